@@ -1,0 +1,168 @@
+"""The platform-neutral commands: what `/partner …` and `/partner-admin …` can ask for.
+
+`bot/grammar.py` turns text into these; the core dispatches on them. Keeping the types apart from
+the parser lets adapters build commands from structured input (Discord options, Slack modals).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain import Audience, DeliveryMode
+
+MAX_NEWS = 20
+DEFAULT_NEWS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class CommandError:
+    """A parse failure, already phrased for the person who typed the command."""
+
+    message: str
+
+
+# --- Partner commands (`/partner <text>`) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    topic: str = ""  # optional subcommand to explain
+
+
+@dataclass(frozen=True, slots=True)
+class ListTopics:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribe:
+    topics: tuple[str, ...]  # slugs, lower-cased, de-duplicated, in the order given
+    all: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Unsubscribe:
+    topics: tuple[str, ...]
+    all: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ListSubscriptions:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class News:
+    topic: str | None = None
+    count: int = DEFAULT_NEWS
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSettings:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SetMode:
+    mode: DeliveryMode
+
+
+@dataclass(frozen=True, slots=True)
+class SetTimezone:
+    timezone: str  # as typed; validated against the IANA database by the service
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    code: str
+
+
+PartnerCommand = (
+    Help
+    | ListTopics
+    | Subscribe
+    | Unsubscribe
+    | ListSubscriptions
+    | News
+    | Ask
+    | ShowSettings
+    | SetMode
+    | SetTimezone
+    | Join
+)
+
+
+# --- Admin commands (`/partner-admin <text>`) --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AdminHelp:
+    topic: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TopicAdd:
+    slug: str
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TopicArchive:
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    partner_name: str
+    tier: str
+    type: str = ""
+    region: str = ""
+    language: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    topics: tuple[str, ...]
+    audience: Audience
+    title: str
+    body: str
+    urgent: bool = False
+    send_at: datetime | None = None  # reserved for scheduling (`at:"…"`)
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    announcement_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    announcement_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    announcement_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Questions:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question_id: int
+    text: str
+
+
+AdminCommand = (
+    AdminHelp | TopicAdd | TopicArchive | Invite | Broadcast | Send | Cancel | Stats | Questions | Answer
+)

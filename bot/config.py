@@ -1,0 +1,92 @@
+"""Settings, read from the environment and `.env` (every key is documented in `.env.example`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.domain import ChannelRef, Platform, UserRef
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field("sqlite:///partnerbot.db", validation_alias=_env("PARTNERBOT_DATABASE_URL"))
+
+    slack_bot_token: str = Field("", validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_signing_secret: str = Field("", validation_alias=_env("SLACK_SIGNING_SECRET"))
+    slack_app_token: str = Field("", validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_client_id: str = Field("", validation_alias=_env("SLACK_CLIENT_ID"))
+    slack_client_secret: str = Field("", validation_alias=_env("SLACK_CLIENT_SECRET"))
+    slack_api_url: str = Field("", validation_alias=_env("PARTNERBOT_SLACK_API_URL"))
+    discord_token: str = Field("", validation_alias=_env("DISCORD_TOKEN"))
+    discord_api_url: str = Field("", validation_alias=_env("PARTNERBOT_DISCORD_API_URL"))
+    discord_gateway_url: str = Field("", validation_alias=_env("PARTNERBOT_DISCORD_GATEWAY_URL"))
+
+    http_host: str = Field("127.0.0.1", validation_alias=_env("PARTNERBOT_HTTP_HOST"))
+    http_port: int = Field(3000, validation_alias=_env("PARTNERBOT_HTTP_PORT"))
+
+    # `platform:id` lists, e.g. `slack:C0ADMIN,discord:112233`.
+    admin_channels: CommaList = Field((), validation_alias=_env("PARTNERBOT_ADMIN_CHANNELS"))
+    admin_users: CommaList = Field((), validation_alias=_env("PARTNERBOT_ADMIN_USERS"))
+    # Platform groupings whose members are admins: a Slack user group id, a Discord role id.
+    admin_groups: CommaList = Field((), validation_alias=_env("PARTNERBOT_ADMIN_GROUPS"))
+
+    default_timezone: str = Field("UTC", validation_alias=_env("PARTNERBOT_DEFAULT_TIMEZONE"))
+    invite_ttl_days: int = Field(14, ge=1, le=365, validation_alias=_env("PARTNERBOT_INVITE_TTL_DAYS"))
+
+    worker_batch: int = Field(200, ge=1, le=5000, validation_alias=_env("PARTNERBOT_WORKER_BATCH"))
+    worker_concurrency: int = Field(32, ge=1, le=1000, validation_alias=_env("PARTNERBOT_WORKER_CONCURRENCY"))
+    lease_seconds: float = Field(60.0, gt=0, validation_alias=_env("PARTNERBOT_LEASE_SECONDS"))
+    max_attempts: int = Field(8, ge=1, le=50, validation_alias=_env("PARTNERBOT_MAX_ATTEMPTS"))
+    poll_seconds: float = Field(0.5, gt=0, validation_alias=_env("PARTNERBOT_POLL_SECONDS"))
+
+    @field_validator("admin_channels", "admin_users", "admin_groups", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> tuple[str, ...]:
+        if isinstance(value, str):
+            return tuple(item.strip() for item in value.split(",") if item.strip())
+        if isinstance(value, list | tuple):
+            return tuple(str(item).strip() for item in value)
+        raise ValueError("expected a comma-separated list like `slack:C0ADMIN,discord:112233`")
+
+    @field_validator("admin_channels", "admin_users", "admin_groups")
+    @classmethod
+    def _platform_prefixed(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        platforms = {p.value for p in Platform}
+        for item in value:
+            platform, _, ident = item.partition(":")
+            if platform not in platforms or not ident:
+                raise ValueError(f"`{item}` must look like `slack:C0ADMIN` or `discord:112233`")
+        return value
+
+    def is_admin_channel(self, channel: ChannelRef) -> bool:
+        return channel.key() in self.admin_channels
+
+    def is_admin_user(self, user: UserRef) -> bool:
+        return user.key() in self.admin_users
+
+    def admin_channel_for(self, platform: Platform) -> str | None:
+        """The first admin channel configured on `platform`, if any."""
+        prefix = f"{platform.value}:"
+        return next((item[len(prefix) :] for item in self.admin_channels if item.startswith(prefix)), None)
+
+    def admin_groups_on(self, platform: Platform) -> tuple[str, ...]:
+        prefix = f"{platform.value}:"
+        return tuple(item[len(prefix) :] for item in self.admin_groups if item.startswith(prefix))
+
+    def configured_platforms(self) -> list[Platform]:
+        found = []
+        if self.slack_bot_token or self.slack_client_id:
+            found.append(Platform.SLACK)
+        if self.discord_token:
+            found.append(Platform.DISCORD)
+        return found

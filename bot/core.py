@@ -1,0 +1,197 @@
+"""The core's front door: every adapter turns a platform event into one call here.
+
+Parsing happens once (bot/commands.py), authorisation once (admin channel + admin user), and every
+failure becomes a friendly reply — a chat user never sees a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from bot import commands as c
+from bot import messages as m
+from bot.config import Settings
+from bot.domain import Invocation, Platform, Reply
+from bot.grammar import help_text, parse_admin, parse_partner
+from bot.ports import Clock, Stores
+from bot.services.admin import CANCEL_ACTION, SEND_ACTION, AdminService
+from bot.services.analytics import AnalyticsService
+from bot.services.feedback import FeedbackService
+from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION, PartnerService
+
+log = logging.getLogger(__name__)
+_R = TypeVar("_R")
+
+
+class PartnerBot:
+    def __init__(
+        self,
+        stores: Stores,
+        clock: Clock,
+        settings: Settings,
+        *,
+        wake_worker: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.settings = settings
+        self._stores = stores
+        self._clock = clock
+        self.partners = PartnerService(stores, clock, settings)
+        self.admin = AdminService(stores, clock, settings, wake_worker=wake_worker)
+        self.feedback = FeedbackService(stores, clock, settings)
+        self.analytics = AnalyticsService(stores)
+
+    # --- commands ----------------------------------------------------------------------------
+
+    async def partner_command(self, inv: Invocation, text: str) -> Reply:
+        """`/partner <text>` (or an @mention outside the admin channel)."""
+        return await _guarded(lambda: self._partner(inv, text))
+
+    async def admin_command(self, inv: Invocation, text: str) -> Reply:
+        """`/partner-admin <text>` (or an @mention in the admin channel)."""
+        return await _guarded(lambda: self._admin(inv, text))
+
+    async def mention(self, inv: Invocation, text: str) -> Reply:
+        """`@partnerbot <text>`: the admin grammar in an admin channel, the partner grammar elsewhere."""
+        if self.settings.is_admin_channel(inv.channel):
+            return await self.admin_command(inv, text)
+        return await self.partner_command(inv, text)
+
+    async def button(self, inv: Invocation, action: str, value: str) -> Reply:
+        """A button press from a reply the core produced (topic toggles, preview Send/Cancel)."""
+        return await _guarded(lambda: self._button(inv, action, value))
+
+    # --- events ------------------------------------------------------------------------------
+
+    async def reaction(
+        self, *, platform: Platform, channel: str, message: str, user: str, emoji: str, added: bool
+    ) -> bool:
+        try:
+            return await self.feedback.reaction(
+                platform=platform, channel=channel, message=message, user=user, emoji=emoji, added=added
+            )
+        except Exception:
+            log.exception("recording a reaction failed")
+            return False
+
+    async def thread_message(self, inv: Invocation, *, thread: str, text: str) -> Reply | None:
+        """A message in a thread: a partner question under an announcement, or an admin's answer."""
+
+        async def handle() -> Reply | None:
+            if self.settings.is_admin_channel(inv.channel):
+                if not self._is_admin(inv):
+                    return None  # colleagues may discuss in the thread; only admins answer partners
+                return await self.feedback.admin_thread_reply(inv, thread, text)
+            channel = await self.partners.channel(inv)
+            return await self.feedback.partner_thread_reply(inv, channel.id, thread, text)
+
+        return await _guarded(handle)
+
+    # --- internals ---------------------------------------------------------------------------
+
+    async def _partner(self, inv: Invocation, text: str) -> Reply:
+        parsed = parse_partner(text)
+        if isinstance(parsed, c.CommandError):
+            return Reply(text=parsed.message, is_error=True)
+        p = self.partners
+        match parsed:
+            case c.Help():
+                return Reply(text=help_text(parsed.topic, admin=False))
+            case c.ListTopics():
+                return await p.topics(inv)
+            case c.Subscribe():
+                return await p.subscribe(inv, parsed)
+            case c.Unsubscribe():
+                return await p.unsubscribe(inv, parsed)
+            case c.ListSubscriptions():
+                return await p.subscriptions(inv)
+            case c.News():
+                return await p.news(inv, parsed)
+            case c.Ask():
+                channel = await p.channel(inv)
+                return await self.feedback.ask(inv, channel.id, parsed.text)
+            case c.ShowSettings():
+                return await p.settings(inv)
+            case c.SetMode():
+                return await p.set_mode(inv, parsed)
+            case c.SetTimezone():
+                return await p.set_timezone(inv, parsed)
+            case c.Join():
+                return await p.join(inv, parsed)
+        raise AssertionError(f"unhandled partner command {parsed!r}")
+
+    async def _admin(self, inv: Invocation, text: str) -> Reply:
+        parsed = parse_admin(text)
+        refusal = await self._authorise(
+            inv, text if isinstance(parsed, c.CommandError) else type(parsed).__name__
+        )
+        if refusal:
+            return refusal
+        if isinstance(parsed, c.CommandError):
+            return Reply(text=parsed.message, is_error=True)
+        await self._audit(inv, type(parsed).__name__.lower(), text, allowed=True)
+        a = self.admin
+        match parsed:
+            case c.AdminHelp():
+                return Reply(text=help_text(parsed.topic, admin=True))
+            case c.TopicAdd():
+                return await a.add_topic(parsed)
+            case c.TopicArchive():
+                return await a.archive_topic(parsed)
+            case c.Invite():
+                return await a.invite(inv, parsed)
+            case c.Broadcast():
+                return await a.broadcast(inv, parsed)
+            case c.Send():
+                return await a.send(parsed)
+            case c.Cancel():
+                return await a.cancel(parsed)
+            case c.Stats():
+                return await self.analytics.reply(parsed.announcement_id)
+            case c.Questions():
+                return await self.feedback.open_questions()
+            case c.Answer():
+                return await self.feedback.answer(inv, parsed.question_id, parsed.text)
+        raise AssertionError(f"unhandled admin command {parsed!r}")
+
+    async def _button(self, inv: Invocation, action: str, value: str) -> Reply:
+        if action in (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION):
+            return await self.partners.toggle(inv, value, subscribe=action == SUBSCRIBE_ACTION)
+        if action in (SEND_ACTION, CANCEL_ACTION):
+            if not value.isdigit():
+                return Reply(text=m.BUTTON_EXPIRED, is_error=True)
+            verb = "send" if action == SEND_ACTION else "cancel"
+            return await self._admin(inv, f"{verb} {value}")
+        return Reply(text=m.BUTTON_EXPIRED, is_error=True)
+
+    def _is_admin(self, inv: Invocation) -> bool:
+        return self.settings.is_admin_user(inv.user) or inv.platform_admin
+
+    async def _authorise(self, inv: Invocation, what: str) -> Reply | None:
+        if not self.settings.is_admin_channel(inv.channel):
+            await self._audit(inv, "refused", f"outside admin channel: {what}", allowed=False)
+            return Reply(text=m.ADMIN_ONLY_IN_ADMIN_CHANNEL, is_error=True)
+        if not self._is_admin(inv):
+            await self._audit(inv, "refused", f"not an admin: {what}", allowed=False)
+            return Reply(text=m.ADMIN_ONLY_FOR_ADMINS, is_error=True)
+        return None
+
+    async def _audit(self, inv: Invocation, action: str, detail: str, *, allowed: bool) -> None:
+        await self._stores.audit.record(
+            user=inv.user,
+            channel=inv.channel.key(),
+            action=action,
+            detail=detail,
+            allowed=allowed,
+            now=self._clock.now(),
+        )
+
+
+async def _guarded(handler: Callable[[], Awaitable[_R]]) -> _R | Reply:
+    try:
+        return await handler()
+    except Exception:
+        # Nothing half-done is left behind: each store call is its own transaction.
+        log.exception("command failed")
+        return Reply(text=m.INTERNAL_ERROR, is_error=True)

@@ -1,0 +1,402 @@
+"""Plain domain values shared by the core, the adapters and storage.
+
+Nothing here knows a platform library or SQL: platform identities are opaque strings inside value
+objects, and rich replies are semantic (buttons, fields) so each adapter renders them its own way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    SLACK = "slack"
+    DISCORD = "discord"
+    LOCAL = "local"
+
+
+class DeliveryMode(StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class Priority(StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class AnnouncementStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    RECALLED = "recalled"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    # Held for a daily/weekly digest instead of being posted on its own.
+    DIGEST = "digest"
+
+
+class QuestionStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+
+
+class RelayKind(StrEnum):
+    QUESTION = "question"  # a partner's question, posted into the admin channel
+    ANSWER = "answer"  # an admin's answer, posted back where the partner asked
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    """Where something is said: a channel in a Slack workspace, a Discord guild, or a local space."""
+
+    platform: Platform
+    workspace: str
+    channel: str
+
+    def key(self) -> str:
+        return f"{self.platform}:{self.channel}"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """One posted message. `message` is a Slack `ts`, a Discord snowflake, or a local counter."""
+
+    channel: ChannelRef
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    platform: Platform
+    workspace: str
+    user: str
+    display_name: str = ""
+
+    def key(self) -> str:
+        return f"{self.platform}:{self.user}"
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who an announcement is for. An empty set means "any" for that attribute."""
+
+    tiers: frozenset[str] = frozenset()
+    types: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset()
+
+    def is_everyone(self) -> bool:
+        return not (self.tiers or self.types or self.regions or self.languages)
+
+    def describe(self) -> str:
+        parts = [
+            f"{name}: {', '.join(sorted(values))}"
+            for name, values in (
+                ("tier", self.tiers),
+                ("type", self.types),
+                ("region", self.regions),
+                ("language", self.languages),
+            )
+            if values
+        ]
+        return "; ".join(parts) if parts else "all partners"
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {
+            "tiers": sorted(self.tiers),
+            "types": sorted(self.types),
+            "regions": sorted(self.regions),
+            "languages": sorted(self.languages),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, list[str]] | None) -> Audience:
+        data = data or {}
+        return cls(
+            tiers=frozenset(data.get("tiers", ())),
+            types=frozenset(data.get("types", ())),
+            regions=frozenset(data.get("regions", ())),
+            languages=frozenset(data.get("languages", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: int
+    slug: str
+    title: str
+    description: str = ""
+    archived: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    id: int
+    name: str
+    tier: str
+    type: str
+    region: str
+    language: str
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    id: int
+    ref: ChannelRef
+    name: str
+    partner_id: int | None
+    mode: DeliveryMode
+    timezone: str | None
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    id: int
+    title: str
+    body: str
+    topics: tuple[str, ...]
+    audience: Audience
+    priority: Priority
+    status: AnnouncementStatus
+    author: UserRef
+    origin: ChannelRef
+    created_at: datetime
+    sent_at: datetime | None = None
+
+
+# --- What the core asks a Sender to post -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementPost:
+    """An announcement as it is posted into one partner channel."""
+
+    delivery_id: int
+    announcement_id: int
+    title: str
+    body: str
+    topics: tuple[str, ...]
+    urgent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RelayPost:
+    """A question relayed to admins, or an answer relayed back, already neutralised for mentions."""
+
+    relay_id: int
+    kind: RelayKind
+    text: str
+    # Set when the message opens an admin thread for an announcement's questions.
+    heading: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One unit of work for a Sender: where to post, what, and (for relays) in which thread."""
+
+    channel: ChannelRef
+    content: AnnouncementPost | RelayPost
+    thread: MessageRef | None = None
+
+
+# --- What handlers return ----------------------------------------------------------------------
+
+
+class ButtonStyle(StrEnum):
+    DEFAULT = "default"
+    PRIMARY = "primary"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    action: str
+    value: str
+    style: ButtonStyle = ButtonStyle.DEFAULT
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A line of a reply that can carry its own button (e.g. a topic with Subscribe/Unsubscribe)."""
+
+    text: str
+    button: Button | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a command answers. `ephemeral` replies are shown to the caller only where possible."""
+
+    text: str
+    ephemeral: bool = True
+    rows: tuple[Row, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    is_error: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """Who ran a command, where. Adapters build it from a platform event; the core decides the rest.
+
+    `platform_admin` is the adapter's own finding that the user is an admin by a platform grouping
+    (a Slack user group, a Discord role) named in the settings.
+    """
+
+    channel: ChannelRef
+    user: UserRef
+    channel_name: str = ""
+    thread: MessageRef | None = None
+    platform_admin: bool = False
+
+
+# --- Values repositories hand back --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Who a broadcast would reach, counted before anything is written."""
+
+    channels: int
+    partners: int
+    by_platform: dict[str, int]
+    by_tier: dict[str, int]
+    by_region: dict[str, int]
+    # Of `channels`, how many are in daily/weekly digest mode and will get it in their digest.
+    digest_channels: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerProfile:
+    """A partner row as imported or invited (no id yet)."""
+
+    name: str
+    tier: str
+    type: str = ""
+    region: str = ""
+    language: str = ""
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    """One validated line of a partner import: the partner and, optionally, its channel."""
+
+    line: int
+    partner: PartnerProfile
+    channel: ChannelRef | None
+
+
+class InviteOutcome(StrEnum):
+    JOINED = "joined"
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+class WorkKind(StrEnum):
+    DELIVERY = "delivery"
+    RELAY = "relay"
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """A claimed outbox row: a delivery (announcement → partner channel) or a relay (question/answer)."""
+
+    kind: WorkKind
+    id: int
+    attempts: int
+    ambiguous: bool
+    # Deliveries: the announcement and target channel. Relays: the question (and answer).
+    announcement_id: int | None = None
+    channel_id: int | None = None
+    channel: ChannelRef | None = None
+    question_id: int | None = None
+    answer_id: int | None = None
+    relay_kind: RelayKind | None = None
+
+
+class OutcomeKind(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one claimed row; recorded in batches by the outbox repository."""
+
+    kind: OutcomeKind
+    id: int
+    message_id: str | None = None
+    not_before: datetime | None = None
+    error: str = ""
+    ambiguous: bool = False
+    # A permanent failure that condemns the channel itself (gone, archived, bot removed).
+    deactivate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: int
+    channel: ChannelRef
+    channel_id: int
+    announcement_id: int | None
+    asker: str
+    text: str
+    status: QuestionStatus
+    partner_name: str
+    partner_tier: str
+    partner_thread: str | None
+    admin_thread: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryHit:
+    """The delivery a platform message belongs to (for reactions and thread replies)."""
+
+    delivery_id: int
+    announcement_id: int
+    channel_id: int
+    message: MessageRef
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementStats:
+    announcement_id: int
+    title: str
+    status: AnnouncementStatus
+    targeted: int
+    delivered: int
+    failed: int
+    pending: int
+    in_digest: int
+    reactions: dict[str, int]
+    questions_asked: int
+    questions_answered: int
+    reach_by_tier: dict[str, int]
+    reach_by_region: dict[str, int]
+    failures_by_reason: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicStats:
+    slug: str
+    announcements: int
+    delivered: int
+    reactions: int
+    questions: int

@@ -1,0 +1,452 @@
+"""The platform-neutral command grammar: text in, a typed command (bot/commands.py) or a friendly error out.
+
+Every adapter (Slack `/partner`, Discord `/partner …`, @mentions, the local console) hands the text
+here, so the grammar and its error messages exist once. Parsing never raises: any input gives a
+command or a `CommandError` carrying a message with a way forward.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Final, TypeVar
+
+from bot import messages as msg
+from bot.commands import (
+    DEFAULT_NEWS,
+    MAX_NEWS,
+    AdminCommand,
+    AdminHelp,
+    Answer,
+    Ask,
+    Broadcast,
+    Cancel,
+    CommandError,
+    Help,
+    Invite,
+    Join,
+    ListSubscriptions,
+    ListTopics,
+    News,
+    PartnerCommand,
+    Questions,
+    Send,
+    SetMode,
+    SetTimezone,
+    ShowSettings,
+    Stats,
+    Subscribe,
+    TopicAdd,
+    TopicArchive,
+    Unsubscribe,
+)
+from bot.domain import Audience, DeliveryMode
+from bot.lexer import (
+    NUMBER,
+    OPTION,
+    Token,
+    UnclosedQuote,
+    as_id,
+    as_option,
+    as_slug,
+    closest,
+    comma_list,
+    read_all,
+    read_token,
+    read_word,
+    read_words,
+)
+
+# --- Parsing -----------------------------------------------------------------------------------
+
+MAX_TITLE = 150
+MAX_BODY = 3_000
+_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}")
+_SHOWN = 40  # how much of a bad word an error message repeats
+_INVITE_KEYS = ("tier", "type", "region", "language")
+_BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at")
+
+_T = TypeVar("_T")
+
+
+class _Invalid(Exception):
+    """Raised inside the parser to stop at the first problem; the public functions return it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def parse_partner(text: str) -> PartnerCommand | CommandError:
+    """Parse the text of `/partner <text>`; an empty text asks for help."""
+    return _guarded(_parse_partner, text)
+
+
+def parse_admin(text: str) -> AdminCommand | CommandError:
+    """Parse the text of `/partner-admin <text>`; an empty text asks for help."""
+    return _guarded(_parse_admin, text)
+
+
+def help_text(command: str = "", *, admin: bool = False) -> str:
+    """The full command reference, or the usage and purpose of one command (`help <command>`)."""
+    usage, about = (msg.ADMIN_USAGE, msg.ADMIN_ABOUT) if admin else (msg.PARTNER_USAGE, msg.PARTNER_ABOUT)
+    key = command.strip().lower()
+    if key not in usage:
+        return msg.ADMIN_HELP if admin else msg.PARTNER_HELP
+    return msg.COMMAND_HELP.format(usage=usage[key], about=about[key])
+
+
+def _guarded(parse: Callable[[str], _T], text: str) -> _T | CommandError:
+    try:
+        return parse(text)
+    except _Invalid as invalid:
+        return CommandError(invalid.message)
+    except UnclosedQuote as unclosed:
+        return CommandError(msg.UNCLOSED_QUOTE.format(quote=unclosed.quote))
+
+
+def _parse_partner(text: str) -> PartnerCommand:
+    word = read_word(text, 0)
+    if word is None:
+        return Help()
+    handler = _PARTNER.get(word.text.lower())
+    if handler is None:
+        raise _Invalid(_unknown_command(word.text, _PARTNER))
+    return handler(text, word.end)
+
+
+def _parse_admin(text: str) -> AdminCommand:
+    word = read_word(text, 0)
+    if word is None:
+        return AdminHelp()
+    handler = _ADMIN.get(word.text.lower())
+    if handler is None:
+        raise _Invalid(_unknown_command(word.text, _ADMIN))
+    return handler(text, word.end)
+
+
+# --- shared pieces ---
+
+
+def _shown(word: str) -> str:
+    return word if len(word) <= _SHOWN else word[:_SHOWN] + "…"
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    suggestion = closest(word, choices)
+    return msg.DID_YOU_MEAN.format(suggestion=suggestion) if suggestion else "."
+
+
+def _unknown_command(word: str, commands: Iterable[str]) -> str:
+    return msg.UNKNOWN_COMMAND.format(word=_shown(word), did_you_mean=_did_you_mean(word, commands))
+
+
+def _usage_error(usage: str) -> _Invalid:
+    return _Invalid(msg.USAGE.format(usage=usage))
+
+
+def _slug(word: str, *, partner: bool) -> str:
+    slug = as_slug(word)
+    if slug is None:
+        hint = msg.TOPICS_POINTER if partner else ""
+        raise _Invalid(msg.BAD_SLUG.format(slug=_shown(word)) + hint)
+    return slug
+
+
+def _slugs(words: Iterable[str], *, partner: bool) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_slug(word, partner=partner) for word in words))
+
+
+def _help_topic(text: str, pos: int, commands: Mapping[str, object]) -> str:
+    word = read_word(text, pos)
+    if word is None:
+        return ""
+    if word.text.lower() not in commands:
+        raise _Invalid(_unknown_command(word.text, commands))
+    return word.text.lower()
+
+
+def _parse_id(word: str, what: str, example: str) -> int:
+    number = as_id(word)
+    if number is None:
+        raise _Invalid(msg.ID_INVALID.format(value=_shown(word), what=what, example=example))
+    return number
+
+
+def _optional_id(text: str, pos: int, command: str) -> int | None:
+    words = read_words(text, pos)
+    if len(words) > 1:
+        raise _usage_error(msg.ADMIN_USAGE[command])
+    if not words:
+        return None
+    return _parse_id(words[0], msg.ANNOUNCEMENT_ID, f"{command} 42")
+
+
+def _required_id(text: str, pos: int, command: str) -> int:
+    number = _optional_id(text, pos, command)
+    if number is None:
+        raise _usage_error(msg.ADMIN_USAGE[command])
+    return number
+
+
+# --- partner commands ---
+
+
+def _partner_help(text: str, pos: int) -> Help:
+    return Help(_help_topic(text, pos, _PARTNER))
+
+
+def _topic_selection(text: str, pos: int, command: str) -> tuple[tuple[str, ...], bool]:
+    words = comma_list(read_words(text, pos))
+    if not words:
+        raise _usage_error(msg.PARTNER_USAGE[command])
+    if any(word.lower() == "all" for word in words):
+        if {word.lower() for word in words} != {"all"}:
+            raise _Invalid(msg.ALL_ON_ITS_OWN.format(command=command))
+        return (), True
+    return _slugs(words, partner=True), False
+
+
+def _subscribe(text: str, pos: int) -> Subscribe:
+    topics, everything = _topic_selection(text, pos, "subscribe")
+    return Subscribe(topics, all=everything)
+
+
+def _unsubscribe(text: str, pos: int) -> Unsubscribe:
+    topics, everything = _topic_selection(text, pos, "unsubscribe")
+    return Unsubscribe(topics, all=everything)
+
+
+def _news(text: str, pos: int) -> News:
+    topic: str | None = None
+    count: int | None = None
+    for word in read_words(text, pos):
+        if NUMBER.fullmatch(word) is None:
+            if topic is not None:
+                raise _Invalid(msg.NEWS_TOO_MANY)
+            topic = _slug(word, partner=True)
+            continue
+        if count is not None:
+            raise _Invalid(msg.NEWS_TOO_MANY)
+        # Bounding the length first keeps int() away from huge digit strings.
+        count = int(word) if len(word.lstrip("+-0")) <= 3 else MAX_NEWS + 1
+        if not 1 <= count <= MAX_NEWS:
+            raise _Invalid(msg.NEWS_COUNT.format(max=MAX_NEWS, value=_shown(word)))
+    return News(topic, DEFAULT_NEWS if count is None else count)
+
+
+def _ask(text: str, pos: int) -> Ask:
+    question = text[pos:].strip()
+    if not question:
+        raise _Invalid(msg.ASK_EMPTY)
+    return Ask(question)
+
+
+def _settings(text: str, pos: int) -> ShowSettings | SetMode | SetTimezone:
+    word = read_word(text, pos)
+    if word is None:
+        return ShowSettings()
+    setting = word.text.lower()
+    values = read_words(text, word.end)
+    if setting == "mode":
+        return SetMode(_mode(values))
+    if setting in ("timezone", "tz"):
+        if not values:
+            raise _usage_error(msg.SETTINGS_TIMEZONE_USAGE)
+        if len(values) > 1:
+            raise _Invalid(msg.TIMEZONE_ONE_WORD)
+        return SetTimezone(values[0])
+    did_you_mean = _did_you_mean(setting, ("mode", "timezone"))
+    raise _Invalid(
+        msg.UNKNOWN_SETTING.format(
+            word=_shown(word.text), did_you_mean=did_you_mean, usage=msg.PARTNER_USAGE["settings"]
+        )
+    )
+
+
+def _mode(values: list[str]) -> DeliveryMode:
+    if len(values) != 1:
+        raise _usage_error(msg.SETTINGS_MODE_USAGE)
+    value = values[0].lower()
+    if value not in {mode.value for mode in DeliveryMode}:
+        raise _Invalid(msg.MODE_INVALID.format(value=_shown(values[0])))
+    return DeliveryMode(value)
+
+
+def _join(text: str, pos: int) -> Join:
+    words = read_words(text, pos)
+    if len(words) != 1:
+        raise _usage_error(msg.PARTNER_USAGE["join"])
+    return Join(words[0])
+
+
+_PARTNER: Final[Mapping[str, Callable[[str, int], PartnerCommand]]] = {
+    "help": _partner_help,
+    "topics": lambda text, pos: ListTopics(),
+    "subscribe": _subscribe,
+    "unsubscribe": _unsubscribe,
+    "list": lambda text, pos: ListSubscriptions(),
+    "news": _news,
+    "ask": _ask,
+    "settings": _settings,
+    "join": _join,
+}
+
+
+# --- admin commands ---
+
+
+def _admin_help(text: str, pos: int) -> AdminHelp:
+    return AdminHelp(_help_topic(text, pos, _ADMIN))
+
+
+def _topic(text: str, pos: int) -> TopicAdd | TopicArchive:
+    word = read_word(text, pos)
+    if word is None:
+        raise _usage_error(msg.ADMIN_USAGE["topic"])
+    action = word.text.lower()
+    tokens = read_all(text, word.end)
+    if action == "add":
+        return _topic_add(tokens)
+    if action == "archive":
+        if len(tokens) != 1:
+            raise _usage_error(msg.TOPIC_ARCHIVE_USAGE)
+        return TopicArchive(_slug(tokens[0].text, partner=False))
+    did_you_mean = _did_you_mean(action, ("add", "archive"))
+    raise _Invalid(
+        msg.UNKNOWN_TOPIC_ACTION.format(
+            word=_shown(word.text), did_you_mean=did_you_mean, usage=msg.ADMIN_USAGE["topic"]
+        )
+    )
+
+
+def _topic_add(tokens: list[Token]) -> TopicAdd:
+    if len(tokens) < 2:
+        raise _usage_error(msg.TOPIC_ADD_USAGE)
+    slug = _slug(tokens[0].text, partner=False)
+    # An unquoted second word is most likely the rest of a title typed without quotes.
+    if len(tokens) > 3 or (len(tokens) == 3 and not tokens[2].quoted):
+        raise _Invalid(msg.TOPIC_TITLE_QUOTES)
+    title = _title(tokens[1].text, empty=msg.TITLE_EMPTY)
+    description = tokens[2].text.strip() if len(tokens) == 3 else ""
+    return TopicAdd(slug, title, description)
+
+
+def _title(value: str, *, empty: str) -> str:
+    title = value.strip()
+    if not title:
+        raise _Invalid(empty)
+    if len(title) > MAX_TITLE:
+        raise _Invalid(msg.TITLE_TOO_LONG.format(length=len(title), max=MAX_TITLE))
+    return title
+
+
+def _add_option(
+    options: dict[str, str], option: tuple[str, str], command: str, keys: tuple[str, ...]
+) -> None:
+    key, value = option
+    if key not in keys:
+        accepted = ", ".join(f"`{name}:`" for name in keys)
+        raise _Invalid(msg.OPTION_UNKNOWN.format(key=_shown(key), command=command, keys=accepted))
+    if key in options:
+        raise _Invalid(msg.OPTION_TWICE.format(key=key))
+    if not comma_list([value]):
+        raise _Invalid(msg.OPTION_EMPTY.format(key=key, example=msg.OPTION_EXAMPLES[key]))
+    # Topics are lower-cased by slug validation, which quotes them as typed when they are wrong.
+    options[key] = value.strip() if key in ("title", "at", "topic") else value.strip().lower()
+
+
+def _invite(text: str, pos: int) -> Invite:
+    names: list[str] = []
+    options: dict[str, str] = {}
+    for token in read_all(text, pos):
+        option = as_option(text, token)
+        if option is None and options:
+            keys = ", ".join(f"`{key}:`" for key in _INVITE_KEYS)
+            raise _Invalid(msg.NOT_AN_OPTION.format(word=_shown(token.text), keys=keys))
+        if option is None:
+            names.append(token.text.strip())
+        else:
+            _add_option(options, option, "invite", _INVITE_KEYS)
+    name = " ".join(part for part in names if part)
+    if not name:
+        raise _Invalid(msg.NAME_MISSING)
+    if "tier" not in options:
+        raise _Invalid(msg.TIER_MISSING)
+    for key, value in options.items():
+        if "," in value:
+            raise _Invalid(msg.ONE_VALUE.format(key=key))
+    return Invite(name, options["tier"], **{key: options.get(key, "") for key in _INVITE_KEYS[1:]})
+
+
+def _broadcast(text: str, pos: int) -> Broadcast:
+    options: dict[str, str] = {}
+    urgent = False
+    while (word := read_word(text, pos)) is not None:
+        # Only the lower-case flag: "Urgent …" at the start of a body is prose, not an option.
+        if word.text == "urgent":
+            urgent, pos = True, word.end
+            continue
+        match = OPTION.match(word.text)
+        if match is None or (match.end() == len(word.text) and match.group(1).lower() not in _BROADCAST_KEYS):
+            break  # the body starts here ("Note: …" included)
+        token = read_token(text, word.start)
+        option = as_option(text, token) if token else None
+        if token is None or option is None:  # not expected: read_word saw `key:` right here
+            break
+        _add_option(options, option, "broadcast", _BROADCAST_KEYS)
+        pos = token.end
+    return _build_broadcast(options, urgent, text[pos:].strip())
+
+
+def _build_broadcast(options: dict[str, str], urgent: bool, body: str) -> Broadcast:
+    if "topic" not in options:
+        raise _Invalid(msg.BROADCAST_TOPIC_MISSING)
+    topics = _slugs(comma_list([options["topic"]]), partner=False)
+    if "title" not in options:
+        raise _Invalid(msg.BROADCAST_TITLE_MISSING)
+    title = _title(options["title"], empty=msg.TITLE_EMPTY)
+    if not body:
+        raise _Invalid(msg.BODY_EMPTY)
+    if len(body) > MAX_BODY:
+        raise _Invalid(msg.BODY_TOO_LONG.format(length=len(body), max=MAX_BODY))
+    audience = Audience(
+        tiers=frozenset(comma_list([options.get("tier", "")])),
+        types=frozenset(comma_list([options.get("type", "")])),
+        regions=frozenset(comma_list([options.get("region", "")])),
+        languages=frozenset(comma_list([options.get("language", "")])),
+    )
+    send_at = _send_at(options["at"]) if "at" in options else None
+    return Broadcast(topics, audience, title, body, urgent=urgent, send_at=send_at)
+
+
+def _send_at(value: str) -> datetime:
+    if _AT.fullmatch(value) is None:
+        raise _Invalid(msg.AT_INVALID.format(value=_shown(value)))
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:  # a well-formed but impossible date, e.g. 2025-02-30
+        raise _Invalid(msg.AT_INVALID.format(value=_shown(value))) from None
+
+
+def _answer(text: str, pos: int) -> Answer:
+    word = read_word(text, pos)
+    reply = text[word.end :].strip() if word else ""
+    if word is None or not reply:
+        raise _usage_error(msg.ADMIN_USAGE["answer"])
+    question_id = _parse_id(word.text, msg.QUESTION_ID, "answer 12 Yes, from 1 July.")
+    return Answer(question_id, reply)
+
+
+_ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
+    "help": _admin_help,
+    "topic": _topic,
+    "invite": _invite,
+    "broadcast": _broadcast,
+    "send": lambda text, pos: Send(_required_id(text, pos, "send")),
+    "cancel": lambda text, pos: Cancel(_required_id(text, pos, "cancel")),
+    "stats": lambda text, pos: Stats(_optional_id(text, pos, "stats")),
+    "questions": lambda text, pos: Questions(),
+    "answer": _answer,
+}

@@ -1,0 +1,318 @@
+"""Every user-facing string partnerbot says, grouped by the part of the bot that says it.
+
+Plain constants and `str.format` templates only, so the wording can be reviewed (and translated) in
+one place. Keep each group under its own `# --- <area>` heading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+# --- grammar -----------------------------------------------------------------------------------
+# Help texts and parse errors of bot/commands.py (`/partner …` and `/partner-admin …`).
+
+PARTNER_HELP: Final = """\
+*partnerbot — what you can do in this channel*
+• `topics` — all topics, marking the ones this channel follows
+• `subscribe <topic> [<topic>…]` or `subscribe all` — follow topics (spaces or commas between them)
+• `unsubscribe <topic>…` or `unsubscribe all` — stop following topics
+• `list` — the topics this channel follows
+• `news [<topic>] [<n>]` — the latest announcements (5 by default, up to 20)
+• `ask <question>` — send a question to the vendor team
+• `settings` — show delivery settings; `settings mode immediate|daily|weekly`; \
+`settings timezone <IANA name>`
+• `join <code>` — link this channel to your partner organisation
+• `help <command>` — more about one command"""
+
+ADMIN_HELP: Final = """\
+*partnerbot admin commands*
+• `topic add <slug> "<title>" ["<description>"]` · `topic archive <slug>`
+• `invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]` \
+— a one-time join code
+• `broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent] \
+title:"<title>" <body…>` — a draft with a preview of its reach
+• `send <id>` · `cancel <id>` · `stats [<id>]`
+• `questions` — open partner questions · `answer <question id> <text>`
+• `help <command>` — more about one command"""
+
+HELP_POINTER: Final = "Type `help` to see what you can do."
+DID_YOU_MEAN: Final = ' — did you mean "{suggestion}"?'
+UNKNOWN_COMMAND: Final = 'unknown command "{word}"{did_you_mean}\n' + HELP_POINTER
+UNKNOWN_SETTING: Final = 'unknown setting "{word}"{did_you_mean}\nUsage: {usage}'
+UNKNOWN_TOPIC_ACTION: Final = 'unknown `topic` action "{word}"{did_you_mean}\nUsage: {usage}'
+USAGE: Final = "Usage: {usage}"
+
+UNCLOSED_QUOTE: Final = (
+    "There's an opening {quote} without a closing quote. Close it at the end of the phrase, "
+    'e.g. `"Partner pricing"`.'
+)
+BAD_SLUG: Final = (
+    '"{slug}" isn\'t a valid topic name: topic names are up to 40 lower-case letters, digits and '
+    "hyphens, starting with a letter or digit (e.g. `pricing`, `release-notes`)."
+)
+TOPICS_POINTER: Final = " Type `topics` to see them all."
+ALL_ON_ITS_OWN: Final = "`{command} all` stands on its own: use either `{command} all` or a list of topics."
+
+NEWS_COUNT: Final = "Ask for between 1 and {max} announcements (you wrote {value}), e.g. `news 10`."
+NEWS_TOO_MANY: Final = "`news` takes at most one topic and one number, e.g. `news security 10`."
+ASK_EMPTY: Final = "Write your question after `ask`, e.g. `ask When does the new price list apply?`"
+MODE_INVALID: Final = (
+    '"{value}" isn\'t a delivery mode — choose immediate|daily|weekly, e.g. `settings mode daily`.'
+)
+TIMEZONE_ONE_WORD: Final = (
+    "Time-zone names have no spaces: use the IANA name, e.g. `settings timezone America/New_York`."
+)
+
+TOPIC_TITLE_QUOTES: Final = (
+    "Put the title and the description in quotes, e.g. "
+    '`topic add pricing "Pricing" "Price lists and discount rules"`.'
+)
+TITLE_EMPTY: Final = 'The title can\'t be empty, e.g. `title:"Price update for Q3"`.'
+TITLE_TOO_LONG: Final = "The title is {length} characters long; keep it to {max} or fewer."
+NAME_MISSING: Final = 'Give the partner\'s name first, in quotes, e.g. `invite "Acme GmbH" tier:gold`.'
+TIER_MISSING: Final = (
+    'Say which tier the partner is in with `tier:<tier>`, e.g. `invite "Acme GmbH" tier:gold`.'
+)
+ONE_VALUE: Final = "A partner has one {key}: write `{key}:<value>` without commas."
+NOT_AN_OPTION: Final = '"{word}" isn\'t an option — after the partner name only {keys} may follow.'
+OPTION_UNKNOWN: Final = 'unknown option "{key}:" — `{command}` accepts {keys}.'
+OPTION_EMPTY: Final = "`{key}:` needs a value right after the colon, with no space, e.g. `{key}:{example}`."
+OPTION_TWICE: Final = (
+    "`{key}:` appears more than once — give it once (several values go in one option, separated by commas)."
+)
+OPTION_EXAMPLES: Final[Mapping[str, str]] = {
+    "topic": "pricing,security",
+    "tier": "gold,platinum",
+    "type": "reseller",
+    "region": "emea",
+    "language": "en",
+    "title": '"Price update for Q3"',
+    "at": '"2025-07-01 09:00"',
+}
+BROADCAST_TOPIC_MISSING: Final = (
+    "Say which topics this is about with `topic:<slug>` (several: `topic:pricing,security`)."
+)
+BROADCAST_TITLE_MISSING: Final = 'Give the announcement a title with `title:"…"` before the body.'
+BODY_EMPTY: Final = (
+    "The announcement has no text: write the body after the options, "
+    'e.g. `broadcast topic:pricing title:"Q3 prices" New price lists are out.`'
+)
+BODY_TOO_LONG: Final = (
+    "The body is {length} characters long; the limit is {max}. Shorten it or link to the details."
+)
+AT_INVALID: Final = (
+    'I couldn\'t read the time "{value}": write it as `at:"YYYY-MM-DD HH:MM"`, e.g. `at:"2025-07-01 09:00"`.'
+)
+ID_INVALID: Final = '"{value}" isn\'t {what} number, e.g. `{example}`.'
+ANNOUNCEMENT_ID: Final = "an announcement"
+QUESTION_ID: Final = "a question"
+
+SETTINGS_MODE_USAGE: Final = "`settings mode immediate|daily|weekly`"
+SETTINGS_TIMEZONE_USAGE: Final = "`settings timezone <IANA name>`, e.g. `settings timezone Europe/Berlin`"
+TOPIC_ADD_USAGE: Final = '`topic add <slug> "<title>" ["<description>"]`'
+TOPIC_ARCHIVE_USAGE: Final = "`topic archive <slug>`"
+
+PARTNER_USAGE: Final[Mapping[str, str]] = {
+    "help": "`help [<command>]`",
+    "topics": "`topics`",
+    "subscribe": "`subscribe <topic> [<topic>…]`, or `subscribe all`",
+    "unsubscribe": "`unsubscribe <topic> [<topic>…]`, or `unsubscribe all`",
+    "list": "`list`",
+    "news": "`news [<topic>] [<n>]`",
+    "ask": "`ask <question>`",
+    "settings": f"`settings`, {SETTINGS_MODE_USAGE} or `settings timezone <IANA name>`",
+    "join": "`join <code>`",
+}
+
+ADMIN_USAGE: Final[Mapping[str, str]] = {
+    "help": "`help [<command>]`",
+    "topic": f"{TOPIC_ADD_USAGE} or {TOPIC_ARCHIVE_USAGE}",
+    "invite": '`invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]`',
+    "broadcast": (
+        "`broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent] "
+        'title:"<title>" <body…>`'
+    ),
+    "send": "`send <id>`",
+    "cancel": "`cancel <id>`",
+    "stats": "`stats [<id>]`",
+    "questions": "`questions`",
+    "answer": "`answer <question id> <text>`",
+}
+
+# `help <command>`: the usage line, then what the command does.
+COMMAND_HELP: Final = "{usage}\n{about}"
+
+PARTNER_ABOUT: Final[Mapping[str, str]] = {
+    "help": "Lists the commands, or explains one of them.",
+    "topics": "Lists every topic, marking the ones this channel follows.",
+    "subscribe": "Follows topics in this channel; separate several with spaces or commas.",
+    "unsubscribe": "Stops following topics in this channel.",
+    "list": "Lists the topics this channel follows.",
+    "news": "Shows the latest announcements this channel may see: 5 unless you give a number (up to 20).",
+    "ask": "Sends your question to the vendor team; the answer comes back here.",
+    "settings": "Shows or changes how announcements arrive: one by one, or as a daily or weekly digest, "
+    "and the time zone digests follow.",
+    "join": "Links this channel to your partner organisation with the code your vendor gave you.",
+}
+
+ADMIN_ABOUT: Final[Mapping[str, str]] = {
+    "help": "Lists the admin commands, or explains one of them.",
+    "topic": "Adds a topic partners can follow, or archives one.",
+    "invite": "Creates a one-time join code for a partner organisation.",
+    "broadcast": "Creates a draft announcement and shows how many channels and partners it will reach. "
+    "Options come first, in any order; the body is everything after them, kept as written.",
+    "send": "Sends a draft announcement.",
+    "cancel": "Cancels a draft or scheduled announcement.",
+    "stats": "Shows delivery, reactions and questions for one announcement, or for the latest ones.",
+    "questions": "Lists the partner questions still waiting for an answer.",
+    "answer": "Answers a partner question; the answer is relayed to the partner's thread.",
+}
+
+
+# --- partners ----------------------------------------------------------------------------------
+# Replies of bot/services/partners.py, in a partner's own channel.
+
+NO_TOPICS_YET: Final = "There are no topics yet — your vendor team hasn't set any up. Try again later."
+TOPICS_HEADER: Final = (
+    "*Topics* ({count}; this channel follows {mine}). Use the buttons or `subscribe <topic>`."
+)
+SUBSCRIBE_BUTTON: Final = "Subscribe"
+UNSUBSCRIBE_BUTTON: Final = "Unsubscribe"
+UNKNOWN_TOPIC: Final = 'unknown topic "{slug}"{did_you_mean}' + TOPICS_POINTER
+SUBSCRIBED: Final = "✅ This channel now gets announcements on {topics}."
+NOTHING_NEW: Final = "Nothing changed."
+ALREADY_SUBSCRIBED: Final = "Already following {topics}."
+NOT_LINKED_HINT: Final = (
+    "_This channel isn't linked to a partner organisation yet, so announcements aimed at a tier, type, "
+    "region or language won't reach it. Ask your partner manager for a join code, then `join <code>`._"
+)
+UNSUBSCRIBED: Final = "This channel no longer gets announcements on {topics}."
+NOTHING_TO_UNSUBSCRIBE: Final = (
+    "This channel wasn't following any of those topics. `list` shows what it follows."
+)
+NO_SUBSCRIPTIONS: Final = (
+    "This channel follows no topics yet. `topics` lists them; `subscribe all` takes everything."
+)
+SUBSCRIPTIONS: Final = "*This channel follows {count} topic(s):*\n{lines}"
+NEWS_NEEDS_TOPICS: Final = (
+    "This channel follows no topics, so there's no news to show. Try `news <topic>` or `subscribe <topic>`."
+)
+NO_NEWS: Final = "No announcements yet on those topics."
+NEWS_HEADER: Final = "*Latest {count} announcement(s):*"
+NEWS_ITEM: Final = "*{title}* — {date} · {topics}\n{body}"
+SETTINGS: Final = (
+    "*Delivery settings for this channel*\n• mode: `{mode}`\n• time zone: `{timezone}`\n• {partner}"
+)
+LINKED_TO: Final = "partner: {name} ({tier})"
+NOT_LINKED: Final = "not linked to a partner organisation (`join <code>` links it)"
+MODE_IMMEDIATE: Final = "Announcements will be posted here as soon as they are sent."
+MODE_DIGEST: Final = (
+    "Announcements will be collected into a {mode} digest for this channel. Urgent notices still arrive "
+    "at once."
+)
+BAD_TIMEZONE: Final = (
+    '"{value}" isn\'t a time zone I know{did_you_mean} Use an IANA name such as `Europe/Berlin` or '
+    "`America/New_York`."
+)
+TIMEZONE_SET: Final = "Time zone for this channel set to `{timezone}`."
+JOINED: Final = "🤝 This channel is now linked to *{name}* ({tier}). `topics` shows what you can follow."
+JOIN_UNKNOWN: Final = (
+    "That join code doesn't exist. Check it for typos, or ask your partner manager for a new one."
+)
+JOIN_USED: Final = "That join code has already been used. Ask your partner manager for a new one."
+JOIN_EXPIRED: Final = "That join code has expired. Ask your partner manager for a new one."
+
+
+# --- feedback ----------------------------------------------------------------------------------
+# Questions, answers and their relays (bot/services/feedback.py).
+
+QUESTION_TOO_LONG: Final = "That question is longer than {max} characters — please shorten it or split it."
+QUESTION_RECEIVED: Final = (
+    "📨 Thanks — your question (#{id}) went to the vendor team. The answer will appear here."
+)
+WHICH_QUESTION: Final = (
+    "This thread has several open questions ({ids}). Start your reply with the question number, "
+    "e.g. `#12 Yes, from 1 March.`"
+)
+NO_SUCH_QUESTION: Final = "There's no question #{id}. `questions` lists the open ones."
+ANSWER_EMPTY: Final = "Write the answer after the question number, e.g. `answer 12 Yes, from 1 March.`"
+ANSWER_QUEUED: Final = "✅ Answer to question #{id} is on its way to {partner}."
+NO_OPEN_QUESTIONS: Final = "No open partner questions. 🎉"
+OPEN_QUESTIONS: Final = "*{count} open question(s):*"
+OPEN_QUESTION_LINE: Final = "• #{id} {partner} ({tier}, {platform}) on {about}: {text}"
+DIRECT_QUESTION: Final = "a direct question"
+ADMIN_THREAD_HEADING: Final = (
+    "💬 Partner questions on announcement #{id} “{title}” — reply in this thread to answer."
+)
+QUESTION_RELAYED: Final = "❓ *Question #{id}* from *{partner}* ({tier}, {platform}) — {asker}:\n>{text}"
+ANSWER_RELAYED: Final = "💬 *Answer from {admin}* to “{question}”:\n{answer}"
+VENDOR_TEAM: Final = "the vendor team"
+
+
+# --- admin -------------------------------------------------------------------------------------
+# Replies of bot/services/admin.py and the checks in bot/core.py.
+
+ADMIN_ONLY_IN_ADMIN_CHANNEL: Final = (
+    "🔒 Admin commands work only in the vendor's admin channel. "
+    + "Partners: `/partner help` shows what you can do."
+)
+ADMIN_ONLY_FOR_ADMINS: Final = "🔒 Only configured partnerbot admins can do that. Ask an admin to add you."
+TOPIC_EXISTS: Final = "A topic `{slug}` already exists. Pick another slug, or archive the old one first."
+TOPIC_ADDED: Final = "Topic `{slug}` — *{title}* added. Partners can now `subscribe {slug}`."
+TOPIC_ARCHIVED: Final = "Topic `{slug}` archived: it no longer appears in `topics` and can't be broadcast to."
+TOPIC_IS_ARCHIVED: Final = "Topic `{slug}` is archived; broadcasts can't target it."
+INVITE_CREATED: Final = (
+    "Join code for *{name}* ({tier}): `{code}` — valid until {expires}, once.\n"
+    "Send it to the partner; in their channel they type `/partner join {code}`."
+)
+URGENT_MARK: Final = "🚨 URGENT · "
+PREVIEW: Final = (
+    "*Preview of announcement #{id}* (draft)\n———\n{urgent}*{title}*\n{body}\n———\n"
+    "Topics: {topics} · Audience: {audience}"
+)
+REACH: Final = (
+    "*Reach:* {channels} channel(s) of {partners} partner(s)\n"
+    "• by platform: {platforms}\n• by tier: {tiers}\n• by region: {regions}"
+)
+REACH_DIGEST: Final = "• {count} of these channels get it in their daily/weekly digest instead of at once."
+EMPTY_AUDIENCE: Final = (
+    "⚠️ Announcement #{id} would reach *no channel*: no active channel follows its topics within "
+    "“{audience}”. Widen the audience or pick other topics and broadcast again; "
+    "`cancel {id}` drops this draft."
+)
+SEND_BUTTON: Final = "Send"
+CANCEL_BUTTON: Final = "Cancel"
+NO_SUCH_ANNOUNCEMENT: Final = "There's no announcement #{id}. `stats` lists recent ones."
+NOT_A_DRAFT: Final = "Announcement #{id} can't be sent: it is {status}."
+CANNOT_CANCEL: Final = "Announcement #{id} can't be cancelled: it is {status}."
+SENDING: Final = "📣 Sending announcement #{id} “{title}” to {count} channel(s). `stats {id}` shows progress."
+CANCELLED: Final = "Announcement #{id} “{title}” cancelled; nothing was sent."
+BUTTON_EXPIRED: Final = "That button no longer does anything. Run the command again."
+INTERNAL_ERROR: Final = (
+    "Sorry — something went wrong on our side and it has been logged. Nothing you had saved was lost; "
+    "please try again in a moment."
+)
+
+
+# --- analytics ---------------------------------------------------------------------------------
+
+NO_ANNOUNCEMENTS_YET: Final = "No announcements yet. `broadcast …` creates the first one."
+STATS_RECENT_HEADER: Final = "*Recent announcements*"
+STATS_SUMMARY_LINE: Final = (
+    "• #{id} {title} — {status}: {delivered}/{targeted} delivered, {failed} failed, "
+    "{reactions} reaction(s), {questions} question(s)"
+)
+STATS_TOPICS_HEADER: Final = "*By topic*"
+STATS_TOPIC_LINE: Final = (
+    "• `{slug}`: {announcements} announcement(s), {delivered} delivered, {reactions} reaction(s), "
+    "{questions} question(s)"
+)
+STATS_DETAIL: Final = (
+    "*#{id} {title}* — {status}\n"
+    "• targeted {targeted} · delivered {delivered} · failed {failed} · pending {pending} · "
+    "in digest {digest}\n"
+    "• reactions: {reactions}\n• questions: {asked} asked, {answered} answered\n"
+    "• reach by tier: {tiers}\n• reach by region: {regions}"
+)
+STATS_FAILURES: Final = "• failures: {reasons}"

@@ -1,0 +1,368 @@
+"""What the core needs from the outside world: a clock, one Sender per platform, and storage.
+
+The store protocols are implemented by `storage/repositories/`; the composition root wires them in,
+so nothing in `bot/` imports SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from bot.domain import (
+    Announcement,
+    AnnouncementStats,
+    AnnouncementStatus,
+    Audience,
+    Channel,
+    ChannelRef,
+    DeliveryHit,
+    DeliveryMode,
+    ImportRow,
+    InviteOutcome,
+    MessageRef,
+    Outcome,
+    Outgoing,
+    Partner,
+    PartnerProfile,
+    Platform,
+    Priority,
+    Question,
+    Reach,
+    Topic,
+    TopicStats,
+    UserRef,
+    Work,
+    WorkKind,
+)
+
+
+class Clock(Protocol):
+    """Current time, injected so schedules, leases and backoff are testable without sleeping."""
+
+    def now(self) -> datetime:
+        """An aware UTC datetime."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class TopicAlreadyExists(Exception):
+    """A topic with that slug exists (raised by `TopicStore.add`)."""
+
+
+class SendError(Exception):
+    """Base of what a Sender raises; the delivery worker decides what happens next."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class TransientSendError(SendError):
+    """Try again later (5xx, timeout, rate limit). `retry_after` is the platform's own hint, if any.
+
+    `maybe_posted` is true when the request may have reached the platform (a timeout or a dropped
+    connection after sending), so the next attempt must look for the message before posting again.
+    """
+
+    def __init__(self, reason: str, *, retry_after: float | None = None, maybe_posted: bool = False) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+        self.maybe_posted = maybe_posted
+
+
+class PermanentSendError(SendError):
+    """Retrying cannot help (channel gone, bot removed, archived, no access).
+
+    `deactivate` says the channel itself is unusable, so it is switched off for future broadcasts.
+    """
+
+    def __init__(self, reason: str, *, deactivate: bool = True) -> None:
+        super().__init__(reason)
+        self.deactivate = deactivate
+
+
+@dataclass(frozen=True, slots=True)
+class RateKey:
+    """A bucket the core's limiter paces: `rate` requests per `period` seconds for `key`."""
+
+    key: str
+    rate: float
+    period: float
+
+
+class Sender(Protocol):
+    """Posts core output to one platform. Implementations translate, never decide."""
+
+    platform: Platform
+
+    async def post(self, out: Outgoing, *, idempotency_key: str) -> MessageRef:
+        """Post a message; `idempotency_key` is stable across retries of the same delivery or relay."""
+        ...
+
+    async def find_posted(self, out: Outgoing, *, idempotency_key: str) -> MessageRef | None:
+        """After an ambiguous attempt: the message an earlier attempt posted, if the platform has it."""
+        ...
+
+    async def edit(self, ref: MessageRef, out: Outgoing) -> None:
+        """Replace a posted message's content in place."""
+        ...
+
+    async def delete(self, ref: MessageRef) -> None:
+        """Remove a posted message."""
+        ...
+
+    def rate_keys(self, channel: ChannelRef) -> list[RateKey]:
+        """The limiter buckets one post to `channel` draws from (workspace-wide, per channel…)."""
+        ...
+
+
+class AnnouncementStore(Protocol):
+    """Implemented by `storage.repositories.AnnouncementRepository`."""
+
+    async def create(
+        self,
+        *,
+        title: str,
+        body: str,
+        topic_ids: Sequence[int],
+        audience: Audience,
+        priority: Priority,
+        author: UserRef,
+        origin: ChannelRef,
+        now: datetime,
+    ) -> Announcement: ...
+
+    async def get(self, announcement_id: int) -> Announcement | None: ...
+
+    async def recent(self, limit: int = 10) -> list[Announcement]: ...
+
+    async def topic_ids(self, announcement_id: int) -> list[int]: ...
+
+    async def transition(
+        self,
+        announcement_id: int,
+        *,
+        to: AnnouncementStatus,
+        allowed_from: Sequence[AnnouncementStatus],
+        now: datetime | None = None,
+    ) -> bool:
+        """Move to `to` only from one of `allowed_from`; False when another action got there first."""
+        ...
+
+    async def set_admin_thread(self, announcement_id: int, thread: str) -> str:
+        """Record the admin thread for questions, unless one exists; return the one that stands."""
+        ...
+
+    async def admin_thread(self, announcement_id: int) -> str | None: ...
+
+    async def reach(self, topic_ids: Sequence[int], audience: Audience) -> Reach:
+        """Count the channels a broadcast would reach now: subscriptions ∩ audience ∩ active."""
+        ...
+
+    async def start_sending(
+        self,
+        announcement_id: int,
+        topic_ids: Sequence[int],
+        audience: Audience,
+        *,
+        urgent: bool,
+        now: datetime,
+        allowed_from: Sequence[AnnouncementStatus] = (AnnouncementStatus.DRAFT,),
+    ) -> int | None:
+        """Move the announcement to `sending` and write its outbox rows in one transaction."""
+        ...
+
+    async def news(
+        self, *, topic_ids: Sequence[int], partner: Partner | None, limit: int
+    ) -> list[Announcement]:
+        """The latest sent announcements on these topics whose audience includes this partner."""
+        ...
+
+
+class AuditStore(Protocol):
+    """Implemented by `storage.repositories.AuditRepository`."""
+
+    async def record(
+        self, *, user: UserRef, channel: str, action: str, detail: str, allowed: bool, now: datetime
+    ) -> None: ...
+
+
+class DirectoryStore(Protocol):
+    """Implemented by `storage.repositories.DirectoryRepository`."""
+
+    async def partner(self, partner_id: int) -> Partner | None: ...
+
+    async def partners(self) -> list[tuple[Partner, int]]:
+        """Every partner with its number of active channels, by name."""
+        ...
+
+    async def existing_partner_names(self, names: Sequence[str]) -> set[str]: ...
+
+    async def import_rows(self, rows: Sequence[ImportRow], *, now: datetime) -> tuple[int, int]:
+        """Insert partners and their channels in one transaction: all rows or none."""
+        ...
+
+    async def channel(self, ref: ChannelRef) -> Channel | None: ...
+
+    async def ensure_channel(self, ref: ChannelRef, *, name: str, now: datetime) -> Channel:
+        """The channel a command came from, registered on first use and re-activated if it was off."""
+        ...
+
+    async def set_mode(self, channel_id: int, mode: DeliveryMode) -> None: ...
+
+    async def set_timezone(self, channel_id: int, timezone: str) -> None: ...
+
+    async def deactivate(self, channel_ids: Sequence[int], *, reason: str) -> int: ...
+
+    async def deactivate_workspace(self, platform: str, workspace: str, *, reason: str) -> int:
+        """The bot was uninstalled from a workspace or removed from a server."""
+        ...
+
+    async def create_invite(
+        self, profile: PartnerProfile, *, code: str, created_by: str, expires_at: datetime, now: datetime
+    ) -> Partner:
+        """Create (or reuse, by name) the partner and a one-time code that links a channel to it."""
+        ...
+
+    async def redeem_invite(
+        self, code: str, *, channel_id: int, now: datetime
+    ) -> tuple[InviteOutcome, Partner | None]: ...
+
+
+class FeedbackStore(Protocol):
+    """Implemented by `storage.repositories.FeedbackRepository`."""
+
+    async def delivery_by_message(self, platform: Platform, channel: str, message: str) -> DeliveryHit | None:
+        """The delivery whose posted message is `message` in that platform channel."""
+        ...
+
+    async def record_reaction(
+        self, delivery_id: int, *, user: str, emoji: str, added: bool, now: datetime
+    ) -> None: ...
+
+    async def ask(
+        self,
+        *,
+        channel_id: int,
+        delivery_id: int | None,
+        announcement_id: int | None,
+        asker: str,
+        asker_name: str,
+        text: str,
+        partner_thread: str | None,
+        now: datetime,
+    ) -> int:
+        """Store a question and queue its relay to the admin channel, atomically."""
+        ...
+
+    async def answer(
+        self,
+        question_id: int,
+        *,
+        admin_platform: str,
+        admin_id: str,
+        admin_name: str,
+        text: str,
+        now: datetime,
+    ) -> int:
+        """Store an answer, mark the question answered and queue the relay back, atomically."""
+        ...
+
+    async def answer_text(self, answer_id: int) -> tuple[str, str]: ...
+
+    async def question(self, question_id: int) -> Question | None: ...
+
+    async def open_questions(self, *, limit: int = 50) -> list[Question]: ...
+
+    async def questions_in_admin_thread(self, channel: str, thread: str) -> list[Question]: ...
+
+    async def set_relayed(self, question_id: int, *, channel: str, message: str, thread: str) -> None: ...
+
+
+class OutboxStore(Protocol):
+    """Implemented by `storage.repositories.OutboxRepository`."""
+
+    async def claim_deliveries(
+        self, *, now: datetime, lease_until: datetime, limit: int, worker: str
+    ) -> list[Work]: ...
+
+    async def claim_relays(
+        self, *, now: datetime, lease_until: datetime, limit: int, worker: str
+    ) -> list[Work]: ...
+
+    async def record(
+        self, kind: WorkKind, outcomes: Sequence[Outcome], *, worker: str, now: datetime
+    ) -> None:
+        """Write a batch of outcomes in one transaction (group commit keeps SQLite fast)."""
+        ...
+
+    async def fail_pending_for_channel(self, channel_id: int, *, reason: str) -> int:
+        """A channel was deactivated: its queued deliveries can never go out."""
+        ...
+
+    async def finish_announcements(self, announcement_ids: Sequence[int], *, now: datetime) -> list[int]:
+        """Mark `sending` announcements `sent` once none of their deliveries is still queued."""
+        ...
+
+    async def due_count(self, *, now: datetime) -> int: ...
+
+    async def message_of(self, delivery_id: int) -> str | None: ...
+
+
+class StatsStore(Protocol):
+    """Implemented by `storage.repositories.StatsRepository`."""
+
+    async def announcement(self, announcement_id: int) -> AnnouncementStats | None: ...
+
+    async def topics(self) -> list[TopicStats]:
+        """Per topic: announcements sent on it, deliveries, active reactions and questions."""
+        ...
+
+
+class SubscriptionStore(Protocol):
+    """Implemented by `storage.repositories.SubscriptionRepository`."""
+
+    async def topics_of(self, channel_id: int) -> list[Topic]:
+        """The active topics a channel follows, by slug."""
+        ...
+
+    async def add(self, channel_id: int, topic_ids: Sequence[int], *, now: datetime) -> list[str]:
+        """Subscribe; returns the slugs that were newly added (existing ones are left alone)."""
+        ...
+
+    async def remove(self, channel_id: int, topic_ids: Sequence[int]) -> list[str]:
+        """Unsubscribe; returns the slugs that were actually removed."""
+        ...
+
+
+class TopicStore(Protocol):
+    """Implemented by `storage.repositories.TopicRepository`."""
+
+    async def add(self, *, slug: str, title: str, description: str, now: datetime) -> Topic: ...
+
+    async def set_archived(self, slug: str, *, archived: bool) -> Topic | None: ...
+
+    async def all(self, *, include_archived: bool = False) -> list[Topic]: ...
+
+    async def by_slugs(self, slugs: Iterable[str]) -> list[Topic]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Stores:
+    """Every store the services use, handed over by the composition root."""
+
+    topics: TopicStore
+    directory: DirectoryStore
+    subscriptions: SubscriptionStore
+    announcements: AnnouncementStore
+    outbox: OutboxStore
+    feedback: FeedbackStore
+    stats: StatsStore
+    audit: AuditStore

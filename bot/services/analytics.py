@@ -1,0 +1,96 @@
+"""Reach and engagement for admins: per announcement, recent announcements, and per topic."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot import messages as m
+from bot.domain import AnnouncementStats, Reply, TopicStats
+from bot.ports import Stores
+
+RECENT = 10
+
+
+class AnalyticsService:
+    def __init__(self, stores: Stores) -> None:
+        self._stores = stores
+
+    async def announcement(self, announcement_id: int) -> AnnouncementStats | None:
+        return await self._stores.stats.announcement(announcement_id)
+
+    async def recent(self, limit: int = RECENT) -> list[AnnouncementStats]:
+        found = []
+        for announcement in await self._stores.announcements.recent(limit):
+            stats = await self._stores.stats.announcement(announcement.id)
+            if stats is not None:
+                found.append(stats)
+        return found
+
+    async def topics(self) -> list[TopicStats]:
+        return await self._stores.stats.topics()
+
+    async def reply(self, announcement_id: int | None) -> Reply:
+        if announcement_id is not None:
+            stats = await self.announcement(announcement_id)
+            if stats is None:
+                return Reply(text=m.NO_SUCH_ANNOUNCEMENT.format(id=announcement_id), is_error=True)
+            return Reply(text=render_announcement(stats))
+        recent = await self.recent()
+        if not recent:
+            return Reply(text=m.NO_ANNOUNCEMENTS_YET)
+        lines = [m.STATS_RECENT_HEADER] + [render_summary(s) for s in recent]
+        topics = await self.topics()
+        if topics:
+            lines += ["", m.STATS_TOPICS_HEADER] + [render_topic(t) for t in topics]
+        return Reply(text="\n".join(lines))
+
+
+def render_announcement(s: AnnouncementStats) -> str:
+    return m.STATS_DETAIL.format(
+        id=s.announcement_id,
+        title=s.title,
+        status=s.status.value,
+        targeted=s.targeted,
+        delivered=s.delivered,
+        failed=s.failed,
+        pending=s.pending,
+        digest=s.in_digest,
+        reactions=_counts(s.reactions) or "none",
+        asked=s.questions_asked,
+        answered=s.questions_answered,
+        tiers=_counts(s.reach_by_tier) or "—",
+        regions=_counts(s.reach_by_region) or "—",
+    ) + (
+        ("\n" + m.STATS_FAILURES.format(reasons=_counts(s.failures_by_reason)))
+        if s.failures_by_reason
+        else ""
+    )
+
+
+def render_summary(s: AnnouncementStats) -> str:
+    return m.STATS_SUMMARY_LINE.format(
+        id=s.announcement_id,
+        title=s.title,
+        status=s.status.value,
+        delivered=s.delivered,
+        targeted=s.targeted,
+        failed=s.failed,
+        reactions=sum(s.reactions.values()),
+        questions=s.questions_asked,
+    )
+
+
+def render_topic(t: TopicStats) -> str:
+    return m.STATS_TOPIC_LINE.format(
+        slug=t.slug,
+        announcements=t.announcements,
+        delivered=t.delivered,
+        reactions=t.reactions,
+        questions=t.questions,
+    )
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    return ", ".join(
+        f"{key} {value}" for key, value in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )

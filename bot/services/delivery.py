@@ -1,0 +1,256 @@
+"""The delivery worker: claims due outbox rows, hands each to its platform's Sender, records outcomes.
+
+Guarantees, and where they come from:
+- every targeted channel gets the announcement: rows stay in the outbox until sent or permanently
+  failed; a worker that dies loses only its lease;
+- never twice: an attempt whose result we may not have recorded (crash, timeout) is marked
+  ambiguous, and the next attempt asks the Sender to look for the earlier message first;
+- rate limits: the core paces each bucket a Sender names (aiolimiter), and a 429 reschedules the row
+  with the platform's Retry-After instead of holding a worker inside the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from aiolimiter import AsyncLimiter
+
+from bot.domain import (
+    Announcement,
+    AnnouncementPost,
+    MessageRef,
+    Outcome,
+    OutcomeKind,
+    Outgoing,
+    Platform,
+    Priority,
+    Work,
+    WorkKind,
+)
+from bot.ports import Clock, PermanentSendError, RateKey, Sender, SendError, Stores, TransientSendError
+from bot.services.feedback import FeedbackService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter, capped; give up after `max_attempts`.
+
+    A retry here is a reschedule of an outbox row (`not_before`), not a loop around a call, so a
+    retry library's decorators do not fit; the formula is the AWS "full jitter" one:
+    https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+    """
+
+    max_attempts: int = 8
+    initial: float = 2.0
+    cap: float = 600.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        if retry_after is not None:
+            # The platform said when; a little jitter keeps a 429 storm from re-synchronising.
+            return retry_after + self.rng.uniform(0, min(1.0, retry_after * 0.1))
+        return self.rng.uniform(0, min(self.cap, self.initial * 2 ** max(0, attempt - 1)))
+
+
+class Limiters:
+    """One leaky bucket per rate key, shared by every send in this process."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, AsyncLimiter] = {}
+
+    async def acquire(self, keys: list[RateKey]) -> None:
+        for key in keys:
+            bucket = self._buckets.get(key.key)
+            if bucket is None:
+                bucket = self._buckets[key.key] = AsyncLimiter(key.rate, key.period)
+            await bucket.acquire()
+
+
+@dataclass(slots=True)
+class WorkerStats:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        stores: Stores,
+        clock: Clock,
+        senders: Mapping[Platform, Sender],
+        feedback: FeedbackService,
+        *,
+        worker_id: str,
+        batch: int = 200,
+        concurrency: int = 32,
+        lease: timedelta = timedelta(seconds=60),
+        retry: RetryPolicy | None = None,
+        on_finished: Callable[[list[int]], None] | None = None,
+    ) -> None:
+        self._stores = stores
+        self._clock = clock
+        self._senders = senders
+        self._feedback = feedback
+        self._id = worker_id
+        self._batch = batch
+        self._slots = asyncio.Semaphore(concurrency)
+        self._lease = lease
+        self._retry = retry or RetryPolicy()
+        self._limiters = Limiters()
+        self._announcements: dict[int, Announcement] = {}
+        self._wake = asyncio.Event()
+        self._on_finished = on_finished
+        self.stats = WorkerStats()
+
+    def wake(self) -> None:
+        """New work was queued: skip the rest of the idle wait."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event, *, poll_seconds: float = 0.5) -> None:
+        """Work until `stop` is set, polling while idle (a wake() cuts the wait short)."""
+        while not stop.is_set():
+            try:
+                done = await self.run_once()
+            except Exception:  # the database went away, a bug…: log, back off, keep the process alive
+                log.exception("delivery worker batch failed")
+                done = 0
+            if done:
+                continue
+            self._wake.clear()
+            waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
+            _, pending = await asyncio.wait(
+                waiters, timeout=poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()
+
+    async def run_once(self) -> int:
+        """Claim and process one batch of deliveries and one of relays; the number of rows handled."""
+        now = self._clock.now()
+        lease_until = now + self._lease
+        deliveries = await self._stores.outbox.claim_deliveries(
+            now=now, lease_until=lease_until, limit=self._batch, worker=self._id
+        )
+        if deliveries:
+            await self._process(WorkKind.DELIVERY, deliveries)
+        relays = await self._stores.outbox.claim_relays(
+            now=self._clock.now(), lease_until=lease_until, limit=self._batch, worker=self._id
+        )
+        if relays:
+            # Relays are few and may open an admin thread first: one at a time keeps that orderly.
+            for work in relays:
+                await self._process(WorkKind.RELAY, [work])
+        return len(deliveries) + len(relays)
+
+    async def drain(self, *, max_batches: int = 10_000) -> int:
+        """Process everything that is due now (demo, CLI `--wait`, tests)."""
+        total = 0
+        for _ in range(max_batches):
+            done = await self.run_once()
+            if not done:
+                break
+            total += done
+        return total
+
+    async def _process(self, kind: WorkKind, batch: list[Work]) -> None:
+        if kind is WorkKind.DELIVERY:
+            await self._load_announcements({w.announcement_id for w in batch if w.announcement_id})
+        outcomes = await asyncio.gather(*(self._attempt(work) for work in batch))
+        await self._stores.outbox.record(kind, outcomes, worker=self._id, now=self._clock.now())
+        await self._deactivate_failed_channels(batch, outcomes)
+        if kind is WorkKind.DELIVERY:
+            touched = sorted({w.announcement_id for w in batch if w.announcement_id})
+            finished = await self._stores.outbox.finish_announcements(touched, now=self._clock.now())
+            for announcement_id in finished:
+                self._announcements.pop(announcement_id, None)
+            if finished and self._on_finished:
+                self._on_finished(finished)
+
+    async def _attempt(self, work: Work) -> Outcome:
+        async with self._slots:
+            try:
+                ref = await self._send(work)
+            except TransientSendError as exc:
+                return self._transient(work, exc)
+            except PermanentSendError as exc:
+                self.stats.failed += 1
+                return Outcome(OutcomeKind.FAILED, work.id, error=exc.reason, deactivate=exc.deactivate)
+            except SendError as exc:
+                return self._transient(work, TransientSendError(exc.reason))
+            except Exception as exc:  # a bug in a sender must not lose the row: retry it later
+                log.exception("unexpected error sending %s %s", work.kind, work.id)
+                return self._transient(work, TransientSendError(f"internal error: {type(exc).__name__}"))
+            self.stats.sent += 1
+            return Outcome(OutcomeKind.SENT, work.id, message_id=ref.message)
+
+    async def _send(self, work: Work) -> MessageRef:
+        if work.kind is WorkKind.RELAY:
+            return await self._feedback.post_relay(work, self._sender)
+        assert work.channel is not None and work.announcement_id is not None
+        sender = self._sender(work.channel.platform)
+        out = Outgoing(channel=work.channel, content=self._post(work))
+        key = f"d{work.id}"
+        if work.ambiguous:
+            found = await sender.find_posted(out, idempotency_key=key)
+            if found is not None:
+                return found
+        await self._limiters.acquire(sender.rate_keys(work.channel))
+        return await sender.post(out, idempotency_key=key)
+
+    def _transient(self, work: Work, exc: TransientSendError) -> Outcome:
+        if work.attempts >= self._retry.max_attempts:
+            self.stats.failed += 1
+            return Outcome(
+                OutcomeKind.FAILED, work.id, error=f"gave up after {work.attempts} attempts: {exc.reason}"
+            )
+        self.stats.retried += 1
+        delay = self._retry.delay(work.attempts, exc.retry_after)
+        return Outcome(
+            OutcomeKind.RETRY,
+            work.id,
+            error=exc.reason,
+            ambiguous=work.ambiguous or exc.maybe_posted,
+            not_before=self._clock.now() + timedelta(seconds=delay),
+        )
+
+    def _sender(self, platform: Platform) -> Sender:
+        sender = self._senders.get(platform)
+        if sender is None:
+            # No adapter for that platform is running here: retry later rather than lose the row.
+            raise TransientSendError(f"no {platform.value} adapter is configured in this process")
+        return sender
+
+    def _post(self, work: Work) -> AnnouncementPost:
+        assert work.announcement_id is not None
+        announcement = self._announcements[work.announcement_id]
+        return AnnouncementPost(
+            delivery_id=work.id,
+            announcement_id=announcement.id,
+            title=announcement.title,
+            body=announcement.body,
+            topics=announcement.topics,
+            urgent=announcement.priority is Priority.URGENT,
+        )
+
+    async def _load_announcements(self, ids: set[int]) -> None:
+        for announcement_id in ids - self._announcements.keys():
+            announcement = await self._stores.announcements.get(announcement_id)
+            if announcement is not None:
+                self._announcements[announcement_id] = announcement
+
+    async def _deactivate_failed_channels(self, batch: list[Work], outcomes: list[Outcome]) -> None:
+        # Only a permanent error that condemns the channel itself switches the channel off.
+        for work, outcome in zip(batch, outcomes, strict=True):
+            if not outcome.deactivate or work.channel_id is None:
+                continue
+            reason = f"deactivated: {outcome.error}"
+            if await self._stores.directory.deactivate([work.channel_id], reason=reason):
+                await self._stores.outbox.fail_pending_for_channel(work.channel_id, reason=reason)

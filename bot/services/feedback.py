@@ -1,0 +1,244 @@
+"""Feedback flowing back: reactions on deliveries, partner questions to admins, answers to partners.
+
+Questions and answers are written together with a relay row (an outbox), so a relay survives a crash
+and is retried like a delivery; `post_relay` is what the delivery worker calls to send one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot import messages as m
+from bot.config import Settings
+from bot.domain import (
+    ChannelRef,
+    Invocation,
+    MessageRef,
+    Outgoing,
+    Platform,
+    Question,
+    QuestionStatus,
+    RelayKind,
+    RelayPost,
+    Reply,
+    Work,
+)
+from bot.ports import Clock, Sender, Stores
+from bot.safety import neutralize_mentions
+
+MAX_QUESTION = 3000
+SenderLookup = Callable[[Platform], Sender]
+# An admin may aim a reply at one question of a busy thread: "#12 …" or "Q12: …".
+_QUESTION_PREFIX = re.compile(r"^\s*(?:#|q)(\d+)\s*[:\-\u2013\u2014]?\s*", re.IGNORECASE)
+
+
+class FeedbackService:
+    def __init__(self, stores: Stores, clock: Clock, settings: Settings) -> None:
+        self._stores = stores
+        self._clock = clock
+        self._settings = settings
+
+    async def reaction(
+        self, *, platform: Platform, channel: str, message: str, user: str, emoji: str, added: bool
+    ) -> bool:
+        """Record a reaction on a delivered announcement; False when the message is not one of ours."""
+        hit = await self._stores.feedback.delivery_by_message(platform, channel, message)
+        if hit is None:
+            return False
+        await self._stores.feedback.record_reaction(
+            hit.delivery_id, user=user, emoji=emoji, added=added, now=self._clock.now()
+        )
+        return True
+
+    async def ask(self, inv: Invocation, channel_id: int, text: str) -> Reply:
+        """A direct question (`ask …`), not tied to an announcement."""
+        if len(text) > MAX_QUESTION:
+            return Reply(text=m.QUESTION_TOO_LONG.format(max=MAX_QUESTION), is_error=True)
+        question_id = await self._stores.feedback.ask(
+            channel_id=channel_id,
+            delivery_id=None,
+            announcement_id=None,
+            asker=inv.user.user,
+            asker_name=inv.user.display_name,
+            text=text,
+            partner_thread=None,
+            now=self._clock.now(),
+        )
+        return Reply(text=m.QUESTION_RECEIVED.format(id=question_id))
+
+    async def partner_thread_reply(
+        self, inv: Invocation, channel_id: int, thread: str, text: str
+    ) -> Reply | None:
+        """A partner wrote in an announcement's thread: that is a question for the vendor."""
+        hit = await self._stores.feedback.delivery_by_message(
+            inv.channel.platform, inv.channel.channel, thread
+        )
+        if hit is None or not text.strip():
+            return None
+        if len(text) > MAX_QUESTION:
+            return Reply(text=m.QUESTION_TOO_LONG.format(max=MAX_QUESTION), is_error=True)
+        question_id = await self._stores.feedback.ask(
+            channel_id=channel_id,
+            delivery_id=hit.delivery_id,
+            announcement_id=hit.announcement_id,
+            asker=inv.user.user,
+            asker_name=inv.user.display_name,
+            text=text.strip(),
+            partner_thread=thread,
+            now=self._clock.now(),
+        )
+        return Reply(text=m.QUESTION_RECEIVED.format(id=question_id))
+
+    async def admin_thread_reply(self, inv: Invocation, thread: str, text: str) -> Reply | None:
+        """An admin wrote in a relayed-questions thread: an answer to one of its questions."""
+        questions = await self._stores.feedback.questions_in_admin_thread(inv.channel.channel, thread)
+        if not questions or not text.strip():
+            return None
+        target, body = _pick_question(questions, text)
+        if target is None:
+            ids = ", ".join(f"#{q.id}" for q in questions if q.status is QuestionStatus.OPEN)
+            return Reply(text=m.WHICH_QUESTION.format(ids=ids), is_error=True)
+        return await self.answer(inv, target.id, body)
+
+    async def answer(self, inv: Invocation, question_id: int, text: str) -> Reply:
+        question = await self._stores.feedback.question(question_id)
+        if question is None:
+            return Reply(text=m.NO_SUCH_QUESTION.format(id=question_id), is_error=True)
+        if not text.strip():
+            return Reply(text=m.ANSWER_EMPTY, is_error=True)
+        await self._stores.feedback.answer(
+            question_id,
+            admin_platform=inv.user.platform,
+            admin_id=inv.user.user,
+            admin_name=inv.user.display_name,
+            text=text.strip(),
+            now=self._clock.now(),
+        )
+        return Reply(text=m.ANSWER_QUEUED.format(id=question_id, partner=question.partner_name))
+
+    async def open_questions(self) -> Reply:
+        questions = await self._stores.feedback.open_questions()
+        if not questions:
+            return Reply(text=m.NO_OPEN_QUESTIONS)
+        lines = [
+            m.OPEN_QUESTION_LINE.format(
+                id=q.id,
+                partner=q.partner_name,
+                tier=q.partner_tier,
+                platform=q.channel.platform.value,
+                about=f"#{q.announcement_id}" if q.announcement_id else m.DIRECT_QUESTION,
+                text=_one_line(neutralize_mentions(q.text)),
+            )
+            for q in questions
+        ]
+        return Reply(text=m.OPEN_QUESTIONS.format(count=len(questions)) + "\n" + "\n".join(lines))
+
+    # --- relays: called by the delivery worker ----------------------------------------------
+
+    async def post_relay(self, work: Work, sender_for: SenderLookup) -> MessageRef:
+        """Post one relay (raises SendError like any send); records where the question landed."""
+        assert work.question_id is not None
+        question = await self._stores.feedback.question(work.question_id)
+        assert question is not None
+        key = f"r{work.id}"
+        if work.relay_kind is RelayKind.ANSWER:
+            assert work.answer_id is not None
+            out = await self._answer_outgoing(work, question)
+            return await _post_once(sender_for(out.channel.platform), out, key, work.ambiguous)
+        admin = await self._admin_channel(question)
+        thread = await self._admin_thread(work, question, admin, sender_for)
+        out = Outgoing(
+            channel=admin,
+            content=RelayPost(relay_id=work.id, kind=RelayKind.QUESTION, text=_question_text(question)),
+            thread=thread,
+        )
+        ref = await _post_once(sender_for(admin.platform), out, key, work.ambiguous)
+        await self._stores.feedback.set_relayed(
+            question.id, channel=admin.channel, message=ref.message, thread=(thread or ref).message
+        )
+        return ref
+
+    async def _admin_channel(self, question: Question) -> ChannelRef:
+        """Where admins see a question: the channel its announcement came from, else the configured one."""
+        if question.announcement_id is not None:
+            announcement = await self._stores.announcements.get(question.announcement_id)
+            if announcement is not None:
+                return announcement.origin
+        for platform in (question.channel.platform, *Platform):
+            channel = self._settings.admin_channel_for(platform)
+            if channel:
+                return ChannelRef(platform, "", channel)
+        raise LookupError("no admin channel is configured (PARTNERBOT_ADMIN_CHANNELS)")
+
+    async def _admin_thread(
+        self, work: Work, question: Question, admin: ChannelRef, sender_for: SenderLookup
+    ) -> MessageRef | None:
+        """The one admin thread per announcement, opened with a heading the first time it is needed."""
+        if question.announcement_id is None:
+            return None  # a direct question starts its own thread
+        existing = await self._stores.announcements.admin_thread(question.announcement_id)
+        if existing:
+            return MessageRef(admin, existing)
+        announcement = await self._stores.announcements.get(question.announcement_id)
+        heading = m.ADMIN_THREAD_HEADING.format(
+            id=question.announcement_id, title=announcement.title if announcement else "?"
+        )
+        out = Outgoing(
+            channel=admin, content=RelayPost(work.id, RelayKind.QUESTION, text=heading, heading=heading)
+        )
+        ref = await sender_for(admin.platform).post(out, idempotency_key=f"h{question.announcement_id}")
+        return MessageRef(
+            admin, await self._stores.announcements.set_admin_thread(question.announcement_id, ref.message)
+        )
+
+    async def _answer_outgoing(self, work: Work, question: Question) -> Outgoing:
+        assert work.answer_id is not None
+        text, admin_name = await self._stores.feedback.answer_text(work.answer_id)
+        body = m.ANSWER_RELAYED.format(
+            admin=admin_name or m.VENDOR_TEAM,
+            question=_one_line(neutralize_mentions(question.text), 200),
+            answer=neutralize_mentions(text),
+        )
+        thread = MessageRef(question.channel, question.partner_thread) if question.partner_thread else None
+        return Outgoing(
+            channel=question.channel, content=RelayPost(work.id, RelayKind.ANSWER, body), thread=thread
+        )
+
+
+async def _post_once(sender: Sender, out: Outgoing, key: str, ambiguous: bool) -> MessageRef:
+    if ambiguous:
+        found = await sender.find_posted(out, idempotency_key=key)
+        if found is not None:
+            return found
+    return await sender.post(out, idempotency_key=key)
+
+
+def _pick_question(questions: list[Question], text: str) -> tuple[Question | None, str]:
+    match = _QUESTION_PREFIX.match(text)
+    if match:
+        wanted = int(match.group(1))
+        chosen = next((q for q in questions if q.id == wanted), None)
+        return chosen, text[match.end() :]
+    open_ones = [q for q in questions if q.status is QuestionStatus.OPEN]
+    if len(open_ones) == 1:
+        return open_ones[0], text
+    if not open_ones:
+        return questions[-1], text  # a follow-up to the latest question
+    return None, text
+
+
+def _question_text(question: Question) -> str:
+    return m.QUESTION_RELAYED.format(
+        id=question.id,
+        partner=question.partner_name,
+        tier=question.partner_tier,
+        platform=question.channel.platform.value,
+        asker=neutralize_mentions(question.asker),
+        text=neutralize_mentions(question.text),
+    )
+
+
+def _one_line(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

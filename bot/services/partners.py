@@ -1,0 +1,207 @@
+"""What partners do in their own channel: choose topics, read news, set delivery preferences, join."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from zoneinfo import available_timezones
+
+from bot import messages as m
+from bot.commands import Join, News, SetMode, SetTimezone, Subscribe, Unsubscribe
+from bot.config import Settings
+from bot.domain import (
+    Button,
+    ButtonStyle,
+    Channel,
+    DeliveryMode,
+    InviteOutcome,
+    Invocation,
+    Reply,
+    Row,
+    Topic,
+)
+from bot.ports import Clock, Stores
+
+SUBSCRIBE_ACTION = "topic_subscribe"
+UNSUBSCRIBE_ACTION = "topic_unsubscribe"
+
+
+def error(text: str) -> Reply:
+    return Reply(text=text, is_error=True)
+
+
+class PartnerService:
+    def __init__(self, stores: Stores, clock: Clock, settings: Settings) -> None:
+        self._stores = stores
+        self._clock = clock
+        self._settings = settings
+
+    async def channel(self, inv: Invocation) -> Channel:
+        """The calling channel, registered the first time anyone uses partnerbot there."""
+        return await self._stores.directory.ensure_channel(
+            inv.channel, name=inv.channel_name, now=self._clock.now()
+        )
+
+    async def topics(self, inv: Invocation) -> Reply:
+        channel = await self.channel(inv)
+        topics = await self._stores.topics.all()
+        if not topics:
+            return Reply(text=m.NO_TOPICS_YET)
+        mine = {t.slug for t in await self._stores.subscriptions.topics_of(channel.id)}
+        rows = tuple(_topic_row(topic, topic.slug in mine) for topic in topics)
+        return Reply(text=m.TOPICS_HEADER.format(count=len(topics), mine=len(mine)), rows=rows)
+
+    async def subscribe(self, inv: Invocation, cmd: Subscribe) -> Reply:
+        channel = await self.channel(inv)
+        topics = await self._stores.topics.all()
+        chosen, problem = _resolve(cmd.topics, topics, everything=cmd.all)
+        if problem:
+            return error(problem)
+        added = await self._stores.subscriptions.add(
+            channel.id, [t.id for t in chosen], now=self._clock.now()
+        )
+        already = [t.slug for t in chosen if t.slug not in added]
+        text = m.SUBSCRIBED.format(topics=_slugs(added)) if added else m.NOTHING_NEW
+        if already:
+            text += "\n" + m.ALREADY_SUBSCRIBED.format(topics=_slugs(already))
+        if channel.partner_id is None:
+            text += "\n" + m.NOT_LINKED_HINT
+        return Reply(text=text)
+
+    async def unsubscribe(self, inv: Invocation, cmd: Unsubscribe) -> Reply:
+        channel = await self.channel(inv)
+        mine = await self._stores.subscriptions.topics_of(channel.id)
+        if cmd.all:
+            chosen: Sequence[Topic] = mine
+        else:
+            chosen, problem = _resolve(cmd.topics, await self._stores.topics.all(include_archived=True))
+            if problem:
+                return error(problem)
+        removed = await self._stores.subscriptions.remove(channel.id, [t.id for t in chosen])
+        if not removed:
+            return Reply(text=m.NOTHING_TO_UNSUBSCRIBE)
+        return Reply(text=m.UNSUBSCRIBED.format(topics=_slugs(removed)))
+
+    async def toggle(self, inv: Invocation, slug: str, *, subscribe: bool) -> Reply:
+        """The Subscribe/Unsubscribe buttons next to each topic."""
+        if subscribe:
+            return await self.subscribe(inv, Subscribe(topics=(slug,)))
+        return await self.unsubscribe(inv, Unsubscribe(topics=(slug,)))
+
+    async def subscriptions(self, inv: Invocation) -> Reply:
+        channel = await self.channel(inv)
+        mine = await self._stores.subscriptions.topics_of(channel.id)
+        if not mine:
+            return Reply(text=m.NO_SUBSCRIPTIONS)
+        lines = "\n".join(f"• `{t.slug}` — {t.title}" for t in mine)
+        return Reply(text=m.SUBSCRIPTIONS.format(count=len(mine), lines=lines))
+
+    async def news(self, inv: Invocation, cmd: News) -> Reply:
+        channel = await self.channel(inv)
+        if cmd.topic:
+            chosen, problem = _resolve((cmd.topic,), await self._stores.topics.all(include_archived=True))
+            if problem:
+                return error(problem)
+        else:
+            chosen = await self._stores.subscriptions.topics_of(channel.id)
+            if not chosen:
+                return Reply(text=m.NEWS_NEEDS_TOPICS)
+        partner = await self._stores.directory.partner(channel.partner_id) if channel.partner_id else None
+        found = await self._stores.announcements.news(
+            topic_ids=[t.id for t in chosen], partner=partner, limit=cmd.count
+        )
+        if not found:
+            return Reply(text=m.NO_NEWS)
+        blocks = [
+            m.NEWS_ITEM.format(
+                title=a.title,
+                date=f"{(a.sent_at or a.created_at):%Y-%m-%d}",
+                topics=", ".join(a.topics),
+                body=a.body,
+            )
+            for a in found
+        ]
+        return Reply(text=m.NEWS_HEADER.format(count=len(found)) + "\n\n" + "\n\n".join(blocks))
+
+    async def settings(self, inv: Invocation) -> Reply:
+        channel = await self.channel(inv)
+        partner = await self._stores.directory.partner(channel.partner_id) if channel.partner_id else None
+        timezone = channel.timezone or (partner.timezone if partner else self._settings.default_timezone)
+        return Reply(
+            text=m.SETTINGS.format(
+                mode=channel.mode.value,
+                timezone=timezone,
+                partner=m.LINKED_TO.format(name=partner.name, tier=partner.tier) if partner else m.NOT_LINKED,
+            )
+        )
+
+    async def set_mode(self, inv: Invocation, cmd: SetMode) -> Reply:
+        channel = await self.channel(inv)
+        await self._stores.directory.set_mode(channel.id, cmd.mode)
+        text = m.MODE_IMMEDIATE if cmd.mode is DeliveryMode.IMMEDIATE else m.MODE_DIGEST.format(mode=cmd.mode)
+        return Reply(text=text)
+
+    async def set_timezone(self, inv: Invocation, cmd: SetTimezone) -> Reply:
+        zone = _canonical_timezone(cmd.timezone)
+        if zone is None:
+            suggestion = difflib.get_close_matches(cmd.timezone, sorted(available_timezones()), n=1)
+            hint = m.DID_YOU_MEAN.format(suggestion=suggestion[0]) if suggestion else ""
+            return error(m.BAD_TIMEZONE.format(value=cmd.timezone, did_you_mean=hint))
+        channel = await self.channel(inv)
+        await self._stores.directory.set_timezone(channel.id, zone)
+        return Reply(text=m.TIMEZONE_SET.format(timezone=zone))
+
+    async def join(self, inv: Invocation, cmd: Join) -> Reply:
+        channel = await self.channel(inv)
+        outcome, partner = await self._stores.directory.redeem_invite(
+            cmd.code.strip().upper(), channel_id=channel.id, now=self._clock.now()
+        )
+        if outcome is InviteOutcome.JOINED and partner is not None:
+            return Reply(text=m.JOINED.format(name=partner.name, tier=partner.tier), ephemeral=False)
+        return error(
+            {
+                InviteOutcome.UNKNOWN: m.JOIN_UNKNOWN,
+                InviteOutcome.USED: m.JOIN_USED,
+                InviteOutcome.EXPIRED: m.JOIN_EXPIRED,
+            }[outcome]
+        )
+
+
+def _topic_row(topic: Topic, subscribed: bool) -> Row:
+    label = f"{'✅' if subscribed else '▫️'} `{topic.slug}` — *{topic.title}*"
+    if topic.description:
+        label += f"\n{topic.description}"
+    button = (
+        Button(m.UNSUBSCRIBE_BUTTON, UNSUBSCRIBE_ACTION, topic.slug)
+        if subscribed
+        else Button(m.SUBSCRIBE_BUTTON, SUBSCRIBE_ACTION, topic.slug, ButtonStyle.PRIMARY)
+    )
+    return Row(text=label, button=button)
+
+
+def _resolve(
+    wanted: Sequence[str], topics: Sequence[Topic], *, everything: bool = False
+) -> tuple[list[Topic], str]:
+    """Map slugs to topics; a friendly error (with did-you-mean) for the first unknown one."""
+    active = [t for t in topics if not t.archived]
+    if everything:
+        return active, ""
+    by_slug = {t.slug: t for t in topics}
+    for slug in wanted:
+        if slug not in by_slug:
+            close = difflib.get_close_matches(slug, [t.slug for t in active], n=1, cutoff=0.6)
+            hint = m.DID_YOU_MEAN.format(suggestion=close[0]) if close else ""
+            return [], m.UNKNOWN_TOPIC.format(slug=slug, did_you_mean=hint)
+    return [by_slug[slug] for slug in wanted], ""
+
+
+def _canonical_timezone(value: str) -> str | None:
+    zones = available_timezones()
+    if value in zones:
+        return value
+    folded = {zone.lower(): zone for zone in zones}
+    return folded.get(value.strip().lower())
+
+
+def _slugs(slugs: Sequence[str]) -> str:
+    return ", ".join(f"`{slug}`" for slug in slugs)

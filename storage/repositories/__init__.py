@@ -1,0 +1,21 @@
+"""Repositories: rows ↔ domain values. Each method is one short transaction."""
+
+from storage.repositories.announcements import AnnouncementRepository
+from storage.repositories.audit import AuditRepository
+from storage.repositories.directory import DirectoryRepository
+from storage.repositories.feedback import FeedbackRepository
+from storage.repositories.outbox import OutboxRepository
+from storage.repositories.stats import StatsRepository
+from storage.repositories.subscriptions import SubscriptionRepository
+from storage.repositories.topics import TopicRepository
+
+__all__ = [
+    "AnnouncementRepository",
+    "AuditRepository",
+    "DirectoryRepository",
+    "FeedbackRepository",
+    "OutboxRepository",
+    "StatsRepository",
+    "SubscriptionRepository",
+    "TopicRepository",
+]

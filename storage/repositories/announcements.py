@@ -1,0 +1,313 @@
+"""Announcements: drafts, targeting (reach preview and the outbox write), status, news."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain import (
+    Announcement,
+    AnnouncementStatus,
+    Audience,
+    ChannelRef,
+    Partner,
+    Platform,
+    Priority,
+    Reach,
+    UserRef,
+)
+from storage.repositories.base import Repository, need_id
+from storage.tables import (
+    AnnouncementRow,
+    AnnouncementTopicRow,
+    ChannelRow,
+    DeliveryRow,
+    PartnerRow,
+    SubscriptionRow,
+    TopicRow,
+    UTCDateTime,
+)
+
+NEWS_SCAN_LIMIT = 200
+
+
+class AnnouncementRepository(Repository):
+    async def create(
+        self,
+        *,
+        title: str,
+        body: str,
+        topic_ids: Sequence[int],
+        audience: Audience,
+        priority: Priority,
+        author: UserRef,
+        origin: ChannelRef,
+        now: datetime,
+    ) -> Announcement:
+        async with self._sessions.begin() as session:
+            row = AnnouncementRow(
+                title=title,
+                body=body,
+                audience=audience.to_json(),
+                priority=priority.value,
+                status=AnnouncementStatus.DRAFT.value,
+                author_platform=author.platform,
+                author_workspace=author.workspace,
+                author_user=author.user,
+                author_name=author.display_name,
+                origin_channel=origin.channel,
+                created_at=now,
+            )
+            session.add(row)
+            await session.flush()
+            for topic_id in topic_ids:
+                session.add(AnnouncementTopicRow(announcement_id=need_id(row.id), topic_id=topic_id))
+            return await _to_announcement(session, row, origin.workspace)
+
+    async def get(self, announcement_id: int) -> Announcement | None:
+        async with self._sessions() as session:
+            row = await session.get(AnnouncementRow, announcement_id)
+            return await _to_announcement(session, row, row.author_workspace) if row else None
+
+    async def recent(self, limit: int = 10) -> list[Announcement]:
+        async with self._sessions() as session:
+            query = select(AnnouncementRow).order_by(col(AnnouncementRow.id).desc()).limit(limit)
+            rows = list(await session.exec(query))
+            return [await _to_announcement(session, row, row.author_workspace) for row in rows]
+
+    async def topic_ids(self, announcement_id: int) -> list[int]:
+        async with self._sessions() as session:
+            query = select(AnnouncementTopicRow.topic_id).where(
+                AnnouncementTopicRow.announcement_id == announcement_id
+            )
+            return list(await session.exec(query))
+
+    async def transition(
+        self,
+        announcement_id: int,
+        *,
+        to: AnnouncementStatus,
+        allowed_from: Sequence[AnnouncementStatus],
+        now: datetime | None = None,
+    ) -> bool:
+        """Move to `to` only from one of `allowed_from`; False when another action got there first."""
+        values: dict[str, Any] = {"status": to.value}
+        if now is not None:
+            values["sent_at"] = now
+        async with self._sessions.begin() as session:
+            result = await session.exec(
+                update(AnnouncementRow)
+                .where(
+                    col(AnnouncementRow.id) == announcement_id,
+                    col(AnnouncementRow.status).in_([s.value for s in allowed_from]),
+                )
+                .values(**values)
+            )
+            return bool(result.rowcount)
+
+    async def set_admin_thread(self, announcement_id: int, thread: str) -> str:
+        """Record the admin thread for questions, unless one exists; return the one that stands."""
+        async with self._sessions.begin() as session:
+            await session.exec(
+                update(AnnouncementRow)
+                .where(
+                    col(AnnouncementRow.id) == announcement_id, col(AnnouncementRow.admin_thread).is_(None)
+                )
+                .values(admin_thread=thread)
+            )
+            row = await session.get(AnnouncementRow, announcement_id)
+            assert row is not None and row.admin_thread is not None
+            return row.admin_thread
+
+    async def admin_thread(self, announcement_id: int) -> str | None:
+        async with self._sessions() as session:
+            row = await session.get(AnnouncementRow, announcement_id)
+            return row.admin_thread if row else None
+
+    async def reach(self, topic_ids: Sequence[int], audience: Audience) -> Reach:
+        """Count the channels a broadcast would reach now: subscriptions ∩ audience ∩ active."""
+        targets = _targets(topic_ids, audience).subquery()
+        grouped = sa_select(
+            targets.c.platform, targets.c.tier, targets.c.region, targets.c.mode, func.count()
+        ).group_by(targets.c.platform, targets.c.tier, targets.c.region, targets.c.mode)
+        partners = sa_select(func.count(func.distinct(targets.c.partner_id)))
+        by_platform: Counter[str] = Counter()
+        by_tier: Counter[str] = Counter()
+        by_region: Counter[str] = Counter()
+        digest = 0
+        async with self._sessions() as session:
+            for platform, tier, region, mode, count in (await session.execute(grouped)).all():
+                by_platform[platform] += count
+                by_tier[tier or "unlinked"] += count
+                by_region[region or "unlinked"] += count
+                digest += count if mode != "immediate" else 0
+            partner_count = (await session.execute(partners)).scalar_one()
+        return Reach(
+            channels=sum(by_platform.values()),
+            partners=int(partner_count),
+            by_platform=dict(by_platform),
+            by_tier=dict(by_tier),
+            by_region=dict(by_region),
+            digest_channels=digest,
+        )
+
+    async def start_sending(
+        self,
+        announcement_id: int,
+        topic_ids: Sequence[int],
+        audience: Audience,
+        *,
+        urgent: bool,
+        now: datetime,
+        allowed_from: Sequence[AnnouncementStatus] = (AnnouncementStatus.DRAFT,),
+    ) -> int | None:
+        """Move the announcement to `sending` and write its outbox rows in one transaction.
+
+        One delivery row per targeted channel, in a single INSERT … SELECT; the unique key makes a
+        re-run add nothing. Digest-mode channels get a DIGEST row unless the announcement is urgent.
+        Returns the number of rows written, or None when the announcement was not in `allowed_from`
+        (someone else sent or cancelled it first).
+        """
+        targets = _targets(topic_ids, audience).subquery()
+        status = case(
+            (or_(literal(urgent), targets.c.mode == "immediate"), literal("pending")), else_=literal("digest")
+        )
+        rows = sa_select(
+            literal(announcement_id),
+            targets.c.id,
+            targets.c.platform,
+            status,
+            literal(0),
+            literal(False),
+            literal(""),
+            literal(now, UTCDateTime()),
+            literal(""),
+        )
+        columns = [
+            "announcement_id",
+            "channel_id",
+            "platform",
+            "status",
+            "attempts",
+            "ambiguous",
+            "last_error",
+            "not_before",
+            "claimed_by",
+        ]
+        async with self._sessions.begin() as session:
+            moved = await session.exec(
+                update(AnnouncementRow)
+                .where(
+                    col(AnnouncementRow.id) == announcement_id,
+                    col(AnnouncementRow.status).in_([s.value for s in allowed_from]),
+                )
+                .values(status=AnnouncementStatus.SENDING.value, sent_at=now)
+            )
+            if not moved.rowcount:
+                return None
+            dialect = session.get_bind().dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            statement = insert(DeliveryRow).from_select(columns, rows).on_conflict_do_nothing()
+            result = await session.execute(statement)
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def news(
+        self, *, topic_ids: Sequence[int], partner: Partner | None, limit: int
+    ) -> list[Announcement]:
+        """The latest sent announcements on these topics whose audience includes this partner."""
+        if not topic_ids:
+            return []
+        on_topic = exists().where(
+            col(AnnouncementTopicRow.announcement_id) == AnnouncementRow.id,
+            col(AnnouncementTopicRow.topic_id).in_(list(topic_ids)),
+        )
+        query = (
+            select(AnnouncementRow)
+            .where(col(AnnouncementRow.status).in_(["sending", "sent"]), on_topic)
+            .order_by(col(AnnouncementRow.sent_at).desc(), col(AnnouncementRow.id).desc())
+            .limit(NEWS_SCAN_LIMIT)
+        )
+        found: list[Announcement] = []
+        async with self._sessions() as session:
+            for row in await session.exec(query):
+                if _audience_includes(Audience.from_json(row.audience), partner):
+                    found.append(await _to_announcement(session, row, row.author_workspace))
+                    if len(found) == limit:
+                        break
+        return found
+
+
+def _targets(topic_ids: Sequence[int], audience: Audience) -> Select[Any]:
+    subscribed = exists().where(
+        col(SubscriptionRow.channel_id) == ChannelRow.id, col(SubscriptionRow.topic_id).in_(list(topic_ids))
+    )
+    filters = [col(ChannelRow.active).is_(True), subscribed]
+    for column, wanted in (
+        (PartnerRow.tier, audience.tiers),
+        (PartnerRow.type, audience.types),
+        (PartnerRow.region, audience.regions),
+        (PartnerRow.language, audience.languages),
+    ):
+        if wanted:
+            filters.append(col(column).in_(sorted(wanted)))
+    query: Select[Any] = (
+        sa_select(  # type: ignore[assignment]
+            col(ChannelRow.id).label("id"),
+            col(ChannelRow.platform).label("platform"),
+            col(ChannelRow.mode).label("mode"),
+            col(ChannelRow.partner_id).label("partner_id"),
+            col(PartnerRow.tier).label("tier"),
+            col(PartnerRow.region).label("region"),
+        )
+        .select_from(ChannelRow)
+        .outerjoin(PartnerRow, and_(col(PartnerRow.id) == ChannelRow.partner_id))
+        .where(*filters)
+    )
+    return query
+
+
+def _audience_includes(audience: Audience, partner: Partner | None) -> bool:
+    if audience.is_everyone():
+        return True
+    if partner is None:
+        return False
+    return all(
+        not wanted or value in wanted
+        for wanted, value in (
+            (audience.tiers, partner.tier),
+            (audience.types, partner.type),
+            (audience.regions, partner.region),
+            (audience.languages, partner.language),
+        )
+    )
+
+
+async def _to_announcement(session: AsyncSession, row: AnnouncementRow, workspace: str) -> Announcement:
+    slugs = await session.exec(
+        select(TopicRow.slug)
+        .join(AnnouncementTopicRow, col(AnnouncementTopicRow.topic_id) == TopicRow.id)
+        .where(AnnouncementTopicRow.announcement_id == row.id)
+        .order_by(col(TopicRow.slug))
+    )
+    platform = Platform(row.author_platform)
+    return Announcement(
+        id=need_id(row.id),
+        title=row.title,
+        body=row.body,
+        topics=tuple(slugs),
+        audience=Audience.from_json(row.audience),
+        priority=Priority(row.priority),
+        status=AnnouncementStatus(row.status),
+        author=UserRef(platform, row.author_workspace, row.author_user, row.author_name),
+        origin=ChannelRef(platform, workspace, row.origin_channel),
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+    )

@@ -1,0 +1,247 @@
+"""The outbox: claim due deliveries and relays with a lease, and record what happened to them.
+
+One claim statement serves both backends: PostgreSQL honours `FOR UPDATE SKIP LOCKED` so many
+workers take disjoint batches; SQLite ignores it, and `BEGIN IMMEDIATE` (see engine.py) serialises
+the claim instead. An expired lease makes a row claimable again, flagged as ambiguous, because the
+worker that held it may have posted the message before it died.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, case, exists, or_, true, update
+from sqlalchemy import select as sa_select
+from sqlmodel import SQLModel
+
+from bot.domain import DeliveryStatus, Outcome, OutcomeKind, RelayKind, Work, WorkKind
+from storage.repositories.base import Repository, channel_ref
+from storage.tables import AnnouncementRow, ChannelRow, DeliveryRow, RelayRow
+
+_PENDING, _CLAIMED = DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value
+_DELIVERY: Table = SQLModel.metadata.tables[DeliveryRow.__tablename__]
+_RELAY: Table = SQLModel.metadata.tables[RelayRow.__tablename__]
+_ANNOUNCEMENT: Table = SQLModel.metadata.tables[AnnouncementRow.__tablename__]
+
+
+class OutboxRepository(Repository):
+    async def claim_deliveries(
+        self, *, now: datetime, lease_until: datetime, limit: int, worker: str
+    ) -> list[Work]:
+        returned = (
+            _DELIVERY.c.id,
+            _DELIVERY.c.announcement_id,
+            _DELIVERY.c.channel_id,
+            _DELIVERY.c.attempts,
+            _DELIVERY.c.ambiguous,
+        )
+        async with self._sessions.begin() as session:
+            claimed = (
+                await session.execute(
+                    _claim(_DELIVERY, now=now, lease_until=lease_until, limit=limit, worker=worker).returning(
+                        *returned
+                    )
+                )
+            ).all()
+            if not claimed:
+                return []
+            channel_ids = {row.channel_id for row in claimed}
+            channels = {
+                row.id: channel_ref(row)
+                for row in (
+                    await session.execute(
+                        sa_select(ChannelRow).where(ChannelRow.id.in_(channel_ids))  # type: ignore[union-attr]
+                    )
+                ).scalars()
+            }
+        return [
+            Work(
+                kind=WorkKind.DELIVERY,
+                id=row.id,
+                attempts=row.attempts,
+                ambiguous=row.ambiguous,
+                announcement_id=row.announcement_id,
+                channel_id=row.channel_id,
+                channel=channels[row.channel_id],
+            )
+            for row in claimed
+        ]
+
+    async def claim_relays(
+        self, *, now: datetime, lease_until: datetime, limit: int, worker: str
+    ) -> list[Work]:
+        returned = (
+            _RELAY.c.id,
+            _RELAY.c.kind,
+            _RELAY.c.question_id,
+            _RELAY.c.answer_id,
+            _RELAY.c.attempts,
+            _RELAY.c.ambiguous,
+        )
+        async with self._sessions.begin() as session:
+            claimed = (
+                await session.execute(
+                    _claim(_RELAY, now=now, lease_until=lease_until, limit=limit, worker=worker).returning(
+                        *returned
+                    )
+                )
+            ).all()
+        return [
+            Work(
+                kind=WorkKind.RELAY,
+                id=row.id,
+                attempts=row.attempts,
+                ambiguous=row.ambiguous,
+                question_id=row.question_id,
+                answer_id=row.answer_id,
+                relay_kind=RelayKind(row.kind),
+            )
+            for row in claimed
+        ]
+
+    async def record(
+        self, kind: WorkKind, outcomes: Sequence[Outcome], *, worker: str, now: datetime
+    ) -> None:
+        """Write a batch of outcomes in one transaction (group commit keeps SQLite fast)."""
+        table = _DELIVERY if kind is WorkKind.DELIVERY else _RELAY
+        sent = [
+            {"b_id": o.id, "b_message": o.message_id, "b_now": now}
+            for o in outcomes
+            if o.kind is OutcomeKind.SENT
+        ]
+        retry = [
+            {
+                "b_id": o.id,
+                "b_worker": worker,
+                "b_not_before": o.not_before,
+                "b_error": o.error[:300],
+                "b_ambiguous": o.ambiguous,
+            }
+            for o in outcomes
+            if o.kind is OutcomeKind.RETRY
+        ]
+        failed = [
+            {"b_id": o.id, "b_worker": worker, "b_error": o.error[:300]}
+            for o in outcomes
+            if o.kind is OutcomeKind.FAILED
+        ]
+        async with self._sessions.begin() as session:
+            if sent:
+                # Unguarded: whoever learnt the message id records it, even after losing the lease.
+                await session.execute(_sent_statement(table), sent)
+            if retry:
+                await session.execute(_retry_statement(table), retry)
+            if failed:
+                await session.execute(_failed_statement(table), failed)
+
+    async def fail_pending_for_channel(self, channel_id: int, *, reason: str) -> int:
+        """A channel was deactivated: its queued deliveries can never go out."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(_DELIVERY)
+                .where(_DELIVERY.c.channel_id == channel_id, _DELIVERY.c.status == _PENDING)
+                .values(status=DeliveryStatus.FAILED.value, last_error=reason[:300])
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def finish_announcements(self, announcement_ids: Sequence[int], *, now: datetime) -> list[int]:
+        """Mark `sending` announcements `sent` once none of their deliveries is still queued."""
+        table = _ANNOUNCEMENT
+        open_rows = exists().where(
+            _DELIVERY.c.announcement_id == table.c.id, _DELIVERY.c.status.in_([_PENDING, _CLAIMED])
+        )
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(table)
+                .where(table.c.id.in_(list(announcement_ids)), table.c.status == "sending", ~open_rows)
+                .values(status="sent", sent_at=now)
+                .returning(table.c.id)
+            )
+            return [row.id for row in result]
+
+    async def due_count(self, *, now: datetime) -> int:
+        async with self._sessions() as session:
+            query = sa_select(_DELIVERY.c.id).where(_due(_DELIVERY, now)).limit(1)
+            return len((await session.execute(query)).all())
+
+    async def message_of(self, delivery_id: int) -> str | None:
+        async with self._sessions() as session:
+            row = await session.get(DeliveryRow, delivery_id)
+            return row.message_id if row else None
+
+
+def _due(table: Table, now: datetime) -> Any:
+    return or_(
+        and_(table.c.status == _PENDING, table.c.not_before <= now),
+        and_(table.c.status == _CLAIMED, table.c.lease_until < now),
+    )
+
+
+def _claim(table: Table, *, now: datetime, lease_until: datetime, limit: int, worker: str) -> Any:
+    due = (
+        sa_select(table.c.id)
+        .where(_due(table, now))
+        .order_by(table.c.not_before, table.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        update(table)
+        .where(table.c.id.in_(due.scalar_subquery()))
+        .values(
+            status=_CLAIMED,
+            lease_until=lease_until,
+            claimed_by=worker,
+            attempts=table.c.attempts + 1,
+            # SET sees the old row: a row still `claimed` here lost its worker mid-attempt.
+            ambiguous=case((table.c.status == _CLAIMED, true()), else_=table.c.ambiguous),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _sent_statement(table: Table) -> Any:
+    return (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            status=DeliveryStatus.SENT.value,
+            message_id=bindparam("b_message"),
+            sent_at=bindparam("b_now"),
+            lease_until=None,
+            ambiguous=False,
+            last_error="",
+        )
+    )
+
+
+def _retry_statement(table: Table) -> Any:
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("b_id"),
+            table.c.claimed_by == bindparam("b_worker"),
+            table.c.status == _CLAIMED,
+        )
+        .values(
+            status=_PENDING,
+            not_before=bindparam("b_not_before"),
+            last_error=bindparam("b_error"),
+            ambiguous=bindparam("b_ambiguous"),
+            lease_until=None,
+        )
+    )
+
+
+def _failed_statement(table: Table) -> Any:
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("b_id"),
+            table.c.claimed_by == bindparam("b_worker"),
+            table.c.status == _CLAIMED,
+        )
+        .values(status=DeliveryStatus.FAILED.value, last_error=bindparam("b_error"), lease_until=None)
+    )

@@ -1,0 +1,150 @@
+"""Reach and engagement: per announcement, and per topic."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import Table, case, func
+from sqlalchemy import select as sa_select
+from sqlmodel import SQLModel
+
+from bot.domain import AnnouncementStats, AnnouncementStatus, TopicStats
+from storage.repositories.base import Repository
+from storage.tables import (
+    AnnouncementRow,
+    AnnouncementTopicRow,
+    ChannelRow,
+    DeliveryRow,
+    PartnerRow,
+    QuestionRow,
+    ReactionRow,
+    TopicRow,
+)
+
+
+def _t(model: type[SQLModel]) -> Table:
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
+_D, _C, _P, _R, _Q = _t(DeliveryRow), _t(ChannelRow), _t(PartnerRow), _t(ReactionRow), _t(QuestionRow)
+_A, _AT, _T = _t(AnnouncementRow), _t(AnnouncementTopicRow), _t(TopicRow)
+
+
+class StatsRepository(Repository):
+    async def announcement(self, announcement_id: int) -> AnnouncementStats | None:
+        async with self._sessions() as session:
+            head = (
+                await session.execute(sa_select(_A.c.title, _A.c.status).where(_A.c.id == announcement_id))
+            ).first()
+            if head is None:
+                return None
+            statuses = dict(
+                (
+                    await session.execute(
+                        sa_select(_D.c.status, func.count())
+                        .where(_D.c.announcement_id == announcement_id)
+                        .group_by(_D.c.status)
+                    )
+                )
+                .tuples()
+                .all()
+            )
+            failures = dict(
+                (
+                    await session.execute(
+                        sa_select(_D.c.last_error, func.count())
+                        .where(_D.c.announcement_id == announcement_id, _D.c.status == "failed")
+                        .group_by(_D.c.last_error)
+                    )
+                )
+                .tuples()
+                .all()
+            )
+            reach = (
+                (
+                    await session.execute(
+                        sa_select(
+                            func.coalesce(_P.c.tier, "unlinked"),
+                            func.coalesce(_P.c.region, "unlinked"),
+                            func.count(),
+                        )
+                        .select_from(
+                            _D.join(_C, _C.c.id == _D.c.channel_id).outerjoin(_P, _P.c.id == _C.c.partner_id)
+                        )
+                        .where(_D.c.announcement_id == announcement_id, _D.c.status == "sent")
+                        .group_by(_P.c.tier, _P.c.region)
+                    )
+                )
+                .tuples()
+                .all()
+            )
+            reactions = dict(
+                (
+                    await session.execute(
+                        sa_select(_R.c.emoji, func.count())
+                        .select_from(_R.join(_D, _D.c.id == _R.c.delivery_id))
+                        .where(_D.c.announcement_id == announcement_id, _R.c.active.is_(True))
+                        .group_by(_R.c.emoji)
+                    )
+                )
+                .tuples()
+                .all()
+            )
+            asked, answered = (
+                (
+                    await session.execute(
+                        sa_select(
+                            func.count(),
+                            func.coalesce(func.sum(case((_Q.c.status == "answered", 1), else_=0)), 0),
+                        ).where(_Q.c.announcement_id == announcement_id)
+                    )
+                )
+                .tuples()
+                .one()
+            )
+        by_tier: Counter[str] = Counter()
+        by_region: Counter[str] = Counter()
+        for tier, region, count in reach:
+            by_tier[tier] += count
+            by_region[region] += count
+        return AnnouncementStats(
+            announcement_id=announcement_id,
+            title=head.title,
+            status=AnnouncementStatus(head.status),
+            targeted=sum(statuses.values()),
+            delivered=statuses.get("sent", 0),
+            failed=statuses.get("failed", 0),
+            pending=statuses.get("pending", 0) + statuses.get("claimed", 0),
+            in_digest=statuses.get("digest", 0),
+            reactions=reactions,
+            questions_asked=int(asked),
+            questions_answered=int(answered),
+            reach_by_tier=dict(by_tier),
+            reach_by_region=dict(by_region),
+            failures_by_reason=failures,
+        )
+
+    async def topics(self) -> list[TopicStats]:
+        """Per topic: announcements sent on it, deliveries, active reactions and questions."""
+        per_topic = (
+            sa_select(
+                _T.c.slug,
+                func.count(func.distinct(_A.c.id)),
+                func.count(func.distinct(case((_D.c.status == "sent", _D.c.id)))),
+                func.count(func.distinct(case((_R.c.active.is_(True), _R.c.id)))),
+                func.count(func.distinct(_Q.c.id)),
+            )
+            .select_from(
+                _T.outerjoin(_AT, _AT.c.topic_id == _T.c.id)
+                .outerjoin(_A, (_A.c.id == _AT.c.announcement_id) & _A.c.status.in_(["sending", "sent"]))
+                .outerjoin(_D, _D.c.announcement_id == _A.c.id)
+                .outerjoin(_R, _R.c.delivery_id == _D.c.id)
+                .outerjoin(_Q, _Q.c.delivery_id == _D.c.id)
+            )
+            .where(_T.c.archived.is_(False))
+            .group_by(_T.c.slug)
+            .order_by(_T.c.slug)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(per_topic)).tuples().all()
+        return [TopicStats(slug, int(a), int(d), int(r), int(q)) for slug, a, d, r, q in rows]

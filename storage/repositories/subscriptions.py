@@ -1,0 +1,67 @@
+"""Which topics each channel follows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain import Topic
+from storage.repositories.base import Repository, to_topic
+from storage.tables import SubscriptionRow, TopicRow
+
+
+class SubscriptionRepository(Repository):
+    async def topics_of(self, channel_id: int) -> list[Topic]:
+        """The active topics a channel follows, by slug."""
+        query = (
+            select(TopicRow)
+            .join(SubscriptionRow, col(SubscriptionRow.topic_id) == TopicRow.id)
+            .where(SubscriptionRow.channel_id == channel_id, col(TopicRow.archived).is_(False))
+            .order_by(col(TopicRow.slug))
+        )
+        async with self._sessions() as session:
+            return [to_topic(row) for row in await session.exec(query)]
+
+    async def add(self, channel_id: int, topic_ids: Sequence[int], *, now: datetime) -> list[str]:
+        """Subscribe; returns the slugs that were newly added (existing ones are left alone)."""
+        async with self._sessions.begin() as session:
+            existing = set(
+                await session.exec(
+                    select(SubscriptionRow.topic_id).where(SubscriptionRow.channel_id == channel_id)
+                )
+            )
+            new_ids = [tid for tid in dict.fromkeys(topic_ids) if tid not in existing]
+            for topic_id in new_ids:
+                session.add(SubscriptionRow(channel_id=channel_id, topic_id=topic_id, created_at=now))
+            return await _slugs(session, new_ids)
+
+    async def remove(self, channel_id: int, topic_ids: Sequence[int]) -> list[str]:
+        """Unsubscribe; returns the slugs that were actually removed."""
+        async with self._sessions.begin() as session:
+            present = list(
+                await session.exec(
+                    select(SubscriptionRow.topic_id).where(
+                        SubscriptionRow.channel_id == channel_id,
+                        col(SubscriptionRow.topic_id).in_(list(topic_ids)),
+                    )
+                )
+            )
+            if present:
+                await session.exec(
+                    delete(SubscriptionRow).where(
+                        col(SubscriptionRow.channel_id) == channel_id,
+                        col(SubscriptionRow.topic_id).in_(present),
+                    )
+                )
+            return await _slugs(session, present)
+
+
+async def _slugs(session: AsyncSession, topic_ids: Sequence[int]) -> list[str]:
+    if not topic_ids:
+        return []
+    query = select(TopicRow.slug).where(col(TopicRow.id).in_(list(topic_ids))).order_by(col(TopicRow.slug))
+    return list(await session.exec(query))

@@ -1,0 +1,243 @@
+"""SQLModel table classes: the persisted shape of the domain. Repositories map them to domain values."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlmodel import Column, Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite would otherwise hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+# Integer on SQLite (so it aliases rowid and autoincrements), BIGINT on PostgreSQL.
+_BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _pk() -> Any:
+    return Field(default=None, sa_column=Column(_BigId, primary_key=True, autoincrement=True))
+
+
+class TopicRow(SQLModel, table=True):
+    __tablename__ = "topic"
+    id: int | None = _pk()
+    slug: str = Field(max_length=40, unique=True)
+    title: str = Field(max_length=150)
+    description: str = Field(default="", sa_type=Text)
+    archived: bool = Field(default=False)
+    created_at: datetime = _ts()
+
+
+class PartnerRow(SQLModel, table=True):
+    __tablename__ = "partner"
+    id: int | None = _pk()
+    name: str = Field(max_length=200, unique=True)
+    tier: str = Field(max_length=40, index=True)
+    type: str = Field(default="", max_length=40)
+    region: str = Field(default="", max_length=40)
+    language: str = Field(default="", max_length=20)
+    timezone: str = Field(default="UTC", max_length=64)
+    created_at: datetime = _ts()
+
+
+class ChannelRow(SQLModel, table=True):
+    __tablename__ = "channel"
+    __table_args__ = (UniqueConstraint("platform", "channel_id", name="uq_channel_platform_id"),)
+    id: int | None = _pk()
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64, index=True)
+    channel_id: str = Field(max_length=64)
+    name: str = Field(default="", max_length=200)
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
+    mode: str = Field(default="immediate", max_length=16)
+    timezone: str | None = Field(default=None, max_length=64)
+    active: bool = Field(default=True)
+    deactivated_reason: str = Field(default="", max_length=200)
+    created_at: datetime = _ts()
+
+
+class SubscriptionRow(SQLModel, table=True):
+    __tablename__ = "subscription"
+    channel_id: int = Field(foreign_key="channel.id", primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", primary_key=True, index=True)
+    created_at: datetime = _ts()
+
+
+class InviteRow(SQLModel, table=True):
+    __tablename__ = "invite"
+    code: str = Field(primary_key=True, max_length=32)
+    partner_id: int = Field(foreign_key="partner.id")
+    created_by: str = Field(max_length=100)
+    expires_at: datetime = _ts()
+    used_at: datetime | None = _ts(nullable=True)
+    used_by_channel_id: int | None = Field(default=None, foreign_key="channel.id")
+
+
+class AnnouncementRow(SQLModel, table=True):
+    __tablename__ = "announcement"
+    id: int | None = _pk()
+    title: str = Field(max_length=150)
+    body: str = Field(sa_type=Text)
+    audience: dict[str, list[str]] = Field(default_factory=dict, sa_type=JSON)
+    priority: str = Field(default="normal", max_length=16)
+    status: str = Field(default="draft", max_length=16, index=True)
+    author_platform: str = Field(max_length=16)
+    author_workspace: str = Field(max_length=64)
+    author_user: str = Field(max_length=64)
+    author_name: str = Field(default="", max_length=200)
+    origin_channel: str = Field(max_length=64)
+    # The admin-channel thread that collects this announcement's questions (one per announcement).
+    admin_thread: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _ts()
+    send_at: datetime | None = _ts(nullable=True)
+    sent_at: datetime | None = _ts(nullable=True)
+
+
+class AnnouncementTopicRow(SQLModel, table=True):
+    __tablename__ = "announcement_topic"
+    announcement_id: int = Field(foreign_key="announcement.id", primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", primary_key=True, index=True)
+
+
+class DeliveryRow(SQLModel, table=True):
+    """The outbox: one row per (announcement, channel); the unique key makes re-targeting harmless."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("announcement_id", "channel_id", name="uq_delivery_announcement_channel"),
+        Index("ix_delivery_due", "status", "not_before"),
+        Index("ix_delivery_message", "channel_id", "message_id"),
+    )
+    id: int | None = _pk()
+    announcement_id: int = Field(foreign_key="announcement.id", index=True)
+    channel_id: int = Field(foreign_key="channel.id")
+    platform: str = Field(max_length=16)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    # True when an earlier attempt may have posted without us recording it (crash, timeout):
+    # the sender must look before it posts again.
+    ambiguous: bool = Field(default=False)
+    last_error: str = Field(default="", max_length=300)
+    not_before: datetime = _ts()
+    lease_until: datetime | None = _ts(nullable=True)
+    claimed_by: str = Field(default="", max_length=64)
+    message_id: str | None = Field(default=None, max_length=64)
+    sent_at: datetime | None = _ts(nullable=True)
+
+
+class ReactionRow(SQLModel, table=True):
+    __tablename__ = "reaction"
+    __table_args__ = (UniqueConstraint("delivery_id", "user_id", "emoji", name="uq_reaction"),)
+    id: int | None = _pk()
+    delivery_id: int = Field(foreign_key="delivery.id", index=True)
+    user_id: str = Field(max_length=64)
+    emoji: str = Field(max_length=100)
+    active: bool = Field(default=True)
+    added_at: datetime = _ts()
+    removed_at: datetime | None = _ts(nullable=True)
+
+
+class QuestionRow(SQLModel, table=True):
+    __tablename__ = "question"
+    id: int | None = _pk()
+    channel_id: int = Field(foreign_key="channel.id", index=True)
+    delivery_id: int | None = Field(default=None, foreign_key="delivery.id", index=True)
+    announcement_id: int | None = Field(default=None, foreign_key="announcement.id", index=True)
+    asker_id: str = Field(max_length=64)
+    asker_name: str = Field(default="", max_length=200)
+    text: str = Field(sa_type=Text)
+    status: str = Field(default="open", max_length=16, index=True)
+    # Where the partner asked: the thread to answer into (a delivery's message, or none).
+    partner_thread: str | None = Field(default=None, max_length=64)
+    # The relayed copy in the admin channel, and the thread it sits in.
+    admin_channel: str | None = Field(default=None, max_length=64)
+    admin_message: str | None = Field(default=None, max_length=64)
+    admin_thread: str | None = Field(default=None, max_length=64, index=True)
+    created_at: datetime = _ts()
+    answered_at: datetime | None = _ts(nullable=True)
+
+
+class AnswerRow(SQLModel, table=True):
+    __tablename__ = "answer"
+    id: int | None = _pk()
+    question_id: int = Field(foreign_key="question.id", index=True)
+    admin_platform: str = Field(max_length=16)
+    admin_id: str = Field(max_length=64)
+    admin_name: str = Field(default="", max_length=200)
+    text: str = Field(sa_type=Text)
+    created_at: datetime = _ts()
+
+
+class RelayRow(SQLModel, table=True):
+    """The relay outbox: questions going to admins and answers going back, retried like deliveries."""
+
+    __tablename__ = "relay"
+    __table_args__ = (Index("ix_relay_due", "status", "not_before"),)
+    id: int | None = _pk()
+    kind: str = Field(max_length=16)
+    question_id: int = Field(foreign_key="question.id")
+    answer_id: int | None = Field(default=None, foreign_key="answer.id")
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    ambiguous: bool = Field(default=False)
+    last_error: str = Field(default="", max_length=300)
+    not_before: datetime = _ts()
+    lease_until: datetime | None = _ts(nullable=True)
+    claimed_by: str = Field(default="", max_length=64)
+    message_id: str | None = Field(default=None, max_length=64)
+    sent_at: datetime | None = _ts(nullable=True)
+
+
+class AuditRow(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    id: int | None = _pk()
+    at: datetime = _ts(index=True)
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    user_name: str = Field(default="", max_length=200)
+    channel_id: str = Field(max_length=64)
+    action: str = Field(max_length=40)
+    detail: str = Field(default="", sa_type=Text)
+    allowed: bool = Field(default=True)
+
+
+__all__ = [
+    "AnnouncementRow",
+    "AnnouncementTopicRow",
+    "AnswerRow",
+    "AuditRow",
+    "ChannelRow",
+    "DeliveryRow",
+    "InviteRow",
+    "PartnerRow",
+    "QuestionRow",
+    "ReactionRow",
+    "RelayRow",
+    "SubscriptionRow",
+    "TopicRow",
+    "UTCDateTime",
+]
