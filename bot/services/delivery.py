@@ -97,7 +97,7 @@ class DeliveryWorker:
     ) -> None:
         self._stores = stores
         self._clock = clock
-        self._senders = senders
+        self._senders = dict(senders)
         self._feedback = feedback
         self._id = worker_id
         self._batch = batch
@@ -109,6 +109,10 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._on_finished = on_finished
         self.stats = WorkerStats()
+
+    def add_sender(self, platform: Platform, sender: Sender) -> None:
+        """Register a platform's Sender (adapters are built after the core they serve)."""
+        self._senders[platform] = sender
 
     def wake(self) -> None:
         """New work was queued: skip the rest of the idle wait."""

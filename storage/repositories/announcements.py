@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, update
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
@@ -144,12 +144,14 @@ class AnnouncementRepository(Repository):
         by_region: Counter[str] = Counter()
         digest = 0
         async with self._sessions() as session:
-            for platform, tier, region, mode, count in (await session.execute(grouped)).all():
+            for platform, tier, region, mode, count in (
+                await (await session.connection()).execute(grouped)
+            ).all():
                 by_platform[platform] += count
                 by_tier[tier or "unlinked"] += count
                 by_region[region or "unlinked"] += count
                 digest += count if mode != "immediate" else 0
-            partner_count = (await session.execute(partners)).scalar_one()
+            partner_count = (await (await session.connection()).execute(partners)).scalar_one()
         return Reach(
             channels=sum(by_platform.values()),
             partners=int(partner_count),
@@ -190,7 +192,7 @@ class AnnouncementRepository(Repository):
             literal(""),
             literal(now, UTCDateTime()),
             literal(""),
-        )
+        ).where(true())  # SQLite needs a WHERE before ON CONFLICT: https://sqlite.org/lang_upsert.html
         columns = [
             "announcement_id",
             "channel_id",
@@ -216,8 +218,8 @@ class AnnouncementRepository(Repository):
             dialect = session.get_bind().dialect.name
             insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
             statement = insert(DeliveryRow).from_select(columns, rows).on_conflict_do_nothing()
-            result = await session.execute(statement)
-            return int(result.rowcount)  # type: ignore[attr-defined]
+            result = await session.exec(statement)
+            return int(result.rowcount)
 
     async def news(
         self, *, topic_ids: Sequence[int], partner: Partner | None, limit: int

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, case, exists, or_, true, update
 from sqlalchemy import select as sa_select
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col, select
 
 from bot.domain import DeliveryStatus, Outcome, OutcomeKind, RelayKind, Work, WorkKind
 from storage.repositories.base import Repository, channel_ref
@@ -39,7 +39,7 @@ class OutboxRepository(Repository):
         )
         async with self._sessions.begin() as session:
             claimed = (
-                await session.execute(
+                await session.exec(
                     _claim(_DELIVERY, now=now, lease_until=lease_until, limit=limit, worker=worker).returning(
                         *returned
                     )
@@ -50,11 +50,7 @@ class OutboxRepository(Repository):
             channel_ids = {row.channel_id for row in claimed}
             channels = {
                 row.id: channel_ref(row)
-                for row in (
-                    await session.execute(
-                        sa_select(ChannelRow).where(ChannelRow.id.in_(channel_ids))  # type: ignore[union-attr]
-                    )
-                ).scalars()
+                for row in await session.exec(select(ChannelRow).where(col(ChannelRow.id).in_(channel_ids)))
             }
         return [
             Work(
@@ -82,7 +78,7 @@ class OutboxRepository(Repository):
         )
         async with self._sessions.begin() as session:
             claimed = (
-                await session.execute(
+                await session.exec(
                     _claim(_RELAY, now=now, lease_until=lease_until, limit=limit, worker=worker).returning(
                         *returned
                     )
@@ -130,21 +126,21 @@ class OutboxRepository(Repository):
         async with self._sessions.begin() as session:
             if sent:
                 # Unguarded: whoever learnt the message id records it, even after losing the lease.
-                await session.execute(_sent_statement(table), sent)
+                await session.exec(_sent_statement(table), params=sent)
             if retry:
-                await session.execute(_retry_statement(table), retry)
+                await session.exec(_retry_statement(table), params=retry)
             if failed:
-                await session.execute(_failed_statement(table), failed)
+                await session.exec(_failed_statement(table), params=failed)
 
     async def fail_pending_for_channel(self, channel_id: int, *, reason: str) -> int:
         """A channel was deactivated: its queued deliveries can never go out."""
         async with self._sessions.begin() as session:
-            result = await session.execute(
+            result = await session.exec(
                 update(_DELIVERY)
                 .where(_DELIVERY.c.channel_id == channel_id, _DELIVERY.c.status == _PENDING)
                 .values(status=DeliveryStatus.FAILED.value, last_error=reason[:300])
             )
-            return int(result.rowcount)  # type: ignore[attr-defined]
+            return int(result.rowcount)
 
     async def finish_announcements(self, announcement_ids: Sequence[int], *, now: datetime) -> list[int]:
         """Mark `sending` announcements `sent` once none of their deliveries is still queued."""
@@ -153,7 +149,7 @@ class OutboxRepository(Repository):
             _DELIVERY.c.announcement_id == table.c.id, _DELIVERY.c.status.in_([_PENDING, _CLAIMED])
         )
         async with self._sessions.begin() as session:
-            result = await session.execute(
+            result = await session.exec(
                 update(table)
                 .where(table.c.id.in_(list(announcement_ids)), table.c.status == "sending", ~open_rows)
                 .values(status="sent", sent_at=now)
@@ -164,7 +160,7 @@ class OutboxRepository(Repository):
     async def due_count(self, *, now: datetime) -> int:
         async with self._sessions() as session:
             query = sa_select(_DELIVERY.c.id).where(_due(_DELIVERY, now)).limit(1)
-            return len((await session.execute(query)).all())
+            return len((await (await session.connection()).execute(query)).all())
 
     async def message_of(self, delivery_id: int) -> str | None:
         async with self._sessions() as session:

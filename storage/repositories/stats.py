@@ -34,13 +34,15 @@ class StatsRepository(Repository):
     async def announcement(self, announcement_id: int) -> AnnouncementStats | None:
         async with self._sessions() as session:
             head = (
-                await session.execute(sa_select(_A.c.title, _A.c.status).where(_A.c.id == announcement_id))
+                await (await session.connection()).execute(
+                    sa_select(_A.c.title, _A.c.status).where(_A.c.id == announcement_id)
+                )
             ).first()
             if head is None:
                 return None
-            statuses = dict(
+            statuses: dict[str, int] = dict(
                 (
-                    await session.execute(
+                    await (await session.connection()).execute(
                         sa_select(_D.c.status, func.count())
                         .where(_D.c.announcement_id == announcement_id)
                         .group_by(_D.c.status)
@@ -49,9 +51,9 @@ class StatsRepository(Repository):
                 .tuples()
                 .all()
             )
-            failures = dict(
+            failures: dict[str, int] = dict(
                 (
-                    await session.execute(
+                    await (await session.connection()).execute(
                         sa_select(_D.c.last_error, func.count())
                         .where(_D.c.announcement_id == announcement_id, _D.c.status == "failed")
                         .group_by(_D.c.last_error)
@@ -62,7 +64,7 @@ class StatsRepository(Repository):
             )
             reach = (
                 (
-                    await session.execute(
+                    await (await session.connection()).execute(
                         sa_select(
                             func.coalesce(_P.c.tier, "unlinked"),
                             func.coalesce(_P.c.region, "unlinked"),
@@ -78,9 +80,9 @@ class StatsRepository(Repository):
                 .tuples()
                 .all()
             )
-            reactions = dict(
+            reactions: dict[str, int] = dict(
                 (
-                    await session.execute(
+                    await (await session.connection()).execute(
                         sa_select(_R.c.emoji, func.count())
                         .select_from(_R.join(_D, _D.c.id == _R.c.delivery_id))
                         .where(_D.c.announcement_id == announcement_id, _R.c.active.is_(True))
@@ -92,7 +94,7 @@ class StatsRepository(Repository):
             )
             asked, answered = (
                 (
-                    await session.execute(
+                    await (await session.connection()).execute(
                         sa_select(
                             func.count(),
                             func.coalesce(func.sum(case((_Q.c.status == "answered", 1), else_=0)), 0),
@@ -146,5 +148,5 @@ class StatsRepository(Repository):
             .order_by(_T.c.slug)
         )
         async with self._sessions() as session:
-            rows = (await session.execute(per_topic)).tuples().all()
+            rows = (await (await session.connection()).execute(per_topic)).tuples().all()
         return [TopicStats(slug, int(a), int(d), int(r), int(q)) for slug, a, d, r, q in rows]

@@ -24,13 +24,12 @@ from types import TracebackType
 from typing import Any, Literal, Self
 from urllib.parse import urlencode
 
-from aiohttp import BasicAuth, web
+from aiohttp import web
 
 JSON = dict[str, Any]
 Clock = Callable[[], float]
 FaultKind = Literal["timeout", "drop", "drop_after_commit", "timeout_after_commit"]
 
-RATE_LIMITS_DOC = "https://docs.slack.dev/apis/web-api/rate-limits"
 # Tier n allows "n+ per minute" with bursts: https://docs.slack.dev/apis/web-api/rate-limits
 TIER_PER_MINUTE = {1: 1.0, 2: 20.0, 3: 50.0, 4: 100.0}
 METHOD_TIERS = {
@@ -43,10 +42,10 @@ HISTORY_METHODS = frozenset({"conversations.history", "conversations.replies"})
 MAX_TEXT = 40_000  # longer text is truncated: https://docs.slack.dev/reference/methods/chat.postMessage
 MAX_BLOCKS = 50  # https://docs.slack.dev/reference/block-kit/blocks
 MAX_SECTION_TEXT = 3_000
-TRIGGER_TTL = (
-    3.0  # trigger_id expires after 3 s: https://docs.slack.dev/interactivity/handling-user-interaction
-)
-RESPONSE_URL_USES, RESPONSE_URL_TTL = 5, 30 * 60  # "up to 5 times within 30 minutes" (same page)
+# https://docs.slack.dev/interactivity/handling-user-interaction: a trigger_id expires after 3 s and is
+# single-use; a response_url takes "up to 5" posts "within 30 minutes".
+TRIGGER_TTL = 3.0
+RESPONSE_URL_USES, RESPONSE_URL_TTL = 5, 30 * 60
 OAUTH_CODE_TTL = 10 * 60  # https://docs.slack.dev/authentication/installing-with-oauth
 
 
@@ -284,7 +283,7 @@ class _Fail(Exception):
 class _Ctx:
     params: JSON
     ws_: Workspace | None
-    basic_auth: BasicAuth | None = None
+    basic_auth: tuple[str, str] | None = None  # (client_id, client_secret) from HTTP Basic auth
 
     @property
     def ws(self) -> Workspace:
@@ -294,7 +293,7 @@ class _Ctx:
     def arg(self, key: str, *, required: bool = True) -> str:
         value = self.params.get(key)
         if value in (None, "") and required:
-            raise _Fail("invalid_arguments", needed=key)
+            raise _invalid(key)
         return "" if value is None else str(value)
 
     def opt(self, key: str) -> str | None:
@@ -309,7 +308,7 @@ class _Ctx:
         try:
             return int(self.params.get(key) or default)
         except ValueError as e:
-            raise _Fail("invalid_arguments", needed=key) from e
+            raise _invalid(key) from e
 
     def json_arg(self, key: str) -> Any:
         """Form-encoded requests carry blocks/metadata/view as JSON strings; JSON bodies carry objects."""
@@ -318,8 +317,13 @@ class _Ctx:
             try:
                 return json.loads(value)
             except json.JSONDecodeError as e:
-                raise _Fail("invalid_arguments", needed=key) from e
+                raise _invalid(key) from e
         return value
+
+
+def _invalid(key: str) -> _Fail:
+    # https://docs.slack.dev/apis/web-api/#responses: details go in response_metadata.messages
+    return _Fail("invalid_arguments", response_metadata={"messages": [f"[ERROR] invalid or missing: {key}"]})
 
 
 def _ts_key(ts: str, error: str = "invalid_arguments") -> Decimal:
@@ -611,6 +615,8 @@ class FakeSlack:
             call.team_id = ws.team_id if ws else None
             retry_after = self._throttle(method, ws, params) if ws is not None else None
             if retry_after is not None:
+                if fault is not None and faults is not None:
+                    faults.appendleft(fault)  # nothing was applied, so the after-commit fault waits
                 return _ratelimited(retry_after)
             body = handler(_Ctx(params, ws, _basic_auth(request)))
         except _Fail as f:
@@ -654,7 +660,8 @@ class FakeSlack:
             return None
         keyed: list[tuple[tuple[str, ...], Limit]] = []
         if method == "chat.postMessage":
-            channel = str(params.get("channel", ""))
+            ref = str(params.get("channel", "")).lstrip("#")  # a name and an id share one channel's budget
+            channel = next((c.id for c in self.channels.values() if ref in (c.id, c.name)), ref)
             keyed = [
                 (("post", ws.team_id, channel), rl.channel_post),
                 (("post", ws.team_id), rl.workspace_post),
@@ -850,7 +857,7 @@ class FakeSlack:
     def _view_json(self, ctx: _Ctx, kind: str) -> JSON:
         view = ctx.json_arg("view")
         if not isinstance(view, dict) or view.get("type") != kind:
-            raise _Fail("invalid_arguments", needed="view")
+            raise _invalid("view")
         return view
 
     def _render_view(self, ctx: _Ctx, view: JSON, view_id: str, root: str | None = None) -> JSON:
@@ -929,7 +936,7 @@ class FakeSlack:
         # Client credentials by HTTP Basic auth or form fields. https://docs.slack.dev/reference/methods/oauth.v2.access
         client_id, secret = ctx.opt("client_id"), ctx.opt("client_secret")
         if ctx.basic_auth is not None:
-            client_id, secret = ctx.basic_auth.login, ctx.basic_auth.password
+            client_id, secret = ctx.basic_auth
         if client_id != self.client_id:
             raise _Fail("invalid_client_id")
         if secret != self.client_secret:
@@ -972,8 +979,9 @@ async def _read_params(request: web.Request) -> tuple[JSON, str | None]:
     return params, token
 
 
-def _basic_auth(request: web.Request) -> BasicAuth | None:
+def _basic_auth(request: web.Request) -> tuple[str, str] | None:
     if (auth := request.headers.get("Authorization", "")).startswith("Basic "):
         with contextlib.suppress(ValueError):
-            return BasicAuth.decode(auth)
+            login, _, password = base64.b64decode(auth.removeprefix("Basic ")).decode().partition(":")
+            return login, password
     return None

@@ -1,0 +1,77 @@
+"""The local adapter's wiring: people in the in-process workspace talk to the core.
+
+It enters the core through exactly the calls the Slack and Discord adapters use — a slash command,
+an @mention, a button, a reaction, a thread reply — so the demo and the tests exercise the same paths.
+"""
+
+from __future__ import annotations
+
+from adapters.local.sender import LocalSender
+from adapters.local.translate import render_reply
+from adapters.local.workspace import BOT, WORKSPACE, LocalWorkspace, Message
+from bot.core import PartnerBot
+from bot.domain import Invocation, Platform, Reply, UserRef
+
+ADMIN_COMMAND = "/partner-admin"
+PARTNER_COMMAND = "/partner"
+MENTION = f"@{BOT}"
+
+
+class LocalAdapter:
+    def __init__(self, bot: PartnerBot, workspace: LocalWorkspace | None = None) -> None:
+        self.bot = bot
+        self.workspace = workspace or LocalWorkspace()
+        self.sender = LocalSender(self.workspace)
+
+    def invocation(self, user: str, channel: str, *, thread: str | None = None) -> Invocation:
+        ref = self.workspace.channel(channel)
+        return Invocation(
+            channel=ref,
+            user=UserRef(Platform.LOCAL, WORKSPACE, user, display_name=user),
+            channel_name=ref.channel,
+            thread=None,
+        )
+
+    async def say(self, user: str, channel: str, text: str, *, thread: str | None = None) -> Reply | None:
+        """`user` types `text` in `channel` (or in a thread under message `thread`)."""
+        channel = channel.lstrip("#")
+        self.workspace.add(channel, user, text, thread=thread)
+        inv = self.invocation(user, channel)
+        stripped = text.strip()
+        reply: Reply | None
+        if stripped.startswith(ADMIN_COMMAND):
+            reply = await self.bot.admin_command(inv, stripped[len(ADMIN_COMMAND) :].strip())
+        elif stripped.startswith(PARTNER_COMMAND):
+            reply = await self.bot.partner_command(inv, stripped[len(PARTNER_COMMAND) :].strip())
+        elif stripped.startswith(MENTION):
+            reply = await self.bot.mention(inv, stripped[len(MENTION) :].strip())
+        elif thread is not None:
+            reply = await self.bot.thread_message(inv, thread=thread, text=text)
+        else:
+            reply = None  # ordinary chatter: the bot stays quiet
+        if reply is not None:
+            self._show(reply, user, channel, thread)
+        return reply
+
+    async def press(self, user: str, channel: str, action: str, value: str) -> Reply:
+        """`user` presses a button the core offered (Send, Cancel, Subscribe…)."""
+        reply = await self.bot.button(self.invocation(user, channel), action, value)
+        self._show(reply, user, channel.lstrip("#"), None)
+        return reply
+
+    async def react(self, user: str, message: Message, emoji: str, *, added: bool = True) -> bool:
+        users = message.reactions.setdefault(emoji, set())
+        (users.add if added else users.discard)(user)
+        return await self.bot.reaction(
+            platform=Platform.LOCAL,
+            channel=message.channel,
+            message=message.id,
+            user=user,
+            emoji=emoji,
+            added=added,
+        )
+
+    def _show(self, reply: Reply, user: str, channel: str, thread: str | None) -> None:
+        self.workspace.add(
+            channel, BOT, render_reply(reply), thread=thread, visible_to=None if not reply.ephemeral else user
+        )

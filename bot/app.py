@@ -1,0 +1,142 @@
+"""The one composition root: Settings in, a running partnerbot out.
+
+Only this module (and the CLI that calls it) knows storage, the core and the adapters together.
+Platform adapters hand in their Senders; the core never learns which library is behind them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.core import PartnerBot
+from bot.domain import Platform
+from bot.ports import Clock, Sender, Stores, SystemClock
+from bot.services.delivery import DeliveryWorker, RetryPolicy
+from storage import migrate
+from storage.engine import make_engine, make_sessionmaker
+from storage.repositories import (
+    AnnouncementRepository,
+    AuditRepository,
+    DirectoryRepository,
+    FeedbackRepository,
+    OutboxRepository,
+    StatsRepository,
+    SubscriptionRepository,
+    TopicRepository,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    stores: Stores
+    bot: PartnerBot
+    worker: DeliveryWorker
+    clock: Clock
+    scheduler: AsyncIOScheduler | None = None
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def start_background(self) -> None:
+        """Run the delivery worker and the periodic jobs inside the current event loop."""
+        self._tasks.append(
+            asyncio.create_task(self.worker.run(self._stop, poll_seconds=self.settings.poll_seconds))
+        )
+        self.scheduler = build_scheduler(self)
+        self.scheduler.start()
+
+    async def close(self) -> None:
+        self._stop.set()
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        for task in self._tasks:
+            try:
+                await asyncio.wait_for(task, timeout=10)
+            except TimeoutError:
+                task.cancel()
+        await self.engine.dispose()
+
+
+def build_stores(engine: AsyncEngine) -> Stores:
+    sessions = make_sessionmaker(engine)
+    return Stores(
+        topics=TopicRepository(sessions),
+        directory=DirectoryRepository(sessions),
+        subscriptions=SubscriptionRepository(sessions),
+        announcements=AnnouncementRepository(sessions),
+        outbox=OutboxRepository(sessions),
+        feedback=FeedbackRepository(sessions),
+        stats=StatsRepository(sessions),
+        audit=AuditRepository(sessions),
+    )
+
+
+async def build_app(
+    settings: Settings,
+    *,
+    senders: Mapping[Platform, Sender] | None = None,
+    clock: Clock | None = None,
+    retry: RetryPolicy | None = None,
+    run_migrations: bool = True,
+) -> App:
+    """Migrate the database, then wire storage, the core and the delivery worker."""
+    if run_migrations:
+        await asyncio.to_thread(migrate.upgrade, settings.database_url)
+    clock = clock or SystemClock()
+    engine = make_engine(settings.database_url)
+    stores = build_stores(engine)
+    worker_box: list[DeliveryWorker] = []
+    bot = PartnerBot(
+        stores, clock, settings, wake_worker=lambda: worker_box[0].wake() if worker_box else None
+    )
+    worker = DeliveryWorker(
+        stores,
+        clock,
+        dict(senders or {}),
+        bot.feedback,
+        worker_id=f"{socket.gethostname()}:{os.getpid()}",
+        batch=settings.worker_batch,
+        concurrency=settings.worker_concurrency,
+        lease=timedelta(seconds=settings.lease_seconds),
+        retry=retry or RetryPolicy(max_attempts=settings.max_attempts),
+    )
+    worker_box.append(worker)
+    return App(settings=settings, engine=engine, stores=stores, bot=bot, worker=worker, clock=clock)
+
+
+# --- periodic jobs ---------------------------------------------------------------------------
+# Defined here, in one place. Scheduled sends are data (`not_before`), not jobs, so they survive
+# restarts; jobs only nudge and tidy.
+
+JOBS: dict[str, str] = {
+    "outbox-sweep": "every 30 s: wake the worker for deliveries whose retry time has come",
+    "finish-announcements": "every 60 s: mark announcements sent once no delivery is queued",
+}
+
+
+def build_scheduler(app: App) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(app.worker.wake, "interval", seconds=30, id="outbox-sweep", coalesce=True)
+    scheduler.add_job(
+        _finish_announcements, "interval", seconds=60, id="finish-announcements", args=[app], coalesce=True
+    )
+    return scheduler
+
+
+async def _finish_announcements(app: App) -> None:
+    sending = [a.id for a in await app.stores.announcements.recent(100) if a.status.value == "sending"]
+    if sending:
+        await app.stores.outbox.finish_announcements(sending, now=app.clock.now())

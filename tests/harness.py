@@ -1,0 +1,68 @@
+"""A conversation harness over the local adapter, errbot-style: `await h.partner("acme", "list")`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adapters.local.app import LocalAdapter
+from adapters.local.workspace import BOT, LocalWorkspace, Message
+from bot.app import App, build_app
+from bot.config import Settings
+from bot.domain import Platform, Reply
+from bot.ports import Clock
+from bot.services.delivery import RetryPolicy
+
+ADMIN_CHANNEL = "admin"
+ADMIN = "alice"
+
+
+@dataclass
+class Harness:
+    app: App
+    local: LocalAdapter
+
+    @property
+    def workspace(self) -> LocalWorkspace:
+        return self.local.workspace
+
+    async def partner(self, channel: str, text: str, *, user: str = "pat") -> Reply:
+        reply = await self.local.say(user, channel, f"/partner {text}")
+        assert reply is not None
+        return reply
+
+    async def admin(self, text: str, *, user: str = ADMIN, channel: str = ADMIN_CHANNEL) -> Reply:
+        reply = await self.local.say(user, channel, f"/partner-admin {text}")
+        assert reply is not None
+        return reply
+
+    async def deliver(self) -> int:
+        return await self.app.worker.drain()
+
+    def posts(self, channel: str) -> list[Message]:
+        """What the bot posted publicly in a channel (deliveries and relays, not command replies)."""
+        return [m for m in self.workspace.in_channel(channel, author=BOT) if m.visible_to is None and m.key]
+
+    async def join(self, channel: str, name: str, *, tier: str, region: str = "emea", type: str = "reseller",
+                   language: str = "en") -> None:
+        """Invite a partner and link `channel` to it, as an admin and a partner would."""
+        reply = await self.admin(f'invite "{name}" tier:{tier} type:{type} region:{region} language:{language}')
+        code = reply.text.split("`")[1]
+        joined = await self.partner(channel, f"join {code}")
+        assert not joined.is_error, joined.text
+
+    async def close(self) -> None:
+        await self.app.close()
+
+
+async def make_harness(database_url: str, clock: Clock, **overrides: object) -> Harness:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        admin_channels=(f"local:{ADMIN_CHANNEL}",),
+        admin_users=(f"local:{ADMIN}",),
+        **overrides,  # type: ignore[arg-type]
+    )
+    app = await build_app(settings, clock=clock, run_migrations=False, retry=RetryPolicy(max_attempts=4))
+    local = LocalAdapter(app.bot)
+    app.worker.add_sender(Platform.LOCAL, local.sender)
+    return Harness(app, local)
