@@ -56,7 +56,7 @@ class Harness:
 
 async def make_harness(database_url: str, clock: Clock, **overrides: object) -> Harness:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=database_url,
         admin_channels=(f"local:{ADMIN_CHANNEL}",),
         admin_users=(f"local:{ADMIN}",),

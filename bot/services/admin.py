@@ -148,7 +148,7 @@ class AdminService:
     async def _unknown_topic(self, slug: str) -> str:
         known = [t.slug for t in await self._stores.topics.all()]
         close = difflib.get_close_matches(slug, known, n=1, cutoff=0.6)
-        hint = m.DID_YOU_MEAN.format(suggestion=close[0]) if close else ""
+        hint = m.DID_YOU_MEAN.format(suggestion=close[0]) if close else "."
         return m.UNKNOWN_TOPIC.format(slug=slug, did_you_mean=hint)
 
 

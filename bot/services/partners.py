@@ -190,7 +190,7 @@ def _resolve(
     for slug in wanted:
         if slug not in by_slug:
             close = difflib.get_close_matches(slug, [t.slug for t in active], n=1, cutoff=0.6)
-            hint = m.DID_YOU_MEAN.format(suggestion=close[0]) if close else ""
+            hint = m.DID_YOU_MEAN.format(suggestion=close[0]) if close else "."
             return [], m.UNKNOWN_TOPIC.format(slug=slug, did_you_mean=hint)
     return [by_slug[slug] for slug in wanted], ""
 

@@ -1,0 +1,279 @@
+"""The `partnerbot` command line (Typer + Rich). Like bot/app.py it may know every part."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from bot.app import JOBS, App, build_app
+from bot.config import Settings
+from bot.ports import TopicAlreadyExists
+from bot.services.roster import RosterService
+from storage import migrate
+
+app = typer.Typer(
+    help="partnerbot: two-way vendor-to-partner announcements in Slack and Discord.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+topics_cli = typer.Typer(help="Manage topics.", no_args_is_help=True)
+partners_cli = typer.Typer(help="Manage partners.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+discord_cli = typer.Typer(help="Discord helpers.", no_args_is_help=True)
+app.add_typer(topics_cli, name="topics")
+app.add_typer(partners_cli, name="partners")
+app.add_typer(db_cli, name="db")
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+class CliError(Exception):
+    """A failure to report in one friendly line, with a non-zero exit."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise CliError(f"configuration error — {problems} (see .env.example)", 2) from exc
+
+
+def run_async(work: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return asyncio.run(work())  # type: ignore[arg-type]
+    except CliError:
+        raise
+    except OperationalError as exc:
+        raise CliError(f"cannot use the database: {exc.orig}. Check PARTNERBOT_DATABASE_URL.") from exc
+    except SQLAlchemyError as exc:
+        raise CliError(f"database error: {exc}") from exc
+
+
+async def with_app(settings: Settings, work: Callable[[App], Awaitable[T]]) -> T:
+    application = await build_app(settings)
+    try:
+        return await work(application)
+    finally:
+        await application.close()
+
+
+# --- run -------------------------------------------------------------------------------------
+
+
+@app.command()
+def run() -> None:
+    """Start every adapter whose credentials are configured, the delivery worker and the scheduler."""
+    settings = load_settings()
+    platforms = settings.configured_platforms()
+    if not platforms:
+        raise CliError(
+            "no chat platform is configured, so there is nothing to run.\n"
+            "  • Slack: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_CLIENT_ID/SECRET for OAuth)\n"
+            "  • Discord: set DISCORD_TOKEN\n"
+            "in the environment or a .env file (see .env.example). To try partnerbot without any token, "
+            "run `partnerbot console` or `partnerbot demo`.",
+            2,
+        )
+    names = ", ".join(p.value for p in platforms)
+    raise CliError(
+        f"credentials for {names} are set, but this build has no {names} adapter yet "
+        "(the Slack and Discord adapters are separate work items). Use `partnerbot console` meanwhile.",
+        2,
+    )
+
+
+# --- database ----------------------------------------------------------------------------------
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (also done on every start)."""
+    settings = load_settings()
+    try:
+        migrate.upgrade(settings.database_url)
+        revision = migrate.current(settings.database_url)
+    except SQLAlchemyError as exc:
+        raise CliError(f"cannot migrate the database: {exc}. Check PARTNERBOT_DATABASE_URL.") from exc
+    out.print(f"Database is at revision [bold]{revision}[/bold].")
+
+
+# --- topics ------------------------------------------------------------------------------------
+
+
+@topics_cli.command("add")
+def topics_add(
+    slug: str,
+    title: str,
+    description: Annotated[str, typer.Option(help="One line shown under the topic.")] = "",
+) -> None:
+    """Add a topic partners can subscribe to."""
+    from bot.lexer import SLUG
+
+    if not SLUG.fullmatch(slug):
+        raise CliError(
+            f"{slug!r} is not a valid slug: lower-case letters, digits and hyphens (e.g. release-notes)"
+        )
+
+    async def work(a: App) -> None:
+        try:
+            topic = await a.stores.topics.add(
+                slug=slug, title=title, description=description, now=a.clock.now()
+            )
+        except TopicAlreadyExists as exc:
+            raise CliError(f"a topic {slug!r} already exists") from exc
+        out.print(f"Added topic [bold]{topic.slug}[/bold] — {topic.title}")
+
+    run_async(lambda: with_app(load_settings(), work))
+
+
+@topics_cli.command("list")
+def topics_list(archived: Annotated[bool, typer.Option(help="Include archived topics.")] = False) -> None:
+    """List topics."""
+
+    async def work(a: App) -> None:
+        table = Table("slug", "title", "description", "archived")
+        for t in await a.stores.topics.all(include_archived=archived):
+            table.add_row(t.slug, t.title, t.description, "yes" if t.archived else "")
+        out.print(table)
+
+    run_async(lambda: with_app(load_settings(), work))
+
+
+# --- partners ----------------------------------------------------------------------------------
+
+
+@partners_cli.command("import")
+def partners_import(file: Annotated[Path, typer.Argument(help="CSV with a header row.")]) -> None:
+    """Import partners and their channels from CSV: every row is checked; all rows or none."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {file}: {exc}") from exc
+
+    async def work(a: App) -> None:
+        report = await RosterService(a.stores, a.clock).import_csv(text)
+        if not report.ok:
+            for line in report.errors[:50]:
+                err.print(f"[red]✗[/red] {line}")
+            more = len(report.errors) - 50
+            raise CliError(
+                (f"…and {more} more problems. " if more > 0 else "")
+                + f"Nothing was imported: fix the {len(report.errors)} problem(s) above and run it again."
+            )
+        out.print(f"Imported [bold]{report.partners}[/bold] partners with {report.channels} channels.")
+
+    run_async(lambda: with_app(load_settings(), work))
+
+
+@partners_cli.command("list")
+def partners_list() -> None:
+    """List partners with their tier, type, region and number of active channels."""
+
+    async def work(a: App) -> None:
+        table = Table("name", "tier", "type", "region", "language", "timezone", "channels")
+        for partner, channels in await a.stores.directory.partners():
+            table.add_row(
+                partner.name,
+                partner.tier,
+                partner.type,
+                partner.region,
+                partner.language,
+                partner.timezone,
+                str(channels),
+            )
+        out.print(table)
+
+    run_async(lambda: with_app(load_settings(), work))
+
+
+# --- stats -------------------------------------------------------------------------------------
+
+
+@app.command()
+def stats(
+    announcement_id: Annotated[
+        int | None, typer.Argument(help="One announcement; all recent ones if omitted.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Reach and engagement per announcement (and per topic)."""
+    from bot.cli.render import stats_json, stats_tables
+
+    async def work(a: App) -> None:
+        if announcement_id is not None:
+            one = await a.bot.analytics.announcement(announcement_id)
+            if one is None:
+                raise CliError(f"there is no announcement #{announcement_id}")
+            found = [one]
+        else:
+            found = await a.bot.analytics.recent()
+        topics = await a.bot.analytics.topics()
+        if as_json:
+            sys.stdout.write(json.dumps(stats_json(found, topics), indent=2) + "\n")
+        else:
+            for table in stats_tables(found, topics):
+                out.print(table)
+
+    run_async(lambda: with_app(load_settings(), work))
+
+
+@app.command()
+def jobs() -> None:
+    """List the periodic jobs the scheduler runs."""
+    table = Table("job", "what it does")
+    for name, what in JOBS.items():
+        table.add_row(name, what)
+    out.print(table)
+
+
+# --- console and demo ------------------------------------------------------------------------
+
+
+@app.command()
+def console(
+    admin_channel: Annotated[str, typer.Option(help="Name of the local admin channel.")] = "admin",
+    admin: Annotated[str, typer.Option(help="Name of the local admin user.")] = "admin",
+) -> None:
+    """An interactive shell on the local adapter: be a partner or an admin, no token needed."""
+    from bot.cli.console import run_console
+
+    run_async(lambda: run_console(load_settings(), admin_channel=admin_channel, admin=admin))
+
+
+@app.command()
+def demo(
+    db: Annotated[
+        Path | None, typer.Option(help="Keep the demo database at this path (default: a temp file).")
+    ] = None,
+) -> None:
+    """Play a realistic scenario end to end on a fresh SQLite file through the local adapter."""
+    from bot.cli.demo import run_demo
+
+    if db is not None and db.exists():
+        raise CliError(f"{db} already exists; the demo needs a fresh file (delete it or pick another path)")
+    run_async(lambda: run_demo(db, out))
+
+
+def main() -> None:
+    try:
+        app()
+    except CliError as exc:
+        err.print(f"[red]partnerbot:[/red] {exc}")
+        sys.exit(exc.code)
