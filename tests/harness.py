@@ -42,10 +42,20 @@ class Harness:
         """What the bot posted publicly in a channel (deliveries and relays, not command replies)."""
         return [m for m in self.workspace.in_channel(channel, author=BOT) if m.visible_to is None and m.key]
 
-    async def join(self, channel: str, name: str, *, tier: str, region: str = "emea", type: str = "reseller",
-                   language: str = "en") -> None:
+    async def join(
+        self,
+        channel: str,
+        name: str,
+        *,
+        tier: str,
+        region: str = "emea",
+        type: str = "reseller",
+        language: str = "en",
+    ) -> None:
         """Invite a partner and link `channel` to it, as an admin and a partner would."""
-        reply = await self.admin(f'invite "{name}" tier:{tier} type:{type} region:{region} language:{language}')
+        reply = await self.admin(
+            f'invite "{name}" tier:{tier} type:{type} region:{region} language:{language}'
+        )
         code = reply.text.split("`")[1]
         joined = await self.partner(channel, f"join {code}")
         assert not joined.is_error, joined.text

@@ -48,14 +48,32 @@ class Cluster:
 
     def psql(self, sql: str, database: str = "postgres") -> None:
         subprocess.run(
-            self._cmd(str(self.bindir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                      "-d", database, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql),
-            check=True, capture_output=True, text=True,
+            self._cmd(
+                str(self.bindir / "psql"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                database,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-q",
+                "-c",
+                sql,
+            ),
+            check=True,
+            capture_output=True,
+            text=True,
         )
 
     def stop(self) -> None:
-        subprocess.run(self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate",
-                                 "stop"), capture_output=True)
+        subprocess.run(
+            self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "stop"),
+            capture_output=True,
+        )
         shutil.rmtree(self.datadir.parent, ignore_errors=True)
 
 
@@ -70,15 +88,29 @@ def start_cluster() -> Cluster:
         shutil.chown(base, user=run_as)
     cluster = Cluster(bindir, datadir, _free_port(), run_as)
     subprocess.run(
-        cluster._cmd(str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres", "--auth=trust",
-                     "--no-sync", "-E", "UTF8"),
-        check=True, capture_output=True, text=True,
+        cluster._cmd(
+            str(bindir / "initdb"),
+            "-D",
+            str(datadir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ),
+        check=True,
+        capture_output=True,
+        text=True,
     )
     # fsync off and a socket dir we own: a test cluster, never a production setting.
     options = f"-p {cluster.port} -c listen_addresses=127.0.0.1 -k {base} -c fsync=off -c max_connections=200"
     subprocess.run(
-        cluster._cmd(str(bindir / "pg_ctl"), "-D", str(datadir), "-o", options, "-w", "-l",
-                     str(base / "log"), "start"),
-        check=True, capture_output=True, text=True,
+        cluster._cmd(
+            str(bindir / "pg_ctl"), "-D", str(datadir), "-o", options, "-w", "-l", str(base / "log"), "start"
+        ),
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return cluster

@@ -47,9 +47,7 @@ class StatsRepository(Repository):
                         .where(_D.c.announcement_id == announcement_id)
                         .group_by(_D.c.status)
                     )
-                )
-                .tuples()
-                .all()
+                ).all()
             )
             failures: dict[str, int] = dict(
                 (
@@ -58,28 +56,22 @@ class StatsRepository(Repository):
                         .where(_D.c.announcement_id == announcement_id, _D.c.status == "failed")
                         .group_by(_D.c.last_error)
                     )
-                )
-                .tuples()
-                .all()
+                ).all()
             )
             reach = (
-                (
-                    await (await session.connection()).execute(
-                        sa_select(
-                            func.coalesce(_P.c.tier, "unlinked"),
-                            func.coalesce(_P.c.region, "unlinked"),
-                            func.count(),
-                        )
-                        .select_from(
-                            _D.join(_C, _C.c.id == _D.c.channel_id).outerjoin(_P, _P.c.id == _C.c.partner_id)
-                        )
-                        .where(_D.c.announcement_id == announcement_id, _D.c.status == "sent")
-                        .group_by(_P.c.tier, _P.c.region)
+                await (await session.connection()).execute(
+                    sa_select(
+                        func.coalesce(_P.c.tier, "unlinked"),
+                        func.coalesce(_P.c.region, "unlinked"),
+                        func.count(),
                     )
+                    .select_from(
+                        _D.join(_C, _C.c.id == _D.c.channel_id).outerjoin(_P, _P.c.id == _C.c.partner_id)
+                    )
+                    .where(_D.c.announcement_id == announcement_id, _D.c.status == "sent")
+                    .group_by(_P.c.tier, _P.c.region)
                 )
-                .tuples()
-                .all()
-            )
+            ).all()
             reactions: dict[str, int] = dict(
                 (
                     await (await session.connection()).execute(
@@ -88,22 +80,16 @@ class StatsRepository(Repository):
                         .where(_D.c.announcement_id == announcement_id, _R.c.active.is_(True))
                         .group_by(_R.c.emoji)
                     )
-                )
-                .tuples()
-                .all()
+                ).all()
             )
             asked, answered = (
-                (
-                    await (await session.connection()).execute(
-                        sa_select(
-                            func.count(),
-                            func.coalesce(func.sum(case((_Q.c.status == "answered", 1), else_=0)), 0),
-                        ).where(_Q.c.announcement_id == announcement_id)
-                    )
+                await (await session.connection()).execute(
+                    sa_select(
+                        func.count(),
+                        func.coalesce(func.sum(case((_Q.c.status == "answered", 1), else_=0)), 0),
+                    ).where(_Q.c.announcement_id == announcement_id)
                 )
-                .tuples()
-                .one()
-            )
+            ).one()
         by_tier: Counter[str] = Counter()
         by_region: Counter[str] = Counter()
         for tier, region, count in reach:
@@ -148,5 +134,5 @@ class StatsRepository(Repository):
             .order_by(_T.c.slug)
         )
         async with self._sessions() as session:
-            rows = (await (await session.connection()).execute(per_topic)).tuples().all()
+            rows = (await (await session.connection()).execute(per_topic)).all()
         return [TopicStats(slug, int(a), int(d), int(r), int(q)) for slug, a, d, r, q in rows]

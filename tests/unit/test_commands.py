@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import messages as msg
+from bot.domain import Audience, DeliveryMode
 from bot.grammar import (
     DEFAULT_NEWS,
     MAX_BODY,
@@ -40,7 +41,6 @@ from bot.grammar import (
     parse_admin,
     parse_partner,
 )
-from bot.domain import Audience, DeliveryMode
 from bot.lexer import MAX_ID, SLUG
 
 # --- partner: every form ------------------------------------------------------------------------
