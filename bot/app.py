@@ -13,6 +13,7 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -36,6 +37,19 @@ from storage.repositories import (
 )
 
 log = logging.getLogger(__name__)
+
+
+class PlatformAdapter(Protocol):
+    """What `partnerbot run` needs from a platform adapter (adapters/slack, adapters/discord)."""
+
+    platform: Platform
+    sender: Sender
+
+    async def start(self) -> None:
+        """Connect (open the HTTP server / socket / gateway); return once it is serving."""
+        ...
+
+    async def stop(self) -> None: ...
 
 
 @dataclass
@@ -115,6 +129,49 @@ async def build_app(
     )
     worker_box.append(worker)
     return App(settings=settings, engine=engine, stores=stores, bot=bot, worker=worker, clock=clock)
+
+
+def build_adapters(app: App) -> list[PlatformAdapter]:
+    """Every platform adapter whose credentials are configured (imported only when needed)."""
+    adapters: list[PlatformAdapter] = []
+    for platform in app.settings.configured_platforms():
+        if platform is Platform.SLACK:
+            from adapters.slack.app import build_slack_adapter
+
+            adapters.append(build_slack_adapter(app))
+        elif platform is Platform.DISCORD:
+            from adapters.discord.client import build_discord_adapter
+
+            adapters.append(build_discord_adapter(app))
+    return adapters
+
+
+async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """`partnerbot run`: every configured adapter, the worker and the scheduler, until stopped."""
+    app = await build_app(settings)
+    adapters = build_adapters(app)
+    stop = stop or _stop_on_signals()
+    try:
+        for adapter in adapters:
+            app.worker.add_sender(adapter.platform, adapter.sender)
+            await adapter.start()
+            log.info("%s adapter started", adapter.platform.value)
+        app.start_background()
+        await stop.wait()
+    finally:
+        for adapter in reversed(adapters):
+            await adapter.stop()
+        await app.close()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    import signal
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
 
 
 # --- periodic jobs ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import TypeVar
 from bot import commands as c
 from bot import messages as m
 from bot.config import Settings
-from bot.domain import Invocation, Platform, Reply
+from bot.domain import ChannelRef, Invocation, Platform, Reply, Topic
 from bot.grammar import help_text, parse_admin, parse_partner
 from bot.ports import Clock, Stores
 from bot.services.admin import CANCEL_ACTION, SEND_ACTION, AdminService
@@ -90,10 +90,38 @@ class PartnerBot:
 
     # --- internals ---------------------------------------------------------------------------
 
+    async def run_partner(self, inv: Invocation, command: c.PartnerCommand) -> Reply:
+        """A partner command from structured input (Discord options, buttons): no text to parse."""
+        return await _guarded(lambda: self._run_partner(inv, command))
+
+    async def run_admin(self, inv: Invocation, command: c.AdminCommand) -> Reply:
+        """An admin command from structured input (the Slack broadcast modal, Discord options)."""
+        return await _guarded(lambda: self._run_admin(inv, command, type(command).__name__.lower()))
+
+    async def topics(self, *, include_archived: bool = False) -> list[Topic]:
+        """Topics for pickers and autocomplete."""
+        return await self._stores.topics.all(include_archived=include_archived)
+
+    async def workspace_removed(self, platform: Platform, workspace: str, *, reason: str) -> int:
+        """The app was uninstalled from a Slack workspace or removed from a Discord server."""
+        return await self._stores.directory.deactivate_workspace(platform.value, workspace, reason=reason)
+
+    async def channel_removed(self, channel: ChannelRef, *, reason: str) -> bool:
+        """A delivery channel was deleted or archived, or the bot lost access to it."""
+        found = await self._stores.directory.channel(channel)
+        if found is None or not found.active:
+            return False
+        await self._stores.directory.deactivate([found.id], reason=reason)
+        await self._stores.outbox.fail_pending_for_channel(found.id, reason=f"deactivated: {reason}")
+        return True
+
     async def _partner(self, inv: Invocation, text: str) -> Reply:
         parsed = parse_partner(text)
         if isinstance(parsed, c.CommandError):
             return Reply(text=parsed.message, is_error=True)
+        return await self._run_partner(inv, parsed)
+
+    async def _run_partner(self, inv: Invocation, parsed: c.PartnerCommand) -> Reply:
         p = self.partners
         match parsed:
             case c.Help():
@@ -123,14 +151,16 @@ class PartnerBot:
 
     async def _admin(self, inv: Invocation, text: str) -> Reply:
         parsed = parse_admin(text)
-        refusal = await self._authorise(
-            inv, text if isinstance(parsed, c.CommandError) else type(parsed).__name__
-        )
+        if isinstance(parsed, c.CommandError):
+            refusal = await self._authorise(inv, text)
+            return refusal or Reply(text=parsed.message, is_error=True)
+        return await self._run_admin(inv, parsed, text)
+
+    async def _run_admin(self, inv: Invocation, parsed: c.AdminCommand, detail: str) -> Reply:
+        refusal = await self._authorise(inv, detail)
         if refusal:
             return refusal
-        if isinstance(parsed, c.CommandError):
-            return Reply(text=parsed.message, is_error=True)
-        await self._audit(inv, type(parsed).__name__.lower(), text, allowed=True)
+        await self._audit(inv, type(parsed).__name__.lower(), detail, allowed=True)
         a = self.admin
         match parsed:
             case c.AdminHelp():

@@ -290,8 +290,10 @@ class OutboxStore(Protocol):
     """Implemented by `storage.repositories.OutboxRepository`."""
 
     async def claim_deliveries(
-        self, *, now: datetime, lease_until: datetime, limit: int, worker: str
-    ) -> list[Work]: ...
+        self, *, now: datetime, lease_until: datetime, limit: int, worker: str, platforms: Sequence[str]
+    ) -> list[Work]:
+        """Claim due deliveries for the platforms this process can send to."""
+        ...
 
     async def claim_relays(
         self, *, now: datetime, lease_until: datetime, limit: int, worker: str

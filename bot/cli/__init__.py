@@ -91,12 +91,9 @@ def run() -> None:
             "run `partnerbot console` or `partnerbot demo`.",
             2,
         )
-    names = ", ".join(p.value for p in platforms)
-    raise CliError(
-        f"credentials for {names} are set, but this build has no {names} adapter yet "
-        "(the Slack and Discord adapters are separate work items). Use `partnerbot console` meanwhile.",
-        2,
-    )
+    from bot.app import serve
+
+    run_async(lambda: serve(settings))
 
 
 # --- database ----------------------------------------------------------------------------------

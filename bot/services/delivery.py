@@ -140,8 +140,10 @@ class DeliveryWorker:
         """Claim and process one batch of deliveries and one of relays; the number of rows handled."""
         now = self._clock.now()
         lease_until = now + self._lease
+        # Only rows this process can send: a Slack-only process leaves Discord rows to its peers.
+        platforms = [p.value for p in self._senders]
         deliveries = await self._stores.outbox.claim_deliveries(
-            now=now, lease_until=lease_until, limit=self._batch, worker=self._id
+            now=now, lease_until=lease_until, limit=self._batch, worker=self._id, platforms=platforms
         )
         if deliveries:
             await self._process(WorkKind.DELIVERY, deliveries)

@@ -28,8 +28,9 @@ _ANNOUNCEMENT: Table = SQLModel.metadata.tables[AnnouncementRow.__tablename__]
 
 class OutboxRepository(Repository):
     async def claim_deliveries(
-        self, *, now: datetime, lease_until: datetime, limit: int, worker: str
+        self, *, now: datetime, lease_until: datetime, limit: int, worker: str, platforms: Sequence[str]
     ) -> list[Work]:
+        """Claim due deliveries for the platforms this process can send to."""
         returned = (
             _DELIVERY.c.id,
             _DELIVERY.c.announcement_id,
@@ -40,9 +41,14 @@ class OutboxRepository(Repository):
         async with self._sessions.begin() as session:
             claimed = (
                 await session.exec(
-                    _claim(_DELIVERY, now=now, lease_until=lease_until, limit=limit, worker=worker).returning(
-                        *returned
-                    )
+                    _claim(
+                        _DELIVERY,
+                        now=now,
+                        lease_until=lease_until,
+                        limit=limit,
+                        worker=worker,
+                        platforms=platforms,
+                    ).returning(*returned)
                 )
             ).all()
             if not claimed:
@@ -175,10 +181,21 @@ def _due(table: Table, now: datetime) -> Any:
     )
 
 
-def _claim(table: Table, *, now: datetime, lease_until: datetime, limit: int, worker: str) -> Any:
+def _claim(
+    table: Table,
+    *,
+    now: datetime,
+    lease_until: datetime,
+    limit: int,
+    worker: str,
+    platforms: Sequence[str] | None = None,
+) -> Any:
+    condition = _due(table, now)
+    if platforms is not None:
+        condition = and_(condition, table.c.platform.in_(list(platforms)))
     due = (
         sa_select(table.c.id)
-        .where(_due(table, now))
+        .where(condition)
         .order_by(table.c.not_before, table.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
