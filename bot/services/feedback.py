@@ -115,7 +115,9 @@ class FeedbackService:
             text=text.strip(),
             now=self._clock.now(),
         )
-        return Reply(text=m.ANSWER_QUEUED.format(id=question_id, partner=question.partner_name))
+        return Reply(
+            text=m.ANSWER_QUEUED.format(id=question_id, partner=neutralize_mentions(question.partner_name))
+        )
 
     async def open_questions(self) -> Reply:
         questions = await self._stores.feedback.open_questions()
@@ -124,7 +126,7 @@ class FeedbackService:
         lines = [
             m.OPEN_QUESTION_LINE.format(
                 id=q.id,
-                partner=q.partner_name,
+                partner=neutralize_mentions(q.partner_name),
                 tier=q.partner_tier,
                 platform=q.channel.platform.value,
                 about=f"#{q.announcement_id}" if q.announcement_id else m.DIRECT_QUESTION,
@@ -187,7 +189,9 @@ class FeedbackService:
         out = Outgoing(
             channel=admin, content=RelayPost(work.id, RelayKind.QUESTION, text=heading, heading=heading)
         )
-        ref = await sender_for(admin.platform).post(out, idempotency_key=f"h{question.announcement_id}")
+        # Keyed by announcement and looked up first after an ambiguous attempt: a timeout never opens two.
+        key = f"h{question.announcement_id}"
+        ref = await _post_once(sender_for(admin.platform), out, key, work.ambiguous)
         return MessageRef(
             admin, await self._stores.announcements.set_admin_thread(question.announcement_id, ref.message)
         )
@@ -196,7 +200,7 @@ class FeedbackService:
         assert work.answer_id is not None
         text, admin_name = await self._stores.feedback.answer_text(work.answer_id)
         body = m.ANSWER_RELAYED.format(
-            admin=admin_name or m.VENDOR_TEAM,
+            admin=neutralize_mentions(admin_name) or m.VENDOR_TEAM,
             question=_one_line(neutralize_mentions(question.text), 200),
             answer=neutralize_mentions(text),
         )
@@ -231,11 +235,12 @@ def _pick_question(questions: list[Question], text: str) -> tuple[Question | Non
 def _question_text(question: Question) -> str:
     return m.QUESTION_RELAYED.format(
         id=question.id,
-        partner=question.partner_name,
+        partner=neutralize_mentions(question.partner_name),
         tier=question.partner_tier,
         platform=question.channel.platform.value,
         asker=neutralize_mentions(question.asker),
-        text=neutralize_mentions(question.text),
+        # Every line quoted, so a multi-line question reads as one block in the admin channel.
+        text=neutralize_mentions(question.text).replace("\n", "\n>"),
     )
 
 

@@ -218,8 +218,14 @@ class AnnouncementRepository(Repository):
             dialect = session.get_bind().dialect.name
             insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
             statement = insert(DeliveryRow).from_select(columns, rows).on_conflict_do_nothing()
-            result = await session.exec(statement)
-            return int(result.rowcount)
+            await session.exec(statement)
+            # rowcount of INSERT … SELECT is -1 on PostgreSQL (psycopg): count the rows instead.
+            written = await session.exec(
+                select(func.count())
+                .select_from(DeliveryRow)
+                .where(DeliveryRow.announcement_id == announcement_id)
+            )
+            return int(written.one())
 
     async def news(
         self, *, topic_ids: Sequence[int], partner: Partner | None, limit: int
