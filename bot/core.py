@@ -160,6 +160,8 @@ class PartnerBot:
         refusal = await self._authorise(inv, detail)
         if refusal:
             return refusal
+        # Remember the admin channel's workspace: relays to it need it (a Slack token is per workspace).
+        await self.partners.channel(inv)
         await self._audit(inv, type(parsed).__name__.lower(), detail, allowed=True)
         a = self.admin
         match parsed:
@@ -194,6 +196,13 @@ class PartnerBot:
             verb = "send" if action == SEND_ACTION else "cancel"
             return await self._admin(inv, f"{verb} {value}")
         return Reply(text=m.BUTTON_EXPIRED, is_error=True)
+
+    async def admin_refusal(self, inv: Invocation, what: str) -> Reply | None:
+        """The refusal (audited) if `inv` may not use admin features here, else None.
+
+        For adapters that must decide before opening an admin UI (a modal, a context menu).
+        """
+        return await self._authorise(inv, what)
 
     def _is_admin(self, inv: Invocation) -> bool:
         return self.settings.is_admin_user(inv.user) or inv.platform_admin

@@ -61,6 +61,9 @@ from bot.lexer import (
 # --- Parsing -----------------------------------------------------------------------------------
 
 MAX_TITLE = 150
+MAX_PARTNER_NAME = 200
+MAX_ATTRIBUTE = 40
+MAX_LANGUAGE = 20
 MAX_BODY = 3_000
 _AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}")
 _SHOWN = 40  # how much of a bad word an error message repeats
@@ -374,9 +377,15 @@ def _invite(text: str, pos: int) -> Invite:
         raise _Invalid(msg.NAME_MISSING)
     if "tier" not in options:
         raise _Invalid(msg.TIER_MISSING)
+    if len(name) > MAX_PARTNER_NAME:
+        raise _Invalid(msg.VALUE_TOO_LONG.format(what="the partner name", max=MAX_PARTNER_NAME))
     for key, value in options.items():
         if "," in value:
             raise _Invalid(msg.ONE_VALUE.format(key=key))
+        # The partner table's column widths: a longer value would be refused by PostgreSQL.
+        limit = MAX_LANGUAGE if key == "language" else MAX_ATTRIBUTE
+        if len(value) > limit:
+            raise _Invalid(msg.VALUE_TOO_LONG.format(what=f"`{key}:`", max=limit))
     return Invite(name, options["tier"], **{key: options.get(key, "") for key in _INVITE_KEYS[1:]})
 
 

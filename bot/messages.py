@@ -70,6 +70,7 @@ TOPIC_TITLE_QUOTES: Final = (
 )
 TITLE_EMPTY: Final = 'The title can\'t be empty, e.g. `title:"Price update for Q3"`.'
 TITLE_TOO_LONG: Final = "The title is {length} characters long; keep it to {max} or fewer."
+VALUE_TOO_LONG: Final = "{what} is too long: keep it to {max} characters or fewer."
 NAME_MISSING: Final = 'Give the partner\'s name first, in quotes, e.g. `invite "Acme GmbH" tier:gold`.'
 TIER_MISSING: Final = (
     'Say which tier the partner is in with `tier:<tier>`, e.g. `invite "Acme GmbH" tier:gold`.'
@@ -280,6 +281,10 @@ EMPTY_AUDIENCE: Final = (
     "⚠️ Announcement #{id} would reach *no channel*: no active channel follows its topics within "
     "“{audience}”. Widen the audience or pick other topics and broadcast again; "
     "`cancel {id}` drops this draft."
+)
+SCHEDULING_UNAVAILABLE: Final = (
+    "Scheduling with `at:` isn't available yet, so nothing was created. Broadcast without `at:` and "
+    "press Send (or `send <id>`) when you want it to go out."
 )
 SEND_BUTTON: Final = "Send"
 CANCEL_BUTTON: Final = "Cancel"

@@ -160,6 +160,16 @@ class AnnouncementStore(Protocol):
         """Record the admin thread for questions, unless one exists; return the one that stands."""
         ...
 
+    async def claim_admin_thread(
+        self, announcement_id: int, *, now: datetime, until: datetime
+    ) -> bool | None:
+        """Reserve opening the admin thread: True after a takeover, False if fresh, None if not ours."""
+        ...
+
+    async def release_admin_thread(self, announcement_id: int) -> None:
+        """Give up a reservation after a send that certainly posted nothing."""
+        ...
+
     async def admin_thread(self, announcement_id: int) -> str | None: ...
 
     async def reach(self, topic_ids: Sequence[int], audience: Audience) -> Reach:

@@ -112,6 +112,8 @@ class AnnouncementRow(SQLModel, table=True):
     origin_channel: str = Field(max_length=64)
     # The admin-channel thread that collects this announcement's questions (one per announcement).
     admin_thread: str | None = Field(default=None, max_length=64)
+    # Held by the worker opening that thread, so two workers never post two headings.
+    admin_thread_claimed_until: datetime | None = _ts(nullable=True)
     created_at: datetime = _ts()
     send_at: datetime | None = _ts(nullable=True)
     sent_at: datetime | None = _ts(nullable=True)

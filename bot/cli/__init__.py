@@ -93,7 +93,10 @@ def run() -> None:
         )
     from bot.app import serve
 
-    run_async(lambda: serve(settings))
+    try:
+        run_async(lambda: serve(settings))
+    except ValueError as exc:  # an adapter's configuration error (e.g. SlackConfigError): one line
+        raise CliError(f"configuration error — {exc}", 2) from exc
 
 
 # --- database ----------------------------------------------------------------------------------

@@ -81,6 +81,9 @@ class AdminService:
 
     async def broadcast(self, inv: Invocation, cmd: Broadcast) -> Reply:
         """Create a draft and answer with its preview: the rendered text and who it will reach."""
+        if cmd.send_at is not None:
+            # Refuse rather than ignore: sending at once what was meant for later would be worse.
+            return error(m.SCHEDULING_UNAVAILABLE)
         topics, problem = await self._active_topics(cmd.topics)
         if problem:
             return error(problem)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 from bot import messages as m
 from bot.config import Settings
@@ -24,13 +25,15 @@ from bot.domain import (
     Reply,
     Work,
 )
-from bot.ports import Clock, Sender, Stores
+from bot.ports import Clock, Sender, SendError, Stores, TransientSendError
 from bot.safety import neutralize_mentions
 
 MAX_QUESTION = 3000
+# How long a worker may take to post an admin thread's heading before another may take over.
+ADMIN_THREAD_LEASE = timedelta(seconds=60)
 SenderLookup = Callable[[Platform], Sender]
-# An admin may aim a reply at one question of a busy thread: "#12 …" or "Q12: …".
-_QUESTION_PREFIX = re.compile(r"^\s*(?:#|q)(\d+)\s*[:\-\u2013\u2014]?\s*", re.IGNORECASE)
+# An admin may aim a reply at one question of a busy thread: "#12 …". Only `#`: "Q3 prices…" is prose.
+_QUESTION_PREFIX = re.compile(r"^\s*#(\d+)\s*[:\-\u2013\u2014]?\s*")
 
 
 class FeedbackService:
@@ -170,7 +173,9 @@ class FeedbackService:
         for platform in (question.channel.platform, *Platform):
             channel = self._settings.admin_channel_for(platform)
             if channel:
-                return ChannelRef(platform, "", channel)
+                # Settings name no workspace; the channel row (made by any admin command) knows it.
+                known = await self._stores.directory.channel(ChannelRef(platform, "", channel))
+                return known.ref if known else ChannelRef(platform, "", channel)
         raise LookupError("no admin channel is configured (PARTNERBOT_ADMIN_CHANNELS)")
 
     async def _admin_thread(
@@ -182,6 +187,16 @@ class FeedbackService:
         existing = await self._stores.announcements.admin_thread(question.announcement_id)
         if existing:
             return MessageRef(admin, existing)
+        now = self._clock.now()
+        claimed = await self._stores.announcements.claim_admin_thread(
+            question.announcement_id, now=now, until=now + ADMIN_THREAD_LEASE
+        )
+        if claimed is None:
+            existing = await self._stores.announcements.admin_thread(question.announcement_id)
+            if existing:
+                return MessageRef(admin, existing)
+            # Another worker is opening it right now: come back shortly and reply in its thread.
+            raise TransientSendError("the admin thread is being opened", retry_after=2.0)
         announcement = await self._stores.announcements.get(question.announcement_id)
         heading = m.ADMIN_THREAD_HEADING.format(
             id=question.announcement_id, title=announcement.title if announcement else "?"
@@ -191,7 +206,13 @@ class FeedbackService:
         )
         # Keyed by announcement and looked up first after an ambiguous attempt: a timeout never opens two.
         key = f"h{question.announcement_id}"
-        ref = await _post_once(sender_for(admin.platform), out, key, work.ambiguous)
+        try:
+            ref = await _post_once(sender_for(admin.platform), out, key, work.ambiguous or claimed)
+        except SendError as exc:
+            if not (isinstance(exc, TransientSendError) and exc.maybe_posted):
+                # Nothing was posted: let the next question open the thread without waiting.
+                await self._stores.announcements.release_admin_thread(question.announcement_id)
+            raise
         return MessageRef(
             admin, await self._stores.announcements.set_admin_thread(question.announcement_id, ref.message)
         )

@@ -14,6 +14,8 @@ from bot.ports import Clock, Stores
 
 REQUIRED = ("name", "tier", "type", "region", "language", "timezone", "platform", "channel_id")
 OPTIONAL = ("workspace_id",)
+# The partner and channel tables' column widths.
+MAX_NAME, MAX_LANGUAGE, MAX_ID = 200, 20, 64
 _ATTRIBUTE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 # Slack conversation ids start with C (public), G (private) or D (DM); Discord ids are snowflakes.
 _CHANNEL_ID = {
@@ -69,6 +71,12 @@ def parse_roster(text: str) -> tuple[list[ImportRow], list[str]]:
 
 def _problems(record: dict[str, str], zones: set[str]) -> list[str]:
     problems = [f"{column} is empty" for column in REQUIRED if not record.get(column)]
+    if len(record.get("name", "")) > MAX_NAME:
+        problems.append(f"name is longer than {MAX_NAME} characters")
+    if len(record.get("language", "")) > MAX_LANGUAGE:
+        problems.append(f"language is longer than {MAX_LANGUAGE} characters")
+    if len(record.get("channel_id", "")) > MAX_ID or len(record.get("workspace_id", "")) > MAX_ID:
+        problems.append(f"channel_id and workspace_id are at most {MAX_ID} characters")
     for column in ("tier", "type", "region", "language"):
         value = record.get(column, "")
         if value and not _ATTRIBUTE.match(value.lower()):

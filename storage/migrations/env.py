@@ -10,6 +10,17 @@ import storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from storage.engine import _sqlite_pragmas
 
 config = context.config
+
+
+ADAPTER_TABLES = ("slack_", "discord_")
+
+
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    # Tables owned by the adapters (slack_sdk's installation/OAuth-state stores, Discord's command-sync
+    # digest) are not SQLModel tables; autogenerate must not propose dropping them.
+    return not (type_ == "table" and name is not None and name.startswith(ADAPTER_TABLES))
+
+
 target_metadata = SQLModel.metadata
 
 
@@ -19,6 +30,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -37,6 +49,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=engine.dialect.name == "sqlite",
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -127,6 +127,37 @@ class AnnouncementRepository(Repository):
             assert row is not None and row.admin_thread is not None
             return row.admin_thread
 
+    async def claim_admin_thread(
+        self, announcement_id: int, *, now: datetime, until: datetime
+    ) -> bool | None:
+        """Reserve the right to open the announcement's admin thread until `until`.
+
+        True: reserved, and an earlier holder's reservation had expired (it may have posted the heading,
+        so look before posting). False: reserved afresh. None: the thread exists or another worker
+        holds a live reservation.
+        """
+        async with self._sessions.begin() as session:
+            row = await session.get(AnnouncementRow, announcement_id, with_for_update=True)
+            if row is None or row.admin_thread is not None:
+                return None
+            held = row.admin_thread_claimed_until
+            if held is not None and held > now:
+                return None
+            row.admin_thread_claimed_until = until
+            session.add(row)
+            return held is not None
+
+    async def release_admin_thread(self, announcement_id: int) -> None:
+        """Give up a reservation after a send that certainly posted nothing."""
+        async with self._sessions.begin() as session:
+            await session.exec(
+                update(AnnouncementRow)
+                .where(
+                    col(AnnouncementRow.id) == announcement_id, col(AnnouncementRow.admin_thread).is_(None)
+                )
+                .values(admin_thread_claimed_until=None)
+            )
+
     async def admin_thread(self, announcement_id: int) -> str | None:
         async with self._sessions() as session:
             row = await session.get(AnnouncementRow, announcement_id)

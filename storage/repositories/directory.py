@@ -79,9 +79,11 @@ class DirectoryRepository(Repository):
                     name=name,
                     created_at=now,
                 )
-            elif not row.active or (name and row.name != name):
+            elif not row.active or (name and row.name != name) or (ref.workspace and not row.workspace_id):
                 row.active, row.deactivated_reason = True, ""
                 row.name = name or row.name
+                # An imported row may lack the workspace; the first event from the channel tells it.
+                row.workspace_id = row.workspace_id or ref.workspace
             else:
                 return to_channel(row)
             session.add(row)

@@ -25,6 +25,7 @@ async def test_broadcast_reaches_exactly_the_matching_channels(harness: Harness)
     assert "Patch now." in harness.posts("acme")[0].text
     # Sending again is refused, and re-running the worker posts nothing new.
     again = await harness.admin("send 1")
-    assert again.is_error and "sending" in again.text or "sent" in again.text
+    assert again.is_error
+    assert "sending" in again.text or "sent" in again.text
     await harness.deliver()
     assert len(harness.posts("acme")) == 1

@@ -1,0 +1,259 @@
+"""The Slack adapter's wiring: a slack-bolt `AsyncApp` plugged into the core, served over HTTP or
+Socket Mode, single-workspace or OAuth-distributed — all chosen from `Settings`.
+
+HTTP: bolt's aiohttp adapter (`to_bolt_request`/`to_aiohttp_response`) behind an aiohttp server on
+`PARTNERBOT_HTTP_HOST:PORT` with `POST /slack/events`, `GET /healthz` and, with OAuth, `/slack/install`
+and `/slack/oauth_redirect`. Socket Mode (`SLACK_APP_TOKEN`): bolt's `AsyncSocketModeHandler`; the HTTP
+server then serves only the health check and the OAuth pages (installing still needs a URL).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import translate as tr
+from adapters.slack import views
+from adapters.slack.directory import SlackDirectory
+from adapters.slack.handlers import SlackHandlers
+from adapters.slack.sender import (
+    DEFAULT_API_URL,
+    TEAM_RATE,
+    BotTokens,
+    InstalledTokens,
+    SlackSender,
+    StaticToken,
+    make_client,
+)
+from bot.app import App
+from bot.config import Settings
+from bot.domain import Platform
+from bot.ports import Sender
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH: Final = "/slack/events"
+HEALTH_PATH: Final = "/healthz"
+INSTALL_PATH: Final = "/slack/install"
+REDIRECT_PATH: Final = "/slack/oauth_redirect"
+# Bot scopes requested by the OAuth install; keep in step with manifest.yml (a test checks it).
+BOT_SCOPES: Final = (
+    "app_mentions:read", "channels:history", "channels:read", "chat:write", "chat:write.public",
+    "commands", "groups:history", "groups:read", "reactions:read", "usergroups:read", "users:read",
+)  # fmt: skip
+OAUTH_STATE_SECONDS: Final = 600
+CHANNEL_GONE_EVENTS: Final = (
+    "channel_archive", "channel_deleted", "channel_left", "group_archive", "group_deleted", "group_left",
+)  # fmt: skip
+
+
+class SlackConfigError(ValueError):
+    """The Slack settings do not describe a runnable app; the message says what to set."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mode:
+    oauth: bool
+    socket: bool
+
+    @property
+    def name(self) -> str:
+        return f"{'oauth' if self.oauth else 'single-workspace'}/{'socket' if self.socket else 'http'}"
+
+
+def mode_of(settings: Settings) -> Mode:
+    oauth = bool(settings.slack_client_id or settings.slack_client_secret)
+    if oauth and not (settings.slack_client_id and settings.slack_client_secret):
+        raise SlackConfigError("OAuth distribution needs both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
+    if not oauth and not settings.slack_bot_token:
+        raise SlackConfigError("set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID/SECRET (OAuth)")
+    socket = bool(settings.slack_app_token)
+    if not settings.slack_signing_secret and (oauth or not socket):
+        raise SlackConfigError("SLACK_SIGNING_SECRET is required to verify requests from Slack")
+    if (
+        not oauth
+        and os.environ.get("SLACK_CLIENT_ID") is not None
+        and os.environ.get("SLACK_CLIENT_SECRET") is not None
+    ):
+        # slack-bolt switches to OAuth (dropping the bot token) whenever both are in the environment.
+        raise SlackConfigError("SLACK_CLIENT_ID/SECRET are in the environment but empty: unset them")
+    return Mode(oauth=oauth, socket=socket)
+
+
+def authorize_url(api_url: str) -> str | None:
+    """The install page belonging to a non-default Web API host (GovSlack, a proxy, the test fake)."""
+    if not api_url or api_url == DEFAULT_API_URL:
+        return None
+    return re.sub(r"/api/?$", "", api_url.rstrip("/")) + "/oauth/v2/authorize"
+
+
+class SlackAdapter:
+    """What `partnerbot run` starts: `start()` returns once Slack can reach the bot."""
+
+    platform = Platform.SLACK
+
+    def __init__(
+        self, settings: Settings, bolt: AsyncApp, sender: SlackSender, handlers: SlackHandlers, mode: Mode
+    ) -> None:
+        self.settings = settings
+        self.bolt = bolt
+        self.slack_sender = sender
+        self.sender: Sender = sender
+        self.handlers = handlers
+        self.mode = mode
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._port = 0
+
+    @property
+    def port(self) -> int:
+        """The port actually listened on (useful with PARTNERBOT_HTTP_PORT=0)."""
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.settings.http_host}:{self._port}"
+
+    async def start(self) -> None:
+        web_app = web.Application()
+        web_app.router.add_get(HEALTH_PATH, self._health)
+        if not self.mode.socket:
+            web_app.router.add_post(EVENTS_PATH, self._dispatch)
+        if self.bolt.oauth_flow is not None:
+            web_app.router.add_get(INSTALL_PATH, self._install)
+            web_app.router.add_get(REDIRECT_PATH, self._oauth_redirect)
+        self._runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=2.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port).start()
+        address = self._runner.addresses[0]
+        self._port = int(address[1])
+        if self.mode.socket:
+            self._socket = AsyncSocketModeHandler(self.bolt, self.settings.slack_app_token)
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]  # bolt leaves it unannotated
+        log.info("Slack adapter serving (%s) on %s", self.mode.name, self.base_url)
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()  # stops accepting requests first
+            self._runner = None
+        await self.handlers.drain(timeout=5.0)  # listeners still working after their ack
+        await self.slack_sender.close()
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def _install(self, request: web.Request) -> web.Response:
+        assert self.bolt.oauth_flow is not None
+        response = await self.bolt.oauth_flow.handle_installation(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def _oauth_redirect(self, request: web.Request) -> web.Response:
+        assert self.bolt.oauth_flow is not None
+        response = await self.bolt.oauth_flow.handle_callback(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def _health(self, request: web.Request) -> web.Response:
+        return web.json_response({"ok": True, "platform": "slack", "mode": self.mode.name})
+
+
+def build_slack_adapter(app: App, *, team_rate: tuple[float, float] | None = None) -> SlackAdapter:
+    """Wire bolt, the Sender and the listeners from `app.settings` (nothing connects until start())."""
+    settings = app.settings
+    mode = mode_of(settings)
+    if mode.oauth and settings.slack_bot_token:
+        log.warning("SLACK_CLIENT_ID/SECRET are set: OAuth mode, SLACK_BOT_TOKEN is ignored")
+    api_url = settings.slack_api_url or DEFAULT_API_URL
+    client = make_client(api_url, token=None if mode.oauth else settings.slack_bot_token)
+    directory = SlackDirectory(settings)
+    tokens: BotTokens
+    if mode.oauth:
+        store = AsyncSQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=app.engine)
+        bolt = AsyncApp(
+            name="partnerbot",
+            signing_secret=settings.slack_signing_secret,
+            client=client,
+            oauth_settings=_oauth_settings(settings, store, client),
+        )
+        tokens, revocation = InstalledTokens(store), AsyncTokenRevocationListeners(store)
+    else:
+        bolt = AsyncApp(
+            name="partnerbot", signing_secret=settings.slack_signing_secret or None, client=client
+        )
+        tokens, revocation = StaticToken(settings.slack_bot_token), None
+    sender = SlackSender(
+        tokens, base_url=api_url, team_of=directory.team_of, team_rate=team_rate or TEAM_RATE
+    )
+    handlers = SlackHandlers(app.bot, directory, revocation=revocation, forget_team=tokens.forget)
+    register(bolt, handlers)
+    return SlackAdapter(settings, bolt, sender, handlers, mode)
+
+
+def _oauth_settings(
+    settings: Settings, store: AsyncSQLAlchemyInstallationStore, client: AsyncWebClient
+) -> AsyncOAuthSettings:
+    """Installations and OAuth state in partnerbot's own database (tables from migration 0002)."""
+    oauth = AsyncOAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        scopes=list(BOT_SCOPES),
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        authorization_url=authorize_url(settings.slack_api_url),
+        installation_store=store,
+        installation_store_bot_only=True,
+        state_store=AsyncSQLAlchemyOAuthStateStore(
+            expiration_seconds=OAUTH_STATE_SECONDS, engine=store.engine
+        ),
+        state_expiration_seconds=OAUTH_STATE_SECONDS,
+    )
+    # bolt's default authorizer has no client of its own (it would reach slack.com for token
+    # rotation); give it ours, and cache auth.test per token instead of calling it per request.
+    oauth.authorize = AsyncInstallationStoreAuthorize(
+        logger=log,
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        installation_store=store,
+        bot_only=True,
+        cache_enabled=True,
+        client=client,
+    )
+    return oauth
+
+
+def register(bolt: AsyncApp, h: SlackHandlers) -> None:
+    """Every listener, in one place: what the manifest subscribes to is what is handled here."""
+    bolt.command(tr.PARTNER_COMMAND)(h.partner_command)
+    bolt.command(tr.ADMIN_COMMAND)(h.admin_command)
+    bolt.event("app_mention")(h.app_mention)
+    bolt.event("message")(h.message)
+    bolt.event("reaction_added")(h.reaction)
+    bolt.event("reaction_removed")(h.reaction)
+    bolt.event("app_uninstalled")(h.app_uninstalled)
+    bolt.event("tokens_revoked")(h.tokens_revoked)
+    for event in CHANNEL_GONE_EVENTS:
+        bolt.event(event)(h.channel_gone)
+    bolt.action(re.compile("^(" + "|".join(map(re.escape, tr.CORE_ACTIONS)) + ")$"))(h.core_button)
+    bolt.action(tr.ASK_ACTION)(h.ask_button)
+    bolt.action(tr.HELPFUL_ACTION)(h.helpful_button)
+    bolt.action(tr.MUTE_ACTION)(h.mute_button)
+    bolt.shortcut(tr.BROADCAST_SHORTCUT)(h.broadcast_shortcut)
+    bolt.view_submission(views.BROADCAST_VIEW)(h.broadcast_submitted)
+    bolt.view_submission(views.ASK_VIEW)(h.question_submitted)

@@ -1,0 +1,374 @@
+"""Bolt listeners: each acknowledges first (Slack allows 3 s), then makes one core call and shows its
+answer — ephemerally to the caller where Slack allows, publicly when the core says so.
+
+Parsing lives in `translate`/`views` (pure); this module only sequences I/O around the core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import texts as t
+from adapters.slack import translate as tr
+from adapters.slack import views
+from adapters.slack.directory import SlackDirectory
+from adapters.slack.replies import open_view, respond_with, show
+from adapters.slack.translate import Caller
+from bot.commands import ListTopics, Unsubscribe
+from bot.core import PartnerBot
+from bot.domain import ChannelRef, Invocation, Platform, Reply
+
+log = logging.getLogger(__name__)
+JSON = dict[str, Any]
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def tracked(
+    func: Callable[Concatenate[SlackHandlers, _P], Awaitable[_R]],
+) -> Callable[Concatenate[SlackHandlers, _P], Awaitable[_R]]:
+    """Remember the running listener so `drain()` can let it finish on shutdown.
+    `functools.update_wrapper` keeps the signature bolt reads to inject `ack`, `body`, `client`…"""
+
+    async def wrapper(self: SlackHandlers, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            return await func(self, *args, **kwargs)
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    functools.update_wrapper(wrapper, func)
+    return wrapper
+
+
+class SlackHandlers:
+    def __init__(
+        self,
+        bot: PartnerBot,
+        directory: SlackDirectory,
+        *,
+        revocation: AsyncTokenRevocationListeners | None = None,
+        forget_team: Callable[[str], None] = lambda team: None,
+    ) -> None:
+        self._bot = bot
+        self._settings = bot.settings
+        self._directory = directory
+        self._revocation = revocation
+        self._forget_team = forget_team
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self._seen_events: OrderedDict[str, None] = OrderedDict()
+
+    async def drain(self, timeout: float) -> None:
+        """Wait (up to `timeout`) for listeners still working after their ack."""
+        pending = {task for task in self._inflight if not task.done() and task is not asyncio.current_task()}
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
+
+    # --- slash commands --------------------------------------------------------------------------
+
+    @tracked
+    async def partner_command(
+        self,
+        ack: AsyncAck,
+        body: JSON,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        caller = tr.caller_from_command(body, _team(context))
+        reply = await self._bot.partner_command(await self._invocation(caller, client), tr.command_text(body))
+        await show(reply, caller, client, respond=respond)
+
+    @tracked
+    async def admin_command(
+        self,
+        ack: AsyncAck,
+        body: JSON,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        caller = tr.caller_from_command(body, _team(context))
+        reply = await self._bot.admin_command(await self._invocation(caller, client), tr.command_text(body))
+        await show(reply, caller, client, respond=respond)
+
+    # --- events ----------------------------------------------------------------------------------
+
+    @tracked
+    async def app_mention(
+        self, event: JSON, body: JSON, client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        if self._repeated(body):
+            return
+        caller = tr.caller_from_event(event, _team(context))
+        inv = await self._invocation(caller, client, lookup_channel_name=True)
+        reply = await self._bot.mention(
+            inv, tr.mention_text(str(event.get("text") or ""), context.bot_user_id)
+        )
+        await show(reply, caller, client, thread_ts=caller.thread_ts)
+
+    @tracked
+    async def message(
+        self, event: JSON, body: JSON, client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        """A reply in a thread: a partner's question under an announcement, or an admin's answer."""
+        text = str(event.get("text") or "")
+        if (
+            event.get("subtype") not in (None, "thread_broadcast", "file_share")
+            or event.get("bot_id")
+            or tr.mentions(text, context.bot_user_id)  # the app_mention listener answers those
+            or self._repeated(body)
+        ):
+            return
+        caller = tr.caller_from_event(event, _team(context))
+        if caller.thread_ts is None or not caller.user:
+            return
+        inv = await self._invocation(caller, client, lookup_channel_name=True)
+        reply = await self._bot.thread_message(inv, thread=caller.thread_ts, text=tr.unescape(text).strip())
+        if reply is not None:
+            await show(reply, caller, client, thread_ts=caller.thread_ts)
+
+    @tracked
+    async def reaction(self, event: JSON, body: JSON) -> None:
+        item = event.get("item") or {}
+        if item.get("type") != "message" or self._repeated(body):
+            return
+        await self._bot.reaction(
+            platform=Platform.SLACK,
+            channel=str(item.get("channel") or ""),
+            message=str(item.get("ts") or ""),
+            user=str(event.get("user") or ""),
+            emoji=str(event.get("reaction") or ""),
+            added=event.get("type") == "reaction_added",
+        )
+
+    @tracked
+    async def channel_gone(self, event: JSON, context: AsyncBoltContext) -> None:
+        """channel/group archived, deleted, or left by the bot: deliveries there can never succeed."""
+        channel = event.get("channel")
+        channel_id = str(channel.get("id") if isinstance(channel, Mapping) else channel or "")
+        if channel_id:
+            ref = ChannelRef(Platform.SLACK, _team(context), channel_id)
+            await self._bot.channel_removed(ref, reason=str(event.get("type") or "channel removed"))
+
+    @tracked
+    async def app_uninstalled(self, body: JSON, context: AsyncBoltContext) -> None:
+        team = str(body.get("team_id") or context.team_id or "")
+        if self._revocation is not None:
+            await self._revocation.handle_app_uninstalled_events(context)
+        await self._workspace_removed(team, "app uninstalled")
+
+    @tracked
+    async def tokens_revoked(self, event: JSON, body: JSON, context: AsyncBoltContext) -> None:
+        if self._revocation is not None:
+            await self._revocation.handle_tokens_revoked_events(event, context)
+        if (event.get("tokens") or {}).get("bot"):  # user tokens do not matter to partnerbot
+            await self._workspace_removed(
+                str(body.get("team_id") or context.team_id or ""), "bot token revoked"
+            )
+
+    async def _workspace_removed(self, team: str, reason: str) -> None:
+        self._forget_team(team)
+        count = await self._bot.workspace_removed(Platform.SLACK, team, reason=reason)
+        log.info("Slack workspace %s: %s; %d channel(s) deactivated", team, reason, count)
+
+    # --- buttons ---------------------------------------------------------------------------------
+
+    @tracked
+    async def core_button(
+        self,
+        ack: AsyncAck,
+        body: JSON,
+        action: JSON,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        """Buttons the core put on a reply: topic Subscribe/Unsubscribe, preview Send/Cancel."""
+        await ack()
+        caller = tr.caller_from_interaction(body, _team(context))
+        inv = await self._invocation(caller, client)
+        action_id = str(action.get("action_id") or "")
+        reply = await self._bot.button(inv, action_id, str(action.get("value") or ""))
+        original = body.get("message")
+        if action_id in tr.TOPIC_ACTIONS and not reply.is_error:
+            listing = await self._bot.run_partner(inv, ListTopics())
+            await respond_with(respond, tr.toggled_topics(reply, listing), replace=True)
+        elif not reply.is_error and not reply.ephemeral and isinstance(original, Mapping):
+            # Send/Cancel done: the preview loses its buttons and shows the outcome, for everyone.
+            await respond_with(respond, tr.settled_preview(original, reply), replace=True)
+        else:
+            await show(reply, caller, client, respond=respond)
+
+    @tracked
+    async def ask_button(
+        self, ack: AsyncAck, body: JSON, client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        caller = tr.caller_from_interaction(body, _team(context))
+        origin = views.Origin(caller.team, caller.channel, _message_ts(body))
+        await open_view(client, body, views.ask_modal(origin=origin))
+
+    @tracked
+    async def helpful_button(
+        self, ack: AsyncAck, body: JSON, respond: AsyncRespond, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        caller = tr.caller_from_interaction(body, _team(context))
+        recorded = await self._bot.reaction(
+            platform=Platform.SLACK,
+            channel=caller.channel,
+            message=_message_ts(body),
+            user=caller.user,
+            emoji=tr.HELPFUL_EMOJI,
+            added=True,
+        )
+        await respond_with(respond, {"text": t.HELPFUL_THANKS if recorded else t.NOT_AN_ANNOUNCEMENT})
+
+    @tracked
+    async def mute_button(
+        self,
+        ack: AsyncAck,
+        body: JSON,
+        action: JSON,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        caller = tr.caller_from_interaction(body, _team(context))
+        topic = str(action.get("value") or (action.get("selected_option") or {}).get("value") or "")
+        reply = await self._bot.run_partner(
+            await self._invocation(caller, client), Unsubscribe(topics=(topic,))
+        )
+        await show(reply, caller, client, respond=respond)
+
+    # --- the broadcast shortcut and the modals ---------------------------------------------------
+
+    @tracked
+    async def broadcast_shortcut(
+        self,
+        ack: AsyncAck,
+        body: JSON,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        caller = tr.caller_from_interaction(body, _team(context))
+        inv = await self._invocation(caller, client)
+        if not self._may_administer(inv):
+            # The core phrases (and audits) the refusal, exactly as for the typed command.
+            await show(await self._bot.admin_command(inv, "broadcast"), caller, client, respond=respond)
+            return
+        topics = await self._bot.topics()
+        if not topics:
+            await show(Reply(t.NO_TOPICS_TO_BROADCAST, is_error=True), caller, client, respond=respond)
+            return
+        message = body.get("message") or {}
+        origin = views.Origin(caller.team, caller.channel, _message_ts(body))
+        view = views.broadcast_modal(
+            topics=topics, message_text=str(message.get("text") or ""), origin=origin
+        )
+        await open_view(client, body, view)
+
+    @tracked
+    async def broadcast_submitted(
+        self, ack: AsyncAck, body: JSON, view: JSON, client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        command = views.read_broadcast(view["state"]["values"])
+        if isinstance(command, dict):
+            await ack(response_action="errors", errors=command)
+            return
+        await ack()  # closes the modal; the preview appears in the admin channel
+        caller = _modal_caller(body, view, _team(context))
+        reply = await self._bot.run_admin(await self._invocation(caller, client), command)
+        await show(reply, caller, client)
+
+    @tracked
+    async def question_submitted(
+        self, ack: AsyncAck, body: JSON, view: JSON, client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        question = views.read_question(view["state"]["values"])
+        if isinstance(question, dict):
+            await ack(response_action="errors", errors=question)
+            return
+        await ack()
+        caller = _modal_caller(body, view, _team(context))
+        thread = caller.thread_ts or ""
+        inv = await self._invocation(caller, client)
+        reply = await self._bot.thread_message(inv, thread=thread, text=question)
+        await show(reply or Reply(t.NOT_AN_ANNOUNCEMENT, is_error=True), caller, client, thread_ts=thread)
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    async def _invocation(
+        self, caller: Caller, client: AsyncWebClient, *, lookup_channel_name: bool = False
+    ) -> Invocation:
+        self._directory.saw(caller.team, caller.channel)
+        channel = ChannelRef(Platform.SLACK, caller.team, caller.channel)
+        admin = await self._directory.is_group_admin(client, channel, caller.user)
+        name = await self._directory.display_name(client, caller.user, known=caller.user_name)
+        if lookup_channel_name and not caller.channel_name:
+            caller = replace(caller, channel_name=await self._directory.channel_name(client, caller.channel))
+        return tr.invocation(caller, display_name=name, platform_admin=admin)
+
+    def _may_administer(self, inv: Invocation) -> bool:
+        """The same test the core applies to admin commands; used only to avoid opening a modal
+        whose submission the core would refuse. The core remains the authority."""
+        is_admin = self._settings.is_admin_user(inv.user) or inv.platform_admin
+        return self._settings.is_admin_channel(inv.channel) and is_admin
+
+    def _repeated(self, body: JSON) -> bool:
+        """Slack re-sends an event it thinks was not acknowledged; handle each event id once."""
+        event_id = str(body.get("event_id") or "")
+        if not event_id:
+            return False
+        if event_id in self._seen_events:
+            return True
+        self._seen_events[event_id] = None
+        if len(self._seen_events) > 2_000:
+            self._seen_events.popitem(last=False)
+        return False
+
+
+def _team(context: AsyncBoltContext) -> str:
+    """The installation's workspace: the one whose token reaches the channel (for Slack Connect
+    channels it differs from an external user's own team)."""
+    result = context.authorize_result
+    return str((result.team_id if result is not None else None) or context.team_id or "")
+
+
+def _message_ts(body: Mapping[str, Any]) -> str:
+    container = body.get("container") or {}
+    message = body.get("message") or {}
+    return str(container.get("message_ts") or message.get("ts") or body.get("message_ts") or "")
+
+
+def _modal_caller(body: Mapping[str, Any], view: Mapping[str, Any], team: str) -> Caller:
+    origin = views.Origin.decode(view.get("private_metadata")) or views.Origin(team, "")
+    user = body.get("user") or {}
+    return Caller(
+        team=origin.team or team,
+        channel=origin.channel,
+        user=str(user.get("id") or ""),
+        user_name=str(user.get("name") or user.get("username") or ""),
+        thread_ts=origin.message_ts or None,
+    )

@@ -1,0 +1,305 @@
+"""The Slack Sender: the core's outbox posts, edits and deletes through `AsyncWebClient`.
+
+Rules it keeps (https://docs.slack.dev/apis/web-api/rate-limits and /reference/methods/chat.postMessage):
+- a 429 is never waited out inside the call: it becomes `TransientSendError(retry_after=…)` and the
+  delivery goes back to the outbox, so the worker moves on to other channels;
+- a post that may have reached Slack (dropped connection after sending, timeout, `fatal_error`) is
+  reported `maybe_posted`, and the next attempt first looks for it by its metadata (`find_posted`);
+- errors that condemn the channel (gone, archived, bot removed, app uninstalled) deactivate it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Final, Protocol
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import translate
+from bot.domain import ChannelRef, MessageRef, Outgoing, Platform
+from bot.ports import PermanentSendError, RateKey, SendError, TransientSendError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL: Final = "https://slack.com/api/"
+# Calls that create something: repeating one after the request left us may create it twice.
+NOT_IDEMPOTENT: Final = frozenset({"chat.postMessage", "chat.postEphemeral"})
+# The bot lost the channel or the workspace for good: https://docs.slack.dev/reference/methods/chat.postMessage#errors
+DEACTIVATING: Final = frozenset(
+    {"channel_not_found", "not_in_channel", "is_archived", "account_inactive", "invalid_auth",
+     "token_revoked", "team_access_not_granted", "org_login_required", "ekm_access_denied"}
+)  # fmt: skip
+# "It's possible some aspect of the operation succeeded before the error was raised" (fatal_error).
+TRANSIENT: Final = frozenset({"ratelimited", "fatal_error", "internal_error", "service_unavailable"})
+# chat.postMessage: about 1 message per second per channel, short bursts allowed. As an aiolimiter
+# bucket: 3 at once, then 1 per second.
+CHANNEL_RATE: Final = (3.0, 3.0)
+# Slack does not publish its workspace-wide cap on chat.postMessage. 20 at once, then 4 per second,
+# is a conservative guess well under what large workspaces sustain; a 429 (with Retry-After)
+# reschedules the delivery if it is still too fast.
+TEAM_RATE: Final = (20.0, 5.0)
+# find_posted reads at most this much recent history (non-Marketplace apps: 15 rows/page, 1 call/min).
+LOOKBACK_PAGES: Final = 2
+LOOKBACK_PAGE_SIZE: Final = 15
+LOOKBACK_SECONDS: Final = 6 * 3600.0
+
+
+def api_method(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+
+
+class PostSafeConnectionErrorRetryHandler(AsyncConnectionErrorRetryHandler):
+    """slack_sdk's connection-error retry, except where a retry could post twice.
+
+    slack_sdk retries a dropped connection (ServerDisconnectedError, connection reset) by sending the
+    request again. For `chat.postMessage` that is unsafe: when the connection drops *after* Slack
+    stored the message, the retry stores it a second time (tests/fakes/test_fake_slack.py,
+    test_sdk_connection_retry_posts_twice_after_an_ambiguous_drop, shows it). So posts are retried
+    only when the connection was never made; otherwise the error reaches the Sender, which reports
+    `maybe_posted=True` and the outbox checks channel history before trying again.
+    """
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if api_method(request.url) in NOT_IDEMPOTENT and not isinstance(error, aiohttp.ClientConnectorError):
+            return False
+        return await super()._can_retry_async(state=state, request=request, response=response, error=error)
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """What every client of this adapter uses. Deliberately no AsyncRateLimitErrorRetryHandler: it
+    sleeps out Retry-After inside the call, parking a worker slot while other channels wait."""
+    return [PostSafeConnectionErrorRetryHandler()]
+
+
+def make_client(base_url: str, *, token: str | None = None, **kwargs: Any) -> AsyncWebClient:
+    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers(), **kwargs)
+
+
+class BotTokens(Protocol):
+    """Finds the bot token for a workspace (one static token, or the OAuth installation store)."""
+
+    async def token(self, team: str) -> str | None: ...
+
+    def forget(self, team: str) -> None: ...
+
+
+class StaticToken:
+    """Single-workspace install: one bot token for every channel."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    async def token(self, team: str) -> str | None:
+        return self._token
+
+    def forget(self, team: str) -> None:
+        pass
+
+
+class InstalledTokens:
+    """OAuth distribution: each workspace's latest bot token from slack_sdk's installation store,
+    cached briefly so a fan-out does not query the store once per message."""
+
+    def __init__(self, store: AsyncInstallationStore, *, ttl: float = 300.0) -> None:
+        self._store = store
+        self._ttl = ttl
+        self._cache: dict[str, tuple[str | None, float]] = {}
+
+    async def token(self, team: str) -> str | None:
+        cached = self._cache.get(team)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        bot = await self._store.async_find_bot(enterprise_id=None, team_id=team)
+        token = bot.bot_token if bot is not None else None
+        self._cache[team] = (token, time.monotonic() + self._ttl)
+        return token
+
+    def forget(self, team: str) -> None:
+        self._cache.pop(team, None)
+
+
+class SlackSender:
+    platform = Platform.SLACK
+
+    def __init__(
+        self,
+        tokens: BotTokens,
+        *,
+        base_url: str = DEFAULT_API_URL,
+        team_of: Callable[[str], str | None] = lambda channel: None,
+        team_rate: tuple[float, float] = TEAM_RATE,
+        timeout: int = 15,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._tokens = tokens
+        self._base_url = base_url
+        self._team_of = team_of
+        self._team_rate = team_rate
+        self._timeout = timeout
+        self._now = wall_clock
+        self._session: aiohttp.ClientSession | None = None
+        self._clients: dict[str, AsyncWebClient] = {}
+
+    # --- Sender ----------------------------------------------------------------------------------
+
+    async def post(self, out: Outgoing, *, idempotency_key: str) -> MessageRef:
+        message = _rendered(out, idempotency_key)
+        client = await self._client(out.channel)
+        try:
+            response = await client.chat_postMessage(
+                channel=out.channel.channel, unfurl_links=False, unfurl_media=False, parse="none", **message
+            )
+        except Exception as exc:
+            raise self._send_error(exc, out.channel, posting=True) from exc
+        return MessageRef(out.channel, str(response["ts"]))
+
+    async def find_posted(self, out: Outgoing, *, idempotency_key: str) -> MessageRef | None:
+        """Look for an earlier attempt's message by its metadata key, in at most two pages of 15
+        recent messages (history is tightly rate-limited for distributed apps: this must stay rare)."""
+        client = await self._client(out.channel)
+        event_type = translate.event_type_of(out)
+        cursor: str | None = None
+        for _ in range(LOOKBACK_PAGES):
+            try:
+                page = await self._history_page(client, out, cursor)
+            except Exception as exc:
+                raise self._send_error(exc, out.channel, posting=False) from exc
+            for message in page.get("messages") or []:
+                if translate.delivery_key(message, event_type) == idempotency_key:
+                    return MessageRef(out.channel, str(message["ts"]))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not page.get("has_more") or not cursor:
+                break
+        return None
+
+    async def edit(self, ref: MessageRef, out: Outgoing) -> None:
+        message = _rendered(out, "")
+        message.pop("thread_ts", None)
+        client = await self._client(ref.channel)
+        try:
+            await client.chat_update(channel=ref.channel.channel, ts=ref.message, parse="none", **message)
+        except Exception as exc:
+            raise self._send_error(exc, ref.channel, posting=False) from exc
+
+    async def delete(self, ref: MessageRef) -> None:
+        client = await self._client(ref.channel)
+        try:
+            await client.chat_delete(channel=ref.channel.channel, ts=ref.message)
+        except SlackApiError as exc:
+            if exc.response.get("error") == "message_not_found":
+                return  # already gone: what we wanted
+            raise self._send_error(exc, ref.channel, posting=False) from exc
+        except Exception as exc:
+            raise self._send_error(exc, ref.channel, posting=False) from exc
+
+    def rate_keys(self, channel: ChannelRef) -> list[RateKey]:
+        # The channel bucket first: waiting on it must not hold a token of the shared workspace bucket.
+        team = channel.workspace or self._team_of(channel.channel) or "?"
+        return [
+            RateKey(f"slack:chan:{channel.channel}", *CHANNEL_RATE),
+            RateKey(f"slack:team:{team}", *self._team_rate),
+        ]
+
+    # --- plumbing --------------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        self._clients.clear()
+
+    async def _client(self, channel: ChannelRef) -> AsyncWebClient:
+        # A channel registered without its workspace (a CSV import, an admin channel named in the
+        # settings) gets it from what the adapter has seen of that channel.
+        team = channel.workspace or self._team_of(channel.channel) or ""
+        token = await self._tokens.token(team)
+        if token is None:
+            if not team:
+                raise TransientSendError(f"workspace of channel {channel.channel} not known yet")
+            raise PermanentSendError(f"partnerbot is not installed in workspace {team}", deactivate=True)
+        client = self._clients.get(token)
+        if client is None:
+            if self._session is None or self._session.closed:
+                self._session = aiohttp.ClientSession()
+            client = self._clients[token] = make_client(
+                self._base_url, token=token, session=self._session, timeout=self._timeout
+            )
+        return client
+
+    async def _history_page(self, client: AsyncWebClient, out: Outgoing, cursor: str | None) -> Any:
+        common: dict[str, Any] = {
+            "channel": out.channel.channel,
+            "include_all_metadata": True,
+            "limit": LOOKBACK_PAGE_SIZE,
+            "oldest": f"{self._now() - LOOKBACK_SECONDS:.6f}",
+        }
+        if cursor:
+            common["cursor"] = cursor
+        if out.thread is not None:
+            # Thread replies are not in conversations.history; look in the thread itself.
+            return await client.conversations_replies(ts=out.thread.message, **common)
+        return await client.conversations_history(**common)
+
+    def _send_error(self, exc: Exception, channel: ChannelRef, *, posting: bool) -> SendError:
+        error = _classify(exc, posting=posting)
+        if isinstance(error, PermanentSendError) and error.deactivate:
+            self._tokens.forget(channel.workspace)
+        return error
+
+
+def _rendered(out: Outgoing, key: str) -> translate.Message:
+    try:
+        return translate.outgoing_message(out, key=key)
+    except translate.MessageTooLong as exc:
+        raise PermanentSendError(str(exc), deactivate=False) from exc
+
+
+def _classify(exc: Exception, *, posting: bool) -> SendError:
+    """Map what AsyncWebClient raised onto the core's transient/permanent errors."""
+    if isinstance(exc, SendError):
+        return exc
+    if isinstance(exc, SlackApiError):
+        status = exc.response.status_code
+        error = str(exc.response.get("error") or f"http_{status}")
+        if status == 429:
+            retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
+            return TransientSendError("ratelimited", retry_after=_seconds(retry_after))
+        if error in DEACTIVATING:
+            return PermanentSendError(error, deactivate=True)
+        if status >= 500 or error in TRANSIENT:
+            return TransientSendError(error, maybe_posted=posting)
+        return PermanentSendError(error, deactivate=False)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return TransientSendError(f"cannot connect: {exc}")  # nothing was sent
+    if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | ConnectionError):
+        # The request may have reached Slack before the connection dropped or the wait ran out.
+        return TransientSendError(f"{type(exc).__name__}: {exc}", maybe_posted=posting)
+    log.exception("unexpected error from the Slack client", exc_info=exc)
+    return TransientSendError(f"internal error: {type(exc).__name__}", maybe_posted=posting)
+
+
+def _seconds(value: Any) -> float | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except (TypeError, ValueError):
+        return None

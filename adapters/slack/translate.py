@@ -1,0 +1,364 @@
+"""Pure translation between Slack payloads and the core: who/where/what in, Block Kit out.
+
+Nothing here performs I/O. Inbound: slash-command forms, Events API events and interaction payloads
+become a `Caller` (and, with what only the network can tell — display name, user-group membership — an
+`Invocation`). Outbound: core `Reply` and `Outgoing` values become `chat.postMessage`/`respond()` keyword
+arguments. Limits follow https://docs.slack.dev/reference/block-kit/blocks (50 blocks, 3,000 characters
+per section text, 150 per header); long text is split across sections, never cut.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from slackify_markdown import slackify_markdown  # type: ignore[import-untyped]  # ships no py.typed
+
+from adapters.slack import texts as t
+from bot.domain import (
+    AnnouncementPost,
+    Button,
+    ButtonStyle,
+    ChannelRef,
+    Invocation,
+    MessageRef,
+    Outgoing,
+    Platform,
+    RelayPost,
+    Reply,
+    Row,
+    UserRef,
+)
+from bot.safety import neutralize_mentions
+from bot.services.admin import CANCEL_ACTION, SEND_ACTION
+from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
+
+JSON = dict[str, Any]
+Block = dict[str, Any]
+Message = dict[str, Any]  # keyword arguments for chat.postMessage / chat.update / respond()
+
+PARTNER_COMMAND: Final = "/partner"
+ADMIN_COMMAND: Final = "/partner-admin"
+BROADCAST_SHORTCUT: Final = "broadcast_from_message"
+ASK_ACTION: Final = "partnerbot_ask"
+HELPFUL_ACTION: Final = "partnerbot_helpful"
+MUTE_ACTION: Final = "partnerbot_mute"
+HELPFUL_EMOJI: Final = "helpful"
+TOPIC_ACTIONS: Final = (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION)
+CORE_ACTIONS: Final = (*TOPIC_ACTIONS, SEND_ACTION, CANCEL_ACTION)
+# Message metadata: https://docs.slack.dev/messaging/message-metadata
+DELIVERY_EVENT: Final = "partnerbot_delivery"
+RELAY_EVENT: Final = "partnerbot_relay"
+FEEDBACK_BLOCK: Final = "partnerbot_feedback"
+
+MAX_BLOCKS: Final = 50
+MAX_SECTION: Final = 3_000
+MAX_HEADER: Final = 150
+MAX_BUTTON_LABEL: Final = 75
+MAX_ACTION_ELEMENTS: Final = 25
+MAX_OPTIONS: Final = 100
+FENCE: Final = "```"
+
+
+class MessageTooLong(ValueError):
+    """The content cannot fit one Slack message even when split (more than 50 blocks)."""
+
+
+# --- inbound -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who did something where, as read from one payload. `team` is the installation's workspace
+    (the one whose bot token reaches the channel), not necessarily the user's own organisation."""
+
+    team: str
+    channel: str
+    user: str
+    user_name: str = ""
+    channel_name: str = ""
+    thread_ts: str | None = None
+
+
+def unescape(text: str) -> str:
+    """Slack escapes `&`, `<` and `>` in text it sends: https://docs.slack.dev/messaging/formatting-message-text#escaping"""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def command_text(body: Mapping[str, Any]) -> str:
+    return unescape(str(body.get("text") or "")).strip()
+
+
+def mention_text(text: str, bot_user_id: str | None) -> str:
+    """The words after `@partnerbot`: the bot's own mention token(s) removed, entities unescaped."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    return unescape(text).strip()
+
+
+def mentions(text: str, bot_user_id: str | None) -> bool:
+    return bool(bot_user_id) and f"<@{bot_user_id}" in text
+
+
+def caller_from_command(body: Mapping[str, Any], team: str) -> Caller:
+    return Caller(
+        team=team,
+        channel=str(body.get("channel_id") or ""),
+        user=str(body.get("user_id") or ""),
+        user_name=str(body.get("user_name") or ""),
+        channel_name=str(body.get("channel_name") or ""),
+    )
+
+
+def caller_from_event(event: Mapping[str, Any], team: str) -> Caller:
+    """`app_mention` / `message` events; a message in a thread carries the thread's parent `ts`."""
+    thread = event.get("thread_ts")
+    return Caller(
+        team=team,
+        channel=str(event.get("channel") or ""),
+        user=str(event.get("user") or ""),
+        thread_ts=str(thread) if thread and thread != event.get("ts") else None,
+    )
+
+
+def caller_from_interaction(body: Mapping[str, Any], team: str) -> Caller:
+    """block_actions and message shortcuts: https://docs.slack.dev/reference/interaction-payloads/"""
+    channel = body.get("channel") or {}
+    container = body.get("container") or {}
+    user = body.get("user") or {}
+    return Caller(
+        team=team,
+        channel=str(channel.get("id") or container.get("channel_id") or ""),
+        user=str(user.get("id") or ""),
+        user_name=str(user.get("name") or user.get("username") or ""),
+        channel_name=str(channel.get("name") or ""),
+    )
+
+
+def invocation(caller: Caller, *, display_name: str = "", platform_admin: bool = False) -> Invocation:
+    channel = ChannelRef(Platform.SLACK, caller.team, caller.channel)
+    return Invocation(
+        channel=channel,
+        user=UserRef(Platform.SLACK, caller.team, caller.user, display_name or caller.user_name),
+        channel_name=caller.channel_name,
+        thread=MessageRef(channel, caller.thread_ts) if caller.thread_ts else None,
+        platform_admin=platform_admin,
+    )
+
+
+def delivery_key(message: Mapping[str, Any], event_type: str) -> str | None:
+    """The idempotency key partnerbot put in a message's metadata, if it is one of ours."""
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") != event_type:
+        return None
+    key = (metadata.get("event_payload") or {}).get("key")
+    return str(key) if key is not None else None
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+
+def mrkdwn(text: str) -> str:
+    """Core text (already written in Slack's mrkdwn style) made safe to post: no mention can ping and
+    `&`, `<`, `>` are escaped — except a `>` that starts a line, which is mrkdwn's quote marker."""
+    safe = neutralize_mentions(text).replace("&", "&amp;").replace("<", "&lt;")
+    return "\n".join(
+        line[:1] + line[1:].replace(">", "&gt;") if line.startswith(">") else line.replace(">", "&gt;")
+        for line in safe.split("\n")
+    )
+
+
+def markdown_to_mrkdwn(markdown: str) -> str:
+    """An announcement body (neutral Markdown) in Slack mrkdwn, converted by a Markdown parser."""
+    return str(slackify_markdown(neutralize_mentions(markdown))).strip("\n")
+
+
+def split_mrkdwn(text: str, limit: int = MAX_SECTION) -> list[str]:
+    """Cut `text` into pieces of at most `limit` characters at paragraph, line or word boundaries
+    (never inside `<…>` or `&…;`), closing and reopening a code fence the cut goes through."""
+    chunks: list[str] = []
+    rest = text.strip("\n")
+    fence_open = False
+    while rest:
+        prefix = FENCE + "\n" if fence_open else ""
+        if len(prefix) + len(rest) <= limit:
+            chunks.append(prefix + rest)
+            break
+        room = limit - len(prefix) - len(FENCE) - 1  # keep room to close a fence
+        end, start = _cut(rest, room)
+        head, rest = prefix + rest[:end].rstrip("\n"), rest[start:].lstrip("\n")
+        fence_open = head.count(FENCE) % 2 == 1
+        chunks.append(head + ("\n" + FENCE if fence_open else ""))
+    return [chunk for chunk in chunks if chunk.strip()]
+
+
+def _cut(text: str, room: int) -> tuple[int, int]:
+    """Where to end this piece and where the next starts."""
+    window = text[: room + 1]
+    for separator in ("\n\n", "\n", " "):
+        at = window.rfind(separator)
+        if at >= room // 3 and _back_off(text, at) == at:
+            return at, at + len(separator)
+    at = _back_off(text, room)
+    return at, at
+
+
+def _back_off(text: str, at: int) -> int:
+    """Move a cut left so it does not split a `<link|label>` or an `&amp;` entity."""
+    head = text[:at]
+    opened = head.rfind("<")
+    if opened > head.rfind(">") and opened > 0:
+        return opened
+    amp = head.rfind("&", max(0, at - 6))
+    if amp > head.rfind(";") and amp > 0:
+        return amp
+    return at
+
+
+# --- replies -------------------------------------------------------------------------------------
+
+
+def _plain(text: str, limit: int) -> JSON:
+    return {"type": "plain_text", "text": text[:limit] or " ", "emoji": True}
+
+
+def _section(text: str, **extra: Any) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}, **extra}
+
+
+def _button(button: Button) -> JSON:
+    element: JSON = {
+        "type": "button",
+        "action_id": button.action,
+        "value": button.value,
+        "text": _plain(button.label, MAX_BUTTON_LABEL),
+    }
+    if button.style is not ButtonStyle.DEFAULT:
+        element["style"] = button.style.value
+    return element
+
+
+def _actions(buttons: Sequence[Button]) -> list[Block]:
+    return [
+        {"type": "actions", "elements": [_button(b) for b in buttons[i : i + MAX_ACTION_ELEMENTS]]}
+        for i in range(0, len(buttons), MAX_ACTION_ELEMENTS)
+    ]
+
+
+def _row_blocks(row: Row) -> list[Block]:
+    pieces = split_mrkdwn(mrkdwn(row.text)) or [" "]
+    first = _section(pieces[0], **({"accessory": _button(row.button)} if row.button else {}))
+    return [first, *(_section(piece) for piece in pieces[1:])]
+
+
+def reply_message(reply: Reply) -> Message:
+    """A core reply as Block Kit: its text in sections, one section per row (with the row's button
+    as accessory), then its buttons. Rows that do not fit the 50-block limit are listed by name."""
+    text = mrkdwn(reply.text)
+    head = [_section(piece) for piece in split_mrkdwn(text)]
+    tail = _actions(reply.buttons)
+    blocks = list(head)
+    room = MAX_BLOCKS - len(head) - len(tail)
+    for index, row in enumerate(reply.rows):
+        row_blocks = _row_blocks(row)
+        overflow = reply.rows[index:]
+        if len(row_blocks) > room - (1 if len(overflow) > 1 else 0):
+            names = ", ".join(r.text.split("\n", 1)[0] for r in overflow)
+            more = mrkdwn(t.MORE_ROWS.format(count=len(overflow), items=names))
+            blocks.append(_section(split_mrkdwn(more)[0]))
+            break
+        blocks += row_blocks
+        room -= len(row_blocks)
+    blocks += tail
+    if len(blocks) > MAX_BLOCKS:
+        raise MessageTooLong(f"reply needs {len(blocks)} blocks; Slack allows {MAX_BLOCKS}")
+    return {"text": text, "blocks": blocks}
+
+
+def toggled_topics(result: Reply, listing: Reply) -> Message:
+    """After a Subscribe/Unsubscribe button: what changed, then the refreshed topic list."""
+    return reply_message(Reply(text=f"{result.text}\n\n{listing.text}", rows=listing.rows))
+
+
+def settled_preview(original: Mapping[str, Any], result: Reply) -> Message:
+    """The admin preview after Send/Cancel: the same content without its buttons, plus the outcome."""
+    kept = [b for b in original.get("blocks") or [] if b.get("type") != "actions"]
+    outcome = [_section(piece) for piece in split_mrkdwn(mrkdwn(result.text))]
+    divider = [{"type": "divider"}] if len(kept) + len(outcome) < MAX_BLOCKS else []
+    blocks = [*kept, *divider, *outcome][:MAX_BLOCKS]
+    return {"text": f"{original.get('text', '')}\n\n{mrkdwn(result.text)}", "blocks": blocks}
+
+
+# --- what the Sender posts -----------------------------------------------------------------------
+
+
+def announcement_message(post: AnnouncementPost, *, key: str) -> Message:
+    """A delivered announcement: title, body (Markdown → mrkdwn), topics/urgency, feedback buttons,
+    and metadata carrying the delivery's idempotency key (found again by `find_posted`)."""
+    title = neutralize_mentions(post.title)
+    blocks: list[Block] = [
+        {"type": "header", "text": _plain(title, MAX_HEADER)}
+        if len(title) <= MAX_HEADER
+        else _section(f"*{mrkdwn(title)}*"),
+    ]
+    blocks += [_section(piece) for piece in split_mrkdwn(markdown_to_mrkdwn(post.body))]
+    topics = ", ".join(f"`{topic}`" for topic in post.topics)
+    context = [{"type": "mrkdwn", "text": mrkdwn(t.TOPICS_LABEL.format(topics=topics))}]
+    if post.urgent:
+        context.insert(0, {"type": "mrkdwn", "text": t.URGENT_LABEL})
+    blocks.append({"type": "context", "elements": context})
+    blocks.append({"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": _feedback_elements(post)})
+    if len(blocks) > MAX_BLOCKS:
+        raise MessageTooLong(f"announcement needs {len(blocks)} blocks; Slack allows {MAX_BLOCKS}")
+    fallback = t.FALLBACK.format(
+        urgent=t.FALLBACK_URGENT if post.urgent else "", title=mrkdwn(title), topics=", ".join(post.topics)
+    )
+    payload = {"key": key, "announcement_id": post.announcement_id, "delivery_id": post.delivery_id}
+    return {
+        "text": fallback,
+        "blocks": blocks,
+        "metadata": {"event_type": DELIVERY_EVENT, "event_payload": payload},
+    }
+
+
+def _feedback_elements(post: AnnouncementPost) -> list[JSON]:
+    elements = [
+        _button(Button(t.ASK_BUTTON, ASK_ACTION, str(post.announcement_id), ButtonStyle.PRIMARY)),
+        _button(Button(t.HELPFUL_BUTTON, HELPFUL_ACTION, str(post.delivery_id))),
+    ]
+    if len(post.topics) == 1:
+        elements.append(_button(Button(t.MUTE_BUTTON, MUTE_ACTION, post.topics[0])))
+    elif post.topics:
+        # Several topics: "Mute this topic" becomes a choice of which one.
+        options = [{"text": _plain(topic, MAX_BUTTON_LABEL), "value": topic} for topic in post.topics]
+        elements.append(
+            {
+                "type": "static_select",
+                "action_id": MUTE_ACTION,
+                "placeholder": _plain(t.MUTE_PLACEHOLDER, 150),
+                "options": options[:MAX_OPTIONS],
+            }
+        )
+    return elements
+
+
+def relay_message(post: RelayPost, *, key: str) -> Message:
+    """A question relayed to admins or an answer relayed back: plain mrkdwn text, never a ping."""
+    payload = {"key": key, "relay_id": post.relay_id, "kind": post.kind.value}
+    return {"text": mrkdwn(post.text), "metadata": {"event_type": RELAY_EVENT, "event_payload": payload}}
+
+
+def outgoing_message(out: Outgoing, *, key: str) -> Message:
+    if isinstance(out.content, AnnouncementPost):
+        message = announcement_message(out.content, key=key)
+    else:
+        message = relay_message(out.content, key=key)
+    if out.thread is not None:
+        message["thread_ts"] = out.thread.message
+    return message
+
+
+def event_type_of(out: Outgoing) -> str:
+    return DELIVERY_EVENT if isinstance(out.content, AnnouncementPost) else RELAY_EVENT

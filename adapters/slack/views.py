@@ -1,0 +1,195 @@
+"""Pure builders and readers for the adapter's two modals: "Broadcast to partners" and "Ask a question".
+
+Views: https://docs.slack.dev/reference/views/modal-views. A view carries its origin (workspace,
+channel, message) in `private_metadata`, which Slack returns untouched in the signed `view_submission`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from adapters.slack import texts as t
+from adapters.slack.translate import JSON, MAX_OPTIONS, unescape
+from bot.commands import Broadcast
+from bot.domain import Audience, Topic
+from bot.grammar import MAX_BODY, MAX_TITLE
+from bot.services.feedback import MAX_QUESTION
+
+BROADCAST_VIEW: Final = "partnerbot_broadcast"
+ASK_VIEW: Final = "partnerbot_ask"
+VALUE: Final = "value"  # the action_id of every input element (one element per input block)
+# The audience values the modal offers, in the order shown. One place, so the multi-selects and any
+# validation agree; values are what `/partner-admin invite … tier:<t>` stores.
+AUDIENCE_CHOICES: Final[Mapping[str, tuple[str, ...]]] = {
+    "tier": ("platinum", "gold", "silver", "registered"),
+    "type": ("reseller", "msp", "distributor", "isv", "integrator", "referral"),
+    "region": ("na", "emea", "apac", "latam"),
+    "language": ("en", "de", "fr", "es", "pt", "ja"),
+}
+TITLE_BLOCK, BODY_BLOCK, TOPICS_BLOCK, URGENT_BLOCK = "bc_title", "bc_body", "bc_topics", "bc_urgent"
+QUESTION_BLOCK: Final = "ask_question"
+URGENT: Final = "urgent"
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a modal was opened from, kept in its `private_metadata`."""
+
+    team: str
+    channel: str
+    message_ts: str = ""
+
+    def encode(self) -> str:
+        return json.dumps({"t": self.team, "c": self.channel, "m": self.message_ts})
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Origin | None:
+        try:
+            data = json.loads(raw or "")
+            return cls(team=str(data["t"]), channel=str(data["c"]), message_ts=str(data.get("m") or ""))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def _plain(text: str) -> JSON:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _option(label: str, value: str) -> JSON:
+    return {"text": _plain(label[:75]), "value": value}
+
+
+def _input(block_id: str, label: str, element: JSON, *, optional: bool = False, hint: str = "") -> JSON:
+    block: JSON = {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label),
+        "element": {"action_id": VALUE, **element},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = _plain(hint)
+    return block
+
+
+def _modal(callback_id: str, title: str, submit: str, blocks: list[JSON], origin: Origin) -> JSON:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": _plain(title[:24]),
+        "submit": _plain(submit),
+        "close": _plain(t.CANCEL),
+        "private_metadata": origin.encode(),
+        "blocks": blocks,
+    }
+
+
+def prefill_body(message_text: str) -> str:
+    """A Slack message's text as an announcement body: entities unescaped, `<url|label>` links as
+    Markdown links. Other mrkdwn marks are left as typed; the admin sees and edits them in the modal."""
+    out: list[str] = []
+    rest = message_text
+    while (start := rest.find("<")) >= 0 and (end := rest.find(">", start)) > start:
+        out.append(rest[:start])
+        inner = rest[start + 1 : end]
+        url, _, label = inner.partition("|")
+        is_link = url.startswith(("http://", "https://", "mailto:"))
+        out.append((f"[{label}]({url})" if label else url) if is_link else rest[start : end + 1])
+        rest = rest[end + 1 :]
+    return unescape("".join(out) + rest)
+
+
+def _topic_options(topics: Sequence[Topic]) -> JSON:
+    options = [_option(f"{topic.slug} — {topic.title}", topic.slug) for topic in topics]
+    if len(options) <= MAX_OPTIONS:
+        return {"options": options}
+    # A select holds 100 options; more go into groups of 100:
+    # https://docs.slack.dev/reference/block-kit/composition-objects/option-group-object
+    groups = []
+    for first in range(0, len(options), MAX_OPTIONS):
+        chunk = options[first : first + MAX_OPTIONS]
+        label = t.TOPIC_GROUP.format(first=first + 1, last=first + len(chunk))
+        groups.append({"label": _plain(label), "options": chunk})
+    return {"option_groups": groups}
+
+
+def broadcast_modal(*, topics: Sequence[Topic], message_text: str, origin: Origin) -> JSON:
+    """The "Broadcast to partners" modal, its body prefilled with the message the shortcut ran on."""
+    body = prefill_body(message_text).strip()
+    title = {"type": "plain_text_input", "max_length": MAX_TITLE, "placeholder": _plain(t.TITLE_PLACEHOLDER)}
+    blocks: list[JSON] = [_input(TITLE_BLOCK, t.TITLE_LABEL, title)]
+    if len(body) > MAX_BODY:
+        clipped = t.BODY_CLIPPED.format(length=len(body), max=MAX_BODY)
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": clipped}]})
+    body_element: JSON = {"type": "plain_text_input", "multiline": True, "max_length": MAX_BODY}
+    if body:
+        body_element["initial_value"] = body[:MAX_BODY]
+    blocks.append(_input(BODY_BLOCK, t.BODY_LABEL, body_element))
+    picker = {"type": "multi_static_select", "placeholder": _plain(t.TOPICS_PLACEHOLDER)}
+    blocks.append(_input(TOPICS_BLOCK, t.TOPICS_FIELD, {**picker, **_topic_options(topics)}))
+    for name, values in AUDIENCE_CHOICES.items():
+        element = {
+            "type": "multi_static_select",
+            "placeholder": _plain(t.AUDIENCE_PLACEHOLDER),
+            "options": [_option(value, value) for value in values],
+        }
+        hint = t.AUDIENCE_HINT if name == "language" else ""
+        blocks.append(_input(f"bc_{name}", t.AUDIENCE_LABELS[name], element, optional=True, hint=hint))
+    urgent = {"type": "checkboxes", "options": [_option(t.URGENT_OPTION, URGENT)]}
+    blocks.append(_input(URGENT_BLOCK, t.URGENT_FIELD, urgent, optional=True))
+    return _modal(BROADCAST_VIEW, t.BROADCAST_MODAL_TITLE, t.BROADCAST_SUBMIT, blocks, origin)
+
+
+def _state(values: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:
+    state: Mapping[str, Any] = (values.get(block_id) or {}).get(VALUE) or {}
+    return state
+
+
+def _selected(values: Mapping[str, Any], block_id: str) -> tuple[str, ...]:
+    chosen = _state(values, block_id).get("selected_options") or []
+    return tuple(dict.fromkeys(str(option["value"]) for option in chosen))
+
+
+def _text(values: Mapping[str, Any], block_id: str, limit: int, errors: dict[str, str]) -> str:
+    text = str(_state(values, block_id).get("value") or "").strip()
+    if not text:
+        errors[block_id] = t.EMPTY_FIELD
+    elif len(text) > limit:
+        errors[block_id] = t.TOO_LONG_FIELD.format(max=limit, length=len(text))
+    return text
+
+
+def read_broadcast(values: Mapping[str, Any]) -> Broadcast | dict[str, str]:
+    """The submitted modal as a `Broadcast`, or the errors to show next to its fields."""
+    errors: dict[str, str] = {}
+    title = _text(values, TITLE_BLOCK, MAX_TITLE, errors)
+    body = _text(values, BODY_BLOCK, MAX_BODY, errors)
+    topics = _selected(values, TOPICS_BLOCK)
+    if not topics:
+        errors[TOPICS_BLOCK] = t.EMPTY_FIELD
+    if errors:
+        return errors
+    audience = Audience(
+        tiers=frozenset(_selected(values, "bc_tier")),
+        types=frozenset(_selected(values, "bc_type")),
+        regions=frozenset(_selected(values, "bc_region")),
+        languages=frozenset(_selected(values, "bc_language")),
+    )
+    urgent = URGENT in _selected(values, URGENT_BLOCK)
+    return Broadcast(topics=topics, audience=audience, title=title, body=body, urgent=urgent)
+
+
+def ask_modal(*, origin: Origin) -> JSON:
+    """ "Ask a question" under an announcement; the answer comes back in the announcement's thread."""
+    element = {"type": "plain_text_input", "multiline": True, "max_length": MAX_QUESTION}
+    blocks = [_input(QUESTION_BLOCK, t.ASK_LABEL, element, hint=t.ASK_HINT)]
+    return _modal(ASK_VIEW, t.ASK_MODAL_TITLE, t.ASK_SUBMIT, blocks, origin)
+
+
+def read_question(values: Mapping[str, Any]) -> str | dict[str, str]:
+    errors: dict[str, str] = {}
+    text = _text(values, QUESTION_BLOCK, MAX_QUESTION, errors)
+    return errors or text
