@@ -110,7 +110,7 @@ async def main(channels: int, url: str | None) -> None:
         )
         started = time.perf_counter()
         written = await app.stores.announcements.start_sending(
-            announcement.id, [1], Audience(), urgent=False, now=datetime.now(UTC)
+            announcement.id, [1], Audience(), bypass_digest=False, now=datetime.now(UTC)
         )
         targeting = time.perf_counter() - started
         started = time.perf_counter()

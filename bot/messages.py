@@ -209,8 +209,8 @@ LINKED_TO: Final = "partner: {name} ({tier})"
 NOT_LINKED: Final = "not linked to a partner organisation (`join <code>` links it)"
 MODE_IMMEDIATE: Final = "Announcements will be posted here as soon as they are sent."
 MODE_DIGEST: Final = (
-    "Announcements will be collected into a {mode} digest for this channel. Urgent notices still arrive "
-    "at once."
+    "Saved: this channel prefers a {mode} digest. Digests aren't switched on for this vendor yet, so until "
+    "they are, announcements keep arriving here as they are sent — nothing is held back."
 )
 BAD_TIMEZONE: Final = (
     '"{value}" isn\'t a time zone I know{did_you_mean} Use an IANA name such as `Europe/Berlin` or '

@@ -182,7 +182,7 @@ class AnnouncementStore(Protocol):
         topic_ids: Sequence[int],
         audience: Audience,
         *,
-        urgent: bool,
+        bypass_digest: bool,
         now: datetime,
         allowed_from: Sequence[AnnouncementStatus] = (AnnouncementStatus.DRAFT,),
     ) -> int | None:

@@ -42,6 +42,9 @@ class AdminService:
         self._clock = clock
         self._settings = settings
         self._wake_worker = wake_worker
+        # Hold deliveries to daily/weekly channels for their digest. Off until the digest job exists
+        # (issue 7): holding with nothing to send the digest would withhold announcements forever.
+        self.hold_digests = False
 
     async def add_topic(self, cmd: TopicAdd) -> Reply:
         try:
@@ -98,7 +101,7 @@ class AdminService:
             now=self._clock.now(),
         )
         reach = await self._stores.announcements.reach([t.id for t in topics], cmd.audience)
-        return preview(announcement, reach)
+        return preview(announcement, reach, digests=self.hold_digests)
 
     async def send(self, cmd: Send) -> Reply:
         announcement = await self._stores.announcements.get(cmd.announcement_id)
@@ -114,7 +117,7 @@ class AdminService:
             announcement.id,
             topic_ids,
             announcement.audience,
-            urgent=announcement.priority is Priority.URGENT,
+            bypass_digest=announcement.priority is Priority.URGENT or not self.hold_digests,
             now=self._clock.now(),
         )
         if written is None:
@@ -155,7 +158,7 @@ class AdminService:
         return m.UNKNOWN_TOPIC.format(slug=slug, did_you_mean=hint)
 
 
-def preview(announcement: Announcement, reach: Reach) -> Reply:
+def preview(announcement: Announcement, reach: Reach, *, digests: bool = True) -> Reply:
     """The admin's preview: the announcement as partners will see it, its reach, Send and Cancel."""
     text = m.PREVIEW.format(
         id=announcement.id,
@@ -180,7 +183,7 @@ def preview(announcement: Announcement, reach: Reach) -> Reply:
         tiers=_counts(reach.by_tier),
         regions=_counts(reach.by_region),
     )
-    if reach.digest_channels and announcement.priority is not Priority.URGENT:
+    if digests and reach.digest_channels and announcement.priority is not Priority.URGENT:
         text += "\n" + m.REACH_DIGEST.format(count=reach.digest_channels)
     buttons = (
         Button(m.SEND_BUTTON, SEND_ACTION, str(announcement.id), ButtonStyle.PRIMARY),

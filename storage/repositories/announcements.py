@@ -198,20 +198,22 @@ class AnnouncementRepository(Repository):
         topic_ids: Sequence[int],
         audience: Audience,
         *,
-        urgent: bool,
+        bypass_digest: bool,
         now: datetime,
         allowed_from: Sequence[AnnouncementStatus] = (AnnouncementStatus.DRAFT,),
     ) -> int | None:
         """Move the announcement to `sending` and write its outbox rows in one transaction.
 
         One delivery row per targeted channel, in a single INSERT … SELECT; the unique key makes a
-        re-run add nothing. Digest-mode channels get a DIGEST row unless the announcement is urgent.
+        re-run add nothing. Digest-mode channels get a DIGEST row unless `bypass_digest` (urgent
+        announcements, or digests switched off).
         Returns the number of rows written, or None when the announcement was not in `allowed_from`
         (someone else sent or cancelled it first).
         """
         targets = _targets(topic_ids, audience).subquery()
         status = case(
-            (or_(literal(urgent), targets.c.mode == "immediate"), literal("pending")), else_=literal("digest")
+            (or_(literal(bypass_digest), targets.c.mode == "immediate"), literal("pending")),
+            else_=literal("digest"),
         )
         rows = sa_select(
             literal(announcement_id),

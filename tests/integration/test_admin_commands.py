@@ -304,7 +304,21 @@ async def test_preview_send_and_cancel_buttons(sqlite_harness: Harness) -> None:
 # --- digest-mode channels -----------------------------------------------------------------------
 
 
+async def test_digest_mode_without_digests_still_delivers_at_once(harness: Harness) -> None:
+    """Until the digest job exists (issue 7) nothing is held: the partner is told so."""
+    await _four_partners(harness)
+    reply = await harness.partner("acme", "settings mode daily")
+    assert not reply.is_error and "nothing is held back" in reply.text
+    preview = await harness.admin('broadcast topic:security title:"Normal" Not urgent.')
+    assert "digest" not in preview.text.split("*Reach:*")[1]
+    await harness.admin("send 1")
+    await harness.deliver()
+    assert [len(harness.posts(c)) for c in ("acme", "birch", "cedar", "dune")] == [1, 1, 1, 1]
+    assert "in digest 0" in (await harness.admin("stats 1")).text
+
+
 async def test_digest_channels_are_held_except_for_urgent(harness: Harness) -> None:
+    harness.app.bot.admin.hold_digests = True  # what the digest job will switch on
     await _four_partners(harness)
     assert not (await harness.partner("acme", "settings mode daily")).is_error
     assert not (await harness.partner("birch", "settings mode weekly")).is_error
@@ -333,6 +347,7 @@ async def test_digest_channels_are_held_except_for_urgent(harness: Harness) -> N
 
 
 async def test_stats_for_one_announcement(harness: Harness) -> None:
+    harness.app.bot.admin.hold_digests = True
     await _four_partners(harness)
     await harness.join("eve", "Eve", tier="gold", region="amer")
     await harness.partner("eve", "subscribe security")

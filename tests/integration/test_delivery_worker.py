@@ -293,7 +293,7 @@ async def test_re_running_start_sending_writes_no_duplicate_rows(harness: Harnes
 
     # Not a draft any more: the default guard refuses, and nothing is written.
     refused = await store.start_sending(
-        announcement_id, topic_ids, Audience(), urgent=False, now=harness.app.clock.now()
+        announcement_id, topic_ids, Audience(), bypass_digest=False, now=harness.app.clock.now()
     )
     assert refused is None
     # Forced to run again (e.g. a retried job): the unique key keeps the rows as they were.
@@ -301,7 +301,7 @@ async def test_re_running_start_sending_writes_no_duplicate_rows(harness: Harnes
         announcement_id,
         topic_ids,
         Audience(),
-        urgent=False,
+        bypass_digest=False,
         now=harness.app.clock.now(),
         allowed_from=(AnnouncementStatus.SENDING,),
     )
@@ -314,7 +314,7 @@ async def test_re_running_start_sending_writes_no_duplicate_rows(harness: Harnes
         announcement_id,
         topic_ids,
         Audience(),
-        urgent=False,
+        bypass_digest=False,
         now=harness.app.clock.now(),
         allowed_from=(AnnouncementStatus.SENT, AnnouncementStatus.SENDING),
     )
