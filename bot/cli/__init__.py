@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from adapters.discord.cli import discord_cli as discord_commands
 from bot.app import JOBS, App, build_app
 from bot.config import Settings
 from bot.ports import TopicAlreadyExists
@@ -29,10 +30,10 @@ app = typer.Typer(
 topics_cli = typer.Typer(help="Manage topics.", no_args_is_help=True)
 partners_cli = typer.Typer(help="Manage partners.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database maintenance.", no_args_is_help=True)
-discord_cli = typer.Typer(help="Discord helpers.", no_args_is_help=True)
 app.add_typer(topics_cli, name="topics")
 app.add_typer(partners_cli, name="partners")
 app.add_typer(db_cli, name="db")
+app.add_typer(discord_commands, name="discord")
 
 out = Console()
 err = Console(stderr=True)

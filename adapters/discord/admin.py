@@ -1,0 +1,150 @@
+"""The admin side on Discord: `/partner-admin`, and "Broadcast to partners" → modal → preview → Send.
+
+The core decides who may do what (admin channel + admin user or admin role) and audits refusals;
+the adapter asks it first (`admin_refusal`) wherever it would otherwise open admin UI or report a
+problem with the input before the core sees a command.
+"""
+
+from __future__ import annotations
+
+import discord
+
+from adapters.discord import preview as pv
+from adapters.discord import texts as t
+from adapters.discord import translate as tr
+from adapters.discord.handlers import PartnerHandlers
+from adapters.discord.views import BroadcastFields, BroadcastModal, static_view
+from bot import commands as c
+from bot import messages as m
+from bot.domain import AnnouncementPost, AnnouncementStatus, Invocation, Priority, Reply
+from bot.grammar import MAX_BODY, MAX_TITLE
+from bot.services.admin import CANCEL_ACTION, SEND_ACTION
+
+
+class DiscordHandlers(PartnerHandlers):
+    """Everything Discord hands partnerbot: the partner side plus the admin flows."""
+
+    async def admin(
+        self, interaction: discord.Interaction, command: c.AdminCommand | str, *, detail: str = ""
+    ) -> None:
+        """A typed admin command, or (a `str`) a problem the adapter found in the input: shown to
+        admins; anyone else gets the core's (audited) refusal for `detail`."""
+        inv = self.invocation(interaction)
+        if isinstance(command, str):
+            work = self._problem(inv, command, detail)
+        else:
+            work = self.bot.run_admin(inv, command)
+        render = self.render_preview if isinstance(command, c.Broadcast) else None
+        # A slow preview in the admin channel stays visible to the team; elsewhere it is a refusal.
+        private = not self.app.settings.is_admin_channel(inv.channel)
+        await self.answer(interaction, work, ephemeral=None, render=render, defer_ephemeral=private)
+
+    async def _problem(self, inv: Invocation, problem: str, detail: str) -> Reply:
+        return await self.bot.admin_refusal(inv, detail) or Reply(text=problem, is_error=True)
+
+    # --- "Broadcast to partners" ----------------------------------------------------------
+
+    async def broadcast_menu(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """The message context menu: a modal prefilled with the message, for admins only."""
+        if refusal := await self.bot.admin_refusal(self.invocation(interaction), "broadcast to partners"):
+            await self.reply_now(interaction, refusal)
+            return
+        text = message.content or "\n".join(
+            part for embed in message.embeds for part in (embed.title, embed.description) if part
+        )
+        title, body = tr.prefill(text, title_limit=MAX_TITLE, body_limit=MAX_BODY)
+        examples = ", ".join(topic.slug for topic in (await self.bot.topics())[:4])
+        modal = BroadcastModal(
+            title=title, body=body, topic_examples=examples, title_limit=MAX_TITLE, body_limit=MAX_BODY
+        )
+        await interaction.response.send_modal(modal)
+
+    async def broadcast_submitted(self, interaction: discord.Interaction, fields: BroadcastFields) -> None:
+        topics, problem = tr.parse_topics(fields.topics)
+        audience = tr.parse_audience(fields.audience)
+        title, body = fields.title.strip(), fields.body.strip()
+        problem = (
+            problem
+            or audience.error
+            or ("" if topics else m.BROADCAST_TOPIC_MISSING)
+            or ("" if title else m.TITLE_EMPTY)
+            or ("" if body else m.BODY_EMPTY)
+        )
+        if problem:
+            await self.admin(interaction, problem, detail="broadcast")
+            return
+        await self.admin(
+            interaction, c.Broadcast(topics, audience.audience, title, body, urgent=audience.urgent)
+        )
+
+    async def render_preview(self, reply: Reply) -> list[tr.Part]:
+        """A broadcast's answer: the draft as partners will see it, its reach, Send/Cancel, selects."""
+        draft_id = pv.preview_id(reply)
+        draft = await self.app.stores.announcements.get(draft_id) if draft_id else None
+        if draft is None or draft.status is not AnnouncementStatus.DRAFT:
+            return tr.render_reply(reply)  # a refusal or a problem, not a preview
+        post = AnnouncementPost(
+            0, draft.id, draft.title, draft.body, draft.topics, draft.priority is Priority.URGENT
+        )
+        topics = [(topic.slug, topic.title) for topic in await self.bot.topics()]
+        selects = [pv.topic_select(draft.id, topics, draft.topics)]
+        if audience := pv.audience_select(draft.id, await self._audience_values(), draft.audience):
+            selects.append(audience)
+        return pv.preview_parts(reply, post, selects)
+
+    async def _audience_values(self) -> dict[str, set[str]]:
+        known: dict[str, set[str]] = {key: set() for key in tr.AUDIENCE_KEYS}
+        for partner, _channels in await self.app.stores.directory.partners():
+            for key, value in zip(
+                tr.AUDIENCE_KEYS, (partner.tier, partner.type, partner.region, partner.language), strict=True
+            ):
+                if value:
+                    known[key].add(value.lower())
+        return known
+
+    async def preview_select(
+        self, interaction: discord.Interaction, kind: str, announcement_id: int, values: list[str]
+    ) -> None:
+        """New topics or audience for a draft: the core has no "edit draft", so a new draft replaces
+        it (the old one is cancelled) and the preview is redrawn in place."""
+        inv = self.invocation(interaction)
+        await interaction.response.defer()  # type 6: the preview message is edited below
+        old = await self.app.stores.announcements.get(announcement_id)
+        if old is None or old.status is not AnnouncementStatus.DRAFT:
+            status = old.status.value if old else "gone"
+            text = t.NOT_A_DRAFT_ANY_MORE.format(id=announcement_id, status=status)
+            await self.send_parts(
+                interaction, tr.render_reply(Reply(text=text, is_error=True)), ephemeral=True
+            )
+            return
+        topics = tuple(values) if kind == "topics" else old.topics
+        audience = pv.audience_from_values(values) if kind == "audience" else old.audience
+        urgent = old.priority is Priority.URGENT
+        reply = await self.bot.run_admin(
+            inv, c.Broadcast(topics, audience, old.title, old.body, urgent=urgent)
+        )
+        if pv.preview_id(reply) in (None, old.id):  # refused, or the new choice was rejected
+            await self.send_parts(interaction, tr.render_reply(reply), ephemeral=True)
+            return
+        await self.bot.run_admin(inv, c.Cancel(old.id))
+        first, *rest = await self.render_preview(reply)
+        content = f"{first.content}\n{t.REPLACES_DRAFT.format(old=old.id)}"
+        await interaction.edit_original_response(
+            content=content, embeds=list(first.embeds), view=static_view(first.components)
+        )
+        if rest:
+            await self.send_parts(interaction, rest, ephemeral=False)
+
+    async def core_button(self, interaction: discord.Interaction, action: str, value: str) -> None:
+        """Send/Cancel under a preview: the preview loses its components once the core accepts."""
+        if action not in (SEND_ACTION, CANCEL_ACTION):
+            await super().core_button(interaction, action, value)
+            return
+        inv = self.invocation(interaction)
+        await interaction.response.defer()  # type 6, then "edit original" edits the preview itself
+        reply = await self.bot.button(inv, action, value)
+        if not reply.is_error:
+            await interaction.edit_original_response(view=None)
+        await self.send_parts(
+            interaction, tr.render_reply(reply), ephemeral=reply.is_error or reply.ephemeral
+        )

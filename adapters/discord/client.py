@@ -1,0 +1,247 @@
+"""The Discord adapter's wiring: a shard-ready discord.py client in partnerbot's event loop.
+
+`build_discord_adapter(app)` is what `bot.app.build_adapters` calls when `DISCORD_TOKEN` is set.
+Gateway intents are only what the features need: GUILDS (servers, channels, threads, removals),
+GUILD_MESSAGES (@mentions and thread replies), GUILD_MESSAGE_REACTIONS (reactions on announcements),
+plus the privileged MESSAGE_CONTENT only when PARTNERBOT_DISCORD_MESSAGE_CONTENT says it is granted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import Awaitable, Callable
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from adapters.discord.admin import DiscordHandlers
+from adapters.discord.commands import build_tree
+from adapters.discord.handlers import DiscordOptions
+from adapters.discord.sender import DiscordSender
+from adapters.discord.sync import CommandSyncStore, sync_commands
+from adapters.discord.views import AnnouncementView, CoreButton, PreviewSelect
+from bot.app import App
+from bot.domain import Platform
+from bot.ports import Sender
+
+log = logging.getLogger(__name__)
+# Above it, discord.py raises RateLimited instead of sleeping inside the call (30 is its minimum).
+MAX_RATELIMIT_WAIT = 30.0
+
+
+def gateway_intents(*, message_content: bool) -> discord.Intents:
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.guild_reactions = True
+    intents.message_content = message_content
+    return intents
+
+
+class PartnerbotClient(discord.AutoShardedClient):
+    """An AutoShardedClient whose events go to the partnerbot handlers."""
+
+    def __init__(
+        self, handlers: DiscordHandlers, *, options: DiscordOptions, setup: Callable[[], Awaitable[None]]
+    ) -> None:
+        super().__init__(
+            intents=gateway_intents(message_content=options.message_content),
+            allowed_mentions=discord.AllowedMentions.none(),
+            max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
+            guild_ready_timeout=options.guild_ready_timeout,
+        )
+        self.handlers = handlers
+        handlers.client = self
+        self.tree, self.admin_commands = build_tree(self, handlers)
+        self.use_gateway_override = False
+        self._options = options
+        self._setup = setup
+
+    async def setup_hook(self) -> None:
+        # Persistent components: registered before any interaction can arrive.
+        self.add_view(AnnouncementView())
+        self.add_dynamic_items(CoreButton, PreviewSelect)
+        await self._setup()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        if not self._options.skip_identify_wait:
+            await super().before_identify_hook(shard_id, initial=initial)
+
+    async def launch_shards(self) -> None:
+        # AutoShardedClient connects to the URL GET /gateway/bot returns; an explicit gateway URL
+        # (a proxy, the tests' fake) must win, so only the shard count is taken from there.
+        if self.use_gateway_override and self.shard_count is None:
+            self.shard_count, _url, _limits = await self.http.get_bot_gateway()
+        await super().launch_shards()
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.handlers.on_message(message)
+
+    async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
+        await self.handlers.on_reaction(event, added=True)
+
+    async def on_raw_reaction_remove(self, event: discord.RawReactionActionEvent) -> None:
+        await self.handlers.on_reaction(event, added=False)
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await self.handlers.on_guild_remove(guild)
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        await self.handlers.on_channel_delete(channel)
+
+
+class DiscordAdapter:
+    """`PlatformAdapter` for Discord: `start()` returns once the gateway is READY."""
+
+    platform = Platform.DISCORD
+
+    def __init__(self, app: App, options: DiscordOptions | None = None) -> None:
+        self.app = app
+        self.options = options or DiscordOptions()
+        self.handlers = DiscordHandlers(app, self.options)
+        self.client = PartnerbotClient(self.handlers, options=self.options, setup=self._setup)
+        # Typed as the port: PlatformAdapter.sender is a mutable protocol member, hence invariant.
+        self.sender: Sender = DiscordSender(
+            self.client, timeout=self.options.send_timeout, recent=self.handlers.recent
+        )
+        self.synced: list[str] = []  # command scopes pushed to Discord by the last start or sync
+        self._force_sync = False
+        self._task: asyncio.Task[None] | None = None
+        self._restore: Callable[[], None] | None = None
+
+    async def start(self) -> None:
+        settings = self.app.settings
+        self._restore = point_endpoints(settings.discord_api_url, settings.discord_gateway_url)
+        self.client.use_gateway_override = bool(settings.discord_gateway_url)
+        try:
+            await self.client.login(settings.discord_token)  # runs setup_hook: views, command sync
+        except BaseException:
+            await self.stop()
+            raise
+        self._task = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        done, _ = await asyncio.wait(
+            {self._task, ready}, timeout=self.options.ready_timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+        if ready not in done:
+            ready.cancel()
+            failure = self._task.exception() if self._task in done else None
+            await self.stop()
+            if failure is not None:
+                raise failure
+            raise TimeoutError(f"Discord gateway not ready after {self.options.ready_timeout:.0f} s")
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self._task is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(self._task, 10)
+        if self._restore is not None:
+            self._restore()
+            self._restore = None
+
+    async def sync_commands(self, *, force: bool = True) -> list[str]:
+        """Log in over REST only (no gateway) and sync the application commands."""
+        self._force_sync = force
+        settings = self.app.settings
+        self._restore = point_endpoints(settings.discord_api_url, settings.discord_gateway_url)
+        try:
+            await self.client.login(settings.discord_token)
+        finally:
+            await self.stop()
+        return self.synced
+
+    async def _setup(self) -> None:
+        guilds = await self._admin_guilds()
+        if guilds:
+            for command in self.client.admin_commands:
+                self.client.tree.add_command(command, guilds=[discord.Object(g) for g in guilds])
+        try:
+            self.synced = await sync_commands(
+                self.client.tree,
+                CommandSyncStore(self.app.engine),
+                application_id=self.client.application_id or 0,
+                guild_ids=guilds,
+                force=self._force_sync,
+                now=self.app.clock.now(),
+            )
+        except discord.HTTPException:
+            if self._force_sync:
+                raise
+            log.exception("syncing Discord application commands failed; the previous ones stay")
+        if self.synced:
+            log.info("Discord application commands synced: %s", ", ".join(self.synced))
+
+    async def _admin_guilds(self) -> list[int]:
+        """The servers that hold a Discord admin channel: where /partner-admin is registered."""
+        guilds: set[int] = set()
+        for item in self.app.settings.admin_channels:
+            platform, _, channel_id = item.partition(":")
+            if platform != Platform.DISCORD.value or not channel_id.isdigit():
+                continue
+            try:
+                channel = await self.client.http.get_channel(int(channel_id))
+            except discord.HTTPException as exc:
+                log.warning("admin channel %s is not reachable for partnerbot: %s", channel_id, exc)
+                continue
+            guild_id = channel.get("guild_id")
+            if isinstance(guild_id, str | int):
+                guilds.add(int(guild_id))
+        return sorted(guilds)
+
+
+def point_endpoints(api_url: str, gateway_url: str) -> Callable[[], None]:
+    """PARTNERBOT_DISCORD_API_URL / _GATEWAY_URL: discord.py has no per-client option, only these
+    class attributes (REST base, which also serves interaction callbacks; built-in gateway address).
+    Returns a function that puts the previous values back."""
+    saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    if api_url:
+        base = api_url.rstrip("/")
+        discord.http.Route.BASE = base if re.search(r"/api/v[0-9]+$", base) else base + "/api/v10"
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+    def restore() -> None:
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
+
+    return restore
+
+
+class _DiscordEnv(BaseSettings):
+    """Adapter options from the environment / `.env` (bot.config.Settings has no fields for them)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    message_content: bool = Field(False, validation_alias="PARTNERBOT_DISCORD_MESSAGE_CONTENT")
+    subscribe_permission: str = Field(
+        "manage_channels", validation_alias="PARTNERBOT_DISCORD_SUBSCRIBE_PERMISSION"
+    )
+    send_timeout: float = Field(15.0, gt=0, validation_alias="PARTNERBOT_DISCORD_SEND_TIMEOUT")
+
+
+def options_from_env() -> DiscordOptions:
+    env = _DiscordEnv()
+    permission: str | None = env.subscribe_permission.strip().lower()
+    if permission in ("", "none", "anyone"):
+        permission = None
+    elif permission not in discord.Permissions.VALID_FLAGS:
+        # A typo here must stop the start-up (`partnerbot run` prints it and exits 2), not silently
+        # fall back to another permission than the operator asked for.
+        raise ValueError(
+            f"PARTNERBOT_DISCORD_SUBSCRIBE_PERMISSION={env.subscribe_permission!r} is not a Discord "
+            "permission name (e.g. manage_channels, manage_guild, or none)"
+        )
+    return DiscordOptions(
+        message_content=env.message_content, subscribe_permission=permission, send_timeout=env.send_timeout
+    )
+
+
+def build_discord_adapter(app: App) -> DiscordAdapter:
+    return DiscordAdapter(app, options_from_env())

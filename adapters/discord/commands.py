@@ -1,0 +1,242 @@
+"""The application commands: `/partner …` (global), `/partner-admin …` and the message menu
+"Broadcast to partners" (registered only in the guilds that hold an admin channel).
+
+One subcommand per grammar verb; each builds a typed command from its options (or hands a topic list
+to the grammar) and lets the handlers answer. Topic options autocomplete from the topic list.
+https://discordpy.readthedocs.io/en/stable/interactions/api.html#application-commands
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+from zoneinfo import available_timezones
+
+import discord
+from discord import app_commands
+
+from adapters.discord import translate as tr
+from adapters.discord.admin import DiscordHandlers
+from bot import commands as c
+from bot import messages as m
+from bot.commands import DEFAULT_NEWS, MAX_NEWS
+from bot.domain import DeliveryMode
+from bot.grammar import MAX_BODY, MAX_TITLE
+from bot.lexer import as_slug, comma_list
+from bot.services.feedback import MAX_QUESTION
+
+log = logging.getLogger(__name__)
+BROADCAST_MENU = "Broadcast to partners"
+PartnerVerb = Literal["topics", "subscribe", "unsubscribe", "list", "news", "ask", "settings", "join"]
+AdminVerb = Literal["topic", "invite", "broadcast", "send", "cancel", "stats", "questions", "answer"]
+Mode = Literal["immediate", "daily", "weekly"]
+Tree = app_commands.CommandTree[Any]
+
+
+def build_tree(
+    client: discord.Client, h: DiscordHandlers
+) -> tuple[Tree, list[app_commands.Command[Any, ..., Any] | app_commands.Group | app_commands.ContextMenu]]:
+    """The tree with `/partner`, and the admin commands to add per admin guild once those are known."""
+    tree: Tree = app_commands.CommandTree(client)
+    tree.add_command(partner_group(h))
+
+    @tree.error
+    async def on_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        log.error("application command failed", exc_info=error)
+        if not interaction.response.is_done():
+            await interaction.response.send_message(m.INTERNAL_ERROR, ephemeral=True)
+
+    menu = app_commands.ContextMenu(name=BROADCAST_MENU, callback=_broadcast_menu(h))
+    return tree, [admin_group(h), menu]
+
+
+def _broadcast_menu(h: DiscordHandlers) -> Any:
+    async def broadcast(interaction: discord.Interaction, message: discord.Message) -> None:
+        await h.broadcast_menu(interaction, message)
+
+    return broadcast
+
+
+def _topics(h: DiscordHandlers, *, allow_all: bool = False, several: bool = True) -> Any:
+    async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await h.topic_choices(current, allow_all=allow_all, several=several)
+
+    return complete
+
+
+async def _timezones(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    wanted = current.strip().lower()
+    found = sorted(zone for zone in available_timezones() if wanted in zone.lower())
+    return [app_commands.Choice(name=zone, value=zone) for zone in found[: tr.CHOICES_LIMIT]]
+
+
+def partner_group(h: DiscordHandlers) -> app_commands.Group:
+    group = app_commands.Group(
+        name="partner",
+        description="Choose the vendor's topics for this channel, read news, ask",
+        guild_only=True,
+    )
+    many, one = _topics(h, allow_all=True), _topics(h, several=False)
+
+    @group.command(name="subscribe", description="Follow topics in this channel")
+    @app_commands.describe(topics="Topic names separated by spaces or commas, or: all")
+    @app_commands.autocomplete(topics=many)
+    async def subscribe(interaction: discord.Interaction, topics: str) -> None:
+        await h.partner(interaction, f"subscribe {topics}", changes_channel=True)
+
+    @group.command(name="unsubscribe", description="Stop following topics in this channel")
+    @app_commands.describe(topics="Topic names separated by spaces or commas, or: all")
+    @app_commands.autocomplete(topics=many)
+    async def unsubscribe(interaction: discord.Interaction, topics: str) -> None:
+        await h.partner(interaction, f"unsubscribe {topics}", changes_channel=True)
+
+    @group.command(name="topics", description="Every topic, marking the ones this channel follows")
+    async def topics(interaction: discord.Interaction) -> None:
+        await h.partner(interaction, c.ListTopics())
+
+    @group.command(name="list", description="The topics this channel follows")
+    async def list_(interaction: discord.Interaction) -> None:
+        await h.partner(interaction, c.ListSubscriptions())
+
+    @group.command(name="news", description="The latest announcements for this channel")
+    @app_commands.describe(topic="Only this topic", count=f"How many (1 to {MAX_NEWS})")
+    @app_commands.autocomplete(topic=one)
+    async def news(
+        interaction: discord.Interaction,
+        topic: str | None = None,
+        count: app_commands.Range[int, 1, MAX_NEWS] = DEFAULT_NEWS,
+    ) -> None:
+        await h.partner(interaction, c.News(topic.strip().lower() if topic else None, count))
+
+    @group.command(name="ask", description="Send a question to the vendor team")
+    async def ask(
+        interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_QUESTION]
+    ) -> None:
+        await h.partner(interaction, c.Ask(question.strip()))
+
+    @group.command(name="settings", description="Show or change how announcements arrive here")
+    @app_commands.describe(
+        mode="One by one, or a daily/weekly digest", timezone="IANA name, e.g. Europe/Berlin"
+    )
+    @app_commands.autocomplete(timezone=_timezones)
+    async def settings(
+        interaction: discord.Interaction, mode: Mode | None = None, timezone: str | None = None
+    ) -> None:
+        changes: list[c.PartnerCommand] = []
+        if mode:
+            changes.append(c.SetMode(DeliveryMode(mode)))
+        if timezone:
+            changes.append(c.SetTimezone(timezone.strip()))
+        if changes:
+            await h.partner(interaction, *changes, changes_channel=True)
+        else:
+            await h.partner(interaction, c.ShowSettings())
+
+    @group.command(name="join", description="Link this channel to your partner organisation")
+    @app_commands.describe(code="The join code your partner manager gave you")
+    async def join(interaction: discord.Interaction, code: app_commands.Range[str, 1, 40]) -> None:
+        await h.partner(interaction, c.Join(code.strip()), changes_channel=True)
+
+    @group.command(name="help", description="What partnerbot can do here")
+    async def help_(interaction: discord.Interaction, command: PartnerVerb | None = None) -> None:
+        await h.partner(interaction, c.Help(command or ""))
+
+    return group
+
+
+def admin_group(h: DiscordHandlers) -> app_commands.Group:
+    group = app_commands.Group(
+        name="partner-admin",
+        description="partnerbot for the vendor team (admin channel only)",
+        guild_only=True,
+    )
+    topic = app_commands.Group(name="topic", description="Add or archive a topic", parent=group)
+
+    @topic.command(name="add", description="Add a topic partners can follow")
+    async def topic_add(
+        interaction: discord.Interaction,
+        slug: app_commands.Range[str, 1, 40],
+        title: app_commands.Range[str, 1, 100],
+        description: app_commands.Range[str, 1, 300] | None = None,
+    ) -> None:
+        valid = as_slug(slug)
+        if valid is None:
+            await h.admin(interaction, m.BAD_SLUG.format(slug=slug), detail=f"topic add {slug}")
+            return
+        await h.admin(interaction, c.TopicAdd(valid, title.strip(), (description or "").strip()))
+
+    @topic.command(name="archive", description="Archive a topic: no more broadcasts to it")
+    @app_commands.autocomplete(slug=_topics(h, several=False))
+    async def topic_archive(interaction: discord.Interaction, slug: str) -> None:
+        await h.admin(interaction, c.TopicArchive(slug.strip().lower()))
+
+    @group.command(name="invite", description="A one-time join code for a partner organisation")
+    async def invite(
+        interaction: discord.Interaction,
+        partner: app_commands.Range[str, 1, 200],
+        tier: app_commands.Range[str, 1, 40],
+        type: app_commands.Range[str, 1, 40] | None = None,
+        region: app_commands.Range[str, 1, 40] | None = None,
+        language: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
+        values = [(v or "").strip().lower() for v in (tier, type, region, language)]
+        await h.admin(interaction, c.Invite(partner.strip(), *values))
+
+    @group.command(name="broadcast", description="Draft an announcement and preview its reach")
+    @app_commands.describe(
+        topics="Topic names separated by commas", tier="Only these tiers, e.g. gold,platinum"
+    )
+    @app_commands.autocomplete(topics=_topics(h))
+    async def broadcast(
+        interaction: discord.Interaction,
+        topics: str,
+        title: app_commands.Range[str, 1, MAX_TITLE],
+        body: app_commands.Range[str, 1, MAX_BODY],
+        tier: str | None = None,
+        type: str | None = None,
+        region: str | None = None,
+        language: str | None = None,
+        urgent: bool = False,
+    ) -> None:
+        slugs, problem = tr.parse_topics(topics)
+        if problem:
+            await h.admin(interaction, problem, detail="broadcast")
+            return
+        lists = {
+            k: [v.lower() for v in comma_list([x or ""])]
+            for k, x in zip(tr.AUDIENCE_KEYS, (tier, type, region, language), strict=True)
+        }
+        command = c.Broadcast(slugs, tr.audience_of(lists), title.strip(), body.strip(), urgent=urgent)
+        await h.admin(interaction, command)
+
+    @group.command(name="send", description="Send a draft announcement")
+    async def send(interaction: discord.Interaction, announcement: app_commands.Range[int, 1]) -> None:
+        await h.admin(interaction, c.Send(announcement))
+
+    @group.command(name="cancel", description="Cancel a draft or scheduled announcement")
+    async def cancel(interaction: discord.Interaction, announcement: app_commands.Range[int, 1]) -> None:
+        await h.admin(interaction, c.Cancel(announcement))
+
+    @group.command(name="stats", description="Reach and engagement")
+    async def stats(
+        interaction: discord.Interaction, announcement: app_commands.Range[int, 1] | None = None
+    ) -> None:
+        await h.admin(interaction, c.Stats(announcement))
+
+    @group.command(name="questions", description="Partner questions waiting for an answer")
+    async def questions(interaction: discord.Interaction) -> None:
+        await h.admin(interaction, c.Questions())
+
+    @group.command(name="answer", description="Answer a partner question (relayed to their thread)")
+    async def answer(
+        interaction: discord.Interaction,
+        question: app_commands.Range[int, 1],
+        text: app_commands.Range[str, 1, 4000],
+    ) -> None:
+        await h.admin(interaction, c.Answer(question, text.strip()))
+
+    @group.command(name="help", description="The admin commands")
+    async def help_(interaction: discord.Interaction, command: AdminVerb | None = None) -> None:
+        await h.admin(interaction, c.AdminHelp(command or ""))
+
+    return group

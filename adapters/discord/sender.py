@@ -1,0 +1,239 @@
+"""The Discord Sender: posts, edits and deletes through discord.py's HTTP client, never twice.
+
+discord.py honours per-route buckets and retries 429s and 500/502/504/524 inside the call, but it
+does not pace itself to the 50 requests/s global limit, sets no request timeout, and turns a dropped
+connection into an aiohttp error. So: the core's limiter paces the buckets `rate_keys` names; every
+request runs under `asyncio.wait_for`; anything that may have reached Discord is reported as
+`maybe_posted`, and every create carries a deterministic `nonce` with `enforce_nonce`, so a repeat
+within Discord's window returns the original message instead of posting again.
+https://discord.com/developers/docs/resources/message#create-message-jsonform-params
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Literal, TypeVar
+
+import aiohttp
+import discord
+from discord.http import handle_message_parameters
+from discord.utils import MISSING
+
+from adapters.discord import translate as tr
+from adapters.discord.views import static_view
+from bot.domain import ChannelRef, MessageRef, Outgoing, Platform
+from bot.ports import PermanentSendError, RateKey, SendError, TransientSendError
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+# JSON error codes, https://discord.com/developers/docs/topics/opcodes-and-status-codes#json
+UNKNOWN_CHANNEL = 10003
+UNKNOWN_MESSAGE = 10008
+MISSING_ACCESS = 50001
+MISSING_PERMISSIONS = 50013
+THREAD_ALREADY_CREATED = 160004
+# The channel itself is unusable: it is gone, or the bot cannot see it or post in it.
+_CONDEMNS_CHANNEL = frozenset({UNKNOWN_CHANNEL, MISSING_ACCESS, MISSING_PERMISSIONS})
+
+# 50 requests/s per bot for everything but interaction responses; message creates have been
+# observed at about 5 per 5 s per channel (not published). See PLATFORM_NOTES.md.
+GLOBAL_RATE = RateKey("discord:global", 50, 1.0)
+CHANNEL_RATE = (5, 5.0)
+HISTORY_WINDOW = 50  # how far back `find_posted` looks
+THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: answers may take days
+
+
+class RecentPosts:
+    """Messages this process posted in the last two minutes.
+
+    The delivery worker records a batch's message ids only after the whole batch is sent, so for a
+    few seconds a partner may react to, or ask about, an announcement partnerbot does not know yet;
+    the handlers retry those lookups while the message is in here instead of dropping them.
+    """
+
+    KEEP = 120.0
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._posted: dict[int, float] = {}
+
+    def add(self, message_id: int) -> None:
+        now = self._clock()
+        self._posted = {m: at for m, at in self._posted.items() if now - at < self.KEEP}
+        self._posted[message_id] = now
+
+    def __contains__(self, message_id: object) -> bool:
+        at = self._posted.get(message_id) if isinstance(message_id, int) else None
+        return at is not None and self._clock() - at < self.KEEP
+
+
+class UnknownTarget(PermanentSendError):
+    """404 for the channel/thread or message addressed; callers may have a fallback."""
+
+    def __init__(self, reason: str, *, code: int) -> None:
+        super().__init__(reason, deactivate=code == UNKNOWN_CHANNEL)
+        self.code = code
+
+
+def classify(exc: BaseException) -> SendError:
+    """What a failed request means for the delivery worker."""
+    if isinstance(exc, discord.RateLimited):  # longer than max_ratelimit_timeout: reschedule
+        return TransientSendError("rate limited", retry_after=exc.retry_after)
+    if isinstance(exc, discord.HTTPException):
+        reason = f"HTTP {exc.status} ({exc.code}) {exc.text}".strip()
+        if exc.status == 429:  # discord.py gave up after its own retries
+            return TransientSendError(reason, retry_after=_retry_after(exc))
+        if exc.status >= 500:
+            return TransientSendError(reason, maybe_posted=True)
+        if exc.status == 401:  # a revoked token is fixed by an operator, not by failing rows
+            return TransientSendError(reason + " — check DISCORD_TOKEN")
+        if exc.code in (UNKNOWN_CHANNEL, UNKNOWN_MESSAGE):
+            return UnknownTarget(reason, code=exc.code)
+        return PermanentSendError(reason, deactivate=exc.code in _CONDEMNS_CHANNEL)
+    if isinstance(exc, TimeoutError):
+        return TransientSendError("Discord did not answer in time", maybe_posted=True)
+    if isinstance(exc, aiohttp.ClientConnectorError):  # never connected: nothing was sent
+        return TransientSendError(f"cannot reach Discord: {exc}")
+    if isinstance(exc, aiohttp.ClientError | OSError):  # e.g. ServerDisconnectedError after sending
+        return TransientSendError(f"connection lost: {type(exc).__name__}", maybe_posted=True)
+    raise exc
+
+
+def _retry_after(exc: discord.HTTPException) -> float | None:
+    headers = getattr(exc.response, "headers", None) or {}
+    for header in ("Retry-After", "X-RateLimit-Reset-After"):
+        try:
+            return float(headers[header])
+        except (KeyError, ValueError):
+            continue
+    return None
+
+
+class DiscordSender:
+    platform = Platform.DISCORD
+
+    def __init__(
+        self, client: discord.Client, *, timeout: float = 15.0, recent: RecentPosts | None = None
+    ) -> None:
+        self._client = client
+        self._timeout = timeout
+        self.recent = recent or RecentPosts()
+
+    # --- the Sender protocol ---------------------------------------------------------------
+
+    async def post(self, out: Outgoing, *, idempotency_key: str) -> MessageRef:
+        parts = tr.render_outgoing(out)
+        if out.thread is None:
+            return MessageRef(
+                out.channel, await self._post_parts(int(out.channel.channel), parts, idempotency_key)
+            )
+        # A thread started from a message has the message's id; open it on first use.
+        try:
+            first = await self._post_parts(int(out.thread.message), parts, idempotency_key)
+        except UnknownTarget as missing:
+            if missing.code != UNKNOWN_CHANNEL:
+                raise
+            where = await self._open_thread(out)
+            first = await self._post_parts(where, parts, idempotency_key)
+        return MessageRef(out.channel, first)
+
+    async def find_posted(self, out: Outgoing, *, idempotency_key: str) -> MessageRef | None:
+        """Look through recent history for every part an earlier attempt may have posted."""
+        parts = tr.render_outgoing(out)
+        where = int(out.thread.message if out.thread else out.channel.channel)
+        try:
+            history = await self._call(self._client.http.logs_from(where, HISTORY_WINDOW))
+        except UnknownTarget:
+            return None
+        bot_id = self._bot_id()
+        found: list[str] = []
+        for index, part in enumerate(parts):
+            key = tr.nonce(idempotency_key, index)
+            match = next((m for m in history if tr.same_message(m, part, key, bot_id)), None)
+            if match is None:
+                return None  # not (all) there: post again, the nonce absorbs what was already sent
+            found.append(str(match["id"]))
+        return MessageRef(out.channel, found[0])
+
+    async def edit(self, ref: MessageRef, out: Outgoing) -> None:
+        parts = tr.render_outgoing(out)
+        if len(parts) > 1:
+            raise PermanentSendError("the edited text needs more than one Discord message", deactivate=False)
+        params = self._params(parts[0], nonce=None)
+        await self._call(
+            self._client.http.edit_message(int(ref.channel.channel), int(ref.message), params=params)
+        )
+
+    async def delete(self, ref: MessageRef) -> None:
+        try:
+            await self._call(self._client.http.delete_message(int(ref.channel.channel), int(ref.message)))
+        except UnknownTarget as missing:
+            if missing.code != UNKNOWN_MESSAGE:
+                raise  # the message is gone already: that is what we wanted
+
+    def rate_keys(self, channel: ChannelRef) -> list[RateKey]:
+        rate, period = CHANNEL_RATE
+        return [GLOBAL_RATE, RateKey(f"discord:chan:{channel.channel}", rate, period)]
+
+    # --- internals ------------------------------------------------------------------------
+
+    async def _post_parts(self, channel_id: int, parts: Sequence[tr.Part], key: str) -> str:
+        first = ""
+        for index, part in enumerate(parts):
+            params = self._params(part, nonce=tr.nonce(key, index))
+            message = await self._call(self._client.http.send_message(channel_id, params=params))
+            first = first or str(message["id"])
+        self.recent.add(int(first))
+        return first
+
+    async def _open_thread(self, out: Outgoing) -> int:
+        """Start the thread from its message; where to post if the message itself is gone."""
+        assert out.thread is not None
+        parent, starter = int(out.channel.channel), int(out.thread.message)
+        request = self._client.http.start_thread_with_message(
+            parent, starter, name=tr.thread_name(out), auto_archive_duration=THREAD_ARCHIVE_MINUTES
+        )
+        try:
+            await self._request(request)
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_ALREADY_CREATED:  # someone opened it meanwhile
+                return starter
+            if exc.code == UNKNOWN_MESSAGE:  # the announcement was deleted: answer in the channel
+                log.info("thread starter %s is gone; posting in channel %s", starter, parent)
+                return parent
+            raise classify(exc) from exc
+        return starter
+
+    def _params(self, part: tr.Part, *, nonce: str | None) -> Any:
+        return handle_message_parameters(
+            content=part.content or MISSING,
+            embeds=list(part.embeds),
+            view=static_view(part.components) if part.components else MISSING,
+            nonce=nonce,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    async def _request(self, request: Awaitable[_T]) -> _T:
+        """One REST call with a deadline; transport failures become SendErrors, HTTP errors pass."""
+        try:
+            return await asyncio.wait_for(request, self._timeout)
+        except discord.HTTPException:
+            raise
+        except (discord.RateLimited, TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise classify(exc) from exc
+
+    async def _call(self, request: Awaitable[_T]) -> _T:
+        try:
+            return await self._request(request)
+        except discord.HTTPException as exc:
+            raise classify(exc) from exc
+
+    def _bot_id(self) -> int:
+        user = self._client.user
+        if user is None:
+            raise TransientSendError("the Discord client is not logged in yet")
+        return user.id

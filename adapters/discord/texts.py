@@ -1,0 +1,56 @@
+"""What only the Discord adapter says: component labels, modal titles and its own refusals.
+
+Everything the core says lives in bot/messages.py; these are the few strings that exist because Discord
+has buttons, modals and permissions the other platforms do not. Same rules: constants and
+`str.format` templates only.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- delivered announcements -------------------------------------------------------------------
+
+ASK_BUTTON: Final = "Ask a question"
+HELPFUL_BUTTON: Final = "Helpful"
+MUTE_BUTTON: Final = "Mute this topic"
+FOOTER: Final = "{topics} · {priority} · announcement #{id}"
+DIGEST_FOOTER: Final = "{topics} · announcement #{id}"
+PRIORITY_URGENT: Final = "urgent"
+PRIORITY_NORMAL: Final = "normal priority"
+CONTINUED: Final = "(continued)"
+PARTNER_THREAD: Final = "Questions and answers"
+ADMIN_THREAD: Final = "Partner questions"
+
+ASK_MODAL_TITLE: Final = "Ask the vendor team"
+ASK_LABEL: Final = "Your question"
+ASK_PLACEHOLDER: Final = "The answer will appear in a thread under this announcement."
+HELPFUL_THANKS: Final = "👍 Thanks — the vendor team will see that this was helpful."
+NOT_AN_ANNOUNCEMENT: Final = (
+    "That message isn't a partnerbot announcement (any more), so there's nothing to do."
+)
+
+# --- permissions -------------------------------------------------------------------------------
+
+NEEDS_PERMISSION: Final = (
+    "🔒 Changing what this channel gets needs the **{permission}** permission in this channel. "
+    "Ask someone who manages the channel."
+)
+
+# --- admin: "Broadcast to partners" ------------------------------------------------------------
+
+BROADCAST_MODAL_TITLE: Final = "Broadcast to partners"
+TITLE_LABEL: Final = "Title"
+BODY_LABEL: Final = "Announcement"
+TOPICS_LABEL: Final = "Topics (slugs, separated by commas)"
+TOPICS_PLACEHOLDER: Final = "e.g. {examples}"
+AUDIENCE_LABEL: Final = "Audience and urgency (optional)"
+AUDIENCE_PLACEHOLDER: Final = "e.g. tier:gold,platinum region:emea urgent"
+AUDIENCE_UNKNOWN_KEY: Final = (
+    '"{word}" isn\'t an audience option: use tier:…, type:…, region:…, language:… or the word `urgent`.'
+)
+TOPICS_SELECT: Final = "Topics"
+AUDIENCE_SELECT: Final = "Audience: everyone (pick tiers, types, regions, languages to narrow it)"
+AUDIENCE_OPTION: Final = "{key}: {value}"
+NOT_A_DRAFT_ANY_MORE: Final = "Announcement #{id} is {status} now; broadcast again to change it."
+REPLACES_DRAFT: Final = "_Replaces draft #{old}, which was cancelled._"
