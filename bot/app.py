@@ -23,14 +23,17 @@ from bot.core import PartnerBot
 from bot.domain import Platform
 from bot.ports import Clock, Sender, Stores, SystemClock
 from bot.services.delivery import DeliveryWorker, RetryPolicy
+from bot.services.digests import DigestService
 from storage import migrate
 from storage.engine import make_engine, make_sessionmaker
 from storage.repositories import (
     AnnouncementRepository,
     AuditRepository,
+    DigestRepository,
     DirectoryRepository,
     FeedbackRepository,
     OutboxRepository,
+    ScheduleRepository,
     StatsRepository,
     SubscriptionRepository,
     TopicRepository,
@@ -60,6 +63,7 @@ class App:
     bot: PartnerBot
     worker: DeliveryWorker
     clock: Clock
+    digests: DigestService
     scheduler: AsyncIOScheduler | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -95,6 +99,8 @@ def build_stores(engine: AsyncEngine) -> Stores:
         feedback=FeedbackRepository(sessions),
         stats=StatsRepository(sessions),
         audit=AuditRepository(sessions),
+        schedules=ScheduleRepository(sessions),
+        digests=DigestRepository(sessions),
     )
 
 
@@ -116,6 +122,7 @@ async def build_app(
     bot = PartnerBot(
         stores, clock, settings, wake_worker=lambda: worker_box[0].wake() if worker_box else None
     )
+    digests = DigestService(stores, clock, settings)
     worker = DeliveryWorker(
         stores,
         clock,
@@ -126,9 +133,12 @@ async def build_app(
         concurrency=settings.worker_concurrency,
         lease=timedelta(seconds=settings.lease_seconds),
         retry=retry or RetryPolicy(max_attempts=settings.max_attempts),
+        digests=digests,
     )
     worker_box.append(worker)
-    return App(settings=settings, engine=engine, stores=stores, bot=bot, worker=worker, clock=clock)
+    return App(
+        settings=settings, engine=engine, stores=stores, bot=bot, worker=worker, clock=clock, digests=digests
+    )
 
 
 def build_adapters(app: App) -> list[PlatformAdapter]:
@@ -180,7 +190,10 @@ def _stop_on_signals() -> asyncio.Event:
 
 JOBS: dict[str, str] = {
     "outbox-sweep": "every 30 s: wake the worker for deliveries whose retry time has come",
-    "finish-announcements": "every 60 s: mark announcements sent once no delivery is queued",
+    "finish-announcements": "every 60 s: mark scheduled announcements sending once one delivery went out, "
+    "and sending ones sent once no delivery is queued",
+    "digests": "every 60 s: make the daily/weekly digests whose local time has come (one per channel and "
+    "period; safe in several processes) and wake the worker to post them",
 }
 
 
@@ -188,12 +201,25 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(app.worker.wake, "interval", seconds=30, id="outbox-sweep", coalesce=True)
     scheduler.add_job(
-        _finish_announcements, "interval", seconds=60, id="finish-announcements", args=[app], coalesce=True
+        finish_announcements, "interval", seconds=60, id="finish-announcements", args=[app], coalesce=True
     )
+    # A digest due at 09:00 local goes out within a minute; max_instances=1 (the default) and the
+    # unique (channel, period) key keep overlapping runs, here or in another process, harmless.
+    scheduler.add_job(make_digests, "interval", seconds=60, id="digests", args=[app], coalesce=True)
     return scheduler
 
 
-async def _finish_announcements(app: App) -> None:
-    sending = [a.id for a in await app.stores.announcements.recent(100) if a.status.value == "sending"]
-    if sending:
-        await app.stores.outbox.finish_announcements(sending, now=app.clock.now())
+async def finish_announcements(app: App) -> None:
+    """The `finish-announcements` job."""
+    waiting = ("scheduled", "sending")
+    ids = [a.id for a in await app.stores.announcements.recent(100) if a.status.value in waiting]
+    if ids:
+        await app.stores.outbox.finish_announcements(ids, now=app.clock.now())
+
+
+async def make_digests(app: App) -> int:
+    """The `digests` job: make the digests that are due and wake the worker; how many were made."""
+    made = await app.digests.create_due()
+    if made:
+        app.worker.wake()
+    return made

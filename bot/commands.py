@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain import Audience, DeliveryMode
+from bot.timezones import QuietHours
 
 MAX_NEWS = 20
 DEFAULT_NEWS = 5
@@ -79,6 +80,11 @@ class SetTimezone:
 
 
 @dataclass(frozen=True, slots=True)
+class SetQuietHours:
+    quiet: QuietHours | None  # None: `settings quiet off`
+
+
+@dataclass(frozen=True, slots=True)
 class Join:
     code: str
 
@@ -94,6 +100,7 @@ PartnerCommand = (
     | ShowSettings
     | SetMode
     | SetTimezone
+    | SetQuietHours
     | Join
 )
 
@@ -134,7 +141,12 @@ class Broadcast:
     title: str
     body: str
     urgent: bool = False
-    send_at: datetime | None = None  # reserved for scheduling (`at:"…"`)
+    # `at:"…"`: a naive wall-clock time (or an aware instant, from a platform's date-time picker),
+    send_at: datetime | None = None
+    # on the clock of `send_zone` (an IANA name; None = the vendor default time zone),
+    send_zone: str | None = None
+    # or, with `send_local` (`at:"… local"`), on each target channel's own clock.
+    send_local: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +157,11 @@ class Send:
 @dataclass(frozen=True, slots=True)
 class Cancel:
     announcement_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduled:
+    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,5 +181,15 @@ class Answer:
 
 
 AdminCommand = (
-    AdminHelp | TopicAdd | TopicArchive | Invite | Broadcast | Send | Cancel | Stats | Questions | Answer
+    AdminHelp
+    | TopicAdd
+    | TopicArchive
+    | Invite
+    | Broadcast
+    | Send
+    | Cancel
+    | Scheduled
+    | Stats
+    | Questions
+    | Answer
 )

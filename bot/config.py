@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain import ChannelRef, Platform, UserRef
+from bot.timezones import WEEKDAYS, DigestTime, QuietHours, canonical_zone, parse_quiet
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
 
@@ -42,6 +43,11 @@ class Settings(BaseSettings):
 
     default_timezone: str = Field("UTC", validation_alias=_env("PARTNERBOT_DEFAULT_TIMEZONE"))
     invite_ttl_days: int = Field(14, ge=1, le=365, validation_alias=_env("PARTNERBOT_INVITE_TTL_DAYS"))
+    # Vendor-wide quiet hours, e.g. `20:00-08:00` in each channel's own time zone; off unless set.
+    quiet_hours: str = Field("", validation_alias=_env("PARTNERBOT_QUIET_HOURS"))
+    # When daily/weekly digests go out, in each channel's own time zone.
+    digest_time: str = Field("09:00", validation_alias=_env("PARTNERBOT_DIGEST_TIME"))
+    digest_weekday: str = Field("monday", validation_alias=_env("PARTNERBOT_DIGEST_WEEKDAY"))
 
     worker_batch: int = Field(200, ge=1, le=5000, validation_alias=_env("PARTNERBOT_WORKER_BATCH"))
     worker_concurrency: int = Field(32, ge=1, le=1000, validation_alias=_env("PARTNERBOT_WORKER_CONCURRENCY"))
@@ -67,6 +73,48 @@ class Settings(BaseSettings):
             if platform not in platforms or not ident:
                 raise ValueError(f"`{item}` must look like `slack:C0ADMIN` or `discord:112233`")
         return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        zone = canonical_zone(value)
+        if zone is None:
+            raise ValueError(f"`{value}` is not an IANA time zone; use a name like `Europe/Berlin` or `UTC`")
+        return zone
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_window(cls, value: str) -> str:
+        value = value.strip()
+        if value.lower() in ("", "off"):
+            return ""
+        if parse_quiet(value) is None:
+            raise ValueError(f"`{value}` must look like `20:00-08:00` (24-hour clock), or be empty for none")
+        return value
+
+    @field_validator("digest_time")
+    @classmethod
+    def _digest_time(cls, value: str) -> str:
+        hour, _, minute = value.strip().partition(":")
+        if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+            raise ValueError(f"`{value}` must be a 24-hour time like `09:00`")
+        return f"{int(hour):02d}:{int(minute):02d}"
+
+    @field_validator("digest_weekday")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        day = value.strip().lower()
+        if day not in WEEKDAYS:
+            raise ValueError(f"`{value}` must be a weekday name: {', '.join(WEEKDAYS)}")
+        return day
+
+    def default_quiet(self) -> QuietHours | None:
+        """The vendor-wide quiet hours, or None when off."""
+        return parse_quiet(self.quiet_hours) if self.quiet_hours else None
+
+    def digest_at(self) -> DigestTime:
+        hour, minute = (int(part) for part in self.digest_time.split(":"))
+        return DigestTime(hour=hour, minute=minute, weekday=WEEKDAYS.index(self.digest_weekday))
 
     def is_admin_channel(self, channel: ChannelRef) -> bool:
         return channel.key() in self.admin_channels

@@ -145,6 +145,8 @@ class PartnerBot:
                 return await p.set_mode(inv, parsed)
             case c.SetTimezone():
                 return await p.set_timezone(inv, parsed)
+            case c.SetQuietHours():
+                return await p.set_quiet_hours(inv, parsed)
             case c.Join():
                 return await p.join(inv, parsed)
         raise AssertionError(f"unhandled partner command {parsed!r}")
@@ -179,6 +181,8 @@ class PartnerBot:
                 return await a.send(parsed)
             case c.Cancel():
                 return await a.cancel(parsed)
+            case c.Scheduled():
+                return await a.scheduled()
             case c.Stats():
                 return await self.analytics.reply(parsed.announcement_id)
             case c.Questions():

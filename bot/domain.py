@@ -160,6 +160,8 @@ class Channel:
     mode: DeliveryMode
     timezone: str | None
     active: bool
+    # "HH:MM-HH:MM", "off" (explicitly none), or None (the vendor default applies).
+    quiet_hours: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +177,21 @@ class Announcement:
     origin: ChannelRef
     created_at: datetime
     sent_at: datetime | None = None
+    schedule: Schedule | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When a scheduled announcement goes out: the wall-clock `wall` in `zone`, or, when `zone` is
+    None (`at:"… local"`), in each channel's own zone. `first` is the earliest UTC instant."""
+
+    wall: datetime
+    zone: str | None
+    first: datetime
+
+    @property
+    def local(self) -> bool:
+        return self.zone is None
 
 
 # --- What the core asks a Sender to post -------------------------------------------------------
@@ -204,11 +221,33 @@ class RelayPost:
 
 
 @dataclass(frozen=True, slots=True)
+class DigestItem:
+    """One announcement inside a digest, with its full text (the channel never got it on its own)."""
+
+    announcement_id: int
+    title: str
+    body: str
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPost:
+    """A daily/weekly digest for one channel: every announcement held for it since its last digest.
+
+    `period_label` is already phrased ("Daily digest · Wednesday 25 November 2026").
+    """
+
+    digest_id: int
+    period_label: str
+    items: tuple[DigestItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """One unit of work for a Sender: where to post, what, and (for relays) in which thread."""
 
     channel: ChannelRef
-    content: AnnouncementPost | RelayPost
+    content: AnnouncementPost | RelayPost | DigestPost
     thread: MessageRef | None = None
 
 
@@ -310,17 +349,19 @@ class InviteOutcome(StrEnum):
 class WorkKind(StrEnum):
     DELIVERY = "delivery"
     RELAY = "relay"
+    DIGEST = "digest"
 
 
 @dataclass(frozen=True, slots=True)
 class Work:
-    """A claimed outbox row: a delivery (announcement → partner channel) or a relay (question/answer)."""
+    """A claimed outbox row: a delivery (announcement → partner channel), a digest (→ partner
+    channel) or a relay (question/answer)."""
 
     kind: WorkKind
     id: int
     attempts: int
     ambiguous: bool
-    # Deliveries: the announcement and target channel. Relays: the question (and answer).
+    # Deliveries: the announcement and target channel; digests: the channel. Relays: the question.
     announcement_id: int | None = None
     channel_id: int | None = None
     channel: ChannelRef | None = None

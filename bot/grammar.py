@@ -7,9 +7,7 @@ command or a `CommandError` carrying a message with a way forward.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
 from typing import Final, TypeVar
 
 from bot import messages as msg
@@ -31,8 +29,10 @@ from bot.commands import (
     News,
     PartnerCommand,
     Questions,
+    Scheduled,
     Send,
     SetMode,
+    SetQuietHours,
     SetTimezone,
     ShowSettings,
     Stats,
@@ -57,6 +57,8 @@ from bot.lexer import (
     read_word,
     read_words,
 )
+from bot.timezones import QuietHours, parse_quiet
+from bot.when import At, parse_at
 
 # --- Parsing -----------------------------------------------------------------------------------
 
@@ -65,7 +67,6 @@ MAX_PARTNER_NAME = 200
 MAX_ATTRIBUTE = 40
 MAX_LANGUAGE = 20
 MAX_BODY = 3_000
-_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}")
 _SHOWN = 40  # how much of a bad word an error message repeats
 _INVITE_KEYS = ("tier", "type", "region", "language")
 _BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at")
@@ -246,7 +247,7 @@ def _ask(text: str, pos: int) -> Ask:
     return Ask(question)
 
 
-def _settings(text: str, pos: int) -> ShowSettings | SetMode | SetTimezone:
+def _settings(text: str, pos: int) -> ShowSettings | SetMode | SetTimezone | SetQuietHours:
     word = read_word(text, pos)
     if word is None:
         return ShowSettings()
@@ -260,12 +261,26 @@ def _settings(text: str, pos: int) -> ShowSettings | SetMode | SetTimezone:
         if len(values) > 1:
             raise _Invalid(msg.TIMEZONE_ONE_WORD)
         return SetTimezone(values[0])
-    did_you_mean = _did_you_mean(setting, ("mode", "timezone"))
+    if setting == "quiet":
+        return SetQuietHours(_quiet(values))
+    did_you_mean = _did_you_mean(setting, ("mode", "timezone", "quiet"))
     raise _Invalid(
         msg.UNKNOWN_SETTING.format(
             word=_shown(word.text), did_you_mean=did_you_mean, usage=msg.PARTNER_USAGE["settings"]
         )
     )
+
+
+def _quiet(values: list[str]) -> QuietHours | None:
+    if not values:
+        raise _usage_error(msg.SETTINGS_QUIET_USAGE)
+    if len(values) == 1 and values[0].lower() == "off":
+        return None
+    typed = " ".join(values)
+    quiet = parse_quiet(typed.replace(" ", ""))
+    if quiet is None:
+        raise _Invalid(msg.QUIET_INVALID.format(value=_shown(typed)))
+    return quiet
 
 
 def _mode(values: list[str]) -> DeliveryMode:
@@ -426,17 +441,24 @@ def _build_broadcast(options: dict[str, str], urgent: bool, body: str) -> Broadc
         regions=frozenset(comma_list([options.get("region", "")])),
         languages=frozenset(comma_list([options.get("language", "")])),
     )
-    send_at = _send_at(options["at"]) if "at" in options else None
-    return Broadcast(topics, audience, title, body, urgent=urgent, send_at=send_at)
+    at = _send_at(options["at"]) if "at" in options else None
+    return Broadcast(
+        topics,
+        audience,
+        title,
+        body,
+        urgent=urgent,
+        send_at=at.wall if at else None,
+        send_zone=at.zone if at else None,
+        send_local=at.local if at else False,
+    )
 
 
-def _send_at(value: str) -> datetime:
-    if _AT.fullmatch(value) is None:
-        raise _Invalid(msg.AT_INVALID.format(value=_shown(value)))
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:  # a well-formed but impossible date, e.g. 2025-02-30
-        raise _Invalid(msg.AT_INVALID.format(value=_shown(value))) from None
+def _send_at(value: str) -> At:
+    at = parse_at(value)
+    if isinstance(at, str):
+        raise _Invalid(at)
+    return at
 
 
 def _answer(text: str, pos: int) -> Answer:
@@ -455,6 +477,7 @@ _ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
     "broadcast": _broadcast,
     "send": lambda text, pos: Send(_required_id(text, pos, "send")),
     "cancel": lambda text, pos: Cancel(_required_id(text, pos, "cancel")),
+    "scheduled": lambda text, pos: Scheduled(),
     "stats": lambda text, pos: Stats(_optional_id(text, pos, "stats")),
     "questions": lambda text, pos: Questions(),
     "answer": _answer,

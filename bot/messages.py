@@ -21,7 +21,7 @@ PARTNER_HELP: Final = """\
 • `news [<topic>] [<n>]` — the latest announcements (5 by default, up to 20)
 • `ask <question>` — send a question to the vendor team
 • `settings` — show delivery settings; `settings mode immediate|daily|weekly`; \
-`settings timezone <IANA name>`
+`settings timezone <IANA name>`; `settings quiet 20:00-08:00` or `settings quiet off`
 • `join <code>` — link this channel to your partner organisation
 • `help <command>` — more about one command"""
 
@@ -31,8 +31,8 @@ ADMIN_HELP: Final = """\
 • `invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]` \
 — a one-time join code
 • `broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent] \
-title:"<title>" <body…>` — a draft with a preview of its reach
-• `send <id>` · `cancel <id>` · `stats [<id>]`
+[at:"YYYY-MM-DD HH:MM[ local]"] title:"<title>" <body…>` — a draft with a preview of its reach
+• `send <id>` · `cancel <id>` · `scheduled` · `stats [<id>]`
 • `questions` — open partner questions · `answer <question id> <text>`
 • `help <command>` — more about one command"""
 
@@ -102,15 +102,13 @@ BODY_EMPTY: Final = (
 BODY_TOO_LONG: Final = (
     "The body is {length} characters long; the limit is {max}. Shorten it or link to the details."
 )
-AT_INVALID: Final = (
-    'I couldn\'t read the time "{value}": write it as `at:"YYYY-MM-DD HH:MM"`, e.g. `at:"2025-07-01 09:00"`.'
-)
 ID_INVALID: Final = '"{value}" isn\'t {what} number, e.g. `{example}`.'
 ANNOUNCEMENT_ID: Final = "an announcement"
 QUESTION_ID: Final = "a question"
 
 SETTINGS_MODE_USAGE: Final = "`settings mode immediate|daily|weekly`"
 SETTINGS_TIMEZONE_USAGE: Final = "`settings timezone <IANA name>`, e.g. `settings timezone Europe/Berlin`"
+SETTINGS_QUIET_USAGE: Final = "`settings quiet 20:00-08:00` or `settings quiet off`"
 TOPIC_ADD_USAGE: Final = '`topic add <slug> "<title>" ["<description>"]`'
 TOPIC_ARCHIVE_USAGE: Final = "`topic archive <slug>`"
 
@@ -122,7 +120,8 @@ PARTNER_USAGE: Final[Mapping[str, str]] = {
     "list": "`list`",
     "news": "`news [<topic>] [<n>]`",
     "ask": "`ask <question>`",
-    "settings": f"`settings`, {SETTINGS_MODE_USAGE} or `settings timezone <IANA name>`",
+    "settings": f"`settings`, {SETTINGS_MODE_USAGE}, `settings timezone <IANA name>` or "
+    f"{SETTINGS_QUIET_USAGE}",
     "join": "`join <code>`",
 }
 
@@ -132,10 +131,11 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "invite": '`invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]`',
     "broadcast": (
         "`broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent] "
-        'title:"<title>" <body…>`'
+        '[at:"YYYY-MM-DD HH:MM[ local]"] title:"<title>" <body…>`'
     ),
     "send": "`send <id>`",
     "cancel": "`cancel <id>`",
+    "scheduled": "`scheduled`",
     "stats": "`stats [<id>]`",
     "questions": "`questions`",
     "answer": "`answer <question id> <text>`",
@@ -153,7 +153,7 @@ PARTNER_ABOUT: Final[Mapping[str, str]] = {
     "news": "Shows the latest announcements this channel may see: 5 unless you give a number (up to 20).",
     "ask": "Sends your question to the vendor team; the answer comes back here.",
     "settings": "Shows or changes how announcements arrive: one by one, or as a daily or weekly digest, "
-    "and the time zone digests follow.",
+    "the time zone digests follow, and quiet hours in which normal announcements wait.",
     "join": "Links this channel to your partner organisation with the code your vendor gave you.",
 }
 
@@ -162,9 +162,11 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "topic": "Adds a topic partners can follow, or archives one.",
     "invite": "Creates a one-time join code for a partner organisation.",
     "broadcast": "Creates a draft announcement and shows how many channels and partners it will reach. "
-    "Options come first, in any order; the body is everything after them, kept as written.",
-    "send": "Sends a draft announcement.",
-    "cancel": "Cancels a draft or scheduled announcement.",
+    "Options come first, in any order; the body is everything after them, kept as written. "
+    '`at:"2026-12-01 09:00"` schedules it (vendor time zone); add `local` for each channel\'s own clock.',
+    "send": "Sends a draft announcement, or schedules it when it has an `at:` time.",
+    "cancel": "Cancels a draft, or a scheduled announcement until its first delivery goes out.",
+    "scheduled": "Lists scheduled announcements and when they go out.",
     "stats": "Shows delivery, reactions and questions for one announcement, or for the latest ones.",
     "questions": "Lists the partner questions still waiting for an answer.",
     "answer": "Answers a partner question; the answer is relayed to the partner's thread.",
@@ -203,14 +205,15 @@ NO_NEWS: Final = "No announcements yet on those topics."
 NEWS_HEADER: Final = "*Latest {count} announcement(s):*"
 NEWS_ITEM: Final = "*{title}* — {date} · {topics}\n{body}"
 SETTINGS: Final = (
-    "*Delivery settings for this channel*\n• mode: `{mode}`\n• time zone: `{timezone}`\n• {partner}"
+    "*Delivery settings for this channel*\n• mode: `{mode}`{digest}\n• time zone: `{timezone}`\n"
+    "• quiet hours: {quiet}\n• {partner}"
 )
 LINKED_TO: Final = "partner: {name} ({tier})"
 NOT_LINKED: Final = "not linked to a partner organisation (`join <code>` links it)"
 MODE_IMMEDIATE: Final = "Announcements will be posted here as soon as they are sent."
 MODE_DIGEST: Final = (
-    "Saved: this channel prefers a {mode} digest. Digests aren't switched on for this vendor yet, so until "
-    "they are, announcements keep arriving here as they are sent — nothing is held back."
+    "Saved: announcements now arrive here as one {mode} digest, {when} ({timezone}), instead of one by "
+    "one. Urgent announcements still arrive at once."
 )
 BAD_TIMEZONE: Final = (
     '"{value}" isn\'t a time zone I know{did_you_mean} Use an IANA name such as `Europe/Berlin` or '
@@ -276,15 +279,10 @@ REACH: Final = (
     "*Reach:* {channels} channel(s) of {partners} partner(s)\n"
     "• by platform: {platforms}\n• by tier: {tiers}\n• by region: {regions}"
 )
-REACH_DIGEST: Final = "• {count} of these channels get it in their daily/weekly digest instead of at once."
 EMPTY_AUDIENCE: Final = (
     "⚠️ Announcement #{id} would reach *no channel*: no active channel follows its topics within "
     "“{audience}”. Widen the audience or pick other topics and broadcast again; "
     "`cancel {id}` drops this draft."
-)
-SCHEDULING_UNAVAILABLE: Final = (
-    "Scheduling with `at:` isn't available yet, so nothing was created. Broadcast without `at:` and "
-    "press Send (or `send <id>`) when you want it to go out."
 )
 SEND_BUTTON: Final = "Send"
 CANCEL_BUTTON: Final = "Cancel"
@@ -321,3 +319,70 @@ STATS_DETAIL: Final = (
     "• reach by tier: {tiers}\n• reach by region: {regions}"
 )
 STATS_FAILURES: Final = "• failures: {reasons}"
+
+
+# --- scheduling --------------------------------------------------------------------------------
+# Scheduled broadcasts, digests and quiet hours (bot/when.py, bot/services/scheduling.py,
+# bot/services/digests.py), and the digest message partners receive.
+
+AT_FORMS: Final = (
+    '`at:"YYYY-MM-DD HH:MM"` (the vendor time zone), `at:"YYYY-MM-DD HH:MM local"` (each channel\'s own '
+    'time zone) or `at:"YYYY-MM-DD HH:MM Europe/Berlin"` (an IANA time zone), e.g. `at:"2026-12-01 09:00"`'
+)
+AT_INVALID: Final = 'I couldn\'t read the time "{value}". Write it as {forms}.'
+AT_AMBIGUOUS: Final = (
+    'The date in "{value}" is ambiguous: 01/12 is 1 December in some countries and 12 January in '
+    "others. Write it year first, as {forms}."
+)
+AT_UNKNOWN_ZONE: Final = '"{zone}" isn\'t a time zone I know{did_you_mean} Write the time as {forms}.'
+AT_PAST: Final = "{when} has already passed (it is now {now}). Pick a time in the future, written as {forms}."
+AT_PAST_LOCAL: Final = (
+    "{wall} has already passed in {zone}, where {count} targeted channel(s) are (it is {now} there). "
+    "Pick a later time, written as {forms}."
+)
+AT_TOO_FAR: Final = (
+    "{when} is more than a year ahead; schedule at most 365 days in advance, written as {forms}."
+)
+TIME_UTC: Final = "{time:%Y-%m-%d %H:%M} UTC"
+TIME_IN_ZONE: Final = "{time:%Y-%m-%d %H:%M} {zone}"
+SCHEDULE_AT: Final = "{wall} {zone} ({utc})"
+SCHEDULE_LOCAL: Final = "{wall} on each channel's own clock (the first at {first}, the last at {last})"
+SCHEDULE_LINE: Final = "🕘 *Scheduled for* {when}."
+SCHEDULE_HINT: Final = "Send (or `send {id}`) queues it for then; nothing goes out before."
+WAIT_QUIET: Final = "🌙 {count} delivery(ies) fall in quiet hours and wait for their end: {until}."
+WAIT_DIGEST: Final = "📰 {count} channel(s) get it in their daily/weekly digest instead, {until}."
+WAIT_ONE_TIME: Final = "at {first}"
+WAIT_RANGE: Final = "between {first} and {last}"
+SCHEDULED_SENDING: Final = (
+    "🕘 Announcement #{id} “{title}” is scheduled for {count} channel(s): {when}. "
+    "`scheduled` lists it; `cancel {id}` stops it until the first delivery goes out."
+)
+NO_SCHEDULED: Final = 'Nothing is scheduled. `broadcast … at:"YYYY-MM-DD HH:MM" …` schedules an announcement.'
+SCHEDULED_HEADER: Final = "*Scheduled announcements* ({count})"
+SCHEDULED_LINE: Final = "• #{id} {title} — {when} · {waiting} delivery(ies) waiting, {span}"
+CANCEL_TOO_LATE: Final = (
+    "Announcement #{id} can't be cancelled any more: its first deliveries have already gone out. "
+    "`stats {id}` shows how far it got."
+)
+
+DIGEST_DAILY: Final = "Daily digest · {date}"
+DIGEST_WEEKLY: Final = "Weekly digest · week to {date}"
+DIGEST_CATCH_UP: Final = "What you missed"
+DIGEST_HEADER: Final = "📰 *{label}* — {count} announcement(s)"
+DIGEST_DAY: Final = "{day:%A} {day.day} {day:%B %Y}"
+DIGEST_EVERY_DAY: Final = "every day at {time}"
+DIGEST_EVERY_WEEK: Final = "every {weekday} at {time}"
+SETTINGS_DIGEST: Final = " — {when}"
+
+QUIET_SET: Final = (
+    "🌙 Quiet hours set to {quiet} ({timezone}): normal announcements that arrive then wait until "
+    "{end}. Urgent ones still arrive at once."
+)
+QUIET_OFF: Final = "Quiet hours are off for this channel: announcements arrive whenever they are sent."
+QUIET_INVALID: Final = (
+    '"{value}" isn\'t a quiet-hours window: write it as start-end on a 24-hour clock, e.g. '
+    "`settings quiet 20:00-08:00`, or `settings quiet off`."
+)
+QUIET_SHOW: Final = "`{quiet}`"
+QUIET_SHOW_DEFAULT: Final = "`{quiet}` (vendor default)"
+QUIET_SHOW_NONE: Final = "off"

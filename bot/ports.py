@@ -20,6 +20,7 @@ from bot.domain import (
     ChannelRef,
     DeliveryHit,
     DeliveryMode,
+    DigestItem,
     ImportRow,
     InviteOutcome,
     MessageRef,
@@ -31,12 +32,14 @@ from bot.domain import (
     Priority,
     Question,
     Reach,
+    Schedule,
     Topic,
     TopicStats,
     UserRef,
     Work,
     WorkKind,
 )
+from bot.timing import CancelOutcome, DeliveryPlan, HeldGroup, ScheduledAnnouncement, TargetGroup
 
 
 class Clock(Protocol):
@@ -137,6 +140,7 @@ class AnnouncementStore(Protocol):
         author: UserRef,
         origin: ChannelRef,
         now: datetime,
+        schedule: Schedule | None = None,
     ) -> Announcement: ...
 
     async def get(self, announcement_id: int) -> Announcement | None: ...
@@ -185,8 +189,10 @@ class AnnouncementStore(Protocol):
         bypass_digest: bool,
         now: datetime,
         allowed_from: Sequence[AnnouncementStatus] = (AnnouncementStatus.DRAFT,),
+        plan: DeliveryPlan | None = None,
     ) -> int | None:
-        """Move the announcement to `sending` and write its outbox rows in one transaction."""
+        """Move the announcement to `sending` (or the plan's status) and write its outbox rows in one
+        transaction; with a `plan`, each row gets its group's `not_before` and digest hold."""
         ...
 
     async def news(
@@ -228,6 +234,10 @@ class DirectoryStore(Protocol):
     async def set_mode(self, channel_id: int, mode: DeliveryMode) -> None: ...
 
     async def set_timezone(self, channel_id: int, timezone: str) -> None: ...
+
+    async def set_quiet_hours(self, channel_id: int, quiet: str | None) -> None:
+        """ "HH:MM-HH:MM", "off" (none, whatever the vendor default), or None (the vendor default)."""
+        ...
 
     async def deactivate(self, channel_ids: Sequence[int], *, reason: str) -> int: ...
 
@@ -328,6 +338,53 @@ class OutboxStore(Protocol):
     async def message_of(self, delivery_id: int) -> str | None: ...
 
 
+class ScheduleStore(Protocol):
+    """Implemented by `storage.repositories.ScheduleRepository`."""
+
+    async def target_groups(self, topic_ids: Sequence[int], audience: Audience) -> list[TargetGroup]:
+        """The targets `start_sending` would write now, grouped by zone, quiet hours and mode."""
+        ...
+
+    async def scheduled(self, *, limit: int = 20) -> list[ScheduledAnnouncement]:
+        """Scheduled announcements, soonest first, with their rows still waiting."""
+        ...
+
+    async def cancel(self, announcement_id: int) -> CancelOutcome:
+        """Cancel a draft, or a scheduled announcement none of whose deliveries went out yet (its
+        queued rows fail with `cancelled`), in one transaction."""
+        ...
+
+
+class DigestStore(Protocol):
+    """Implemented by `storage.repositories.DigestRepository`: the digest outbox."""
+
+    async def held_groups(self) -> list[HeldGroup]:
+        """Zones and modes of active channels that have announcements held for no digest yet."""
+        ...
+
+    async def create(self, *, group: HeldGroup, period: str, boundary: datetime, now: datetime) -> int:
+        """For each channel of `group`: one digest for `period` carrying its rows held up to
+        `boundary`, unless that channel's digest for `period` exists. Returns how many were made."""
+        ...
+
+    async def claim(
+        self, *, now: datetime, lease_until: datetime, limit: int, worker: str, platforms: Sequence[str]
+    ) -> list[Work]: ...
+
+    async def contents(self, digest_id: int) -> tuple[str, list[DigestItem]]:
+        """The digest's period key and its announcements, oldest first."""
+        ...
+
+    async def record(self, outcomes: Sequence[Outcome], *, worker: str, now: datetime) -> list[int]:
+        """Write outcomes; a posted digest marks its deliveries sent with its message. Returns the
+        announcements touched."""
+        ...
+
+    async def by_message(self, platform: Platform, channel: str, message: str) -> int | None:
+        """The channel id whose digest is `message`, for replies in a digest's thread."""
+        ...
+
+
 class StatsStore(Protocol):
     """Implemented by `storage.repositories.StatsRepository`."""
 
@@ -378,3 +435,5 @@ class Stores:
     feedback: FeedbackStore
     stats: StatsStore
     audit: AuditStore
+    schedules: ScheduleStore
+    digests: DigestStore

@@ -75,6 +75,8 @@ class ChannelRow(SQLModel, table=True):
     partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
     mode: str = Field(default="immediate", max_length=16)
     timezone: str | None = Field(default=None, max_length=64)
+    # "HH:MM-HH:MM", "off", or None for the vendor default (PARTNERBOT_QUIET_HOURS).
+    quiet_hours: str | None = Field(default=None, max_length=16)
     active: bool = Field(default=True)
     deactivated_reason: str = Field(default="", max_length=200)
     created_at: datetime = _ts()
@@ -115,7 +117,11 @@ class AnnouncementRow(SQLModel, table=True):
     # Held by the worker opening that thread, so two workers never post two headings.
     admin_thread_claimed_until: datetime | None = _ts(nullable=True)
     created_at: datetime = _ts()
+    # Scheduled announcements: the wall-clock time as given ("YYYY-MM-DD HH:MM"), its IANA zone or
+    # "local" (each channel's own), and in `send_at` the earliest UTC instant.
     send_at: datetime | None = _ts(nullable=True)
+    send_wall: str | None = Field(default=None, max_length=16)
+    send_zone: str | None = Field(default=None, max_length=64)
     sent_at: datetime | None = _ts(nullable=True)
 
 
@@ -148,6 +154,38 @@ class DeliveryRow(SQLModel, table=True):
     lease_until: datetime | None = _ts(nullable=True)
     claimed_by: str = Field(default="", max_length=64)
     message_id: str | None = Field(default=None, max_length=64)
+    sent_at: datetime | None = _ts(nullable=True)
+    # A row held for a digest (status `digest`) is carried by that digest once it is made.
+    digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)
+
+
+class DigestRow(SQLModel, table=True):
+    """The digest outbox: one message per (channel, period) carrying the deliveries held for it.
+
+    The unique key makes digest creation safe in several processes at once; the row is claimed,
+    retried and checked before re-posting exactly like a delivery.
+    """
+
+    __tablename__ = "digest"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "period_key", name="uq_digest_channel_period"),
+        Index("ix_digest_due", "status", "not_before"),
+    )
+    id: int | None = _pk()
+    channel_id: int = Field(foreign_key="channel.id")
+    platform: str = Field(max_length=16)
+    period_key: str = Field(max_length=32)
+    # The transaction that created the row: only it links held deliveries to the digest.
+    batch: str = Field(default="", max_length=32)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    ambiguous: bool = Field(default=False)
+    last_error: str = Field(default="", max_length=300)
+    not_before: datetime = _ts()
+    lease_until: datetime | None = _ts(nullable=True)
+    claimed_by: str = Field(default="", max_length=64)
+    message_id: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _ts()
     sent_at: datetime | None = _ts(nullable=True)
 
 
@@ -234,6 +272,7 @@ __all__ = [
     "AuditRow",
     "ChannelRow",
     "DeliveryRow",
+    "DigestRow",
     "InviteRow",
     "PartnerRow",
     "QuestionRow",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.domain import AnnouncementPost, Outgoing, RelayPost, Reply
+from bot import messages as m
+from bot.domain import AnnouncementPost, DigestPost, Outgoing, RelayPost, Reply
 
 
 def render_reply(reply: Reply) -> str:
@@ -20,5 +21,15 @@ def render_outgoing(out: Outgoing) -> str:
         mark = "🚨 URGENT · " if content.urgent else ""
         topics = ", ".join(content.topics)
         return f"{mark}*{content.title}*\n{content.body}\n_{topics}_  [Ask a question] [Helpful]"
+    if isinstance(content, DigestPost):
+        return render_digest(content)
     assert isinstance(content, RelayPost)
     return content.text
+
+
+def render_digest(post: DigestPost) -> str:
+    """A heading, then each announcement in full: its title, topics and text, oldest first."""
+    blocks = [m.DIGEST_HEADER.format(label=post.period_label, count=len(post.items))]
+    for item in post.items:
+        blocks.append(f"———\n*{item.title}* · _{', '.join(item.topics)}_\n{item.body}")
+    return "\n".join(blocks)

@@ -17,11 +17,13 @@ from typing import Any, Final
 from slackify_markdown import slackify_markdown  # type: ignore[import-untyped]  # ships no py.typed
 
 from adapters.slack import texts as t
+from bot import messages as m
 from bot.domain import (
     AnnouncementPost,
     Button,
     ButtonStyle,
     ChannelRef,
+    DigestPost,
     Invocation,
     MessageRef,
     Outgoing,
@@ -51,6 +53,9 @@ CORE_ACTIONS: Final = (*TOPIC_ACTIONS, SEND_ACTION, CANCEL_ACTION)
 # Message metadata: https://docs.slack.dev/messaging/message-metadata
 DELIVERY_EVENT: Final = "partnerbot_delivery"
 RELAY_EVENT: Final = "partnerbot_relay"
+DIGEST_EVENT: Final = "partnerbot_digest"
+# chat.postMessage truncates `text` beyond 40,000 characters; a digest must never be cut silently.
+MAX_TEXT: Final = 40_000
 FEEDBACK_BLOCK: Final = "partnerbot_feedback"
 
 MAX_BLOCKS: Final = 50
@@ -350,9 +355,41 @@ def relay_message(post: RelayPost, *, key: str) -> Message:
     return {"text": mrkdwn(post.text), "metadata": {"event_type": RELAY_EVENT, "event_payload": payload}}
 
 
+def digest_message(post: DigestPost, *, key: str) -> Message:
+    """A daily/weekly digest: every held announcement with its full text.
+
+    Block Kit while it fits in 50 blocks; beyond that one mrkdwn text (up to 40,000 characters);
+    beyond that it is refused (MessageTooLong) rather than truncated.
+    """
+    header = m.DIGEST_HEADER.format(label=post.period_label, count=len(post.items))
+    blocks: list[Block] = [_section(mrkdwn(header))]
+    lines = [mrkdwn(header)]
+    for item in post.items:
+        title = f"*{mrkdwn(neutralize_mentions(item.title))}*"
+        topics = mrkdwn(t.TOPICS_LABEL.format(topics=", ".join(f"`{topic}`" for topic in item.topics)))
+        body = markdown_to_mrkdwn(item.body)
+        blocks += [{"type": "divider"}, _section(title), {"type": "context", "elements": [
+            {"type": "mrkdwn", "text": topics}]}]  # fmt: skip
+        blocks += [_section(piece) for piece in split_mrkdwn(body)]
+        lines += ["", f"{title} · {topics}", body]
+    payload = {"key": key, "digest_id": post.digest_id}
+    message: Message = {
+        "text": mrkdwn(header),
+        "metadata": {"event_type": DIGEST_EVENT, "event_payload": payload},
+    }
+    if len(blocks) <= MAX_BLOCKS:
+        return {**message, "blocks": blocks}
+    text = "\n".join(lines)
+    if len(text) > MAX_TEXT:
+        raise MessageTooLong(f"digest needs {len(text)} characters; Slack keeps {MAX_TEXT}")
+    return {**message, "text": text}
+
+
 def outgoing_message(out: Outgoing, *, key: str) -> Message:
     if isinstance(out.content, AnnouncementPost):
         message = announcement_message(out.content, key=key)
+    elif isinstance(out.content, DigestPost):
+        message = digest_message(out.content, key=key)
     else:
         message = relay_message(out.content, key=key)
     if out.thread is not None:
@@ -361,4 +398,6 @@ def outgoing_message(out: Outgoing, *, key: str) -> Message:
 
 
 def event_type_of(out: Outgoing) -> str:
-    return DELIVERY_EVENT if isinstance(out.content, AnnouncementPost) else RELAY_EVENT
+    if isinstance(out.content, AnnouncementPost):
+        return DELIVERY_EVENT
+    return DIGEST_EVENT if isinstance(out.content, DigestPost) else RELAY_EVENT

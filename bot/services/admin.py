@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import secrets
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import timedelta
 
 from bot import messages as m
@@ -23,6 +24,8 @@ from bot.domain import (
     Topic,
 )
 from bot.ports import Clock, Stores, TopicAlreadyExists
+from bot.services.scheduling import SchedulingService
+from bot.timing import CancelOutcome, DeliveryPlan
 
 SEND_ACTION = "announcement_send"
 CANCEL_ACTION = "announcement_cancel"
@@ -42,9 +45,10 @@ class AdminService:
         self._clock = clock
         self._settings = settings
         self._wake_worker = wake_worker
-        # Hold deliveries to daily/weekly channels for their digest. Off until the digest job exists
-        # (issue 7): holding with nothing to send the digest would withhold announcements forever.
-        self.hold_digests = False
+        self.scheduling = SchedulingService(stores, clock, settings)
+        # Hold deliveries to daily/weekly channels for their digest (the `digests` job sends them).
+        # Switching it off delivers to every channel at once, whatever its mode.
+        self.hold_digests = True
 
     async def add_topic(self, cmd: TopicAdd) -> Reply:
         try:
@@ -83,13 +87,19 @@ class AdminService:
         )
 
     async def broadcast(self, inv: Invocation, cmd: Broadcast) -> Reply:
-        """Create a draft and answer with its preview: the rendered text and who it will reach."""
-        if cmd.send_at is not None:
-            # Refuse rather than ignore: sending at once what was meant for later would be worse.
-            return error(m.SCHEDULING_UNAVAILABLE)
+        """Create a draft and answer with its preview: the rendered text, who it will reach, and
+        when (a scheduled time; deliveries waiting for quiet hours or digests)."""
         topics, problem = await self._active_topics(cmd.topics)
         if problem:
             return error(problem)
+        topic_ids = [t.id for t in topics]
+        groups = await self._stores.schedules.target_groups(topic_ids, cmd.audience)
+        schedule = None
+        if cmd.send_at is not None:
+            checked = self.scheduling.resolve(cmd, groups)
+            if isinstance(checked, str):
+                return error(checked)  # nothing is created: a wrong time must not become a draft
+            schedule = checked
         announcement = await self._stores.announcements.create(
             title=cmd.title,
             body=cmd.body,
@@ -99,9 +109,19 @@ class AdminService:
             author=inv.user,
             origin=inv.channel,
             now=self._clock.now(),
+            schedule=schedule,
         )
-        reach = await self._stores.announcements.reach([t.id for t in topics], cmd.audience)
-        return preview(announcement, reach, digests=self.hold_digests)
+        reach = await self._stores.announcements.reach(topic_ids, cmd.audience)
+        plan = self.scheduling.plan(
+            groups, schedule=schedule, urgent=cmd.urgent, hold_digests=self.hold_digests
+        )
+        reply = preview(announcement, reach)
+        if reply.is_error:
+            return reply
+        lines = self.scheduling.describe(plan, schedule)
+        if schedule is not None:
+            lines.append(m.SCHEDULE_HINT.format(id=announcement.id))
+        return replace(reply, text="\n".join([reply.text, *lines]))
 
     async def send(self, cmd: Send) -> Reply:
         announcement = await self._stores.announcements.get(cmd.announcement_id)
@@ -110,36 +130,56 @@ class AdminService:
         if announcement.status is not AnnouncementStatus.DRAFT:
             return error(m.NOT_A_DRAFT.format(id=announcement.id, status=announcement.status.value))
         topic_ids = await self._stores.announcements.topic_ids(announcement.id)
-        reach = await self._stores.announcements.reach(topic_ids, announcement.audience)
-        if reach.channels == 0:
+        groups = await self._stores.schedules.target_groups(topic_ids, announcement.audience)
+        if sum(g.channels for g in groups) == 0:
             return error(m.EMPTY_AUDIENCE.format(id=announcement.id, audience=_audience(announcement)))
+        schedule = announcement.schedule
+        if schedule is not None:
+            checked = self.scheduling.check(schedule, groups)
+            if isinstance(checked, str):
+                return error(checked)
+            schedule = checked
+        urgent = announcement.priority is Priority.URGENT
+        plan = self.scheduling.plan(groups, schedule=schedule, urgent=urgent, hold_digests=self.hold_digests)
         written = await self._stores.announcements.start_sending(
             announcement.id,
             topic_ids,
             announcement.audience,
-            bypass_digest=announcement.priority is Priority.URGENT or not self.hold_digests,
+            bypass_digest=urgent or not self.hold_digests,
             now=self._clock.now(),
+            plan=plan,
         )
         if written is None:
             return error(m.NOT_A_DRAFT.format(id=announcement.id, status="already being sent"))
         self._wake_worker()
-        return Reply(
-            text=m.SENDING.format(id=announcement.id, title=announcement.title, count=written),
-            ephemeral=False,
-        )
+        return Reply(text=self._sent_text(announcement, written, plan), ephemeral=False)
+
+    def _sent_text(self, announcement: Announcement, written: int, plan: DeliveryPlan) -> str:
+        a, schedule = announcement, announcement.schedule
+        if schedule is None:
+            text = m.SENDING.format(id=a.id, title=a.title, count=written)
+        else:
+            when = self.scheduling.when(schedule, plan)
+            text = m.SCHEDULED_SENDING.format(id=a.id, title=a.title, count=written, when=when)
+        return "\n".join([text, *self.scheduling.describe(plan, None)])
 
     async def cancel(self, cmd: Cancel) -> Reply:
+        """Cancel a draft, or a scheduled announcement until its first delivery goes out."""
         announcement = await self._stores.announcements.get(cmd.announcement_id)
         if announcement is None:
             return error(m.NO_SUCH_ANNOUNCEMENT.format(id=cmd.announcement_id))
-        cancelled = await self._stores.announcements.transition(
-            announcement.id,
-            to=AnnouncementStatus.CANCELLED,
-            allowed_from=(AnnouncementStatus.DRAFT, AnnouncementStatus.SCHEDULED),
-        )
-        if not cancelled:
-            return error(m.CANNOT_CANCEL.format(id=announcement.id, status=announcement.status.value))
+        outcome = await self._stores.schedules.cancel(announcement.id)
+        if outcome is CancelOutcome.TOO_LATE:
+            return error(m.CANCEL_TOO_LATE.format(id=announcement.id))
+        if outcome is not CancelOutcome.CANCELLED:
+            current = await self._stores.announcements.get(announcement.id)
+            status = (current or announcement).status.value
+            return error(m.CANNOT_CANCEL.format(id=announcement.id, status=status))
         return Reply(text=m.CANCELLED.format(id=announcement.id, title=announcement.title), ephemeral=False)
+
+    async def scheduled(self) -> Reply:
+        """`scheduled`: what is queued for later, soonest first."""
+        return await self.scheduling.listing()
 
     async def _active_topics(self, slugs: tuple[str, ...]) -> tuple[list[Topic], str]:
         found = {t.slug: t for t in await self._stores.topics.by_slugs(slugs)}
@@ -158,7 +198,7 @@ class AdminService:
         return m.UNKNOWN_TOPIC.format(slug=slug, did_you_mean=hint)
 
 
-def preview(announcement: Announcement, reach: Reach, *, digests: bool = True) -> Reply:
+def preview(announcement: Announcement, reach: Reach) -> Reply:
     """The admin's preview: the announcement as partners will see it, its reach, Send and Cancel."""
     text = m.PREVIEW.format(
         id=announcement.id,
@@ -183,8 +223,6 @@ def preview(announcement: Announcement, reach: Reach, *, digests: bool = True) -
         tiers=_counts(reach.by_tier),
         regions=_counts(reach.by_region),
     )
-    if digests and reach.digest_channels and announcement.priority is not Priority.URGENT:
-        text += "\n" + m.REACH_DIGEST.format(count=reach.digest_channels)
     buttons = (
         Button(m.SEND_BUTTON, SEND_ACTION, str(announcement.id), ButtonStyle.PRIMARY),
         Button(m.CANCEL_BUTTON, CANCEL_ACTION, str(announcement.id), ButtonStyle.DANGER),

@@ -33,6 +33,7 @@ from bot.domain import (
     WorkKind,
 )
 from bot.ports import Clock, PermanentSendError, RateKey, Sender, SendError, Stores, TransientSendError
+from bot.services.digests import DigestService, idempotency_key
 from bot.services.feedback import FeedbackService
 
 log = logging.getLogger(__name__)
@@ -94,11 +95,14 @@ class DeliveryWorker:
         lease: timedelta = timedelta(seconds=60),
         retry: RetryPolicy | None = None,
         on_finished: Callable[[list[int]], None] | None = None,
+        digests: DigestService | None = None,
     ) -> None:
         self._stores = stores
         self._clock = clock
         self._senders = dict(senders)
         self._feedback = feedback
+        # Digest messages go through this worker too (same leases, retries and look-before-post).
+        self._digests = digests
         self._id = worker_id
         self._batch = batch
         self._slots = asyncio.Semaphore(concurrency)
@@ -147,6 +151,13 @@ class DeliveryWorker:
         )
         if deliveries:
             await self._process(WorkKind.DELIVERY, deliveries)
+        digests: list[Work] = []
+        if self._digests is not None:
+            digests = await self._stores.digests.claim(
+                now=now, lease_until=lease_until, limit=self._batch, worker=self._id, platforms=platforms
+            )
+            if digests:
+                await self._process(WorkKind.DIGEST, digests)
         relays = await self._stores.outbox.claim_relays(
             now=self._clock.now(), lease_until=lease_until, limit=self._batch, worker=self._id
         )
@@ -154,7 +165,7 @@ class DeliveryWorker:
             # Relays are few and may open an admin thread first: one at a time keeps that orderly.
             for work in relays:
                 await self._process(WorkKind.RELAY, [work])
-        return len(deliveries) + len(relays)
+        return len(deliveries) + len(digests) + len(relays)
 
     async def drain(self, *, max_batches: int = 10_000) -> int:
         """Process everything that is due now (demo, CLI `--wait`, tests)."""
@@ -169,16 +180,42 @@ class DeliveryWorker:
     async def _process(self, kind: WorkKind, batch: list[Work]) -> None:
         if kind is WorkKind.DELIVERY:
             await self._load_announcements({w.announcement_id for w in batch if w.announcement_id})
-        outcomes = await asyncio.gather(*(self._attempt(work) for work in batch))
-        await self._stores.outbox.record(kind, outcomes, worker=self._id, now=self._clock.now())
-        await self._deactivate_failed_channels(batch, outcomes)
-        if kind is WorkKind.DELIVERY:
-            touched = sorted({w.announcement_id for w in batch if w.announcement_id})
-            finished = await self._stores.outbox.finish_announcements(touched, now=self._clock.now())
-            for announcement_id in finished:
+        finished: asyncio.Queue[tuple[Work, Outcome]] = asyncio.Queue()
+
+        async def attempt(work: Work) -> None:
+            finished.put_nowait((work, await self._attempt(work)))
+
+        sending = asyncio.gather(*(attempt(work) for work in batch))
+        # Group commit: each outcome is written as soon as its send returns, together with whatever
+        # else finished meanwhile, so a message id is on record before a reaction or reply to it
+        # can arrive, and a crash loses at most the sends still in flight.
+        touched: set[int] = set()
+        recorded = 0
+        while recorded < len(batch):
+            chunk = [await finished.get()]
+            while not finished.empty():
+                chunk.append(finished.get_nowait())
+            touched.update(await self._record(kind, chunk))
+            recorded += len(chunk)
+        await sending
+        if kind is not WorkKind.RELAY and touched:
+            done = await self._stores.outbox.finish_announcements(sorted(touched), now=self._clock.now())
+            for announcement_id in done:
                 self._announcements.pop(announcement_id, None)
-            if finished and self._on_finished:
-                self._on_finished(finished)
+            if done and self._on_finished:
+                self._on_finished(done)
+
+    async def _record(self, kind: WorkKind, chunk: list[tuple[Work, Outcome]]) -> list[int]:
+        """Write one chunk of outcomes; the announcements it touched."""
+        works = [work for work, _ in chunk]
+        outcomes = [outcome for _, outcome in chunk]
+        if kind is WorkKind.DIGEST:
+            touched = await self._stores.digests.record(outcomes, worker=self._id, now=self._clock.now())
+        else:
+            await self._stores.outbox.record(kind, outcomes, worker=self._id, now=self._clock.now())
+            touched = [w.announcement_id for w in works if w.announcement_id]
+        await self._deactivate_failed_channels(works, outcomes)
+        return list(touched)
 
     async def _attempt(self, work: Work) -> Outcome:
         async with self._slots:
@@ -200,10 +237,12 @@ class DeliveryWorker:
     async def _send(self, work: Work) -> MessageRef:
         if work.kind is WorkKind.RELAY:
             return await self._feedback.post_relay(work, self._sender)
-        assert work.channel is not None and work.announcement_id is not None
+        assert work.channel is not None
         sender = self._sender(work.channel.platform)
-        out = Outgoing(channel=work.channel, content=self._post(work))
-        key = f"d{work.id}"
+        if work.kind is WorkKind.DIGEST and self._digests is not None:
+            out, key = await self._digests.outgoing(work), idempotency_key(work)
+        else:
+            out, key = Outgoing(channel=work.channel, content=self._post(work)), f"d{work.id}"
         if work.ambiguous:
             found = await sender.find_posted(out, idempotency_key=key)
             if found is not None:

@@ -54,8 +54,9 @@ class FeedbackService:
         )
         return True
 
-    async def ask(self, inv: Invocation, channel_id: int, text: str) -> Reply:
-        """A direct question (`ask …`), not tied to an announcement."""
+    async def ask(self, inv: Invocation, channel_id: int, text: str, *, thread: str | None = None) -> Reply:
+        """A direct question (`ask …`, or a reply under a digest), not tied to one announcement;
+        with `thread`, the answer comes back in that thread."""
         if len(text) > MAX_QUESTION:
             return Reply(text=m.QUESTION_TOO_LONG.format(max=MAX_QUESTION), is_error=True)
         question_id = await self._stores.feedback.ask(
@@ -65,7 +66,7 @@ class FeedbackService:
             asker=inv.user.user,
             asker_name=inv.user.display_name,
             text=text,
-            partner_thread=None,
+            partner_thread=thread,
             now=self._clock.now(),
         )
         return Reply(text=m.QUESTION_RECEIVED.format(id=question_id))
@@ -77,8 +78,12 @@ class FeedbackService:
         hit = await self._stores.feedback.delivery_by_message(
             inv.channel.platform, inv.channel.channel, thread
         )
-        if hit is None or not text.strip():
+        if not text.strip():
             return None
+        if hit is None:
+            # A digest covers several announcements: a question under it is a direct question.
+            digest = await self._stores.digests.by_message(inv.channel.platform, inv.channel.channel, thread)
+            return None if digest is None else await self.ask(inv, channel_id, text.strip(), thread=thread)
         if len(text) > MAX_QUESTION:
             return Reply(text=m.QUESTION_TOO_LONG.format(max=MAX_QUESTION), is_error=True)
         question_id = await self._stores.feedback.ask(

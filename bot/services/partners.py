@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from dataclasses import replace
 from zoneinfo import available_timezones
 
 from bot import messages as m
-from bot.commands import Join, News, SetMode, SetTimezone, Subscribe, Unsubscribe
+from bot.commands import Join, News, SetMode, SetQuietHours, SetTimezone, Subscribe, Unsubscribe
 from bot.config import Settings
 from bot.domain import (
     Button,
@@ -21,6 +22,7 @@ from bot.domain import (
     Topic,
 )
 from bot.ports import Clock, Stores
+from bot.timezones import WEEKDAYS, stored_quiet
 
 SUBSCRIBE_ACTION = "topic_subscribe"
 UNSUBSCRIBE_ACTION = "topic_unsubscribe"
@@ -126,11 +128,17 @@ class PartnerService:
     async def settings(self, inv: Invocation) -> Reply:
         channel = await self.channel(inv)
         partner = await self._stores.directory.partner(channel.partner_id) if channel.partner_id else None
-        timezone = channel.timezone or (partner.timezone if partner else self._settings.default_timezone)
+        digest = (
+            ""
+            if channel.mode is DeliveryMode.IMMEDIATE
+            else m.SETTINGS_DIGEST.format(when=self._when(channel))
+        )
         return Reply(
             text=m.SETTINGS.format(
                 mode=channel.mode.value,
-                timezone=timezone,
+                digest=digest,
+                timezone=await self._timezone(channel),
+                quiet=self._quiet_text(channel),
                 partner=m.LINKED_TO.format(name=partner.name, tier=partner.tier) if partner else m.NOT_LINKED,
             )
         )
@@ -138,8 +146,45 @@ class PartnerService:
     async def set_mode(self, inv: Invocation, cmd: SetMode) -> Reply:
         channel = await self.channel(inv)
         await self._stores.directory.set_mode(channel.id, cmd.mode)
-        text = m.MODE_IMMEDIATE if cmd.mode is DeliveryMode.IMMEDIATE else m.MODE_DIGEST.format(mode=cmd.mode)
-        return Reply(text=text)
+        if cmd.mode is DeliveryMode.IMMEDIATE:
+            return Reply(text=m.MODE_IMMEDIATE)
+        when, timezone = self._when(replace(channel, mode=cmd.mode)), await self._timezone(channel)
+        return Reply(text=m.MODE_DIGEST.format(mode=cmd.mode.value, when=when, timezone=timezone))
+
+    async def set_quiet_hours(self, inv: Invocation, cmd: SetQuietHours) -> Reply:
+        channel = await self.channel(inv)
+        if cmd.quiet is None:
+            await self._stores.directory.set_quiet_hours(channel.id, "off")
+            return Reply(text=m.QUIET_OFF)
+        await self._stores.directory.set_quiet_hours(channel.id, str(cmd.quiet))
+        return Reply(
+            text=m.QUIET_SET.format(
+                quiet=f"`{cmd.quiet}`", timezone=await self._timezone(channel), end=f"{cmd.quiet.end:%H:%M}"
+            )
+        )
+
+    async def _timezone(self, channel: Channel) -> str:
+        """The zone the channel's clock follows: its own, else its partner's, else the vendor's."""
+        if channel.timezone:
+            return channel.timezone
+        partner = await self._stores.directory.partner(channel.partner_id) if channel.partner_id else None
+        return partner.timezone if partner else self._settings.default_timezone
+
+    def _when(self, channel: Channel) -> str:
+        at = self._settings.digest_at()
+        time = f"{at.hour:02d}:{at.minute:02d}"
+        if channel.mode is DeliveryMode.WEEKLY:
+            return m.DIGEST_EVERY_WEEK.format(weekday=WEEKDAYS[at.weekday].capitalize(), time=time)
+        return m.DIGEST_EVERY_DAY.format(time=time)
+
+    def _quiet_text(self, channel: Channel) -> str:
+        default = self._settings.default_quiet()
+        quiet = stored_quiet(channel.quiet_hours, default)
+        if quiet is None:
+            return m.QUIET_SHOW_NONE
+        if not channel.quiet_hours:
+            return m.QUIET_SHOW_DEFAULT.format(quiet=quiet)
+        return m.QUIET_SHOW.format(quiet=quiet)
 
     async def set_timezone(self, inv: Invocation, cmd: SetTimezone) -> Reply:
         zone = _canonical_timezone(cmd.timezone)

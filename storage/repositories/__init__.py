@@ -2,9 +2,11 @@
 
 from storage.repositories.announcements import AnnouncementRepository
 from storage.repositories.audit import AuditRepository
+from storage.repositories.digests import DigestRepository
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.feedback import FeedbackRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.scheduling import ScheduleRepository
 from storage.repositories.stats import StatsRepository
 from storage.repositories.subscriptions import SubscriptionRepository
 from storage.repositories.topics import TopicRepository
@@ -12,9 +14,11 @@ from storage.repositories.topics import TopicRepository
 __all__ = [
     "AnnouncementRepository",
     "AuditRepository",
+    "DigestRepository",
     "DirectoryRepository",
     "FeedbackRepository",
     "OutboxRepository",
+    "ScheduleRepository",
     "StatsRepository",
     "SubscriptionRepository",
     "TopicRepository",

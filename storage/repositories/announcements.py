@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, true, update
+from sqlalchemy import exists, func, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,19 +21,15 @@ from bot.domain import (
     Platform,
     Priority,
     Reach,
+    Schedule,
     UserRef,
 )
+from bot.timing import DeliveryPlan
 from storage.repositories.base import Repository, need_id
-from storage.tables import (
-    AnnouncementRow,
-    AnnouncementTopicRow,
-    ChannelRow,
-    DeliveryRow,
-    PartnerRow,
-    SubscriptionRow,
-    TopicRow,
-    UTCDateTime,
-)
+from storage.repositories.targeting import targets, write_deliveries
+from storage.tables import AnnouncementRow, AnnouncementTopicRow, DeliveryRow, TopicRow
+
+LOCAL_ZONE = "local"  # `send_zone` of an announcement scheduled on each channel's own clock
 
 NEWS_SCAN_LIMIT = 200
 
@@ -51,6 +46,7 @@ class AnnouncementRepository(Repository):
         author: UserRef,
         origin: ChannelRef,
         now: datetime,
+        schedule: Schedule | None = None,
     ) -> Announcement:
         async with self._sessions.begin() as session:
             row = AnnouncementRow(
@@ -66,22 +62,26 @@ class AnnouncementRepository(Repository):
                 origin_channel=origin.channel,
                 created_at=now,
             )
+            if schedule is not None:
+                row.send_at = schedule.first
+                row.send_wall = f"{schedule.wall:%Y-%m-%d %H:%M}"
+                row.send_zone = schedule.zone or LOCAL_ZONE
             session.add(row)
             await session.flush()
             for topic_id in topic_ids:
                 session.add(AnnouncementTopicRow(announcement_id=need_id(row.id), topic_id=topic_id))
-            return await _to_announcement(session, row, origin.workspace)
+            return await to_announcement(session, row, origin.workspace)
 
     async def get(self, announcement_id: int) -> Announcement | None:
         async with self._sessions() as session:
             row = await session.get(AnnouncementRow, announcement_id)
-            return await _to_announcement(session, row, row.author_workspace) if row else None
+            return await to_announcement(session, row, row.author_workspace) if row else None
 
     async def recent(self, limit: int = 10) -> list[Announcement]:
         async with self._sessions() as session:
             query = select(AnnouncementRow).order_by(col(AnnouncementRow.id).desc()).limit(limit)
             rows = list(await session.exec(query))
-            return [await _to_announcement(session, row, row.author_workspace) for row in rows]
+            return [await to_announcement(session, row, row.author_workspace) for row in rows]
 
     async def topic_ids(self, announcement_id: int) -> list[int]:
         async with self._sessions() as session:
@@ -165,11 +165,11 @@ class AnnouncementRepository(Repository):
 
     async def reach(self, topic_ids: Sequence[int], audience: Audience) -> Reach:
         """Count the channels a broadcast would reach now: subscriptions ∩ audience ∩ active."""
-        targets = _targets(topic_ids, audience).subquery()
+        found = targets(topic_ids, audience).subquery()
         grouped = sa_select(
-            targets.c.platform, targets.c.tier, targets.c.region, targets.c.mode, func.count()
-        ).group_by(targets.c.platform, targets.c.tier, targets.c.region, targets.c.mode)
-        partners = sa_select(func.count(func.distinct(targets.c.partner_id)))
+            found.c.platform, found.c.tier, found.c.region, found.c.mode, func.count()
+        ).group_by(found.c.platform, found.c.tier, found.c.region, found.c.mode)
+        partners = sa_select(func.count(func.distinct(found.c.partner_id)))
         by_platform: Counter[str] = Counter()
         by_tier: Counter[str] = Counter()
         by_region: Counter[str] = Counter()
@@ -201,42 +201,24 @@ class AnnouncementRepository(Repository):
         bypass_digest: bool,
         now: datetime,
         allowed_from: Sequence[AnnouncementStatus] = (AnnouncementStatus.DRAFT,),
+        plan: DeliveryPlan | None = None,
     ) -> int | None:
         """Move the announcement to `sending` and write its outbox rows in one transaction.
 
         One delivery row per targeted channel, in a single INSERT … SELECT; the unique key makes a
-        re-run add nothing. Digest-mode channels get a DIGEST row unless `bypass_digest` (urgent
-        announcements, or digests switched off).
+        re-run add nothing. Without a `plan`, digest-mode channels get a DIGEST row unless
+        `bypass_digest` (urgent announcements, or digests switched off) and every row is due now.
+        With one, the announcement moves to the plan's status (`scheduled` for a scheduled send) and
+        each row takes its group's `not_before` and hold.
         Returns the number of rows written, or None when the announcement was not in `allowed_from`
         (someone else sent or cancelled it first).
         """
-        targets = _targets(topic_ids, audience).subquery()
-        status = case(
-            (or_(literal(bypass_digest), targets.c.mode == "immediate"), literal("pending")),
-            else_=literal("digest"),
-        )
-        rows = sa_select(
-            literal(announcement_id),
-            targets.c.id,
-            targets.c.platform,
-            status,
-            literal(0),
-            literal(False),
-            literal(""),
-            literal(now, UTCDateTime()),
-            literal(""),
-        ).where(true())  # SQLite needs a WHERE before ON CONFLICT: https://sqlite.org/lang_upsert.html
-        columns = [
-            "announcement_id",
-            "channel_id",
-            "platform",
-            "status",
-            "attempts",
-            "ambiguous",
-            "last_error",
-            "not_before",
-            "claimed_by",
-        ]
+        status = plan.status if plan is not None else AnnouncementStatus.SENDING
+        values: dict[str, Any] = {"status": status.value, "sent_at": None}
+        if status is AnnouncementStatus.SENDING:
+            values["sent_at"] = now
+        elif plan is not None and plan.timings:
+            values["send_at"] = min(t.release for t in plan.timings)
         async with self._sessions.begin() as session:
             moved = await session.exec(
                 update(AnnouncementRow)
@@ -244,14 +226,13 @@ class AnnouncementRepository(Repository):
                     col(AnnouncementRow.id) == announcement_id,
                     col(AnnouncementRow.status).in_([s.value for s in allowed_from]),
                 )
-                .values(status=AnnouncementStatus.SENDING.value, sent_at=now)
+                .values(**values)
             )
             if not moved.rowcount:
                 return None
-            dialect = session.get_bind().dialect.name
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            statement = insert(DeliveryRow).from_select(columns, rows).on_conflict_do_nothing()
-            await session.exec(statement)
+            await write_deliveries(
+                session, announcement_id, topic_ids, audience, bypass_digest=bypass_digest, now=now, plan=plan
+            )
             # rowcount of INSERT … SELECT is -1 on PostgreSQL (psycopg): count the rows instead.
             written = await session.exec(
                 select(func.count())
@@ -280,39 +261,10 @@ class AnnouncementRepository(Repository):
         async with self._sessions() as session:
             for row in await session.exec(query):
                 if _audience_includes(Audience.from_json(row.audience), partner):
-                    found.append(await _to_announcement(session, row, row.author_workspace))
+                    found.append(await to_announcement(session, row, row.author_workspace))
                     if len(found) == limit:
                         break
         return found
-
-
-def _targets(topic_ids: Sequence[int], audience: Audience) -> Select[Any]:
-    subscribed = exists().where(
-        col(SubscriptionRow.channel_id) == ChannelRow.id, col(SubscriptionRow.topic_id).in_(list(topic_ids))
-    )
-    filters = [col(ChannelRow.active).is_(True), subscribed]
-    for column, wanted in (
-        (PartnerRow.tier, audience.tiers),
-        (PartnerRow.type, audience.types),
-        (PartnerRow.region, audience.regions),
-        (PartnerRow.language, audience.languages),
-    ):
-        if wanted:
-            filters.append(col(column).in_(sorted(wanted)))
-    query: Select[Any] = (
-        sa_select(  # type: ignore[assignment]
-            col(ChannelRow.id).label("id"),
-            col(ChannelRow.platform).label("platform"),
-            col(ChannelRow.mode).label("mode"),
-            col(ChannelRow.partner_id).label("partner_id"),
-            col(PartnerRow.tier).label("tier"),
-            col(PartnerRow.region).label("region"),
-        )
-        .select_from(ChannelRow)
-        .outerjoin(PartnerRow, and_(col(PartnerRow.id) == ChannelRow.partner_id))
-        .where(*filters)
-    )
-    return query
 
 
 def _audience_includes(audience: Audience, partner: Partner | None) -> bool:
@@ -331,7 +283,7 @@ def _audience_includes(audience: Audience, partner: Partner | None) -> bool:
     )
 
 
-async def _to_announcement(session: AsyncSession, row: AnnouncementRow, workspace: str) -> Announcement:
+async def to_announcement(session: AsyncSession, row: AnnouncementRow, workspace: str) -> Announcement:
     slugs = await session.exec(
         select(TopicRow.slug)
         .join(AnnouncementTopicRow, col(AnnouncementTopicRow.topic_id) == TopicRow.id)
@@ -351,4 +303,12 @@ async def _to_announcement(session: AsyncSession, row: AnnouncementRow, workspac
         origin=ChannelRef(platform, workspace, row.origin_channel),
         created_at=row.created_at,
         sent_at=row.sent_at,
+        schedule=_schedule(row),
     )
+
+
+def _schedule(row: AnnouncementRow) -> Schedule | None:
+    if row.send_wall is None or row.send_at is None:
+        return None
+    wall = datetime.fromisoformat(row.send_wall)
+    return Schedule(wall=wall, zone=None if row.send_zone == LOCAL_ZONE else row.send_zone, first=row.send_at)

@@ -53,4 +53,5 @@ def to_channel(row: ChannelRow) -> Channel:
         mode=DeliveryMode(row.mode),
         timezone=row.timezone,
         active=row.active,
+        quiet_hours=row.quiet_hours,
     )

@@ -96,6 +96,12 @@ class DirectoryRepository(Repository):
     async def set_timezone(self, channel_id: int, timezone: str) -> None:
         await self._update_channel(channel_id, timezone=timezone)
 
+    async def set_quiet_hours(self, channel_id: int, quiet: str | None) -> None:
+        async with self._sessions.begin() as session:
+            await session.exec(
+                update(ChannelRow).where(col(ChannelRow.id) == channel_id).values(quiet_hours=quiet)
+            )
+
     async def deactivate(self, channel_ids: Sequence[int], *, reason: str) -> int:
         async with self._sessions.begin() as session:
             result = await session.exec(

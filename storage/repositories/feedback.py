@@ -23,6 +23,8 @@ class FeedbackRepository(Repository):
                 ChannelRow.platform == platform,
                 ChannelRow.channel_id == channel,
                 DeliveryRow.message_id == message,
+                # A digest message carries several deliveries; it is none of them in particular.
+                col(DeliveryRow.digest_id).is_(None),
             )
         )
         async with self._sessions() as session:

@@ -21,6 +21,7 @@ from storage.repositories.base import Repository, channel_ref
 from storage.tables import AnnouncementRow, ChannelRow, DeliveryRow, RelayRow
 
 _PENDING, _CLAIMED = DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value
+_HELD = DeliveryStatus.DIGEST.value
 _DELIVERY: Table = SQLModel.metadata.tables[DeliveryRow.__tablename__]
 _RELAY: Table = SQLModel.metadata.tables[RelayRow.__tablename__]
 _ANNOUNCEMENT: Table = SQLModel.metadata.tables[AnnouncementRow.__tablename__]
@@ -139,22 +140,39 @@ class OutboxRepository(Repository):
                 await session.exec(_failed_statement(table), params=failed)
 
     async def fail_pending_for_channel(self, channel_id: int, *, reason: str) -> int:
-        """A channel was deactivated: its queued deliveries can never go out."""
+        """A channel was deactivated: its queued deliveries (held for a digest too) can never go out."""
+        queued = or_(
+            _DELIVERY.c.status == _PENDING,
+            and_(_DELIVERY.c.status == _HELD, _DELIVERY.c.digest_id.is_(None)),
+        )
         async with self._sessions.begin() as session:
             result = await session.exec(
                 update(_DELIVERY)
-                .where(_DELIVERY.c.channel_id == channel_id, _DELIVERY.c.status == _PENDING)
+                .where(_DELIVERY.c.channel_id == channel_id, queued)
                 .values(status=DeliveryStatus.FAILED.value, last_error=reason[:300])
             )
             return int(result.rowcount)
 
     async def finish_announcements(self, announcement_ids: Sequence[int], *, now: datetime) -> list[int]:
-        """Mark `sending` announcements `sent` once none of their deliveries is still queued."""
+        """Move `scheduled` announcements to `sending` once a delivery went out (claimed, attempted or
+        carried by a digest), and `sending` ones to `sent` once none is still queued."""
         table = _ANNOUNCEMENT
-        open_rows = exists().where(
-            _DELIVERY.c.announcement_id == table.c.id, _DELIVERY.c.status.in_([_PENDING, _CLAIMED])
+        mine = _DELIVERY.c.announcement_id == table.c.id
+        open_rows = exists().where(mine, _DELIVERY.c.status.in_([_PENDING, _CLAIMED]))
+        went_out = exists().where(
+            mine,
+            or_(
+                _DELIVERY.c.status.in_([_CLAIMED, DeliveryStatus.SENT.value]),
+                _DELIVERY.c.attempts > 0,
+                _DELIVERY.c.digest_id.is_not(None),
+            ),
         )
         async with self._sessions.begin() as session:
+            await session.exec(
+                update(table)
+                .where(table.c.id.in_(list(announcement_ids)), table.c.status == "scheduled", went_out)
+                .values(status="sending")
+            )
             result = await session.exec(
                 update(table)
                 .where(table.c.id.in_(list(announcement_ids)), table.c.status == "sending", ~open_rows)

@@ -304,11 +304,12 @@ async def test_preview_send_and_cancel_buttons(sqlite_harness: Harness) -> None:
 # --- digest-mode channels -----------------------------------------------------------------------
 
 
-async def test_digest_mode_without_digests_still_delivers_at_once(harness: Harness) -> None:
-    """Until the digest job exists (issue 7) nothing is held: the partner is told so."""
+async def test_digest_holding_switched_off_delivers_at_once(harness: Harness) -> None:
+    """`hold_digests` off (a vendor without digests): digest-mode channels get everything at once."""
+    harness.app.bot.admin.hold_digests = False
     await _four_partners(harness)
     reply = await harness.partner("acme", "settings mode daily")
-    assert not reply.is_error and "nothing is held back" in reply.text
+    assert not reply.is_error and "daily digest, every day at 09:00 (UTC)" in reply.text
     preview = await harness.admin('broadcast topic:security title:"Normal" Not urgent.')
     assert "digest" not in preview.text.split("*Reach:*")[1]
     await harness.admin("send 1")
@@ -318,14 +319,16 @@ async def test_digest_mode_without_digests_still_delivers_at_once(harness: Harne
 
 
 async def test_digest_channels_are_held_except_for_urgent(harness: Harness) -> None:
-    harness.app.bot.admin.hold_digests = True  # what the digest job will switch on
+    assert harness.app.bot.admin.hold_digests  # on by default: the `digests` job sends them
     await _four_partners(harness)
     assert not (await harness.partner("acme", "settings mode daily")).is_error
     assert not (await harness.partner("birch", "settings mode weekly")).is_error
 
     preview = await harness.admin('broadcast topic:security title:"Normal" Not urgent.')
     assert "*Reach:* 4 channel(s)" in preview.text
-    assert m.REACH_DIGEST.format(count=2) in preview.text
+    # The clock says Tuesday 09:00 UTC: today's daily digest takes it; the weekly one is on Monday.
+    until = m.WAIT_RANGE.format(first="2026-11-24 09:00 UTC", last="2026-11-30 09:00 UTC")
+    assert m.WAIT_DIGEST.format(count=2, until=until) in preview.text
     await harness.admin("send 1")
     await harness.deliver()
     assert [len(harness.posts(c)) for c in ("acme", "birch", "cedar", "dune")] == [0, 0, 1, 1]
@@ -347,7 +350,6 @@ async def test_digest_channels_are_held_except_for_urgent(harness: Harness) -> N
 
 
 async def test_stats_for_one_announcement(harness: Harness) -> None:
-    harness.app.bot.admin.hold_digests = True
     await _four_partners(harness)
     await harness.join("eve", "Eve", tier="gold", region="amer")
     await harness.partner("eve", "subscribe security")

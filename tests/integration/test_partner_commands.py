@@ -415,7 +415,8 @@ async def test_settings_show_defaults(sqlite_harness: Harness) -> None:
 async def test_settings_mode_timezone_and_partner_are_stored(harness: Harness) -> None:
     await harness.join("acme", "Acme GmbH", tier="gold")
     mode = await harness.partner("acme", "settings mode Daily")
-    assert not mode.is_error and mode.text == m.MODE_DIGEST.format(mode="daily")
+    daily = m.MODE_DIGEST.format(mode="daily", when="every day at 09:00", timezone="UTC")
+    assert not mode.is_error and mode.text == daily
     zone = await harness.partner("acme", "settings timezone america/new_york")
     assert not zone.is_error and zone.text == m.TIMEZONE_SET.format(timezone="America/New_York")
 
@@ -431,12 +432,15 @@ async def test_settings_mode_timezone_and_partner_are_stored(harness: Harness) -
     assert (await channel_row(harness, "acme")).mode == "immediate"
 
 
-@pytest.mark.parametrize(("mode", "expected"), [("daily", "daily"), ("WEEKLY", "weekly")])
-async def test_settings_mode_values(sqlite_harness: Harness, mode: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("mode", "expected", "when"),
+    [("daily", "daily", "every day at 09:00"), ("WEEKLY", "weekly", "every Monday at 09:00")],
+)
+async def test_settings_mode_values(sqlite_harness: Harness, mode: str, expected: str, when: str) -> None:
     h = sqlite_harness
     reply = await h.partner("acme", f"settings mode {mode}")
     assert not reply.is_error
-    assert reply.text == m.MODE_DIGEST.format(mode=expected)
+    assert reply.text == m.MODE_DIGEST.format(mode=expected, when=when, timezone="UTC")
     assert f"mode: `{expected}`" in (await h.partner("acme", "settings")).text
 
 

@@ -1,0 +1,71 @@
+"""Daily and weekly digests: one message per channel and period instead of each announcement.
+
+Announcements for a daily/weekly channel are written as held delivery rows (status `digest`). The
+periodic `digests` job (bot/app.py) asks `create_due`, which finds, per zone and mode, the latest
+digest moment each channel has passed and makes that period's digest from the rows held up to then.
+The delivery worker drains digests like deliveries (lease, retry, look before re-posting) and, once
+one is posted, its rows are marked sent with the digest's message.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot import messages as m
+from bot.config import Settings
+from bot.domain import DeliveryMode, DigestPost, Outgoing, Work
+from bot.ports import Clock, Stores
+from bot.timezones import last_digest, local_wall, parse_period_key, period_key, zone_or
+
+CATCH_UP = "now"  # the period of a channel that went back to immediate with announcements held
+
+
+def idempotency_key(work: Work) -> str:
+    """Stable for the digest row, which is unique per (channel, period)."""
+    return f"g{work.id}"
+
+
+class DigestService:
+    def __init__(self, stores: Stores, clock: Clock, settings: Settings) -> None:
+        self._stores = stores
+        self._clock = clock
+        self._settings = settings
+
+    async def create_due(self) -> int:
+        """Make every digest whose moment has come; returns how many were made.
+
+        Safe to run in several processes at once: a (channel, period) digest is made once, and the
+        rows it carries are fixed when it is made. An empty period makes nothing.
+        """
+        now = self._clock.now()
+        when = self._settings.digest_at()
+        made = 0
+        for group in await self._stores.digests.held_groups():
+            _, tz = zone_or(group.zone or None, self._settings.default_timezone)
+            if group.mode is DeliveryMode.IMMEDIATE:
+                # The channel left digest mode with announcements still held: send them now, once.
+                boundary, period = now, f"{CATCH_UP}:{local_wall(now, tz):%Y-%m-%dT%H:%M}"
+            else:
+                boundary, day = last_digest(now, group.mode, when, tz)
+                period = period_key(group.mode, day)
+            made += await self._stores.digests.create(group=group, period=period, boundary=boundary, now=now)
+        return made
+
+    async def outgoing(self, work: Work) -> Outgoing:
+        """What the worker posts for a claimed digest."""
+        assert work.channel is not None
+        period, items = await self._stores.digests.contents(work.id)
+        post = DigestPost(digest_id=work.id, period_label=label(period), items=tuple(items))
+        return Outgoing(channel=work.channel, content=post)
+
+
+def label(period: str) -> str:
+    kind, day = parse_period_key(period)
+    if day is None or kind == CATCH_UP:
+        return m.DIGEST_CATCH_UP
+    template = m.DIGEST_WEEKLY if kind == DeliveryMode.WEEKLY.value else m.DIGEST_DAILY
+    return template.format(date=_day(day))
+
+
+def _day(day: date) -> str:
+    return m.DIGEST_DAY.format(day=day)

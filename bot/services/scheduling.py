@@ -1,0 +1,158 @@
+"""When a broadcast's deliveries go out: scheduled times, quiet hours and digest holds.
+
+A broadcast's targets come grouped by what decides their timing (zone, quiet hours, mode); each
+group gets one `GroupTiming`, and the store writes every row of a group with it in one statement.
+The same plan feeds the admin's preview, so what the preview says is what the rows hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from bot import messages as m
+from bot.commands import Broadcast
+from bot.config import Settings
+from bot.domain import AnnouncementStatus, DeliveryMode, Reply, Schedule
+from bot.ports import Clock, Stores
+from bot.timezones import local_wall, next_digest, stored_quiet, to_utc, zone, zone_or
+from bot.timing import DeliveryPlan, GroupTiming, ScheduledAnnouncement, TargetGroup
+
+MAX_AHEAD = timedelta(days=365)
+
+
+def utc(instant: datetime) -> str:
+    return m.TIME_UTC.format(time=instant.astimezone(UTC))
+
+
+def span(first: datetime, last: datetime) -> str:
+    """ "at X" for one moment, "the first at X, the last at Y" for a range."""
+    if first == last:
+        return m.WAIT_ONE_TIME.format(first=utc(first))
+    return m.WAIT_RANGE.format(first=utc(first), last=utc(last))
+
+
+class SchedulingService:
+    def __init__(self, stores: Stores, clock: Clock, settings: Settings) -> None:
+        self._stores = stores
+        self._clock = clock
+        self._settings = settings
+
+    # --- reading and checking a schedule --------------------------------------------------------
+
+    def resolve(self, cmd: Broadcast, groups: Sequence[TargetGroup]) -> Schedule | str:
+        """The schedule `cmd.send_at` asks for, checked against the clock; or the error to show."""
+        assert cmd.send_at is not None
+        wall = cmd.send_at
+        if wall.tzinfo is not None:  # an instant from a platform's date-time picker
+            instant = wall.astimezone(UTC)
+            return self.check(Schedule(instant.replace(tzinfo=None), "UTC", instant), groups)
+        if cmd.send_local:
+            return self.check(Schedule(wall, None, wall.replace(tzinfo=UTC)), groups)
+        name = cmd.send_zone or self._settings.default_timezone
+        try:
+            instant = to_utc(wall, zone(name))
+        except KeyError:
+            return m.AT_UNKNOWN_ZONE.format(zone=name, did_you_mean=".", forms=m.AT_FORMS)
+        return self.check(Schedule(wall, name, instant), groups)
+
+    def check(self, schedule: Schedule, groups: Sequence[TargetGroup]) -> Schedule | str:
+        """Refuse a time already past (anywhere it applies) or more than a year ahead; for a
+        `local` schedule, recompute its earliest instant over the targets."""
+        now = self._clock.now()
+        moments = self._moments(schedule, groups)
+        first_zone, first, count = min(moments, key=lambda moment: moment[1])
+        last = max(moment[1] for moment in moments)
+        wall = f"{schedule.wall:%Y-%m-%d %H:%M}"
+        if first <= now:
+            _, tz = zone_or(first_zone, self._settings.default_timezone)
+            here = m.TIME_IN_ZONE.format(time=local_wall(now, tz), zone=first_zone)
+            if schedule.local and groups:
+                return m.AT_PAST_LOCAL.format(
+                    wall=wall, zone=first_zone, count=count, now=here, forms=m.AT_FORMS
+                )
+            when = m.TIME_IN_ZONE.format(time=schedule.wall, zone=first_zone)
+            return m.AT_PAST.format(when=when, now=here, forms=m.AT_FORMS)
+        if last > now + MAX_AHEAD:
+            when = m.TIME_IN_ZONE.format(time=schedule.wall, zone=schedule.zone or "local")
+            return m.AT_TOO_FAR.format(when=when, forms=m.AT_FORMS)
+        return replace(schedule, first=first)
+
+    def _moments(self, schedule: Schedule, groups: Sequence[TargetGroup]) -> list[tuple[str, datetime, int]]:
+        """(zone, UTC instant, channels) for each zone the schedule applies in."""
+        if not schedule.local:
+            return [(schedule.zone or "UTC", schedule.first, sum(g.channels for g in groups))]
+        counts: dict[str, int] = {}
+        for group in groups or [TargetGroup("", "", DeliveryMode.IMMEDIATE, 0)]:
+            name, _ = zone_or(group.zone or None, self._settings.default_timezone)
+            counts[name] = counts.get(name, 0) + group.channels
+        return [(name, to_utc(schedule.wall, zone_or(name, "UTC")[1]), n) for name, n in counts.items()]
+
+    # --- timing every target group ------------------------------------------------------------
+
+    def plan(
+        self, groups: Sequence[TargetGroup], *, schedule: Schedule | None, urgent: bool, hold_digests: bool
+    ) -> DeliveryPlan:
+        """Each group's release time (now or the scheduled time in its zone), then its quiet-hours
+        deferral or digest hold. Urgent announcements bypass both."""
+        now = self._clock.now()
+        default_quiet = self._settings.default_quiet()
+        when = self._settings.digest_at()
+        timings = []
+        for group in groups:
+            name, tz = zone_or(group.zone or None, self._settings.default_timezone)
+            release = now
+            if schedule is not None:
+                release = to_utc(schedule.wall, tz) if schedule.local else schedule.first
+            if hold_digests and not urgent and group.mode is not DeliveryMode.IMMEDIATE:
+                digest_at = next_digest(release, group.mode, when, tz)
+                timings.append(GroupTiming(group, name, release, release, held=True, digest_at=digest_at))
+                continue
+            quiet = None if urgent else stored_quiet(group.quiet, default_quiet)
+            not_before = (quiet.until(release, tz) if quiet else None) or release
+            timings.append(GroupTiming(group, name, release, not_before))
+        status = AnnouncementStatus.SCHEDULED if schedule is not None else AnnouncementStatus.SENDING
+        return DeliveryPlan(status, tuple(timings), schedule.first if schedule is not None else now)
+
+    def describe(self, plan: DeliveryPlan, schedule: Schedule | None) -> list[str]:
+        """Preview lines: when it goes out, and how many deliveries wait for quiet hours or digests."""
+        lines = []
+        if schedule is not None:
+            lines.append(m.SCHEDULE_LINE.format(when=self.when(schedule, plan)))
+        quiet = [t for t in plan.timings if t.quiet_deferred]
+        if quiet:
+            until = span(min(t.not_before for t in quiet), max(t.not_before for t in quiet))
+            lines.append(m.WAIT_QUIET.format(count=sum(t.group.channels for t in quiet), until=until))
+        held = [t for t in plan.timings if t.held and t.digest_at is not None]
+        if held:
+            times = [t.digest_at for t in held if t.digest_at is not None]
+            until = span(min(times), max(times))
+            lines.append(m.WAIT_DIGEST.format(count=sum(t.group.channels for t in held), until=until))
+        return lines
+
+    def when(self, schedule: Schedule, plan: DeliveryPlan | None = None) -> str:
+        """When a schedule goes out, in its own zone and in UTC (first and last for `local`)."""
+        wall = f"{schedule.wall:%Y-%m-%d %H:%M}"
+        if not schedule.local:
+            return m.SCHEDULE_AT.format(wall=wall, zone=schedule.zone, utc=utc(schedule.first))
+        releases = [t.release for t in plan.timings] if plan and plan.timings else [schedule.first]
+        return m.SCHEDULE_LOCAL.format(wall=wall, first=utc(min(releases)), last=utc(max(releases)))
+
+    # --- `scheduled` ---------------------------------------------------------------------------
+
+    async def listing(self) -> Reply:
+        found = await self._stores.schedules.scheduled()
+        if not found:
+            return Reply(text=m.NO_SCHEDULED)
+        lines = [m.SCHEDULED_HEADER.format(count=len(found))]
+        lines.extend(_line(item) for item in found)
+        return Reply(text="\n".join(lines))
+
+
+def _line(item: ScheduledAnnouncement) -> str:
+    a = item.announcement
+    schedule = a.schedule
+    when = f"{schedule.wall:%Y-%m-%d %H:%M} {schedule.zone or 'local'}" if schedule else "?"
+    times = span(item.first, item.last) if item.first and item.last else ""
+    return m.SCHEDULED_LINE.format(id=a.id, title=a.title, when=when, waiting=item.waiting, span=times)
