@@ -31,7 +31,13 @@ from bot.domain import (
 )
 from bot.timing import HeldGroup
 from storage.repositories.base import Repository, channel_ref
-from storage.repositories.outbox import _claim, _failed_statement, _retry_statement, _sent_statement
+from storage.repositories.outbox import (
+    _claim,
+    _failed_statement,
+    _retry_statement,
+    _sent_statement,
+    outcome_params,
+)
 from storage.repositories.targeting import zone_column
 from storage.tables import (
     AnnouncementRow,
@@ -202,27 +208,7 @@ class DigestRepository(Repository):
     async def record(self, outcomes: Sequence[Outcome], *, worker: str, now: datetime) -> list[int]:
         """Write outcomes; a posted digest marks its deliveries sent with its message id, a failed one
         fails them. Returns the announcements touched."""
-        sent = [
-            {"b_id": o.id, "b_message": o.message_id, "b_now": now}
-            for o in outcomes
-            if o.kind is OutcomeKind.SENT
-        ]
-        retry = [
-            {
-                "b_id": o.id,
-                "b_worker": worker,
-                "b_not_before": o.not_before,
-                "b_error": o.error[:300],
-                "b_ambiguous": o.ambiguous,
-            }
-            for o in outcomes
-            if o.kind is OutcomeKind.RETRY
-        ]
-        failed = [
-            {"b_id": o.id, "b_worker": worker, "b_error": o.error[:300]}
-            for o in outcomes
-            if o.kind is OutcomeKind.FAILED
-        ]
+        sent, retry, failed = outcome_params(outcomes, worker=worker, now=now)
         carried = _D.c.digest_id == bindparam("b_id")
         async with self._sessions.begin() as session:
             if sent:

@@ -109,27 +109,7 @@ class OutboxRepository(Repository):
     ) -> None:
         """Write a batch of outcomes in one transaction (group commit keeps SQLite fast)."""
         table = _DELIVERY if kind is WorkKind.DELIVERY else _RELAY
-        sent = [
-            {"b_id": o.id, "b_message": o.message_id, "b_now": now}
-            for o in outcomes
-            if o.kind is OutcomeKind.SENT
-        ]
-        retry = [
-            {
-                "b_id": o.id,
-                "b_worker": worker,
-                "b_not_before": o.not_before,
-                "b_error": o.error[:300],
-                "b_ambiguous": o.ambiguous,
-            }
-            for o in outcomes
-            if o.kind is OutcomeKind.RETRY
-        ]
-        failed = [
-            {"b_id": o.id, "b_worker": worker, "b_error": o.error[:300]}
-            for o in outcomes
-            if o.kind is OutcomeKind.FAILED
-        ]
+        sent, retry, failed = outcome_params(outcomes, worker=worker, now=now)
         async with self._sessions.begin() as session:
             if sent:
                 # Unguarded: whoever learnt the message id records it, even after losing the lease.
@@ -190,6 +170,32 @@ class OutboxRepository(Repository):
         async with self._sessions() as session:
             row = await session.get(DeliveryRow, delivery_id)
             return row.message_id if row else None
+
+
+Params = list[dict[str, Any]]
+
+
+def outcome_params(
+    outcomes: Sequence[Outcome], *, worker: str, now: datetime
+) -> tuple[Params, Params, Params]:
+    """Bind parameters for the sent / retry / failed statements, one executemany each."""
+    sent = [
+        {"b_id": o.id, "b_message": o.message_id, "b_now": now}
+        for o in outcomes
+        if o.kind is OutcomeKind.SENT
+    ]
+    retry = [
+        {"b_id": o.id, "b_worker": worker, "b_not_before": o.not_before, "b_error": o.error[:300],
+         "b_ambiguous": o.ambiguous}
+        for o in outcomes
+        if o.kind is OutcomeKind.RETRY
+    ]  # fmt: skip
+    failed = [
+        {"b_id": o.id, "b_worker": worker, "b_error": o.error[:300]}
+        for o in outcomes
+        if o.kind is OutcomeKind.FAILED
+    ]
+    return sent, retry, failed
 
 
 def _due(table: Table, now: datetime) -> Any:
