@@ -16,11 +16,14 @@ from datetime import timedelta
 from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.cadence import JobRun
 from bot.config import Settings
 from bot.core import PartnerBot
 from bot.domain import Platform
+from bot.jobs import build_scheduler
 from bot.ports import Clock, Sender, Stores, SystemClock
 from bot.services.delivery import DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestService
@@ -32,7 +35,10 @@ from storage.repositories import (
     DigestRepository,
     DirectoryRepository,
     FeedbackRepository,
+    JobRunRepository,
+    NoticeRepository,
     OutboxRepository,
+    ReportRepository,
     ScheduleRepository,
     StatsRepository,
     SubscriptionRepository,
@@ -101,6 +107,9 @@ def build_stores(engine: AsyncEngine) -> Stores:
         audit=AuditRepository(sessions),
         schedules=ScheduleRepository(sessions),
         digests=DigestRepository(sessions),
+        notices=NoticeRepository(sessions),
+        job_runs=JobRunRepository(sessions),
+        reports=ReportRepository(sessions),
     )
 
 
@@ -184,42 +193,18 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-# --- periodic jobs ---------------------------------------------------------------------------
-# Defined here, in one place. Scheduled sends are data (`not_before`), not jobs, so they survive
-# restarts; jobs only nudge and tidy.
-
-JOBS: dict[str, str] = {
-    "outbox-sweep": "every 30 s: wake the worker for deliveries whose retry time has come",
-    "finish-announcements": "every 60 s: mark scheduled announcements sending once one delivery went out, "
-    "and sending ones sent once no delivery is queued",
-    "digests": "every 60 s: make the daily/weekly digests whose local time has come (one per channel and "
-    "period; safe in several processes) and wake the worker to post them",
-}
-
-
-def build_scheduler(app: App) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(timezone="UTC")
-    scheduler.add_job(app.worker.wake, "interval", seconds=30, id="outbox-sweep", coalesce=True)
-    scheduler.add_job(
-        finish_announcements, "interval", seconds=60, id="finish-announcements", args=[app], coalesce=True
-    )
-    # A digest due at 09:00 local goes out within a minute; max_instances=1 (the default) and the
-    # unique (channel, period) key keep overlapping runs, here or in another process, harmless.
-    scheduler.add_job(make_digests, "interval", seconds=60, id="digests", args=[app], coalesce=True)
-    return scheduler
-
-
-async def finish_announcements(app: App) -> None:
-    """The `finish-announcements` job."""
-    waiting = ("scheduled", "sending")
-    ids = [a.id for a in await app.stores.announcements.recent(100) if a.status.value in waiting]
-    if ids:
-        await app.stores.outbox.finish_announcements(ids, now=app.clock.now())
-
-
-async def make_digests(app: App) -> int:
-    """The `digests` job: make the digests that are due and wake the worker; how many were made."""
-    made = await app.digests.create_due()
-    if made:
-        app.worker.wake()
-    return made
+async def last_job_runs(settings: Settings) -> list[JobRun] | None:
+    """The latest run of each periodic job, or None when the database is not reachable (or not
+    created yet: `partnerbot jobs` must not create an empty SQLite file)."""
+    url = make_url(settings.database_url)
+    file = url.database if url.drivername.startswith("sqlite") and url.database != ":memory:" else None
+    if file and not os.path.exists(file):
+        return None
+    engine = make_engine(settings.database_url)
+    try:
+        return await JobRunRepository(make_sessionmaker(engine)).latest()
+    except Exception:  # unreachable, not migrated yet…: the listing works without it
+        log.debug("job runs unavailable", exc_info=True)
+        return None
+    finally:
+        await engine.dispose()

@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     # When daily/weekly digests go out, in each channel's own time zone.
     digest_time: str = Field("09:00", validation_alias=_env("PARTNERBOT_DIGEST_TIME"))
     digest_weekday: str = Field("monday", validation_alias=_env("PARTNERBOT_DIGEST_WEEKDAY"))
+    # The weekly engagement report to the admin channels, in the vendor time zone (default_timezone).
+    report_time: str = Field("09:00", validation_alias=_env("PARTNERBOT_REPORT_TIME"))
+    report_weekday: str = Field("monday", validation_alias=_env("PARTNERBOT_REPORT_WEEKDAY"))
+    # A partner question still unanswered after this long gets one reminder in the admin channel.
+    question_reminder_hours: float = Field(
+        24.0, gt=0, le=24 * 90, validation_alias=_env("PARTNERBOT_QUESTION_REMINDER_HOURS")
+    )
 
     worker_batch: int = Field(200, ge=1, le=5000, validation_alias=_env("PARTNERBOT_WORKER_BATCH"))
     worker_concurrency: int = Field(32, ge=1, le=1000, validation_alias=_env("PARTNERBOT_WORKER_CONCURRENCY"))
@@ -92,7 +99,7 @@ class Settings(BaseSettings):
             raise ValueError(f"`{value}` must look like `20:00-08:00` (24-hour clock), or be empty for none")
         return value
 
-    @field_validator("digest_time")
+    @field_validator("digest_time", "report_time")
     @classmethod
     def _digest_time(cls, value: str) -> str:
         hour, _, minute = value.strip().partition(":")
@@ -100,7 +107,7 @@ class Settings(BaseSettings):
             raise ValueError(f"`{value}` must be a 24-hour time like `09:00`")
         return f"{int(hour):02d}:{int(minute):02d}"
 
-    @field_validator("digest_weekday")
+    @field_validator("digest_weekday", "report_weekday")
     @classmethod
     def _weekday(cls, value: str) -> str:
         day = value.strip().lower()
@@ -115,6 +122,19 @@ class Settings(BaseSettings):
     def digest_at(self) -> DigestTime:
         hour, minute = (int(part) for part in self.digest_time.split(":"))
         return DigestTime(hour=hour, minute=minute, weekday=WEEKDAYS.index(self.digest_weekday))
+
+    def report_at(self) -> DigestTime:
+        """When the weekly engagement report is due, in the vendor time zone."""
+        hour, minute = (int(part) for part in self.report_time.split(":"))
+        return DigestTime(hour=hour, minute=minute, weekday=WEEKDAYS.index(self.report_weekday))
+
+    def admin_channel_refs(self) -> list[ChannelRef]:
+        """Every configured admin channel. Settings name no workspace: it is learnt at send time."""
+        refs = []
+        for item in self.admin_channels:
+            platform, _, channel = item.partition(":")
+            refs.append(ChannelRef(Platform(platform), "", channel))
+        return refs
 
     def is_admin_channel(self, channel: ChannelRef) -> bool:
         return channel.key() in self.admin_channels

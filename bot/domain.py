@@ -54,6 +54,7 @@ class QuestionStatus(StrEnum):
 class RelayKind(StrEnum):
     QUESTION = "question"  # a partner's question, posted into the admin channel
     ANSWER = "answer"  # an admin's answer, posted back where the partner asked
+    NOTICE = "notice"  # something the bot itself says in an admin channel (a report, a reminder)
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,12 +351,13 @@ class WorkKind(StrEnum):
     DELIVERY = "delivery"
     RELAY = "relay"
     DIGEST = "digest"
+    NOTICE = "notice"
 
 
 @dataclass(frozen=True, slots=True)
 class Work:
     """A claimed outbox row: a delivery (announcement → partner channel), a digest (→ partner
-    channel) or a relay (question/answer)."""
+    channel), a relay (question/answer) or a notice (the bot's own message → admin channel)."""
 
     kind: WorkKind
     id: int

@@ -386,3 +386,33 @@ QUIET_INVALID: Final = (
 QUIET_SHOW: Final = "`{quiet}`"
 QUIET_SHOW_DEFAULT: Final = "`{quiet}` (vendor default)"
 QUIET_SHOW_NONE: Final = "off"
+
+
+# --- reports -----------------------------------------------------------------------------------
+# What the bot says on its own in the admin channels: the weekly engagement report
+# (bot/services/reports.py) and reminders of unanswered questions (bot/services/reminders.py).
+
+REPORT_HEADER: Final = "📊 *Weekly engagement report* · {start} to {end} ({zone})"
+REPORT_DAY: Final = "{day:%a} {day.day} {day:%b} {day:%H:%M}"
+REPORT_TOTALS: Final = (
+    "{delivered} delivered · {reactions} reaction(s) · {questions} question(s) · "
+    "{unanswered} unanswered for over a day"
+)
+REPORT_BY_TOPIC: Final = "*By topic*"
+REPORT_BY_TIER: Final = "*By tier*"
+REPORT_LINE: Final = (
+    "• {name}: {delivered} delivered · {reactions} reaction(s) · {questions} question(s) · "
+    "{unanswered} unanswered"
+)
+REPORT_TOPIC: Final = "`{slug}`"
+REPORT_NO_TOPIC: Final = "direct questions"
+REPORT_FOOTER: Final = "`stats` shows each announcement; `questions` lists the open questions."
+REMINDER: Final = (
+    "⏰ Question #{id} from *{partner}* ({tier}, {platform}) has waited {age} for an answer{about}:\n"
+    ">{text}\n{how}"
+)
+REMINDER_IN_THREAD: Final = "Reply in this thread starting with `#{id}`, or use `answer {id} …`."
+REMINDER_ANSWER: Final = "Answer it with `answer {id} …`."
+REMINDER_ABOUT: Final = " (announcement #{id})"
+AGE_HOURS: Final = "{hours} h"
+AGE_DAYS: Final = "{days} d {hours} h"

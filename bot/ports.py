@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
+from bot.cadence import Engagement, JobRun, NoticeDraft
 from bot.domain import (
     Announcement,
     AnnouncementStats,
@@ -423,6 +424,70 @@ class TopicStore(Protocol):
     async def by_slugs(self, slugs: Iterable[str]) -> list[Topic]: ...
 
 
+class NoticeStore(Protocol):
+    """Implemented by `storage.repositories.NoticeRepository`: the outbox of the bot's own notices."""
+
+    async def add(self, drafts: Sequence[NoticeDraft], *, now: datetime) -> int:
+        """Queue each draft unless a notice with its key exists; how many were new."""
+        ...
+
+    async def claim(
+        self, *, now: datetime, lease_until: datetime, limit: int, worker: str, platforms: Sequence[str]
+    ) -> list[Work]:
+        """Claim due notices (the channel's workspace filled in from the directory when unknown)."""
+        ...
+
+    async def content(self, notice_id: int) -> tuple[str, str | None]:
+        """The notice's text and the thread it goes in, if any."""
+        ...
+
+    async def record(self, outcomes: Sequence[Outcome], *, worker: str, now: datetime) -> None: ...
+
+
+class JobRunStore(Protocol):
+    """Implemented by `storage.repositories.JobRunRepository`: one row per (job, period) run."""
+
+    async def claim(
+        self, job: str, period: str, *, worker: str, now: datetime, lease_until: datetime
+    ) -> bool:
+        """Take the period: True when it was never claimed, or its run failed, or the process running
+        it stopped renewing its lease; False when it is done or running elsewhere."""
+        ...
+
+    async def finish(
+        self, job: str, period: str, *, worker: str, ok: bool, detail: str, now: datetime
+    ) -> None:
+        """Record the end of our run (a failed run may be claimed again)."""
+        ...
+
+    async def last_done(self, job: str) -> str | None:
+        """The latest period of `job` that finished, by key order."""
+        ...
+
+    async def latest(self) -> list[JobRun]:
+        """The most recent run of each job."""
+        ...
+
+    async def prune(self, job: str, *, before: datetime) -> int:
+        """Forget finished runs of `job` started before `before` (for jobs that never catch up)."""
+        ...
+
+
+class ReportStore(Protocol):
+    """Implemented by `storage.repositories.ReportRepository`: the reads behind reports and reminders."""
+
+    async def engagement(self, *, since: datetime, until: datetime) -> Engagement:
+        """Per topic and tier within [since, until): deliveries sent, reactions added, questions asked;
+        and questions asked a day or more before `until` that were still open at `until`."""
+        ...
+
+    async def questions_to_remind(
+        self, *, asked_before: datetime, key_prefix: str, limit: int
+    ) -> list[Question]:
+        """Open questions asked before `asked_before` with no notice keyed `key_prefix + id` yet."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Stores:
     """Every store the services use, handed over by the composition root."""
@@ -437,3 +502,6 @@ class Stores:
     audit: AuditStore
     schedules: ScheduleStore
     digests: DigestStore
+    notices: NoticeStore
+    job_runs: JobRunStore
+    reports: ReportStore

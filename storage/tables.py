@@ -252,6 +252,54 @@ class RelayRow(SQLModel, table=True):
     sent_at: datetime | None = _ts(nullable=True)
 
 
+class NoticeRow(SQLModel, table=True):
+    """The notice outbox: messages the bot itself originates (reports, reminders) for an admin channel.
+
+    The unique `key` (`report:2026-W48:slack:C0ADMIN`, `reminder:question:12`) makes queuing a
+    notice idempotent across processes and re-runs; the row is claimed, retried and checked before
+    re-posting exactly like a delivery.
+    """
+
+    __tablename__ = "notice"
+    __table_args__ = (Index("ix_notice_due", "status", "not_before"),)
+    id: int | None = _pk()
+    key: str = Field(max_length=200, unique=True)
+    platform: str = Field(max_length=16)
+    # "" until known: settings name admin channels without their workspace.
+    workspace_id: str = Field(default="", max_length=64)
+    channel: str = Field(max_length=64)
+    thread: str | None = Field(default=None, max_length=64)
+    text: str = Field(sa_type=Text)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    ambiguous: bool = Field(default=False)
+    last_error: str = Field(default="", max_length=300)
+    not_before: datetime = _ts()
+    lease_until: datetime | None = _ts(nullable=True)
+    claimed_by: str = Field(default="", max_length=64)
+    message_id: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _ts()
+    sent_at: datetime | None = _ts(nullable=True)
+
+
+class JobRunRow(SQLModel, table=True):
+    """One run of a periodic job for one period; the unique key lets one process in many run it."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job", "period", name="uq_job_run_period"),)
+    id: int | None = _pk()
+    job: str = Field(max_length=40)
+    period: str = Field(max_length=40)
+    status: str = Field(default="running", max_length=16)
+    worker: str = Field(default="", max_length=64)
+    attempts: int = Field(default=1)
+    # A run whose lease passed without finishing (its process died) may be taken over.
+    lease_until: datetime | None = _ts(nullable=True)
+    started_at: datetime = _ts()
+    finished_at: datetime | None = _ts(nullable=True)
+    detail: str = Field(default="", max_length=300)
+
+
 class AuditRow(SQLModel, table=True):
     __tablename__ = "audit_log"
     id: int | None = _pk()
@@ -274,6 +322,8 @@ __all__ = [
     "DeliveryRow",
     "DigestRow",
     "InviteRow",
+    "JobRunRow",
+    "NoticeRow",
     "PartnerRow",
     "QuestionRow",
     "ReactionRow",

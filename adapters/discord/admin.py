@@ -70,12 +70,13 @@ class DiscordHandlers(PartnerHandlers):
             or ("" if title else m.TITLE_EMPTY)
             or ("" if body else m.BODY_EMPTY)
         )
-        if problem:
-            await self.admin(interaction, problem, detail="broadcast")
-            return
-        await self.admin(
-            interaction, c.Broadcast(topics, audience.audience, title, body, urgent=audience.urgent)
+        command = tr.scheduled(
+            c.Broadcast(topics, audience.audience, title, body, urgent=audience.urgent), fields.send_at
         )
+        if problem or isinstance(command, str):
+            await self.admin(interaction, problem or str(command), detail="broadcast")
+            return
+        await self.admin(interaction, command)
 
     async def render_preview(self, reply: Reply) -> list[tr.Part]:
         """A broadcast's answer: the draft as partners will see it, its reach, Send/Cancel, selects."""
@@ -120,9 +121,9 @@ class DiscordHandlers(PartnerHandlers):
         topics = tuple(values) if kind == "topics" else old.topics
         audience = pv.audience_from_values(values) if kind == "audience" else old.audience
         urgent = old.priority is Priority.URGENT
-        reply = await self.bot.run_admin(
-            inv, c.Broadcast(topics, audience, old.title, old.body, urgent=urgent)
-        )
+        command = c.Broadcast(topics, audience, old.title, old.body, urgent=urgent)
+        command = tr.rescheduled(command, old.schedule)  # the draft keeps its time
+        reply = await self.bot.run_admin(inv, command)
         if pv.preview_id(reply) in (None, old.id):  # refused, or the new choice was rejected
             await self.send_parts(interaction, tr.render_reply(reply), ephemeral=True)
             return

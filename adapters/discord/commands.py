@@ -15,6 +15,7 @@ from zoneinfo import available_timezones
 import discord
 from discord import app_commands
 
+from adapters.discord import texts as t
 from adapters.discord import translate as tr
 from adapters.discord.admin import DiscordHandlers
 from bot import commands as c
@@ -184,7 +185,9 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
 
     @group.command(name="broadcast", description="Draft an announcement and preview its reach")
     @app_commands.describe(
-        topics="Topic names separated by commas", tier="Only these tiers, e.g. gold,platinum"
+        topics="Topic names separated by commas",
+        tier="Only these tiers, e.g. gold,platinum",
+        at=t.SEND_AT_OPTION,
     )
     @app_commands.autocomplete(topics=_topics(h))
     async def broadcast(
@@ -197,6 +200,7 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         region: str | None = None,
         language: str | None = None,
         urgent: bool = False,
+        at: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         slugs, problem = tr.parse_topics(topics)
         if problem:
@@ -206,7 +210,12 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
             k: [v.lower() for v in comma_list([x or ""])]
             for k, x in zip(tr.AUDIENCE_KEYS, (tier, type, region, language), strict=True)
         }
-        command = c.Broadcast(slugs, tr.audience_of(lists), title.strip(), body.strip(), urgent=urgent)
+        command = tr.scheduled(
+            c.Broadcast(slugs, tr.audience_of(lists), title.strip(), body.strip(), urgent=urgent), at
+        )
+        if isinstance(command, str):  # the same words as for `at:"…"`
+            await h.admin(interaction, command, detail="broadcast")
+            return
         await h.admin(interaction, command)
 
     @group.command(name="send", description="Send a draft announcement")

@@ -49,6 +49,13 @@ AUDIENCE_PLACEHOLDER: Final = "e.g. tier:gold,platinum region:emea urgent"
 AUDIENCE_UNKNOWN_KEY: Final = (
     '"{word}" isn\'t an audience option: use tier:…, type:…, region:…, language:… or the word `urgent`.'
 )
+# Discord caps a label at 45 characters, its description and an input's placeholder at 100.
+SEND_AT_LABEL: Final = "Send at (optional)"
+SEND_AT_DESCRIPTION: Final = (
+    "YYYY-MM-DD HH:MM, optionally 'local' or a time zone. Empty: send when you press Send."
+)
+SEND_AT_PLACEHOLDER: Final = "e.g. 2026-12-01 09:00 local, or 2026-12-01 09:00 Europe/Berlin"
+SEND_AT_OPTION: Final = "When to send: YYYY-MM-DD HH:MM, optionally 'local' or a time zone"
 TOPICS_SELECT: Final = "Topics"
 AUDIENCE_SELECT: Final = "Audience: everyone (pick tiers, types, regions, languages to narrow it)"
 AUDIENCE_OPTION: Final = "{key}: {value}"

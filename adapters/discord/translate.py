@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import discord
 
 from adapters.discord import texts as t
 from bot import messages as m
+from bot.commands import Broadcast
 from bot.domain import (
     AnnouncementPost,
     Audience,
@@ -33,9 +34,11 @@ from bot.domain import (
     RelayKind,
     RelayPost,
     Reply,
+    Schedule,
     UserRef,
 )
 from bot.lexer import UnclosedQuote, as_option, as_slug, comma_list, read_all
+from bot.when import parse_at
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -262,7 +265,8 @@ def render_relay(post: RelayPost) -> list[Part]:
 
 def thread_name(out: Outgoing) -> str:
     """The name of a thread the Sender opens from a message to post into it."""
-    if isinstance(out.content, RelayPost) and out.content.kind is RelayKind.QUESTION:
+    # Questions and notices (reports, reminders) only ever go to admin channels.
+    if isinstance(out.content, RelayPost) and out.content.kind in (RelayKind.QUESTION, RelayKind.NOTICE):
         return t.ADMIN_THREAD
     return t.PARTNER_THREAD
 
@@ -421,6 +425,25 @@ def parse_topics(text: str) -> tuple[tuple[str, ...], str]:
         if slug not in slugs:
             slugs.append(slug)
     return tuple(slugs), ""
+
+
+def scheduled(command: Broadcast, text: str | None) -> Broadcast | str:
+    """`command` with the time typed in a "Send at" field, or the error to show. The grammar's own
+    reader (bot/when.py) reads it, so the forms accepted and the messages are those of `at:"…"`;
+    an empty field leaves the broadcast to go out when Send is pressed."""
+    if not (text or "").strip():
+        return command
+    at = parse_at(text or "")
+    if isinstance(at, str):
+        return at
+    return replace(command, send_at=at.wall, send_zone=at.zone, send_local=at.local)
+
+
+def rescheduled(command: Broadcast, schedule: Schedule | None) -> Broadcast:
+    """`command` at a draft's stored time (kept when a preview select redrafts it)."""
+    if schedule is None:
+        return command
+    return replace(command, send_at=schedule.wall, send_zone=schedule.zone, send_local=schedule.local)
 
 
 def prefill(content: str, *, title_limit: int, body_limit: int) -> tuple[str, str]:

@@ -35,6 +35,7 @@ class BroadcastFields:
     body: str
     topics: str
     audience: str
+    send_at: str = ""  # as typed: the text of `at:"…"`
 
 
 class Handlers(Protocol):
@@ -196,6 +197,9 @@ class BroadcastModal(discord.ui.Modal):
         self.audience: discord.ui.TextInput[BroadcastModal] = discord.ui.TextInput(
             custom_id="audience", placeholder=t.AUDIENCE_PLACEHOLDER, required=False, max_length=400
         )
+        self.send_at: discord.ui.TextInput[BroadcastModal] = discord.ui.TextInput(
+            custom_id="send_at", placeholder=t.SEND_AT_PLACEHOLDER, required=False, max_length=100
+        )
         for label, field in (
             (t.TITLE_LABEL, self.heading),
             (t.BODY_LABEL, self.body),
@@ -203,7 +207,13 @@ class BroadcastModal(discord.ui.Modal):
             (t.AUDIENCE_LABEL, self.audience),
         ):
             self.add_item(discord.ui.Label(text=label, component=field))
+        # A modal holds at most five labels: this is the fifth.
+        self.add_item(
+            discord.ui.Label(text=t.SEND_AT_LABEL, description=t.SEND_AT_DESCRIPTION, component=self.send_at)
+        )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        fields = BroadcastFields(self.heading.value, self.body.value, self.topics.value, self.audience.value)
+        fields = BroadcastFields(
+            self.heading.value, self.body.value, self.topics.value, self.audience.value, self.send_at.value
+        )
         await handlers_of(interaction).broadcast_submitted(interaction, fields)

@@ -1,6 +1,7 @@
 """What the adapter learns from Slack about people and channels, cached briefly.
 
 - display names (`users.info`), for questions and answers shown to the other side;
+- a user's time zone (`users.info` `tz`), to read the wall-clock time they picked in a date-time picker;
 - admin user-group membership (`usergroups.users.list`, Tier 2), for `Invocation.platform_admin`;
 - channel names (`conversations.info`) for events that carry only an id;
 - which workspace a channel belongs to, learned from every inbound payload, so the Sender can find a
@@ -12,8 +13,8 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -51,7 +52,7 @@ class SlackDirectory:
     def __init__(self, settings: Settings, *, group_ttl: float = 60.0, name_ttl: float = 600.0) -> None:
         self._settings = settings
         self._groups: TtlCache[frozenset[str]] = TtlCache(group_ttl, size=200)
-        self._names: TtlCache[str] = TtlCache(name_ttl)
+        self._users: TtlCache[Mapping[str, Any]] = TtlCache(name_ttl)
         self._channel_names: TtlCache[str] = TtlCache(name_ttl)
         self._teams: OrderedDict[str, str] = OrderedDict()
 
@@ -99,18 +100,26 @@ class SlackDirectory:
     async def display_name(self, client: AsyncWebClient, user: str, *, known: str = "") -> str:
         if known:
             return known
-        cached = self._names.get(user)
+        profile = await self._user(client, user)
+        details = profile.get("profile") or {}
+        return str(details.get("display_name") or details.get("real_name") or profile.get("name") or user)
+
+    async def timezone(self, client: AsyncWebClient, user: str) -> str | None:
+        """The IANA zone of the user's Slack profile (`tz`), in which Slack shows them date-time
+        pickers; None when Slack does not say (e.g. an external Slack Connect user)."""
+        return str((await self._user(client, user)).get("tz") or "") or None
+
+    async def _user(self, client: AsyncWebClient, user: str) -> Mapping[str, Any]:
+        cached = self._users.get(user)
         if cached is not None:
             return cached
         try:
-            profile = (await client.users_info(user=user)).get("user") or {}
-            details = profile.get("profile") or {}
-            name = str(details.get("display_name") or details.get("real_name") or profile.get("name") or user)
+            info: Mapping[str, Any] = (await client.users_info(user=user)).get("user") or {}
         except SlackApiError as exc:  # e.g. an external Slack Connect user we may not look up
             log.info("users.info %s failed: %s", user, exc.response.get("error"))
-            name = user
-        self._names.put(user, name)
-        return name
+            info = {}
+        self._users.put(user, info)
+        return info
 
     async def channel_name(self, client: AsyncWebClient, channel: str, *, known: str = "") -> str:
         if known:

@@ -26,7 +26,8 @@ from adapters.slack import views
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.replies import open_view, respond_with, show
 from adapters.slack.translate import Caller
-from bot.commands import ListTopics, Unsubscribe
+from bot import messages as m
+from bot.commands import Broadcast, ListTopics, Unsubscribe
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Invocation, Platform, Reply
 
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 JSON = dict[str, Any]
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+# How long a scheduled broadcast's submission waits for the core's verdict on its time before the
+# modal is closed regardless: Slack wants the ack within 3 s, and the request spends some on the way.
+MODAL_VERDICT_SECONDS = 2.0
 
 
 def tracked(
@@ -293,14 +297,48 @@ class SlackHandlers:
     async def broadcast_submitted(
         self, ack: AsyncAck, body: JSON, view: JSON, client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        command = views.read_broadcast(view["state"]["values"])
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + MODAL_VERDICT_SECONDS
+        values = view["state"]["values"]
+        command = views.read_broadcast(values)
         if isinstance(command, dict):
             await ack(response_action="errors", errors=command)
             return
-        await ack()  # closes the modal; the preview appears in the admin channel
+        send_at = views.read_send_at(values)
         caller = _modal_caller(body, view, _team(context))
-        reply = await self._bot.run_admin(await self._invocation(caller, client), command)
-        await show(reply, caller, client)
+        work = asyncio.ensure_future(self._broadcast(command, send_at, caller, client))
+        if send_at is not None:
+            # A refused time (past, more than a year ahead) belongs next to the picker, which only
+            # the ack can do: give the core what is left of Slack's 3 s before closing the modal.
+            await asyncio.wait({work}, timeout=max(0.0, deadline - loop.time()))
+        if work.done() and isinstance(errors := work.result(), dict):
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()  # closes the modal; the preview appears in the admin channel
+        outcome = await work
+        if isinstance(outcome, dict):  # too late to show in the modal: the same words, as a message
+            outcome = Reply("\n".join(outcome.values()), is_error=True)
+        await show(outcome, caller, client)
+
+    async def _broadcast(
+        self, command: Broadcast, send_at: views.SendAt | None, caller: Caller, client: AsyncWebClient
+    ) -> Reply | dict[str, str]:
+        """The core's answer to the submitted modal, or errors for its "Send at" field."""
+        try:
+            if send_at is not None:
+                zone = await self._directory.timezone(client, caller.user)
+                scheduled = views.scheduled(command, send_at, zone)
+                if isinstance(scheduled, dict):
+                    return scheduled
+                command = scheduled
+            reply = await self._bot.run_admin(await self._invocation(caller, client), command)
+        except Exception:  # the core guards its own call; this is the adapter's part failing
+            log.exception("handling a broadcast submission failed")
+            return Reply(m.INTERNAL_ERROR, is_error=True)
+        # Every refusal of a time names the accepted forms (bot/when.py, bot/services/scheduling.py).
+        if command.send_at is not None and reply.is_error and reply.ephemeral and m.AT_FORMS in reply.text:
+            return {views.SEND_AT_BLOCK: reply.text}
+        return reply
 
     @tracked
     async def question_submitted(

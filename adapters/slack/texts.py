@@ -44,6 +44,24 @@ AUDIENCE_LABELS: Final = {
 AUDIENCE_PLACEHOLDER: Final = "Any"
 URGENT_FIELD: Final = "Urgency"
 URGENT_OPTION: Final = "Urgent — deliver at once, even to digest channels"
+SEND_AT_FIELD: Final = "Send at (optional)"
+SEND_AT_HINT: Final = (
+    "Leave empty to send when you press Send under the preview. Pick a time to schedule it: "
+    "Send then queues it, and nothing goes out before that time."
+)
+SEND_LOCAL_FIELD: Final = "Time zone"
+SEND_LOCAL_OPTION: Final = "Local time in each partner's time zone"
+SEND_LOCAL_HINT: Final = (
+    "Ticked, 09:00 means 09:00 on each channel's own clock, so delivery follows the sun. "
+    "Unticked, the time is the moment you picked, in your Slack time zone."
+)
+SEND_AT_UNREADABLE: Final = "That time couldn't be read; pick it again."
+SEND_LOCAL_WITHOUT_TIME: Final = "Pick the date and time to send at, or untick “Local time” below."
+NO_USER_ZONE: Final = (
+    "Slack didn't tell partnerbot your time zone, so it can't tell which local time you picked. "
+    "Set your time zone in your Slack profile, or type "
+    '`/partner-admin broadcast … at:"YYYY-MM-DD HH:MM local" …`.'
+)
 NO_TOPICS_TO_BROADCAST: Final = (
     "There are no topics yet, so there is nothing to broadcast to. Add one first: "
     '`/partner-admin topic add <slug> "<title>"`.'

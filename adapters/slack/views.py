@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from adapters.slack import texts as t
@@ -17,6 +18,8 @@ from bot.commands import Broadcast
 from bot.domain import Audience, Topic
 from bot.grammar import MAX_BODY, MAX_TITLE
 from bot.services.feedback import MAX_QUESTION
+from bot.timezones import canonical_zone, local_wall, zone
+from bot.when import LOCAL, parse_at
 
 BROADCAST_VIEW: Final = "partnerbot_broadcast"
 ASK_VIEW: Final = "partnerbot_ask"
@@ -30,6 +33,7 @@ AUDIENCE_CHOICES: Final[Mapping[str, tuple[str, ...]]] = {
     "language": ("en", "de", "fr", "es", "pt", "ja"),
 }
 TITLE_BLOCK, BODY_BLOCK, TOPICS_BLOCK, URGENT_BLOCK = "bc_title", "bc_body", "bc_topics", "bc_urgent"
+SEND_AT_BLOCK, SEND_LOCAL_BLOCK = "bc_send_at", "bc_send_local"
 QUESTION_BLOCK: Final = "ask_question"
 URGENT: Final = "urgent"
 
@@ -140,6 +144,12 @@ def broadcast_modal(*, topics: Sequence[Topic], message_text: str, origin: Origi
         blocks.append(_input(f"bc_{name}", t.AUDIENCE_LABELS[name], element, optional=True, hint=hint))
     urgent = {"type": "checkboxes", "options": [_option(t.URGENT_OPTION, URGENT)]}
     blocks.append(_input(URGENT_BLOCK, t.URGENT_FIELD, urgent, optional=True))
+    # https://docs.slack.dev/reference/block-kit/block-elements/datetime-picker-element: Slack shows it
+    # in the user's own time zone and returns the instant picked, as a UNIX timestamp.
+    picker = {"type": "datetimepicker"}
+    blocks.append(_input(SEND_AT_BLOCK, t.SEND_AT_FIELD, picker, optional=True, hint=t.SEND_AT_HINT))
+    local = {"type": "checkboxes", "options": [_option(t.SEND_LOCAL_OPTION, LOCAL)]}
+    blocks.append(_input(SEND_LOCAL_BLOCK, t.SEND_LOCAL_FIELD, local, optional=True, hint=t.SEND_LOCAL_HINT))
     return _modal(BROADCAST_VIEW, t.BROADCAST_MODAL_TITLE, t.BROADCAST_SUBMIT, blocks, origin)
 
 
@@ -162,14 +172,38 @@ def _text(values: Mapping[str, Any], block_id: str, limit: int, errors: dict[str
     return text
 
 
+@dataclass(frozen=True, slots=True)
+class SendAt:
+    """The modal's "Send at" picker and "Local time" box, as submitted."""
+
+    instant: datetime  # the moment picked (aware, UTC)
+    local: bool = False  # "Local time in each partner's time zone"
+
+
+def _send_at(values: Mapping[str, Any], errors: dict[str, str]) -> SendAt | None:
+    raw = _state(values, SEND_AT_BLOCK).get("selected_date_time")
+    local = LOCAL in _selected(values, SEND_LOCAL_BLOCK)
+    if raw is None or raw == "":
+        if local:
+            errors[SEND_AT_BLOCK] = t.SEND_LOCAL_WITHOUT_TIME
+        return None
+    try:
+        return SendAt(datetime.fromtimestamp(int(raw), UTC), local)
+    except (TypeError, ValueError, OverflowError, OSError):
+        errors[SEND_AT_BLOCK] = t.SEND_AT_UNREADABLE
+        return None
+
+
 def read_broadcast(values: Mapping[str, Any]) -> Broadcast | dict[str, str]:
-    """The submitted modal as a `Broadcast`, or the errors to show next to its fields."""
+    """The submitted modal as a `Broadcast` to send when Send is pressed (`read_send_at` has its
+    time, `scheduled` combines the two), or the errors to show next to its fields."""
     errors: dict[str, str] = {}
     title = _text(values, TITLE_BLOCK, MAX_TITLE, errors)
     body = _text(values, BODY_BLOCK, MAX_BODY, errors)
     topics = _selected(values, TOPICS_BLOCK)
     if not topics:
         errors[TOPICS_BLOCK] = t.EMPTY_FIELD
+    _send_at(values, errors)
     if errors:
         return errors
     audience = Audience(
@@ -180,6 +214,35 @@ def read_broadcast(values: Mapping[str, Any]) -> Broadcast | dict[str, str]:
     )
     urgent = URGENT in _selected(values, URGENT_BLOCK)
     return Broadcast(topics=topics, audience=audience, title=title, body=body, urgent=urgent)
+
+
+def read_send_at(values: Mapping[str, Any]) -> SendAt | None:
+    """The time picked, if any (`read_broadcast` has already reported a picker that can't be read)."""
+    return _send_at(values, {})
+
+
+def scheduled(command: Broadcast, send_at: SendAt, user_zone: str | None) -> Broadcast | dict[str, str]:
+    """`command` at the time picked, filled exactly as `at:"…"` would fill it for the same intent.
+
+    The picker returns an instant; what the admin saw was that instant on their own clock (`user_zone`,
+    their Slack profile's time zone). That wall-clock time, written the way the admin would type it
+    (`YYYY-MM-DD HH:MM <zone>`, or `… local`), goes through the grammar's own reader (bot/when.py), so
+    the preview says "09:00 Europe/Berlin", not "08:00 UTC". Whether the time is in the past or too far
+    ahead is the core's to say: it knows the clock and, for `local`, every target's zone."""
+    name = canonical_zone(user_zone) if user_zone else None
+    if name is None:
+        if send_at.local:
+            return {SEND_AT_BLOCK: t.NO_USER_ZONE}
+        return replace(command, send_at=send_at.instant)  # the instant itself: the core shows it in UTC
+    wall = local_wall(send_at.instant, zone(name))
+    if not send_at.local and wall.replace(tzinfo=zone(name)).astimezone(UTC) != send_at.instant:
+        # The second 01:30 of a night the clocks fall back: written as a wall-clock time it would
+        # mean the first. Only the instant says which one was picked.
+        return replace(command, send_at=send_at.instant)
+    at = parse_at(f"{wall:%Y-%m-%d %H:%M} {LOCAL if send_at.local else name}")
+    if isinstance(at, str):  # not expected: the text is built in an accepted form
+        return {SEND_AT_BLOCK: at}
+    return replace(command, send_at=at.wall, send_zone=at.zone, send_local=at.local)
 
 
 def ask_modal(*, origin: Origin) -> JSON:

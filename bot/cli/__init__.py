@@ -16,8 +16,9 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from adapters.discord.cli import discord_cli as discord_commands
-from bot.app import JOBS, App, build_app
+from bot.app import App, build_app, last_job_runs
 from bot.config import Settings
+from bot.jobs import JOBS
 from bot.ports import TopicAlreadyExists
 from bot.services.roster import RosterService
 from storage import migrate
@@ -237,10 +238,16 @@ def stats(
 
 @app.command()
 def jobs() -> None:
-    """List the periodic jobs the scheduler runs."""
-    table = Table("job", "what it does")
-    for name, what in JOBS.items():
-        table.add_row(name, what)
+    """List the periodic jobs the scheduler runs, with each one's last run when the database is there."""
+    settings = load_settings()
+    runs = {run.job: run for run in asyncio.run(last_job_runs(settings)) or []}
+    table = Table("job", "schedule", "what it does", "last run")
+    for name, job in JOBS.items():
+        run = runs.get(name)
+        last = (
+            f"{run.period} · {run.status} · {run.started_at:%Y-%m-%d %H:%M} UTC\n{run.detail}" if run else "—"
+        )
+        table.add_row(name, job.schedule(settings), job.description, last)
     out.print(table)
 
 

@@ -29,6 +29,8 @@ from bot.domain import (
     Outgoing,
     Platform,
     Priority,
+    RelayKind,
+    RelayPost,
     Work,
     WorkKind,
 )
@@ -114,6 +116,11 @@ class DeliveryWorker:
         self._on_finished = on_finished
         self.stats = WorkerStats()
 
+    @property
+    def id(self) -> str:
+        """This worker's name in lease columns (host:pid)."""
+        return self._id
+
     def add_sender(self, platform: Platform, sender: Sender) -> None:
         """Register a platform's Sender (adapters are built after the core they serve)."""
         self._senders[platform] = sender
@@ -158,6 +165,12 @@ class DeliveryWorker:
             )
             if digests:
                 await self._process(WorkKind.DIGEST, digests)
+        # The bot's own notices (reports, reminders) to admin channels: the same path as deliveries.
+        notices = await self._stores.notices.claim(
+            now=now, lease_until=lease_until, limit=self._batch, worker=self._id, platforms=platforms
+        )
+        if notices:
+            await self._process(WorkKind.NOTICE, notices)
         relays = await self._stores.outbox.claim_relays(
             now=self._clock.now(), lease_until=lease_until, limit=self._batch, worker=self._id
         )
@@ -165,7 +178,7 @@ class DeliveryWorker:
             # Relays are few and may open an admin thread first: one at a time keeps that orderly.
             for work in relays:
                 await self._process(WorkKind.RELAY, [work])
-        return len(deliveries) + len(digests) + len(relays)
+        return len(deliveries) + len(digests) + len(notices) + len(relays)
 
     async def drain(self, *, max_batches: int = 10_000) -> int:
         """Process everything that is due now (demo, CLI `--wait`, tests)."""
@@ -211,6 +224,9 @@ class DeliveryWorker:
         outcomes = [outcome for _, outcome in chunk]
         if kind is WorkKind.DIGEST:
             touched = await self._stores.digests.record(outcomes, worker=self._id, now=self._clock.now())
+        elif kind is WorkKind.NOTICE:
+            await self._stores.notices.record(outcomes, worker=self._id, now=self._clock.now())
+            touched = []
         else:
             await self._stores.outbox.record(kind, outcomes, worker=self._id, now=self._clock.now())
             touched = [w.announcement_id for w in works if w.announcement_id]
@@ -241,6 +257,8 @@ class DeliveryWorker:
         sender = self._sender(work.channel.platform)
         if work.kind is WorkKind.DIGEST and self._digests is not None:
             out, key = await self._digests.outgoing(work), idempotency_key(work)
+        elif work.kind is WorkKind.NOTICE:
+            out, key = await self._notice(work), f"n{work.id}"
         else:
             out, key = Outgoing(channel=work.channel, content=self._post(work)), f"d{work.id}"
         if work.ambiguous:
@@ -272,6 +290,16 @@ class DeliveryWorker:
             # No adapter for that platform is running here: retry later rather than lose the row.
             raise TransientSendError(f"no {platform.value} adapter is configured in this process")
         return sender
+
+    async def _notice(self, work: Work) -> Outgoing:
+        assert work.channel is not None
+        text, thread = await self._stores.notices.content(work.id)
+        return Outgoing(
+            channel=work.channel,
+            # Plain text to every Sender, like a relay; the text was neutralised when it was queued.
+            content=RelayPost(relay_id=work.id, kind=RelayKind.NOTICE, text=text),
+            thread=MessageRef(work.channel, thread) if thread else None,
+        )
 
     def _post(self, work: Work) -> AnnouncementPost:
         assert work.announcement_id is not None

@@ -156,7 +156,7 @@ class FeedbackService:
             assert work.answer_id is not None
             out = await self._answer_outgoing(work, question)
             return await _post_once(sender_for(out.channel.platform), out, key, work.ambiguous)
-        admin = await self._admin_channel(question)
+        admin = await self.admin_channel_of(question)
         thread = await self._admin_thread(work, question, admin, sender_for)
         out = Outgoing(
             channel=admin,
@@ -169,7 +169,7 @@ class FeedbackService:
         )
         return ref
 
-    async def _admin_channel(self, question: Question) -> ChannelRef:
+    async def admin_channel_of(self, question: Question) -> ChannelRef:
         """Where admins see a question: the channel its announcement came from, else the configured one."""
         if question.announcement_id is not None:
             announcement = await self._stores.announcements.get(question.announcement_id)

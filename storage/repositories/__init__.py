@@ -5,7 +5,10 @@ from storage.repositories.audit import AuditRepository
 from storage.repositories.digests import DigestRepository
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.feedback import FeedbackRepository
+from storage.repositories.jobs import JobRunRepository
+from storage.repositories.notices import NoticeRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.reports import ReportRepository
 from storage.repositories.scheduling import ScheduleRepository
 from storage.repositories.stats import StatsRepository
 from storage.repositories.subscriptions import SubscriptionRepository
@@ -17,7 +20,10 @@ __all__ = [
     "DigestRepository",
     "DirectoryRepository",
     "FeedbackRepository",
+    "JobRunRepository",
+    "NoticeRepository",
     "OutboxRepository",
+    "ReportRepository",
     "ScheduleRepository",
     "StatsRepository",
     "SubscriptionRepository",

@@ -4,13 +4,19 @@ delivery to exactly the matching channels; non-admins and other channels are ref
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import messages as m
+from bot.when import parse_at
+from storage.tables import DeliveryRow
 from tests.e2e.discord_world import DiscordWorld, discord_world, eventually
-from tests.fakes.discord import Message
+from tests.fakes.discord import Interaction, Message
 from tests.fakes.discord_rest import walk_components
 
 EPHEMERAL = 64
@@ -55,6 +61,7 @@ async def test_context_menu_modal_preview_select_and_send(world: DiscordWorld) -
         "body": "Patch every gateway before Friday; details in the portal.",
         "topics": "",
         "audience": "",
+        "send_at": "",
     }
 
     submit = fake.push_modal_submit(menu.id, {"topics": "security"})
@@ -195,3 +202,125 @@ async def test_non_admins_and_other_channels_are_refused(world: DiscordWorld) ->
         fake.push_slash_command(
             "partner-admin questions", channel_id=acme.channel.id, user_id=acme.manager.user.id
         )
+
+
+# --- scheduling from the modal ("Send at") --------------------------------------------------------
+# The Discord world runs on the real clock: nothing waits for a scheduled time. The tests read the
+# delivery rows' `not_before` and check that the worker, run now, posts nothing.
+
+
+def days_ahead(days: int, tz: str) -> datetime:
+    """09:00 on the wall clock of `tz`, `days` from today there (naive)."""
+    today = datetime.now(ZoneInfo(tz)).date() + timedelta(days=days)
+    return datetime(today.year, today.month, today.day, 9, 0)
+
+
+async def delivery_rows(world: DiscordWorld, announcement_id: int) -> list[DeliveryRow]:
+    async with AsyncSession(world.app.engine) as session:
+        query = select(DeliveryRow).where(col(DeliveryRow.announcement_id) == announcement_id)
+        return list(await session.exec(query))
+
+
+def aware(instant: datetime) -> datetime:
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+async def submit_broadcast(world: DiscordWorld, send_at: str) -> Interaction:
+    """The context menu on a message in the admin channel, then its modal with `send_at` typed."""
+    fake, admin = world.fake, world.admin
+    text = "Maintenance\nThe portal is down for an hour."
+    source = fake.push_message(world.admin_channel.id, text, author_id=admin.user.id)
+    menu = fake.push_message_command("Broadcast to partners", source.id, user_id=admin.user.id)
+    modal = await fake.interaction_response(menu.id)
+    assert modal["type"] == 9 and "send_at" in inputs(modal["data"])
+    return fake.push_modal_submit(menu.id, {"topics": "security", "send_at": send_at})
+
+
+async def send_preview(world: DiscordWorld, message: Message) -> tuple[int, Message]:
+    """Press Send under a preview; the draft id and the answer."""
+    draft = int(custom_ids(message)[0].rsplit(":", 1)[1])
+    press = world.fake.push_component(
+        message.id, f"pb:announcement_send:{draft}", user_id=world.admin.user.id
+    )
+    (answer,) = await world.followups(press, 1)
+    return draft, answer
+
+
+async def nothing_posted_now(world: DiscordWorld) -> None:
+    await world.app.worker.drain()  # whatever is due now goes out; a scheduled delivery is not due
+    for space in world.partners.values():
+        assert world.bot_posts(space.channel) == []
+
+
+async def test_send_at_in_the_modal_schedules_the_broadcast(world: DiscordWorld) -> None:
+    wall = days_ahead(2, "Europe/Berlin")
+    instant = wall.replace(tzinfo=ZoneInfo("Europe/Berlin")).astimezone(UTC)
+    submit = await submit_broadcast(world, f"{wall:%Y-%m-%d %H:%M} europe/berlin")
+    preview = (await world.fake.interaction_response(submit.id))["data"]
+    assert not preview.get("flags", 0) & EPHEMERAL
+    when = f"{wall:%Y-%m-%d %H:%M} Europe/Berlin ({instant:%Y-%m-%d %H:%M} UTC)"
+    assert f"🕘 **Scheduled for** {when}." in preview["content"]
+
+    # Narrowing the audience redrafts the announcement: the new draft keeps the time.
+    message = world.fake.messages[submit.original_message_id or 0]
+    first = int(custom_ids(message)[0].rsplit(":", 1)[1])
+    narrowed = world.fake.push_component(
+        message.id, f"pbx:audience:{first}", user_id=world.admin.user.id, values=["tier:gold"]
+    )
+    await world.fake.interaction_response(narrowed.id)
+    await world.fake.wait_for(lambda: f"pb:announcement_send:{first + 1}" in custom_ids(message))
+    assert f"Scheduled for** {when}" in message.content and "1 channel(s) of 1 partner(s)" in message.content
+
+    draft, answer = await send_preview(world, message)
+    assert f"is scheduled for 1 channel(s): {when}" in answer.content and not answer.ephemeral
+    (row,) = await delivery_rows(world, draft)
+    assert (row.status, aware(row.not_before)) == ("pending", instant)
+    await nothing_posted_now(world)
+
+
+async def test_send_at_local_follows_each_channels_clock(world: DiscordWorld) -> None:
+    acme, globex = world.partners["acme"], world.partners["globex"]
+    changed = await world.slash(
+        "partner settings", {"timezone": "America/New_York"}, channel=acme.channel, user=acme.manager
+    )
+    assert "America/New_York" in changed["data"]["content"]
+    wall = days_ahead(3, "Pacific/Kiritimati")  # ahead of every zone: 09:00 is still to come everywhere
+    submit = await submit_broadcast(world, f"{wall:%Y-%m-%d %H:%M} local")
+    preview = (await world.fake.interaction_response(submit.id))["data"]
+    assert f"{wall:%Y-%m-%d %H:%M} on each channel's own clock" in preview["content"]
+
+    draft, _ = await send_preview(world, world.fake.messages[submit.original_message_id or 0])
+    acme_row = await world.channel_row(acme.channel, acme.guild)
+    globex_row = await world.channel_row(globex.channel, globex.guild)
+    assert acme_row is not None and globex_row is not None
+    due = {row.channel_id: aware(row.not_before) for row in await delivery_rows(world, draft)}
+    assert due == {
+        acme_row.id: wall.replace(tzinfo=ZoneInfo("America/New_York")).astimezone(UTC),
+        globex_row.id: wall.replace(tzinfo=UTC),  # the vendor default time zone
+    }
+    await nothing_posted_now(world)
+
+
+async def test_a_bad_send_at_is_explained_privately_and_drafts_nothing(world: DiscordWorld) -> None:
+    # Read by the core's own reader (bot/when.py): the words are exactly those of `at:"…"`.
+    for typed_at in ("01/12/2026 09:00", "2026-12-01 09:00 Mars/Olympus", "2026-02-30 09:00"):
+        answer = (await world.answer(await submit_broadcast(world, typed_at)))["data"]
+        assert answer["flags"] & EPHEMERAL and answer["content"] == parse_at(typed_at), answer
+    # Checked by the core against its clock: in the past, or more than a year ahead.
+    for typed_at, expected in (
+        ("2020-01-06 09:00", "2020-01-06 09:00 UTC has already passed"),
+        (f"{days_ahead(400, 'UTC'):%Y-%m-%d %H:%M}", "is more than a year ahead"),
+    ):
+        answer = (await world.answer(await submit_broadcast(world, typed_at)))["data"]
+        assert answer["flags"] & EPHEMERAL and expected in answer["content"], answer
+
+    # The slash command's `at` option reads the same way.
+    refused = await world.slash(
+        "partner-admin broadcast",
+        {"topics": "security", "title": "T", "body": "B", "at": "tomorrow 9am"},
+        channel=world.admin_channel,
+        user=world.admin,
+    )
+    assert refused["data"]["flags"] & EPHEMERAL
+    assert 'I couldn\'t read the time "tomorrow 9am"' in refused["data"]["content"]
+    assert await world.app.stores.announcements.recent() == []

@@ -1,0 +1,268 @@
+"""The periodic jobs, defined here and nowhere else: name, schedule, what each does, how it runs.
+
+APScheduler 3 only *ticks*: every process adds each job with an interval trigger, and a persistent
+job store cannot be shared between processes. Which runs actually happen is decided in the database:
+a run first claims its period in `job_run` (unique (job, period)), so any number of `partnerbot run`
+processes run each period once, and since periods are computed from the (injected) clock rather than
+remembered by the scheduler, a restart neither skips nor repeats one. A run that fails, or whose
+process dies (its claim's lease passes), is claimed again on a later tick; everything a run writes
+is keyed (digests per channel and period, notices per key), so a second attempt adds nothing twice.
+
+What "missed" means, per cadence:
+- `Ticks` (every N minutes): the work is level-triggered ("whatever is due now"), so the next
+  period's run does everything a missed one would have; missed ticks are not replayed.
+- `Weekly` (the report): each week whose report moment passed while no process ran is reported on
+  the next tick, oldest first, at most `catch_up` weeks back; a fresh database reports only the
+  latest week.
+- `EveryProcess`: process-local work (waking this process's worker), run on every tick, unclaimed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.cadence import Period, report_weeks, tick_period
+from bot.config import Settings
+from bot.ports import Clock, Stores
+from bot.services.delivery import DeliveryWorker
+from bot.services.digests import DigestService
+from bot.services.reminders import ReminderService
+from bot.services.reports import ReportService
+from bot.timezones import zone_or
+
+log = logging.getLogger(__name__)
+
+# How long a claimed run may take before another process may take it over.
+JOB_LEASE = timedelta(minutes=10)
+# Finished runs of jobs that never catch up are forgotten after this long.
+KEEP_TICK_RUNS = timedelta(days=2)
+
+
+class JobHost(Protocol):
+    """What a job needs from the running app (bot/app.py's `App` provides it)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def stores(self) -> Stores: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def digests(self) -> DigestService: ...
+    @property
+    def worker(self) -> DeliveryWorker: ...
+
+
+# --- cadences -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EveryProcess:
+    """Unclaimed: every process runs it on every tick."""
+
+    every: timedelta
+    claims = False
+    catches_up = False
+
+    def describe(self, settings: Settings) -> str:
+        return f"every {_span(self.every)}, in every process"
+
+    def due(self, now: datetime, settings: Settings, last_done: str | None) -> list[Period]:
+        return [tick_period(now, self.every)]
+
+
+@dataclass(frozen=True, slots=True)
+class Ticks:
+    """One run per `every`-long slot across all processes; missed slots are not replayed."""
+
+    every: timedelta
+    claims = True
+    catches_up = False
+
+    def describe(self, settings: Settings) -> str:
+        return f"every {_span(self.every)}, once across processes"
+
+    def due(self, now: datetime, settings: Settings, last_done: str | None) -> list[Period]:
+        return [tick_period(now, self.every)]
+
+
+@dataclass(frozen=True, slots=True)
+class Weekly:
+    """The weekly report moment (PARTNERBOT_REPORT_WEEKDAY/_TIME in the vendor zone); one run per
+    week, missed weeks caught up (at most `catch_up`)."""
+
+    catch_up: int = 4
+    claims = True
+    catches_up = True
+
+    def describe(self, settings: Settings) -> str:
+        zone, _ = zone_or(settings.default_timezone, "UTC")
+        return f"{settings.report_weekday.title()}s {settings.report_time} {zone}, once across processes"
+
+    def due(self, now: datetime, settings: Settings, last_done: str | None) -> list[Period]:
+        _, tz = zone_or(settings.default_timezone, "UTC")
+        return report_weeks(now, settings.report_at(), tz, after=last_done, limit=self.catch_up)
+
+
+Cadence = EveryProcess | Ticks | Weekly
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    name: str
+    description: str
+    cadence: Cadence
+    run: Callable[[JobHost, Period], Awaitable[str]]
+    # How often APScheduler wakes the job in each process to see whether a period is due.
+    tick: timedelta = timedelta(seconds=60)
+
+    def schedule(self, settings: Settings) -> str:
+        return self.cadence.describe(settings)
+
+
+# --- what the jobs do ------------------------------------------------------------------------------
+
+
+async def finish_announcements(host: JobHost) -> None:
+    """Mark scheduled announcements sending once a delivery went out, sending ones sent when done."""
+    waiting = ("scheduled", "sending")
+    ids = [a.id for a in await host.stores.announcements.recent(100) if a.status.value in waiting]
+    if ids:
+        await host.stores.outbox.finish_announcements(ids, now=host.clock.now())
+
+
+async def make_digests(host: JobHost) -> int:
+    """Make the digests that are due and wake the worker; how many were made."""
+    made = await host.digests.create_due()
+    if made:
+        host.worker.wake()
+    return made
+
+
+async def _sweep(host: JobHost, period: Period) -> str:
+    host.worker.wake()
+    return "woke the worker"
+
+
+async def _finish(host: JobHost, period: Period) -> str:
+    await finish_announcements(host)
+    return "checked"
+
+
+async def _digests(host: JobHost, period: Period) -> str:
+    return f"{await make_digests(host)} digest(s) made"
+
+
+async def _report(host: JobHost, period: Period) -> str:
+    queued = await ReportService(host.stores, host.settings).queue(period, now=host.clock.now())
+    if queued:
+        host.worker.wake()
+    return f"{queued} report(s) queued" if queued else "nothing happened: no report"
+
+
+async def _reminders(host: JobHost, period: Period) -> str:
+    service = ReminderService(host.stores, host.clock, host.settings)
+    queued = await service.queue(now=host.clock.now())
+    if queued:
+        host.worker.wake()
+    return f"{queued} reminder(s) queued"
+
+
+_JOBS = (
+    Job(
+        "outbox-sweep",
+        "wake the delivery worker for rows whose retry time has come",
+        EveryProcess(timedelta(seconds=30)),
+        _sweep,
+        tick=timedelta(seconds=30),
+    ),
+    Job(
+        "finish-announcements",
+        "mark scheduled announcements sending once a delivery went out, and sending ones sent once "
+        "nothing is queued",
+        Ticks(timedelta(minutes=1)),
+        _finish,
+    ),
+    Job(
+        "digests",
+        "make the daily/weekly digests whose local time has come (one per channel and period) and "
+        "wake the worker to post them",
+        Ticks(timedelta(minutes=1)),
+        _digests,
+    ),
+    Job(
+        "weekly-report",
+        "post last week's engagement per topic and tier (reach, reactions, questions, unanswered "
+        "for over a day) to each admin channel; nothing when nothing happened",
+        Weekly(),
+        _report,
+    ),
+    Job(
+        "question-reminders",
+        "remind the admin channel, once per question, of partner questions unanswered for "
+        "PARTNERBOT_QUESTION_REMINDER_HOURS (in the announcement's admin thread)",
+        Ticks(timedelta(minutes=5)),
+        _reminders,
+    ),
+)
+JOBS: dict[str, Job] = {job.name: job for job in _JOBS}
+
+
+# --- running them ------------------------------------------------------------------------------
+
+
+async def run_job(host: JobHost, name: str) -> list[str]:
+    """One scheduler tick of job `name`: run each due period this process can claim. Returns the
+    periods it ran. A failing run is recorded as failed (claimable again) and the error re-raised."""
+    job = JOBS[name]
+    now = host.clock.now()
+    runs = host.stores.job_runs
+    last = await runs.last_done(name) if job.cadence.catches_up else None
+    ran: list[str] = []
+    for period in job.cadence.due(now, host.settings, last):
+        if job.cadence.claims and not await runs.claim(
+            name, period.key, worker=host.worker.id, now=now, lease_until=now + JOB_LEASE
+        ):
+            continue
+        try:
+            detail = await job.run(host, period)
+        except Exception as exc:
+            if job.cadence.claims:
+                failed = f"failed: {type(exc).__name__}: {exc}"
+                await runs.finish(name, period.key, worker=host.worker.id, ok=False, detail=failed, now=now)
+            raise
+        if job.cadence.claims:
+            await runs.finish(name, period.key, worker=host.worker.id, ok=True, detail=detail, now=now)
+        ran.append(period.key)
+    if job.cadence.claims and not job.cadence.catches_up:
+        await runs.prune(name, before=now - KEEP_TICK_RUNS)
+    return ran
+
+
+def build_scheduler(host: JobHost) -> AsyncIOScheduler:
+    """Every job on an interval tick; `coalesce` and one instance at a time (APScheduler defaults)."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    for job in JOBS.values():
+        scheduler.add_job(
+            run_job,
+            "interval",
+            seconds=job.tick.total_seconds(),
+            id=job.name,
+            args=[host, job.name],
+            coalesce=True,
+            max_instances=1,
+        )
+    return scheduler
+
+
+def _span(every: timedelta) -> str:
+    seconds = int(every.total_seconds())
+    if seconds % 60:
+        return f"{seconds} s"
+    return "minute" if seconds == 60 else f"{seconds // 60} min"

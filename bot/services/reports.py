@@ -1,0 +1,78 @@
+"""The weekly engagement report: per topic and tier, what partners received and did last week.
+
+The `weekly-report` job (bot/jobs.py) hands `queue` one report window; the report is rendered once
+and queued as a notice for each configured admin channel, keyed by week and channel, so a re-run or a
+second process queues nothing new. A week in which nothing happened posts nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import messages as m
+from bot.cadence import Engagement, EngagementLine, NoticeDraft, Period
+from bot.config import Settings
+from bot.ports import Stores
+from bot.safety import neutralize_mentions
+from bot.timezones import local_wall, zone_or
+
+
+def report_key(week: str, channel: str) -> str:
+    """`report:2026-W48:slack:C0ADMIN` — one report per week and admin channel."""
+    return f"report:{week}:{channel}"
+
+
+class ReportService:
+    def __init__(self, stores: Stores, settings: Settings) -> None:
+        self._stores = stores
+        self._settings = settings
+
+    async def queue(self, period: Period, *, now: datetime) -> int:
+        """Queue the report on `period` for every admin channel; how many notices were new."""
+        engagement = await self._stores.reports.engagement(since=period.start, until=period.end)
+        if engagement.is_empty():
+            return 0
+        text = self.render(period, engagement)
+        drafts = [
+            NoticeDraft(key=report_key(period.key, channel.key()), channel=channel, text=text)
+            for channel in self._settings.admin_channel_refs()
+        ]
+        return await self._stores.notices.add(drafts, now=now) if drafts else 0
+
+    def render(self, period: Period, engagement: Engagement) -> str:
+        zone, tz = zone_or(self._settings.default_timezone, "UTC")
+        header = m.REPORT_HEADER.format(
+            start=m.REPORT_DAY.format(day=local_wall(period.start, tz)),
+            end=m.REPORT_DAY.format(day=local_wall(period.end, tz)),
+            zone=zone,
+        )
+        lines = [header, _counts(m.REPORT_TOTALS, engagement.totals()), "", m.REPORT_BY_TOPIC]
+        lines += [_line(_topic_name(line.name), line) for line in engagement.by_topic]
+        lines += ["", m.REPORT_BY_TIER]
+        lines += [_line(line.name, line) for line in engagement.by_tier]
+        lines += ["", m.REPORT_FOOTER]
+        # Topic slugs and tiers come from admins, but a notice never pings anyone whatever it says.
+        return neutralize_mentions("\n".join(lines))
+
+
+def _topic_name(slug: str) -> str:
+    return m.REPORT_TOPIC.format(slug=slug) if slug else m.REPORT_NO_TOPIC
+
+
+def _line(name: str, line: EngagementLine) -> str:
+    return m.REPORT_LINE.format(
+        name=name,
+        delivered=line.delivered,
+        reactions=line.reactions,
+        questions=line.questions,
+        unanswered=line.unanswered,
+    )
+
+
+def _counts(template: str, line: EngagementLine) -> str:
+    return template.format(
+        delivered=line.delivered,
+        reactions=line.reactions,
+        questions=line.questions,
+        unanswered=line.unanswered,
+    )
