@@ -30,6 +30,7 @@ from bot.services.digests import DigestService
 from storage import migrate
 from storage.engine import make_engine, make_sessionmaker
 from storage.repositories import (
+    AckRepository,
     AnnouncementRepository,
     AuditRepository,
     DigestRepository,
@@ -110,6 +111,7 @@ def build_stores(engine: AsyncEngine) -> Stores:
         notices=NoticeRepository(sessions),
         job_runs=JobRunRepository(sessions),
         reports=ReportRepository(sessions),
+        acks=AckRepository(sessions),
     )
 
 

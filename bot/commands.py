@@ -147,6 +147,8 @@ class Broadcast:
     send_zone: str | None = None
     # or, with `send_local` (`at:"… local"`), on each target channel's own clock.
     send_local: bool = False
+    # `ack` (urgent only): partners must acknowledge it.
+    ack_required: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +172,11 @@ class Stats:
 
 
 @dataclass(frozen=True, slots=True)
+class Acks:
+    announcement_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class Questions:
     pass
 
@@ -190,6 +197,7 @@ AdminCommand = (
     | Cancel
     | Scheduled
     | Stats
+    | Acks
     | Questions
     | Answer
 )

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     question_reminder_hours: float = Field(
         24.0, gt=0, le=24 * 90, validation_alias=_env("PARTNERBOT_QUESTION_REMINDER_HOURS")
     )
+    # A partner who has not acknowledged an `urgent ack` announcement this long after its delivery
+    # gets one reminder in the announcement's thread.
+    ack_reminder_hours: float = Field(
+        4.0, gt=0, le=24 * 90, validation_alias=_env("PARTNERBOT_ACK_REMINDER_HOURS")
+    )
 
     worker_batch: int = Field(200, ge=1, le=5000, validation_alias=_env("PARTNERBOT_WORKER_BATCH"))
     worker_concurrency: int = Field(32, ge=1, le=1000, validation_alias=_env("PARTNERBOT_WORKER_CONCURRENCY"))

@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.domain import ChannelRef, Invocation, Platform, Reply, Topic
 from bot.grammar import help_text, parse_admin, parse_partner
 from bot.ports import Clock, Stores
+from bot.services.acks import AckService
 from bot.services.admin import CANCEL_ACTION, SEND_ACTION, AdminService
 from bot.services.analytics import AnalyticsService
 from bot.services.feedback import FeedbackService
@@ -41,6 +42,7 @@ class PartnerBot:
         self.admin = AdminService(stores, clock, settings, wake_worker=wake_worker)
         self.feedback = FeedbackService(stores, clock, settings)
         self.analytics = AnalyticsService(stores)
+        self.acks = AckService(stores, clock, settings)
 
     # --- commands ----------------------------------------------------------------------------
 
@@ -74,6 +76,12 @@ class PartnerBot:
         except Exception:
             log.exception("recording a reaction failed")
             return False
+
+    async def acknowledge(self, inv: Invocation, *, platform: Platform, channel: str, message: str) -> Reply:
+        """The "Acknowledge" button under a delivered urgent announcement (`message` in `channel`)."""
+        return await _guarded(
+            lambda: self.acks.acknowledge(inv, platform=platform, channel=channel, message=message)
+        )
 
     async def thread_message(self, inv: Invocation, *, thread: str, text: str) -> Reply | None:
         """A message in a thread: a partner question under an announcement, or an admin's answer."""
@@ -185,6 +193,8 @@ class PartnerBot:
                 return await a.scheduled()
             case c.Stats():
                 return await self.analytics.reply(parsed.announcement_id)
+            case c.Acks():
+                return await self.acks.listing(parsed.announcement_id)
             case c.Questions():
                 return await self.feedback.open_questions()
             case c.Answer():

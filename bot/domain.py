@@ -179,6 +179,8 @@ class Announcement:
     created_at: datetime
     sent_at: datetime | None = None
     schedule: Schedule | None = None
+    # Urgent only: partners confirm they read it ("Acknowledge"), and are reminded once if not.
+    ack_required: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +210,7 @@ class AnnouncementPost:
     body: str
     topics: tuple[str, ...]
     urgent: bool
+    ack_required: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,6 +419,35 @@ class DeliveryHit:
     announcement_id: int
     channel_id: int
     message: MessageRef
+
+
+@dataclass(frozen=True, slots=True)
+class AckState:
+    """Whether one delivered copy of an announcement was acknowledged, and by whom."""
+
+    delivery_id: int
+    partner_name: str
+    partner_tier: str
+    channel: ChannelRef
+    channel_name: str
+    acked_by: str | None = None  # the platform user id
+    acked_by_name: str = ""
+    acked_at: datetime | None = None
+
+    @property
+    def who(self) -> str:
+        return self.acked_by_name or self.acked_by or ""
+
+
+@dataclass(frozen=True, slots=True)
+class AckDue:
+    """A delivered, unacknowledged copy of an announcement that may need a reminder in its thread."""
+
+    delivery_id: int
+    announcement_id: int
+    title: str
+    message: MessageRef
+    sent_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

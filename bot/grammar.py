@@ -14,6 +14,7 @@ from bot import messages as msg
 from bot.commands import (
     DEFAULT_NEWS,
     MAX_NEWS,
+    Acks,
     AdminCommand,
     AdminHelp,
     Answer,
@@ -70,6 +71,7 @@ MAX_BODY = 3_000
 _SHOWN = 40  # how much of a bad word an error message repeats
 _INVITE_KEYS = ("tier", "type", "region", "language")
 _BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at")
+_BROADCAST_FLAGS = ("urgent", "ack")  # `ack`: partners must acknowledge (urgent announcements only)
 
 _T = TypeVar("_T")
 
@@ -406,11 +408,12 @@ def _invite(text: str, pos: int) -> Invite:
 
 def _broadcast(text: str, pos: int) -> Broadcast:
     options: dict[str, str] = {}
-    urgent = False
+    flags: set[str] = set()
     while (word := read_word(text, pos)) is not None:
-        # Only the lower-case flag: "Urgent …" at the start of a body is prose, not an option.
-        if word.text == "urgent":
-            urgent, pos = True, word.end
+        # Only the lower-case flags: "Urgent …" at the start of a body is prose, not an option.
+        if word.text in _BROADCAST_FLAGS:
+            flags.add(word.text)
+            pos = word.end
             continue
         match = OPTION.match(word.text)
         if match is None or (match.end() == len(word.text) and match.group(1).lower() not in _BROADCAST_KEYS):
@@ -421,10 +424,12 @@ def _broadcast(text: str, pos: int) -> Broadcast:
             break
         _add_option(options, option, "broadcast", _BROADCAST_KEYS)
         pos = token.end
-    return _build_broadcast(options, urgent, text[pos:].strip())
+    if "ack" in flags and "urgent" not in flags:
+        raise _Invalid(msg.ACK_NEEDS_URGENT)
+    return _build_broadcast(options, "urgent" in flags, text[pos:].strip(), ack="ack" in flags)
 
 
-def _build_broadcast(options: dict[str, str], urgent: bool, body: str) -> Broadcast:
+def _build_broadcast(options: dict[str, str], urgent: bool, body: str, *, ack: bool = False) -> Broadcast:
     if "topic" not in options:
         raise _Invalid(msg.BROADCAST_TOPIC_MISSING)
     topics = _slugs(comma_list([options["topic"]]), partner=False)
@@ -451,6 +456,7 @@ def _build_broadcast(options: dict[str, str], urgent: bool, body: str) -> Broadc
         send_at=at.wall if at else None,
         send_zone=at.zone if at else None,
         send_local=at.local if at else False,
+        ack_required=ack,
     )
 
 
@@ -479,6 +485,7 @@ _ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
     "cancel": lambda text, pos: Cancel(_required_id(text, pos, "cancel")),
     "scheduled": lambda text, pos: Scheduled(),
     "stats": lambda text, pos: Stats(_optional_id(text, pos, "stats")),
+    "acks": lambda text, pos: Acks(_required_id(text, pos, "acks")),
     "questions": lambda text, pos: Questions(),
     "answer": _answer,
 }

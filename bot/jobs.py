@@ -30,6 +30,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.cadence import Period, report_weeks, tick_period
 from bot.config import Settings
 from bot.ports import Clock, Stores
+from bot.services.acks import AckService
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
 from bot.services.reminders import ReminderService
@@ -174,6 +175,14 @@ async def _reminders(host: JobHost, period: Period) -> str:
     return f"{queued} reminder(s) queued"
 
 
+async def _ack_reminders(host: JobHost, period: Period) -> str:
+    service = AckService(host.stores, host.clock, host.settings)
+    queued = await service.queue_reminders(now=host.clock.now())
+    if queued:
+        host.worker.wake()
+    return f"{queued} acknowledgement reminder(s) queued"
+
+
 _JOBS = (
     Job(
         "outbox-sweep",
@@ -209,6 +218,13 @@ _JOBS = (
         "PARTNERBOT_QUESTION_REMINDER_HOURS (in the announcement's admin thread)",
         Ticks(timedelta(minutes=5)),
         _reminders,
+    ),
+    Job(
+        "ack-reminders",
+        "remind partners, once per delivery and in the announcement's thread, of urgent announcements "
+        "they have not acknowledged after PARTNERBOT_ACK_REMINDER_HOURS",
+        Ticks(timedelta(minutes=5)),
+        _ack_reminders,
     ),
 )
 JOBS: dict[str, Job] = {job.name: job for job in _JOBS}

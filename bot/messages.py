@@ -30,9 +30,9 @@ ADMIN_HELP: Final = """\
 • `topic add <slug> "<title>" ["<description>"]` · `topic archive <slug>`
 • `invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]` \
 — a one-time join code
-• `broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent] \
+• `broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] \
 [at:"YYYY-MM-DD HH:MM[ local]"] title:"<title>" <body…>` — a draft with a preview of its reach
-• `send <id>` · `cancel <id>` · `scheduled` · `stats [<id>]`
+• `send <id>` · `cancel <id>` · `scheduled` · `stats [<id>]` · `acks <id>` — who acknowledged
 • `questions` — open partner questions · `answer <question id> <text>`
 • `help <command>` — more about one command"""
 
@@ -130,13 +130,14 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "topic": f"{TOPIC_ADD_USAGE} or {TOPIC_ARCHIVE_USAGE}",
     "invite": '`invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]`',
     "broadcast": (
-        "`broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent] "
+        "`broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] "
         '[at:"YYYY-MM-DD HH:MM[ local]"] title:"<title>" <body…>`'
     ),
     "send": "`send <id>`",
     "cancel": "`cancel <id>`",
     "scheduled": "`scheduled`",
     "stats": "`stats [<id>]`",
+    "acks": "`acks <id>`",
     "questions": "`questions`",
     "answer": "`answer <question id> <text>`",
 }
@@ -163,11 +164,13 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "invite": "Creates a one-time join code for a partner organisation.",
     "broadcast": "Creates a draft announcement and shows how many channels and partners it will reach. "
     "Options come first, in any order; the body is everything after them, kept as written. "
-    '`at:"2026-12-01 09:00"` schedules it (vendor time zone); add `local` for each channel\'s own clock.',
+    '`at:"2026-12-01 09:00"` schedules it (vendor time zone); add `local` for each channel\'s own clock. '
+    "`urgent ack` asks partners to acknowledge it; `acks <id>` shows who has.",
     "send": "Sends a draft announcement, or schedules it when it has an `at:` time.",
     "cancel": "Cancels a draft, or a scheduled announcement until its first delivery goes out.",
     "scheduled": "Lists scheduled announcements and when they go out.",
     "stats": "Shows delivery, reactions and questions for one announcement, or for the latest ones.",
+    "acks": "Lists who has and hasn't acknowledged an urgent announcement that asks for it.",
     "questions": "Lists the partner questions still waiting for an answer.",
     "answer": "Answers a partner question; the answer is relayed to the partner's thread.",
 }
@@ -271,6 +274,9 @@ INVITE_CREATED: Final = (
     "Send it to the partner; in their channel they type `/partner join {code}`."
 )
 URGENT_MARK: Final = "🚨 URGENT · "
+ACK_PREVIEW: Final = (
+    "✅ Partners are asked to *acknowledge* it; those who haven't after {hours} get one reminder."
+)
 PREVIEW: Final = (
     "*Preview of announcement #{id}* (draft)\n———\n{urgent}*{title}*\n{body}\n———\n"
     "Topics: {topics} · Audience: {audience}"
@@ -416,3 +422,38 @@ REMINDER_ANSWER: Final = "Answer it with `answer {id} …`."
 REMINDER_ABOUT: Final = " (announcement #{id})"
 AGE_HOURS: Final = "{hours} h"
 AGE_DAYS: Final = "{days} d {hours} h"
+
+
+# --- acknowledgements --------------------------------------------------------------------------
+# `broadcast … urgent ack`, the Acknowledge button under it, `acks <id>` and the reminder
+# (bot/services/acks.py).
+
+ACK_NEEDS_URGENT: Final = (
+    "`ack` asks partners to acknowledge an *urgent* announcement: write `urgent ack`, "
+    'e.g. `broadcast topic:security urgent ack title:"Patch now" …`.'
+)
+ACK_BUTTON: Final = "Acknowledge"
+ACK_MARK: Final = "✅ Please acknowledge"
+ACK_THANKS: Final = "✅ Thanks — acknowledged. The vendor team can see that you have read it."
+ACK_ALREADY: Final = "✅ Already acknowledged by {who} on {when} — nothing more to do."
+ACK_YOU: Final = "you"
+ACK_NOT_NEEDED: Final = "This announcement doesn't ask for an acknowledgement — nothing to do."
+ACK_NOT_AN_ANNOUNCEMENT: Final = (
+    "That message isn't a partnerbot announcement (any more), so there's nothing to do."
+)
+ACK_NOT_REQUIRED: Final = (
+    "Announcement #{id} doesn't ask for acknowledgement (`broadcast … urgent ack` does)."
+)
+ACKS_HEADER: Final = "*Acknowledgements of #{id} “{title}”*: {done} of {total} delivered channel(s)"
+ACKS_NONE_DELIVERED: Final = "Nothing of #{id} has been delivered yet; `stats {id}` shows progress."
+ACKS_DONE: Final = "*Acknowledged ({count})*"
+ACKS_WAITING: Final = "*Not yet ({count})*"
+ACKS_DONE_LINE: Final = "• {partner} ({tier}, {platform}) #{channel} — {who}, {when}"
+ACKS_WAITING_LINE: Final = "• {partner} ({tier}, {platform}) #{channel}"
+ACKS_UNLINKED: Final = "unlinked channel"
+STATS_ACKS: Final = "• acknowledged: {done} of {total} ({rate}) — by tier: {tiers}"
+STATS_ACK_TIER: Final = "{tier} {done}/{total}"
+ACK_REMINDER: Final = (
+    "⏰ Reminder: please acknowledge the urgent announcement *{title}* above — press *Acknowledge* "
+    "under it so the vendor team knows you've read it."
+)

@@ -13,6 +13,8 @@ from typing import Protocol
 
 from bot.cadence import Engagement, JobRun, NoticeDraft
 from bot.domain import (
+    AckDue,
+    AckState,
     Announcement,
     AnnouncementStats,
     AnnouncementStatus,
@@ -142,6 +144,7 @@ class AnnouncementStore(Protocol):
         origin: ChannelRef,
         now: datetime,
         schedule: Schedule | None = None,
+        ack_required: bool = False,
     ) -> Announcement: ...
 
     async def get(self, announcement_id: int) -> Announcement | None: ...
@@ -488,6 +491,23 @@ class ReportStore(Protocol):
         ...
 
 
+class AckStore(Protocol):
+    """Implemented by `storage.repositories.AckRepository`: acknowledgements of deliveries."""
+
+    async def record(self, delivery_id: int, *, user: str, user_name: str, now: datetime) -> AckState | None:
+        """Acknowledge a delivery once: None when this call recorded it, else the earlier record."""
+        ...
+
+    async def states(self, announcement_id: int) -> list[AckState]:
+        """Every delivered copy of the announcement with its acknowledgement, if any (by partner)."""
+        ...
+
+    async def due(self, *, delivered_before: datetime, key_prefix: str, limit: int) -> list[AckDue]:
+        """Delivered, unacknowledged copies of `ack_required` announcements, delivered before
+        `delivered_before` to active channels, with no notice keyed `key_prefix + delivery id` yet."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Stores:
     """Every store the services use, handed over by the composition root."""
@@ -505,3 +525,4 @@ class Stores:
     notices: NoticeStore
     job_runs: JobRunStore
     reports: ReportStore
+    acks: AckStore

@@ -123,6 +123,8 @@ class AnnouncementRow(SQLModel, table=True):
     send_wall: str | None = Field(default=None, max_length=16)
     send_zone: str | None = Field(default=None, max_length=64)
     sent_at: datetime | None = _ts(nullable=True)
+    # `urgent ack`: partners are asked to acknowledge it (an AckRow per delivery that did).
+    ack_required: bool = Field(default=False)
 
 
 class AnnouncementTopicRow(SQLModel, table=True):
@@ -199,6 +201,18 @@ class ReactionRow(SQLModel, table=True):
     active: bool = Field(default=True)
     added_at: datetime = _ts()
     removed_at: datetime | None = _ts(nullable=True)
+
+
+class AckRow(SQLModel, table=True):
+    """One acknowledgement per delivered copy of an announcement: who pressed Acknowledge, and when."""
+
+    __tablename__ = "ack"
+    __table_args__ = (UniqueConstraint("delivery_id", name="uq_ack_delivery"),)
+    id: int | None = _pk()
+    delivery_id: int = Field(foreign_key="delivery.id")
+    user_id: str = Field(max_length=64)
+    user_name: str = Field(default="", max_length=200)
+    acked_at: datetime = _ts()
 
 
 class QuestionRow(SQLModel, table=True):

@@ -121,7 +121,9 @@ class DiscordHandlers(PartnerHandlers):
         topics = tuple(values) if kind == "topics" else old.topics
         audience = pv.audience_from_values(values) if kind == "audience" else old.audience
         urgent = old.priority is Priority.URGENT
-        command = c.Broadcast(topics, audience, old.title, old.body, urgent=urgent)
+        command = c.Broadcast(
+            topics, audience, old.title, old.body, urgent=urgent, ack_required=old.ack_required
+        )
         command = tr.rescheduled(command, old.schedule)  # the draft keeps its time
         reply = await self.bot.run_admin(inv, command)
         if pv.preview_id(reply) in (None, old.id):  # refused, or the new choice was rejected

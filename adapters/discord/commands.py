@@ -29,7 +29,7 @@ from bot.services.feedback import MAX_QUESTION
 log = logging.getLogger(__name__)
 BROADCAST_MENU = "Broadcast to partners"
 PartnerVerb = Literal["topics", "subscribe", "unsubscribe", "list", "news", "ask", "settings", "join"]
-AdminVerb = Literal["topic", "invite", "broadcast", "send", "cancel", "stats", "questions", "answer"]
+AdminVerb = Literal["topic", "invite", "broadcast", "send", "cancel", "stats", "acks", "questions", "answer"]
 Mode = Literal["immediate", "daily", "weekly"]
 Tree = app_commands.CommandTree[Any]
 
@@ -188,6 +188,7 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         topics="Topic names separated by commas",
         tier="Only these tiers, e.g. gold,platinum",
         at=t.SEND_AT_OPTION,
+        ack=t.ACK_OPTION,
     )
     @app_commands.autocomplete(topics=_topics(h))
     async def broadcast(
@@ -201,8 +202,11 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         language: str | None = None,
         urgent: bool = False,
         at: app_commands.Range[str, 1, 100] | None = None,
+        ack: bool = False,
     ) -> None:
         slugs, problem = tr.parse_topics(topics)
+        if ack and not urgent:
+            problem = problem or m.ACK_NEEDS_URGENT
         if problem:
             await h.admin(interaction, problem, detail="broadcast")
             return
@@ -211,7 +215,10 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
             for k, x in zip(tr.AUDIENCE_KEYS, (tier, type, region, language), strict=True)
         }
         command = tr.scheduled(
-            c.Broadcast(slugs, tr.audience_of(lists), title.strip(), body.strip(), urgent=urgent), at
+            c.Broadcast(
+                slugs, tr.audience_of(lists), title.strip(), body.strip(), urgent=urgent, ack_required=ack
+            ),
+            at,
         )
         if isinstance(command, str):  # the same words as for `at:"…"`
             await h.admin(interaction, command, detail="broadcast")
@@ -231,6 +238,10 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         interaction: discord.Interaction, announcement: app_commands.Range[int, 1] | None = None
     ) -> None:
         await h.admin(interaction, c.Stats(announcement))
+
+    @group.command(name="acks", description="Who has and hasn't acknowledged an urgent announcement")
+    async def acks(interaction: discord.Interaction, announcement: app_commands.Range[int, 1]) -> None:
+        await h.admin(interaction, c.Acks(announcement))
 
     @group.command(name="questions", description="Partner questions waiting for an answer")
     async def questions(interaction: discord.Interaction) -> None:

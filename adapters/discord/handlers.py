@@ -219,6 +219,8 @@ class PartnerHandlers:
             )
         elif custom_id == tr.HELPFUL_ID:
             await self.answer(interaction, self._helpful(interaction, message), ephemeral=True)
+        elif custom_id == tr.ACK_ID:
+            await self.answer(interaction, self._acknowledge(interaction, message), ephemeral=True)
         elif custom_id == tr.MUTE_ID:
             if refusal := self.permission_refusal(interaction):
                 await self.reply_now(interaction, refusal)
@@ -238,6 +240,19 @@ class PartnerHandlers:
             ),
         )
         return Reply(text=t.HELPFUL_THANKS) if recorded else Reply(text=t.NOT_AN_ANNOUNCEMENT, is_error=True)
+
+    async def _acknowledge(self, interaction: discord.Interaction, message: discord.Message) -> Reply:
+        inv = self.invocation(interaction)
+
+        async def attempt() -> Reply | None:
+            reply = await self.bot.acknowledge(
+                inv, platform=Platform.DISCORD, channel=str(message.channel.id), message=str(message.id)
+            )
+            # Not found yet may only mean the worker has not recorded the message id: try again.
+            return None if reply.text == m.ACK_NOT_AN_ANNOUNCEMENT else reply
+
+        found = await self.once_recorded(message.id, attempt)
+        return found or Reply(text=m.ACK_NOT_AN_ANNOUNCEMENT, is_error=True)
 
     async def _mute(self, interaction: discord.Interaction, message: discord.Message) -> Reply:
         # The core has no "topics of this delivered message" call yet; ask the stores directly.

@@ -61,6 +61,7 @@ NORMAL_COLOUR = 0x5865F2
 ASK_ID = "partnerbot:ask"
 HELPFUL_ID = "partnerbot:helpful"
 MUTE_ID = "partnerbot:mute"
+ACK_ID = "partnerbot:ack"  # only under announcements that ask for acknowledgement
 # A core button (topic toggle, preview Send/Cancel) carries its action and value in its custom_id.
 CORE_BUTTON = re.compile(r"pb:(?P<action>[a-z_]{1,40}):(?P<value>[^:]{0,50})")
 PREVIEW_SELECT = re.compile(r"pbx:(?P<kind>topics|audience):(?P<id>[0-9]{1,19})")
@@ -159,6 +160,9 @@ ANNOUNCEMENT_BUTTONS = (
     ButtonSpec(t.HELPFUL_BUTTON, HELPFUL_ID),
     ButtonSpec(t.MUTE_BUTTON, MUTE_ID),
 )
+ACK_BUTTON = ButtonSpec(m.ACK_BUTTON, ACK_ID, ButtonStyle.PRIMARY)
+# Every persistent button a delivered announcement may carry: what the client registers at start-up.
+PERSISTENT_BUTTONS = (ACK_BUTTON, *ANNOUNCEMENT_BUTTONS)
 
 
 class DigestItemShape(Protocol):
@@ -203,7 +207,8 @@ def render_announcement(post: AnnouncementPost, *, buttons: bool = True) -> list
         embeds_of_message[-1].set_footer(text=footer)
     parts = [Part(embeds=tuple(embeds)) for embeds in messages]
     if buttons:
-        parts[0] = Part(embeds=parts[0].embeds, components=ANNOUNCEMENT_BUTTONS)
+        ack = (ACK_BUTTON,) if post.ack_required else ()
+        parts[0] = Part(embeds=parts[0].embeds, components=(*ack, *ANNOUNCEMENT_BUTTONS))
     return parts
 
 

@@ -95,11 +95,12 @@ def static_view(components: Sequence[tr.Component]) -> discord.ui.View:
 
 
 class AnnouncementView(discord.ui.View):
-    """Ask a question / Helpful / Mute this topic, with fixed custom_ids so they outlive restarts."""
+    """(Acknowledge /) Ask a question / Helpful / Mute this topic, with fixed custom_ids so they
+    outlive restarts."""
 
     def __init__(self) -> None:
         super().__init__(timeout=None)
-        for spec in tr.ANNOUNCEMENT_BUTTONS:
+        for spec in tr.PERSISTENT_BUTTONS:
             self.add_item(_AnnouncementButton(spec))
 
 

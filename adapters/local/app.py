@@ -71,6 +71,17 @@ class LocalAdapter:
             added=added,
         )
 
+    async def acknowledge(self, user: str, message: Message) -> Reply:
+        """`user` presses [Acknowledge] under a delivered announcement; the answer only they see."""
+        reply = await self.bot.acknowledge(
+            self.invocation(user, message.channel),
+            platform=Platform.LOCAL,
+            channel=message.channel,
+            message=message.id,
+        )
+        self._show(reply, user, message.channel, None)
+        return reply
+
     def _show(self, reply: Reply, user: str, channel: str, thread: str | None) -> None:
         self.workspace.add(
             channel, BOT, render_reply(reply), thread=thread, visible_to=None if not reply.ephemeral else user

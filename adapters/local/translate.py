@@ -20,7 +20,8 @@ def render_outgoing(out: Outgoing) -> str:
     if isinstance(content, AnnouncementPost):
         mark = "🚨 URGENT · " if content.urgent else ""
         topics = ", ".join(content.topics)
-        return f"{mark}*{content.title}*\n{content.body}\n_{topics}_  [Ask a question] [Helpful]"
+        ack = f" [{m.ACK_BUTTON}]" if content.ack_required else ""
+        return f"{mark}*{content.title}*\n{content.body}\n_{topics}_  [Ask a question] [Helpful]{ack}"
     if isinstance(content, DigestPost):
         return render_digest(content)
     assert isinstance(content, RelayPost)

@@ -253,6 +253,7 @@ def register(bolt: AsyncApp, h: SlackHandlers) -> None:
     bolt.action(re.compile("^(" + "|".join(map(re.escape, tr.CORE_ACTIONS)) + ")$"))(h.core_button)
     bolt.action(tr.ASK_ACTION)(h.ask_button)
     bolt.action(tr.HELPFUL_ACTION)(h.helpful_button)
+    bolt.action(tr.ACK_ACTION)(h.ack_button)
     bolt.action(tr.MUTE_ACTION)(h.mute_button)
     bolt.shortcut(tr.BROADCAST_SHORTCUT)(h.broadcast_shortcut)
     bolt.view_submission(views.BROADCAST_VIEW)(h.broadcast_submitted)

@@ -247,6 +247,24 @@ class SlackHandlers:
         await respond_with(respond, {"text": t.HELPFUL_THANKS if recorded else t.NOT_AN_ANNOUNCEMENT})
 
     @tracked
+    async def ack_button(
+        self,
+        ack: AsyncAck,
+        body: JSON,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        """Acknowledge under an urgent announcement: recorded once per delivery, answered privately."""
+        await ack()
+        caller = tr.caller_from_interaction(body, _team(context))
+        inv = await self._invocation(caller, client)
+        reply = await self._bot.acknowledge(
+            inv, platform=Platform.SLACK, channel=caller.channel, message=_message_ts(body)
+        )
+        await respond_with(respond, {"text": tr.mrkdwn(reply.text)})
+
+    @tracked
     async def mute_button(
         self,
         ack: AsyncAck,

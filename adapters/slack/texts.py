@@ -44,6 +44,8 @@ AUDIENCE_LABELS: Final = {
 AUDIENCE_PLACEHOLDER: Final = "Any"
 URGENT_FIELD: Final = "Urgency"
 URGENT_OPTION: Final = "Urgent — deliver at once, even to digest channels"
+ACK_OPTION: Final = "Partners must acknowledge it (urgent only; one reminder if they don't)"
+ACK_NEEDS_URGENT: Final = "Asking for acknowledgement needs Urgent ticked too."
 SEND_AT_FIELD: Final = "Send at (optional)"
 SEND_AT_HINT: Final = (
     "Leave empty to send when you press Send under the preview. Pick a time to schedule it: "

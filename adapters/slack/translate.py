@@ -47,6 +47,7 @@ BROADCAST_SHORTCUT: Final = "broadcast_from_message"
 ASK_ACTION: Final = "partnerbot_ask"
 HELPFUL_ACTION: Final = "partnerbot_helpful"
 MUTE_ACTION: Final = "partnerbot_mute"
+ACK_ACTION: Final = "partnerbot_ack"
 HELPFUL_EMOJI: Final = "helpful"
 TOPIC_ACTIONS: Final = (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION)
 CORE_ACTIONS: Final = (*TOPIC_ACTIONS, SEND_ACTION, CANCEL_ACTION)
@@ -313,6 +314,8 @@ def announcement_message(post: AnnouncementPost, *, key: str) -> Message:
     context = [{"type": "mrkdwn", "text": mrkdwn(t.TOPICS_LABEL.format(topics=topics))}]
     if post.urgent:
         context.insert(0, {"type": "mrkdwn", "text": t.URGENT_LABEL})
+    if post.ack_required:
+        context.insert(1, {"type": "mrkdwn", "text": f"*{m.ACK_MARK}*"})
     blocks.append({"type": "context", "elements": context})
     blocks.append({"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": _feedback_elements(post)})
     if len(blocks) > MAX_BLOCKS:
@@ -333,6 +336,10 @@ def _feedback_elements(post: AnnouncementPost) -> list[JSON]:
         _button(Button(t.ASK_BUTTON, ASK_ACTION, str(post.announcement_id), ButtonStyle.PRIMARY)),
         _button(Button(t.HELPFUL_BUTTON, HELPFUL_ACTION, str(post.delivery_id))),
     ]
+    if post.ack_required:  # first, where the eye lands: this is what the vendor needs from them
+        elements.insert(
+            0, _button(Button(m.ACK_BUTTON, ACK_ACTION, str(post.delivery_id), ButtonStyle.PRIMARY))
+        )
     if len(post.topics) == 1:
         elements.append(_button(Button(t.MUTE_BUTTON, MUTE_ACTION, post.topics[0])))
     elif post.topics:

@@ -36,6 +36,7 @@ TITLE_BLOCK, BODY_BLOCK, TOPICS_BLOCK, URGENT_BLOCK = "bc_title", "bc_body", "bc
 SEND_AT_BLOCK, SEND_LOCAL_BLOCK = "bc_send_at", "bc_send_local"
 QUESTION_BLOCK: Final = "ask_question"
 URGENT: Final = "urgent"
+ACK: Final = "ack"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +143,7 @@ def broadcast_modal(*, topics: Sequence[Topic], message_text: str, origin: Origi
         }
         hint = t.AUDIENCE_HINT if name == "language" else ""
         blocks.append(_input(f"bc_{name}", t.AUDIENCE_LABELS[name], element, optional=True, hint=hint))
-    urgent = {"type": "checkboxes", "options": [_option(t.URGENT_OPTION, URGENT)]}
+    urgent = {"type": "checkboxes", "options": [_option(t.URGENT_OPTION, URGENT), _option(t.ACK_OPTION, ACK)]}
     blocks.append(_input(URGENT_BLOCK, t.URGENT_FIELD, urgent, optional=True))
     # https://docs.slack.dev/reference/block-kit/block-elements/datetime-picker-element: Slack shows it
     # in the user's own time zone and returns the instant picked, as a UNIX timestamp.
@@ -204,6 +205,9 @@ def read_broadcast(values: Mapping[str, Any]) -> Broadcast | dict[str, str]:
     if not topics:
         errors[TOPICS_BLOCK] = t.EMPTY_FIELD
     _send_at(values, errors)
+    flags = _selected(values, URGENT_BLOCK)
+    if ACK in flags and URGENT not in flags:
+        errors[URGENT_BLOCK] = t.ACK_NEEDS_URGENT
     if errors:
         return errors
     audience = Audience(
@@ -212,8 +216,14 @@ def read_broadcast(values: Mapping[str, Any]) -> Broadcast | dict[str, str]:
         regions=frozenset(_selected(values, "bc_region")),
         languages=frozenset(_selected(values, "bc_language")),
     )
-    urgent = URGENT in _selected(values, URGENT_BLOCK)
-    return Broadcast(topics=topics, audience=audience, title=title, body=body, urgent=urgent)
+    return Broadcast(
+        topics=topics,
+        audience=audience,
+        title=title,
+        body=body,
+        urgent=URGENT in flags,
+        ack_required=ACK in flags,
+    )
 
 
 def read_send_at(values: Mapping[str, Any]) -> SendAt | None:

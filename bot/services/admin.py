@@ -92,6 +92,9 @@ class AdminService:
         topics, problem = await self._active_topics(cmd.topics)
         if problem:
             return error(problem)
+        if cmd.ack_required and not cmd.urgent:
+            # The grammar checks this too; structured input (modals, Discord options) arrives here only.
+            return error(m.ACK_NEEDS_URGENT)
         topic_ids = [t.id for t in topics]
         groups = await self._stores.schedules.target_groups(topic_ids, cmd.audience)
         schedule = None
@@ -110,12 +113,13 @@ class AdminService:
             origin=inv.channel,
             now=self._clock.now(),
             schedule=schedule,
+            ack_required=cmd.ack_required,
         )
         reach = await self._stores.announcements.reach(topic_ids, cmd.audience)
         plan = self.scheduling.plan(
             groups, schedule=schedule, urgent=cmd.urgent, hold_digests=self.hold_digests
         )
-        reply = preview(announcement, reach)
+        reply = preview(announcement, reach, ack_hours=self._settings.ack_reminder_hours)
         if reply.is_error:
             return reply
         lines = self.scheduling.describe(plan, schedule)
@@ -198,7 +202,7 @@ class AdminService:
         return m.UNKNOWN_TOPIC.format(slug=slug, did_you_mean=hint)
 
 
-def preview(announcement: Announcement, reach: Reach) -> Reply:
+def preview(announcement: Announcement, reach: Reach, *, ack_hours: float = 4.0) -> Reply:
     """The admin's preview: the announcement as partners will see it, its reach, Send and Cancel."""
     text = m.PREVIEW.format(
         id=announcement.id,
@@ -208,6 +212,8 @@ def preview(announcement: Announcement, reach: Reach) -> Reply:
         topics=", ".join(announcement.topics),
         audience=_audience(announcement),
     )
+    if announcement.ack_required:
+        text += "\n" + m.ACK_PREVIEW.format(hours=_hours(ack_hours))
     if reach.channels == 0:
         return Reply(
             text=text
@@ -228,6 +234,10 @@ def preview(announcement: Announcement, reach: Reach) -> Reply:
         Button(m.CANCEL_BUTTON, CANCEL_ACTION, str(announcement.id), ButtonStyle.DANGER),
     )
     return Reply(text=text, ephemeral=False, buttons=buttons)
+
+
+def _hours(hours: float) -> str:
+    return f"{hours:g} h"
 
 
 def _audience(announcement: Announcement) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from bot import messages as m
 from bot.domain import AnnouncementStats, Reply, TopicStats
 from bot.ports import Stores
+from bot.services.acks import stats_line
 
 RECENT = 10
 
@@ -26,6 +27,13 @@ class AnalyticsService:
                 found.append(stats)
         return found
 
+    async def _ack_line(self, announcement_id: int) -> str:
+        """The acknowledgement rate by tier, for announcements that ask for acknowledgement."""
+        announcement = await self._stores.announcements.get(announcement_id)
+        if announcement is None or not announcement.ack_required:
+            return ""
+        return "\n" + stats_line(await self._stores.acks.states(announcement_id))
+
     async def topics(self) -> list[TopicStats]:
         return await self._stores.stats.topics()
 
@@ -34,7 +42,7 @@ class AnalyticsService:
             stats = await self.announcement(announcement_id)
             if stats is None:
                 return Reply(text=m.NO_SUCH_ANNOUNCEMENT.format(id=announcement_id), is_error=True)
-            return Reply(text=render_announcement(stats))
+            return Reply(text=render_announcement(stats) + await self._ack_line(announcement_id))
         recent = await self.recent()
         if not recent:
             return Reply(text=m.NO_ANNOUNCEMENTS_YET)

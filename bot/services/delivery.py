@@ -311,6 +311,7 @@ class DeliveryWorker:
             body=announcement.body,
             topics=announcement.topics,
             urgent=announcement.priority is Priority.URGENT,
+            ack_required=announcement.ack_required,
         )
 
     async def _load_announcements(self, ids: set[int]) -> None:

@@ -1,5 +1,6 @@
 """Repositories: rows ↔ domain values. Each method is one short transaction."""
 
+from storage.repositories.acks import AckRepository
 from storage.repositories.announcements import AnnouncementRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.digests import DigestRepository
@@ -15,6 +16,7 @@ from storage.repositories.subscriptions import SubscriptionRepository
 from storage.repositories.topics import TopicRepository
 
 __all__ = [
+    "AckRepository",
     "AnnouncementRepository",
     "AuditRepository",
     "DigestRepository",

@@ -47,6 +47,7 @@ class AnnouncementRepository(Repository):
         origin: ChannelRef,
         now: datetime,
         schedule: Schedule | None = None,
+        ack_required: bool = False,
     ) -> Announcement:
         async with self._sessions.begin() as session:
             row = AnnouncementRow(
@@ -61,6 +62,7 @@ class AnnouncementRepository(Repository):
                 author_name=author.display_name,
                 origin_channel=origin.channel,
                 created_at=now,
+                ack_required=ack_required,
             )
             if schedule is not None:
                 row.send_at = schedule.first
@@ -304,6 +306,7 @@ async def to_announcement(session: AsyncSession, row: AnnouncementRow, workspace
         created_at=row.created_at,
         sent_at=row.sent_at,
         schedule=_schedule(row),
+        ack_required=row.ack_required,
     )
 
 

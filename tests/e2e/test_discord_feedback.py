@@ -10,6 +10,7 @@ import pytest
 
 from tests.e2e.discord_world import OPTIONS, DiscordWorld, discord_world, eventually
 from tests.fakes.discord import Message
+from tests.fakes.discord_rest import walk_components
 
 EPHEMERAL = 64
 
@@ -125,3 +126,25 @@ async def test_a_thread_question_is_answered_back_into_the_thread(
 async def _questions(world: DiscordWorld, count: int) -> bool:
     stats = await world.app.stores.stats.announcement(1)
     return stats is not None and stats.questions_asked == count
+
+
+async def test_the_acknowledge_button_records_once_and_answers_privately(world: DiscordWorld) -> None:
+    await world.add_topic("security", "Security advisories")
+    await world.link(world.acme, tier="gold")
+    await world.subscribe(world.acme, "security")
+    announcement = await world.broadcast("security", "Patch now", "Upgrade today.", urgent=True, ack=True)
+    await world.send(announcement)
+    (delivered,) = await world.wait_posts(world.acme.channel)
+    buttons = [(c["label"], c["custom_id"]) for c in walk_components(delivered.components) if c["type"] == 2]
+    assert buttons[0] == ("Acknowledge", "partnerbot:ack")
+    await world.delivered(announcement, 1)
+    await world.restart()  # the persistent button still answers after a restart
+
+    fake, user = world.fake, world.acme.member.user.id
+    first = await world.answer(fake.push_component(delivered.id, "partnerbot:ack", user_id=user))
+    again = await world.answer(fake.push_component(delivered.id, "partnerbot:ack", user_id=user))
+    assert first["data"]["content"].startswith("✅ Thanks — acknowledged")
+    assert again["data"]["content"].startswith("✅ Already acknowledged by you")
+    assert first["data"]["flags"] & EPHEMERAL and again["data"]["flags"] & EPHEMERAL
+    states = await world.app.stores.acks.states(announcement)
+    assert [s.acked_by for s in states] == [str(user)]

@@ -124,3 +124,28 @@ async def test_colleague_chatter_in_the_admin_thread_is_not_an_answer(world: Sla
     [answer] = world.bot_posts(acme.channel, thread=post.ts)
     assert "Next week." in answer.text and "who takes" not in answer.text
     assert world.ephemerals(world.eve) == []
+
+
+async def test_the_acknowledge_button_records_once_and_answers_privately(world: SlackWorld) -> None:
+    acme = await world.partner("acme", tier="gold", follows=("security",))
+    await world.broadcast('topic:security urgent ack title:"Patch now" Upgrade today.')
+    await world.deliver()
+    [post] = world.bot_posts(acme.channel)
+    buttons = [e for b in post.blocks or [] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons[0]["action_id"] == "partnerbot_ack" and buttons[0]["style"] == "primary"
+    assert buttons[0]["text"]["text"] == "Acknowledge"
+
+    answers = []
+    for _ in range(2):
+        sent = await world.events.block_actions(
+            "partnerbot_ack", "d1", user_id=acme.user.id, channel_id=acme.channel.id, message_ts=post.ts
+        )
+        answers += await world.wait_for(
+            lambda s=sent: world.fake.response_url_posts(s.payload["response_url"])
+        )
+    assert answers[0]["text"].startswith("✅ Thanks — acknowledged")
+    assert answers[1]["text"].startswith("✅ Already acknowledged by you")
+    assert all(a["response_type"] == "ephemeral" for a in answers)
+    states = await world.app.stores.acks.states(1)
+    assert [s.acked_by for s in states] == [acme.user.id]
+    assert len(world.bot_posts(acme.channel)) == 1  # nothing was said publicly

@@ -215,6 +215,11 @@ def test_broadcast_modal_is_prefilled_and_read_back() -> None:
     assert command.audience.regions == frozenset({"emea"}) and not command.audience.tiers
     errors = views.read_broadcast({"bc_title": {"value": {"value": "x" * 151}}})
     assert set(errors) == {"bc_title", "bc_body", "bc_topics"}  # type: ignore[arg-type]
+    # "Partners must acknowledge" rides on Urgent; alone it is a field error, not a silent drop.
+    acked = views.read_broadcast({**values, "bc_urgent": pick("urgent", "ack")})
+    assert not isinstance(acked, dict) and acked.urgent and acked.ack_required
+    lonely = views.read_broadcast({**values, "bc_urgent": pick("ack")})
+    assert lonely == {"bc_urgent": "Asking for acknowledgement needs Urgent ticked too."}
 
 
 def test_an_overlong_message_is_flagged_in_the_modal_not_cut_silently() -> None:
