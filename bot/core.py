@@ -91,8 +91,7 @@ class PartnerBot:
                 if not self._is_admin(inv):
                     return None  # colleagues may discuss in the thread; only admins answer partners
                 return await self.feedback.admin_thread_reply(inv, thread, text)
-            channel = await self.partners.channel(inv)
-            return await self.feedback.partner_thread_reply(inv, channel.id, thread, text)
+            return await self.feedback.partner_thread_reply(inv, thread, text)
 
         return await _guarded(handle)
 

@@ -318,8 +318,6 @@ class Reach:
     by_platform: dict[str, int]
     by_tier: dict[str, int]
     by_region: dict[str, int]
-    # Of `channels`, how many are in daily/weekly digest mode and will get it in their digest.
-    digest_channels: int = 0
 
 
 @dataclass(frozen=True, slots=True)

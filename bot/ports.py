@@ -153,17 +153,6 @@ class AnnouncementStore(Protocol):
 
     async def topic_ids(self, announcement_id: int) -> list[int]: ...
 
-    async def transition(
-        self,
-        announcement_id: int,
-        *,
-        to: AnnouncementStatus,
-        allowed_from: Sequence[AnnouncementStatus],
-        now: datetime | None = None,
-    ) -> bool:
-        """Move to `to` only from one of `allowed_from`; False when another action got there first."""
-        ...
-
     async def set_admin_thread(self, announcement_id: int, thread: str) -> str:
         """Record the admin thread for questions, unless one exists; return the one that stands."""
         ...

@@ -31,10 +31,6 @@ def sync_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
-def is_sqlite(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL, a busy timeout and enforced foreign keys."""
     full = async_url(url)

@@ -71,10 +71,12 @@ class FeedbackService:
         )
         return Reply(text=m.QUESTION_RECEIVED.format(id=question_id))
 
-    async def partner_thread_reply(
-        self, inv: Invocation, channel_id: int, thread: str, text: str
-    ) -> Reply | None:
-        """A partner wrote in an announcement's thread: that is a question for the vendor."""
+    async def partner_thread_reply(self, inv: Invocation, thread: str, text: str) -> Reply | None:
+        """A partner wrote in an announcement's thread: that is a question for the vendor.
+
+        Threads under anything else are ignored without touching the directory: with Discord's
+        message-content intent every thread message arrives here.
+        """
         hit = await self._stores.feedback.delivery_by_message(
             inv.channel.platform, inv.channel.channel, thread
         )
@@ -82,12 +84,16 @@ class FeedbackService:
             return None
         if hit is None:
             # A digest covers several announcements: a question under it is a direct question.
-            digest = await self._stores.digests.by_message(inv.channel.platform, inv.channel.channel, thread)
-            return None if digest is None else await self.ask(inv, channel_id, text.strip(), thread=thread)
+            digest_channel = await self._stores.digests.by_message(
+                inv.channel.platform, inv.channel.channel, thread
+            )
+            if digest_channel is None:
+                return None
+            return await self.ask(inv, digest_channel, text.strip(), thread=thread)
         if len(text) > MAX_QUESTION:
             return Reply(text=m.QUESTION_TOO_LONG.format(max=MAX_QUESTION), is_error=True)
         question_id = await self._stores.feedback.ask(
-            channel_id=channel_id,
+            channel_id=hit.channel_id,
             delivery_id=hit.delivery_id,
             announcement_id=hit.announcement_id,
             asker=inv.user.user,

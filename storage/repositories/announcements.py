@@ -92,29 +92,6 @@ class AnnouncementRepository(Repository):
             )
             return list(await session.exec(query))
 
-    async def transition(
-        self,
-        announcement_id: int,
-        *,
-        to: AnnouncementStatus,
-        allowed_from: Sequence[AnnouncementStatus],
-        now: datetime | None = None,
-    ) -> bool:
-        """Move to `to` only from one of `allowed_from`; False when another action got there first."""
-        values: dict[str, Any] = {"status": to.value}
-        if now is not None:
-            values["sent_at"] = now
-        async with self._sessions.begin() as session:
-            result = await session.exec(
-                update(AnnouncementRow)
-                .where(
-                    col(AnnouncementRow.id) == announcement_id,
-                    col(AnnouncementRow.status).in_([s.value for s in allowed_from]),
-                )
-                .values(**values)
-            )
-            return bool(result.rowcount)
-
     async def set_admin_thread(self, announcement_id: int, thread: str) -> str:
         """Record the admin thread for questions, unless one exists; return the one that stands."""
         async with self._sessions.begin() as session:
@@ -168,22 +145,18 @@ class AnnouncementRepository(Repository):
     async def reach(self, topic_ids: Sequence[int], audience: Audience) -> Reach:
         """Count the channels a broadcast would reach now: subscriptions ∩ audience ∩ active."""
         found = targets(topic_ids, audience).subquery()
-        grouped = sa_select(
-            found.c.platform, found.c.tier, found.c.region, found.c.mode, func.count()
-        ).group_by(found.c.platform, found.c.tier, found.c.region, found.c.mode)
+        grouped = sa_select(found.c.platform, found.c.tier, found.c.region, func.count()).group_by(
+            found.c.platform, found.c.tier, found.c.region
+        )
         partners = sa_select(func.count(func.distinct(found.c.partner_id)))
         by_platform: Counter[str] = Counter()
         by_tier: Counter[str] = Counter()
         by_region: Counter[str] = Counter()
-        digest = 0
         async with self._sessions() as session:
-            for platform, tier, region, mode, count in (
-                await (await session.connection()).execute(grouped)
-            ).all():
+            for platform, tier, region, count in (await (await session.connection()).execute(grouped)).all():
                 by_platform[platform] += count
                 by_tier[tier or "unlinked"] += count
                 by_region[region or "unlinked"] += count
-                digest += count if mode != "immediate" else 0
             partner_count = (await (await session.connection()).execute(partners)).scalar_one()
         return Reach(
             channels=sum(by_platform.values()),
@@ -191,7 +164,6 @@ class AnnouncementRepository(Repository):
             by_platform=dict(by_platform),
             by_tier=dict(by_tier),
             by_region=dict(by_region),
-            digest_channels=digest,
         )
 
     async def start_sending(
