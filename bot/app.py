@@ -24,9 +24,10 @@ from bot.config import Settings
 from bot.core import PartnerBot
 from bot.domain import Platform
 from bot.jobs import build_scheduler
-from bot.ports import Clock, Sender, Stores, SystemClock
+from bot.ports import Clock, RateLimiter, Sender, Stores, SystemClock
 from bot.services.delivery import DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestService
+from bot.services.ratelimits import NoLimiter, ProcessLimiter
 from storage import migrate
 from storage.engine import make_engine, make_sessionmaker
 from storage.repositories import (
@@ -71,17 +72,19 @@ class App:
     worker: DeliveryWorker
     clock: Clock
     digests: DigestService
+    limiter: RateLimiter
     scheduler: AsyncIOScheduler | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def start_background(self) -> None:
-        """Run the delivery worker and the periodic jobs inside the current event loop."""
+    def start_background(self, *, jobs: bool = True) -> None:
+        """Run the delivery worker, and unless `jobs` is False the periodic jobs, in this event loop."""
         self._tasks.append(
             asyncio.create_task(self.worker.run(self._stop, poll_seconds=self.settings.poll_seconds))
         )
-        self.scheduler = build_scheduler(self)
-        self.scheduler.start()
+        if jobs:
+            self.scheduler = build_scheduler(self)
+            self.scheduler.start()
 
     async def close(self) -> None:
         self._stop.set()
@@ -92,6 +95,7 @@ class App:
                 await asyncio.wait_for(task, timeout=10)
             except TimeoutError:
                 task.cancel()
+        await self.limiter.close()
         await self.engine.dispose()
 
 
@@ -122,6 +126,7 @@ async def build_app(
     clock: Clock | None = None,
     retry: RetryPolicy | None = None,
     run_migrations: bool = True,
+    limiter: RateLimiter | None = None,
 ) -> App:
     """Migrate the database, then wire storage, the core and the delivery worker."""
     if run_migrations:
@@ -134,6 +139,7 @@ async def build_app(
         stores, clock, settings, wake_worker=lambda: worker_box[0].wake() if worker_box else None
     )
     digests = DigestService(stores, clock, settings)
+    limiter = limiter or build_limiter(settings, stores)
     worker = DeliveryWorker(
         stores,
         clock,
@@ -145,21 +151,45 @@ async def build_app(
         lease=timedelta(seconds=settings.lease_seconds),
         retry=retry or RetryPolicy(max_attempts=settings.max_attempts),
         digests=digests,
+        limiter=limiter,
     )
     worker_box.append(worker)
     return App(
-        settings=settings, engine=engine, stores=stores, bot=bot, worker=worker, clock=clock, digests=digests
+        settings=settings,
+        engine=engine,
+        stores=stores,
+        bot=bot,
+        worker=worker,
+        clock=clock,
+        digests=digests,
+        limiter=limiter,
     )
 
 
-def build_adapters(app: App) -> list[PlatformAdapter]:
-    """Every platform adapter whose credentials are configured (imported only when needed)."""
+def build_limiter(settings: Settings, stores: Stores) -> RateLimiter:
+    """PARTNERBOT_RATE_LIMITS: see bot/services/ratelimits.py."""
+    if settings.rate_limits == "off":
+        return NoLimiter()
+    return ProcessLimiter()
+
+
+def build_adapters(app: App, *, deliver_only: bool = False) -> list[PlatformAdapter]:
+    """Every platform adapter whose credentials are configured (imported only when needed).
+    `deliver_only`: just the Senders, for a process that receives no events (`partnerbot worker`)."""
     adapters: list[PlatformAdapter] = []
     for platform in app.settings.configured_platforms():
-        if platform is Platform.SLACK:
+        if platform is Platform.SLACK and deliver_only:
+            from adapters.slack.delivery import build_slack_delivery
+
+            adapters.append(build_slack_delivery(app))
+        elif platform is Platform.SLACK:
             from adapters.slack.app import build_slack_adapter
 
             adapters.append(build_slack_adapter(app))
+        elif platform is Platform.DISCORD and deliver_only:
+            from adapters.discord.delivery import build_discord_delivery
+
+            adapters.append(build_discord_delivery(app))
         elif platform is Platform.DISCORD:
             from adapters.discord.client import build_discord_adapter
 
@@ -167,17 +197,19 @@ def build_adapters(app: App) -> list[PlatformAdapter]:
     return adapters
 
 
-async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    """`partnerbot run`: every configured adapter, the worker and the scheduler, until stopped."""
+async def serve(settings: Settings, *, stop: asyncio.Event | None = None, deliver_only: bool = False) -> None:
+    """`partnerbot run`: every configured adapter, the worker and the scheduler, until stopped.
+    `partnerbot worker` (`deliver_only`): the Senders and the delivery worker, nothing else."""
     app = await build_app(settings)
-    adapters = build_adapters(app)
+    adapters = build_adapters(app, deliver_only=deliver_only)
     stop = stop or _stop_on_signals()
     try:
         for adapter in adapters:
             app.worker.add_sender(adapter.platform, adapter.sender)
             await adapter.start()
-            log.info("%s adapter started", adapter.platform.value)
-        app.start_background()
+            log.info("%s %s started", adapter.platform.value, "sender" if deliver_only else "adapter")
+        app.start_background(jobs=not deliver_only)
+        log.info("partnerbot %s %s is running", "worker" if deliver_only else "server", app.worker.id)
         await stop.wait()
     finally:
         for adapter in reversed(adapters):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -66,6 +66,16 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(60.0, gt=0, validation_alias=_env("PARTNERBOT_LEASE_SECONDS"))
     max_attempts: int = Field(8, ge=1, le=50, validation_alias=_env("PARTNERBOT_MAX_ATTEMPTS"))
     poll_seconds: float = Field(0.5, gt=0, validation_alias=_env("PARTNERBOT_POLL_SECONDS"))
+    # Who paces sends to the platforms' limits (bot/services/ratelimits.py): `auto` shares the
+    # buckets through the database on PostgreSQL (many processes) and keeps them in-process on SQLite.
+    rate_limits: Literal["auto", "process", "shared", "off"] = Field(
+        "auto", validation_alias=_env("PARTNERBOT_RATE_LIMITS")
+    )
+    # Slack does not publish its workspace-wide cap on chat.postMessage; 4/s (bursts of 20) is a
+    # conservative guess. Raise it once you have measured your workspaces.
+    slack_workspace_rate: float = Field(
+        4.0, gt=0, le=1000, validation_alias=_env("PARTNERBOT_SLACK_WORKSPACE_RATE")
+    )
 
     @field_validator("admin_channels", "admin_users", "admin_groups", mode="before")
     @classmethod
@@ -155,6 +165,12 @@ class Settings(BaseSettings):
     def admin_groups_on(self, platform: Platform) -> tuple[str, ...]:
         prefix = f"{platform.value}:"
         return tuple(item[len(prefix) :] for item in self.admin_groups if item.startswith(prefix))
+
+    def shared_rate_limits(self) -> bool:
+        """Whether this process draws from the database-backed buckets every process shares."""
+        if self.rate_limits == "auto":
+            return self.database_url.startswith(("postgresql", "postgres"))
+        return self.rate_limits == "shared"
 
     def configured_platforms(self) -> list[Platform]:
         found = []

@@ -103,6 +103,15 @@ class RateKey:
     period: float
 
 
+class RateLimiter(Protocol):
+    """Paces sends: `acquire` returns once one request may go out under every bucket in `keys`.
+    Implementations: bot.services.ratelimits (one process) and the database-backed shared one."""
+
+    async def acquire(self, keys: list[RateKey]) -> None: ...
+
+    async def close(self) -> None: ...
+
+
 class Sender(Protocol):
     """Posts core output to one platform. Implementations translate, never decide."""
 

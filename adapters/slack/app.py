@@ -75,14 +75,16 @@ class Mode:
         return f"{'oauth' if self.oauth else 'single-workspace'}/{'socket' if self.socket else 'http'}"
 
 
-def mode_of(settings: Settings) -> Mode:
+def mode_of(settings: Settings, *, receives_events: bool = True) -> Mode:
+    """How this process talks to Slack; `receives_events=False` (a delivery-only worker) needs no
+    signing secret: nothing reaches it from Slack."""
     oauth = bool(settings.slack_client_id or settings.slack_client_secret)
     if oauth and not (settings.slack_client_id and settings.slack_client_secret):
         raise SlackConfigError("OAuth distribution needs both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
     if not oauth and not settings.slack_bot_token:
         raise SlackConfigError("set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID/SECRET (OAuth)")
     socket = bool(settings.slack_app_token)
-    if not settings.slack_signing_secret and (oauth or not socket):
+    if receives_events and not settings.slack_signing_secret and (oauth or not socket):
         raise SlackConfigError("SLACK_SIGNING_SECRET is required to verify requests from Slack")
     if (
         not oauth
@@ -174,7 +176,13 @@ class SlackAdapter:
         return web.json_response({"ok": True, "platform": "slack", "mode": self.mode.name})
 
 
-def build_slack_adapter(app: App, *, team_rate: tuple[float, float] | None = None) -> SlackAdapter:
+def team_rate(settings: Settings) -> tuple[float, float]:
+    """The workspace bucket as (burst, seconds to refill it) from PARTNERBOT_SLACK_WORKSPACE_RATE."""
+    burst = TEAM_RATE[0]
+    return burst, burst / settings.slack_workspace_rate
+
+
+def build_slack_adapter(app: App) -> SlackAdapter:
     """Wire bolt, the Sender and the listeners from `app.settings` (nothing connects until start())."""
     settings = app.settings
     mode = mode_of(settings)
@@ -198,9 +206,7 @@ def build_slack_adapter(app: App, *, team_rate: tuple[float, float] | None = Non
             name="partnerbot", signing_secret=settings.slack_signing_secret or None, client=client
         )
         tokens, revocation = StaticToken(settings.slack_bot_token), None
-    sender = SlackSender(
-        tokens, base_url=api_url, team_of=directory.team_of, team_rate=team_rate or TEAM_RATE
-    )
+    sender = SlackSender(tokens, base_url=api_url, team_of=directory.team_of, team_rate=team_rate(settings))
     handlers = SlackHandlers(app.bot, directory, revocation=revocation, forget_team=tokens.forget)
     register(bolt, handlers)
     return SlackAdapter(settings, bolt, sender, handlers, mode)

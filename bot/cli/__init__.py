@@ -57,6 +57,18 @@ def load_settings() -> Settings:
         raise CliError(f"configuration error — {problems} (see .env.example)", 2) from exc
 
 
+def _log_to_stderr() -> None:
+    """Long-running commands log to stderr (level from PARTNERBOT_LOG_LEVEL, INFO by default)."""
+    import logging
+    import os
+
+    level = os.environ.get("PARTNERBOT_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(
+        level=level if level in logging.getLevelNamesMapping() else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
 def run_async(work: Callable[[], Awaitable[T]]) -> T:
     try:
         return asyncio.run(work())  # type: ignore[arg-type]
@@ -93,10 +105,31 @@ def run() -> None:
             "run `partnerbot console` or `partnerbot demo`.",
             2,
         )
+    _serve(settings, deliver_only=False)
+
+
+@app.command()
+def worker() -> None:
+    """Deliver only: claim and send queued deliveries, digests, notices and relays; no events, no jobs.
+
+    Run as many as you need next to `partnerbot run` on one PostgreSQL database: they share the work
+    (FOR UPDATE SKIP LOCKED with leases) and, on PostgreSQL, the platforms' rate limits."""
+    settings = load_settings()
+    if not settings.configured_platforms():
+        raise CliError(
+            "no chat platform is configured, so a worker would have nothing to send with: set "
+            "SLACK_BOT_TOKEN (or SLACK_CLIENT_ID/SECRET) and/or DISCORD_TOKEN, as for `partnerbot run`.",
+            2,
+        )
+    _serve(settings, deliver_only=True)
+
+
+def _serve(settings: Settings, *, deliver_only: bool) -> None:
     from bot.app import serve
 
+    _log_to_stderr()
     try:
-        run_async(lambda: serve(settings))
+        run_async(lambda: serve(settings, deliver_only=deliver_only))
     except ValueError as exc:  # an adapter's configuration error (e.g. SlackConfigError): one line
         raise CliError(f"configuration error — {exc}", 2) from exc
 

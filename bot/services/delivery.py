@@ -18,8 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from aiolimiter import AsyncLimiter
-
 from bot.domain import (
     Announcement,
     AnnouncementPost,
@@ -34,9 +32,10 @@ from bot.domain import (
     Work,
     WorkKind,
 )
-from bot.ports import Clock, PermanentSendError, RateKey, Sender, SendError, Stores, TransientSendError
+from bot.ports import Clock, PermanentSendError, RateLimiter, Sender, SendError, Stores, TransientSendError
 from bot.services.digests import DigestService, idempotency_key
 from bot.services.feedback import FeedbackService
+from bot.services.ratelimits import ProcessLimiter
 
 log = logging.getLogger(__name__)
 
@@ -62,20 +61,6 @@ class RetryPolicy:
         return self.rng.uniform(0, min(self.cap, self.initial * 2 ** max(0, attempt - 1)))
 
 
-class Limiters:
-    """One leaky bucket per rate key, shared by every send in this process."""
-
-    def __init__(self) -> None:
-        self._buckets: dict[str, AsyncLimiter] = {}
-
-    async def acquire(self, keys: list[RateKey]) -> None:
-        for key in keys:
-            bucket = self._buckets.get(key.key)
-            if bucket is None:
-                bucket = self._buckets[key.key] = AsyncLimiter(key.rate, key.period)
-            await bucket.acquire()
-
-
 @dataclass(slots=True)
 class WorkerStats:
     sent: int = 0
@@ -98,6 +83,7 @@ class DeliveryWorker:
         retry: RetryPolicy | None = None,
         on_finished: Callable[[list[int]], None] | None = None,
         digests: DigestService | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self._stores = stores
         self._clock = clock
@@ -110,7 +96,7 @@ class DeliveryWorker:
         self._slots = asyncio.Semaphore(concurrency)
         self._lease = lease
         self._retry = retry or RetryPolicy()
-        self._limiters = Limiters()
+        self._limiter: RateLimiter = limiter or ProcessLimiter()
         self._announcements: dict[int, Announcement] = {}
         self._wake = asyncio.Event()
         self._on_finished = on_finished
@@ -265,7 +251,7 @@ class DeliveryWorker:
             found = await sender.find_posted(out, idempotency_key=key)
             if found is not None:
                 return found
-        await self._limiters.acquire(sender.rate_keys(work.channel))
+        await self._limiter.acquire(sender.rate_keys(work.channel))
         return await sender.post(out, idempotency_key=key)
 
     def _transient(self, work: Work, exc: TransientSendError) -> Outcome:

@@ -1,0 +1,45 @@
+"""Slack for a delivery-only process (`partnerbot worker`): the Sender, no listeners, no HTTP server.
+
+Tokens come from the same place `partnerbot run` uses (the bot token, or the OAuth installation
+store in partnerbot's database), so any number of workers can post for every installed workspace.
+"""
+
+from __future__ import annotations
+
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+
+from adapters.slack.app import mode_of, team_rate
+from adapters.slack.sender import DEFAULT_API_URL, BotTokens, InstalledTokens, SlackSender, StaticToken
+from bot.app import App
+from bot.domain import Platform
+from bot.ports import Sender
+
+
+class SlackDelivery:
+    """`PlatformAdapter` that only sends: nothing to start, the HTTP session to close."""
+
+    platform = Platform.SLACK
+
+    def __init__(self, sender: SlackSender) -> None:
+        self._slack_sender = sender
+        self.sender: Sender = sender
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        await self._slack_sender.close()
+
+
+def build_slack_delivery(app: App) -> SlackDelivery:
+    settings = app.settings
+    tokens: BotTokens
+    if mode_of(settings, receives_events=False).oauth:
+        store = AsyncSQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=app.engine)
+        tokens = InstalledTokens(store)
+    else:
+        tokens = StaticToken(settings.slack_bot_token)
+    sender = SlackSender(
+        tokens, base_url=settings.slack_api_url or DEFAULT_API_URL, team_rate=team_rate(settings)
+    )
+    return SlackDelivery(sender)
