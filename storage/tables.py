@@ -346,3 +346,15 @@ __all__ = [
     "TopicRow",
     "UTCDateTime",
 ]
+
+
+class RateLimitRow(SQLModel, table=True):
+    """One shared rate-limit bucket (PARTNERBOT_RATE_LIMITS=shared): GCRA's theoretical arrival time.
+
+    `tat` is the wall-clock instant (epoch seconds) at which the bucket is empty again; a request
+    may go out at max(now, tat - burst tolerance) and pushes `tat` one emission interval further.
+    """
+
+    __tablename__ = "rate_limit"
+    key: str = Field(primary_key=True, max_length=200)
+    tat: float = Field(default=0.0)
