@@ -569,6 +569,8 @@ class DiscordState:
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
         self.messages: dict[int, Message] = {}
+        # Messages by (channel, author, nonce), so enforce_nonce does not scan every message per create.
+        self._by_nonce: dict[tuple[int, int, str], list[Message]] = {}
         self.commands: dict[int | None, list[Json]] = {}  # key None = global commands
         self.interactions: dict[int, Interaction] = {}
         self.internal_errors: list[str] = []  # bugs in the fake itself; tests may assert it stays empty
@@ -799,6 +801,8 @@ class DiscordState:
         )
         self._apply_mentions(message)
         self.messages[message.id] = message
+        if message.nonce is not None:
+            self._by_nonce.setdefault((channel.id, author.id, str(message.nonce)), []).append(message)
         channel.last_message_id = message.id
         channel.message_count += 1
         return message
@@ -822,7 +826,7 @@ class DiscordState:
         """With enforce_nonce a repeat within the (unpublished, "a few minutes") window returns the
         original, https://discord.com/developers/docs/resources/message#create-message-jsonform-params."""
         now = self.clock()
-        for message in reversed(self.messages.values()):
+        for message in reversed(self._by_nonce.get((channel_id, author_id, str(nonce)), [])):
             if (
                 message.channel_id == channel_id
                 and message.author.id == author_id

@@ -661,7 +661,12 @@ class FakeSlack:
         keyed: list[tuple[tuple[str, ...], Limit]] = []
         if method == "chat.postMessage":
             ref = str(params.get("channel", "")).lstrip("#")  # a name and an id share one channel's budget
-            channel = next((c.id for c in self.channels.values() if ref in (c.id, c.name)), ref)
+            # An id is looked up directly: scanning every channel per post makes a fan-out quadratic.
+            channel = (
+                ref
+                if ref in self.channels
+                else next((c.id for c in self.channels.values() if ref == c.name), ref)
+            )
             keyed = [
                 (("post", ws.team_id, channel), rl.channel_post),
                 (("post", ws.team_id), rl.workspace_post),
