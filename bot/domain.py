@@ -473,3 +473,33 @@ class TopicStats:
     delivered: int
     reactions: int
     questions: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryProgress:
+    """Where one announcement's deliveries stand, for a live progress message or `broadcast --wait`.
+
+    Each delivery row counts once: `sent`; `failed` (for good); `held` (waiting on purpose: for a
+    digest, for the end of quiet hours, or for a scheduled time, possibly each channel's own);
+    `pending` (queued or being sent, retries included); `withdrawn` (taken back, e.g. recalled).
+    `failures_by_reason` groups `failed` by a normalised reason, most frequent first.
+    """
+
+    announcement_id: int
+    total: int
+    sent: int
+    pending: int
+    failed: int
+    held: int
+    withdrawn: int = 0
+    failures_by_reason: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def done(self) -> int:
+        """Deliveries with a final outcome (sent or failed)."""
+        return self.sent + self.failed
+
+    @property
+    def in_flight(self) -> bool:
+        """Whether anything is still queued to go out now (held rows go out later, on purpose)."""
+        return self.pending > 0

@@ -23,6 +23,7 @@ from bot.domain import (
     ChannelRef,
     DeliveryHit,
     DeliveryMode,
+    DeliveryProgress,
     DigestItem,
     ImportRow,
     InviteOutcome,
@@ -391,6 +392,11 @@ class StatsStore(Protocol):
     """Implemented by `storage.repositories.StatsRepository`."""
 
     async def announcement(self, announcement_id: int) -> AnnouncementStats | None: ...
+
+    async def progress(self, announcement_id: int, *, now: datetime) -> DeliveryProgress:
+        """Its deliveries by state in one grouped read (all zero for an unknown id or a draft);
+        rows not due before `now` that were never attempted count as held."""
+        ...
 
     async def topics(self) -> list[TopicStats]:
         """Per topic: announcements sent on it, deliveries, active reactions and questions."""

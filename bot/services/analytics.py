@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from bot import messages as m
-from bot.domain import AnnouncementStats, Reply, TopicStats
+from bot.domain import AnnouncementStats, DeliveryProgress, Reply, TopicStats
 from bot.ports import Stores
 from bot.services.acks import stats_line
 
@@ -18,6 +19,11 @@ class AnalyticsService:
 
     async def announcement(self, announcement_id: int) -> AnnouncementStats | None:
         return await self._stores.stats.announcement(announcement_id)
+
+    async def progress(self, announcement_id: int, *, now: datetime) -> DeliveryProgress:
+        """Where its deliveries stand: sent, pending, failed (by reason), held on purpose until
+        later (digest, quiet hours, a schedule). Cheap enough to poll every second or so."""
+        return await self._stores.stats.progress(announcement_id, now=now)
 
     async def recent(self, limit: int = RECENT) -> list[AnnouncementStats]:
         found = []

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from datetime import datetime
 
-from sqlalchemy import Table, case, func
+from sqlalchemy import Table, and_, case, func, literal
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel
 
-from bot.domain import AnnouncementStats, AnnouncementStatus, TopicStats
+from bot.domain import AnnouncementStats, AnnouncementStatus, DeliveryProgress, DeliveryStatus, TopicStats
 from storage.repositories.base import Repository
 from storage.tables import (
     AnnouncementRow,
@@ -28,6 +30,27 @@ def _t(model: type[SQLModel]) -> Table:
 
 _D, _C, _P, _R, _Q = _t(DeliveryRow), _t(ChannelRow), _t(PartnerRow), _t(ReactionRow), _t(QuestionRow)
 _A, _AT, _T = _t(AnnouncementRow), _t(AnnouncementTopicRow), _t(TopicRow)
+
+# The worker gives up on a transient error as "gave up after N attempts: <reason>" (bot/services/
+# delivery.py); the count says nothing about the cause, so such failures group by the reason.
+_GAVE_UP = re.compile(r"^gave up after \d+ attempts?: ")
+# Platform ids inside reasons ("workspace of channel C0123ABCD not known yet", "… in workspace
+# T0…"): Slack ids (a letter, then upper-case letters and digits) and Discord snowflakes.
+_PLATFORM_ID = re.compile(r"\b(?:[CDGTUW](?=[A-Z0-9]*[0-9])[A-Z0-9]{8,}|[0-9]{15,21})\b")
+
+
+def failure_reason(last_error: str) -> str:
+    """A failed delivery's `last_error`, normalised just enough that one cause makes one group.
+
+    Kept as written: the platform's own error code ("channel_not_found"), "deactivated: <code>"
+    (the channel was switched off by an earlier failure, so the row never went out) and
+    "cancelled". Normalised: the attempt count of "gave up after N attempts: …" (→ "gave up: …")
+    and platform ids, which differ per channel (→ "…").
+    """
+    reason = " ".join(last_error.split())
+    reason = _GAVE_UP.sub("gave up: ", reason)
+    reason = _PLATFORM_ID.sub("…", reason)
+    return reason or "unknown"
 
 
 class StatsRepository(Repository):
@@ -110,6 +133,47 @@ class StatsRepository(Repository):
             reach_by_tier=dict(by_tier),
             reach_by_region=dict(by_region),
             failures_by_reason=failures,
+        )
+
+    async def progress(self, announcement_id: int, *, now: datetime) -> DeliveryProgress:
+        """Its deliveries by state in one grouped read (all zero for an unknown id or a draft);
+        rows not due before `now` that were never attempted count as held."""
+        status = _D.c.status
+        # Never attempted and not due yet: written for later on purpose (quiet hours, a schedule,
+        # each channel's local time). A row waiting for a retry has attempts > 0: it is pending.
+        waiting = and_(status == DeliveryStatus.PENDING.value, _D.c.attempts == 0, _D.c.not_before > now)
+        state = case(
+            (status == DeliveryStatus.SENT.value, literal("sent")),
+            (status == DeliveryStatus.FAILED.value, literal("failed")),
+            (status == DeliveryStatus.DIGEST.value, literal("held")),
+            (waiting, literal("held")),
+            (status.in_([DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value]), literal("pending")),
+            else_=literal("withdrawn"),
+        ).label("state")
+        reason = case((status == DeliveryStatus.FAILED.value, _D.c.last_error), else_=literal("")).label(
+            "reason"
+        )
+        # Grouped over a subquery: PostgreSQL would not match a CASE in GROUP BY with the one in the
+        # select list, as each carries its own bound `now`.
+        rows = sa_select(state, reason).where(_D.c.announcement_id == announcement_id).subquery()
+        query = sa_select(rows.c.state, rows.c.reason, func.count()).group_by(rows.c.state, rows.c.reason)
+        async with self._sessions() as session:
+            grouped = (await (await session.connection()).execute(query)).all()
+        states: Counter[str] = Counter()
+        failures: Counter[str] = Counter()
+        for name, last_error, count in grouped:
+            states[name] += count
+            if name == "failed":
+                failures[failure_reason(last_error or "")] += count
+        return DeliveryProgress(
+            announcement_id=announcement_id,
+            total=sum(states.values()),
+            sent=states["sent"],
+            pending=states["pending"],
+            failed=states["failed"],
+            held=states["held"],
+            withdrawn=states["withdrawn"],
+            failures_by_reason=tuple(sorted(failures.items(), key=lambda kv: (-kv[1], kv[0]))),
         )
 
     async def topics(self) -> list[TopicStats]:
