@@ -312,6 +312,12 @@ def demo(
     run_async(lambda: run_demo(db, out))
 
 
+# In its own module, which uses the helpers above.
+from bot.cli.broadcast import broadcast  # noqa: E402
+
+app.command()(broadcast)
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,372 @@
+"""`partnerbot broadcast`: an announcement from a script, sent through the core as an admin sends one.
+
+The options become the typed `Broadcast` the Slack modal and the Discord command build; the core runs
+it for an admin in an admin channel (draft and preview), then `Send`, so targeting, scheduling,
+quiet hours and digests are the core's alone. With `--wait` the command follows the delivery
+progress and helps deliver, like `partnerbot worker`, when Slack/Discord credentials are set.
+
+Exit codes: 0 — queued, or with `--wait` every delivery sent (those held on purpose for a digest or
+quiet hours go out later and do not count); 1 — deliveries failed for good, or the broadcast would
+reach no channel; 2 — bad input or configuration, nothing created; 3 — `--timeout` ran out with
+deliveries still pending (they go on elsewhere); 130 — interrupted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bot import commands as c
+from bot.app import App, PlatformAdapter, build_adapters, build_app
+from bot.cli import CliError, err, load_settings, out, run_async
+from bot.config import Settings
+from bot.domain import Audience, ChannelRef, DeliveryProgress, Invocation, Platform, UserRef
+from bot.grammar import MAX_BODY, MAX_TITLE
+from bot.lexer import as_slug, closest, comma_list
+from bot.services.admin import SEND_ACTION
+from bot.when import At, parse_at
+
+FAILED, USAGE, TIMED_OUT, INTERRUPTED = 1, 2, 3, 130
+POLL_SECONDS = 0.5  # how often --wait reads the progress
+AUDIENCE_KEYS = ("tier", "type", "region", "language")
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    command: c.Broadcast
+    admin: ChannelRef
+    dry_run: bool
+    wait: bool
+    timeout: float | None
+
+
+Values = list[str] | None  # a repeatable option; each value may also list several, comma-separated
+
+
+def broadcast(
+    topic: Annotated[Values, typer.Option(help="A topic slug (required; repeatable).")] = None,
+    title: Annotated[str | None, typer.Option(help="The headline partners see (required).")] = None,
+    body: Annotated[str | None, typer.Option(help="The text of the announcement.")] = None,
+    body_file: Annotated[str | None, typer.Option(help="Read the text from a file; - is stdin.")] = None,
+    tier: Annotated[Values, typer.Option(help="Only partners in this tier (repeatable).")] = None,
+    type_: Annotated[Values, typer.Option("--type", help="Only partners of this type (repeatable).")] = None,
+    region: Annotated[Values, typer.Option(help="Only partners in this region (repeatable).")] = None,
+    language: Annotated[Values, typer.Option(help="Only partners in this language (repeatable).")] = None,
+    urgent: Annotated[bool, typer.Option("--urgent", help="Skip quiet hours and digests.")] = False,
+    ack: Annotated[bool, typer.Option("--ack", help="Partners must acknowledge (urgent only).")] = False,
+    at: Annotated[
+        str | None, typer.Option(help='Schedule it: "YYYY-MM-DD HH:MM", then optionally a zone or "local".')
+    ] = None,
+    admin_channel: Annotated[
+        str | None,
+        typer.Option(help="slack:C… or discord:… where questions go; the first PARTNERBOT_ADMIN_CHANNELS."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the preview and reach; send nothing.")
+    ] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Follow the delivery to the end (exit 1 on failures).")
+    ] = False,
+    timeout: Annotated[
+        float | None, typer.Option(help="With --wait: give up after this many seconds (exit 3).")
+    ] = None,
+) -> None:
+    """Send an announcement from the command line, as an admin would from the admin channel."""
+    settings = load_settings()
+    _check_modes(at=at, dry_run=dry_run, wait=wait, timeout=timeout)
+    if ack and not urgent:
+        raise CliError("--ack asks partners to acknowledge an urgent announcement: add --urgent", USAGE)
+    when = _schedule(at)
+    command = c.Broadcast(
+        _topics(topic or []),
+        _audience(tier, type_, region, language),
+        _title(title),
+        _body(body, body_file),
+        urgent=urgent,
+        ack_required=ack,
+        send_at=when.wall if when else None,
+        send_zone=when.zone if when else None,
+        send_local=when.local if when else False,
+    )
+    request = Request(command, _admin_channel(settings, admin_channel), dry_run, wait, timeout)
+    try:
+        run_async(lambda: _run(settings, request))
+    except KeyboardInterrupt:
+        raise CliError(
+            "interrupted; what was queued goes on with any running `partnerbot run` or `partnerbot worker`",
+            INTERRUPTED,
+        ) from None
+
+
+# --- checking the input (nothing is created before all of it is right) ----------------------------
+
+
+def _check_modes(*, at: str | None, dry_run: bool, wait: bool, timeout: float | None) -> None:
+    if dry_run and wait:
+        raise CliError("--dry-run sends nothing, so there is nothing to --wait for", USAGE)
+    if timeout is not None and not wait:
+        raise CliError("--timeout only applies with --wait", USAGE)
+    if timeout is not None and timeout <= 0:
+        raise CliError("--timeout must be a positive number of seconds", USAGE)
+    if at is not None and wait:
+        # A scheduled broadcast goes out hours or days later: a command should not sit until then.
+        raise CliError(
+            "--wait cannot follow a scheduled (--at) broadcast; run `partnerbot stats <id>` once it is due",
+            USAGE,
+        )
+
+
+def _topics(values: list[str]) -> tuple[str, ...]:
+    words = comma_list(values)
+    if not words:
+        raise CliError("say which topic(s) it is about with --topic <slug>", USAGE)
+    slugs = []
+    for word in words:
+        slug = as_slug(word)
+        if slug is None:
+            raise CliError(
+                f"{escape(repr(word))} is not a topic slug (lower-case letters, digits, hyphens)", USAGE
+            )
+        slugs.append(slug)
+    return tuple(dict.fromkeys(slugs))
+
+
+def _title(value: str | None) -> str:
+    title = (value or "").strip()
+    if not title:
+        raise CliError("give the announcement a headline with --title", USAGE)
+    if len(title) > MAX_TITLE:
+        raise CliError(f"the title is {len(title)} characters long; keep it to {MAX_TITLE} or fewer", USAGE)
+    return title
+
+
+def _body(text: str | None, file: str | None) -> str:
+    if text is not None and file is not None:
+        raise CliError("give the text with --body or --body-file, not both", USAGE)
+    if file is not None:
+        text = _read(file)
+    body = (text or "").strip()
+    if not body:
+        raise CliError("the announcement has no text: give it with --body TEXT or --body-file PATH", USAGE)
+    if len(body) > MAX_BODY:
+        raise CliError(f"the text is {len(body)} characters long; the limit is {MAX_BODY}", USAGE)
+    return body
+
+
+def _read(file: str) -> str:
+    try:
+        return sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        where = "standard input" if file == "-" else file
+        raise CliError(f"cannot read {escape(where)}: {escape(str(exc))}", USAGE) from exc
+
+
+def _audience(*values: list[str] | None) -> Audience:
+    tiers, types, regions, languages = (
+        frozenset(v.lower() for v in comma_list(given or [])) for given in values
+    )
+    return Audience(tiers=tiers, types=types, regions=regions, languages=languages)
+
+
+def _schedule(at: str | None) -> At | None:
+    if at is None:
+        return None
+    parsed = parse_at(at)
+    if isinstance(parsed, str):
+        # The grammar's message, written for `at:"…"` in chat; the forms are the same for --at.
+        raise CliError(f"--at: {escape(parsed)}", USAGE)
+    return parsed
+
+
+def _admin_channel(settings: Settings, chosen: str | None) -> ChannelRef:
+    configured = settings.admin_channels
+    chosen = chosen or (configured[0] if configured else None)
+    if chosen is None:
+        raise CliError(
+            "no admin channel to broadcast from: pass --admin-channel slack:C… (or discord:…), "
+            "or set PARTNERBOT_ADMIN_CHANNELS",
+            USAGE,
+        )
+    if chosen not in configured:
+        raise CliError(
+            f"{escape(chosen)} is not an admin channel (PARTNERBOT_ADMIN_CHANNELS: "
+            f"{escape(', '.join(configured)) or 'none'}); partner questions are relayed there",
+            USAGE,
+        )
+    platform, _, channel = chosen.partition(":")
+    return ChannelRef(Platform(platform), "", channel)
+
+
+# --- running it through the core -------------------------------------------------------------------
+
+
+async def _run(settings: Settings, request: Request) -> None:
+    app = await build_app(settings)
+    adapters: list[PlatformAdapter] = []
+    try:
+        await _check_audience(app, request.command.audience)
+        if request.wait:
+            adapters = _delivery_adapters(app)
+        await _check_reach(app, request.command)
+        inv = await _invocation(app, request.admin)
+        draft = await _draft(app, inv, request)
+        if request.dry_run:
+            await app.bot.run_admin(inv, c.Cancel(draft))
+            out.print(f"Dry run: nothing was sent (draft #{draft} is cancelled).")
+            return
+        sent = await app.bot.run_admin(inv, c.Send(draft))
+        if sent.is_error:
+            await app.bot.run_admin(inv, c.Cancel(draft))
+            raise CliError(escape(sent.text), FAILED)
+        out.print(sent.text, markup=False, emoji=False, soft_wrap=True)
+        if request.wait:
+            progress, timed_out = await _follow(app, adapters, draft, request.timeout)
+            _summary(progress, timed_out=timed_out, timeout=request.timeout)
+    finally:
+        await app.close()  # stops the worker first: it may be sending through the adapters
+        for adapter in adapters:
+            await adapter.stop()
+
+
+async def _check_audience(app: App, audience: Audience) -> None:
+    """Refuse a tier, type, region or language no partner has (a typo would silently reach nobody)."""
+    known: dict[str, set[str]] = {key: set() for key in AUDIENCE_KEYS}
+    for partner, _channels in await app.stores.directory.partners():
+        for key, value in zip(
+            AUDIENCE_KEYS, (partner.tier, partner.type, partner.region, partner.language), strict=True
+        ):
+            if value:
+                known[key].add(value.lower())
+    asked = (audience.tiers, audience.types, audience.regions, audience.languages)
+    for key, values in zip(AUDIENCE_KEYS, asked, strict=True):
+        for value in sorted(values - known[key]):
+            suggestion = closest(value, known[key])
+            hint = f' — did you mean "{suggestion}"?' if suggestion else ""
+            choices = ", ".join(sorted(known[key])) or "none yet"
+            raise CliError(f'no partner has {key} "{escape(value)}"{hint} (known: {escape(choices)})', USAGE)
+
+
+def _delivery_adapters(app: App) -> list[PlatformAdapter]:
+    """The Senders `partnerbot worker` uses, built before anything is created: a bad configuration
+    stops the command while nothing is queued yet."""
+    try:
+        return build_adapters(app, deliver_only=True)
+    except ValueError as exc:  # an adapter's configuration error (e.g. SlackConfigError)
+        raise CliError(f"configuration error — {escape(str(exc))}", USAGE) from exc
+
+
+async def _check_reach(app: App, command: c.Broadcast) -> None:
+    """Refuse a broadcast that would reach nobody before the core writes its draft. (Unknown or
+    archived topics are left to the core, which explains them and also creates nothing.)"""
+    topics = await app.stores.topics.by_slugs(command.topics)
+    if len(topics) != len(command.topics) or any(topic.archived for topic in topics):
+        return
+    reach = await app.stores.announcements.reach([topic.id for topic in topics], command.audience)
+    if reach.channels == 0:
+        raise CliError(
+            f"it would reach no channel: no active channel following {', '.join(command.topics)} is "
+            f"within “{escape(command.audience.describe())}”; nothing was created",
+            FAILED,
+        )
+
+
+async def _invocation(app: App, admin: ChannelRef) -> Invocation:
+    known = await app.stores.directory.channel(admin)  # its workspace, if an admin used it in chat
+    channel = known.ref if known is not None else admin
+    try:
+        login = getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment (a bare container)
+        login = "operator"
+    user = UserRef(channel.platform, channel.workspace, f"cli:{login}"[:64], f"{login} (partnerbot CLI)")
+    # Whoever runs the CLI holds the database credentials, which is more than any chat admin has.
+    return Invocation(channel=channel, user=user, platform_admin=True)
+
+
+async def _draft(app: App, inv: Invocation, request: Request) -> int:
+    """The core's `broadcast`: the draft's id; its preview printed on a dry run."""
+    reply = await app.bot.run_admin(inv, request.command)
+    draft = next((int(b.value) for b in reply.buttons if b.action == SEND_ACTION and b.value.isdigit()), None)
+    if reply.is_error or draft is None:
+        # Unknown or archived topic, a time in the past…: refused before a draft was written.
+        raise CliError(escape(reply.text), USAGE)
+    if request.dry_run:
+        out.print(reply.text, markup=False, emoji=False, soft_wrap=True)
+    return draft
+
+
+# --- --wait ------------------------------------------------------------------------------------------
+
+
+async def _follow(
+    app: App, adapters: list[PlatformAdapter], announcement_id: int, timeout: float | None
+) -> tuple[DeliveryProgress, bool]:
+    """Poll the progress until nothing is in flight (or the timeout): the progress, and whether it
+    timed out. Meanwhile this process delivers too when it has Senders."""
+    if not await _start_delivery(app, adapters):
+        err.print(
+            "No Slack or Discord credentials here, so this command only waits: a running "
+            "`partnerbot run` or `partnerbot worker` delivers.",
+            markup=False,
+        )
+    deadline = None if timeout is None else time.monotonic() + timeout
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err) as bar:
+        task = bar.add_task("queued", total=None)
+        while True:
+            progress = await app.bot.analytics.progress(announcement_id, now=app.clock.now())
+            bar.update(task, total=progress.total, completed=progress.done, description=_counts(progress))
+            if not progress.in_flight:
+                return progress, False
+            if deadline is not None and time.monotonic() >= deadline:
+                return progress, True
+            await asyncio.sleep(POLL_SECONDS)
+
+
+async def _start_delivery(app: App, adapters: list[PlatformAdapter]) -> list[Platform]:
+    """Start the Senders and the delivery worker (no jobs): the platforms this process sends to."""
+    started = []
+    for adapter in adapters:
+        try:
+            await adapter.start()
+        except Exception as exc:  # e.g. a rejected token: the rows stay queued for other processes
+            err.print(f"cannot deliver to {adapter.platform.value} from here: {exc}", markup=False)
+            continue
+        app.worker.add_sender(adapter.platform, adapter.sender)
+        started.append(adapter.platform)
+    if started:
+        app.start_background(jobs=False)
+    return started
+
+
+def _counts(p: DeliveryProgress) -> str:
+    held = f" · held {p.held}" if p.held else ""
+    return f"sent {p.sent} · pending {p.pending} · failed {p.failed}{held}"
+
+
+def _summary(p: DeliveryProgress, *, timed_out: bool, timeout: float | None) -> None:
+    out.print(f"Announcement #{p.announcement_id}: {_counts(p)} of {p.total} deliveries.")
+    if p.held:
+        out.print(f"{p.held} held on purpose (a digest, quiet hours) go out later on their own.")
+    if p.withdrawn:
+        out.print(f"{p.withdrawn} were withdrawn (the announcement was recalled).")
+    if p.failures_by_reason:
+        out.print("Failed for good, by reason:")
+        for reason, count in p.failures_by_reason:
+            out.print(f"  {count:>5}  {reason}", markup=False, emoji=False)
+    if timed_out:
+        raise CliError(
+            f"stopped waiting after {timeout:g} s with {p.pending} deliveries pending; they go on with "
+            "any running `partnerbot run` or `partnerbot worker`",
+            TIMED_OUT,
+        )
+    if p.failed:
+        raise CliError(f"{p.failed} of {p.total} deliveries failed for good (reasons above)", FAILED)
