@@ -1,4 +1,5 @@
-"""The admin side on Discord: `/partner-admin`, and "Broadcast to partners" → modal → preview → Send.
+"""The admin side on Discord: `/partner-admin`, "Broadcast to partners" → modal → preview → Send, and
+Edit (a modal) / Recall (asked again, privately) under a preview or a sent announcement.
 
 The core decides who may do what (admin channel + admin user or admin role) and audits refusals;
 the adapter asks it first (`admin_refusal`) wherever it would otherwise open admin UI or report a
@@ -13,12 +14,12 @@ from adapters.discord import preview as pv
 from adapters.discord import texts as t
 from adapters.discord import translate as tr
 from adapters.discord.handlers import PartnerHandlers
-from adapters.discord.views import BroadcastFields, BroadcastModal, static_view
+from adapters.discord.views import BroadcastFields, BroadcastModal, EditModal, static_view
 from bot import commands as c
 from bot import messages as m
-from bot.domain import AnnouncementPost, AnnouncementStatus, Invocation, Priority, Reply
+from bot.domain import AnnouncementPost, AnnouncementStatus, ButtonStyle, Invocation, Priority, Reply
 from bot.grammar import MAX_BODY, MAX_TITLE
-from bot.services.admin import CANCEL_ACTION, SEND_ACTION
+from bot.services.admin import CANCEL_ACTION, EDIT_ACTION, RECALL_ACTION, SEND_ACTION
 
 
 class DiscordHandlers(PartnerHandlers):
@@ -34,7 +35,13 @@ class DiscordHandlers(PartnerHandlers):
             work = self._problem(inv, command, detail)
         else:
             work = self.bot.run_admin(inv, command)
-        render = self.render_preview if isinstance(command, c.Broadcast) else None
+        render = (
+            self.render_preview
+            if isinstance(command, c.Broadcast)
+            else self._render_edited
+            if isinstance(command, c.Edit)
+            else None
+        )
         # A slow preview in the admin channel stays visible to the team; elsewhere it is a refusal.
         private = not self.app.settings.is_admin_channel(inv.channel)
         await self.answer(interaction, work, ephemeral=None, render=render, defer_ephemeral=private)
@@ -139,15 +146,90 @@ class DiscordHandlers(PartnerHandlers):
             await self.send_parts(interaction, rest, ephemeral=False)
 
     async def core_button(self, interaction: discord.Interaction, action: str, value: str) -> None:
-        """Send/Cancel under a preview: the preview loses its components once the core accepts."""
-        if action not in (SEND_ACTION, CANCEL_ACTION):
+        """Send/Cancel under a preview, and the confirmed Recall: the message loses its components
+        once the core accepts. Edit opens a modal; Recall first asks to confirm."""
+        if action == EDIT_ACTION:
+            await self.edit_form(interaction, value)
+            return
+        if action == RECALL_ACTION:
+            await self._confirm_recall(interaction, value)
+            return
+        if action not in (SEND_ACTION, CANCEL_ACTION, tr.RECALL_CONFIRMED):
             await super().core_button(interaction, action, value)
             return
         inv = self.invocation(interaction)
         await interaction.response.defer()  # type 6, then "edit original" edits the preview itself
-        reply = await self.bot.button(inv, action, value)
+        reply = await self.bot.button(inv, RECALL_ACTION if action == tr.RECALL_CONFIRMED else action, value)
         if not reply.is_error:
             await interaction.edit_original_response(view=None)
         await self.send_parts(
             interaction, tr.render_reply(reply), ephemeral=reply.is_error or reply.ephemeral
         )
+
+    # --- Edit and Recall --------------------------------------------------------------------
+
+    async def edit_form(self, interaction: discord.Interaction, value: str) -> None:
+        """The Edit modal with the announcement's current text, or the core's reason not to open it
+        (not an admin here, recalled…), privately. A modal must be the first answer, within 3 s."""
+        if not value.isdigit():
+            await self.reply_now(interaction, Reply(text=m.BUTTON_EXPIRED, is_error=True))
+            return
+        found = await self.bot.editable(self.invocation(interaction), int(value))
+        if isinstance(found, Reply):
+            await self.reply_now(interaction, found)
+            return
+        modal = EditModal(
+            announcement_id=found.id,
+            title=found.title,
+            body=found.body,
+            sent=found.status is not AnnouncementStatus.DRAFT,
+            title_limit=MAX_TITLE,
+            body_limit=MAX_BODY,
+        )
+        await interaction.response.send_modal(modal)
+
+    async def edit_submitted(
+        self, interaction: discord.Interaction, announcement_id: int, title: str, body: str
+    ) -> None:
+        """The Edit modal: a draft's preview is redrawn in place; anything else is announced in the
+        channel (or, refused, told only to the admin)."""
+        title, body = title.strip(), body.strip()
+        problem = ("" if title else m.TITLE_EMPTY) or ("" if body else m.BODY_EMPTY)
+        if problem:
+            await self.admin(interaction, problem, detail=f"edit {announcement_id}")
+            return
+        command = c.Edit(announcement_id, title=title, body=body)
+        if interaction.message is None:  # opened by `/partner-admin edit <id>`, not by a button
+            await self.admin(interaction, command)
+            return
+        await interaction.response.defer()  # type 6: "edit original" is the message Edit was on
+        reply = await self.bot.run_admin(self.invocation(interaction), command)
+        if _is_preview(reply):
+            first, *rest = await self.render_preview(reply)
+            await interaction.edit_original_response(
+                content=first.content, embeds=list(first.embeds), view=static_view(first.components)
+            )
+            if rest:
+                await self.send_parts(interaction, rest, ephemeral=False)
+            return
+        await self.send_parts(interaction, tr.render_reply(reply), ephemeral=reply.ephemeral)
+
+    async def _render_edited(self, reply: Reply) -> list[tr.Part]:
+        """An edited draft answers with its new preview; anything else is plain text."""
+        return await self.render_preview(reply) if _is_preview(reply) else tr.render_reply(reply)
+
+    async def _confirm_recall(self, interaction: discord.Interaction, value: str) -> None:
+        """Discord has no confirmation dialog: ask privately, with a button that recalls."""
+        inv = self.invocation(interaction)
+        if refusal := await self.bot.admin_refusal(inv, f"recall {value}"):
+            await self.reply_now(interaction, refusal)
+            return
+        button = tr.button_spec(
+            t.RECALL_CONFIRM_BUTTON.format(id=value), tr.RECALL_CONFIRMED, value, ButtonStyle.DANGER
+        )
+        confirm = tr.Part(content=t.RECALL_CONFIRM.format(id=value), components=(button,))
+        await self.send_parts(interaction, [confirm], ephemeral=True)
+
+
+def _is_preview(reply: Reply) -> bool:
+    return any(button.action == SEND_ACTION for button in reply.buttons)

@@ -29,7 +29,9 @@ from bot.services.feedback import MAX_QUESTION
 log = logging.getLogger(__name__)
 BROADCAST_MENU = "Broadcast to partners"
 PartnerVerb = Literal["topics", "subscribe", "unsubscribe", "list", "news", "ask", "settings", "join"]
-AdminVerb = Literal["topic", "invite", "broadcast", "send", "cancel", "stats", "acks", "questions", "answer"]
+AdminVerb = Literal[
+    "topic", "invite", "broadcast", "send", "cancel", "edit", "recall", "stats", "acks", "questions", "answer"
+]
 Mode = Literal["immediate", "daily", "weekly"]
 Tree = app_commands.CommandTree[Any]
 
@@ -232,6 +234,27 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
     @group.command(name="cancel", description="Cancel a draft or scheduled announcement")
     async def cancel(interaction: discord.Interaction, announcement: app_commands.Range[int, 1]) -> None:
         await h.admin(interaction, c.Cancel(announcement))
+
+    @group.command(name="edit", description="Change an announcement, also every copy already delivered")
+    @app_commands.describe(title="The new title", body="The new text; leave both out to edit in a form")
+    async def edit(
+        interaction: discord.Interaction,
+        announcement: app_commands.Range[int, 1],
+        title: app_commands.Range[str, 1, MAX_TITLE] | None = None,
+        body: app_commands.Range[str, 1, MAX_BODY] | None = None,
+    ) -> None:
+        if title is None and body is None:
+            await h.edit_form(interaction, str(announcement))
+            return
+        new_title, new_body = (title or "").strip() or None, (body or "").strip() or None
+        if new_title is None and new_body is None:
+            await h.admin(interaction, m.EDIT_NOTHING, detail=f"edit {announcement}")
+            return
+        await h.admin(interaction, c.Edit(announcement, title=new_title, body=new_body))
+
+    @group.command(name="recall", description="Delete every delivered copy of an announcement")
+    async def recall(interaction: discord.Interaction, announcement: app_commands.Range[int, 1]) -> None:
+        await h.admin(interaction, c.Recall(announcement))
 
     @group.command(name="stats", description="Reach and engagement")
     async def stats(

@@ -62,3 +62,16 @@ AUDIENCE_SELECT: Final = "Audience: everyone (pick tiers, types, regions, langua
 AUDIENCE_OPTION: Final = "{key}: {value}"
 NOT_A_DRAFT_ANY_MORE: Final = "Announcement #{id} is {status} now; broadcast again to change it."
 REPLACES_DRAFT: Final = "_Replaces draft #{old}, which was cancelled._"
+
+# --- admin: edit and recall ---------------------------------------------------------------------
+
+# A modal title holds 45 characters.
+EDIT_MODAL_TITLE: Final = "Edit announcement #{id}"
+EDIT_BODY_LABEL: Final = "Announcement"
+EDIT_BODY_DESCRIPTION: Final = "Delivered copies are updated in place; partner threads stay."
+# Discord has no confirmation dialog: Recall first asks, privately, with a button that does it.
+RECALL_CONFIRM: Final = (
+    "Recall announcement #{id}? Every copy partners got is deleted, and copies not sent yet never go "
+    "out. This can't be undone."
+)
+RECALL_CONFIRM_BUTTON: Final = "Yes, recall #{id}"

@@ -64,6 +64,8 @@ MUTE_ID = "partnerbot:mute"
 ACK_ID = "partnerbot:ack"  # only under announcements that ask for acknowledgement
 # A core button (topic toggle, preview Send/Cancel) carries its action and value in its custom_id.
 CORE_BUTTON = re.compile(r"pb:(?P<action>[a-z_]{1,40}):(?P<value>[^:]{0,50})")
+# The button under Recall's private "are you sure?" (Discord has no confirmation dialog).
+RECALL_CONFIRMED = "announcement_recall_confirmed"
 PREVIEW_SELECT = re.compile(r"pbx:(?P<kind>topics|audience):(?P<id>[0-9]{1,19})")
 AUDIENCE_KEYS = ("tier", "type", "region", "language")
 HELPFUL_EMOJI = "helpful"  # how a "Helpful" press is recorded among an announcement's reactions

@@ -57,6 +57,10 @@ class Handlers(Protocol):
         self, interaction: discord.Interaction, fields: BroadcastFields
     ) -> None: ...
 
+    async def edit_submitted(
+        self, interaction: discord.Interaction, announcement_id: int, title: str, body: str
+    ) -> None: ...
+
 
 def handlers_of(interaction: discord.Interaction) -> Handlers:
     found = getattr(interaction.client, "handlers", None)
@@ -218,3 +222,30 @@ class BroadcastModal(discord.ui.Modal):
             self.heading.value, self.body.value, self.topics.value, self.audience.value, self.send_at.value
         )
         await handlers_of(interaction).broadcast_submitted(interaction, fields)
+
+
+class EditModal(discord.ui.Modal):
+    """ "Edit announcement #N", prefilled with its current title and body."""
+
+    def __init__(
+        self, *, announcement_id: int, title: str, body: str, sent: bool, title_limit: int, body_limit: int
+    ) -> None:
+        super().__init__(title=t.EDIT_MODAL_TITLE.format(id=announcement_id), timeout=900)
+        self.announcement_id = announcement_id
+        self.heading: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
+            custom_id="title", default=title[:title_limit] or None, max_length=title_limit
+        )
+        self.body: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
+            custom_id="body",
+            style=discord.TextStyle.paragraph,
+            default=body[:body_limit] or None,
+            max_length=body_limit,
+        )
+        self.add_item(discord.ui.Label(text=t.TITLE_LABEL, component=self.heading))
+        description = t.EDIT_BODY_DESCRIPTION if sent else None
+        self.add_item(discord.ui.Label(text=t.EDIT_BODY_LABEL, description=description, component=self.body))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await handlers_of(interaction).edit_submitted(
+            interaction, self.announcement_id, self.heading.value, self.body.value
+        )

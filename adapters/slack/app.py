@@ -43,6 +43,7 @@ from bot.app import App
 from bot.config import Settings
 from bot.domain import Platform
 from bot.ports import Sender
+from bot.services.admin import EDIT_ACTION
 
 log = logging.getLogger(__name__)
 
@@ -257,10 +258,12 @@ def register(bolt: AsyncApp, h: SlackHandlers) -> None:
     for event in CHANNEL_GONE_EVENTS:
         bolt.event(event)(h.channel_gone)
     bolt.action(re.compile("^(" + "|".join(map(re.escape, tr.CORE_ACTIONS)) + ")$"))(h.core_button)
+    bolt.action(EDIT_ACTION)(h.edit_button)
     bolt.action(tr.ASK_ACTION)(h.ask_button)
     bolt.action(tr.HELPFUL_ACTION)(h.helpful_button)
     bolt.action(tr.ACK_ACTION)(h.ack_button)
     bolt.action(tr.MUTE_ACTION)(h.mute_button)
     bolt.shortcut(tr.BROADCAST_SHORTCUT)(h.broadcast_shortcut)
     bolt.view_submission(views.BROADCAST_VIEW)(h.broadcast_submitted)
+    bolt.view_submission(views.EDIT_VIEW)(h.edit_submitted)
     bolt.view_submission(views.ASK_VIEW)(h.question_submitted)

@@ -24,12 +24,13 @@ from adapters.slack import texts as t
 from adapters.slack import translate as tr
 from adapters.slack import views
 from adapters.slack.directory import SlackDirectory
-from adapters.slack.replies import open_view, respond_with, show
+from adapters.slack.replies import open_view, replace_public, respond_with, show
 from adapters.slack.translate import Caller
 from bot import messages as m
-from bot.commands import Broadcast, ListTopics, Unsubscribe
+from bot.commands import Broadcast, Edit, ListTopics, Unsubscribe
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Invocation, Platform, Reply
+from bot.services.admin import SEND_ACTION
 
 log = logging.getLogger(__name__)
 JSON = dict[str, Any]
@@ -205,7 +206,8 @@ class SlackHandlers:
         client: AsyncWebClient,
         context: AsyncBoltContext,
     ) -> None:
-        """Buttons the core put on a reply: topic Subscribe/Unsubscribe, preview Send/Cancel."""
+        """Buttons the core put on a reply: topic Subscribe/Unsubscribe, preview Send/Cancel, Recall
+        (Slack has asked the admin to confirm it: see `translate._recall_confirm`)."""
         await ack()
         caller = tr.caller_from_interaction(body, _team(context))
         inv = await self._invocation(caller, client)
@@ -216,10 +218,37 @@ class SlackHandlers:
             listing = await self._bot.run_partner(inv, ListTopics())
             await respond_with(respond, tr.toggled_topics(reply, listing), replace=True)
         elif not reply.is_error and not reply.ephemeral and isinstance(original, Mapping):
-            # Send/Cancel done: the preview loses its buttons and shows the outcome, for everyone.
+            # Send/Cancel/Recall done: the preview shows the outcome, for everyone, and the outcome's
+            # buttons (Edit/Recall after Send) instead of its own.
             await respond_with(respond, tr.settled_preview(original, reply), replace=True)
         else:
             await show(reply, caller, client, respond=respond)
+
+    @tracked
+    async def edit_button(
+        self,
+        ack: AsyncAck,
+        body: JSON,
+        action: JSON,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        """Edit under a preview or a sent announcement: a modal with its current title and body, or
+        the core's reason not to (not an admin here, recalled…), only to the one who pressed."""
+        await ack()
+        caller = tr.caller_from_interaction(body, _team(context))
+        inv = await self._invocation(caller, client)
+        value = str(action.get("value") or "")
+        if not value.isdigit():
+            await show(Reply(m.BUTTON_EXPIRED, is_error=True), caller, client, respond=respond)
+            return
+        found = await self._bot.editable(inv, int(value))
+        if isinstance(found, Reply):
+            await show(found, caller, client, respond=respond)
+            return
+        origin = views.Origin(caller.team, caller.channel, _message_ts(body), announcement_id=found.id)
+        await open_view(client, body, views.edit_modal(found, origin=origin))
 
     @tracked
     async def ask_button(
@@ -357,6 +386,30 @@ class SlackHandlers:
         if command.send_at is not None and reply.is_error and reply.ephemeral and m.AT_FORMS in reply.text:
             return {views.SEND_AT_BLOCK: reply.text}
         return reply
+
+    @tracked
+    async def edit_submitted(
+        self, ack: AsyncAck, body: JSON, view: JSON, client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        edited = views.read_edit(view["state"]["values"])
+        if isinstance(edited, dict):
+            await ack(response_action="errors", errors=edited)
+            return
+        await ack()  # closes the modal; the outcome appears in the admin channel
+        origin = views.Origin.decode(view.get("private_metadata")) or views.Origin(_team(context), "")
+        caller = replace(_modal_caller(body, view, _team(context)), thread_ts=None)
+        title, text = edited
+        command = Edit(origin.announcement_id, title=title, body=text)
+        reply = await self._bot.run_admin(await self._invocation(caller, client), command)
+        # A draft's new preview replaces the one its Edit button was on; anything else is news.
+        is_preview = any(button.action == SEND_ACTION for button in reply.buttons)
+        if (
+            is_preview
+            and origin.message_ts
+            and await replace_public(reply, caller, client, origin.message_ts)
+        ):
+            return
+        await show(reply, caller, client)
 
     @tracked
     async def question_submitted(

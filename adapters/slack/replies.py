@@ -70,6 +70,17 @@ async def _post_public(
         return True
 
 
+async def replace_public(reply: Reply, caller: Caller, client: AsyncWebClient, ts: str) -> bool:
+    """Show `reply` in place of the bot's own message `ts` (a draft's preview after an edit);
+    False if that can't be done (not the bot's message, gone), so the caller posts it instead."""
+    try:
+        await client.chat_update(channel=caller.channel, ts=ts, parse="none", **tr.reply_message(reply))
+    except (*REPLY_ERRORS, tr.MessageTooLong):
+        log.info("could not update message %s in %s; posting instead", ts, caller.channel, exc_info=True)
+        return False
+    return True
+
+
 async def respond_with(respond: AsyncRespond, message: tr.Message, *, replace: bool = False) -> None:
     """Answer through the response_url, only to the person who acted (replacing their message if asked)."""
     try:

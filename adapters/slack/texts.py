@@ -71,6 +71,20 @@ NO_TOPICS_TO_BROADCAST: Final = (
 EMPTY_FIELD: Final = "This can't be empty."
 TOO_LONG_FIELD: Final = "Keep this to {max:,} characters or fewer (now {length:,})."
 
+EDIT_MODAL_TITLE: Final = "Edit announcement #{id}"
+EDIT_MODAL_SHORT_TITLE: Final = "Edit #{id}"  # a modal title holds 24 characters
+EDIT_SUBMIT: Final = "Save"
+EDIT_HINT: Final = (
+    "Copies partners already got are updated in place, at the same pace as sending; their threads and "
+    "questions stay. Copies not sent yet go out with the new text."
+)
+RECALL_CONFIRM_TITLE: Final = "Recall #{id}?"
+RECALL_CONFIRM_TEXT: Final = (
+    "Every copy partners got is deleted, and copies not sent yet never go out. This can't be undone."
+)
+RECALL_CONFIRM_YES: Final = "Recall"
+RECALL_CONFIRM_NO: Final = "Keep it"
+
 ASK_MODAL_TITLE: Final = "Ask a question"
 ASK_SUBMIT: Final = "Send"
 ASK_LABEL: Final = "Your question for the vendor team"

@@ -9,6 +9,7 @@ per section text, 150 per header); long text is split across sections, never cut
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from bot.domain import (
     UserRef,
 )
 from bot.safety import neutralize_mentions
-from bot.services.admin import CANCEL_ACTION, SEND_ACTION
+from bot.services.admin import CANCEL_ACTION, RECALL_ACTION, SEND_ACTION
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
 
 JSON = dict[str, Any]
@@ -50,7 +51,7 @@ MUTE_ACTION: Final = "partnerbot_mute"
 ACK_ACTION: Final = "partnerbot_ack"
 HELPFUL_EMOJI: Final = "helpful"
 TOPIC_ACTIONS: Final = (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION)
-CORE_ACTIONS: Final = (*TOPIC_ACTIONS, SEND_ACTION, CANCEL_ACTION)
+CORE_ACTIONS: Final = (*TOPIC_ACTIONS, SEND_ACTION, CANCEL_ACTION, RECALL_ACTION)
 # Message metadata: https://docs.slack.dev/messaging/message-metadata
 DELIVERY_EVENT: Final = "partnerbot_delivery"
 RELAY_EVENT: Final = "partnerbot_relay"
@@ -176,8 +177,12 @@ def mrkdwn(text: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=64)
 def markdown_to_mrkdwn(markdown: str) -> str:
-    """An announcement body (neutral Markdown) in Slack mrkdwn, converted by a Markdown parser."""
+    """An announcement body (neutral Markdown) in Slack mrkdwn, converted by a Markdown parser.
+
+    Cached: a fan-out renders one body thousands of times, and slackify_markdown builds a new
+    markdown-it parser per call (most of a delivery's CPU before this cache)."""
     return str(slackify_markdown(neutralize_mentions(markdown))).strip("\n")
 
 
@@ -243,7 +248,20 @@ def _button(button: Button) -> JSON:
     }
     if button.style is not ButtonStyle.DEFAULT:
         element["style"] = button.style.value
+    if button.action == RECALL_ACTION:  # deletes what partners got: Slack asks "are you sure?" first
+        element["confirm"] = _recall_confirm(button.value)
     return element
+
+
+def _recall_confirm(announcement_id: str) -> JSON:
+    """https://docs.slack.dev/reference/block-kit/composition-objects/confirmation-dialog-object"""
+    return {
+        "title": _plain(t.RECALL_CONFIRM_TITLE.format(id=announcement_id), 100),
+        "text": _plain(t.RECALL_CONFIRM_TEXT, 300),
+        "confirm": _plain(t.RECALL_CONFIRM_YES, 30),
+        "deny": _plain(t.RECALL_CONFIRM_NO, 30),
+        "style": "danger",
+    }
 
 
 def _actions(buttons: Sequence[Button]) -> list[Block]:
@@ -289,11 +307,14 @@ def toggled_topics(result: Reply, listing: Reply) -> Message:
 
 
 def settled_preview(original: Mapping[str, Any], result: Reply) -> Message:
-    """The admin preview after Send/Cancel: the same content without its buttons, plus the outcome."""
+    """The admin preview after Send/Cancel/Recall: the same content, its old buttons replaced by the
+    outcome and the outcome's own buttons (after Send: Edit and Recall)."""
     kept = [b for b in original.get("blocks") or [] if b.get("type") != "actions"]
     outcome = [_section(piece) for piece in split_mrkdwn(mrkdwn(result.text))]
-    divider = [{"type": "divider"}] if len(kept) + len(outcome) < MAX_BLOCKS else []
-    blocks = [*kept, *divider, *outcome][:MAX_BLOCKS]
+    actions = _actions(result.buttons)
+    room = MAX_BLOCKS - len(actions)
+    divider = [{"type": "divider"}] if len(kept) + len(outcome) < room else []
+    blocks = [*[*kept, *divider, *outcome][:room], *actions]
     return {"text": f"{original.get('text', '')}\n\n{mrkdwn(result.text)}", "blocks": blocks}
 
 

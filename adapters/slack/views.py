@@ -1,4 +1,5 @@
-"""Pure builders and readers for the adapter's two modals: "Broadcast to partners" and "Ask a question".
+"""Pure builders and readers for the adapter's modals: "Broadcast to partners", "Edit announcement" and
+"Ask a question".
 
 Views: https://docs.slack.dev/reference/views/modal-views. A view carries its origin (workspace,
 channel, message) in `private_metadata`, which Slack returns untouched in the signed `view_submission`.
@@ -15,7 +16,7 @@ from typing import Any, Final
 from adapters.slack import texts as t
 from adapters.slack.translate import JSON, MAX_OPTIONS, unescape
 from bot.commands import Broadcast
-from bot.domain import Audience, Topic
+from bot.domain import Announcement, AnnouncementStatus, Audience, Topic
 from bot.grammar import MAX_BODY, MAX_TITLE
 from bot.services.feedback import MAX_QUESTION
 from bot.timezones import canonical_zone, local_wall, zone
@@ -23,6 +24,8 @@ from bot.when import LOCAL, parse_at
 
 BROADCAST_VIEW: Final = "partnerbot_broadcast"
 ASK_VIEW: Final = "partnerbot_ask"
+EDIT_VIEW: Final = "partnerbot_edit"
+MAX_VIEW_TITLE: Final = 24
 VALUE: Final = "value"  # the action_id of every input element (one element per input block)
 # The audience values the modal offers, in the order shown. One place, so the multi-selects and any
 # validation agree; values are what `/partner-admin invite … tier:<t>` stores.
@@ -35,6 +38,7 @@ AUDIENCE_CHOICES: Final[Mapping[str, tuple[str, ...]]] = {
 TITLE_BLOCK, BODY_BLOCK, TOPICS_BLOCK, URGENT_BLOCK = "bc_title", "bc_body", "bc_topics", "bc_urgent"
 SEND_AT_BLOCK, SEND_LOCAL_BLOCK = "bc_send_at", "bc_send_local"
 QUESTION_BLOCK: Final = "ask_question"
+EDIT_TITLE_BLOCK, EDIT_BODY_BLOCK = "ed_title", "ed_body"
 URGENT: Final = "urgent"
 ACK: Final = "ack"
 
@@ -46,15 +50,24 @@ class Origin:
     team: str
     channel: str
     message_ts: str = ""
+    announcement_id: int = 0  # the Edit modal: which announcement it changes
 
     def encode(self) -> str:
-        return json.dumps({"t": self.team, "c": self.channel, "m": self.message_ts})
+        data: JSON = {"t": self.team, "c": self.channel, "m": self.message_ts}
+        if self.announcement_id:
+            data["a"] = self.announcement_id
+        return json.dumps(data)
 
     @classmethod
     def decode(cls, raw: str | None) -> Origin | None:
         try:
             data = json.loads(raw or "")
-            return cls(team=str(data["t"]), channel=str(data["c"]), message_ts=str(data.get("m") or ""))
+            return cls(
+                team=str(data["t"]),
+                channel=str(data["c"]),
+                message_ts=str(data.get("m") or ""),
+                announcement_id=int(data.get("a") or 0),
+            )
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -84,7 +97,7 @@ def _modal(callback_id: str, title: str, submit: str, blocks: list[JSON], origin
     return {
         "type": "modal",
         "callback_id": callback_id,
-        "title": _plain(title[:24]),
+        "title": _plain(title[:MAX_VIEW_TITLE]),
         "submit": _plain(submit),
         "close": _plain(t.CANCEL),
         "private_metadata": origin.encode(),
@@ -253,6 +266,38 @@ def scheduled(command: Broadcast, send_at: SendAt, user_zone: str | None) -> Bro
     if isinstance(at, str):  # not expected: the text is built in an accepted form
         return {SEND_AT_BLOCK: at}
     return replace(command, send_at=at.wall, send_zone=at.zone, send_local=at.local)
+
+
+def edit_modal(announcement: Announcement, *, origin: Origin) -> JSON:
+    """ "Edit announcement #N", prefilled with its current title and body (the grammar's limits)."""
+    title = {
+        "type": "plain_text_input",
+        "max_length": MAX_TITLE,
+        "initial_value": announcement.title[:MAX_TITLE],
+    }
+    body: JSON = {
+        "type": "plain_text_input",
+        "multiline": True,
+        "max_length": MAX_BODY,
+        "initial_value": announcement.body[:MAX_BODY],
+    }
+    hint = "" if announcement.status is AnnouncementStatus.DRAFT else t.EDIT_HINT
+    blocks = [
+        _input(EDIT_TITLE_BLOCK, t.TITLE_LABEL, title),
+        _input(EDIT_BODY_BLOCK, t.BODY_LABEL, body, hint=hint),
+    ]
+    heading = t.EDIT_MODAL_TITLE.format(id=announcement.id)
+    if len(heading) > MAX_VIEW_TITLE:  # never cut an id short
+        heading = t.EDIT_MODAL_SHORT_TITLE.format(id=announcement.id)
+    return _modal(EDIT_VIEW, heading, t.EDIT_SUBMIT, blocks, origin)
+
+
+def read_edit(values: Mapping[str, Any]) -> tuple[str, str] | dict[str, str]:
+    """The new (title, body), or the errors to show next to the fields."""
+    errors: dict[str, str] = {}
+    title = _text(values, EDIT_TITLE_BLOCK, MAX_TITLE, errors)
+    body = _text(values, EDIT_BODY_BLOCK, MAX_BODY, errors)
+    return errors or (title, body)
 
 
 def ask_modal(*, origin: Origin) -> JSON:
