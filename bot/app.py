@@ -27,7 +27,7 @@ from bot.jobs import build_scheduler
 from bot.ports import Clock, RateLimiter, Sender, Stores, SystemClock
 from bot.services.delivery import DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestService
-from bot.services.ratelimits import NoLimiter, ProcessLimiter
+from bot.services.ratelimits import NoLimiter, ProcessLimiter, SharedLimiter
 from storage import migrate
 from storage.engine import make_engine, make_sessionmaker
 from storage.repositories import (
@@ -40,7 +40,10 @@ from storage.repositories import (
     JobRunRepository,
     NoticeRepository,
     OutboxRepository,
+    ProgressRepository,
+    RateLimitRepository,
     ReportRepository,
+    RevisionRepository,
     ScheduleRepository,
     StatsRepository,
     SubscriptionRepository,
@@ -116,6 +119,8 @@ def build_stores(engine: AsyncEngine) -> Stores:
         job_runs=JobRunRepository(sessions),
         reports=ReportRepository(sessions),
         acks=AckRepository(sessions),
+        revisions=RevisionRepository(sessions),
+        progress=ProgressRepository(sessions),
     )
 
 
@@ -139,7 +144,7 @@ async def build_app(
         stores, clock, settings, wake_worker=lambda: worker_box[0].wake() if worker_box else None
     )
     digests = DigestService(stores, clock, settings)
-    limiter = limiter or build_limiter(settings, stores)
+    limiter = limiter or build_limiter(settings, engine)
     worker = DeliveryWorker(
         stores,
         clock,
@@ -166,10 +171,12 @@ async def build_app(
     )
 
 
-def build_limiter(settings: Settings, stores: Stores) -> RateLimiter:
+def build_limiter(settings: Settings, engine: AsyncEngine) -> RateLimiter:
     """PARTNERBOT_RATE_LIMITS: see bot/services/ratelimits.py."""
     if settings.rate_limits == "off":
         return NoLimiter()
+    if settings.shared_rate_limits():
+        return SharedLimiter(RateLimitRepository(make_sessionmaker(engine)))
     return ProcessLimiter()
 
 

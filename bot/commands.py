@@ -162,6 +162,20 @@ class Cancel:
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """New title and/or body (None: keep it) for an announcement, delivered copies included."""
+
+    announcement_id: int
+    title: str | None = None
+    body: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recall:
+    announcement_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class Scheduled:
     pass
 
@@ -195,6 +209,8 @@ AdminCommand = (
     | Broadcast
     | Send
     | Cancel
+    | Edit
+    | Recall
     | Scheduled
     | Stats
     | Acks

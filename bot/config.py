@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(60.0, gt=0, validation_alias=_env("PARTNERBOT_LEASE_SECONDS"))
     max_attempts: int = Field(8, ge=1, le=50, validation_alias=_env("PARTNERBOT_MAX_ATTEMPTS"))
     poll_seconds: float = Field(0.5, gt=0, validation_alias=_env("PARTNERBOT_POLL_SECONDS"))
+    # Post a live progress message in the admin channel for each broadcast (sent / to go / failed,
+    # then a summary with failures by reason), edited in place every few seconds.
+    progress_messages: bool = Field(True, validation_alias=_env("PARTNERBOT_PROGRESS_MESSAGES"))
     # Who paces sends to the platforms' limits (bot/services/ratelimits.py): `auto` shares the
     # buckets through the database on PostgreSQL (many processes) and keeps them in-process on SQLite.
     rate_limits: Literal["auto", "process", "shared", "off"] = Field(

@@ -13,14 +13,16 @@ from typing import TypeVar
 from bot import commands as c
 from bot import messages as m
 from bot.config import Settings
-from bot.domain import ChannelRef, Invocation, Platform, Reply, Topic
+from bot.domain import Announcement, AnnouncementStatus, ChannelRef, Invocation, Platform, Reply, Topic
 from bot.grammar import help_text, parse_admin, parse_partner
 from bot.ports import Clock, Stores
 from bot.services.acks import AckService
-from bot.services.admin import CANCEL_ACTION, SEND_ACTION, AdminService
+from bot.services.admin import CANCEL_ACTION, EDIT_ACTION, RECALL_ACTION, SEND_ACTION, AdminService
 from bot.services.analytics import AnalyticsService
 from bot.services.feedback import FeedbackService
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION, PartnerService
+from bot.services.progress import ProgressService
+from bot.services.revisions import RevisionService
 
 log = logging.getLogger(__name__)
 _R = TypeVar("_R")
@@ -39,7 +41,9 @@ class PartnerBot:
         self._stores = stores
         self._clock = clock
         self.partners = PartnerService(stores, clock, settings)
-        self.admin = AdminService(stores, clock, settings, wake_worker=wake_worker)
+        self.progress = ProgressService(stores, clock)
+        self.admin = AdminService(stores, clock, settings, wake_worker=wake_worker, progress=self.progress)
+        self.revisions = RevisionService(stores, clock, settings, wake_worker=wake_worker)
         self.feedback = FeedbackService(stores, clock, settings)
         self.analytics = AnalyticsService(stores)
         self.acks = AckService(stores, clock, settings)
@@ -104,6 +108,24 @@ class PartnerBot:
     async def run_admin(self, inv: Invocation, command: c.AdminCommand) -> Reply:
         """An admin command from structured input (the Slack broadcast modal, Discord options)."""
         return await _guarded(lambda: self._run_admin(inv, command, type(command).__name__.lower()))
+
+    async def editable(self, inv: Invocation, announcement_id: int) -> Announcement | Reply:
+        """What an Edit form is prefilled with: the announcement, or a reply saying why not (not an
+        admin here, no such announcement, cancelled or recalled)."""
+
+        async def find() -> Announcement | Reply:
+            refusal = await self._authorise(inv, f"edit {announcement_id}")
+            if refusal:
+                return refusal
+            announcement = await self._stores.announcements.get(announcement_id)
+            if announcement is None:
+                return Reply(text=m.NO_SUCH_ANNOUNCEMENT.format(id=announcement_id), is_error=True)
+            if announcement.status in (AnnouncementStatus.CANCELLED, AnnouncementStatus.RECALLED):
+                status = announcement.status.value
+                return Reply(text=m.NOT_EDITABLE.format(id=announcement_id, status=status), is_error=True)
+            return announcement
+
+        return await _guarded(find)
 
     async def topics(self, *, include_archived: bool = False) -> list[Topic]:
         """Topics for pickers and autocomplete."""
@@ -188,6 +210,10 @@ class PartnerBot:
                 return await a.send(parsed)
             case c.Cancel():
                 return await a.cancel(parsed)
+            case c.Edit():
+                return await self.revisions.edit(parsed)
+            case c.Recall():
+                return await self.revisions.recall(parsed)
             case c.Scheduled():
                 return await a.scheduled()
             case c.Stats():
@@ -203,11 +229,15 @@ class PartnerBot:
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:
         if action in (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION):
             return await self.partners.toggle(inv, value, subscribe=action == SUBSCRIBE_ACTION)
-        if action in (SEND_ACTION, CANCEL_ACTION):
+        verbs = {SEND_ACTION: "send", CANCEL_ACTION: "cancel", RECALL_ACTION: "recall"}
+        if action in verbs:
             if not value.isdigit():
                 return Reply(text=m.BUTTON_EXPIRED, is_error=True)
-            verb = "send" if action == SEND_ACTION else "cancel"
-            return await self._admin(inv, f"{verb} {value}")
+            return await self._admin(inv, f"{verbs[action]} {value}")
+        if action == EDIT_ACTION and value.isdigit():
+            # Adapters with forms (Slack, Discord) open one instead; elsewhere, say how to edit.
+            refusal = await self._authorise(inv, f"edit {value}")
+            return refusal or await self.revisions.how_to_edit(int(value))
         return Reply(text=m.BUTTON_EXPIRED, is_error=True)
 
     async def admin_refusal(self, inv: Invocation, what: str) -> Reply | None:

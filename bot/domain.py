@@ -44,6 +44,8 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
     # Held for a daily/weekly digest instead of being posted on its own.
     DIGEST = "digest"
+    # The announcement was recalled: never posted, or posted and deleted again.
+    RECALLED = "recalled"
 
 
 class QuestionStatus(StrEnum):
@@ -353,6 +355,20 @@ class WorkKind(StrEnum):
     RELAY = "relay"
     DIGEST = "digest"
     NOTICE = "notice"
+    EDIT = "edit"  # bring a delivered copy to the announcement's latest revision
+    DELETE = "delete"  # remove a delivered copy (recall)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateTarget:
+    """The delivery an edit or delete applies to, as it stood when the update was claimed."""
+
+    delivery_id: int
+    status: DeliveryStatus
+    message_id: str | None
+    ambiguous: bool
+    # Claimed by a worker whose lease ran out: it may have posted before it died.
+    abandoned: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,6 +387,8 @@ class Work:
     question_id: int | None = None
     answer_id: int | None = None
     relay_kind: RelayKind | None = None
+    # Edits and deletes: the delivered copy they apply to.
+    target: UpdateTarget | None = None
 
 
 class OutcomeKind(StrEnum):
@@ -473,6 +491,27 @@ class TopicStats:
     delivered: int
     reactions: int
     questions: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressSlot:
+    """A broadcast whose progress message in the admin channel is posted and not final yet."""
+
+    announcement_id: int
+    title: str
+    status: AnnouncementStatus
+    shown: str  # the text the message shows now
+    notice_id: int
+    channel: ChannelRef
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecallCounts:
+    """What `recall` did at once: copies queued for deletion, deliveries that will never go out."""
+
+    to_delete: int
+    cancelled: int
 
 
 @dataclass(frozen=True, slots=True)

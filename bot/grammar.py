@@ -22,6 +22,7 @@ from bot.commands import (
     Broadcast,
     Cancel,
     CommandError,
+    Edit,
     Help,
     Invite,
     Join,
@@ -30,6 +31,7 @@ from bot.commands import (
     News,
     PartnerCommand,
     Questions,
+    Recall,
     Scheduled,
     Send,
     SetMode,
@@ -467,6 +469,28 @@ def _send_at(value: str) -> At:
     return at
 
 
+def _edit(text: str, pos: int) -> Edit:
+    """`edit <id> [title:"…"] [<new body…>]`: only a leading `title:` is an option; the rest is body."""
+    word = read_word(text, pos)
+    if word is None:
+        raise _usage_error(msg.ADMIN_USAGE["edit"])
+    announcement_id = _parse_id(word.text, msg.ANNOUNCEMENT_ID, 'edit 42 title:"New title"')
+    pos, title = word.end, None
+    nxt = read_word(text, pos)
+    match = OPTION.match(nxt.text) if nxt is not None else None
+    if nxt is not None and match is not None and match.group(1).lower() == "title":
+        token = read_token(text, nxt.start)
+        option = as_option(text, token) if token else None
+        if token is not None and option is not None:
+            title, pos = _title(option[1], empty=msg.TITLE_EMPTY), token.end
+    body = text[pos:].strip() or None
+    if title is None and body is None:
+        raise _Invalid(msg.EDIT_NOTHING)
+    if body is not None and len(body) > MAX_BODY:
+        raise _Invalid(msg.BODY_TOO_LONG.format(length=len(body), max=MAX_BODY))
+    return Edit(announcement_id, title=title, body=body)
+
+
 def _answer(text: str, pos: int) -> Answer:
     word = read_word(text, pos)
     reply = text[word.end :].strip() if word else ""
@@ -483,6 +507,8 @@ _ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
     "broadcast": _broadcast,
     "send": lambda text, pos: Send(_required_id(text, pos, "send")),
     "cancel": lambda text, pos: Cancel(_required_id(text, pos, "cancel")),
+    "edit": _edit,
+    "recall": lambda text, pos: Recall(_required_id(text, pos, "recall")),
     "scheduled": lambda text, pos: Scheduled(),
     "stats": lambda text, pos: Stats(_optional_id(text, pos, "stats")),
     "acks": lambda text, pos: Acks(_required_id(text, pos, "acks")),

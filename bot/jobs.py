@@ -33,6 +33,7 @@ from bot.ports import Clock, Stores
 from bot.services.acks import AckService
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
+from bot.services.progress import ProgressService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
 from bot.timezones import zone_or
@@ -41,6 +42,9 @@ log = logging.getLogger(__name__)
 
 # How long a claimed run may take before another process may take it over.
 JOB_LEASE = timedelta(minutes=10)
+# How often a broadcast's progress message may change: well inside Slack's chat.update budget (Tier
+# 3, ~50/min per workspace) and Discord's per-channel edit bucket, and still feels live.
+PROGRESS_EVERY = timedelta(seconds=10)
 # Finished runs of jobs that never catch up are forgotten after this long.
 KEEP_TICK_RUNS = timedelta(days=2)
 
@@ -183,7 +187,20 @@ async def _ack_reminders(host: JobHost, period: Period) -> str:
     return f"{queued} acknowledgement reminder(s) queued"
 
 
+async def _progress(host: JobHost, period: Period) -> str:
+    edited = await ProgressService(host.stores, host.clock).refresh(host.worker.sender_for)
+    return f"{edited} progress message(s) updated"
+
+
 _JOBS = (
+    Job(
+        "broadcast-progress",
+        "update each sending broadcast's progress message in its admin channel (sent / to go / "
+        "failed), then its summary; every process may, a compare-and-set keeps it to one edit",
+        EveryProcess(PROGRESS_EVERY),
+        _progress,
+        tick=PROGRESS_EVERY,
+    ),
     Job(
         "outbox-sweep",
         "wake the delivery worker for rows whose retry time has come",

@@ -33,6 +33,8 @@ ADMIN_HELP: Final = """\
 • `broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] \
 [at:"YYYY-MM-DD HH:MM[ local]"] title:"<title>" <body…>` — a draft with a preview of its reach
 • `send <id>` · `cancel <id>` · `scheduled` · `stats [<id>]` · `acks <id>` — who acknowledged
+• `edit <id> [title:"<title>"] [<new body…>]` — change it, also every copy already delivered
+• `recall <id>` — delete every delivered copy and stop the rest
 • `questions` — open partner questions · `answer <question id> <text>`
 • `help <command>` — more about one command"""
 
@@ -135,6 +137,8 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     ),
     "send": "`send <id>`",
     "cancel": "`cancel <id>`",
+    "edit": '`edit <id> [title:"<title>"] [<new body…>]`',
+    "recall": "`recall <id>`",
     "scheduled": "`scheduled`",
     "stats": "`stats [<id>]`",
     "acks": "`acks <id>`",
@@ -168,6 +172,11 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "`urgent ack` asks partners to acknowledge it; `acks <id>` shows who has.",
     "send": "Sends a draft announcement, or schedules it when it has an `at:` time.",
     "cancel": "Cancels a draft, or a scheduled announcement until its first delivery goes out.",
+    "edit": "Changes an announcement's title and/or body. Copies already delivered are updated in place "
+    "(partner threads and their questions stay), at the same pace as sending; copies not out yet go out "
+    "with the new text.",
+    "recall": "Deletes every delivered copy of an announcement and cancels the ones not out yet. Use "
+    "`cancel` for a draft.",
     "scheduled": "Lists scheduled announcements and when they go out.",
     "stats": "Shows delivery, reactions and questions for one announcement, or for the latest ones.",
     "acks": "Lists who has and hasn't acknowledged an urgent announcement that asks for it.",
@@ -292,6 +301,26 @@ EMPTY_AUDIENCE: Final = (
 )
 SEND_BUTTON: Final = "Send"
 CANCEL_BUTTON: Final = "Cancel"
+EDIT_BUTTON: Final = "Edit"
+RECALL_BUTTON: Final = "Recall"
+EDIT_HOW: Final = (
+    'To change announcement #{id}, type `edit {id} title:"<new title>" <new body…>` (either part '
+    "may be left out). It now reads:\n———\n*{title}*\n{body}"
+)
+EDIT_NOTHING: Final = 'Nothing to change: give a new `title:"…"`, a new body, or both.'
+EDIT_SAME: Final = "Announcement #{id} already reads like that; nothing was changed."
+NOT_EDITABLE: Final = "Announcement #{id} can't be edited: it is {status}."
+EDITED_QUEUED: Final = (
+    "✏️ Announcement #{id} edited. {copies} delivered cop(y/ies) will be updated in place, at the same "
+    "pace as sending; anything not delivered yet goes out with the new text."
+)
+EDITED_UNSENT: Final = "✏️ Announcement #{id} edited; it will go out with the new text."
+NOT_RECALLABLE: Final = "Announcement #{id} can't be recalled: it is {status}."
+NOT_RECALLABLE_DRAFT: Final = "Announcement #{id} is still a draft: nothing went out. `cancel {id}` drops it."
+RECALLED: Final = (
+    "↩️ Announcement #{id} “{title}” recalled: {deleting} delivered cop(y/ies) will be deleted; "
+    "{cancelled} not sent yet will never go out."
+)
 NO_SUCH_ANNOUNCEMENT: Final = "There's no announcement #{id}. `stats` lists recent ones."
 NOT_A_DRAFT: Final = "Announcement #{id} can't be sent: it is {status}."
 CANNOT_CANCEL: Final = "Announcement #{id} can't be cancelled: it is {status}."
@@ -302,6 +331,22 @@ INTERNAL_ERROR: Final = (
     "Sorry — something went wrong on our side and it has been logged. Nothing you had saved was lost; "
     "please try again in a moment."
 )
+
+
+# --- live progress of a broadcast (the message the bot keeps up to date in the admin channel) ---
+
+PROGRESS_QUEUED: Final = "📣 *#{id} “{title}”* — queued for {count} channel(s); progress shows here."
+PROGRESS_SENDING: Final = (
+    "📣 *#{id} “{title}”* — sending\n`{bar}` {percent}% · {sent} sent · {pending} to go · {failed} failed"
+)
+PROGRESS_HELD: Final = "⏳ {held} waiting on purpose (schedule, quiet hours, digests)"
+PROGRESS_DONE: Final = "✅ *#{id} “{title}”* — delivered to {sent} of {total} channel(s); {failed} failed."
+PROGRESS_RECALLED: Final = "↩️ *#{id} “{title}”* — recalled: {deleted} delivered cop(y/ies) deleted"
+PROGRESS_RECALLING: Final = "↩️ *#{id} “{title}”* — recalling: {deleted} of {total} cop(y/ies) deleted so far"
+PROGRESS_EDIT: Final = "✏️ Edit: {done} of {total} delivered cop(y/ies) updated{failed}"
+PROGRESS_UPDATE_FAILED: Final = ", {failed} could not be ({reasons})"
+PROGRESS_FAILURES: Final = "Failures by reason:"
+PROGRESS_FAILURE_LINE: Final = "• {reason}: {count}"
 
 
 # --- analytics ---------------------------------------------------------------------------------

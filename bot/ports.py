@@ -34,8 +34,10 @@ from bot.domain import (
     PartnerProfile,
     Platform,
     Priority,
+    ProgressSlot,
     Question,
     Reach,
+    RecallCounts,
     Schedule,
     Topic,
     TopicStats,
@@ -512,6 +514,39 @@ class AckStore(Protocol):
         ...
 
 
+class ProgressStore(Protocol):
+    """The live progress message of each broadcast. `storage.repositories.ProgressRepository`."""
+
+    async def attach(self, announcement_id: int, notice_key: str) -> None: ...
+
+    async def due(self, *, limit: int = 50) -> list[ProgressSlot]: ...
+
+    async def save(self, announcement_id: int, *, text: str, final: bool, shown: str) -> bool: ...
+
+    async def reopen(self, announcement_id: int) -> None: ...
+
+
+class RevisionStore(Protocol):
+    """Edit and recall of announcements that went out. `storage.repositories.RevisionRepository`."""
+
+    async def edit(self, announcement_id: int, *, title: str, body: str, now: datetime) -> int | None:
+        """Change the text; how many delivered copies were queued for an in-place edit (None: not
+        editable)."""
+        ...
+
+    async def recall(self, announcement_id: int, *, now: datetime) -> RecallCounts | None: ...
+
+    async def claim(
+        self, *, now: datetime, lease_until: datetime, limit: int, worker: str, platforms: Sequence[str]
+    ) -> list[Work]: ...
+
+    async def record(
+        self, outcomes: Sequence[Outcome], *, worker: str, now: datetime, recalled: Sequence[int] = ()
+    ) -> None: ...
+
+    async def counts(self, announcement_id: int) -> dict[tuple[str, str], int]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Stores:
     """Every store the services use, handed over by the composition root."""
@@ -530,3 +565,5 @@ class Stores:
     job_runs: JobRunStore
     reports: ReportStore
     acks: AckStore
+    revisions: RevisionStore
+    progress: ProgressStore

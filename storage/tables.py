@@ -125,6 +125,14 @@ class AnnouncementRow(SQLModel, table=True):
     sent_at: datetime | None = _ts(nullable=True)
     # `urgent ack`: partners are asked to acknowledge it (an AckRow per delivery that did).
     ack_required: bool = Field(default=False)
+    # Bumped by every `edit`; each delivered copy is brought to the latest revision in place.
+    revision: int = Field(default=0)
+    edited_at: datetime | None = _ts(nullable=True)
+    # The live progress message in the admin channel (a notice the bot posted and may edit), the
+    # text it last showed, and whether it shows the final summary yet.
+    progress_notice_id: int | None = Field(default=None, foreign_key="notice.id")
+    progress_text: str = Field(default="", sa_type=Text)
+    progress_final: bool = Field(default=False)
 
 
 class AnnouncementTopicRow(SQLModel, table=True):
@@ -358,3 +366,32 @@ class RateLimitRow(SQLModel, table=True):
     __tablename__ = "rate_limit"
     key: str = Field(primary_key=True, max_length=200)
     tat: float = Field(default=0.0)
+
+
+class DeliveryUpdateRow(SQLModel, table=True):
+    """The update outbox: bring one delivered copy in line with its announcement after `edit`
+    (kind `edit`, once per revision) or `recall` (kind `delete`). Claimed, leased and retried like a
+    delivery, paced by the same rate limits; both operations are idempotent, so a repeat is harmless.
+    """
+
+    __tablename__ = "delivery_update"
+    __table_args__ = (
+        UniqueConstraint("delivery_id", "kind", "revision", name="uq_delivery_update"),
+        Index("ix_delivery_update_due", "status", "not_before"),
+    )
+    id: int | None = _pk()
+    delivery_id: int = Field(foreign_key="delivery.id")
+    announcement_id: int = Field(foreign_key="announcement.id", index=True)
+    platform: str = Field(max_length=16)
+    kind: str = Field(max_length=16)  # edit | delete
+    revision: int = Field(default=0)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    ambiguous: bool = Field(default=False)
+    last_error: str = Field(default="", max_length=300)
+    not_before: datetime = _ts()
+    lease_until: datetime | None = _ts(nullable=True)
+    claimed_by: str = Field(default="", max_length=64)
+    message_id: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _ts()
+    sent_at: datetime | None = _ts(nullable=True)

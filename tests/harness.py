@@ -70,7 +70,8 @@ async def make_harness(database_url: str, clock: Clock, **overrides: object) -> 
         database_url=database_url,
         admin_channels=(f"local:{ADMIN_CHANNEL}",),
         admin_users=(f"local:{ADMIN}",),
-        **overrides,  # type: ignore[arg-type]
+        # Off unless a test is about it (test_edit_recall.py): it adds a post to every broadcast.
+        **{"progress_messages": False, **overrides},  # type: ignore[arg-type]
     )
     app = await build_app(settings, clock=clock, run_migrations=False, retry=RetryPolicy(max_attempts=4))
     local = LocalAdapter(app.bot)

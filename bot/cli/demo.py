@@ -186,9 +186,10 @@ async def _play(app: App, out: Console, rng: random.Random) -> None:
     out.print(f"[dim]{ADMIN} presses [Send][/dim]")
     await local.press(ADMIN, ADMIN_CHANNEL, SEND_ACTION, announcement_id)
     printer.quiet = True
-    delivered = await app.worker.drain()
+    await app.worker.drain()
     printer.quiet = False
     posts = [m for m in local.workspace.messages if m.author == BOT and m.key and m.key.startswith("d")]
+    delivered = len(posts)
     printer(posts[0])
     for message in posts[1:4]:
         out.print(f"[cyan]#{message.channel}[/cyan] [green]partnerbot[/green]: 📣 2027 partner price list …")
@@ -225,7 +226,21 @@ async def _play(app: App, out: Console, rng: random.Random) -> None:
     await app.worker.drain()
     await say(ADMIN, ADMIN_CHANNEL, "/partner-admin questions")
 
-    out.print(Rule("7 · Reach and engagement"))
+    out.print(Rule("7 · A correction: every delivered copy is edited in place, threads and all"))
+    await say(
+        ADMIN, ADMIN_CHANNEL, f'/partner-admin edit {announcement_id} title:"2027 partner price list (v2)"'
+    )
+    await app.worker.drain()
+    edited = local.workspace.get(posts[0].id)
+    out.print(f"[cyan]#{edited.channel}[/cyan] [green]partnerbot[/green] (edited): ", end="")
+    out.print(edited.text.splitlines()[0], markup=False, highlight=False)
+    # The admin channel's live progress message, as the `broadcast-progress` job keeps it.
+    await app.bot.progress.refresh(app.worker.sender_for)
+    progress = next(m for m in local.workspace.in_channel(ADMIN_CHANNEL, author=BOT) if m.edited)
+    out.print(f"[cyan]#{ADMIN_CHANNEL}[/cyan] [green]partnerbot[/green] (live progress): ", end="")
+    out.print(progress.text, markup=False, highlight=False)
+
+    out.print(Rule("8 · Reach and engagement"))
     found = await app.bot.analytics.recent()
     for table in stats_tables(found, await app.bot.analytics.topics()):
         out.print(table)

@@ -24,11 +24,14 @@ from bot.domain import (
     Topic,
 )
 from bot.ports import Clock, Stores, TopicAlreadyExists
+from bot.services.progress import ProgressService
 from bot.services.scheduling import SchedulingService
 from bot.timing import CancelOutcome, DeliveryPlan
 
 SEND_ACTION = "announcement_send"
 CANCEL_ACTION = "announcement_cancel"
+EDIT_ACTION = "announcement_edit"
+RECALL_ACTION = "announcement_recall"
 # No 0/O/1/I/L: codes are read aloud and typed from emails.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -39,8 +42,15 @@ def error(text: str) -> Reply:
 
 class AdminService:
     def __init__(
-        self, stores: Stores, clock: Clock, settings: Settings, *, wake_worker: Callable[[], None]
+        self,
+        stores: Stores,
+        clock: Clock,
+        settings: Settings,
+        *,
+        wake_worker: Callable[[], None],
+        progress: ProgressService,
     ) -> None:
+        self._progress = progress
         self._stores = stores
         self._clock = clock
         self._settings = settings
@@ -155,8 +165,14 @@ class AdminService:
         )
         if written is None:
             return error(m.NOT_A_DRAFT.format(id=announcement.id, status="already being sent"))
+        if self._settings.progress_messages:
+            await self._progress.start(announcement, written)
         self._wake_worker()
-        return Reply(text=self._sent_text(announcement, written, plan), ephemeral=False)
+        buttons = (
+            Button(m.EDIT_BUTTON, EDIT_ACTION, str(announcement.id)),
+            Button(m.RECALL_BUTTON, RECALL_ACTION, str(announcement.id), ButtonStyle.DANGER),
+        )
+        return Reply(text=self._sent_text(announcement, written, plan), ephemeral=False, buttons=buttons)
 
     def _sent_text(self, announcement: Announcement, written: int, plan: DeliveryPlan) -> str:
         a, schedule = announcement, announcement.schedule
@@ -231,6 +247,7 @@ def preview(announcement: Announcement, reach: Reach, *, ack_hours: float = 4.0)
     )
     buttons = (
         Button(m.SEND_BUTTON, SEND_ACTION, str(announcement.id), ButtonStyle.PRIMARY),
+        Button(m.EDIT_BUTTON, EDIT_ACTION, str(announcement.id)),
         Button(m.CANCEL_BUTTON, CANCEL_ACTION, str(announcement.id), ButtonStyle.DANGER),
     )
     return Reply(text=text, ephemeral=False, buttons=buttons)

@@ -21,6 +21,7 @@ from datetime import timedelta
 from bot.domain import (
     Announcement,
     AnnouncementPost,
+    DeliveryStatus,
     MessageRef,
     Outcome,
     OutcomeKind,
@@ -68,6 +69,11 @@ class WorkerStats:
     failed: int = 0
 
 
+class Settling(TransientSendError):
+    """An edit or delete whose delivery is still in flight: retried after a lease, not counted as a
+    failed attempt."""
+
+
 class DeliveryWorker:
     def __init__(
         self,
@@ -110,6 +116,10 @@ class DeliveryWorker:
     def add_sender(self, platform: Platform, sender: Sender) -> None:
         """Register a platform's Sender (adapters are built after the core they serve)."""
         self._senders[platform] = sender
+
+    def sender_for(self, platform: Platform) -> Sender | None:
+        """This process's Sender for `platform`, if it has one."""
+        return self._senders.get(platform)
 
     def wake(self) -> None:
         """New work was queued: skip the rest of the idle wait."""
@@ -157,6 +167,12 @@ class DeliveryWorker:
         )
         if notices:
             await self._process(WorkKind.NOTICE, notices)
+        # Edits and deletions of copies already posted (`edit`, `recall`): same leases and limits.
+        updates = await self._stores.revisions.claim(
+            now=now, lease_until=lease_until, limit=self._batch, worker=self._id, platforms=platforms
+        )
+        if updates:
+            await self._process(WorkKind.EDIT, updates)
         relays = await self._stores.outbox.claim_relays(
             now=self._clock.now(), lease_until=lease_until, limit=self._batch, worker=self._id
         )
@@ -164,7 +180,7 @@ class DeliveryWorker:
             # Relays are few and may open an admin thread first: one at a time keeps that orderly.
             for work in relays:
                 await self._process(WorkKind.RELAY, [work])
-        return len(deliveries) + len(digests) + len(notices) + len(relays)
+        return len(deliveries) + len(digests) + len(notices) + len(updates) + len(relays)
 
     async def drain(self, *, max_batches: int = 10_000) -> int:
         """Process everything that is due now (demo, CLI `--wait`, tests)."""
@@ -177,7 +193,8 @@ class DeliveryWorker:
         return total
 
     async def _process(self, kind: WorkKind, batch: list[Work]) -> None:
-        if kind is WorkKind.DELIVERY:
+        if kind in (WorkKind.DELIVERY, WorkKind.EDIT):
+            # Read afresh for every batch: an `edit` may have changed the text since the last one.
             await self._load_announcements({w.announcement_id for w in batch if w.announcement_id})
         finished: asyncio.Queue[tuple[Work, Outcome]] = asyncio.Queue()
 
@@ -213,6 +230,16 @@ class DeliveryWorker:
         elif kind is WorkKind.NOTICE:
             await self._stores.notices.record(outcomes, worker=self._id, now=self._clock.now())
             touched = []
+        elif kind is WorkKind.EDIT:  # a batch of updates: edits and deletes
+            gone = [
+                work.target.delivery_id
+                for work, outcome in chunk
+                if work.kind is WorkKind.DELETE and work.target and outcome.kind is OutcomeKind.SENT
+            ]
+            await self._stores.revisions.record(
+                outcomes, worker=self._id, now=self._clock.now(), recalled=gone
+            )
+            return []
         else:
             await self._stores.outbox.record(kind, outcomes, worker=self._id, now=self._clock.now())
             touched = [w.announcement_id for w in works if w.announcement_id]
@@ -223,6 +250,13 @@ class DeliveryWorker:
         async with self._slots:
             try:
                 ref = await self._send(work)
+            except Settling as exc:  # not a failure: look again once the delivery has settled
+                return Outcome(
+                    OutcomeKind.RETRY,
+                    work.id,
+                    error=exc.reason,
+                    not_before=self._clock.now() + self._lease,
+                )
             except TransientSendError as exc:
                 return self._transient(work, exc)
             except PermanentSendError as exc:
@@ -239,6 +273,8 @@ class DeliveryWorker:
     async def _send(self, work: Work) -> MessageRef:
         if work.kind is WorkKind.RELAY:
             return await self._feedback.post_relay(work, self._sender)
+        if work.kind in (WorkKind.EDIT, WorkKind.DELETE):
+            return await self._update(work)
         assert work.channel is not None
         sender = self._sender(work.channel.platform)
         if work.kind is WorkKind.DIGEST and self._digests is not None:
@@ -253,6 +289,45 @@ class DeliveryWorker:
                 return found
         await self._limiter.acquire(sender.rate_keys(work.channel))
         return await sender.post(out, idempotency_key=key)
+
+    async def _update(self, work: Work) -> MessageRef:
+        """Bring one delivered copy in line with its announcement: edit it, or delete it (recall).
+
+        Decided on the delivery as it stands now: a copy still in flight (or whose attempt may have
+        posted) is waited for; one that never went out needs nothing, or, for a recall, is cancelled.
+        """
+        target, channel = work.target, work.channel
+        assert target is not None and channel is not None and work.announcement_id is not None
+        nothing = MessageRef(channel, "")
+        if target.status in (DeliveryStatus.FAILED, DeliveryStatus.RECALLED, DeliveryStatus.DIGEST):
+            return nothing  # never posted on its own (failed, cancelled, or carried by a digest)
+        if target.status is DeliveryStatus.CLAIMED and not target.abandoned:
+            raise Settling(f"delivery {target.delivery_id} is being sent; updating it after")
+        sender = self._sender(channel.platform)
+        announcement = self._announcements.get(work.announcement_id)
+        if announcement is None:
+            raise PermanentSendError("the announcement is gone", deactivate=False)
+        out = Outgoing(channel=channel, content=self._post_of(target.delivery_id, announcement))
+        message = target.message_id
+        if message is None:
+            maybe_posted = target.ambiguous or target.abandoned
+            if work.kind is WorkKind.EDIT:
+                if maybe_posted:  # its next attempt will find or post it; edit what it ends up as
+                    raise Settling(f"delivery {target.delivery_id} is being retried; updating it after")
+                return nothing  # still queued: it goes out with the new text
+            if not maybe_posted:
+                return nothing  # a recall: never posted, and it will not be (recorded as recalled)
+            found = await sender.find_posted(out, idempotency_key=f"d{target.delivery_id}")
+            if found is None:
+                return nothing
+            message = found.message
+        ref = MessageRef(channel, message)
+        await self._limiter.acquire(sender.rate_keys(channel))
+        if work.kind is WorkKind.EDIT:
+            await sender.edit(ref, out)
+        else:
+            await sender.delete(ref)
+        return ref
 
     def _transient(self, work: Work, exc: TransientSendError) -> Outcome:
         if work.attempts >= self._retry.max_attempts:
@@ -289,9 +364,12 @@ class DeliveryWorker:
 
     def _post(self, work: Work) -> AnnouncementPost:
         assert work.announcement_id is not None
-        announcement = self._announcements[work.announcement_id]
+        return self._post_of(work.id, self._announcements[work.announcement_id])
+
+    @staticmethod
+    def _post_of(delivery_id: int, announcement: Announcement) -> AnnouncementPost:
         return AnnouncementPost(
-            delivery_id=work.id,
+            delivery_id=delivery_id,
             announcement_id=announcement.id,
             title=announcement.title,
             body=announcement.body,
@@ -301,7 +379,7 @@ class DeliveryWorker:
         )
 
     async def _load_announcements(self, ids: set[int]) -> None:
-        for announcement_id in ids - self._announcements.keys():
+        for announcement_id in ids:
             announcement = await self._stores.announcements.get(announcement_id)
             if announcement is not None:
                 self._announcements[announcement_id] = announcement

@@ -9,7 +9,10 @@ from storage.repositories.feedback import FeedbackRepository
 from storage.repositories.jobs import JobRunRepository
 from storage.repositories.notices import NoticeRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.progress import ProgressRepository
+from storage.repositories.ratelimits import RateLimitRepository
 from storage.repositories.reports import ReportRepository
+from storage.repositories.revisions import RevisionRepository
 from storage.repositories.scheduling import ScheduleRepository
 from storage.repositories.stats import StatsRepository
 from storage.repositories.subscriptions import SubscriptionRepository
@@ -25,7 +28,10 @@ __all__ = [
     "JobRunRepository",
     "NoticeRepository",
     "OutboxRepository",
+    "ProgressRepository",
+    "RateLimitRepository",
     "ReportRepository",
+    "RevisionRepository",
     "ScheduleRepository",
     "StatsRepository",
     "SubscriptionRepository",

@@ -49,6 +49,12 @@ class OutboxRepository(Repository):
                         limit=limit,
                         worker=worker,
                         platforms=platforms,
+                        # A recalled announcement never goes out again, whatever a row's state says
+                        # (e.g. one that was in flight during the recall and came back for a retry).
+                        extra=~exists().where(
+                            _ANNOUNCEMENT.c.id == _DELIVERY.c.announcement_id,
+                            _ANNOUNCEMENT.c.status == "recalled",
+                        ),
                     ).returning(*returned)
                 )
             ).all()
@@ -213,10 +219,13 @@ def _claim(
     limit: int,
     worker: str,
     platforms: Sequence[str] | None = None,
+    extra: Any = None,
 ) -> Any:
     condition = _due(table, now)
     if platforms is not None:
         condition = and_(condition, table.c.platform.in_(list(platforms)))
+    if extra is not None:
+        condition = and_(condition, extra)
     due = (
         sa_select(table.c.id)
         .where(condition)

@@ -221,6 +221,7 @@ async def discord_world(
             admin_users=(f"discord:{admin.user.id}",),
             admin_groups=(f"discord:{admin_role.id}",),
             poll_seconds=0.05,
+            progress_messages=False,  # a post per broadcast; tests of it turn it on
         )
         retry = RetryPolicy(max_attempts=8, initial=0.05, cap=0.5)
         app = await build_app(settings, retry=retry, run_migrations=False)

@@ -78,6 +78,7 @@ async def test_context_menu_modal_preview_select_and_send(world: DiscordWorld) -
     first = int(custom_ids(message)[0].rsplit(":", 1)[1])
     assert custom_ids(message) == [
         f"pb:announcement_send:{first}",
+        f"pb:announcement_edit:{first}",
         f"pb:announcement_cancel:{first}",
         f"pbx:topics:{first}",
         f"pbx:audience:{first}",

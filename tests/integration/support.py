@@ -71,8 +71,17 @@ def assert_exactly_once(h: Harness, *channels: str) -> None:
     assert [key for key, n in keys.items() if n > 1] == []
 
 
+# The live progress message of a broadcast opens with one of these (bot/messages.py PROGRESS_*).
+PROGRESS_MARKS = ("📣 *#", "✅ *#", "↩️ *#")
+
+
 def admin_posts(h: Harness) -> list[Message]:
-    return h.posts(ADMIN_CHANNEL)
+    """The bot's posts in the admin channel, except broadcasts' live progress messages."""
+    return [m for m in h.posts(ADMIN_CHANNEL) if not m.text.startswith(PROGRESS_MARKS)]
+
+
+def progress_posts(h: Harness) -> list[Message]:
+    return [m for m in h.posts(ADMIN_CHANNEL) if m.text.startswith(PROGRESS_MARKS)]
 
 
 def replies_in_thread(h: Harness, channel: str, thread: str) -> list[Message]:

@@ -130,7 +130,7 @@ async def test_one_reminder_per_unacknowledged_delivery_in_its_thread(
     assert await AckService(h.app.stores, clock, h.app.settings).queue_reminders(now=clock.now()) == 0
     await h.deliver()
     assert [len(ack_reminders(h, c)) for c in ("acme", "birch", "cedar")] == [0, 1, 1]
-    keys = sorted(n.key for n in await rows(h, NoticeRow))
+    keys = sorted(n.key for n in await rows(h, NoticeRow) if not n.key.startswith("progress:"))
     assert keys == ["reminder:ack:2", "reminder:ack:3"]
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from adapters.local.sender import Fault
 from bot import messages as m
-from bot.services.admin import CANCEL_ACTION, SEND_ACTION
+from bot.services.admin import CANCEL_ACTION, EDIT_ACTION, SEND_ACTION
 from storage.tables import AnnouncementRow, AuditRow, DeliveryRow, PartnerRow, QuestionRow, TopicRow
 from tests.conftest import FakeClock
 from tests.harness import ADMIN, ADMIN_CHANNEL, Harness
@@ -154,6 +154,7 @@ async def test_broadcast_preview_splits_reach_by_platform_tier_and_region(harnes
     assert "by region: emea 2, amer 1, apac 1, unlinked 1" in preview.text
     assert [(b.label, b.action, b.value) for b in preview.buttons] == [
         (m.SEND_BUTTON, SEND_ACTION, "1"),
+        (m.EDIT_BUTTON, EDIT_ACTION, "1"),
         (m.CANCEL_BUTTON, CANCEL_ACTION, "1"),
     ]
     assert not preview.ephemeral

@@ -42,10 +42,12 @@ def test_jobs_are_defined_in_one_place_with_a_schedule_and_a_description(
         "weekly-report",
         "question-reminders",
         "ack-reminders",
+        "broadcast-progress",
     }
     settings = Settings(_env_file=None, default_timezone="Europe/Berlin", report_time="08:30")
     assert JOBS["weekly-report"].schedule(settings) == "Mondays 08:30 Europe/Berlin, once across processes"
     assert JOBS["question-reminders"].schedule(settings) == "every 5 min, once across processes"
+    assert JOBS["broadcast-progress"].schedule(settings) == "every 10 s, in every process"
     assert all(job.description for job in JOBS.values())
     scheduler = build_scheduler(sqlite_harness.app)
     assert {job.id for job in scheduler.get_jobs()} == set(JOBS)
