@@ -22,6 +22,7 @@ from bot.domain import (
     Announcement,
     AnnouncementPost,
     DeliveryStatus,
+    DigestPost,
     MessageRef,
     Outcome,
     OutcomeKind,
@@ -279,6 +280,8 @@ class DeliveryWorker:
         sender = self._sender(work.channel.platform)
         if work.kind is WorkKind.DIGEST and self._digests is not None:
             out, key = await self._digests.outgoing(work), idempotency_key(work)
+            if isinstance(out.content, DigestPost) and not out.content.items:
+                return MessageRef(work.channel, "")  # everything in it was recalled: post nothing
         elif work.kind is WorkKind.NOTICE:
             out, key = await self._notice(work), f"n{work.id}"
         else:

@@ -180,7 +180,8 @@ class DigestRepository(Repository):
         items = (
             select(col(AnnouncementRow.id), col(AnnouncementRow.title), col(AnnouncementRow.body))
             .join(DeliveryRow, col(DeliveryRow.announcement_id) == AnnouncementRow.id)
-            .where(col(DeliveryRow.digest_id) == digest_id)
+            # Recalled after the digest was made, before it went out: leave it out.
+            .where(col(DeliveryRow.digest_id) == digest_id, col(AnnouncementRow.status) != "recalled")
             .order_by(col(DeliveryRow.not_before), col(AnnouncementRow.id))
         )
         topics = (

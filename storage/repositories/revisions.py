@@ -80,7 +80,11 @@ class RevisionRepository(Repository):
             )  # fmt: skip
             # Copies that are posted or may be (in flight, or an ambiguous attempt): rows still
             # plainly pending will be posted with the new text anyway.
-            posted = or_(_D.c.status.in_([_SENT, _CLAIMED]), and_(_D.c.status == _PENDING, _D.c.ambiguous))
+            # A copy carried by a digest is part of that digest's message: it is not edited alone.
+            posted = and_(
+                or_(_D.c.status.in_([_SENT, _CLAIMED]), and_(_D.c.status == _PENDING, _D.c.ambiguous)),
+                _D.c.digest_id.is_(None),
+            )
             return await self._queue(session, announcement_id, WorkKind.EDIT, revision, posted, now)
 
     async def recall(self, announcement_id: int, *, now: datetime) -> RecallCounts | None:
@@ -98,8 +102,8 @@ class RevisionRepository(Repository):
                 return None
             never_posted = or_(
                 and_(_D.c.status == _PENDING, ~_D.c.ambiguous),
-                # Held for a digest that is not made yet (a made digest carries it in its text).
-                and_(_D.c.status == DeliveryStatus.DIGEST.value, _D.c.digest_id.is_(None)),
+                # Held for a digest, made or not: a digest leaves recalled announcements out.
+                _D.c.status == DeliveryStatus.DIGEST.value,
             )
             cancelled = (
                 await session.exec(
@@ -114,7 +118,8 @@ class RevisionRepository(Repository):
                 .where(_U.c.announcement_id == announcement_id, _U.c.status == _PENDING)
                 .values(status=SUPERSEDED)
             )
-            maybe_posted = _D.c.status.in_([_SENT, _CLAIMED, _PENDING])
+            # Not a copy carried by a digest that went out: deleting it would delete the digest.
+            maybe_posted = and_(_D.c.status.in_([_SENT, _CLAIMED, _PENDING]), _D.c.digest_id.is_(None))
             queued = await self._queue(session, announcement_id, WorkKind.DELETE, found, maybe_posted, now)
         return RecallCounts(to_delete=queued, cancelled=len(cancelled))
 

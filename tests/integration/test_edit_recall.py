@@ -10,6 +10,7 @@ from adapters.local.sender import Fault
 from adapters.local.workspace import Message
 from bot import messages as m
 from bot.domain import AnnouncementPost, DeliveryStatus, Outcome, OutcomeKind, Outgoing, Platform, WorkKind
+from bot.jobs import make_digests
 from bot.services.admin import EDIT_ACTION, RECALL_ACTION
 from storage.tables import DeliveryUpdateRow, QuestionRow
 from tests.conftest import FakeClock
@@ -320,3 +321,28 @@ async def test_a_process_without_the_platform_leaves_progress_to_others(live: Ha
         )
         == 1
     )
+
+
+# --- digests ------------------------------------------------------------------------------------
+
+
+async def test_recall_drops_what_waits_for_a_digest(harness: Harness, clock: FakeClock) -> None:
+    h = harness
+    await setup_topics(h, "security")
+    await h.partner("acme", "subscribe security")
+    assert not (await h.partner("acme", "settings mode daily")).is_error
+    await h.partner("birch", "subscribe security")
+    await broadcast_and_send(h, 'topic:security title:"Patch"', "Please patch.")
+    await broadcast_and_send(h, 'topic:security title:"Pricing"', "New lists.")
+    await h.deliver()
+    # #1 not made into a digest yet: cancelled. #2 is recalled after its digest was made: left out.
+    assert (await h.admin("recall 1")).text == m.RECALLED.format(id=1, title="Patch", deleting=1, cancelled=1)
+    clock.advance(days=1)
+    assert await make_digests(h.app) == 1
+    assert (await h.admin("recall 2")).text == m.RECALLED.format(
+        id=2, title="Pricing", deleting=1, cancelled=1
+    )
+    await h.deliver()
+    assert h.posts("acme") == []  # a digest with nothing left in it is not posted
+    assert h.posts("birch") == []
+    assert {d.status for d in await deliveries(h)} == {DeliveryStatus.RECALLED.value}
