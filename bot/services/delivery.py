@@ -4,7 +4,9 @@ Guarantees, and where they come from:
 - every targeted channel gets the announcement: rows stay in the outbox until sent or permanently
   failed; a worker that dies loses only its lease;
 - never twice: an attempt whose result we may not have recorded (crash, timeout) is marked
-  ambiguous, and the next attempt asks the Sender to look for the earlier message first;
+  ambiguous, and the next attempt asks the Sender to look for the earlier message first; a send
+  that waited (for a slot, for the rate limiter) until its lease ran out is not posted, since the
+  row may have a new holder by then;
 - rate limits: the core paces each bucket a Sender names (aiolimiter), and a 429 reschedules the row
   with the platform's Retry-After instead of holding a worker inside the call.
 """
@@ -16,11 +18,12 @@ import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain import (
     Announcement,
     AnnouncementPost,
+    ChannelRef,
     DeliveryStatus,
     DigestPost,
     MessageRef,
@@ -34,12 +37,25 @@ from bot.domain import (
     Work,
     WorkKind,
 )
-from bot.ports import Clock, PermanentSendError, RateLimiter, Sender, SendError, Stores, TransientSendError
+from bot.ports import (
+    Clock,
+    PermanentSendError,
+    RateKey,
+    RateLimiter,
+    Sender,
+    SendError,
+    Stores,
+    TransientSendError,
+)
 from bot.services.digests import DigestService, idempotency_key
 from bot.services.feedback import FeedbackService
 from bot.services.ratelimits import ProcessLimiter
 
 log = logging.getLogger(__name__)
+
+# A post starts only while this share of its lease is left, so it reaches the platform before the
+# row can be claimed again.
+LEASE_MARGIN = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +86,41 @@ class WorkerStats:
     failed: int = 0
 
 
+class _Paced:
+    """A Sender whose posts wait for the rate limiter first (for the relay path, which posts through
+    the feedback service rather than the worker's own `_send`)."""
+
+    def __init__(self, sender: Sender, limiter: RateLimiter) -> None:
+        self.platform = sender.platform
+        self._sender = sender
+        self._limiter = limiter
+
+    async def post(self, out: Outgoing, *, idempotency_key: str) -> MessageRef:
+        await self._limiter.acquire(self._sender.rate_keys(out.channel))
+        return await self._sender.post(out, idempotency_key=idempotency_key)
+
+    async def find_posted(self, out: Outgoing, *, idempotency_key: str) -> MessageRef | None:
+        return await self._sender.find_posted(out, idempotency_key=idempotency_key)
+
+    async def edit(self, ref: MessageRef, out: Outgoing) -> None:
+        await self._limiter.acquire(self._sender.rate_keys(ref.channel))
+        await self._sender.edit(ref, out)
+
+    async def delete(self, ref: MessageRef) -> None:
+        await self._limiter.acquire(self._sender.rate_keys(ref.channel))
+        await self._sender.delete(ref)
+
+    def rate_keys(self, channel: ChannelRef) -> list[RateKey]:
+        return self._sender.rate_keys(channel)
+
+
 class Settling(TransientSendError):
     """An edit or delete whose delivery is still in flight: retried after a lease, not counted as a
     failed attempt."""
+
+
+class LeaseRanOut(TransientSendError):
+    """The claim expired while the send waited its turn: left to whoever holds the row now."""
 
 
 class DeliveryWorker:
@@ -146,42 +194,50 @@ class DeliveryWorker:
 
     async def run_once(self) -> int:
         """Claim and process one batch of deliveries and one of relays; the number of rows handled."""
-        now = self._clock.now()
-        lease_until = now + self._lease
+        # Each claim's lease starts when it is made, not when this round began: a batch may take long.
+        now, lease_until = self._lease_from_now()
         # Only rows this process can send: a Slack-only process leaves Discord rows to its peers.
         platforms = [p.value for p in self._senders]
         deliveries = await self._stores.outbox.claim_deliveries(
             now=now, lease_until=lease_until, limit=self._batch, worker=self._id, platforms=platforms
         )
         if deliveries:
-            await self._process(WorkKind.DELIVERY, deliveries)
+            await self._process(WorkKind.DELIVERY, deliveries, lease_until)
         digests: list[Work] = []
         if self._digests is not None:
+            now, lease_until = self._lease_from_now()
             digests = await self._stores.digests.claim(
                 now=now, lease_until=lease_until, limit=self._batch, worker=self._id, platforms=platforms
             )
             if digests:
-                await self._process(WorkKind.DIGEST, digests)
+                await self._process(WorkKind.DIGEST, digests, lease_until)
         # The bot's own notices (reports, reminders) to admin channels: the same path as deliveries.
+        now, lease_until = self._lease_from_now()
         notices = await self._stores.notices.claim(
             now=now, lease_until=lease_until, limit=self._batch, worker=self._id, platforms=platforms
         )
         if notices:
-            await self._process(WorkKind.NOTICE, notices)
+            await self._process(WorkKind.NOTICE, notices, lease_until)
         # Edits and deletions of copies already posted (`edit`, `recall`): same leases and limits.
+        now, lease_until = self._lease_from_now()
         updates = await self._stores.revisions.claim(
             now=now, lease_until=lease_until, limit=self._batch, worker=self._id, platforms=platforms
         )
         if updates:
             await self._process(WorkKind.EDIT, updates)
+        now, lease_until = self._lease_from_now()
         relays = await self._stores.outbox.claim_relays(
-            now=self._clock.now(), lease_until=lease_until, limit=self._batch, worker=self._id
+            now=now, lease_until=lease_until, limit=self._batch, worker=self._id
         )
         if relays:
             # Relays are few and may open an admin thread first: one at a time keeps that orderly.
             for work in relays:
                 await self._process(WorkKind.RELAY, [work])
         return len(deliveries) + len(digests) + len(notices) + len(updates) + len(relays)
+
+    def _lease_from_now(self) -> tuple[datetime, datetime]:
+        now = self._clock.now()
+        return now, now + self._lease
 
     async def drain(self, *, max_batches: int = 10_000) -> int:
         """Process everything that is due now (demo, CLI `--wait`, tests)."""
@@ -193,14 +249,14 @@ class DeliveryWorker:
             total += done
         return total
 
-    async def _process(self, kind: WorkKind, batch: list[Work]) -> None:
+    async def _process(self, kind: WorkKind, batch: list[Work], lease_until: datetime | None = None) -> None:
         if kind in (WorkKind.DELIVERY, WorkKind.EDIT):
             # Read afresh for every batch: an `edit` may have changed the text since the last one.
             await self._load_announcements({w.announcement_id for w in batch if w.announcement_id})
         finished: asyncio.Queue[tuple[Work, Outcome]] = asyncio.Queue()
 
         async def attempt(work: Work) -> None:
-            finished.put_nowait((work, await self._attempt(work)))
+            finished.put_nowait((work, await self._attempt(work, lease_until)))
 
         sending = asyncio.gather(*(attempt(work) for work in batch))
         # Group commit: each outcome is written as soon as its send returns, together with whatever
@@ -247,16 +303,24 @@ class DeliveryWorker:
         await self._deactivate_failed_channels(works, outcomes)
         return list(touched)
 
-    async def _attempt(self, work: Work) -> Outcome:
+    async def _attempt(self, work: Work, lease_until: datetime | None) -> Outcome:
         async with self._slots:
             try:
-                ref = await self._send(work)
+                ref = await self._send(work, lease_until)
             except Settling as exc:  # not a failure: look again once the delivery has settled
                 return Outcome(
                     OutcomeKind.RETRY,
                     work.id,
                     error=exc.reason,
                     not_before=self._clock.now() + self._lease,
+                )
+            except LeaseRanOut as exc:  # nothing was sent; due again at once, should it still be ours
+                return Outcome(
+                    OutcomeKind.RETRY,
+                    work.id,
+                    error=exc.reason,
+                    ambiguous=work.ambiguous,
+                    not_before=self._clock.now(),
                 )
             except TransientSendError as exc:
                 return self._transient(work, exc)
@@ -271,9 +335,10 @@ class DeliveryWorker:
             self.stats.sent += 1
             return Outcome(OutcomeKind.SENT, work.id, message_id=ref.message)
 
-    async def _send(self, work: Work) -> MessageRef:
+    async def _send(self, work: Work, lease_until: datetime | None) -> MessageRef:
         if work.kind is WorkKind.RELAY:
-            return await self._feedback.post_relay(work, self._sender)
+            # Relays (and the admin thread heading they may open) draw from the same buckets.
+            return await self._feedback.post_relay(work, lambda p: _Paced(self._sender(p), self._limiter))
         if work.kind in (WorkKind.EDIT, WorkKind.DELETE):
             return await self._update(work)
         assert work.channel is not None
@@ -291,6 +356,8 @@ class DeliveryWorker:
             if found is not None:
                 return found
         await self._limiter.acquire(sender.rate_keys(work.channel))
+        if lease_until is not None and self._clock.now() > lease_until - self._lease * LEASE_MARGIN:
+            raise LeaseRanOut("the lease ran out while the send waited its turn")
         return await sender.post(out, idempotency_key=key)
 
     async def _update(self, work: Work) -> MessageRef:

@@ -8,7 +8,8 @@ import contextlib
 from adapters.local.sender import Fault, LocalSender
 from adapters.local.workspace import Message
 from bot import messages as m
-from bot.domain import MessageRef, Outgoing, Platform, RelayPost
+from bot.domain import ChannelRef, MessageRef, Outgoing, Platform, RelayPost
+from bot.ports import RateKey
 from bot.services.delivery import DeliveryWorker, RetryPolicy
 from storage.tables import AnswerRow, QuestionRow, ReactionRow
 from tests.conftest import FakeClock
@@ -384,3 +385,28 @@ async def test_two_workers_open_only_one_admin_thread_per_announcement(
     headings = [msg for msg in admin_posts(harness) if msg.thread is None]
     assert len(headings) == 1
     assert len(replies_in_thread(harness, ADMIN_CHANNEL, headings[0].id)) == 2
+
+
+async def test_relays_draw_from_the_same_rate_buckets_as_deliveries(sqlite_harness: Harness) -> None:
+    h = sqlite_harness
+    acquired: list[list[str]] = []
+
+    class Recording:
+        async def acquire(self, keys: list[RateKey]) -> None:
+            acquired.append([k.key for k in keys])
+
+        async def close(self) -> None:
+            pass
+
+    class Keyed(SenderProxy):
+        def rate_keys(self, channel: ChannelRef) -> list[RateKey]:
+            return [RateKey(f"chan:{channel.channel}", 1, 1.0)]
+
+    h.app.worker._limiter = Recording()
+    h.app.worker.add_sender(Platform.LOCAL, Keyed(h.local.sender))
+    acme, _ = await _delivered(h)
+    acquired.clear()
+    await _ask_in_thread(h, "acme", acme, "Is v2 affected?")
+    await h.deliver()
+    # The admin thread heading and the relayed question, both in the admin channel.
+    assert acquired == [[f"chan:{ADMIN_CHANNEL}"], [f"chan:{ADMIN_CHANNEL}"]]
