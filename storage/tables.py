@@ -42,6 +42,27 @@ def _pk() -> Any:
     return Field(default=None, sa_column=Column(_BigId, primary_key=True, autoincrement=True))
 
 
+def _when(nullable: bool = False) -> Any:
+    # A column *type* rather than a Column (see _ts): a mixin's fields are copied into each table.
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+
+
+class OutboxColumns(SQLModel):
+    """What every outbox table has (delivery, digest, relay, notice, delivery_update): claimed with a
+    lease, retried with backoff, and marked `ambiguous` when an earlier attempt may have posted
+    without us recording it (crash, timeout), so the sender looks before it posts again."""
+
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    ambiguous: bool = Field(default=False)
+    last_error: str = Field(default="", max_length=300)
+    not_before: datetime = _when()
+    lease_until: datetime | None = _when(nullable=True)
+    claimed_by: str = Field(default="", max_length=64)
+    message_id: str | None = Field(default=None, max_length=64)
+    sent_at: datetime | None = _when(nullable=True)
+
+
 class TopicRow(SQLModel, table=True):
     __tablename__ = "topic"
     id: int | None = _pk()
@@ -141,7 +162,7 @@ class AnnouncementTopicRow(SQLModel, table=True):
     topic_id: int = Field(foreign_key="topic.id", primary_key=True, index=True)
 
 
-class DeliveryRow(SQLModel, table=True):
+class DeliveryRow(OutboxColumns, table=True):
     """The outbox: one row per (announcement, channel); the unique key makes re-targeting harmless."""
 
     __tablename__ = "delivery"
@@ -154,22 +175,11 @@ class DeliveryRow(SQLModel, table=True):
     announcement_id: int = Field(foreign_key="announcement.id", index=True)
     channel_id: int = Field(foreign_key="channel.id")
     platform: str = Field(max_length=16)
-    status: str = Field(default="pending", max_length=16)
-    attempts: int = Field(default=0)
-    # True when an earlier attempt may have posted without us recording it (crash, timeout):
-    # the sender must look before it posts again.
-    ambiguous: bool = Field(default=False)
-    last_error: str = Field(default="", max_length=300)
-    not_before: datetime = _ts()
-    lease_until: datetime | None = _ts(nullable=True)
-    claimed_by: str = Field(default="", max_length=64)
-    message_id: str | None = Field(default=None, max_length=64)
-    sent_at: datetime | None = _ts(nullable=True)
     # A row held for a digest (status `digest`) is carried by that digest once it is made.
     digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)
 
 
-class DigestRow(SQLModel, table=True):
+class DigestRow(OutboxColumns, table=True):
     """The digest outbox: one message per (channel, period) carrying the deliveries held for it.
 
     The unique key makes digest creation safe in several processes at once; the row is claimed,
@@ -187,16 +197,7 @@ class DigestRow(SQLModel, table=True):
     period_key: str = Field(max_length=32)
     # The transaction that created the row: only it links held deliveries to the digest.
     batch: str = Field(default="", max_length=32)
-    status: str = Field(default="pending", max_length=16)
-    attempts: int = Field(default=0)
-    ambiguous: bool = Field(default=False)
-    last_error: str = Field(default="", max_length=300)
-    not_before: datetime = _ts()
-    lease_until: datetime | None = _ts(nullable=True)
-    claimed_by: str = Field(default="", max_length=64)
-    message_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = _ts()
-    sent_at: datetime | None = _ts(nullable=True)
 
 
 class ReactionRow(SQLModel, table=True):
@@ -254,7 +255,7 @@ class AnswerRow(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
-class RelayRow(SQLModel, table=True):
+class RelayRow(OutboxColumns, table=True):
     """The relay outbox: questions going to admins and answers going back, retried like deliveries."""
 
     __tablename__ = "relay"
@@ -263,18 +264,9 @@ class RelayRow(SQLModel, table=True):
     kind: str = Field(max_length=16)
     question_id: int = Field(foreign_key="question.id")
     answer_id: int | None = Field(default=None, foreign_key="answer.id")
-    status: str = Field(default="pending", max_length=16)
-    attempts: int = Field(default=0)
-    ambiguous: bool = Field(default=False)
-    last_error: str = Field(default="", max_length=300)
-    not_before: datetime = _ts()
-    lease_until: datetime | None = _ts(nullable=True)
-    claimed_by: str = Field(default="", max_length=64)
-    message_id: str | None = Field(default=None, max_length=64)
-    sent_at: datetime | None = _ts(nullable=True)
 
 
-class NoticeRow(SQLModel, table=True):
+class NoticeRow(OutboxColumns, table=True):
     """The notice outbox: messages the bot itself originates (reports, reminders) for an admin channel.
 
     The unique `key` (`report:2026-W48:slack:C0ADMIN`, `reminder:question:12`) makes queuing a
@@ -292,16 +284,7 @@ class NoticeRow(SQLModel, table=True):
     channel: str = Field(max_length=64)
     thread: str | None = Field(default=None, max_length=64)
     text: str = Field(sa_type=Text)
-    status: str = Field(default="pending", max_length=16)
-    attempts: int = Field(default=0)
-    ambiguous: bool = Field(default=False)
-    last_error: str = Field(default="", max_length=300)
-    not_before: datetime = _ts()
-    lease_until: datetime | None = _ts(nullable=True)
-    claimed_by: str = Field(default="", max_length=64)
-    message_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = _ts()
-    sent_at: datetime | None = _ts(nullable=True)
 
 
 class JobRunRow(SQLModel, table=True):
@@ -368,7 +351,7 @@ class RateLimitRow(SQLModel, table=True):
     tat: float = Field(default=0.0)
 
 
-class DeliveryUpdateRow(SQLModel, table=True):
+class DeliveryUpdateRow(OutboxColumns, table=True):
     """The update outbox: bring one delivered copy in line with its announcement after `edit`
     (kind `edit`, once per revision) or `recall` (kind `delete`). Claimed, leased and retried like a
     delivery, paced by the same rate limits; both operations are idempotent, so a repeat is harmless.
@@ -385,13 +368,4 @@ class DeliveryUpdateRow(SQLModel, table=True):
     platform: str = Field(max_length=16)
     kind: str = Field(max_length=16)  # edit | delete
     revision: int = Field(default=0)
-    status: str = Field(default="pending", max_length=16)
-    attempts: int = Field(default=0)
-    ambiguous: bool = Field(default=False)
-    last_error: str = Field(default="", max_length=300)
-    not_before: datetime = _ts()
-    lease_until: datetime | None = _ts(nullable=True)
-    claimed_by: str = Field(default="", max_length=64)
-    message_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = _ts()
-    sent_at: datetime | None = _ts(nullable=True)
