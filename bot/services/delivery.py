@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 # A post starts only while this share of its lease is left, so it reaches the platform before the
 # row can be claimed again.
 LEASE_MARGIN = 0.25
+LEASE_RAN_OUT = "the lease ran out while the send waited its turn"
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,10 +356,21 @@ class DeliveryWorker:
             found = await sender.find_posted(out, idempotency_key=key)
             if found is not None:
                 return found
-        await self._limiter.acquire(sender.rate_keys(work.channel))
-        if lease_until is not None and self._clock.now() > lease_until - self._lease * LEASE_MARGIN:
-            raise LeaseRanOut("the lease ran out while the send waited its turn")
+        try:  # paced, but only while the lease leaves time to post: a later token would be wasted
+            await asyncio.wait_for(
+                self._limiter.acquire(sender.rate_keys(work.channel)), self._time_to_post(lease_until)
+            )
+        except TimeoutError:
+            raise LeaseRanOut(LEASE_RAN_OUT) from None
+        if (left := self._time_to_post(lease_until)) is not None and left <= 0:  # a slot came too late
+            raise LeaseRanOut(LEASE_RAN_OUT)
         return await sender.post(out, idempotency_key=key)
+
+    def _time_to_post(self, lease_until: datetime | None) -> float | None:
+        """Seconds a claim still leaves for starting a post (None: no lease to keep)."""
+        if lease_until is None:
+            return None
+        return (lease_until - self._lease * LEASE_MARGIN - self._clock.now()).total_seconds()
 
     async def _update(self, work: Work) -> MessageRef:
         """Bring one delivered copy in line with its announcement: edit it, or delete it (recall).

@@ -595,6 +595,10 @@ class FakeSlack:
         """A "429 storm": the next `times` calls answer 429 with `Retry-After: retry_after`."""
         self._faults.setdefault(method, deque()).extend(Fault(retry_after=retry_after) for _ in range(times))
 
+    def faults_left(self, method: str) -> int:
+        """Injected faults (and 429s) still waiting for a call to `method`."""
+        return len(self._faults.get(method, ()))
+
     # ---- HTTP plumbing -----------------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
@@ -635,8 +639,8 @@ class FakeSlack:
         if fault.kind in ("timeout", "timeout_after_commit"):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), fault.delay)
-        assert request.transport is not None
-        request.transport.close()  # the client sees the server disconnect without a response
+        if request.transport is not None:  # None: the client stopped waiting and left first
+            request.transport.close()  # the client sees the server disconnect without a response
         return web.Response()
 
     def _authenticate(self, request: web.Request, form_token: str | None) -> Workspace:

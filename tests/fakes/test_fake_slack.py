@@ -192,10 +192,11 @@ async def test_non_marketplace_history_is_one_call_a_minute_and_15_rows(world: W
 
 async def test_ratelimit_storm(world: World) -> None:
     world.fake.ratelimit_next("chat.postMessage", 2, retry_after=7)
+    assert world.fake.faults_left("chat.postMessage") == 2 and world.fake.faults_left("chat.update") == 0
     for _ in range(2):
         err = await api_error(world.client.chat_postMessage(channel=world.channel.id, text="x"))
         assert (err.response.status_code, err.response.headers["Retry-After"]) == (429, "7")
-    assert world.fake.messages(world.channel.id) == []
+    assert world.fake.messages(world.channel.id) == [] and world.fake.faults_left("chat.postMessage") == 0
     assert (await world.client.chat_postMessage(channel=world.channel.id, text="x"))["ok"]
 
 
