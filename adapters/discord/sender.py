@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal, TypeVar
 
@@ -59,12 +60,15 @@ class RecentPosts:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._posted: dict[int, float] = {}
+        self._posted: OrderedDict[int, float] = OrderedDict()
 
     def add(self, message_id: int) -> None:
         now = self._clock()
-        self._posted = {m: at for m, at in self._posted.items() if now - at < self.KEEP}
+        # Oldest first, so only expired entries are visited: a fan-out adds thousands a minute.
+        while self._posted and now - next(iter(self._posted.values())) >= self.KEEP:
+            self._posted.popitem(last=False)
         self._posted[message_id] = now
+        self._posted.move_to_end(message_id)
 
     def __contains__(self, message_id: object) -> bool:
         at = self._posted.get(message_id) if isinstance(message_id, int) else None

@@ -324,32 +324,45 @@ def settled_preview(original: Mapping[str, Any], result: Reply) -> Message:
 def announcement_message(post: AnnouncementPost, *, key: str) -> Message:
     """A delivered announcement: title, body (Markdown → mrkdwn), topics/urgency, feedback buttons,
     and metadata carrying the delivery's idempotency key (found again by `find_posted`)."""
-    title = neutralize_mentions(post.title)
-    blocks: list[Block] = [
-        {"type": "header", "text": _plain(title, MAX_HEADER)}
-        if len(title) <= MAX_HEADER
-        else _section(f"*{mrkdwn(title)}*"),
-    ]
-    blocks += [_section(piece) for piece in split_mrkdwn(markdown_to_mrkdwn(post.body))]
-    topics = ", ".join(f"`{topic}`" for topic in post.topics)
-    context = [{"type": "mrkdwn", "text": mrkdwn(t.TOPICS_LABEL.format(topics=topics))}]
-    if post.urgent:
-        context.insert(0, {"type": "mrkdwn", "text": t.URGENT_LABEL})
-    if post.ack_required:
-        context.insert(1, {"type": "mrkdwn", "text": f"*{m.ACK_MARK}*"})
-    blocks.append({"type": "context", "elements": context})
-    blocks.append({"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": _feedback_elements(post)})
+    shared, fallback = _announcement_content(
+        post.title, post.body, post.topics, post.urgent, post.ack_required
+    )
+    feedback = {"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": _feedback_elements(post)}
+    blocks: list[Block] = [*shared, feedback]
     if len(blocks) > MAX_BLOCKS:
         raise MessageTooLong(f"announcement needs {len(blocks)} blocks; Slack allows {MAX_BLOCKS}")
-    fallback = t.FALLBACK.format(
-        urgent=t.FALLBACK_URGENT if post.urgent else "", title=mrkdwn(title), topics=", ".join(post.topics)
-    )
     payload = {"key": key, "announcement_id": post.announcement_id, "delivery_id": post.delivery_id}
     return {
         "text": fallback,
         "blocks": blocks,
         "metadata": {"event_type": DELIVERY_EVENT, "event_payload": payload},
     }
+
+
+@functools.lru_cache(maxsize=64)
+def _announcement_content(
+    title: str, body: str, topics: tuple[str, ...], urgent: bool, ack_required: bool
+) -> tuple[tuple[Block, ...], str]:
+    """The blocks every copy of an announcement shares, and its fallback text. Cached: a fan-out
+    renders them once, not once per channel (the blocks are shared, so never mutate them)."""
+    title = neutralize_mentions(title)
+    blocks: list[Block] = [
+        {"type": "header", "text": _plain(title, MAX_HEADER)}
+        if len(title) <= MAX_HEADER
+        else _section(f"*{mrkdwn(title)}*"),
+    ]
+    blocks += [_section(piece) for piece in split_mrkdwn(markdown_to_mrkdwn(body))]
+    listed = ", ".join(f"`{topic}`" for topic in topics)
+    context = [{"type": "mrkdwn", "text": mrkdwn(t.TOPICS_LABEL.format(topics=listed))}]
+    if urgent:
+        context.insert(0, {"type": "mrkdwn", "text": t.URGENT_LABEL})
+    if ack_required:
+        context.insert(1, {"type": "mrkdwn", "text": f"*{m.ACK_MARK}*"})
+    blocks.append({"type": "context", "elements": context})
+    fallback = t.FALLBACK.format(
+        urgent=t.FALLBACK_URGENT if urgent else "", title=mrkdwn(title), topics=", ".join(topics)
+    )
+    return tuple(blocks), fallback
 
 
 def _feedback_elements(post: AnnouncementPost) -> list[JSON]:

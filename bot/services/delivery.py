@@ -356,10 +356,13 @@ class DeliveryWorker:
             found = await sender.find_posted(out, idempotency_key=key)
             if found is not None:
                 return found
+        left = self._time_to_post(lease_until)
+        if left is not None and left <= 0:  # no time left to wait for a token: take none
+            raise LeaseRanOut(LEASE_RAN_OUT)
         try:  # paced, but only while the lease leaves time to post: a later token would be wasted
-            await asyncio.wait_for(
-                self._limiter.acquire(sender.rate_keys(work.channel)), self._time_to_post(lease_until)
-            )
+            # asyncio.timeout rather than wait_for, which wraps every acquire in a task of its own.
+            async with asyncio.timeout(left):
+                await self._limiter.acquire(sender.rate_keys(work.channel))
         except TimeoutError:
             raise LeaseRanOut(LEASE_RAN_OUT) from None
         if (left := self._time_to_post(lease_until)) is not None and left <= 0:  # a slot came too late
