@@ -277,16 +277,14 @@ async def _seed(app: App, seats: list[Seat]) -> None:
             insert(TopicRow),
             [{"slug": TOPIC, "title": "Chaos", **topic}, {"slug": DECOY_TOPIC, "title": "Other", **topic}],
         )
-        topics: dict[str, int | None] = dict(
-            (await conn.execute(select(col(TopicRow.slug), col(TopicRow.id)))).tuples().all()
-        )
+        topics = {slug: i for slug, i in await conn.execute(select(col(TopicRow.slug), col(TopicRow.id)))}
         await conn.execute(
             insert(PartnerRow),
             [{"name": f"Partner {i}", "created_at": now, **partner} for i in range(len(seats))],
         )
-        partners: dict[str, int | None] = dict(
-            (await conn.execute(select(col(PartnerRow.name), col(PartnerRow.id)))).tuples().all()
-        )
+        partners = {
+            name: i for name, i in await conn.execute(select(col(PartnerRow.name), col(PartnerRow.id)))
+        }
         await conn.execute(
             insert(ChannelRow),
             [
