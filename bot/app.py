@@ -214,7 +214,13 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
     try:
         for adapter in adapters:
             app.worker.add_sender(adapter.platform, adapter.sender)
-            await adapter.start()
+            try:
+                await adapter.start()
+            except (ValueError, asyncio.CancelledError):
+                raise  # configuration errors keep their own message (exit 2)
+            except Exception as exc:  # the platform refused or was unreachable: say so in one line
+                log.debug("%s failed to start", adapter.platform.value, exc_info=True)
+                raise StartupError(f"{adapter.platform.value}: {type(exc).__name__}: {exc}") from exc
             log.info("%s %s started", adapter.platform.value, "sender" if deliver_only else "adapter")
         # Start-up objects (modules, clients, table metadata) live as long as the process: moved out
         # of the cyclic collector's way, full collections stop re-scanning them (measured with
@@ -228,6 +234,10 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
         for adapter in reversed(adapters):
             await adapter.stop()
         await app.close()
+
+
+class StartupError(Exception):
+    """An adapter could not connect (bad token, platform unreachable, rate limited at log-in)."""
 
 
 def _stop_on_signals() -> asyncio.Event:

@@ -125,13 +125,19 @@ def worker() -> None:
 
 
 def _serve(settings: Settings, *, deliver_only: bool) -> None:
-    from bot.app import serve
+    from bot.app import StartupError, serve
 
     _log_to_stderr()
     try:
         run_async(lambda: serve(settings, deliver_only=deliver_only))
     except ValueError as exc:  # an adapter's configuration error (e.g. SlackConfigError): one line
         raise CliError(f"configuration error — {exc}", 2) from exc
+    except StartupError as exc:
+        # A supervisor (systemd, Kubernetes) restarts it; the line says what to check meanwhile.
+        raise CliError(
+            f"could not start — {exc}. Check the token and that the platform is reachable; "
+            "nothing was claimed, so nothing is lost."
+        ) from exc
 
 
 # --- database ----------------------------------------------------------------------------------
@@ -322,5 +328,7 @@ def main() -> None:
     try:
         app()
     except CliError as exc:
-        err.print(f"[red]partnerbot:[/red] {exc}")
+        # One line however wide the terminal (or a log file), and the text as written: no markup.
+        err.print("[red]partnerbot:[/red] ", end="")
+        err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.code)

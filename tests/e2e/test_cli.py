@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,23 @@ def test_run_without_any_platform_says_how_to_configure_one(tmp_path: Path) -> N
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN" in result.stderr and "DISCORD_TOKEN" in result.stderr
     assert "partnerbot console" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_worker_without_any_platform_has_nothing_to_send_with(tmp_path: Path) -> None:
+    result = cli(tmp_path, "worker")
+    assert result.returncode == 2
+    assert "nothing to send with" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_worker_that_cannot_reach_discord_exits_with_one_line(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"DISCORD_TOKEN": "x", "PARTNERBOT_DISCORD_API_URL": f"http://127.0.0.1:{port}"}
+    result = cli(tmp_path, "worker", env=env)
+    assert result.returncode == 1
+    assert "could not start — discord: " in result.stderr and "nothing is lost" in result.stderr
     assert "Traceback" not in result.stderr
 
 
