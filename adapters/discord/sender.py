@@ -12,6 +12,7 @@ https://discord.com/developers/docs/resources/message#create-message-jsonform-pa
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections import OrderedDict
@@ -117,6 +118,37 @@ def _retry_after(exc: discord.HTTPException) -> float | None:
     return None
 
 
+def amortise_bucket_cleanup(http: discord.http.HTTPClient) -> None:
+    """Make discord.py's rate-limit bucket cleanup linear in a fan-out.
+
+    discord.py keeps a bucket per route and channel and, once it holds 256, scans all of them each
+    time it creates another, dropping only those idle for 5 minutes (HTTPClient.get_ratelimit →
+    _try_clear_expired_ratelimits, discord.py 2.7). Posting to N new channels therefore scans O(N²)
+    buckets: at 10,000 channels about two thirds of a worker's CPU (bench/fanout.py --platform
+    discord). Scanning only once the count has doubled since the last scan drops the same buckets
+    in O(N) in all. A discord.py without these internals is left as it is.
+    """
+    scan = getattr(http, "_try_clear_expired_ratelimits", None)
+    if scan is None or not isinstance(getattr(http, "_buckets", None), dict):
+        return
+    threshold = 256
+
+    def cleanup() -> None:
+        nonlocal threshold
+        if len(http._buckets) >= threshold:
+            scan()
+            threshold = max(256, 2 * len(http._buckets))
+
+    http._try_clear_expired_ratelimits = cleanup  # type: ignore[method-assign]
+
+
+@functools.lru_cache(maxsize=32)
+def _view_of(components: tuple[tr.Component, ...]) -> discord.ui.View:
+    """One View per set of components, shared by every post that carries it: building one per post
+    cost more than the rest of the Sender, and sending only reads it (`to_components`)."""
+    return static_view(components)
+
+
 class DiscordSender:
     platform = Platform.DISCORD
 
@@ -126,6 +158,7 @@ class DiscordSender:
         self._client = client
         self._timeout = timeout
         self.recent = recent or RecentPosts()
+        amortise_bucket_cleanup(client.http)
 
     # --- the Sender protocol ---------------------------------------------------------------
 
@@ -216,7 +249,7 @@ class DiscordSender:
         return handle_message_parameters(
             content=part.content or MISSING,
             embeds=list(part.embeds),
-            view=static_view(part.components) if part.components else MISSING,
+            view=_view_of(part.components) if part.components else MISSING,
             nonce=nonce,
             allowed_mentions=discord.AllowedMentions.none(),
         )
@@ -224,7 +257,8 @@ class DiscordSender:
     async def _request(self, request: Awaitable[_T]) -> _T:
         """One REST call with a deadline; transport failures become SendErrors, HTTP errors pass."""
         try:
-            return await asyncio.wait_for(request, self._timeout)
+            async with asyncio.timeout(self._timeout):  # not wait_for: that adds a task per request
+                return await request
         except discord.HTTPException:
             raise
         except (discord.RateLimited, TimeoutError, aiohttp.ClientError, OSError) as exc:

@@ -11,6 +11,7 @@ https://discord.com/developers/docs/resources/message#embed-object-embed-limits
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -199,7 +200,15 @@ def render_outgoing(out: Outgoing) -> list[Part]:
 
 def render_announcement(post: AnnouncementPost, *, buttons: bool = True) -> list[Part]:
     """Embeds with the title, the body (split across embeds, then messages) and a footer naming the
-    topics, the urgency and the announcement (the marker `find_posted` looks for); buttons on the first."""
+    topics, the urgency and the announcement (the marker `find_posted` looks for); buttons on the first.
+
+    Nothing here depends on the delivery, so a fan-out renders each announcement once (cached; the
+    Parts and their embeds are shared between copies, so never mutate them)."""
+    return list(_rendered_announcement(replace(post, delivery_id=0), buttons))
+
+
+@functools.lru_cache(maxsize=64)
+def _rendered_announcement(post: AnnouncementPost, buttons: bool) -> tuple[Part, ...]:
     colour = URGENT_COLOUR if post.urgent else NORMAL_COLOUR
     title = (m.URGENT_MARK if post.urgent else "") + post.title
     footer = announcement_footer(post)
@@ -211,7 +220,7 @@ def render_announcement(post: AnnouncementPost, *, buttons: bool = True) -> list
     if buttons:
         ack = (ACK_BUTTON,) if post.ack_required else ()
         parts[0] = Part(embeds=parts[0].embeds, components=(*ack, *ANNOUNCEMENT_BUTTONS))
-    return parts
+    return tuple(parts)
 
 
 def render_digest(digest: DigestShape) -> list[Part]:
