@@ -1,159 +1,71 @@
-"""Fan-out benchmark: broadcast to N local channels through partnerbot's full path and print numbers.
+"""Fan-out benchmarks: broadcast to N partner channels through partnerbot's full path, print numbers.
 
-    uv run python bench/fanout.py [--channels 10000] [--db sqlite:///path.db]
+    uv run python bench/fanout.py [--channels 10000]                        # local adapter, in-process
+    uv run python bench/fanout.py --platform slack|discord|mixed [--channels 10000]
+    uv run python bench/fanout.py --platform slack --mode limits [--channels 2000 --slack-rate 100]
+    uv run python bench/fanout.py --platform slack --mode workers           # PostgreSQL, 1/2/4 workers
+    uv run python bench/fanout.py --platform slack --mode rss               # 100,000 targets
+    uv run python bench/fanout.py --platform mixed --mode all
 
-Prints: time to resolve targets and write the delivery rows (through `send`, which also groups the
-targets by time zone, quiet hours and mode and times each group), the same for a broadcast scheduled
-`at:"… local"` (a different `not_before` per zone), deliveries/s through the worker with the local
-sender, and the process's peak RSS. Setup (topics, partners in 8 time zones, channels,
-subscriptions) is bulk-inserted and not timed.
+`--platform local`: targeting time, the same for a broadcast scheduled `at:"… local"`, deliveries/s
+through the worker with the local sender, and this process's peak RSS.
+
+Slack/Discord/mixed run against the fakes (tests/fakes) in this process; delivering processes are
+subprocesses (`partnerbot worker`, and bench/baseline.py, a plain script with the same client
+library and concurrency that persists nothing). Modes (see bench/delivery.py): `compare` (default;
+limits off, baseline vs partnerbot, ratio), `limits` (limits on, time vs the floor they allow),
+`workers` (PostgreSQL, 1/2/4 worker processes), `rss` (a worker's peak RSS), `all`. Setup (channels,
+partners, subscriptions) is bulk-inserted and not timed.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import resource
 import sys
-import tempfile
-import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adapters.local.app import LocalAdapter
-from bot.app import build_app
-from bot.commands import Broadcast, Send
-from bot.config import Settings
-from bot.domain import Audience, ChannelRef, Invocation, Platform, UserRef
-from storage.tables import ChannelRow, PartnerRow, SubscriptionRow, TopicRow
+from bench.local import run_local
 
-TIERS = ("platinum", "gold", "silver", "registered")
-REGIONS = ("na", "emea", "apac")
-ZONES = (
-    "UTC",
-    "Europe/Berlin",
-    "Europe/London",
-    "America/New_York",
-    "America/Los_Angeles",
-    "Asia/Tokyo",
-    "Asia/Kolkata",
-    "Australia/Sydney",
-)
+# Default N per mode: 10,000 for throughput, a ~20 s floor with limits on, 100,000 for memory.
+DEFAULT_CHANNELS = {"compare": 10_000, "workers": 10_000, "rss": 100_000}
+LIMITS_CHANNELS = {"slack": 2_000, "discord": 1_000, "mixed": 2_000}
 
 
-async def seed(app, n: int) -> None:  # type: ignore[no-untyped-def]
-    now = datetime.now(UTC)
-    async with app.engine.begin() as conn:
-        await conn.execute(
-            insert(TopicRow),
-            [
-                {
-                    "slug": "security",
-                    "title": "Security",
-                    "description": "",
-                    "archived": False,
-                    "created_at": now,
-                }
-            ],
-        )
-        await conn.execute(
-            insert(PartnerRow),
-            [
-                {
-                    "name": f"Partner {i}",
-                    "tier": TIERS[i % 4],
-                    "type": "reseller",
-                    "region": REGIONS[i % 3],
-                    "language": "en",
-                    "timezone": ZONES[i % len(ZONES)],
-                    "created_at": now,
-                }
-                for i in range(1, n + 1)
-            ],
-        )
-        await conn.execute(
-            insert(ChannelRow),
-            [
-                {
-                    "platform": "local",
-                    "workspace_id": "local",
-                    "channel_id": f"c{i}",
-                    "name": f"c{i}",
-                    "partner_id": i,
-                    "mode": "immediate",
-                    "active": True,
-                    "deactivated_reason": "",
-                    "created_at": now,
-                }
-                for i in range(1, n + 1)
-            ],
-        )
-        await conn.execute(
-            insert(SubscriptionRow),
-            [{"channel_id": i, "topic_id": 1, "created_at": now} for i in range(1, n + 1)],
-        )
+async def main(args: argparse.Namespace) -> None:
+    if args.platform == "local":
+        await run_local(args.channels or 10_000, args.db, batch=args.batch, concurrency=args.concurrency)
+        return
+    from bench import delivery  # the fakes and both client libraries: not loaded for `local`
 
-
-async def main(channels: int, url: str | None) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(
-            _env_file=None,
-            database_url=url or f"sqlite:///{tmp}/bench.db",
-            worker_batch=500,
-            worker_concurrency=64,
+    modes = ["compare", "limits", "workers", "rss"] if args.mode == "all" else [args.mode]
+    for mode in modes:
+        channels = args.channels or (
+            LIMITS_CHANNELS[args.platform] if mode == "limits" else DEFAULT_CHANNELS[mode]
         )
-        app = await build_app(settings)
-        local = LocalAdapter(app.bot)
-        app.worker.add_sender(Platform.LOCAL, local.sender)
-        await seed(app, channels)
-        inv = Invocation(
-            channel=ChannelRef(Platform.LOCAL, "local", "admin"),
-            user=UserRef(Platform.LOCAL, "local", "bench"),
-        )
-        admin = app.bot.admin
-        later = (datetime.now(UTC) + timedelta(days=2)).replace(tzinfo=None)
-        scheduled = await admin.broadcast(
-            inv, Broadcast(("security",), Audience(), "Tomorrow", "Later", send_at=later, send_local=True)
-        )
-        assert not scheduled.is_error, scheduled.text
-        started = time.perf_counter()
-        reply = await admin.send(Send(1))
-        local_targeting = time.perf_counter() - started
-        assert not reply.is_error, reply.text
-        await admin.broadcast(inv, Broadcast(("security",), Audience(), "Benchmark", "Hello partners"))
-        started = time.perf_counter()
-        reply = await admin.send(Send(2))
-        targeting = time.perf_counter() - started
-        assert not reply.is_error, reply.text
-        started = time.perf_counter()
-        delivered = await app.worker.drain()
-        delivering = time.perf_counter() - started
-        stats = await app.stores.stats.announcement(2)
-        waiting = await app.stores.stats.announcement(1)
-        await app.close()
-    assert stats is not None and stats.delivered == channels, stats
-    assert waiting is not None and waiting.pending == channels, waiting
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"channels                      {channels}")
-    print(f"targets resolved + written    {targeting:.3f} s   (target < 1 s at 10,000)")
-    print(
-        f"  same, scheduled at:… local  {local_targeting:.3f} s   ({len(ZONES)} zones, one not_before each)"
-    )
-    print(
-        f"deliveries through worker     {delivered} in {delivering:.2f} s = {delivered / delivering:,.0f}/s"
-        "   (target >= 2,000/s on SQLite)"
-    )
-    print(f"peak RSS                      {rss_mb:.0f} MB   (target < 200 MB)")
-    print(f"delivered / failed / pending  {stats.delivered} / {stats.failed} / {stats.pending}")
+        opts = delivery.Options(args.platform, channels, args.batch, args.concurrency, args.db)
+        print(f"== {mode}")
+        if mode == "compare":
+            await delivery.compare(opts, rounds=args.rounds)
+        elif mode == "limits":
+            await delivery.limits(opts, slack_rate=args.slack_rate)
+        elif mode == "workers":
+            await delivery.workers(opts)
+        else:
+            await delivery.rss(opts)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--channels", type=int, default=10_000)
-    parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
-    args = parser.parse_args()
-    asyncio.run(main(args.channels, args.db))
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--platform", choices=["local", "slack", "discord", "mixed"], default="local")
+    parser.add_argument("--mode", choices=["compare", "limits", "workers", "rss", "all"], default="compare")
+    parser.add_argument("--channels", type=int, help="N (default 10,000; limits: ~20 s floor; rss: 100,000)")
+    parser.add_argument("--db", help="database URL (default: a temporary SQLite file; workers: a throwaway "
+                        "PostgreSQL cluster)")  # fmt: skip
+    parser.add_argument("--batch", type=int, default=500, help="PARTNERBOT_WORKER_BATCH")
+    parser.add_argument("--concurrency", type=int, default=64, help="sends in flight, both sides")
+    parser.add_argument("--rounds", type=int, default=3, help="compare: baseline/partnerbot pairs")
+    parser.add_argument("--slack-rate", type=float, default=100.0, help="limits: Slack workspace cap /s")
+    asyncio.run(main(parser.parse_args()))

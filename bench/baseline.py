@@ -1,0 +1,107 @@
+"""The baseline the delivery benchmark compares partnerbot with: a plain script that posts the same
+messages to the same channels with the same client libraries (slack_sdk's AsyncWebClient,
+discord.py's HTTP client) and the same concurrency, and persists nothing.
+
+    python bench/baseline.py SPEC.json      (bench/fanout.py writes the spec and runs this)
+
+Each message is rendered once, as partnerbot renders an announcement, and reused. Discord posts
+carry a nonce per message (unique per run) as partnerbot's do, and discord.py gets partnerbot's fix
+for its quadratic bucket cleanup (adapters/discord/sender.py). Prints `posting` once set up, then
+one JSON line: {"sent", "errors", "seconds", "cpu"} (CPU seconds this process spent posting).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import discord
+from discord.http import handle_message_parameters
+from slack_sdk.web.async_client import AsyncWebClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from adapters.discord import translate as discord_translate
+from adapters.discord.sender import amortise_bucket_cleanup
+from adapters.discord.views import static_view
+from adapters.slack import translate as slack_translate
+from bot.domain import AnnouncementPost, ChannelRef, Outgoing, Platform
+
+POST = AnnouncementPost(
+    delivery_id=1, announcement_id=1, title="Benchmark", body="Hello partners", topics=("security",),
+    urgent=False,
+)  # fmt: skip
+
+
+async def _slack_poster(spec: dict[str, Any], session: aiohttp.ClientSession) -> Any:
+    client = AsyncWebClient(token=spec["token"], base_url=spec["base_url"], session=session)
+    out = Outgoing(ChannelRef(Platform.SLACK, "", ""), POST)
+    message = slack_translate.outgoing_message(out, key="d1")
+
+    async def post(channel: str, n: int) -> None:
+        await client.chat_postMessage(
+            channel=channel, unfurl_links=False, unfurl_media=False, parse="none", **message
+        )
+
+    return post
+
+
+async def _discord_poster(spec: dict[str, Any], stack: list[discord.Client], prefix: str) -> Any:
+    base = spec["api_url"].rstrip("/") + "/api/v10"
+    discord.http.Route.BASE = base
+    client = discord.Client(intents=discord.Intents.none())
+    # The same fix partnerbot applies: plain discord.py's bucket cleanup is quadratic in the number
+    # of channels (about 3 times slower at 10,000), which would flatter partnerbot in the comparison.
+    amortise_bucket_cleanup(client.http)
+    stack.append(client)
+    await client.login(spec["token"])
+    [part] = discord_translate.render_outgoing(Outgoing(ChannelRef(Platform.DISCORD, "", ""), POST))
+    view = static_view(part.components)
+
+    async def post(channel: str, n: int) -> None:
+        params = handle_message_parameters(
+            embeds=list(part.embeds),
+            view=view,
+            nonce=f"{prefix}-{n}",
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        await client.http.send_message(int(channel), params=params)
+
+    return post
+
+
+async def run(spec: dict[str, Any]) -> dict[str, Any]:
+    clients: list[discord.Client] = []
+    async with aiohttp.ClientSession() as session:
+        posters = {}
+        if "slack" in spec:
+            posters["slack"] = await _slack_poster(spec["slack"], session)
+        if "discord" in spec:
+            posters["discord"] = await _discord_poster(spec["discord"], clients, spec["run"])
+        slots = asyncio.Semaphore(spec["concurrency"])
+        errors = 0
+
+        async def one(n: int, platform: str, channel: str) -> None:
+            nonlocal errors
+            async with slots:
+                try:
+                    await posters[platform](channel, n)
+                except Exception:  # counted, not retried: the baseline has no outbox
+                    errors += 1
+
+        print("posting", flush=True)  # set up: the bench starts watching the fakes' CPU now
+        started, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(one(n, p, c) for n, (p, c) in enumerate(spec["targets"])))
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        for client in clients:
+            await client.close()
+    return {"sent": len(spec["targets"]) - errors, "errors": errors, "seconds": seconds, "cpu": cpu}
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(run(json.loads(Path(sys.argv[1]).read_text())))), flush=True)
