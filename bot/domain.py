@@ -409,6 +409,8 @@ class Outcome:
     ambiguous: bool = False
     # A permanent failure that condemns the channel itself (gone, archived, bot removed).
     deactivate: bool = False
+    # A retry of a claim that never tried to send: its attempt is given back.
+    refund: bool = False
 
 
 @dataclass(frozen=True, slots=True)

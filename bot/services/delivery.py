@@ -314,6 +314,7 @@ class DeliveryWorker:
                     work.id,
                     error=exc.reason,
                     not_before=self._clock.now() + self._lease,
+                    refund=True,
                 )
             except LeaseRanOut as exc:  # nothing was sent; due again at once, should it still be ours
                 return Outcome(
@@ -322,6 +323,7 @@ class DeliveryWorker:
                     error=exc.reason,
                     ambiguous=work.ambiguous,
                     not_before=self._clock.now(),
+                    refund=True,
                 )
             except TransientSendError as exc:
                 return self._transient(work, exc)

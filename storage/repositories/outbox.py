@@ -195,7 +195,7 @@ def outcome_params(
     ]
     retry = [
         {"b_id": o.id, "b_worker": worker, "b_not_before": o.not_before, "b_error": o.error[:300],
-         "b_ambiguous": o.ambiguous}
+         "b_ambiguous": o.ambiguous, "b_refund": 1 if o.refund else 0}
         for o in outcomes
         if o.kind is OutcomeKind.RETRY
     ]  # fmt: skip
@@ -279,6 +279,8 @@ def _retry_statement(table: Table) -> Any:
             not_before=bindparam("b_not_before"),
             last_error=bindparam("b_error"),
             ambiguous=bindparam("b_ambiguous"),
+            # A claim that never tried (its turn came too late, its delivery was in flight) is no attempt.
+            attempts=table.c.attempts - bindparam("b_refund"),
             lease_until=None,
         )
     )

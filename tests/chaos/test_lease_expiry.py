@@ -95,5 +95,8 @@ async def test_what_is_claimed_after_a_long_batch_gets_a_lease_of_its_own(
     # was claimed with a lease of its own and went out.
     assert h.posts("acme") == []
     assert [m.text for m in h.posts(ADMIN_CHANNEL) if "Weekly report" in m.text] != []
+    # Handed back without trying: the claim does not count as an attempt.
+    (row,) = await deliveries(h)
+    assert (row.status, row.attempts) == ("pending", 0)
     await h.deliver()
     assert_exactly_once(h, "acme")

@@ -209,6 +209,8 @@ async def test_recall_waits_for_a_copy_in_flight(harness: Harness, clock: FakeCl
     in_flight = held[0].channel
     assert in_flight is not None
     assert len(h.posts(in_flight.channel)) == 0
+    waiting = [u for u in await rows(h, DeliveryUpdateRow) if u.status == "pending"]
+    assert [(u.delivery_id, u.attempts) for u in waiting] == [(held[0].id, 0)]  # waiting is no attempt
     # The peer posts and records it after the recall…
 
     ref = await h.local.sender.post(
