@@ -90,7 +90,20 @@ def retry_handlers() -> list[AsyncRetryHandler]:
 
 
 def make_client(base_url: str, *, token: str | None = None, **kwargs: Any) -> AsyncWebClient:
-    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers(), **kwargs)
+    return AsyncWebClient(
+        token=token, base_url=base_url, retry_handlers=retry_handlers(), logger=client_logger(), **kwargs
+    )
+
+
+def client_logger() -> logging.Logger:
+    """The logger our clients give slack_sdk. slack_sdk formats a debug line with the whole request
+    and response whenever its logger's *own* level is unset (`logger.level <= DEBUG`), even when
+    nothing would print it: about a tenth of a fan-out's CPU. A logger with the effective level set
+    skips that unless debug logging is on (PARTNERBOT_LOG_LEVEL=DEBUG)."""
+    logger = logging.getLogger("adapters.slack.client")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logger.getEffectiveLevel())
+    return logger
 
 
 class BotTokens(Protocol):

@@ -57,6 +57,9 @@ log = logging.getLogger(__name__)
 # row can be claimed again.
 LEASE_MARGIN = 0.25
 LEASE_RAN_OUT = "the lease ran out while the send waited its turn"
+# While deliveries come in full batches (a fan-out), the other queues are looked at this often
+# (seconds) rather than after every batch: four claims per batch were a tenth of a fan-out's CPU.
+OTHER_QUEUES_EVERY = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +159,7 @@ class DeliveryWorker:
         self._announcements: dict[int, Announcement] = {}
         self._wake = asyncio.Event()
         self._on_finished = on_finished
+        self._other_queues_at = -OTHER_QUEUES_EVERY
         self.stats = WorkerStats()
 
     @property
@@ -194,7 +198,8 @@ class DeliveryWorker:
                 task.cancel()
 
     async def run_once(self) -> int:
-        """Claim and process one batch of deliveries and one of relays; the number of rows handled."""
+        """Claim and process one batch of deliveries, then one of each other queue (during a fan-out
+        at most every OTHER_QUEUES_EVERY seconds); the number of rows handled."""
         # Each claim's lease starts when it is made, not when this round began: a batch may take long.
         now, lease_until = self._lease_from_now()
         # Only rows this process can send: a Slack-only process leaves Discord rows to its peers.
@@ -204,6 +209,10 @@ class DeliveryWorker:
         )
         if deliveries:
             await self._process(WorkKind.DELIVERY, deliveries, lease_until)
+        now_loop = asyncio.get_running_loop().time()
+        if len(deliveries) == self._batch and now_loop - self._other_queues_at < OTHER_QUEUES_EVERY:
+            return len(deliveries)
+        self._other_queues_at = now_loop
         digests: list[Work] = []
         if self._digests is not None:
             now, lease_until = self._lease_from_now()
