@@ -9,13 +9,24 @@ import pytest
 from adapters.local.sender import Fault
 from adapters.local.workspace import Message
 from bot import messages as m
-from bot.domain import AnnouncementPost, DeliveryStatus, Outcome, OutcomeKind, Outgoing, Platform, WorkKind
+from bot.domain import (
+    AnnouncementPost,
+    DeliveryStatus,
+    MessageRef,
+    Outcome,
+    OutcomeKind,
+    Outgoing,
+    Platform,
+    WorkKind,
+)
 from bot.jobs import make_digests
+from bot.ports import TransientSendError
 from bot.services.admin import EDIT_ACTION, RECALL_ACTION
 from storage.tables import DeliveryUpdateRow, QuestionRow
 from tests.conftest import FakeClock
 from tests.harness import Harness, make_harness
 from tests.integration.support import (
+    SenderProxy,
     admin_posts,
     broadcast_and_send,
     deliveries,
@@ -348,3 +359,19 @@ async def test_recall_drops_what_waits_for_a_digest(harness: Harness, clock: Fak
     assert h.posts("acme") == []  # a digest with nothing left in it is not posted
     assert h.posts("birch") == []
     assert {d.status for d in await deliveries(h)} == {DeliveryStatus.RECALLED.value}
+
+
+async def test_a_progress_edit_that_fails_is_tried_again_on_the_next_tick(live: Harness) -> None:
+    h = live
+    await _delivered(h)
+
+    class Refusing(SenderProxy):
+        async def edit(self, ref: MessageRef, out: Outgoing) -> None:
+            raise TransientSendError("503 from the platform")
+
+    refusing = Refusing(h.local.sender)
+    assert await h.app.bot.progress.refresh(lambda platform: refusing) == 0
+    (progress,) = progress_posts(h)
+    assert progress.text.startswith("📣 *#1 “Patch”* — queued")  # unchanged
+    assert await _refresh(h) == 1
+    assert progress_posts(h)[0].text.startswith("✅ *#1 “Patch”* — delivered to 3 of 3 channel(s)")
