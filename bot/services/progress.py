@@ -47,7 +47,9 @@ class ProgressService:
     async def start(self, announcement: Announcement, count: int) -> None:
         """`send` accepted: queue the progress message in the admin channel it was sent from."""
         key = notice_key(announcement.id)
-        text = m.PROGRESS_QUEUED.format(id=announcement.id, title=_safe(announcement.title), count=count)
+        text = m.PROGRESS_QUEUED.format(
+            id=announcement.id, title=neutralize_mentions(announcement.title), count=count
+        )
         await self._stores.notices.add(
             [NoticeDraft(key=key, channel=announcement.origin, text=text)], now=self._clock.now()
         )
@@ -73,10 +75,7 @@ class ProgressService:
             except SendError as exc:
                 # Show it again on the next tick: put back what the message really shows.
                 log.warning("progress of #%s not updated: %s", slot.announcement_id, exc)
-                await self._stores.progress.reopen(slot.announcement_id)
-                await self._stores.progress.save(
-                    slot.announcement_id, text=slot.shown, final=False, shown=text
-                )
+                await self._stores.progress.restore(slot.announcement_id, shown=slot.shown)
                 continue
             edited += 1
         return edited
@@ -87,7 +86,7 @@ class ProgressService:
         updates = await self._stores.revisions.counts(slot.announcement_id)
         updating = any(status in ("pending", "claimed") for (_, status), _n in updates.items())
         final = slot.status not in _ONGOING and not progress.in_flight and not updating
-        title = _safe(slot.title)
+        title = neutralize_mentions(slot.title)
         if slot.status is AnnouncementStatus.RECALLED:
             lines = [_recall_line(slot.announcement_id, title, updates, final=final)]
         elif final:
@@ -98,7 +97,7 @@ class ProgressService:
                 lines += _failures(progress)
         if progress.held:
             lines.append(m.PROGRESS_HELD.format(held=progress.held))
-        edits = _update_line("edit", updates)
+        edits = _edit_line(updates)
         if edits:
             lines.append(edits)
         return "\n".join(lines), final
@@ -129,7 +128,7 @@ def _failures(p: DeliveryProgress) -> list[str]:
     if not p.failures_by_reason:
         return []
     shown = [
-        m.PROGRESS_FAILURE_LINE.format(reason=_safe(reason), count=count)
+        m.PROGRESS_FAILURE_LINE.format(reason=neutralize_mentions(reason), count=count)
         for reason, count in p.failures_by_reason[:_TOP_REASONS]
     ]
     return [m.PROGRESS_FAILURES, *shown]
@@ -147,8 +146,8 @@ def _recall_line(
     return m.PROGRESS_RECALLING.format(id=announcement_id, title=title, deleted=deleted, total=total)
 
 
-def _update_line(kind: str, updates: Mapping[tuple[str, str], int]) -> str:
-    counted = {status: n for (k, status), n in updates.items() if k == kind and status != "superseded"}
+def _edit_line(updates: Mapping[tuple[str, str], int]) -> str:
+    counted = {status: n for (k, status), n in updates.items() if k == "edit" and status != "superseded"}
     total = sum(counted.values())
     if not total:
         return ""
@@ -162,7 +161,3 @@ def _outgoing(slot: ProgressSlot, text: str) -> Outgoing:
     return Outgoing(
         channel=slot.channel, content=RelayPost(relay_id=slot.notice_id, kind=RelayKind.NOTICE, text=text)
     )
-
-
-def _safe(text: str) -> str:
-    return neutralize_mentions(text)

@@ -66,6 +66,13 @@ class ProgressRepository(Repository):
             )
             return bool(result.rowcount)
 
+    async def restore(self, announcement_id: int, *, shown: str) -> None:
+        """An edit of the message failed: record what it really shows, so the next tick tries again."""
+        async with self._sessions.begin() as session:
+            await session.exec(
+                update(_A).where(_A.c.id == announcement_id).values(progress_text=shown, progress_final=False)
+            )
+
     async def reopen(self, announcement_id: int) -> None:
         """An edit or recall started: show its progress again."""
         async with self._sessions.begin() as session:
