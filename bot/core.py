@@ -121,8 +121,8 @@ class PartnerBot:
             if announcement is None:
                 return Reply(text=m.NO_SUCH_ANNOUNCEMENT.format(id=announcement_id), is_error=True)
             if announcement.status in (AnnouncementStatus.CANCELLED, AnnouncementStatus.RECALLED):
-                status = announcement.status.value
-                return Reply(text=m.NOT_EDITABLE.format(id=announcement_id, status=status), is_error=True)
+                text = m.NOT_EDITABLE[announcement.status.value].format(id=announcement_id)
+                return Reply(text=text, is_error=True)
             return announcement
 
         return await _guarded(find)

@@ -27,6 +27,7 @@ from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import messages as m
 from bot.cadence import Period, report_weeks, tick_period
 from bot.config import Settings
 from bot.ports import Clock, Stores
@@ -161,14 +162,14 @@ async def _finish(host: JobHost, period: Period) -> str:
 
 
 async def _digests(host: JobHost, period: Period) -> str:
-    return f"{await make_digests(host)} digest(s) made"
+    return m.JOB_DIGESTS(await make_digests(host))
 
 
 async def _report(host: JobHost, period: Period) -> str:
     queued = await ReportService(host.stores, host.settings).queue(period, now=host.clock.now())
     if queued:
         host.worker.wake()
-    return f"{queued} report(s) queued" if queued else "nothing happened: no report"
+    return m.JOB_REPORTS(queued) if queued else m.JOB_NO_REPORT
 
 
 async def _reminders(host: JobHost, period: Period) -> str:
@@ -176,7 +177,7 @@ async def _reminders(host: JobHost, period: Period) -> str:
     queued = await service.queue(now=host.clock.now())
     if queued:
         host.worker.wake()
-    return f"{queued} reminder(s) queued"
+    return m.JOB_REMINDERS(queued)
 
 
 async def _ack_reminders(host: JobHost, period: Period) -> str:
@@ -184,12 +185,12 @@ async def _ack_reminders(host: JobHost, period: Period) -> str:
     queued = await service.queue_reminders(now=host.clock.now())
     if queued:
         host.worker.wake()
-    return f"{queued} acknowledgement reminder(s) queued"
+    return m.JOB_ACK_REMINDERS(queued)
 
 
 async def _progress(host: JobHost, period: Period) -> str:
     edited = await ProgressService(host.stores, host.clock).refresh(host.worker.sender_for)
-    return f"{edited} progress message(s) updated"
+    return m.JOB_PROGRESS(edited)
 
 
 _JOBS = (

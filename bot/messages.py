@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from bot.i18n import Plural
+
 # --- grammar -----------------------------------------------------------------------------------
 # Help texts and parse errors of bot/commands.py (`/partner …` and `/partner-admin …`).
 
@@ -209,12 +211,12 @@ NOTHING_TO_UNSUBSCRIBE: Final = (
 NO_SUBSCRIPTIONS: Final = (
     "This channel follows no topics yet. `topics` lists them; `subscribe all` takes everything."
 )
-SUBSCRIPTIONS: Final = "*This channel follows {count} topic(s):*\n{lines}"
+SUBSCRIPTIONS: Final = "*This channel follows {topics}:*\n{lines}"
 NEWS_NEEDS_TOPICS: Final = (
     "This channel follows no topics, so there's no news to show. Try `news <topic>` or `subscribe <topic>`."
 )
 NO_NEWS: Final = "No announcements yet on those topics."
-NEWS_HEADER: Final = "*Latest {count} announcement(s):*"
+NEWS_HEADER: Final = Plural("*The latest announcement:*", "*The latest {n} announcements:*")
 NEWS_ITEM: Final = "*{title}* — {date} · {topics}\n{body}"
 SETTINGS: Final = (
     "*Delivery settings for this channel*\n• mode: `{mode}`{digest}\n• time zone: `{timezone}`\n"
@@ -255,7 +257,7 @@ NO_SUCH_QUESTION: Final = "There's no question #{id}. `questions` lists the open
 ANSWER_EMPTY: Final = "Write the answer after the question number, e.g. `answer 12 Yes, from 1 March.`"
 ANSWER_QUEUED: Final = "✅ Answer to question #{id} is on its way to {partner}."
 NO_OPEN_QUESTIONS: Final = "No open partner questions. 🎉"
-OPEN_QUESTIONS: Final = "*{count} open question(s):*"
+OPEN_QUESTIONS: Final = Plural("*{n} open question:*", "*{n} open questions:*")
 OPEN_QUESTION_LINE: Final = "• #{id} {partner} ({tier}, {platform}) on {about}: {text}"
 DIRECT_QUESTION: Final = "a direct question"
 ADMIN_THREAD_HEADING: Final = (
@@ -291,7 +293,7 @@ PREVIEW: Final = (
     "Topics: {topics} · Audience: {audience}"
 )
 REACH: Final = (
-    "*Reach:* {channels} channel(s) of {partners} partner(s)\n"
+    "*Reach:* {channels} of {partners}\n"
     "• by platform: {platforms}\n• by tier: {tiers}\n• by region: {regions}"
 )
 EMPTY_AUDIENCE: Final = (
@@ -309,22 +311,57 @@ EDIT_HOW: Final = (
 )
 EDIT_NOTHING: Final = 'Nothing to change: give a new `title:"…"`, a new body, or both.'
 EDIT_SAME: Final = "Announcement #{id} already reads like that; nothing was changed."
-NOT_EDITABLE: Final = "Announcement #{id} can't be edited: it is {status}."
+# The refusals below say what happened, by the announcement's status (AnnouncementStatus values).
+_BUSY: Final = "Announcement #{id} was being changed by someone else just then; "
+NOT_EDITABLE: Final[Mapping[str, str]] = {
+    "draft": _BUSY + "try the edit again.",
+    "scheduled": _BUSY + "try the edit again.",
+    "sending": _BUSY + "try the edit again.",
+    "sent": _BUSY + "try the edit again.",
+    "cancelled": "Announcement #{id} was cancelled, so it can't be edited; broadcast it again to send a "
+    "new version.",
+    "recalled": "Announcement #{id} was recalled, so it can't be edited; broadcast a new announcement "
+    "instead.",
+}
 EDITED_QUEUED: Final = (
-    "✏️ Announcement #{id} edited. {copies} delivered cop(y/ies) will be updated in place, at the same "
+    "✏️ Announcement #{id} edited. {copies} already delivered will be updated in place, at the same "
     "pace as sending; anything not delivered yet goes out with the new text."
 )
 EDITED_UNSENT: Final = "✏️ Announcement #{id} edited; it will go out with the new text."
-NOT_RECALLABLE: Final = "Announcement #{id} can't be recalled: it is {status}."
+NOT_RECALLABLE: Final[Mapping[str, str]] = {
+    "draft": "Announcement #{id} is still a draft: nothing went out. `cancel {id}` drops it.",
+    "scheduled": _BUSY + "try `recall {id}` again.",
+    "sending": _BUSY + "try `recall {id}` again.",
+    "sent": _BUSY + "try `recall {id}` again.",
+    "cancelled": "Announcement #{id} was cancelled before anything went out, so there is nothing to recall.",
+    "recalled": "Announcement #{id} was already recalled; there is nothing more to do.",
+}
 NOT_RECALLABLE_DRAFT: Final = "Announcement #{id} is still a draft: nothing went out. `cancel {id}` drops it."
 RECALLED: Final = (
-    "↩️ Announcement #{id} “{title}” recalled: {deleting} delivered cop(y/ies) will be deleted; "
+    "↩️ Announcement #{id} “{title}” recalled: {deleting} already delivered will be deleted; "
     "{cancelled} not sent yet will never go out."
 )
 NO_SUCH_ANNOUNCEMENT: Final = "There's no announcement #{id}. `stats` lists recent ones."
-NOT_A_DRAFT: Final = "Announcement #{id} can't be sent: it is {status}."
-CANNOT_CANCEL: Final = "Announcement #{id} can't be cancelled: it is {status}."
-SENDING: Final = "📣 Sending announcement #{id} “{title}” to {count} channel(s). `stats {id}` shows progress."
+NOT_A_DRAFT: Final[Mapping[str, str]] = {
+    "draft": _BUSY + "try `send {id}` again.",
+    "scheduled": "Announcement #{id} is already scheduled — `scheduled` shows when it goes out; "
+    "`cancel {id}` stops it.",
+    "sending": "Announcement #{id} is already being sent — `stats {id}` shows how far it got.",
+    "sent": "Announcement #{id} was already sent; sending it again would post it twice. "
+    "`stats {id}` shows who got it.",
+    "cancelled": "Announcement #{id} was cancelled, so it can't be sent; broadcast it again to send it.",
+    "recalled": "Announcement #{id} was recalled, so it can't be sent again; broadcast it again as a new "
+    "announcement.",
+}
+CANNOT_CANCEL: Final[Mapping[str, str]] = {
+    "draft": _BUSY + "try `cancel {id}` again.",
+    "scheduled": _BUSY + "try `cancel {id}` again.",
+    "sending": "Announcement #{id} is already being sent — `recall {id}` stops it and deletes what went out.",
+    "sent": "Announcement #{id} was already sent — `recall {id}` deletes every delivered copy.",
+    "cancelled": "Announcement #{id} was already cancelled; nothing was sent.",
+    "recalled": "Announcement #{id} was already recalled; there is nothing more to stop.",
+}
+SENDING: Final = "📣 Sending announcement #{id} “{title}” to {channels}. `stats {id}` shows progress."
 CANCELLED: Final = "Announcement #{id} “{title}” cancelled; nothing was sent."
 BUTTON_EXPIRED: Final = "That button no longer does anything. Run the command again."
 INTERNAL_ERROR: Final = (
@@ -335,15 +372,15 @@ INTERNAL_ERROR: Final = (
 
 # --- live progress of a broadcast (the message the bot keeps up to date in the admin channel) ---
 
-PROGRESS_QUEUED: Final = "📣 *#{id} “{title}”* — queued for {count} channel(s); progress shows here."
+PROGRESS_QUEUED: Final = "📣 *#{id} “{title}”* — queued for {channels}; progress shows here."
 PROGRESS_SENDING: Final = (
     "📣 *#{id} “{title}”* — sending\n`{bar}` {percent}% · {sent} sent · {pending} to go · {failed} failed"
 )
 PROGRESS_HELD: Final = "⏳ {held} waiting on purpose (schedule, quiet hours, digests)"
-PROGRESS_DONE: Final = "✅ *#{id} “{title}”* — delivered to {sent} of {total} channel(s); {failed} failed."
-PROGRESS_RECALLED: Final = "↩️ *#{id} “{title}”* — recalled: {deleted} delivered cop(y/ies) deleted"
-PROGRESS_RECALLING: Final = "↩️ *#{id} “{title}”* — recalling: {deleted} of {total} cop(y/ies) deleted so far"
-PROGRESS_EDIT: Final = "✏️ Edit: {done} of {total} delivered cop(y/ies) updated{failed}"
+PROGRESS_DONE: Final = "✅ *#{id} “{title}”* — delivered to {sent} of {channels}; {failed} failed."
+PROGRESS_RECALLED: Final = "↩️ *#{id} “{title}”* — recalled: {copies} deleted"
+PROGRESS_RECALLING: Final = "↩️ *#{id} “{title}”* — recalling: {deleted} of {copies} deleted so far"
+PROGRESS_EDIT: Final = "✏️ Edit: {done} of {copies} updated{failed}"
 PROGRESS_UPDATE_FAILED: Final = ", {failed} could not be ({reasons})"
 PROGRESS_FAILURES: Final = "Failures by reason:"
 PROGRESS_FAILURE_LINE: Final = "• {reason}: {count}"
@@ -354,14 +391,10 @@ PROGRESS_FAILURE_LINE: Final = "• {reason}: {count}"
 NO_ANNOUNCEMENTS_YET: Final = "No announcements yet. `broadcast …` creates the first one."
 STATS_RECENT_HEADER: Final = "*Recent announcements*"
 STATS_SUMMARY_LINE: Final = (
-    "• #{id} {title} — {status}: {delivered}/{targeted} delivered, {failed} failed, "
-    "{reactions} reaction(s), {questions} question(s)"
+    "• #{id} {title} — {status}: {delivered}/{targeted} delivered, {failed} failed, {reactions}, {questions}"
 )
 STATS_TOPICS_HEADER: Final = "*By topic*"
-STATS_TOPIC_LINE: Final = (
-    "• `{slug}`: {announcements} announcement(s), {delivered} delivered, {reactions} reaction(s), "
-    "{questions} question(s)"
-)
+STATS_TOPIC_LINE: Final = "• `{slug}`: {announcements}, {delivered} delivered, {reactions}, {questions}"
 STATS_DETAIL: Final = (
     "*#{id} {title}* — {status}\n"
     "• targeted {targeted} · delivered {delivered} · failed {failed} · pending {pending} · "
@@ -387,9 +420,11 @@ AT_AMBIGUOUS: Final = (
 )
 AT_UNKNOWN_ZONE: Final = '"{zone}" isn\'t a time zone I know{did_you_mean} Write the time as {forms}.'
 AT_PAST: Final = "{when} has already passed (it is now {now}). Pick a time in the future, written as {forms}."
-AT_PAST_LOCAL: Final = (
-    "{wall} has already passed in {zone}, where {count} targeted channel(s) are (it is {now} there). "
-    "Pick a later time, written as {forms}."
+AT_PAST_LOCAL: Final = Plural(
+    "{wall} has already passed in {zone}, where {n} targeted channel is (it is {now} there). "
+    "Pick a later time, written as {forms}.",
+    "{wall} has already passed in {zone}, where {n} targeted channels are (it is {now} there). "
+    "Pick a later time, written as {forms}.",
 )
 AT_TOO_FAR: Final = (
     "{when} is more than a year ahead; schedule at most 365 days in advance, written as {forms}."
@@ -400,17 +435,23 @@ SCHEDULE_AT: Final = "{wall} {zone} ({utc})"
 SCHEDULE_LOCAL: Final = "{wall} on each channel's own clock (the first at {first}, the last at {last})"
 SCHEDULE_LINE: Final = "🕘 *Scheduled for* {when}."
 SCHEDULE_HINT: Final = "Send (or `send {id}`) queues it for then; nothing goes out before."
-WAIT_QUIET: Final = "🌙 {count} delivery(ies) fall in quiet hours and wait for their end: {until}."
-WAIT_DIGEST: Final = "📰 {count} channel(s) get it in their daily/weekly digest instead, {until}."
+WAIT_QUIET: Final = Plural(
+    "🌙 {n} delivery falls in quiet hours and waits for their end: {until}.",
+    "🌙 {n} deliveries fall in quiet hours and wait for their end: {until}.",
+)
+WAIT_DIGEST: Final = Plural(
+    "📰 {n} channel gets it in its daily/weekly digest instead, {until}.",
+    "📰 {n} channels get it in their daily/weekly digest instead, {until}.",
+)
 WAIT_ONE_TIME: Final = "at {first}"
 WAIT_RANGE: Final = "between {first} and {last}"
 SCHEDULED_SENDING: Final = (
-    "🕘 Announcement #{id} “{title}” is scheduled for {count} channel(s): {when}. "
+    "🕘 Announcement #{id} “{title}” is scheduled for {channels}: {when}. "
     "`scheduled` lists it; `cancel {id}` stops it until the first delivery goes out."
 )
 NO_SCHEDULED: Final = 'Nothing is scheduled. `broadcast … at:"YYYY-MM-DD HH:MM" …` schedules an announcement.'
 SCHEDULED_HEADER: Final = "*Scheduled announcements* ({count})"
-SCHEDULED_LINE: Final = "• #{id} {title} — {when} · {waiting} delivery(ies) waiting, {span}"
+SCHEDULED_LINE: Final = "• #{id} {title} — {when} · {waiting} waiting{span}"
 CANCEL_TOO_LATE: Final = (
     "Announcement #{id} can't be cancelled any more: its first deliveries have already gone out. "
     "`stats {id}` shows how far it got."
@@ -419,7 +460,7 @@ CANCEL_TOO_LATE: Final = (
 DIGEST_DAILY: Final = "Daily digest · {date}"
 DIGEST_WEEKLY: Final = "Weekly digest · week to {date}"
 DIGEST_CATCH_UP: Final = "What you missed"
-DIGEST_HEADER: Final = "📰 *{label}* — {count} announcement(s)"
+DIGEST_HEADER: Final = "📰 *{label}* — {announcements}"
 DIGEST_DAY: Final = "{day:%A} {day.day} {day:%B %Y}"
 DIGEST_EVERY_DAY: Final = "every day at {time}"
 DIGEST_EVERY_WEEK: Final = "every {weekday} at {time}"
@@ -446,15 +487,11 @@ QUIET_SHOW_NONE: Final = "off"
 REPORT_HEADER: Final = "📊 *Weekly engagement report* · {start} to {end} ({zone})"
 REPORT_DAY: Final = "{day:%a} {day.day} {day:%b} {day:%H:%M}"
 REPORT_TOTALS: Final = (
-    "{delivered} delivered · {reactions} reaction(s) · {questions} question(s) · "
-    "{unanswered} unanswered for over a day"
+    "{delivered} delivered · {reactions} · {questions} · {unanswered} unanswered for over a day"
 )
 REPORT_BY_TOPIC: Final = "*By topic*"
 REPORT_BY_TIER: Final = "*By tier*"
-REPORT_LINE: Final = (
-    "• {name}: {delivered} delivered · {reactions} reaction(s) · {questions} question(s) · "
-    "{unanswered} unanswered"
-)
+REPORT_LINE: Final = "• {name}: {delivered} delivered · {reactions} · {questions} · {unanswered} unanswered"
 REPORT_TOPIC: Final = "`{slug}`"
 REPORT_NO_TOPIC: Final = "direct questions"
 REPORT_FOOTER: Final = "`stats` shows each announcement; `questions` lists the open questions."
@@ -489,7 +526,7 @@ ACK_NOT_AN_ANNOUNCEMENT: Final = (
 ACK_NOT_REQUIRED: Final = (
     "Announcement #{id} doesn't ask for acknowledgement (`broadcast … urgent ack` does)."
 )
-ACKS_HEADER: Final = "*Acknowledgements of #{id} “{title}”*: {done} of {total} delivered channel(s)"
+ACKS_HEADER: Final = "*Acknowledgements of #{id} “{title}”*: {done} of {channels} it was delivered to"
 ACKS_NONE_DELIVERED: Final = "Nothing of #{id} has been delivered yet; `stats {id}` shows progress."
 ACKS_DONE: Final = "*Acknowledged ({count})*"
 ACKS_WAITING: Final = "*Not yet ({count})*"
@@ -501,4 +538,45 @@ STATS_ACK_TIER: Final = "{tier} {done}/{total}"
 ACK_REMINDER: Final = (
     "⏰ Reminder: please acknowledge the urgent announcement *{title}* above — press *Acknowledge* "
     "under it so the vendor team knows you've read it."
+)
+
+
+# --- counted words -----------------------------------------------------------------------------
+# Plural nouns (bot/i18n.py) that fill the `{channels}`-style fields above, chosen by count:
+# `CHANNELS(1)` → "1 channel", `CHANNELS(3)` → "3 channels". Never "channel(s)".
+
+CHANNELS: Final = Plural("{n} channel", "{n} channels")
+PARTNERS: Final = Plural("{n} partner", "{n} partners")
+TOPICS: Final = Plural("{n} topic", "{n} topics")
+ANNOUNCEMENTS: Final = Plural("{n} announcement", "{n} announcements")
+COPIES: Final = Plural("{n} copy", "{n} copies")
+DELIVERIES: Final = Plural("{n} delivery", "{n} deliveries")
+REACTIONS: Final = Plural("{n} reaction", "{n} reactions")
+QUESTIONS: Final = Plural("{n} question", "{n} questions")
+PROBLEMS: Final = Plural("{n} problem", "{n} problems")
+
+# How an announcement's status reads in `stats` (AnnouncementStatus values).
+STATUS_NAMES: Final[Mapping[str, str]] = {
+    "draft": "draft",
+    "scheduled": "scheduled",
+    "sending": "being sent",
+    "sent": "sent",
+    "cancelled": "cancelled",
+    "recalled": "recalled",
+}
+
+# What each periodic job did, as `partnerbot jobs` shows its last run (bot/jobs.py).
+JOB_DIGESTS: Final = Plural("{n} digest made", "{n} digests made")
+JOB_REPORTS: Final = Plural("{n} report queued", "{n} reports queued")
+JOB_NO_REPORT: Final = "nothing happened: no report"
+JOB_REMINDERS: Final = Plural("{n} reminder queued", "{n} reminders queued")
+JOB_ACK_REMINDERS: Final = Plural(
+    "{n} acknowledgement reminder queued", "{n} acknowledgement reminders queued"
+)
+JOB_PROGRESS: Final = Plural("{n} progress message updated", "{n} progress messages updated")
+
+# The roster import (bot/services/roster.py).
+UNKNOWN_COLUMNS: Final = Plural(
+    "line 1: unknown column {columns} (accepted: {accepted})",
+    "line 1: unknown columns {columns} (accepted: {accepted})",
 )

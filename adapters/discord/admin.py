@@ -120,7 +120,7 @@ class DiscordHandlers(PartnerHandlers):
         old = await self.app.stores.announcements.get(announcement_id)
         if old is None or old.status is not AnnouncementStatus.DRAFT:
             status = old.status.value if old else "gone"
-            text = t.NOT_A_DRAFT_ANY_MORE.format(id=announcement_id, status=status)
+            text = t.NOT_A_DRAFT_ANY_MORE[status].format(id=announcement_id)
             await self.send_parts(
                 interaction, tr.render_reply(Reply(text=text, is_error=True)), ephemeral=True
             )

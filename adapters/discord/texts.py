@@ -60,7 +60,17 @@ SEND_AT_OPTION: Final = "When to send: YYYY-MM-DD HH:MM, optionally 'local' or a
 TOPICS_SELECT: Final = "Topics"
 AUDIENCE_SELECT: Final = "Audience: everyone (pick tiers, types, regions, languages to narrow it)"
 AUDIENCE_OPTION: Final = "{key}: {value}"
-NOT_A_DRAFT_ANY_MORE: Final = "Announcement #{id} is {status} now; broadcast again to change it."
+# Picking new topics or audience under a preview whose draft moved on, by the announcement's status.
+NOT_A_DRAFT_ANY_MORE: Final = {
+    "gone": "Announcement #{id} doesn't exist any more; broadcast again to start a new one.",
+    "draft": "Draft #{id} was being changed by someone else just then; pick again.",
+    "scheduled": "Announcement #{id} is already scheduled, so its topics and audience are fixed; "
+    "`cancel {id}` and broadcast again to change them.",
+    "sending": "Announcement #{id} is already being sent, so its topics and audience can't change any more.",
+    "sent": "Announcement #{id} was already sent, so its topics and audience can't change any more.",
+    "cancelled": "Draft #{id} was cancelled; broadcast again to start a new one.",
+    "recalled": "Announcement #{id} was recalled; broadcast again to start a new one.",
+}
 REPLACES_DRAFT: Final = "_Replaces draft #{old}, which was cancelled._"
 
 # --- admin: edit and recall ---------------------------------------------------------------------

@@ -30,7 +30,7 @@ def render_outgoing(out: Outgoing) -> str:
 
 def render_digest(post: DigestPost) -> str:
     """A heading, then each announcement in full: its title, topics and text, oldest first."""
-    blocks = [m.DIGEST_HEADER.format(label=post.period_label, count=len(post.items))]
+    blocks = [m.DIGEST_HEADER.format(label=post.period_label, announcements=m.ANNOUNCEMENTS(len(post.items)))]
     for item in post.items:
         blocks.append(f"———\n*{item.title}* · _{', '.join(item.topics)}_\n{item.body}")
     return "\n".join(blocks)

@@ -402,7 +402,7 @@ def digest_message(post: DigestPost, *, key: str) -> Message:
     Block Kit while it fits in 50 blocks; beyond that one mrkdwn text (up to 40,000 characters);
     beyond that it is refused (MessageTooLong) rather than truncated.
     """
-    header = m.DIGEST_HEADER.format(label=post.period_label, count=len(post.items))
+    header = m.DIGEST_HEADER.format(label=post.period_label, announcements=m.ANNOUNCEMENTS(len(post.items)))
     blocks: list[Block] = [_section(mrkdwn(header))]
     lines = [mrkdwn(header)]
     for item in post.items:

@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from adapters.discord.cli import discord_cli as discord_commands
+from bot import messages as m
 from bot.app import App, build_app, last_job_runs
 from bot.config import Settings
 from bot.jobs import JOBS
@@ -215,10 +216,11 @@ def partners_import(file: Annotated[Path, typer.Argument(help="CSV with a header
                 err.print(f"[red]✗[/red] {line}")
             more = len(report.errors) - 50
             raise CliError(
-                (f"…and {more} more problems. " if more > 0 else "")
-                + f"Nothing was imported: fix the {len(report.errors)} problem(s) above and run it again."
+                (f"…and {more:,} more. " if more > 0 else "")
+                + f"Nothing was imported: fix the {m.PROBLEMS(len(report.errors))} listed and run it again."
             )
-        out.print(f"Imported [bold]{report.partners}[/bold] partners with {report.channels} channels.")
+        partners, channels = m.PARTNERS(report.partners), m.CHANNELS(report.channels)
+        out.print(f"Imported [bold]{partners}[/bold] with {channels}.")
 
     run_async(lambda: with_app(load_settings(), work))
 

@@ -26,6 +26,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot import commands as c
+from bot import messages as m
 from bot.app import App, PlatformAdapter, build_adapters, build_app
 from bot.cli import CliError, err, load_settings, out, run_async
 from bot.config import Settings
@@ -128,7 +129,7 @@ def _check_modes(*, at: str | None, dry_run: bool, wait: bool, timeout: float | 
 def _topics(values: list[str]) -> tuple[str, ...]:
     words = comma_list(values)
     if not words:
-        raise CliError("say which topic(s) it is about with --topic <slug>", USAGE)
+        raise CliError("say which topics it is about with --topic <slug> (repeat it for several)", USAGE)
     slugs = []
     for word in words:
         slug = as_slug(word)
@@ -353,20 +354,21 @@ def _counts(p: DeliveryProgress) -> str:
 
 
 def _summary(p: DeliveryProgress, *, timed_out: bool, timeout: float | None) -> None:
-    out.print(f"Announcement #{p.announcement_id}: {_counts(p)} of {p.total} deliveries.")
+    out.print(f"Announcement #{p.announcement_id}: {_counts(p)} of {m.DELIVERIES(p.total)}.")
     if p.held:
-        out.print(f"{p.held} held on purpose (a digest, quiet hours) go out later on their own.")
+        held = m.DELIVERIES(p.held)
+        out.print(f"{held} held on purpose (a digest, quiet hours) will go out later; nothing to do.")
     if p.withdrawn:
-        out.print(f"{p.withdrawn} were withdrawn (the announcement was recalled).")
+        out.print(f"{m.DELIVERIES(p.withdrawn)} withdrawn: the announcement was recalled.")
     if p.failures_by_reason:
         out.print("Failed for good, by reason:")
         for reason, count in p.failures_by_reason:
             out.print(f"  {count:>5}  {reason}", markup=False, emoji=False)
     if timed_out:
         raise CliError(
-            f"stopped waiting after {timeout:g} s with {p.pending} deliveries pending; they go on with "
+            f"stopped waiting after {timeout:g} s with {m.DELIVERIES(p.pending)} pending; they go on with "
             "any running `partnerbot run` or `partnerbot worker`",
             TIMED_OUT,
         )
     if p.failed:
-        raise CliError(f"{p.failed} of {p.total} deliveries failed for good (reasons above)", FAILED)
+        raise CliError(f"{p.failed} of {m.DELIVERIES(p.total)} failed for good (reasons above)", FAILED)

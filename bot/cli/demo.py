@@ -15,6 +15,7 @@ from rich.rule import Rule
 
 from adapters.local.app import LocalAdapter
 from adapters.local.workspace import BOT, Message
+from bot import messages as m
 from bot.app import App, build_app
 from bot.cli.render import stats_tables
 from bot.config import Settings
@@ -144,7 +145,8 @@ async def _play(app: App, out: Console, rng: random.Random) -> None:
 
     out.print(Rule("2 · The partner roster is imported (partnerbot partners import)"))
     report = await RosterService(app.stores, app.clock).import_csv(_roster(rng))
-    out.print(f"Imported {report.partners} partners across 4 tiers and 3 regions, each with its own channel.")
+    imported = m.PARTNERS(report.partners)
+    out.print(f"Imported {imported} across 4 tiers and 3 regions, each with its own channel.")
     partners = [(p, n) for p, n in await app.stores.directory.partners()]
     channels = {p.name: _slug(p.name) for p, _ in partners}
     by_tier = {tier: [p for p, _ in partners if p.tier == tier] for tier, _ in TIERS}
@@ -174,7 +176,7 @@ async def _play(app: App, out: Console, rng: random.Random) -> None:
         await say("someone", channels[partner.name], "/partner subscribe " + " ".join(wanted))
         quiet += 1
     printer.quiet = False
-    out.print(f"[dim]…and {quiet} more partner channels subscribed the same way.[/dim]")
+    out.print(f"[dim]…and the other {m.CHANNELS(quiet)} subscribed the same way.[/dim]")
 
     out.print(Rule("5 · The partner team broadcasts to gold and platinum partners"))
     preview = await say(
@@ -193,9 +195,8 @@ async def _play(app: App, out: Console, rng: random.Random) -> None:
     printer(posts[0])
     for message in posts[1:4]:
         out.print(f"[cyan]#{message.channel}[/cyan] [green]partnerbot[/green]: 📣 2027 partner price list …")
-    out.print(
-        f"[dim]…delivered to {delivered} channels in all; silver and registered partners got nothing.[/dim]"
-    )
+    reached = m.CHANNELS(delivered)
+    out.print(f"[dim]…delivered to {reached} in all; silver and registered partners got nothing.[/dim]")
 
     out.print(Rule("6 · Feedback flows back"))
     for message, emoji in zip(posts, ["tada", "+1", "+1", "eyes", "tada", "+1"], strict=False):

@@ -66,7 +66,9 @@ class AckService:
         done = [s for s in states if s.acked_by is not None]
         waiting = [s for s in states if s.acked_by is None]
         title = neutralize_mentions(announcement.title)
-        header = m.ACKS_HEADER.format(id=announcement_id, title=title, done=len(done), total=len(states))
+        header = m.ACKS_HEADER.format(
+            id=announcement_id, title=title, done=len(done), channels=m.CHANNELS(len(states))
+        )
         lines = [header]
         if done:
             lines += ["", m.ACKS_DONE.format(count=len(done))]

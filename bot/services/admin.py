@@ -142,7 +142,7 @@ class AdminService:
         if announcement is None:
             return error(m.NO_SUCH_ANNOUNCEMENT.format(id=cmd.announcement_id))
         if announcement.status is not AnnouncementStatus.DRAFT:
-            return error(m.NOT_A_DRAFT.format(id=announcement.id, status=announcement.status.value))
+            return error(m.NOT_A_DRAFT[announcement.status.value].format(id=announcement.id))
         topic_ids = await self._stores.announcements.topic_ids(announcement.id)
         groups = await self._stores.schedules.target_groups(topic_ids, announcement.audience)
         if sum(g.channels for g in groups) == 0:
@@ -163,8 +163,9 @@ class AdminService:
             now=self._clock.now(),
             plan=plan,
         )
-        if written is None:
-            return error(m.NOT_A_DRAFT.format(id=announcement.id, status="already being sent"))
+        if written is None:  # someone else sent, scheduled or cancelled it in the meantime
+            current = await self._stores.announcements.get(announcement.id)
+            return error(m.NOT_A_DRAFT[(current or announcement).status.value].format(id=announcement.id))
         if self._settings.progress_messages:
             await self._progress.start(announcement, written)
         self._wake_worker()
@@ -177,10 +178,10 @@ class AdminService:
     def _sent_text(self, announcement: Announcement, written: int, plan: DeliveryPlan) -> str:
         a, schedule = announcement, announcement.schedule
         if schedule is None:
-            text = m.SENDING.format(id=a.id, title=a.title, count=written)
+            text = m.SENDING.format(id=a.id, title=a.title, channels=m.CHANNELS(written))
         else:
             when = self.scheduling.when(schedule, plan)
-            text = m.SCHEDULED_SENDING.format(id=a.id, title=a.title, count=written, when=when)
+            text = m.SCHEDULED_SENDING.format(id=a.id, title=a.title, channels=m.CHANNELS(written), when=when)
         return "\n".join([text, *self.scheduling.describe(plan, None)])
 
     async def cancel(self, cmd: Cancel) -> Reply:
@@ -194,7 +195,7 @@ class AdminService:
         if outcome is not CancelOutcome.CANCELLED:
             current = await self._stores.announcements.get(announcement.id)
             status = (current or announcement).status.value
-            return error(m.CANNOT_CANCEL.format(id=announcement.id, status=status))
+            return error(m.CANNOT_CANCEL[status].format(id=announcement.id))
         return Reply(text=m.CANCELLED.format(id=announcement.id, title=announcement.title), ephemeral=False)
 
     async def scheduled(self) -> Reply:
@@ -239,8 +240,8 @@ def preview(announcement: Announcement, reach: Reach, *, ack_hours: float = 4.0)
             is_error=True,
         )
     text += "\n\n" + m.REACH.format(
-        channels=reach.channels,
-        partners=reach.partners,
+        channels=m.CHANNELS(reach.channels),
+        partners=m.PARTNERS(reach.partners),
         platforms=_counts(reach.by_platform),
         tiers=_counts(reach.by_tier),
         regions=_counts(reach.by_region),

@@ -63,7 +63,7 @@ def render_announcement(s: AnnouncementStats) -> str:
     return m.STATS_DETAIL.format(
         id=s.announcement_id,
         title=s.title,
-        status=s.status.value,
+        status=m.STATUS_NAMES[s.status.value],
         targeted=s.targeted,
         delivered=s.delivered,
         failed=s.failed,
@@ -85,22 +85,22 @@ def render_summary(s: AnnouncementStats) -> str:
     return m.STATS_SUMMARY_LINE.format(
         id=s.announcement_id,
         title=s.title,
-        status=s.status.value,
+        status=m.STATUS_NAMES[s.status.value],
         delivered=s.delivered,
         targeted=s.targeted,
         failed=s.failed,
-        reactions=sum(s.reactions.values()),
-        questions=s.questions_asked,
+        reactions=m.REACTIONS(sum(s.reactions.values())),
+        questions=m.QUESTIONS(s.questions_asked),
     )
 
 
 def render_topic(t: TopicStats) -> str:
     return m.STATS_TOPIC_LINE.format(
         slug=t.slug,
-        announcements=t.announcements,
+        announcements=m.ANNOUNCEMENTS(t.announcements),
         delivered=t.delivered,
-        reactions=t.reactions,
-        questions=t.questions,
+        reactions=m.REACTIONS(t.reactions),
+        questions=m.QUESTIONS(t.questions),
     )
 
 

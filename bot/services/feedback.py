@@ -148,7 +148,7 @@ class FeedbackService:
             )
             for q in questions
         ]
-        return Reply(text=m.OPEN_QUESTIONS.format(count=len(questions)) + "\n" + "\n".join(lines))
+        return Reply(text=m.OPEN_QUESTIONS(len(questions)) + "\n" + "\n".join(lines))
 
     # --- relays: called by the delivery worker ----------------------------------------------
 

@@ -96,7 +96,7 @@ class PartnerService:
         if not mine:
             return Reply(text=m.NO_SUBSCRIPTIONS)
         lines = "\n".join(f"• `{t.slug}` — {t.title}" for t in mine)
-        return Reply(text=m.SUBSCRIPTIONS.format(count=len(mine), lines=lines))
+        return Reply(text=m.SUBSCRIPTIONS.format(topics=m.TOPICS(len(mine)), lines=lines))
 
     async def news(self, inv: Invocation, cmd: News) -> Reply:
         channel = await self.channel(inv)
@@ -123,7 +123,7 @@ class PartnerService:
             )
             for a in found
         ]
-        return Reply(text=m.NEWS_HEADER.format(count=len(found)) + "\n\n" + "\n\n".join(blocks))
+        return Reply(text=m.NEWS_HEADER(len(found)) + "\n\n" + "\n\n".join(blocks))
 
     async def settings(self, inv: Invocation) -> Reply:
         channel = await self.channel(inv)

@@ -48,7 +48,7 @@ class ProgressService:
         """`send` accepted: queue the progress message in the admin channel it was sent from."""
         key = notice_key(announcement.id)
         text = m.PROGRESS_QUEUED.format(
-            id=announcement.id, title=neutralize_mentions(announcement.title), count=count
+            id=announcement.id, title=neutralize_mentions(announcement.title), channels=m.CHANNELS(count)
         )
         await self._stores.notices.add(
             [NoticeDraft(key=key, channel=announcement.origin, text=text)], now=self._clock.now()
@@ -120,7 +120,11 @@ def _sending_line(announcement_id: int, title: str, p: DeliveryProgress) -> str:
 
 def _done_line(announcement_id: int, title: str, p: DeliveryProgress) -> str:
     return m.PROGRESS_DONE.format(
-        id=announcement_id, title=title, sent=p.sent, total=p.total - p.withdrawn, failed=p.failed
+        id=announcement_id,
+        title=title,
+        sent=p.sent,
+        channels=m.CHANNELS(p.total - p.withdrawn),
+        failed=p.failed,
     )
 
 
@@ -139,11 +143,13 @@ def _recall_line(
 ) -> str:
     deleted = updates.get(("delete", "sent"), 0)
     if final:
-        line = m.PROGRESS_RECALLED.format(id=announcement_id, title=title, deleted=deleted)
+        line = m.PROGRESS_RECALLED.format(id=announcement_id, title=title, copies=m.COPIES(deleted))
         failed = updates.get(("delete", "failed"), 0)
         return line + (m.PROGRESS_UPDATE_FAILED.format(failed=failed, reasons="see logs") if failed else ".")
     total = sum(n for (kind, status), n in updates.items() if kind == "delete" and status != "superseded")
-    return m.PROGRESS_RECALLING.format(id=announcement_id, title=title, deleted=deleted, total=total)
+    return m.PROGRESS_RECALLING.format(
+        id=announcement_id, title=title, deleted=deleted, copies=m.COPIES(total)
+    )
 
 
 def _edit_line(updates: Mapping[tuple[str, str], int]) -> str:
@@ -153,7 +159,7 @@ def _edit_line(updates: Mapping[tuple[str, str], int]) -> str:
         return ""
     failed = counted.get("failed", 0)
     suffix = m.PROGRESS_UPDATE_FAILED.format(failed=failed, reasons="see `stats`") if failed else ""
-    return m.PROGRESS_EDIT.format(done=counted.get("sent", 0), total=total, failed=suffix)
+    return m.PROGRESS_EDIT.format(done=counted.get("sent", 0), copies=m.COPIES(total), failed=suffix)
 
 
 def _outgoing(slot: ProgressSlot, text: str) -> Outgoing:

@@ -63,8 +63,8 @@ def _line(name: str, line: EngagementLine) -> str:
     return m.REPORT_LINE.format(
         name=name,
         delivered=line.delivered,
-        reactions=line.reactions,
-        questions=line.questions,
+        reactions=m.REACTIONS(line.reactions),
+        questions=m.QUESTIONS(line.questions),
         unanswered=line.unanswered,
     )
 
@@ -72,7 +72,7 @@ def _line(name: str, line: EngagementLine) -> str:
 def _counts(template: str, line: EngagementLine) -> str:
     return template.format(
         delivered=line.delivered,
-        reactions=line.reactions,
-        questions=line.questions,
+        reactions=m.REACTIONS(line.reactions),
+        questions=m.QUESTIONS(line.questions),
         unanswered=line.unanswered,
     )

@@ -41,7 +41,7 @@ class RevisionService:
         if copies is None:
             current = await self._stores.announcements.get(announcement.id)
             status = (current or announcement).status.value
-            return error(m.NOT_EDITABLE.format(id=announcement.id, status=status))
+            return error(m.NOT_EDITABLE[status].format(id=announcement.id))
         if announcement.status is AnnouncementStatus.DRAFT:
             # A draft: show the new preview, with its Send / Edit / Cancel buttons.
             edited = replace(announcement, title=title, body=body)
@@ -51,7 +51,9 @@ class RevisionService:
         await self._stores.progress.reopen(announcement.id)
         self._wake_worker()
         if copies:
-            return Reply(text=m.EDITED_QUEUED.format(id=announcement.id, copies=copies), ephemeral=False)
+            return Reply(
+                text=m.EDITED_QUEUED.format(id=announcement.id, copies=m.COPIES(copies)), ephemeral=False
+            )
         return Reply(text=m.EDITED_UNSENT.format(id=announcement.id), ephemeral=False)
 
     async def how_to_edit(self, announcement_id: int) -> Reply:
@@ -73,15 +75,15 @@ class RevisionService:
         if counts is None:
             current = await self._stores.announcements.get(announcement.id)
             status = (current or announcement).status.value
-            return error(m.NOT_RECALLABLE.format(id=announcement.id, status=status))
+            return error(m.NOT_RECALLABLE[status].format(id=announcement.id))
         await self._stores.progress.reopen(announcement.id)
         self._wake_worker()
         return Reply(
             text=m.RECALLED.format(
                 id=announcement.id,
                 title=announcement.title,
-                deleting=counts.to_delete,
-                cancelled=counts.cancelled,
+                deleting=m.COPIES(counts.to_delete),
+                cancelled=m.COPIES(counts.cancelled),
             ),
             ephemeral=False,
         )

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import available_timezones
 
+from bot import messages as m
 from bot.domain import ChannelRef, ImportRow, PartnerProfile, Platform
 from bot.ports import Clock, Stores
 
@@ -45,9 +46,8 @@ def parse_roster(text: str) -> tuple[list[ImportRow], list[str]]:
         return [], [f"line 1: the header lacks {', '.join(missing)} (needs: {', '.join(REQUIRED)})"]
     unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
     if unknown:
-        return [], [
-            f"line 1: unknown column(s) {', '.join(unknown)} (accepted: {', '.join(REQUIRED + OPTIONAL)})"
-        ]
+        accepted = ", ".join(REQUIRED + OPTIONAL)
+        return [], [m.UNKNOWN_COLUMNS(len(unknown), columns=", ".join(unknown), accepted=accepted)]
     reader.fieldnames = header
     rows: list[ImportRow] = []
     errors: list[str] = []

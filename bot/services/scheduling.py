@@ -69,9 +69,7 @@ class SchedulingService:
             _, tz = zone_or(first_zone, self._settings.default_timezone)
             here = m.TIME_IN_ZONE.format(time=local_wall(now, tz), zone=first_zone)
             if schedule.local and groups:
-                return m.AT_PAST_LOCAL.format(
-                    wall=wall, zone=first_zone, count=count, now=here, forms=m.AT_FORMS
-                )
+                return m.AT_PAST_LOCAL(count, wall=wall, zone=first_zone, now=here, forms=m.AT_FORMS)
             when = m.TIME_IN_ZONE.format(time=schedule.wall, zone=first_zone)
             return m.AT_PAST.format(when=when, now=here, forms=m.AT_FORMS)
         if last > now + MAX_AHEAD:
@@ -123,12 +121,12 @@ class SchedulingService:
         quiet = [t for t in plan.timings if t.quiet_deferred]
         if quiet:
             until = span(min(t.not_before for t in quiet), max(t.not_before for t in quiet))
-            lines.append(m.WAIT_QUIET.format(count=sum(t.group.channels for t in quiet), until=until))
+            lines.append(m.WAIT_QUIET(sum(t.group.channels for t in quiet), until=until))
         held = [t for t in plan.timings if t.held and t.digest_at is not None]
         if held:
             times = [t.digest_at for t in held if t.digest_at is not None]
             until = span(min(times), max(times))
-            lines.append(m.WAIT_DIGEST.format(count=sum(t.group.channels for t in held), until=until))
+            lines.append(m.WAIT_DIGEST(sum(t.group.channels for t in held), until=until))
         return lines
 
     def when(self, schedule: Schedule, plan: DeliveryPlan | None = None) -> str:
@@ -154,5 +152,6 @@ def _line(item: ScheduledAnnouncement) -> str:
     a = item.announcement
     schedule = a.schedule
     when = f"{schedule.wall:%Y-%m-%d %H:%M} {schedule.zone or 'local'}" if schedule else "?"
-    times = span(item.first, item.last) if item.first and item.last else ""
-    return m.SCHEDULED_LINE.format(id=a.id, title=a.title, when=when, waiting=item.waiting, span=times)
+    times = ", " + span(item.first, item.last) if item.first and item.last else ""
+    waiting = m.DELIVERIES(item.waiting)
+    return m.SCHEDULED_LINE.format(id=a.id, title=a.title, when=when, waiting=waiting, span=times)

@@ -143,7 +143,7 @@ async def test_wait_delivers_to_every_channel_and_exits_0(world: World) -> None:
     result = await cli(world, *args, env=world.env(), stdin=body)
 
     assert result.returncode == 0, result.stderr
-    assert "Sending announcement #1 “Q3 prices” to 2 channel(s)" in result.stdout
+    assert "Sending announcement #1 “Q3 prices” to 2 channels" in result.stdout
     assert "Announcement #1: sent 2 · pending 0 · failed 0 of 2 deliveries." in result.stdout
     assert "Traceback" not in result.stderr and "only waits" not in result.stderr
     for name in world.seats:
@@ -177,7 +177,7 @@ async def test_dry_run_shows_the_preview_and_reach_and_sends_nothing(world: Worl
 
     assert result.returncode == 0, result.stderr
     assert "Preview of announcement #1" in result.stdout and "Out now." in result.stdout
-    assert "Reach:* 2 channel(s) of 2 partner(s)" in result.stdout
+    assert "Reach:* 2 channels of 2 partners" in result.stdout
     assert "Dry run: nothing was sent (draft #1 is cancelled)." in result.stdout
     assert world.fake.calls["chat.postMessage"] == 0
     assert table(world.url, "SELECT status FROM announcement") == [("cancelled",)]
@@ -214,7 +214,7 @@ BODY = ("--title", "Q3 prices", "--body", "Out now.")
 GOOD = ("--topic", "pricing", *BODY)  # what most cases below spoil
 TOPIC_TITLE = ("--topic", "pricing", "--title", "T")
 BAD_INPUT: Sequence[tuple[str, list[str], int, str]] = [
-    ("no topic", [*BODY], 2, "say which topic(s) it is about with --topic <slug>"),
+    ("no topic", [*BODY], 2, "say which topics it is about with --topic <slug>"),
     ("bad slug", ["--topic", "Price List", *BODY], 2, "'Price List' is not a topic slug"),
     ("unknown topic", ["--topic", "pricng", *BODY], 2, 'unknown topic "pricng" — did you mean "pricing"?'),
     (
@@ -305,7 +305,7 @@ def test_a_scheduled_broadcast_is_queued_for_then(
     when = f"{datetime.now(UTC) + timedelta(days=2):%Y-%m-%d} 09:00"
     result = run_main(monkeypatch, capsys, ["--topic", "pricing", *BODY, "--at", f"{when} Europe/Berlin"])
     assert result.returncode == 0, result.stderr
-    assert f"Announcement #1 “Q3 prices” is scheduled for 1 channel(s): {when} Europe/Berlin" in result.stdout
+    assert f"Announcement #1 “Q3 prices” is scheduled for 1 channel: {when} Europe/Berlin" in result.stdout
     assert table(seeded, "SELECT status, send_zone FROM announcement") == [("scheduled", "Europe/Berlin")]
 
 

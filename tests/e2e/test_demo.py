@@ -30,10 +30,10 @@ async def test_demo_plays_the_whole_partner_loop(tmp_path: Path) -> None:
     assert "• #2" in text  # the unanswered question is still open
     assert "(edited): *2027 partner price list (v2)*" in text
     assert (
-        "(live progress): ✅ *#1 “2027 partner price list (v2)”* — delivered to 9 of 9 channel(s); 0 failed."
+        "(live progress): ✅ *#1 “2027 partner price list (v2)”* — delivered to 9 of 9 channels; 0 failed."
         in text
     )
-    assert "✏️ Edit: 9 of 9 delivered cop(y/ies) updated" in text
+    assert "✏️ Edit: 9 of 9 copies updated" in text
     for row in (
         "│ targeted                   │ 9",
         "│ delivered                  │ 9",

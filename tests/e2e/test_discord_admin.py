@@ -71,8 +71,7 @@ async def test_context_menu_modal_preview_select_and_send(world: DiscordWorld) -
     assert embed["title"] == "Critical gateway patch"
     assert embed["description"] == "Patch every gateway before Friday; details in the portal."
     assert (
-        "2 channel(s) of 2 partner(s)" in preview["content"]
-        and "by tier: gold 1, silver 1" in preview["content"]
+        "2 channels of 2 partners" in preview["content"] and "by tier: gold 1, silver 1" in preview["content"]
     )
     message = fake.messages[submit.original_message_id or 0]
     first = int(custom_ids(message)[0].rsplit(":", 1)[1])
@@ -90,7 +89,7 @@ async def test_context_menu_modal_preview_select_and_send(world: DiscordWorld) -
     )
     assert (await fake.interaction_response(narrowed.id))["type"] == 6
     await fake.wait_for(lambda: f"pb:announcement_send:{first + 1}" in custom_ids(message))
-    assert "1 channel(s) of 1 partner(s)" in message.content and f"Replaces draft #{first}" in message.content
+    assert "1 channel of 1 partner" in message.content and f"Replaces draft #{first}" in message.content
     old = await world.app.stores.announcements.get(first)
     assert old is not None and old.status.value == "cancelled"
 
@@ -270,10 +269,10 @@ async def test_send_at_in_the_modal_schedules_the_broadcast(world: DiscordWorld)
     )
     await world.fake.interaction_response(narrowed.id)
     await world.fake.wait_for(lambda: f"pb:announcement_send:{first + 1}" in custom_ids(message))
-    assert f"Scheduled for** {when}" in message.content and "1 channel(s) of 1 partner(s)" in message.content
+    assert f"Scheduled for** {when}" in message.content and "1 channel of 1 partner" in message.content
 
     draft, answer = await send_preview(world, message)
-    assert f"is scheduled for 1 channel(s): {when}" in answer.content and not answer.ephemeral
+    assert f"is scheduled for 1 channel: {when}" in answer.content and not answer.ephemeral
     (row,) = await delivery_rows(world, draft)
     assert (row.status, aware(row.not_before)) == ("pending", instant)
     await nothing_posted_now(world)

@@ -99,7 +99,8 @@ async def test_edit_updates_every_copy_in_place_and_recall_deletes_them(database
         submit = fake.push_modal_submit(edit.id, {"title": "Gateway patch 2", "body": "Patch by **Monday**."})
         (notice,) = await world.followups(submit, 1)
         assert (
-            f"Announcement #{aid} edited. 2 delivered cop(y/ies)" in notice.content and not notice.ephemeral
+            f"Announcement #{aid} edited. 2 copies already delivered" in notice.content
+            and not notice.ephemeral
         )
 
         await fake.wait_for(lambda: all(p.embeds[0]["title"] == "Gateway patch 2" for p in posts.values()))
@@ -130,7 +131,8 @@ async def test_edit_updates_every_copy_in_place_and_recall_deletes_them(database
         confirmed = press(world, confirm, f"pb:announcement_recall_confirmed:{aid}")
         (recalled,) = await world.followups(confirmed, 1)
         assert (
-            "recalled: 2 delivered cop(y/ies) will be deleted" in recalled.content and not recalled.ephemeral
+            "recalled: 2 copies already delivered will be deleted" in recalled.content
+            and not recalled.ephemeral
         )
         await fake.wait_for(lambda: confirm.components == [])  # no second press
         await fake.wait_for(lambda: all(p.deleted for p in posts.values()))
@@ -145,7 +147,7 @@ async def test_edit_updates_every_copy_in_place_and_recall_deletes_them(database
         late = press(world, sending, f"pb:announcement_edit:{aid}")
         answer = await fake.interaction_response(late.id)
         assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
-        assert "can't be edited: it is recalled" in answer["data"]["content"]
+        assert "was recalled, so it can't be edited" in answer["data"]["content"]
 
 
 async def ask_in_thread(
@@ -254,5 +256,5 @@ async def test_edit_and_recall_as_slash_commands(world: DiscordWorld) -> None:
     await fake.wait_for(lambda: post.embeds[0]["description"] == "Patch by Monday.")
 
     recalled = await world.slash("partner-admin recall", {"announcement": aid}, channel=channel, user=admin)
-    assert "recalled: 2 delivered cop(y/ies) will be deleted" in recalled["data"]["content"]
+    assert "recalled: 2 copies already delivered will be deleted" in recalled["data"]["content"]
     await fake.wait_for(lambda: post.deleted)

@@ -51,7 +51,7 @@ async def test_subscribe_with_autocomplete(world: DiscordWorld) -> None:
 
     listed = await world.slash("partner list", channel=acme.channel, user=acme.member)
     assert listed["data"]["flags"] & EPHEMERAL
-    assert "**This channel follows 2 topic(s):**" in listed["data"]["content"]  # mrkdwn → Discord bold
+    assert "**This channel follows 2 topics:**" in listed["data"]["content"]  # mrkdwn → Discord bold
 
 
 async def test_changing_subscriptions_needs_manage_channels(world: DiscordWorld) -> None:

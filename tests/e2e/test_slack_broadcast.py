@@ -80,8 +80,7 @@ async def test_shortcut_modal_preview_send_reaches_exactly_the_matching_channels
 
     preview = (await world.wait_for(lambda: world.bot_posts(world.admin_channel), "the preview"))[0]
     assert (
-        "Preview of announcement #1" in preview.text
-        and "*Reach:* 2 channel(s) of 2 partner(s)" in preview.text
+        "Preview of announcement #1" in preview.text and "*Reach:* 2 channels of 2 partners" in preview.text
     )
     buttons = actions_of(preview)
     assert (buttons["announcement_send"]["style"], buttons["announcement_cancel"]["style"]) == (
@@ -271,7 +270,7 @@ async def test_a_time_picked_in_the_modal_schedules_the_broadcast_in_the_admins_
     assert (draft.schedule.wall, draft.schedule.zone) == (datetime(2026, 11, 24, 12, 30), "Europe/Berlin")
 
     await press_send(world, preview, 1)
-    assert "is scheduled for 2 channel(s)" in preview.text
+    assert "is scheduled for 2 channels" in preview.text
     await world.deliver()
     await advance_to(world, utc(2026, 11, 24, 11, 29))
     assert world.bot_posts(acme.channel) == [] and world.bot_posts(umbrella.channel) == []

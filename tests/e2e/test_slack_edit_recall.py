@@ -123,7 +123,7 @@ async def test_edit_updates_every_copy_in_place_and_recall_deletes_them(world: S
         lambda: [p for p in world.bot_posts(world.admin_channel)[posted_before:] if "edited" in p.text],
         "the edit",
     )
-    assert "✏️ Announcement #1 edited. 2 delivered cop(y/ies) will be updated in place" in edited[0].text
+    assert "✏️ Announcement #1 edited. 2 copies already delivered will be updated in place" in edited[0].text
 
     updates = world.fake.calls["chat.update"]
     await world.deliver()
@@ -147,7 +147,7 @@ async def test_edit_updates_every_copy_in_place_and_recall_deletes_them(world: S
     # Recall (Slack has shown the confirmation): every copy is deleted; the admin is told how many.
     await press(world, preview, RECALL)
     await world.wait_for(lambda: "recalled" in preview.text, "the recall")
-    assert "recalled: 2 delivered cop(y/ies) will be deleted; 0 not sent yet" in preview.text
+    assert "recalled: 2 copies already delivered will be deleted; 0 copies not sent yet" in preview.text
     assert actions_of(preview) == {}  # nothing left to edit or recall
     await world.deliver()
     for seat in (acme, umbrella):
@@ -167,7 +167,8 @@ async def test_edit_updates_every_copy_in_place_and_recall_deletes_them(world: S
     )
     answer = await world.wait_for(lambda: world.fake.response_url_posts(sent.payload["response_url"]))
     assert (
-        "can't be edited: it is recalled" in answer[0]["text"] and answer[0]["response_type"] == "ephemeral"
+        "was recalled, so it can't be edited" in answer[0]["text"]
+        and answer[0]["response_type"] == "ephemeral"
     )
     assert world.fake.views == views_before
 
@@ -231,7 +232,7 @@ async def test_edit_and_recall_typed_as_commands(world: SlackWorld) -> None:
     [post] = world.bot_posts(acme.channel)
 
     answer = await world.admin('edit 1 title:"Q3 prices, final" Final lists.')
-    assert answer[0]["text"].startswith("✏️ Announcement #1 edited. 1 delivered cop(y/ies)")
+    assert answer[0]["text"].startswith("✏️ Announcement #1 edited. 1 copy already delivered")
     await world.deliver()
     [edited] = world.bot_posts(acme.channel)
     assert (
@@ -241,11 +242,11 @@ async def test_edit_and_recall_typed_as_commands(world: SlackWorld) -> None:
     )
 
     recalled = await world.admin("recall 1")
-    assert "recalled: 1 delivered cop(y/ies) will be deleted" in recalled[0]["text"]
+    assert "recalled: 1 copy already delivered will be deleted" in recalled[0]["text"]
     await world.deliver()
     assert world.bot_posts(acme.channel) == []
     again = await world.admin("recall 1")
-    assert "can't be recalled: it is recalled" in again[0]["text"]
+    assert "was already recalled; there is nothing more to do" in again[0]["text"]
 
 
 # --- the pure parts: settled preview, modal limits --------------------------------------------------

@@ -74,7 +74,7 @@ async def test_daily_digest_at_the_local_hour_carries_everything_once(
 
     (post,) = h.posts("acme")
     label = m.DIGEST_DAILY.format(date="Wednesday 25 November 2026")
-    assert post.text.startswith(m.DIGEST_HEADER.format(label=label, count=2))
+    assert post.text.startswith(m.DIGEST_HEADER.format(label=label, announcements=m.ANNOUNCEMENTS(2)))
     assert post.text.index("*Patch Tuesday* · _security_\nThree fixes this month.") < post.text.index(
         "*New prices* · _pricing, security_\nLists are out."
     )
@@ -109,7 +109,7 @@ async def test_weekly_digest_on_monday_in_the_channel_zone(harness: Harness, clo
     await h.deliver()
     (post,) = h.posts("tokyo")
     label = m.DIGEST_WEEKLY.format(date="Monday 30 November 2026")
-    assert post.text.startswith(m.DIGEST_HEADER.format(label=label, count=2))
+    assert post.text.startswith(m.DIGEST_HEADER.format(label=label, announcements=m.ANNOUNCEMENTS(2)))
 
 
 async def test_digest_hour_and_weekday_are_vendor_settings(database_url: str, clock: FakeClock) -> None:
@@ -217,7 +217,9 @@ async def test_back_to_immediate_sends_what_was_held_at_once(harness: Harness) -
     assert await make_digests(h.app) == 1
     await h.deliver()
     (post,) = h.posts("acme")
-    assert post.text.startswith(m.DIGEST_HEADER.format(label=m.DIGEST_CATCH_UP, count=2))
+    assert post.text.startswith(
+        m.DIGEST_HEADER.format(label=m.DIGEST_CATCH_UP, announcements=m.ANNOUNCEMENTS(2))
+    )
 
 
 async def test_scheduled_announcement_joins_the_digest_after_its_time(
@@ -228,7 +230,7 @@ async def test_scheduled_announcement_joins_the_digest_after_its_time(
     await _digest_channel(h, "acme", "daily")
     preview = await h.admin('broadcast topic:security at:"2026-11-25 12:00" title:"Later" Text.')
     until = m.WAIT_ONE_TIME.format(first="2026-11-26 09:00 UTC")
-    assert m.WAIT_DIGEST.format(count=1, until=until) in preview.text
+    assert m.WAIT_DIGEST(1, until=until) in preview.text
     await h.admin("send 1")
     move_to(clock, utc(2026, 11, 25, 9, 0))
     assert await make_digests(h.app) == 0  # not yet released

@@ -63,7 +63,7 @@ async def test_edit_updates_every_delivered_copy_in_place_and_keeps_threads(harn
 
     reply = await h.admin('edit 1 title:"Patch now" Please patch *today*.')
     assert not reply.is_error, reply.text
-    assert reply.text == m.EDITED_QUEUED.format(id=1, copies=3)
+    assert reply.text == m.EDITED_QUEUED.format(id=1, copies=m.COPIES(3))
     assert [p.text for p in posted.values()] == [posted["acme"].text] * 3  # nothing changed inline
     await h.deliver()
 
@@ -148,7 +148,7 @@ async def test_edit_errors_are_friendly(harness: Harness) -> None:
     assert (await h.admin("edit 1")).text == m.EDIT_NOTHING
     assert (await h.admin("recall 1")).is_error is False
     refused = await h.admin("edit 1 Too late.")
-    assert refused.is_error and refused.text == m.NOT_EDITABLE.format(id=1, status="recalled")
+    assert refused.is_error and refused.text == m.NOT_EDITABLE["recalled"].format(id=1)
     not_admin = await h.admin("edit 1 Sneaky.", user="mallory")
     assert not_admin.is_error and not_admin.text == m.ADMIN_ONLY_FOR_ADMINS
 
@@ -161,12 +161,12 @@ async def test_recall_deletes_every_delivered_copy_and_says_how_many(harness: Ha
     await _delivered(h)
     reply = await h.admin("recall 1")
     assert not reply.is_error and not reply.ephemeral
-    assert reply.text == m.RECALLED.format(id=1, title="Patch", deleting=3, cancelled=0)
+    assert reply.text == m.RECALLED.format(id=1, title="Patch", deleting=m.COPIES(3), cancelled=m.COPIES(0))
     await h.deliver()
     assert [h.posts(c) for c in ("acme", "birch", "cedar")] == [[], [], []]
     assert {d.status for d in await deliveries(h, 1)} == {DeliveryStatus.RECALLED.value}
     again = await h.admin("recall 1")
-    assert again.is_error and again.text == m.NOT_RECALLABLE.format(id=1, status="recalled")
+    assert again.is_error and again.text == m.NOT_RECALLABLE["recalled"].format(id=1)
 
 
 async def test_recall_stops_what_has_not_gone_out(harness: Harness, clock: FakeClock) -> None:
@@ -177,7 +177,7 @@ async def test_recall_stops_what_has_not_gone_out(harness: Harness, clock: FakeC
     await h.deliver()
     assert [len(h.posts(c)) for c in ("acme", "birch", "cedar")] == [1, 1, 0]
     reply = await h.admin("recall 1")
-    assert reply.text == m.RECALLED.format(id=1, title="Patch", deleting=2, cancelled=1)
+    assert reply.text == m.RECALLED.format(id=1, title="Patch", deleting=m.COPIES(2), cancelled=m.COPIES(1))
     clock.advance(hours=2)
     await h.deliver()
     assert [len(h.posts(c)) for c in ("acme", "birch", "cedar")] == [0, 0, 0]
@@ -191,7 +191,9 @@ async def test_recall_finds_a_copy_whose_attempt_may_have_posted(harness: Harnes
     await broadcast_and_send(h, 'topic:security title:"Patch"', "Please patch.")
     await h.deliver()
     assert len(h.posts("cedar")) == 1
-    assert (await h.admin("recall 1")).text == m.RECALLED.format(id=1, title="Patch", deleting=3, cancelled=0)
+    assert (await h.admin("recall 1")).text == m.RECALLED.format(
+        id=1, title="Patch", deleting=m.COPIES(3), cancelled=m.COPIES(0)
+    )
     clock.advance(hours=2)
     await h.deliver()
     assert [len(h.posts(c)) for c in ("acme", "birch", "cedar")] == [0, 0, 0]
@@ -215,7 +217,7 @@ async def test_recall_waits_for_a_copy_in_flight(harness: Harness, clock: FakeCl
     assert len(held) == 1
     await h.deliver()  # the other two
     reply = await h.admin("recall 1")
-    assert reply.text == m.RECALLED.format(id=1, title="Patch", deleting=3, cancelled=0)
+    assert reply.text == m.RECALLED.format(id=1, title="Patch", deleting=m.COPIES(3), cancelled=m.COPIES(0))
     await h.deliver()  # two deleted; the in-flight one waits
     in_flight = held[0].channel
     assert in_flight is not None
@@ -260,7 +262,9 @@ async def test_buttons_edit_and_recall(harness: Harness) -> None:
     how = await h.app.bot.button(inv, EDIT_ACTION, "1")
     assert how.text.startswith("To change announcement #1") and "Please patch." in how.text
     recalled = await h.app.bot.button(inv, RECALL_ACTION, "1")
-    assert recalled.text == m.RECALLED.format(id=1, title="Patch", deleting=3, cancelled=0)
+    assert recalled.text == m.RECALLED.format(
+        id=1, title="Patch", deleting=m.COPIES(3), cancelled=m.COPIES(0)
+    )
     refused = await h.app.bot.button(h.local.invocation("mallory", "admin"), EDIT_ACTION, "1")
     assert refused.is_error
 
@@ -290,7 +294,7 @@ async def test_progress_message_follows_the_broadcast_to_its_summary(live: Harne
     (progress,) = progress_posts(h)
     assert await _refresh(h) == 1
     text = h.workspace.get(progress.id).text
-    assert text.startswith("✅ *#1 “Patch”* — delivered to 2 of 3 channel(s); 1 failed.")
+    assert text.startswith("✅ *#1 “Patch”* — delivered to 2 of 3 channels; 1 failed.")
     assert f"{m.PROGRESS_FAILURES}\n• channel_not_found: 1" in text
     # Final: no more edits, however often the job runs.
     assert await _refresh(h) == 0
@@ -321,7 +325,7 @@ async def test_recall_progress_is_shown(live: Harness) -> None:
     await h.deliver()
     assert await _refresh(h) == 1
     (progress,) = progress_posts(h)
-    assert progress.text.startswith("↩️ *#1 “Patch”* — recalled: 3 delivered cop(y/ies) deleted.")
+    assert progress.text.startswith("↩️ *#1 “Patch”* — recalled: 3 copies deleted.")
 
 
 async def test_a_process_without_the_platform_leaves_progress_to_others(live: Harness) -> None:
@@ -349,11 +353,13 @@ async def test_recall_drops_what_waits_for_a_digest(harness: Harness, clock: Fak
     await broadcast_and_send(h, 'topic:security title:"Pricing"', "New lists.")
     await h.deliver()
     # #1 not made into a digest yet: cancelled. #2 is recalled after its digest was made: left out.
-    assert (await h.admin("recall 1")).text == m.RECALLED.format(id=1, title="Patch", deleting=1, cancelled=1)
+    assert (await h.admin("recall 1")).text == m.RECALLED.format(
+        id=1, title="Patch", deleting=m.COPIES(1), cancelled=m.COPIES(1)
+    )
     clock.advance(days=1)
     assert await make_digests(h.app) == 1
     assert (await h.admin("recall 2")).text == m.RECALLED.format(
-        id=2, title="Pricing", deleting=1, cancelled=1
+        id=2, title="Pricing", deleting=m.COPIES(1), cancelled=m.COPIES(1)
     )
     await h.deliver()
     assert h.posts("acme") == []  # a digest with nothing left in it is not posted
@@ -374,4 +380,4 @@ async def test_a_progress_edit_that_fails_is_tried_again_on_the_next_tick(live: 
     (progress,) = progress_posts(h)
     assert progress.text.startswith("📣 *#1 “Patch”* — queued")  # unchanged
     assert await _refresh(h) == 1
-    assert progress_posts(h)[0].text.startswith("✅ *#1 “Patch”* — delivered to 3 of 3 channel(s)")
+    assert progress_posts(h)[0].text.startswith("✅ *#1 “Patch”* — delivered to 3 of 3 channels")

@@ -66,8 +66,8 @@ async def test_a_tick_job_runs_once_per_period_across_processes(
         assert await run_job(other.app, "digests") == ["2026-11-24T09:01Z"]
         runs = await rows(harness, JobRunRow, job="digests")
         assert [(r.period, r.status, r.detail) for r in runs] == [
-            ("2026-11-24T09:00Z", "done", "0 digest(s) made"),
-            ("2026-11-24T09:01Z", "done", "0 digest(s) made"),
+            ("2026-11-24T09:00Z", "done", "0 digests made"),
+            ("2026-11-24T09:01Z", "done", "0 digests made"),
         ]
         # Ticks are never replayed: after a day's outage only the current minute runs, and old
         # finished runs are forgotten.

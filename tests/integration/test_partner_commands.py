@@ -168,7 +168,7 @@ async def test_subscribe_several_topics(sqlite_harness: Harness, text: str) -> N
     assert not reply.is_error, reply.text
     assert m.SUBSCRIBED.format(topics="`pricing`, `security`") in reply.text
     listed = await h.partner("acme", "list")
-    assert "2 topic(s)" in listed.text
+    assert "2 topics:" in listed.text
     assert "`events`" not in listed.text
 
 
@@ -215,7 +215,7 @@ async def test_unsubscribe_topics_all_and_nothing(harness: Harness) -> None:
     assert not some.is_error
     assert some.text == m.UNSUBSCRIBED.format(topics="`events`, `security`")
     listed = await harness.partner("acme", "list")
-    assert "1 topic(s)" in listed.text and "`pricing`" in listed.text
+    assert "1 topic:" in listed.text and "`pricing`" in listed.text
 
     # Not following it: nothing to do, said plainly (not an error).
     none = await harness.partner("acme", "unsubscribe security")
@@ -255,7 +255,7 @@ async def test_list_shows_followed_active_topics_with_titles(sqlite_harness: Har
     await h.admin("topic archive legacy")
     reply = await h.partner("acme", "list")
     assert not reply.is_error
-    assert "1 topic(s)" in reply.text
+    assert "1 topic:" in reply.text
     assert "`security` — Security advisories" in reply.text
     assert "pricing" not in reply.text and "legacy" not in reply.text
 
@@ -284,18 +284,18 @@ async def test_news_latest_sent_first_default_five_and_limit(harness: Harness, c
 
     reply = await harness.partner("acme", "news")
     assert not reply.is_error
-    assert m.NEWS_HEADER.format(count=5) in reply.text
+    assert m.NEWS_HEADER(5) in reply.text
     assert [n for n in range(1, 8) if f"*Advisory {n}*" in reply.text] == [3, 4, 5, 6, 7]
     assert reply.text.index("Advisory 7") < reply.text.index("Advisory 3")  # newest first
     assert "Draft only" not in reply.text and "Cancelled one" not in reply.text
 
     two = await harness.partner("acme", "news 2")
-    assert m.NEWS_HEADER.format(count=2) in two.text
+    assert m.NEWS_HEADER(2) in two.text
     assert [n for n in range(1, 8) if f"*Advisory {n}*" in two.text] == [6, 7]
     assert "Body 7." in two.text
 
     twenty = await harness.partner("acme", "news 20")
-    assert m.NEWS_HEADER.format(count=7) in twenty.text
+    assert m.NEWS_HEADER(7) in twenty.text
 
 
 async def test_news_for_one_topic(sqlite_harness: Harness) -> None:
@@ -311,7 +311,7 @@ async def test_news_for_one_topic(sqlite_harness: Harness) -> None:
     # A topic given by name is shown even when the channel does not follow it.
     other = await h.partner("acme", "news 3 pricing")
     assert "*Prices*" in other.text and "*Patch*" not in other.text
-    assert m.NEWS_HEADER.format(count=1) in other.text
+    assert m.NEWS_HEADER(1) in other.text
 
 
 async def test_news_respects_the_audience(harness: Harness) -> None:

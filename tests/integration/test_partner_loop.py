@@ -16,7 +16,7 @@ async def test_broadcast_reaches_exactly_the_matching_channels(harness: Harness)
     await harness.partner("cedar", "subscribe pricing")
 
     preview = await harness.admin('broadcast topic:security tier:gold title:"Patch" Patch now.')
-    assert "1 channel(s) of 1 partner(s)" in preview.text
+    assert "1 channel of 1 partner" in preview.text
     sent = await harness.admin("send 1")
     assert not sent.is_error, sent.text
     await harness.deliver()

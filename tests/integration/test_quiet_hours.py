@@ -62,9 +62,9 @@ async def test_normal_announcements_wait_for_the_end_of_quiet_hours(
 
     preview = await h.admin('broadcast topic:security title:"Evening" Read tomorrow.')
     until = m.WAIT_ONE_TIME.format(first="2026-11-25 07:00 UTC")  # 08:00 in Berlin
-    assert m.WAIT_QUIET.format(count=1, until=until) in preview.text
+    assert m.WAIT_QUIET(1, until=until) in preview.text
     sent = await h.admin(f"send {id_from(preview)}")
-    assert m.WAIT_QUIET.format(count=1, until=until) in sent.text
+    assert m.WAIT_QUIET(1, until=until) in sent.text
     await h.deliver()
     assert (len(h.posts("night")), len(h.posts("day"))) == (0, 1)
     night = (await channel_row(h, "night")).id
@@ -123,7 +123,7 @@ async def test_a_scheduled_local_time_inside_quiet_hours_waits_for_their_end(har
         'broadcast topic:security at:"2026-12-01 08:00 local" title:"Early" Coffee first.'
     )
     until = m.WAIT_ONE_TIME.format(first="2026-12-01 08:30 UTC")  # 09:30 in Berlin
-    assert m.WAIT_QUIET.format(count=1, until=until) in preview.text
+    assert m.WAIT_QUIET(1, until=until) in preview.text
     await h.admin(f"send {id_from(preview)}")
     (row,) = await deliveries(h)
     assert (row.status, row.not_before) == ("pending", utc(2026, 12, 1, 8, 30))

@@ -34,7 +34,11 @@ def notices_in(h: Harness, channel: str) -> list[Message]:
 
 def line(name: str, delivered: int, reactions: int, questions: int, unanswered: int) -> str:
     return m.REPORT_LINE.format(
-        name=name, delivered=delivered, reactions=reactions, questions=questions, unanswered=unanswered
+        name=name,
+        delivered=delivered,
+        reactions=m.REACTIONS(reactions),
+        questions=m.QUESTIONS(questions),
+        unanswered=unanswered,
     )
 
 
@@ -85,7 +89,7 @@ async def test_the_weekly_report_counts_per_topic_and_tier(harness: Harness, clo
     expected = "\n".join(
         [
             m.REPORT_HEADER.format(start="Mon 23 Nov 09:00", end="Mon 30 Nov 09:00", zone="UTC"),
-            m.REPORT_TOTALS.format(delivered=5, reactions=2, questions=3, unanswered=1),
+            m.REPORT_TOTALS.format(delivered=5, reactions="2 reactions", questions="3 questions", unanswered=1),
             "",
             m.REPORT_BY_TOPIC,
             line("`security`", 5, 2, 2, 1),

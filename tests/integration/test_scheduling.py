@@ -76,13 +76,13 @@ async def test_scheduled_in_vendor_zone_waits_survives_restart_and_goes_out(
 
     sent = await h.admin("send 1")
     assert not sent.is_error, sent.text
-    assert sent.text == m.SCHEDULED_SENDING.format(id=1, title="Later", count=1, when=at)
+    assert sent.text == m.SCHEDULED_SENDING.format(id=1, title="Later", channels=m.CHANNELS(1), when=at)
     row = await announcement(h, 1)
     assert (row.status, row.send_at, row.sent_at) == ("scheduled", utc(2026, 12, 1, 8, 0), None)
     (delivery,) = await deliveries(h, 1)
     assert (delivery.status, delivery.not_before) == ("pending", utc(2026, 12, 1, 8, 0))
     listed = await h.admin("scheduled")
-    assert "#1 Later — 2026-12-01 09:00 Europe/Berlin · 1 delivery(ies) waiting, at 2026-12-01 08:00 UTC" in (
+    assert "#1 Later — 2026-12-01 09:00 Europe/Berlin · 1 delivery waiting, at 2026-12-01 08:00 UTC" in (
         listed.text
     )
 
@@ -208,7 +208,7 @@ async def test_local_time_already_passed_somewhere_is_refused(sqlite_harness: Ha
     # 17:30 today has passed in Tokyo (it is 18:00 there) though not in UTC or New York.
     reply = await h.admin('broadcast topic:pricing at:"2026-11-24 17:30 local" title:"T" Body')
     assert reply.is_error
-    assert "2026-11-24 17:30 has already passed in Asia/Tokyo, where 1 targeted channel(s) are" in reply.text
+    assert "2026-11-24 17:30 has already passed in Asia/Tokyo, where 1 targeted channel is" in reply.text
     assert "(it is 2026-11-24 18:00 Asia/Tokyo there)" in reply.text
     assert m.AT_FORMS in reply.text
 
@@ -251,7 +251,7 @@ async def test_cancel_a_scheduled_announcement_before_it_goes_out(harness: Harne
     await h.deliver()
     assert h.posts("acme") == [] and h.posts("birch") == []
     again = await h.admin("cancel 1")
-    assert again.is_error and again.text == m.CANNOT_CANCEL.format(id=1, status="cancelled")
+    assert again.is_error and again.text == m.CANNOT_CANCEL["cancelled"].format(id=1)
 
 
 async def test_cancel_refused_once_sending_and_for_unknown(sqlite_harness: Harness) -> None:
@@ -261,7 +261,7 @@ async def test_cancel_refused_once_sending_and_for_unknown(sqlite_harness: Harne
     await h.admin('broadcast topic:pricing title:"Now" Right away.')
     await h.admin("send 1")
     refused = await h.admin("cancel 1")
-    assert refused.is_error and refused.text == m.CANNOT_CANCEL.format(id=1, status="sending")
+    assert refused.is_error and refused.text == m.CANNOT_CANCEL["sending"].format(id=1)
     unknown = await h.admin("cancel 9")
     assert unknown.is_error and unknown.text == m.NO_SUCH_ANNOUNCEMENT.format(id=9)
 

@@ -20,7 +20,7 @@ def test_small_digest_is_block_kit_with_metadata() -> None:
     message = digest_message(_digest(2), key="g7")
     assert message["metadata"] == {"event_type": DIGEST_EVENT, "event_payload": {"key": "g7", "digest_id": 7}}
     text = "\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section")
-    assert "2 announcement(s)" in text and "*Title 2*" in text and "Update *now*." in text
+    assert "2 announcements" in text and "*Title 2*" in text and "Update *now*." in text
 
 
 def test_many_items_fall_back_to_one_text_with_everything() -> None:
