@@ -565,6 +565,10 @@ STATUS_NAMES: Final[Mapping[str, str]] = {
     "recalled": "recalled",
 }
 
+# Where the live progress message points for copies an edit or a recall could not change.
+PROGRESS_SEE_LOGS: Final = "see the logs"
+PROGRESS_SEE_STATS: Final = "see `stats`"
+
 # What each periodic job did, as `partnerbot jobs` shows its last run (bot/jobs.py).
 JOB_DIGESTS: Final = Plural("{n} digest made", "{n} digests made")
 JOB_REPORTS: Final = Plural("{n} report queued", "{n} reports queued")

@@ -145,7 +145,9 @@ def _recall_line(
     if final:
         line = m.PROGRESS_RECALLED.format(id=announcement_id, title=title, copies=m.COPIES(deleted))
         failed = updates.get(("delete", "failed"), 0)
-        return line + (m.PROGRESS_UPDATE_FAILED.format(failed=failed, reasons="see logs") if failed else ".")
+        return line + (
+            m.PROGRESS_UPDATE_FAILED.format(failed=failed, reasons=m.PROGRESS_SEE_LOGS) if failed else "."
+        )
     total = sum(n for (kind, status), n in updates.items() if kind == "delete" and status != "superseded")
     return m.PROGRESS_RECALLING.format(
         id=announcement_id, title=title, deleted=deleted, copies=m.COPIES(total)
@@ -158,7 +160,7 @@ def _edit_line(updates: Mapping[tuple[str, str], int]) -> str:
     if not total:
         return ""
     failed = counted.get("failed", 0)
-    suffix = m.PROGRESS_UPDATE_FAILED.format(failed=failed, reasons="see `stats`") if failed else ""
+    suffix = m.PROGRESS_UPDATE_FAILED.format(failed=failed, reasons=m.PROGRESS_SEE_STATS) if failed else ""
     return m.PROGRESS_EDIT.format(done=counted.get("sent", 0), copies=m.COPIES(total), failed=suffix)
 
 
