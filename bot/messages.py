@@ -1,7 +1,9 @@
 """Every user-facing string partnerbot says, grouped by the part of the bot that says it.
 
 Plain constants and `str.format` templates only, so the wording can be reviewed (and translated) in
-one place. Keep each group under its own `# --- <area>` heading.
+one place. Keep each group under its own `# --- <area>` heading. Anything with a count is a
+`bot.i18n.Plural` (a whole sentence, or a noun like `CHANNELS` under "counted words" that fills a
+`{channels}` field), never "channel(s)"; a refusal that depends on a status is a sentence per status.
 """
 
 from __future__ import annotations

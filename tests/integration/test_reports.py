@@ -89,7 +89,9 @@ async def test_the_weekly_report_counts_per_topic_and_tier(harness: Harness, clo
     expected = "\n".join(
         [
             m.REPORT_HEADER.format(start="Mon 23 Nov 09:00", end="Mon 30 Nov 09:00", zone="UTC"),
-            m.REPORT_TOTALS.format(delivered=5, reactions="2 reactions", questions="3 questions", unanswered=1),
+            m.REPORT_TOTALS.format(
+                delivered=5, reactions="2 reactions", questions="3 questions", unanswered=1
+            ),
             "",
             m.REPORT_BY_TOPIC,
             line("`security`", 5, 2, 2, 1),
