@@ -53,6 +53,8 @@ def _dialect(text: str) -> str | None:
         first = text.split("\n", 1)[0]
         # One column per line (or a header only): split by whatever the header holds.
         found = [d for d in _DELIMITERS if d in first]
+        if not found:
+            return ","  # a single column: the header check says what is missing
         return found[0] if len(found) == 1 else None
 
 
@@ -65,16 +67,15 @@ def parse_roster(text: str, vocabulary: Vocabulary | None = None) -> tuple[list[
     delimiter = _dialect(text)
     if delimiter is None:
         return [], [
-            "line 1: can't tell which character separates the columns; use commas (or semicolons or "
-            "tabs) throughout, e.g. `name,tier,type,…`"
+            "line 1: can't tell which character separates the columns: use commas, semicolons or tabs "
+            "throughout, e.g. `name,tier,type,…`"
         ]
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        hint = ""
-        if len(header) == 1 and header[0] and delimiter == ",":
-            hint = " — the columns must be separated by commas, semicolons or tabs"
+        shown = {",": "commas", ";": "semicolons", "\t": "tabs"}.get(delimiter, repr(delimiter))
+        hint = f"; it was read with {shown} between columns: use commas, semicolons or tabs throughout"
         return [], [f"line 1: the header lacks {', '.join(missing)} (needs: {', '.join(REQUIRED)}){hint}"]
     unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
     if unknown:
