@@ -189,9 +189,9 @@ class RosterService:
         the row updates that partner (a removed partner comes back). Topics must exist, not archived."""
         vocabulary = await load_vocabulary(self._stores, self._settings)
         rows, errors = parse_roster(text, vocabulary)
-        if errors:
+        if errors and not rows:
             return ImportReport(errors=tuple(errors))
-        errors = await self._topic_problems(rows)
+        errors += await self._topic_problems(rows)
         existing = await self._stores.directory.existing_partner_names(sorted({r.partner.name for r in rows}))
         if existing and not update:
             errors += [

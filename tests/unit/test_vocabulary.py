@@ -83,7 +83,7 @@ def test_topics_column_is_slugs_separated_by_spaces() -> None:
     text = HEADER + ",topics\nAcme,gold,reseller,emea,en,UTC,slack,C0ACME0001,T1,Security  pricing\n"
     rows, errors = parse_roster(text)
     assert errors == [] and rows[0].topics == ("security", "pricing")
-    _, bad = parse_roster(text.replace("Security  pricing", "\"security,pricing\""))
+    _, bad = parse_roster(text.replace("Security  pricing", '"security,pricing"'))
     assert "isn't a topic slug" in bad[0]
 
 
