@@ -588,4 +588,3 @@ PARTNER_REMOVED: Final = Plural(
 PARTNER_NAME_MISSING: Final = (
     'Give the partner\'s name, in quotes if it has spaces, e.g. `partner "Acme GmbH"`.'
 )
-PARTNER_KEYS: Final = ("tier", "type", "region", "language", "timezone")

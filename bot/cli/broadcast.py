@@ -38,7 +38,6 @@ from bot.when import At, parse_at
 
 FAILED, USAGE, TIMED_OUT, INTERRUPTED = 1, 2, 3, 130
 POLL_SECONDS = 0.5  # how often --wait reads the progress
-AUDIENCE_KEYS = ("tier", "type", "region", "language")
 
 
 @dataclass(frozen=True, slots=True)
