@@ -201,6 +201,27 @@ class Answer:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class PartnerShow:
+    """`partner "<name>"`: the partner's card."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerSet:
+    """`partner set "<name>" tier:… [type:…] [region:…] [language:…] [timezone:…]`: (key, value) pairs
+    as typed (lower-cased except the time zone); the service checks them against the vocabulary."""
+
+    name: str
+    values: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerRemove:
+    name: str
+
+
 AdminCommand = (
     AdminHelp
     | TopicAdd
@@ -216,4 +237,7 @@ AdminCommand = (
     | Acks
     | Questions
     | Answer
+    | PartnerShow
+    | PartnerSet
+    | PartnerRemove
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
@@ -79,6 +80,16 @@ class Settings(BaseSettings):
     slack_workspace_rate: float = Field(
         4.0, gt=0, le=1000, validation_alias=_env("PARTNERBOT_SLACK_WORKSPACE_RATE")
     )
+    # The known partner tiers, types and regions (bot/vocabulary.py): every input path refuses other
+    # values with a did-you-mean. Values the roster already holds stay valid too.
+    tiers: CommaList = Field(
+        ("registered", "silver", "gold", "platinum"), validation_alias=_env("PARTNERBOT_TIERS")
+    )
+    types: CommaList = Field(
+        ("reseller", "distributor", "msp", "isv", "integrator", "referral"),
+        validation_alias=_env("PARTNERBOT_TYPES"),
+    )
+    regions: CommaList = Field(("na", "latam", "emea", "apac"), validation_alias=_env("PARTNERBOT_REGIONS"))
 
     @field_validator("admin_channels", "admin_users", "admin_groups", mode="before")
     @classmethod
@@ -88,6 +99,21 @@ class Settings(BaseSettings):
         if isinstance(value, list | tuple):
             return tuple(str(item).strip() for item in value)
         raise ValueError("expected a comma-separated list like `slack:C0ADMIN,discord:112233`")
+
+    @field_validator("tiers", "types", "regions", mode="before")
+    @classmethod
+    def _split_words(cls, value: object) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list | tuple):
+            raise ValueError("expected a comma-separated list like `registered,silver,gold,platinum`")
+        words = tuple(dict.fromkeys(str(item).strip().lower() for item in value if str(item).strip()))
+        if not words:
+            raise ValueError("needs at least one value, e.g. `registered,silver,gold,platinum`")
+        for word in words:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", word):
+                raise ValueError(f"`{word}` must be a short lower-case word (letters, digits, - or _)")
+        return words
 
     @field_validator("admin_channels", "admin_users", "admin_groups")
     @classmethod

@@ -23,6 +23,8 @@ from bot.services.feedback import FeedbackService
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION, PartnerService
 from bot.services.progress import ProgressService
 from bot.services.revisions import RevisionService
+from bot.vocabulary import Vocabulary
+from bot.vocabulary import load as load_vocabulary
 
 log = logging.getLogger(__name__)
 _R = TypeVar("_R")
@@ -127,6 +129,10 @@ class PartnerBot:
 
         return await _guarded(find)
 
+    async def vocabulary(self) -> Vocabulary:
+        """The known tiers, types, regions (and the roster's languages), for pickers and the CLI."""
+        return await load_vocabulary(self._stores, self.settings)
+
     async def topics(self, *, include_archived: bool = False) -> list[Topic]:
         """Topics for pickers and autocomplete."""
         return await self._stores.topics.all(include_archived=include_archived)
@@ -224,6 +230,12 @@ class PartnerBot:
                 return await self.feedback.open_questions()
             case c.Answer():
                 return await self.feedback.answer(inv, parsed.question_id, parsed.text)
+            case c.PartnerShow():
+                return await a.roster.show(parsed)
+            case c.PartnerSet():
+                return await a.roster.set(parsed)
+            case c.PartnerRemove():
+                return await a.roster.remove(parsed)
         raise AssertionError(f"unhandled admin command {parsed!r}")
 
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:

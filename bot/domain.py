@@ -152,6 +152,18 @@ class Partner:
     region: str
     language: str
     timezone: str
+    # Set by `partner remove`: the partner is out of lists and targeting, its history stays.
+    removed_at: datetime | None = None
+
+    def profile(self) -> dict[str, str]:
+        """The attributes an admin sets, by key (`partner set`, the CSV import)."""
+        return {
+            "tier": self.tier,
+            "type": self.type,
+            "region": self.region,
+            "language": self.language,
+            "timezone": self.timezone,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +353,36 @@ class ImportRow:
     line: int
     partner: PartnerProfile
     channel: ChannelRef | None
+    topics: tuple[str, ...] = ()  # slugs the channel is subscribed to on import
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerChannel:
+    """One of a partner's channels on its card: the channel, why it is off, what it follows."""
+
+    channel: Channel
+    deactivated_reason: str
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerCard:
+    """`partner <name>`: the partner, its channels, and when it was last active."""
+
+    partner: Partner
+    channels: tuple[PartnerChannel, ...]
+    last_delivery: datetime | None  # the last announcement delivered to one of its channels
+    last_feedback: datetime | None  # its last question, reaction or acknowledgement
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerFilter:
+    """`partnerbot partners list --tier … --topic …`: empty means any."""
+
+    tiers: frozenset[str] = frozenset()
+    types: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()
+    topics: frozenset[str] = frozenset()
 
 
 class InviteOutcome(StrEnum):

@@ -30,6 +30,9 @@ from bot.commands import (
     ListTopics,
     News,
     PartnerCommand,
+    PartnerRemove,
+    PartnerSet,
+    PartnerShow,
     Questions,
     Recall,
     Scheduled,
@@ -73,6 +76,7 @@ MAX_BODY = 3_000
 _SHOWN = 40  # how much of a bad word an error message repeats
 _INVITE_KEYS = ("tier", "type", "region", "language")
 _BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at")
+_PARTNER_SET_KEYS = ("tier", "type", "region", "language", "timezone")
 _BROADCAST_FLAGS = ("urgent", "ack")  # `ack`: partners must acknowledge (urgent announcements only)
 
 _T = TypeVar("_T")
@@ -376,7 +380,7 @@ def _add_option(
     if not comma_list([value]):
         raise _Invalid(msg.OPTION_EMPTY.format(key=key, example=msg.OPTION_EXAMPLES[key]))
     # Topics are lower-cased by slug validation, which quotes them as typed when they are wrong.
-    options[key] = value.strip() if key in ("title", "at", "topic") else value.strip().lower()
+    options[key] = value.strip() if key in ("title", "at", "topic", "timezone") else value.strip().lower()
 
 
 def _invite(text: str, pos: int) -> Invite:
@@ -406,6 +410,49 @@ def _invite(text: str, pos: int) -> Invite:
         if len(value) > limit:
             raise _Invalid(msg.VALUE_TOO_LONG.format(what=f"`{key}:`", max=limit))
     return Invite(name, options["tier"], **{key: options.get(key, "") for key in _INVITE_KEYS[1:]})
+
+
+def _partner_admin(text: str, pos: int) -> PartnerShow | PartnerSet | PartnerRemove:
+    """`partner "<name>"`, `partner set "<name>" key:value…`, `partner remove "<name>"`. An unquoted
+    first word `set`/`remove` is the action; a partner called "Set" is shown with `partner "Set"`."""
+    first = read_token(text, pos)
+    if first is None:
+        raise _usage_error(msg.ADMIN_USAGE["partner"])
+    action = first.text.lower() if not first.quoted else ""
+    if action == "set":
+        name, options = _name_and_options(text, first.end, "partner set", _PARTNER_SET_KEYS)
+        if not options:
+            raise _Invalid(msg.PARTNER_SET_NOTHING.format(name=name))
+        for key, value in options.items():
+            if "," in value:
+                raise _Invalid(msg.ONE_VALUE.format(key=key))
+        return PartnerSet(name, tuple(options.items()))
+    if action == "remove":
+        name, _ = _name_and_options(text, first.end, "partner remove", ())
+        return PartnerRemove(name)
+    name, _ = _name_and_options(text, pos, "partner", ())
+    return PartnerShow(name)
+
+
+def _name_and_options(text: str, pos: int, command: str, keys: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """A partner name (quoted, or plain words) and then only `key:value` options from `keys`."""
+    names: list[str] = []
+    options: dict[str, str] = {}
+    for token in read_all(text, pos):
+        option = as_option(text, token) if keys else None
+        if option is None and options:
+            accepted = ", ".join(f"`{key}:`" for key in keys)
+            raise _Invalid(msg.NOT_AN_OPTION.format(word=_shown(token.text), keys=accepted))
+        if option is None:
+            names.append(token.text.strip())
+        else:
+            _add_option(options, option, command, keys)
+    name = " ".join(part for part in names if part)
+    if not name:
+        raise _Invalid(msg.PARTNER_NAME_MISSING)
+    if len(name) > MAX_PARTNER_NAME:
+        raise _Invalid(msg.VALUE_TOO_LONG.format(what="the partner name", max=MAX_PARTNER_NAME))
+    return name, options
 
 
 def _broadcast(text: str, pos: int) -> Broadcast:
@@ -504,6 +551,7 @@ _ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
     "help": _admin_help,
     "topic": _topic,
     "invite": _invite,
+    "partner": _partner_admin,
     "broadcast": _broadcast,
     "send": lambda text, pos: Send(_required_id(text, pos, "send")),
     "cancel": lambda text, pos: Cancel(_required_id(text, pos, "cancel")),

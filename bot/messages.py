@@ -34,6 +34,8 @@ ADMIN_HELP: Final = """\
 • `topic add <slug> "<title>" ["<description>"]` · `topic archive <slug>`
 • `invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]` \
 — a one-time join code
+• `partner "<name>"` — a partner's card · `partner set "<name>" tier:<tier> [type:…] [region:…] \
+[language:…] [timezone:…]` · `partner remove "<name>"`
 • `broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] \
 [at:"YYYY-MM-DD HH:MM[ local]"] title:"<title>" <body…>` — a draft with a preview of its reach
 • `send <id>` · `cancel <id>` · `scheduled` · `stats [<id>]` · `acks <id>` — who acknowledged
@@ -96,6 +98,7 @@ OPTION_EXAMPLES: Final[Mapping[str, str]] = {
     "language": "en",
     "title": '"Price update for Q3"',
     "at": '"2025-07-01 09:00"',
+    "timezone": "Europe/Berlin",
 }
 BROADCAST_TOPIC_MISSING: Final = (
     "Say which topics this is about with `topic:<slug>` (several: `topic:pricing,security`)."
@@ -117,6 +120,10 @@ SETTINGS_TIMEZONE_USAGE: Final = "`settings timezone <IANA name>`, e.g. `setting
 SETTINGS_QUIET_USAGE: Final = "`settings quiet 20:00-08:00` or `settings quiet off`"
 TOPIC_ADD_USAGE: Final = '`topic add <slug> "<title>" ["<description>"]`'
 TOPIC_ARCHIVE_USAGE: Final = "`topic archive <slug>`"
+PARTNER_ACTIONS_USAGE: Final = (
+    '`partner "<name>"`, `partner set "<name>" tier:<tier> [type:…] [region:…] [language:…] '
+    '[timezone:…]` or `partner remove "<name>"`'
+)
 
 PARTNER_USAGE: Final[Mapping[str, str]] = {
     "help": "`help [<command>]`",
@@ -135,6 +142,7 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "help": "`help [<command>]`",
     "topic": f"{TOPIC_ADD_USAGE} or {TOPIC_ARCHIVE_USAGE}",
     "invite": '`invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]`',
+    "partner": PARTNER_ACTIONS_USAGE,
     "broadcast": (
         "`broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] "
         '[at:"YYYY-MM-DD HH:MM[ local]"] title:"<title>" <body…>`'
@@ -169,7 +177,14 @@ PARTNER_ABOUT: Final[Mapping[str, str]] = {
 ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "help": "Lists the admin commands, or explains one of them.",
     "topic": "Adds a topic partners can follow, or archives one.",
-    "invite": "Creates a one-time join code for a partner organisation.",
+    "invite": "Creates a partner organisation and a one-time join code for its channel. Tiers, types and "
+    "regions must be known values (`PARTNERBOT_TIERS`, `PARTNERBOT_TYPES`, `PARTNERBOT_REGIONS`); the "
+    "language is a BCP 47 tag. For a partner that exists it changes nothing: with no options (or the "
+    "ones it has) it makes a join code for another of its channels; `partner set` changes the profile.",
+    "partner": "Shows a partner's card (profile, channels, subscriptions, last activity), changes its "
+    "tier, type, region, language or time zone (`partner set`), or removes it (`partner remove`: its "
+    "channels are switched off and pending deliveries stopped; its history stays and `invite` brings "
+    "it back).",
     "broadcast": "Creates a draft announcement and shows how many channels and partners it will reach. "
     "Options come first, in any order; the body is everything after them, kept as written. "
     '`at:"2026-12-01 09:00"` schedules it (vendor time zone); add `local` for each channel\'s own clock. '
@@ -585,4 +600,73 @@ JOB_PROGRESS: Final = Plural("{n} progress message updated", "{n} progress messa
 UNKNOWN_COLUMNS: Final = Plural(
     "line 1: unknown column {columns} (accepted: {accepted})",
     "line 1: unknown columns {columns} (accepted: {accepted})",
+)
+
+
+# --- roster ------------------------------------------------------------------------------------
+# Known values (bot/vocabulary.py), `invite` of a partner that exists, `partner …` (show, set,
+# remove; bot/services/roster.py) and the CSV import.
+
+UNKNOWN_VALUE: Final = 'unknown {key} "{value}"{did_you_mean}Accepted {what}: {accepted}.'
+UNKNOWN_LANGUAGE: Final = (
+    '"{value}" isn\'t a BCP 47 language tag{did_you_mean}Use a tag like `en`, `de` or `pt-BR`.'
+)
+VOCABULARY_WHAT: Final[Mapping[str, str]] = {
+    "tier": "tiers",
+    "type": "types",
+    "region": "regions",
+    "language": "languages",
+}
+NONE_VALUE: Final = "none"
+PROFILE: Final = "tier {tier} · type {type} · region {region} · language {language}"
+INVITE_EXISTS_CHANGED: Final = (
+    "*{name}* is already a partner ({profile}). Nothing was changed and no join code was made. "
+    "To change it: `{fix}`"
+)
+INVITE_EXISTS_CODE: Final = (
+    "*{name}* is already a partner ({profile}); its profile was not touched. A join code for another "
+    "of its channels: `{code}` — valid until {expires}, once. To change the profile: "
+    '`partner set "{name}" tier:…`'
+)
+INVITE_RESTORED: Final = (
+    "*{name}* was removed on {removed}; it is back with {profile} and its history. "
+    "Join code: `{code}` — valid until {expires}, once. In their channel they type `/partner join {code}`."
+)
+NO_SUCH_PARTNER: Final = 'There\'s no partner "{name}"{did_you_mean}`partnerbot partners list` lists them.'
+PARTNER_REMOVED_ALREADY: Final = (
+    '*{name}* was removed on {removed}. `invite "{name}" tier:…` brings it back with its history.'
+)
+PARTNER_CARD: Final = (
+    "*{name}*{removed}\n• tier: {tier} · type: {type} · region: {region} · language: {language}\n"
+    "• time zone: {timezone}\n• last activity: {activity}"
+)
+PARTNER_CARD_REMOVED: Final = " (removed on {removed})"
+PARTNER_CHANNELS: Final = Plural("• {n} channel:", "• {n} channels:")
+PARTNER_NO_CHANNELS: Final = '• no channels yet: `invite "{name}"` makes a join code for one'
+PARTNER_CHANNEL_LINE: Final = "  · {platform} #{channel} · {state} · {mode} · topics: {topics}"
+CHANNEL_ACTIVE: Final = "active"
+CHANNEL_INACTIVE: Final = "off ({reason})"
+NO_TOPICS: Final = "none"
+ACTIVITY_NONE: Final = "none yet"
+ACTIVITY_DELIVERY: Final = "{when:%Y-%m-%d %H:%M} UTC (an announcement delivered)"
+ACTIVITY_FEEDBACK: Final = "{when:%Y-%m-%d %H:%M} UTC (a question, reaction or acknowledgement)"
+PARTNER_SET_NOTHING: Final = (
+    'Say what to change, e.g. `partner set "{name}" tier:gold region:emea` '
+    "(tier, type, region, language, timezone)."
+)
+PARTNER_SET_SAME: Final = "*{name}* already has {changes}; nothing was changed."
+PARTNER_UPDATED: Final = "*{name}* updated: {changes}."
+PARTNER_CHANGE: Final = "{key} {old} → {new}"
+PARTNER_SAME: Final = "{key} {value}"
+BAD_PARTNER_TIMEZONE: Final = (
+    '"{value}" isn\'t a time zone I know{did_you_mean} Use an IANA name such as `Europe/Berlin`.'
+)
+PARTNER_REMOVED: Final = Plural(
+    "*{name}* removed: {n} channel switched off, its pending deliveries stopped; its history is kept. "
+    '`invite "{name}" tier:…` brings it back.',
+    "*{name}* removed: {n} channels switched off, their pending deliveries stopped; its history is kept. "
+    '`invite "{name}" tier:…` brings it back.',
+)
+PARTNER_NAME_MISSING: Final = (
+    'Give the partner\'s name, in quotes if it has spaces, e.g. `partner "Acme GmbH"`.'
 )

@@ -6,7 +6,7 @@ so nothing in `bot/` imports SQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -31,6 +31,8 @@ from bot.domain import (
     Outcome,
     Outgoing,
     Partner,
+    PartnerCard,
+    PartnerFilter,
     PartnerProfile,
     Platform,
     Priority,
@@ -220,14 +222,42 @@ class DirectoryStore(Protocol):
 
     async def partner(self, partner_id: int) -> Partner | None: ...
 
-    async def partners(self) -> list[tuple[Partner, int]]:
-        """Every partner with its number of active channels, by name."""
+    async def partners(self, where: PartnerFilter | None = None) -> list[tuple[Partner, int]]:
+        """Every partner not removed (matching `where`) with its number of active channels, by name."""
+        ...
+
+    async def attribute_values(self) -> dict[str, set[str]]:
+        """The distinct values of `tier`, `type`, `region` and `language` the roster holds, lower-cased:
+        they stay valid whatever the configured vocabulary says (bot/vocabulary.py)."""
+        ...
+
+    async def partner_by_name(self, name: str) -> Partner | None:
+        """The partner called `name` (removed ones too): exactly, else ignoring case."""
+        ...
+
+    async def partner_names(self) -> list[str]:
+        """Names of the partners not removed."""
+        ...
+
+    async def partner_card(self, partner_id: int) -> PartnerCard | None: ...
+
+    async def update_partner(self, partner_id: int, values: Mapping[str, str]) -> Partner | None:
+        """Set some of `tier`, `type`, `region`, `language`, `timezone` (already validated)."""
+        ...
+
+    async def remove_partner(self, partner_id: int, *, now: datetime) -> list[int] | None:
+        """Mark removed, switch its channels off, void unused join codes; the channel ids switched off,
+        or None when there is no such partner or it was removed already."""
         ...
 
     async def existing_partner_names(self, names: Sequence[str]) -> set[str]: ...
 
-    async def import_rows(self, rows: Sequence[ImportRow], *, now: datetime) -> tuple[int, int]:
-        """Insert partners and their channels in one transaction: all rows or none."""
+    async def import_rows(
+        self, rows: Sequence[ImportRow], *, now: datetime, update_existing: bool = False
+    ) -> tuple[int, int, int]:
+        """Insert (with `update_existing`, or update) partners and their channels, and subscribe the
+        channels to each row's topics, in one transaction: all rows or none.
+        Returns (partners created, partners updated, channels)."""
         ...
 
     async def channel(self, ref: ChannelRef) -> Channel | None: ...
@@ -251,9 +281,17 @@ class DirectoryStore(Protocol):
         ...
 
     async def create_invite(
-        self, profile: PartnerProfile, *, code: str, created_by: str, expires_at: datetime, now: datetime
+        self,
+        profile: PartnerProfile,
+        *,
+        code: str,
+        created_by: str,
+        expires_at: datetime,
+        now: datetime,
+        restore: bool = False,
     ) -> Partner:
-        """Create (or reuse, by name) the partner and a one-time code that links a channel to it."""
+        """A one-time code linking a channel to the partner `profile` names, created if new. An existing
+        partner is left as it is, unless `restore` (a removed one invited again takes `profile`)."""
         ...
 
     async def redeem_invite(

@@ -83,6 +83,8 @@ class PartnerRow(SQLModel, table=True):
     language: str = Field(default="", max_length=20)
     timezone: str = Field(default="UTC", max_length=64)
     created_at: datetime = _ts()
+    # `partner remove`: out of lists and targeting, history kept; None while the partner is current.
+    removed_at: datetime | None = _ts(nullable=True)
 
 
 class ChannelRow(SQLModel, table=True):

@@ -101,14 +101,15 @@ class DiscordHandlers(PartnerHandlers):
         return pv.preview_parts(reply, post, selects)
 
     async def _audience_values(self) -> dict[str, set[str]]:
-        known: dict[str, set[str]] = {key: set() for key in tr.AUDIENCE_KEYS}
-        for partner, _channels in await self.app.stores.directory.partners():
-            for key, value in zip(
-                tr.AUDIENCE_KEYS, (partner.tier, partner.type, partner.region, partner.language), strict=True
-            ):
-                if value:
-                    known[key].add(value.lower())
-        return known
+        """The values the core accepts (bot/vocabulary.py): configured ones and the roster's own."""
+        vocabulary = await self.bot.vocabulary()
+        return {key: set(vocabulary.accepted(key)) for key in tr.AUDIENCE_KEYS}
+
+    async def vocabulary_choices(self, key: str, current: str) -> list[tuple[str, str]]:
+        """Autocomplete for a `tier`/`type`/`region`/`language` option: the accepted values."""
+        wanted = current.strip().lower()
+        values = (await self.bot.vocabulary()).accepted(key)
+        return [(value, value) for value in values if wanted in value][: tr.CHOICES_LIMIT]
 
     async def preview_select(
         self, interaction: discord.Interaction, kind: str, announcement_id: int, values: list[str]

@@ -67,6 +67,14 @@ def _topics(h: DiscordHandlers, *, allow_all: bool = False, several: bool = True
     return complete
 
 
+def _vocabulary(h: DiscordHandlers, key: str) -> Any:
+    async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        found = await h.vocabulary_choices(key, current)
+        return [app_commands.Choice(name=name, value=value) for name, value in found]
+
+    return complete
+
+
 async def _timezones(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     wanted = current.strip().lower()
     found = sorted(zone for zone in available_timezones() if wanted in zone.lower())
@@ -174,6 +182,9 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         await h.admin(interaction, c.TopicArchive(slug.strip().lower()))
 
     @group.command(name="invite", description="A one-time join code for a partner organisation")
+    @app_commands.autocomplete(
+        tier=_vocabulary(h, "tier"), type=_vocabulary(h, "type"), region=_vocabulary(h, "region")
+    )
     async def invite(
         interaction: discord.Interaction,
         partner: app_commands.Range[str, 1, 200],

@@ -336,7 +336,10 @@ class SlackHandlers:
         message = body.get("message") or {}
         origin = views.Origin(caller.team, caller.channel, _message_ts(body))
         view = views.broadcast_modal(
-            topics=topics, message_text=str(message.get("text") or ""), origin=origin
+            topics=topics,
+            message_text=str(message.get("text") or ""),
+            origin=origin,
+            choices=views.audience_choices(await self._bot.vocabulary()),
         )
         await open_view(client, body, view)
 

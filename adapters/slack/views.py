@@ -20,6 +20,7 @@ from bot.domain import Announcement, AnnouncementStatus, Audience, Topic
 from bot.grammar import MAX_BODY, MAX_TITLE
 from bot.services.feedback import MAX_QUESTION
 from bot.timezones import canonical_zone, local_wall, zone
+from bot.vocabulary import Vocabulary
 from bot.when import LOCAL, parse_at
 
 BROADCAST_VIEW: Final = "partnerbot_broadcast"
@@ -27,8 +28,8 @@ ASK_VIEW: Final = "partnerbot_ask"
 EDIT_VIEW: Final = "partnerbot_edit"
 MAX_VIEW_TITLE: Final = 24
 VALUE: Final = "value"  # the action_id of every input element (one element per input block)
-# The audience values the modal offers, in the order shown. One place, so the multi-selects and any
-# validation agree; values are what `/partner-admin invite … tier:<t>` stores.
+# The audience values offered when no vocabulary is given (and the languages offered while no partner
+# has one); the handler passes `audience_choices(vocabulary)`, which the core validates against.
 AUDIENCE_CHOICES: Final[Mapping[str, tuple[str, ...]]] = {
     "tier": ("platinum", "gold", "silver", "registered"),
     "type": ("reseller", "msp", "distributor", "isv", "integrator", "referral"),
@@ -134,8 +135,24 @@ def _topic_options(topics: Sequence[Topic]) -> JSON:
     return {"option_groups": groups}
 
 
-def broadcast_modal(*, topics: Sequence[Topic], message_text: str, origin: Origin) -> JSON:
-    """The "Broadcast to partners" modal, its body prefilled with the message the shortcut ran on."""
+def audience_choices(vocabulary: Vocabulary) -> dict[str, tuple[str, ...]]:
+    """The modal's audience options from the core's vocabulary (configured values and the roster's),
+    so a select never offers a value the core would refuse, nor misses one it accepts."""
+    choices = {key: vocabulary.accepted(key)[:MAX_OPTIONS] for key in ("tier", "type", "region")}
+    languages = vocabulary.accepted("language") or AUDIENCE_CHOICES["language"]
+    choices["language"] = tuple(languages)[:MAX_OPTIONS]
+    return choices
+
+
+def broadcast_modal(
+    *,
+    topics: Sequence[Topic],
+    message_text: str,
+    origin: Origin,
+    choices: Mapping[str, Sequence[str]] | None = None,
+) -> JSON:
+    """The "Broadcast to partners" modal, its body prefilled with the message the shortcut ran on;
+    the audience selects offer `choices` (`audience_choices`; the built-in lists if not given)."""
     body = prefill_body(message_text).strip()
     title = {"type": "plain_text_input", "max_length": MAX_TITLE, "placeholder": _plain(t.TITLE_PLACEHOLDER)}
     blocks: list[JSON] = [_input(TITLE_BLOCK, t.TITLE_LABEL, title)]
@@ -148,7 +165,7 @@ def broadcast_modal(*, topics: Sequence[Topic], message_text: str, origin: Origi
     blocks.append(_input(BODY_BLOCK, t.BODY_LABEL, body_element))
     picker = {"type": "multi_static_select", "placeholder": _plain(t.TOPICS_PLACEHOLDER)}
     blocks.append(_input(TOPICS_BLOCK, t.TOPICS_FIELD, {**picker, **_topic_options(topics)}))
-    for name, values in AUDIENCE_CHOICES.items():
+    for name, values in (choices or AUDIENCE_CHOICES).items():
         element = {
             "type": "multi_static_select",
             "placeholder": _plain(t.AUDIENCE_PLACEHOLDER),

@@ -19,6 +19,7 @@ from adapters.discord.cli import discord_cli as discord_commands
 from bot import messages as m
 from bot.app import App, build_app, last_job_runs
 from bot.config import Settings
+from bot.i18n import Plural
 from bot.jobs import JOBS
 from bot.ports import TopicAlreadyExists
 from bot.services.roster import RosterService
@@ -40,6 +41,12 @@ app.add_typer(discord_commands, name="discord")
 out = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
+PROBLEMS = Plural(
+    "Nothing was imported: fix the problem above and run it again.",
+    "Nothing was imported: fix the {n} problems above and run it again.",
+)
+IMPORTED = Plural("Imported {n} partner with {channels}", "Imported {n} partners with {channels}")
+UPDATED = Plural("; updated {n} existing partner", "; updated {n} existing partners")
 
 
 class CliError(Exception):
@@ -202,7 +209,12 @@ def topics_list(archived: Annotated[bool, typer.Option(help="Include archived to
 
 
 @partners_cli.command("import")
-def partners_import(file: Annotated[Path, typer.Argument(help="CSV with a header row.")]) -> None:
+def partners_import(
+    file: Annotated[Path, typer.Argument(help="CSV with a header row (commas, semicolons or tabs).")],
+    update: Annotated[
+        bool, typer.Option("--update", help="Update partners that exist instead of refusing them.")
+    ] = False,
+) -> None:
     """Import partners and their channels from CSV: every row is checked; all rows or none."""
     try:
         text = file.read_text(encoding="utf-8")
@@ -210,28 +222,37 @@ def partners_import(file: Annotated[Path, typer.Argument(help="CSV with a header
         raise CliError(f"cannot read {file}: {exc}") from exc
 
     async def work(a: App) -> None:
-        report = await RosterService(a.stores, a.clock).import_csv(text)
+        report = await RosterService(a.stores, a.clock, a.settings).import_csv(text, update=update)
         if not report.ok:
             for line in report.errors[:50]:
-                err.print(f"[red]✗[/red] {line}")
+                err.print("[red]✗[/red] ", end="")
+                err.print(line, markup=False, highlight=False)
             more = len(report.errors) - 50
             raise CliError(
-                (f"…and {more:,} more. " if more > 0 else "")
-                + f"Nothing was imported: fix the {m.PROBLEMS(len(report.errors))} listed and run it again."
+                (f"…and {m.PROBLEMS(more)} more. " if more > 0 else "") + PROBLEMS(len(report.errors))
             )
-        partners, channels = m.PARTNERS(report.partners), m.CHANNELS(report.channels)
-        out.print(f"Imported [bold]{partners}[/bold] with {channels}.")
+        updated = UPDATED(report.updated) if report.updated else ""
+        out.print(IMPORTED(report.partners, channels=m.CHANNELS(report.channels)) + updated + ".")
 
     run_async(lambda: with_app(load_settings(), work))
 
 
 @partners_cli.command("list")
-def partners_list() -> None:
+def partners_list(
+    tier: Annotated[list[str] | None, typer.Option(help="Only this tier (repeatable).")] = None,
+    type_: Annotated[list[str] | None, typer.Option("--type", help="Only this type (repeatable).")] = None,
+    region: Annotated[list[str] | None, typer.Option(help="Only this region (repeatable).")] = None,
+    topic: Annotated[
+        list[str] | None, typer.Option(help="Only partners with an active channel following it.")
+    ] = None,
+) -> None:
     """List partners with their tier, type, region and number of active channels."""
+    from bot.cli.partners import partner_filter
 
     async def work(a: App) -> None:
+        where = await partner_filter(a, tier, type_, region, topic)
         table = Table("name", "tier", "type", "region", "language", "timezone", "channels")
-        for partner, channels in await a.stores.directory.partners():
+        for partner, channels in await a.stores.directory.partners(where):
             table.add_row(
                 partner.name,
                 partner.tier,
@@ -322,8 +343,10 @@ def demo(
 
 # In its own module, which uses the helpers above.
 from bot.cli.broadcast import broadcast  # noqa: E402
+from bot.cli.partners import register as register_partners  # noqa: E402
 
 app.command()(broadcast)
+register_partners(partners_cli)
 
 
 def main() -> None:

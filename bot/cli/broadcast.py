@@ -32,13 +32,13 @@ from bot.cli import CliError, err, load_settings, out, run_async
 from bot.config import Settings
 from bot.domain import Audience, ChannelRef, DeliveryProgress, Invocation, Platform, UserRef
 from bot.grammar import MAX_BODY, MAX_TITLE
-from bot.lexer import as_slug, closest, comma_list
+from bot.lexer import as_slug, comma_list
 from bot.services.admin import SEND_ACTION
+from bot.vocabulary import UnknownValue
 from bot.when import At, parse_at
 
 FAILED, USAGE, TIMED_OUT, INTERRUPTED = 1, 2, 3, 130
 POLL_SECONDS = 0.5  # how often --wait reads the progress
-AUDIENCE_KEYS = ("tier", "type", "region", "language")
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,21 +239,12 @@ async def _run(settings: Settings, request: Request) -> None:
 
 
 async def _check_audience(app: App, audience: Audience) -> None:
-    """Refuse a tier, type, region or language no partner has (a typo would silently reach nobody)."""
-    known: dict[str, set[str]] = {key: set() for key in AUDIENCE_KEYS}
-    for partner, _channels in await app.stores.directory.partners():
-        for key, value in zip(
-            AUDIENCE_KEYS, (partner.tier, partner.type, partner.region, partner.language), strict=True
-        ):
-            if value:
-                known[key].add(value.lower())
-    asked = (audience.tiers, audience.types, audience.regions, audience.languages)
-    for key, values in zip(AUDIENCE_KEYS, asked, strict=True):
-        for value in sorted(values - known[key]):
-            suggestion = closest(value, known[key])
-            hint = f' — did you mean "{suggestion}"?' if suggestion else ""
-            choices = ", ".join(sorted(known[key])) or "none yet"
-            raise CliError(f'no partner has {key} "{escape(value)}"{hint} (known: {escape(choices)})', USAGE)
+    """Refuse a tier, type, region or language outside the vocabulary (bot/vocabulary.py), in the
+    core's words: a typo would otherwise reach nobody."""
+    try:
+        (await app.bot.vocabulary()).check_audience(audience)
+    except UnknownValue as unknown:
+        raise CliError(escape(unknown.message), USAGE) from unknown
 
 
 def _delivery_adapters(app: App) -> list[PlatformAdapter]:

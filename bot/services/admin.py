@@ -6,7 +6,6 @@ import difflib
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import timedelta
 
 from bot import messages as m
 from bot.commands import Broadcast, Cancel, Invite, Send, TopicAdd, TopicArchive
@@ -17,16 +16,18 @@ from bot.domain import (
     Button,
     ButtonStyle,
     Invocation,
-    PartnerProfile,
     Priority,
     Reach,
     Reply,
     Topic,
 )
 from bot.ports import Clock, Stores, TopicAlreadyExists
+from bot.services.partner_admin import PartnerAdminService
 from bot.services.progress import ProgressService
 from bot.services.scheduling import SchedulingService
 from bot.timing import CancelOutcome, DeliveryPlan
+from bot.vocabulary import UnknownValue
+from bot.vocabulary import load as load_vocabulary
 
 SEND_ACTION = "announcement_send"
 CANCEL_ACTION = "announcement_cancel"
@@ -56,6 +57,7 @@ class AdminService:
         self._settings = settings
         self._wake_worker = wake_worker
         self.scheduling = SchedulingService(stores, clock, settings)
+        self.roster = PartnerAdminService(stores, clock, settings, join_code=_join_code)
         # Hold deliveries to daily/weekly channels for their digest (the `digests` job sends them).
         # Switching it off delivers to every channel at once, whatever its mode.
         self.hold_digests = True
@@ -76,29 +78,19 @@ class AdminService:
         return Reply(text=m.TOPIC_ARCHIVED.format(slug=topic.slug), ephemeral=False)
 
     async def invite(self, inv: Invocation, cmd: Invite) -> Reply:
-        now = self._clock.now()
-        code = _join_code()
-        expires = now + timedelta(days=self._settings.invite_ttl_days)
-        profile = PartnerProfile(
-            name=cmd.partner_name,
-            tier=cmd.tier,
-            type=cmd.type,
-            region=cmd.region,
-            language=cmd.language,
-            timezone=self._settings.default_timezone,
-        )
-        partner = await self._stores.directory.create_invite(
-            profile, code=code, created_by=inv.user.key(), expires_at=expires, now=now
-        )
-        return Reply(
-            text=m.INVITE_CREATED.format(
-                name=partner.name, tier=partner.tier, code=code, expires=f"{expires:%Y-%m-%d}"
-            )
-        )
+        """A join code for a new partner; one that exists is never changed (services/partner_admin.py)."""
+        return await self.roster.invite(inv, cmd)
 
     async def broadcast(self, inv: Invocation, cmd: Broadcast) -> Reply:
         """Create a draft and answer with its preview: the rendered text, who it will reach, and
         when (a scheduled time; deliveries waiting for quiet hours or digests)."""
+        try:
+            # Structured input (modals, Discord options, the CLI) arrives here too: nothing is created
+            # for a filter value outside the vocabulary, so a typo never makes a zero-reach draft.
+            vocabulary = await load_vocabulary(self._stores, self._settings)
+            cmd = replace(cmd, audience=vocabulary.check_audience(cmd.audience))
+        except UnknownValue as unknown:
+            return error(unknown.message)
         topics, problem = await self._active_topics(cmd.topics)
         if problem:
             return error(problem)

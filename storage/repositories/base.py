@@ -37,6 +37,7 @@ def to_partner(row: PartnerRow) -> Partner:
         region=row.region,
         language=row.language,
         timezone=row.timezone,
+        removed_at=row.removed_at,
     )
 
 

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain import Channel, ChannelRef, DeliveryMode, ImportRow, InviteOutcome, Partner, PartnerProfile
+from bot.domain import (
+    Channel,
+    ChannelRef,
+    DeliveryMode,
+    ImportRow,
+    InviteOutcome,
+    Partner,
+    PartnerCard,
+    PartnerChannel,
+    PartnerFilter,
+    PartnerProfile,
+)
 from storage.repositories.base import Repository, need_id, to_channel, to_partner
-from storage.tables import ChannelRow, InviteRow, PartnerRow
+from storage.tables import (
+    AckRow,
+    ChannelRow,
+    DeliveryRow,
+    InviteRow,
+    PartnerRow,
+    QuestionRow,
+    ReactionRow,
+    SubscriptionRow,
+    TopicRow,
+)
 
 
 class DirectoryRepository(Repository):
@@ -23,10 +44,27 @@ class DirectoryRepository(Repository):
             row = await session.get(PartnerRow, partner_id)
             return to_partner(row) if row else None
 
-    async def partners(self) -> list[tuple[Partner, int]]:
-        """Every partner with its number of active channels, by name."""
+    async def partners(self, where: PartnerFilter | None = None) -> list[tuple[Partner, int]]:
+        """Every partner not removed (matching `where`) with its number of active channels, by name."""
+        where = where or PartnerFilter()
+        query = select(PartnerRow).where(col(PartnerRow.removed_at).is_(None)).order_by(col(PartnerRow.name))
+        for column, wanted in (
+            (PartnerRow.tier, where.tiers),
+            (PartnerRow.type, where.types),
+            (PartnerRow.region, where.regions),
+        ):
+            if wanted:
+                query = query.where(col(column).in_(sorted(wanted)))
+        if where.topics:
+            following = (
+                select(ChannelRow.partner_id)
+                .join(SubscriptionRow, col(SubscriptionRow.channel_id) == ChannelRow.id)
+                .join(TopicRow, col(TopicRow.id) == SubscriptionRow.topic_id)
+                .where(col(TopicRow.slug).in_(sorted(where.topics)), col(ChannelRow.active).is_(True))
+            )
+            query = query.where(col(PartnerRow.id).in_(following))
         async with self._sessions() as session:
-            partners = list(await session.exec(select(PartnerRow).order_by(col(PartnerRow.name))))
+            partners = list(await session.exec(query))
             channels = list(await session.exec(select(ChannelRow).where(col(ChannelRow.active).is_(True))))
         counts: dict[int, int] = {}
         for channel in channels:
@@ -34,31 +72,164 @@ class DirectoryRepository(Repository):
                 counts[channel.partner_id] = counts.get(channel.partner_id, 0) + 1
         return [(to_partner(row), counts.get(need_id(row.id), 0)) for row in partners]
 
+    async def attribute_values(self) -> dict[str, set[str]]:
+        """The distinct tiers, types, regions and languages the partner table holds (lower-cased)."""
+        found: dict[str, set[str]] = {"tier": set(), "type": set(), "region": set(), "language": set()}
+        query = select(PartnerRow.tier, PartnerRow.type, PartnerRow.region, PartnerRow.language).distinct()
+        async with self._sessions() as session:
+            for values in await session.exec(query):
+                for key, value in zip(found, values, strict=True):
+                    if value:
+                        found[key].add(value.lower())
+        return found
+
+    async def partner_by_name(self, name: str) -> Partner | None:
+        """The partner called `name`, removed or not; exactly, else ignoring case."""
+        async with self._sessions() as session:
+            row = (await session.exec(select(PartnerRow).where(PartnerRow.name == name))).first()
+            if row is None:
+                query = select(PartnerRow).where(func.lower(PartnerRow.name) == name.lower())
+                row = (await session.exec(query.order_by(col(PartnerRow.id)))).first()
+            return to_partner(row) if row else None
+
+    async def partner_names(self) -> list[str]:
+        """The names of every partner not removed (for a did-you-mean)."""
+        async with self._sessions() as session:
+            query = select(PartnerRow.name).where(col(PartnerRow.removed_at).is_(None))
+            return list(await session.exec(query))
+
+    async def partner_card(self, partner_id: int) -> PartnerCard | None:
+        """`partner <name>`: the partner, its channels with their topics, and its last activity."""
+        async with self._sessions() as session:
+            row = await session.get(PartnerRow, partner_id)
+            if row is None:
+                return None
+            rows = list(
+                await session.exec(
+                    select(ChannelRow).where(ChannelRow.partner_id == partner_id).order_by(col(ChannelRow.id))
+                )
+            )
+            ids = [need_id(c.id) for c in rows]
+            topics: dict[int, list[str]] = {}
+            followed = (
+                select(SubscriptionRow.channel_id, TopicRow.slug)
+                .join(TopicRow, col(TopicRow.id) == SubscriptionRow.topic_id)
+                .where(col(SubscriptionRow.channel_id).in_(ids))
+                .order_by(col(TopicRow.slug))
+            )
+            for channel_id, slug in await session.exec(followed):
+                topics.setdefault(channel_id, []).append(slug)
+            mine = col(DeliveryRow.channel_id).in_(ids)
+            delivered = await session.exec(select(func.max(DeliveryRow.sent_at)).where(mine))
+            asked = await session.exec(
+                select(func.max(QuestionRow.created_at)).where(col(QuestionRow.channel_id).in_(ids))
+            )
+            reacted = await session.exec(
+                select(func.max(ReactionRow.added_at))
+                .select_from(ReactionRow)
+                .join(DeliveryRow, col(DeliveryRow.id) == ReactionRow.delivery_id)
+                .where(mine)
+            )
+            acked = await session.exec(
+                select(func.max(AckRow.acked_at))
+                .select_from(AckRow)
+                .join(DeliveryRow, col(DeliveryRow.id) == AckRow.delivery_id)
+                .where(mine)
+            )
+            feedback = [t for t in (asked.first(), reacted.first(), acked.first()) if t is not None]
+        channels = tuple(
+            PartnerChannel(to_channel(c), c.deactivated_reason, tuple(topics.get(need_id(c.id), [])))
+            for c in rows
+        )
+        return PartnerCard(
+            partner=to_partner(row),
+            channels=channels,
+            last_delivery=_utc(delivered.first()),
+            last_feedback=_utc(max(feedback)) if feedback else None,
+        )
+
+    async def update_partner(self, partner_id: int, values: Mapping[str, str]) -> Partner | None:
+        """Set some of tier, type, region, language, timezone; the partner as it is now."""
+        allowed = {"tier", "type", "region", "language", "timezone"}
+        async with self._sessions.begin() as session:
+            row = await session.get(PartnerRow, partner_id)
+            if row is None:
+                return None
+            for key, value in values.items():
+                if key in allowed:
+                    setattr(row, key, value)
+            session.add(row)
+            await session.flush()
+            return to_partner(row)
+
+    async def remove_partner(self, partner_id: int, *, now: datetime) -> list[int] | None:
+        """Mark the partner removed, switch its channels off and void its unused join codes, in one
+        transaction; the ids of the channels switched off (None: no such partner, or removed already)."""
+        async with self._sessions.begin() as session:
+            row = await session.get(PartnerRow, partner_id)
+            if row is None or row.removed_at is not None:
+                return None
+            row.removed_at = now
+            session.add(row)
+            mine = (col(ChannelRow.partner_id) == partner_id, col(ChannelRow.active).is_(True))
+            ids = [need_id(i) for i in await session.exec(select(ChannelRow.id).where(*mine))]
+            await session.exec(
+                update(ChannelRow).where(*mine).values(active=False, deactivated_reason="partner removed")
+            )
+            await session.exec(
+                update(InviteRow)
+                .where(col(InviteRow.partner_id) == partner_id, col(InviteRow.used_at).is_(None))
+                .values(expires_at=now)
+            )
+            return ids
+
     async def existing_partner_names(self, names: Sequence[str]) -> set[str]:
         async with self._sessions() as session:
             query = select(PartnerRow.name).where(col(PartnerRow.name).in_(list(names)))
             return set(await session.exec(query))
 
-    async def import_rows(self, rows: Sequence[ImportRow], *, now: datetime) -> tuple[int, int]:
+    async def import_rows(
+        self, rows: Sequence[ImportRow], *, now: datetime, update_existing: bool = False
+    ) -> tuple[int, int, int]:
         """Insert partners and their channels in one transaction: all rows or none.
 
-        A channel already known (same platform and id) is re-pointed at the imported partner.
-        Returns (partners created, channels created or updated).
+        A channel already known (same platform and id) is re-pointed at the imported partner. With
+        `update_existing`, a partner that exists (removed ones included: they come back) takes the
+        row's profile. Each row's topics are subscribed for its channel.
+        Returns (partners created, partners updated, channels created or updated).
         """
         async with self._sessions.begin() as session:
             partner_ids: dict[str, int] = {}
+            created = updated = 0
             for item in rows:
-                if item.partner.name not in partner_ids:
+                if item.partner.name in partner_ids:
+                    continue
+                query = select(PartnerRow).where(PartnerRow.name == item.partner.name)
+                partner = (await session.exec(query)).first() if update_existing else None
+                if partner is None:
                     partner = _partner_row(item.partner, now)
-                    session.add(partner)
-                    await session.flush()
-                    partner_ids[item.partner.name] = need_id(partner.id)
+                    created += 1
+                else:
+                    _set_profile(partner, item.partner)
+                    partner.removed_at = None
+                    updated += 1
+                session.add(partner)
+                await session.flush()
+                partner_ids[item.partner.name] = need_id(partner.id)
+            slugs = sorted({slug for item in rows for slug in item.topics})
+            topic_ids = {
+                t.slug: need_id(t.id)
+                for t in await session.exec(select(TopicRow).where(col(TopicRow.slug).in_(slugs)))
+            }
             channels = 0
             for item in rows:
                 if item.channel is not None:
-                    await _upsert_channel(session, item.channel, partner_ids[item.partner.name], now)
+                    channel = await _upsert_channel(
+                        session, item.channel, partner_ids[item.partner.name], now
+                    )
+                    await _subscribe(session, channel, [topic_ids[slug] for slug in item.topics], now)
                     channels += 1
-            return len(partner_ids), channels
+            return created, updated, channels
 
     # --- channels ---------------------------------------------------------------------------
 
@@ -132,16 +303,27 @@ class DirectoryRepository(Repository):
     # --- invites ----------------------------------------------------------------------------
 
     async def create_invite(
-        self, profile: PartnerProfile, *, code: str, created_by: str, expires_at: datetime, now: datetime
+        self,
+        profile: PartnerProfile,
+        *,
+        code: str,
+        created_by: str,
+        expires_at: datetime,
+        now: datetime,
+        restore: bool = False,
     ) -> Partner:
-        """Create (or reuse, by name) the partner and a one-time code that links a channel to it."""
+        """A one-time code that links a channel to the partner named in `profile`, created if new.
+
+        An existing partner's profile is left as it is, unless `restore` (a removed partner invited
+        again): then it takes `profile` and is no longer removed.
+        """
         async with self._sessions.begin() as session:
             row = (await session.exec(select(PartnerRow).where(PartnerRow.name == profile.name))).first()
             if row is None:
                 row = _partner_row(profile, now)
-            else:
-                row.tier, row.type = profile.tier, profile.type or row.type
-                row.region, row.language = profile.region or row.region, profile.language or row.language
+            elif restore:
+                _set_profile(row, profile)
+                row.removed_at = None
             session.add(row)
             await session.flush()
             session.add(
@@ -186,11 +368,36 @@ def _partner_row(profile: PartnerProfile, now: datetime) -> PartnerRow:
     )
 
 
-async def _upsert_channel(session: AsyncSession, ref: ChannelRef, partner_id: int, now: datetime) -> None:
+async def _upsert_channel(session: AsyncSession, ref: ChannelRef, partner_id: int, now: datetime) -> int:
     row = (await session.exec(_channel_query(ref))).first()
     if row is None:
         row = ChannelRow(
             platform=ref.platform, workspace_id=ref.workspace, channel_id=ref.channel, created_at=now
         )
     row.partner_id, row.active = partner_id, True
+    row.workspace_id = row.workspace_id or ref.workspace
     session.add(row)
+    await session.flush()
+    return need_id(row.id)
+
+
+async def _subscribe(session: AsyncSession, channel_id: int, topic_ids: Sequence[int], now: datetime) -> None:
+    if not topic_ids:
+        return
+    query = select(SubscriptionRow.topic_id).where(SubscriptionRow.channel_id == channel_id)
+    existing = set(await session.exec(query))
+    for topic_id in dict.fromkeys(topic_ids):
+        if topic_id not in existing:
+            session.add(SubscriptionRow(channel_id=channel_id, topic_id=topic_id, created_at=now))
+
+
+def _set_profile(row: PartnerRow, profile: PartnerProfile) -> None:
+    row.tier, row.type, row.region = profile.tier, profile.type, profile.region
+    row.language, row.timezone = profile.language, profile.timezone
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # Aggregates (MAX) come back without the column type's conversion on SQLite.
+    if value is None or not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

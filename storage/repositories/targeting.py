@@ -49,7 +49,8 @@ def targets(topic_ids: Sequence[int], audience: Audience) -> Select[Any]:
     subscribed = exists().where(
         col(SubscriptionRow.channel_id) == ChannelRow.id, col(SubscriptionRow.topic_id).in_(list(topic_ids))
     )
-    filters = [col(ChannelRow.active).is_(True), subscribed]
+    # A removed partner's channel is off, and stays out even if a command there switches it back on.
+    filters = [col(ChannelRow.active).is_(True), subscribed, col(PartnerRow.removed_at).is_(None)]
     for column, wanted in (
         (PartnerRow.tier, audience.tiers),
         (PartnerRow.type, audience.types),

@@ -25,10 +25,10 @@ from tests.integration.support import (
 
 
 async def _four_partners(h: Harness) -> None:
-    """acme gold/emea, birch silver/amer, cedar gold/apac, dune platinum/emea — all on `security`."""
+    """acme gold/emea, birch silver/na, cedar gold/apac, dune platinum/emea — all on `security`."""
     await setup_topics(h, "security", "pricing")
     await h.join("acme", "Acme", tier="gold", region="emea")
-    await h.join("birch", "Birch", tier="silver", region="amer")
+    await h.join("birch", "Birch", tier="silver", region="na")
     await h.join("cedar", "Cedar", tier="gold", region="apac")
     await h.join("dune", "Dune", tier="platinum", region="emea")
     for channel in ("acme", "birch", "cedar", "dune"):
@@ -108,11 +108,19 @@ async def test_invite_creates_partner_and_one_time_code(harness: Harness, clock:
         "emea",
         "de",
     )
-    # Inviting the same partner again gives a new code for the same organisation.
+    # Inviting it again with another tier changes nothing (issue 11): it says so and how to change it.
     again = await harness.admin('invite "Acme GmbH" tier:platinum')
-    assert again.text.split("`")[1] != code
+    assert again.is_error and "already a partner" in again.text
+    assert "tier gold · type msp · region emea · language de" in again.text
+    assert '`partner set "Acme GmbH" tier:platinum`' in again.text and "PB-" not in again.text
     (partner,) = await rows(harness, PartnerRow)
-    assert partner.tier == "platinum" and partner.region == "emea"
+    assert partner.tier == "gold" and partner.region == "emea"
+    # With the tier it has, it gets a code for another of its channels, its profile untouched.
+    second = await harness.admin('invite "acme gmbh" tier:gold')
+    assert not second.is_error and "profile was not touched" in second.text
+    assert second.text.split("`")[1].startswith("PB-") and second.text.split("`")[1] != code
+    (partner,) = await rows(harness, PartnerRow)
+    assert (partner.name, partner.tier, partner.type) == ("Acme GmbH", "gold", "msp")
 
 
 async def test_invite_usage_errors(sqlite_harness: Harness) -> None:
@@ -151,7 +159,7 @@ async def test_broadcast_preview_splits_reach_by_platform_tier_and_region(harnes
     assert "*Reach:* 5 channels of 4 partners" in preview.text
     assert "by platform: local 4, slack 1" in preview.text
     assert "by tier: gold 2, platinum 1, silver 1, unlinked 1" in preview.text
-    assert "by region: emea 2, amer 1, apac 1, unlinked 1" in preview.text
+    assert "by region: emea 2, apac 1, na 1, unlinked 1" in preview.text
     assert [(b.label, b.action, b.value) for b in preview.buttons] == [
         (m.SEND_BUTTON, SEND_ACTION, "1"),
         (m.EDIT_BUTTON, EDIT_ACTION, "1"),
@@ -212,15 +220,15 @@ async def test_broadcast_at_a_later_time_is_not_posted_before_then(sqlite_harnes
 
 async def test_empty_audience_is_reported_in_the_preview_and_send_refused(harness: Harness) -> None:
     await _four_partners(harness)
-    preview = await harness.admin('broadcast topic:security tier:diamond title:"Nobody" Hello?')
+    preview = await harness.admin('broadcast topic:security tier:registered title:"Nobody" Hello?')
     assert preview.is_error
-    assert "would reach *no channel*" in preview.text and "tier: diamond" in preview.text
+    assert "would reach *no channel*" in preview.text and "tier: registered" in preview.text
     assert preview.buttons == ()  # nothing to press
     assert "*Reach:*" not in preview.text
 
     refused = await harness.admin("send 1")
     assert refused.is_error
-    assert refused.text == m.EMPTY_AUDIENCE.format(id=1, audience="tier: diamond")
+    assert refused.text == m.EMPTY_AUDIENCE.format(id=1, audience="tier: registered")
     assert (await announcement(harness, 1)).status == "draft"
     assert await deliveries(harness) == []
     await harness.deliver()
@@ -354,7 +362,7 @@ async def test_digest_channels_are_held_except_for_urgent(harness: Harness) -> N
 
 async def test_stats_for_one_announcement(harness: Harness) -> None:
     await _four_partners(harness)
-    await harness.join("eve", "Eve", tier="gold", region="amer")
+    await harness.join("eve", "Eve", tier="gold", region="na")
     await harness.partner("eve", "subscribe security")
     await harness.partner("eve", "settings mode daily")
     fail_channels(

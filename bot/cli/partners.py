@@ -1,0 +1,103 @@
+"""`partnerbot partners show|set|remove` and the filters of `partners list`: the same use-cases and
+words as the chat's `partner …` commands (bot/services/partner_admin.py), one-line errors."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from bot.app import App
+from bot.cli import CliError, load_settings, out, run_async, with_app
+from bot.domain import PartnerFilter
+from bot.lexer import as_slug, closest, comma_list
+from bot.services.partner_admin import card_text, changed_text
+from bot.vocabulary import UnknownValue
+
+Values = list[str] | None
+
+
+async def partner_filter(
+    app: App, tier: Values, type_: Values, region: Values, topic: Values
+) -> PartnerFilter:
+    """The `partners list` filters, checked like every other input (an unknown value is an error)."""
+    vocabulary = await app.bot.vocabulary()
+    checked: dict[str, frozenset[str]] = {}
+    try:
+        for key, given in (("tier", tier), ("type", type_), ("region", region)):
+            checked[key] = frozenset(vocabulary.check(key, v) for v in comma_list(given or []))
+    except UnknownValue as unknown:
+        raise CliError(escape(unknown.message), 2) from unknown
+    slugs = frozenset(s for word in comma_list(topic or []) if (s := as_slug(word)))
+    known = [t.slug for t in await app.stores.topics.all(include_archived=True)]
+    for slug in sorted(slugs - set(known)):
+        suggestion = closest(slug, known)
+        hint = f' — did you mean "{suggestion}"?' if suggestion else ""
+        raise CliError(f'unknown topic "{escape(slug)}"{hint} (`partnerbot topics list`)', 2)
+    return PartnerFilter(
+        tiers=checked["tier"], types=checked["type"], regions=checked["region"], topics=slugs
+    )
+
+
+def show(
+    name: Annotated[str, typer.Argument(help="The partner's name (quote it if it has spaces).")],
+) -> None:
+    """A partner's card: profile, channels (platform, name, active, mode, topics), last activity."""
+
+    async def work(a: App) -> None:
+        card = await a.bot.admin.roster.card(name)
+        if isinstance(card, str):
+            raise CliError(_plain(card))
+        out.print(_plain(card_text(card)), markup=False, emoji=False, highlight=False)
+
+    run_async(lambda: with_app(load_settings(), work))
+
+
+def set_(
+    name: Annotated[str, typer.Argument(help="The partner's name.")],
+    tier: Annotated[str | None, typer.Option(help="A known tier (PARTNERBOT_TIERS).")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="A known type (PARTNERBOT_TYPES).")] = None,
+    region: Annotated[str | None, typer.Option(help="A known region (PARTNERBOT_REGIONS).")] = None,
+    language: Annotated[str | None, typer.Option(help="A BCP 47 language tag, e.g. en or pt-BR.")] = None,
+    timezone: Annotated[str | None, typer.Option(help="An IANA time zone, e.g. Europe/Berlin.")] = None,
+) -> None:
+    """Change a partner's tier, type, region, language or time zone; prints what changed."""
+    given = {"tier": tier, "type": type_, "region": region, "language": language, "timezone": timezone}
+    values = {key: value for key, value in given.items() if value is not None}
+    if not values:
+        raise CliError("say what to change: --tier, --type, --region, --language or --timezone", 2)
+
+    async def work(a: App) -> None:
+        result = await a.bot.admin.roster.update(name, values)
+        if isinstance(result, str):
+            raise CliError(_plain(result))
+        out.print(_plain(changed_text(result)), markup=False, emoji=False, highlight=False)
+
+    run_async(lambda: with_app(load_settings(), work))
+
+
+def remove(name: Annotated[str, typer.Argument(help="The partner's name.")]) -> None:
+    """Remove a partner: its channels are switched off and pending deliveries stopped; history is kept."""
+    from bot import messages as m
+
+    async def work(a: App) -> None:
+        result = await a.bot.admin.roster.remove_partner(name)
+        if isinstance(result, str):
+            raise CliError(_plain(result))
+        partner, channels = result
+        text = m.PARTNER_REMOVED(channels, name=partner.name)
+        out.print(_plain(text), markup=False, emoji=False, highlight=False)
+
+    run_async(lambda: with_app(load_settings(), work))
+
+
+def _plain(text: str) -> str:
+    """Chat markup (`*bold*`, backticks) read as plain text in a terminal: only the asterisks go."""
+    return escape(text.replace("*", ""))
+
+
+def register(partners: typer.Typer) -> None:
+    partners.command("show")(show)
+    partners.command("set")(set_)
+    partners.command("remove")(remove)
