@@ -442,7 +442,9 @@ def _broadcast(text: str, pos: int) -> Broadcast:
         if found is None:
             choices = (*_BROADCAST_FLAGS, *(f"{key}:" for key in _BROADCAST_KEYS))
             raise _Invalid(
-                msg.BODY_BEFORE_TITLE.format(word=_shown(word.text), did_you_mean=_did_you_mean(word.text, choices))
+                msg.BODY_BEFORE_TITLE.format(
+                    word=_shown(word.text), did_you_mean=_did_you_mean(word.text, choices)
+                )
             )
         token, option = found
         _add_option(options, option, "broadcast", _BROADCAST_KEYS)

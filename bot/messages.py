@@ -187,15 +187,15 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "One rule: options (`topic:`, `tier:`, `type:`, `region:`, `language:`, `at:`) and the flags "
     '`urgent` and `ack` come first, in any order, then `title:"…"`; everything after the title is the '
     "body, exactly as written — only the whitespace (spaces, tabs, line breaks) before its first and "
-    "after its last other character is dropped. So `urgent`, `ack`, `tier:gold` or `at:` after the title are words "
-    "of the body. `at:{at_example}` schedules it (vendor time zone); add `local` for each channel's "
-    "own clock, or an IANA zone such as `Europe/Berlin`. `urgent ack` asks partners to acknowledge it; "
-    "`acks <id>` shows who has.",
+    "after its last other character is dropped. So `urgent`, `ack`, `tier:gold` or `at:` after the "
+    "title are words of the body. `at:{at_example}` schedules it (vendor time zone); add `local` for "
+    "each channel's own clock, or an IANA zone such as `Europe/Berlin`. `urgent ack` asks partners to "
+    "acknowledge it; `acks <id>` shows who has.",
     "send": "Sends a draft announcement, or schedules it when it has an `at:` time.",
     "cancel": "Cancels a draft, or a scheduled announcement until its first delivery goes out.",
     "edit": "Changes an announcement's title and/or body. Copies already delivered are updated in place "
     "(partner threads and their questions stay), at the same pace as sending; copies not out yet go out "
-    "with the new text. The broadcast rule applies: `at:\"…\"` and `title:\"…\"` come first, "
+    'with the new text. The broadcast rule applies: `at:"…"` and `title:"…"` come first, '
     "everything after the title is the new body. `at:` moves a scheduled announcement (as `reschedule`); "
     "other options (`tier:`, `topic:`, `urgent`…) can't be edited.",
     "recall": "Deletes every delivered copy of an announcement and cancels the ones not out yet. Use "
@@ -208,8 +208,7 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "reschedule": "Moves a scheduled announcement, or a draft, to a new time, e.g. "
     "`reschedule 42 at:{at_example}`; the same forms as `broadcast … at:`. Possible until its first "
     "delivery goes out.",
-    "drafts": "Lists the drafts not sent or cancelled yet, with a Cancel button for each "
-    "(or `cancel <id>`).",
+    "drafts": "Lists the drafts not sent or cancelled yet, with a Cancel button for each (or `cancel <id>`).",
 }
 
 

@@ -51,7 +51,9 @@ class ReschedulingService:
         )
         if outcome is not RescheduleOutcome.RESCHEDULED:
             current = await self._stores.announcements.get(announcement.id)
-            return error(_refusal(current or announcement) or m.RESCHEDULE_TOO_LATE.format(id=announcement.id))
+            return error(
+                _refusal(current or announcement) or m.RESCHEDULE_TOO_LATE.format(id=announcement.id)
+            )
         when = self.scheduling.when(checked, plan)
         if draft:
             lines = [m.RESCHEDULED_DRAFT.format(id=announcement.id, title=announcement.title, when=when)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from typing import Any
 
 from sqlalchemy import Table, and_, case, func, literal, or_, update
@@ -182,11 +181,13 @@ class ScheduleRepository(Repository):
             .where(col(ChannelRow.id) == _DELIVERY.c.channel_id)
             .scalar_subquery()
         )
-        not_before = case(
-            {t.group.key: literal(t.not_before, UTCDateTime()) for t in plan.timings},
-            value=group_key,
-            else_=literal(plan.fallback, UTCDateTime()),
-        )
+        not_before: Any = literal(plan.fallback, UTCDateTime())
+        if plan.timings:  # a CASE needs at least one WHEN
+            not_before = case(
+                {t.group.key: literal(t.not_before, UTCDateTime()) for t in plan.timings},
+                value=group_key,
+                else_=not_before,
+            )
         mine = _DELIVERY.c.announcement_id == announcement_id
         await session.exec(update(_DELIVERY).where(mine, *_STILL_WAITING).values(not_before=not_before))
         gone = sa_select(func.count()).where(

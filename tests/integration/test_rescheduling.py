@@ -10,11 +10,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import messages as m
-from bot.domain import Audience
+from bot.domain import AnnouncementStatus, Audience, Schedule
 from bot.services.admin import CANCEL_ACTION
-from storage.tables import AnnouncementRow
+from bot.timing import DeliveryPlan, RescheduleOutcome
+from storage.tables import AnnouncementRow, DeliveryRow
 from tests.conftest import FakeClock
 from tests.harness import ADMIN, ADMIN_CHANNEL, Harness, make_harness
 from tests.integration.support import announcement, deliveries, id_from, rows, setup_topics
@@ -35,7 +37,9 @@ async def berlin(database_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
     await h.close()
 
 
-async def _scheduled(h: Harness, at: str = "2026-12-01 09:00", *, channels: tuple[str, ...] = ("acme",)) -> int:
+async def _scheduled(
+    h: Harness, at: str = "2026-12-01 09:00", *, channels: tuple[str, ...] = ("acme",)
+) -> int:
     await setup_topics(h, "pricing")
     for channel in channels:
         assert not (await h.partner(channel, "subscribe pricing")).is_error
@@ -151,14 +155,38 @@ async def test_reschedule_is_refused_once_something_went_out_or_it_is_gone(
     assert gone.is_error and gone.text == "Announcement #2 was cancelled, so there is no time left to change."
 
 
-async def test_reschedule_loses_to_a_delivery_already_claimed(berlin: Harness, clock: FakeClock) -> None:
+async def test_reschedule_is_refused_while_some_rows_still_wait(berlin: Harness, clock: FakeClock) -> None:
     h = berlin
-    await _scheduled(h, "2026-11-24 11:00", channels=("acme",))
-    await h.partner("globex", "settings quiet 20:00-08:00")
+    await h.partner("globex", "settings quiet 10:00-12:00")  # Berlin time: its row waits until 11:00 UTC
+    await _scheduled(h, "2026-11-24 11:00", channels=("acme", "globex"))
     move_to(clock, utc(2026, 11, 24, 10, 0))
-    assert await h.deliver() == 1  # the first delivery is out
+    assert await h.deliver() == 1  # acme's copy is out, globex's waits for the end of its quiet hours
+    waiting = [(d.id, d.not_before) for d in await deliveries(h, 1) if d.status == "pending"]
+    assert waiting and waiting[0][1] == utc(2026, 11, 24, 11, 0)
     refused = await h.admin('reschedule 1 at:"2026-12-05 09:00"')
     assert refused.is_error and refused.text == m.RESCHEDULE_TOO_LATE.format(id=1)
+    assert [(d.id, d.not_before) for d in await deliveries(h, 1) if d.status == "pending"] == waiting
+
+
+async def test_a_claim_that_wins_the_race_rolls_the_reschedule_back(berlin: Harness) -> None:
+    h = berlin
+    announcement_id = await _scheduled(h, channels=("acme", "globex"))
+    # A worker claimed one row between the service's status check and the store's transaction.
+    first, second = await deliveries(h, announcement_id)
+    async with AsyncSession(h.app.engine) as session:
+        claimed = await session.get(DeliveryRow, first.id)
+        assert claimed is not None
+        claimed.status = "claimed"
+        session.add(claimed)
+        await session.commit()
+    outcome = await h.app.stores.schedules.reschedule(
+        announcement_id,
+        schedule=Schedule(datetime(2026, 12, 5, 9, 0), "Europe/Berlin", utc(2026, 12, 5, 8, 0)),
+        plan=DeliveryPlan(AnnouncementStatus.SCHEDULED, (), utc(2026, 12, 5, 8, 0)),
+    )
+    assert outcome is RescheduleOutcome.TOO_LATE
+    assert (await deliveries(h, announcement_id))[1].not_before == second.not_before
+    assert (await announcement(h, announcement_id)).send_wall == "2026-12-01 09:00"
 
 
 # --- edit with options ------------------------------------------------------------------------------
@@ -233,8 +261,9 @@ async def test_preview_says_when_a_time_in_a_dst_gap_or_overlap_really_goes_out(
         in gap.text
     ), gap.text
     fold = await h.admin('broadcast topic:pricing at:"2027-10-31 02:30" title:"F" Autumn.')
-    assert "02:30 happens twice in Europe/Berlin that day (clocks go back); it will go out at the first, " in (
-        fold.text
+    assert (
+        "02:30 happens twice in Europe/Berlin that day (clocks go back); it will go out at the first, "
+        in (fold.text)
     )
     local = await h.admin('broadcast topic:pricing at:"2027-03-28 02:30 local" title:"L" Local.')
     assert "the 2 channels there get it at 03:00 CEST." in local.text, local.text

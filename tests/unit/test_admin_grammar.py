@@ -85,7 +85,7 @@ def test_the_parsed_body_is_what_the_admin_wrote(start: str, rest: str) -> None:
 
 def test_the_help_states_the_rule() -> None:
     about = help_text("broadcast", admin=True, today=date(2026, 12, 3))
-    assert 'everything after the title is the body, exactly as written' in about
+    assert "everything after the title is the body, exactly as written" in about
     assert "whitespace (spaces, tabs, line breaks) before its first and after its last" in about
     assert 'Everything after `title:"…"` is the body' in help_text(admin=True) or (
         'everything after `title:"…"` is the body' in help_text(admin=True)
@@ -198,7 +198,11 @@ def test_examples_in_help_and_errors_are_in_the_future(now: datetime) -> None:
         help_text("reschedule", admin=True, today=today),
         with_examples(msg.AT_FORMS, today),
     ]
-    for bad in ('broadcast topic:x at: title:"T" b', 'broadcast topic:x at:"soon" title:"T" b', "reschedule 1"):
+    for bad in (
+        'broadcast topic:x at: title:"T" b',
+        'broadcast topic:x at:"soon" title:"T" b',
+        "reschedule 1",
+    ):
         error = parse_admin(bad, today=today)
         assert isinstance(error, CommandError), error
         texts.append(error.message)
