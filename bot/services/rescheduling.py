@@ -76,7 +76,8 @@ class ReschedulingService:
             )
             for a in found
         )
-        return Reply(text=m.DRAFTS_HEADER(len(found)), rows=rows)
+        # Posted in the admin channel like a preview, so its buttons work on every platform.
+        return Reply(text=m.DRAFTS_HEADER(len(found)), rows=rows, ephemeral=False)
 
 
 def _refusal(announcement: Announcement) -> str:
