@@ -168,6 +168,26 @@ class Edit:
     announcement_id: int
     title: str | None = None
     body: str | None = None
+    # `at:"…"`: a new schedule (as in Broadcast), applied only before the first delivery goes out.
+    send_at: datetime | None = None
+    send_zone: str | None = None
+    send_local: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reschedule:
+    """`reschedule <id> at:"…"`: a new time for a scheduled announcement (or a draft) until its first
+    delivery goes out; the fields mean what they mean in Broadcast."""
+
+    announcement_id: int
+    send_at: datetime
+    send_zone: str | None = None
+    send_local: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Drafts:
+    """`drafts`: the open drafts, each with a Cancel button."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,4 +260,6 @@ AdminCommand = (
     | PartnerShow
     | PartnerSet
     | PartnerRemove
+    | Reschedule
+    | Drafts
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import TypeVar
 
 from bot import commands as c
@@ -22,9 +23,11 @@ from bot.services.analytics import AnalyticsService
 from bot.services.feedback import FeedbackService
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION, PartnerService
 from bot.services.progress import ProgressService
+from bot.services.rescheduling import ReschedulingService
 from bot.services.revisions import RevisionService
 from bot.vocabulary import Vocabulary
 from bot.vocabulary import load as load_vocabulary
+from bot.when import today_in
 
 log = logging.getLogger(__name__)
 _R = TypeVar("_R")
@@ -45,7 +48,10 @@ class PartnerBot:
         self.partners = PartnerService(stores, clock, settings)
         self.progress = ProgressService(stores, clock)
         self.admin = AdminService(stores, clock, settings, wake_worker=wake_worker, progress=self.progress)
-        self.revisions = RevisionService(stores, clock, settings, wake_worker=wake_worker)
+        self.rescheduling = ReschedulingService(stores, clock, settings)
+        self.revisions = RevisionService(
+            stores, clock, settings, wake_worker=wake_worker, rescheduling=self.rescheduling
+        )
         self.feedback = FeedbackService(stores, clock, settings)
         self.analytics = AnalyticsService(stores)
         self.acks = AckService(stores, clock, settings)
@@ -186,8 +192,12 @@ class PartnerBot:
                 return await p.join(inv, parsed)
         raise AssertionError(f"unhandled partner command {parsed!r}")
 
+    def _today(self) -> date:
+        """The vendor's date by the injected clock: examples in help and errors are dated after it."""
+        return today_in(self._clock.now(), self.settings.default_timezone)
+
     async def _admin(self, inv: Invocation, text: str) -> Reply:
-        parsed = parse_admin(text)
+        parsed = parse_admin(text, today=self._today())
         if isinstance(parsed, c.CommandError):
             refusal = await self._authorise(inv, text)
             return refusal or Reply(text=parsed.message, is_error=True)
@@ -203,7 +213,7 @@ class PartnerBot:
         a = self.admin
         match parsed:
             case c.AdminHelp():
-                return Reply(text=help_text(parsed.topic, admin=True))
+                return Reply(text=help_text(parsed.topic, admin=True, today=self._today()))
             case c.TopicAdd():
                 return await a.add_topic(parsed)
             case c.TopicArchive():
@@ -236,6 +246,10 @@ class PartnerBot:
                 return await a.roster.set(parsed)
             case c.PartnerRemove():
                 return await a.roster.remove(parsed)
+            case c.Reschedule():
+                return await self.rescheduling.reschedule(parsed)
+            case c.Drafts():
+                return await self.rescheduling.drafts()
         raise AssertionError(f"unhandled admin command {parsed!r}")
 
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:

@@ -8,6 +8,8 @@ command or a `CommandError` carrying a message with a way forward.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
+from datetime import date
 from typing import Final, TypeVar
 
 from bot import messages as msg
@@ -22,6 +24,7 @@ from bot.commands import (
     Broadcast,
     Cancel,
     CommandError,
+    Drafts,
     Edit,
     Help,
     Invite,
@@ -35,6 +38,7 @@ from bot.commands import (
     PartnerShow,
     Questions,
     Recall,
+    Reschedule,
     Scheduled,
     Send,
     SetMode,
@@ -64,7 +68,7 @@ from bot.lexer import (
     read_words,
 )
 from bot.timezones import QuietHours, parse_quiet
-from bot.when import At, parse_at
+from bot.when import At, at_example, parse_at, with_examples
 
 # --- Parsing -----------------------------------------------------------------------------------
 
@@ -78,6 +82,9 @@ _INVITE_KEYS = ("tier", "type", "region", "language")
 _BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at")
 _PARTNER_SET_KEYS = ("tier", "type", "region", "language", "timezone")
 _BROADCAST_FLAGS = ("urgent", "ack")  # `ack`: partners must acknowledge (urgent announcements only)
+_EDIT_KEYS = ("title", "at")
+# The date of the admin's "today" (the injected clock, vendor time zone) for examples in messages.
+_TODAY: ContextVar[date | None] = ContextVar("partnerbot_grammar_today", default=None)
 
 _T = TypeVar("_T")
 
@@ -95,18 +102,30 @@ def parse_partner(text: str) -> PartnerCommand | CommandError:
     return _guarded(_parse_partner, text)
 
 
-def parse_admin(text: str) -> AdminCommand | CommandError:
-    """Parse the text of `/partner-admin <text>`; an empty text asks for help."""
-    return _guarded(_parse_admin, text)
+def parse_admin(text: str, *, today: date | None = None) -> AdminCommand | CommandError:
+    """Parse the text of `/partner-admin <text>`; an empty text asks for help. `today` (the clock's
+    date in the vendor time zone) dates the examples in error messages; None: the system clock's."""
+    reset = _TODAY.set(today)
+    try:
+        return _guarded(_parse_admin, text)
+    finally:
+        _TODAY.reset(reset)
 
 
-def help_text(command: str = "", *, admin: bool = False) -> str:
-    """The full command reference, or the usage and purpose of one command (`help <command>`)."""
+def help_text(command: str = "", *, admin: bool = False, today: date | None = None) -> str:
+    """The full command reference, or the usage and purpose of one command (`help <command>`);
+    examples of `at:"…"` are dated the day after `today`."""
     usage, about = (msg.ADMIN_USAGE, msg.ADMIN_ABOUT) if admin else (msg.PARTNER_USAGE, msg.PARTNER_ABOUT)
     key = command.strip().lower()
     if key not in usage:
-        return msg.ADMIN_HELP if admin else msg.PARTNER_HELP
-    return msg.COMMAND_HELP.format(usage=usage[key], about=about[key])
+        text = msg.ADMIN_HELP if admin else msg.PARTNER_HELP
+    else:
+        text = msg.COMMAND_HELP.format(usage=usage[key], about=about[key])
+    return with_examples(text, today)
+
+
+def _at_example() -> str:
+    return at_example(_TODAY.get())
 
 
 def _guarded(parse: Callable[[str], _T], text: str) -> _T | CommandError:
@@ -378,7 +397,8 @@ def _add_option(
     if key in options:
         raise _Invalid(msg.OPTION_TWICE.format(key=key))
     if not comma_list([value]):
-        raise _Invalid(msg.OPTION_EMPTY.format(key=key, example=msg.OPTION_EXAMPLES[key]))
+        example = with_examples(msg.OPTION_EXAMPLES[key], _TODAY.get())
+        raise _Invalid(msg.OPTION_EMPTY.format(key=key, example=example))
     # Topics are lower-cased by slug validation, which quotes them as typed when they are wrong.
     options[key] = value.strip() if key in ("title", "at", "topic", "timezone") else value.strip().lower()
 
@@ -456,26 +476,42 @@ def _name_and_options(text: str, pos: int, command: str, keys: tuple[str, ...]) 
 
 
 def _broadcast(text: str, pos: int) -> Broadcast:
+    """Options and flags, in any order, up to `title:"…"`; everything after the title is the body."""
     options: dict[str, str] = {}
     flags: set[str] = set()
-    while (word := read_word(text, pos)) is not None:
-        # Only the lower-case flags: "Urgent …" at the start of a body is prose, not an option.
+    while "title" not in options and (word := read_word(text, pos)) is not None:
+        # Only the lower-case flags: "Urgent" is prose, refused below with a pointer to `urgent`.
         if word.text in _BROADCAST_FLAGS:
             flags.add(word.text)
             pos = word.end
             continue
-        match = OPTION.match(word.text)
-        if match is None or (match.end() == len(word.text) and match.group(1).lower() not in _BROADCAST_KEYS):
-            break  # the body starts here ("Note: …" included)
-        token = read_token(text, word.start)
-        option = as_option(text, token) if token else None
-        if token is None or option is None:  # not expected: read_word saw `key:` right here
-            break
+        found = _option_at(text, word, _BROADCAST_KEYS)
+        if found is None:
+            choices = (*_BROADCAST_FLAGS, *(f"{key}:" for key in _BROADCAST_KEYS))
+            raise _Invalid(
+                msg.BODY_BEFORE_TITLE.format(
+                    word=_shown(word.text), did_you_mean=_did_you_mean(word.text, choices)
+                )
+            )
+        token, option = found
         _add_option(options, option, "broadcast", _BROADCAST_KEYS)
         pos = token.end
     if "ack" in flags and "urgent" not in flags:
         raise _Invalid(msg.ACK_NEEDS_URGENT)
     return _build_broadcast(options, "urgent" in flags, text[pos:].strip(), ack="ack" in flags)
+
+
+def _option_at(text: str, word: Token, keys: tuple[str, ...]) -> tuple[Token, tuple[str, str]] | None:
+    """The `key:value` option starting at `word` (its value may be quoted), or None when the word is
+    no option: no `key:` at its start, or a bare `Word:` whose key is not one of `keys` ("Note:")."""
+    match = OPTION.match(word.text)
+    if match is None or (match.end() == len(word.text) and match.group(1).lower() not in keys):
+        return None
+    token = read_token(text, word.start)
+    option = as_option(text, token) if token else None
+    if token is None or option is None:  # not expected: read_word saw `key:` right here
+        return None
+    return token, option
 
 
 def _build_broadcast(options: dict[str, str], urgent: bool, body: str, *, ack: bool = False) -> Broadcast:
@@ -510,32 +546,61 @@ def _build_broadcast(options: dict[str, str], urgent: bool, body: str, *, ack: b
 
 
 def _send_at(value: str) -> At:
-    at = parse_at(value)
+    at = parse_at(value, today=_TODAY.get())
     if isinstance(at, str):
         raise _Invalid(at)
     return at
 
 
 def _edit(text: str, pos: int) -> Edit:
-    """`edit <id> [title:"…"] [<new body…>]`: only a leading `title:` is an option; the rest is body."""
+    """`edit <id> [at:"…"] [title:"…"] [<new body…>]`: the broadcast rule — options first, everything
+    after the title is the body. Options `edit` can't apply (`tier:`, `urgent`…) are refused."""
     word = read_word(text, pos)
     if word is None:
         raise _usage_error(msg.ADMIN_USAGE["edit"])
     announcement_id = _parse_id(word.text, msg.ANNOUNCEMENT_ID, 'edit 42 title:"New title"')
-    pos, title = word.end, None
-    nxt = read_word(text, pos)
-    match = OPTION.match(nxt.text) if nxt is not None else None
-    if nxt is not None and match is not None and match.group(1).lower() == "title":
-        token = read_token(text, nxt.start)
-        option = as_option(text, token) if token else None
-        if token is not None and option is not None:
-            title, pos = _title(option[1], empty=msg.TITLE_EMPTY), token.end
+    pos = word.end
+    options: dict[str, str] = {}
+    while "title" not in options and (nxt := read_word(text, pos)) is not None:
+        found = _option_at(text, nxt, _BROADCAST_KEYS)
+        if found is not None and found[1][0] not in _BROADCAST_KEYS:
+            found = None  # `Re:Webinar …`: not a word `broadcast` knows, so prose
+        if nxt.text in _BROADCAST_FLAGS or (found is not None and found[1][0] not in _EDIT_KEYS):
+            shown = nxt.text if found is None else f"{found[1][0]}:"
+            raise _Invalid(msg.EDIT_REFUSES.format(word=_shown(shown), id=announcement_id))
+        if found is None:
+            break  # the body starts here
+        token, option = found
+        _add_option(options, option, "edit", _EDIT_KEYS)
+        pos = token.end
+    title = _title(options["title"], empty=msg.TITLE_EMPTY) if "title" in options else None
+    at = _send_at(options["at"]) if "at" in options else None
     body = text[pos:].strip() or None
-    if title is None and body is None:
+    if title is None and body is None and at is None:
         raise _Invalid(msg.EDIT_NOTHING)
     if body is not None and len(body) > MAX_BODY:
         raise _Invalid(msg.BODY_TOO_LONG.format(length=len(body), max=MAX_BODY))
-    return Edit(announcement_id, title=title, body=body)
+    return Edit(
+        announcement_id,
+        title=title,
+        body=body,
+        send_at=at.wall if at else None,
+        send_zone=at.zone if at else None,
+        send_local=at.local if at else False,
+    )
+
+
+def _reschedule(text: str, pos: int) -> Reschedule:
+    """`reschedule <id> at:"…"`."""
+    tokens = read_all(text, pos)
+    option = as_option(text, tokens[1]) if len(tokens) == 2 else None
+    if option is None or option[0] != "at":
+        raise _Invalid(with_examples(msg.RESCHEDULE_USAGE, _TODAY.get()))
+    announcement_id = _parse_id(tokens[0].text, msg.ANNOUNCEMENT_ID, f"reschedule 42 at:{_at_example()}")
+    options: dict[str, str] = {}
+    _add_option(options, option, "reschedule", ("at",))
+    at = _send_at(options["at"])
+    return Reschedule(announcement_id, at.wall, send_zone=at.zone, send_local=at.local)
 
 
 def _answer(text: str, pos: int) -> Answer:
@@ -562,4 +627,6 @@ _ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
     "acks": lambda text, pos: Acks(_required_id(text, pos, "acks")),
     "questions": lambda text, pos: Questions(),
     "answer": _answer,
+    "reschedule": _reschedule,
+    "drafts": lambda text, pos: Drafts(),
 }

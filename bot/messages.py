@@ -37,9 +37,12 @@ ADMIN_HELP: Final = """\
 • `partner "<name>"` — a partner's card · `partner set "<name>" tier:<tier> [type:…] [region:…] \
 [language:…] [timezone:…]` · `partner remove "<name>"`
 • `broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] \
-[at:"YYYY-MM-DD HH:MM[ local]"] title:"<title>" <body…>` — a draft with a preview of its reach
+[at:"YYYY-MM-DD HH:MM[ local]"] title:"<title>" <body…>` — a draft with a preview of its reach. \
+Options and flags come first; everything after `title:"…"` is the body, as written
 • `send <id>` · `cancel <id>` · `scheduled` · `stats [<id>]` · `acks <id>` — who acknowledged
-• `edit <id> [title:"<title>"] [<new body…>]` — change it, also every copy already delivered
+• `drafts` — open drafts, each with a Cancel button
+• `reschedule <id> at:"YYYY-MM-DD HH:MM[ local]"` — a new time, until the first delivery goes out
+• `edit <id> [at:"…"] [title:"<title>"] [<new body…>]` — change it, also every copy already delivered
 • `recall <id>` — delete every delivered copy and stop the rest
 • `questions` — open partner questions · `answer <question id> <text>`
 • `help <command>` — more about one command"""
@@ -97,13 +100,23 @@ OPTION_EXAMPLES: Final[Mapping[str, str]] = {
     "region": "emea",
     "language": "en",
     "title": '"Price update for Q3"',
-    "at": '"2025-07-01 09:00"',
+    "at": "{at_example}",
     "timezone": "Europe/Berlin",
 }
 BROADCAST_TOPIC_MISSING: Final = (
     "Say which topics this is about with `topic:<slug>` (several: `topic:pricing,security`)."
 )
 BROADCAST_TITLE_MISSING: Final = 'Give the announcement a title with `title:"…"` before the body.'
+BODY_BEFORE_TITLE: Final = (
+    '"{word}" isn\'t an option or a flag{did_you_mean}\nOptions and the flags `urgent` and `ack` come '
+    'first; the body goes after `title:"…"`, e.g. '
+    '`broadcast topic:pricing title:"Q3 prices" New price lists are out.`'
+)
+EDIT_REFUSES: Final = (
+    '`edit` can\'t change "{word}": it takes a new `at:"…"` (until the first delivery goes out), a new '
+    '`title:"…"` and a new body, e.g. `edit {id} title:"New title" New text.` '
+    'A body that starts with "{word}" goes after the title: `edit {id} title:"<title>" {word}…`'
+)
 BODY_EMPTY: Final = (
     "The announcement has no text: write the body after the options, "
     'e.g. `broadcast topic:pricing title:"Q3 prices" New price lists are out.`'
@@ -149,13 +162,15 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     ),
     "send": "`send <id>`",
     "cancel": "`cancel <id>`",
-    "edit": '`edit <id> [title:"<title>"] [<new body…>]`',
+    "edit": '`edit <id> [at:"…"] [title:"<title>"] [<new body…>]`',
     "recall": "`recall <id>`",
     "scheduled": "`scheduled`",
     "stats": "`stats [<id>]`",
     "acks": "`acks <id>`",
     "questions": "`questions`",
     "answer": "`answer <question id> <text>`",
+    "reschedule": '`reschedule <id> at:"YYYY-MM-DD HH:MM[ local| <IANA zone>]"`',
+    "drafts": "`drafts`",
 }
 
 # `help <command>`: the usage line, then what the command does.
@@ -186,14 +201,20 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "channels are switched off and pending deliveries stopped; its history stays and `invite` brings "
     "it back).",
     "broadcast": "Creates a draft announcement and shows how many channels and partners it will reach. "
-    "Options come first, in any order; the body is everything after them, kept as written. "
-    '`at:"2026-12-01 09:00"` schedules it (vendor time zone); add `local` for each channel\'s own clock. '
-    "`urgent ack` asks partners to acknowledge it; `acks <id>` shows who has.",
+    "One rule: options (`topic:`, `tier:`, `type:`, `region:`, `language:`, `at:`) and the flags "
+    '`urgent` and `ack` come first, in any order, then `title:"…"`; everything after the title is the '
+    "body, exactly as written — only the whitespace (spaces, tabs, line breaks) before its first and "
+    "after its last other character is dropped. So `urgent`, `ack`, `tier:gold` or `at:` after the "
+    "title are words of the body. `at:{at_example}` schedules it (vendor time zone); add `local` for "
+    "each channel's own clock, or an IANA zone such as `Europe/Berlin`. `urgent ack` asks partners to "
+    "acknowledge it; `acks <id>` shows who has.",
     "send": "Sends a draft announcement, or schedules it when it has an `at:` time.",
     "cancel": "Cancels a draft, or a scheduled announcement until its first delivery goes out.",
     "edit": "Changes an announcement's title and/or body. Copies already delivered are updated in place "
     "(partner threads and their questions stay), at the same pace as sending; copies not out yet go out "
-    "with the new text.",
+    'with the new text. The broadcast rule applies: `at:"…"` and `title:"…"` come first, '
+    "everything after the title is the new body. `at:` moves a scheduled announcement (as `reschedule`); "
+    "other options (`tier:`, `topic:`, `urgent`…) can't be edited.",
     "recall": "Deletes every delivered copy of an announcement and cancels the ones not out yet. Use "
     "`cancel` for a draft.",
     "scheduled": "Lists scheduled announcements and when they go out.",
@@ -201,6 +222,10 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "acks": "Lists who has and hasn't acknowledged an urgent announcement that asks for it.",
     "questions": "Lists the partner questions still waiting for an answer.",
     "answer": "Answers a partner question; the answer is relayed to the partner's thread.",
+    "reschedule": "Moves a scheduled announcement, or a draft, to a new time, e.g. "
+    "`reschedule 42 at:{at_example}`; the same forms as `broadcast … at:`. Possible until its first "
+    "delivery goes out.",
+    "drafts": "Lists the drafts not sent or cancelled yet, with a Cancel button for each (or `cancel <id>`).",
 }
 
 
@@ -326,7 +351,7 @@ EDIT_HOW: Final = (
     'To change announcement #{id}, type `edit {id} title:"<new title>" <new body…>` (either part '
     "may be left out). It now reads:\n———\n*{title}*\n{body}"
 )
-EDIT_NOTHING: Final = 'Nothing to change: give a new `title:"…"`, a new body, or both.'
+EDIT_NOTHING: Final = 'Nothing to change: give a new `at:"…"`, a new `title:"…"`, a new body, or several.'
 EDIT_SAME: Final = "Announcement #{id} already reads like that; nothing was changed."
 # The refusals below say what happened, by the announcement's status (AnnouncementStatus values).
 _BUSY: Final = "Announcement #{id} was being changed by someone else just then; "
@@ -426,10 +451,14 @@ STATS_FAILURES: Final = "• failures: {reasons}"
 # Scheduled broadcasts, digests and quiet hours (bot/when.py, bot/services/scheduling.py,
 # bot/services/digests.py), and the digest message partners receive.
 
-AT_FORMS: Final = (
+# The forms of `at:`; AT_FORMS's example is dated from the clock (bot/when.py `forms`).
+AT_FORMS_LIST: Final = (
     '`at:"YYYY-MM-DD HH:MM"` (the vendor time zone), `at:"YYYY-MM-DD HH:MM local"` (each channel\'s own '
-    'time zone) or `at:"YYYY-MM-DD HH:MM Europe/Berlin"` (an IANA time zone), e.g. `at:"2026-12-01 09:00"`'
+    'time zone) or `at:"YYYY-MM-DD HH:MM Europe/Berlin"` (an IANA time zone)'
 )
+AT_EXAMPLE_SLOT: Final = "{at_example}"
+AT_EXAMPLE: Final = '"{day} 09:00"'
+AT_FORMS: Final = AT_FORMS_LIST + ", e.g. `at:" + AT_EXAMPLE_SLOT + "`"
 AT_INVALID: Final = 'I couldn\'t read the time "{value}". Write it as {forms}.'
 AT_AMBIGUOUS: Final = (
     'The date in "{value}" is ambiguous: 01/12 is 1 December in some countries and 12 January in '
@@ -669,4 +698,50 @@ PARTNER_REMOVED: Final = Plural(
 )
 PARTNER_NAME_MISSING: Final = (
     'Give the partner\'s name, in quotes if it has spaces, e.g. `partner "Acme GmbH"`.'
+)
+
+
+# --- rescheduling, drafts, DST ------------------------------------------------------------------
+# `reschedule <id> at:"…"`, `edit <id> at:"…"`, `drafts` (bot/services/rescheduling.py) and the
+# preview's note on a time a DST change moves (bot/services/scheduling.py).
+
+RESCHEDULE_USAGE: Final = (
+    'Usage: `reschedule <id> at:"YYYY-MM-DD HH:MM"` (or `… local`, or an IANA zone after the time), '
+    "e.g. `reschedule 42 at:{at_example}`"
+)
+RESCHEDULED: Final = "🕘 Announcement #{id} “{title}” is rescheduled: it now goes out {when}."
+RESCHEDULED_DRAFT: Final = "🕘 Draft #{id} “{title}” will go out {when}."
+RESCHEDULE_TOO_LATE: Final = (
+    "Announcement #{id} can't be rescheduled any more: its first deliveries have already gone out. "
+    "`stats {id}` shows how far it got."
+)
+RESCHEDULE_GONE: Final[Mapping[str, str]] = {
+    "cancelled": "Announcement #{id} was cancelled, so it has no time left to change; broadcast it again "
+    "to send it.",
+    "recalled": "Announcement #{id} was recalled, so it has no time left to change.",
+}
+NO_DRAFTS: Final = "There are no open drafts. `broadcast …` creates one."
+DRAFTS_HEADER: Final = Plural(
+    "*{n} open draft* — its Cancel button (or `cancel <id>`) drops it:",
+    "*{n} open drafts* — a Cancel button (or `cancel <id>`) drops one:",
+)
+DRAFT_LINE: Final = "#{id} {title} — by {author}, {created} · {topics}{when}"
+DRAFT_WHEN: Final = " · for {when}"
+AT_DST_GAP: Final = (
+    "⚠️ {time} does not exist in {zone} that day (clocks go forward); it will go out at {actual}."
+)
+AT_DST_OVERLAP: Final = (
+    "⚠️ {time} happens twice in {zone} that day (clocks go back); it will go out at the first, {actual}."
+)
+AT_DST_GAP_LOCAL: Final = Plural(
+    "⚠️ {time} does not exist in {zone} that day (clocks go forward); the {n} channel there gets it "
+    "at {actual}.",
+    "⚠️ {time} does not exist in {zone} that day (clocks go forward); the {n} channels there get it "
+    "at {actual}.",
+)
+AT_DST_OVERLAP_LOCAL: Final = Plural(
+    "⚠️ {time} happens twice in {zone} that day (clocks go back); the {n} channel there gets it at "
+    "the first, {actual}.",
+    "⚠️ {time} happens twice in {zone} that day (clocks go back); the {n} channels there get it at "
+    "the first, {actual}.",
 )

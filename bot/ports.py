@@ -47,7 +47,14 @@ from bot.domain import (
     Work,
     WorkKind,
 )
-from bot.timing import CancelOutcome, DeliveryPlan, HeldGroup, ScheduledAnnouncement, TargetGroup
+from bot.timing import (
+    CancelOutcome,
+    DeliveryPlan,
+    HeldGroup,
+    RescheduleOutcome,
+    ScheduledAnnouncement,
+    TargetGroup,
+)
 
 
 class Clock(Protocol):
@@ -395,6 +402,23 @@ class ScheduleStore(Protocol):
     async def cancel(self, announcement_id: int) -> CancelOutcome:
         """Cancel a draft, or a scheduled announcement none of whose deliveries went out yet (its
         queued rows fail with `cancelled`), in one transaction."""
+        ...
+
+    async def waiting_groups(self, announcement_id: int) -> list[TargetGroup]:
+        """A scheduled announcement's rows still waiting, grouped by zone, quiet hours and mode (a row
+        due as a single post counts as `immediate`)."""
+        ...
+
+    async def reschedule(
+        self, announcement_id: int, *, schedule: Schedule, plan: DeliveryPlan | None
+    ) -> RescheduleOutcome:
+        """Give a draft, or a scheduled announcement none of whose deliveries went out yet, the new
+        `schedule`; a scheduled one's waiting rows take their group's `not_before` from `plan`. One
+        transaction."""
+        ...
+
+    async def drafts(self, *, limit: int = 25) -> list[Announcement]:
+        """Open drafts, oldest first."""
         ...
 
 

@@ -71,6 +71,28 @@ def to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
     return high.replace(microsecond=0)
 
 
+@dataclass(frozen=True, slots=True)
+class DstShift:
+    """A wall-clock time that a DST change makes special: `gap` (it does not exist: clocks go
+    forward over it) or not (`overlap`: it happens twice); `actual` is the instant `to_utc` picks."""
+
+    gap: bool
+    actual: datetime  # UTC
+    shown: str  # `actual` on the zone's clock with its abbreviation, e.g. "03:00 CEST"
+
+
+def dst_shift(wall: datetime, tz: ZoneInfo) -> DstShift | None:
+    """Whether `wall` falls in a DST gap or overlap in `tz`, and when it really happens; else None."""
+    first = wall.replace(tzinfo=tz, fold=0)
+    second = wall.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return None
+    actual = to_utc(wall, tz)
+    local = actual.astimezone(tz)
+    gap = local.replace(tzinfo=None) != wall
+    return DstShift(gap, actual, f"{local:%H:%M} {local.tzname()}")
+
+
 def local_wall(instant: datetime, tz: ZoneInfo) -> datetime:
     """What clocks in `tz` show at `instant`, as a naive datetime."""
     return instant.astimezone(tz).replace(tzinfo=None)

@@ -78,6 +78,13 @@ class ScheduledAnnouncement:
     last: datetime | None
 
 
+class RescheduleOutcome(StrEnum):
+    RESCHEDULED = "rescheduled"
+    TOO_LATE = "too_late"  # a delivery was already claimed or posted
+    NOT_RESCHEDULABLE = "not_reschedulable"  # neither a draft nor a scheduled announcement
+    MISSING = "missing"
+
+
 class CancelOutcome(StrEnum):
     CANCELLED = "cancelled"
     TOO_LATE = "too_late"  # a delivery was already claimed or posted

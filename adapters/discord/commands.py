@@ -25,12 +25,25 @@ from bot.domain import DeliveryMode
 from bot.grammar import MAX_BODY, MAX_TITLE
 from bot.lexer import as_slug, comma_list
 from bot.services.feedback import MAX_QUESTION
+from bot.when import parse_at
 
 log = logging.getLogger(__name__)
 BROADCAST_MENU = "Broadcast to partners"
 PartnerVerb = Literal["topics", "subscribe", "unsubscribe", "list", "news", "ask", "settings", "join"]
 AdminVerb = Literal[
-    "topic", "invite", "broadcast", "send", "cancel", "edit", "recall", "stats", "acks", "questions", "answer"
+    "topic",
+    "invite",
+    "broadcast",
+    "send",
+    "cancel",
+    "edit",
+    "recall",
+    "stats",
+    "acks",
+    "questions",
+    "answer",
+    "reschedule",
+    "drafts",
 ]
 Mode = Literal["immediate", "daily", "weekly"]
 Tree = app_commands.CommandTree[Any]
@@ -288,6 +301,25 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         text: app_commands.Range[str, 1, 4000],
     ) -> None:
         await h.admin(interaction, c.Answer(question, text.strip()))
+
+    @group.command(name="reschedule", description="A new time for a scheduled announcement or a draft")
+    @app_commands.describe(at=t.SEND_AT_OPTION)
+    async def reschedule(
+        interaction: discord.Interaction,
+        announcement: app_commands.Range[int, 1],
+        at: app_commands.Range[str, 1, 100],
+    ) -> None:
+        when = parse_at(at)
+        if isinstance(when, str):  # the same words as for `at:"…"`
+            await h.admin(interaction, when, detail=f"reschedule {announcement}")
+            return
+        await h.admin(
+            interaction, c.Reschedule(announcement, when.wall, send_zone=when.zone, send_local=when.local)
+        )
+
+    @group.command(name="drafts", description="Open drafts, each with a Cancel button")
+    async def drafts(interaction: discord.Interaction) -> None:
+        await h.admin(interaction, c.Drafts())
 
     @group.command(name="help", description="The admin commands")
     async def help_(interaction: discord.Interaction, command: AdminVerb | None = None) -> None:

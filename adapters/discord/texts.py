@@ -55,7 +55,8 @@ SEND_AT_LABEL: Final = "Send at (optional)"
 SEND_AT_DESCRIPTION: Final = (
     "YYYY-MM-DD HH:MM, optionally 'local' or a time zone. Empty: send when you press Send."
 )
-SEND_AT_PLACEHOLDER: Final = "e.g. 2026-12-01 09:00 local, or 2026-12-01 09:00 Europe/Berlin"
+# `{day}`: a date after today (bot/when.py `at_example`), so the example works when copied.
+SEND_AT_PLACEHOLDER: Final = "e.g. {day} local, or {day} Europe/Berlin"
 SEND_AT_OPTION: Final = "When to send: YYYY-MM-DD HH:MM, optionally 'local' or a time zone"
 TOPICS_SELECT: Final = "Topics"
 AUDIENCE_SELECT: Final = "Audience: everyone (pick tiers, types, regions, languages to narrow it)"

@@ -21,6 +21,7 @@ from adapters.discord import texts as t
 from adapters.discord import translate as tr
 from bot.domain import ButtonStyle
 from bot.services.feedback import MAX_QUESTION
+from bot.when import at_example
 
 _STYLES = {
     ButtonStyle.DEFAULT: discord.ButtonStyle.secondary,
@@ -203,7 +204,10 @@ class BroadcastModal(discord.ui.Modal):
             custom_id="audience", placeholder=t.AUDIENCE_PLACEHOLDER, required=False, max_length=400
         )
         self.send_at: discord.ui.TextInput[BroadcastModal] = discord.ui.TextInput(
-            custom_id="send_at", placeholder=t.SEND_AT_PLACEHOLDER, required=False, max_length=100
+            custom_id="send_at",
+            placeholder=t.SEND_AT_PLACEHOLDER.format(day=at_example(None).strip('"')),
+            required=False,
+            max_length=100,
         )
         for label, field in (
             (t.TITLE_LABEL, self.heading),

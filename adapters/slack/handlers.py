@@ -386,7 +386,12 @@ class SlackHandlers:
             log.exception("handling a broadcast submission failed")
             return Reply(m.INTERNAL_ERROR, is_error=True)
         # Every refusal of a time names the accepted forms (bot/when.py, bot/services/scheduling.py).
-        if command.send_at is not None and reply.is_error and reply.ephemeral and m.AT_FORMS in reply.text:
+        if (
+            command.send_at is not None
+            and reply.is_error
+            and reply.ephemeral
+            and m.AT_FORMS_LIST in reply.text
+        ):
             return {views.SEND_AT_BLOCK: reply.text}
         return reply
 

@@ -11,23 +11,43 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot import messages as m
-from bot.commands import Edit, Recall
+from bot.commands import Edit, Recall, Reschedule
 from bot.config import Settings
 from bot.domain import AnnouncementStatus, Reply
 from bot.ports import Clock, Stores
 from bot.services.admin import error, preview
+from bot.services.rescheduling import ReschedulingService
 
 
 class RevisionService:
     def __init__(
-        self, stores: Stores, clock: Clock, settings: Settings, *, wake_worker: Callable[[], None]
+        self,
+        stores: Stores,
+        clock: Clock,
+        settings: Settings,
+        *,
+        wake_worker: Callable[[], None],
+        rescheduling: ReschedulingService | None = None,
     ) -> None:
         self._stores = stores
         self._clock = clock
         self._settings = settings
         self._wake_worker = wake_worker
+        self._rescheduling = rescheduling or ReschedulingService(stores, clock, settings)
 
     async def edit(self, cmd: Edit) -> Reply:
+        """A new time (`at:`, first: when it is refused nothing changes), then a new title/body."""
+        if cmd.send_at is None:
+            return await self._edit_text(cmd)
+        moved = await self._rescheduling.reschedule(
+            Reschedule(cmd.announcement_id, cmd.send_at, send_zone=cmd.send_zone, send_local=cmd.send_local)
+        )
+        if moved.is_error or (cmd.title is None and cmd.body is None):
+            return moved
+        edited = await self._edit_text(cmd)
+        return replace(edited, text=f"{moved.text}\n{edited.text}", ephemeral=False)
+
+    async def _edit_text(self, cmd: Edit) -> Reply:
         announcement = await self._stores.announcements.get(cmd.announcement_id)
         if announcement is None:
             return error(m.NO_SUCH_ANNOUNCEMENT.format(id=cmd.announcement_id))

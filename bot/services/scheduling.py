@@ -12,12 +12,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot import messages as m
-from bot.commands import Broadcast
+from bot.commands import Broadcast, Reschedule
 from bot.config import Settings
 from bot.domain import AnnouncementStatus, DeliveryMode, Reply, Schedule
 from bot.ports import Clock, Stores
-from bot.timezones import local_wall, next_digest, stored_quiet, to_utc, zone, zone_or
+from bot.timezones import dst_shift, local_wall, next_digest, stored_quiet, to_utc, zone, zone_or
 from bot.timing import DeliveryPlan, GroupTiming, ScheduledAnnouncement, TargetGroup
+from bot.when import forms, today_in
 
 MAX_AHEAD = timedelta(days=365)
 
@@ -41,7 +42,7 @@ class SchedulingService:
 
     # --- reading and checking a schedule --------------------------------------------------------
 
-    def resolve(self, cmd: Broadcast, groups: Sequence[TargetGroup]) -> Schedule | str:
+    def resolve(self, cmd: Broadcast | Reschedule, groups: Sequence[TargetGroup]) -> Schedule | str:
         """The schedule `cmd.send_at` asks for, checked against the clock; or the error to show."""
         assert cmd.send_at is not None
         wall = cmd.send_at
@@ -54,8 +55,11 @@ class SchedulingService:
         try:
             instant = to_utc(wall, zone(name))
         except KeyError:
-            return m.AT_UNKNOWN_ZONE.format(zone=name, did_you_mean=".", forms=m.AT_FORMS)
+            return m.AT_UNKNOWN_ZONE.format(zone=name, did_you_mean=".", forms=self._forms())
         return self.check(Schedule(wall, name, instant), groups)
+
+    def _forms(self) -> str:
+        return forms(today_in(self._clock.now(), self._settings.default_timezone))
 
     def check(self, schedule: Schedule, groups: Sequence[TargetGroup]) -> Schedule | str:
         """Refuse a time already past (anywhere it applies) or more than a year ahead; for a
@@ -69,12 +73,12 @@ class SchedulingService:
             _, tz = zone_or(first_zone, self._settings.default_timezone)
             here = m.TIME_IN_ZONE.format(time=local_wall(now, tz), zone=first_zone)
             if schedule.local and groups:
-                return m.AT_PAST_LOCAL(count, wall=wall, zone=first_zone, now=here, forms=m.AT_FORMS)
+                return m.AT_PAST_LOCAL(count, wall=wall, zone=first_zone, now=here, forms=self._forms())
             when = m.TIME_IN_ZONE.format(time=schedule.wall, zone=first_zone)
-            return m.AT_PAST.format(when=when, now=here, forms=m.AT_FORMS)
+            return m.AT_PAST.format(when=when, now=here, forms=self._forms())
         if last > now + MAX_AHEAD:
             when = m.TIME_IN_ZONE.format(time=schedule.wall, zone=schedule.zone or "local")
-            return m.AT_TOO_FAR.format(when=when, forms=m.AT_FORMS)
+            return m.AT_TOO_FAR.format(when=when, forms=self._forms())
         return replace(schedule, first=first)
 
     def _moments(self, schedule: Schedule, groups: Sequence[TargetGroup]) -> list[tuple[str, datetime, int]]:
@@ -118,6 +122,7 @@ class SchedulingService:
         lines = []
         if schedule is not None:
             lines.append(m.SCHEDULE_LINE.format(when=self.when(schedule, plan)))
+            lines.extend(self.dst_notes(schedule, plan))
         quiet = [t for t in plan.timings if t.quiet_deferred]
         if quiet:
             until = span(min(t.not_before for t in quiet), max(t.not_before for t in quiet))
@@ -128,6 +133,29 @@ class SchedulingService:
             until = span(min(times), max(times))
             lines.append(m.WAIT_DIGEST(sum(t.group.channels for t in held), until=until))
         return lines
+
+    def dst_notes(self, schedule: Schedule, plan: DeliveryPlan) -> list[str]:
+        """When the wall-clock time falls in a DST gap or overlap, when it really goes out: in the
+        schedule's zone, or for `local`, in each targeted zone with its number of channels."""
+        time = f"{schedule.wall:%H:%M}"
+        if not schedule.local:
+            if schedule.zone is None or schedule.zone == "UTC":
+                return []
+            shift = dst_shift(schedule.wall, zone_or(schedule.zone, "UTC")[1])
+            if shift is None:
+                return []
+            text = m.AT_DST_GAP if shift.gap else m.AT_DST_OVERLAP
+            return [text.format(time=time, zone=schedule.zone, actual=shift.shown)]
+        channels: dict[str, int] = {}
+        for timing in plan.timings:
+            channels[timing.zone] = channels.get(timing.zone, 0) + timing.group.channels
+        notes = []
+        for name, count in sorted(channels.items()):
+            shift = dst_shift(schedule.wall, zone_or(name, "UTC")[1])
+            if shift is not None:
+                plural = m.AT_DST_GAP_LOCAL if shift.gap else m.AT_DST_OVERLAP_LOCAL
+                notes.append(plural(count, time=time, zone=name, actual=shift.shown))
+        return notes
 
     def when(self, schedule: Schedule, plan: DeliveryPlan | None = None) -> str:
         """When a schedule goes out, in its own zone and in UTC (first and last for `local`)."""

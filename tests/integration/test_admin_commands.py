@@ -45,7 +45,9 @@ async def test_admin_help(sqlite_harness: Harness) -> None:
     for command in ("topic add", "invite", "broadcast", "send", "cancel", "stats", "questions", "answer"):
         assert f"`{command}" in reply.text
     one = await h.admin("help broadcast")
-    assert m.ADMIN_USAGE["broadcast"] in one.text and m.ADMIN_ABOUT["broadcast"] in one.text
+    # The example time is tomorrow 09:00 by the (fake) clock, which starts on 2026-11-24.
+    about = m.ADMIN_ABOUT["broadcast"].replace(m.AT_EXAMPLE_SLOT, '"2026-11-25 09:00"')
+    assert m.ADMIN_USAGE["broadcast"] in one.text and about in one.text
     unknown = await h.admin("brodcast topic:x")
     assert unknown.is_error and 'did you mean "broadcast"' in unknown.text
 

@@ -131,7 +131,7 @@ async def test_a_scheduled_broadcast_is_held_until_its_time(harness: Harness, cl
     h = harness
     await setup_topics(h, "security")
     await _follow(h, "acme", "birch")
-    announcement_id = await broadcast_and_send(h, 'topic:security title:"Later" at:"2026-11-24 12:00"')
+    announcement_id = await broadcast_and_send(h, 'topic:security at:"2026-11-24 12:00" title:"Later"')
     held = await _progress(h, announcement_id)
     assert (held.total, held.held, held.pending, held.in_flight) == (2, 2, 0, False)
 

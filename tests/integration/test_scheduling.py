@@ -198,7 +198,7 @@ async def test_bad_times_are_refused_naming_the_accepted_forms(
     reply = await h.admin(f'broadcast topic:pricing at:"{at}" title:"T" Body')
     assert reply.is_error
     assert expected in reply.text
-    assert m.AT_FORMS in reply.text
+    assert m.AT_FORMS_LIST in reply.text
     assert await rows(h, AnnouncementRow) == []
 
 
@@ -210,7 +210,7 @@ async def test_local_time_already_passed_somewhere_is_refused(sqlite_harness: Ha
     assert reply.is_error
     assert "2026-11-24 17:30 has already passed in Asia/Tokyo, where 1 targeted channel is" in reply.text
     assert "(it is 2026-11-24 18:00 Asia/Tokyo there)" in reply.text
-    assert m.AT_FORMS in reply.text
+    assert m.AT_FORMS_LIST in reply.text
 
 
 async def test_sending_a_scheduled_draft_after_its_time_is_refused(

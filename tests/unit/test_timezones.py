@@ -193,7 +193,7 @@ def test_parse_at_forms(value: str, expected: At) -> None:
 def test_parse_at_errors_name_the_accepted_forms(value: str, start: str) -> None:
     error = parse_at(value)
     assert isinstance(error, str)
-    assert error.startswith(start) and m.AT_FORMS in error
+    assert error.startswith(start) and m.AT_FORMS_LIST in error
 
 
 def test_grammar_carries_the_schedule_and_quiet_hours() -> None:
