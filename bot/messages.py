@@ -252,6 +252,23 @@ WHICH_QUESTION: Final = (
     "e.g. `#12 Yes, from 1 March.`"
 )
 NO_SUCH_QUESTION: Final = "There's no question #{id}. `questions` lists the open ones."
+NO_SUCH_QUESTION_HERE: Final = (
+    "There's no question #{id}. This thread holds {ids}: start your reply with one of those numbers, "
+    "e.g. `#{first} Yes, from 1 March.`"
+)
+QUESTION_NOT_IN_THREAD: Final = (
+    "Question #{id} isn't in this thread (it holds {ids}). To answer #{id}, use `answer {id} <text>`, "
+    "or reply in the thread where it was relayed."
+)
+ANSWER_ON_RECALLED: Final = (
+    "Announcement #{announcement} was recalled, so question #{id} can't be answered under it: its copy "
+    "and the partner's thread were deleted. To answer anyway, use `answer {id} <text>`: the answer then "
+    "goes into the partner's channel as a message of its own that quotes the question."
+)
+ANSWER_QUEUED_RECALLED: Final = (
+    "✅ Answer to question #{id} is on its way to {partner}. Announcement #{announcement} was recalled, "
+    "so it goes into their channel as a message of its own that quotes the question, not in a thread."
+)
 ANSWER_EMPTY: Final = "Write the answer after the question number, e.g. `answer 12 Yes, from 1 March.`"
 ANSWER_QUEUED: Final = "✅ Answer to question #{id} is on its way to {partner}."
 NO_OPEN_QUESTIONS: Final = "No open partner questions. 🎉"
@@ -263,6 +280,10 @@ ADMIN_THREAD_HEADING: Final = (
 )
 QUESTION_RELAYED: Final = "❓ *Question #{id}* from *{partner}* ({tier}, {platform}) — {asker}:\n>{text}"
 ANSWER_RELAYED: Final = "💬 *Answer from {admin}* to “{question}”:\n{answer}"
+ANSWER_RELAYED_RECALLED: Final = (
+    "💬 *Answer from {admin}* to your question about an announcement that has since been withdrawn:\n"
+    ">{question}\n{answer}"
+)
 VENDOR_TEAM: Final = "the vendor team"
 
 
