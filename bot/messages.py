@@ -152,7 +152,8 @@ COMMAND_HELP: Final = "{usage}\n{about}"
 PARTNER_ABOUT: Final[Mapping[str, str]] = {
     "help": "Lists the commands, or explains one of them.",
     "topics": "Lists every topic, marking the ones this channel follows.",
-    "subscribe": "Follows topics in this channel; separate several with spaces or commas.",
+    "subscribe": "Follows topics in this channel; separate several with spaces or commas. The channel "
+    "must first be linked to your organisation with `join <code>`.",
     "unsubscribe": "Stops following topics in this channel.",
     "list": "Lists the topics this channel follows.",
     "news": "Shows the latest announcements this channel may see: 5 unless you give a number (up to 20).",
@@ -201,6 +202,11 @@ ALREADY_SUBSCRIBED: Final = "Already following {topics}."
 NOT_LINKED_HINT: Final = (
     "_This channel isn't linked to a partner organisation yet, so announcements aimed at a tier, type, "
     "region or language won't reach it. Ask your partner manager for a join code, then `join <code>`._"
+)
+SUBSCRIBE_NEEDS_LINK: Final = (
+    "This channel isn't linked to a partner organisation yet, so it can't follow partner news. "
+    "Ask your partner manager for a join code, then type `join <code>` here; after that, "
+    "`subscribe <topic>` works."
 )
 UNSUBSCRIBED: Final = "This channel no longer gets announcements on {topics}."
 NOTHING_TO_UNSUBSCRIBE: Final = (

@@ -31,8 +31,8 @@ async def _delivered(h: Harness, title: str = "Patch") -> tuple[Message, Message
     await setup_topics(h, "security")
     await h.join("acme", "Acme", tier="gold")
     await h.join("birch", "Birch", tier="silver")
-    await h.partner("acme", "subscribe security")
-    await h.partner("birch", "subscribe security")
+    await h.subscribe("acme", "security")
+    await h.subscribe("birch", "security")
     await broadcast_and_send(h, f'topic:security title:"{title}"', "Please patch.")
     await h.deliver()
     return h.posts("acme")[0], h.posts("birch")[0]
@@ -201,7 +201,7 @@ async def test_admin_reply_in_thread_answers_the_single_open_question(harness: H
 
 async def test_a_question_number_not_in_the_thread_is_refused(harness: Harness) -> None:
     h = harness
-    acme, birch = await _delivered(h)
+    acme, _ = await _delivered(h)
     await _ask_in_thread(h, "acme", acme, "Is v2 affected?")
     await h.partner("birch", "ask Where is the portal?")
     await h.deliver()
