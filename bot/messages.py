@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from bot.i18n import Plural
+
 # --- grammar -----------------------------------------------------------------------------------
 # Help texts and parse errors of bot/commands.py (`/partner …` and `/partner-admin …`).
 
@@ -27,7 +29,8 @@ PARTNER_HELP: Final = """\
 
 ADMIN_HELP: Final = """\
 *partnerbot admin commands*
-• `topic add <slug> "<title>" ["<description>"]` · `topic archive <slug>`
+• `topic add <slug> "<title>" ["<description>"]` · `topic archive <slug>` · `topic unarchive <slug>`
+• `topics` — every topic, archived ones marked, with how many channels follow each
 • `invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]` \
 — a one-time join code
 • `broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] \
@@ -113,6 +116,7 @@ SETTINGS_TIMEZONE_USAGE: Final = "`settings timezone <IANA name>`, e.g. `setting
 SETTINGS_QUIET_USAGE: Final = "`settings quiet 20:00-08:00` or `settings quiet off`"
 TOPIC_ADD_USAGE: Final = '`topic add <slug> "<title>" ["<description>"]`'
 TOPIC_ARCHIVE_USAGE: Final = "`topic archive <slug>`"
+TOPIC_UNARCHIVE_USAGE: Final = "`topic unarchive <slug>`"
 
 PARTNER_USAGE: Final[Mapping[str, str]] = {
     "help": "`help [<command>]`",
@@ -129,7 +133,8 @@ PARTNER_USAGE: Final[Mapping[str, str]] = {
 
 ADMIN_USAGE: Final[Mapping[str, str]] = {
     "help": "`help [<command>]`",
-    "topic": f"{TOPIC_ADD_USAGE} or {TOPIC_ARCHIVE_USAGE}",
+    "topic": f"{TOPIC_ADD_USAGE}, {TOPIC_ARCHIVE_USAGE} or {TOPIC_UNARCHIVE_USAGE}",
+    "topics": "`topics`",
     "invite": '`invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]`',
     "broadcast": (
         "`broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] "
@@ -165,7 +170,9 @@ PARTNER_ABOUT: Final[Mapping[str, str]] = {
 
 ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "help": "Lists the admin commands, or explains one of them.",
-    "topic": "Adds a topic partners can follow, or archives one.",
+    "topic": "Adds a topic partners can follow, archives one (partners no longer see it and broadcasts "
+    "can't target it; subscriptions are kept), or brings an archived one back.",
+    "topics": "Lists every topic, archived ones marked, with how many active channels follow each.",
     "invite": "Creates a one-time join code for a partner organisation.",
     "broadcast": "Creates a draft announcement and shows how many channels and partners it will reach. "
     "Options come first, in any order; the body is everything after them, kept as written. "
@@ -304,6 +311,16 @@ ADMIN_ONLY_FOR_ADMINS: Final = "🔒 Only configured partnerbot admins can do th
 TOPIC_EXISTS: Final = "A topic `{slug}` already exists. Pick another slug, or archive the old one first."
 TOPIC_ADDED: Final = "Topic `{slug}` — *{title}* added. Partners can now `subscribe {slug}`."
 TOPIC_ARCHIVED: Final = "Topic `{slug}` archived: it no longer appears in `topics` and can't be broadcast to."
+TOPIC_UNARCHIVED: Final = (
+    "Topic `{slug}` is back: partners see it in `topics` again and broadcasts can target it."
+)
+TOPIC_NOT_ARCHIVED: Final = "Topic `{slug}` isn't archived; nothing changed."
+ADMIN_TOPICS_HEADER: Final = Plural("*{n} topic*", "*{n} topics*")
+ADMIN_TOPICS_ARCHIVED: Final = Plural(" ({n} archived)", " ({n} archived)")
+ADMIN_TOPIC_LINE: Final = "• `{slug}` — {title}{archived} · {followers}"
+ADMIN_TOPIC_FOLLOWERS: Final = Plural("{n} channel follows it", "{n} channels follow it")
+ADMIN_TOPIC_ARCHIVED_MARK: Final = " _(archived)_"
+ADMIN_NO_TOPICS: Final = 'No topics yet. `topic add pricing "Pricing"` adds the first one.'
 TOPIC_IS_ARCHIVED: Final = "Topic `{slug}` is archived; broadcasts can't target it."
 INVITE_CREATED: Final = (
     "Join code for *{name}* ({tier}): `{code}` — valid until {expires}, once.\n"

@@ -79,6 +79,46 @@ async def test_topic_add_duplicate_archive_and_unknown(harness: Harness) -> None
     assert [t.slug for t in await rows(harness, TopicRow, archived=True)] == ["pricing"]
 
 
+async def test_admin_topics_lists_archived_ones_and_unarchive_brings_one_back(harness: Harness) -> None:
+    h = harness
+    assert (await h.admin("topics")).text == m.ADMIN_NO_TOPICS
+    await h.admin('topic add security "Security advisories"')
+    await h.admin('topic add pricing "Pricing"')
+    await h.subscribe("acme", "security pricing")
+    await h.subscribe("birch", "security")
+    await h.admin("topic archive pricing")
+
+    listed = await h.admin("topics")
+    assert not listed.is_error
+    assert listed.text.splitlines() == [
+        "*2 topics* (1 archived)",
+        "• `pricing` — Pricing _(archived)_ · 1 channel follows it",
+        "• `security` — Security advisories · 2 channels follow it",
+    ]
+    # Partners still see only the active one.
+    assert [r.button.value for r in (await h.partner("acme", "topics")).rows if r.button] == ["security"]
+
+    back = await h.admin("topic unarchive pricing")
+    assert not back.is_error and back.text == m.TOPIC_UNARCHIVED.format(slug="pricing")
+    assert await rows(h, TopicRow, archived=True) == []
+    offered = [r.button.value for r in (await h.partner("acme", "topics")).rows if r.button]
+    assert offered == ["pricing", "security"]
+    assert not (await h.admin('broadcast topic:pricing title:"Q3" New lists.')).is_error
+    assert "1 archived" not in (await h.admin("topics")).text
+
+    again = await h.admin("topic unarchive pricing")
+    assert not again.is_error and again.text == m.TOPIC_NOT_ARCHIVED.format(slug="pricing")
+    unknown = await h.admin("topic unarchive pricng")
+    assert unknown.is_error and 'unknown topic "pricng"' in unknown.text and '"pricing"' in unknown.text
+    usage = await h.admin("topic unarchive")
+    assert usage.is_error and m.TOPIC_UNARCHIVE_USAGE in usage.text
+    typo = await h.admin("topic unarchve pricing")
+    assert typo.is_error and 'did you mean "unarchive"' in typo.text
+    helped = await h.admin("help topics")
+    assert m.ADMIN_ABOUT["topics"] in helped.text
+    assert "`topics`" in (await h.admin("help")).text and "topic unarchive" in (await h.admin("help")).text
+
+
 async def test_topic_add_usage_errors(sqlite_harness: Harness) -> None:
     h = sqlite_harness
     assert (await h.admin("topic add security")).is_error
