@@ -11,7 +11,7 @@ import gc
 import logging
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.cadence import JobRun
 from bot.config import Settings
 from bot.core import PartnerBot
-from bot.domain import Platform
+from bot.domain import ChannelRef, Platform
 from bot.jobs import build_scheduler
 from bot.ports import Clock, RateLimiter, Sender, Stores, SystemClock
 from bot.services.delivery import DeliveryWorker, RetryPolicy
@@ -103,19 +103,20 @@ class App:
         await self.engine.dispose()
 
 
-def build_stores(engine: AsyncEngine) -> Stores:
+def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = ()) -> Stores:
+    """The repositories; `admin_channels` never receive broadcasts or digests, even if subscribed."""
     sessions = make_sessionmaker(engine)
     return Stores(
         topics=TopicRepository(sessions),
         directory=DirectoryRepository(sessions),
         subscriptions=SubscriptionRepository(sessions),
-        announcements=AnnouncementRepository(sessions),
+        announcements=AnnouncementRepository(sessions, excluded_channels=admin_channels),
         outbox=OutboxRepository(sessions),
         feedback=FeedbackRepository(sessions),
         stats=StatsRepository(sessions),
         audit=AuditRepository(sessions),
-        schedules=ScheduleRepository(sessions),
-        digests=DigestRepository(sessions),
+        schedules=ScheduleRepository(sessions, excluded_channels=admin_channels),
+        digests=DigestRepository(sessions, excluded_channels=admin_channels),
         notices=NoticeRepository(sessions),
         job_runs=JobRunRepository(sessions),
         reports=ReportRepository(sessions),
@@ -139,7 +140,7 @@ async def build_app(
         await asyncio.to_thread(migrate.upgrade, settings.database_url)
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
-    stores = build_stores(engine)
+    stores = build_stores(engine, admin_channels=settings.admin_channel_refs())
     worker_box: list[DeliveryWorker] = []
     bot = PartnerBot(
         stores, clock, settings, wake_worker=lambda: worker_box[0].wake() if worker_box else None

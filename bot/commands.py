@@ -126,6 +126,16 @@ class TopicArchive:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicUnarchive:
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdminTopics:
+    """`topics` in the admin channel: every topic, archived ones marked, with subscriber counts."""
+
+
+@dataclass(frozen=True, slots=True)
 class Invite:
     partner_name: str
     tier: str
@@ -246,6 +256,8 @@ AdminCommand = (
     AdminHelp
     | TopicAdd
     | TopicArchive
+    | TopicUnarchive
+    | AdminTopics
     | Invite
     | Broadcast
     | Send

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
 
     default_timezone: str = Field("UTC", validation_alias=_env("PARTNERBOT_DEFAULT_TIMEZONE"))
     invite_ttl_days: int = Field(14, ge=1, le=365, validation_alias=_env("PARTNERBOT_INVITE_TTL_DAYS"))
+    # Off (the default): only channels linked to a partner (by `join` or the roster) may subscribe.
+    # On: any channel the bot is in may subscribe, as communities that want open news do.
+    open_subscriptions: bool = Field(False, validation_alias=_env("PARTNERBOT_OPEN_SUBSCRIPTIONS"))
     # Vendor-wide quiet hours, e.g. `20:00-08:00` in each channel's own time zone; off unless set.
     quiet_hours: str = Field("", validation_alias=_env("PARTNERBOT_QUIET_HOURS"))
     # When daily/weekly digests go out, in each channel's own time zone.

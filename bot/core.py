@@ -218,6 +218,10 @@ class PartnerBot:
                 return await a.add_topic(parsed)
             case c.TopicArchive():
                 return await a.archive_topic(parsed)
+            case c.TopicUnarchive():
+                return await a.unarchive_topic(parsed)
+            case c.AdminTopics():
+                return await a.list_topics()
             case c.Invite():
                 return await a.invite(inv, parsed)
             case c.Broadcast():

@@ -19,6 +19,7 @@ from bot.commands import (
     Acks,
     AdminCommand,
     AdminHelp,
+    AdminTopics,
     Answer,
     Ask,
     Broadcast,
@@ -49,6 +50,7 @@ from bot.commands import (
     Subscribe,
     TopicAdd,
     TopicArchive,
+    TopicUnarchive,
     Unsubscribe,
 )
 from bot.domain import Audience, DeliveryMode
@@ -346,7 +348,7 @@ def _admin_help(text: str, pos: int) -> AdminHelp:
     return AdminHelp(_help_topic(text, pos, _ADMIN))
 
 
-def _topic(text: str, pos: int) -> TopicAdd | TopicArchive:
+def _topic(text: str, pos: int) -> TopicAdd | TopicArchive | TopicUnarchive:
     word = read_word(text, pos)
     if word is None:
         raise _usage_error(msg.ADMIN_USAGE["topic"])
@@ -358,7 +360,11 @@ def _topic(text: str, pos: int) -> TopicAdd | TopicArchive:
         if len(tokens) != 1:
             raise _usage_error(msg.TOPIC_ARCHIVE_USAGE)
         return TopicArchive(_slug(tokens[0].text, partner=False))
-    did_you_mean = _did_you_mean(action, ("add", "archive"))
+    if action == "unarchive":
+        if len(tokens) != 1:
+            raise _usage_error(msg.TOPIC_UNARCHIVE_USAGE)
+        return TopicUnarchive(_slug(tokens[0].text, partner=False))
+    did_you_mean = _did_you_mean(action, ("add", "archive", "unarchive"))
     raise _Invalid(
         msg.UNKNOWN_TOPIC_ACTION.format(
             word=_shown(word.text), did_you_mean=did_you_mean, usage=msg.ADMIN_USAGE["topic"]
@@ -615,6 +621,7 @@ def _answer(text: str, pos: int) -> Answer:
 _ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
     "help": _admin_help,
     "topic": _topic,
+    "topics": lambda text, pos: AdminTopics(),
     "invite": _invite,
     "partner": _partner_admin,
     "broadcast": _broadcast,

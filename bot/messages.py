@@ -31,7 +31,8 @@ PARTNER_HELP: Final = """\
 
 ADMIN_HELP: Final = """\
 *partnerbot admin commands*
-• `topic add <slug> "<title>" ["<description>"]` · `topic archive <slug>`
+• `topic add <slug> "<title>" ["<description>"]` · `topic archive <slug>` · `topic unarchive <slug>`
+• `topics` — every topic, archived ones marked, with how many channels follow each
 • `invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]` \
 — a one-time join code
 • `partner "<name>"` — a partner's card · `partner set "<name>" tier:<tier> [type:…] [region:…] \
@@ -137,6 +138,7 @@ PARTNER_ACTIONS_USAGE: Final = (
     '`partner "<name>"`, `partner set "<name>" tier:<tier> [type:…] [region:…] [language:…] '
     '[timezone:…]` or `partner remove "<name>"`'
 )
+TOPIC_UNARCHIVE_USAGE: Final = "`topic unarchive <slug>`"
 
 PARTNER_USAGE: Final[Mapping[str, str]] = {
     "help": "`help [<command>]`",
@@ -153,7 +155,8 @@ PARTNER_USAGE: Final[Mapping[str, str]] = {
 
 ADMIN_USAGE: Final[Mapping[str, str]] = {
     "help": "`help [<command>]`",
-    "topic": f"{TOPIC_ADD_USAGE} or {TOPIC_ARCHIVE_USAGE}",
+    "topic": f"{TOPIC_ADD_USAGE}, {TOPIC_ARCHIVE_USAGE} or {TOPIC_UNARCHIVE_USAGE}",
+    "topics": "`topics`",
     "invite": '`invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]`',
     "partner": PARTNER_ACTIONS_USAGE,
     "broadcast": (
@@ -179,7 +182,8 @@ COMMAND_HELP: Final = "{usage}\n{about}"
 PARTNER_ABOUT: Final[Mapping[str, str]] = {
     "help": "Lists the commands, or explains one of them.",
     "topics": "Lists every topic, marking the ones this channel follows.",
-    "subscribe": "Follows topics in this channel; separate several with spaces or commas.",
+    "subscribe": "Follows topics in this channel; separate several with spaces or commas. The channel "
+    "must first be linked to your organisation with `join <code>`.",
     "unsubscribe": "Stops following topics in this channel.",
     "list": "Lists the topics this channel follows.",
     "news": "Shows the latest announcements this channel may see: 5 unless you give a number (up to 20).",
@@ -191,7 +195,9 @@ PARTNER_ABOUT: Final[Mapping[str, str]] = {
 
 ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "help": "Lists the admin commands, or explains one of them.",
-    "topic": "Adds a topic partners can follow, or archives one.",
+    "topic": "Adds a topic partners can follow, archives one (partners no longer see it and broadcasts "
+    "can't target it; subscriptions are kept), or brings an archived one back.",
+    "topics": "Lists every topic, archived ones marked, with how many active channels follow each.",
     "invite": "Creates a partner organisation and a one-time join code for its channel. Tiers, types and "
     "regions must be known values (`PARTNERBOT_TIERS`, `PARTNERBOT_TYPES`, `PARTNERBOT_REGIONS`); the "
     "language is a BCP 47 tag. For a partner that exists it changes nothing: with no options (or the "
@@ -246,6 +252,11 @@ NOT_LINKED_HINT: Final = (
     "_This channel isn't linked to a partner organisation yet, so announcements aimed at a tier, type, "
     "region or language won't reach it. Ask your partner manager for a join code, then `join <code>`._"
 )
+SUBSCRIBE_NEEDS_LINK: Final = (
+    "This channel isn't linked to a partner organisation yet, so it can't follow partner news. "
+    "Ask your partner manager for a join code, then type `join <code>` here; after that, "
+    "`subscribe <topic>` works."
+)
 UNSUBSCRIBED: Final = "This channel no longer gets announcements on {topics}."
 NOTHING_TO_UNSUBSCRIBE: Final = (
     "This channel wasn't following any of those topics. `list` shows what it follows."
@@ -296,6 +307,23 @@ WHICH_QUESTION: Final = (
     "e.g. `#12 Yes, from 1 March.`"
 )
 NO_SUCH_QUESTION: Final = "There's no question #{id}. `questions` lists the open ones."
+NO_SUCH_QUESTION_HERE: Final = (
+    "There's no question #{id}. This thread holds {ids}: start your reply with one of those numbers, "
+    "e.g. `#{first} Yes, from 1 March.`"
+)
+QUESTION_NOT_IN_THREAD: Final = (
+    "Question #{id} isn't in this thread (it holds {ids}). To answer #{id}, use `answer {id} <text>`, "
+    "or reply in the thread where it was relayed."
+)
+ANSWER_ON_RECALLED: Final = (
+    "Announcement #{announcement} was recalled, so question #{id} can't be answered under it: its copy "
+    "and the partner's thread were deleted. To answer anyway, use `answer {id} <text>`: the answer then "
+    "goes into the partner's channel as a message of its own that quotes the question."
+)
+ANSWER_QUEUED_RECALLED: Final = (
+    "✅ Answer to question #{id} is on its way to {partner}. Announcement #{announcement} was recalled, "
+    "so it goes into their channel as a message of its own that quotes the question, not in a thread."
+)
 ANSWER_EMPTY: Final = "Write the answer after the question number, e.g. `answer 12 Yes, from 1 March.`"
 ANSWER_QUEUED: Final = "✅ Answer to question #{id} is on its way to {partner}."
 NO_OPEN_QUESTIONS: Final = "No open partner questions. 🎉"
@@ -307,6 +335,10 @@ ADMIN_THREAD_HEADING: Final = (
 )
 QUESTION_RELAYED: Final = "❓ *Question #{id}* from *{partner}* ({tier}, {platform}) — {asker}:\n>{text}"
 ANSWER_RELAYED: Final = "💬 *Answer from {admin}* to “{question}”:\n{answer}"
+ANSWER_RELAYED_RECALLED: Final = (
+    "💬 *Answer from {admin}* to your question about an announcement that has since been withdrawn:\n"
+    ">{question}\n{answer}"
+)
 VENDOR_TEAM: Final = "the vendor team"
 
 
@@ -321,6 +353,16 @@ ADMIN_ONLY_FOR_ADMINS: Final = "🔒 Only configured partnerbot admins can do th
 TOPIC_EXISTS: Final = "A topic `{slug}` already exists. Pick another slug, or archive the old one first."
 TOPIC_ADDED: Final = "Topic `{slug}` — *{title}* added. Partners can now `subscribe {slug}`."
 TOPIC_ARCHIVED: Final = "Topic `{slug}` archived: it no longer appears in `topics` and can't be broadcast to."
+TOPIC_UNARCHIVED: Final = (
+    "Topic `{slug}` is back: partners see it in `topics` again and broadcasts can target it."
+)
+TOPIC_NOT_ARCHIVED: Final = "Topic `{slug}` isn't archived; nothing changed."
+ADMIN_TOPICS_HEADER: Final = Plural("*{n} topic*", "*{n} topics*")
+ADMIN_TOPICS_ARCHIVED: Final = Plural(" ({n} archived)", " ({n} archived)")
+ADMIN_TOPIC_LINE: Final = "• `{slug}` — {title}{archived} · {followers}"
+ADMIN_TOPIC_FOLLOWERS: Final = Plural("{n} channel follows it", "{n} channels follow it")
+ADMIN_TOPIC_ARCHIVED_MARK: Final = " _(archived)_"
+ADMIN_NO_TOPICS: Final = 'No topics yet. `topic add pricing "Pricing"` adds the first one.'
 TOPIC_IS_ARCHIVED: Final = "Topic `{slug}` is archived; broadcasts can't target it."
 INVITE_CREATED: Final = (
     "Join code for *{name}* ({tier}): `{code}` — valid until {expires}, once.\n"

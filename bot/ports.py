@@ -494,6 +494,10 @@ class TopicStore(Protocol):
 
     async def by_slugs(self, slugs: Iterable[str]) -> list[Topic]: ...
 
+    async def follower_counts(self) -> dict[int, int]:
+        """Per topic id, the active channels subscribed to it (topics nobody follows are absent)."""
+        ...
+
 
 class NoticeStore(Protocol):
     """Implemented by `storage.repositories.NoticeRepository`: the outbox of the bot's own notices."""

@@ -179,6 +179,12 @@ class DeliveryRow(OutboxColumns, table=True):
     platform: str = Field(max_length=16)
     # A row held for a digest (status `digest`) is carried by that digest once it is made.
     digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)
+    # The partner's segment when the announcement was sent, so stats stay history when the roster
+    # changes. NULL: the channel was linked to no partner; "": the partner had no value.
+    tier: str | None = Field(default=None, max_length=40)
+    type: str | None = Field(default=None, max_length=40)
+    region: str | None = Field(default=None, max_length=40)
+    language: str | None = Field(default=None, max_length=20)
 
 
 class DigestRow(OutboxColumns, table=True):

@@ -8,7 +8,7 @@ from adapters.local.app import LocalAdapter
 from adapters.local.workspace import BOT, LocalWorkspace, Message
 from bot.app import App, build_app
 from bot.config import Settings
-from bot.domain import Platform, Reply
+from bot.domain import ImportRow, PartnerProfile, Platform, Reply
 from bot.ports import Clock
 from bot.services.delivery import RetryPolicy
 
@@ -59,6 +59,21 @@ class Harness:
         code = reply.text.split("`")[1]
         joined = await self.partner(channel, f"join {code}")
         assert not joined.is_error, joined.text
+
+    async def link(self, channel: str, name: str = "", *, tier: str = "registered", region: str = "") -> None:
+        """Link `channel` to a partner of its own through the roster, as `partners import` does (only
+        linked channels may subscribe); no partner time zone, so the channel follows the vendor's."""
+        ref = self.workspace.channel(channel)
+        known = await self.app.stores.directory.channel(ref)
+        if known is not None and known.partner_id is not None:
+            return
+        profile = PartnerProfile(name=name or channel.capitalize(), tier=tier, region=region, timezone="")
+        await self.app.stores.directory.import_rows([ImportRow(1, profile, ref)], now=self.app.clock.now())
+
+    async def subscribe(self, channel: str, topics: str, *, user: str = "pat") -> Reply:
+        """`subscribe <topics>` in `channel`, linking it first (`link`) unless it is linked already."""
+        await self.link(channel)
+        return await self.partner(channel, f"subscribe {topics}", user=user)
 
     async def close(self) -> None:
         await self.app.close()

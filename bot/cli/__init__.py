@@ -205,6 +205,28 @@ def topics_list(archived: Annotated[bool, typer.Option(help="Include archived to
     run_async(lambda: with_app(load_settings(), work))
 
 
+@topics_cli.command("archive")
+def topics_archive(slug: Annotated[str, typer.Argument(help="The topic's slug.")]) -> None:
+    """Archive a topic: partners no longer see it and broadcasts can't target it (subscriptions stay)."""
+    _set_archived(slug, archived=True)
+
+
+@topics_cli.command("unarchive")
+def topics_unarchive(slug: Annotated[str, typer.Argument(help="The topic's slug.")]) -> None:
+    """Bring an archived topic back."""
+    _set_archived(slug, archived=False)
+
+
+def _set_archived(slug: str, *, archived: bool) -> None:
+    async def work(a: App) -> None:
+        topic = await a.stores.topics.set_archived(slug, archived=archived)
+        if topic is None:
+            raise CliError(f"there is no topic {slug!r}; `partnerbot topics list --archived` lists them all")
+        out.print(f"Topic [bold]{topic.slug}[/bold] {'archived' if archived else 'unarchived'}.")
+
+    run_async(lambda: with_app(load_settings(), work))
+
+
 # --- partners ----------------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from bot import messages as m
-from bot.commands import Broadcast, Cancel, Invite, Send, TopicAdd, TopicArchive
+from bot.commands import Broadcast, Cancel, Invite, Send, TopicAdd, TopicArchive, TopicUnarchive
 from bot.config import Settings
 from bot.domain import (
     Announcement,
@@ -76,6 +76,34 @@ class AdminService:
         if topic is None:
             return error(await self._unknown_topic(cmd.slug))
         return Reply(text=m.TOPIC_ARCHIVED.format(slug=topic.slug), ephemeral=False)
+
+    async def unarchive_topic(self, cmd: TopicUnarchive) -> Reply:
+        known = {t.slug: t for t in await self._stores.topics.all(include_archived=True)}
+        if cmd.slug not in known:
+            return error(await self._unknown_topic(cmd.slug, include_archived=True))
+        if not known[cmd.slug].archived:
+            return Reply(text=m.TOPIC_NOT_ARCHIVED.format(slug=cmd.slug))
+        await self._stores.topics.set_archived(cmd.slug, archived=False)
+        return Reply(text=m.TOPIC_UNARCHIVED.format(slug=cmd.slug), ephemeral=False)
+
+    async def list_topics(self) -> Reply:
+        """Every topic, archived ones marked, with the active channels following each."""
+        topics = await self._stores.topics.all(include_archived=True)
+        if not topics:
+            return Reply(text=m.ADMIN_NO_TOPICS)
+        followers = await self._stores.topics.follower_counts()
+        archived = sum(t.archived for t in topics)
+        header = m.ADMIN_TOPICS_HEADER(len(topics)) + (m.ADMIN_TOPICS_ARCHIVED(archived) if archived else "")
+        lines = [
+            m.ADMIN_TOPIC_LINE.format(
+                slug=t.slug,
+                title=t.title,
+                archived=m.ADMIN_TOPIC_ARCHIVED_MARK if t.archived else "",
+                followers=m.ADMIN_TOPIC_FOLLOWERS(followers.get(t.id, 0)),
+            )
+            for t in topics
+        ]
+        return Reply(text=header + "\n" + "\n".join(lines))
 
     async def invite(self, inv: Invocation, cmd: Invite) -> Reply:
         """A join code for a new partner; one that exists is never changed (services/partner_admin.py)."""
@@ -204,8 +232,8 @@ class AdminService:
                 return [], m.TOPIC_IS_ARCHIVED.format(slug=slug)
         return [found[slug] for slug in slugs], ""
 
-    async def _unknown_topic(self, slug: str) -> str:
-        known = [t.slug for t in await self._stores.topics.all()]
+    async def _unknown_topic(self, slug: str, *, include_archived: bool = False) -> str:
+        known = [t.slug for t in await self._stores.topics.all(include_archived=include_archived)]
         close = difflib.get_close_matches(slug, known, n=1, cutoff=0.6)
         hint = m.DID_YOU_MEAN.format(suggestion=close[0]) if close else "."
         return m.UNKNOWN_TOPIC.format(slug=slug, did_you_mean=hint)

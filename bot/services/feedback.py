@@ -13,6 +13,7 @@ from datetime import timedelta
 from bot import messages as m
 from bot.config import Settings
 from bot.domain import (
+    AnnouncementStatus,
     ChannelRef,
     Invocation,
     MessageRef,
@@ -109,11 +110,42 @@ class FeedbackService:
         questions = await self._stores.feedback.questions_in_admin_thread(inv.channel.channel, thread)
         if not questions or not text.strip():
             return None
-        target, body = _pick_question(questions, text)
-        if target is None:
-            ids = ", ".join(f"#{q.id}" for q in questions if q.status is QuestionStatus.OPEN)
-            return Reply(text=m.WHICH_QUESTION.format(ids=ids), is_error=True)
+        match = _QUESTION_PREFIX.match(text)
+        if match:
+            wanted = int(match.group(1))
+            target = next((q for q in questions if q.id == wanted), None)
+            if target is None:
+                return await self._not_in_thread(wanted, questions)
+            body = text[match.end() :]
+        else:
+            open_ones = [q for q in questions if q.status is QuestionStatus.OPEN]
+            if not open_ones:
+                return None  # every question here is answered: admins are talking among themselves
+            if len(open_ones) > 1:
+                ids = ", ".join(f"#{q.id}" for q in open_ones)
+                return Reply(text=m.WHICH_QUESTION.format(ids=ids), is_error=True)
+            target, body = open_ones[0], text
+        if await self._recalled(target):
+            # Its copy (and the partner's thread under it) is deleted: say so, and how to answer anyway.
+            return Reply(
+                text=m.ANSWER_ON_RECALLED.format(id=target.id, announcement=target.announcement_id),
+                is_error=True,
+            )
         return await self.answer(inv, target.id, body)
+
+    async def _not_in_thread(self, wanted: int, questions: list[Question]) -> Reply:
+        here = ", ".join(f"#{q.id}" for q in questions)
+        if await self._stores.feedback.question(wanted) is None:
+            first = next((q.id for q in questions if q.status is QuestionStatus.OPEN), questions[0].id)
+            return Reply(text=m.NO_SUCH_QUESTION_HERE.format(id=wanted, ids=here, first=first), is_error=True)
+        return Reply(text=m.QUESTION_NOT_IN_THREAD.format(id=wanted, ids=here), is_error=True)
+
+    async def _recalled(self, question: Question) -> bool:
+        """Whether the announcement the question was asked under has been recalled."""
+        if question.announcement_id is None:
+            return False
+        announcement = await self._stores.announcements.get(question.announcement_id)
+        return announcement is not None and announcement.status is AnnouncementStatus.RECALLED
 
     async def answer(self, inv: Invocation, question_id: int, text: str) -> Reply:
         question = await self._stores.feedback.question(question_id)
@@ -129,9 +161,14 @@ class FeedbackService:
             text=text.strip(),
             now=self._clock.now(),
         )
-        return Reply(
-            text=m.ANSWER_QUEUED.format(id=question_id, partner=neutralize_mentions(question.partner_name))
-        )
+        partner = neutralize_mentions(question.partner_name)
+        if await self._recalled(question):
+            return Reply(
+                text=m.ANSWER_QUEUED_RECALLED.format(
+                    id=question_id, partner=partner, announcement=question.announcement_id
+                )
+            )
+        return Reply(text=m.ANSWER_QUEUED.format(id=question_id, partner=partner))
 
     async def open_questions(self) -> Reply:
         questions = await self._stores.feedback.open_questions()
@@ -231,8 +268,17 @@ class FeedbackService:
     async def _answer_outgoing(self, work: Work, question: Question) -> Outgoing:
         assert work.answer_id is not None
         text, admin_name = await self._stores.feedback.answer_text(work.answer_id)
+        admin = neutralize_mentions(admin_name) or m.VENDOR_TEAM
+        if await self._recalled(question):
+            # The announcement (and the thread under it) is gone: a plain message quoting the question.
+            body = m.ANSWER_RELAYED_RECALLED.format(
+                admin=admin,
+                question=neutralize_mentions(question.text).replace("\n", "\n>"),
+                answer=neutralize_mentions(text),
+            )
+            return Outgoing(channel=question.channel, content=RelayPost(work.id, RelayKind.ANSWER, body))
         body = m.ANSWER_RELAYED.format(
-            admin=neutralize_mentions(admin_name) or m.VENDOR_TEAM,
+            admin=admin,
             question=_one_line(neutralize_mentions(question.text), 200),
             answer=neutralize_mentions(text),
         )
@@ -248,20 +294,6 @@ async def _post_once(sender: Sender, out: Outgoing, key: str, ambiguous: bool) -
         if found is not None:
             return found
     return await sender.post(out, idempotency_key=key)
-
-
-def _pick_question(questions: list[Question], text: str) -> tuple[Question | None, str]:
-    match = _QUESTION_PREFIX.match(text)
-    if match:
-        wanted = int(match.group(1))
-        chosen = next((q for q in questions if q.id == wanted), None)
-        return chosen, text[match.end() :]
-    open_ones = [q for q in questions if q.status is QuestionStatus.OPEN]
-    if len(open_ones) == 1:
-        return open_ones[0], text
-    if not open_ones:
-        return questions[-1], text  # a follow-up to the latest question
-    return None, text
 
 
 def _question_text(question: Question) -> str:

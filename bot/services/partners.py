@@ -55,6 +55,9 @@ class PartnerService:
 
     async def subscribe(self, inv: Invocation, cmd: Subscribe) -> Reply:
         channel = await self.channel(inv)
+        if channel.partner_id is None and not self._settings.open_subscriptions:
+            # Partner news is for partners: a channel subscribes once it is linked to one.
+            return error(m.SUBSCRIBE_NEEDS_LINK)
         topics = await self._stores.topics.all()
         chosen, problem = _resolve(cmd.topics, topics, everything=cmd.all)
         if problem:

@@ -10,6 +10,7 @@ from sqlmodel import SQLModel, col
 
 from bot.domain import AckDue, AckState, ChannelRef, DeliveryStatus, MessageRef, Platform
 from storage.repositories.base import Repository
+from storage.repositories.targeting import segment_label
 from storage.tables import AckRow, AnnouncementRow, ChannelRow, DeliveryRow, NoticeRow, PartnerRow
 
 
@@ -47,7 +48,8 @@ class AckRepository(Repository):
             select(
                 _D.c.id,
                 _P.c.name,
-                _P.c.tier,
+                # The tier when it was sent ("" for an unlinked channel, "none" for a blank tier).
+                segment_label(_D.c.tier, unlinked=""),
                 _C.c.platform,
                 _C.c.workspace_id,
                 _C.c.channel_id,

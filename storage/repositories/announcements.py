@@ -144,7 +144,7 @@ class AnnouncementRepository(Repository):
 
     async def reach(self, topic_ids: Sequence[int], audience: Audience) -> Reach:
         """Count the channels a broadcast would reach now: subscriptions ∩ audience ∩ active."""
-        found = targets(topic_ids, audience).subquery()
+        found = targets(topic_ids, audience, self._excluded).subquery()
         grouped = sa_select(found.c.platform, found.c.tier, found.c.region, func.count()).group_by(
             found.c.platform, found.c.tier, found.c.region
         )
@@ -155,8 +155,9 @@ class AnnouncementRepository(Repository):
         async with self._sessions() as session:
             for platform, tier, region, count in (await (await session.connection()).execute(grouped)).all():
                 by_platform[platform] += count
-                by_tier[tier or "unlinked"] += count
-                by_region[region or "unlinked"] += count
+                # No partner: unlinked; a partner without a value: "none", never an empty label.
+                by_tier["unlinked" if tier is None else tier or "none"] += count
+                by_region["unlinked" if region is None else region or "none"] += count
             partner_count = (await (await session.connection()).execute(partners)).scalar_one()
         return Reach(
             channels=sum(by_platform.values()),
@@ -205,7 +206,14 @@ class AnnouncementRepository(Repository):
             if not moved.rowcount:
                 return None
             await write_deliveries(
-                session, announcement_id, topic_ids, audience, bypass_digest=bypass_digest, now=now, plan=plan
+                session,
+                announcement_id,
+                topic_ids,
+                audience,
+                bypass_digest=bypass_digest,
+                now=now,
+                plan=plan,
+                excluded=self._excluded,
             )
             # rowcount of INSERT … SELECT is -1 on PostgreSQL (psycopg): count the rows instead.
             written = await session.exec(

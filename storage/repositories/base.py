@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,8 +14,10 @@ Sessions = async_sessionmaker[AsyncSession]
 
 
 class Repository:
-    def __init__(self, sessions: Sessions) -> None:
+    def __init__(self, sessions: Sessions, *, excluded_channels: Sequence[ChannelRef] = ()) -> None:
         self._sessions = sessions
+        # Channels that never receive broadcasts or digests, even if subscribed: the admin channels.
+        self._excluded = tuple(excluded_channels)
 
 
 def need_id(value: int | None) -> int:

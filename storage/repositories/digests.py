@@ -38,7 +38,7 @@ from storage.repositories.outbox import (
     _sent_statement,
     outcome_params,
 )
-from storage.repositories.targeting import zone_column
+from storage.repositories.targeting import not_excluded, zone_column
 from storage.tables import (
     AnnouncementRow,
     AnnouncementTopicRow,
@@ -71,7 +71,7 @@ class DigestRepository(Repository):
             .select_from(DeliveryRow)
             .join(ChannelRow, col(ChannelRow.id) == DeliveryRow.channel_id)
             .outerjoin(PartnerRow, col(PartnerRow.id) == ChannelRow.partner_id)
-            .where(_unlinked_held(), col(ChannelRow.active).is_(True))
+            .where(_unlinked_held(), col(ChannelRow.active).is_(True), *not_excluded(self._excluded))
             .distinct()
         )
         async with self._sessions() as session:
@@ -91,6 +91,7 @@ class DigestRepository(Repository):
             .where(
                 *due,
                 col(ChannelRow.active).is_(True),
+                *not_excluded(self._excluded),
                 col(ChannelRow.mode) == group.mode.value,
                 zone_column() == group.zone,
             )

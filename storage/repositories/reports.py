@@ -6,13 +6,14 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, Table, cast, exists, func, literal, or_, select
+from sqlalchemy import String, Table, and_, case, cast, exists, func, literal, or_, select
 from sqlmodel import SQLModel, col
 
 from bot.cadence import Engagement, EngagementLine
 from bot.domain import DeliveryStatus, Question, QuestionStatus
 from storage.repositories.base import Repository
 from storage.repositories.feedback import _question_query, _to_question
+from storage.repositories.targeting import segment_label
 from storage.tables import (
     AnnouncementTopicRow,
     ChannelRow,
@@ -68,12 +69,21 @@ def _facts(since: datetime, until: datetime) -> dict[str, Any]:
 
 
 def _by_tier(fact: Any) -> Any:
-    tier = func.coalesce(_P.c.tier, "unlinked")
-    return (
-        select(tier, func.count(func.distinct(fact.c.fid)))
-        .select_from(fact.join(_C, _C.c.id == fact.c.cid).outerjoin(_P, _P.c.id == _C.c.partner_id))
-        .group_by(tier)
+    """Per tier: the one stored on the delivery at send (history); questions asked outside any
+    delivery (direct ones) count under the channel's partner as it is now."""
+    tier = segment_label(case((_D.c.id.is_not(None), _D.c.tier), else_=_P.c.tier))
+    delivery = and_(_D.c.announcement_id == fact.c.aid, _D.c.channel_id == fact.c.cid)
+    # Grouped over a subquery: PostgreSQL would not match the CASE (with its bound labels) in GROUP BY.
+    labelled = (
+        select(tier.label("segment"), fact.c.fid.label("fid"))
+        .select_from(
+            fact.join(_C, _C.c.id == fact.c.cid)
+            .outerjoin(_P, _P.c.id == _C.c.partner_id)
+            .outerjoin(_D, delivery)
+        )
+        .subquery()
     )
+    return select(labelled.c.segment, func.count(func.distinct(labelled.c.fid))).group_by(labelled.c.segment)
 
 
 def _by_topic(fact: Any) -> Any:

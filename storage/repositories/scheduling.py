@@ -29,7 +29,7 @@ class _TooLate(Exception):
 class ScheduleRepository(Repository):
     async def target_groups(self, topic_ids: Sequence[int], audience: Audience) -> list[TargetGroup]:
         """The targets `start_sending` would write now, grouped by zone, quiet hours and mode."""
-        found = targets(topic_ids, audience).subquery()
+        found = targets(topic_ids, audience, self._excluded).subquery()
         query = sa_select(found.c.zone, found.c.quiet, found.c.mode, func.count()).group_by(
             found.c.zone, found.c.quiet, found.c.mode
         )

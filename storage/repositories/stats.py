@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 
 from bot.domain import AnnouncementStats, AnnouncementStatus, DeliveryProgress, DeliveryStatus, TopicStats
 from storage.repositories.base import Repository
+from storage.repositories.targeting import segment_label
 from storage.tables import (
     AnnouncementRow,
     AnnouncementTopicRow,
@@ -83,16 +84,9 @@ class StatsRepository(Repository):
             )
             reach = (
                 await (await session.connection()).execute(
-                    sa_select(
-                        func.coalesce(_P.c.tier, "unlinked"),
-                        func.coalesce(_P.c.region, "unlinked"),
-                        func.count(),
-                    )
-                    .select_from(
-                        _D.join(_C, _C.c.id == _D.c.channel_id).outerjoin(_P, _P.c.id == _C.c.partner_id)
-                    )
+                    sa_select(segment_label(_D.c.tier), segment_label(_D.c.region), func.count())
                     .where(_D.c.announcement_id == announcement_id, _D.c.status == "sent")
-                    .group_by(_P.c.tier, _P.c.region)
+                    .group_by(_D.c.tier, _D.c.region)
                 )
             ).all()
             reactions: dict[str, int] = dict(

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, true
+from sqlalchemy import Select, and_, case, exists, func, literal, not_, or_, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain import Audience
+from bot.domain import Audience, ChannelRef
 from bot.timing import DeliveryPlan
 from storage.tables import ChannelRow, DeliveryRow, PartnerRow, SubscriptionRow, UTCDateTime
 
@@ -32,7 +32,19 @@ _COLUMNS = [
     "last_error",
     "not_before",
     "claimed_by",
+    "tier",
+    "type",
+    "region",
+    "language",
 ]
+
+UNLINKED = "unlinked"
+NONE = "none"
+
+
+def segment_label(column: Any, *, unlinked: str = UNLINKED) -> Any:
+    """A stored segment value as shown in stats: NULL (no partner) → `unlinked`, blank → "none"."""
+    return case((column.is_(None), literal(unlinked)), (column == "", literal(NONE)), else_=column)
 
 
 def zone_column() -> Any:
@@ -44,13 +56,27 @@ def quiet_column() -> Any:
     return func.coalesce(col(ChannelRow.quiet_hours), literal(""))
 
 
-def targets(topic_ids: Sequence[int], audience: Audience) -> Select[Any]:
-    """Active channels following any of `topic_ids` whose partner matches `audience`."""
+def not_excluded(excluded: Sequence[ChannelRef]) -> list[Any]:
+    """Filters leaving out `excluded` channels (the admin channels), matched on platform and channel id:
+    settings name no workspace."""
+    return [
+        not_(and_(col(ChannelRow.platform) == ref.platform.value, col(ChannelRow.channel_id) == ref.channel))
+        for ref in excluded
+    ]
+
+
+def targets(topic_ids: Sequence[int], audience: Audience, excluded: Sequence[ChannelRef] = ()) -> Select[Any]:
+    """Active channels following any of `topic_ids` whose partner matches `audience`, except `excluded`."""
     subscribed = exists().where(
         col(SubscriptionRow.channel_id) == ChannelRow.id, col(SubscriptionRow.topic_id).in_(list(topic_ids))
     )
     # A removed partner's channel is off, and stays out even if a command there switches it back on.
-    filters = [col(ChannelRow.active).is_(True), subscribed, col(PartnerRow.removed_at).is_(None)]
+    filters = [
+        col(ChannelRow.active).is_(True),
+        subscribed,
+        col(PartnerRow.removed_at).is_(None),
+        *not_excluded(excluded),
+    ]
     for column, wanted in (
         (PartnerRow.tier, audience.tiers),
         (PartnerRow.type, audience.types),
@@ -66,7 +92,9 @@ def targets(topic_ids: Sequence[int], audience: Audience) -> Select[Any]:
             col(ChannelRow.mode).label("mode"),
             col(ChannelRow.partner_id).label("partner_id"),
             col(PartnerRow.tier).label("tier"),
+            col(PartnerRow.type).label("type"),
             col(PartnerRow.region).label("region"),
+            col(PartnerRow.language).label("language"),
             zone_column().label("zone"),
             quiet_column().label("quiet"),
         )
@@ -86,9 +114,10 @@ async def write_deliveries(
     bypass_digest: bool,
     now: datetime,
     plan: DeliveryPlan | None,
+    excluded: Sequence[ChannelRef] = (),
 ) -> None:
     """One delivery row per target; the unique (announcement, channel) key makes a re-run add nothing."""
-    found = targets(topic_ids, audience).subquery()
+    found = targets(topic_ids, audience, excluded).subquery()
     by_mode = case(
         (or_(literal(bypass_digest), found.c.mode == "immediate"), literal("pending")),
         else_=literal("digest"),
@@ -117,6 +146,11 @@ async def write_deliveries(
         literal(""),
         not_before,
         literal(""),
+        # The segment as it is now, kept on the row: stats read what the partner was when sent.
+        found.c.tier,
+        found.c.type,
+        found.c.region,
+        found.c.language,
     ).where(true())  # SQLite needs a WHERE before ON CONFLICT: https://sqlite.org/lang_upsert.html
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot.domain import Topic
 from bot.ports import TopicAlreadyExists
 from storage.repositories.base import Repository, to_topic
-from storage.tables import TopicRow
+from storage.tables import ChannelRow, SubscriptionRow, TopicRow
 
 
 class TopicRepository(Repository):
@@ -40,6 +41,16 @@ class TopicRepository(Repository):
             if not include_archived:
                 query = query.where(col(TopicRow.archived).is_(False))
             return [to_topic(row) for row in await session.exec(query)]
+
+    async def follower_counts(self) -> dict[int, int]:
+        query = (
+            select(col(SubscriptionRow.topic_id), func.count())
+            .join(ChannelRow, col(ChannelRow.id) == SubscriptionRow.channel_id)
+            .where(col(ChannelRow.active).is_(True))
+            .group_by(col(SubscriptionRow.topic_id))
+        )
+        async with self._sessions() as session:
+            return {topic_id: int(count) for topic_id, count in await session.exec(query)}
 
     async def by_slugs(self, slugs: Iterable[str]) -> list[Topic]:
         async with self._sessions() as session:

@@ -24,7 +24,7 @@ from adapters.discord.handlers import DiscordOptions
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.domain import Channel as ChannelRow
-from bot.domain import ChannelRef, Platform
+from bot.domain import ChannelRef, ImportRow, PartnerProfile, Platform
 from bot.services.delivery import RetryPolicy
 from tests.fakes.discord import Channel, FakeDiscord, Guild, Interaction, Member, Message
 
@@ -112,6 +112,15 @@ class DiscordWorld:
         assert "linked" in joined["data"]["content"], joined
 
     async def subscribe(self, space: PartnerSpace, topics: str) -> dict[str, Any]:
+        """/partner subscribe, linking the space's channel to a partner of its own first (through the
+        roster, as `partners import` does) unless `link` did: only linked channels may subscribe."""
+        ref = ChannelRef(Platform.DISCORD, str(space.guild.id), str(space.channel.id))
+        known = await self.app.stores.directory.channel(ref)
+        if known is None or known.partner_id is None:
+            profile = PartnerProfile(name=space.name, tier="registered", type="reseller", region="emea")
+            await self.app.stores.directory.import_rows(
+                [ImportRow(1, profile, ref)], now=self.app.clock.now()
+            )
         return await self.slash(
             "partner subscribe", {"topics": topics}, channel=space.channel, user=space.manager
         )

@@ -84,6 +84,14 @@ def test_db_upgrade_and_topics(tmp_path: Path) -> None:
     listed = cli(tmp_path, "topics", "list")
     assert "security" in listed.stdout and "Security advisories" in listed.stdout
 
+    archived = cli(tmp_path, "topics", "archive", "security")
+    assert archived.returncode == 0 and "archived" in archived.stdout, archived.stderr
+    back = cli(tmp_path, "topics", "unarchive", "security")
+    assert back.returncode == 0 and "unarchived" in back.stdout, back.stderr
+    unknown = cli(tmp_path, "topics", "unarchive", "secrity")
+    assert unknown.returncode == 1 and "no topic 'secrity'" in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1
+
 
 def test_partner_import_reports_every_bad_line_and_imports_nothing(tmp_path: Path) -> None:
     roster = tmp_path / "partners.csv"

@@ -78,6 +78,10 @@ async def test_changing_subscriptions_needs_manage_channels(world: DiscordWorld)
     message = listing.original_message_id or 0
     press = world.fake.push_component(message, button["custom_id"], user_id=acme.member.user.id)
     assert "Manage Channels" in (await world.answer(press))["data"]["content"]
+    # The channel is not linked to a partner yet: the manager is told how to get a join code.
+    press = world.fake.push_component(message, button["custom_id"], user_id=acme.manager.user.id)
+    assert "join <code>" in (await world.answer(press))["data"]["content"]
+    await world.link(acme, tier="gold")
     press = world.fake.push_component(message, button["custom_id"], user_id=acme.manager.user.id)
     assert "now gets announcements on `security`" in (await world.answer(press))["data"]["content"]
 

@@ -149,3 +149,29 @@ async def test_the_acknowledge_button_records_once_and_answers_privately(world: 
     states = await world.app.stores.acks.states(1)
     assert [s.acked_by for s in states] == [acme.user.id]
     assert len(world.bot_posts(acme.channel)) == 1  # nothing was said publicly
+
+
+async def test_an_answer_on_a_recalled_announcement_goes_to_the_channel_as_its_own_message(
+    world: SlackWorld,
+) -> None:
+    acme = await world.partner("acme", tier="gold", follows=("pricing",))
+    post = await delivered(world, acme)
+    await world.events.message(acme.channel.id, acme.user.id, "Is the EMEA list final?", thread_ts=post.ts)
+    await world.wait_for(lambda: world.ephemerals(acme.user), "the question's receipt")
+    await world.deliver()
+    heading = world.bot_posts(world.admin_channel)[-1]
+    await world.admin("recall 1")
+    await world.deliver()
+    assert world.bot_posts(acme.channel) == []
+
+    # A reply in the admin thread is not posted under the deleted copy: dana is told how to answer.
+    await world.events.message(world.admin_channel.id, world.dana.id, "Yes, final.", thread_ts=heading.ts)
+    told = await world.wait_for(lambda: world.ephemerals(world.dana), "the refusal")
+    assert "was recalled" in told[0].text and "`answer 1 &lt;text&gt;`" in told[0].text
+
+    queued = await world.admin("answer 1 Yes, final.")
+    assert "was recalled" in queued[0]["text"]
+    await world.deliver()
+    [answer] = world.bot_posts(acme.channel)
+    assert answer.thread_ts is None
+    assert ">Is the EMEA list final?" in answer.text.replace("&gt;", ">") and "Yes, final." in answer.text

@@ -31,7 +31,7 @@ async def _partners(h: Harness) -> None:
     await h.join("birch", "Birch", tier="silver")
     await h.join("cedar", "Cedar", tier="gold")
     for channel in ("acme", "birch", "cedar"):
-        await h.partner(channel, "subscribe security")
+        await h.subscribe(channel, "security")
 
 
 def test_the_ack_flag_parses_only_with_urgent() -> None:

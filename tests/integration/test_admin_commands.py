@@ -32,7 +32,7 @@ async def _four_partners(h: Harness) -> None:
     await h.join("cedar", "Cedar", tier="gold", region="apac")
     await h.join("dune", "Dune", tier="platinum", region="emea")
     for channel in ("acme", "birch", "cedar", "dune"):
-        await h.partner(channel, "subscribe security")
+        await h.subscribe(channel, "security")
 
 
 # --- help ----------------------------------------------------------------------------------------
@@ -79,6 +79,46 @@ async def test_topic_add_duplicate_archive_and_unknown(harness: Harness) -> None
     assert unknown.is_error
     assert 'unknown topic "securty"' in unknown.text and 'did you mean "security"' in unknown.text
     assert [t.slug for t in await rows(harness, TopicRow, archived=True)] == ["pricing"]
+
+
+async def test_admin_topics_lists_archived_ones_and_unarchive_brings_one_back(harness: Harness) -> None:
+    h = harness
+    assert (await h.admin("topics")).text == m.ADMIN_NO_TOPICS
+    await h.admin('topic add security "Security advisories"')
+    await h.admin('topic add pricing "Pricing"')
+    await h.subscribe("acme", "security pricing")
+    await h.subscribe("birch", "security")
+    await h.admin("topic archive pricing")
+
+    listed = await h.admin("topics")
+    assert not listed.is_error
+    assert listed.text.splitlines() == [
+        "*2 topics* (1 archived)",
+        "• `pricing` — Pricing _(archived)_ · 1 channel follows it",
+        "• `security` — Security advisories · 2 channels follow it",
+    ]
+    # Partners still see only the active one.
+    assert [r.button.value for r in (await h.partner("acme", "topics")).rows if r.button] == ["security"]
+
+    back = await h.admin("topic unarchive pricing")
+    assert not back.is_error and back.text == m.TOPIC_UNARCHIVED.format(slug="pricing")
+    assert await rows(h, TopicRow, archived=True) == []
+    offered = [r.button.value for r in (await h.partner("acme", "topics")).rows if r.button]
+    assert offered == ["pricing", "security"]
+    assert not (await h.admin('broadcast topic:pricing title:"Q3" New lists.')).is_error
+    assert "1 archived" not in (await h.admin("topics")).text
+
+    again = await h.admin("topic unarchive pricing")
+    assert not again.is_error and again.text == m.TOPIC_NOT_ARCHIVED.format(slug="pricing")
+    unknown = await h.admin("topic unarchive pricng")
+    assert unknown.is_error and 'unknown topic "pricng"' in unknown.text and '"pricing"' in unknown.text
+    usage = await h.admin("topic unarchive")
+    assert usage.is_error and m.TOPIC_UNARCHIVE_USAGE in usage.text
+    typo = await h.admin("topic unarchve pricing")
+    assert typo.is_error and 'did you mean "unarchive"' in typo.text
+    helped = await h.admin("help topics")
+    assert m.ADMIN_ABOUT["topics"] in helped.text
+    assert "`topics`" in (await h.admin("help")).text and "topic unarchive" in (await h.admin("help")).text
 
 
 async def test_topic_add_usage_errors(sqlite_harness: Harness) -> None:
@@ -149,7 +189,8 @@ async def test_invite_with_over_long_values_gets_a_friendly_answer(harness: Harn
 
 async def test_broadcast_preview_splits_reach_by_platform_tier_and_region(harness: Harness) -> None:
     await _four_partners(harness)
-    # An unlinked Slack channel, registered the way the Slack adapter will do it.
+    # An unlinked Slack channel, registered the way the Slack adapter will do it (open subscriptions).
+    harness.app.settings.open_subscriptions = True
     slack = await harness.app.bot.partner_command(slack_invocation("C0SLACK"), "subscribe security")
     assert not slack.is_error, slack.text
 
@@ -186,7 +227,7 @@ async def test_broadcast_preview_splits_reach_by_platform_tier_and_region(harnes
 async def test_broadcast_to_unknown_or_archived_topic(sqlite_harness: Harness) -> None:
     h = sqlite_harness
     await setup_topics(h, "security", "legacy")
-    await h.partner("acme", "subscribe security legacy")
+    await h.subscribe("acme", "security legacy")
     await h.admin("topic archive legacy")
 
     unknown = await h.admin('broadcast topic:secutiry title:"T" Body')
@@ -212,7 +253,7 @@ async def test_broadcast_usage_errors(sqlite_harness: Harness) -> None:
 async def test_broadcast_at_a_later_time_is_not_posted_before_then(sqlite_harness: Harness) -> None:
     h = sqlite_harness
     await setup_topics(h, "pricing")
-    await h.partner("acme", "subscribe pricing")
+    await h.subscribe("acme", "pricing")
     preview = await h.admin('broadcast topic:pricing at:"2026-12-01 09:00" title:"Later" Not yet.')
     if not preview.is_error:  # scheduling supported: sending must wait for the time given
         await h.admin("send 1")
@@ -365,7 +406,7 @@ async def test_digest_channels_are_held_except_for_urgent(harness: Harness) -> N
 async def test_stats_for_one_announcement(harness: Harness) -> None:
     await _four_partners(harness)
     await harness.join("eve", "Eve", tier="gold", region="na")
-    await harness.partner("eve", "subscribe security")
+    await harness.subscribe("eve", "security")
     await harness.partner("eve", "settings mode daily")
     fail_channels(
         harness,
@@ -406,7 +447,7 @@ async def test_stats_without_id_lists_recent_and_per_topic(harness: Harness) -> 
     assert not empty.is_error and empty.text == m.NO_ANNOUNCEMENTS_YET
 
     await _four_partners(harness)
-    await harness.partner("acme", "subscribe pricing")
+    await harness.subscribe("acme", "pricing")
     await broadcast_and_send(harness, 'topic:security title:"Patch"')
     await broadcast_and_send(harness, 'topic:pricing title:"Prices"')
     await harness.admin('broadcast topic:security title:"Draft" later')
@@ -518,6 +559,7 @@ async def test_mention_runs_admin_grammar_in_admin_channel_and_partner_grammar_e
     assert partner_word is not None and partner_word.is_error
     assert 'unknown command "list"' in partner_word.text
 
+    await h.link("acme")
     as_partner = await h.local.say("pat", "acme", "@partnerbot subscribe security")
     assert as_partner is not None and not as_partner.is_error
     listed = await h.local.say("pat", "acme", "@partnerbot list")

@@ -33,7 +33,7 @@ async def _audience_of(h: Harness, *channels: str, title: str = "Patch") -> int:
     """`channels` follow `security`; one announcement to them is sent (queued, not yet delivered)."""
     await setup_topics(h, "security")
     for channel in channels:
-        await h.partner(channel, "subscribe security")
+        await h.subscribe(channel, "security")
     return await broadcast_and_send(h, f'topic:security title:"{title}"', "Please patch.")
 
 
@@ -309,7 +309,7 @@ async def test_re_running_start_sending_writes_no_duplicate_rows(harness: Harnes
 
     await harness.deliver()
     # A channel that subscribed since then is added on a re-run; the others are not re-queued.
-    await harness.partner("cedar", "subscribe security")
+    await harness.subscribe("cedar", "security")
     await store.start_sending(
         announcement_id,
         topic_ids,

@@ -36,7 +36,7 @@ def move_to(clock: FakeClock, when: datetime) -> None:
 
 
 async def _digest_channel(h: Harness, channel: str, mode: str, zone: str | None = None) -> None:
-    await h.partner(channel, "subscribe security pricing")
+    await h.subscribe(channel, "security pricing")
     if zone:
         assert not (await h.partner(channel, f"settings timezone {zone}")).is_error
     assert not (await h.partner(channel, f"settings mode {mode}")).is_error
@@ -56,7 +56,7 @@ async def test_daily_digest_at_the_local_hour_carries_everything_once(
     h = harness
     await setup_topics(h, "security", "pricing")
     await _digest_channel(h, "acme", "daily", "Europe/Berlin")  # 09:00 Berlin = 08:00 UTC
-    await h.partner("birch", "subscribe security")  # immediate
+    await h.subscribe("birch", "security")  # immediate
     await _two_announcements(h)
     await h.deliver()
     assert len(h.posts("birch")) == 2 and h.posts("acme") == []

@@ -41,7 +41,7 @@ async def _three_partners(h: Harness) -> None:
     await setup_topics(h, "security")
     for channel, name in (("acme", "Acme"), ("birch", "Birch"), ("cedar", "Cedar")):
         await h.join(channel, name, tier="gold")
-        await h.partner(channel, "subscribe security")
+        await h.subscribe(channel, "security")
 
 
 async def _delivered(h: Harness) -> dict[str, Message]:
@@ -346,9 +346,9 @@ async def test_a_process_without_the_platform_leaves_progress_to_others(live: Ha
 async def test_recall_drops_what_waits_for_a_digest(harness: Harness, clock: FakeClock) -> None:
     h = harness
     await setup_topics(h, "security")
-    await h.partner("acme", "subscribe security")
+    await h.subscribe("acme", "security")
     assert not (await h.partner("acme", "settings mode daily")).is_error
-    await h.partner("birch", "subscribe security")
+    await h.subscribe("birch", "security")
     await broadcast_and_send(h, 'topic:security title:"Patch"', "Please patch.")
     await broadcast_and_send(h, 'topic:security title:"Pricing"', "New lists.")
     await h.deliver()

@@ -31,8 +31,8 @@ async def _delivered(h: Harness, title: str = "Patch") -> tuple[Message, Message
     await setup_topics(h, "security")
     await h.join("acme", "Acme", tier="gold")
     await h.join("birch", "Birch", tier="silver")
-    await h.partner("acme", "subscribe security")
-    await h.partner("birch", "subscribe security")
+    await h.subscribe("acme", "security")
+    await h.subscribe("birch", "security")
     await broadcast_and_send(h, f'topic:security title:"{title}"', "Please patch.")
     await h.deliver()
     return h.posts("acme")[0], h.posts("birch")[0]
@@ -186,11 +186,78 @@ async def test_admin_reply_in_thread_answers_the_single_open_question(harness: H
     assert "questions: 1 asked, 1 answered" in await _stats(harness)
     assert harness.posts("birch")[1:] == []  # nothing reached the other partner
 
-    # A follow-up in the thread, once everything is answered, goes to the latest question.
-    follow = await harness.local.say(ADMIN, ADMIN_CHANNEL, "Also 2.2.9.", thread=heading.id)
-    assert follow is not None and not follow.is_error
+    # Once everything is answered, a reply in the thread is admins talking: it is left alone.
+    assert await harness.local.say(ADMIN, ADMIN_CHANNEL, "Nice, thanks.", thread=heading.id) is None
+    await harness.deliver()
+    assert len(replies_in_thread(harness, "acme", acme.id)) == 1
+    assert len(await rows(harness, AnswerRow)) == 1
+
+    # Naming the question still sends a follow-up to it.
+    follow = await harness.local.say(ADMIN, ADMIN_CHANNEL, "#1 Also 2.2.9.", thread=heading.id)
+    assert follow is not None and follow.text == m.ANSWER_QUEUED.format(id=1, partner="Acme")
     await harness.deliver()
     assert len(replies_in_thread(harness, "acme", acme.id)) == 2
+
+
+async def test_a_question_number_not_in_the_thread_is_refused(harness: Harness) -> None:
+    h = harness
+    acme, _ = await _delivered(h)
+    await _ask_in_thread(h, "acme", acme, "Is v2 affected?")
+    await h.partner("birch", "ask Where is the portal?")
+    await h.deliver()
+    heading = admin_posts(h)[0]
+
+    unknown = await h.local.say(ADMIN, ADMIN_CHANNEL, "#99 Yes.", thread=heading.id)
+    assert unknown is not None and unknown.is_error
+    assert unknown.text == m.NO_SUCH_QUESTION_HERE.format(id=99, ids="#1", first=1)
+    elsewhere = await h.local.say(ADMIN, ADMIN_CHANNEL, "#2 Yes.", thread=heading.id)
+    assert elsewhere is not None and elsewhere.is_error
+    assert elsewhere.text == m.QUESTION_NOT_IN_THREAD.format(id=2, ids="#1")
+    await h.deliver()
+    assert await rows(h, AnswerRow) == []
+    assert replies_in_thread(h, "acme", acme.id) == [] and h.posts("birch")[1:] == []
+
+
+async def test_answers_on_a_recalled_announcement_go_to_the_channel_quoting_the_question(
+    harness: Harness,
+) -> None:
+    h = harness
+    acme, _ = await _delivered(h)
+    await _ask_in_thread(h, "acme", acme, "Is v2 affected?\nAnd v1?")
+    await h.deliver()
+    heading = admin_posts(h)[0]
+    assert not (await h.admin("recall 1")).is_error
+    await h.deliver()
+
+    refused = await h.local.say(ADMIN, ADMIN_CHANNEL, "Yes, update.", thread=heading.id)
+    assert refused is not None and refused.is_error
+    assert refused.text == m.ANSWER_ON_RECALLED.format(id=1, announcement=1)
+    assert await rows(h, AnswerRow) == []
+
+    queued = await h.admin("answer 1 Yes, update to 2.3.")
+    assert queued.text == m.ANSWER_QUEUED_RECALLED.format(id=1, partner="Acme", announcement=1)
+    await h.deliver()
+    assert replies_in_thread(h, "acme", acme.id) == []
+    (answer,) = [msg for msg in h.posts("acme") if msg.id != acme.id]
+    assert answer.thread is None
+    assert answer.text == m.ANSWER_RELAYED_RECALLED.format(
+        admin="alice", question="Is v2 affected?\n>And v1?", answer="Yes, update to 2.3."
+    )
+
+
+async def test_an_answer_queued_before_the_recall_is_not_posted_under_the_deleted_copy(
+    sqlite_harness: Harness,
+) -> None:
+    h = sqlite_harness
+    acme, _ = await _delivered(h)
+    await _ask_in_thread(h, "acme", acme, "Is v2 affected?")
+    await h.deliver()
+    assert not (await h.admin("answer 1 Yes.")).is_error
+    assert not (await h.admin("recall 1")).is_error
+    await h.deliver()
+    assert replies_in_thread(h, "acme", acme.id) == []
+    answers = [msg for msg in h.posts("acme") if msg.thread is None and "Yes." in msg.text]
+    assert len(answers) == 1 and "Is v2 affected?" in answers[0].text
 
 
 async def test_with_several_open_questions_the_admin_picks_one(sqlite_harness: Harness) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from bot import messages as m
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
-from storage.tables import QuestionRow, SubscriptionRow
+from storage.tables import DeliveryRow, QuestionRow, SubscriptionRow
 from tests.conftest import FakeClock
 from tests.harness import ADMIN_CHANNEL, Harness
 from tests.integration.support import (
@@ -84,7 +84,7 @@ async def test_topics_rows_and_buttons_reflect_state_and_toggle(harness: Harness
     await harness.admin('topic add pricing "Pricing"')
     await harness.admin('topic add legacy "Old stuff"')
     await harness.admin("topic archive legacy")
-    await harness.partner("acme", "subscribe security")
+    await harness.subscribe("acme", "security")
 
     reply = await harness.partner("acme", "topics")
     assert not reply.is_error
@@ -115,6 +115,45 @@ async def test_topics_rows_and_buttons_reflect_state_and_toggle(harness: Harness
     assert "`security`" in listed.text and "`pricing`" not in listed.text
 
 
+async def test_an_unlinked_channel_is_told_how_to_get_a_join_code(harness: Harness) -> None:
+    await setup_topics(harness, "security", "pricing")
+    typed = await harness.partner("acme", "subscribe security")
+    assert typed.is_error and typed.text == m.SUBSCRIBE_NEEDS_LINK
+    everything = await harness.partner("acme", "subscribe all")
+    assert everything.is_error and everything.text == m.SUBSCRIBE_NEEDS_LINK
+    pressed = await harness.local.press("pat", "acme", SUBSCRIBE_ACTION, "pricing")
+    assert pressed.is_error and pressed.text == m.SUBSCRIBE_NEEDS_LINK
+    assert await rows(harness, SubscriptionRow) == []
+
+    # Once linked with a join code, the same command works.
+    await harness.join("acme", "Acme", tier="gold")
+    assert not (await harness.partner("acme", "subscribe security")).is_error
+    assert len(await rows(harness, SubscriptionRow)) == 1
+
+
+async def test_open_subscriptions_let_any_channel_subscribe(harness: Harness) -> None:
+    harness.app.settings.open_subscriptions = True
+    await setup_topics(harness, "security")
+    reply = await harness.partner("acme", "subscribe security")
+    assert not reply.is_error
+    assert m.SUBSCRIBED.format(topics="`security`") in reply.text and m.NOT_LINKED_HINT in reply.text
+
+
+async def test_the_admin_channel_never_receives_broadcasts_even_if_subscribed(harness: Harness) -> None:
+    h = harness
+    h.app.settings.open_subscriptions = True
+    await setup_topics(h, "security")
+    assert not (await h.partner(ADMIN_CHANNEL, "subscribe security", user="alice")).is_error
+    await h.subscribe("acme", "security")
+    preview = await h.admin('broadcast topic:security title:"Patch" Please patch.')
+    assert "1 channel(s) of 1 partner(s)" in preview.text
+    assert not (await h.admin("send 1")).is_error
+    await h.deliver()
+    assert len(h.posts("acme")) == 1
+    assert [p for p in h.posts(ADMIN_CHANNEL) if "Please patch." in p.text] == []
+    assert [d.channel_id for d in await rows(h, DeliveryRow)] == [(await channel_row(h, "acme")).id]
+
+
 async def test_a_stale_or_unknown_button_is_answered_kindly(sqlite_harness: Harness) -> None:
     h = sqlite_harness
     await setup_topics(h, "security")
@@ -133,19 +172,18 @@ async def test_subscribe_one_then_all_then_again(harness: Harness) -> None:
     await setup_topics(harness, "security", "pricing", "events", "legacy")
     await harness.admin("topic archive legacy")
 
-    one = await harness.partner("acme", "subscribe security")
+    one = await harness.subscribe("acme", "security")
     assert not one.is_error
     assert m.SUBSCRIBED.format(topics="`security`") in one.text
-    # The channel is not linked to a partner yet: say what that means.
-    assert "join <code>" in one.text
+    assert m.NOT_LINKED_HINT not in one.text
 
-    everything = await harness.partner("acme", "subscribe all")
+    everything = await harness.subscribe("acme", "all")
     assert not everything.is_error
     assert m.SUBSCRIBED.format(topics="`events`, `pricing`") in everything.text
     assert m.ALREADY_SUBSCRIBED.format(topics="`security`") in everything.text
     assert "legacy" not in everything.text
 
-    again = await harness.partner("acme", "subscribe security pricing")
+    again = await harness.subscribe("acme", "security pricing")
     assert not again.is_error
     assert m.NOTHING_NEW in again.text
     assert m.ALREADY_SUBSCRIBED.format(topics="`security`, `pricing`") in again.text
@@ -164,6 +202,7 @@ async def test_subscribe_one_then_all_then_again(harness: Harness) -> None:
 async def test_subscribe_several_topics(sqlite_harness: Harness, text: str) -> None:
     h = sqlite_harness
     await setup_topics(h, "security", "pricing", "events")
+    await h.link("acme")
     reply = await h.partner("acme", text)
     assert not reply.is_error, reply.text
     assert m.SUBSCRIBED.format(topics="`pricing`, `security`") in reply.text
@@ -176,18 +215,18 @@ async def test_subscribe_refuses_unknown_and_archived_topics(harness: Harness) -
     await setup_topics(harness, "security", "pricing", "legacy")
     await harness.admin("topic archive legacy")
 
-    typo = await harness.partner("acme", "subscribe secrity")
+    typo = await harness.subscribe("acme", "secrity")
     assert typo.is_error
     assert 'unknown topic "secrity"' in typo.text
     assert 'did you mean "security"' in typo.text
     assert "`topics`" in typo.text
 
     # One bad topic in a list subscribes none of them.
-    mixed = await harness.partner("acme", "subscribe pricing nonsense")
+    mixed = await harness.subscribe("acme", "pricing nonsense")
     assert mixed.is_error
     assert 'unknown topic "nonsense"' in mixed.text and "did you mean" not in mixed.text
 
-    archived = await harness.partner("acme", "subscribe legacy")
+    archived = await harness.subscribe("acme", "legacy")
     assert archived.is_error and '"legacy"' in archived.text
     assert await rows(harness, SubscriptionRow) == []
 
@@ -208,8 +247,8 @@ async def test_subscribe_usage_errors(sqlite_harness: Harness) -> None:
 
 async def test_unsubscribe_topics_all_and_nothing(harness: Harness) -> None:
     await setup_topics(harness, "security", "pricing", "events")
-    await harness.partner("acme", "subscribe all")
-    await harness.partner("birch", "subscribe security")
+    await harness.subscribe("acme", "all")
+    await harness.subscribe("birch", "security")
 
     some = await harness.partner("acme", "unsubscribe security, events")
     assert not some.is_error
@@ -235,7 +274,7 @@ async def test_unsubscribe_topics_all_and_nothing(harness: Harness) -> None:
 async def test_unsubscribe_from_an_archived_topic_works(sqlite_harness: Harness) -> None:
     h = sqlite_harness
     await setup_topics(h, "security", "legacy")
-    await h.partner("acme", "subscribe legacy security")
+    await h.subscribe("acme", "legacy security")
     await h.admin("topic archive legacy")
     reply = await h.partner("acme", "unsubscribe legacy")
     assert not reply.is_error
@@ -251,7 +290,7 @@ async def test_list_shows_followed_active_topics_with_titles(sqlite_harness: Har
     await h.admin('topic add pricing "Pricing"')
     await h.admin('topic add legacy "Old stuff"')
     assert (await h.partner("acme", "list")).text == m.NO_SUBSCRIPTIONS
-    await h.partner("acme", "subscribe security legacy")
+    await h.subscribe("acme", "security legacy")
     await h.admin("topic archive legacy")
     reply = await h.partner("acme", "list")
     assert not reply.is_error
@@ -267,13 +306,13 @@ async def test_news_without_topics_or_announcements(sqlite_harness: Harness) -> 
     h = sqlite_harness
     await setup_topics(h, "security")
     assert (await h.partner("acme", "news")).text == m.NEWS_NEEDS_TOPICS
-    await h.partner("acme", "subscribe security")
+    await h.subscribe("acme", "security")
     assert (await h.partner("acme", "news")).text == m.NO_NEWS
 
 
 async def test_news_latest_sent_first_default_five_and_limit(harness: Harness, clock: FakeClock) -> None:
     await setup_topics(harness, "security")
-    await harness.partner("acme", "subscribe security")
+    await harness.subscribe("acme", "security")
     for n in range(1, 8):
         clock.advance(minutes=1)
         await broadcast_and_send(harness, f'topic:security title:"Advisory {n}"', f"Body {n}.")
@@ -301,8 +340,8 @@ async def test_news_latest_sent_first_default_five_and_limit(harness: Harness, c
 async def test_news_for_one_topic(sqlite_harness: Harness) -> None:
     h = sqlite_harness
     await setup_topics(h, "security", "pricing")
-    await h.partner("acme", "subscribe security")
-    await h.partner("birch", "subscribe pricing")
+    await h.subscribe("acme", "security")
+    await h.subscribe("birch", "pricing")
     await broadcast_and_send(h, 'topic:security title:"Patch"')
     await broadcast_and_send(h, 'topic:pricing title:"Prices"')
 
@@ -318,6 +357,7 @@ async def test_news_respects_the_audience(harness: Harness) -> None:
     await setup_topics(harness, "security")
     await harness.join("gold-ch", "Goldco", tier="gold")
     await harness.join("silver-ch", "Silverco", tier="silver")
+    harness.app.settings.open_subscriptions = True  # so that an unlinked channel may follow it too
     for channel in ("gold-ch", "silver-ch", "unlinked"):
         await harness.partner(channel, "subscribe security")
     await broadcast_and_send(harness, 'topic:security tier:gold title:"Gold only"')

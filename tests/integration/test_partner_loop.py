@@ -11,9 +11,9 @@ async def test_broadcast_reaches_exactly_the_matching_channels(harness: Harness)
     await harness.join("acme", "Acme", tier="gold")
     await harness.join("birch", "Birch", tier="silver")
     await harness.join("cedar", "Cedar", tier="gold")
-    await harness.partner("acme", "subscribe security")
-    await harness.partner("birch", "subscribe security")
-    await harness.partner("cedar", "subscribe pricing")
+    await harness.subscribe("acme", "security")
+    await harness.subscribe("birch", "security")
+    await harness.subscribe("cedar", "pricing")
 
     preview = await harness.admin('broadcast topic:security tier:gold title:"Patch" Patch now.')
     assert "1 channel of 1 partner" in preview.text

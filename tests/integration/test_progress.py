@@ -41,7 +41,7 @@ class FailingChannels(SenderProxy):
 
 async def _follow(h: Harness, *channels: str, topic: str = "security") -> None:
     for channel in channels:
-        assert not (await h.partner(channel, f"subscribe {topic}")).is_error
+        assert not (await h.subscribe(channel, f"{topic}")).is_error
 
 
 async def _progress(h: Harness, announcement_id: int) -> DeliveryProgress:

@@ -23,7 +23,7 @@ def move_to(clock: FakeClock, when: datetime) -> None:
 
 
 async def _channel(h: Harness, name: str, *, zone: str = "", quiet: str = "") -> None:
-    assert not (await h.partner(name, "subscribe security")).is_error
+    assert not (await h.subscribe(name, "security")).is_error
     if zone:
         assert not (await h.partner(name, f"settings timezone {zone}")).is_error
     if quiet:

@@ -53,8 +53,9 @@ async def _a_busy_week(h: Harness, clock: FakeClock) -> None:
     await setup_topics(h, "security", "pricing")
     await h.join("acme", "Acme", tier="gold")
     await h.join("birch", "Birch", tier="silver")
-    await h.partner("acme", "subscribe security pricing")
-    await h.partner("birch", "subscribe security")
+    await h.subscribe("acme", "security pricing")
+    await h.subscribe("birch", "security")
+    h.app.settings.open_subscriptions = True  # cedar stays unlinked
     await h.partner("cedar", "subscribe pricing")
     await broadcast_and_send(h, 'topic:security title:"Patch"', "Please patch.")
     await broadcast_and_send(h, 'topic:pricing,security title:"Prices"', "New lists.")

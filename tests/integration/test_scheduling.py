@@ -55,7 +55,7 @@ async def _zoned_channels(h: Harness) -> None:
     for channel, zone in (("berlin", "Europe/Berlin"), ("tokyo", "Asia/Tokyo"), ("nyc", ""), ("plain", "")):
         if zone:
             assert not (await h.partner(channel, f"settings timezone {zone}")).is_error
-        assert not (await h.partner(channel, "subscribe pricing")).is_error
+        assert not (await h.subscribe(channel, "pricing")).is_error
 
 
 # --- the vendor's zone, and surviving a restart ---------------------------------------------------
@@ -66,7 +66,7 @@ async def test_scheduled_in_vendor_zone_waits_survives_restart_and_goes_out(
 ) -> None:
     h = berlin
     await setup_topics(h, "pricing")
-    await h.partner("acme", "subscribe pricing")
+    await h.subscribe("acme", "pricing")
     preview = await h.admin('broadcast topic:pricing at:"2026-12-01 09:00" title:"Later" Not yet.')
     assert not preview.is_error, preview.text
     at = m.SCHEDULE_AT.format(wall="2026-12-01 09:00", zone="Europe/Berlin", utc="2026-12-01 08:00 UTC")
@@ -154,7 +154,7 @@ async def test_dst_gap_moves_forward_and_repeated_time_takes_the_first(harness: 
     h = harness
     await setup_topics(h, "pricing")
     await h.partner("berlin", "settings timezone Europe/Berlin")
-    await h.partner("berlin", "subscribe pricing")
+    await h.subscribe("berlin", "pricing")
     # 2027-03-28 02:30 does not exist in Berlin (02:00 → 03:00): it goes at 03:00 CEST = 01:00 UTC.
     gap = await h.admin('broadcast topic:pricing at:"2027-03-28 02:30 local" title:"Gap" Spring.')
     assert "the first at 2027-03-28 01:00 UTC" in gap.text, gap.text
@@ -194,7 +194,7 @@ async def test_bad_times_are_refused_naming_the_accepted_forms(
 ) -> None:
     h = sqlite_harness
     await setup_topics(h, "pricing")
-    await h.partner("acme", "subscribe pricing")
+    await h.subscribe("acme", "pricing")
     reply = await h.admin(f'broadcast topic:pricing at:"{at}" title:"T" Body')
     assert reply.is_error
     assert expected in reply.text
@@ -218,7 +218,7 @@ async def test_sending_a_scheduled_draft_after_its_time_is_refused(
 ) -> None:
     h = sqlite_harness
     await setup_topics(h, "pricing")
-    await h.partner("acme", "subscribe pricing")
+    await h.subscribe("acme", "pricing")
     assert not (await h.admin('broadcast topic:pricing at:"2026-11-24 10:00" title:"T" Body')).is_error
     clock.advance(hours=2)
     late = await h.admin("send 1")
@@ -234,7 +234,7 @@ async def test_cancel_a_scheduled_announcement_before_it_goes_out(harness: Harne
     h = harness
     await setup_topics(h, "pricing")
     for channel in ("acme", "birch"):
-        await h.partner(channel, "subscribe pricing")
+        await h.subscribe(channel, "pricing")
     await h.partner("birch", "settings mode daily")  # held for its digest: cancelled too
     await h.admin('broadcast topic:pricing at:"2026-11-30 12:00" title:"Oops" Wrong.')
     await h.admin("send 1")
@@ -257,7 +257,7 @@ async def test_cancel_a_scheduled_announcement_before_it_goes_out(harness: Harne
 async def test_cancel_refused_once_sending_and_for_unknown(sqlite_harness: Harness) -> None:
     h = sqlite_harness
     await setup_topics(h, "pricing")
-    await h.partner("acme", "subscribe pricing")
+    await h.subscribe("acme", "pricing")
     await h.admin('broadcast topic:pricing title:"Now" Right away.')
     await h.admin("send 1")
     refused = await h.admin("cancel 1")

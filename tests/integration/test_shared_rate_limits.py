@@ -215,7 +215,7 @@ async def test_a_limiter_failure_reschedules_the_row_and_it_goes_out_once(
         sender = RateKeyed(h.local.sender)
         h.app.worker.add_sender(Platform.LOCAL, sender)
         await setup_topics(h, "security")
-        await h.partner("acme", "subscribe security")
+        await h.subscribe("acme", "security")
         await broadcast_and_send(h, 'topic:security title:"Patch"', "Please patch.")
 
         # This worker's limiter has lost its database (the outbox's is fine).
