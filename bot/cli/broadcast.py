@@ -220,12 +220,14 @@ async def _run(settings: Settings, request: Request) -> None:
         inv = await _invocation(app, request.admin)
         draft = await _draft(app, inv, request)
         if request.dry_run:
-            await app.bot.run_admin(inv, c.Cancel(draft))
-            out.print(f"Dry run: nothing was sent (draft #{draft} is cancelled).")
+            # The preview came from a real draft (the core's targeting, schedule and reach); delete it
+            # again so that nothing is left behind: no cancelled announcement in `stats`, no row.
+            await app.stores.announcements.discard_draft(draft)
+            out.print("Dry run: nothing was sent and nothing was kept.")
             return
         sent = await app.bot.run_admin(inv, c.Send(draft))
         if sent.is_error:
-            await app.bot.run_admin(inv, c.Cancel(draft))
+            await app.stores.announcements.discard_draft(draft)
             raise CliError(escape(sent.text), FAILED)
         out.print(sent.text, markup=False, emoji=False, soft_wrap=True)
         if request.wait:

@@ -178,9 +178,11 @@ async def test_dry_run_shows_the_preview_and_reach_and_sends_nothing(world: Worl
     assert result.returncode == 0, result.stderr
     assert "Preview of announcement #1" in result.stdout and "Out now." in result.stdout
     assert "Reach:* 2 channel(s) of 2 partner(s)" in result.stdout
-    assert "Dry run: nothing was sent (draft #1 is cancelled)." in result.stdout
+    assert "Dry run: nothing was sent and nothing was kept." in result.stdout
     assert world.fake.calls["chat.postMessage"] == 0
-    assert table(world.url, "SELECT status FROM announcement") == [("cancelled",)]
+    # No cancelled draft left behind for `stats` to list: the preview's draft is gone entirely.
+    assert table(world.url, "SELECT count(*) FROM announcement") == [(0,)]
+    assert table(world.url, "SELECT count(*) FROM announcement_topic") == [(0,)]
     assert table(world.url, "SELECT count(*) FROM delivery") == [(0,)]
 
 
