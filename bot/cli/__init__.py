@@ -49,6 +49,18 @@ class CliError(Exception):
         self.code = code
 
 
+def warn(text: str) -> None:
+    """A warning on stderr: one line however wide the terminal, the text as written (no markup)."""
+    from bot import messages as m
+
+    err.print(f"[yellow]{m.CLI_WARNING}[/yellow]", end="")
+    err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+# The setting that lets a process deliver to each platform, for warnings that name the fix.
+PLATFORM_SETTINGS = {"slack": ("Slack", "SLACK_BOT_TOKEN"), "discord": ("Discord", "DISCORD_TOKEN")}
+
+
 def load_settings() -> Settings:
     try:
         return Settings()
@@ -105,7 +117,23 @@ def run() -> None:
             "run `partnerbot console` or `partnerbot demo`.",
             2,
         )
+    _admin_channel_warnings(settings)
     _serve(settings, deliver_only=False)
+
+
+def _admin_channel_warnings(settings: Settings) -> None:
+    """Say so when admins would have no channel, or one on a platform this process does not serve."""
+    from bot import messages as m
+
+    configured = {p.value for p in settings.configured_platforms()}
+    if not settings.admin_channels:
+        example = "discord:112233" if configured == {"discord"} else "slack:C0ADMIN"
+        warn(m.CLI_NO_ADMIN_CHANNELS.format(example=example))
+    for channel in settings.admin_channels:
+        platform = channel.partition(":")[0]
+        if platform in PLATFORM_SETTINGS and platform not in configured:
+            name, setting = PLATFORM_SETTINGS[platform]
+            warn(m.CLI_ADMIN_CHANNEL_UNREACHABLE.format(channel=channel, platform=name, setting=setting))
 
 
 @app.command()
