@@ -325,11 +325,19 @@ def jobs() -> None:
 def console(
     admin_channel: Annotated[str, typer.Option(help="Name of the local admin channel.")] = "admin",
     admin: Annotated[str, typer.Option(help="Name of the local admin user.")] = "admin",
+    db: Annotated[
+        Path,
+        typer.Option(help="The console's own SQLite file (never the `run` database); created if missing."),
+    ] = Path("partnerbot-console.db"),
 ) -> None:
     """An interactive shell on the local adapter: be a partner or an admin, no token needed."""
     from bot.cli.console import run_console
 
-    run_async(lambda: run_console(load_settings(), admin_channel=admin_channel, admin=admin))
+    if not db.parent.is_dir():
+        raise CliError(f"{db.parent} is not a directory: give --db a file in an existing directory")
+    if db.is_dir():
+        raise CliError(f"{db} is a directory: give --db a file name, e.g. {db / 'partnerbot-console.db'}")
+    run_async(lambda: run_console(load_settings(), admin_channel=admin_channel, admin=admin, db=db))
 
 
 @app.command()
