@@ -12,11 +12,11 @@ from typing import Annotated, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from adapters.discord.cli import discord_cli as discord_commands
 from bot.app import App, build_app, last_job_runs
+from bot.cli.render import fitting_table, keep_whole
 from bot.config import Settings
 from bot.jobs import JOBS
 from bot.ports import TopicAlreadyExists
@@ -217,10 +217,10 @@ def topics_list(archived: Annotated[bool, typer.Option(help="Include archived to
     """List topics."""
 
     async def work(a: App) -> None:
-        table = Table("slug", "title", "description", "archived")
+        table = fitting_table("slug", "title", "description", "archived")
         for t in await a.stores.topics.all(include_archived=archived):
             table.add_row(t.slug, t.title, t.description, "yes" if t.archived else "")
-        out.print(table)
+        out.print(keep_whole(table, out.width, "slug"))
 
     run_async(lambda: with_app(load_settings(), work))
 
@@ -256,7 +256,7 @@ def partners_list() -> None:
     """List partners with their tier, type, region and number of active channels."""
 
     async def work(a: App) -> None:
-        table = Table("name", "tier", "type", "region", "language", "timezone", "channels")
+        table = fitting_table("name", "tier", "type", "region", "language", "timezone", "channels")
         for partner, channels in await a.stores.directory.partners():
             table.add_row(
                 partner.name,
@@ -267,7 +267,7 @@ def partners_list() -> None:
                 partner.timezone,
                 str(channels),
             )
-        out.print(table)
+        out.print(keep_whole(table, out.width, "tier", "type", "region", "language"))
 
     run_async(lambda: with_app(load_settings(), work))
 
@@ -297,8 +297,8 @@ def stats(
         if as_json:
             sys.stdout.write(json.dumps(stats_json(found, topics), indent=2) + "\n")
         else:
-            for table in stats_tables(found, topics):
-                out.print(table)
+            for table, keep in zip(stats_tables(found, topics), ("#", "topic"), strict=True):
+                out.print(keep_whole(table, out.width, keep))
 
     run_async(lambda: with_app(load_settings(), work))
 
@@ -308,14 +308,14 @@ def jobs() -> None:
     """List the periodic jobs the scheduler runs, with each one's last run when the database is there."""
     settings = load_settings()
     runs = {run.job: run for run in asyncio.run(last_job_runs(settings)) or []}
-    table = Table("job", "schedule", "what it does", "last run")
+    table = fitting_table("job", "schedule", "what it does", "last run")
     for name, job in JOBS.items():
         run = runs.get(name)
         last = (
             f"{run.period} · {run.status} · {run.started_at:%Y-%m-%d %H:%M} UTC\n{run.detail}" if run else "—"
         )
         table.add_row(name, job.schedule(settings), job.description, last)
-    out.print(table)
+    out.print(keep_whole(table, out.width, "job"))
 
 
 # --- console and demo ------------------------------------------------------------------------

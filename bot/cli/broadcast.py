@@ -332,8 +332,8 @@ async def _draft(app: App, inv: Invocation, request: Request) -> int:
     if reply.is_error or draft is None:
         # Unknown or archived topic, a time in the past…: refused before a draft was written.
         raise CliError(escape(reply.text), USAGE)
-    if request.dry_run:
-        out.print(reply.text, markup=False, emoji=False, soft_wrap=True)
+    if request.dry_run:  # for reading: wrapped to the terminal
+        out.print(reply.text, markup=False, emoji=False)
     return draft
 
 
