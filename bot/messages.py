@@ -787,3 +787,32 @@ AT_DST_OVERLAP_LOCAL: Final = Plural(
     "⚠️ {time} happens twice in {zone} that day (clocks go back); the {n} channels there get it at "
     "the first, {actual}.",
 )
+
+
+# --- the CLI's warnings (bot/cli): printed on stderr, one line each, saying what to do -----------
+
+CLI_WARNING: Final = "partnerbot: warning: "
+CLI_NO_CREDENTIALS: Final = (
+    "no Slack or Discord credentials are set here, so this process cannot deliver: the announcement "
+    "waits in the outbox until `partnerbot run` or `partnerbot worker` runs on this database with "
+    "SLACK_BOT_TOKEN (or SLACK_CLIENT_ID/SECRET) or DISCORD_TOKEN set."
+)
+CLI_PLATFORM_NOT_CONFIGURED: Final = Plural(
+    "{n} targeted channel is on {platform}, but {setting} is not set here: its delivery waits in the "
+    "outbox until `partnerbot run` or `partnerbot worker` runs with {setting} on this database.",
+    "{n} targeted channels are on {platform}, but {setting} is not set here: their deliveries wait in "
+    "the outbox until `partnerbot run` or `partnerbot worker` runs with {setting} on this database.",
+)
+CLI_ADMIN_CHANNEL_ON_TRUST: Final = (
+    "PARTNERBOT_ADMIN_CHANNELS is not set here, so --admin-channel {channel} is taken on trust: partner "
+    "questions about this announcement go there, and admins can answer them only if `partnerbot run` "
+    "has PARTNERBOT_ADMIN_CHANNELS={channel}."
+)
+CLI_NO_ADMIN_CHANNELS: Final = (
+    "PARTNERBOT_ADMIN_CHANNELS is not set, so no channel accepts admin commands and partner questions "
+    "have nowhere to go: set it to your admin channel, e.g. PARTNERBOT_ADMIN_CHANNELS={example}."
+)
+CLI_ADMIN_CHANNEL_UNREACHABLE: Final = (
+    "the admin channel {channel} is on {platform}, which is not configured here: set {setting}, or "
+    "list an admin channel on a configured platform in PARTNERBOT_ADMIN_CHANNELS."
+)

@@ -215,6 +215,10 @@ class AnnouncementStore(Protocol):
         """The latest sent announcements on these topics whose audience includes this partner."""
         ...
 
+    async def discard_draft(self, announcement_id: int) -> bool:
+        """Delete a draft as if it had never been written; False if it is not (or no longer) a draft."""
+        ...
+
 
 class AuditStore(Protocol):
     """Implemented by `storage.repositories.AuditRepository`."""

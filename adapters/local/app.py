@@ -6,11 +6,19 @@ an @mention, a button, a reaction, a thread reply — so the demo and the tests 
 
 from __future__ import annotations
 
+from adapters.local import texts as t
 from adapters.local.sender import LocalSender
-from adapters.local.translate import render_reply
+from adapters.local.translate import (
+    ACK_ACTION,
+    ASK_ACTION,
+    HELPFUL_ACTION,
+    HELPFUL_EMOJI,
+    render_reply,
+    reply_buttons,
+)
 from adapters.local.workspace import BOT, WORKSPACE, LocalWorkspace, Message
 from bot.core import PartnerBot
-from bot.domain import Invocation, Platform, Reply, UserRef
+from bot.domain import Button, Invocation, Platform, Reply, UserRef
 
 ADMIN_COMMAND = "/partner-admin"
 PARTNER_COMMAND = "/partner"
@@ -59,9 +67,29 @@ class LocalAdapter:
         self._show(reply, user, channel.lstrip("#"), None)
         return reply
 
+    async def press_on(self, user: str, message: Message, button: Button, text: str = "") -> Reply | None:
+        """`user` presses `button` under `message`: a core button (Send, Subscribe…) or one of the
+        buttons under a delivered announcement, which do what they do on Slack and Discord — Ask
+        (`text` is the question, asked in the announcement's thread), Helpful, Acknowledge."""
+        if button.action == ASK_ACTION:
+            if not text.strip():
+                reply = Reply(text=t.ASK_NEEDS_TEXT.format(message=message.id), is_error=True)
+                self._show(reply, user, message.channel, None)
+                return reply
+            return await self.say(user, message.channel, text, thread=message.id)
+        if button.action == HELPFUL_ACTION:
+            recorded = await self.react(user, message, HELPFUL_EMOJI)
+            reply = Reply(text=t.HELPFUL_THANKS if recorded else t.NOT_AN_ANNOUNCEMENT, is_error=not recorded)
+            self._show(reply, user, message.channel, None)
+            return reply
+        if button.action == ACK_ACTION:
+            return await self.acknowledge(user, message)
+        return await self.press(user, message.channel, button.action, button.value)
+
     async def react(self, user: str, message: Message, emoji: str, *, added: bool = True) -> bool:
         users = message.reactions.setdefault(emoji, set())
         (users.add if added else users.discard)(user)
+        self.workspace.save()
         return await self.bot.reaction(
             platform=Platform.LOCAL,
             channel=message.channel,
@@ -84,5 +112,10 @@ class LocalAdapter:
 
     def _show(self, reply: Reply, user: str, channel: str, thread: str | None) -> None:
         self.workspace.add(
-            channel, BOT, render_reply(reply), thread=thread, visible_to=None if not reply.ephemeral else user
+            channel,
+            BOT,
+            render_reply(reply),
+            thread=thread,
+            visible_to=None if not reply.ephemeral else user,
+            buttons=reply_buttons(reply),
         )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from adapters.local.translate import render_outgoing
-from adapters.local.workspace import LocalWorkspace
+from adapters.local.translate import outgoing_buttons, render_outgoing
+from adapters.local.workspace import LocalWorkspace, UnknownMessage
 from bot.domain import ChannelRef, MessageRef, Outgoing, Platform
 from bot.ports import PermanentSendError, RateKey, TransientSendError
 
@@ -41,7 +41,11 @@ class LocalSender:
             raise TransientSendError(fault.reason, retry_after=fault.retry_after)
         thread = out.thread.message if out.thread else None
         ref = self._workspace.post_as_bot(
-            out.channel, render_outgoing(out), thread=thread, key=idempotency_key
+            out.channel,
+            render_outgoing(out),
+            thread=thread,
+            key=idempotency_key,
+            buttons=outgoing_buttons(out),
         )
         self._posted[idempotency_key] = ref
         if fault and fault.kind == "after_post":
@@ -54,11 +58,17 @@ class LocalSender:
 
     async def edit(self, ref: MessageRef, out: Outgoing) -> None:
         self.calls["edit"] += 1
-        self._workspace.edit(ref, render_outgoing(out))
+        try:
+            self._workspace.edit(ref, render_outgoing(out))
+        except UnknownMessage as exc:  # as Slack's chat.update answers message_not_found
+            raise PermanentSendError("message_not_found", deactivate=False) from exc
 
     async def delete(self, ref: MessageRef) -> None:
         self.calls["delete"] += 1
-        self._workspace.delete(ref)
+        try:
+            self._workspace.delete(ref)
+        except UnknownMessage:
+            return  # already gone: what we wanted
 
     def rate_keys(self, channel: ChannelRef) -> list[RateKey]:
         return []  # nothing to protect in-process

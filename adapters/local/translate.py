@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+from adapters.local import texts as t
 from bot import messages as m
-from bot.domain import AnnouncementPost, DigestPost, Outgoing, RelayPost, Reply
+from bot.domain import AnnouncementPost, Button, ButtonStyle, DigestPost, Outgoing, RelayPost, Reply
+from bot.safety import neutralize_mentions
+
+# The buttons under a delivered announcement, as Slack and Discord show them; pressing one is the
+# local adapter's own business (LocalAdapter.press_on), not a core button.
+ASK_ACTION = "local:ask"
+HELPFUL_ACTION = "local:helpful"
+ACK_ACTION = "local:acknowledge"
+HELPFUL_EMOJI = "helpful"  # how a "Helpful" press is recorded among the reactions, as on Slack/Discord
 
 
 def render_reply(reply: Reply) -> str:
+    """A reply as the platforms would show it: mentions in it cannot ping (Slack and Discord send
+    with mentions disabled and defuse them the same way)."""
     lines = [reply.text]
     for row in reply.rows:
         lines.append(f"  {row.text}" + (f"  [{row.button.label}]" if row.button else ""))
     if reply.buttons:
         lines.append("  " + "  ".join(f"[{b.label}]" for b in reply.buttons))
-    return "\n".join(lines)
+    return neutralize_mentions("\n".join(lines))
+
+
+def reply_buttons(reply: Reply) -> tuple[Button, ...]:
+    """Every button of a reply in the order `render_reply` shows them."""
+    return (*(row.button for row in reply.rows if row.button), *reply.buttons)
 
 
 def render_outgoing(out: Outgoing) -> str:
@@ -20,12 +36,26 @@ def render_outgoing(out: Outgoing) -> str:
     if isinstance(content, AnnouncementPost):
         mark = "🚨 URGENT · " if content.urgent else ""
         topics = ", ".join(content.topics)
-        ack = f" [{m.ACK_BUTTON}]" if content.ack_required else ""
-        return f"{mark}*{content.title}*\n{content.body}\n_{topics}_  [Ask a question] [Helpful]{ack}"
+        labels = " ".join(f"[{b.label}]" for b in announcement_buttons(content))
+        return neutralize_mentions(f"{mark}*{content.title}*\n{content.body}\n_{topics}_  {labels}")
     if isinstance(content, DigestPost):
-        return render_digest(content)
+        return neutralize_mentions(render_digest(content))
     assert isinstance(content, RelayPost)
-    return content.text
+    return neutralize_mentions(content.text)
+
+
+def announcement_buttons(post: AnnouncementPost) -> tuple[Button, ...]:
+    value = str(post.announcement_id)
+    buttons = (
+        Button(t.ASK_BUTTON, ASK_ACTION, value, ButtonStyle.PRIMARY),
+        Button(t.HELPFUL_BUTTON, HELPFUL_ACTION, value),
+    )
+    ack = (Button(m.ACK_BUTTON, ACK_ACTION, value, ButtonStyle.PRIMARY),) if post.ack_required else ()
+    return (*buttons, *ack)
+
+
+def outgoing_buttons(out: Outgoing) -> tuple[Button, ...]:
+    return announcement_buttons(out.content) if isinstance(out.content, AnnouncementPost) else ()
 
 
 def render_digest(post: DigestPost) -> str:

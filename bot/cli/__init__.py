@@ -12,12 +12,12 @@ from typing import Annotated, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from adapters.discord.cli import discord_cli as discord_commands
 from bot import messages as m
 from bot.app import App, build_app, last_job_runs
+from bot.cli.render import fitting_table, keep_whole
 from bot.config import Settings
 from bot.i18n import Plural
 from bot.jobs import JOBS
@@ -55,6 +55,18 @@ class CliError(Exception):
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
         self.code = code
+
+
+def warn(text: str) -> None:
+    """A warning on stderr: one line however wide the terminal, the text as written (no markup)."""
+    from bot import messages as m
+
+    err.print(f"[yellow]{m.CLI_WARNING}[/yellow]", end="")
+    err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+# The setting that lets a process deliver to each platform, for warnings that name the fix.
+PLATFORM_SETTINGS = {"slack": ("Slack", "SLACK_BOT_TOKEN"), "discord": ("Discord", "DISCORD_TOKEN")}
 
 
 def load_settings() -> Settings:
@@ -113,7 +125,23 @@ def run() -> None:
             "run `partnerbot console` or `partnerbot demo`.",
             2,
         )
+    _admin_channel_warnings(settings)
     _serve(settings, deliver_only=False)
+
+
+def _admin_channel_warnings(settings: Settings) -> None:
+    """Say so when admins would have no channel, or one on a platform this process does not serve."""
+    from bot import messages as m
+
+    configured = {p.value for p in settings.configured_platforms()}
+    if not settings.admin_channels:
+        example = "discord:112233" if configured == {"discord"} else "slack:C0ADMIN"
+        warn(m.CLI_NO_ADMIN_CHANNELS.format(example=example))
+    for channel in settings.admin_channels:
+        platform = channel.partition(":")[0]
+        if platform in PLATFORM_SETTINGS and platform not in configured:
+            name, setting = PLATFORM_SETTINGS[platform]
+            warn(m.CLI_ADMIN_CHANNEL_UNREACHABLE.format(channel=channel, platform=name, setting=setting))
 
 
 @app.command()
@@ -197,10 +225,10 @@ def topics_list(archived: Annotated[bool, typer.Option(help="Include archived to
     """List topics."""
 
     async def work(a: App) -> None:
-        table = Table("slug", "title", "description", "archived")
+        table = fitting_table("slug", "title", "description", "archived")
         for t in await a.stores.topics.all(include_archived=archived):
             table.add_row(t.slug, t.title, t.description, "yes" if t.archived else "")
-        out.print(table)
+        out.print(keep_whole(table, out.width, "slug"))
 
     run_async(lambda: with_app(load_settings(), work))
 
@@ -273,7 +301,7 @@ def partners_list(
 
     async def work(a: App) -> None:
         where = await partner_filter(a, tier, type_, region, topic)
-        table = Table("name", "tier", "type", "region", "language", "timezone", "channels")
+        table = fitting_table("name", "tier", "type", "region", "language", "timezone", "channels")
         for partner, channels in await a.stores.directory.partners(where):
             table.add_row(
                 partner.name,
@@ -284,7 +312,7 @@ def partners_list(
                 partner.timezone,
                 str(channels),
             )
-        out.print(table)
+        out.print(keep_whole(table, out.width, "tier", "type", "region", "language"))
 
     run_async(lambda: with_app(load_settings(), work))
 
@@ -314,8 +342,8 @@ def stats(
         if as_json:
             sys.stdout.write(json.dumps(stats_json(found, topics), indent=2) + "\n")
         else:
-            for table in stats_tables(found, topics):
-                out.print(table)
+            for table, keep in zip(stats_tables(found, topics), ("#", "topic"), strict=True):
+                out.print(keep_whole(table, out.width, keep))
 
     run_async(lambda: with_app(load_settings(), work))
 
@@ -325,14 +353,14 @@ def jobs() -> None:
     """List the periodic jobs the scheduler runs, with each one's last run when the database is there."""
     settings = load_settings()
     runs = {run.job: run for run in asyncio.run(last_job_runs(settings)) or []}
-    table = Table("job", "schedule", "what it does", "last run")
+    table = fitting_table("job", "schedule", "what it does", "last run")
     for name, job in JOBS.items():
         run = runs.get(name)
         last = (
             f"{run.period} · {run.status} · {run.started_at:%Y-%m-%d %H:%M} UTC\n{run.detail}" if run else "—"
         )
         table.add_row(name, job.schedule(settings), job.description, last)
-    out.print(table)
+    out.print(keep_whole(table, out.width, "job"))
 
 
 # --- console and demo ------------------------------------------------------------------------
@@ -342,11 +370,19 @@ def jobs() -> None:
 def console(
     admin_channel: Annotated[str, typer.Option(help="Name of the local admin channel.")] = "admin",
     admin: Annotated[str, typer.Option(help="Name of the local admin user.")] = "admin",
+    db: Annotated[
+        Path,
+        typer.Option(help="The console's own SQLite file (never the `run` database); created if missing."),
+    ] = Path("partnerbot-console.db"),
 ) -> None:
     """An interactive shell on the local adapter: be a partner or an admin, no token needed."""
     from bot.cli.console import run_console
 
-    run_async(lambda: run_console(load_settings(), admin_channel=admin_channel, admin=admin))
+    if not db.parent.is_dir():
+        raise CliError(f"{db.parent} is not a directory: give --db a file in an existing directory")
+    if db.is_dir():
+        raise CliError(f"{db} is a directory: give --db a file name, e.g. {db / 'partnerbot-console.db'}")
+    run_async(lambda: run_console(load_settings(), admin_channel=admin_channel, admin=admin, db=db))
 
 
 @app.command()

@@ -28,9 +28,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot import commands as c
 from bot import messages as m
 from bot.app import App, PlatformAdapter, build_adapters, build_app
-from bot.cli import CliError, err, load_settings, out, run_async
+from bot.cli import PLATFORM_SETTINGS, CliError, err, load_settings, out, run_async, warn
 from bot.config import Settings
-from bot.domain import Audience, ChannelRef, DeliveryProgress, Invocation, Platform, UserRef
+from bot.domain import Audience, ChannelRef, DeliveryProgress, Invocation, Platform, Reach, UserRef
 from bot.grammar import MAX_BODY, MAX_TITLE
 from bot.lexer import as_slug, comma_list
 from bot.services.admin import SEND_ACTION
@@ -98,7 +98,8 @@ def broadcast(
         send_zone=when.zone if when else None,
         send_local=when.local if when else False,
     )
-    request = Request(command, _admin_channel(settings, admin_channel), dry_run, wait, timeout)
+    settings, admin = _admin_channel(settings, admin_channel)
+    request = Request(command, admin, dry_run, wait, timeout)
     try:
         run_async(lambda: _run(settings, request))
     except KeyboardInterrupt:
@@ -188,23 +189,36 @@ def _schedule(at: str | None) -> At | None:
     return parsed
 
 
-def _admin_channel(settings: Settings, chosen: str | None) -> ChannelRef:
+def _admin_channel(settings: Settings, chosen: str | None) -> tuple[Settings, ChannelRef]:
+    """The admin channel to broadcast from, and the settings that make it one for this process.
+
+    The core accepts admin commands only in a configured admin channel. With PARTNERBOT_ADMIN_CHANNELS
+    unset (a script's machine may not have it), `--admin-channel` is that configuration for this
+    command alone, with a warning; with it set, `--admin-channel` must be one of its channels."""
     configured = settings.admin_channels
-    chosen = chosen or (configured[0] if configured else None)
+    chosen = (chosen or "").strip() or (configured[0] if configured else None)
     if chosen is None:
         raise CliError(
             "no admin channel to broadcast from: pass --admin-channel slack:C… (or discord:…), "
             "or set PARTNERBOT_ADMIN_CHANNELS",
             USAGE,
         )
-    if chosen not in configured:
+    platform, _, channel = chosen.partition(":")
+    if platform not in (Platform.SLACK.value, Platform.DISCORD.value) or not channel:
         raise CliError(
-            f"{escape(chosen)} is not an admin channel (PARTNERBOT_ADMIN_CHANNELS: "
-            f"{escape(', '.join(configured)) or 'none'}); partner questions are relayed there",
+            f"--admin-channel {escape(chosen)}: name it as platform:id, e.g. slack:C0ADMIN or discord:112233",
             USAGE,
         )
-    platform, _, channel = chosen.partition(":")
-    return ChannelRef(Platform(platform), "", channel)
+    if not configured:
+        warn(m.CLI_ADMIN_CHANNEL_ON_TRUST.format(channel=chosen))
+        settings = settings.model_copy(update={"admin_channels": (chosen,)})
+    elif chosen not in configured:
+        raise CliError(
+            f"{escape(chosen)} is not an admin channel (PARTNERBOT_ADMIN_CHANNELS: "
+            f"{escape(', '.join(configured))}); partner questions are relayed there",
+            USAGE,
+        )
+    return settings, ChannelRef(Platform(platform), "", channel)
 
 
 # --- running it through the core -------------------------------------------------------------------
@@ -217,16 +231,20 @@ async def _run(settings: Settings, request: Request) -> None:
         await _check_audience(app, request.command.audience)
         if request.wait:
             adapters = _delivery_adapters(app)
-        await _check_reach(app, request.command)
+        reach = await _check_reach(app, request.command)
         inv = await _invocation(app, request.admin)
         draft = await _draft(app, inv, request)
+        for line in _delivery_warnings(app.settings, reach):
+            warn(line)
         if request.dry_run:
-            await app.bot.run_admin(inv, c.Cancel(draft))
-            out.print(f"Dry run: nothing was sent (draft #{draft} is cancelled).")
+            # The preview came from a real draft (the core's targeting, schedule and reach); delete it
+            # again so that nothing is left behind: no cancelled announcement in `stats`, no row.
+            await app.stores.announcements.discard_draft(draft)
+            out.print("Dry run: nothing was sent and nothing was kept.")
             return
         sent = await app.bot.run_admin(inv, c.Send(draft))
         if sent.is_error:
-            await app.bot.run_admin(inv, c.Cancel(draft))
+            await app.stores.announcements.discard_draft(draft)
             raise CliError(escape(sent.text), FAILED)
         out.print(sent.text, markup=False, emoji=False, soft_wrap=True)
         if request.wait:
@@ -256,12 +274,12 @@ def _delivery_adapters(app: App) -> list[PlatformAdapter]:
         raise CliError(f"configuration error — {escape(str(exc))}", USAGE) from exc
 
 
-async def _check_reach(app: App, command: c.Broadcast) -> None:
+async def _check_reach(app: App, command: c.Broadcast) -> Reach | None:
     """Refuse a broadcast that would reach nobody before the core writes its draft. (Unknown or
     archived topics are left to the core, which explains them and also creates nothing.)"""
     topics = await app.stores.topics.by_slugs(command.topics)
     if len(topics) != len(command.topics) or any(topic.archived for topic in topics):
-        return
+        return None
     reach = await app.stores.announcements.reach([topic.id for topic in topics], command.audience)
     if reach.channels == 0:
         raise CliError(
@@ -269,6 +287,21 @@ async def _check_reach(app: App, command: c.Broadcast) -> None:
             f"within “{escape(command.audience.describe())}”; nothing was created",
             FAILED,
         )
+    return reach
+
+
+def _delivery_warnings(settings: Settings, reach: Reach | None) -> list[str]:
+    """What nobody would deliver: everything when no credentials are set here, else the targeted
+    channels on a platform this process has no credentials for."""
+    configured = {p.value for p in settings.configured_platforms()}
+    if not configured:
+        return [m.CLI_NO_CREDENTIALS]
+    warnings = []
+    for platform, (name, setting) in PLATFORM_SETTINGS.items():
+        count = reach.by_platform.get(platform, 0) if reach else 0
+        if count and platform not in configured:
+            warnings.append(m.CLI_PLATFORM_NOT_CONFIGURED(count, platform=name, setting=setting))
+    return warnings
 
 
 async def _invocation(app: App, admin: ChannelRef) -> Invocation:
@@ -290,8 +323,8 @@ async def _draft(app: App, inv: Invocation, request: Request) -> int:
     if reply.is_error or draft is None:
         # Unknown or archived topic, a time in the past…: refused before a draft was written.
         raise CliError(escape(reply.text), USAGE)
-    if request.dry_run:
-        out.print(reply.text, markup=False, emoji=False, soft_wrap=True)
+    if request.dry_run:  # for reading: wrapped to the terminal
+        out.print(reply.text, markup=False, emoji=False)
     return draft
 
 
@@ -303,9 +336,10 @@ async def _follow(
 ) -> tuple[DeliveryProgress, bool]:
     """Poll the progress until nothing is in flight (or the timeout): the progress, and whether it
     timed out. Meanwhile this process delivers too when it has Senders."""
-    if not await _start_delivery(app, adapters):
+    if not await _start_delivery(app, adapters) and adapters:
+        # (With no credentials at all, the warning before the send already said so.)
         err.print(
-            "No Slack or Discord credentials here, so this command only waits: a running "
+            "No platform could be started here, so this command only waits: a running "
             "`partnerbot run` or `partnerbot worker` delivers.",
             markup=False,
         )

@@ -5,9 +5,53 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
-from rich.table import Table
+from rich.cells import cell_len
+from rich.table import Column, Table
 
 from bot.domain import AnnouncementStats, TopicStats
+
+
+def fitting_table(*headers: str, title: str | None = None) -> Table:
+    """A table that fits the terminal (80 columns too) by wrapping cells at spaces and folding long
+    words, never by cutting a header or a cell to "tit…": no column is narrower than its header."""
+    table = Table(title=title)
+    for header in headers:
+        table.add_column(header, overflow="fold", min_width=len(header))
+    return table
+
+
+def keep_whole(table: Table, width: int, *headers: str) -> Table:
+    """Size the columns to fit `width`, keeping the cells of the `headers` columns (slugs, tiers,
+    types: words people copy or scan) on one line whenever the table can still fit that way; the
+    other columns share what is left in proportion to their content, each at least as wide as its
+    header. (Rich's own shrinking may re-widen a column past the edge, which the terminal then
+    cuts; fixed widths avoid that.)"""
+    columns = table.columns
+    overhead = 3 * len(columns) + 1  # each column: a space either side and a border; one more border
+    natural = [_natural(column) for column in columns]
+    if sum(natural) + overhead <= width:
+        return table
+    floor = [column.min_width or 1 for column in columns]
+    kept = [
+        max(f, n) if column.header in headers else f
+        for f, n, column in zip(floor, natural, columns, strict=True)
+    ]
+    if sum(kept) + overhead > width:
+        kept = floor
+        if sum(kept) + overhead > width:
+            return table  # narrower than the headers: let Rich do what it can
+    spare = width - overhead - sum(kept)
+    want = [max(0, n - k) for n, k in zip(natural, kept, strict=True)]
+    total = sum(want) or 1
+    widths = [k + spare * w // total for k, w in zip(kept, want, strict=True)]
+    for column, size in zip(columns, widths, strict=True):
+        column.width = size
+    return table
+
+
+def _natural(column: Column) -> int:
+    lines = [str(column.header), *(line for cell in column.cells for line in str(cell).splitlines())]
+    return max(cell_len(line) for line in lines)
 
 
 def _counts(counts: Mapping[str, int]) -> str:
@@ -16,7 +60,7 @@ def _counts(counts: Mapping[str, int]) -> str:
 
 def detail_table(s: AnnouncementStats) -> Table:
     """One announcement, one metric a row: readable in an 80-column terminal."""
-    table = Table("metric", "value", title=f"#{s.announcement_id} {s.title} — {s.status.value}")
+    table = fitting_table("metric", "value", title=f"#{s.announcement_id} {s.title} — {s.status.value}")
     for metric, value in (
         ("targeted", s.targeted),
         ("delivered", s.delivered),
@@ -36,39 +80,24 @@ def detail_table(s: AnnouncementStats) -> Table:
 def stats_tables(found: Sequence[AnnouncementStats], topics: Sequence[TopicStats]) -> list[Table]:
     if len(found) == 1:
         return [detail_table(found[0]), _topics_table(topics)]
-    per = Table(
-        "#",
-        "title",
-        "status",
-        "targeted",
-        "delivered",
-        "failed",
-        "pending",
-        "reactions",
-        "questions (answered)",
-        "reach by tier",
-        "reach by region",
-        title="Announcements",
-    )
+    # One column per figure would need about 150 columns; grouped, each cell wraps within 80.
+    per = fitting_table("#", "announcement", "delivered", "feedback", "reach", title="Announcements")
     for s in found:
+        delivery = [f"{s.delivered} of {s.targeted}"]
+        delivery += [f"{label} {n}" for label, n in (("failed", s.failed), ("pending", s.pending)) if n]
         per.add_row(
             str(s.announcement_id),
-            s.title,
-            s.status.value,
-            str(s.targeted),
-            str(s.delivered),
-            str(s.failed),
-            str(s.pending),
-            _counts(s.reactions),
-            f"{s.questions_asked} ({s.questions_answered})",
-            _counts(s.reach_by_tier),
-            _counts(s.reach_by_region),
+            f"{s.title}\n({s.status.value})",
+            "\n".join(delivery),
+            f"reactions: {_counts(s.reactions)}\n"
+            f"questions: {s.questions_asked} ({s.questions_answered} answered)",
+            f"tier: {_counts(s.reach_by_tier)}\nregion: {_counts(s.reach_by_region)}",
         )
     return [per, _topics_table(topics)]
 
 
 def _topics_table(topics: Sequence[TopicStats]) -> Table:
-    by_topic = Table("topic", "announcements", "delivered", "reactions", "questions", title="Topics")
+    by_topic = fitting_table("topic", "announcements", "delivered", "reactions", "questions", title="Topics")
     for t in topics:
         by_topic.add_row(t.slug, str(t.announcements), str(t.delivered), str(t.reactions), str(t.questions))
     return by_topic

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, update
+from sqlalchemy import delete, exists, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -247,6 +247,23 @@ class AnnouncementRepository(Repository):
                     if len(found) == limit:
                         break
         return found
+
+    async def discard_draft(self, announcement_id: int) -> bool:
+        """Delete a draft and its topic links as if it had never been written (a dry run's preview).
+
+        Only a draft: it has no deliveries, questions or notices yet. False if it is not (or no longer)
+        a draft, e.g. an admin sent it meanwhile."""
+        async with self._sessions.begin() as session:
+            row = await session.get(AnnouncementRow, announcement_id, with_for_update=True)
+            if row is None or row.status != AnnouncementStatus.DRAFT.value:
+                return False
+            await session.exec(
+                delete(AnnouncementTopicRow).where(
+                    col(AnnouncementTopicRow.announcement_id) == announcement_id
+                )
+            )
+            await session.delete(row)
+            return True
 
 
 def _audience_includes(audience: Audience, partner: Partner | None) -> bool:

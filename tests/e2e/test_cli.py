@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 
+from bot import messages as m
 from storage import migrate
 
 HEADER = "name,tier,type,region,language,timezone,platform,channel_id,workspace_id\n"
@@ -56,6 +57,33 @@ def test_worker_that_cannot_reach_discord_exits_with_one_line(tmp_path: Path) ->
     assert result.returncode == 1
     assert "could not start — discord: " in result.stderr and "nothing is lost" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("admin_channels", "warning"),
+    [
+        ("", m.CLI_NO_ADMIN_CHANNELS.format(example="discord:112233")),
+        (
+            "slack:C0ADMIN",
+            m.CLI_ADMIN_CHANNEL_UNREACHABLE.format(
+                channel="slack:C0ADMIN", platform="Slack", setting="SLACK_BOT_TOKEN"
+            ),
+        ),
+    ],
+    ids=["no admin channel", "admin channel on an unconfigured platform"],
+)
+def test_run_warns_when_admins_have_no_channel(tmp_path: Path, admin_channels: str, warning: str) -> None:
+    with socket.socket() as probe:  # a loopback port nobody listens on: `run` stops after the warning
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "DISCORD_TOKEN": "x",
+        "PARTNERBOT_DISCORD_API_URL": f"http://127.0.0.1:{port}",
+        "PARTNERBOT_ADMIN_CHANNELS": admin_channels,
+    }
+    result = cli(tmp_path, "run", env=env)
+    assert f"partnerbot: warning: {warning}\n" in result.stderr
+    assert result.returncode == 1 and "Traceback" not in result.stderr
 
 
 def test_bad_configuration_is_one_friendly_line(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import messages as m
 from bot.app import build_app
 from bot.cli import main
 from bot.config import Settings
@@ -178,9 +179,11 @@ async def test_dry_run_shows_the_preview_and_reach_and_sends_nothing(world: Worl
     assert result.returncode == 0, result.stderr
     assert "Preview of announcement #1" in result.stdout and "Out now." in result.stdout
     assert "Reach:* 2 channels of 2 partners" in result.stdout
-    assert "Dry run: nothing was sent (draft #1 is cancelled)." in result.stdout
+    assert "Dry run: nothing was sent and nothing was kept." in result.stdout
     assert world.fake.calls["chat.postMessage"] == 0
-    assert table(world.url, "SELECT status FROM announcement") == [("cancelled",)]
+    # No cancelled draft left behind for `stats` to list: the preview's draft is gone entirely.
+    assert table(world.url, "SELECT count(*) FROM announcement") == [(0,)]
+    assert table(world.url, "SELECT count(*) FROM announcement_topic") == [(0,)]
     assert table(world.url, "SELECT count(*) FROM delivery") == [(0,)]
 
 
@@ -190,7 +193,9 @@ async def test_without_credentials_it_only_waits_and_a_timeout_exits_3(world: Wo
     result = await cli(world, *args, env=world.env(slack=False))
 
     assert result.returncode == 3, result.stderr
-    assert "this command only waits" in result.said
+    # One line on stderr saying who will deliver instead (before: nothing unless --wait).
+    assert f"partnerbot: warning: {m.CLI_NO_CREDENTIALS}\n" in result.stderr
+    assert "only waits" not in result.said
     assert "stopped waiting after 0.5 s with 2 deliveries pending" in result.said
     assert world.fake.calls["chat.postMessage"] == 0
     assert table(world.url, "SELECT status, count(*) FROM delivery GROUP BY status") == [("pending", 2)]
@@ -317,4 +322,54 @@ def test_no_admin_channel_configured(
     result = run_main(monkeypatch, capsys, ["--topic", "pricing", *BODY])
     assert result.returncode == 2
     assert "no admin channel to broadcast from: pass --admin-channel slack:C…" in result.said
+    assert table(seeded, "SELECT count(*) FROM announcement") == [(0,)]
+
+
+def test_a_broadcast_nobody_here_can_deliver_warns_in_one_line(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_main(monkeypatch, capsys, ["--topic", "pricing", *BODY])
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == f"partnerbot: warning: {m.CLI_NO_CREDENTIALS}\n"
+    assert table(seeded, "SELECT status FROM announcement") == [("sending",)]
+
+
+def test_targeted_channels_on_a_platform_without_credentials_are_named(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "x")  # Discord could deliver, but acme's channel is on Slack
+    result = run_main(monkeypatch, capsys, ["--topic", "pricing", *BODY, "--dry-run"])
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "partnerbot: warning: 1 targeted channel is on Slack, but SLACK_BOT_TOKEN is not set here: its "
+        "delivery waits in the outbox until `partnerbot run` or `partnerbot worker` runs with "
+        "SLACK_BOT_TOKEN on this database.\n"
+    )
+
+
+def test_admin_channel_option_works_without_the_setting(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It used to be refused as "not an admin channel (PARTNERBOT_ADMIN_CHANNELS: none)", though the
+    error for a missing admin channel itself suggested --admin-channel."""
+    monkeypatch.delenv("PARTNERBOT_ADMIN_CHANNELS")
+    result = run_main(
+        monkeypatch, capsys, ["--topic", "pricing", *BODY, "--admin-channel", "slack:C0OPS0001"]
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Sending announcement #1" in result.stdout
+    warning = m.CLI_ADMIN_CHANNEL_ON_TRUST.format(channel="slack:C0OPS0001")
+    assert f"partnerbot: warning: {warning}\n" in result.stderr
+    assert table(seeded, "SELECT status, origin_channel FROM announcement") == [("sending", "C0OPS0001")]
+
+
+@pytest.mark.parametrize("value", ["C0ADMIN", "teams:C0ADMIN", "slack:", "local:admin"])
+def test_admin_channel_option_must_name_a_platform(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    monkeypatch.delenv("PARTNERBOT_ADMIN_CHANNELS")
+    result = run_main(monkeypatch, capsys, ["--topic", "pricing", *BODY, "--admin-channel", value])
+    assert result.returncode == 2
+    assert f"--admin-channel {value}: name it as platform:id, e.g. slack:C0ADMIN" in result.said
+    assert "Traceback" not in result.stderr
     assert table(seeded, "SELECT count(*) FROM announcement") == [(0,)]
