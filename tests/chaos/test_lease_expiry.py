@@ -53,7 +53,7 @@ def _slow_worker(h: Harness, limiter: HeldLimiter) -> DeliveryWorker:
 
 async def _broadcast_to_acme(h: Harness) -> None:
     await setup_topics(h, "security")
-    await h.partner("acme", "subscribe security")
+    await h.subscribe("acme", "security")
     await broadcast_and_send(h, 'topic:security title:"Slow lane"', "Behind a rate limit.")
 
 

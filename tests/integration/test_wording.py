@@ -11,7 +11,7 @@ from tests.integration.support import broadcast_and_send, setup_topics
 async def test_cancel_and_recall_say_what_already_happened(harness: Harness) -> None:
     h = harness
     await setup_topics(h, "pricing")
-    await h.partner("acme", "subscribe pricing")
+    await h.subscribe("acme", "pricing")
     assert not (await h.admin('broadcast topic:pricing title:"Draft" Not yet.')).is_error
     assert not (await h.admin("cancel 1")).is_error
 
@@ -33,9 +33,9 @@ async def test_cancel_and_recall_say_what_already_happened(harness: Harness) -> 
 async def test_a_sent_announcement_points_to_recall_and_counts_in_the_singular(harness: Harness) -> None:
     h = harness
     await setup_topics(h, "security")
-    await h.partner("acme", "subscribe security")
+    await h.subscribe("acme", "security")
     preview = await h.admin('broadcast topic:security title:"Patch" Please patch.')
-    assert "*Reach:* 1 channel of 0 partners" in preview.text  # acme is not linked to a partner
+    assert "*Reach:* 1 channel of 1 partner" in preview.text
     sent = await h.admin("send 1")
     assert sent.text.startswith("📣 Sending announcement #1 “Patch” to 1 channel. ")
     await h.deliver()
@@ -63,8 +63,8 @@ async def test_a_sent_announcement_points_to_recall_and_counts_in_the_singular(h
 async def test_sending_a_scheduled_announcement_again_says_when_it_goes(harness: Harness) -> None:
     h = harness
     await setup_topics(h, "pricing")
-    await h.partner("acme", "subscribe pricing")
-    await h.partner("birch", "subscribe pricing")
+    await h.subscribe("acme", "pricing")
+    await h.subscribe("birch", "pricing")
     await broadcast_and_send(h, 'topic:pricing at:"2026-12-01 09:00" title:"Later"', "Not yet.")
     again = await h.admin("send 1")
     assert again.is_error and again.text == (
