@@ -7,6 +7,7 @@ command or a `CommandError` carrying a message with a way forward.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from datetime import date
@@ -570,6 +571,7 @@ def _edit(text: str, pos: int) -> Edit:
     while "title" not in options and (nxt := read_word(text, pos)) is not None:
         found = _option_at(text, nxt, _BROADCAST_KEYS)
         if found is not None and found[1][0] not in _BROADCAST_KEYS:
+            _refuse_misspelt_option(found[1][0], announcement_id)
             found = None  # `Re:Webinar …`: not a word `broadcast` knows, so prose
         if nxt.text in _BROADCAST_FLAGS or (found is not None and found[1][0] not in _EDIT_KEYS):
             shown = nxt.text if found is None else f"{found[1][0]}:"
@@ -594,6 +596,15 @@ def _edit(text: str, pos: int) -> Edit:
         send_zone=at.zone if at else None,
         send_local=at.local if at else False,
     )
+
+
+def _refuse_misspelt_option(key: str, announcement_id: int) -> None:
+    """`regoin:emea` is an option typed wrong, not the first words of a new body: refuse it rather than
+    replace the body with it. Only near misses count, so prose such as `Re:` or `Note:` stays body."""
+    close = difflib.get_close_matches(key, _BROADCAST_KEYS, n=1, cutoff=0.75)
+    if close:
+        word = f"{key}:"
+        raise _Invalid(msg.EDIT_MISSPELT.format(word=_shown(word), suggestion=close[0], id=announcement_id))
 
 
 def _reschedule(text: str, pos: int) -> Reschedule:

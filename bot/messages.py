@@ -118,6 +118,7 @@ EDIT_REFUSES: Final = (
     '`title:"…"` and a new body, e.g. `edit {id} title:"New title" New text.` '
     'A body that starts with "{word}" goes after the title: `edit {id} title:"<title>" {word}…`'
 )
+EDIT_MISSPELT: Final = '"{word}" looks like a misspelt `{suggestion}:`, so I changed nothing. ' + EDIT_REFUSES
 BODY_EMPTY: Final = (
     "The announcement has no text: write the body after the options, "
     'e.g. `broadcast topic:pricing title:"Q3 prices" New price lists are out.`'

@@ -143,6 +143,23 @@ def test_edit_refuses_options_it_cannot_apply_and_says_what_it_takes(text: str, 
     assert f'goes after the title: `edit 3 title:"<title>" {word}…`' in result.message
 
 
+@pytest.mark.parametrize(
+    ("text", "word", "meant"),
+    [
+        ("edit 3 regoin:emea", "regoin:", "region"),
+        ('edit 3 titel:"New" text', "titel:", "title"),
+        ("edit 3 tiers:gold", "tiers:", "tier"),
+    ],
+)
+def test_edit_refuses_a_misspelt_option_instead_of_making_it_the_body(
+    text: str, word: str, meant: str
+) -> None:
+    result = parse_admin(text)
+    assert isinstance(result, CommandError), result
+    assert result.message.startswith(f'"{word}" looks like a misspelt `{meant}:`, so I changed nothing.')
+    assert f'goes after the title: `edit 3 title:"<title>" {word}…`' in result.message
+
+
 def test_edit_with_a_bad_time_is_refused() -> None:
     result = parse_admin('edit 3 at:"tomorrow" New body')
     assert isinstance(result, CommandError) and "couldn't read the time" in result.message
