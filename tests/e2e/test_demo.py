@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,13 +35,8 @@ async def test_demo_plays_the_whole_partner_loop(tmp_path: Path) -> None:
         in text
     )
     assert "✏️ Edit: 9 of 9 copies updated" in text
-    for row in (
-        "│ targeted                   │ 9",
-        "│ delivered                  │ 9",
-        "│ questions asked / answered │ 2 / 1",
-        "reach by tier",
-    ):
-        assert row in text
+    for row in (r"targeted +9\b", r"delivered +9\b", r"questions asked / answered +2 / 1\b", "reach by tier"):
+        assert re.search(row, text), row
 
 
 def test_demo_command_exits_zero_on_a_fresh_file(tmp_path: Path) -> None:
