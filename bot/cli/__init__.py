@@ -45,8 +45,8 @@ PROBLEMS = Plural(
     "Nothing was imported: fix the problem above and run it again.",
     "Nothing was imported: fix the {n} problems above and run it again.",
 )
-IMPORTED = Plural("Imported {n} partner with {channels}", "Imported {n} partners with {channels}")
-UPDATED = Plural("; updated {n} existing partner", "; updated {n} existing partners")
+IMPORTED = Plural("Imported {n} new partner", "Imported {n} new partners")
+UPDATED = Plural("updated {n} existing partner", "updated {n} existing partners")
 
 
 class CliError(Exception):
@@ -281,8 +281,10 @@ def partners_import(
             raise CliError(
                 (f"…and {m.PROBLEMS(more)} more. " if more > 0 else "") + PROBLEMS(len(report.errors))
             )
-        updated = UPDATED(report.updated) if report.updated else ""
-        out.print(IMPORTED(report.partners, channels=m.CHANNELS(report.channels)) + updated + ".")
+        done = [IMPORTED(report.partners)] if report.partners or not report.updated else []
+        done += [UPDATED(report.updated)] if report.updated else []
+        summary = "; ".join(done)
+        out.print(f"{summary[0].upper()}{summary[1:]} ({m.CHANNELS(report.channels)}).")
 
     run_async(lambda: with_app(load_settings(), work))
 
@@ -341,6 +343,8 @@ def stats(
         topics = await a.bot.analytics.topics()
         if as_json:
             sys.stdout.write(json.dumps(stats_json(found, topics), indent=2) + "\n")
+        elif not found:
+            out.print(m.NO_ANNOUNCEMENTS_YET, markup=False, highlight=False)
         else:
             for table, keep in zip(stats_tables(found, topics), ("#", "topic"), strict=True):
                 out.print(keep_whole(table, out.width, keep))

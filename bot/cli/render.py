@@ -9,6 +9,7 @@ from rich import box
 from rich.cells import cell_len
 from rich.table import Column, Table
 
+from bot import messages as m
 from bot.domain import AnnouncementStats, TopicStats
 
 
@@ -63,7 +64,9 @@ def _counts(counts: Mapping[str, int]) -> str:
 
 def detail_table(s: AnnouncementStats) -> Table:
     """One announcement, one metric a row: readable in an 80-column terminal."""
-    table = fitting_table("metric", "value", title=f"#{s.announcement_id} {s.title} — {s.status.value}")
+    table = fitting_table(
+        "metric", "value", title=f"#{s.announcement_id} {s.title} — {m.STATUS_NAMES[s.status.value]}"
+    )
     for metric, value in (
         ("targeted", s.targeted),
         ("delivered", s.delivered),
@@ -90,7 +93,7 @@ def stats_tables(found: Sequence[AnnouncementStats], topics: Sequence[TopicStats
         delivery += [f"{label} {n}" for label, n in (("failed", s.failed), ("pending", s.pending)) if n]
         per.add_row(
             str(s.announcement_id),
-            f"{s.title}\n({s.status.value})",
+            f"{s.title}\n({m.STATUS_NAMES[s.status.value]})",
             "\n".join(delivery),
             f"reactions: {_counts(s.reactions)}\n"
             f"questions: {s.questions_asked} ({s.questions_answered} answered)",

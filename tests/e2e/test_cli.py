@@ -149,7 +149,7 @@ def test_partner_import_of_the_realistic_roster(tmp_path: Path) -> None:
     roster.write_text("".join(lines))
     result = cli(tmp_path, "partners", "import", str(roster))
     assert result.returncode == 0, result.stderr
-    assert "Imported 200 partners with 200 channels" in result.stdout
+    assert "Imported 200 new partners (200 channels)." in result.stdout
     again = cli(tmp_path, "partners", "import", str(roster))
     assert again.returncode == 1 and "already exists" in again.stderr
 
@@ -166,6 +166,8 @@ def test_stats_json_and_unknown_announcement(tmp_path: Path) -> None:
     result = cli(tmp_path, "stats", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"announcements": [], "topics": []}
+    empty = cli(tmp_path, "stats")
+    assert empty.returncode == 0 and empty.stdout.startswith("No announcements yet."), empty.stdout
     missing = cli(tmp_path, "stats", "42")
     assert missing.returncode == 1 and "no announcement #42" in missing.stderr
 

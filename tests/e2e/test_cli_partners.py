@@ -97,7 +97,7 @@ def test_import_update_and_delimiters(
 
     updated = partners(monkeypatch, capsys, "import", str(file), "--update")
     assert updated.returncode == 0, updated.stderr
-    assert "Imported 0 partners with 1 channel; updated 1 existing partner." in updated.stdout
+    assert "Updated 1 existing partner (1 channel)." in updated.stdout
     assert table(seeded, "SELECT tier, type, region FROM partner WHERE name = 'Acme'") == [
         ("silver", "msp", "na")
     ]
