@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from aiolimiter import AsyncLimiter
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,11 +25,11 @@ from bot.cadence import JobRun
 from bot.config import Settings
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Platform
-from bot.jobs import build_scheduler
-from bot.ports import Clock, RateLimiter, Sender, Stores, SystemClock
+from bot.jobs import JOBS, JobHost, run_job
+from bot.ports import Clock, RateKey, RateLimiter, Sender, Stores, SystemClock
 from bot.services.delivery import DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestService
-from bot.services.ratelimits import NoLimiter, ProcessLimiter, SharedLimiter
+from bot.services.ratelimits import NoLimiter, SharedLimiter
 from storage import migrate
 from storage.engine import make_engine, make_sessionmaker
 from storage.repositories import (
@@ -186,6 +187,43 @@ def build_limiter(settings: Settings, engine: AsyncEngine) -> RateLimiter:
     if settings.shared_rate_limits():
         return SharedLimiter(RateLimitRepository(make_sessionmaker(engine)))
     return ProcessLimiter()
+
+
+# The scheduler and the in-process limiter are libraries the core must not import: wired here.
+
+
+def build_scheduler(host: JobHost) -> AsyncIOScheduler:
+    """Every job of bot/jobs.py on an interval tick (APScheduler only ticks; bot/jobs.py decides which
+    runs happen); `coalesce` and one instance at a time (APScheduler defaults)."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    for job in JOBS.values():
+        scheduler.add_job(
+            run_job,
+            "interval",
+            seconds=job.tick.total_seconds(),
+            id=job.name,
+            args=[host, job.name],
+            coalesce=True,
+            max_instances=1,
+        )
+    return scheduler
+
+
+class ProcessLimiter:
+    """One leaky bucket per rate key, shared by every send in this process."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, AsyncLimiter] = {}
+
+    async def acquire(self, keys: list[RateKey]) -> None:
+        for key in keys:
+            bucket = self._buckets.get(key.key)
+            if bucket is None:
+                bucket = self._buckets[key.key] = AsyncLimiter(key.rate, key.period)
+            await bucket.acquire()
+
+    async def close(self) -> None:
+        pass
 
 
 def build_adapters(app: App, *, deliver_only: bool = False) -> list[PlatformAdapter]:
