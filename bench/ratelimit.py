@@ -24,8 +24,9 @@ from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.app import ProcessLimiter
 from bot.ports import RateKey, RateLimiter
-from bot.services.ratelimits import ProcessLimiter, SharedLimiter
+from bot.services.ratelimits import SharedLimiter
 from storage import migrate
 from storage.engine import make_engine, make_sessionmaker
 from storage.repositories import RateLimitRepository

@@ -14,8 +14,9 @@ import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from aiolimiter import AsyncLimiter
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,17 +25,18 @@ from bot.cadence import JobRun
 from bot.config import Settings
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Platform
-from bot.jobs import build_scheduler
-from bot.ports import Clock, RateLimiter, Sender, Stores, SystemClock
+from bot.jobs import JOBS, JobHost, run_job
+from bot.ports import Clock, RateKey, RateLimiter, Sender, Stores, SystemClock
 from bot.services.delivery import DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestService
-from bot.services.ratelimits import NoLimiter, ProcessLimiter, SharedLimiter
+from bot.services.ratelimits import NoLimiter, SharedLimiter
 from storage import migrate
 from storage.engine import make_engine, make_sessionmaker
 from storage.repositories import (
     AckRepository,
     AnnouncementRepository,
     AuditRepository,
+    CommandSyncRepository,
     DigestRepository,
     DirectoryRepository,
     FeedbackRepository,
@@ -50,6 +52,11 @@ from storage.repositories import (
     SubscriptionRepository,
     TopicRepository,
 )
+
+if TYPE_CHECKING:  # the adapters themselves are imported only when configured
+    from adapters.discord.client import DiscordAdapter
+    from adapters.discord.handlers import DiscordOptions
+    from adapters.slack.app import SlackAdapter
 
 log = logging.getLogger(__name__)
 
@@ -182,28 +189,104 @@ def build_limiter(settings: Settings, engine: AsyncEngine) -> RateLimiter:
     return ProcessLimiter()
 
 
+# The scheduler and the in-process limiter are libraries the core must not import: wired here.
+
+
+def build_scheduler(host: JobHost) -> AsyncIOScheduler:
+    """Every job of bot/jobs.py on an interval tick (APScheduler only ticks; bot/jobs.py decides which
+    runs happen); `coalesce` and one instance at a time (APScheduler defaults)."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    for job in JOBS.values():
+        scheduler.add_job(
+            run_job,
+            "interval",
+            seconds=job.tick.total_seconds(),
+            id=job.name,
+            args=[host, job.name],
+            coalesce=True,
+            max_instances=1,
+        )
+    return scheduler
+
+
+class ProcessLimiter:
+    """One leaky bucket per rate key, shared by every send in this process."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, AsyncLimiter] = {}
+
+    async def acquire(self, keys: list[RateKey]) -> None:
+        for key in keys:
+            bucket = self._buckets.get(key.key)
+            if bucket is None:
+                bucket = self._buckets[key.key] = AsyncLimiter(key.rate, key.period)
+            await bucket.acquire()
+
+    async def close(self) -> None:
+        pass
+
+
 def build_adapters(app: App, *, deliver_only: bool = False) -> list[PlatformAdapter]:
     """Every platform adapter whose credentials are configured (imported only when needed).
     `deliver_only`: just the Senders, for a process that receives no events (`partnerbot worker`)."""
     adapters: list[PlatformAdapter] = []
     for platform in app.settings.configured_platforms():
-        if platform is Platform.SLACK and deliver_only:
-            from adapters.slack.delivery import build_slack_delivery
-
-            adapters.append(build_slack_delivery(app))
-        elif platform is Platform.SLACK:
-            from adapters.slack.app import build_slack_adapter
-
-            adapters.append(build_slack_adapter(app))
-        elif platform is Platform.DISCORD and deliver_only:
-            from adapters.discord.delivery import build_discord_delivery
-
-            adapters.append(build_discord_delivery(app))
+        if platform is Platform.SLACK:
+            adapters.append(slack_delivery(app) if deliver_only else slack_adapter(app))
         elif platform is Platform.DISCORD:
-            from adapters.discord.client import build_discord_adapter
-
-            adapters.append(build_discord_adapter(app))
+            adapters.append(discord_delivery(app) if deliver_only else discord_adapter(app))
     return adapters
+
+
+# Each adapter gets narrow arguments: the core's entry point, the settings, the ports it needs. Only
+# this module hands them over; no adapter imports it (import-linter contracts in pyproject.toml).
+
+
+def slack_adapter(app: App) -> SlackAdapter:
+    from adapters.slack.app import OAUTH_STATE_SECONDS, OAuthStores, build_slack_adapter
+    from storage.slack_oauth import slack_installation_store, slack_state_store
+
+    client_id = app.settings.slack_client_id
+    stores = (
+        OAuthStores(
+            installations=slack_installation_store(app.engine, client_id=client_id),
+            states=slack_state_store(app.engine, expiration_seconds=OAUTH_STATE_SECONDS),
+        )
+        if client_id
+        else None
+    )
+    return build_slack_adapter(app.bot, app.settings, oauth_stores=stores)
+
+
+def slack_delivery(app: App) -> PlatformAdapter:
+    from adapters.slack.delivery import build_slack_delivery
+    from storage.slack_oauth import slack_installation_store
+
+    client_id = app.settings.slack_client_id
+    store = slack_installation_store(app.engine, client_id=client_id) if client_id else None
+    return build_slack_delivery(app.settings, installations=store)
+
+
+def discord_adapter(app: App, options: DiscordOptions | None = None) -> DiscordAdapter:
+    """`options` default to the environment's (PARTNERBOT_DISCORD_*)."""
+    from adapters.discord.client import build_discord_adapter
+    from adapters.discord.handlers import DiscordPorts
+
+    ports = DiscordPorts(announcements=app.stores.announcements, feedback=app.stores.feedback)
+    return build_discord_adapter(
+        app.bot,
+        app.settings,
+        ports=ports,
+        command_sync=CommandSyncRepository(make_sessionmaker(app.engine)),
+        clock=app.clock,
+        options=options,
+    )
+
+
+def discord_delivery(app: App) -> PlatformAdapter:
+    from adapters.discord.delivery import build_discord_delivery
+
+    return build_discord_delivery(app.settings)
 
 
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None, deliver_only: bool = False) -> None:

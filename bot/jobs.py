@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from bot import messages as m
 from bot.cadence import Period, report_weeks, tick_period
 from bot.config import Settings
@@ -277,22 +275,6 @@ async def run_job(host: JobHost, name: str) -> list[str]:
     if job.cadence.claims and not job.cadence.catches_up:
         await runs.prune(name, before=now - KEEP_TICK_RUNS)
     return ran
-
-
-def build_scheduler(host: JobHost) -> AsyncIOScheduler:
-    """Every job on an interval tick; `coalesce` and one instance at a time (APScheduler defaults)."""
-    scheduler = AsyncIOScheduler(timezone="UTC")
-    for job in JOBS.values():
-        scheduler.add_job(
-            run_job,
-            "interval",
-            seconds=job.tick.total_seconds(),
-            id=job.name,
-            args=[host, job.name],
-            coalesce=True,
-            max_instances=1,
-        )
-    return scheduler
 
 
 def _span(every: timedelta) -> str:

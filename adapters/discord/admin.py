@@ -43,7 +43,7 @@ class DiscordHandlers(PartnerHandlers):
             else None
         )
         # A slow preview in the admin channel stays visible to the team; elsewhere it is a refusal.
-        private = not self.app.settings.is_admin_channel(inv.channel)
+        private = not self.settings.is_admin_channel(inv.channel)
         await self.answer(interaction, work, ephemeral=None, render=render, defer_ephemeral=private)
 
     async def _problem(self, inv: Invocation, problem: str, detail: str) -> Reply:
@@ -88,7 +88,7 @@ class DiscordHandlers(PartnerHandlers):
     async def render_preview(self, reply: Reply) -> list[tr.Part]:
         """A broadcast's answer: the draft as partners will see it, its reach, Send/Cancel, selects."""
         draft_id = pv.preview_id(reply)
-        draft = await self.app.stores.announcements.get(draft_id) if draft_id else None
+        draft = await self.ports.announcements.get(draft_id) if draft_id else None
         if draft is None or draft.status is not AnnouncementStatus.DRAFT:
             return tr.render_reply(reply)  # a refusal or a problem, not a preview
         post = AnnouncementPost(
@@ -118,7 +118,7 @@ class DiscordHandlers(PartnerHandlers):
         it (the old one is cancelled) and the preview is redrawn in place."""
         inv = self.invocation(interaction)
         await interaction.response.defer()  # type 6: the preview message is edited below
-        old = await self.app.stores.announcements.get(announcement_id)
+        old = await self.ports.announcements.get(announcement_id)
         if old is None or old.status is not AnnouncementStatus.DRAFT:
             status = old.status.value if old else "gone"
             text = t.NOT_A_DRAFT_ANY_MORE[status].format(id=announcement_id)

@@ -1,6 +1,6 @@
 """The Discord adapter's wiring: a shard-ready discord.py client in partnerbot's event loop.
 
-`build_discord_adapter(app)` is what `bot.app.build_adapters` calls when `DISCORD_TOKEN` is set.
+`build_discord_adapter(...)` is what the composition root (bot/app.py) calls when `DISCORD_TOKEN` is set.
 Gateway intents are only what the features need: GUILDS (servers, channels, threads, removals),
 GUILD_MESSAGES (@mentions and thread replies), GUILD_MESSAGE_REACTIONS (reactions on announcements),
 plus the privileged MESSAGE_CONTENT only when PARTNERBOT_DISCORD_MESSAGE_CONTENT says it is granted.
@@ -23,13 +23,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.discord.admin import DiscordHandlers
 from adapters.discord.commands import build_tree
-from adapters.discord.handlers import DiscordOptions
+from adapters.discord.handlers import DiscordOptions, DiscordPorts
 from adapters.discord.sender import DiscordSender
-from adapters.discord.sync import CommandSyncStore, sync_commands
+from adapters.discord.sync import sync_commands
 from adapters.discord.views import AnnouncementView, CoreButton, PreviewSelect
-from bot.app import App
+from bot.command_sync import CommandSyncStore
+from bot.config import Settings
+from bot.core import PartnerBot
 from bot.domain import Platform
-from bot.ports import Sender
+from bot.ports import Clock, Sender
 
 log = logging.getLogger(__name__)
 # Above it, discord.py raises RateLimited instead of sleeping inside the call (30 is its minimum).
@@ -102,10 +104,21 @@ class DiscordAdapter:
 
     platform = Platform.DISCORD
 
-    def __init__(self, app: App, options: DiscordOptions | None = None) -> None:
-        self.app = app
+    def __init__(
+        self,
+        bot: PartnerBot,
+        settings: Settings,
+        *,
+        ports: DiscordPorts,
+        command_sync: CommandSyncStore,
+        clock: Clock,
+        options: DiscordOptions | None = None,
+    ) -> None:
+        self.settings = settings
         self.options = options or DiscordOptions()
-        self.handlers = DiscordHandlers(app, self.options)
+        self._command_sync = command_sync
+        self._clock = clock
+        self.handlers = DiscordHandlers(bot, settings, ports, self.options)
         self.client = PartnerbotClient(self.handlers, options=self.options, setup=self._setup)
         # Typed as the port: PlatformAdapter.sender is a mutable protocol member, hence invariant.
         self.sender: Sender = DiscordSender(
@@ -117,7 +130,7 @@ class DiscordAdapter:
         self._restore: Callable[[], None] | None = None
 
     async def start(self) -> None:
-        settings = self.app.settings
+        settings = self.settings
         self._restore = point_endpoints(settings.discord_api_url, settings.discord_gateway_url)
         self.client.use_gateway_override = bool(settings.discord_gateway_url)
         try:
@@ -150,7 +163,7 @@ class DiscordAdapter:
     async def sync_commands(self, *, force: bool = True) -> list[str]:
         """Log in over REST only (no gateway) and sync the application commands."""
         self._force_sync = force
-        settings = self.app.settings
+        settings = self.settings
         self._restore = point_endpoints(settings.discord_api_url, settings.discord_gateway_url)
         try:
             await self.client.login(settings.discord_token)
@@ -166,11 +179,11 @@ class DiscordAdapter:
         try:
             self.synced = await sync_commands(
                 self.client.tree,
-                CommandSyncStore(self.app.engine),
+                self._command_sync,
                 application_id=self.client.application_id or 0,
                 guild_ids=guilds,
                 force=self._force_sync,
-                now=self.app.clock.now(),
+                now=self._clock.now(),
             )
         except discord.HTTPException:
             if self._force_sync:
@@ -182,7 +195,7 @@ class DiscordAdapter:
     async def _admin_guilds(self) -> list[int]:
         """The servers that hold a Discord admin channel: where /partner-admin is registered."""
         guilds: set[int] = set()
-        for item in self.app.settings.admin_channels:
+        for item in self.settings.admin_channels:
             platform, _, channel_id = item.partition(":")
             if platform != Platform.DISCORD.value or not channel_id.isdigit():
                 continue
@@ -243,5 +256,21 @@ def options_from_env() -> DiscordOptions:
     )
 
 
-def build_discord_adapter(app: App) -> DiscordAdapter:
-    return DiscordAdapter(app, options_from_env())
+def build_discord_adapter(
+    bot: PartnerBot,
+    settings: Settings,
+    *,
+    ports: DiscordPorts,
+    command_sync: CommandSyncStore,
+    clock: Clock,
+    options: DiscordOptions | None = None,
+) -> DiscordAdapter:
+    """The adapter; without `options`, they are read from the environment (PARTNERBOT_DISCORD_*)."""
+    return DiscordAdapter(
+        bot,
+        settings,
+        ports=ports,
+        command_sync=command_sync,
+        clock=clock,
+        options=options or options_from_env(),
+    )

@@ -13,7 +13,7 @@ import discord
 
 from adapters.discord.client import MAX_RATELIMIT_WAIT, options_from_env, point_endpoints
 from adapters.discord.sender import DiscordSender
-from bot.app import App
+from bot.config import Settings
 from bot.domain import Platform
 from bot.ports import Sender
 
@@ -21,8 +21,8 @@ from bot.ports import Sender
 class DiscordDelivery:
     platform = Platform.DISCORD
 
-    def __init__(self, app: App) -> None:
-        self._settings = app.settings
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
         self._client = discord.Client(
             intents=discord.Intents.none(),
             allowed_mentions=discord.AllowedMentions.none(),
@@ -47,5 +47,5 @@ class DiscordDelivery:
             self._restore = None
 
 
-def build_discord_delivery(app: App) -> DiscordDelivery:
-    return DiscordDelivery(app)
+def build_discord_delivery(settings: Settings) -> DiscordDelivery:
+    return DiscordDelivery(settings)

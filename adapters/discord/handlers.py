@@ -24,8 +24,10 @@ from adapters.discord.sender import RecentPosts
 from adapters.discord.views import AskModal, static_view
 from bot import commands as c
 from bot import messages as m
-from bot.app import App
+from bot.config import Settings
+from bot.core import PartnerBot
 from bot.domain import ChannelRef, Invocation, Platform, Reply
+from bot.ports import AnnouncementStore, FeedbackStore
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
 
 log = logging.getLogger(__name__)
@@ -52,14 +54,26 @@ class DiscordOptions:
     skip_identify_wait: bool = False  # tests: no 5 s pause before a re-IDENTIFY
 
 
+@dataclass(frozen=True, slots=True)
+class DiscordPorts:
+    """The stores the Discord handlers read directly (a draft behind a preview, the announcement behind
+    a delivered message) until the core answers those questions itself."""
+
+    announcements: AnnouncementStore
+    feedback: FeedbackStore
+
+
 class PartnerHandlers:
-    def __init__(self, app: App, options: DiscordOptions) -> None:
-        self.app = app
-        self.bot = app.bot
+    def __init__(
+        self, bot: PartnerBot, settings: Settings, ports: DiscordPorts, options: DiscordOptions
+    ) -> None:
+        self.bot = bot
+        self.settings = settings
+        self.ports = ports
         self.options = options
         self.client: discord.Client | None = None
         self.recent = RecentPosts()  # shared with the Sender by the adapter
-        self._admin_roles = app.settings.admin_groups_on(Platform.DISCORD)
+        self._admin_roles = settings.admin_groups_on(Platform.DISCORD)
 
     @property
     def bot_id(self) -> int:
@@ -256,7 +270,7 @@ class PartnerHandlers:
 
     async def _mute(self, interaction: discord.Interaction, message: discord.Message) -> Reply:
         # The core has no "topics of this delivered message" call yet; ask the stores directly.
-        stores = self.app.stores
+        stores = self.ports
         hit = await self.once_recorded(
             message.id,
             lambda: stores.feedback.delivery_by_message(
@@ -310,7 +324,7 @@ class PartnerHandlers:
             )
             ask = partial(self.bot.thread_message, inv, thread=str(channel.id), text=text)
             # An admin thread is recorded as it opens; only partner threads can be ahead of the worker.
-            admin_side = self.app.settings.is_admin_channel(inv.channel)
+            admin_side = self.settings.is_admin_channel(inv.channel)
             reply = await (ask() if admin_side else self.once_recorded(channel.id, ask))
             if reply is None and mentioned:
                 reply = await self.bot.mention(inv, text)

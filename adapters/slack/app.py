@@ -22,8 +22,8 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import translate as tr
@@ -39,8 +39,8 @@ from adapters.slack.sender import (
     StaticToken,
     make_client,
 )
-from bot.app import App
 from bot.config import Settings
+from bot.core import PartnerBot
 from bot.domain import Platform
 from bot.ports import Sender
 from bot.services.admin import EDIT_ACTION
@@ -60,6 +60,15 @@ OAUTH_STATE_SECONDS: Final = 600
 CHANNEL_GONE_EVENTS: Final = (
     "channel_archive", "channel_deleted", "channel_left", "group_archive", "group_deleted", "group_left",
 )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthStores:
+    """Where OAuth mode keeps installations (bot tokens per workspace) and OAuth states: slack_sdk's
+    own interfaces, implemented over partnerbot's database in storage/slack_oauth.py."""
+
+    installations: AsyncInstallationStore
+    states: AsyncOAuthStateStore
 
 
 class SlackConfigError(ValueError):
@@ -183,9 +192,11 @@ def team_rate(settings: Settings) -> tuple[float, float]:
     return burst, burst / settings.slack_workspace_rate
 
 
-def build_slack_adapter(app: App) -> SlackAdapter:
-    """Wire bolt, the Sender and the listeners from `app.settings` (nothing connects until start())."""
-    settings = app.settings
+def build_slack_adapter(
+    bot: PartnerBot, settings: Settings, *, oauth_stores: OAuthStores | None = None
+) -> SlackAdapter:
+    """Wire bolt, the Sender and the listeners from `settings` (nothing connects until start()).
+    `oauth_stores` is needed in OAuth mode (SLACK_CLIENT_ID/SECRET) only."""
     mode = mode_of(settings)
     if mode.oauth and settings.slack_bot_token:
         log.warning("SLACK_CLIENT_ID/SECRET are set: OAuth mode, SLACK_BOT_TOKEN is ignored")
@@ -194,12 +205,14 @@ def build_slack_adapter(app: App) -> SlackAdapter:
     directory = SlackDirectory(settings)
     tokens: BotTokens
     if mode.oauth:
-        store = AsyncSQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=app.engine)
+        if oauth_stores is None:
+            raise SlackConfigError("OAuth mode needs the installation and OAuth state stores")
+        store = oauth_stores.installations
         bolt = AsyncApp(
             name="partnerbot",
             signing_secret=settings.slack_signing_secret,
             client=client,
-            oauth_settings=_oauth_settings(settings, store, client),
+            oauth_settings=_oauth_settings(settings, oauth_stores, client),
         )
         tokens, revocation = InstalledTokens(store), AsyncTokenRevocationListeners(store)
     else:
@@ -208,15 +221,14 @@ def build_slack_adapter(app: App) -> SlackAdapter:
         )
         tokens, revocation = StaticToken(settings.slack_bot_token), None
     sender = SlackSender(tokens, base_url=api_url, team_of=directory.team_of, team_rate=team_rate(settings))
-    handlers = SlackHandlers(app.bot, directory, revocation=revocation, forget_team=tokens.forget)
+    handlers = SlackHandlers(bot, directory, revocation=revocation, forget_team=tokens.forget)
     register(bolt, handlers)
     return SlackAdapter(settings, bolt, sender, handlers, mode)
 
 
-def _oauth_settings(
-    settings: Settings, store: AsyncSQLAlchemyInstallationStore, client: AsyncWebClient
-) -> AsyncOAuthSettings:
+def _oauth_settings(settings: Settings, stores: OAuthStores, client: AsyncWebClient) -> AsyncOAuthSettings:
     """Installations and OAuth state in partnerbot's own database (tables from migration 0002)."""
+    store = stores.installations
     oauth = AsyncOAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,
@@ -226,9 +238,7 @@ def _oauth_settings(
         authorization_url=authorize_url(settings.slack_api_url),
         installation_store=store,
         installation_store_bot_only=True,
-        state_store=AsyncSQLAlchemyOAuthStateStore(
-            expiration_seconds=OAUTH_STATE_SECONDS, engine=store.engine
-        ),
+        state_store=stores.states,
         state_expiration_seconds=OAUTH_STATE_SECONDS,
     )
     # bolt's default authorizer has no client of its own (it would reach slack.com for token

@@ -6,11 +6,11 @@ store in partnerbot's database), so any number of workers can post for every ins
 
 from __future__ import annotations
 
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
-from adapters.slack.app import mode_of, team_rate
+from adapters.slack.app import SlackConfigError, mode_of, team_rate
 from adapters.slack.sender import DEFAULT_API_URL, BotTokens, InstalledTokens, SlackSender, StaticToken
-from bot.app import App
+from bot.config import Settings
 from bot.domain import Platform
 from bot.ports import Sender
 
@@ -31,12 +31,15 @@ class SlackDelivery:
         await self._slack_sender.close()
 
 
-def build_slack_delivery(app: App) -> SlackDelivery:
-    settings = app.settings
+def build_slack_delivery(
+    settings: Settings, *, installations: AsyncInstallationStore | None = None
+) -> SlackDelivery:
+    """`installations` (storage/slack_oauth.py) is needed in OAuth mode only."""
     tokens: BotTokens
     if mode_of(settings, receives_events=False).oauth:
-        store = AsyncSQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=app.engine)
-        tokens = InstalledTokens(store)
+        if installations is None:
+            raise SlackConfigError("OAuth mode needs the installation store")
+        tokens = InstalledTokens(installations)
     else:
         tokens = StaticToken(settings.slack_bot_token)
     sender = SlackSender(

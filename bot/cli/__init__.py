@@ -14,9 +14,9 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from adapters.discord.cli import discord_cli as discord_commands
 from bot import messages as m
 from bot.app import App, build_app, last_job_runs
+from bot.cli.discord import discord_cli as discord_commands
 from bot.cli.render import fitting_table, keep_whole
 from bot.config import Settings
 from bot.i18n import Plural

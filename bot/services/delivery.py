@@ -49,7 +49,6 @@ from bot.ports import (
 )
 from bot.services.digests import DigestService, idempotency_key
 from bot.services.feedback import FeedbackService
-from bot.services.ratelimits import ProcessLimiter
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +141,7 @@ class DeliveryWorker:
         retry: RetryPolicy | None = None,
         on_finished: Callable[[list[int]], None] | None = None,
         digests: DigestService | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: RateLimiter,
     ) -> None:
         self._stores = stores
         self._clock = clock
@@ -155,7 +154,7 @@ class DeliveryWorker:
         self._slots = asyncio.Semaphore(concurrency)
         self._lease = lease
         self._retry = retry or RetryPolicy()
-        self._limiter: RateLimiter = limiter or ProcessLimiter()
+        self._limiter = limiter
         self._announcements: dict[int, Announcement] = {}
         self._wake = asyncio.Event()
         self._on_finished = on_finished

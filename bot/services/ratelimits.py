@@ -4,8 +4,8 @@ Every Sender names the buckets a post draws from (`RateKey`: at most `rate` requ
 seconds, bursting up to `rate`). Which limiter enforces them is a deployment choice
 (`PARTNERBOT_RATE_LIMITS`):
 
-- `process` — one leaky bucket per key in this process (aiolimiter). Right for one process; N
-  processes would each spend the whole budget.
+- `process` — one leaky bucket per key in this process (`ProcessLimiter`, aiolimiter's, built by the
+  composition root in bot/app.py). Right for one process; N processes would each spend the whole budget.
 - `shared` — the buckets live in the database (`SharedLimiter`), so every process draws from the
   same ones.
 - `off` — no pacing at all: only for benchmarks against fakes whose limits are off, or behind a
@@ -22,26 +22,7 @@ from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from aiolimiter import AsyncLimiter
-
 from bot.ports import RateKey, TransientSendError
-
-
-class ProcessLimiter:
-    """One leaky bucket per rate key, shared by every send in this process."""
-
-    def __init__(self) -> None:
-        self._buckets: dict[str, AsyncLimiter] = {}
-
-    async def acquire(self, keys: list[RateKey]) -> None:
-        for key in keys:
-            bucket = self._buckets.get(key.key)
-            if bucket is None:
-                bucket = self._buckets[key.key] = AsyncLimiter(key.rate, key.period)
-            await bucket.acquire()
-
-    async def close(self) -> None:
-        pass
 
 
 class NoLimiter:

@@ -3,6 +3,7 @@
 from storage.repositories.acks import AckRepository
 from storage.repositories.announcements import AnnouncementRepository
 from storage.repositories.audit import AuditRepository
+from storage.repositories.command_sync import CommandSyncRepository
 from storage.repositories.digests import DigestRepository
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.feedback import FeedbackRepository
@@ -22,6 +23,7 @@ __all__ = [
     "AckRepository",
     "AnnouncementRepository",
     "AuditRepository",
+    "CommandSyncRepository",
     "DigestRepository",
     "DirectoryRepository",
     "FeedbackRepository",

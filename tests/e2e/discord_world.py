@@ -21,7 +21,7 @@ import discord
 
 from adapters.discord.client import DiscordAdapter
 from adapters.discord.handlers import DiscordOptions
-from bot.app import App, build_app
+from bot.app import App, build_app, discord_adapter
 from bot.config import Settings
 from bot.domain import Channel as ChannelRow
 from bot.domain import ChannelRef, ImportRow, PartnerProfile, Platform
@@ -181,7 +181,7 @@ class DiscordWorld:
     async def restart(self) -> DiscordAdapter:
         """Stop the Discord client and start a new one (a process restart, as far as Discord knows)."""
         await self.adapter.stop()
-        self.adapter = DiscordAdapter(self.app, OPTIONS)
+        self.adapter = discord_adapter(self.app, OPTIONS)
         self.app.worker.add_sender(Platform.DISCORD, self.adapter.sender)
         await self.adapter.start()
         return self.adapter
@@ -234,7 +234,7 @@ async def discord_world(
         )
         retry = RetryPolicy(max_attempts=8, initial=0.05, cap=0.5)
         app = await build_app(settings, retry=retry, run_migrations=False)
-        adapter = DiscordAdapter(app, options)
+        adapter = discord_adapter(app, options)
         app.worker.add_sender(Platform.DISCORD, adapter.sender)
         world = DiscordWorld(
             fake, app, adapter, vendor, admin_channel, lounge, admin, role_admin, staff, spaces

@@ -9,8 +9,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from adapters.discord.client import DiscordAdapter
-from adapters.slack.app import BOT_SCOPES, build_slack_adapter
+from adapters.slack.app import BOT_SCOPES
+from bot import app as root
 from bot.app import build_app
 from bot.config import Settings
 from bot.domain import ChannelRef, ImportRow, PartnerProfile, Platform
@@ -60,8 +60,8 @@ async def test_slack_admin_reaches_discord_partners_and_answers_their_questions(
             poll_seconds=0.05,
         )
         app = await build_app(settings, run_migrations=False, retry=RetryPolicy(initial=0.05, cap=0.5))
-        slack_adapter = build_slack_adapter(app)
-        discord_adapter = DiscordAdapter(app, OPTIONS)
+        slack_adapter = root.slack_adapter(app)
+        discord_adapter = root.discord_adapter(app, OPTIONS)
         for adapter in (slack_adapter, discord_adapter):
             app.worker.add_sender(adapter.platform, adapter.sender)
             await adapter.start()

@@ -10,8 +10,8 @@ import discord
 import typer
 from typer.testing import CliRunner
 
-from adapters.discord.cli import discord_cli
 from bot.app import serve
+from bot.cli.discord import discord_cli
 from bot.config import Settings
 from tests.e2e.discord_world import discord_world
 from tests.fakes.discord import FakeDiscord

@@ -19,8 +19,8 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 
-from adapters.slack.app import BOT_SCOPES, SlackAdapter, build_slack_adapter
-from bot.app import App, build_app
+from adapters.slack.app import BOT_SCOPES, SlackAdapter
+from bot.app import App, build_app, slack_adapter
 from bot.config import Settings
 from bot.domain import ChannelRef, ImportRow, PartnerProfile, Platform
 from bot.services.delivery import RetryPolicy
@@ -234,7 +234,7 @@ async def open_world(
         )
         retry = RetryPolicy(max_attempts=6, rng=random.Random(7))
         app = await build_app(settings, clock=clock, run_migrations=False, retry=retry)
-        adapter = build_slack_adapter(app)
+        adapter = slack_adapter(app)
         app.worker.add_sender(Platform.SLACK, adapter.sender)
         await adapter.start()
         events = SlackEventSender(fake, f"{adapter.base_url}/slack/events", SECRET)

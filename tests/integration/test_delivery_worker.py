@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from adapters.local.sender import Fault
+from bot.app import ProcessLimiter
 from bot.domain import AnnouncementPost, AnnouncementStatus, Audience, Outgoing, Platform, Work
 from bot.services.delivery import DeliveryWorker, RetryPolicy
 from storage.tables import DeliveryRow
@@ -338,6 +339,7 @@ async def test_two_workers_side_by_side_deliver_each_channel_once(harness: Harne
         worker_id="second-worker",
         batch=2,
         retry=RetryPolicy(max_attempts=4),
+        limiter=ProcessLimiter(),
     )
     done = await asyncio.gather(app.worker.drain(), other.drain())
     assert sum(done) == 12

@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.local.sender import Fault
 from bot import messages as m
-from bot.jobs import JOBS, build_scheduler, finish_announcements, make_digests
+from bot.app import build_scheduler
+from bot.jobs import JOBS, finish_announcements, make_digests
 from storage.tables import ChannelRow, DigestRow
 from tests.conftest import FakeClock
 from tests.harness import Harness, make_harness

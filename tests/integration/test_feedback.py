@@ -8,6 +8,7 @@ import contextlib
 from adapters.local.sender import Fault, LocalSender
 from adapters.local.workspace import Message
 from bot import messages as m
+from bot.app import ProcessLimiter
 from bot.domain import ChannelRef, MessageRef, Outgoing, Platform, RelayPost
 from bot.ports import RateKey
 from bot.services.delivery import DeliveryWorker, RetryPolicy
@@ -442,6 +443,7 @@ async def test_two_workers_open_only_one_admin_thread_per_announcement(
             worker_id=name,
             batch=1,
             retry=RetryPolicy(max_attempts=4),
+            limiter=ProcessLimiter(),
         )
         for name in ("worker-a", "worker-b")
     ]

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.app import last_job_runs
+from bot.app import build_scheduler, last_job_runs
 from bot.cadence import Period
 from bot.config import Settings
-from bot.jobs import JOB_LEASE, JOBS, JobHost, build_scheduler, run_job
+from bot.jobs import JOB_LEASE, JOBS, JobHost, run_job
 from storage.tables import JobRunRow
 from tests.conftest import FakeClock
 from tests.harness import Harness, make_harness

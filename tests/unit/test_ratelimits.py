@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.app import build_limiter
+from bot.app import ProcessLimiter, build_limiter
 from bot.config import Settings
 from bot.ports import RateKey
-from bot.services.ratelimits import Bucket, Decision, NoLimiter, ProcessLimiter, SharedLimiter, decide
+from bot.services.ratelimits import Bucket, Decision, NoLimiter, SharedLimiter, decide
 from storage.engine import make_engine
 
 SLACK_CHANNEL = Bucket.of(RateKey("chan", 3, 3.0))  # a burst of 3, then 1/s
