@@ -106,16 +106,7 @@ class ScheduleRepository(Repository):
                     )
                     .values(status=DeliveryStatus.FAILED.value, last_error=CANCELLED_ERROR)
                 )
-                gone = sa_select(func.count()).where(
-                    mine,
-                    or_(
-                        _DELIVERY.c.status.in_([DeliveryStatus.CLAIMED.value, DeliveryStatus.SENT.value]),
-                        _DELIVERY.c.attempts > 0,
-                        _DELIVERY.c.digest_id.is_not(None),
-                    ),
-                )
-                if (await (await session.connection()).execute(gone)).scalar_one():
-                    raise _TooLate
+                await _refuse_if_under_way(session, announcement_id)
                 row.status = AnnouncementStatus.CANCELLED.value
                 session.add(row)
                 return CancelOutcome.CANCELLED
@@ -190,16 +181,7 @@ class ScheduleRepository(Repository):
             )
         mine = _DELIVERY.c.announcement_id == announcement_id
         await session.exec(update(_DELIVERY).where(mine, *_STILL_WAITING).values(not_before=not_before))
-        gone = sa_select(func.count()).where(
-            mine,
-            or_(
-                _DELIVERY.c.status.in_([DeliveryStatus.CLAIMED.value, DeliveryStatus.SENT.value]),
-                _DELIVERY.c.attempts > 0,
-                _DELIVERY.c.digest_id.is_not(None),
-            ),
-        )
-        if (await (await session.connection()).execute(gone)).scalar_one():
-            raise _TooLate
+        await _refuse_if_under_way(session, announcement_id)
 
     async def drafts(self, *, limit: int = 25) -> list[Announcement]:
         """Open drafts, oldest first."""
@@ -241,3 +223,18 @@ def _row_group() -> Any:
         .outerjoin(PartnerRow, and_(col(PartnerRow.id) == ChannelRow.partner_id))
         .where(*_STILL_WAITING)
     )
+
+
+async def _refuse_if_under_way(session: Any, announcement_id: int) -> None:
+    """Raise _TooLate (rolling back the caller's transaction) once any delivery of the announcement
+    is claimed, sent, tried or carried in a digest: cancel and reschedule stop at the first one."""
+    gone = sa_select(func.count()).where(
+        _DELIVERY.c.announcement_id == announcement_id,
+        or_(
+            _DELIVERY.c.status.in_([DeliveryStatus.CLAIMED.value, DeliveryStatus.SENT.value]),
+            _DELIVERY.c.attempts > 0,
+            _DELIVERY.c.digest_id.is_not(None),
+        ),
+    )
+    if (await (await session.connection()).execute(gone)).scalar_one():
+        raise _TooLate
