@@ -272,7 +272,7 @@ def discord_adapter(app: App, options: DiscordOptions | None = None) -> DiscordA
     from adapters.discord.client import build_discord_adapter
     from adapters.discord.handlers import DiscordPorts
 
-    ports = DiscordPorts(announcements=app.stores.announcements, feedback=app.stores.feedback)
+    ports = DiscordPorts(announcements=app.stores.announcements)
     return build_discord_adapter(
         app.bot,
         app.settings,

@@ -95,6 +95,36 @@ class PartnerBot:
             lambda: self.acks.acknowledge(inv, platform=platform, channel=channel, message=message)
         )
 
+    async def helpful(self, *, platform: Platform, channel: str, message: str, user: str) -> Reply:
+        """The "Helpful" button under a delivered announcement (`message` in `channel`)."""
+        return await _guarded(
+            lambda: self.feedback.helpful(platform=platform, channel=channel, message=message, user=user)
+        )
+
+    async def mute(
+        self, inv: Invocation, *, platform: Platform, channel: str, message: str, topic: str | None = None
+    ) -> Reply:
+        """ "Mute this topic" under a delivered announcement (`message` in `channel`): the caller's
+        channel stops getting `topic` (the one picked, where the platform offers a choice), or,
+        without one, every topic of that announcement."""
+
+        async def run() -> Reply:
+            topics = (topic,) if topic else await self.feedback.topics_of(platform, channel, message)
+            if not topics:
+                return Reply(text=m.NOT_AN_ANNOUNCEMENT, is_error=True)
+            return await self._run_partner(inv, c.Unsubscribe(topics=topics))
+
+        return await _guarded(run)
+
+    async def delivered(self, *, platform: Platform, channel: str, message: str) -> bool:
+        """Whether partnerbot knows `message` in `channel` as a delivered announcement. An adapter
+        whose worker records message ids after posting (Discord) waits for this before a press."""
+        try:
+            return bool(await self.feedback.topics_of(platform, channel, message))
+        except Exception:
+            log.exception("looking up a delivered message failed")
+            return False
+
     async def thread_message(self, inv: Invocation, *, thread: str, text: str) -> Reply | None:
         """A message in a thread: a partner question under an announcement, or an admin's answer."""
 

@@ -817,3 +817,9 @@ CLI_ADMIN_CHANNEL_UNREACHABLE: Final = (
     "the admin channel {channel} is on {platform}, which is not configured here: set {setting}, or "
     "list an admin channel on a configured platform in PARTNERBOT_ADMIN_CHANNELS."
 )
+
+# --- the other buttons under a delivered announcement: Helpful, Mute this topic -------------------
+# (bot/core.py `helpful` and `mute`; the same words on every platform).
+
+HELPFUL_THANKS: Final = "👍 Thanks — marked as helpful."
+NOT_AN_ANNOUNCEMENT: Final = ACK_NOT_AN_ANNOUNCEMENT

@@ -27,7 +27,7 @@ from bot import messages as m
 from bot.config import Settings
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Invocation, Platform, Reply
-from bot.ports import AnnouncementStore, FeedbackStore
+from bot.ports import AnnouncementStore
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
 
 log = logging.getLogger(__name__)
@@ -56,11 +56,10 @@ class DiscordOptions:
 
 @dataclass(frozen=True, slots=True)
 class DiscordPorts:
-    """The stores the Discord handlers read directly (a draft behind a preview, the announcement behind
-    a delivered message) until the core answers those questions itself."""
+    """The store the Discord admin flows read directly (the draft behind a preview) until the core
+    answers that question itself."""
 
     announcements: AnnouncementStore
-    feedback: FeedbackStore
 
 
 class PartnerHandlers:
@@ -242,18 +241,13 @@ class PartnerHandlers:
             await self.answer(interaction, self._mute(interaction, message), ephemeral=True)
 
     async def _helpful(self, interaction: discord.Interaction, message: discord.Message) -> Reply:
-        recorded = await self.once_recorded(
-            message.id,
-            lambda: self.bot.reaction(
-                platform=Platform.DISCORD,
-                channel=str(message.channel.id),
-                message=str(message.id),
-                user=str(interaction.user.id),
-                emoji=tr.HELPFUL_EMOJI,
-                added=True,
-            ),
+        await self._until_recorded(message)
+        return await self.bot.helpful(
+            platform=Platform.DISCORD,
+            channel=str(message.channel.id),
+            message=str(message.id),
+            user=str(interaction.user.id),
         )
-        return Reply(text=t.HELPFUL_THANKS) if recorded else Reply(text=t.NOT_AN_ANNOUNCEMENT, is_error=True)
 
     async def _acknowledge(self, interaction: discord.Interaction, message: discord.Message) -> Reply:
         inv = self.invocation(interaction)
@@ -269,19 +263,22 @@ class PartnerHandlers:
         return found or Reply(text=m.ACK_NOT_AN_ANNOUNCEMENT, is_error=True)
 
     async def _mute(self, interaction: discord.Interaction, message: discord.Message) -> Reply:
-        # The core has no "topics of this delivered message" call yet; ask the stores directly.
-        stores = self.ports
-        hit = await self.once_recorded(
-            message.id,
-            lambda: stores.feedback.delivery_by_message(
-                Platform.DISCORD, str(message.channel.id), str(message.id)
-            ),
+        await self._until_recorded(message)
+        return await self.bot.mute(
+            self.invocation(interaction),
+            platform=Platform.DISCORD,
+            channel=str(message.channel.id),
+            message=str(message.id),
         )
-        announcement = await stores.announcements.get(hit.announcement_id) if hit else None
-        if announcement is None:
-            return Reply(text=t.NOT_AN_ANNOUNCEMENT, is_error=True)
-        return await self.bot.run_partner(
-            self.invocation(interaction), c.Unsubscribe(topics=announcement.topics)
+
+    async def _until_recorded(self, message: discord.Message) -> None:
+        """Give the worker time to record a message this process has just posted (`once_recorded`);
+        the core then answers the press, or says the message isn't an announcement."""
+        await self.once_recorded(
+            message.id,
+            lambda: self.bot.delivered(
+                platform=Platform.DISCORD, channel=str(message.channel.id), message=str(message.id)
+            ),
         )
 
     async def ask_submitted(
@@ -294,7 +291,7 @@ class PartnerHandlers:
             reply = await self.once_recorded(
                 message_id, lambda: self.bot.thread_message(inv, thread=str(message_id), text=text)
             )
-            return reply or Reply(text=t.NOT_AN_ANNOUNCEMENT, is_error=True)
+            return reply or Reply(text=m.NOT_AN_ANNOUNCEMENT, is_error=True)
 
         await self.answer(interaction, ask(), ephemeral=True)
 

@@ -26,10 +26,6 @@ ASK_MODAL_TITLE: Final = "Ask the vendor team"
 ASK_LABEL: Final = "Your question"
 ASK_PLACEHOLDER: Final = "The answer will appear in a thread under this announcement."
 ACK_OPTION: Final = "Partners must acknowledge it (urgent announcements only)"
-HELPFUL_THANKS: Final = "👍 Thanks — the vendor team will see that this was helpful."
-NOT_AN_ANNOUNCEMENT: Final = (
-    "That message isn't a partnerbot announcement (any more), so there's nothing to do."
-)
 
 # --- permissions -------------------------------------------------------------------------------
 

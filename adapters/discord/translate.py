@@ -69,7 +69,6 @@ CORE_BUTTON = re.compile(r"pb:(?P<action>[a-z_]{1,40}):(?P<value>[^:]{0,50})")
 RECALL_CONFIRMED = "announcement_recall_confirmed"
 PREVIEW_SELECT = re.compile(r"pbx:(?P<kind>topics|audience):(?P<id>[0-9]{1,19})")
 AUDIENCE_KEYS = ("tier", "type", "region", "language")
-HELPFUL_EMOJI = "helpful"  # how a "Helpful" press is recorded among an announcement's reactions
 
 
 @dataclass(frozen=True, slots=True)

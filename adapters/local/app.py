@@ -12,13 +12,13 @@ from adapters.local.translate import (
     ACK_ACTION,
     ASK_ACTION,
     HELPFUL_ACTION,
-    HELPFUL_EMOJI,
     render_reply,
     reply_buttons,
 )
 from adapters.local.workspace import BOT, WORKSPACE, LocalWorkspace, Message
 from bot.core import PartnerBot
 from bot.domain import Button, Invocation, Platform, Reply, UserRef
+from bot.services.feedback import HELPFUL_EMOJI
 
 ADMIN_COMMAND = "/partner-admin"
 PARTNER_COMMAND = "/partner"
@@ -78,10 +78,7 @@ class LocalAdapter:
                 return reply
             return await self.say(user, message.channel, text, thread=message.id)
         if button.action == HELPFUL_ACTION:
-            recorded = await self.react(user, message, HELPFUL_EMOJI)
-            reply = Reply(text=t.HELPFUL_THANKS if recorded else t.NOT_AN_ANNOUNCEMENT, is_error=not recorded)
-            self._show(reply, user, message.channel, None)
-            return reply
+            return await self.helpful(user, message)
         if button.action == ACK_ACTION:
             return await self.acknowledge(user, message)
         return await self.press(user, message.channel, button.action, button.value)
@@ -98,6 +95,17 @@ class LocalAdapter:
             emoji=emoji,
             added=added,
         )
+
+    async def helpful(self, user: str, message: Message) -> Reply:
+        """`user` presses [Helpful] under a delivered announcement: shown among its reactions here,
+        counted by the core; the answer only they see."""
+        message.reactions.setdefault(HELPFUL_EMOJI, set()).add(user)
+        self.workspace.save()
+        reply = await self.bot.helpful(
+            platform=Platform.LOCAL, channel=message.channel, message=message.id, user=user
+        )
+        self._show(reply, user, message.channel, None)
+        return reply
 
     async def acknowledge(self, user: str, message: Message) -> Reply:
         """`user` presses [Acknowledge] under a delivered announcement; the answer only they see."""

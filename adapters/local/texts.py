@@ -7,8 +7,4 @@ from typing import Final
 
 ASK_BUTTON: Final = "Ask a question"
 HELPFUL_BUTTON: Final = "Helpful"
-HELPFUL_THANKS: Final = "👍 Thanks — marked as helpful."
 ASK_NEEDS_TEXT: Final = "Write the question after the button, e.g. `:press {message} ask When does it apply?`"
-NOT_AN_ANNOUNCEMENT: Final = (
-    "That message isn't a partnerbot announcement (any more), so there's nothing to do."
-)

@@ -12,7 +12,6 @@ from bot.safety import neutralize_mentions
 ASK_ACTION = "local:ask"
 HELPFUL_ACTION = "local:helpful"
 ACK_ACTION = "local:acknowledge"
-HELPFUL_EMOJI = "helpful"  # how a "Helpful" press is recorded among the reactions, as on Slack/Discord
 
 
 def render_reply(reply: Reply) -> str:

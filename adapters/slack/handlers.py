@@ -27,7 +27,7 @@ from adapters.slack.directory import SlackDirectory
 from adapters.slack.replies import open_view, replace_public, respond_with, show
 from adapters.slack.translate import Caller
 from bot import messages as m
-from bot.commands import Broadcast, Edit, ListTopics, Unsubscribe
+from bot.commands import Broadcast, Edit, ListTopics
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Invocation, Platform, Reply
 from bot.services.admin import SEND_ACTION
@@ -265,15 +265,10 @@ class SlackHandlers:
     ) -> None:
         await ack()
         caller = tr.caller_from_interaction(body, _team(context))
-        recorded = await self._bot.reaction(
-            platform=Platform.SLACK,
-            channel=caller.channel,
-            message=_message_ts(body),
-            user=caller.user,
-            emoji=tr.HELPFUL_EMOJI,
-            added=True,
+        reply = await self._bot.helpful(
+            platform=Platform.SLACK, channel=caller.channel, message=_message_ts(body), user=caller.user
         )
-        await respond_with(respond, {"text": t.HELPFUL_THANKS if recorded else t.NOT_AN_ANNOUNCEMENT})
+        await respond_with(respond, {"text": tr.mrkdwn(reply.text)})
 
     @tracked
     async def ack_button(
@@ -306,8 +301,12 @@ class SlackHandlers:
         await ack()
         caller = tr.caller_from_interaction(body, _team(context))
         topic = str(action.get("value") or (action.get("selected_option") or {}).get("value") or "")
-        reply = await self._bot.run_partner(
-            await self._invocation(caller, client), Unsubscribe(topics=(topic,))
+        reply = await self._bot.mute(
+            await self._invocation(caller, client),
+            platform=Platform.SLACK,
+            channel=caller.channel,
+            message=_message_ts(body),
+            topic=topic,
         )
         await show(reply, caller, client, respond=respond)
 
@@ -432,7 +431,7 @@ class SlackHandlers:
         thread = caller.thread_ts or ""
         inv = await self._invocation(caller, client)
         reply = await self._bot.thread_message(inv, thread=thread, text=question)
-        await show(reply or Reply(t.NOT_AN_ANNOUNCEMENT, is_error=True), caller, client, thread_ts=thread)
+        await show(reply or Reply(m.NOT_AN_ANNOUNCEMENT, is_error=True), caller, client, thread_ts=thread)
 
     # --- helpers ---------------------------------------------------------------------------------
 

@@ -17,8 +17,6 @@ URGENT_LABEL: Final = "🚨 *Urgent*"
 TOPICS_LABEL: Final = "Topics: {topics}"
 FALLBACK: Final = "{urgent}{title} ({topics})"
 FALLBACK_URGENT: Final = "URGENT: "
-HELPFUL_THANKS: Final = "👍 Thanks — marked as helpful."
-NOT_AN_ANNOUNCEMENT: Final = "That message is no longer tracked by partnerbot."
 
 # --- modals --------------------------------------------------------------------------------------
 BROADCAST_MODAL_TITLE: Final = "Broadcast to partners"

@@ -49,7 +49,6 @@ ASK_ACTION: Final = "partnerbot_ask"
 HELPFUL_ACTION: Final = "partnerbot_helpful"
 MUTE_ACTION: Final = "partnerbot_mute"
 ACK_ACTION: Final = "partnerbot_ack"
-HELPFUL_EMOJI: Final = "helpful"
 TOPIC_ACTIONS: Final = (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION)
 CORE_ACTIONS: Final = (*TOPIC_ACTIONS, SEND_ACTION, CANCEL_ACTION, RECALL_ACTION)
 # Message metadata: https://docs.slack.dev/messaging/message-metadata

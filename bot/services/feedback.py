@@ -30,6 +30,7 @@ from bot.ports import Clock, Sender, SendError, Stores, TransientSendError
 from bot.safety import neutralize_mentions
 
 MAX_QUESTION = 3000
+HELPFUL_EMOJI = "helpful"  # how a "Helpful" press is recorded among an announcement's reactions
 # How long a worker may take to post an admin thread's heading before another may take over.
 ADMIN_THREAD_LEASE = timedelta(seconds=60)
 SenderLookup = Callable[[Platform], Sender]
@@ -54,6 +55,19 @@ class FeedbackService:
             hit.delivery_id, user=user, emoji=emoji, added=added, now=self._clock.now()
         )
         return True
+
+    async def helpful(self, *, platform: Platform, channel: str, message: str, user: str) -> Reply:
+        """The "Helpful" button under the delivered announcement `message`: counted as a reaction."""
+        recorded = await self.reaction(
+            platform=platform, channel=channel, message=message, user=user, emoji=HELPFUL_EMOJI, added=True
+        )
+        return Reply(text=m.HELPFUL_THANKS) if recorded else Reply(text=m.NOT_AN_ANNOUNCEMENT, is_error=True)
+
+    async def topics_of(self, platform: Platform, channel: str, message: str) -> tuple[str, ...]:
+        """The topics of the announcement delivered as `message`; none when it is not one of ours."""
+        hit = await self._stores.feedback.delivery_by_message(platform, channel, message)
+        announcement = await self._stores.announcements.get(hit.announcement_id) if hit else None
+        return announcement.topics if announcement else ()
 
     async def ask(self, inv: Invocation, channel_id: int, text: str, *, thread: str | None = None) -> Reply:
         """A direct question (`ask …`, or a reply under a digest), not tied to one announcement;

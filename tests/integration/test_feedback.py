@@ -479,3 +479,53 @@ async def test_relays_draw_from_the_same_rate_buckets_as_deliveries(sqlite_harne
     await h.deliver()
     # The admin thread heading and the relayed question, both in the admin channel.
     assert acquired == [[f"chan:{ADMIN_CHANNEL}"], [f"chan:{ADMIN_CHANNEL}"]]
+
+
+# --- the Helpful and Mute buttons, answered by the core for every platform -----------------------
+
+
+async def test_helpful_is_counted_as_a_reaction_and_thanked_only_on_a_delivered_announcement(
+    harness: Harness,
+) -> None:
+    acme, _ = await _delivered(harness)
+    reply = await harness.app.bot.helpful(
+        platform=Platform.LOCAL, channel="acme", message=acme.id, user="pat"
+    )
+    assert reply.text == m.HELPFUL_THANKS and not reply.is_error
+    assert "reactions: helpful 1" in await _stats(harness)
+
+    chatter = harness.workspace.add("acme", "pat", "hello team")
+    refused = await harness.app.bot.helpful(
+        platform=Platform.LOCAL, channel="acme", message=chatter.id, user="pat"
+    )
+    assert refused.is_error and refused.text == m.NOT_AN_ANNOUNCEMENT
+    assert "reactions: helpful 1" in await _stats(harness)
+
+
+async def test_mute_drops_the_picked_topic_or_every_topic_of_the_announcement(harness: Harness) -> None:
+    h = harness
+    await setup_topics(h, "security", "pricing", "events")
+    await h.join("acme", "Acme", tier="gold")
+    await h.subscribe("acme", "security pricing events")
+    await broadcast_and_send(h, 'topic:security,pricing title:"Patch"', "Please patch.")
+    await h.deliver()
+    post = h.posts("acme")[0]
+    inv = h.local.invocation("pat", "acme")
+
+    picked = await h.app.bot.mute(
+        inv, platform=Platform.LOCAL, channel="acme", message=post.id, topic="pricing"
+    )
+    assert picked.text == m.UNSUBSCRIBED.format(topics="`pricing`") and not picked.is_error
+    listed = (await h.partner("acme", "list")).text
+    assert "`security`" in listed and "`events`" in listed and "`pricing`" not in listed
+
+    await h.subscribe("acme", "pricing")
+    every = await h.app.bot.mute(inv, platform=Platform.LOCAL, channel="acme", message=post.id)
+    assert not every.is_error and "`security`" in every.text and "`pricing`" in every.text
+    listed = (await h.partner("acme", "list")).text
+    assert "`events`" in listed and "`security`" not in listed and "`pricing`" not in listed
+
+    chatter = h.workspace.add("acme", "pat", "hello team")
+    refused = await h.app.bot.mute(inv, platform=Platform.LOCAL, channel="acme", message=chatter.id)
+    assert refused.is_error and refused.text == m.NOT_AN_ANNOUNCEMENT
+    assert "`events`" in (await h.partner("acme", "list")).text
