@@ -169,6 +169,11 @@ class PartnerBot:
         """The known tiers, types, regions (and the roster's languages), for pickers and the CLI."""
         return await load_vocabulary(self._stores, self.settings)
 
+    async def audience_options(self) -> dict[str, tuple[str, ...]]:
+        """The values an audience picker offers per key (tier, type, region, language): the ones the
+        core accepts, configured values first, then the roster's own."""
+        return (await self.vocabulary()).options()
+
     async def topics(self, *, include_archived: bool = False) -> list[Topic]:
         """Topics for pickers and autocomplete."""
         return await self._stores.topics.all(include_archived=include_archived)

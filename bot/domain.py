@@ -6,6 +6,7 @@ objects, and rich replies are semantic (buttons, fields) so each adapter renders
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -131,6 +132,17 @@ class Audience:
             types=frozenset(data.get("types", ())),
             regions=frozenset(data.get("regions", ())),
             languages=frozenset(data.get("languages", ())),
+        )
+
+    @classmethod
+    def of(cls, values: Mapping[str, Iterable[str]]) -> Audience:
+        """From the values picked per audience key (`tier`, `type`, `region`, `language`), as forms,
+        options and the CLI gather them; a key not given means any."""
+        return cls(
+            tiers=frozenset(values.get("tier", ())),
+            types=frozenset(values.get("type", ())),
+            regions=frozenset(values.get("region", ())),
+            languages=frozenset(values.get("language", ())),
         )
 
 

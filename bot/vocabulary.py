@@ -58,6 +58,10 @@ class Vocabulary:
         extra = sorted(self.held.get(key, frozenset()) - set(configured))
         return (*configured, *extra)
 
+    def options(self) -> dict[str, tuple[str, ...]]:
+        """What an audience picker offers, per key (`KEYS`): exactly the values `check` accepts."""
+        return {key: self.accepted(key) for key in KEYS}
+
     def check(self, key: str, value: str) -> str:
         """`value` as stored (lower case; a language in its standard form), or raise UnknownValue."""
         word = value.strip()

@@ -102,8 +102,7 @@ class DiscordHandlers(PartnerHandlers):
 
     async def _audience_values(self) -> dict[str, set[str]]:
         """The values the core accepts (bot/vocabulary.py): configured ones and the roster's own."""
-        vocabulary = await self.bot.vocabulary()
-        return {key: set(vocabulary.accepted(key)) for key in tr.AUDIENCE_KEYS}
+        return {key: set(values) for key, values in (await self.bot.audience_options()).items()}
 
     async def vocabulary_choices(self, key: str, current: str) -> list[tuple[str, str]]:
         """Autocomplete for a `tier`/`type`/`region`/`language` option: the accepted values."""

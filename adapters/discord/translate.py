@@ -422,12 +422,7 @@ def parse_audience(text: str) -> AudienceInput:
 
 
 def audience_of(values: dict[str, list[str]]) -> Audience:
-    return Audience(
-        tiers=frozenset(values.get("tier", ())),
-        types=frozenset(values.get("type", ())),
-        regions=frozenset(values.get("region", ())),
-        languages=frozenset(values.get("language", ())),
-    )
+    return Audience.of(values)
 
 
 def parse_topics(text: str) -> tuple[tuple[str, ...], str]:

@@ -338,7 +338,7 @@ class SlackHandlers:
             topics=topics,
             message_text=str(message.get("text") or ""),
             origin=origin,
-            choices=views.audience_choices(await self._bot.vocabulary()),
+            choices=views.audience_choices(await self._bot.audience_options()),
         )
         await open_view(client, body, view)
 

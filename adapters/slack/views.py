@@ -20,7 +20,6 @@ from bot.domain import Announcement, AnnouncementStatus, Audience, Topic
 from bot.grammar import MAX_BODY, MAX_TITLE
 from bot.services.feedback import MAX_QUESTION
 from bot.timezones import canonical_zone, local_wall, zone
-from bot.vocabulary import Vocabulary
 from bot.when import LOCAL, parse_at
 
 BROADCAST_VIEW: Final = "partnerbot_broadcast"
@@ -135,11 +134,12 @@ def _topic_options(topics: Sequence[Topic]) -> JSON:
     return {"option_groups": groups}
 
 
-def audience_choices(vocabulary: Vocabulary) -> dict[str, tuple[str, ...]]:
-    """The modal's audience options from the core's vocabulary (configured values and the roster's),
-    so a select never offers a value the core would refuse, nor misses one it accepts."""
-    choices = {key: vocabulary.accepted(key)[:MAX_OPTIONS] for key in ("tier", "type", "region")}
-    languages = vocabulary.accepted("language") or AUDIENCE_CHOICES["language"]
+def audience_choices(options: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """The modal's audience options from the core's (`PartnerBot.audience_options`), so a select
+    never offers a value the core would refuse, nor misses one it accepts. A select needs at least
+    one option: while no partner has a language, the built-in languages stand in."""
+    choices = {key: tuple(options.get(key, ()))[:MAX_OPTIONS] for key in ("tier", "type", "region")}
+    languages = options.get("language") or AUDIENCE_CHOICES["language"]
     choices["language"] = tuple(languages)[:MAX_OPTIONS]
     return choices
 
@@ -240,12 +240,7 @@ def read_broadcast(values: Mapping[str, Any]) -> Broadcast | dict[str, str]:
         errors[URGENT_BLOCK] = t.ACK_NEEDS_URGENT
     if errors:
         return errors
-    audience = Audience(
-        tiers=frozenset(_selected(values, "bc_tier")),
-        types=frozenset(_selected(values, "bc_type")),
-        regions=frozenset(_selected(values, "bc_region")),
-        languages=frozenset(_selected(values, "bc_language")),
-    )
+    audience = Audience.of({key: _selected(values, f"bc_{key}") for key in AUDIENCE_CHOICES})
     return Broadcast(
         topics=topics,
         audience=audience,

@@ -172,11 +172,9 @@ def _read(file: str) -> str:
         raise CliError(f"cannot read {escape(where)}: {escape(str(exc))}", USAGE) from exc
 
 
-def _audience(*values: list[str] | None) -> Audience:
-    tiers, types, regions, languages = (
-        frozenset(v.lower() for v in comma_list(given or [])) for given in values
-    )
-    return Audience(tiers=tiers, types=types, regions=regions, languages=languages)
+def _audience(tier: Values, type_: Values, region: Values, language: Values) -> Audience:
+    given = {"tier": tier, "type": type_, "region": region, "language": language}
+    return Audience.of({key: [v.lower() for v in comma_list(values or [])] for key, values in given.items()})
 
 
 def _schedule(at: str | None) -> At | None:

@@ -57,6 +57,21 @@ def test_audience_is_checked_value_by_value() -> None:
         vocabulary().check_audience(Audience(types=frozenset({"resellr"})))
 
 
+def test_audience_options_are_what_the_vocabulary_accepts_per_key() -> None:
+    options = vocabulary(region={"amer"}, language={"de"}).options()
+    assert list(options) == ["tier", "type", "region", "language"]
+    assert options["tier"] == ("registered", "silver", "gold", "platinum")
+    assert options["region"] == ("na", "latam", "emea", "apac", "amer") and options["language"] == ("de",)
+    for key, values in options.items():
+        assert all(vocabulary(region={"amer"}, language={"de"}).check(key, v) == v for v in values)
+
+
+def test_an_audience_is_built_from_the_values_picked_per_key() -> None:
+    picked = Audience.of({"tier": ["gold", "gold"], "region": ("emea",), "language": []})
+    assert picked == Audience(tiers=frozenset({"gold"}), regions=frozenset({"emea"}))
+    assert Audience.of({}).is_everyone()
+
+
 # --- CSV ------------------------------------------------------------------------------------------
 
 
