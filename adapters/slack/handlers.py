@@ -71,7 +71,6 @@ class SlackHandlers:
         forget_team: Callable[[str], None] = lambda team: None,
     ) -> None:
         self._bot = bot
-        self._settings = bot.settings
         self._directory = directory
         self._revocation = revocation
         self._forget_team = forget_team
@@ -324,9 +323,8 @@ class SlackHandlers:
         await ack()
         caller = tr.caller_from_interaction(body, _team(context))
         inv = await self._invocation(caller, client)
-        if not self._may_administer(inv):
-            # The core phrases (and audits) the refusal, exactly as for the typed command.
-            await show(await self._bot.admin_command(inv, "broadcast"), caller, client, respond=respond)
+        if refusal := await self._bot.admin_refusal(inv, "broadcast"):
+            await show(refusal, caller, client, respond=respond)  # phrased and audited by the core
             return
         topics = await self._bot.topics()
         if not topics:
@@ -445,12 +443,6 @@ class SlackHandlers:
         if lookup_channel_name and not caller.channel_name:
             caller = replace(caller, channel_name=await self._directory.channel_name(client, caller.channel))
         return tr.invocation(caller, display_name=name, platform_admin=admin)
-
-    def _may_administer(self, inv: Invocation) -> bool:
-        """The same test the core applies to admin commands; used only to avoid opening a modal
-        whose submission the core would refuse. The core remains the authority."""
-        is_admin = self._settings.is_admin_user(inv.user) or inv.platform_admin
-        return self._settings.is_admin_channel(inv.channel) and is_admin
 
     def _repeated(self, body: JSON) -> bool:
         """Slack re-sends an event it thinks was not acknowledged; handle each event id once."""
