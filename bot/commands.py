@@ -144,6 +144,12 @@ class Invite:
     language: str = ""
 
 
+# An announcement's limits, stated once: the grammar, the CLI, the Slack modals (max_length and their
+# field errors) and the Discord modals and options (max_length, Range) all read these.
+MAX_TITLE = 150
+MAX_BODY = 3_000
+
+
 @dataclass(frozen=True, slots=True)
 class Broadcast:
     topics: tuple[str, ...]

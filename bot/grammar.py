@@ -16,7 +16,9 @@ from typing import Final, TypeVar
 from bot import messages as msg
 from bot.commands import (
     DEFAULT_NEWS,
+    MAX_BODY,
     MAX_NEWS,
+    MAX_TITLE,
     Acks,
     AdminCommand,
     AdminHelp,
@@ -75,11 +77,9 @@ from bot.when import At, at_example, parse_at, with_examples
 
 # --- Parsing -----------------------------------------------------------------------------------
 
-MAX_TITLE = 150
 MAX_PARTNER_NAME = 200
 MAX_ATTRIBUTE = 40
 MAX_LANGUAGE = 20
-MAX_BODY = 3_000
 _SHOWN = 40  # how much of a bad word an error message repeats
 _INVITE_KEYS = ("tier", "type", "region", "language")
 _BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at")

@@ -17,8 +17,8 @@ from adapters.discord.handlers import PartnerHandlers
 from adapters.discord.views import BroadcastFields, BroadcastModal, EditModal, static_view
 from bot import commands as c
 from bot import messages as m
+from bot.commands import MAX_BODY, MAX_TITLE
 from bot.domain import AnnouncementPost, AnnouncementStatus, ButtonStyle, Invocation, Priority, Reply
-from bot.grammar import MAX_BODY, MAX_TITLE
 from bot.services.admin import CANCEL_ACTION, EDIT_ACTION, RECALL_ACTION, SEND_ACTION
 
 

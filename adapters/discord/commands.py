@@ -20,9 +20,8 @@ from adapters.discord import translate as tr
 from adapters.discord.admin import DiscordHandlers
 from bot import commands as c
 from bot import messages as m
-from bot.commands import DEFAULT_NEWS, MAX_NEWS
+from bot.commands import DEFAULT_NEWS, MAX_BODY, MAX_NEWS, MAX_TITLE
 from bot.domain import DeliveryMode
-from bot.grammar import MAX_BODY, MAX_TITLE
 from bot.lexer import as_slug, comma_list
 from bot.services.feedback import MAX_QUESTION
 from bot.when import parse_at

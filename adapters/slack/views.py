@@ -15,9 +15,8 @@ from typing import Any, Final
 
 from adapters.slack import texts as t
 from adapters.slack.translate import JSON, MAX_OPTIONS, unescape
-from bot.commands import Broadcast
+from bot.commands import MAX_BODY, MAX_TITLE, Broadcast
 from bot.domain import Announcement, AnnouncementStatus, Audience, Topic
-from bot.grammar import MAX_BODY, MAX_TITLE
 from bot.services.feedback import MAX_QUESTION
 from bot.timezones import canonical_zone, local_wall, zone
 from bot.when import LOCAL, parse_at

@@ -29,9 +29,9 @@ from bot import commands as c
 from bot import messages as m
 from bot.app import App, PlatformAdapter, build_adapters, build_app
 from bot.cli import PLATFORM_SETTINGS, CliError, err, load_settings, out, run_async, warn
+from bot.commands import MAX_BODY, MAX_TITLE
 from bot.config import Settings
 from bot.domain import Audience, ChannelRef, DeliveryProgress, Invocation, Platform, Reach, UserRef
-from bot.grammar import MAX_BODY, MAX_TITLE
 from bot.lexer import as_slug, comma_list
 from bot.services.admin import SEND_ACTION
 from bot.vocabulary import UnknownValue

@@ -18,6 +18,7 @@ from adapters.slack import translate as tr
 from adapters.slack import views
 from adapters.slack.app import BOT_SCOPES, CHANNEL_GONE_EVENTS, Mode, SlackConfigError, authorize_url, mode_of
 from adapters.slack.sender import PostSafeConnectionErrorRetryHandler, _classify
+from bot import commands, grammar
 from bot.config import Settings
 from bot.domain import (
     AnnouncementPost,
@@ -183,6 +184,18 @@ def test_a_settled_preview_loses_its_buttons_and_shows_the_outcome() -> None:
 
 
 # --- modals -------------------------------------------------------------------------------------------
+
+
+def test_the_modals_hold_exactly_what_the_broadcast_command_allows() -> None:
+    """The limits are stated once, beside `Broadcast`; the grammar and the Slack modals read them."""
+    topics = [Topic(1, "pricing", "Pricing")]
+    view = views.broadcast_modal(topics=topics, message_text="x", origin=views.Origin("T1", "C1", "1.2"))
+    blocks = {b["block_id"]: b for b in view["blocks"] if "block_id" in b}
+    assert blocks["bc_title"]["element"]["max_length"] == commands.MAX_TITLE
+    assert blocks["bc_body"]["element"]["max_length"] == commands.MAX_BODY
+    assert (grammar.MAX_TITLE, grammar.MAX_BODY) == (commands.MAX_TITLE, commands.MAX_BODY)
+    long_title = f'broadcast topic:pricing title:"{"t" * (commands.MAX_TITLE + 1)}" Body.'
+    assert isinstance(grammar.parse_admin(long_title), commands.CommandError)
 
 
 def test_broadcast_modal_is_prefilled_and_read_back() -> None:
