@@ -385,13 +385,8 @@ class SlackHandlers:
         except Exception:  # the core guards its own call; this is the adapter's part failing
             log.exception("handling a broadcast submission failed")
             return Reply(m.INTERNAL_ERROR, is_error=True)
-        # Every refusal of a time names the accepted forms (bot/when.py, bot/services/scheduling.py).
-        if (
-            command.send_at is not None
-            and reply.is_error
-            and reply.ephemeral
-            and m.AT_FORMS_LIST in reply.text
-        ):
+        # A refused time (bot/services/scheduling.py) goes next to the picker, in the core's words.
+        if command.send_at is not None and reply.refusal is not None and reply.refusal.field == "at":
             return {views.SEND_AT_BLOCK: reply.text}
         return reply
 

@@ -155,7 +155,7 @@ async def _play(app: App, out: Console, rng: random.Random) -> None:
     reply = await say(
         ADMIN, ADMIN_CHANNEL, '/partner-admin invite "Nimbus Cloud" tier:platinum type:msp region:emea'
     )
-    code = reply.text.split("`")[1] if reply else ""
+    code = (reply.join_code or "") if reply else ""
     await say("noor", "nimbus-cloud", f"/partner join {code}")
 
     out.print(Rule("4 · Partners choose their topics in their own channels"))
