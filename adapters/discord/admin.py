@@ -230,4 +230,5 @@ class DiscordHandlers(PartnerHandlers):
 
 
 def _is_preview(reply: Reply) -> bool:
-    return any(button.action == SEND_ACTION for button in reply.buttons)
+    """A draft's preview that can be sent (one reaching nobody is a refusal, shown as text)."""
+    return reply.draft is not None and not reply.is_error

@@ -30,7 +30,6 @@ from bot import messages as m
 from bot.commands import Broadcast, Edit, ListTopics, Unsubscribe
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Invocation, Platform, Reply
-from bot.services.admin import SEND_ACTION
 
 log = logging.getLogger(__name__)
 JSON = dict[str, Any]
@@ -405,7 +404,7 @@ class SlackHandlers:
         command = Edit(origin.announcement_id, title=title, body=text)
         reply = await self._bot.run_admin(await self._invocation(caller, client), command)
         # A draft's new preview replaces the one its Edit button was on; anything else is news.
-        is_preview = any(button.action == SEND_ACTION for button in reply.buttons)
+        is_preview = reply.draft is not None and not reply.is_error  # one that can be sent
         if (
             is_preview
             and origin.message_ts

@@ -184,7 +184,7 @@ async def _play(app: App, out: Console, rng: random.Random) -> None:
         ADMIN_CHANNEL,
         f'/partner-admin broadcast topic:pricing tier:gold,platinum title:"2027 partner price list" {BODY}',
     )
-    announcement_id = preview.buttons[0].value if preview and preview.buttons else "1"
+    announcement_id = str(preview.draft.announcement_id) if preview and preview.draft else "1"
     out.print(f"[dim]{ADMIN} presses [Send][/dim]")
     await local.press(ADMIN, ADMIN_CHANNEL, SEND_ACTION, announcement_id)
     printer.quiet = True

@@ -22,7 +22,7 @@ async def _acme(h: Harness) -> None:
 async def test_preview_carries_its_draft_and_a_summary_without_the_announcement(harness: Harness) -> None:
     h = harness
     await _acme(h)
-    # A body that holds the preview's own rule: splitting the text on it would go wrong.
+    # A body that holds the preview's own rule: the summary still leaves the whole announcement out.
     body = "Prices change.\n———\nSee the list."
     reply = await h.admin(f'broadcast topic:pricing tier:gold urgent ack title:"New prices" {body}')
     assert not reply.is_error and reply.refusal is None, reply.text
