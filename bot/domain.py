@@ -306,15 +306,65 @@ class Row:
     button: Button | None = None
 
 
+class RefusalCode(StrEnum):
+    """Why the core refused a command, for adapters that place the words (a modal field, a retry)
+    without reading them. The words themselves stay in `Reply.text`."""
+
+    AT_UNKNOWN_ZONE = "at_unknown_zone"
+    AT_PAST = "at_past"
+    AT_TOO_FAR = "at_too_far"
+    UNKNOWN_VALUE = "unknown_value"
+    UNKNOWN_TOPIC = "unknown_topic"
+    TOPIC_ARCHIVED = "topic_archived"
+    ACK_NEEDS_URGENT = "ack_needs_urgent"
+    EMPTY_AUDIENCE = "empty_audience"
+    NOT_AN_ANNOUNCEMENT = "not_an_announcement"
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A refusal's code and the input it is about: "at", "topics", "tier", "type", "region",
+    "language", "urgent"; "" when it is about no single field."""
+
+    code: RefusalCode
+    field: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftPreview:
+    """The draft a preview shows: the announcement as partners will get it, and who it reaches.
+
+    `summary` is the preview's text around the announcement (heading, topics and audience, reach,
+    timing, warnings), for adapters that render the announcement itself, as partners will see it.
+    """
+
+    announcement_id: int
+    title: str
+    body: str
+    topics: tuple[str, ...]
+    audience: Audience
+    urgent: bool
+    ack_required: bool
+    reach: Reach
+    summary: str
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What a command answers. `ephemeral` replies are shown to the caller only where possible."""
+    """What a command answers. `ephemeral` replies are shown to the caller only where possible.
+
+    `refusal` says why an error reply refused, `draft` which draft a preview shows, `join_code`
+    which code an invite made: adapters and the CLI read these, never the text.
+    """
 
     text: str
     ephemeral: bool = True
     rows: tuple[Row, ...] = ()
     buttons: tuple[Button, ...] = ()
     is_error: bool = False
+    refusal: Refusal | None = None
+    draft: DraftPreview | None = None
+    join_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -373,10 +373,10 @@ URGENT_MARK: Final = "🚨 URGENT · "
 ACK_PREVIEW: Final = (
     "✅ Partners are asked to *acknowledge* it; those who haven't after {hours} get one reminder."
 )
-PREVIEW: Final = (
-    "*Preview of announcement #{id}* (draft)\n———\n{urgent}*{title}*\n{body}\n———\n"
-    "Topics: {topics} · Audience: {audience}"
-)
+# The preview's parts: the heading and details also make the summary beside a rendered announcement.
+PREVIEW_HEADING: Final = "*Preview of announcement #{id}* (draft)"
+PREVIEW_DETAILS: Final = "Topics: {topics} · Audience: {audience}"
+PREVIEW: Final = PREVIEW_HEADING + "\n———\n{urgent}*{title}*\n{body}\n———\n" + PREVIEW_DETAILS
 REACH: Final = (
     "*Reach:* {channels} of {partners}\n"
     "• by platform: {platforms}\n• by tier: {tiers}\n• by region: {regions}"

@@ -18,7 +18,7 @@ from adapters.discord.views import BroadcastFields, BroadcastModal, EditModal, s
 from bot import commands as c
 from bot import messages as m
 from bot.commands import MAX_BODY, MAX_TITLE
-from bot.domain import AnnouncementPost, AnnouncementStatus, ButtonStyle, Invocation, Priority, Reply
+from bot.domain import AnnouncementStatus, ButtonStyle, Invocation, Priority, Reply
 from bot.services.admin import CANCEL_ACTION, EDIT_ACTION, RECALL_ACTION, SEND_ACTION
 
 
@@ -87,18 +87,15 @@ class DiscordHandlers(PartnerHandlers):
 
     async def render_preview(self, reply: Reply) -> list[tr.Part]:
         """A broadcast's answer: the draft as partners will see it, its reach, Send/Cancel, selects."""
-        draft_id = pv.preview_id(reply)
-        draft = await self.ports.announcements.get(draft_id) if draft_id else None
-        if draft is None or draft.status is not AnnouncementStatus.DRAFT:
+        draft = reply.draft
+        if draft is None:
             return tr.render_reply(reply)  # a refusal or a problem, not a preview
-        post = AnnouncementPost(
-            0, draft.id, draft.title, draft.body, draft.topics, draft.priority is Priority.URGENT
-        )
         topics = [(topic.slug, topic.title) for topic in await self.bot.topics()]
-        selects = [pv.topic_select(draft.id, topics, draft.topics)]
-        if audience := pv.audience_select(draft.id, await self._audience_values(), draft.audience):
+        selects = [pv.topic_select(draft.announcement_id, topics, draft.topics)]
+        known = await self._audience_values()
+        if audience := pv.audience_select(draft.announcement_id, known, draft.audience):
             selects.append(audience)
-        return pv.preview_parts(reply, post, selects)
+        return pv.preview_parts(reply, draft, selects)
 
     async def _audience_values(self) -> dict[str, set[str]]:
         """The values the core accepts (bot/vocabulary.py): configured ones and the roster's own."""
@@ -133,7 +130,7 @@ class DiscordHandlers(PartnerHandlers):
         )
         command = tr.rescheduled(command, old.schedule)  # the draft keeps its time
         reply = await self.bot.run_admin(inv, command)
-        if pv.preview_id(reply) in (None, old.id):  # refused, or the new choice was rejected
+        if reply.draft is None or reply.draft.announcement_id == old.id:  # refused, or choice rejected
             await self.send_parts(interaction, tr.render_reply(reply), ephemeral=True)
             return
         await self.bot.run_admin(inv, c.Cancel(old.id))
@@ -232,4 +229,5 @@ class DiscordHandlers(PartnerHandlers):
 
 
 def _is_preview(reply: Reply) -> bool:
-    return any(button.action == SEND_ACTION for button in reply.buttons)
+    """A draft's preview that can be sent (one reaching nobody is a refusal, shown as text)."""
+    return reply.draft is not None and not reply.is_error

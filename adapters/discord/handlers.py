@@ -26,7 +26,7 @@ from bot import commands as c
 from bot import messages as m
 from bot.config import Settings
 from bot.core import PartnerBot
-from bot.domain import ChannelRef, Invocation, Platform, Reply
+from bot.domain import ChannelRef, Invocation, Platform, Refusal, RefusalCode, Reply
 from bot.ports import AnnouncementStore
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
 
@@ -257,7 +257,7 @@ class PartnerHandlers:
                 inv, platform=Platform.DISCORD, channel=str(message.channel.id), message=str(message.id)
             )
             # Not found yet may only mean the worker has not recorded the message id: try again.
-            return None if reply.text == m.ACK_NOT_AN_ANNOUNCEMENT else reply
+            return None if reply.refusal == Refusal(RefusalCode.NOT_AN_ANNOUNCEMENT) else reply
 
         found = await self.once_recorded(message.id, attempt)
         return found or Reply(text=m.ACK_NOT_AN_ANNOUNCEMENT, is_error=True)

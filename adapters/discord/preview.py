@@ -3,7 +3,6 @@ Send/Cancel, and the selects that change its topics and audience (`pbx:<kind>:<d
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from adapters.discord import texts as t
@@ -20,31 +19,18 @@ from adapters.discord.translate import (
     split_text,
     to_discord_markdown,
 )
-from bot.domain import AnnouncementPost, Audience, Reply
-
-_PREVIEW_RULE = "\n———\n"  # the rule bot/messages.py PREVIEW draws around the rendered announcement
-_PREVIEW_ID = re.compile(r"#([0-9]{1,19})")
+from bot.domain import AnnouncementPost, Audience, DraftPreview, Reply
 
 
-def preview_parts(reply: Reply, post: AnnouncementPost, selects: Sequence[SelectSpec]) -> list[Part]:
+def preview_parts(reply: Reply, draft: DraftPreview, selects: Sequence[SelectSpec]) -> list[Part]:
     """The preview as Discord shows it: the announcement rendered exactly as partners will get it
     (embeds), the reach by platform/tier/region as text, Send/Cancel buttons and the two selects."""
-    sections = reply.text.split(_PREVIEW_RULE)
-    summary = f"{sections[0]}\n{sections[-1]}" if len(sections) >= 3 else reply.text
-    chunks = split_text(to_discord_markdown(summary), CONTENT_LIMIT) or [""]
+    chunks = split_text(to_discord_markdown(draft.summary), CONTENT_LIMIT) or [""]
+    post = AnnouncementPost(0, draft.announcement_id, draft.title, draft.body, draft.topics, draft.urgent)
     rendered = render_announcement(post, buttons=False)
     buttons = tuple(button_spec(b.label, b.action, b.value, b.style) for b in reply.buttons)
     first = Part(content=chunks[0], embeds=rendered[0].embeds, components=(*buttons, *selects))
     return [first, *(Part(content=chunk) for chunk in chunks[1:]), *rendered[1:]]
-
-
-def preview_id(reply: Reply) -> int | None:
-    """The draft a preview is about (its Send button, or the "#id" in its heading)."""
-    for button in reply.buttons:
-        if button.value.isdigit():
-            return int(button.value)
-    found = _PREVIEW_ID.search(reply.text.split(_PREVIEW_RULE)[0])
-    return int(found.group(1)) if found else None
 
 
 def topic_select(

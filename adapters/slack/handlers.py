@@ -30,7 +30,6 @@ from bot import messages as m
 from bot.commands import Broadcast, Edit, ListTopics
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Invocation, Platform, Reply
-from bot.services.admin import SEND_ACTION
 
 log = logging.getLogger(__name__)
 JSON = dict[str, Any]
@@ -382,13 +381,8 @@ class SlackHandlers:
         except Exception:  # the core guards its own call; this is the adapter's part failing
             log.exception("handling a broadcast submission failed")
             return Reply(m.INTERNAL_ERROR, is_error=True)
-        # Every refusal of a time names the accepted forms (bot/when.py, bot/services/scheduling.py).
-        if (
-            command.send_at is not None
-            and reply.is_error
-            and reply.ephemeral
-            and m.AT_FORMS_LIST in reply.text
-        ):
+        # A refused time (bot/services/scheduling.py) goes next to the picker, in the core's words.
+        if command.send_at is not None and reply.refusal is not None and reply.refusal.field == "at":
             return {views.SEND_AT_BLOCK: reply.text}
         return reply
 
@@ -407,7 +401,7 @@ class SlackHandlers:
         command = Edit(origin.announcement_id, title=title, body=text)
         reply = await self._bot.run_admin(await self._invocation(caller, client), command)
         # A draft's new preview replaces the one its Edit button was on; anything else is news.
-        is_preview = any(button.action == SEND_ACTION for button in reply.buttons)
+        is_preview = reply.draft is not None and not reply.is_error  # one that can be sent
         if (
             is_preview
             and origin.message_ts

@@ -33,7 +33,6 @@ from bot.commands import MAX_BODY, MAX_TITLE
 from bot.config import Settings
 from bot.domain import Audience, ChannelRef, DeliveryProgress, Invocation, Platform, Reach, UserRef
 from bot.lexer import as_slug, comma_list
-from bot.services.admin import SEND_ACTION
 from bot.vocabulary import UnknownValue
 from bot.when import At, parse_at
 
@@ -317,13 +316,12 @@ async def _invocation(app: App, admin: ChannelRef) -> Invocation:
 async def _draft(app: App, inv: Invocation, request: Request) -> int:
     """The core's `broadcast`: the draft's id; its preview printed on a dry run."""
     reply = await app.bot.run_admin(inv, request.command)
-    draft = next((int(b.value) for b in reply.buttons if b.action == SEND_ACTION and b.value.isdigit()), None)
-    if reply.is_error or draft is None:
+    if reply.is_error or reply.draft is None:
         # Unknown or archived topic, a time in the past…: refused before a draft was written.
         raise CliError(escape(reply.text), USAGE)
     if request.dry_run:  # for reading: wrapped to the terminal
         out.print(reply.text, markup=False, emoji=False)
-    return draft
+    return reply.draft.announcement_id
 
 
 # --- --wait ------------------------------------------------------------------------------------------

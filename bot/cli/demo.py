@@ -155,7 +155,7 @@ async def _play(app: App, out: Console, rng: random.Random) -> None:
     reply = await say(
         ADMIN, ADMIN_CHANNEL, '/partner-admin invite "Nimbus Cloud" tier:platinum type:msp region:emea'
     )
-    code = reply.text.split("`")[1] if reply else ""
+    code = (reply.join_code or "") if reply else ""
     await say("noor", "nimbus-cloud", f"/partner join {code}")
 
     out.print(Rule("4 · Partners choose their topics in their own channels"))
@@ -184,7 +184,7 @@ async def _play(app: App, out: Console, rng: random.Random) -> None:
         ADMIN_CHANNEL,
         f'/partner-admin broadcast topic:pricing tier:gold,platinum title:"2027 partner price list" {BODY}',
     )
-    announcement_id = preview.buttons[0].value if preview and preview.buttons else "1"
+    announcement_id = str(preview.draft.announcement_id) if preview and preview.draft else "1"
     out.print(f"[dim]{ADMIN} presses [Send][/dim]")
     await local.press(ADMIN, ADMIN_CHANNEL, SEND_ACTION, announcement_id)
     printer.quiet = True

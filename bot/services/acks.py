@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from bot import messages as m
 from bot.cadence import NoticeDraft
 from bot.config import Settings
-from bot.domain import AckState, Invocation, Platform, Reply
+from bot.domain import AckState, Invocation, Platform, Refusal, RefusalCode, Reply
 from bot.ports import Clock, Stores
 from bot.safety import neutralize_mentions
 
@@ -41,7 +41,8 @@ class AckService:
         # Only someone in the channel the copy was delivered to acknowledges it.
         where = (inv.channel.platform, inv.channel.channel)
         if hit is None or where != (hit.message.channel.platform, hit.message.channel.channel):
-            return Reply(text=m.ACK_NOT_AN_ANNOUNCEMENT, is_error=True)
+            refusal = Refusal(RefusalCode.NOT_AN_ANNOUNCEMENT)
+            return Reply(text=m.ACK_NOT_AN_ANNOUNCEMENT, is_error=True, refusal=refusal)
         announcement = await self._stores.announcements.get(hit.announcement_id)
         if announcement is None or not announcement.ack_required:
             return Reply(text=m.ACK_NOT_NEEDED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from bot import messages as m
@@ -15,9 +15,12 @@ from bot.domain import (
     AnnouncementStatus,
     Button,
     ButtonStyle,
+    DraftPreview,
     Invocation,
     Priority,
     Reach,
+    Refusal,
+    RefusalCode,
     Reply,
     Topic,
 )
@@ -37,8 +40,8 @@ RECALL_ACTION = "announcement_recall"
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
-def error(text: str) -> Reply:
-    return Reply(text=text, is_error=True)
+def error(text: str, refusal: Refusal | None = None) -> Reply:
+    return Reply(text=text, is_error=True, refusal=refusal)
 
 
 class AdminService:
@@ -118,20 +121,20 @@ class AdminService:
             vocabulary = await load_vocabulary(self._stores, self._settings)
             cmd = replace(cmd, audience=vocabulary.check_audience(cmd.audience))
         except UnknownValue as unknown:
-            return error(unknown.message)
+            return error(unknown.message, Refusal(RefusalCode.UNKNOWN_VALUE, unknown.key))
         topics, problem = await self._active_topics(cmd.topics)
         if problem:
-            return error(problem)
+            return problem
         if cmd.ack_required and not cmd.urgent:
             # The grammar checks this too; structured input (modals, Discord options) arrives here only.
-            return error(m.ACK_NEEDS_URGENT)
+            return error(m.ACK_NEEDS_URGENT, Refusal(RefusalCode.ACK_NEEDS_URGENT, "urgent"))
         topic_ids = [t.id for t in topics]
         groups = await self._stores.schedules.target_groups(topic_ids, cmd.audience)
         schedule = None
         if cmd.send_at is not None:
             checked = self.scheduling.resolve(cmd, groups)
-            if isinstance(checked, str):
-                return error(checked)  # nothing is created: a wrong time must not become a draft
+            if isinstance(checked, Reply):
+                return checked  # nothing is created: a wrong time must not become a draft
             schedule = checked
         announcement = await self._stores.announcements.create(
             title=cmd.title,
@@ -149,13 +152,10 @@ class AdminService:
         plan = self.scheduling.plan(
             groups, schedule=schedule, urgent=cmd.urgent, hold_digests=self.hold_digests
         )
-        reply = preview(announcement, reach, ack_hours=self._settings.ack_reminder_hours)
-        if reply.is_error:
-            return reply
         lines = self.scheduling.describe(plan, schedule)
         if schedule is not None:
             lines.append(m.SCHEDULE_HINT.format(id=announcement.id))
-        return replace(reply, text="\n".join([reply.text, *lines]))
+        return preview(announcement, reach, ack_hours=self._settings.ack_reminder_hours, notes=lines)
 
     async def send(self, cmd: Send) -> Reply:
         announcement = await self._stores.announcements.get(cmd.announcement_id)
@@ -166,12 +166,13 @@ class AdminService:
         topic_ids = await self._stores.announcements.topic_ids(announcement.id)
         groups = await self._stores.schedules.target_groups(topic_ids, announcement.audience)
         if sum(g.channels for g in groups) == 0:
-            return error(m.EMPTY_AUDIENCE.format(id=announcement.id, audience=_audience(announcement)))
+            text = m.EMPTY_AUDIENCE.format(id=announcement.id, audience=_audience(announcement))
+            return error(text, Refusal(RefusalCode.EMPTY_AUDIENCE))
         schedule = announcement.schedule
         if schedule is not None:
             checked = self.scheduling.check(schedule, groups)
-            if isinstance(checked, str):
-                return error(checked)
+            if isinstance(checked, Reply):
+                return checked
             schedule = checked
         urgent = announcement.priority is Priority.URGENT
         plan = self.scheduling.plan(groups, schedule=schedule, urgent=urgent, hold_digests=self.hold_digests)
@@ -222,15 +223,17 @@ class AdminService:
         """`scheduled`: what is queued for later, soonest first."""
         return await self.scheduling.listing()
 
-    async def _active_topics(self, slugs: tuple[str, ...]) -> tuple[list[Topic], str]:
+    async def _active_topics(self, slugs: tuple[str, ...]) -> tuple[list[Topic], Reply | None]:
         found = {t.slug: t for t in await self._stores.topics.by_slugs(slugs)}
         for slug in slugs:
             topic = found.get(slug)
             if topic is None:
-                return [], await self._unknown_topic(slug)
+                text = await self._unknown_topic(slug)
+                return [], error(text, Refusal(RefusalCode.UNKNOWN_TOPIC, "topics"))
             if topic.archived:
-                return [], m.TOPIC_IS_ARCHIVED.format(slug=slug)
-        return [found[slug] for slug in slugs], ""
+                text = m.TOPIC_IS_ARCHIVED.format(slug=slug)
+                return [], error(text, Refusal(RefusalCode.TOPIC_ARCHIVED, "topics"))
+        return [found[slug] for slug in slugs], None
 
     async def _unknown_topic(self, slug: str, *, include_archived: bool = False) -> str:
         known = [t.slug for t in await self._stores.topics.all(include_archived=include_archived)]
@@ -239,39 +242,42 @@ class AdminService:
         return m.UNKNOWN_TOPIC.format(slug=slug, did_you_mean=hint)
 
 
-def preview(announcement: Announcement, reach: Reach, *, ack_hours: float = 4.0) -> Reply:
-    """The admin's preview: the announcement as partners will see it, its reach, Send and Cancel."""
-    text = m.PREVIEW.format(
-        id=announcement.id,
-        urgent=m.URGENT_MARK if announcement.priority is Priority.URGENT else "",
-        title=announcement.title,
-        body=announcement.body,
-        topics=", ".join(announcement.topics),
-        audience=_audience(announcement),
-    )
-    if announcement.ack_required:
-        text += "\n" + m.ACK_PREVIEW.format(hours=_hours(ack_hours))
-    if reach.channels == 0:
-        return Reply(
-            text=text
-            + "\n\n"
-            + m.EMPTY_AUDIENCE.format(id=announcement.id, audience=_audience(announcement)),
-            ephemeral=False,
-            is_error=True,
+def preview(
+    announcement: Announcement, reach: Reach, *, ack_hours: float = 4.0, notes: Sequence[str] = ()
+) -> Reply:
+    """The admin's preview: the announcement as partners will see it, its reach, Send and Cancel,
+    then `notes` (when it goes out); with no reach, the warning instead of the reach and notes.
+    The reply's `draft` carries the same, typed."""
+    a = announcement
+    urgent = a.priority is Priority.URGENT
+    fields = {"id": a.id, "topics": ", ".join(a.topics), "audience": _audience(a)}
+    text = m.PREVIEW.format(urgent=m.URGENT_MARK if urgent else "", title=a.title, body=a.body, **fields)
+    tail = ""
+    if a.ack_required:
+        tail += "\n" + m.ACK_PREVIEW.format(hours=_hours(ack_hours))
+    empty = reach.channels == 0
+    if empty:
+        tail += "\n\n" + m.EMPTY_AUDIENCE.format(id=a.id, audience=_audience(a))
+    else:
+        tail += "\n\n" + m.REACH.format(
+            channels=m.CHANNELS(reach.channels),
+            partners=m.PARTNERS(reach.partners),
+            platforms=_counts(reach.by_platform),
+            tiers=_counts(reach.by_tier),
+            regions=_counts(reach.by_region),
         )
-    text += "\n\n" + m.REACH.format(
-        channels=m.CHANNELS(reach.channels),
-        partners=m.PARTNERS(reach.partners),
-        platforms=_counts(reach.by_platform),
-        tiers=_counts(reach.by_tier),
-        regions=_counts(reach.by_region),
-    )
+        tail += "".join("\n" + note for note in notes)
+    summary = m.PREVIEW_HEADING.format(**fields) + "\n" + m.PREVIEW_DETAILS.format(**fields) + tail
+    draft = DraftPreview(a.id, a.title, a.body, a.topics, a.audience, urgent, a.ack_required, reach, summary)
+    if empty:
+        refusal = Refusal(RefusalCode.EMPTY_AUDIENCE)
+        return Reply(text=text + tail, ephemeral=False, is_error=True, refusal=refusal, draft=draft)
     buttons = (
-        Button(m.SEND_BUTTON, SEND_ACTION, str(announcement.id), ButtonStyle.PRIMARY),
-        Button(m.EDIT_BUTTON, EDIT_ACTION, str(announcement.id)),
-        Button(m.CANCEL_BUTTON, CANCEL_ACTION, str(announcement.id), ButtonStyle.DANGER),
+        Button(m.SEND_BUTTON, SEND_ACTION, str(a.id), ButtonStyle.PRIMARY),
+        Button(m.EDIT_BUTTON, EDIT_ACTION, str(a.id)),
+        Button(m.CANCEL_BUTTON, CANCEL_ACTION, str(a.id), ButtonStyle.DANGER),
     )
-    return Reply(text=text, ephemeral=False, buttons=buttons)
+    return Reply(text=text + tail, ephemeral=False, buttons=buttons, draft=draft)
 
 
 def _hours(hours: float) -> str:

@@ -176,18 +176,20 @@ class PartnerAdminService:
         valid = f"{expires:%Y-%m-%d}"
         if existing is None:
             return Reply(
-                text=m.INVITE_CREATED.format(name=partner.name, tier=partner.tier, code=code, expires=valid)
+                text=m.INVITE_CREATED.format(name=partner.name, tier=partner.tier, code=code, expires=valid),
+                join_code=code,
             )
         if restore and existing.removed_at is not None:
             removed = f"{existing.removed_at:%Y-%m-%d}"
             text = m.INVITE_RESTORED.format(
                 name=partner.name, removed=removed, profile=profile_text(partner), code=code, expires=valid
             )
-            return Reply(text=text)
+            return Reply(text=text, join_code=code)
         return Reply(
             text=m.INVITE_EXISTS_CODE.format(
                 name=partner.name, profile=profile_text(partner), code=code, expires=valid
-            )
+            ),
+            join_code=code,
         )
 
     async def _checked(self, values: dict[str, str]) -> dict[str, str] | str:

@@ -42,8 +42,8 @@ class ReschedulingService:
         else:
             groups = await self._stores.schedules.waiting_groups(announcement.id)
         checked = self.scheduling.resolve(cmd, groups)
-        if isinstance(checked, str):
-            return error(checked)  # nothing changed: the old time stands
+        if isinstance(checked, Reply):
+            return checked  # nothing changed: the old time stands
         urgent = announcement.priority is Priority.URGENT
         plan = self.scheduling.plan(groups, schedule=checked, urgent=urgent, hold_digests=True)
         outcome = await self._stores.schedules.reschedule(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from bot import messages as m
 from bot.commands import Broadcast, Reschedule
 from bot.config import Settings
-from bot.domain import AnnouncementStatus, DeliveryMode, Reply, Schedule
+from bot.domain import AnnouncementStatus, DeliveryMode, Refusal, RefusalCode, Reply, Schedule
 from bot.ports import Clock, Stores
 from bot.timezones import dst_shift, local_wall, next_digest, stored_quiet, to_utc, zone, zone_or
 from bot.timing import DeliveryPlan, GroupTiming, ScheduledAnnouncement, TargetGroup
@@ -42,8 +42,8 @@ class SchedulingService:
 
     # --- reading and checking a schedule --------------------------------------------------------
 
-    def resolve(self, cmd: Broadcast | Reschedule, groups: Sequence[TargetGroup]) -> Schedule | str:
-        """The schedule `cmd.send_at` asks for, checked against the clock; or the error to show."""
+    def resolve(self, cmd: Broadcast | Reschedule, groups: Sequence[TargetGroup]) -> Schedule | Reply:
+        """The schedule `cmd.send_at` asks for, checked against the clock; or the refusal to show."""
         assert cmd.send_at is not None
         wall = cmd.send_at
         if wall.tzinfo is not None:  # an instant from a platform's date-time picker
@@ -55,13 +55,14 @@ class SchedulingService:
         try:
             instant = to_utc(wall, zone(name))
         except KeyError:
-            return m.AT_UNKNOWN_ZONE.format(zone=name, did_you_mean=".", forms=self._forms())
+            text = m.AT_UNKNOWN_ZONE.format(zone=name, did_you_mean=".", forms=self._forms())
+            return _refused(text, RefusalCode.AT_UNKNOWN_ZONE)
         return self.check(Schedule(wall, name, instant), groups)
 
     def _forms(self) -> str:
         return forms(today_in(self._clock.now(), self._settings.default_timezone))
 
-    def check(self, schedule: Schedule, groups: Sequence[TargetGroup]) -> Schedule | str:
+    def check(self, schedule: Schedule, groups: Sequence[TargetGroup]) -> Schedule | Reply:
         """Refuse a time already past (anywhere it applies) or more than a year ahead; for a
         `local` schedule, recompute its earliest instant over the targets."""
         now = self._clock.now()
@@ -73,12 +74,13 @@ class SchedulingService:
             _, tz = zone_or(first_zone, self._settings.default_timezone)
             here = m.TIME_IN_ZONE.format(time=local_wall(now, tz), zone=first_zone)
             if schedule.local and groups:
-                return m.AT_PAST_LOCAL(count, wall=wall, zone=first_zone, now=here, forms=self._forms())
+                text = m.AT_PAST_LOCAL(count, wall=wall, zone=first_zone, now=here, forms=self._forms())
+                return _refused(text, RefusalCode.AT_PAST)
             when = m.TIME_IN_ZONE.format(time=schedule.wall, zone=first_zone)
-            return m.AT_PAST.format(when=when, now=here, forms=self._forms())
+            return _refused(m.AT_PAST.format(when=when, now=here, forms=self._forms()), RefusalCode.AT_PAST)
         if last > now + MAX_AHEAD:
             when = m.TIME_IN_ZONE.format(time=schedule.wall, zone=schedule.zone or "local")
-            return m.AT_TOO_FAR.format(when=when, forms=self._forms())
+            return _refused(m.AT_TOO_FAR.format(when=when, forms=self._forms()), RefusalCode.AT_TOO_FAR)
         return replace(schedule, first=first)
 
     def _moments(self, schedule: Schedule, groups: Sequence[TargetGroup]) -> list[tuple[str, datetime, int]]:
@@ -174,6 +176,11 @@ class SchedulingService:
         lines = [m.SCHEDULED_HEADER.format(count=len(found))]
         lines.extend(_line(item) for item in found)
         return Reply(text="\n".join(lines))
+
+
+def _refused(text: str, code: RefusalCode) -> Reply:
+    """A refused time: its words name the accepted forms; its refusal points at the `at` field."""
+    return Reply(text=text, is_error=True, refusal=Refusal(code, "at"))
 
 
 def _line(item: ScheduledAnnouncement) -> str:
