@@ -87,12 +87,23 @@ class TransientSendError(SendError):
 
     `maybe_posted` is true when the request may have reached the platform (a timeout or a dropped
     connection after sending), so the next attempt must look for the message before posting again.
+
+    `rate_limited` says the platform throttled the request (HTTP 429): nothing was sent and nothing is
+    wrong with the message, so the worker reschedules it without counting an attempt.
     """
 
-    def __init__(self, reason: str, *, retry_after: float | None = None, maybe_posted: bool = False) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        maybe_posted: bool = False,
+        rate_limited: bool = False,
+    ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
         self.maybe_posted = maybe_posted
+        self.rate_limited = rate_limited
 
 
 class PermanentSendError(SendError):

@@ -87,11 +87,11 @@ class UnknownTarget(PermanentSendError):
 def classify(exc: BaseException) -> SendError:
     """What a failed request means for the delivery worker."""
     if isinstance(exc, discord.RateLimited):  # longer than max_ratelimit_timeout: reschedule
-        return TransientSendError("rate limited", retry_after=exc.retry_after)
+        return TransientSendError("rate limited", retry_after=exc.retry_after, rate_limited=True)
     if isinstance(exc, discord.HTTPException):
         reason = f"HTTP {exc.status} ({exc.code}) {exc.text}".strip()
         if exc.status == 429:  # discord.py gave up after its own retries
-            return TransientSendError(reason, retry_after=_retry_after(exc))
+            return TransientSendError(reason, retry_after=_retry_after(exc), rate_limited=True)
         if exc.status >= 500:
             return TransientSendError(reason, maybe_posted=True)
         if exc.status == 401:  # a revoked token is fixed by an operator, not by failing rows

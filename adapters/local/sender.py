@@ -38,7 +38,8 @@ class LocalSender:
         if fault and fault.kind == "permanent":
             raise PermanentSendError(fault.reason)
         if fault and fault.kind in ("transient", "ratelimited"):
-            raise TransientSendError(fault.reason, retry_after=fault.retry_after)
+            limited = fault.kind == "ratelimited"
+            raise TransientSendError(fault.reason, retry_after=fault.retry_after, rate_limited=limited)
         thread = out.thread.message if out.thread else None
         ref = self._workspace.post_as_bot(
             out.channel,

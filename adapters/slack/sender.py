@@ -294,7 +294,7 @@ def _classify(exc: Exception, *, posting: bool) -> SendError:
         error = str(exc.response.get("error") or f"http_{status}")
         if status == 429:
             retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
-            return TransientSendError("ratelimited", retry_after=_seconds(retry_after))
+            return TransientSendError("ratelimited", retry_after=_seconds(retry_after), rate_limited=True)
         if error in DEACTIVATING:
             return PermanentSendError(error, deactivate=True)
         if status >= 500 or error in TRANSIENT:

@@ -8,7 +8,8 @@ Guarantees, and where they come from:
   that waited (for a slot, for the rate limiter) until its lease ran out is not posted, since the
   row may have a new holder by then;
 - rate limits: the core paces each bucket a Sender names (aiolimiter), and a 429 reschedules the row
-  with the platform's Retry-After instead of holding a worker inside the call.
+  with the platform's Retry-After instead of holding a worker inside the call; a 429 is no failure,
+  so it never uses up one of the row's attempts (however long a workspace stays throttled).
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ class RetryPolicy:
     max_attempts: int = 8
     initial: float = 2.0
     cap: float = 600.0
+    # A 429 without Retry-After waits between half of this and this (seconds); it counts no attempt,
+    # so the attempt-based backoff would never grow for it.
+    throttled: float = 10.0
     rng: random.Random = field(default_factory=random.Random)
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
@@ -80,6 +84,12 @@ class RetryPolicy:
             # The platform said when; a little jitter keeps a 429 storm from re-synchronising.
             return retry_after + self.rng.uniform(0, min(1.0, retry_after * 0.1))
         return self.rng.uniform(0, min(self.cap, self.initial * 2 ** max(0, attempt - 1)))
+
+    def throttled_delay(self, retry_after: float | None) -> float:
+        """How long a rate-limited (429) send waits: the platform's Retry-After, else `throttled`."""
+        if retry_after is not None:
+            return self.delay(0, retry_after)
+        return self.rng.uniform(self.throttled / 2, self.throttled)
 
 
 @dataclass(slots=True)
@@ -425,6 +435,19 @@ class DeliveryWorker:
         return ref
 
     def _transient(self, work: Work, exc: TransientSendError) -> Outcome:
+        if exc.rate_limited:
+            # Throttled, not failed: nothing was sent, so the attempt is given back and only failures
+            # count towards max_attempts (a long 429 storm must not make a row give up).
+            self.stats.retried += 1
+            wait = self._retry.throttled_delay(exc.retry_after)
+            return Outcome(
+                OutcomeKind.RETRY,
+                work.id,
+                error=exc.reason,
+                ambiguous=work.ambiguous or exc.maybe_posted,
+                not_before=self._clock.now() + timedelta(seconds=wait),
+                refund=True,
+            )
         if work.attempts >= self._retry.max_attempts:
             self.stats.failed += 1
             return Outcome(

@@ -134,8 +134,14 @@ class StatsRepository(Repository):
         rows not due before `now` that were never attempted count as held."""
         status = _D.c.status
         # Never attempted and not due yet: written for later on purpose (quiet hours, a schedule,
-        # each channel's local time). A row waiting for a retry has attempts > 0: it is pending.
-        waiting = and_(status == DeliveryStatus.PENDING.value, _D.c.attempts == 0, _D.c.not_before > now)
+        # each channel's local time). A row waiting for a retry has attempts > 0, or (throttled by a
+        # 429, which gives its attempt back) an error: it is pending.
+        waiting = and_(
+            status == DeliveryStatus.PENDING.value,
+            _D.c.attempts == 0,
+            _D.c.last_error == "",
+            _D.c.not_before > now,
+        )
         state = case(
             (status == DeliveryStatus.SENT.value, literal("sent")),
             (status == DeliveryStatus.FAILED.value, literal("failed")),

@@ -92,7 +92,7 @@ def test_topic_autocomplete_and_audience_parsing() -> None:
 
 def test_failures_are_classified_for_the_worker() -> None:
     limited = classify(discord.RateLimited(45.0))
-    assert isinstance(limited, TransientSendError) and limited.retry_after == 45.0
+    assert isinstance(limited, TransientSendError) and limited.retry_after == 45.0 and limited.rate_limited
     dropped = classify(aiohttp.ServerDisconnectedError())
     assert isinstance(dropped, TransientSendError) and dropped.maybe_posted
     timeout = classify(TimeoutError())
@@ -110,9 +110,9 @@ def test_failures_are_classified_for_the_worker() -> None:
     bad_form = classify(http(400, 50035))
     assert isinstance(bad_form, PermanentSendError) and not bad_form.deactivate
     storm = classify(http(429, 0))
-    assert isinstance(storm, TransientSendError) and storm.retry_after == 2.0
+    assert isinstance(storm, TransientSendError) and storm.retry_after == 2.0 and storm.rate_limited
     outage = classify(http(503, 0))
-    assert isinstance(outage, TransientSendError) and outage.maybe_posted
+    assert isinstance(outage, TransientSendError) and outage.maybe_posted and not outage.rate_limited
 
 
 def test_an_earlier_post_is_recognised_without_a_nonce_in_history() -> None:

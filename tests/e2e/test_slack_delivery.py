@@ -43,6 +43,26 @@ async def test_a_429_storm_reschedules_without_parking_and_delivers_each_exactly
     assert stats is not None and (stats.targeted, stats.delivered, stats.failed) == (5, 5, 0)
 
 
+async def test_a_workspace_throttled_longer_than_the_attempts_last_still_gets_every_delivery_once(
+    world: SlackWorld,
+) -> None:
+    seats = [await world.partner(f"t{i}", tier="gold", follows=("pricing",)) for i in range(4)]
+    await world.broadcast('topic:pricing title:"Throttled" Body.')
+    # Slack refuses every post for 10 rounds of the fan-out: each delivery is throttled more often
+    # than max_attempts (6 here, 8 by default) allows failures, and none may give up.
+    rounds = 10
+    world.fake.ratelimit_next("chat.postMessage", times=rounds * len(seats), retry_after=2)
+    posts_before = world.fake.calls["chat.postMessage"]
+
+    await world.deliver(rounds=rounds * 3, step=3)
+    for seat in seats:
+        assert len(world.bot_posts(seat.channel)) == 1, seat.name
+    assert world.fake.faults_left("chat.postMessage") == 0
+    assert world.fake.calls["chat.postMessage"] - posts_before == (rounds + 1) * len(seats)
+    stats = await world.app.stores.stats.announcement(1)
+    assert stats is not None and (stats.targeted, stats.delivered, stats.failed) == (4, 4, 0)
+
+
 async def test_a_connection_dropped_after_the_post_is_found_in_history_not_posted_again(
     world: SlackWorld,
 ) -> None:

@@ -314,6 +314,7 @@ def test_web_api_failures_map_onto_the_core_errors() -> None:
         30.0,
         False,
     )
+    assert limited.rate_limited  # the worker gives the attempt back
     for error in (
         "channel_not_found",
         "not_in_channel",
@@ -328,7 +329,7 @@ def test_web_api_failures_map_onto_the_core_errors() -> None:
         bad = _classify(api_error(200, error), posting=True)
         assert isinstance(bad, PermanentSendError) and not bad.deactivate, error
     server = _classify(api_error(503, "service_unavailable"), posting=True)
-    assert isinstance(server, TransientSendError) and server.maybe_posted
+    assert isinstance(server, TransientSendError) and server.maybe_posted and not server.rate_limited
     timeout = _classify(TimeoutError(), posting=True)
     assert isinstance(timeout, TransientSendError) and timeout.maybe_posted
     dropped = _classify(aiohttp.ServerDisconnectedError(), posting=True)
