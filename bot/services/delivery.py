@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -101,26 +101,28 @@ class WorkerStats:
 
 class _Paced:
     """A Sender whose posts wait for the rate limiter first (for the relay path, which posts through
-    the feedback service rather than the worker's own `_send`)."""
+    the feedback service rather than the worker's own `_send`). `pace` is the worker's: it waits for
+    a token only while the relay's lease leaves time to post, and raises LeaseRanOut otherwise, so a
+    relay (or the admin-thread heading it opens) that waited too long is left to the row's new holder."""
 
-    def __init__(self, sender: Sender, limiter: RateLimiter) -> None:
+    def __init__(self, sender: Sender, pace: Callable[[list[RateKey]], Awaitable[None]]) -> None:
         self.platform = sender.platform
         self._sender = sender
-        self._limiter = limiter
+        self._pace = pace
 
     async def post(self, out: Outgoing, *, idempotency_key: str) -> MessageRef:
-        await self._limiter.acquire(self._sender.rate_keys(out.channel))
+        await self._pace(self._sender.rate_keys(out.channel))
         return await self._sender.post(out, idempotency_key=idempotency_key)
 
     async def find_posted(self, out: Outgoing, *, idempotency_key: str) -> MessageRef | None:
         return await self._sender.find_posted(out, idempotency_key=idempotency_key)
 
     async def edit(self, ref: MessageRef, out: Outgoing) -> None:
-        await self._limiter.acquire(self._sender.rate_keys(ref.channel))
+        await self._pace(self._sender.rate_keys(ref.channel))
         await self._sender.edit(ref, out)
 
     async def delete(self, ref: MessageRef) -> None:
-        await self._limiter.acquire(self._sender.rate_keys(ref.channel))
+        await self._pace(self._sender.rate_keys(ref.channel))
         await self._sender.delete(ref)
 
     def rate_keys(self, channel: ChannelRef) -> list[RateKey]:
@@ -250,8 +252,9 @@ class DeliveryWorker:
         )
         if relays:
             # Relays are few and may open an admin thread first: one at a time keeps that orderly.
+            # Each keeps its claim's lease: one that waits behind the others past it is not posted.
             for work in relays:
-                await self._process(WorkKind.RELAY, [work])
+                await self._process(WorkKind.RELAY, [work], lease_until)
         return len(deliveries) + len(digests) + len(notices) + len(updates) + len(relays)
 
     def _lease_from_now(self) -> tuple[datetime, datetime]:
@@ -358,8 +361,12 @@ class DeliveryWorker:
 
     async def _send(self, work: Work, lease_until: datetime | None) -> MessageRef:
         if work.kind is WorkKind.RELAY:
-            # Relays (and the admin thread heading they may open) draw from the same buckets.
-            return await self._feedback.post_relay(work, lambda p: _Paced(self._sender(p), self._limiter))
+            # Relays (and the admin thread heading they may open) draw from the same buckets, and
+            # start a post only while their lease lasts, like deliveries.
+            async def pace(keys: list[RateKey]) -> None:
+                await self._pace(keys, lease_until)
+
+            return await self._feedback.post_relay(work, lambda p: _Paced(self._sender(p), pace))
         if work.kind in (WorkKind.EDIT, WorkKind.DELETE):
             return await self._update(work)
         assert work.channel is not None
@@ -376,18 +383,23 @@ class DeliveryWorker:
             found = await sender.find_posted(out, idempotency_key=key)
             if found is not None:
                 return found
+        await self._pace(sender.rate_keys(work.channel), lease_until)
+        return await sender.post(out, idempotency_key=key)
+
+    async def _pace(self, keys: list[RateKey], lease_until: datetime | None) -> None:
+        """Wait for the rate limiter, but only while the lease leaves time to post (a later token
+        would be wasted); raises LeaseRanOut, having posted nothing, when it does not."""
         left = self._time_to_post(lease_until)
         if left is not None and left <= 0:  # no time left to wait for a token: take none
             raise LeaseRanOut(LEASE_RAN_OUT)
-        try:  # paced, but only while the lease leaves time to post: a later token would be wasted
+        try:
             # asyncio.timeout rather than wait_for, which wraps every acquire in a task of its own.
             async with asyncio.timeout(left):
-                await self._limiter.acquire(sender.rate_keys(work.channel))
+                await self._limiter.acquire(keys)
         except TimeoutError:
             raise LeaseRanOut(LEASE_RAN_OUT) from None
         if (left := self._time_to_post(lease_until)) is not None and left <= 0:  # a slot came too late
             raise LeaseRanOut(LEASE_RAN_OUT)
-        return await sender.post(out, idempotency_key=key)
 
     def _time_to_post(self, lease_until: datetime | None) -> float | None:
         """Seconds a claim still leaves for starting a post (None: no lease to keep)."""
