@@ -130,6 +130,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         acks=AckRepository(sessions),
         revisions=RevisionRepository(sessions),
         progress=ProgressRepository(sessions),
+        rate_limits=RateLimitRepository(sessions),
     )
 
 

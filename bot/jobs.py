@@ -46,6 +46,9 @@ JOB_LEASE = timedelta(minutes=10)
 PROGRESS_EVERY = timedelta(seconds=10)
 # Finished runs of jobs that never catch up are forgotten after this long.
 KEEP_TICK_RUNS = timedelta(days=2)
+# A shared rate-limit bucket (`rate_limit` row) full again for this long is deleted: missing reads as
+# full. The margin covers processes whose clocks run behind (the buckets use each one's wall clock).
+RATE_LIMIT_IDLE = timedelta(minutes=5)
 
 
 class JobHost(Protocol):
@@ -191,6 +194,11 @@ async def _progress(host: JobHost, period: Period) -> str:
     return m.JOB_PROGRESS(edited)
 
 
+async def _prune_rate_limits(host: JobHost, period: Period) -> str:
+    full_before = (host.clock.now() - RATE_LIMIT_IDLE).timestamp()
+    return m.JOB_RATE_LIMITS_PRUNED(await host.stores.rate_limits.prune(full_before=full_before))
+
+
 _JOBS = (
     Job(
         "broadcast-progress",
@@ -241,6 +249,13 @@ _JOBS = (
         "they have not acknowledged after PARTNERBOT_ACK_REMINDER_HOURS",
         Ticks(timedelta(minutes=5)),
         _ack_reminders,
+    ),
+    Job(
+        "rate-limit-pruning",
+        "delete the shared rate-limit buckets (PARTNERBOT_RATE_LIMITS=shared) idle for longer than "
+        "they take to refill, plus 5 min; a missing bucket reads as a full one",
+        Ticks(timedelta(minutes=10)),
+        _prune_rate_limits,
     ),
 )
 JOBS: dict[str, Job] = {job.name: job for job in _JOBS}

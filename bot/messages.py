@@ -667,6 +667,9 @@ JOB_ACK_REMINDERS: Final = Plural(
     "{n} acknowledgement reminder queued", "{n} acknowledgement reminders queued"
 )
 JOB_PROGRESS: Final = Plural("{n} progress message updated", "{n} progress messages updated")
+JOB_RATE_LIMITS_PRUNED: Final = Plural(
+    "{n} idle rate-limit bucket removed", "{n} idle rate-limit buckets removed"
+)
 
 # The roster import (bot/services/roster.py).
 UNKNOWN_COLUMNS: Final = Plural(

@@ -630,6 +630,15 @@ class RevisionStore(Protocol):
     async def counts(self, announcement_id: int) -> dict[tuple[str, str], int]: ...
 
 
+class RateLimitRows(Protocol):
+    """Housekeeping of the shared rate-limit buckets. `storage.repositories.RateLimitRepository`."""
+
+    async def prune(self, *, full_before: float) -> int:
+        """Delete the buckets that were full again (their TAT, epoch seconds) before `full_before`:
+        a missing bucket reads as a full one, so this changes no pacing. How many went."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Stores:
     """Every store the services use, handed over by the composition root."""
@@ -650,3 +659,4 @@ class Stores:
     acks: AckStore
     revisions: RevisionStore
     progress: ProgressStore
+    rate_limits: RateLimitRows

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 
@@ -43,3 +43,10 @@ class RateLimitRepository(Repository):
                     index_elements=[_R.c.key], set_={"tat": write.excluded.tat}
                 )
                 await conn.execute(write)
+
+    async def prune(self, *, full_before: float) -> int:
+        """See `bot.ports.RateLimitRows`. A bucket being drawn from meanwhile is safe on both
+        backends: its row is locked by the draw, and its new TAT no longer matches."""
+        async with self._sessions.begin() as session:
+            result = await session.exec(delete(_R).where(_R.c.tat < full_before))
+            return int(result.rowcount)
