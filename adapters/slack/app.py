@@ -32,6 +32,7 @@ from adapters.slack import edge, views
 from adapters.slack import translate as tr
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.handlers import SlackHandlers
+from adapters.slack.payloads import Routable
 from adapters.slack.sender import (
     DEFAULT_API_URL,
     TEAM_RATE,
@@ -185,15 +186,16 @@ class SlackAdapter:
             edge.log_refusal(checked, request.headers, request.content_length if raw is None else len(raw))
             return edge.refused(checked)
         try:
+            Routable.read(checked.payload)
             bolt_request = AsyncBoltRequest(
                 body=checked.text, query=request.query_string, headers=dict(request.headers)
             )
-        except Exception as error:  # bolt's context builders read fields they assume well-typed
-            log.warning(
-                "Slack %s not understood (%s); acknowledged", edge.kind(checked.payload), edge.short(error)
-            )
+            response = await self.bolt.async_dispatch(bolt_request)
+        except Exception as error:  # bolt reads the envelope's fields as if well-typed
+            # Verified, so from Slack: acknowledged (else Slack retries it), and nothing done.
+            kind, why = edge.kind(checked.payload), edge.short(error)
+            log.warning("Slack %s not understood (%s); acknowledged", kind, why)
             return web.Response(status=200)
-        response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
 
     async def _install(self, request: web.Request) -> web.Response:

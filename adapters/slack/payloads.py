@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads pairs proper surrogates; these are alone
 _M = TypeVar("_M", bound="Payload")
@@ -168,6 +168,42 @@ class View(Payload):
 
     state: ViewState = ViewState()
     private_metadata: Text | None = None
+
+
+Obj = dict[str, Any]
+
+
+class _Typed(Payload):
+    type: str
+
+
+class _Action(Payload):
+    action_id: str
+    block_id: str | None = None
+
+
+class _View(Payload):
+    callback_id: str | None = None
+
+
+class Routable(Payload):
+    """What bolt itself reads to build a request's context and pick a listener (its matchers index
+    these without checking: an empty `actions` list or a string `authorizations` raises inside bolt).
+    A verified payload that fails this is acknowledged and not dispatched (adapters/slack/app.py)."""
+
+    type: str | None = None
+    command: str | None = None
+    callback_id: str | None = None
+    event: _Typed | None = None
+    actions: Annotated[list[_Action], Field(min_length=1)] | None = None
+    view: _View | None = None
+    authorizations: list[Obj] | None = None
+    team: Obj | str | None = None
+    user: Obj | str | None = None
+    channel: Obj | str | None = None
+    enterprise: Obj | str | None = None
+    container: Obj | None = None
+    message: Obj | None = None
 
 
 def read(model: type[_M], data: Any) -> _M:
