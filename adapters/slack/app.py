@@ -22,14 +22,17 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import edge, views
 from adapters.slack import translate as tr
-from adapters.slack import views
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.handlers import SlackHandlers
+from adapters.slack.payloads import Routable
 from adapters.slack.sender import (
     DEFAULT_API_URL,
     TEAM_RATE,
@@ -130,6 +133,7 @@ class SlackAdapter:
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._port = 0
+        self._verifier: SignatureVerifier | None = None
 
     @property
     def port(self) -> int:
@@ -144,6 +148,7 @@ class SlackAdapter:
         web_app = web.Application()
         web_app.router.add_get(HEALTH_PATH, self._health)
         if not self.mode.socket:
+            self._verifier = SignatureVerifier(self.settings.slack_signing_secret)
             web_app.router.add_post(EVENTS_PATH, self._dispatch)
         if self.bolt.oauth_flow is not None:
             web_app.router.add_get(INSTALL_PATH, self._install)
@@ -169,7 +174,28 @@ class SlackAdapter:
         await self.slack_sender.close()
 
     async def _dispatch(self, request: web.Request) -> web.Response:
-        response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        """Verify (adapters/slack/edge.py), then hand bolt a request built from the checked body."""
+        assert self._verifier is not None
+        raw = await edge.read_capped(request)
+        checked = (
+            edge.Refusal(413, "body too large")
+            if raw is None
+            else edge.verify(self._verifier, request.headers, raw)
+        )
+        if isinstance(checked, edge.Refusal):
+            edge.log_refusal(checked, request.headers, request.content_length if raw is None else len(raw))
+            return edge.refused(checked)
+        try:
+            Routable.read(checked.payload)
+            bolt_request = AsyncBoltRequest(
+                body=checked.text, query=request.query_string, headers=dict(request.headers)
+            )
+            response = await self.bolt.async_dispatch(bolt_request)
+        except Exception as error:  # bolt reads the envelope's fields as if well-typed
+            # Verified, so from Slack: acknowledged (else Slack retries it), and nothing done.
+            kind, why = edge.kind(checked.payload), edge.short(error)
+            log.warning("Slack %s not understood (%s); acknowledged", kind, why)
+            return web.Response(status=200)
         return await to_aiohttp_response(response)
 
     async def _install(self, request: web.Request) -> web.Response:
@@ -213,16 +239,21 @@ def build_slack_adapter(
             signing_secret=settings.slack_signing_secret,
             client=client,
             oauth_settings=_oauth_settings(settings, oauth_stores, client),
+            raise_error_for_unhandled_request=True,  # acknowledged and logged by edge.on_bolt_error
         )
         tokens, revocation = InstalledTokens(store), AsyncTokenRevocationListeners(store)
     else:
         bolt = AsyncApp(
-            name="partnerbot", signing_secret=settings.slack_signing_secret or None, client=client
+            name="partnerbot",
+            signing_secret=settings.slack_signing_secret or None,
+            client=client,
+            raise_error_for_unhandled_request=True,  # acknowledged and logged by edge.on_bolt_error
         )
         tokens, revocation = StaticToken(settings.slack_bot_token), None
     sender = SlackSender(tokens, base_url=api_url, team_of=directory.team_of, team_rate=team_rate(settings))
     handlers = SlackHandlers(bot, directory, revocation=revocation, forget_team=tokens.forget)
     register(bolt, handlers)
+    bolt.error(edge.on_bolt_error)
     return SlackAdapter(settings, bolt, sender, handlers, mode)
 
 

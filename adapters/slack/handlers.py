@@ -20,6 +20,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import payloads as p
 from adapters.slack import texts as t
 from adapters.slack import translate as tr
 from adapters.slack import views
@@ -123,7 +124,7 @@ class SlackHandlers:
         caller = tr.caller_from_event(event, _team(context))
         inv = await self._invocation(caller, client, lookup_channel_name=True)
         reply = await self._bot.mention(
-            inv, tr.mention_text(str(event.get("text") or ""), context.bot_user_id)
+            inv, tr.mention_text(p.MessageEvent.read(event).text or "", context.bot_user_id)
         )
         await show(reply, caller, client, thread_ts=caller.thread_ts)
 
@@ -132,10 +133,11 @@ class SlackHandlers:
         self, event: JSON, body: JSON, client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         """A reply in a thread: a partner's question under an announcement, or an admin's answer."""
-        text = str(event.get("text") or "")
+        read = p.MessageEvent.read(event)
+        text = read.text or ""
         if (
-            event.get("subtype") not in (None, "thread_broadcast", "file_share")
-            or event.get("bot_id")
+            read.subtype not in (None, "thread_broadcast", "file_share")
+            or read.bot_id
             or tr.mentions(text, context.bot_user_id)  # the app_mention listener answers those
             or self._repeated(body)
         ):
@@ -150,42 +152,42 @@ class SlackHandlers:
 
     @tracked
     async def reaction(self, event: JSON, body: JSON) -> None:
-        item = event.get("item") or {}
-        if item.get("type") != "message" or self._repeated(body):
+        read = p.ReactionEvent.read(event)
+        if read.item.type != "message" or self._repeated(body):
             return
         await self._bot.reaction(
             platform=Platform.SLACK,
-            channel=str(item.get("channel") or ""),
-            message=str(item.get("ts") or ""),
-            user=str(event.get("user") or ""),
-            emoji=str(event.get("reaction") or ""),
-            added=event.get("type") == "reaction_added",
+            channel=read.item.channel,
+            message=read.item.ts,
+            user=read.user,
+            emoji=read.reaction,
+            added=read.type == "reaction_added",
         )
 
     @tracked
     async def channel_gone(self, event: JSON, context: AsyncBoltContext) -> None:
         """channel/group archived, deleted, or left by the bot: deliveries there can never succeed."""
-        channel = event.get("channel")
-        channel_id = str(channel.get("id") if isinstance(channel, Mapping) else channel or "")
+        read = p.ChannelGoneEvent.read(event)
+        channel_id = read.channel.id if isinstance(read.channel, p.Named) else read.channel
         if channel_id:
-            ref = ChannelRef(Platform.SLACK, _team(context), channel_id)
-            await self._bot.channel_removed(ref, reason=str(event.get("type") or "channel removed"))
+            ref = ChannelRef(Platform.SLACK, p.clean(_team(context)), channel_id)
+            await self._bot.channel_removed(ref, reason=read.type or "channel removed")
 
     @tracked
     async def app_uninstalled(self, body: JSON, context: AsyncBoltContext) -> None:
-        team = str(body.get("team_id") or context.team_id or "")
+        team = p.Envelope.read(body).team_id or p.clean(context.team_id or "")
         if self._revocation is not None:
             await self._revocation.handle_app_uninstalled_events(context)
         await self._workspace_removed(team, "app uninstalled")
 
     @tracked
     async def tokens_revoked(self, event: JSON, body: JSON, context: AsyncBoltContext) -> None:
+        revoked = p.TokensRevokedEvent.read(event).tokens  # before bolt's own listener reads it
+        team = p.Envelope.read(body).team_id or p.clean(context.team_id or "")
         if self._revocation is not None:
             await self._revocation.handle_tokens_revoked_events(event, context)
-        if (event.get("tokens") or {}).get("bot"):  # user tokens do not matter to partnerbot
-            await self._workspace_removed(
-                str(body.get("team_id") or context.team_id or ""), "bot token revoked"
-            )
+        if revoked.bot:  # user tokens do not matter to partnerbot
+            await self._workspace_removed(team, "bot token revoked")
 
     async def _workspace_removed(self, team: str, reason: str) -> None:
         self._forget_team(team)
@@ -209,8 +211,9 @@ class SlackHandlers:
         await ack()
         caller = tr.caller_from_interaction(body, _team(context))
         inv = await self._invocation(caller, client)
-        action_id = str(action.get("action_id") or "")
-        reply = await self._bot.button(inv, action_id, str(action.get("value") or ""))
+        pressed = p.Action.read(action)
+        action_id = pressed.action_id
+        reply = await self._bot.button(inv, action_id, pressed.value or "")
         original = body.get("message")
         if action_id in tr.TOPIC_ACTIONS and not reply.is_error:
             listing = await self._bot.run_partner(inv, ListTopics())
@@ -237,8 +240,8 @@ class SlackHandlers:
         await ack()
         caller = tr.caller_from_interaction(body, _team(context))
         inv = await self._invocation(caller, client)
-        value = str(action.get("value") or "")
-        if not value.isdigit():
+        value = p.Action.read(action).value or ""
+        if not (value.isascii() and value.isdigit() and len(value) < 19):
             await show(Reply(m.BUTTON_EXPIRED, is_error=True), caller, client, respond=respond)
             return
         found = await self._bot.editable(inv, int(value))
@@ -298,7 +301,8 @@ class SlackHandlers:
     ) -> None:
         await ack()
         caller = tr.caller_from_interaction(body, _team(context))
-        topic = str(action.get("value") or (action.get("selected_option") or {}).get("value") or "")
+        pressed = p.Action.read(action)
+        topic = pressed.value or (pressed.selected_option or p.Option()).value
         reply = await self._bot.mute(
             await self._invocation(caller, client),
             platform=Platform.SLACK,
@@ -329,11 +333,11 @@ class SlackHandlers:
         if not topics:
             await show(Reply(t.NO_TOPICS_TO_BROADCAST, is_error=True), caller, client, respond=respond)
             return
-        message = body.get("message") or {}
+        message = p.Interaction.read(body).message or p.PostedMessage()
         origin = views.Origin(caller.team, caller.channel, _message_ts(body))
         view = views.broadcast_modal(
             topics=topics,
-            message_text=str(message.get("text") or ""),
+            message_text=message.text or "",
             origin=origin,
             choices=views.audience_choices(await self._bot.audience_options()),
         )
@@ -345,7 +349,7 @@ class SlackHandlers:
     ) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + MODAL_VERDICT_SECONDS
-        values = view["state"]["values"]
+        values = p.View.read(view).state.values
         command = views.read_broadcast(values)
         if isinstance(command, dict):
             await ack(response_action="errors", errors=command)
@@ -390,12 +394,12 @@ class SlackHandlers:
     async def edit_submitted(
         self, ack: AsyncAck, body: JSON, view: JSON, client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        edited = views.read_edit(view["state"]["values"])
+        edited = views.read_edit(p.View.read(view).state.values)
         if isinstance(edited, dict):
             await ack(response_action="errors", errors=edited)
             return
         await ack()  # closes the modal; the outcome appears in the admin channel
-        origin = views.Origin.decode(view.get("private_metadata")) or views.Origin(_team(context), "")
+        origin = views.Origin.decode(p.View.read(view).private_metadata) or views.Origin(_team(context), "")
         caller = replace(_modal_caller(body, view, _team(context)), thread_ts=None)
         title, text = edited
         command = Edit(origin.announcement_id, title=title, body=text)
@@ -414,7 +418,7 @@ class SlackHandlers:
     async def question_submitted(
         self, ack: AsyncAck, body: JSON, view: JSON, client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        question = views.read_question(view["state"]["values"])
+        question = views.read_question(p.View.read(view).state.values)
         if isinstance(question, dict):
             await ack(response_action="errors", errors=question)
             return
@@ -440,7 +444,7 @@ class SlackHandlers:
 
     def _repeated(self, body: JSON) -> bool:
         """Slack re-sends an event it thinks was not acknowledged; handle each event id once."""
-        event_id = str(body.get("event_id") or "")
+        event_id = p.Envelope.read(body).event_id
         if not event_id:
             return False
         if event_id in self._seen_events:
@@ -459,18 +463,16 @@ def _team(context: AsyncBoltContext) -> str:
 
 
 def _message_ts(body: Mapping[str, Any]) -> str:
-    container = body.get("container") or {}
-    message = body.get("message") or {}
-    return str(container.get("message_ts") or message.get("ts") or body.get("message_ts") or "")
+    return p.Interaction.read(body).message_timestamp
 
 
 def _modal_caller(body: Mapping[str, Any], view: Mapping[str, Any], team: str) -> Caller:
-    origin = views.Origin.decode(view.get("private_metadata")) or views.Origin(team, "")
-    user = body.get("user") or {}
+    origin = views.Origin.decode(p.View.read(view).private_metadata) or views.Origin(team, "")
+    user = p.Interaction.read(body).user
     return Caller(
         team=origin.team or team,
         channel=origin.channel,
-        user=str(user.get("id") or ""),
-        user_name=str(user.get("name") or user.get("username") or ""),
+        user=user.id,
+        user_name=user.name or user.username or "",
         thread_ts=origin.message_ts or None,
     )

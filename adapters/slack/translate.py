@@ -18,6 +18,7 @@ from typing import Any, Final
 from slackify_markdown import slackify_markdown  # type: ignore[import-untyped]  # ships no py.typed
 
 from adapters.slack import texts as t
+from adapters.slack.payloads import Container, Interaction, MessageEvent, Named, SlashCommand, clean
 from bot import messages as m
 from bot.domain import (
     AnnouncementPost,
@@ -94,7 +95,7 @@ def unescape(text: str) -> str:
 
 
 def command_text(body: Mapping[str, Any]) -> str:
-    return unescape(str(body.get("text") or "")).strip()
+    return unescape(SlashCommand.read(body).text).strip()
 
 
 def mention_text(text: str, bot_user_id: str | None) -> str:
@@ -109,47 +110,51 @@ def mentions(text: str, bot_user_id: str | None) -> bool:
 
 
 def caller_from_command(body: Mapping[str, Any], team: str) -> Caller:
+    command = SlashCommand.read(body)
     return Caller(
         team=team,
-        channel=str(body.get("channel_id") or ""),
-        user=str(body.get("user_id") or ""),
-        user_name=str(body.get("user_name") or ""),
-        channel_name=str(body.get("channel_name") or ""),
+        channel=command.channel_id,
+        user=command.user_id,
+        user_name=command.user_name,
+        channel_name=command.channel_name,
     )
 
 
 def caller_from_event(event: Mapping[str, Any], team: str) -> Caller:
     """`app_mention` / `message` events; a message in a thread carries the thread's parent `ts`."""
-    thread = event.get("thread_ts")
+    read = MessageEvent.read(event)
+    thread = read.thread_ts
     return Caller(
         team=team,
-        channel=str(event.get("channel") or ""),
-        user=str(event.get("user") or ""),
-        thread_ts=str(thread) if thread and thread != event.get("ts") else None,
+        channel=read.channel,
+        user=read.user or "",
+        thread_ts=thread if thread and thread != read.ts else None,
     )
 
 
 def caller_from_interaction(body: Mapping[str, Any], team: str) -> Caller:
     """block_actions and message shortcuts: https://docs.slack.dev/reference/interaction-payloads/"""
-    channel = body.get("channel") or {}
-    container = body.get("container") or {}
-    user = body.get("user") or {}
+    read = Interaction.read(body)
+    channel = read.channel or Named()
+    container = read.container or Container()
     return Caller(
         team=team,
-        channel=str(channel.get("id") or container.get("channel_id") or ""),
-        user=str(user.get("id") or ""),
-        user_name=str(user.get("name") or user.get("username") or ""),
-        channel_name=str(channel.get("name") or ""),
+        channel=channel.id or container.channel_id or "",
+        user=read.user.id,
+        user_name=read.user.name or read.user.username or "",
+        channel_name=channel.name or "",
     )
 
 
 def invocation(caller: Caller, *, display_name: str = "", platform_admin: bool = False) -> Invocation:
-    channel = ChannelRef(Platform.SLACK, caller.team, caller.channel)
+    """The core's view of `caller`; every id and name normalised (`payloads.clean`) on the way."""
+    team, channel_id, user = clean(caller.team), clean(caller.channel), clean(caller.user)
+    channel = ChannelRef(Platform.SLACK, team, channel_id)
     return Invocation(
         channel=channel,
-        user=UserRef(Platform.SLACK, caller.team, caller.user, display_name or caller.user_name),
-        channel_name=caller.channel_name,
-        thread=MessageRef(channel, caller.thread_ts) if caller.thread_ts else None,
+        user=UserRef(Platform.SLACK, team, user, clean(display_name or caller.user_name)),
+        channel_name=clean(caller.channel_name),
+        thread=MessageRef(channel, clean(caller.thread_ts)) if caller.thread_ts else None,
         platform_admin=platform_admin,
     )
 
@@ -308,13 +313,18 @@ def toggled_topics(result: Reply, listing: Reply) -> Message:
 def settled_preview(original: Mapping[str, Any], result: Reply) -> Message:
     """The admin preview after Send/Cancel/Recall: the same content, its old buttons replaced by the
     outcome and the outcome's own buttons (after Send: Edit and Recall)."""
-    kept = [b for b in original.get("blocks") or [] if b.get("type") != "actions"]
+    blocks = original.get("blocks")
+    kept = [
+        b
+        for b in (blocks if isinstance(blocks, list) else [])
+        if isinstance(b, Mapping) and b.get("type") != "actions"
+    ]
     outcome = [_section(piece) for piece in split_mrkdwn(mrkdwn(result.text))]
     actions = _actions(result.buttons)
     room = MAX_BLOCKS - len(actions)
     divider = [{"type": "divider"}] if len(kept) + len(outcome) < room else []
-    blocks = [*[*kept, *divider, *outcome][:room], *actions]
-    return {"text": f"{original.get('text', '')}\n\n{mrkdwn(result.text)}", "blocks": blocks}
+    settled = [*[*kept, *divider, *outcome][:room], *actions]
+    return {"text": f"{original.get('text', '')}\n\n{mrkdwn(result.text)}", "blocks": settled}
 
 
 # --- what the Sender posts -----------------------------------------------------------------------

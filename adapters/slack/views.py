@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from adapters.slack import texts as t
+from adapters.slack.payloads import InputState
 from adapters.slack.translate import JSON, MAX_OPTIONS, unescape
 from bot.commands import MAX_BODY, MAX_TITLE, Broadcast
 from bot.domain import Announcement, AnnouncementStatus, Audience, Topic
@@ -183,18 +184,19 @@ def broadcast_modal(
     return _modal(BROADCAST_VIEW, t.BROADCAST_MODAL_TITLE, t.BROADCAST_SUBMIT, blocks, origin)
 
 
-def _state(values: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:
-    state: Mapping[str, Any] = (values.get(block_id) or {}).get(VALUE) or {}
-    return state
+def _state(values: Mapping[str, Any], block_id: str) -> InputState:
+    """One input's submitted state, validated (a wrongly typed one raises `PayloadError`)."""
+    block = values.get(block_id)
+    return InputState.read((block.get(VALUE) if isinstance(block, Mapping) else None) or {})
 
 
 def _selected(values: Mapping[str, Any], block_id: str) -> tuple[str, ...]:
-    chosen = _state(values, block_id).get("selected_options") or []
-    return tuple(dict.fromkeys(str(option["value"]) for option in chosen))
+    chosen = _state(values, block_id).selected_options or []
+    return tuple(dict.fromkeys(option.value for option in chosen))
 
 
 def _text(values: Mapping[str, Any], block_id: str, limit: int, errors: dict[str, str]) -> str:
-    text = str(_state(values, block_id).get("value") or "").strip()
+    text = (_state(values, block_id).value or "").strip()
     if not text:
         errors[block_id] = t.EMPTY_FIELD
     elif len(text) > limit:
@@ -211,7 +213,7 @@ class SendAt:
 
 
 def _send_at(values: Mapping[str, Any], errors: dict[str, str]) -> SendAt | None:
-    raw = _state(values, SEND_AT_BLOCK).get("selected_date_time")
+    raw = _state(values, SEND_AT_BLOCK).selected_date_time
     local = LOCAL in _selected(values, SEND_LOCAL_BLOCK)
     if raw is None or raw == "":
         if local:
