@@ -330,7 +330,8 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
 
 async def seal_slack_tokens(app: App, *, rotate: bool = False) -> int:
     """Encrypt the Slack tokens still stored in plain text (rows from before PARTNERBOT_SECRET_KEY was
-    set, see migration 0012); with `rotate`, re-encrypt every token under the first key as well."""
+    set, see migration 0012); with `rotate`, re-encrypt every token under the first key as well.
+    Raises SecretKeyError (a ValueError: one line, exit 2) if a stored token opens with no key."""
     from storage.slack_oauth import TokenCipher, rewrite_stored_tokens
 
     cipher = TokenCipher(app.settings.secret_key)

@@ -171,8 +171,9 @@ def slack_state_store(engine: AsyncEngine, *, expiration_seconds: int) -> AsyncS
 
 
 def rewrite_tokens(connection: Connection, cipher: TokenCipher, *, mode: Rewrite = "encrypt") -> int:
-    """Rewrite the tokens in slack_sdk's tables: `encrypt` the plain ones, `rotate` every one to the first
-    key (plain ones encrypted too), or `decrypt` every one (a downgrade). Returns how many rows changed.
+    """Rewrite the tokens in slack_sdk's tables: `encrypt` the plain ones (checking that the sealed ones
+    open), `rotate` every one to the first key (plain ones encrypted too), or `decrypt` every one (a
+    downgrade); a token no key opens raises SecretKeyError and changes nothing. Returns how many rows changed.
     Synchronous: migrations call it as it is, the async callers through `AsyncConnection.run_sync`."""
     inspector = sa.inspect(connection)
     changed = 0
@@ -194,7 +195,10 @@ def _rewritten(cipher: TokenCipher, value: str, mode: Rewrite) -> str | None:
         return cipher.decrypt(value)
     if mode == "rotate":
         return cipher.rotate(value)
-    return value if is_encrypted(value) else cipher.encrypt(value)
+    if is_encrypted(value):
+        cipher.decrypt(value)  # a key that no longer opens it is refused now, not at the next request
+        return value
+    return cipher.encrypt(value)
 
 
 async def rewrite_stored_tokens(

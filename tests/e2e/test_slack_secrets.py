@@ -3,14 +3,20 @@ migration 0012) and still authorise commands and deliveries, on SQLite and Postg
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
+from slack_sdk.oauth.installation_store.models.installation import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 
 from adapters.slack.app import BOT_SCOPES
-from storage.slack_oauth import TOKEN_COLUMNS
+from bot.app import serve
+from bot.config import Settings
+from storage.engine import make_engine
+from storage.slack_oauth import TOKEN_COLUMNS, SecretKeyError
 from tests.conftest import FakeClock
 from tests.e2e.test_slack_harness import TOKEN_KEY, SlackWorld, install, open_world
 
@@ -58,3 +64,38 @@ async def test_an_oauth_install_stores_its_token_encrypted_and_it_still_posts(
     await world.deliver()
     posts = world.bot_posts(own.channel)
     assert len(posts) == 1 and "Sealed" in str(posts[0])
+
+
+# --- `partnerbot run` (bot.app.serve) seals what an upgrade without the key left plain ------------------
+
+
+def oauth_settings(database_url: str, keys: str) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        slack_client_id="1.2",
+        slack_client_secret="c",
+        slack_signing_secret="s",
+        slack_api_url="http://127.0.0.1:9/api/",  # never called: nothing is sent here
+        http_host="127.0.0.1",
+        http_port=0,
+        secret_key=keys,
+    )
+
+
+async def test_run_encrypts_plain_tokens_on_start_and_refuses_a_key_that_opens_none(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    try:
+        plain = AsyncSQLAlchemyInstallationStore(client_id="1.2", engine=engine)  # stored before 0012
+        await plain.async_save(Installation(app_id="A1", team_id="T1", user_id="U1", bot_token="xoxb-9-p"))
+        stop = asyncio.Event()
+        stop.set()  # start, then stop at once
+        await serve(oauth_settings(sqlite_url, TOKEN_KEY), stop=stop)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(sa.text("SELECT bot_token FROM slack_bots"))).all()
+        assert [Fernet(TOKEN_KEY).decrypt(row[0].encode()) for row in rows] == [b"xoxb-9-p"]
+
+        with pytest.raises(SecretKeyError, match="does not open"):  # the CLI: one line, exit 2
+            await serve(oauth_settings(sqlite_url, Fernet.generate_key().decode()), stop=stop)
+    finally:
+        await engine.dispose()

@@ -85,6 +85,8 @@ async def test_key_rotation_with_two_keys(engine: AsyncEngine) -> None:
     assert found is not None and found.bot_token == BOT
     with pytest.raises(SecretKeyError, match="does not open"):
         await find(engine, NEW)
+    with pytest.raises(SecretKeyError, match="does not open"):  # checked on start, before any request
+        await rewrite_stored_tokens(engine, TokenCipher(NEW), mode="encrypt")
 
     assert await rewrite_stored_tokens(engine, TokenCipher(f"{NEW},{OLD}"), mode="rotate") == 2
     after = await stored(engine)
