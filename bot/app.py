@@ -145,7 +145,7 @@ async def build_app(
 ) -> App:
     """Migrate the database, then wire storage, the core and the delivery worker."""
     if run_migrations:
-        await asyncio.to_thread(migrate.upgrade, settings.database_url)
+        await asyncio.to_thread(migrate.upgrade, settings.database_url, secret_key=settings.secret_key)
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
     stores = build_stores(engine, admin_channels=settings.admin_channel_refs())
@@ -245,12 +245,14 @@ def build_adapters(app: App, *, deliver_only: bool = False) -> list[PlatformAdap
 
 def slack_adapter(app: App) -> SlackAdapter:
     from adapters.slack.app import OAUTH_STATE_SECONDS, OAuthStores, build_slack_adapter
-    from storage.slack_oauth import slack_installation_store, slack_state_store
+    from storage.slack_oauth import TokenCipher, slack_installation_store, slack_state_store
 
     client_id = app.settings.slack_client_id
     stores = (
         OAuthStores(
-            installations=slack_installation_store(app.engine, client_id=client_id),
+            installations=slack_installation_store(
+                app.engine, client_id=client_id, cipher=TokenCipher(app.settings.secret_key)
+            ),
             states=slack_state_store(app.engine, expiration_seconds=OAUTH_STATE_SECONDS),
         )
         if client_id
@@ -261,10 +263,14 @@ def slack_adapter(app: App) -> SlackAdapter:
 
 def slack_delivery(app: App) -> PlatformAdapter:
     from adapters.slack.delivery import build_slack_delivery
-    from storage.slack_oauth import slack_installation_store
+    from storage.slack_oauth import TokenCipher, slack_installation_store
 
     client_id = app.settings.slack_client_id
-    store = slack_installation_store(app.engine, client_id=client_id) if client_id else None
+    store = (
+        slack_installation_store(app.engine, client_id=client_id, cipher=TokenCipher(app.settings.secret_key))
+        if client_id
+        else None
+    )
     return build_slack_delivery(app.settings, installations=store)
 
 
@@ -297,6 +303,8 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
     adapters = build_adapters(app, deliver_only=deliver_only)
     stop = stop or _stop_on_signals()
     try:
+        if settings.slack_client_id and not deliver_only:
+            await seal_slack_tokens(app)
         for adapter in adapters:
             app.worker.add_sender(adapter.platform, adapter.sender)
             try:
@@ -319,6 +327,19 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
         for adapter in reversed(adapters):
             await adapter.stop()
         await app.close()
+
+
+async def seal_slack_tokens(app: App, *, rotate: bool = False) -> int:
+    """Encrypt the Slack tokens still stored in plain text (rows from before PARTNERBOT_SECRET_KEY was
+    set, see migration 0012); with `rotate`, re-encrypt every token under the first key as well.
+    Raises SecretKeyError (a ValueError: one line, exit 2) if a stored token opens with no key."""
+    from storage.slack_oauth import TokenCipher, rewrite_stored_tokens
+
+    cipher = TokenCipher(app.settings.secret_key)
+    changed = await rewrite_stored_tokens(app.engine, cipher, mode="rotate" if rotate else "encrypt")
+    if changed:
+        log.info("encrypted the Slack tokens of %d stored installation rows", changed)
+    return changed
 
 
 class StartupError(Exception):

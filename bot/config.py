@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     slack_client_id: str = Field("", validation_alias=_env("SLACK_CLIENT_ID"))
     slack_client_secret: str = Field("", validation_alias=_env("SLACK_CLIENT_SECRET"))
     slack_api_url: str = Field("", validation_alias=_env("PARTNERBOT_SLACK_API_URL"))
+    # Fernet keys, comma-separated, that encrypt OAuth installs' tokens at rest: the first encrypts,
+    # all decrypt (rotation). Needed in OAuth mode (SLACK_CLIENT_ID) only.
+    secret_key: str = Field("", validation_alias=_env("PARTNERBOT_SECRET_KEY"))
     discord_token: str = Field("", validation_alias=_env("DISCORD_TOKEN"))
     discord_api_url: str = Field("", validation_alias=_env("PARTNERBOT_DISCORD_API_URL"))
     discord_gateway_url: str = Field("", validation_alias=_env("PARTNERBOT_DISCORD_GATEWAY_URL"))

@@ -821,6 +821,19 @@ CLI_ADMIN_CHANNEL_UNREACHABLE: Final = (
     "list an admin channel on a configured platform in PARTNERBOT_ADMIN_CHANNELS."
 )
 
+# --- secrets at rest (bot/cli): one line each, exit 2 -------------------------------------------
+CLI_SECRET_KEY_MISSING: Final = (
+    "OAuth mode (SLACK_CLIENT_ID) keeps each workspace's bot token encrypted, so it needs "
+    "PARTNERBOT_SECRET_KEY: make a key with "
+    '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"` '
+    "and set PARTNERBOT_SECRET_KEY to it in the environment or .env (keep it safe: without it the "
+    "stored tokens cannot be read)."
+)
+CLI_KEY_ROTATED: Final = Plural(
+    "Re-encrypted the Slack tokens of {n} stored row under the first key of PARTNERBOT_SECRET_KEY.",
+    "Re-encrypted the Slack tokens of {n} stored rows under the first key of PARTNERBOT_SECRET_KEY.",
+)
+
 # --- the other buttons under a delivered announcement: Helpful, Mute this topic -------------------
 # (bot/core.py `helpful` and `mute`; the same words on every platform).
 

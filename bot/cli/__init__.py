@@ -125,6 +125,7 @@ def run() -> None:
             "run `partnerbot console` or `partnerbot demo`.",
             2,
         )
+    _check_secret_key(settings)
     _admin_channel_warnings(settings)
     _serve(settings, deliver_only=False)
 
@@ -157,7 +158,22 @@ def worker() -> None:
             "SLACK_BOT_TOKEN (or SLACK_CLIENT_ID/SECRET) and/or DISCORD_TOKEN, as for `partnerbot run`.",
             2,
         )
+    _check_secret_key(settings)
     _serve(settings, deliver_only=True)
+
+
+def _check_secret_key(settings: Settings) -> None:
+    """OAuth mode stores bot tokens encrypted: refuse to start without a usable PARTNERBOT_SECRET_KEY."""
+    from storage.slack_oauth import SecretKeyError, TokenCipher
+
+    if not settings.slack_client_id:
+        return
+    if not settings.secret_key.strip(" ,"):
+        raise CliError(m.CLI_SECRET_KEY_MISSING, 2)
+    try:
+        TokenCipher(settings.secret_key)
+    except SecretKeyError as exc:
+        raise CliError(f"configuration error — {exc}", 2) from exc
 
 
 def _serve(settings: Settings, *, deliver_only: bool) -> None:
@@ -182,13 +198,40 @@ def _serve(settings: Settings, *, deliver_only: bool) -> None:
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (also done on every start)."""
+    from storage.slack_oauth import SecretKeyError
+
     settings = load_settings()
     try:
-        migrate.upgrade(settings.database_url)
+        migrate.upgrade(settings.database_url, secret_key=settings.secret_key)
         revision = migrate.current(settings.database_url)
+    except SecretKeyError as exc:
+        raise CliError(f"configuration error — {exc}", 2) from exc
     except SQLAlchemyError as exc:
         raise CliError(f"cannot migrate the database: {exc}. Check PARTNERBOT_DATABASE_URL.") from exc
     out.print(f"Database is at revision [bold]{revision}[/bold].")
+
+
+@db_cli.command("rotate-key")
+def db_rotate_key() -> None:
+    """Re-encrypt every stored Slack token under the first key of PARTNERBOT_SECRET_KEY.
+
+    Rotate by putting a new key first (PARTNERBOT_SECRET_KEY=new,old), running this, then dropping the
+    old key once every process runs with the new list."""
+    from bot.app import seal_slack_tokens
+    from storage.slack_oauth import SecretKeyError
+
+    settings = load_settings()
+    if not settings.secret_key.strip(" ,"):
+        raise CliError(m.CLI_SECRET_KEY_MISSING, 2)
+
+    async def work(a: App) -> int:
+        return await seal_slack_tokens(a, rotate=True)
+
+    try:
+        changed = run_async(lambda: with_app(settings, work))
+    except SecretKeyError as exc:
+        raise CliError(f"configuration error — {exc}", 2) from exc
+    out.print(m.CLI_KEY_ROTATED(changed), soft_wrap=True)
 
 
 # --- topics ------------------------------------------------------------------------------------

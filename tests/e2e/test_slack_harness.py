@@ -29,6 +29,8 @@ from tests.fakes.slack import JSON, Channel, Ephemeral, FakeSlack, ManualClock, 
 from tests.fakes.slack_events import InboundResponse, SlackEventSender
 
 SECRET = "e2e-signing-secret"
+# PARTNERBOT_SECRET_KEY of the OAuth worlds (a fixed Fernet key: tests only).
+TOKEN_KEY = "5Tjv4RIi2pUJ5ojPz3ixDsSKLYxWIkbZQ0QUZZN6TEY="
 VENDOR = "T0VENDOR"
 WAIT = 5.0
 _T = TypeVar("_T")
@@ -216,7 +218,11 @@ async def open_world(
         eve = fake.add_user(VENDOR, "eve")
         admin_channel = fake.add_channel(VENDOR, "partner-admins", members={dana.id, eve.id})
         credentials = (
-            {"slack_client_id": fake.client_id, "slack_client_secret": fake.client_secret}
+            {
+                "slack_client_id": fake.client_id,
+                "slack_client_secret": fake.client_secret,
+                "secret_key": TOKEN_KEY,
+            }
             if oauth
             else {"slack_bot_token": vendor.bot_token}
         )

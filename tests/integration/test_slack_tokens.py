@@ -1,0 +1,153 @@
+"""Slack tokens at rest (storage/slack_oauth.py, migration 0012) on SQLite and PostgreSQL: sealed through
+slack_sdk's store, rotated with a list of keys, plain rows from before read and then encrypted."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
+from slack_sdk.oauth.installation_store.models.installation import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import (
+    AsyncSQLAlchemyInstallationStore,
+    SQLAlchemyInstallationStore,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage import migrate
+from storage.engine import make_engine, sync_url
+from storage.slack_oauth import (
+    TOKEN_COLUMNS,
+    SecretKeyError,
+    TokenCipher,
+    rewrite_stored_tokens,
+    slack_installation_store,
+)
+
+OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+BOT = "xoxb-1-bot-token"
+USER = "xoxp-1-user-token"
+REFRESH = "xoxe-1-refresh-token"
+
+
+def an_installation(team_id: str = "T1") -> Installation:
+    return Installation(
+        app_id="A1", team_id=team_id, user_id="U1", bot_token=BOT, bot_id="B1", bot_user_id="UB1",
+        bot_scopes="chat:write", bot_refresh_token=REFRESH, user_token=USER, user_refresh_token=REFRESH,
+    )  # fmt: skip
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+async def stored(engine: AsyncEngine) -> list[str]:
+    found: list[str] = []
+    async with engine.connect() as conn:
+        for table, columns in TOKEN_COLUMNS.items():
+            rows = await conn.execute(sa.text(f"SELECT {', '.join(columns)} FROM {table}"))
+            found += [value for row in rows for value in row if value is not None]
+    return found
+
+
+async def find(engine: AsyncEngine, keys: str) -> Installation | None:
+    store = slack_installation_store(engine, client_id="1.2", cipher=TokenCipher(keys))
+    return await store.async_find_installation(enterprise_id=None, team_id="T1")
+
+
+async def test_tokens_are_sealed_in_the_database_and_opened_by_the_store(engine: AsyncEngine) -> None:
+    store = slack_installation_store(engine, client_id="1.2", cipher=TokenCipher(OLD))
+    installation = an_installation()
+    await store.async_save(installation)
+    assert installation.bot_token == BOT  # the caller's object is left as it was
+
+    values = await stored(engine)
+    assert len(values) == 6 and not any("xox" in v for v in values)
+    found = await store.async_find_installation(enterprise_id=None, team_id="T1")
+    assert found is not None
+    assert (found.bot_token, found.user_token, found.bot_refresh_token) == (BOT, USER, REFRESH)
+    bot = await store.async_find_bot(enterprise_id=None, team_id="T1")
+    assert bot is not None and (bot.bot_token, bot.bot_refresh_token) == (BOT, REFRESH)
+
+
+async def test_key_rotation_with_two_keys(engine: AsyncEngine) -> None:
+    await slack_installation_store(engine, client_id="1.2", cipher=TokenCipher(OLD)).async_save(
+        an_installation()
+    )
+    before = await stored(engine)
+
+    # The new key first: new writes use it, the old tokens still open.
+    found = await find(engine, f"{NEW},{OLD}")
+    assert found is not None and found.bot_token == BOT
+    with pytest.raises(SecretKeyError, match="does not open"):
+        await find(engine, NEW)
+    with pytest.raises(SecretKeyError, match="does not open"):  # checked on start, before any request
+        await rewrite_stored_tokens(engine, TokenCipher(NEW), mode="encrypt")
+
+    assert await rewrite_stored_tokens(engine, TokenCipher(f"{NEW},{OLD}"), mode="rotate") == 2
+    after = await stored(engine)
+    assert set(after).isdisjoint(before)
+    assert {Fernet(NEW).decrypt(v.encode()).decode() for v in after} == {BOT, USER, REFRESH}
+    found = await find(engine, NEW)  # the old key can now be dropped
+    assert found is not None and found.user_token == USER
+    with pytest.raises(SecretKeyError):
+        await find(engine, OLD)
+
+
+async def test_plain_tokens_from_before_are_read_then_encrypted(engine: AsyncEngine) -> None:
+    plain = AsyncSQLAlchemyInstallationStore(client_id="1.2", engine=engine)  # as before migration 0012
+    await plain.async_save(an_installation())
+    assert BOT in await stored(engine)
+
+    found = await find(engine, OLD)
+    assert found is not None and found.bot_token == BOT  # a plain token is still readable
+
+    cipher = TokenCipher(OLD)
+    assert await rewrite_stored_tokens(engine, cipher, mode="encrypt") == 2
+    assert not any("xox" in v for v in await stored(engine))
+    assert await rewrite_stored_tokens(engine, cipher, mode="encrypt") == 0  # nothing left to seal
+    found = await find(engine, OLD)
+    assert found is not None and (found.bot_token, found.user_token) == (BOT, USER)
+
+
+def test_migration_0012_encrypts_existing_rows_when_a_key_is_given(database_url: str) -> None:
+    migrate.downgrade(database_url, "0011")
+    engine = sa.create_engine(sync_url(database_url))
+    try:
+        SQLAlchemyInstallationStore(client_id="1.2", engine=engine).save(an_installation())
+
+        migrate.upgrade(database_url)  # no key at upgrade time: the rows stay plain, still readable
+        assert _values(engine).count(BOT) == 2
+
+        migrate.downgrade(database_url, "0011")
+        migrate.upgrade(database_url, secret_key=f"{OLD}")
+        sealed = _values(engine)
+        assert len(sealed) == 6 and not any("xox" in v for v in sealed)
+        assert {Fernet(OLD).decrypt(v.encode()).decode() for v in sealed} == {BOT, USER, REFRESH}
+
+        migrate.downgrade(database_url, "0011", secret_key=OLD)  # decrypts again
+        assert sorted(_values(engine)) == sorted([BOT, BOT, REFRESH, REFRESH, USER, REFRESH])
+    finally:
+        engine.dispose()
+        migrate.upgrade(database_url)
+
+
+def _values(engine: sa.Engine) -> list[str]:
+    with engine.connect() as conn:
+        return [
+            value
+            for table, columns in TOKEN_COLUMNS.items()
+            for row in conn.execute(sa.text(f"SELECT {', '.join(columns)} FROM {table}"))
+            for value in row
+            if value is not None
+        ]
+
+
+@pytest.mark.parametrize("keys", ["", " , ", "not-a-key", f"{OLD},short"])
+def test_a_missing_or_malformed_key_is_refused_with_how_to_make_one(keys: str) -> None:
+    with pytest.raises(SecretKeyError, match=r"Fernet\.generate_key"):
+        TokenCipher(keys)
