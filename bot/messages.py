@@ -353,7 +353,9 @@ ADMIN_ONLY_IN_ADMIN_CHANNEL: Final = (
 ADMIN_ONLY_FOR_ADMINS: Final = "🔒 Only configured partnerbot admins can do that. Ask an admin to add you."
 TOPIC_EXISTS: Final = "A topic `{slug}` already exists. Pick another slug, or archive the old one first."
 TOPIC_ADDED: Final = "Topic `{slug}` — *{title}* added. Partners can now `subscribe {slug}`."
-TOPIC_ARCHIVED: Final = "Topic `{slug}` archived: it no longer appears in `topics` and can't be broadcast to."
+TOPIC_ARCHIVED: Final = (
+    "Topic `{slug}` archived: partners no longer see it in `topics`, and broadcasts can't target it."
+)
 TOPIC_UNARCHIVED: Final = (
     "Topic `{slug}` is back: partners see it in `topics` again and broadcasts can target it."
 )
@@ -741,6 +743,10 @@ PARTNER_REMOVED: Final = Plural(
     '`invite "{name}" tier:…` brings it back.',
     "*{name}* removed: {n} channels switched off, their pending deliveries stopped; its history is kept. "
     '`invite "{name}" tier:…` brings it back.',
+)
+PARTNER_REMOVED_NO_CHANNELS: Final = (
+    "*{name}* removed; it had no channels, so nothing else changed and its history is kept. "
+    '`invite "{name}" tier:…` brings it back.'
 )
 PARTNER_NAME_MISSING: Final = (
     'Give the partner\'s name, in quotes if it has spaces, e.g. `partner "Acme GmbH"`.'

@@ -79,14 +79,14 @@ def set_(
 
 def remove(name: Annotated[str, typer.Argument(help="The partner's name.")]) -> None:
     """Remove a partner: its channels are switched off and pending deliveries stopped; history is kept."""
-    from bot import messages as m
+    from bot.services.partner_admin import removed_text
 
     async def work(a: App) -> None:
         result = await a.bot.admin.roster.remove_partner(name)
         if isinstance(result, str):
             raise CliError(_plain(result))
         partner, channels = result
-        text = m.PARTNER_REMOVED(channels, name=partner.name)
+        text = removed_text(partner.name, channels)
         out.print(_plain(text), markup=False, emoji=False, highlight=False)
 
     run_async(lambda: with_app(load_settings(), work))

@@ -95,7 +95,7 @@ class PartnerAdminService:
         if isinstance(result, str):
             return _error(result)
         partner, channels = result
-        return Reply(text=m.PARTNER_REMOVED(channels, name=partner.name), ephemeral=False)
+        return Reply(text=removed_text(partner.name, channels), ephemeral=False)
 
     # --- use-cases (also the CLI's) --------------------------------------------------------------
 
@@ -259,3 +259,10 @@ def changed_text(result: Changed) -> str:
         m.PARTNER_CHANGE.format(key=key, old=_shown(old), new=_shown(new)) for key, old, new in result.changes
     )
     return m.PARTNER_UPDATED.format(name=result.partner.name, changes=changes)
+
+
+def removed_text(name: str, channels: int) -> str:
+    """What `partner remove` did: with no channel to switch off, a plural sentence would not fit."""
+    if channels == 0:
+        return m.PARTNER_REMOVED_NO_CHANNELS.format(name=name)
+    return m.PARTNER_REMOVED(channels, name=name)

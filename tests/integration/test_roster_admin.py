@@ -218,3 +218,12 @@ async def test_import_update_topics_and_errors_by_line(harness: Harness) -> None
     by_tier = await harness.app.stores.directory.partners(PartnerFilter(tiers=frozenset({"silver"})))
     assert [p.name for p, _ in by_tier] == ["Birch"]
     assert await rows(harness, DeliveryRow) == []
+
+
+async def test_removing_a_partner_without_channels_says_so_in_a_sentence(harness: Harness) -> None:
+    invited = await harness.admin('invite "Quiet Co" tier:silver')
+    assert not invited.is_error, invited.text
+    removed = await harness.admin('partner remove "Quiet Co"')
+    assert not removed.is_error
+    assert removed.text == m.PARTNER_REMOVED_NO_CHANNELS.format(name="Quiet Co")
+    assert "0 channels" not in removed.text
