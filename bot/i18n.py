@@ -1,6 +1,6 @@
 """Plural forms chosen by count, through gettext's `ngettext` (Babel's catalogs plug in here).
 
-Messages with a count are written as a `Plural` pair in bot/messages.py, never as "channel(s)".
+Messages with a count are written as a `Plural` pair in bot/messages.py, never with a bracketed plural ending.
 Today there is one catalog, English, so `NullTranslations` picks the singular for 1 and the plural
 otherwise; the translations issue loads a Babel catalog per language behind the same call, and the
 language's own plural rule (Polish has three forms, Japanese one) then decides.

@@ -3,7 +3,8 @@
 Plain constants and `str.format` templates only, so the wording can be reviewed (and translated) in
 one place. Keep each group under its own `# --- <area>` heading. Anything with a count is a
 `bot.i18n.Plural` (a whole sentence, or a noun like `CHANNELS` under "counted words" that fills a
-`{channels}` field), never "channel(s)"; a refusal that depends on a status is a sentence per status.
+`{channels}` field), never a noun with a bracketed plural ending; a refusal that depends on a
+status is a sentence per status.
 """
 
 from __future__ import annotations
@@ -634,7 +635,7 @@ ACK_REMINDER: Final = (
 
 # --- counted words -----------------------------------------------------------------------------
 # Plural nouns (bot/i18n.py) that fill the `{channels}`-style fields above, chosen by count:
-# `CHANNELS(1)` → "1 channel", `CHANNELS(3)` → "3 channels". Never "channel(s)".
+# `CHANNELS(1)` → "1 channel", `CHANNELS(3)` → "3 channels"; never a bracketed plural.
 
 CHANNELS: Final = Plural("{n} channel", "{n} channels")
 PARTNERS: Final = Plural("{n} partner", "{n} partners")

@@ -34,6 +34,16 @@ from bot.domain import Platform
 from bot.ports import Clock, Sender
 
 log = logging.getLogger(__name__)
+
+
+class SyncRefused(Exception):
+    """Discord refused the token (`token`) or the command sync itself; the text is Discord's."""
+
+    def __init__(self, message: str, *, token: bool) -> None:
+        super().__init__(message)
+        self.token = token
+
+
 # Above it, discord.py raises RateLimited instead of sleeping inside the call (30 is its minimum).
 MAX_RATELIMIT_WAIT = 30.0
 
@@ -161,12 +171,19 @@ class DiscordAdapter:
             self._restore = None
 
     async def sync_commands(self, *, force: bool = True) -> list[str]:
-        """Log in over REST only (no gateway) and sync the application commands."""
+        """Log in over REST only (no gateway) and sync the application commands.
+
+        Raises SyncRefused when Discord refuses the token or the sync, so callers (the CLI) need not
+        know discord.py's exception types."""
         self._force_sync = force
         settings = self.settings
         self._restore = point_endpoints(settings.discord_api_url, settings.discord_gateway_url)
         try:
             await self.client.login(settings.discord_token)
+        except discord.LoginFailure as exc:
+            raise SyncRefused(str(exc), token=True) from exc
+        except discord.HTTPException as exc:
+            raise SyncRefused(str(exc), token=False) from exc
         finally:
             await self.stop()
         return self.synced

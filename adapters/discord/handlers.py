@@ -365,7 +365,7 @@ class PartnerHandlers:
         count = await self.bot.workspace_removed(
             Platform.DISCORD, str(guild.id), reason="removed from the server"
         )
-        log.info("removed from Discord server %s: %d channel(s) deactivated", guild.id, count)
+        log.info("removed from Discord server %s: channels deactivated: %d", guild.id, count)
 
     async def on_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
         ref = ChannelRef(Platform.DISCORD, str(channel.guild.id), str(channel.id))

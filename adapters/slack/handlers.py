@@ -192,7 +192,7 @@ class SlackHandlers:
     async def _workspace_removed(self, team: str, reason: str) -> None:
         self._forget_team(team)
         count = await self._bot.workspace_removed(Platform.SLACK, team, reason=reason)
-        log.info("Slack workspace %s: %s; %d channel(s) deactivated", team, reason, count)
+        log.info("Slack workspace %s: %s; channels deactivated: %d", team, reason, count)
 
     # --- buttons ---------------------------------------------------------------------------------
 

@@ -99,7 +99,7 @@ def command_text(body: Mapping[str, Any]) -> str:
 
 
 def mention_text(text: str, bot_user_id: str | None) -> str:
-    """The words after `@partnerbot`: the bot's own mention token(s) removed, entities unescaped."""
+    """The words after `@partnerbot`: the bot's own mention tokens removed, entities unescaped."""
     if bot_user_id:
         text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
     return unescape(text).strip()

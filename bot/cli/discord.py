@@ -44,8 +44,7 @@ def invite_url_command(
 @discord_cli.command("sync-commands")
 def sync_commands_command() -> None:
     """Push the application commands to Discord now, changed or not (start-up syncs only changes)."""
-    import discord
-
+    from adapters.discord.client import SyncRefused
     from bot.app import build_app, discord_adapter
     from bot.cli import CliError, load_settings, out, run_async
 
@@ -57,9 +56,9 @@ def sync_commands_command() -> None:
         app = await build_app(settings)
         try:
             return await discord_adapter(app).sync_commands(force=True)
-        except discord.LoginFailure as exc:
-            raise CliError(f"Discord refused the token: {exc}. Check DISCORD_TOKEN.", 2) from exc
-        except discord.HTTPException as exc:
+        except SyncRefused as exc:
+            if exc.token:
+                raise CliError(f"Discord refused the token: {exc}. Check DISCORD_TOKEN.", 2) from exc
             raise CliError(f"Discord refused the sync: {exc}") from exc
         finally:
             await app.close()

@@ -111,6 +111,6 @@ def _topics_table(topics: Sequence[TopicStats]) -> Table:
 
 def stats_json(found: Sequence[AnnouncementStats], topics: Sequence[TopicStats]) -> dict[str, object]:
     return {
-        "announcements": [{**asdict(s), "status": s.status.value} for s in found],
+        "announcements": [{**asdict(one), "status": one.status.value} for one in found],
         "topics": [asdict(t) for t in topics],
     }

@@ -64,8 +64,8 @@ class AckService:
         states = await self._stores.acks.states(announcement_id)
         if not states:
             return Reply(text=m.ACKS_NONE_DELIVERED.format(id=announcement_id))
-        done = [s for s in states if s.acked_by is not None]
-        waiting = [s for s in states if s.acked_by is None]
+        done = [state for state in states if state.acked_by is not None]
+        waiting = [state for state in states if state.acked_by is None]
         title = neutralize_mentions(announcement.title)
         header = m.ACKS_HEADER.format(
             id=announcement_id, title=title, done=len(done), channels=m.CHANNELS(len(states))
@@ -74,12 +74,14 @@ class AckService:
         if done:
             lines += ["", m.ACKS_DONE.format(count=len(done))]
             lines += [
-                m.ACKS_DONE_LINE.format(**_fields(s), who=neutralize_mentions(s.who), when=_when(s.acked_at))
-                for s in done
+                m.ACKS_DONE_LINE.format(
+                    **_fields(state), who=neutralize_mentions(state.who), when=_when(state.acked_at)
+                )
+                for state in done
             ]
         if waiting:
             lines += ["", m.ACKS_WAITING.format(count=len(waiting))]
-            lines += [m.ACKS_WAITING_LINE.format(**_fields(s)) for s in waiting]
+            lines += [m.ACKS_WAITING_LINE.format(**_fields(state)) for state in waiting]
         return Reply(text="\n".join(lines))
 
     async def queue_reminders(self, *, now: datetime) -> int:

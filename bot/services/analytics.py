@@ -52,7 +52,7 @@ class AnalyticsService:
         recent = await self.recent()
         if not recent:
             return Reply(text=m.NO_ANNOUNCEMENTS_YET)
-        lines = [m.STATS_RECENT_HEADER] + [render_summary(s) for s in recent]
+        lines = [m.STATS_RECENT_HEADER] + [render_summary(summary) for summary in recent]
         topics = await self.topics()
         if topics:
             lines += ["", m.STATS_TOPICS_HEADER] + [render_topic(t) for t in topics]
