@@ -9,6 +9,7 @@ time becomes an instant:
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -29,6 +30,12 @@ def _zones_by_folded_name() -> dict[str, str]:
 def canonical_zone(name: str) -> str | None:
     """The IANA spelling of `name` (any case), or None when no such zone exists."""
     return _zones_by_folded_name().get(name.strip().lower())
+
+
+def closest_zone(name: str) -> str | None:
+    """The IANA zone a mistyped `name` most likely meant (for a did-you-mean), or None."""
+    close = difflib.get_close_matches(name, sorted(available_timezones()), n=1)
+    return close[0] if close else None
 
 
 @lru_cache(maxsize=512)

@@ -9,14 +9,12 @@ Whether the time is in the past or too far ahead needs the clock: bot/services/s
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import available_timezones
 
 from bot import messages as msg
-from bot.timezones import canonical_zone, local_wall, zone_or
+from bot.timezones import canonical_zone, closest_zone, local_wall, zone_or
 
 LOCAL = "local"
 _DATE_TIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}:[0-9]{2})")
@@ -88,5 +86,5 @@ def parse_at(value: str, *, today: date | None = None) -> At | str:
 
 
 def _zone_hint(name: str) -> str:
-    close = difflib.get_close_matches(name, sorted(available_timezones()), n=1)
-    return msg.DID_YOU_MEAN.format(suggestion=close[0]) if close else "."
+    close = closest_zone(name)
+    return msg.DID_YOU_MEAN.format(suggestion=close) if close else "."

@@ -4,11 +4,9 @@ come here, so they behave the same."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from zoneinfo import available_timezones
 
 from bot import messages as m
 from bot.commands import Invite, PartnerRemove, PartnerSet, PartnerShow
@@ -16,7 +14,7 @@ from bot.config import Settings
 from bot.domain import Invocation, Partner, PartnerCard, PartnerProfile, Reply
 from bot.lexer import closest
 from bot.ports import Clock, Stores
-from bot.timezones import canonical_zone
+from bot.timezones import canonical_zone, closest_zone
 from bot.vocabulary import UnknownValue, load
 
 _ATTRIBUTES = ("tier", "type", "region", "language")
@@ -199,8 +197,8 @@ class PartnerAdminService:
             if key == "timezone":
                 zone = canonical_zone(value.strip())
                 if zone is None:
-                    suggestion = difflib.get_close_matches(value, sorted(available_timezones()), n=1)
-                    hint = m.DID_YOU_MEAN.format(suggestion=suggestion[0]) if suggestion else "."
+                    suggestion = closest_zone(value)
+                    hint = m.DID_YOU_MEAN.format(suggestion=suggestion) if suggestion else "."
                     return m.BAD_PARTNER_TIMEZONE.format(value=value[:64], did_you_mean=hint)
                 checked[key] = zone
                 continue

@@ -22,7 +22,7 @@ from bot.domain import (
     Topic,
 )
 from bot.ports import Clock, Stores
-from bot.timezones import WEEKDAYS, stored_quiet
+from bot.timezones import WEEKDAYS, closest_zone, stored_quiet
 
 SUBSCRIBE_ACTION = "topic_subscribe"
 UNSUBSCRIBE_ACTION = "topic_unsubscribe"
@@ -192,8 +192,8 @@ class PartnerService:
     async def set_timezone(self, inv: Invocation, cmd: SetTimezone) -> Reply:
         zone = _canonical_timezone(cmd.timezone)
         if zone is None:
-            suggestion = difflib.get_close_matches(cmd.timezone, sorted(available_timezones()), n=1)
-            hint = m.DID_YOU_MEAN.format(suggestion=suggestion[0]) if suggestion else ""
+            suggestion = closest_zone(cmd.timezone)
+            hint = m.DID_YOU_MEAN.format(suggestion=suggestion) if suggestion else ""
             return error(m.BAD_TIMEZONE.format(value=cmd.timezone, did_you_mean=hint))
         channel = await self.channel(inv)
         await self._stores.directory.set_timezone(channel.id, zone)
