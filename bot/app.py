@@ -43,6 +43,7 @@ from storage.repositories import (
     JobRunRepository,
     NoticeRepository,
     OutboxRepository,
+    PrivacyRepository,
     ProgressRepository,
     RateLimitRepository,
     ReportRepository,
@@ -131,6 +132,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         revisions=RevisionRepository(sessions),
         progress=ProgressRepository(sessions),
         rate_limits=RateLimitRepository(sessions),
+        privacy=PrivacyRepository(sessions),
     )
 
 

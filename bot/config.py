@@ -96,6 +96,11 @@ class Settings(BaseSettings):
         validation_alias=_env("PARTNERBOT_TYPES"),
     )
     regions: CommaList = Field(("na", "latam", "emea", "apac"), validation_alias=_env("PARTNERBOT_REGIONS"))
+    # Personal data: question and answer text, reminders quoting a question and audit details older
+    # than this many days are blanked by the `retention` job (rows and counts stay). None: kept forever.
+    retention_days: int | None = Field(
+        None, ge=1, le=36500, validation_alias=_env("PARTNERBOT_RETENTION_DAYS")
+    )
 
     @field_validator("admin_channels", "admin_users", "admin_groups", mode="before")
     @classmethod
@@ -129,6 +134,13 @@ class Settings(BaseSettings):
             platform, _, ident = item.partition(":")
             if platform not in platforms or not ident:
                 raise ValueError(f"`{item}` must look like `slack:C0ADMIN` or `discord:112233`")
+        return value
+
+    @field_validator("retention_days", mode="before")
+    @classmethod
+    def _retention_off(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("", "off"):
+            return None
         return value
 
     @field_validator("default_timezone")

@@ -32,6 +32,7 @@ from bot.ports import Clock, Stores
 from bot.services.acks import AckService
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
+from bot.services.privacy import PrivacyService
 from bot.services.progress import ProgressService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
@@ -199,6 +200,11 @@ async def _prune_rate_limits(host: JobHost, period: Period) -> str:
     return m.JOB_RATE_LIMITS_PRUNED(await host.stores.rate_limits.prune(full_before=full_before))
 
 
+async def _retention(host: JobHost, period: Period) -> str:
+    service = PrivacyService(host.stores.privacy)
+    return await service.apply_retention(retention_days=host.settings.retention_days, now=host.clock.now())
+
+
 _JOBS = (
     Job(
         "broadcast-progress",
@@ -256,6 +262,14 @@ _JOBS = (
         "they take to refill, plus 5 min; a missing bucket reads as a full one",
         Ticks(timedelta(minutes=10)),
         _prune_rate_limits,
+    ),
+    Job(
+        "retention",
+        "when PARTNERBOT_RETENTION_DAYS is set, replace the text of questions and answers, of "
+        "reminders quoting a question and the details of audit entries older than that many days by "
+        '"(removed after the retention period)"; rows and counts stay. Off by default',
+        Ticks(timedelta(hours=1)),
+        _retention,
     ),
 )
 JOBS: dict[str, Job] = {job.name: job for job in _JOBS}

@@ -846,3 +846,46 @@ CLI_KEY_ROTATED: Final = Plural(
 
 HELPFUL_THANKS: Final = "👍 Thanks — marked as helpful."
 NOT_AN_ANNOUNCEMENT: Final = ACK_NOT_AN_ANNOUNCEMENT
+
+# --- personal data (bot/services/privacy.py): `partnerbot partners forget`, the retention job -------
+
+# What a forgotten person's name reads as wherever it was stored (questions, answers, acks, audit…).
+FORGOTTEN_PERSON: Final = "a forgotten person"
+# What a question's or answer's text, a reminder quoting a question, or an audit entry's details
+# read as once PARTNERBOT_RETENTION_DAYS have passed.
+TEXT_REMOVED: Final = "(removed after the retention period)"
+ANSWERS: Final = Plural("{n} answer", "{n} answers")
+ACKNOWLEDGEMENTS: Final = Plural("{n} acknowledgement", "{n} acknowledgements")
+AUDIT_ENTRIES: Final = Plural("{n} audit entry", "{n} audit entries")
+JOIN_CODES: Final = Plural("{n} join code", "{n} join codes")
+REMINDERS: Final = Plural("{n} reminder", "{n} reminders")
+FORGOT: Final = "Forgot {who}: {what}."
+FORGET_CONFIRM: Final = (
+    "Forget {who}? Their name and user id will read “a forgotten person” in {what}; "
+    "the counts and the announcements stay. This cannot be undone."
+)
+FORGET_NOT_CONFIRMED: Final = "nothing was forgotten (add --yes to skip the question)"
+FORGET_WHOM: Final = (
+    'say whom to forget: a name as stored (`partnerbot partners forget "Ana Ruiz"`) or a user id '
+    "(`partnerbot partners forget --user slack:U0ANA`), one of the two"
+)
+FORGET_NO_NAME: Final = (
+    'partnerbot stores nobody called "{name}"{did_you_mean} Names match exactly as stored; '
+    "`partnerbot partners forget --user slack:U0ANA` forgets by user id."
+)
+FORGET_NO_NAME_END: Final = "."
+FORGET_NO_USER: Final = (
+    "partnerbot stores nothing about {who}: no question, answer, reaction, acknowledgement, "
+    "audit entry, announcement or join code carries that user id."
+)
+FORGET_BAD_USER: Final = (
+    '"{given}" is not a user id as partnerbot stores it: write <platform>:<user id>, like '
+    "PARTNERBOT_ADMIN_USERS, e.g. `--user slack:U0ANA` or `--user discord:80351110224678912`"
+)
+FORGET_SEVERAL: Final = (
+    '"{name}" is the name of more than one person ({people}); forget each by user id, '
+    "e.g. `partnerbot partners forget --user {first}`"
+)
+JOB_RETENTION_OFF: Final = "off: PARTNERBOT_RETENTION_DAYS is not set, so everything is kept"
+JOB_RETENTION_NOTHING: Final = "nothing older than the retention period left to blank"
+JOB_RETENTION: Final = "blanked {what}"

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import click
 import typer
 from rich.markup import escape
 
+from bot import messages as m
 from bot.app import App
 from bot.cli import CliError, load_settings, out, run_async, with_app
 from bot.domain import PartnerFilter
@@ -92,6 +94,41 @@ def remove(name: Annotated[str, typer.Argument(help="The partner's name.")]) -> 
     run_async(lambda: with_app(load_settings(), work))
 
 
+def forget(
+    name: Annotated[
+        str | None, typer.Argument(help='A person\'s name exactly as stored, e.g. "Ana Ruiz".')
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            help="A user id as <platform>:<user id>, e.g. slack:U0ANA (as in PARTNERBOT_ADMIN_USERS)."
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Forget a person: their name and user id read "a forgotten person" in every question, answer,
+    reaction, acknowledgement, audit entry, announcement and join code; counts and history stay."""
+    from bot.services.privacy import ForgetRefusal, PrivacyService, personal_data_text
+
+    async def work(a: App) -> None:
+        service = PrivacyService(a.stores.privacy)
+        target = await service.find(name=name, user=user)
+        if isinstance(target, ForgetRefusal):
+            raise CliError(target.text, 2 if target.bad_input else 1)
+        if not yes:
+            question = m.FORGET_CONFIRM.format(who=target.label, what=personal_data_text(target.stored))
+            try:
+                confirmed = typer.confirm(question, default=False)
+            except click.exceptions.Abort:
+                confirmed = False
+            if not confirmed:
+                raise CliError(m.FORGET_NOT_CONFIRMED)
+        done = await service.forget(target)
+        out.print(done, markup=False, emoji=False, highlight=False, soft_wrap=True)
+
+    run_async(lambda: with_app(load_settings(), work))
+
+
 def _plain(text: str) -> str:
     """Chat markup (`*bold*`, backticks) read as plain text in a terminal: only the asterisks go."""
     return escape(text.replace("*", ""))
@@ -101,3 +138,4 @@ def register(partners: typer.Typer) -> None:
     partners.command("show")(show)
     partners.command("set")(set_)
     partners.command("remove")(remove)
+    partners.command("forget")(forget)

@@ -10,6 +10,7 @@ from storage.repositories.feedback import FeedbackRepository
 from storage.repositories.jobs import JobRunRepository
 from storage.repositories.notices import NoticeRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.progress import ProgressRepository
 from storage.repositories.ratelimits import RateLimitRepository
 from storage.repositories.reports import ReportRepository
@@ -30,6 +31,7 @@ __all__ = [
     "JobRunRepository",
     "NoticeRepository",
     "OutboxRepository",
+    "PrivacyRepository",
     "ProgressRepository",
     "RateLimitRepository",
     "ReportRepository",
