@@ -870,17 +870,18 @@ FORGET_WHOM: Final = (
     "(`partnerbot partners forget --user slack:U0ANA`), one of the two"
 )
 FORGET_NO_NAME: Final = (
-    'partnerbot stores nobody called "{name}"{did_you_mean} Names match exactly as stored; '
+    'nobody called "{name}" is stored{did_you_mean} Names match exactly as stored; '
     "`partnerbot partners forget --user slack:U0ANA` forgets by user id."
 )
 FORGET_NO_NAME_END: Final = "."
 FORGET_NO_USER: Final = (
-    "partnerbot stores nothing about {who}: no question, answer, reaction, acknowledgement, "
+    "nothing is stored about {who}: no question, answer, reaction, acknowledgement, "
     "audit entry, announcement or join code carries that user id."
 )
 FORGET_BAD_USER: Final = (
-    '"{given}" is not a user id as partnerbot stores it: write <platform>:<user id>, like '
-    "PARTNERBOT_ADMIN_USERS, e.g. `--user slack:U0ANA` or `--user discord:80351110224678912`"
+    '"{given}" is not a user id as partnerbot stores it: write <platform>:<user id>, as in '
+    "PARTNERBOT_ADMIN_USERS, without a workspace (user ids are unique on their platform), e.g. "
+    "`--user slack:U0ANA` or `--user discord:80351110224678912`"
 )
 FORGET_SEVERAL: Final = (
     '"{name}" is the name of more than one person ({people}); forget each by user id, '

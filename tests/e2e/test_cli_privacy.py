@@ -96,7 +96,7 @@ def test_forget_errors_are_one_line_with_non_zero_exits(
     unknown = forget(monkeypatch, capsys, "ana ruiz", "--yes")
     assert unknown.returncode == 1 and "Traceback" not in unknown.stderr
     assert unknown.said == (
-        'partnerbot: partnerbot stores nobody called "ana ruiz" — did you mean "Ana Ruiz"? Names match '
+        'partnerbot: nobody called "ana ruiz" is stored — did you mean "Ana Ruiz"? Names match '
         "exactly as stored; `partnerbot partners forget --user slack:U0ANA` forgets by user id."
     )
     nobody = forget(monkeypatch, capsys, "--user", "slack:U0ANA", "--yes")

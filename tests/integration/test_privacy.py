@@ -87,7 +87,7 @@ async def test_forgetting_a_partner_person_keeps_counts_and_history(harness: Har
     # Nobody is called "ana" any more; forgetting again says so, with how to forget by user id.
     again = await _refused(h, name="ana")
     assert again.text == (
-        'partnerbot stores nobody called "ana". Names match exactly as stored; '
+        'nobody called "ana" is stored. Names match exactly as stored; '
         "`partnerbot partners forget --user slack:U0ANA` forgets by user id."
     )
     assert not again.bad_input
@@ -136,7 +136,7 @@ async def test_names_as_stored_ambiguity_and_user_ids(harness: Harness, clock: F
         "forget each by user id, e.g. `partnerbot partners forget --user discord:80351110224678912`"
     )
     close = await _refused(h, name="ben okafor")
-    assert close.text.startswith('partnerbot stores nobody called "ben okafor" — did you mean "Ben Okafor"?')
+    assert close.text.startswith('nobody called "ben okafor" is stored — did you mean "Ben Okafor"?')
     assert (await _refused(h, user="slack:T1:U0ANA")).bad_input
     assert (await _refused(h, user="U0ANA")).text == m.FORGET_BAD_USER.format(given="U0ANA")
     assert (await _refused(h)).text == m.FORGET_WHOM
