@@ -112,3 +112,14 @@ def test_forget_errors_are_one_line_with_non_zero_exits(
     for result in (unknown, nobody, malformed, neither, both):
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert _askers(seeded) == [(ANA,)]  # nothing was changed by any of them
+
+
+def test_partnerbot_jobs_lists_retention(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["partnerbot", "jobs"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 0
+    (row,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("retention ")]
+    assert "every 60 min, once across" in row and "when PARTNERBOT_RETENTION_DAYS is set" in row

@@ -212,3 +212,28 @@ async def test_retention_blanks_old_text_and_keeps_rows_and_counts(
         assert await _last_detail(h) == m.JOB_RETENTION_NOTHING
     finally:
         await h.close()
+
+
+async def test_a_name_finds_the_persons_reactions_which_store_only_the_user_id(
+    harness: Harness, clock: FakeClock
+) -> None:
+    h = harness
+    await conversation(h)
+    (delivery_id,) = {r.delivery_id for r in await rows(h, ReactionRow)}
+    # A person whose id and display name differ, as on Slack and Discord: the name is stored with
+    # the audit entry, only the id with the reaction.
+    ana = UserRef(Platform.LOCAL, "W1", "U0ANA", "Ana Ruiz")
+    await h.app.stores.audit.record(
+        user=ana, channel="admin", action="stats", detail="", allowed=True, now=clock.now()
+    )
+    await h.app.stores.feedback.record_reaction(
+        delivery_id, user="U0ANA", emoji="eyes", added=True, now=clock.now()
+    )
+
+    target = await _find(h, name="Ana Ruiz")
+    assert target.stored == PersonalData(reactions=1, audit_entries=1)
+    said = await PrivacyService(h.app.stores.privacy).forget(target)
+    assert said == "Forgot Ana Ruiz: 1 reaction, 1 audit entry."
+    (eyes,) = await rows(h, ReactionRow, emoji="eyes")
+    assert eyes.user_id.startswith(FORGOTTEN_PREFIX)
+    assert len(await rows(h, ReactionRow, user_id="ana")) == 2  # someone else's rows are untouched
