@@ -42,7 +42,7 @@ class ForgetRefusal:
 def parse_person(given: str) -> PersonRef | None:
     """`slack:U0ANA` (the form of PARTNERBOT_ADMIN_USERS) → a PersonRef; None if it is not one."""
     platform, _, user = given.strip().partition(":")
-    if platform not in Platform._value2member_map_ or not user or ":" in user:
+    if platform not in {p.value for p in Platform} or not user or ":" in user:
         return None
     return PersonRef(Platform(platform), user)
 

@@ -40,6 +40,7 @@ _Q, _AN, _R, _K, _AU, _AN2, _I, _C, _D, _N = (
     _t(InviteRow), _t(ChannelRow), _t(DeliveryRow), _t(NoticeRow),
 )  # fmt: skip
 
+_PLATFORMS = frozenset(p.value for p in Platform)
 # Notices still to be posted (or being posted) keep their text: the worker needs it.
 _UNFINISHED = ("pending", "claimed")
 
@@ -102,7 +103,7 @@ class PrivacyRepository(Repository):
         return [
             KnownName(name, PersonRef(Platform(platform), user))
             for name, platform, user in found
-            if name and platform in Platform._value2member_map_
+            if name and platform in _PLATFORMS
         ]
 
     async def count(self, person: PersonRef) -> PersonalData:
