@@ -265,9 +265,8 @@ _JOBS = (
     ),
     Job(
         "retention",
-        "when PARTNERBOT_RETENTION_DAYS is set, replace the text of questions and answers, of "
-        "reminders quoting a question and the details of audit entries older than that many days by "
-        '"(removed after the retention period)"; rows and counts stay. Off by default',
+        "when PARTNERBOT_RETENTION_DAYS is set, blank question and answer text, question reminders "
+        "and audit details older than that (rows and counts stay); off by default",
         Ticks(timedelta(hours=1)),
         _retention,
     ),
