@@ -13,7 +13,6 @@ from typing import TypeVar
 
 from bot import commands as c
 from bot import messages as m
-from bot.config import Settings
 from bot.domain import Announcement, AnnouncementStatus, ChannelRef, Invocation, Platform, Reply, Topic
 from bot.grammar import help_text, parse_admin, parse_partner
 from bot.ports import Clock, Stores
@@ -25,6 +24,7 @@ from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION, PartnerS
 from bot.services.progress import ProgressService
 from bot.services.rescheduling import ReschedulingService
 from bot.services.revisions import RevisionService
+from bot.settings import CoreSettings
 from bot.vocabulary import Vocabulary
 from bot.vocabulary import load as load_vocabulary
 from bot.when import today_in
@@ -38,7 +38,7 @@ class PartnerBot:
         self,
         stores: Stores,
         clock: Clock,
-        settings: Settings,
+        settings: CoreSettings,
         *,
         wake_worker: Callable[[], None] = lambda: None,
     ) -> None:
@@ -162,6 +162,17 @@ class PartnerBot:
                 text = m.NOT_EDITABLE[announcement.status.value].format(id=announcement_id)
                 return Reply(text=text, is_error=True)
             return announcement
+
+        return await _guarded(find)
+
+    async def draft(self, inv: Invocation, announcement_id: int) -> Announcement | Reply | None:
+        """The announcement behind a preview, for an adapter that redraws it when other topics or
+        another audience are picked under it: the refusal if `inv` may not use admin features here,
+        None if there is no such announcement. Its status says whether it is still a draft."""
+
+        async def find() -> Announcement | Reply | None:
+            refusal = await self._authorise(inv, f"change draft {announcement_id}")
+            return refusal or await self._stores.announcements.get(announcement_id)
 
         return await _guarded(find)
 

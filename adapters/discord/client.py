@@ -23,15 +23,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.discord.admin import DiscordHandlers
 from adapters.discord.commands import build_tree
-from adapters.discord.handlers import DiscordOptions, DiscordPorts
+from adapters.discord.handlers import DiscordOptions
 from adapters.discord.sender import DiscordSender
+from adapters.discord.settings import DiscordSettings
 from adapters.discord.sync import sync_commands
 from adapters.discord.views import AnnouncementView, CoreButton, PreviewSelect
 from bot.command_sync import CommandSyncStore
-from bot.config import Settings
 from bot.core import PartnerBot
 from bot.domain import Platform
 from bot.ports import Clock, Sender
+from bot.settings import Admins
 
 log = logging.getLogger(__name__)
 
@@ -117,18 +118,19 @@ class DiscordAdapter:
     def __init__(
         self,
         bot: PartnerBot,
-        settings: Settings,
+        settings: DiscordSettings,
         *,
-        ports: DiscordPorts,
+        admins: Admins,
         command_sync: CommandSyncStore,
         clock: Clock,
         options: DiscordOptions | None = None,
     ) -> None:
         self.settings = settings
+        self.admins = admins
         self.options = options or DiscordOptions()
         self._command_sync = command_sync
         self._clock = clock
-        self.handlers = DiscordHandlers(bot, settings, ports, self.options)
+        self.handlers = DiscordHandlers(bot, admins, self.options)
         self.client = PartnerbotClient(self.handlers, options=self.options, setup=self._setup)
         # Typed as the port: PlatformAdapter.sender is a mutable protocol member, hence invariant.
         self.sender: Sender = DiscordSender(
@@ -212,9 +214,8 @@ class DiscordAdapter:
     async def _admin_guilds(self) -> list[int]:
         """The servers that hold a Discord admin channel: where /partner-admin is registered."""
         guilds: set[int] = set()
-        for item in self.settings.admin_channels:
-            platform, _, channel_id = item.partition(":")
-            if platform != Platform.DISCORD.value or not channel_id.isdigit():
+        for channel_id in self.admins.channels_on(Platform.DISCORD):
+            if not channel_id.isdigit():
                 continue
             try:
                 channel = await self.client.http.get_channel(int(channel_id))
@@ -245,7 +246,7 @@ def point_endpoints(api_url: str, gateway_url: str) -> Callable[[], None]:
 
 
 class _DiscordEnv(BaseSettings):
-    """Adapter options from the environment / `.env` (bot.config.Settings has no fields for them)."""
+    """Adapter options from the environment / `.env` (DiscordSettings has no fields for them)."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -275,9 +276,9 @@ def options_from_env() -> DiscordOptions:
 
 def build_discord_adapter(
     bot: PartnerBot,
-    settings: Settings,
+    settings: DiscordSettings,
     *,
-    ports: DiscordPorts,
+    admins: Admins,
     command_sync: CommandSyncStore,
     clock: Clock,
     options: DiscordOptions | None = None,
@@ -286,7 +287,7 @@ def build_discord_adapter(
     return DiscordAdapter(
         bot,
         settings,
-        ports=ports,
+        admins=admins,
         command_sync=command_sync,
         clock=clock,
         options=options or options_from_env(),
