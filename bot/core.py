@@ -205,7 +205,7 @@ class PartnerBot:
     async def _partner(self, inv: Invocation, text: str) -> Reply:
         parsed = parse_partner(text)
         if isinstance(parsed, c.CommandError):
-            return Reply(text=parsed.message, is_error=True)
+            return Reply(text=parsed.message, is_error=True, refusal=parsed.refusal)
         return await self._run_partner(inv, parsed)
 
     async def _run_partner(self, inv: Invocation, parsed: c.PartnerCommand) -> Reply:
@@ -246,7 +246,7 @@ class PartnerBot:
         parsed = parse_admin(text, today=self._today())
         if isinstance(parsed, c.CommandError):
             refusal = await self._authorise(inv, text)
-            return refusal or Reply(text=parsed.message, is_error=True)
+            return refusal or Reply(text=parsed.message, is_error=True, refusal=parsed.refusal)
         return await self._run_admin(inv, parsed, text)
 
     async def _run_admin(self, inv: Invocation, parsed: c.AdminCommand, detail: str) -> Reply:
