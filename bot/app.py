@@ -277,7 +277,7 @@ def slack_delivery(app: App) -> PlatformAdapter:
 
 
 def discord_adapter(app: App, options: DiscordOptions | None = None) -> DiscordAdapter:
-    """`options` default to the environment's (PARTNERBOT_DISCORD_*)."""
+    """`options` default to the settings' (PARTNERBOT_DISCORD_*)."""
     from adapters.discord.client import build_discord_adapter
 
     return build_discord_adapter(

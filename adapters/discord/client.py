@@ -18,8 +18,6 @@ import discord
 import discord.gateway
 import discord.http
 import yarl
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.discord.admin import DiscordHandlers
 from adapters.discord.commands import build_tree
@@ -245,32 +243,22 @@ def point_endpoints(api_url: str, gateway_url: str) -> Callable[[], None]:
     return restore
 
 
-class _DiscordEnv(BaseSettings):
-    """Adapter options from the environment / `.env` (DiscordSettings has no fields for them)."""
-
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
-
-    message_content: bool = Field(False, validation_alias="PARTNERBOT_DISCORD_MESSAGE_CONTENT")
-    subscribe_permission: str = Field(
-        "manage_channels", validation_alias="PARTNERBOT_DISCORD_SUBSCRIBE_PERMISSION"
-    )
-    send_timeout: float = Field(15.0, gt=0, validation_alias="PARTNERBOT_DISCORD_SEND_TIMEOUT")
-
-
-def options_from_env() -> DiscordOptions:
-    env = _DiscordEnv()
-    permission: str | None = env.subscribe_permission.strip().lower()
+def options_from(settings: DiscordSettings) -> DiscordOptions:
+    """The adapter's options from its settings (PARTNERBOT_DISCORD_*)."""
+    permission: str | None = settings.discord_subscribe_permission.strip().lower()
     if permission in ("", "none", "anyone"):
         permission = None
     elif permission not in discord.Permissions.VALID_FLAGS:
         # A typo here must stop the start-up (`partnerbot run` prints it and exits 2), not silently
         # fall back to another permission than the operator asked for.
         raise ValueError(
-            f"PARTNERBOT_DISCORD_SUBSCRIBE_PERMISSION={env.subscribe_permission!r} is not a Discord "
-            "permission name (e.g. manage_channels, manage_guild, or none)"
+            f"PARTNERBOT_DISCORD_SUBSCRIBE_PERMISSION={settings.discord_subscribe_permission!r} is not a "
+            "Discord permission name (e.g. manage_channels, manage_guild, or none)"
         )
     return DiscordOptions(
-        message_content=env.message_content, subscribe_permission=permission, send_timeout=env.send_timeout
+        message_content=settings.discord_message_content,
+        subscribe_permission=permission,
+        send_timeout=settings.discord_send_timeout,
     )
 
 
@@ -283,12 +271,12 @@ def build_discord_adapter(
     clock: Clock,
     options: DiscordOptions | None = None,
 ) -> DiscordAdapter:
-    """The adapter; without `options`, they are read from the environment (PARTNERBOT_DISCORD_*)."""
+    """The adapter; without `options`, they come from `settings` (PARTNERBOT_DISCORD_*)."""
     return DiscordAdapter(
         bot,
         settings,
         admins=admins,
         command_sync=command_sync,
         clock=clock,
-        options=options or options_from_env(),
+        options=options or options_from(settings),
     )

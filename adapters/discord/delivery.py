@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import discord
 
-from adapters.discord.client import MAX_RATELIMIT_WAIT, options_from_env, point_endpoints
+from adapters.discord.client import MAX_RATELIMIT_WAIT, point_endpoints
 from adapters.discord.sender import DiscordSender
 from adapters.discord.settings import DiscordSettings
 from bot.domain import Platform
@@ -28,7 +28,7 @@ class DiscordDelivery:
             allowed_mentions=discord.AllowedMentions.none(),
             max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
         )
-        self.sender: Sender = DiscordSender(self._client, timeout=options_from_env().send_timeout)
+        self.sender: Sender = DiscordSender(self._client, timeout=settings.discord_send_timeout)
         self._restore: Callable[[], None] | None = None
 
     async def start(self) -> None:

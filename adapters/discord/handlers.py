@@ -37,7 +37,7 @@ RECORD_WAIT = 60.0  # seconds: a worker's lease, after which its batch is record
 
 @dataclass(frozen=True, slots=True)
 class DiscordOptions:
-    """Adapter options that `DiscordSettings` has no field for (read in `client.py`)."""
+    """How the adapter behaves: from `DiscordSettings` (`client.options_from`), or given by tests."""
 
     # The privileged message-content intent is granted in the developer portal: read thread text.
     message_content: bool = False

@@ -1,9 +1,8 @@
-"""The Discord adapter's own settings: its token and the REST / gateway addresses.
+"""The Discord adapter's own settings: its token, the REST / gateway addresses and its options.
 
 Read from the environment / `.env` with the same names as ever (`.env.example`); the root's
-`bot.config.Settings` composes this class with the core's and reads the environment once. The
-adapter's behaviour options (PARTNERBOT_DISCORD_MESSAGE_CONTENT, …) are `DiscordOptions`, read in
-client.py.
+`bot.config.Settings` composes this class with the core's and reads the environment once.
+`adapters/discord/client.py` turns the options into `DiscordOptions` (`options_from`).
 """
 
 from __future__ import annotations
@@ -18,3 +17,15 @@ class DiscordSettings(BaseSettings):
     discord_token: str = Field("", validation_alias=AliasChoices("DISCORD_TOKEN"))
     discord_api_url: str = Field("", validation_alias=AliasChoices("PARTNERBOT_DISCORD_API_URL"))
     discord_gateway_url: str = Field("", validation_alias=AliasChoices("PARTNERBOT_DISCORD_GATEWAY_URL"))
+
+    # The privileged message-content intent, once granted in the developer portal.
+    discord_message_content: bool = Field(
+        False, validation_alias=AliasChoices("PARTNERBOT_DISCORD_MESSAGE_CONTENT")
+    )
+    # A discord.Permissions flag name, or none/anyone; checked when the adapter is built.
+    discord_subscribe_permission: str = Field(
+        "manage_channels", validation_alias=AliasChoices("PARTNERBOT_DISCORD_SUBSCRIBE_PERMISSION")
+    )
+    discord_send_timeout: float = Field(
+        15.0, gt=0, validation_alias=AliasChoices("PARTNERBOT_DISCORD_SEND_TIMEOUT")
+    )

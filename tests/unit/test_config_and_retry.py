@@ -114,3 +114,26 @@ def test_env_names_are_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
     assert s.admins().groups_on(Platform.SLACK) == ("S1",)
     assert s.admins().groups_on(Platform.DISCORD) == ("5",)
     assert s.configured_platforms() == [Platform.SLACK, Platform.DISCORD]
+
+
+def test_discord_options_come_from_the_one_settings_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.discord.client import options_from
+
+    monkeypatch.setenv("PARTNERBOT_DISCORD_MESSAGE_CONTENT", "true")
+    monkeypatch.setenv("PARTNERBOT_DISCORD_SUBSCRIBE_PERMISSION", "Manage_Guild")
+    monkeypatch.setenv("PARTNERBOT_DISCORD_SEND_TIMEOUT", "2.5")
+    options = options_from(Settings(_env_file=None).discord())  # type: ignore[call-arg]
+    assert (options.message_content, options.subscribe_permission, options.send_timeout) == (
+        True,
+        "manage_guild",
+        2.5,
+    )
+    anyone = Settings(_env_file=None, discord_subscribe_permission="anyone")  # type: ignore[call-arg]
+    assert options_from(anyone.discord()).subscribe_permission is None
+    typo = Settings(_env_file=None, discord_subscribe_permission="manage_chanels")  # type: ignore[call-arg]
+    with pytest.raises(ValueError) as refused:
+        options_from(typo.discord())
+    assert str(refused.value) == (
+        "PARTNERBOT_DISCORD_SUBSCRIBE_PERMISSION='manage_chanels' is not a Discord permission name "
+        "(e.g. manage_channels, manage_guild, or none)"
+    )
