@@ -206,6 +206,3 @@ class CoreSettings(BaseSettings):
     def admin_channel_for(self, platform: Platform) -> str | None:
         """The first admin channel configured on `platform`, if any."""
         return next(iter(self.admins().channels_on(platform)), None)
-
-    def admin_groups_on(self, platform: Platform) -> tuple[str, ...]:
-        return self.admins().groups_on(platform)
