@@ -152,10 +152,9 @@ async def build_app(
     engine = make_engine(settings.database_url)
     stores = build_stores(engine, admin_channels=settings.admin_channel_refs())
     worker_box: list[DeliveryWorker] = []
-    bot = PartnerBot(
-        stores, clock, settings, wake_worker=lambda: worker_box[0].wake() if worker_box else None
-    )
-    digests = DigestService(stores, clock, settings)
+    core = settings.core()  # the core gets no token, secret or database URL
+    bot = PartnerBot(stores, clock, core, wake_worker=lambda: worker_box[0].wake() if worker_box else None)
+    digests = DigestService(stores, clock, core)
     limiter = limiter or build_limiter(settings, engine)
     worker = DeliveryWorker(
         stores,
@@ -241,8 +240,9 @@ def build_adapters(app: App, *, deliver_only: bool = False) -> list[PlatformAdap
     return adapters
 
 
-# Each adapter gets narrow arguments: the core's entry point, the settings, the ports it needs. Only
-# this module hands them over; no adapter imports it (import-linter contracts in pyproject.toml).
+# Each adapter gets narrow arguments: the core's entry point, its own settings class, who the admins
+# are, the ports it needs. Only this module hands them over; no adapter imports it (import-linter
+# contracts in pyproject.toml).
 
 
 def slack_adapter(app: App) -> SlackAdapter:
@@ -260,7 +260,9 @@ def slack_adapter(app: App) -> SlackAdapter:
         if client_id
         else None
     )
-    return build_slack_adapter(app.bot, app.settings, oauth_stores=stores)
+    return build_slack_adapter(
+        app.bot, app.settings.slack(), admins=app.settings.admins(), oauth_stores=stores
+    )
 
 
 def slack_delivery(app: App) -> PlatformAdapter:
@@ -273,19 +275,17 @@ def slack_delivery(app: App) -> PlatformAdapter:
         if client_id
         else None
     )
-    return build_slack_delivery(app.settings, installations=store)
+    return build_slack_delivery(app.settings.slack(), installations=store)
 
 
 def discord_adapter(app: App, options: DiscordOptions | None = None) -> DiscordAdapter:
-    """`options` default to the environment's (PARTNERBOT_DISCORD_*)."""
+    """`options` default to the settings' (PARTNERBOT_DISCORD_*)."""
     from adapters.discord.client import build_discord_adapter
-    from adapters.discord.handlers import DiscordPorts
 
-    ports = DiscordPorts(announcements=app.stores.announcements)
     return build_discord_adapter(
         app.bot,
-        app.settings,
-        ports=ports,
+        app.settings.discord(),
+        admins=app.settings.admins(),
         command_sync=CommandSyncRepository(make_sessionmaker(app.engine)),
         clock=app.clock,
         options=options,
@@ -295,7 +295,7 @@ def discord_adapter(app: App, options: DiscordOptions | None = None) -> DiscordA
 def discord_delivery(app: App) -> PlatformAdapter:
     from adapters.discord.delivery import build_discord_delivery
 
-    return build_discord_delivery(app.settings)
+    return build_discord_delivery(app.settings.discord())
 
 
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None, deliver_only: bool = False) -> None:

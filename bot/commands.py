@@ -8,19 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
-from bot.domain import Audience, DeliveryMode
+from bot.domain import Audience, DeliveryMode, Refusal, RefusalCode
 from bot.timezones import QuietHours
 
 MAX_NEWS = 20
+SYNTAX_ERROR: Final = Refusal(RefusalCode.SYNTAX)  # a grammar error about no single field
 DEFAULT_NEWS = 5
 
 
 @dataclass(frozen=True, slots=True)
 class CommandError:
-    """A parse failure, already phrased for the person who typed the command."""
+    """A parse failure, already phrased for the person who typed the command, and its code and field
+    for adapters that place it (a modal field) without reading the words."""
 
     message: str
+    refusal: Refusal = SYNTAX_ERROR
 
 
 # --- Partner commands (`/partner <text>`) ------------------------------------------------------

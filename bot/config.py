@@ -1,217 +1,53 @@
-"""Settings, read from the environment and `.env` (every key is documented in `.env.example`)."""
+"""Settings, read from the environment and `.env` (every key is documented in `.env.example`).
+
+Root-side: `Settings` composes the core's settings (bot/settings.py, no platform secret), each
+adapter's own (adapters/slack/settings.py, adapters/discord/settings.py) and what only the root uses
+(the database URL, the at-rest encryption key, the rate-limit mode), and reads the environment once.
+The composition root hands each part only its piece (`core()`, `slack()`, `discord()`); the core may
+not import this module (an import-linter contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.domain import ChannelRef, Platform, UserRef
-from bot.timezones import WEEKDAYS, DigestTime, QuietHours, canonical_zone, parse_quiet
+from adapters.discord.settings import DiscordSettings
+from adapters.slack.settings import SlackSettings
+from bot.domain import Platform
+from bot.settings import CommaList, CoreSettings, env
 
-CommaList = Annotated[tuple[str, ...], NoDecode]
-
-
-def _env(*names: str) -> AliasChoices:
-    return AliasChoices(*names)
+__all__ = ["CommaList", "CoreSettings", "DiscordSettings", "Settings", "SlackSettings"]
 
 
-class Settings(BaseSettings):
+class Settings(CoreSettings, SlackSettings, DiscordSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
-    database_url: str = Field("sqlite:///partnerbot.db", validation_alias=_env("PARTNERBOT_DATABASE_URL"))
-
-    slack_bot_token: str = Field("", validation_alias=_env("SLACK_BOT_TOKEN"))
-    slack_signing_secret: str = Field("", validation_alias=_env("SLACK_SIGNING_SECRET"))
-    slack_app_token: str = Field("", validation_alias=_env("SLACK_APP_TOKEN"))
-    slack_client_id: str = Field("", validation_alias=_env("SLACK_CLIENT_ID"))
-    slack_client_secret: str = Field("", validation_alias=_env("SLACK_CLIENT_SECRET"))
-    slack_api_url: str = Field("", validation_alias=_env("PARTNERBOT_SLACK_API_URL"))
+    database_url: str = Field("sqlite:///partnerbot.db", validation_alias=env("PARTNERBOT_DATABASE_URL"))
     # Fernet keys, comma-separated, that encrypt OAuth installs' tokens at rest: the first encrypts,
     # all decrypt (rotation). Needed in OAuth mode (SLACK_CLIENT_ID) only.
-    secret_key: str = Field("", validation_alias=_env("PARTNERBOT_SECRET_KEY"))
-    discord_token: str = Field("", validation_alias=_env("DISCORD_TOKEN"))
-    discord_api_url: str = Field("", validation_alias=_env("PARTNERBOT_DISCORD_API_URL"))
-    discord_gateway_url: str = Field("", validation_alias=_env("PARTNERBOT_DISCORD_GATEWAY_URL"))
-
-    http_host: str = Field("127.0.0.1", validation_alias=_env("PARTNERBOT_HTTP_HOST"))
-    http_port: int = Field(3000, validation_alias=_env("PARTNERBOT_HTTP_PORT"))
-
-    # `platform:id` lists, e.g. `slack:C0ADMIN,discord:112233`.
-    admin_channels: CommaList = Field((), validation_alias=_env("PARTNERBOT_ADMIN_CHANNELS"))
-    admin_users: CommaList = Field((), validation_alias=_env("PARTNERBOT_ADMIN_USERS"))
-    # Platform groupings whose members are admins: a Slack user group id, a Discord role id.
-    admin_groups: CommaList = Field((), validation_alias=_env("PARTNERBOT_ADMIN_GROUPS"))
-
-    default_timezone: str = Field("UTC", validation_alias=_env("PARTNERBOT_DEFAULT_TIMEZONE"))
-    invite_ttl_days: int = Field(14, ge=1, le=365, validation_alias=_env("PARTNERBOT_INVITE_TTL_DAYS"))
-    # Off (the default): only channels linked to a partner (by `join` or the roster) may subscribe.
-    # On: any channel the bot is in may subscribe, as communities that want open news do.
-    open_subscriptions: bool = Field(False, validation_alias=_env("PARTNERBOT_OPEN_SUBSCRIPTIONS"))
-    # Vendor-wide quiet hours, e.g. `20:00-08:00` in each channel's own time zone; off unless set.
-    quiet_hours: str = Field("", validation_alias=_env("PARTNERBOT_QUIET_HOURS"))
-    # When daily/weekly digests go out, in each channel's own time zone.
-    digest_time: str = Field("09:00", validation_alias=_env("PARTNERBOT_DIGEST_TIME"))
-    digest_weekday: str = Field("monday", validation_alias=_env("PARTNERBOT_DIGEST_WEEKDAY"))
-    # The weekly engagement report to the admin channels, in the vendor time zone (default_timezone).
-    report_time: str = Field("09:00", validation_alias=_env("PARTNERBOT_REPORT_TIME"))
-    report_weekday: str = Field("monday", validation_alias=_env("PARTNERBOT_REPORT_WEEKDAY"))
-    # A partner question still unanswered after this long gets one reminder in the admin channel.
-    question_reminder_hours: float = Field(
-        24.0, gt=0, le=24 * 90, validation_alias=_env("PARTNERBOT_QUESTION_REMINDER_HOURS")
-    )
-    # A partner who has not acknowledged an `urgent ack` announcement this long after its delivery
-    # gets one reminder in the announcement's thread.
-    ack_reminder_hours: float = Field(
-        4.0, gt=0, le=24 * 90, validation_alias=_env("PARTNERBOT_ACK_REMINDER_HOURS")
-    )
-
-    worker_batch: int = Field(200, ge=1, le=5000, validation_alias=_env("PARTNERBOT_WORKER_BATCH"))
-    worker_concurrency: int = Field(32, ge=1, le=1000, validation_alias=_env("PARTNERBOT_WORKER_CONCURRENCY"))
-    lease_seconds: float = Field(60.0, gt=0, validation_alias=_env("PARTNERBOT_LEASE_SECONDS"))
-    max_attempts: int = Field(8, ge=1, le=50, validation_alias=_env("PARTNERBOT_MAX_ATTEMPTS"))
-    poll_seconds: float = Field(0.5, gt=0, validation_alias=_env("PARTNERBOT_POLL_SECONDS"))
-    # Post a live progress message in the admin channel for each broadcast (sent / to go / failed,
-    # then a summary with failures by reason), edited in place every few seconds.
-    progress_messages: bool = Field(True, validation_alias=_env("PARTNERBOT_PROGRESS_MESSAGES"))
+    secret_key: str = Field("", validation_alias=env("PARTNERBOT_SECRET_KEY"))
     # Who paces sends to the platforms' limits (bot/services/ratelimits.py): `auto` shares the
     # buckets through the database on PostgreSQL (many processes) and keeps them in-process on SQLite.
     rate_limits: Literal["auto", "process", "shared", "off"] = Field(
-        "auto", validation_alias=_env("PARTNERBOT_RATE_LIMITS")
-    )
-    # Slack does not publish its workspace-wide cap on chat.postMessage; 4/s (bursts of 20) is a
-    # conservative guess. Raise it once you have measured your workspaces.
-    slack_workspace_rate: float = Field(
-        4.0, gt=0, le=1000, validation_alias=_env("PARTNERBOT_SLACK_WORKSPACE_RATE")
-    )
-    # The known partner tiers, types and regions (bot/vocabulary.py): every input path refuses other
-    # values with a did-you-mean. Values the roster already holds stay valid too.
-    tiers: CommaList = Field(
-        ("registered", "silver", "gold", "platinum"), validation_alias=_env("PARTNERBOT_TIERS")
-    )
-    types: CommaList = Field(
-        ("reseller", "distributor", "msp", "isv", "integrator", "referral"),
-        validation_alias=_env("PARTNERBOT_TYPES"),
-    )
-    regions: CommaList = Field(("na", "latam", "emea", "apac"), validation_alias=_env("PARTNERBOT_REGIONS"))
-    # Personal data: question and answer text, reminders quoting a question and audit details older
-    # than this many days are blanked by the `retention` job (rows and counts stay). None: kept forever.
-    retention_days: int | None = Field(
-        None, ge=1, le=36500, validation_alias=_env("PARTNERBOT_RETENTION_DAYS")
+        "auto", validation_alias=env("PARTNERBOT_RATE_LIMITS")
     )
 
-    @field_validator("admin_channels", "admin_users", "admin_groups", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> tuple[str, ...]:
-        if isinstance(value, str):
-            return tuple(item.strip() for item in value.split(",") if item.strip())
-        if isinstance(value, list | tuple):
-            return tuple(str(item).strip() for item in value)
-        raise ValueError("expected a comma-separated list like `slack:C0ADMIN,discord:112233`")
+    def core(self) -> CoreSettings:
+        """The core's piece: no token, secret, key or database URL."""
+        return CoreSettings.model_construct(**self._values(CoreSettings))
 
-    @field_validator("tiers", "types", "regions", mode="before")
-    @classmethod
-    def _split_words(cls, value: object) -> tuple[str, ...]:
-        if isinstance(value, str):
-            value = value.split(",")
-        if not isinstance(value, list | tuple):
-            raise ValueError("expected a comma-separated list like `registered,silver,gold,platinum`")
-        words = tuple(dict.fromkeys(str(item).strip().lower() for item in value if str(item).strip()))
-        if not words:
-            raise ValueError("needs at least one value, e.g. `registered,silver,gold,platinum`")
-        for word in words:
-            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", word):
-                raise ValueError(f"`{word}` must be a short lower-case word (letters, digits, - or _)")
-        return words
+    def slack(self) -> SlackSettings:
+        return SlackSettings.model_construct(**self._values(SlackSettings))
 
-    @field_validator("admin_channels", "admin_users", "admin_groups")
-    @classmethod
-    def _platform_prefixed(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        platforms = {p.value for p in Platform}
-        for item in value:
-            platform, _, ident = item.partition(":")
-            if platform not in platforms or not ident:
-                raise ValueError(f"`{item}` must look like `slack:C0ADMIN` or `discord:112233`")
-        return value
+    def discord(self) -> DiscordSettings:
+        return DiscordSettings.model_construct(**self._values(DiscordSettings))
 
-    @field_validator("retention_days", mode="before")
-    @classmethod
-    def _retention_off(cls, value: object) -> object:
-        if isinstance(value, str) and value.strip().lower() in ("", "off"):
-            return None
-        return value
-
-    @field_validator("default_timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        zone = canonical_zone(value)
-        if zone is None:
-            raise ValueError(f"`{value}` is not an IANA time zone; use a name like `Europe/Berlin` or `UTC`")
-        return zone
-
-    @field_validator("quiet_hours")
-    @classmethod
-    def _quiet_window(cls, value: str) -> str:
-        value = value.strip()
-        if value.lower() in ("", "off"):
-            return ""
-        if parse_quiet(value) is None:
-            raise ValueError(f"`{value}` must look like `20:00-08:00` (24-hour clock), or be empty for none")
-        return value
-
-    @field_validator("digest_time", "report_time")
-    @classmethod
-    def _digest_time(cls, value: str) -> str:
-        hour, _, minute = value.strip().partition(":")
-        if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
-            raise ValueError(f"`{value}` must be a 24-hour time like `09:00`")
-        return f"{int(hour):02d}:{int(minute):02d}"
-
-    @field_validator("digest_weekday", "report_weekday")
-    @classmethod
-    def _weekday(cls, value: str) -> str:
-        day = value.strip().lower()
-        if day not in WEEKDAYS:
-            raise ValueError(f"`{value}` must be a weekday name: {', '.join(WEEKDAYS)}")
-        return day
-
-    def default_quiet(self) -> QuietHours | None:
-        """The vendor-wide quiet hours, or None when off."""
-        return parse_quiet(self.quiet_hours) if self.quiet_hours else None
-
-    def digest_at(self) -> DigestTime:
-        hour, minute = (int(part) for part in self.digest_time.split(":"))
-        return DigestTime(hour=hour, minute=minute, weekday=WEEKDAYS.index(self.digest_weekday))
-
-    def report_at(self) -> DigestTime:
-        """When the weekly engagement report is due, in the vendor time zone."""
-        hour, minute = (int(part) for part in self.report_time.split(":"))
-        return DigestTime(hour=hour, minute=minute, weekday=WEEKDAYS.index(self.report_weekday))
-
-    def admin_channel_refs(self) -> list[ChannelRef]:
-        """Every configured admin channel. Settings name no workspace: it is learnt at send time."""
-        refs = []
-        for item in self.admin_channels:
-            platform, _, channel = item.partition(":")
-            refs.append(ChannelRef(Platform(platform), "", channel))
-        return refs
-
-    def is_admin_channel(self, channel: ChannelRef) -> bool:
-        return channel.key() in self.admin_channels
-
-    def is_admin_user(self, user: UserRef) -> bool:
-        return user.key() in self.admin_users
-
-    def admin_channel_for(self, platform: Platform) -> str | None:
-        """The first admin channel configured on `platform`, if any."""
-        prefix = f"{platform.value}:"
-        return next((item[len(prefix) :] for item in self.admin_channels if item.startswith(prefix)), None)
-
-    def admin_groups_on(self, platform: Platform) -> tuple[str, ...]:
-        prefix = f"{platform.value}:"
-        return tuple(item[len(prefix) :] for item in self.admin_groups if item.startswith(prefix))
+    def _values(self, part: type[BaseSettings]) -> dict[str, Any]:
+        # Already validated here: the piece gets these values without reading the environment again.
+        return {name: getattr(self, name) for name in part.model_fields}
 
     def shared_rate_limits(self) -> bool:
         """Whether this process draws from the database-backed buckets every process shares."""

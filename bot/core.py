@@ -13,7 +13,6 @@ from typing import TypeVar
 
 from bot import commands as c
 from bot import messages as m
-from bot.config import Settings
 from bot.domain import Announcement, AnnouncementStatus, ChannelRef, Invocation, Platform, Reply, Topic
 from bot.grammar import help_text, parse_admin, parse_partner
 from bot.ports import Clock, Stores
@@ -25,6 +24,7 @@ from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION, PartnerS
 from bot.services.progress import ProgressService
 from bot.services.rescheduling import ReschedulingService
 from bot.services.revisions import RevisionService
+from bot.settings import CoreSettings
 from bot.vocabulary import Vocabulary
 from bot.vocabulary import load as load_vocabulary
 from bot.when import today_in
@@ -38,7 +38,7 @@ class PartnerBot:
         self,
         stores: Stores,
         clock: Clock,
-        settings: Settings,
+        settings: CoreSettings,
         *,
         wake_worker: Callable[[], None] = lambda: None,
     ) -> None:
@@ -165,6 +165,17 @@ class PartnerBot:
 
         return await _guarded(find)
 
+    async def draft(self, inv: Invocation, announcement_id: int) -> Announcement | Reply | None:
+        """The announcement behind a preview, for an adapter that redraws it when other topics or
+        another audience are picked under it: the refusal if `inv` may not use admin features here,
+        None if there is no such announcement. Its status says whether it is still a draft."""
+
+        async def find() -> Announcement | Reply | None:
+            refusal = await self._authorise(inv, f"change draft {announcement_id}")
+            return refusal or await self._stores.announcements.get(announcement_id)
+
+        return await _guarded(find)
+
     async def vocabulary(self) -> Vocabulary:
         """The known tiers, types, regions (and the roster's languages), for pickers and the CLI."""
         return await load_vocabulary(self._stores, self.settings)
@@ -194,7 +205,7 @@ class PartnerBot:
     async def _partner(self, inv: Invocation, text: str) -> Reply:
         parsed = parse_partner(text)
         if isinstance(parsed, c.CommandError):
-            return Reply(text=parsed.message, is_error=True)
+            return Reply(text=parsed.message, is_error=True, refusal=parsed.refusal)
         return await self._run_partner(inv, parsed)
 
     async def _run_partner(self, inv: Invocation, parsed: c.PartnerCommand) -> Reply:
@@ -235,7 +246,7 @@ class PartnerBot:
         parsed = parse_admin(text, today=self._today())
         if isinstance(parsed, c.CommandError):
             refusal = await self._authorise(inv, text)
-            return refusal or Reply(text=parsed.message, is_error=True)
+            return refusal or Reply(text=parsed.message, is_error=True, refusal=parsed.refusal)
         return await self._run_admin(inv, parsed, text)
 
     async def _run_admin(self, inv: Invocation, parsed: c.AdminCommand, detail: str) -> Reply:

@@ -319,6 +319,12 @@ class RefusalCode(StrEnum):
     ACK_NEEDS_URGENT = "ack_needs_urgent"
     EMPTY_AUDIENCE = "empty_audience"
     NOT_AN_ANNOUNCEMENT = "not_an_announcement"
+    # The grammar's (bot/grammar.py): a required input left empty, one over its limit, a time it
+    # cannot read; anything else it refuses is `SYNTAX`, about no single field.
+    MISSING = "missing"
+    TOO_LONG = "too_long"
+    AT_INVALID = "at_invalid"
+    SYNTAX = "syntax"
 
 
 @dataclass(frozen=True, slots=True)

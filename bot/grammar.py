@@ -19,6 +19,7 @@ from bot.commands import (
     MAX_BODY,
     MAX_NEWS,
     MAX_TITLE,
+    SYNTAX_ERROR,
     Acks,
     AdminCommand,
     AdminHelp,
@@ -56,7 +57,7 @@ from bot.commands import (
     TopicUnarchive,
     Unsubscribe,
 )
-from bot.domain import Audience, DeliveryMode
+from bot.domain import Audience, DeliveryMode, Refusal, RefusalCode
 from bot.lexer import (
     NUMBER,
     OPTION,
@@ -95,9 +96,10 @@ _T = TypeVar("_T")
 class _Invalid(Exception):
     """Raised inside the parser to stop at the first problem; the public functions return it."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, refusal: Refusal | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.refusal = refusal or SYNTAX_ERROR
 
 
 def parse_partner(text: str) -> PartnerCommand | CommandError:
@@ -135,7 +137,7 @@ def _guarded(parse: Callable[[str], _T], text: str) -> _T | CommandError:
     try:
         return parse(text)
     except _Invalid as invalid:
-        return CommandError(invalid.message)
+        return CommandError(invalid.message, invalid.refusal)
     except UnclosedQuote as unclosed:
         return CommandError(msg.UNCLOSED_QUOTE.format(quote=unclosed.quote))
 
@@ -388,9 +390,12 @@ def _topic_add(tokens: list[Token]) -> TopicAdd:
 def _title(value: str, *, empty: str) -> str:
     title = value.strip()
     if not title:
-        raise _Invalid(empty)
+        raise _Invalid(empty, Refusal(RefusalCode.MISSING, "title"))
     if len(title) > MAX_TITLE:
-        raise _Invalid(msg.TITLE_TOO_LONG.format(length=len(title), max=MAX_TITLE))
+        raise _Invalid(
+            msg.TITLE_TOO_LONG.format(length=len(title), max=MAX_TITLE),
+            Refusal(RefusalCode.TOO_LONG, "title"),
+        )
     return title
 
 
@@ -405,7 +410,8 @@ def _add_option(
         raise _Invalid(msg.OPTION_TWICE.format(key=key))
     if not comma_list([value]):
         example = with_examples(msg.OPTION_EXAMPLES[key], _TODAY.get())
-        raise _Invalid(msg.OPTION_EMPTY.format(key=key, example=example))
+        field = "topics" if key == "topic" else key  # the names `Refusal.field` uses
+        raise _Invalid(msg.OPTION_EMPTY.format(key=key, example=example), Refusal(RefusalCode.MISSING, field))
     # Topics are lower-cased by slug validation, which quotes them as typed when they are wrong.
     options[key] = value.strip() if key in ("title", "at", "topic", "timezone") else value.strip().lower()
 
@@ -504,7 +510,7 @@ def _broadcast(text: str, pos: int) -> Broadcast:
         _add_option(options, option, "broadcast", _BROADCAST_KEYS)
         pos = token.end
     if "ack" in flags and "urgent" not in flags:
-        raise _Invalid(msg.ACK_NEEDS_URGENT)
+        raise _Invalid(msg.ACK_NEEDS_URGENT, Refusal(RefusalCode.ACK_NEEDS_URGENT, "urgent"))
     return _build_broadcast(options, "urgent" in flags, text[pos:].strip(), ack="ack" in flags)
 
 
@@ -523,15 +529,15 @@ def _option_at(text: str, word: Token, keys: tuple[str, ...]) -> tuple[Token, tu
 
 def _build_broadcast(options: dict[str, str], urgent: bool, body: str, *, ack: bool = False) -> Broadcast:
     if "topic" not in options:
-        raise _Invalid(msg.BROADCAST_TOPIC_MISSING)
+        raise _Invalid(msg.BROADCAST_TOPIC_MISSING, Refusal(RefusalCode.MISSING, "topics"))
     topics = _slugs(comma_list([options["topic"]]), partner=False)
     if "title" not in options:
-        raise _Invalid(msg.BROADCAST_TITLE_MISSING)
+        raise _Invalid(msg.BROADCAST_TITLE_MISSING, Refusal(RefusalCode.MISSING, "title"))
     title = _title(options["title"], empty=msg.TITLE_EMPTY)
     if not body:
-        raise _Invalid(msg.BODY_EMPTY)
+        raise _Invalid(msg.BODY_EMPTY, Refusal(RefusalCode.MISSING, "body"))
     if len(body) > MAX_BODY:
-        raise _Invalid(msg.BODY_TOO_LONG.format(length=len(body), max=MAX_BODY))
+        raise _Invalid(_body_too_long(body), Refusal(RefusalCode.TOO_LONG, "body"))
     audience = Audience(
         tiers=frozenset(comma_list([options.get("tier", "")])),
         types=frozenset(comma_list([options.get("type", "")])),
@@ -555,8 +561,12 @@ def _build_broadcast(options: dict[str, str], urgent: bool, body: str, *, ack: b
 def _send_at(value: str) -> At:
     at = parse_at(value, today=_TODAY.get())
     if isinstance(at, str):
-        raise _Invalid(at)
+        raise _Invalid(at, Refusal(RefusalCode.AT_INVALID, "at"))
     return at
+
+
+def _body_too_long(body: str) -> str:
+    return msg.BODY_TOO_LONG.format(length=len(body), max=MAX_BODY)
 
 
 def _edit(text: str, pos: int) -> Edit:
@@ -587,7 +597,7 @@ def _edit(text: str, pos: int) -> Edit:
     if title is None and body is None and at is None:
         raise _Invalid(msg.EDIT_NOTHING)
     if body is not None and len(body) > MAX_BODY:
-        raise _Invalid(msg.BODY_TOO_LONG.format(length=len(body), max=MAX_BODY))
+        raise _Invalid(_body_too_long(body), Refusal(RefusalCode.TOO_LONG, "body"))
     return Edit(
         announcement_id,
         title=title,

@@ -27,7 +27,6 @@ from typing import Protocol
 
 from bot import messages as m
 from bot.cadence import Period, report_weeks, tick_period
-from bot.config import Settings
 from bot.ports import Clock, Stores
 from bot.services.acks import AckService
 from bot.services.delivery import DeliveryWorker
@@ -36,6 +35,7 @@ from bot.services.privacy import PrivacyService
 from bot.services.progress import ProgressService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
+from bot.settings import CoreSettings
 from bot.timezones import zone_or
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class JobHost(Protocol):
     """What a job needs from the running app (bot/app.py's `App` provides it)."""
 
     @property
-    def settings(self) -> Settings: ...
+    def settings(self) -> CoreSettings: ...
     @property
     def stores(self) -> Stores: ...
     @property
@@ -78,10 +78,10 @@ class EveryProcess:
     claims = False
     catches_up = False
 
-    def describe(self, settings: Settings) -> str:
+    def describe(self, settings: CoreSettings) -> str:
         return f"every {_span(self.every)}, in every process"
 
-    def due(self, now: datetime, settings: Settings, last_done: str | None) -> list[Period]:
+    def due(self, now: datetime, settings: CoreSettings, last_done: str | None) -> list[Period]:
         return [tick_period(now, self.every)]
 
 
@@ -93,10 +93,10 @@ class Ticks:
     claims = True
     catches_up = False
 
-    def describe(self, settings: Settings) -> str:
+    def describe(self, settings: CoreSettings) -> str:
         return f"every {_span(self.every)}, once across processes"
 
-    def due(self, now: datetime, settings: Settings, last_done: str | None) -> list[Period]:
+    def due(self, now: datetime, settings: CoreSettings, last_done: str | None) -> list[Period]:
         return [tick_period(now, self.every)]
 
 
@@ -109,11 +109,11 @@ class Weekly:
     claims = True
     catches_up = True
 
-    def describe(self, settings: Settings) -> str:
+    def describe(self, settings: CoreSettings) -> str:
         zone, _ = zone_or(settings.default_timezone, "UTC")
         return f"{settings.report_weekday.title()}s {settings.report_time} {zone}, once across processes"
 
-    def due(self, now: datetime, settings: Settings, last_done: str | None) -> list[Period]:
+    def due(self, now: datetime, settings: CoreSettings, last_done: str | None) -> list[Period]:
         _, tz = zone_or(settings.default_timezone, "UTC")
         return report_weeks(now, settings.report_at(), tz, after=last_done, limit=self.catch_up)
 
@@ -130,7 +130,7 @@ class Job:
     # How often APScheduler wakes the job in each process to see whether a period is due.
     tick: timedelta = timedelta(seconds=60)
 
-    def schedule(self, settings: Settings) -> str:
+    def schedule(self, settings: CoreSettings) -> str:
         return self.cadence.describe(settings)
 
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 import langcodes
 
 from bot import messages as m
-from bot.config import Settings
 from bot.domain import Audience
 from bot.lexer import closest
 from bot.ports import Stores
+from bot.settings import CoreSettings
 
 KEYS = ("tier", "type", "region", "language")
 # Offered as suggestions for a language no partner speaks yet (a did-you-mean needs something).
@@ -48,7 +48,7 @@ class Vocabulary:
     held: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, settings: Settings, held: Mapping[str, Iterable[str]] | None = None) -> Vocabulary:
+    def build(cls, settings: CoreSettings, held: Mapping[str, Iterable[str]] | None = None) -> Vocabulary:
         roster = {key: frozenset(v.lower() for v in (held or {}).get(key, ()) if v) for key in KEYS}
         return cls(tuple(settings.tiers), tuple(settings.types), tuple(settings.regions), roster)
 
@@ -115,6 +115,6 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     return m.DID_YOU_MEAN.format(suggestion=suggestion) + " " if suggestion else ". "
 
 
-async def load(stores: Stores, settings: Settings) -> Vocabulary:
+async def load(stores: Stores, settings: CoreSettings) -> Vocabulary:
     """The vocabulary as it stands: the settings plus the values the roster holds now."""
     return Vocabulary.build(settings, await stores.directory.attribute_values())

@@ -43,7 +43,7 @@ class DiscordHandlers(PartnerHandlers):
             else None
         )
         # A slow preview in the admin channel stays visible to the team; elsewhere it is a refusal.
-        private = not self.settings.is_admin_channel(inv.channel)
+        private = not self.admins.is_admin_channel(inv.channel)
         await self.answer(interaction, work, ephemeral=None, render=render, defer_ephemeral=private)
 
     async def _problem(self, inv: Invocation, problem: str, detail: str) -> Reply:
@@ -114,7 +114,10 @@ class DiscordHandlers(PartnerHandlers):
         it (the old one is cancelled) and the preview is redrawn in place."""
         inv = self.invocation(interaction)
         await interaction.response.defer()  # type 6: the preview message is edited below
-        old = await self.ports.announcements.get(announcement_id)
+        old = await self.bot.draft(inv, announcement_id)
+        if isinstance(old, Reply):  # not an admin here
+            await self.send_parts(interaction, tr.render_reply(old), ephemeral=True)
+            return
         if old is None or old.status is not AnnouncementStatus.DRAFT:
             status = old.status.value if old else "gone"
             text = t.NOT_A_DRAFT_ANY_MORE[status].format(id=announcement_id)

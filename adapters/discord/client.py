@@ -18,20 +18,19 @@ import discord
 import discord.gateway
 import discord.http
 import yarl
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.discord.admin import DiscordHandlers
 from adapters.discord.commands import build_tree
-from adapters.discord.handlers import DiscordOptions, DiscordPorts
+from adapters.discord.handlers import DiscordOptions
 from adapters.discord.sender import DiscordSender
+from adapters.discord.settings import DiscordSettings
 from adapters.discord.sync import sync_commands
 from adapters.discord.views import AnnouncementView, CoreButton, PreviewSelect
 from bot.command_sync import CommandSyncStore
-from bot.config import Settings
 from bot.core import PartnerBot
 from bot.domain import Platform
 from bot.ports import Clock, Sender
+from bot.settings import Admins
 
 log = logging.getLogger(__name__)
 
@@ -117,18 +116,19 @@ class DiscordAdapter:
     def __init__(
         self,
         bot: PartnerBot,
-        settings: Settings,
+        settings: DiscordSettings,
         *,
-        ports: DiscordPorts,
+        admins: Admins,
         command_sync: CommandSyncStore,
         clock: Clock,
         options: DiscordOptions | None = None,
     ) -> None:
         self.settings = settings
+        self.admins = admins
         self.options = options or DiscordOptions()
         self._command_sync = command_sync
         self._clock = clock
-        self.handlers = DiscordHandlers(bot, settings, ports, self.options)
+        self.handlers = DiscordHandlers(bot, admins, self.options)
         self.client = PartnerbotClient(self.handlers, options=self.options, setup=self._setup)
         # Typed as the port: PlatformAdapter.sender is a mutable protocol member, hence invariant.
         self.sender: Sender = DiscordSender(
@@ -212,9 +212,8 @@ class DiscordAdapter:
     async def _admin_guilds(self) -> list[int]:
         """The servers that hold a Discord admin channel: where /partner-admin is registered."""
         guilds: set[int] = set()
-        for item in self.settings.admin_channels:
-            platform, _, channel_id = item.partition(":")
-            if platform != Platform.DISCORD.value or not channel_id.isdigit():
+        for channel_id in self.admins.channels_on(Platform.DISCORD):
+            if not channel_id.isdigit():
                 continue
             try:
                 channel = await self.client.http.get_channel(int(channel_id))
@@ -244,50 +243,40 @@ def point_endpoints(api_url: str, gateway_url: str) -> Callable[[], None]:
     return restore
 
 
-class _DiscordEnv(BaseSettings):
-    """Adapter options from the environment / `.env` (bot.config.Settings has no fields for them)."""
-
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
-
-    message_content: bool = Field(False, validation_alias="PARTNERBOT_DISCORD_MESSAGE_CONTENT")
-    subscribe_permission: str = Field(
-        "manage_channels", validation_alias="PARTNERBOT_DISCORD_SUBSCRIBE_PERMISSION"
-    )
-    send_timeout: float = Field(15.0, gt=0, validation_alias="PARTNERBOT_DISCORD_SEND_TIMEOUT")
-
-
-def options_from_env() -> DiscordOptions:
-    env = _DiscordEnv()
-    permission: str | None = env.subscribe_permission.strip().lower()
+def options_from(settings: DiscordSettings) -> DiscordOptions:
+    """The adapter's options from its settings (PARTNERBOT_DISCORD_*)."""
+    permission: str | None = settings.discord_subscribe_permission.strip().lower()
     if permission in ("", "none", "anyone"):
         permission = None
     elif permission not in discord.Permissions.VALID_FLAGS:
         # A typo here must stop the start-up (`partnerbot run` prints it and exits 2), not silently
         # fall back to another permission than the operator asked for.
         raise ValueError(
-            f"PARTNERBOT_DISCORD_SUBSCRIBE_PERMISSION={env.subscribe_permission!r} is not a Discord "
-            "permission name (e.g. manage_channels, manage_guild, or none)"
+            f"PARTNERBOT_DISCORD_SUBSCRIBE_PERMISSION={settings.discord_subscribe_permission!r} is not a "
+            "Discord permission name (e.g. manage_channels, manage_guild, or none)"
         )
     return DiscordOptions(
-        message_content=env.message_content, subscribe_permission=permission, send_timeout=env.send_timeout
+        message_content=settings.discord_message_content,
+        subscribe_permission=permission,
+        send_timeout=settings.discord_send_timeout,
     )
 
 
 def build_discord_adapter(
     bot: PartnerBot,
-    settings: Settings,
+    settings: DiscordSettings,
     *,
-    ports: DiscordPorts,
+    admins: Admins,
     command_sync: CommandSyncStore,
     clock: Clock,
     options: DiscordOptions | None = None,
 ) -> DiscordAdapter:
-    """The adapter; without `options`, they are read from the environment (PARTNERBOT_DISCORD_*)."""
+    """The adapter; without `options`, they come from `settings` (PARTNERBOT_DISCORD_*)."""
     return DiscordAdapter(
         bot,
         settings,
-        ports=ports,
+        admins=admins,
         command_sync=command_sync,
         clock=clock,
-        options=options or options_from_env(),
+        options=options or options_from(settings),
     )

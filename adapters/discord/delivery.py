@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 import discord
 
-from adapters.discord.client import MAX_RATELIMIT_WAIT, options_from_env, point_endpoints
+from adapters.discord.client import MAX_RATELIMIT_WAIT, point_endpoints
 from adapters.discord.sender import DiscordSender
-from bot.config import Settings
+from adapters.discord.settings import DiscordSettings
 from bot.domain import Platform
 from bot.ports import Sender
 
@@ -21,14 +21,14 @@ from bot.ports import Sender
 class DiscordDelivery:
     platform = Platform.DISCORD
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: DiscordSettings) -> None:
         self._settings = settings
         self._client = discord.Client(
             intents=discord.Intents.none(),
             allowed_mentions=discord.AllowedMentions.none(),
             max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
         )
-        self.sender: Sender = DiscordSender(self._client, timeout=options_from_env().send_timeout)
+        self.sender: Sender = DiscordSender(self._client, timeout=settings.discord_send_timeout)
         self._restore: Callable[[], None] | None = None
 
     async def start(self) -> None:
@@ -47,5 +47,5 @@ class DiscordDelivery:
             self._restore = None
 
 
-def build_discord_delivery(settings: Settings) -> DiscordDelivery:
+def build_discord_delivery(settings: DiscordSettings) -> DiscordDelivery:
     return DiscordDelivery(settings)

@@ -24,11 +24,10 @@ from adapters.discord.sender import RecentPosts
 from adapters.discord.views import AskModal, static_view
 from bot import commands as c
 from bot import messages as m
-from bot.config import Settings
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Invocation, Platform, Refusal, RefusalCode, Reply
-from bot.ports import AnnouncementStore
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
+from bot.settings import Admins
 
 log = logging.getLogger(__name__)
 Render = Callable[[Reply], Awaitable[list[tr.Part]]]
@@ -38,7 +37,7 @@ RECORD_WAIT = 60.0  # seconds: a worker's lease, after which its batch is record
 
 @dataclass(frozen=True, slots=True)
 class DiscordOptions:
-    """Adapter settings that `bot.config.Settings` has no field for (read in `client.py`)."""
+    """How the adapter behaves: from `DiscordSettings` (`client.options_from`), or given by tests."""
 
     # The privileged message-content intent is granted in the developer portal: read thread text.
     message_content: bool = False
@@ -54,25 +53,14 @@ class DiscordOptions:
     skip_identify_wait: bool = False  # tests: no 5 s pause before a re-IDENTIFY
 
 
-@dataclass(frozen=True, slots=True)
-class DiscordPorts:
-    """The store the Discord admin flows read directly (the draft behind a preview) until the core
-    answers that question itself."""
-
-    announcements: AnnouncementStore
-
-
 class PartnerHandlers:
-    def __init__(
-        self, bot: PartnerBot, settings: Settings, ports: DiscordPorts, options: DiscordOptions
-    ) -> None:
+    def __init__(self, bot: PartnerBot, admins: Admins, options: DiscordOptions) -> None:
         self.bot = bot
-        self.settings = settings
-        self.ports = ports
+        self.admins = admins
         self.options = options
         self.client: discord.Client | None = None
         self.recent = RecentPosts()  # shared with the Sender by the adapter
-        self._admin_roles = settings.admin_groups_on(Platform.DISCORD)
+        self._admin_roles = admins.groups_on(Platform.DISCORD)
 
     @property
     def bot_id(self) -> int:
@@ -321,7 +309,7 @@ class PartnerHandlers:
             )
             ask = partial(self.bot.thread_message, inv, thread=str(channel.id), text=text)
             # An admin thread is recorded as it opens; only partner threads can be ahead of the worker.
-            admin_side = self.settings.is_admin_channel(inv.channel)
+            admin_side = self.admins.is_admin_channel(inv.channel)
             reply = await (ask() if admin_side else self.once_recorded(channel.id, ask))
             if reply is None and mentioned:
                 reply = await self.bot.mention(inv, text)

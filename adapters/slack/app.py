@@ -1,5 +1,5 @@
 """The Slack adapter's wiring: a slack-bolt `AsyncApp` plugged into the core, served over HTTP or
-Socket Mode, single-workspace or OAuth-distributed — all chosen from `Settings`.
+Socket Mode, single-workspace or OAuth-distributed — all chosen from `SlackSettings`.
 
 HTTP: bolt's aiohttp adapter (`to_bolt_request`/`to_aiohttp_response`) behind an aiohttp server on
 `PARTNERBOT_HTTP_HOST:PORT` with `POST /slack/events`, `GET /healthz` and, with OAuth, `/slack/install`
@@ -42,11 +42,12 @@ from adapters.slack.sender import (
     StaticToken,
     make_client,
 )
-from bot.config import Settings
+from adapters.slack.settings import SlackSettings
 from bot.core import PartnerBot
 from bot.domain import Platform
 from bot.ports import Sender
 from bot.services.admin import EDIT_ACTION
+from bot.settings import Admins
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class Mode:
         return f"{'oauth' if self.oauth else 'single-workspace'}/{'socket' if self.socket else 'http'}"
 
 
-def mode_of(settings: Settings, *, receives_events: bool = True) -> Mode:
+def mode_of(settings: SlackSettings, *, receives_events: bool = True) -> Mode:
     """How this process talks to Slack; `receives_events=False` (a delivery-only worker) needs no
     signing secret: nothing reaches it from Slack."""
     oauth = bool(settings.slack_client_id or settings.slack_client_secret)
@@ -122,7 +123,12 @@ class SlackAdapter:
     platform = Platform.SLACK
 
     def __init__(
-        self, settings: Settings, bolt: AsyncApp, sender: SlackSender, handlers: SlackHandlers, mode: Mode
+        self,
+        settings: SlackSettings,
+        bolt: AsyncApp,
+        sender: SlackSender,
+        handlers: SlackHandlers,
+        mode: Mode,
     ) -> None:
         self.settings = settings
         self.bolt = bolt
@@ -212,23 +218,28 @@ class SlackAdapter:
         return web.json_response({"ok": True, "platform": "slack", "mode": self.mode.name})
 
 
-def team_rate(settings: Settings) -> tuple[float, float]:
+def team_rate(settings: SlackSettings) -> tuple[float, float]:
     """The workspace bucket as (burst, seconds to refill it) from PARTNERBOT_SLACK_WORKSPACE_RATE."""
     burst = TEAM_RATE[0]
     return burst, burst / settings.slack_workspace_rate
 
 
 def build_slack_adapter(
-    bot: PartnerBot, settings: Settings, *, oauth_stores: OAuthStores | None = None
+    bot: PartnerBot,
+    settings: SlackSettings,
+    *,
+    admins: Admins,
+    oauth_stores: OAuthStores | None = None,
 ) -> SlackAdapter:
     """Wire bolt, the Sender and the listeners from `settings` (nothing connects until start()).
-    `oauth_stores` is needed in OAuth mode (SLACK_CLIENT_ID/SECRET) only."""
+    `admins` says who may use admin features where (the user-group pre-check); `oauth_stores` is
+    needed in OAuth mode (SLACK_CLIENT_ID/SECRET) only."""
     mode = mode_of(settings)
     if mode.oauth and settings.slack_bot_token:
         log.warning("SLACK_CLIENT_ID/SECRET are set: OAuth mode, SLACK_BOT_TOKEN is ignored")
     api_url = settings.slack_api_url or DEFAULT_API_URL
     client = make_client(api_url, token=None if mode.oauth else settings.slack_bot_token)
-    directory = SlackDirectory(settings)
+    directory = SlackDirectory(admins)
     tokens: BotTokens
     if mode.oauth:
         if oauth_stores is None:
@@ -257,7 +268,9 @@ def build_slack_adapter(
     return SlackAdapter(settings, bolt, sender, handlers, mode)
 
 
-def _oauth_settings(settings: Settings, stores: OAuthStores, client: AsyncWebClient) -> AsyncOAuthSettings:
+def _oauth_settings(
+    settings: SlackSettings, stores: OAuthStores, client: AsyncWebClient
+) -> AsyncOAuthSettings:
     """Installations and OAuth state in partnerbot's own database (tables from migration 0002)."""
     store = stores.installations
     oauth = AsyncOAuthSettings(

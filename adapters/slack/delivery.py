@@ -10,7 +10,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 
 from adapters.slack.app import SlackConfigError, mode_of, team_rate
 from adapters.slack.sender import DEFAULT_API_URL, BotTokens, InstalledTokens, SlackSender, StaticToken
-from bot.config import Settings
+from adapters.slack.settings import SlackSettings
 from bot.domain import Platform
 from bot.ports import Sender
 
@@ -32,7 +32,7 @@ class SlackDelivery:
 
 
 def build_slack_delivery(
-    settings: Settings, *, installations: AsyncInstallationStore | None = None
+    settings: SlackSettings, *, installations: AsyncInstallationStore | None = None
 ) -> SlackDelivery:
     """`installations` (storage/slack_oauth.py) is needed in OAuth mode only."""
     tokens: BotTokens

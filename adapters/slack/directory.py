@@ -19,8 +19,8 @@ from typing import Any, Generic, TypeVar
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import Settings
 from bot.domain import ChannelRef, Platform, UserRef
+from bot.settings import Admins
 
 log = logging.getLogger(__name__)
 _V = TypeVar("_V")
@@ -49,8 +49,8 @@ class TtlCache(Generic[_V]):
 
 
 class SlackDirectory:
-    def __init__(self, settings: Settings, *, group_ttl: float = 60.0, name_ttl: float = 600.0) -> None:
-        self._settings = settings
+    def __init__(self, admins: Admins, *, group_ttl: float = 60.0, name_ttl: float = 600.0) -> None:
+        self._admins = admins
         self._groups: TtlCache[frozenset[str]] = TtlCache(group_ttl, size=200)
         self._users: TtlCache[Mapping[str, Any]] = TtlCache(name_ttl)
         self._channel_names: TtlCache[str] = TtlCache(name_ttl)
@@ -73,10 +73,10 @@ class SlackDirectory:
     async def is_group_admin(self, client: AsyncWebClient, channel: ChannelRef, user: str) -> bool:
         """True when `user` is in a configured admin user group. Only asked where it matters: in an
         admin channel, for someone not already named in PARTNERBOT_ADMIN_USERS."""
-        groups = self._settings.admin_groups_on(Platform.SLACK)
-        if not groups or not self._settings.is_admin_channel(channel):
+        groups = self._admins.groups_on(Platform.SLACK)
+        if not groups or not self._admins.is_admin_channel(channel):
             return False
-        if self._settings.is_admin_user(UserRef(Platform.SLACK, channel.workspace, user)):
+        if self._admins.is_admin_user(UserRef(Platform.SLACK, channel.workspace, user)):
             return False  # already an admin by name; no need to spend a Tier 2 call
         for group in groups:
             if user in await self._members(client, channel.workspace, group):

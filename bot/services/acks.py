@@ -16,17 +16,17 @@ from datetime import datetime, timedelta
 
 from bot import messages as m
 from bot.cadence import NoticeDraft
-from bot.config import Settings
 from bot.domain import AckState, Invocation, Platform, Refusal, RefusalCode, Reply
 from bot.ports import Clock, Stores
 from bot.safety import neutralize_mentions
+from bot.settings import CoreSettings
 
 ACK_REMINDER_KEY = "reminder:ack:"
 BATCH = 200  # reminders queued per run; a backlog drains over the next runs
 
 
 class AckService:
-    def __init__(self, stores: Stores, clock: Clock, settings: Settings) -> None:
+    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings) -> None:
         self._stores = stores
         self._clock = clock
         self._settings = settings

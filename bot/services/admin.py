@@ -9,7 +9,6 @@ from dataclasses import replace
 
 from bot import messages as m
 from bot.commands import Broadcast, Cancel, Invite, Send, TopicAdd, TopicArchive, TopicUnarchive
-from bot.config import Settings
 from bot.domain import (
     Announcement,
     AnnouncementStatus,
@@ -28,6 +27,7 @@ from bot.ports import Clock, Stores, TopicAlreadyExists
 from bot.services.partner_admin import PartnerAdminService
 from bot.services.progress import ProgressService
 from bot.services.scheduling import SchedulingService
+from bot.settings import CoreSettings
 from bot.timing import CancelOutcome, DeliveryPlan
 from bot.vocabulary import UnknownValue
 from bot.vocabulary import load as load_vocabulary
@@ -49,7 +49,7 @@ class AdminService:
         self,
         stores: Stores,
         clock: Clock,
-        settings: Settings,
+        settings: CoreSettings,
         *,
         wake_worker: Callable[[], None],
         progress: ProgressService,

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import date
 
 from bot import messages as m
-from bot.config import Settings
 from bot.domain import DeliveryMode, DigestPost, Outgoing, Work
 from bot.ports import Clock, Stores
+from bot.settings import CoreSettings
 from bot.timezones import last_digest, local_wall, parse_period_key, period_key, zone_or
 
 CATCH_UP = "now"  # the period of a channel that went back to immediate with announcements held
@@ -26,7 +26,7 @@ def idempotency_key(work: Work) -> str:
 
 
 class DigestService:
-    def __init__(self, stores: Stores, clock: Clock, settings: Settings) -> None:
+    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings) -> None:
         self._stores = stores
         self._clock = clock
         self._settings = settings

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot import messages as m
-from bot.config import Settings
 from bot.domain import (
     AnnouncementStatus,
     ChannelRef,
@@ -28,6 +27,7 @@ from bot.domain import (
 )
 from bot.ports import Clock, Sender, SendError, Stores, TransientSendError
 from bot.safety import neutralize_mentions
+from bot.settings import CoreSettings
 
 MAX_QUESTION = 3000
 HELPFUL_EMOJI = "helpful"  # how a "Helpful" press is recorded among an announcement's reactions
@@ -39,7 +39,7 @@ _QUESTION_PREFIX = re.compile(r"^\s*#(\d+)\s*[:\-\u2013\u2014]?\s*")
 
 
 class FeedbackService:
-    def __init__(self, stores: Stores, clock: Clock, settings: Settings) -> None:
+    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings) -> None:
         self._stores = stores
         self._clock = clock
         self._settings = settings

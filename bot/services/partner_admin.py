@@ -10,10 +10,10 @@ from datetime import timedelta
 
 from bot import messages as m
 from bot.commands import Invite, PartnerRemove, PartnerSet, PartnerShow
-from bot.config import Settings
 from bot.domain import Invocation, Partner, PartnerCard, PartnerProfile, Reply
 from bot.lexer import closest
 from bot.ports import Clock, Stores
+from bot.settings import CoreSettings
 from bot.timezones import canonical_zone, closest_zone
 from bot.vocabulary import UnknownValue, load
 
@@ -48,7 +48,7 @@ class Changed:
 
 class PartnerAdminService:
     def __init__(
-        self, stores: Stores, clock: Clock, settings: Settings, *, join_code: Callable[[], str]
+        self, stores: Stores, clock: Clock, settings: CoreSettings, *, join_code: Callable[[], str]
     ) -> None:
         self._stores = stores
         self._clock = clock

@@ -9,7 +9,6 @@ from zoneinfo import available_timezones
 
 from bot import messages as m
 from bot.commands import Join, News, SetMode, SetQuietHours, SetTimezone, Subscribe, Unsubscribe
-from bot.config import Settings
 from bot.domain import (
     Button,
     ButtonStyle,
@@ -22,6 +21,7 @@ from bot.domain import (
     Topic,
 )
 from bot.ports import Clock, Stores
+from bot.settings import CoreSettings
 from bot.timezones import WEEKDAYS, closest_zone, stored_quiet
 
 SUBSCRIBE_ACTION = "topic_subscribe"
@@ -33,7 +33,7 @@ def error(text: str) -> Reply:
 
 
 class PartnerService:
-    def __init__(self, stores: Stores, clock: Clock, settings: Settings) -> None:
+    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings) -> None:
         self._stores = stores
         self._clock = clock
         self._settings = settings

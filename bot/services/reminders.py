@@ -12,18 +12,18 @@ from datetime import datetime, timedelta
 
 from bot import messages as m
 from bot.cadence import NoticeDraft
-from bot.config import Settings
 from bot.domain import Question
 from bot.ports import Clock, Stores
 from bot.safety import neutralize_mentions
 from bot.services.feedback import FeedbackService
+from bot.settings import CoreSettings
 
 REMINDER_KEY = "reminder:question:"
 BATCH = 100  # per run; a backlog drains over the next runs
 
 
 class ReminderService:
-    def __init__(self, stores: Stores, clock: Clock, settings: Settings) -> None:
+    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings) -> None:
         self._stores = stores
         self._settings = settings
         self._feedback = FeedbackService(stores, clock, settings)

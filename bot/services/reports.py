@@ -11,9 +11,9 @@ from datetime import datetime
 
 from bot import messages as m
 from bot.cadence import Engagement, EngagementLine, NoticeDraft, Period
-from bot.config import Settings
 from bot.ports import Stores
 from bot.safety import neutralize_mentions
+from bot.settings import CoreSettings
 from bot.timezones import local_wall, zone_or
 
 
@@ -23,7 +23,7 @@ def report_key(week: str, channel: str) -> str:
 
 
 class ReportService:
-    def __init__(self, stores: Stores, settings: Settings) -> None:
+    def __init__(self, stores: Stores, settings: CoreSettings) -> None:
         self._stores = stores
         self._settings = settings
 

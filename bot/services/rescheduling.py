@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from bot import messages as m
 from bot.commands import Reschedule
-from bot.config import Settings
 from bot.domain import Announcement, AnnouncementStatus, Button, ButtonStyle, Priority, Reply, Row
 from bot.ports import Clock, Stores
 from bot.services.admin import CANCEL_ACTION, error
 from bot.services.scheduling import SchedulingService, utc
+from bot.settings import CoreSettings
 from bot.timing import RescheduleOutcome
 
 _UNDER_WAY = (AnnouncementStatus.SENDING, AnnouncementStatus.SENT)
 
 
 class ReschedulingService:
-    def __init__(self, stores: Stores, clock: Clock, settings: Settings) -> None:
+    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings) -> None:
         self._stores = stores
         self._clock = clock
         self.scheduling = SchedulingService(stores, clock, settings)

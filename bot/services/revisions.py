@@ -12,11 +12,11 @@ from dataclasses import replace
 
 from bot import messages as m
 from bot.commands import Edit, Recall, Reschedule
-from bot.config import Settings
 from bot.domain import AnnouncementStatus, Reply
 from bot.ports import Clock, Stores
 from bot.services.admin import error, preview
 from bot.services.rescheduling import ReschedulingService
+from bot.settings import CoreSettings
 
 
 class RevisionService:
@@ -24,7 +24,7 @@ class RevisionService:
         self,
         stores: Stores,
         clock: Clock,
-        settings: Settings,
+        settings: CoreSettings,
         *,
         wake_worker: Callable[[], None],
         rescheduling: ReschedulingService | None = None,

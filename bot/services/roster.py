@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from zoneinfo import available_timezones
 
 from bot import messages as m
-from bot.config import Settings
 from bot.domain import ChannelRef, ImportRow, PartnerProfile, Platform
 from bot.lexer import as_slug
 from bot.ports import Clock, Stores
+from bot.settings import CoreSettings
 from bot.vocabulary import UnknownValue, Vocabulary
 from bot.vocabulary import load as load_vocabulary
 
@@ -61,7 +61,7 @@ def parse_roster(text: str, vocabulary: Vocabulary | None = None) -> tuple[list[
     """Validate a roster CSV (comma-, semicolon- or tab-separated); returns the rows and, if any, the
     errors ("line N: …"). Tier, type, region and language go through `vocabulary` (by default the
     built-in one) like every other input path."""
-    vocabulary = vocabulary or Vocabulary.build(Settings.model_construct())
+    vocabulary = vocabulary or Vocabulary.build(CoreSettings.model_construct())
     text = text.lstrip("\ufeff")  # Excel writes a BOM
     delimiter = _dialect(text)
     if delimiter is None:
@@ -178,10 +178,10 @@ def _duplicates(rows: Iterable[ImportRow]) -> list[str]:
 
 
 class RosterService:
-    def __init__(self, stores: Stores, clock: Clock, settings: Settings | None = None) -> None:
+    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings | None = None) -> None:
         self._stores = stores
         self._clock = clock
-        self._settings = settings or Settings.model_construct()
+        self._settings = settings or CoreSettings.model_construct()
 
     async def import_csv(self, text: str, *, update: bool = False) -> ImportReport:
         """Import every row or none. Without `update` an existing partner name is an error; with it,

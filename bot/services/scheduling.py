@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot import messages as m
 from bot.commands import Broadcast, Reschedule
-from bot.config import Settings
 from bot.domain import AnnouncementStatus, DeliveryMode, Refusal, RefusalCode, Reply, Schedule
 from bot.ports import Clock, Stores
+from bot.settings import CoreSettings
 from bot.timezones import dst_shift, local_wall, next_digest, stored_quiet, to_utc, zone, zone_or
 from bot.timing import DeliveryPlan, GroupTiming, ScheduledAnnouncement, TargetGroup
 from bot.when import forms, today_in
@@ -35,7 +35,7 @@ def span(first: datetime, last: datetime) -> str:
 
 
 class SchedulingService:
-    def __init__(self, stores: Stores, clock: Clock, settings: Settings) -> None:
+    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings) -> None:
         self._stores = stores
         self._clock = clock
         self._settings = settings

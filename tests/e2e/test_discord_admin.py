@@ -324,3 +324,24 @@ async def test_a_bad_send_at_is_explained_privately_and_drafts_nothing(world: Di
     assert refused["data"]["flags"] & EPHEMERAL
     assert 'I couldn\'t read the time "tomorrow 9am"' in refused["data"]["content"]
     assert await world.app.stores.announcements.recent() == []
+
+
+async def test_a_non_admin_picking_under_a_preview_is_refused(world: DiscordWorld) -> None:
+    """The select under a preview asks the core for the draft (`PartnerBot.draft`), not a store: a
+    non-admin gets the core's refusal and the draft is neither replaced nor cancelled."""
+    fake = world.fake
+    draft = await world.broadcast("security", "Draft", "Body.")
+    (preview,) = [
+        msg
+        for msg in fake.channel_messages(world.admin_channel.id)
+        if f"pbx:audience:{draft}" in custom_ids(msg)
+    ]
+    pick = fake.push_component(
+        preview.id, f"pbx:audience:{draft}", user_id=world.staff.user.id, values=["tier:gold"]
+    )
+    (refusal,) = await world.followups(pick, 1)
+    assert refusal.content == m.ADMIN_ONLY_FOR_ADMINS and refusal.ephemeral
+    kept = await world.app.stores.announcements.get(draft)
+    assert kept is not None and kept.status.value == "draft"
+    assert f"pb:announcement_send:{draft}" in custom_ids(preview)
+    assert await world.app.stores.announcements.get(draft + 1) is None

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from bot import messages as msg
 from bot.commands import Broadcast, CommandError, Drafts, Edit, Reschedule
-from bot.grammar import MAX_BODY, help_text, parse_admin
+from bot.domain import Refusal, RefusalCode
+from bot.grammar import MAX_BODY, MAX_TITLE, help_text, parse_admin, parse_partner
 from bot.timezones import dst_shift
 from bot.when import At, at_example, parse_at, today_in, with_examples
 from tests.conftest import FakeClock
@@ -75,7 +76,7 @@ def test_the_parsed_body_is_what_the_admin_wrote(start: str, rest: str) -> None:
     written = start + rest
     result = parse_admin('broadcast topic:pricing tier:gold urgent title:"Heads up" ' + written)
     if not written.strip():
-        assert result == CommandError(msg.BODY_EMPTY)
+        assert result == CommandError(msg.BODY_EMPTY, Refusal(RefusalCode.MISSING, "body"))
         return
     assert isinstance(result, Broadcast), result
     # The rule stated in the help: only the whitespace around the body is dropped.
@@ -250,3 +251,36 @@ def test_dst_shift_finds_gaps_and_overlaps() -> None:
     assert overlap is not None and not overlap.gap and overlap.shown == "02:30 CEST"
     assert dst_shift(datetime(2027, 3, 28, 4, 0), berlin) is None
     assert dst_shift(datetime(2027, 3, 28, 2, 30), ZoneInfo("UTC")) is None
+
+
+# --- refusal codes: where an adapter places a grammar error, without reading its words -------------
+
+
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        ('broadcast title:"T" Body.', Refusal(RefusalCode.MISSING, "topics")),
+        ("broadcast topic:x", Refusal(RefusalCode.MISSING, "title")),
+        ('broadcast topic:x title:" " Body.', Refusal(RefusalCode.MISSING, "title")),
+        ('broadcast topic: title:"T" B.', Refusal(RefusalCode.MISSING, "topics")),
+        ("partner set Acme tier:", Refusal(RefusalCode.MISSING, "tier")),
+        ('broadcast topic:x title:"T"', Refusal(RefusalCode.MISSING, "body")),
+        (f'broadcast topic:x title:"{"t" * (MAX_TITLE + 1)}" B.', Refusal(RefusalCode.TOO_LONG, "title")),
+        ('broadcast topic:x title:"T" ' + "b" * (MAX_BODY + 1), Refusal(RefusalCode.TOO_LONG, "body")),
+        ('broadcast topic:x ack title:"T" B.', Refusal(RefusalCode.ACK_NEEDS_URGENT, "urgent")),
+        ('broadcast topic:x at:"next week" title:"T" B.', Refusal(RefusalCode.AT_INVALID, "at")),
+        ('edit 3 at:"soonish"', Refusal(RefusalCode.AT_INVALID, "at")),
+        ("edit 3 " + "b" * (MAX_BODY + 1), Refusal(RefusalCode.TOO_LONG, "body")),
+        ("frobnicate", Refusal(RefusalCode.SYNTAX)),
+        ('broadcast "unclosed', Refusal(RefusalCode.SYNTAX)),
+    ],
+)
+def test_grammar_errors_carry_a_code_and_the_field_they_are_about(text: str, refusal: Refusal) -> None:
+    result = parse_admin(text, today=date(2026, 11, 24))
+    assert isinstance(result, CommandError), result
+    assert result.refusal == refusal, result.message
+
+
+def test_partner_grammar_errors_are_syntax_refusals() -> None:
+    result = parse_partner("subscribe")
+    assert isinstance(result, CommandError) and result.refusal == Refusal(RefusalCode.SYNTAX)

@@ -5,9 +5,12 @@ import random
 import pytest
 from pydantic import ValidationError
 
+from adapters.discord.settings import DiscordSettings
+from adapters.slack.settings import SlackSettings
 from bot.config import Settings
 from bot.domain import ChannelRef, Platform, UserRef
 from bot.services.delivery import RetryPolicy
+from bot.settings import Admins, CoreSettings
 
 
 def test_admin_lists_are_platform_prefixed() -> None:
@@ -35,3 +38,102 @@ def test_retry_after_is_honoured_with_a_little_jitter() -> None:
     policy = RetryPolicy(rng=random.Random(1))
     for _ in range(50):
         assert 30 <= policy.delay(3, retry_after=30) <= 31
+
+
+# What counts as a secret, or as storage's business: never on the core's settings.
+SECRET_WORDS = ("token", "secret", "key", "password", "client_id", "database", "url")
+
+
+def test_the_core_settings_hold_no_platform_secret() -> None:
+    names = set(CoreSettings.model_fields)
+    assert not {name for name in names if any(word in name for word in SECRET_WORDS)}
+    aliases = {str(field.validation_alias) for field in CoreSettings.model_fields.values()}
+    assert not {alias for alias in aliases if "SLACK" in alias or "DISCORD" in alias or "SECRET" in alias}
+    core = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token="xoxb-1",
+        slack_signing_secret="s",
+        discord_token="d",
+        secret_key="k",
+        admin_channels="slack:C0ADMIN",  # type: ignore[arg-type]
+    ).core()
+    assert type(core) is CoreSettings
+    dumped = repr(core.model_dump())
+    assert "xoxb-1" not in dumped and "'d'" not in dumped and "'k'" not in dumped
+    assert core.admin_channels == ("slack:C0ADMIN",)
+
+
+def test_settings_compose_the_pieces_under_the_same_names() -> None:
+    """One object reads the environment; each adapter gets only its own class, same env names."""
+    assert set(Settings.model_fields) == (
+        set(CoreSettings.model_fields)
+        | set(SlackSettings.model_fields)
+        | set(DiscordSettings.model_fields)
+        | {"database_url", "secret_key", "rate_limits"}
+    )
+    assert not set(SlackSettings.model_fields) & set(DiscordSettings.model_fields)
+    s = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token="xoxb-1",
+        http_port=0,
+        discord_token="d",
+        discord_api_url="http://127.0.0.1:1",
+        admin_users="discord:7",  # type: ignore[arg-type]
+    )
+    slack, discord = s.slack(), s.discord()
+    assert type(slack) is SlackSettings and type(discord) is DiscordSettings
+    assert (slack.slack_bot_token, slack.http_port) == ("xoxb-1", 0)
+    assert (discord.discord_token, discord.discord_api_url) == ("d", "http://127.0.0.1:1")
+    assert s.admins() == Admins(channels=(), users=("discord:7",), groups=())
+
+
+def test_env_names_are_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-2",
+        "SLACK_APP_TOKEN": "xapp-1",
+        "PARTNERBOT_HTTP_PORT": "3100",
+        "PARTNERBOT_SLACK_WORKSPACE_RATE": "2",
+        "DISCORD_TOKEN": "dt",
+        "PARTNERBOT_DISCORD_GATEWAY_URL": "ws://127.0.0.1:9",
+        "PARTNERBOT_SECRET_KEY": "sk",
+        "PARTNERBOT_DATABASE_URL": "sqlite:///x.db",
+        "PARTNERBOT_ADMIN_GROUPS": "slack:S1,discord:5",
+        "PARTNERBOT_DIGEST_TIME": "7:05",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (s.slack_bot_token, s.slack_app_token, s.http_port, s.slack_workspace_rate) == (
+        "xoxb-2",
+        "xapp-1",
+        3100,
+        2.0,
+    )
+    assert (s.discord_token, s.discord_gateway_url) == ("dt", "ws://127.0.0.1:9")
+    assert (s.secret_key, s.database_url, s.digest_time) == ("sk", "sqlite:///x.db", "07:05")
+    assert s.admins().groups_on(Platform.SLACK) == ("S1",)
+    assert s.admins().groups_on(Platform.DISCORD) == ("5",)
+    assert s.configured_platforms() == [Platform.SLACK, Platform.DISCORD]
+
+
+def test_discord_options_come_from_the_one_settings_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.discord.client import options_from
+
+    monkeypatch.setenv("PARTNERBOT_DISCORD_MESSAGE_CONTENT", "true")
+    monkeypatch.setenv("PARTNERBOT_DISCORD_SUBSCRIBE_PERMISSION", "Manage_Guild")
+    monkeypatch.setenv("PARTNERBOT_DISCORD_SEND_TIMEOUT", "2.5")
+    options = options_from(Settings(_env_file=None).discord())  # type: ignore[call-arg]
+    assert (options.message_content, options.subscribe_permission, options.send_timeout) == (
+        True,
+        "manage_guild",
+        2.5,
+    )
+    anyone = Settings(_env_file=None, discord_subscribe_permission="anyone")  # type: ignore[call-arg]
+    assert options_from(anyone.discord()).subscribe_permission is None
+    typo = Settings(_env_file=None, discord_subscribe_permission="manage_chanels")  # type: ignore[call-arg]
+    with pytest.raises(ValueError) as refused:
+        options_from(typo.discord())
+    assert str(refused.value) == (
+        "PARTNERBOT_DISCORD_SUBSCRIBE_PERMISSION='manage_chanels' is not a Discord permission name "
+        "(e.g. manage_channels, manage_guild, or none)"
+    )

@@ -6,8 +6,9 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# The composition root and the CLI that calls it: the only parts of bot/ that may know every part.
-OUTSIDE_THE_CORE = {"bot.app", "bot.cli"}
+# The composition root, the CLI that calls it and the root's settings (which compose the adapters'
+# own): the only parts of bot/ that may know every part.
+OUTSIDE_THE_CORE = {"bot.app", "bot.cli", "bot.config"}
 
 
 def _contracts() -> list[dict[str, object]]:
@@ -35,3 +36,16 @@ def test_the_core_contract_forbids_the_outer_parts_and_their_libraries() -> None
     wanted = {"adapters", "storage", "bot.app", "bot.cli", "sqlalchemy", "slack_bolt", "slack_sdk"}
     wanted |= {"discord", "typer", "rich", "apscheduler", "aiolimiter"}
     assert wanted <= forbidden
+
+
+def test_the_core_may_not_import_the_settings_that_hold_platform_secrets() -> None:
+    """Every core module is held to it, and it names the root's settings and the adapters' own."""
+    contracts = _contracts()
+    (core,) = [c for c in contracts if str(c["name"]).startswith("The core imports no adapter")]
+    (secrets,) = [c for c in contracts if "settings object that holds platform secrets" in str(c["name"])]
+    assert secrets["type"] == "forbidden"
+    assert set(secrets["source_modules"]) == set(core["source_modules"])  # type: ignore[call-overload]
+    forbidden = set(secrets["forbidden_modules"])  # type: ignore[call-overload]
+    assert {"bot.config", "adapters.slack.settings", "adapters.discord.settings"} <= forbidden
+    (adapters,) = [c for c in contracts if str(c["name"]).startswith("Adapters import the core only")]
+    assert "bot.config" in adapters["forbidden_modules"]  # type: ignore[operator]
