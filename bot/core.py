@@ -14,9 +14,13 @@ from typing import TypeVar
 from bot import commands as c
 from bot import messages as m
 from bot.config import Settings
-from bot.domain import Announcement, AnnouncementStatus, ChannelRef, Invocation, Platform, Reply, Topic
+from bot.domain.announcements import Announcement, AnnouncementStatus
+from bot.domain.conversation import Invocation, Reply
+from bot.domain.refs import ChannelRef, Platform
+from bot.domain.topics import Topic
 from bot.grammar import help_text, parse_admin, parse_partner
-from bot.ports import Clock, Stores
+from bot.ports.clock import Clock
+from bot.ports.stores import Stores
 from bot.services.acks import AckService
 from bot.services.admin import CANCEL_ACTION, EDIT_ACTION, RECALL_ACTION, SEND_ACTION, AdminService
 from bot.services.analytics import AnalyticsService

@@ -28,7 +28,8 @@ from typing import Protocol
 from bot import messages as m
 from bot.cadence import Period, report_weeks, tick_period
 from bot.config import Settings
-from bot.ports import Clock, Stores
+from bot.ports.clock import Clock
+from bot.ports.stores import Stores
 from bot.services.acks import AckService
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService

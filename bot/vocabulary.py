@@ -20,9 +20,9 @@ import langcodes
 
 from bot import messages as m
 from bot.config import Settings
-from bot.domain import Audience
+from bot.domain.announcements import Audience
 from bot.lexer import closest
-from bot.ports import Stores
+from bot.ports.stores import Stores
 
 KEYS = ("tier", "type", "region", "language")
 # Offered as suggestions for a language no partner speaks yet (a did-you-mean needs something).

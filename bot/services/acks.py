@@ -17,8 +17,11 @@ from datetime import datetime, timedelta
 from bot import messages as m
 from bot.cadence import NoticeDraft
 from bot.config import Settings
-from bot.domain import AckState, Invocation, Platform, Refusal, RefusalCode, Reply
-from bot.ports import Clock, Stores
+from bot.domain.conversation import Invocation, Refusal, RefusalCode, Reply
+from bot.domain.feedback import AckState
+from bot.domain.refs import Platform
+from bot.ports.clock import Clock
+from bot.ports.stores import Stores
 from bot.safety import neutralize_mentions
 
 ACK_REMINDER_KEY = "reminder:ack:"

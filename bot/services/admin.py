@@ -10,21 +10,12 @@ from dataclasses import replace
 from bot import messages as m
 from bot.commands import Broadcast, Cancel, Invite, Send, TopicAdd, TopicArchive, TopicUnarchive
 from bot.config import Settings
-from bot.domain import (
-    Announcement,
-    AnnouncementStatus,
-    Button,
-    ButtonStyle,
-    DraftPreview,
-    Invocation,
-    Priority,
-    Reach,
-    Refusal,
-    RefusalCode,
-    Reply,
-    Topic,
-)
-from bot.ports import Clock, Stores, TopicAlreadyExists
+from bot.domain.announcements import Announcement, AnnouncementStatus, Priority, Reach
+from bot.domain.conversation import Button, ButtonStyle, DraftPreview, Invocation, Refusal, RefusalCode, Reply
+from bot.domain.topics import Topic
+from bot.ports.clock import Clock
+from bot.ports.stores import Stores
+from bot.ports.topics import TopicAlreadyExists
 from bot.services.partner_admin import PartnerAdminService
 from bot.services.progress import ProgressService
 from bot.services.scheduling import SchedulingService

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from bot import messages as m
-from bot.domain import AnnouncementStats, DeliveryProgress, Reply, TopicStats
-from bot.ports import Stores
+from bot.domain.analytics import AnnouncementStats, DeliveryProgress, TopicStats
+from bot.domain.conversation import Reply
+from bot.ports.stores import Stores
 from bot.services.acks import stats_line
 
 RECENT = 10

@@ -13,8 +13,11 @@ from datetime import date
 
 from bot import messages as m
 from bot.config import Settings
-from bot.domain import DeliveryMode, DigestPost, Outgoing, Work
-from bot.ports import Clock, Stores
+from bot.domain.directory import DeliveryMode
+from bot.domain.outbox import Work
+from bot.domain.sending import DigestPost, Outgoing
+from bot.ports.clock import Clock
+from bot.ports.stores import Stores
 from bot.timezones import last_digest, local_wall, parse_period_key, period_key, zone_or
 
 CATCH_UP = "now"  # the period of a channel that went back to immediate with announcements held

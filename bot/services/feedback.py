@@ -12,21 +12,15 @@ from datetime import timedelta
 
 from bot import messages as m
 from bot.config import Settings
-from bot.domain import (
-    AnnouncementStatus,
-    ChannelRef,
-    Invocation,
-    MessageRef,
-    Outgoing,
-    Platform,
-    Question,
-    QuestionStatus,
-    RelayKind,
-    RelayPost,
-    Reply,
-    Work,
-)
-from bot.ports import Clock, Sender, SendError, Stores, TransientSendError
+from bot.domain.announcements import AnnouncementStatus
+from bot.domain.conversation import Invocation, Reply
+from bot.domain.feedback import Question, QuestionStatus
+from bot.domain.outbox import Work
+from bot.domain.refs import ChannelRef, MessageRef, Platform
+from bot.domain.sending import Outgoing, RelayKind, RelayPost
+from bot.ports.clock import Clock
+from bot.ports.sending import Sender, SendError, TransientSendError
+from bot.ports.stores import Stores
 from bot.safety import neutralize_mentions
 
 MAX_QUESTION = 3000

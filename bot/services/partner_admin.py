@@ -11,9 +11,11 @@ from datetime import timedelta
 from bot import messages as m
 from bot.commands import Invite, PartnerRemove, PartnerSet, PartnerShow
 from bot.config import Settings
-from bot.domain import Invocation, Partner, PartnerCard, PartnerProfile, Reply
+from bot.domain.conversation import Invocation, Reply
+from bot.domain.directory import Partner, PartnerCard, PartnerProfile
 from bot.lexer import closest
-from bot.ports import Clock, Stores
+from bot.ports.clock import Clock
+from bot.ports.stores import Stores
 from bot.timezones import canonical_zone, closest_zone
 from bot.vocabulary import UnknownValue, load
 

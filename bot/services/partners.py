@@ -10,18 +10,11 @@ from zoneinfo import available_timezones
 from bot import messages as m
 from bot.commands import Join, News, SetMode, SetQuietHours, SetTimezone, Subscribe, Unsubscribe
 from bot.config import Settings
-from bot.domain import (
-    Button,
-    ButtonStyle,
-    Channel,
-    DeliveryMode,
-    InviteOutcome,
-    Invocation,
-    Reply,
-    Row,
-    Topic,
-)
-from bot.ports import Clock, Stores
+from bot.domain.conversation import Button, ButtonStyle, Invocation, Reply, Row
+from bot.domain.directory import Channel, DeliveryMode, InviteOutcome
+from bot.domain.topics import Topic
+from bot.ports.clock import Clock
+from bot.ports.stores import Stores
 from bot.timezones import WEEKDAYS, closest_zone, stored_quiet
 
 SUBSCRIBE_ACTION = "topic_subscribe"

@@ -14,18 +14,13 @@ from collections.abc import Callable, Mapping
 
 from bot import messages as m
 from bot.cadence import NoticeDraft
-from bot.domain import (
-    Announcement,
-    AnnouncementStatus,
-    DeliveryProgress,
-    MessageRef,
-    Outgoing,
-    Platform,
-    ProgressSlot,
-    RelayKind,
-    RelayPost,
-)
-from bot.ports import Clock, Sender, SendError, Stores
+from bot.domain.analytics import DeliveryProgress, ProgressSlot
+from bot.domain.announcements import Announcement, AnnouncementStatus
+from bot.domain.refs import MessageRef, Platform
+from bot.domain.sending import Outgoing, RelayKind, RelayPost
+from bot.ports.clock import Clock
+from bot.ports.sending import Sender, SendError
+from bot.ports.stores import Stores
 from bot.safety import neutralize_mentions
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from bot import messages as m
 from bot.cadence import NoticeDraft
 from bot.config import Settings
-from bot.domain import Question
-from bot.ports import Clock, Stores
+from bot.domain.feedback import Question
+from bot.ports.clock import Clock
+from bot.ports.stores import Stores
 from bot.safety import neutralize_mentions
 from bot.services.feedback import FeedbackService
 

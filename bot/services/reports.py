@@ -12,7 +12,7 @@ from datetime import datetime
 from bot import messages as m
 from bot.cadence import Engagement, EngagementLine, NoticeDraft, Period
 from bot.config import Settings
-from bot.ports import Stores
+from bot.ports.stores import Stores
 from bot.safety import neutralize_mentions
 from bot.timezones import local_wall, zone_or
 

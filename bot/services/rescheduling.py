@@ -12,8 +12,10 @@ from __future__ import annotations
 from bot import messages as m
 from bot.commands import Reschedule
 from bot.config import Settings
-from bot.domain import Announcement, AnnouncementStatus, Button, ButtonStyle, Priority, Reply, Row
-from bot.ports import Clock, Stores
+from bot.domain.announcements import Announcement, AnnouncementStatus, Priority
+from bot.domain.conversation import Button, ButtonStyle, Reply, Row
+from bot.ports.clock import Clock
+from bot.ports.stores import Stores
 from bot.services.admin import CANCEL_ACTION, error
 from bot.services.scheduling import SchedulingService, utc
 from bot.timing import RescheduleOutcome

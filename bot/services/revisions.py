@@ -13,8 +13,10 @@ from dataclasses import replace
 from bot import messages as m
 from bot.commands import Edit, Recall, Reschedule
 from bot.config import Settings
-from bot.domain import AnnouncementStatus, Reply
-from bot.ports import Clock, Stores
+from bot.domain.announcements import AnnouncementStatus
+from bot.domain.conversation import Reply
+from bot.ports.clock import Clock
+from bot.ports.stores import Stores
 from bot.services.admin import error, preview
 from bot.services.rescheduling import ReschedulingService
 

@@ -11,9 +11,11 @@ from zoneinfo import available_timezones
 
 from bot import messages as m
 from bot.config import Settings
-from bot.domain import ChannelRef, ImportRow, PartnerProfile, Platform
+from bot.domain.directory import ImportRow, PartnerProfile
+from bot.domain.refs import ChannelRef, Platform
 from bot.lexer import as_slug
-from bot.ports import Clock, Stores
+from bot.ports.clock import Clock
+from bot.ports.stores import Stores
 from bot.vocabulary import UnknownValue, Vocabulary
 from bot.vocabulary import load as load_vocabulary
 

@@ -14,8 +14,12 @@ from datetime import UTC, datetime, timedelta
 from bot import messages as m
 from bot.commands import Broadcast, Reschedule
 from bot.config import Settings
-from bot.domain import AnnouncementStatus, DeliveryMode, Refusal, RefusalCode, Reply, Schedule
-from bot.ports import Clock, Stores
+from bot.domain.announcements import AnnouncementStatus
+from bot.domain.conversation import Refusal, RefusalCode, Reply
+from bot.domain.directory import DeliveryMode
+from bot.domain.scheduling import Schedule
+from bot.ports.clock import Clock
+from bot.ports.stores import Stores
 from bot.timezones import dst_shift, local_wall, next_digest, stored_quiet, to_utc, zone, zone_or
 from bot.timing import DeliveryPlan, GroupTiming, ScheduledAnnouncement, TargetGroup
 from bot.when import forms, today_in
