@@ -22,7 +22,7 @@ from bot import messages as m
 from bot.config import Settings
 from bot.domain.announcements import Audience
 from bot.lexer import closest
-from bot.ports.stores import Stores
+from bot.ports.directory import DirectoryStore
 
 KEYS = ("tier", "type", "region", "language")
 # Offered as suggestions for a language no partner speaks yet (a did-you-mean needs something).
@@ -115,6 +115,6 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     return m.DID_YOU_MEAN.format(suggestion=suggestion) + " " if suggestion else ". "
 
 
-async def load(stores: Stores, settings: Settings) -> Vocabulary:
+async def load(directory: DirectoryStore, settings: Settings) -> Vocabulary:
     """The vocabulary as it stands: the settings plus the values the roster holds now."""
-    return Vocabulary.build(settings, await stores.directory.attribute_values())
+    return Vocabulary.build(settings, await directory.attribute_values())

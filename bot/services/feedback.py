@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import messages as m
@@ -18,9 +19,12 @@ from bot.domain.feedback import Question, QuestionStatus
 from bot.domain.outbox import Work
 from bot.domain.refs import ChannelRef, MessageRef, Platform
 from bot.domain.sending import Outgoing, RelayKind, RelayPost
+from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
+from bot.ports.directory import DirectoryStore
+from bot.ports.feedback import FeedbackStore
+from bot.ports.outbox import DigestStore
 from bot.ports.sending import Sender, SendError, TransientSendError
-from bot.ports.stores import Stores
 from bot.safety import neutralize_mentions
 
 MAX_QUESTION = 3000
@@ -32,9 +36,19 @@ SenderLookup = Callable[[Platform], Sender]
 _QUESTION_PREFIX = re.compile(r"^\s*#(\d+)\s*[:\-\u2013\u2014]?\s*")
 
 
+@dataclass(frozen=True, slots=True)
+class FeedbackPorts:
+    """The ports FeedbackService uses (bot/core.py wires them)."""
+
+    feedback: FeedbackStore
+    announcements: AnnouncementStore
+    digests: DigestStore
+    directory: DirectoryStore
+
+
 class FeedbackService:
-    def __init__(self, stores: Stores, clock: Clock, settings: Settings) -> None:
-        self._stores = stores
+    def __init__(self, ports: FeedbackPorts, clock: Clock, settings: Settings) -> None:
+        self._stores = ports
         self._clock = clock
         self._settings = settings
 
