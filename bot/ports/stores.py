@@ -19,7 +19,7 @@ from bot.ports.topics import SubscriptionStore, TopicStore
 
 @dataclass(frozen=True, slots=True)
 class Stores:
-    """Every store the services use, handed over by the composition root."""
+    """Every store, built by the composition root; PartnerBot and bot/app.py hand each service its own."""
 
     topics: TopicStore
     directory: DirectoryStore
