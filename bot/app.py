@@ -28,7 +28,7 @@ from bot.domain import ChannelRef, Platform
 from bot.jobs import JOBS, JobHost, run_job
 from bot.ports import Clock, RateKey, RateLimiter, Sender, Stores, SystemClock
 from bot.services.delivery import DeliveryWorker, RetryPolicy
-from bot.services.digests import DigestService
+from bot.services.digests import DigestPorts, DigestService
 from bot.services.ratelimits import NoLimiter, SharedLimiter
 from storage import migrate
 from storage.engine import make_engine, make_sessionmaker
@@ -154,7 +154,7 @@ async def build_app(
     worker_box: list[DeliveryWorker] = []
     core = settings.core()  # the core gets no token, secret or database URL
     bot = PartnerBot(stores, clock, core, wake_worker=lambda: worker_box[0].wake() if worker_box else None)
-    digests = DigestService(stores, clock, core)
+    digests = DigestService(DigestPorts(digests=stores.digests), clock, core)
     limiter = limiter or build_limiter(settings, engine)
     worker = DeliveryWorker(
         stores,

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain import ChannelRef, DeliveryMode
+from bot.domain.directory import DeliveryMode
+from bot.domain.refs import ChannelRef
 from bot.timezones import DigestTime, last_digest, local_wall
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -13,17 +13,34 @@ from typing import TypeVar
 
 from bot import commands as c
 from bot import messages as m
-from bot.domain import Announcement, AnnouncementStatus, ChannelRef, Invocation, Platform, Reply, Topic
+from bot.domain.announcements import Announcement, AnnouncementStatus
+from bot.domain.conversation import Invocation, Reply
+from bot.domain.refs import ChannelRef, Platform
+from bot.domain.topics import Topic
 from bot.grammar import help_text, parse_admin, parse_partner
-from bot.ports import Clock, Stores
-from bot.services.acks import AckService
-from bot.services.admin import CANCEL_ACTION, EDIT_ACTION, RECALL_ACTION, SEND_ACTION, AdminService
-from bot.services.analytics import AnalyticsService
-from bot.services.feedback import FeedbackService
-from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION, PartnerService
-from bot.services.progress import ProgressService
-from bot.services.rescheduling import ReschedulingService
-from bot.services.revisions import RevisionService
+from bot.ports.clock import Clock
+from bot.ports.stores import Stores
+from bot.services.acks import AckPorts, AckService
+from bot.services.admin import (
+    CANCEL_ACTION,
+    EDIT_ACTION,
+    RECALL_ACTION,
+    SEND_ACTION,
+    AdminPorts,
+    AdminService,
+    new_join_code,
+)
+from bot.services.analytics import AnalyticsPorts, AnalyticsService
+from bot.services.feedback import FeedbackPorts, FeedbackService
+from bot.services.partner_admin import PartnerAdminPorts, PartnerAdminService
+from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION, PartnerPorts, PartnerService
+from bot.services.progress import ProgressPorts, ProgressService
+from bot.services.reminders import ReminderPorts, ReminderService
+from bot.services.reports import ReportPorts, ReportService
+from bot.services.rescheduling import ReschedulingPorts, ReschedulingService
+from bot.services.revisions import RevisionPorts, RevisionService
+from bot.services.roster import RosterPorts, RosterService
+from bot.services.scheduling import SchedulingPorts, SchedulingService
 from bot.settings import CoreSettings
 from bot.vocabulary import Vocabulary
 from bot.vocabulary import load as load_vocabulary
@@ -45,16 +62,73 @@ class PartnerBot:
         self.settings = settings
         self._stores = stores
         self._clock = clock
-        self.partners = PartnerService(stores, clock, settings)
-        self.progress = ProgressService(stores, clock)
-        self.admin = AdminService(stores, clock, settings, wake_worker=wake_worker, progress=self.progress)
-        self.rescheduling = ReschedulingService(stores, clock, settings)
-        self.revisions = RevisionService(
-            stores, clock, settings, wake_worker=wake_worker, rescheduling=self.rescheduling
+        # Each service gets only the ports it uses (its `…Ports`); this is where they are handed over.
+        s = stores
+        self.partners = PartnerService(
+            PartnerPorts(
+                directory=s.directory,
+                topics=s.topics,
+                subscriptions=s.subscriptions,
+                announcements=s.announcements,
+            ),
+            clock,
+            settings,
         )
-        self.feedback = FeedbackService(stores, clock, settings)
-        self.analytics = AnalyticsService(stores)
-        self.acks = AckService(stores, clock, settings)
+        self.progress = ProgressService(
+            ProgressPorts(notices=s.notices, progress=s.progress, stats=s.stats, revisions=s.revisions), clock
+        )
+        scheduling = SchedulingService(SchedulingPorts(schedules=s.schedules), clock, settings)
+        self.admin = AdminService(
+            AdminPorts(
+                topics=s.topics, schedules=s.schedules, announcements=s.announcements, directory=s.directory
+            ),
+            clock,
+            settings,
+            wake_worker=wake_worker,
+            progress=self.progress,
+            scheduling=scheduling,
+            roster=PartnerAdminService(
+                PartnerAdminPorts(directory=s.directory, outbox=s.outbox),
+                clock,
+                settings,
+                join_code=new_join_code,
+            ),
+        )
+        self.rescheduling = ReschedulingService(
+            ReschedulingPorts(announcements=s.announcements, schedules=s.schedules),
+            clock,
+            scheduling=scheduling,
+        )
+        self.revisions = RevisionService(
+            RevisionPorts(announcements=s.announcements, revisions=s.revisions, progress=s.progress),
+            clock,
+            settings,
+            wake_worker=wake_worker,
+            rescheduling=self.rescheduling,
+        )
+        self.feedback = FeedbackService(
+            FeedbackPorts(
+                feedback=s.feedback, announcements=s.announcements, digests=s.digests, directory=s.directory
+            ),
+            clock,
+            settings,
+        )
+        self.analytics = AnalyticsService(
+            AnalyticsPorts(stats=s.stats, announcements=s.announcements, acks=s.acks)
+        )
+        self.acks = AckService(
+            AckPorts(feedback=s.feedback, announcements=s.announcements, acks=s.acks, notices=s.notices),
+            clock,
+            settings,
+        )
+        # The periodic jobs' services (bot/jobs.py) and the roster import (the CLI).
+        self.reports = ReportService(ReportPorts(reports=s.reports, notices=s.notices), settings)
+        self.reminders = ReminderService(
+            ReminderPorts(reports=s.reports, notices=s.notices), settings, feedback=self.feedback
+        )
+        self.roster_import = RosterService(
+            RosterPorts(directory=s.directory, topics=s.topics), clock, settings
+        )
 
     # --- commands ----------------------------------------------------------------------------
 
@@ -178,7 +252,7 @@ class PartnerBot:
 
     async def vocabulary(self) -> Vocabulary:
         """The known tiers, types, regions (and the roster's languages), for pickers and the CLI."""
-        return await load_vocabulary(self._stores, self.settings)
+        return await load_vocabulary(self._stores.directory, self.settings)
 
     async def audience_options(self) -> dict[str, tuple[str, ...]]:
         """The values an audience picker offers per key (tier, type, region, language): the ones the

@@ -27,14 +27,12 @@ from typing import Protocol
 
 from bot import messages as m
 from bot.cadence import Period, report_weeks, tick_period
-from bot.ports import Clock, Stores
-from bot.services.acks import AckService
+from bot.core import PartnerBot
+from bot.ports.clock import Clock
+from bot.ports.stores import Stores
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
 from bot.services.privacy import PrivacyService
-from bot.services.progress import ProgressService
-from bot.services.reminders import ReminderService
-from bot.services.reports import ReportService
 from bot.settings import CoreSettings
 from bot.timezones import zone_or
 
@@ -59,6 +57,11 @@ class JobHost(Protocol):
     def settings(self) -> CoreSettings: ...
     @property
     def stores(self) -> Stores: ...
+    @property
+    def bot(self) -> PartnerBot:
+        """The core, whose services (reports, reminders, acknowledgements, progress) the jobs run."""
+        ...
+
     @property
     def clock(self) -> Clock: ...
     @property
@@ -168,30 +171,28 @@ async def _digests(host: JobHost, period: Period) -> str:
 
 
 async def _report(host: JobHost, period: Period) -> str:
-    queued = await ReportService(host.stores, host.settings).queue(period, now=host.clock.now())
+    queued = await host.bot.reports.queue(period, now=host.clock.now())
     if queued:
         host.worker.wake()
     return m.JOB_REPORTS(queued) if queued else m.JOB_NO_REPORT
 
 
 async def _reminders(host: JobHost, period: Period) -> str:
-    service = ReminderService(host.stores, host.clock, host.settings)
-    queued = await service.queue(now=host.clock.now())
+    queued = await host.bot.reminders.queue(now=host.clock.now())
     if queued:
         host.worker.wake()
     return m.JOB_REMINDERS(queued)
 
 
 async def _ack_reminders(host: JobHost, period: Period) -> str:
-    service = AckService(host.stores, host.clock, host.settings)
-    queued = await service.queue_reminders(now=host.clock.now())
+    queued = await host.bot.acks.queue_reminders(now=host.clock.now())
     if queued:
         host.worker.wake()
     return m.JOB_ACK_REMINDERS(queued)
 
 
 async def _progress(host: JobHost, period: Period) -> str:
-    edited = await ProgressService(host.stores, host.clock).refresh(host.worker.sender_for)
+    edited = await host.bot.progress.refresh(host.worker.sender_for)
     return m.JOB_PROGRESS(edited)
 
 

@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.domain import ChannelRef, Platform, UserRef
+from bot.domain.refs import ChannelRef, Platform, UserRef
 from bot.timezones import WEEKDAYS, DigestTime, QuietHours, canonical_zone, parse_quiet
 
 CommaList = Annotated[tuple[str, ...], NoDecode]

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.domain import Announcement, AnnouncementStatus, DeliveryMode
+from bot.domain.announcements import Announcement, AnnouncementStatus
+from bot.domain.directory import DeliveryMode
 
 
 def group_key(zone: str, quiet: str, mode: str) -> str:

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 import langcodes
 
 from bot import messages as m
-from bot.domain import Audience
+from bot.domain.announcements import Audience
 from bot.lexer import closest
-from bot.ports import Stores
+from bot.ports.directory import DirectoryStore
 from bot.settings import CoreSettings
 
 KEYS = ("tier", "type", "region", "language")
@@ -115,6 +115,6 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     return m.DID_YOU_MEAN.format(suggestion=suggestion) + " " if suggestion else ". "
 
 
-async def load(stores: Stores, settings: CoreSettings) -> Vocabulary:
+async def load(directory: DirectoryStore, settings: CoreSettings) -> Vocabulary:
     """The vocabulary as it stands: the settings plus the values the roster holds now."""
-    return Vocabulary.build(settings, await stores.directory.attribute_values())
+    return Vocabulary.build(settings, await directory.attribute_values())

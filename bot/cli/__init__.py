@@ -22,7 +22,6 @@ from bot.config import Settings
 from bot.i18n import Plural
 from bot.jobs import JOBS
 from bot.ports import TopicAlreadyExists
-from bot.services.roster import RosterService
 from storage import migrate
 
 app = typer.Typer(
@@ -315,7 +314,7 @@ def partners_import(
         raise CliError(f"cannot read {file}: {exc}") from exc
 
     async def work(a: App) -> None:
-        report = await RosterService(a.stores, a.clock, a.settings).import_csv(text, update=update)
+        report = await a.bot.roster_import.import_csv(text, update=update)
         if not report.ok:
             for line in report.errors[:50]:
                 err.print("[red]✗[/red] ", end="")

@@ -21,7 +21,7 @@ from bot.cli.render import stats_tables
 from bot.config import Settings
 from bot.domain import Platform
 from bot.services.admin import SEND_ACTION
-from bot.services.roster import RosterService
+from bot.services.roster import RosterPorts, RosterService
 
 SEED = 2026
 ADMIN, ADMIN_CHANNEL = "dana", "partner-team"
@@ -144,7 +144,8 @@ async def _play(app: App, out: Console, rng: random.Random) -> None:
         await say(ADMIN, ADMIN_CHANNEL, f'/partner-admin topic add {slug} "{title}" "{description}"')
 
     out.print(Rule("2 · The partner roster is imported (partnerbot partners import)"))
-    report = await RosterService(app.stores, app.clock).import_csv(_roster(rng))
+    roster = RosterService(RosterPorts(directory=app.stores.directory, topics=app.stores.topics), app.clock)
+    report = await roster.import_csv(_roster(rng))
     imported = m.PARTNERS(report.partners)
     out.print(f"Imported {imported} across 4 tiers and 3 regions, each with its own channel.")
     partners = [(p, n) for p, n in await app.stores.directory.partners()]

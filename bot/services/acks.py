@@ -12,12 +12,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import messages as m
 from bot.cadence import NoticeDraft
-from bot.domain import AckState, Invocation, Platform, Refusal, RefusalCode, Reply
-from bot.ports import Clock, Stores
+from bot.domain.conversation import Invocation, Refusal, RefusalCode, Reply
+from bot.domain.feedback import AckState
+from bot.domain.refs import Platform
+from bot.ports.announcements import AnnouncementStore
+from bot.ports.clock import Clock
+from bot.ports.feedback import AckStore, FeedbackStore
+from bot.ports.outbox import NoticeStore
 from bot.safety import neutralize_mentions
 from bot.settings import CoreSettings
 
@@ -25,9 +31,19 @@ ACK_REMINDER_KEY = "reminder:ack:"
 BATCH = 200  # reminders queued per run; a backlog drains over the next runs
 
 
+@dataclass(frozen=True, slots=True)
+class AckPorts:
+    """The ports AckService uses (bot/core.py wires them)."""
+
+    feedback: FeedbackStore
+    announcements: AnnouncementStore
+    acks: AckStore
+    notices: NoticeStore
+
+
 class AckService:
-    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings) -> None:
-        self._stores = stores
+    def __init__(self, ports: AckPorts, clock: Clock, settings: CoreSettings) -> None:
+        self._stores = ports
         self._clock = clock
         self._settings = settings
 

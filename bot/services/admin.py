@@ -5,25 +5,18 @@ from __future__ import annotations
 import difflib
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot import messages as m
 from bot.commands import Broadcast, Cancel, Invite, Send, TopicAdd, TopicArchive, TopicUnarchive
-from bot.domain import (
-    Announcement,
-    AnnouncementStatus,
-    Button,
-    ButtonStyle,
-    DraftPreview,
-    Invocation,
-    Priority,
-    Reach,
-    Refusal,
-    RefusalCode,
-    Reply,
-    Topic,
-)
-from bot.ports import Clock, Stores, TopicAlreadyExists
+from bot.domain.announcements import Announcement, AnnouncementStatus, Priority, Reach
+from bot.domain.conversation import Button, ButtonStyle, DraftPreview, Invocation, Refusal, RefusalCode, Reply
+from bot.domain.topics import Topic
+from bot.ports.announcements import AnnouncementStore
+from bot.ports.clock import Clock
+from bot.ports.directory import DirectoryStore
+from bot.ports.scheduling import ScheduleStore
+from bot.ports.topics import TopicAlreadyExists, TopicStore
 from bot.services.partner_admin import PartnerAdminService
 from bot.services.progress import ProgressService
 from bot.services.scheduling import SchedulingService
@@ -44,23 +37,35 @@ def error(text: str, refusal: Refusal | None = None) -> Reply:
     return Reply(text=text, is_error=True, refusal=refusal)
 
 
+@dataclass(frozen=True, slots=True)
+class AdminPorts:
+    """The ports AdminService uses (bot/core.py wires them)."""
+
+    topics: TopicStore
+    schedules: ScheduleStore
+    announcements: AnnouncementStore
+    directory: DirectoryStore
+
+
 class AdminService:
     def __init__(
         self,
-        stores: Stores,
+        ports: AdminPorts,
         clock: Clock,
         settings: CoreSettings,
         *,
         wake_worker: Callable[[], None],
         progress: ProgressService,
+        scheduling: SchedulingService,
+        roster: PartnerAdminService,
     ) -> None:
         self._progress = progress
-        self._stores = stores
+        self._stores = ports
         self._clock = clock
         self._settings = settings
         self._wake_worker = wake_worker
-        self.scheduling = SchedulingService(stores, clock, settings)
-        self.roster = PartnerAdminService(stores, clock, settings, join_code=_join_code)
+        self.scheduling = scheduling
+        self.roster = roster
         # Hold deliveries to daily/weekly channels for their digest (the `digests` job sends them).
         # Switching it off delivers to every channel at once, whatever its mode.
         self.hold_digests = True
@@ -118,7 +123,7 @@ class AdminService:
         try:
             # Structured input (modals, Discord options, the CLI) arrives here too: nothing is created
             # for a filter value outside the vocabulary, so a typo never makes a zero-reach draft.
-            vocabulary = await load_vocabulary(self._stores, self._settings)
+            vocabulary = await load_vocabulary(self._stores.directory, self._settings)
             cmd = replace(cmd, audience=vocabulary.check_audience(cmd.audience))
         except UnknownValue as unknown:
             return error(unknown.message, Refusal(RefusalCode.UNKNOWN_VALUE, unknown.key))
@@ -294,6 +299,6 @@ def _counts(counts: Mapping[str, int]) -> str:
     )
 
 
-def _join_code() -> str:
+def new_join_code() -> str:
     raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
     return f"PB-{raw[:4]}-{raw[4:]}"

@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot import messages as m
-from bot.domain import AnnouncementStats, DeliveryProgress, Reply, TopicStats
-from bot.ports import Stores
+from bot.domain.analytics import AnnouncementStats, DeliveryProgress, TopicStats
+from bot.domain.conversation import Reply
+from bot.ports.analytics import StatsStore
+from bot.ports.announcements import AnnouncementStore
+from bot.ports.feedback import AckStore
 from bot.services.acks import stats_line
 
 RECENT = 10
 
 
+@dataclass(frozen=True, slots=True)
+class AnalyticsPorts:
+    """The ports AnalyticsService uses (bot/core.py wires them)."""
+
+    stats: StatsStore
+    announcements: AnnouncementStore
+    acks: AckStore
+
+
 class AnalyticsService:
-    def __init__(self, stores: Stores) -> None:
-        self._stores = stores
+    def __init__(self, ports: AnalyticsPorts) -> None:
+        self._stores = ports
 
     async def announcement(self, announcement_id: int) -> AnnouncementStats | None:
         return await self._stores.stats.announcement(announcement_id)

@@ -9,11 +9,15 @@ one is posted, its rows are marked sent with the digest's message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from bot import messages as m
-from bot.domain import DeliveryMode, DigestPost, Outgoing, Work
-from bot.ports import Clock, Stores
+from bot.domain.directory import DeliveryMode
+from bot.domain.outbox import Work
+from bot.domain.sending import DigestPost, Outgoing
+from bot.ports.clock import Clock
+from bot.ports.outbox import DigestStore
 from bot.settings import CoreSettings
 from bot.timezones import last_digest, local_wall, parse_period_key, period_key, zone_or
 
@@ -25,9 +29,16 @@ def idempotency_key(work: Work) -> str:
     return f"g{work.id}"
 
 
+@dataclass(frozen=True, slots=True)
+class DigestPorts:
+    """The ports DigestService uses (bot/core.py wires them)."""
+
+    digests: DigestStore
+
+
 class DigestService:
-    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings) -> None:
-        self._stores = stores
+    def __init__(self, ports: DigestPorts, clock: Clock, settings: CoreSettings) -> None:
+        self._stores = ports
         self._clock = clock
         self._settings = settings
 

@@ -8,24 +8,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import messages as m
-from bot.domain import (
-    AnnouncementStatus,
-    ChannelRef,
-    Invocation,
-    MessageRef,
-    Outgoing,
-    Platform,
-    Question,
-    QuestionStatus,
-    RelayKind,
-    RelayPost,
-    Reply,
-    Work,
-)
-from bot.ports import Clock, Sender, SendError, Stores, TransientSendError
+from bot.domain.announcements import AnnouncementStatus
+from bot.domain.conversation import Invocation, Reply
+from bot.domain.feedback import Question, QuestionStatus
+from bot.domain.outbox import Work
+from bot.domain.refs import ChannelRef, MessageRef, Platform
+from bot.domain.sending import Outgoing, RelayKind, RelayPost
+from bot.ports.announcements import AnnouncementStore
+from bot.ports.clock import Clock
+from bot.ports.directory import DirectoryStore
+from bot.ports.feedback import FeedbackStore
+from bot.ports.outbox import DigestStore
+from bot.ports.sending import Sender, SendError, TransientSendError
 from bot.safety import neutralize_mentions
 from bot.settings import CoreSettings
 
@@ -38,9 +36,19 @@ SenderLookup = Callable[[Platform], Sender]
 _QUESTION_PREFIX = re.compile(r"^\s*#(\d+)\s*[:\-\u2013\u2014]?\s*")
 
 
+@dataclass(frozen=True, slots=True)
+class FeedbackPorts:
+    """The ports FeedbackService uses (bot/core.py wires them)."""
+
+    feedback: FeedbackStore
+    announcements: AnnouncementStore
+    digests: DigestStore
+    directory: DirectoryStore
+
+
 class FeedbackService:
-    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings) -> None:
-        self._stores = stores
+    def __init__(self, ports: FeedbackPorts, clock: Clock, settings: CoreSettings) -> None:
+        self._stores = ports
         self._clock = clock
         self._settings = settings
 
@@ -235,7 +243,7 @@ class FeedbackService:
         for platform in (question.channel.platform, *Platform):
             channel = self._settings.admin_channel_for(platform)
             if channel:
-                # Settings name no workspace; the channel row (made by any admin command) knows it.
+                # CoreSettings name no workspace; the channel row (made by any admin command) knows it.
                 known = await self._stores.directory.channel(ChannelRef(platform, "", channel))
                 return known.ref if known else ChannelRef(platform, "", channel)
         raise LookupError("no admin channel is configured (PARTNERBOT_ADMIN_CHANNELS)")

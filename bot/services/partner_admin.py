@@ -10,9 +10,12 @@ from datetime import timedelta
 
 from bot import messages as m
 from bot.commands import Invite, PartnerRemove, PartnerSet, PartnerShow
-from bot.domain import Invocation, Partner, PartnerCard, PartnerProfile, Reply
+from bot.domain.conversation import Invocation, Reply
+from bot.domain.directory import Partner, PartnerCard, PartnerProfile
 from bot.lexer import closest
-from bot.ports import Clock, Stores
+from bot.ports.clock import Clock
+from bot.ports.directory import DirectoryStore
+from bot.ports.outbox import OutboxStore
 from bot.settings import CoreSettings
 from bot.timezones import canonical_zone, closest_zone
 from bot.vocabulary import UnknownValue, load
@@ -46,11 +49,19 @@ class Changed:
     changes: tuple[tuple[str, str, str], ...]
 
 
+@dataclass(frozen=True, slots=True)
+class PartnerAdminPorts:
+    """The ports PartnerAdminService uses (bot/core.py wires them)."""
+
+    directory: DirectoryStore
+    outbox: OutboxStore
+
+
 class PartnerAdminService:
     def __init__(
-        self, stores: Stores, clock: Clock, settings: CoreSettings, *, join_code: Callable[[], str]
+        self, ports: PartnerAdminPorts, clock: Clock, settings: CoreSettings, *, join_code: Callable[[], str]
     ) -> None:
-        self._stores = stores
+        self._stores = ports
         self._clock = clock
         self._settings = settings
         self._join_code = join_code
@@ -191,7 +202,7 @@ class PartnerAdminService:
         )
 
     async def _checked(self, values: dict[str, str]) -> dict[str, str] | str:
-        vocabulary = await load(self._stores, self._settings)
+        vocabulary = await load(self._stores.directory, self._settings)
         checked: dict[str, str] = {}
         for key, value in values.items():
             if key == "timezone":

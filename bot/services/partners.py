@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from zoneinfo import available_timezones
 
 from bot import messages as m
 from bot.commands import Join, News, SetMode, SetQuietHours, SetTimezone, Subscribe, Unsubscribe
-from bot.domain import (
-    Button,
-    ButtonStyle,
-    Channel,
-    DeliveryMode,
-    InviteOutcome,
-    Invocation,
-    Reply,
-    Row,
-    Topic,
-)
-from bot.ports import Clock, Stores
+from bot.domain.conversation import Button, ButtonStyle, Invocation, Reply, Row
+from bot.domain.directory import Channel, DeliveryMode, InviteOutcome
+from bot.domain.topics import Topic
+from bot.ports.announcements import AnnouncementStore
+from bot.ports.clock import Clock
+from bot.ports.directory import DirectoryStore
+from bot.ports.topics import SubscriptionStore, TopicStore
 from bot.settings import CoreSettings
 from bot.timezones import WEEKDAYS, closest_zone, stored_quiet
 
@@ -32,9 +27,19 @@ def error(text: str) -> Reply:
     return Reply(text=text, is_error=True)
 
 
+@dataclass(frozen=True, slots=True)
+class PartnerPorts:
+    """The ports PartnerService uses (bot/core.py wires them)."""
+
+    directory: DirectoryStore
+    topics: TopicStore
+    subscriptions: SubscriptionStore
+    announcements: AnnouncementStore
+
+
 class PartnerService:
-    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings) -> None:
-        self._stores = stores
+    def __init__(self, ports: PartnerPorts, clock: Clock, settings: CoreSettings) -> None:
+        self._stores = ports
         self._clock = clock
         self._settings = settings
 

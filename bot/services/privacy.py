@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import messages as m
-from bot.domain import Platform
-from bot.ports import Blanked, KnownName, PersonalData, PersonRef, PrivacyStore
+from bot.domain.refs import Platform
+from bot.ports.privacy import Blanked, KnownName, PersonalData, PersonRef, PrivacyStore
 from bot.services.reminders import REMINDER_KEY
 
 # User ids of forgotten people start with this (platform user ids never do).

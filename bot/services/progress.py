@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from bot import messages as m
 from bot.cadence import NoticeDraft
-from bot.domain import (
-    Announcement,
-    AnnouncementStatus,
-    DeliveryProgress,
-    MessageRef,
-    Outgoing,
-    Platform,
-    ProgressSlot,
-    RelayKind,
-    RelayPost,
-)
-from bot.ports import Clock, Sender, SendError, Stores
+from bot.domain.analytics import DeliveryProgress, ProgressSlot
+from bot.domain.announcements import Announcement, AnnouncementStatus
+from bot.domain.refs import MessageRef, Platform
+from bot.domain.sending import Outgoing, RelayKind, RelayPost
+from bot.ports.analytics import ProgressStore, StatsStore
+from bot.ports.announcements import RevisionStore
+from bot.ports.clock import Clock
+from bot.ports.outbox import NoticeStore
+from bot.ports.sending import Sender, SendError
 from bot.safety import neutralize_mentions
 
 log = logging.getLogger(__name__)
@@ -39,9 +37,19 @@ def notice_key(announcement_id: int) -> str:
     return f"progress:{announcement_id}"
 
 
+@dataclass(frozen=True, slots=True)
+class ProgressPorts:
+    """The ports ProgressService uses (bot/core.py wires them)."""
+
+    notices: NoticeStore
+    progress: ProgressStore
+    stats: StatsStore
+    revisions: RevisionStore
+
+
 class ProgressService:
-    def __init__(self, stores: Stores, clock: Clock) -> None:
-        self._stores = stores
+    def __init__(self, ports: ProgressPorts, clock: Clock) -> None:
+        self._stores = ports
         self._clock = clock
 
     async def start(self, announcement: Announcement, count: int) -> None:

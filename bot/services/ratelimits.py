@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.ports import RateKey, TransientSendError
+from bot.ports.sending import RateKey, TransientSendError
 
 
 class NoLimiter:

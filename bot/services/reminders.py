@@ -8,12 +8,14 @@ own). The notice key `reminder:question:<id>` makes it one reminder per question
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import messages as m
 from bot.cadence import NoticeDraft
-from bot.domain import Question
-from bot.ports import Clock, Stores
+from bot.domain.feedback import Question
+from bot.ports.analytics import ReportStore
+from bot.ports.outbox import NoticeStore
 from bot.safety import neutralize_mentions
 from bot.services.feedback import FeedbackService
 from bot.settings import CoreSettings
@@ -22,11 +24,19 @@ REMINDER_KEY = "reminder:question:"
 BATCH = 100  # per run; a backlog drains over the next runs
 
 
+@dataclass(frozen=True, slots=True)
+class ReminderPorts:
+    """The ports ReminderService uses (bot/core.py wires them)."""
+
+    reports: ReportStore
+    notices: NoticeStore
+
+
 class ReminderService:
-    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings) -> None:
-        self._stores = stores
+    def __init__(self, ports: ReminderPorts, settings: CoreSettings, *, feedback: FeedbackService) -> None:
+        self._stores = ports
         self._settings = settings
-        self._feedback = FeedbackService(stores, clock, settings)
+        self._feedback = feedback
 
     @property
     def wait(self) -> timedelta:

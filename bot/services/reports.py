@@ -7,11 +7,13 @@ second process queues nothing new. A week in which nothing happened posts nothin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot import messages as m
 from bot.cadence import Engagement, EngagementLine, NoticeDraft, Period
-from bot.ports import Stores
+from bot.ports.analytics import ReportStore
+from bot.ports.outbox import NoticeStore
 from bot.safety import neutralize_mentions
 from bot.settings import CoreSettings
 from bot.timezones import local_wall, zone_or
@@ -22,9 +24,17 @@ def report_key(week: str, channel: str) -> str:
     return f"report:{week}:{channel}"
 
 
+@dataclass(frozen=True, slots=True)
+class ReportPorts:
+    """The ports ReportService uses (bot/core.py wires them)."""
+
+    reports: ReportStore
+    notices: NoticeStore
+
+
 class ReportService:
-    def __init__(self, stores: Stores, settings: CoreSettings) -> None:
-        self._stores = stores
+    def __init__(self, ports: ReportPorts, settings: CoreSettings) -> None:
+        self._stores = ports
         self._settings = settings
 
     async def queue(self, period: Period, *, now: datetime) -> int:

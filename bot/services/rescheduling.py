@@ -9,23 +9,35 @@ hours and digest holds stay what they would have been had the new time been give
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot import messages as m
 from bot.commands import Reschedule
-from bot.domain import Announcement, AnnouncementStatus, Button, ButtonStyle, Priority, Reply, Row
-from bot.ports import Clock, Stores
+from bot.domain.announcements import Announcement, AnnouncementStatus, Priority
+from bot.domain.conversation import Button, ButtonStyle, Reply, Row
+from bot.ports.announcements import AnnouncementStore
+from bot.ports.clock import Clock
+from bot.ports.scheduling import ScheduleStore
 from bot.services.admin import CANCEL_ACTION, error
 from bot.services.scheduling import SchedulingService, utc
-from bot.settings import CoreSettings
 from bot.timing import RescheduleOutcome
 
 _UNDER_WAY = (AnnouncementStatus.SENDING, AnnouncementStatus.SENT)
 
 
+@dataclass(frozen=True, slots=True)
+class ReschedulingPorts:
+    """The ports ReschedulingService uses (bot/core.py wires them)."""
+
+    announcements: AnnouncementStore
+    schedules: ScheduleStore
+
+
 class ReschedulingService:
-    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings) -> None:
-        self._stores = stores
+    def __init__(self, ports: ReschedulingPorts, clock: Clock, *, scheduling: SchedulingService) -> None:
+        self._stores = ports
         self._clock = clock
-        self.scheduling = SchedulingService(stores, clock, settings)
+        self.scheduling = scheduling
 
     async def reschedule(self, cmd: Reschedule) -> Reply:
         """Move a scheduled announcement (or a draft) to `cmd`'s time, or say why not."""

@@ -8,32 +8,44 @@ commands and their answers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot import messages as m
 from bot.commands import Edit, Recall, Reschedule
-from bot.domain import AnnouncementStatus, Reply
-from bot.ports import Clock, Stores
+from bot.domain.announcements import AnnouncementStatus
+from bot.domain.conversation import Reply
+from bot.ports.analytics import ProgressStore
+from bot.ports.announcements import AnnouncementStore, RevisionStore
+from bot.ports.clock import Clock
 from bot.services.admin import error, preview
 from bot.services.rescheduling import ReschedulingService
 from bot.settings import CoreSettings
 
 
+@dataclass(frozen=True, slots=True)
+class RevisionPorts:
+    """The ports RevisionService uses (bot/core.py wires them)."""
+
+    announcements: AnnouncementStore
+    revisions: RevisionStore
+    progress: ProgressStore
+
+
 class RevisionService:
     def __init__(
         self,
-        stores: Stores,
+        ports: RevisionPorts,
         clock: Clock,
         settings: CoreSettings,
         *,
         wake_worker: Callable[[], None],
-        rescheduling: ReschedulingService | None = None,
+        rescheduling: ReschedulingService,
     ) -> None:
-        self._stores = stores
+        self._stores = ports
         self._clock = clock
         self._settings = settings
         self._wake_worker = wake_worker
-        self._rescheduling = rescheduling or ReschedulingService(stores, clock, settings)
+        self._rescheduling = rescheduling
 
     async def edit(self, cmd: Edit) -> Reply:
         """A new time (`at:`, first: when it is refused nothing changes), then a new title/body."""

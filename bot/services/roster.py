@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from zoneinfo import available_timezones
 
 from bot import messages as m
-from bot.domain import ChannelRef, ImportRow, PartnerProfile, Platform
+from bot.domain.directory import ImportRow, PartnerProfile
+from bot.domain.refs import ChannelRef, Platform
 from bot.lexer import as_slug
-from bot.ports import Clock, Stores
+from bot.ports.clock import Clock
+from bot.ports.directory import DirectoryStore
+from bot.ports.topics import TopicStore
 from bot.settings import CoreSettings
 from bot.vocabulary import UnknownValue, Vocabulary
 from bot.vocabulary import load as load_vocabulary
@@ -177,16 +180,24 @@ def _duplicates(rows: Iterable[ImportRow]) -> list[str]:
     return errors
 
 
+@dataclass(frozen=True, slots=True)
+class RosterPorts:
+    """The ports RosterService uses (bot/core.py wires them)."""
+
+    directory: DirectoryStore
+    topics: TopicStore
+
+
 class RosterService:
-    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings | None = None) -> None:
-        self._stores = stores
+    def __init__(self, ports: RosterPorts, clock: Clock, settings: CoreSettings | None = None) -> None:
+        self._stores = ports
         self._clock = clock
         self._settings = settings or CoreSettings.model_construct()
 
     async def import_csv(self, text: str, *, update: bool = False) -> ImportReport:
         """Import every row or none. Without `update` an existing partner name is an error; with it,
         the row updates that partner (a removed partner comes back). Topics must exist, not archived."""
-        vocabulary = await load_vocabulary(self._stores, self._settings)
+        vocabulary = await load_vocabulary(self._stores.directory, self._settings)
         rows, errors = parse_roster(text, vocabulary)
         if errors and not rows:
             return ImportReport(errors=tuple(errors))

@@ -8,13 +8,17 @@ The same plan feeds the admin's preview, so what the preview says is what the ro
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bot import messages as m
 from bot.commands import Broadcast, Reschedule
-from bot.domain import AnnouncementStatus, DeliveryMode, Refusal, RefusalCode, Reply, Schedule
-from bot.ports import Clock, Stores
+from bot.domain.announcements import AnnouncementStatus
+from bot.domain.conversation import Refusal, RefusalCode, Reply
+from bot.domain.directory import DeliveryMode
+from bot.domain.scheduling import Schedule
+from bot.ports.clock import Clock
+from bot.ports.scheduling import ScheduleStore
 from bot.settings import CoreSettings
 from bot.timezones import dst_shift, local_wall, next_digest, stored_quiet, to_utc, zone, zone_or
 from bot.timing import DeliveryPlan, GroupTiming, ScheduledAnnouncement, TargetGroup
@@ -34,9 +38,16 @@ def span(first: datetime, last: datetime) -> str:
     return m.WAIT_RANGE.format(first=utc(first), last=utc(last))
 
 
+@dataclass(frozen=True, slots=True)
+class SchedulingPorts:
+    """The ports SchedulingService uses (bot/core.py wires them)."""
+
+    schedules: ScheduleStore
+
+
 class SchedulingService:
-    def __init__(self, stores: Stores, clock: Clock, settings: CoreSettings) -> None:
-        self._stores = stores
+    def __init__(self, ports: SchedulingPorts, clock: Clock, settings: CoreSettings) -> None:
+        self._stores = ports
         self._clock = clock
         self._settings = settings
 

@@ -25,7 +25,7 @@ from bot.app import build_app
 from bot.cli import main
 from bot.config import Settings
 from bot.domain import ChannelRef, Platform
-from bot.services.roster import RosterService
+from bot.services.roster import RosterPorts, RosterService
 from tests.fakes.slack import Channel, FakeSlack
 
 VENDOR = "T0VENDOR01"
@@ -83,7 +83,9 @@ async def seed(url: str, channels: dict[str, str], *, follows: str = "pricing") 
             f"{name},gold,reseller,emea,en,Europe/Berlin,slack,{channel},{VENDOR}\n"
             for name, channel in channels.items()
         )
-        report = await RosterService(app.stores, app.clock).import_csv(roster)
+        report = await RosterService(
+            RosterPorts(directory=app.stores.directory, topics=app.stores.topics), app.clock
+        ).import_csv(roster)
         assert report.ok, report.errors
         [topic] = await app.stores.topics.by_slugs([follows])
         for channel in channels.values():

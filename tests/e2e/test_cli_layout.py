@@ -16,7 +16,7 @@ from adapters.local.app import LocalAdapter
 from bot.app import build_app
 from bot.config import Settings
 from bot.domain import Platform
-from bot.services.roster import RosterService
+from bot.services.roster import RosterPorts, RosterService
 
 HEADER = "name,tier,type,region,language,timezone,platform,channel_id\n"
 ROSTER = HEADER + "".join(
@@ -44,7 +44,9 @@ async def seed(path: Path) -> None:
     try:
         local = LocalAdapter(app.bot)
         app.worker.add_sender(Platform.LOCAL, local.sender)
-        report = await RosterService(app.stores, app.clock).import_csv(ROSTER)
+        report = await RosterService(
+            RosterPorts(directory=app.stores.directory, topics=app.stores.topics), app.clock
+        ).import_csv(ROSTER)
         assert report.ok, report.errors
         for slug in ("pricing-and-licensing-updates", "security-advisories"):
             description = "Price lists, discounts, licensing changes and everything that comes with them"

@@ -17,7 +17,7 @@ import pytest
 from bot.app import build_app
 from bot.cli import main
 from bot.config import Settings
-from bot.services.roster import RosterService
+from bot.services.roster import RosterPorts, RosterService
 
 ZWSP = "\u200b"
 ROSTER = (
@@ -71,7 +71,9 @@ def console(
 async def import_roster(path: Path) -> None:
     app = await build_app(Settings(_env_file=None, database_url=f"sqlite:///{path}"))
     try:
-        report = await RosterService(app.stores, app.clock).import_csv(ROSTER)
+        report = await RosterService(
+            RosterPorts(directory=app.stores.directory, topics=app.stores.topics), app.clock
+        ).import_csv(ROSTER)
         assert report.ok, report.errors
     finally:
         await app.close()

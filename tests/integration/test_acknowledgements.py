@@ -12,7 +12,6 @@ from bot.commands import Broadcast, CommandError
 from bot.domain import Audience, Platform
 from bot.grammar import parse_admin
 from bot.jobs import run_job
-from bot.services.acks import AckService
 from storage.tables import AckRow, NoticeRow
 from tests.conftest import FakeClock
 from tests.harness import ADMIN, ADMIN_CHANNEL, Harness, make_harness
@@ -127,7 +126,7 @@ async def test_one_reminder_per_unacknowledged_delivery_in_its_thread(
     for _ in range(3):
         clock.advance(hours=5)
         await run_job(h.app, "ack-reminders")
-    assert await AckService(h.app.stores, clock, h.app.settings).queue_reminders(now=clock.now()) == 0
+    assert await h.app.bot.acks.queue_reminders(now=clock.now()) == 0
     await h.deliver()
     assert [len(ack_reminders(h, c)) for c in ("acme", "birch", "cedar")] == [0, 1, 1]
     keys = sorted(n.key for n in await rows(h, NoticeRow) if not n.key.startswith("progress:"))
@@ -148,7 +147,7 @@ async def test_the_wait_is_configurable_and_two_processes_remind_once(
         await asyncio.gather(
             run_job(h.app, "ack-reminders"),
             run_job(other.app, "ack-reminders"),
-            AckService(other.app.stores, clock, other.app.settings).queue_reminders(now=clock.now()),
+            other.app.bot.acks.queue_reminders(now=clock.now()),
         )
         await asyncio.gather(h.deliver(), other.deliver())
         posted = [p for w in (h, other) for c in ("acme", "birch", "cedar") for p in ack_reminders(w, c)]

@@ -10,7 +10,6 @@ import asyncio
 from adapters.local.workspace import Message
 from bot import messages as m
 from bot.jobs import run_job
-from bot.services.reminders import ReminderService
 from storage.tables import NoticeRow, QuestionRow
 from tests.conftest import FakeClock
 from tests.harness import ADMIN_CHANNEL, Harness, make_harness
@@ -79,7 +78,7 @@ async def test_one_reminder_per_question_after_a_day_in_its_thread(
     for _ in range(3):
         clock.advance(hours=6)
         await run_job(h.app, "question-reminders")
-    service = ReminderService(h.app.stores, h.app.clock, h.app.settings)
+    service = h.app.bot.reminders
     assert await service.queue(now=clock.now()) == 0
     await h.deliver()
     assert len(reminders(h)) == 2
@@ -101,7 +100,7 @@ async def test_the_wait_is_configurable_and_processes_remind_once(sqlite_url: st
         await asyncio.gather(
             run_job(h.app, "question-reminders"),
             run_job(other.app, "question-reminders"),
-            ReminderService(other.app.stores, clock, other.app.settings).queue(now=clock.now()),
+            other.app.bot.reminders.queue(now=clock.now()),
         )
         await asyncio.gather(h.deliver(), other.deliver())
         posted = [p for w in (h, other) for p in reminders(w)]
@@ -120,7 +119,7 @@ async def test_a_question_not_relayed_yet_is_reminded_at_the_top_level(
     await h.partner("acme", "ask Where is the price list?")
     # Its relay never went out (no worker ran): the question has no admin thread to remind in.
     clock.advance(days=3)
-    queued = await ReminderService(h.app.stores, clock, h.app.settings).queue(now=clock.now())
+    queued = await h.app.bot.reminders.queue(now=clock.now())
     assert queued == 1
     (notice,) = await rows(h, NoticeRow)
     assert notice.thread is None and notice.channel == ADMIN_CHANNEL

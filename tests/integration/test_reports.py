@@ -13,7 +13,6 @@ from bot import messages as m
 from bot.cadence import NoticeDraft, Period
 from bot.domain import ChannelRef, MessageRef, Outgoing, Platform
 from bot.jobs import run_job
-from bot.services.reports import ReportService
 from storage.tables import ChannelRow, JobRunRow, NoticeRow
 from tests.conftest import FakeClock
 from tests.harness import ADMIN_CHANNEL, Harness
@@ -117,7 +116,7 @@ async def test_the_weekly_report_counts_per_topic_and_tier(harness: Harness, clo
     # The same week is never reported twice, even when its report is queued again by hand.
     assert await run_job(h.app, "weekly-report") == []
     week = Period("2026-W48", utc(2026, 11, 23, 9), utc(2026, 11, 30, 9))
-    assert await ReportService(h.app.stores, h.app.settings).queue(week, now=clock.now()) == 0
+    assert await h.app.bot.reports.queue(week, now=clock.now()) == 0
     await h.deliver()
     assert len(notices_in(h, ADMIN_CHANNEL)) == 1
 

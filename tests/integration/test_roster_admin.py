@@ -7,7 +7,6 @@ from __future__ import annotations
 from bot import messages as m
 from bot.commands import Broadcast
 from bot.domain import Audience, PartnerFilter
-from bot.services.roster import RosterService
 from storage.tables import AnnouncementRow, ChannelRow, DeliveryRow, PartnerRow, SubscriptionRow
 from tests.conftest import FakeClock
 from tests.harness import ADMIN, ADMIN_CHANNEL, Harness
@@ -178,7 +177,7 @@ async def test_partner_help_lists_the_commands(harness: Harness) -> None:
 
 async def test_import_update_topics_and_errors_by_line(harness: Harness) -> None:
     await _roster(harness)
-    service = RosterService(harness.app.stores, harness.app.clock, harness.app.settings)
+    service = harness.app.bot.roster_import
     text = "\n".join(
         [
             HEADER + ",topics",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import tomllib
 from pathlib import Path
 
@@ -49,3 +51,48 @@ def test_the_core_may_not_import_the_settings_that_hold_platform_secrets() -> No
     assert {"bot.config", "adapters.slack.settings", "adapters.discord.settings"} <= forbidden
     (adapters,) = [c for c in contracts if str(c["name"]).startswith("Adapters import the core only")]
     assert "bot.config" in adapters["forbidden_modules"]  # type: ignore[operator]
+
+
+# Modules of the core that still import from the package roots `bot.domain` / `bot.ports` (which
+# re-export every name for adapters, storage and tests); the list should only shrink.
+_ON_THE_PACKAGE_ROOTS = {
+    "bot/commands.py",
+    "bot/config.py",
+    "bot/grammar.py",
+    "bot/messages.py",
+    "bot/services/delivery.py",  # the delivery worker: its own rewrite is under way
+}
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_the_core_imports_ports_and_domain_types_from_their_capability_modules() -> None:
+    """`from bot.ports.topics import TopicStore`, not `from bot.ports import TopicStore`: a module's
+    imports say which capabilities it depends on."""
+    core = [
+        path
+        for path in (ROOT / "bot").rglob("*.py")
+        if path.relative_to(ROOT).parts[1] not in {"app.py", "cli"} and path.name != "__init__.py"
+    ]
+    offenders = {
+        str(path.relative_to(ROOT)) for path in core if _imported_modules(path) & {"bot.domain", "bot.ports"}
+    }
+    assert offenders - _ON_THE_PACKAGE_ROOTS == set()
+
+
+def test_no_service_receives_the_bag_of_every_store() -> None:
+    """Each service declares the ports it uses (its `…Ports`); only PartnerBot and the root see `Stores`."""
+    services = [p for p in (ROOT / "bot" / "services").glob("*.py") if p.name != "delivery.py"]
+    assert services
+    for path in services:
+        assert re.search(r"\bStores\b", path.read_text(encoding="utf-8")) is None, path.name
+        assert "bot.ports.stores" not in _imported_modules(path), path.name

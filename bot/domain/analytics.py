@@ -1,0 +1,78 @@
+"""What stats, reports and live progress messages read: per announcement, per topic, per broadcast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.announcements import AnnouncementStatus
+from bot.domain.refs import ChannelRef
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementStats:
+    announcement_id: int
+    title: str
+    status: AnnouncementStatus
+    targeted: int
+    delivered: int
+    failed: int
+    pending: int
+    in_digest: int
+    reactions: dict[str, int]
+    questions_asked: int
+    questions_answered: int
+    reach_by_tier: dict[str, int]
+    reach_by_region: dict[str, int]
+    failures_by_reason: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicStats:
+    slug: str
+    announcements: int
+    delivered: int
+    reactions: int
+    questions: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressSlot:
+    """A broadcast whose progress message in the admin channel is posted and not final yet."""
+
+    announcement_id: int
+    title: str
+    status: AnnouncementStatus
+    shown: str  # the text the message shows now
+    notice_id: int
+    channel: ChannelRef
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryProgress:
+    """Where one announcement's deliveries stand, for a live progress message or `broadcast --wait`.
+
+    Each delivery row counts once: `sent`; `failed` (for good); `held` (waiting on purpose: for a
+    digest, for the end of quiet hours, or for a scheduled time, possibly each channel's own);
+    `pending` (queued or being sent, retries included); `withdrawn` (taken back, e.g. recalled).
+    `failures_by_reason` groups `failed` by a normalised reason, most frequent first.
+    """
+
+    announcement_id: int
+    total: int
+    sent: int
+    pending: int
+    failed: int
+    held: int
+    withdrawn: int = 0
+    failures_by_reason: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def done(self) -> int:
+        """Deliveries with a final outcome (sent or failed)."""
+        return self.sent + self.failed
+
+    @property
+    def in_flight(self) -> bool:
+        """Whether anything is still queued to go out now (held rows go out later, on purpose)."""
+        return self.pending > 0

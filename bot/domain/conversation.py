@@ -1,0 +1,113 @@
+"""What a command is (who ran it, where) and what it answers: replies, buttons, refusals, previews."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain.announcements import Audience, Reach
+from bot.domain.refs import ChannelRef, MessageRef, UserRef
+
+
+class ButtonStyle(StrEnum):
+    DEFAULT = "default"
+    PRIMARY = "primary"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    action: str
+    value: str
+    style: ButtonStyle = ButtonStyle.DEFAULT
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A line of a reply that can carry its own button (e.g. a topic with Subscribe/Unsubscribe)."""
+
+    text: str
+    button: Button | None = None
+
+
+class RefusalCode(StrEnum):
+    """Why the core refused a command, for adapters that place the words (a modal field, a retry)
+    without reading them. The words themselves stay in `Reply.text`."""
+
+    AT_UNKNOWN_ZONE = "at_unknown_zone"
+    AT_PAST = "at_past"
+    AT_TOO_FAR = "at_too_far"
+    UNKNOWN_VALUE = "unknown_value"
+    UNKNOWN_TOPIC = "unknown_topic"
+    TOPIC_ARCHIVED = "topic_archived"
+    ACK_NEEDS_URGENT = "ack_needs_urgent"
+    EMPTY_AUDIENCE = "empty_audience"
+    NOT_AN_ANNOUNCEMENT = "not_an_announcement"
+    # The grammar's (bot/grammar.py): a required input left empty, one over its limit, a time it
+    # cannot read; anything else it refuses is `SYNTAX`, about no single field.
+    MISSING = "missing"
+    TOO_LONG = "too_long"
+    AT_INVALID = "at_invalid"
+    SYNTAX = "syntax"
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A refusal's code and the input it is about: "at", "topics", "tier", "type", "region",
+    "language", "urgent"; "" when it is about no single field."""
+
+    code: RefusalCode
+    field: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftPreview:
+    """The draft a preview shows: the announcement as partners will get it, and who it reaches.
+
+    `summary` is the preview's text around the announcement (heading, topics and audience, reach,
+    timing, warnings), for adapters that render the announcement itself, as partners will see it.
+    """
+
+    announcement_id: int
+    title: str
+    body: str
+    topics: tuple[str, ...]
+    audience: Audience
+    urgent: bool
+    ack_required: bool
+    reach: Reach
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a command answers. `ephemeral` replies are shown to the caller only where possible.
+
+    `refusal` says why an error reply refused, `draft` which draft a preview shows, `join_code`
+    which code an invite made: adapters and the CLI read these, never the text.
+    """
+
+    text: str
+    ephemeral: bool = True
+    rows: tuple[Row, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    is_error: bool = False
+    refusal: Refusal | None = None
+    draft: DraftPreview | None = None
+    join_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """Who ran a command, where. Adapters build it from a platform event; the core decides the rest.
+
+    `platform_admin` is the adapter's own finding that the user is an admin by a platform grouping
+    (a Slack user group, a Discord role) named in the settings.
+    """
+
+    channel: ChannelRef
+    user: UserRef
+    channel_name: str = ""
+    thread: MessageRef | None = None
+    platform_admin: bool = False

@@ -1,0 +1,69 @@
+"""What the core asks a Sender to post: announcements, relayed questions and answers, digests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain.refs import ChannelRef, MessageRef
+
+
+class RelayKind(StrEnum):
+    QUESTION = "question"  # a partner's question, posted into the admin channel
+    ANSWER = "answer"  # an admin's answer, posted back where the partner asked
+    NOTICE = "notice"  # something the bot itself says in an admin channel (a report, a reminder)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementPost:
+    """An announcement as it is posted into one partner channel."""
+
+    delivery_id: int
+    announcement_id: int
+    title: str
+    body: str
+    topics: tuple[str, ...]
+    urgent: bool
+    ack_required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RelayPost:
+    """A question relayed to admins, or an answer relayed back, already neutralised for mentions."""
+
+    relay_id: int
+    kind: RelayKind
+    text: str
+    # Set when the message opens an admin thread for an announcement's questions.
+    heading: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    """One announcement inside a digest, with its full text (the channel never got it on its own)."""
+
+    announcement_id: int
+    title: str
+    body: str
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPost:
+    """A daily/weekly digest for one channel: every announcement held for it since its last digest.
+
+    `period_label` is already phrased ("Daily digest · Wednesday 25 November 2026").
+    """
+
+    digest_id: int
+    period_label: str
+    items: tuple[DigestItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One unit of work for a Sender: where to post, what, and (for relays) in which thread."""
+
+    channel: ChannelRef
+    content: AnnouncementPost | RelayPost | DigestPost
+    thread: MessageRef | None = None

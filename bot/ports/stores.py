@@ -1,0 +1,42 @@
+"""Every store, in one bag, as the composition root builds them. Services never get the bag: each
+receives only the ports it uses (wired in bot/core.py and bot/app.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.ports.analytics import ProgressStore, ReportStore, StatsStore
+from bot.ports.announcements import AnnouncementStore, RevisionStore
+from bot.ports.audit import AuditStore
+from bot.ports.directory import DirectoryStore
+from bot.ports.feedback import AckStore, FeedbackStore
+from bot.ports.jobs import JobRunStore
+from bot.ports.outbox import DigestStore, NoticeStore, OutboxStore
+from bot.ports.privacy import PrivacyStore
+from bot.ports.scheduling import ScheduleStore
+from bot.ports.sending import RateLimitRows
+from bot.ports.topics import SubscriptionStore, TopicStore
+
+
+@dataclass(frozen=True, slots=True)
+class Stores:
+    """Every store, built by the composition root; PartnerBot and bot/app.py hand each service its own."""
+
+    topics: TopicStore
+    directory: DirectoryStore
+    subscriptions: SubscriptionStore
+    announcements: AnnouncementStore
+    outbox: OutboxStore
+    feedback: FeedbackStore
+    stats: StatsStore
+    audit: AuditStore
+    schedules: ScheduleStore
+    digests: DigestStore
+    notices: NoticeStore
+    job_runs: JobRunStore
+    reports: ReportStore
+    acks: AckStore
+    revisions: RevisionStore
+    progress: ProgressStore
+    rate_limits: RateLimitRows
+    privacy: PrivacyStore

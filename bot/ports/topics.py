@@ -1,0 +1,45 @@
+"""Topics and the channels' subscriptions to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from bot.domain.topics import Topic
+
+
+class TopicAlreadyExists(Exception):
+    """A topic with that slug exists (raised by `TopicStore.add`)."""
+
+
+class TopicStore(Protocol):
+    """Implemented by `storage.repositories.TopicRepository`."""
+
+    async def add(self, *, slug: str, title: str, description: str, now: datetime) -> Topic: ...
+
+    async def set_archived(self, slug: str, *, archived: bool) -> Topic | None: ...
+
+    async def all(self, *, include_archived: bool = False) -> list[Topic]: ...
+
+    async def by_slugs(self, slugs: Iterable[str]) -> list[Topic]: ...
+
+    async def follower_counts(self) -> dict[int, int]:
+        """Per topic id, the active channels subscribed to it (topics nobody follows are absent)."""
+        ...
+
+
+class SubscriptionStore(Protocol):
+    """Implemented by `storage.repositories.SubscriptionRepository`."""
+
+    async def topics_of(self, channel_id: int) -> list[Topic]:
+        """The active topics a channel follows, by slug."""
+        ...
+
+    async def add(self, channel_id: int, topic_ids: Sequence[int], *, now: datetime) -> list[str]:
+        """Subscribe; returns the slugs that were newly added (existing ones are left alone)."""
+        ...
+
+    async def remove(self, channel_id: int, topic_ids: Sequence[int]) -> list[str]:
+        """Unsubscribe; returns the slugs that were actually removed."""
+        ...
