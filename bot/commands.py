@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from bot.domain import Audience, DeliveryMode, Refusal, RefusalCode
+from bot.domain.announcements import Audience
+from bot.domain.conversation import Refusal, RefusalCode
+from bot.domain.directory import DeliveryMode
 from bot.timezones import QuietHours
 
 MAX_NEWS = 20

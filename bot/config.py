@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.discord.settings import DiscordSettings
 from adapters.slack.settings import SlackSettings
-from bot.domain import Platform
+from bot.domain.refs import Platform
 from bot.settings import CommaList, CoreSettings, env
 
 __all__ = ["CommaList", "CoreSettings", "DiscordSettings", "Settings", "SlackSettings"]

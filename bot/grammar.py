@@ -57,7 +57,9 @@ from bot.commands import (
     TopicUnarchive,
     Unsubscribe,
 )
-from bot.domain import Audience, DeliveryMode, Refusal, RefusalCode
+from bot.domain.announcements import Audience
+from bot.domain.conversation import Refusal, RefusalCode
+from bot.domain.directory import DeliveryMode
 from bot.lexer import (
     NUMBER,
     OPTION,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.domain.directory import Partner
 from bot.domain.refs import ChannelRef, UserRef
 from bot.domain.scheduling import Schedule
 
@@ -36,6 +37,24 @@ class Audience:
 
     def is_everyone(self) -> bool:
         return not (self.tiers or self.types or self.regions or self.languages)
+
+    def matches(self, partner: Partner | None) -> bool:
+        """The audience rule: each attribute it names holds one of its values for the partner (exact
+        values). A channel with no partner is reached only by "everyone". bot/targeting.py has the
+        whole targeting rule; storage's SQL is its fast path, contract-tested against it."""
+        if self.is_everyone():
+            return True
+        if partner is None:
+            return False
+        return all(
+            not wanted or value in wanted
+            for wanted, value in (
+                (self.tiers, partner.tier),
+                (self.types, partner.type),
+                (self.regions, partner.region),
+                (self.languages, partner.language),
+            )
+        )
 
     def describe(self) -> str:
         parts = [

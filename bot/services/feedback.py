@@ -29,8 +29,6 @@ from bot.settings import CoreSettings
 
 MAX_QUESTION = 3000
 HELPFUL_EMOJI = "helpful"  # how a "Helpful" press is recorded among an announcement's reactions
-# How long a worker may take to post an admin thread's heading before another may take over.
-ADMIN_THREAD_LEASE = timedelta(seconds=60)
 SenderLookup = Callable[[Platform], Sender]
 # An admin may aim a reply at one question of a busy thread: "#12 …". Only `#`: "Q3 prices…" is prose.
 _QUESTION_PREFIX = re.compile(r"^\s*#(\d+)\s*[:\-\u2013\u2014]?\s*")
@@ -258,8 +256,11 @@ class FeedbackService:
         if existing:
             return MessageRef(admin, existing)
         now = self._clock.now()
+        # Held as long as a relay's claim (PARTNERBOT_LEASE_SECONDS): a worker that dies while posting
+        # the heading hands it over no sooner than its relay, and one that is slow keeps it as long.
+        until = now + timedelta(seconds=self._settings.lease_seconds)
         claimed = await self._stores.announcements.claim_admin_thread(
-            question.announcement_id, now=now, until=now + ADMIN_THREAD_LEASE
+            question.announcement_id, now=now, until=until
         )
         if claimed is None:
             existing = await self._stores.announcements.admin_thread(question.announcement_id)
