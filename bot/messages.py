@@ -846,3 +846,18 @@ CLI_KEY_ROTATED: Final = Plural(
 
 HELPFUL_THANKS: Final = "👍 Thanks — marked as helpful."
 NOT_AN_ANNOUNCEMENT: Final = ACK_NOT_AN_ANNOUNCEMENT
+
+
+# --- the Slack adapter (adapters/slack) ----------------------------------------------------------
+# Words only Slack shows: Block Kit needs labels the core has no concept of.
+
+# A reply with more rows than one Slack message holds (50 blocks): the rest are listed whole, without
+# their buttons, and whatever still does not fit is counted.
+SLACK_MORE_ROWS: Final = Plural(
+    "…and {n} more (without its button: a Slack message holds only 50 blocks):",
+    "…and {n} more (without their buttons: a Slack message holds only 50 blocks):",
+)
+SLACK_ROWS_LEFT_OUT: Final = Plural(
+    "…and {n} more line that doesn't fit in one Slack message.",
+    "…and {n} more lines that don't fit in one Slack message.",
+)

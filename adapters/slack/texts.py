@@ -87,6 +87,3 @@ ASK_MODAL_TITLE: Final = "Ask a question"
 ASK_SUBMIT: Final = "Send"
 ASK_LABEL: Final = "Your question for the vendor team"
 ASK_HINT: Final = "The answer will appear in the announcement's thread."
-
-# --- replies -------------------------------------------------------------------------------------
-MORE_ROWS: Final = "…and {count} more: {items}"

@@ -67,6 +67,7 @@ MAX_BUTTON_LABEL: Final = 75
 MAX_ACTION_ELEMENTS: Final = 25
 MAX_OPTIONS: Final = 100
 FENCE: Final = "```"
+NOTE_ROOM: Final = 120  # kept free for the sentence that counts overflow rows left out
 
 
 class MessageTooLong(ValueError):
@@ -283,7 +284,8 @@ def _row_blocks(row: Row) -> list[Block]:
 
 def reply_message(reply: Reply) -> Message:
     """A core reply as Block Kit: its text in sections, one section per row (with the row's button
-    as accessory), then its buttons. Rows that do not fit the 50-block limit are listed by name."""
+    as accessory), then its buttons. Rows that do not fit the 50-block limit follow whole, several to
+    a section and without their buttons; any that still do not fit are counted, never dropped silently."""
     text = mrkdwn(reply.text)
     head = [_section(piece) for piece in split_mrkdwn(text)]
     tail = _actions(reply.buttons)
@@ -293,9 +295,7 @@ def reply_message(reply: Reply) -> Message:
         row_blocks = _row_blocks(row)
         overflow = reply.rows[index:]
         if len(row_blocks) > room - (1 if len(overflow) > 1 else 0):
-            names = ", ".join(r.text.split("\n", 1)[0] for r in overflow)
-            more = mrkdwn(t.MORE_ROWS.format(count=len(overflow), items=names))
-            blocks.append(_section(split_mrkdwn(more)[0]))
+            blocks += [_section(piece) for piece in _overflow_sections(overflow, room)]
             break
         blocks += row_blocks
         room -= len(row_blocks)
@@ -303,6 +303,30 @@ def reply_message(reply: Reply) -> Message:
     if len(blocks) > MAX_BLOCKS:
         raise MessageTooLong(f"reply needs {len(blocks)} blocks; Slack allows {MAX_BLOCKS}")
     return {"text": text, "blocks": blocks}
+
+
+def _overflow_sections(rows: Sequence[Row], room: int) -> list[str]:
+    """The whole text of `rows`, packed into at most `room` sections under a heading that counts them;
+    the last section says how many rows are left out when even that is not enough."""
+    sections = [mrkdwn(m.SLACK_MORE_ROWS(len(rows)))]
+    for shown, row in enumerate(rows):
+        packed = list(sections)
+        for piece in split_mrkdwn(mrkdwn(row.text)) or [" "]:
+            if len(packed[-1]) + 1 + len(piece) <= MAX_SECTION:
+                packed[-1] += "\n" + piece
+            else:
+                packed.append(piece)
+        left = len(rows) - shown - 1
+        note_fits = len(packed) < room or len(packed[-1]) + NOTE_ROOM <= MAX_SECTION
+        if len(packed) > room or (left and not note_fits):
+            note = mrkdwn(m.SLACK_ROWS_LEFT_OUT(len(rows) - shown))
+            if len(sections[-1]) + 1 + len(note) <= MAX_SECTION:
+                sections[-1] += "\n" + note
+            else:
+                sections.append(note)
+            return sections[:room]
+        sections = packed
+    return sections
 
 
 def toggled_topics(result: Reply, listing: Reply) -> Message:

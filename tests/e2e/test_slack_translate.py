@@ -172,8 +172,24 @@ def test_rows_beyond_fifty_blocks_are_named_not_dropped() -> None:
     rows = tuple(Row(f"`t{i}`", Button("Subscribe", "topic_subscribe", f"t{i}")) for i in range(70))
     blocks = tr.reply_message(Reply(text="*Topics*", rows=rows))["blocks"]
     assert len(blocks) == tr.MAX_BLOCKS
-    assert blocks[-1]["text"]["text"].startswith("…and 22 more: `t48`, `t49`")
+    assert blocks[-1]["text"]["text"].startswith(
+        "…and 22 more (without their buttons: a Slack message holds only 50 blocks):\n`t48`\n`t49`\n"
+    )
     assert "`t69`" in blocks[-1]["text"]["text"]
+
+
+def test_overflow_rows_keep_their_whole_text_and_what_cannot_fit_is_counted() -> None:
+    """Rows past the 50-block limit are listed whole, not by first line; the rest are counted."""
+    rows = tuple(Row(f"`t{i}` first line\nsecond line of {i}", Button("Go", "x", f"t{i}")) for i in range(60))
+    blocks = tr.reply_message(Reply(text="*Topics*", rows=rows))["blocks"]
+    assert "`t55` first line\nsecond line of 55" in blocks[-1]["text"]["text"]
+    long_rows = tuple(Row(f"r{i} " + "word " * 500, Button("Go", "x", str(i))) for i in range(60))
+    blocks = tr.reply_message(Reply(text="*Rows*", rows=long_rows))["blocks"]
+    assert len(blocks) == tr.MAX_BLOCKS
+    shown = " ".join(b["text"]["text"] for b in blocks)
+    assert all(f"r{i} word" in shown for i in range(48))
+    texts = [b["text"]["text"] for b in blocks]
+    assert texts[-1].endswith("…and 11 more lines that don't fit in one Slack message.")
 
 
 def test_a_settled_preview_loses_its_buttons_and_shows_the_outcome() -> None:
