@@ -43,7 +43,7 @@ def line(name: str, delivered: int, reactions: int, questions: int, unanswered: 
 
 
 def _titled(h: Harness, channel: str, title: str) -> Message:
-    (post,) = [p for p in h.posts(channel) if p.text.startswith(f"*{title}*")]
+    (post,) = [p for p in h.posts(channel) if p.text.startswith(f"**{title}**")]
     return post
 
 
