@@ -319,6 +319,8 @@ class RefusalCode(StrEnum):
     ACK_NEEDS_URGENT = "ack_needs_urgent"
     EMPTY_AUDIENCE = "empty_audience"
     NOT_AN_ANNOUNCEMENT = "not_an_announcement"
+    NO_SUCH_ANNOUNCEMENT = "no_such_announcement"
+    NOT_A_DRAFT = "not_a_draft"
 
 
 @dataclass(frozen=True, slots=True)
