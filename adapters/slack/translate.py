@@ -174,7 +174,7 @@ def delivery_key(message: Mapping[str, Any], event_type: str) -> str | None:
 _CODE: Final = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
 _BOLD: Final = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _LINK: Final = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
-_ITEM: Final = re.compile(r"^- ", re.MULTILINE)
+_ITEM: Final = re.compile(r"(?<=\n)- ")
 
 
 def mrkdwn(text: str) -> str:
@@ -196,7 +196,8 @@ def mrkdwn(text: str) -> str:
     for index in range(0, len(pieces), 2):  # code spans and blocks are shown as written
         piece = _BOLD.sub(r"*\1*", pieces[index])
         piece = _LINK.sub(lambda link: f"<{link.group(2)}|{link.group(1)}>", piece)
-        pieces[index] = _ITEM.sub("• ", piece)
+        piece = _ITEM.sub("• ", piece)
+        pieces[index] = "• " + piece[2:] if index == 0 and piece.startswith("- ") else piece
     return "".join(pieces)
 
 

@@ -66,7 +66,20 @@ def test_nothing_rendered_can_ping() -> None:
 
 
 def test_core_text_keeps_its_quote_marker_but_escapes_the_rest() -> None:
-    assert tr.mrkdwn("❓ *Q*:\n>is 2 > 1 & 1 < 2?") == "❓ *Q*:\n>is 2 &gt; 1 &amp; 1 &lt; 2?"
+    assert tr.mrkdwn("❓ **Q**:\n> is 2 > 1 & 1 < 2?") == "❓ *Q*:\n> is 2 &gt; 1 &amp; 1 &lt; 2?"
+
+
+def test_the_cores_neutral_markup_becomes_mrkdwn_line_by_line() -> None:
+    """bot/messages.py's markup: **bold**, _italic_, `code`, > quote, - items, [label](url)."""
+    neutral = (
+        "**Topics** (2) _all of them_\n  · kept indented\n- `**as written**` - not an item\n"
+        "See [the docs](https://example.com/a?b=1&c=2)."
+    )
+    assert tr.mrkdwn(neutral) == (
+        "*Topics* (2) _all of them_\n  · kept indented\n• `**as written**` - not an item\n"
+        "See <https://example.com/a?b=1&amp;c=2|the docs>."
+    )
+    assert tr.mrkdwn("`x`- y\n```\n- **code**\n```") == "`x`- y\n```\n- **code**\n```"
 
 
 def test_inbound_text_is_unescaped_and_the_bot_mention_removed() -> None:
