@@ -5,6 +5,17 @@ one place. Keep each group under its own `# --- <area>` heading. Anything with a
 `bot.i18n.Plural` (a whole sentence, or a noun like `CHANNELS` under "counted words" that fills a
 `{channels}` field), never a noun with a bracketed plural ending; a refusal that depends on a
 status is a sentence per status.
+
+Markup: the text is written in one neutral markup, a small CommonMark subset — the same Markdown admins
+write in announcement bodies — and each adapter renders it for its platform (Slack converts it to
+mrkdwn, Discord shows it as is, the local adapter and the console print it as written):
+
+- `**bold**`, `_italic_`, `` `code` `` (and fenced code blocks),
+- `> quote` at the start of a line (with the space),
+- `- item` lines for lists (`• ` lines are plain text and read as bullets everywhere),
+- `[label](https://…)` links.
+
+Nothing else is markup: no Slack `*bold*` or `<url|label>`, no Discord `<@id>`, no headings or tables.
 """
 
 from __future__ import annotations
@@ -18,7 +29,7 @@ from bot.i18n import Plural
 # Help texts and parse errors of bot/commands.py (`/partner …` and `/partner-admin …`).
 
 PARTNER_HELP: Final = """\
-*partnerbot — what you can do in this channel*
+**partnerbot — what you can do in this channel**
 • `topics` — all topics, marking the ones this channel follows
 • `subscribe <topic> [<topic>…]` or `subscribe all` — follow topics (spaces or commas between them)
 • `unsubscribe <topic>…` or `unsubscribe all` — stop following topics
@@ -31,7 +42,7 @@ PARTNER_HELP: Final = """\
 • `help <command>` — more about one command"""
 
 ADMIN_HELP: Final = """\
-*partnerbot admin commands*
+**partnerbot admin commands**
 • `topic add <slug> "<title>" ["<description>"]` · `topic archive <slug>` · `topic unarchive <slug>`
 • `topics` — every topic, archived ones marked, with how many channels follow each
 • `invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]` \
@@ -242,7 +253,7 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
 
 NO_TOPICS_YET: Final = "There are no topics yet — your vendor team hasn't set any up. Try again later."
 TOPICS_HEADER: Final = (
-    "*Topics* ({count}; this channel follows {mine}). Use the buttons or `subscribe <topic>`."
+    "**Topics** ({count}; this channel follows {mine}). Use the buttons or `subscribe <topic>`."
 )
 SUBSCRIBE_BUTTON: Final = "Subscribe"
 UNSUBSCRIBE_BUTTON: Final = "Unsubscribe"
@@ -266,15 +277,15 @@ NOTHING_TO_UNSUBSCRIBE: Final = (
 NO_SUBSCRIPTIONS: Final = (
     "This channel follows no topics yet. `topics` lists them; `subscribe all` takes everything."
 )
-SUBSCRIPTIONS: Final = "*This channel follows {topics}:*\n{lines}"
+SUBSCRIPTIONS: Final = "**This channel follows {topics}:**\n{lines}"
 NEWS_NEEDS_TOPICS: Final = (
     "This channel follows no topics, so there's no news to show. Try `news <topic>` or `subscribe <topic>`."
 )
 NO_NEWS: Final = "No announcements yet on those topics."
-NEWS_HEADER: Final = Plural("*The latest announcement:*", "*The latest {n} announcements:*")
-NEWS_ITEM: Final = "*{title}* — {date} · {topics}\n{body}"
+NEWS_HEADER: Final = Plural("**The latest announcement:**", "**The latest {n} announcements:**")
+NEWS_ITEM: Final = "**{title}** — {date} · {topics}\n{body}"
 SETTINGS: Final = (
-    "*Delivery settings for this channel*\n• mode: `{mode}`{digest}\n• time zone: `{timezone}`\n"
+    "**Delivery settings for this channel**\n• mode: `{mode}`{digest}\n• time zone: `{timezone}`\n"
     "• quiet hours: {quiet}\n• {partner}"
 )
 LINKED_TO: Final = "partner: {name} ({tier})"
@@ -289,7 +300,7 @@ BAD_TIMEZONE: Final = (
     "`America/New_York`."
 )
 TIMEZONE_SET: Final = "Time zone for this channel set to `{timezone}`."
-JOINED: Final = "🤝 This channel is now linked to *{name}* ({tier}). `topics` shows what you can follow."
+JOINED: Final = "🤝 This channel is now linked to **{name}** ({tier}). `topics` shows what you can follow."
 JOIN_UNKNOWN: Final = (
     "That join code doesn't exist. Check it for typos, or ask your partner manager for a new one."
 )
@@ -329,17 +340,17 @@ ANSWER_QUEUED_RECALLED: Final = (
 ANSWER_EMPTY: Final = "Write the answer after the question number, e.g. `answer 12 Yes, from 1 March.`"
 ANSWER_QUEUED: Final = "✅ Answer to question #{id} is on its way to {partner}."
 NO_OPEN_QUESTIONS: Final = "No open partner questions. 🎉"
-OPEN_QUESTIONS: Final = Plural("*{n} open question:*", "*{n} open questions:*")
+OPEN_QUESTIONS: Final = Plural("**{n} open question:**", "**{n} open questions:**")
 OPEN_QUESTION_LINE: Final = "• #{id} {partner} ({tier}, {platform}) on {about}: {text}"
 DIRECT_QUESTION: Final = "a direct question"
 ADMIN_THREAD_HEADING: Final = (
     "💬 Partner questions on announcement #{id} “{title}” — reply in this thread to answer."
 )
-QUESTION_RELAYED: Final = "❓ *Question #{id}* from *{partner}* ({tier}, {platform}) — {asker}:\n>{text}"
-ANSWER_RELAYED: Final = "💬 *Answer from {admin}* to “{question}”:\n{answer}"
+QUESTION_RELAYED: Final = "❓ **Question #{id}** from **{partner}** ({tier}, {platform}) — {asker}:\n> {text}"
+ANSWER_RELAYED: Final = "💬 **Answer from {admin}** to “{question}”:\n{answer}"
 ANSWER_RELAYED_RECALLED: Final = (
-    "💬 *Answer from {admin}* to your question about an announcement that has since been withdrawn:\n"
-    ">{question}\n{answer}"
+    "💬 **Answer from {admin}** to your question about an announcement that has since been withdrawn:\n"
+    "> {question}\n{answer}"
 )
 VENDOR_TEAM: Final = "the vendor team"
 
@@ -353,7 +364,7 @@ ADMIN_ONLY_IN_ADMIN_CHANNEL: Final = (
 )
 ADMIN_ONLY_FOR_ADMINS: Final = "🔒 Only configured partnerbot admins can do that. Ask an admin to add you."
 TOPIC_EXISTS: Final = "A topic `{slug}` already exists. Pick another slug, or archive the old one first."
-TOPIC_ADDED: Final = "Topic `{slug}` — *{title}* added. Partners can now `subscribe {slug}`."
+TOPIC_ADDED: Final = "Topic `{slug}` — **{title}** added. Partners can now `subscribe {slug}`."
 TOPIC_ARCHIVED: Final = (
     "Topic `{slug}` archived: partners no longer see it in `topics`, and broadcasts can't target it."
 )
@@ -361,7 +372,7 @@ TOPIC_UNARCHIVED: Final = (
     "Topic `{slug}` is back: partners see it in `topics` again and broadcasts can target it."
 )
 TOPIC_NOT_ARCHIVED: Final = "Topic `{slug}` isn't archived; nothing changed."
-ADMIN_TOPICS_HEADER: Final = Plural("*{n} topic*", "*{n} topics*")
+ADMIN_TOPICS_HEADER: Final = Plural("**{n} topic**", "**{n} topics**")
 ADMIN_TOPICS_ARCHIVED: Final = Plural(" ({n} archived)", " ({n} archived)")
 ADMIN_TOPIC_LINE: Final = "• `{slug}` — {title}{archived} · {followers}"
 ADMIN_TOPIC_FOLLOWERS: Final = Plural("{n} channel follows it", "{n} channels follow it")
@@ -369,23 +380,23 @@ ADMIN_TOPIC_ARCHIVED_MARK: Final = " _(archived)_"
 ADMIN_NO_TOPICS: Final = 'No topics yet. `topic add pricing "Pricing"` adds the first one.'
 TOPIC_IS_ARCHIVED: Final = "Topic `{slug}` is archived; broadcasts can't target it."
 INVITE_CREATED: Final = (
-    "Join code for *{name}* ({tier}): `{code}` — valid until {expires}, once.\n"
+    "Join code for **{name}** ({tier}): `{code}` — valid until {expires}, once.\n"
     "Send it to the partner; in their channel they type `/partner join {code}`."
 )
 URGENT_MARK: Final = "🚨 URGENT · "
 ACK_PREVIEW: Final = (
-    "✅ Partners are asked to *acknowledge* it; those who haven't after {hours} get one reminder."
+    "✅ Partners are asked to **acknowledge** it; those who haven't after {hours} get one reminder."
 )
 # The preview's parts: the heading and details also make the summary beside a rendered announcement.
-PREVIEW_HEADING: Final = "*Preview of announcement #{id}* (draft)"
+PREVIEW_HEADING: Final = "**Preview of announcement #{id}** (draft)"
 PREVIEW_DETAILS: Final = "Topics: {topics} · Audience: {audience}"
-PREVIEW: Final = PREVIEW_HEADING + "\n———\n{urgent}*{title}*\n{body}\n———\n" + PREVIEW_DETAILS
+PREVIEW: Final = PREVIEW_HEADING + "\n———\n{urgent}**{title}**\n{body}\n———\n" + PREVIEW_DETAILS
 REACH: Final = (
-    "*Reach:* {channels} of {partners}\n"
+    "**Reach:** {channels} of {partners}\n"
     "• by platform: {platforms}\n• by tier: {tiers}\n• by region: {regions}"
 )
 EMPTY_AUDIENCE: Final = (
-    "⚠️ Announcement #{id} would reach *no channel*: no active channel follows its topics within "
+    "⚠️ Announcement #{id} would reach **no channel**: no active channel follows its topics within "
     "“{audience}”. Widen the audience or pick other topics and broadcast again; "
     "`cancel {id}` drops this draft."
 )
@@ -460,14 +471,14 @@ INTERNAL_ERROR: Final = (
 
 # --- live progress of a broadcast (the message the bot keeps up to date in the admin channel) ---
 
-PROGRESS_QUEUED: Final = "📣 *#{id} “{title}”* — queued for {channels}; progress shows here."
+PROGRESS_QUEUED: Final = "📣 **#{id} “{title}”** — queued for {channels}; progress shows here."
 PROGRESS_SENDING: Final = (
-    "📣 *#{id} “{title}”* — sending\n`{bar}` {percent}% · {sent} sent · {pending} to go · {failed} failed"
+    "📣 **#{id} “{title}”** — sending\n`{bar}` {percent}% · {sent} sent · {pending} to go · {failed} failed"
 )
 PROGRESS_HELD: Final = "⏳ {held} waiting on purpose (schedule, quiet hours, digests)"
-PROGRESS_DONE: Final = "✅ *#{id} “{title}”* — delivered to {sent} of {channels}; {failed} failed."
-PROGRESS_RECALLED: Final = "↩️ *#{id} “{title}”* — recalled: {copies} deleted"
-PROGRESS_RECALLING: Final = "↩️ *#{id} “{title}”* — recalling: {deleted} of {copies} deleted so far"
+PROGRESS_DONE: Final = "✅ **#{id} “{title}”** — delivered to {sent} of {channels}; {failed} failed."
+PROGRESS_RECALLED: Final = "↩️ **#{id} “{title}”** — recalled: {copies} deleted"
+PROGRESS_RECALLING: Final = "↩️ **#{id} “{title}”** — recalling: {deleted} of {copies} deleted so far"
 PROGRESS_EDIT: Final = "✏️ Edit: {done} of {copies} updated{failed}"
 PROGRESS_UPDATE_FAILED: Final = ", {failed} could not be ({reasons})"
 PROGRESS_FAILURES: Final = "Failures by reason:"
@@ -477,14 +488,14 @@ PROGRESS_FAILURE_LINE: Final = "• {reason}: {count}"
 # --- analytics ---------------------------------------------------------------------------------
 
 NO_ANNOUNCEMENTS_YET: Final = "No announcements yet. `broadcast …` creates the first one."
-STATS_RECENT_HEADER: Final = "*Recent announcements*"
+STATS_RECENT_HEADER: Final = "**Recent announcements**"
 STATS_SUMMARY_LINE: Final = (
     "• #{id} {title} — {status}: {delivered}/{targeted} delivered, {failed} failed, {reactions}, {questions}"
 )
-STATS_TOPICS_HEADER: Final = "*By topic*"
+STATS_TOPICS_HEADER: Final = "**By topic**"
 STATS_TOPIC_LINE: Final = "• `{slug}`: {announcements}, {delivered} delivered, {reactions}, {questions}"
 STATS_DETAIL: Final = (
-    "*#{id} {title}* — {status}\n"
+    "**#{id} {title}** — {status}\n"
     "• targeted {targeted} · delivered {delivered} · failed {failed} · pending {pending} · "
     "in digest {digest}\n"
     "• reactions: {reactions}\n• questions: {asked} asked, {answered} answered\n"
@@ -525,7 +536,7 @@ TIME_UTC: Final = "{time:%Y-%m-%d %H:%M} UTC"
 TIME_IN_ZONE: Final = "{time:%Y-%m-%d %H:%M} {zone}"
 SCHEDULE_AT: Final = "{wall} {zone} ({utc})"
 SCHEDULE_LOCAL: Final = "{wall} on each channel's own clock (the first at {first}, the last at {last})"
-SCHEDULE_LINE: Final = "🕘 *Scheduled for* {when}."
+SCHEDULE_LINE: Final = "🕘 **Scheduled for** {when}."
 SCHEDULE_HINT: Final = "Send (or `send {id}`) queues it for then; nothing goes out before."
 WAIT_QUIET: Final = Plural(
     "🌙 {n} delivery falls in quiet hours and waits for their end: {until}.",
@@ -542,7 +553,7 @@ SCHEDULED_SENDING: Final = (
     "`scheduled` lists it; `cancel {id}` stops it until the first delivery goes out."
 )
 NO_SCHEDULED: Final = 'Nothing is scheduled. `broadcast … at:"YYYY-MM-DD HH:MM" …` schedules an announcement.'
-SCHEDULED_HEADER: Final = "*Scheduled announcements* ({count})"
+SCHEDULED_HEADER: Final = "**Scheduled announcements** ({count})"
 SCHEDULED_LINE: Final = "• #{id} {title} — {when} · {waiting} waiting{span}"
 CANCEL_TOO_LATE: Final = (
     "Announcement #{id} can't be cancelled any more: its first deliveries have already gone out. "
@@ -552,7 +563,7 @@ CANCEL_TOO_LATE: Final = (
 DIGEST_DAILY: Final = "Daily digest · {date}"
 DIGEST_WEEKLY: Final = "Weekly digest · week to {date}"
 DIGEST_CATCH_UP: Final = "What you missed"
-DIGEST_HEADER: Final = "📰 *{label}* — {announcements}"
+DIGEST_HEADER: Final = "📰 **{label}** — {announcements}"
 DIGEST_DAY: Final = "{day:%A} {day.day} {day:%B %Y}"
 DIGEST_EVERY_DAY: Final = "every day at {time}"
 DIGEST_EVERY_WEEK: Final = "every {weekday} at {time}"
@@ -576,20 +587,20 @@ QUIET_SHOW_NONE: Final = "off"
 # What the bot says on its own in the admin channels: the weekly engagement report
 # (bot/services/reports.py) and reminders of unanswered questions (bot/services/reminders.py).
 
-REPORT_HEADER: Final = "📊 *Weekly engagement report* · {start} to {end} ({zone})"
+REPORT_HEADER: Final = "📊 **Weekly engagement report** · {start} to {end} ({zone})"
 REPORT_DAY: Final = "{day:%a} {day.day} {day:%b} {day:%H:%M}"
 REPORT_TOTALS: Final = (
     "{delivered} delivered · {reactions} · {questions} · {unanswered} unanswered for over a day"
 )
-REPORT_BY_TOPIC: Final = "*By topic*"
-REPORT_BY_TIER: Final = "*By tier*"
+REPORT_BY_TOPIC: Final = "**By topic**"
+REPORT_BY_TIER: Final = "**By tier**"
 REPORT_LINE: Final = "• {name}: {delivered} delivered · {reactions} · {questions} · {unanswered} unanswered"
 REPORT_TOPIC: Final = "`{slug}`"
 REPORT_NO_TOPIC: Final = "direct questions"
 REPORT_FOOTER: Final = "`stats` shows each announcement; `questions` lists the open questions."
 REMINDER: Final = (
-    "⏰ Question #{id} from *{partner}* ({tier}, {platform}) has waited {age} for an answer{about}:\n"
-    ">{text}\n{how}"
+    "⏰ Question #{id} from **{partner}** ({tier}, {platform}) has waited {age} for an answer{about}:\n"
+    "> {text}\n{how}"
 )
 REMINDER_IN_THREAD: Final = "Reply in this thread starting with `#{id}`, or use `answer {id} …`."
 REMINDER_ANSWER: Final = "Answer it with `answer {id} …`."
@@ -603,7 +614,7 @@ AGE_DAYS: Final = "{days} d {hours} h"
 # (bot/services/acks.py).
 
 ACK_NEEDS_URGENT: Final = (
-    "`ack` asks partners to acknowledge an *urgent* announcement: write `urgent ack`, "
+    "`ack` asks partners to acknowledge an **urgent** announcement: write `urgent ack`, "
     'e.g. `broadcast topic:security urgent ack title:"Patch now" …`.'
 )
 ACK_BUTTON: Final = "Acknowledge"
@@ -618,17 +629,17 @@ ACK_NOT_AN_ANNOUNCEMENT: Final = (
 ACK_NOT_REQUIRED: Final = (
     "Announcement #{id} doesn't ask for acknowledgement (`broadcast … urgent ack` does)."
 )
-ACKS_HEADER: Final = "*Acknowledgements of #{id} “{title}”*: {done} of {channels} it was delivered to"
+ACKS_HEADER: Final = "**Acknowledgements of #{id} “{title}”**: {done} of {channels} it was delivered to"
 ACKS_NONE_DELIVERED: Final = "Nothing of #{id} has been delivered yet; `stats {id}` shows progress."
-ACKS_DONE: Final = "*Acknowledged ({count})*"
-ACKS_WAITING: Final = "*Not yet ({count})*"
+ACKS_DONE: Final = "**Acknowledged ({count})**"
+ACKS_WAITING: Final = "**Not yet ({count})**"
 ACKS_DONE_LINE: Final = "• {partner} ({tier}, {platform}) #{channel} — {who}, {when}"
 ACKS_WAITING_LINE: Final = "• {partner} ({tier}, {platform}) #{channel}"
 ACKS_UNLINKED: Final = "unlinked channel"
 STATS_ACKS: Final = "• acknowledged: {done} of {total} ({rate}) — by tier: {tiers}"
 STATS_ACK_TIER: Final = "{tier} {done}/{total}"
 ACK_REMINDER: Final = (
-    "⏰ Reminder: please acknowledge the urgent announcement *{title}* above — press *Acknowledge* "
+    "⏰ Reminder: please acknowledge the urgent announcement **{title}** above — press **Acknowledge** "
     "under it so the vendor team knows you've read it."
 )
 
@@ -698,24 +709,24 @@ VOCABULARY_WHAT: Final[Mapping[str, str]] = {
 NONE_VALUE: Final = "none"
 PROFILE: Final = "tier {tier} · type {type} · region {region} · language {language}"
 INVITE_EXISTS_CHANGED: Final = (
-    "*{name}* is already a partner ({profile}). Nothing was changed and no join code was made. "
+    "**{name}** is already a partner ({profile}). Nothing was changed and no join code was made. "
     "To change it: `{fix}`"
 )
 INVITE_EXISTS_CODE: Final = (
-    "*{name}* is already a partner ({profile}); its profile was not touched. A join code for another "
+    "**{name}** is already a partner ({profile}); its profile was not touched. A join code for another "
     "of its channels: `{code}` — valid until {expires}, once. To change the profile: "
     '`partner set "{name}" tier:…`'
 )
 INVITE_RESTORED: Final = (
-    "*{name}* was removed on {removed}; it is back with {profile} and its history. "
+    "**{name}** was removed on {removed}; it is back with {profile} and its history. "
     "Join code: `{code}` — valid until {expires}, once. In their channel they type `/partner join {code}`."
 )
 NO_SUCH_PARTNER: Final = 'There\'s no partner "{name}"{did_you_mean}`partnerbot partners list` lists them.'
 PARTNER_REMOVED_ALREADY: Final = (
-    '*{name}* was removed on {removed}. `invite "{name}" tier:…` brings it back with its history.'
+    '**{name}** was removed on {removed}. `invite "{name}" tier:…` brings it back with its history.'
 )
 PARTNER_CARD: Final = (
-    "*{name}*{removed}\n• tier: {tier} · type: {type} · region: {region} · language: {language}\n"
+    "**{name}**{removed}\n• tier: {tier} · type: {type} · region: {region} · language: {language}\n"
     "• time zone: {timezone}\n• last activity: {activity}"
 )
 PARTNER_CARD_REMOVED: Final = " (removed on {removed})"
@@ -732,21 +743,21 @@ PARTNER_SET_NOTHING: Final = (
     'Say what to change, e.g. `partner set "{name}" tier:gold region:emea` '
     "(tier, type, region, language, timezone)."
 )
-PARTNER_SET_SAME: Final = "*{name}* already has {changes}; nothing was changed."
-PARTNER_UPDATED: Final = "*{name}* updated: {changes}."
+PARTNER_SET_SAME: Final = "**{name}** already has {changes}; nothing was changed."
+PARTNER_UPDATED: Final = "**{name}** updated: {changes}."
 PARTNER_CHANGE: Final = "{key} {old} → {new}"
 PARTNER_SAME: Final = "{key} {value}"
 BAD_PARTNER_TIMEZONE: Final = (
     '"{value}" isn\'t a time zone I know{did_you_mean} Use an IANA name such as `Europe/Berlin`.'
 )
 PARTNER_REMOVED: Final = Plural(
-    "*{name}* removed: {n} channel switched off, its pending deliveries stopped; its history is kept. "
+    "**{name}** removed: {n} channel switched off, its pending deliveries stopped; its history is kept. "
     '`invite "{name}" tier:…` brings it back.',
-    "*{name}* removed: {n} channels switched off, their pending deliveries stopped; its history is kept. "
+    "**{name}** removed: {n} channels switched off, their pending deliveries stopped; its history is kept. "
     '`invite "{name}" tier:…` brings it back.',
 )
 PARTNER_REMOVED_NO_CHANNELS: Final = (
-    "*{name}* removed; it had no channels, so nothing else changed and its history is kept. "
+    "**{name}** removed; it had no channels, so nothing else changed and its history is kept. "
     '`invite "{name}" tier:…` brings it back.'
 )
 PARTNER_NAME_MISSING: Final = (
@@ -775,8 +786,8 @@ RESCHEDULE_GONE: Final[Mapping[str, str]] = {
 }
 NO_DRAFTS: Final = "There are no open drafts. `broadcast …` creates one."
 DRAFTS_HEADER: Final = Plural(
-    "*{n} open draft* — its Cancel button (or `cancel <id>`) drops it:",
-    "*{n} open drafts* — a Cancel button (or `cancel <id>`) drops one:",
+    "**{n} open draft** — its Cancel button (or `cancel <id>`) drops it:",
+    "**{n} open drafts** — a Cancel button (or `cancel <id>`) drops one:",
 )
 DRAFT_LINE: Final = "#{id} {title} — by {author}, {created} · {topics}{when}"
 DRAFT_WHEN: Final = " · for {when}"
@@ -890,3 +901,183 @@ FORGET_SEVERAL: Final = (
 JOB_RETENTION_OFF: Final = "off: PARTNERBOT_RETENTION_DAYS is not set, so everything is kept"
 JOB_RETENTION_NOTHING: Final = "nothing older than the retention period left to blank"
 JOB_RETENTION: Final = "blanked {what}"
+
+# --- the buttons under a delivered announcement, on every platform -----------------------------
+ASK_BUTTON: Final = "Ask a question"
+HELPFUL_BUTTON: Final = "Helpful"
+MUTE_BUTTON: Final = "Mute this topic"
+
+
+# --- the Slack adapter (adapters/slack) ----------------------------------------------------------
+# Words only Slack shows: Block Kit needs labels the core has no concept of (modals, the feedback
+# controls under an announcement).
+
+# Under a delivered announcement:
+SLACK_MUTE_PLACEHOLDER: Final = "Mute a topic…"
+SLACK_URGENT_LABEL: Final = "🚨 **Urgent**"
+SLACK_TOPICS_LABEL: Final = "Topics: {topics}"
+SLACK_FALLBACK: Final = "{urgent}{title} ({topics})"
+SLACK_FALLBACK_URGENT: Final = "URGENT: "
+
+# Modals:
+SLACK_BROADCAST_MODAL_TITLE: Final = "Broadcast to partners"
+SLACK_BROADCAST_SUBMIT: Final = "Preview"
+SLACK_CANCEL: Final = "Cancel"
+SLACK_TITLE_LABEL: Final = "Title"
+SLACK_TITLE_PLACEHOLDER: Final = "e.g. New price list for Q3"
+SLACK_BODY_LABEL: Final = "Announcement (Markdown)"
+SLACK_BODY_CLIPPED: Final = (
+    "⚠️ The message has {length:,} characters; an announcement holds at most {max:,}. Only the first "
+    "{max:,} are filled in below — shorten it before you preview."
+)
+SLACK_TOPICS_FIELD: Final = "Topics"
+SLACK_TOPICS_PLACEHOLDER: Final = "Choose topics"
+SLACK_TOPIC_GROUP: Final = "Topics {first} to {last}"
+SLACK_AUDIENCE_HINT: Final = "Leave an audience field empty to reach every partner for it."
+SLACK_AUDIENCE_LABELS: Final = {
+    "tier": "Tiers",
+    "type": "Partner types",
+    "region": "Regions",
+    "language": "Languages",
+}
+SLACK_AUDIENCE_PLACEHOLDER: Final = "Any"
+SLACK_URGENT_FIELD: Final = "Urgency"
+SLACK_URGENT_OPTION: Final = "Urgent — deliver at once, even to digest channels"
+SLACK_ACK_OPTION: Final = "Partners must acknowledge it (urgent only; one reminder if they don't)"
+SLACK_ACK_NEEDS_URGENT: Final = "Asking for acknowledgement needs Urgent ticked too."
+SLACK_SEND_AT_FIELD: Final = "Send at (optional)"
+SLACK_SEND_AT_HINT: Final = (
+    "Leave empty to send when you press Send under the preview. Pick a time to schedule it: "
+    "Send then queues it, and nothing goes out before that time."
+)
+SLACK_SEND_LOCAL_FIELD: Final = "Time zone"
+SLACK_SEND_LOCAL_OPTION: Final = "Local time in each partner's time zone"
+SLACK_SEND_LOCAL_HINT: Final = (
+    "Ticked, 09:00 means 09:00 on each channel's own clock, so delivery follows the sun. "
+    "Unticked, the time is the moment you picked, in your Slack time zone."
+)
+SLACK_SEND_AT_UNREADABLE: Final = "That time couldn't be read; pick it again."
+SLACK_SEND_LOCAL_WITHOUT_TIME: Final = "Pick the date and time to send at, or untick “Local time” below."
+SLACK_NO_USER_ZONE: Final = (
+    "Slack didn't tell partnerbot your time zone, so it can't tell which local time you picked. "
+    "Set your time zone in your Slack profile, or type "
+    '`/partner-admin broadcast … at:"YYYY-MM-DD HH:MM local" …`.'
+)
+SLACK_NO_TOPICS_TO_BROADCAST: Final = (
+    "There are no topics yet, so there is nothing to broadcast to. Add one first: "
+    '`/partner-admin topic add <slug> "<title>"`.'
+)
+SLACK_EMPTY_FIELD: Final = "This can't be empty."
+SLACK_TOO_LONG_FIELD: Final = "Keep this to {max:,} characters or fewer (now {length:,})."
+
+SLACK_EDIT_MODAL_TITLE: Final = "Edit announcement #{id}"
+SLACK_EDIT_MODAL_SHORT_TITLE: Final = "Edit #{id}"  # a modal title holds 24 characters
+SLACK_EDIT_SUBMIT: Final = "Save"
+SLACK_EDIT_HINT: Final = (
+    "Copies partners already got are updated in place, at the same pace as sending; their threads and "
+    "questions stay. Copies not sent yet go out with the new text."
+)
+SLACK_RECALL_CONFIRM_TITLE: Final = "Recall #{id}?"
+SLACK_RECALL_CONFIRM_TEXT: Final = (
+    "Every copy partners got is deleted, and copies not sent yet never go out. This can't be undone."
+)
+SLACK_RECALL_CONFIRM_YES: Final = "Recall"
+SLACK_RECALL_CONFIRM_NO: Final = "Keep it"
+
+SLACK_ASK_MODAL_TITLE: Final = "Ask a question"
+SLACK_ASK_SUBMIT: Final = "Send"
+SLACK_ASK_LABEL: Final = "Your question for the vendor team"
+SLACK_ASK_HINT: Final = "The answer will appear in the announcement's thread."
+
+# A reply with more rows than one Slack message holds (50 blocks): the rest are listed whole, without
+# their buttons, and whatever still does not fit is counted.
+SLACK_MORE_ROWS: Final = Plural(
+    "…and {n} more (without its button: a Slack message holds only 50 blocks):",
+    "…and {n} more (without their buttons: a Slack message holds only 50 blocks):",
+)
+SLACK_ROWS_LEFT_OUT: Final = Plural(
+    "…and {n} more line that doesn't fit in one Slack message.",
+    "…and {n} more lines that don't fit in one Slack message.",
+)
+
+
+# --- the Discord adapter (adapters/discord) -----------------------------------------------------
+# Words only Discord shows: component labels, modal titles and its own refusals.
+
+# Delivered announcements:
+
+DISCORD_FOOTER: Final = "{topics} · {priority} · announcement #{id}"
+DISCORD_DIGEST_FOOTER: Final = "{topics} · announcement #{id}"
+DISCORD_PRIORITY_URGENT: Final = "urgent"
+DISCORD_PRIORITY_NORMAL: Final = "normal priority"
+DISCORD_CONTINUED: Final = "(continued)"
+DISCORD_PARTNER_THREAD: Final = "Questions and answers"
+DISCORD_ADMIN_THREAD: Final = "Partner questions"
+
+DISCORD_ASK_MODAL_TITLE: Final = "Ask the vendor team"
+DISCORD_ASK_LABEL: Final = "Your question"
+DISCORD_ASK_PLACEHOLDER: Final = "The answer will appear in a thread under this announcement."
+DISCORD_ACK_OPTION: Final = "Partners must acknowledge it (urgent announcements only)"
+
+# Permissions:
+
+DISCORD_NEEDS_PERMISSION: Final = (
+    "🔒 Changing what this channel gets needs the **{permission}** permission in this channel. "
+    "Ask someone who manages the channel."
+)
+
+# Admin: "Broadcast to partners":
+
+DISCORD_BROADCAST_MODAL_TITLE: Final = "Broadcast to partners"
+DISCORD_TITLE_LABEL: Final = "Title"
+DISCORD_BODY_LABEL: Final = "Announcement"
+DISCORD_TOPICS_LABEL: Final = "Topics (slugs, separated by commas)"
+DISCORD_TOPICS_PLACEHOLDER: Final = "e.g. {examples}"
+DISCORD_AUDIENCE_LABEL: Final = "Audience and urgency (optional)"
+DISCORD_AUDIENCE_PLACEHOLDER: Final = "e.g. tier:gold,platinum region:emea urgent"
+DISCORD_AUDIENCE_UNKNOWN_KEY: Final = (
+    '"{word}" isn\'t an audience option: use tier:…, type:…, region:…, language:… or the word `urgent`.'
+)
+# Discord caps a label at 45 characters, its description and an input's placeholder at 100.
+DISCORD_SEND_AT_LABEL: Final = "Send at (optional)"
+DISCORD_SEND_AT_DESCRIPTION: Final = (
+    "YYYY-MM-DD HH:MM, optionally 'local' or a time zone. Empty: send when you press Send."
+)
+# `{day}`: a date after today (bot/when.py `at_example`), so the example works when copied.
+DISCORD_SEND_AT_PLACEHOLDER: Final = "e.g. {day} local, or {day} Europe/Berlin"
+DISCORD_SEND_AT_OPTION: Final = "When to send: YYYY-MM-DD HH:MM, optionally 'local' or a time zone"
+DISCORD_TOPICS_SELECT: Final = "Topics"
+DISCORD_AUDIENCE_SELECT: Final = "Audience: everyone (pick tiers, types, regions, languages to narrow it)"
+DISCORD_AUDIENCE_OPTION: Final = "{key}: {value}"
+# Picking new topics or audience under a preview whose draft moved on, by the announcement's status.
+DISCORD_NOT_A_DRAFT_ANY_MORE: Final = {
+    "gone": "Announcement #{id} doesn't exist any more; broadcast again to start a new one.",
+    "draft": "Draft #{id} was being changed by someone else just then; pick again.",
+    "scheduled": "Announcement #{id} is already scheduled, so its topics and audience are fixed; "
+    "`cancel {id}` and broadcast again to change them.",
+    "sending": "Announcement #{id} is already being sent, so its topics and audience can't change any more.",
+    "sent": "Announcement #{id} was already sent, so its topics and audience can't change any more.",
+    "cancelled": "Draft #{id} was cancelled; broadcast again to start a new one.",
+    "recalled": "Announcement #{id} was recalled; broadcast again to start a new one.",
+}
+DISCORD_REPLACES_DRAFT: Final = "_Replaces draft #{old}, which was cancelled._"
+
+# Admin: edit and recall:
+
+# A modal title holds 45 characters.
+DISCORD_EDIT_MODAL_TITLE: Final = "Edit announcement #{id}"
+DISCORD_EDIT_BODY_LABEL: Final = "Announcement"
+DISCORD_EDIT_BODY_DESCRIPTION: Final = "Delivered copies are updated in place; partner threads stay."
+# Discord has no confirmation dialog: Recall first asks, privately, with a button that does it.
+DISCORD_RECALL_CONFIRM: Final = (
+    "Recall announcement #{id}? Every copy partners got is deleted, and copies not sent yet never go "
+    "out. This can't be undone."
+)
+DISCORD_RECALL_CONFIRM_BUTTON: Final = "Yes, recall #{id}"
+
+
+# --- the local adapter (adapters/local: demo, console, tests) -------------------------------------
+
+LOCAL_ASK_NEEDS_TEXT: Final = (
+    "Write the question after the button, e.g. `:press {message} ask When does it apply?`"
+)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import discord
 
 from adapters.discord import preview as pv
-from adapters.discord import texts as t
 from adapters.discord import translate as tr
 from adapters.discord.handlers import PartnerHandlers
 from adapters.discord.views import BroadcastFields, BroadcastModal, EditModal, static_view
@@ -120,7 +119,7 @@ class DiscordHandlers(PartnerHandlers):
             return
         if old is None or old.status is not AnnouncementStatus.DRAFT:
             status = old.status.value if old else "gone"
-            text = t.NOT_A_DRAFT_ANY_MORE[status].format(id=announcement_id)
+            text = m.DISCORD_NOT_A_DRAFT_ANY_MORE[status].format(id=announcement_id)
             await self.send_parts(
                 interaction, tr.render_reply(Reply(text=text, is_error=True)), ephemeral=True
             )
@@ -138,7 +137,7 @@ class DiscordHandlers(PartnerHandlers):
             return
         await self.bot.run_admin(inv, c.Cancel(old.id))
         first, *rest = await self.render_preview(reply)
-        content = f"{first.content}\n{t.REPLACES_DRAFT.format(old=old.id)}"
+        content = f"{first.content}\n{m.DISCORD_REPLACES_DRAFT.format(old=old.id)}"
         await interaction.edit_original_response(
             content=content, embeds=list(first.embeds), view=static_view(first.components)
         )
@@ -225,9 +224,9 @@ class DiscordHandlers(PartnerHandlers):
             await self.reply_now(interaction, refusal)
             return
         button = tr.button_spec(
-            t.RECALL_CONFIRM_BUTTON.format(id=value), tr.RECALL_CONFIRMED, value, ButtonStyle.DANGER
+            m.DISCORD_RECALL_CONFIRM_BUTTON.format(id=value), tr.RECALL_CONFIRMED, value, ButtonStyle.DANGER
         )
-        confirm = tr.Part(content=t.RECALL_CONFIRM.format(id=value), components=(button,))
+        confirm = tr.Part(content=m.DISCORD_RECALL_CONFIRM.format(id=value), components=(button,))
         await self.send_parts(interaction, [confirm], ephemeral=True)
 
 

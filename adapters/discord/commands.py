@@ -15,7 +15,6 @@ from zoneinfo import available_timezones
 import discord
 from discord import app_commands
 
-from adapters.discord import texts as t
 from adapters.discord import translate as tr
 from adapters.discord.admin import DiscordHandlers
 from bot import commands as c
@@ -212,8 +211,8 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
     @app_commands.describe(
         topics="Topic names separated by commas",
         tier="Only these tiers, e.g. gold,platinum",
-        at=t.SEND_AT_OPTION,
-        ack=t.ACK_OPTION,
+        at=m.DISCORD_SEND_AT_OPTION,
+        ack=m.DISCORD_ACK_OPTION,
     )
     @app_commands.autocomplete(topics=_topics(h))
     async def broadcast(
@@ -302,7 +301,7 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         await h.admin(interaction, c.Answer(question, text.strip()))
 
     @group.command(name="reschedule", description="A new time for a scheduled announcement or a draft")
-    @app_commands.describe(at=t.SEND_AT_OPTION)
+    @app_commands.describe(at=m.DISCORD_SEND_AT_OPTION)
     async def reschedule(
         interaction: discord.Interaction,
         announcement: app_commands.Range[int, 1],

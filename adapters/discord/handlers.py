@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 import discord
 from discord.utils import MISSING
 
-from adapters.discord import texts as t
 from adapters.discord import translate as tr
 from adapters.discord.sender import RecentPosts
 from adapters.discord.views import AskModal, static_view
@@ -105,7 +104,7 @@ class PartnerHandlers:
         if needed is None or getattr(interaction.permissions, needed, False):
             return None
         return Reply(
-            text=t.NEEDS_PERMISSION.format(permission=needed.replace("_", " ").title()), is_error=True
+            text=m.DISCORD_NEEDS_PERMISSION.format(permission=needed.replace("_", " ").title()), is_error=True
         )
 
     # --- answering interactions ----------------------------------------------------------

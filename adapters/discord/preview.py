@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from adapters.discord import texts as t
 from adapters.discord.translate import (
     AUDIENCE_KEYS,
     CHOICE_LIMIT,
@@ -17,15 +16,15 @@ from adapters.discord.translate import (
     button_spec,
     render_announcement,
     split_text,
-    to_discord_markdown,
 )
+from bot import messages as m
 from bot.domain import AnnouncementPost, Audience, DraftPreview, Reply
 
 
 def preview_parts(reply: Reply, draft: DraftPreview, selects: Sequence[SelectSpec]) -> list[Part]:
     """The preview as Discord shows it: the announcement rendered exactly as partners will get it
     (embeds), the reach by platform/tier/region as text, Send/Cancel buttons and the two selects."""
-    chunks = split_text(to_discord_markdown(draft.summary), CONTENT_LIMIT) or [""]
+    chunks = split_text(draft.summary, CONTENT_LIMIT) or [""]
     post = AnnouncementPost(0, draft.announcement_id, draft.title, draft.body, draft.topics, draft.urgent)
     rendered = render_announcement(post, buttons=False)
     buttons = tuple(button_spec(b.label, b.action, b.value, b.style) for b in reply.buttons)
@@ -41,7 +40,7 @@ def topic_select(
     ordered = sorted(topics, key=lambda topic: (topic[0] not in picked, topic[0]))[:CHOICES_LIMIT]
     return SelectSpec(
         custom_id=f"pbx:topics:{announcement_id}",
-        placeholder=t.TOPICS_SELECT,
+        placeholder=m.DISCORD_TOPICS_SELECT,
         options=tuple((f"{slug} — {title}"[:CHOICE_LIMIT], slug, slug in picked) for slug, title in ordered),
         min_values=1,
         max_values=len(ordered),
@@ -55,7 +54,7 @@ def audience_select(
     current = audience_values(audience)
     options = [
         (
-            t.AUDIENCE_OPTION.format(key=key, value=value)[:CHOICE_LIMIT],
+            m.DISCORD_AUDIENCE_OPTION.format(key=key, value=value)[:CHOICE_LIMIT],
             f"{key}:{value}",
             f"{key}:{value}" in current,
         )
@@ -67,7 +66,9 @@ def audience_select(
     ][:CHOICES_LIMIT]
     if not options:
         return None
-    return SelectSpec(f"pbx:audience:{announcement_id}", t.AUDIENCE_SELECT, tuple(options), 0, len(options))
+    return SelectSpec(
+        f"pbx:audience:{announcement_id}", m.DISCORD_AUDIENCE_SELECT, tuple(options), 0, len(options)
+    )
 
 
 def audience_values(audience: Audience) -> set[str]:

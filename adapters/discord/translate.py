@@ -20,7 +20,6 @@ from typing import Any, Protocol
 
 import discord
 
-from adapters.discord import texts as t
 from bot import messages as m
 from bot.commands import Broadcast
 from bot.domain import (
@@ -101,21 +100,6 @@ class Part:
 
 # --- text -------------------------------------------------------------------------------------
 
-_BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]*?\S)\*(?![*\w])")
-_QUOTE = re.compile(r"^>(?=\S)", re.MULTILINE)
-_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
-
-
-def to_discord_markdown(text: str) -> str:
-    """The core phrases replies in Slack's mrkdwn (`*bold*`, `>quote`); Discord wants `**bold**`, `> quote`.
-
-    Code spans are left alone. https://support.discord.com/hc/en-us/articles/210298617
-    """
-    pieces = _CODE.split(text)
-    for index in range(0, len(pieces), 2):
-        pieces[index] = _QUOTE.sub("> ", _BOLD.sub(r"**\1**", pieces[index]))
-    return "".join(pieces)
-
 
 def split_text(text: str, limit: int) -> list[str]:
     """Cut `text` into chunks of at most `limit` characters at the cleanest boundary available:
@@ -158,9 +142,9 @@ def nonce(idempotency_key: str, part: int = 0) -> str:
 # --- outgoing: announcements and relays -------------------------------------------------------
 
 ANNOUNCEMENT_BUTTONS = (
-    ButtonSpec(t.ASK_BUTTON, ASK_ID, ButtonStyle.PRIMARY),
-    ButtonSpec(t.HELPFUL_BUTTON, HELPFUL_ID),
-    ButtonSpec(t.MUTE_BUTTON, MUTE_ID),
+    ButtonSpec(m.ASK_BUTTON, ASK_ID, ButtonStyle.PRIMARY),
+    ButtonSpec(m.HELPFUL_BUTTON, HELPFUL_ID),
+    ButtonSpec(m.MUTE_BUTTON, MUTE_ID),
 )
 ACK_BUTTON = ButtonSpec(m.ACK_BUTTON, ACK_ID, ButtonStyle.PRIMARY)
 # Every persistent button a delivered announcement may carry: what the client registers at start-up.
@@ -228,7 +212,7 @@ def render_digest(digest: DigestShape) -> list[Part]:
     embeds = [discord.Embed(title=digest.period_label[:TITLE_LIMIT], colour=NORMAL_COLOUR)]
     for item in digest.items:
         item_embeds = _item_embeds(item.title, item.body, NORMAL_COLOUR)
-        footer = t.DIGEST_FOOTER.format(topics=", ".join(item.topics), id=item.announcement_id)
+        footer = m.DISCORD_DIGEST_FOOTER.format(topics=", ".join(item.topics), id=item.announcement_id)
         item_embeds[-1].set_footer(text=footer[:FOOTER_BUDGET])
         embeds.extend(item_embeds)
     return [Part(embeds=tuple(group)) for group in _pack(embeds)]
@@ -266,24 +250,24 @@ def embed_size(embed: discord.Embed) -> int:
 
 
 def announcement_footer(post: AnnouncementPost) -> str:
-    footer = t.FOOTER.format(
+    footer = m.DISCORD_FOOTER.format(
         topics=", ".join(post.topics),
-        priority=t.PRIORITY_URGENT if post.urgent else t.PRIORITY_NORMAL,
+        priority=m.DISCORD_PRIORITY_URGENT if post.urgent else m.DISCORD_PRIORITY_NORMAL,
         id=post.announcement_id,
     )
     return footer if len(footer) <= FOOTER_BUDGET else "…" + footer[-(FOOTER_BUDGET - 1) :]
 
 
 def render_relay(post: RelayPost) -> list[Part]:
-    return [Part(content=chunk) for chunk in split_text(to_discord_markdown(post.text), CONTENT_LIMIT)]
+    return [Part(content=chunk) for chunk in split_text(post.text, CONTENT_LIMIT)]
 
 
 def thread_name(out: Outgoing) -> str:
     """The name of a thread the Sender opens from a message to post into it."""
     # Questions and notices (reports, reminders) only ever go to admin channels.
     if isinstance(out.content, RelayPost) and out.content.kind in (RelayKind.QUESTION, RelayKind.NOTICE):
-        return t.ADMIN_THREAD
-    return t.PARTNER_THREAD
+        return m.DISCORD_ADMIN_THREAD
+    return m.DISCORD_PARTNER_THREAD
 
 
 def same_message(payload: Mapping[str, Any], part: Part, expected_nonce: str, bot_id: int) -> bool:
@@ -308,7 +292,7 @@ def _embed_key(embed: Mapping[str, Any]) -> tuple[object, object, object]:
 def render_reply(reply: Reply) -> list[Part]:
     """A command's answer: text split into messages, its buttons on the last one (25 per message)."""
     lines = [reply.text, *(row.text for row in reply.rows)]
-    chunks = split_text(to_discord_markdown("\n".join(line for line in lines if line)), CONTENT_LIMIT)
+    chunks = split_text("\n".join(line for line in lines if line), CONTENT_LIMIT)
     buttons = [
         *(
             button_spec(r.button.label, r.button.action, r.button.value, r.button.style, named=True)
@@ -415,7 +399,7 @@ def parse_audience(text: str) -> AudienceInput:
         if token.text.lower() == "urgent":
             urgent = True
         elif option is None or option[0] not in values:
-            return AudienceInput(error=t.AUDIENCE_UNKNOWN_KEY.format(word=token.text[:40]))
+            return AudienceInput(error=m.DISCORD_AUDIENCE_UNKNOWN_KEY.format(word=token.text[:40]))
         else:
             values[option[0]].extend(v.lower() for v in comma_list([option[1]]))
     return AudienceInput(audience=audience_of(values), urgent=urgent)

@@ -17,8 +17,8 @@ from typing import Any, Protocol, cast
 
 import discord
 
-from adapters.discord import texts as t
 from adapters.discord import translate as tr
+from bot import messages as m
 from bot.domain import ButtonStyle
 from bot.services.feedback import MAX_QUESTION
 from bot.when import at_example
@@ -121,15 +121,15 @@ class AskModal(discord.ui.Modal):
     """The question a partner asks about one announcement; it lands in that announcement's thread."""
 
     def __init__(self, *, channel_id: int, message_id: int) -> None:
-        super().__init__(title=t.ASK_MODAL_TITLE, timeout=900)
+        super().__init__(title=m.DISCORD_ASK_MODAL_TITLE, timeout=900)
         self.channel_id, self.message_id = channel_id, message_id
         self.question: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
             custom_id="question",
             style=discord.TextStyle.paragraph,
-            placeholder=t.ASK_PLACEHOLDER,
+            placeholder=m.DISCORD_ASK_PLACEHOLDER,
             max_length=MAX_QUESTION,
         )
-        self.add_item(discord.ui.Label(text=t.ASK_LABEL, component=self.question))
+        self.add_item(discord.ui.Label(text=m.DISCORD_ASK_LABEL, component=self.question))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await handlers_of(interaction).ask_submitted(
@@ -186,7 +186,7 @@ class BroadcastModal(discord.ui.Modal):
     def __init__(
         self, *, title: str, body: str, topic_examples: str, title_limit: int, body_limit: int
     ) -> None:
-        super().__init__(title=t.BROADCAST_MODAL_TITLE, timeout=900)
+        super().__init__(title=m.DISCORD_BROADCAST_MODAL_TITLE, timeout=900)
         self.heading: discord.ui.TextInput[BroadcastModal] = discord.ui.TextInput(
             custom_id="title", default=title or None, max_length=title_limit
         )
@@ -195,30 +195,34 @@ class BroadcastModal(discord.ui.Modal):
         )
         self.topics: discord.ui.TextInput[BroadcastModal] = discord.ui.TextInput(
             custom_id="topics",
-            placeholder=t.TOPICS_PLACEHOLDER.format(examples=topic_examples)[:100]
+            placeholder=m.DISCORD_TOPICS_PLACEHOLDER.format(examples=topic_examples)[:100]
             if topic_examples
             else None,
             max_length=400,
         )
         self.audience: discord.ui.TextInput[BroadcastModal] = discord.ui.TextInput(
-            custom_id="audience", placeholder=t.AUDIENCE_PLACEHOLDER, required=False, max_length=400
+            custom_id="audience", placeholder=m.DISCORD_AUDIENCE_PLACEHOLDER, required=False, max_length=400
         )
         self.send_at: discord.ui.TextInput[BroadcastModal] = discord.ui.TextInput(
             custom_id="send_at",
-            placeholder=t.SEND_AT_PLACEHOLDER.format(day=at_example(None).strip('"')),
+            placeholder=m.DISCORD_SEND_AT_PLACEHOLDER.format(day=at_example(None).strip('"')),
             required=False,
             max_length=100,
         )
         for label, field in (
-            (t.TITLE_LABEL, self.heading),
-            (t.BODY_LABEL, self.body),
-            (t.TOPICS_LABEL, self.topics),
-            (t.AUDIENCE_LABEL, self.audience),
+            (m.DISCORD_TITLE_LABEL, self.heading),
+            (m.DISCORD_BODY_LABEL, self.body),
+            (m.DISCORD_TOPICS_LABEL, self.topics),
+            (m.DISCORD_AUDIENCE_LABEL, self.audience),
         ):
             self.add_item(discord.ui.Label(text=label, component=field))
         # A modal holds at most five labels: this is the fifth.
         self.add_item(
-            discord.ui.Label(text=t.SEND_AT_LABEL, description=t.SEND_AT_DESCRIPTION, component=self.send_at)
+            discord.ui.Label(
+                text=m.DISCORD_SEND_AT_LABEL,
+                description=m.DISCORD_SEND_AT_DESCRIPTION,
+                component=self.send_at,
+            )
         )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
@@ -234,7 +238,7 @@ class EditModal(discord.ui.Modal):
     def __init__(
         self, *, announcement_id: int, title: str, body: str, sent: bool, title_limit: int, body_limit: int
     ) -> None:
-        super().__init__(title=t.EDIT_MODAL_TITLE.format(id=announcement_id), timeout=900)
+        super().__init__(title=m.DISCORD_EDIT_MODAL_TITLE.format(id=announcement_id), timeout=900)
         self.announcement_id = announcement_id
         self.heading: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
             custom_id="title", default=title[:title_limit] or None, max_length=title_limit
@@ -245,9 +249,11 @@ class EditModal(discord.ui.Modal):
             default=body[:body_limit] or None,
             max_length=body_limit,
         )
-        self.add_item(discord.ui.Label(text=t.TITLE_LABEL, component=self.heading))
-        description = t.EDIT_BODY_DESCRIPTION if sent else None
-        self.add_item(discord.ui.Label(text=t.EDIT_BODY_LABEL, description=description, component=self.body))
+        self.add_item(discord.ui.Label(text=m.DISCORD_TITLE_LABEL, component=self.heading))
+        description = m.DISCORD_EDIT_BODY_DESCRIPTION if sent else None
+        self.add_item(
+            discord.ui.Label(text=m.DISCORD_EDIT_BODY_LABEL, description=description, component=self.body)
+        )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await handlers_of(interaction).edit_submitted(

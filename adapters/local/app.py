@@ -6,7 +6,6 @@ an @mention, a button, a reaction, a thread reply — so the demo and the tests 
 
 from __future__ import annotations
 
-from adapters.local import texts as t
 from adapters.local.sender import LocalSender
 from adapters.local.translate import (
     ACK_ACTION,
@@ -16,6 +15,7 @@ from adapters.local.translate import (
     reply_buttons,
 )
 from adapters.local.workspace import BOT, WORKSPACE, LocalWorkspace, Message
+from bot import messages as m
 from bot.core import PartnerBot
 from bot.domain import Button, Invocation, Platform, Reply, UserRef
 from bot.services.feedback import HELPFUL_EMOJI
@@ -73,7 +73,7 @@ class LocalAdapter:
         (`text` is the question, asked in the announcement's thread), Helpful, Acknowledge."""
         if button.action == ASK_ACTION:
             if not text.strip():
-                reply = Reply(text=t.ASK_NEEDS_TEXT.format(message=message.id), is_error=True)
+                reply = Reply(text=m.LOCAL_ASK_NEEDS_TEXT.format(message=message.id), is_error=True)
                 self._show(reply, user, message.channel, None)
                 return reply
             return await self.say(user, message.channel, text, thread=message.id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from adapters.local import texts as t
 from bot import messages as m
 from bot.domain import AnnouncementPost, Button, ButtonStyle, DigestPost, Outgoing, RelayPost, Reply
 from bot.safety import neutralize_mentions
@@ -36,7 +35,7 @@ def render_outgoing(out: Outgoing) -> str:
         mark = "🚨 URGENT · " if content.urgent else ""
         topics = ", ".join(content.topics)
         labels = " ".join(f"[{b.label}]" for b in announcement_buttons(content))
-        return neutralize_mentions(f"{mark}*{content.title}*\n{content.body}\n_{topics}_  {labels}")
+        return neutralize_mentions(f"{mark}**{content.title}**\n{content.body}\n_{topics}_  {labels}")
     if isinstance(content, DigestPost):
         return neutralize_mentions(render_digest(content))
     assert isinstance(content, RelayPost)
@@ -46,8 +45,8 @@ def render_outgoing(out: Outgoing) -> str:
 def announcement_buttons(post: AnnouncementPost) -> tuple[Button, ...]:
     value = str(post.announcement_id)
     buttons = (
-        Button(t.ASK_BUTTON, ASK_ACTION, value, ButtonStyle.PRIMARY),
-        Button(t.HELPFUL_BUTTON, HELPFUL_ACTION, value),
+        Button(m.ASK_BUTTON, ASK_ACTION, value, ButtonStyle.PRIMARY),
+        Button(m.HELPFUL_BUTTON, HELPFUL_ACTION, value),
     )
     ack = (Button(m.ACK_BUTTON, ACK_ACTION, value, ButtonStyle.PRIMARY),) if post.ack_required else ()
     return (*buttons, *ack)
@@ -61,5 +60,5 @@ def render_digest(post: DigestPost) -> str:
     """A heading, then each announcement in full: its title, topics and text, oldest first."""
     blocks = [m.DIGEST_HEADER.format(label=post.period_label, announcements=m.ANNOUNCEMENTS(len(post.items)))]
     for item in post.items:
-        blocks.append(f"———\n*{item.title}* · _{', '.join(item.topics)}_\n{item.body}")
+        blocks.append(f"———\n**{item.title}** · _{', '.join(item.topics)}_\n{item.body}")
     return "\n".join(blocks)

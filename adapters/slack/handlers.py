@@ -21,7 +21,6 @@ from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import payloads as p
-from adapters.slack import texts as t
 from adapters.slack import translate as tr
 from adapters.slack import views
 from adapters.slack.directory import SlackDirectory
@@ -331,7 +330,7 @@ class SlackHandlers:
             return
         topics = await self._bot.topics()
         if not topics:
-            await show(Reply(t.NO_TOPICS_TO_BROADCAST, is_error=True), caller, client, respond=respond)
+            await show(Reply(m.SLACK_NO_TOPICS_TO_BROADCAST, is_error=True), caller, client, respond=respond)
             return
         message = p.Interaction.read(body).message or p.PostedMessage()
         origin = views.Origin(caller.team, caller.channel, _message_ts(body))

@@ -17,7 +17,6 @@ from typing import Any, Final
 
 from slackify_markdown import slackify_markdown  # type: ignore[import-untyped]  # ships no py.typed
 
-from adapters.slack import texts as t
 from adapters.slack.payloads import Container, Interaction, MessageEvent, Named, SlashCommand, clean
 from bot import messages as m
 from bot.domain import (
@@ -67,6 +66,7 @@ MAX_BUTTON_LABEL: Final = 75
 MAX_ACTION_ELEMENTS: Final = 25
 MAX_OPTIONS: Final = 100
 FENCE: Final = "```"
+NOTE_ROOM: Final = 120  # kept free for the sentence that counts overflow rows left out
 
 
 class MessageTooLong(ValueError):
@@ -171,14 +171,34 @@ def delivery_key(message: Mapping[str, Any], event_type: str) -> str | None:
 # --- text ----------------------------------------------------------------------------------------
 
 
+_CODE: Final = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
+_BOLD: Final = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_LINK: Final = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
+_ITEM: Final = re.compile(r"(?<=\n)- ")
+
+
 def mrkdwn(text: str) -> str:
-    """Core text (already written in Slack's mrkdwn style) made safe to post: no mention can ping and
-    `&`, `<`, `>` are escaped — except a `>` that starts a line, which is mrkdwn's quote marker."""
+    """The core's neutral markup (bot/messages.py: `**bold**`, `_italic_`, `` `code` ``, `> quote`,
+    `- ` items, `[label](url)`) as Slack mrkdwn, made safe to post: no mention can ping and `&`, `<`,
+    `>` are escaped — except a `>` that starts a line, which is the quote marker in both.
+
+    Line by line on purpose: core replies are line-oriented, and a Markdown parser (the one
+    announcement bodies go through, `markdown_to_mrkdwn`) would reflow them — dropping indentation,
+    adding blank lines around quotes and lists, turning pasted `<…>` into links.
+    https://docs.slack.dev/messaging/formatting-message-text
+    """
     safe = neutralize_mentions(text).replace("&", "&amp;").replace("<", "&lt;")
-    return "\n".join(
+    escaped = "\n".join(
         line[:1] + line[1:].replace(">", "&gt;") if line.startswith(">") else line.replace(">", "&gt;")
         for line in safe.split("\n")
     )
+    pieces = _CODE.split(escaped)
+    for index in range(0, len(pieces), 2):  # code spans and blocks are shown as written
+        piece = _BOLD.sub(r"*\1*", pieces[index])
+        piece = _LINK.sub(lambda link: f"<{link.group(2)}|{link.group(1)}>", piece)
+        piece = _ITEM.sub("• ", piece)
+        pieces[index] = "• " + piece[2:] if index == 0 and piece.startswith("- ") else piece
+    return "".join(pieces)
 
 
 @functools.lru_cache(maxsize=64)
@@ -260,10 +280,10 @@ def _button(button: Button) -> JSON:
 def _recall_confirm(announcement_id: str) -> JSON:
     """https://docs.slack.dev/reference/block-kit/composition-objects/confirmation-dialog-object"""
     return {
-        "title": _plain(t.RECALL_CONFIRM_TITLE.format(id=announcement_id), 100),
-        "text": _plain(t.RECALL_CONFIRM_TEXT, 300),
-        "confirm": _plain(t.RECALL_CONFIRM_YES, 30),
-        "deny": _plain(t.RECALL_CONFIRM_NO, 30),
+        "title": _plain(m.SLACK_RECALL_CONFIRM_TITLE.format(id=announcement_id), 100),
+        "text": _plain(m.SLACK_RECALL_CONFIRM_TEXT, 300),
+        "confirm": _plain(m.SLACK_RECALL_CONFIRM_YES, 30),
+        "deny": _plain(m.SLACK_RECALL_CONFIRM_NO, 30),
         "style": "danger",
     }
 
@@ -283,7 +303,8 @@ def _row_blocks(row: Row) -> list[Block]:
 
 def reply_message(reply: Reply) -> Message:
     """A core reply as Block Kit: its text in sections, one section per row (with the row's button
-    as accessory), then its buttons. Rows that do not fit the 50-block limit are listed by name."""
+    as accessory), then its buttons. Rows that do not fit the 50-block limit follow whole, several to
+    a section and without their buttons; any that still do not fit are counted, never dropped silently."""
     text = mrkdwn(reply.text)
     head = [_section(piece) for piece in split_mrkdwn(text)]
     tail = _actions(reply.buttons)
@@ -293,9 +314,7 @@ def reply_message(reply: Reply) -> Message:
         row_blocks = _row_blocks(row)
         overflow = reply.rows[index:]
         if len(row_blocks) > room - (1 if len(overflow) > 1 else 0):
-            names = ", ".join(r.text.split("\n", 1)[0] for r in overflow)
-            more = mrkdwn(t.MORE_ROWS.format(count=len(overflow), items=names))
-            blocks.append(_section(split_mrkdwn(more)[0]))
+            blocks += [_section(piece) for piece in _overflow_sections(overflow, room)]
             break
         blocks += row_blocks
         room -= len(row_blocks)
@@ -303,6 +322,30 @@ def reply_message(reply: Reply) -> Message:
     if len(blocks) > MAX_BLOCKS:
         raise MessageTooLong(f"reply needs {len(blocks)} blocks; Slack allows {MAX_BLOCKS}")
     return {"text": text, "blocks": blocks}
+
+
+def _overflow_sections(rows: Sequence[Row], room: int) -> list[str]:
+    """The whole text of `rows`, packed into at most `room` sections under a heading that counts them;
+    the last section says how many rows are left out when even that is not enough."""
+    sections = [mrkdwn(m.SLACK_MORE_ROWS(len(rows)))]
+    for shown, row in enumerate(rows):
+        packed = list(sections)
+        for piece in split_mrkdwn(mrkdwn(row.text)) or [" "]:
+            if len(packed[-1]) + 1 + len(piece) <= MAX_SECTION:
+                packed[-1] += "\n" + piece
+            else:
+                packed.append(piece)
+        left = len(rows) - shown - 1
+        note_fits = len(packed) < room or len(packed[-1]) + NOTE_ROOM <= MAX_SECTION
+        if len(packed) > room or (left and not note_fits):
+            note = mrkdwn(m.SLACK_ROWS_LEFT_OUT(len(rows) - shown))
+            if len(sections[-1]) + 1 + len(note) <= MAX_SECTION:
+                sections[-1] += "\n" + note
+            else:
+                sections.append(note)
+            return sections[:room]
+        sections = packed
+    return sections
 
 
 def toggled_topics(result: Reply, listing: Reply) -> Message:
@@ -362,29 +405,29 @@ def _announcement_content(
     ]
     blocks += [_section(piece) for piece in split_mrkdwn(markdown_to_mrkdwn(body))]
     listed = ", ".join(f"`{topic}`" for topic in topics)
-    context = [{"type": "mrkdwn", "text": mrkdwn(t.TOPICS_LABEL.format(topics=listed))}]
+    context = [{"type": "mrkdwn", "text": mrkdwn(m.SLACK_TOPICS_LABEL.format(topics=listed))}]
     if urgent:
-        context.insert(0, {"type": "mrkdwn", "text": t.URGENT_LABEL})
+        context.insert(0, {"type": "mrkdwn", "text": mrkdwn(m.SLACK_URGENT_LABEL)})
     if ack_required:
         context.insert(1, {"type": "mrkdwn", "text": f"*{m.ACK_MARK}*"})
     blocks.append({"type": "context", "elements": context})
-    fallback = t.FALLBACK.format(
-        urgent=t.FALLBACK_URGENT if urgent else "", title=mrkdwn(title), topics=", ".join(topics)
+    fallback = m.SLACK_FALLBACK.format(
+        urgent=m.SLACK_FALLBACK_URGENT if urgent else "", title=mrkdwn(title), topics=", ".join(topics)
     )
     return tuple(blocks), fallback
 
 
 def _feedback_elements(post: AnnouncementPost) -> list[JSON]:
     elements = [
-        _button(Button(t.ASK_BUTTON, ASK_ACTION, str(post.announcement_id), ButtonStyle.PRIMARY)),
-        _button(Button(t.HELPFUL_BUTTON, HELPFUL_ACTION, str(post.delivery_id))),
+        _button(Button(m.ASK_BUTTON, ASK_ACTION, str(post.announcement_id), ButtonStyle.PRIMARY)),
+        _button(Button(m.HELPFUL_BUTTON, HELPFUL_ACTION, str(post.delivery_id))),
     ]
     if post.ack_required:  # first, where the eye lands: this is what the vendor needs from them
         elements.insert(
             0, _button(Button(m.ACK_BUTTON, ACK_ACTION, str(post.delivery_id), ButtonStyle.PRIMARY))
         )
     if len(post.topics) == 1:
-        elements.append(_button(Button(t.MUTE_BUTTON, MUTE_ACTION, post.topics[0])))
+        elements.append(_button(Button(m.MUTE_BUTTON, MUTE_ACTION, post.topics[0])))
     elif post.topics:
         # Several topics: "Mute this topic" becomes a choice of which one.
         options = [{"text": _plain(topic, MAX_BUTTON_LABEL), "value": topic} for topic in post.topics]
@@ -392,7 +435,7 @@ def _feedback_elements(post: AnnouncementPost) -> list[JSON]:
             {
                 "type": "static_select",
                 "action_id": MUTE_ACTION,
-                "placeholder": _plain(t.MUTE_PLACEHOLDER, 150),
+                "placeholder": _plain(m.SLACK_MUTE_PLACEHOLDER, 150),
                 "options": options[:MAX_OPTIONS],
             }
         )
@@ -416,7 +459,7 @@ def digest_message(post: DigestPost, *, key: str) -> Message:
     lines = [mrkdwn(header)]
     for item in post.items:
         title = f"*{mrkdwn(neutralize_mentions(item.title))}*"
-        topics = mrkdwn(t.TOPICS_LABEL.format(topics=", ".join(f"`{topic}`" for topic in item.topics)))
+        topics = mrkdwn(m.SLACK_TOPICS_LABEL.format(topics=", ".join(f"`{topic}`" for topic in item.topics)))
         body = markdown_to_mrkdwn(item.body)
         blocks += [{"type": "divider"}, _section(title), {"type": "context", "elements": [
             {"type": "mrkdwn", "text": topics}]}]  # fmt: skip

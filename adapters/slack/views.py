@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from adapters.slack import texts as t
 from adapters.slack.payloads import InputState
 from adapters.slack.translate import JSON, MAX_OPTIONS, unescape
+from bot import messages as m
 from bot.commands import MAX_BODY, MAX_TITLE, Broadcast
 from bot.domain import Announcement, AnnouncementStatus, Audience, Topic
 from bot.services.feedback import MAX_QUESTION
@@ -99,7 +99,7 @@ def _modal(callback_id: str, title: str, submit: str, blocks: list[JSON], origin
         "callback_id": callback_id,
         "title": _plain(title[:MAX_VIEW_TITLE]),
         "submit": _plain(submit),
-        "close": _plain(t.CANCEL),
+        "close": _plain(m.SLACK_CANCEL),
         "private_metadata": origin.encode(),
         "blocks": blocks,
     }
@@ -129,7 +129,7 @@ def _topic_options(topics: Sequence[Topic]) -> JSON:
     groups = []
     for first in range(0, len(options), MAX_OPTIONS):
         chunk = options[first : first + MAX_OPTIONS]
-        label = t.TOPIC_GROUP.format(first=first + 1, last=first + len(chunk))
+        label = m.SLACK_TOPIC_GROUP.format(first=first + 1, last=first + len(chunk))
         groups.append({"label": _plain(label), "options": chunk})
     return {"option_groups": groups}
 
@@ -154,34 +154,45 @@ def broadcast_modal(
     """The "Broadcast to partners" modal, its body prefilled with the message the shortcut ran on;
     the audience selects offer `choices` (`audience_choices`; the built-in lists if not given)."""
     body = prefill_body(message_text).strip()
-    title = {"type": "plain_text_input", "max_length": MAX_TITLE, "placeholder": _plain(t.TITLE_PLACEHOLDER)}
-    blocks: list[JSON] = [_input(TITLE_BLOCK, t.TITLE_LABEL, title)]
+    title = {
+        "type": "plain_text_input",
+        "max_length": MAX_TITLE,
+        "placeholder": _plain(m.SLACK_TITLE_PLACEHOLDER),
+    }
+    blocks: list[JSON] = [_input(TITLE_BLOCK, m.SLACK_TITLE_LABEL, title)]
     if len(body) > MAX_BODY:
-        clipped = t.BODY_CLIPPED.format(length=len(body), max=MAX_BODY)
+        clipped = m.SLACK_BODY_CLIPPED.format(length=len(body), max=MAX_BODY)
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": clipped}]})
     body_element: JSON = {"type": "plain_text_input", "multiline": True, "max_length": MAX_BODY}
     if body:
         body_element["initial_value"] = body[:MAX_BODY]
-    blocks.append(_input(BODY_BLOCK, t.BODY_LABEL, body_element))
-    picker = {"type": "multi_static_select", "placeholder": _plain(t.TOPICS_PLACEHOLDER)}
-    blocks.append(_input(TOPICS_BLOCK, t.TOPICS_FIELD, {**picker, **_topic_options(topics)}))
+    blocks.append(_input(BODY_BLOCK, m.SLACK_BODY_LABEL, body_element))
+    picker = {"type": "multi_static_select", "placeholder": _plain(m.SLACK_TOPICS_PLACEHOLDER)}
+    blocks.append(_input(TOPICS_BLOCK, m.SLACK_TOPICS_FIELD, {**picker, **_topic_options(topics)}))
     for name, values in (choices or AUDIENCE_CHOICES).items():
         element = {
             "type": "multi_static_select",
-            "placeholder": _plain(t.AUDIENCE_PLACEHOLDER),
+            "placeholder": _plain(m.SLACK_AUDIENCE_PLACEHOLDER),
             "options": [_option(value, value) for value in values],
         }
-        hint = t.AUDIENCE_HINT if name == "language" else ""
-        blocks.append(_input(f"bc_{name}", t.AUDIENCE_LABELS[name], element, optional=True, hint=hint))
-    urgent = {"type": "checkboxes", "options": [_option(t.URGENT_OPTION, URGENT), _option(t.ACK_OPTION, ACK)]}
-    blocks.append(_input(URGENT_BLOCK, t.URGENT_FIELD, urgent, optional=True))
+        hint = m.SLACK_AUDIENCE_HINT if name == "language" else ""
+        blocks.append(_input(f"bc_{name}", m.SLACK_AUDIENCE_LABELS[name], element, optional=True, hint=hint))
+    urgent = {
+        "type": "checkboxes",
+        "options": [_option(m.SLACK_URGENT_OPTION, URGENT), _option(m.SLACK_ACK_OPTION, ACK)],
+    }
+    blocks.append(_input(URGENT_BLOCK, m.SLACK_URGENT_FIELD, urgent, optional=True))
     # https://docs.slack.dev/reference/block-kit/block-elements/datetime-picker-element: Slack shows it
     # in the user's own time zone and returns the instant picked, as a UNIX timestamp.
     picker = {"type": "datetimepicker"}
-    blocks.append(_input(SEND_AT_BLOCK, t.SEND_AT_FIELD, picker, optional=True, hint=t.SEND_AT_HINT))
-    local = {"type": "checkboxes", "options": [_option(t.SEND_LOCAL_OPTION, LOCAL)]}
-    blocks.append(_input(SEND_LOCAL_BLOCK, t.SEND_LOCAL_FIELD, local, optional=True, hint=t.SEND_LOCAL_HINT))
-    return _modal(BROADCAST_VIEW, t.BROADCAST_MODAL_TITLE, t.BROADCAST_SUBMIT, blocks, origin)
+    blocks.append(
+        _input(SEND_AT_BLOCK, m.SLACK_SEND_AT_FIELD, picker, optional=True, hint=m.SLACK_SEND_AT_HINT)
+    )
+    local = {"type": "checkboxes", "options": [_option(m.SLACK_SEND_LOCAL_OPTION, LOCAL)]}
+    blocks.append(
+        _input(SEND_LOCAL_BLOCK, m.SLACK_SEND_LOCAL_FIELD, local, optional=True, hint=m.SLACK_SEND_LOCAL_HINT)
+    )
+    return _modal(BROADCAST_VIEW, m.SLACK_BROADCAST_MODAL_TITLE, m.SLACK_BROADCAST_SUBMIT, blocks, origin)
 
 
 def _state(values: Mapping[str, Any], block_id: str) -> InputState:
@@ -198,9 +209,9 @@ def _selected(values: Mapping[str, Any], block_id: str) -> tuple[str, ...]:
 def _text(values: Mapping[str, Any], block_id: str, limit: int, errors: dict[str, str]) -> str:
     text = (_state(values, block_id).value or "").strip()
     if not text:
-        errors[block_id] = t.EMPTY_FIELD
+        errors[block_id] = m.SLACK_EMPTY_FIELD
     elif len(text) > limit:
-        errors[block_id] = t.TOO_LONG_FIELD.format(max=limit, length=len(text))
+        errors[block_id] = m.SLACK_TOO_LONG_FIELD.format(max=limit, length=len(text))
     return text
 
 
@@ -217,12 +228,12 @@ def _send_at(values: Mapping[str, Any], errors: dict[str, str]) -> SendAt | None
     local = LOCAL in _selected(values, SEND_LOCAL_BLOCK)
     if raw is None or raw == "":
         if local:
-            errors[SEND_AT_BLOCK] = t.SEND_LOCAL_WITHOUT_TIME
+            errors[SEND_AT_BLOCK] = m.SLACK_SEND_LOCAL_WITHOUT_TIME
         return None
     try:
         return SendAt(datetime.fromtimestamp(int(raw), UTC), local)
     except (TypeError, ValueError, OverflowError, OSError):
-        errors[SEND_AT_BLOCK] = t.SEND_AT_UNREADABLE
+        errors[SEND_AT_BLOCK] = m.SLACK_SEND_AT_UNREADABLE
         return None
 
 
@@ -234,11 +245,11 @@ def read_broadcast(values: Mapping[str, Any]) -> Broadcast | dict[str, str]:
     body = _text(values, BODY_BLOCK, MAX_BODY, errors)
     topics = _selected(values, TOPICS_BLOCK)
     if not topics:
-        errors[TOPICS_BLOCK] = t.EMPTY_FIELD
+        errors[TOPICS_BLOCK] = m.SLACK_EMPTY_FIELD
     _send_at(values, errors)
     flags = _selected(values, URGENT_BLOCK)
     if ACK in flags and URGENT not in flags:
-        errors[URGENT_BLOCK] = t.ACK_NEEDS_URGENT
+        errors[URGENT_BLOCK] = m.SLACK_ACK_NEEDS_URGENT
     if errors:
         return errors
     audience = Audience.of({key: _selected(values, f"bc_{key}") for key in AUDIENCE_CHOICES})
@@ -268,7 +279,7 @@ def scheduled(command: Broadcast, send_at: SendAt, user_zone: str | None) -> Bro
     name = canonical_zone(user_zone) if user_zone else None
     if name is None:
         if send_at.local:
-            return {SEND_AT_BLOCK: t.NO_USER_ZONE}
+            return {SEND_AT_BLOCK: m.SLACK_NO_USER_ZONE}
         return replace(command, send_at=send_at.instant)  # the instant itself: the core shows it in UTC
     wall = local_wall(send_at.instant, zone(name))
     if not send_at.local and wall.replace(tzinfo=zone(name)).astimezone(UTC) != send_at.instant:
@@ -294,15 +305,15 @@ def edit_modal(announcement: Announcement, *, origin: Origin) -> JSON:
         "max_length": MAX_BODY,
         "initial_value": announcement.body[:MAX_BODY],
     }
-    hint = "" if announcement.status is AnnouncementStatus.DRAFT else t.EDIT_HINT
+    hint = "" if announcement.status is AnnouncementStatus.DRAFT else m.SLACK_EDIT_HINT
     blocks = [
-        _input(EDIT_TITLE_BLOCK, t.TITLE_LABEL, title),
-        _input(EDIT_BODY_BLOCK, t.BODY_LABEL, body, hint=hint),
+        _input(EDIT_TITLE_BLOCK, m.SLACK_TITLE_LABEL, title),
+        _input(EDIT_BODY_BLOCK, m.SLACK_BODY_LABEL, body, hint=hint),
     ]
-    heading = t.EDIT_MODAL_TITLE.format(id=announcement.id)
+    heading = m.SLACK_EDIT_MODAL_TITLE.format(id=announcement.id)
     if len(heading) > MAX_VIEW_TITLE:  # never cut an id short
-        heading = t.EDIT_MODAL_SHORT_TITLE.format(id=announcement.id)
-    return _modal(EDIT_VIEW, heading, t.EDIT_SUBMIT, blocks, origin)
+        heading = m.SLACK_EDIT_MODAL_SHORT_TITLE.format(id=announcement.id)
+    return _modal(EDIT_VIEW, heading, m.SLACK_EDIT_SUBMIT, blocks, origin)
 
 
 def read_edit(values: Mapping[str, Any]) -> tuple[str, str] | dict[str, str]:
@@ -316,8 +327,8 @@ def read_edit(values: Mapping[str, Any]) -> tuple[str, str] | dict[str, str]:
 def ask_modal(*, origin: Origin) -> JSON:
     """ "Ask a question" under an announcement; the answer comes back in the announcement's thread."""
     element = {"type": "plain_text_input", "multiline": True, "max_length": MAX_QUESTION}
-    blocks = [_input(QUESTION_BLOCK, t.ASK_LABEL, element, hint=t.ASK_HINT)]
-    return _modal(ASK_VIEW, t.ASK_MODAL_TITLE, t.ASK_SUBMIT, blocks, origin)
+    blocks = [_input(QUESTION_BLOCK, m.SLACK_ASK_LABEL, element, hint=m.SLACK_ASK_HINT)]
+    return _modal(ASK_VIEW, m.SLACK_ASK_MODAL_TITLE, m.SLACK_ASK_SUBMIT, blocks, origin)
 
 
 def read_question(values: Mapping[str, Any]) -> str | dict[str, str]:

@@ -44,6 +44,8 @@ class RefusalCode(StrEnum):
     ACK_NEEDS_URGENT = "ack_needs_urgent"
     EMPTY_AUDIENCE = "empty_audience"
     NOT_AN_ANNOUNCEMENT = "not_an_announcement"
+    NO_SUCH_ANNOUNCEMENT = "no_such_announcement"
+    NOT_A_DRAFT = "not_a_draft"
     # The grammar's (bot/grammar.py): a required input left empty, one over its limit, a time it
     # cannot read; anything else it refuses is `SYNTAX`, about no single field.
     MISSING = "missing"

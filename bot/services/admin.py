@@ -4,37 +4,36 @@ from __future__ import annotations
 
 import difflib
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from bot import messages as m
 from bot.commands import Broadcast, Cancel, Invite, Send, TopicAdd, TopicArchive, TopicUnarchive
 from bot.domain.announcements import Announcement, AnnouncementStatus, Priority, Reach
-from bot.domain.conversation import Button, ButtonStyle, DraftPreview, Invocation, Refusal, RefusalCode, Reply
+from bot.domain.conversation import Invocation, RefusalCode, Reply
 from bot.domain.topics import Topic
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
 from bot.ports.directory import DirectoryStore
 from bot.ports.scheduling import ScheduleStore
 from bot.ports.topics import TopicAlreadyExists, TopicStore
+from bot.presenter import CANCEL_ACTION as CANCEL_ACTION
+from bot.presenter import EDIT_ACTION as EDIT_ACTION
+from bot.presenter import RECALL_ACTION as RECALL_ACTION
+from bot.presenter import SEND_ACTION as SEND_ACTION
+from bot.presenter import error as error
+from bot.presenter import present
+from bot.results import BroadcastResult, Previewed, Refused, SendResult, SentSummary
 from bot.services.partner_admin import PartnerAdminService
 from bot.services.progress import ProgressService
 from bot.services.scheduling import SchedulingService
 from bot.settings import CoreSettings
-from bot.timing import CancelOutcome, DeliveryPlan
+from bot.timing import CancelOutcome
 from bot.vocabulary import UnknownValue
 from bot.vocabulary import load as load_vocabulary
 
-SEND_ACTION = "announcement_send"
-CANCEL_ACTION = "announcement_cancel"
-EDIT_ACTION = "announcement_edit"
-RECALL_ACTION = "announcement_recall"
 # No 0/O/1/I/L: codes are read aloud and typed from emails.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
-
-def error(text: str, refusal: Refusal | None = None) -> Reply:
-    return Reply(text=text, is_error=True, refusal=refusal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,28 +117,32 @@ class AdminService:
         return await self.roster.invite(inv, cmd)
 
     async def broadcast(self, inv: Invocation, cmd: Broadcast) -> Reply:
-        """Create a draft and answer with its preview: the rendered text, who it will reach, and
-        when (a scheduled time; deliveries waiting for quiet hours or digests)."""
+        """Create a draft and answer with its preview (`draft`, in words)."""
+        return present(await self.draft(inv, cmd))
+
+    async def draft(self, inv: Invocation, cmd: Broadcast) -> BroadcastResult:
+        """Create a draft and return it with who it will reach and when (a scheduled time;
+        deliveries waiting for quiet hours or digests), or why nothing was created."""
         try:
             # Structured input (modals, Discord options, the CLI) arrives here too: nothing is created
             # for a filter value outside the vocabulary, so a typo never makes a zero-reach draft.
             vocabulary = await load_vocabulary(self._stores.directory, self._settings)
             cmd = replace(cmd, audience=vocabulary.check_audience(cmd.audience))
         except UnknownValue as unknown:
-            return error(unknown.message, Refusal(RefusalCode.UNKNOWN_VALUE, unknown.key))
-        topics, problem = await self._active_topics(cmd.topics)
-        if problem:
-            return problem
+            return Refused(RefusalCode.UNKNOWN_VALUE, unknown.key, message=unknown.message)
+        topics = await self._active_topics(cmd.topics)
+        if isinstance(topics, Refused):
+            return topics
         if cmd.ack_required and not cmd.urgent:
             # The grammar checks this too; structured input (modals, Discord options) arrives here only.
-            return error(m.ACK_NEEDS_URGENT, Refusal(RefusalCode.ACK_NEEDS_URGENT, "urgent"))
+            return Refused(RefusalCode.ACK_NEEDS_URGENT, "urgent")
         topic_ids = [t.id for t in topics]
         groups = await self._stores.schedules.target_groups(topic_ids, cmd.audience)
         schedule = None
         if cmd.send_at is not None:
             checked = self.scheduling.resolve(cmd, groups)
-            if isinstance(checked, Reply):
-                return checked  # nothing is created: a wrong time must not become a draft
+            if isinstance(checked, Reply):  # nothing is created: a wrong time must not become a draft
+                return _refused(checked)
             schedule = checked
         announcement = await self._stores.announcements.create(
             title=cmd.title,
@@ -160,24 +163,30 @@ class AdminService:
         lines = self.scheduling.describe(plan, schedule)
         if schedule is not None:
             lines.append(m.SCHEDULE_HINT.format(id=announcement.id))
-        return preview(announcement, reach, ack_hours=self._settings.ack_reminder_hours, notes=lines)
+        return Previewed(announcement, reach, tuple(lines), self._settings.ack_reminder_hours)
 
     async def send(self, cmd: Send) -> Reply:
+        """Send a draft, or schedule it when it has a time; answer with the summary, in words."""
+        return present(await self.send_draft(cmd))
+
+    async def send_draft(self, cmd: Send) -> SendResult:
+        """Send a draft (or schedule it): how many deliveries were written and when they go out,
+        or why nothing was sent."""
         announcement = await self._stores.announcements.get(cmd.announcement_id)
         if announcement is None:
-            return error(m.NO_SUCH_ANNOUNCEMENT.format(id=cmd.announcement_id))
+            return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=cmd.announcement_id)
         if announcement.status is not AnnouncementStatus.DRAFT:
-            return error(m.NOT_A_DRAFT[announcement.status.value].format(id=announcement.id))
+            return _not_a_draft(announcement)
         topic_ids = await self._stores.announcements.topic_ids(announcement.id)
         groups = await self._stores.schedules.target_groups(topic_ids, announcement.audience)
         if sum(g.channels for g in groups) == 0:
-            text = m.EMPTY_AUDIENCE.format(id=announcement.id, audience=_audience(announcement))
-            return error(text, Refusal(RefusalCode.EMPTY_AUDIENCE))
+            audience = _audience(announcement)
+            return Refused(RefusalCode.EMPTY_AUDIENCE, announcement_id=announcement.id, audience=audience)
         schedule = announcement.schedule
         if schedule is not None:
             checked = self.scheduling.check(schedule, groups)
             if isinstance(checked, Reply):
-                return checked
+                return _refused(checked)
             schedule = checked
         urgent = announcement.priority is Priority.URGENT
         plan = self.scheduling.plan(groups, schedule=schedule, urgent=urgent, hold_digests=self.hold_digests)
@@ -190,25 +199,12 @@ class AdminService:
             plan=plan,
         )
         if written is None:  # someone else sent, scheduled or cancelled it in the meantime
-            current = await self._stores.announcements.get(announcement.id)
-            return error(m.NOT_A_DRAFT[(current or announcement).status.value].format(id=announcement.id))
+            return _not_a_draft(await self._stores.announcements.get(announcement.id) or announcement)
         if self._settings.progress_messages:
             await self._progress.start(announcement, written)
         self._wake_worker()
-        buttons = (
-            Button(m.EDIT_BUTTON, EDIT_ACTION, str(announcement.id)),
-            Button(m.RECALL_BUTTON, RECALL_ACTION, str(announcement.id), ButtonStyle.DANGER),
-        )
-        return Reply(text=self._sent_text(announcement, written, plan), ephemeral=False, buttons=buttons)
-
-    def _sent_text(self, announcement: Announcement, written: int, plan: DeliveryPlan) -> str:
-        a, schedule = announcement, announcement.schedule
-        if schedule is None:
-            text = m.SENDING.format(id=a.id, title=a.title, channels=m.CHANNELS(written))
-        else:
-            when = self.scheduling.when(schedule, plan)
-            text = m.SCHEDULED_SENDING.format(id=a.id, title=a.title, channels=m.CHANNELS(written), when=when)
-        return "\n".join([text, *self.scheduling.describe(plan, None)])
+        when = None if schedule is None else self.scheduling.when(schedule, plan)
+        return SentSummary(announcement, written, when, tuple(self.scheduling.describe(plan, None)))
 
     async def cancel(self, cmd: Cancel) -> Reply:
         """Cancel a draft, or a scheduled announcement until its first delivery goes out."""
@@ -228,75 +224,48 @@ class AdminService:
         """`scheduled`: what is queued for later, soonest first."""
         return await self.scheduling.listing()
 
-    async def _active_topics(self, slugs: tuple[str, ...]) -> tuple[list[Topic], Reply | None]:
+    async def _active_topics(self, slugs: tuple[str, ...]) -> list[Topic] | Refused:
         found = {t.slug: t for t in await self._stores.topics.by_slugs(slugs)}
         for slug in slugs:
             topic = found.get(slug)
             if topic is None:
-                text = await self._unknown_topic(slug)
-                return [], error(text, Refusal(RefusalCode.UNKNOWN_TOPIC, "topics"))
+                close = await self._closest_topic(slug)
+                return Refused(RefusalCode.UNKNOWN_TOPIC, "topics", value=slug, suggestion=close)
             if topic.archived:
-                text = m.TOPIC_IS_ARCHIVED.format(slug=slug)
-                return [], error(text, Refusal(RefusalCode.TOPIC_ARCHIVED, "topics"))
-        return [found[slug] for slug in slugs], None
+                return Refused(RefusalCode.TOPIC_ARCHIVED, "topics", value=slug)
+        return [found[slug] for slug in slugs]
 
-    async def _unknown_topic(self, slug: str, *, include_archived: bool = False) -> str:
+    async def _closest_topic(self, slug: str, *, include_archived: bool = False) -> str:
         known = [t.slug for t in await self._stores.topics.all(include_archived=include_archived)]
         close = difflib.get_close_matches(slug, known, n=1, cutoff=0.6)
-        hint = m.DID_YOU_MEAN.format(suggestion=close[0]) if close else "."
+        return close[0] if close else ""
+
+    async def _unknown_topic(self, slug: str, *, include_archived: bool = False) -> str:
+        close = await self._closest_topic(slug, include_archived=include_archived)
+        hint = m.DID_YOU_MEAN.format(suggestion=close) if close else "."
         return m.UNKNOWN_TOPIC.format(slug=slug, did_you_mean=hint)
 
 
 def preview(
     announcement: Announcement, reach: Reach, *, ack_hours: float = 4.0, notes: Sequence[str] = ()
 ) -> Reply:
-    """The admin's preview: the announcement as partners will see it, its reach, Send and Cancel,
-    then `notes` (when it goes out); with no reach, the warning instead of the reach and notes.
-    The reply's `draft` carries the same, typed."""
-    a = announcement
-    urgent = a.priority is Priority.URGENT
-    fields = {"id": a.id, "topics": ", ".join(a.topics), "audience": _audience(a)}
-    text = m.PREVIEW.format(urgent=m.URGENT_MARK if urgent else "", title=a.title, body=a.body, **fields)
-    tail = ""
-    if a.ack_required:
-        tail += "\n" + m.ACK_PREVIEW.format(hours=_hours(ack_hours))
-    empty = reach.channels == 0
-    if empty:
-        tail += "\n\n" + m.EMPTY_AUDIENCE.format(id=a.id, audience=_audience(a))
-    else:
-        tail += "\n\n" + m.REACH.format(
-            channels=m.CHANNELS(reach.channels),
-            partners=m.PARTNERS(reach.partners),
-            platforms=_counts(reach.by_platform),
-            tiers=_counts(reach.by_tier),
-            regions=_counts(reach.by_region),
-        )
-        tail += "".join("\n" + note for note in notes)
-    summary = m.PREVIEW_HEADING.format(**fields) + "\n" + m.PREVIEW_DETAILS.format(**fields) + tail
-    draft = DraftPreview(a.id, a.title, a.body, a.topics, a.audience, urgent, a.ack_required, reach, summary)
-    if empty:
-        refusal = Refusal(RefusalCode.EMPTY_AUDIENCE)
-        return Reply(text=text + tail, ephemeral=False, is_error=True, refusal=refusal, draft=draft)
-    buttons = (
-        Button(m.SEND_BUTTON, SEND_ACTION, str(a.id), ButtonStyle.PRIMARY),
-        Button(m.EDIT_BUTTON, EDIT_ACTION, str(a.id)),
-        Button(m.CANCEL_BUTTON, CANCEL_ACTION, str(a.id), ButtonStyle.DANGER),
-    )
-    return Reply(text=text + tail, ephemeral=False, buttons=buttons, draft=draft)
+    """The admin's preview of `announcement` (bot/presenter.py `preview_reply`)."""
+    return present(Previewed(announcement, reach, tuple(notes), ack_hours))
 
 
-def _hours(hours: float) -> str:
-    return f"{hours:g} h"
+def _refused(reply: Reply) -> Refused:
+    """A refusal the scheduling service worded (a time in the past, an unknown zone) as a result."""
+    refusal = reply.refusal
+    return Refused(refusal.code if refusal else None, refusal.field if refusal else "", message=reply.text)
+
+
+def _not_a_draft(announcement: Announcement) -> Refused:
+    status = announcement.status.value
+    return Refused(RefusalCode.NOT_A_DRAFT, announcement_id=announcement.id, status=status)
 
 
 def _audience(announcement: Announcement) -> str:
     return announcement.audience.describe()
-
-
-def _counts(counts: Mapping[str, int]) -> str:
-    return ", ".join(
-        f"{key} {value}" for key, value in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    )
 
 
 def new_join_code() -> str:

@@ -296,7 +296,7 @@ class FeedbackService:
             # The announcement (and the thread under it) is gone: a plain message quoting the question.
             body = m.ANSWER_RELAYED_RECALLED.format(
                 admin=admin,
-                question=neutralize_mentions(question.text).replace("\n", "\n>"),
+                question=neutralize_mentions(question.text).replace("\n", "\n> "),
                 answer=neutralize_mentions(text),
             )
             return Outgoing(channel=question.channel, content=RelayPost(work.id, RelayKind.ANSWER, body))
@@ -327,7 +327,7 @@ def _question_text(question: Question) -> str:
         platform=question.channel.platform.value,
         asker=neutralize_mentions(question.asker),
         # Every line quoted, so a multi-line question reads as one block in the admin channel.
-        text=neutralize_mentions(question.text).replace("\n", "\n>"),
+        text=neutralize_mentions(question.text).replace("\n", "\n> "),
     )
 
 

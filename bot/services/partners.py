@@ -221,7 +221,7 @@ class PartnerService:
 
 
 def _topic_row(topic: Topic, subscribed: bool) -> Row:
-    label = f"{'✅' if subscribed else '▫️'} `{topic.slug}` — *{topic.title}*"
+    label = f"{'✅' if subscribed else '▫️'} `{topic.slug}` — **{topic.title}**"
     if topic.description:
         label += f"\n{topic.description}"
     button = (

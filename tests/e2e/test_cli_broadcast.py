@@ -180,7 +180,7 @@ async def test_dry_run_shows_the_preview_and_reach_and_sends_nothing(world: Worl
 
     assert result.returncode == 0, result.stderr
     assert "Preview of announcement #1" in result.stdout and "Out now." in result.stdout
-    assert "Reach:* 2 channels of 2 partners" in result.stdout
+    assert "Reach:** 2 channels of 2 partners" in result.stdout
     assert "Dry run: nothing was sent and nothing was kept." in result.stdout
     assert world.fake.calls["chat.postMessage"] == 0
     # No cancelled draft left behind for `stats` to list: the preview's draft is gone entirely.

@@ -133,9 +133,9 @@ def test_every_button_edits_deletions_progress_and_mentions_across_a_restart(
     delivered = first.id_of("#acme partnerbot: 🚨 URGENT")
     assert f"    buttons: 1 Ask a question · 2 Helpful · 3 Acknowledge (:press {delivered} …)\n" in out
     # Mentions in what the bot posts cannot ping, as Slack and Discord would show them.
-    assert f"🚨 URGENT · *Q3 @{ZWSP}here*\nNew list @{ZWSP}channel is out." in out
+    assert f"🚨 URGENT · **Q3 @{ZWSP}here**\nNew list @{ZWSP}channel is out." in out
     assert out.count("New list @channel") == 1  # only the admin's own line, as typed
-    progress = first.id_of(r"#admin partnerbot \(edited\): ✅ \*#1")  # the live progress message, updated
+    progress = first.id_of(r"#admin partnerbot \(edited\): ✅ \*\*#1")  # the live progress message, updated
 
     second = console(
         monkeypatch,
@@ -161,12 +161,14 @@ def test_every_button_edits_deletions_progress_and_mentions_across_a_restart(
     assert f"Write the question after the button, e.g. `:press {delivered} ask When does it apply?`" in out
     assert f"#acme (thread of {delivered}) pat: When exactly?" in out
     assert f"Message {delivered} has no “send” button; its buttons: 1 Ask a question · 2 Helpful" in out
-    assert re.search(rf"^{PROMPT}{delivered} #acme partnerbot \(edited\): 🚨 URGENT · \*Q3 v2\*$", out, re.M)
+    assert re.search(
+        rf"^{PROMPT}{delivered} #acme partnerbot \(edited\): 🚨 URGENT · \*\*Q3 v2\*\*$", out, re.M
+    )
     assert re.search(
         rf"^{PROMPT}{delivered} #acme partnerbot \(deleted\): this message was deleted$", out, re.M
     )
     assert re.search(
-        rf"^{PROMPT}{progress} #admin partnerbot \(edited\): ↩️ \*#1 “Q3 v2”\* — recalled", out, re.M
+        rf"^{PROMPT}{progress} #admin partnerbot \(edited\): ↩️ \*\*#1 “Q3 v2”\*\* — recalled", out, re.M
     )
     assert rows(db, "SELECT count(*) FROM ack") == [(1,)]
     assert rows(db, "SELECT emoji FROM reaction") == [("helpful",)]
@@ -186,7 +188,7 @@ def test_message_ids_stay_unique_even_without_the_kept_messages(
         ":press 6 send",
     ]
     first = console(monkeypatch, capsys, lines)
-    delivered = first.id_of("#acme partnerbot: \\*Q3\\*")
+    delivered = first.id_of("#acme partnerbot: \\*\\*Q3\\*\\*")
     (shell / "partnerbot-console.db.messages.json").unlink()
 
     second = console(

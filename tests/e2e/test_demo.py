@@ -18,20 +18,20 @@ async def test_demo_plays_the_whole_partner_loop(tmp_path: Path) -> None:
     text = out.export_text()
 
     assert 'unknown topic "secruity" — did you mean "security"?' in text
-    assert "This channel is now linked to *Nimbus Cloud* (platinum)" in text
-    assert "*Preview of announcement #1* (draft)" in text
+    assert "This channel is now linked to **Nimbus Cloud** (platinum)" in text
+    assert "**Preview of announcement #1** (draft)" in text
     assert "Audience: tier: gold, platinum" in text
     assert "[Send]  [Edit]  [Cancel]" in text
     # Exactly the gold and platinum partners following `pricing` got it, and no one else.
     assert "delivered to 9 channels in all" in text
     assert "Partner questions on announcement #1" in text
-    assert text.count("❓ *Question #") == 2
+    assert text.count("❓ **Question #") == 2
     assert "Will the new list be in the portal before 1 Feb? @\u200bchannel" in text  # cannot ping
     assert "Answer from dana" in text
     assert "• #2" in text  # the unanswered question is still open
-    assert "(edited): *2027 partner price list (v2)*" in text
+    assert "(edited): **2027 partner price list (v2)**" in text
     assert (
-        "(live progress): ✅ *#1 “2027 partner price list (v2)”* — delivered to 9 of 9 channels; 0 failed."
+        "(live progress): ✅ **#1 “2027 partner price list (v2)”** — delivered to 9 of 9 channels; 0 failed."
         in text
     )
     assert "✏️ Edit: 9 of 9 copies updated" in text

@@ -174,4 +174,4 @@ async def test_an_answer_on_a_recalled_announcement_goes_to_the_channel_as_its_o
     await world.deliver()
     [answer] = world.bot_posts(acme.channel)
     assert answer.thread_ts is None
-    assert ">Is the EMEA list final?" in answer.text.replace("&gt;", ">") and "Yes, final." in answer.text
+    assert "> Is the EMEA list final?" in answer.text.replace("&gt;", ">") and "Yes, final." in answer.text

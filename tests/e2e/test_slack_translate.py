@@ -66,7 +66,20 @@ def test_nothing_rendered_can_ping() -> None:
 
 
 def test_core_text_keeps_its_quote_marker_but_escapes_the_rest() -> None:
-    assert tr.mrkdwn("❓ *Q*:\n>is 2 > 1 & 1 < 2?") == "❓ *Q*:\n>is 2 &gt; 1 &amp; 1 &lt; 2?"
+    assert tr.mrkdwn("❓ **Q**:\n> is 2 > 1 & 1 < 2?") == "❓ *Q*:\n> is 2 &gt; 1 &amp; 1 &lt; 2?"
+
+
+def test_the_cores_neutral_markup_becomes_mrkdwn_line_by_line() -> None:
+    """bot/messages.py's markup: **bold**, _italic_, `code`, > quote, - items, [label](url)."""
+    neutral = (
+        "**Topics** (2) _all of them_\n  · kept indented\n- `**as written**` - not an item\n"
+        "See [the docs](https://example.com/a?b=1&c=2)."
+    )
+    assert tr.mrkdwn(neutral) == (
+        "*Topics* (2) _all of them_\n  · kept indented\n• `**as written**` - not an item\n"
+        "See <https://example.com/a?b=1&amp;c=2|the docs>."
+    )
+    assert tr.mrkdwn("`x`- y\n```\n- **code**\n```") == "`x`- y\n```\n- **code**\n```"
 
 
 def test_inbound_text_is_unescaped_and_the_bot_mention_removed() -> None:
@@ -172,8 +185,24 @@ def test_rows_beyond_fifty_blocks_are_named_not_dropped() -> None:
     rows = tuple(Row(f"`t{i}`", Button("Subscribe", "topic_subscribe", f"t{i}")) for i in range(70))
     blocks = tr.reply_message(Reply(text="*Topics*", rows=rows))["blocks"]
     assert len(blocks) == tr.MAX_BLOCKS
-    assert blocks[-1]["text"]["text"].startswith("…and 22 more: `t48`, `t49`")
+    assert blocks[-1]["text"]["text"].startswith(
+        "…and 22 more (without their buttons: a Slack message holds only 50 blocks):\n`t48`\n`t49`\n"
+    )
     assert "`t69`" in blocks[-1]["text"]["text"]
+
+
+def test_overflow_rows_keep_their_whole_text_and_what_cannot_fit_is_counted() -> None:
+    """Rows past the 50-block limit are listed whole, not by first line; the rest are counted."""
+    rows = tuple(Row(f"`t{i}` first line\nsecond line of {i}", Button("Go", "x", f"t{i}")) for i in range(60))
+    blocks = tr.reply_message(Reply(text="*Topics*", rows=rows))["blocks"]
+    assert "`t55` first line\nsecond line of 55" in blocks[-1]["text"]["text"]
+    long_rows = tuple(Row(f"r{i} " + "word " * 500, Button("Go", "x", str(i))) for i in range(60))
+    blocks = tr.reply_message(Reply(text="*Rows*", rows=long_rows))["blocks"]
+    assert len(blocks) == tr.MAX_BLOCKS
+    shown = " ".join(b["text"]["text"] for b in blocks)
+    assert all(f"r{i} word" in shown for i in range(48))
+    texts = [b["text"]["text"] for b in blocks]
+    assert texts[-1].endswith("…and 11 more lines that don't fit in one Slack message.")
 
 
 def test_a_settled_preview_loses_its_buttons_and_shows_the_outcome() -> None:

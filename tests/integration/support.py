@@ -72,7 +72,7 @@ def assert_exactly_once(h: Harness, *channels: str) -> None:
 
 
 # The live progress message of a broadcast opens with one of these (bot/messages.py PROGRESS_*).
-PROGRESS_MARKS = ("📣 *#", "✅ *#", "↩️ *#")
+PROGRESS_MARKS = ("📣 **#", "✅ **#", "↩️ **#")
 
 
 def admin_posts(h: Harness) -> list[Message]:

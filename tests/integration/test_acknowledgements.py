@@ -88,7 +88,7 @@ async def test_acknowledge_once_then_acks_and_stats_by_tier(harness: Harness) ->
     assert (await h.local.acknowledge("bo", birch_post)).text == m.ACK_THANKS
 
     listing = (await h.admin(f"acks {announcement}")).text
-    assert listing.startswith(f"*Acknowledgements of #{announcement} “Patch @\u200bhere now”*: 2 of 3")
+    assert listing.startswith(f"**Acknowledgements of #{announcement} “Patch @\u200bhere now”**: 2 of 3")
     done, waiting = listing.split(m.ACKS_WAITING.format(count=1))
     assert "• Acme (gold, local) #acme — pat, 2026-" in done and "• Birch (silver, local) #birch — bo" in done
     assert waiting.strip() == "• Cedar (gold, local) #cedar"
@@ -120,7 +120,7 @@ async def test_one_reminder_per_unacknowledged_delivery_in_its_thread(
     for channel in ("birch", "cedar"):
         (reminder,) = ack_reminders(h, channel)
         assert reminder.thread == h.posts(channel)[0].id  # in the thread under the announcement
-        assert "*Patch @\u200bhere now*" in reminder.text
+        assert "**Patch @\u200bhere now**" in reminder.text
 
     # Later runs and a direct queue add nothing: one reminder per delivery, ever.
     for _ in range(3):

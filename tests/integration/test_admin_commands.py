@@ -93,7 +93,7 @@ async def test_admin_topics_lists_archived_ones_and_unarchive_brings_one_back(ha
     listed = await h.admin("topics")
     assert not listed.is_error
     assert listed.text.splitlines() == [
-        "*2 topics* (1 archived)",
+        "**2 topics** (1 archived)",
         "• `pricing` — Pricing _(archived)_ · 1 channel follows it",
         "• `security` — Security advisories · 2 channels follow it",
     ]
@@ -190,16 +190,16 @@ async def test_invite_with_over_long_values_gets_a_friendly_answer(harness: Harn
 async def test_broadcast_preview_splits_reach_by_platform_tier_and_region(harness: Harness) -> None:
     await _four_partners(harness)
     # An unlinked Slack channel, registered the way the Slack adapter will do it (open subscriptions).
-    harness.app.settings.open_subscriptions = True
+    harness.app.bot.settings.open_subscriptions = True
     slack = await harness.app.bot.partner_command(slack_invocation("C0SLACK"), "subscribe security")
     assert not slack.is_error, slack.text
 
     preview = await harness.admin('broadcast topic:security title:"Patch Tuesday" Patch *now*, please.')
     assert not preview.is_error, preview.text
-    assert "*Preview of announcement #1* (draft)" in preview.text
-    assert "*Patch Tuesday*\nPatch *now*, please." in preview.text
+    assert "**Preview of announcement #1** (draft)" in preview.text
+    assert "**Patch Tuesday**\nPatch *now*, please." in preview.text
     assert "Topics: security · Audience: all partners" in preview.text
-    assert "*Reach:* 5 channels of 4 partners" in preview.text
+    assert "**Reach:** 5 channels of 4 partners" in preview.text
     assert "by platform: local 4, slack 1" in preview.text
     assert "by tier: gold 2, platinum 1, silver 1, unlinked 1" in preview.text
     assert "by region: emea 2, apac 1, na 1, unlinked 1" in preview.text
@@ -214,14 +214,14 @@ async def test_broadcast_preview_splits_reach_by_platform_tier_and_region(harnes
     assert await deliveries(harness) == []
 
     narrowed = await harness.admin('broadcast topic:security tier:gold,platinum region:emea title:"T" B')
-    assert "*Reach:* 2 channels of 2 partners" in narrowed.text
+    assert "**Reach:** 2 channels of 2 partners" in narrowed.text
     assert "by tier: gold 1, platinum 1" in narrowed.text
     assert "Audience: tier: gold, platinum; region: emea" in narrowed.text
     # type: and language: filter too (the harness's partners are English-speaking resellers).
     by_type = await harness.admin('broadcast topic:security type:msp title:"T" B')
-    assert by_type.is_error and "would reach *no channel*" in by_type.text
+    assert by_type.is_error and "would reach **no channel**" in by_type.text
     by_language = await harness.admin('broadcast topic:security type:reseller language:en title:"T" B')
-    assert "*Reach:* 4 channels of 4 partners" in by_language.text
+    assert "**Reach:** 4 channels of 4 partners" in by_language.text
 
 
 async def test_broadcast_to_unknown_or_archived_topic(sqlite_harness: Harness) -> None:
@@ -265,9 +265,9 @@ async def test_empty_audience_is_reported_in_the_preview_and_send_refused(harnes
     await _four_partners(harness)
     preview = await harness.admin('broadcast topic:security tier:registered title:"Nobody" Hello?')
     assert preview.is_error
-    assert "would reach *no channel*" in preview.text and "tier: registered" in preview.text
+    assert "would reach **no channel**" in preview.text and "tier: registered" in preview.text
     assert preview.buttons == ()  # nothing to press
-    assert "*Reach:*" not in preview.text
+    assert "**Reach:**" not in preview.text
 
     refused = await harness.admin("send 1")
     assert refused.is_error
@@ -278,7 +278,7 @@ async def test_empty_audience_is_reported_in_the_preview_and_send_refused(harnes
     assert all(harness.posts(c) == [] for c in ("acme", "birch", "cedar", "dune"))
     # Nobody follows `pricing` at all: the same warning.
     nobody = await harness.admin('broadcast topic:pricing title:"Prices" New prices.')
-    assert nobody.is_error and "would reach *no channel*" in nobody.text
+    assert nobody.is_error and "would reach **no channel**" in nobody.text
 
 
 async def test_send_then_send_again_and_unknown_id(harness: Harness) -> None:
@@ -365,7 +365,7 @@ async def test_digest_holding_switched_off_delivers_at_once(harness: Harness) ->
     reply = await harness.partner("acme", "settings mode daily")
     assert not reply.is_error and "daily digest, every day at 09:00 (UTC)" in reply.text
     preview = await harness.admin('broadcast topic:security title:"Normal" Not urgent.')
-    assert "digest" not in preview.text.split("*Reach:*")[1]
+    assert "digest" not in preview.text.split("**Reach:**")[1]
     await harness.admin("send 1")
     await harness.deliver()
     assert [len(harness.posts(c)) for c in ("acme", "birch", "cedar", "dune")] == [1, 1, 1, 1]
@@ -379,7 +379,7 @@ async def test_digest_channels_are_held_except_for_urgent(harness: Harness) -> N
     assert not (await harness.partner("birch", "settings mode weekly")).is_error
 
     preview = await harness.admin('broadcast topic:security title:"Normal" Not urgent.')
-    assert "*Reach:* 4 channels" in preview.text
+    assert "**Reach:** 4 channels" in preview.text
     # The clock says Tuesday 09:00 UTC: today's daily digest takes it; the weekly one is on Monday.
     until = m.WAIT_RANGE.format(first="2026-11-24 09:00 UTC", last="2026-11-30 09:00 UTC")
     assert m.WAIT_DIGEST(2, until=until) in preview.text
@@ -392,7 +392,7 @@ async def test_digest_channels_are_held_except_for_urgent(harness: Harness) -> N
 
     urgent = await harness.admin('broadcast topic:security urgent title:"Breach" Rotate keys now.')
     assert m.URGENT_MARK in urgent.text
-    assert "digest" not in urgent.text.split("*Reach:*")[1]
+    assert "digest" not in urgent.text.split("**Reach:**")[1]
     await harness.admin("send 2")
     await harness.deliver()
     assert [len(harness.posts(c)) for c in ("acme", "birch", "cedar", "dune")] == [1, 1, 2, 2]
@@ -430,7 +430,7 @@ async def test_stats_for_one_announcement(harness: Harness) -> None:
     stats = await harness.admin("stats 1")
     assert not stats.is_error
     text = stats.text
-    assert "*#1 Patch* — being sent" in text  # dune is still waiting for its retry
+    assert "**#1 Patch** — being sent" in text  # dune is still waiting for its retry
     assert "targeted 5 · delivered 2 · failed 1 · pending 1 · in digest 1" in text
     assert "reactions: thumbsup 2, tada 1" in text
     assert "questions: 2 asked, 1 answered" in text

@@ -187,7 +187,7 @@ async def test_permanent_failure_fails_at_once_and_switches_the_channel_off(harn
     # No retry later, and later broadcasts leave the channel out.
     assert await harness.deliver() == 0
     preview = await harness.admin('broadcast topic:security title:"Next" Next one.')
-    assert "*Reach:* 1 channel of" in preview.text
+    assert "**Reach:** 1 channel of" in preview.text
     await harness.admin("send 2")
     assert [r.channel_id for r in await deliveries(harness, 2)] == [(await channel_row(harness, "acme")).id]
     await harness.deliver()

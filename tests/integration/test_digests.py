@@ -76,8 +76,8 @@ async def test_daily_digest_at_the_local_hour_carries_everything_once(
     (post,) = h.posts("acme")
     label = m.DIGEST_DAILY.format(date="Wednesday 25 November 2026")
     assert post.text.startswith(m.DIGEST_HEADER.format(label=label, announcements=m.ANNOUNCEMENTS(2)))
-    assert post.text.index("*Patch Tuesday* · _security_\nThree fixes this month.") < post.text.index(
-        "*New prices* · _pricing, security_\nLists are out."
+    assert post.text.index("**Patch Tuesday** · _security_\nThree fixes this month.") < post.text.index(
+        "**New prices** · _pricing, security_\nLists are out."
     )
     (digest,) = await rows(h, DigestRow)
     assert (digest.status, digest.period_key, digest.message_id) == ("sent", "daily:2026-11-25", post.id)
@@ -94,7 +94,7 @@ async def test_daily_digest_at_the_local_hour_carries_everything_once(
     move_to(clock, utc(2026, 11, 27, 8, 0))
     assert await make_digests(h.app) == 1
     await h.deliver()
-    assert len(h.posts("acme")) == 2 and "*Third*" in h.posts("acme")[1].text
+    assert len(h.posts("acme")) == 2 and "**Third**" in h.posts("acme")[1].text
     assert "Patch Tuesday" not in h.posts("acme")[1].text
 
 
@@ -240,7 +240,7 @@ async def test_scheduled_announcement_joins_the_digest_after_its_time(
     move_to(clock, utc(2026, 11, 26, 9, 0))
     assert await make_digests(h.app) == 1
     await h.deliver()
-    assert "*Later*" in h.posts("acme")[0].text
+    assert "**Later**" in h.posts("acme")[0].text
     assert (await announcement(h, 1)).status == "sent"
 
 

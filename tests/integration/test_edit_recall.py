@@ -102,7 +102,9 @@ async def test_editing_a_draft_shows_the_new_preview(harness: Harness) -> None:
     await h.admin('broadcast topic:security title:"Patch" Old text.')
     preview = await h.admin('edit 1 title:"Patched"')
     assert not preview.is_error
-    assert "*Preview of announcement #1* (draft)" in preview.text and "*Patched*\nOld text." in preview.text
+    assert (
+        "**Preview of announcement #1** (draft)" in preview.text and "**Patched**\nOld text." in preview.text
+    )
     assert [b.label for b in preview.buttons] == [m.SEND_BUTTON, m.EDIT_BUTTON, m.CANCEL_BUTTON]
 
 
@@ -294,7 +296,7 @@ async def test_progress_message_follows_the_broadcast_to_its_summary(live: Harne
     (progress,) = progress_posts(h)
     assert await _refresh(h) == 1
     text = h.workspace.get(progress.id).text
-    assert text.startswith("✅ *#1 “Patch”* — delivered to 2 of 3 channels; 1 failed.")
+    assert text.startswith("✅ **#1 “Patch”** — delivered to 2 of 3 channels; 1 failed.")
     assert f"{m.PROGRESS_FAILURES}\n• channel_not_found: 1" in text
     # Final: no more edits, however often the job runs.
     assert await _refresh(h) == 0
@@ -325,7 +327,7 @@ async def test_recall_progress_is_shown(live: Harness) -> None:
     await h.deliver()
     assert await _refresh(h) == 1
     (progress,) = progress_posts(h)
-    assert progress.text.startswith("↩️ *#1 “Patch”* — recalled: 3 copies deleted.")
+    assert progress.text.startswith("↩️ **#1 “Patch”** — recalled: 3 copies deleted.")
 
 
 async def test_a_process_without_the_platform_leaves_progress_to_others(live: Harness) -> None:
@@ -378,6 +380,6 @@ async def test_a_progress_edit_that_fails_is_tried_again_on_the_next_tick(live: 
     refusing = Refusing(h.local.sender)
     assert await h.app.bot.progress.refresh(lambda platform: refusing) == 0
     (progress,) = progress_posts(h)
-    assert progress.text.startswith("📣 *#1 “Patch”* — queued")  # unchanged
+    assert progress.text.startswith("📣 **#1 “Patch”** — queued")  # unchanged
     assert await _refresh(h) == 1
-    assert progress_posts(h)[0].text.startswith("✅ *#1 “Patch”* — delivered to 3 of 3 channels")
+    assert progress_posts(h)[0].text.startswith("✅ **#1 “Patch”** — delivered to 3 of 3 channels")

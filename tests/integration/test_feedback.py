@@ -117,8 +117,8 @@ async def test_thread_questions_share_one_admin_thread_per_announcement(harness:
     assert heading.text == m.ADMIN_THREAD_HEADING.format(id=1, title="Patch Tuesday")
     assert [msg.thread for msg in relayed] == [heading.id, heading.id]
     first, second = relayed
-    assert "*Acme* (gold, local) — pat" in first.text and "Is v2 affected?" in first.text
-    assert "*Birch* (silver, local) — sam" in second.text and "Do we need a reboot?" in second.text
+    assert "**Acme** (gold, local) — pat" in first.text and "Is v2 affected?" in first.text
+    assert "**Birch** (silver, local) — sam" in second.text and "Do we need a reboot?" in second.text
     assert [(q.admin_thread, q.partner_thread) for q in await rows(harness, QuestionRow)] == [
         (heading.id, acme.id),
         (heading.id, birch.id),
@@ -242,7 +242,7 @@ async def test_answers_on_a_recalled_announcement_go_to_the_channel_quoting_the_
     (answer,) = [msg for msg in h.posts("acme") if msg.id != acme.id]
     assert answer.thread is None
     assert answer.text == m.ANSWER_RELAYED_RECALLED.format(
-        admin="alice", question="Is v2 affected?\n>And v1?", answer="Yes, update to 2.3."
+        admin="alice", question="Is v2 affected?\n> And v1?", answer="Yes, update to 2.3."
     )
 
 
@@ -380,13 +380,13 @@ async def test_a_failed_question_relay_is_retried_into_the_same_thread(
     h.local.sender.fail_next(Fault("transient", reason="503"))
     await h.deliver()
     (heading,) = admin_posts(h)[:1]
-    assert [msg.text.split("\n>")[1] for msg in admin_posts(h)[1:]] == ["Reboot?"]
+    assert [msg.text.split("\n> ")[1] for msg in admin_posts(h)[1:]] == ["Reboot?"]
     assert await h.deliver() == 0  # not before its backoff
     clock.advance(minutes=10)
     await h.deliver()
     assert [msg for msg in admin_posts(h) if msg.thread is None] == [heading]
     relayed = replies_in_thread(h, ADMIN_CHANNEL, heading.id)
-    assert [msg.text.split("\n>")[1] for msg in relayed] == ["Reboot?", "Is v2 affected?"]
+    assert [msg.text.split("\n> ")[1] for msg in relayed] == ["Reboot?", "Is v2 affected?"]
     assert h.local.sender.calls["post"] - posts_before == 4  # failed heading, heading, two questions
 
 

@@ -132,7 +132,7 @@ async def test_an_unlinked_channel_is_told_how_to_get_a_join_code(harness: Harne
 
 
 async def test_open_subscriptions_let_any_channel_subscribe(harness: Harness) -> None:
-    harness.app.settings.open_subscriptions = True
+    harness.app.bot.settings.open_subscriptions = True
     await setup_topics(harness, "security")
     reply = await harness.partner("acme", "subscribe security")
     assert not reply.is_error
@@ -141,7 +141,7 @@ async def test_open_subscriptions_let_any_channel_subscribe(harness: Harness) ->
 
 async def test_the_admin_channel_never_receives_broadcasts_even_if_subscribed(harness: Harness) -> None:
     h = harness
-    h.app.settings.open_subscriptions = True
+    h.app.bot.settings.open_subscriptions = True
     await setup_topics(h, "security")
     assert not (await h.partner(ADMIN_CHANNEL, "subscribe security", user="alice")).is_error
     await h.subscribe("acme", "security")
@@ -324,13 +324,13 @@ async def test_news_latest_sent_first_default_five_and_limit(harness: Harness, c
     reply = await harness.partner("acme", "news")
     assert not reply.is_error
     assert m.NEWS_HEADER(5) in reply.text
-    assert [n for n in range(1, 8) if f"*Advisory {n}*" in reply.text] == [3, 4, 5, 6, 7]
+    assert [n for n in range(1, 8) if f"**Advisory {n}**" in reply.text] == [3, 4, 5, 6, 7]
     assert reply.text.index("Advisory 7") < reply.text.index("Advisory 3")  # newest first
     assert "Draft only" not in reply.text and "Cancelled one" not in reply.text
 
     two = await harness.partner("acme", "news 2")
     assert m.NEWS_HEADER(2) in two.text
-    assert [n for n in range(1, 8) if f"*Advisory {n}*" in two.text] == [6, 7]
+    assert [n for n in range(1, 8) if f"**Advisory {n}**" in two.text] == [6, 7]
     assert "Body 7." in two.text
 
     twenty = await harness.partner("acme", "news 20")
@@ -346,10 +346,10 @@ async def test_news_for_one_topic(sqlite_harness: Harness) -> None:
     await broadcast_and_send(h, 'topic:pricing title:"Prices"')
 
     mine = await h.partner("acme", "news")
-    assert "*Patch*" in mine.text and "*Prices*" not in mine.text
+    assert "**Patch**" in mine.text and "**Prices**" not in mine.text
     # A topic given by name is shown even when the channel does not follow it.
     other = await h.partner("acme", "news 3 pricing")
-    assert "*Prices*" in other.text and "*Patch*" not in other.text
+    assert "**Prices**" in other.text and "**Patch**" not in other.text
     assert m.NEWS_HEADER(1) in other.text
 
 
@@ -357,18 +357,18 @@ async def test_news_respects_the_audience(harness: Harness) -> None:
     await setup_topics(harness, "security")
     await harness.join("gold-ch", "Goldco", tier="gold")
     await harness.join("silver-ch", "Silverco", tier="silver")
-    harness.app.settings.open_subscriptions = True  # so that an unlinked channel may follow it too
+    harness.app.bot.settings.open_subscriptions = True  # so that an unlinked channel may follow it too
     for channel in ("gold-ch", "silver-ch", "unlinked"):
         await harness.partner(channel, "subscribe security")
     await broadcast_and_send(harness, 'topic:security tier:gold title:"Gold only"')
     await broadcast_and_send(harness, 'topic:security title:"For everyone"')
 
     gold = await harness.partner("gold-ch", "news")
-    assert "*Gold only*" in gold.text and "*For everyone*" in gold.text
+    assert "**Gold only**" in gold.text and "**For everyone**" in gold.text
     silver = await harness.partner("silver-ch", "news")
-    assert "*For everyone*" in silver.text and "Gold only" not in silver.text
+    assert "**For everyone**" in silver.text and "Gold only" not in silver.text
     unlinked = await harness.partner("unlinked", "news")
-    assert "*For everyone*" in unlinked.text and "Gold only" not in unlinked.text
+    assert "**For everyone**" in unlinked.text and "Gold only" not in unlinked.text
     # Naming the topic does not widen the audience either.
     assert "Gold only" not in (await harness.partner("silver-ch", "news security")).text
 

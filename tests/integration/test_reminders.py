@@ -64,12 +64,12 @@ async def test_one_reminder_per_question_after_a_day_in_its_thread(
     assert in_thread.thread == heading.id  # the announcement's admin thread
     assert about_direct.thread == direct.id  # the direct question's own thread
     assert in_thread.text.startswith(
-        "⏰ Question #1 from *Acme @\u200bhere* (gold, local) has waited 24 h for an answer"
+        "⏰ Question #1 from **Acme @\u200bhere** (gold, local) has waited 24 h for an answer"
         " (announcement #1):"
     )
     assert_no_ping(in_thread.text)
     assert in_thread.text.endswith(m.REMINDER_IN_THREAD.format(id=1))
-    assert "Question #2 from *Acme @\u200bhere* (gold, local) has waited 24 h" in about_direct.text
+    assert "Question #2 from **Acme @\u200bhere** (gold, local) has waited 24 h" in about_direct.text
     assert "Can we get the slides?" in about_direct.text
     # Answered in time: never reminded.
     assert not [post for post in reminders(h) if "#3" in post.text]

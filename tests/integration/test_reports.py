@@ -42,7 +42,7 @@ def line(name: str, delivered: int, reactions: int, questions: int, unanswered: 
 
 
 def _titled(h: Harness, channel: str, title: str) -> Message:
-    (post,) = [p for p in h.posts(channel) if p.text.startswith(f"*{title}*")]
+    (post,) = [p for p in h.posts(channel) if p.text.startswith(f"**{title}**")]
     return post
 
 
@@ -54,7 +54,7 @@ async def _a_busy_week(h: Harness, clock: FakeClock) -> None:
     await h.join("birch", "Birch", tier="silver")
     await h.subscribe("acme", "security pricing")
     await h.subscribe("birch", "security")
-    h.app.settings.open_subscriptions = True  # cedar stays unlinked
+    h.app.bot.settings.open_subscriptions = True  # cedar stays unlinked
     await h.partner("cedar", "subscribe pricing")
     await broadcast_and_send(h, 'topic:security title:"Patch"', "Please patch.")
     await broadcast_and_send(h, 'topic:pricing,security title:"Prices"', "New lists.")
@@ -76,7 +76,7 @@ async def _a_busy_week(h: Harness, clock: FakeClock) -> None:
 async def test_the_weekly_report_counts_per_topic_and_tier(harness: Harness, clock: FakeClock) -> None:
     h = harness
     await _a_busy_week(h, clock)
-    h.app.settings.admin_channels = (f"local:{ADMIN_CHANNEL}", "local:ops")
+    h.app.bot.settings.admin_channels = (f"local:{ADMIN_CHANNEL}", "local:ops")
     # After the week: a reaction, and the answer to the old question, count for next week only.
     move_to(clock, utc(2026, 11, 30, 10, 0))
     assert await h.local.react("lee", _titled(h, "birch", "Patch"), "eyes")

@@ -235,7 +235,7 @@ async def test_drafts_lists_open_drafts_with_cancel_buttons(berlin: Harness) -> 
     await h.admin("send 3")
 
     listed = await h.admin("drafts")
-    assert listed.text == "*2 open drafts* — a Cancel button (or `cancel <id>`) drops one:"
+    assert listed.text == "**2 open drafts** — a Cancel button (or `cancel <id>`) drops one:"
     first, second = listed.rows
     assert first.text == f"#1 First — by {ADMIN}, 2026-11-24 09:00 UTC · pricing"
     assert second.text.startswith(f"#2 Second — by {ADMIN}, 2026-11-24 09:00 UTC · pricing, security · for ")
@@ -244,7 +244,7 @@ async def test_drafts_lists_open_drafts_with_cancel_buttons(berlin: Harness) -> 
     pressed = await h.local.press(ADMIN, ADMIN_CHANNEL, first.button.action, first.button.value)
     assert pressed.text == m.CANCELLED.format(id=1, title="First")
     again = await h.admin("drafts")
-    assert again.text == "*1 open draft* — its Cancel button (or `cancel <id>`) drops it:"
+    assert again.text == "**1 open draft** — its Cancel button (or `cancel <id>`) drops it:"
     assert [row.text.split(" — ")[0] for row in again.rows] == ["#2 Second"]
     assert not (await h.admin("cancel 2")).is_error
     assert (await h.admin("drafts")).text == m.NO_DRAFTS
@@ -304,7 +304,7 @@ async def test_the_delivered_body_is_what_the_admin_wrote(harness: Harness, body
     assert not (await h.admin(f"send {id_from(preview)}")).is_error
     assert await h.deliver() == 1
     (post,) = h.posts("acme")
-    assert f"*Heads up*\n{body}" in post.text
+    assert f"**Heads up**\n{body}" in post.text
     (row,) = await rows(h, AnnouncementRow)
     assert (row.body, row.priority, row.send_at) == (body, "normal", None)
     assert Audience.from_json(row.audience).is_everyone()
@@ -350,4 +350,4 @@ async def test_any_body_is_delivered_as_the_admin_wrote_it(sqlite_harness: Harne
         stored = await announcement(h, announcement_id)
         assert stored.body == written.strip(), written
         # The local adapter shows the body as the platforms do: mentions defused, nothing else changed.
-        assert f"*Heads up*\n{neutralize_mentions(written.strip())}\n" in h.posts("acme")[-1].text
+        assert f"**Heads up**\n{neutralize_mentions(written.strip())}\n" in h.posts("acme")[-1].text

@@ -99,7 +99,7 @@ async def test_partner_card(harness: Harness, clock: FakeClock) -> None:
     await harness.partner("acme", "ask When do prices change?")
     card = await harness.admin("partner acme gmbh")
     assert not card.is_error
-    assert card.text.startswith("*Acme GmbH*")
+    assert card.text.startswith("**Acme GmbH**")
     assert "tier: gold · type: reseller · region: emea · language: en" in card.text
     assert "time zone: UTC" in card.text and "• 1 channel:" in card.text
     assert "local #acme · active · daily · topics: security" in card.text
@@ -113,12 +113,12 @@ async def test_partner_set_validates_and_says_what_changed(harness: Harness) -> 
     changed = await harness.admin('partner set "Acme GmbH" tier:Platinum timezone:europe/berlin language:de')
     assert not changed.is_error
     assert changed.text == (
-        "*Acme GmbH* updated: tier gold → platinum, timezone UTC → Europe/Berlin, language en → de."
+        "**Acme GmbH** updated: tier gold → platinum, timezone UTC → Europe/Berlin, language en → de."
     )
     (acme,) = await rows(harness, PartnerRow, name="Acme GmbH")
     assert (acme.tier, acme.timezone, acme.language) == ("platinum", "Europe/Berlin", "de")
     same = await harness.admin('partner set "Acme GmbH" tier:platinum')
-    assert same.is_error and same.text == "*Acme GmbH* already has tier platinum; nothing was changed."
+    assert same.is_error and same.text == "**Acme GmbH** already has tier platinum; nothing was changed."
     for text, words in (
         ('partner set "Acme GmbH" tier:platnum', ['did you mean "platinum"']),
         ('partner set "Acme GmbH" timezone:Europe/Berln', ['did you mean "Europe/Berlin"']),
@@ -140,7 +140,7 @@ async def test_partner_remove_switches_channels_off_and_keeps_history(harness: H
     pending = await broadcast_and_send(harness, 'topic:later at:"2026-11-25 09:00" title:"Later"')
     removed = await harness.admin('partner remove "Acme GmbH"')
     assert not removed.is_error
-    assert removed.text.startswith("*Acme GmbH* removed: 1 channel switched off")
+    assert removed.text.startswith("**Acme GmbH** removed: 1 channel switched off")
     (channel,) = await rows(harness, ChannelRow, channel_id="acme")
     assert (channel.active, channel.deactivated_reason) == (False, "partner removed")
     assert [d.status for d in await deliveries(harness, pending)] == ["failed"]

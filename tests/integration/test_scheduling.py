@@ -98,7 +98,7 @@ async def test_scheduled_in_vendor_zone_waits_survives_restart_and_goes_out(
         move_to(clock, utc(2026, 12, 1, 8, 0))
         assert await later.deliver() == 1
         (post,) = later.posts("acme")
-        assert "*Later*\nNot yet." in post.text
+        assert "**Later**\nNot yet." in post.text
         assert (await announcement(later, 1)).status == "sent"
         assert (await later.admin("scheduled")).text == m.NO_SCHEDULED
     finally:

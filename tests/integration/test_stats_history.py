@@ -63,7 +63,7 @@ async def test_stats_keep_the_tier_and_region_a_partner_had_when_it_was_sent(
 
 async def test_an_unlinked_channel_is_stored_as_no_segment(harness: Harness) -> None:
     h = harness
-    h.app.settings.open_subscriptions = True
+    h.app.bot.settings.open_subscriptions = True
     await setup_topics(h, "security")
     await h.partner("lobby", "subscribe security")
     await broadcast_and_send(h, 'topic:security title:"Patch"', "Please patch.")

@@ -37,7 +37,7 @@ async def test_preview_carries_its_draft_and_a_summary_without_the_announcement(
     assert draft.summary.startswith(f"{heading}\n{details}\n{m.ACK_PREVIEW.format(hours='4 h')}")
     assert body not in draft.summary and "New prices" not in draft.summary
     # The text is the summary with the announcement between the heading and the details.
-    announcement = f"———\n{m.URGENT_MARK}*New prices*\n{body}\n———"
+    announcement = f"———\n{m.URGENT_MARK}**New prices**\n{body}\n———"
     assert reply.text == draft.summary.replace(heading + "\n", f"{heading}\n{announcement}\n", 1)
 
 

@@ -35,7 +35,7 @@ async def test_a_sent_announcement_points_to_recall_and_counts_in_the_singular(h
     await setup_topics(h, "security")
     await h.subscribe("acme", "security")
     preview = await h.admin('broadcast topic:security title:"Patch" Please patch.')
-    assert "*Reach:* 1 channel of 1 partner" in preview.text
+    assert "**Reach:** 1 channel of 1 partner" in preview.text
     sent = await h.admin("send 1")
     assert sent.text.startswith("📣 Sending announcement #1 “Patch” to 1 channel. ")
     await h.deliver()

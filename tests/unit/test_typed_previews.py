@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from adapters.discord import preview as pv
-from adapters.discord.translate import to_discord_markdown
 from bot import messages as m
 from bot.domain import (
     Announcement,
@@ -52,7 +51,7 @@ def test_preview_text_is_unchanged_and_its_draft_is_typed() -> None:
     reply = preview(_draft(), _reach(3), notes=("A note.",))
     fields = {"id": 7, "topics": "pricing", "audience": "tier: gold"}
     expected = m.PREVIEW.format(urgent=m.URGENT_MARK, title="New prices", body=BODY, **fields)
-    assert reply.text.startswith(expected + "\n\n*Reach:* 3 channels of 3 partners")
+    assert reply.text.startswith(expected + "\n\n**Reach:** 3 channels of 3 partners")
     assert reply.text.endswith("\nA note.")
     assert reply.draft is not None and reply.refusal is None and not reply.is_error
     assert (reply.draft.announcement_id, reply.draft.body, reply.draft.urgent) == (7, BODY, True)
@@ -76,7 +75,7 @@ def test_discord_preview_shows_the_summary_as_text_and_the_body_only_in_embeds()
     reply = preview(_draft(), _reach(3))
     assert reply.draft is not None
     first, *_ = pv.preview_parts(reply, reply.draft, [])
-    assert first.content == to_discord_markdown(reply.draft.summary)
+    assert first.content == reply.draft.summary
     assert "see the portal" not in first.content
     embedded = "\n".join(embed.description or "" for embed in first.embeds)
     assert "see the portal." in embedded and "The list:" in embedded

@@ -1,6 +1,6 @@
 """Words a person would write: plurals chosen by count, and a sentence per status instead of "it is X".
 
-Reads every user-facing string where it lives (bot/messages.py, adapters/*/texts.py) and the string
+Reads every user-facing string where it lives (bot/messages.py, adapters' words included) and the string
 literals of the code that prints its own text (the CLI, the job summaries, the services), so a new
 "channel(s)" fails here before anyone reads it.
 """
@@ -15,8 +15,6 @@ from types import ModuleType
 
 import pytest
 
-from adapters.discord import texts as discord_texts
-from adapters.slack import texts as slack_texts
 from bot import messages as m
 from bot.domain import AnnouncementStatus
 from bot.i18n import Plural
@@ -54,15 +52,13 @@ def _texts(module: ModuleType) -> Iterator[tuple[str, str]]:
 
 ALL_TEXTS = [
     *_texts(m),
-    *_texts(slack_texts),
-    *_texts(discord_texts),
 ]
 
 
 def test_the_scan_sees_every_kind_of_message() -> None:
     names = {name for name, _ in ALL_TEXTS}
     assert {"bot.messages.REACH", "bot.messages.NEWS_HEADER", "bot.messages.NOT_A_DRAFT"} <= names
-    assert "adapters.discord.texts.NOT_A_DRAFT_ANY_MORE" in names
+    assert "bot.messages.DISCORD_NOT_A_DRAFT_ANY_MORE" in names
     assert HEDGED_PLURAL.search("1 channel(s)") and HEDGED_PLURAL.search("2 cop(y/ies)")
     assert HEDGED_PLURAL.search("3 delivery(ies)") and HEDGED_PLURAL.search("match(es)")
     assert not HEDGED_PLURAL.search("(continued)") and not HEDGED_PLURAL.search("`help(<command>)`")
@@ -121,7 +117,7 @@ def test_messages_with_a_count_read_as_sentences() -> None:
     reach = m.REACH.format(
         channels=m.CHANNELS(1), partners=m.PARTNERS(1), platforms="slack 1", tiers="gold 1", regions="emea 1"
     )
-    assert reach.startswith("*Reach:* 1 channel of 1 partner\n")
+    assert reach.startswith("**Reach:** 1 channel of 1 partner\n")
     assert m.EDITED_QUEUED.format(id=7, copies=m.COPIES(1)).startswith(
         "✏️ Announcement #7 edited. 1 copy already delivered will be updated in place"
     )
@@ -131,9 +127,9 @@ def test_messages_with_a_count_read_as_sentences() -> None:
     )
     assert m.WAIT_QUIET(3, until="at 08:00").startswith("🌙 3 deliveries fall in quiet hours and wait")
     assert m.WAIT_DIGEST(1, until="at 09:00").startswith("📰 1 channel gets it in its daily/weekly digest")
-    assert m.NEWS_HEADER(1) == "*The latest announcement:*"
-    assert m.NEWS_HEADER(5) == "*The latest 5 announcements:*"
-    assert m.OPEN_QUESTIONS(1) == "*1 open question:*"
+    assert m.NEWS_HEADER(1) == "**The latest announcement:**"
+    assert m.NEWS_HEADER(5) == "**The latest 5 announcements:**"
+    assert m.OPEN_QUESTIONS(1) == "**1 open question:**"
     assert "where 1 targeted channel is (it is" in m.AT_PAST_LOCAL(1, wall="w", zone="z", now="n", forms="f")
     assert "where 2 targeted channels are (it is" in m.AT_PAST_LOCAL(
         2, wall="w", zone="z", now="n", forms="f"
@@ -175,7 +171,7 @@ def test_the_sentences_say_what_happened_and_what_to_do() -> None:
 
 
 def test_the_discord_pickers_say_why_a_preview_can_no_longer_change() -> None:
-    sentences = discord_texts.NOT_A_DRAFT_ANY_MORE
+    sentences = m.DISCORD_NOT_A_DRAFT_ANY_MORE
     assert set(sentences) == STATUSES | {"gone"}
     for status, sentence in sentences.items():
         text = sentence.format(id=7)

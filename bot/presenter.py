@@ -1,0 +1,117 @@
+"""The one place typed results (bot/results.py) become replies, in the words of bot/messages.py.
+
+A `Reply` is semantic: its text in the core's neutral markup, rows, buttons, and typed companions
+adapters read instead of the words (`refusal`, `draft`). Each adapter renders it for its platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot import messages as m
+from bot.domain.announcements import Announcement, Priority
+from bot.domain.conversation import Button, ButtonStyle, DraftPreview, Refusal, RefusalCode, Reply
+from bot.results import Previewed, Refused, SentSummary
+
+# The actions of the buttons under a preview and under a sent summary (adapters route on these).
+SEND_ACTION = "announcement_send"
+CANCEL_ACTION = "announcement_cancel"
+EDIT_ACTION = "announcement_edit"
+RECALL_ACTION = "announcement_recall"
+
+
+def present(result: Previewed | SentSummary | Refused) -> Reply:
+    match result:
+        case Previewed():
+            return preview_reply(result)
+        case SentSummary():
+            return sent_reply(result)
+        case Refused():
+            return refusal_reply(result)
+
+
+def error(text: str, refusal: Refusal | None = None) -> Reply:
+    return Reply(text=text, is_error=True, refusal=refusal)
+
+
+def refusal_reply(refused: Refused) -> Reply:
+    """The sentence for a refusal's code, with its values; words made elsewhere are shown as they are."""
+    return error(refused.message or _refusal_text(refused), refused.refusal)
+
+
+def _refusal_text(r: Refused) -> str:
+    match r.code:
+        case RefusalCode.UNKNOWN_TOPIC:
+            hint = m.DID_YOU_MEAN.format(suggestion=r.suggestion) if r.suggestion else "."
+            return m.UNKNOWN_TOPIC.format(slug=r.value, did_you_mean=hint)
+        case RefusalCode.TOPIC_ARCHIVED:
+            return m.TOPIC_IS_ARCHIVED.format(slug=r.value)
+        case RefusalCode.ACK_NEEDS_URGENT:
+            return m.ACK_NEEDS_URGENT
+        case RefusalCode.EMPTY_AUDIENCE:
+            return m.EMPTY_AUDIENCE.format(id=r.announcement_id, audience=r.audience)
+        case RefusalCode.NO_SUCH_ANNOUNCEMENT:
+            return m.NO_SUCH_ANNOUNCEMENT.format(id=r.announcement_id)
+        case RefusalCode.NOT_A_DRAFT:
+            return m.NOT_A_DRAFT[r.status].format(id=r.announcement_id)
+    raise ValueError(f"refusal {r.code} needs its words in `message`")
+
+
+def preview_reply(previewed: Previewed) -> Reply:
+    """The admin's preview: the announcement as partners will see it, its reach, Send, Edit and
+    Cancel, then the notes (when it goes out); with no reach, the warning instead of the reach and
+    notes, and no buttons. The reply's `draft` carries the same, typed."""
+    a, reach = previewed.announcement, previewed.reach
+    urgent = a.priority is Priority.URGENT
+    fields = {"id": a.id, "topics": ", ".join(a.topics), "audience": audience_words(a)}
+    text = m.PREVIEW.format(urgent=m.URGENT_MARK if urgent else "", title=a.title, body=a.body, **fields)
+    tail = ""
+    if a.ack_required:
+        tail += "\n" + m.ACK_PREVIEW.format(hours=f"{previewed.ack_hours:g} h")
+    empty = reach.channels == 0
+    if empty:
+        tail += "\n\n" + m.EMPTY_AUDIENCE.format(id=a.id, audience=audience_words(a))
+    else:
+        tail += "\n\n" + m.REACH.format(
+            channels=m.CHANNELS(reach.channels),
+            partners=m.PARTNERS(reach.partners),
+            platforms=_counts(reach.by_platform),
+            tiers=_counts(reach.by_tier),
+            regions=_counts(reach.by_region),
+        )
+        tail += "".join("\n" + note for note in previewed.notes)
+    summary = m.PREVIEW_HEADING.format(**fields) + "\n" + m.PREVIEW_DETAILS.format(**fields) + tail
+    draft = DraftPreview(a.id, a.title, a.body, a.topics, a.audience, urgent, a.ack_required, reach, summary)
+    if empty:
+        refusal = Refusal(RefusalCode.EMPTY_AUDIENCE)
+        return Reply(text=text + tail, ephemeral=False, is_error=True, refusal=refusal, draft=draft)
+    buttons = (
+        Button(m.SEND_BUTTON, SEND_ACTION, str(a.id), ButtonStyle.PRIMARY),
+        Button(m.EDIT_BUTTON, EDIT_ACTION, str(a.id)),
+        Button(m.CANCEL_BUTTON, CANCEL_ACTION, str(a.id), ButtonStyle.DANGER),
+    )
+    return Reply(text=text + tail, ephemeral=False, buttons=buttons, draft=draft)
+
+
+def sent_reply(sent: SentSummary) -> Reply:
+    """After Send: on its way now, or scheduled for `when`; then Edit and Recall."""
+    a, channels = sent.announcement, m.CHANNELS(sent.channels)
+    if sent.when is None:
+        text = m.SENDING.format(id=a.id, title=a.title, channels=channels)
+    else:
+        text = m.SCHEDULED_SENDING.format(id=a.id, title=a.title, channels=channels, when=sent.when)
+    buttons = (
+        Button(m.EDIT_BUTTON, EDIT_ACTION, str(a.id)),
+        Button(m.RECALL_BUTTON, RECALL_ACTION, str(a.id), ButtonStyle.DANGER),
+    )
+    return Reply(text="\n".join([text, *sent.notes]), ephemeral=False, buttons=buttons)
+
+
+def audience_words(announcement: Announcement) -> str:
+    return announcement.audience.describe()
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    return ", ".join(
+        f"{key} {value}" for key, value in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
