@@ -4,6 +4,7 @@ disconnects and re-sent envelopes, with nothing lost and nothing done twice."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -93,3 +94,60 @@ async def test_thread_question_is_relayed_to_the_admins(world: SlackWorld) -> No
     assert "Partner questions on announcement #1 “Q3 prices”" in heading.text
     [question] = world.bot_posts(world.admin_channel, thread=heading.ts)
     assert "Question #1" in question.text and "Does it cover renewals?" in question.text
+
+
+async def test_disconnects_in_the_middle_of_a_broadcast_lose_nothing_and_repeat_nothing(
+    database_url: str, clock: FakeClock
+) -> None:
+    async with open_world(database_url, clock, socket=True, worker_batch=6) as world:
+        await world.topics("pricing")
+        await _disconnects_mid_broadcast(world)
+
+
+async def _disconnects_mid_broadcast(world: SlackWorld) -> None:
+    sm = sockets(world)
+    seats = [await world.partner(f"p{i:02d}", tier="gold", follows=("pricing",)) for i in range(16)]
+    await world.broadcast('topic:pricing title:"Q3 prices" New lists are out.')
+    await world.app.worker.run_once()  # one batch of six
+    arrived = [seat for seat in seats if world.bot_posts(seat.channel)]
+    assert len(arrived) == 6  # the broadcast is under way
+
+    # A partner asks in a thread and two react; Slack loses the acks of the question and one reaction.
+    asker, post = arrived[0], world.bot_posts(arrived[0].channel)[0]
+    sm.drop_acks = 1
+    lost = await world.events.message(asker.channel.id, asker.user.id, "Renewals too?", thread_ts=post.ts)
+    assert lost.timed_out  # as far as Slack knows: it will send the question again
+    await world.wait_for(lambda: world.ephemerals(asker.user), "the question's receipt")
+    for seat in arrived[1:3]:
+        sm.drop_acks = 1 if seat is arrived[1] else 0
+        ts = world.bot_posts(seat.channel)[0].ts
+        await world.events.reaction_added(seat.channel.id, ts, seat.user.id, "eyes")
+    assert len(sm.pending()) == 2
+
+    # Slack refreshes the connection while the fan-out goes on, and again with a warning first.
+    fan_out = asyncio.create_task(world.app.worker.drain())
+    await sm.disconnect("refresh_requested")
+    await sm.wait_connected(count=2)
+    await sm.disconnect("warning", close_after=0.05)
+    late = arrived[3]  # sent while partnerbot reconnects: held by Slack, then delivered
+    reacted = await world.events.reaction_added(
+        late.channel.id, world.bot_posts(late.channel)[0].ts, late.user.id, "eyes"
+    )
+    assert reacted.status == 200
+    await sm.wait_connected(count=3)
+    await fan_out
+    await world.wait_for(lambda: not sm.pending(), "every envelope acknowledged")
+    await world.deliver()  # the question's relay, and anything the fan-out left
+
+    assert [len(world.bot_posts(seat.channel)) for seat in seats] == [1] * len(seats)
+    resent = [e for e in sm.envelopes.values() if e.retry_attempt]
+    assert len(resent) == 2 and all(e.acked.is_set() for e in resent)  # the question and a reaction
+    assert len(set(sm.opened)) == len(sm.opened) >= 3  # a fresh URL for every connection
+    stats = await world.app.stores.stats.announcement(1)
+    assert stats is not None and (stats.targeted, stats.delivered, stats.failed) == (16, 16, 0)
+    assert stats.reactions.get("eyes") == 3
+    assert len(world.ephemerals(asker.user)) == 1  # one receipt, one question
+    [heading] = [m for m in world.bot_posts(world.admin_channel) if "Partner questions" in m.text]
+    assert len(world.bot_posts(world.admin_channel, thread=heading.ts)) == 1
+    questions = await world.app.stores.feedback.open_questions()
+    assert [q.text for q in questions] == ["Renewals too?"]

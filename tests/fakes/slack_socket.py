@@ -45,6 +45,8 @@ class Envelope:
     retry_reason: str = ""
     connection: int | None = None  # the connection it was last written to
     acked: asyncio.Event = field(default_factory=asyncio.Event)
+    answered: asyncio.Event = field(default_factory=asyncio.Event)  # an ack came, kept or lost
+    lost_acks: int = 0
     response: JSON | None = None  # the ack's payload
     superseded_by: str | None = None  # the envelope that re-sent this one
 
@@ -216,8 +218,12 @@ class SocketMode:
             envelope = self.envelopes.get(message["envelope_id"])
             payload = message.get("payload") if isinstance(message.get("payload"), dict) else None
             known = envelope is not None and not envelope.acked.is_set() and envelope.superseded_by is None
+            if envelope is not None:
+                envelope.answered.set()
             if self.drop_acks > 0:
                 self.drop_acks -= 1
+                if envelope is not None:
+                    envelope.lost_acks += 1
                 return
             self.acks.append(Ack(message["envelope_id"], payload, conn.id, known))
             if envelope is not None and not envelope.acked.is_set():
