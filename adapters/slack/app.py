@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from dataclasses import dataclass
 from typing import Final
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app, send_async_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
@@ -26,6 +28,9 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import edge, views
@@ -116,6 +121,24 @@ def authorize_url(api_url: str) -> str | None:
     return re.sub(r"/api/?$", "", api_url.rstrip("/")) + "/oauth/v2/authorize"
 
 
+class GuardedSocketModeHandler(AsyncSocketModeHandler):
+    """bolt's Socket Mode handler with the discipline of the HTTP path (`SlackAdapter._dispatch`): an
+    envelope whose payload bolt cannot read is acknowledged all the same — unacknowledged, Slack sends
+    it again, and bolt's own handler would log a traceback each time — and logged once at WARNING."""
+
+    async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
+        started = time.time()
+        try:
+            Routable.read(req.payload)
+            response = await run_async_bolt_app(self.app, req)
+        except Exception as error:  # bolt reads the envelope's fields as if well-typed
+            kind, why = edge.kind(req.payload), edge.short(error)
+            log.warning("Slack %s not understood (%s); acknowledged", kind, why)
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            return
+        await send_async_response(client, req, response, started)
+
+
 class SlackAdapter:
     """What `partnerbot run` starts: `start()` returns once Slack can reach the bot."""
 
@@ -131,7 +154,7 @@ class SlackAdapter:
         self.handlers = handlers
         self.mode = mode
         self._runner: web.AppRunner | None = None
-        self._socket: AsyncSocketModeHandler | None = None
+        self._socket: GuardedSocketModeHandler | None = None
         self._port = 0
         self._verifier: SignatureVerifier | None = None
 
@@ -159,7 +182,7 @@ class SlackAdapter:
         address = self._runner.addresses[0]
         self._port = int(address[1])
         if self.mode.socket:
-            self._socket = AsyncSocketModeHandler(self.bolt, self.settings.slack_app_token)
+            self._socket = GuardedSocketModeHandler(self.bolt, self.settings.slack_app_token)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]  # bolt leaves it unannotated
         log.info("Slack adapter serving (%s) on %s", self.mode.name, self.base_url)
 

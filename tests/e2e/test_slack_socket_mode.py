@@ -151,3 +151,29 @@ async def _disconnects_mid_broadcast(world: SlackWorld) -> None:
     assert len(world.bot_posts(world.admin_channel, thread=heading.ts)) == 1
     questions = await world.app.stores.feedback.open_questions()
     assert [q.text for q in questions] == ["Renewals too?"]
+
+
+async def test_payloads_partnerbot_cannot_read_are_acknowledged_and_change_nothing(
+    world: SlackWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Unacknowledged, Slack would send each again (and bolt's own handler logs a traceback)."""
+    sm = sockets(world)
+    await sm.wait_connected()
+    team = {"id": world.vendor.team_id, "domain": "vendor"}
+    shapes = [
+        ("events_api", {"type": "event_callback", "team_id": world.vendor.team_id, "event_id": "Ev1",
+                        "event": {"type": "pin_added"}}),
+        ("events_api", {"type": "event_callback", "team_id": world.vendor.team_id, "event_id": "Ev2",
+                        "authorizations": "oops", "event": {"type": "message"}}),
+        ("interactive", {"type": "block_actions", "team": team, "user": {"id": world.dana.id},
+                         "actions": []}),
+        ("interactive", {"type": "block_actions", "team": team, "user": {"id": world.dana.id},
+                         "actions": [{"action_id": "nobody_knows", "value": "1"}]}),
+    ]  # fmt: skip
+    for kind, payload in shapes:
+        envelope = await sm.send(kind, payload)  # type: ignore[arg-type]
+        async with asyncio.timeout(3):
+            await envelope.acked.wait()
+        assert envelope.response is None, (kind, payload)
+    assert not sm.pending()
+    assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
