@@ -25,6 +25,7 @@ from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAutho
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.signature import SignatureVerifier
@@ -65,6 +66,10 @@ BOT_SCOPES: Final = (
     "commands", "groups:history", "groups:read", "reactions:read", "usergroups:read", "users:read",
 )  # fmt: skip
 OAUTH_STATE_SECONDS: Final = 600
+# apps.connections.open errors that mean the app token itself is wrong, not that Slack is unreachable.
+APP_TOKEN_REFUSALS: Final = frozenset(
+    {"not_authed", "invalid_auth", "not_allowed_token_type", "token_revoked", "account_inactive"}
+)
 CHANNEL_GONE_EVENTS: Final = (
     "channel_archive", "channel_deleted", "channel_left", "group_archive", "group_deleted", "group_left",
 )  # fmt: skip
@@ -183,8 +188,26 @@ class SlackAdapter:
         self._port = int(address[1])
         if self.mode.socket:
             self._socket = GuardedSocketModeHandler(self.bolt, self.settings.slack_app_token)
+            await self._open_first_socket_url(self._socket)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]  # bolt leaves it unannotated
         log.info("Slack adapter serving (%s) on %s", self.mode.name, self.base_url)
+
+    async def _open_first_socket_url(self, handler: GuardedSocketModeHandler) -> None:
+        """Ask for the first WebSocket URL here: bolt retries a refused app token forever (a traceback
+        every 10 s), so a wrong SLACK_APP_TOKEN would leave `partnerbot run` hanging instead of
+        stopping with one line. https://docs.slack.dev/reference/methods/apps.connections.open"""
+        try:
+            handler.client.wss_uri = await handler.client.issue_new_wss_url()
+        except SlackApiError as error:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+            code = str(error.response.get("error", ""))
+            if code in APP_TOKEN_REFUSALS:
+                raise SlackConfigError(
+                    f"Slack refused SLACK_APP_TOKEN ({code}): set the app-level token (xapp-…) "
+                    "made under Basic Information → App-Level Tokens with the connections:write scope"
+                ) from None
+            raise
 
     async def stop(self) -> None:
         if self._socket is not None:

@@ -10,9 +10,13 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from adapters.slack.app import SlackConfigError
+from bot.app import build_app, slack_adapter
+from bot.config import Settings
 from tests.conftest import FakeClock
 from tests.e2e.test_slack_broadcast import actions_of, open_broadcast_modal, selected, typed
-from tests.e2e.test_slack_harness import SlackWorld, open_world
+from tests.e2e.test_slack_harness import VENDOR, SlackWorld, open_world
+from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_socket import SocketMode
 
 
@@ -181,3 +185,24 @@ async def test_payloads_partnerbot_cannot_read_are_acknowledged_and_change_nothi
         assert envelope.response is None, (kind, payload)
     assert not sm.pending()
     assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
+
+
+async def test_a_refused_app_token_stops_start_with_one_line(sqlite_url: str, clock: FakeClock) -> None:
+    """bolt alone would retry forever, logging a traceback every 10 s; `partnerbot run` must stop."""
+    async with FakeSlack() as fake:
+        vendor = fake.add_workspace(VENDOR, name="Vendor")
+        settings = Settings(
+            _env_file=None, database_url=sqlite_url, slack_bot_token=vendor.bot_token,
+            slack_app_token=vendor.bot_token,  # the bot token where the app-level token belongs
+            slack_api_url=fake.base_url, http_host="127.0.0.1", http_port=0,
+        )  # fmt: skip
+        app = await build_app(settings, clock=clock, run_migrations=False)
+        adapter = slack_adapter(app)
+        try:
+            with pytest.raises(SlackConfigError) as refused:
+                await adapter.start()
+        finally:
+            await adapter.stop()
+            await app.close()
+    assert str(refused.value).startswith("Slack refused SLACK_APP_TOKEN (not_allowed_token_type): set the")
+    assert "\n" not in str(refused.value) and fake.calls["apps.connections.open"] == 1
