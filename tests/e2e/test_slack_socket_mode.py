@@ -145,7 +145,8 @@ async def _disconnects_mid_broadcast(world: SlackWorld) -> None:
 
     assert [len(world.bot_posts(seat.channel)) for seat in seats] == [1] * len(seats)
     resent = [e for e in sm.envelopes.values() if e.retry_attempt]
-    assert len(resent) == 2 and all(e.acked.is_set() for e in resent)  # the question and a reaction
+    # The question and a reaction (and anything a reconnect caught on the way), each acknowledged.
+    assert len(resent) >= 2 and all(e.acked.is_set() for e in resent)
     assert len(set(sm.opened)) == len(sm.opened) >= 3  # a fresh URL for every connection
     stats = await world.app.stores.stats.announcement(1)
     assert stats is not None and (stats.targeted, stats.delivered, stats.failed) == (16, 16, 0)

@@ -492,7 +492,8 @@ class SocketEventSender(SlackEventSender):
         envelope = await self.fake.socket_mode.send(kind, payload, retry_attempt=retry)
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.ack_timeout):
-                await envelope.answered.wait()  # an ack the fake lost (`drop_acks`) ends the wait too
+                # Acknowledged (or the ack lost, `drop_acks`) — possibly as a re-send on a new connection.
+                envelope = await self.fake.socket_mode.answer_to(envelope)
         if not envelope.acked.is_set():
             result = InboundResponse(0, "", {}, time.monotonic() - started, payload)
         else:

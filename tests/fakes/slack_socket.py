@@ -142,6 +142,18 @@ class SocketMode:
         for conn in self.live:
             await self._close(conn)
 
+    async def answer_to(self, envelope: Envelope) -> Envelope:
+        """Wait until `envelope` — or, if its connection went away first, the envelope that re-sent it —
+        was answered (acknowledged, or its ack lost with `drop_acks`); return that envelope."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.latest(envelope).answered.is_set())
+        return self.latest(envelope)
+
+    def latest(self, envelope: Envelope) -> Envelope:
+        while envelope.superseded_by is not None:
+            envelope = self.envelopes[envelope.superseded_by]
+        return envelope
+
     def pending(self) -> list[Envelope]:
         """Envelopes not (yet) acknowledged and not re-sent as another envelope."""
         return [e for e in self.envelopes.values() if not e.acked.is_set() and e.superseded_by is None]
@@ -212,23 +224,27 @@ class SocketMode:
 
     async def _on_text(self, conn: Connection, data: str) -> None:
         with contextlib.suppress(json.JSONDecodeError):
-            message = json.loads(data)
-            if not isinstance(message, dict) or not isinstance(message.get("envelope_id"), str):
-                return
-            envelope = self.envelopes.get(message["envelope_id"])
-            payload = message.get("payload") if isinstance(message.get("payload"), dict) else None
-            known = envelope is not None and not envelope.acked.is_set() and envelope.superseded_by is None
+            self._record_ack(conn, json.loads(data))
+        async with self._changed:
+            self._changed.notify_all()
+
+    def _record_ack(self, conn: Connection, message: Any) -> None:
+        if not isinstance(message, dict) or not isinstance(message.get("envelope_id"), str):
+            return
+        envelope = self.envelopes.get(message["envelope_id"])
+        payload = message.get("payload") if isinstance(message.get("payload"), dict) else None
+        known = envelope is not None and not envelope.acked.is_set() and envelope.superseded_by is None
+        if envelope is not None:
+            envelope.answered.set()
+        if self.drop_acks > 0:
+            self.drop_acks -= 1
             if envelope is not None:
-                envelope.answered.set()
-            if self.drop_acks > 0:
-                self.drop_acks -= 1
-                if envelope is not None:
-                    envelope.lost_acks += 1
-                return
-            self.acks.append(Ack(message["envelope_id"], payload, conn.id, known))
-            if envelope is not None and not envelope.acked.is_set():
-                envelope.response = payload
-                envelope.acked.set()
+                envelope.lost_acks += 1
+            return
+        self.acks.append(Ack(message["envelope_id"], payload, conn.id, known))
+        if envelope is not None and not envelope.acked.is_set():
+            envelope.response = payload
+            envelope.acked.set()
 
     async def _close(self, conn: Connection) -> None:
         if conn.closed.is_set():
@@ -247,5 +263,7 @@ class SocketMode:
                 envelope.superseded_by = again.envelope_id
                 self.envelopes[again.envelope_id] = again
                 await self._write(again)
+                async with self._changed:
+                    self._changed.notify_all()
             else:
                 envelope.connection = -1  # given up: never acknowledged
