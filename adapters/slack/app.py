@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
 
@@ -66,6 +67,7 @@ BOT_SCOPES: Final = (
     "commands", "groups:history", "groups:read", "reactions:read", "usergroups:read", "users:read",
 )  # fmt: skip
 OAUTH_STATE_SECONDS: Final = 600
+SEEN_TRIGGERS: Final = 2_000  # interactions remembered to recognise one Slack sends again
 # apps.connections.open errors that mean the app token itself is wrong, not that Slack is unreachable.
 APP_TOKEN_REFUSALS: Final = frozenset(
     {"not_authed", "invalid_auth", "not_allowed_token_type", "token_revoked", "account_inactive"}
@@ -131,10 +133,18 @@ class GuardedSocketModeHandler(AsyncSocketModeHandler):
     envelope whose payload bolt cannot read is acknowledged all the same — unacknowledged, Slack sends
     it again, and bolt's own handler would log a traceback each time — and logged once at WARNING."""
 
+    def __init__(self, app: AsyncApp, app_token: str) -> None:
+        super().__init__(app, app_token)
+        self._seen_triggers: OrderedDict[str, None] = OrderedDict()
+
     async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
         started = time.time()
         try:
             Routable.read(req.payload)
+            if self._repeated(req):
+                log.info("Slack sent %s again (ack lost); done already", edge.kind(req.payload))
+                await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+                return
             response = await run_async_bolt_app(self.app, req)
         except Exception as error:  # bolt reads the envelope's fields as if well-typed
             kind, why = edge.kind(req.payload), edge.short(error)
@@ -142,6 +152,20 @@ class GuardedSocketModeHandler(AsyncSocketModeHandler):
             await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
             return
         await send_async_response(client, req, response, started)
+
+    def _repeated(self, req: SocketModeRequest) -> bool:
+        """Socket Mode is at least once: an envelope whose ack Slack missed (a reconnect in between) can
+        come again as a new envelope. Events are recognised by their event id in the listeners; a
+        click, command or modal submission carries one `trigger_id`, so each is carried out once."""
+        trigger = req.payload.get("trigger_id") if req.type != "events_api" else None
+        if not isinstance(trigger, str) or not trigger:
+            return False
+        if trigger in self._seen_triggers:
+            return True
+        self._seen_triggers[trigger] = None
+        if len(self._seen_triggers) > SEEN_TRIGGERS:
+            self._seen_triggers.popitem(last=False)
+        return False
 
 
 class SlackAdapter:

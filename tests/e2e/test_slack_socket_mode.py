@@ -207,3 +207,34 @@ async def test_a_refused_app_token_stops_start_with_one_line(sqlite_url: str, cl
             await app.close()
     assert str(refused.value).startswith("Slack refused SLACK_APP_TOKEN (not_allowed_token_type): set the")
     assert "\n" not in str(refused.value) and fake.calls["apps.connections.open"] == 1
+
+
+async def test_a_command_and_a_modal_submission_slack_sends_again_are_carried_out_once(
+    world: SlackWorld,
+) -> None:
+    """Slack documents re-sending Events API envelopes only; should it re-send an interaction whose ack
+    it missed, the person's one click or command still does one thing (one trigger_id, one action)."""
+    sm = sockets(world)
+    sm.redeliver = {"events_api", "interactive", "slash_commands"}
+    acme = await world.partner("acme", tier="gold", follows=("pricing",))
+    view = await open_broadcast_modal(world, "Price list")
+    values = {"bc_title": typed("Q3"), "bc_body": typed("New prices."), "bc_topics": selected("pricing")}
+    sm.drop_acks = 1
+    assert (await world.events.view_submission(view["id"], values)).timed_out
+    await world.wait_for(lambda: world.bot_posts(world.admin_channel), "the preview")
+    sm.drop_acks = 1
+    command = await world.events.slash_command(
+        "/partner", "list", channel_id=acme.channel.id, user_id=acme.user.id
+    )
+    assert command.timed_out
+    url = command.payload["response_url"]
+    await world.wait_for(lambda: world.fake.response_url_posts(url), "the command's answer")
+
+    await sm.disconnect("refresh_requested")
+    await sm.wait_connected(count=2)
+    await world.wait_for(lambda: not sm.pending(), "every envelope acknowledged")
+    await world.adapter.handlers.drain(timeout=5.0)  # listeners still at work after their ack
+    assert len([e for e in sm.envelopes.values() if e.retry_attempt]) == 2  # both were sent again
+    assert len(world.bot_posts(world.admin_channel)) == 1  # one preview
+    assert await world.app.stores.announcements.get(2) is None  # one draft
+    assert len(world.fake.response_url_posts(url)) == 1  # one answer to the command
