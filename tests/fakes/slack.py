@@ -3,7 +3,8 @@
 It follows Slack's documentation (https://docs.slack.dev/reference/methods/), not what our adapter expects:
 point `AsyncWebClient(base_url=fake.base_url)` at it, arrange workspaces/channels/users, inject faults and
 rate limits, then inspect what was stored. The inbound side (signed requests to a bot) is in
-`tests.fakes.slack_events`.
+`tests.fakes.slack_events`; Socket Mode (`apps.connections.open` and its WebSocket) in
+`tests.fakes.slack_socket`, reached as `fake.socket_mode`.
 """
 
 from __future__ import annotations

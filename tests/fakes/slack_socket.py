@@ -21,6 +21,7 @@ import contextlib
 import itertools
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -75,9 +76,9 @@ class Connection:
 class SocketMode:
     """The Socket Mode side of a `FakeSlack` (its `socket_mode` attribute)."""
 
-    def __init__(self, app_id: str, origin: Any, clock: Any) -> None:
+    def __init__(self, app_id: str, origin: Callable[[], str], clock: Callable[[], float]) -> None:
         self.app_id = app_id
-        self._origin = origin  # () -> "http://127.0.0.1:port"
+        self._origin = origin  # the fake's "http://127.0.0.1:port"
         self._clock = clock
         self.app_tokens: set[str] = set()
         self.redeliver: set[EnvelopeType] = {"events_api"}
