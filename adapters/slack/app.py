@@ -12,20 +12,27 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app, send_async_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import edge, views
@@ -61,6 +68,11 @@ BOT_SCOPES: Final = (
     "commands", "groups:history", "groups:read", "reactions:read", "usergroups:read", "users:read",
 )  # fmt: skip
 OAUTH_STATE_SECONDS: Final = 600
+SEEN_TRIGGERS: Final = 2_000  # interactions remembered to recognise one Slack sends again
+# apps.connections.open errors that mean the app token itself is wrong, not that Slack is unreachable.
+APP_TOKEN_REFUSALS: Final = frozenset(
+    {"not_authed", "invalid_auth", "not_allowed_token_type", "token_revoked", "account_inactive"}
+)
 CHANNEL_GONE_EVENTS: Final = (
     "channel_archive", "channel_deleted", "channel_left", "group_archive", "group_deleted", "group_left",
 )  # fmt: skip
@@ -117,6 +129,46 @@ def authorize_url(api_url: str) -> str | None:
     return re.sub(r"/api/?$", "", api_url.rstrip("/")) + "/oauth/v2/authorize"
 
 
+class GuardedSocketModeHandler(AsyncSocketModeHandler):
+    """bolt's Socket Mode handler with the discipline of the HTTP path (`SlackAdapter._dispatch`): an
+    envelope whose payload bolt cannot read is acknowledged all the same — unacknowledged, Slack sends
+    it again, and bolt's own handler would log a traceback each time — and logged once at WARNING."""
+
+    def __init__(self, app: AsyncApp, app_token: str) -> None:
+        super().__init__(app, app_token)
+        self._seen_triggers: OrderedDict[str, None] = OrderedDict()
+
+    async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
+        started = time.time()
+        try:
+            Routable.read(req.payload)
+            if self._repeated(req):
+                log.info("Slack sent %s again (ack lost); done already", edge.kind(req.payload))
+                await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+                return
+            response = await run_async_bolt_app(self.app, req)
+        except Exception as error:  # bolt reads the envelope's fields as if well-typed
+            kind, why = edge.kind(req.payload), edge.short(error)
+            log.warning("Slack %s not understood (%s); acknowledged", kind, why)
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            return
+        await send_async_response(client, req, response, started)
+
+    def _repeated(self, req: SocketModeRequest) -> bool:
+        """Socket Mode is at least once: an envelope whose ack Slack missed (a reconnect in between) can
+        come again as a new envelope. Events are recognised by their event id in the listeners; a
+        click, command or modal submission carries one `trigger_id`, so each is carried out once."""
+        trigger = req.payload.get("trigger_id") if req.type != "events_api" else None
+        if not isinstance(trigger, str) or not trigger:
+            return False
+        if trigger in self._seen_triggers:
+            return True
+        self._seen_triggers[trigger] = None
+        if len(self._seen_triggers) > SEEN_TRIGGERS:
+            self._seen_triggers.popitem(last=False)
+        return False
+
+
 class SlackAdapter:
     """What `partnerbot run` starts: `start()` returns once Slack can reach the bot."""
 
@@ -137,7 +189,7 @@ class SlackAdapter:
         self.handlers = handlers
         self.mode = mode
         self._runner: web.AppRunner | None = None
-        self._socket: AsyncSocketModeHandler | None = None
+        self._socket: GuardedSocketModeHandler | None = None
         self._port = 0
         self._verifier: SignatureVerifier | None = None
 
@@ -165,9 +217,27 @@ class SlackAdapter:
         address = self._runner.addresses[0]
         self._port = int(address[1])
         if self.mode.socket:
-            self._socket = AsyncSocketModeHandler(self.bolt, self.settings.slack_app_token)
+            self._socket = GuardedSocketModeHandler(self.bolt, self.settings.slack_app_token)
+            await self._open_first_socket_url(self._socket)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]  # bolt leaves it unannotated
         log.info("Slack adapter serving (%s) on %s", self.mode.name, self.base_url)
+
+    async def _open_first_socket_url(self, handler: GuardedSocketModeHandler) -> None:
+        """Ask for the first WebSocket URL here: bolt retries a refused app token forever (a traceback
+        every 10 s), so a wrong SLACK_APP_TOKEN would leave `partnerbot run` hanging instead of
+        stopping with one line. https://docs.slack.dev/reference/methods/apps.connections.open"""
+        try:
+            handler.client.wss_uri = await handler.client.issue_new_wss_url()
+        except SlackApiError as error:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+            code = str(error.response.get("error", ""))
+            if code in APP_TOKEN_REFUSALS:
+                raise SlackConfigError(
+                    f"Slack refused SLACK_APP_TOKEN ({code}): set the app-level token (xapp-…) "
+                    "made under Basic Information → App-Level Tokens with the connections:write scope"
+                ) from None
+            raise
 
     async def stop(self) -> None:
         if self._socket is not None:

@@ -20,9 +20,9 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import edge, views
 from adapters.slack import payloads as p
 from adapters.slack import translate as tr
-from adapters.slack import views
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.replies import open_view, replace_public, respond_with, show
 from adapters.slack.translate import Caller
@@ -52,6 +52,15 @@ def tracked(
             self._inflight.add(task)
         try:
             return await func(self, *args, **kwargs)
+        except Exception as error:
+            ack = kwargs.get("ack")
+            if not (isinstance(ack, AsyncAck) and ack.response is not None):
+                raise  # not acknowledged yet: bolt's error handler (edge.on_bolt_error) does it
+            # Acknowledged, then failed: bolt's runner would reset the ack when handing the error to
+            # its error handler, and if that happens before it polls the ack, Slack never gets one
+            # (a timeout for the user; a re-send in Socket Mode). So it is logged here, the same way.
+            await edge.on_bolt_error(error, kwargs.get("body"), None)
+            return None  # type: ignore[return-value]  # bolt ignores what a listener returns
         finally:
             if task is not None:
                 self._inflight.discard(task)

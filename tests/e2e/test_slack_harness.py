@@ -26,7 +26,7 @@ from bot.domain import ChannelRef, ImportRow, PartnerProfile, Platform
 from bot.services.delivery import RetryPolicy
 from tests.conftest import FakeClock
 from tests.fakes.slack import JSON, Channel, Ephemeral, FakeSlack, ManualClock, Message, User, Workspace
-from tests.fakes.slack_events import InboundResponse, SlackEventSender
+from tests.fakes.slack_events import InboundResponse, SlackEventSender, SocketEventSender
 
 SECRET = "e2e-signing-secret"
 # PARTNERBOT_SECRET_KEY of the OAuth worlds (a fixed Fernet key: tests only).
@@ -210,8 +210,10 @@ class SlackWorld:
 
 @asynccontextmanager
 async def open_world(
-    database_url: str, clock: FakeClock, *, oauth: bool = False, **overrides: Any
+    database_url: str, clock: FakeClock, *, oauth: bool = False, socket: bool = False, **overrides: Any
 ) -> AsyncIterator[SlackWorld]:
+    """`socket`: Socket Mode (SLACK_APP_TOKEN, no signing secret); `world.events` then sends every
+    payload as an envelope over the fake's WebSocket instead of POSTing it."""
     async with FakeSlack(clock=ManualClock()) as fake:
         vendor = fake.add_workspace(VENDOR, name="Vendor", scopes=set(BOT_SCOPES))
         dana = fake.add_user(VENDOR, "dana", is_admin=True)
@@ -226,24 +228,32 @@ async def open_world(
             if oauth
             else {"slack_bot_token": vendor.bot_token}
         )
+        transport = (
+            {"slack_app_token": fake.socket_mode.add_app_token(), "slack_signing_secret": ""}
+            if socket
+            else {"slack_signing_secret": SECRET}
+        )
         settings = Settings(
             _env_file=None,
             database_url=database_url,
-            slack_signing_secret=SECRET,
             slack_api_url=fake.base_url,
             http_host="127.0.0.1",
             http_port=0,
             admin_channels=(f"slack:{admin_channel.id}",),
             admin_users=(f"slack:{dana.id}",),
             # The live progress message adds a post per broadcast; on where a test asks for it.
-            **{"progress_messages": False, **credentials, **overrides},
+            **{"progress_messages": False, **credentials, **transport, **overrides},
         )
         retry = RetryPolicy(max_attempts=6, rng=random.Random(7))
         app = await build_app(settings, clock=clock, run_migrations=False, retry=retry)
         adapter = slack_adapter(app)
         app.worker.add_sender(Platform.SLACK, adapter.sender)
         await adapter.start()
-        events = SlackEventSender(fake, f"{adapter.base_url}/slack/events", SECRET)
+        events = (
+            SocketEventSender(fake)
+            if socket
+            else SlackEventSender(fake, f"{adapter.base_url}/slack/events", SECRET)
+        )
         try:
             yield SlackWorld(fake, app, adapter, events, clock, vendor, admin_channel, dana, eve)
         finally:

@@ -3,7 +3,8 @@
 It follows Slack's documentation (https://docs.slack.dev/reference/methods/), not what our adapter expects:
 point `AsyncWebClient(base_url=fake.base_url)` at it, arrange workspaces/channels/users, inject faults and
 rate limits, then inspect what was stored. The inbound side (signed requests to a bot) is in
-`tests.fakes.slack_events`.
+`tests.fakes.slack_events`; Socket Mode (`apps.connections.open` and its WebSocket) in
+`tests.fakes.slack_socket`, reached as `fake.socket_mode`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from typing import Any, Literal, Self
 from urllib.parse import urlencode
 
 from aiohttp import web
+
+from tests.fakes.slack_socket import LINK_PATH, SocketMode
 
 JSON = dict[str, Any]
 Clock = Callable[[], float]
@@ -432,6 +435,7 @@ class FakeSlack:
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._port = 0
+        self.socket_mode = SocketMode(app_id, lambda: self.origin, clock)  # apps.connections.open
         self._methods: dict[str, Callable[[_Ctx], JSON]] = {
             "auth.test": self._auth_test, "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update, "chat.delete": self._chat_delete,
@@ -450,6 +454,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response_url/{id}", self._response_url)
         app.router.add_get("/oauth/v2/authorize", self._authorize)
+        app.router.add_get(LINK_PATH, self.socket_mode.handle)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -458,6 +463,7 @@ class FakeSlack:
 
     async def stop(self) -> None:
         self._closing.set()  # releases requests held by "timeout" faults
+        await self.socket_mode.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -612,6 +618,8 @@ class FakeSlack:
         if fault is not None and not fault.after_commit:
             return await self._inject(request, fault)
         try:
+            if method == "apps.connections.open":  # an app-level token (xapp-…), not a bot token
+                return web.json_response(self.socket_mode.connections_open(_token(request, form_token)))
             handler = self._methods.get(method)
             if handler is None:
                 raise _Fail("unknown_method")
@@ -646,8 +654,7 @@ class FakeSlack:
     def _authenticate(self, request: web.Request, form_token: str | None) -> Workspace:
         # Token in `Authorization: Bearer` or a form/query `token`; JSON bodies need the header.
         # https://docs.slack.dev/apis/web-api/#authentication
-        header = request.headers.get("Authorization", "")
-        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else form_token
+        token = _token(request, form_token)
         if not token:
             raise _Fail("not_authed")
         ws = next((w for w in self.workspaces.values() if w.bot_token == token), None)
@@ -986,6 +993,11 @@ async def _read_params(request: web.Request) -> tuple[JSON, str | None]:
         params.update({k: v for k, v in form.items() if isinstance(v, str)})
         token = params.get("token")
     return params, token
+
+
+def _token(request: web.Request, form_token: str | None) -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else form_token
 
 
 def _basic_auth(request: web.Request) -> tuple[str, str] | None:

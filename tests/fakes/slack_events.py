@@ -7,6 +7,8 @@ Shapes: https://docs.slack.dev/apis/events-api/ and https://docs.slack.dev/refer
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -14,11 +16,12 @@ import time
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self, TypedDict, Unpack
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import aiohttp
 
 from tests.fakes.slack import JSON, Channel, FakeSlack, Message
+from tests.fakes.slack_socket import EnvelopeType
 
 ACK_TIMEOUT = 3.0  # Slack gives up after 3 s: https://docs.slack.dev/apis/events-api/#responding
 STALE_SECONDS = 301  # requests more than 300 s old must be rejected: https://docs.slack.dev/authentication/verifying-requests-from-slack
@@ -456,3 +459,45 @@ def _block_id(blocks: list[JSON] | None, action_id: str) -> str:
         if any(isinstance(el, dict) and el.get("action_id") == action_id for el in elements):
             return str(block.get("block_id", ""))
     return "fake-block"
+
+
+class SocketEventSender(SlackEventSender):
+    """The same user actions as `SlackEventSender`, delivered over the fake's Socket Mode connection
+    instead of POSTed: each payload goes out as an envelope (`events_api`, `interactive` or
+    `slash_commands`) and the answer is the envelope's ack, waited for up to `ack_timeout`
+    (status 200 with the ack's payload as the body, or 0 if no ack came)."""
+
+    def __init__(self, fake: FakeSlack, *, message_events: bool = True, ack_timeout: float = ACK_TIMEOUT):
+        super().__init__(fake, "", "", message_events=message_events, ack_timeout=ack_timeout)
+
+    async def post(
+        self,
+        body: bytes,
+        content_type: str,
+        payload: JSON,
+        *,
+        headers: dict[str, str] | None = None,
+        **tamper: Unpack[Tamper],
+    ) -> InboundResponse:
+        if tamper:
+            raise ValueError("Socket Mode payloads are not signed: nothing to tamper with")
+        kind: EnvelopeType
+        if content_type == "application/json":
+            kind = "events_api"
+        else:
+            kind = "interactive" if "payload" in parse_qs(body.decode()) else "slash_commands"
+        started = time.monotonic()
+        # A retry of an earlier delivery (`event(retry_num=…)`) is marked on the envelope instead.
+        retry = int((headers or {}).get("X-Slack-Retry-Num", 0))
+        envelope = await self.fake.socket_mode.send(kind, payload, retry_attempt=retry)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.ack_timeout):
+                # Acknowledged (or the ack lost, `drop_acks`) — possibly as a re-send on a new connection.
+                envelope = await self.fake.socket_mode.answer_to(envelope)
+        if not envelope.acked.is_set():
+            result = InboundResponse(0, "", {}, time.monotonic() - started, payload)
+        else:
+            text = "" if envelope.response is None else json.dumps(envelope.response)
+            result = InboundResponse(200, text, {}, time.monotonic() - started, payload)
+        self.sent.append(result)
+        return result

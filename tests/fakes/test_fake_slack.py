@@ -516,3 +516,67 @@ async def test_slow_ack_is_a_timeout(world: World, bot: tuple[Receiver, SlackEve
     receiver.delay, sender.ack_timeout = 0.3, 0.05
     resp = await sender.event({"type": "app_home_opened", "user": world.alice.id}, team_id=world.ws.team_id)
     assert resp.timed_out
+
+
+# --- Socket Mode -------------------------------------------------------------------------------------
+
+
+async def test_socket_mode_needs_an_app_token_and_gives_single_use_urls(world: World) -> None:
+    sm = world.fake.socket_mode
+    app_token = sm.add_app_token()
+    with pytest.raises(SlackApiError) as bot_token:
+        await world.client.apps_connections_open(app_token=world.ws.bot_token)
+    assert bot_token.value.response["error"] == "not_allowed_token_type"
+    with pytest.raises(SlackApiError) as unknown:
+        await world.client.apps_connections_open(app_token="xapp-1-A0-unknown")
+    assert unknown.value.response["error"] == "invalid_auth"
+    url = (await world.client.apps_connections_open(app_token=app_token))["url"]
+    assert url.startswith("ws://127.0.0.1:")
+    async with aiohttp.ClientSession() as http:
+        async with http.ws_connect(url) as ws:
+            hello = await ws.receive_json()
+            assert hello["type"] == "hello" and hello["connection_info"] == {"app_id": world.fake.app_id}
+        with pytest.raises(aiohttp.WSServerHandshakeError):
+            await http.ws_connect(url)  # used already
+
+
+async def test_socket_mode_envelopes_acks_and_redelivery_after_a_disconnect(world: World) -> None:
+    """slack_sdk's own Socket Mode client: it acknowledges, reconnects with a fresh URL after a
+    `disconnect`, and gets the events whose acks were lost again, marked as retries."""
+    from slack_sdk.socket_mode.aiohttp import SocketModeClient
+    from slack_sdk.socket_mode.request import SocketModeRequest
+    from slack_sdk.socket_mode.response import SocketModeResponse
+
+    sm = world.fake.socket_mode
+    seen: list[tuple[str, int | None]] = []
+
+    async def listener(client: Any, req: SocketModeRequest) -> None:
+        seen.append((req.payload.get("event_id", req.type), req.retry_attempt))
+        answer = {"ok": 1} if req.accepts_response_payload else None
+        await client.send_socket_mode_response(SocketModeResponse(req.envelope_id, answer))
+
+    client = SocketModeClient(app_token=sm.add_app_token(), web_client=world.client)
+    client.socket_mode_request_listeners.append(listener)
+    try:
+        await client.connect()
+        await sm.wait_connected()
+        first = await sm.send("events_api", {"type": "event_callback", "event_id": "Ev1"})
+        async with asyncio.timeout(5):
+            await first.acked.wait()
+        assert first.response is None and not first.accepts_response_payload  # events take none back
+        sm.drop_acks = 1
+        lost = await sm.send("events_api", {"type": "event_callback", "event_id": "Ev2"})
+        command = await sm.send("slash_commands", {"command": "/partner", "text": "help"})
+        async with asyncio.timeout(5):
+            await lost.answered.wait()
+            await command.acked.wait()
+        assert command.response == {"ok": 1} and not lost.acked.is_set()
+        await sm.disconnect("refresh_requested")
+        await sm.wait_connected(count=2)
+        async with asyncio.timeout(5):
+            while sm.pending():
+                await asyncio.sleep(0.01)
+        assert seen == [("Ev1", 0), ("Ev2", 0), ("slash_commands", 0), ("Ev2", 1)]
+        assert len(set(sm.opened)) == len(sm.opened) >= 2  # a fresh URL for each connection
+    finally:
+        await client.close()
