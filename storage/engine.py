@@ -7,10 +7,14 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio.session import _AsyncSessionContextManager
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 # SQLite waits this long for a competing writer instead of failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+# Execution option marking a connection whose transactions only read (see `_sqlite_begin`).
+READ_ONLY = "partnerbot_read_only"
 
 
 def async_url(url: str) -> str:
@@ -40,7 +44,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     engine = create_async_engine(full, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -55,12 +59,37 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(conn: Any) -> None:
-    # BEGIN IMMEDIATE takes the write lock up front, so two workers' claim transactions queue on
-    # the busy timeout instead of failing mid-way with SQLITE_BUSY on lock upgrade.
-    # https://www.sqlite.org/lang_transaction.html
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(conn: Any) -> None:
+    # A transaction that may write starts with BEGIN IMMEDIATE: it takes the write lock up front, so
+    # two writers queue on the busy timeout instead of one failing with SQLITE_BUSY when its read
+    # lock cannot be upgraded (in WAL mode a reader whose snapshot is older than the last commit can
+    # never upgrade, and the busy handler is not even called). A transaction that only reads
+    # (`Sessions()`, marked READ_ONLY) starts deferred: under WAL it neither waits for nor blocks the
+    # writer. `PRAGMA query_only` makes SQLite refuse a write in it rather than risk that upgrade.
+    # https://www.sqlite.org/lang_transaction.html https://www.sqlite.org/wal.html
+    read_only = bool(conn.get_execution_options().get(READ_ONLY, False))
+    if conn.info.get(READ_ONLY, False) != read_only:
+        conn.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
+        conn.info[READ_ONLY] = read_only
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+class Sessions(async_sessionmaker[AsyncSession]):
+    """`sessions()` for a transaction that only reads, `sessions.begin()` for one that writes.
+
+    On SQLite the first starts deferred (no write lock: a long read never holds up a command's
+    write, nor waits for one), the second `BEGIN IMMEDIATE`; on PostgreSQL both are the same.
+    `engine.begin()` / `engine.connect()` outside a session stay IMMEDIATE."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(
+            engine.execution_options(**{READ_ONLY: True}), class_=AsyncSession, expire_on_commit=False
+        )
+        self._writer = engine
+
+    def begin(self) -> _AsyncSessionContextManager[AsyncSession]:
+        return self(bind=self._writer)._maker_context_manager()
+
+
+def make_sessionmaker(engine: AsyncEngine) -> Sessions:
+    return Sessions(engine)

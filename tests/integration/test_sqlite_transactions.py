@@ -1,0 +1,109 @@
+"""Reads take no write lock on SQLite; transactions that write still take it up front.
+
+`Sessions()` (a read) starts a deferred transaction under WAL, `Sessions.begin()` (a write) starts
+`BEGIN IMMEDIATE` so that two read-then-write transactions queue instead of one failing with
+SQLITE_BUSY on the lock upgrade. Under the old every-transaction-IMMEDIATE scheme the first test
+waited the whole busy timeout (10 s) and then failed with "database is locked".
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from sqlmodel import col, func, select
+
+from storage.engine import Sessions, make_engine, make_sessionmaker
+from storage.repositories import TopicRepository
+from storage.tables import TopicRow
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+# Far below SQLITE_BUSY_TIMEOUT_MS: a statement that waited for a lock would not finish in time.
+QUICK = 3.0
+
+
+@pytest.fixture
+async def sqlite_sessions(sqlite_url: str) -> AsyncIterator[Sessions]:
+    engine = make_engine(sqlite_url)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def any_sessions(database_url: str) -> AsyncIterator[Sessions]:
+    engine = make_engine(database_url)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+async def _count(sessions: Sessions) -> int:
+    async with sessions() as session:
+        return (await session.exec(select(func.count()).select_from(TopicRow))).one()
+
+
+async def test_a_long_read_does_not_hold_up_a_write(sqlite_sessions: Sessions) -> None:
+    topics = TopicRepository(sqlite_sessions)
+    await topics.add(slug="security", title="Security", description="", now=NOW)
+    async with sqlite_sessions() as reader:
+        seen = (await reader.exec(select(func.count()).select_from(TopicRow))).one()
+        # The read transaction is still open: a command's write goes through at once.
+        added = await asyncio.wait_for(
+            topics.add(slug="pricing", title="Pricing", description="", now=NOW), QUICK
+        )
+        assert added.slug == "pricing"
+        # …and the reader keeps its snapshot until it ends.
+        assert (await reader.exec(select(func.count()).select_from(TopicRow))).one() == seen == 1
+    assert await _count(sqlite_sessions) == 2
+
+
+async def test_an_open_write_does_not_hold_up_a_read(sqlite_sessions: Sessions) -> None:
+    topics = TopicRepository(sqlite_sessions)
+    await topics.add(slug="security", title="Security", description="", now=NOW)
+    async with sqlite_sessions.begin() as writer:
+        writer.add(TopicRow(slug="pricing", title="Pricing", created_at=NOW))
+        await writer.flush()  # the write lock is held from here until the commit
+        found = await asyncio.wait_for(topics.all(), QUICK)
+        assert [t.slug for t in found] == ["security"]
+    assert [t.slug for t in await topics.all()] == ["pricing", "security"]
+
+
+async def test_read_then_write_transactions_queue_instead_of_failing(sqlite_sessions: Sessions) -> None:
+    """Both read the count, pause, then write it: deferred transactions would have one of them fail
+    with SQLITE_BUSY at the upgrade; IMMEDIATE makes the second wait for the first."""
+
+    async def read_then_write(slug: str) -> int:
+        async with sqlite_sessions.begin() as session:
+            seen = (await session.exec(select(func.count()).select_from(TopicRow))).one()
+            await asyncio.sleep(0.05)
+            session.add(TopicRow(slug=slug, title=slug, created_at=NOW))
+            return seen
+
+    seen = await asyncio.gather(read_then_write("a"), read_then_write("b"))
+    assert sorted(seen) == [0, 1]  # serialised: the second saw the first's row
+    assert await _count(sqlite_sessions) == 2
+
+
+async def test_a_write_in_a_read_transaction_is_refused_and_the_connection_recovers(
+    sqlite_sessions: Sessions,
+) -> None:
+    with pytest.raises(OperationalError, match="readonly"):
+        async with sqlite_sessions() as session:
+            session.add(TopicRow(slug="sneaky", title="Sneaky", created_at=NOW))
+            await session.commit()
+    # The same pooled connection writes again inside `begin()`.
+    async with sqlite_sessions.begin() as session:
+        session.add(TopicRow(slug="fine", title="Fine", created_at=NOW))
+    assert await _count(sqlite_sessions) == 1
+
+
+async def test_write_then_read_in_one_transaction(any_sessions: Sessions) -> None:
+    async with any_sessions.begin() as session:
+        session.add(TopicRow(slug="security", title="Security", created_at=NOW))
+        await session.flush()
+        slugs = list(await session.exec(select(TopicRow.slug).order_by(col(TopicRow.slug))))
+        assert slugs == ["security"]
+        session.add(TopicRow(slug="pricing", title="Pricing", created_at=NOW))
+    assert await _count(any_sessions) == 2
