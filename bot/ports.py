@@ -497,6 +497,14 @@ class SubscriptionStore(Protocol):
         """Unsubscribe; returns the slugs that were actually removed."""
         ...
 
+    async def subscribe_channel(
+        self, ref: ChannelRef, topic_ids: Sequence[int], *, name: str, now: datetime, linked_only: bool
+    ) -> tuple[Channel, list[int] | None]:
+        """`DirectoryStore.ensure_channel` and `add` in one transaction: the calling channel (registered
+        or brought up to date) and the topic ids newly added, or None, with nothing subscribed, when
+        `linked_only` and the channel is linked to no partner."""
+        ...
+
 
 class TopicStore(Protocol):
     """Implemented by `storage.repositories.TopicRepository`."""

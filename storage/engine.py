@@ -45,6 +45,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        event.listen(engine.sync_engine, "before_cursor_execute", _refuse_writes)
     return engine
 
 
@@ -65,13 +66,30 @@ def _sqlite_begin(conn: Any) -> None:
     # lock cannot be upgraded (in WAL mode a reader whose snapshot is older than the last commit can
     # never upgrade, and the busy handler is not even called). A transaction that only reads
     # (`Sessions()`, marked READ_ONLY) starts deferred: under WAL it neither waits for nor blocks the
-    # writer. `PRAGMA query_only` makes SQLite refuse a write in it rather than risk that upgrade.
+    # writer, and `_refuse_writes` keeps it from ever needing that upgrade.
     # https://www.sqlite.org/lang_transaction.html https://www.sqlite.org/wal.html
-    read_only = bool(conn.get_execution_options().get(READ_ONLY, False))
-    if conn.info.get(READ_ONLY, False) != read_only:
-        conn.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
-        conn.info[READ_ONLY] = read_only
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+class ReadOnlyTransactionError(RuntimeError):
+    """A statement that writes ran in a read session: use `Sessions.begin()` for it."""
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "UPSERT")
+
+
+def _refuse_writes(
+    conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _executemany: bool
+) -> None:
+    # Checked here rather than with `PRAGMA query_only`: that is one more round trip to the
+    # aiosqlite thread per transaction, and every command runs several.
+    if not conn.get_execution_options().get(READ_ONLY, False):
+        return
+    if statement.lstrip()[:7].upper().startswith(_WRITES) or (
+        context is not None and (context.isinsert or context.isupdate or context.isdelete)
+    ):
+        raise ReadOnlyTransactionError(f"a write in a read-only transaction: {statement[:80]}")
 
 
 class Sessions(async_sessionmaker[AsyncSession]):

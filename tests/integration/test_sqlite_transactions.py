@@ -13,10 +13,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy.exc import OperationalError
 from sqlmodel import col, func, select
 
-from storage.engine import Sessions, make_engine, make_sessionmaker
+from storage.engine import ReadOnlyTransactionError, Sessions, make_engine, make_sessionmaker
 from storage.repositories import TopicRepository
 from storage.tables import TopicRow
 
@@ -89,7 +88,7 @@ async def test_read_then_write_transactions_queue_instead_of_failing(sqlite_sess
 async def test_a_write_in_a_read_transaction_is_refused_and_the_connection_recovers(
     sqlite_sessions: Sessions,
 ) -> None:
-    with pytest.raises(OperationalError, match="readonly"):
+    with pytest.raises(ReadOnlyTransactionError, match="read-only"):
         async with sqlite_sessions() as session:
             session.add(TopicRow(slug="sneaky", title="Sneaky", created_at=NOW))
             await session.commit()
