@@ -9,15 +9,21 @@ waited the whole busy timeout (10 s) and then failed with "database is locked".
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import col, func, select
 
-from storage.engine import ReadOnlyTransactionError, Sessions, make_engine, make_sessionmaker
+from bot import messages as m
+from storage.engine import READ_ONLY, ReadOnlyTransactionError, Sessions, make_engine, make_sessionmaker
 from storage.repositories import TopicRepository
 from storage.tables import TopicRow
+from tests.harness import Harness
+from tests.integration.support import channel_row, setup_topics
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 # Far below SQLITE_BUSY_TIMEOUT_MS: a statement that waited for a lock would not finish in time.
@@ -106,3 +112,58 @@ async def test_write_then_read_in_one_transaction(any_sessions: Sessions) -> Non
         assert slugs == ["security"]
         session.add(TopicRow(slug="pricing", title="Pricing", created_at=NOW))
     assert await _count(any_sessions) == 2
+
+
+# --- a command in as few transactions as it needs ------------------------------------------------
+
+
+@contextmanager
+def transactions(h: Harness) -> Iterator[list[str]]:
+    """How the transactions begun on `h`'s engine while inside started: "read" or "write"."""
+    begun: list[str] = []
+
+    def note(conn: Any) -> None:
+        begun.append("read" if conn.get_execution_options().get(READ_ONLY) else "write")
+
+    event.listen(h.app.engine.sync_engine, "begin", note)
+    try:
+        yield begun
+    finally:
+        event.remove(h.app.engine.sync_engine, "begin", note)
+
+
+async def test_partner_subscribe_reads_the_topics_then_writes_once(harness: Harness) -> None:
+    await setup_topics(harness, "security", "pricing", "roadmap")
+    await harness.subscribe("acme", "roadmap")  # links the channel and registers it
+    with transactions(harness) as begun:
+        reply = await harness.partner("acme", "subscribe security pricing roadmap")
+    assert reply.text == (
+        m.SUBSCRIBED.format(topics="`pricing`, `security`")
+        + "\n"
+        + m.ALREADY_SUBSCRIBED.format(topics="`roadmap`")
+    )
+    # Before: the channel look-up, the topics and the subscription were three write transactions.
+    assert begun == ["read", "write"]
+    follows = await harness.app.stores.subscriptions.topics_of((await channel_row(harness, "acme")).id or 0)
+    assert [t.slug for t in follows] == ["pricing", "roadmap", "security"]
+
+
+async def test_a_known_channel_is_looked_up_without_a_write(harness: Harness) -> None:
+    await setup_topics(harness, "security")
+    await harness.subscribe("acme", "security")
+    with transactions(harness) as begun:
+        reply = await harness.partner("acme", "list")
+    assert "`security`" in reply.text and begun == ["read", "read"]
+
+
+async def test_a_new_channel_is_registered_by_subscribe_and_by_a_refused_one(harness: Harness) -> None:
+    await setup_topics(harness, "security")
+    refused = await harness.partner("newco", "subscribe secrity")
+    assert refused.is_error and refused.text == m.SUBSCRIBE_NEEDS_LINK
+    assert (await channel_row(harness, "newco")).partner_id is None
+    await harness.link("newco")
+    with transactions(harness) as begun:
+        reply = await harness.partner("newco", "subscribe security")
+    assert reply.text == m.SUBSCRIBED.format(topics="`security`") and begun == ["read", "write"]
+    unknown = await harness.partner("newco", "subscribe secrity")
+    assert unknown.is_error and "did you mean" in unknown.text
