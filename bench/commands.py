@@ -23,6 +23,7 @@ import socket
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert
 
-from bench.workers import OWN_PREFIXES, Worker
+from bench.workers import OWN_PREFIXES, READY, Worker
 from bot.app import build_app
 from bot.config import Settings
 from storage.tables import ChannelRow, PartnerRow, TopicRow
@@ -61,6 +62,24 @@ class TimedSlack(FakeSlack):
         super()._apply_response(ru, body)
 
 
+class Server(Worker):
+    """The `partnerbot run` process; counts the errors it logged (each failed command logs one)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        super().__init__(process)
+        self.errors: Counter[str] = Counter()
+
+    async def _read(self, ready: asyncio.Event) -> None:
+        assert self.process.stderr is not None
+        async for raw in self.process.stderr:
+            line = raw.decode(errors="replace").rstrip()
+            self.log.append(line)
+            if READY in line:
+                ready.set()
+            if " ERROR " in line or line.startswith(("sqlalchemy.", "TimeoutError", "asyncio.")):
+                self.errors[line.split(" ERROR ", 1)[-1][:120]] += 1
+
+
 @dataclass
 class Result:
     database: str
@@ -73,6 +92,7 @@ class Result:
     cpu_seconds: float = 0.0  # the partnerbot process, while commands were coming in and answered
     max_lag: float = 0.0  # how late this process sent a command after its schedule
     span: float = 0.0  # first send → last confirmation
+    errors: Counter[str] = field(default_factory=Counter)  # what the server logged as errors
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -103,6 +123,11 @@ def print_results(results: list[Result], rate: float) -> None:
     for row in rows:
         print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
     print("targets: ack p99 < 100 ms, confirmation p99 < 1,000 ms")
+    for r in results:
+        if r.failed_acks or r.unconfirmed:
+            print(f"{r.database}: {r.failed_acks} acks failed, {r.unconfirmed} confirmations missing")
+        for line, count in r.errors.most_common(3):
+            print(f"{r.database}: server logged {count} times: {line}")
 
 
 async def seed(url: str, n: int) -> None:
@@ -141,7 +166,7 @@ def _free_port() -> int:
 
 
 @asynccontextmanager
-async def running_server(env: dict[str, str], profile: str | None) -> AsyncIterator[Worker]:
+async def running_server(env: dict[str, str], profile: str | None) -> AsyncIterator[Server]:
     """`partnerbot run` in an empty directory with only the given settings; stopped with SIGTERM."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(OWN_PREFIXES)}
     base["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
@@ -152,7 +177,7 @@ async def running_server(env: dict[str, str], profile: str | None) -> AsyncItera
             sys.executable, "-c", code, cwd=cwd, env=base | env,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
-        server = Worker(process)
+        server = Server(process)
         try:
             await server.start()
             yield server
@@ -186,13 +211,14 @@ async def run(url: str, database: str, *, rate: float, seconds: float, partners:
             )
             try:
                 await _load(events, fake, server, [u.id for u in users], result, rate)
+                result.errors = server.errors
             finally:
                 await events.close()
     return result
 
 
 async def _load(
-    events: SlackEventSender, fake: TimedSlack, server: Worker, users: list[str], result: Result, rate: float
+    events: SlackEventSender, fake: TimedSlack, server: Server, users: list[str], result: Result, rate: float
 ) -> None:
     sent: list[tuple[float, str]] = []  # (sent at, response_url) per command that was acknowledged
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -96,7 +98,8 @@ class Sessions(async_sessionmaker[AsyncSession]):
     """`sessions()` for a transaction that only reads, `sessions.begin()` for one that writes.
 
     On SQLite the first starts deferred (no write lock: a long read never holds up a command's
-    write, nor waits for one), the second `BEGIN IMMEDIATE`; on PostgreSQL both are the same.
+    write, nor waits for one), the second `BEGIN IMMEDIATE`, and a process's writers take turns
+    on an asyncio lock first (see `_WriteTurn`); on PostgreSQL both are plain transactions.
     `engine.begin()` / `engine.connect()` outside a session stay IMMEDIATE."""
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -104,9 +107,80 @@ class Sessions(async_sessionmaker[AsyncSession]):
             engine.execution_options(**{READ_ONLY: True}), class_=AsyncSession, expire_on_commit=False
         )
         self._writer = engine
+        self._serialise = engine.dialect.name == "sqlite"
 
     def begin(self) -> _AsyncSessionContextManager[AsyncSession]:
-        return self(bind=self._writer)._maker_context_manager()
+        session = self(bind=self._writer)
+        if self._serialise:
+            return _WriteTurn(session, _write_lock(self._writer))
+        return session._maker_context_manager()
+
+
+class _WriteTurn(_AsyncSessionContextManager[AsyncSession]):
+    # SQLite has one writer at a time. Left to the busy handler, a burst of commands parks every
+    # pooled connection in BEGIN IMMEDIATE, polling with growing sleeps, and a writer still waiting
+    # after SQLITE_BUSY_TIMEOUT_MS fails with "database is locked" (seen in bench/commands.py).
+    # Queued on an asyncio lock instead, they go in turn, hold no connection while waiting and
+    # never time out; the busy timeout is left to arbitrate between processes.
+
+    def __init__(self, session: AsyncSession, lock: _TurnLock) -> None:
+        super().__init__(session)
+        self._lock = lock
+        self._took = False
+
+    async def __aenter__(self) -> AsyncSession:
+        self._took = await self._lock.take()
+        try:
+            return await super().__aenter__()
+        except BaseException:
+            self._release()
+            raise
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        try:
+            await super().__aexit__(type_, value, traceback)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._took:
+            self._took = False
+            self._lock.give_back()
+
+
+class _TurnLock:
+    """An asyncio lock that a task already holding it passes through (a write nested in a write
+    then behaves as it did without the lock, instead of waiting for itself)."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+
+    async def take(self) -> bool:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            return False
+        await self._lock.acquire()
+        self._owner = task
+        return True
+
+    def give_back(self) -> None:
+        self._owner = None
+        self._lock.release()
+
+
+# One lock per engine and event loop (an asyncio.Lock belongs to the loop it first waited in).
+_WRITE_LOCKS: WeakKeyDictionary[Any, WeakKeyDictionary[asyncio.AbstractEventLoop, _TurnLock]] = (
+    WeakKeyDictionary()
+)
+
+
+def _write_lock(engine: AsyncEngine) -> _TurnLock:
+    per_loop = _WRITE_LOCKS.setdefault(engine.sync_engine, WeakKeyDictionary())
+    lock = per_loop.get(loop := asyncio.get_running_loop())
+    if lock is None:
+        lock = per_loop[loop] = _TurnLock()
+    return lock
 
 
 def make_sessionmaker(engine: AsyncEngine) -> Sessions:

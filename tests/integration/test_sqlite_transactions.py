@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlmodel import col, func, select
 
 from bot import messages as m
+from storage import engine as engine_module
 from storage.engine import READ_ONLY, ReadOnlyTransactionError, Sessions, make_engine, make_sessionmaker
 from storage.repositories import TopicRepository
 from storage.tables import TopicRow
@@ -112,6 +113,40 @@ async def test_write_then_read_in_one_transaction(any_sessions: Sessions) -> Non
         assert slugs == ["security"]
         session.add(TopicRow(slug="pricing", title="Pricing", created_at=NOW))
     assert await _count(any_sessions) == 2
+
+
+async def test_a_burst_of_writers_longer_than_the_busy_timeout_all_get_their_turn(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the process's write queue, writers parked in BEGIN IMMEDIATE give up with "database
+    is locked" after the busy timeout (200 ms here; a burst of commands hit 10 s in bench/commands.py)."""
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    engine = make_engine(sqlite_url)
+    sessions = make_sessionmaker(engine)
+
+    async def write(slug: str) -> None:
+        async with sessions.begin() as session:
+            session.add(TopicRow(slug=slug, title=slug, created_at=NOW))
+            await session.flush()
+            await asyncio.sleep(0.1)  # a writer held up by a busy event loop
+
+    try:
+        await asyncio.gather(*(write(f"t{i}") for i in range(8)))
+        assert await _count(sessions) == 8
+    finally:
+        await engine.dispose()
+
+
+async def test_a_write_nested_in_a_write_of_the_same_task_does_not_wait_for_itself(
+    sqlite_sessions: Sessions,
+) -> None:
+    async def nested() -> None:
+        # The outer has executed nothing yet, so it has issued no BEGIN either.
+        async with sqlite_sessions.begin(), sqlite_sessions.begin() as inner:
+            inner.add(TopicRow(slug="inner", title="Inner", created_at=NOW))
+
+    await asyncio.wait_for(nested(), QUICK)
+    assert await _count(sqlite_sessions) == 1
 
 
 # --- a command in as few transactions as it needs ------------------------------------------------
