@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from bot.domain.directory import Channel
+from bot.domain.refs import ChannelRef
 from bot.domain.topics import Topic
 
 
@@ -42,4 +44,12 @@ class SubscriptionStore(Protocol):
 
     async def remove(self, channel_id: int, topic_ids: Sequence[int]) -> list[str]:
         """Unsubscribe; returns the slugs that were actually removed."""
+        ...
+
+    async def subscribe_channel(
+        self, ref: ChannelRef, topic_ids: Sequence[int], *, name: str, now: datetime, linked_only: bool
+    ) -> tuple[Channel, list[int] | None]:
+        """`DirectoryStore.ensure_channel` and `add` in one transaction: the calling channel (registered
+        or brought up to date) and the topic ids newly added, or None, with nothing subscribed, when
+        `linked_only` and the channel is linked to no partner."""
         ...

@@ -240,26 +240,13 @@ class DirectoryRepository(Repository):
 
     async def ensure_channel(self, ref: ChannelRef, *, name: str, now: datetime) -> Channel:
         """The channel a command came from, registered on first use and re-activated if it was off."""
-        async with self._sessions.begin() as session:
+        # Nearly always it is known and unchanged: a read, which on SQLite takes no write lock.
+        async with self._sessions() as session:
             row = (await session.exec(_channel_query(ref))).first()
-            if row is None:
-                row = ChannelRow(
-                    platform=ref.platform,
-                    workspace_id=ref.workspace,
-                    channel_id=ref.channel,
-                    name=name,
-                    created_at=now,
-                )
-            elif not row.active or (name and row.name != name) or (ref.workspace and not row.workspace_id):
-                row.active, row.deactivated_reason = True, ""
-                row.name = name or row.name
-                # An imported row may lack the workspace; the first event from the channel tells it.
-                row.workspace_id = row.workspace_id or ref.workspace
-            else:
+            if row is not None and not channel_needs_update(row, ref, name):
                 return to_channel(row)
-            session.add(row)
-            await session.flush()
-            return to_channel(row)
+        async with self._sessions.begin() as session:
+            return to_channel(await ensure_channel_row(session, ref, name=name, now=now))
 
     async def set_mode(self, channel_id: int, mode: DeliveryMode) -> None:
         await self._update_channel(channel_id, mode=mode.value)
@@ -350,6 +337,36 @@ class DirectoryRepository(Repository):
                 update(ChannelRow).where(col(ChannelRow.id) == channel_id).values(partner_id=partner.id)
             )
             return InviteOutcome.JOINED, to_partner(partner)
+
+
+def channel_needs_update(row: ChannelRow, ref: ChannelRef, name: str) -> bool:
+    """Whether a command from `ref` (its channel now called `name`) changes the channel's row."""
+    return not row.active or bool(name and row.name != name) or bool(ref.workspace and not row.workspace_id)
+
+
+async def ensure_channel_row(
+    session: AsyncSession, ref: ChannelRef, *, name: str, now: datetime
+) -> ChannelRow:
+    """`ensure_channel` inside a write transaction: the row, inserted or brought up to date, flushed."""
+    row: ChannelRow | None = (await session.exec(_channel_query(ref))).first()
+    if row is None:
+        row = ChannelRow(
+            platform=ref.platform,
+            workspace_id=ref.workspace,
+            channel_id=ref.channel,
+            name=name,
+            created_at=now,
+        )
+    elif channel_needs_update(row, ref, name):
+        row.active, row.deactivated_reason = True, ""
+        row.name = name or row.name
+        # An imported row may lack the workspace; the first event from the channel tells it.
+        row.workspace_id = row.workspace_id or ref.workspace
+    else:
+        return row
+    session.add(row)
+    await session.flush()
+    return row
 
 
 def _channel_query(ref: ChannelRef) -> Any:

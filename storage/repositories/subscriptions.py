@@ -9,8 +9,9 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain import Topic
-from storage.repositories.base import Repository, to_topic
+from bot.domain import Channel, ChannelRef, Topic
+from storage.repositories.base import Repository, to_channel, to_topic
+from storage.repositories.directory import ensure_channel_row
 from storage.tables import SubscriptionRow, TopicRow
 
 
@@ -38,6 +39,26 @@ class SubscriptionRepository(Repository):
             for topic_id in new_ids:
                 session.add(SubscriptionRow(channel_id=channel_id, topic_id=topic_id, created_at=now))
             return await _slugs(session, new_ids)
+
+    async def subscribe_channel(
+        self, ref: ChannelRef, topic_ids: Sequence[int], *, name: str, now: datetime, linked_only: bool
+    ) -> tuple[Channel, list[int] | None]:
+        """`ensure_channel` then `add`, in one transaction (`/partner subscribe` runs in two: this
+        and reading the topics)."""
+        async with self._sessions.begin() as session:
+            row = await ensure_channel_row(session, ref, name=name, now=now)
+            channel = to_channel(row)
+            if linked_only and channel.partner_id is None:
+                return channel, None
+            existing = set(
+                await session.exec(
+                    select(SubscriptionRow.topic_id).where(SubscriptionRow.channel_id == channel.id)
+                )
+            )
+            new_ids = [tid for tid in dict.fromkeys(topic_ids) if tid not in existing]
+            for topic_id in new_ids:
+                session.add(SubscriptionRow(channel_id=channel.id, topic_id=topic_id, created_at=now))
+            return channel, new_ids
 
     async def remove(self, channel_id: int, topic_ids: Sequence[int]) -> list[str]:
         """Unsubscribe; returns the slugs that were actually removed."""
