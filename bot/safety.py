@@ -37,3 +37,14 @@ def _defuse_token(match: re.Match[str]) -> str:
     if sigil == "@":
         return f"@{ZWSP}{label.lstrip('@!&')}"
     return f"#{ZWSP}{label}"
+
+
+# Lone surrogates: json.loads turns "\ud800" into one, and no UTF-8 encoder (the database's, the log's)
+# accepts it; proper pairs are joined by the JSON decoder, so any left in a str are alone.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text from a platform, safe to store: lone surrogates become U+FFFD (the replacement character a
+    UTF-8 decoder would show), NUL bytes are dropped (PostgreSQL refuses them in text)."""
+    return _LONE_SURROGATE.sub("\ufffd", text).replace("\x00", "")

@@ -18,6 +18,7 @@ from discord import app_commands
 from adapters.discord import texts as t
 from adapters.discord import translate as tr
 from adapters.discord.admin import DiscordHandlers
+from adapters.discord.edge import short, shown
 from bot import commands as c
 from bot import messages as m
 from bot.commands import DEFAULT_NEWS, MAX_BODY, MAX_NEWS, MAX_TITLE
@@ -46,6 +47,13 @@ AdminVerb = Literal[
 ]
 Mode = Literal["immediate", "daily", "weekly"]
 Tree = app_commands.CommandTree[Any]
+# What discord.py raises for a command it cannot match to the registered ones: unknown name, missing or
+# extra options, or an option value its type cannot hold.
+_NOT_UNDERSTOOD = (
+    app_commands.CommandNotFound,
+    app_commands.CommandSignatureMismatch,
+    app_commands.TransformerError,
+)
 
 
 def build_tree(
@@ -57,9 +65,20 @@ def build_tree(
 
     @tree.error
     async def on_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        log.error("application command failed", exc_info=error)
+        if isinstance(error, _NOT_UNDERSTOOD):
+            # A command or options partnerbot did not register (or no longer does): a payload of
+            # unexpected shape, not a bug; nothing ran.
+            name = interaction.data.get("name", "?") if interaction.data else "?"
+            log.warning("Discord command %s not understood (%s); ignored", shown(str(name)), short(error))
+            text = t.COMMAND_NOT_UNDERSTOOD
+        else:
+            log.error("application command failed", exc_info=error)
+            text = m.INTERNAL_ERROR
         if not interaction.response.is_done():
-            await interaction.response.send_message(m.INTERNAL_ERROR, ephemeral=True)
+            try:
+                await interaction.response.send_message(text, ephemeral=True)
+            except discord.HTTPException as failed:  # the interaction itself may be the odd part
+                log.warning("answering a Discord command that failed did not work: %s", short(failed))
 
     menu = app_commands.ContextMenu(name=BROADCAST_MENU, callback=_broadcast_menu(h))
     return tree, [admin_group(h), menu]

@@ -34,6 +34,13 @@ NEEDS_PERMISSION: Final = (
     "Ask someone who manages the channel."
 )
 
+# A slash command partnerbot could not match to the ones it registered (Discord may still show an
+# older version of it for a few minutes after an update).
+COMMAND_NOT_UNDERSTOOD: Final = (
+    "partnerbot could not read that command (Discord may still be showing an older version of it). "
+    "Nothing was changed: try again in a minute, or run `/partner help`."
+)
+
 # --- admin: "Broadcast to partners" ------------------------------------------------------------
 
 BROADCAST_MODAL_TITLE: Final = "Broadcast to partners"
