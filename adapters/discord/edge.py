@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 Parser = Callable[[Any], None]
 _SHOWN: Final = 60  # characters of a value kept in a log line
+_REASON: Final = 160  # characters of a reason (which holds a value) kept in a log line
 _MAX_SNOWFLAKE: Final = 2**63 - 1  # Discord ids are 64-bit; the database's BIGINT is signed
 MAX_TEXT: Final = 6_000  # message content (2,000; 4,000 with Nitro), a modal value (4,000), names
 MAX_CUSTOM_ID: Final = 100  # https://discord.com/developers/docs/components/reference#anatomy-of-a-component
@@ -248,7 +249,7 @@ class InteractionCreate(_Model):
     guild_locale: Text | None = None
     app_permissions: Annotated[str, Field(pattern=r"^[0-9]{1,40}$")] | None = None
     attachment_size_limit: int
-    data: CommandData | ComponentData | ModalData | None = None
+    data: Obj | None = None  # read by `check` with the model of the interaction's type
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> InteractionCreate:
@@ -258,9 +259,6 @@ class InteractionCreate(_Model):
             raise ValueError("an interaction without guild_id and channel_id")
         if self.type != 1 and (self.member is None or self.member.user is None):
             raise ValueError("an interaction in a server without member.user")
-        wanted = {2: CommandData, 4: CommandData, 3: ComponentData, 5: ModalData}.get(self.type)
-        if wanted is not None and not isinstance(self.data, wanted):
-            raise ValueError(f"interaction type {self.type} without its data")
         if self.type == 3 and self.message is None:
             raise ValueError("a component interaction without its message")
         return self
@@ -305,17 +303,31 @@ def check(event: str, data: Any, known: Known) -> None:
     model = _MODELS.get(event)
     if model is None:
         return
+    parsed = _read(model, data)
+    if not isinstance(parsed, InteractionCreate) or parsed.type == 1:
+        return
+    inner = _read(_INTERACTION_DATA[parsed.type], parsed.data, "data")
+    if isinstance(inner, ComponentData) and not known.component(inner.custom_id):
+        raise NotUnderstood(f"unknown custom_id {shown(inner.custom_id)}")
+    if isinstance(inner, ModalData) and not known.modal(inner.custom_id):
+        raise NotUnderstood(f"unknown or expired modal {shown(inner.custom_id)}")
+
+
+_INTERACTION_DATA: Final[dict[int, type[_Model]]] = {
+    2: CommandData,
+    3: ComponentData,
+    4: CommandData,
+    5: ModalData,
+}
+
+
+def _read(model: type[_Model], data: Any, where: str = "") -> _Model:
     try:
-        parsed = model.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "payload"
-        raise NotUnderstood(f"{where}: {first['msg']}") from None
-    if isinstance(parsed, InteractionCreate):
-        if isinstance(parsed.data, ComponentData) and not known.component(parsed.data.custom_id):
-            raise NotUnderstood(f"unknown custom_id {shown(parsed.data.custom_id)}")
-        if isinstance(parsed.data, ModalData) and not known.modal(parsed.data.custom_id):
-            raise NotUnderstood(f"unknown or expired modal {shown(parsed.data.custom_id)}")
+        path = ".".join(str(part) for part in (where, *first["loc"]) if part != "") or "payload"
+        raise NotUnderstood(f"{path}: {first['msg']}") from None
 
 
 def normalised(value: Any) -> Any:
@@ -337,7 +349,7 @@ def guarded(event: str, parse: Parser, known: Callable[[], Known]) -> Parser:
             data = normalised(data)
             check(event, data, known())
         except NotUnderstood as refusal:
-            log.warning("Discord %s not understood (%s); ignored", event, shown(str(refusal)))
+            log.warning("Discord %s not understood (%s); ignored", event, shown(str(refusal), _REASON))
             return
         except RecursionError:
             log.warning("Discord %s nested too deeply; ignored", event)
@@ -359,8 +371,8 @@ def guard_parsers(parsers: MutableMapping[str, Parser], known: Callable[[], Know
         parsers[event] = guarded(event, parse, known)
 
 
-def shown(value: str) -> str:
-    cut = value[:_SHOWN] + ("…" if len(value) > _SHOWN else "")
+def shown(value: str, limit: int = _SHOWN) -> str:
+    cut = value[:limit] + ("…" if len(value) > limit else "")
     return json.dumps(cut, ensure_ascii=True)  # quoted and escaped: no control characters in the log
 
 
