@@ -122,6 +122,18 @@ class MessageCreate(_Model):
     message_reference: Obj | None = None
 
 
+class InteractionMessage(MessageCreate):
+    """The message a component is on: discord.py rebuilds its view from `components`, an attribute
+    its Message only has when the key was sent."""
+
+    components: list[Component]
+
+
+class PartialChannel(_Model):
+    id: Snowflake
+    type: int
+
+
 class Emoji(_Model):
     id: Snowflake | None = None
     name: Text | None = None
@@ -241,10 +253,10 @@ class InteractionCreate(_Model):
     version: int
     guild_id: Snowflake | None = None
     channel_id: Snowflake | None = None
-    channel: Obj | None = None
+    channel: PartialChannel | None = None
     member: Member | None = None
     user: User | None = None
-    message: MessageCreate | None = None
+    message: InteractionMessage | None = None
     locale: Text | None = None
     guild_locale: Text | None = None
     app_permissions: Annotated[str, Field(pattern=r"^[0-9]{1,40}$")] | None = None
@@ -253,10 +265,13 @@ class InteractionCreate(_Model):
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> InteractionCreate:
-        if self.type != 1 and (self.guild_id is None or self.channel_id is None):
+        if self.type != 1 and (
+            self.guild_id is None or self.channel is None or self.channel.id != self.channel_id
+        ):
             # partnerbot's commands are guild-only (commands.py): an interaction comes from a channel
-            # of a server, and discord.py reads its user from `member` there.
-            raise ValueError("an interaction without guild_id and channel_id")
+            # of a server (discord.py builds the channel, and the message's, from `channel`) and
+            # discord.py reads its user from `member` there.
+            raise ValueError("an interaction without guild_id, channel_id and its channel")
         if self.type != 1 and (self.member is None or self.member.user is None):
             raise ValueError("an interaction in a server without member.user")
         if self.type == 3 and self.message is None:

@@ -15,6 +15,7 @@ from bot.safety import clean_text
 
 USER = {"id": "20", "username": "ann"}
 MESSAGE = {"id": "10", "channel_id": "11", "guild_id": "12", "author": USER, "content": "hi"}
+ON = MESSAGE | {"components": []}  # the message a component interaction is on
 
 
 def interaction(kind: int, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -26,6 +27,7 @@ def interaction(kind: int, data: dict[str, Any], **extra: Any) -> dict[str, Any]
         "version": 1,
         "guild_id": "12",
         "channel_id": "11",
+        "channel": {"id": "11", "type": 0},
         "member": {"user": USER, "roles": [], "permissions": "0"},
         "attachment_size_limit": 10_485_760,
         "data": data,
@@ -61,7 +63,7 @@ def test_valid_payloads_reach_the_parser_with_their_text_normalised() -> None:
     seen, warnings = passed("MESSAGE_CREATE", MESSAGE | {"content": "a\ud800b\x00c"})
     assert warnings == []
     assert seen[0]["content"] == "a\ufffdbc"
-    button = interaction(3, {"custom_id": tr.HELPFUL_ID, "component_type": 2}, message=MESSAGE)
+    button = interaction(3, {"custom_id": tr.HELPFUL_ID, "component_type": 2}, message=ON)
     assert passed("INTERACTION_CREATE", button) == ([button], [])
     other = {"id": "5", "name": "x\x00"}
     assert passed("CHANNEL_DELETE", other)[0] == [{"id": "5", "name": "x"}]
@@ -87,13 +89,13 @@ def test_valid_payloads_reach_the_parser_with_their_text_normalised() -> None:
         ),
         (
             "INTERACTION_CREATE",
-            interaction(3, {"custom_id": "nope", "component_type": 2}, message=MESSAGE),
+            interaction(3, {"custom_id": "nope", "component_type": 2}, message=ON),
             "nope",
         ),
         (
             "INTERACTION_CREATE",
             interaction(
-                3, {"custom_id": "pbx:topics:9999999999999999999", "component_type": 3}, message=MESSAGE
+                3, {"custom_id": "pbx:topics:9999999999999999999", "component_type": 3}, message=ON
             ),
             "unknown custom_id",
         ),
@@ -104,6 +106,12 @@ def test_valid_payloads_reach_the_parser_with_their_text_normalised() -> None:
             "label",
         ),
         ("INTERACTION_CREATE", interaction(3, {"custom_id": tr.ASK_ID, "component_type": 2}), "message"),
+        (
+            "INTERACTION_CREATE",
+            interaction(3, {"custom_id": tr.ASK_ID, "component_type": 2}, message=MESSAGE),
+            "message.components",
+        ),
+        ("INTERACTION_CREATE", interaction(2, {"id": "3", "name": "partner"}, channel=None), "its channel"),
         ("INTERACTION_CREATE", interaction(2, {"id": "3", "name": "partner"}, guild_id=None), "guild_id"),
     ],
 )
