@@ -94,9 +94,7 @@ def test_valid_payloads_reach_the_parser_with_their_text_normalised() -> None:
         ),
         (
             "INTERACTION_CREATE",
-            interaction(
-                3, {"custom_id": "pbx:topics:9999999999999999999", "component_type": 3}, message=ON
-            ),
+            interaction(3, {"custom_id": "pbx:topics:9999999999999999999", "component_type": 3}, message=ON),
             "unknown custom_id",
         ),
         ("INTERACTION_CREATE", interaction(5, {"custom_id": "m2", "components": []}), "expired modal"),
