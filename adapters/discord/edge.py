@@ -35,6 +35,7 @@ _SHOWN: Final = 60  # characters of a value kept in a log line
 _REASON: Final = 160  # characters of a reason (which holds a value) kept in a log line
 _MAX_SNOWFLAKE: Final = 2**63 - 1  # Discord ids are 64-bit; the database's BIGINT is signed
 MAX_TEXT: Final = 6_000  # message content (2,000; 4,000 with Nitro), a modal value (4,000), names
+_SELECTS: Final = (3, 5, 6, 7, 8)  # string, user, role, mentionable and channel selects
 MAX_CUSTOM_ID: Final = 100  # https://discord.com/developers/docs/components/reference#anatomy-of-a-component
 
 
@@ -53,20 +54,27 @@ Text = Annotated[str, Field(max_length=MAX_TEXT)]
 Obj = dict[str, Any]
 
 
+# Optional lists and objects are "absent, or of their type", never null: discord.py reads them with
+# `data.get(key, [])` and iterates what it gets.
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
 
 
 class User(_Model):
+    """discord.py's User reads these keys unguarded; a Message whose author fails to read is still
+    dispatched, without an `author` (its constructor skips a KeyError), so they are checked here."""
+
     id: Snowflake
     username: Text
+    discriminator: Text
+    avatar: Text | None
     bot: bool = False
     global_name: Text | None = None
 
 
 class Member(_Model):
     user: User | None = None
-    roles: list[Snowflake] = []
+    roles: list[Snowflake]
     nick: Text | None = None
     permissions: Annotated[str, Field(pattern=r"^[0-9]{1,40}$")] | None = None
 
@@ -94,10 +102,17 @@ class Component(_Model):
     placeholder: Text | None = None
     min_values: int | None = None
     max_values: int | None = None
-    options: list[SelectOption] | None = None
+    options: list[SelectOption] = []
     emoji: Obj | None = None
-    components: list[Component] | None = None
+    components: list[Component] = []
     component: Component | None = None
+
+    @model_validator(mode="after")
+    def _rows_hold_items(self) -> Component:
+        # discord.py's View.from_message refuses a row in a row (ValueError, in a task of its own).
+        if self.type == 1 and (not self.components or any(c.type == 1 for c in self.components)):
+            raise ValueError("an action row holds components, and no action row")
+        return self
 
 
 class MessageCreate(_Model):
@@ -127,6 +142,28 @@ class InteractionMessage(MessageCreate):
     its Message only has when the key was sent."""
 
     components: list[Component]
+
+    @model_validator(mode="after")
+    def _partnerbots_layout(self) -> InteractionMessage:
+        # Components can only be pressed on partnerbot's own messages: rows of buttons and selects, no
+        # Components V2 (flag 1 << 15). discord.py cannot rebuild a view from an unknown component.
+        rows_only = len(self.components) <= 5 and all(
+            row.type == 1
+            and all(_item(component) for component in row.components)
+            # a row is 5 wide: a button takes 1, a select all 5
+            and sum(1 if component.type == 2 else 5 for component in row.components) <= 5
+            for row in self.components
+        )
+        if self.flags & (1 << 15) or not rows_only:
+            raise ValueError("components partnerbot never sends")
+        return self
+
+
+def _item(component: Component) -> bool:
+    """A button (with a custom_id, or a link's url) or a select (with a custom_id)."""
+    if component.type == 2:
+        return component.custom_id is not None or component.url is not None
+    return component.type in _SELECTS and component.custom_id is not None
 
 
 class PartialChannel(_Model):
@@ -173,7 +210,7 @@ class Option(_Model):
     name: Annotated[str, Field(min_length=1, max_length=32)]
     type: Annotated[int, Field(ge=1, le=11)]
     value: Text | int | float | bool | None = None
-    options: list[Option] | None = None
+    options: list[Option] = []
     focused: bool | None = None
 
     @model_validator(mode="after")
@@ -198,7 +235,7 @@ class CommandData(_Model):
     name: Annotated[str, Field(min_length=1, max_length=32)]
     type: Annotated[int, Field(ge=1, le=4)] = 1
     options: list[Option] = []
-    resolved: Obj | None = None
+    resolved: Obj = {}
     target_id: Snowflake | None = None
     guild_id: Snowflake | None = None
 
@@ -209,10 +246,7 @@ CustomId = Annotated[str, Field(min_length=1, max_length=MAX_CUSTOM_ID)]
 class ComponentData(_Model):
     custom_id: CustomId
     component_type: Annotated[int, Field(ge=2, le=8)]
-    values: list[Text] | None = None
-
-
-_SELECTS: Final = (3, 5, 6, 7, 8)  # string, user, role, mentionable and channel selects
+    values: list[Text] = []
 
 
 class Submitted(_Model):
@@ -222,21 +256,21 @@ class Submitted(_Model):
     id: int | None = None
     custom_id: CustomId | None = None
     value: Text | None = None
-    values: list[Text] | None = None
-    components: list[Submitted] | None = None
+    values: list[Text] = []
+    components: list[Submitted] = []
     component: Submitted | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Submitted:
         # What discord.py's Modal._refresh reads of each: https://discord.com/developers/docs/components/reference
-        if self.type == 1 and self.components is None:
+        if self.type == 1 and not self.components:
             raise ValueError("an action row without components")
         if self.type == 18 and self.component is None:
             raise ValueError("a label without its component")
         if self.type == 4 and (self.custom_id is None or self.value is None):
             raise ValueError("a text input without custom_id and value")
-        if self.type in _SELECTS and (self.custom_id is None or self.values is None):
-            raise ValueError("a select without custom_id and values")
+        if self.type in _SELECTS and self.custom_id is None:
+            raise ValueError("a select without custom_id")
         return self
 
 
@@ -322,6 +356,8 @@ def check(event: str, data: Any, known: Known) -> None:
     if not isinstance(parsed, InteractionCreate) or parsed.type == 1:
         return
     inner = _read(_INTERACTION_DATA[parsed.type], parsed.data, "data")
+    if parsed.type == 4 and isinstance(inner, CommandData) and _focused(inner.options) != 1:
+        raise NotUnderstood("an autocomplete without exactly one focused option")
     if isinstance(inner, ComponentData) and not known.component(inner.custom_id):
         raise NotUnderstood(f"unknown custom_id {shown(inner.custom_id)}")
     if isinstance(inner, ModalData) and not known.modal(inner.custom_id):
@@ -334,6 +370,10 @@ _INTERACTION_DATA: Final[dict[int, type[_Model]]] = {
     4: CommandData,
     5: ModalData,
 }
+
+
+def _focused(options: list[Option] | None) -> int:
+    return sum(bool(o.focused) + _focused(o.options) for o in options or [])
 
 
 def _read(model: type[_Model], data: Any, where: str = "") -> _Model:

@@ -13,7 +13,7 @@ from adapters.discord import edge
 from adapters.discord import translate as tr
 from bot.safety import clean_text
 
-USER = {"id": "20", "username": "ann"}
+USER = {"id": "20", "username": "ann", "discriminator": "0", "avatar": None}
 MESSAGE = {"id": "10", "channel_id": "11", "guild_id": "12", "author": USER, "content": "hi"}
 ON = MESSAGE | {"components": []}  # the message a component interaction is on
 
