@@ -4,6 +4,8 @@ A partner's question is shown in the vendor's admin channel and an admin's answe
 channel: neither may notify a whole channel, a user group, a role or a person there. Adapters also
 send with mentions disabled (Discord `allowed_mentions`, Slack `parse: none`); this is the second
 belt, and it also covers plain-text renderings such as the console.
+
+`clean_text` makes text from any platform storable; both adapters pass what they receive through it.
 """
 
 from __future__ import annotations
