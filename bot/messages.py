@@ -1026,6 +1026,13 @@ DISCORD_NEEDS_PERMISSION: Final = (
     "Ask someone who manages the channel."
 )
 
+# A slash command partnerbot could not match to the ones it registered (Discord may still show an
+# older version of it for a few minutes after an update).
+DISCORD_COMMAND_NOT_UNDERSTOOD: Final = (
+    "partnerbot could not read that command (Discord may still be showing an older version of it). "
+    "Nothing was changed: try again in a minute, or run `/partner help`."
+)
+
 # Admin: "Broadcast to partners":
 
 DISCORD_BROADCAST_MODAL_TITLE: Final = "Broadcast to partners"

@@ -4,6 +4,8 @@ A partner's question is shown in the vendor's admin channel and an admin's answe
 channel: neither may notify a whole channel, a user group, a role or a person there. Adapters also
 send with mentions disabled (Discord `allowed_mentions`, Slack `parse: none`); this is the second
 belt, and it also covers plain-text renderings such as the console.
+
+`clean_text` makes text from any platform storable; both adapters pass what they receive through it.
 """
 
 from __future__ import annotations
@@ -37,3 +39,14 @@ def _defuse_token(match: re.Match[str]) -> str:
     if sigil == "@":
         return f"@{ZWSP}{label.lstrip('@!&')}"
     return f"#{ZWSP}{label}"
+
+
+# Lone surrogates: json.loads turns "\ud800" into one, and no UTF-8 encoder (the database's, the log's)
+# accepts it; proper pairs are joined by the JSON decoder, so any left in a str are alone.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text from a platform, safe to store: lone surrogates become U+FFFD (the replacement character a
+    UTF-8 decoder would show), NUL bytes are dropped (PostgreSQL refuses them in text)."""
+    return _LONE_SURROGATE.sub("\ufffd", text).replace("\x00", "")

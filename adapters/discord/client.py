@@ -21,6 +21,7 @@ import yarl
 
 from adapters.discord.admin import DiscordHandlers
 from adapters.discord.commands import build_tree
+from adapters.discord.edge import Known, guard_parsers
 from adapters.discord.handlers import DiscordOptions
 from adapters.discord.sender import DiscordSender
 from adapters.discord.settings import DiscordSettings
@@ -74,6 +75,13 @@ class PartnerbotClient(discord.AutoShardedClient):
         self.use_gateway_override = False
         self._options = options
         self._setup = setup
+        # No dispatch payload may raise inside discord.py's gateway loop (adapters/discord/edge.py).
+        guard_parsers(self._connection.parsers, self._known)
+
+    def _known(self) -> Known:
+        # discord.py keeps the open modals in its view store, which has no public accessor.
+        modals = getattr(getattr(self._connection, "_view_store", None), "_modals", None)
+        return Known(modals=modals if isinstance(modals, dict) else None)
 
     async def setup_hook(self) -> None:
         # Persistent components: registered before any interaction can arrive.

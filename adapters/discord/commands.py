@@ -9,7 +9,7 @@ https://discordpy.readthedocs.io/en/stable/interactions/api.html#application-com
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from zoneinfo import available_timezones
 
 import discord
@@ -17,6 +17,7 @@ from discord import app_commands
 
 from adapters.discord import translate as tr
 from adapters.discord.admin import DiscordHandlers
+from adapters.discord.edge import short, shown
 from bot import commands as c
 from bot import messages as m
 from bot.commands import DEFAULT_NEWS, MAX_BODY, MAX_NEWS, MAX_TITLE
@@ -45,23 +46,78 @@ AdminVerb = Literal[
 ]
 Mode = Literal["immediate", "daily", "weekly"]
 Tree = app_commands.CommandTree[Any]
+# What discord.py raises for a command it cannot match to the registered ones: unknown name, missing or
+# extra options, or an option value its type cannot hold.
+_NOT_UNDERSTOOD = (
+    app_commands.CommandNotFound,
+    app_commands.CommandSignatureMismatch,
+    app_commands.TransformerError,
+)
 
 
 def build_tree(
     client: discord.Client, h: DiscordHandlers
 ) -> tuple[Tree, list[app_commands.Command[Any, ..., Any] | app_commands.Group | app_commands.ContextMenu]]:
     """The tree with `/partner`, and the admin commands to add per admin guild once those are known."""
-    tree: Tree = app_commands.CommandTree(client)
+    tree: Tree = PartnerbotTree(client)
     tree.add_command(partner_group(h))
 
     @tree.error
     async def on_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        log.error("application command failed", exc_info=error)
+        if isinstance(error, _NOT_UNDERSTOOD):
+            # A command or options partnerbot did not register (or no longer does): a payload of
+            # unexpected shape, not a bug; nothing ran.
+            name = interaction.data.get("name", "?") if interaction.data else "?"
+            log.warning("Discord command %s not understood (%s); ignored", shown(str(name)), short(error))
+            text = m.DISCORD_COMMAND_NOT_UNDERSTOOD
+        else:
+            log.error("application command failed", exc_info=error)
+            text = m.INTERNAL_ERROR
         if not interaction.response.is_done():
-            await interaction.response.send_message(m.INTERNAL_ERROR, ephemeral=True)
+            try:
+                await interaction.response.send_message(text, ephemeral=True)
+            except discord.HTTPException as failed:  # the interaction itself may be the odd part
+                log.warning("answering a Discord command that failed did not work: %s", short(failed))
 
     menu = app_commands.ContextMenu(name=BROADCAST_MENU, callback=_broadcast_menu(h))
     return tree, [admin_group(h), menu]
+
+
+class PartnerbotTree(app_commands.CommandTree[Any]):
+    """The command tree, checking first that every option has the type its parameter was registered
+    with: discord.py hands a value of another type (a command Discord still shows in an older version,
+    or a payload of another shape) to the callback as it is."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        problem = _option_mismatch(interaction)
+        if problem is None:
+            return True
+        log.warning("Discord command %s not understood (%s); ignored", shown(problem[0]), shown(problem[1]))
+        if interaction.type is discord.InteractionType.application_command:
+            try:
+                await interaction.response.send_message(m.DISCORD_COMMAND_NOT_UNDERSTOOD, ephemeral=True)
+            except discord.HTTPException as failed:
+                log.warning("answering a Discord command that failed did not work: %s", short(failed))
+        return False  # autocomplete: no choices
+
+
+def _option_mismatch(interaction: discord.Interaction) -> tuple[str, str] | None:
+    """(command, problem) when an option's type is not its parameter's."""
+    command = interaction.command
+    if not isinstance(command, app_commands.Command):
+        return None  # context menus carry no options; an unknown command is CommandNotFound (on_error)
+    data = cast(dict[str, Any], interaction.data or {})
+    options = data.get("options") or []
+    while options and options[0].get("type") in (1, 2):  # down the subcommand (group)
+        options = options[0].get("options") or []
+    registered = {p.display_name: p.type.value for p in command.parameters}
+    for option in options:
+        wanted = registered.get(option.get("name"))
+        if wanted is not None and option.get("type") != wanted:
+            return command.qualified_name, f"option {option.get('name')} of type {option.get('type')}"
+        if option.get("focused") and wanted is None:  # discord.py would raise CommandSignatureMismatch
+            return command.qualified_name, f"autocomplete for an unknown option {option.get('name')}"
+    return None
 
 
 def _broadcast_menu(h: DiscordHandlers) -> Any:

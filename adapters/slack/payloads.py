@@ -10,19 +10,16 @@ encoders refuse both.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads pairs proper surrogates; these are alone
+from bot.safety import clean_text
+
 _M = TypeVar("_M", bound="Payload")
-
-
-def clean(text: str) -> str:
-    """Text safe to store: no lone surrogate (not encodable as UTF-8), no NUL (PostgreSQL refuses it)."""
-    return _LONE_SURROGATE.sub("\ufffd", text).replace("\x00", "")
+# Text safe to store (bot/safety.py): the Discord adapter normalises with the same function.
+clean = clean_text
 
 
 Text = Annotated[str, AfterValidator(clean)]

@@ -594,9 +594,12 @@ class FakeDiscordGateway(FakeDiscordRest):
         user_id: int,
         message: Message | None = None,
         locale: str = "en-US",
+        shape: Callable[[Json], Any] | None = None,
     ) -> Interaction:
         """Low-level INTERACTION_CREATE with every field discord.py reads (it needs
-        ``attachment_size_limit``; ``member.permissions`` are the user's permissions in the channel)."""
+        ``attachment_size_limit``; ``member.permissions`` are the user's permissions in the channel).
+        ``shape`` turns the payload into what is actually sent (fuzz tests: hostile shapes); the
+        interaction is registered either way, so the bot's answers to it are accepted."""
         channel = self.channels[channel_id]
         guild = self.guilds[channel.guild_id]
         self._member_or_fail(guild.id, user_id)
@@ -638,7 +641,8 @@ class FakeDiscordGateway(FakeDiscordRest):
             message_id=message.id if message else None,
         )
         self.interactions[interaction_id] = interaction
-        self._emit("INTERACTION_CREATE", lambda _: payload, guild_id=guild.id)
+        sent = shape(payload) if shape is not None else payload
+        self._emit("INTERACTION_CREATE", lambda _: sent, guild_id=guild.id)
         return interaction
 
     def push_slash_command(
