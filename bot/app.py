@@ -39,6 +39,7 @@ from storage.repositories import (
     CommandSyncRepository,
     DigestRepository,
     DirectoryRepository,
+    EngagementRepository,
     FeedbackRepository,
     JobRunRepository,
     NoticeRepository,
@@ -133,6 +134,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         progress=ProgressRepository(sessions),
         rate_limits=RateLimitRepository(sessions),
         privacy=PrivacyRepository(sessions),
+        engagement=EngagementRepository(sessions),
     )
 
 

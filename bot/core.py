@@ -186,7 +186,7 @@ class PartnerBot:
             topics = (topic,) if topic else await self.feedback.topics_of(platform, channel, message)
             if not topics:
                 return Reply(text=m.NOT_AN_ANNOUNCEMENT, is_error=True)
-            return await self._run_partner(inv, c.Unsubscribe(topics=topics))
+            return await self.partners.unsubscribe(inv, c.Unsubscribe(topics=topics), muted=True)
 
         return await _guarded(run)
 

@@ -869,6 +869,7 @@ ANSWERS: Final = Plural("{n} answer", "{n} answers")
 ACKNOWLEDGEMENTS: Final = Plural("{n} acknowledgement", "{n} acknowledgements")
 AUDIT_ENTRIES: Final = Plural("{n} audit entry", "{n} audit entries")
 JOIN_CODES: Final = Plural("{n} join code", "{n} join codes")
+ENGAGEMENT_EVENTS: Final = Plural("{n} engagement event", "{n} engagement events")
 REMINDERS: Final = Plural("{n} reminder", "{n} reminders")
 FORGOT: Final = "Forgot {who}: {what}."
 FORGET_CONFIRM: Final = (

@@ -334,6 +334,7 @@ __all__ = [
     "ChannelRow",
     "DeliveryRow",
     "DigestRow",
+    "EngagementEventRow",
     "InviteRow",
     "JobRunRow",
     "NoticeRow",
@@ -377,3 +378,27 @@ class DeliveryUpdateRow(OutboxColumns, table=True):
     kind: str = Field(max_length=16)  # edit | delete
     revision: int = Field(default=0)
     created_at: datetime = _ts()
+
+
+class EngagementEventRow(SQLModel, table=True):
+    """One thing a partner did (bot/domain/engagement.py), append-only, written in the transaction of
+    the action itself. Who: the partner and channel as they were then (NULL for a channel linked to
+    none), the platform and its user id (NULL when the action has no single person, e.g. a back-filled
+    subscription); what it concerns: the announcement and/or topic."""
+
+    __tablename__ = "engagement_event"
+    __table_args__ = (
+        Index("ix_engagement_event_partner_at", "partner_id", "at"),
+        Index("ix_engagement_event_at", "at"),
+    )
+    id: int | None = _pk()
+    at: datetime = _ts()
+    kind: str = Field(max_length=32)
+    proactive: bool = Field(default=False)
+    partner_id: int | None = Field(default=None, foreign_key="partner.id")
+    channel_id: int | None = Field(default=None, foreign_key="channel.id")
+    platform: str = Field(max_length=16)
+    user_id: str | None = Field(default=None, max_length=64)
+    announcement_id: int | None = Field(default=None, foreign_key="announcement.id")
+    topic_id: int | None = Field(default=None, foreign_key="topic.id")
+    detail: str | None = Field(default=None, max_length=100)

@@ -18,7 +18,7 @@ from adapters.local.workspace import BOT, WORKSPACE, LocalWorkspace, Message
 from bot import messages as m
 from bot.core import PartnerBot
 from bot.domain import Button, Invocation, Platform, Reply, UserRef
-from bot.services.feedback import HELPFUL_EMOJI
+from bot.domain.engagement import HELPFUL_EMOJI
 
 ADMIN_COMMAND = "/partner-admin"
 PARTNER_COMMAND = "/partner"

@@ -28,6 +28,9 @@ from bot.ports.clock import (
 from bot.ports.directory import (
     DirectoryStore,
 )
+from bot.ports.engagement import (
+    EngagementStore,
+)
 from bot.ports.feedback import (
     AckStore,
     FeedbackStore,
@@ -76,6 +79,7 @@ __all__ = [
     "Clock",
     "DigestStore",
     "DirectoryStore",
+    "EngagementStore",
     "FeedbackStore",
     "JobRunStore",
     "KnownName",

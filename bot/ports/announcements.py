@@ -8,6 +8,7 @@ from typing import Protocol
 
 from bot.domain.announcements import Announcement, AnnouncementStatus, Audience, Priority, Reach, RecallCounts
 from bot.domain.directory import Partner
+from bot.domain.engagement import NewsPull
 from bot.domain.outbox import Outcome, Work
 from bot.domain.refs import ChannelRef, UserRef
 from bot.domain.scheduling import Schedule
@@ -74,9 +75,15 @@ class AnnouncementStore(Protocol):
         ...
 
     async def news(
-        self, *, topic_ids: Sequence[int], partner: Partner | None, limit: int
+        self,
+        *,
+        topic_ids: Sequence[int],
+        partner: Partner | None,
+        limit: int,
+        pulled_by: NewsPull | None = None,
     ) -> list[Announcement]:
-        """The latest sent announcements on these topics whose audience includes this partner."""
+        """The latest sent announcements on these topics whose audience includes this partner; with
+        `pulled_by`, a `news_pulled` engagement event is written in the same transaction."""
         ...
 
     async def discard_draft(self, announcement_id: int) -> bool:

@@ -68,11 +68,18 @@ class DirectoryStore(Protocol):
         """The channel a command came from, registered on first use and re-activated if it was off."""
         ...
 
-    async def set_mode(self, channel_id: int, mode: DeliveryMode) -> None: ...
+    # Each setter records a `settings_changed` engagement event by `user` in its transaction.
+    async def set_mode(
+        self, channel_id: int, mode: DeliveryMode, *, user: str | None, now: datetime
+    ) -> None: ...
 
-    async def set_timezone(self, channel_id: int, timezone: str) -> None: ...
+    async def set_timezone(
+        self, channel_id: int, timezone: str, *, user: str | None, now: datetime
+    ) -> None: ...
 
-    async def set_quiet_hours(self, channel_id: int, quiet: str | None) -> None:
+    async def set_quiet_hours(
+        self, channel_id: int, quiet: str | None, *, user: str | None, now: datetime
+    ) -> None:
         """ "HH:MM-HH:MM", "off" (none, whatever the vendor default), or None (the vendor default)."""
         ...
 
@@ -97,5 +104,7 @@ class DirectoryStore(Protocol):
         ...
 
     async def redeem_invite(
-        self, code: str, *, channel_id: int, now: datetime
-    ) -> tuple[InviteOutcome, Partner | None]: ...
+        self, code: str, *, channel_id: int, now: datetime, user: str | None = None
+    ) -> tuple[InviteOutcome, Partner | None]:
+        """Link the channel to the code's partner; a `joined` engagement event by `user` when it does."""
+        ...

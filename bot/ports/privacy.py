@@ -40,6 +40,7 @@ class PersonalData:
     audit_entries: int = 0
     announcements: int = 0
     join_codes: int = 0
+    engagement_events: int = 0
 
     def total(self) -> int:
         return (
@@ -50,6 +51,7 @@ class PersonalData:
             + self.audit_entries
             + self.announcements
             + self.join_codes
+            + self.engagement_events
         )
 
 

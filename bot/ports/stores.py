@@ -9,6 +9,7 @@ from bot.ports.analytics import ProgressStore, ReportStore, StatsStore
 from bot.ports.announcements import AnnouncementStore, RevisionStore
 from bot.ports.audit import AuditStore
 from bot.ports.directory import DirectoryStore
+from bot.ports.engagement import EngagementStore
 from bot.ports.feedback import AckStore, FeedbackStore
 from bot.ports.jobs import JobRunStore
 from bot.ports.outbox import DigestStore, NoticeStore, OutboxStore
@@ -40,3 +41,4 @@ class Stores:
     progress: ProgressStore
     rate_limits: RateLimitRows
     privacy: PrivacyStore
+    engagement: EngagementStore

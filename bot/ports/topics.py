@@ -38,18 +38,38 @@ class SubscriptionStore(Protocol):
         """The active topics a channel follows, by slug."""
         ...
 
-    async def add(self, channel_id: int, topic_ids: Sequence[int], *, now: datetime) -> list[str]:
-        """Subscribe; returns the slugs that were newly added (existing ones are left alone)."""
+    async def add(
+        self, channel_id: int, topic_ids: Sequence[int], *, now: datetime, user: str | None = None
+    ) -> list[str]:
+        """Subscribe; returns the slugs that were newly added (existing ones are left alone), each a
+        `subscribed` engagement event by `user` (the platform user id, if one person acted)."""
         ...
 
-    async def remove(self, channel_id: int, topic_ids: Sequence[int]) -> list[str]:
-        """Unsubscribe; returns the slugs that were actually removed."""
+    async def remove(
+        self,
+        channel_id: int,
+        topic_ids: Sequence[int],
+        *,
+        user: str | None,
+        now: datetime,
+        muted: bool = False,
+    ) -> list[str]:
+        """Unsubscribe; returns the slugs that were actually removed, each an `unsubscribed` (or, from
+        "Mute this topic", `muted`) engagement event by `user`."""
         ...
 
     async def subscribe_channel(
-        self, ref: ChannelRef, topic_ids: Sequence[int], *, name: str, now: datetime, linked_only: bool
+        self,
+        ref: ChannelRef,
+        topic_ids: Sequence[int],
+        *,
+        name: str,
+        now: datetime,
+        linked_only: bool,
+        user: str | None = None,
     ) -> tuple[Channel, list[int] | None]:
         """`DirectoryStore.ensure_channel` and `add` in one transaction: the calling channel (registered
-        or brought up to date) and the topic ids newly added, or None, with nothing subscribed, when
-        `linked_only` and the channel is linked to no partner."""
+        or brought up to date) and the topic ids newly added (each a `subscribed` event by `user`), or
+        None, with nothing subscribed or recorded, when `linked_only` and the channel is linked to no
+        partner."""
         ...

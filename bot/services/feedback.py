@@ -14,6 +14,7 @@ from datetime import timedelta
 from bot import messages as m
 from bot.domain.announcements import AnnouncementStatus
 from bot.domain.conversation import Invocation, Reply
+from bot.domain.engagement import HELPFUL_EMOJI
 from bot.domain.feedback import Question, QuestionStatus
 from bot.domain.outbox import Work
 from bot.domain.refs import ChannelRef, MessageRef, Platform
@@ -28,7 +29,6 @@ from bot.safety import neutralize_mentions
 from bot.settings import CoreSettings
 
 MAX_QUESTION = 3000
-HELPFUL_EMOJI = "helpful"  # how a "Helpful" press is recorded among an announcement's reactions
 SenderLookup = Callable[[Platform], Sender]
 # An admin may aim a reply at one question of a busy thread: "#12 …". Only `#`: "Q3 prices…" is prose.
 _QUESTION_PREFIX = re.compile(r"^\s*#(\d+)\s*[:\-\u2013\u2014]?\s*")

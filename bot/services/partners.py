@@ -11,6 +11,7 @@ from bot import messages as m
 from bot.commands import Join, News, SetMode, SetQuietHours, SetTimezone, Subscribe, Unsubscribe
 from bot.domain.conversation import Button, ButtonStyle, Invocation, Reply, Row
 from bot.domain.directory import Channel, DeliveryMode, InviteOutcome
+from bot.domain.engagement import NewsPull
 from bot.domain.topics import Topic
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
@@ -72,6 +73,7 @@ class PartnerService:
             name=inv.channel_name,
             now=self._clock.now(),
             linked_only=linked_only,
+            user=inv.user.user,
         )
         if new_ids is None:
             return error(m.SUBSCRIBE_NEEDS_LINK)
@@ -84,7 +86,8 @@ class PartnerService:
             text += "\n" + m.NOT_LINKED_HINT
         return Reply(text=text)
 
-    async def unsubscribe(self, inv: Invocation, cmd: Unsubscribe) -> Reply:
+    async def unsubscribe(self, inv: Invocation, cmd: Unsubscribe, *, muted: bool = False) -> Reply:
+        """`unsubscribe …`; `muted`: the "Mute this topic" button (recorded as its own kind of event)."""
         channel = await self.channel(inv)
         mine = await self._stores.subscriptions.topics_of(channel.id)
         if cmd.all:
@@ -93,7 +96,9 @@ class PartnerService:
             chosen, problem = _resolve(cmd.topics, await self._stores.topics.all(include_archived=True))
             if problem:
                 return error(problem)
-        removed = await self._stores.subscriptions.remove(channel.id, [t.id for t in chosen])
+        removed = await self._stores.subscriptions.remove(
+            channel.id, [t.id for t in chosen], user=inv.user.user, now=self._clock.now(), muted=muted
+        )
         if not removed:
             return Reply(text=m.NOTHING_TO_UNSUBSCRIBE)
         return Reply(text=m.UNSUBSCRIBED.format(topics=_slugs(removed)))
@@ -124,7 +129,12 @@ class PartnerService:
                 return Reply(text=m.NEWS_NEEDS_TOPICS)
         partner = await self._stores.directory.partner(channel.partner_id) if channel.partner_id else None
         found = await self._stores.announcements.news(
-            topic_ids=[t.id for t in chosen], partner=partner, limit=cmd.count
+            topic_ids=[t.id for t in chosen],
+            partner=partner,
+            limit=cmd.count,
+            pulled_by=NewsPull(
+                channel.id, inv.user.user, self._clock.now(), chosen[0].id if cmd.topic else None
+            ),
         )
         if not found:
             return Reply(text=m.NO_NEWS)
@@ -159,7 +169,7 @@ class PartnerService:
 
     async def set_mode(self, inv: Invocation, cmd: SetMode) -> Reply:
         channel = await self.channel(inv)
-        await self._stores.directory.set_mode(channel.id, cmd.mode)
+        await self._stores.directory.set_mode(channel.id, cmd.mode, user=inv.user.user, now=self._clock.now())
         if cmd.mode is DeliveryMode.IMMEDIATE:
             return Reply(text=m.MODE_IMMEDIATE)
         when, timezone = self._when(replace(channel, mode=cmd.mode)), await self._timezone(channel)
@@ -168,9 +178,13 @@ class PartnerService:
     async def set_quiet_hours(self, inv: Invocation, cmd: SetQuietHours) -> Reply:
         channel = await self.channel(inv)
         if cmd.quiet is None:
-            await self._stores.directory.set_quiet_hours(channel.id, "off")
+            await self._stores.directory.set_quiet_hours(
+                channel.id, "off", user=inv.user.user, now=self._clock.now()
+            )
             return Reply(text=m.QUIET_OFF)
-        await self._stores.directory.set_quiet_hours(channel.id, str(cmd.quiet))
+        await self._stores.directory.set_quiet_hours(
+            channel.id, str(cmd.quiet), user=inv.user.user, now=self._clock.now()
+        )
         return Reply(
             text=m.QUIET_SET.format(
                 quiet=f"`{cmd.quiet}`", timezone=await self._timezone(channel), end=f"{cmd.quiet.end:%H:%M}"
@@ -207,13 +221,13 @@ class PartnerService:
             hint = m.DID_YOU_MEAN.format(suggestion=suggestion) if suggestion else ""
             return error(m.BAD_TIMEZONE.format(value=cmd.timezone, did_you_mean=hint))
         channel = await self.channel(inv)
-        await self._stores.directory.set_timezone(channel.id, zone)
+        await self._stores.directory.set_timezone(channel.id, zone, user=inv.user.user, now=self._clock.now())
         return Reply(text=m.TIMEZONE_SET.format(timezone=zone))
 
     async def join(self, inv: Invocation, cmd: Join) -> Reply:
         channel = await self.channel(inv)
         outcome, partner = await self._stores.directory.redeem_invite(
-            cmd.code.strip().upper(), channel_id=channel.id, now=self._clock.now()
+            cmd.code.strip().upper(), channel_id=channel.id, now=self._clock.now(), user=inv.user.user
         )
         if outcome is InviteOutcome.JOINED and partner is not None:
             return Reply(text=m.JOINED.format(name=partner.name, tier=partner.tier), ephemeral=False)

@@ -57,6 +57,7 @@ def personal_data_text(data: PersonalData) -> str:
         (m.AUDIT_ENTRIES, data.audit_entries),
         (m.ANNOUNCEMENTS, data.announcements),
         (m.JOIN_CODES, data.join_codes),
+        (m.ENGAGEMENT_EVENTS, data.engagement_events),
     ]
     return ", ".join(noun(n) for noun, n in parts if n)
 

@@ -6,6 +6,7 @@ from storage.repositories.audit import AuditRepository
 from storage.repositories.command_sync import CommandSyncRepository
 from storage.repositories.digests import DigestRepository
 from storage.repositories.directory import DirectoryRepository
+from storage.repositories.engagement import EngagementRepository
 from storage.repositories.feedback import FeedbackRepository
 from storage.repositories.jobs import JobRunRepository
 from storage.repositories.notices import NoticeRepository
@@ -27,6 +28,7 @@ __all__ = [
     "CommandSyncRepository",
     "DigestRepository",
     "DirectoryRepository",
+    "EngagementRepository",
     "FeedbackRepository",
     "JobRunRepository",
     "NoticeRepository",

@@ -9,7 +9,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel, col
 
 from bot.domain import AckDue, AckState, ChannelRef, DeliveryStatus, MessageRef, Platform
+from bot.domain.engagement import EngagementKind
 from storage.repositories.base import Repository
+from storage.repositories.engagement import record_delivery_event
 from storage.repositories.targeting import segment_label
 from storage.tables import AckRow, AnnouncementRow, ChannelRow, DeliveryRow, NoticeRow, PartnerRow
 
@@ -35,6 +37,9 @@ class AckRepository(Repository):
                 .returning(_K.c.id)
             )
             if (await session.exec(statement)).first() is not None:
+                await record_delivery_event(
+                    session, EngagementKind.ACKNOWLEDGED, delivery_id=delivery_id, user=user, now=now
+                )
                 return None
         found = await self._states(_D.c.id == delivery_id)
         return found[0] if found else None

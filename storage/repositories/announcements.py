@@ -24,8 +24,10 @@ from bot.domain import (
     Schedule,
     UserRef,
 )
+from bot.domain.engagement import EngagementKind, NewsPull
 from bot.timing import DeliveryPlan
 from storage.repositories.base import Repository, need_id
+from storage.repositories.engagement import record_event
 from storage.repositories.targeting import targets, write_deliveries
 from storage.tables import AnnouncementRow, AnnouncementTopicRow, DeliveryRow, TopicRow
 
@@ -224,9 +226,32 @@ class AnnouncementRepository(Repository):
             return int(written.one())
 
     async def news(
-        self, *, topic_ids: Sequence[int], partner: Partner | None, limit: int
+        self,
+        *,
+        topic_ids: Sequence[int],
+        partner: Partner | None,
+        limit: int,
+        pulled_by: NewsPull | None = None,
     ) -> list[Announcement]:
-        """The latest sent announcements on these topics whose audience includes this partner."""
+        """The latest sent announcements on these topics whose audience includes this partner; with
+        `pulled_by`, its `news_pulled` event in the same transaction."""
+        if pulled_by is not None:
+            async with self._sessions.begin() as session:
+                await record_event(
+                    session,
+                    EngagementKind.NEWS_PULLED,
+                    channel_id=pulled_by.channel_id,
+                    user=pulled_by.user,
+                    now=pulled_by.at,
+                    topic_ids=(pulled_by.topic_id,),
+                )
+                return await self._news(session, topic_ids, partner, limit)
+        async with self._sessions() as session:
+            return await self._news(session, topic_ids, partner, limit)
+
+    async def _news(
+        self, session: AsyncSession, topic_ids: Sequence[int], partner: Partner | None, limit: int
+    ) -> list[Announcement]:
         if not topic_ids:
             return []
         on_topic = exists().where(
@@ -240,12 +265,11 @@ class AnnouncementRepository(Repository):
             .limit(NEWS_SCAN_LIMIT)
         )
         found: list[Announcement] = []
-        async with self._sessions() as session:
-            for row in await session.exec(query):
-                if _audience_includes(Audience.from_json(row.audience), partner):
-                    found.append(await to_announcement(session, row, row.author_workspace))
-                    if len(found) == limit:
-                        break
+        for row in await session.exec(query):
+            if _audience_includes(Audience.from_json(row.audience), partner):
+                found.append(await to_announcement(session, row, row.author_workspace))
+                if len(found) == limit:
+                    break
         return found
 
     async def discard_draft(self, announcement_id: int) -> bool:

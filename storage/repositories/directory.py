@@ -22,7 +22,9 @@ from bot.domain import (
     PartnerFilter,
     PartnerProfile,
 )
+from bot.domain.engagement import EngagementKind
 from storage.repositories.base import Repository, need_id, to_channel, to_partner
+from storage.repositories.engagement import record_event
 from storage.tables import (
     AckRow,
     ChannelRow,
@@ -248,16 +250,31 @@ class DirectoryRepository(Repository):
         async with self._sessions.begin() as session:
             return to_channel(await ensure_channel_row(session, ref, name=name, now=now))
 
-    async def set_mode(self, channel_id: int, mode: DeliveryMode) -> None:
-        await self._update_channel(channel_id, mode=mode.value)
+    async def set_mode(self, channel_id: int, mode: DeliveryMode, *, user: str | None, now: datetime) -> None:
+        await self._set_channel(channel_id, user, now, mode=mode.value)
 
-    async def set_timezone(self, channel_id: int, timezone: str) -> None:
-        await self._update_channel(channel_id, timezone=timezone)
+    async def set_timezone(self, channel_id: int, timezone: str, *, user: str | None, now: datetime) -> None:
+        await self._set_channel(channel_id, user, now, timezone=timezone)
 
-    async def set_quiet_hours(self, channel_id: int, quiet: str | None) -> None:
+    async def set_quiet_hours(
+        self, channel_id: int, quiet: str | None, *, user: str | None, now: datetime
+    ) -> None:
+        await self._set_channel(channel_id, user, now, quiet_hours=quiet)
+
+    async def _set_channel(
+        self, channel_id: int, user: str | None, now: datetime, **values: str | None
+    ) -> None:
+        """A partner's own setting, and its `settings_changed` event (detail: `name=value`)."""
         async with self._sessions.begin() as session:
-            await session.exec(
-                update(ChannelRow).where(col(ChannelRow.id) == channel_id).values(quiet_hours=quiet)
+            await session.exec(update(ChannelRow).where(col(ChannelRow.id) == channel_id).values(**values))
+            detail = ",".join(f"{key}={value or ''}" for key, value in values.items())
+            await record_event(
+                session,
+                EngagementKind.SETTINGS_CHANGED,
+                channel_id=channel_id,
+                user=user,
+                now=now,
+                detail=detail,
             )
 
     async def deactivate(self, channel_ids: Sequence[int], *, reason: str) -> int:
@@ -282,10 +299,6 @@ class DirectoryRepository(Repository):
                 .values(active=False, deactivated_reason=reason[:200])
             )
             return int(result.rowcount)
-
-    async def _update_channel(self, channel_id: int, **values: str) -> None:
-        async with self._sessions.begin() as session:
-            await session.exec(update(ChannelRow).where(col(ChannelRow.id) == channel_id).values(**values))
 
     # --- invites ----------------------------------------------------------------------------
 
@@ -319,7 +332,7 @@ class DirectoryRepository(Repository):
             return to_partner(row)
 
     async def redeem_invite(
-        self, code: str, *, channel_id: int, now: datetime
+        self, code: str, *, channel_id: int, now: datetime, user: str | None = None
     ) -> tuple[InviteOutcome, Partner | None]:
         async with self._sessions.begin() as session:
             invite = await session.get(InviteRow, code)
@@ -336,6 +349,7 @@ class DirectoryRepository(Repository):
             await session.exec(
                 update(ChannelRow).where(col(ChannelRow.id) == channel_id).values(partner_id=partner.id)
             )
+            await record_event(session, EngagementKind.JOINED, channel_id=channel_id, user=user, now=now)
             return InviteOutcome.JOINED, to_partner(partner)
 
 

@@ -9,7 +9,9 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.domain import DeliveryHit, MessageRef, Platform, Question, QuestionStatus, RelayKind
+from bot.domain.engagement import HELPFUL_EMOJI, EngagementKind
 from storage.repositories.base import Repository, channel_ref, need_id
+from storage.repositories.engagement import record_delivery_event, record_event
 from storage.tables import AnswerRow, ChannelRow, DeliveryRow, PartnerRow, QuestionRow, ReactionRow, RelayRow
 
 
@@ -49,6 +51,8 @@ class FeedbackRepository(Repository):
                 ReactionRow.emoji == emoji,
             )
             row = (await session.exec(query)).first()
+            # A repeat (a second Helpful press, a redelivered event) changes nothing: no new event.
+            changed = row is None or row.active != added
             if row is None:
                 if not added:
                     return  # removing a reaction we never saw (e.g. added before install)
@@ -58,6 +62,15 @@ class FeedbackRepository(Repository):
             else:
                 row.active, row.removed_at = False, now
             session.add(row)
+            if changed:
+                await record_delivery_event(
+                    session,
+                    _reaction_kind(emoji, added),
+                    delivery_id=delivery_id,
+                    user=user,
+                    now=now,
+                    detail=emoji,
+                )
 
     async def ask(
         self,
@@ -85,6 +98,14 @@ class FeedbackRepository(Repository):
             )
             session.add(question)
             await session.flush()
+            await record_event(
+                session,
+                EngagementKind.QUESTION_ASKED,
+                channel_id=channel_id,
+                user=asker,
+                now=now,
+                announcement_id=announcement_id,
+            )
             session.add(
                 RelayRow(kind=RelayKind.QUESTION.value, question_id=need_id(question.id), not_before=now)
             )
@@ -112,6 +133,17 @@ class FeedbackRepository(Repository):
             )
             session.add(answer)
             await session.flush()
+            asked = await session.get(QuestionRow, question_id)
+            if asked is not None:
+                # Counted for the partner who asked: the vendor answered them.
+                await record_event(
+                    session,
+                    EngagementKind.ANSWER_RECEIVED,
+                    channel_id=asked.channel_id,
+                    user=asked.asker_id,
+                    now=now,
+                    announcement_id=asked.announcement_id,
+                )
             await session.exec(
                 update(QuestionRow)
                 .where(col(QuestionRow.id) == question_id)
@@ -184,3 +216,9 @@ def _to_question(row: QuestionRow, channel: ChannelRow, partner: PartnerRow | No
         admin_thread=row.admin_thread,
         created_at=row.created_at,
     )
+
+
+def _reaction_kind(emoji: str, added: bool) -> EngagementKind:
+    if not added:
+        return EngagementKind.REACTION_REMOVED
+    return EngagementKind.HELPFUL if emoji == HELPFUL_EMOJI else EngagementKind.REACTION_ADDED

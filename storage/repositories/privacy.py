@@ -24,6 +24,7 @@ from storage.tables import (
     AuditRow,
     ChannelRow,
     DeliveryRow,
+    EngagementEventRow,
     InviteRow,
     NoticeRow,
     QuestionRow,
@@ -35,9 +36,9 @@ def _t(model: type[SQLModel]) -> Table:
     return SQLModel.metadata.tables[str(model.__tablename__)]
 
 
-_Q, _AN, _R, _K, _AU, _AN2, _I, _C, _D, _N = (
+_Q, _AN, _R, _K, _AU, _AN2, _I, _C, _D, _N, _E = (
     _t(QuestionRow), _t(AnswerRow), _t(ReactionRow), _t(AckRow), _t(AuditRow), _t(AnnouncementRow),
-    _t(InviteRow), _t(ChannelRow), _t(DeliveryRow), _t(NoticeRow),
+    _t(InviteRow), _t(ChannelRow), _t(DeliveryRow), _t(NoticeRow), _t(EngagementEventRow),
 )  # fmt: skip
 
 _PLATFORMS = frozenset(p.value for p in Platform)
@@ -67,6 +68,7 @@ def _person_rows(person: PersonRef) -> dict[str, tuple[Table, ColumnElement[bool
         "audit_entries": (_AU, and_(_AU.c.user_id == user, _AU.c.platform == p.value)),
         "announcements": (_AN2, and_(_AN2.c.author_user == user, _AN2.c.author_platform == p.value)),
         "join_codes": (_I, _I.c.created_by == person.key()),
+        "engagement_events": (_E, and_(_E.c.user_id == user, _E.c.platform == p.value)),
     }
 
 
@@ -79,6 +81,7 @@ def _new_values(kind: str, pseudonym: str, name: str, person: PersonRef) -> dict
         "audit_entries": {"user_id": pseudonym, "user_name": name},
         "announcements": {"author_user": pseudonym, "author_name": name},
         "join_codes": {"created_by": f"{person.platform.value}:{pseudonym}"},
+        "engagement_events": {"user_id": pseudonym},
     }[kind]
 
 

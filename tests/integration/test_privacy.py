@@ -16,6 +16,7 @@ from storage.tables import (
     AnnouncementRow,
     AnswerRow,
     AuditRow,
+    EngagementEventRow,
     InviteRow,
     JobRunRow,
     NoticeRow,
@@ -67,9 +68,10 @@ async def test_forgetting_a_partner_person_keeps_counts_and_history(harness: Har
 
     target = await _find(h, name="ana")
     assert target.person == PersonRef(Platform.LOCAL, "ana")
-    assert target.stored == PersonalData(questions=1, reactions=2, acknowledgements=1)
+    # ana's engagement events: the question, two reactions, the acknowledgement, the answer received.
+    assert target.stored == PersonalData(questions=1, reactions=2, acknowledgements=1, engagement_events=5)
     said = await PrivacyService(h.app.stores.privacy).forget(target)
-    assert said == "Forgot ana: 1 question, 2 reactions, 1 acknowledgement."
+    assert said == "Forgot ana: 1 question, 2 reactions, 1 acknowledgement, 5 engagement events."
 
     (question,) = await rows(h, QuestionRow)
     assert question.asker_id.startswith(FORGOTTEN_PREFIX) and question.asker_name == m.FORGOTTEN_PERSON
@@ -78,6 +80,17 @@ async def test_forgetting_a_partner_person_keeps_counts_and_history(harness: Har
     assert reactions == {(question.asker_id, "thumbsup"), (question.asker_id, "tada"), ("kim", "thumbsup")}
     (ack,) = await rows(h, AckRow)
     assert (ack.user_id, ack.user_name) == (question.asker_id, m.FORGOTTEN_PERSON)
+    # The events stay (counts and scores do not change), under the pseudonym.
+    assert await rows(h, EngagementEventRow, user_id="ana") == []
+    forgotten = await rows(h, EngagementEventRow, user_id=question.asker_id)
+    assert sorted(e.kind for e in forgotten) == [
+        "acknowledged",
+        "answer_received",
+        "question_asked",
+        "reaction_added",
+        "reaction_added",
+    ]
+    assert len(await rows(h, EngagementEventRow, user_id="kim")) == 1
 
     # Counts and history are what they were; who acknowledged now reads as a forgotten person.
     assert (await h.admin(f"stats {announcement}")).text == stats_before
@@ -231,9 +244,9 @@ async def test_a_name_finds_the_persons_reactions_which_store_only_the_user_id(
     )
 
     target = await _find(h, name="Ana Ruiz")
-    assert target.stored == PersonalData(reactions=1, audit_entries=1)
+    assert target.stored == PersonalData(reactions=1, audit_entries=1, engagement_events=1)
     said = await PrivacyService(h.app.stores.privacy).forget(target)
-    assert said == "Forgot Ana Ruiz: 1 reaction, 1 audit entry."
+    assert said == "Forgot Ana Ruiz: 1 reaction, 1 audit entry, 1 engagement event."
     (eyes,) = await rows(h, ReactionRow, emoji="eyes")
     assert eyes.user_id.startswith(FORGOTTEN_PREFIX)
     assert len(await rows(h, ReactionRow, user_id="ana")) == 2  # someone else's rows are untouched
