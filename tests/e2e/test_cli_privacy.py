@@ -64,7 +64,8 @@ def _askers(url: str) -> list[tuple[object, ...]]:
 def test_forget_asks_first_then_says_what_was_forgotten(
     seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    what = "1 question, 2 reactions, 1 acknowledgement"
+    # Her engagement events: the question, two reactions, the acknowledgement, the answer she got.
+    what = "1 question, 2 reactions, 1 acknowledgement, 5 engagement events"
     declined = forget(monkeypatch, capsys, ANA, answer="n\n")
     assert declined.returncode == 1
     assert f"Forget {ANA}? Their name and user id will read “a forgotten person” in {what};" in (

@@ -23,10 +23,12 @@ def test_a_user_is_platform_and_user_id_as_in_admin_users() -> None:
 def test_what_was_forgotten_reads_as_a_sentence_with_real_plurals() -> None:
     data = PersonalData(questions=3, answers=1, reactions=12, audit_entries=2)
     assert personal_data_text(data) == "3 questions, 1 answer, 12 reactions, 2 audit entries"
-    one_each = PersonalData(1, 1, 1, 1, 1, 1, 1)
+    one_each = PersonalData(1, 1, 1, 1, 1, 1, 1, 1)
     assert personal_data_text(one_each) == (
-        "1 question, 1 answer, 1 reaction, 1 acknowledgement, 1 audit entry, 1 announcement, 1 join code"
+        "1 question, 1 answer, 1 reaction, 1 acknowledgement, 1 audit entry, 1 announcement, 1 join code,"
+        " 1 engagement event"
     )
+    assert personal_data_text(PersonalData(engagement_events=2)) == "2 engagement events"
     assert blanked_text(Blanked(questions=2, reminders=1)) == "2 questions, 1 reminder"
 
 
