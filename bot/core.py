@@ -20,6 +20,7 @@ from bot.domain.topics import Topic
 from bot.grammar import help_text, parse_admin, parse_partner
 from bot.ports.clock import Clock
 from bot.ports.stores import Stores
+from bot.presenter import present
 from bot.services.acks import AckPorts, AckService
 from bot.services.admin import (
     CANCEL_ACTION,
@@ -288,28 +289,28 @@ class PartnerBot:
             case c.Help():
                 return Reply(text=help_text(parsed.topic, admin=False))
             case c.ListTopics():
-                return await p.topics(inv)
+                return present(await p.topics(inv))
             case c.Subscribe():
-                return await p.subscribe(inv, parsed)
+                return present(await p.subscribe(inv, parsed))
             case c.Unsubscribe():
-                return await p.unsubscribe(inv, parsed)
+                return present(await p.unsubscribe(inv, parsed))
             case c.ListSubscriptions():
-                return await p.subscriptions(inv)
+                return present(await p.subscriptions(inv))
             case c.News():
-                return await p.news(inv, parsed)
+                return present(await p.news(inv, parsed))
             case c.Ask():
                 channel = await p.channel(inv)
                 return await self.feedback.ask(inv, channel.id, parsed.text)
             case c.ShowSettings():
-                return await p.settings(inv)
+                return present(await p.settings(inv))
             case c.SetMode():
-                return await p.set_mode(inv, parsed)
+                return present(await p.set_mode(inv, parsed))
             case c.SetTimezone():
-                return await p.set_timezone(inv, parsed)
+                return present(await p.set_timezone(inv, parsed))
             case c.SetQuietHours():
-                return await p.set_quiet_hours(inv, parsed)
+                return present(await p.set_quiet_hours(inv, parsed))
             case c.Join():
-                return await p.join(inv, parsed)
+                return present(await p.join(inv, parsed))
         raise AssertionError(f"unhandled partner command {parsed!r}")
 
     def _today(self) -> date:
@@ -378,7 +379,7 @@ class PartnerBot:
 
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:
         if action in (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION):
-            return await self.partners.toggle(inv, value, subscribe=action == SUBSCRIBE_ACTION)
+            return present(await self.partners.toggle(inv, value, subscribe=action == SUBSCRIBE_ACTION))
         verbs = {SEND_ACTION: "send", CANCEL_ACTION: "cancel", RECALL_ACTION: "recall"}
         if action in verbs:
             if not value.isdigit():

@@ -2,9 +2,10 @@
 
 A service returns one of these; `bot/presenter.py` turns it into a `Reply` in the words of
 `bot/messages.py`. The chat adapters, the CLI and a future web dashboard can read the same values
-without parsing text. Only the broadcast path (draft → preview → send) returns them so far; the
-words a result still carries (`notes`, `when`, `message`) are made by the scheduling service and the
-known-values check, which have not moved to typed results yet.
+without parsing text. The broadcast path (draft → preview → send) and the partner's own commands
+(bot/services/partners.py) return them so far; the words a result still carries (`notes`, `when`,
+`message`) are made by the scheduling service and the known-values check, which have not moved to
+typed results yet.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from dataclasses import dataclass
 
 from bot.domain.announcements import Announcement, Reach
 from bot.domain.conversation import Refusal, RefusalCode
+from bot.domain.directory import DeliveryMode
+from bot.domain.topics import Topic
+from bot.timezones import DigestTime, QuietHours
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +45,10 @@ class SentSummary:
 class Refused:
     """Why the core refused: a code, the input it is about, and the values its sentence names.
 
-    `value` is the offending input (a topic slug), `suggestion` the closest known one, `status` the
-    announcement's status (`AnnouncementStatus` value) for NOT_A_DRAFT, `audience` the audience in
-    words for EMPTY_AUDIENCE. `message` holds words another part of the core already made (a time
-    the scheduler refused, an unknown tier); the presenter shows it as it is.
+    `value` is the offending input (a topic slug, a time zone), `suggestion` the closest known one,
+    `status` the announcement's status (`AnnouncementStatus` value) for NOT_A_DRAFT, `audience` the
+    audience in words for EMPTY_AUDIENCE. `message` holds words another part of the core already
+    made (a time the scheduler refused, an unknown tier); the presenter shows it as it is.
     """
 
     code: RefusalCode | None
@@ -63,3 +67,109 @@ class Refused:
 
 BroadcastResult = Previewed | Refused
 SendResult = SentSummary | Refused
+
+
+# --- a partner's own channel (bot/services/partners.py) ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TopicsListed:
+    """Every active topic, and the slugs of those the channel follows (`mine`)."""
+
+    topics: tuple[Topic, ...]
+    mine: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribed:
+    """What `subscribe` changed: the slugs `added` now, the ones followed `already`; `linked` is
+    whether the channel belongs to a partner (audience filters reach it only then)."""
+
+    added: tuple[str, ...]
+    already: tuple[str, ...] = ()
+    linked: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Unsubscribed:
+    """The slugs `unsubscribe` removed (none: the channel followed none of them)."""
+
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionsListed:
+    """The topics the channel follows."""
+
+    topics: tuple[Topic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NewsListed:
+    """The latest announcements on the topics asked for, newest first; `follows_nothing` when no
+    topic was named and the channel follows none."""
+
+    announcements: tuple[Announcement, ...]
+    follows_nothing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSettings:
+    """A channel's delivery settings: its mode, when digests go out (`digest_at`, in `timezone`),
+    its quiet hours (None: off; `quiet_is_default`: the vendor's, not its own), and the partner it is
+    linked to (`partner_name`, `partner_tier`; empty when none)."""
+
+    mode: DeliveryMode
+    digest_at: DigestTime
+    timezone: str
+    quiet: QuietHours | None
+    quiet_is_default: bool = False
+    partner_name: str = ""
+    partner_tier: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ModeSet:
+    """The channel's new delivery mode; digests go out at `digest_at` in `timezone`."""
+
+    mode: DeliveryMode
+    digest_at: DigestTime
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHoursSet:
+    """The channel's new quiet hours in `timezone` (None: off)."""
+
+    quiet: QuietHours | None
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimezoneSet:
+    """The channel's new time zone (its IANA name, as the zone database spells it)."""
+
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """A join code linked the channel to this partner."""
+
+    name: str
+    tier: str
+
+
+PartnerResult = (
+    TopicsListed
+    | Subscribed
+    | Unsubscribed
+    | SubscriptionsListed
+    | NewsListed
+    | ChannelSettings
+    | ModeSet
+    | QuietHoursSet
+    | TimezoneSet
+    | Joined
+    | Refused
+)

@@ -46,6 +46,13 @@ class RefusalCode(StrEnum):
     NOT_AN_ANNOUNCEMENT = "not_an_announcement"
     NO_SUCH_ANNOUNCEMENT = "no_such_announcement"
     NOT_A_DRAFT = "not_a_draft"
+    # A partner's own channel (bot/services/partners.py): subscribing before a join code linked the
+    # channel, a time zone it does not know, a join code that does not exist, was used or expired.
+    NEEDS_LINK = "needs_link"
+    UNKNOWN_TIMEZONE = "unknown_timezone"
+    INVITE_UNKNOWN = "invite_unknown"
+    INVITE_USED = "invite_used"
+    INVITE_EXPIRED = "invite_expired"
     # The grammar's (bot/grammar.py): a required input left empty, one over its limit, a time it
     # cannot read; anything else it refuses is `SYNTAX`, about no single field.
     MISSING = "missing"

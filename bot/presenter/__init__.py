@@ -1,0 +1,95 @@
+"""The one place typed results (bot/results.py) become replies, in the words of bot/messages.py.
+
+A `Reply` is semantic: its text in the core's neutral markup, rows, buttons, and typed companions
+adapters read instead of the words (`refusal`, `draft`). Each adapter renders it for its platform.
+One module per capability: `broadcast` (preview, sent summary), `partners` (a partner's own
+channel), `refusals` (every refusal's sentence); `present` picks the renderer by the result's type.
+"""
+
+from __future__ import annotations
+
+from bot.domain.conversation import Reply
+from bot.presenter.broadcast import CANCEL_ACTION as CANCEL_ACTION
+from bot.presenter.broadcast import EDIT_ACTION as EDIT_ACTION
+from bot.presenter.broadcast import RECALL_ACTION as RECALL_ACTION
+from bot.presenter.broadcast import SEND_ACTION as SEND_ACTION
+from bot.presenter.broadcast import audience_words as audience_words
+from bot.presenter.broadcast import preview_reply, sent_reply
+from bot.presenter.partners import SUBSCRIBE_ACTION as SUBSCRIBE_ACTION
+from bot.presenter.partners import UNSUBSCRIBE_ACTION as UNSUBSCRIBE_ACTION
+from bot.presenter.partners import (
+    joined_reply,
+    mode_reply,
+    news_reply,
+    quiet_reply,
+    settings_reply,
+    subscribed_reply,
+    subscriptions_reply,
+    timezone_reply,
+    topics_reply,
+    unsubscribed_reply,
+)
+from bot.presenter.refusals import error as error
+from bot.presenter.refusals import refusal_reply
+from bot.results import (
+    ChannelSettings,
+    Joined,
+    ModeSet,
+    NewsListed,
+    PartnerResult,
+    Previewed,
+    QuietHoursSet,
+    Refused,
+    SentSummary,
+    Subscribed,
+    SubscriptionsListed,
+    TimezoneSet,
+    TopicsListed,
+    Unsubscribed,
+)
+
+__all__ = [
+    "CANCEL_ACTION",
+    "EDIT_ACTION",
+    "RECALL_ACTION",
+    "SEND_ACTION",
+    "SUBSCRIBE_ACTION",
+    "UNSUBSCRIBE_ACTION",
+    "audience_words",
+    "error",
+    "present",
+    "preview_reply",
+    "refusal_reply",
+    "sent_reply",
+]
+
+
+def present(result: Previewed | SentSummary | PartnerResult) -> Reply:
+    """The reply for any typed result."""
+    match result:
+        case Previewed():
+            return preview_reply(result)
+        case SentSummary():
+            return sent_reply(result)
+        case Refused():
+            return refusal_reply(result)
+        case TopicsListed():
+            return topics_reply(result)
+        case Subscribed():
+            return subscribed_reply(result)
+        case Unsubscribed():
+            return unsubscribed_reply(result)
+        case SubscriptionsListed():
+            return subscriptions_reply(result)
+        case NewsListed():
+            return news_reply(result)
+        case ChannelSettings():
+            return settings_reply(result)
+        case ModeSet():
+            return mode_reply(result)
+        case QuietHoursSet():
+            return quiet_reply(result)
+        case TimezoneSet():
+            return timezone_reply(result)
+        case Joined():
+            return joined_reply(result)

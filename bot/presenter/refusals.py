@@ -1,0 +1,45 @@
+"""Every refusal's sentence: a `Refused` (bot/results.py) becomes an error `Reply` carrying its code."""
+
+from __future__ import annotations
+
+from bot import messages as m
+from bot.domain.conversation import Refusal, RefusalCode, Reply
+from bot.results import Refused
+
+
+def error(text: str, refusal: Refusal | None = None) -> Reply:
+    return Reply(text=text, is_error=True, refusal=refusal)
+
+
+def refusal_reply(refused: Refused) -> Reply:
+    """The sentence for a refusal's code, with its values; words made elsewhere are shown as they are."""
+    return error(refused.message or _refusal_text(refused), refused.refusal)
+
+
+def _refusal_text(r: Refused) -> str:
+    match r.code:
+        case RefusalCode.UNKNOWN_TOPIC:
+            hint = m.DID_YOU_MEAN.format(suggestion=r.suggestion) if r.suggestion else "."
+            return m.UNKNOWN_TOPIC.format(slug=r.value, did_you_mean=hint)
+        case RefusalCode.TOPIC_ARCHIVED:
+            return m.TOPIC_IS_ARCHIVED.format(slug=r.value)
+        case RefusalCode.ACK_NEEDS_URGENT:
+            return m.ACK_NEEDS_URGENT
+        case RefusalCode.EMPTY_AUDIENCE:
+            return m.EMPTY_AUDIENCE.format(id=r.announcement_id, audience=r.audience)
+        case RefusalCode.NO_SUCH_ANNOUNCEMENT:
+            return m.NO_SUCH_ANNOUNCEMENT.format(id=r.announcement_id)
+        case RefusalCode.NOT_A_DRAFT:
+            return m.NOT_A_DRAFT[r.status].format(id=r.announcement_id)
+        case RefusalCode.NEEDS_LINK:
+            return m.SUBSCRIBE_NEEDS_LINK
+        case RefusalCode.UNKNOWN_TIMEZONE:
+            hint = m.DID_YOU_MEAN.format(suggestion=r.suggestion) if r.suggestion else ""
+            return m.BAD_TIMEZONE.format(value=r.value, did_you_mean=hint)
+        case RefusalCode.INVITE_UNKNOWN:
+            return m.JOIN_UNKNOWN
+        case RefusalCode.INVITE_USED:
+            return m.JOIN_USED
+        case RefusalCode.INVITE_EXPIRED:
+            return m.JOIN_EXPIRED
+    raise ValueError(f"refusal {r.code} needs its words in `message`")
