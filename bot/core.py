@@ -21,6 +21,7 @@ from bot.grammar import help_text, parse_admin, parse_partner
 from bot.ports.clock import Clock
 from bot.ports.stores import Stores
 from bot.presenter import present
+from bot.results import FeedbackResult
 from bot.services.acks import AckPorts, AckService
 from bot.services.admin import (
     CANCEL_ACTION,
@@ -172,9 +173,13 @@ class PartnerBot:
 
     async def helpful(self, *, platform: Platform, channel: str, message: str, user: str) -> Reply:
         """The "Helpful" button under a delivered announcement (`message` in `channel`)."""
-        return await _guarded(
-            lambda: self.feedback.helpful(platform=platform, channel=channel, message=message, user=user)
-        )
+
+        async def run() -> Reply:
+            return present(
+                await self.feedback.helpful(platform=platform, channel=channel, message=message, user=user)
+            )
+
+        return await _guarded(run)
 
     async def mute(
         self, inv: Invocation, *, platform: Platform, channel: str, message: str, topic: str | None = None
@@ -207,8 +212,8 @@ class PartnerBot:
             if self.settings.is_admin_channel(inv.channel):
                 if not self._is_admin(inv):
                     return None  # colleagues may discuss in the thread; only admins answer partners
-                return await self.feedback.admin_thread_reply(inv, thread, text)
-            return await self.feedback.partner_thread_reply(inv, thread, text)
+                return _presented(await self.feedback.admin_thread_reply(inv, thread, text))
+            return _presented(await self.feedback.partner_thread_reply(inv, thread, text))
 
         return await _guarded(handle)
 
@@ -300,7 +305,7 @@ class PartnerBot:
                 return present(await p.news(inv, parsed))
             case c.Ask():
                 channel = await p.channel(inv)
-                return await self.feedback.ask(inv, channel.id, parsed.text)
+                return present(await self.feedback.ask(inv, channel.id, parsed.text))
             case c.ShowSettings():
                 return present(await p.settings(inv))
             case c.SetMode():
@@ -362,9 +367,9 @@ class PartnerBot:
             case c.Acks():
                 return await self.acks.listing(parsed.announcement_id)
             case c.Questions():
-                return await self.feedback.open_questions()
+                return present(await self.feedback.open_questions())
             case c.Answer():
-                return await self.feedback.answer(inv, parsed.question_id, parsed.text)
+                return present(await self.feedback.answer(inv, parsed.question_id, parsed.text))
             case c.PartnerShow():
                 return await a.roster.show(parsed)
             case c.PartnerSet():
@@ -419,6 +424,11 @@ class PartnerBot:
             allowed=allowed,
             now=self._clock.now(),
         )
+
+
+def _presented(result: FeedbackResult | None) -> Reply | None:
+    """A thread message's result in words; None when partnerbot has nothing to say to it."""
+    return None if result is None else present(result)
 
 
 async def _guarded(handler: Callable[[], Awaitable[_R]]) -> _R | Reply:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bot.domain.announcements import Announcement, Reach
 from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.directory import DeliveryMode
+from bot.domain.feedback import Question
 from bot.domain.topics import Topic
 from bot.timezones import DigestTime, QuietHours
 
@@ -49,6 +50,8 @@ class Refused:
     `status` the announcement's status (`AnnouncementStatus` value) for NOT_A_DRAFT, `audience` the
     audience in words for EMPTY_AUDIENCE. `message` holds words another part of the core already
     made (a time the scheduler refused, an unknown tier); the presenter shows it as it is.
+    For questions: `question_id` the one named, `ids` the questions of the thread it was named in,
+    `limit` the most characters a question may have (TOO_LONG).
     """
 
     code: RefusalCode | None
@@ -59,6 +62,9 @@ class Refused:
     status: str = ""
     audience: str = ""
     message: str = ""
+    question_id: int | None = None
+    ids: tuple[int, ...] = ()
+    limit: int = 0
 
     @property
     def refusal(self) -> Refusal | None:
@@ -173,3 +179,39 @@ PartnerResult = (
     | Joined
     | Refused
 )
+
+
+# --- feedback: Helpful, questions and answers (bot/services/feedback.py) -------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HelpfulCounted:
+    """A "Helpful" press was counted."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAsked:
+    """A partner's question went to the vendor team as `question_id`."""
+
+    question_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAnswered:
+    """An admin's answer is on its way to `partner` (its name as stored). `recalled` is the
+    announcement the question was asked under when that was recalled: the answer then goes into
+    the partner's channel as a message of its own."""
+
+    question_id: int
+    partner: str
+    recalled: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenQuestions:
+    """The partner questions not answered yet, oldest first."""
+
+    questions: tuple[Question, ...]
+
+
+FeedbackResult = HelpfulCounted | QuestionAsked | QuestionAnswered | OpenQuestions | Refused

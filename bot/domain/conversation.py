@@ -53,6 +53,12 @@ class RefusalCode(StrEnum):
     INVITE_UNKNOWN = "invite_unknown"
     INVITE_USED = "invite_used"
     INVITE_EXPIRED = "invite_expired"
+    # Questions and answers (bot/services/feedback.py): no question by that number, one in another
+    # thread, several open in the thread (say which), one under a recalled announcement.
+    NO_SUCH_QUESTION = "no_such_question"
+    QUESTION_NOT_IN_THREAD = "question_not_in_thread"
+    WHICH_QUESTION = "which_question"
+    QUESTION_RECALLED = "question_recalled"
     # The grammar's (bot/grammar.py): a required input left empty, one over its limit, a time it
     # cannot read; anything else it refuses is `SYNTAX`, about no single field.
     MISSING = "missing"

@@ -3,7 +3,8 @@
 A `Reply` is semantic: its text in the core's neutral markup, rows, buttons, and typed companions
 adapters read instead of the words (`refusal`, `draft`). Each adapter renders it for its platform.
 One module per capability: `broadcast` (preview, sent summary), `partners` (a partner's own
-channel), `refusals` (every refusal's sentence); `present` picks the renderer by the result's type.
+channel), `feedback` (Helpful, questions, answers), `refusals` (every refusal's sentence);
+`present` picks the renderer by the result's type.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bot.presenter.broadcast import RECALL_ACTION as RECALL_ACTION
 from bot.presenter.broadcast import SEND_ACTION as SEND_ACTION
 from bot.presenter.broadcast import audience_words as audience_words
 from bot.presenter.broadcast import preview_reply, sent_reply
+from bot.presenter.feedback import answered_reply, asked_reply, helpful_reply, open_questions_reply
 from bot.presenter.partners import SUBSCRIBE_ACTION as SUBSCRIBE_ACTION
 from bot.presenter.partners import UNSUBSCRIBE_ACTION as UNSUBSCRIBE_ACTION
 from bot.presenter.partners import (
@@ -33,11 +35,16 @@ from bot.presenter.refusals import error as error
 from bot.presenter.refusals import refusal_reply
 from bot.results import (
     ChannelSettings,
+    FeedbackResult,
+    HelpfulCounted,
     Joined,
     ModeSet,
     NewsListed,
+    OpenQuestions,
     PartnerResult,
     Previewed,
+    QuestionAnswered,
+    QuestionAsked,
     QuietHoursSet,
     Refused,
     SentSummary,
@@ -64,7 +71,7 @@ __all__ = [
 ]
 
 
-def present(result: Previewed | SentSummary | PartnerResult) -> Reply:
+def present(result: Previewed | SentSummary | PartnerResult | FeedbackResult) -> Reply:
     """The reply for any typed result."""
     match result:
         case Previewed():
@@ -93,3 +100,11 @@ def present(result: Previewed | SentSummary | PartnerResult) -> Reply:
             return timezone_reply(result)
         case Joined():
             return joined_reply(result)
+        case HelpfulCounted():
+            return helpful_reply(result)
+        case QuestionAsked():
+            return asked_reply(result)
+        case QuestionAnswered():
+            return answered_reply(result)
+        case OpenQuestions():
+            return open_questions_reply(result)

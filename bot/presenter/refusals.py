@@ -42,4 +42,25 @@ def _refusal_text(r: Refused) -> str:
             return m.JOIN_USED
         case RefusalCode.INVITE_EXPIRED:
             return m.JOIN_EXPIRED
+        case RefusalCode.NOT_AN_ANNOUNCEMENT:
+            return m.NOT_AN_ANNOUNCEMENT
+        case RefusalCode.TOO_LONG if r.field == "question":
+            return m.QUESTION_TOO_LONG.format(max=r.limit)
+        case RefusalCode.MISSING if r.field == "answer":
+            return m.ANSWER_EMPTY
+        case RefusalCode.NO_SUCH_QUESTION if r.ids:
+            first = r.suggestion or str(r.ids[0])
+            return m.NO_SUCH_QUESTION_HERE.format(id=r.question_id, ids=_ids(r.ids), first=first)
+        case RefusalCode.NO_SUCH_QUESTION:
+            return m.NO_SUCH_QUESTION.format(id=r.question_id)
+        case RefusalCode.QUESTION_NOT_IN_THREAD:
+            return m.QUESTION_NOT_IN_THREAD.format(id=r.question_id, ids=_ids(r.ids))
+        case RefusalCode.WHICH_QUESTION:
+            return m.WHICH_QUESTION.format(ids=_ids(r.ids))
+        case RefusalCode.QUESTION_RECALLED:
+            return m.ANSWER_ON_RECALLED.format(id=r.question_id, announcement=r.announcement_id)
     raise ValueError(f"refusal {r.code} needs its words in `message`")
+
+
+def _ids(ids: tuple[int, ...]) -> str:
+    return ", ".join(f"#{i}" for i in ids)
