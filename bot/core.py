@@ -168,8 +168,11 @@ class PartnerBot:
     async def acknowledge(self, inv: Invocation, *, platform: Platform, channel: str, message: str) -> Reply:
         """The "Acknowledge" button under a delivered urgent announcement (`message` in `channel`)."""
         return await _guarded(
-            lambda: self.acks.acknowledge(inv, platform=platform, channel=channel, message=message)
+            lambda: self._acknowledge(inv, platform=platform, channel=channel, message=message)
         )
+
+    async def _acknowledge(self, inv: Invocation, *, platform: Platform, channel: str, message: str) -> Reply:
+        return present(await self.acks.acknowledge(inv, platform=platform, channel=channel, message=message))
 
     async def helpful(self, *, platform: Platform, channel: str, message: str, user: str) -> Reply:
         """The "Helpful" button under a delivered announcement (`message` in `channel`)."""
@@ -341,13 +344,13 @@ class PartnerBot:
             case c.AdminHelp():
                 return Reply(text=help_text(parsed.topic, admin=True, today=self._today()))
             case c.TopicAdd():
-                return await a.add_topic(parsed)
+                return present(await a.add_topic(parsed))
             case c.TopicArchive():
-                return await a.archive_topic(parsed)
+                return present(await a.archive_topic(parsed))
             case c.TopicUnarchive():
-                return await a.unarchive_topic(parsed)
+                return present(await a.unarchive_topic(parsed))
             case c.AdminTopics():
-                return await a.list_topics()
+                return present(await a.list_topics())
             case c.Invite():
                 return await a.invite(inv, parsed)
             case c.Broadcast():
@@ -355,7 +358,7 @@ class PartnerBot:
             case c.Send():
                 return await a.send(parsed)
             case c.Cancel():
-                return await a.cancel(parsed)
+                return present(await a.cancel(parsed))
             case c.Edit():
                 return await self.revisions.edit(parsed)
             case c.Recall():
@@ -365,7 +368,7 @@ class PartnerBot:
             case c.Stats():
                 return await self.analytics.reply(parsed.announcement_id)
             case c.Acks():
-                return await self.acks.listing(parsed.announcement_id)
+                return present(await self.acks.listing(parsed.announcement_id))
             case c.Questions():
                 return present(await self.feedback.open_questions())
             case c.Answer():

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.domain.announcements import Announcement, Reach
 from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.directory import DeliveryMode
-from bot.domain.feedback import Question
+from bot.domain.feedback import AckState, Question
 from bot.domain.topics import Topic
 from bot.timezones import DigestTime, QuietHours
 
@@ -215,3 +215,65 @@ class OpenQuestions:
 
 
 FeedbackResult = HelpfulCounted | QuestionAsked | QuestionAnswered | OpenQuestions | Refused
+
+
+# --- acknowledgements (bot/services/acks.py) ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledged:
+    """An "Acknowledge" press on a delivered copy. `needed` is False when the announcement asks for
+    no acknowledgement (nothing was recorded); `earlier` is the copy's acknowledgement when someone
+    had already given it, and `by_caller` whether that was the one pressing now."""
+
+    needed: bool = True
+    earlier: AckState | None = None
+    by_caller: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AckListing:
+    """`acks <id>`: each delivered copy of the announcement and whether it was acknowledged."""
+
+    announcement_id: int
+    title: str
+    states: tuple[AckState, ...]
+
+
+AckResult = Acknowledged | AckListing | Refused
+
+
+# --- admin: topics and cancelling (bot/services/admin.py) ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TopicAdded:
+    topic: Topic
+
+
+@dataclass(frozen=True, slots=True)
+class TopicArchiveSet:
+    """A topic archived (`archived`) or back from the archive; `changed` is False when it was not
+    archived to begin with (unarchive only)."""
+
+    slug: str
+    archived: bool
+    changed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TopicsOverview:
+    """Every topic, archived ones included, with how many active channels follow each."""
+
+    topics: tuple[tuple[Topic, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    """A draft or scheduled announcement cancelled before anything went out."""
+
+    announcement_id: int
+    title: str
+
+
+AdminResult = TopicAdded | TopicArchiveSet | TopicsOverview | Cancelled | Refused

@@ -59,6 +59,12 @@ class RefusalCode(StrEnum):
     QUESTION_NOT_IN_THREAD = "question_not_in_thread"
     WHICH_QUESTION = "which_question"
     QUESTION_RECALLED = "question_recalled"
+    # Admin commands: a topic slug already taken, an announcement whose deliveries have begun (too
+    # late to cancel) or that is no longer a draft or scheduled, one that asks for no acknowledgement.
+    TOPIC_EXISTS = "topic_exists"
+    CANCEL_TOO_LATE = "cancel_too_late"
+    NOT_CANCELLABLE = "not_cancellable"
+    ACK_NOT_REQUIRED = "ack_not_required"
     # The grammar's (bot/grammar.py): a required input left empty, one over its limit, a time it
     # cannot read; anything else it refuses is `SYNTAX`, about no single field.
     MISSING = "missing"

@@ -3,13 +3,22 @@
 A `Reply` is semantic: its text in the core's neutral markup, rows, buttons, and typed companions
 adapters read instead of the words (`refusal`, `draft`). Each adapter renders it for its platform.
 One module per capability: `broadcast` (preview, sent summary), `partners` (a partner's own
-channel), `feedback` (Helpful, questions, answers), `refusals` (every refusal's sentence);
+channel), `feedback` (Helpful, questions, answers), `admin` (topics, cancel, acknowledgements),
+`refusals` (every refusal's sentence);
 `present` picks the renderer by the result's type.
 """
 
 from __future__ import annotations
 
 from bot.domain.conversation import Reply
+from bot.presenter.admin import (
+    ack_listing_reply,
+    acknowledged_reply,
+    cancelled_reply,
+    topic_added_reply,
+    topic_archive_reply,
+    topics_overview_reply,
+)
 from bot.presenter.broadcast import CANCEL_ACTION as CANCEL_ACTION
 from bot.presenter.broadcast import EDIT_ACTION as EDIT_ACTION
 from bot.presenter.broadcast import RECALL_ACTION as RECALL_ACTION
@@ -34,6 +43,11 @@ from bot.presenter.partners import (
 from bot.presenter.refusals import error as error
 from bot.presenter.refusals import refusal_reply
 from bot.results import (
+    AckListing,
+    Acknowledged,
+    AckResult,
+    AdminResult,
+    Cancelled,
     ChannelSettings,
     FeedbackResult,
     HelpfulCounted,
@@ -51,7 +65,10 @@ from bot.results import (
     Subscribed,
     SubscriptionsListed,
     TimezoneSet,
+    TopicAdded,
+    TopicArchiveSet,
     TopicsListed,
+    TopicsOverview,
     Unsubscribed,
 )
 
@@ -71,7 +88,9 @@ __all__ = [
 ]
 
 
-def present(result: Previewed | SentSummary | PartnerResult | FeedbackResult) -> Reply:
+def present(
+    result: Previewed | SentSummary | PartnerResult | FeedbackResult | AckResult | AdminResult,
+) -> Reply:
     """The reply for any typed result."""
     match result:
         case Previewed():
@@ -108,3 +127,15 @@ def present(result: Previewed | SentSummary | PartnerResult | FeedbackResult) ->
             return answered_reply(result)
         case OpenQuestions():
             return open_questions_reply(result)
+        case Acknowledged():
+            return acknowledged_reply(result)
+        case AckListing():
+            return ack_listing_reply(result)
+        case TopicAdded():
+            return topic_added_reply(result)
+        case TopicArchiveSet():
+            return topic_archive_reply(result)
+        case TopicsOverview():
+            return topics_overview_reply(result)
+        case Cancelled():
+            return cancelled_reply(result)

@@ -57,6 +57,14 @@ def _refusal_text(r: Refused) -> str:
             return m.QUESTION_NOT_IN_THREAD.format(id=r.question_id, ids=_ids(r.ids))
         case RefusalCode.WHICH_QUESTION:
             return m.WHICH_QUESTION.format(ids=_ids(r.ids))
+        case RefusalCode.TOPIC_EXISTS:
+            return m.TOPIC_EXISTS.format(slug=r.value)
+        case RefusalCode.CANCEL_TOO_LATE:
+            return m.CANCEL_TOO_LATE.format(id=r.announcement_id)
+        case RefusalCode.NOT_CANCELLABLE:
+            return m.CANNOT_CANCEL[r.status].format(id=r.announcement_id)
+        case RefusalCode.ACK_NOT_REQUIRED:
+            return m.ACK_NOT_REQUIRED.format(id=r.announcement_id)
         case RefusalCode.QUESTION_RECALLED:
             return m.ANSWER_ON_RECALLED.format(id=r.question_id, announcement=r.announcement_id)
     raise ValueError(f"refusal {r.code} needs its words in `message`")
