@@ -1,0 +1,97 @@
+"""Admin topic commands, `cancel` and acknowledgements as typed results (issue 12): the services
+return what changed or the `Refused` with its code; bot/presenter/ words it and the chat reply (local
+adapter) carries the code. Runs on SQLite and PostgreSQL (the `harness` fixture)."""
+
+from __future__ import annotations
+
+from bot import messages as m
+from bot.commands import Cancel, TopicAdd, TopicArchive, TopicUnarchive
+from bot.domain import Platform, Refusal, RefusalCode
+from bot.presenter import present
+from bot.results import (
+    AckListing,
+    Acknowledged,
+    Cancelled,
+    Refused,
+    TopicAdded,
+    TopicArchiveSet,
+    TopicsOverview,
+)
+from tests.harness import Harness
+from tests.integration.support import broadcast_and_send, id_from, setup_topics
+
+
+async def test_topic_commands_return_what_changed_or_the_refusal(harness: Harness) -> None:
+    h = harness
+    a = h.app.bot.admin
+    assert await a.list_topics() == TopicsOverview(())
+    added = await a.add_topic(TopicAdd("pricing", "Pricing"))
+    assert isinstance(added, TopicAdded) and (added.topic.slug, added.topic.title) == ("pricing", "Pricing")
+    assert await a.add_topic(TopicAdd("pricing", "Again")) == Refused(
+        RefusalCode.TOPIC_EXISTS, "slug", value="pricing"
+    )
+    reply = await h.admin('topic add pricing "Again"')
+    assert reply.text == m.TOPIC_EXISTS.format(slug="pricing")
+    assert reply.refusal == Refusal(RefusalCode.TOPIC_EXISTS, "slug")
+    await h.link("acme")
+    assert not (await h.partner("acme", "subscribe pricing")).is_error
+    overview = await a.list_topics()
+    assert [(t.slug, followers) for t, followers in overview.topics] == [("pricing", 1)]
+    assert (await h.admin("topics")).text == present(overview).text
+
+    assert await a.unarchive_topic(TopicUnarchive("pricing")) == TopicArchiveSet("pricing", False, False)
+    assert await a.archive_topic(TopicArchive("pricing")) == TopicArchiveSet("pricing", True)
+    assert await a.unarchive_topic(TopicUnarchive("pricing")) == TopicArchiveSet("pricing", False)
+    typo = await a.archive_topic(TopicArchive("pricng"))
+    assert typo == Refused(RefusalCode.UNKNOWN_TOPIC, "slug", value="pricng", suggestion="pricing")
+    reply = await h.admin("topic archive pricng")
+    assert reply.refusal == Refusal(RefusalCode.UNKNOWN_TOPIC, "slug") and reply.text == present(typo).text
+
+
+async def test_cancel_returns_the_cancelled_draft_or_why_not(harness: Harness) -> None:
+    h = harness
+    await setup_topics(h, "pricing")
+    await h.link("acme")
+    assert not (await h.partner("acme", "subscribe pricing")).is_error
+    draft = id_from(await h.admin("broadcast topic:pricing title:Prices Out."))
+    a = h.app.bot.admin
+    assert await a.cancel(Cancel(draft)) == Cancelled(draft, "Prices")
+    again = await a.cancel(Cancel(draft))
+    assert again == Refused(RefusalCode.NOT_CANCELLABLE, announcement_id=draft, status="cancelled")
+    reply = await h.admin(f"cancel {draft}")
+    assert reply.refusal == Refusal(RefusalCode.NOT_CANCELLABLE) and reply.text == present(again).text
+    assert await a.cancel(Cancel(99)) == Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=99)
+
+
+async def test_acknowledgements_are_typed_results(harness: Harness) -> None:
+    h = harness
+    await setup_topics(h, "security")
+    await h.join("acme", "Acme", tier="gold")
+    await h.subscribe("acme", "security")
+    announcement = await broadcast_and_send(h, 'topic:security urgent ack title:"Patch"', "Now.")
+    acks = h.app.bot.acks
+    assert await acks.listing(announcement) == AckListing(announcement, "Patch", ())
+    await h.deliver()
+    (post,) = h.posts("acme")
+    pat = h.local.invocation("pat", "acme")
+
+    async def press(user: str, channel: str = "acme") -> Acknowledged | Refused:
+        inv = h.local.invocation(user, channel)
+        return await acks.acknowledge(inv, platform=Platform.LOCAL, channel="acme", message=post.id)
+
+    assert await press("pat") == Acknowledged()
+    again = await press("pat")
+    assert isinstance(again, Acknowledged) and again.by_caller and again.earlier is not None
+    assert again.earlier.acked_by == pat.user.user
+    colleague = await press("kim")
+    assert isinstance(colleague, Acknowledged) and not colleague.by_caller
+    assert await press("bo", "birch") == Refused(RefusalCode.NOT_AN_ANNOUNCEMENT)
+    listing = await acks.listing(announcement)
+    assert isinstance(listing, AckListing) and [s.partner_name for s in listing.states] == ["Acme"]
+    assert (await h.admin(f"acks {announcement}")).text == present(listing).text
+    plain = await broadcast_and_send(h, "topic:security title:FYI", "No ack.")
+    refused = await acks.listing(plain)
+    assert refused == Refused(RefusalCode.ACK_NOT_REQUIRED, announcement_id=plain)
+    reply = await h.admin(f"acks {plain}")
+    assert reply.refusal == Refusal(RefusalCode.ACK_NOT_REQUIRED) and reply.text == present(refused).text
+    assert await acks.listing(99) == Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=99)
