@@ -380,9 +380,9 @@ class PartnerBot:
             case c.PartnerRemove():
                 return await a.roster.remove(parsed)
             case c.Reschedule():
-                return await self.rescheduling.reschedule(parsed)
+                return present(await self.rescheduling.reschedule(parsed))
             case c.Drafts():
-                return await self.rescheduling.drafts()
+                return present(await self.rescheduling.drafts())
         raise AssertionError(f"unhandled admin command {parsed!r}")
 
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:

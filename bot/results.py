@@ -277,3 +277,33 @@ class Cancelled:
 
 
 AdminResult = TopicAdded | TopicArchiveSet | TopicsOverview | Cancelled | Refused
+
+
+# --- rescheduling and open drafts (bot/services/rescheduling.py) --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Rescheduled:
+    """An announcement (`was_draft`: a draft) moved to `when` (scheduling's words); `notes` say
+    what a DST change does to the time and, once scheduled, what waits for quiet hours or digests."""
+
+    announcement: Announcement
+    when: str
+    was_draft: bool = False
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDraft:
+    """A draft not sent or cancelled yet; `when` its time in scheduling's words ("" for none)."""
+
+    announcement: Announcement
+    when: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftsListed:
+    drafts: tuple[OpenDraft, ...]
+
+
+ReschedulingResult = Rescheduled | DraftsListed | Refused

@@ -65,6 +65,9 @@ class RefusalCode(StrEnum):
     CANCEL_TOO_LATE = "cancel_too_late"
     NOT_CANCELLABLE = "not_cancellable"
     ACK_NOT_REQUIRED = "ack_not_required"
+    # `reschedule`: deliveries have begun (too late), or it was cancelled or recalled (no time left).
+    RESCHEDULE_TOO_LATE = "reschedule_too_late"
+    NOT_RESCHEDULABLE = "not_reschedulable"
     # The grammar's (bot/grammar.py): a required input left empty, one over its limit, a time it
     # cannot read; anything else it refuses is `SYNTAX`, about no single field.
     MISSING = "missing"

@@ -4,7 +4,7 @@ A `Reply` is semantic: its text in the core's neutral markup, rows, buttons, and
 adapters read instead of the words (`refusal`, `draft`). Each adapter renders it for its platform.
 One module per capability: `broadcast` (preview, sent summary), `partners` (a partner's own
 channel), `feedback` (Helpful, questions, answers), `admin` (topics, cancel, acknowledgements),
-`refusals` (every refusal's sentence);
+`scheduling` (reschedule, drafts), `refusals` (every refusal's sentence);
 `present` picks the renderer by the result's type.
 """
 
@@ -42,6 +42,7 @@ from bot.presenter.partners import (
 )
 from bot.presenter.refusals import error as error
 from bot.presenter.refusals import refusal_reply
+from bot.presenter.scheduling import drafts_reply, rescheduled_reply
 from bot.results import (
     AckListing,
     Acknowledged,
@@ -49,6 +50,7 @@ from bot.results import (
     AdminResult,
     Cancelled,
     ChannelSettings,
+    DraftsListed,
     FeedbackResult,
     HelpfulCounted,
     Joined,
@@ -61,6 +63,8 @@ from bot.results import (
     QuestionAsked,
     QuietHoursSet,
     Refused,
+    Rescheduled,
+    ReschedulingResult,
     SentSummary,
     Subscribed,
     SubscriptionsListed,
@@ -89,7 +93,13 @@ __all__ = [
 
 
 def present(
-    result: Previewed | SentSummary | PartnerResult | FeedbackResult | AckResult | AdminResult,
+    result: Previewed
+    | SentSummary
+    | PartnerResult
+    | FeedbackResult
+    | AckResult
+    | AdminResult
+    | ReschedulingResult,
 ) -> Reply:
     """The reply for any typed result."""
     match result:
@@ -139,3 +149,7 @@ def present(
             return topics_overview_reply(result)
         case Cancelled():
             return cancelled_reply(result)
+        case Rescheduled():
+            return rescheduled_reply(result)
+        case DraftsListed():
+            return drafts_reply(result)
