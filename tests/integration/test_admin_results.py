@@ -1,11 +1,13 @@
-"""Admin topic commands, `cancel` and acknowledgements as typed results (issue 12): the services
-return what changed or the `Refused` with its code; bot/presenter/ words it and the chat reply (local
-adapter) carries the code. Runs on SQLite and PostgreSQL (the `harness` fixture)."""
+"""Admin topic commands, `cancel`, `reschedule`, `drafts` and acknowledgements as typed results
+(issue 12): the services return what changed or the `Refused` with its code; bot/presenter/ words it
+and the chat reply (local adapter) carries the code. Runs on SQLite and PostgreSQL (`harness`)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot import messages as m
-from bot.commands import Cancel, TopicAdd, TopicArchive, TopicUnarchive
+from bot.commands import Cancel, Reschedule, TopicAdd, TopicArchive, TopicUnarchive
 from bot.domain import Platform, Refusal, RefusalCode
 from bot.presenter import present
 from bot.results import (
@@ -13,6 +15,7 @@ from bot.results import (
     Acknowledged,
     Cancelled,
     Refused,
+    Rescheduled,
     TopicAdded,
     TopicArchiveSet,
     TopicsOverview,
@@ -95,3 +98,37 @@ async def test_acknowledgements_are_typed_results(harness: Harness) -> None:
     reply = await h.admin(f"acks {plain}")
     assert reply.refusal == Refusal(RefusalCode.ACK_NOT_REQUIRED) and reply.text == present(refused).text
     assert await acks.listing(99) == Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=99)
+
+
+async def test_reschedule_and_drafts_are_typed_results(harness: Harness) -> None:
+    h = harness
+    await setup_topics(h, "pricing")
+    await h.link("acme")
+    assert not (await h.partner("acme", "subscribe pricing")).is_error
+    draft = id_from(await h.admin("broadcast topic:pricing title:Later Not yet."))
+    r = h.app.bot.rescheduling
+    listed = await r.drafts()
+    assert [(d.announcement.id, d.when) for d in listed.drafts] == [(draft, "")]
+    assert (await h.admin("drafts")).rows == present(listed).rows
+    at = Reschedule(draft, datetime(2026, 12, 5, 9, 0))
+    moved = await r.reschedule(at)
+    assert isinstance(moved, Rescheduled) and moved.was_draft and moved.announcement.id == draft
+    assert moved.when.startswith("2026-12-05 09:00")
+    (listed_draft,) = (await r.drafts()).drafts
+    assert listed_draft.when == moved.when
+    past = await r.reschedule(Reschedule(draft, datetime(2026, 11, 1, 9, 0)))
+    assert isinstance(past, Refused) and past.code is RefusalCode.AT_PAST and past.field == "at"
+    assert present(past).text == past.message and m.AT_FORMS_LIST in past.message
+    assert await r.reschedule(Reschedule(99, at.send_at)) == Refused(
+        RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=99
+    )
+    assert not (await h.admin(f"send {draft}")).is_error
+    assert not (await h.admin(f"cancel {draft}")).is_error
+    gone = await r.reschedule(at)
+    assert gone == Refused(RefusalCode.NOT_RESCHEDULABLE, announcement_id=draft, status="cancelled")
+    reply = await h.admin(f'reschedule {draft} at:"2026-12-05 09:00"')
+    assert reply.refusal == Refusal(RefusalCode.NOT_RESCHEDULABLE) and reply.text == present(gone).text
+    sent = await broadcast_and_send(h, "topic:pricing title:Now", "Body.")
+    await h.deliver()
+    too_late = await r.reschedule(Reschedule(sent, at.send_at))
+    assert too_late == Refused(RefusalCode.RESCHEDULE_TOO_LATE, announcement_id=sent)
