@@ -11,10 +11,11 @@ typed results yet.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from bot.domain.announcements import Announcement, Reach
 from bot.domain.conversation import Refusal, RefusalCode
-from bot.domain.directory import DeliveryMode
+from bot.domain.directory import DeliveryMode, Partner
 from bot.domain.feedback import AckState, Question
 from bot.domain.topics import Topic
 from bot.timezones import DigestTime, QuietHours
@@ -307,3 +308,18 @@ class DraftsListed:
 
 
 ReschedulingResult = Rescheduled | DraftsListed | Refused
+
+
+# --- invites (bot/services/partner_admin.py) ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Invited:
+    """A join code for `partner`, valid until `expires`, once: a new partner, another channel of
+    one that exists (`existed`; its profile untouched), or one removed on `removed_on`, restored."""
+
+    partner: Partner
+    code: str
+    expires: date
+    existed: bool = False
+    removed_on: date | None = None

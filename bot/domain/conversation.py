@@ -68,6 +68,8 @@ class RefusalCode(StrEnum):
     # `reschedule`: deliveries have begun (too late), or it was cancelled or recalled (no time left).
     RESCHEDULE_TOO_LATE = "reschedule_too_late"
     NOT_RESCHEDULABLE = "not_reschedulable"
+    # `invite` for a partner that exists with another profile: nothing changed, no code made.
+    PARTNER_EXISTS = "partner_exists"
     # The grammar's (bot/grammar.py): a required input left empty, one over its limit, a time it
     # cannot read; anything else it refuses is `SYNTAX`, about no single field.
     MISSING = "missing"

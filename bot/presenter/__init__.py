@@ -4,7 +4,7 @@ A `Reply` is semantic: its text in the core's neutral markup, rows, buttons, and
 adapters read instead of the words (`refusal`, `draft`). Each adapter renders it for its platform.
 One module per capability: `broadcast` (preview, sent summary), `partners` (a partner's own
 channel), `feedback` (Helpful, questions, answers), `admin` (topics, cancel, acknowledgements),
-`scheduling` (reschedule, drafts), `refusals` (every refusal's sentence);
+`scheduling` (reschedule, drafts), `roster` (invite), `refusals` (every refusal's sentence);
 `present` picks the renderer by the result's type.
 """
 
@@ -42,6 +42,7 @@ from bot.presenter.partners import (
 )
 from bot.presenter.refusals import error as error
 from bot.presenter.refusals import refusal_reply
+from bot.presenter.roster import invited_reply
 from bot.presenter.scheduling import drafts_reply, rescheduled_reply
 from bot.results import (
     AckListing,
@@ -53,6 +54,7 @@ from bot.results import (
     DraftsListed,
     FeedbackResult,
     HelpfulCounted,
+    Invited,
     Joined,
     ModeSet,
     NewsListed,
@@ -99,7 +101,8 @@ def present(
     | FeedbackResult
     | AckResult
     | AdminResult
-    | ReschedulingResult,
+    | ReschedulingResult
+    | Invited,
 ) -> Reply:
     """The reply for any typed result."""
     match result:
@@ -153,3 +156,5 @@ def present(
             return rescheduled_reply(result)
         case DraftsListed():
             return drafts_reply(result)
+        case Invited():
+            return invited_reply(result)

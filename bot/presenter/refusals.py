@@ -48,6 +48,8 @@ def _refusal_text(r: Refused) -> str:
             return m.QUESTION_TOO_LONG.format(max=r.limit)
         case RefusalCode.MISSING if r.field == "answer":
             return m.ANSWER_EMPTY
+        case RefusalCode.MISSING if r.field == "tier":
+            return m.TIER_MISSING
         case RefusalCode.NO_SUCH_QUESTION if r.ids:
             first = r.suggestion or str(r.ids[0])
             return m.NO_SUCH_QUESTION_HERE.format(id=r.question_id, ids=_ids(r.ids), first=first)

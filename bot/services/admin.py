@@ -113,7 +113,7 @@ class AdminService:
 
     async def invite(self, inv: Invocation, cmd: Invite) -> Reply:
         """A join code for a new partner; one that exists is never changed (services/partner_admin.py)."""
-        return await self.roster.invite(inv, cmd)
+        return present(await self.roster.invite(inv, cmd))
 
     async def broadcast(self, inv: Invocation, cmd: Broadcast) -> Reply:
         """Create a draft and answer with its preview (`draft`, in words)."""

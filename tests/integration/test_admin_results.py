@@ -7,20 +7,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot import messages as m
-from bot.commands import Cancel, Reschedule, TopicAdd, TopicArchive, TopicUnarchive
+from bot.commands import Cancel, Invite, Reschedule, TopicAdd, TopicArchive, TopicUnarchive
 from bot.domain import Platform, Refusal, RefusalCode
 from bot.presenter import present
 from bot.results import (
     AckListing,
     Acknowledged,
     Cancelled,
+    Invited,
     Refused,
     Rescheduled,
     TopicAdded,
     TopicArchiveSet,
     TopicsOverview,
 )
-from tests.harness import Harness
+from tests.harness import ADMIN, ADMIN_CHANNEL, Harness
 from tests.integration.support import broadcast_and_send, id_from, setup_topics
 
 
@@ -132,3 +133,30 @@ async def test_reschedule_and_drafts_are_typed_results(harness: Harness) -> None
     await h.deliver()
     too_late = await r.reschedule(Reschedule(sent, at.send_at))
     assert too_late == Refused(RefusalCode.RESCHEDULE_TOO_LATE, announcement_id=sent)
+
+
+async def test_invite_returns_the_code_and_what_became_of_the_partner(harness: Harness) -> None:
+    h = harness
+    admin, roster = h.local.invocation(ADMIN, ADMIN_CHANNEL), h.app.bot.admin.roster
+    new = await roster.invite(admin, Invite("Acme", tier="gold"))
+    assert isinstance(new, Invited) and (new.partner.name, new.partner.tier, new.existed) == (
+        "Acme",
+        "gold",
+        False,
+    )
+    assert new.expires > h.app.clock.now().date() and new.removed_on is None
+    again = await roster.invite(admin, Invite("Acme", tier="gold"))
+    assert isinstance(again, Invited) and again.existed and again.code != new.code
+    changed = await roster.invite(admin, Invite("Acme", tier="silver"))
+    assert isinstance(changed, Refused) and changed.code is RefusalCode.PARTNER_EXISTS
+    assert changed.value == "Acme" and 'partner set "Acme" tier:silver' in changed.message
+    assert await roster.invite(admin, Invite("Birch", tier="")) == Refused(RefusalCode.MISSING, "tier")
+    typo = await roster.invite(admin, Invite("Birch", tier="gld"))
+    assert isinstance(typo, Refused) and typo.code is RefusalCode.UNKNOWN_VALUE and typo.message
+    reply = await h.admin('invite "Birch" tier:gld')
+    assert reply.text == typo.message and reply.refusal == Refusal(RefusalCode.UNKNOWN_VALUE)
+    assert not (await h.admin('partner remove "Acme"')).is_error
+    back = await roster.invite(admin, Invite("Acme", tier="gold"))
+    assert isinstance(back, Invited) and back.removed_on == h.app.clock.now().date()
+    reply = await h.admin('invite "Cedar" tier:gold')
+    assert reply.join_code is not None and f"`{reply.join_code}`" in reply.text
