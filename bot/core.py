@@ -20,6 +20,8 @@ from bot.domain.topics import Topic
 from bot.grammar import help_text, parse_admin, parse_partner
 from bot.ports.clock import Clock
 from bot.ports.stores import Stores
+from bot.presenter import present
+from bot.results import FeedbackResult
 from bot.services.acks import AckPorts, AckService
 from bot.services.admin import (
     CANCEL_ACTION,
@@ -166,14 +168,21 @@ class PartnerBot:
     async def acknowledge(self, inv: Invocation, *, platform: Platform, channel: str, message: str) -> Reply:
         """The "Acknowledge" button under a delivered urgent announcement (`message` in `channel`)."""
         return await _guarded(
-            lambda: self.acks.acknowledge(inv, platform=platform, channel=channel, message=message)
+            lambda: self._acknowledge(inv, platform=platform, channel=channel, message=message)
         )
+
+    async def _acknowledge(self, inv: Invocation, *, platform: Platform, channel: str, message: str) -> Reply:
+        return present(await self.acks.acknowledge(inv, platform=platform, channel=channel, message=message))
 
     async def helpful(self, *, platform: Platform, channel: str, message: str, user: str) -> Reply:
         """The "Helpful" button under a delivered announcement (`message` in `channel`)."""
-        return await _guarded(
-            lambda: self.feedback.helpful(platform=platform, channel=channel, message=message, user=user)
-        )
+
+        async def run() -> Reply:
+            return present(
+                await self.feedback.helpful(platform=platform, channel=channel, message=message, user=user)
+            )
+
+        return await _guarded(run)
 
     async def mute(
         self, inv: Invocation, *, platform: Platform, channel: str, message: str, topic: str | None = None
@@ -186,7 +195,7 @@ class PartnerBot:
             topics = (topic,) if topic else await self.feedback.topics_of(platform, channel, message)
             if not topics:
                 return Reply(text=m.NOT_AN_ANNOUNCEMENT, is_error=True)
-            return await self.partners.unsubscribe(inv, c.Unsubscribe(topics=topics), muted=True)
+            return present(await self.partners.unsubscribe(inv, c.Unsubscribe(topics=topics), muted=True))
 
         return await _guarded(run)
 
@@ -206,8 +215,8 @@ class PartnerBot:
             if self.settings.is_admin_channel(inv.channel):
                 if not self._is_admin(inv):
                     return None  # colleagues may discuss in the thread; only admins answer partners
-                return await self.feedback.admin_thread_reply(inv, thread, text)
-            return await self.feedback.partner_thread_reply(inv, thread, text)
+                return _presented(await self.feedback.admin_thread_reply(inv, thread, text))
+            return _presented(await self.feedback.partner_thread_reply(inv, thread, text))
 
         return await _guarded(handle)
 
@@ -288,28 +297,28 @@ class PartnerBot:
             case c.Help():
                 return Reply(text=help_text(parsed.topic, admin=False))
             case c.ListTopics():
-                return await p.topics(inv)
+                return present(await p.topics(inv))
             case c.Subscribe():
-                return await p.subscribe(inv, parsed)
+                return present(await p.subscribe(inv, parsed))
             case c.Unsubscribe():
-                return await p.unsubscribe(inv, parsed)
+                return present(await p.unsubscribe(inv, parsed))
             case c.ListSubscriptions():
-                return await p.subscriptions(inv)
+                return present(await p.subscriptions(inv))
             case c.News():
-                return await p.news(inv, parsed)
+                return present(await p.news(inv, parsed))
             case c.Ask():
                 channel = await p.channel(inv)
-                return await self.feedback.ask(inv, channel.id, parsed.text)
+                return present(await self.feedback.ask(inv, channel.id, parsed.text))
             case c.ShowSettings():
-                return await p.settings(inv)
+                return present(await p.settings(inv))
             case c.SetMode():
-                return await p.set_mode(inv, parsed)
+                return present(await p.set_mode(inv, parsed))
             case c.SetTimezone():
-                return await p.set_timezone(inv, parsed)
+                return present(await p.set_timezone(inv, parsed))
             case c.SetQuietHours():
-                return await p.set_quiet_hours(inv, parsed)
+                return present(await p.set_quiet_hours(inv, parsed))
             case c.Join():
-                return await p.join(inv, parsed)
+                return present(await p.join(inv, parsed))
         raise AssertionError(f"unhandled partner command {parsed!r}")
 
     def _today(self) -> date:
@@ -335,13 +344,13 @@ class PartnerBot:
             case c.AdminHelp():
                 return Reply(text=help_text(parsed.topic, admin=True, today=self._today()))
             case c.TopicAdd():
-                return await a.add_topic(parsed)
+                return present(await a.add_topic(parsed))
             case c.TopicArchive():
-                return await a.archive_topic(parsed)
+                return present(await a.archive_topic(parsed))
             case c.TopicUnarchive():
-                return await a.unarchive_topic(parsed)
+                return present(await a.unarchive_topic(parsed))
             case c.AdminTopics():
-                return await a.list_topics()
+                return present(await a.list_topics())
             case c.Invite():
                 return await a.invite(inv, parsed)
             case c.Broadcast():
@@ -349,7 +358,7 @@ class PartnerBot:
             case c.Send():
                 return await a.send(parsed)
             case c.Cancel():
-                return await a.cancel(parsed)
+                return present(await a.cancel(parsed))
             case c.Edit():
                 return await self.revisions.edit(parsed)
             case c.Recall():
@@ -359,11 +368,11 @@ class PartnerBot:
             case c.Stats():
                 return await self.analytics.reply(parsed.announcement_id)
             case c.Acks():
-                return await self.acks.listing(parsed.announcement_id)
+                return present(await self.acks.listing(parsed.announcement_id))
             case c.Questions():
-                return await self.feedback.open_questions()
+                return present(await self.feedback.open_questions())
             case c.Answer():
-                return await self.feedback.answer(inv, parsed.question_id, parsed.text)
+                return present(await self.feedback.answer(inv, parsed.question_id, parsed.text))
             case c.PartnerShow():
                 return await a.roster.show(parsed)
             case c.PartnerSet():
@@ -371,14 +380,14 @@ class PartnerBot:
             case c.PartnerRemove():
                 return await a.roster.remove(parsed)
             case c.Reschedule():
-                return await self.rescheduling.reschedule(parsed)
+                return present(await self.rescheduling.reschedule(parsed))
             case c.Drafts():
-                return await self.rescheduling.drafts()
+                return present(await self.rescheduling.drafts())
         raise AssertionError(f"unhandled admin command {parsed!r}")
 
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:
         if action in (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION):
-            return await self.partners.toggle(inv, value, subscribe=action == SUBSCRIBE_ACTION)
+            return present(await self.partners.toggle(inv, value, subscribe=action == SUBSCRIBE_ACTION))
         verbs = {SEND_ACTION: "send", CANCEL_ACTION: "cancel", RECALL_ACTION: "recall"}
         if action in verbs:
             if not value.isdigit():
@@ -418,6 +427,11 @@ class PartnerBot:
             allowed=allowed,
             now=self._clock.now(),
         )
+
+
+def _presented(result: FeedbackResult | None) -> Reply | None:
+    """A thread message's result in words; None when partnerbot has nothing to say to it."""
+    return None if result is None else present(result)
 
 
 async def _guarded(handler: Callable[[], Awaitable[_R]]) -> _R | Reply:

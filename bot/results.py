@@ -2,17 +2,23 @@
 
 A service returns one of these; `bot/presenter.py` turns it into a `Reply` in the words of
 `bot/messages.py`. The chat adapters, the CLI and a future web dashboard can read the same values
-without parsing text. Only the broadcast path (draft → preview → send) returns them so far; the
-words a result still carries (`notes`, `when`, `message`) are made by the scheduling service and the
-known-values check, which have not moved to typed results yet.
+without parsing text. The broadcast path (draft → preview → send) and the partner's own commands
+(bot/services/partners.py) return them so far; the words a result still carries (`notes`, `when`,
+`message`) are made by the scheduling service and the known-values check, which have not moved to
+typed results yet.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from bot.domain.announcements import Announcement, Reach
 from bot.domain.conversation import Refusal, RefusalCode
+from bot.domain.directory import DeliveryMode, Partner
+from bot.domain.feedback import AckState, Question
+from bot.domain.topics import Topic
+from bot.timezones import DigestTime, QuietHours
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +47,12 @@ class SentSummary:
 class Refused:
     """Why the core refused: a code, the input it is about, and the values its sentence names.
 
-    `value` is the offending input (a topic slug), `suggestion` the closest known one, `status` the
-    announcement's status (`AnnouncementStatus` value) for NOT_A_DRAFT, `audience` the audience in
-    words for EMPTY_AUDIENCE. `message` holds words another part of the core already made (a time
-    the scheduler refused, an unknown tier); the presenter shows it as it is.
+    `value` is the offending input (a topic slug, a time zone), `suggestion` the closest known one,
+    `status` the announcement's status (`AnnouncementStatus` value) for NOT_A_DRAFT, `audience` the
+    audience in words for EMPTY_AUDIENCE. `message` holds words another part of the core already
+    made (a time the scheduler refused, an unknown tier); the presenter shows it as it is.
+    For questions: `question_id` the one named, `ids` the questions of the thread it was named in,
+    `limit` the most characters a question may have (TOO_LONG).
     """
 
     code: RefusalCode | None
@@ -55,6 +63,9 @@ class Refused:
     status: str = ""
     audience: str = ""
     message: str = ""
+    question_id: int | None = None
+    ids: tuple[int, ...] = ()
+    limit: int = 0
 
     @property
     def refusal(self) -> Refusal | None:
@@ -63,3 +74,252 @@ class Refused:
 
 BroadcastResult = Previewed | Refused
 SendResult = SentSummary | Refused
+
+
+# --- a partner's own channel (bot/services/partners.py) ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TopicsListed:
+    """Every active topic, and the slugs of those the channel follows (`mine`)."""
+
+    topics: tuple[Topic, ...]
+    mine: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribed:
+    """What `subscribe` changed: the slugs `added` now, the ones followed `already`; `linked` is
+    whether the channel belongs to a partner (audience filters reach it only then)."""
+
+    added: tuple[str, ...]
+    already: tuple[str, ...] = ()
+    linked: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Unsubscribed:
+    """The slugs `unsubscribe` removed (none: the channel followed none of them)."""
+
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionsListed:
+    """The topics the channel follows."""
+
+    topics: tuple[Topic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NewsListed:
+    """The latest announcements on the topics asked for, newest first; `follows_nothing` when no
+    topic was named and the channel follows none."""
+
+    announcements: tuple[Announcement, ...]
+    follows_nothing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSettings:
+    """A channel's delivery settings: its mode, when digests go out (`digest_at`, in `timezone`),
+    its quiet hours (None: off; `quiet_is_default`: the vendor's, not its own), and the partner it is
+    linked to (`partner_name`, `partner_tier`; empty when none)."""
+
+    mode: DeliveryMode
+    digest_at: DigestTime
+    timezone: str
+    quiet: QuietHours | None
+    quiet_is_default: bool = False
+    partner_name: str = ""
+    partner_tier: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ModeSet:
+    """The channel's new delivery mode; digests go out at `digest_at` in `timezone`."""
+
+    mode: DeliveryMode
+    digest_at: DigestTime
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHoursSet:
+    """The channel's new quiet hours in `timezone` (None: off)."""
+
+    quiet: QuietHours | None
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimezoneSet:
+    """The channel's new time zone (its IANA name, as the zone database spells it)."""
+
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """A join code linked the channel to this partner."""
+
+    name: str
+    tier: str
+
+
+PartnerResult = (
+    TopicsListed
+    | Subscribed
+    | Unsubscribed
+    | SubscriptionsListed
+    | NewsListed
+    | ChannelSettings
+    | ModeSet
+    | QuietHoursSet
+    | TimezoneSet
+    | Joined
+    | Refused
+)
+
+
+# --- feedback: Helpful, questions and answers (bot/services/feedback.py) -------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HelpfulCounted:
+    """A "Helpful" press was counted."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAsked:
+    """A partner's question went to the vendor team as `question_id`."""
+
+    question_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAnswered:
+    """An admin's answer is on its way to `partner` (its name as stored). `recalled` is the
+    announcement the question was asked under when that was recalled: the answer then goes into
+    the partner's channel as a message of its own."""
+
+    question_id: int
+    partner: str
+    recalled: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenQuestions:
+    """The partner questions not answered yet, oldest first."""
+
+    questions: tuple[Question, ...]
+
+
+FeedbackResult = HelpfulCounted | QuestionAsked | QuestionAnswered | OpenQuestions | Refused
+
+
+# --- acknowledgements (bot/services/acks.py) ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledged:
+    """An "Acknowledge" press on a delivered copy. `needed` is False when the announcement asks for
+    no acknowledgement (nothing was recorded); `earlier` is the copy's acknowledgement when someone
+    had already given it, and `by_caller` whether that was the one pressing now."""
+
+    needed: bool = True
+    earlier: AckState | None = None
+    by_caller: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AckListing:
+    """`acks <id>`: each delivered copy of the announcement and whether it was acknowledged."""
+
+    announcement_id: int
+    title: str
+    states: tuple[AckState, ...]
+
+
+AckResult = Acknowledged | AckListing | Refused
+
+
+# --- admin: topics and cancelling (bot/services/admin.py) ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TopicAdded:
+    topic: Topic
+
+
+@dataclass(frozen=True, slots=True)
+class TopicArchiveSet:
+    """A topic archived (`archived`) or back from the archive; `changed` is False when it was not
+    archived to begin with (unarchive only)."""
+
+    slug: str
+    archived: bool
+    changed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TopicsOverview:
+    """Every topic, archived ones included, with how many active channels follow each."""
+
+    topics: tuple[tuple[Topic, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    """A draft or scheduled announcement cancelled before anything went out."""
+
+    announcement_id: int
+    title: str
+
+
+AdminResult = TopicAdded | TopicArchiveSet | TopicsOverview | Cancelled | Refused
+
+
+# --- rescheduling and open drafts (bot/services/rescheduling.py) --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Rescheduled:
+    """An announcement (`was_draft`: a draft) moved to `when` (scheduling's words); `notes` say
+    what a DST change does to the time and, once scheduled, what waits for quiet hours or digests."""
+
+    announcement: Announcement
+    when: str
+    was_draft: bool = False
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDraft:
+    """A draft not sent or cancelled yet; `when` its time in scheduling's words ("" for none)."""
+
+    announcement: Announcement
+    when: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftsListed:
+    drafts: tuple[OpenDraft, ...]
+
+
+ReschedulingResult = Rescheduled | DraftsListed | Refused
+
+
+# --- invites (bot/services/partner_admin.py) ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Invited:
+    """A join code for `partner`, valid until `expires`, once: a new partner, another channel of
+    one that exists (`existed`; its profile untouched), or one removed on `removed_on`, restored."""
+
+    partner: Partner
+    code: str
+    expires: date
+    existed: bool = False
+    removed_on: date | None = None

@@ -46,6 +46,30 @@ class RefusalCode(StrEnum):
     NOT_AN_ANNOUNCEMENT = "not_an_announcement"
     NO_SUCH_ANNOUNCEMENT = "no_such_announcement"
     NOT_A_DRAFT = "not_a_draft"
+    # A partner's own channel (bot/services/partners.py): subscribing before a join code linked the
+    # channel, a time zone it does not know, a join code that does not exist, was used or expired.
+    NEEDS_LINK = "needs_link"
+    UNKNOWN_TIMEZONE = "unknown_timezone"
+    INVITE_UNKNOWN = "invite_unknown"
+    INVITE_USED = "invite_used"
+    INVITE_EXPIRED = "invite_expired"
+    # Questions and answers (bot/services/feedback.py): no question by that number, one in another
+    # thread, several open in the thread (say which), one under a recalled announcement.
+    NO_SUCH_QUESTION = "no_such_question"
+    QUESTION_NOT_IN_THREAD = "question_not_in_thread"
+    WHICH_QUESTION = "which_question"
+    QUESTION_RECALLED = "question_recalled"
+    # Admin commands: a topic slug already taken, an announcement whose deliveries have begun (too
+    # late to cancel) or that is no longer a draft or scheduled, one that asks for no acknowledgement.
+    TOPIC_EXISTS = "topic_exists"
+    CANCEL_TOO_LATE = "cancel_too_late"
+    NOT_CANCELLABLE = "not_cancellable"
+    ACK_NOT_REQUIRED = "ack_not_required"
+    # `reschedule`: deliveries have begun (too late), or it was cancelled or recalled (no time left).
+    RESCHEDULE_TOO_LATE = "reschedule_too_late"
+    NOT_RESCHEDULABLE = "not_reschedulable"
+    # `invite` for a partner that exists with another profile: nothing changed, no code made.
+    PARTNER_EXISTS = "partner_exists"
     # The grammar's (bot/grammar.py): a required input left empty, one over its limit, a time it
     # cannot read; anything else it refuses is `SYNTAX`, about no single field.
     MISSING = "missing"

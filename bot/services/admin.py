@@ -23,7 +23,17 @@ from bot.presenter import RECALL_ACTION as RECALL_ACTION
 from bot.presenter import SEND_ACTION as SEND_ACTION
 from bot.presenter import error as error
 from bot.presenter import present
-from bot.results import BroadcastResult, Previewed, Refused, SendResult, SentSummary
+from bot.results import (
+    BroadcastResult,
+    Cancelled,
+    Previewed,
+    Refused,
+    SendResult,
+    SentSummary,
+    TopicAdded,
+    TopicArchiveSet,
+    TopicsOverview,
+)
 from bot.services.partner_admin import PartnerAdminService
 from bot.services.progress import ProgressService
 from bot.services.scheduling import SchedulingService
@@ -69,52 +79,41 @@ class AdminService:
         # Switching it off delivers to every channel at once, whatever its mode.
         self.hold_digests = True
 
-    async def add_topic(self, cmd: TopicAdd) -> Reply:
+    async def add_topic(self, cmd: TopicAdd) -> TopicAdded | Refused:
         try:
             topic = await self._stores.topics.add(
                 slug=cmd.slug, title=cmd.title, description=cmd.description, now=self._clock.now()
             )
         except TopicAlreadyExists:
-            return error(m.TOPIC_EXISTS.format(slug=cmd.slug))
-        return Reply(text=m.TOPIC_ADDED.format(slug=topic.slug, title=topic.title), ephemeral=False)
+            return Refused(RefusalCode.TOPIC_EXISTS, "slug", value=cmd.slug)
+        return TopicAdded(topic)
 
-    async def archive_topic(self, cmd: TopicArchive) -> Reply:
+    async def archive_topic(self, cmd: TopicArchive) -> TopicArchiveSet | Refused:
         topic = await self._stores.topics.set_archived(cmd.slug, archived=True)
         if topic is None:
-            return error(await self._unknown_topic(cmd.slug))
-        return Reply(text=m.TOPIC_ARCHIVED.format(slug=topic.slug), ephemeral=False)
+            return await self._unknown_topic(cmd.slug)
+        return TopicArchiveSet(topic.slug, archived=True)
 
-    async def unarchive_topic(self, cmd: TopicUnarchive) -> Reply:
+    async def unarchive_topic(self, cmd: TopicUnarchive) -> TopicArchiveSet | Refused:
         known = {t.slug: t for t in await self._stores.topics.all(include_archived=True)}
         if cmd.slug not in known:
-            return error(await self._unknown_topic(cmd.slug, include_archived=True))
+            return await self._unknown_topic(cmd.slug, include_archived=True)
         if not known[cmd.slug].archived:
-            return Reply(text=m.TOPIC_NOT_ARCHIVED.format(slug=cmd.slug))
+            return TopicArchiveSet(cmd.slug, archived=False, changed=False)
         await self._stores.topics.set_archived(cmd.slug, archived=False)
-        return Reply(text=m.TOPIC_UNARCHIVED.format(slug=cmd.slug), ephemeral=False)
+        return TopicArchiveSet(cmd.slug, archived=False)
 
-    async def list_topics(self) -> Reply:
+    async def list_topics(self) -> TopicsOverview:
         """Every topic, archived ones marked, with the active channels following each."""
         topics = await self._stores.topics.all(include_archived=True)
         if not topics:
-            return Reply(text=m.ADMIN_NO_TOPICS)
+            return TopicsOverview(())
         followers = await self._stores.topics.follower_counts()
-        archived = sum(t.archived for t in topics)
-        header = m.ADMIN_TOPICS_HEADER(len(topics)) + (m.ADMIN_TOPICS_ARCHIVED(archived) if archived else "")
-        lines = [
-            m.ADMIN_TOPIC_LINE.format(
-                slug=t.slug,
-                title=t.title,
-                archived=m.ADMIN_TOPIC_ARCHIVED_MARK if t.archived else "",
-                followers=m.ADMIN_TOPIC_FOLLOWERS(followers.get(t.id, 0)),
-            )
-            for t in topics
-        ]
-        return Reply(text=header + "\n" + "\n".join(lines))
+        return TopicsOverview(tuple((t, followers.get(t.id, 0)) for t in topics))
 
     async def invite(self, inv: Invocation, cmd: Invite) -> Reply:
         """A join code for a new partner; one that exists is never changed (services/partner_admin.py)."""
-        return await self.roster.invite(inv, cmd)
+        return present(await self.roster.invite(inv, cmd))
 
     async def broadcast(self, inv: Invocation, cmd: Broadcast) -> Reply:
         """Create a draft and answer with its preview (`draft`, in words)."""
@@ -206,19 +205,19 @@ class AdminService:
         when = None if schedule is None else self.scheduling.when(schedule, plan)
         return SentSummary(announcement, written, when, tuple(self.scheduling.describe(plan, None)))
 
-    async def cancel(self, cmd: Cancel) -> Reply:
+    async def cancel(self, cmd: Cancel) -> Cancelled | Refused:
         """Cancel a draft, or a scheduled announcement until its first delivery goes out."""
         announcement = await self._stores.announcements.get(cmd.announcement_id)
         if announcement is None:
-            return error(m.NO_SUCH_ANNOUNCEMENT.format(id=cmd.announcement_id))
+            return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=cmd.announcement_id)
         outcome = await self._stores.schedules.cancel(announcement.id)
         if outcome is CancelOutcome.TOO_LATE:
-            return error(m.CANCEL_TOO_LATE.format(id=announcement.id))
+            return Refused(RefusalCode.CANCEL_TOO_LATE, announcement_id=announcement.id)
         if outcome is not CancelOutcome.CANCELLED:
             current = await self._stores.announcements.get(announcement.id)
             status = (current or announcement).status.value
-            return error(m.CANNOT_CANCEL[status].format(id=announcement.id))
-        return Reply(text=m.CANCELLED.format(id=announcement.id, title=announcement.title), ephemeral=False)
+            return Refused(RefusalCode.NOT_CANCELLABLE, announcement_id=announcement.id, status=status)
+        return Cancelled(announcement.id, announcement.title)
 
     async def scheduled(self) -> Reply:
         """`scheduled`: what is queued for later, soonest first."""
@@ -240,10 +239,9 @@ class AdminService:
         close = difflib.get_close_matches(slug, known, n=1, cutoff=0.6)
         return close[0] if close else ""
 
-    async def _unknown_topic(self, slug: str, *, include_archived: bool = False) -> str:
+    async def _unknown_topic(self, slug: str, *, include_archived: bool = False) -> Refused:
         close = await self._closest_topic(slug, include_archived=include_archived)
-        hint = m.DID_YOU_MEAN.format(suggestion=close) if close else "."
-        return m.UNKNOWN_TOPIC.format(slug=slug, did_you_mean=hint)
+        return Refused(RefusalCode.UNKNOWN_TOPIC, "slug", value=slug, suggestion=close)
 
 
 def preview(

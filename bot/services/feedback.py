@@ -1,7 +1,8 @@
 """Feedback flowing back: reactions on deliveries, partner questions to admins, answers to partners.
 
 Questions and answers are written together with a relay row (an outbox), so a relay survives a crash
-and is retried like a delivery; `post_relay` is what the delivery worker calls to send one.
+and is retried like a delivery; `post_relay` is what the delivery worker calls to send one. The
+use-cases return typed results (bot/results.py) that the presenter (bot/presenter/feedback.py) words.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import timedelta
 
 from bot import messages as m
 from bot.domain.announcements import AnnouncementStatus
-from bot.domain.conversation import Invocation, Reply
+from bot.domain.conversation import Invocation, RefusalCode
 from bot.domain.engagement import HELPFUL_EMOJI
 from bot.domain.feedback import Question, QuestionStatus
 from bot.domain.outbox import Work
@@ -25,6 +26,8 @@ from bot.ports.directory import DirectoryStore
 from bot.ports.feedback import FeedbackStore
 from bot.ports.outbox import DigestStore
 from bot.ports.sending import Sender, SendError, TransientSendError
+from bot.presenter.feedback import one_line
+from bot.results import HelpfulCounted, OpenQuestions, QuestionAnswered, QuestionAsked, Refused
 from bot.safety import neutralize_mentions
 from bot.settings import CoreSettings
 
@@ -62,12 +65,14 @@ class FeedbackService:
         )
         return True
 
-    async def helpful(self, *, platform: Platform, channel: str, message: str, user: str) -> Reply:
+    async def helpful(
+        self, *, platform: Platform, channel: str, message: str, user: str
+    ) -> HelpfulCounted | Refused:
         """The "Helpful" button under the delivered announcement `message`: counted as a reaction."""
         recorded = await self.reaction(
             platform=platform, channel=channel, message=message, user=user, emoji=HELPFUL_EMOJI, added=True
         )
-        return Reply(text=m.HELPFUL_THANKS) if recorded else Reply(text=m.NOT_AN_ANNOUNCEMENT, is_error=True)
+        return HelpfulCounted() if recorded else Refused(RefusalCode.NOT_AN_ANNOUNCEMENT)
 
     async def topics_of(self, platform: Platform, channel: str, message: str) -> tuple[str, ...]:
         """The topics of the announcement delivered as `message`; none when it is not one of ours."""
@@ -75,11 +80,13 @@ class FeedbackService:
         announcement = await self._stores.announcements.get(hit.announcement_id) if hit else None
         return announcement.topics if announcement else ()
 
-    async def ask(self, inv: Invocation, channel_id: int, text: str, *, thread: str | None = None) -> Reply:
+    async def ask(
+        self, inv: Invocation, channel_id: int, text: str, *, thread: str | None = None
+    ) -> QuestionAsked | Refused:
         """A direct question (`ask …`, or a reply under a digest), not tied to one announcement;
         with `thread`, the answer comes back in that thread."""
         if len(text) > MAX_QUESTION:
-            return Reply(text=m.QUESTION_TOO_LONG.format(max=MAX_QUESTION), is_error=True)
+            return _TOO_LONG
         question_id = await self._stores.feedback.ask(
             channel_id=channel_id,
             delivery_id=None,
@@ -90,9 +97,11 @@ class FeedbackService:
             partner_thread=thread,
             now=self._clock.now(),
         )
-        return Reply(text=m.QUESTION_RECEIVED.format(id=question_id))
+        return QuestionAsked(question_id)
 
-    async def partner_thread_reply(self, inv: Invocation, thread: str, text: str) -> Reply | None:
+    async def partner_thread_reply(
+        self, inv: Invocation, thread: str, text: str
+    ) -> QuestionAsked | Refused | None:
         """A partner wrote in an announcement's thread: that is a question for the vendor.
 
         Threads under anything else are ignored without touching the directory: with Discord's
@@ -112,7 +121,7 @@ class FeedbackService:
                 return None
             return await self.ask(inv, digest_channel, text.strip(), thread=thread)
         if len(text) > MAX_QUESTION:
-            return Reply(text=m.QUESTION_TOO_LONG.format(max=MAX_QUESTION), is_error=True)
+            return _TOO_LONG
         question_id = await self._stores.feedback.ask(
             channel_id=hit.channel_id,
             delivery_id=hit.delivery_id,
@@ -123,9 +132,11 @@ class FeedbackService:
             partner_thread=thread,
             now=self._clock.now(),
         )
-        return Reply(text=m.QUESTION_RECEIVED.format(id=question_id))
+        return QuestionAsked(question_id)
 
-    async def admin_thread_reply(self, inv: Invocation, thread: str, text: str) -> Reply | None:
+    async def admin_thread_reply(
+        self, inv: Invocation, thread: str, text: str
+    ) -> QuestionAnswered | Refused | None:
         """An admin wrote in a relayed-questions thread: an answer to one of its questions."""
         questions = await self._stores.feedback.questions_in_admin_thread(inv.channel.channel, thread)
         if not questions or not text.strip():
@@ -142,23 +153,21 @@ class FeedbackService:
             if not open_ones:
                 return None  # every question here is answered: admins are talking among themselves
             if len(open_ones) > 1:
-                ids = ", ".join(f"#{q.id}" for q in open_ones)
-                return Reply(text=m.WHICH_QUESTION.format(ids=ids), is_error=True)
+                return Refused(RefusalCode.WHICH_QUESTION, ids=tuple(q.id for q in open_ones))
             target, body = open_ones[0], text
         if await self._recalled(target):
             # Its copy (and the partner's thread under it) is deleted: say so, and how to answer anyway.
-            return Reply(
-                text=m.ANSWER_ON_RECALLED.format(id=target.id, announcement=target.announcement_id),
-                is_error=True,
+            return Refused(
+                RefusalCode.QUESTION_RECALLED, question_id=target.id, announcement_id=target.announcement_id
             )
         return await self.answer(inv, target.id, body)
 
-    async def _not_in_thread(self, wanted: int, questions: list[Question]) -> Reply:
-        here = ", ".join(f"#{q.id}" for q in questions)
+    async def _not_in_thread(self, wanted: int, questions: list[Question]) -> Refused:
+        here = tuple(q.id for q in questions)
         if await self._stores.feedback.question(wanted) is None:
             first = next((q.id for q in questions if q.status is QuestionStatus.OPEN), questions[0].id)
-            return Reply(text=m.NO_SUCH_QUESTION_HERE.format(id=wanted, ids=here, first=first), is_error=True)
-        return Reply(text=m.QUESTION_NOT_IN_THREAD.format(id=wanted, ids=here), is_error=True)
+            return Refused(RefusalCode.NO_SUCH_QUESTION, question_id=wanted, ids=here, suggestion=str(first))
+        return Refused(RefusalCode.QUESTION_NOT_IN_THREAD, question_id=wanted, ids=here)
 
     async def _recalled(self, question: Question) -> bool:
         """Whether the announcement the question was asked under has been recalled."""
@@ -167,12 +176,13 @@ class FeedbackService:
         announcement = await self._stores.announcements.get(question.announcement_id)
         return announcement is not None and announcement.status is AnnouncementStatus.RECALLED
 
-    async def answer(self, inv: Invocation, question_id: int, text: str) -> Reply:
+    async def answer(self, inv: Invocation, question_id: int, text: str) -> QuestionAnswered | Refused:
+        """An admin's answer to a question, queued for the partner's channel."""
         question = await self._stores.feedback.question(question_id)
         if question is None:
-            return Reply(text=m.NO_SUCH_QUESTION.format(id=question_id), is_error=True)
+            return Refused(RefusalCode.NO_SUCH_QUESTION, question_id=question_id)
         if not text.strip():
-            return Reply(text=m.ANSWER_EMPTY, is_error=True)
+            return Refused(RefusalCode.MISSING, "answer")
         await self._stores.feedback.answer(
             question_id,
             admin_platform=inv.user.platform,
@@ -181,31 +191,12 @@ class FeedbackService:
             text=text.strip(),
             now=self._clock.now(),
         )
-        partner = neutralize_mentions(question.partner_name)
-        if await self._recalled(question):
-            return Reply(
-                text=m.ANSWER_QUEUED_RECALLED.format(
-                    id=question_id, partner=partner, announcement=question.announcement_id
-                )
-            )
-        return Reply(text=m.ANSWER_QUEUED.format(id=question_id, partner=partner))
+        recalled = question.announcement_id if await self._recalled(question) else None
+        return QuestionAnswered(question_id, question.partner_name, recalled)
 
-    async def open_questions(self) -> Reply:
-        questions = await self._stores.feedback.open_questions()
-        if not questions:
-            return Reply(text=m.NO_OPEN_QUESTIONS)
-        lines = [
-            m.OPEN_QUESTION_LINE.format(
-                id=q.id,
-                partner=neutralize_mentions(q.partner_name),
-                tier=q.partner_tier,
-                platform=q.channel.platform.value,
-                about=f"#{q.announcement_id}" if q.announcement_id else m.DIRECT_QUESTION,
-                text=_one_line(neutralize_mentions(q.text)),
-            )
-            for q in questions
-        ]
-        return Reply(text=m.OPEN_QUESTIONS(len(questions)) + "\n" + "\n".join(lines))
+    async def open_questions(self) -> OpenQuestions:
+        """The partner questions not answered yet."""
+        return OpenQuestions(tuple(await self._stores.feedback.open_questions()))
 
     # --- relays: called by the delivery worker ----------------------------------------------
 
@@ -302,7 +293,7 @@ class FeedbackService:
             return Outgoing(channel=question.channel, content=RelayPost(work.id, RelayKind.ANSWER, body))
         body = m.ANSWER_RELAYED.format(
             admin=admin,
-            question=_one_line(neutralize_mentions(question.text), 200),
+            question=one_line(neutralize_mentions(question.text), 200),
             answer=neutralize_mentions(text),
         )
         thread = MessageRef(question.channel, question.partner_thread) if question.partner_thread else None
@@ -331,6 +322,4 @@ def _question_text(question: Question) -> str:
     )
 
 
-def _one_line(text: str, limit: int = 120) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+_TOO_LONG = Refused(RefusalCode.TOO_LONG, "question", limit=MAX_QUESTION)

@@ -10,12 +10,15 @@ from datetime import timedelta
 
 from bot import messages as m
 from bot.commands import Invite, PartnerRemove, PartnerSet, PartnerShow
-from bot.domain.conversation import Invocation, Reply
+from bot.domain.conversation import Invocation, RefusalCode, Reply
 from bot.domain.directory import Partner, PartnerCard, PartnerProfile
 from bot.lexer import closest
 from bot.ports.clock import Clock
 from bot.ports.directory import DirectoryStore
 from bot.ports.outbox import OutboxStore
+from bot.presenter.roster import profile_text as profile_text
+from bot.presenter.roster import shown
+from bot.results import Invited, Refused
 from bot.settings import CoreSettings
 from bot.timezones import canonical_zone, closest_zone
 from bot.vocabulary import UnknownValue, load
@@ -25,20 +28,6 @@ _ATTRIBUTES = ("tier", "type", "region", "language")
 
 def _error(text: str) -> Reply:
     return Reply(text=text, is_error=True)
-
-
-def _shown(value: str) -> str:
-    return value or m.NONE_VALUE
-
-
-def profile_text(partner: Partner | PartnerProfile) -> str:
-    """`tier gold · type reseller · region emea · language en` ("none" for a blank)."""
-    return m.PROFILE.format(
-        tier=_shown(partner.tier),
-        type=_shown(partner.type),
-        region=_shown(partner.region),
-        language=_shown(partner.language),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +112,7 @@ class PartnerAdminService:
         current = found.profile()
         changes = tuple((k, current[k], v) for k, v in checked.items() if current[k] != v)
         if not changes:
-            same = ", ".join(m.PARTNER_SAME.format(key=k, value=_shown(v)) for k, v in checked.items())
+            same = ", ".join(m.PARTNER_SAME.format(key=k, value=shown(v)) for k, v in checked.items())
             return m.PARTNER_SET_SAME.format(name=found.name, changes=same)
         updated = await self._stores.directory.update_partner(found.id, {k: new for k, _, new in changes})
         return Changed(updated or found, changes)
@@ -141,7 +130,7 @@ class PartnerAdminService:
             await self._stores.outbox.fail_pending_for_channel(channel_id, reason="partner removed")
         return found, len(channel_ids)
 
-    async def invite(self, inv: Invocation, cmd: Invite) -> Reply:
+    async def invite(self, inv: Invocation, cmd: Invite) -> Invited | Refused:
         """A join code for a new partner; never a silent change to one that exists."""
         checked = await self._checked(
             {
@@ -153,9 +142,9 @@ class PartnerAdminService:
             }
         )
         if isinstance(checked, str):
-            return _error(checked)
+            return Refused(RefusalCode.UNKNOWN_VALUE, message=checked)
         if "tier" not in checked:
-            return _error(m.TIER_MISSING)
+            return Refused(RefusalCode.MISSING, "tier")
         existing = await self._stores.directory.partner_by_name(cmd.partner_name)
         profile = PartnerProfile(
             name=existing.name if existing else cmd.partner_name,
@@ -171,35 +160,18 @@ class PartnerAdminService:
             if differs:
                 options = " ".join(f"{k}:{v}" for k, v in differs.items())
                 fix = f'partner set "{existing.name}" {options}'
-                return _error(
-                    m.INVITE_EXISTS_CHANGED.format(
-                        name=existing.name, profile=profile_text(existing), fix=fix
-                    )
+                text = m.INVITE_EXISTS_CHANGED.format(
+                    name=existing.name, profile=profile_text(existing), fix=fix
                 )
+                return Refused(RefusalCode.PARTNER_EXISTS, value=existing.name, message=text)
         now = self._clock.now()
         code, expires = self._join_code(), now + timedelta(days=self._settings.invite_ttl_days)
         restore = existing is not None and existing.removed_at is not None
         partner = await self._stores.directory.create_invite(
             profile, code=code, created_by=inv.user.key(), expires_at=expires, now=now, restore=restore
         )
-        valid = f"{expires:%Y-%m-%d}"
-        if existing is None:
-            return Reply(
-                text=m.INVITE_CREATED.format(name=partner.name, tier=partner.tier, code=code, expires=valid),
-                join_code=code,
-            )
-        if restore and existing.removed_at is not None:
-            removed = f"{existing.removed_at:%Y-%m-%d}"
-            text = m.INVITE_RESTORED.format(
-                name=partner.name, removed=removed, profile=profile_text(partner), code=code, expires=valid
-            )
-            return Reply(text=text, join_code=code)
-        return Reply(
-            text=m.INVITE_EXISTS_CODE.format(
-                name=partner.name, profile=profile_text(partner), code=code, expires=valid
-            ),
-            join_code=code,
-        )
+        removed_on = existing.removed_at.date() if restore and existing and existing.removed_at else None
+        return Invited(partner, code, expires.date(), existed=existing is not None, removed_on=removed_on)
 
     async def _checked(self, values: dict[str, str]) -> dict[str, str] | str:
         vocabulary = await load(self._stores.directory, self._settings)
@@ -232,11 +204,11 @@ def card_text(card: PartnerCard) -> str:
         m.PARTNER_CARD.format(
             name=p.name,
             removed=removed,
-            tier=_shown(p.tier),
-            type=_shown(p.type),
-            region=_shown(p.region),
-            language=_shown(p.language),
-            timezone=_shown(p.timezone),
+            tier=shown(p.tier),
+            type=shown(p.type),
+            region=shown(p.region),
+            language=shown(p.language),
+            timezone=shown(p.timezone),
             activity=activity,
         )
     ]
@@ -265,7 +237,7 @@ def card_text(card: PartnerCard) -> str:
 
 def changed_text(result: Changed) -> str:
     changes = ", ".join(
-        m.PARTNER_CHANGE.format(key=key, old=_shown(old), new=_shown(new)) for key, old, new in result.changes
+        m.PARTNER_CHANGE.format(key=key, old=shown(old), new=shown(new)) for key, old, new in result.changes
     )
     return m.PARTNER_UPDATED.format(name=result.partner.name, changes=changes)
 

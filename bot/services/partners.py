@@ -1,31 +1,48 @@
-"""What partners do in their own channel: choose topics, read news, set delivery preferences, join."""
+"""What partners do in their own channel: choose topics, read news, set delivery preferences, join.
+
+Each use-case returns a typed result (bot/results.py) saying what changed or why not; the
+presenter (bot/presenter/partners.py) words it.
+"""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from zoneinfo import available_timezones
 
-from bot import messages as m
 from bot.commands import Join, News, SetMode, SetQuietHours, SetTimezone, Subscribe, Unsubscribe
-from bot.domain.conversation import Button, ButtonStyle, Invocation, Reply, Row
-from bot.domain.directory import Channel, DeliveryMode, InviteOutcome
+from bot.domain.conversation import Invocation, RefusalCode
+from bot.domain.directory import Channel, InviteOutcome
 from bot.domain.engagement import NewsPull
 from bot.domain.topics import Topic
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
 from bot.ports.directory import DirectoryStore
 from bot.ports.topics import SubscriptionStore, TopicStore
+from bot.presenter.partners import SUBSCRIBE_ACTION as SUBSCRIBE_ACTION
+from bot.presenter.partners import UNSUBSCRIBE_ACTION as UNSUBSCRIBE_ACTION
+from bot.results import (
+    ChannelSettings,
+    Joined,
+    ModeSet,
+    NewsListed,
+    QuietHoursSet,
+    Refused,
+    Subscribed,
+    SubscriptionsListed,
+    TimezoneSet,
+    TopicsListed,
+    Unsubscribed,
+)
 from bot.settings import CoreSettings
-from bot.timezones import WEEKDAYS, closest_zone, stored_quiet
+from bot.timezones import closest_zone, stored_quiet
 
-SUBSCRIBE_ACTION = "topic_subscribe"
-UNSUBSCRIBE_ACTION = "topic_unsubscribe"
-
-
-def error(text: str) -> Reply:
-    return Reply(text=text, is_error=True)
+_INVITE_REFUSALS = {
+    InviteOutcome.UNKNOWN: RefusalCode.INVITE_UNKNOWN,
+    InviteOutcome.USED: RefusalCode.INVITE_USED,
+    InviteOutcome.EXPIRED: RefusalCode.INVITE_EXPIRED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,23 +67,24 @@ class PartnerService:
             inv.channel, name=inv.channel_name, now=self._clock.now()
         )
 
-    async def topics(self, inv: Invocation) -> Reply:
+    async def topics(self, inv: Invocation) -> TopicsListed:
+        """Every active topic, and which of them the channel follows."""
         channel = await self.channel(inv)
         topics = await self._stores.topics.all()
         if not topics:
-            return Reply(text=m.NO_TOPICS_YET)
-        mine = {t.slug for t in await self._stores.subscriptions.topics_of(channel.id)}
-        rows = tuple(_topic_row(topic, topic.slug in mine) for topic in topics)
-        return Reply(text=m.TOPICS_HEADER.format(count=len(topics), mine=len(mine)), rows=rows)
+            return TopicsListed(())
+        mine = frozenset(t.slug for t in await self._stores.subscriptions.topics_of(channel.id))
+        return TopicsListed(tuple(topics), mine)
 
-    async def subscribe(self, inv: Invocation, cmd: Subscribe) -> Reply:
+    async def subscribe(self, inv: Invocation, cmd: Subscribe) -> Subscribed | Refused:
+        """Follow the topics named (or every active one): which were added, which followed already."""
         # Two transactions: read the topics, then register the channel and subscribe it in one write.
         linked_only = not self._settings.open_subscriptions
         chosen, problem = _resolve(cmd.topics, await self._stores.topics.all(), everything=cmd.all)
         if problem:
             channel = await self.channel(inv)
             # Partner news is for partners: a channel subscribes once it is linked to one.
-            return error(m.SUBSCRIBE_NEEDS_LINK if linked_only and channel.partner_id is None else problem)
+            return _NEEDS_LINK if linked_only and channel.partner_id is None else problem
         channel, new_ids = await self._stores.subscriptions.subscribe_channel(
             inv.channel,
             [t.id for t in chosen],
@@ -76,18 +94,16 @@ class PartnerService:
             user=inv.user.user,
         )
         if new_ids is None:
-            return error(m.SUBSCRIBE_NEEDS_LINK)
+            return _NEEDS_LINK
         added = sorted({t.slug for t in chosen if t.id in new_ids})
-        already = [t.slug for t in chosen if t.slug not in added]
-        text = m.SUBSCRIBED.format(topics=_slugs(added)) if added else m.NOTHING_NEW
-        if already:
-            text += "\n" + m.ALREADY_SUBSCRIBED.format(topics=_slugs(already))
-        if channel.partner_id is None:
-            text += "\n" + m.NOT_LINKED_HINT
-        return Reply(text=text)
+        already = tuple(t.slug for t in chosen if t.slug not in added)
+        return Subscribed(tuple(added), already, linked=channel.partner_id is not None)
 
-    async def unsubscribe(self, inv: Invocation, cmd: Unsubscribe, *, muted: bool = False) -> Reply:
-        """`unsubscribe …`; `muted`: the "Mute this topic" button (recorded as its own kind of event)."""
+    async def unsubscribe(
+        self, inv: Invocation, cmd: Unsubscribe, *, muted: bool = False
+    ) -> Unsubscribed | Refused:
+        """Stop following the topics named (or all): which were removed. `muted`: the "Mute this topic"
+        button (recorded as its own kind of engagement event)."""
         channel = await self.channel(inv)
         mine = await self._stores.subscriptions.topics_of(channel.id)
         if cmd.all:
@@ -95,38 +111,36 @@ class PartnerService:
         else:
             chosen, problem = _resolve(cmd.topics, await self._stores.topics.all(include_archived=True))
             if problem:
-                return error(problem)
+                return problem
         removed = await self._stores.subscriptions.remove(
             channel.id, [t.id for t in chosen], user=inv.user.user, now=self._clock.now(), muted=muted
         )
-        if not removed:
-            return Reply(text=m.NOTHING_TO_UNSUBSCRIBE)
-        return Reply(text=m.UNSUBSCRIBED.format(topics=_slugs(removed)))
+        return Unsubscribed(tuple(removed))
 
-    async def toggle(self, inv: Invocation, slug: str, *, subscribe: bool) -> Reply:
+    async def toggle(
+        self, inv: Invocation, slug: str, *, subscribe: bool
+    ) -> Subscribed | Unsubscribed | Refused:
         """The Subscribe/Unsubscribe buttons next to each topic."""
         if subscribe:
             return await self.subscribe(inv, Subscribe(topics=(slug,)))
         return await self.unsubscribe(inv, Unsubscribe(topics=(slug,)))
 
-    async def subscriptions(self, inv: Invocation) -> Reply:
+    async def subscriptions(self, inv: Invocation) -> SubscriptionsListed:
+        """The topics the channel follows."""
         channel = await self.channel(inv)
-        mine = await self._stores.subscriptions.topics_of(channel.id)
-        if not mine:
-            return Reply(text=m.NO_SUBSCRIPTIONS)
-        lines = "\n".join(f"• `{t.slug}` — {t.title}" for t in mine)
-        return Reply(text=m.SUBSCRIPTIONS.format(topics=m.TOPICS(len(mine)), lines=lines))
+        return SubscriptionsListed(tuple(await self._stores.subscriptions.topics_of(channel.id)))
 
-    async def news(self, inv: Invocation, cmd: News) -> Reply:
+    async def news(self, inv: Invocation, cmd: News) -> NewsListed | Refused:
+        """The latest announcements on a topic, or on the topics the channel follows."""
         channel = await self.channel(inv)
         if cmd.topic:
             chosen, problem = _resolve((cmd.topic,), await self._stores.topics.all(include_archived=True))
             if problem:
-                return error(problem)
+                return problem
         else:
             chosen = await self._stores.subscriptions.topics_of(channel.id)
             if not chosen:
-                return Reply(text=m.NEWS_NEEDS_TOPICS)
+                return NewsListed((), follows_nothing=True)
         partner = await self._stores.directory.partner(channel.partner_id) if channel.partner_id else None
         found = await self._stores.announcements.news(
             topic_ids=[t.id for t in chosen],
@@ -136,60 +150,36 @@ class PartnerService:
                 channel.id, inv.user.user, self._clock.now(), chosen[0].id if cmd.topic else None
             ),
         )
-        if not found:
-            return Reply(text=m.NO_NEWS)
-        blocks = [
-            m.NEWS_ITEM.format(
-                title=a.title,
-                date=f"{(a.sent_at or a.created_at):%Y-%m-%d}",
-                topics=", ".join(a.topics),
-                body=a.body,
-            )
-            for a in found
-        ]
-        return Reply(text=m.NEWS_HEADER(len(found)) + "\n\n" + "\n\n".join(blocks))
+        return NewsListed(tuple(found))
 
-    async def settings(self, inv: Invocation) -> Reply:
+    async def settings(self, inv: Invocation) -> ChannelSettings:
+        """The channel's delivery settings and the partner it is linked to."""
         channel = await self.channel(inv)
         partner = await self._stores.directory.partner(channel.partner_id) if channel.partner_id else None
-        digest = (
-            ""
-            if channel.mode is DeliveryMode.IMMEDIATE
-            else m.SETTINGS_DIGEST.format(when=self._when(channel))
-        )
-        return Reply(
-            text=m.SETTINGS.format(
-                mode=channel.mode.value,
-                digest=digest,
-                timezone=await self._timezone(channel),
-                quiet=self._quiet_text(channel),
-                partner=m.LINKED_TO.format(name=partner.name, tier=partner.tier) if partner else m.NOT_LINKED,
-            )
+        return ChannelSettings(
+            mode=channel.mode,
+            digest_at=self._settings.digest_at(),
+            timezone=await self._timezone(channel),
+            quiet=stored_quiet(channel.quiet_hours, self._settings.default_quiet()),
+            quiet_is_default=not channel.quiet_hours,
+            partner_name=partner.name if partner else "",
+            partner_tier=partner.tier if partner else "",
         )
 
-    async def set_mode(self, inv: Invocation, cmd: SetMode) -> Reply:
+    async def set_mode(self, inv: Invocation, cmd: SetMode) -> ModeSet:
         channel = await self.channel(inv)
         await self._stores.directory.set_mode(channel.id, cmd.mode, user=inv.user.user, now=self._clock.now())
-        if cmd.mode is DeliveryMode.IMMEDIATE:
-            return Reply(text=m.MODE_IMMEDIATE)
-        when, timezone = self._when(replace(channel, mode=cmd.mode)), await self._timezone(channel)
-        return Reply(text=m.MODE_DIGEST.format(mode=cmd.mode.value, when=when, timezone=timezone))
+        return ModeSet(cmd.mode, self._settings.digest_at(), await self._timezone(channel))
 
-    async def set_quiet_hours(self, inv: Invocation, cmd: SetQuietHours) -> Reply:
+    async def set_quiet_hours(self, inv: Invocation, cmd: SetQuietHours) -> QuietHoursSet:
         channel = await self.channel(inv)
-        if cmd.quiet is None:
-            await self._stores.directory.set_quiet_hours(
-                channel.id, "off", user=inv.user.user, now=self._clock.now()
-            )
-            return Reply(text=m.QUIET_OFF)
         await self._stores.directory.set_quiet_hours(
-            channel.id, str(cmd.quiet), user=inv.user.user, now=self._clock.now()
+            channel.id,
+            "off" if cmd.quiet is None else str(cmd.quiet),
+            user=inv.user.user,
+            now=self._clock.now(),
         )
-        return Reply(
-            text=m.QUIET_SET.format(
-                quiet=f"`{cmd.quiet}`", timezone=await self._timezone(channel), end=f"{cmd.quiet.end:%H:%M}"
-            )
-        )
+        return QuietHoursSet(cmd.quiet, await self._timezone(channel))
 
     async def _timezone(self, channel: Channel) -> str:
         """The zone the channel's clock follows: its own, else its partner's, else the vendor's."""
@@ -198,74 +188,45 @@ class PartnerService:
         partner = await self._stores.directory.partner(channel.partner_id) if channel.partner_id else None
         return partner.timezone if partner else self._settings.default_timezone
 
-    def _when(self, channel: Channel) -> str:
-        at = self._settings.digest_at()
-        time = f"{at.hour:02d}:{at.minute:02d}"
-        if channel.mode is DeliveryMode.WEEKLY:
-            return m.DIGEST_EVERY_WEEK.format(weekday=WEEKDAYS[at.weekday].capitalize(), time=time)
-        return m.DIGEST_EVERY_DAY.format(time=time)
-
-    def _quiet_text(self, channel: Channel) -> str:
-        default = self._settings.default_quiet()
-        quiet = stored_quiet(channel.quiet_hours, default)
-        if quiet is None:
-            return m.QUIET_SHOW_NONE
-        if not channel.quiet_hours:
-            return m.QUIET_SHOW_DEFAULT.format(quiet=quiet)
-        return m.QUIET_SHOW.format(quiet=quiet)
-
-    async def set_timezone(self, inv: Invocation, cmd: SetTimezone) -> Reply:
+    async def set_timezone(self, inv: Invocation, cmd: SetTimezone) -> TimezoneSet | Refused:
         zone = _canonical_timezone(cmd.timezone)
         if zone is None:
-            suggestion = closest_zone(cmd.timezone)
-            hint = m.DID_YOU_MEAN.format(suggestion=suggestion) if suggestion else ""
-            return error(m.BAD_TIMEZONE.format(value=cmd.timezone, did_you_mean=hint))
+            suggestion = closest_zone(cmd.timezone) or ""
+            return Refused(
+                RefusalCode.UNKNOWN_TIMEZONE, "timezone", value=cmd.timezone, suggestion=suggestion
+            )
         channel = await self.channel(inv)
         await self._stores.directory.set_timezone(channel.id, zone, user=inv.user.user, now=self._clock.now())
-        return Reply(text=m.TIMEZONE_SET.format(timezone=zone))
+        return TimezoneSet(zone)
 
-    async def join(self, inv: Invocation, cmd: Join) -> Reply:
+    async def join(self, inv: Invocation, cmd: Join) -> Joined | Refused:
+        """Link the channel to the partner a join code was made for."""
         channel = await self.channel(inv)
         outcome, partner = await self._stores.directory.redeem_invite(
             cmd.code.strip().upper(), channel_id=channel.id, now=self._clock.now(), user=inv.user.user
         )
         if outcome is InviteOutcome.JOINED and partner is not None:
-            return Reply(text=m.JOINED.format(name=partner.name, tier=partner.tier), ephemeral=False)
-        return error(
-            {
-                InviteOutcome.UNKNOWN: m.JOIN_UNKNOWN,
-                InviteOutcome.USED: m.JOIN_USED,
-                InviteOutcome.EXPIRED: m.JOIN_EXPIRED,
-            }[outcome]
-        )
+            return Joined(partner.name, partner.tier)
+        return Refused(_INVITE_REFUSALS.get(outcome, RefusalCode.INVITE_UNKNOWN), "code")
 
 
-def _topic_row(topic: Topic, subscribed: bool) -> Row:
-    label = f"{'✅' if subscribed else '▫️'} `{topic.slug}` — **{topic.title}**"
-    if topic.description:
-        label += f"\n{topic.description}"
-    button = (
-        Button(m.UNSUBSCRIBE_BUTTON, UNSUBSCRIBE_ACTION, topic.slug)
-        if subscribed
-        else Button(m.SUBSCRIBE_BUTTON, SUBSCRIBE_ACTION, topic.slug, ButtonStyle.PRIMARY)
-    )
-    return Row(text=label, button=button)
+_NEEDS_LINK = Refused(RefusalCode.NEEDS_LINK)
 
 
 def _resolve(
     wanted: Sequence[str], topics: Sequence[Topic], *, everything: bool = False
-) -> tuple[list[Topic], str]:
-    """Map slugs to topics; a friendly error (with did-you-mean) for the first unknown one."""
+) -> tuple[list[Topic], Refused | None]:
+    """Map slugs to topics; the refusal (with the closest known slug) for the first unknown one."""
     active = [t for t in topics if not t.archived]
     if everything:
-        return active, ""
+        return active, None
     by_slug = {t.slug: t for t in topics}
     for slug in wanted:
         if slug not in by_slug:
             close = difflib.get_close_matches(slug, [t.slug for t in active], n=1, cutoff=0.6)
-            hint = m.DID_YOU_MEAN.format(suggestion=close[0]) if close else "."
-            return [], m.UNKNOWN_TOPIC.format(slug=slug, did_you_mean=hint)
-    return [by_slug[slug] for slug in wanted], ""
+            suggestion = close[0] if close else ""
+            return [], Refused(RefusalCode.UNKNOWN_TOPIC, "topics", value=slug, suggestion=suggestion)
+    return [by_slug[slug] for slug in wanted], None
 
 
 def _canonical_timezone(value: str) -> str | None:
@@ -274,7 +235,3 @@ def _canonical_timezone(value: str) -> str | None:
         return value
     folded = {zone.lower(): zone for zone in zones}
     return folded.get(value.strip().lower())
-
-
-def _slugs(slugs: Sequence[str]) -> str:
-    return ", ".join(f"`{slug}`" for slug in slugs)

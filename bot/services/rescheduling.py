@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import messages as m
 from bot.commands import Reschedule
 from bot.domain.announcements import Announcement, AnnouncementStatus, Priority
-from bot.domain.conversation import Button, ButtonStyle, Reply, Row
+from bot.domain.conversation import RefusalCode, Reply
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
 from bot.ports.scheduling import ScheduleStore
-from bot.services.admin import CANCEL_ACTION, error
-from bot.services.scheduling import SchedulingService, utc
+from bot.results import DraftsListed, OpenDraft, Refused, Rescheduled
+from bot.services.scheduling import SchedulingService
 from bot.timing import RescheduleOutcome
 
 _UNDER_WAY = (AnnouncementStatus.SENDING, AnnouncementStatus.SENT)
@@ -39,14 +38,14 @@ class ReschedulingService:
         self._clock = clock
         self.scheduling = scheduling
 
-    async def reschedule(self, cmd: Reschedule) -> Reply:
+    async def reschedule(self, cmd: Reschedule) -> Rescheduled | Refused:
         """Move a scheduled announcement (or a draft) to `cmd`'s time, or say why not."""
         announcement = await self._stores.announcements.get(cmd.announcement_id)
         if announcement is None:
-            return error(m.NO_SUCH_ANNOUNCEMENT.format(id=cmd.announcement_id))
+            return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=cmd.announcement_id)
         refusal = _refusal(announcement)
         if refusal:
-            return error(refusal)
+            return refusal
         draft = announcement.status is AnnouncementStatus.DRAFT
         if draft:
             topic_ids = await self._stores.announcements.topic_ids(announcement.id)
@@ -55,7 +54,7 @@ class ReschedulingService:
             groups = await self._stores.schedules.waiting_groups(announcement.id)
         checked = self.scheduling.resolve(cmd, groups)
         if isinstance(checked, Reply):
-            return checked  # nothing changed: the old time stands
+            return _refused(checked)  # nothing changed: the old time stands
         urgent = announcement.priority is Priority.URGENT
         plan = self.scheduling.plan(groups, schedule=checked, urgent=urgent, hold_digests=True)
         outcome = await self._stores.schedules.reschedule(
@@ -63,52 +62,35 @@ class ReschedulingService:
         )
         if outcome is not RescheduleOutcome.RESCHEDULED:
             current = await self._stores.announcements.get(announcement.id)
-            return error(
-                _refusal(current or announcement) or m.RESCHEDULE_TOO_LATE.format(id=announcement.id)
-            )
-        when = self.scheduling.when(checked, plan)
-        if draft:
-            lines = [m.RESCHEDULED_DRAFT.format(id=announcement.id, title=announcement.title, when=when)]
-            lines += [*self.scheduling.dst_notes(checked, plan), m.SCHEDULE_HINT.format(id=announcement.id)]
-        else:
-            lines = [m.RESCHEDULED.format(id=announcement.id, title=announcement.title, when=when)]
-            lines += self.scheduling.dst_notes(checked, plan)
-            lines += self.scheduling.describe(plan, None)
-        return Reply(text="\n".join(lines), ephemeral=False)
+            return _refusal(current or announcement) or _too_late(announcement.id)
+        notes = self.scheduling.dst_notes(checked, plan)
+        if not draft:
+            notes += self.scheduling.describe(plan, None)
+        return Rescheduled(announcement, self.scheduling.when(checked, plan), draft, tuple(notes))
 
-    async def drafts(self) -> Reply:
-        """`drafts`: id, title, author, created, topics (and time, when it has one), with Cancel."""
+    async def drafts(self) -> DraftsListed:
+        """`drafts`: the drafts not sent or cancelled yet, with their time when they have one."""
         found = await self._stores.schedules.drafts()
-        if not found:
-            return Reply(text=m.NO_DRAFTS)
-        rows = tuple(
-            Row(
-                _draft_line(a, self.scheduling),
-                Button(m.CANCEL_BUTTON, CANCEL_ACTION, str(a.id), ButtonStyle.DANGER),
-            )
-            for a in found
+        return DraftsListed(
+            tuple(OpenDraft(a, self.scheduling.when(a.schedule) if a.schedule else "") for a in found)
         )
-        # Posted in the admin channel like a preview, so its buttons work on every platform.
-        return Reply(text=m.DRAFTS_HEADER(len(found)), rows=rows, ephemeral=False)
 
 
-def _refusal(announcement: Announcement) -> str:
-    """Why `announcement` can't get a new time, or "" when it can."""
+def _refusal(announcement: Announcement) -> Refused | None:
+    """Why `announcement` can't get a new time, or None when it can."""
     if announcement.status in (AnnouncementStatus.DRAFT, AnnouncementStatus.SCHEDULED):
-        return ""
+        return None
     if announcement.status in _UNDER_WAY:
-        return m.RESCHEDULE_TOO_LATE.format(id=announcement.id)
-    return m.RESCHEDULE_GONE[announcement.status.value].format(id=announcement.id)
+        return _too_late(announcement.id)
+    status = announcement.status.value
+    return Refused(RefusalCode.NOT_RESCHEDULABLE, announcement_id=announcement.id, status=status)
 
 
-def _draft_line(a: Announcement, scheduling: SchedulingService) -> str:
-    author = a.author.display_name or a.author.user
-    when = m.DRAFT_WHEN.format(when=scheduling.when(a.schedule)) if a.schedule else ""
-    return m.DRAFT_LINE.format(
-        id=a.id,
-        title=a.title,
-        author=author,
-        created=utc(a.created_at),
-        topics=", ".join(a.topics),
-        when=when,
-    )
+def _too_late(announcement_id: int) -> Refused:
+    return Refused(RefusalCode.RESCHEDULE_TOO_LATE, announcement_id=announcement_id)
+
+
+def _refused(reply: Reply) -> Refused:
+    """A time the scheduling service refused (in its words), as a result."""
+    refusal = reply.refusal
+    return Refused(refusal.code if refusal else None, refusal.field if refusal else "", message=reply.text)

@@ -17,6 +17,7 @@ from bot.domain.conversation import Reply
 from bot.ports.analytics import ProgressStore
 from bot.ports.announcements import AnnouncementStore, RevisionStore
 from bot.ports.clock import Clock
+from bot.presenter import present
 from bot.services.admin import error, preview
 from bot.services.rescheduling import ReschedulingService
 from bot.settings import CoreSettings
@@ -51,8 +52,12 @@ class RevisionService:
         """A new time (`at:`, first: when it is refused nothing changes), then a new title/body."""
         if cmd.send_at is None:
             return await self._edit_text(cmd)
-        moved = await self._rescheduling.reschedule(
-            Reschedule(cmd.announcement_id, cmd.send_at, send_zone=cmd.send_zone, send_local=cmd.send_local)
+        moved = present(
+            await self._rescheduling.reschedule(
+                Reschedule(
+                    cmd.announcement_id, cmd.send_at, send_zone=cmd.send_zone, send_local=cmd.send_local
+                )
+            )
         )
         if moved.is_error or (cmd.title is None and cmd.body is None):
             return moved

@@ -19,16 +19,13 @@ from bot.domain.directory import DeliveryMode
 from bot.domain.scheduling import Schedule
 from bot.ports.clock import Clock
 from bot.ports.scheduling import ScheduleStore
+from bot.presenter.scheduling import utc  # a moment in UTC, in words, as replies say it
 from bot.settings import CoreSettings
 from bot.timezones import dst_shift, local_wall, next_digest, stored_quiet, to_utc, zone, zone_or
 from bot.timing import DeliveryPlan, GroupTiming, ScheduledAnnouncement, TargetGroup
 from bot.when import forms, today_in
 
 MAX_AHEAD = timedelta(days=365)
-
-
-def utc(instant: datetime) -> str:
-    return m.TIME_UTC.format(time=instant.astimezone(UTC))
 
 
 def span(first: datetime, last: datetime) -> str:

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from hypothesis import Phase, given, settings
+from hypothesis import Phase, given, seed, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert
 
@@ -96,6 +96,9 @@ def worlds(draw: st.DrawFn) -> World:
 def _drawn(examples: int = EXAMPLES) -> list[World]:
     drawn: list[World] = []
 
+    # A fixed seed: the same 40 worlds on every run, so CI never flakes on the "worlds mean something"
+    # check below (about one random seed in six drew worlds where almost nobody was targeted).
+    @seed(20261203)
     @settings(max_examples=examples, database=None, deadline=None, phases=[Phase.generate])
     @given(worlds())
     def draw(world: World) -> None:

@@ -1,8 +1,4 @@
-"""The one place typed results (bot/results.py) become replies, in the words of bot/messages.py.
-
-A `Reply` is semantic: its text in the core's neutral markup, rows, buttons, and typed companions
-adapters read instead of the words (`refusal`, `draft`). Each adapter renders it for its platform.
-"""
+"""The broadcast path's replies: a draft's preview, a sent summary."""
 
 from __future__ import annotations
 
@@ -11,50 +7,13 @@ from collections.abc import Mapping
 from bot import messages as m
 from bot.domain.announcements import Announcement, Priority
 from bot.domain.conversation import Button, ButtonStyle, DraftPreview, Refusal, RefusalCode, Reply
-from bot.results import Previewed, Refused, SentSummary
+from bot.results import Previewed, SentSummary
 
 # The actions of the buttons under a preview and under a sent summary (adapters route on these).
 SEND_ACTION = "announcement_send"
 CANCEL_ACTION = "announcement_cancel"
 EDIT_ACTION = "announcement_edit"
 RECALL_ACTION = "announcement_recall"
-
-
-def present(result: Previewed | SentSummary | Refused) -> Reply:
-    match result:
-        case Previewed():
-            return preview_reply(result)
-        case SentSummary():
-            return sent_reply(result)
-        case Refused():
-            return refusal_reply(result)
-
-
-def error(text: str, refusal: Refusal | None = None) -> Reply:
-    return Reply(text=text, is_error=True, refusal=refusal)
-
-
-def refusal_reply(refused: Refused) -> Reply:
-    """The sentence for a refusal's code, with its values; words made elsewhere are shown as they are."""
-    return error(refused.message or _refusal_text(refused), refused.refusal)
-
-
-def _refusal_text(r: Refused) -> str:
-    match r.code:
-        case RefusalCode.UNKNOWN_TOPIC:
-            hint = m.DID_YOU_MEAN.format(suggestion=r.suggestion) if r.suggestion else "."
-            return m.UNKNOWN_TOPIC.format(slug=r.value, did_you_mean=hint)
-        case RefusalCode.TOPIC_ARCHIVED:
-            return m.TOPIC_IS_ARCHIVED.format(slug=r.value)
-        case RefusalCode.ACK_NEEDS_URGENT:
-            return m.ACK_NEEDS_URGENT
-        case RefusalCode.EMPTY_AUDIENCE:
-            return m.EMPTY_AUDIENCE.format(id=r.announcement_id, audience=r.audience)
-        case RefusalCode.NO_SUCH_ANNOUNCEMENT:
-            return m.NO_SUCH_ANNOUNCEMENT.format(id=r.announcement_id)
-        case RefusalCode.NOT_A_DRAFT:
-            return m.NOT_A_DRAFT[r.status].format(id=r.announcement_id)
-    raise ValueError(f"refusal {r.code} needs its words in `message`")
 
 
 def preview_reply(previewed: Previewed) -> Reply:

@@ -1,0 +1,140 @@
+"""A partner's own channel: topics, subscriptions, news, delivery settings, joining."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot import messages as m
+from bot.domain.conversation import Button, ButtonStyle, Reply, Row
+from bot.domain.directory import DeliveryMode
+from bot.domain.topics import Topic
+from bot.results import (
+    ChannelSettings,
+    Joined,
+    ModeSet,
+    NewsListed,
+    QuietHoursSet,
+    Subscribed,
+    SubscriptionsListed,
+    TimezoneSet,
+    TopicsListed,
+    Unsubscribed,
+)
+from bot.timezones import WEEKDAYS, DigestTime
+
+# The actions of the Subscribe/Unsubscribe buttons next to each topic (adapters route on these).
+SUBSCRIBE_ACTION = "topic_subscribe"
+UNSUBSCRIBE_ACTION = "topic_unsubscribe"
+
+
+def topics_reply(listed: TopicsListed) -> Reply:
+    """Every topic on a row of its own, with Subscribe or Unsubscribe."""
+    if not listed.topics:
+        return Reply(text=m.NO_TOPICS_YET)
+    rows = tuple(_topic_row(topic, topic.slug in listed.mine) for topic in listed.topics)
+    return Reply(text=m.TOPICS_HEADER.format(count=len(listed.topics), mine=len(listed.mine)), rows=rows)
+
+
+def subscribed_reply(subscribed: Subscribed) -> Reply:
+    text = m.SUBSCRIBED.format(topics=_slugs(subscribed.added)) if subscribed.added else m.NOTHING_NEW
+    if subscribed.already:
+        text += "\n" + m.ALREADY_SUBSCRIBED.format(topics=_slugs(subscribed.already))
+    if not subscribed.linked:
+        text += "\n" + m.NOT_LINKED_HINT
+    return Reply(text=text)
+
+
+def unsubscribed_reply(unsubscribed: Unsubscribed) -> Reply:
+    if not unsubscribed.removed:
+        return Reply(text=m.NOTHING_TO_UNSUBSCRIBE)
+    return Reply(text=m.UNSUBSCRIBED.format(topics=_slugs(unsubscribed.removed)))
+
+
+def subscriptions_reply(listed: SubscriptionsListed) -> Reply:
+    if not listed.topics:
+        return Reply(text=m.NO_SUBSCRIPTIONS)
+    lines = "\n".join(f"• `{t.slug}` — {t.title}" for t in listed.topics)
+    return Reply(text=m.SUBSCRIPTIONS.format(topics=m.TOPICS(len(listed.topics)), lines=lines))
+
+
+def news_reply(news: NewsListed) -> Reply:
+    if news.follows_nothing:
+        return Reply(text=m.NEWS_NEEDS_TOPICS)
+    if not news.announcements:
+        return Reply(text=m.NO_NEWS)
+    blocks = [
+        m.NEWS_ITEM.format(
+            title=a.title,
+            date=f"{(a.sent_at or a.created_at):%Y-%m-%d}",
+            topics=", ".join(a.topics),
+            body=a.body,
+        )
+        for a in news.announcements
+    ]
+    return Reply(text=m.NEWS_HEADER(len(news.announcements)) + "\n\n" + "\n\n".join(blocks))
+
+
+def settings_reply(settings: ChannelSettings) -> Reply:
+    s = settings
+    digest = (
+        "" if s.mode is DeliveryMode.IMMEDIATE else m.SETTINGS_DIGEST.format(when=_when(s.mode, s.digest_at))
+    )
+    if s.quiet is None:
+        quiet = m.QUIET_SHOW_NONE
+    elif s.quiet_is_default:
+        quiet = m.QUIET_SHOW_DEFAULT.format(quiet=s.quiet)
+    else:
+        quiet = m.QUIET_SHOW.format(quiet=s.quiet)
+    partner = m.LINKED_TO.format(name=s.partner_name, tier=s.partner_tier) if s.partner_name else m.NOT_LINKED
+    text = m.SETTINGS.format(
+        mode=s.mode.value, digest=digest, timezone=s.timezone, quiet=quiet, partner=partner
+    )
+    return Reply(text=text)
+
+
+def mode_reply(changed: ModeSet) -> Reply:
+    if changed.mode is DeliveryMode.IMMEDIATE:
+        return Reply(text=m.MODE_IMMEDIATE)
+    when = _when(changed.mode, changed.digest_at)
+    return Reply(text=m.MODE_DIGEST.format(mode=changed.mode.value, when=when, timezone=changed.timezone))
+
+
+def quiet_reply(changed: QuietHoursSet) -> Reply:
+    if changed.quiet is None:
+        return Reply(text=m.QUIET_OFF)
+    quiet = changed.quiet
+    return Reply(
+        text=m.QUIET_SET.format(quiet=f"`{quiet}`", timezone=changed.timezone, end=f"{quiet.end:%H:%M}")
+    )
+
+
+def timezone_reply(changed: TimezoneSet) -> Reply:
+    return Reply(text=m.TIMEZONE_SET.format(timezone=changed.timezone))
+
+
+def joined_reply(joined: Joined) -> Reply:
+    return Reply(text=m.JOINED.format(name=joined.name, tier=joined.tier), ephemeral=False)
+
+
+def _when(mode: DeliveryMode, at: DigestTime) -> str:
+    """When a digest of `mode` goes out, in words."""
+    time = f"{at.hour:02d}:{at.minute:02d}"
+    if mode is DeliveryMode.WEEKLY:
+        return m.DIGEST_EVERY_WEEK.format(weekday=WEEKDAYS[at.weekday].capitalize(), time=time)
+    return m.DIGEST_EVERY_DAY.format(time=time)
+
+
+def _topic_row(topic: Topic, subscribed: bool) -> Row:
+    label = f"{'✅' if subscribed else '▫️'} `{topic.slug}` — **{topic.title}**"
+    if topic.description:
+        label += f"\n{topic.description}"
+    button = (
+        Button(m.UNSUBSCRIBE_BUTTON, UNSUBSCRIBE_ACTION, topic.slug)
+        if subscribed
+        else Button(m.SUBSCRIBE_BUTTON, SUBSCRIBE_ACTION, topic.slug, ButtonStyle.PRIMARY)
+    )
+    return Row(text=label, button=button)
+
+
+def _slugs(slugs: Sequence[str]) -> str:
+    return ", ".join(f"`{slug}`" for slug in slugs)
