@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Platform
 from bot.jobs import JOBS, JobHost, run_job
+from bot.metrics import Operations, PrometheusMetrics, serve_operations
 from bot.ports import Clock, RateKey, RateLimiter, Sender, Stores, SystemClock
 from bot.services.delivery import DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestPorts, DigestService
@@ -53,6 +54,7 @@ from storage.repositories import (
     SubscriptionRepository,
     TopicRepository,
 )
+from storage.repositories.ops import OpsRepository
 
 if TYPE_CHECKING:  # the adapters themselves are imported only when configured
     from adapters.discord.client import DiscordAdapter
@@ -74,6 +76,11 @@ class PlatformAdapter(Protocol):
 
     async def stop(self) -> None: ...
 
+    @property
+    def not_ready(self) -> str | None:
+        """None while connected to the platform; else why not, in a few words (for /readyz)."""
+        ...
+
 
 @dataclass
 class App:
@@ -85,6 +92,7 @@ class App:
     clock: Clock
     digests: DigestService
     limiter: RateLimiter
+    metrics: PrometheusMetrics | None = None
     scheduler: AsyncIOScheduler | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -144,6 +152,7 @@ async def build_app(
     retry: RetryPolicy | None = None,
     run_migrations: bool = True,
     limiter: RateLimiter | None = None,
+    metrics: PrometheusMetrics | None = None,
 ) -> App:
     """Migrate the database, then wire storage, the core and the delivery worker."""
     if run_migrations:
@@ -168,6 +177,7 @@ async def build_app(
         retry=retry or RetryPolicy(max_attempts=settings.max_attempts),
         digests=digests,
         limiter=limiter,
+        metrics=metrics,
     )
     worker_box.append(worker)
     return App(
@@ -179,6 +189,18 @@ async def build_app(
         clock=clock,
         digests=digests,
         limiter=limiter,
+        metrics=metrics,
+    )
+
+
+def operations(app: App, adapters: Sequence[PlatformAdapter] = ()) -> Operations:
+    """`/metrics` and `/readyz` of this process: its metrics, its database, its adapters."""
+    assert app.metrics is not None
+    return Operations(
+        app.metrics,
+        OpsRepository(make_sessionmaker(app.engine)),
+        app.clock.now,
+        {adapter.platform.value: adapter for adapter in adapters},
     )
 
 
@@ -198,9 +220,23 @@ def build_scheduler(host: JobHost) -> AsyncIOScheduler:
     """Every job of bot/jobs.py on an interval tick (APScheduler only ticks; bot/jobs.py decides which
     runs happen); `coalesce` and one instance at a time (APScheduler defaults)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
+    metrics = host.metrics if isinstance(host, App) else None
+
+    async def measured(host: JobHost, name: str) -> list[str]:
+        try:
+            ran = await run_job(host, name)
+        except Exception:
+            if metrics is not None:
+                metrics.job_run(job=name, failed=True)
+            raise
+        if metrics is not None:
+            for _ in ran:
+                metrics.job_run(job=name, failed=False)
+        return ran
+
     for job in JOBS.values():
         scheduler.add_job(
-            run_job,
+            measured,
             "interval",
             seconds=job.tick.total_seconds(),
             id=job.name,
@@ -301,10 +337,18 @@ def discord_delivery(app: App) -> PlatformAdapter:
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None, deliver_only: bool = False) -> None:
     """`partnerbot run`: every configured adapter, the worker and the scheduler, until stopped.
     `partnerbot worker` (`deliver_only`): the Senders and the delivery worker, nothing else."""
-    app = await build_app(settings)
+    app = await build_app(settings, metrics=PrometheusMetrics())
     adapters = build_adapters(app, deliver_only=deliver_only)
+    ops = operations(app, adapters)
+    for adapter in adapters:
+        if isinstance(getattr(adapter, "extra_routes", None), dict):  # the Slack adapter's HTTP server
+            adapter.extra_routes.update(ops.routes())  # type: ignore[attr-defined]
     stop = stop or _stop_on_signals()
+    ops_server = None
     try:
+        if settings.metrics_port is not None:
+            ops_server = await serve_operations(ops, settings.http_host, settings.metrics_port)
+            log.info("metrics on http://%s:%d/metrics", settings.http_host, settings.metrics_port)
         if settings.slack_client_id and not deliver_only:
             await seal_slack_tokens(app)
         for adapter in adapters:
@@ -326,6 +370,8 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
         log.info("partnerbot %s %s is running", "worker" if deliver_only else "server", app.worker.id)
         await stop.wait()
     finally:
+        if ops_server is not None:
+            await ops_server.cleanup()
         for adapter in reversed(adapters):
             await adapter.stop()
         await app.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -78,14 +79,28 @@ def load_settings() -> Settings:
 
 def _log_to_stderr() -> None:
     """Long-running commands log to stderr (level from PARTNERBOT_LOG_LEVEL, INFO by default)."""
-    import logging
     import os
 
     level = os.environ.get("PARTNERBOT_LOG_LEVEL", "INFO").upper()
+    handler = logging.StreamHandler()
+    handler.setFormatter(log_formatter(os.environ.get("PARTNERBOT_LOG_FORMAT", "text")))
     logging.basicConfig(
-        level=level if level in logging.getLevelNamesMapping() else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=level if level in logging.getLevelNamesMapping() else logging.INFO, handlers=[handler]
     )
+
+
+def log_formatter(kind: str) -> logging.Formatter:
+    """PARTNERBOT_LOG_FORMAT: `json` writes one JSON object per line (python-json-logger), with the
+    `extra=` fields a log call adds (announcement_id, delivery_id…); anything else, plain text."""
+    if kind.strip().lower() == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
+        return JsonFormatter(
+            "{asctime}{levelname}{name}{message}",
+            style="{",
+            rename_fields={"levelname": "level", "name": "logger", "asctime": "time"},
+        )
+    return logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def run_async(work: Callable[[], Awaitable[T]]) -> T:
