@@ -28,6 +28,7 @@ from bot.domain import ChannelRef, Platform
 from bot.jobs import JOBS, JobHost, run_job
 from bot.metrics import Operations, PrometheusMetrics, serve_operations
 from bot.ports import Clock, RateKey, RateLimiter, Sender, Stores, SystemClock
+from bot.ports.metrics import Metrics, NoMetrics
 from bot.services.delivery import DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestPorts, DigestService
 from bot.services.ratelimits import NoLimiter, SharedLimiter
@@ -103,7 +104,7 @@ class App:
             asyncio.create_task(self.worker.run(self._stop, poll_seconds=self.settings.poll_seconds))
         )
         if jobs:
-            self.scheduler = build_scheduler(self)
+            self.scheduler = build_scheduler(self, self.metrics)
             self.scheduler.start()
 
     async def close(self) -> None:
@@ -216,35 +217,33 @@ def build_limiter(settings: Settings, engine: AsyncEngine) -> RateLimiter:
 # The scheduler and the in-process limiter are libraries the core must not import: wired here.
 
 
-def build_scheduler(host: JobHost) -> AsyncIOScheduler:
+def build_scheduler(host: JobHost, metrics: Metrics | None = None) -> AsyncIOScheduler:
     """Every job of bot/jobs.py on an interval tick (APScheduler only ticks; bot/jobs.py decides which
     runs happen); `coalesce` and one instance at a time (APScheduler defaults)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
-    metrics = host.metrics if isinstance(host, App) else None
-
-    async def measured(host: JobHost, name: str) -> list[str]:
-        try:
-            ran = await run_job(host, name)
-        except Exception:
-            if metrics is not None:
-                metrics.job_run(job=name, failed=True)
-            raise
-        if metrics is not None:
-            for _ in ran:
-                metrics.job_run(job=name, failed=False)
-        return ran
-
     for job in JOBS.values():
         scheduler.add_job(
-            measured,
+            run_measured_job,
             "interval",
             seconds=job.tick.total_seconds(),
             id=job.name,
-            args=[host, job.name],
+            args=[host, job.name, metrics or NoMetrics()],
             coalesce=True,
             max_instances=1,
         )
     return scheduler
+
+
+async def run_measured_job(host: JobHost, name: str, metrics: Metrics) -> list[str]:
+    """`run_job`, counting each period it ran (partnerbot_job_runs_total) and each failure."""
+    try:
+        ran = await run_job(host, name)
+    except Exception:
+        metrics.job_run(job=name, failed=True)
+        raise
+    for _ in ran:
+        metrics.job_run(job=name, failed=False)
+    return ran
 
 
 class ProcessLimiter:

@@ -164,7 +164,8 @@ def worker() -> None:
     """Deliver only: claim and send queued deliveries, digests, notices and relays; no events, no jobs.
 
     Run as many as you need next to `partnerbot run` on one PostgreSQL database: they share the work
-    (FOR UPDATE SKIP LOCKED with leases) and, on PostgreSQL, the platforms' rate limits."""
+    (FOR UPDATE SKIP LOCKED with leases) and, on PostgreSQL, the platforms' rate limits. Set
+    PARTNERBOT_METRICS_PORT to serve /metrics, /readyz and /healthz for it."""
     settings = load_settings()
     if not settings.configured_platforms():
         raise CliError(
