@@ -93,3 +93,28 @@ async def test_a_discord_run_is_ready_once_its_gateway_is_connected(sqlite_url: 
         finally:
             stop.set()
             await asyncio.wait_for(running, 10)
+
+
+async def test_partnerbot_run_serves_metrics_and_readyz_next_to_the_slack_events(sqlite_url: str) -> None:
+    async with FakeSlack(clock=ManualClock()) as fake:
+        vendor = fake.add_workspace("T0VENDOR", name="Vendor")
+        port = free_port()
+        settings = Settings(
+            _env_file=None,
+            database_url=sqlite_url,
+            slack_bot_token=vendor.bot_token,
+            slack_signing_secret="run-secret",
+            slack_api_url=fake.base_url,
+            http_host="127.0.0.1",
+            http_port=port,  # no PARTNERBOT_METRICS_PORT: the Slack server has them
+            poll_seconds=0.05,
+        )
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve(settings, stop=stop))
+        try:
+            assert (await get(f"http://127.0.0.1:{port}/readyz")) == (200, '{"ready": true}')
+            status, text = await get(f"http://127.0.0.1:{port}/metrics")
+            assert status == 200 and "# TYPE partnerbot_deliveries_total counter" in text
+        finally:
+            stop.set()
+            await asyncio.wait_for(running, 10)

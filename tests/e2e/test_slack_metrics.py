@@ -3,6 +3,7 @@ own HTTP server, scraped while the fake Slack is being delivered to."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -75,3 +76,43 @@ async def test_readyz_answers_200_on_the_slack_server_when_database_and_adapter_
 ) -> None:
     async with aiohttp.ClientSession() as http, http.get(f"{world.adapter.base_url}/readyz") as resp:
         assert (resp.status, await resp.json()) == (200, {"ready": True})
+
+
+async def test_readyz_is_503_once_the_socket_mode_connection_is_gone(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    async with open_world(sqlite_url, clock, socket=True, metrics=PrometheusMetrics()) as world:
+        url = f"{world.adapter.base_url}/readyz"
+        async with aiohttp.ClientSession() as http:
+            async with http.get(url) as resp:
+                assert (resp.status, await resp.json()) == (200, {"ready": True})
+            socket = world.adapter._socket
+            assert socket is not None
+            await socket.client.close()  # the WebSocket closed for good (no reconnect)
+            async with http.get(url) as resp:
+                assert (resp.status, await resp.json()) == (
+                    503,
+                    {"ready": False, "reason": "slack: Socket Mode not connected"},
+                )
+            async with http.get(f"{world.adapter.base_url}/healthz") as resp:
+                assert resp.status == 200  # alive all the same: liveness is not readiness
+
+
+async def test_at_info_the_logs_carry_ids_but_no_token_and_no_message_body(
+    world: SlackWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    acme = await world.partner("acme", tier="gold", follows=("pricing",))
+    await world.partner("globex", tier="gold", follows=("pricing",))
+    body = "Confidential-body-text-4711 for partners only."
+    announcement_id = await world.broadcast(f'topic:pricing title:"Prices" {body}')
+    world.fake.fail_next("chat.postMessage", error="channel_not_found")
+    await world.deliver()
+    assert len(world.bot_posts(acme.channel)) + len(world.bot_posts(world.seats["globex"].channel)) == 1
+    (failed,) = [r for r in caplog.records if r.getMessage().startswith("delivery ") and "failed" in r.msg]
+    assert failed.levelno == logging.INFO and "channel_not_found" in failed.getMessage()
+    assert failed.announcement_id == announcement_id  # type: ignore[attr-defined]
+    assert isinstance(failed.delivery_id, int)  # type: ignore[attr-defined]
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+    token = world.app.settings.slack_bot_token
+    assert token and token not in logged and "Confidential-body-text-4711" not in logged
