@@ -339,9 +339,12 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
     app = await build_app(settings, metrics=PrometheusMetrics())
     adapters = build_adapters(app, deliver_only=deliver_only)
     ops = operations(app, adapters)
-    for adapter in adapters:
-        if isinstance(getattr(adapter, "extra_routes", None), dict):  # the Slack adapter's HTTP server
-            adapter.extra_routes.update(ops.routes())  # type: ignore[attr-defined]
+    if Platform.SLACK in settings.configured_platforms() and not deliver_only:
+        from adapters.slack.app import SlackAdapter
+
+        for adapter in adapters:
+            if isinstance(adapter, SlackAdapter):  # /metrics and /readyz next to its /healthz
+                adapter.extra_routes.update(ops.routes())
     stop = stop or _stop_on_signals()
     ops_server = None
     try:

@@ -18,6 +18,7 @@ Guarantees, and where they come from:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import random
 from collections.abc import Callable, Mapping
@@ -55,6 +56,9 @@ LEASE_RAN_OUT = "the lease ran out while the send waited its turn"
 # While deliveries come in full batches (a fan-out), the other queues are looked at this often
 # (seconds) rather than after every batch: four claims per batch were a tenth of a fan-out's CPU.
 OTHER_QUEUES_EVERY = 1.0
+# The platform an attempt sent to, for the metrics of rows that do not name their channel (relays):
+# each attempt runs in a task of its own (asyncio.gather), so it sees only its own value.
+_SENT_TO: contextvars.ContextVar[Platform | None] = contextvars.ContextVar("sent_to", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +297,8 @@ class DeliveryWorker:
         sent = outcome.kind is OutcomeKind.SENT
         latency = (self._clock.now() - work.due_at).total_seconds() if sent and work.due_at else None
         result = outcome.kind.value
-        platform = work.channel.platform.value if work.channel is not None else "none"
+        to = work.channel.platform if work.channel is not None else _SENT_TO.get()
+        platform = to.value if to is not None else "none"
         metrics.delivered(platform=platform, queue=work.kind.value, result=result, latency=latency)
         if sent and work.kind is WorkKind.RELAY:
             metrics.relayed(latency=latency)
@@ -335,6 +340,8 @@ class DeliveryWorker:
     # The Courier the queues send with (bot/services/queues.py).
 
     def sender(self, platform: Platform) -> Sender:
+        if self._metrics is not None:
+            _SENT_TO.set(platform)
         sender = self._sending.get(platform)
         if sender is None:
             # No adapter for that platform is running here: retry later rather than lose the row.

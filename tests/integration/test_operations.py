@@ -173,3 +173,22 @@ async def test_job_runs_and_failures_are_counted(measured: Harness, monkeypatch:
         await run_measured_job(measured.app, "digests", metrics)
     assert metrics.registry.get_sample_value("partnerbot_job_runs_total", {"job": "digests"}) == 2
     assert metrics.registry.get_sample_value("partnerbot_job_failures_total", {"job": "digests"}) == 1
+
+
+async def test_a_relayed_question_is_counted_on_its_platform_with_its_latency(
+    measured: Harness, clock: FakeClock
+) -> None:
+    h = measured
+    ops = operations(h.app)
+    await _three_followers(h)
+    await broadcast_and_send(h, 'topic:security title:"Patch"', "Please patch.")
+    await h.deliver()
+    reply = await h.local.say("pat", "acme", "Is v2 affected?", thread=h.posts("acme")[0].id)
+    assert reply is not None and not reply.is_error, reply
+    clock.advance(12)
+    await h.deliver()
+    samples = await scrape(ops)
+    relayed = ("partnerbot_deliveries_total", (("platform", "local"), ("queue", "relay"), ("result", "sent")))
+    assert samples[relayed] == 1
+    assert samples[("partnerbot_relay_latency_seconds_sum", ())] == 12
+    assert not [key for key in samples if ("platform", "none") in key[1]]
