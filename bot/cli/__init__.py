@@ -77,13 +77,14 @@ def load_settings() -> Settings:
         raise CliError(f"configuration error — {problems} (see .env.example)", 2) from exc
 
 
-def _log_to_stderr() -> None:
-    """Long-running commands log to stderr (level from PARTNERBOT_LOG_LEVEL, INFO by default)."""
+def _log_to_stderr(log_format: str = "text") -> None:
+    """Long-running commands log to stderr (level from PARTNERBOT_LOG_LEVEL, INFO by default; format
+    from PARTNERBOT_LOG_FORMAT, read by Settings)."""
     import os
 
     level = os.environ.get("PARTNERBOT_LOG_LEVEL", "INFO").upper()
     handler = logging.StreamHandler()
-    handler.setFormatter(log_formatter(os.environ.get("PARTNERBOT_LOG_FORMAT", "text")))
+    handler.setFormatter(log_formatter(log_format))
     logging.basicConfig(
         level=level if level in logging.getLevelNamesMapping() else logging.INFO, handlers=[handler]
     )
@@ -92,7 +93,7 @@ def _log_to_stderr() -> None:
 def log_formatter(kind: str) -> logging.Formatter:
     """PARTNERBOT_LOG_FORMAT: `json` writes one JSON object per line (python-json-logger), with the
     `extra=` fields a log call adds (announcement_id, delivery_id…); anything else, plain text."""
-    if kind.strip().lower() == "json":
+    if kind == "json":
         from pythonjsonlogger.json import JsonFormatter
 
         return JsonFormatter(
@@ -194,7 +195,7 @@ def _check_secret_key(settings: Settings) -> None:
 def _serve(settings: Settings, *, deliver_only: bool) -> None:
     from bot.app import StartupError, serve
 
-    _log_to_stderr()
+    _log_to_stderr(settings.log_format)
     try:
         run_async(lambda: serve(settings, deliver_only=deliver_only))
     except ValueError as exc:  # an adapter's configuration error (e.g. SlackConfigError): one line

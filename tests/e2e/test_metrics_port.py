@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import signal
 import socket
+from pathlib import Path
 
 import aiohttp
 
 from bot.app import serve
 from bot.config import Settings
+from tests.chaos.workers import worker_command, worker_env
+from tests.e2e.test_cli import cli
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import FakeSlack, ManualClock
 
@@ -118,3 +123,52 @@ async def test_partnerbot_run_serves_metrics_and_readyz_next_to_the_slack_events
         finally:
             stop.set()
             await asyncio.wait_for(running, 10)
+
+
+async def test_the_worker_command_logs_json_lines_and_answers_on_its_metrics_port(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """`PARTNERBOT_LOG_FORMAT=json partnerbot worker` as an operator starts it, in a process of its own."""
+    async with FakeSlack(clock=ManualClock()) as fake:
+        vendor = fake.add_workspace("T0VENDOR", name="Vendor")
+        port = free_port()
+        env = worker_env(
+            {
+                "PARTNERBOT_DATABASE_URL": sqlite_url,
+                "SLACK_BOT_TOKEN": vendor.bot_token,
+                "PARTNERBOT_SLACK_API_URL": fake.base_url,
+                "PARTNERBOT_HTTP_HOST": "127.0.0.1",
+                "PARTNERBOT_METRICS_PORT": str(port),
+                "PARTNERBOT_LOG_FORMAT": "json",
+            }
+        )
+        log = tmp_path / "worker.log"
+        with log.open("wb") as out:
+            process = await asyncio.create_subprocess_exec(
+                *worker_command(),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=out,
+                stderr=out,
+                cwd=tmp_path,
+                env=env,
+            )
+        try:
+            status, _ = await get(f"http://127.0.0.1:{port}/readyz", wait=60)
+            assert status == 200
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), 30) == 0
+    lines = [line for line in log.read_text().splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line one JSON object
+    messages = [r["message"] for r in records]
+    assert any(m.startswith("partnerbot worker ") and m.endswith(" is running") for m in messages), messages
+    assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
+    assert vendor.bot_token not in log.read_text()
+
+
+def test_an_unknown_log_format_or_port_is_one_configuration_line(tmp_path: Path) -> None:
+    for key, value in (("PARTNERBOT_LOG_FORMAT", "yaml"), ("PARTNERBOT_METRICS_PORT", "ninety")):
+        result = cli(tmp_path, "worker", env={"SLACK_BOT_TOKEN": "xoxb-1", key: value})
+        assert result.returncode == 2, result.stderr
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith("partnerbot: configuration error — ") and key in line, line
