@@ -4,7 +4,8 @@ Socket Mode, single-workspace or OAuth-distributed — all chosen from `SlackSet
 HTTP: bolt's aiohttp adapter (`to_bolt_request`/`to_aiohttp_response`) behind an aiohttp server on
 `PARTNERBOT_HTTP_HOST:PORT` with `POST /slack/events`, `GET /healthz` and, with OAuth, `/slack/install`
 and `/slack/oauth_redirect`. Socket Mode (`SLACK_APP_TOKEN`): bolt's `AsyncSocketModeHandler`; the HTTP
-server then serves only the health check and the OAuth pages (installing still needs a URL).
+server then serves only the health check and the OAuth pages (installing still needs a URL). Either
+way the root may add GET routes of its own before start() (`extra_routes`: /metrics, /readyz).
 """
 
 from __future__ import annotations
