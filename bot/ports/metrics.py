@@ -14,8 +14,8 @@ class Metrics(Protocol):
     """Counters and timings of the delivery worker, the platform calls and the periodic jobs."""
 
     def delivered(self, *, platform: str, queue: str, result: str, latency: float | None) -> None:
-        """One outbox row handled: `result` is sent, retry, throttled or failed; `latency` (seconds
-        from when the row was due to when it was posted) for sent rows whose due time is known."""
+        """One attempt at an outbox row: `result` is sent, retry (a 429 included) or failed; `latency`
+        (seconds from when the row was due to when it was posted) for sent rows whose due time is known."""
         ...
 
     def api_call(self, *, platform: str, method: str, throttled: bool) -> None:
