@@ -100,7 +100,10 @@ class WorkerStats:
 
 def log_ids(work: Work) -> dict[str, int | str]:
     """The ids a log line about `work` carries as fields (PARTNERBOT_LOG_FORMAT=json); never text."""
-    ids: dict[str, int | str] = {"work_kind": work.kind.value, f"{work.kind.value}_id": work.id}
+    row = "update" if work.kind in (WorkKind.EDIT, WorkKind.DELETE) else work.kind.value
+    ids: dict[str, int | str] = {"work_kind": work.kind.value, f"{row}_id": work.id}
+    if work.target is not None:  # an edit or delete: the delivered copy it applies to
+        ids["delivery_id"] = work.target.delivery_id
     if work.announcement_id is not None:
         ids["announcement_id"] = work.announcement_id
     if work.question_id is not None:

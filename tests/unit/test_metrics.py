@@ -14,9 +14,11 @@ from adapters.local.sender import Fault, LocalSender
 from adapters.local.workspace import LocalWorkspace
 from bot.cli import log_formatter
 from bot.domain import AnnouncementPost, ChannelRef, Outgoing, Platform
+from bot.domain.outbox import DeliveryStatus, UpdateTarget, Work, WorkKind
 from bot.metrics import PrometheusMetrics
 from bot.ports.metrics import Metrics, NoMetrics
 from bot.ports.sending import PermanentSendError, TransientSendError
+from bot.services.delivery import log_ids
 from bot.services.measured import MeasuredSender
 
 
@@ -130,3 +132,13 @@ def test_text_log_format_is_the_default() -> None:
     assert out.rstrip().endswith("WARNING partnerbot.test.format: plain words")
     with pytest.raises(json.JSONDecodeError):
         json.loads(out)
+
+
+def test_log_ids_name_the_row_and_what_it_concerns() -> None:
+    delivery = Work(WorkKind.DELIVERY, 7, attempts=1, ambiguous=False, announcement_id=3, channel_id=2)
+    assert log_ids(delivery) == {"work_kind": "delivery", "delivery_id": 7, "announcement_id": 3}
+    target = UpdateTarget(7, DeliveryStatus.SENT, "m1", ambiguous=False, abandoned=False)
+    edit = Work(WorkKind.EDIT, 12, attempts=1, ambiguous=False, announcement_id=3, target=target)
+    assert log_ids(edit) == {"work_kind": "edit", "update_id": 12, "delivery_id": 7, "announcement_id": 3}
+    relay = Work(WorkKind.RELAY, 5, attempts=1, ambiguous=False, question_id=9)
+    assert log_ids(relay) == {"work_kind": "relay", "relay_id": 5, "question_id": 9}
