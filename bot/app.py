@@ -26,7 +26,9 @@ from bot.config import Settings
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Platform
 from bot.jobs import JOBS, JobHost, run_job
+from bot.metrics import Operations, PrometheusMetrics, serve_operations
 from bot.ports import Clock, RateKey, RateLimiter, Sender, Stores, SystemClock
+from bot.ports.metrics import Metrics, NoMetrics
 from bot.services.delivery import DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestPorts, DigestService
 from bot.services.ratelimits import NoLimiter, SharedLimiter
@@ -54,6 +56,7 @@ from storage.repositories import (
     SubscriptionRepository,
     TopicRepository,
 )
+from storage.repositories.ops import OpsRepository
 
 if TYPE_CHECKING:  # the adapters themselves are imported only when configured
     from adapters.discord.client import DiscordAdapter
@@ -75,6 +78,11 @@ class PlatformAdapter(Protocol):
 
     async def stop(self) -> None: ...
 
+    @property
+    def not_ready(self) -> str | None:
+        """None while connected to the platform; else why not, in a few words (for /readyz)."""
+        ...
+
 
 @dataclass
 class App:
@@ -86,6 +94,7 @@ class App:
     clock: Clock
     digests: DigestService
     limiter: RateLimiter
+    metrics: PrometheusMetrics | None = None
     scheduler: AsyncIOScheduler | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -96,7 +105,7 @@ class App:
             asyncio.create_task(self.worker.run(self._stop, poll_seconds=self.settings.poll_seconds))
         )
         if jobs:
-            self.scheduler = build_scheduler(self)
+            self.scheduler = build_scheduler(self, self.metrics)
             self.scheduler.start()
 
     async def close(self) -> None:
@@ -146,6 +155,7 @@ async def build_app(
     retry: RetryPolicy | None = None,
     run_migrations: bool = True,
     limiter: RateLimiter | None = None,
+    metrics: PrometheusMetrics | None = None,
 ) -> App:
     """Migrate the database, then wire storage, the core and the delivery worker."""
     if run_migrations:
@@ -170,6 +180,7 @@ async def build_app(
         retry=retry or RetryPolicy(max_attempts=settings.max_attempts),
         digests=digests,
         limiter=limiter,
+        metrics=metrics,
     )
     worker_box.append(worker)
     return App(
@@ -181,6 +192,18 @@ async def build_app(
         clock=clock,
         digests=digests,
         limiter=limiter,
+        metrics=metrics,
+    )
+
+
+def operations(app: App, adapters: Sequence[PlatformAdapter] = ()) -> Operations:
+    """`/metrics` and `/readyz` of this process: its metrics, its database, its adapters."""
+    assert app.metrics is not None
+    return Operations(
+        app.metrics,
+        OpsRepository(make_sessionmaker(app.engine)),
+        app.clock.now,
+        {adapter.platform.value: adapter for adapter in adapters},
     )
 
 
@@ -196,21 +219,33 @@ def build_limiter(settings: Settings, engine: AsyncEngine) -> RateLimiter:
 # The scheduler and the in-process limiter are libraries the core must not import: wired here.
 
 
-def build_scheduler(host: JobHost) -> AsyncIOScheduler:
+def build_scheduler(host: JobHost, metrics: Metrics | None = None) -> AsyncIOScheduler:
     """Every job of bot/jobs.py on an interval tick (APScheduler only ticks; bot/jobs.py decides which
     runs happen); `coalesce` and one instance at a time (APScheduler defaults)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     for job in JOBS.values():
         scheduler.add_job(
-            run_job,
+            run_measured_job,
             "interval",
             seconds=job.tick.total_seconds(),
             id=job.name,
-            args=[host, job.name],
+            args=[host, job.name, metrics or NoMetrics()],
             coalesce=True,
             max_instances=1,
         )
     return scheduler
+
+
+async def run_measured_job(host: JobHost, name: str, metrics: Metrics) -> list[str]:
+    """`run_job`, counting each period it ran (partnerbot_job_runs_total) and each failure."""
+    try:
+        ran = await run_job(host, name)
+    except Exception:
+        metrics.job_run(job=name, failed=True)
+        raise
+    for _ in ran:
+        metrics.job_run(job=name, failed=False)
+    return ran
 
 
 class ProcessLimiter:
@@ -303,10 +338,21 @@ def discord_delivery(app: App) -> PlatformAdapter:
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None, deliver_only: bool = False) -> None:
     """`partnerbot run`: every configured adapter, the worker and the scheduler, until stopped.
     `partnerbot worker` (`deliver_only`): the Senders and the delivery worker, nothing else."""
-    app = await build_app(settings)
+    app = await build_app(settings, metrics=PrometheusMetrics())
     adapters = build_adapters(app, deliver_only=deliver_only)
+    ops = operations(app, adapters)
+    if Platform.SLACK in settings.configured_platforms() and not deliver_only:
+        from adapters.slack.app import SlackAdapter
+
+        for adapter in adapters:
+            if isinstance(adapter, SlackAdapter):  # /metrics and /readyz next to its /healthz
+                adapter.extra_routes.update(ops.routes())
     stop = stop or _stop_on_signals()
+    ops_server = None
     try:
+        if settings.metrics_port is not None:
+            ops_server = await serve_operations(ops, settings.http_host, settings.metrics_port)
+            log.info("metrics on http://%s:%d/metrics", settings.http_host, settings.metrics_port)
         if settings.slack_client_id and not deliver_only:
             await seal_slack_tokens(app)
         for adapter in adapters:
@@ -328,6 +374,8 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
         log.info("partnerbot %s %s is running", "worker" if deliver_only else "server", app.worker.id)
         await stop.wait()
     finally:
+        if ops_server is not None:
+            await ops_server.cleanup()
         for adapter in reversed(adapters):
             await adapter.stop()
         await app.close()

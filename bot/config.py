@@ -35,6 +35,11 @@ class Settings(CoreSettings, SlackSettings, DiscordSettings):
         "auto", validation_alias=env("PARTNERBOT_RATE_LIMITS")
     )
 
+    # Operations (README "Operations"): a /metrics, /readyz and /healthz server on this port (also for
+    # `partnerbot worker`; unset: none, besides the Slack adapter's own server); log lines as JSON.
+    metrics_port: int | None = Field(None, validation_alias=env("PARTNERBOT_METRICS_PORT"))
+    log_format: Literal["text", "json"] = Field("text", validation_alias=env("PARTNERBOT_LOG_FORMAT"))
+
     def core(self) -> CoreSettings:
         """The core's piece: no token, secret, key or database URL."""
         return CoreSettings.model_construct(**self._values(CoreSettings))

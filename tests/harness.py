@@ -9,6 +9,7 @@ from adapters.local.workspace import BOT, LocalWorkspace, Message
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.domain import ImportRow, PartnerProfile, Platform, Reply
+from bot.metrics import PrometheusMetrics
 from bot.ports import Clock
 from bot.services.delivery import RetryPolicy
 
@@ -79,7 +80,9 @@ class Harness:
         await self.app.close()
 
 
-async def make_harness(database_url: str, clock: Clock, **overrides: object) -> Harness:
+async def make_harness(
+    database_url: str, clock: Clock, *, metrics: PrometheusMetrics | None = None, **overrides: object
+) -> Harness:
     settings = Settings(
         _env_file=None,
         database_url=database_url,
@@ -88,7 +91,9 @@ async def make_harness(database_url: str, clock: Clock, **overrides: object) -> 
         # Off unless a test is about it (test_edit_recall.py): it adds a post to every broadcast.
         **{"progress_messages": False, **overrides},  # type: ignore[arg-type]
     )
-    app = await build_app(settings, clock=clock, run_migrations=False, retry=RetryPolicy(max_attempts=4))
+    app = await build_app(
+        settings, clock=clock, run_migrations=False, retry=RetryPolicy(max_attempts=4), metrics=metrics
+    )
     local = LocalAdapter(app.bot)
     app.worker.add_sender(Platform.LOCAL, local.sender)
     return Harness(app, local)

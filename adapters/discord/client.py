@@ -169,6 +169,15 @@ class DiscordAdapter:
                 raise failure
             raise TimeoutError(f"Discord gateway not ready after {self.options.ready_timeout:.0f} s")
 
+    @property
+    def not_ready(self) -> str | None:
+        """None while the gateway session is up; else why not (for /readyz)."""
+        if self.client.is_closed() or not self.client.is_ready():
+            return "gateway not connected"
+        # After READY, a dropped session shows on its shard (discord.py reconnects it by itself).
+        down = sorted(shard_id for shard_id, shard in self.client.shards.items() if shard.is_closed())
+        return f"gateway shard {down[0]} disconnected" if down else None
+
     async def stop(self) -> None:
         await self.client.close()
         if self._task is not None:

@@ -40,6 +40,13 @@ class DiscordDelivery:
             await self.stop()
             raise
 
+    @property
+    def not_ready(self) -> str | None:
+        """None once logged in to REST (a delivery-only worker opens no gateway); for /readyz."""
+        if self._restore is None or self._client.is_closed():
+            return "not logged in"
+        return None
+
     async def stop(self) -> None:
         await self._client.close()
         if self._restore is not None:

@@ -4,7 +4,8 @@ Socket Mode, single-workspace or OAuth-distributed — all chosen from `SlackSet
 HTTP: bolt's aiohttp adapter (`to_bolt_request`/`to_aiohttp_response`) behind an aiohttp server on
 `PARTNERBOT_HTTP_HOST:PORT` with `POST /slack/events`, `GET /healthz` and, with OAuth, `/slack/install`
 and `/slack/oauth_redirect`. Socket Mode (`SLACK_APP_TOKEN`): bolt's `AsyncSocketModeHandler`; the HTTP
-server then serves only the health check and the OAuth pages (installing still needs a URL).
+server then serves only the health check and the OAuth pages (installing still needs a URL). Either
+way the root may add GET routes of its own before start() (`extra_routes`: /metrics, /readyz).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -192,6 +194,8 @@ class SlackAdapter:
         self._socket: GuardedSocketModeHandler | None = None
         self._port = 0
         self._verifier: SignatureVerifier | None = None
+        # More GET routes on the same server (the root's /metrics and /readyz), set before start().
+        self.extra_routes: dict[str, Callable[[web.Request], Awaitable[web.StreamResponse]]] = {}
 
     @property
     def port(self) -> int:
@@ -205,6 +209,8 @@ class SlackAdapter:
     async def start(self) -> None:
         web_app = web.Application()
         web_app.router.add_get(HEALTH_PATH, self._health)
+        for path, handler in self.extra_routes.items():
+            web_app.router.add_get(path, handler)
         if not self.mode.socket:
             self._verifier = SignatureVerifier(self.settings.slack_signing_secret)
             web_app.router.add_post(EVENTS_PATH, self._dispatch)
@@ -221,6 +227,17 @@ class SlackAdapter:
             await self._open_first_socket_url(self._socket)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]  # bolt leaves it unannotated
         log.info("Slack adapter serving (%s) on %s", self.mode.name, self.base_url)
+
+    @property
+    def not_ready(self) -> str | None:
+        """None while Slack can reach the bot; else why not (for /readyz)."""
+        if self._runner is None:
+            return "not started"
+        if self.mode.socket:
+            session = getattr(self._socket.client, "current_session", None) if self._socket else None
+            if session is None or session.closed:
+                return "Socket Mode not connected"
+        return None
 
     async def _open_first_socket_url(self, handler: GuardedSocketModeHandler) -> None:
         """Ask for the first WebSocket URL here: bolt retries a refused app token forever (a traceback

@@ -27,6 +27,11 @@ class SlackDelivery:
     async def start(self) -> None:
         pass
 
+    @property
+    def not_ready(self) -> str | None:
+        """Always ready: each send is its own HTTP request, nothing stays connected."""
+        return None
+
     async def stop(self) -> None:
         await self._slack_sender.close()
 

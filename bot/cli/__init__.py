@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -76,16 +77,31 @@ def load_settings() -> Settings:
         raise CliError(f"configuration error — {problems} (see .env.example)", 2) from exc
 
 
-def _log_to_stderr() -> None:
-    """Long-running commands log to stderr (level from PARTNERBOT_LOG_LEVEL, INFO by default)."""
-    import logging
+def _log_to_stderr(log_format: str = "text") -> None:
+    """Long-running commands log to stderr (level from PARTNERBOT_LOG_LEVEL, INFO by default; format
+    from PARTNERBOT_LOG_FORMAT, read by Settings)."""
     import os
 
     level = os.environ.get("PARTNERBOT_LOG_LEVEL", "INFO").upper()
+    handler = logging.StreamHandler()
+    handler.setFormatter(log_formatter(log_format))
     logging.basicConfig(
-        level=level if level in logging.getLevelNamesMapping() else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=level if level in logging.getLevelNamesMapping() else logging.INFO, handlers=[handler]
     )
+
+
+def log_formatter(kind: str) -> logging.Formatter:
+    """PARTNERBOT_LOG_FORMAT: `json` writes one JSON object per line (python-json-logger), with the
+    `extra=` fields a log call adds (announcement_id, delivery_id…); anything else, plain text."""
+    if kind == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
+        return JsonFormatter(
+            "{asctime}{levelname}{name}{message}",
+            style="{",
+            rename_fields={"levelname": "level", "name": "logger", "asctime": "time"},
+        )
+    return logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def run_async(work: Callable[[], Awaitable[T]]) -> T:
@@ -149,7 +165,8 @@ def worker() -> None:
     """Deliver only: claim and send queued deliveries, digests, notices and relays; no events, no jobs.
 
     Run as many as you need next to `partnerbot run` on one PostgreSQL database: they share the work
-    (FOR UPDATE SKIP LOCKED with leases) and, on PostgreSQL, the platforms' rate limits."""
+    (FOR UPDATE SKIP LOCKED with leases) and, on PostgreSQL, the platforms' rate limits. Set
+    PARTNERBOT_METRICS_PORT to serve /metrics, /readyz and /healthz for it."""
     settings = load_settings()
     if not settings.configured_platforms():
         raise CliError(
@@ -178,7 +195,7 @@ def _check_secret_key(settings: Settings) -> None:
 def _serve(settings: Settings, *, deliver_only: bool) -> None:
     from bot.app import StartupError, serve
 
-    _log_to_stderr()
+    _log_to_stderr(settings.log_format)
     try:
         run_async(lambda: serve(settings, deliver_only=deliver_only))
     except ValueError as exc:  # an adapter's configuration error (e.g. SlackConfigError): one line

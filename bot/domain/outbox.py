@@ -60,6 +60,9 @@ class Work:
     relay_kind: RelayKind | None = None
     # Edits and deletes: the delivered copy they apply to.
     target: UpdateTarget | None = None
+    # Deliveries and relays: when the row last became due (queued, its scheduled time or its retry),
+    # for the latency metrics.
+    due_at: datetime | None = None
 
 
 class OutcomeKind(StrEnum):

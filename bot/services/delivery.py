@@ -18,6 +18,7 @@ Guarantees, and where they come from:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import random
 from collections.abc import Callable, Mapping
@@ -28,9 +29,11 @@ from bot.domain.outbox import Outcome, OutcomeKind, Work, WorkKind
 from bot.domain.refs import MessageRef, Platform
 from bot.domain.sending import Outgoing
 from bot.ports.clock import Clock
+from bot.ports.metrics import Metrics
 from bot.ports.sending import PermanentSendError, RateKey, RateLimiter, Sender, SendError, TransientSendError
 from bot.services.digests import DigestService
 from bot.services.feedback import FeedbackService
+from bot.services.measured import MeasuredSender
 from bot.services.queues import (
     AnnouncementCache,
     ChannelDeactivation,
@@ -53,6 +56,9 @@ LEASE_RAN_OUT = "the lease ran out while the send waited its turn"
 # While deliveries come in full batches (a fan-out), the other queues are looked at this often
 # (seconds) rather than after every batch: four claims per batch were a tenth of a fan-out's CPU.
 OTHER_QUEUES_EVERY = 1.0
+# The platform an attempt sent to, for the metrics of rows that do not name their channel (relays):
+# each attempt runs in a task of its own (asyncio.gather), so it sees only its own value.
+_SENT_TO: contextvars.ContextVar[Platform | None] = contextvars.ContextVar("sent_to", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,19 @@ class WorkerStats:
     failed: int = 0
 
 
+def log_ids(work: Work) -> dict[str, int | str]:
+    """The ids a log line about `work` carries as fields (PARTNERBOT_LOG_FORMAT=json); never text."""
+    row = "update" if work.kind in (WorkKind.EDIT, WorkKind.DELETE) else work.kind.value
+    ids: dict[str, int | str] = {"work_kind": work.kind.value, f"{row}_id": work.id}
+    if work.target is not None:  # an edit or delete: the delivered copy it applies to
+        ids["delivery_id"] = work.target.delivery_id
+    if work.announcement_id is not None:
+        ids["announcement_id"] = work.announcement_id
+    if work.question_id is not None:
+        ids["question_id"] = work.question_id
+    return ids
+
+
 class LeaseRanOut(TransientSendError):
     """The claim expired while the send waited its turn: left to whoever holds the row now."""
 
@@ -115,9 +134,13 @@ class DeliveryWorker:
         on_finished: Callable[[list[int]], None] | None = None,
         digests: DigestService | None = None,
         limiter: RateLimiter,
+        metrics: Metrics | None = None,
     ) -> None:
         self._clock = clock
         self._senders = dict(senders)
+        self._metrics = metrics
+        # What the queues send with: the Senders, wrapped to count API calls when metrics are on.
+        self._sending: dict[Platform, Sender] = {p: self._measure(s) for p, s in senders.items()}
         self._id = worker_id
         self._batch = batch
         self._slots = asyncio.Semaphore(concurrency)
@@ -152,6 +175,10 @@ class DeliveryWorker:
     def add_sender(self, platform: Platform, sender: Sender) -> None:
         """Register a platform's Sender (adapters are built after the core they serve)."""
         self._senders[platform] = sender
+        self._sending[platform] = self._measure(sender)
+
+    def _measure(self, sender: Sender) -> Sender:
+        return sender if self._metrics is None else MeasuredSender(sender, self._metrics)
 
     def sender_for(self, platform: Platform) -> Sender | None:
         """This process's Sender for `platform`, if it has one."""
@@ -261,6 +288,25 @@ class DeliveryWorker:
             self._on_finished(done)
 
     async def _attempt(self, queue: Queue, work: Work, lease_until: datetime | None) -> Outcome:
+        outcome = await self._attempt_once(queue, work, lease_until)
+        if outcome.kind is OutcomeKind.FAILED:
+            log.info("%s %s failed: %s", work.kind.value, work.id, outcome.error, extra=log_ids(work))
+        if self._metrics is not None:
+            self._observe(self._metrics, work, outcome)
+        return outcome
+
+    def _observe(self, metrics: Metrics, work: Work, outcome: Outcome) -> None:
+        """Count the row's result; time it from due to posted (deliveries and relays)."""
+        sent = outcome.kind is OutcomeKind.SENT
+        latency = (self._clock.now() - work.due_at).total_seconds() if sent and work.due_at else None
+        result = outcome.kind.value
+        to = work.channel.platform if work.channel is not None else _SENT_TO.get()
+        platform = to.value if to is not None else "none"
+        metrics.delivered(platform=platform, queue=work.kind.value, result=result, latency=latency)
+        if sent and work.kind is WorkKind.RELAY:
+            metrics.relayed(latency=latency)
+
+    async def _attempt_once(self, queue: Queue, work: Work, lease_until: datetime | None) -> Outcome:
         async with self._slots:
             try:
                 ref = await queue.send(work, self, lease_until)
@@ -289,7 +335,7 @@ class DeliveryWorker:
             except SendError as exc:
                 return self._transient(work, TransientSendError(exc.reason))
             except Exception as exc:  # a bug in a sender must not lose the row: retry it later
-                log.exception("unexpected error sending %s %s", work.kind, work.id)
+                log.exception("unexpected error sending %s %s", work.kind, work.id, extra=log_ids(work))
                 return self._transient(work, TransientSendError(f"internal error: {type(exc).__name__}"))
             self.stats.sent += 1
             return Outcome(OutcomeKind.SENT, work.id, message_id=ref.message)
@@ -297,7 +343,9 @@ class DeliveryWorker:
     # The Courier the queues send with (bot/services/queues.py).
 
     def sender(self, platform: Platform) -> Sender:
-        sender = self._senders.get(platform)
+        if self._metrics is not None:
+            _SENT_TO.set(platform)
+        sender = self._sending.get(platform)
         if sender is None:
             # No adapter for that platform is running here: retry later rather than lose the row.
             raise TransientSendError(f"no {platform.value} adapter is configured in this process")
@@ -309,7 +357,13 @@ class DeliveryWorker:
             found = await sender.find_posted(out, idempotency_key=key)
             if found is not None:
                 return found
-        await self.pace(sender.rate_keys(out.channel), lease_until)
+        if self._metrics is None:
+            await self.pace(sender.rate_keys(out.channel), lease_until)
+        else:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            await self.pace(sender.rate_keys(out.channel), lease_until)
+            self._metrics.rate_wait(platform=out.channel.platform.value, seconds=loop.time() - started)
         return await sender.post(out, idempotency_key=key)
 
     async def pace(self, keys: list[RateKey], lease_until: datetime | None) -> None:

@@ -38,6 +38,7 @@ class OutboxRepository(Repository):
             _DELIVERY.c.channel_id,
             _DELIVERY.c.attempts,
             _DELIVERY.c.ambiguous,
+            _DELIVERY.c.not_before,
         )
         async with self._sessions.begin() as session:
             claimed = (
@@ -77,6 +78,7 @@ class OutboxRepository(Repository):
                 announcement_id=row.announcement_id,
                 channel_id=row.channel_id,
                 channel=channels[row.channel_id],
+                due_at=row.not_before,
             )
             for row in claimed
         ]
@@ -91,6 +93,7 @@ class OutboxRepository(Repository):
             _RELAY.c.answer_id,
             _RELAY.c.attempts,
             _RELAY.c.ambiguous,
+            _RELAY.c.not_before,
         )
         async with self._sessions.begin() as session:
             claimed = (
@@ -109,6 +112,7 @@ class OutboxRepository(Repository):
                 question_id=row.question_id,
                 answer_id=row.answer_id,
                 relay_kind=RelayKind(row.kind),
+                due_at=row.not_before,
             )
             for row in claimed
         ]

@@ -20,9 +20,10 @@ import aiohttp
 import pytest
 
 from adapters.slack.app import BOT_SCOPES, SlackAdapter
-from bot.app import App, build_app, slack_adapter
+from bot.app import App, build_app, operations, slack_adapter
 from bot.config import Settings
 from bot.domain import ChannelRef, ImportRow, PartnerProfile, Platform
+from bot.metrics import PrometheusMetrics
 from bot.services.delivery import RetryPolicy
 from tests.conftest import FakeClock
 from tests.fakes.slack import JSON, Channel, Ephemeral, FakeSlack, ManualClock, Message, User, Workspace
@@ -210,9 +211,16 @@ class SlackWorld:
 
 @asynccontextmanager
 async def open_world(
-    database_url: str, clock: FakeClock, *, oauth: bool = False, socket: bool = False, **overrides: Any
+    database_url: str,
+    clock: FakeClock,
+    *,
+    oauth: bool = False,
+    socket: bool = False,
+    metrics: PrometheusMetrics | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[SlackWorld]:
-    """`socket`: Socket Mode (SLACK_APP_TOKEN, no signing secret); `world.events` then sends every
+    """`metrics`: measured, with /metrics and /readyz on the adapter's server (as `partnerbot run`).
+    `socket`: Socket Mode (SLACK_APP_TOKEN, no signing secret); `world.events` then sends every
     payload as an envelope over the fake's WebSocket instead of POSTing it."""
     async with FakeSlack(clock=ManualClock()) as fake:
         vendor = fake.add_workspace(VENDOR, name="Vendor", scopes=set(BOT_SCOPES))
@@ -245,8 +253,10 @@ async def open_world(
             **{"progress_messages": False, **credentials, **transport, **overrides},
         )
         retry = RetryPolicy(max_attempts=6, rng=random.Random(7))
-        app = await build_app(settings, clock=clock, run_migrations=False, retry=retry)
+        app = await build_app(settings, clock=clock, run_migrations=False, retry=retry, metrics=metrics)
         adapter = slack_adapter(app)
+        if metrics is not None:
+            adapter.extra_routes.update(operations(app, [adapter]).routes())
         app.worker.add_sender(Platform.SLACK, adapter.sender)
         await adapter.start()
         events = (

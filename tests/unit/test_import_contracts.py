@@ -9,8 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # The composition root, the CLI that calls it and the root's settings (which compose the adapters'
-# own): the only parts of bot/ that may know every part.
-OUTSIDE_THE_CORE = {"bot.app", "bot.cli", "bot.config"}
+# own), and the root's Prometheus side (bot/metrics.py): the only parts of bot/ that may know every part.
+OUTSIDE_THE_CORE = {"bot.app", "bot.cli", "bot.config", "bot.metrics"}
 
 
 def _contracts() -> list[dict[str, object]]:
