@@ -59,20 +59,22 @@ class PartnerService:
         return Reply(text=m.TOPICS_HEADER.format(count=len(topics), mine=len(mine)), rows=rows)
 
     async def subscribe(self, inv: Invocation, cmd: Subscribe) -> Reply:
-        # Two transactions: read the topics, then register the channel and subscribe it in one write.
+        # One transaction: read the topics, register the channel and subscribe it.
         linked_only = not self._settings.open_subscriptions
-        chosen, problem = _resolve(cmd.topics, await self._stores.topics.all(), everything=cmd.all)
+        chosen: list[Topic] = []
+        problem = ""
+
+        def choose(topics: Sequence[Topic]) -> list[int]:
+            nonlocal chosen, problem
+            chosen, problem = _resolve(cmd.topics, topics, everything=cmd.all)
+            return [] if problem else [t.id for t in chosen]
+
+        channel, new_ids = await self._stores.subscriptions.subscribe_channel(
+            inv.channel, choose, name=inv.channel_name, now=self._clock.now(), linked_only=linked_only
+        )
         if problem:
-            channel = await self.channel(inv)
             # Partner news is for partners: a channel subscribes once it is linked to one.
             return error(m.SUBSCRIBE_NEEDS_LINK if linked_only and channel.partner_id is None else problem)
-        channel, new_ids = await self._stores.subscriptions.subscribe_channel(
-            inv.channel,
-            [t.id for t in chosen],
-            name=inv.channel_name,
-            now=self._clock.now(),
-            linked_only=linked_only,
-        )
         if new_ids is None:
             return error(m.SUBSCRIBE_NEEDS_LINK)
         added = sorted({t.slug for t in chosen if t.id in new_ids})
