@@ -40,6 +40,7 @@ from adapters.slack import translate as tr
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.handlers import SlackHandlers
 from adapters.slack.payloads import Routable
+from adapters.slack.replies import ResponseUrls
 from adapters.slack.sender import (
     DEFAULT_API_URL,
     TEAM_RATE,
@@ -192,6 +193,8 @@ class SlackAdapter:
         self._socket: GuardedSocketModeHandler | None = None
         self._port = 0
         self._verifier: SignatureVerifier | None = None
+        self.response_urls = ResponseUrls()
+        bolt.use(self.response_urls)
 
     @property
     def port(self) -> int:
@@ -248,6 +251,7 @@ class SlackAdapter:
             self._runner = None
         await self.handlers.drain(timeout=5.0)  # listeners still working after their ack
         await self.slack_sender.close()
+        await self.response_urls.close()
 
     async def _dispatch(self, request: web.Request) -> web.Response:
         """Verify (adapters/slack/edge.py), then hand bolt a request built from the checked body."""
