@@ -325,6 +325,9 @@ def build_slack_adapter(
             client=client,
             oauth_settings=_oauth_settings(settings, oauth_stores, client),
             raise_error_for_unhandled_request=True,  # acknowledged and logged by edge.on_bolt_error
+            # edge.verify checks every HTTP request before bolt sees it; bolt's own check would redo
+            # the HMAC on every request (Socket Mode requests carry no signature).
+            request_verification_enabled=False,
         )
         tokens, revocation = InstalledTokens(store), AsyncTokenRevocationListeners(store)
     else:
@@ -333,6 +336,9 @@ def build_slack_adapter(
             signing_secret=settings.slack_signing_secret or None,
             client=client,
             raise_error_for_unhandled_request=True,  # acknowledged and logged by edge.on_bolt_error
+            # edge.verify checks every HTTP request before bolt sees it; bolt's own check would redo
+            # the HMAC on every request (Socket Mode requests carry no signature).
+            request_verification_enabled=False,
         )
         tokens, revocation = StaticToken(settings.slack_bot_token), None
     sender = SlackSender(tokens, base_url=api_url, team_of=directory.team_of, team_rate=team_rate(settings))
