@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import bindparam, delete, insert
+from sqlalchemy import bindparam, delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,9 +26,13 @@ _ACTIVE_TOPICS = (
 _CHANNEL = select(ChannelRow.__table__).where(  # type: ignore[attr-defined]
     col(ChannelRow.platform) == bindparam("platform"), col(ChannelRow.channel_id) == bindparam("channel_id")
 )
-_SUBSCRIBED = select(col(SubscriptionRow.topic_id)).where(
-    col(SubscriptionRow.channel_id) == bindparam("channel_id")
-)
+_SUBSCRIPTION = SubscriptionRow.__table__  # type: ignore[attr-defined]
+_ADD = {  # per dialect: insert the missing subscriptions, return the topic ids actually inserted
+    "postgresql": postgresql.insert(_SUBSCRIPTION)
+    .on_conflict_do_nothing()
+    .returning(_SUBSCRIPTION.c.topic_id),
+    "sqlite": sqlite.insert(_SUBSCRIPTION).on_conflict_do_nothing().returning(_SUBSCRIPTION.c.topic_id),
+}
 
 
 class SubscriptionRepository(Repository):
@@ -82,12 +87,11 @@ class SubscriptionRepository(Repository):
                 return channel, None
             if not topic_ids:
                 return channel, []
-            existing = set((await conn.execute(_SUBSCRIBED, {"channel_id": channel.id})).scalars())
-            new_ids = [tid for tid in dict.fromkeys(topic_ids) if tid not in existing]
-            if new_ids:
-                rows = [{"channel_id": channel.id, "topic_id": tid, "created_at": now} for tid in new_ids]
-                await conn.execute(insert(SubscriptionRow), rows)
-            return channel, new_ids
+            # One statement adds the new ones and says which they were (the others already existed).
+            wanted = list(dict.fromkeys(topic_ids))
+            rows = [{"channel_id": channel.id, "topic_id": tid, "created_at": now} for tid in wanted]
+            added = set((await conn.execute(_ADD[conn.dialect.name], rows)).scalars())
+            return channel, [tid for tid in wanted if tid in added]
 
     async def remove(self, channel_id: int, topic_ids: Sequence[int]) -> list[str]:
         """Unsubscribe; returns the slugs that were actually removed."""
