@@ -11,7 +11,9 @@ the time until the confirmation reached the command's `response_url` on the fake
 moment the command was sent. Partners, their linked channels and the topics are bulk-inserted first
 and not timed; each partner subscribes once (commands beyond N start again with the first partner).
 PostgreSQL runs on a throwaway cluster as tests/pg.py starts it (skipped with a note without the
-binaries), or on `--db postgresql://…`.
+binaries), or on `--db postgresql://…`. Commands beyond the server's slots (bot/slots.py: on
+PostgreSQL fewer than the pool's connections) wait their turn instead of failing on the pool
+timeout; the wait shows in the confirmation times and in the server's last "waiting" report, printed.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from sqlalchemy import insert
 from bench.workers import OWN_PREFIXES, READY, Worker
 from bot.app import build_app
 from bot.config import Settings
+from bot.slots import WAITING
 from storage.tables import ChannelRow, PartnerRow, TopicRow
 from tests.fakes.slack import JSON, FakeSlack, ResponseUrl
 from tests.fakes.slack_events import SlackEventSender
@@ -68,6 +71,7 @@ class Server(Worker):
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         super().__init__(process)
         self.errors: Counter[str] = Counter()
+        self.waits: list[str] = []  # bot/slots.py's reports: commands waiting for a slot
 
     async def _read(self, ready: asyncio.Event) -> None:
         assert self.process.stderr is not None
@@ -76,6 +80,8 @@ class Server(Worker):
             self.log.append(line)
             if READY in line:
                 ready.set()
+            if WAITING in line:
+                self.waits.append(line.split(" INFO ", 1)[-1])
             if " ERROR " in line or line.startswith(("sqlalchemy.", "TimeoutError", "asyncio.")):
                 self.errors[line.split(" ERROR ", 1)[-1][:120]] += 1
 
@@ -93,6 +99,7 @@ class Result:
     max_lag: float = 0.0  # how late this process sent a command after its schedule
     span: float = 0.0  # first send → last confirmation
     errors: Counter[str] = field(default_factory=Counter)  # what the server logged as errors
+    waits: list[str] = field(default_factory=list)  # the server's "commands waiting for a slot" lines
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -128,6 +135,8 @@ def print_results(results: list[Result], rate: float) -> None:
             print(f"{r.database}: {r.failed_acks} acks failed, {r.unconfirmed} confirmations missing")
         for line, count in r.errors.most_common(3):
             print(f"{r.database}: server logged {count} times: {line}")
+        if r.waits:
+            print(f"{r.database}: commands waited for a slot (bot/slots.py), last report: {r.waits[-1]}")
 
 
 async def seed(url: str, n: int) -> None:
@@ -212,6 +221,7 @@ async def run(url: str, database: str, *, rate: float, seconds: float, partners:
             try:
                 await _load(events, fake, server, [u.id for u in users], result, rate)
                 result.errors = server.errors
+                result.waits = server.waits
             finally:
                 await events.close()
     return result

@@ -33,7 +33,7 @@ from bot.services.delivery import DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestPorts, DigestService
 from bot.services.ratelimits import NoLimiter, SharedLimiter
 from storage import migrate
-from storage.engine import make_engine, make_sessionmaker
+from storage.engine import command_slots, make_engine, make_sessionmaker
 from storage.repositories import (
     AckRepository,
     AnnouncementRepository,
@@ -165,7 +165,13 @@ async def build_app(
     stores = build_stores(engine, admin_channels=settings.admin_channel_refs())
     worker_box: list[DeliveryWorker] = []
     core = settings.core()  # the core gets no token, secret or database URL
-    bot = PartnerBot(stores, clock, core, wake_worker=lambda: worker_box[0].wake() if worker_box else None)
+    bot = PartnerBot(
+        stores,
+        clock,
+        core,
+        wake_worker=lambda: worker_box[0].wake() if worker_box else None,
+        command_slots=command_slots(engine),
+    )
     digests = DigestService(DigestPorts(digests=stores.digests), clock, core)
     limiter = limiter or build_limiter(settings, engine)
     worker = DeliveryWorker(

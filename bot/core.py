@@ -44,6 +44,7 @@ from bot.services.revisions import RevisionPorts, RevisionService
 from bot.services.roster import RosterPorts, RosterService
 from bot.services.scheduling import SchedulingPorts, SchedulingService
 from bot.settings import CoreSettings
+from bot.slots import CommandSlots
 from bot.vocabulary import Vocabulary
 from bot.vocabulary import load as load_vocabulary
 from bot.when import today_in
@@ -60,8 +61,11 @@ class PartnerBot:
         settings: CoreSettings,
         *,
         wake_worker: Callable[[], None] = lambda: None,
+        command_slots: int | None = None,
     ) -> None:
         self.settings = settings
+        # Commands at work at once (bot/slots.py); the composition root sizes it below the pool.
+        self.slots = CommandSlots(command_slots)
         self._stores = stores
         self._clock = clock
         # Each service gets only the ports it uses (its `…Ports`); this is where they are handed over.
@@ -136,11 +140,11 @@ class PartnerBot:
 
     async def partner_command(self, inv: Invocation, text: str) -> Reply:
         """`/partner <text>` (or an @mention outside the admin channel)."""
-        return await _guarded(lambda: self._partner(inv, text))
+        return await self._in_turn(lambda: self._partner(inv, text))
 
     async def admin_command(self, inv: Invocation, text: str) -> Reply:
         """`/partner-admin <text>` (or an @mention in the admin channel)."""
-        return await _guarded(lambda: self._admin(inv, text))
+        return await self._in_turn(lambda: self._admin(inv, text))
 
     async def mention(self, inv: Invocation, text: str) -> Reply:
         """`@partnerbot <text>`: the admin grammar in an admin channel, the partner grammar elsewhere."""
@@ -150,7 +154,7 @@ class PartnerBot:
 
     async def button(self, inv: Invocation, action: str, value: str) -> Reply:
         """A button press from a reply the core produced (topic toggles, preview Send/Cancel)."""
-        return await _guarded(lambda: self._button(inv, action, value))
+        return await self._in_turn(lambda: self._button(inv, action, value))
 
     # --- events ------------------------------------------------------------------------------
 
@@ -167,7 +171,7 @@ class PartnerBot:
 
     async def acknowledge(self, inv: Invocation, *, platform: Platform, channel: str, message: str) -> Reply:
         """The "Acknowledge" button under a delivered urgent announcement (`message` in `channel`)."""
-        return await _guarded(
+        return await self._in_turn(
             lambda: self._acknowledge(inv, platform=platform, channel=channel, message=message)
         )
 
@@ -182,7 +186,7 @@ class PartnerBot:
                 await self.feedback.helpful(platform=platform, channel=channel, message=message, user=user)
             )
 
-        return await _guarded(run)
+        return await self._in_turn(run)
 
     async def mute(
         self, inv: Invocation, *, platform: Platform, channel: str, message: str, topic: str | None = None
@@ -197,7 +201,7 @@ class PartnerBot:
                 return Reply(text=m.NOT_AN_ANNOUNCEMENT, is_error=True)
             return present(await self.partners.unsubscribe(inv, c.Unsubscribe(topics=topics), muted=True))
 
-        return await _guarded(run)
+        return await self._in_turn(run)
 
     async def delivered(self, *, platform: Platform, channel: str, message: str) -> bool:
         """Whether partnerbot knows `message` in `channel` as a delivered announcement. An adapter
@@ -218,17 +222,21 @@ class PartnerBot:
                 return _presented(await self.feedback.admin_thread_reply(inv, thread, text))
             return _presented(await self.feedback.partner_thread_reply(inv, thread, text))
 
-        return await _guarded(handle)
+        return await self._in_turn(handle)
 
     # --- internals ---------------------------------------------------------------------------
 
+    async def _in_turn(self, handler: Callable[[], Awaitable[_R]]) -> _R | Reply:
+        async with self.slots.turn():
+            return await _guarded(handler)
+
     async def run_partner(self, inv: Invocation, command: c.PartnerCommand) -> Reply:
         """A partner command from structured input (Discord options, buttons): no text to parse."""
-        return await _guarded(lambda: self._run_partner(inv, command))
+        return await self._in_turn(lambda: self._run_partner(inv, command))
 
     async def run_admin(self, inv: Invocation, command: c.AdminCommand) -> Reply:
         """An admin command from structured input (the Slack broadcast modal, Discord options)."""
-        return await _guarded(lambda: self._run_admin(inv, command, type(command).__name__.lower()))
+        return await self._in_turn(lambda: self._run_admin(inv, command, type(command).__name__.lower()))
 
     async def editable(self, inv: Invocation, announcement_id: int) -> Announcement | Reply:
         """What an Edit form is prefilled with: the announcement, or a reply saying why not (not an
@@ -246,7 +254,7 @@ class PartnerBot:
                 return Reply(text=text, is_error=True)
             return announcement
 
-        return await _guarded(find)
+        return await self._in_turn(find)
 
     async def draft(self, inv: Invocation, announcement_id: int) -> Announcement | Reply | None:
         """The announcement behind a preview, for an adapter that redraws it when other topics or
@@ -257,7 +265,7 @@ class PartnerBot:
             refusal = await self._authorise(inv, f"change draft {announcement_id}")
             return refusal or await self._stores.announcements.get(announcement_id)
 
-        return await _guarded(find)
+        return await self._in_turn(find)
 
     async def vocabulary(self) -> Vocabulary:
         """The known tiers, types, regions (and the roster's languages), for pickers and the CLI."""

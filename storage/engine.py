@@ -15,6 +15,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 # SQLite waits this long for a competing writer instead of failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
+# PostgreSQL's connection pool: POOL_SIZE kept open, up to MAX_OVERFLOW more under load; a checkout
+# waiting longer than SQLAlchemy's pool timeout (30 s) fails. `command_slots` keeps commands below it.
+PG_POOL_SIZE = 10
+PG_MAX_OVERFLOW = 10
+# Connections left to the delivery worker, the scheduler's jobs and nested transactions.
+PG_POOL_RESERVE = 4
+
 # Execution option marking a connection whose transactions only read (see `_sqlite_begin`).
 READ_ONLY = "partnerbot_read_only"
 
@@ -42,13 +49,22 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     full = async_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if full.startswith("postgresql"):
-        kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+        kwargs.update(pool_size=PG_POOL_SIZE, max_overflow=PG_MAX_OVERFLOW, pool_pre_ping=True)
     engine = create_async_engine(full, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         event.listen(engine.sync_engine, "before_cursor_execute", _refuse_writes)
     return engine
+
+
+def command_slots(engine: AsyncEngine) -> int | None:
+    """How many commands may be at work at once (`bot.slots.CommandSlots`): on PostgreSQL fewer than
+    the pool's connections, so a burst waits its turn instead of failing on the pool timeout; on
+    SQLite no limit (writers already take turns on `_WriteTurn` without holding a connection)."""
+    if engine.dialect.name == "postgresql":
+        return PG_POOL_SIZE + PG_MAX_OVERFLOW - PG_POOL_RESERVE
+    return None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -42,6 +42,7 @@ from adapters.slack import translate as tr
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.handlers import SlackHandlers
 from adapters.slack.payloads import Routable
+from adapters.slack.replies import ResponseUrls
 from adapters.slack.sender import (
     DEFAULT_API_URL,
     TEAM_RATE,
@@ -196,6 +197,8 @@ class SlackAdapter:
         self._verifier: SignatureVerifier | None = None
         # More GET routes on the same server (the root's /metrics and /readyz), set before start().
         self.extra_routes: dict[str, Callable[[web.Request], Awaitable[web.StreamResponse]]] = {}
+        self.response_urls = ResponseUrls()
+        bolt.use(self.response_urls)
 
     @property
     def port(self) -> int:
@@ -265,6 +268,7 @@ class SlackAdapter:
             self._runner = None
         await self.handlers.drain(timeout=5.0)  # listeners still working after their ack
         await self.slack_sender.close()
+        await self.response_urls.close()
 
     async def _dispatch(self, request: web.Request) -> web.Response:
         """Verify (adapters/slack/edge.py), then hand bolt a request built from the checked body."""
@@ -338,6 +342,9 @@ def build_slack_adapter(
             client=client,
             oauth_settings=_oauth_settings(settings, oauth_stores, client),
             raise_error_for_unhandled_request=True,  # acknowledged and logged by edge.on_bolt_error
+            # edge.verify checks every HTTP request before bolt sees it; bolt's own check would redo
+            # the HMAC on every request (Socket Mode requests carry no signature).
+            request_verification_enabled=False,
         )
         tokens, revocation = InstalledTokens(store), AsyncTokenRevocationListeners(store)
     else:
@@ -346,6 +353,9 @@ def build_slack_adapter(
             signing_secret=settings.slack_signing_secret or None,
             client=client,
             raise_error_for_unhandled_request=True,  # acknowledged and logged by edge.on_bolt_error
+            # edge.verify checks every HTTP request before bolt sees it; bolt's own check would redo
+            # the HMAC on every request (Socket Mode requests carry no signature).
+            request_verification_enabled=False,
         )
         tokens, revocation = StaticToken(settings.slack_bot_token), None
     sender = SlackSender(tokens, base_url=api_url, team_of=directory.team_of, team_rate=team_rate(settings))

@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.context.respond.internals import _build_message
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook import WebhookResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import translate as tr
 from adapters.slack.translate import Caller
@@ -95,3 +102,42 @@ async def open_view(client: AsyncWebClient, body: dict[str, Any], view: dict[str
         await client.views_open(trigger_id=str(body.get("trigger_id") or ""), view=view)
     except REPLY_ERRORS:
         log.warning("could not open a modal", exc_info=True)
+
+
+class PooledRespond(AsyncRespond):
+    """bolt's `respond()`, posting through one shared aiohttp session: bolt's own opens a new session,
+    and so a new connection, for every post to a response_url (a TCP connect, and a TLS handshake
+    against slack.com, per command)."""
+
+    def __init__(self, *, response_url: str, session: aiohttp.ClientSession) -> None:
+        super().__init__(response_url=response_url)
+        self._session = session
+
+    async def __call__(self, text: str | dict[str, Any] = "", **kwargs: Any) -> WebhookResponse:  # type: ignore[override]
+        assert self.response_url is not None
+        client = AsyncWebhookClient(url=self.response_url, session=self._session)
+        message = _build_message(**text) if isinstance(text, dict) else _build_message(text=text, **kwargs)
+        return await client.send_dict(message)
+
+
+class ResponseUrls(AsyncMiddleware):
+    """A bolt middleware giving listeners a `respond` that reuses one connection pool (closed by
+    `close()` when the adapter stops)."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        url = req.context.response_url
+        if url:
+            if self._session is None or self._session.closed:
+                self._session = aiohttp.ClientSession()
+            req.context["respond"] = PooledRespond(response_url=url, session=self._session)
+        return await next()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

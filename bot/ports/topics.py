@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -61,15 +61,16 @@ class SubscriptionStore(Protocol):
     async def subscribe_channel(
         self,
         ref: ChannelRef,
-        topic_ids: Sequence[int],
+        choose: Callable[[Sequence[Topic]], Sequence[int]],
         *,
         name: str,
         now: datetime,
         linked_only: bool,
         user: str | None = None,
     ) -> tuple[Channel, list[int] | None]:
-        """`DirectoryStore.ensure_channel` and `add` in one transaction: the calling channel (registered
-        or brought up to date) and the topic ids newly added (each a `subscribed` event by `user`), or
-        None, with nothing subscribed or recorded, when `linked_only` and the channel is linked to no
-        partner."""
+        """`/partner subscribe` in one transaction: `choose` picks topic ids from the active topics
+        (by slug), then `DirectoryStore.ensure_channel` and `add`. Returns the calling channel
+        (registered or brought up to date) and the topic ids newly added (each a `subscribed` event by
+        `user`), or None, with nothing subscribed or recorded, when `linked_only` and the channel is
+        linked to no partner."""
         ...

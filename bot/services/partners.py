@@ -78,21 +78,27 @@ class PartnerService:
 
     async def subscribe(self, inv: Invocation, cmd: Subscribe) -> Subscribed | Refused:
         """Follow the topics named (or every active one): which were added, which followed already."""
-        # Two transactions: read the topics, then register the channel and subscribe it in one write.
+        # One transaction: read the topics, register the channel and subscribe it.
         linked_only = not self._settings.open_subscriptions
-        chosen, problem = _resolve(cmd.topics, await self._stores.topics.all(), everything=cmd.all)
-        if problem:
-            channel = await self.channel(inv)
-            # Partner news is for partners: a channel subscribes once it is linked to one.
-            return _NEEDS_LINK if linked_only and channel.partner_id is None else problem
+        chosen: list[Topic] = []
+        problem: Refused | None = None
+
+        def choose(topics: Sequence[Topic]) -> list[int]:
+            nonlocal chosen, problem
+            chosen, problem = _resolve(cmd.topics, topics, everything=cmd.all)
+            return [] if problem else [t.id for t in chosen]
+
         channel, new_ids = await self._stores.subscriptions.subscribe_channel(
             inv.channel,
-            [t.id for t in chosen],
+            choose,
             name=inv.channel_name,
             now=self._clock.now(),
             linked_only=linked_only,
             user=inv.user.user,
         )
+        if problem:
+            # Partner news is for partners: a channel subscribes once it is linked to one.
+            return _NEEDS_LINK if linked_only and channel.partner_id is None else problem
         if new_ids is None:
             return _NEEDS_LINK
         added = sorted({t.slug for t in chosen if t.id in new_ids})

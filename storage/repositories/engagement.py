@@ -32,14 +32,20 @@ async def record_event(
     announcement_id: int | None = None,
     topic_ids: Sequence[int | None] = (None,),
     detail: str | None = None,
+    known: tuple[int | None, str] | None = None,
 ) -> None:
     """Append one event per topic id (one without a topic by default) for an action in `channel_id`,
-    inside the caller's transaction; the partner and platform are the channel's as they are now."""
+    inside the caller's transaction; the partner and platform are the channel's as they are now
+    (`known`: the caller has just read them, so they are not looked up again)."""
     conn = await session.connection()
-    found = (await conn.execute(select(_C.c.partner_id, _C.c.platform).where(_C.c.id == channel_id))).first()
-    if found is None:
-        return
-    partner_id, platform = found
+    if known is None:
+        found = (
+            await conn.execute(select(_C.c.partner_id, _C.c.platform).where(_C.c.id == channel_id))
+        ).first()
+        if found is None:
+            return
+        known = (found[0], found[1])
+    partner_id, platform = known
     values = [
         {
             "at": now,

@@ -87,3 +87,13 @@ async def test_topics_answer_has_a_button_per_topic_that_toggles_and_refreshes(w
         "roadmap": "topic_unsubscribe",
     }
     assert await world.follows(seat) == ["roadmap", "security"]
+
+
+async def test_answers_to_commands_reuse_one_connection_to_the_response_urls(world: SlackWorld) -> None:
+    # bolt's own respond() opened a new session, and so a new connection, for every answer.
+    seats = [await world.partner(name, tier="gold") for name in ("acme", "globex", "initech")]
+    for seat in seats:
+        answer = await world.command("/partner", "subscribe security", channel=seat.channel, user=seat.user)
+        assert "now gets announcements on `security`" in answer[0]["text"]
+    assert len(world.fake.response_url_peers) == 3
+    assert len(set(world.fake.response_url_peers)) == 1

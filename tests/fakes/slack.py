@@ -421,6 +421,8 @@ class FakeSlack:
         self.views: dict[str, OpenedView] = {}
         self.home_views: dict[str, JSON] = {}  # user id -> published Home tab
         self.response_urls: dict[str, ResponseUrl] = {}
+        # The client address (host, port) each post to a response_url came from: one per connection.
+        self.response_url_peers: list[str] = []
         self.calls: Counter[str] = Counter()
         self.requests: list[ApiCall] = []
         self.oauth_redirect_uri: str | None = None
@@ -695,6 +697,9 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         self.calls["response_url"] += 1
+        self.response_url_peers.append(
+            str(request.transport.get_extra_info("peername") if request.transport else "")
+        )
         ru = self.response_urls.get(request.match_info["id"])
         if ru is None:
             return web.json_response({"ok": False, "error": "no_service"}, status=404)

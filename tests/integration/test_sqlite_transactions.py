@@ -167,7 +167,7 @@ def transactions(h: Harness) -> Iterator[list[str]]:
         event.remove(h.app.engine.sync_engine, "begin", note)
 
 
-async def test_partner_subscribe_reads_the_topics_then_writes_once(harness: Harness) -> None:
+async def test_partner_subscribe_reads_the_topics_and_writes_in_one_transaction(harness: Harness) -> None:
     await setup_topics(harness, "security", "pricing", "roadmap")
     await harness.subscribe("acme", "roadmap")  # links the channel and registers it
     with transactions(harness) as begun:
@@ -177,8 +177,9 @@ async def test_partner_subscribe_reads_the_topics_then_writes_once(harness: Harn
         + "\n"
         + m.ALREADY_SUBSCRIBED.format(topics="`roadmap`")
     )
-    # Before: the channel look-up, the topics and the subscription were three write transactions.
-    assert begun == ["read", "write"]
+    # Before: the channel look-up, the topics and the subscription were three write transactions,
+    # then a read of the topics and a write.
+    assert begun == ["write"]
     follows = await harness.app.stores.subscriptions.topics_of((await channel_row(harness, "acme")).id or 0)
     assert [t.slug for t in follows] == ["pricing", "roadmap", "security"]
 
@@ -199,6 +200,41 @@ async def test_a_new_channel_is_registered_by_subscribe_and_by_a_refused_one(har
     await harness.link("newco")
     with transactions(harness) as begun:
         reply = await harness.partner("newco", "subscribe security")
-    assert reply.text == m.SUBSCRIBED.format(topics="`security`") and begun == ["read", "write"]
+    assert reply.text == m.SUBSCRIBED.format(topics="`security`") and begun == ["write"]
     unknown = await harness.partner("newco", "subscribe secrity")
     assert unknown.is_error and "did you mean" in unknown.text
+
+
+async def test_partner_subscribe_runs_four_statements_in_its_one_transaction(harness: Harness) -> None:
+    await setup_topics(harness, "security", "pricing")
+    await harness.subscribe("acme", "pricing")
+    statements: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement.split(None, 1)[0].upper())
+
+    event.listen(harness.app.engine.sync_engine, "before_cursor_execute", note)
+    try:
+        with transactions(harness) as begun:
+            reply = await harness.partner("acme", "subscribe security pricing")
+    finally:
+        event.remove(harness.app.engine.sync_engine, "before_cursor_execute", note)
+    assert reply.text == (
+        m.SUBSCRIBED.format(topics="`security`") + "\n" + m.ALREADY_SUBSCRIBED.format(topics="`pricing`")
+    )
+    # The topics, the channel, one INSERT … ON CONFLICT DO NOTHING RETURNING that adds the new
+    # subscriptions and tells them from those that existed, and the `subscribed` engagement event for
+    # the new one, in the same transaction (SQLite issues the BEGIN IMMEDIATE as a statement too).
+    assert begun == ["write"]
+    assert [s for s in statements if s != "BEGIN"] == ["SELECT", "SELECT", "INSERT", "INSERT"]
+
+
+async def test_subscribe_to_an_unknown_topic_still_registers_the_channel_in_one_transaction(
+    harness: Harness,
+) -> None:
+    await setup_topics(harness, "security")
+    with transactions(harness) as begun:
+        reply = await harness.partner("newco", "subscribe securty")
+    assert reply.is_error
+    assert begun == ["write"]
+    assert (await channel_row(harness, "newco")).id is not None
