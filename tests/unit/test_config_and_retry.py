@@ -69,7 +69,7 @@ def test_settings_compose_the_pieces_under_the_same_names() -> None:
         set(CoreSettings.model_fields)
         | set(SlackSettings.model_fields)
         | set(DiscordSettings.model_fields)
-        | {"database_url", "secret_key", "rate_limits"}
+        | {"database_url", "secret_key", "rate_limits", "metrics_port", "log_format"}
     )
     assert not set(SlackSettings.model_fields) & set(DiscordSettings.model_fields)
     s = Settings(
