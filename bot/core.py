@@ -368,9 +368,9 @@ class PartnerBot:
             case c.Cancel():
                 return present(await a.cancel(parsed))
             case c.Edit():
-                return await self.revisions.edit(parsed)
+                return present(await self.revisions.edit(parsed))
             case c.Recall():
-                return await self.revisions.recall(parsed)
+                return present(await self.revisions.recall(parsed))
             case c.Scheduled():
                 return await a.scheduled()
             case c.Stats():
@@ -404,7 +404,7 @@ class PartnerBot:
         if action == EDIT_ACTION and value.isdigit():
             # Adapters with forms (Slack, Discord) open one instead; elsewhere, say how to edit.
             refusal = await self._authorise(inv, f"edit {value}")
-            return refusal or await self.revisions.how_to_edit(int(value))
+            return refusal or present(await self.revisions.how_to_edit(int(value)))
         return Reply(text=m.BUTTON_EXPIRED, is_error=True)
 
     async def admin_refusal(self, inv: Invocation, what: str) -> Reply | None:

@@ -323,3 +323,52 @@ class Invited:
     expires: date
     existed: bool = False
     removed_on: date | None = None
+
+
+# --- edit and recall (bot/services/revisions.py) ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EditUnchanged:
+    """`edit` gave the title and body the announcement already has: nothing was changed."""
+
+    announcement_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Edited:
+    """A scheduled or sent announcement's new text; `copies` already delivered will be updated in
+    place (none: nothing was delivered yet, it goes out with the new text)."""
+
+    announcement_id: int
+    copies: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Revised:
+    """`edit` with a new time and a new text: the announcement `moved`, then what the text edit did."""
+
+    moved: Rescheduled
+    edited: Edited | EditUnchanged | Previewed | Refused
+
+
+@dataclass(frozen=True, slots=True)
+class Recalled:
+    """An announcement withdrawn: `deleting` copies already delivered will be deleted, `cancelled`
+    not sent yet will never go out."""
+
+    announcement_id: int
+    title: str
+    deleting: int
+    cancelled: int
+
+
+@dataclass(frozen=True, slots=True)
+class HowToEdit:
+    """The Edit button where no form can be shown: the command to type, and the current text."""
+
+    announcement: Announcement
+
+
+EditResult = Edited | EditUnchanged | Previewed | Rescheduled | Revised | Refused
+RevisionResult = EditResult | Recalled | HowToEdit

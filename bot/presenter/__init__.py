@@ -4,8 +4,8 @@ A `Reply` is semantic: its text in the core's neutral markup, rows, buttons, and
 adapters read instead of the words (`refusal`, `draft`). Each adapter renders it for its platform.
 One module per capability: `broadcast` (preview, sent summary), `partners` (a partner's own
 channel), `feedback` (Helpful, questions, answers), `admin` (topics, cancel, acknowledgements),
-`scheduling` (reschedule, drafts), `roster` (invite), `refusals` (every refusal's sentence);
-`present` picks the renderer by the result's type.
+`scheduling` (reschedule, drafts), `revisions` (edit, recall), `roster` (invite), `refusals`
+(every refusal's sentence); `present` picks the renderer by the result's type.
 """
 
 from __future__ import annotations
@@ -42,6 +42,13 @@ from bot.presenter.partners import (
 )
 from bot.presenter.refusals import error as error
 from bot.presenter.refusals import refusal_reply
+from bot.presenter.revisions import (
+    edit_unchanged_reply,
+    edited_reply,
+    how_to_edit_reply,
+    recalled_reply,
+    revised_reply,
+)
 from bot.presenter.roster import invited_reply
 from bot.presenter.scheduling import drafts_reply, rescheduled_reply
 from bot.results import (
@@ -52,8 +59,11 @@ from bot.results import (
     Cancelled,
     ChannelSettings,
     DraftsListed,
+    Edited,
+    EditUnchanged,
     FeedbackResult,
     HelpfulCounted,
+    HowToEdit,
     Invited,
     Joined,
     ModeSet,
@@ -64,9 +74,12 @@ from bot.results import (
     QuestionAnswered,
     QuestionAsked,
     QuietHoursSet,
+    Recalled,
     Refused,
     Rescheduled,
     ReschedulingResult,
+    Revised,
+    RevisionResult,
     SentSummary,
     Subscribed,
     SubscriptionsListed,
@@ -102,6 +115,7 @@ def present(
     | AckResult
     | AdminResult
     | ReschedulingResult
+    | RevisionResult
     | Invited,
 ) -> Reply:
     """The reply for any typed result."""
@@ -158,3 +172,13 @@ def present(
             return drafts_reply(result)
         case Invited():
             return invited_reply(result)
+        case Edited():
+            return edited_reply(result)
+        case EditUnchanged():
+            return edit_unchanged_reply(result)
+        case Revised():
+            return revised_reply(result)
+        case Recalled():
+            return recalled_reply(result)
+        case HowToEdit():
+            return how_to_edit_reply(result)

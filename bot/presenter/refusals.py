@@ -71,6 +71,10 @@ def _refusal_text(r: Refused) -> str:
             return m.RESCHEDULE_TOO_LATE.format(id=r.announcement_id)
         case RefusalCode.NOT_RESCHEDULABLE:
             return m.RESCHEDULE_GONE[r.status].format(id=r.announcement_id)
+        case RefusalCode.NOT_EDITABLE:
+            return m.NOT_EDITABLE[r.status].format(id=r.announcement_id)
+        case RefusalCode.NOT_RECALLABLE:
+            return m.NOT_RECALLABLE[r.status].format(id=r.announcement_id)
         case RefusalCode.QUESTION_RECALLED:
             return m.ANSWER_ON_RECALLED.format(id=r.question_id, announcement=r.announcement_id)
     raise ValueError(f"refusal {r.code} needs its words in `message`")
