@@ -372,9 +372,9 @@ class PartnerBot:
             case c.Recall():
                 return present(await self.revisions.recall(parsed))
             case c.Scheduled():
-                return await a.scheduled()
+                return present(await a.scheduled())
             case c.Stats():
-                return await self.analytics.reply(parsed.announcement_id)
+                return present(await self.analytics.show(parsed.announcement_id))
             case c.Acks():
                 return present(await self.acks.listing(parsed.announcement_id))
             case c.Questions():

@@ -13,12 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.domain.analytics import AnnouncementStats, TopicStats
 from bot.domain.announcements import Announcement, Reach
 from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.directory import DeliveryMode, Partner
 from bot.domain.feedback import AckState, Question
 from bot.domain.topics import Topic
 from bot.timezones import DigestTime, QuietHours
+from bot.timing import ScheduledAnnouncement
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,3 +374,33 @@ class HowToEdit:
 
 EditResult = Edited | EditUnchanged | Previewed | Rescheduled | Revised | Refused
 RevisionResult = EditResult | Recalled | HowToEdit
+
+
+# --- stats and `scheduled` (bot/services/analytics.py, bot/services/scheduling.py) --------------
+
+
+@dataclass(frozen=True, slots=True)
+class StatsShown:
+    """`stats <id>`: one announcement's numbers; `acks` its copies' acknowledgements when it asks
+    for acknowledgement (None when it does not)."""
+
+    stats: AnnouncementStats
+    acks: tuple[AckState, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatsOverview:
+    """`stats`: the recent announcements (none yet: empty), then each topic's numbers."""
+
+    recent: tuple[AnnouncementStats, ...]
+    topics: tuple[TopicStats, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledListed:
+    """`scheduled`: what is queued for later, soonest first."""
+
+    items: tuple[ScheduledAnnouncement, ...]
+
+
+StatsResult = StatsShown | StatsOverview | Refused

@@ -4,8 +4,9 @@ A `Reply` is semantic: its text in the core's neutral markup, rows, buttons, and
 adapters read instead of the words (`refusal`, `draft`). Each adapter renders it for its platform.
 One module per capability: `broadcast` (preview, sent summary), `partners` (a partner's own
 channel), `feedback` (Helpful, questions, answers), `admin` (topics, cancel, acknowledgements),
-`scheduling` (reschedule, drafts), `revisions` (edit, recall), `roster` (invite), `refusals`
-(every refusal's sentence); `present` picks the renderer by the result's type.
+`scheduling` (reschedule, drafts), `revisions` (edit, recall), `analytics` (stats, scheduled),
+`roster` (invite), `refusals` (every refusal's sentence); `present` picks the renderer by the
+result's type.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.presenter.admin import (
     topic_archive_reply,
     topics_overview_reply,
 )
+from bot.presenter.analytics import scheduled_reply, stats_overview_reply, stats_reply
 from bot.presenter.broadcast import CANCEL_ACTION as CANCEL_ACTION
 from bot.presenter.broadcast import EDIT_ACTION as EDIT_ACTION
 from bot.presenter.broadcast import RECALL_ACTION as RECALL_ACTION
@@ -80,7 +82,11 @@ from bot.results import (
     ReschedulingResult,
     Revised,
     RevisionResult,
+    ScheduledListed,
     SentSummary,
+    StatsOverview,
+    StatsResult,
+    StatsShown,
     Subscribed,
     SubscriptionsListed,
     TimezoneSet,
@@ -116,6 +122,8 @@ def present(
     | AdminResult
     | ReschedulingResult
     | RevisionResult
+    | StatsResult
+    | ScheduledListed
     | Invited,
 ) -> Reply:
     """The reply for any typed result."""
@@ -182,3 +190,9 @@ def present(
             return recalled_reply(result)
         case HowToEdit():
             return how_to_edit_reply(result)
+        case StatsShown():
+            return stats_reply(result)
+        case StatsOverview():
+            return stats_overview_reply(result)
+        case ScheduledListed():
+            return scheduled_reply(result)
