@@ -382,11 +382,11 @@ class PartnerBot:
             case c.Answer():
                 return present(await self.feedback.answer(inv, parsed.question_id, parsed.text))
             case c.PartnerShow():
-                return await a.roster.show(parsed)
+                return present(await a.roster.show(parsed))
             case c.PartnerSet():
-                return await a.roster.set(parsed)
+                return present(await a.roster.set(parsed))
             case c.PartnerRemove():
-                return await a.roster.remove(parsed)
+                return present(await a.roster.remove(parsed))
             case c.Reschedule():
                 return present(await self.rescheduling.reschedule(parsed))
             case c.Drafts():

@@ -16,7 +16,7 @@ from datetime import date
 from bot.domain.analytics import AnnouncementStats, TopicStats
 from bot.domain.announcements import Announcement, Reach
 from bot.domain.conversation import Refusal, RefusalCode
-from bot.domain.directory import DeliveryMode, Partner
+from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.feedback import AckState, Question
 from bot.domain.topics import Topic
 from bot.timezones import DigestTime, QuietHours
@@ -54,7 +54,8 @@ class Refused:
     audience in words for EMPTY_AUDIENCE. `message` holds words another part of the core already
     made (a time the scheduler refused, an unknown tier); the presenter shows it as it is.
     For questions: `question_id` the one named, `ids` the questions of the thread it was named in,
-    `limit` the most characters a question may have (TOO_LONG).
+    `limit` the most characters a question may have (TOO_LONG). For the roster: `value` the partner's
+    name, `removed_on` the day it was removed (PARTNER_REMOVED; None when not known).
     """
 
     code: RefusalCode | None
@@ -68,6 +69,7 @@ class Refused:
     question_id: int | None = None
     ids: tuple[int, ...] = ()
     limit: int = 0
+    removed_on: date | None = None
 
     @property
     def refusal(self) -> Refusal | None:
@@ -404,3 +406,40 @@ class ScheduledListed:
 
 
 StatsResult = StatsShown | StatsOverview | Refused
+
+
+# --- the roster: `partner <name>`, `partner set`, `partner remove` (bot/services/partner_admin.py) --
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerShown:
+    """A partner's card: profile, channels, last activity."""
+
+    card: PartnerCard
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerChanged:
+    """What `partner set` did: the partner as it is now and the (key, old, new) that changed."""
+
+    partner: Partner
+    changes: tuple[tuple[str, str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerUnchanged:
+    """`partner set` gave the values the partner already has, as (key, value): nothing was changed."""
+
+    name: str
+    values: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerRemoved:
+    """A partner removed: its `channels` switched off (none: it had no active channel)."""
+
+    partner: Partner
+    channels: int
+
+
+RosterResult = PartnerShown | PartnerChanged | PartnerUnchanged | PartnerRemoved | Refused

@@ -74,6 +74,11 @@ class RefusalCode(StrEnum):
     # was editing or recalling), or it cannot be recalled (a draft: nothing went out).
     NOT_EDITABLE = "not_editable"
     NOT_RECALLABLE = "not_recallable"
+    # The roster (`partner …`, bot/services/partner_admin.py): no partner by that name, one removed
+    # already, `partner set` with nothing to change.
+    NO_SUCH_PARTNER = "no_such_partner"
+    PARTNER_REMOVED = "partner_removed"
+    NOTHING_TO_CHANGE = "nothing_to_change"
     # The grammar's (bot/grammar.py): a required input left empty, one over its limit, a time it
     # cannot read; anything else it refuses is `SYNTAX`, about no single field.
     MISSING = "missing"

@@ -5,8 +5,8 @@ adapters read instead of the words (`refusal`, `draft`). Each adapter renders it
 One module per capability: `broadcast` (preview, sent summary), `partners` (a partner's own
 channel), `feedback` (Helpful, questions, answers), `admin` (topics, cancel, acknowledgements),
 `scheduling` (reschedule, drafts), `revisions` (edit, recall), `analytics` (stats, scheduled),
-`roster` (invite), `refusals` (every refusal's sentence); `present` picks the renderer by the
-result's type.
+`roster` (invite, partner card/set/remove), `refusals` (every refusal's sentence); `present`
+picks the renderer by the result's type.
 """
 
 from __future__ import annotations
@@ -51,7 +51,13 @@ from bot.presenter.revisions import (
     recalled_reply,
     revised_reply,
 )
-from bot.presenter.roster import invited_reply
+from bot.presenter.roster import (
+    invited_reply,
+    partner_changed_reply,
+    partner_removed_reply,
+    partner_shown_reply,
+    partner_unchanged_reply,
+)
 from bot.presenter.scheduling import drafts_reply, rescheduled_reply
 from bot.results import (
     AckListing,
@@ -71,7 +77,11 @@ from bot.results import (
     ModeSet,
     NewsListed,
     OpenQuestions,
+    PartnerChanged,
+    PartnerRemoved,
     PartnerResult,
+    PartnerShown,
+    PartnerUnchanged,
     Previewed,
     QuestionAnswered,
     QuestionAsked,
@@ -82,6 +92,7 @@ from bot.results import (
     ReschedulingResult,
     Revised,
     RevisionResult,
+    RosterResult,
     ScheduledListed,
     SentSummary,
     StatsOverview,
@@ -124,6 +135,7 @@ def present(
     | RevisionResult
     | StatsResult
     | ScheduledListed
+    | RosterResult
     | Invited,
 ) -> Reply:
     """The reply for any typed result."""
@@ -196,3 +208,11 @@ def present(
             return stats_overview_reply(result)
         case ScheduledListed():
             return scheduled_reply(result)
+        case PartnerShown():
+            return partner_shown_reply(result)
+        case PartnerChanged():
+            return partner_changed_reply(result)
+        case PartnerUnchanged():
+            return partner_unchanged_reply(result)
+        case PartnerRemoved():
+            return partner_removed_reply(result)
