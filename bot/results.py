@@ -1,11 +1,12 @@
 """What use-cases hand back: typed results that say what happened, in no language.
 
-A service returns one of these; `bot/presenter.py` turns it into a `Reply` in the words of
+A service returns one of these; `bot/presenter/` turns it into a `Reply` in the words of
 `bot/messages.py`. The chat adapters, the CLI and a future web dashboard can read the same values
-without parsing text. The broadcast path (draft → preview → send) and the partner's own commands
-(bot/services/partners.py) return them so far; the words a result still carries (`notes`, `when`,
-`message`) are made by the scheduling service and the known-values check, which have not moved to
-typed results yet.
+without parsing text. Every admin and partner use-case returns them (broadcast, partner commands,
+feedback, acks, topics, invite, cancel, reschedule, drafts, edit/recall, stats, `scheduled`, the
+roster); the words a result still carries (`notes`, `when`, `message`) are made by the scheduling
+service, the known-values check and the partner time-zone check, which have not moved to typed
+results yet.
 """
 
 from __future__ import annotations
