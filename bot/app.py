@@ -25,7 +25,7 @@ from bot.cadence import JobRun
 from bot.config import Settings
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Platform
-from bot.jobs import JOBS, JobHost, run_job
+from bot.jobs import JOBS, JobHost, JobPorts, run_job
 from bot.metrics import Operations, PrometheusMetrics, serve_operations
 from bot.ports import Clock, RateKey, RateLimiter, Sender, Stores, SystemClock
 from bot.ports.metrics import Metrics, NoMetrics
@@ -98,6 +98,18 @@ class App:
     scheduler: AsyncIOScheduler | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def job_ports(self) -> JobPorts:
+        """The ports the periodic jobs use themselves (bot/jobs.py); they never get `stores`."""
+        s = self.stores
+        return JobPorts(
+            job_runs=s.job_runs,
+            announcements=s.announcements,
+            outbox=s.outbox,
+            rate_limits=s.rate_limits,
+            privacy=s.privacy,
+        )
 
     def start_background(self, *, jobs: bool = True) -> None:
         """Run the delivery worker, and unless `jobs` is False the periodic jobs, in this event loop."""

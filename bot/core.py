@@ -368,13 +368,13 @@ class PartnerBot:
             case c.Cancel():
                 return present(await a.cancel(parsed))
             case c.Edit():
-                return await self.revisions.edit(parsed)
+                return present(await self.revisions.edit(parsed))
             case c.Recall():
-                return await self.revisions.recall(parsed)
+                return present(await self.revisions.recall(parsed))
             case c.Scheduled():
-                return await a.scheduled()
+                return present(await a.scheduled())
             case c.Stats():
-                return await self.analytics.reply(parsed.announcement_id)
+                return present(await self.analytics.show(parsed.announcement_id))
             case c.Acks():
                 return present(await self.acks.listing(parsed.announcement_id))
             case c.Questions():
@@ -382,11 +382,11 @@ class PartnerBot:
             case c.Answer():
                 return present(await self.feedback.answer(inv, parsed.question_id, parsed.text))
             case c.PartnerShow():
-                return await a.roster.show(parsed)
+                return present(await a.roster.show(parsed))
             case c.PartnerSet():
-                return await a.roster.set(parsed)
+                return present(await a.roster.set(parsed))
             case c.PartnerRemove():
-                return await a.roster.remove(parsed)
+                return present(await a.roster.remove(parsed))
             case c.Reschedule():
                 return present(await self.rescheduling.reschedule(parsed))
             case c.Drafts():
@@ -404,7 +404,7 @@ class PartnerBot:
         if action == EDIT_ACTION and value.isdigit():
             # Adapters with forms (Slack, Discord) open one instead; elsewhere, say how to edit.
             refusal = await self._authorise(inv, f"edit {value}")
-            return refusal or await self.revisions.how_to_edit(int(value))
+            return refusal or present(await self.revisions.how_to_edit(int(value)))
         return Reply(text=m.BUTTON_EXPIRED, is_error=True)
 
     async def admin_refusal(self, inv: Invocation, what: str) -> Reply | None:

@@ -28,8 +28,12 @@ from typing import Protocol
 from bot import messages as m
 from bot.cadence import Period, report_weeks, tick_period
 from bot.core import PartnerBot
+from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
-from bot.ports.stores import Stores
+from bot.ports.jobs import JobRunStore
+from bot.ports.outbox import OutboxStore
+from bot.ports.privacy import PrivacyStore
+from bot.ports.sending import RateLimitRows
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
 from bot.services.privacy import PrivacyService
@@ -50,13 +54,27 @@ KEEP_TICK_RUNS = timedelta(days=2)
 RATE_LIMIT_IDLE = timedelta(minutes=5)
 
 
+@dataclass(frozen=True, slots=True)
+class JobPorts:
+    """The ports the jobs use themselves: their claims (`job_runs`), finishing announcements
+    (`announcements`, `outbox`), pruning rate-limit buckets, retention (`privacy`). Everything else
+    goes through the core's services (`JobHost.bot`), the digests and the worker."""
+
+    job_runs: JobRunStore
+    announcements: AnnouncementStore
+    outbox: OutboxStore
+    rate_limits: RateLimitRows
+    privacy: PrivacyStore
+
+
 class JobHost(Protocol):
-    """What a job needs from the running app (bot/app.py's `App` provides it)."""
+    """What a job needs from the running app (bot/app.py's `App` provides it): never the whole bag
+    of stores, only `job_ports`."""
 
     @property
     def settings(self) -> CoreSettings: ...
     @property
-    def stores(self) -> Stores: ...
+    def job_ports(self) -> JobPorts: ...
     @property
     def bot(self) -> PartnerBot:
         """The core, whose services (reports, reminders, acknowledgements, progress) the jobs run."""
@@ -143,9 +161,9 @@ class Job:
 async def finish_announcements(host: JobHost) -> None:
     """Mark scheduled announcements sending once a delivery went out, sending ones sent when done."""
     waiting = ("scheduled", "sending")
-    ids = [a.id for a in await host.stores.announcements.recent(100) if a.status.value in waiting]
+    ids = [a.id for a in await host.job_ports.announcements.recent(100) if a.status.value in waiting]
     if ids:
-        await host.stores.outbox.finish_announcements(ids, now=host.clock.now())
+        await host.job_ports.outbox.finish_announcements(ids, now=host.clock.now())
 
 
 async def make_digests(host: JobHost) -> int:
@@ -198,11 +216,11 @@ async def _progress(host: JobHost, period: Period) -> str:
 
 async def _prune_rate_limits(host: JobHost, period: Period) -> str:
     full_before = (host.clock.now() - RATE_LIMIT_IDLE).timestamp()
-    return m.JOB_RATE_LIMITS_PRUNED(await host.stores.rate_limits.prune(full_before=full_before))
+    return m.JOB_RATE_LIMITS_PRUNED(await host.job_ports.rate_limits.prune(full_before=full_before))
 
 
 async def _retention(host: JobHost, period: Period) -> str:
-    service = PrivacyService(host.stores.privacy)
+    service = PrivacyService(host.job_ports.privacy)
     return await service.apply_retention(retention_days=host.settings.retention_days, now=host.clock.now())
 
 
@@ -283,7 +301,7 @@ async def run_job(host: JobHost, name: str) -> list[str]:
     periods it ran. A failing run is recorded as failed (claimable again) and the error re-raised."""
     job = JOBS[name]
     now = host.clock.now()
-    runs = host.stores.job_runs
+    runs = host.job_ports.job_runs
     last = await runs.last_done(name) if job.cadence.catches_up else None
     ran: list[str] = []
     for period in job.cadence.due(now, host.settings, last):

@@ -1,11 +1,12 @@
 """What use-cases hand back: typed results that say what happened, in no language.
 
-A service returns one of these; `bot/presenter.py` turns it into a `Reply` in the words of
+A service returns one of these; `bot/presenter/` turns it into a `Reply` in the words of
 `bot/messages.py`. The chat adapters, the CLI and a future web dashboard can read the same values
-without parsing text. The broadcast path (draft → preview → send) and the partner's own commands
-(bot/services/partners.py) return them so far; the words a result still carries (`notes`, `when`,
-`message`) are made by the scheduling service and the known-values check, which have not moved to
-typed results yet.
+without parsing text. Every admin and partner use-case returns them (broadcast, partner commands,
+feedback, acks, topics, invite, cancel, reschedule, drafts, edit/recall, stats, `scheduled`, the
+roster); the words a result still carries (`notes`, `when`, `message`) are made by the scheduling
+service, the known-values check and the partner time-zone check, which have not moved to typed
+results yet.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.domain.analytics import AnnouncementStats, TopicStats
 from bot.domain.announcements import Announcement, Reach
 from bot.domain.conversation import Refusal, RefusalCode
-from bot.domain.directory import DeliveryMode, Partner
+from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.feedback import AckState, Question
 from bot.domain.topics import Topic
 from bot.timezones import DigestTime, QuietHours
+from bot.timing import ScheduledAnnouncement
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +55,8 @@ class Refused:
     audience in words for EMPTY_AUDIENCE. `message` holds words another part of the core already
     made (a time the scheduler refused, an unknown tier); the presenter shows it as it is.
     For questions: `question_id` the one named, `ids` the questions of the thread it was named in,
-    `limit` the most characters a question may have (TOO_LONG).
+    `limit` the most characters a question may have (TOO_LONG). For the roster: `value` the partner's
+    name, `removed_on` the day it was removed (PARTNER_REMOVED; None when not known).
     """
 
     code: RefusalCode | None
@@ -66,6 +70,7 @@ class Refused:
     question_id: int | None = None
     ids: tuple[int, ...] = ()
     limit: int = 0
+    removed_on: date | None = None
 
     @property
     def refusal(self) -> Refusal | None:
@@ -323,3 +328,119 @@ class Invited:
     expires: date
     existed: bool = False
     removed_on: date | None = None
+
+
+# --- edit and recall (bot/services/revisions.py) ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EditUnchanged:
+    """`edit` gave the title and body the announcement already has: nothing was changed."""
+
+    announcement_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Edited:
+    """A scheduled or sent announcement's new text; `copies` already delivered will be updated in
+    place (none: nothing was delivered yet, it goes out with the new text)."""
+
+    announcement_id: int
+    copies: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Revised:
+    """`edit` with a new time and a new text: the announcement `moved`, then what the text edit did."""
+
+    moved: Rescheduled
+    edited: Edited | EditUnchanged | Previewed | Refused
+
+
+@dataclass(frozen=True, slots=True)
+class Recalled:
+    """An announcement withdrawn: `deleting` copies already delivered will be deleted, `cancelled`
+    not sent yet will never go out."""
+
+    announcement_id: int
+    title: str
+    deleting: int
+    cancelled: int
+
+
+@dataclass(frozen=True, slots=True)
+class HowToEdit:
+    """The Edit button where no form can be shown: the command to type, and the current text."""
+
+    announcement: Announcement
+
+
+EditResult = Edited | EditUnchanged | Previewed | Rescheduled | Revised | Refused
+RevisionResult = EditResult | Recalled | HowToEdit
+
+
+# --- stats and `scheduled` (bot/services/analytics.py, bot/services/scheduling.py) --------------
+
+
+@dataclass(frozen=True, slots=True)
+class StatsShown:
+    """`stats <id>`: one announcement's numbers; `acks` its copies' acknowledgements when it asks
+    for acknowledgement (None when it does not)."""
+
+    stats: AnnouncementStats
+    acks: tuple[AckState, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatsOverview:
+    """`stats`: the recent announcements (none yet: empty), then each topic's numbers."""
+
+    recent: tuple[AnnouncementStats, ...]
+    topics: tuple[TopicStats, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledListed:
+    """`scheduled`: what is queued for later, soonest first."""
+
+    items: tuple[ScheduledAnnouncement, ...]
+
+
+StatsResult = StatsShown | StatsOverview | Refused
+
+
+# --- the roster: `partner <name>`, `partner set`, `partner remove` (bot/services/partner_admin.py) --
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerShown:
+    """A partner's card: profile, channels, last activity."""
+
+    card: PartnerCard
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerChanged:
+    """What `partner set` did: the partner as it is now and the (key, old, new) that changed."""
+
+    partner: Partner
+    changes: tuple[tuple[str, str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerUnchanged:
+    """`partner set` gave the values the partner already has, as (key, value): nothing was changed."""
+
+    name: str
+    values: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerRemoved:
+    """A partner removed: its `channels` switched off (none: it had no active channel)."""
+
+    partner: Partner
+    channels: int
+
+
+RosterResult = PartnerShown | PartnerChanged | PartnerUnchanged | PartnerRemoved | Refused

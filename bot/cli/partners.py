@@ -14,7 +14,9 @@ from bot.app import App
 from bot.cli import CliError, load_settings, out, run_async, with_app
 from bot.domain import PartnerFilter
 from bot.lexer import as_slug, closest, comma_list
-from bot.services.partner_admin import card_text, changed_text
+from bot.presenter import present
+from bot.presenter.roster import card_text, changed_text, removed_text
+from bot.results import PartnerUnchanged, Refused
 from bot.vocabulary import UnknownValue
 
 Values = list[str] | None
@@ -49,8 +51,8 @@ def show(
 
     async def work(a: App) -> None:
         card = await a.bot.admin.roster.card(name)
-        if isinstance(card, str):
-            raise CliError(_plain(card))
+        if isinstance(card, Refused):
+            raise CliError(_plain(present(card).text))
         out.print(_plain(card_text(card)), markup=False, emoji=False, highlight=False)
 
     run_async(lambda: with_app(load_settings(), work))
@@ -72,8 +74,8 @@ def set_(
 
     async def work(a: App) -> None:
         result = await a.bot.admin.roster.update(name, values)
-        if isinstance(result, str):
-            raise CliError(_plain(result))
+        if isinstance(result, Refused | PartnerUnchanged):
+            raise CliError(_plain(present(result).text))
         out.print(_plain(changed_text(result)), markup=False, emoji=False, highlight=False)
 
     run_async(lambda: with_app(load_settings(), work))
@@ -81,14 +83,12 @@ def set_(
 
 def remove(name: Annotated[str, typer.Argument(help="The partner's name.")]) -> None:
     """Remove a partner: its channels are switched off and pending deliveries stopped; history is kept."""
-    from bot.services.partner_admin import removed_text
 
     async def work(a: App) -> None:
         result = await a.bot.admin.roster.remove_partner(name)
-        if isinstance(result, str):
-            raise CliError(_plain(result))
-        partner, channels = result
-        text = removed_text(partner.name, channels)
+        if isinstance(result, Refused):
+            raise CliError(_plain(present(result).text))
+        text = removed_text(result.partner.name, result.channels)
         out.print(_plain(text), markup=False, emoji=False, highlight=False)
 
     run_async(lambda: with_app(load_settings(), work))

@@ -70,6 +70,15 @@ class RefusalCode(StrEnum):
     NOT_RESCHEDULABLE = "not_reschedulable"
     # `invite` for a partner that exists with another profile: nothing changed, no code made.
     PARTNER_EXISTS = "partner_exists"
+    # `edit` / `recall` (bot/services/revisions.py): the announcement changed under it (someone else
+    # was editing or recalling), or it cannot be recalled (a draft: nothing went out).
+    NOT_EDITABLE = "not_editable"
+    NOT_RECALLABLE = "not_recallable"
+    # The roster (`partner …`, bot/services/partner_admin.py): no partner by that name, one removed
+    # already, `partner set` with nothing to change.
+    NO_SUCH_PARTNER = "no_such_partner"
+    PARTNER_REMOVED = "partner_removed"
+    NOTHING_TO_CHANGE = "nothing_to_change"
     # The grammar's (bot/grammar.py): a required input left empty, one over its limit, a time it
     # cannot read; anything else it refuses is `SYNTAX`, about no single field.
     MISSING = "missing"

@@ -4,8 +4,9 @@ A `Reply` is semantic: its text in the core's neutral markup, rows, buttons, and
 adapters read instead of the words (`refusal`, `draft`). Each adapter renders it for its platform.
 One module per capability: `broadcast` (preview, sent summary), `partners` (a partner's own
 channel), `feedback` (Helpful, questions, answers), `admin` (topics, cancel, acknowledgements),
-`scheduling` (reschedule, drafts), `roster` (invite), `refusals` (every refusal's sentence);
-`present` picks the renderer by the result's type.
+`scheduling` (reschedule, drafts), `revisions` (edit, recall), `analytics` (stats, scheduled),
+`roster` (invite, partner card/set/remove), `refusals` (every refusal's sentence); `present`
+picks the renderer by the result's type.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.presenter.admin import (
     topic_archive_reply,
     topics_overview_reply,
 )
+from bot.presenter.analytics import scheduled_reply, stats_overview_reply, stats_reply
 from bot.presenter.broadcast import CANCEL_ACTION as CANCEL_ACTION
 from bot.presenter.broadcast import EDIT_ACTION as EDIT_ACTION
 from bot.presenter.broadcast import RECALL_ACTION as RECALL_ACTION
@@ -42,7 +44,20 @@ from bot.presenter.partners import (
 )
 from bot.presenter.refusals import error as error
 from bot.presenter.refusals import refusal_reply
-from bot.presenter.roster import invited_reply
+from bot.presenter.revisions import (
+    edit_unchanged_reply,
+    edited_reply,
+    how_to_edit_reply,
+    recalled_reply,
+    revised_reply,
+)
+from bot.presenter.roster import (
+    invited_reply,
+    partner_changed_reply,
+    partner_removed_reply,
+    partner_shown_reply,
+    partner_unchanged_reply,
+)
 from bot.presenter.scheduling import drafts_reply, rescheduled_reply
 from bot.results import (
     AckListing,
@@ -52,22 +67,37 @@ from bot.results import (
     Cancelled,
     ChannelSettings,
     DraftsListed,
+    Edited,
+    EditUnchanged,
     FeedbackResult,
     HelpfulCounted,
+    HowToEdit,
     Invited,
     Joined,
     ModeSet,
     NewsListed,
     OpenQuestions,
+    PartnerChanged,
+    PartnerRemoved,
     PartnerResult,
+    PartnerShown,
+    PartnerUnchanged,
     Previewed,
     QuestionAnswered,
     QuestionAsked,
     QuietHoursSet,
+    Recalled,
     Refused,
     Rescheduled,
     ReschedulingResult,
+    Revised,
+    RevisionResult,
+    RosterResult,
+    ScheduledListed,
     SentSummary,
+    StatsOverview,
+    StatsResult,
+    StatsShown,
     Subscribed,
     SubscriptionsListed,
     TimezoneSet,
@@ -102,6 +132,10 @@ def present(
     | AckResult
     | AdminResult
     | ReschedulingResult
+    | RevisionResult
+    | StatsResult
+    | ScheduledListed
+    | RosterResult
     | Invited,
 ) -> Reply:
     """The reply for any typed result."""
@@ -158,3 +192,27 @@ def present(
             return drafts_reply(result)
         case Invited():
             return invited_reply(result)
+        case Edited():
+            return edited_reply(result)
+        case EditUnchanged():
+            return edit_unchanged_reply(result)
+        case Revised():
+            return revised_reply(result)
+        case Recalled():
+            return recalled_reply(result)
+        case HowToEdit():
+            return how_to_edit_reply(result)
+        case StatsShown():
+            return stats_reply(result)
+        case StatsOverview():
+            return stats_overview_reply(result)
+        case ScheduledListed():
+            return scheduled_reply(result)
+        case PartnerShown():
+            return partner_shown_reply(result)
+        case PartnerChanged():
+            return partner_changed_reply(result)
+        case PartnerUnchanged():
+            return partner_unchanged_reply(result)
+        case PartnerRemoved():
+            return partner_removed_reply(result)

@@ -71,6 +71,18 @@ def _refusal_text(r: Refused) -> str:
             return m.RESCHEDULE_TOO_LATE.format(id=r.announcement_id)
         case RefusalCode.NOT_RESCHEDULABLE:
             return m.RESCHEDULE_GONE[r.status].format(id=r.announcement_id)
+        case RefusalCode.NOT_EDITABLE:
+            return m.NOT_EDITABLE[r.status].format(id=r.announcement_id)
+        case RefusalCode.NOT_RECALLABLE:
+            return m.NOT_RECALLABLE[r.status].format(id=r.announcement_id)
+        case RefusalCode.NO_SUCH_PARTNER:
+            hint = m.DID_YOU_MEAN.format(suggestion=r.suggestion) + " " if r.suggestion else ". "
+            return m.NO_SUCH_PARTNER.format(name=r.value, did_you_mean=hint)
+        case RefusalCode.PARTNER_REMOVED:
+            removed = f"{r.removed_on:%Y-%m-%d}" if r.removed_on else "?"
+            return m.PARTNER_REMOVED_ALREADY.format(name=r.value, removed=removed)
+        case RefusalCode.NOTHING_TO_CHANGE:
+            return m.PARTNER_SET_NOTHING.format(name=r.value)
         case RefusalCode.QUESTION_RECALLED:
             return m.ANSWER_ON_RECALLED.format(id=r.question_id, announcement=r.announcement_id)
     raise ValueError(f"refusal {r.code} needs its words in `message`")

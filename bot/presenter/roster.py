@@ -1,11 +1,12 @@
-"""The roster: `invite` (a join code) and a partner's profile in words."""
+"""The roster: `invite` (a join code), a partner's card, `partner set`, `partner remove`, and a
+partner's profile in words. The chat and `partnerbot partners show|set|remove` use the same words."""
 
 from __future__ import annotations
 
 from bot import messages as m
 from bot.domain.conversation import Reply
-from bot.domain.directory import Partner, PartnerProfile
-from bot.results import Invited
+from bot.domain.directory import Partner, PartnerCard, PartnerProfile
+from bot.results import Invited, PartnerChanged, PartnerRemoved, PartnerShown, PartnerUnchanged
 
 
 def invited_reply(invited: Invited) -> Reply:
@@ -38,3 +39,78 @@ def profile_text(partner: Partner | PartnerProfile) -> str:
 
 def shown(value: str) -> str:
     return value or m.NONE_VALUE
+
+
+def partner_shown_reply(shown_: PartnerShown) -> Reply:
+    return Reply(text=card_text(shown_.card))
+
+
+def partner_changed_reply(changed: PartnerChanged) -> Reply:
+    return Reply(text=changed_text(changed), ephemeral=False)
+
+
+def partner_unchanged_reply(same: PartnerUnchanged) -> Reply:
+    """Nothing to change is an error: the admin asked for a change that did not happen."""
+    values = ", ".join(m.PARTNER_SAME.format(key=k, value=shown(v)) for k, v in same.values)
+    return Reply(text=m.PARTNER_SET_SAME.format(name=same.name, changes=values), is_error=True)
+
+
+def partner_removed_reply(removed: PartnerRemoved) -> Reply:
+    return Reply(text=removed_text(removed.partner.name, removed.channels), ephemeral=False)
+
+
+def card_text(card: PartnerCard) -> str:
+    p = card.partner
+    activity = m.ACTIVITY_NONE
+    if card.last_feedback and (card.last_delivery is None or card.last_feedback >= card.last_delivery):
+        activity = m.ACTIVITY_FEEDBACK.format(when=card.last_feedback)
+    elif card.last_delivery:
+        activity = m.ACTIVITY_DELIVERY.format(when=card.last_delivery)
+    removed = m.PARTNER_CARD_REMOVED.format(removed=f"{p.removed_at:%Y-%m-%d}") if p.removed_at else ""
+    lines = [
+        m.PARTNER_CARD.format(
+            name=p.name,
+            removed=removed,
+            tier=shown(p.tier),
+            type=shown(p.type),
+            region=shown(p.region),
+            language=shown(p.language),
+            timezone=shown(p.timezone),
+            activity=activity,
+        )
+    ]
+    if not card.channels:
+        lines.append(m.PARTNER_NO_CHANNELS.format(name=p.name))
+    else:
+        lines.append(m.PARTNER_CHANNELS(len(card.channels)))
+        for item in card.channels:
+            c = item.channel
+            state = (
+                m.CHANNEL_ACTIVE
+                if c.active
+                else m.CHANNEL_INACTIVE.format(reason=item.deactivated_reason or "?")
+            )
+            lines.append(
+                m.PARTNER_CHANNEL_LINE.format(
+                    platform=c.ref.platform.value,
+                    channel=c.name or c.ref.channel,
+                    state=state,
+                    mode=c.mode.value,
+                    topics=", ".join(item.topics) or m.NO_TOPICS,
+                )
+            )
+    return "\n".join(lines)
+
+
+def changed_text(result: PartnerChanged) -> str:
+    changes = ", ".join(
+        m.PARTNER_CHANGE.format(key=key, old=shown(old), new=shown(new)) for key, old, new in result.changes
+    )
+    return m.PARTNER_UPDATED.format(name=result.partner.name, changes=changes)
+
+
+def removed_text(name: str, channels: int) -> str:
+    """What `partner remove` did: with no channel to switch off, a plural sentence would not fit."""
+    if channels == 0:
+        return m.PARTNER_REMOVED_NO_CHANNELS.format(name=name)
+    return m.PARTNER_REMOVED(channels, name=name)

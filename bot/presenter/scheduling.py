@@ -40,6 +40,13 @@ def utc(instant: datetime) -> str:
     return m.TIME_UTC.format(time=instant.astimezone(UTC))
 
 
+def span(first: datetime, last: datetime) -> str:
+    """ "at X" for one moment, "the first at X, the last at Y" for a range."""
+    if first == last:
+        return m.WAIT_ONE_TIME.format(first=utc(first))
+    return m.WAIT_RANGE.format(first=utc(first), last=utc(last))
+
+
 def _draft_line(draft: OpenDraft) -> str:
     a = draft.announcement
     author = a.author.display_name or a.author.user

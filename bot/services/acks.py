@@ -11,15 +11,12 @@ return typed results (bot/results.py); bot/presenter/admin.py words them.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import messages as m
 from bot.cadence import NoticeDraft
 from bot.domain.conversation import Invocation, RefusalCode
-from bot.domain.feedback import AckState
 from bot.domain.refs import Platform
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
@@ -97,18 +94,3 @@ class AckService:
             for d in due
         ]
         return await self._stores.notices.add(drafts, now=now) if drafts else 0
-
-
-def stats_line(states: Sequence[AckState]) -> str:
-    total: Counter[str] = Counter()
-    done: Counter[str] = Counter()
-    for state in states:
-        tier = state.partner_tier or m.ACKS_UNLINKED
-        total[tier] += 1
-        done[tier] += state.acked_by is not None
-    acked, count = sum(done.values()), sum(total.values())
-    tiers = (
-        ", ".join(m.STATS_ACK_TIER.format(tier=t, done=done[t], total=total[t]) for t in sorted(total)) or "—"
-    )
-    rate = f"{acked / count:.0%}" if count else "—"
-    return m.STATS_ACKS.format(done=acked, total=count, rate=rate, tiers=tiers)

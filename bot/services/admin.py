@@ -28,6 +28,7 @@ from bot.results import (
     Cancelled,
     Previewed,
     Refused,
+    ScheduledListed,
     SendResult,
     SentSummary,
     TopicAdded,
@@ -219,7 +220,7 @@ class AdminService:
             return Refused(RefusalCode.NOT_CANCELLABLE, announcement_id=announcement.id, status=status)
         return Cancelled(announcement.id, announcement.title)
 
-    async def scheduled(self) -> Reply:
+    async def scheduled(self) -> ScheduledListed:
         """`scheduled`: what is queued for later, soonest first."""
         return await self.scheduling.listing()
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import messages as m
 from bot.domain.analytics import AnnouncementStats, DeliveryProgress, TopicStats
-from bot.domain.conversation import Reply
+from bot.domain.conversation import RefusalCode
+from bot.domain.feedback import AckState
 from bot.ports.analytics import StatsStore
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.feedback import AckStore
-from bot.services.acks import stats_line
+from bot.results import Refused, StatsOverview, StatsResult, StatsShown
 
 RECENT = 10
 
@@ -46,78 +45,22 @@ class AnalyticsService:
                 found.append(stats)
         return found
 
-    async def _ack_line(self, announcement_id: int) -> str:
-        """The acknowledgement rate by tier, for announcements that ask for acknowledgement."""
+    async def _acks(self, announcement_id: int) -> tuple[AckState, ...] | None:
+        """Its copies' acknowledgements, for announcements that ask for acknowledgement."""
         announcement = await self._stores.announcements.get(announcement_id)
         if announcement is None or not announcement.ack_required:
-            return ""
-        return "\n" + stats_line(await self._stores.acks.states(announcement_id))
+            return None
+        return tuple(await self._stores.acks.states(announcement_id))
 
     async def topics(self) -> list[TopicStats]:
         return await self._stores.stats.topics()
 
-    async def reply(self, announcement_id: int | None) -> Reply:
+    async def show(self, announcement_id: int | None) -> StatsResult:
+        """`stats <id>` (one announcement's numbers) or `stats` (the recent ones and each topic's)."""
         if announcement_id is not None:
             stats = await self.announcement(announcement_id)
             if stats is None:
-                return Reply(text=m.NO_SUCH_ANNOUNCEMENT.format(id=announcement_id), is_error=True)
-            return Reply(text=render_announcement(stats) + await self._ack_line(announcement_id))
+                return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=announcement_id)
+            return StatsShown(stats, await self._acks(announcement_id))
         recent = await self.recent()
-        if not recent:
-            return Reply(text=m.NO_ANNOUNCEMENTS_YET)
-        lines = [m.STATS_RECENT_HEADER] + [render_summary(summary) for summary in recent]
-        topics = await self.topics()
-        if topics:
-            lines += ["", m.STATS_TOPICS_HEADER] + [render_topic(t) for t in topics]
-        return Reply(text="\n".join(lines))
-
-
-def render_announcement(s: AnnouncementStats) -> str:
-    return m.STATS_DETAIL.format(
-        id=s.announcement_id,
-        title=s.title,
-        status=m.STATUS_NAMES[s.status.value],
-        targeted=s.targeted,
-        delivered=s.delivered,
-        failed=s.failed,
-        pending=s.pending,
-        digest=s.in_digest,
-        reactions=_counts(s.reactions) or "none",
-        asked=s.questions_asked,
-        answered=s.questions_answered,
-        tiers=_counts(s.reach_by_tier) or "—",
-        regions=_counts(s.reach_by_region) or "—",
-    ) + (
-        ("\n" + m.STATS_FAILURES.format(reasons=_counts(s.failures_by_reason)))
-        if s.failures_by_reason
-        else ""
-    )
-
-
-def render_summary(s: AnnouncementStats) -> str:
-    return m.STATS_SUMMARY_LINE.format(
-        id=s.announcement_id,
-        title=s.title,
-        status=m.STATUS_NAMES[s.status.value],
-        delivered=s.delivered,
-        targeted=s.targeted,
-        failed=s.failed,
-        reactions=m.REACTIONS(sum(s.reactions.values())),
-        questions=m.QUESTIONS(s.questions_asked),
-    )
-
-
-def render_topic(t: TopicStats) -> str:
-    return m.STATS_TOPIC_LINE.format(
-        slug=t.slug,
-        announcements=m.ANNOUNCEMENTS(t.announcements),
-        delivered=t.delivered,
-        reactions=m.REACTIONS(t.reactions),
-        questions=m.QUESTIONS(t.questions),
-    )
-
-
-def _counts(counts: Mapping[str, int]) -> str:
-    return ", ".join(
-        f"{key} {value}" for key, value in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    )
+        return StatsOverview(tuple(recent), tuple(await self.topics()) if recent else ())

@@ -10,32 +10,19 @@ from datetime import timedelta
 
 from bot import messages as m
 from bot.commands import Invite, PartnerRemove, PartnerSet, PartnerShow
-from bot.domain.conversation import Invocation, RefusalCode, Reply
+from bot.domain.conversation import Invocation, RefusalCode
 from bot.domain.directory import Partner, PartnerCard, PartnerProfile
 from bot.lexer import closest
 from bot.ports.clock import Clock
 from bot.ports.directory import DirectoryStore
 from bot.ports.outbox import OutboxStore
 from bot.presenter.roster import profile_text as profile_text
-from bot.presenter.roster import shown
-from bot.results import Invited, Refused
+from bot.results import Invited, PartnerChanged, PartnerRemoved, PartnerShown, PartnerUnchanged, Refused
 from bot.settings import CoreSettings
 from bot.timezones import canonical_zone, closest_zone
 from bot.vocabulary import UnknownValue, load
 
 _ATTRIBUTES = ("tier", "type", "region", "language")
-
-
-def _error(text: str) -> Reply:
-    return Reply(text=text, is_error=True)
-
-
-@dataclass(frozen=True, slots=True)
-class Changed:
-    """What `partner set` did: the partner as it is now and the (key, old, new) that changed."""
-
-    partner: Partner
-    changes: tuple[tuple[str, str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,78 +44,70 @@ class PartnerAdminService:
 
     # --- lookup --------------------------------------------------------------------------------
 
-    async def find(self, name: str) -> Partner | str:
+    async def find(self, name: str) -> Partner | Refused:
         """The partner called `name` (removed ones too), or the refusal with a did-you-mean."""
         partner = await self._stores.directory.partner_by_name(name.strip())
         if partner is not None:
             return partner
         names = {n.lower(): n for n in await self._stores.directory.partner_names()}
         suggestion = closest(name.strip(), names)
-        hint = m.DID_YOU_MEAN.format(suggestion=names[suggestion]) + " " if suggestion else ". "
-        return m.NO_SUCH_PARTNER.format(name=name.strip()[:200], did_you_mean=hint)
+        return Refused(
+            RefusalCode.NO_SUCH_PARTNER,
+            value=name.strip()[:200],
+            suggestion=names[suggestion] if suggestion else "",
+        )
 
-    async def card(self, name: str) -> PartnerCard | str:
+    async def card(self, name: str) -> PartnerCard | Refused:
         found = await self.find(name)
-        if isinstance(found, str):
+        if isinstance(found, Refused):
             return found
         card = await self._stores.directory.partner_card(found.id)
-        return card if card is not None else m.NO_SUCH_PARTNER.format(name=name, did_you_mean=". ")
+        return card if card is not None else Refused(RefusalCode.NO_SUCH_PARTNER, value=name)
 
     # --- chat commands -------------------------------------------------------------------------
 
-    async def show(self, cmd: PartnerShow) -> Reply:
+    async def show(self, cmd: PartnerShow) -> PartnerShown | Refused:
         card = await self.card(cmd.name)
-        if isinstance(card, str):
-            return _error(card)
-        return Reply(text=card_text(card))
+        return card if isinstance(card, Refused) else PartnerShown(card)
 
-    async def set(self, cmd: PartnerSet) -> Reply:
-        result = await self.update(cmd.name, dict(cmd.values))
-        if isinstance(result, str):
-            return _error(result)
-        return Reply(text=changed_text(result), ephemeral=False)
+    async def set(self, cmd: PartnerSet) -> PartnerChanged | PartnerUnchanged | Refused:
+        return await self.update(cmd.name, dict(cmd.values))
 
-    async def remove(self, cmd: PartnerRemove) -> Reply:
-        result = await self.remove_partner(cmd.name)
-        if isinstance(result, str):
-            return _error(result)
-        partner, channels = result
-        return Reply(text=removed_text(partner.name, channels), ephemeral=False)
+    async def remove(self, cmd: PartnerRemove) -> PartnerRemoved | Refused:
+        return await self.remove_partner(cmd.name)
 
     # --- use-cases (also the CLI's) --------------------------------------------------------------
 
-    async def update(self, name: str, values: dict[str, str]) -> Changed | str:
+    async def update(self, name: str, values: dict[str, str]) -> PartnerChanged | PartnerUnchanged | Refused:
         """Check `values` (tier, type, region, language, timezone) and apply them; the changes, or why not."""
         found = await self.find(name)
-        if isinstance(found, str):
+        if isinstance(found, Refused):
             return found
         if found.removed_at is not None:
-            return m.PARTNER_REMOVED_ALREADY.format(name=found.name, removed=f"{found.removed_at:%Y-%m-%d}")
+            return _removed(found)
         if not values:
-            return m.PARTNER_SET_NOTHING.format(name=found.name)
+            return Refused(RefusalCode.NOTHING_TO_CHANGE, value=found.name)
         checked = await self._checked(values)
-        if isinstance(checked, str):
+        if isinstance(checked, Refused):
             return checked
         current = found.profile()
         changes = tuple((k, current[k], v) for k, v in checked.items() if current[k] != v)
         if not changes:
-            same = ", ".join(m.PARTNER_SAME.format(key=k, value=shown(v)) for k, v in checked.items())
-            return m.PARTNER_SET_SAME.format(name=found.name, changes=same)
+            return PartnerUnchanged(found.name, tuple(checked.items()))
         updated = await self._stores.directory.update_partner(found.id, {k: new for k, _, new in changes})
-        return Changed(updated or found, changes)
+        return PartnerChanged(updated or found, changes)
 
-    async def remove_partner(self, name: str) -> tuple[Partner, int] | str:
-        """Mark removed, channels off, pending deliveries failed; (partner, channels switched off)."""
+    async def remove_partner(self, name: str) -> PartnerRemoved | Refused:
+        """Mark removed, channels off, pending deliveries failed; the partner and channels switched off."""
         found = await self.find(name)
-        if isinstance(found, str):
+        if isinstance(found, Refused):
             return found
         channel_ids = await self._stores.directory.remove_partner(found.id, now=self._clock.now())
         if channel_ids is None:
-            removed = f"{found.removed_at:%Y-%m-%d}" if found.removed_at else "?"
-            return m.PARTNER_REMOVED_ALREADY.format(name=found.name, removed=removed)
+            return _removed(found)
         for channel_id in channel_ids:
             await self._stores.outbox.fail_pending_for_channel(channel_id, reason="partner removed")
-        return found, len(channel_ids)
+        return PartnerRemoved(found, len(channel_ids))
 
     async def invite(self, inv: Invocation, cmd: Invite) -> Invited | Refused:
         """A join code for a new partner; never a silent change to one that exists."""
@@ -141,8 +120,8 @@ class PartnerAdminService:
                 if value
             }
         )
-        if isinstance(checked, str):
-            return Refused(RefusalCode.UNKNOWN_VALUE, message=checked)
+        if isinstance(checked, Refused):
+            return checked
         if "tier" not in checked:
             return Refused(RefusalCode.MISSING, "tier")
         existing = await self._stores.directory.partner_by_name(cmd.partner_name)
@@ -173,7 +152,7 @@ class PartnerAdminService:
         removed_on = existing.removed_at.date() if restore and existing and existing.removed_at else None
         return Invited(partner, code, expires.date(), existed=existing is not None, removed_on=removed_on)
 
-    async def _checked(self, values: dict[str, str]) -> dict[str, str] | str:
+    async def _checked(self, values: dict[str, str]) -> dict[str, str] | Refused:
         vocabulary = await load(self._stores.directory, self._settings)
         checked: dict[str, str] = {}
         for key, value in values.items():
@@ -182,68 +161,23 @@ class PartnerAdminService:
                 if zone is None:
                     suggestion = closest_zone(value)
                     hint = m.DID_YOU_MEAN.format(suggestion=suggestion) if suggestion else "."
-                    return m.BAD_PARTNER_TIMEZONE.format(value=value[:64], did_you_mean=hint)
+                    text = m.BAD_PARTNER_TIMEZONE.format(value=value[:64], did_you_mean=hint)
+                    return Refused(
+                        RefusalCode.UNKNOWN_TIMEZONE,
+                        key,
+                        value=value[:64],
+                        suggestion=suggestion or "",
+                        message=text,
+                    )
                 checked[key] = zone
                 continue
             try:
                 checked[key] = vocabulary.check(key, value)
             except UnknownValue as unknown:
-                return unknown.message
+                return Refused(RefusalCode.UNKNOWN_VALUE, message=unknown.message)
         return checked
 
 
-def card_text(card: PartnerCard) -> str:
-    p = card.partner
-    activity = m.ACTIVITY_NONE
-    if card.last_feedback and (card.last_delivery is None or card.last_feedback >= card.last_delivery):
-        activity = m.ACTIVITY_FEEDBACK.format(when=card.last_feedback)
-    elif card.last_delivery:
-        activity = m.ACTIVITY_DELIVERY.format(when=card.last_delivery)
-    removed = m.PARTNER_CARD_REMOVED.format(removed=f"{p.removed_at:%Y-%m-%d}") if p.removed_at else ""
-    lines = [
-        m.PARTNER_CARD.format(
-            name=p.name,
-            removed=removed,
-            tier=shown(p.tier),
-            type=shown(p.type),
-            region=shown(p.region),
-            language=shown(p.language),
-            timezone=shown(p.timezone),
-            activity=activity,
-        )
-    ]
-    if not card.channels:
-        lines.append(m.PARTNER_NO_CHANNELS.format(name=p.name))
-    else:
-        lines.append(m.PARTNER_CHANNELS(len(card.channels)))
-        for item in card.channels:
-            c = item.channel
-            state = (
-                m.CHANNEL_ACTIVE
-                if c.active
-                else m.CHANNEL_INACTIVE.format(reason=item.deactivated_reason or "?")
-            )
-            lines.append(
-                m.PARTNER_CHANNEL_LINE.format(
-                    platform=c.ref.platform.value,
-                    channel=c.name or c.ref.channel,
-                    state=state,
-                    mode=c.mode.value,
-                    topics=", ".join(item.topics) or m.NO_TOPICS,
-                )
-            )
-    return "\n".join(lines)
-
-
-def changed_text(result: Changed) -> str:
-    changes = ", ".join(
-        m.PARTNER_CHANGE.format(key=key, old=shown(old), new=shown(new)) for key, old, new in result.changes
-    )
-    return m.PARTNER_UPDATED.format(name=result.partner.name, changes=changes)
-
-
-def removed_text(name: str, channels: int) -> str:
-    """What `partner remove` did: with no channel to switch off, a plural sentence would not fit."""
-    if channels == 0:
-        return m.PARTNER_REMOVED_NO_CHANNELS.format(name=name)
-    return m.PARTNER_REMOVED(channels, name=name)
+def _removed(partner: Partner) -> Refused:
+    removed_on = partner.removed_at.date() if partner.removed_at else None
+    return Refused(RefusalCode.PARTNER_REMOVED, value=partner.name, removed_on=removed_on)

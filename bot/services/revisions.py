@@ -10,15 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from bot import messages as m
 from bot.commands import Edit, Recall, Reschedule
 from bot.domain.announcements import AnnouncementStatus
-from bot.domain.conversation import Reply
+from bot.domain.conversation import RefusalCode
 from bot.ports.analytics import ProgressStore
 from bot.ports.announcements import AnnouncementStore, RevisionStore
 from bot.ports.clock import Clock
-from bot.presenter import present
-from bot.services.admin import error, preview
+from bot.results import (
+    Edited,
+    EditResult,
+    EditUnchanged,
+    HowToEdit,
+    Previewed,
+    Recalled,
+    Refused,
+    Revised,
+)
 from bot.services.rescheduling import ReschedulingService
 from bot.settings import CoreSettings
 
@@ -48,79 +55,64 @@ class RevisionService:
         self._wake_worker = wake_worker
         self._rescheduling = rescheduling
 
-    async def edit(self, cmd: Edit) -> Reply:
+    async def edit(self, cmd: Edit) -> EditResult:
         """A new time (`at:`, first: when it is refused nothing changes), then a new title/body."""
         if cmd.send_at is None:
             return await self._edit_text(cmd)
-        moved = present(
-            await self._rescheduling.reschedule(
-                Reschedule(
-                    cmd.announcement_id, cmd.send_at, send_zone=cmd.send_zone, send_local=cmd.send_local
-                )
-            )
+        moved = await self._rescheduling.reschedule(
+            Reschedule(cmd.announcement_id, cmd.send_at, send_zone=cmd.send_zone, send_local=cmd.send_local)
         )
-        if moved.is_error or (cmd.title is None and cmd.body is None):
+        if isinstance(moved, Refused) or (cmd.title is None and cmd.body is None):
             return moved
-        edited = await self._edit_text(cmd)
-        return replace(edited, text=f"{moved.text}\n{edited.text}", ephemeral=False)
+        return Revised(moved, await self._edit_text(cmd))
 
-    async def _edit_text(self, cmd: Edit) -> Reply:
+    async def _edit_text(self, cmd: Edit) -> Edited | EditUnchanged | Previewed | Refused:
         announcement = await self._stores.announcements.get(cmd.announcement_id)
         if announcement is None:
-            return error(m.NO_SUCH_ANNOUNCEMENT.format(id=cmd.announcement_id))
+            return _no_such(cmd.announcement_id)
         title = cmd.title if cmd.title is not None else announcement.title
         body = cmd.body if cmd.body is not None else announcement.body
         if (title, body) == (announcement.title, announcement.body):
-            return Reply(text=m.EDIT_SAME.format(id=announcement.id))
+            return EditUnchanged(announcement.id)
         copies = await self._stores.revisions.edit(
             announcement.id, title=title, body=body, now=self._clock.now()
         )
         if copies is None:
             current = await self._stores.announcements.get(announcement.id)
             status = (current or announcement).status.value
-            return error(m.NOT_EDITABLE[status].format(id=announcement.id))
+            return Refused(RefusalCode.NOT_EDITABLE, announcement_id=announcement.id, status=status)
         if announcement.status is AnnouncementStatus.DRAFT:
             # A draft: show the new preview, with its Send / Edit / Cancel buttons.
             edited = replace(announcement, title=title, body=body)
             topic_ids = await self._stores.announcements.topic_ids(announcement.id)
             reach = await self._stores.announcements.reach(topic_ids, announcement.audience)
-            return preview(edited, reach, ack_hours=self._settings.ack_reminder_hours)
+            return Previewed(edited, reach, ack_hours=self._settings.ack_reminder_hours)
         await self._stores.progress.reopen(announcement.id)
         self._wake_worker()
-        if copies:
-            return Reply(
-                text=m.EDITED_QUEUED.format(id=announcement.id, copies=m.COPIES(copies)), ephemeral=False
-            )
-        return Reply(text=m.EDITED_UNSENT.format(id=announcement.id), ephemeral=False)
+        return Edited(announcement.id, copies)
 
-    async def how_to_edit(self, announcement_id: int) -> Reply:
+    async def how_to_edit(self, announcement_id: int) -> HowToEdit | Refused:
         """The Edit button where no form can be shown: the command to type, and the current text."""
         announcement = await self._stores.announcements.get(announcement_id)
         if announcement is None:
-            return error(m.NO_SUCH_ANNOUNCEMENT.format(id=announcement_id))
-        return Reply(
-            text=m.EDIT_HOW.format(id=announcement.id, title=announcement.title, body=announcement.body)
-        )
+            return _no_such(announcement_id)
+        return HowToEdit(announcement)
 
-    async def recall(self, cmd: Recall) -> Reply:
+    async def recall(self, cmd: Recall) -> Recalled | Refused:
         announcement = await self._stores.announcements.get(cmd.announcement_id)
         if announcement is None:
-            return error(m.NO_SUCH_ANNOUNCEMENT.format(id=cmd.announcement_id))
+            return _no_such(cmd.announcement_id)
         if announcement.status is AnnouncementStatus.DRAFT:
-            return error(m.NOT_RECALLABLE_DRAFT.format(id=announcement.id))
+            return Refused(RefusalCode.NOT_RECALLABLE, announcement_id=announcement.id, status="draft")
         counts = await self._stores.revisions.recall(announcement.id, now=self._clock.now())
         if counts is None:
             current = await self._stores.announcements.get(announcement.id)
             status = (current or announcement).status.value
-            return error(m.NOT_RECALLABLE[status].format(id=announcement.id))
+            return Refused(RefusalCode.NOT_RECALLABLE, announcement_id=announcement.id, status=status)
         await self._stores.progress.reopen(announcement.id)
         self._wake_worker()
-        return Reply(
-            text=m.RECALLED.format(
-                id=announcement.id,
-                title=announcement.title,
-                deleting=m.COPIES(counts.to_delete),
-                cancelled=m.COPIES(counts.cancelled),
-            ),
-            ephemeral=False,
-        )
+        return Recalled(announcement.id, announcement.title, counts.to_delete, counts.cancelled)
+
+
+def _no_such(announcement_id: int) -> Refused:
+    return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=announcement_id)

@@ -19,20 +19,14 @@ from bot.domain.directory import DeliveryMode
 from bot.domain.scheduling import Schedule
 from bot.ports.clock import Clock
 from bot.ports.scheduling import ScheduleStore
-from bot.presenter.scheduling import utc  # a moment in UTC, in words, as replies say it
+from bot.presenter.scheduling import span, utc  # moments in UTC, in words, as replies say them
+from bot.results import ScheduledListed
 from bot.settings import CoreSettings
 from bot.timezones import dst_shift, local_wall, next_digest, stored_quiet, to_utc, zone, zone_or
-from bot.timing import DeliveryPlan, GroupTiming, ScheduledAnnouncement, TargetGroup
+from bot.timing import DeliveryPlan, GroupTiming, TargetGroup
 from bot.when import forms, today_in
 
 MAX_AHEAD = timedelta(days=365)
-
-
-def span(first: datetime, last: datetime) -> str:
-    """ "at X" for one moment, "the first at X, the last at Y" for a range."""
-    if first == last:
-        return m.WAIT_ONE_TIME.format(first=utc(first))
-    return m.WAIT_RANGE.format(first=utc(first), last=utc(last))
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,24 +171,11 @@ class SchedulingService:
 
     # --- `scheduled` ---------------------------------------------------------------------------
 
-    async def listing(self) -> Reply:
-        found = await self._stores.schedules.scheduled()
-        if not found:
-            return Reply(text=m.NO_SCHEDULED)
-        lines = [m.SCHEDULED_HEADER.format(count=len(found))]
-        lines.extend(_line(item) for item in found)
-        return Reply(text="\n".join(lines))
+    async def listing(self) -> ScheduledListed:
+        """`scheduled`: what is queued for later, soonest first."""
+        return ScheduledListed(tuple(await self._stores.schedules.scheduled()))
 
 
 def _refused(text: str, code: RefusalCode) -> Reply:
     """A refused time: its words name the accepted forms; its refusal points at the `at` field."""
     return Reply(text=text, is_error=True, refusal=Refusal(code, "at"))
-
-
-def _line(item: ScheduledAnnouncement) -> str:
-    a = item.announcement
-    schedule = a.schedule
-    when = f"{schedule.wall:%Y-%m-%d %H:%M} {schedule.zone or 'local'}" if schedule else "?"
-    times = ", " + span(item.first, item.last) if item.first and item.last else ""
-    waiting = m.DELIVERIES(item.waiting)
-    return m.SCHEDULED_LINE.format(id=a.id, title=a.title, when=when, waiting=waiting, span=times)
