@@ -142,6 +142,7 @@ class EngagementRepository(Repository):
             )
             .select_from(_P.outerjoin(events, events.c.partner_id == _P.c.id))
             .outerjoin(received, received.c.partner_id == _P.c.id)
+            .where(_P.c.removed_at.is_(None))
             .order_by(score.desc(), _P.c.name, _P.c.id)
         )  # fmt: skip
         if only.tier is not None:
@@ -184,7 +185,7 @@ class EngagementRepository(Repository):
             select(_P.c.id, _P.c.name, _P.c.tier, silent, score, before, events.c.last_at)
             .select_from(_P.outerjoin(events, events.c.partner_id == _P.c.id))
             .outerjoin(received, received.c.partner_id == _P.c.id)
-            .where(or_(silent, dropped))
+            .where(_P.c.removed_at.is_(None), or_(silent, dropped))
             .order_by(_P.c.name, _P.c.id)
         )
         async with self._sessions() as session:
