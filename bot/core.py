@@ -131,7 +131,7 @@ class PartnerBot:
             settings,
         )
         self.engagement = EngagementService(
-            EngagementPorts(engagement=s.engagement, topics=s.topics), clock, settings
+            EngagementPorts(engagement=s.engagement, topics=s.topics, directory=s.directory), clock, settings
         )
         # The periodic jobs' services (bot/jobs.py) and the roster import (the CLI).
         self.reports = ReportService(ReportPorts(reports=s.reports, notices=s.notices), settings)

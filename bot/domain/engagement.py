@@ -174,3 +174,10 @@ class UnknownScoreTopic:
     """`engagement topic:<slug>` names no topic."""
 
     slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownScoreValue:
+    """`engagement tier:…`/`region:…` with a value no partner can have; `message` says which are known."""
+
+    message: str

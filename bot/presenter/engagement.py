@@ -15,10 +15,15 @@ from bot.domain.engagement import (
     ScoreAverage,
     ScoreFormula,
     UnknownScoreTopic,
+    UnknownScoreValue,
 )
 
 
-def engagement_reply(result: EngagementOverview | UnknownScoreTopic, formula: ScoreFormula) -> Reply:
+def engagement_reply(
+    result: EngagementOverview | UnknownScoreTopic | UnknownScoreValue, formula: ScoreFormula
+) -> Reply:
+    if isinstance(result, UnknownScoreValue):
+        return Reply(text=result.message, is_error=True)
     if isinstance(result, UnknownScoreTopic):
         return Reply(text=m.ENGAGEMENT_UNKNOWN_TOPIC.format(slug=result.slug), is_error=True)
     filters = _filters(result)

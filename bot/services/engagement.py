@@ -22,11 +22,15 @@ from bot.domain.engagement import (
     ScoreFilter,
     ScoreFormula,
     UnknownScoreTopic,
+    UnknownScoreValue,
 )
 from bot.ports.clock import Clock
+from bot.ports.directory import DirectoryStore
 from bot.ports.engagement import EngagementStore
 from bot.ports.topics import TopicStore
 from bot.settings import CoreSettings
+from bot.vocabulary import UnknownValue
+from bot.vocabulary import load as load_vocabulary
 
 SHOWN = 5  # partners listed at the top and at the bottom
 
@@ -35,6 +39,7 @@ SHOWN = 5  # partners listed at the top and at the bottom
 class EngagementPorts:
     engagement: EngagementStore
     topics: TopicStore
+    directory: DirectoryStore  # the known tiers and regions
 
 
 class EngagementService:
@@ -58,8 +63,16 @@ class EngagementService:
 
     async def overview(
         self, *, tier: str | None = None, region: str | None = None, topic: str | None = None
-    ) -> EngagementOverview | UnknownScoreTopic:
-        """`engagement [tier:…] [region:…] [topic:…]`."""
+    ) -> EngagementOverview | UnknownScoreTopic | UnknownScoreValue:
+        """`engagement [tier:…] [region:…] [topic:…]`; a tier or region no partner can have is refused
+        (with the known ones) rather than answered with an empty list."""
+        if tier is not None or region is not None:
+            vocabulary = await load_vocabulary(self._ports.directory, self._settings)
+            try:
+                tier = vocabulary.check("tier", tier) if tier is not None else None
+                region = vocabulary.check("region", region) if region is not None else None
+            except UnknownValue as unknown:
+                return UnknownScoreValue(unknown.message)
         topic_id = None
         if topic is not None:
             found = await self._ports.topics.by_slugs([topic])

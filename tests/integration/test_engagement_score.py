@@ -199,6 +199,8 @@ async def test_engagement_refusals_say_what_to_type(harness: Harness) -> None:
         "`engagement` scores one tier at a time: write `tier:<value>` without commas, "
         "e.g. `engagement tier:gold`."
     )
+    typo = await harness.admin("engagement tier:gld")
+    assert typo.is_error and typo.text.startswith('unknown tier "gld" — did you mean "gold"?'), typo.text
     prose = await harness.admin("engagement gold")
     assert prose.is_error and "`engagement tier:gold region:emea`" in prose.text
     extra = await harness.admin("quiet please")
