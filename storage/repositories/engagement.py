@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, Table, and_, case, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Float, Select, Table, and_, case, cast, func, literal, or_, select, text
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -150,7 +150,12 @@ class EngagementRepository(Repository):
         if only.region is not None:
             query = query.where(_P.c.region == only.region)
         async with self._sessions() as session:
-            result = await (await session.connection()).stream(query.execution_options(yield_per=2000))
+            conn = await session.connection()
+            if conn.dialect.name == "postgresql":
+                # A server-side cursor makes PostgreSQL plan for the first 10% of rows (nested loops over
+                # the aggregates: 20 s instead of 1 s at 10,000 partners); every row is read here.
+                await conn.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+            result = await conn.stream(query.execution_options(yield_per=2000))
             async for row in result:
                 yield PartnerScore(
                     partner_id=row[0], name=row[1], tier=row[2], type=row[3], region=row[4],
