@@ -264,6 +264,20 @@ class PartnerRemove:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class Engagement:
+    """`engagement [tier:…] [region:…] [topic:…]`: partner scores, one value per option."""
+
+    tier: str | None = None
+    region: str | None = None
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Quiet:
+    """`quiet`: the partners who have gone quiet."""
+
+
 AdminCommand = (
     AdminHelp
     | TopicAdd
@@ -286,4 +300,6 @@ AdminCommand = (
     | PartnerRemove
     | Reschedule
     | Drafts
+    | Engagement
+    | Quiet
 )

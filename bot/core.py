@@ -21,6 +21,8 @@ from bot.grammar import help_text, parse_admin, parse_partner
 from bot.ports.clock import Clock
 from bot.ports.stores import Stores
 from bot.presenter import present
+from bot.presenter.engagement import engagement_reply
+from bot.presenter.engagement import quiet_reply as gone_quiet_reply
 from bot.results import FeedbackResult
 from bot.services.acks import AckPorts, AckService
 from bot.services.admin import (
@@ -33,6 +35,7 @@ from bot.services.admin import (
     new_join_code,
 )
 from bot.services.analytics import AnalyticsPorts, AnalyticsService
+from bot.services.engagement import EngagementPorts, EngagementService
 from bot.services.feedback import FeedbackPorts, FeedbackService
 from bot.services.partner_admin import PartnerAdminPorts, PartnerAdminService
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION, PartnerPorts, PartnerService
@@ -126,6 +129,9 @@ class PartnerBot:
             AckPorts(feedback=s.feedback, announcements=s.announcements, acks=s.acks, notices=s.notices),
             clock,
             settings,
+        )
+        self.engagement = EngagementService(
+            EngagementPorts(engagement=s.engagement, topics=s.topics, directory=s.directory), clock, settings
         )
         # The periodic jobs' services (bot/jobs.py) and the roster import (the CLI).
         self.reports = ReportService(ReportPorts(reports=s.reports, notices=s.notices), settings)
@@ -391,6 +397,13 @@ class PartnerBot:
                 return present(await self.rescheduling.reschedule(parsed))
             case c.Drafts():
                 return present(await self.rescheduling.drafts())
+            case c.Engagement():
+                overview = await self.engagement.overview(
+                    tier=parsed.tier, region=parsed.region, topic=parsed.topic
+                )
+                return engagement_reply(overview, self.engagement.formula)
+            case c.Quiet():
+                return gone_quiet_reply(await self.engagement.quiet())
         raise AssertionError(f"unhandled admin command {parsed!r}")
 
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:

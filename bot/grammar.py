@@ -31,6 +31,7 @@ from bot.commands import (
     CommandError,
     Drafts,
     Edit,
+    Engagement,
     Help,
     Invite,
     Join,
@@ -42,6 +43,7 @@ from bot.commands import (
     PartnerSet,
     PartnerShow,
     Questions,
+    Quiet,
     Recall,
     Reschedule,
     Scheduled,
@@ -641,6 +643,35 @@ def _answer(text: str, pos: int) -> Answer:
     return Answer(question_id, reply)
 
 
+_ENGAGEMENT_KEYS = ("tier", "region", "topic")
+_ENGAGEMENT_EXAMPLES = {"tier": "gold", "region": "emea", "topic": "pricing"}
+
+
+def _engagement(text: str, pos: int) -> Engagement:
+    """`engagement [tier:<tier>] [region:<region>] [topic:<slug>]`, in any order, one value each."""
+    options: dict[str, str] = {}
+    for token in read_all(text, pos):
+        option = as_option(text, token)
+        if option is None:
+            keys = ", ".join(f"`{key}:`" for key in _ENGAGEMENT_KEYS)
+            raise _Invalid(msg.ENGAGEMENT_NOT_AN_OPTION.format(word=_shown(token.text), keys=keys))
+        key, value = option
+        if key in _ENGAGEMENT_KEYS and "," in value:
+            raise _Invalid(msg.ENGAGEMENT_ONE_VALUE.format(key=key, example=_ENGAGEMENT_EXAMPLES[key]))
+        if key in _ENGAGEMENT_KEYS and not value.strip():
+            raise _Invalid(msg.OPTION_EMPTY.format(key=key, example=_ENGAGEMENT_EXAMPLES[key]))
+        _add_option(options, option, "engagement", _ENGAGEMENT_KEYS)
+    topic = _slug(options["topic"], partner=False) if "topic" in options else None
+    return Engagement(options.get("tier"), options.get("region"), topic)
+
+
+def _quiet_admin(text: str, pos: int) -> Quiet:
+    word = read_word(text, pos)
+    if word is not None:
+        raise _usage_error(msg.ADMIN_USAGE["quiet"])
+    return Quiet()
+
+
 _ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
     "help": _admin_help,
     "topic": _topic,
@@ -659,4 +690,6 @@ _ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
     "answer": _answer,
     "reschedule": _reschedule,
     "drafts": lambda text, pos: Drafts(),
+    "engagement": _engagement,
+    "quiet": _quiet_admin,
 }

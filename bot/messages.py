@@ -58,6 +58,8 @@ Options and flags come first; everything after `title:"…"` is the body, as wri
 • `edit <id> [at:"…"] [title:"<title>"] [<new body…>]` — change it, also every copy already delivered
 • `recall <id>` — delete every delivered copy and stop the rest
 • `questions` — open partner questions · `answer <question id> <text>`
+• `engagement [tier:<tier>] [region:<region>] [topic:<slug>]` — partner engagement scores · \
+`quiet` — partners who have gone quiet
 • `help <command>` — more about one command"""
 
 HELP_POINTER: Final = "Type `help` to see what you can do."
@@ -187,6 +189,8 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "answer": "`answer <question id> <text>`",
     "reschedule": '`reschedule <id> at:"YYYY-MM-DD HH:MM[ local| <IANA zone>]"`',
     "drafts": "`drafts`",
+    "engagement": "`engagement [tier:<tier>] [region:<region>] [topic:<slug>]`",
+    "quiet": "`quiet`",
 }
 
 # `help <command>`: the usage line, then what the command does.
@@ -245,6 +249,14 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "`reschedule 42 at:{at_example}`; the same forms as `broadcast … at:`. Possible until its first "
     "delivery goes out.",
     "drafts": "Lists the drafts not sent or cancelled yet, with a Cancel button for each (or `cancel <id>`).",
+    "engagement": "Shows the most and the least engaged partners, the average score per tier and region "
+    "and the proactive and reactive actions, over the last `PARTNERBOT_ENGAGEMENT_WINDOW_DAYS` days "
+    "(90 by default); e.g. `engagement tier:gold region:emea`. A score is, by default, "
+    "`100 * (3 * proactive + 1 * reactive) / (received + 5)`: actions weighed, proactive ones more, "
+    "against the announcements the partner received; the weights are settings.",
+    "quiet": "Lists the partners who have gone quiet: still receiving announcements but with no action in "
+    "the last `PARTNERBOT_QUIET_WEEKS` weeks, or whose score fell by more than "
+    "`PARTNERBOT_QUIET_DROP_PERCENT`% against the window before.",
 }
 
 
@@ -1088,4 +1100,54 @@ DISCORD_RECALL_CONFIRM_BUTTON: Final = "Yes, recall #{id}"
 
 LOCAL_ASK_NEEDS_TEXT: Final = (
     "Write the question after the button, e.g. `:press {message} ask When does it apply?`"
+)
+
+
+# --- engagement score -----------------------------------------------------------------------------
+# `engagement` and `quiet` (bot/presenter/engagement.py) and `partnerbot engagement`.
+
+ENGAGEMENT_HEADER: Final = Plural(
+    "**Engagement of {n} partner{filters}, last {days} days**",
+    "**Engagement of {n} partners{filters}, last {days} days**",
+)
+ENGAGEMENT_FILTER: Final = "{key}:{value}"
+ENGAGEMENT_NONE: Final = "No partner{filters} to score yet. {hint}"
+ENGAGEMENT_NONE_HINT: Final = "`invite` adds a partner; `engagement` without options scores every partner."
+ENGAGEMENT_TOTALS: Final = "Proactive actions: {proactive} · reactive actions: {reactive}"
+ENGAGEMENT_TOP: Final = "**Most engaged**"
+ENGAGEMENT_BOTTOM: Final = "**Least engaged**"
+ENGAGEMENT_ROW: Final = (
+    "• {name} ({tier}) — score {score} · {proactive} proactive, {reactive} reactive, {received}"
+)
+ENGAGEMENT_RECEIVED: Final = Plural("{n} announcement received", "{n} announcements received")
+ENGAGEMENT_TIERS: Final = "**Average by tier:** {averages}"
+ENGAGEMENT_REGIONS: Final = "**Average by region:** {averages}"
+ENGAGEMENT_AVERAGE: Final = Plural("{name} {score} ({n} partner)", "{name} {score} ({n} partners)")
+ENGAGEMENT_NO_REGION: Final = "no region"
+ENGAGEMENT_FORMULA: Final = (
+    "Score: `100 * ({proactive_weight} * proactive + {reactive_weight} * reactive) "
+    "/ (received + {smoothing})`"
+)
+ENGAGEMENT_NOT_AN_OPTION: Final = (
+    '"{word}" isn\'t an option — `engagement` takes only {keys}, e.g. `engagement tier:gold region:emea`.'
+)
+ENGAGEMENT_ONE_VALUE: Final = (
+    "`engagement` scores one {key} at a time: write `{key}:<value>` without commas, "
+    "e.g. `engagement {key}:{example}`."
+)
+ENGAGEMENT_UNKNOWN_TOPIC: Final = 'There is no topic "{slug}": `topics` lists them.'
+QUIET_HEADER: Final = Plural("**{n} partner has gone quiet**", "**{n} partners have gone quiet**")
+QUIET_NONE: Final = (
+    "No partner has gone quiet: every partner that received announcements in the last {weeks} acted in "
+    "them, and no score fell by more than {percent}% against the previous {days} days."
+)
+QUIET_WEEKS: Final = Plural("{n} week", "{n} weeks")
+QUIET_NO_ACTION: Final = (
+    "• {name} ({tier}) — no action in the last {weeks} while still receiving; last action: {last}"
+)
+QUIET_SCORE_DROP: Final = "• {name} ({tier}) — score {score}, down from {previous}; last action: {last}"
+QUIET_NEVER: Final = "none in the last {days} days"
+QUIET_RULE: Final = (
+    "_Gone quiet: still receiving with no action in the last {weeks}, or a score down by more than "
+    "{percent}% against the previous {days} days._"
 )

@@ -109,6 +109,27 @@ class CoreSettings(BaseSettings):
         None, ge=1, le=36500, validation_alias=env("PARTNERBOT_RETENTION_DAYS")
     )
 
+    # The engagement score (bot/services/engagement.py, README "Engagement score"): over the last
+    # `engagement_window_days`, 100 x (proactive weight x proactive + reactive weight x reactive actions)
+    # / (announcements received + smoothing). "Gone quiet": still receiving in the last `quiet_weeks`
+    # with no action in them, or a score down by more than `quiet_drop_percent` on the previous window.
+    engagement_window_days: int = Field(
+        90, ge=1, le=3650, validation_alias=env("PARTNERBOT_ENGAGEMENT_WINDOW_DAYS")
+    )
+    engagement_proactive_weight: float = Field(
+        3.0, ge=0, le=1000, validation_alias=env("PARTNERBOT_ENGAGEMENT_PROACTIVE_WEIGHT")
+    )
+    engagement_reactive_weight: float = Field(
+        1.0, ge=0, le=1000, validation_alias=env("PARTNERBOT_ENGAGEMENT_REACTIVE_WEIGHT")
+    )
+    engagement_smoothing: float = Field(
+        5.0, gt=0, le=10000, validation_alias=env("PARTNERBOT_ENGAGEMENT_SMOOTHING")
+    )
+    quiet_weeks: int = Field(4, ge=1, le=520, validation_alias=env("PARTNERBOT_QUIET_WEEKS"))
+    quiet_drop_percent: float = Field(
+        50.0, gt=0, le=100, validation_alias=env("PARTNERBOT_QUIET_DROP_PERCENT")
+    )
+
     @field_validator("admin_channels", "admin_users", "admin_groups", mode="before")
     @classmethod
     def _split(cls, value: object) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from bot import commands as c
 from bot import messages as m
 from bot.commands import DEFAULT_NEWS, MAX_BODY, MAX_NEWS, MAX_TITLE
 from bot.domain import DeliveryMode
+from bot.grammar import parse_admin
 from bot.lexer import as_slug, comma_list
 from bot.services.feedback import MAX_QUESTION
 from bot.when import parse_at
@@ -43,6 +44,8 @@ AdminVerb = Literal[
     "answer",
     "reschedule",
     "drafts",
+    "engagement",
+    "quiet",
 ]
 Mode = Literal["immediate", "daily", "weekly"]
 Tree = app_commands.CommandTree[Any]
@@ -374,6 +377,26 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
     @group.command(name="drafts", description="Open drafts, each with a Cancel button")
     async def drafts(interaction: discord.Interaction) -> None:
         await h.admin(interaction, c.Drafts())
+
+    @group.command(name="engagement", description="Partner engagement scores, tier and region averages")
+    async def engagement(
+        interaction: discord.Interaction,
+        tier: app_commands.Range[str, 1, 40] | None = None,
+        region: app_commands.Range[str, 1, 40] | None = None,
+        topic: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
+        # The same checks as the text form (one value each, a topic slug): parsed from the options.
+        given = (("tier", tier), ("region", region), ("topic", topic))
+        options = " ".join(f'{key}:"{value}"' for key, value in given if value)
+        parsed = parse_admin(f"engagement {options}")
+        if isinstance(parsed, c.CommandError):
+            await h.admin(interaction, parsed.message, detail=f"engagement {options}")
+            return
+        await h.admin(interaction, parsed)
+
+    @group.command(name="quiet", description="Partners who have gone quiet")
+    async def quiet(interaction: discord.Interaction) -> None:
+        await h.admin(interaction, c.Quiet())
 
     @group.command(name="help", description="The admin commands")
     async def help_(interaction: discord.Interaction, command: AdminVerb | None = None) -> None:

@@ -74,3 +74,110 @@ class NewsPull:
     user: str | None
     at: datetime
     topic_id: int | None = None
+
+
+# --- the engagement score and "gone quiet" (bot/services/engagement.py) ---
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreFormula:
+    """score = 100 * (proactive_weight * proactive + reactive_weight * reactive) / (received + smoothing),
+    over one window; `smoothing` keeps a partner who received little from a score of 0 or 300."""
+
+    proactive_weight: float
+    reactive_weight: float
+    smoothing: float
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreFilter:
+    """Which partners (their tier, region) and which announcements/events (a topic) a score counts."""
+
+    tier: str | None = None
+    region: str | None = None
+    topic_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerScore:
+    """One partner's score over a window: the actions counted (removed reactions are not), the
+    deliveries sent to its channels, and its last action within the window (None: none)."""
+
+    partner_id: int
+    name: str
+    tier: str
+    type: str
+    region: str
+    language: str
+    score: float
+    proactive: int
+    reactive: int
+    received: int
+    last_action: datetime | None
+
+
+class QuietReason(StrEnum):
+    NO_ACTION = "no_action"  # still receiving, no action in the last N weeks
+    SCORE_DROP = "score_drop"  # the score fell by more than X% against the previous window
+
+
+@dataclass(frozen=True, slots=True)
+class QuietPartner:
+    partner_id: int
+    name: str
+    tier: str
+    reason: QuietReason
+    score: float
+    previous_score: float
+    last_action: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreAverage:
+    """The mean score of one tier or region (`EngagementOverview`)."""
+
+    name: str
+    partners: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class EngagementOverview:
+    """`engagement [tier:…] [region:…] [topic:…]`: the best and the least engaged partners, the tier and
+    region averages and the proactive/reactive totals over the window."""
+
+    window_days: int
+    tier: str | None
+    region: str | None
+    topic: str | None
+    partners: int
+    top: tuple[PartnerScore, ...]
+    bottom: tuple[PartnerScore, ...]
+    tiers: tuple[ScoreAverage, ...]
+    regions: tuple[ScoreAverage, ...]
+    proactive: int
+    reactive: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuietListing:
+    """`quiet`: the partners who have gone quiet, and the thresholds that decided it."""
+
+    weeks: int
+    drop_percent: float
+    window_days: int
+    partners: tuple[QuietPartner, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownScoreTopic:
+    """`engagement topic:<slug>` names no topic."""
+
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownScoreValue:
+    """`engagement tier:…`/`region:…` with a value no partner can have; `message` says which are known."""
+
+    message: str

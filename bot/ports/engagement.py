@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.domain.engagement import EngagementCount
+from bot.domain.engagement import EngagementCount, PartnerScore, QuietPartner, ScoreFilter, ScoreFormula
 
 
 class EngagementStore(Protocol):
@@ -18,4 +18,24 @@ class EngagementStore(Protocol):
     ) -> list[EngagementCount]:
         """Per partner and kind, the events within [since, until) (of `partner_ids` only, if given),
         by partner id then kind; events of channels linked to no partner are left out."""
+        ...
+
+    def scores(
+        self, *, since: datetime, until: datetime, formula: ScoreFormula, only: ScoreFilter | None = None
+    ) -> AsyncIterator[PartnerScore]:
+        """Every partner's score over [since, until) in one query, best first (then by name), streamed;
+        `only` narrows the partners (tier, region) and what is counted (a topic)."""
+        ...
+
+    async def gone_quiet(
+        self,
+        *,
+        now: datetime,
+        window: timedelta,
+        quiet_for: timedelta,
+        drop_percent: float,
+        formula: ScoreFormula,
+    ) -> list[QuietPartner]:
+        """Partners with a delivery but no action within `quiet_for` before `now`, or whose score over
+        the last `window` is more than `drop_percent` below the window before it; by name."""
         ...

@@ -51,3 +51,25 @@ async def test_reschedule_and_drafts_on_discord(world: DiscordWorld) -> None:
     assert "1 open draft" in str(listed["content"]), listed
     ids = [c.get("custom_id") for c in walk_components(listed.get("components") or [])]  # type: ignore[arg-type]
     assert any(str(i).endswith(":1") and "cancel" in str(i) for i in ids), ids
+
+
+async def test_engagement_and_quiet_on_discord(world: DiscordWorld) -> None:
+    """The options go through the same checks as the text form; Acme was linked and subscribed (two
+    proactive actions, nothing received yet): 100 * 3 * 2 / (0 + 5) = 120."""
+
+    async def admin(command: str, options: dict[str, object] | None = None) -> dict[str, object]:
+        answer = await world.slash(
+            f"partner-admin {command}", options, channel=world.admin_channel, user=world.admin
+        )
+        data: dict[str, object] = answer["data"]
+        return data
+
+    scores = await admin("engagement", {"tier": "gold"})
+    content = str(scores["content"])
+    assert content.startswith("**Engagement of 1 partner (tier:gold), last 90 days**"), scores
+    assert "score 120 · 2 proactive, 0 reactive, 0 announcements received" in content
+    several = await admin("engagement", {"tier": "gold,silver"})
+    assert int(str(several["flags"])) & EPHEMERAL
+    assert "`engagement` scores one tier at a time" in str(several["content"])
+    quiet = await admin("quiet")
+    assert str(quiet["content"]).startswith("No partner has gone quiet"), quiet

@@ -284,3 +284,26 @@ def test_grammar_errors_carry_a_code_and_the_field_they_are_about(text: str, ref
 def test_partner_grammar_errors_are_syntax_refusals() -> None:
     result = parse_partner("subscribe")
     assert isinstance(result, CommandError) and result.refusal == Refusal(RefusalCode.SYNTAX)
+
+
+def test_engagement_and_quiet_parse() -> None:
+    from bot.commands import Engagement, Quiet
+
+    assert parse_admin("engagement") == Engagement()
+    assert parse_admin("engagement topic:Security tier:Gold region:EMEA") == Engagement(
+        "gold", "emea", "security"
+    )
+    assert parse_admin("quiet") == Quiet()
+    for text, fragment in (
+        ("engagement tier:gold,silver", "`engagement` scores one tier at a time"),
+        ("engagement tier:", "`tier:` needs a value right after the colon, with no space, e.g. `tier:gold`."),
+        (
+            "engagement type:msp",
+            'unknown option "type:" — `engagement` accepts `tier:`, `region:`, `topic:`.',
+        ),
+        ("engagement gold", "isn't an option — `engagement` takes only"),
+        ("engagement tier:gold tier:silver", "`tier:` appears more than once"),
+        ("quiet now", "Usage: `quiet`"),
+    ):
+        parsed = parse_admin(text)
+        assert isinstance(parsed, CommandError) and fragment in parsed.message, (text, parsed)
