@@ -851,6 +851,10 @@ CLI_KEY_ROTATED: Final = Plural(
     "Re-encrypted the Slack tokens of {n} stored row under the first key of PARTNERBOT_SECRET_KEY.",
     "Re-encrypted the Slack tokens of {n} stored rows under the first key of PARTNERBOT_SECRET_KEY.",
 )
+# `partnerbot stats --csv FILE`, once the file is written.
+CLI_STATS_CSV_WRITTEN: Final = Plural(
+    "Wrote {n} announcement to {file}.", "Wrote {n} announcements to {file}."
+)
 
 # --- the other buttons under a delivered announcement: Helpful, Mute this topic -------------------
 # (bot/core.py `helpful` and `mute`; the same words on every platform).

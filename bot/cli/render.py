@@ -1,9 +1,11 @@
-"""Rich tables and JSON for `partnerbot stats` and the demo's closing summary."""
+"""Rich tables, JSON and CSV for `partnerbot stats` and the demo's closing summary."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from typing import TextIO
 
 from rich import box
 from rich.cells import cell_len
@@ -114,3 +116,55 @@ def stats_json(found: Sequence[AnnouncementStats], topics: Sequence[TopicStats])
         "announcements": [{**asdict(one), "status": one.status.value} for one in found],
         "topics": [asdict(t) for t in topics],
     }
+
+
+# One row per announcement, one column per figure: what partner teams paste into a spreadsheet. The
+# per-emoji, per-tier, per-region and per-reason breakdowns are `key=count` pairs joined by "; ", most
+# frequent first, so a row stays one row whatever the data holds.
+STATS_CSV_COLUMNS = (
+    "id",
+    "title",
+    "status",
+    "targeted",
+    "delivered",
+    "failed",
+    "pending",
+    "in_digest",
+    "reactions",
+    "reactions_by_emoji",
+    "questions_asked",
+    "questions_answered",
+    "reach_by_tier",
+    "reach_by_region",
+    "failures_by_reason",
+)
+
+
+def _pairs(counts: Mapping[str, int]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def write_stats_csv(found: Sequence[AnnouncementStats], stream: TextIO) -> None:
+    """The per-announcement stats as CSV (a header, then one row each) through the csv module."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(STATS_CSV_COLUMNS)
+    for s in found:
+        writer.writerow(
+            (
+                s.announcement_id,
+                s.title,
+                s.status.value,
+                s.targeted,
+                s.delivered,
+                s.failed,
+                s.pending,
+                s.in_digest,
+                sum(s.reactions.values()),
+                _pairs(s.reactions),
+                s.questions_asked,
+                s.questions_answered,
+                _pairs(s.reach_by_tier),
+                _pairs(s.reach_by_region),
+                _pairs(s.failures_by_reason),
+            )
+        )
