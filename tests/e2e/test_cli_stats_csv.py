@@ -22,7 +22,7 @@ from bot.services.roster import RosterPorts, RosterService
 
 ROSTER = (
     "name,tier,type,region,language,timezone,platform,channel_id\n"
-    "\"Acme, Inc.\",gold,reseller,emea,en,Europe/Berlin,local,acme\n"
+    '"Acme, Inc.",gold,reseller,emea,en,Europe/Berlin,local,acme\n'
     "Birch Cloud,silver,msp,na,en,America/New_York,local,birch\n"
 )
 
