@@ -592,6 +592,26 @@ REPORT_DAY: Final = "{day:%a} {day.day} {day:%b} {day:%H:%M}"
 REPORT_TOTALS: Final = (
     "{delivered} delivered · {reactions} · {questions} · {unanswered} unanswered for over a day"
 )
+# The week's engagement events (bot/domain/engagement.py), proactive apart from reactive.
+REPORT_ACTIONS: Final = "Partner actions: {proactive} · {reactive}"
+PROACTIVE_ACTIONS: Final = Plural("{n} proactive action", "{n} proactive actions")
+REACTIVE_ACTIONS: Final = Plural("{n} reactive action", "{n} reactive actions")
+# One engagement event kind counted, keyed by `EngagementKind` value.
+ENGAGEMENT_KIND_COUNTS: Final[dict[str, Plural]] = {
+    "reaction_added": Plural("{n} reaction", "{n} reactions"),
+    "reaction_removed": Plural("{n} reaction taken back", "{n} reactions taken back"),
+    "helpful": Plural("{n} Helpful press", "{n} Helpful presses"),
+    "acknowledged": Plural("{n} acknowledgement", "{n} acknowledgements"),
+    "question_asked": Plural("{n} question", "{n} questions"),
+    "answer_received": Plural("{n} answer received", "{n} answers received"),
+    "news_pulled": Plural("{n} news pull", "{n} news pulls"),
+    "subscribed": Plural("{n} subscription", "{n} subscriptions"),
+    "unsubscribed": Plural("{n} unsubscription", "{n} unsubscriptions"),
+    "muted": Plural("{n} topic muted", "{n} topics muted"),
+    "settings_changed": Plural("{n} settings change", "{n} settings changes"),
+    "joined": Plural("{n} channel joined", "{n} channels joined"),
+    "link_clicked": Plural("{n} link click", "{n} link clicks"),
+}
 REPORT_BY_TOPIC: Final = "**By topic**"
 REPORT_BY_TIER: Final = "**By tier**"
 REPORT_LINE: Final = "• {name}: {delivered} delivered · {reactions} · {questions} · {unanswered} unanswered"

@@ -7,7 +7,7 @@ refused or failed action records nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -74,3 +74,22 @@ class NewsPull:
     user: str | None
     at: datetime
     topic_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionTotals:
+    """How many events of each kind happened within a window, whoever did them (the weekly report's
+    "partner actions" line); kinds with none are absent."""
+
+    by_kind: dict[EngagementKind, int] = field(default_factory=dict)
+
+    @property
+    def proactive(self) -> int:
+        return sum(n for kind, n in self.by_kind.items() if is_proactive(kind))
+
+    @property
+    def reactive(self) -> int:
+        return sum(n for kind, n in self.by_kind.items() if not is_proactive(kind))
+
+    def is_empty(self) -> bool:
+        return not any(self.by_kind.values())
