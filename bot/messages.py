@@ -502,6 +502,9 @@ STATS_DETAIL: Final = (
     "• reach by tier: {tiers}\n• reach by region: {regions}"
 )
 STATS_FAILURES: Final = "• failures: {reasons}"
+# Engagement events (bot/domain/engagement.py) after each announcement's and topic's numbers.
+STATS_ACTIONS: Final = "• partner actions: {proactive}, {reactive}"
+STATS_ACTIONS_SUFFIX: Final = ", {proactive}, {reactive}"
 
 
 # --- scheduling --------------------------------------------------------------------------------

@@ -418,7 +418,7 @@ def stats(
         elif not found:
             out.print(m.NO_ANNOUNCEMENTS_YET, markup=False, highlight=False)
         else:
-            for table, keep in zip(stats_tables(found, topics), ("#", "topic"), strict=True):
+            for table, keep in zip(stats_tables(found, topics), ("#", "topic", "topic"), strict=True):
                 out.print(keep_whole(table, out.width, keep))
 
     run_async(lambda: with_app(load_settings(), work))

@@ -77,6 +77,7 @@ def detail_table(s: AnnouncementStats) -> Table:
         ("in digest", s.in_digest),
         ("reactions", _counts(s.reactions)),
         ("questions asked / answered", f"{s.questions_asked} / {s.questions_answered}"),
+        ("partner actions proactive / reactive", f"{s.proactive} / {s.reactive}"),
         ("reach by tier", _counts(s.reach_by_tier)),
         ("reach by region", _counts(s.reach_by_region)),
         ("failures", _counts(s.failures_by_reason)),
@@ -87,7 +88,7 @@ def detail_table(s: AnnouncementStats) -> Table:
 
 def stats_tables(found: Sequence[AnnouncementStats], topics: Sequence[TopicStats]) -> list[Table]:
     if len(found) == 1:
-        return [detail_table(found[0]), _topics_table(topics)]
+        return [detail_table(found[0]), _topics_table(topics), _topic_actions_table(topics)]
     # One column per figure would need about 150 columns; grouped, each cell wraps within 80.
     per = fitting_table("#", "announcement", "delivered", "feedback", "reach", title="Announcements")
     for s in found:
@@ -98,10 +99,11 @@ def stats_tables(found: Sequence[AnnouncementStats], topics: Sequence[TopicStats
             f"{s.title}\n({m.STATUS_NAMES[s.status.value]})",
             "\n".join(delivery),
             f"reactions: {_counts(s.reactions)}\n"
-            f"questions: {s.questions_asked} ({s.questions_answered} answered)",
+            f"questions: {s.questions_asked} ({s.questions_answered} answered)\n"
+            f"actions: {s.proactive} proactive, {s.reactive} reactive",
             f"tier: {_counts(s.reach_by_tier)}\nregion: {_counts(s.reach_by_region)}",
         )
-    return [per, _topics_table(topics)]
+    return [per, _topics_table(topics), _topic_actions_table(topics)]
 
 
 def _topics_table(topics: Sequence[TopicStats]) -> Table:
@@ -109,6 +111,17 @@ def _topics_table(topics: Sequence[TopicStats]) -> Table:
     for t in topics:
         by_topic.add_row(t.slug, str(t.announcements), str(t.delivered), str(t.reactions), str(t.questions))
     return by_topic
+
+
+def _topic_actions_table(topics: Sequence[TopicStats]) -> Table:
+    """Engagement events per topic, in a table of their own: two more columns on the topics table
+    would fold its slugs at 80 columns."""
+    actions = fitting_table(
+        "topic", "proactive actions", "reactive actions", title="Partner actions by topic"
+    )
+    for t in topics:
+        actions.add_row(t.slug, str(t.proactive), str(t.reactive))
+    return actions
 
 
 def stats_json(found: Sequence[AnnouncementStats], topics: Sequence[TopicStats]) -> dict[str, object]:
@@ -137,6 +150,8 @@ STATS_CSV_COLUMNS = (
     "reach_by_tier",
     "reach_by_region",
     "failures_by_reason",
+    "proactive",
+    "reactive",
 )
 
 
@@ -166,5 +181,7 @@ def write_stats_csv(found: Sequence[AnnouncementStats], stream: TextIO) -> None:
                 _pairs(s.reach_by_tier),
                 _pairs(s.reach_by_region),
                 _pairs(s.failures_by_reason),
+                s.proactive,
+                s.reactive,
             )
         )

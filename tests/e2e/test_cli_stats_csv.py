@@ -97,6 +97,7 @@ def test_stats_csv_to_stdout_parses_back(database: Path) -> None:
     assert first["reach_by_tier"] == "gold=1; silver=1"
     assert first["reach_by_region"] == "emea=1; na=1"
     assert first["failures_by_reason"] == ""
+    assert (first["proactive"], first["reactive"]) == ("0", "3")  # three reactions, no question
     assert by_title["Second notice"]["reactions"] == "0"
 
 
