@@ -47,7 +47,8 @@ ADMIN_HELP: Final = """\
 • `topics` — every topic, archived ones marked, with how many channels follow each
 • `invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]` \
 — a one-time join code
-• `partner "<name>"` — a partner's card · `partner set "<name>" tier:<tier> [type:…] [region:…] \
+• `partner "<name>"` — a partner's card, with announcements received a week against its actions \
+· `partner set "<name>" tier:<tier> [type:…] [region:…] \
 [language:…] [timezone:…]` · `partner remove "<name>"`
 • `broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] \
 [at:"YYYY-MM-DD HH:MM[ local]"] title:"<title>" <body…>` — a draft with a preview of its reach. \
@@ -753,6 +754,9 @@ PARTNER_CARD: Final = (
     "• time zone: {timezone}\n• last activity: {activity}"
 )
 PARTNER_CARD_REMOVED: Final = " (removed on {removed})"
+# Over-sending at a glance (bot/services/partner_admin.py `load_text`), the card's last line.
+PARTNER_LOAD: Final = "• last {days} days: {received} ({per_week} a week) · {proactive}, {reactive}"
+ANNOUNCEMENTS_RECEIVED: Final = Plural("{n} announcement received", "{n} announcements received")
 PARTNER_CHANNELS: Final = Plural("• {n} channel:", "• {n} channels:")
 PARTNER_NO_CHANNELS: Final = '• no channels yet: `invite "{name}"` makes a join code for one'
 PARTNER_CHANNEL_LINE: Final = "  · {platform} #{channel} · {state} · {mode} · topics: {topics}"

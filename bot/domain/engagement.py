@@ -93,3 +93,18 @@ class ActionTotals:
 
     def is_empty(self) -> bool:
         return not any(self.by_kind.values())
+
+
+@dataclass(frozen=True, slots=True)
+class SendingLoad:
+    """Over-sending at a glance: over a window of `days`, how many announcements were delivered to a
+    partner's channels (or on a topic) against the engagement events that answered them."""
+
+    days: int
+    received: int
+    proactive: int
+    reactive: int
+
+    @property
+    def per_week(self) -> float:
+        return self.received * 7 / self.days if self.days else 0.0

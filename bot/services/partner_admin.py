@@ -5,13 +5,14 @@ come here, so they behave the same."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot import messages as m
 from bot.commands import Invite, PartnerRemove, PartnerSet, PartnerShow
 from bot.domain.conversation import Invocation, RefusalCode, Reply
 from bot.domain.directory import Partner, PartnerCard, PartnerProfile
+from bot.domain.engagement import SendingLoad
 from bot.lexer import closest
 from bot.ports.clock import Clock
 from bot.ports.directory import DirectoryStore
@@ -24,6 +25,8 @@ from bot.timezones import canonical_zone, closest_zone
 from bot.vocabulary import UnknownValue, load
 
 _ATTRIBUTES = ("tier", "type", "region", "language")
+# The partner card's over-sending line: announcements received per week against actions.
+LOAD_WINDOW = timedelta(days=30)
 
 
 def _error(text: str) -> Reply:
@@ -72,7 +75,11 @@ class PartnerAdminService:
         if isinstance(found, str):
             return found
         card = await self._stores.directory.partner_card(found.id)
-        return card if card is not None else m.NO_SUCH_PARTNER.format(name=name, did_you_mean=". ")
+        if card is None:
+            return m.NO_SUCH_PARTNER.format(name=name, did_you_mean=". ")
+        now = self._clock.now()
+        load = await self._stores.directory.partner_load(found.id, since=now - LOAD_WINDOW, until=now)
+        return replace(card, load=load)
 
     # --- chat commands -------------------------------------------------------------------------
 
@@ -232,7 +239,20 @@ def card_text(card: PartnerCard) -> str:
                     topics=", ".join(item.topics) or m.NO_TOPICS,
                 )
             )
+    if card.load is not None:
+        lines.append(load_text(card.load))
     return "\n".join(lines)
+
+
+def load_text(load: SendingLoad) -> str:
+    """ "• last 30 days: 9 announcements received (2.1 a week) · 1 proactive action, 3 reactive actions"."""
+    return m.PARTNER_LOAD.format(
+        days=load.days,
+        received=m.ANNOUNCEMENTS_RECEIVED(load.received),
+        per_week=f"{load.per_week:.1f}",
+        proactive=m.PROACTIVE_ACTIONS(load.proactive),
+        reactive=m.REACTIVE_ACTIONS(load.reactive),
+    )
 
 
 def changed_text(result: Changed) -> str:

@@ -4,6 +4,7 @@ topic, on SQLite and PostgreSQL, with numbers counted by hand."""
 from __future__ import annotations
 
 from adapters.local.workspace import Message
+from tests.conftest import FakeClock
 from tests.harness import Harness
 from tests.integration.support import broadcast_and_send, setup_topics
 
@@ -50,4 +51,25 @@ async def test_stats_split_proactive_from_reactive(harness: Harness) -> None:
     assert (
         "• `pricing`: 0 announcements, 0 delivered, 0 reactions, 0 questions, 1 proactive action, "
         "0 reactive actions" in overview
+    )
+
+
+async def test_partner_card_shows_announcements_received_against_actions(
+    harness: Harness, clock: FakeClock
+) -> None:
+    h = harness
+    await _a_week(h)
+    acme = (await h.admin("partner Acme")).text.splitlines()
+    # acme: joined, 2 subscriptions, 1 news pull; 1 reaction; 1 delivery in 30 days = 7/30 a week.
+    assert acme[-1] == (
+        "• last 30 days: 1 announcement received (0.2 a week) · 4 proactive actions, 1 reactive action"
+    )
+    birch = (await h.admin("partner Birch")).text.splitlines()
+    # birch: joined, 1 subscription, 1 question; the answer it received.
+    assert birch[-1] == (
+        "• last 30 days: 1 announcement received (0.2 a week) · 3 proactive actions, 1 reactive action"
+    )
+    clock.advance(31 * 86400)  # all of it is older than the window now
+    assert (await h.admin("partner Acme")).text.splitlines()[-1] == (
+        "• last 30 days: 0 announcements received (0.0 a week) · 0 proactive actions, 0 reactive actions"
     )
