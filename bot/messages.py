@@ -44,7 +44,8 @@ PARTNER_HELP: Final = """\
 ADMIN_HELP: Final = """\
 **partnerbot admin commands**
 • `topic add <slug> "<title>" ["<description>"]` · `topic archive <slug>` · `topic unarchive <slug>`
-• `topics` — every topic, archived ones marked, with how many channels follow each
+• `topics` — every topic, archived ones marked, with how many channels follow each and its last \
+30 days' deliveries against partner actions
 • `invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]` \
 — a one-time join code
 • `partner "<name>"` — a partner's card, with announcements received a week against its actions \
@@ -377,6 +378,8 @@ ADMIN_TOPICS_HEADER: Final = Plural("**{n} topic**", "**{n} topics**")
 ADMIN_TOPICS_ARCHIVED: Final = Plural(" ({n} archived)", " ({n} archived)")
 ADMIN_TOPIC_LINE: Final = "• `{slug}` — {title}{archived} · {followers}"
 ADMIN_TOPIC_FOLLOWERS: Final = Plural("{n} channel follows it", "{n} channels follow it")
+# After each topic in `topics`: the last 30 days' deliveries against partner actions (over-sending).
+ADMIN_TOPIC_LOAD: Final = " · last {days} days: {delivered} delivered, {proactive}, {reactive}"
 ADMIN_TOPIC_ARCHIVED_MARK: Final = " _(archived)_"
 ADMIN_NO_TOPICS: Final = 'No topics yet. `topic add pricing "Pricing"` adds the first one.'
 TOPIC_IS_ARCHIVED: Final = "Topic `{slug}` is archived; broadcasts can't target it."

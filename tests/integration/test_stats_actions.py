@@ -73,3 +73,23 @@ async def test_partner_card_shows_announcements_received_against_actions(
     assert (await h.admin("partner Acme")).text.splitlines()[-1] == (
         "• last 30 days: 0 announcements received (0.0 a week) · 0 proactive actions, 0 reactive actions"
     )
+
+
+async def test_topics_show_deliveries_against_actions(harness: Harness, clock: FakeClock) -> None:
+    h = harness
+    await _a_week(h)
+    lines = (await h.admin("topics")).text.splitlines()
+    # security: #1 delivered to acme and birch; 2 subscriptions, the news pull and the question on #1;
+    # the reaction and the answer on #1. pricing: acme's subscription only.
+    assert lines[1:] == [
+        "• `pricing` — Pricing news · 1 channel follows it · last 30 days: 0 delivered, "
+        "1 proactive action, 0 reactive actions",
+        "• `security` — Security news · 2 channels follow it · last 30 days: 2 delivered, "
+        "4 proactive actions, 2 reactive actions",
+    ]
+    clock.advance(31 * 86400)
+    assert (
+        (await h.admin("topics"))
+        .text.splitlines()[2]
+        .endswith("last 30 days: 0 delivered, 0 proactive actions, 0 reactive actions")
+    )
