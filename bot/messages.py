@@ -44,10 +44,12 @@ PARTNER_HELP: Final = """\
 ADMIN_HELP: Final = """\
 **partnerbot admin commands**
 • `topic add <slug> "<title>" ["<description>"]` · `topic archive <slug>` · `topic unarchive <slug>`
-• `topics` — every topic, archived ones marked, with how many channels follow each
+• `topics` — every topic, archived ones marked, with how many channels follow each and its last \
+30 days' deliveries against partner actions
 • `invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]` \
 — a one-time join code
-• `partner "<name>"` — a partner's card · `partner set "<name>" tier:<tier> [type:…] [region:…] \
+• `partner "<name>"` — a partner's card, with announcements received a week against its actions \
+· `partner set "<name>" tier:<tier> [type:…] [region:…] \
 [language:…] [timezone:…]` · `partner remove "<name>"`
 • `broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] \
 [at:"YYYY-MM-DD HH:MM[ local]"] title:"<title>" <body…>` — a draft with a preview of its reach. \
@@ -388,6 +390,8 @@ ADMIN_TOPICS_HEADER: Final = Plural("**{n} topic**", "**{n} topics**")
 ADMIN_TOPICS_ARCHIVED: Final = Plural(" ({n} archived)", " ({n} archived)")
 ADMIN_TOPIC_LINE: Final = "• `{slug}` — {title}{archived} · {followers}"
 ADMIN_TOPIC_FOLLOWERS: Final = Plural("{n} channel follows it", "{n} channels follow it")
+# After each topic in `topics`: the last 30 days' deliveries against partner actions (over-sending).
+ADMIN_TOPIC_LOAD: Final = " · last {days} days: {delivered} delivered, {proactive}, {reactive}"
 ADMIN_TOPIC_ARCHIVED_MARK: Final = " _(archived)_"
 ADMIN_NO_TOPICS: Final = 'No topics yet. `topic add pricing "Pricing"` adds the first one.'
 TOPIC_IS_ARCHIVED: Final = "Topic `{slug}` is archived; broadcasts can't target it."
@@ -514,6 +518,9 @@ STATS_DETAIL: Final = (
     "• reach by tier: {tiers}\n• reach by region: {regions}"
 )
 STATS_FAILURES: Final = "• failures: {reasons}"
+# Engagement events (bot/domain/engagement.py) after each announcement's and topic's numbers.
+STATS_ACTIONS: Final = "• partner actions: {proactive}, {reactive}"
+STATS_ACTIONS_SUFFIX: Final = ", {proactive}, {reactive}"
 
 
 # --- scheduling --------------------------------------------------------------------------------
@@ -604,6 +611,26 @@ REPORT_DAY: Final = "{day:%a} {day.day} {day:%b} {day:%H:%M}"
 REPORT_TOTALS: Final = (
     "{delivered} delivered · {reactions} · {questions} · {unanswered} unanswered for over a day"
 )
+# The week's engagement events (bot/domain/engagement.py), proactive apart from reactive.
+REPORT_ACTIONS: Final = "Partner actions: {proactive} · {reactive}"
+PROACTIVE_ACTIONS: Final = Plural("{n} proactive action", "{n} proactive actions")
+REACTIVE_ACTIONS: Final = Plural("{n} reactive action", "{n} reactive actions")
+# One engagement event kind counted, keyed by `EngagementKind` value.
+ENGAGEMENT_KIND_COUNTS: Final[dict[str, Plural]] = {
+    "reaction_added": Plural("{n} reaction", "{n} reactions"),
+    "reaction_removed": Plural("{n} reaction taken back", "{n} reactions taken back"),
+    "helpful": Plural("{n} Helpful press", "{n} Helpful presses"),
+    "acknowledged": Plural("{n} acknowledgement", "{n} acknowledgements"),
+    "question_asked": Plural("{n} question", "{n} questions"),
+    "answer_received": Plural("{n} answer received", "{n} answers received"),
+    "news_pulled": Plural("{n} news pull", "{n} news pulls"),
+    "subscribed": Plural("{n} subscription", "{n} subscriptions"),
+    "unsubscribed": Plural("{n} unsubscription", "{n} unsubscriptions"),
+    "muted": Plural("{n} topic muted", "{n} topics muted"),
+    "settings_changed": Plural("{n} settings change", "{n} settings changes"),
+    "joined": Plural("{n} channel joined", "{n} channels joined"),
+    "link_clicked": Plural("{n} link click", "{n} link clicks"),
+}
 REPORT_BY_TOPIC: Final = "**By topic**"
 REPORT_BY_TIER: Final = "**By tier**"
 REPORT_LINE: Final = "• {name}: {delivered} delivered · {reactions} · {questions} · {unanswered} unanswered"
@@ -742,6 +769,9 @@ PARTNER_CARD: Final = (
     "• time zone: {timezone}\n• last activity: {activity}"
 )
 PARTNER_CARD_REMOVED: Final = " (removed on {removed})"
+# Over-sending at a glance (bot/services/partner_admin.py `load_text`), the card's last line.
+PARTNER_LOAD: Final = "• last {days} days: {received} ({per_week} a week) · {proactive}, {reactive}"
+ANNOUNCEMENTS_RECEIVED: Final = Plural("{n} announcement received", "{n} announcements received")
 PARTNER_CHANNELS: Final = Plural("• {n} channel:", "• {n} channels:")
 PARTNER_NO_CHANNELS: Final = '• no channels yet: `invite "{name}"` makes a join code for one'
 PARTNER_CHANNEL_LINE: Final = "  · {platform} #{channel} · {state} · {mode} · topics: {topics}"
@@ -862,6 +892,10 @@ CLI_SECRET_KEY_MISSING: Final = (
 CLI_KEY_ROTATED: Final = Plural(
     "Re-encrypted the Slack tokens of {n} stored row under the first key of PARTNERBOT_SECRET_KEY.",
     "Re-encrypted the Slack tokens of {n} stored rows under the first key of PARTNERBOT_SECRET_KEY.",
+)
+# `partnerbot stats --csv FILE`, once the file is written.
+CLI_STATS_CSV_WRITTEN: Final = Plural(
+    "Wrote {n} announcement to {file}.", "Wrote {n} announcements to {file}."
 )
 
 # --- the other buttons under a delivered announcement: Helpful, Mute this topic -------------------

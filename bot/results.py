@@ -11,13 +11,15 @@ results yet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.domain.analytics import AnnouncementStats, TopicStats
 from bot.domain.announcements import Announcement, Reach
 from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.directory import DeliveryMode, Partner, PartnerCard
+from bot.domain.engagement import SendingLoad
 from bot.domain.feedback import AckState, Question
 from bot.domain.topics import Topic
 from bot.timezones import DigestTime, QuietHours
@@ -272,6 +274,9 @@ class TopicsOverview:
     """Every topic, archived ones included, with how many active channels follow each."""
 
     topics: tuple[tuple[Topic, int], ...]
+    # Per topic id, the last 30 days' deliveries against engagement events (over-sending at a glance).
+    loads: Mapping[int, SendingLoad] = field(default_factory=dict)
+    days: int = 30
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from bot.app import App, build_app, last_job_runs
 from bot.cli.discord import discord_cli as discord_commands
 from bot.cli.render import fitting_table, keep_whole
 from bot.config import Settings
+from bot.domain import AnnouncementStats
 from bot.i18n import Plural
 from bot.jobs import JOBS
 from bot.ports import TopicAlreadyExists
@@ -387,9 +388,18 @@ def stats(
         int | None, typer.Argument(help="One announcement; all recent ones if omitted.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    csv_file: Annotated[
+        str | None,
+        typer.Option(
+            "--csv", metavar="FILE", help="Write one CSV row per announcement to FILE (`-`: standard output)."
+        ),
+    ] = None,
 ) -> None:
     """Reach and engagement per announcement (and per topic)."""
     from bot.cli.render import stats_json, stats_tables
+
+    if as_json and csv_file is not None:
+        raise CliError("--json and --csv cannot be combined: pick one", 2)
 
     async def work(a: App) -> None:
         if announcement_id is not None:
@@ -399,16 +409,33 @@ def stats(
             found = [one]
         else:
             found = await a.bot.analytics.recent()
+        if csv_file is not None:
+            _write_stats_csv(found, csv_file)
+            return
         topics = await a.bot.analytics.topics()
         if as_json:
             sys.stdout.write(json.dumps(stats_json(found, topics), indent=2) + "\n")
         elif not found:
             out.print(m.NO_ANNOUNCEMENTS_YET, markup=False, highlight=False)
         else:
-            for table, keep in zip(stats_tables(found, topics), ("#", "topic"), strict=True):
+            for table, keep in zip(stats_tables(found, topics), ("#", "topic", "topic"), strict=True):
                 out.print(keep_whole(table, out.width, keep))
 
     run_async(lambda: with_app(load_settings(), work))
+
+
+def _write_stats_csv(found: list[AnnouncementStats], target: str) -> None:
+    from bot.cli.render import write_stats_csv
+
+    if target == "-":
+        write_stats_csv(found, sys.stdout)
+        return
+    try:
+        with open(target, "w", encoding="utf-8", newline="") as stream:
+            write_stats_csv(found, stream)
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    out.print(m.CLI_STATS_CSV_WRITTEN(len(found), file=target), markup=False, highlight=False)
 
 
 @app.command()

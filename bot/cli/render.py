@@ -1,9 +1,11 @@
-"""Rich tables and JSON for `partnerbot stats` and the demo's closing summary."""
+"""Rich tables, JSON and CSV for `partnerbot stats` and the demo's closing summary."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from typing import TextIO
 
 from rich import box
 from rich.cells import cell_len
@@ -75,6 +77,7 @@ def detail_table(s: AnnouncementStats) -> Table:
         ("in digest", s.in_digest),
         ("reactions", _counts(s.reactions)),
         ("questions asked / answered", f"{s.questions_asked} / {s.questions_answered}"),
+        ("partner actions proactive / reactive", f"{s.proactive} / {s.reactive}"),
         ("reach by tier", _counts(s.reach_by_tier)),
         ("reach by region", _counts(s.reach_by_region)),
         ("failures", _counts(s.failures_by_reason)),
@@ -85,7 +88,7 @@ def detail_table(s: AnnouncementStats) -> Table:
 
 def stats_tables(found: Sequence[AnnouncementStats], topics: Sequence[TopicStats]) -> list[Table]:
     if len(found) == 1:
-        return [detail_table(found[0]), _topics_table(topics)]
+        return [detail_table(found[0]), _topics_table(topics), _topic_actions_table(topics)]
     # One column per figure would need about 150 columns; grouped, each cell wraps within 80.
     per = fitting_table("#", "announcement", "delivered", "feedback", "reach", title="Announcements")
     for s in found:
@@ -96,10 +99,11 @@ def stats_tables(found: Sequence[AnnouncementStats], topics: Sequence[TopicStats
             f"{s.title}\n({m.STATUS_NAMES[s.status.value]})",
             "\n".join(delivery),
             f"reactions: {_counts(s.reactions)}\n"
-            f"questions: {s.questions_asked} ({s.questions_answered} answered)",
+            f"questions: {s.questions_asked} ({s.questions_answered} answered)\n"
+            f"actions: {s.proactive} proactive, {s.reactive} reactive",
             f"tier: {_counts(s.reach_by_tier)}\nregion: {_counts(s.reach_by_region)}",
         )
-    return [per, _topics_table(topics)]
+    return [per, _topics_table(topics), _topic_actions_table(topics)]
 
 
 def _topics_table(topics: Sequence[TopicStats]) -> Table:
@@ -109,8 +113,75 @@ def _topics_table(topics: Sequence[TopicStats]) -> Table:
     return by_topic
 
 
+def _topic_actions_table(topics: Sequence[TopicStats]) -> Table:
+    """Engagement events per topic, in a table of their own: two more columns on the topics table
+    would fold its slugs at 80 columns."""
+    actions = fitting_table(
+        "topic", "proactive actions", "reactive actions", title="Partner actions by topic"
+    )
+    for t in topics:
+        actions.add_row(t.slug, str(t.proactive), str(t.reactive))
+    return actions
+
+
 def stats_json(found: Sequence[AnnouncementStats], topics: Sequence[TopicStats]) -> dict[str, object]:
     return {
         "announcements": [{**asdict(one), "status": one.status.value} for one in found],
         "topics": [asdict(t) for t in topics],
     }
+
+
+# One row per announcement, one column per figure: what partner teams paste into a spreadsheet. The
+# per-emoji, per-tier, per-region and per-reason breakdowns are `key=count` pairs joined by "; ", most
+# frequent first, so a row stays one row whatever the data holds.
+STATS_CSV_COLUMNS = (
+    "id",
+    "title",
+    "status",
+    "targeted",
+    "delivered",
+    "failed",
+    "pending",
+    "in_digest",
+    "reactions",
+    "reactions_by_emoji",
+    "questions_asked",
+    "questions_answered",
+    "reach_by_tier",
+    "reach_by_region",
+    "failures_by_reason",
+    "proactive",
+    "reactive",
+)
+
+
+def _pairs(counts: Mapping[str, int]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def write_stats_csv(found: Sequence[AnnouncementStats], stream: TextIO) -> None:
+    """The per-announcement stats as CSV (a header, then one row each) through the csv module."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(STATS_CSV_COLUMNS)
+    for s in found:
+        writer.writerow(
+            (
+                s.announcement_id,
+                s.title,
+                s.status.value,
+                s.targeted,
+                s.delivered,
+                s.failed,
+                s.pending,
+                s.in_digest,
+                sum(s.reactions.values()),
+                _pairs(s.reactions),
+                s.questions_asked,
+                s.questions_answered,
+                _pairs(s.reach_by_tier),
+                _pairs(s.reach_by_region),
+                _pairs(s.failures_by_reason),
+                s.proactive,
+                s.reactive,
+            )
+        )

@@ -24,6 +24,10 @@ class AnnouncementStats:
     reach_by_tier: dict[str, int]
     reach_by_region: dict[str, int]
     failures_by_reason: dict[str, int]
+    # Engagement events on this announcement (bot/domain/engagement.py): proactive (questions asked,
+    # a topic muted from it) and reactive (reactions added or removed, Helpful, Acknowledge, answers).
+    proactive: int = 0
+    reactive: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +37,9 @@ class TopicStats:
     delivered: int
     reactions: int
     questions: int
+    # Engagement events on the topic (subscriptions, news pulls, mutes…) or on its sent announcements.
+    proactive: int = 0
+    reactive: int = 0
 
 
 @dataclass(frozen=True, slots=True)

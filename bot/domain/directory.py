@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.domain.engagement import SendingLoad
 from bot.domain.refs import ChannelRef
 
 
@@ -90,6 +91,7 @@ class PartnerCard:
     channels: tuple[PartnerChannel, ...]
     last_delivery: datetime | None  # the last announcement delivered to one of its channels
     last_feedback: datetime | None  # its last question, reaction or acknowledgement
+    load: SendingLoad | None = None  # announcements received against actions, the last 30 days
 
 
 @dataclass(frozen=True, slots=True)

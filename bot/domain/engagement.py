@@ -7,7 +7,7 @@ refused or failed action records nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -181,3 +181,37 @@ class UnknownScoreValue:
     """`engagement tier:…`/`region:…` with a value no partner can have; `message` says which are known."""
 
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActionTotals:
+    """How many events of each kind happened within a window, whoever did them (the weekly report's
+    "partner actions" line); kinds with none are absent."""
+
+    by_kind: dict[EngagementKind, int] = field(default_factory=dict)
+
+    @property
+    def proactive(self) -> int:
+        return sum(n for kind, n in self.by_kind.items() if is_proactive(kind))
+
+    @property
+    def reactive(self) -> int:
+        return sum(n for kind, n in self.by_kind.items() if not is_proactive(kind))
+
+    def is_empty(self) -> bool:
+        return not any(self.by_kind.values())
+
+
+@dataclass(frozen=True, slots=True)
+class SendingLoad:
+    """Over-sending at a glance: over a window of `days`, how many announcements were delivered to a
+    partner's channels (or on a topic) against the engagement events that answered them."""
+
+    days: int
+    received: int
+    proactive: int
+    reactive: int
+
+    @property
+    def per_week(self) -> float:
+        return self.received * 7 / self.days if self.days else 0.0

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from bot.cadence import Engagement
 from bot.domain.analytics import AnnouncementStats, DeliveryProgress, ProgressSlot, TopicStats
+from bot.domain.engagement import ActionTotals
 from bot.domain.feedback import Question
 
 
@@ -31,6 +32,10 @@ class ReportStore(Protocol):
     async def engagement(self, *, since: datetime, until: datetime) -> Engagement:
         """Per topic and tier within [since, until): deliveries sent, reactions added, questions asked;
         and questions asked a day or more before `until` that were still open at `until`."""
+        ...
+
+    async def actions(self, *, since: datetime, until: datetime) -> ActionTotals:
+        """Engagement events within [since, until) per kind, of every channel (linked or not)."""
         ...
 
     async def questions_to_remind(

@@ -16,6 +16,7 @@ from bot.domain.directory import (
     PartnerFilter,
     PartnerProfile,
 )
+from bot.domain.engagement import SendingLoad
 from bot.domain.refs import ChannelRef
 
 
@@ -42,6 +43,12 @@ class DirectoryStore(Protocol):
         ...
 
     async def partner_card(self, partner_id: int) -> PartnerCard | None: ...
+
+    async def partner_load(self, partner_id: int, *, since: datetime, until: datetime) -> SendingLoad:
+        """Within (since, until] (the last N days up to and including now): announcements delivered
+        (sent) to the partner's channels, and its engagement events, proactive and reactive; `days`
+        is the window's length in whole days."""
+        ...
 
     async def update_partner(self, partner_id: int, values: Mapping[str, str]) -> Partner | None:
         """Set some of `tier`, `type`, `region`, `language`, `timezone` (already validated)."""

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.directory import Channel
+from bot.domain.engagement import SendingLoad
 from bot.domain.refs import ChannelRef
 from bot.domain.topics import Topic
 
@@ -28,6 +29,12 @@ class TopicStore(Protocol):
 
     async def follower_counts(self) -> dict[int, int]:
         """Per topic id, the active channels subscribed to it (topics nobody follows are absent)."""
+        ...
+
+    async def loads(self, *, since: datetime, until: datetime) -> dict[int, SendingLoad]:
+        """Per topic id, within (since, until]: deliveries sent of its announcements, and engagement
+        events naming the topic (subscribe, `news`, mute…) or on its announcements naming none
+        (reactions, questions…), proactive and reactive; topics with neither are absent."""
         ...
 
 

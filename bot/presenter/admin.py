@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot import messages as m
 from bot.domain.conversation import Reply
+from bot.domain.engagement import SendingLoad
 from bot.domain.feedback import AckState
 from bot.results import AckListing, Acknowledged, Cancelled, TopicAdded, TopicArchiveSet, TopicsOverview
 from bot.safety import neutralize_mentions
@@ -37,6 +38,7 @@ def topics_overview_reply(overview: TopicsOverview) -> Reply:
             archived=m.ADMIN_TOPIC_ARCHIVED_MARK if t.archived else "",
             followers=m.ADMIN_TOPIC_FOLLOWERS(followers),
         )
+        + _load(overview.loads.get(t.id), overview.days)
         for t, followers in overview.topics
     ]
     return Reply(text=header + "\n" + "\n".join(lines))
@@ -96,3 +98,15 @@ def _fields(state: AckState) -> dict[str, str]:
 
 def _when(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "?"
+
+
+def _load(load: SendingLoad | None, days: int) -> str:
+    """ " · last 30 days: 12 delivered, 1 proactive action, 4 reactive actions": over-sending shows
+    as many deliveries against few actions."""
+    load = load or SendingLoad(days, 0, 0, 0)
+    return m.ADMIN_TOPIC_LOAD.format(
+        days=days,
+        delivered=load.received,
+        proactive=m.PROACTIVE_ACTIONS(load.proactive),
+        reactive=m.REACTIVE_ACTIONS(load.reactive),
+    )

@@ -40,24 +40,29 @@ def scheduled_reply(listed: ScheduledListed) -> Reply:
 
 
 def render_announcement(s: AnnouncementStats) -> str:
-    return m.STATS_DETAIL.format(
-        id=s.announcement_id,
-        title=s.title,
-        status=m.STATUS_NAMES[s.status.value],
-        targeted=s.targeted,
-        delivered=s.delivered,
-        failed=s.failed,
-        pending=s.pending,
-        digest=s.in_digest,
-        reactions=_counts(s.reactions) or "none",
-        asked=s.questions_asked,
-        answered=s.questions_answered,
-        tiers=_counts(s.reach_by_tier) or "—",
-        regions=_counts(s.reach_by_region) or "—",
-    ) + (
-        ("\n" + m.STATS_FAILURES.format(reasons=_counts(s.failures_by_reason)))
-        if s.failures_by_reason
-        else ""
+    return (
+        m.STATS_DETAIL.format(
+            id=s.announcement_id,
+            title=s.title,
+            status=m.STATUS_NAMES[s.status.value],
+            targeted=s.targeted,
+            delivered=s.delivered,
+            failed=s.failed,
+            pending=s.pending,
+            digest=s.in_digest,
+            reactions=_counts(s.reactions) or "none",
+            asked=s.questions_asked,
+            answered=s.questions_answered,
+            tiers=_counts(s.reach_by_tier) or "—",
+            regions=_counts(s.reach_by_region) or "—",
+        )
+        + (
+            ("\n" + m.STATS_FAILURES.format(reasons=_counts(s.failures_by_reason)))
+            if s.failures_by_reason
+            else ""
+        )
+        + "\n"
+        + m.STATS_ACTIONS.format(**actions(s.proactive, s.reactive))
     )
 
 
@@ -71,7 +76,7 @@ def render_summary(s: AnnouncementStats) -> str:
         failed=s.failed,
         reactions=m.REACTIONS(sum(s.reactions.values())),
         questions=m.QUESTIONS(s.questions_asked),
-    )
+    ) + m.STATS_ACTIONS_SUFFIX.format(**actions(s.proactive, s.reactive))
 
 
 def render_topic(t: TopicStats) -> str:
@@ -81,7 +86,12 @@ def render_topic(t: TopicStats) -> str:
         delivered=t.delivered,
         reactions=m.REACTIONS(t.reactions),
         questions=m.QUESTIONS(t.questions),
-    )
+    ) + m.STATS_ACTIONS_SUFFIX.format(**actions(t.proactive, t.reactive))
+
+
+def actions(proactive: int, reactive: int) -> dict[str, str]:
+    """ "3 proactive actions", "1 reactive action": the words around the engagement-event counts."""
+    return {"proactive": m.PROACTIVE_ACTIONS(proactive), "reactive": m.REACTIVE_ACTIONS(reactive)}
 
 
 def stats_line(states: Sequence[AckState]) -> str:

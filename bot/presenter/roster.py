@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot import messages as m
 from bot.domain.conversation import Reply
 from bot.domain.directory import Partner, PartnerCard, PartnerProfile
+from bot.domain.engagement import SendingLoad
 from bot.results import Invited, PartnerChanged, PartnerRemoved, PartnerShown, PartnerUnchanged
 
 
@@ -99,7 +100,20 @@ def card_text(card: PartnerCard) -> str:
                     topics=", ".join(item.topics) or m.NO_TOPICS,
                 )
             )
+    if card.load is not None:
+        lines.append(load_text(card.load))
     return "\n".join(lines)
+
+
+def load_text(load: SendingLoad) -> str:
+    """ "• last 30 days: 9 announcements received (2.1 a week) · 1 proactive action, 3 reactive actions"."""
+    return m.PARTNER_LOAD.format(
+        days=load.days,
+        received=m.ANNOUNCEMENTS_RECEIVED(load.received),
+        per_week=f"{load.per_week:.1f}",
+        proactive=m.PROACTIVE_ACTIONS(load.proactive),
+        reactive=m.REACTIVE_ACTIONS(load.reactive),
+    )
 
 
 def changed_text(result: PartnerChanged) -> str:

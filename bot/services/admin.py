@@ -6,6 +6,7 @@ import difflib
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from bot import messages as m
 from bot.commands import Broadcast, Cancel, Invite, Send, TopicAdd, TopicArchive, TopicUnarchive
@@ -45,6 +46,10 @@ from bot.vocabulary import load as load_vocabulary
 
 # No 0/O/1/I/L: codes are read aloud and typed from emails.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+# `topics`: each topic's deliveries against partner actions over this window (over-sending).
+TOPIC_LOAD_WINDOW = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +115,11 @@ class AdminService:
         if not topics:
             return TopicsOverview(())
         followers = await self._stores.topics.follower_counts()
-        return TopicsOverview(tuple((t, followers.get(t.id, 0)) for t in topics))
+        now = self._clock.now()
+        loads = await self._stores.topics.loads(since=now - TOPIC_LOAD_WINDOW, until=now)
+        return TopicsOverview(
+            tuple((t, followers.get(t.id, 0)) for t in topics), loads, days=TOPIC_LOAD_WINDOW.days
+        )
 
     async def invite(self, inv: Invocation, cmd: Invite) -> Reply:
         """A join code for a new partner; one that exists is never changed (services/partner_admin.py)."""

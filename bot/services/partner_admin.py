@@ -5,7 +5,7 @@ come here, so they behave the same."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot import messages as m
@@ -23,6 +23,8 @@ from bot.timezones import canonical_zone, closest_zone
 from bot.vocabulary import UnknownValue, load
 
 _ATTRIBUTES = ("tier", "type", "region", "language")
+# The partner card's over-sending line: announcements received per week against actions.
+LOAD_WINDOW = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,11 @@ class PartnerAdminService:
         if isinstance(found, Refused):
             return found
         card = await self._stores.directory.partner_card(found.id)
-        return card if card is not None else Refused(RefusalCode.NO_SUCH_PARTNER, value=name)
+        if card is None:
+            return Refused(RefusalCode.NO_SUCH_PARTNER, value=name)
+        now = self._clock.now()
+        load = await self._stores.directory.partner_load(found.id, since=now - LOAD_WINDOW, until=now)
+        return replace(card, load=load)
 
     # --- chat commands -------------------------------------------------------------------------
 

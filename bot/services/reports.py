@@ -12,6 +12,8 @@ from datetime import datetime
 
 from bot import messages as m
 from bot.cadence import Engagement, EngagementLine, NoticeDraft, Period
+from bot.domain.engagement import PROACTIVE, ActionTotals, EngagementKind
+from bot.i18n import Plural
 from bot.ports.analytics import ReportStore
 from bot.ports.outbox import NoticeStore
 from bot.safety import neutralize_mentions
@@ -40,23 +42,26 @@ class ReportService:
     async def queue(self, period: Period, *, now: datetime) -> int:
         """Queue the report on `period` for every admin channel; how many notices were new."""
         engagement = await self._stores.reports.engagement(since=period.start, until=period.end)
-        if engagement.is_empty():
+        actions = await self._stores.reports.actions(since=period.start, until=period.end)
+        if engagement.is_empty() and actions.is_empty():
             return 0
-        text = self.render(period, engagement)
+        text = self.render(period, engagement, actions)
         drafts = [
             NoticeDraft(key=report_key(period.key, channel.key()), channel=channel, text=text)
             for channel in self._settings.admin_channel_refs()
         ]
         return await self._stores.notices.add(drafts, now=now) if drafts else 0
 
-    def render(self, period: Period, engagement: Engagement) -> str:
+    def render(self, period: Period, engagement: Engagement, actions: ActionTotals | None = None) -> str:
         zone, tz = zone_or(self._settings.default_timezone, "UTC")
         header = m.REPORT_HEADER.format(
             start=m.REPORT_DAY.format(day=local_wall(period.start, tz)),
             end=m.REPORT_DAY.format(day=local_wall(period.end, tz)),
             zone=zone,
         )
-        lines = [header, _counts(m.REPORT_TOTALS, engagement.totals()), "", m.REPORT_BY_TOPIC]
+        lines = [header, _counts(m.REPORT_TOTALS, engagement.totals())]
+        lines += [render_actions(actions)] if actions is not None else []
+        lines += ["", m.REPORT_BY_TOPIC]
         lines += [_line(_topic_name(line.name), line) for line in engagement.by_topic]
         lines += ["", m.REPORT_BY_TIER]
         lines += [_line(line.name, line) for line in engagement.by_tier]
@@ -85,4 +90,23 @@ def _counts(template: str, line: EngagementLine) -> str:
         reactions=m.REACTIONS(line.reactions),
         questions=m.QUESTIONS(line.questions),
         unanswered=line.unanswered,
+    )
+
+
+def render_actions(actions: ActionTotals) -> str:
+    """ "Partner actions: 5 proactive actions (3 news pulls, 2 subscriptions) · 1 reactive action
+    (1 reaction)": each side's kinds most frequent first, in the order of EngagementKind on a tie."""
+    order = list(EngagementKind)
+
+    def side(total: int, template: Plural, proactive: bool) -> str:
+        kinds = sorted(
+            (k for k, n in actions.by_kind.items() if n and (k in PROACTIVE) == proactive),
+            key=lambda k: (-actions.by_kind[k], order.index(k)),
+        )
+        details = ", ".join(m.ENGAGEMENT_KIND_COUNTS[k.value](actions.by_kind[k]) for k in kinds)
+        return template(total) + (f" ({details})" if details else "")
+
+    return m.REPORT_ACTIONS.format(
+        proactive=side(actions.proactive, m.PROACTIVE_ACTIONS, True),
+        reactive=side(actions.reactive, m.REACTIVE_ACTIONS, False),
     )

@@ -14,6 +14,7 @@ from bot.domain import (
     Channel,
     ChannelRef,
     DeliveryMode,
+    DeliveryStatus,
     ImportRow,
     InviteOutcome,
     Partner,
@@ -22,13 +23,14 @@ from bot.domain import (
     PartnerFilter,
     PartnerProfile,
 )
-from bot.domain.engagement import EngagementKind
+from bot.domain.engagement import EngagementKind, SendingLoad
 from storage.repositories.base import Repository, need_id, to_channel, to_partner
 from storage.repositories.engagement import record_event
 from storage.tables import (
     AckRow,
     ChannelRow,
     DeliveryRow,
+    EngagementEventRow,
     InviteRow,
     PartnerRow,
     QuestionRow,
@@ -148,6 +150,38 @@ class DirectoryRepository(Repository):
             channels=channels,
             last_delivery=_utc(delivered.first()),
             last_feedback=_utc(max(feedback)) if feedback else None,
+        )
+
+    async def partner_load(self, partner_id: int, *, since: datetime, until: datetime) -> SendingLoad:
+        """See `bot.ports.directory.DirectoryStore.partner_load`."""
+        received = (
+            select(func.count())
+            .select_from(DeliveryRow)
+            .join(ChannelRow, col(ChannelRow.id) == DeliveryRow.channel_id)
+            .where(
+                ChannelRow.partner_id == partner_id,
+                DeliveryRow.status == DeliveryStatus.SENT.value,
+                col(DeliveryRow.sent_at) > since,
+                col(DeliveryRow.sent_at) <= until,
+            )
+        )
+        actions = (
+            select(EngagementEventRow.proactive, func.count())
+            .where(
+                EngagementEventRow.partner_id == partner_id,
+                col(EngagementEventRow.at) > since,
+                col(EngagementEventRow.at) <= until,
+            )
+            .group_by(col(EngagementEventRow.proactive))
+        )
+        async with self._sessions() as session:
+            count = (await session.exec(received)).one()
+            split = {bool(pro): int(n) for pro, n in await session.exec(actions)}
+        return SendingLoad(
+            days=(until - since).days,
+            received=int(count),
+            proactive=split.get(True, 0),
+            reactive=split.get(False, 0),
         )
 
     async def update_partner(self, partner_id: int, values: Mapping[str, str]) -> Partner | None:

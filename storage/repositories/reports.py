@@ -11,6 +11,7 @@ from sqlmodel import SQLModel, col
 
 from bot.cadence import Engagement, EngagementLine
 from bot.domain import DeliveryStatus, Question, QuestionStatus
+from bot.domain.engagement import ActionTotals, EngagementKind
 from storage.repositories.base import Repository
 from storage.repositories.feedback import _question_query, _to_question
 from storage.repositories.targeting import segment_label
@@ -18,6 +19,7 @@ from storage.tables import (
     AnnouncementTopicRow,
     ChannelRow,
     DeliveryRow,
+    EngagementEventRow,
     NoticeRow,
     PartnerRow,
     QuestionRow,
@@ -33,6 +35,7 @@ def _t(model: type[SQLModel]) -> Table:
 
 _D, _C, _P, _R, _Q = _t(DeliveryRow), _t(ChannelRow), _t(PartnerRow), _t(ReactionRow), _t(QuestionRow)
 _AT, _T, _N = _t(AnnouncementTopicRow), _t(TopicRow), _t(NoticeRow)
+_E = _t(EngagementEventRow)
 # How old an open question must be, at the window's end, to count as "unanswered" in a report.
 STALE_AFTER = timedelta(days=1)
 _METRICS = ("delivered", "reactions", "questions", "unanswered")
@@ -110,6 +113,17 @@ class ReportRepository(Repository):
                     for name, count in (await connection.execute(query)).all():
                         counts[dimension][str(name)][metric] = int(count)
         return Engagement(by_topic=_lines(counts["topic"]), by_tier=_lines(counts["tier"]))
+
+    async def actions(self, *, since: datetime, until: datetime) -> ActionTotals:
+        """Engagement events within [since, until) per kind, of every channel (linked or not)."""
+        query = (
+            select(_E.c.kind, func.count())
+            .where(_E.c.at >= _at(since), _E.c.at < _at(until))
+            .group_by(_E.c.kind)
+        )
+        async with self._sessions() as session:
+            found = (await (await session.connection()).execute(query)).all()
+        return ActionTotals(by_kind={EngagementKind(kind): int(count) for kind, count in found})
 
     async def questions_to_remind(
         self, *, asked_before: datetime, key_prefix: str, limit: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Table, and_, case, func, literal
 from sqlalchemy import select as sa_select
@@ -18,6 +19,7 @@ from storage.tables import (
     AnnouncementTopicRow,
     ChannelRow,
     DeliveryRow,
+    EngagementEventRow,
     PartnerRow,
     QuestionRow,
     ReactionRow,
@@ -31,6 +33,7 @@ def _t(model: type[SQLModel]) -> Table:
 
 _D, _C, _P, _R, _Q = _t(DeliveryRow), _t(ChannelRow), _t(PartnerRow), _t(ReactionRow), _t(QuestionRow)
 _A, _AT, _T = _t(AnnouncementRow), _t(AnnouncementTopicRow), _t(TopicRow)
+_E = _t(EngagementEventRow)
 
 # The worker gives up on a transient error as "gave up after N attempts: <reason>" (bot/services/
 # delivery.py); the count says nothing about the cause, so such failures group by the reason.
@@ -99,6 +102,15 @@ class StatsRepository(Repository):
                     )
                 ).all()
             )
+            actions: dict[bool, int] = dict(
+                (
+                    await (await session.connection()).execute(
+                        sa_select(_E.c.proactive, func.count())
+                        .where(_E.c.announcement_id == announcement_id)
+                        .group_by(_E.c.proactive)
+                    )
+                ).all()
+            )
             asked, answered = (
                 await (await session.connection()).execute(
                     sa_select(
@@ -127,6 +139,8 @@ class StatsRepository(Repository):
             reach_by_tier=dict(by_tier),
             reach_by_region=dict(by_region),
             failures_by_reason=failures,
+            proactive=int(actions.get(True, 0)),
+            reactive=int(actions.get(False, 0)),
         )
 
     async def progress(self, announcement_id: int, *, now: datetime) -> DeliveryProgress:
@@ -199,4 +213,31 @@ class StatsRepository(Repository):
         )
         async with self._sessions() as session:
             rows = (await (await session.connection()).execute(per_topic)).all()
-        return [TopicStats(slug, int(a), int(d), int(r), int(q)) for slug, a, d, r, q in rows]
+            actions = await _topic_actions(session)
+        return [
+            TopicStats(slug, int(a), int(d), int(r), int(q), *actions.get(slug, (0, 0)))
+            for slug, a, d, r, q in rows
+        ]
+
+
+async def _topic_actions(session: Any) -> dict[str, tuple[int, int]]:
+    """Per topic slug, (proactive, reactive) engagement events: those naming the topic (subscribe,
+    news, mute…), and those on an announcement sent on it that name no topic (reactions, questions…)."""
+    on_topic = sa_select(_E.c.topic_id.label("tid"), _E.c.proactive.label("pro")).where(
+        _E.c.topic_id.is_not(None)
+    )
+    on_announcement = (
+        sa_select(_AT.c.topic_id.label("tid"), _E.c.proactive.label("pro"))
+        .select_from(_E.join(_AT, _AT.c.announcement_id == _E.c.announcement_id))
+        .where(_E.c.topic_id.is_(None))
+    )
+    events = on_topic.union_all(on_announcement).subquery()
+    query = (
+        sa_select(_T.c.slug, events.c.pro, func.count())
+        .select_from(events.join(_T, _T.c.id == events.c.tid))
+        .group_by(_T.c.slug, events.c.pro)
+    )
+    found: dict[str, list[int]] = {}
+    for slug, proactive, count in (await (await session.connection()).execute(query)).all():
+        found.setdefault(slug, [0, 0])[0 if proactive else 1] += int(count)
+    return {slug: (pro, re_) for slug, (pro, re_) in found.items()}

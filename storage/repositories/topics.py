@@ -5,14 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import Table, and_, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 
-from bot.domain import Topic
+from bot.domain import DeliveryStatus, Topic
+from bot.domain.engagement import SendingLoad
 from bot.ports import TopicAlreadyExists
 from storage.repositories.base import Repository, to_topic
-from storage.tables import ChannelRow, SubscriptionRow, TopicRow
+from storage.tables import (
+    AnnouncementTopicRow,
+    ChannelRow,
+    DeliveryRow,
+    EngagementEventRow,
+    SubscriptionRow,
+    TopicRow,
+)
+
+
+def _t(model: type[SQLModel]) -> Table:
+    return SQLModel.metadata.tables[str(model.__tablename__)]
 
 
 class TopicRepository(Repository):
@@ -51,6 +64,36 @@ class TopicRepository(Repository):
         )
         async with self._sessions() as session:
             return {topic_id: int(count) for topic_id, count in await session.exec(query)}
+
+    async def loads(self, *, since: datetime, until: datetime) -> dict[int, SendingLoad]:
+        """See `bot.ports.topics.TopicStore.loads`."""
+        d, at_, e = _t(DeliveryRow), _t(AnnouncementTopicRow), _t(EngagementEventRow)
+        delivered = (
+            sa_select(at_.c.topic_id, func.count())
+            .select_from(d.join(at_, at_.c.announcement_id == d.c.announcement_id))
+            .where(d.c.status == DeliveryStatus.SENT.value, d.c.sent_at > since, d.c.sent_at <= until)
+            .group_by(at_.c.topic_id)
+        )
+        window = and_(e.c.at > since, e.c.at <= until)
+        on_topic = sa_select(e.c.topic_id.label("tid"), e.c.proactive.label("pro")).where(
+            window, e.c.topic_id.is_not(None)
+        )
+        on_announcement = (
+            sa_select(at_.c.topic_id.label("tid"), e.c.proactive.label("pro"))
+            .select_from(e.join(at_, at_.c.announcement_id == e.c.announcement_id))
+            .where(window, e.c.topic_id.is_(None))
+        )
+        events = on_topic.union_all(on_announcement).subquery()
+        actions = sa_select(events.c.tid, events.c.pro, func.count()).group_by(events.c.tid, events.c.pro)
+        found: dict[int, list[int]] = {}
+        async with self._sessions() as session:
+            connection = await session.connection()
+            for topic_id, count in (await connection.execute(delivered)).all():
+                found.setdefault(topic_id, [0, 0, 0])[0] = int(count)
+            for topic_id, proactive, count in (await connection.execute(actions)).all():
+                found.setdefault(topic_id, [0, 0, 0])[1 if proactive else 2] += int(count)
+        days = (until - since).days
+        return {tid: SendingLoad(days, sent, pro, re_) for tid, (sent, pro, re_) in found.items()}
 
     async def by_slugs(self, slugs: Iterable[str]) -> list[Topic]:
         async with self._sessions() as session:

@@ -94,8 +94,10 @@ async def test_admin_topics_lists_archived_ones_and_unarchive_brings_one_back(ha
     assert not listed.is_error
     assert listed.text.splitlines() == [
         "**2 topics** (1 archived)",
-        "• `pricing` — Pricing _(archived)_ · 1 channel follows it",
-        "• `security` — Security advisories · 2 channels follow it",
+        "• `pricing` — Pricing _(archived)_ · 1 channel follows it · last 30 days: 0 delivered, "
+        "1 proactive action, 0 reactive actions",
+        "• `security` — Security advisories · 2 channels follow it · last 30 days: 0 delivered, "
+        "2 proactive actions, 0 reactive actions",
     ]
     # Partners still see only the active one.
     assert [r.button.value for r in (await h.partner("acme", "topics")).rows if r.button] == ["security"]

@@ -92,6 +92,10 @@ async def test_the_weekly_report_counts_per_topic_and_tier(harness: Harness, clo
             m.REPORT_TOTALS.format(
                 delivered=5, reactions="2 reactions", questions="3 questions", unanswered=1
             ),
+            # acme, birch joined; 4 topic subscriptions (cedar's too); 3 questions; 2 reactions and
+            # the answer to question 2 (lee's reaction and answer 1 come after the week).
+            "Partner actions: 9 proactive actions (4 subscriptions, 3 questions, 2 channels joined)"
+            " · 3 reactive actions (2 reactions, 1 answer received)",
             "",
             m.REPORT_BY_TOPIC,
             line("`security`", 5, 2, 2, 1),
@@ -130,6 +134,27 @@ async def test_a_quiet_week_posts_nothing(sqlite_harness: Harness, clock: FakeCl
     assert notices_in(h, ADMIN_CHANNEL) == [] and await rows(h, NoticeRow) == []
     (run,) = await rows(h, JobRunRow, period="2026-W48")
     assert (run.status, run.detail) == ("done", "nothing happened: no report")
+
+
+async def test_a_week_of_only_proactive_actions_is_reported(harness: Harness, clock: FakeClock) -> None:
+    """No delivery, no reaction, no question: a partner pulling news still makes the week worth a
+    report, one message with the zeros and the pulls."""
+    h = harness
+    await setup_topics(h, "security")
+    await h.join("acme", "Acme", tier="gold")
+    await h.subscribe("acme", "security")
+    move_to(clock, utc(2026, 11, 30, 10, 0))  # week 49 starts: joining and subscribing were week 48
+    await h.partner("acme", "news")
+    await h.partner("acme", "news security")
+    move_to(clock, utc(2026, 12, 7, 9, 0))
+    assert await run_job(h.app, "weekly-report") == ["2026-W49"]
+    await h.deliver()
+    (report,) = [n for n in notices_in(h, ADMIN_CHANNEL) if "to Mon 7 Dec" in n.text]
+    lines = report.text.splitlines()
+    assert lines[1] == m.REPORT_TOTALS.format(
+        delivered=0, reactions="0 reactions", questions="0 questions", unanswered=0
+    )
+    assert lines[2] == "Partner actions: 2 proactive actions (2 news pulls) · 0 reactive actions"
 
 
 class Recording(SenderProxy):

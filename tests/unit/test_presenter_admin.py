@@ -9,6 +9,7 @@ import pytest
 
 from bot import messages as m
 from bot.domain import AckState, ChannelRef, Platform, Refusal, RefusalCode, Topic
+from bot.domain.engagement import SendingLoad
 from bot.presenter import present
 from bot.results import (
     AckListing,
@@ -42,15 +43,19 @@ def test_topic_commands_read_as_before() -> None:
 
 def test_the_topic_overview_counts_followers_and_marks_archived_topics() -> None:
     overview = TopicsOverview(
-        ((Topic(1, "pricing", "Pricing"), 1), (Topic(2, "old", "Old", archived=True), 0))
+        ((Topic(1, "pricing", "Pricing"), 1), (Topic(2, "old", "Old", archived=True), 0)),
+        {1: SendingLoad(30, 12, 1, 4)},
     )
     assert present(overview).text == (
         "**2 topics** (1 archived)\n"
-        "• `pricing` — Pricing · 1 channel follows it\n"
-        "• `old` — Old _(archived)_ · 0 channels follow it"
+        "• `pricing` — Pricing · 1 channel follows it · last 30 days: 12 delivered, 1 proactive action, "
+        "4 reactive actions\n"
+        "• `old` — Old _(archived)_ · 0 channels follow it · last 30 days: 0 delivered, "
+        "0 proactive actions, 0 reactive actions"
     )
     assert present(TopicsOverview(((Topic(1, "pricing", "Pricing"), 3),))).text == (
-        "**1 topic**\n• `pricing` — Pricing · 3 channels follow it"
+        "**1 topic**\n• `pricing` — Pricing · 3 channels follow it · last 30 days: 0 delivered, "
+        "0 proactive actions, 0 reactive actions"
     )
     assert present(TopicsOverview(())).text == m.ADMIN_NO_TOPICS
 

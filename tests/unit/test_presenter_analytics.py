@@ -49,6 +49,10 @@ def _ack(tier: str, acked: bool) -> AckState:
     return AckState(1, "Acme", tier, channel, "c", acked_by="u1" if acked else None)
 
 
+# Neither stat here has engagement events: the actions suffix counts none of either kind.
+NO_ACTIONS = m.STATS_ACTIONS_SUFFIX.format(proactive="0 proactive actions", reactive="0 reactive actions")
+
+
 def test_one_announcements_numbers_count_reactions_and_reach_most_first() -> None:
     shown = present(StatsShown(_stats()))
     assert shown.text == m.STATS_DETAIL.format(
@@ -65,7 +69,7 @@ def test_one_announcements_numbers_count_reactions_and_reach_most_first() -> Non
         answered=0,
         tiers="gold 3, silver 2",
         regions="—",
-    )
+    ) + "\n" + m.STATS_ACTIONS.format(proactive="0 proactive actions", reactive="0 reactive actions")
     assert not shown.is_error
 
 
@@ -73,7 +77,8 @@ def test_failures_and_the_acknowledgement_rate_follow_when_there_are_some() -> N
     acks = (_ack("gold", True), _ack("gold", False), _ack("", True))
     shown = present(StatsShown(_stats(failures={"not_in_channel": 1}), acks))
     lines = shown.text.split("\n")
-    assert lines[-2] == m.STATS_FAILURES.format(reasons="not_in_channel 1")
+    assert lines[-3] == m.STATS_FAILURES.format(reasons="not_in_channel 1")
+    assert lines[-2] == m.STATS_ACTIONS.format(proactive="0 proactive actions", reactive="0 reactive actions")
     unlinked = m.STATS_ACK_TIER.format(tier=m.ACKS_UNLINKED, done=1, total=1)
     tiers = ", ".join(sorted([m.STATS_ACK_TIER.format(tier="gold", done=1, total=2), unlinked]))
     assert lines[-1] == m.STATS_ACKS.format(done=2, total=3, rate="67%", tiers=tiers)
@@ -85,15 +90,19 @@ def test_the_overview_lists_recent_announcements_then_topics() -> None:
     overview = present(StatsOverview((_stats(7), _stats(8)), (TopicStats("pricing", 1, 4, 5, 1),)))
     lines = overview.text.split("\n")
     assert lines[0] == m.STATS_RECENT_HEADER
-    assert lines[1] == m.STATS_SUMMARY_LINE.format(
-        id=7,
-        title="Price list",
-        status=m.STATUS_NAMES["sent"],
-        delivered=4,
-        targeted=5,
-        failed=1,
-        reactions="5 reactions",
-        questions="1 question",
+    assert (
+        lines[1]
+        == m.STATS_SUMMARY_LINE.format(
+            id=7,
+            title="Price list",
+            status=m.STATUS_NAMES["sent"],
+            delivered=4,
+            targeted=5,
+            failed=1,
+            reactions="5 reactions",
+            questions="1 question",
+        )
+        + NO_ACTIONS
     )
     assert lines[3:] == [
         "",
@@ -104,7 +113,8 @@ def test_the_overview_lists_recent_announcements_then_topics() -> None:
             delivered=4,
             reactions="5 reactions",
             questions="1 question",
-        ),
+        )
+        + NO_ACTIONS,
     ]
     assert present(StatsOverview((_stats(),))).text.count("\n") == 1
     assert present(StatsOverview(())).text == m.NO_ANNOUNCEMENTS_YET
