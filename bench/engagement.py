@@ -4,10 +4,10 @@
         --events 2000000 --database sqlite|postgres|both] [--db postgresql://…]
 
 Seeds N partners (one channel each), the announcements, deliveries (sent over the last 180 days) and
-engagement events (random kinds over the last 180 days) with bulk inserts (not timed), then times
-`EngagementService.scores()` read to the end, `EngagementService.quiet()`, and the CSV export as
-`partnerbot engagement --csv` writes it (streamed), and prints the process's peak RSS. PostgreSQL runs on
-a throwaway cluster as tests/pg.py starts it, or on `--db postgresql://…`.
+engagement events (random kinds over the last 180 days) with bulk inserts and, on PostgreSQL, an
+ANALYZE (not timed), then times `EngagementService.scores()` read to the end, `EngagementService.quiet()`,
+and the CSV export as `partnerbot engagement --csv` writes it (streamed), and prints the process's peak
+RSS. PostgreSQL runs on a throwaway cluster as tests/pg.py starts it, or on `--db postgresql://…`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Table, create_engine
+from sqlalchemy import Table, create_engine, text
 from sqlmodel import SQLModel
 
 from bot.app import build_app
@@ -91,6 +91,11 @@ def seed(url: str, partners: int, announcements: int, deliveries: int, events: i
         for table, rows in tables:
             for batch in _batches(rows):
                 conn.execute(table.insert(), batch)
+    if engine.dialect.name == "postgresql":
+        # Statistics as autovacuum would have them in production: without them, right after the bulk
+        # load, PostgreSQL planned gone-quiet at 3 s instead of 0.14 s (10,000 partners).
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
     engine.dispose()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, Text, TypeDecorator, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlmodel import Column, Field, SQLModel
 
@@ -172,6 +172,15 @@ class DeliveryRow(OutboxColumns, table=True):
         UniqueConstraint("announcement_id", "channel_id", name="uq_delivery_announcement_channel"),
         Index("ix_delivery_due", "status", "not_before"),
         Index("ix_delivery_message", "channel_id", "message_id"),
+        # The engagement score's deliveries per channel and time, read from the index alone.
+        Index(
+            "ix_delivery_sent",
+            "channel_id",
+            "sent_at",
+            "announcement_id",
+            postgresql_where=text("sent_at IS NOT NULL"),
+            sqlite_where=text("sent_at IS NOT NULL"),
+        ),
     )
     id: int | None = _pk()
     announcement_id: int = Field(foreign_key="announcement.id", index=True)
@@ -388,8 +397,8 @@ class EngagementEventRow(SQLModel, table=True):
 
     __tablename__ = "engagement_event"
     __table_args__ = (
-        Index("ix_engagement_event_partner_at", "partner_id", "at"),
-        Index("ix_engagement_event_at", "at"),
+        # Covering for the per-partner counts of the score and gone-quiet lists (one ordered scan).
+        Index("ix_engagement_event_partner_at", "partner_id", "at", "proactive", "kind"),
     )
     id: int | None = _pk()
     at: datetime = _ts()
