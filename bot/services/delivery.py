@@ -140,7 +140,9 @@ class DeliveryWorker:
         self._senders = dict(senders)
         self._metrics = metrics
         # What the queues send with: the Senders, wrapped to count API calls when metrics are on.
-        self._sending: dict[Platform, Sender] = {p: self._measure(s) for p, s in senders.items()}
+        self._sending: dict[Platform, Sender] = {
+            platform: self._measure(sender) for platform, sender in senders.items()
+        }
         self._id = worker_id
         self._batch = batch
         self._slots = asyncio.Semaphore(concurrency)
