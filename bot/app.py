@@ -28,7 +28,9 @@ from bot.domain import ChannelRef, Platform
 from bot.jobs import JOBS, JobHost, JobPorts, run_job
 from bot.metrics import Operations, PrometheusMetrics, serve_operations
 from bot.ports import Clock, RateKey, RateLimiter, Sender, Stores, SystemClock
+from bot.ports.dashboard import DashboardViews
 from bot.ports.metrics import Metrics, NoMetrics
+from bot.services.dashboard_access import AccessPorts, DashboardAccess
 from bot.services.delivery import DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestPorts, DigestService
 from bot.services.ratelimits import NoLimiter, SharedLimiter
@@ -56,9 +58,12 @@ from storage.repositories import (
     SubscriptionRepository,
     TopicRepository,
 )
+from storage.repositories.dashboard_links import SignInLinkRepository
 from storage.repositories.ops import OpsRepository
 
 if TYPE_CHECKING:  # the adapters themselves are imported only when configured
+    from aiohttp import web
+
     from adapters.discord.client import DiscordAdapter
     from adapters.discord.handlers import DiscordOptions
     from adapters.slack.app import SlackAdapter
@@ -359,18 +364,36 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
     app = await build_app(settings, metrics=PrometheusMetrics())
     adapters = build_adapters(app, deliver_only=deliver_only)
     ops = operations(app, adapters)
+    dashboard = dashboard_app(app) if settings.dashboard_enabled and not deliver_only else None
+    slack_server = None
     if Platform.SLACK in settings.configured_platforms() and not deliver_only:
         from adapters.slack.app import SlackAdapter
 
         for adapter in adapters:
-            if isinstance(adapter, SlackAdapter):  # /metrics and /readyz next to its /healthz
+            if isinstance(adapter, SlackAdapter):  # /metrics, /readyz, the dashboard next to its /healthz
                 adapter.extra_routes.update(ops.routes())
+                if dashboard is not None:
+                    adapter.mounts.append(lambda root: mount_dashboard(root, dashboard))
+                slack_server = adapter
     stop = stop or _stop_on_signals()
     ops_server = None
+    web_server = None
     try:
         if settings.metrics_port is not None:
             ops_server = await serve_operations(ops, settings.http_host, settings.metrics_port)
             log.info("metrics on http://%s:%d/metrics", settings.http_host, settings.metrics_port)
+        if dashboard is not None and slack_server is None:  # no Slack server to share: the root's own
+            try:
+                web_server = await serve_web(settings.http_host, settings.http_port, ops, dashboard)
+                log.info("dashboard on %s/dashboard/", settings.web().base_url(listening_port(web_server)))
+            except OSError as exc:  # the chat must not stop for the dashboard: say so and go on
+                log.warning(
+                    "dashboard not served: cannot listen on %s:%d (%s); set PARTNERBOT_HTTP_PORT to a free "
+                    "port, or PARTNERBOT_DASHBOARD=false",
+                    settings.http_host,
+                    settings.http_port,
+                    exc.strerror or exc,
+                )
         if settings.slack_client_id and not deliver_only:
             await seal_slack_tokens(app)
         for adapter in adapters:
@@ -394,8 +417,110 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
     finally:
         if ops_server is not None:
             await ops_server.cleanup()
+        if web_server is not None:
+            await web_server.cleanup()
         for adapter in reversed(adapters):
             await adapter.stop()
+        await app.close()
+
+
+# --- the web dashboard (adapters/web) ------------------------------------------------------------
+
+
+def dashboard_views(engine: AsyncEngine) -> DashboardViews:
+    """The dashboard's read ports (one per page)."""
+    sessions = make_sessionmaker(engine)
+    return DashboardViews(audit=AuditRepository(sessions))
+
+
+def dashboard_access(app: App) -> DashboardAccess:
+    sessions = make_sessionmaker(app.engine)
+    ports = AccessPorts(links=SignInLinkRepository(sessions), audit=app.stores.audit)
+    return DashboardAccess(ports, app.clock, link_ttl=timedelta(minutes=app.settings.dashboard_link_minutes))
+
+
+def session_key(secret_key: str) -> bytes:
+    """32 bytes for the dashboard's session cookies, derived (HKDF) from the first key of
+    PARTNERBOT_SECRET_KEY so that every process of one install accepts the same cookies. Without a
+    key, a random one: sessions then last as long as the process (the CLI warns)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    first = next((key.strip() for key in secret_key.split(",") if key.strip()), "")
+    if not first:
+        return os.urandom(32)
+    kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"partnerbot dashboard sessions")
+    return kdf.derive(first.encode())
+
+
+def dashboard_app(app: App) -> web.Application:
+    """The /dashboard/ application, wired to this process's core and database."""
+    from adapters.web.app import build_dashboard
+    from adapters.web.deps import DashboardDeps
+
+    return build_dashboard(
+        DashboardDeps(
+            views=dashboard_views(app.engine),
+            access=dashboard_access(app),
+            bot=app.bot,
+            admins=app.settings.admins(),
+            clock=app.clock,
+            settings=app.settings.web(),
+            session_key=session_key(app.settings.secret_key),
+        )
+    )
+
+
+def mount_dashboard(root: web.Application, dashboard: web.Application) -> None:
+    from adapters.web.app import mount
+
+    mount(root, dashboard)
+
+
+async def serve_web(
+    host: str, port: int, ops: Operations | None, dashboard: web.Application
+) -> web.AppRunner:
+    """An HTTP server of the root's own: the dashboard, /healthz, and /metrics and /readyz if `ops`."""
+    from aiohttp import web
+
+    from bot.metrics import HEALTH_PATH
+
+    root = web.Application()
+    mount_dashboard(root, dashboard)
+    if ops is not None:
+        for path, handler in ops.routes().items():
+            root.router.add_get(path, handler)
+        root.router.add_get(HEALTH_PATH, ops.handle_health)
+    else:
+        root.router.add_get(HEALTH_PATH, _alive)
+    runner = web.AppRunner(root, access_log=None, shutdown_timeout=2.0)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+async def _alive(request: web.Request) -> web.StreamResponse:
+    from aiohttp import web
+
+    return web.json_response({"ok": True})
+
+
+def listening_port(runner: web.AppRunner) -> int:
+    """The port a server listens on (PARTNERBOT_HTTP_PORT=0 picks a free one)."""
+    return int(runner.addresses[0][1])
+
+
+async def serve_dashboard(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """`partnerbot dashboard`: the dashboard alone (no chat adapter, no worker, no jobs). Answers typed
+    in it are queued like chat answers; the worker of `partnerbot run` or `partnerbot worker` posts them."""
+    app = await build_app(settings)
+    stop = stop or _stop_on_signals()
+    runner = await serve_web(settings.http_host, settings.http_port, None, dashboard_app(app))
+    try:
+        log.info("dashboard on %s/dashboard/", settings.web().base_url(listening_port(runner)))
+        await stop.wait()
+    finally:
+        await runner.cleanup()
         await app.close()
 
 

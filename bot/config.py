@@ -16,13 +16,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.discord.settings import DiscordSettings
 from adapters.slack.settings import SlackSettings
+from adapters.web.settings import WebSettings
 from bot.domain.refs import Platform
 from bot.settings import CommaList, CoreSettings, env
 
-__all__ = ["CommaList", "CoreSettings", "DiscordSettings", "Settings", "SlackSettings"]
+__all__ = ["CommaList", "CoreSettings", "DiscordSettings", "Settings", "SlackSettings", "WebSettings"]
 
 
-class Settings(CoreSettings, SlackSettings, DiscordSettings):
+class Settings(CoreSettings, SlackSettings, DiscordSettings, WebSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
     database_url: str = Field("sqlite:///partnerbot.db", validation_alias=env("PARTNERBOT_DATABASE_URL"))
@@ -39,6 +40,8 @@ class Settings(CoreSettings, SlackSettings, DiscordSettings):
     # `partnerbot worker`; unset: none, besides the Slack adapter's own server); log lines as JSON.
     metrics_port: int | None = Field(None, validation_alias=env("PARTNERBOT_METRICS_PORT"))
     log_format: Literal["text", "json"] = Field("text", validation_alias=env("PARTNERBOT_LOG_FORMAT"))
+    # The web dashboard (README "Dashboard") at /dashboard/ of `partnerbot run`'s HTTP server.
+    dashboard_enabled: bool = Field(True, validation_alias=env("PARTNERBOT_DASHBOARD"))
 
     def core(self) -> CoreSettings:
         """The core's piece: no token, secret, key or database URL."""
@@ -49,6 +52,9 @@ class Settings(CoreSettings, SlackSettings, DiscordSettings):
 
     def discord(self) -> DiscordSettings:
         return DiscordSettings.model_construct(**self._values(DiscordSettings))
+
+    def web(self) -> WebSettings:
+        return WebSettings.model_construct(**self._values(WebSettings))
 
     def _values(self, part: type[BaseSettings]) -> dict[str, Any]:
         # Already validated here: the piece gets these values without reading the environment again.

@@ -324,6 +324,8 @@ class JobRunRow(SQLModel, table=True):
 
 class AuditRow(SQLModel, table=True):
     __tablename__ = "audit_log"
+    # The dashboard's audit page, filtered by action, newest first (migration 0015).
+    __table_args__ = (Index("ix_audit_log_action_id", "action", "id"),)
     id: int | None = _pk()
     at: datetime = _ts(index=True)
     platform: str = Field(max_length=16)
@@ -333,6 +335,22 @@ class AuditRow(SQLModel, table=True):
     action: str = Field(max_length=40)
     detail: str = Field(default="", sa_type=Text)
     allowed: bool = Field(default=True)
+
+
+class SignInLinkRow(SQLModel, table=True):
+    """A one-time dashboard sign-in link: the SHA-256 of its token (never the token), who it is for,
+    until when it works and when it was used (once)."""
+
+    __tablename__ = "dashboard_link"
+    id: int | None = _pk()
+    token_hash: str = Field(max_length=64, unique=True)
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(default="", max_length=64)
+    user_id: str = Field(max_length=64)
+    user_name: str = Field(default="", max_length=200)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    used_at: datetime | None = _ts(nullable=True)
 
 
 __all__ = [
@@ -351,6 +369,7 @@ __all__ = [
     "QuestionRow",
     "ReactionRow",
     "RelayRow",
+    "SignInLinkRow",
     "SubscriptionRow",
     "TopicRow",
     "UTCDateTime",

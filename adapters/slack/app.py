@@ -197,6 +197,8 @@ class SlackAdapter:
         self._verifier: SignatureVerifier | None = None
         # More GET routes on the same server (the root's /metrics and /readyz), set before start().
         self.extra_routes: dict[str, Callable[[web.Request], Awaitable[web.StreamResponse]]] = {}
+        # Whole applications the root serves on this server too (the dashboard at /dashboard/).
+        self.mounts: list[Callable[[web.Application], None]] = []
         self.response_urls = ResponseUrls()
         bolt.use(self.response_urls)
 
@@ -214,6 +216,8 @@ class SlackAdapter:
         web_app.router.add_get(HEALTH_PATH, self._health)
         for path, handler in self.extra_routes.items():
             web_app.router.add_get(path, handler)
+        for mount in self.mounts:
+            mount(web_app)
         if not self.mode.socket:
             self._verifier = SignatureVerifier(self.settings.slack_signing_secret)
             web_app.router.add_post(EVENTS_PATH, self._dispatch)

@@ -491,12 +491,14 @@ def demo(
 
 # In its own module, which uses the helpers above.
 from bot.cli.broadcast import broadcast  # noqa: E402
+from bot.cli.dashboard import dashboard_cli  # noqa: E402
 from bot.cli.engagement import engagement  # noqa: E402
 from bot.cli.partners import register as register_partners  # noqa: E402
 
 app.command()(broadcast)
 app.command()(engagement)
 register_partners(partners_cli)
+app.add_typer(dashboard_cli, name="dashboard")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from adapters.discord.settings import DiscordSettings
 from adapters.slack.settings import SlackSettings
+from adapters.web.settings import WebSettings
 from bot.config import Settings
 from bot.domain import ChannelRef, Platform, UserRef
 from bot.services.delivery import RetryPolicy
@@ -69,8 +70,11 @@ def test_settings_compose_the_pieces_under_the_same_names() -> None:
         set(CoreSettings.model_fields)
         | set(SlackSettings.model_fields)
         | set(DiscordSettings.model_fields)
-        | {"database_url", "secret_key", "rate_limits", "metrics_port", "log_format"}
+        | set(WebSettings.model_fields)
+        | {"database_url", "secret_key", "rate_limits", "metrics_port", "log_format", "dashboard_enabled"}
     )
+    # The one HTTP listener is both the Slack adapter's and the dashboard's: the same two settings.
+    assert set(SlackSettings.model_fields) & set(WebSettings.model_fields) == {"http_host", "http_port"}
     assert not set(SlackSettings.model_fields) & set(DiscordSettings.model_fields)
     s = Settings(
         _env_file=None,  # type: ignore[call-arg]

@@ -1,0 +1,67 @@
+"""Who may open the web dashboard, and the one-time links that let them in.
+
+The dashboard trusts the same people the chat does: the admin users and the members of the admin
+groups (PARTNERBOT_ADMIN_USERS, PARTNERBOT_ADMIN_GROUPS). A sign-in link is a random token shown once;
+only its SHA-256 is stored, so a leaked database does not open the dashboard.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.domain.refs import UserRef
+from bot.ports.audit import AuditStore
+from bot.ports.clock import Clock
+from bot.ports.dashboard import SignInLinks
+
+# Where the dashboard's own actions are audited (the audit log's "channel").
+DASHBOARD_CHANNEL = "dashboard"
+
+
+@dataclass(frozen=True, slots=True)
+class AccessPorts:
+    links: SignInLinks
+    audit: AuditStore
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class DashboardAccess:
+    def __init__(self, ports: AccessPorts, clock: Clock, *, link_ttl: timedelta) -> None:
+        self._ports = ports
+        self._clock = clock
+        self.link_ttl = link_ttl
+
+    async def issue_link(self, admin: UserRef, *, via: str) -> str:
+        """A new one-time token for `admin` (the caller has checked that they are one); audited."""
+        token = secrets.token_urlsafe(32)
+        now = self._clock.now()
+        await self._ports.links.create(
+            token_hash=token_hash(token), admin=admin, now=now, expires=now + self.link_ttl
+        )
+        await self._ports.audit.record(
+            user=admin, channel=via, action="dashboard-link", detail="", allowed=True, now=now
+        )
+        return token
+
+    async def redeem(self, token: str) -> UserRef | None:
+        """The admin the link was issued to, once; None for an unknown, used or expired link."""
+        if not token or len(token) > 200:
+            return None
+        return await self._ports.links.consume(token_hash=token_hash(token), now=self._clock.now())
+
+    async def audit(self, admin: UserRef, action: str, detail: str = "", *, allowed: bool = True) -> None:
+        """Record a dashboard action (sign-in, sign-out, refusal, answer) in the audit log."""
+        await self._ports.audit.record(
+            user=admin,
+            channel=DASHBOARD_CHANNEL,
+            action=action,
+            detail=detail,
+            allowed=allowed,
+            now=self._clock.now(),
+        )
