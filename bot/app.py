@@ -11,7 +11,7 @@ import gc
 import logging
 import os
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -67,6 +67,7 @@ if TYPE_CHECKING:  # the adapters themselves are imported only when configured
     from adapters.discord.client import DiscordAdapter
     from adapters.discord.handlers import DiscordOptions
     from adapters.slack.app import SlackAdapter
+    from adapters.web.signins import PlatformSignIns
 
 log = logging.getLogger(__name__)
 
@@ -467,8 +468,62 @@ def dashboard_app(app: App) -> web.Application:
             clock=app.clock,
             settings=app.settings.web(),
             session_key=session_key(app.settings.secret_key),
+            signins=platform_signins(app),
         )
     )
+
+
+def platform_signins(app: App) -> PlatformSignIns:
+    """Sign in with Slack (PARTNERBOT_DASHBOARD_SLACK_SIGNIN with SLACK_CLIENT_ID/SECRET) and with
+    Discord (DISCORD_CLIENT_ID/SECRET), each when configured. Raises ValueError (one line) when Slack's
+    is turned on without the app's credentials."""
+    from adapters.web import oauth_discord, oauth_slack
+    from adapters.web.signins import PlatformSignIns
+
+    s = app.settings
+    slack = None
+    if s.dashboard_slack_signin:
+        if not (s.slack_client_id and s.slack_client_secret):
+            raise ValueError(
+                "PARTNERBOT_DASHBOARD_SLACK_SIGNIN=true needs SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                "(the Slack app's Basic Information page)"
+            )
+        slack = oauth_slack.SlackSignIn(
+            client_id=s.slack_client_id,
+            client_secret=s.slack_client_secret,
+            api_url=s.slack_api_url or oauth_slack.DEFAULT_API_URL,
+            bot_token=slack_bot_token(app),
+        )
+    discord = None
+    if s.discord_client_id and s.discord_client_secret:
+        discord = oauth_discord.DiscordSignIn(
+            client_id=s.discord_client_id,
+            client_secret=s.discord_client_secret,
+            api_url=s.discord_api_url or oauth_discord.DEFAULT_API_URL,
+            bot_token=s.discord_token,
+        )
+    return PlatformSignIns(slack=slack, discord=discord)
+
+
+def slack_bot_token(app: App) -> Callable[[str], Awaitable[str | None]]:
+    """A workspace's bot token (for the dashboard's admin user-group check): SLACK_BOT_TOKEN, or the
+    workspace's installation in OAuth mode."""
+    settings = app.settings
+
+    async def token(team: str) -> str | None:
+        if settings.slack_bot_token:
+            return settings.slack_bot_token
+        if not settings.slack_client_id:
+            return None
+        from storage.slack_oauth import TokenCipher, slack_installation_store
+
+        store = slack_installation_store(
+            app.engine, client_id=settings.slack_client_id, cipher=TokenCipher(settings.secret_key)
+        )
+        bot = await store.async_find_bot(enterprise_id=None, team_id=team)
+        return bot.bot_token if bot is not None else None
+
+    return token
 
 
 def mount_dashboard(root: web.Application, dashboard: web.Application) -> None:

@@ -15,7 +15,7 @@ from aiohttp_session import setup as setup_sessions
 
 from adapters.web import sessions
 from adapters.web.deps import DEPS, DashboardDeps, deps
-from adapters.web.pages import audit, signin
+from adapters.web.pages import audit, signin, signin_platforms
 from adapters.web.render import PREFIX, SIGNED_IN_KEY, page
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Routes anyone may open (by route name): the sign-in page and its methods, and the static files.
-PUBLIC_ROUTES = frozenset({"signin", "signin-link", "static"})
+PUBLIC_ROUTES = frozenset({"signin", "signin-link", "static"}) | signin_platforms.PUBLIC_ROUTES
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # No CDN, no inline script: only the dashboard's own files. Inline styles stay allowed for the SVG
@@ -43,6 +43,7 @@ def build_dashboard(dashboard: DashboardDeps) -> web.Application:
     setup_sessions(app, sessions.storage(dashboard.session_key, max_age=max_age, secure=secure, path=PREFIX))
     app.middlewares.append(_gate)
     signin.add_routes(app.router)
+    signin_platforms.setup(app, dashboard.signins)
     audit.add_routes(app.router)
     app.router.add_static("/static/", str(files("adapters.web") / "static"), name="static")
     return app

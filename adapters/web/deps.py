@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from adapters.web.settings import WebSettings
+from adapters.web.signins import PlatformSignIns
 from bot.core import PartnerBot
 from bot.ports.clock import Clock
 from bot.ports.dashboard import DashboardViews
@@ -24,6 +25,8 @@ class DashboardDeps:
     settings: WebSettings
     # 32 bytes that sign and encrypt the session cookie (derived from PARTNERBOT_SECRET_KEY).
     session_key: bytes
+    # Sign in with Slack / Discord, each when configured (adapters/web/oauth.py).
+    signins: PlatformSignIns = field(default_factory=PlatformSignIns)
 
 
 DEPS: web.AppKey[DashboardDeps] = web.AppKey("partnerbot_dashboard", DashboardDeps)

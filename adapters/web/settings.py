@@ -25,6 +25,15 @@ class WebSettings(BaseSettings):
         15, gt=0, le=24 * 60, validation_alias=AliasChoices("PARTNERBOT_DASHBOARD_LINK_MINUTES")
     )
 
+    # Sign in with Slack (OpenID Connect) with the Slack app of SLACK_CLIENT_ID / SLACK_CLIENT_SECRET: off
+    # until turned on, as that app must first list the redirect URL and the openid/profile user scopes.
+    dashboard_slack_signin: bool = Field(
+        False, validation_alias=AliasChoices("PARTNERBOT_DASHBOARD_SLACK_SIGNIN")
+    )
+    # Sign in with Discord (OAuth2): on when both are set (the developer portal's OAuth2 page).
+    discord_client_id: str = Field("", validation_alias=AliasChoices("DISCORD_CLIENT_ID"))
+    discord_client_secret: str = Field("", validation_alias=AliasChoices("DISCORD_CLIENT_SECRET"))
+
     def base_url(self, port: int | None = None) -> str:
         """Where the dashboard is reached, without a trailing slash."""
         if self.public_url:

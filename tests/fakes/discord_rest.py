@@ -25,6 +25,8 @@ from typing import Any
 
 from aiohttp import web
 
+from .discord_oauth import DiscordOAuth
+
 Json = dict[str, Any]
 Clock = Callable[[], float]
 Build = Callable[[int], Json]  # builds an event payload for a session with the given intents
@@ -1225,6 +1227,8 @@ class FakeDiscordRest(DiscordState):
         self.invalid_requests = 0  # 401/403/429 answers; Discord bans an IP at 10,000 per 10 minutes
         self.faults: list[Fault] = []
         self._stopping = asyncio.Event()
+        # OAuth2 for "Sign in with Discord": authorize, token, and what a user's Bearer token reads.
+        self.oauth = DiscordOAuth(self, api_prefix=API_PREFIX, clock=self.clock)
 
     @property
     def api_base(self) -> str:
@@ -1301,6 +1305,7 @@ class FakeDiscordRest(DiscordState):
     # ---- HTTP plumbing
 
     def add_rest_routes(self, app: web.Application) -> None:
+        self.oauth.add_routes(app)
         for spec in ROUTES:
             handler = getattr(self, "_" + spec.name)
             app.router.add_route(spec.method, API_PREFIX + spec.path, self._endpoint(spec, handler))
@@ -1371,7 +1376,14 @@ class FakeDiscordRest(DiscordState):
     def _admit(self, request: web.Request, spec: RouteSpec) -> tuple[dict[str, str], web.Response | None]:
         """Authenticate, then count the request against its bucket. Returns the headers every answer
         carries, and a 401/429 answer when the request may not proceed."""
-        if not spec.is_interaction and request.headers.get("Authorization") != f"Bot {self.token}":
+        user_token = spec.name == "get_current_user" and self.oauth.user_for(
+            request.headers.get("Authorization")
+        )
+        if (
+            not spec.is_interaction
+            and not user_token
+            and request.headers.get("Authorization") != f"Bot {self.token}"
+        ):
             error = DiscordError(ApiError.UNAUTHORIZED)
             return {}, json_response(error.body(), status=error.status, headers={"Via": "1.1 google"})
         params = request.match_info
@@ -1434,6 +1446,8 @@ class FakeDiscordRest(DiscordState):
     # ---- users, gateway, application
 
     async def _get_current_user(self, call: Call) -> Json:
+        if (user_id := self.oauth.user_for(call.request.headers.get("Authorization"))) is not None:
+            return self.oauth.current_user(user_id)  # a signed-in person's token (scope identify)
         return self.bot.to_payload() | {"verified": True, "mfa_enabled": False, "flags": 0}
 
     async def _get_gateway(self, call: Call) -> Json:

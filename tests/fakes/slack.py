@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from tests.fakes.slack_oidc import SlackOpenID
 from tests.fakes.slack_socket import LINK_PATH, SocketMode
 
 JSON = dict[str, Any]
@@ -438,6 +439,10 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self._port = 0
         self.socket_mode = SocketMode(app_id, lambda: self.origin, clock)  # apps.connections.open
+        # Sign in with Slack (OpenID Connect): the authorize page, openid.connect.token / .userInfo, keys.
+        self.openid = SlackOpenID(
+            client_id=client_id, client_secret=client_secret, origin=lambda: self.origin, epoch=self.epoch
+        )
         self._methods: dict[str, Callable[[_Ctx], JSON]] = {
             "auth.test": self._auth_test, "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update, "chat.delete": self._chat_delete,
@@ -457,6 +462,7 @@ class FakeSlack:
         app.router.add_post("/response_url/{id}", self._response_url)
         app.router.add_get("/oauth/v2/authorize", self._authorize)
         app.router.add_get(LINK_PATH, self.socket_mode.handle)
+        self.openid.add_routes(app)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -622,6 +628,10 @@ class FakeSlack:
         try:
             if method == "apps.connections.open":  # an app-level token (xapp-…), not a bot token
                 return web.json_response(self.socket_mode.connections_open(_token(request, form_token)))
+            if method == "openid.connect.token":  # client credentials, no bot token
+                return web.json_response(self.openid.token(params, _basic_auth(request)))
+            if method == "openid.connect.userInfo":  # the signed-in person's token (xoxp-…)
+                return web.json_response(self.openid.userinfo(_token(request, form_token)))
             handler = self._methods.get(method)
             if handler is None:
                 raise _Fail("unknown_method")
