@@ -38,6 +38,8 @@ def serve(ctx: typer.Context) -> None:
     _log_to_stderr(settings.log_format)
     try:
         run_async(lambda: serve_dashboard(settings))
+    except ValueError as exc:  # a sign-in method turned on without its credentials: one line
+        raise CliError(f"configuration error — {exc}", 2) from exc
     except OSError as exc:
         raise CliError(
             f"cannot listen on {settings.http_host}:{settings.http_port} — {exc.strerror or exc}. "
