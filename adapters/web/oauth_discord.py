@@ -64,11 +64,10 @@ def _client(config: DiscordSignIn, redirect_uri: str) -> AsyncOAuth2Client:
 
 
 def authorization_url(config: DiscordSignIn, redirect_uri: str, pending: Pending) -> str:
-    """Where the browser goes to sign in with Discord (no network call). `prompt=none` skips the
-    consent screen for someone who has approved before."""
+    """Where the browser goes to sign in with Discord (no network call)."""
     client = _client(config, redirect_uri)
     url, _ = client.create_authorization_url(
-        config.authorize_url, state=pending.state, code_verifier=pending.verifier, prompt="none"
+        config.authorize_url, state=pending.state, code_verifier=pending.verifier
     )
     return str(url)
 

@@ -358,3 +358,34 @@ async def test_a_discord_failure_is_a_friendly_page_and_no_session(signin: Dashb
     status, text = await sign_in_with(signin, "discord")
     assert status == 400 and "Discord did not confirm who you are" in text
     assert not await signed_in(signin)
+
+
+async def test_in_oauth_mode_the_group_check_uses_the_workspaces_installation(
+    harness: Harness, world: World
+) -> None:
+    from cryptography.fernet import Fernet
+    from slack_sdk.oauth.installation_store.models.installation import Installation
+
+    from storage.slack_oauth import TokenCipher, slack_installation_store
+
+    key = Fernet.generate_key().decode()
+    overrides = world.overrides | {"slack_bot_token": "", "secret_key": key}
+    d = await open_with(harness, **overrides)
+    try:
+        world.slack.openid.sign_in_as(TEAM, world.slack_group_admin, "Gia Group")
+        # Not installed in that workspace yet: no token to read the group with, so no admin.
+        status, text = await sign_in_with(d, "slack")
+        assert status == 403 and "You are not a partnerbot admin" in text
+
+        store = slack_installation_store(
+            harness.app.engine, client_id=world.slack.client_id, cipher=TokenCipher(key)
+        )
+        bot_token = world.slack.workspaces[TEAM].bot_token
+        await store.async_save(
+            Installation(app_id="A1", team_id=TEAM, user_id="U1", bot_token=bot_token, bot_id="B1")
+        )
+        status, location = await sign_in_with(d, "slack")
+        assert (status, location) == (302, "/dashboard/")
+        assert await signed_in(d)
+    finally:
+        await close_dashboard(d)
