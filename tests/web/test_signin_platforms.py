@@ -268,7 +268,7 @@ async def test_an_id_token_for_another_nonce_is_refused(signin: Dashboard, world
     assert not await signed_in(signin)
 
 
-@pytest.mark.parametrize("fault", [{"status": 500}, {"error": "invalid_code"}])
+@pytest.mark.parametrize("fault", [{"status": 500}, {"error": "invalid_code"}, {"kind": "drop"}])
 async def test_a_slack_failure_is_a_friendly_page_and_no_session(
     signin: Dashboard, world: World, fault: dict[str, Any]
 ) -> None:

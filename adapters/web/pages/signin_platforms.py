@@ -7,6 +7,8 @@ Each method is offered (a button on the sign-in page) only when configured: `Pla
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from adapters.web import oauth, oauth_discord, oauth_slack
@@ -15,6 +17,8 @@ from adapters.web.oauth import SignInFailed
 from adapters.web.pages.signin import METHODS_KEY, complete_signin, refuse, safe_next
 from adapters.web.render import PREFIX, page
 from adapters.web.signins import PlatformSignIns
+
+log = logging.getLogger(__name__)
 
 # Routes anyone may open (they are how one signs in).
 PUBLIC_ROUTES = frozenset(
@@ -109,6 +113,9 @@ async def slack_callback(request: web.Request) -> web.StreamResponse:
         )
     except SignInFailed as failure:
         return _failed(request, failure)
+    except Exception:  # a platform's answer nobody foresaw: a page that says so, the details in the log
+        log.exception("Sign in with Slack failed")
+        return _failed(request, oauth.platform_error("Slack", "an unexpected answer"))
     if not await oauth_slack.is_admin(config, d.admins, user):
         return await refuse(request, user, via="slack")
     return await complete_signin(request, user, via="slack", next_path=pending.next_path)
@@ -137,6 +144,9 @@ async def discord_callback(request: web.Request) -> web.StreamResponse:
         )
     except SignInFailed as failure:
         return _failed(request, failure)
+    except Exception:  # a platform's answer nobody foresaw: a page that says so, the details in the log
+        log.exception("Sign in with Discord failed")
+        return _failed(request, oauth.platform_error("Discord", "an unexpected answer"))
     if not oauth_discord.is_admin(d.admins, identity):
         return await refuse(request, identity.user, via="discord")
     return await complete_signin(request, identity.user, via="discord", next_path=pending.next_path)
