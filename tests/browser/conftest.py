@@ -16,6 +16,7 @@ import os
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -91,7 +92,7 @@ NewPage = Callable[..., Awaitable[Tab]]
 @pytest_asyncio.fixture(loop_scope="session")
 async def new_page(browser: Browser, tmp_path: Path) -> AsyncIterator[NewPage]:
     """`tab = await new_page(timezone_id="Asia/Tokyo")`: a page in a new context (context options as
-    Playwright's new_context takes them; 1280×800, en-US and UTC unless given)."""
+    Playwright's new_context takes them; 1280x800, en-US and UTC unless given)."""
     tabs: list[Tab] = []
 
     async def make(**options: Any) -> Tab:
@@ -131,7 +132,8 @@ async def new_page(browser: Browser, tmp_path: Path) -> AsyncIterator[NewPage]:
 @dataclass
 class Programme:
     """partnerbot with three partners, two topics, two delivered announcements, reactions and an open
-    question, and its dashboard on a loopback port."""
+    question (its chat workspace starts empty: the story is in the database), and its dashboard on a
+    loopback port."""
 
     harness: Harness
     dashboard: Dashboard
@@ -175,11 +177,35 @@ async def seed(h: Harness, clock: FakeClock, question: str) -> None:
     assert await h.local.react("lee", h.posts("cedar")[0], "thumbsup")
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def programme(sqlite_url: str, clock: FakeClock) -> AsyncIterator[Programme]:
-    h = await make_harness(sqlite_url, clock)
+@dataclass(frozen=True)
+class Seeded:
+    """The programme's database file, and the time its story ended."""
+
+    path: Path
+    now: datetime
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def seeded(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    """The programme is played through the chat once per session; each test gets a copy of it."""
+    path = tmp_path_factory.mktemp("programme") / "programme.db"
+    shutil.copy(sqlite_template, path)
+    clock = FakeClock()
+    h = await make_harness(f"sqlite:///{path}", clock)
     try:
         await seed(h, clock, Programme.question)
+    finally:
+        await h.close()
+    assert not path.with_name(f"{path.name}-wal").exists()  # all of it is in the one file
+    return Seeded(path, clock.now())
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def programme(seeded: Seeded, tmp_path: Path) -> AsyncIterator[Programme]:
+    path = tmp_path / "partnerbot.db"
+    shutil.copy(seeded.path, path)
+    h = await make_harness(f"sqlite:///{path}", FakeClock(seeded.now))
+    try:
         dashboard = await open_dashboard(h)
         try:
             yield Programme(h, dashboard)

@@ -1,4 +1,4 @@
-"""Every page of the navigation in a real browser: at 1280×800 and at a phone's width, light and dark,
+"""Every page of the navigation in a real browser: at 1280x800 and at a phone's width, light and dark,
 its charts drawn, nothing fetched off the machine; answering a question; the README's screenshot."""
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ _CHARTS = """() => [...document.querySelectorAll("svg.chart")].map(svg => {
     const box = svg.getBoundingClientRect();
     const shapes = [...svg.querySelectorAll(".series path, .series rect, .series circle")]
         .filter(shape => { const b = shape.getBBox(); return b.width > 0 || b.height > 0; });
-    return {label: svg.getAttribute("aria-label"), width: box.width, height: box.height, shapes: shapes.length};
+    return {label: svg.getAttribute("aria-label"), width: box.width, height: box.height,
+            shapes: shapes.length};
 })"""
 
 _OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -137,7 +138,7 @@ async def test_an_admin_answers_an_open_question_from_the_questions_page(
 
 
 async def test_the_readme_screenshot(programme: Programme, new_page: NewPage) -> None:
-    """PARTNERBOT_SCREENSHOT=docs/dashboard.png regenerates the README's picture (1280×800, light)."""
+    """PARTNERBOT_SCREENSHOT=docs/dashboard.png regenerates the README's picture (1280x800, light)."""
     target = os.environ.get("PARTNERBOT_SCREENSHOT")
     tab = await new_page()
     await programme.sign_in(tab)
@@ -158,7 +159,9 @@ async def test_the_chart_check_sees_what_pygal_draws_and_an_empty_chart(new_page
     merged, no page of this branch has one)."""
     from adapters.web import charts
 
-    drawn = charts.line("Actions per week", ["W45", "W46", "W47"], {"Proactive": [3, 5, 4], "Reactive": [1, 0, 2]})
+    drawn = charts.line(
+        "Actions per week", ["W45", "W46", "W47"], {"Proactive": [3, 5, 4], "Reactive": [1, 0, 2]}
+    )
     barred = charts.bars("Reach per tier", ["gold", "silver"], {"Reached": [4, 2]})
     empty = charts.line("Nothing yet", [], {})
     tab = await new_page()

@@ -56,7 +56,8 @@ async def test_tab_reaches_the_skip_link_first_then_the_navigation_with_a_visibl
         await page.keyboard.press("Tab")
         return await page.evaluate(
             """() => {
-                const el = document.activeElement, style = getComputedStyle(el), box = el.getBoundingClientRect();
+                const el = document.activeElement, style = getComputedStyle(el);
+                const box = el.getBoundingClientRect();
                 return {text: el.textContent.trim(), href: el.getAttribute("href") || "",
                         outline: style.outlineStyle + " " + style.outlineWidth,
                         visible: String(box.width > 0 && box.height > 0 && box.left >= 0 && box.top >= 0)};
@@ -85,7 +86,10 @@ async def test_tab_reaches_the_skip_link_first_then_the_navigation_with_a_visibl
 async def test_times_show_in_the_viewers_zone(programme: Programme, new_page: NewPage) -> None:
     # The seeded programme starts at 2026-11-24 09:00 UTC, the first admin action of the audit log.
     # (ICU puts a narrow no-break space before PM in some versions, a space in others.)
-    for zone, shown in (("Asia/Tokyo", "Nov 24, 2026, 6:00 PM"), ("America/New_York", "Nov 24, 2026, 4:00 AM")):
+    for zone, shown in (
+        ("Asia/Tokyo", "Nov 24, 2026, 6:00 PM"),
+        ("America/New_York", "Nov 24, 2026, 4:00 AM"),
+    ):
         tab = await new_page(timezone_id=zone)
         await programme.sign_in(tab)
         await tab.page.goto(programme.url("/audit"))
