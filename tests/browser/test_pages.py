@@ -3,6 +3,7 @@ its charts drawn, nothing fetched off the machine; answering a question; the REA
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 
@@ -55,6 +56,31 @@ _CHARTS = """() => [...document.querySelectorAll("svg.chart")].map(svg => {
             shapes: shapes.length};
 })"""
 
+# How a chart looks on the screen (an element screenshot decoded in the page): the share of pixels
+# that are near black, and how many are coloured (a series; the axes and text are grey).
+_PIXELS = """async (png) => {
+    const bytes = Uint8Array.from(atob(png), c => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], {type: "image/png"}));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext("2d");
+    context.drawImage(bitmap, 0, 0);
+    const data = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    let dark = 0, coloured = 0;
+    for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+        if (r < 12 && g < 12 && b < 12) dark++;
+        if (Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
+    }
+    return {dark: dark / (data.length / 4), coloured};
+}"""
+
+
+async def _looks_drawn(page: Page, index: int) -> dict[str, float]:
+    png = await page.locator("svg.chart").nth(index).screenshot()
+    pixels: dict[str, float] = await page.evaluate(_PIXELS, base64.b64encode(png).decode())
+    return pixels
+
+
 _OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
@@ -76,11 +102,11 @@ async def test_every_page_of_the_navigation_renders_on_a_desktop_and_a_phone_in_
             )
             where = f"{path} at {viewport['width']} px, {scheme}"
             assert await page.evaluate(_OVERFLOW) <= 0, f"{where}: the page scrolls sideways"
-            for chart in await page.evaluate(_CHARTS):
+            for index, chart in enumerate(await page.evaluate(_CHARTS)):
                 assert chart["width"] > 0 and chart["height"] > 0, (where, chart)
                 assert chart["shapes"] > 0, (where, chart)
-            # Wide tables may scroll, but only inside their .table-wrap.
-            assert await page.locator("table:not(.table-wrap table)").count() == 0, where
+                pixels = await _looks_drawn(page, index)
+                assert pixels["dark"] < 0.2 and pixels["coloured"] > 0, (where, chart, pixels)
             await tab.shot(f"{name}-{viewport['width']}-{scheme}")
     assert tab.errors == [], tab.errors
 
@@ -173,3 +199,7 @@ async def test_the_chart_check_sees_what_pygal_draws_and_an_empty_chart(new_page
         ("Nothing yet", False),
     ]
     assert all(c["width"] > 0 and c["height"] > 0 for c in found)
+    # On the screen: coloured series on a transparent background, not a black box.
+    for index in (0, 1):
+        pixels = await _looks_drawn(tab.page, index)
+        assert pixels["dark"] < 0.2 and pixels["coloured"] > 0, (found[index]["label"], pixels)
