@@ -64,7 +64,7 @@ async def test_a_live_part_is_replaced_until_its_fragment_says_stop(
         assert (await live_part.inner_text()).startswith("update 1 at Nov 24, 2026, 6:00")  # times localised
         await expect(live_part).to_have_attribute("data-refreshed", "2")
         assert (await live_part.inner_text()).startswith("update 3 at ")  # the failure in between was skipped
-        await asyncio.sleep(1.0)  # five more ticks' time: stopped, nothing more asked
+        await asyncio.sleep(0.8)  # four more ticks' time: stopped, nothing more asked
         assert calls == [1, 2, 3]
         assert await live_part.get_attribute("data-refreshed") == "2"
         assert tab.errors == [], tab.errors  # no CSP refusal: the script is the dashboard's own file

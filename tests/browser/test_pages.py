@@ -102,12 +102,13 @@ async def test_every_page_of_the_navigation_renders_on_a_desktop_and_a_phone_in_
             )
             where = f"{path} at {viewport['width']} px, {scheme}"
             assert await page.evaluate(_OVERFLOW) <= 0, f"{where}: the page scrolls sideways"
+            await tab.shot(f"{name}-{viewport['width']}-{scheme}")
             for index, chart in enumerate(await page.evaluate(_CHARTS)):
                 assert chart["width"] > 0 and chart["height"] > 0, (where, chart)
                 assert chart["shapes"] > 0, (where, chart)
-                pixels = await _looks_drawn(page, index)
-                assert pixels["dark"] < 0.2 and pixels["coloured"] > 0, (where, chart, pixels)
-            await tab.shot(f"{name}-{viewport['width']}-{scheme}")
+                if viewport is DESKTOP:  # the pixels once per colour scheme (a screenshot each)
+                    pixels = await _looks_drawn(page, index)
+                    assert pixels["dark"] < 0.2 and pixels["coloured"] > 0, (where, chart, pixels)
     assert tab.errors == [], tab.errors
 
 
