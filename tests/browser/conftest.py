@@ -6,6 +6,9 @@ is aborted and recorded, and the test fails if any was attempted. Screenshots go
 tmp_path. Chromium is never downloaded (no `playwright install`): a Chromium that cannot start is a
 failure under CI=true (`.ci/run` installs Debian's `chromium`) and a skip, with the reason, elsewhere.
 
+The network guard (tests/conftest.py) stays on: Playwright talks to its driver over pipes, and
+Chromium, a process of its own, only ever connects to the dashboard on 127.0.0.1.
+
 Everything here runs on one event loop for the session (the browser's connection is bound to the loop
 that started it), so the dashboard and its partnerbot are built on that loop too (`programme`).
 """

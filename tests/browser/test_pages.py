@@ -200,6 +200,12 @@ async def test_the_chart_check_sees_what_pygal_draws_and_an_empty_chart(new_page
         ("Nothing yet", False),
     ]
     assert all(c["width"] > 0 and c["height"] > 0 for c in found)
+    # The guides are grey, visible on a light and on a dark page (pygal draws them black).
+    strokes = await tab.page.evaluate(
+        "() => [...new Set([...document.querySelectorAll('svg.chart .guides path')]"
+        ".map(path => getComputedStyle(path).stroke))]"
+    )
+    assert strokes and "rgb(0, 0, 0)" not in strokes, strokes
     # On the screen: coloured series on a transparent background, not a black box.
     for index in (0, 1):
         pixels = await _looks_drawn(tab.page, index)
