@@ -26,6 +26,8 @@ STYLE = Style(
     foreground="#6b7280",
     foreground_strong="#6b7280",
     foreground_subtle="#9ca3af",
+    guide_stroke_color="#9ca3af",  # pygal's default guides are black: invisible on a dark page
+    major_guide_stroke_color="#6b7280",
     opacity=".85",
     opacity_hover="1",
     colors=("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"),
@@ -36,10 +38,11 @@ STYLE = Style(
     title_font_size=14,
 )
 
+# pygal's own CSS (series colours, strokes, the transparent background; from its package, never fetched)
+# is inlined into each chart's <style>: without it a browser fills every shape black.
 _COMMON: dict[str, Any] = {
     "style": STYLE,
     "js": [],
-    "css": [],
     "disable_xml_declaration": True,
     "explicit_size": False,
     "width": 800,
@@ -80,7 +83,7 @@ def horizontal_bars(title: str, items: Sequence[tuple[str, float]]) -> Markup:
 
 def sparkline(values: Sequence[float | None], label: str) -> Markup:
     """A small trend line for a table cell (no axes); `label` is what a screen reader hears."""
-    chart = pygal.Line(style=STYLE, js=[], css=[], disable_xml_declaration=True, explicit_size=False)
+    chart = pygal.Line(style=STYLE, js=[], disable_xml_declaration=True, explicit_size=False)
     chart.add("", list(values) or [0])
     svg = chart.render_sparkline(width=120, height=24, show_dots=False)
     return _serialise(ElementTree.fromstring(svg), label, css_class="sparkline")
