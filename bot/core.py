@@ -97,7 +97,7 @@ class PartnerBot:
             progress=self.progress,
             scheduling=scheduling,
             roster=PartnerAdminService(
-                PartnerAdminPorts(directory=s.directory, outbox=s.outbox),
+                PartnerAdminPorts(directory=s.directory, outbox=s.outbox, engagement=s.engagement),
                 clock,
                 settings,
                 join_code=new_join_code,

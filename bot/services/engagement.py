@@ -50,10 +50,7 @@ class EngagementService:
 
     @property
     def formula(self) -> ScoreFormula:
-        s = self._settings
-        return ScoreFormula(
-            s.engagement_proactive_weight, s.engagement_reactive_weight, s.engagement_smoothing
-        )
+        return formula_of(self._settings)
 
     def scores(self, only: ScoreFilter | None = None) -> AsyncIterator[PartnerScore]:
         """Every partner's score over the window, best first, streamed (the CLI export)."""
@@ -106,6 +103,12 @@ class EngagementService:
             formula=self.formula,
         )
         return QuietListing(s.quiet_weeks, s.quiet_drop_percent, s.engagement_window_days, tuple(partners))
+
+
+def formula_of(settings: CoreSettings) -> ScoreFormula:
+    """The score's weights from the settings (also the partner card's, bot/services/partner_admin.py)."""
+    s = settings
+    return ScoreFormula(s.engagement_proactive_weight, s.engagement_reactive_weight, s.engagement_smoothing)
 
 
 def _averages(pairs: Iterable[tuple[str, float]]) -> tuple[ScoreAverage, ...]:
