@@ -654,6 +654,9 @@ REPORT_BY_TIER: Final = "**By tier**"
 REPORT_LINE: Final = "• {name}: {delivered} delivered · {reactions} · {questions} · {unanswered} unanswered"
 REPORT_TOPIC: Final = "`{slug}`"
 REPORT_NO_TOPIC: Final = "direct questions"
+# The partners gone quiet in the weekly report, at most `QUIET_SHOWN` (bot/services/reports.py) of them.
+REPORT_QUIET_ROW: Final = "• {name} ({tier}) — last action: {last}"
+REPORT_QUIET_MORE: Final = Plural("…and {n} more — say `quiet`", "…and {n} more — say `quiet`")
 REPORT_FOOTER: Final = "`stats` shows each announcement; `questions` lists the open questions."
 REMINDER: Final = (
     "⏰ Question #{id} from **{partner}** ({tier}, {platform}) has waited {age} for an answer{about}:\n"
@@ -1212,6 +1215,7 @@ QUIET_NO_ACTION: Final = (
 )
 QUIET_SCORE_DROP: Final = "• {name} ({tier}) — score {score}, down from {previous}; last action: {last}"
 QUIET_NEVER: Final = "none in the last {days} days"
+LAST_ACTION: Final = "{action} on {day}"
 QUIET_RULE: Final = (
     "_Gone quiet: still receiving with no action in the last {weeks}, or a score down by more than "
     "{percent}% against the previous {days} days._"
