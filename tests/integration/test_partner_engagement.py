@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain.engagement import EngagementKind
+from storage.tables import EngagementEventRow
 from tests.conftest import FakeClock
 from tests.harness import Harness
-from tests.integration.support import setup_topics
+from tests.integration.support import channel_row, setup_topics
 from tests.integration.test_engagement_score import _world
 
 
@@ -100,3 +104,30 @@ async def test_a_partner_without_actions_says_so(harness: Harness, clock: FakeCl
         "• the latest action:",
         f"  · {subscribed:%Y-%m-%d %H:%M} UTC: subscribed (`security`)",
     ]
+
+
+K_REACTION = EngagementKind.REACTION_ADDED
+
+
+async def test_last_action_kind_is_the_latest_counted_event(harness: Harness, clock: FakeClock) -> None:
+    """Two actions at the same instant: the one written last; a reaction taken back later is not an
+    action (it is not counted), so the reaction before it stays the last action."""
+    await harness.link("acme", "Acme", tier="gold")
+    row = await channel_row(harness, "acme")
+    now = clock.now()
+    async with AsyncSession(harness.app.engine) as session:
+        for kind, days in (
+            (EngagementKind.SUBSCRIBED, 2),
+            (EngagementKind.NEWS_PULLED, 2),
+            (EngagementKind.REACTION_ADDED, 2),
+            (EngagementKind.REACTION_REMOVED, 1),
+        ):
+            session.add(
+                EngagementEventRow(
+                    at=now - timedelta(days=days), kind=kind.value, proactive=kind is not K_REACTION,
+                    partner_id=row.partner_id, channel_id=row.id, platform="local", user_id="u",
+                )
+            )  # fmt: skip
+        await session.commit()
+    (score,) = [s async for s in harness.app.bot.engagement.scores()]
+    assert (score.last_action, score.last_action_kind) == (now - timedelta(days=2), K_REACTION)
