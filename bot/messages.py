@@ -260,7 +260,8 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "against the announcements the partner received; the weights are settings.",
     "quiet": "Lists the partners who have gone quiet: still receiving announcements but with no action in "
     "the last `PARTNERBOT_QUIET_WEEKS` weeks, or whose score fell by more than "
-    "`PARTNERBOT_QUIET_DROP_PERCENT`% against the window before.",
+    "`PARTNERBOT_QUIET_DROP_PERCENT`% against the window before; each with its tier and last action "
+    "(what it was and when). The weekly report lists the first ten.",
 }
 
 
