@@ -97,7 +97,7 @@ class PartnerBot:
             progress=self.progress,
             scheduling=scheduling,
             roster=PartnerAdminService(
-                PartnerAdminPorts(directory=s.directory, outbox=s.outbox),
+                PartnerAdminPorts(directory=s.directory, outbox=s.outbox, engagement=s.engagement),
                 clock,
                 settings,
                 join_code=new_join_code,
@@ -134,7 +134,9 @@ class PartnerBot:
             EngagementPorts(engagement=s.engagement, topics=s.topics, directory=s.directory), clock, settings
         )
         # The periodic jobs' services (bot/jobs.py) and the roster import (the CLI).
-        self.reports = ReportService(ReportPorts(reports=s.reports, notices=s.notices), settings)
+        self.reports = ReportService(
+            ReportPorts(reports=s.reports, notices=s.notices, engagement=s.engagement), settings
+        )
         self.reminders = ReminderService(
             ReminderPorts(reports=s.reports, notices=s.notices), settings, feedback=self.feedback
         )

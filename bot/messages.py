@@ -48,7 +48,8 @@ ADMIN_HELP: Final = """\
 30 days' deliveries against partner actions
 • `invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]` \
 — a one-time join code
-• `partner "<name>"` — a partner's card, with announcements received a week against its actions \
+• `partner "<name>"` — a partner's card, with its engagement score and trend, its latest actions, \
+and announcements received a week against its actions \
 · `partner set "<name>" tier:<tier> [type:…] [region:…] \
 [language:…] [timezone:…]` · `partner remove "<name>"`
 • `broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] \
@@ -221,7 +222,8 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "regions must be known values (`PARTNERBOT_TIERS`, `PARTNERBOT_TYPES`, `PARTNERBOT_REGIONS`); the "
     "language is a BCP 47 tag. For a partner that exists it changes nothing: with no options (or the "
     "ones it has) it makes a join code for another of its channels; `partner set` changes the profile.",
-    "partner": "Shows a partner's card (profile, channels, subscriptions, last activity), changes its "
+    "partner": "Shows a partner's card (profile, channels, subscriptions, last activity, engagement score "
+    "and its trend against the window before, the latest five actions), changes its "
     "tier, type, region, language or time zone (`partner set`), or removes it (`partner remove`: its "
     "channels are switched off and pending deliveries stopped; its history stays and `invite` brings "
     "it back).",
@@ -258,7 +260,8 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "against the announcements the partner received; the weights are settings.",
     "quiet": "Lists the partners who have gone quiet: still receiving announcements but with no action in "
     "the last `PARTNERBOT_QUIET_WEEKS` weeks, or whose score fell by more than "
-    "`PARTNERBOT_QUIET_DROP_PERCENT`% against the window before.",
+    "`PARTNERBOT_QUIET_DROP_PERCENT`% against the window before; each with its tier and last action "
+    "(what it was and when). The weekly report lists the first ten.",
 }
 
 
@@ -631,11 +634,30 @@ ENGAGEMENT_KIND_COUNTS: Final[dict[str, Plural]] = {
     "joined": Plural("{n} channel joined", "{n} channels joined"),
     "link_clicked": Plural("{n} link click", "{n} link clicks"),
 }
+# One engagement event in words, keyed by `EngagementKind` value (the partner card, `quiet`, the report).
+ENGAGEMENT_ACTIONS: Final[dict[str, str]] = {
+    "reaction_added": "reacted",
+    "reaction_removed": "took a reaction back",
+    "helpful": "pressed Helpful",
+    "acknowledged": "acknowledged",
+    "question_asked": "asked a question",
+    "answer_received": "received an answer",
+    "news_pulled": "pulled news",
+    "subscribed": "subscribed",
+    "unsubscribed": "unsubscribed",
+    "muted": "muted a topic",
+    "settings_changed": "changed settings",
+    "joined": "joined",
+    "link_clicked": "clicked a link",
+}
 REPORT_BY_TOPIC: Final = "**By topic**"
 REPORT_BY_TIER: Final = "**By tier**"
 REPORT_LINE: Final = "• {name}: {delivered} delivered · {reactions} · {questions} · {unanswered} unanswered"
 REPORT_TOPIC: Final = "`{slug}`"
 REPORT_NO_TOPIC: Final = "direct questions"
+# The partners gone quiet in the weekly report, at most `QUIET_SHOWN` (bot/services/reports.py) of them.
+REPORT_QUIET_ROW: Final = "• {name} ({tier}) — last action: {last}"
+REPORT_QUIET_MORE: Final = Plural("…and {n} more — say `quiet`", "…and {n} more — say `quiet`")
 REPORT_FOOTER: Final = "`stats` shows each announcement; `questions` lists the open questions."
 REMINDER: Final = (
     "⏰ Question #{id} from **{partner}** ({tier}, {platform}) has waited {age} for an answer{about}:\n"
@@ -773,6 +795,19 @@ PARTNER_CARD_REMOVED: Final = " (removed on {removed})"
 PARTNER_LOAD: Final = "• last {days} days: {received} ({per_week} a week) · {proactive}, {reactive}"
 ANNOUNCEMENTS_RECEIVED: Final = Plural("{n} announcement received", "{n} announcements received")
 PARTNER_CHANNELS: Final = Plural("• {n} channel:", "• {n} channels:")
+# The card's engagement (bot/presenter/roster.py `engagement_lines`): the score as `engagement` computes it,
+# its trend against the window before, and the latest actions.
+PARTNER_SCORE: Final = (
+    "• engagement score over the last {days} days: {score}, {trend} (`engagement` explains the score)"
+)
+PARTNER_TREND_UP: Final = "up {change} from {previous} the {days} days before"
+PARTNER_TREND_DOWN: Final = "down {change} from {previous} the {days} days before"
+PARTNER_TREND_STEADY: Final = "steady ({previous} the {days} days before)"
+PARTNER_RECENT: Final = Plural("• the latest action:", "• the latest {n} actions:")
+PARTNER_NO_ACTIONS: Final = "• no action recorded yet"
+PARTNER_ACTION_LINE: Final = "  · {when:%Y-%m-%d %H:%M} UTC: {action}{about}"
+PARTNER_ACTION_ANNOUNCEMENT: Final = ' ("{title}")'
+PARTNER_ACTION_TOPIC: Final = " (`{slug}`)"
 PARTNER_NO_CHANNELS: Final = '• no channels yet: `invite "{name}"` makes a join code for one'
 PARTNER_CHANNEL_LINE: Final = "  · {platform} #{channel} · {state} · {mode} · topics: {topics}"
 CHANNEL_ACTIVE: Final = "active"
@@ -1181,6 +1216,7 @@ QUIET_NO_ACTION: Final = (
 )
 QUIET_SCORE_DROP: Final = "• {name} ({tier}) — score {score}, down from {previous}; last action: {last}"
 QUIET_NEVER: Final = "none in the last {days} days"
+LAST_ACTION: Final = "{action} on {day}"
 QUIET_RULE: Final = (
     "_Gone quiet: still receiving with no action in the last {weeks}, or a score down by more than "
     "{percent}% against the previous {days} days._"

@@ -28,6 +28,7 @@ COLUMNS = (
     "reactive",
     "received",
     "last_action",
+    "last_action_kind",  # added last, so the columns before keep their positions
 )
 
 
@@ -44,6 +45,7 @@ def _row(score: PartnerScore) -> dict[str, str | int | float]:
         "reactive": score.reactive,
         "received": score.received,
         "last_action": last,
+        "last_action_kind": score.last_action_kind.value if score.last_action_kind else "",
     }
 
 

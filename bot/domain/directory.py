@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.domain.engagement import SendingLoad
+from bot.domain.engagement import PartnerEngagement, SendingLoad
 from bot.domain.refs import ChannelRef
 
 
@@ -92,6 +92,7 @@ class PartnerCard:
     last_delivery: datetime | None  # the last announcement delivered to one of its channels
     last_feedback: datetime | None  # its last question, reaction or acknowledgement
     load: SendingLoad | None = None  # announcements received against actions, the last 30 days
+    engagement: PartnerEngagement | None = None  # score, trend and recent actions
 
 
 @dataclass(frozen=True, slots=True)

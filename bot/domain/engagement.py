@@ -114,6 +114,7 @@ class PartnerScore:
     reactive: int
     received: int
     last_action: datetime | None
+    last_action_kind: EngagementKind | None = None  # what that last action was
 
 
 class QuietReason(StrEnum):
@@ -130,6 +131,7 @@ class QuietPartner:
     score: float
     previous_score: float
     last_action: datetime | None
+    last_action_kind: EngagementKind | None = None  # what that last action was
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,3 +217,25 @@ class SendingLoad:
     @property
     def per_week(self) -> float:
         return self.received * 7 / self.days if self.days else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class RecentAction:
+    """One of a partner's latest engagement events on its card: what, when, and the announcement
+    (its title) or topic (its slug) it concerned, if any."""
+
+    kind: EngagementKind
+    at: datetime
+    announcement: str | None = None
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerEngagement:
+    """`partner <name>`: the partner's score over the last window, its score over the window before
+    (the trend), and its latest actions, newest first (removed reactions included: they happened)."""
+
+    window_days: int
+    score: float
+    previous_score: float
+    recent: tuple[RecentAction, ...]

@@ -6,7 +6,14 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.domain.engagement import EngagementCount, PartnerScore, QuietPartner, ScoreFilter, ScoreFormula
+from bot.domain.engagement import (
+    EngagementCount,
+    PartnerEngagement,
+    PartnerScore,
+    QuietPartner,
+    ScoreFilter,
+    ScoreFormula,
+)
 
 
 class EngagementStore(Protocol):
@@ -38,4 +45,11 @@ class EngagementStore(Protocol):
     ) -> list[QuietPartner]:
         """Partners with a delivery but no action within `quiet_for` before `now`, or whose score over
         the last `window` is more than `drop_percent` below the window before it; by name."""
+        ...
+
+    async def partner_engagement(
+        self, *, partner_id: int, now: datetime, window: timedelta, formula: ScoreFormula, recent: int
+    ) -> PartnerEngagement:
+        """One partner's score over the last `window` before `now` and over the window before it (the
+        same formula and counting as `scores`), and its `recent` latest events, newest first."""
         ...

@@ -84,8 +84,18 @@ def _averages(averages: tuple[ScoreAverage, ...]) -> str:
     )
 
 
+def last_action_text(partner: QuietPartner, days: int) -> str:
+    """ "pulled news on 2026-10-05", or "none in the last 180 days" (`days`: how far back it looked)."""
+    if partner.last_action is None:
+        return m.QUIET_NEVER.format(days=days)
+    if partner.last_action_kind is None:
+        return when(partner.last_action)
+    action = m.ENGAGEMENT_ACTIONS[partner.last_action_kind.value]
+    return m.LAST_ACTION.format(action=action, day=when(partner.last_action))
+
+
 def _quiet_row(partner: QuietPartner, weeks: str, days: int) -> str:
-    last = when(partner.last_action) if partner.last_action else m.QUIET_NEVER.format(days=days)
+    last = last_action_text(partner, days)
     if partner.reason is QuietReason.NO_ACTION:
         return m.QUIET_NO_ACTION.format(name=partner.name, tier=partner.tier, weeks=weeks, last=last)
     return m.QUIET_SCORE_DROP.format(

@@ -3,10 +3,12 @@ partner's profile in words. The chat and `partnerbot partners show|set|remove` u
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from bot import messages as m
 from bot.domain.conversation import Reply
 from bot.domain.directory import Partner, PartnerCard, PartnerProfile
-from bot.domain.engagement import SendingLoad
+from bot.domain.engagement import PartnerEngagement, SendingLoad
 from bot.results import Invited, PartnerChanged, PartnerRemoved, PartnerShown, PartnerUnchanged
 
 
@@ -100,9 +102,49 @@ def card_text(card: PartnerCard) -> str:
                     topics=", ".join(item.topics) or m.NO_TOPICS,
                 )
             )
+    if card.engagement is not None:
+        lines += engagement_lines(card.engagement)
     if card.load is not None:
         lines.append(load_text(card.load))
     return "\n".join(lines)
+
+
+# A score that moved by less than this is "steady" (the score is shown to one decimal).
+STEADY_BELOW = 1.0
+
+
+def engagement_lines(e: PartnerEngagement) -> list[str]:
+    """ "• engagement score over the last 90 days: 90, up 30 from 60 the 90 days before (…)", then the
+    latest actions, newest first."""
+    change = e.score - e.previous_score
+    values = {"change": number(abs(change)), "previous": number(e.previous_score), "days": e.window_days}
+    if abs(change) < STEADY_BELOW:
+        trend = m.PARTNER_TREND_STEADY.format(**values)
+    else:
+        trend = (m.PARTNER_TREND_UP if change > 0 else m.PARTNER_TREND_DOWN).format(**values)
+    lines = [m.PARTNER_SCORE.format(days=e.window_days, score=number(e.score), trend=trend)]
+    if not e.recent:
+        return [*lines, m.PARTNER_NO_ACTIONS]
+    lines.append(m.PARTNER_RECENT(len(e.recent)))
+    for action in e.recent:
+        about = ""
+        if action.announcement is not None:
+            about = m.PARTNER_ACTION_ANNOUNCEMENT.format(title=action.announcement)
+        elif action.topic is not None:
+            about = m.PARTNER_ACTION_TOPIC.format(slug=action.topic)
+        when = action.at.astimezone(UTC)
+        lines.append(
+            m.PARTNER_ACTION_LINE.format(
+                when=when, action=m.ENGAGEMENT_ACTIONS[action.kind.value], about=about
+            )
+        )
+    return lines
+
+
+def number(value: float) -> str:
+    """A score as `engagement` shows it: 90, 12.5."""
+    rounded = round(value, 1)
+    return f"{rounded:g}" if rounded == int(rounded) else f"{rounded:.1f}"
 
 
 def load_text(load: SendingLoad) -> str:

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain.engagement import (
     EngagementOverview,
     PartnerScore,
     QuietListing,
+    QuietPartner,
     ScoreAverage,
     ScoreFilter,
     ScoreFormula,
@@ -50,10 +51,7 @@ class EngagementService:
 
     @property
     def formula(self) -> ScoreFormula:
-        s = self._settings
-        return ScoreFormula(
-            s.engagement_proactive_weight, s.engagement_reactive_weight, s.engagement_smoothing
-        )
+        return formula_of(self._settings)
 
     def scores(self, only: ScoreFilter | None = None) -> AsyncIterator[PartnerScore]:
         """Every partner's score over the window, best first, streamed (the CLI export)."""
@@ -98,14 +96,26 @@ class EngagementService:
     async def quiet(self) -> QuietListing:
         """`quiet`: the partners who have gone quiet."""
         s = self._settings
-        partners = await self._ports.engagement.gone_quiet(
-            now=self._clock.now(),
-            window=timedelta(days=s.engagement_window_days),
-            quiet_for=timedelta(weeks=s.quiet_weeks),
-            drop_percent=s.quiet_drop_percent,
-            formula=self.formula,
-        )
+        partners = await gone_quiet(self._ports.engagement, s, now=self._clock.now())
         return QuietListing(s.quiet_weeks, s.quiet_drop_percent, s.engagement_window_days, tuple(partners))
+
+
+async def gone_quiet(store: EngagementStore, settings: CoreSettings, *, now: datetime) -> list[QuietPartner]:
+    """The partners gone quiet at `now` under the settings' thresholds (`quiet`, the weekly report)."""
+    s = settings
+    return await store.gone_quiet(
+        now=now,
+        window=timedelta(days=s.engagement_window_days),
+        quiet_for=timedelta(weeks=s.quiet_weeks),
+        drop_percent=s.quiet_drop_percent,
+        formula=formula_of(s),
+    )
+
+
+def formula_of(settings: CoreSettings) -> ScoreFormula:
+    """The score's weights from the settings (also the partner card's, bot/services/partner_admin.py)."""
+    s = settings
+    return ScoreFormula(s.engagement_proactive_weight, s.engagement_reactive_weight, s.engagement_smoothing)
 
 
 def _averages(pairs: Iterable[tuple[str, float]]) -> tuple[ScoreAverage, ...]:

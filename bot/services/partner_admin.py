@@ -15,9 +15,11 @@ from bot.domain.directory import Partner, PartnerCard, PartnerProfile
 from bot.lexer import closest
 from bot.ports.clock import Clock
 from bot.ports.directory import DirectoryStore
+from bot.ports.engagement import EngagementStore
 from bot.ports.outbox import OutboxStore
 from bot.presenter.roster import profile_text as profile_text
 from bot.results import Invited, PartnerChanged, PartnerRemoved, PartnerShown, PartnerUnchanged, Refused
+from bot.services.engagement import formula_of
 from bot.settings import CoreSettings
 from bot.timezones import canonical_zone, closest_zone
 from bot.vocabulary import UnknownValue, load
@@ -25,6 +27,7 @@ from bot.vocabulary import UnknownValue, load
 _ATTRIBUTES = ("tier", "type", "region", "language")
 # The partner card's over-sending line: announcements received per week against actions.
 LOAD_WINDOW = timedelta(days=30)
+RECENT_ACTIONS = 5  # the card's latest engagement events
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,7 @@ class PartnerAdminPorts:
 
     directory: DirectoryStore
     outbox: OutboxStore
+    engagement: EngagementStore  # the card's score, trend and recent actions
 
 
 class PartnerAdminService:
@@ -68,7 +72,14 @@ class PartnerAdminService:
             return Refused(RefusalCode.NO_SUCH_PARTNER, value=name)
         now = self._clock.now()
         load = await self._stores.directory.partner_load(found.id, since=now - LOAD_WINDOW, until=now)
-        return replace(card, load=load)
+        engagement = await self._stores.engagement.partner_engagement(
+            partner_id=found.id,
+            now=now,
+            window=timedelta(days=self._settings.engagement_window_days),
+            formula=formula_of(self._settings),
+            recent=RECENT_ACTIONS,
+        )
+        return replace(card, load=load, engagement=engagement)
 
     # --- chat commands -------------------------------------------------------------------------
 

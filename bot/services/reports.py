@@ -7,16 +7,20 @@ second process queues nothing new. A week in which nothing happened posts nothin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot import messages as m
 from bot.cadence import Engagement, EngagementLine, NoticeDraft, Period
-from bot.domain.engagement import PROACTIVE, ActionTotals, EngagementKind
+from bot.domain.engagement import PROACTIVE, ActionTotals, EngagementKind, QuietPartner
 from bot.i18n import Plural
 from bot.ports.analytics import ReportStore
+from bot.ports.engagement import EngagementStore
 from bot.ports.outbox import NoticeStore
+from bot.presenter.engagement import last_action_text
 from bot.safety import neutralize_mentions
+from bot.services.engagement import gone_quiet
 from bot.settings import CoreSettings
 from bot.timezones import local_wall, zone_or
 
@@ -32,6 +36,11 @@ class ReportPorts:
 
     reports: ReportStore
     notices: NoticeStore
+    engagement: EngagementStore  # the partners gone quiet
+
+
+# The report names at most this many partners gone quiet; `quiet` lists them all.
+QUIET_SHOWN = 10
 
 
 class ReportService:
@@ -45,14 +54,21 @@ class ReportService:
         actions = await self._stores.reports.actions(since=period.start, until=period.end)
         if engagement.is_empty() and actions.is_empty():
             return 0
-        text = self.render(period, engagement, actions)
+        quiet = await gone_quiet(self._stores.engagement, self._settings, now=period.end)
+        text = self.render(period, engagement, actions, quiet)
         drafts = [
             NoticeDraft(key=report_key(period.key, channel.key()), channel=channel, text=text)
             for channel in self._settings.admin_channel_refs()
         ]
         return await self._stores.notices.add(drafts, now=now) if drafts else 0
 
-    def render(self, period: Period, engagement: Engagement, actions: ActionTotals | None = None) -> str:
+    def render(
+        self,
+        period: Period,
+        engagement: Engagement,
+        actions: ActionTotals | None = None,
+        quiet: Sequence[QuietPartner] = (),
+    ) -> str:
         zone, tz = zone_or(self._settings.default_timezone, "UTC")
         header = m.REPORT_HEADER.format(
             start=m.REPORT_DAY.format(day=local_wall(period.start, tz)),
@@ -65,9 +81,24 @@ class ReportService:
         lines += [_line(_topic_name(line.name), line) for line in engagement.by_topic]
         lines += ["", m.REPORT_BY_TIER]
         lines += [_line(line.name, line) for line in engagement.by_tier]
+        lines += self._quiet(quiet)
         lines += ["", m.REPORT_FOOTER]
         # Topic slugs and tiers come from admins, but a notice never pings anyone whatever it says.
         return neutralize_mentions("\n".join(lines))
+
+    def _quiet(self, quiet: Sequence[QuietPartner]) -> list[str]:
+        """The partners gone quiet, the first QUIET_SHOWN (by name, as `quiet` lists them); none: nothing."""
+        if not quiet:
+            return []
+        days = 2 * self._settings.engagement_window_days  # how far back a last action is looked for
+        lines = ["", m.QUIET_HEADER(len(quiet))]
+        lines += [
+            m.REPORT_QUIET_ROW.format(name=p.name, tier=p.tier, last=last_action_text(p, days))
+            for p in quiet[:QUIET_SHOWN]
+        ]
+        if len(quiet) > QUIET_SHOWN:
+            lines.append(m.REPORT_QUIET_MORE(len(quiet) - QUIET_SHOWN))
+        return lines
 
 
 def _topic_name(slug: str) -> str:

@@ -14,15 +14,25 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain.engagement import (
     EngagementCount,
     EngagementKind,
+    PartnerEngagement,
     PartnerScore,
     QuietPartner,
     QuietReason,
+    RecentAction,
     ScoreFilter,
     ScoreFormula,
     is_proactive,
 )
 from storage.repositories.base import Repository
-from storage.tables import AnnouncementTopicRow, ChannelRow, DeliveryRow, EngagementEventRow, PartnerRow
+from storage.tables import (
+    AnnouncementRow,
+    AnnouncementTopicRow,
+    ChannelRow,
+    DeliveryRow,
+    EngagementEventRow,
+    PartnerRow,
+    TopicRow,
+)
 
 
 def _t(model: type[SQLModel]) -> Table:
@@ -31,6 +41,7 @@ def _t(model: type[SQLModel]) -> Table:
 
 _E, _C, _D = _t(EngagementEventRow), _t(ChannelRow), _t(DeliveryRow)
 _P, _AT = _t(PartnerRow), _t(AnnouncementTopicRow)
+_A, _T = _t(AnnouncementRow), _t(TopicRow)
 
 
 async def record_event(
@@ -139,6 +150,7 @@ class EngagementRepository(Repository):
             select(
                 _P.c.id, _P.c.name, _P.c.tier, _P.c.type, _P.c.region, _P.c.language,
                 score, proactive, reactive, got, events.c.last_at,
+                _last_kind(events.c.last_at, only.topic_id),
             )
             .select_from(_P.outerjoin(events, events.c.partner_id == _P.c.id))
             .outerjoin(received, received.c.partner_id == _P.c.id)
@@ -161,6 +173,7 @@ class EngagementRepository(Repository):
                     partner_id=row[0], name=row[1], tier=row[2], type=row[3], region=row[4],
                     language=row[5], score=round(float(row[6]), 1), proactive=int(row[7]),
                     reactive=int(row[8]), received=int(row[9]), last_action=_aware(row[10]),
+                    last_action_kind=_kind(row[11]),
                 )  # fmt: skip
 
     async def gone_quiet(
@@ -187,7 +200,16 @@ class EngagementRepository(Repository):
         silent = and_(n(received.c.recent) > 0, n(events.c.recent) == 0)
         dropped = and_(before > 0, score < before * (1 - drop_percent / 100.0))
         query = (
-            select(_P.c.id, _P.c.name, _P.c.tier, silent, score, before, events.c.last_at)
+            select(
+                _P.c.id,
+                _P.c.name,
+                _P.c.tier,
+                silent,
+                score,
+                before,
+                events.c.last_at,
+                _last_kind(events.c.last_at, None),
+            )
             .select_from(_P.outerjoin(events, events.c.partner_id == _P.c.id))
             .outerjoin(received, received.c.partner_id == _P.c.id)
             .where(_P.c.removed_at.is_(None), or_(silent, dropped))
@@ -204,9 +226,54 @@ class EngagementRepository(Repository):
                 score=round(float(row[4]), 1),
                 previous_score=round(float(row[5]), 1),
                 last_action=_aware(row[6]),
+                last_action_kind=_kind(row[7]),
             )
             for row in rows
         ]
+
+    async def partner_engagement(
+        self, *, partner_id: int, now: datetime, window: timedelta, formula: ScoreFormula, recent: int
+    ) -> PartnerEngagement:
+        """See `bot.ports.engagement.EngagementStore`: the gone-quiet counts, for one partner."""
+        since, previous = now - window, now - 2 * window
+        events = _event_counts(previous, since, now, None, partner_id=partner_id).subquery("ev")
+        received = _received(previous, since, now, now, None, partner_id=partner_id).subquery("rc")
+
+        def n(column: Any) -> ColumnElement[Any]:
+            return func.coalesce(column, 0)
+
+        score = _score(n(events.c.proactive), n(events.c.reactive), n(received.c.received), formula)
+        before = _score(
+            n(events.c.old_proactive), n(events.c.old_reactive), n(received.c.old_received), formula
+        )
+        query = (
+            select(score, before)
+            .select_from(_P.outerjoin(events, events.c.partner_id == _P.c.id))
+            .outerjoin(received, received.c.partner_id == _P.c.id)
+            .where(_P.c.id == partner_id)
+        )
+        latest = (
+            select(_E.c.kind, _E.c.at, _A.c.title, _T.c.slug)
+            .select_from(
+                _E.outerjoin(_A, _A.c.id == _E.c.announcement_id).outerjoin(_T, _T.c.id == _E.c.topic_id)
+            )
+            .where(_E.c.partner_id == partner_id, _E.c.at < now)
+            .order_by(_E.c.at.desc(), _E.c.id.desc())
+            .limit(recent)
+        )
+        async with self._sessions() as session:
+            conn = await session.connection()
+            scores = (await conn.execute(query)).first()
+            actions = (await conn.execute(latest)).all()
+        return PartnerEngagement(
+            window_days=window.days,
+            score=round(float(scores[0]), 1) if scores else 0.0,
+            previous_score=round(float(scores[1]), 1) if scores else 0.0,
+            recent=tuple(
+                RecentAction(EngagementKind(kind), _aware(at) or now, title, slug)
+                for kind, at, title, slug in actions
+            ),
+        )
 
 
 # Removing a reaction is an event (the record is append-only) but not engagement: it is not counted.
@@ -218,7 +285,13 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
 
 
 def _event_counts(
-    start: datetime, since: datetime, until: datetime, topic_id: int | None, *, recent: datetime | None = None
+    start: datetime,
+    since: datetime,
+    until: datetime,
+    topic_id: int | None,
+    *,
+    recent: datetime | None = None,
+    partner_id: int | None = None,
 ) -> Select[Any]:
     """Per partner, counted actions in [since, until) (proactive, reactive), in [start, since) (old_…),
     in [recent, until) and the latest action in [start, until)."""
@@ -237,13 +310,40 @@ def _event_counts(
         .group_by(_E.c.partner_id)
     )
     if topic_id is not None:
-        of_topic = select(_AT.c.announcement_id).where(_AT.c.topic_id == topic_id)
-        query = query.where(or_(_E.c.topic_id == topic_id, _E.c.announcement_id.in_(of_topic)))
+        query = query.where(_of_topic(topic_id))
+    if partner_id is not None:
+        query = query.where(_E.c.partner_id == partner_id)
     return query
 
 
+def _of_topic(topic_id: int) -> ColumnElement[bool]:
+    """An event about the topic, or about an announcement on it."""
+    of_topic = select(_AT.c.announcement_id).where(_AT.c.topic_id == topic_id)
+    return or_(_E.c.topic_id == topic_id, _E.c.announcement_id.in_(of_topic))
+
+
+def _last_kind(last_at: ColumnElement[Any], topic_id: int | None) -> Any:
+    """The kind of the partner's counted event at `last_at` (the latest written, on a tie): correlated
+    with the partner row, one seek of ix_engagement_event_partner_at per partner."""
+    query = (
+        select(_E.c.kind)
+        .where(_E.c.partner_id == _P.c.id, _E.c.at == last_at, _COUNTED)
+        .order_by(_E.c.id.desc())
+        .limit(1)
+    )
+    if topic_id is not None:
+        query = query.where(_of_topic(topic_id))
+    return query.scalar_subquery()
+
+
 def _received(
-    start: datetime, since: datetime, until: datetime, recent: datetime, topic_id: int | None
+    start: datetime,
+    since: datetime,
+    until: datetime,
+    recent: datetime,
+    topic_id: int | None,
+    *,
+    partner_id: int | None = None,
 ) -> Select[Any]:
     """Per partner (of the channel now), deliveries sent in [since, until), in [start, since) and in
     [recent, until)."""
@@ -263,6 +363,10 @@ def _received(
     if topic_id is not None:
         of_topic = select(_AT.c.announcement_id).where(_AT.c.topic_id == topic_id)
         per_channel = per_channel.where(_D.c.announcement_id.in_(of_topic))
+    if partner_id is not None:
+        per_channel = per_channel.where(
+            _D.c.channel_id.in_(select(_C.c.id).where(_C.c.partner_id == partner_id))
+        )
     counted = per_channel.subquery("dc")
     return (
         select(
@@ -282,6 +386,10 @@ def _score(
 ) -> ColumnElement[Any]:
     weighted = literal(f.proactive_weight, Float) * proactive + literal(f.reactive_weight, Float) * reactive
     return 100.0 * cast(weighted, Float) / (cast(received, Float) + literal(f.smoothing, Float))
+
+
+def _kind(value: str | None) -> EngagementKind | None:
+    return EngagementKind(value) if value is not None else None
 
 
 def _aware(value: datetime | None) -> datetime | None:

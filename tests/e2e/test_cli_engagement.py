@@ -72,8 +72,8 @@ def test_csv_file_parses_back(
         assert tuple(reader.fieldnames or ()) == COLUMNS
         parsed = list(reader)
     assert parsed == [
-        EXPECTED[0] | {"last_action": pulled["Acme"]},
-        EXPECTED[1] | {"last_action": pulled["Birch"]},
+        EXPECTED[0] | {"last_action": pulled["Acme"], "last_action_kind": "subscribed"},
+        EXPECTED[1] | {"last_action": pulled["Birch"], "last_action_kind": "subscribed"},
     ]
 
     # Without options, the same CSV on stdout.
@@ -92,6 +92,26 @@ def test_json_lines(
         ("Acme", 120.0, 2, pulled["Acme"]),
         ("Birch", 60.0, 1, pulled["Birch"]),
     ]
+    assert [r["last_action_kind"] for r in lines] == ["subscribed", "subscribed"]
+
+
+def test_the_new_column_comes_last() -> None:
+    """Spreadsheets and PRM imports read the columns by position: what was there stays there."""
+    assert COLUMNS == (
+        "name", "tier", "type", "region", "language", "score", "proactive", "reactive", "received",
+        "last_action", "last_action_kind",
+    )  # fmt: skip
+
+
+def test_a_partner_without_action_has_empty_last_action_columns(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sqlite3.connect(seeded.removeprefix("sqlite:///")) as db:
+        db.execute("DELETE FROM engagement_event")
+    result = run(monkeypatch, capsys)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows and all(r["last_action"] == "" and r["last_action_kind"] == "" for r in rows)
 
 
 def test_errors_are_one_line(

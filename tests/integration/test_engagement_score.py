@@ -118,6 +118,12 @@ async def test_scores_are_the_hand_computed_ones(harness: Harness, clock: FakeCl
     acme = scores[0]
     assert (acme.partner_id, acme.tier, acme.region) == (ids["acme"], "gold", "emea")
     assert acme.last_action == clock.now() - timedelta(days=3)
+    assert [s.last_action_kind for s in scores] == [
+        K.NEWS_PULLED,
+        K.HELPFUL,
+        K.REACTION_ADDED,
+        K.REACTION_ADDED,
+    ]
 
     # Of one topic: security is #1-#5 (Acme's reactions and pull count, its pricing subscription not).
     by_topic = [s async for s in service.scores(ScoreFilter(topic_id=ids["security"]))]
@@ -151,6 +157,7 @@ async def test_gone_quiet_lists_the_silent_and_the_dropped(harness: Harness, clo
         clock.now() - timedelta(days=60),
         clock.now() - timedelta(days=50),
     ]
+    assert [p.last_action_kind for p in listing.partners] == [K.REACTION_ADDED, K.REACTION_ADDED]
 
 
 async def test_engagement_and_quiet_commands_in_chat(harness: Harness, clock: FakeClock) -> None:
@@ -180,9 +187,9 @@ async def test_engagement_and_quiet_commands_in_chat(harness: Harness, clock: Fa
     assert quiet.text == "\n".join(
         [
             "**2 partners have gone quiet**",
-            "• Bolt (silver) — no action in the last 4 weeks while still receiving; last action: "
+            "• Bolt (silver) — no action in the last 4 weeks while still receiving; last action: reacted on "
             + (clock.now() - timedelta(days=60)).strftime("%Y-%m-%d"),
-            "• Dull (silver) — score 12.5, down from 171.4; last action: "
+            "• Dull (silver) — score 12.5, down from 171.4; last action: reacted on "
             + (clock.now() - timedelta(days=50)).strftime("%Y-%m-%d"),
             "_Gone quiet: still receiving with no action in the last 4 weeks, or a score down by more "
             "than 50% against the previous 90 days._",
