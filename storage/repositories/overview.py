@@ -1,0 +1,267 @@
+"""The Overview page's read side (bot/ports/overview.py): a handful of aggregates per page view.
+
+Nothing here reads rows one by one: counts, distinct counts and GROUP BYs over the window's deliveries,
+engagement events and questions, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, Integer, Table, and_, case, cast, func, literal, or_, select
+from sqlmodel import SQLModel
+
+from bot.domain.dashboard import Segment
+from bot.domain.engagement import EngagementKind
+from bot.ports.overview import ActionBucket, FailureCount, OverviewFigures, SegmentChoices
+from storage.repositories.base import Repository
+from storage.repositories.stats import failure_reason
+from storage.tables import (
+    AnnouncementTopicRow,
+    ChannelRow,
+    DeliveryRow,
+    EngagementEventRow,
+    PartnerRow,
+    QuestionRow,
+    SubscriptionRow,
+    TopicRow,
+    UTCDateTime,
+)
+
+
+def _t(model: type[SQLModel]) -> Table:
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
+_D, _C, _P, _Q = _t(DeliveryRow), _t(ChannelRow), _t(PartnerRow), _t(QuestionRow)
+_E, _AT, _T, _S = _t(EngagementEventRow), _t(AnnouncementTopicRow), _t(TopicRow), _t(SubscriptionRow)
+
+# What makes a delivered copy "engaged": something the partner did about that announcement there.
+ENGAGING = tuple(
+    kind.value
+    for kind in (
+        EngagementKind.REACTION_ADDED,
+        EngagementKind.HELPFUL,
+        EngagementKind.ACKNOWLEDGED,
+        EngagementKind.QUESTION_ASKED,
+        EngagementKind.LINK_CLICKED,
+    )
+)
+# Removing a reaction is recorded but is not an action (as in the engagement score).
+_COUNTED = _E.c.kind != EngagementKind.REACTION_REMOVED.value
+
+
+def _at(value: datetime) -> Any:
+    return literal(value, UTCDateTime())
+
+
+def _sum_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _same(column: Any, value: str) -> ColumnElement[bool]:
+    return func.lower(column) == value.lower()
+
+
+def _dimensions(segment: Segment) -> list[tuple[str, str]]:
+    pairs = (("tier", segment.tier), ("region", segment.region), ("type", segment.type))
+    return [(name, value) for name, value in (*pairs, ("language", segment.language)) if value]
+
+
+def _of_topic(topic_id: int) -> Any:
+    return select(_AT.c.announcement_id).where(_AT.c.topic_id == topic_id)
+
+
+def _delivery_filter(segment: Segment, topic_id: int | None) -> list[ColumnElement[bool]]:
+    """Deliveries in the segment their partner had when they were sent."""
+    where = [_same(_D.c[name], value) for name, value in _dimensions(segment)]
+    if topic_id is not None:
+        where.append(_D.c.announcement_id.in_(_of_topic(topic_id)))
+    return where
+
+
+def _partners(segment: Segment) -> Any:
+    """The ids of the partners (not removed) in the segment's dimensions now."""
+    where = [_same(_P.c[name], value) for name, value in _dimensions(segment)]
+    return select(_P.c.id).where(_P.c.removed_at.is_(None), *where)
+
+
+def _event_filter(segment: Segment, topic_id: int | None) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if _dimensions(segment):
+        where.append(_E.c.partner_id.in_(_partners(segment)))
+    if topic_id is not None:
+        where.append(or_(_E.c.topic_id == topic_id, _E.c.announcement_id.in_(_of_topic(topic_id))))
+    return where
+
+
+def _question_filter(segment: Segment, topic_id: int | None) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if _dimensions(segment):
+        channels = select(_C.c.id).where(_C.c.partner_id.in_(_partners(segment)))
+        where.append(_Q.c.channel_id.in_(channels))
+    if topic_id is not None:
+        where.append(_Q.c.announcement_id.in_(_of_topic(topic_id)))
+    return where
+
+
+def _seconds(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
+    """`later - earlier` in seconds, as a number both databases compare and order."""
+    if dialect == "sqlite":
+        return (func.julianday(later) - func.julianday(earlier)) * literal(86_400.0, Float)
+    return func.extract("epoch", later - earlier)
+
+
+class OverviewRepository(Repository):
+    async def choices(self) -> SegmentChoices:
+        """See `bot.ports.overview.OverviewView`."""
+        found: dict[str, tuple[str, ...]] = {}
+        async with self._sessions() as session:
+            conn = await session.connection()
+            for name in ("tier", "region", "type", "language"):
+                column = _P.c[name]
+                query = (
+                    select(column).where(_P.c.removed_at.is_(None), column != "").distinct().order_by(column)
+                )
+                found[name] = tuple(str(value) for value in (await conn.execute(query)).scalars())
+            topics = select(_T.c.slug).where(_T.c.archived.is_(False)).order_by(_T.c.slug)
+            slugs = tuple(str(slug) for slug in (await conn.execute(topics)).scalars())
+        return SegmentChoices(found["tier"], found["region"], found["type"], found["language"], slugs)
+
+    async def topic_id(self, slug: str) -> int | None:
+        async with self._sessions() as session:
+            conn = await session.connection()
+            return (await conn.execute(select(_T.c.id).where(_same(_T.c.slug, slug)))).scalar()
+
+    async def figures(self, segment: Segment, *, topic_id: int | None, now: datetime) -> OverviewFigures:
+        since, until = _at(now - timedelta(days=segment.days)), _at(now)
+        sent = [_D.c.status == "sent", _D.c.sent_at >= since, _D.c.sent_at <= until]
+        reach = select(
+            func.count(),
+            func.count(func.distinct(_D.c.channel_id)),
+            func.count(func.distinct(_D.c.announcement_id)),
+        ).where(*sent, *_delivery_filter(segment, topic_id))
+        # Engaged copies: the distinct (announcement, channel) pairs acted on in the window, matched to
+        # the window's deliveries by their unique key.
+        acted = (
+            select(_E.c.announcement_id, _E.c.channel_id)
+            .where(
+                _E.c.at >= since,
+                _E.c.at <= until,
+                _E.c.announcement_id.is_not(None),
+                _E.c.kind.in_(ENGAGING),
+            )
+            .distinct()
+            .subquery("acted")
+        )
+        engaged = (
+            select(func.count())
+            .select_from(
+                acted.join(
+                    _D,
+                    and_(
+                        _D.c.announcement_id == acted.c.announcement_id, _D.c.channel_id == acted.c.channel_id
+                    ),
+                )
+            )
+            .where(*sent, *_delivery_filter(segment, topic_id))
+        )
+        actions = select(_sum_if(_E.c.proactive), _sum_if(~_E.c.proactive)).where(
+            _E.c.at >= since, _E.c.at <= until, _COUNTED, *_event_filter(segment, topic_id)
+        )
+        asked = [_Q.c.created_at >= since, _Q.c.created_at <= until, *_question_filter(segment, topic_id)]
+        answered = and_(_Q.c.answered_at.is_not(None), _Q.c.answered_at <= until)
+        questions = select(func.count(), _sum_if(answered)).where(*asked)
+        async with self._sessions() as session:
+            conn = await session.connection()
+            delivered, channels, announcements = (await conn.execute(reach)).one()
+            engaged_n = (await conn.execute(engaged)).scalar() or 0
+            proactive, reactive = (await conn.execute(actions)).one()
+            asked_n, answered_n = (await conn.execute(questions)).one()
+            median: timedelta | None = None
+            if answered_n:
+                # The median without loading the durations: the middle one or two, by OFFSET.
+                took = _seconds(_Q.c.answered_at, _Q.c.created_at, conn.dialect.name)
+                middle = (
+                    select(took).where(*asked, answered).order_by(took).offset((int(answered_n) - 1) // 2)
+                ).limit(1 if answered_n % 2 else 2)
+                values = [float(v) for v in (await conn.execute(middle)).scalars()]
+                median = timedelta(seconds=round(sum(values) / len(values)))
+        return OverviewFigures(
+            announcements=int(announcements),
+            channels=int(channels),
+            delivered=int(delivered),
+            engaged=int(engaged_n),
+            proactive=int(proactive),
+            reactive=int(reactive),
+            questions_asked=int(asked_n),
+            questions_answered=int(answered_n),
+            median_answer=median,
+        )
+
+    async def actions(
+        self, segment: Segment, *, topic_id: int | None, now: datetime, bucket: timedelta
+    ) -> list[ActionBucket]:
+        start = now - timedelta(days=segment.days)
+        size = bucket.total_seconds()
+        buckets = max(1, int(-(-(now - start).total_seconds() // size)))
+        async with self._sessions() as session:
+            conn = await session.connection()
+            offset = _seconds(_E.c.at, _at(start), conn.dialect.name) / literal(size, Float)
+            # Whole buckets since the start (the offset is never negative: truncating is flooring).
+            index: ColumnElement[Any] = cast(offset, Integer)
+            if conn.dialect.name == "postgresql":
+                index = func.floor(offset)  # PostgreSQL's CAST rounds to the nearest
+            per = (
+                select(index.label("n"), _E.c.proactive.label("proactive"))
+                .where(
+                    _E.c.at >= _at(start), _E.c.at <= _at(now), _COUNTED, *_event_filter(segment, topic_id)
+                )
+                .subquery("per")
+            )
+            query = select(per.c.n, per.c.proactive, func.count()).group_by(per.c.n, per.c.proactive)
+            rows = (await conn.execute(query)).all()
+        counts: Counter[tuple[int, bool]] = Counter()
+        for n, proactive, count in rows:
+            counts[(min(int(n), buckets - 1), bool(proactive))] += int(count)
+        return [
+            ActionBucket(start + i * bucket, counts[(i, True)], counts[(i, False)]) for i in range(buckets)
+        ]
+
+    async def failures(self, segment: Segment, *, topic_id: int | None, now: datetime) -> list[FailureCount]:
+        since = _at(now - timedelta(days=segment.days))
+        query = (
+            select(_D.c.last_error, func.count())
+            .where(
+                _D.c.status == "failed",
+                _D.c.not_before >= since,
+                _D.c.not_before <= _at(now),
+                *_delivery_filter(segment, topic_id),
+            )
+            .group_by(_D.c.last_error)
+        )
+        async with self._sessions() as session:
+            rows = (await (await session.connection()).execute(query)).all()
+        reasons: Counter[str] = Counter()
+        for error, count in rows:
+            reasons[failure_reason(str(error or ""))] += int(count)
+        ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+        return [FailureCount(reason, count) for reason, count in ordered]
+
+    async def in_segment(
+        self, partner_ids: Sequence[int], segment: Segment, *, topic_id: int | None
+    ) -> set[int]:
+        if not partner_ids:
+            return set()
+        query = _partners(segment).where(_P.c.id.in_(list(partner_ids)))
+        if topic_id is not None:
+            following = (
+                select(_C.c.partner_id).join(_S, _S.c.channel_id == _C.c.id).where(_S.c.topic_id == topic_id)
+            )
+            query = query.where(_P.c.id.in_(following))
+        async with self._sessions() as session:
+            conn = await session.connection()
+            return {int(i) for i in (await conn.execute(query)).scalars()}
