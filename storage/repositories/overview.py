@@ -50,8 +50,10 @@ ENGAGING = tuple(
         EngagementKind.LINK_CLICKED,
     )
 )
-# Removing a reaction is recorded but is not an action (as in the engagement score).
-_COUNTED = _E.c.kind != EngagementKind.REACTION_REMOVED.value
+# Removing a reaction is recorded but is not an action (as in the engagement score). Named as a list
+# (not "!= reaction_removed") so PostgreSQL reads each kind's window from ix_engagement_event_kind_at.
+COUNTED = tuple(kind.value for kind in EngagementKind if kind is not EngagementKind.REACTION_REMOVED)
+_COUNTED = _E.c.kind.in_(COUNTED)
 
 
 def _at(value: datetime) -> Any:
