@@ -28,32 +28,40 @@ class SegmentChoices:
 
 
 @dataclass(frozen=True, slots=True)
-class OverviewFigures:
-    """The cards. `engaged`: delivered copies on which the partner did something (reacted, Helpful,
-    asked, acknowledged…); `median_answer`: over the questions asked in the window and answered."""
-
-    announcements: int
-    channels: int
-    delivered: int
-    engaged: int
-    proactive: int
-    reactive: int
-    questions_asked: int
-    questions_answered: int
-    median_answer: timedelta | None
-
-    @property
-    def engagement_rate(self) -> float | None:
-        return self.engaged / self.delivered if self.delivered else None
-
-
-@dataclass(frozen=True, slots=True)
 class ActionBucket:
     """Proactive and reactive actions in [start, start + one bucket)."""
 
     start: datetime
     proactive: int
     reactive: int
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewFigures:
+    """The cards and the actions over time. `engaged`: delivered copies on which the partner did
+    something (reacted, Helpful, asked, acknowledged…); `median_answer`: over the questions asked in the
+    window and answered; `actions`: per bucket, oldest first, empty buckets included."""
+
+    announcements: int
+    channels: int
+    delivered: int
+    engaged: int
+    questions_asked: int
+    questions_answered: int
+    median_answer: timedelta | None
+    actions: tuple[ActionBucket, ...]
+
+    @property
+    def proactive(self) -> int:
+        return sum(b.proactive for b in self.actions)
+
+    @property
+    def reactive(self) -> int:
+        return sum(b.reactive for b in self.actions)
+
+    @property
+    def engagement_rate(self) -> float | None:
+        return self.engaged / self.delivered if self.delivered else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +75,11 @@ class FailureCount:
 class OverviewView(Protocol):
     async def choices(self) -> SegmentChoices: ...
 
-    async def figures(self, segment: Segment, *, topic_id: int | None, now: datetime) -> OverviewFigures:
-        """The cards over [now - segment.days, now]; `topic_id` is the segment's topic, resolved."""
-        ...
-
-    async def actions(
+    async def figures(
         self, segment: Segment, *, topic_id: int | None, now: datetime, bucket: timedelta
-    ) -> list[ActionBucket]:
-        """Actions per bucket over [now - segment.days, now], oldest first, empty buckets included."""
+    ) -> OverviewFigures:
+        """The cards over [now - segment.days, now], and the actions per `bucket` (one day, one week)
+        from the window's start; `topic_id` is the segment's topic, resolved."""
         ...
 
     async def failures(self, segment: Segment, *, topic_id: int | None, now: datetime) -> list[FailureCount]:

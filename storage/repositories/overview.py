@@ -117,6 +117,23 @@ def _seconds(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
     return func.extract("epoch", later - earlier)
 
 
+def _per_bucket(
+    segment: Segment, topic_id: int | None, start: datetime, now: datetime, size: float, conn: Any
+) -> Any:
+    """(bucket number from `start`, proactive, count) of the actions in [start, now]."""
+    offset = _seconds(_E.c.at, _at(start), conn.dialect.name) / literal(size, Float)
+    # Whole buckets since the start (the offset is never negative: truncating is flooring).
+    index: ColumnElement[Any] = cast(offset, Integer)
+    if conn.dialect.name == "postgresql":
+        index = func.floor(offset)  # PostgreSQL's CAST rounds to the nearest
+    per = (
+        select(index.label("n"), _E.c.proactive.label("proactive"))
+        .where(_E.c.at >= _at(start), _E.c.at <= _at(now), _COUNTED, *_event_filter(segment, topic_id))
+        .subquery("per")
+    )
+    return select(per.c.n, per.c.proactive, func.count()).group_by(per.c.n, per.c.proactive)
+
+
 class OverviewRepository(Repository):
     async def choices(self) -> SegmentChoices:
         """See `bot.ports.overview.OverviewView`."""
@@ -138,14 +155,13 @@ class OverviewRepository(Repository):
             conn = await session.connection()
             return (await conn.execute(select(_T.c.id).where(_same(_T.c.slug, slug)))).scalar()
 
-    async def figures(self, segment: Segment, *, topic_id: int | None, now: datetime) -> OverviewFigures:
-        since, until = _at(now - timedelta(days=segment.days)), _at(now)
-        sent = [_D.c.status == "sent", _D.c.sent_at >= since, _D.c.sent_at <= until]
-        reach = select(
-            func.count(),
-            func.count(func.distinct(_D.c.channel_id)),
-            func.count(func.distinct(_D.c.announcement_id)),
-        ).where(*sent, *_delivery_filter(segment, topic_id))
+    async def figures(
+        self, segment: Segment, *, topic_id: int | None, now: datetime, bucket: timedelta
+    ) -> OverviewFigures:
+        """See `bot.ports.overview.OverviewView`: one scan of the window's deliveries (reach and engaged
+        copies), one of its actions (per bucket), two small ones of its questions."""
+        start = now - timedelta(days=segment.days)
+        since, until = _at(start), _at(now)
         # Engaged copies: the distinct (announcement, channel) pairs acted on in the window, matched to
         # the window's deliveries by their unique key.
         acted = (
@@ -159,29 +175,31 @@ class OverviewRepository(Repository):
             .distinct()
             .subquery("acted")
         )
-        engaged = (
-            select(func.count())
-            .select_from(
-                acted.join(
-                    _D,
-                    and_(
-                        _D.c.announcement_id == acted.c.announcement_id, _D.c.channel_id == acted.c.channel_id
-                    ),
-                )
+        on = and_(_D.c.announcement_id == acted.c.announcement_id, _D.c.channel_id == acted.c.channel_id)
+        reach = (
+            select(
+                func.count(),
+                func.count(acted.c.announcement_id),
+                func.count(func.distinct(_D.c.channel_id)),
+                func.count(func.distinct(_D.c.announcement_id)),
             )
-            .where(*sent, *_delivery_filter(segment, topic_id))
-        )
-        actions = select(_sum_if(_E.c.proactive), _sum_if(~_E.c.proactive)).where(
-            _E.c.at >= since, _E.c.at <= until, _COUNTED, *_event_filter(segment, topic_id)
+            .select_from(_D.outerjoin(acted, on))
+            .where(
+                _D.c.status == "sent",
+                _D.c.sent_at >= since,
+                _D.c.sent_at <= until,
+                *_delivery_filter(segment, topic_id),
+            )
         )
         asked = [_Q.c.created_at >= since, _Q.c.created_at <= until, *_question_filter(segment, topic_id)]
         answered = and_(_Q.c.answered_at.is_not(None), _Q.c.answered_at <= until)
         questions = select(func.count(), _sum_if(answered)).where(*asked)
+        size = bucket.total_seconds()
+        buckets = max(1, int(-(-(now - start).total_seconds() // size)))
         async with self._sessions() as session:
             conn = await session.connection()
-            delivered, channels, announcements = (await conn.execute(reach)).one()
-            engaged_n = (await conn.execute(engaged)).scalar() or 0
-            proactive, reactive = (await conn.execute(actions)).one()
+            delivered, engaged, channels, announcements = (await conn.execute(reach)).one()
+            per_bucket = (await conn.execute(_per_bucket(segment, topic_id, start, now, size, conn))).all()
             asked_n, answered_n = (await conn.execute(questions)).one()
             median: timedelta | None = None
             if answered_n:
@@ -192,46 +210,22 @@ class OverviewRepository(Repository):
                 ).limit(1 if answered_n % 2 else 2)
                 values = [float(v) for v in (await conn.execute(middle)).scalars()]
                 median = timedelta(seconds=round(sum(values) / len(values)))
+        counts: Counter[tuple[int, bool]] = Counter()
+        for n, proactive, count in per_bucket:
+            counts[(min(int(n), buckets - 1), bool(proactive))] += int(count)
         return OverviewFigures(
             announcements=int(announcements),
             channels=int(channels),
             delivered=int(delivered),
-            engaged=int(engaged_n),
-            proactive=int(proactive),
-            reactive=int(reactive),
+            engaged=int(engaged),
             questions_asked=int(asked_n),
             questions_answered=int(answered_n),
             median_answer=median,
+            actions=tuple(
+                ActionBucket(start + i * bucket, counts[(i, True)], counts[(i, False)])
+                for i in range(buckets)
+            ),
         )
-
-    async def actions(
-        self, segment: Segment, *, topic_id: int | None, now: datetime, bucket: timedelta
-    ) -> list[ActionBucket]:
-        start = now - timedelta(days=segment.days)
-        size = bucket.total_seconds()
-        buckets = max(1, int(-(-(now - start).total_seconds() // size)))
-        async with self._sessions() as session:
-            conn = await session.connection()
-            offset = _seconds(_E.c.at, _at(start), conn.dialect.name) / literal(size, Float)
-            # Whole buckets since the start (the offset is never negative: truncating is flooring).
-            index: ColumnElement[Any] = cast(offset, Integer)
-            if conn.dialect.name == "postgresql":
-                index = func.floor(offset)  # PostgreSQL's CAST rounds to the nearest
-            per = (
-                select(index.label("n"), _E.c.proactive.label("proactive"))
-                .where(
-                    _E.c.at >= _at(start), _E.c.at <= _at(now), _COUNTED, *_event_filter(segment, topic_id)
-                )
-                .subquery("per")
-            )
-            query = select(per.c.n, per.c.proactive, func.count()).group_by(per.c.n, per.c.proactive)
-            rows = (await conn.execute(query)).all()
-        counts: Counter[tuple[int, bool]] = Counter()
-        for n, proactive, count in rows:
-            counts[(min(int(n), buckets - 1), bool(proactive))] += int(count)
-        return [
-            ActionBucket(start + i * bucket, counts[(i, True)], counts[(i, False)]) for i in range(buckets)
-        ]
 
     async def failures(self, segment: Segment, *, topic_id: int | None, now: datetime) -> list[FailureCount]:
         since = _at(now - timedelta(days=segment.days))

@@ -116,11 +116,10 @@ async def show(request: web.Request) -> web.StreamResponse:
     f = await filters_of(request)
     now = d.clock.now()
     view = d.views.overview
-    figures = await view.figures(f.segment, topic_id=f.topic_id, now=now)
     weekly = f.segment.days > 30
-    buckets = await view.actions(
-        f.segment, topic_id=f.topic_id, now=now, bucket=timedelta(weeks=1) if weekly else timedelta(days=1)
-    )
+    bucket = timedelta(weeks=1) if weekly else timedelta(days=1)
+    figures = await view.figures(f.segment, topic_id=f.topic_id, now=now, bucket=bucket)
+    buckets = figures.actions
     labels = [b.start.strftime("%Y-%m-%d") for b in buckets]
     per = "week" if weekly else "day"
     chart = charts.line(
