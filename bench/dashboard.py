@@ -1,7 +1,7 @@
 """The dashboard's pages at scale: server-side render time per page, p50 and p95.
 
     uv run python bench/dashboard.py [--partners 10000 --announcements 1000 --deliveries 1000000
-        --events 2000000 --requests 20 --database postgres|sqlite] [--db postgresql://…]
+        --events 2000000 --requests 20 --database postgres|sqlite] [--db postgresql://… [--seeded]]
 
 Seeds as bench/engagement.py does (its `seed`: partners with one channel each, announcements,
 deliveries and engagement events over the last 180 days), then adds topics, the announcements' topics,
@@ -51,6 +51,7 @@ from storage.tables import (
 PAGES: tuple[str, ...] = (
     "/",
     "/?days=90&tier=gold",
+    "/overview/quiet?fragment=1",  # the Overview's gone-quiet section, loaded into it by dashboard.js
     "/audit",
 )
 
@@ -176,7 +177,8 @@ async def main(args: argparse.Namespace) -> None:
             await measure(url, "sqlite", args.requests)
         return
     if args.db:
-        await asyncio.to_thread(seed, args.db, *sizes, now)
+        if not args.seeded:
+            await asyncio.to_thread(seed, args.db, *sizes, now)
         await measure(args.db, "postgres", args.requests)
         return
     if find_bindir() is None:
@@ -201,4 +203,5 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--db", help="postgres: this database URL instead of a throwaway cluster")
+    parser.add_argument("--seeded", action="store_true", help="with --db: it is seeded already, only measure")
     asyncio.run(main(parser.parse_args()))

@@ -87,7 +87,12 @@ async def test_an_empty_programme_renders_with_zeros_and_a_chart(dashboard: Dash
     }
     assert _charts(text) == 1
     assert "No delivery failed in the last 30 days." in text
-    assert "No partner has gone quiet." in text
+    # The partners gone quiet follow in a fragment dashboard.js loads once (X-Refresh: stop).
+    assert 'data-refresh="/dashboard/overview/quiet?fragment=1" data-every="0"' in text
+    response = await dashboard.response("GET", "/overview/quiet?fragment=1")
+    assert response.status == 200 and response.headers["X-Refresh"] == "stop"
+    fragment = await response.text()
+    assert "No partner has gone quiet." in fragment and "<html" not in fragment
     status, failures = await dashboard.get("/overview/failures.csv")
     assert (status, _csv(failures)) == (200, [["reason", "failed_deliveries"]])
 
@@ -184,12 +189,15 @@ async def test_partners_gone_quiet_link_to_their_page_and_export(
     birch = (await channel_row(h, "birch")).partner_id
     await dashboard.sign_in()
 
-    status, text = await dashboard.get("/")
+    status, text = await dashboard.get("/?tier=gold")
+    assert 'data-refresh="/dashboard/overview/quiet?fragment=1&amp;tier=gold"' in text
+    status, fragment = await dashboard.get("/overview/quiet?fragment=1")
     assert status == 200
-    assert f'<a href="/dashboard/partners/{acme}">Acme</a>' in text
-    assert f'<a href="/dashboard/partners/{birch}">Birch</a>' in text
-    assert "no action while still receiving" in text
-    status, gold = await dashboard.get("/?tier=gold")
+    assert f'<a href="/dashboard/partners/{acme}">Acme</a>' in fragment
+    assert f'<a href="/dashboard/partners/{birch}">Birch</a>' in fragment
+    assert "no action while still receiving" in fragment
+    status, gold = await dashboard.get("/overview/quiet?tier=gold")  # a page of its own, shareable
+    assert "<h1>Partners gone quiet</h1>" in gold
     assert f"/partners/{acme}" in gold and f"/partners/{birch}" not in gold
 
     status, exported = await dashboard.get("/overview/quiet.csv?tier=gold")

@@ -48,6 +48,7 @@ _DIMENSIONS = (
 
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/", show, name="overview")
+    router.add_get("/overview/quiet", show_quiet, name="overview-quiet")
     router.add_get("/overview/failures.csv", export_failures, name="overview-failures-csv")
     router.add_get("/overview/quiet.csv", export_quiet, name="overview-quiet-csv")
 
@@ -120,10 +121,11 @@ async def show(request: web.Request) -> web.StreamResponse:
     weekly = f.segment.days > 30
     bucket = timedelta(weeks=1) if weekly else timedelta(days=1)
     # Independent reads, each on a connection of its own: the page waits for the slowest, not the sum.
-    figures, failures, (listing, quiet) = await asyncio.gather(
+    # The partners gone quiet (every partner over two score windows: the slowest read by far) follow
+    # from /overview/quiet, loaded into the page by dashboard.js, or opened as a page of their own.
+    figures, failures = await asyncio.gather(
         view.figures(f.segment, topic_id=f.topic_id, now=now, bucket=bucket),
         view.failures(f.segment, topic_id=f.topic_id, now=now),
-        _quiet(request, f),
     )
     buckets = figures.actions
     labels = [b.start.strftime("%Y-%m-%d") for b in buckets]
@@ -138,8 +140,6 @@ async def show(request: web.Request) -> web.StreamResponse:
         if failures
         else None
     )
-    shown = quiet[:QUIET_SHOWN]
-    more = QUIET_MORE(len(quiet) - len(shown)) if len(quiet) > len(shown) else None
     return page(
         request,
         "overview.html",
@@ -156,13 +156,33 @@ async def show(request: web.Request) -> web.StreamResponse:
         chart=chart,
         failures=failures,
         failure_chart=failure_chart,
+    )
+
+
+async def show_quiet(request: web.Request) -> web.StreamResponse:
+    """The partners gone quiet in the segment: the Overview's last section (`?fragment=1`, what
+    dashboard.js loads into it, once), or a page of its own (without JavaScript, or to share)."""
+    f = await filters_of(request)
+    listing, quiet = await _quiet(request, f)
+    shown = quiet[:QUIET_SHOWN]
+    more = QUIET_MORE(len(quiet) - len(shown)) if len(quiet) > len(shown) else None
+    fragment = request.query.get("fragment") == "1"
+    response = page(
+        request,
+        "overview_quiet.html",
+        title="Partners gone quiet",
+        fragment=fragment,
+        f=f,
+        filters=f.query(),
         listing=listing,
         quiet=shown,
-        quiet_total=len(quiet),
         quiet_more=more,
         quiet_weeks=Plural("{n} week", "{n} weeks")(listing.weeks),
         reasons=REASONS,
     )
+    if fragment:
+        response.headers["X-Refresh"] = "stop"
+    return response
 
 
 async def _quiet(request: web.Request, f: Filters) -> tuple[QuietListing, list[QuietPartner]]:
