@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, Table, and_, case, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, Float, Table, and_, case, cast, func, literal, or_, select
 from sqlmodel import SQLModel
 
 from bot.domain.dashboard import Segment
@@ -117,21 +117,20 @@ def _seconds(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
     return func.extract("epoch", later - earlier)
 
 
-def _per_bucket(
-    segment: Segment, topic_id: int | None, start: datetime, now: datetime, size: float, conn: Any
-) -> Any:
-    """(bucket number from `start`, proactive, count) of the actions in [start, now]."""
-    offset = _seconds(_E.c.at, _at(start), conn.dialect.name) / literal(size, Float)
-    # Whole buckets since the start (the offset is never negative: truncating is flooring).
-    index: ColumnElement[Any] = cast(offset, Integer)
-    if conn.dialect.name == "postgresql":
-        index = func.floor(offset)  # PostgreSQL's CAST rounds to the nearest
+def _per_day(segment: Segment, topic_id: int | None, start: datetime, now: datetime, dialect: str) -> Any:
+    """(UTC date, proactive, count) of the actions in [start, now]: grouped by the date (a cheap cast,
+    unlike arithmetic on every row's time), into weeks afterwards if need be."""
+    day = func.date(_E.c.at) if dialect == "sqlite" else cast(func.timezone("UTC", _E.c.at), Date)
     per = (
-        select(index.label("n"), _E.c.proactive.label("proactive"))
+        select(day.label("day"), _E.c.proactive.label("proactive"))
         .where(_E.c.at >= _at(start), _E.c.at <= _at(now), _COUNTED, *_event_filter(segment, topic_id))
         .subquery("per")
     )
-    return select(per.c.n, per.c.proactive, func.count()).group_by(per.c.n, per.c.proactive)
+    return select(per.c.day, per.c.proactive, func.count()).group_by(per.c.day, per.c.proactive)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 class OverviewRepository(Repository):
@@ -194,12 +193,13 @@ class OverviewRepository(Repository):
         asked = [_Q.c.created_at >= since, _Q.c.created_at <= until, *_question_filter(segment, topic_id)]
         answered = and_(_Q.c.answered_at.is_not(None), _Q.c.answered_at <= until)
         questions = select(func.count(), _sum_if(answered)).where(*asked)
-        size = bucket.total_seconds()
-        buckets = max(1, int(-(-(now - start).total_seconds() // size)))
+        first = start.astimezone(UTC).date()
+        step = max(1, bucket.days)
+        buckets = (now.astimezone(UTC).date() - first).days // step + 1
         async with self._sessions() as session:
             conn = await session.connection()
             delivered, engaged, channels, announcements = (await conn.execute(reach)).one()
-            per_bucket = (await conn.execute(_per_bucket(segment, topic_id, start, now, size, conn))).all()
+            per_day = (await conn.execute(_per_day(segment, topic_id, start, now, conn.dialect.name))).all()
             asked_n, answered_n = (await conn.execute(questions)).one()
             median: timedelta | None = None
             if answered_n:
@@ -211,8 +211,10 @@ class OverviewRepository(Repository):
                 values = [float(v) for v in (await conn.execute(middle)).scalars()]
                 median = timedelta(seconds=round(sum(values) / len(values)))
         counts: Counter[tuple[int, bool]] = Counter()
-        for n, proactive, count in per_bucket:
-            counts[(min(int(n), buckets - 1), bool(proactive))] += int(count)
+        for day, proactive, count in per_day:
+            n = min(max((_as_date(day) - first).days // step, 0), buckets - 1)
+            counts[(n, bool(proactive))] += int(count)
+        midnight = datetime(first.year, first.month, first.day, tzinfo=UTC)
         return OverviewFigures(
             announcements=int(announcements),
             channels=int(channels),
@@ -222,7 +224,7 @@ class OverviewRepository(Repository):
             questions_answered=int(answered_n),
             median_answer=median,
             actions=tuple(
-                ActionBucket(start + i * bucket, counts[(i, True)], counts[(i, False)])
+                ActionBucket(midnight + timedelta(days=i * step), counts[(i, True)], counts[(i, False)])
                 for i in range(buckets)
             ),
         )

@@ -154,6 +154,8 @@ async def test_the_cards_chart_and_failures_follow_the_filters(
     assert "Proactive and reactive actions per week" in quarter
     assert "The last 90 days" in quarter
     assert _cards(quarter)["announcements sent"] == "2"
+    assert _cards(quarter)["proactive actions"] == cards["proactive actions"]  # summed into weeks
+    assert _cards(quarter)["reactive actions"] == "2"
     # A month later the window is empty.
     clock.advance(days=31)
     await dashboard.sign_in()  # sessions last 12 hours
