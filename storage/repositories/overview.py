@@ -6,6 +6,7 @@ engagement events and questions, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+from asyncio import gather
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -136,17 +137,16 @@ def _as_date(value: Any) -> date:
 class OverviewRepository(Repository):
     async def choices(self) -> SegmentChoices:
         """See `bot.ports.overview.OverviewView`."""
-        found: dict[str, tuple[str, ...]] = {}
+        # One scan: the combinations in use (a few dozen), split per dimension here.
+        dimensions = (_P.c.tier, _P.c.region, _P.c.type, _P.c.language)
+        combinations = select(*dimensions).where(_P.c.removed_at.is_(None)).group_by(*dimensions)
+        topics = select(_T.c.slug).where(_T.c.archived.is_(False)).order_by(_T.c.slug)
         async with self._sessions() as session:
             conn = await session.connection()
-            for name in ("tier", "region", "type", "language"):
-                column = _P.c[name]
-                query = (
-                    select(column).where(_P.c.removed_at.is_(None), column != "").distinct().order_by(column)
-                )
-                found[name] = tuple(str(value) for value in (await conn.execute(query)).scalars())
-            topics = select(_T.c.slug).where(_T.c.archived.is_(False)).order_by(_T.c.slug)
+            rows = (await conn.execute(combinations)).all()
             slugs = tuple(str(slug) for slug in (await conn.execute(topics)).scalars())
+        values = [sorted({str(row[i]) for row in rows if row[i]}) for i in range(4)]
+        found = dict(zip(("tier", "region", "type", "language"), (tuple(v) for v in values), strict=True))
         return SegmentChoices(found["tier"], found["region"], found["type"], found["language"], slugs)
 
     async def topic_id(self, slug: str) -> int | None:
@@ -196,20 +196,34 @@ class OverviewRepository(Repository):
         first = start.astimezone(UTC).date()
         step = max(1, bucket.days)
         buckets = (now.astimezone(UTC).date() - first).days // step + 1
-        async with self._sessions() as session:
-            conn = await session.connection()
-            delivered, engaged, channels, announcements = (await conn.execute(reach)).one()
-            per_day = (await conn.execute(_per_day(segment, topic_id, start, now, conn.dialect.name))).all()
-            asked_n, answered_n = (await conn.execute(questions)).one()
-            median: timedelta | None = None
-            if answered_n:
+
+        async def read_reach() -> Any:
+            async with self._sessions() as session:
+                return (await (await session.connection()).execute(reach)).one()
+
+        async def read_days() -> Any:
+            async with self._sessions() as session:
+                conn = await session.connection()
+                return (await conn.execute(_per_day(segment, topic_id, start, now, conn.dialect.name))).all()
+
+        async def read_questions() -> tuple[int, int, timedelta | None]:
+            async with self._sessions() as session:
+                conn = await session.connection()
+                asked_n, answered_n = (await conn.execute(questions)).one()
+                if not answered_n:
+                    return int(asked_n), 0, None
                 # The median without loading the durations: the middle one or two, by OFFSET.
                 took = _seconds(_Q.c.answered_at, _Q.c.created_at, conn.dialect.name)
                 middle = (
                     select(took).where(*asked, answered).order_by(took).offset((int(answered_n) - 1) // 2)
                 ).limit(1 if answered_n % 2 else 2)
                 values = [float(v) for v in (await conn.execute(middle)).scalars()]
-                median = timedelta(seconds=round(sum(values) / len(values)))
+                return int(asked_n), int(answered_n), timedelta(seconds=round(sum(values) / len(values)))
+
+        # Three independent reads, each on a connection of its own (PostgreSQL runs them side by side).
+        (delivered, engaged, channels, announcements), per_day, (asked_n, answered_n, median) = await gather(
+            read_reach(), read_days(), read_questions()
+        )
         counts: Counter[tuple[int, bool]] = Counter()
         for day, proactive, count in per_day:
             n = min(max((_as_date(day) - first).days // step, 0), buckets - 1)
