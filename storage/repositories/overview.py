@@ -157,8 +157,8 @@ class OverviewRepository(Repository):
     async def figures(
         self, segment: Segment, *, topic_id: int | None, now: datetime, bucket: timedelta
     ) -> OverviewFigures:
-        """See `bot.ports.overview.OverviewView`: one scan of the window's deliveries (reach and engaged
-        copies), one of its actions (per bucket), two small ones of its questions."""
+        """See `bot.ports.overview.OverviewView`: the window's deliveries (reach), the pairs acted on
+        matched to them (engaged copies), its actions per day, its questions; side by side."""
         start = now - timedelta(days=segment.days)
         since, until = _at(start), _at(now)
         # Engaged copies: the distinct (announcement, channel) pairs acted on in the window, matched to
@@ -175,21 +175,20 @@ class OverviewRepository(Repository):
             .subquery("acted")
         )
         on = and_(_D.c.announcement_id == acted.c.announcement_id, _D.c.channel_id == acted.c.channel_id)
-        reach = (
-            select(
-                func.count(),
-                func.count(acted.c.announcement_id),
-                func.count(func.distinct(_D.c.channel_id)),
-                func.count(func.distinct(_D.c.announcement_id)),
-            )
-            .select_from(_D.outerjoin(acted, on))
-            .where(
-                _D.c.status == "sent",
-                _D.c.sent_at >= since,
-                _D.c.sent_at <= until,
-                *_delivery_filter(segment, topic_id),
-            )
-        )
+        window = [
+            _D.c.status == "sent",
+            _D.c.sent_at >= since,
+            _D.c.sent_at <= until,
+            *_delivery_filter(segment, topic_id),
+        ]
+        reach = select(
+            func.count(),
+            func.count(func.distinct(_D.c.channel_id)),
+            func.count(func.distinct(_D.c.announcement_id)),
+        ).where(*window)
+        # From the pairs, each delivery found by its unique key (SQLite would otherwise scan the pairs
+        # once per delivery of an outer join).
+        engaged = select(func.count()).select_from(acted.join(_D, on)).where(*window)
         asked = [_Q.c.created_at >= since, _Q.c.created_at <= until, *_question_filter(segment, topic_id)]
         answered = and_(_Q.c.answered_at.is_not(None), _Q.c.answered_at <= until)
         questions = select(func.count(), _sum_if(answered)).where(*asked)
@@ -200,6 +199,10 @@ class OverviewRepository(Repository):
         async def read_reach() -> Any:
             async with self._sessions() as session:
                 return (await (await session.connection()).execute(reach)).one()
+
+        async def read_engaged() -> int:
+            async with self._sessions() as session:
+                return int((await (await session.connection()).execute(engaged)).scalar() or 0)
 
         async def read_days() -> Any:
             async with self._sessions() as session:
@@ -220,10 +223,13 @@ class OverviewRepository(Repository):
                 values = [float(v) for v in (await conn.execute(middle)).scalars()]
                 return int(asked_n), int(answered_n), timedelta(seconds=round(sum(values) / len(values)))
 
-        # Three independent reads, each on a connection of its own (PostgreSQL runs them side by side).
-        (delivered, engaged, channels, announcements), per_day, (asked_n, answered_n, median) = await gather(
-            read_reach(), read_days(), read_questions()
-        )
+        # Independent reads, each on a connection of its own (PostgreSQL runs them side by side).
+        (
+            (delivered, channels, announcements),
+            engaged_n,
+            per_day,
+            (asked_n, answered_n, median),
+        ) = await gather(read_reach(), read_engaged(), read_days(), read_questions())
         counts: Counter[tuple[int, bool]] = Counter()
         for day, proactive, count in per_day:
             n = min(max((_as_date(day) - first).days // step, 0), buckets - 1)
@@ -233,7 +239,7 @@ class OverviewRepository(Repository):
             announcements=int(announcements),
             channels=int(channels),
             delivered=int(delivered),
-            engaged=int(engaged),
+            engaged=engaged_n,
             questions_asked=int(asked_n),
             questions_answered=int(answered_n),
             median_answer=median,

@@ -176,6 +176,13 @@ async def test_unknown_filter_values_are_said_not_a_500(dashboard: Dashboard, cl
     assert "The overview covers the last 30 or 90 days, not “45”: showing the last 30 days." in text
     assert _cards(text)["announcements sent"] == "2"
 
+    # An archived topic is not offered, but a link to it still filters, and says which topic it is.
+    archived = await h.admin("topic archive pricing")
+    assert not archived.is_error, archived.text
+    status, text = await dashboard.get("/?topic=Pricing")
+    assert '<option value="pricing" selected>pricing (archived)</option>' in text
+    assert _cards(text)["announcements sent"] == "1"
+
 
 async def test_partners_gone_quiet_link_to_their_page_and_export(
     dashboard: Dashboard, clock: FakeClock
