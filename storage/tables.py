@@ -181,6 +181,18 @@ class DeliveryRow(OutboxColumns, table=True):
             postgresql_where=text("sent_at IS NOT NULL"),
             sqlite_where=text("sent_at IS NOT NULL"),
         ),
+        # The dashboard overview's window of sent deliveries with their segment, from the index alone.
+        Index(
+            "ix_delivery_status_sent",
+            "status",
+            "sent_at",
+            "channel_id",
+            "announcement_id",
+            "tier",
+            "region",
+            "type",
+            "language",
+        ),
     )
     id: int | None = _pk()
     announcement_id: int = Field(foreign_key="announcement.id", index=True)
@@ -418,6 +430,17 @@ class EngagementEventRow(SQLModel, table=True):
     __table_args__ = (
         # Covering for the per-partner counts of the score and gone-quiet lists (one ordered scan).
         Index("ix_engagement_event_partner_at", "partner_id", "at", "proactive", "kind"),
+        # The dashboard overview's window of actions (all partners), from the index alone.
+        Index(
+            "ix_engagement_event_kind_at",
+            "kind",
+            "at",
+            "proactive",
+            "partner_id",
+            "announcement_id",
+            "channel_id",
+            "topic_id",
+        ),
     )
     id: int | None = _pk()
     at: datetime = _ts()
