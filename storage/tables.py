@@ -418,6 +418,15 @@ class EngagementEventRow(SQLModel, table=True):
     __table_args__ = (
         # Covering for the per-partner counts of the score and gone-quiet lists (one ordered scan).
         Index("ix_engagement_event_partner_at", "partner_id", "at", "proactive", "kind"),
+        # The dashboard's engaged channels per announcement (its page, a page of the list).
+        Index(
+            "ix_engagement_event_announcement",
+            "announcement_id",
+            "kind",
+            "channel_id",
+            postgresql_where=text("announcement_id IS NOT NULL"),
+            sqlite_where=text("announcement_id IS NOT NULL"),
+        ),
     )
     id: int | None = _pk()
     at: datetime = _ts()

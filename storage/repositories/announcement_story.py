@@ -83,6 +83,13 @@ class AnnouncementStoryRepository(Repository):
                 return
             before = heads[-1].id
 
+    async def exists(self, announcement_id: int) -> bool:
+        async with self._sessions() as session:
+            found = await (await session.connection()).execute(
+                sa_select(_A.c.id).where(_A.c.id == announcement_id)
+            )
+            return found.first() is not None
+
     async def story(self, announcement_id: int) -> Story | None:
         async with self._sessions() as session:
             conn = await session.connection()

@@ -170,7 +170,7 @@ async def progress(request: web.Request) -> web.StreamResponse:
     """The live block: replaced every few seconds by static/dashboard.js until "X-Refresh: stop"."""
     announcement_id = _id(request)
     d = deps(request)
-    if announcement_id is None or await d.views.announcements.story(announcement_id) is None:
+    if announcement_id is None or not await d.views.announcements.exists(announcement_id):
         return _not_found(request)
     current = await d.views.announcements.progress(announcement_id, now=d.clock.now())
     response = page(request, "announcement_progress.html", progress=current, live=current.in_flight)
@@ -182,7 +182,7 @@ async def progress(request: web.Request) -> web.StreamResponse:
 async def export_channels(request: web.Request) -> web.StreamResponse:
     announcement_id = _id(request)
     d = deps(request)
-    if announcement_id is None or await d.views.announcements.story(announcement_id) is None:
+    if announcement_id is None or not await d.views.announcements.exists(announcement_id):
         return _not_found(request)
 
     async def rows() -> AsyncIterator[Sequence[Any]]:
