@@ -209,6 +209,22 @@ async def test_an_announcement_tells_its_story(dashboard: Dashboard) -> None:
     assert "Does this cover 4.2?" in birch and "Yes, 4.2 too." in birch
 
 
+async def test_a_draft_has_a_story_with_nothing_in_it_yet(dashboard: Dashboard) -> None:
+    h = dashboard.harness
+    await setup_topics(h, "security")
+    await h.admin('broadcast topic:security region:emea title:"Draft" Soon.')
+    await dashboard.sign_in()
+    status, text = await dashboard.get("/announcements/1")
+    assert status == 200
+    assert "Topics: security. Audience: region: emea." in text
+    assert "It has not been sent to any channel." in text
+    assert "Nothing has been delivered yet." in text
+    assert "It has not been queued for any channel." in text
+    assert "data-refresh" not in text
+    # The funnel is drawn (all zero); there is nothing to draw by segment or over time.
+    assert len(re.findall(r'<svg [^>]*class="[^"]*\bchart\b', text)) == 1
+
+
 async def test_edits_and_the_recall_are_in_the_history(dashboard: Dashboard) -> None:
     h = dashboard.harness
     patch, _ = await _programme(h)
