@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from adapters.local.sender import Fault
 from adapters.local.workspace import Message
 from adapters.web.pages import announcements as pages
 from bot.domain.refs import Platform
@@ -347,3 +348,28 @@ def test_message_links_only_where_the_platform_has_one() -> None:
     )
     assert pages.message_link(_activity(Platform.LOCAL, "local", "m1")) is None
     assert pages.message_link(_activity(Platform.DISCORD, "111", None)) is None  # never posted
+
+
+async def test_a_failed_copy_shows_its_reason(dashboard: Dashboard) -> None:
+    h = dashboard.harness
+    _, prices = await _programme(h)
+    h.local.sender.fail_next(Fault("permanent", "channel_not_found"))
+    await h.deliver()
+    await dashboard.sign_in()
+    _, text = await dashboard.get(f"/announcements/{prices}")
+    (cedar,) = _rows(text.split('<h2 id="channels">', 1)[1])
+    assert cedar.startswith("Cedar | cedar | local | failed | — |  | channel_not_found | ")
+    progress = text.split('id="progress-heading"', 1)[1].split("<h2>", 1)[0]
+    assert _rows(progress) == ["channel_not_found | 1"]
+    response = await dashboard.response("GET", f"/announcements/{prices}/progress")
+    assert response.headers["X-Refresh"] == "stop"  # failed for good: nothing pending
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                await (await dashboard.response("GET", f"/announcements/{prices}/channels.csv")).text()
+            )
+        )
+    )
+    assert [(r["status"], r["failure_reason"], r["delivered_at"]) for r in rows] == [
+        ("failed", "channel_not_found", "")
+    ]
