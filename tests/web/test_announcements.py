@@ -132,7 +132,13 @@ async def test_filters_change_the_rows_and_bad_ones_are_explained(
     )
     status, text = await dashboard.get("/announcements?days=soon")
     assert status == 400
-    assert "“soon” is not a number of days. Use a whole number such as 30." in text
+    assert "“soon” is not a number of days. Use a whole number from 1 to 36500, such as 30." in text
+    status, text = await dashboard.get("/announcements?days=99999999999")
+    assert status == 400 and "“99999999999” is not a number of days." in text
+    # An id too large for the database is no id: the first page, not an error.
+    status, text = await dashboard.get("/announcements?before=99999999999999999999")
+    assert status == 200 and _rows(text)
+    assert (await dashboard.get("/announcements/1?after=99999999999999999999"))[0] == 200
 
 
 async def test_the_list_pages_by_keyset(dashboard: Dashboard, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,6 +24,7 @@ from bot.ports.announcement_story import AnnouncementQuery, ChannelActivity, Seg
 PAGE_SIZE = 50
 CHANNELS_PAGE_SIZE = 50
 DAYS = (7, 30, 90, 365)
+MAX_DAYS = 36_500
 STATUSES = tuple(status.value for status in AnnouncementStatus)
 LIST_HEADER = ("id", "title", "status", "topics", "audience", "created_at", "sent_at", "targeted",
                "delivered", "engaged", "engagement_rate")  # fmt: skip
@@ -59,13 +60,15 @@ def query_of(request: web.Request) -> AnnouncementQuery:
     status, days, before = (request.query.get(key, "").strip() for key in ("status", "days", "before"))
     if status and status not in STATUSES:
         raise BadFilter(f"“{status}” is not a status. Pick one of: {', '.join(STATUSES)}.")
-    if days and not (days.isdigit() and int(days) > 0):
-        raise BadFilter(f"“{days}” is not a number of days. Use a whole number such as 30.")
+    if days and not (days.isdigit() and 0 < int(days) <= MAX_DAYS):
+        raise BadFilter(
+            f"“{days}” is not a number of days. Use a whole number from 1 to {MAX_DAYS}, such as 30."
+        )
     return AnnouncementQuery(
         status=AnnouncementStatus(status) if status else None,
         topic=request.query.get("topic", "").strip().lower() or None,
         days=int(days) if days else None,
-        before=int(before) if before.isdigit() else None,
+        before=_row_id(before),
         limit=PAGE_SIZE,
     )
 
@@ -123,9 +126,13 @@ async def export_list(request: web.Request) -> web.StreamResponse:
     return await csv_response(request, "partnerbot-announcements.csv", LIST_HEADER, rows())
 
 
-def _id(request: web.Request) -> int | None:
-    raw = request.match_info["id"]
+def _row_id(raw: str) -> int | None:
+    """A row id from the address; None unless it is one (digits that fit a BIGINT)."""
     return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+def _id(request: web.Request) -> int | None:
+    return _row_id(request.match_info["id"])
 
 
 def _not_found(request: web.Request) -> web.Response:
@@ -145,8 +152,7 @@ async def show(request: web.Request) -> web.StreamResponse:
     story = await d.views.announcements.story(announcement_id) if announcement_id is not None else None
     if story is None or announcement_id is None:
         return _not_found(request)
-    after_raw = request.query.get("after", "")
-    after = int(after_raw) if after_raw.isdigit() else None
+    after = _row_id(request.query.get("after", ""))
     channels = await d.views.announcements.channels(announcement_id, after=after, limit=CHANNELS_PAGE_SIZE)
     current = await d.views.announcements.progress(announcement_id, now=d.clock.now())
     return page(
