@@ -58,6 +58,7 @@ from storage.repositories import (
     SubscriptionRepository,
     TopicRepository,
 )
+from storage.repositories.announcement_story import AnnouncementStoryRepository
 from storage.repositories.dashboard_links import SignInLinkRepository
 from storage.repositories.ops import OpsRepository
 from storage.repositories.overview import OverviewRepository
@@ -432,7 +433,11 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
 def dashboard_views(engine: AsyncEngine) -> DashboardViews:
     """The dashboard's read ports (one per page)."""
     sessions = make_sessionmaker(engine)
-    return DashboardViews(audit=AuditRepository(sessions), overview=OverviewRepository(sessions))
+    return DashboardViews(
+        audit=AuditRepository(sessions),
+        overview=OverviewRepository(sessions),
+        announcements=AnnouncementStoryRepository(sessions),
+    )
 
 
 def dashboard_access(app: App) -> DashboardAccess:

@@ -441,6 +441,15 @@ class EngagementEventRow(SQLModel, table=True):
             "channel_id",
             "topic_id",
         ),
+        # The dashboard's engaged channels per announcement (its page, a page of the list).
+        Index(
+            "ix_engagement_event_announcement",
+            "announcement_id",
+            "kind",
+            "channel_id",
+            postgresql_where=text("announcement_id IS NOT NULL"),
+            sqlite_where=text("announcement_id IS NOT NULL"),
+        ),
     )
     id: int | None = _pk()
     at: datetime = _ts()

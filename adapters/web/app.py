@@ -15,7 +15,7 @@ from aiohttp_session import setup as setup_sessions
 
 from adapters.web import sessions
 from adapters.web.deps import DEPS, DashboardDeps, deps
-from adapters.web.pages import audit, signin, signin_platforms
+from adapters.web.pages import announcements, audit, signin, signin_platforms
 from adapters.web.pages import overview as overview_page
 from adapters.web.render import PREFIX, SIGNED_IN_KEY, page
 
@@ -47,6 +47,7 @@ def build_dashboard(dashboard: DashboardDeps) -> web.Application:
     signin_platforms.setup(app, dashboard.signins)
     audit.add_routes(app.router)
     overview_page.add_routes(app.router)
+    announcements.add_routes(app.router)
     app.router.add_static("/static/", str(files("adapters.web") / "static"), name="static")
     return app
 

@@ -15,6 +15,7 @@ from typing import Protocol
 from bot.domain.dashboard import AuditEntry, AuditQuery
 from bot.domain.refs import UserRef
 from bot.ports.overview import OverviewView
+from bot.ports.announcement_story import AnnouncementStories
 
 
 class AuditLog(Protocol):
@@ -44,3 +45,4 @@ class DashboardViews:
 
     audit: AuditLog
     overview: OverviewView
+    announcements: AnnouncementStories
