@@ -60,6 +60,7 @@ from storage.repositories import (
 )
 from storage.repositories.dashboard_links import SignInLinkRepository
 from storage.repositories.ops import OpsRepository
+from storage.repositories.questions import QuestionsRepository
 
 if TYPE_CHECKING:  # the adapters themselves are imported only when configured
     from aiohttp import web
@@ -430,7 +431,10 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
 def dashboard_views(engine: AsyncEngine) -> DashboardViews:
     """The dashboard's read ports (one per page)."""
     sessions = make_sessionmaker(engine)
-    return DashboardViews(audit=AuditRepository(sessions))
+    return DashboardViews(
+        audit=AuditRepository(sessions),
+        questions=QuestionsRepository(sessions),
+    )
 
 
 def dashboard_access(app: App) -> DashboardAccess:

@@ -15,7 +15,7 @@ from bot import commands as c
 from bot import messages as m
 from bot.domain.announcements import Announcement, AnnouncementStatus
 from bot.domain.conversation import Invocation, Reply
-from bot.domain.refs import ChannelRef, Platform
+from bot.domain.refs import ChannelRef, Platform, UserRef
 from bot.domain.topics import Topic
 from bot.grammar import help_text, parse_admin, parse_partner
 from bot.ports.clock import Clock
@@ -23,7 +23,7 @@ from bot.ports.stores import Stores
 from bot.presenter import present
 from bot.presenter.engagement import engagement_reply
 from bot.presenter.engagement import quiet_reply as gone_quiet_reply
-from bot.results import FeedbackResult
+from bot.results import FeedbackResult, QuestionAnswered, Refused
 from bot.services.acks import AckPorts, AckService
 from bot.services.admin import (
     CANCEL_ACTION,
@@ -35,6 +35,7 @@ from bot.services.admin import (
     new_join_code,
 )
 from bot.services.analytics import AnalyticsPorts, AnalyticsService
+from bot.services.dashboard_access import DASHBOARD_CHANNEL
 from bot.services.engagement import EngagementPorts, EngagementService
 from bot.services.feedback import FeedbackPorts, FeedbackService
 from bot.services.partner_admin import PartnerAdminPorts, PartnerAdminService
@@ -161,6 +162,29 @@ class PartnerBot:
     async def button(self, inv: Invocation, action: str, value: str) -> Reply:
         """A button press from a reply the core produced (topic toggles, preview Send/Cancel)."""
         return await self._in_turn(lambda: self._button(inv, action, value))
+
+    async def dashboard_answer(
+        self, admin: UserRef, question_id: int, text: str
+    ) -> QuestionAnswered | Refused | Reply:
+        """An admin's answer from the web dashboard (who signed in there is an admin): the same
+        use-case and relay as `answer` in the chat, for a question still open. A queued answer is
+        audited as "answer", where "dashboard"; a Reply only if something broke (INTERNAL_ERROR)."""
+        inv = Invocation(channel=ChannelRef(admin.platform, "", DASHBOARD_CHANNEL), user=admin)
+
+        async def run() -> QuestionAnswered | Refused:
+            result = await self.feedback.answer_open(inv, question_id, text)
+            if isinstance(result, QuestionAnswered):
+                await self._stores.audit.record(
+                    user=admin,
+                    channel=DASHBOARD_CHANNEL,
+                    action="answer",
+                    detail=f"answer {question_id} {text.strip()}",
+                    allowed=True,
+                    now=self._clock.now(),
+                )
+            return result
+
+        return await self._in_turn(run)
 
     # --- events ------------------------------------------------------------------------------
 

@@ -347,6 +347,10 @@ ANSWER_ON_RECALLED: Final = (
     "and the partner's thread were deleted. To answer anyway, use `answer {id} <text>`: the answer then "
     "goes into the partner's channel as a message of its own that quotes the question."
 )
+ALREADY_ANSWERED: Final = (
+    "Question #{id} has been answered already, so nothing was sent. To add to the answer, use "
+    "`answer {id} <text>`."
+)
 ANSWER_QUEUED_RECALLED: Final = (
     "✅ Answer to question #{id} is on its way to {partner}. Announcement #{announcement} was recalled, "
     "so it goes into their channel as a message of its own that quotes the question, not in a thread."

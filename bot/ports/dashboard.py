@@ -14,6 +14,7 @@ from typing import Protocol
 
 from bot.domain.dashboard import AuditEntry, AuditQuery
 from bot.domain.refs import UserRef
+from bot.ports.questions import QuestionsView
 
 
 class AuditLog(Protocol):
@@ -42,3 +43,4 @@ class DashboardViews:
     """Every read port of the dashboard, one per page (built by bot/app.py)."""
 
     audit: AuditLog
+    questions: QuestionsView

@@ -1,0 +1,184 @@
+"""The dashboard's Questions page (bot/ports/questions.py): one statement per list or count, bounded by
+LIMIT or paged by id; the export streams in chunks and never holds every question."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.domain.dashboard import Segment
+from bot.ports.questions import QuestionCounts, QuestionLine
+from storage.repositories.base import Repository
+from storage.tables import (
+    AnnouncementRow,
+    AnnouncementTopicRow,
+    AnswerRow,
+    ChannelRow,
+    PartnerRow,
+    QuestionRow,
+    TopicRow,
+)
+
+_Q = QuestionRow.__table__.c  # type: ignore[attr-defined]
+_C = ChannelRow.__table__.c  # type: ignore[attr-defined]
+_P = PartnerRow.__table__.c  # type: ignore[attr-defined]
+_A = AnnouncementRow.__table__.c  # type: ignore[attr-defined]
+_ANS = AnswerRow.__table__.c  # type: ignore[attr-defined]
+_AT = AnnouncementTopicRow.__table__.c  # type: ignore[attr-defined]
+_T = TopicRow.__table__.c  # type: ignore[attr-defined]
+
+_EXPORT_CHUNK = 1000
+
+
+class QuestionsRepository(Repository):
+    async def open(self, segment: Segment, *, limit: int) -> list[QuestionLine]:
+        stmt = _lines(segment, answers=False).where(_Q.status == "open").order_by(_Q.created_at, _Q.id)
+        return await self._fetch(stmt.limit(max(1, limit)))
+
+    async def answered(self, segment: Segment, *, now: datetime, limit: int) -> list[QuestionLine]:
+        stmt = (
+            _lines(segment, answers=True)
+            .where(_Q.status == "answered", _Q.answered_at >= _since(segment, now))
+            .order_by(_Q.answered_at.desc(), _Q.id.desc())
+        )
+        return await self._fetch(stmt.limit(max(1, limit)))
+
+    async def counts(self, segment: Segment, *, now: datetime) -> QuestionCounts:
+        since = _since(segment, now)
+        is_open = _Q.status == "open"
+
+        def open_aged(newer: timedelta | None, older: timedelta | None) -> Any:
+            conditions = [is_open]
+            if newer is not None:
+                conditions.append(_Q.created_at > now - newer)
+            if older is not None:
+                conditions.append(_Q.created_at <= now - older)
+            return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
+        day = timedelta(days=1)
+        stmt = _filtered(
+            select(
+                open_aged(None, None),
+                func.coalesce(func.sum(case((_Q.created_at >= since, 1), else_=0)), 0),
+                func.coalesce(
+                    func.sum(case((and_(_Q.status == "answered", _Q.answered_at >= since), 1), else_=0)), 0
+                ),
+                open_aged(day, None),
+                open_aged(3 * day, day),
+                open_aged(7 * day, 3 * day),
+                open_aged(None, 7 * day),
+            ).select_from(_joined()),
+            segment,
+        ).where(or_(is_open, _Q.created_at >= since, _Q.answered_at >= since))
+        async with self._sessions() as session:
+            row = (await session.exec(stmt)).one()
+        values = [int(v) for v in row]
+        return QuestionCounts(
+            open=values[0],
+            asked=values[1],
+            answered=values[2],
+            by_age=(values[3], values[4], values[5], values[6]),
+        )
+
+    async def export(self, segment: Segment, *, now: datetime) -> AsyncIterator[QuestionLine]:
+        since = _since(segment, now)
+        after = 0
+        while True:
+            stmt = (
+                _lines(segment, answers=True)
+                .where(_Q.id > after, or_(_Q.status == "open", _Q.created_at >= since))
+                .order_by(_Q.id)
+                .limit(_EXPORT_CHUNK)
+            )
+            lines = await self._fetch(stmt)
+            for line in lines:
+                yield line
+            if len(lines) < _EXPORT_CHUNK:
+                return
+            after = lines[-1].id
+
+    async def _fetch(self, stmt: Any) -> list[QuestionLine]:
+        async with self._sessions() as session:
+            rows = (await session.exec(stmt)).all()
+        return [_line(row) for row in rows]
+
+
+def _since(segment: Segment, now: datetime) -> datetime:
+    return now - timedelta(days=max(1, segment.days))
+
+
+def _joined() -> Any:
+    return (
+        QuestionRow.__table__.join(ChannelRow.__table__, _C.id == _Q.channel_id)  # type: ignore[attr-defined]
+        .outerjoin(PartnerRow.__table__, _P.id == _C.partner_id)  # type: ignore[attr-defined]
+        .outerjoin(AnnouncementRow.__table__, _A.id == _Q.announcement_id)  # type: ignore[attr-defined]
+    )
+
+
+def _latest_answer(column: Any) -> Any:
+    """The question's latest answer's `column` (a follow-up answer replaces the first in the list)."""
+    return select(column).where(_ANS.question_id == _Q.id).order_by(_ANS.id.desc()).limit(1).scalar_subquery()
+
+
+def _lines(segment: Segment, *, answers: bool) -> Any:
+    columns: list[Any] = [
+        _Q.id,
+        _Q.created_at,
+        _P.id,
+        _P.name,
+        _P.tier,
+        _Q.announcement_id,
+        _A.title,
+        _Q.asker_name,
+        _Q.asker_id,
+        _Q.text,
+        _Q.status,
+        _Q.answered_at,
+    ]
+    if answers:
+        columns += [_latest_answer(_ANS.admin_name), _latest_answer(_ANS.admin_id), _latest_answer(_ANS.text)]
+    return _filtered(select(*columns).select_from(_joined()), segment)
+
+
+def _filtered(stmt: Any, segment: Segment) -> Any:
+    """The segment's partner dimensions (case-insensitive, as the chat's targeting) and its topic."""
+    dimensions = (("tier", _P.tier), ("region", _P.region), ("type", _P.type), ("language", _P.language))
+    for name, column in dimensions:
+        value = getattr(segment, name)
+        if value:
+            stmt = stmt.where(func.lower(column) == value.lower())
+    if segment.topic:
+        on_topic: ColumnElement[bool] = exists().where(
+            _AT.announcement_id == _Q.announcement_id,
+            _AT.topic_id == _T.id,
+            func.lower(_T.slug) == segment.topic.lower(),
+        )
+        stmt = stmt.where(on_topic)
+    return stmt
+
+
+def _line(row: Any) -> QuestionLine:
+    answered_by = ""
+    answer = ""
+    if len(row) > 12:
+        answered_by = row[12] or row[13] or ""
+        answer = row[14] or ""
+    return QuestionLine(
+        id=row[0],
+        asked_at=row[1],
+        partner_id=row[2],
+        partner_name=row[3] or "",
+        partner_tier=row[4] or "",
+        announcement_id=row[5],
+        announcement_title=row[6] or "",
+        asker=row[7] or row[8] or "",
+        text=row[9],
+        status=row[10],
+        answered_at=row[11],
+        answered_by=answered_by,
+        answer=answer,
+    )
