@@ -35,7 +35,7 @@ from bot.services.admin import (
     new_join_code,
 )
 from bot.services.analytics import AnalyticsPorts, AnalyticsService
-from bot.services.dashboard_access import DASHBOARD_CHANNEL
+from bot.services.dashboard_access import DASHBOARD_CHANNEL, DashboardAccess
 from bot.services.engagement import EngagementPorts, EngagementService
 from bot.services.feedback import FeedbackPorts, FeedbackService
 from bot.services.partner_admin import PartnerAdminPorts, PartnerAdminService
@@ -66,8 +66,11 @@ class PartnerBot:
         *,
         wake_worker: Callable[[], None] = lambda: None,
         command_slots: int | None = None,
+        dashboard: DashboardAccess | None = None,
     ) -> None:
         self.settings = settings
+        # The web dashboard's sign-in links (`dashboard`); None when the root serves no dashboard.
+        self.dashboard = dashboard
         # Commands at work at once (bot/slots.py); the composition root sizes it below the pool.
         self.slots = CommandSlots(command_slots)
         self._stores = stores
@@ -428,7 +431,17 @@ class PartnerBot:
                 return engagement_reply(overview, self.engagement.formula)
             case c.Quiet():
                 return gone_quiet_reply(await self.engagement.quiet())
+            case c.Dashboard():
+                return await self._dashboard_link(inv)
         raise AssertionError(f"unhandled admin command {parsed!r}")
+
+    async def _dashboard_link(self, inv: Invocation) -> Reply:
+        """A one-time sign-in link for the admin who asked, shown only to them."""
+        if self.dashboard is None:
+            return Reply(text=m.DASHBOARD_OFF, is_error=True)
+        url = await self.dashboard.sign_in_url(inv.user, via=inv.channel.key())
+        minutes = m.DASHBOARD_LINK_MINUTES(max(1, round(self.dashboard.link_ttl.total_seconds() / 60)))
+        return Reply(text=m.DASHBOARD_LINK.format(url=url, minutes=minutes), ephemeral=True)
 
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:
         if action in (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION):

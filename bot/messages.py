@@ -62,6 +62,7 @@ Options and flags come first; everything after `title:"…"` is the body, as wri
 • `questions` — open partner questions · `answer <question id> <text>`
 • `engagement [tier:<tier>] [region:<region>] [topic:<slug>]` — partner engagement scores · \
 `quiet` — partners who have gone quiet
+• `dashboard` — a one-time sign-in link to the web dashboard, shown only to you
 • `help <command>` — more about one command"""
 
 HELP_POINTER: Final = "Type `help` to see what you can do."
@@ -193,6 +194,7 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "drafts": "`drafts`",
     "engagement": "`engagement [tier:<tier>] [region:<region>] [topic:<slug>]`",
     "quiet": "`quiet`",
+    "dashboard": "`dashboard`",
 }
 
 # `help <command>`: the usage line, then what the command does.
@@ -259,6 +261,9 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "quiet": "Lists the partners who have gone quiet: still receiving announcements but with no action in "
     "the last `PARTNERBOT_QUIET_WEEKS` weeks, or whose score fell by more than "
     "`PARTNERBOT_QUIET_DROP_PERCENT`% against the window before.",
+    "dashboard": "Answers with a sign-in link to the web dashboard that only you see: it signs you in "
+    "once, within `PARTNERBOT_DASHBOARD_LINK_MINUTES` minutes (15 by default). Don't share it: ask "
+    "`dashboard` again for a new one.",
 }
 
 
@@ -1188,4 +1193,20 @@ QUIET_NEVER: Final = "none in the last {days} days"
 QUIET_RULE: Final = (
     "_Gone quiet: still receiving with no action in the last {weeks}, or a score down by more than "
     "{percent}% against the previous {days} days._"
+)
+
+
+# --- the web dashboard ---------------------------------------------------------------------------
+# `dashboard` in the admin channel (bot/core.py): a one-time sign-in link, shown only to the caller.
+
+DASHBOARD_LINK: Final = (
+    "🔑 Your sign-in link to the partnerbot dashboard, for you only: it works once, within {minutes}.\n"
+    "{url}\n"
+    "_Don't share it; say `dashboard` again for a new one._"
+)
+DASHBOARD_LINK_MINUTES: Final = Plural("{n} minute", "{n} minutes")
+DASHBOARD_OFF: Final = (
+    "The web dashboard is switched off for this partnerbot (`PARTNERBOT_DASHBOARD=false`), so there is "
+    "no link to give. Whoever runs partnerbot can switch it on, or print a link on the server with "
+    "`partnerbot dashboard link`."
 )
