@@ -441,7 +441,7 @@ class PartnerBot:
             return Reply(text=m.DASHBOARD_OFF, is_error=True)
         url = await self.dashboard.sign_in_url(inv.user, via=inv.channel.key())
         minutes = m.DASHBOARD_LINK_MINUTES(max(1, round(self.dashboard.link_ttl.total_seconds() / 60)))
-        return Reply(text=m.DASHBOARD_LINK.format(url=url, minutes=minutes), ephemeral=True)
+        return Reply(text=m.DASHBOARD_LINK.format(url=url, minutes=minutes), ephemeral=True, private=True)
 
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:
         if action in (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION):

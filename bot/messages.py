@@ -1210,3 +1210,7 @@ DASHBOARD_OFF: Final = (
     "no link to give. Whoever runs partnerbot can switch it on, or print a link on the server with "
     "`partnerbot dashboard link`."
 )
+PRIVATE_REPLY_ELSEWHERE: Final = (
+    "🔒 That answer is for you alone, and a reply to a mention is seen by everyone in the channel. "
+    "Use the slash command instead, which answers only you: `/partner-admin {command}`."
+)

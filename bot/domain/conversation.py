@@ -133,6 +133,9 @@ class Reply:
     refusal: Refusal | None = None
     draft: DraftPreview | None = None
     join_code: str | None = None
+    # Never to be seen by anyone but the caller (a sign-in link): an adapter that can only answer in
+    # public (a Discord @mention) shows `PRIVATE_REPLY_ELSEWHERE` instead.
+    private: bool = False
 
 
 @dataclass(frozen=True, slots=True)

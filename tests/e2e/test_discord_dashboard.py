@@ -35,3 +35,12 @@ async def test_dashboard_on_discord_is_an_ephemeral_link_for_that_admin(world: D
         "partner-admin dashboard", None, channel=world.admin_channel, user=world.staff
     )
     assert str(refused["data"]["content"]) == m.ADMIN_ONLY_FOR_ADMINS
+
+
+async def test_a_mention_never_shows_the_link_in_the_channel(world: DiscordWorld) -> None:
+    """A reply to a message is public on Discord: the link is not given there, the slash command is named."""
+    bot = f"<@{world.fake.bot.id}>"
+    world.fake.push_message(world.admin_channel.id, f"{bot} Dashboard", author_id=world.admin.user.id)
+    (reply,) = await world.wait_posts(world.admin_channel)
+    assert reply.content == m.PRIVATE_REPLY_ELSEWHERE.format(command="dashboard")
+    assert "signin/link" not in reply.content

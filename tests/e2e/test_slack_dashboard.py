@@ -37,3 +37,10 @@ async def test_dashboard_is_refused_to_a_colleague_who_is_not_an_admin(world: Sl
     (answer,) = await world.admin("dashboard", user=world.eve)
     assert m.ADMIN_ONLY_FOR_ADMINS.split(" ", 1)[1] in answer["text"], answer
     assert "signin/link" not in answer["text"]
+
+
+async def test_a_mention_in_the_admin_channel_answers_with_an_ephemeral_link(world: SlackWorld) -> None:
+    shown = await world.mention(world.admin_channel, world.dana, "dashboard")
+    assert "https://partners.example.com/dashboard/signin/link?token=" in shown.text
+    assert shown.user == world.dana.id
+    assert world.bot_posts(world.admin_channel) == []

@@ -21,7 +21,7 @@ async def test_dashboard_in_the_admin_chat_gives_a_one_time_link_only_to_that_ad
 ) -> None:
     h = dashboard.harness
     reply = await h.admin("dashboard")
-    assert not reply.is_error and reply.ephemeral
+    assert not reply.is_error and reply.ephemeral and reply.private
     assert "it works once, within 15 minutes" in reply.text
     (shown,) = [msg for msg in h.workspace.in_channel(ADMIN_CHANNEL) if "signin/link" in msg.text]
     assert shown.visible_to == ADMIN  # only the admin who asked sees it
