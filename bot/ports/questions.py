@@ -48,8 +48,9 @@ class QuestionsView(Protocol):
     """Implemented by `storage.repositories.questions.QuestionsRepository`. The segment's partner
     dimensions filter every call; its `days` bound the answered list, the counts and the export."""
 
-    async def open(self, segment: Segment, *, limit: int) -> list[QuestionLine]:
-        """Questions still waiting for an answer, oldest first (at most `limit`)."""
+    async def open(self, segment: Segment, *, limit: int, after: int | None = None) -> list[QuestionLine]:
+        """Questions still waiting for an answer, oldest first (at most `limit`); with `after`, the
+        ones asked after that question (keyset paging)."""
         ...
 
     async def answered(self, segment: Segment, *, now: datetime, limit: int) -> list[QuestionLine]:

@@ -24,6 +24,7 @@ from storage.tables import (
 )
 
 _Q = QuestionRow.__table__.c  # type: ignore[attr-defined]
+_Q2 = QuestionRow.__table__.alias("q2").c  # type: ignore[attr-defined]
 _C = ChannelRow.__table__.c  # type: ignore[attr-defined]
 _P = PartnerRow.__table__.c  # type: ignore[attr-defined]
 _A = AnnouncementRow.__table__.c  # type: ignore[attr-defined]
@@ -35,9 +36,12 @@ _EXPORT_CHUNK = 1000
 
 
 class QuestionsRepository(Repository):
-    async def open(self, segment: Segment, *, limit: int) -> list[QuestionLine]:
-        stmt = _lines(segment, answers=False).where(_Q.status == "open").order_by(_Q.created_at, _Q.id)
-        return await self._fetch(stmt.limit(max(1, limit)))
+    async def open(self, segment: Segment, *, limit: int, after: int | None = None) -> list[QuestionLine]:
+        stmt = _lines(segment, answers=False).where(_Q.status == "open")
+        if after is not None:  # keyset: the questions asked after that one (oldest first)
+            asked = select(_Q2.created_at).where(_Q2.id == after).scalar_subquery()
+            stmt = stmt.where(or_(_Q.created_at > asked, and_(_Q.created_at == asked, _Q.id > after)))
+        return await self._fetch(stmt.order_by(_Q.created_at, _Q.id).limit(max(1, limit)))
 
     async def answered(self, segment: Segment, *, now: datetime, limit: int) -> list[QuestionLine]:
         stmt = (
@@ -48,40 +52,39 @@ class QuestionsRepository(Repository):
         return await self._fetch(stmt.limit(max(1, limit)))
 
     async def counts(self, segment: Segment, *, now: datetime) -> QuestionCounts:
+        """Three statements, each answered from its own index (status, created_at, answered_at)."""
         since = _since(segment, now)
-        is_open = _Q.status == "open"
+        day = timedelta(days=1)
 
-        def open_aged(newer: timedelta | None, older: timedelta | None) -> Any:
-            conditions = [is_open]
+        def aged(newer: timedelta | None, older: timedelta | None) -> Any:
+            conditions = []
             if newer is not None:
                 conditions.append(_Q.created_at > now - newer)
             if older is not None:
                 conditions.append(_Q.created_at <= now - older)
             return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
 
-        day = timedelta(days=1)
-        stmt = _filtered(
-            select(
-                open_aged(None, None),
-                func.coalesce(func.sum(case((_Q.created_at >= since, 1), else_=0)), 0),
-                func.coalesce(
-                    func.sum(case((and_(_Q.status == "answered", _Q.answered_at >= since), 1), else_=0)), 0
-                ),
-                open_aged(day, None),
-                open_aged(3 * day, day),
-                open_aged(7 * day, 3 * day),
-                open_aged(None, 7 * day),
-            ).select_from(_joined()),
+        open_stmt = _counted(
             segment,
-        ).where(or_(is_open, _Q.created_at >= since, _Q.answered_at >= since))
+            func.count(),
+            aged(day, None),
+            aged(3 * day, day),
+            aged(7 * day, 3 * day),
+            aged(None, 7 * day),
+        ).where(_Q.status == "open")
+        asked_stmt = _counted(segment, func.count()).where(_Q.created_at >= since)
+        answered_stmt = _counted(segment, func.count()).where(
+            _Q.status == "answered", _Q.answered_at >= since
+        )
         async with self._sessions() as session:
-            row = (await session.exec(stmt)).one()
-        values = [int(v) for v in row]
+            now_open = [int(v) for v in (await session.exec(open_stmt)).one()]
+            asked = int((await session.exec(asked_stmt)).one()[0])
+            answered = int((await session.exec(answered_stmt)).one()[0])
         return QuestionCounts(
-            open=values[0],
-            asked=values[1],
-            answered=values[2],
-            by_age=(values[3], values[4], values[5], values[6]),
+            open=now_open[0],
+            asked=asked,
+            answered=answered,
+            by_age=(now_open[1], now_open[2], now_open[3], now_open[4]),
         )
 
     async def export(self, segment: Segment, *, now: datetime) -> AsyncIterator[QuestionLine]:
@@ -105,6 +108,13 @@ class QuestionsRepository(Repository):
         async with self._sessions() as session:
             rows = (await session.exec(stmt)).all()
         return [_line(row) for row in rows]
+
+
+def _counted(segment: Segment, *columns: Any) -> Any:
+    """A count over questions: joined to their partner only when a partner dimension filters."""
+    dimensions = any((segment.tier, segment.region, segment.type, segment.language))
+    source = _joined() if dimensions else QuestionRow.__table__  # type: ignore[attr-defined]
+    return _filtered(select(*columns).select_from(source), segment)
 
 
 def _since(segment: Segment, now: datetime) -> datetime:

@@ -8,7 +8,10 @@ import io
 import re
 from html import unescape
 
+import pytest
+
 from adapters.local.workspace import Message
+from adapters.web.pages import questions as questions_page
 from storage.tables import AnswerRow, AuditRow, QuestionRow
 from tests.conftest import FakeClock
 from tests.harness import Harness
@@ -194,3 +197,22 @@ async def test_filters_change_the_numbers_and_the_csv_follows_them(
     assert parsed[1]["question"] == "Does it need a restart?" and parsed[1]["announcement"] == "Patch now"
     parsed = list(csv.DictReader(io.StringIO((await dashboard.get("/questions.csv?region=apac"))[1])))
     assert [r["id"] for r in parsed] == ["2"]
+
+
+async def test_open_questions_page_by_keyset_oldest_first(
+    dashboard: Dashboard, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(questions_page, "OPEN_LIMIT", 1)
+    await _asked(dashboard.harness, clock)
+    await dashboard.sign_in()
+    html = (await dashboard.get("/questions?tier="))[1]
+    words = _text(html)
+    assert "2 questions are waiting for an answer. The oldest is shown here." in words
+    assert "Is v2 affected?" in words and "Does it need a restart?" not in words
+    assert '<a href="/dashboard/questions?after=1">The next questions</a>' in html
+    html = (await dashboard.get("/questions?after=1"))[1]
+    words = _text(html)
+    assert "Here is the one asked after question #1." in words
+    assert "Does it need a restart?" in words and "Is v2 affected?" not in words
+    assert "The next questions" not in html
+    assert '<a href="/dashboard/questions">The oldest questions</a>' in html

@@ -18,7 +18,8 @@ from bot.domain.dashboard import Segment
 from bot.i18n import Plural
 from bot.results import QuestionAnswered, Refused
 
-OPEN_LIMIT = 200
+# Open questions per page (each with its answer form); the next ones by keyset (`after`).
+OPEN_LIMIT = 50
 ANSWERED_LIMIT = 20
 MAX_ANSWER = 3000
 CSV_HEADER = (
@@ -42,6 +43,9 @@ AGE_HOURS = Plural("{n} hour", "{n} hours")
 AGE_DAYS = Plural("{n} day", "{n} days")
 OPEN_COUNT = Plural("{n} question is waiting for an answer.", "{n} questions are waiting for an answer.")
 SHOWING_OLDEST = Plural("The oldest is shown here.", "The oldest {n} are shown here.")
+SHOWING_AFTER = Plural(
+    "Here is the one asked after question #{after}.", "Here are the {n} asked after question #{after}."
+)
 AGE_LABELS = ("under a day", "1 to 3 days", "3 to 7 days", "a week or more")
 
 # The words for a refused answer (the form says what happened; the chat's sentences name chat commands).
@@ -119,7 +123,11 @@ async def _render(
     now = d.clock.now()
     views = d.views.questions
     counts = await views.counts(segment, now=now)
-    open_questions = await views.open(segment, limit=OPEN_LIMIT)
+    given = request.query.get("after", "")
+    after = int(given) if given.isdigit() else None
+    open_questions = await views.open(segment, limit=OPEN_LIMIT + 1, after=after)
+    more = len(open_questions) > OPEN_LIMIT
+    open_questions = open_questions[:OPEN_LIMIT]
     answered = await views.answered(segment, now=now, limit=ANSWERED_LIMIT)
     notice = ""
     done = request.query.get("answered", "")
@@ -142,7 +150,9 @@ async def _render(
         now=now,
         age=age,
         open_sentence=OPEN_COUNT(counts.open),
-        showing=SHOWING_OLDEST(len(open_questions)) if counts.open > len(open_questions) else "",
+        showing=_showing(len(open_questions), counts.open, after),
+        next_page=url("/questions", after=open_questions[-1].id, **filters) if more else "",
+        first_page=url("/questions", **filters) if after is not None else "",
         notice=notice,
         problem=problem,
         kept=kept,
@@ -151,6 +161,12 @@ async def _render(
         back=url("/questions", **filters),
         max_answer=MAX_ANSWER,
     )
+
+
+def _showing(shown: int, total: int, after: int | None) -> str:
+    if after is not None:
+        return SHOWING_AFTER(shown, after=after)
+    return SHOWING_OLDEST(shown) if total > shown else ""
 
 
 async def answer(request: web.Request) -> web.StreamResponse:
