@@ -155,17 +155,19 @@ def _lines(segment: Segment, *, answers: bool) -> Any:
 
 
 def _filtered(stmt: Any, segment: Segment) -> Any:
-    """The segment's partner dimensions (case-insensitive, as the chat's targeting) and its topic."""
+    """The segment's partner dimensions and its topic. Stored values are lower case (bot/vocabulary.py),
+    as the chat's targeting compares them: the given value is lowered, the column is not (its index
+    and statistics stay usable)."""
     dimensions = (("tier", _P.tier), ("region", _P.region), ("type", _P.type), ("language", _P.language))
     for name, column in dimensions:
         value = getattr(segment, name)
         if value:
-            stmt = stmt.where(func.lower(column) == value.lower())
+            stmt = stmt.where(column == value.lower())
     if segment.topic:
         on_topic: ColumnElement[bool] = exists().where(
             _AT.announcement_id == _Q.announcement_id,
             _AT.topic_id == _T.id,
-            func.lower(_T.slug) == segment.topic.lower(),
+            _T.slug == segment.topic.lower(),
         )
         stmt = stmt.where(on_topic)
     return stmt
