@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.dashboard import Segment
@@ -52,39 +52,31 @@ class QuestionsRepository(Repository):
         return await self._fetch(stmt.limit(max(1, limit)))
 
     async def counts(self, segment: Segment, *, now: datetime) -> QuestionCounts:
-        """Three statements, each answered from its own index (status, created_at, answered_at)."""
+        """One round trip: a scalar subquery per number, each answered from its own index (status,
+        created_at, answered_at); no outer FROM, so none of them is correlated to another."""
         since = _since(segment, now)
         day = timedelta(days=1)
 
-        def aged(newer: timedelta | None, older: timedelta | None) -> Any:
-            conditions = []
-            if newer is not None:
-                conditions.append(_Q.created_at > now - newer)
-            if older is not None:
-                conditions.append(_Q.created_at <= now - older)
-            return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+        def count(*where: Any) -> Any:
+            return _counted(segment, func.count()).where(*where).scalar_subquery()
 
-        open_stmt = _counted(
-            segment,
-            func.count(),
-            aged(day, None),
-            aged(3 * day, day),
-            aged(7 * day, 3 * day),
-            aged(None, 7 * day),
-        ).where(_Q.status == "open")
-        asked_stmt = _counted(segment, func.count()).where(_Q.created_at >= since)
-        answered_stmt = _counted(segment, func.count()).where(
-            _Q.status == "answered", _Q.answered_at >= since
+        is_open = _Q.status == "open"
+        stmt: Any = select(
+            count(is_open),
+            count(_Q.created_at >= since),
+            count(_Q.status == "answered", _Q.answered_at >= since),
+            count(is_open, _Q.created_at > now - day),
+            count(is_open, _Q.created_at <= now - day, _Q.created_at > now - 3 * day),
+            count(is_open, _Q.created_at <= now - 3 * day, _Q.created_at > now - 7 * day),
+            count(is_open, _Q.created_at <= now - 7 * day),
         )
         async with self._sessions() as session:
-            now_open = [int(v) for v in (await session.exec(open_stmt)).one()]
-            asked = int((await session.exec(asked_stmt)).one()[0])
-            answered = int((await session.exec(answered_stmt)).one()[0])
+            values = [int(v) for v in (await session.exec(stmt)).one()]
         return QuestionCounts(
-            open=now_open[0],
-            asked=asked,
-            answered=answered,
-            by_age=(now_open[1], now_open[2], now_open[3], now_open[4]),
+            open=values[0],
+            asked=values[1],
+            answered=values[2],
+            by_age=(values[3], values[4], values[5], values[6]),
         )
 
     async def export(self, segment: Segment, *, now: datetime) -> AsyncIterator[QuestionLine]:

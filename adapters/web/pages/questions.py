@@ -3,6 +3,7 @@ a chart of the open ones by age, CSV; an admin answers from here through the cha
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -122,13 +123,16 @@ async def _render(
     d = deps(request)
     now = d.clock.now()
     views = d.views.questions
-    counts = await views.counts(segment, now=now)
     given = request.query.get("after", "")
     after = int(given) if given.isdigit() else None
-    open_questions = await views.open(segment, limit=OPEN_LIMIT + 1, after=after)
+    # Three independent reads: at once, each on its own connection.
+    counts, open_questions, answered = await asyncio.gather(
+        views.counts(segment, now=now),
+        views.open(segment, limit=OPEN_LIMIT + 1, after=after),
+        views.answered(segment, now=now, limit=ANSWERED_LIMIT),
+    )
     more = len(open_questions) > OPEN_LIMIT
     open_questions = open_questions[:OPEN_LIMIT]
-    answered = await views.answered(segment, now=now, limit=ANSWERED_LIMIT)
     notice = ""
     done = request.query.get("answered", "")
     if done.isdigit():
