@@ -252,7 +252,11 @@ class PartnerBot:
             if self.settings.is_admin_channel(inv.channel):
                 if not self._is_admin(inv):
                     return None  # colleagues may discuss in the thread; only admins answer partners
-                return _presented(await self.feedback.admin_thread_reply(inv, thread, text))
+                answered = await self.feedback.admin_thread_reply(inv, thread, text)
+                if isinstance(answered, QuestionAnswered):  # an admin action like `answer`: audited
+                    detail = f"answer {answered.question_id} (a reply in the thread) {text.strip()}"
+                    await self._audit(inv, "answer", detail, allowed=True)
+                return _presented(answered)
             return _presented(await self.feedback.partner_thread_reply(inv, thread, text))
 
         return await self._in_turn(handle)
