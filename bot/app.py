@@ -62,6 +62,7 @@ from storage.repositories.announcement_story import AnnouncementStoryRepository
 from storage.repositories.dashboard_links import SignInLinkRepository
 from storage.repositories.ops import OpsRepository
 from storage.repositories.overview import OverviewRepository
+from storage.repositories.questions import QuestionsRepository
 
 if TYPE_CHECKING:  # the adapters themselves are imported only when configured
     from aiohttp import web
@@ -191,6 +192,8 @@ async def build_app(
         core,
         wake_worker=lambda: worker_box[0].wake() if worker_box else None,
         command_slots=command_slots(engine),
+        # The chat's `dashboard` hands out sign-in links only where a dashboard is served.
+        dashboard=_dashboard_access(engine, stores, clock, settings) if settings.dashboard_enabled else None,
     )
     digests = DigestService(DigestPorts(digests=stores.digests), clock, core)
     limiter = limiter or build_limiter(settings, engine)
@@ -437,13 +440,25 @@ def dashboard_views(engine: AsyncEngine) -> DashboardViews:
         audit=AuditRepository(sessions),
         overview=OverviewRepository(sessions),
         announcements=AnnouncementStoryRepository(sessions),
+        questions=QuestionsRepository(sessions),
     )
 
 
 def dashboard_access(app: App) -> DashboardAccess:
-    sessions = make_sessionmaker(app.engine)
-    ports = AccessPorts(links=SignInLinkRepository(sessions), audit=app.stores.audit)
-    return DashboardAccess(ports, app.clock, link_ttl=timedelta(minutes=app.settings.dashboard_link_minutes))
+    return _dashboard_access(app.engine, app.stores, app.clock, app.settings)
+
+
+def _dashboard_access(
+    engine: AsyncEngine, stores: Stores, clock: Clock, settings: Settings
+) -> DashboardAccess:
+    """Sign-in links, built on PARTNERBOT_PUBLIC_URL (the chat's `dashboard` shows the whole address)."""
+    ports = AccessPorts(links=SignInLinkRepository(make_sessionmaker(engine)), audit=stores.audit)
+    return DashboardAccess(
+        ports,
+        clock,
+        link_ttl=timedelta(minutes=settings.dashboard_link_minutes),
+        base_url=settings.web().base_url(),
+    )
 
 
 def session_key(secret_key: str) -> bytes:

@@ -278,6 +278,11 @@ class Quiet:
     """`quiet`: the partners who have gone quiet."""
 
 
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """`dashboard`: a one-time sign-in link to the web dashboard, for the admin who asks."""
+
+
 AdminCommand = (
     AdminHelp
     | TopicAdd
@@ -302,4 +307,5 @@ AdminCommand = (
     | Drafts
     | Engagement
     | Quiet
+    | Dashboard
 )

@@ -15,7 +15,7 @@ from bot import commands as c
 from bot import messages as m
 from bot.domain.announcements import Announcement, AnnouncementStatus
 from bot.domain.conversation import Invocation, Reply
-from bot.domain.refs import ChannelRef, Platform
+from bot.domain.refs import ChannelRef, Platform, UserRef
 from bot.domain.topics import Topic
 from bot.grammar import help_text, parse_admin, parse_partner
 from bot.ports.clock import Clock
@@ -23,7 +23,7 @@ from bot.ports.stores import Stores
 from bot.presenter import present
 from bot.presenter.engagement import engagement_reply
 from bot.presenter.engagement import quiet_reply as gone_quiet_reply
-from bot.results import FeedbackResult
+from bot.results import FeedbackResult, QuestionAnswered, Refused
 from bot.services.acks import AckPorts, AckService
 from bot.services.admin import (
     CANCEL_ACTION,
@@ -35,6 +35,7 @@ from bot.services.admin import (
     new_join_code,
 )
 from bot.services.analytics import AnalyticsPorts, AnalyticsService
+from bot.services.dashboard_access import DASHBOARD_CHANNEL, DashboardAccess
 from bot.services.engagement import EngagementPorts, EngagementService
 from bot.services.feedback import FeedbackPorts, FeedbackService
 from bot.services.partner_admin import PartnerAdminPorts, PartnerAdminService
@@ -65,8 +66,11 @@ class PartnerBot:
         *,
         wake_worker: Callable[[], None] = lambda: None,
         command_slots: int | None = None,
+        dashboard: DashboardAccess | None = None,
     ) -> None:
         self.settings = settings
+        # The web dashboard's sign-in links (`dashboard`); None when the root serves no dashboard.
+        self.dashboard = dashboard
         # Commands at work at once (bot/slots.py); the composition root sizes it below the pool.
         self.slots = CommandSlots(command_slots)
         self._stores = stores
@@ -164,6 +168,29 @@ class PartnerBot:
         """A button press from a reply the core produced (topic toggles, preview Send/Cancel)."""
         return await self._in_turn(lambda: self._button(inv, action, value))
 
+    async def dashboard_answer(
+        self, admin: UserRef, question_id: int, text: str
+    ) -> QuestionAnswered | Refused | Reply:
+        """An admin's answer from the web dashboard (who signed in there is an admin): the same
+        use-case and relay as `answer` in the chat, for a question still open. A queued answer is
+        audited as "answer", where "dashboard"; a Reply only if something broke (INTERNAL_ERROR)."""
+        inv = Invocation(channel=ChannelRef(admin.platform, "", DASHBOARD_CHANNEL), user=admin)
+
+        async def run() -> QuestionAnswered | Refused:
+            result = await self.feedback.answer_open(inv, question_id, text)
+            if isinstance(result, QuestionAnswered):
+                await self._stores.audit.record(
+                    user=admin,
+                    channel=DASHBOARD_CHANNEL,
+                    action="answer",
+                    detail=f"answer {question_id} {text.strip()}",
+                    allowed=True,
+                    now=self._clock.now(),
+                )
+            return result
+
+        return await self._in_turn(run)
+
     # --- events ------------------------------------------------------------------------------
 
     async def reaction(
@@ -227,7 +254,11 @@ class PartnerBot:
             if self.settings.is_admin_channel(inv.channel):
                 if not self._is_admin(inv):
                     return None  # colleagues may discuss in the thread; only admins answer partners
-                return _presented(await self.feedback.admin_thread_reply(inv, thread, text))
+                answered = await self.feedback.admin_thread_reply(inv, thread, text)
+                if isinstance(answered, QuestionAnswered):  # an admin action like `answer`: audited
+                    detail = f"answer {answered.question_id} (a reply in the thread) {text.strip()}"
+                    await self._audit(inv, "answer", detail, allowed=True)
+                return _presented(answered)
             return _presented(await self.feedback.partner_thread_reply(inv, thread, text))
 
         return await self._in_turn(handle)
@@ -406,7 +437,17 @@ class PartnerBot:
                 return engagement_reply(overview, self.engagement.formula)
             case c.Quiet():
                 return gone_quiet_reply(await self.engagement.quiet())
+            case c.Dashboard():
+                return await self._dashboard_link(inv)
         raise AssertionError(f"unhandled admin command {parsed!r}")
+
+    async def _dashboard_link(self, inv: Invocation) -> Reply:
+        """A one-time sign-in link for the admin who asked, shown only to them."""
+        if self.dashboard is None:
+            return Reply(text=m.DASHBOARD_OFF, is_error=True)
+        url = await self.dashboard.sign_in_url(inv.user, via=inv.channel.key())
+        minutes = m.DASHBOARD_LINK_MINUTES(max(1, round(self.dashboard.link_ttl.total_seconds() / 60)))
+        return Reply(text=m.DASHBOARD_LINK.format(url=url, minutes=minutes), ephemeral=True, private=True)
 
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:
         if action in (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION):

@@ -29,6 +29,7 @@ from bot.commands import (
     Broadcast,
     Cancel,
     CommandError,
+    Dashboard,
     Drafts,
     Edit,
     Engagement,
@@ -672,6 +673,12 @@ def _quiet_admin(text: str, pos: int) -> Quiet:
     return Quiet()
 
 
+def _dashboard(text: str, pos: int) -> Dashboard:
+    if read_word(text, pos) is not None:
+        raise _usage_error(msg.ADMIN_USAGE["dashboard"])
+    return Dashboard()
+
+
 _ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
     "help": _admin_help,
     "topic": _topic,
@@ -692,4 +699,5 @@ _ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
     "drafts": lambda text, pos: Drafts(),
     "engagement": _engagement,
     "quiet": _quiet_admin,
+    "dashboard": _dashboard,
 }

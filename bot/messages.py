@@ -63,6 +63,7 @@ Options and flags come first; everything after `title:"…"` is the body, as wri
 • `questions` — open partner questions · `answer <question id> <text>`
 • `engagement [tier:<tier>] [region:<region>] [topic:<slug>]` — partner engagement scores · \
 `quiet` — partners who have gone quiet
+• `dashboard` — a one-time sign-in link to the web dashboard, shown only to you
 • `help <command>` — more about one command"""
 
 HELP_POINTER: Final = "Type `help` to see what you can do."
@@ -194,6 +195,7 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "drafts": "`drafts`",
     "engagement": "`engagement [tier:<tier>] [region:<region>] [topic:<slug>]`",
     "quiet": "`quiet`",
+    "dashboard": "`dashboard`",
 }
 
 # `help <command>`: the usage line, then what the command does.
@@ -262,6 +264,9 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "the last `PARTNERBOT_QUIET_WEEKS` weeks, or whose score fell by more than "
     "`PARTNERBOT_QUIET_DROP_PERCENT`% against the window before; each with its tier and last action "
     "(what it was and when). The weekly report lists the first ten.",
+    "dashboard": "Answers with a sign-in link to the web dashboard that only you see: it signs you in "
+    "once, within `PARTNERBOT_DASHBOARD_LINK_MINUTES` minutes (15 by default). Don't share it: ask "
+    "`dashboard` again for a new one.",
 }
 
 
@@ -349,6 +354,10 @@ ANSWER_ON_RECALLED: Final = (
     "Announcement #{announcement} was recalled, so question #{id} can't be answered under it: its copy "
     "and the partner's thread were deleted. To answer anyway, use `answer {id} <text>`: the answer then "
     "goes into the partner's channel as a message of its own that quotes the question."
+)
+ALREADY_ANSWERED: Final = (
+    "Question #{id} has been answered already, so nothing was sent. To add to the answer, use "
+    "`answer {id} <text>`."
 )
 ANSWER_QUEUED_RECALLED: Final = (
     "✅ Answer to question #{id} is on its way to {partner}. Announcement #{announcement} was recalled, "
@@ -1220,4 +1229,24 @@ LAST_ACTION: Final = "{action} on {day}"
 QUIET_RULE: Final = (
     "_Gone quiet: still receiving with no action in the last {weeks}, or a score down by more than "
     "{percent}% against the previous {days} days._"
+)
+
+
+# --- the web dashboard ---------------------------------------------------------------------------
+# `dashboard` in the admin channel (bot/core.py): a one-time sign-in link, shown only to the caller.
+
+DASHBOARD_LINK: Final = (
+    "🔑 Your sign-in link to the partnerbot dashboard, for you only: it works once, within {minutes}.\n"
+    "{url}\n"
+    "_Don't share it; say `dashboard` again for a new one._"
+)
+DASHBOARD_LINK_MINUTES: Final = Plural("{n} minute", "{n} minutes")
+DASHBOARD_OFF: Final = (
+    "The web dashboard is switched off for this partnerbot (`PARTNERBOT_DASHBOARD=false`), so there is "
+    "no link to give. Whoever runs partnerbot can switch it on, or print a link on the server with "
+    "`partnerbot dashboard link`."
+)
+PRIVATE_REPLY_ELSEWHERE: Final = (
+    "🔒 That answer is for you alone, and a reply to a mention is seen by everyone in the channel. "
+    "Use the slash command instead, which answers only you: `/partner-admin {command}`."
 )

@@ -255,6 +255,11 @@ class AckRow(SQLModel, table=True):
 
 class QuestionRow(SQLModel, table=True):
     __tablename__ = "question"
+    # The dashboard's Questions page: asked and answered in a window, the latest answered first (0020).
+    __table_args__ = (
+        Index("ix_question_created_at", "created_at"),
+        Index("ix_question_answered_at", "answered_at"),
+    )
     id: int | None = _pk()
     channel_id: int = Field(foreign_key="channel.id", index=True)
     delivery_id: int | None = Field(default=None, foreign_key="delivery.id", index=True)

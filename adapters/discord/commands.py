@@ -46,6 +46,7 @@ AdminVerb = Literal[
     "drafts",
     "engagement",
     "quiet",
+    "dashboard",
 ]
 Mode = Literal["immediate", "daily", "weekly"]
 Tree = app_commands.CommandTree[Any]
@@ -397,6 +398,10 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
     @group.command(name="quiet", description="Partners who have gone quiet")
     async def quiet(interaction: discord.Interaction) -> None:
         await h.admin(interaction, c.Quiet())
+
+    @group.command(name="dashboard", description="A one-time sign-in link to the web dashboard, only for you")
+    async def dashboard(interaction: discord.Interaction) -> None:
+        await h.admin(interaction, c.Dashboard())
 
     @group.command(name="help", description="The admin commands")
     async def help_(interaction: discord.Interaction, command: AdminVerb | None = None) -> None:

@@ -321,6 +321,10 @@ class PartnerHandlers:
             await self._reply_to(message, reply)
 
     async def _reply_to(self, message: discord.Message, reply: Reply) -> None:
+        if reply.private:  # a message reply is public: point to the slash command, which is not
+            words = tr.without_mention(message.content, self.bot_id)[0].split()
+            command = words[0].lower() if words else "help"
+            reply = Reply(text=m.PRIVATE_REPLY_ELSEWHERE.format(command=command), is_error=True)
         reference = message.to_reference(fail_if_not_exists=False)
         for index, part in enumerate(tr.render_reply(reply)):
             await message.channel.send(

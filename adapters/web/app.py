@@ -17,6 +17,7 @@ from adapters.web import sessions
 from adapters.web.deps import DEPS, DashboardDeps, deps
 from adapters.web.pages import announcements, audit, signin, signin_platforms
 from adapters.web.pages import overview as overview_page
+from adapters.web.pages import questions as questions_page
 from adapters.web.render import PREFIX, SIGNED_IN_KEY, page
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def build_dashboard(dashboard: DashboardDeps) -> web.Application:
     audit.add_routes(app.router)
     overview_page.add_routes(app.router)
     announcements.add_routes(app.router)
+    questions_page.add_routes(app.router)
     app.router.add_static("/static/", str(files("adapters.web") / "static"), name="static")
     return app
 

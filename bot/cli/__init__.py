@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import logging
+import shlex
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -20,7 +22,7 @@ from bot.app import App, build_app, last_job_runs
 from bot.cli.discord import discord_cli as discord_commands
 from bot.cli.render import fitting_table, keep_whole
 from bot.config import Settings
-from bot.domain import AnnouncementStats
+from bot.domain import AnnouncementStats, Platform, UserRef
 from bot.i18n import Plural
 from bot.jobs import JOBS
 from bot.ports import TopicAlreadyExists
@@ -122,6 +124,28 @@ async def with_app(settings: Settings, work: Callable[[App], Awaitable[T]]) -> T
         return await work(application)
     finally:
         await application.close()
+
+
+# Where the audit log says a command-line action happened.
+CLI_WHERE = "cli"
+
+
+def operator() -> UserRef:
+    """Whoever runs the CLI, as the audit log names them: their login on this machine."""
+    try:
+        login = getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment (a bare container)
+        login = "operator"
+    return UserRef(Platform.LOCAL, "", f"cli:{login}"[:64], f"{login} (partnerbot CLI)")
+
+
+async def audit(a: App, action: str, *command: str, outcome: str = "") -> None:
+    """Record an admin action done from the command line: who (the operator), what (`action`, named
+    as the chat's own, and the command as typed), when, where ("cli")."""
+    detail = shlex.join(["partnerbot", *command]) + (f": {outcome}" if outcome else "")
+    await a.stores.audit.record(
+        user=operator(), channel=CLI_WHERE, action=action, detail=detail, allowed=True, now=a.clock.now()
+    )
 
 
 # --- run -------------------------------------------------------------------------------------
@@ -242,7 +266,9 @@ def db_rotate_key() -> None:
         raise CliError(m.CLI_SECRET_KEY_MISSING, 2)
 
     async def work(a: App) -> int:
-        return await seal_slack_tokens(a, rotate=True)
+        changed = await seal_slack_tokens(a, rotate=True)
+        await audit(a, "rotatekey", "db", "rotate-key", outcome=m.CLI_KEY_ROTATED(changed))
+        return changed
 
     try:
         changed = run_async(lambda: with_app(settings, work))
@@ -275,6 +301,8 @@ def topics_add(
             )
         except TopicAlreadyExists as exc:
             raise CliError(f"a topic {slug!r} already exists") from exc
+        given = ["--description", description] if description else []
+        await audit(a, "topicadd", "topics", "add", slug, title, *given)
         out.print(f"Added topic [bold]{topic.slug}[/bold] — {topic.title}")
 
     run_async(lambda: with_app(load_settings(), work))
@@ -310,6 +338,8 @@ def _set_archived(slug: str, *, archived: bool) -> None:
         topic = await a.stores.topics.set_archived(slug, archived=archived)
         if topic is None:
             raise CliError(f"there is no topic {slug!r}; `partnerbot topics list --archived` lists them all")
+        verb = "archive" if archived else "unarchive"
+        await audit(a, f"topic{verb}", "topics", verb, slug)
         out.print(f"Topic [bold]{topic.slug}[/bold] {'archived' if archived else 'unarchived'}.")
 
     run_async(lambda: with_app(load_settings(), work))
@@ -344,7 +374,17 @@ def partners_import(
         done = [IMPORTED(report.partners)] if report.partners or not report.updated else []
         done += [UPDATED(report.updated)] if report.updated else []
         summary = "; ".join(done)
-        out.print(f"{summary[0].upper()}{summary[1:]} ({m.CHANNELS(report.channels)}).")
+        outcome = f"{summary[0].upper()}{summary[1:]} ({m.CHANNELS(report.channels)})."
+        await audit(
+            a,
+            "partnersimport",
+            "partners",
+            "import",
+            str(file),
+            *(["--update"] if update else []),
+            outcome=outcome,
+        )
+        out.print(outcome)
 
     run_async(lambda: with_app(load_settings(), work))
 

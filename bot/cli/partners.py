@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from bot import messages as m
 from bot.app import App
-from bot.cli import CliError, load_settings, out, run_async, with_app
+from bot.cli import CliError, audit, load_settings, out, run_async, with_app
 from bot.domain import PartnerFilter
 from bot.lexer import as_slug, closest, comma_list
 from bot.presenter import present
@@ -76,6 +76,8 @@ def set_(
         result = await a.bot.admin.roster.update(name, values)
         if isinstance(result, Refused | PartnerUnchanged):
             raise CliError(_plain(present(result).text))
+        options = [part for key, value in values.items() for part in (f"--{key}", value)]
+        await audit(a, "partnerset", "partners", "set", name, *options)
         out.print(_plain(changed_text(result)), markup=False, emoji=False, highlight=False)
 
     run_async(lambda: with_app(load_settings(), work))
@@ -89,6 +91,7 @@ def remove(name: Annotated[str, typer.Argument(help="The partner's name.")]) -> 
         if isinstance(result, Refused):
             raise CliError(_plain(present(result).text))
         text = removed_text(result.partner.name, result.channels)
+        await audit(a, "partnerremove", "partners", "remove", name)
         out.print(_plain(text), markup=False, emoji=False, highlight=False)
 
     run_async(lambda: with_app(load_settings(), work))
@@ -124,6 +127,8 @@ def forget(
             if not confirmed:
                 raise CliError(m.FORGET_NOT_CONFIRMED)
         done = await service.forget(target)
+        # Who was forgotten is not written down again: the entry says only that someone was.
+        await audit(a, "forget", "partners", "forget", outcome="a person's name and user id were forgotten")
         out.print(done, markup=False, emoji=False, highlight=False, soft_wrap=True)
 
     run_async(lambda: with_app(load_settings(), work))

@@ -59,6 +59,8 @@ class RefusalCode(StrEnum):
     QUESTION_NOT_IN_THREAD = "question_not_in_thread"
     WHICH_QUESTION = "which_question"
     QUESTION_RECALLED = "question_recalled"
+    # The dashboard's answer form, sent after someone else answered the question.
+    ALREADY_ANSWERED = "already_answered"
     # Admin commands: a topic slug already taken, an announcement whose deliveries have begun (too
     # late to cancel) or that is no longer a draft or scheduled, one that asks for no acknowledgement.
     TOPIC_EXISTS = "topic_exists"
@@ -131,6 +133,9 @@ class Reply:
     refusal: Refusal | None = None
     draft: DraftPreview | None = None
     join_code: str | None = None
+    # Never to be seen by anyone but the caller (a sign-in link): an adapter that can only answer in
+    # public (a Discord @mention) shows `PRIVATE_REPLY_ELSEWHERE` instead.
+    private: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,9 @@ from typing import Protocol
 
 from bot.domain.dashboard import AuditEntry, AuditQuery
 from bot.domain.refs import UserRef
-from bot.ports.overview import OverviewView
 from bot.ports.announcement_story import AnnouncementStories
+from bot.ports.overview import OverviewView
+from bot.ports.questions import QuestionsView
 
 
 class AuditLog(Protocol):
@@ -46,3 +47,4 @@ class DashboardViews:
     audit: AuditLog
     overview: OverviewView
     announcements: AnnouncementStories
+    questions: QuestionsView

@@ -85,6 +85,8 @@ def _refusal_text(r: Refused) -> str:
             return m.PARTNER_SET_NOTHING.format(name=r.value)
         case RefusalCode.QUESTION_RECALLED:
             return m.ANSWER_ON_RECALLED.format(id=r.question_id, announcement=r.announcement_id)
+        case RefusalCode.ALREADY_ANSWERED:
+            return m.ALREADY_ANSWERED.format(id=r.question_id)
     raise ValueError(f"refusal {r.code} needs its words in `message`")
 
 

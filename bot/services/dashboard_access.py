@@ -19,6 +19,8 @@ from bot.ports.dashboard import SignInLinks
 
 # Where the dashboard's own actions are audited (the audit log's "channel").
 DASHBOARD_CHANNEL = "dashboard"
+# Where a one-time link is redeemed, under the public base URL (adapters/web/pages/signin.py).
+SIGN_IN_PATH = "/dashboard/signin/link"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +34,12 @@ def token_hash(token: str) -> str:
 
 
 class DashboardAccess:
-    def __init__(self, ports: AccessPorts, clock: Clock, *, link_ttl: timedelta) -> None:
+    def __init__(self, ports: AccessPorts, clock: Clock, *, link_ttl: timedelta, base_url: str = "") -> None:
         self._ports = ports
         self._clock = clock
         self.link_ttl = link_ttl
+        # PARTNERBOT_PUBLIC_URL (or the HTTP listener's address), without a trailing slash.
+        self.base_url = base_url.rstrip("/")
 
     async def issue_link(self, admin: UserRef, *, via: str) -> str:
         """A new one-time token for `admin` (the caller has checked that they are one); audited."""
@@ -48,6 +52,11 @@ class DashboardAccess:
             user=admin, channel=via, action="dashboard-link", detail="", allowed=True, now=now
         )
         return token
+
+    async def sign_in_url(self, admin: UserRef, *, via: str) -> str:
+        """A new one-time sign-in link for `admin`, as the full address to open (audited)."""
+        token = await self.issue_link(admin, via=via)
+        return f"{self.base_url}{SIGN_IN_PATH}?token={token}"
 
     async def redeem(self, token: str) -> UserRef | None:
         """The admin the link was issued to, once; None for an unknown, used or expired link."""

@@ -194,6 +194,25 @@ class FeedbackService:
         recalled = question.announcement_id if await self._recalled(question) else None
         return QuestionAnswered(question_id, question.partner_name, recalled)
 
+    async def answer_open(self, inv: Invocation, question_id: int, text: str) -> QuestionAnswered | Refused:
+        """An answer to a question still open under a live announcement (the dashboard's form, which
+        may be older than the question's state): nothing is queued for an empty answer, an unknown
+        question, one answered meanwhile, or one whose announcement was recalled."""
+        question = await self._stores.feedback.question(question_id)
+        if question is None:
+            return Refused(RefusalCode.NO_SUCH_QUESTION, question_id=question_id)
+        if not text.strip():
+            return Refused(RefusalCode.MISSING, "answer")
+        if question.status is QuestionStatus.ANSWERED:
+            return Refused(RefusalCode.ALREADY_ANSWERED, question_id=question_id)
+        if await self._recalled(question):
+            return Refused(
+                RefusalCode.QUESTION_RECALLED,
+                question_id=question_id,
+                announcement_id=question.announcement_id,
+            )
+        return await self.answer(inv, question_id, text)
+
     async def open_questions(self) -> OpenQuestions:
         """The partner questions not answered yet."""
         return OpenQuestions(tuple(await self._stores.feedback.open_questions()))

@@ -4,6 +4,7 @@ unless --yes, one sentence with real counts, one-line errors with non-zero exits
 from __future__ import annotations
 
 import asyncio
+import getpass
 import io
 import os
 import sys
@@ -88,7 +89,16 @@ def test_forget_asks_first_then_says_what_was_forgotten(
     admin = forget(monkeypatch, capsys, "--user", "local:alice", "--yes")
     assert admin.returncode == 0, admin.stderr
     assert admin.stdout.startswith("Forgot local:alice: 1 answer, ") and "audit entries" in admin.stdout
-    assert table(seeded, "SELECT DISTINCT user_name FROM audit_log") == [(m.FORGOTTEN_PERSON,)]
+    assert table(seeded, "SELECT DISTINCT user_name FROM audit_log WHERE action != 'forget'") == [
+        (m.FORGOTTEN_PERSON,)
+    ]
+    # Each forget is itself audited: by the operator, from the CLI, naming nobody.
+    operator = f"{getpass.getuser()} (partnerbot CLI)"
+    forgets = table(seeded, "SELECT user_name, channel_id, detail FROM audit_log WHERE action = 'forget'")
+    assert (
+        forgets
+        == [(operator, "cli", "partnerbot partners forget: a person's name and user id were forgotten")] * 2
+    )
 
 
 def test_forget_errors_are_one_line_with_non_zero_exits(

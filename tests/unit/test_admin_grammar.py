@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import messages as msg
-from bot.commands import Broadcast, CommandError, Drafts, Edit, Reschedule
+from bot.commands import Broadcast, CommandError, Dashboard, Drafts, Edit, Reschedule
 from bot.domain import Refusal, RefusalCode
 from bot.grammar import MAX_BODY, MAX_TITLE, help_text, parse_admin, parse_partner
 from bot.timezones import dst_shift
@@ -307,3 +307,9 @@ def test_engagement_and_quiet_parse() -> None:
     ):
         parsed = parse_admin(text)
         assert isinstance(parsed, CommandError) and fragment in parsed.message, (text, parsed)
+
+
+def test_dashboard_parses_and_takes_nothing_after_it() -> None:
+    assert parse_admin("dashboard") == Dashboard()
+    refused = parse_admin("dashboard please")
+    assert isinstance(refused, CommandError) and refused.message == "Usage: `dashboard`"

@@ -76,6 +76,7 @@ def test_open_questions_are_one_line_each_with_what_they_are_about() -> None:
             Refused(RefusalCode.QUESTION_RECALLED, question_id=1, announcement_id=4),
             m.ANSWER_ON_RECALLED.format(id=1, announcement=4),
         ),
+        (Refused(RefusalCode.ALREADY_ANSWERED, question_id=3), m.ALREADY_ANSWERED.format(id=3)),
     ],
 )
 def test_feedback_refusals_read_as_their_sentence_and_keep_their_code(refused: Refused, text: str) -> None:
