@@ -60,6 +60,8 @@ from storage.repositories import (
 )
 from storage.repositories.dashboard_links import SignInLinkRepository
 from storage.repositories.ops import OpsRepository
+from storage.repositories.partner_pulse import PartnerPulseRepository
+from storage.repositories.topic_trends import TopicTrendsRepository
 
 if TYPE_CHECKING:  # the adapters themselves are imported only when configured
     from aiohttp import web
@@ -430,7 +432,11 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
 def dashboard_views(engine: AsyncEngine) -> DashboardViews:
     """The dashboard's read ports (one per page)."""
     sessions = make_sessionmaker(engine)
-    return DashboardViews(audit=AuditRepository(sessions))
+    return DashboardViews(
+        audit=AuditRepository(sessions),
+        partners=PartnerPulseRepository(sessions),
+        topics=TopicTrendsRepository(sessions),
+    )
 
 
 def dashboard_access(app: App) -> DashboardAccess:

@@ -15,7 +15,7 @@ from aiohttp_session import setup as setup_sessions
 
 from adapters.web import sessions
 from adapters.web.deps import DEPS, DashboardDeps, deps
-from adapters.web.pages import audit, signin
+from adapters.web.pages import audit, partners, signin, topics
 from adapters.web.render import PREFIX, SIGNED_IN_KEY, page
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ def build_dashboard(dashboard: DashboardDeps) -> web.Application:
     app.middlewares.append(_gate)
     signin.add_routes(app.router)
     audit.add_routes(app.router)
+    partners.add_routes(app.router)
+    topics.add_routes(app.router)
     app.router.add_static("/static/", str(files("adapters.web") / "static"), name="static")
     return app
 

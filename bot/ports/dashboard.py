@@ -14,6 +14,8 @@ from typing import Protocol
 
 from bot.domain.dashboard import AuditEntry, AuditQuery
 from bot.domain.refs import UserRef
+from bot.ports.partner_pulse import PartnerPulse
+from bot.ports.topic_trends import TopicTrends
 
 
 class AuditLog(Protocol):
@@ -42,3 +44,5 @@ class DashboardViews:
     """Every read port of the dashboard, one per page (built by bot/app.py)."""
 
     audit: AuditLog
+    partners: PartnerPulse
+    topics: TopicTrends
