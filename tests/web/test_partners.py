@@ -7,11 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 from urllib.parse import unquote
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.directory import ImportRow, PartnerProfile
 from bot.domain.engagement import ScoreFilter
-from storage.tables import TopicRow
+from storage.tables import EngagementEventRow, TopicRow
 from tests.conftest import FakeClock
 from tests.harness import Harness
 from tests.integration.support import broadcast_and_send, channel_row, rows, setup_topics
@@ -196,3 +199,35 @@ async def test_a_partners_own_page(dashboard: Dashboard, clock: FakeClock) -> No
     assert "There is no partner with the id <code>99999</code>" in text
     status, text = await dashboard.get("/partners/acme")
     assert status == 404 and "Partners page" in text
+
+
+async def test_the_timeline_and_received_announcements_page_by_keyset(
+    dashboard: Dashboard, clock: FakeClock
+) -> None:
+    h = dashboard.harness
+    await h.join("acme", "Acme", tier="gold")
+    acme = await channel_row(h, "acme")
+    async with AsyncSession(h.app.engine) as session:  # thirty news pulls, a minute apart
+        for minute in range(1, 31):
+            session.add(
+                EngagementEventRow(
+                    at=clock.now() + timedelta(minutes=minute), kind="news_pulled", proactive=True,
+                    partner_id=acme.partner_id, channel_id=acme.id, platform="local", user_id="pat",
+                )
+            )  # fmt: skip
+        await session.commit()
+    clock.advance(hours=1)
+    await dashboard.sign_in()
+    status, text = await dashboard.get(f"/partners/{acme.partner_id}?days=90")
+    assert status == 200
+    timeline = text.split("<h2>Timeline</h2>")[1].split("<h2>Announcements received")[0]
+    assert timeline.count("<td>pulled news</td>") == 25
+    older = re.search(r'href="(/dashboard/partners/\d+\?days=90&amp;events_before=\d+)">Older actions', text)
+    assert older is not None
+    assert "No announcement was sent to this partner." in text
+    status, text = await dashboard.get(older.group(1).replace("&amp;", "&").removeprefix("/dashboard"))
+    timeline = text.split("<h2>Timeline</h2>")[1].split("<h2>Announcements received")[0]
+    assert timeline.count("<td>pulled news</td>") == 5
+    assert timeline.count("<td>joined</td>") == 1
+    assert "Older actions" not in text
+    assert f'href="/dashboard/partners/{acme.partner_id}?days=90">Newest</a>' in text
