@@ -154,6 +154,9 @@ async def test_the_table_pages_by_fifty_and_the_csv_has_every_row(
     )
     text = (await dashboard.get("/partners?page=9"))[1]
     assert "This page is past the last partner." in text
+    # Nonsense in the address is a first page, never a database error.
+    status, text = await dashboard.get("/partners?page=99999999999999999999999&days=x&sort=nope&dir=up")
+    assert status == 200 and len(_names(text)) == 50
 
     response = await dashboard.response("GET", "/partners.csv?region=na")
     assert response.status == 200

@@ -88,7 +88,8 @@ def _text(request: web.Request, name: str) -> str | None:
 
 def _number(request: web.Request, name: str) -> int | None:
     value = request.query.get(name, "")
-    return int(value) if value.isdigit() else None
+    # Ids and page numbers fit a BIGINT; anything longer is no page at all (never a database error).
+    return int(value) if value.isdigit() and len(value) < 16 else None
 
 
 def segment_of(request: web.Request) -> Segment:
