@@ -58,9 +58,17 @@ class PartnerPulseRepository(Repository):
         async with self._sessions() as session:
             conn = await session.connection()
             topic_id = await _topic_id(conn, query.segment.topic)
-            stmt = _table(query, topic_id, since, until, formula)
-            stmt = stmt.limit(limit).offset((max(1, query.page) - 1) * limit)
-            rows = (await conn.execute(stmt)).all()
+            offset = (max(1, query.page) - 1) * limit
+            if query.sort in _PARTNER_COLUMNS or query.partner_id is not None:
+                # Ordered by the partner's own columns: the page's partners first (from the partner
+                # table alone), then the scores of those 50 only.
+                ids_stmt = select(_P.c.id).where(*_partner_filters(query))
+                ids_stmt = ids_stmt.order_by(*_order(query, _PARTNER_COLUMNS.get(query.sort, _P.c.id)))
+                ids = list((await conn.execute(ids_stmt.limit(limit).offset(offset))).scalars())
+                stmt = _table(query, topic_id, since, until, formula, ids=ids) if ids else None
+            else:
+                stmt = _table(query, topic_id, since, until, formula).limit(limit).offset(offset)
+            rows = (await conn.execute(stmt)).all() if stmt is not None else []
             total = (
                 await conn.execute(select(func.count()).select_from(_P).where(*_partner_filters(query)))
             ).scalar_one()
@@ -323,34 +331,58 @@ def _partner_filters(query: PartnerQuery) -> list[ColumnElement[bool]]:
     return [f for f in found if f is not None]
 
 
+# Sorts by the partner's own columns (its page is chosen before anything is counted).
+_PARTNER_COLUMNS: dict[PartnerSort, Any] = {
+    PartnerSort.NAME: func.lower(_P.c.name),
+    PartnerSort.TIER: func.lower(_P.c.tier),
+    PartnerSort.REGION: func.lower(_P.c.region),
+}
+
+
+def _order(query: PartnerQuery, key: Any, *, never_acted: Any = None) -> list[Any]:
+    order: list[Any] = []
+    if never_acted is not None:  # never acted: last, whichever the direction
+        order.append(never_acted)
+    order.append(key.desc() if query.descending else key.asc())
+    if query.sort is not PartnerSort.NAME:
+        order.append(func.lower(_P.c.name))
+    order.append(_P.c.id)
+    return order
+
+
 def _table(
-    query: PartnerQuery, topic_id: int | None, since: datetime, until: datetime, formula: ScoreFormula
+    query: PartnerQuery,
+    topic_id: int | None,
+    since: datetime,
+    until: datetime,
+    formula: ScoreFormula,
+    *,
+    ids: Sequence[int] | None = None,
 ) -> Select[Any]:
-    """Every matching partner with its score over [since, until), in the query's order."""
-    events = _event_counts(since, since, until, topic_id).subquery("ev")
-    received = _received(since, since, until, until, topic_id).subquery("rc")
+    """Every matching partner with its score over [since, until), in the query's order (of `ids` only,
+    counting for those partners alone, if given)."""
+    counts = _event_counts(since, since, until, topic_id)
+    if ids is None:
+        received = _received(since, since, until, until, topic_id).subquery("rc")
+    else:
+        counts = counts.where(_E.c.partner_id.in_(list(ids)))
+        received = _received_of(ids, since, until, topic_id).subquery("rc")
+    events = counts.subquery("ev")
     proactive = func.coalesce(events.c.proactive, 0)
     reactive = func.coalesce(events.c.reactive, 0)
     got = func.coalesce(received.c.received, 0)
     score = _score(proactive, reactive, got, formula)
     keys: dict[PartnerSort, Any] = {
         PartnerSort.SCORE: score,
-        PartnerSort.NAME: func.lower(_P.c.name),
         PartnerSort.PROACTIVE: proactive,
         PartnerSort.REACTIVE: reactive,
         PartnerSort.LAST_ACTION: events.c.last_at,
-        PartnerSort.TIER: func.lower(_P.c.tier),
-        PartnerSort.REGION: func.lower(_P.c.region),
+        **_PARTNER_COLUMNS,
     }
-    key = keys[query.sort]
-    order: list[Any] = []
-    if query.sort is PartnerSort.LAST_ACTION:  # never acted: last, whichever the direction
-        order.append(case((events.c.last_at.is_(None), 1), else_=0))
-    order.append(key.desc() if query.descending else key.asc())
-    if query.sort is not PartnerSort.NAME:
-        order.append(func.lower(_P.c.name))
-    order.append(_P.c.id)
-    return (
+    never_acted = None
+    if query.sort is PartnerSort.LAST_ACTION:
+        never_acted = case((events.c.last_at.is_(None), 1), else_=0)
+    stmt = (
         select(
             _P.c.id, _P.c.name, _P.c.tier, _P.c.type, _P.c.region, _P.c.language,
             score, proactive, reactive, got, events.c.last_at,
@@ -358,8 +390,24 @@ def _table(
         .select_from(_P.outerjoin(events, events.c.partner_id == _P.c.id))
         .outerjoin(received, received.c.partner_id == _P.c.id)
         .where(*_partner_filters(query))
-        .order_by(*order)
+        .order_by(*_order(query, keys[query.sort], never_acted=never_acted))
     )  # fmt: skip
+    if ids is not None:
+        stmt = stmt.where(_P.c.id.in_(list(ids)))
+    return stmt
+
+
+def _received_of(ids: Sequence[int], since: datetime, until: datetime, topic_id: int | None) -> Select[Any]:
+    """Deliveries sent in [since, until) to the channels of these partners only (ix_delivery_sent)."""
+    stmt = (
+        select(_C.c.partner_id, func.count().label("received"))
+        .select_from(_D.join(_C, _C.c.id == _D.c.channel_id))
+        .where(_C.c.partner_id.in_(list(ids)), _D.c.sent_at >= since, _D.c.sent_at < until)
+        .group_by(_C.c.partner_id)
+    )
+    if topic_id is not None:
+        stmt = stmt.where(_D.c.announcement_id.in_(_of_topic(topic_id)))
+    return stmt
 
 
 async def _last_kinds(
