@@ -181,6 +181,15 @@ class DeliveryRow(OutboxColumns, table=True):
             postgresql_where=text("sent_at IS NOT NULL"),
             sqlite_where=text("sent_at IS NOT NULL"),
         ),
+        # The deliveries sent within a window, from the index alone (dashboard Topics, partner table).
+        Index(
+            "ix_delivery_sent_at",
+            "sent_at",
+            "announcement_id",
+            "channel_id",
+            postgresql_where=text("sent_at IS NOT NULL"),
+            sqlite_where=text("sent_at IS NOT NULL"),
+        ),
     )
     id: int | None = _pk()
     announcement_id: int = Field(foreign_key="announcement.id", index=True)
@@ -418,6 +427,25 @@ class EngagementEventRow(SQLModel, table=True):
     __table_args__ = (
         # Covering for the per-partner counts of the score and gone-quiet lists (one ordered scan).
         Index("ix_engagement_event_partner_at", "partner_id", "at", "proactive", "kind"),
+        # The dashboard's Topics page: subscription events per topic, and the copies engaged with
+        # within a window (migration 0019).
+        Index(
+            "ix_engagement_event_topic",
+            "topic_id",
+            "at",
+            "kind",
+            postgresql_where=text("topic_id IS NOT NULL"),
+            sqlite_where=text("topic_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_engagement_event_announcement_at",
+            "at",
+            "announcement_id",
+            "channel_id",
+            "kind",
+            postgresql_where=text("announcement_id IS NOT NULL"),
+            sqlite_where=text("announcement_id IS NOT NULL"),
+        ),
     )
     id: int | None = _pk()
     at: datetime = _ts()
