@@ -66,6 +66,11 @@ class PartnerPulseRepository(Repository):
                 ids_stmt = ids_stmt.order_by(*_order(query, _PARTNER_COLUMNS.get(query.sort, _P.c.id)))
                 ids = list((await conn.execute(ids_stmt.limit(limit).offset(offset))).scalars())
                 stmt = _table(query, topic_id, since, until, formula, ids=ids) if ids else None
+            elif query.search or _narrowed(query.segment):
+                # Scored and sorted, but among the matching partners only: count for those alone.
+                matching = select(_P.c.id).where(*_partner_filters(query))
+                stmt = _table(query, topic_id, since, until, formula, ids=matching)
+                stmt = stmt.limit(limit).offset(offset)
             else:
                 stmt = _table(query, topic_id, since, until, formula).limit(limit).offset(offset)
             rows = (await conn.execute(stmt)).all() if stmt is not None else []
@@ -357,7 +362,7 @@ def _table(
     until: datetime,
     formula: ScoreFormula,
     *,
-    ids: Sequence[int] | None = None,
+    ids: Sequence[int] | Select[Any] | None = None,
 ) -> Select[Any]:
     """Every matching partner with its score over [since, until), in the query's order (of `ids` only,
     counting for those partners alone, if given)."""
@@ -365,7 +370,7 @@ def _table(
     if ids is None:
         received = _received(since, since, until, until, topic_id).subquery("rc")
     else:
-        counts = counts.where(_E.c.partner_id.in_(list(ids)))
+        counts = counts.where(_E.c.partner_id.in_(_listed(ids)))
         received = _received_of(ids, since, until, topic_id).subquery("rc")
     events = counts.subquery("ev")
     proactive = func.coalesce(events.c.proactive, 0)
@@ -393,16 +398,27 @@ def _table(
         .order_by(*_order(query, keys[query.sort], never_acted=never_acted))
     )  # fmt: skip
     if ids is not None:
-        stmt = stmt.where(_P.c.id.in_(list(ids)))
+        stmt = stmt.where(_P.c.id.in_(_listed(ids)))
     return stmt
 
 
-def _received_of(ids: Sequence[int], since: datetime, until: datetime, topic_id: int | None) -> Select[Any]:
+def _listed(ids: Sequence[int] | Select[Any]) -> Any:
+    return ids if isinstance(ids, Select) else list(ids)
+
+
+def _narrowed(segment: Segment) -> bool:
+    """Whether the partner dimensions narrow the partners (a topic narrows what is counted only)."""
+    return any((segment.tier, segment.region, segment.type, segment.language))
+
+
+def _received_of(
+    ids: Sequence[int] | Select[Any], since: datetime, until: datetime, topic_id: int | None
+) -> Select[Any]:
     """Deliveries sent in [since, until) to the channels of these partners only (ix_delivery_sent)."""
     stmt = (
         select(_C.c.partner_id, func.count().label("received"))
         .select_from(_D.join(_C, _C.c.id == _D.c.channel_id))
-        .where(_C.c.partner_id.in_(list(ids)), _D.c.sent_at >= since, _D.c.sent_at < until)
+        .where(_C.c.partner_id.in_(_listed(ids)), _D.c.sent_at >= since, _D.c.sent_at < until)
         .group_by(_C.c.partner_id)
     )
     if topic_id is not None:
