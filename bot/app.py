@@ -62,7 +62,9 @@ from storage.repositories.announcement_story import AnnouncementStoryRepository
 from storage.repositories.dashboard_links import SignInLinkRepository
 from storage.repositories.ops import OpsRepository
 from storage.repositories.overview import OverviewRepository
+from storage.repositories.partner_pulse import PartnerPulseRepository
 from storage.repositories.questions import QuestionsRepository
+from storage.repositories.topic_trends import TopicTrendsRepository
 
 if TYPE_CHECKING:  # the adapters themselves are imported only when configured
     from aiohttp import web
@@ -441,6 +443,8 @@ def dashboard_views(engine: AsyncEngine) -> DashboardViews:
         overview=OverviewRepository(sessions),
         announcements=AnnouncementStoryRepository(sessions),
         questions=QuestionsRepository(sessions),
+        partners=PartnerPulseRepository(sessions),
+        topics=TopicTrendsRepository(sessions),
     )
 
 

@@ -193,6 +193,15 @@ class DeliveryRow(OutboxColumns, table=True):
             "type",
             "language",
         ),
+        # The deliveries sent within a window, from the index alone (dashboard Topics, partner table).
+        Index(
+            "ix_delivery_sent_at",
+            "sent_at",
+            "announcement_id",
+            "channel_id",
+            postgresql_where=text("sent_at IS NOT NULL"),
+            sqlite_where=text("sent_at IS NOT NULL"),
+        ),
     )
     id: int | None = _pk()
     announcement_id: int = Field(foreign_key="announcement.id", index=True)
@@ -255,7 +264,7 @@ class AckRow(SQLModel, table=True):
 
 class QuestionRow(SQLModel, table=True):
     __tablename__ = "question"
-    # The dashboard's Questions page: asked and answered in a window, the latest answered first (0020).
+    # The dashboard's Questions page: asked and answered in a window, latest answered first (0019).
     __table_args__ = (
         Index("ix_question_created_at", "created_at"),
         Index("ix_question_answered_at", "answered_at"),
@@ -452,6 +461,23 @@ class EngagementEventRow(SQLModel, table=True):
             "announcement_id",
             "kind",
             "channel_id",
+        ),
+        # The dashboard's Topics page: subscription events per topic, and the copies engaged with
+        # within a window (migration 0018).
+        Index(
+            "ix_engagement_event_topic",
+            "topic_id",
+            "at",
+            "kind",
+            postgresql_where=text("topic_id IS NOT NULL"),
+            sqlite_where=text("topic_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_engagement_event_announcement_at",
+            "at",
+            "announcement_id",
+            "channel_id",
+            "kind",
             postgresql_where=text("announcement_id IS NOT NULL"),
             sqlite_where=text("announcement_id IS NOT NULL"),
         ),

@@ -16,7 +16,9 @@ from bot.domain.dashboard import AuditEntry, AuditQuery
 from bot.domain.refs import UserRef
 from bot.ports.announcement_story import AnnouncementStories
 from bot.ports.overview import OverviewView
+from bot.ports.partner_pulse import PartnerPulse
 from bot.ports.questions import QuestionsView
+from bot.ports.topic_trends import TopicTrends
 
 
 class AuditLog(Protocol):
@@ -48,3 +50,5 @@ class DashboardViews:
     overview: OverviewView
     announcements: AnnouncementStories
     questions: QuestionsView
+    partners: PartnerPulse
+    topics: TopicTrends

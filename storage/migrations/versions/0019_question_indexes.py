@@ -4,8 +4,8 @@
 - ix_question_answered_at: the latest answered questions first (LIMIT 20 from the index, not a sort
   of every answered question), and those answered in the window counted.
 
-Revision ID: 0020
-Revises: 0015 on the questions branch; 0019 once merged (the lead chains it after the other slices')
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-04
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0020"
+revision: str = "0019"
 down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
