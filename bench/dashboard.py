@@ -52,6 +52,17 @@ PAGES: tuple[str, ...] = (
     "/",
     "/?days=90&tier=gold",
     "/overview/quiet?fragment=1",  # the Overview's gone-quiet section, loaded into it by dashboard.js
+    "/announcements",
+    "/announcements?status=sent&days=30",
+    "/announcements/500",  # one announcement's story (the seed's ids run from 1)
+    "/announcements/500/progress",
+    "/partners",  # sorted by score
+    "/partners?sort=name",
+    "/partners?tier=gold&q=partner 12",
+    "/partners/5000",
+    "/topics",
+    "/topics?days=90",
+    "/questions",
     "/audit",
 )
 

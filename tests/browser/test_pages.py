@@ -24,21 +24,6 @@ class PageMissing(AssertionError):
     """A page of the navigation answers 404."""
 
 
-# Pages the other dashboard branches add; on this branch alone they answer 404. Each is an expected
-# failure only for that reason (raises=PageMissing), and strict: once merged the test passes, and the
-# XPASS fails until the page is taken out of this set. Empty it when all dashboard branches are in.
-NOT_YET_MERGED = frozenset({"/", "/announcements", "/partners", "/topics", "/questions"})
-
-
-def _pending(path: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(
-        path in NOT_YET_MERGED,
-        reason=f"/dashboard{path} comes with another dashboard branch",
-        raises=PageMissing,
-        strict=True,
-    )
-
-
 async def _open(page: Page, url: str) -> None:
     response = await page.goto(url)
     assert response is not None
@@ -84,7 +69,7 @@ async def _looks_drawn(page: Page, index: int) -> dict[str, float]:
 _OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
-@pytest.mark.parametrize("path", [pytest.param(path, marks=_pending(path)) for path, _ in NAVIGATION])
+@pytest.mark.parametrize("path", [path for path, _ in NAVIGATION])
 async def test_every_page_of_the_navigation_renders_on_a_desktop_and_a_phone_in_light_and_dark(
     programme: Programme, new_page: NewPage, path: str
 ) -> None:
@@ -135,7 +120,6 @@ async def test_nothing_is_fetched_from_off_the_machine(new_page: NewPage) -> Non
     tab.offsite.clear()  # seen; the fixture fails any test that leaves one
 
 
-@_pending("/questions")
 async def test_an_admin_answers_an_open_question_from_the_questions_page(
     programme: Programme, new_page: NewPage
 ) -> None:
@@ -177,8 +161,8 @@ async def test_the_readme_screenshot(programme: Programme, new_page: NewPage) ->
     assert path.stat().st_size < 150_000, "the README's screenshot must stay small"
 
 
-# The overview once it is merged; the audit log until then.
-_SCREENSHOT_PAGE = "/audit" if "/" in NOT_YET_MERGED else "/"
+# The README's picture: the overview.
+_SCREENSHOT_PAGE = "/"
 
 
 async def test_the_chart_check_sees_what_pygal_draws_and_an_empty_chart(new_page: NewPage) -> None:
