@@ -88,7 +88,7 @@ async def test_the_table_shows_the_chats_scores_sorted_with_trends(
     )
     assert len(_SPARKLINE.findall(text)) == 3
     assert f">{chat['Acme']:.1f}<" in text
-    assert "marked Helpful, <time" in text  # Acme's last action
+    assert "pressed Helpful, <time" in text  # Acme's last action
     assert "unsubscribed, <time" in text  # Bolt's
     assert "none in the window" not in text  # Calm joined and subscribed within 30 days
 
@@ -195,7 +195,7 @@ async def test_a_partners_own_page(dashboard: Dashboard, clock: FakeClock) -> No
 
     status, text = await dashboard.get(f"/partners/{acme.partner_id}")
     received = text.split("<h2>Announcements received</h2>")[1]
-    assert "marked Helpful, reacted" in received
+    assert "pressed Helpful, reacted" in received
 
     status, text = await dashboard.get("/partners/99999")
     assert status == 404

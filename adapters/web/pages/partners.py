@@ -16,6 +16,7 @@ from adapters.web import charts
 from adapters.web.deps import DashboardDeps, deps
 from adapters.web.export import csv_response
 from adapters.web.render import locale_of, page, url
+from bot import messages as m
 from bot.domain.dashboard import Segment
 from bot.domain.engagement import ScoreFormula
 from bot.i18n import Plural
@@ -48,22 +49,6 @@ _DESCENDING_FIRST = frozenset(
 SHOWING = Plural("{first}\u2013{last} of {count} partner", "{first}\u2013{last} of {count} partners")
 WEEKS = Plural("{n} week", "{n} weeks")
 
-KIND_LABELS = {
-    "reaction_added": "reacted",
-    "reaction_removed": "removed a reaction",
-    "helpful": "marked Helpful",
-    "acknowledged": "acknowledged",
-    "question_asked": "asked a question",
-    "answer_received": "received an answer",
-    "news_pulled": "pulled news",
-    "subscribed": "subscribed",
-    "unsubscribed": "unsubscribed",
-    "muted": "muted a topic",
-    "settings_changed": "changed settings",
-    "joined": "joined",
-    "link_clicked": "clicked a link",
-}
-
 STATUS_LABELS = {
     "pending": "waiting to be sent",
     "claimed": "being sent",
@@ -79,7 +64,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
 
 
 def kind_label(kind: str | None) -> str:
-    return KIND_LABELS.get(kind, kind.replace("_", " ")) if kind else "—"
+    return m.ENGAGEMENT_ACTIONS.get(kind, kind.replace("_", " ")) if kind else "—"
 
 
 def _text(request: web.Request, name: str) -> str | None:
