@@ -221,6 +221,16 @@ async def test_a_slack_user_who_is_not_an_admin_gets_a_403_and_it_is_audited(
     assert world.slack_stranger in refused[0] and "via slack: not an admin" in refused[0]
 
 
+async def test_a_refused_platform_sign_in_ends_the_session_open_in_that_browser(
+    signin: Dashboard, world: World
+) -> None:
+    await signin.sign_in()  # an admin's one-time link, earlier, in the same browser
+    world.slack.openid.sign_in_as(TEAM, world.slack_stranger, "Sid Stranger")
+    status, _ = await sign_in_with(signin, "slack")
+    assert status == 403
+    assert not await signed_in(signin)
+
+
 async def test_a_slack_callback_with_a_wrong_or_missing_state_is_refused(
     signin: Dashboard, world: World
 ) -> None:

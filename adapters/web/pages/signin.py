@@ -97,6 +97,8 @@ async def complete_signin(
 async def refuse(request: web.Request, user: UserRef, *, via: str) -> web.StreamResponse:
     """Someone who signed in but is not a partnerbot admin: a clear 403, audited, no session."""
     d = deps(request)
+    # Whoever was signed in in this browser before is not who is at the keyboard now: sign them out.
+    await sessions.end(request)
     await d.access.audit(user, "dashboard-sign-in", f"via {via}: not an admin", allowed=False)
     return page(
         request,
