@@ -53,6 +53,7 @@ from storage.repositories import (
     RateLimitRepository,
     ReportRepository,
     RevisionRepository,
+    SavedAudienceRepository,
     ScheduleRepository,
     StatsRepository,
     SubscriptionRepository,
@@ -167,7 +168,17 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         rate_limits=RateLimitRepository(sessions),
         privacy=PrivacyRepository(sessions),
         engagement=EngagementRepository(sessions),
+        audiences=SavedAudienceRepository(sessions),
     )
+
+
+def _test_channels(settings: Settings) -> dict[Platform, str]:
+    """Where each platform's test copies go (`test <id>`), from the adapters' settings."""
+    configured = {
+        Platform.SLACK: settings.slack_test_channel.strip(),
+        Platform.DISCORD: settings.discord_test_channel.strip(),
+    }
+    return {platform: channel for platform, channel in configured.items() if channel}
 
 
 async def build_app(
@@ -196,6 +207,7 @@ async def build_app(
         command_slots=command_slots(engine),
         # The chat's `dashboard` hands out sign-in links only where a dashboard is served.
         dashboard=_dashboard_access(engine, stores, clock, settings) if settings.dashboard_enabled else None,
+        test_channels=_test_channels(settings),
     )
     digests = DigestService(DigestPorts(digests=stores.digests), clock, core)
     limiter = limiter or build_limiter(settings, engine)

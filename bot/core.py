@@ -7,20 +7,21 @@ failure becomes a friendly reply — a chat user never sees a traceback.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 from typing import TypeVar
 
 from bot import commands as c
 from bot import messages as m
 from bot.domain.announcements import Announcement, AnnouncementStatus
-from bot.domain.conversation import Invocation, Reply
+from bot.domain.conversation import Invocation, Refusal, RefusalCode, Reply
 from bot.domain.refs import ChannelRef, Platform, UserRef
 from bot.domain.topics import Topic
 from bot.grammar import help_text, parse_admin, parse_partner
 from bot.ports.clock import Clock
 from bot.ports.stores import Stores
-from bot.presenter import present
+from bot.presenter import TEST_ACTION, present
+from bot.presenter.audiences import audience_reply
 from bot.presenter.engagement import engagement_reply
 from bot.presenter.engagement import quiet_reply as gone_quiet_reply
 from bot.results import FeedbackResult, QuestionAnswered, Refused
@@ -35,6 +36,7 @@ from bot.services.admin import (
     new_join_code,
 )
 from bot.services.analytics import AnalyticsPorts, AnalyticsService
+from bot.services.audiences import AudiencePorts, AudienceService
 from bot.services.dashboard_access import DASHBOARD_CHANNEL, DashboardAccess
 from bot.services.engagement import EngagementPorts, EngagementService
 from bot.services.feedback import FeedbackPorts, FeedbackService
@@ -47,6 +49,7 @@ from bot.services.rescheduling import ReschedulingPorts, ReschedulingService
 from bot.services.revisions import RevisionPorts, RevisionService
 from bot.services.roster import RosterPorts, RosterService
 from bot.services.scheduling import SchedulingPorts, SchedulingService
+from bot.services.test_sends import TestSendPorts, TestSendService
 from bot.settings import CoreSettings
 from bot.slots import CommandSlots
 from bot.vocabulary import Vocabulary
@@ -67,6 +70,7 @@ class PartnerBot:
         wake_worker: Callable[[], None] = lambda: None,
         command_slots: int | None = None,
         dashboard: DashboardAccess | None = None,
+        test_channels: Mapping[Platform, str] | None = None,
     ) -> None:
         self.settings = settings
         # The web dashboard's sign-in links (`dashboard`); None when the root serves no dashboard.
@@ -91,6 +95,20 @@ class PartnerBot:
             ProgressPorts(notices=s.notices, progress=s.progress, stats=s.stats, revisions=s.revisions), clock
         )
         scheduling = SchedulingService(SchedulingPorts(schedules=s.schedules), clock, settings)
+        self.audiences = AudienceService(
+            AudiencePorts(
+                audiences=s.audiences, announcements=s.announcements, topics=s.topics, directory=s.directory
+            ),
+            clock,
+            settings,
+        )
+        # `test <id>`: into the platform's test channel (the adapters' settings), else the admin channel.
+        self.test_sends = TestSendService(
+            TestSendPorts(announcements=s.announcements, notices=s.notices),
+            clock,
+            test_channels=test_channels or {},
+            wake_worker=wake_worker,
+        )
         self.admin = AdminService(
             AdminPorts(
                 topics=s.topics, schedules=s.schedules, announcements=s.announcements, directory=s.directory
@@ -100,6 +118,7 @@ class PartnerBot:
             wake_worker=wake_worker,
             progress=self.progress,
             scheduling=scheduling,
+            audiences=self.audiences,
             roster=PartnerAdminService(
                 PartnerAdminPorts(directory=s.directory, outbox=s.outbox, engagement=s.engagement),
                 clock,
@@ -211,15 +230,26 @@ class PartnerBot:
         )
 
     async def _acknowledge(self, inv: Invocation, *, platform: Platform, channel: str, message: str) -> Reply:
-        return present(await self.acks.acknowledge(inv, platform=platform, channel=channel, message=message))
+        reply = present(await self.acks.acknowledge(inv, platform=platform, channel=channel, message=message))
+        return await self._unless_test_copy(reply, platform, channel, message)
+
+    async def _unless_test_copy(self, reply: Reply, platform: Platform, channel: str, message: str) -> Reply:
+        """A press on a message that is no delivered announcement: on a test copy (`test <id>`), say
+        so kindly instead — nothing is recorded for a test copy."""
+        if reply.refusal != Refusal(RefusalCode.NOT_AN_ANNOUNCEMENT):
+            return reply
+        if await self._stores.notices.is_test_copy(platform, channel, message):
+            return Reply(text=m.TEST_COPY_PRESSED)
+        return reply
 
     async def helpful(self, *, platform: Platform, channel: str, message: str, user: str) -> Reply:
         """The "Helpful" button under a delivered announcement (`message` in `channel`)."""
 
         async def run() -> Reply:
-            return present(
+            reply = present(
                 await self.feedback.helpful(platform=platform, channel=channel, message=message, user=user)
             )
+            return await self._unless_test_copy(reply, platform, channel, message)
 
         return await self._in_turn(run)
 
@@ -231,6 +261,8 @@ class PartnerBot:
         without one, every topic of that announcement."""
 
         async def run() -> Reply:
+            if await self._stores.notices.is_test_copy(platform, channel, message):
+                return Reply(text=m.TEST_COPY_PRESSED)
             topics = (topic,) if topic else await self.feedback.topics_of(platform, channel, message)
             if not topics:
                 return Reply(text=m.NOT_AN_ANNOUNCEMENT, is_error=True)
@@ -242,7 +274,9 @@ class PartnerBot:
         """Whether partnerbot knows `message` in `channel` as a delivered announcement. An adapter
         whose worker records message ids after posting (Discord) waits for this before a press."""
         try:
-            return bool(await self.feedback.topics_of(platform, channel, message))
+            if await self.feedback.topics_of(platform, channel, message):
+                return True
+            return await self._stores.notices.is_test_copy(platform, channel, message)
         except Exception:
             log.exception("looking up a delivered message failed")
             return False
@@ -251,6 +285,8 @@ class PartnerBot:
         """A message in a thread: a partner question under an announcement, or an admin's answer."""
 
         async def handle() -> Reply | None:
+            if await self._stores.notices.is_test_copy(inv.channel.platform, inv.channel.channel, thread):
+                return Reply(text=m.TEST_COPY_PRESSED)  # "Ask a question" (or a reply) under a test copy
             if self.settings.is_admin_channel(inv.channel):
                 if not self._is_admin(inv):
                     return None  # colleagues may discuss in the thread; only admins answer partners
@@ -439,6 +475,16 @@ class PartnerBot:
                 return gone_quiet_reply(await self.engagement.quiet())
             case c.Dashboard():
                 return await self._dashboard_link(inv)
+            case c.AudienceSave():
+                return audience_reply(await self.audiences.save(inv, parsed))
+            case c.AudienceList():
+                return audience_reply(await self.audiences.listing())
+            case c.AudienceShow():
+                return audience_reply(await self.audiences.show(parsed.name))
+            case c.AudienceDelete():
+                return audience_reply(await self.audiences.delete(parsed.name))
+            case c.SendTest():
+                return audience_reply(await self.test_sends.queue(inv, parsed))
         raise AssertionError(f"unhandled admin command {parsed!r}")
 
     async def _dashboard_link(self, inv: Invocation) -> Reply:
@@ -452,7 +498,7 @@ class PartnerBot:
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:
         if action in (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION):
             return present(await self.partners.toggle(inv, value, subscribe=action == SUBSCRIBE_ACTION))
-        verbs = {SEND_ACTION: "send", CANCEL_ACTION: "cancel", RECALL_ACTION: "recall"}
+        verbs = {SEND_ACTION: "send", CANCEL_ACTION: "cancel", RECALL_ACTION: "recall", TEST_ACTION: "test"}
         if action in verbs:
             if not value.isdigit():
                 return Reply(text=m.BUTTON_EXPIRED, is_error=True)

@@ -156,6 +156,9 @@ class AnnouncementRow(SQLModel, table=True):
     progress_notice_id: int | None = Field(default=None, foreign_key="notice.id")
     progress_text: str = Field(default="", sa_type=Text)
     progress_final: bool = Field(default=False)
+    # `broadcast audience:<name>`: the saved audience it targets, resolved when it is sent (`audience`
+    # holds the filters as they were then; while a draft, the saved audience's current ones apply).
+    audience_name: str | None = Field(default=None, max_length=40, index=True)
 
 
 class AnnouncementTopicRow(SQLModel, table=True):
@@ -328,6 +331,22 @@ class NoticeRow(OutboxColumns, table=True):
     thread: str | None = Field(default=None, max_length=64)
     text: str = Field(sa_type=Text)
     created_at: datetime = _ts()
+    # A test copy (`test <id>`): the announcement it shows as partners will see it; `text` is the
+    # line marking it a test. Counted nowhere: no delivery row, no stats, no engagement.
+    announcement_id: int | None = Field(default=None, foreign_key="announcement.id")
+
+
+class SavedAudienceRow(SQLModel, table=True):
+    """A named audience (`audience save <name> …`): filters in `Audience.to_json()` form, and the
+    topic slugs a broadcast using it gets when it names none."""
+
+    __tablename__ = "saved_audience"
+    id: int | None = _pk()
+    name: str = Field(max_length=40, unique=True)
+    audience: dict[str, list[str]] = Field(default_factory=dict, sa_type=JSON)
+    topics: list[str] = Field(default_factory=list, sa_type=JSON)
+    updated_by: str = Field(default="", max_length=200)
+    updated_at: datetime = _ts()
 
 
 class JobRunRow(SQLModel, table=True):
@@ -395,6 +414,7 @@ __all__ = [
     "QuestionRow",
     "ReactionRow",
     "RelayRow",
+    "SavedAudienceRow",
     "SignInLinkRow",
     "SubscriptionRow",
     "TopicRow",

@@ -35,7 +35,8 @@ def render_outgoing(out: Outgoing) -> str:
         mark = "🚨 URGENT · " if content.urgent else ""
         topics = ", ".join(content.topics)
         labels = " ".join(f"[{b.label}]" for b in announcement_buttons(content))
-        return neutralize_mentions(f"{mark}**{content.title}**\n{content.body}\n_{topics}_  {labels}")
+        test = f"{content.test_note}\n" if content.test_note else ""
+        return neutralize_mentions(f"{test}{mark}**{content.title}**\n{content.body}\n_{topics}_  {labels}")
     if isinstance(content, DigestPost):
         return neutralize_mentions(render_digest(content))
     assert isinstance(content, RelayPost)

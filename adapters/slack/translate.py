@@ -381,6 +381,11 @@ def announcement_message(post: AnnouncementPost, *, key: str) -> Message:
     )
     feedback = {"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": _feedback_elements(post)}
     blocks: list[Block] = [*shared, feedback]
+    if post.test_note:  # a test copy (`test <id>`): the mark above the announcement
+        blocks.insert(
+            0, {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(post.test_note)}]}
+        )
+        fallback = f"{mrkdwn(post.test_note)} {fallback}"
     if len(blocks) > MAX_BLOCKS:
         raise MessageTooLong(f"announcement needs {len(blocks)} blocks; Slack allows {MAX_BLOCKS}")
     payload = {"key": key, "announcement_id": post.announcement_id, "delivery_id": post.delivery_id}

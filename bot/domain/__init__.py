@@ -23,6 +23,7 @@ from bot.domain.announcements import (
     Reach,
     RecallCounts,
 )
+from bot.domain.audiences import AudienceUser, SavedAudience
 from bot.domain.conversation import (
     Button,
     ButtonStyle,
@@ -88,6 +89,7 @@ __all__ = [
     "AnnouncementStats",
     "AnnouncementStatus",
     "Audience",
+    "AudienceUser",
     "Button",
     "ButtonStyle",
     "Channel",
@@ -124,6 +126,7 @@ __all__ = [
     "RelayPost",
     "Reply",
     "Row",
+    "SavedAudience",
     "Schedule",
     "Topic",
     "TopicStats",

@@ -115,6 +115,9 @@ class Announcement:
     schedule: Schedule | None = None
     # Urgent only: partners confirm they read it ("Acknowledge"), and are reminded once if not.
     ack_required: bool = False
+    # `broadcast audience:<name>`: the saved audience it targets. While it is a draft, `audience` is
+    # that saved audience's filters as they are now; sending fixes them (bot/domain/audiences.py).
+    audience_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,8 @@ class AnnouncementPost:
     topics: tuple[str, ...]
     urgent: bool
     ack_required: bool = False
+    # A test copy (`test <id>`, delivery_id 0): the line marking it, shown above the announcement.
+    test_note: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,10 @@ class AnnouncementStore(Protocol):
         now: datetime,
         schedule: Schedule | None = None,
         ack_required: bool = False,
-    ) -> Announcement: ...
+        audience_name: str | None = None,
+    ) -> Announcement:
+        """A draft; with `audience_name`, it targets that saved audience, resolved when it is sent."""
+        ...
 
     async def get(self, announcement_id: int) -> Announcement | None: ...
 

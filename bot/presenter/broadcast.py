@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from bot import messages as m
 from bot.domain.announcements import Announcement, Priority
 from bot.domain.conversation import Button, ButtonStyle, DraftPreview, Refusal, RefusalCode, Reply
+from bot.presenter.audiences import reference_words
 from bot.results import Previewed, SentSummary
 
 # The actions of the buttons under a preview and under a sent summary (adapters route on these).
@@ -14,6 +15,7 @@ SEND_ACTION = "announcement_send"
 CANCEL_ACTION = "announcement_cancel"
 EDIT_ACTION = "announcement_edit"
 RECALL_ACTION = "announcement_recall"
+TEST_ACTION = "announcement_test"  # "Send test": a test copy (`test <id>`), the preview stays as it is
 
 
 def preview_reply(previewed: Previewed) -> Reply:
@@ -47,6 +49,7 @@ def preview_reply(previewed: Previewed) -> Reply:
     buttons = (
         Button(m.SEND_BUTTON, SEND_ACTION, str(a.id), ButtonStyle.PRIMARY),
         Button(m.EDIT_BUTTON, EDIT_ACTION, str(a.id)),
+        Button(m.TEST_BUTTON, TEST_ACTION, str(a.id)),
         Button(m.CANCEL_BUTTON, CANCEL_ACTION, str(a.id), ButtonStyle.DANGER),
     )
     return Reply(text=text + tail, ephemeral=False, buttons=buttons, draft=draft)
@@ -67,6 +70,8 @@ def sent_reply(sent: SentSummary) -> Reply:
 
 
 def audience_words(announcement: Announcement) -> str:
+    if announcement.audience_name is not None:  # `broadcast audience:<name>`
+        return reference_words(announcement)
     return announcement.audience.describe()
 
 

@@ -36,6 +36,7 @@ from bot.results import (
     TopicArchiveSet,
     TopicsOverview,
 )
+from bot.services.audiences import AudienceService
 from bot.services.partner_admin import PartnerAdminService
 from bot.services.progress import ProgressService
 from bot.services.scheduling import SchedulingService
@@ -73,8 +74,10 @@ class AdminService:
         progress: ProgressService,
         scheduling: SchedulingService,
         roster: PartnerAdminService,
+        audiences: AudienceService,
     ) -> None:
         self._progress = progress
+        self._audiences = audiences
         self._stores = ports
         self._clock = clock
         self._settings = settings
@@ -132,6 +135,11 @@ class AdminService:
     async def draft(self, inv: Invocation, cmd: Broadcast) -> BroadcastResult:
         """Create a draft and return it with who it will reach and when (a scheduled time;
         deliveries waiting for quiet hours or digests), or why nothing was created."""
+        if cmd.saved_audience is not None:  # `audience:<name>`: its filters (and topics) now
+            resolved = await self._audiences.resolve(cmd)
+            if isinstance(resolved, Refused):
+                return resolved
+            cmd = resolved
         try:
             # Structured input (modals, Discord options, the CLI) arrives here too: nothing is created
             # for a filter value outside the vocabulary, so a typo never makes a zero-reach draft.
@@ -164,6 +172,7 @@ class AdminService:
             now=self._clock.now(),
             schedule=schedule,
             ack_required=cmd.ack_required,
+            audience_name=cmd.saved_audience,
         )
         reach = await self._stores.announcements.reach(topic_ids, cmd.audience)
         plan = self.scheduling.plan(

@@ -158,7 +158,7 @@ class DeliveryWorker:
         if digests is not None:  # digest messages go through this worker too
             queues.append(DigestQueue(stores.digests, digests, deactivate))
         queues += [
-            NoticeQueue(stores.notices, deactivate),
+            NoticeQueue(stores.notices, deactivate, stores.announcements),
             RevisionQueue(stores.revisions, self._announcements),
             RelayQueue(stores.outbox, feedback, deactivate),
         ]

@@ -2,6 +2,7 @@
 
 from storage.repositories.acks import AckRepository
 from storage.repositories.announcements import AnnouncementRepository
+from storage.repositories.audiences import SavedAudienceRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.command_sync import CommandSyncRepository
 from storage.repositories.digests import DigestRepository
@@ -38,6 +39,7 @@ __all__ = [
     "RateLimitRepository",
     "ReportRepository",
     "RevisionRepository",
+    "SavedAudienceRepository",
     "ScheduleRepository",
     "StatsRepository",
     "SubscriptionRepository",

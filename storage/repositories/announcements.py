@@ -26,6 +26,7 @@ from bot.domain import (
 )
 from bot.domain.engagement import EngagementKind, NewsPull
 from bot.timing import DeliveryPlan
+from storage.repositories.audiences import current_audience
 from storage.repositories.base import Repository, need_id
 from storage.repositories.engagement import record_event
 from storage.repositories.targeting import targets, write_deliveries
@@ -50,6 +51,7 @@ class AnnouncementRepository(Repository):
         now: datetime,
         schedule: Schedule | None = None,
         ack_required: bool = False,
+        audience_name: str | None = None,
     ) -> Announcement:
         async with self._sessions.begin() as session:
             row = AnnouncementRow(
@@ -65,6 +67,7 @@ class AnnouncementRepository(Repository):
                 origin_channel=origin.channel,
                 created_at=now,
                 ack_required=ack_required,
+                audience_name=audience_name,
             )
             if schedule is not None:
                 row.send_at = schedule.first
@@ -191,7 +194,8 @@ class AnnouncementRepository(Repository):
         (someone else sent or cancelled it first).
         """
         status = plan.status if plan is not None else AnnouncementStatus.SENDING
-        values: dict[str, Any] = {"status": status.value, "sent_at": None}
+        # The audience it goes to is fixed now (a saved audience's filters as they stand: `audience`).
+        values: dict[str, Any] = {"status": status.value, "sent_at": None, "audience": audience.to_json()}
         if status is AnnouncementStatus.SENDING:
             values["sent_at"] = now
         elif plan is not None and plan.timings:
@@ -319,7 +323,7 @@ async def to_announcement(session: AsyncSession, row: AnnouncementRow, workspace
         title=row.title,
         body=row.body,
         topics=tuple(slugs),
-        audience=Audience.from_json(row.audience),
+        audience=await current_audience(session, row),
         priority=Priority(row.priority),
         status=AnnouncementStatus(row.status),
         author=UserRef(platform, row.author_workspace, row.author_user, row.author_name),
@@ -328,6 +332,7 @@ async def to_announcement(session: AsyncSession, row: AnnouncementRow, workspace
         sent_at=row.sent_at,
         schedule=_schedule(row),
         ack_required=row.ack_required,
+        audience_name=row.audience_name,
     )
 
 
