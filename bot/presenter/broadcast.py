@@ -49,8 +49,8 @@ def preview_reply(previewed: Previewed) -> Reply:
     buttons = (
         Button(m.SEND_BUTTON, SEND_ACTION, str(a.id), ButtonStyle.PRIMARY),
         Button(m.EDIT_BUTTON, EDIT_ACTION, str(a.id)),
-        Button(m.TEST_BUTTON, TEST_ACTION, str(a.id)),
         Button(m.CANCEL_BUTTON, CANCEL_ACTION, str(a.id), ButtonStyle.DANGER),
+        Button(m.TEST_BUTTON, TEST_ACTION, str(a.id)),
     )
     return Reply(text=text + tail, ephemeral=False, buttons=buttons, draft=draft)
 
