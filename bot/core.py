@@ -14,6 +14,7 @@ from typing import TypeVar
 from bot import commands as c
 from bot import messages as m
 from bot.domain.announcements import Announcement, AnnouncementStatus
+from bot.domain.audiences import SavedAudience
 from bot.domain.conversation import Invocation, Refusal, RefusalCode, Reply
 from bot.domain.refs import ChannelRef, Platform, UserRef
 from bot.domain.topics import Topic
@@ -350,6 +351,10 @@ class PartnerBot:
         """The values an audience picker offers per key (tier, type, region, language): the ones the
         core accepts, configured values first, then the roster's own."""
         return (await self.vocabulary()).options()
+
+    async def saved_audiences(self) -> list[SavedAudience]:
+        """The saved audiences, by name, for pickers (Slack's modal, Discord's autocomplete) and the CLI."""
+        return await self._stores.audiences.all()
 
     async def topics(self, *, include_archived: bool = False) -> list[Topic]:
         """Topics for pickers and autocomplete."""

@@ -17,6 +17,7 @@ from discord import app_commands
 
 from adapters.discord import translate as tr
 from adapters.discord.admin import DiscordHandlers
+from adapters.discord.audience_commands import add_audience_commands, saved_audiences
 from adapters.discord.edge import short, shown
 from bot import commands as c
 from bot import messages as m
@@ -47,6 +48,8 @@ AdminVerb = Literal[
     "engagement",
     "quiet",
     "dashboard",
+    "audience",
+    "test",
 ]
 Mode = Literal["immediate", "daily", "weekly"]
 Tree = app_commands.CommandTree[Any]
@@ -269,17 +272,19 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
 
     @group.command(name="broadcast", description="Draft an announcement and preview its reach")
     @app_commands.describe(
-        topics="Topic names separated by commas",
+        topics="Topic names separated by commas (a saved audience may name them)",
+        audience="A saved audience (`audience save`), resolved when sent",
         tier="Only these tiers, e.g. gold,platinum",
         at=m.DISCORD_SEND_AT_OPTION,
         ack=m.DISCORD_ACK_OPTION,
     )
-    @app_commands.autocomplete(topics=_topics(h))
+    @app_commands.autocomplete(topics=_topics(h), audience=saved_audiences(h))
     async def broadcast(
         interaction: discord.Interaction,
-        topics: str,
         title: app_commands.Range[str, 1, MAX_TITLE],
         body: app_commands.Range[str, 1, MAX_BODY],
+        topics: str | None = None,
+        audience: app_commands.Range[str, 1, 40] | None = None,
         tier: str | None = None,
         type: str | None = None,
         region: str | None = None,
@@ -288,7 +293,9 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         at: app_commands.Range[str, 1, 100] | None = None,
         ack: bool = False,
     ) -> None:
-        slugs, problem = tr.parse_topics(topics)
+        slugs, problem = tr.parse_topics(topics or "")
+        if not slugs and not problem and not audience:
+            problem = m.BROADCAST_TOPIC_MISSING
         if ack and not urgent:
             problem = problem or m.ACK_NEEDS_URGENT
         if problem:
@@ -300,7 +307,13 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         }
         command = tr.scheduled(
             c.Broadcast(
-                slugs, tr.audience_of(lists), title.strip(), body.strip(), urgent=urgent, ack_required=ack
+                slugs,
+                tr.audience_of(lists),
+                title.strip(),
+                body.strip(),
+                urgent=urgent,
+                ack_required=ack,
+                saved_audience=audience.strip().lower() if audience else None,
             ),
             at,
         )
@@ -402,6 +415,8 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
     @group.command(name="dashboard", description="A one-time sign-in link to the web dashboard, only for you")
     async def dashboard(interaction: discord.Interaction) -> None:
         await h.admin(interaction, c.Dashboard())
+
+    add_audience_commands(group, h)
 
     @group.command(name="help", description="The admin commands")
     async def help_(interaction: discord.Interaction, command: AdminVerb | None = None) -> None:

@@ -34,8 +34,8 @@ from bot.domain import (
     Row,
     UserRef,
 )
-from bot.safety import neutralize_mentions
 from bot.presenter import TEST_ACTION
+from bot.safety import neutralize_mentions
 from bot.services.admin import CANCEL_ACTION, RECALL_ACTION, SEND_ACTION
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
 
