@@ -1059,6 +1059,15 @@ SLACK_AUDIENCE_LABELS: Final = {
     "language": "Languages",
 }
 SLACK_AUDIENCE_PLACEHOLDER: Final = "Any"
+SLACK_SAVED_AUDIENCE_FIELD: Final = "Saved audience (optional)"
+SLACK_SAVED_AUDIENCE_PLACEHOLDER: Final = "Choose a saved audience"
+SLACK_SAVED_AUDIENCE_HINT: Final = (
+    "Instead of the filters below: resolved when sent. Topics may be left empty if it names them."
+)
+SLACK_SAVED_AUDIENCE_WITH_FILTERS: Final = (
+    "A saved audience is the whole audience: clear the tier, type, region and language fields, or "
+    "clear this one."
+)
 SLACK_URGENT_FIELD: Final = "Urgency"
 SLACK_URGENT_OPTION: Final = "Urgent — deliver at once, even to digest channels"
 SLACK_ACK_OPTION: Final = "Partners must acknowledge it (urgent only; one reminder if they don't)"

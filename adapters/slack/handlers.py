@@ -348,6 +348,7 @@ class SlackHandlers:
             message_text=message.text or "",
             origin=origin,
             choices=views.audience_choices(await self._bot.audience_options()),
+            saved=[audience.name for audience in await self._bot.saved_audiences()],
         )
         await open_view(client, body, view)
 

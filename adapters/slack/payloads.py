@@ -153,6 +153,7 @@ class InputState(Payload):
 
     value: Text | None = None
     selected_options: list[Option] | None = None
+    selected_option: Option | None = None  # a static_select
     selected_date_time: int | Text | None = None
 
 

@@ -13,6 +13,7 @@ from bot import messages as m
 from bot.domain import Platform
 from storage.tables import DeliveryRow, ReactionRow
 from tests.conftest import FakeClock
+from tests.e2e.test_slack_broadcast import open_broadcast_modal, typed
 from tests.e2e.test_slack_harness import SlackWorld, open_world
 from tests.fakes.slack import Message
 
@@ -91,3 +92,31 @@ async def test_a_test_channel_gets_the_copy_instead(database_url: str, clock: Fa
         assert "Test copy" in str(copy.blocks)
         assert len(world.bot_posts(world.admin_channel)) == 1  # the preview only
         assert preview
+
+
+async def test_the_broadcast_modal_offers_the_saved_audiences(database_url: str, clock: FakeClock) -> None:
+    async with open_world(database_url, clock) as world:
+        await world.topics("pricing")
+        await world.partner("acme", tier="gold", follows=("pricing",))
+        await world.admin("audience save golds tier:gold topic:pricing")
+        view = await open_broadcast_modal(world, "Q3 prices are out.")
+        block = next(b for b in view["blocks"] if b["block_id"] == "bc_saved_audience")
+        assert block["element"]["type"] == "static_select" and block["optional"] is True
+        assert [o["value"] for o in block["element"]["options"]] == ["golds"]
+
+        saved = {"type": "static_select", "selected_option": {"value": "golds"}}
+        both = {
+            "bc_title": typed("Q3"),
+            "bc_body": typed("Body."),
+            "bc_saved_audience": {"value": saved},
+            "bc_tier": {"value": {"type": "multi_static_select", "selected_options": [{"value": "gold"}]}},
+        }
+        refused = await world.events.view_submission(view["id"], both)
+        assert refused.json()["errors"] == {"bc_saved_audience": m.SLACK_SAVED_AUDIENCE_WITH_FILTERS}
+
+        values = {"bc_title": typed("Q3"), "bc_body": typed("Body."), "bc_saved_audience": {"value": saved}}
+        submitted = await world.events.view_submission(view["id"], values)
+        assert (submitted.status, submitted.body) == (200, "")
+        preview = (await world.wait_for(lambda: world.bot_posts(world.admin_channel), "the preview"))[0]
+        assert "audience “golds” (tier: gold) — resolved when sent" in preview.text
+        assert "Topics: pricing" in preview.text
