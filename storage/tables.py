@@ -321,7 +321,11 @@ class NoticeRow(OutboxColumns, table=True):
     """
 
     __tablename__ = "notice"
-    __table_args__ = (Index("ix_notice_due", "status", "not_before"),)
+    # ix_notice_message: is a pressed (or replied-to) message a test copy? (bot/core.py, per press)
+    __table_args__ = (
+        Index("ix_notice_due", "status", "not_before"),
+        Index("ix_notice_message", "message_id"),
+    )
     id: int | None = _pk()
     key: str = Field(max_length=200, unique=True)
     platform: str = Field(max_length=16)
@@ -332,8 +336,10 @@ class NoticeRow(OutboxColumns, table=True):
     text: str = Field(sa_type=Text)
     created_at: datetime = _ts()
     # A test copy (`test <id>`): the announcement it shows as partners will see it; `text` is the
-    # line marking it a test. Counted nowhere: no delivery row, no stats, no engagement.
-    announcement_id: int | None = Field(default=None, foreign_key="announcement.id")
+    # line marking it a test. Counted nowhere: no delivery row, no stats, no engagement. No foreign
+    # key: announcement.progress_notice_id points the other way (a cycle), and a copy of an
+    # announcement deleted meanwhile (a discarded draft) simply fails ("the announcement is gone").
+    announcement_id: int | None = Field(default=None)
 
 
 class SavedAudienceRow(SQLModel, table=True):

@@ -44,12 +44,12 @@ def upgrade() -> None:
         batch.create_index(batch.f("ix_announcement_audience_name"), ["audience_name"])
     with op.batch_alter_table("notice") as batch:
         batch.add_column(sa.Column("announcement_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key("fk_notice_announcement", "announcement", ["announcement_id"], ["id"])
+    op.create_index("ix_notice_message", "notice", ["message_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_notice_message", table_name="notice")
     with op.batch_alter_table("notice") as batch:
-        batch.drop_constraint("fk_notice_announcement", type_="foreignkey")
         batch.drop_column("announcement_id")
     with op.batch_alter_table("announcement") as batch:
         batch.drop_index(batch.f("ix_announcement_audience_name"))
