@@ -6,8 +6,8 @@
 - notice.announcement_id: a test copy (`test <id>`) goes through the notice outbox and is rendered
   from the announcement, exactly as a delivery is.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-04
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "0020"
-down_revision: str | None = "0019"
+revision: str = "0021"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -39,19 +39,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
-    with op.batch_alter_table("announcement") as batch:
-        batch.add_column(sa.Column("audience_name", sa.String(length=40), nullable=True))
-        batch.create_index(batch.f("ix_announcement_audience_name"), ["audience_name"])
-    with op.batch_alter_table("notice") as batch:
-        batch.add_column(sa.Column("announcement_id", sa.Integer(), nullable=True))
+    # Plain ADD/DROP COLUMN (SQLite >= 3.35), not a batch copy: recreating `announcement` on SQLite
+    # would drop a table other rows refer to while foreign keys are enforced.
+    op.add_column("announcement", sa.Column("audience_name", sa.String(length=40), nullable=True))
+    op.create_index(op.f("ix_announcement_audience_name"), "announcement", ["audience_name"])
+    op.add_column("notice", sa.Column("announcement_id", sa.Integer(), nullable=True))
     op.create_index("ix_notice_message", "notice", ["message_id"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_notice_message", table_name="notice")
-    with op.batch_alter_table("notice") as batch:
-        batch.drop_column("announcement_id")
-    with op.batch_alter_table("announcement") as batch:
-        batch.drop_index(batch.f("ix_announcement_audience_name"))
-        batch.drop_column("audience_name")
+    op.drop_column("notice", "announcement_id")
+    op.drop_index(op.f("ix_announcement_audience_name"), table_name="announcement")
+    op.drop_column("announcement", "audience_name")
     op.drop_table("saved_audience")
