@@ -59,7 +59,10 @@ class Refused:
     made (a time the scheduler refused, an unknown tier); the presenter shows it as it is.
     For questions: `question_id` the one named, `ids` the questions of the thread it was named in,
     `limit` the most characters a question may have (TOO_LONG). For the roster: `value` the partner's
-    name, `removed_on` the day it was removed (PARTNER_REMOVED; None when not known).
+    name, `removed_on` the day it was removed (PARTNER_REMOVED; None when not known). For saved
+    audiences: `value` the audience's name (NO_SUCH_AUDIENCE, with `suggestion`; MISSING "topics" when
+    it names no topics), and for AUDIENCE_TOPIC_CONFLICT `suggestion` its topics, `audience` the
+    broadcast's. NOT_TESTABLE: `status` the announcement's.
     """
 
     code: RefusalCode | None
