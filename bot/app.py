@@ -30,6 +30,7 @@ from bot.metrics import Operations, PrometheusMetrics, serve_operations
 from bot.ports import Clock, RateKey, RateLimiter, Sender, Stores, SystemClock
 from bot.ports.dashboard import DashboardViews
 from bot.ports.metrics import Metrics, NoMetrics
+from bot.services.cta import CtaLinks
 from bot.services.dashboard_access import AccessPorts, DashboardAccess
 from bot.services.delivery import DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestPorts, DigestService
@@ -41,6 +42,7 @@ from storage.repositories import (
     AnnouncementRepository,
     AuditRepository,
     CommandSyncRepository,
+    CtaRepository,
     DigestRepository,
     DirectoryRepository,
     EngagementRepository,
@@ -167,6 +169,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         rate_limits=RateLimitRepository(sessions),
         privacy=PrivacyRepository(sessions),
         engagement=EngagementRepository(sessions),
+        ctas=CtaRepository(sessions),
     )
 
 
@@ -188,6 +191,7 @@ async def build_app(
     stores = build_stores(engine, admin_channels=settings.admin_channel_refs())
     worker_box: list[DeliveryWorker] = []
     core = settings.core()  # the core gets no token, secret or database URL
+    links = cta_links(settings)
     bot = PartnerBot(
         stores,
         clock,
@@ -196,8 +200,9 @@ async def build_app(
         command_slots=command_slots(engine),
         # The chat's `dashboard` hands out sign-in links only where a dashboard is served.
         dashboard=_dashboard_access(engine, stores, clock, settings) if settings.dashboard_enabled else None,
+        cta_links=links,
     )
-    digests = DigestService(DigestPorts(digests=stores.digests), clock, core)
+    digests = DigestService(DigestPorts(digests=stores.digests), clock, core, cta_links=links)
     limiter = limiter or build_limiter(settings, engine)
     worker = DeliveryWorker(
         stores,
@@ -212,6 +217,7 @@ async def build_app(
         digests=digests,
         limiter=limiter,
         metrics=metrics,
+        cta_links=links,
     )
     worker_box.append(worker)
     return App(
@@ -477,6 +483,29 @@ def session_key(secret_key: str) -> bytes:
         return os.urandom(32)
     kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"partnerbot dashboard sessions")
     return kdf.derive(first.encode())
+
+
+def cta_links(settings: Settings) -> CtaLinks | None:
+    """Signed redirect links for calls to action, on PARTNERBOT_PUBLIC_URL, keyed (HKDF) from
+    PARTNERBOT_SECRET_KEY — every key of its list verifies, the first signs. None without either:
+    a link in a message lives for months, so it is never signed with a key that dies with the process."""
+    public = settings.web().public_url.strip()
+    keys = [key.strip() for key in settings.secret_key.split(",") if key.strip()]
+    if not public or not keys:
+        if public:
+            log.warning(
+                "PARTNERBOT_PUBLIC_URL is set but PARTNERBOT_SECRET_KEY is not: call-to-action clicks "
+                "on Discord are counted through buttons, and digest links are not counted"
+            )
+        return None
+    return CtaLinks(public, [_derive(key, b"partnerbot cta redirects") for key in keys])
+
+
+def _derive(key: str, info: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(key.encode())
 
 
 def dashboard_app(app: App) -> web.Application:

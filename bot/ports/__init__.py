@@ -21,6 +21,9 @@ from bot.ports.announcements import (
 from bot.ports.audit import (
     AuditStore,
 )
+from bot.ports.cta import (
+    CtaStore,
+)
 from bot.ports.clock import (
     Clock,
     SystemClock,
@@ -80,6 +83,7 @@ __all__ = [
     "DigestStore",
     "DirectoryStore",
     "EngagementStore",
+    "CtaStore",
     "FeedbackStore",
     "JobRunStore",
     "KnownName",
