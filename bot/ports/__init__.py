@@ -21,12 +21,12 @@ from bot.ports.announcements import (
 from bot.ports.audit import (
     AuditStore,
 )
-from bot.ports.cta import (
-    CtaStore,
-)
 from bot.ports.clock import (
     Clock,
     SystemClock,
+)
+from bot.ports.cta import (
+    CtaStore,
 )
 from bot.ports.directory import (
     DirectoryStore,
@@ -80,10 +80,10 @@ __all__ = [
     "AuditStore",
     "Blanked",
     "Clock",
+    "CtaStore",
     "DigestStore",
     "DirectoryStore",
     "EngagementStore",
-    "CtaStore",
     "FeedbackStore",
     "JobRunStore",
     "KnownName",

@@ -66,13 +66,13 @@ from bot.presenter.roster import (
 )
 from bot.presenter.scheduling import drafts_reply, rescheduled_reply
 from bot.results import (
-    CtaOpened,
     AckListing,
     Acknowledged,
     AckResult,
     AdminResult,
     Cancelled,
     ChannelSettings,
+    CtaOpened,
     DraftsListed,
     Edited,
     EditUnchanged,

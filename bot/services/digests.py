@@ -75,7 +75,10 @@ class DigestService:
             replace(
                 item,
                 ctas=linked(
-                    item.ctas, announcement_id=item.announcement_id, delivery_id=item.delivery_id, links=self._links
+                    item.ctas,
+                    announcement_id=item.announcement_id,
+                    delivery_id=item.delivery_id,
+                    links=self._links,
                 ),
             )
             if item.ctas

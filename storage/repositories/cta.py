@@ -98,44 +98,43 @@ class CtaRepository(Repository):
 
     async def clicks(self, announcement_id: int) -> tuple[CtaClicks, ...]:
         async with self._sessions() as session:
-            conn = await session.connection()
-            ctas = (
-                await conn.execute(
-                    sa_select(_CTA.c.number, _CTA.c.label, _CTA.c.url)
-                    .where(_CTA.c.announcement_id == announcement_id)
-                    .order_by(_CTA.c.number)
-                )
-            ).all()
-            if not ctas:
-                return ()
-            # Each click with the segment its copy was delivered to (the delivery's snapshot).
-            joined = _E.join(
-                _D, and_(_D.c.announcement_id == _E.c.announcement_id, _D.c.channel_id == _E.c.channel_id)
-            )
-            rows = (
-                await conn.execute(
-                    sa_select(_E.c.detail, segment_label(_D.c.tier), segment_label(_D.c.region), func.count())
-                    .select_from(joined)
-                    .where(
-                        _E.c.announcement_id == announcement_id,
-                        _E.c.kind == EngagementKind.LINK_CLICKED.value,
-                    )
-                    .group_by(_E.c.detail, _D.c.tier, _D.c.region)
-                )
-            ).all()
-        tiers: dict[str, Counter[str]] = {}
-        regions: dict[str, Counter[str]] = {}
-        for detail, tier, region, count in rows:
-            tiers.setdefault(detail, Counter())[tier] += count
-            regions.setdefault(detail, Counter())[region] += count
-        return tuple(
-            CtaClicks(
-                number=number,
-                label=label,
-                url=url,
-                clicks=sum(tiers.get(click_detail(number), Counter()).values()),
-                by_tier=dict(tiers.get(click_detail(number), Counter())),
-                by_region=dict(regions.get(click_detail(number), Counter())),
-            )
-            for number, label, url in ctas
+            return await cta_clicks(await session.connection(), announcement_id)
+
+
+async def cta_clicks(conn: AsyncConnection, announcement_id: int) -> tuple[CtaClicks, ...]:
+    """Every CTA of the announcement in order, with its clicks by the segment of the copy clicked
+    (the delivery's snapshot of the partner's tier and region, as the other stats use)."""
+    ctas = (
+        await conn.execute(
+            sa_select(_CTA.c.number, _CTA.c.label, _CTA.c.url)
+            .where(_CTA.c.announcement_id == announcement_id)
+            .order_by(_CTA.c.number)
         )
+    ).all()
+    if not ctas:
+        return ()
+    joined = _E.join(
+        _D, and_(_D.c.announcement_id == _E.c.announcement_id, _D.c.channel_id == _E.c.channel_id)
+    )
+    rows = (
+        await conn.execute(
+            sa_select(_E.c.detail, segment_label(_D.c.tier), segment_label(_D.c.region), func.count())
+            .select_from(joined)
+            .where(_E.c.announcement_id == announcement_id, _E.c.kind == EngagementKind.LINK_CLICKED.value)
+            .group_by(_E.c.detail, _D.c.tier, _D.c.region)
+        )
+    ).all()
+    tiers: dict[str, Counter[str]] = {}
+    regions: dict[str, Counter[str]] = {}
+    for detail, tier, region, count in rows:
+        tiers.setdefault(detail, Counter())[tier] += count
+        regions.setdefault(detail, Counter())[region] += count
+    return tuple(_clicks(number, label, url, tiers, regions) for number, label, url in ctas)
+
+
+def _clicks(
+    number: int, label: str, url: str, tiers: dict[str, Counter[str]], regions: dict[str, Counter[str]]
+) -> CtaClicks:
+    by_tier = tiers.get(click_detail(number), Counter())
+    by_region = regions.get(click_detail(number), Counter())
+    return CtaClicks(number, label, url, sum(by_tier.values()), dict(by_tier), dict(by_region))

@@ -182,7 +182,10 @@ class DigestRepository(Repository):
         """The digest's period key and its announcements, oldest first."""
         items = (
             select(
-                col(AnnouncementRow.id), col(AnnouncementRow.title), col(AnnouncementRow.body), col(DeliveryRow.id)
+                col(AnnouncementRow.id),
+                col(AnnouncementRow.title),
+                col(AnnouncementRow.body),
+                col(DeliveryRow.id),
             )
             .join(DeliveryRow, col(DeliveryRow.announcement_id) == AnnouncementRow.id)
             # Recalled after the digest was made, before it went out: leave it out.

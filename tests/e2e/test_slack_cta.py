@@ -1,0 +1,91 @@
+"""Calls to action on Slack, through the real slack-bolt app and the fake Slack: URL buttons under the
+announcement, and each click — Slack's `block_actions` for a URL button — acked and counted once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.tables import EngagementEventRow
+from tests.conftest import FakeClock
+from tests.e2e.test_slack_harness import SlackWorld, open_world
+from tests.fakes.slack import Message
+
+CTAS = 'cta:"Register now|https://example.com/webinar" cta:"Agenda|https://example.com/agenda?x=1&y=2"'
+
+
+@pytest.fixture
+async def world(database_url: str, clock: FakeClock) -> AsyncIterator[SlackWorld]:
+    async with open_world(database_url, clock) as w:
+        await w.topics("events")
+        yield w
+
+
+def cta_buttons(message: Message) -> list[dict[str, Any]]:
+    return [e for b in message.blocks or [] if b.get("block_id") == "partnerbot_cta" for e in b["elements"]]
+
+
+async def clicks(world: SlackWorld) -> list[EngagementEventRow]:
+    async with AsyncSession(world.app.engine) as session:
+        query = select(EngagementEventRow).where(EngagementEventRow.kind == "link_clicked")
+        return list(await session.exec(query.order_by(col(EngagementEventRow.id))))
+
+
+async def test_the_preview_shows_the_ctas(world: SlackWorld) -> None:
+    await world.partner("acme", tier="gold", follows=("events",))
+    preview = (await world.admin(f'broadcast topic:events {CTAS} title:"Webinar" Join us.'))[0]
+    assert "Register now" in preview["text"] and "https://example.com/webinar" in preview["text"]
+
+
+async def test_a_url_button_click_is_acked_and_counted_once_per_click(world: SlackWorld) -> None:
+    acme = await world.partner("acme", tier="gold", region="emea", follows=("events",))
+    announcement = await world.broadcast(f'topic:events {CTAS} title:"Webinar" Join us.')
+    await world.deliver()
+    [post] = world.bot_posts(acme.channel)
+    buttons = cta_buttons(post)
+    assert [(b["text"]["text"], b["url"], b["action_id"]) for b in buttons] == [
+        ("Register now", "https://example.com/webinar", f"cta:{announcement}:1"),
+        ("Agenda", "https://example.com/agenda?x=1&y=2", f"cta:{announcement}:2"),
+    ]
+    assert all(b["value"] for b in buttons)
+    who = {"channel_id": acme.channel.id, "user_id": acme.user.id, "message_ts": post.ts}
+
+    first = await world.events.block_actions(f"cta:{announcement}:1", buttons[0]["value"], **who)
+    assert first.status == 200
+    await world.wait_until(lambda: _count(world, 1), "the first click")
+    again = await world.events.block_actions(f"cta:{announcement}:1", buttons[0]["value"], **who)
+    assert again.status == 200
+    await world.events.block_actions(f"cta:{announcement}:2", buttons[1]["value"], **who)
+    await world.wait_until(lambda: _count(world, 3), "three clicks")
+
+    recorded = await clicks(world)
+    assert [(e.announcement_id, e.detail, e.user_id, e.proactive) for e in recorded] == [
+        (announcement, "cta:1", acme.user.id, False),
+        (announcement, "cta:1", acme.user.id, False),
+        (announcement, "cta:2", acme.user.id, False),
+    ]
+    assert all(e.partner_id is not None and e.platform == "slack" for e in recorded)
+    stats = (await world.admin(f"stats {announcement}"))[0]["text"]
+    assert "Register now" in stats and "2 clicks" in stats and "1 click" in stats
+
+
+async def test_a_forged_cta_press_on_another_message_counts_nothing(world: SlackWorld) -> None:
+    acme = await world.partner("acme", tier="gold", follows=("events",))
+    announcement = await world.broadcast(f'topic:events {CTAS} title:"Webinar" Join us.')
+    await world.deliver()
+    [post] = world.bot_posts(acme.channel)
+    who = {"channel_id": acme.channel.id, "user_id": acme.user.id, "message_ts": post.ts}
+    # A CTA number the announcement does not have, and another announcement's id on this message.
+    await world.events.block_actions(f"cta:{announcement}:3", "x", **who)
+    await world.events.block_actions(f"cta:{announcement + 1}:1", "x", **who)
+    await world.events.block_actions(f"cta:{announcement}:1", "x", **who)
+    await world.wait_until(lambda: _count(world, 1), "the genuine click")
+    assert len(await clicks(world)) == 1
+
+
+async def _count(world: SlackWorld, n: int) -> bool:
+    return len(await clicks(world)) >= n
