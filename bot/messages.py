@@ -1282,7 +1282,7 @@ CTA_EMPTY: Final = "`cta:` needs a label and an address, e.g. `" + CTA_EXAMPLE +
 CTA_PREVIEW_HEADER: Final = "Buttons:"
 CTA_PREVIEW_LINE: Final = "• **{label}** → {url}"
 STATS_CTA_HEADER: Final = "• clicks:"
-STATS_CTA_LINE: Final = "  – **{label}**: {clicks}{by}"
+STATS_CTA_LINE: Final = "  ◦ **{label}**: {clicks}{by}"
 STATS_CTA_BY: Final = " (by tier: {tiers}; by region: {regions})"
 CLICKS: Final = Plural("{n} click", "{n} clicks")
 # A Discord button (no PARTNERBOT_PUBLIC_URL) answers the partner who pressed it, and only them.

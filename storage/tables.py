@@ -165,7 +165,7 @@ class AnnouncementTopicRow(SQLModel, table=True):
 
 
 class AnnouncementCtaRow(SQLModel, table=True):
-    """A call to action under an announcement (`cta:"Label|URL"`): its number (1–3, in the order
+    """A call to action under an announcement (`cta:"Label|URL"`): its number (1 to 3, in the order
     written), the button's label and the URL it leads to. Written with the draft, never changed."""
 
     __tablename__ = "announcement_cta"

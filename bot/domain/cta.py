@@ -37,7 +37,7 @@ class CtaClicks:
     """The clicks on one call to action of an announcement (`stats <id>`, the dashboard): in all,
     and by the tier and region of the partner as each delivery recorded them (its segment)."""
 
-    number: int  # 1–3, the order written
+    number: int  # 1 to 3, the order written
     label: str
     url: str
     clicks: int

@@ -10,7 +10,7 @@ from bot.domain.refs import ChannelRef, MessageRef
 
 @dataclass(frozen=True, slots=True)
 class CtaButton:
-    """A call to action as one copy shows it: its number (1–3, the order written), label, the URL the
+    """A call to action as one copy shows it: its number (1 to 3, the order written), label, the URL the
     admin gave, and `link`, partnerbot's signed redirect to it that counts the click (None when
     PARTNERBOT_PUBLIC_URL is not set; bot/services/cta.py)."""
 

@@ -1,6 +1,6 @@
 """calls to action under announcements (issue 16)
 
-- announcement_cta: up to three link buttons per announcement (`cta:"Label|URL"`), numbered 1–3 in
+- announcement_cta: up to three link buttons per announcement (`cta:"Label|URL"`), numbered 1 to 3 in
   the order written. Clicks are engagement events (`link_clicked`, detail `cta:<number>`), so no
   table of their own.
 
