@@ -379,6 +379,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
     adapters = build_adapters(app, deliver_only=deliver_only)
     ops = operations(app, adapters)
     dashboard = dashboard_app(app) if settings.dashboard_enabled and not deliver_only else None
+    redirect = redirect_app(app) if not deliver_only else None
     slack_server = None
     if Platform.SLACK in settings.configured_platforms() and not deliver_only:
         from adapters.slack.app import SlackAdapter
@@ -388,6 +389,8 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
                 adapter.extra_routes.update(ops.routes())
                 if dashboard is not None:
                     adapter.mounts.append(lambda root: mount_dashboard(root, dashboard))
+                if redirect is not None:
+                    adapter.mounts.append(lambda root: mount_redirect(root, redirect))
                 slack_server = adapter
     stop = stop or _stop_on_signals()
     ops_server = None
@@ -396,10 +399,14 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
         if settings.metrics_port is not None:
             ops_server = await serve_operations(ops, settings.http_host, settings.metrics_port)
             log.info("metrics on http://%s:%d/metrics", settings.http_host, settings.metrics_port)
-        if dashboard is not None and slack_server is None:  # no Slack server to share: the root's own
+        # No Slack server to share: the root's own, for the dashboard and/or the CTA redirect.
+        if (dashboard is not None or redirect is not None) and slack_server is None:
             try:
-                web_server = await serve_web(settings.http_host, settings.http_port, ops, dashboard)
-                log.info("dashboard on %s/dashboard/", settings.web().base_url(listening_port(web_server)))
+                web_server = await serve_web(
+                    settings.http_host, settings.http_port, ops, dashboard, redirect=redirect
+                )
+                if dashboard is not None:
+                    log.info("dashboard on %s/dashboard/", settings.web().base_url(listening_port(web_server)))
             except OSError as exc:  # the chat must not stop for the dashboard: say so and go on
                 log.warning(
                     "dashboard not served: cannot listen on %s:%d (%s); set PARTNERBOT_HTTP_PORT to a free "
@@ -580,6 +587,22 @@ def slack_bot_token(app: App) -> Callable[[str], Awaitable[str | None]]:
     return token
 
 
+def redirect_app(app: App) -> web.Application | None:
+    """/r/<token>, the counted redirect of calls to action; None when links are not signed (no
+    PARTNERBOT_PUBLIC_URL or no PARTNERBOT_SECRET_KEY): then nothing points at it."""
+    if app.bot.ctas.links is None:
+        return None
+    from adapters.web.redirect import build_redirect
+
+    return build_redirect(app.bot.cta_redirect)
+
+
+def mount_redirect(root: web.Application, redirect: web.Application) -> None:
+    from adapters.web.redirect import mount
+
+    mount(root, redirect)
+
+
 def mount_dashboard(root: web.Application, dashboard: web.Application) -> None:
     from adapters.web.app import mount
 
@@ -587,15 +610,24 @@ def mount_dashboard(root: web.Application, dashboard: web.Application) -> None:
 
 
 async def serve_web(
-    host: str, port: int, ops: Operations | None, dashboard: web.Application
+    host: str,
+    port: int,
+    ops: Operations | None,
+    dashboard: web.Application | None,
+    *,
+    redirect: web.Application | None = None,
 ) -> web.AppRunner:
-    """An HTTP server of the root's own: the dashboard, /healthz, and /metrics and /readyz if `ops`."""
+    """An HTTP server of the root's own: the dashboard, the CTA redirect (/r/), /healthz, and /metrics
+    and /readyz if `ops`."""
     from aiohttp import web
 
     from bot.metrics import HEALTH_PATH
 
     root = web.Application()
-    mount_dashboard(root, dashboard)
+    if dashboard is not None:
+        mount_dashboard(root, dashboard)
+    if redirect is not None:
+        mount_redirect(root, redirect)
     if ops is not None:
         for path, handler in ops.routes().items():
             root.router.add_get(path, handler)
@@ -624,7 +656,9 @@ async def serve_dashboard(settings: Settings, *, stop: asyncio.Event | None = No
     in it are queued like chat answers; the worker of `partnerbot run` or `partnerbot worker` posts them."""
     app = await build_app(settings)
     stop = stop or _stop_on_signals()
-    runner = await serve_web(settings.http_host, settings.http_port, None, dashboard_app(app))
+    runner = await serve_web(
+        settings.http_host, settings.http_port, None, dashboard_app(app), redirect=redirect_app(app)
+    )
     try:
         log.info("dashboard on %s/dashboard/", settings.web().base_url(listening_port(runner)))
         await stop.wait()
