@@ -1114,6 +1114,8 @@ DISCORD_ASK_MODAL_TITLE: Final = "Ask the vendor team"
 DISCORD_ASK_LABEL: Final = "Your question"
 DISCORD_ASK_PLACEHOLDER: Final = "The answer will appear in a thread under this announcement."
 DISCORD_ACK_OPTION: Final = "Partners must acknowledge it (urgent announcements only)"
+# ≤ 100 characters (Discord's option description limit).
+DISCORD_CTA_OPTION: Final = "A link button: Label|https://… (e.g. Register now|https://example.com/webinar)"
 
 # Permissions:
 

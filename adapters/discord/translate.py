@@ -37,7 +37,9 @@ from bot.domain import (
     Schedule,
     UserRef,
 )
+from bot.domain.cta import MAX_CTA_LABEL, MAX_CTA_URL, CallToAction, CtaRefused, parse_ctas
 from bot.domain.sending import CtaButton
+from bot.presenter.refusals import cta_refused, refusal_reply
 from bot.lexer import UnclosedQuote, as_option, as_slug, comma_list, read_all
 from bot.when import parse_at
 
@@ -71,6 +73,7 @@ PREVIEW_SELECT = re.compile(r"pbx:(?P<kind>topics|audience):(?P<id>[0-9]{1,19})"
 # A call to action as a normal button (no PARTNERBOT_PUBLIC_URL): `cta:<announcement>:<number>`.
 CTA_BUTTON = re.compile(r"cta:(?P<id>[0-9]{1,19}):(?P<n>[1-9])")
 LINK_URL_LIMIT = 512  # a link button's url
+CTA_OPTION_LIMIT = MAX_CTA_LABEL + 1 + MAX_CTA_URL  # `Label|URL` in a slash command's string option
 AUDIENCE_KEYS = ("tier", "type", "region", "language")
 
 
@@ -199,6 +202,15 @@ def render_announcement(post: AnnouncementPost, *, buttons: bool = True) -> list
     if buttons and post.ctas:  # per copy: a redirect link names its delivery
         parts[0] = replace(parts[0], components=(*cta_buttons(post), *parts[0].components))
     return parts
+
+
+def parse_cta_options(*written: str | None) -> tuple[CallToAction, ...] | str:
+    """The slash command's `cta1`…`cta3` (`Label|URL` each), in order; or the refusal's words."""
+    given = [text for text in written if text is not None]
+    ctas = parse_ctas(given)
+    if isinstance(ctas, CtaRefused):
+        return refusal_reply(cta_refused(ctas, count=len(given))).text
+    return ctas
 
 
 def cta_buttons(post: AnnouncementPost) -> tuple[ButtonSpec, ...]:
