@@ -406,7 +406,9 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
                     settings.http_host, settings.http_port, ops, dashboard, redirect=redirect
                 )
                 if dashboard is not None:
-                    log.info("dashboard on %s/dashboard/", settings.web().base_url(listening_port(web_server)))
+                    log.info(
+                        "dashboard on %s/dashboard/", settings.web().base_url(listening_port(web_server))
+                    )
             except OSError as exc:  # the chat must not stop for the dashboard: say so and go on
                 log.warning(
                     "dashboard not served: cannot listen on %s:%d (%s); set PARTNERBOT_HTTP_PORT to a free "

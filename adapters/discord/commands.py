@@ -16,9 +16,9 @@ import discord
 from discord import app_commands
 
 from adapters.discord import translate as tr
-from adapters.discord.translate import CTA_OPTION_LIMIT
 from adapters.discord.admin import DiscordHandlers
 from adapters.discord.edge import short, shown
+from adapters.discord.translate import CTA_OPTION_LIMIT
 from bot import commands as c
 from bot import messages as m
 from bot.commands import DEFAULT_NEWS, MAX_BODY, MAX_NEWS, MAX_TITLE

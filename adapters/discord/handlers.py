@@ -232,7 +232,9 @@ class PartnerHandlers:
         message = interaction.message
         if message is None:
             return
-        await self.answer(interaction, self._cta(interaction, message, announcement_id, number), ephemeral=True)
+        await self.answer(
+            interaction, self._cta(interaction, message, announcement_id, number), ephemeral=True
+        )
 
     async def _cta(
         self, interaction: discord.Interaction, message: discord.Message, announcement_id: int, number: int

@@ -39,8 +39,8 @@ from bot.domain import (
 )
 from bot.domain.cta import MAX_CTA_LABEL, MAX_CTA_URL, CallToAction, CtaRefused, parse_ctas
 from bot.domain.sending import CtaButton
-from bot.presenter.refusals import cta_refused, refusal_reply
 from bot.lexer import UnclosedQuote, as_option, as_slug, comma_list, read_all
+from bot.presenter.refusals import cta_refused, refusal_reply
 from bot.when import parse_at
 
 CONTENT_LIMIT = 2000
@@ -221,7 +221,9 @@ def cta_buttons(post: AnnouncementPost) -> tuple[ButtonSpec, ...]:
     return tuple(
         ButtonSpec(cta.label[:LABEL_LIMIT], "", ButtonStyle.DEFAULT, url=cta.link)
         if cta.link and len(cta.link) <= LINK_URL_LIMIT
-        else ButtonSpec(cta.label[:LABEL_LIMIT], f"cta:{post.announcement_id}:{cta.number}", ButtonStyle.PRIMARY)
+        else ButtonSpec(
+            cta.label[:LABEL_LIMIT], f"cta:{post.announcement_id}:{cta.number}", ButtonStyle.PRIMARY
+        )
         for cta in post.ctas
     )
 

@@ -50,7 +50,9 @@ class Handlers(Protocol):
 
     async def core_button(self, interaction: discord.Interaction, action: str, value: str) -> None: ...
 
-    async def cta_button(self, interaction: discord.Interaction, announcement_id: int, number: int) -> None: ...
+    async def cta_button(
+        self, interaction: discord.Interaction, announcement_id: int, number: int
+    ) -> None: ...
 
     async def preview_select(
         self, interaction: discord.Interaction, kind: str, announcement_id: int, values: list[str]

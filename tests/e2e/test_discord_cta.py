@@ -55,7 +55,9 @@ async def world(sqlite_url: str) -> AsyncIterator[DiscordWorld]:
         yield w
 
 
-async def test_a_cta_button_answers_privately_with_the_link_and_counts_each_press(world: DiscordWorld) -> None:
+async def test_a_cta_button_answers_privately_with_the_link_and_counts_each_press(
+    world: DiscordWorld,
+) -> None:
     announcement, delivered = await deliver(world, **CTAS)
     ctas = [b for b in buttons(delivered) if str(b.get("custom_id", "")).startswith("cta:")]
     assert [(b["label"], b["custom_id"]) for b in ctas] == [
@@ -83,7 +85,9 @@ async def test_a_cta_button_answers_privately_with_the_link_and_counts_each_pres
 async def test_a_bad_cta_option_is_refused_with_the_form_to_use(world: DiscordWorld) -> None:
     await world.add_topic("events", "Events")
     options = {"topics": "events", "title": "Webinar", "body": "Join us.", "cta1": "Register now"}
-    answer = await world.slash("partner-admin broadcast", options, channel=world.admin_channel, user=world.admin)
+    answer = await world.slash(
+        "partner-admin broadcast", options, channel=world.admin_channel, user=world.admin
+    )
     assert "`|`" in answer["data"]["content"] and "Register now|https://" in answer["data"]["content"]
 
 
@@ -148,15 +152,17 @@ async def test_link_buttons_go_through_the_signed_redirect_counted_once_per_clic
         await server.close()
 
 
-async def test_a_token_for_another_announcements_cta_leads_only_to_its_own_url(linked_world: DiscordWorld) -> None:
+async def test_a_token_for_another_announcements_cta_leads_only_to_its_own_url(
+    linked_world: DiscordWorld,
+) -> None:
     """A genuine token names its announcement: it can only ever lead to that announcement's CTA."""
     world = linked_world
-    first, delivered = await deliver(world, **CTAS)
+    _first, delivered = await deliver(world, **CTAS)
     second = await world.broadcast("events", "Other", "Another one.", cta1="Evil|https://evil.example.com")
     await world.send(second)
     await world.wait_posts(world.acme.channel, 2)
     token = buttons(delivered)[0]["url"].rsplit("/", 1)[1]
-    a, n, d, signature = token.split(".")
+    _a, n, d, signature = token.split(".")
     assert await world.app.bot.cta_redirect(token) == "https://example.com/webinar"
     assert await world.app.bot.cta_redirect(f"{second}.{n}.{d}.{signature}") is None
 
