@@ -1048,6 +1048,12 @@ SLACK_SEND_AT_HINT: Final = (
 )
 SLACK_SEND_LOCAL_FIELD: Final = "Time zone"
 SLACK_SEND_LOCAL_OPTION: Final = "Local time in each partner's time zone"
+SLACK_CTA_FIELD: Final = "Buttons (calls to action)"
+SLACK_CTA_PLACEHOLDER: Final = "Register now|https://example.com/webinar"
+SLACK_CTA_HINT: Final = (
+    "Up to 3 link buttons under the announcement, one per line: a label, |, then the full address. "
+    "Clicks are counted per partner."
+)
 SLACK_SEND_LOCAL_HINT: Final = (
     "Ticked, 09:00 means 09:00 on each channel's own clock, so delivery follows the sun. "
     "Unticked, the time is the moment you picked, in your Slack time zone."

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.tables import EngagementEventRow
 from tests.conftest import FakeClock
+from tests.e2e.test_slack_broadcast import open_broadcast_modal, selected, typed
 from tests.e2e.test_slack_harness import SlackWorld, open_world
 from tests.fakes.slack import Message
 
@@ -89,3 +90,32 @@ async def test_a_forged_cta_press_on_another_message_counts_nothing(world: Slack
 
 async def _count(world: SlackWorld, n: int) -> bool:
     return len(await clicks(world)) >= n
+
+
+async def test_the_broadcast_modal_takes_ctas_one_per_line(world: SlackWorld) -> None:
+    acme = await world.partner("acme", tier="gold", follows=("events",))
+    view = await open_broadcast_modal(world, "Join our webinar")
+    field = next(b for b in view["blocks"] if b["block_id"] == "bc_cta")
+    assert field["optional"] is True and field["element"]["multiline"] is True
+    values = {"bc_title": typed("Webinar"), "bc_body": typed("Join us."), "bc_topics": selected("events")}
+
+    wrong = await world.events.view_submission(view["id"], {**values, "bc_cta": typed("Register now")})
+    assert wrong.json()["response_action"] == "errors"
+    assert "|" in wrong.json()["errors"]["bc_cta"] and "*" not in wrong.json()["errors"]["bc_cta"]
+
+    lines = "Register now|https://example.com/webinar\n\nAgenda|https://example.com/agenda\n"
+    submitted = await world.events.view_submission(view["id"], {**values, "bc_cta": typed(lines)})
+    assert (submitted.status, submitted.body) == (200, "")
+    preview = (await world.wait_for(lambda: world.bot_posts(world.admin_channel), "the preview"))[0]
+    assert "Register now" in preview.text and "https://example.com/agenda" in preview.text
+    await world.events.block_actions(
+        "announcement_send",
+        "1",
+        user_id=world.dana.id,
+        channel_id=world.admin_channel.id,
+        message_ts=preview.ts,
+    )
+    await world.wait_for(lambda: "Sending announcement #1" in preview.text, "the send")
+    await world.deliver()
+    [post] = world.bot_posts(acme.channel)
+    assert [b["text"]["text"] for b in cta_buttons(post)] == ["Register now", "Agenda"]
