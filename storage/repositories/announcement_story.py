@@ -28,8 +28,8 @@ from bot.ports.announcement_story import (
     SegmentReach,
     Story,
 )
-from storage.repositories.cta import cta_clicks
 from storage.repositories.base import Repository
+from storage.repositories.cta import cta_clicks
 from storage.repositories.revisions import SUPERSEDED
 from storage.repositories.stats import StatsRepository, failure_reason
 from storage.repositories.targeting import segment_label
