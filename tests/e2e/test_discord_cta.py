@@ -175,3 +175,19 @@ def _root(redirect: Any) -> Any:
     root = web.Application()
     mount_redirect(root, redirect)
     return root
+
+
+def test_a_digest_lists_the_ctas_as_markdown_links() -> None:
+    from adapters.discord.translate import render_digest
+    from bot.domain.sending import CtaButton, DigestItem, DigestPost
+
+    ctas = (
+        CtaButton(1, "Register [now]", "https://example.com/w(1)"),
+        CtaButton(2, "Agenda", "https://example.com/a", link=f"{PUBLIC_URL}/r/1.2.3.x"),
+    )
+    post = DigestPost(1, "Daily digest", (DigestItem(1, "Webinar", "Join us.", ("events",), ctas, 3),))
+    (part,) = render_digest(post)
+    description = part.embeds[1].description or ""
+    assert description.endswith(
+        f"🔗 [Register \\[now\\]](https://example.com/w%281%29) · [Agenda]({PUBLIC_URL}/r/1.2.3.x)"
+    )

@@ -119,3 +119,20 @@ async def test_the_broadcast_modal_takes_ctas_one_per_line(world: SlackWorld) ->
     await world.deliver()
     [post] = world.bot_posts(acme.channel)
     assert [b["text"]["text"] for b in cta_buttons(post)] == ["Register now", "Agenda"]
+
+
+def test_a_digest_lists_the_ctas_as_mrkdwn_links() -> None:
+    from adapters.slack.translate import digest_message
+    from bot.domain.sending import CtaButton, DigestItem, DigestPost
+
+    ctas = (
+        CtaButton(1, "Q&A <live>", "https://example.com/a?x=1&y=2"),
+        CtaButton(2, "Agenda", "https://example.com/b", link="https://pb.example.com/r/1.2.3.x"),
+    )
+    post = DigestPost(1, "Daily digest", (DigestItem(1, "Webinar", "Join us.", ("events",), ctas, 3),))
+    message = digest_message(post, key="g1")
+    texts = [e["text"] for b in message["blocks"] if b["type"] == "context" for e in b["elements"]]
+    assert (
+        "🔗 <https://example.com/a?x=1&amp;y=2|Q&amp;A &lt;live&gt;> · <https://pb.example.com/r/1.2.3.x|Agenda>"
+        in texts
+    )
