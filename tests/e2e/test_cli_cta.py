@@ -3,8 +3,13 @@ the preview; a wrong one is one line and exit 2, with nothing created."""
 
 from __future__ import annotations
 
+import csv
+import io
+import sys
+
 import pytest
 
+from bot.cli import main
 from tests.e2e.test_cli_broadcast import BODY, run_main, seeded, table  # noqa: F401  (the fixture)
 
 WEBINAR = "Register now|https://example.com/webinar"
@@ -62,3 +67,23 @@ def test_a_wrong_cta_is_one_line_and_exit_2(
     assert result.said.startswith("partnerbot: --cta: ") and said in result.said, result.said
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert table(seeded, "SELECT count(*) FROM announcement") == [(0,)]
+
+
+def test_partnerbot_stats_shows_each_ctas_clicks(
+    seeded: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sent = run_main(monkeypatch, capsys, ["--topic", "pricing", *BODY, "--cta", WEBINAR, "--cta", AGENDA])
+    assert sent.returncode == 0, sent.stderr
+    monkeypatch.setattr(sys, "argv", ["partnerbot", "stats", "1"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    shown = capsys.readouterr().out
+    assert exited.value.code in (0, None)
+    assert "clicks: Register now" in shown and "0 clicks" in shown
+    monkeypatch.setattr(sys, "argv", ["partnerbot", "stats", "--csv", "-"])
+    with pytest.raises(SystemExit):
+        main()
+    (row,) = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert row["clicks_by_cta"] == "Register now=0; Agenda=0"
