@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import aiohttp
 import pytest
 
-from bot.app import redirect_app
+from bot.app import dashboard_app, listening_port, redirect_app, serve_web
 from bot.domain.cta import CallToAction
 from bot.jobs import make_digests
+from bot.services.cta import CtaTarget
 from storage.tables import AnnouncementCtaRow, EngagementEventRow
 from tests.conftest import FakeClock
 from tests.harness import Harness, make_harness
@@ -164,3 +166,33 @@ async def test_without_a_public_url_a_digest_lists_the_addresses_themselves(
     (digest,) = h.posts("acme")
     assert f"🔗 [Register now]({WEBINAR.url}) · [Agenda]({AGENDA.url})" in digest.text
     assert redirect_app(h.app) is None
+
+
+async def test_the_root_server_serves_the_redirect_beside_the_dashboard(linked: Harness) -> None:
+    """`partnerbot run` without Slack (and `partnerbot dashboard`) serve /r/ on the root's own server;
+    a HEAD (a link checker) is not answered as a click."""
+    h = linked
+    await _two_partners(h)
+    announcement = await broadcast_and_send(h, f'topic:events {CTAS} title:"Webinar"', "Join us.")
+    await h.deliver()
+    (acme,) = h.posts("acme")
+    copy = next(d for d in await deliveries(h) if d.announcement_id == announcement)
+    links = h.app.bot.ctas.links
+    assert links is not None and acme.buttons  # the console shows buttons; the link is the core's
+    token = links.token(CtaTarget(announcement, 2, copy.id))
+    runner = await serve_web("127.0.0.1", 0, None, dashboard_app(h.app), redirect=redirect_app(h.app))
+    try:
+        base = f"http://127.0.0.1:{listening_port(runner)}"
+        async with aiohttp.ClientSession() as http:
+            async with http.head(f"{base}/r/{token}", allow_redirects=False) as probe:
+                assert probe.status == 405
+            async with http.get(f"{base}/r/{token}", allow_redirects=False) as followed:
+                assert (followed.status, followed.headers["Location"]) == (302, AGENDA.url)
+                assert followed.headers["Referrer-Policy"] == "no-referrer"
+            async with http.get(f"{base}/r/{token[:-2]}xx", allow_redirects=False) as forged:
+                assert forged.status == 404 and "not valid" in await forged.text()
+            async with http.get(f"{base}/dashboard/signin", allow_redirects=False) as dashboard:
+                assert dashboard.status == 200
+    finally:
+        await runner.cleanup()
+    assert [c.clicks for c in await h.app.stores.ctas.clicks(announcement)] == [0, 1]
