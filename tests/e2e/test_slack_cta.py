@@ -3,6 +3,7 @@ announcement, and each click — Slack's `block_actions` for a URL button — ac
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,11 +11,14 @@ import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.app import serve
+from bot.config import Settings
 from storage.tables import EngagementEventRow
 from tests.conftest import FakeClock
+from tests.e2e.test_metrics_port import free_port, get
 from tests.e2e.test_slack_broadcast import open_broadcast_modal, selected, typed
 from tests.e2e.test_slack_harness import SlackWorld, open_world
-from tests.fakes.slack import Message
+from tests.fakes.slack import FakeSlack, ManualClock, Message
 
 CTAS = 'cta:"Register now|https://example.com/webinar" cta:"Agenda|https://example.com/agenda?x=1&y=2"'
 
@@ -136,3 +140,31 @@ def test_a_digest_lists_the_ctas_as_mrkdwn_links() -> None:
         "🔗 <https://example.com/a?x=1&amp;y=2|Q&amp;A &lt;live&gt;> · <https://pb.example.com/r/1.2.3.x|Agenda>"
         in texts
     )
+
+
+async def test_partnerbot_run_serves_the_redirect_on_the_slack_server(sqlite_url: str) -> None:
+    """With PARTNERBOT_PUBLIC_URL and PARTNERBOT_SECRET_KEY, /r/ sits beside Slack's events and
+    /dashboard/ on the one HTTP server; a token partnerbot did not sign is its 404 page."""
+    async with FakeSlack(clock=ManualClock()) as fake:
+        vendor = fake.add_workspace("T0VENDOR", name="Vendor")
+        port = free_port()
+        settings = Settings(
+            _env_file=None,
+            database_url=sqlite_url,
+            slack_bot_token=vendor.bot_token,
+            slack_signing_secret="run-secret",
+            slack_api_url=fake.base_url,
+            http_host="127.0.0.1",
+            http_port=port,
+            poll_seconds=0.05,
+            public_url=f"http://127.0.0.1:{port}",
+            secret_key="run-cta-key",
+        )
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve(settings, stop=stop))
+        try:
+            status, text = await get(f"http://127.0.0.1:{port}/r/1.1.1.AAAAAAAAAAAAAAAAAAAAAAAA")
+            assert status == 404 and "This link is not valid" in text
+        finally:
+            stop.set()
+            await asyncio.wait_for(running, 10)
