@@ -12,6 +12,7 @@ from typing import Final
 
 from bot.domain.announcements import Audience
 from bot.domain.conversation import Refusal, RefusalCode
+from bot.domain.cta import CallToAction
 from bot.domain.directory import DeliveryMode
 from bot.timezones import QuietHours
 
@@ -171,6 +172,8 @@ class Broadcast:
     send_local: bool = False
     # `ack` (urgent only): partners must acknowledge it.
     ack_required: bool = False
+    # `cta:"Label|URL"` (up to 3, in order): link buttons under it, their clicks counted.
+    ctas: tuple[CallToAction, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -164,6 +164,17 @@ class AnnouncementTopicRow(SQLModel, table=True):
     topic_id: int = Field(foreign_key="topic.id", primary_key=True, index=True)
 
 
+class AnnouncementCtaRow(SQLModel, table=True):
+    """A call to action under an announcement (`cta:"Label|URL"`): its number (1 to 3, in the order
+    written), the button's label and the URL it leads to. Written with the draft, never changed."""
+
+    __tablename__ = "announcement_cta"
+    announcement_id: int = Field(foreign_key="announcement.id", primary_key=True)
+    number: int = Field(primary_key=True)
+    label: str = Field(max_length=75)
+    url: str = Field(max_length=1900)
+
+
 class DeliveryRow(OutboxColumns, table=True):
     """The outbox: one row per (announcement, channel); the unique key makes re-targeting harmless."""
 
@@ -380,6 +391,7 @@ class SignInLinkRow(SQLModel, table=True):
 
 
 __all__ = [
+    "AnnouncementCtaRow",
     "AnnouncementRow",
     "AnnouncementTopicRow",
     "AnswerRow",

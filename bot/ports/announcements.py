@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.announcements import Announcement, AnnouncementStatus, Audience, Priority, Reach, RecallCounts
+from bot.domain.cta import CallToAction
 from bot.domain.directory import Partner
 from bot.domain.engagement import NewsPull
 from bot.domain.outbox import Outcome, Work
@@ -31,6 +32,7 @@ class AnnouncementStore(Protocol):
         now: datetime,
         schedule: Schedule | None = None,
         ack_required: bool = False,
+        ctas: Sequence[CallToAction] = (),
     ) -> Announcement: ...
 
     async def get(self, announcement_id: int) -> Announcement | None: ...
