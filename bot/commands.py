@@ -12,6 +12,7 @@ from typing import Final
 
 from bot.domain.announcements import Audience
 from bot.domain.conversation import Refusal, RefusalCode
+from bot.domain.cta import CallToAction
 from bot.domain.directory import DeliveryMode
 from bot.timezones import QuietHours
 
@@ -174,6 +175,8 @@ class Broadcast:
     # `audience:<name>`: a saved audience, resolved when the announcement is sent; `audience` is then
     # empty (the grammar refuses filters beside it) and `topics` may be empty (the saved audience's).
     saved_audience: str | None = None
+    # `cta:"Label|URL"` (up to 3, in order): link buttons under it, their clicks counted.
+    ctas: tuple[CallToAction, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

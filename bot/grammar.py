@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
+from dataclasses import replace
 from datetime import date
 from typing import Final, TypeVar
 
@@ -67,6 +68,7 @@ from bot.commands import (
 )
 from bot.domain.announcements import Audience
 from bot.domain.conversation import Refusal, RefusalCode
+from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
 from bot.domain.directory import DeliveryMode
 from bot.lexer import (
     NUMBER,
@@ -83,6 +85,7 @@ from bot.lexer import (
     read_word,
     read_words,
 )
+from bot.presenter.refusals import cta_refused, refusal_reply
 from bot.timezones import QuietHours, parse_quiet
 from bot.when import At, at_example, parse_at, with_examples
 
@@ -93,7 +96,8 @@ MAX_ATTRIBUTE = 40
 MAX_LANGUAGE = 20
 _SHOWN = 40  # how much of a bad word an error message repeats
 _INVITE_KEYS = ("tier", "type", "region", "language")
-_BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at", "audience")
+_BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at", "cta", "audience")
+_REPEATABLE = ("cta",)  # `cta:"Label|URL"` may be given up to MAX_CTAS times, in order
 _FILTER_KEYS = ("tier", "type", "region", "language")
 _AUDIENCE_KEYS = (*_FILTER_KEYS, "topic")
 _AUDIENCE_ACTIONS = ("save", "list", "show", "delete")
@@ -505,6 +509,7 @@ def _broadcast(text: str, pos: int) -> Broadcast:
     """Options and flags, in any order, up to `title:"…"`; everything after the title is the body."""
     options: dict[str, str] = {}
     flags: set[str] = set()
+    ctas: list[str] = []
     while "title" not in options and (word := read_word(text, pos)) is not None:
         # Only the lower-case flags: "Urgent" is prose, refused below with a pointer to `urgent`.
         if word.text in _BROADCAST_FLAGS:
@@ -520,11 +525,26 @@ def _broadcast(text: str, pos: int) -> Broadcast:
                 )
             )
         token, option = found
-        _add_option(options, option, "broadcast", _BROADCAST_KEYS)
+        if option[0] in _REPEATABLE:
+            ctas.append(option[1])
+        else:
+            _add_option(options, option, "broadcast", _BROADCAST_KEYS)
         pos = token.end
     if "ack" in flags and "urgent" not in flags:
         raise _Invalid(msg.ACK_NEEDS_URGENT, Refusal(RefusalCode.ACK_NEEDS_URGENT, "urgent"))
-    return _build_broadcast(options, "urgent" in flags, text[pos:].strip(), ack="ack" in flags)
+    broadcast = _build_broadcast(options, "urgent" in flags, text[pos:].strip(), ack="ack" in flags)
+    return replace(broadcast, ctas=_ctas(ctas)) if ctas else broadcast
+
+
+def _ctas(written: list[str]) -> tuple[CallToAction, ...]:
+    """The `cta:` options in the order written (bot/domain/cta.py has the rules)."""
+    if any(not value.strip() for value in written):
+        raise _Invalid(msg.CTA_EMPTY, Refusal(RefusalCode.MISSING, "cta"))
+    ctas = parse_ctas(written)
+    if isinstance(ctas, CtaRefused):
+        refused = cta_refused(ctas, count=len(written))
+        raise _Invalid(refusal_reply(refused).text, refused.refusal)
+    return ctas
 
 
 def _option_at(text: str, word: Token, keys: tuple[str, ...]) -> tuple[Token, tuple[str, str]] | None:

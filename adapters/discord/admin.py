@@ -143,6 +143,7 @@ class DiscordHandlers(PartnerHandlers):
             urgent=urgent,
             ack_required=old.ack_required,
             saved_audience=saved,
+            ctas=old.ctas,  # a redraft keeps the calls to action too
         )
         command = tr.rescheduled(command, old.schedule)  # the draft keeps its time
         reply = await self.bot.run_admin(inv, command)

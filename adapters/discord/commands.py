@@ -19,6 +19,7 @@ from adapters.discord import translate as tr
 from adapters.discord.admin import DiscordHandlers
 from adapters.discord.audience_commands import add_audience_commands, saved_audiences
 from adapters.discord.edge import short, shown
+from adapters.discord.translate import CTA_OPTION_LIMIT
 from bot import commands as c
 from bot import messages as m
 from bot.commands import DEFAULT_NEWS, MAX_BODY, MAX_NEWS, MAX_TITLE
@@ -277,6 +278,9 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         tier="Only these tiers, e.g. gold,platinum",
         at=m.DISCORD_SEND_AT_OPTION,
         ack=m.DISCORD_ACK_OPTION,
+        cta1=m.DISCORD_CTA_OPTION,
+        cta2=m.DISCORD_CTA_OPTION,
+        cta3=m.DISCORD_CTA_OPTION,
     )
     @app_commands.autocomplete(topics=_topics(h), audience=saved_audiences(h))
     async def broadcast(
@@ -292,7 +296,14 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         urgent: bool = False,
         at: app_commands.Range[str, 1, 100] | None = None,
         ack: bool = False,
+        cta1: app_commands.Range[str, 1, CTA_OPTION_LIMIT] | None = None,
+        cta2: app_commands.Range[str, 1, CTA_OPTION_LIMIT] | None = None,
+        cta3: app_commands.Range[str, 1, CTA_OPTION_LIMIT] | None = None,
     ) -> None:
+        ctas = tr.parse_cta_options(cta1, cta2, cta3)
+        if isinstance(ctas, str):
+            await h.admin(interaction, ctas, detail="broadcast")
+            return
         slugs, problem = tr.parse_topics(topics or "")
         if not slugs and not problem and not audience:
             problem = m.BROADCAST_TOPIC_MISSING
@@ -314,6 +325,7 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
                 urgent=urgent,
                 ack_required=ack,
                 saved_audience=audience.strip().lower() if audience else None,
+                ctas=ctas,
             ),
             at,
         )

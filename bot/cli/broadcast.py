@@ -33,8 +33,10 @@ from bot.cli.audiences import audience_name
 from bot.commands import MAX_BODY, MAX_TITLE
 from bot.config import Settings
 from bot.domain import Audience, ChannelRef, DeliveryProgress, Invocation, Platform, Reach, UserRef
+from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
 from bot.lexer import as_slug, comma_list
 from bot.presenter import present
+from bot.presenter.refusals import cta_refused, refusal_reply
 from bot.results import Refused
 from bot.vocabulary import UnknownValue
 from bot.when import At, parse_at
@@ -73,6 +75,13 @@ def broadcast(
     at: Annotated[
         str | None, typer.Option(help='Schedule it: "YYYY-MM-DD HH:MM", then optionally a zone or "local".')
     ] = None,
+    cta: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cta",
+            help='A link button, "Label|https://…" (repeatable, up to 3, in order); clicks are counted.',
+        ),
+    ] = None,
     admin_channel: Annotated[
         str | None,
         typer.Option(help="slack:C… or discord:… where questions go; the first PARTNERBOT_ADMIN_CHANNELS."),
@@ -105,6 +114,7 @@ def broadcast(
         send_zone=when.zone if when else None,
         send_local=when.local if when else False,
         saved_audience=saved,
+        ctas=_ctas(cta or []),
     )
     settings, admin = _admin_channel(settings, admin_channel)
     request = Request(command, admin, dry_run, wait, timeout)
@@ -133,6 +143,15 @@ def _check_modes(*, at: str | None, dry_run: bool, wait: bool, timeout: float | 
             "--wait cannot follow a scheduled (--at) broadcast; run `partnerbot stats <id>` once it is due",
             USAGE,
         )
+
+
+def _ctas(values: list[str]) -> tuple[CallToAction, ...]:
+    """`--cta "Label|URL"`, each as written (a comma may be part of a URL: no comma lists here)."""
+    ctas = parse_ctas(values)
+    if isinstance(ctas, CtaRefused):
+        refused = cta_refused(ctas, count=len(values))
+        raise CliError("--cta: " + escape(refusal_reply(refused).text.replace("*", "")), USAGE)
+    return ctas
 
 
 def _topics(values: list[str], *, required: bool = True) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.domain.cta import CallToAction
 from bot.domain.directory import Partner
 from bot.domain.refs import ChannelRef, UserRef
 from bot.domain.scheduling import Schedule
@@ -118,6 +119,8 @@ class Announcement:
     # `broadcast audience:<name>`: the saved audience it targets. While it is a draft, `audience` is
     # that saved audience's filters as they are now; sending fixes them (bot/domain/audiences.py).
     audience_name: str | None = None
+    # `cta:"Label|URL"`: up to three link buttons, in the order written (bot/domain/cta.py).
+    ctas: tuple[CallToAction, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,9 @@ from bot.ports.clock import (
     Clock,
     SystemClock,
 )
+from bot.ports.cta import (
+    CtaStore,
+)
 from bot.ports.directory import (
     DirectoryStore,
 )
@@ -78,6 +81,7 @@ __all__ = [
     "AuditStore",
     "Blanked",
     "Clock",
+    "CtaStore",
     "DigestStore",
     "DirectoryStore",
     "EngagementStore",

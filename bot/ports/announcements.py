@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.announcements import Announcement, AnnouncementStatus, Audience, Priority, Reach, RecallCounts
+from bot.domain.cta import CallToAction
 from bot.domain.directory import Partner
 from bot.domain.engagement import NewsPull
 from bot.domain.outbox import Outcome, Work
@@ -32,6 +33,7 @@ class AnnouncementStore(Protocol):
         schedule: Schedule | None = None,
         ack_required: bool = False,
         audience_name: str | None = None,
+        ctas: Sequence[CallToAction] = (),
     ) -> Announcement:
         """A draft; with `audience_name`, it targets that saved audience, resolved when it is sent."""
         ...

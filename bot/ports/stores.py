@@ -9,6 +9,7 @@ from bot.ports.analytics import ProgressStore, ReportStore, StatsStore
 from bot.ports.announcements import AnnouncementStore, RevisionStore
 from bot.ports.audiences import SavedAudienceStore
 from bot.ports.audit import AuditStore
+from bot.ports.cta import CtaStore
 from bot.ports.directory import DirectoryStore
 from bot.ports.engagement import EngagementStore
 from bot.ports.feedback import AckStore, FeedbackStore
@@ -44,3 +45,4 @@ class Stores:
     privacy: PrivacyStore
     engagement: EngagementStore
     audiences: SavedAudienceStore
+    ctas: CtaStore

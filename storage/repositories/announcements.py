@@ -24,10 +24,12 @@ from bot.domain import (
     Schedule,
     UserRef,
 )
+from bot.domain.cta import CallToAction
 from bot.domain.engagement import EngagementKind, NewsPull
 from bot.timing import DeliveryPlan
 from storage.repositories.audiences import current_audience
 from storage.repositories.base import Repository, need_id
+from storage.repositories.cta import ctas_of, delete_ctas, save_ctas
 from storage.repositories.engagement import record_event
 from storage.repositories.targeting import targets, write_deliveries
 from storage.tables import AnnouncementRow, AnnouncementTopicRow, DeliveryRow, TopicRow
@@ -52,6 +54,7 @@ class AnnouncementRepository(Repository):
         schedule: Schedule | None = None,
         ack_required: bool = False,
         audience_name: str | None = None,
+        ctas: Sequence[CallToAction] = (),
     ) -> Announcement:
         async with self._sessions.begin() as session:
             row = AnnouncementRow(
@@ -77,6 +80,8 @@ class AnnouncementRepository(Repository):
             await session.flush()
             for topic_id in topic_ids:
                 session.add(AnnouncementTopicRow(announcement_id=need_id(row.id), topic_id=topic_id))
+            await session.flush()
+            await save_ctas(session, need_id(row.id), ctas)
             return await to_announcement(session, row, origin.workspace)
 
     async def get(self, announcement_id: int) -> Announcement | None:
@@ -290,6 +295,7 @@ class AnnouncementRepository(Repository):
                     col(AnnouncementTopicRow.announcement_id) == announcement_id
                 )
             )
+            await delete_ctas(session, announcement_id)
             await session.delete(row)
             return True
 
@@ -318,6 +324,7 @@ async def to_announcement(session: AsyncSession, row: AnnouncementRow, workspace
         .order_by(col(TopicRow.slug))
     )
     platform = Platform(row.author_platform)
+    ctas = await ctas_of(await session.connection(), [need_id(row.id)])
     return Announcement(
         id=need_id(row.id),
         title=row.title,
@@ -333,6 +340,7 @@ async def to_announcement(session: AsyncSession, row: AnnouncementRow, workspace
         schedule=_schedule(row),
         ack_required=row.ack_required,
         audience_name=row.audience_name,
+        ctas=ctas.get(need_id(row.id), ()),
     )
 
 

@@ -29,9 +29,11 @@ from bot.domain import (
     Work,
     WorkKind,
 )
+from bot.domain.sending import CtaButton
 from bot.timing import HeldGroup
 from storage.repositories import rollups
 from storage.repositories.base import Repository, channel_ref
+from storage.repositories.cta import ctas_of
 from storage.repositories.outbox import (
     _claim,
     _failed_statement,
@@ -180,7 +182,12 @@ class DigestRepository(Repository):
     async def contents(self, digest_id: int) -> tuple[str, list[DigestItem]]:
         """The digest's period key and its announcements, oldest first."""
         items = (
-            select(col(AnnouncementRow.id), col(AnnouncementRow.title), col(AnnouncementRow.body))
+            select(
+                col(AnnouncementRow.id),
+                col(AnnouncementRow.title),
+                col(AnnouncementRow.body),
+                col(DeliveryRow.id),
+            )
             .join(DeliveryRow, col(DeliveryRow.announcement_id) == AnnouncementRow.id)
             # Recalled after the digest was made, before it went out: leave it out.
             .where(col(DeliveryRow.digest_id) == digest_id, col(AnnouncementRow.status) != "recalled")
@@ -202,9 +209,17 @@ class DigestRepository(Repository):
             slugs: dict[int, list[str]] = {}
             for announcement_id, slug in (await connection.execute(topics)).all():
                 slugs.setdefault(announcement_id, []).append(slug)
+            ctas = await ctas_of(connection, [row[0] for row in found if row[0] is not None])
         return period, [
-            DigestItem(announcement_id=a_id, title=title, body=body, topics=tuple(slugs.get(a_id, ())))
-            for a_id, title, body in found
+            DigestItem(
+                announcement_id=a_id,
+                title=title,
+                body=body,
+                topics=tuple(slugs.get(a_id, ())),
+                ctas=tuple(CtaButton(n, cta.label, cta.url) for n, cta in enumerate(ctas.get(a_id, ()), 1)),
+                delivery_id=delivery_id or 0,
+            )
+            for a_id, title, body, delivery_id in found
             if a_id is not None
         ]
 

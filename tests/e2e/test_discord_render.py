@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from adapters.discord import translate as tr
 from adapters.discord.sender import RecentPosts, UnknownTarget, classify
 from bot.domain import AnnouncementPost, Button, Reply, Row
+from bot.domain.sending import CtaButton
 from bot.ports import PermanentSendError, TransientSendError
 
 
@@ -131,6 +132,7 @@ class Item:
     title: str
     body: str
     topics: tuple[str, ...]
+    ctas: tuple[CtaButton, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@
 - notice.announcement_id: a test copy (`test <id>`) goes through the notice outbox and is rendered
   from the announcement, exactly as a delivery is.
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-04
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "0021"
-down_revision: str | None = "0020"
+revision: str = "0022"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
