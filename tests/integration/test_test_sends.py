@@ -114,3 +114,24 @@ async def test_the_configured_test_channel_gets_the_copy(database_url: str, cloc
         assert len(_test_copies(h, "qa")) == 1 and _test_copies(h) == []
     finally:
         await h.close()
+
+
+async def test_a_test_copy_carries_the_calls_to_action_and_counts_no_click(harness: Harness) -> None:
+    h = harness
+    await setup_topics(h, "security")
+    await h.join("acme", "Acme", tier="gold")
+    await h.partner("acme", "subscribe security")
+    preview = await h.admin(
+        'broadcast topic:security cta:"Register|https://example.com/r" title:"Webinar" Join.'
+    )
+    draft = id_from(preview)
+    await h.admin(f"test {draft}")
+    await h.deliver()
+
+    [copy] = _test_copies(h)
+    labels = [b.label for b in copy.buttons]
+    assert "Register" in labels  # the delivery's rendering, calls to action included
+    pressed = await h.local.cta("bob", copy, draft, 1)
+    assert "https://example.com/r" in pressed.text and m.TEST_CTA_NOT_COUNTED in pressed.text
+    assert [e for e in await rows(h, EngagementEventRow) if e.kind == "link_clicked"] == []
+    assert [c.clicks for c in await h.app.stores.ctas.clicks(draft)] == [0]
