@@ -206,6 +206,7 @@ class DeliveryRow(OutboxColumns, table=True):
             "region",
             "type",
             "language",
+            "engaged_at",
         ),
         # The deliveries sent within a window, from the index alone (dashboard Topics, partner table).
         Index(
@@ -213,6 +214,7 @@ class DeliveryRow(OutboxColumns, table=True):
             "sent_at",
             "announcement_id",
             "channel_id",
+            "engaged_at",
             postgresql_where=text("sent_at IS NOT NULL"),
             sqlite_where=text("sent_at IS NOT NULL"),
         ),
@@ -229,6 +231,9 @@ class DeliveryRow(OutboxColumns, table=True):
     type: str | None = Field(default=None, max_length=40)
     region: str | None = Field(default=None, max_length=40)
     language: str | None = Field(default=None, max_length=20)
+    # When a partner first acted on this copy (an engaging action: bot.domain.engagement.ENGAGING_KINDS),
+    # set in that action's transaction: the dashboard counts engaged copies without joining the events.
+    engaged_at: datetime | None = _ts(nullable=True)
 
 
 class DigestRow(OutboxColumns, table=True):
