@@ -60,6 +60,7 @@ from storage.repositories import (
     StatsRepository,
     SubscriptionRepository,
     TopicRepository,
+    VariantRepository,
 )
 from storage.repositories.announcement_story import AnnouncementStoryRepository
 from storage.repositories.dashboard_links import SignInLinkRepository
@@ -172,6 +173,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         engagement=EngagementRepository(sessions),
         audiences=SavedAudienceRepository(sessions),
         ctas=CtaRepository(sessions),
+        variants=VariantRepository(sessions),
     )
 
 
@@ -230,6 +232,7 @@ async def build_app(
         limiter=limiter,
         metrics=metrics,
         cta_links=links,
+        default_language=core.default_language,
     )
     worker_box.append(worker)
     return App(

@@ -14,6 +14,7 @@ from bot.domain.announcements import Audience
 from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.cta import CallToAction
 from bot.domain.directory import DeliveryMode
+from bot.domain.variants import Variant
 from bot.timezones import QuietHours
 
 MAX_NEWS = 20
@@ -177,6 +178,9 @@ class Broadcast:
     saved_audience: str | None = None
     # `cta:"Label|URL"` (up to 3, in order): link buttons under it, their clicks counted.
     ctas: tuple[CallToAction, ...] = ()
+    # The text in other languages (the CLI's `--variant de=FILE`), written with the draft; each
+    # language as given (the core standardises it, as `translate` does).
+    variants: tuple[Variant, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +322,26 @@ class SendTest:
 
 
 @dataclass(frozen=True, slots=True)
+class Translate:
+    """`translate <id> <language> [update-sent] title:"…" <body…>`: the announcement's text in one
+    language (a BCP 47 tag as typed; the service standardises it), added or replacing the one there.
+    `update_sent`: copies already delivered in that language are edited in place."""
+
+    announcement_id: int
+    language: str
+    title: str
+    body: str
+    update_sent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Translations:
+    """`translations <id>`: the announcement's translations and how many channels read each."""
+
+    announcement_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class Dashboard:
     """`dashboard`: a one-time sign-in link to the web dashboard, for the admin who asks."""
 
@@ -352,4 +376,6 @@ AdminCommand = (
     | AudienceShow
     | AudienceDelete
     | SendTest
+    | Translate
+    | Translations
 )

@@ -25,6 +25,7 @@ from bot.presenter import TEST_ACTION, present
 from bot.presenter.audiences import audience_reply
 from bot.presenter.engagement import engagement_reply
 from bot.presenter.engagement import quiet_reply as gone_quiet_reply
+from bot.presenter.translations import translation_reply
 from bot.results import FeedbackResult, QuestionAnswered, Refused
 from bot.services.acks import AckPorts, AckService
 from bot.services.admin import (
@@ -52,6 +53,7 @@ from bot.services.revisions import RevisionPorts, RevisionService
 from bot.services.roster import RosterPorts, RosterService
 from bot.services.scheduling import SchedulingPorts, SchedulingService
 from bot.services.test_sends import TestSendPorts, TestSendService
+from bot.services.translations import TranslationPorts, TranslationService
 from bot.settings import CoreSettings
 from bot.slots import CommandSlots
 from bot.vocabulary import Vocabulary
@@ -110,6 +112,18 @@ class PartnerBot:
             TestSendPorts(announcements=s.announcements, notices=s.notices),
             clock,
             test_channels=test_channels or {},
+            wake_worker=wake_worker,
+        )
+        self.translations = TranslationService(
+            TranslationPorts(
+                announcements=s.announcements,
+                variants=s.variants,
+                revisions=s.revisions,
+                progress=s.progress,
+                directory=s.directory,
+            ),
+            clock,
+            settings,
             wake_worker=wake_worker,
         )
         self.admin = AdminService(
@@ -531,6 +545,10 @@ class PartnerBot:
                 return audience_reply(await self.audiences.delete(parsed.name))
             case c.SendTest():
                 return audience_reply(await self.test_sends.queue(inv, parsed))
+            case c.Translate():
+                return translation_reply(await self.translations.translate(parsed))
+            case c.Translations():
+                return translation_reply(await self.translations.listing(parsed))
         raise AssertionError(f"unhandled admin command {parsed!r}")
 
     async def _dashboard_link(self, inv: Invocation) -> Reply:

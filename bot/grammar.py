@@ -64,6 +64,8 @@ from bot.commands import (
     TopicAdd,
     TopicArchive,
     TopicUnarchive,
+    Translate,
+    Translations,
     Unsubscribe,
 )
 from bot.domain.announcements import Audience
@@ -104,6 +106,8 @@ _AUDIENCE_ACTIONS = ("save", "list", "show", "delete")
 _PARTNER_SET_KEYS = ("tier", "type", "region", "language", "timezone")
 _BROADCAST_FLAGS = ("urgent", "ack")  # `ack`: partners must acknowledge (urgent announcements only)
 _EDIT_KEYS = ("title", "at")
+UPDATE_SENT = "update-sent"  # `translate … update-sent title:"…"`: edit the copies already delivered
+_UPDATE_SENT_WORDS = (UPDATE_SENT, "--update-sent")
 # The date of the admin's "today" (the injected clock, vendor time zone) for examples in messages.
 _TODAY: ContextVar[date | None] = ContextVar("partnerbot_grammar_today", default=None)
 
@@ -650,6 +654,46 @@ def _edit(text: str, pos: int) -> Edit:
     )
 
 
+def _translate(text: str, pos: int) -> Translate:
+    """`translate <id> <language> [update-sent] title:"…" <body…>`: the broadcast rule — the flag
+    first, then the title; everything after the title is the body, exactly as written."""
+    word = read_word(text, pos)
+    if word is None:
+        raise _usage_error(msg.ADMIN_USAGE["translate"])
+    announcement_id = _parse_id(word.text, msg.ANNOUNCEMENT_ID, msg.TRANSLATE_EXAMPLE)
+    tag = read_word(text, word.end)
+    if tag is None or OPTION.match(tag.text):
+        raise _Invalid(msg.TRANSLATE_LANGUAGE_MISSING, Refusal(RefusalCode.MISSING, "language"))
+    if len(tag.text) > MAX_LANGUAGE:
+        refusal = Refusal(RefusalCode.TOO_LONG, "language")
+        raise _Invalid(msg.TRANSLATE_LANGUAGE_TOO_LONG.format(max=MAX_LANGUAGE), refusal)
+    pos, update_sent, title = tag.end, False, None
+    while title is None and (nxt := read_word(text, pos)) is not None:
+        if nxt.text.lower() in _UPDATE_SENT_WORDS and not update_sent:
+            update_sent, pos = True, nxt.end
+            continue
+        found = _option_at(text, nxt, ("title",))
+        if found is None or found[1][0] != "title":
+            if nxt.text.lower().startswith("title"):
+                raise _Invalid(msg.TRANSLATE_TITLE_MISSING, Refusal(RefusalCode.MISSING, "title"))
+            refusal = Refusal(RefusalCode.MISSING, "title")
+            raise _Invalid(msg.TRANSLATE_WORD_BEFORE_TITLE.format(word=_shown(nxt.text)), refusal)
+        title = _title(found[1][1], empty=msg.TITLE_EMPTY)
+        pos = found[0].end
+    if title is None:
+        raise _Invalid(msg.TRANSLATE_TITLE_MISSING, Refusal(RefusalCode.MISSING, "title"))
+    body = text[pos:].strip()
+    if not body:
+        raise _Invalid(msg.TRANSLATE_BODY_EMPTY, Refusal(RefusalCode.MISSING, "body"))
+    if len(body) > MAX_BODY:
+        raise _Invalid(_body_too_long(body), Refusal(RefusalCode.TOO_LONG, "body"))
+    last = body.split()[-1]
+    if last.lower() in _UPDATE_SENT_WORDS:  # the issue's `… --update-sent`: a flag typed at the end
+        shown = msg.TRANSLATE_FLAG_AT_END.format(word=last, id=announcement_id, language=tag.text)
+        raise _Invalid(shown, Refusal(RefusalCode.SYNTAX, "body"))
+    return Translate(announcement_id, tag.text, title, body, update_sent=update_sent)
+
+
 def _refuse_misspelt_option(key: str, announcement_id: int) -> None:
     """`regoin:emea` is an option typed wrong, not the first words of a new body: refuse it rather than
     replace the body with it. Only near misses count, so prose such as `Re:` or `Note:` stays body."""
@@ -792,4 +836,6 @@ _ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
     "dashboard": _dashboard,
     "audience": _audience,
     "test": lambda text, pos: SendTest(_required_id(text, pos, "test")),
+    "translate": _translate,
+    "translations": lambda text, pos: Translations(_required_id(text, pos, "translations")),
 }

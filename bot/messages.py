@@ -69,6 +69,8 @@ the body, as written; up to 3 `cta:` add link buttons whose clicks `stats <id>` 
 `audience show <name>` · `audience delete <name>` — saved audiences; `broadcast audience:<name> …` \
 targets one, resolved when it is sent
 • `test <id>` — post a test copy, exactly as partners will see it, here (or in the test channel)
+• `translate <id> <language> [update-sent] title:"<title>" <body…>` — the text for partners of that \
+language (`de`, `pt-br`…) · `translations <id>` — its translations and who reads each
 • `help <command>` — more about one command"""
 
 HELP_POINTER: Final = "Type `help` to see what you can do."
@@ -213,6 +215,8 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
         "`audience show <name>` or `audience delete <name>`"
     ),
     "test": "`test <id>`",
+    "translate": '`translate <id> <language> [update-sent] title:"<title>" <body…>`',
+    "translations": "`translations <id>`",
 }
 
 # `help <command>`: the usage line, then what the command does.
@@ -266,6 +270,14 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "other options (`tier:`, `topic:`, `urgent`…) can't be edited.",
     "recall": "Deletes every delivered copy of an announcement and cancels the ones not out yet. Use "
     "`cancel` for a draft.",
+    "translate": "Adds the announcement's text in one language, or replaces it. Each partner gets the "
+    "text of its language (`de-at` falls back to `de`), else the default text "
+    "(`PARTNERBOT_DEFAULT_LANGUAGE`). The language is a BCP 47 tag; the broadcast rule applies: "
+    '`title:"…"` comes first and everything after it is the body, as written. For an announcement '
+    "already sent, copies delivered in that language keep their text unless `update-sent` comes "
+    "before the title: then they are updated in place, like `edit`.",
+    "translations": "Lists an announcement's translations: language, title, and how many channels read "
+    "each (the default text included).",
     "scheduled": "Lists scheduled announcements and when they go out.",
     "stats": "Shows delivery, reactions and questions for one announcement, or for the latest ones.",
     "acks": "Lists who has and hasn't acknowledged an urgent announcement that asks for it.",
@@ -1416,3 +1428,73 @@ CLICKS: Final = Plural("{n} click", "{n} clicks")
 CTA_OPENED: Final = "**{label}**\n{url}"
 # The redirect's page when a link is not (or no longer) one partnerbot made.
 CTA_REDIRECT_NOT_FOUND: Final = "This link is not valid. Ask whoever sent it for a new one."
+
+# --- Translated announcements (`translate`, `translations`, the preview's languages) ---------------
+TRANSLATE_EXAMPLE: Final = 'translate 42 de title:"Neue Preise" Die neuen Preislisten sind da.'
+TRANSLATE_LANGUAGE_MISSING: Final = (
+    "Which language is this text in? Give its BCP 47 tag after the announcement's number, e.g. `"
+    + TRANSLATE_EXAMPLE
+    + "`."
+)
+TRANSLATE_LANGUAGE_TOO_LONG: Final = (
+    "A language tag has at most {max} characters, e.g. `de`, `de-at` or `pt-br`."
+)
+TRANSLATE_TITLE_MISSING: Final = (
+    'A translation needs its own title: write `title:"…"` after the language, then the body, e.g. `'
+    + TRANSLATE_EXAMPLE
+    + "`."
+)
+TRANSLATE_BODY_EMPTY: Final = (
+    "The translation has no text: write the body after the title, e.g. `" + TRANSLATE_EXAMPLE + "`."
+)
+TRANSLATE_WORD_BEFORE_TITLE: Final = (
+    '"{word}" comes before the title, where `translate` takes only `update-sent`. Write the body after '
+    '`title:"…"`, e.g. `' + TRANSLATE_EXAMPLE + "`."
+)
+TRANSLATE_FLAG_AT_END: Final = (
+    "The text ends with `{word}`, which would be sent as part of the body (everything after the title "
+    "is), so I saved nothing. To update copies already delivered, put `update-sent` before the title: "
+    '`translate {id} {language} update-sent title:"…" …`.'
+)
+TRANSLATE_DEFAULT_LANGUAGE: Final = (
+    "`{language}` is the language of the default text (`PARTNERBOT_DEFAULT_LANGUAGE`): change that "
+    'with `edit {id} title:"…" …`.'
+)
+VARIANT_DEFAULT_LANGUAGE: Final = (
+    "`{language}` is the language of the default text (`PARTNERBOT_DEFAULT_LANGUAGE`): that text is the "
+    "announcement's own title and body, not a variant."
+)
+VARIANT_TWICE: Final = "The text in `{language}` is given twice; give each language once."
+TRANSLATION_ADDED: Final = "🌐 {language} text added to announcement #{id}: “{title}”."
+TRANSLATION_REPLACED: Final = (
+    "🌐 {language} text of announcement #{id} replaced (version {revision}): “{title}”."
+)
+# What happens to the copies read in that language, after the saved line.
+TRANSLATION_NOT_SENT: Final = "Partners who read {language} will get it when the announcement goes out."
+TRANSLATION_SENT_KEPT: Final = (
+    "{copies} already delivered in {language} keep the text they got; add `update-sent` "
+    '(`translate {id} {tag} update-sent title:"…" …`) to update them in place.'
+)
+TRANSLATION_SENT_UPDATED: Final = (
+    "{copies} already delivered in {language} will be updated in place, at the same pace as sending."
+)
+TRANSLATION_NEXT: Final = "Copies not delivered yet go out in {language}."
+TRANSLATIONS_NONE: Final = (
+    "Announcement #{id} has no translation: everyone gets the default text ({default}). "
+    "Add one with `" + TRANSLATE_EXAMPLE + "`."
+)
+TRANSLATIONS_HEADER: Final = Plural(
+    "**Announcement #{id}: {n} translation** (default text: {default})",
+    "**Announcement #{id}: {n} translations** (default text: {default})",
+)
+TRANSLATIONS_LINE: Final = "• {language} (`{tag}`): “{title}” — {readers}"
+TRANSLATIONS_DEFAULT_LINE: Final = "• default text ({default}): “{title}” — {readers}"
+READ_BY: Final = Plural("read by {n} channel", "read by {n} channels")
+# The preview: who reads which text, and who gets the default for want of a translation.
+PREVIEW_LANGUAGES: Final = "**Languages:** {languages}"
+PREVIEW_LANGUAGE_READS: Final = Plural("{n} partner reads {language}", "{n} partners read {language}")
+PREVIEW_LANGUAGE_FALLBACK: Final = Plural(
+    "{n} partner reads {language}; no {language} text yet, so they get the default ({default}).",
+    "{n} partners read {language}; no {language} text yet, so they get the default ({default}).",
+)
+PREVIEW_LANGUAGE_HINT: Final = 'Add one with `translate {id} {tag} title:"…" …`.'

@@ -23,6 +23,7 @@ from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.engagement import SendingLoad
 from bot.domain.feedback import AckState, Question
 from bot.domain.topics import Topic
+from bot.domain.variants import Variant
 from bot.timezones import DigestTime, QuietHours
 from bot.timing import ScheduledAnnouncement
 
@@ -36,6 +37,8 @@ class Previewed:
     reach: Reach
     notes: tuple[str, ...] = ()
     ack_hours: float = 4.0
+    # PARTNERBOT_DEFAULT_LANGUAGE: the language of the default text (the preview's language line).
+    default_language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -518,3 +521,29 @@ class TestQueued:
 AudienceResult = (
     AudienceSaved | AudiencesListed | AudienceShown | AudienceDeleted | AudienceInUse | TestQueued | Refused
 )
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationSaved:
+    """`translate`: the variant as saved (`revision` above 1: it replaced one). `sent`: the announcement
+    has copies out; `copies`: those read in this variant's language; `updated`: how many of them were
+    queued for an in-place edit (`update-sent`), None when not asked for."""
+
+    announcement_id: int
+    variant: Variant
+    sent: bool
+    copies: int
+    updated: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationsListed:
+    """`translations <id>`: the announcement (its variants), the default text's language, and the
+    channels reading each text, by variant language ("" for the default text)."""
+
+    announcement: Announcement
+    default_language: str
+    readers: Mapping[str, int] = field(default_factory=dict)
+
+
+TranslationResult = TranslationSaved | TranslationsListed | Refused

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
+import langcodes
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -63,6 +64,9 @@ class CoreSettings(BaseSettings):
     admin_groups: CommaList = Field((), validation_alias=env("PARTNERBOT_ADMIN_GROUPS"))
 
     default_timezone: str = Field("UTC", validation_alias=env("PARTNERBOT_DEFAULT_TIMEZONE"))
+    # The language of an announcement's default text (BCP 47): what partners read when no variant of
+    # their language exists (`translate`), and the language of partners who set none.
+    default_language: str = Field("en", validation_alias=env("PARTNERBOT_DEFAULT_LANGUAGE"))
     invite_ttl_days: int = Field(14, ge=1, le=365, validation_alias=env("PARTNERBOT_INVITE_TTL_DAYS"))
     # Off (the default): only channels linked to a partner (by `join` or the roster) may subscribe.
     # On: any channel the bot is in may subscribe, as communities that want open news do.
@@ -138,6 +142,14 @@ class CoreSettings(BaseSettings):
         if isinstance(value, list | tuple):
             return tuple(str(item).strip() for item in value)
         raise ValueError("expected a comma-separated list like `slack:C0ADMIN,discord:112233`")
+
+    @field_validator("default_language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> str:
+        word = str(value).strip()
+        if not word or not langcodes.tag_is_valid(word):
+            raise ValueError(f"not a BCP 47 language tag: {word!r} (for example `en`, `de`, `pt-br`)")
+        return str(langcodes.standardize_tag(word)).lower()
 
     @field_validator("retention_days", mode="before")
     @classmethod

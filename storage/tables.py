@@ -178,6 +178,19 @@ class AnnouncementCtaRow(SQLModel, table=True):
     url: str = Field(max_length=1900)
 
 
+class AnnouncementVariantRow(SQLModel, table=True):
+    """An announcement's text in one language (`translate <id> <lang> …`), as the roster stores the tag
+    (bot/vocabulary.py). Replaced in place: `revision` counts the versions, `updated_at` the last."""
+
+    __tablename__ = "announcement_variant"
+    announcement_id: int = Field(foreign_key="announcement.id", primary_key=True)
+    language: str = Field(primary_key=True, max_length=20)
+    title: str = Field(max_length=150)
+    body: str = Field(sa_type=Text)
+    revision: int = Field(default=1)
+    updated_at: datetime = _ts()
+
+
 class DeliveryRow(OutboxColumns, table=True):
     """The outbox: one row per (announcement, channel); the unique key makes re-targeting harmless."""
 

@@ -30,6 +30,7 @@ from bot import messages as m
 from bot.app import App, PlatformAdapter, build_adapters, build_app
 from bot.cli import PLATFORM_SETTINGS, CliError, err, load_settings, out, run_async, warn
 from bot.cli.audiences import audience_name
+from bot.cli.variant_files import read_variants
 from bot.commands import MAX_BODY, MAX_TITLE
 from bot.config import Settings
 from bot.domain import Audience, ChannelRef, DeliveryProgress, Invocation, Platform, Reach, UserRef
@@ -82,6 +83,15 @@ def broadcast(
             help='A link button, "Label|https://…" (repeatable, up to 3, in order); clicks are counted.',
         ),
     ] = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--variant",
+            metavar="LANG=FILE",
+            help="The text for partners of another language (repeatable), e.g. de=news.de.txt: the "
+            "file's first line is the title, the lines after it the body.",
+        ),
+    ] = None,
     admin_channel: Annotated[
         str | None,
         typer.Option(help="slack:C… or discord:… where questions go; the first PARTNERBOT_ADMIN_CHANNELS."),
@@ -115,6 +125,7 @@ def broadcast(
         send_local=when.local if when else False,
         saved_audience=saved,
         ctas=_ctas(cta or []),
+        variants=read_variants(variant or [], _read),
     )
     settings, admin = _admin_channel(settings, admin_channel)
     request = Request(command, admin, dry_run, wait, timeout)

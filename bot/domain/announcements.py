@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -11,6 +11,7 @@ from bot.domain.cta import CallToAction
 from bot.domain.directory import Partner
 from bot.domain.refs import ChannelRef, UserRef
 from bot.domain.scheduling import Schedule
+from bot.domain.variants import Variant
 
 
 class Priority(StrEnum):
@@ -121,6 +122,8 @@ class Announcement:
     audience_name: str | None = None
     # `cta:"Label|URL"`: up to three link buttons, in the order written (bot/domain/cta.py).
     ctas: tuple[CallToAction, ...] = ()
+    # `translate <id> <lang> …`: the text per language, picked per delivery (bot/domain/variants.py).
+    variants: tuple[Variant, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +135,8 @@ class Reach:
     by_platform: dict[str, int]
     by_tier: dict[str, int]
     by_region: dict[str, int]
+    # Partners per language as stored ("" for partners with none, who read the default language).
+    by_language: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

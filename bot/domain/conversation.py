@@ -89,6 +89,8 @@ class RefusalCode(StrEnum):
     AUDIENCE_IN_USE = "audience_in_use"
     AUDIENCE_TOPIC_CONFLICT = "audience_topic_conflict"
     NOT_TESTABLE = "not_testable"
+    # `translate` into the language of the default text (PARTNERBOT_DEFAULT_LANGUAGE): that is `edit`.
+    DEFAULT_LANGUAGE = "default_language"
     # The grammar's (bot/grammar.py): a required input left empty, one over its limit, a time it
     # cannot read; anything else it refuses is `SYNTAX`, about no single field.
     MISSING = "missing"

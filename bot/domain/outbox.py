@@ -40,6 +40,8 @@ class UpdateTarget:
     ambiguous: bool
     # Claimed by a worker whose lease ran out: it may have posted before it died.
     abandoned: bool
+    # The delivery's language (its partner's when it was sent; None or "": the vendor default).
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,8 @@ class Work:
     # Deliveries and relays: when the row last became due (queued, its scheduled time or its retry),
     # for the latency metrics.
     due_at: datetime | None = None
+    # Deliveries: the partner's language when it was sent (None or "": the vendor default).
+    language: str | None = None
 
 
 class OutcomeKind(StrEnum):

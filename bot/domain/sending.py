@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain.refs import ChannelRef, MessageRef
+from bot.domain.variants import Variant
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,10 @@ class DigestItem:
     topics: tuple[str, ...]
     ctas: tuple[CtaButton, ...] = ()
     delivery_id: int = 0  # the held delivery the digest carries (its CTA links count clicks on it)
+    # The held delivery's language and the announcement's variants: the digest service puts the
+    # reader's text in `title` and `body` (bot/services/digests.py).
+    language: str | None = None
+    variants: tuple[Variant, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from bot.domain.engagement import NewsPull
 from bot.domain.outbox import Outcome, Work
 from bot.domain.refs import ChannelRef, UserRef
 from bot.domain.scheduling import Schedule
+from bot.domain.variants import Variant
 from bot.timing import DeliveryPlan
 
 
@@ -34,6 +35,7 @@ class AnnouncementStore(Protocol):
         ack_required: bool = False,
         audience_name: str | None = None,
         ctas: Sequence[CallToAction] = (),
+        variants: Sequence[Variant] = (),
     ) -> Announcement:
         """A draft; with `audience_name`, it targets that saved audience, resolved when it is sent."""
         ...
@@ -102,6 +104,13 @@ class RevisionStore(Protocol):
     async def edit(self, announcement_id: int, *, title: str, body: str, now: datetime) -> int | None:
         """Change the text; how many delivered copies were queued for an in-place edit (None: not
         editable)."""
+        ...
+
+    async def edit_languages(
+        self, announcement_id: int, languages: Sequence[str], *, now: datetime
+    ) -> int | None:
+        """Queue an in-place edit of the copies read in `languages` ("": none kept) at a new revision;
+        how many were queued (None: not editable)."""
         ...
 
     async def recall(self, announcement_id: int, *, now: datetime) -> RecallCounts | None: ...

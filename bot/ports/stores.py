@@ -19,6 +19,7 @@ from bot.ports.privacy import PrivacyStore
 from bot.ports.scheduling import ScheduleStore
 from bot.ports.sending import RateLimitRows
 from bot.ports.topics import SubscriptionStore, TopicStore
+from bot.ports.variants import VariantStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +47,4 @@ class Stores:
     engagement: EngagementStore
     audiences: SavedAudienceStore
     ctas: CtaStore
+    variants: VariantStore

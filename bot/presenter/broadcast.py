@@ -8,6 +8,7 @@ from bot import messages as m
 from bot.domain.announcements import Announcement, Priority
 from bot.domain.conversation import Button, ButtonStyle, DraftPreview, Refusal, RefusalCode, Reply
 from bot.presenter.audiences import reference_words
+from bot.presenter.translations import language_lines
 from bot.results import Previewed, SentSummary
 
 # The actions of the buttons under a preview and under a sent summary (adapters route on these).
@@ -40,6 +41,7 @@ def preview_reply(previewed: Previewed) -> Reply:
             tiers=_counts(reach.by_tier),
             regions=_counts(reach.by_region),
         )
+        tail += "".join("\n" + line for line in language_lines(previewed))
         tail += "".join("\n" + note for note in previewed.notes)
     summary = m.PREVIEW_HEADING.format(**fields) + "\n" + m.PREVIEW_DETAILS.format(**fields) + tail
     draft = DraftPreview(

@@ -72,6 +72,10 @@ def _refusal_text(r: Refused) -> str:
             return m.RESCHEDULE_TOO_LATE.format(id=r.announcement_id)
         case RefusalCode.NOT_RESCHEDULABLE:
             return m.RESCHEDULE_GONE[r.status].format(id=r.announcement_id)
+        case RefusalCode.DEFAULT_LANGUAGE if r.announcement_id is None:
+            return m.VARIANT_DEFAULT_LANGUAGE.format(language=r.value)
+        case RefusalCode.DEFAULT_LANGUAGE:
+            return m.TRANSLATE_DEFAULT_LANGUAGE.format(language=r.value, id=r.announcement_id)
         case RefusalCode.NOT_EDITABLE:
             return m.NOT_EDITABLE[r.status].format(id=r.announcement_id)
         case RefusalCode.NOT_RECALLABLE:

@@ -42,6 +42,7 @@ from bot.services.audiences import AudienceService
 from bot.services.partner_admin import PartnerAdminService
 from bot.services.progress import ProgressService
 from bot.services.scheduling import SchedulingService
+from bot.services.translations import checked_variants
 from bot.settings import CoreSettings
 from bot.timing import CancelOutcome
 from bot.vocabulary import UnknownValue
@@ -147,8 +148,11 @@ class AdminService:
             # for a filter value outside the vocabulary, so a typo never makes a zero-reach draft.
             vocabulary = await load_vocabulary(self._stores.directory, self._settings)
             cmd = replace(cmd, audience=vocabulary.check_audience(cmd.audience))
+            variants = checked_variants(cmd.variants, vocabulary, self._settings.default_language)
         except UnknownValue as unknown:
             return Refused(RefusalCode.UNKNOWN_VALUE, unknown.key, message=unknown.message)
+        if isinstance(variants, Refused):
+            return variants
         ctas = check_ctas(cmd.ctas)  # structured input (modals, the CLI) meets the grammar's rules here
         if isinstance(ctas, CtaRefused):
             return cta_refused(ctas, count=len(cmd.ctas))
@@ -179,6 +183,7 @@ class AdminService:
             ack_required=cmd.ack_required,
             audience_name=cmd.saved_audience,
             ctas=ctas,
+            variants=variants,
         )
         reach = await self._stores.announcements.reach(topic_ids, cmd.audience)
         plan = self.scheduling.plan(
@@ -187,7 +192,13 @@ class AdminService:
         lines = self.scheduling.describe(plan, schedule)
         if schedule is not None:
             lines.append(m.SCHEDULE_HINT.format(id=announcement.id))
-        return Previewed(announcement, reach, tuple(lines), self._settings.ack_reminder_hours)
+        return Previewed(
+            announcement,
+            reach,
+            tuple(lines),
+            self._settings.ack_reminder_hours,
+            self._settings.default_language,
+        )
 
     async def send(self, cmd: Send) -> Reply:
         """Send a draft, or schedule it when it has a time; answer with the summary, in words."""

@@ -137,6 +137,7 @@ class DeliveryWorker:
         limiter: RateLimiter,
         metrics: Metrics | None = None,
         cta_links: CtaLinks | None = None,
+        default_language: str = "en",
     ) -> None:
         self._clock = clock
         self._senders = dict(senders)
@@ -156,12 +157,22 @@ class DeliveryWorker:
         deactivate = ChannelDeactivation(stores.directory, stores.outbox)
         # The order they are looked at in; the first (deliveries) leads: while it comes in full
         # batches (a fan-out), the others wait up to OTHER_QUEUES_EVERY.
-        queues: list[Queue] = [DeliveryQueue(stores.outbox, self._announcements, deactivate, links=cta_links)]
+        queues: list[Queue] = [
+            DeliveryQueue(
+                stores.outbox,
+                self._announcements,
+                deactivate,
+                links=cta_links,
+                default_language=default_language,
+            )
+        ]
         if digests is not None:  # digest messages go through this worker too
             queues.append(DigestQueue(stores.digests, digests, deactivate))
         queues += [
             NoticeQueue(stores.notices, deactivate, stores.announcements),
-            RevisionQueue(stores.revisions, self._announcements, links=cta_links),
+            RevisionQueue(
+                stores.revisions, self._announcements, links=cta_links, default_language=default_language
+            ),
             RelayQueue(stores.outbox, feedback, deactivate),
         ]
         self._queues = queues

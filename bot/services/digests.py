@@ -15,7 +15,8 @@ from datetime import date
 from bot import messages as m
 from bot.domain.directory import DeliveryMode
 from bot.domain.outbox import Work
-from bot.domain.sending import DigestPost, Outgoing
+from bot.domain.sending import DigestItem, DigestPost, Outgoing
+from bot.domain.variants import pick, reader_language
 from bot.ports.clock import Clock
 from bot.ports.outbox import DigestStore
 from bot.services.cta import CtaLinks, linked
@@ -71,6 +72,7 @@ class DigestService:
         """What the worker posts for a claimed digest."""
         assert work.channel is not None
         period, items = await self._stores.digests.contents(work.id)
+        items = [self._in_language(item) for item in items]
         items = [
             replace(
                 item,
@@ -87,6 +89,12 @@ class DigestService:
         ]
         post = DigestPost(digest_id=work.id, period_label=label(period), items=tuple(items))
         return Outgoing(channel=work.channel, content=post)
+
+    def _in_language(self, item: DigestItem) -> DigestItem:
+        """The item in its reader's language: the best matching variant, else the default text."""
+        language = reader_language(item.language, self._settings.default_language)
+        variant = pick(item.variants, language)
+        return replace(item, title=variant.title, body=variant.body) if variant else item
 
 
 def label(period: str) -> str:

@@ -17,6 +17,7 @@ from bot.domain.announcements import Announcement, Priority
 from bot.domain.outbox import DeliveryStatus, Outcome, OutcomeKind, Work, WorkKind
 from bot.domain.refs import ChannelRef, MessageRef, Platform
 from bot.domain.sending import AnnouncementPost, DigestPost, Outgoing, RelayKind, RelayPost
+from bot.domain.variants import pick, reader_language
 from bot.ports.announcements import AnnouncementStore, RevisionStore
 from bot.ports.directory import DirectoryStore
 from bot.ports.outbox import DigestStore, NoticeStore, OutboxStore
@@ -121,14 +122,19 @@ class AnnouncementCache:
             self.loaded.pop(announcement_id, None)
 
 
-def post_of(delivery_id: int, announcement: Announcement, links: CtaLinks | None = None) -> AnnouncementPost:
-    """The copy of `announcement` for one delivery; its CTAs lead through signed links when `links`."""
+def post_of(
+    delivery_id: int, announcement: Announcement, links: CtaLinks | None = None, *, language: str = ""
+) -> AnnouncementPost:
+    """The copy of `announcement` for one delivery, in its reader's `language` (the best matching
+    variant, else the default text; bot/domain/variants.py); its CTAs lead through signed links when
+    `links`. Every copy — delivery, edit, test — is built here."""
     ctas = buttons(announcement.ctas, announcement_id=announcement.id, delivery_id=delivery_id, links=links)
+    variant = pick(announcement.variants, language) if language else None
     return AnnouncementPost(
         delivery_id=delivery_id,
         announcement_id=announcement.id,
-        title=announcement.title,
-        body=announcement.body,
+        title=variant.title if variant else announcement.title,
+        body=variant.body if variant else announcement.body,
         topics=announcement.topics,
         urgent=announcement.priority is Priority.URGENT,
         ack_required=announcement.ack_required,
@@ -172,6 +178,7 @@ class DeliveryQueue:
     keeps_lease: bool = True
     one_at_a_time: bool = False
     links: CtaLinks | None = None  # CTA buttons through partnerbot's signed redirect
+    default_language: str = "en"  # PARTNERBOT_DEFAULT_LANGUAGE: for deliveries that keep no language
 
     async def claim(
         self, *, now: datetime, lease_until: datetime, limit: int, worker: str, platforms: Sequence[str]
@@ -187,7 +194,9 @@ class DeliveryQueue:
         assert work.channel is not None and work.announcement_id is not None
         courier.sender(work.channel.platform)  # none here: retried later, before anything is read
         announcement = self.announcements.loaded[work.announcement_id]
-        out = Outgoing(channel=work.channel, content=post_of(work.id, announcement, self.links))
+        language = reader_language(work.language, self.default_language)
+        post = post_of(work.id, announcement, self.links, language=language)
+        out = Outgoing(channel=work.channel, content=post)
         return await courier.post(work, out, f"d{work.id}", lease_until)
 
     async def record(self, chunk: Chunk, *, worker: str, now: datetime) -> list[int]:
@@ -296,6 +305,7 @@ class RevisionQueue:
     keeps_lease: bool = False
     one_at_a_time: bool = False
     links: CtaLinks | None = None
+    default_language: str = "en"
 
     async def claim(
         self, *, now: datetime, lease_until: datetime, limit: int, worker: str, platforms: Sequence[str]
@@ -324,7 +334,9 @@ class RevisionQueue:
         announcement = self.announcements.get(work.announcement_id)
         if announcement is None:
             raise PermanentSendError("the announcement is gone", deactivate=False)
-        out = Outgoing(channel=channel, content=post_of(target.delivery_id, announcement, self.links))
+        language = reader_language(target.language, self.default_language)
+        post = post_of(target.delivery_id, announcement, self.links, language=language)
+        out = Outgoing(channel=channel, content=post)
         message = target.message_id
         if message is None:
             maybe_posted = target.ambiguous or target.abandoned

@@ -86,7 +86,12 @@ class RevisionService:
             edited = replace(announcement, title=title, body=body)
             topic_ids = await self._stores.announcements.topic_ids(announcement.id)
             reach = await self._stores.announcements.reach(topic_ids, announcement.audience)
-            return Previewed(edited, reach, ack_hours=self._settings.ack_reminder_hours)
+            return Previewed(
+                edited,
+                reach,
+                ack_hours=self._settings.ack_reminder_hours,
+                default_language=self._settings.default_language,
+            )
         await self._stores.progress.reopen(announcement.id)
         self._wake_worker()
         return Edited(announcement.id, copies)

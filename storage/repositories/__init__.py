@@ -22,6 +22,7 @@ from storage.repositories.scheduling import ScheduleRepository
 from storage.repositories.stats import StatsRepository
 from storage.repositories.subscriptions import SubscriptionRepository
 from storage.repositories.topics import TopicRepository
+from storage.repositories.variants import VariantRepository
 
 __all__ = [
     "AckRepository",
@@ -46,4 +47,5 @@ __all__ = [
     "StatsRepository",
     "SubscriptionRepository",
     "TopicRepository",
+    "VariantRepository",
 ]

@@ -26,12 +26,14 @@ from bot.domain import (
 )
 from bot.domain.cta import CallToAction
 from bot.domain.engagement import EngagementKind, NewsPull
+from bot.domain.variants import Variant
 from bot.timing import DeliveryPlan
 from storage.repositories.audiences import current_audience
 from storage.repositories.base import Repository, need_id
 from storage.repositories.cta import ctas_of, delete_ctas, save_ctas
 from storage.repositories.engagement import record_event
 from storage.repositories.targeting import targets, write_deliveries
+from storage.repositories.variants import delete_variants, save_variants, variants_of
 from storage.tables import AnnouncementRow, AnnouncementTopicRow, DeliveryRow, TopicRow
 
 LOCAL_ZONE = "local"  # `send_zone` of an announcement scheduled on each channel's own clock
@@ -55,6 +57,7 @@ class AnnouncementRepository(Repository):
         ack_required: bool = False,
         audience_name: str | None = None,
         ctas: Sequence[CallToAction] = (),
+        variants: Sequence[Variant] = (),
     ) -> Announcement:
         async with self._sessions.begin() as session:
             row = AnnouncementRow(
@@ -82,6 +85,7 @@ class AnnouncementRepository(Repository):
                 session.add(AnnouncementTopicRow(announcement_id=need_id(row.id), topic_id=topic_id))
             await session.flush()
             await save_ctas(session, need_id(row.id), ctas)
+            await save_variants(session, need_id(row.id), variants, now=now)
             return await to_announcement(session, row, origin.workspace)
 
     async def get(self, announcement_id: int) -> Announcement | None:
@@ -159,6 +163,9 @@ class AnnouncementRepository(Repository):
             found.c.platform, found.c.tier, found.c.region
         )
         partners = sa_select(func.count(func.distinct(found.c.partner_id)))
+        languages = sa_select(found.c.language, func.count(func.distinct(found.c.partner_id))).group_by(
+            found.c.language
+        )
         by_platform: Counter[str] = Counter()
         by_tier: Counter[str] = Counter()
         by_region: Counter[str] = Counter()
@@ -169,12 +176,18 @@ class AnnouncementRepository(Repository):
                 by_tier["unlinked" if tier is None else tier or "none"] += count
                 by_region["unlinked" if region is None else region or "none"] += count
             partner_count = (await (await session.connection()).execute(partners)).scalar_one()
+            by_language = {
+                language or "": int(count)
+                for language, count in (await (await session.connection()).execute(languages)).all()
+                if count
+            }
         return Reach(
             channels=sum(by_platform.values()),
             partners=int(partner_count),
             by_platform=dict(by_platform),
             by_tier=dict(by_tier),
             by_region=dict(by_region),
+            by_language=by_language,
         )
 
     async def start_sending(
@@ -296,6 +309,7 @@ class AnnouncementRepository(Repository):
                 )
             )
             await delete_ctas(session, announcement_id)
+            await delete_variants(session, announcement_id)
             await session.delete(row)
             return True
 
@@ -325,6 +339,7 @@ async def to_announcement(session: AsyncSession, row: AnnouncementRow, workspace
     )
     platform = Platform(row.author_platform)
     ctas = await ctas_of(await session.connection(), [need_id(row.id)])
+    variants = await variants_of(await session.connection(), [need_id(row.id)])
     return Announcement(
         id=need_id(row.id),
         title=row.title,
@@ -341,6 +356,7 @@ async def to_announcement(session: AsyncSession, row: AnnouncementRow, workspace
         ack_required=row.ack_required,
         audience_name=row.audience_name,
         ctas=ctas.get(need_id(row.id), ()),
+        variants=variants.get(need_id(row.id), ()),
     )
 
 

@@ -42,6 +42,7 @@ from storage.repositories.outbox import (
     outcome_params,
 )
 from storage.repositories.targeting import not_excluded, zone_column
+from storage.repositories.variants import variants_of
 from storage.tables import (
     AnnouncementRow,
     AnnouncementTopicRow,
@@ -187,6 +188,7 @@ class DigestRepository(Repository):
                 col(AnnouncementRow.title),
                 col(AnnouncementRow.body),
                 col(DeliveryRow.id),
+                col(DeliveryRow.language),
             )
             .join(DeliveryRow, col(DeliveryRow.announcement_id) == AnnouncementRow.id)
             # Recalled after the digest was made, before it went out: leave it out.
@@ -210,6 +212,7 @@ class DigestRepository(Repository):
             for announcement_id, slug in (await connection.execute(topics)).all():
                 slugs.setdefault(announcement_id, []).append(slug)
             ctas = await ctas_of(connection, [row[0] for row in found if row[0] is not None])
+            variants = await variants_of(connection, [row[0] for row in found if row[0] is not None])
         return period, [
             DigestItem(
                 announcement_id=a_id,
@@ -218,8 +221,10 @@ class DigestRepository(Repository):
                 topics=tuple(slugs.get(a_id, ())),
                 ctas=tuple(CtaButton(n, cta.label, cta.url) for n, cta in enumerate(ctas.get(a_id, ()), 1)),
                 delivery_id=delivery_id or 0,
+                language=language,
+                variants=variants.get(a_id, ()),
             )
-            for a_id, title, body, delivery_id in found
+            for a_id, title, body, delivery_id, language in found
             if a_id is not None
         ]
 

@@ -40,6 +40,7 @@ class OutboxRepository(Repository):
             _DELIVERY.c.attempts,
             _DELIVERY.c.ambiguous,
             _DELIVERY.c.not_before,
+            _DELIVERY.c.language,
         )
         async with self._sessions.begin() as session:
             claimed = (
@@ -80,6 +81,7 @@ class OutboxRepository(Repository):
                 channel_id=row.channel_id,
                 channel=channels[row.channel_id],
                 due_at=row.not_before,
+                language=row.language,
             )
             for row in claimed
         ]

@@ -87,6 +87,41 @@ class RevisionRepository(Repository):
             )
             return await self._queue(session, announcement_id, WorkKind.EDIT, revision, posted, now)
 
+    async def edit_languages(
+        self, announcement_id: int, languages: Sequence[str], *, now: datetime
+    ) -> int | None:
+        """A variant changed (`translate … update-sent`): queue an in-place edit of the copies whose
+        delivery keeps one of `languages` ("" stands for none kept), at a new revision; how many were
+        queued, or None when the announcement can no longer be edited (cancelled, recalled)."""
+        async with self._sessions.begin() as session:
+            revision = (
+                await session.exec(
+                    update(_A)
+                    .where(_A.c.id == announcement_id, _A.c.status.in_(_EDITABLE))
+                    .values(revision=_A.c.revision + 1, edited_at=now)
+                    .returning(_A.c.revision)
+                )
+            ).scalar_one_or_none()
+            if revision is None:
+                return None
+            kept = [language for language in languages if language]
+            read_in = or_(_D.c.language.in_(kept), *([_D.c.language.is_(None), _D.c.language == ""]
+                                                     if "" in languages else []))  # fmt: skip
+            mine = select(_D.c.id).where(_D.c.announcement_id == announcement_id, read_in)
+            # An older edit of these copies still waiting is made pointless by this one.
+            await session.exec(
+                update(_U)
+                .where(_U.c.announcement_id == announcement_id, _U.c.kind == WorkKind.EDIT.value,
+                       _U.c.status == _PENDING, _U.c.delivery_id.in_(mine))
+                .values(status=SUPERSEDED)
+            )  # fmt: skip
+            posted = and_(
+                or_(_D.c.status.in_([_SENT, _CLAIMED]), and_(_D.c.status == _PENDING, _D.c.ambiguous)),
+                _D.c.digest_id.is_(None),
+                read_in,
+            )
+            return await self._queue(session, announcement_id, WorkKind.EDIT, revision, posted, now)
+
     async def recall(self, announcement_id: int, *, now: datetime) -> RecallCounts | None:
         """Recall an announcement that went out (or is scheduled to); None if it cannot be."""
         async with self._sessions.begin() as session:
@@ -162,6 +197,7 @@ class RevisionRepository(Repository):
                 return []
             targets = select(
                 _D.c.id, _D.c.status, _D.c.message_id, _D.c.ambiguous, _D.c.lease_until, _D.c.channel_id,
+                _D.c.language,
                 _C.c.platform, _C.c.workspace_id, _C.c.channel_id.label("channel"),
             ).join(_C, _C.c.id == _D.c.channel_id)  # fmt: skip
             wanted = {row.delivery_id for row in claimed}
@@ -188,6 +224,7 @@ class RevisionRepository(Repository):
                         message_id=delivery.message_id,
                         ambiguous=delivery.ambiguous,
                         abandoned=abandoned,
+                        language=delivery.language,
                     ),
                 )
             )

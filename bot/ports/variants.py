@@ -1,0 +1,24 @@
+"""Translated announcements: the variants of an announcement per language (bot/domain/variants.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from bot.domain.variants import Variant
+
+
+class VariantStore(Protocol):
+    """Implemented by `storage.repositories.VariantRepository`."""
+
+    async def save(
+        self, announcement_id: int, *, language: str, title: str, body: str, now: datetime
+    ) -> Variant | None:
+        """Add the variant, or replace the one of that language (its revision counts up); None when
+        the announcement does not exist."""
+        ...
+
+    async def readers(self, announcement_id: int) -> dict[str | None, int]:
+        """The announcement's copies read (or to be read), by the language each delivery keeps: its
+        partner's when it was sent (None: no partner, "": a partner with no language)."""
+        ...

@@ -1,0 +1,132 @@
+"""`translate` and `translations`: an announcement's text per language (bot/domain/variants.py).
+
+A variant is saved for a language as the roster stores it (bot/vocabulary.py). For an announcement
+already out, the copies read in that language keep their text unless the admin asks for
+`update-sent`: then they are edited in place through the update outbox, exactly as `edit` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from bot import messages as m
+from bot.commands import Translate, Translations
+from bot.domain.announcements import Announcement, AnnouncementStatus
+from bot.domain.conversation import RefusalCode
+from bot.domain.variants import Variant, pick, reader_language
+from bot.ports.analytics import ProgressStore
+from bot.ports.announcements import AnnouncementStore, RevisionStore
+from bot.ports.clock import Clock
+from bot.ports.directory import DirectoryStore
+from bot.ports.variants import VariantStore
+from bot.results import Refused, TranslationSaved, TranslationsListed
+from bot.settings import CoreSettings
+from bot.vocabulary import UnknownValue, Vocabulary
+from bot.vocabulary import load as load_vocabulary
+
+_CLOSED = (AnnouncementStatus.CANCELLED, AnnouncementStatus.RECALLED)
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationPorts:
+    """The ports TranslationService uses (bot/core.py wires them)."""
+
+    announcements: AnnouncementStore
+    variants: VariantStore
+    revisions: RevisionStore
+    progress: ProgressStore
+    directory: DirectoryStore
+
+
+def checked_variants(
+    variants: Iterable[Variant], vocabulary: Vocabulary, default_language: str
+) -> tuple[Variant, ...] | Refused:
+    """A draft's variants with their languages standardised; raises UnknownValue for a tag that is
+    none, refuses the default text's language and a language given twice."""
+    checked: dict[str, Variant] = {}
+    for variant in variants:
+        language = vocabulary.check("language", variant.language)
+        if language == default_language:
+            return Refused(RefusalCode.DEFAULT_LANGUAGE, "language", value=language)
+        if language in checked:
+            return Refused(
+                RefusalCode.UNKNOWN_VALUE, "language", message=m.VARIANT_TWICE.format(language=language)
+            )
+        checked[language] = replace(variant, language=language)
+    return tuple(checked.values())
+
+
+class TranslationService:
+    def __init__(
+        self,
+        ports: TranslationPorts,
+        clock: Clock,
+        settings: CoreSettings,
+        *,
+        wake_worker: Callable[[], None],
+    ) -> None:
+        self._stores = ports
+        self._clock = clock
+        self._settings = settings
+        self._wake_worker = wake_worker
+
+    @property
+    def default_language(self) -> str:
+        return self._settings.default_language
+
+    async def translate(self, cmd: Translate) -> TranslationSaved | Refused:
+        """Add or replace the variant; with `update_sent`, queue edits of the copies read in it."""
+        announcement = await self._stores.announcements.get(cmd.announcement_id)
+        if announcement is None:
+            return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=cmd.announcement_id)
+        if announcement.status in _CLOSED:
+            status = announcement.status.value
+            return Refused(RefusalCode.NOT_EDITABLE, announcement_id=announcement.id, status=status)
+        try:
+            vocabulary = await load_vocabulary(self._stores.directory, self._settings)
+            language = vocabulary.check("language", cmd.language)
+        except UnknownValue as unknown:
+            return Refused(RefusalCode.UNKNOWN_VALUE, "language", value=cmd.language, message=unknown.message)
+        if language == self.default_language:
+            return Refused(RefusalCode.DEFAULT_LANGUAGE, "language", announcement.id, value=language)
+        variant = await self._stores.variants.save(
+            announcement.id, language=language, title=cmd.title, body=cmd.body, now=self._clock.now()
+        )
+        if variant is None:
+            return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=cmd.announcement_id)
+        readers = await self._stores.variants.readers(announcement.id)
+        variants = (*(v for v in announcement.variants if v.language != language), variant)
+        mine = [stored or "" for stored in readers if self._reads(variants, stored) == language]
+        copies = sum(readers[stored] for stored in readers if (stored or "") in mine)
+        result = TranslationSaved(announcement.id, variant, sent=bool(readers), copies=copies)
+        if not cmd.update_sent or not mine:
+            return result
+        updated = await self._stores.revisions.edit_languages(announcement.id, mine, now=self._clock.now())
+        if updated is None:
+            current = await self._stores.announcements.get(announcement.id)
+            status = (current or announcement).status.value
+            return Refused(RefusalCode.NOT_EDITABLE, announcement_id=announcement.id, status=status)
+        await self._stores.progress.reopen(announcement.id)
+        self._wake_worker()
+        return TranslationSaved(announcement.id, variant, sent=True, copies=copies, updated=updated)
+
+    async def listing(self, cmd: Translations) -> TranslationsListed | Refused:
+        announcement = await self._stores.announcements.get(cmd.announcement_id)
+        if announcement is None:
+            return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=cmd.announcement_id)
+        readers = await self._stores.variants.readers(announcement.id)
+        return TranslationsListed(announcement, self.default_language, self.by_text(announcement, readers))
+
+    def by_text(self, announcement: Announcement, readers: Mapping[str | None, int]) -> dict[str, int]:
+        """Copies per text read: the variant's language, or "" for the default text."""
+        counts: dict[str, int] = {}
+        for stored, count in readers.items():
+            text = self._reads(announcement.variants, stored)
+            counts[text] = counts.get(text, 0) + count
+        return counts
+
+    def _reads(self, variants: tuple[Variant, ...], stored: str | None) -> str:
+        """The language of the text a delivery keeping `stored` reads ("" for the default text)."""
+        found = pick(variants, reader_language(stored, self.default_language))
+        return found.language if found else ""
