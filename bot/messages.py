@@ -1471,9 +1471,11 @@ TRANSLATION_REPLACED: Final = (
 )
 # What happens to the copies read in that language, after the saved line.
 TRANSLATION_NOT_SENT: Final = "Partners who read {language} will get it when the announcement goes out."
-TRANSLATION_SENT_KEPT: Final = (
-    "{copies} already delivered in {language} keep the text they got; add `update-sent` "
-    '(`translate {id} {tag} update-sent title:"…" …`) to update them in place.'
+TRANSLATION_SENT_KEPT: Final = Plural(
+    "{n} copy already delivered in {language} keeps the text it got; add `update-sent` "
+    '(`translate {id} {tag} update-sent title:"…" …`) to update it in place.',
+    "{n} copies already delivered in {language} keep the text they got; add `update-sent` "
+    '(`translate {id} {tag} update-sent title:"…" …`) to update them in place.',
 )
 TRANSLATION_SENT_UPDATED: Final = (
     "{copies} already delivered in {language} will be updated in place, at the same pace as sending."

@@ -45,13 +45,10 @@ def saved_reply(saved: TranslationSaved) -> Reply:
     elif saved.updated is not None:
         lines.append(m.TRANSLATION_SENT_UPDATED.format(copies=m.COPIES(saved.updated), language=language))
     elif saved.copies:
-        copies = m.COPIES(saved.copies)
-        tag = variant.language
-        lines.append(
-            m.TRANSLATION_SENT_KEPT.format(
-                copies=copies, language=language, id=saved.announcement_id, tag=tag
-            )
+        kept = m.TRANSLATION_SENT_KEPT(
+            saved.copies, language=language, id=saved.announcement_id, tag=variant.language
         )
+        lines.append(kept)
     if saved.sent:
         lines.append(m.TRANSLATION_NEXT.format(language=language))
     return Reply(text=" ".join(lines))

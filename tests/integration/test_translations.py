@@ -104,8 +104,12 @@ async def test_translations_lists_texts_and_their_readers(harness: Harness) -> N
     listed = await h.admin(f"translations {sent}")
     assert listed.text.splitlines() == [
         m.TRANSLATIONS_HEADER(1, id=sent, default="English"),
-        m.TRANSLATIONS_DEFAULT_LINE.format(default="English", title="New prices", readers="read by 3 channels"),
-        m.TRANSLATIONS_LINE.format(language="German", tag="de", title="Neue Preise", readers="read by 2 channels"),
+        m.TRANSLATIONS_DEFAULT_LINE.format(
+            default="English", title="New prices", readers="read by 3 channels"
+        ),
+        m.TRANSLATIONS_LINE.format(
+            language="German", tag="de", title="Neue Preise", readers="read by 2 channels"
+        ),
     ]
 
 
@@ -163,7 +167,7 @@ async def test_refusals(harness: Harness) -> None:
     cancelled = id_from(await h.admin('broadcast topic:pricing title:"Old" Out.'))
     await h.admin(f"cancel {cancelled}")
     cases = {
-        f'translate 999 de title:"T" B.': ("no_such_announcement", "There's no announcement #999."),
+        'translate 999 de title:"T" B.': ("no_such_announcement", "There's no announcement #999."),
         f'translate {draft} !!bad title:"T" B.': ("unknown_value", "!!bad"),
         f'translate {draft} en title:"T" B.': ("default_language", "language of the default text"),
         f"translate {draft} de Hallo": ("missing", '"Hallo" comes before the title'),
