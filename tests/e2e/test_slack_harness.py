@@ -72,7 +72,14 @@ class SlackWorld:
             )
 
     async def partner(
-        self, name: str, *, tier: str, region: str = "emea", team: str = VENDOR, follows: tuple[str, ...] = ()
+        self,
+        name: str,
+        *,
+        tier: str,
+        region: str = "emea",
+        team: str = VENDOR,
+        follows: tuple[str, ...] = (),
+        language: str = "en",
     ) -> Seat:
         """A partner organisation with its channel in the directory, following `follows`."""
         if team not in self.fake.workspaces:
@@ -81,7 +88,7 @@ class SlackWorld:
         shared = {team} - {VENDOR}
         channel = self.fake.add_channel(team, f"partner-{name}", members={user.id}, shared_with=shared)
         seat = Seat(name, channel, user)
-        profile = PartnerProfile(name=name, tier=tier, type="reseller", region=region, language="en")
+        profile = PartnerProfile(name=name, tier=tier, type="reseller", region=region, language=language)
         await self.app.stores.directory.import_rows([ImportRow(1, profile, seat.ref)], now=self.clock.now())
         if follows:
             found = await self.app.stores.directory.channel(seat.ref)
