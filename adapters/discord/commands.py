@@ -20,6 +20,7 @@ from adapters.discord.admin import DiscordHandlers
 from adapters.discord.audience_commands import add_audience_commands, saved_audiences
 from adapters.discord.edge import short, shown
 from adapters.discord.translate import CTA_OPTION_LIMIT
+from adapters.discord.translation_commands import add_translation_commands
 from bot import commands as c
 from bot import messages as m
 from bot.commands import DEFAULT_NEWS, MAX_BODY, MAX_NEWS, MAX_TITLE
@@ -51,6 +52,8 @@ AdminVerb = Literal[
     "dashboard",
     "audience",
     "test",
+    "translate",
+    "translations",
 ]
 Mode = Literal["immediate", "daily", "weekly"]
 Tree = app_commands.CommandTree[Any]
@@ -429,6 +432,7 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         await h.admin(interaction, c.Dashboard())
 
     add_audience_commands(group, h)
+    add_translation_commands(group, h)
 
     @group.command(name="help", description="The admin commands")
     async def help_(interaction: discord.Interaction, command: AdminVerb | None = None) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from bot import messages as m
-from bot.commands import Translate, Translations
+from bot.commands import MAX_BODY, MAX_TITLE, Translate, Translations
 from bot.domain.announcements import Announcement, AnnouncementStatus
 from bot.domain.conversation import RefusalCode
 from bot.domain.variants import Variant, pick, reader_language
@@ -39,6 +39,21 @@ class TranslationPorts:
     directory: DirectoryStore
 
 
+def text_refused(title: str, body: str) -> Refused | None:
+    """The grammar's rules for a variant's title and body, for input that did not come through it."""
+    if not title.strip():
+        return Refused(RefusalCode.MISSING, "title", message=m.TITLE_EMPTY)
+    if len(title.strip()) > MAX_TITLE:
+        too_long = m.TITLE_TOO_LONG.format(length=len(title.strip()), max=MAX_TITLE)
+        return Refused(RefusalCode.TOO_LONG, "title", message=too_long)
+    if not body.strip():
+        return Refused(RefusalCode.MISSING, "body", message=m.TRANSLATE_BODY_EMPTY)
+    if len(body.strip()) > MAX_BODY:
+        too_long = m.BODY_TOO_LONG.format(length=len(body.strip()), max=MAX_BODY)
+        return Refused(RefusalCode.TOO_LONG, "body", message=too_long)
+    return None
+
+
 def checked_variants(
     variants: Iterable[Variant], vocabulary: Vocabulary, default_language: str
 ) -> tuple[Variant, ...] | Refused:
@@ -53,6 +68,9 @@ def checked_variants(
             return Refused(
                 RefusalCode.UNKNOWN_VALUE, "language", message=m.VARIANT_TWICE.format(language=language)
             )
+        wrong = text_refused(variant.title, variant.body)
+        if wrong is not None:
+            return wrong
         checked[language] = replace(variant, language=language)
     return tuple(checked.values())
 
@@ -77,6 +95,9 @@ class TranslationService:
 
     async def translate(self, cmd: Translate) -> TranslationSaved | Refused:
         """Add or replace the variant; with `update_sent`, queue edits of the copies read in it."""
+        wrong = text_refused(cmd.title, cmd.body)  # structured input (Discord's options) arrives here
+        if wrong is not None:
+            return wrong
         announcement = await self._stores.announcements.get(cmd.announcement_id)
         if announcement is None:
             return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=cmd.announcement_id)
