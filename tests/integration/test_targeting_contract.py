@@ -134,6 +134,8 @@ def _reach_by_rule(chosen: list[tuple[Channel, Partner | None]]) -> Reach:
         by_platform=dict(Counter(channel.ref.platform.value for channel, _ in chosen)),
         by_tier=dict(Counter(label(partner, partner.tier if partner else "") for _, partner in chosen)),
         by_region=dict(Counter(label(partner, partner.region if partner else "") for _, partner in chosen)),
+        # Partners (not channels) per language as stored; channels without a partner count none.
+        by_language=dict(Counter(p.language for p in {p.id: p for _, p in chosen if p is not None}.values())),
     )
 
 
