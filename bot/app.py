@@ -33,9 +33,11 @@ from bot.ports.metrics import Metrics, NoMetrics
 from bot.services.dashboard_access import AccessPorts, DashboardAccess
 from bot.services.delivery import DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestPorts, DigestService
+from bot.services.files import FilePorts
 from bot.services.ratelimits import NoLimiter, SharedLimiter
 from storage import migrate
 from storage.engine import command_slots, make_engine, make_sessionmaker
+from storage.files import FilesystemFileStore, LocalFileReader
 from storage.repositories import (
     AckRepository,
     AnnouncementRepository,
@@ -105,6 +107,7 @@ class App:
     clock: Clock
     digests: DigestService
     limiter: RateLimiter
+    files: FilesystemFileStore
     metrics: PrometheusMetrics | None = None
     scheduler: AsyncIOScheduler | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -188,6 +191,7 @@ async def build_app(
     stores = build_stores(engine, admin_channels=settings.admin_channel_refs())
     worker_box: list[DeliveryWorker] = []
     core = settings.core()  # the core gets no token, secret or database URL
+    files = FilesystemFileStore(settings.files_dir)
     bot = PartnerBot(
         stores,
         clock,
@@ -196,6 +200,8 @@ async def build_app(
         command_slots=command_slots(engine),
         # The chat's `dashboard` hands out sign-in links only where a dashboard is served.
         dashboard=_dashboard_access(engine, stores, clock, settings) if settings.dashboard_enabled else None,
+        # `attach:<path>` is read only for console invocations (bot/services/files.py decides).
+        files=FilePorts(store=files, local=LocalFileReader()),
     )
     digests = DigestService(DigestPorts(digests=stores.digests), clock, core)
     limiter = limiter or build_limiter(settings, engine)
@@ -223,6 +229,7 @@ async def build_app(
         clock=clock,
         digests=digests,
         limiter=limiter,
+        files=files,
         metrics=metrics,
     )
 
@@ -329,7 +336,7 @@ def slack_adapter(app: App) -> SlackAdapter:
         else None
     )
     return build_slack_adapter(
-        app.bot, app.settings.slack(), admins=app.settings.admins(), oauth_stores=stores
+        app.bot, app.settings.slack(), admins=app.settings.admins(), oauth_stores=stores, files=app.files
     )
 
 
@@ -343,7 +350,7 @@ def slack_delivery(app: App) -> PlatformAdapter:
         if client_id
         else None
     )
-    return build_slack_delivery(app.settings.slack(), installations=store)
+    return build_slack_delivery(app.settings.slack(), installations=store, files=app.files)
 
 
 def discord_adapter(app: App, options: DiscordOptions | None = None) -> DiscordAdapter:
@@ -357,13 +364,14 @@ def discord_adapter(app: App, options: DiscordOptions | None = None) -> DiscordA
         command_sync=CommandSyncRepository(make_sessionmaker(app.engine)),
         clock=app.clock,
         options=options,
+        files=app.files,
     )
 
 
 def discord_delivery(app: App) -> PlatformAdapter:
     from adapters.discord.delivery import build_discord_delivery
 
-    return build_discord_delivery(app.settings.discord())
+    return build_discord_delivery(app.settings.discord(), files=app.files)
 
 
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None, deliver_only: bool = False) -> None:

@@ -13,6 +13,7 @@ from typing import Final
 from bot.domain.announcements import Audience
 from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.directory import DeliveryMode
+from bot.domain.files import NewFile
 from bot.timezones import QuietHours
 
 MAX_NEWS = 20
@@ -171,6 +172,11 @@ class Broadcast:
     send_local: bool = False
     # `ack` (urgent only): partners must acknowledge it.
     ack_required: bool = False
+    # `attach:<path>` (the console only): local files to attach, read by the core's LocalFiles port.
+    attach: tuple[str, ...] = ()
+    # Files an adapter or the CLI already holds (a Slack message's files, a Discord message's
+    # attachments, `partnerbot broadcast --attach`).
+    files: tuple[NewFile, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,9 @@ class Settings(CoreSettings, SlackSettings, DiscordSettings, WebSettings):
     # Fernet keys, comma-separated, that encrypt OAuth installs' tokens at rest: the first encrypts,
     # all decrypt (rotation). Needed in OAuth mode (SLACK_CLIENT_ID) only.
     secret_key: str = Field("", validation_alias=env("PARTNERBOT_SECRET_KEY"))
+    # Where attachments' bytes are kept, once per content (storage/files.py); relative to the
+    # working directory. Every process that sends (`run`, `worker`) must see the same directory.
+    files_dir: str = Field("./partnerbot-files", validation_alias=env("PARTNERBOT_FILES_DIR"))
     # Who paces sends to the platforms' limits (bot/services/ratelimits.py): `auto` shares the
     # buckets through the database on PostgreSQL (many processes) and keeps them in-process on SQLite.
     rate_limits: Literal["auto", "process", "shared", "off"] = Field(

@@ -38,6 +38,7 @@ from bot.services.analytics import AnalyticsPorts, AnalyticsService
 from bot.services.dashboard_access import DASHBOARD_CHANNEL, DashboardAccess
 from bot.services.engagement import EngagementPorts, EngagementService
 from bot.services.feedback import FeedbackPorts, FeedbackService
+from bot.services.files import FilePorts, FileService
 from bot.services.partner_admin import PartnerAdminPorts, PartnerAdminService
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION, PartnerPorts, PartnerService
 from bot.services.progress import ProgressPorts, ProgressService
@@ -67,6 +68,7 @@ class PartnerBot:
         wake_worker: Callable[[], None] = lambda: None,
         command_slots: int | None = None,
         dashboard: DashboardAccess | None = None,
+        files: FilePorts | None = None,
     ) -> None:
         self.settings = settings
         # The web dashboard's sign-in links (`dashboard`); None when the root serves no dashboard.
@@ -106,6 +108,7 @@ class PartnerBot:
                 settings,
                 join_code=new_join_code,
             ),
+            files=FileService(files, settings) if files is not None else None,
         )
         self.rescheduling = ReschedulingService(
             ReschedulingPorts(announcements=s.announcements, schedules=s.schedules),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
+from dataclasses import replace
 from datetime import date
 from typing import Final, TypeVar
 
@@ -88,7 +89,9 @@ MAX_ATTRIBUTE = 40
 MAX_LANGUAGE = 20
 _SHOWN = 40  # how much of a bad word an error message repeats
 _INVITE_KEYS = ("tier", "type", "region", "language")
-_BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at")
+_BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at", "attach")
+# Options a broadcast may repeat: each `attach:` names one more file.
+_REPEATABLE = frozenset({"attach"})
 _PARTNER_SET_KEYS = ("tier", "type", "region", "language", "timezone")
 _BROADCAST_FLAGS = ("urgent", "ack")  # `ack`: partners must acknowledge (urgent announcements only)
 _EDIT_KEYS = ("title", "at")
@@ -497,6 +500,7 @@ def _broadcast(text: str, pos: int) -> Broadcast:
     """Options and flags, in any order, up to `title:"…"`; everything after the title is the body."""
     options: dict[str, str] = {}
     flags: set[str] = set()
+    attach: list[str] = []
     while "title" not in options and (word := read_word(text, pos)) is not None:
         # Only the lower-case flags: "Urgent" is prose, refused below with a pointer to `urgent`.
         if word.text in _BROADCAST_FLAGS:
@@ -512,11 +516,26 @@ def _broadcast(text: str, pos: int) -> Broadcast:
                 )
             )
         token, option = found
-        _add_option(options, option, "broadcast", _BROADCAST_KEYS)
+        if option[0] in _REPEATABLE:
+            attach.append(_attach_path(option[1]))
+        else:
+            _add_option(options, option, "broadcast", _BROADCAST_KEYS)
         pos = token.end
     if "ack" in flags and "urgent" not in flags:
         raise _Invalid(msg.ACK_NEEDS_URGENT, Refusal(RefusalCode.ACK_NEEDS_URGENT, "urgent"))
-    return _build_broadcast(options, "urgent" in flags, text[pos:].strip(), ack="ack" in flags)
+    built = _build_broadcast(options, "urgent" in flags, text[pos:].strip(), ack="ack" in flags)
+    return replace(built, attach=tuple(attach)) if attach else built
+
+
+def _attach_path(value: str) -> str:
+    """One `attach:<path>` (quote a path with spaces: `attach:"Price list.pdf"`)."""
+    path = value.strip()
+    if not path:
+        example = msg.OPTION_EXAMPLES["attach"]
+        raise _Invalid(
+            msg.OPTION_EMPTY.format(key="attach", example=example), Refusal(RefusalCode.MISSING, "attach")
+        )
+    return path
 
 
 def _option_at(text: str, word: Token, keys: tuple[str, ...]) -> tuple[Token, tuple[str, str]] | None:

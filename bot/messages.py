@@ -121,6 +121,7 @@ OPTION_EXAMPLES: Final[Mapping[str, str]] = {
     "title": '"Price update for Q3"',
     "at": "{at_example}",
     "timezone": "Europe/Berlin",
+    "attach": '"./Price list Q3.pdf"',
 }
 BROADCAST_TOPIC_MISSING: Final = (
     "Say which topics this is about with `topic:<slug>` (several: `topic:pricing,security`)."
@@ -180,7 +181,7 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "partner": PARTNER_ACTIONS_USAGE,
     "broadcast": (
         "`broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] "
-        '[at:"YYYY-MM-DD HH:MM[ local]"] title:"<title>" <body…>`'
+        '[at:"YYYY-MM-DD HH:MM[ local]"] [attach:<path>…] title:"<title>" <body…>`'
     ),
     "send": "`send <id>`",
     "cancel": "`cancel <id>`",
@@ -236,7 +237,10 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "after its last other character is dropped. So `urgent`, `ack`, `tier:gold` or `at:` after the "
     "title are words of the body. `at:{at_example}` schedules it (vendor time zone); add `local` for "
     "each channel's own clock, or an IANA zone such as `Europe/Berlin`. `urgent ack` asks partners to "
-    "acknowledge it; `acks <id>` shows who has.",
+    "acknowledge it; `acks <id>` shows who has. Files: in the console, `attach:<path>` (once per file, "
+    "up to 10); on Slack and Discord, use “Broadcast to partners” on a message that carries the files. "
+    "The preview lists them and refuses what a target platform can't take (Discord: 10 MB per file, "
+    "25 MB per message; 10 files).",
     "send": "Sends a draft announcement, or schedules it when it has an `at:` time.",
     "cancel": "Cancels a draft, or a scheduled announcement until its first delivery goes out.",
     "edit": "Changes an announcement's title and/or body. Copies already delivered are updated in place "
@@ -1250,3 +1254,34 @@ PRIVATE_REPLY_ELSEWHERE: Final = (
     "🔒 That answer is for you alone, and a reply to a mention is seen by everyone in the channel. "
     "Use the slash command instead, which answers only you: `/partner-admin {command}`."
 )
+
+
+# --- files attached to announcements (bot/attachments.py, bot/services/files.py) -----------------
+
+FILES_HEADING: Final = Plural("📎 **{n} file attached:**", "📎 **{n} files attached:**")
+FILE_LINE: Final = "• {name} — {size}, {type}"
+FILE_IMAGE: Final = "image"
+FILE_PROBLEMS_HEADING: Final = "⛔ **Files a target platform can't take:**"
+FILE_EMPTY: Final = "• {name} is empty (0 bytes): no platform takes an empty file."
+FILE_TOO_LARGE: Final = "• {name} is {size}; {platform} takes at most {limit} per file."
+FILE_TOO_MANY: Final = "• {count} files; {platform} takes at most {limit} in one message."
+FILE_TOTAL_TOO_LARGE: Final = "• The files add up to {size}; {platform} takes at most {limit} per message."
+FILE_UNREADABLE: Final = "• `attach:{name}` can't be read: {detail}"
+FILE_LOCAL_ONLY: Final = (
+    "• `attach:{name}` names a path on partnerbot's server, which only the console may read. Use "
+    "“Broadcast to partners” on a message that carries the file instead."
+)
+FILES_NOT_SENDABLE: Final = (
+    "This draft can't be sent with these files. `cancel {id}`, then broadcast again without them or "
+    "with smaller ones."
+)
+FILES_REFUSED: Final = (
+    "Announcement {id} can't be sent: its files don't fit every platform it targets.\n{problems}"
+)
+FILE_UNREADABLE_MISSING: Final = "there is no such file"
+FILE_UNREADABLE_DIRECTORY: Final = "it is a folder, not a file"
+FILE_UNREADABLE_DENIED: Final = "partnerbot may not read it"
+FILE_UNREADABLE_TOO_LARGE: Final = "it is larger than the largest file any platform takes ({limit})"
+FILE_DOWNLOAD_FAILED: Final = "it could not be downloaded from {platform} ({reason})"
+DIGEST_FILE: Final = "📎 {name} ({size})"
+FILES_OFF: Final = "this partnerbot keeps no files (no file store is configured)"

@@ -21,6 +21,7 @@ from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.engagement import SendingLoad
 from bot.domain.feedback import AckState, Question
+from bot.domain.files import FileProblem
 from bot.domain.topics import Topic
 from bot.timezones import DigestTime, QuietHours
 from bot.timing import ScheduledAnnouncement
@@ -35,6 +36,17 @@ class Previewed:
     reach: Reach
     notes: tuple[str, ...] = ()
     ack_hours: float = 4.0
+    # What a target platform cannot take of its files (bot/attachments.py): then it cannot be sent.
+    file_problems: tuple[FileProblem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FilesRefused:
+    """Files that stop a broadcast: unreadable `attach:` paths (no draft is made), or, at `send`,
+    what a platform the draft now reaches cannot take (`announcement_id` set)."""
+
+    problems: tuple[FileProblem, ...]
+    announcement_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +91,8 @@ class Refused:
         return None if self.code is None else Refusal(self.code, self.field)
 
 
-BroadcastResult = Previewed | Refused
-SendResult = SentSummary | Refused
+BroadcastResult = Previewed | Refused | FilesRefused
+SendResult = SentSummary | Refused | FilesRefused
 
 
 # --- a partner's own channel (bot/services/partners.py) ------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import logging
 import time
 from collections import OrderedDict
@@ -27,7 +28,7 @@ from discord.utils import MISSING
 from adapters.discord import translate as tr
 from adapters.discord.views import static_view
 from bot.domain import ChannelRef, MessageRef, Outgoing, Platform
-from bot.ports import PermanentSendError, RateKey, SendError, TransientSendError
+from bot.ports import FileMissing, FileStore, PermanentSendError, RateKey, SendError, TransientSendError
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -153,10 +154,17 @@ class DiscordSender:
     platform = Platform.DISCORD
 
     def __init__(
-        self, client: discord.Client, *, timeout: float = 15.0, recent: RecentPosts | None = None
+        self,
+        client: discord.Client,
+        *,
+        timeout: float = 15.0,
+        recent: RecentPosts | None = None,
+        files: FileStore | None = None,
     ) -> None:
         self._client = client
         self._timeout = timeout
+        # Where announcements' attachments are read from; None: posts with files are refused.
+        self._files = files
         self.recent = recent or RecentPosts()
         amortise_bucket_cleanup(client.http)
 
@@ -221,8 +229,13 @@ class DiscordSender:
     async def _post_parts(self, channel_id: int, parts: Sequence[tr.Part], key: str) -> str:
         first = ""
         for index, part in enumerate(parts):
-            params = self._params(part, nonce=tr.nonce(key, index))
-            message = await self._call(self._client.http.send_message(channel_id, params=params))
+            uploads = await self._uploads(part)
+            params = self._params(part, nonce=tr.nonce(key, index), files=uploads)
+            try:
+                message = await self._call(self._client.http.send_message(channel_id, params=params))
+            finally:
+                for upload in uploads:
+                    upload.close()
             first = first or str(message["id"])
         self.recent.add(int(first))
         return first
@@ -245,14 +258,34 @@ class DiscordSender:
             raise classify(exc) from exc
         return starter
 
-    def _params(self, part: tr.Part, *, nonce: str | None) -> Any:
+    def _params(self, part: tr.Part, *, nonce: str | None, files: Sequence[discord.File] = ()) -> Any:
         return handle_message_parameters(
             content=part.content or MISSING,
             embeds=list(part.embeds),
             view=_view_of(part.components) if part.components else MISSING,
             nonce=nonce,
             allowed_mentions=discord.AllowedMentions.none(),
+            files=list(files) if files else MISSING,
         )
+
+    async def _uploads(self, part: tr.Part) -> list[discord.File]:
+        """The part's files as multipart uploads (`files[n]` + `payload_json`), bytes from the store."""
+        if not part.files:
+            return []
+        if self._files is None:
+            raise PermanentSendError(
+                "this process has no file store to read attachments from", deactivate=False
+            )
+        uploads = []
+        for name, attachment in zip(tr.upload_names(part.files), part.files, strict=True):
+            try:
+                data = await self._files.read(sha256=attachment.sha256)
+            except FileMissing as exc:
+                raise PermanentSendError(
+                    f"attachment {attachment.name} is missing: {exc}", deactivate=False
+                ) from exc
+            uploads.append(discord.File(io.BytesIO(data), filename=name))
+        return uploads
 
     async def _request(self, request: Awaitable[_T]) -> _T:
         """One REST call with a deadline; transport failures become SendErrors, HTTP errors pass."""

@@ -55,7 +55,7 @@ from adapters.slack.sender import (
 from adapters.slack.settings import SlackSettings
 from bot.core import PartnerBot
 from bot.domain import Platform
-from bot.ports import Sender
+from bot.ports import FileStore, Sender
 from bot.services.admin import EDIT_ACTION
 from bot.settings import Admins
 
@@ -325,10 +325,11 @@ def build_slack_adapter(
     *,
     admins: Admins,
     oauth_stores: OAuthStores | None = None,
+    files: FileStore | None = None,
 ) -> SlackAdapter:
     """Wire bolt, the Sender and the listeners from `settings` (nothing connects until start()).
     `admins` says who may use admin features where (the user-group pre-check); `oauth_stores` is
-    needed in OAuth mode (SLACK_CLIENT_ID/SECRET) only."""
+    needed in OAuth mode (SLACK_CLIENT_ID/SECRET) only; `files` is where attachments are read from."""
     mode = mode_of(settings)
     if mode.oauth and settings.slack_bot_token:
         log.warning("SLACK_CLIENT_ID/SECRET are set: OAuth mode, SLACK_BOT_TOKEN is ignored")
@@ -362,7 +363,9 @@ def build_slack_adapter(
             request_verification_enabled=False,
         )
         tokens, revocation = StaticToken(settings.slack_bot_token), None
-    sender = SlackSender(tokens, base_url=api_url, team_of=directory.team_of, team_rate=team_rate(settings))
+    sender = SlackSender(
+        tokens, base_url=api_url, team_of=directory.team_of, team_rate=team_rate(settings), files=files
+    )
     handlers = SlackHandlers(bot, directory, revocation=revocation, forget_team=tokens.forget)
     register(bolt, handlers)
     bolt.error(edge.on_bolt_error)

@@ -12,7 +12,7 @@ from adapters.slack.app import SlackConfigError, mode_of, team_rate
 from adapters.slack.sender import DEFAULT_API_URL, BotTokens, InstalledTokens, SlackSender, StaticToken
 from adapters.slack.settings import SlackSettings
 from bot.domain import Platform
-from bot.ports import Sender
+from bot.ports import FileStore, Sender
 
 
 class SlackDelivery:
@@ -37,7 +37,10 @@ class SlackDelivery:
 
 
 def build_slack_delivery(
-    settings: SlackSettings, *, installations: AsyncInstallationStore | None = None
+    settings: SlackSettings,
+    *,
+    installations: AsyncInstallationStore | None = None,
+    files: FileStore | None = None,
 ) -> SlackDelivery:
     """`installations` (storage/slack_oauth.py) is needed in OAuth mode only."""
     tokens: BotTokens
@@ -48,6 +51,6 @@ def build_slack_delivery(
     else:
         tokens = StaticToken(settings.slack_bot_token)
     sender = SlackSender(
-        tokens, base_url=settings.slack_api_url or DEFAULT_API_URL, team_rate=team_rate(settings)
+        tokens, base_url=settings.slack_api_url or DEFAULT_API_URL, team_rate=team_rate(settings), files=files
     )
     return SlackDelivery(sender)

@@ -58,6 +58,9 @@ DIGEST_EVENT: Final = "partnerbot_digest"
 # chat.postMessage truncates `text` beyond 40,000 characters; a digest must never be cut silently.
 MAX_TEXT: Final = 40_000
 FEEDBACK_BLOCK: Final = "partnerbot_feedback"
+# An announcement shared with its files (files.completeUploadExternal takes no metadata): its first
+# block's block_id is this and the delivery's key (adapters/slack/uploads.py).
+FILE_KEY_PREFIX: Final = "partnerbot_key:"
 
 MAX_BLOCKS: Final = 50
 MAX_SECTION: Final = 3_000
@@ -160,9 +163,14 @@ def invocation(caller: Caller, *, display_name: str = "", platform_admin: bool =
 
 
 def delivery_key(message: Mapping[str, Any], event_type: str) -> str | None:
-    """The idempotency key partnerbot put in a message's metadata, if it is one of ours."""
+    """The idempotency key partnerbot put in a message's metadata, if it is one of ours (an
+    announcement shared with its files carries it in its first block's `block_id` instead)."""
     metadata = message.get("metadata") or {}
     if metadata.get("event_type") != event_type:
+        if event_type == DELIVERY_EVENT and message.get("files"):
+            first = (message.get("blocks") or [{}])[0]
+            block_id = str(first.get("block_id") or "")
+            return block_id.removeprefix(FILE_KEY_PREFIX) if block_id.startswith(FILE_KEY_PREFIX) else None
         return None
     key = (metadata.get("event_payload") or {}).get("key")
     return str(key) if key is not None else None
@@ -476,6 +484,18 @@ def digest_message(post: DigestPost, *, key: str) -> Message:
     if len(text) > MAX_TEXT:
         raise MessageTooLong(f"digest needs {len(text)} characters; Slack keeps {MAX_TEXT}")
     return {**message, "text": text}
+
+
+def with_file_key(message: Message, key: str) -> Message:
+    """The message for files.completeUploadExternal: its key in the first block's block_id."""
+    blocks = list(message.get("blocks") or [text_block(str(message.get("text") or ""))])
+    if key:
+        blocks[0] = {**blocks[0], "block_id": FILE_KEY_PREFIX + key}  # a copy: blocks are shared
+    return {**message, "blocks": blocks}
+
+
+def text_block(text: str) -> Block:
+    return _section(text[:MAX_SECTION] or " ")
 
 
 def outgoing_message(out: Outgoing, *, key: str) -> Message:

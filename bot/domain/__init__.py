@@ -51,6 +51,13 @@ from bot.domain.feedback import (
     Question,
     QuestionStatus,
 )
+from bot.domain.files import (
+    Attachment,
+    FileLimits,
+    FileProblem,
+    FileProblemKind,
+    NewFile,
+)
 from bot.domain.outbox import (
     DeliveryStatus,
     Outcome,
@@ -87,6 +94,7 @@ __all__ = [
     "AnnouncementPost",
     "AnnouncementStats",
     "AnnouncementStatus",
+    "Attachment",
     "Audience",
     "Button",
     "ButtonStyle",
@@ -99,10 +107,14 @@ __all__ = [
     "DigestItem",
     "DigestPost",
     "DraftPreview",
+    "FileLimits",
+    "FileProblem",
+    "FileProblemKind",
     "ImportRow",
     "InviteOutcome",
     "Invocation",
     "MessageRef",
+    "NewFile",
     "Outcome",
     "OutcomeKind",
     "Outgoing",

@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.directory import Partner
+from bot.domain.files import Attachment
 from bot.domain.refs import ChannelRef, UserRef
 from bot.domain.scheduling import Schedule
 
@@ -115,6 +116,8 @@ class Announcement:
     schedule: Schedule | None = None
     # Urgent only: partners confirm they read it ("Acknowledge"), and are reminded once if not.
     ack_required: bool = False
+    # Files it carries, in order (stored once each, bot/ports/files.py).
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain.announcements import Audience, Reach
+from bot.domain.files import Attachment, FileProblem
 from bot.domain.refs import ChannelRef, MessageRef, UserRef
 
 
@@ -87,6 +88,8 @@ class RefusalCode(StrEnum):
     TOO_LONG = "too_long"
     AT_INVALID = "at_invalid"
     SYNTAX = "syntax"
+    # Files (bot/services/files.py): a path that cannot be read, or files a target platform refuses.
+    FILES_REFUSED = "files_refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +118,9 @@ class DraftPreview:
     ack_required: bool
     reach: Reach
     summary: str
+    # The files it carries, and what a target platform refuses of them (then it cannot be sent).
+    files: tuple[Attachment, ...] = ()
+    file_problems: tuple[FileProblem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

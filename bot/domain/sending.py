@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.files import Attachment
 from bot.domain.refs import ChannelRef, MessageRef
 
 
@@ -25,6 +26,8 @@ class AnnouncementPost:
     topics: tuple[str, ...]
     urgent: bool
     ack_required: bool = False
+    # Files posted with it (the Sender reads their bytes from the FileStore), in order.
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,8 @@ class DigestItem:
     title: str
     body: str
     topics: tuple[str, ...]
+    # Its files, listed by name and size (a digest carries no uploads).
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from typing import Protocol
 from bot.domain.announcements import Announcement, AnnouncementStatus, Audience, Priority, Reach, RecallCounts
 from bot.domain.directory import Partner
 from bot.domain.engagement import NewsPull
+from bot.domain.files import Attachment
 from bot.domain.outbox import Outcome, Work
 from bot.domain.refs import ChannelRef, UserRef
 from bot.domain.scheduling import Schedule
@@ -31,7 +32,10 @@ class AnnouncementStore(Protocol):
         now: datetime,
         schedule: Schedule | None = None,
         ack_required: bool = False,
-    ) -> Announcement: ...
+        files: Sequence[Attachment] = (),
+    ) -> Announcement:
+        """A new draft; `files` (already in the FileStore) are linked to it in the same transaction."""
+        ...
 
     async def get(self, announcement_id: int) -> Announcement | None: ...
 

@@ -28,6 +28,7 @@ from bot.presenter.broadcast import SEND_ACTION as SEND_ACTION
 from bot.presenter.broadcast import audience_words as audience_words
 from bot.presenter.broadcast import preview_reply, sent_reply
 from bot.presenter.feedback import answered_reply, asked_reply, helpful_reply, open_questions_reply
+from bot.presenter.files import files_refused_reply
 from bot.presenter.partners import SUBSCRIBE_ACTION as SUBSCRIBE_ACTION
 from bot.presenter.partners import UNSUBSCRIBE_ACTION as UNSUBSCRIBE_ACTION
 from bot.presenter.partners import (
@@ -70,6 +71,7 @@ from bot.results import (
     Edited,
     EditUnchanged,
     FeedbackResult,
+    FilesRefused,
     HelpfulCounted,
     HowToEdit,
     Invited,
@@ -126,6 +128,7 @@ __all__ = [
 
 def present(
     result: Previewed
+    | FilesRefused
     | SentSummary
     | PartnerResult
     | FeedbackResult
@@ -142,6 +145,8 @@ def present(
     match result:
         case Previewed():
             return preview_reply(result)
+        case FilesRefused():
+            return files_refused_reply(result)
         case SentSummary():
             return sent_reply(result)
         case Refused():

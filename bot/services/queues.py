@@ -129,6 +129,7 @@ def post_of(delivery_id: int, announcement: Announcement) -> AnnouncementPost:
         topics=announcement.topics,
         urgent=announcement.priority is Priority.URGENT,
         ack_required=announcement.ack_required,
+        files=announcement.files,
     )
 
 

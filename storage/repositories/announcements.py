@@ -25,9 +25,11 @@ from bot.domain import (
     UserRef,
 )
 from bot.domain.engagement import EngagementKind, NewsPull
+from bot.domain.files import Attachment
 from bot.timing import DeliveryPlan
 from storage.repositories.base import Repository, need_id
 from storage.repositories.engagement import record_event
+from storage.repositories.files import files_of, link_files
 from storage.repositories.targeting import targets, write_deliveries
 from storage.tables import AnnouncementRow, AnnouncementTopicRow, DeliveryRow, TopicRow
 
@@ -50,6 +52,7 @@ class AnnouncementRepository(Repository):
         now: datetime,
         schedule: Schedule | None = None,
         ack_required: bool = False,
+        files: Sequence[Attachment] = (),
     ) -> Announcement:
         async with self._sessions.begin() as session:
             row = AnnouncementRow(
@@ -74,6 +77,8 @@ class AnnouncementRepository(Repository):
             await session.flush()
             for topic_id in topic_ids:
                 session.add(AnnouncementTopicRow(announcement_id=need_id(row.id), topic_id=topic_id))
+            await link_files(session, need_id(row.id), files, now=now)
+            await session.flush()
             return await to_announcement(session, row, origin.workspace)
 
     async def get(self, announcement_id: int) -> Announcement | None:
@@ -328,6 +333,7 @@ async def to_announcement(session: AsyncSession, row: AnnouncementRow, workspace
         sent_at=row.sent_at,
         schedule=_schedule(row),
         ack_required=row.ack_required,
+        files=await files_of(session, need_id(row.id)),
     )
 
 
