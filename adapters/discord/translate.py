@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import discord
 
 from bot import messages as m
+from bot.attachments import human_size
 from bot.commands import Broadcast
 from bot.domain import (
     AnnouncementPost,
@@ -165,6 +166,8 @@ class DigestItemShape(Protocol):
     def body(self) -> str: ...
     @property
     def topics(self) -> tuple[str, ...]: ...
+    @property
+    def files(self) -> tuple[Attachment, ...]: ...
 
 
 class DigestShape(Protocol):
@@ -250,7 +253,9 @@ def render_digest(digest: DigestShape) -> list[Part]:
     they act on one announcement, and a digest message carries several."""
     embeds = [discord.Embed(title=digest.period_label[:TITLE_LIMIT], colour=NORMAL_COLOUR)]
     for item in digest.items:
-        item_embeds = _item_embeds(item.title, item.body, NORMAL_COLOUR)
+        listed = [m.DIGEST_FILE.format(name=f.name, size=human_size(f.size)) for f in item.files]
+        body = "\n\n".join([item.body, "\n".join(listed)]) if listed else item.body
+        item_embeds = _item_embeds(item.title, body, NORMAL_COLOUR)
         footer = m.DISCORD_DIGEST_FOOTER.format(topics=", ".join(item.topics), id=item.announcement_id)
         item_embeds[-1].set_footer(text=footer[:FOOTER_BUDGET])
         embeds.extend(item_embeds)

@@ -19,6 +19,7 @@ from slackify_markdown import slackify_markdown  # type: ignore[import-untyped] 
 
 from adapters.slack.payloads import Container, Interaction, MessageEvent, Named, SlashCommand, clean
 from bot import messages as m
+from bot.attachments import human_size
 from bot.domain import (
     AnnouncementPost,
     Button,
@@ -473,6 +474,12 @@ def digest_message(post: DigestPost, *, key: str) -> Message:
             {"type": "mrkdwn", "text": topics}]}]  # fmt: skip
         blocks += [_section(piece) for piece in split_mrkdwn(body)]
         lines += ["", f"{title} · {topics}", body]
+        if item.files:
+            listed = mrkdwn(
+                " · ".join(m.DIGEST_FILE.format(name=f.name, size=human_size(f.size)) for f in item.files)
+            )
+            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": listed[:MAX_SECTION]}]})
+            lines.append(listed)
     payload = {"key": key, "digest_id": post.digest_id}
     message: Message = {
         "text": mrkdwn(header),

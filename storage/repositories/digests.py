@@ -31,6 +31,7 @@ from bot.domain import (
 )
 from bot.timing import HeldGroup
 from storage.repositories.base import Repository, channel_ref
+from storage.repositories.files import files_of
 from storage.repositories.outbox import (
     _claim,
     _failed_statement,
@@ -201,8 +202,15 @@ class DigestRepository(Repository):
             slugs: dict[int, list[str]] = {}
             for announcement_id, slug in (await connection.execute(topics)).all():
                 slugs.setdefault(announcement_id, []).append(slug)
+            files = {a_id: await files_of(session, a_id) for a_id, _, _ in found if a_id is not None}
         return period, [
-            DigestItem(announcement_id=a_id, title=title, body=body, topics=tuple(slugs.get(a_id, ())))
+            DigestItem(
+                announcement_id=a_id,
+                title=title,
+                body=body,
+                topics=tuple(slugs.get(a_id, ())),
+                files=files.get(a_id, ()),
+            )
             for a_id, title, body in found
             if a_id is not None
         ]
