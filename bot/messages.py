@@ -1025,6 +1025,12 @@ SLACK_BODY_CLIPPED: Final = (
     "⚠️ The message has {length:,} characters; an announcement holds at most {max:,}. Only the first "
     "{max:,} are filled in below — shorten it before you preview."
 )
+SLACK_FILES_FROM_MESSAGE: Final = (
+    "📎 The message's files go out with it: {files}. The preview says if a partner's platform can't take one."
+)
+SLACK_FILES_UNAVAILABLE: Final = (
+    "⚠️ Some of the message's files can't be attached (deleted, or beyond this workspace's history): {files}."
+)
 SLACK_TOPICS_FIELD: Final = "Topics"
 SLACK_TOPICS_PLACEHOLDER: Final = "Choose topics"
 SLACK_TOPIC_GROUP: Final = "Topics {first} to {last}"
@@ -1282,6 +1288,9 @@ FILE_UNREADABLE_MISSING: Final = "there is no such file"
 FILE_UNREADABLE_DIRECTORY: Final = "it is a folder, not a file"
 FILE_UNREADABLE_DENIED: Final = "partnerbot may not read it"
 FILE_UNREADABLE_TOO_LARGE: Final = "it is larger than the largest file any platform takes ({limit})"
-FILE_DOWNLOAD_FAILED: Final = "it could not be downloaded from {platform} ({reason})"
+FILE_DOWNLOAD_FAILED: Final = (
+    "{name} could not be downloaded from {platform} ({reason}), so no draft was made. Try again, or "
+    "broadcast from a message without it."
+)
 DIGEST_FILE: Final = "📎 {name} ({size})"
 FILES_OFF: Final = "this partnerbot keeps no files (no file store is configured)"

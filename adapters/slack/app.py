@@ -68,7 +68,8 @@ REDIRECT_PATH: Final = "/slack/oauth_redirect"
 # Bot scopes requested by the OAuth install; keep in step with manifest.yml (a test checks it).
 BOT_SCOPES: Final = (
     "app_mentions:read", "channels:history", "channels:read", "chat:write", "chat:write.public",
-    "commands", "groups:history", "groups:read", "reactions:read", "usergroups:read", "users:read",
+    "commands", "files:read", "files:write", "groups:history", "groups:read", "reactions:read",
+    "usergroups:read", "users:read",
 )  # fmt: skip
 OAUTH_STATE_SECONDS: Final = 600
 SEEN_TRIGGERS: Final = 2_000  # interactions remembered to recognise one Slack sends again

@@ -319,7 +319,9 @@ def _classify(exc: Exception, *, posting: bool) -> SendError:
         return exc
     if isinstance(exc, SlackApiError):
         status = exc.response.status_code
-        error = str(exc.response.get("error") or f"http_{status}")
+        # A proxy's or an overloaded edge's answer may not be JSON: then there is no `error` to read.
+        data = exc.response.data if isinstance(exc.response.data, dict) else {}
+        error = str(data.get("error") or f"http_{status}")
         if status == 429:
             retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
             return TransientSendError("ratelimited", retry_after=_seconds(retry_after), rate_limited=True)

@@ -16,6 +16,7 @@ from typing import Any, Final
 from adapters.slack.payloads import InputState
 from adapters.slack.translate import JSON, MAX_OPTIONS, unescape
 from bot import messages as m
+from bot.attachments import human_size
 from bot.commands import MAX_BODY, MAX_TITLE, Broadcast
 from bot.domain import Announcement, AnnouncementStatus, Audience, Topic
 from bot.services.feedback import MAX_QUESTION
@@ -26,6 +27,7 @@ BROADCAST_VIEW: Final = "partnerbot_broadcast"
 ASK_VIEW: Final = "partnerbot_ask"
 EDIT_VIEW: Final = "partnerbot_edit"
 MAX_VIEW_TITLE: Final = 24
+MAX_CONTEXT: Final = 3_000  # a context element's text
 VALUE: Final = "value"  # the action_id of every input element (one element per input block)
 # The audience values offered when no vocabulary is given (and the languages offered while no partner
 # has one); the handler passes `audience_choices(vocabulary)`, which the core validates against.
@@ -51,11 +53,15 @@ class Origin:
     channel: str
     message_ts: str = ""
     announcement_id: int = 0  # the Edit modal: which announcement it changes
+    # The broadcast modal: ids of the files on the message the shortcut ran on (downloaded on submit).
+    files: tuple[str, ...] = ()
 
     def encode(self) -> str:
         data: JSON = {"t": self.team, "c": self.channel, "m": self.message_ts}
         if self.announcement_id:
             data["a"] = self.announcement_id
+        if self.files:
+            data["f"] = list(self.files)
         return json.dumps(data)
 
     @classmethod
@@ -67,6 +73,7 @@ class Origin:
                 channel=str(data["c"]),
                 message_ts=str(data.get("m") or ""),
                 announcement_id=int(data.get("a") or 0),
+                files=tuple(str(f) for f in data.get("f") or ()),
             )
         except (ValueError, KeyError, TypeError):
             return None
@@ -150,9 +157,11 @@ def broadcast_modal(
     message_text: str,
     origin: Origin,
     choices: Mapping[str, Sequence[str]] | None = None,
+    files: Sequence[tuple[str, int]] = (),
 ) -> JSON:
     """The "Broadcast to partners" modal, its body prefilled with the message the shortcut ran on;
-    the audience selects offer `choices` (`audience_choices`; the built-in lists if not given)."""
+    the audience selects offer `choices` (`audience_choices`; the built-in lists if not given).
+    `files` (name, size) are the message's files, which go out with it (said above the title)."""
     body = prefill_body(message_text).strip()
     title = {
         "type": "plain_text_input",
@@ -160,6 +169,10 @@ def broadcast_modal(
         "placeholder": _plain(m.SLACK_TITLE_PLACEHOLDER),
     }
     blocks: list[JSON] = [_input(TITLE_BLOCK, m.SLACK_TITLE_LABEL, title)]
+    if files:
+        listed = ", ".join(m.DIGEST_FILE.format(name=name, size=human_size(size)) for name, size in files)
+        note = m.SLACK_FILES_FROM_MESSAGE.format(files=listed)
+        blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": note[:MAX_CONTEXT]}]})
     if len(body) > MAX_BODY:
         clipped = m.SLACK_BODY_CLIPPED.format(length=len(body), max=MAX_BODY)
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": clipped}]})

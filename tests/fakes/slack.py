@@ -836,10 +836,10 @@ class FakeSlack:
         return {"ok": True, "channel": ch.id, "ts": msg.ts, "message": msg.to_api()}
 
     def _share_files(
-        self, ch: Channel, text: str, blocks: Any, thread_ts: str | None, files: list[JSON]
+        self, ws: Workspace, ch: Channel, text: str, blocks: Any, thread_ts: str | None, files: list[JSON]
     ) -> str:
         """The message files.completeUploadExternal posts: the files, with the blocks or the comment."""
-        msg = self._bot_message(self.workspaces[ch.team_id], ch, text, _check_blocks(blocks), None, thread_ts)
+        msg = self._bot_message(ws, ch, text, _check_blocks(blocks), None, thread_ts)
         msg.files = files
         ch.messages.append(msg)
         return msg.ts
