@@ -31,7 +31,7 @@ from storage.repositories.base import Repository, need_id
 from storage.repositories.engagement import record_event
 from storage.repositories.files import files_of, link_files
 from storage.repositories.targeting import targets, write_deliveries
-from storage.tables import AnnouncementRow, AnnouncementTopicRow, DeliveryRow, TopicRow
+from storage.tables import AnnouncementFileRow, AnnouncementRow, AnnouncementTopicRow, DeliveryRow, TopicRow
 
 LOCAL_ZONE = "local"  # `send_zone` of an announcement scheduled on each channel's own clock
 
@@ -278,7 +278,8 @@ class AnnouncementRepository(Repository):
         return found
 
     async def discard_draft(self, announcement_id: int) -> bool:
-        """Delete a draft and its topic links as if it had never been written (a dry run's preview).
+        """Delete a draft and its topic and file links as if it had never been written (a dry run's
+        preview). The stored files stay: their content may be another announcement's too.
 
         Only a draft: it has no deliveries, questions or notices yet. False if it is not (or no longer)
         a draft, e.g. an admin sent it meanwhile."""
@@ -290,6 +291,9 @@ class AnnouncementRepository(Repository):
                 delete(AnnouncementTopicRow).where(
                     col(AnnouncementTopicRow.announcement_id) == announcement_id
                 )
+            )
+            await session.exec(
+                delete(AnnouncementFileRow).where(col(AnnouncementFileRow.announcement_id) == announcement_id)
             )
             await session.delete(row)
             return True
