@@ -213,7 +213,8 @@ class DiscordSender:
             self._client.http.edit_message(int(ref.channel.channel), int(ref.message), params=params)
         )
 
-    async def delete(self, ref: MessageRef) -> None:
+    async def delete(self, ref: MessageRef, *, out: Outgoing | None = None) -> None:
+        # Deleting a message deletes its attachments too: nothing else to remove.
         try:
             await self._call(self._client.http.delete_message(int(ref.channel.channel), int(ref.message)))
         except UnknownTarget as missing:

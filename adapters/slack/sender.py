@@ -217,8 +217,14 @@ class SlackSender:
         except Exception as exc:
             raise self._send_error(exc, ref.channel, posting=False) from exc
 
-    async def delete(self, ref: MessageRef) -> None:
+    async def delete(self, ref: MessageRef, *, out: Outgoing | None = None) -> None:
         client = await self._client(ref.channel)
+        if out is not None and isinstance(out.content, AnnouncementPost) and out.content.files:
+            # Files first: were the message deleted first, a crash would leave them unreachable.
+            def fail(exc: Exception, posting: bool) -> Exception:
+                return self._send_error(exc, ref.channel, posting=posting)
+
+            await uploads.delete_shared_files(client, ref.channel.channel, ref.message, fail)
         try:
             await client.chat_delete(channel=ref.channel.channel, ts=ref.message)
         except SlackApiError as exc:

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Final
 
 import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import translate
@@ -30,6 +31,9 @@ from bot.ports import FileMissing, FileStore, PermanentSendError, TransientSendE
 # How often, and after how long (seconds), `files.info` is asked where the files were shared.
 SHARE_LOOKUPS: Final = (0.2, 0.5, 1.0)
 UPLOAD_TIMEOUT: Final = 120.0
+# Files are created when their upload starts, before the share: how far back recall looks for them.
+UPLOAD_WINDOW: Final = 3600.0
+LIST_PAGE: Final = 100
 
 Fail = Callable[[Exception, bool], Exception]
 
@@ -101,6 +105,51 @@ async def _upload(
         # Nothing is in a channel before the completion: safe to try again.
         raise TransientSendError(f"upload of {f.name} failed: {type(exc).__name__}") from exc
     return file_id
+
+
+async def delete_shared_files(client: AsyncWebClient, channel: str, ts: str, fail: Fail) -> int:
+    """Delete the files the share `ts` in `channel` carries (deleting the message leaves them in the
+    workspace's files); how many. Files are listed with files.list (Tier 3, unlike channel history)
+    among those created up to the share, and kept only when Slack says they were shared by `ts`.
+    Deleted already (a retry of a recall): nothing is listed, nothing to do."""
+    try:
+        shared_at = float(ts)
+    except ValueError:
+        return 0
+    try:
+        listed = await client.files_list(
+            channel=channel, ts_from=str(int(shared_at - UPLOAD_WINDOW)), ts_to=str(int(shared_at) + 1),
+            types="all", count=LIST_PAGE,
+        )  # fmt: skip
+    except Exception as exc:
+        raise fail(exc, False) from exc
+    deleted = 0
+    for f in listed.get("files") or []:
+        if f.get("shares") is None:  # not every answer carries shares: ask for the file itself
+            try:
+                f = (await client.files_info(file=str(f.get("id")))).get("file") or {}
+            except SlackApiError:
+                continue
+        if ts not in _share_timestamps(f, channel):
+            continue
+        try:
+            await client.files_delete(file=str(f["id"]))
+            deleted += 1
+        except SlackApiError as exc:
+            if exc.response.get("error") not in ("file_not_found", "file_deleted"):
+                raise fail(exc, False) from exc
+        except Exception as exc:
+            raise fail(exc, False) from exc
+    return deleted
+
+
+def _share_timestamps(f: Mapping[str, Any], channel: str) -> set[str]:
+    shares = f.get("shares") or {}
+    return {
+        str(share.get("ts"))
+        for kind in ("public", "private")
+        for share in (shares.get(kind) or {}).get(channel) or []
+    }
 
 
 def shared_ts(files: Sequence[Mapping[str, Any]], channel: str) -> str | None:

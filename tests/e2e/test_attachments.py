@@ -242,3 +242,29 @@ async def test_a_file_discord_cannot_take_is_refused_in_the_preview(sqlite_url: 
             and [f.name for f in draft.files] == ["demo.mp4"]
         )
         assert w.slack_posts(w.slack_channel) == [] and w.discord_posts() == []
+
+
+async def test_edit_keeps_the_files_and_recall_deletes_them(sqlite_url: str, tmp_path: Path) -> None:
+    async with two_platforms(sqlite_url, tmp_path / "files") as w:
+        view = await w.shortcut("New Q3 prices, see the PDF.", FILES)
+        await w.send(await w.submit(view, "Q3 prices"), 1)
+        await _delivered_once_with_both_files(w)
+        [slack_post], [discord_post] = w.slack_posts(w.slack_channel), w.discord_posts()
+
+        await w.events.slash_command(
+            "/partner-admin", 'edit 1 title:"Q3 prices, corrected" The corrected list.',
+            channel_id=w.admin_channel.id, user_id=w.dana.id,
+        )  # fmt: skip
+        await wait_for(lambda: "corrected" in str(slack_post.blocks), "the Slack edit")
+        await wait_for(lambda: "corrected" in str(discord_post.embeds), "the Discord edit")
+        assert [f["name"] for f in slack_post.files or []] == ["Price list Q3.pdf", "screenshot.png"]
+        assert len(discord_post.attachments) == 2
+
+        shared = [f["id"] for f in slack_post.files or []]
+        await w.events.slash_command(
+            "/partner-admin", "recall 1", channel_id=w.admin_channel.id, user_id=w.dana.id
+        )
+        await wait_for(lambda: slack_post.deleted, "the Slack copy deleted")
+        await wait_for(lambda: discord_post.deleted, "the Discord copy deleted")
+        assert all(w.slack.files.files[file_id].deleted for file_id in shared)
+        assert w.slack.calls["files.delete"] == 2

@@ -43,6 +43,7 @@ METHOD_TIERS = {
     "views.open": 4, "views.update": 4, "views.publish": 4, "users.info": 4,
     "usergroups.users.list": 2, "reactions.add": 3, "oauth.v2.access": 4, "team.info": 3,
     "files.getUploadURLExternal": 4, "files.completeUploadExternal": 4, "files.info": 4, "files.delete": 3,
+    "files.list": 3,
 }  # fmt: skip
 HISTORY_METHODS = frozenset({"conversations.history", "conversations.replies"})
 MAX_TEXT = 40_000  # longer text is truncated: https://docs.slack.dev/reference/methods/chat.postMessage
@@ -444,7 +445,7 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self._port = 0
         self.socket_mode = SocketMode(app_id, lambda: self.origin, clock)  # apps.connections.open
-        self.files = SlackFiles(lambda: self.origin, self._new_id)  # uploads, files.*, downloads
+        self.files = SlackFiles(lambda: self.origin, self._new_id, self.epoch)  # uploads, files.*, downloads
         # Sign in with Slack (OpenID Connect): the authorize page, openid.connect.token / .userInfo, keys.
         self.openid = SlackOpenID(
             client_id=client_id, client_secret=client_secret, origin=lambda: self.origin, epoch=self.epoch
@@ -459,7 +460,7 @@ class FakeSlack:
             "usergroups.users.list": self._usergroup_users, "reactions.add": self._reactions_add,
             "oauth.v2.access": self._oauth_access, "team.info": self._team_info,
             "files.getUploadURLExternal": self.files.get_upload_url, "files.info": self.files.info,
-            "files.delete": self._files_delete,
+            "files.delete": self._files_delete, "files.list": self.files.list,
             "files.completeUploadExternal": lambda ctx: self.files.complete_upload(
                 ctx, lambda c: self._channel(c, write=True), self._share_files),
         }  # fmt: skip

@@ -47,6 +47,7 @@ class StoredFile:
     completed: bool = False
     deleted: bool = False
     shares: dict[str, dict[str, list[JSON]]] = field(default_factory=dict)
+    created: float = 0.0  # epoch seconds
 
     def to_api(self, origin: str) -> JSON:
         url = f"{origin}/files-pri/{self.team_id}-{self.id}/download/{self.name}"
@@ -55,15 +56,19 @@ class StoredFile:
             "size": len(self.data or b""), "user": self.user, "is_public": "public" in self.shares,
             "url_private": url.replace("/download/", "/"), "url_private_download": url,
             "shares": self.shares, "channels": sorted(self.shares.get("public", {})),
+            "created": int(self.created), "timestamp": int(self.created),
         }  # fmt: skip
 
 
 class SlackFiles:
     """The files half of FakeSlack (`fake.files`); `post` stores a message in a channel."""
 
-    def __init__(self, origin: Callable[[], str], new_id: Callable[[str], str]) -> None:
+    def __init__(
+        self, origin: Callable[[], str], new_id: Callable[[str], str], epoch: Callable[[], float]
+    ) -> None:
         self._origin = origin
         self._new_id = new_id
+        self._epoch = epoch
         self.files: dict[str, StoredFile] = {}
         self.uploads = itertools.count()
         self.downloads: list[str] = []  # file ids served to an authorised download
@@ -72,6 +77,7 @@ class SlackFiles:
 
     def add_user_file(self, team_id: str, user: str, name: str, data: bytes, mimetype: str) -> JSON:
         f = StoredFile(self._new_id("F"), team_id, user, name, len(data), mimetype, name, data, True)
+        f.created = self._epoch()
         self.files[f.id] = f
         return f.to_api(self._origin())
 
@@ -88,6 +94,7 @@ class SlackFiles:
         if length > MAX_FILE:
             raise FilesError("file_upload_size_restricted")
         f = StoredFile(self._new_id("F"), ctx.ws.team_id, ctx.ws.bot_user_id, name, length)
+        f.created = self._epoch()
         self.files[f.id] = f
         return {"ok": True, "upload_url": f"{self._origin()}/upload/v1/{f.id}", "file_id": f.id}
 
@@ -123,6 +130,27 @@ class SlackFiles:
         if f is None or f.deleted or f.team_id != ctx.ws.team_id:
             raise FilesError("file_not_found")
         return {"ok": True, "file": f.to_api(self._origin())}
+
+    def list(self, ctx: Any) -> JSON:
+        """files.list: the workspace's shared files, newest first, filtered by `channel`, `user` and
+        creation time (`ts_from`, `ts_to`, epoch seconds, inclusive); paged by `count` and `page`."""
+        channel, user = ctx.opt("channel"), ctx.opt("user")
+        try:
+            ts_from, ts_to = float(ctx.opt("ts_from") or 0), float(ctx.opt("ts_to") or "inf")
+            count, page = int(ctx.opt("count") or 100), int(ctx.opt("page") or 1)
+        except ValueError:
+            raise FilesError("invalid_arguments") from None
+        found = [
+            f for f in self.files.values()
+            if f.team_id == ctx.ws.team_id and f.completed and not f.deleted and f.shares
+            and (channel is None or any(channel in by_channel for by_channel in f.shares.values()))
+            and (user is None or f.user == user) and ts_from <= f.created <= ts_to
+        ]  # fmt: skip
+        found.sort(key=lambda f: f.created, reverse=True)
+        pages = max(1, -(-len(found) // count))
+        shown = found[(page - 1) * count : page * count]
+        paging = {"count": count, "total": len(found), "page": page, "pages": pages}
+        return {"ok": True, "files": [f.to_api(self._origin()) for f in shown], "paging": paging}
 
     def delete(self, ctx: Any) -> JSON:
         f = self.files.get(ctx.arg("file"))
