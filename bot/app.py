@@ -21,6 +21,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.attachments import MIB
 from bot.cadence import JobRun
 from bot.config import Settings
 from bot.core import PartnerBot
@@ -201,7 +202,9 @@ async def build_app(
         # The chat's `dashboard` hands out sign-in links only where a dashboard is served.
         dashboard=_dashboard_access(engine, stores, clock, settings) if settings.dashboard_enabled else None,
         # `attach:<path>` is read only for console invocations (bot/services/files.py decides).
-        files=FilePorts(store=files, local=LocalFileReader()),
+        files=FilePorts(
+            store=files, local=LocalFileReader(), discord_file=int(settings.discord_max_file_mb * MIB)
+        ),
     )
     digests = DigestService(DigestPorts(digests=stores.digests), clock, core)
     limiter = limiter or build_limiter(settings, engine)

@@ -108,7 +108,7 @@ class PartnerBot:
                 settings,
                 join_code=new_join_code,
             ),
-            files=FileService(files, settings) if files is not None else None,
+            files=FileService(files) if files is not None else None,
         )
         self.rescheduling = ReschedulingService(
             ReschedulingPorts(announcements=s.announcements, schedules=s.schedules),

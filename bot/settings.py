@@ -84,11 +84,6 @@ class CoreSettings(BaseSettings):
     ack_reminder_hours: float = Field(
         4.0, gt=0, le=24 * 90, validation_alias=env("PARTNERBOT_ACK_REMINDER_HOURS")
     )
-    # Discord's limit per attached file on the servers partnerbot posts to: 10 MiB without boosts
-    # (a server boosted to level 2 takes 50, level 3 100). Files over it are refused in the preview.
-    discord_max_file_mb: float = Field(
-        10.0, gt=0, le=500, validation_alias=env("PARTNERBOT_DISCORD_MAX_FILE_MB")
-    )
 
     worker_batch: int = Field(200, ge=1, le=5000, validation_alias=env("PARTNERBOT_WORKER_BATCH"))
     worker_concurrency: int = Field(32, ge=1, le=1000, validation_alias=env("PARTNERBOT_WORKER_CONCURRENCY"))

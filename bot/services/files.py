@@ -12,7 +12,6 @@ from bot.domain.conversation import Invocation
 from bot.domain.files import Attachment, FileProblem, FileProblemKind, NewFile
 from bot.domain.refs import Platform
 from bot.ports.files import FileStore, FileUnreadable, LocalFiles
-from bot.settings import CoreSettings
 
 # Platforms a draft is checked against when it reaches no channel yet: every chat platform.
 CHAT_PLATFORMS = (Platform.SLACK, Platform.DISCORD)
@@ -20,10 +19,12 @@ CHAT_PLATFORMS = (Platform.SLACK, Platform.DISCORD)
 
 @dataclass(frozen=True, slots=True)
 class FilePorts:
-    """The ports FileService uses; `local` is None where no path may be read (the root decides)."""
+    """The ports FileService uses; `local` is None where no path may be read (the root decides).
+    `discord_file` is Discord's limit per file here (PARTNERBOT_DISCORD_MAX_FILE_MB, read by the root)."""
 
     store: FileStore
     local: LocalFiles | None = None
+    discord_file: int = attachments.DISCORD_FILE
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +36,9 @@ class Gathered:
 
 
 class FileService:
-    def __init__(self, ports: FilePorts, settings: CoreSettings) -> None:
+    def __init__(self, ports: FilePorts) -> None:
         self._ports = ports
-        self._discord_file = int(settings.discord_max_file_mb * attachments.MIB)
+        self._discord_file = ports.discord_file
 
     async def gather(self, inv: Invocation, cmd: Broadcast) -> Gathered:
         """Read `attach:` paths (the console only), then store every file once, each under a unique
