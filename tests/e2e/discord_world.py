@@ -210,7 +210,9 @@ async def discord_world(
     partners: tuple[str, ...] = ("acme", "globex"),
     options: DiscordOptions = OPTIONS,
     fake_options: Mapping[str, Any] | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[DiscordWorld]:
+    """`overrides`: more settings (e.g. `files_dir`)."""
     async with FakeDiscord(heartbeat_interval_ms=500, **(fake_options or {})) as fake:
         vendor = fake.add_guild("Vendor")
         admin_channel = fake.add_channel(vendor.id, "partner-admin")
@@ -231,6 +233,7 @@ async def discord_world(
             admin_groups=(f"discord:{admin_role.id}",),
             poll_seconds=0.05,
             progress_messages=False,  # a post per broadcast; tests of it turn it on
+            **overrides,
         )
         retry = RetryPolicy(max_attempts=8, initial=0.05, cap=0.5)
         app = await build_app(settings, retry=retry, run_migrations=False)
