@@ -29,7 +29,7 @@ from bot.domain import Attachment
 from bot.ports import FileMissing, FileStore, PermanentSendError, TransientSendError
 
 # How often, and after how long (seconds), `files.info` is asked where the files were shared.
-SHARE_LOOKUPS: Final = (0.2, 0.5, 1.0)
+SHARE_LOOKUPS: Final = (0.0, 0.2, 0.5, 1.0)
 UPLOAD_TIMEOUT: Final = 120.0
 # Files are created when their upload starts, before the share: how far back recall looks for them.
 UPLOAD_WINDOW: Final = 3600.0
@@ -66,7 +66,8 @@ async def post_with_files(
     for delay in SHARE_LOOKUPS:
         if ts is not None:
             return ts
-        await sleep(delay)
+        if delay:
+            await sleep(delay)
         try:
             info = await client.files_info(file=uploaded[0])
         except Exception as exc:
