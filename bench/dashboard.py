@@ -38,6 +38,7 @@ from bot.app import App, build_app, dashboard_access, dashboard_app
 from bot.config import Settings
 from bot.domain.refs import Platform, UserRef
 from storage.engine import sync_url
+from storage.repositories import rollups
 from storage.tables import (
     AnnouncementTopicRow,
     AnswerRow,
@@ -124,6 +125,7 @@ def seed(url: str, partners: int, announcements: int, deliveries: int, events: i
                 ),
                 {"reason": reason, "i": i},
             )
+        rollups.rebuild_sync(conn)  # the failed deliveries are no longer sent
     if engine.dialect.name == "postgresql":
         # Statistics and the visibility map as autovacuum would have them in production: without the
         # map, an index-only scan still visits the table for every row right after a bulk load.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, Text, TypeDecorator, UniqueConstraint, text
@@ -406,8 +406,10 @@ __all__ = [
     "AnswerRow",
     "AuditRow",
     "ChannelRow",
+    "DeliveryDayRow",
     "DeliveryRow",
     "DigestRow",
+    "EngagementDayRow",
     "EngagementEventRow",
     "InviteRow",
     "JobRunRow",
@@ -514,3 +516,31 @@ class EngagementEventRow(SQLModel, table=True):
     announcement_id: int | None = Field(default=None, foreign_key="announcement.id")
     topic_id: int | None = Field(default=None, foreign_key="topic.id")
     detail: str | None = Field(default=None, max_length=100)
+
+
+class EngagementDayRow(SQLModel, table=True):
+    """Per partner and UTC day, the counted engagement events (proactive, reactive; a removed reaction
+    is not counted) and the latest of them: kept by `storage.repositories.rollups` in the transaction
+    that writes each event, so the score and gone-quiet lists read one row per active day instead of
+    every event (migration 0020 back-fills it)."""
+
+    __tablename__ = "engagement_day"
+    # Clustered by (partner, day) on SQLite too: the score scans it in that order without a lookup per row.
+    __table_args__ = {"sqlite_with_rowid": False}
+    partner_id: int = Field(primary_key=True, foreign_key="partner.id")
+    day: date = Field(primary_key=True)
+    proactive: int = Field(default=0)
+    reactive: int = Field(default=0)
+    last_at: datetime = _when()
+    last_kind: str = Field(max_length=32)
+
+
+class DeliveryDayRow(SQLModel, table=True):
+    """Per channel and UTC day, the deliveries sent (by `sent_at`): kept in the transaction that marks
+    a delivery sent (the delivery outbox, digests), read by the score as "announcements received"."""
+
+    __tablename__ = "delivery_day"
+    __table_args__ = {"sqlite_with_rowid": False}
+    channel_id: int = Field(primary_key=True, foreign_key="channel.id")
+    day: date = Field(primary_key=True)
+    sent: int = Field(default=0)

@@ -8,7 +8,7 @@ refused or failed action records nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 
 
@@ -49,6 +49,13 @@ PROACTIVE: frozenset[EngagementKind] = frozenset(
 
 def is_proactive(kind: EngagementKind) -> bool:
     return kind in PROACTIVE
+
+
+def window_end(now: datetime) -> datetime:
+    """Scores and gone-quiet lists count whole UTC days, today included: their windows end at the next
+    midnight UTC (`now`'s day is counted as far as it has gone). Whole days let the store read its daily
+    roll-ups instead of every event and delivery."""
+    return datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), time(), tzinfo=UTC)
 
 
 # How a "Helpful" press is stored among an announcement's reactions (bot/services/feedback.py uses it).

@@ -31,7 +31,8 @@ class EngagementStore(Protocol):
         self, *, since: datetime, until: datetime, formula: ScoreFormula, only: ScoreFilter | None = None
     ) -> AsyncIterator[PartnerScore]:
         """Every partner's score over [since, until) in one query, best first (then by name), streamed;
-        `only` narrows the partners (tier, region) and what is counted (a topic)."""
+        `only` narrows the partners (tier, region) and what is counted (a topic). Whole UTC days
+        (both bounds at midnight, as the service passes them) are read from the daily roll-ups."""
         ...
 
     async def gone_quiet(
@@ -44,12 +45,14 @@ class EngagementStore(Protocol):
         formula: ScoreFormula,
     ) -> list[QuietPartner]:
         """Partners with a delivery but no action within `quiet_for` before `now`, or whose score over
-        the last `window` is more than `drop_percent` below the window before it; by name."""
+        the last `window` is more than `drop_percent` below the window before it; by name. The windows
+        are whole UTC days ending with `now`'s (`bot.domain.engagement.window_end`)."""
         ...
 
     async def partner_engagement(
         self, *, partner_id: int, now: datetime, window: timedelta, formula: ScoreFormula, recent: int
     ) -> PartnerEngagement:
         """One partner's score over the last `window` before `now` and over the window before it (the
-        same formula and counting as `scores`), and its `recent` latest events, newest first."""
+        same formula, counting and whole days as `gone_quiet`), and its `recent` latest events before
+        `now`, newest first."""
         ...

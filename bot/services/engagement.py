@@ -1,7 +1,8 @@
 """The engagement score per partner and the partners who have gone quiet (issue 14).
 
 score = 100 * (proactive weight * proactive actions + reactive weight * reactive actions)
-        / (announcements received + smoothing), over the last `engagement_window_days`.
+        / (announcements received + smoothing), over the last `engagement_window_days` (whole UTC days,
+        today included).
 Proactive actions (pulling news, subscribing, asking…) weigh more than reactions to what was pushed;
 dividing by what the partner received (plus a smoothing constant) keeps partners who receive little
 from being punished or flattered. No time decay: every action in the window counts the same.
@@ -24,6 +25,7 @@ from bot.domain.engagement import (
     ScoreFormula,
     UnknownScoreTopic,
     UnknownScoreValue,
+    window_end,
 )
 from bot.ports.clock import Clock
 from bot.ports.directory import DirectoryStore
@@ -55,9 +57,9 @@ class EngagementService:
 
     def scores(self, only: ScoreFilter | None = None) -> AsyncIterator[PartnerScore]:
         """Every partner's score over the window, best first, streamed (the CLI export)."""
-        now = self._clock.now()
-        since = now - timedelta(days=self._settings.engagement_window_days)
-        return self._ports.engagement.scores(since=since, until=now, formula=self.formula, only=only)
+        until = window_end(self._clock.now())
+        since = until - timedelta(days=self._settings.engagement_window_days)
+        return self._ports.engagement.scores(since=since, until=until, formula=self.formula, only=only)
 
     async def overview(
         self, *, tier: str | None = None, region: str | None = None, topic: str | None = None

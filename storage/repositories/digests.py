@@ -30,6 +30,7 @@ from bot.domain import (
     WorkKind,
 )
 from bot.timing import HeldGroup
+from storage.repositories import rollups
 from storage.repositories.base import Repository, channel_ref
 from storage.repositories.files import files_of
 from storage.repositories.outbox import (
@@ -222,6 +223,9 @@ class DigestRepository(Repository):
         carried = _D.c.digest_id == bindparam("b_id")
         async with self._sessions.begin() as session:
             if sent:
+                conn = await session.connection()
+                carried_now = and_(_D.c.digest_id.in_([row["b_id"] for row in sent]), _D.c.status == _HELD)
+                await rollups.move_sent(conn, await rollups.sent_changes(conn, carried_now, now))
                 await session.exec(_sent_statement(_G), params=sent)
                 await session.exec(
                     update(_D)

@@ -4,7 +4,7 @@ inside that method's transaction), read per partner for the score and gone-quiet
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Select, Table, and_, case, cast, func, literal, or_, select, text
@@ -22,7 +22,9 @@ from bot.domain.engagement import (
     ScoreFilter,
     ScoreFormula,
     is_proactive,
+    window_end,
 )
+from storage.repositories import rollups
 from storage.repositories.base import Repository
 from storage.tables import (
     AnnouncementRow,
@@ -85,6 +87,8 @@ async def record_event(
     ]
     if values:
         await conn.execute(_E.insert(), values)
+        if partner_id is not None:
+            await rollups.add_events(conn, partner_id=partner_id, kind=kind, at=now, count=len(values))
 
 
 async def record_delivery_event(
@@ -140,8 +144,7 @@ class EngagementRepository(Repository):
     ) -> AsyncIterator[PartnerScore]:
         """See `bot.ports.engagement.EngagementStore`: one statement, streamed in batches."""
         only = only or ScoreFilter()
-        events = _event_counts(since, since, until, only.topic_id).subquery("ev")
-        received = _received(since, since, until, until, only.topic_id).subquery("rc")
+        events, received, last_kind = _sources(since, since, until, until, only.topic_id)
         proactive = func.coalesce(events.c.proactive, 0)
         reactive = func.coalesce(events.c.reactive, 0)
         got = func.coalesce(received.c.received, 0)
@@ -149,8 +152,7 @@ class EngagementRepository(Repository):
         query = (
             select(
                 _P.c.id, _P.c.name, _P.c.tier, _P.c.type, _P.c.region, _P.c.language,
-                score, proactive, reactive, got, events.c.last_at,
-                _last_kind(events.c.last_at, only.topic_id),
+                score, proactive, reactive, got, events.c.last_at, last_kind,
             )
             .select_from(_P.outerjoin(events, events.c.partner_id == _P.c.id))
             .outerjoin(received, received.c.partner_id == _P.c.id)
@@ -186,9 +188,9 @@ class EngagementRepository(Repository):
         formula: ScoreFormula,
     ) -> list[QuietPartner]:
         """See `bot.ports.engagement.EngagementStore`: one statement over the last two windows."""
-        since, previous, recent = now - window, now - 2 * window, now - quiet_for
-        events = _event_counts(previous, since, now, None, recent=recent).subquery("ev")
-        received = _received(previous, since, now, recent, None).subquery("rc")
+        until = window_end(now)
+        since, previous, recent = until - window, until - 2 * window, until - quiet_for
+        events, received, last_kind = _sources(previous, since, until, recent, None)
 
         def n(column: Any) -> ColumnElement[Any]:
             return func.coalesce(column, 0)
@@ -208,7 +210,7 @@ class EngagementRepository(Repository):
                 score,
                 before,
                 events.c.last_at,
-                _last_kind(events.c.last_at, None),
+                last_kind,
             )
             .select_from(_P.outerjoin(events, events.c.partner_id == _P.c.id))
             .outerjoin(received, received.c.partner_id == _P.c.id)
@@ -235,9 +237,9 @@ class EngagementRepository(Repository):
         self, *, partner_id: int, now: datetime, window: timedelta, formula: ScoreFormula, recent: int
     ) -> PartnerEngagement:
         """See `bot.ports.engagement.EngagementStore`: the gone-quiet counts, for one partner."""
-        since, previous = now - window, now - 2 * window
-        events = _event_counts(previous, since, now, None, partner_id=partner_id).subquery("ev")
-        received = _received(previous, since, now, now, None, partner_id=partner_id).subquery("rc")
+        until = window_end(now)
+        since, previous = until - window, until - 2 * window
+        events, received, _ = _sources(previous, since, until, until, None, partner_id=partner_id)
 
         def n(column: Any) -> ColumnElement[Any]:
             return func.coalesce(column, 0)
@@ -278,10 +280,40 @@ class EngagementRepository(Repository):
 
 # Removing a reaction is an event (the record is append-only) but not engagement: it is not counted.
 _COUNTED = _E.c.kind != EngagementKind.REACTION_REMOVED.value
+_ED, _DD = rollups.ENGAGEMENT_DAY, rollups.DELIVERY_DAY
 
 
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    return func.sum(case((condition, 1), else_=0))
+def _sum_if(condition: ColumnElement[bool], value: Any = 1) -> ColumnElement[Any]:
+    return func.sum(case((condition, value), else_=0))
+
+
+def _sources(
+    start: datetime,
+    since: datetime,
+    until: datetime,
+    recent: datetime,
+    topic_id: int | None,
+    *,
+    partner_id: int | None = None,
+) -> tuple[Any, Any, Any]:
+    """Per partner, the counted actions and the deliveries received in [since, until) (proactive,
+    reactive, received), in [start, since) (old_…) and in [recent, until) (recent), and the latest
+    action in [start, until) with its kind: from the daily roll-ups when every bound is a whole UTC
+    day and no topic narrows the count (they are not kept per topic), else from the rows."""
+    bounds = (start, since, until, recent)
+    if topic_id is None and all(b.astimezone(UTC).time() == time() for b in bounds):
+        days = tuple(b.astimezone(UTC).date() for b in bounds)
+        events = _event_days(*days, partner_id=partner_id).subquery("ev")
+        received = _per_partner(_sent_days(*days, partner_id=partner_id))
+        last_kind = (
+            select(_ED.c.last_kind)
+            .where(_ED.c.partner_id == _P.c.id, _ED.c.day == events.c.last_day)
+            .scalar_subquery()
+        )
+        return events, received, last_kind
+    events = _event_counts(start, since, until, topic_id, recent=recent, partner_id=partner_id).subquery("ev")
+    received = _per_partner(_sent_rows(start, since, until, recent, topic_id, partner_id=partner_id))
+    return events, received, _last_kind(events.c.last_at, topic_id)
 
 
 def _event_counts(
@@ -290,20 +322,19 @@ def _event_counts(
     until: datetime,
     topic_id: int | None,
     *,
-    recent: datetime | None = None,
+    recent: datetime,
     partner_id: int | None = None,
 ) -> Select[Any]:
-    """Per partner, counted actions in [since, until) (proactive, reactive), in [start, since) (old_…),
-    in [recent, until) and the latest action in [start, until)."""
+    """`_sources`' actions, counted from the events."""
     current, old = _E.c.at >= since, _E.c.at < since
     query = (
         select(
             _E.c.partner_id,
-            _count_if(and_(current, _E.c.proactive)).label("proactive"),
-            _count_if(and_(current, ~_E.c.proactive)).label("reactive"),
-            _count_if(and_(old, _E.c.proactive)).label("old_proactive"),
-            _count_if(and_(old, ~_E.c.proactive)).label("old_reactive"),
-            _count_if(_E.c.at >= (recent or until)).label("recent"),
+            _sum_if(and_(current, _E.c.proactive)).label("proactive"),
+            _sum_if(and_(current, ~_E.c.proactive)).label("reactive"),
+            _sum_if(and_(old, _E.c.proactive)).label("old_proactive"),
+            _sum_if(and_(old, ~_E.c.proactive)).label("old_reactive"),
+            _sum_if(_E.c.at >= recent).label("recent"),
             func.max(_E.c.at).label("last_at"),
         )
         .where(_E.c.partner_id.is_not(None), _E.c.at >= start, _E.c.at < until, _COUNTED)
@@ -313,6 +344,30 @@ def _event_counts(
         query = query.where(_of_topic(topic_id))
     if partner_id is not None:
         query = query.where(_E.c.partner_id == partner_id)
+    return query
+
+
+def _event_days(
+    start: date, since: date, until: date, recent: date, *, partner_id: int | None = None
+) -> Select[Any]:
+    """`_sources`' actions, summed from the per-day roll-up (`last_day`: the day of the latest)."""
+    current, old = _ED.c.day >= since, _ED.c.day < since
+    query = (
+        select(
+            _ED.c.partner_id,
+            _sum_if(current, _ED.c.proactive).label("proactive"),
+            _sum_if(current, _ED.c.reactive).label("reactive"),
+            _sum_if(old, _ED.c.proactive).label("old_proactive"),
+            _sum_if(old, _ED.c.reactive).label("old_reactive"),
+            _sum_if(_ED.c.day >= recent, _ED.c.proactive + _ED.c.reactive).label("recent"),
+            func.max(_ED.c.last_at).label("last_at"),
+            func.max(_ED.c.day).label("last_day"),
+        )
+        .where(_ED.c.day >= start, _ED.c.day < until)
+        .group_by(_ED.c.partner_id)
+    )
+    if partner_id is not None:
+        query = query.where(_ED.c.partner_id == partner_id)
     return query
 
 
@@ -336,7 +391,7 @@ def _last_kind(last_at: ColumnElement[Any], topic_id: int | None) -> Any:
     return query.scalar_subquery()
 
 
-def _received(
+def _sent_rows(
     start: datetime,
     since: datetime,
     until: datetime,
@@ -345,17 +400,15 @@ def _received(
     *,
     partner_id: int | None = None,
 ) -> Select[Any]:
-    """Per partner (of the channel now), deliveries sent in [since, until), in [start, since) and in
-    [recent, until)."""
-    # Counted per channel first (one ordered scan of ix_delivery_sent), then summed per partner: the
-    # channel is looked up once per channel instead of once per delivery.
+    """Per channel, `_sources`' deliveries counted from the deliveries (one ordered scan of
+    ix_delivery_sent; the channel's partner is looked up once per channel, not once per delivery)."""
     current = _D.c.sent_at >= since
     per_channel = (
         select(
             _D.c.channel_id,
-            _count_if(current).label("received"),
-            _count_if(~current).label("old_received"),
-            _count_if(_D.c.sent_at >= recent).label("recent"),
+            _sum_if(current).label("received"),
+            _sum_if(~current).label("old_received"),
+            _sum_if(_D.c.sent_at >= recent).label("recent"),
         )
         .where(_D.c.sent_at.is_not(None), _D.c.sent_at >= start, _D.c.sent_at < until)
         .group_by(_D.c.channel_id)
@@ -364,9 +417,36 @@ def _received(
         of_topic = select(_AT.c.announcement_id).where(_AT.c.topic_id == topic_id)
         per_channel = per_channel.where(_D.c.announcement_id.in_(of_topic))
     if partner_id is not None:
-        per_channel = per_channel.where(
-            _D.c.channel_id.in_(select(_C.c.id).where(_C.c.partner_id == partner_id))
+        per_channel = per_channel.where(_D.c.channel_id.in_(_channels_of(partner_id)))
+    return per_channel
+
+
+def _sent_days(
+    start: date, since: date, until: date, recent: date, *, partner_id: int | None = None
+) -> Select[Any]:
+    """Per channel, `_sources`' deliveries summed from the per-day roll-up."""
+    current = _DD.c.day >= since
+    per_channel = (
+        select(
+            _DD.c.channel_id,
+            _sum_if(current, _DD.c.sent).label("received"),
+            _sum_if(~current, _DD.c.sent).label("old_received"),
+            _sum_if(_DD.c.day >= recent, _DD.c.sent).label("recent"),
         )
+        .where(_DD.c.day >= start, _DD.c.day < until)
+        .group_by(_DD.c.channel_id)
+    )
+    if partner_id is not None:
+        per_channel = per_channel.where(_DD.c.channel_id.in_(_channels_of(partner_id)))
+    return per_channel
+
+
+def _channels_of(partner_id: int) -> Select[Any]:
+    return select(_C.c.id).where(_C.c.partner_id == partner_id)
+
+
+def _per_partner(per_channel: Select[Any]) -> Any:
+    """Per-channel delivery counts summed per partner (of the channel now)."""
     counted = per_channel.subquery("dc")
     return (
         select(
@@ -378,6 +458,7 @@ def _received(
         .select_from(counted.join(_C, _C.c.id == counted.c.channel_id))
         .where(_C.c.partner_id.is_not(None))
         .group_by(_C.c.partner_id)
+        .subquery("rc")
     )
 
 

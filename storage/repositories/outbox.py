@@ -17,6 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, col, select
 
 from bot.domain import ChannelRef, DeliveryStatus, Outcome, OutcomeKind, Platform, RelayKind, Work, WorkKind
+from storage.repositories import rollups
 from storage.repositories.base import Repository
 from storage.tables import AnnouncementRow, ChannelRow, DeliveryRow, RelayRow
 
@@ -125,6 +126,10 @@ class OutboxRepository(Repository):
         sent, retry, failed = outcome_params(outcomes, worker=worker, now=now)
         async with self._sessions.begin() as session:
             if sent:
+                if kind is WorkKind.DELIVERY:
+                    conn = await session.connection()
+                    posted = _DELIVERY.c.id.in_([row["b_id"] for row in sent])
+                    await rollups.move_sent(conn, await rollups.sent_changes(conn, posted, now))
                 # Unguarded: whoever learnt the message id records it, even after losing the lease.
                 await session.exec(_sent_statement(table), params=sent)
             if retry:

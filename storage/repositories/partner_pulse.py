@@ -24,7 +24,7 @@ from bot.ports.partner_pulse import (
     TimelineEvent,
 )
 from storage.repositories.base import Repository
-from storage.repositories.engagement import _aware, _event_counts, _received, _score, _t
+from storage.repositories.engagement import _aware, _event_counts, _score, _sources, _t
 from storage.tables import (
     AnnouncementRow,
     AnnouncementTopicRow,
@@ -366,13 +366,12 @@ def _table(
 ) -> Select[Any]:
     """Every matching partner with its score over [since, until), in the query's order (of `ids` only,
     counting for those partners alone, if given)."""
-    counts = _event_counts(since, since, until, topic_id)
     if ids is None:
-        received = _received(since, since, until, until, topic_id).subquery("rc")
+        events, received, _ = _sources(since, since, until, until, topic_id)
     else:
-        counts = counts.where(_E.c.partner_id.in_(_listed(ids)))
+        counts = _event_counts(since, since, until, topic_id, recent=until)
+        events = counts.where(_E.c.partner_id.in_(_listed(ids))).subquery("ev")
         received = _received_of(ids, since, until, topic_id).subquery("rc")
-    events = counts.subquery("ev")
     proactive = func.coalesce(events.c.proactive, 0)
     reactive = func.coalesce(events.c.reactive, 0)
     got = func.coalesce(received.c.received, 0)

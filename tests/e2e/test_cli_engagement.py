@@ -12,9 +12,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 from bot.cli import main
 from bot.cli.engagement import COLUMNS
+from storage.repositories import rollups
 from tests.e2e.test_cli_broadcast import Result
 from tests.e2e.test_cli_partners import seeded as seeded
 
@@ -32,11 +34,21 @@ def pulled(seeded: str) -> str:
             "VALUES (?, 'news_pulled', 1, ?, ?, 'slack')",
             (at.isoformat(sep=" "), partner, channel),
         )
+        rebuild_rollups(db)
         subscribed = db.execute(
             "SELECT p.name, e.at FROM engagement_event e JOIN partner p ON p.id = e.partner_id "
             "WHERE e.kind = 'subscribed'"
         ).fetchall()
     return {name: datetime.fromisoformat(when).replace(tzinfo=UTC).isoformat() for name, when in subscribed}
+
+
+def rebuild_rollups(db: sqlite3.Connection) -> None:
+    """The events were written as rows here, not by partnerbot (which keeps the daily roll-ups)."""
+    db.commit()
+    engine = create_engine(f"sqlite:///{db.execute('PRAGMA database_list').fetchone()[2]}")
+    with engine.begin() as conn:
+        rollups.rebuild_sync(conn)
+    engine.dispose()
 
 
 def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> Result:
@@ -108,6 +120,7 @@ def test_a_partner_without_action_has_empty_last_action_columns(
 ) -> None:
     with sqlite3.connect(seeded.removeprefix("sqlite:///")) as db:
         db.execute("DELETE FROM engagement_event")
+        rebuild_rollups(db)
     result = run(monkeypatch, capsys)
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))

@@ -13,6 +13,7 @@ from adapters.local.sender import Fault, LocalSender
 from adapters.local.workspace import BOT, Message
 from bot.domain import ChannelRef, Invocation, MessageRef, Outgoing, Platform, Reply, UserRef
 from bot.ports import RateKey
+from storage.repositories import rollups
 from storage.tables import AnnouncementRow, ChannelRow, DeliveryRow
 from tests.harness import ADMIN_CHANNEL, Harness
 
@@ -102,6 +103,13 @@ def id_from(reply: Reply, marker: str = "#") -> int:
             break
         digits += char
     return int(digits)
+
+
+async def rebuild_rollups(h: Harness) -> None:
+    """After a fixture wrote events or sent deliveries as rows (not through the repositories, which
+    keep the daily roll-ups), recompute the roll-ups as a bulk load would."""
+    async with h.app.engine.begin() as conn:
+        await rollups.rebuild(conn)
 
 
 async def setup_topics(h: Harness, *slugs: str) -> None:

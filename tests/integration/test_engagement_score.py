@@ -24,7 +24,7 @@ from bot.domain.engagement import EngagementKind, EngagementOverview, QuietReaso
 from storage.tables import AnnouncementRow, AnnouncementTopicRow, DeliveryRow, EngagementEventRow, TopicRow
 from tests.conftest import FakeClock
 from tests.harness import Harness
-from tests.integration.support import channel_row, rows, setup_topics
+from tests.integration.support import channel_row, rebuild_rollups, rows, setup_topics
 
 K = EngagementKind
 
@@ -102,6 +102,7 @@ async def _world(h: Harness, clock: FakeClock) -> dict[str, int]:
         for _ in range(4):
             event("dull", K.NEWS_PULLED, 100)
         await session.commit()
+    await rebuild_rollups(h)
     return ids
 
 

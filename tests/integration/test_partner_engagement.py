@@ -16,7 +16,7 @@ from bot.domain.engagement import EngagementKind
 from storage.tables import EngagementEventRow
 from tests.conftest import FakeClock
 from tests.harness import Harness
-from tests.integration.support import channel_row, setup_topics
+from tests.integration.support import channel_row, rebuild_rollups, setup_topics
 from tests.integration.test_engagement_score import _world
 
 
@@ -129,5 +129,6 @@ async def test_last_action_kind_is_the_latest_counted_event(harness: Harness, cl
                 )
             )  # fmt: skip
         await session.commit()
+    await rebuild_rollups(harness)
     (score,) = [s async for s in harness.app.bot.engagement.scores()]
     assert (score.last_action, score.last_action_kind) == (now - timedelta(days=2), K_REACTION)

@@ -17,7 +17,7 @@ from bot.domain.engagement import ScoreFilter
 from storage.tables import EngagementEventRow, TopicRow
 from tests.conftest import FakeClock
 from tests.harness import Harness
-from tests.integration.support import broadcast_and_send, channel_row, rows, setup_topics
+from tests.integration.support import broadcast_and_send, channel_row, rebuild_rollups, rows, setup_topics
 from tests.web.support import Dashboard
 
 _SPARKLINE = re.compile(r'<svg [^>]*class="[^"]* sparkline" [^>]*role="img" aria-label="Weekly score of ')
@@ -219,6 +219,7 @@ async def test_the_timeline_and_received_announcements_page_by_keyset(
                 )
             )  # fmt: skip
         await session.commit()
+    await rebuild_rollups(h)
     clock.advance(hours=1)
     await dashboard.sign_in()
     status, text = await dashboard.get(f"/partners/{acme.partner_id}?days=90")

@@ -18,7 +18,7 @@ from adapters.web.export import csv_response
 from adapters.web.render import locale_of, page, url
 from bot import messages as m
 from bot.domain.dashboard import Segment
-from bot.domain.engagement import ScoreFormula
+from bot.domain.engagement import ScoreFormula, window_end
 from bot.i18n import Plural
 from bot.ports.partner_pulse import PartnerQuery, PartnerSort
 
@@ -141,8 +141,9 @@ async def show(request: web.Request) -> web.StreamResponse:
     query = query_of(request)
     now = d.clock.now()
     formula = formula_of(d)
-    since = now - timedelta(days=query.segment.days)
-    result = await d.views.partners.page(query, since=since, until=now, formula=formula)
+    until = window_end(now)  # whole days, as `engagement` counts them (and read from the roll-ups)
+    since = until - timedelta(days=query.segment.days)
+    result = await d.views.partners.page(query, since=since, until=until, formula=formula)
     bounds = week_bounds(now, query.segment.days)
     trends = await d.views.partners.trends(
         [r.partner_id for r in result.rows], bounds=bounds, formula=formula, topic=query.segment.topic
@@ -210,8 +211,9 @@ async def export(request: web.Request) -> web.StreamResponse:
     d = deps(request)
     query = query_of(request)
     now = d.clock.now()
-    since = now - timedelta(days=query.segment.days)
-    stream = d.views.partners.export(query, since=since, until=now, formula=formula_of(d))
+    until = window_end(now)  # whole days, as `engagement` counts them (and read from the roll-ups)
+    since = until - timedelta(days=query.segment.days)
+    stream = d.views.partners.export(query, since=since, until=until, formula=formula_of(d))
 
     async def rows() -> AsyncIterator[Sequence[Any]]:
         async for r in stream:
@@ -239,7 +241,8 @@ async def show_partner(request: web.Request) -> web.StreamResponse:
     segment = segment_of(request)
     now = d.clock.now()
     formula = formula_of(d)
-    since = now - timedelta(days=segment.days)
+    until = window_end(now)
+    since = until - timedelta(days=segment.days)
     bounds = week_bounds(now, segment.days)
     trends = await d.views.partners.trends([partner.id], bounds=bounds, formula=formula)
     weekly = trends.get(partner.id, [])
@@ -247,7 +250,7 @@ async def show_partner(request: web.Request) -> web.StreamResponse:
     scored = await d.views.partners.page(
         PartnerQuery(segment=Segment(days=segment.days), partner_id=partner.id, limit=1),
         since=since,
-        until=now,
+        until=until,
         formula=formula,
     )
     row = scored.rows[0] if scored.rows else None
