@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections import OrderedDict
 from pathlib import Path
 
 from bot import messages as m
@@ -22,11 +23,19 @@ from bot.ports.files import FileMissing, FileUnreadable
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
+# A fan-out reads the same few files once per channel: the most recently read stay in memory, up
+# to this many bytes in all (a file larger than it is read from disk every time).
+READ_CACHE_BYTES = 64 * 1024 * 1024
+
+
 class FilesystemFileStore:
     """`FileStore` in a directory (created on first write)."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], *, cache_bytes: int = READ_CACHE_BYTES) -> None:
         self._root = Path(root)
+        self._cache: OrderedDict[str, bytes] = OrderedDict()
+        self._cache_bytes = cache_bytes
+        self._cached = 0
 
     @property
     def root(self) -> Path:
@@ -36,7 +45,22 @@ class FilesystemFileStore:
         return await asyncio.to_thread(self._put, data)
 
     async def read(self, *, sha256: str) -> bytes:
-        return await asyncio.to_thread(self._read, sha256)
+        data = self._cache.get(sha256)
+        if data is not None:
+            self._cache.move_to_end(sha256)
+            return data
+        data = await asyncio.to_thread(self._read, sha256)
+        self._remember(sha256, data)
+        return data
+
+    def _remember(self, sha256: str, data: bytes) -> None:
+        if len(data) > self._cache_bytes or sha256 in self._cache:
+            return
+        self._cache[sha256] = data
+        self._cached += len(data)
+        while self._cached > self._cache_bytes:
+            _, dropped = self._cache.popitem(last=False)
+            self._cached -= len(dropped)
 
     def path_of(self, sha256: str) -> Path:
         if not _HASH.match(sha256):

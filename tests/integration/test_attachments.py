@@ -157,9 +157,18 @@ async def test_the_store_writes_atomically_and_reads_back(tmp_path: Path) -> Non
         await store.read(sha256="f" * 64)
     with pytest.raises(FileMissing):
         await store.read(sha256="../../etc/passwd")
-    reader = LocalFileReader(max_size=10)
+    # Read once from disk, then from memory while it fits the cache; a file larger than it never stays.
+    store.path_of(key).unlink()
+    assert await store.read(sha256=key) == PNG
+    small = FilesystemFileStore(tmp_path / "small", cache_bytes=10)
+    other = await small.put(data=PDF)
+    await small.read(sha256=other)
+    small.path_of(other).unlink()
+    with pytest.raises(FileMissing):
+        await small.read(sha256=other)
+    (tmp_path / "big.pdf").write_bytes(PDF)
     with pytest.raises(FileUnreadable, match="larger"):
-        await reader.read(path=str(store.path_of(key)))
+        await LocalFileReader(max_size=10).read(path=str(tmp_path / "big.pdf"))
 
 
 def _parsed(text: str) -> Broadcast:
