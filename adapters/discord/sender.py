@@ -26,6 +26,7 @@ from discord.http import handle_message_parameters
 from discord.utils import MISSING
 
 from adapters.discord import translate as tr
+from adapters.discord.files import render_with_files, upload_names
 from adapters.discord.views import static_view
 from bot.domain import ChannelRef, MessageRef, Outgoing, Platform
 from bot.ports import FileMissing, FileStore, PermanentSendError, RateKey, SendError, TransientSendError
@@ -171,7 +172,7 @@ class DiscordSender:
     # --- the Sender protocol ---------------------------------------------------------------
 
     async def post(self, out: Outgoing, *, idempotency_key: str) -> MessageRef:
-        parts = tr.render_outgoing(out)
+        parts = render_with_files(out)
         if out.thread is None:
             return MessageRef(
                 out.channel, await self._post_parts(int(out.channel.channel), parts, idempotency_key)
@@ -188,7 +189,7 @@ class DiscordSender:
 
     async def find_posted(self, out: Outgoing, *, idempotency_key: str) -> MessageRef | None:
         """Look through recent history for every part an earlier attempt may have posted."""
-        parts = tr.render_outgoing(out)
+        parts = render_with_files(out)
         where = int(out.thread.message if out.thread else out.channel.channel)
         try:
             history = await self._call(self._client.http.logs_from(where, HISTORY_WINDOW))
@@ -205,7 +206,7 @@ class DiscordSender:
         return MessageRef(out.channel, found[0])
 
     async def edit(self, ref: MessageRef, out: Outgoing) -> None:
-        parts = tr.render_outgoing(out)
+        parts = render_with_files(out)
         if len(parts) > 1:
             raise PermanentSendError("the edited text needs more than one Discord message", deactivate=False)
         params = self._params(parts[0], nonce=None)
@@ -278,7 +279,7 @@ class DiscordSender:
                 "this process has no file store to read attachments from", deactivate=False
             )
         uploads = []
-        for name, attachment in zip(tr.upload_names(part.files), part.files, strict=True):
+        for name, attachment in zip(upload_names(part.files), part.files, strict=True):
             try:
                 data = await self._files.read(sha256=attachment.sha256)
             except FileMissing as exc:

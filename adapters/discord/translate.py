@@ -58,8 +58,6 @@ CHOICE_LIMIT = 100  # characters in an autocomplete choice's name and value
 
 URGENT_COLOUR = 0xED4245
 NORMAL_COLOUR = 0x5865F2
-# Images an embed shows (https://discord.com/developers/docs/resources/message#embed-object-embed-image-structure).
-EMBED_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 # Fixed custom_ids of the persistent announcement buttons (registered at start-up).
 ASK_ID = "partnerbot:ask"
@@ -183,7 +181,7 @@ class DigestShape(Protocol):
 def render_outgoing(out: Outgoing) -> list[Part]:
     content = out.content
     if isinstance(content, AnnouncementPost):
-        return render_announcement_with_files(content)
+        return render_announcement(content)
     if isinstance(content, RelayPost):
         return render_relay(content)
     return render_digest(content)
@@ -212,40 +210,6 @@ def _rendered_announcement(post: AnnouncementPost, buttons: bool) -> tuple[Part,
         ack = (ACK_BUTTON,) if post.ack_required else ()
         parts[0] = Part(embeds=parts[0].embeds, components=(*ack, *ANNOUNCEMENT_BUTTONS))
     return tuple(parts)
-
-
-def render_announcement_with_files(post: AnnouncementPost) -> list[Part]:
-    """`render_announcement`, its files on the first message: the first image shown in the first
-    embed (`attachment://`, https://discord.com/developers/docs/reference#editing-message-attachments-using-attachments-within-embeds),
-    every file listed below it by Discord itself."""
-    parts = render_announcement(post)
-    if not post.files:
-        return parts
-    first = parts[0]
-    names = upload_names(post.files)
-    image = next((i for i, f in enumerate(post.files) if f.media_type in EMBED_IMAGES), None)
-    embeds = first.embeds
-    if image is not None and embeds:
-        shown = discord.Embed.from_dict(embeds[0].to_dict())  # the rendered embeds are shared: a copy
-        shown.set_image(url=f"attachment://{names[image]}")
-        embeds = (shown, *embeds[1:])
-    parts[0] = Part(content=first.content, embeds=embeds, components=first.components, files=post.files)
-    return parts
-
-
-def upload_names(files: Sequence[Attachment]) -> list[str]:
-    """The names files are uploaded under, unique: Discord keeps letters, digits, `.`, `_` and `-`
-    of a file name and makes the rest `_`, and `attachment://` must name the file as Discord will."""
-    names: list[str] = []
-    for f in files:
-        base = re.sub(r"[^A-Za-z0-9._-]", "_", f.name) or "file"
-        name, n = base, 1
-        while name.lower() in (taken.lower() for taken in names):
-            n += 1
-            stem, dot, ext = base.rpartition(".")
-            name = f"{stem}_{n}.{ext}" if dot else f"{base}_{n}"
-        names.append(name)
-    return names
 
 
 def render_digest(digest: DigestShape) -> list[Part]:

@@ -259,6 +259,7 @@ async def test_edit_keeps_the_files_and_recall_deletes_them(sqlite_url: str, tmp
         await wait_for(lambda: "corrected" in str(discord_post.embeds), "the Discord edit")
         assert [f["name"] for f in slack_post.files or []] == ["Price list Q3.pdf", "screenshot.png"]
         assert len(discord_post.attachments) == 2
+        assert discord_post.embeds[0]["image"]["url"] == discord_post.attachments[1]["url"]
 
         shared = [f["id"] for f in slack_post.files or []]
         await w.events.slash_command(

@@ -9,6 +9,7 @@ import discord
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.discord import files as files_of_discord
 from adapters.discord import translate as tr
 from adapters.discord.sender import RecentPosts, UnknownTarget, classify
 from bot.domain import AnnouncementPost, Attachment, Button, Reply, Row
@@ -185,9 +186,9 @@ def test_an_announcement_shows_its_first_image_and_carries_every_file_on_its_fir
         Attachment(sha256="c" * 64, name="shot_one.png", media_type="image/png", size=10),
     )
     post = AnnouncementPost(1, 1, "Title", "x " * 3000, ("pricing",), urgent=False, files=files)
-    first, *rest = tr.render_announcement_with_files(post)
+    first, *rest = files_of_discord.render_announcement_with_files(post)
     assert first.files == files and all(not part.files for part in rest)
-    assert tr.upload_names(files) == ["Price_list.pdf", "shot_one.png", "shot_one_2.png"]
+    assert files_of_discord.upload_names(files) == ["Price_list.pdf", "shot_one.png", "shot_one_2.png"]
     assert first.embeds[0].image.url == "attachment://shot_one.png"
     # The shared, cached rendering is not changed by it.
     assert tr.render_announcement(post)[0].embeds[0].image.url is None

@@ -1619,6 +1619,8 @@ class FakeDiscordRest(DiscordState):
         if message.author.id != self.bot.id:
             raise DiscordError(ApiError.CANNOT_EDIT_OTHERS_MESSAGE)
         self.edit_message(message, call.json())
+        if message.attachments:  # an edit's embeds may show the message's files (`attachment://`)
+            message.embeds = files.resolve_embeds(message.embeds, message.attachments)
         self.emit_message("MESSAGE_UPDATE", message)
         return self.message_payload(message)
 
