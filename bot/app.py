@@ -32,7 +32,7 @@ from bot.ports import Clock, RateKey, RateLimiter, Sender, Stores, SystemClock
 from bot.ports.dashboard import DashboardViews
 from bot.ports.metrics import Metrics, NoMetrics
 from bot.services.dashboard_access import AccessPorts, DashboardAccess
-from bot.services.delivery import DeliveryWorker, RetryPolicy
+from bot.services.delivery import LEASE_MARGIN, DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestPorts, DigestService
 from bot.services.files import FilePorts
 from bot.services.ratelimits import NoLimiter, SharedLimiter
@@ -339,7 +339,12 @@ def slack_adapter(app: App) -> SlackAdapter:
         else None
     )
     return build_slack_adapter(
-        app.bot, app.settings.slack(), admins=app.settings.admins(), oauth_stores=stores, files=app.files
+        app.bot,
+        app.settings.slack(),
+        admins=app.settings.admins(),
+        oauth_stores=stores,
+        files=app.files,
+        share_budget=share_budget(app.settings),
     )
 
 
@@ -353,7 +358,15 @@ def slack_delivery(app: App) -> PlatformAdapter:
         if client_id
         else None
     )
-    return build_slack_delivery(app.settings.slack(), installations=store, files=app.files)
+    return build_slack_delivery(
+        app.settings.slack(), installations=store, files=app.files, share_budget=share_budget(app.settings)
+    )
+
+
+def share_budget(settings: Settings) -> float:
+    """How long an announcement's Slack uploads may take before the share: most of the part of a
+    lease a post starts with (LEASE_MARGIN), so the share starts while the claim still holds."""
+    return settings.lease_seconds * LEASE_MARGIN * 0.8
 
 
 def discord_adapter(app: App, options: DiscordOptions | None = None) -> DiscordAdapter:

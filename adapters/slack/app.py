@@ -53,6 +53,7 @@ from adapters.slack.sender import (
     make_client,
 )
 from adapters.slack.settings import SlackSettings
+from adapters.slack.uploads import DEFAULT_BUDGET
 from bot.core import PartnerBot
 from bot.domain import Platform
 from bot.ports import FileStore, Sender
@@ -327,10 +328,12 @@ def build_slack_adapter(
     admins: Admins,
     oauth_stores: OAuthStores | None = None,
     files: FileStore | None = None,
+    share_budget: float = DEFAULT_BUDGET,
 ) -> SlackAdapter:
     """Wire bolt, the Sender and the listeners from `settings` (nothing connects until start()).
     `admins` says who may use admin features where (the user-group pre-check); `oauth_stores` is
-    needed in OAuth mode (SLACK_CLIENT_ID/SECRET) only; `files` is where attachments are read from."""
+    needed in OAuth mode (SLACK_CLIENT_ID/SECRET) only; `files` is where attachments are read from,
+    `share_budget` how long their uploads may take before the share (adapters/slack/uploads.py)."""
     mode = mode_of(settings)
     if mode.oauth and settings.slack_bot_token:
         log.warning("SLACK_CLIENT_ID/SECRET are set: OAuth mode, SLACK_BOT_TOKEN is ignored")
@@ -365,7 +368,12 @@ def build_slack_adapter(
         )
         tokens, revocation = StaticToken(settings.slack_bot_token), None
     sender = SlackSender(
-        tokens, base_url=api_url, team_of=directory.team_of, team_rate=team_rate(settings), files=files
+        tokens,
+        base_url=api_url,
+        team_of=directory.team_of,
+        team_rate=team_rate(settings),
+        files=files,
+        share_budget=share_budget,
     )
     handlers = SlackHandlers(bot, directory, revocation=revocation, forget_team=tokens.forget)
     register(bolt, handlers)

@@ -162,8 +162,12 @@ class SlackSender:
         timeout: int = 15,
         wall_clock: Callable[[], float] = time.time,
         files: FileStore | None = None,
+        share_budget: float = uploads.DEFAULT_BUDGET,
     ) -> None:
         self._tokens = tokens
+        # How long an announcement's uploads may take before its share (a share after the lease
+        # ran out could be a second copy): part of what a post's lease leaves (bot/app.py).
+        self._share_budget = share_budget
         # Where announcements' attachments are read from; None: posts with files are refused.
         self._files = files
         self._base_url = base_url
@@ -255,6 +259,7 @@ class SlackSender:
             files=out.content.files,
             message=translate.with_file_key(message, key),
             fail=fail,
+            budget=self._share_budget,
         )
 
     def rate_keys(self, channel: ChannelRef) -> list[RateKey]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Final
 
@@ -31,6 +32,8 @@ from bot.ports import FileMissing, FileStore, PermanentSendError, TransientSendE
 # How often, and after how long (seconds), `files.info` is asked where the files were shared.
 SHARE_LOOKUPS: Final = (0.0, 0.2, 0.5, 1.0)
 UPLOAD_TIMEOUT: Final = 120.0
+# Seconds from the start of a post until the share must start (the root derives it from the lease).
+DEFAULT_BUDGET: Final = 12.0
 # Files are created when their upload starts, before the share: how far back recall looks for them.
 UPLOAD_WINDOW: Final = 3600.0
 LIST_PAGE: Final = 100
@@ -47,10 +50,22 @@ async def post_with_files(
     files: Sequence[Attachment],
     message: Mapping[str, Any],
     fail: Fail,
+    budget: float = DEFAULT_BUDGET,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> str:
-    """Upload `files`, share them in `channel` with `message`'s blocks; the share's `ts`."""
+    """Upload `files`, share them in `channel` with `message`'s blocks; the share's `ts`.
+
+    The share starts only while the delivery's lease still holds: uploads that took longer than
+    `budget` seconds share nothing (the row is retried; uploaded files that are never shared are
+    dropped by Slack), since by then another worker may have taken the row over and shared it."""
+    started = clock()
     uploaded = [await _upload(client, session, store, f, fail) for f in files]
+    if (took := clock() - started) > budget:
+        raise TransientSendError(
+            f"uploading the files took {took:.0f} s, more than the {budget:.0f} s the delivery's lease "
+            "leaves; nothing was shared (raise PARTNERBOT_LEASE_SECONDS for large files)"
+        )
     blocks = message.get("blocks") or [translate.text_block(str(message.get("text") or ""))]
     thread = message.get("thread_ts")
     try:

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import aiohttp
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
 from adapters.discord.client import DiscordAdapter
+from adapters.slack import uploads
 from adapters.slack.app import BOT_SCOPES, SlackAdapter
 from adapters.slack.translate import FILE_KEY_PREFIX
 from bot import app as root
@@ -21,8 +26,10 @@ from bot import messages as m
 from bot.app import App, build_app
 from bot.attachments import MIB
 from bot.config import Settings
-from bot.domain import ChannelRef, ImportRow, PartnerProfile, Platform
+from bot.domain import Attachment, ChannelRef, ImportRow, PartnerProfile, Platform
+from bot.ports import TransientSendError
 from bot.services.delivery import RetryPolicy
+from storage.files import FilesystemFileStore
 from tests.e2e.discord_world import OPTIONS
 from tests.fakes.discord import Channel as DiscordChannel
 from tests.fakes.discord import FakeDiscord
@@ -269,3 +276,27 @@ async def test_edit_keeps_the_files_and_recall_deletes_them(sqlite_url: str, tmp
         await wait_for(lambda: discord_post.deleted, "the Discord copy deleted")
         assert all(w.slack.files.files[file_id].deleted for file_id in shared)
         assert w.slack.calls["files.delete"] == 2
+
+
+async def test_uploads_that_outlast_the_lease_share_nothing(tmp_path: Path) -> None:
+    async with FakeSlack() as slack:
+        ws = slack.add_workspace("T0SLOW", name="Vendor")
+        channel = slack.add_channel(ws.team_id, "partner-acme")
+        store = FilesystemFileStore(tmp_path / "files")
+        sha = await store.put(data=PDF)
+        pdf = Attachment(sha256=sha, name="prices.pdf", media_type="application/pdf", size=len(PDF))
+        ticks = iter([0.0, 30.0])
+        message = {"text": "x", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}]}
+        async with aiohttp.ClientSession() as session:
+            client = AsyncWebClient(token=ws.bot_token, base_url=slack.base_url, session=session)
+            with pytest.raises(TransientSendError, match="took 30 s, more than the 12 s"):
+                await uploads.post_with_files(
+                    client, session, store, channel=channel.id, files=[pdf],
+                    message=message,
+                    fail=lambda exc, posting: exc, budget=12.0, clock=lambda: next(ticks),
+                )  # fmt: skip
+        assert (
+            slack.calls["files.getUploadURLExternal"] == 1
+            and slack.calls["files.completeUploadExternal"] == 0
+        )
+        assert slack.messages(channel.id) == []
