@@ -31,6 +31,7 @@ from bot.metrics import Operations, PrometheusMetrics, serve_operations
 from bot.ports import Clock, RateKey, RateLimiter, Sender, Stores, SystemClock
 from bot.ports.dashboard import DashboardViews
 from bot.ports.metrics import Metrics, NoMetrics
+from bot.services.cta import CtaLinks
 from bot.services.dashboard_access import AccessPorts, DashboardAccess
 from bot.services.delivery import LEASE_MARGIN, DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestPorts, DigestService
@@ -44,6 +45,7 @@ from storage.repositories import (
     AnnouncementRepository,
     AuditRepository,
     CommandSyncRepository,
+    CtaRepository,
     DigestRepository,
     DirectoryRepository,
     EngagementRepository,
@@ -171,6 +173,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         rate_limits=RateLimitRepository(sessions),
         privacy=PrivacyRepository(sessions),
         engagement=EngagementRepository(sessions),
+        ctas=CtaRepository(sessions),
     )
 
 
@@ -193,6 +196,7 @@ async def build_app(
     worker_box: list[DeliveryWorker] = []
     core = settings.core()  # the core gets no token, secret or database URL
     files = FilesystemFileStore(settings.files_dir)
+    links = cta_links(settings)
     bot = PartnerBot(
         stores,
         clock,
@@ -201,12 +205,13 @@ async def build_app(
         command_slots=command_slots(engine),
         # The chat's `dashboard` hands out sign-in links only where a dashboard is served.
         dashboard=_dashboard_access(engine, stores, clock, settings) if settings.dashboard_enabled else None,
+        cta_links=links,
         # `attach:<path>` is read only for console invocations (bot/services/files.py decides).
         files=FilePorts(
             store=files, local=LocalFileReader(), discord_file=int(settings.discord_max_file_mb * MIB)
         ),
     )
-    digests = DigestService(DigestPorts(digests=stores.digests), clock, core)
+    digests = DigestService(DigestPorts(digests=stores.digests), clock, core, cta_links=links)
     limiter = limiter or build_limiter(settings, engine)
     worker = DeliveryWorker(
         stores,
@@ -221,6 +226,7 @@ async def build_app(
         digests=digests,
         limiter=limiter,
         metrics=metrics,
+        cta_links=links,
     )
     worker_box.append(worker)
     return App(
@@ -397,6 +403,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
     adapters = build_adapters(app, deliver_only=deliver_only)
     ops = operations(app, adapters)
     dashboard = dashboard_app(app) if settings.dashboard_enabled and not deliver_only else None
+    redirect = redirect_app(app) if not deliver_only else None
     slack_server = None
     if Platform.SLACK in settings.configured_platforms() and not deliver_only:
         from adapters.slack.app import SlackAdapter
@@ -406,6 +413,8 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
                 adapter.extra_routes.update(ops.routes())
                 if dashboard is not None:
                     adapter.mounts.append(lambda root: mount_dashboard(root, dashboard))
+                if redirect is not None:
+                    adapter.mounts.append(lambda root: mount_redirect(root, redirect))
                 slack_server = adapter
     stop = stop or _stop_on_signals()
     ops_server = None
@@ -414,10 +423,16 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, delive
         if settings.metrics_port is not None:
             ops_server = await serve_operations(ops, settings.http_host, settings.metrics_port)
             log.info("metrics on http://%s:%d/metrics", settings.http_host, settings.metrics_port)
-        if dashboard is not None and slack_server is None:  # no Slack server to share: the root's own
+        # No Slack server to share: the root's own, for the dashboard and/or the CTA redirect.
+        if (dashboard is not None or redirect is not None) and slack_server is None:
             try:
-                web_server = await serve_web(settings.http_host, settings.http_port, ops, dashboard)
-                log.info("dashboard on %s/dashboard/", settings.web().base_url(listening_port(web_server)))
+                web_server = await serve_web(
+                    settings.http_host, settings.http_port, ops, dashboard, redirect=redirect
+                )
+                if dashboard is not None:
+                    log.info(
+                        "dashboard on %s/dashboard/", settings.web().base_url(listening_port(web_server))
+                    )
             except OSError as exc:  # the chat must not stop for the dashboard: say so and go on
                 log.warning(
                     "dashboard not served: cannot listen on %s:%d (%s); set PARTNERBOT_HTTP_PORT to a free "
@@ -503,6 +518,29 @@ def session_key(secret_key: str) -> bytes:
     return kdf.derive(first.encode())
 
 
+def cta_links(settings: Settings) -> CtaLinks | None:
+    """Signed redirect links for calls to action, on PARTNERBOT_PUBLIC_URL, keyed (HKDF) from
+    PARTNERBOT_SECRET_KEY — every key of its list verifies, the first signs. None without either:
+    a link in a message lives for months, so it is never signed with a key that dies with the process."""
+    public = settings.web().public_url.strip()
+    keys = [key.strip() for key in settings.secret_key.split(",") if key.strip()]
+    if not public or not keys:
+        if public:
+            log.warning(
+                "PARTNERBOT_PUBLIC_URL is set but PARTNERBOT_SECRET_KEY is not: call-to-action clicks "
+                "on Discord are counted through buttons, and digest links are not counted"
+            )
+        return None
+    return CtaLinks(public, [_derive(key, b"partnerbot cta redirects") for key in keys])
+
+
+def _derive(key: str, info: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(key.encode())
+
+
 def dashboard_app(app: App) -> web.Application:
     """The /dashboard/ application, wired to this process's core and database."""
     from adapters.web.app import build_dashboard
@@ -575,6 +613,22 @@ def slack_bot_token(app: App) -> Callable[[str], Awaitable[str | None]]:
     return token
 
 
+def redirect_app(app: App) -> web.Application | None:
+    """/r/<token>, the counted redirect of calls to action; None when links are not signed (no
+    PARTNERBOT_PUBLIC_URL or no PARTNERBOT_SECRET_KEY): then nothing points at it."""
+    if app.bot.ctas.links is None:
+        return None
+    from adapters.web.redirect import build_redirect
+
+    return build_redirect(app.bot.cta_redirect)
+
+
+def mount_redirect(root: web.Application, redirect: web.Application) -> None:
+    from adapters.web.redirect import mount
+
+    mount(root, redirect)
+
+
 def mount_dashboard(root: web.Application, dashboard: web.Application) -> None:
     from adapters.web.app import mount
 
@@ -582,15 +636,24 @@ def mount_dashboard(root: web.Application, dashboard: web.Application) -> None:
 
 
 async def serve_web(
-    host: str, port: int, ops: Operations | None, dashboard: web.Application
+    host: str,
+    port: int,
+    ops: Operations | None,
+    dashboard: web.Application | None,
+    *,
+    redirect: web.Application | None = None,
 ) -> web.AppRunner:
-    """An HTTP server of the root's own: the dashboard, /healthz, and /metrics and /readyz if `ops`."""
+    """An HTTP server of the root's own: the dashboard, the CTA redirect (/r/), /healthz, and /metrics
+    and /readyz if `ops`."""
     from aiohttp import web
 
     from bot.metrics import HEALTH_PATH
 
     root = web.Application()
-    mount_dashboard(root, dashboard)
+    if dashboard is not None:
+        mount_dashboard(root, dashboard)
+    if redirect is not None:
+        mount_redirect(root, redirect)
     if ops is not None:
         for path, handler in ops.routes().items():
             root.router.add_get(path, handler)
@@ -619,7 +682,9 @@ async def serve_dashboard(settings: Settings, *, stop: asyncio.Event | None = No
     in it are queued like chat answers; the worker of `partnerbot run` or `partnerbot worker` posts them."""
     app = await build_app(settings)
     stop = stop or _stop_on_signals()
-    runner = await serve_web(settings.http_host, settings.http_port, None, dashboard_app(app))
+    runner = await serve_web(
+        settings.http_host, settings.http_port, None, dashboard_app(app), redirect=redirect_app(app)
+    )
     try:
         log.info("dashboard on %s/dashboard/", settings.web().base_url(listening_port(runner)))
         await stop.wait()

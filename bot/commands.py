@@ -12,6 +12,7 @@ from typing import Final
 
 from bot.domain.announcements import Audience
 from bot.domain.conversation import Refusal, RefusalCode
+from bot.domain.cta import CallToAction
 from bot.domain.directory import DeliveryMode
 from bot.domain.files import NewFile
 from bot.timezones import QuietHours
@@ -172,6 +173,8 @@ class Broadcast:
     send_local: bool = False
     # `ack` (urgent only): partners must acknowledge it.
     ack_required: bool = False
+    # `cta:"Label|URL"` (up to 3, in order): link buttons under it, their clicks counted.
+    ctas: tuple[CallToAction, ...] = ()
     # `attach:<path>` (the console only): local files to attach, read by the core's LocalFiles port.
     attach: tuple[str, ...] = ()
     # Files an adapter or the CLI already holds (a Slack message's files, a Discord message's

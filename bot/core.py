@@ -35,6 +35,7 @@ from bot.services.admin import (
     new_join_code,
 )
 from bot.services.analytics import AnalyticsPorts, AnalyticsService
+from bot.services.cta import CtaLinks, CtaPorts, CtaService
 from bot.services.dashboard_access import DASHBOARD_CHANNEL, DashboardAccess
 from bot.services.engagement import EngagementPorts, EngagementService
 from bot.services.feedback import FeedbackPorts, FeedbackService
@@ -69,6 +70,7 @@ class PartnerBot:
         command_slots: int | None = None,
         dashboard: DashboardAccess | None = None,
         files: FilePorts | None = None,
+        cta_links: CtaLinks | None = None,
     ) -> None:
         self.settings = settings
         # The web dashboard's sign-in links (`dashboard`); None when the root serves no dashboard.
@@ -140,6 +142,8 @@ class PartnerBot:
         self.engagement = EngagementService(
             EngagementPorts(engagement=s.engagement, topics=s.topics, directory=s.directory), clock, settings
         )
+        # Calls to action: clicks on their buttons, and the signed redirect (when a public URL is set).
+        self.ctas = CtaService(CtaPorts(ctas=s.ctas, feedback=s.feedback), clock, cta_links)
         # The periodic jobs' services (bot/jobs.py) and the roster import (the CLI).
         self.reports = ReportService(
             ReportPorts(reports=s.reports, notices=s.notices, engagement=s.engagement), settings
@@ -225,6 +229,31 @@ class PartnerBot:
             )
 
         return await self._in_turn(run)
+
+    async def cta_pressed(
+        self, *, platform: Platform, channel: str, message: str, user: str, announcement_id: int, number: int
+    ) -> Reply:
+        """A call-to-action button under a delivered announcement (`message` in `channel`): the click
+        counted; the reply holds its link (a Discord button answers with it, only to who pressed)."""
+
+        async def run() -> Reply:
+            result = await self.ctas.pressed(
+                platform=platform,
+                channel=channel,
+                message=message,
+                announcement_id=announcement_id,
+                number=number,
+                user=user,
+            )
+            return present(result)
+
+        return await self._in_turn(run)
+
+    async def cta_redirect(self, token: str) -> str | None:
+        """A signed CTA link (`/r/<token>`) was opened: the click counted and the stored URL to go to;
+        None, counting nothing, for a token partnerbot did not make (the web adapter answers 404)."""
+        async with self.slots.turn():
+            return await self.ctas.followed(token)
 
     async def mute(
         self, inv: Invocation, *, platform: Platform, channel: str, message: str, topic: str | None = None

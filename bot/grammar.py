@@ -63,6 +63,7 @@ from bot.commands import (
 )
 from bot.domain.announcements import Audience
 from bot.domain.conversation import Refusal, RefusalCode
+from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
 from bot.domain.directory import DeliveryMode
 from bot.lexer import (
     NUMBER,
@@ -79,6 +80,7 @@ from bot.lexer import (
     read_word,
     read_words,
 )
+from bot.presenter.refusals import cta_refused, refusal_reply
 from bot.timezones import QuietHours, parse_quiet
 from bot.when import At, at_example, parse_at, with_examples
 
@@ -89,9 +91,10 @@ MAX_ATTRIBUTE = 40
 MAX_LANGUAGE = 20
 _SHOWN = 40  # how much of a bad word an error message repeats
 _INVITE_KEYS = ("tier", "type", "region", "language")
-_BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at", "attach")
-# Options a broadcast may repeat: each `attach:` names one more file.
-_REPEATABLE = frozenset({"attach"})
+_BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at", "cta", "attach")
+# Options a broadcast may repeat, in order: `cta:"Label|URL"` up to MAX_CTAS times, `attach:<path>`
+# once per file.
+_REPEATABLE = ("cta", "attach")
 _PARTNER_SET_KEYS = ("tier", "type", "region", "language", "timezone")
 _BROADCAST_FLAGS = ("urgent", "ack")  # `ack`: partners must acknowledge (urgent announcements only)
 _EDIT_KEYS = ("title", "at")
@@ -500,6 +503,7 @@ def _broadcast(text: str, pos: int) -> Broadcast:
     """Options and flags, in any order, up to `title:"…"`; everything after the title is the body."""
     options: dict[str, str] = {}
     flags: set[str] = set()
+    ctas: list[str] = []
     attach: list[str] = []
     while "title" not in options and (word := read_word(text, pos)) is not None:
         # Only the lower-case flags: "Urgent" is prose, refused below with a pointer to `urgent`.
@@ -517,14 +521,19 @@ def _broadcast(text: str, pos: int) -> Broadcast:
             )
         token, option = found
         if option[0] in _REPEATABLE:
-            attach.append(_attach_path(option[1]))
+            if option[0] == "attach":
+                attach.append(_attach_path(option[1]))
+            else:
+                ctas.append(option[1])
         else:
             _add_option(options, option, "broadcast", _BROADCAST_KEYS)
         pos = token.end
     if "ack" in flags and "urgent" not in flags:
         raise _Invalid(msg.ACK_NEEDS_URGENT, Refusal(RefusalCode.ACK_NEEDS_URGENT, "urgent"))
-    built = _build_broadcast(options, "urgent" in flags, text[pos:].strip(), ack="ack" in flags)
-    return replace(built, attach=tuple(attach)) if attach else built
+    broadcast = _build_broadcast(options, "urgent" in flags, text[pos:].strip(), ack="ack" in flags)
+    if ctas:
+        broadcast = replace(broadcast, ctas=_ctas(ctas))
+    return replace(broadcast, attach=tuple(attach)) if attach else broadcast
 
 
 def _attach_path(value: str) -> str:
@@ -536,6 +545,17 @@ def _attach_path(value: str) -> str:
             msg.OPTION_EMPTY.format(key="attach", example=example), Refusal(RefusalCode.MISSING, "attach")
         )
     return path
+
+
+def _ctas(written: list[str]) -> tuple[CallToAction, ...]:
+    """The `cta:` options in the order written (bot/domain/cta.py has the rules)."""
+    if any(not value.strip() for value in written):
+        raise _Invalid(msg.CTA_EMPTY, Refusal(RefusalCode.MISSING, "cta"))
+    ctas = parse_ctas(written)
+    if isinstance(ctas, CtaRefused):
+        refused = cta_refused(ctas, count=len(written))
+        raise _Invalid(refusal_reply(refused).text, refused.refusal)
+    return ctas
 
 
 def _option_at(text: str, word: Token, keys: tuple[str, ...]) -> tuple[Token, tuple[str, str]] | None:

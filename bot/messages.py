@@ -53,8 +53,9 @@ and announcements received a week against its actions \
 · `partner set "<name>" tier:<tier> [type:…] [region:…] \
 [language:…] [timezone:…]` · `partner remove "<name>"`
 • `broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] \
-[at:"YYYY-MM-DD HH:MM[ local]"] title:"<title>" <body…>` — a draft with a preview of its reach. \
-Options and flags come first; everything after `title:"…"` is the body, as written
+[at:"YYYY-MM-DD HH:MM[ local]"] [cta:"<label>|<https://…>"]… title:"<title>" <body…>` — a draft with \
+a preview of its reach. Options and flags come first; everything after `title:"…"` is the body, as \
+written; up to 3 `cta:` add link buttons whose clicks `stats <id>` counts
 • `send <id>` · `cancel <id>` · `scheduled` · `stats [<id>]` · `acks <id>` — who acknowledged
 • `drafts` — open drafts, each with a Cancel button
 • `reschedule <id> at:"YYYY-MM-DD HH:MM[ local]"` — a new time, until the first delivery goes out
@@ -122,6 +123,7 @@ OPTION_EXAMPLES: Final[Mapping[str, str]] = {
     "at": "{at_example}",
     "timezone": "Europe/Berlin",
     "attach": '"./Price list Q3.pdf"',
+    "cta": '"Register now|https://example.com/webinar"',
 }
 BROADCAST_TOPIC_MISSING: Final = (
     "Say which topics this is about with `topic:<slug>` (several: `topic:pricing,security`)."
@@ -181,7 +183,8 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "partner": PARTNER_ACTIONS_USAGE,
     "broadcast": (
         "`broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] "
-        '[at:"YYYY-MM-DD HH:MM[ local]"] [attach:<path>…] title:"<title>" <body…>`'
+        '[at:"YYYY-MM-DD HH:MM[ local]"] [cta:"<label>|<https://…>"]… [attach:<path>…] title:"<title>" '
+        "<body…>`"
     ),
     "send": "`send <id>`",
     "cancel": "`cancel <id>`",
@@ -237,10 +240,13 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "after its last other character is dropped. So `urgent`, `ack`, `tier:gold` or `at:` after the "
     "title are words of the body. `at:{at_example}` schedules it (vendor time zone); add `local` for "
     "each channel's own clock, or an IANA zone such as `Europe/Berlin`. `urgent ack` asks partners to "
-    "acknowledge it; `acks <id>` shows who has. Files: in the console, `attach:<path>` (once per file, "
-    "up to 10); on Slack and Discord, use “Broadcast to partners” on a message that carries the files. "
-    "The preview lists them and refuses what a target platform can't take (Discord: 10 MB per file, "
-    "25 MB per message; 10 files).",
+    "acknowledge it; `acks <id>` shows who has. "
+    '`cta:"Register now|https://example.com/webinar"` adds a link button under it (up to 3, in the '
+    "order written; the label up to 75 characters, the address a full `https://…` one); each click "
+    "is counted per partner and channel, and `stats <id>` shows them. Files: in the console, "
+    "`attach:<path>` (once per file, up to 10); on Slack and Discord, use “Broadcast to partners” on a "
+    "message that carries the files. The preview lists them and refuses what a target platform can't "
+    "take (Discord: 10 MB per file, 25 MB per message; 10 files).",
     "send": "Sends a draft announcement, or schedules it when it has an `at:` time.",
     "cancel": "Cancels a draft, or a scheduled announcement until its first delivery goes out.",
     "edit": "Changes an announcement's title and/or body. Copies already delivered are updated in place "
@@ -1053,6 +1059,12 @@ SLACK_SEND_AT_HINT: Final = (
 )
 SLACK_SEND_LOCAL_FIELD: Final = "Time zone"
 SLACK_SEND_LOCAL_OPTION: Final = "Local time in each partner's time zone"
+SLACK_CTA_FIELD: Final = "Buttons (calls to action)"
+SLACK_CTA_PLACEHOLDER: Final = "Register now|https://example.com/webinar"
+SLACK_CTA_HINT: Final = (
+    "Up to 3 link buttons under the announcement, one per line: a label, |, then the full address. "
+    "Clicks are counted per partner."
+)
 SLACK_SEND_LOCAL_HINT: Final = (
     "Ticked, 09:00 means 09:00 on each channel's own clock, so delivery follows the sun. "
     "Unticked, the time is the moment you picked, in your Slack time zone."
@@ -1119,6 +1131,8 @@ DISCORD_ASK_MODAL_TITLE: Final = "Ask the vendor team"
 DISCORD_ASK_LABEL: Final = "Your question"
 DISCORD_ASK_PLACEHOLDER: Final = "The answer will appear in a thread under this announcement."
 DISCORD_ACK_OPTION: Final = "Partners must acknowledge it (urgent announcements only)"
+# ≤ 100 characters (Discord's option description limit).
+DISCORD_CTA_OPTION: Final = "A link button: Label|https://… (e.g. Register now|https://example.com/webinar)"
 
 # Permissions:
 
@@ -1262,6 +1276,38 @@ PRIVATE_REPLY_ELSEWHERE: Final = (
 )
 
 
+# --- calls to action (bot/domain/cta.py, bot/services/cta.py) -----------------------------------
+
+CTA_EXAMPLE: Final = 'cta:"Register now|https://example.com/webinar"'
+CTA_FORM: Final = (
+    "A call to action is a button label and a web address with `|` between them — `{written}` has no "
+    "`|`. Write it like `" + CTA_EXAMPLE + "`."
+)
+CTA_LABEL: Final = (
+    "A call to action's button label needs 1 to {max} characters (and no `|`): `{written}`. "
+    "For example `" + CTA_EXAMPLE + "`."
+)
+CTA_URL: Final = (
+    "`{url}` is not a web address partners can open. Give the whole address, starting with "
+    "`https://` (or `http://`) and a host, like `" + CTA_EXAMPLE + "`."
+)
+CTA_URL_TOO_LONG: Final = (
+    "That call to action's address is {length} characters; the limit is {max}, so that every "
+    "platform can show it. Use a shorter link."
+)
+CTA_TOO_MANY: Final = "An announcement can carry up to {max} calls to action (`cta:`); this one has {count}."
+CTA_EMPTY: Final = "`cta:` needs a label and an address, e.g. `" + CTA_EXAMPLE + "`."
+# The preview (one line per CTA) and `stats <id>`.
+CTA_PREVIEW_HEADER: Final = "Buttons:"
+CTA_PREVIEW_LINE: Final = "• **{label}** → {url}"
+STATS_CTA_HEADER: Final = "• clicks:"
+STATS_CTA_LINE: Final = "  ◦ **{label}**: {clicks}{by}"
+STATS_CTA_BY: Final = " (by tier: {tiers}; by region: {regions})"
+CLICKS: Final = Plural("{n} click", "{n} clicks")
+# A Discord button (no PARTNERBOT_PUBLIC_URL) answers the partner who pressed it, and only them.
+CTA_OPENED: Final = "**{label}**\n{url}"
+# The redirect's page when a link is not (or no longer) one partnerbot made.
+CTA_REDIRECT_NOT_FOUND: Final = "This link is not valid. Ask whoever sent it for a new one."
 # --- files attached to announcements (bot/attachments.py, bot/services/files.py) -----------------
 
 FILES_HEADING: Final = Plural("📎 **{n} file attached:**", "📎 **{n} files attached:**")

@@ -210,6 +210,14 @@ class HelpfulCounted:
 
 
 @dataclass(frozen=True, slots=True)
+class CtaOpened:
+    """A call-to-action button was pressed and the click counted: where it leads."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionAsked:
     """A partner's question went to the vendor team as `question_id`."""
 
@@ -234,7 +242,7 @@ class OpenQuestions:
     questions: tuple[Question, ...]
 
 
-FeedbackResult = HelpfulCounted | QuestionAsked | QuestionAnswered | OpenQuestions | Refused
+FeedbackResult = HelpfulCounted | CtaOpened | QuestionAsked | QuestionAnswered | OpenQuestions | Refused
 
 
 # --- acknowledgements (bot/services/acks.py) ----------------------------------------------------

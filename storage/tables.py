@@ -164,6 +164,17 @@ class AnnouncementTopicRow(SQLModel, table=True):
     topic_id: int = Field(foreign_key="topic.id", primary_key=True, index=True)
 
 
+class AnnouncementCtaRow(SQLModel, table=True):
+    """A call to action under an announcement (`cta:"Label|URL"`): its number (1 to 3, in the order
+    written), the button's label and the URL it leads to. Written with the draft, never changed."""
+
+    __tablename__ = "announcement_cta"
+    announcement_id: int = Field(foreign_key="announcement.id", primary_key=True)
+    number: int = Field(primary_key=True)
+    label: str = Field(max_length=75)
+    url: str = Field(max_length=1900)
+
+
 class StoredFileRow(SQLModel, table=True):
     """An attachment's bytes, stored once under their SHA-256 (in the FileStore: a directory by
     default); what is known of them without reading them."""
@@ -401,6 +412,7 @@ class SignInLinkRow(SQLModel, table=True):
 
 
 __all__ = [
+    "AnnouncementCtaRow",
     "AnnouncementRow",
     "AnnouncementTopicRow",
     "AnswerRow",
@@ -408,9 +420,11 @@ __all__ = [
     "ChannelRow",
     "DeliveryDayRow",
     "DeliveryRow",
+    "DeliveryWeekRow",
     "DigestRow",
     "EngagementDayRow",
     "EngagementEventRow",
+    "EngagementWeekRow",
     "InviteRow",
     "JobRunRow",
     "NoticeRow",
@@ -525,10 +539,11 @@ class EngagementDayRow(SQLModel, table=True):
     every event (migration 0020 back-fills it)."""
 
     __tablename__ = "engagement_day"
-    # Clustered by (partner, day) on SQLite too: the score scans it in that order without a lookup per row.
+    # Clustered by (day, partner) on SQLite too: a window reads its few days around the whole weeks as
+    # ranges of the key, without a lookup per row.
     __table_args__ = {"sqlite_with_rowid": False}
-    partner_id: int = Field(primary_key=True, foreign_key="partner.id")
     day: date = Field(primary_key=True)
+    partner_id: int = Field(primary_key=True, foreign_key="partner.id")
     proactive: int = Field(default=0)
     reactive: int = Field(default=0)
     last_at: datetime = _when()
@@ -541,6 +556,31 @@ class DeliveryDayRow(SQLModel, table=True):
 
     __tablename__ = "delivery_day"
     __table_args__ = {"sqlite_with_rowid": False}
-    channel_id: int = Field(primary_key=True, foreign_key="channel.id")
     day: date = Field(primary_key=True)
+    channel_id: int = Field(primary_key=True, foreign_key="channel.id")
+    sent: int = Field(default=0)
+
+
+class EngagementWeekRow(SQLModel, table=True):
+    """`engagement_day` summed per week (starting Monday, UTC): a window of whole days reads its whole
+    weeks here and only its first and last few days from `engagement_day`. `last_day`: the day of the
+    week's latest counted event (its kind is that day's `last_kind`)."""
+
+    __tablename__ = "engagement_week"
+    __table_args__ = {"sqlite_with_rowid": False}
+    partner_id: int = Field(primary_key=True, foreign_key="partner.id")
+    week: date = Field(primary_key=True)
+    proactive: int = Field(default=0)
+    reactive: int = Field(default=0)
+    last_at: datetime = _when()
+    last_day: date
+
+
+class DeliveryWeekRow(SQLModel, table=True):
+    """`delivery_day` summed per week (starting Monday, UTC)."""
+
+    __tablename__ = "delivery_week"
+    __table_args__ = {"sqlite_with_rowid": False}
+    channel_id: int = Field(primary_key=True, foreign_key="channel.id")
+    week: date = Field(primary_key=True)
     sent: int = Field(default=0)

@@ -26,7 +26,7 @@ from adapters.discord.handlers import DiscordOptions
 from adapters.discord.sender import DiscordSender
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.sync import sync_commands
-from adapters.discord.views import AnnouncementView, CoreButton, PreviewSelect
+from adapters.discord.views import AnnouncementView, CoreButton, CtaButton, PreviewSelect
 from bot.command_sync import CommandSyncStore
 from bot.core import PartnerBot
 from bot.domain import Platform
@@ -86,7 +86,7 @@ class PartnerbotClient(discord.AutoShardedClient):
     async def setup_hook(self) -> None:
         # Persistent components: registered before any interaction can arrive.
         self.add_view(AnnouncementView())
-        self.add_dynamic_items(CoreButton, PreviewSelect)
+        self.add_dynamic_items(CoreButton, CtaButton, PreviewSelect)
         await self._setup()
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:

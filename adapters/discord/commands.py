@@ -18,6 +18,7 @@ from discord import app_commands
 from adapters.discord import translate as tr
 from adapters.discord.admin import DiscordHandlers
 from adapters.discord.edge import short, shown
+from adapters.discord.translate import CTA_OPTION_LIMIT
 from bot import commands as c
 from bot import messages as m
 from bot.commands import DEFAULT_NEWS, MAX_BODY, MAX_NEWS, MAX_TITLE
@@ -273,6 +274,9 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         tier="Only these tiers, e.g. gold,platinum",
         at=m.DISCORD_SEND_AT_OPTION,
         ack=m.DISCORD_ACK_OPTION,
+        cta1=m.DISCORD_CTA_OPTION,
+        cta2=m.DISCORD_CTA_OPTION,
+        cta3=m.DISCORD_CTA_OPTION,
     )
     @app_commands.autocomplete(topics=_topics(h))
     async def broadcast(
@@ -287,7 +291,14 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         urgent: bool = False,
         at: app_commands.Range[str, 1, 100] | None = None,
         ack: bool = False,
+        cta1: app_commands.Range[str, 1, CTA_OPTION_LIMIT] | None = None,
+        cta2: app_commands.Range[str, 1, CTA_OPTION_LIMIT] | None = None,
+        cta3: app_commands.Range[str, 1, CTA_OPTION_LIMIT] | None = None,
     ) -> None:
+        ctas = tr.parse_cta_options(cta1, cta2, cta3)
+        if isinstance(ctas, str):
+            await h.admin(interaction, ctas, detail="broadcast")
+            return
         slugs, problem = tr.parse_topics(topics)
         if ack and not urgent:
             problem = problem or m.ACK_NEEDS_URGENT
@@ -300,7 +311,13 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         }
         command = tr.scheduled(
             c.Broadcast(
-                slugs, tr.audience_of(lists), title.strip(), body.strip(), urgent=urgent, ack_required=ack
+                slugs,
+                tr.audience_of(lists),
+                title.strip(),
+                body.strip(),
+                urgent=urgent,
+                ack_required=ack,
+                ctas=ctas,
             ),
             at,
         )

@@ -65,6 +65,9 @@ class Known:
             return True
         if tr.CORE_BUTTON.fullmatch(custom_id):
             return True
+        cta = tr.CTA_BUTTON.fullmatch(custom_id)
+        if cta is not None:
+            return int(cta["id"]) <= MAX_SNOWFLAKE
         select = tr.PREVIEW_SELECT.fullmatch(custom_id)
         return select is not None and int(select["id"]) <= MAX_SNOWFLAKE
 

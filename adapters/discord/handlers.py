@@ -227,6 +227,28 @@ class PartnerHandlers:
                 return
             await self.answer(interaction, self._mute(interaction, message), ephemeral=True)
 
+    async def cta_button(self, interaction: discord.Interaction, announcement_id: int, number: int) -> None:
+        """A call-to-action button: the click counted, the link answered to the partner alone."""
+        message = interaction.message
+        if message is None:
+            return
+        await self.answer(
+            interaction, self._cta(interaction, message, announcement_id, number), ephemeral=True
+        )
+
+    async def _cta(
+        self, interaction: discord.Interaction, message: discord.Message, announcement_id: int, number: int
+    ) -> Reply:
+        await self._until_recorded(message)
+        return await self.bot.cta_pressed(
+            platform=Platform.DISCORD,
+            channel=str(message.channel.id),
+            message=str(message.id),
+            user=str(interaction.user.id),
+            announcement_id=announcement_id,
+            number=number,
+        )
+
     async def _helpful(self, interaction: discord.Interaction, message: discord.Message) -> Reply:
         await self._until_recorded(message)
         return await self.bot.helpful(

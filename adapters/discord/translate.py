@@ -39,7 +39,10 @@ from bot.domain import (
     Schedule,
     UserRef,
 )
+from bot.domain.cta import MAX_CTA_LABEL, MAX_CTA_URL, CallToAction, CtaRefused, parse_ctas
+from bot.domain.sending import CtaButton
 from bot.lexer import UnclosedQuote, as_option, as_slug, comma_list, read_all
+from bot.presenter.refusals import cta_refused, refusal_reply
 from bot.when import parse_at
 
 CONTENT_LIMIT = 2000
@@ -69,6 +72,10 @@ CORE_BUTTON = re.compile(r"pb:(?P<action>[a-z_]{1,40}):(?P<value>[^:]{0,50})")
 # The button under Recall's private "are you sure?" (Discord has no confirmation dialog).
 RECALL_CONFIRMED = "announcement_recall_confirmed"
 PREVIEW_SELECT = re.compile(r"pbx:(?P<kind>topics|audience):(?P<id>[0-9]{1,19})")
+# A call to action as a normal button (no PARTNERBOT_PUBLIC_URL): `cta:<announcement>:<number>`.
+CTA_BUTTON = re.compile(r"cta:(?P<id>[0-9]{1,19}):(?P<n>[1-9])")
+LINK_URL_LIMIT = 512  # a link button's url
+CTA_OPTION_LIMIT = MAX_CTA_LABEL + 1 + MAX_CTA_URL  # `Label|URL` in a slash command's string option
 AUDIENCE_KEYS = ("tier", "type", "region", "language")
 
 
@@ -77,6 +84,8 @@ class ButtonSpec:
     label: str
     custom_id: str
     style: ButtonStyle = ButtonStyle.DEFAULT
+    # A link button (style 5): it opens `url` and sends partnerbot nothing; it has no custom_id.
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +174,8 @@ class DigestItemShape(Protocol):
     @property
     def topics(self) -> tuple[str, ...]: ...
     @property
+    def ctas(self) -> tuple[CtaButton, ...]: ...
+    @property
     def files(self) -> tuple[Attachment, ...]: ...
 
 
@@ -193,7 +204,34 @@ def render_announcement(post: AnnouncementPost, *, buttons: bool = True) -> list
 
     Nothing here depends on the delivery, so a fan-out renders each announcement once (cached; the
     Parts and their embeds are shared between copies, so never mutate them)."""
-    return list(_rendered_announcement(replace(post, delivery_id=0), buttons))
+    parts = list(_rendered_announcement(replace(post, delivery_id=0, ctas=()), buttons))
+    if buttons and post.ctas:  # per copy: a redirect link names its delivery
+        parts[0] = replace(parts[0], components=(*cta_buttons(post), *parts[0].components))
+    return parts
+
+
+def parse_cta_options(*written: str | None) -> tuple[CallToAction, ...] | str:
+    """The slash command's `cta1`…`cta3` (`Label|URL` each), in order; or the refusal's words."""
+    given = [text for text in written if text is not None]
+    ctas = parse_ctas(given)
+    if isinstance(ctas, CtaRefused):
+        return refusal_reply(cta_refused(ctas, count=len(given))).text
+    return ctas
+
+
+def cta_buttons(post: AnnouncementPost) -> tuple[ButtonSpec, ...]:
+    """The calls to action, first on the message. Discord's link buttons send no interaction, so a
+    click is counted only when one goes through partnerbot's redirect (`link`, set with
+    PARTNERBOT_PUBLIC_URL); otherwise a normal button answers with the link, privately, and counts.
+    https://discord.com/developers/docs/components/reference#button"""
+    return tuple(
+        ButtonSpec(cta.label[:LABEL_LIMIT], "", ButtonStyle.DEFAULT, url=cta.link)
+        if cta.link and len(cta.link) <= LINK_URL_LIMIT
+        else ButtonSpec(
+            cta.label[:LABEL_LIMIT], f"cta:{post.announcement_id}:{cta.number}", ButtonStyle.PRIMARY
+        )
+        for cta in post.ctas
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -217,13 +255,28 @@ def render_digest(digest: DigestShape) -> list[Part]:
     they act on one announcement, and a digest message carries several."""
     embeds = [discord.Embed(title=digest.period_label[:TITLE_LIMIT], colour=NORMAL_COLOUR)]
     for item in digest.items:
-        listed = [m.DIGEST_FILE.format(name=f.name, size=human_size(f.size)) for f in item.files]
-        body = "\n\n".join([item.body, "\n".join(listed)]) if listed else item.body
+        body = f"{item.body}\n\n🔗 {cta_links(item.ctas)}" if item.ctas else item.body
+        if item.files:
+            listed = [m.DIGEST_FILE.format(name=f.name, size=human_size(f.size)) for f in item.files]
+            body = "\n\n".join([body, "\n".join(listed)])
         item_embeds = _item_embeds(item.title, body, NORMAL_COLOUR)
         footer = m.DISCORD_DIGEST_FOOTER.format(topics=", ".join(item.topics), id=item.announcement_id)
         item_embeds[-1].set_footer(text=footer[:FOOTER_BUDGET])
         embeds.extend(item_embeds)
     return [Part(embeds=tuple(group)) for group in _pack(embeds)]
+
+
+def cta_links(ctas: Sequence[CtaButton]) -> str:
+    """A digest's calls to action as Markdown links (through the counted redirect when there is one)."""
+    return " · ".join(f"[{_link_label(cta.label)}]({_link_target(cta.href)})" for cta in ctas)
+
+
+def _link_label(label: str) -> str:
+    return re.sub(r"([\\\[\]*_~`|])", r"\\\1", label)
+
+
+def _link_target(url: str) -> str:
+    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
 
 
 def _item_embeds(title: str, body: str, colour: int) -> list[discord.Embed]:

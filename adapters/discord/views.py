@@ -52,6 +52,10 @@ class Handlers(Protocol):
 
     async def core_button(self, interaction: discord.Interaction, action: str, value: str) -> None: ...
 
+    async def cta_button(
+        self, interaction: discord.Interaction, announcement_id: int, number: int
+    ) -> None: ...
+
     async def preview_select(
         self, interaction: discord.Interaction, kind: str, announcement_id: int, values: list[str]
     ) -> None: ...
@@ -80,7 +84,9 @@ def static_view(components: Sequence[tr.Component]) -> discord.ui.View:
     presses are dispatched by the persistent view and the dynamic items instead."""
     view = discord.ui.View(timeout=None)
     for spec in components:
-        if isinstance(spec, tr.ButtonSpec):
+        if isinstance(spec, tr.ButtonSpec) and spec.url:
+            view.add_item(discord.ui.Button(label=spec.label, url=spec.url, style=discord.ButtonStyle.link))
+        elif isinstance(spec, tr.ButtonSpec):
             view.add_item(
                 discord.ui.Button(label=spec.label, custom_id=spec.custom_id, style=_STYLES[spec.style])
             )
@@ -157,6 +163,25 @@ class CoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=tr.COR
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await handlers_of(interaction).core_button(interaction, self.action, self.value)
+
+
+class CtaButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=tr.CTA_BUTTON.pattern):
+    """A call to action as a normal button, `cta:<announcement>:<number>` (no public URL for the
+    redirect): the press is counted and answered with the link, privately."""
+
+    def __init__(self, announcement_id: int, number: int, item: discord.ui.Button[Any] | None = None) -> None:
+        super().__init__(item or discord.ui.Button(label="…", custom_id=f"cta:{announcement_id}:{number}"))
+        self.announcement_id, self.number = announcement_id, number
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> CtaButton:
+        button = item if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["id"]), int(match["n"]), button)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await handlers_of(interaction).cta_button(interaction, self.announcement_id, self.number)
 
 
 class PreviewSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=tr.PREVIEW_SELECT.pattern):

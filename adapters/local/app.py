@@ -10,6 +10,7 @@ from adapters.local.sender import LocalSender
 from adapters.local.translate import (
     ACK_ACTION,
     ASK_ACTION,
+    CTA_ACTION,
     HELPFUL_ACTION,
     render_reply,
     reply_buttons,
@@ -70,7 +71,8 @@ class LocalAdapter:
     async def press_on(self, user: str, message: Message, button: Button, text: str = "") -> Reply | None:
         """`user` presses `button` under `message`: a core button (Send, Subscribe…) or one of the
         buttons under a delivered announcement, which do what they do on Slack and Discord — Ask
-        (`text` is the question, asked in the announcement's thread), Helpful, Acknowledge."""
+        (`text` is the question, asked in the announcement's thread), Helpful, Acknowledge, and a
+        call to action (the click counted, its link shown)."""
         if button.action == ASK_ACTION:
             if not text.strip():
                 reply = Reply(text=m.LOCAL_ASK_NEEDS_TEXT.format(message=message.id), is_error=True)
@@ -81,6 +83,9 @@ class LocalAdapter:
             return await self.helpful(user, message)
         if button.action == ACK_ACTION:
             return await self.acknowledge(user, message)
+        if button.action == CTA_ACTION:
+            announcement_id, _, number = button.value.partition(":")
+            return await self.cta(user, message, int(announcement_id), int(number))
         return await self.press(user, message.channel, button.action, button.value)
 
     async def react(self, user: str, message: Message, emoji: str, *, added: bool = True) -> bool:
@@ -114,6 +119,19 @@ class LocalAdapter:
             platform=Platform.LOCAL,
             channel=message.channel,
             message=message.id,
+        )
+        self._show(reply, user, message.channel, None)
+        return reply
+
+    async def cta(self, user: str, message: Message, announcement_id: int, number: int) -> Reply:
+        """`user` presses a call-to-action button: the click counted, the link shown only to them."""
+        reply = await self.bot.cta_pressed(
+            platform=Platform.LOCAL,
+            channel=message.channel,
+            message=message.id,
+            user=user,
+            announcement_id=announcement_id,
+            number=number,
         )
         self._show(reply, user, message.channel, None)
         return reply

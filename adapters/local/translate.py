@@ -23,6 +23,7 @@ from bot.safety import neutralize_mentions
 ASK_ACTION = "local:ask"
 HELPFUL_ACTION = "local:helpful"
 ACK_ACTION = "local:acknowledge"
+CTA_ACTION = "local:cta"  # a call to action; its value is `<announcement>:<number>`
 
 
 def render_reply(reply: Reply) -> str:
@@ -57,7 +58,12 @@ def render_outgoing(out: Outgoing) -> str:
 
 def announcement_buttons(post: AnnouncementPost) -> tuple[Button, ...]:
     value = str(post.announcement_id)
+    ctas = tuple(
+        Button(cta.label, CTA_ACTION, f"{post.announcement_id}:{cta.number}", ButtonStyle.PRIMARY)
+        for cta in post.ctas
+    )
     buttons = (
+        *ctas,
         Button(m.ASK_BUTTON, ASK_ACTION, value, ButtonStyle.PRIMARY),
         Button(m.HELPFUL_BUTTON, HELPFUL_ACTION, value),
     )
@@ -75,6 +81,8 @@ def render_digest(post: DigestPost) -> str:
     for item in post.items:
         files = "".join("\n" + line for line in file_lines(item.files))
         blocks.append(f"———\n**{item.title}** · _{', '.join(item.topics)}_\n{item.body}{files}")
+        if item.ctas:
+            blocks.append("🔗 " + " · ".join(f"[{cta.label}]({cta.href})" for cta in item.ctas))
     return "\n".join(blocks)
 
 

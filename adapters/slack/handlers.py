@@ -283,6 +283,25 @@ class SlackHandlers:
         await respond_with(respond, {"text": tr.mrkdwn(reply.text)})
 
     @tracked
+    async def cta_button(self, ack: AsyncAck, body: JSON, action: JSON, context: AsyncBoltContext) -> None:
+        """A call-to-action URL button: Slack has opened the URL already; ack and count the click.
+        Nothing is said back — the partner is on their way to the page."""
+        await ack()
+        caller = tr.caller_from_interaction(body, _team(context))
+        found = tr.CTA_ACTION.match(p.Action.read(action).action_id)
+        if found is None:  # not expected: only `cta:<id>:<n>` is routed here
+            return
+        announcement_id, number = int(found.group(1)), int(found.group(2))
+        await self._bot.cta_pressed(
+            platform=Platform.SLACK,
+            channel=caller.channel,
+            message=_message_ts(body),
+            user=caller.user,
+            announcement_id=announcement_id,
+            number=number,
+        )
+
+    @tracked
     async def ack_button(
         self,
         ack: AsyncAck,

@@ -35,6 +35,7 @@ from bot.domain import (
     Row,
     UserRef,
 )
+from bot.domain.sending import CtaButton
 from bot.safety import neutralize_mentions
 from bot.services.admin import CANCEL_ACTION, RECALL_ACTION, SEND_ACTION
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
@@ -62,6 +63,10 @@ FEEDBACK_BLOCK: Final = "partnerbot_feedback"
 # An announcement shared with its files (files.completeUploadExternal takes no metadata): its first
 # block's block_id is this and the delivery's key (adapters/slack/uploads.py).
 FILE_KEY_PREFIX: Final = "partnerbot_key:"
+# The calls to action under an announcement: URL buttons, `cta:<announcement>:<number>`.
+CTA_BLOCK: Final = "partnerbot_cta"
+CTA_ACTION: Final = re.compile(r"^cta:([0-9]{1,18}):([1-9])$")
+MAX_BUTTON_URL: Final = 3_000
 
 MAX_BLOCKS: Final = 50
 MAX_SECTION: Final = 3_000
@@ -389,7 +394,7 @@ def announcement_message(post: AnnouncementPost, *, key: str) -> Message:
         post.title, post.body, post.topics, post.urgent, post.ack_required
     )
     feedback = {"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": _feedback_elements(post)}
-    blocks: list[Block] = [*shared, feedback]
+    blocks: list[Block] = [*shared, *cta_blocks(post), feedback]
     if len(blocks) > MAX_BLOCKS:
         raise MessageTooLong(f"announcement needs {len(blocks)} blocks; Slack allows {MAX_BLOCKS}")
     payload = {"key": key, "announcement_id": post.announcement_id, "delivery_id": post.delivery_id}
@@ -424,6 +429,36 @@ def _announcement_content(
         urgent=m.SLACK_FALLBACK_URGENT if urgent else "", title=mrkdwn(title), topics=", ".join(topics)
     )
     return tuple(blocks), fallback
+
+
+def cta_blocks(post: AnnouncementPost) -> list[Block]:
+    """The calls to action as URL buttons. Slack opens the URL and still sends a `block_actions`
+    payload, which the app acks and counts (adapters/slack/handlers.py `cta_button`); so these carry
+    the URL itself, never partnerbot's redirect, or a click would count twice.
+    https://docs.slack.dev/reference/block-kit/block-elements/button-element"""
+    if not post.ctas:
+        return []
+    elements = [
+        {
+            "type": "button",
+            "action_id": f"cta:{post.announcement_id}:{cta.number}",
+            "text": _plain(cta.label, MAX_BUTTON_LABEL),
+            "url": cta.url[:MAX_BUTTON_URL],
+            "value": str(post.delivery_id),
+            **({"style": "primary"} if cta.number == 1 else {}),
+        }
+        for cta in post.ctas
+    ]
+    return [{"type": "actions", "block_id": CTA_BLOCK, "elements": elements}]
+
+
+def cta_links(ctas: Sequence[CtaButton]) -> str:
+    """A digest's calls to action as mrkdwn links (through the counted redirect when there is one)."""
+    return " · ".join(f"<{_escape(cta.href)}|{_escape(neutralize_mentions(cta.label))}>" for cta in ctas)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _feedback_elements(post: AnnouncementPost) -> list[JSON]:
@@ -474,6 +509,10 @@ def digest_message(post: DigestPost, *, key: str) -> Message:
             {"type": "mrkdwn", "text": topics}]}]  # fmt: skip
         blocks += [_section(piece) for piece in split_mrkdwn(body)]
         lines += ["", f"{title} · {topics}", body]
+        if item.ctas:
+            links = "🔗 " + cta_links(item.ctas)
+            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": links}]})
+            lines.append(links)
         if item.files:
             listed = mrkdwn(
                 " · ".join(m.DIGEST_FILE.format(name=f.name, size=human_size(f.size)) for f in item.files)

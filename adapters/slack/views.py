@@ -19,6 +19,8 @@ from bot import messages as m
 from bot.attachments import human_size
 from bot.commands import MAX_BODY, MAX_TITLE, Broadcast
 from bot.domain import Announcement, AnnouncementStatus, Audience, Topic
+from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
+from bot.presenter.refusals import cta_refused, refusal_reply
 from bot.services.feedback import MAX_QUESTION
 from bot.timezones import canonical_zone, local_wall, zone
 from bot.when import LOCAL, parse_at
@@ -39,6 +41,8 @@ AUDIENCE_CHOICES: Final[Mapping[str, tuple[str, ...]]] = {
 }
 TITLE_BLOCK, BODY_BLOCK, TOPICS_BLOCK, URGENT_BLOCK = "bc_title", "bc_body", "bc_topics", "bc_urgent"
 SEND_AT_BLOCK, SEND_LOCAL_BLOCK = "bc_send_at", "bc_send_local"
+CTA_BLOCK: Final = "bc_cta"  # calls to action, one `Label|URL` per line
+MAX_INPUT: Final = 3_000  # https://docs.slack.dev/reference/block-kit/block-elements/plain-text-input-element
 QUESTION_BLOCK: Final = "ask_question"
 EDIT_TITLE_BLOCK, EDIT_BODY_BLOCK = "ed_title", "ed_body"
 URGENT: Final = "urgent"
@@ -205,6 +209,14 @@ def broadcast_modal(
     blocks.append(
         _input(SEND_LOCAL_BLOCK, m.SLACK_SEND_LOCAL_FIELD, local, optional=True, hint=m.SLACK_SEND_LOCAL_HINT)
     )
+    ctas = {
+        "type": "plain_text_input",
+        "multiline": True,
+        # Slack's most for a plain_text_input; the rules per line are the core's (bot/domain/cta.py).
+        "max_length": MAX_INPUT,
+        "placeholder": _plain(m.SLACK_CTA_PLACEHOLDER),
+    }
+    blocks.append(_input(CTA_BLOCK, m.SLACK_CTA_FIELD, ctas, optional=True, hint=m.SLACK_CTA_HINT))
     return _modal(BROADCAST_VIEW, m.SLACK_BROADCAST_MODAL_TITLE, m.SLACK_BROADCAST_SUBMIT, blocks, origin)
 
 
@@ -263,6 +275,7 @@ def read_broadcast(values: Mapping[str, Any]) -> Broadcast | dict[str, str]:
     flags = _selected(values, URGENT_BLOCK)
     if ACK in flags and URGENT not in flags:
         errors[URGENT_BLOCK] = m.SLACK_ACK_NEEDS_URGENT
+    ctas = _ctas(values, errors)
     if errors:
         return errors
     audience = Audience.of({key: _selected(values, f"bc_{key}") for key in AUDIENCE_CHOICES})
@@ -273,7 +286,19 @@ def read_broadcast(values: Mapping[str, Any]) -> Broadcast | dict[str, str]:
         body=body,
         urgent=URGENT in flags,
         ack_required=ACK in flags,
+        ctas=ctas,
     )
+
+
+def _ctas(values: Mapping[str, Any], errors: dict[str, str]) -> tuple[CallToAction, ...]:
+    """The "Buttons" field: one `Label|URL` per line (blank lines skipped), the grammar's rules."""
+    lines = [line for line in (_state(values, CTA_BLOCK).value or "").splitlines() if line.strip()]
+    ctas = parse_ctas(lines)
+    if isinstance(ctas, CtaRefused):
+        # A modal's field error is plain text: the chat markup's asterisks go.
+        errors[CTA_BLOCK] = refusal_reply(cta_refused(ctas, count=len(lines))).text.replace("*", "")
+        return ()
+    return ctas
 
 
 def read_send_at(values: Mapping[str, Any]) -> SendAt | None:

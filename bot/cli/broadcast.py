@@ -33,8 +33,10 @@ from bot.cli import PLATFORM_SETTINGS, CliError, err, load_settings, out, run_as
 from bot.commands import MAX_BODY, MAX_TITLE
 from bot.config import Settings
 from bot.domain import Audience, ChannelRef, DeliveryProgress, Invocation, NewFile, Platform, Reach, UserRef
+from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
 from bot.lexer import as_slug, comma_list
 from bot.ports import FileUnreadable
+from bot.presenter.refusals import cta_refused, refusal_reply
 from bot.vocabulary import UnknownValue
 from bot.when import At, parse_at
 from storage.files import LocalFileReader
@@ -69,6 +71,13 @@ def broadcast(
     ack: Annotated[bool, typer.Option("--ack", help="Partners must acknowledge (urgent only).")] = False,
     at: Annotated[
         str | None, typer.Option(help='Schedule it: "YYYY-MM-DD HH:MM", then optionally a zone or "local".')
+    ] = None,
+    cta: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cta",
+            help='A link button, "Label|https://…" (repeatable, up to 3, in order); clicks are counted.',
+        ),
     ] = None,
     attach: Annotated[
         list[str] | None,
@@ -107,6 +116,7 @@ def broadcast(
         send_at=when.wall if when else None,
         send_zone=when.zone if when else None,
         send_local=when.local if when else False,
+        ctas=_ctas(cta or []),
     )
     settings, admin = _admin_channel(settings, admin_channel)
     request = Request(command, admin, dry_run, wait, timeout, tuple(attach or ()))
@@ -135,6 +145,15 @@ def _check_modes(*, at: str | None, dry_run: bool, wait: bool, timeout: float | 
             "--wait cannot follow a scheduled (--at) broadcast; run `partnerbot stats <id>` once it is due",
             USAGE,
         )
+
+
+def _ctas(values: list[str]) -> tuple[CallToAction, ...]:
+    """`--cta "Label|URL"`, each as written (a comma may be part of a URL: no comma lists here)."""
+    ctas = parse_ctas(values)
+    if isinstance(ctas, CtaRefused):
+        refused = cta_refused(ctas, count=len(values))
+        raise CliError("--cta: " + escape(refusal_reply(refused).text.replace("*", "")), USAGE)
+    return ctas
 
 
 def _topics(values: list[str]) -> tuple[str, ...]:

@@ -36,6 +36,7 @@ Each message is shown with its id, and the buttons under it with numbers.
                            press a button under a message, by number or name:
                            :press 2 send · :press 7 acknowledge · :press 7 1
                            :press 7 helpful · :press 7 ask When? (a question)
+                           :press 7 register (a call to action: counted, its link shown)
   :reply <id> <text>       reply in a message's thread (question or answer)
   :react <id> <emoji>      react to a message · :unreact <id> <emoji>
   :log \\[channel]           a channel's messages with their ids and buttons

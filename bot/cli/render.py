@@ -83,6 +83,9 @@ def detail_table(s: AnnouncementStats) -> Table:
         ("failures", _counts(s.failures_by_reason)),
     ):
         table.add_row(metric, str(value))
+    for cta in s.ctas:  # each call to action: clicks in all, then by tier and region
+        by = f"\ntier: {_counts(cta.by_tier)}\nregion: {_counts(cta.by_region)}" if cta.clicks else ""
+        table.add_row(f"clicks: {cta.label}", f"{m.CLICKS(cta.clicks)}{by}")
     return table
 
 
@@ -152,6 +155,7 @@ STATS_CSV_COLUMNS = (
     "failures_by_reason",
     "proactive",
     "reactive",
+    "clicks_by_cta",  # `<label>=<clicks>` per call to action, in their order
 )
 
 
@@ -183,5 +187,6 @@ def write_stats_csv(found: Sequence[AnnouncementStats], stream: TextIO) -> None:
                 _pairs(s.failures_by_reason),
                 s.proactive,
                 s.reactive,
+                "; ".join(f"{cta.label}={cta.clicks}" for cta in s.ctas),
             )
         )

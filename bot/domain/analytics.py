@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.announcements import AnnouncementStatus
+from bot.domain.cta import CtaClicks
 from bot.domain.refs import ChannelRef
 
 
@@ -28,6 +29,8 @@ class AnnouncementStats:
     # a topic muted from it) and reactive (reactions added or removed, Helpful, Acknowledge, answers).
     proactive: int = 0
     reactive: int = 0
+    # Clicks on its calls to action, per CTA in order, by tier and region (bot/domain/cta.py).
+    ctas: tuple[CtaClicks, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

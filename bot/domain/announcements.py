@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.domain.cta import CallToAction
 from bot.domain.directory import Partner
 from bot.domain.files import Attachment
 from bot.domain.refs import ChannelRef, UserRef
@@ -116,6 +117,8 @@ class Announcement:
     schedule: Schedule | None = None
     # Urgent only: partners confirm they read it ("Acknowledge"), and are reminded once if not.
     ack_required: bool = False
+    # `cta:"Label|URL"`: up to three link buttons, in the order written (bot/domain/cta.py).
+    ctas: tuple[CallToAction, ...] = ()
     # Files it carries, in order (stored once each, bot/ports/files.py).
     files: tuple[Attachment, ...] = ()
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain.announcements import Audience, Reach
+from bot.domain.cta import CallToAction
 from bot.domain.files import Attachment, FileProblem
 from bot.domain.refs import ChannelRef, MessageRef, UserRef
 
@@ -86,6 +87,12 @@ class RefusalCode(StrEnum):
     # cannot read; anything else it refuses is `SYNTAX`, about no single field.
     MISSING = "missing"
     TOO_LONG = "too_long"
+    # A call to action (`cta:"Label|URL"`, bot/domain/cta.py): no `|` in it, a label that is empty or
+    # too long, an address that is no absolute http(s) URL (too long: TOO_LONG), more than three.
+    CTA_FORM = "cta_form"
+    CTA_LABEL = "cta_label"
+    CTA_URL = "cta_url"
+    CTA_TOO_MANY = "cta_too_many"
     AT_INVALID = "at_invalid"
     SYNTAX = "syntax"
     # Files (bot/services/files.py): a path that cannot be read, or files a target platform refuses.
@@ -118,6 +125,7 @@ class DraftPreview:
     ack_required: bool
     reach: Reach
     summary: str
+    ctas: tuple[CallToAction, ...] = ()  # the link buttons under it, in order
     # The files it carries, and what a target platform refuses of them (then it cannot be sent).
     files: tuple[Attachment, ...] = ()
     file_problems: tuple[FileProblem, ...] = ()

@@ -25,7 +25,7 @@ class EngagementKind(StrEnum):
     MUTED = "muted"
     SETTINGS_CHANGED = "settings_changed"
     JOINED = "joined"
-    LINK_CLICKED = "link_clicked"  # reserved: recorded once rich announcements carry links
+    LINK_CLICKED = "link_clicked"  # a call to action clicked (detail `cta:<n>`; bot/services/cta.py)
 
 
 # Proactive: the partner chose to act without being asked — pulling news, subscribing, asking, joining,
@@ -33,7 +33,7 @@ class EngagementKind(StrEnum):
 # they receive, which says as much about engagement as subscribing does (and is the early sign of a
 # partner drifting away). Reactive: a response to something pushed at them — reactions, Helpful,
 # Acknowledge, and receiving an answer (the vendor's move, counted for the partner who asked).
-# A link click will be reactive (it follows a pushed announcement).
+# A link click (a call to action) is reactive: it follows a pushed announcement.
 PROACTIVE: frozenset[EngagementKind] = frozenset(
     {
         EngagementKind.NEWS_PULLED,

@@ -9,6 +9,23 @@ from bot.domain.files import Attachment
 from bot.domain.refs import ChannelRef, MessageRef
 
 
+@dataclass(frozen=True, slots=True)
+class CtaButton:
+    """A call to action as one copy shows it: its number (1 to 3, the order written), label, the URL the
+    admin gave, and `link`, partnerbot's signed redirect to it that counts the click (None when
+    PARTNERBOT_PUBLIC_URL is not set; bot/services/cta.py)."""
+
+    number: int
+    label: str
+    url: str
+    link: str | None = None
+
+    @property
+    def href(self) -> str:
+        """Where a plain link (a digest, a platform's link button) points: the counted redirect if any."""
+        return self.link or self.url
+
+
 class RelayKind(StrEnum):
     QUESTION = "question"  # a partner's question, posted into the admin channel
     ANSWER = "answer"  # an admin's answer, posted back where the partner asked
@@ -26,6 +43,7 @@ class AnnouncementPost:
     topics: tuple[str, ...]
     urgent: bool
     ack_required: bool = False
+    ctas: tuple[CtaButton, ...] = ()
     # Files posted with it (the Sender reads their bytes from the FileStore), in order.
     files: tuple[Attachment, ...] = ()
 
@@ -49,6 +67,8 @@ class DigestItem:
     title: str
     body: str
     topics: tuple[str, ...]
+    ctas: tuple[CtaButton, ...] = ()
+    delivery_id: int = 0  # the held delivery the digest carries (its CTA links count clicks on it)
     # Its files, listed by name and size (a digest carries no uploads).
     files: tuple[Attachment, ...] = ()
 

@@ -25,6 +25,9 @@ from bot.ports.clock import (
     Clock,
     SystemClock,
 )
+from bot.ports.cta import (
+    CtaStore,
+)
 from bot.ports.directory import (
     DirectoryStore,
 )
@@ -83,6 +86,7 @@ __all__ = [
     "AuditStore",
     "Blanked",
     "Clock",
+    "CtaStore",
     "DigestStore",
     "DirectoryStore",
     "EngagementStore",

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from bot.domain.analytics import DeliveryProgress
 from bot.domain.announcements import AnnouncementStatus, Audience
+from bot.domain.cta import CtaClicks
 from bot.domain.engagement import EngagementKind
 from bot.domain.refs import Platform
 
@@ -110,6 +111,8 @@ class Story:
     # Deliveries sent by each instant (cumulative), oldest first; empty when nothing was sent.
     delivered_over_time: tuple[tuple[datetime, int], ...]
     revisions: tuple[RevisionEntry, ...]
+    # Its calls to action, each with its clicks (every click counts), by tier and region.
+    ctas: tuple[CtaClicks, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.announcements import Announcement, AnnouncementStatus, Audience, Priority, Reach, RecallCounts
+from bot.domain.cta import CallToAction
 from bot.domain.directory import Partner
 from bot.domain.engagement import NewsPull
 from bot.domain.files import Attachment
@@ -32,6 +33,7 @@ class AnnouncementStore(Protocol):
         now: datetime,
         schedule: Schedule | None = None,
         ack_required: bool = False,
+        ctas: Sequence[CallToAction] = (),
         files: Sequence[Attachment] = (),
     ) -> Announcement:
         """A new draft; `files` (already in the FileStore) are linked to it in the same transaction."""

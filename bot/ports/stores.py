@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.ports.analytics import ProgressStore, ReportStore, StatsStore
 from bot.ports.announcements import AnnouncementStore, RevisionStore
 from bot.ports.audit import AuditStore
+from bot.ports.cta import CtaStore
 from bot.ports.directory import DirectoryStore
 from bot.ports.engagement import EngagementStore
 from bot.ports.feedback import AckStore, FeedbackStore
@@ -42,3 +43,4 @@ class Stores:
     rate_limits: RateLimitRows
     privacy: PrivacyStore
     engagement: EngagementStore
+    ctas: CtaStore

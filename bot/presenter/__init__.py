@@ -27,7 +27,13 @@ from bot.presenter.broadcast import RECALL_ACTION as RECALL_ACTION
 from bot.presenter.broadcast import SEND_ACTION as SEND_ACTION
 from bot.presenter.broadcast import audience_words as audience_words
 from bot.presenter.broadcast import preview_reply, sent_reply
-from bot.presenter.feedback import answered_reply, asked_reply, helpful_reply, open_questions_reply
+from bot.presenter.feedback import (
+    answered_reply,
+    asked_reply,
+    cta_opened_reply,
+    helpful_reply,
+    open_questions_reply,
+)
 from bot.presenter.files import files_refused_reply
 from bot.presenter.partners import SUBSCRIBE_ACTION as SUBSCRIBE_ACTION
 from bot.presenter.partners import UNSUBSCRIBE_ACTION as UNSUBSCRIBE_ACTION
@@ -67,6 +73,7 @@ from bot.results import (
     AdminResult,
     Cancelled,
     ChannelSettings,
+    CtaOpened,
     DraftsListed,
     Edited,
     EditUnchanged,
@@ -173,6 +180,8 @@ def present(
             return joined_reply(result)
         case HelpfulCounted():
             return helpful_reply(result)
+        case CtaOpened():
+            return cta_opened_reply(result)
         case QuestionAsked():
             return asked_reply(result)
         case QuestionAnswered():

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from bot import messages as m
 from bot.domain.analytics import AnnouncementStats, TopicStats
 from bot.domain.conversation import Reply
+from bot.domain.cta import CtaClicks
 from bot.domain.feedback import AckState
 from bot.presenter.scheduling import span
 from bot.results import ScheduledListed, StatsOverview, StatsShown
@@ -63,7 +64,23 @@ def render_announcement(s: AnnouncementStats) -> str:
         )
         + "\n"
         + m.STATS_ACTIONS.format(**actions(s.proactive, s.reactive))
+        + _cta_clicks(s.ctas)
     )
+
+
+def _cta_clicks(ctas: tuple[CtaClicks, ...]) -> str:
+    """Each call to action's clicks, and by tier and region when there are any."""
+    if not ctas:
+        return ""
+    lines = [m.STATS_CTA_HEADER]
+    for cta in ctas:
+        by = (
+            m.STATS_CTA_BY.format(tiers=_counts(cta.by_tier), regions=_counts(cta.by_region))
+            if cta.clicks
+            else ""
+        )
+        lines.append(m.STATS_CTA_LINE.format(label=cta.label, clicks=m.CLICKS(cta.clicks), by=by))
+    return "\n" + "\n".join(lines)
 
 
 def render_summary(s: AnnouncementStats) -> str:

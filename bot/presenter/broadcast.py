@@ -25,7 +25,7 @@ def preview_reply(previewed: Previewed) -> Reply:
     urgent = a.priority is Priority.URGENT
     fields = {"id": a.id, "topics": ", ".join(a.topics), "audience": audience_words(a)}
     text = m.PREVIEW.format(urgent=m.URGENT_MARK if urgent else "", title=a.title, body=a.body, **fields)
-    tail = ""
+    tail = _cta_lines(a)
     if a.ack_required:
         tail += "\n" + m.ACK_PREVIEW.format(hours=f"{previewed.ack_hours:g} h")
     if a.files:
@@ -48,7 +48,18 @@ def preview_reply(previewed: Previewed) -> Reply:
         tail += "".join("\n" + note for note in previewed.notes)
     summary = m.PREVIEW_HEADING.format(**fields) + "\n" + m.PREVIEW_DETAILS.format(**fields) + tail
     draft = DraftPreview(
-        a.id, a.title, a.body, a.topics, a.audience, urgent, a.ack_required, reach, summary, a.files, problems
+        a.id,
+        a.title,
+        a.body,
+        a.topics,
+        a.audience,
+        urgent,
+        a.ack_required,
+        reach,
+        summary,
+        ctas=a.ctas,
+        files=a.files,
+        file_problems=problems,
     )
     if empty or problems:
         refusal = Refusal(RefusalCode.EMPTY_AUDIENCE if empty else RefusalCode.FILES_REFUSED)
@@ -78,6 +89,14 @@ def sent_reply(sent: SentSummary) -> Reply:
         Button(m.RECALL_BUTTON, RECALL_ACTION, str(a.id), ButtonStyle.DANGER),
     )
     return Reply(text="\n".join([text, *sent.notes]), ephemeral=False, buttons=buttons)
+
+
+def _cta_lines(a: Announcement) -> str:
+    """The calls to action, one line each, as the buttons under the announcement will read."""
+    if not a.ctas:
+        return ""
+    lines = [m.CTA_PREVIEW_LINE.format(label=cta.label, url=cta.url) for cta in a.ctas]
+    return "\n" + "\n".join([m.CTA_PREVIEW_HEADER, *lines])
 
 
 def audience_words(announcement: Announcement) -> str:

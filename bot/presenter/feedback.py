@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from bot import messages as m
 from bot.domain.conversation import Reply
-from bot.results import HelpfulCounted, OpenQuestions, QuestionAnswered, QuestionAsked
+from bot.results import CtaOpened, HelpfulCounted, OpenQuestions, QuestionAnswered, QuestionAsked
 from bot.safety import neutralize_mentions
 
 
 def helpful_reply(_: HelpfulCounted) -> Reply:
     return Reply(text=m.HELPFUL_THANKS)
+
+
+def cta_opened_reply(opened: CtaOpened) -> Reply:
+    return Reply(text=m.CTA_OPENED.format(label=opened.label, url=opened.url))
 
 
 def asked_reply(asked: QuestionAsked) -> Reply:

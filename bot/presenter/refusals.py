@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import messages as m
 from bot.domain.conversation import Refusal, RefusalCode, Reply
+from bot.domain.cta import MAX_CTA_LABEL, MAX_CTA_URL, MAX_CTAS, CtaProblem, CtaRefused
 from bot.results import Refused
 
 
@@ -87,7 +88,45 @@ def _refusal_text(r: Refused) -> str:
             return m.ANSWER_ON_RECALLED.format(id=r.question_id, announcement=r.announcement_id)
         case RefusalCode.ALREADY_ANSWERED:
             return m.ALREADY_ANSWERED.format(id=r.question_id)
+        case RefusalCode.CTA_FORM | RefusalCode.CTA_LABEL | RefusalCode.CTA_URL | RefusalCode.CTA_TOO_MANY:
+            return _cta_text(r)
+        case RefusalCode.TOO_LONG if r.field == "cta":
+            return m.CTA_URL_TOO_LONG.format(length=r.limit, max=MAX_CTA_URL)
     raise ValueError(f"refusal {r.code} needs its words in `message`")
+
+
+_CTA_CODES = {
+    CtaProblem.FORM: RefusalCode.CTA_FORM,
+    CtaProblem.LABEL: RefusalCode.CTA_LABEL,
+    CtaProblem.URL: RefusalCode.CTA_URL,
+    CtaProblem.URL_TOO_LONG: RefusalCode.TOO_LONG,
+    CtaProblem.TOO_MANY: RefusalCode.CTA_TOO_MANY,
+}
+
+
+def cta_refused(refused: CtaRefused, *, count: int = 0) -> Refused:
+    """A call to action the rules refused (bot/domain/cta.py), as a refusal about the field `cta`;
+    `count`: how many were given (for too many)."""
+    written = refused.written
+    url = written.partition("|")[2].strip()
+    if refused.problem is CtaProblem.TOO_MANY:
+        return Refused(RefusalCode.CTA_TOO_MANY, "cta", limit=count)
+    if refused.problem is CtaProblem.URL_TOO_LONG:
+        return Refused(RefusalCode.TOO_LONG, "cta", value=written, limit=len(url))
+    value = url if refused.problem is CtaProblem.URL else written
+    return Refused(_CTA_CODES[refused.problem], "cta", value=value)
+
+
+def _cta_text(r: Refused) -> str:
+    shown = r.value if len(r.value) <= 80 else r.value[:80] + "…"
+    match r.code:
+        case RefusalCode.CTA_FORM:
+            return m.CTA_FORM.format(written=shown)
+        case RefusalCode.CTA_LABEL:
+            return m.CTA_LABEL.format(written=shown, max=MAX_CTA_LABEL)
+        case RefusalCode.CTA_URL:
+            return m.CTA_URL.format(url=shown)
+    return m.CTA_TOO_MANY.format(max=MAX_CTAS, count=r.limit)
 
 
 def _ids(ids: tuple[int, ...]) -> str:

@@ -12,6 +12,7 @@ from bot import messages as m
 from bot.commands import Broadcast, Cancel, Invite, Send, TopicAdd, TopicArchive, TopicUnarchive
 from bot.domain.announcements import Announcement, AnnouncementStatus, Priority, Reach
 from bot.domain.conversation import Invocation, RefusalCode, Reply
+from bot.domain.cta import CtaRefused, check_ctas
 from bot.domain.files import Attachment, FileProblem, FileProblemKind
 from bot.domain.topics import Topic
 from bot.ports.announcements import AnnouncementStore
@@ -25,6 +26,7 @@ from bot.presenter import RECALL_ACTION as RECALL_ACTION
 from bot.presenter import SEND_ACTION as SEND_ACTION
 from bot.presenter import error as error
 from bot.presenter import present
+from bot.presenter.refusals import cta_refused
 from bot.results import (
     BroadcastResult,
     Cancelled,
@@ -145,6 +147,9 @@ class AdminService:
             cmd = replace(cmd, audience=vocabulary.check_audience(cmd.audience))
         except UnknownValue as unknown:
             return Refused(RefusalCode.UNKNOWN_VALUE, unknown.key, message=unknown.message)
+        ctas = check_ctas(cmd.ctas)  # structured input (modals, the CLI) meets the grammar's rules here
+        if isinstance(ctas, CtaRefused):
+            return cta_refused(ctas, count=len(cmd.ctas))
         topics = await self._active_topics(cmd.topics)
         if isinstance(topics, Refused):
             return topics
@@ -174,6 +179,7 @@ class AdminService:
             schedule=schedule,
             ack_required=cmd.ack_required,
             files=gathered,
+            ctas=ctas,
         )
         reach = await self._stores.announcements.reach(topic_ids, cmd.audience)
         problems = self._file_problems(announcement, reach)

@@ -31,6 +31,7 @@ from bot.domain.sending import Outgoing
 from bot.ports.clock import Clock
 from bot.ports.metrics import Metrics
 from bot.ports.sending import PermanentSendError, RateKey, RateLimiter, Sender, SendError, TransientSendError
+from bot.services.cta import CtaLinks
 from bot.services.digests import DigestService
 from bot.services.feedback import FeedbackService
 from bot.services.measured import MeasuredSender
@@ -135,6 +136,7 @@ class DeliveryWorker:
         digests: DigestService | None = None,
         limiter: RateLimiter,
         metrics: Metrics | None = None,
+        cta_links: CtaLinks | None = None,
     ) -> None:
         self._clock = clock
         self._senders = dict(senders)
@@ -154,12 +156,12 @@ class DeliveryWorker:
         deactivate = ChannelDeactivation(stores.directory, stores.outbox)
         # The order they are looked at in; the first (deliveries) leads: while it comes in full
         # batches (a fan-out), the others wait up to OTHER_QUEUES_EVERY.
-        queues: list[Queue] = [DeliveryQueue(stores.outbox, self._announcements, deactivate)]
+        queues: list[Queue] = [DeliveryQueue(stores.outbox, self._announcements, deactivate, links=cta_links)]
         if digests is not None:  # digest messages go through this worker too
             queues.append(DigestQueue(stores.digests, digests, deactivate))
         queues += [
             NoticeQueue(stores.notices, deactivate),
-            RevisionQueue(stores.revisions, self._announcements),
+            RevisionQueue(stores.revisions, self._announcements, links=cta_links),
             RelayQueue(stores.outbox, feedback, deactivate),
         ]
         self._queues = queues

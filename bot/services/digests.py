@@ -9,7 +9,7 @@ one is posted, its rows are marked sent with the digest's message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot import messages as m
@@ -18,6 +18,7 @@ from bot.domain.outbox import Work
 from bot.domain.sending import DigestPost, Outgoing
 from bot.ports.clock import Clock
 from bot.ports.outbox import DigestStore
+from bot.services.cta import CtaLinks, linked
 from bot.settings import CoreSettings
 from bot.timezones import last_digest, local_wall, parse_period_key, period_key, zone_or
 
@@ -37,10 +38,14 @@ class DigestPorts:
 
 
 class DigestService:
-    def __init__(self, ports: DigestPorts, clock: Clock, settings: CoreSettings) -> None:
+    def __init__(
+        self, ports: DigestPorts, clock: Clock, settings: CoreSettings, *, cta_links: CtaLinks | None = None
+    ) -> None:
         self._stores = ports
         self._clock = clock
         self._settings = settings
+        # With a public URL, the CTAs a digest lists lead through the redirect that counts clicks.
+        self._links = cta_links
 
     async def create_due(self) -> int:
         """Make every digest whose moment has come; returns how many were made.
@@ -66,6 +71,20 @@ class DigestService:
         """What the worker posts for a claimed digest."""
         assert work.channel is not None
         period, items = await self._stores.digests.contents(work.id)
+        items = [
+            replace(
+                item,
+                ctas=linked(
+                    item.ctas,
+                    announcement_id=item.announcement_id,
+                    delivery_id=item.delivery_id,
+                    links=self._links,
+                ),
+            )
+            if item.ctas
+            else item
+            for item in items
+        ]
         post = DigestPost(digest_id=work.id, period_label=label(period), items=tuple(items))
         return Outgoing(channel=work.channel, content=post)
 

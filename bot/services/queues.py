@@ -21,6 +21,7 @@ from bot.ports.announcements import AnnouncementStore, RevisionStore
 from bot.ports.directory import DirectoryStore
 from bot.ports.outbox import DigestStore, NoticeStore, OutboxStore
 from bot.ports.sending import PermanentSendError, RateKey, Sender, TransientSendError
+from bot.services.cta import CtaLinks, buttons
 from bot.services.digests import DigestService, idempotency_key
 from bot.services.feedback import FeedbackService
 
@@ -120,7 +121,9 @@ class AnnouncementCache:
             self.loaded.pop(announcement_id, None)
 
 
-def post_of(delivery_id: int, announcement: Announcement) -> AnnouncementPost:
+def post_of(delivery_id: int, announcement: Announcement, links: CtaLinks | None = None) -> AnnouncementPost:
+    """The copy of `announcement` for one delivery; its CTAs lead through signed links when `links`."""
+    ctas = buttons(announcement.ctas, announcement_id=announcement.id, delivery_id=delivery_id, links=links)
     return AnnouncementPost(
         delivery_id=delivery_id,
         announcement_id=announcement.id,
@@ -130,6 +133,7 @@ def post_of(delivery_id: int, announcement: Announcement) -> AnnouncementPost:
         urgent=announcement.priority is Priority.URGENT,
         ack_required=announcement.ack_required,
         files=announcement.files,
+        ctas=ctas,
     )
 
 
@@ -168,6 +172,7 @@ class DeliveryQueue:
     kinds: tuple[WorkKind, ...] = (WorkKind.DELIVERY,)
     keeps_lease: bool = True
     one_at_a_time: bool = False
+    links: CtaLinks | None = None  # CTA buttons through partnerbot's signed redirect
 
     async def claim(
         self, *, now: datetime, lease_until: datetime, limit: int, worker: str, platforms: Sequence[str]
@@ -183,7 +188,7 @@ class DeliveryQueue:
         assert work.channel is not None and work.announcement_id is not None
         courier.sender(work.channel.platform)  # none here: retried later, before anything is read
         announcement = self.announcements.loaded[work.announcement_id]
-        out = Outgoing(channel=work.channel, content=post_of(work.id, announcement))
+        out = Outgoing(channel=work.channel, content=post_of(work.id, announcement, self.links))
         return await courier.post(work, out, f"d{work.id}", lease_until)
 
     async def record(self, chunk: Chunk, *, worker: str, now: datetime) -> list[int]:
@@ -274,6 +279,7 @@ class RevisionQueue:
     kinds: tuple[WorkKind, ...] = (WorkKind.EDIT, WorkKind.DELETE)
     keeps_lease: bool = False
     one_at_a_time: bool = False
+    links: CtaLinks | None = None
 
     async def claim(
         self, *, now: datetime, lease_until: datetime, limit: int, worker: str, platforms: Sequence[str]
@@ -302,7 +308,7 @@ class RevisionQueue:
         announcement = self.announcements.get(work.announcement_id)
         if announcement is None:
             raise PermanentSendError("the announcement is gone", deactivate=False)
-        out = Outgoing(channel=channel, content=post_of(target.delivery_id, announcement))
+        out = Outgoing(channel=channel, content=post_of(target.delivery_id, announcement, self.links))
         message = target.message_id
         if message is None:
             maybe_posted = target.ambiguous or target.abandoned

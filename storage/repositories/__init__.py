@@ -4,6 +4,7 @@ from storage.repositories.acks import AckRepository
 from storage.repositories.announcements import AnnouncementRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.command_sync import CommandSyncRepository
+from storage.repositories.cta import CtaRepository
 from storage.repositories.digests import DigestRepository
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.engagement import EngagementRepository
@@ -26,6 +27,7 @@ __all__ = [
     "AnnouncementRepository",
     "AuditRepository",
     "CommandSyncRepository",
+    "CtaRepository",
     "DigestRepository",
     "DirectoryRepository",
     "EngagementRepository",

@@ -29,6 +29,7 @@ from bot.ports.announcement_story import (
     Story,
 )
 from storage.repositories.base import Repository
+from storage.repositories.cta import cta_clicks
 from storage.repositories.revisions import SUPERSEDED
 from storage.repositories.stats import StatsRepository, failure_reason
 from storage.repositories.targeting import segment_label
@@ -109,6 +110,7 @@ class AnnouncementStoryRepository(Repository):
             segments = await _segments(conn, announcement_id)
             timeline = await _timeline(conn, announcement_id)
             revisions = await _revisions(conn, announcement_id)
+            ctas = await cta_clicks(conn, announcement_id)
         funnel = Funnel(
             targeted=line.targeted,
             delivered=line.delivered,
@@ -127,6 +129,7 @@ class AnnouncementStoryRepository(Repository):
             by_language=segments[2],
             delivered_over_time=timeline,
             revisions=revisions,
+            ctas=ctas,
         )
 
     async def progress(self, announcement_id: int, *, now: datetime) -> DeliveryProgress:

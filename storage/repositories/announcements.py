@@ -24,10 +24,12 @@ from bot.domain import (
     Schedule,
     UserRef,
 )
+from bot.domain.cta import CallToAction
 from bot.domain.engagement import EngagementKind, NewsPull
 from bot.domain.files import Attachment
 from bot.timing import DeliveryPlan
 from storage.repositories.base import Repository, need_id
+from storage.repositories.cta import ctas_of, delete_ctas, save_ctas
 from storage.repositories.engagement import record_event
 from storage.repositories.files import files_of, link_files
 from storage.repositories.targeting import targets, write_deliveries
@@ -52,6 +54,7 @@ class AnnouncementRepository(Repository):
         now: datetime,
         schedule: Schedule | None = None,
         ack_required: bool = False,
+        ctas: Sequence[CallToAction] = (),
         files: Sequence[Attachment] = (),
     ) -> Announcement:
         async with self._sessions.begin() as session:
@@ -79,6 +82,7 @@ class AnnouncementRepository(Repository):
                 session.add(AnnouncementTopicRow(announcement_id=need_id(row.id), topic_id=topic_id))
             await link_files(session, need_id(row.id), files, now=now)
             await session.flush()
+            await save_ctas(session, need_id(row.id), ctas)
             return await to_announcement(session, row, origin.workspace)
 
     async def get(self, announcement_id: int) -> Announcement | None:
@@ -295,6 +299,7 @@ class AnnouncementRepository(Repository):
             await session.exec(
                 delete(AnnouncementFileRow).where(col(AnnouncementFileRow.announcement_id) == announcement_id)
             )
+            await delete_ctas(session, announcement_id)
             await session.delete(row)
             return True
 
@@ -323,6 +328,7 @@ async def to_announcement(session: AsyncSession, row: AnnouncementRow, workspace
         .order_by(col(TopicRow.slug))
     )
     platform = Platform(row.author_platform)
+    ctas = await ctas_of(await session.connection(), [need_id(row.id)])
     return Announcement(
         id=need_id(row.id),
         title=row.title,
@@ -337,6 +343,7 @@ async def to_announcement(session: AsyncSession, row: AnnouncementRow, workspace
         sent_at=row.sent_at,
         schedule=_schedule(row),
         ack_required=row.ack_required,
+        ctas=ctas.get(need_id(row.id), ()),
         files=await files_of(session, need_id(row.id)),
     )
 

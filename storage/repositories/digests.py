@@ -29,9 +29,11 @@ from bot.domain import (
     Work,
     WorkKind,
 )
+from bot.domain.sending import CtaButton
 from bot.timing import HeldGroup
 from storage.repositories import rollups
 from storage.repositories.base import Repository, channel_ref
+from storage.repositories.cta import ctas_of
 from storage.repositories.files import files_of
 from storage.repositories.outbox import (
     _claim,
@@ -181,7 +183,12 @@ class DigestRepository(Repository):
     async def contents(self, digest_id: int) -> tuple[str, list[DigestItem]]:
         """The digest's period key and its announcements, oldest first."""
         items = (
-            select(col(AnnouncementRow.id), col(AnnouncementRow.title), col(AnnouncementRow.body))
+            select(
+                col(AnnouncementRow.id),
+                col(AnnouncementRow.title),
+                col(AnnouncementRow.body),
+                col(DeliveryRow.id),
+            )
             .join(DeliveryRow, col(DeliveryRow.announcement_id) == AnnouncementRow.id)
             # Recalled after the digest was made, before it went out: leave it out.
             .where(col(DeliveryRow.digest_id) == digest_id, col(AnnouncementRow.status) != "recalled")
@@ -203,16 +210,19 @@ class DigestRepository(Repository):
             slugs: dict[int, list[str]] = {}
             for announcement_id, slug in (await connection.execute(topics)).all():
                 slugs.setdefault(announcement_id, []).append(slug)
-            files = {a_id: await files_of(session, a_id) for a_id, _, _ in found if a_id is not None}
+            ctas = await ctas_of(connection, [row[0] for row in found if row[0] is not None])
+            files = {row[0]: await files_of(session, row[0]) for row in found if row[0] is not None}
         return period, [
             DigestItem(
                 announcement_id=a_id,
                 title=title,
                 body=body,
                 topics=tuple(slugs.get(a_id, ())),
+                ctas=tuple(CtaButton(n, cta.label, cta.url) for n, cta in enumerate(ctas.get(a_id, ()), 1)),
+                delivery_id=delivery_id or 0,
                 files=files.get(a_id, ()),
             )
-            for a_id, title, body in found
+            for a_id, title, body, delivery_id in found
             if a_id is not None
         ]
 

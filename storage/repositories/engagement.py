@@ -280,7 +280,6 @@ class EngagementRepository(Repository):
 
 # Removing a reaction is an event (the record is append-only) but not engagement: it is not counted.
 _COUNTED = _E.c.kind != EngagementKind.REACTION_REMOVED.value
-_ED, _DD = rollups.ENGAGEMENT_DAY, rollups.DELIVERY_DAY
 
 
 def _sum_if(condition: ColumnElement[bool], value: Any = 1) -> ColumnElement[Any]:
@@ -305,12 +304,7 @@ def _sources(
         days = tuple(b.astimezone(UTC).date() for b in bounds)
         events = _event_days(*days, partner_id=partner_id).subquery("ev")
         received = _per_partner(_sent_days(*days, partner_id=partner_id))
-        last_kind = (
-            select(_ED.c.last_kind)
-            .where(_ED.c.partner_id == _P.c.id, _ED.c.day == events.c.last_day)
-            .scalar_subquery()
-        )
-        return events, received, last_kind
+        return events, received, rollups.last_kind(_P.c.id, events.c.last_day)
     events = _event_counts(start, since, until, topic_id, recent=recent, partner_id=partner_id).subquery("ev")
     received = _per_partner(_sent_rows(start, since, until, recent, topic_id, partner_id=partner_id))
     return events, received, _last_kind(events.c.last_at, topic_id)
@@ -350,25 +344,19 @@ def _event_counts(
 def _event_days(
     start: date, since: date, until: date, recent: date, *, partner_id: int | None = None
 ) -> Select[Any]:
-    """`_sources`' actions, summed from the per-day roll-up (`last_day`: the day of the latest)."""
-    current, old = _ED.c.day >= since, _ED.c.day < since
-    query = (
-        select(
-            _ED.c.partner_id,
-            _sum_if(current, _ED.c.proactive).label("proactive"),
-            _sum_if(current, _ED.c.reactive).label("reactive"),
-            _sum_if(old, _ED.c.proactive).label("old_proactive"),
-            _sum_if(old, _ED.c.reactive).label("old_reactive"),
-            _sum_if(_ED.c.day >= recent, _ED.c.proactive + _ED.c.reactive).label("recent"),
-            func.max(_ED.c.last_at).label("last_at"),
-            func.max(_ED.c.day).label("last_day"),
-        )
-        .where(_ED.c.day >= start, _ED.c.day < until)
-        .group_by(_ED.c.partner_id)
-    )
-    if partner_id is not None:
-        query = query.where(_ED.c.partner_id == partner_id)
-    return query
+    """`_sources`' actions, summed from the roll-ups (`last_day`: the day of the latest)."""
+    r = rollups.event_rows(rollups.spans(start, until, (since, recent)), partner_id)
+    current, old = r.c.day >= since, r.c.day < since
+    return select(
+        r.c.partner_id,
+        _sum_if(current, r.c.proactive).label("proactive"),
+        _sum_if(current, r.c.reactive).label("reactive"),
+        _sum_if(old, r.c.proactive).label("old_proactive"),
+        _sum_if(old, r.c.reactive).label("old_reactive"),
+        _sum_if(r.c.day >= recent, r.c.proactive + r.c.reactive).label("recent"),
+        func.max(r.c.last_at).label("last_at"),
+        func.max(r.c.last_day).label("last_day"),
+    ).group_by(r.c.partner_id)
 
 
 def _of_topic(topic_id: int) -> ColumnElement[bool]:
@@ -424,21 +412,16 @@ def _sent_rows(
 def _sent_days(
     start: date, since: date, until: date, recent: date, *, partner_id: int | None = None
 ) -> Select[Any]:
-    """Per channel, `_sources`' deliveries summed from the per-day roll-up."""
-    current = _DD.c.day >= since
-    per_channel = (
-        select(
-            _DD.c.channel_id,
-            _sum_if(current, _DD.c.sent).label("received"),
-            _sum_if(~current, _DD.c.sent).label("old_received"),
-            _sum_if(_DD.c.day >= recent, _DD.c.sent).label("recent"),
-        )
-        .where(_DD.c.day >= start, _DD.c.day < until)
-        .group_by(_DD.c.channel_id)
-    )
-    if partner_id is not None:
-        per_channel = per_channel.where(_DD.c.channel_id.in_(_channels_of(partner_id)))
-    return per_channel
+    """Per channel, `_sources`' deliveries summed from the roll-ups."""
+    channels = _channels_of(partner_id) if partner_id is not None else None
+    r = rollups.sent_rows(rollups.spans(start, until, (since, recent)), channels)
+    current = r.c.day >= since
+    return select(
+        r.c.channel_id,
+        _sum_if(current, r.c.sent).label("received"),
+        _sum_if(~current, r.c.sent).label("old_received"),
+        _sum_if(r.c.day >= recent, r.c.sent).label("recent"),
+    ).group_by(r.c.channel_id)
 
 
 def _channels_of(partner_id: int) -> Select[Any]:

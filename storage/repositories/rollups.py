@@ -1,45 +1,66 @@
-"""Daily roll-ups: engagement events per partner and day, sent deliveries per channel and day.
+"""Roll-ups of engagement events (per partner) and sent deliveries (per channel), per UTC day and per
+week (starting Monday).
 
 Kept in the transaction that writes what they count (an event, a delivery marked sent), so they never
-disagree with the rows; the score and the gone-quiet lists read them when their window is whole UTC
-days (bot/services/engagement.py makes it so) instead of every event and delivery: at 2,000,000 events
-and 1,000,000 deliveries that is a few hundred thousand rows instead of three million.
-`rebuild` recomputes both from the rows (the migration's back-fill, the benchmark's bulk load, and the
-tests that check the roll-ups against the rows they count).
+disagree with the rows. The score and the gone-quiet lists count whole UTC days
+(`bot.domain.engagement.window_end`): a window reads its whole weeks from the weekly roll-ups and its
+first and last few days from the daily ones, instead of every event and delivery (at 2,000,000 events
+and 1,000,000 deliveries over 10,000 partners, about 300,000 rows instead of three million).
+`rebuild` recomputes all four from the rows: the migration's back-fill, the benchmark's bulk load, and
+the tests that check the roll-ups against the rows they count.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, case, func, select
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, case, false, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import SQLModel
 
 from bot.domain.engagement import EngagementKind, is_proactive
-from storage.tables import DeliveryDayRow, DeliveryRow, EngagementDayRow, EngagementEventRow
+from storage.tables import (
+    DeliveryDayRow,
+    DeliveryRow,
+    DeliveryWeekRow,
+    EngagementDayRow,
+    EngagementEventRow,
+    EngagementWeekRow,
+)
 
 
 def _t(model: type[SQLModel]) -> Table:
     return SQLModel.metadata.tables[str(model.__tablename__)]
 
 
-ENGAGEMENT_DAY, DELIVERY_DAY = _t(EngagementDayRow), _t(DeliveryDayRow)
+ENGAGEMENT_DAY, ENGAGEMENT_WEEK = _t(EngagementDayRow), _t(EngagementWeekRow)
+DELIVERY_DAY, DELIVERY_WEEK = _t(DeliveryDayRow), _t(DeliveryWeekRow)
 _E, _D = _t(EngagementEventRow), _t(DeliveryRow)
+_WEEK = timedelta(days=7)
 
 
 def day_of(at: datetime) -> date:
-    """The UTC day a time falls on (the roll-ups' bucket)."""
+    """The UTC day a time falls on."""
     return at.astimezone(UTC).date()
+
+
+def week_of(day: date) -> date:
+    """The Monday that starts the day's week."""
+    return day - timedelta(days=day.weekday())
 
 
 def counted(kind: EngagementKind) -> bool:
     """Removing a reaction is an event (the record is append-only) but not engagement."""
     return kind is not EngagementKind.REACTION_REMOVED
+
+
+# --- writing -------------------------------------------------------------------------------------
 
 
 def _insert(conn: AsyncConnection, table: Table) -> Any:
@@ -52,51 +73,30 @@ async def add_events(
     """Count `count` events of `kind` at `at` for the partner; the latest written wins a tie on time."""
     if count <= 0 or not counted(kind):
         return
-    t = ENGAGEMENT_DAY
-    proactive = is_proactive(kind)
-    statement = _insert(conn, t).values(
-        partner_id=partner_id,
-        day=day_of(at),
-        proactive=count if proactive else 0,
-        reactive=0 if proactive else count,
-        last_at=at,
-        last_kind=kind.value,
-    )
-    newer = statement.excluded.last_at >= t.c.last_at
-    await conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[t.c.partner_id, t.c.day],
-            set_={
-                "proactive": t.c.proactive + statement.excluded.proactive,
-                "reactive": t.c.reactive + statement.excluded.reactive,
-                "last_at": case((newer, statement.excluded.last_at), else_=t.c.last_at),
-                "last_kind": case((newer, statement.excluded.last_kind), else_=t.c.last_kind),
-            },
+    day = day_of(at)
+    proactive, reactive = (count, 0) if is_proactive(kind) else (0, count)
+    for table, key, latest in (
+        (ENGAGEMENT_DAY, {"day": day}, {"last_kind": kind.value}),
+        (ENGAGEMENT_WEEK, {"week": week_of(day)}, {"last_day": day}),
+    ):
+        statement = _insert(conn, table).values(
+            partner_id=partner_id, proactive=proactive, reactive=reactive, last_at=at, **key, **latest
         )
-    )
-
-
-async def move_sent(conn: AsyncConnection, changes: Iterable[tuple[int, datetime | None, datetime]]) -> None:
-    """Deliveries whose `sent_at` changes, as (channel id, old sent_at or None, new sent_at): each
-    counts on its new day and, if it had one, no longer on its old day."""
-    delta: Counter[tuple[int, date]] = Counter()
-    for channel_id, old, new in changes:
-        delta[(channel_id, day_of(new))] += 1
-        if old is not None:
-            delta[(channel_id, day_of(old))] -= 1
-    params = [{"b_channel": c, "b_day": d, "b_sent": n} for (c, d), n in sorted(delta.items()) if n]
-    if not params:
-        return
-    t = DELIVERY_DAY
-    statement = _insert(conn, t).values(
-        channel_id=bindparam("b_channel"), day=bindparam("b_day"), sent=bindparam("b_sent")
-    )
-    await conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[t.c.channel_id, t.c.day], set_={"sent": t.c.sent + statement.excluded.sent}
-        ),
-        params,
-    )
+        newer = statement.excluded.last_at >= table.c.last_at
+        latest_set = {
+            column: case((newer, statement.excluded[column]), else_=table.c[column])
+            for column in ("last_at", *latest)
+        }
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.partner_id, table.c[next(iter(key))]],
+                set_={
+                    "proactive": table.c.proactive + statement.excluded.proactive,
+                    "reactive": table.c.reactive + statement.excluded.reactive,
+                    **latest_set,
+                },
+            )
+        )
 
 
 Changes = list[tuple[int, datetime | None, datetime]]
@@ -109,29 +109,143 @@ async def sent_changes(conn: AsyncConnection, where: Any, now: datetime) -> Chan
     return [(row[0], _aware(row[1]), now) for row in rows]
 
 
-def _utc_day(column: Any, dialect: str) -> Any:
-    if dialect == "postgresql":
-        return func.date(func.timezone("UTC", column))
-    return func.date(column)  # SQLite stores UTC times as text: date() takes their first ten characters
+async def move_sent(conn: AsyncConnection, changes: Iterable[tuple[int, datetime | None, datetime]]) -> None:
+    """Deliveries whose `sent_at` changes, as (channel id, old sent_at or None, new sent_at): each
+    counts on its new day and week and, if it had one, no longer on its old ones."""
+    days: Counter[tuple[int, date]] = Counter()
+    for channel_id, old, new in changes:
+        days[(channel_id, day_of(new))] += 1
+        if old is not None:
+            days[(channel_id, day_of(old))] -= 1
+    weeks: Counter[tuple[int, date]] = Counter()
+    for (channel_id, day), n in days.items():
+        weeks[(channel_id, week_of(day))] += n
+    for table, key, delta in ((DELIVERY_DAY, "day", days), (DELIVERY_WEEK, "week", weeks)):
+        params = [{"b_channel": c, "b_key": k, "b_sent": n} for (c, k), n in sorted(delta.items()) if n]
+        if not params:
+            continue
+        statement = _insert(conn, table).values(
+            channel_id=bindparam("b_channel"), sent=bindparam("b_sent"), **{key: bindparam("b_key")}
+        )
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.channel_id, table.c[key]],
+                set_={"sent": table.c.sent + statement.excluded.sent},
+            ),
+            params,
+        )
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Spans:
+    """How a window of whole days [start, until) with bounds inside it is read: whole weeks that no
+    bound cuts (as runs of week starts, first and last inclusive) from the weekly roll-ups, every other
+    day (as ranges [first, end)) from the daily ones."""
+
+    weeks: tuple[tuple[date, date], ...]
+    days: tuple[tuple[date, date], ...]
+
+
+def spans(start: date, until: date, cuts: Iterable[date] = ()) -> Spans:
+    inner = sorted({c for c in cuts if start < c < until})
+    bounds = [start, *inner, until]
+    weeks: list[tuple[date, date]] = []
+    days: list[tuple[date, date]] = []
+    for first, end in pairwise(bounds):
+        monday = first + timedelta(days=-first.weekday() % 7)  # the first week starting in the piece
+        last = end - _WEEK  # the last Monday whose week ends by `end`
+        last -= timedelta(days=last.weekday())
+        if monday > last:
+            days.append((first, end))
+            continue
+        weeks.append((monday, last))
+        days.extend(piece for piece in ((first, monday), (last + _WEEK, end)) if piece[0] < piece[1])
+    return Spans(_merged(weeks, touching=_WEEK), _merged(days, touching=timedelta(0)))
+
+
+def _merged(runs: Sequence[tuple[date, date]], *, touching: timedelta) -> tuple[tuple[date, date], ...]:
+    merged: list[tuple[date, date]] = []
+    for first, last in runs:
+        if merged and merged[-1][1] + touching == first:
+            merged[-1] = (merged[-1][0], last)
+        else:
+            merged.append((first, last))
+    return tuple(merged)
+
+
+def event_rows(s: Spans, partner_id: int | None = None) -> Any:
+    """The partners' counted actions per day or whole week within the spans: (partner_id, day — a
+    week's Monday —, proactive, reactive, last_at, last_day)."""
+    d, w = ENGAGEMENT_DAY, ENGAGEMENT_WEEK
+    daily = select(
+        d.c.partner_id, d.c.day, d.c.proactive, d.c.reactive, d.c.last_at, d.c.day.label("last_day")
+    ).where(_within(d.c.day, s.days, end_inclusive=False))
+    weekly = select(w.c.partner_id, w.c.week, w.c.proactive, w.c.reactive, w.c.last_at, w.c.last_day).where(
+        _within(w.c.week, s.weeks, end_inclusive=True)
+    )
+    if partner_id is not None:
+        daily = daily.where(d.c.partner_id == partner_id)
+        weekly = weekly.where(w.c.partner_id == partner_id)
+    return daily.union_all(weekly).subquery("rolled")
+
+
+def sent_rows(s: Spans, channels: Any = None) -> Any:
+    """The channels' deliveries sent per day or whole week within the spans: (channel_id, day, sent)."""
+    d, w = DELIVERY_DAY, DELIVERY_WEEK
+    daily = select(d.c.channel_id, d.c.day, d.c.sent).where(_within(d.c.day, s.days, end_inclusive=False))
+    weekly = select(w.c.channel_id, w.c.week, w.c.sent).where(_within(w.c.week, s.weeks, end_inclusive=True))
+    if channels is not None:
+        daily = daily.where(d.c.channel_id.in_(channels))
+        weekly = weekly.where(w.c.channel_id.in_(channels))
+    return daily.union_all(weekly).subquery("rolled_sent")
+
+
+def last_kind(partner: Any, last_day: Any) -> Any:
+    """The kind of the partner's latest counted action, from its day (one primary-key lookup)."""
+    d = ENGAGEMENT_DAY
+    return select(d.c.last_kind).where(d.c.partner_id == partner, d.c.day == last_day).scalar_subquery()
+
+
+def _within(column: Any, runs: Sequence[tuple[date, date]], *, end_inclusive: bool) -> ColumnElement[bool]:
+    if not runs:
+        return false()
+    return or_(*[column.between(a, b) if end_inclusive else (column >= a) & (column < b) for a, b in runs])
+
+
+# --- rebuilding ----------------------------------------------------------------------------------
 
 
 async def rebuild(conn: AsyncConnection) -> None:
-    """Recompute both roll-ups from the events and deliveries (inside the caller's transaction)."""
+    """Recompute the roll-ups from the events and deliveries (inside the caller's transaction)."""
     await conn.run_sync(rebuild_sync)
 
 
 def rebuild_sync(conn: Connection) -> None:
     """`rebuild` on a synchronous connection (bulk loads: the benchmark, test fixtures)."""
-    conn.execute(ENGAGEMENT_DAY.delete())
-    conn.execute(DELIVERY_DAY.delete())
+    for table in (ENGAGEMENT_WEEK, ENGAGEMENT_DAY, DELIVERY_WEEK, DELIVERY_DAY):
+        conn.execute(table.delete())
     for statement in rebuild_statements(conn.dialect.name):
         conn.execute(statement)
 
 
+def _utc_day(column: Any, dialect: str) -> Any:
+    if dialect == "postgresql":
+        return func.date(func.timezone("UTC", column))
+    return func.date(column)  # SQLite stores UTC times as text: date() reads their first ten characters
+
+
+def _monday(column: Any, dialect: str) -> Any:
+    if dialect == "postgresql":
+        return func.date(func.date_trunc("week", column))
+    return func.date(column, "weekday 0", "-6 days")  # the next Sunday (or this one), then its Monday
+
+
 def rebuild_statements(dialect: str) -> list[Any]:
-    """INSERT … SELECT statements that fill empty roll-ups from the rows (migration 0020 runs them)."""
+    """INSERT … SELECT statements that fill empty roll-ups from the rows, days before weeks."""
     day = _utc_day(_E.c.at, dialect).label("day")
-    is_counted = _E.c.kind != EngagementKind.REACTION_REMOVED.value
     per_day = (
         select(
             _E.c.partner_id,
@@ -140,30 +254,33 @@ def rebuild_statements(dialect: str) -> list[Any]:
             func.sum(case((_E.c.proactive, 0), else_=1)).label("reactive"),
             func.max(_E.c.at).label("last_at"),
         )
-        .where(_E.c.partner_id.is_not(None), is_counted)
+        .where(_E.c.partner_id.is_not(None), _E.c.kind != EngagementKind.REACTION_REMOVED.value)
         .group_by(_E.c.partner_id, day)
         .subquery("per_day")
     )
-    last = _E.alias("last")
-    last_kind = (
-        select(last.c.kind)
-        .where(last.c.partner_id == per_day.c.partner_id, last.c.at == per_day.c.last_at)
-        .where(last.c.kind != EngagementKind.REACTION_REMOVED.value)
-        .order_by(last.c.id.desc())
+    latest = _E.alias("latest")
+    kind = (
+        select(latest.c.kind)
+        .where(latest.c.partner_id == per_day.c.partner_id, latest.c.at == per_day.c.last_at)
+        .where(latest.c.kind != EngagementKind.REACTION_REMOVED.value)
+        .order_by(latest.c.id.desc())
         .limit(1)
         .scalar_subquery()
     )
-    events = ENGAGEMENT_DAY.insert().from_select(
-        ["partner_id", "day", "proactive", "reactive", "last_at", "last_kind"],
-        select(
-            per_day.c.partner_id,
-            per_day.c.day,
-            per_day.c.proactive,
-            per_day.c.reactive,
-            per_day.c.last_at,
-            last_kind,
-        ),
+    columns = ("proactive", "reactive", "last_at")
+    d, w = ENGAGEMENT_DAY, ENGAGEMENT_WEEK
+    events = d.insert().from_select(
+        ["partner_id", "day", *columns, "last_kind"],
+        select(per_day.c.partner_id, per_day.c.day, *[per_day.c[c] for c in columns], kind),
     )
+    week = _monday(d.c.day, dialect).label("week")
+    events_weekly = w.insert().from_select(
+        ["partner_id", "week", *columns, "last_day"],
+        select(
+            d.c.partner_id, week, func.sum(d.c.proactive), func.sum(d.c.reactive), func.max(d.c.last_at),
+            func.max(d.c.day),
+        ).group_by(d.c.partner_id, week),
+    )  # fmt: skip
     sent_day = _utc_day(_D.c.sent_at, dialect).label("day")
     deliveries = DELIVERY_DAY.insert().from_select(
         ["channel_id", "day", "sent"],
@@ -171,24 +288,17 @@ def rebuild_statements(dialect: str) -> list[Any]:
         .where(_D.c.sent_at.is_not(None))
         .group_by(_D.c.channel_id, sent_day),
     )
-    return [events, deliveries]
+    sent_week = _monday(DELIVERY_DAY.c.day, dialect).label("week")
+    deliveries_weekly = DELIVERY_WEEK.insert().from_select(
+        ["channel_id", "week", "sent"],
+        select(DELIVERY_DAY.c.channel_id, sent_week, func.sum(DELIVERY_DAY.c.sent)).group_by(
+            DELIVERY_DAY.c.channel_id, sent_week
+        ),
+    )
+    return [events, events_weekly, deliveries, deliveries_weekly]
 
 
 def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-__all__ = [
-    "DELIVERY_DAY",
-    "ENGAGEMENT_DAY",
-    "add_events",
-    "counted",
-    "day_of",
-    "move_sent",
-    "rebuild",
-    "rebuild_statements",
-    "rebuild_sync",
-    "sent_changes",
-]

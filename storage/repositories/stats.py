@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 
 from bot.domain import AnnouncementStats, AnnouncementStatus, DeliveryProgress, DeliveryStatus, TopicStats
 from storage.repositories.base import Repository
+from storage.repositories.cta import cta_clicks
 from storage.repositories.targeting import segment_label
 from storage.tables import (
     AnnouncementRow,
@@ -111,6 +112,7 @@ class StatsRepository(Repository):
                     )
                 ).all()
             )
+            ctas = await cta_clicks(await session.connection(), announcement_id)
             asked, answered = (
                 await (await session.connection()).execute(
                     sa_select(
@@ -141,6 +143,7 @@ class StatsRepository(Repository):
             failures_by_reason=failures,
             proactive=int(actions.get(True, 0)),
             reactive=int(actions.get(False, 0)),
+            ctas=ctas,
         )
 
     async def progress(self, announcement_id: int, *, now: datetime) -> DeliveryProgress:

@@ -210,9 +210,8 @@ async def discord_world(
     partners: tuple[str, ...] = ("acme", "globex"),
     options: DiscordOptions = OPTIONS,
     fake_options: Mapping[str, Any] | None = None,
-    **overrides: Any,
+    settings: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[DiscordWorld]:
-    """`overrides`: more settings (e.g. `files_dir`)."""
     async with FakeDiscord(heartbeat_interval_ms=500, **(fake_options or {})) as fake:
         vendor = fake.add_guild("Vendor")
         admin_channel = fake.add_channel(vendor.id, "partner-admin")
@@ -222,7 +221,7 @@ async def discord_world(
         role_admin = fake.add_member(vendor.id, "rita", roles=[admin_role.id])
         staff = fake.add_member(vendor.id, "sam")
         spaces = {name: _partner(fake, name) for name in partners}
-        settings = Settings(
+        configured = Settings(
             _env_file=None,
             database_url=database_url,
             discord_token=fake.token,
@@ -233,10 +232,10 @@ async def discord_world(
             admin_groups=(f"discord:{admin_role.id}",),
             poll_seconds=0.05,
             progress_messages=False,  # a post per broadcast; tests of it turn it on
-            **overrides,
+            **(settings or {}),
         )
         retry = RetryPolicy(max_attempts=8, initial=0.05, cap=0.5)
-        app = await build_app(settings, retry=retry, run_migrations=False)
+        app = await build_app(configured, retry=retry, run_migrations=False)
         adapter = discord_adapter(app, options)
         app.worker.add_sender(Platform.DISCORD, adapter.sender)
         world = DiscordWorld(

@@ -17,7 +17,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(128))
 
 @pytest.fixture
 async def world(sqlite_url: str, tmp_path: Path) -> AsyncIterator[DiscordWorld]:
-    async with discord_world(sqlite_url, partners=("acme",), files_dir=str(tmp_path / "files")) as w:
+    async with discord_world(
+        sqlite_url, partners=("acme",), settings={"files_dir": str(tmp_path / "files")}
+    ) as w:
         await w.add_topic("pricing", "Price lists")
         await w.link(w.partners["acme"], tier="gold")
         await w.subscribe(w.partners["acme"], "pricing")

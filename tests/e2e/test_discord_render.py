@@ -13,6 +13,7 @@ from adapters.discord import files as files_of_discord
 from adapters.discord import translate as tr
 from adapters.discord.sender import RecentPosts, UnknownTarget, classify
 from bot.domain import AnnouncementPost, Attachment, Button, Reply, Row
+from bot.domain.sending import CtaButton
 from bot.ports import PermanentSendError, TransientSendError
 
 
@@ -132,6 +133,7 @@ class Item:
     title: str
     body: str
     topics: tuple[str, ...]
+    ctas: tuple[CtaButton, ...] = ()
     files: tuple[Attachment, ...] = ()
 
 
@@ -174,7 +176,7 @@ def test_recent_posts_are_remembered_for_two_minutes() -> None:
 
 def test_a_digest_lists_each_announcements_files_by_name_and_size() -> None:
     pdf = Attachment(sha256="a" * 64, name="prices.pdf", media_type="application/pdf", size=2048)
-    digest = Digest("Daily digest", (Item(1, "Prices", "New lists.", ("pricing",), (pdf,)),))
+    digest = Digest("Daily digest", (Item(1, "Prices", "New lists.", ("pricing",), files=(pdf,)),))
     [part] = tr.render_digest(digest)
     assert "📎 prices.pdf (2 KB)" in (part.embeds[1].description or "")
 

@@ -490,6 +490,7 @@ def _validate_components(components: list[Json]) -> None:
     # https://discord.com/developers/docs/components/reference
     seen: set[str] = set()
     for component in walk_components(components):
+        _validate_button(component)
         custom_id = component.get("custom_id")
         if custom_id is None:
             continue
@@ -502,6 +503,22 @@ def _validate_components(components: list[Json]) -> None:
                 code="COMPONENT_CUSTOM_ID_DUPLICATED",
             )
         seen.add(custom_id)
+
+
+def _validate_button(component: Json) -> None:
+    """A button (type 2): a label of at most 80 characters; a link button (style 5) has a `url` of at
+    most 512 characters and no custom_id, every other style a custom_id and no url.
+    https://discord.com/developers/docs/components/reference#button"""
+    if component.get("type") != 2:
+        return
+    if len(component.get("label") or "") > 80:
+        raise invalid_form("components", "Must be 80 or fewer in length.")
+    link = component.get("style") == 5
+    url = component.get("url")
+    if link and (not url or len(url) > 512 or component.get("custom_id") is not None):
+        raise invalid_form("components", "A link button needs a url of at most 512 characters, no custom_id.")
+    if not link and (url is not None or not component.get("custom_id")):
+        raise invalid_form("components", "A non-link button needs a custom_id and no url.")
 
 
 def _validate_allowed_mentions(allowed: Json | None) -> None:

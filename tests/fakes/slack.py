@@ -379,6 +379,9 @@ def _in_range(items: list[Message], ctx: _Ctx) -> list[Message]:
     ]
 
 
+MAX_ACTION_ELEMENTS = 25
+
+
 def _check_blocks(blocks: Any) -> list[JSON] | None:
     if blocks is None:
         return None
@@ -396,7 +399,27 @@ def _check_blocks(blocks: Any) -> list[JSON] | None:
             and len(text.get("text", "")) > MAX_SECTION_TEXT
         ):
             raise _Fail("invalid_blocks")
+        if block.get("type") == "actions":
+            _check_elements(block.get("elements"))
     return blocks
+
+
+def _check_elements(elements: Any) -> None:
+    """An actions block's buttons: text ≤ 75, action_id ≤ 255 and unique in the block, url ≤ 3,000,
+    value ≤ 2,000 characters; https://docs.slack.dev/reference/block-kit/block-elements/button-element"""
+    if not isinstance(elements, list) or not 0 < len(elements) <= MAX_ACTION_ELEMENTS:
+        raise _Fail("invalid_blocks")
+    ids = [el.get("action_id") for el in elements if isinstance(el, dict) and el.get("action_id")]
+    if len(ids) != len(set(ids)) or any(len(str(i)) > 255 for i in ids):
+        raise _Fail("invalid_blocks")
+    for el in elements:
+        if not isinstance(el, dict) or el.get("type") != "button":
+            continue
+        text = el.get("text")
+        if not isinstance(text, dict) or not 0 < len(text.get("text", "")) <= 75:
+            raise _Fail("invalid_blocks")
+        if len(str(el.get("url", ""))) > 3000 or len(str(el.get("value", ""))) > 2000:
+            raise _Fail("invalid_blocks")
 
 
 def _check_metadata(metadata: Any) -> JSON | None:

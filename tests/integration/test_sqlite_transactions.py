@@ -205,7 +205,7 @@ async def test_a_new_channel_is_registered_by_subscribe_and_by_a_refused_one(har
     assert unknown.is_error and "did you mean" in unknown.text
 
 
-async def test_partner_subscribe_runs_five_statements_in_its_one_transaction(harness: Harness) -> None:
+async def test_partner_subscribe_runs_six_statements_in_its_one_transaction(harness: Harness) -> None:
     await setup_topics(harness, "security", "pricing")
     await harness.subscribe("acme", "pricing")
     statements: list[str] = []
@@ -224,10 +224,17 @@ async def test_partner_subscribe_runs_five_statements_in_its_one_transaction(har
     )
     # The topics, the channel, one INSERT … ON CONFLICT DO NOTHING RETURNING that adds the new
     # subscriptions and tells them from those that existed, the `subscribed` engagement event for the
-    # new one and its count in the partner's day (an upsert of the roll-up), in the same transaction
-    # (SQLite issues the BEGIN IMMEDIATE as a statement too).
+    # new one and its count in the partner's day and week (an upsert of each roll-up), in the same
+    # transaction (SQLite issues the BEGIN IMMEDIATE as a statement too).
     assert begun == ["write"]
-    assert [s for s in statements if s != "BEGIN"] == ["SELECT", "SELECT", "INSERT", "INSERT", "INSERT"]
+    assert [s for s in statements if s != "BEGIN"] == [
+        "SELECT",
+        "SELECT",
+        "INSERT",
+        "INSERT",
+        "INSERT",
+        "INSERT",
+    ]
 
 
 async def test_subscribe_to_an_unknown_topic_still_registers_the_channel_in_one_transaction(
