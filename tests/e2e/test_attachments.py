@@ -300,3 +300,28 @@ async def test_uploads_that_outlast_the_lease_share_nothing(tmp_path: Path) -> N
             and slack.calls["files.completeUploadExternal"] == 0
         )
         assert slack.messages(channel.id) == []
+
+
+async def test_a_file_over_a_servers_limit_fails_that_delivery_only(sqlite_url: str, tmp_path: Path) -> None:
+    """A server whose limit is below what partnerbot was told (PARTNERBOT_DISCORD_MAX_FILE_MB): Discord
+    answers 413 / 40005, the delivery fails for good with that reason, the channel stays active."""
+    async with two_platforms(sqlite_url, tmp_path / "files") as w:
+        w.discord.attachment_size_limit = 1024
+        view = await w.shortcut("New Q3 prices, see the PDF.", FILES)
+        await w.send(await w.submit(view, "Q3 prices"), 1)
+        await wait_for(lambda: w.slack_posts(w.slack_channel), "the Slack delivery")
+
+        async def settled() -> bool:
+            stats = await w.app.stores.stats.announcement(1)
+            return stats is not None and (stats.delivered, stats.failed) == (1, 1)
+
+        deadline = time.monotonic() + WAIT
+        while not await settled():
+            assert time.monotonic() < deadline, "the Discord delivery never failed"
+            await asyncio.sleep(0.05)
+        assert w.discord_posts() == []
+        assert [c.status for c in w.discord.call_log if c.name == "create_message"] == [413]
+        channel = await w.app.stores.directory.channel(
+            ChannelRef(Platform.DISCORD, str(w.discord_channel.guild_id), str(w.discord_channel.id))
+        )
+        assert channel is not None and channel.active
