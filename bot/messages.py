@@ -1034,6 +1034,8 @@ SLACK_BODY_CLIPPED: Final = (
 SLACK_FILES_FROM_MESSAGE: Final = (
     "📎 The message's files go out with it: {files}. The preview says if a partner's platform can't take one."
 )
+SLACK_FILES_FIELD: Final = "More files"
+SLACK_FILES_HINT: Final = "Sent with the announcement, after the message's own files (10 in all at most)."
 SLACK_FILES_UNAVAILABLE: Final = (
     "⚠️ Some of the message's files can't be attached (deleted, or beyond this workspace's history): {files}."
 )

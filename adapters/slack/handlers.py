@@ -374,6 +374,7 @@ class SlackHandlers:
             origin=origin,
             choices=views.audience_choices(await self._bot.audience_options()),
             files=[(f.name or f.id, f.size or 0) for f in usable],
+            unavailable=[f.name or f.id or "?" for f in message.files if f not in usable],
         )
         await open_view(client, body, view)
 
@@ -390,7 +391,8 @@ class SlackHandlers:
             return
         send_at = views.read_send_at(values)
         caller = _modal_caller(body, view, _team(context))
-        files = _modal_origin(view, _team(context)).files
+        # The message's files, then those added in the modal (the same file once).
+        files = tuple(dict.fromkeys([*_modal_origin(view, _team(context)).files, *views.read_files(values)]))
         work = asyncio.ensure_future(self._broadcast(command, send_at, caller, client, files))
         if send_at is not None:
             # A refused time (past, more than a year ahead) belongs next to the picker, which only

@@ -42,6 +42,8 @@ AUDIENCE_CHOICES: Final[Mapping[str, tuple[str, ...]]] = {
 TITLE_BLOCK, BODY_BLOCK, TOPICS_BLOCK, URGENT_BLOCK = "bc_title", "bc_body", "bc_topics", "bc_urgent"
 SEND_AT_BLOCK, SEND_LOCAL_BLOCK = "bc_send_at", "bc_send_local"
 CTA_BLOCK: Final = "bc_cta"  # calls to action, one `Label|URL` per line
+FILES_BLOCK: Final = "bc_files"  # more files, beside the message's (a file_input element)
+MAX_FILE_INPUT: Final = 10
 MAX_INPUT: Final = 3_000  # https://docs.slack.dev/reference/block-kit/block-elements/plain-text-input-element
 QUESTION_BLOCK: Final = "ask_question"
 EDIT_TITLE_BLOCK, EDIT_BODY_BLOCK = "ed_title", "ed_body"
@@ -162,10 +164,12 @@ def broadcast_modal(
     origin: Origin,
     choices: Mapping[str, Sequence[str]] | None = None,
     files: Sequence[tuple[str, int]] = (),
+    unavailable: Sequence[str] = (),
 ) -> JSON:
     """The "Broadcast to partners" modal, its body prefilled with the message the shortcut ran on;
     the audience selects offer `choices` (`audience_choices`; the built-in lists if not given).
-    `files` (name, size) are the message's files, which go out with it (said above the title)."""
+    `files` (name, size) are the message's files, which go out with it (said above the title);
+    `unavailable` names those that cannot (deleted, beyond the workspace's history), said too."""
     body = prefill_body(message_text).strip()
     title = {
         "type": "plain_text_input",
@@ -176,6 +180,9 @@ def broadcast_modal(
     if files:
         listed = ", ".join(m.DIGEST_FILE.format(name=name, size=human_size(size)) for name, size in files)
         note = m.SLACK_FILES_FROM_MESSAGE.format(files=listed)
+        blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": note[:MAX_CONTEXT]}]})
+    if unavailable:
+        note = m.SLACK_FILES_UNAVAILABLE.format(files=", ".join(unavailable))
         blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": note[:MAX_CONTEXT]}]})
     if len(body) > MAX_BODY:
         clipped = m.SLACK_BODY_CLIPPED.format(length=len(body), max=MAX_BODY)
@@ -217,6 +224,10 @@ def broadcast_modal(
         "placeholder": _plain(m.SLACK_CTA_PLACEHOLDER),
     }
     blocks.append(_input(CTA_BLOCK, m.SLACK_CTA_FIELD, ctas, optional=True, hint=m.SLACK_CTA_HINT))
+    # https://docs.slack.dev/reference/block-kit/block-elements/file-input-element: the files come
+    # back in the submission's state as file objects (downloaded like the message's, on submit).
+    more = {"type": "file_input", "max_files": MAX_FILE_INPUT}
+    blocks.append(_input(FILES_BLOCK, m.SLACK_FILES_FIELD, more, optional=True, hint=m.SLACK_FILES_HINT))
     return _modal(BROADCAST_VIEW, m.SLACK_BROADCAST_MODAL_TITLE, m.SLACK_BROADCAST_SUBMIT, blocks, origin)
 
 
@@ -299,6 +310,11 @@ def _ctas(values: Mapping[str, Any], errors: dict[str, str]) -> tuple[CallToActi
         errors[CTA_BLOCK] = refusal_reply(cta_refused(ctas, count=len(lines))).text.replace("*", "")
         return ()
     return ctas
+
+
+def read_files(values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The ids of the files added in the modal's file input, in order."""
+    return tuple(f.id for f in _state(values, FILES_BLOCK).files or () if f.id)
 
 
 def read_send_at(values: Mapping[str, Any]) -> SendAt | None:

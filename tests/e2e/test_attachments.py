@@ -325,3 +325,45 @@ async def test_a_file_over_a_servers_limit_fails_that_delivery_only(sqlite_url: 
             ChannelRef(Platform.DISCORD, str(w.discord_channel.guild_id), str(w.discord_channel.id))
         )
         assert channel is not None and channel.active
+
+
+async def test_files_added_in_the_modal_go_out_after_the_messages_own(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    async with two_platforms(sqlite_url, tmp_path / "files") as w:
+        view = await w.shortcut("New Q3 prices.", [FILES[0]])
+        assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"][-1] == "bc_files"
+        added = w.slack.files.add_user_file(w.vendor.team_id, w.dana.id, *FILES[1])
+        values = {
+            "bc_title": {"value": {"type": "plain_text_input", "value": "Q3 prices"}},
+            "bc_body": {"value": {"type": "plain_text_input", "value": "See the files."}},
+            "bc_topics": {
+                "value": {"type": "multi_static_select", "selected_options": [{"value": "pricing"}]}
+            },
+            "bc_files": {"value": {"type": "file_input", "files": [added]}},
+        }
+        assert (await w.events.view_submission(view["id"], values)).status == 200
+        preview = (
+            await wait_for(lambda: [p for p in w.slack_posts(w.admin_channel) if "#1" in p.text], "preview")
+        )[0]
+        assert "Price list Q3.pdf" in preview.text and "screenshot.png" in preview.text
+        await w.send(preview, 1)
+        await _delivered_once_with_both_files(w)
+
+
+async def test_a_deleted_file_on_the_message_is_named_in_the_modal(sqlite_url: str, tmp_path: Path) -> None:
+    async with two_platforms(sqlite_url, tmp_path / "files") as w:
+        kept = w.slack.files.add_user_file(w.vendor.team_id, w.dana.id, *FILES[0])
+        source = w.slack.user_message(
+            w.admin_channel.id, w.dana.id, "Prices", files=[kept, {"id": "F0GONE", "mode": "tombstone"}]
+        )
+        before = set(w.slack.views)
+        await w.events.message_shortcut(
+            "broadcast_from_message", channel_id=w.admin_channel.id, message_ts=source.ts, user_id=w.dana.id
+        )
+        view_id = await wait_for(lambda: next(iter(set(w.slack.views) - before), None), "the modal")
+        notes = [
+            b["elements"][0]["text"] for b in w.slack.views[view_id].data["blocks"] if b["type"] == "context"
+        ]
+        assert any("can't be attached" in n and "F0GONE" in n for n in notes)
+        assert any("Price list Q3.pdf" in n for n in notes)
