@@ -58,6 +58,7 @@ from storage.repositories import (
     RateLimitRepository,
     ReportRepository,
     RevisionRepository,
+    SavedAudienceRepository,
     ScheduleRepository,
     StatsRepository,
     SubscriptionRepository,
@@ -173,8 +174,18 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         rate_limits=RateLimitRepository(sessions),
         privacy=PrivacyRepository(sessions),
         engagement=EngagementRepository(sessions),
+        audiences=SavedAudienceRepository(sessions),
         ctas=CtaRepository(sessions),
     )
+
+
+def _test_channels(settings: Settings) -> dict[Platform, str]:
+    """Where each platform's test copies go (`test <id>`), from the adapters' settings."""
+    configured = {
+        Platform.SLACK: settings.slack_test_channel.strip(),
+        Platform.DISCORD: settings.discord_test_channel.strip(),
+    }
+    return {platform: channel for platform, channel in configured.items() if channel}
 
 
 async def build_app(
@@ -205,6 +216,7 @@ async def build_app(
         command_slots=command_slots(engine),
         # The chat's `dashboard` hands out sign-in links only where a dashboard is served.
         dashboard=_dashboard_access(engine, stores, clock, settings) if settings.dashboard_enabled else None,
+        test_channels=_test_channels(settings),
         cta_links=links,
         # `attach:<path>` is read only for console invocations (bot/services/files.py decides).
         files=FilePorts(

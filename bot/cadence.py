@@ -84,6 +84,8 @@ class NoticeDraft:
     channel: ChannelRef
     text: str
     thread: str | None = None
+    # A test copy of this announcement (`test <id>`): rendered from it like a delivery, `text` above it.
+    announcement_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

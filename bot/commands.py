@@ -173,6 +173,9 @@ class Broadcast:
     send_local: bool = False
     # `ack` (urgent only): partners must acknowledge it.
     ack_required: bool = False
+    # `audience:<name>`: a saved audience, resolved when the announcement is sent; `audience` is then
+    # empty (the grammar refuses filters beside it) and `topics` may be empty (the saved audience's).
+    saved_audience: str | None = None
     # `cta:"Label|URL"` (up to 3, in order): link buttons under it, their clicks counted.
     ctas: tuple[CallToAction, ...] = ()
     # `attach:<path>` (the console only): local files to attach, read by the core's LocalFiles port.
@@ -288,6 +291,39 @@ class Quiet:
 
 
 @dataclass(frozen=True, slots=True)
+class AudienceSave:
+    """`audience save <name> [tier:…] [type:…] [region:…] [language:…] [topic:…]`: create or replace a
+    saved audience (values as typed, lower-cased; the service checks them against the vocabulary)."""
+
+    name: str
+    audience: Audience
+    topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceList:
+    """`audience list`: every saved audience with its filters and current reach."""
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceShow:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceDelete:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendTest:
+    """`test <id>`: a copy of the announcement, exactly as partners see it, in the admin (or test)
+    channel, counted nowhere."""
+
+    announcement_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class Dashboard:
     """`dashboard`: a one-time sign-in link to the web dashboard, for the admin who asks."""
 
@@ -317,4 +353,9 @@ AdminCommand = (
     | Engagement
     | Quiet
     | Dashboard
+    | AudienceSave
+    | AudienceList
+    | AudienceShow
+    | AudienceDelete
+    | SendTest
 )

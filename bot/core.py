@@ -7,20 +7,22 @@ failure becomes a friendly reply — a chat user never sees a traceback.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 from typing import TypeVar
 
 from bot import commands as c
 from bot import messages as m
 from bot.domain.announcements import Announcement, AnnouncementStatus
-from bot.domain.conversation import Invocation, Reply
+from bot.domain.audiences import SavedAudience
+from bot.domain.conversation import Invocation, Refusal, RefusalCode, Reply
 from bot.domain.refs import ChannelRef, Platform, UserRef
 from bot.domain.topics import Topic
 from bot.grammar import help_text, parse_admin, parse_partner
 from bot.ports.clock import Clock
 from bot.ports.stores import Stores
-from bot.presenter import present
+from bot.presenter import TEST_ACTION, present
+from bot.presenter.audiences import audience_reply
 from bot.presenter.engagement import engagement_reply
 from bot.presenter.engagement import quiet_reply as gone_quiet_reply
 from bot.results import FeedbackResult, QuestionAnswered, Refused
@@ -35,6 +37,7 @@ from bot.services.admin import (
     new_join_code,
 )
 from bot.services.analytics import AnalyticsPorts, AnalyticsService
+from bot.services.audiences import AudiencePorts, AudienceService
 from bot.services.cta import CtaLinks, CtaPorts, CtaService
 from bot.services.dashboard_access import DASHBOARD_CHANNEL, DashboardAccess
 from bot.services.engagement import EngagementPorts, EngagementService
@@ -49,6 +52,7 @@ from bot.services.rescheduling import ReschedulingPorts, ReschedulingService
 from bot.services.revisions import RevisionPorts, RevisionService
 from bot.services.roster import RosterPorts, RosterService
 from bot.services.scheduling import SchedulingPorts, SchedulingService
+from bot.services.test_sends import TestSendPorts, TestSendService
 from bot.settings import CoreSettings
 from bot.slots import CommandSlots
 from bot.vocabulary import Vocabulary
@@ -70,6 +74,7 @@ class PartnerBot:
         command_slots: int | None = None,
         dashboard: DashboardAccess | None = None,
         files: FilePorts | None = None,
+        test_channels: Mapping[Platform, str] | None = None,
         cta_links: CtaLinks | None = None,
     ) -> None:
         self.settings = settings
@@ -95,6 +100,20 @@ class PartnerBot:
             ProgressPorts(notices=s.notices, progress=s.progress, stats=s.stats, revisions=s.revisions), clock
         )
         scheduling = SchedulingService(SchedulingPorts(schedules=s.schedules), clock, settings)
+        self.audiences = AudienceService(
+            AudiencePorts(
+                audiences=s.audiences, announcements=s.announcements, topics=s.topics, directory=s.directory
+            ),
+            clock,
+            settings,
+        )
+        # `test <id>`: into the platform's test channel (the adapters' settings), else the admin channel.
+        self.test_sends = TestSendService(
+            TestSendPorts(announcements=s.announcements, notices=s.notices),
+            clock,
+            test_channels=test_channels or {},
+            wake_worker=wake_worker,
+        )
         self.admin = AdminService(
             AdminPorts(
                 topics=s.topics, schedules=s.schedules, announcements=s.announcements, directory=s.directory
@@ -104,6 +123,7 @@ class PartnerBot:
             wake_worker=wake_worker,
             progress=self.progress,
             scheduling=scheduling,
+            audiences=self.audiences,
             roster=PartnerAdminService(
                 PartnerAdminPorts(directory=s.directory, outbox=s.outbox, engagement=s.engagement),
                 clock,
@@ -218,15 +238,26 @@ class PartnerBot:
         )
 
     async def _acknowledge(self, inv: Invocation, *, platform: Platform, channel: str, message: str) -> Reply:
-        return present(await self.acks.acknowledge(inv, platform=platform, channel=channel, message=message))
+        reply = present(await self.acks.acknowledge(inv, platform=platform, channel=channel, message=message))
+        return await self._unless_test_copy(reply, platform, channel, message)
+
+    async def _unless_test_copy(self, reply: Reply, platform: Platform, channel: str, message: str) -> Reply:
+        """A press on a message that is no delivered announcement: on a test copy (`test <id>`), say
+        so kindly instead — nothing is recorded for a test copy."""
+        if reply.refusal != Refusal(RefusalCode.NOT_AN_ANNOUNCEMENT):
+            return reply
+        if await self._stores.notices.is_test_copy(platform, channel, message):
+            return Reply(text=m.TEST_COPY_PRESSED)
+        return reply
 
     async def helpful(self, *, platform: Platform, channel: str, message: str, user: str) -> Reply:
         """The "Helpful" button under a delivered announcement (`message` in `channel`)."""
 
         async def run() -> Reply:
-            return present(
+            reply = present(
                 await self.feedback.helpful(platform=platform, channel=channel, message=message, user=user)
             )
+            return await self._unless_test_copy(reply, platform, channel, message)
 
         return await self._in_turn(run)
 
@@ -245,9 +276,21 @@ class PartnerBot:
                 number=number,
                 user=user,
             )
-            return present(result)
+            reply = present(result)
+            unknown = reply.refusal == Refusal(RefusalCode.NOT_AN_ANNOUNCEMENT)
+            if unknown and await self._stores.notices.is_test_copy(platform, channel, message):
+                return await self._test_copy_cta(announcement_id, number)
+            return reply
 
         return await self._in_turn(run)
+
+    async def _test_copy_cta(self, announcement_id: int, number: int) -> Reply:
+        """A call to action pressed on a test copy: its link, so the admin can try it, and no click."""
+        announcement = await self._stores.announcements.get(announcement_id)
+        if announcement is None or not 1 <= number <= len(announcement.ctas):
+            return Reply(text=m.TEST_COPY_PRESSED)
+        cta = announcement.ctas[number - 1]
+        return Reply(text=m.CTA_OPENED.format(label=cta.label, url=cta.url) + "\n" + m.TEST_CTA_NOT_COUNTED)
 
     async def cta_redirect(self, token: str) -> str | None:
         """A signed CTA link (`/r/<token>`) was opened: the click counted and the stored URL to go to;
@@ -263,6 +306,8 @@ class PartnerBot:
         without one, every topic of that announcement."""
 
         async def run() -> Reply:
+            if await self._stores.notices.is_test_copy(platform, channel, message):
+                return Reply(text=m.TEST_COPY_PRESSED)
             topics = (topic,) if topic else await self.feedback.topics_of(platform, channel, message)
             if not topics:
                 return Reply(text=m.NOT_AN_ANNOUNCEMENT, is_error=True)
@@ -274,7 +319,9 @@ class PartnerBot:
         """Whether partnerbot knows `message` in `channel` as a delivered announcement. An adapter
         whose worker records message ids after posting (Discord) waits for this before a press."""
         try:
-            return bool(await self.feedback.topics_of(platform, channel, message))
+            if await self.feedback.topics_of(platform, channel, message):
+                return True
+            return await self._stores.notices.is_test_copy(platform, channel, message)
         except Exception:
             log.exception("looking up a delivered message failed")
             return False
@@ -283,6 +330,8 @@ class PartnerBot:
         """A message in a thread: a partner question under an announcement, or an admin's answer."""
 
         async def handle() -> Reply | None:
+            if await self._stores.notices.is_test_copy(inv.channel.platform, inv.channel.channel, thread):
+                return Reply(text=m.TEST_COPY_PRESSED)  # "Ask a question" (or a reply) under a test copy
             if self.settings.is_admin_channel(inv.channel):
                 if not self._is_admin(inv):
                     return None  # colleagues may discuss in the thread; only admins answer partners
@@ -346,6 +395,10 @@ class PartnerBot:
         """The values an audience picker offers per key (tier, type, region, language): the ones the
         core accepts, configured values first, then the roster's own."""
         return (await self.vocabulary()).options()
+
+    async def saved_audiences(self) -> list[SavedAudience]:
+        """The saved audiences, by name, for pickers (Slack's modal, Discord's autocomplete) and the CLI."""
+        return await self._stores.audiences.all()
 
     async def topics(self, *, include_archived: bool = False) -> list[Topic]:
         """Topics for pickers and autocomplete."""
@@ -471,6 +524,16 @@ class PartnerBot:
                 return gone_quiet_reply(await self.engagement.quiet())
             case c.Dashboard():
                 return await self._dashboard_link(inv)
+            case c.AudienceSave():
+                return audience_reply(await self.audiences.save(inv, parsed))
+            case c.AudienceList():
+                return audience_reply(await self.audiences.listing())
+            case c.AudienceShow():
+                return audience_reply(await self.audiences.show(parsed.name))
+            case c.AudienceDelete():
+                return audience_reply(await self.audiences.delete(parsed.name))
+            case c.SendTest():
+                return audience_reply(await self.test_sends.queue(inv, parsed))
         raise AssertionError(f"unhandled admin command {parsed!r}")
 
     async def _dashboard_link(self, inv: Invocation) -> Reply:
@@ -484,7 +547,7 @@ class PartnerBot:
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:
         if action in (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION):
             return present(await self.partners.toggle(inv, value, subscribe=action == SUBSCRIBE_ACTION))
-        verbs = {SEND_ACTION: "send", CANCEL_ACTION: "cancel", RECALL_ACTION: "recall"}
+        verbs = {SEND_ACTION: "send", CANCEL_ACTION: "cancel", RECALL_ACTION: "recall", TEST_ACTION: "test"}
         if action in verbs:
             if not value.isdigit():
                 return Reply(text=m.BUTTON_EXPIRED, is_error=True)

@@ -27,6 +27,10 @@ from bot.commands import (
     AdminTopics,
     Answer,
     Ask,
+    AudienceDelete,
+    AudienceList,
+    AudienceSave,
+    AudienceShow,
     Broadcast,
     Cancel,
     CommandError,
@@ -50,6 +54,7 @@ from bot.commands import (
     Reschedule,
     Scheduled,
     Send,
+    SendTest,
     SetMode,
     SetQuietHours,
     SetTimezone,
@@ -91,10 +96,13 @@ MAX_ATTRIBUTE = 40
 MAX_LANGUAGE = 20
 _SHOWN = 40  # how much of a bad word an error message repeats
 _INVITE_KEYS = ("tier", "type", "region", "language")
-_BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at", "cta", "attach")
+_BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at", "cta", "attach", "audience")
 # Options a broadcast may repeat, in order: `cta:"Label|URL"` up to MAX_CTAS times, `attach:<path>`
 # once per file.
 _REPEATABLE = ("cta", "attach")
+_FILTER_KEYS = ("tier", "type", "region", "language")
+_AUDIENCE_KEYS = (*_FILTER_KEYS, "topic")
+_AUDIENCE_ACTIONS = ("save", "list", "show", "delete")
 _PARTNER_SET_KEYS = ("tier", "type", "region", "language", "timezone")
 _BROADCAST_FLAGS = ("urgent", "ack")  # `ack`: partners must acknowledge (urgent announcements only)
 _EDIT_KEYS = ("title", "at")
@@ -572,9 +580,17 @@ def _option_at(text: str, word: Token, keys: tuple[str, ...]) -> tuple[Token, tu
 
 
 def _build_broadcast(options: dict[str, str], urgent: bool, body: str, *, ack: bool = False) -> Broadcast:
-    if "topic" not in options:
+    saved = _audience_name(options["audience"]) if "audience" in options else None
+    if saved is not None and (beside := [key for key in _FILTER_KEYS if key in options]):
+        # A saved audience is the whole audience: a filter beside it would be silently overridden.
+        shown = ", ".join(f"`{key}:`" for key in beside)
+        raise _Invalid(
+            msg.BROADCAST_AUDIENCE_CONFLICT.format(name=saved, keys=shown),
+            Refusal(RefusalCode.SYNTAX, "audience"),
+        )
+    if "topic" not in options and saved is None:
         raise _Invalid(msg.BROADCAST_TOPIC_MISSING, Refusal(RefusalCode.MISSING, "topics"))
-    topics = _slugs(comma_list([options["topic"]]), partner=False)
+    topics = _slugs(comma_list([options["topic"]]), partner=False) if "topic" in options else ()
     if "title" not in options:
         raise _Invalid(msg.BROADCAST_TITLE_MISSING, Refusal(RefusalCode.MISSING, "title"))
     title = _title(options["title"], empty=msg.TITLE_EMPTY)
@@ -599,6 +615,7 @@ def _build_broadcast(options: dict[str, str], urgent: bool, body: str, *, ack: b
         send_zone=at.zone if at else None,
         send_local=at.local if at else False,
         ack_required=ack,
+        saved_audience=saved,
     )
 
 
@@ -712,6 +729,59 @@ def _quiet_admin(text: str, pos: int) -> Quiet:
     return Quiet()
 
 
+def _audience_name(word: str) -> str:
+    """A saved audience's name: one slug-like word (letters, digits, dashes; up to 40), any case."""
+    name = as_slug(word)
+    if name is None:
+        raise _Invalid(
+            msg.AUDIENCE_NAME_INVALID.format(name=_shown(word)), Refusal(RefusalCode.SYNTAX, "audience")
+        )
+    return name
+
+
+def _audience(text: str, pos: int) -> AudienceSave | AudienceList | AudienceShow | AudienceDelete:
+    """`audience save <name> key:value…`, `audience list`, `audience show|delete <name>`."""
+    word = read_word(text, pos)
+    action = word.text.lower() if word else ""
+    if word is None or action not in _AUDIENCE_ACTIONS:
+        if word is None:
+            raise _usage_error(msg.ADMIN_USAGE["audience"])
+        did_you_mean = _did_you_mean(action, _AUDIENCE_ACTIONS)
+        raise _Invalid(
+            msg.UNKNOWN_AUDIENCE_ACTION.format(
+                word=_shown(word.text), did_you_mean=did_you_mean, usage=msg.ADMIN_USAGE["audience"]
+            )
+        )
+    tokens = read_all(text, word.end)
+    if action == "list":
+        if tokens:
+            raise _usage_error(msg.AUDIENCE_LIST_USAGE)
+        return AudienceList()
+    if not tokens:
+        raise _usage_error(msg.AUDIENCE_USAGES[action])
+    name = _audience_name(tokens[0].text)
+    if action == "save":
+        return _audience_save(text, name, tokens[1:])
+    if len(tokens) > 1:
+        raise _usage_error(msg.AUDIENCE_USAGES[action])
+    return AudienceShow(name) if action == "show" else AudienceDelete(name)
+
+
+def _audience_save(text: str, name: str, tokens: list[Token]) -> AudienceSave:
+    options: dict[str, str] = {}
+    for token in tokens:
+        option = as_option(text, token)
+        if option is None:
+            keys = ", ".join(f"`{key}:`" for key in _AUDIENCE_KEYS)
+            raise _Invalid(msg.AUDIENCE_NOT_AN_OPTION.format(word=_shown(token.text), keys=keys))
+        _add_option(options, option, "audience save", _AUDIENCE_KEYS)
+    if not options:
+        raise _Invalid(msg.AUDIENCE_SAVE_NOTHING.format(name=name))
+    audience = Audience.of({key: comma_list([options[key]]) for key in _FILTER_KEYS if key in options})
+    topics = _slugs(comma_list([options["topic"]]), partner=False) if "topic" in options else ()
+    return AudienceSave(name, audience, topics)
+
+
 def _dashboard(text: str, pos: int) -> Dashboard:
     if read_word(text, pos) is not None:
         raise _usage_error(msg.ADMIN_USAGE["dashboard"])
@@ -739,4 +809,6 @@ _ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
     "engagement": _engagement,
     "quiet": _quiet_admin,
     "dashboard": _dashboard,
+    "audience": _audience,
+    "test": lambda text, pos: SendTest(_required_id(text, pos, "test")),
 }

@@ -52,10 +52,10 @@ ADMIN_HELP: Final = """\
 and announcements received a week against its actions \
 · `partner set "<name>" tier:<tier> [type:…] [region:…] \
 [language:…] [timezone:…]` · `partner remove "<name>"`
-• `broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] \
-[at:"YYYY-MM-DD HH:MM[ local]"] [cta:"<label>|<https://…>"]… title:"<title>" <body…>` — a draft with \
-a preview of its reach. Options and flags come first; everything after `title:"…"` is the body, as \
-written; up to 3 `cta:` add link buttons whose clicks `stats <id>` counts
+• `broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [audience:<name>] \
+[urgent [ack]] [at:"YYYY-MM-DD HH:MM[ local]"] [cta:"<label>|<https://…>"]… title:"<title>" <body…>` \
+— a draft with a preview of its reach. Options and flags come first; everything after `title:"…"` is \
+the body, as written; up to 3 `cta:` add link buttons whose clicks `stats <id>` counts
 • `send <id>` · `cancel <id>` · `scheduled` · `stats [<id>]` · `acks <id>` — who acknowledged
 • `drafts` — open drafts, each with a Cancel button
 • `reschedule <id> at:"YYYY-MM-DD HH:MM[ local]"` — a new time, until the first delivery goes out
@@ -65,6 +65,10 @@ written; up to 3 `cta:` add link buttons whose clicks `stats <id>` counts
 • `engagement [tier:<tier>] [region:<region>] [topic:<slug>]` — partner engagement scores · \
 `quiet` — partners who have gone quiet
 • `dashboard` — a one-time sign-in link to the web dashboard, shown only to you
+• `audience save <name> [tier:…] [type:…] [region:…] [language:…] [topic:…]` · `audience list` · \
+`audience show <name>` · `audience delete <name>` — saved audiences; `broadcast audience:<name> …` \
+targets one, resolved when it is sent
+• `test <id>` — post a test copy, exactly as partners will see it, here (or in the test channel)
 • `help <command>` — more about one command"""
 
 HELP_POINTER: Final = "Type `help` to see what you can do."
@@ -123,10 +127,15 @@ OPTION_EXAMPLES: Final[Mapping[str, str]] = {
     "at": "{at_example}",
     "timezone": "Europe/Berlin",
     "attach": '"./Price list Q3.pdf"',
+    "audience": "emea-gold",
     "cta": '"Register now|https://example.com/webinar"',
 }
 BROADCAST_TOPIC_MISSING: Final = (
     "Say which topics this is about with `topic:<slug>` (several: `topic:pricing,security`)."
+)
+BROADCAST_AUDIENCE_CONFLICT: Final = (
+    "`audience:{name}` is the whole audience, so {keys} can't go beside it. Drop them, or save an "
+    "audience with those filters (`audience save <name> …`) and use that."
 )
 BROADCAST_TITLE_MISSING: Final = 'Give the announcement a title with `title:"…"` before the body.'
 BODY_BEFORE_TITLE: Final = (
@@ -182,9 +191,9 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "invite": '`invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]`',
     "partner": PARTNER_ACTIONS_USAGE,
     "broadcast": (
-        "`broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [urgent [ack]] "
-        '[at:"YYYY-MM-DD HH:MM[ local]"] [cta:"<label>|<https://…>"]… [attach:<path>…] title:"<title>" '
-        "<body…>`"
+        "`broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [audience:<name>] "
+        '[urgent [ack]] [at:"YYYY-MM-DD HH:MM[ local]"] [cta:"<label>|<https://…>"]… [attach:<path>…] '
+        'title:"<title>" <body…>`'
     ),
     "send": "`send <id>`",
     "cancel": "`cancel <id>`",
@@ -200,6 +209,11 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "engagement": "`engagement [tier:<tier>] [region:<region>] [topic:<slug>]`",
     "quiet": "`quiet`",
     "dashboard": "`dashboard`",
+    "audience": (
+        "`audience save <name> [tier:…] [type:…] [region:…] [language:…] [topic:…]`, `audience list`, "
+        "`audience show <name>` or `audience delete <name>`"
+    ),
+    "test": "`test <id>`",
 }
 
 # `help <command>`: the usage line, then what the command does.
@@ -234,8 +248,8 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "channels are switched off and pending deliveries stopped; its history stays and `invite` brings "
     "it back).",
     "broadcast": "Creates a draft announcement and shows how many channels and partners it will reach. "
-    "One rule: options (`topic:`, `tier:`, `type:`, `region:`, `language:`, `at:`) and the flags "
-    '`urgent` and `ack` come first, in any order, then `title:"…"`; everything after the title is the '
+    "One rule: options (`topic:`, `tier:`, `type:`, `region:`, `language:`, `audience:`, `at:`) and the "
+    'flags `urgent` and `ack` come first, in any order, then `title:"…"`; everything after the title is the '
     "body, exactly as written — only the whitespace (spaces, tabs, line breaks) before its first and "
     "after its last other character is dropped. So `urgent`, `ack`, `tier:gold` or `at:` after the "
     "title are words of the body. `at:{at_example}` schedules it (vendor time zone); add `local` for "
@@ -277,6 +291,18 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "dashboard": "Answers with a sign-in link to the web dashboard that only you see: it signs you in "
     "once, within `PARTNERBOT_DASHBOARD_LINK_MINUTES` minutes (15 by default). Don't share it: ask "
     "`dashboard` again for a new one.",
+    "audience": "Saves a named audience — tiers, types, regions, languages (the values `broadcast` accepts) "
+    "and optionally the topics its broadcasts are about — lists them, shows one, or deletes one; each with "
+    "how many channels and partners it reaches now. Saving a name that exists replaces it and says what "
+    'changed. `broadcast audience:<name> title:"…" …` targets it: the draft keeps the name, not the '
+    "filters, so the audience as it is when you press Send is the one that gets it. Beside `audience:`, a "
+    "broadcast takes no `tier:`, `type:`, `region:` or `language:`, and `topic:` only when the audience "
+    "names no topics (or the same ones). An audience that an open draft uses can't be deleted.",
+    "test": "Posts a copy of an announcement (a draft, or one scheduled or sent) exactly as partners see "
+    "it — text, buttons, each platform's rendering — into this channel, or into the platform's test "
+    "channel when one is set (`PARTNERBOT_SLACK_TEST_CHANNEL`, `PARTNERBOT_DISCORD_TEST_CHANNEL`). It is "
+    "marked as a test and counted nowhere: no delivery, no stats, no engagement. The preview's "
+    "**Send test** button does the same.",
 }
 
 
@@ -1050,6 +1076,15 @@ SLACK_AUDIENCE_LABELS: Final = {
     "language": "Languages",
 }
 SLACK_AUDIENCE_PLACEHOLDER: Final = "Any"
+SLACK_SAVED_AUDIENCE_FIELD: Final = "Saved audience (optional)"
+SLACK_SAVED_AUDIENCE_PLACEHOLDER: Final = "Choose a saved audience"
+SLACK_SAVED_AUDIENCE_HINT: Final = (
+    "Instead of the filters below: resolved when sent. Topics may be left empty if it names them."
+)
+SLACK_SAVED_AUDIENCE_WITH_FILTERS: Final = (
+    "A saved audience is the whole audience: clear the tier, type, region and language fields, or "
+    "clear this one."
+)
 SLACK_URGENT_FIELD: Final = "Urgency"
 SLACK_URGENT_OPTION: Final = "Urgent — deliver at once, even to digest channels"
 SLACK_ACK_OPTION: Final = "Partners must acknowledge it (urgent only; one reminder if they don't)"
@@ -1278,6 +1313,89 @@ PRIVATE_REPLY_ELSEWHERE: Final = (
 )
 
 
+# --- saved audiences and test sends (`audience …`, `broadcast audience:…`, `test <id>`) -----------
+# bot/grammar.py, bot/services/audiences.py, bot/presenter/audiences.py.
+
+UNKNOWN_AUDIENCE_ACTION: Final = 'unknown `audience` action "{word}"{did_you_mean}\nUsage: {usage}'
+AUDIENCE_LIST_USAGE: Final = "`audience list`"
+AUDIENCE_USAGES: Final[Mapping[str, str]] = {
+    "save": "`audience save <name> [tier:…] [type:…] [region:…] [language:…] [topic:…]`",
+    "show": "`audience show <name>`",
+    "delete": "`audience delete <name>`",
+}
+AUDIENCE_NAME_INVALID: Final = (
+    '"{name}" can\'t be an audience name: use one word of letters, digits and dashes (up to 40), '
+    "e.g. `audience save emea-gold tier:gold region:emea`."
+)
+AUDIENCE_NOT_AN_OPTION: Final = (
+    '"{word}" isn\'t an option — after the audience name only {keys} may follow, '
+    "e.g. `audience save emea-gold tier:gold region:emea`."
+)
+AUDIENCE_SAVE_NOTHING: Final = (
+    "Say who `{name}` is with at least one filter, e.g. `audience save {name} tier:gold region:emea`."
+)
+AUDIENCE_FILTER: Final = "{key}: {values}"
+AUDIENCE_FILTER_SEP: Final = " · "
+AUDIENCE_EVERYONE: Final = "all partners"
+AUDIENCE_TOPICS: Final = "topics: {topics}"
+AUDIENCE_REACH: Final = "reaches {channels} of {partners} now"
+AUDIENCE_SAVED: Final = (
+    "💾 Saved audience “{name}” ({filters}) — {reach}. Use it with `broadcast audience:{name} …`."
+)
+AUDIENCE_REPLACED: Final = "💾 Saved audience “{name}” replaced: {changes}. It {reach}."
+AUDIENCE_UNCHANGED: Final = "Saved audience “{name}” already is {filters}; nothing changed."
+AUDIENCE_CHANGE: Final = "{key} {old} → {new}"
+AUDIENCE_ANY: Final = "any"
+AUDIENCE_NONE_TOPICS: Final = "none"
+AUDIENCE_SHOWN: Final = "**Audience “{name}”** — {filters}\n{reach}; saved {when} by {who}."
+AUDIENCE_SHOWN_REACH: Final = "It reaches {channels} of {partners} now"
+AUDIENCE_LIST_HEADER: Final = Plural("**{n} saved audience**", "**{n} saved audiences**")
+AUDIENCE_LIST_LINE: Final = "• `{name}` — {filters} · {reach}"
+AUDIENCE_LIST_NONE: Final = (
+    "No saved audiences yet. `audience save emea-gold tier:gold region:emea` saves one; "
+    "`broadcast audience:emea-gold …` then targets it."
+)
+AUDIENCE_DELETED: Final = "🗑️ Saved audience “{name}” deleted."
+AUDIENCE_IN_USE: Final = Plural(
+    "Saved audience “{name}” is used by open draft {drafts}, so it wasn't deleted. Send or cancel it "
+    "first, or save the audience again with other filters.",
+    "Saved audience “{name}” is used by {n} open drafts ({drafts}), so it wasn't deleted. Send or cancel "
+    "them first, or save the audience again with other filters.",
+)
+AUDIENCE_DRAFT: Final = "#{id} “{title}”"
+NO_SUCH_AUDIENCE: Final = 'There\'s no saved audience "{name}"{did_you_mean} `audience list` lists them.'
+AUDIENCE_TOPIC_CONFLICT: Final = (
+    "Saved audience “{name}” is about {saved}, and this broadcast names {given}. Leave out `topic:` to use "
+    "the audience's topics, or save the audience again."
+)
+AUDIENCE_NEEDS_TOPIC: Final = (
+    "Saved audience “{name}” names no topics, so say which topics this is about with `topic:<slug>`, "
+    'e.g. `broadcast audience:{name} topic:pricing title:"…" …`.'
+)
+# The preview's audience line for a broadcast to a saved audience.
+AUDIENCE_REFERENCE: Final = "audience “{name}” ({filters}) — resolved when sent"
+AUDIENCE_REFERENCE_SENT: Final = "audience “{name}” ({filters})"
+
+TEST_BUTTON: Final = "Send test"
+TEST_QUEUED: Final = (
+    "🧪 A test copy of announcement #{id} “{title}” is on its way to {channel}; no partner gets it."
+)
+TEST_HERE: Final = "this channel"
+TEST_CHANNEL: Final = "the test channel"
+# The line above a test copy (its neutral markup is rendered like the announcement around it).
+TEST_MARK: Final = (
+    "🧪 **Test copy** of announcement #{id} — posted only here; no partner got it, nothing is counted."
+)
+TEST_CTA_NOT_COUNTED: Final = "_🧪 A test copy: this click was not counted._"
+TEST_COPY_PRESSED: Final = (
+    "🧪 This is a test copy, so nothing was recorded — partners' buttons work on their own copies."
+)
+TEST_NOT_AVAILABLE: Final[Mapping[str, str]] = {
+    "cancelled": "Announcement #{id} was cancelled, so there's nothing to test. "
+    "`broadcast …` starts a new one.",
+    "recalled": "Announcement #{id} was recalled, so there's nothing to test. "
+    "`broadcast …` starts a new one.",
+}
 # --- calls to action (bot/domain/cta.py, bot/services/cta.py) -----------------------------------
 
 CTA_EXAMPLE: Final = 'cta:"Register now|https://example.com/webinar"'

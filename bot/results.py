@@ -17,6 +17,7 @@ from datetime import date
 
 from bot.domain.analytics import AnnouncementStats, TopicStats
 from bot.domain.announcements import Announcement, Reach
+from bot.domain.audiences import AudienceUser, SavedAudience
 from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.engagement import SendingLoad
@@ -70,7 +71,10 @@ class Refused:
     made (a time the scheduler refused, an unknown tier); the presenter shows it as it is.
     For questions: `question_id` the one named, `ids` the questions of the thread it was named in,
     `limit` the most characters a question may have (TOO_LONG). For the roster: `value` the partner's
-    name, `removed_on` the day it was removed (PARTNER_REMOVED; None when not known).
+    name, `removed_on` the day it was removed (PARTNER_REMOVED; None when not known). For saved
+    audiences: `value` the audience's name (NO_SUCH_AUDIENCE, with `suggestion`; MISSING "topics" when
+    it names no topics), and for AUDIENCE_TOPIC_CONFLICT `suggestion` its topics, `audience` the
+    broadcast's. NOT_TESTABLE: `status` the announcement's.
     """
 
     code: RefusalCode | None
@@ -469,3 +473,60 @@ class PartnerRemoved:
 
 
 RosterResult = PartnerShown | PartnerChanged | PartnerUnchanged | PartnerRemoved | Refused
+
+
+# --- saved audiences and test sends (bot/services/audiences.py, bot/services/test_sends.py) -----
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceReach:
+    """A saved audience and who it reaches now (the broadcast preview's targeting)."""
+
+    saved: SavedAudience
+    reach: Reach
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceSaved:
+    """`audience save`: the audience as saved, its reach, and the one it replaced (None: new)."""
+
+    saved: SavedAudience
+    reach: Reach
+    before: SavedAudience | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AudiencesListed:
+    items: tuple[AudienceReach, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceShown:
+    item: AudienceReach
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceDeleted:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceInUse:
+    """`audience delete` refused: these open drafts refer to it."""
+
+    name: str
+    users: tuple[AudienceUser, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TestQueued:
+    """`test <id>`: a test copy is queued for `channel` (the test channel when `elsewhere`)."""
+
+    announcement_id: int
+    title: str
+    elsewhere: bool = False
+
+
+AudienceResult = (
+    AudienceSaved | AudiencesListed | AudienceShown | AudienceDeleted | AudienceInUse | TestQueued | Refused
+)

@@ -156,6 +156,9 @@ class AnnouncementRow(SQLModel, table=True):
     progress_notice_id: int | None = Field(default=None, foreign_key="notice.id")
     progress_text: str = Field(default="", sa_type=Text)
     progress_final: bool = Field(default=False)
+    # `broadcast audience:<name>`: the saved audience it targets, resolved when it is sent (`audience`
+    # holds the filters as they were then; while a draft, the saved audience's current ones apply).
+    audience_name: str | None = Field(default=None, max_length=40, index=True)
 
 
 class AnnouncementTopicRow(SQLModel, table=True):
@@ -224,6 +227,7 @@ class DeliveryRow(OutboxColumns, table=True):
             "region",
             "type",
             "language",
+            "engaged_at",
         ),
         # The deliveries sent within a window, from the index alone (dashboard Topics, partner table).
         Index(
@@ -231,6 +235,7 @@ class DeliveryRow(OutboxColumns, table=True):
             "sent_at",
             "announcement_id",
             "channel_id",
+            "engaged_at",
             postgresql_where=text("sent_at IS NOT NULL"),
             sqlite_where=text("sent_at IS NOT NULL"),
         ),
@@ -247,6 +252,9 @@ class DeliveryRow(OutboxColumns, table=True):
     type: str | None = Field(default=None, max_length=40)
     region: str | None = Field(default=None, max_length=40)
     language: str | None = Field(default=None, max_length=20)
+    # When a partner first acted on this copy (an engaging action: bot.domain.engagement.ENGAGING_KINDS),
+    # set in that action's transaction: the dashboard counts engaged copies without joining the events.
+    engaged_at: datetime | None = _ts(nullable=True)
 
 
 class DigestRow(OutboxColumns, table=True):
@@ -350,7 +358,11 @@ class NoticeRow(OutboxColumns, table=True):
     """
 
     __tablename__ = "notice"
-    __table_args__ = (Index("ix_notice_due", "status", "not_before"),)
+    # ix_notice_message: is a pressed (or replied-to) message a test copy? (bot/core.py, per press)
+    __table_args__ = (
+        Index("ix_notice_due", "status", "not_before"),
+        Index("ix_notice_message", "message_id"),
+    )
     id: int | None = _pk()
     key: str = Field(max_length=200, unique=True)
     platform: str = Field(max_length=16)
@@ -360,6 +372,24 @@ class NoticeRow(OutboxColumns, table=True):
     thread: str | None = Field(default=None, max_length=64)
     text: str = Field(sa_type=Text)
     created_at: datetime = _ts()
+    # A test copy (`test <id>`): the announcement it shows as partners will see it; `text` is the
+    # line marking it a test. Counted nowhere: no delivery row, no stats, no engagement. No foreign
+    # key: announcement.progress_notice_id points the other way (a cycle), and a copy of an
+    # announcement deleted meanwhile (a discarded draft) simply fails ("the announcement is gone").
+    announcement_id: int | None = Field(default=None)
+
+
+class SavedAudienceRow(SQLModel, table=True):
+    """A named audience (`audience save <name> …`): filters in `Audience.to_json()` form, and the
+    topic slugs a broadcast using it gets when it names none."""
+
+    __tablename__ = "saved_audience"
+    id: int | None = _pk()
+    name: str = Field(max_length=40, unique=True)
+    audience: dict[str, list[str]] = Field(default_factory=dict, sa_type=JSON)
+    topics: list[str] = Field(default_factory=list, sa_type=JSON)
+    updated_by: str = Field(default="", max_length=200)
+    updated_at: datetime = _ts()
 
 
 class JobRunRow(SQLModel, table=True):
@@ -432,6 +462,7 @@ __all__ = [
     "QuestionRow",
     "ReactionRow",
     "RelayRow",
+    "SavedAudienceRow",
     "SignInLinkRow",
     "SubscriptionRow",
     "TopicRow",

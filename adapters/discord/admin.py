@@ -21,7 +21,7 @@ from adapters.discord.views import BroadcastFields, BroadcastModal, EditModal, s
 from bot import commands as c
 from bot import messages as m
 from bot.commands import MAX_BODY, MAX_TITLE
-from bot.domain import AnnouncementStatus, ButtonStyle, Invocation, NewFile, Priority, Reply
+from bot.domain import AnnouncementStatus, Audience, ButtonStyle, Invocation, NewFile, Priority, Reply
 from bot.services.admin import CANCEL_ACTION, EDIT_ACTION, RECALL_ACTION, SEND_ACTION
 
 
@@ -142,6 +142,12 @@ class DiscordHandlers(PartnerHandlers):
         values = (await self.bot.vocabulary()).accepted(key)
         return [(value, value) for value in values if wanted in value][: tr.CHOICES_LIMIT]
 
+    async def audience_choices(self, current: str) -> list[tuple[str, str]]:
+        """Autocomplete for a saved audience (`audience:` of broadcast, `audience show|delete`)."""
+        wanted = current.strip().lower()
+        found = [a.name for a in await self.bot.saved_audiences() if wanted in a.name]
+        return [(name, name) for name in found][: tr.CHOICES_LIMIT]
+
     async def preview_select(
         self, interaction: discord.Interaction, kind: str, announcement_id: int, values: list[str]
     ) -> None:
@@ -162,9 +168,18 @@ class DiscordHandlers(PartnerHandlers):
             return
         topics = tuple(values) if kind == "topics" else old.topics
         audience = pv.audience_from_values(values) if kind == "audience" else old.audience
+        # A draft to a saved audience keeps the reference unless other filters were picked.
+        saved = old.audience_name if kind == "topics" else None
         urgent = old.priority is Priority.URGENT
         command = c.Broadcast(
-            topics, audience, old.title, old.body, urgent=urgent, ack_required=old.ack_required
+            topics,
+            Audience() if saved else audience,
+            old.title,
+            old.body,
+            urgent=urgent,
+            ack_required=old.ack_required,
+            saved_audience=saved,
+            ctas=old.ctas,  # a redraft keeps the calls to action too
         )
         command = tr.rescheduled(command, old.schedule)  # the draft keeps its time
         reply = await self.bot.run_admin(inv, command)

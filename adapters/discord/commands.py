@@ -17,6 +17,7 @@ from discord import app_commands
 
 from adapters.discord import translate as tr
 from adapters.discord.admin import DiscordHandlers
+from adapters.discord.audience_commands import add_audience_commands, saved_audiences
 from adapters.discord.edge import short, shown
 from adapters.discord.translate import CTA_OPTION_LIMIT
 from bot import commands as c
@@ -48,6 +49,8 @@ AdminVerb = Literal[
     "engagement",
     "quiet",
     "dashboard",
+    "audience",
+    "test",
 ]
 Mode = Literal["immediate", "daily", "weekly"]
 Tree = app_commands.CommandTree[Any]
@@ -270,7 +273,8 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
 
     @group.command(name="broadcast", description="Draft an announcement and preview its reach")
     @app_commands.describe(
-        topics="Topic names separated by commas",
+        topics="Topic names separated by commas (a saved audience may name them)",
+        audience="A saved audience (`audience save`), resolved when sent",
         tier="Only these tiers, e.g. gold,platinum",
         at=m.DISCORD_SEND_AT_OPTION,
         ack=m.DISCORD_ACK_OPTION,
@@ -278,12 +282,13 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         cta2=m.DISCORD_CTA_OPTION,
         cta3=m.DISCORD_CTA_OPTION,
     )
-    @app_commands.autocomplete(topics=_topics(h))
+    @app_commands.autocomplete(topics=_topics(h), audience=saved_audiences(h))
     async def broadcast(
         interaction: discord.Interaction,
-        topics: str,
         title: app_commands.Range[str, 1, MAX_TITLE],
         body: app_commands.Range[str, 1, MAX_BODY],
+        topics: str | None = None,
+        audience: app_commands.Range[str, 1, 40] | None = None,
         tier: str | None = None,
         type: str | None = None,
         region: str | None = None,
@@ -299,7 +304,9 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
         if isinstance(ctas, str):
             await h.admin(interaction, ctas, detail="broadcast")
             return
-        slugs, problem = tr.parse_topics(topics)
+        slugs, problem = tr.parse_topics(topics or "")
+        if not slugs and not problem and not audience:
+            problem = m.BROADCAST_TOPIC_MISSING
         if ack and not urgent:
             problem = problem or m.ACK_NEEDS_URGENT
         if problem:
@@ -317,6 +324,7 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
                 body.strip(),
                 urgent=urgent,
                 ack_required=ack,
+                saved_audience=audience.strip().lower() if audience else None,
                 ctas=ctas,
             ),
             at,
@@ -419,6 +427,8 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
     @group.command(name="dashboard", description="A one-time sign-in link to the web dashboard, only for you")
     async def dashboard(interaction: discord.Interaction) -> None:
         await h.admin(interaction, c.Dashboard())
+
+    add_audience_commands(group, h)
 
     @group.command(name="help", description="The admin commands")
     async def help_(interaction: discord.Interaction, command: AdminVerb | None = None) -> None:

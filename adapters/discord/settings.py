@@ -17,6 +17,9 @@ class DiscordSettings(BaseSettings):
     discord_token: str = Field("", validation_alias=AliasChoices("DISCORD_TOKEN"))
     discord_api_url: str = Field("", validation_alias=AliasChoices("PARTNERBOT_DISCORD_API_URL"))
     discord_gateway_url: str = Field("", validation_alias=AliasChoices("PARTNERBOT_DISCORD_GATEWAY_URL"))
+    # `test <id>` and "Send test" post test copies here (a channel id) instead of the admin channel
+    # they were asked from. Unset: the admin channel.
+    discord_test_channel: str = Field("", validation_alias=AliasChoices("PARTNERBOT_DISCORD_TEST_CHANNEL"))
 
     # The privileged message-content intent, once granted in the developer portal.
     discord_message_content: bool = Field(

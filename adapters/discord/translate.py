@@ -247,6 +247,8 @@ def _rendered_announcement(post: AnnouncementPost, buttons: bool) -> tuple[Part,
     if buttons:
         ack = (ACK_BUTTON,) if post.ack_required else ()
         parts[0] = Part(embeds=parts[0].embeds, components=(*ack, *ANNOUNCEMENT_BUTTONS))
+    if post.test_note:  # a test copy (`test <id>`): the mark above the announcement, as content
+        parts[0] = Part(content=post.test_note, embeds=parts[0].embeds, components=parts[0].components)
     return tuple(parts)
 
 

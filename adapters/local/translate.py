@@ -49,7 +49,9 @@ def render_outgoing(out: Outgoing) -> str:
         topics = ", ".join(content.topics)
         labels = " ".join(f"[{b.label}]" for b in announcement_buttons(content))
         files = "".join("\n" + line for line in file_lines(content.files))
-        return neutralize_mentions(f"{mark}**{content.title}**\n{content.body}{files}\n_{topics}_  {labels}")
+        test = f"{content.test_note}\n" if content.test_note else ""
+        text = f"{test}{mark}**{content.title}**\n{content.body}{files}\n_{topics}_  {labels}"
+        return neutralize_mentions(text)
     if isinstance(content, DigestPost):
         return neutralize_mentions(render_digest(content))
     assert isinstance(content, RelayPost)

@@ -375,6 +375,7 @@ class SlackHandlers:
             choices=views.audience_choices(await self._bot.audience_options()),
             files=[(f.name or f.id, f.size or 0) for f in usable],
             unavailable=[f.name or f.id or "?" for f in message.files if f not in usable],
+            saved=[audience.name for audience in await self._bot.saved_audiences()],
         )
         await open_view(client, body, view)
 

@@ -164,6 +164,7 @@ class InputState(Payload):
 
     value: Text | None = None
     selected_options: list[Option] | None = None
+    selected_option: Option | None = None  # a static_select
     selected_date_time: int | Text | None = None
     files: list[SharedFile] | None = None  # a file_input's uploads
 

@@ -19,6 +19,9 @@ class SlackSettings(BaseSettings):
     slack_client_id: str = Field("", validation_alias=AliasChoices("SLACK_CLIENT_ID"))
     slack_client_secret: str = Field("", validation_alias=AliasChoices("SLACK_CLIENT_SECRET"))
     slack_api_url: str = Field("", validation_alias=AliasChoices("PARTNERBOT_SLACK_API_URL"))
+    # `test <id>` and "Send test" post test copies here (a channel id) instead of the admin channel
+    # they were asked from; the bot must be a member. Unset: the admin channel.
+    slack_test_channel: str = Field("", validation_alias=AliasChoices("PARTNERBOT_SLACK_TEST_CHANNEL"))
 
     # Where the HTTP mode (Events API, interactivity, OAuth, /health) listens.
     http_host: str = Field("127.0.0.1", validation_alias=AliasChoices("PARTNERBOT_HTTP_HOST"))

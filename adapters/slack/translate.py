@@ -36,6 +36,7 @@ from bot.domain import (
     UserRef,
 )
 from bot.domain.sending import CtaButton
+from bot.presenter import TEST_ACTION
 from bot.safety import neutralize_mentions
 from bot.services.admin import CANCEL_ACTION, RECALL_ACTION, SEND_ACTION
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
@@ -52,7 +53,7 @@ HELPFUL_ACTION: Final = "partnerbot_helpful"
 MUTE_ACTION: Final = "partnerbot_mute"
 ACK_ACTION: Final = "partnerbot_ack"
 TOPIC_ACTIONS: Final = (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION)
-CORE_ACTIONS: Final = (*TOPIC_ACTIONS, SEND_ACTION, CANCEL_ACTION, RECALL_ACTION)
+CORE_ACTIONS: Final = (*TOPIC_ACTIONS, SEND_ACTION, CANCEL_ACTION, RECALL_ACTION, TEST_ACTION)
 # Message metadata: https://docs.slack.dev/messaging/message-metadata
 DELIVERY_EVENT: Final = "partnerbot_delivery"
 RELAY_EVENT: Final = "partnerbot_relay"
@@ -395,6 +396,11 @@ def announcement_message(post: AnnouncementPost, *, key: str) -> Message:
     )
     feedback = {"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": _feedback_elements(post)}
     blocks: list[Block] = [*shared, *cta_blocks(post), feedback]
+    if post.test_note:  # a test copy (`test <id>`): the mark above the announcement
+        blocks.insert(
+            0, {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(post.test_note)}]}
+        )
+        fallback = f"{mrkdwn(post.test_note)} {fallback}"
     if len(blocks) > MAX_BLOCKS:
         raise MessageTooLong(f"announcement needs {len(blocks)} blocks; Slack allows {MAX_BLOCKS}")
     payload = {"key": key, "announcement_id": post.announcement_id, "delivery_id": post.delivery_id}

@@ -41,6 +41,9 @@ AUDIENCE_CHOICES: Final[Mapping[str, tuple[str, ...]]] = {
 }
 TITLE_BLOCK, BODY_BLOCK, TOPICS_BLOCK, URGENT_BLOCK = "bc_title", "bc_body", "bc_topics", "bc_urgent"
 SEND_AT_BLOCK, SEND_LOCAL_BLOCK = "bc_send_at", "bc_send_local"
+SAVED_AUDIENCE_BLOCK: Final = "bc_saved_audience"
+# https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element: 100 options at most.
+MAX_SELECT_OPTIONS: Final = 100
 CTA_BLOCK: Final = "bc_cta"  # calls to action, one `Label|URL` per line
 FILES_BLOCK: Final = "bc_files"  # more files, beside the message's (a file_input element)
 MAX_FILE_INPUT: Final = 10
@@ -165,9 +168,11 @@ def broadcast_modal(
     choices: Mapping[str, Sequence[str]] | None = None,
     files: Sequence[tuple[str, int]] = (),
     unavailable: Sequence[str] = (),
+    saved: Sequence[str] = (),
 ) -> JSON:
     """The "Broadcast to partners" modal, its body prefilled with the message the shortcut ran on;
-    the audience selects offer `choices` (`audience_choices`; the built-in lists if not given).
+    the audience selects offer `choices` (`audience_choices`; the built-in lists if not given), and,
+    when there are saved audiences (`saved`, their names), a choice of one of them instead.
     `files` (name, size) are the message's files, which go out with it (said above the title);
     `unavailable` names those that cannot (deleted, beyond the workspace's history), said too."""
     body = prefill_body(message_text).strip()
@@ -192,7 +197,20 @@ def broadcast_modal(
         body_element["initial_value"] = body[:MAX_BODY]
     blocks.append(_input(BODY_BLOCK, m.SLACK_BODY_LABEL, body_element))
     picker = {"type": "multi_static_select", "placeholder": _plain(m.SLACK_TOPICS_PLACEHOLDER)}
-    blocks.append(_input(TOPICS_BLOCK, m.SLACK_TOPICS_FIELD, {**picker, **_topic_options(topics)}))
+    topics_input = _input(TOPICS_BLOCK, m.SLACK_TOPICS_FIELD, {**picker, **_topic_options(topics)})
+    blocks.append({**topics_input, "optional": bool(saved)})  # a saved audience may name the topics
+    if saved:
+        saved_options = [_option(name, name) for name in saved[:MAX_SELECT_OPTIONS]]
+        select = {"type": "static_select", "placeholder": _plain(m.SLACK_SAVED_AUDIENCE_PLACEHOLDER)}
+        blocks.append(
+            _input(
+                SAVED_AUDIENCE_BLOCK,
+                m.SLACK_SAVED_AUDIENCE_FIELD,
+                {**select, "options": saved_options},
+                optional=True,
+                hint=m.SLACK_SAVED_AUDIENCE_HINT,
+            )
+        )
     for name, values in (choices or AUDIENCE_CHOICES).items():
         element = {
             "type": "multi_static_select",
@@ -280,8 +298,13 @@ def read_broadcast(values: Mapping[str, Any]) -> Broadcast | dict[str, str]:
     title = _text(values, TITLE_BLOCK, MAX_TITLE, errors)
     body = _text(values, BODY_BLOCK, MAX_BODY, errors)
     topics = _selected(values, TOPICS_BLOCK)
-    if not topics:
+    picked = _state(values, SAVED_AUDIENCE_BLOCK).selected_option
+    saved = picked.value if picked is not None and picked.value else None
+    if not topics and saved is None:
         errors[TOPICS_BLOCK] = m.SLACK_EMPTY_FIELD
+    audience = Audience.of({key: _selected(values, f"bc_{key}") for key in AUDIENCE_CHOICES})
+    if saved is not None and not audience.is_everyone():
+        errors[SAVED_AUDIENCE_BLOCK] = m.SLACK_SAVED_AUDIENCE_WITH_FILTERS
     _send_at(values, errors)
     flags = _selected(values, URGENT_BLOCK)
     if ACK in flags and URGENT not in flags:
@@ -289,7 +312,6 @@ def read_broadcast(values: Mapping[str, Any]) -> Broadcast | dict[str, str]:
     ctas = _ctas(values, errors)
     if errors:
         return errors
-    audience = Audience.of({key: _selected(values, f"bc_{key}") for key in AUDIENCE_CHOICES})
     return Broadcast(
         topics=topics,
         audience=audience,
@@ -297,6 +319,7 @@ def read_broadcast(values: Mapping[str, Any]) -> Broadcast | dict[str, str]:
         body=body,
         urgent=URGENT in flags,
         ack_required=ACK in flags,
+        saved_audience=saved,
         ctas=ctas,
     )
 

@@ -530,6 +530,7 @@ def demo(
 
 
 # In its own module, which uses the helpers above.
+from bot.cli.audiences import audiences_cli  # noqa: E402
 from bot.cli.broadcast import broadcast  # noqa: E402
 from bot.cli.dashboard import dashboard_cli  # noqa: E402
 from bot.cli.engagement import engagement  # noqa: E402
@@ -539,6 +540,7 @@ app.command()(broadcast)
 app.command()(engagement)
 register_partners(partners_cli)
 app.add_typer(dashboard_cli, name="dashboard")
+app.add_typer(audiences_cli, name="audiences")
 
 
 def main() -> None:

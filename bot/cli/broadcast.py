@@ -30,13 +30,16 @@ from bot import messages as m
 from bot.app import App, PlatformAdapter, build_adapters, build_app
 from bot.attachments import MAX_FILES
 from bot.cli import PLATFORM_SETTINGS, CliError, err, load_settings, out, run_async, warn
+from bot.cli.audiences import audience_name
 from bot.commands import MAX_BODY, MAX_TITLE
 from bot.config import Settings
 from bot.domain import Audience, ChannelRef, DeliveryProgress, Invocation, NewFile, Platform, Reach, UserRef
 from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
 from bot.lexer import as_slug, comma_list
 from bot.ports import FileUnreadable
+from bot.presenter import present
 from bot.presenter.refusals import cta_refused, refusal_reply
+from bot.results import Refused
 from bot.vocabulary import UnknownValue
 from bot.when import At, parse_at
 from storage.files import LocalFileReader
@@ -67,6 +70,10 @@ def broadcast(
     type_: Annotated[Values, typer.Option("--type", help="Only partners of this type (repeatable).")] = None,
     region: Annotated[Values, typer.Option(help="Only partners in this region (repeatable).")] = None,
     language: Annotated[Values, typer.Option(help="Only partners in this language (repeatable).")] = None,
+    audience: Annotated[
+        str | None,
+        typer.Option(help="A saved audience (`partnerbot audiences list`), resolved when sent."),
+    ] = None,
     urgent: Annotated[bool, typer.Option("--urgent", help="Skip quiet hours and digests.")] = False,
     ack: Annotated[bool, typer.Option("--ack", help="Partners must acknowledge (urgent only).")] = False,
     at: Annotated[
@@ -106,8 +113,9 @@ def broadcast(
     if ack and not urgent:
         raise CliError("--ack asks partners to acknowledge an urgent announcement: add --urgent", USAGE)
     when = _schedule(at)
+    saved = _saved_audience(audience, tier, type_, region, language)
     command = c.Broadcast(
-        _topics(topic or []),
+        _topics(topic or [], required=saved is None),
         _audience(tier, type_, region, language),
         _title(title),
         _body(body, body_file),
@@ -116,6 +124,7 @@ def broadcast(
         send_at=when.wall if when else None,
         send_zone=when.zone if when else None,
         send_local=when.local if when else False,
+        saved_audience=saved,
         ctas=_ctas(cta or []),
     )
     settings, admin = _admin_channel(settings, admin_channel)
@@ -156,8 +165,10 @@ def _ctas(values: list[str]) -> tuple[CallToAction, ...]:
     return ctas
 
 
-def _topics(values: list[str]) -> tuple[str, ...]:
+def _topics(values: list[str], *, required: bool = True) -> tuple[str, ...]:
     words = comma_list(values)
+    if not words and not required:
+        return ()  # a saved audience names them (or the core says it must be given)
     if not words:
         raise CliError("say which topics it is about with --topic <slug> (repeat it for several)", USAGE)
     slugs = []
@@ -204,6 +215,20 @@ def _read(file: str) -> str:
 def _audience(tier: Values, type_: Values, region: Values, language: Values) -> Audience:
     given = {"tier": tier, "type": type_, "region": region, "language": language}
     return Audience.of({key: [v.lower() for v in comma_list(values or [])] for key, values in given.items()})
+
+
+def _saved_audience(name: str | None, *filters: Values) -> str | None:
+    """`--audience NAME`: the saved audience's name; refused beside --tier, --type, --region or
+    --language, which it would otherwise silently replace."""
+    if name is None:
+        return None
+    if any(comma_list(values or []) for values in filters):
+        raise CliError(
+            "--audience is the whole audience: drop --tier, --type, --region and --language, or save an "
+            "audience with them (`partnerbot audiences save`)",
+            USAGE,
+        )
+    return audience_name(name, "--audience")
 
 
 def _schedule(at: str | None) -> At | None:
@@ -323,6 +348,11 @@ def _delivery_adapters(app: App) -> list[PlatformAdapter]:
 async def _check_reach(app: App, command: c.Broadcast) -> Reach | None:
     """Refuse a broadcast that would reach nobody before the core writes its draft. (Unknown or
     archived topics are left to the core, which explains them and also creates nothing.)"""
+    if command.saved_audience is not None:  # its filters (and topics) as they are now
+        resolved = await app.bot.audiences.resolve(command)
+        if isinstance(resolved, Refused):
+            raise CliError(escape(present(resolved).text), USAGE)
+        command = resolved
     topics = await app.stores.topics.by_slugs(command.topics)
     if len(topics) != len(command.topics) or any(topic.archived for topic in topics):
         return None

@@ -23,6 +23,7 @@ from bot.domain.announcements import (
     Reach,
     RecallCounts,
 )
+from bot.domain.audiences import AudienceUser, SavedAudience
 from bot.domain.conversation import (
     Button,
     ButtonStyle,
@@ -96,6 +97,7 @@ __all__ = [
     "AnnouncementStatus",
     "Attachment",
     "Audience",
+    "AudienceUser",
     "Button",
     "ButtonStyle",
     "Channel",
@@ -136,6 +138,7 @@ __all__ = [
     "RelayPost",
     "Reply",
     "Row",
+    "SavedAudience",
     "Schedule",
     "Topic",
     "TopicStats",

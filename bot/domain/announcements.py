@@ -117,6 +117,9 @@ class Announcement:
     schedule: Schedule | None = None
     # Urgent only: partners confirm they read it ("Acknowledge"), and are reminded once if not.
     ack_required: bool = False
+    # `broadcast audience:<name>`: the saved audience it targets. While it is a draft, `audience` is
+    # that saved audience's filters as they are now; sending fixes them (bot/domain/audiences.py).
+    audience_name: str | None = None
     # `cta:"Label|URL"`: up to three link buttons, in the order written (bot/domain/cta.py).
     ctas: tuple[CallToAction, ...] = ()
     # Files it carries, in order (stored once each, bot/ports/files.py).

@@ -83,6 +83,13 @@ class RefusalCode(StrEnum):
     NO_SUCH_PARTNER = "no_such_partner"
     PARTNER_REMOVED = "partner_removed"
     NOTHING_TO_CHANGE = "nothing_to_change"
+    # Saved audiences (bot/services/audiences.py): no audience by that name, one an open draft uses,
+    # a broadcast whose `topic:` differs from its saved audience's topics. `test <id>` of an
+    # announcement cancelled or recalled.
+    NO_SUCH_AUDIENCE = "no_such_audience"
+    AUDIENCE_IN_USE = "audience_in_use"
+    AUDIENCE_TOPIC_CONFLICT = "audience_topic_conflict"
+    NOT_TESTABLE = "not_testable"
     # The grammar's (bot/grammar.py): a required input left empty, one over its limit, a time it
     # cannot read; anything else it refuses is `SYNTAX`, about no single field.
     MISSING = "missing"

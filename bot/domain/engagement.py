@@ -51,6 +51,17 @@ def is_proactive(kind: EngagementKind) -> bool:
     return kind in PROACTIVE
 
 
+# What makes a delivered copy "engaged": something the partner did about that announcement there (the
+# announcement funnel's last step, in its order; the Overview's and Topics' engaged copies).
+ENGAGING_KINDS: tuple[EngagementKind, ...] = (
+    EngagementKind.REACTION_ADDED,
+    EngagementKind.HELPFUL,
+    EngagementKind.QUESTION_ASKED,
+    EngagementKind.ACKNOWLEDGED,
+    EngagementKind.LINK_CLICKED,
+)
+
+
 def window_end(now: datetime) -> datetime:
     """Scores and gone-quiet lists count whole UTC days, today included: their windows end at the next
     midnight UTC (`now`'s day is counted as far as it has gone). Whole days let the store read its daily

@@ -43,6 +43,8 @@ class AnnouncementPost:
     topics: tuple[str, ...]
     urgent: bool
     ack_required: bool = False
+    # A test copy (`test <id>`, delivery_id 0): the line marking it, shown above the announcement.
+    test_note: str = ""
     ctas: tuple[CtaButton, ...] = ()
     # Files posted with it (the Sender reads their bytes from the FileStore), in order.
     files: tuple[Attachment, ...] = ()

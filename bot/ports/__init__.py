@@ -18,6 +18,7 @@ from bot.ports.announcements import (
     AnnouncementStore,
     RevisionStore,
 )
+from bot.ports.audiences import SavedAudienceStore
 from bot.ports.audit import (
     AuditStore,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "RateLimiter",
     "ReportStore",
     "RevisionStore",
+    "SavedAudienceStore",
     "ScheduleStore",
     "SendError",
     "Sender",

@@ -16,17 +16,11 @@ from typing import Protocol
 from bot.domain.analytics import DeliveryProgress
 from bot.domain.announcements import AnnouncementStatus, Audience
 from bot.domain.cta import CtaClicks
-from bot.domain.engagement import EngagementKind
+from bot.domain.engagement import ENGAGING_KINDS, EngagementKind
 from bot.domain.refs import Platform
 
 # What counts as engaging with an announcement (the funnel's last step), in the funnel's order.
-ENGAGED_KINDS: tuple[EngagementKind, ...] = (
-    EngagementKind.REACTION_ADDED,
-    EngagementKind.HELPFUL,
-    EngagementKind.QUESTION_ASKED,
-    EngagementKind.ACKNOWLEDGED,
-    EngagementKind.LINK_CLICKED,
-)
+ENGAGED_KINDS: tuple[EngagementKind, ...] = ENGAGING_KINDS
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,10 +33,12 @@ class AnnouncementStore(Protocol):
         now: datetime,
         schedule: Schedule | None = None,
         ack_required: bool = False,
+        audience_name: str | None = None,
         ctas: Sequence[CallToAction] = (),
         files: Sequence[Attachment] = (),
     ) -> Announcement:
-        """A new draft; `files` (already in the FileStore) are linked to it in the same transaction."""
+        """A draft; with `audience_name`, it targets that saved audience, resolved when it is sent;
+        `files` (already in the FileStore) are linked to it in the same transaction."""
         ...
 
     async def get(self, announcement_id: int) -> Announcement | None: ...

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.ports.analytics import ProgressStore, ReportStore, StatsStore
 from bot.ports.announcements import AnnouncementStore, RevisionStore
+from bot.ports.audiences import SavedAudienceStore
 from bot.ports.audit import AuditStore
 from bot.ports.cta import CtaStore
 from bot.ports.directory import DirectoryStore
@@ -43,4 +44,5 @@ class Stores:
     rate_limits: RateLimitRows
     privacy: PrivacyStore
     engagement: EngagementStore
+    audiences: SavedAudienceStore
     ctas: CtaStore

@@ -25,6 +25,7 @@ from bot.presenter.broadcast import CANCEL_ACTION as CANCEL_ACTION
 from bot.presenter.broadcast import EDIT_ACTION as EDIT_ACTION
 from bot.presenter.broadcast import RECALL_ACTION as RECALL_ACTION
 from bot.presenter.broadcast import SEND_ACTION as SEND_ACTION
+from bot.presenter.broadcast import TEST_ACTION as TEST_ACTION
 from bot.presenter.broadcast import audience_words as audience_words
 from bot.presenter.broadcast import preview_reply, sent_reply
 from bot.presenter.feedback import (
@@ -123,6 +124,7 @@ __all__ = [
     "RECALL_ACTION",
     "SEND_ACTION",
     "SUBSCRIBE_ACTION",
+    "TEST_ACTION",
     "UNSUBSCRIBE_ACTION",
     "audience_words",
     "error",

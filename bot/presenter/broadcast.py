@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from bot import messages as m
 from bot.domain.announcements import Announcement, Priority
 from bot.domain.conversation import Button, ButtonStyle, DraftPreview, Refusal, RefusalCode, Reply
+from bot.presenter.audiences import reference_words
 from bot.presenter.files import file_lines, problem_lines
 from bot.results import Previewed, SentSummary
 
@@ -15,6 +16,7 @@ SEND_ACTION = "announcement_send"
 CANCEL_ACTION = "announcement_cancel"
 EDIT_ACTION = "announcement_edit"
 RECALL_ACTION = "announcement_recall"
+TEST_ACTION = "announcement_test"  # "Send test": a test copy (`test <id>`), the preview stays as it is
 
 
 def preview_reply(previewed: Previewed) -> Reply:
@@ -73,6 +75,7 @@ def preview_reply(previewed: Previewed) -> Reply:
         Button(m.SEND_BUTTON, SEND_ACTION, str(a.id), ButtonStyle.PRIMARY),
         Button(m.EDIT_BUTTON, EDIT_ACTION, str(a.id)),
         Button(m.CANCEL_BUTTON, CANCEL_ACTION, str(a.id), ButtonStyle.DANGER),
+        Button(m.TEST_BUTTON, TEST_ACTION, str(a.id)),
     )
     return Reply(text=text + tail, ephemeral=False, buttons=buttons, draft=draft)
 
@@ -100,6 +103,8 @@ def _cta_lines(a: Announcement) -> str:
 
 
 def audience_words(announcement: Announcement) -> str:
+    if announcement.audience_name is not None:  # `broadcast audience:<name>`
+        return reference_words(announcement)
     return announcement.audience.describe()
 
 

@@ -88,6 +88,15 @@ def _refusal_text(r: Refused) -> str:
             return m.ANSWER_ON_RECALLED.format(id=r.question_id, announcement=r.announcement_id)
         case RefusalCode.ALREADY_ANSWERED:
             return m.ALREADY_ANSWERED.format(id=r.question_id)
+        case RefusalCode.NO_SUCH_AUDIENCE:
+            hint = m.DID_YOU_MEAN.format(suggestion=r.suggestion) if r.suggestion else "."
+            return m.NO_SUCH_AUDIENCE.format(name=r.value, did_you_mean=hint)
+        case RefusalCode.AUDIENCE_TOPIC_CONFLICT:
+            return m.AUDIENCE_TOPIC_CONFLICT.format(name=r.value, saved=r.suggestion, given=r.audience)
+        case RefusalCode.MISSING if r.field == "topics" and r.value:
+            return m.AUDIENCE_NEEDS_TOPIC.format(name=r.value)
+        case RefusalCode.NOT_TESTABLE:
+            return m.TEST_NOT_AVAILABLE[r.status].format(id=r.announcement_id)
         case RefusalCode.CTA_FORM | RefusalCode.CTA_LABEL | RefusalCode.CTA_URL | RefusalCode.CTA_TOO_MANY:
             return _cta_text(r)
         case RefusalCode.TOO_LONG if r.field == "cta":

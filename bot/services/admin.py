@@ -40,6 +40,7 @@ from bot.results import (
     TopicArchiveSet,
     TopicsOverview,
 )
+from bot.services.audiences import AudienceService
 from bot.services.files import FileService
 from bot.services.partner_admin import PartnerAdminService
 from bot.services.progress import ProgressService
@@ -78,9 +79,11 @@ class AdminService:
         progress: ProgressService,
         scheduling: SchedulingService,
         roster: PartnerAdminService,
+        audiences: AudienceService,
         files: FileService | None = None,
     ) -> None:
         self._progress = progress
+        self._audiences = audiences
         # Attachments; None (a core without a FileStore) refuses files instead of dropping them.
         self._files = files
         self._stores = ports
@@ -140,6 +143,11 @@ class AdminService:
     async def draft(self, inv: Invocation, cmd: Broadcast) -> BroadcastResult:
         """Create a draft and return it with who it will reach and when (a scheduled time;
         deliveries waiting for quiet hours or digests), or why nothing was created."""
+        if cmd.saved_audience is not None:  # `audience:<name>`: its filters (and topics) now
+            resolved = await self._audiences.resolve(cmd)
+            if isinstance(resolved, Refused):
+                return resolved
+            cmd = resolved
         try:
             # Structured input (modals, Discord options, the CLI) arrives here too: nothing is created
             # for a filter value outside the vocabulary, so a typo never makes a zero-reach draft.
@@ -178,6 +186,7 @@ class AdminService:
             now=self._clock.now(),
             schedule=schedule,
             ack_required=cmd.ack_required,
+            audience_name=cmd.saved_audience,
             files=gathered,
             ctas=ctas,
         )

@@ -160,7 +160,7 @@ class DeliveryWorker:
         if digests is not None:  # digest messages go through this worker too
             queues.append(DigestQueue(stores.digests, digests, deactivate))
         queues += [
-            NoticeQueue(stores.notices, deactivate),
+            NoticeQueue(stores.notices, deactivate, stores.announcements),
             RevisionQueue(stores.revisions, self._announcements, links=cta_links),
             RelayQueue(stores.outbox, feedback, deactivate),
         ]

@@ -9,7 +9,7 @@ leases, pacing, concurrency, group commit, retries — is the same for all of th
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -234,10 +234,12 @@ class DigestQueue:
 
 @dataclass(frozen=True, slots=True)
 class NoticeQueue:
-    """The bot's own notices (reports, reminders, progress) to admin channels."""
+    """The bot's own notices (reports, reminders, progress) to admin channels, and test copies of
+    announcements (`test <id>`), rendered from the announcement exactly as a delivery is."""
 
     store: NoticeStore
     deactivate: ChannelDeactivation
+    announcements: AnnouncementStore | None = None
     kinds: tuple[WorkKind, ...] = (WorkKind.NOTICE,)
     keeps_lease: bool = True
     one_at_a_time: bool = False
@@ -256,6 +258,8 @@ class NoticeQueue:
         assert work.channel is not None
         courier.sender(work.channel.platform)
         text, thread = await self.store.content(work.id)
+        if work.announcement_id is not None:
+            return await self._test_copy(work, courier, lease_until, text)
         out = Outgoing(
             channel=work.channel,
             # Plain text to every Sender, like a relay; the text was neutralised when it was queued.
@@ -263,6 +267,19 @@ class NoticeQueue:
             thread=MessageRef(work.channel, thread) if thread else None,
         )
         return await courier.post(work, out, f"n{work.id}", lease_until)
+
+    async def _test_copy(
+        self, work: Work, courier: Courier, lease_until: datetime | None, mark: str
+    ) -> MessageRef:
+        """The announcement as a delivery renders it (its text as it is now), under the test `mark`."""
+        assert work.channel is not None and work.announcement_id is not None
+        found = await self.announcements.get(work.announcement_id) if self.announcements else None
+        if found is None:
+            raise PermanentSendError("the announcement is gone", deactivate=False)
+        post = replace(post_of(0, found), test_note=mark)
+        return await courier.post(
+            work, Outgoing(channel=work.channel, content=post), f"n{work.id}", lease_until
+        )
 
     async def record(self, chunk: Chunk, *, worker: str, now: datetime) -> list[int]:
         await self.store.record(_outcomes(chunk), worker=worker, now=now)

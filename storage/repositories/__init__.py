@@ -2,6 +2,7 @@
 
 from storage.repositories.acks import AckRepository
 from storage.repositories.announcements import AnnouncementRepository
+from storage.repositories.audiences import SavedAudienceRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.command_sync import CommandSyncRepository
 from storage.repositories.cta import CtaRepository
@@ -40,6 +41,7 @@ __all__ = [
     "RateLimitRepository",
     "ReportRepository",
     "RevisionRepository",
+    "SavedAudienceRepository",
     "ScheduleRepository",
     "StatsRepository",
     "SubscriptionRepository",

@@ -28,6 +28,7 @@ from bot.domain.cta import CallToAction
 from bot.domain.engagement import EngagementKind, NewsPull
 from bot.domain.files import Attachment
 from bot.timing import DeliveryPlan
+from storage.repositories.audiences import current_audience
 from storage.repositories.base import Repository, need_id
 from storage.repositories.cta import ctas_of, delete_ctas, save_ctas
 from storage.repositories.engagement import record_event
@@ -54,6 +55,7 @@ class AnnouncementRepository(Repository):
         now: datetime,
         schedule: Schedule | None = None,
         ack_required: bool = False,
+        audience_name: str | None = None,
         ctas: Sequence[CallToAction] = (),
         files: Sequence[Attachment] = (),
     ) -> Announcement:
@@ -71,6 +73,7 @@ class AnnouncementRepository(Repository):
                 origin_channel=origin.channel,
                 created_at=now,
                 ack_required=ack_required,
+                audience_name=audience_name,
             )
             if schedule is not None:
                 row.send_at = schedule.first
@@ -200,7 +203,8 @@ class AnnouncementRepository(Repository):
         (someone else sent or cancelled it first).
         """
         status = plan.status if plan is not None else AnnouncementStatus.SENDING
-        values: dict[str, Any] = {"status": status.value, "sent_at": None}
+        # The audience it goes to is fixed now (a saved audience's filters as they stand: `audience`).
+        values: dict[str, Any] = {"status": status.value, "sent_at": None, "audience": audience.to_json()}
         if status is AnnouncementStatus.SENDING:
             values["sent_at"] = now
         elif plan is not None and plan.timings:
@@ -334,7 +338,7 @@ async def to_announcement(session: AsyncSession, row: AnnouncementRow, workspace
         title=row.title,
         body=row.body,
         topics=tuple(slugs),
-        audience=Audience.from_json(row.audience),
+        audience=await current_audience(session, row),
         priority=Priority(row.priority),
         status=AnnouncementStatus(row.status),
         author=UserRef(platform, row.author_workspace, row.author_user, row.author_name),
@@ -343,6 +347,7 @@ async def to_announcement(session: AsyncSession, row: AnnouncementRow, workspace
         sent_at=row.sent_at,
         schedule=_schedule(row),
         ack_required=row.ack_required,
+        audience_name=row.audience_name,
         ctas=ctas.get(need_id(row.id), ()),
         files=await files_of(session, need_id(row.id)),
     )

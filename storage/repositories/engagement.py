@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.engagement import (
+    ENGAGING_KINDS,
     EngagementCount,
     EngagementKind,
     PartnerEngagement,
@@ -89,6 +90,8 @@ async def record_event(
         await conn.execute(_E.insert(), values)
         if partner_id is not None:
             await rollups.add_events(conn, partner_id=partner_id, kind=kind, at=now, count=len(values))
+        if announcement_id is not None and kind in ENGAGING_KINDS:
+            await rollups.mark_engaged(conn, announcement_id=announcement_id, channel_id=channel_id, at=now)
 
 
 async def record_delivery_event(

@@ -46,6 +46,7 @@ class NoticeRepository(Repository):
                         channel=draft.channel.channel,
                         thread=draft.thread,
                         text=draft.text,
+                        announcement_id=draft.announcement_id,
                         status="pending",
                         attempts=0,
                         ambiguous=False,
@@ -67,7 +68,15 @@ class NoticeRepository(Repository):
         directory learnt (any command in that channel registers it)."""
         statement = _claim(
             _N, now=now, lease_until=lease_until, limit=limit, worker=worker, platforms=platforms
-        ).returning(_N.c.id, _N.c.platform, _N.c.workspace_id, _N.c.channel, _N.c.attempts, _N.c.ambiguous)
+        ).returning(
+            _N.c.id,
+            _N.c.platform,
+            _N.c.workspace_id,
+            _N.c.channel,
+            _N.c.attempts,
+            _N.c.ambiguous,
+            _N.c.announcement_id,
+        )
         async with self._sessions.begin() as session:
             claimed = (await session.exec(statement)).all()
             unknown = {(row.platform, row.channel) for row in claimed if not row.workspace_id}
@@ -85,6 +94,8 @@ class NoticeRepository(Repository):
                 id=row.id,
                 attempts=row.attempts,
                 ambiguous=row.ambiguous,
+                # A test copy: the announcement it shows (bot/services/test_sends.py).
+                announcement_id=row.announcement_id,
                 channel=ChannelRef(
                     Platform(row.platform),
                     row.workspace_id or learnt.get((row.platform, row.channel), ""),
@@ -100,6 +111,17 @@ class NoticeRepository(Repository):
             query = select(_N.c.text, _N.c.thread).where(_N.c.id == notice_id)
             text, thread = (await (await session.connection()).execute(query)).one()
         return str(text), thread
+
+    async def is_test_copy(self, platform: Platform, channel: str, message: str) -> bool:
+        """Whether `message` in `channel` is a test copy the bot posted (`test <id>`)."""
+        query = select(_N.c.id).where(
+            _N.c.announcement_id.is_not(None),
+            _N.c.platform == platform.value,
+            _N.c.channel == channel,
+            _N.c.message_id == message,
+        )
+        async with self._sessions() as session:
+            return (await (await session.connection()).execute(query.limit(1))).first() is not None
 
     async def record(self, outcomes: Sequence[Outcome], *, worker: str, now: datetime) -> None:
         """Write a batch of outcomes in one transaction."""

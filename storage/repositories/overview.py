@@ -40,17 +40,6 @@ def _t(model: type[SQLModel]) -> Table:
 _D, _C, _P, _Q = _t(DeliveryRow), _t(ChannelRow), _t(PartnerRow), _t(QuestionRow)
 _E, _AT, _T, _S = _t(EngagementEventRow), _t(AnnouncementTopicRow), _t(TopicRow), _t(SubscriptionRow)
 
-# What makes a delivered copy "engaged": something the partner did about that announcement there.
-ENGAGING = tuple(
-    kind.value
-    for kind in (
-        EngagementKind.REACTION_ADDED,
-        EngagementKind.HELPFUL,
-        EngagementKind.ACKNOWLEDGED,
-        EngagementKind.QUESTION_ASKED,
-        EngagementKind.LINK_CLICKED,
-    )
-)
 # Removing a reaction is recorded but is not an action (as in the engagement score). Named as a list
 # (not "!= reaction_removed") so PostgreSQL reads each kind's window from ix_engagement_event_kind_at.
 COUNTED = tuple(kind.value for kind in EngagementKind if kind is not EngagementKind.REACTION_REMOVED)
@@ -161,34 +150,20 @@ class OverviewRepository(Repository):
         matched to them (engaged copies), its actions per day, its questions; side by side."""
         start = now - timedelta(days=segment.days)
         since, until = _at(start), _at(now)
-        # Engaged copies: the distinct (announcement, channel) pairs acted on in the window, matched to
-        # the window's deliveries by their unique key.
-        acted = (
-            select(_E.c.announcement_id, _E.c.channel_id)
-            .where(
-                _E.c.at >= since,
-                _E.c.at <= until,
-                _E.c.announcement_id.is_not(None),
-                _E.c.kind.in_(ENGAGING),
-            )
-            .distinct()
-            .subquery("acted")
-        )
-        on = and_(_D.c.announcement_id == acted.c.announcement_id, _D.c.channel_id == acted.c.channel_id)
         window = [
             _D.c.status == "sent",
             _D.c.sent_at >= since,
             _D.c.sent_at <= until,
             *_delivery_filter(segment, topic_id),
         ]
+        # Engaged copies: those a partner acted on (`delivery.engaged_at`, set by the first action on
+        # the copy; sent in the window, any action on it comes after the window's start).
         reach = select(
             func.count(),
             func.count(func.distinct(_D.c.channel_id)),
             func.count(func.distinct(_D.c.announcement_id)),
+            _sum_if(_D.c.engaged_at <= until),
         ).where(*window)
-        # From the pairs, each delivery found by its unique key (SQLite would otherwise scan the pairs
-        # once per delivery of an outer join).
-        engaged = select(func.count()).select_from(acted.join(_D, on)).where(*window)
         asked = [_Q.c.created_at >= since, _Q.c.created_at <= until, *_question_filter(segment, topic_id)]
         answered = and_(_Q.c.answered_at.is_not(None), _Q.c.answered_at <= until)
         questions = select(func.count(), _sum_if(answered)).where(*asked)
@@ -199,10 +174,6 @@ class OverviewRepository(Repository):
         async def read_reach() -> Any:
             async with self._sessions() as session:
                 return (await (await session.connection()).execute(reach)).one()
-
-        async def read_engaged() -> int:
-            async with self._sessions() as session:
-                return int((await (await session.connection()).execute(engaged)).scalar() or 0)
 
         async def read_days() -> Any:
             async with self._sessions() as session:
@@ -225,11 +196,10 @@ class OverviewRepository(Repository):
 
         # Independent reads, each on a connection of its own (PostgreSQL runs them side by side).
         (
-            (delivered, channels, announcements),
-            engaged_n,
+            (delivered, channels, announcements, engaged_n),
             per_day,
             (asked_n, answered_n, median),
-        ) = await gather(read_reach(), read_engaged(), read_days(), read_questions())
+        ) = await gather(read_reach(), read_days(), read_questions())
         counts: Counter[tuple[int, bool]] = Counter()
         for day, proactive, count in per_day:
             n = min(max((_as_date(day) - first).days // step, 0), buckets - 1)
@@ -239,7 +209,7 @@ class OverviewRepository(Repository):
             announcements=int(announcements),
             channels=int(channels),
             delivered=int(delivered),
-            engaged=engaged_n,
+            engaged=int(engaged_n),
             questions_asked=int(asked_n),
             questions_answered=int(answered_n),
             median_answer=median,

@@ -19,12 +19,12 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, bindparam, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, case, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import SQLModel
 
-from bot.domain.engagement import EngagementKind, is_proactive
+from bot.domain.engagement import ENGAGING_KINDS, EngagementKind, is_proactive
 from storage.tables import (
     DeliveryDayRow,
     DeliveryRow,
@@ -97,6 +97,17 @@ async def add_events(
                 },
             )
         )
+
+
+async def mark_engaged(conn: AsyncConnection, *, announcement_id: int, channel_id: int, at: datetime) -> None:
+    """The first engaging action on the announcement's copy in the channel marks the copy engaged."""
+    await conn.execute(
+        update(_D)
+        .where(
+            _D.c.announcement_id == announcement_id, _D.c.channel_id == channel_id, _D.c.engaged_at.is_(None)
+        )
+        .values(engaged_at=at)
+    )
 
 
 Changes = list[tuple[int, datetime | None, datetime]]
@@ -224,11 +235,29 @@ async def rebuild(conn: AsyncConnection) -> None:
 
 
 def rebuild_sync(conn: Connection) -> None:
-    """`rebuild` on a synchronous connection (bulk loads: the benchmark, test fixtures)."""
+    """`rebuild` on a synchronous connection (bulk loads: the benchmark, test fixtures); the copies'
+    `engaged_at` too."""
     for table in (ENGAGEMENT_WEEK, ENGAGEMENT_DAY, DELIVERY_WEEK, DELIVERY_DAY):
         conn.execute(table.delete())
     for statement in rebuild_statements(conn.dialect.name):
         conn.execute(statement)
+    conn.execute(update(_D).where(_D.c.engaged_at.is_not(None)).values(engaged_at=None))
+    conn.execute(engaged_statement())
+
+
+def engaged_statement() -> Any:
+    """Set each copy's `engaged_at` to its first engaging action (UPDATE … FROM on both databases)."""
+    first = (
+        select(_E.c.announcement_id, _E.c.channel_id, func.min(_E.c.at).label("at"))
+        .where(_E.c.announcement_id.is_not(None), _E.c.kind.in_([k.value for k in ENGAGING_KINDS]))
+        .group_by(_E.c.announcement_id, _E.c.channel_id)
+        .subquery("first_action")
+    )
+    return (
+        update(_D)
+        .where(_D.c.announcement_id == first.c.announcement_id, _D.c.channel_id == first.c.channel_id)
+        .values(engaged_at=first.c.at)
+    )
 
 
 def _utc_day(column: Any, dialect: str) -> Any:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, case, func, literal, or_, select
 
 from bot.domain.dashboard import Segment
 from bot.domain.engagement import EngagementKind
@@ -24,14 +24,6 @@ _E, _D, _AT, _S, _T = (
     _t(TopicRow),
 )
 
-# What counts as engaging with a delivered copy (the announcement funnel's "engaged").
-ENGAGED_KINDS = (
-    EngagementKind.REACTION_ADDED.value,
-    EngagementKind.HELPFUL.value,
-    EngagementKind.ACKNOWLEDGED.value,
-    EngagementKind.QUESTION_ASKED.value,
-    EngagementKind.LINK_CLICKED.value,
-)
 _ADDED = EngagementKind.SUBSCRIBED.value
 _REMOVED = (EngagementKind.UNSUBSCRIBED.value, EngagementKind.MUTED.value)
 
@@ -89,32 +81,15 @@ class TopicTrendsRepository(Repository):
         return found
 
     async def load(self, segment: Segment, *, since: datetime, until: datetime) -> list[TopicLoad]:
-        engaged = (
-            select(_E.c.announcement_id, _E.c.channel_id)
-            .where(
-                _E.c.at >= since,
-                _E.c.at < until,
-                _E.c.announcement_id.is_not(None),
-                _E.c.kind.in_(ENGAGED_KINDS),
-            )
-            .distinct()
-            .subquery("engaged")
-        )
+        # A copy is engaged once a partner acted on it (`delivery.engaged_at`, set by the first such
+        # action); sent in the window, any action on it comes after `since`.
         per_topic = (
             select(
                 _AT.c.topic_id,
                 func.count().label("deliveries"),
-                func.count(engaged.c.announcement_id).label("engaged"),
+                func.sum(case((_D.c.engaged_at < until, 1), else_=0)).label("engaged"),
             )
-            .select_from(
-                _D.join(_AT, _AT.c.announcement_id == _D.c.announcement_id).outerjoin(
-                    engaged,
-                    and_(
-                        engaged.c.announcement_id == _D.c.announcement_id,
-                        engaged.c.channel_id == _D.c.channel_id,
-                    ),
-                )
-            )
+            .select_from(_D.join(_AT, _AT.c.announcement_id == _D.c.announcement_id))
             .where(_D.c.sent_at >= since, _D.c.sent_at < until, *_segment(segment))
             .group_by(_AT.c.topic_id)
             .subquery("per_topic")

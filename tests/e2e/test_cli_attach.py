@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_cli_audiences import run
 from tests.e2e.test_cli_broadcast import (
     Result,
     World,
@@ -71,3 +72,27 @@ def test_a_file_that_cannot_go_is_refused_and_nothing_is_kept(
     assert result.returncode == 2, result.stderr
     assert message in result.said and "Traceback" not in result.stderr
     assert table(seeded, "SELECT count(*) FROM announcement") == [(0,)]
+
+
+def test_attach_beside_a_saved_audience_and_a_cta(
+    seeded: str,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "shot.png").write_bytes(PNG)
+    saved = run(monkeypatch, capsys, "audiences", "save", "golds", "--tier", "gold", "--topic", "pricing")
+    assert saved.returncode == 0, saved.stderr
+    args = ("broadcast", "--audience", "golds", "--cta", "Order|https://example.com/o",
+            "--attach", "shot.png", "--title", "Q3 prices", "--body", "Out now.")  # fmt: skip
+    dry = run(monkeypatch, capsys, *args, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "audience “golds” (tier: gold) — resolved when sent" in dry.stdout
+    assert "shot.png — 208 bytes" in dry.stdout and "Order" in dry.stdout
+    assert table(seeded, "SELECT count(*) FROM announcement") == [(0,)]
+
+    sent = run(monkeypatch, capsys, *args)
+    assert sent.returncode == 0, sent.stderr
+    assert table(seeded, "SELECT audience_name, status FROM announcement") == [("golds", "sending")]
+    assert table(seeded, "SELECT name FROM announcement_file") == [("shot.png",)]
+    assert table(seeded, "SELECT label FROM announcement_cta") == [("Order",)]

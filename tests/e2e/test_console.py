@@ -129,7 +129,7 @@ def test_every_button_edits_deletions_progress_and_mentions_across_a_restart(
     )
     assert first.returncode == 0, first.stderr
     out = first.stdout
-    assert "    buttons: 1 Send · 2 Edit · 3 Cancel (:press 6 …)\n" in out
+    assert "    buttons: 1 Send · 2 Edit · 3 Cancel · 4 Send test (:press 6 …)\n" in out
     delivered = first.id_of("#acme partnerbot: 🚨 URGENT")
     assert f"    buttons: 1 Ask a question · 2 Helpful · 3 Acknowledge (:press {delivered} …)\n" in out
     # Mentions in what the bot posts cannot ping, as Slack and Discord would show them.

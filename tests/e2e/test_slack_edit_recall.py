@@ -79,7 +79,7 @@ async def test_edit_updates_every_copy_in_place_and_recall_deletes_them(world: S
     acme = await world.partner("acme", tier="gold", follows=("pricing",))
     umbrella = await world.partner("umbrella", tier="gold", follows=("pricing",))
     preview = await previewed(world)
-    assert list(actions_of(preview)) == [SEND, EDIT, "announcement_cancel"]
+    assert list(actions_of(preview)) == [SEND, EDIT, "announcement_cancel", "announcement_test"]
 
     await press(world, preview, SEND)
     await world.wait_for(lambda: "Sending announcement #1" in preview.text, "the preview to settle")
@@ -208,7 +208,7 @@ async def test_editing_a_draft_redraws_its_preview_then_send_delivers_the_new_te
     assert (await world.events.view_submission(view["id"], values)).body == ""
     await world.wait_for(lambda: "Corrected lists." in preview.text, "the preview redrawn in place")
     assert preview.edited is not None and len(world.bot_posts(world.admin_channel)) == 1
-    assert list(actions_of(preview)) == [SEND, EDIT, "announcement_cancel"]
+    assert list(actions_of(preview)) == [SEND, EDIT, "announcement_cancel", "announcement_test"]
 
     # Saving the same text again changes nothing, and says so only to the admin.
     again = await edit_modal(world, preview)

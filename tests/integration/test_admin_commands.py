@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from adapters.local.sender import Fault
 from bot import messages as m
+from bot.presenter import TEST_ACTION
 from bot.services.admin import CANCEL_ACTION, EDIT_ACTION, SEND_ACTION
 from storage.tables import AnnouncementRow, AuditRow, DeliveryRow, PartnerRow, QuestionRow, TopicRow
 from tests.conftest import FakeClock
@@ -209,6 +210,7 @@ async def test_broadcast_preview_splits_reach_by_platform_tier_and_region(harnes
         (m.SEND_BUTTON, SEND_ACTION, "1"),
         (m.EDIT_BUTTON, EDIT_ACTION, "1"),
         (m.CANCEL_BUTTON, CANCEL_ACTION, "1"),
+        (m.TEST_BUTTON, TEST_ACTION, "1"),
     ]
     assert not preview.ephemeral
     # A draft only: nothing queued, nothing posted.

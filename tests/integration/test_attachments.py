@@ -147,6 +147,26 @@ async def test_digests_list_each_file_by_name_and_size(h: Harness, files: Path, 
     assert m.DIGEST_FILE.format(name="shot.png", size="72 bytes") in digest.text
 
 
+async def test_files_a_saved_audience_and_calls_to_action_go_together(h: Harness, files: Path) -> None:
+    saved = await h.admin("audience save regs tier:registered topic:pricing")
+    assert not saved.is_error, saved.text
+    reply = await h.admin(
+        f'broadcast audience:regs cta:"Order|https://example.com/o" attach:{files / "shot.png"} '
+        'title:"Q3" Prices.'
+    )
+    assert not reply.is_error, reply.text
+    assert "“regs”" in reply.text and "• shot.png — 72 bytes" in reply.text
+    assert reply.draft is not None and [f.name for f in reply.draft.files] == ["shot.png"]
+    assert [c.label for c in reply.draft.ctas] == ["Order"]
+
+    sent = await h.admin(f"send {id_from(reply)}")
+    assert not sent.is_error, sent.text
+    await h.deliver()
+    [post] = h.posts("acme")
+    assert m.DIGEST_FILE.format(name="shot.png", size="72 bytes") in post.text
+    assert "Order" in [b.label for b in post.buttons]
+
+
 async def test_the_store_writes_atomically_and_reads_back(tmp_path: Path) -> None:
     store = FilesystemFileStore(tmp_path / "blobs")
     key = await store.put(data=PNG)

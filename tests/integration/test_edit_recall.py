@@ -105,7 +105,12 @@ async def test_editing_a_draft_shows_the_new_preview(harness: Harness) -> None:
     assert (
         "**Preview of announcement #1** (draft)" in preview.text and "**Patched**\nOld text." in preview.text
     )
-    assert [b.label for b in preview.buttons] == [m.SEND_BUTTON, m.EDIT_BUTTON, m.CANCEL_BUTTON]
+    assert [b.label for b in preview.buttons] == [
+        m.SEND_BUTTON,
+        m.EDIT_BUTTON,
+        m.CANCEL_BUTTON,
+        m.TEST_BUTTON,
+    ]
 
 
 async def test_only_the_latest_edit_reaches_partners(harness: Harness) -> None:

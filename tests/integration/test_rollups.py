@@ -13,6 +13,7 @@ from bot.jobs import make_digests
 from storage import migrate
 from storage.engine import sync_url
 from storage.repositories import engagement, rollups
+from storage.tables import DeliveryRow
 from tests.conftest import FakeClock
 from tests.harness import Harness
 from tests.integration.support import broadcast_and_send, channel_row, id_from, setup_topics
@@ -21,17 +22,16 @@ Snapshot = dict[str, list[tuple[Any, ...]]]
 TABLES = (rollups.ENGAGEMENT_DAY, rollups.ENGAGEMENT_WEEK, rollups.DELIVERY_DAY, rollups.DELIVERY_WEEK)
 
 
+def _queries() -> dict[str, Any]:
+    found: dict[str, Any] = {t.name: sa.select(t).order_by(*t.primary_key) for t in TABLES}
+    d = DeliveryRow.__table__  # type: ignore[attr-defined]
+    found["engaged copies"] = sa.select(d.c.id, d.c.engaged_at).order_by(d.c.id)
+    return found
+
+
 async def _snapshot(h: Harness) -> Snapshot:
     async with h.app.engine.connect() as conn:
-        return {
-            t.name: [tuple(r) for r in (await conn.execute(sa.select(t).order_by(*t.primary_key))).all()]
-            for t in (
-                rollups.ENGAGEMENT_DAY,
-                rollups.ENGAGEMENT_WEEK,
-                rollups.DELIVERY_DAY,
-                rollups.DELIVERY_WEEK,
-            )
-        }
+        return {name: [tuple(r) for r in (await conn.execute(q)).all()] for name, q in _queries().items()}
 
 
 async def _rebuilt(h: Harness) -> Snapshot:
@@ -73,6 +73,7 @@ async def test_the_rollups_count_what_the_rows_hold(harness: Harness, clock: Fak
     days = {row[0] for row in live["engagement_day"]}  # (day, partner, …)
     assert len(days) >= 5  # actions on five days at least
     assert len({row[1] for row in live["engagement_week"]}) >= 2  # (partner, week, …): two weeks or more
+    assert sum(1 for _, at in live["engaged copies"] if at is not None) == 5  # Acme's, reacted to
     acme = await channel_row(h, "acme")
     cedar = await channel_row(h, "cedar")
     for table, channel in (("delivery_day", 1), ("delivery_week", 0)):
@@ -140,15 +141,7 @@ async def test_the_migration_back_fills_the_rollups(
     engine = sa.create_engine(sync_url(database_url))
     try:
         with engine.connect() as conn:
-            found = {
-                t.name: [tuple(r) for r in conn.execute(sa.select(t).order_by(*t.primary_key)).all()]
-                for t in (
-                    rollups.ENGAGEMENT_DAY,
-                    rollups.ENGAGEMENT_WEEK,
-                    rollups.DELIVERY_DAY,
-                    rollups.DELIVERY_WEEK,
-                )
-            }
+            found = {name: [tuple(r) for r in conn.execute(q).all()] for name, q in _queries().items()}
     finally:
         engine.dispose()
     assert found == live

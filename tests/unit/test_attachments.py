@@ -172,6 +172,15 @@ def test_attach_may_repeat_and_keeps_quoted_paths_whole() -> None:
     assert parsed.attach == ("./a.pdf", "My docs/Price list.pdf") and parsed.body == "Body"
 
 
+def test_attach_beside_a_saved_audience_and_calls_to_action() -> None:
+    parsed = parse_admin(
+        'broadcast attach:a.pdf audience:emea-gold cta:"Go|https://example.com" attach:b.png title:"T" Body'
+    )
+    assert isinstance(parsed, Broadcast)
+    assert parsed.attach == ("a.pdf", "b.png") and parsed.saved_audience == "emea-gold"
+    assert [c.label for c in parsed.ctas] == ["Go"] and parsed.body == "Body"
+
+
 def test_attach_after_the_title_is_body() -> None:
     parsed = parse_admin('broadcast topic:pricing title:"T" see attach:x.pdf')
     assert isinstance(parsed, Broadcast) and parsed.attach == () and parsed.body == "see attach:x.pdf"

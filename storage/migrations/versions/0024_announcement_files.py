@@ -4,8 +4,8 @@
   bytes live in the FileStore (PARTNERBOT_FILES_DIR by default).
 - announcement_file: an announcement's files in order, each under the name it was given.
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-04
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "0022"
-down_revision: str | None = "0021"
+revision: str = "0024"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
