@@ -100,6 +100,7 @@ class PartnerBot:
             ProgressPorts(notices=s.notices, progress=s.progress, stats=s.stats, revisions=s.revisions), clock
         )
         scheduling = SchedulingService(SchedulingPorts(schedules=s.schedules), clock, settings)
+        file_service = FileService(files) if files is not None else None
         self.audiences = AudienceService(
             AudiencePorts(
                 audiences=s.audiences, announcements=s.announcements, topics=s.topics, directory=s.directory
@@ -113,6 +114,7 @@ class PartnerBot:
             clock,
             test_channels=test_channels or {},
             wake_worker=wake_worker,
+            files=file_service,
         )
         self.admin = AdminService(
             AdminPorts(
@@ -130,7 +132,7 @@ class PartnerBot:
                 settings,
                 join_code=new_join_code,
             ),
-            files=FileService(files) if files is not None else None,
+            files=file_service,
         )
         self.rescheduling = ReschedulingService(
             ReschedulingPorts(announcements=s.announcements, schedules=s.schedules),

@@ -1380,6 +1380,9 @@ TEST_BUTTON: Final = "Send test"
 TEST_QUEUED: Final = (
     "🧪 A test copy of announcement #{id} “{title}” is on its way to {channel}; no partner gets it."
 )
+TEST_FILES_REFUSED: Final = (
+    "No test copy of announcement {id} was queued: this platform can't take its files.\n{problems}"
+)
 TEST_HERE: Final = "this channel"
 TEST_CHANNEL: Final = "the test channel"
 # The line above a test copy (its neutral markup is rendered like the announcement around it).

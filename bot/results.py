@@ -44,10 +44,12 @@ class Previewed:
 @dataclass(frozen=True, slots=True)
 class FilesRefused:
     """Files that stop a broadcast: unreadable `attach:` paths (no draft is made), or, at `send`,
-    what a platform the draft now reaches cannot take (`announcement_id` set)."""
+    what a platform the draft now reaches cannot take (`announcement_id` set); with `test`, what the
+    test channel's platform cannot take (`test <id>`: no test copy is queued)."""
 
     problems: tuple[FileProblem, ...]
     announcement_id: int | None = None
+    test: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -528,5 +530,12 @@ class TestQueued:
 
 
 AudienceResult = (
-    AudienceSaved | AudiencesListed | AudienceShown | AudienceDeleted | AudienceInUse | TestQueued | Refused
+    AudienceSaved
+    | AudiencesListed
+    | AudienceShown
+    | AudienceDeleted
+    | AudienceInUse
+    | TestQueued
+    | FilesRefused
+    | Refused
 )

@@ -55,7 +55,8 @@ def _problem(p: FileProblem) -> str:
 def files_refused_reply(refused: FilesRefused) -> Reply:
     problems = "\n".join(problem_lines(refused.problems))
     if refused.announcement_id is not None:
-        text = m.FILES_REFUSED.format(id=refused.announcement_id, problems=problems)
+        template = m.TEST_FILES_REFUSED if refused.test else m.FILES_REFUSED
+        text = template.format(id=refused.announcement_id, problems=problems)
     else:
         text = problems
     return Reply(text=text, is_error=True, refusal=Refusal(RefusalCode.FILES_REFUSED, "files"))

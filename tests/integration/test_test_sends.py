@@ -8,8 +8,12 @@ from pathlib import Path
 
 from adapters.local.workspace import Message
 from bot import messages as m
-from bot.domain import AnnouncementPost, MessageRef, Outgoing, Platform
+from bot.attachments import MIB
+from bot.commands import SendTest
+from bot.domain import AnnouncementPost, ChannelRef, Invocation, MessageRef, Outgoing, Platform, UserRef
 from bot.presenter import TEST_ACTION
+from bot.presenter.audiences import audience_reply
+from bot.results import FilesRefused
 from storage.tables import DeliveryRow, EngagementEventRow, NoticeRow, ReactionRow
 from tests.conftest import FakeClock
 from tests.harness import ADMIN_CHANNEL, Harness, make_harness
@@ -179,5 +183,41 @@ async def test_a_test_copy_carries_the_files(database_url: str, clock: FakeClock
         for file, path in zip(out.content.files, (pdf, png), strict=True):
             assert await h.app.files.read(sha256=file.sha256) == path.read_bytes()
         assert h.posts("acme") == [] and await rows(h, DeliveryRow) == []
+    finally:
+        await h.close()
+
+
+async def test_no_test_copy_where_the_platform_cannot_take_the_files(
+    database_url: str, clock: FakeClock, tmp_path: Path
+) -> None:
+    h = await make_harness(database_url, clock, files_dir=str(tmp_path / "files"))
+    try:
+        await setup_topics(h, "pricing")
+        await h.join("acme", "Acme", tier="gold")
+        await h.partner("acme", "subscribe pricing")
+        video = tmp_path / "demo.mp4"
+        video.write_bytes(b"\x00" * (11 * MIB))  # above Discord's 10 MiB; fine for the console
+        preview = await h.admin(f'broadcast topic:pricing attach:{video} title:"Demo" Watch.')
+        assert not preview.is_error, preview.text
+        draft = id_from(preview)
+
+        on_discord = Invocation(
+            channel=ChannelRef(Platform.DISCORD, "G1", "9000"),
+            user=UserRef(Platform.DISCORD, "G1", "42", display_name="alice"),
+            channel_name="admin",
+            thread=None,
+        )
+        refused = await h.app.bot.test_sends.queue(on_discord, SendTest(draft))
+        assert isinstance(refused, FilesRefused) and refused.test and refused.announcement_id == draft
+        reply = audience_reply(refused)
+        assert reply.is_error
+        assert reply.text.startswith(m.TEST_FILES_REFUSED.format(id=draft, problems="").strip())
+        assert "demo.mp4 is 11 MB; Discord takes at most 10 MB per file." in reply.text
+        assert await rows(h, NoticeRow) == []
+
+        queued = await h.admin(f"test {draft}")  # the console takes it: the copy goes
+        assert not queued.is_error, queued.text
+        await h.deliver()
+        assert len(_test_copies(h)) == 1
     finally:
         await h.close()
