@@ -599,8 +599,8 @@ class EngagementWeekRow(SQLModel, table=True):
 
     __tablename__ = "engagement_week"
     __table_args__ = {"sqlite_with_rowid": False}
+    week: date = Field(primary_key=True)  # first: a window reads its weeks as one range of the key
     partner_id: int = Field(primary_key=True, foreign_key="partner.id")
-    week: date = Field(primary_key=True)
     proactive: int = Field(default=0)
     reactive: int = Field(default=0)
     last_at: datetime = _when()
@@ -612,6 +612,6 @@ class DeliveryWeekRow(SQLModel, table=True):
 
     __tablename__ = "delivery_week"
     __table_args__ = {"sqlite_with_rowid": False}
-    channel_id: int = Field(primary_key=True, foreign_key="channel.id")
     week: date = Field(primary_key=True)
+    channel_id: int = Field(primary_key=True, foreign_key="channel.id")
     sent: int = Field(default=0)

@@ -18,6 +18,7 @@ from sqlmodel import SQLModel
 from bot.domain.dashboard import Segment
 from bot.domain.engagement import EngagementKind
 from bot.ports.overview import ActionBucket, FailureCount, OverviewFigures, SegmentChoices
+from storage.repositories import rollups
 from storage.repositories.base import Repository
 from storage.repositories.stats import failure_reason
 from storage.tables import (
@@ -108,15 +109,31 @@ def _seconds(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
 
 
 def _per_day(segment: Segment, topic_id: int | None, start: datetime, now: datetime, dialect: str) -> Any:
-    """(UTC date, proactive, count) of the actions in [start, now]: grouped by the date (a cheap cast,
-    unlike arithmetic on every row's time), into weeks afterwards if need be."""
+    """(UTC date, proactive, reactive) of the actions on each day from `start`'s to `now`'s, whole
+    days (a chart of days): from the daily roll-up (`engagement_day`, the partners of the segment), or,
+    for one topic, from the events (the roll-up is not kept per topic)."""
+    first, last = start.astimezone(UTC).date(), now.astimezone(UTC).date()
+    if topic_id is None:
+        r = rollups.ENGAGEMENT_DAY
+        query = select(r.c.day, func.sum(r.c.proactive), func.sum(r.c.reactive)).where(
+            r.c.day >= first, r.c.day <= last
+        )
+        if _dimensions(segment):
+            query = query.where(r.c.partner_id.in_(_partners(segment)))
+        return query.group_by(r.c.day)
     day = func.date(_E.c.at) if dialect == "sqlite" else cast(func.timezone("UTC", _E.c.at), Date)
+    midnight = datetime(first.year, first.month, first.day, tzinfo=UTC)
     per = (
         select(day.label("day"), _E.c.proactive.label("proactive"))
-        .where(_E.c.at >= _at(start), _E.c.at <= _at(now), _COUNTED, *_event_filter(segment, topic_id))
+        .where(
+            _E.c.at >= _at(midnight),
+            _E.c.at < _at(midnight + timedelta(days=(last - first).days + 1)),
+            _COUNTED,
+            *_event_filter(segment, topic_id),
+        )
         .subquery("per")
     )
-    return select(per.c.day, per.c.proactive, func.count()).group_by(per.c.day, per.c.proactive)
+    return select(per.c.day, _sum_if(per.c.proactive), _sum_if(~per.c.proactive)).group_by(per.c.day)
 
 
 def _as_date(value: Any) -> date:
@@ -201,9 +218,10 @@ class OverviewRepository(Repository):
             (asked_n, answered_n, median),
         ) = await gather(read_reach(), read_days(), read_questions())
         counts: Counter[tuple[int, bool]] = Counter()
-        for day, proactive, count in per_day:
+        for day, proactive, reactive in per_day:
             n = min(max((_as_date(day) - first).days // step, 0), buckets - 1)
-            counts[(n, bool(proactive))] += int(count)
+            counts[(n, True)] += int(proactive or 0)
+            counts[(n, False)] += int(reactive or 0)
         midnight = datetime(first.year, first.month, first.day, tzinfo=UTC)
         return OverviewFigures(
             announcements=int(announcements),

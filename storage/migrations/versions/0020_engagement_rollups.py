@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("reactive", sa.Integer(), nullable=False),
         sa.Column("last_at", storage.tables.UTCDateTime(), nullable=False),
         sa.Column("last_kind", sa.String(length=32), nullable=False),
-        sqlite_with_rowid=False,  # clustered by (day, partner): a window reads ranges of days
+        sqlite_with_rowid=False,  # clustered by (day, partner): a window reads ranges of days (weeks too)
     )
     op.create_table(
         "delivery_day",
@@ -45,8 +45,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "engagement_week",
-        sa.Column("partner_id", sa.Integer(), sa.ForeignKey("partner.id"), primary_key=True),
         sa.Column("week", sa.Date(), primary_key=True),
+        sa.Column("partner_id", sa.Integer(), sa.ForeignKey("partner.id"), primary_key=True),
         sa.Column("proactive", sa.Integer(), nullable=False),
         sa.Column("reactive", sa.Integer(), nullable=False),
         sa.Column("last_at", storage.tables.UTCDateTime(), nullable=False),
@@ -55,8 +55,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "delivery_week",
-        sa.Column("channel_id", sa.Integer(), sa.ForeignKey("channel.id"), primary_key=True),
         sa.Column("week", sa.Date(), primary_key=True),
+        sa.Column("channel_id", sa.Integer(), sa.ForeignKey("channel.id"), primary_key=True),
         sa.Column("sent", sa.Integer(), nullable=False),
         sqlite_with_rowid=False,
     )
