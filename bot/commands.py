@@ -14,6 +14,7 @@ from bot.domain.announcements import Audience
 from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.cta import CallToAction
 from bot.domain.directory import DeliveryMode
+from bot.domain.files import NewFile
 from bot.domain.variants import Variant
 from bot.timezones import QuietHours
 
@@ -181,6 +182,11 @@ class Broadcast:
     # The text in other languages (the CLI's `--variant de=FILE`), written with the draft; each
     # language as given (the core standardises it, as `translate` does).
     variants: tuple[Variant, ...] = ()
+    # `attach:<path>` (the console only): local files to attach, read by the core's LocalFiles port.
+    attach: tuple[str, ...] = ()
+    # Files an adapter or the CLI already holds (a Slack message's files, a Discord message's
+    # attachments, `partnerbot broadcast --attach`).
+    files: tuple[NewFile, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.engagement import SendingLoad
 from bot.domain.feedback import AckState, Question
+from bot.domain.files import FileProblem
 from bot.domain.topics import Topic
 from bot.domain.variants import Variant
 from bot.timezones import DigestTime, QuietHours
@@ -39,6 +40,19 @@ class Previewed:
     ack_hours: float = 4.0
     # PARTNERBOT_DEFAULT_LANGUAGE: the language of the default text (the preview's language line).
     default_language: str = "en"
+    # What a target platform cannot take of its files (bot/attachments.py): then it cannot be sent.
+    file_problems: tuple[FileProblem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FilesRefused:
+    """Files that stop a broadcast: unreadable `attach:` paths (no draft is made), or, at `send`,
+    what a platform the draft now reaches cannot take (`announcement_id` set); with `test`, what the
+    test channel's platform cannot take (`test <id>`: no test copy is queued)."""
+
+    problems: tuple[FileProblem, ...]
+    announcement_id: int | None = None
+    test: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +100,8 @@ class Refused:
         return None if self.code is None else Refusal(self.code, self.field)
 
 
-BroadcastResult = Previewed | Refused
-SendResult = SentSummary | Refused
+BroadcastResult = Previewed | Refused | FilesRefused
+SendResult = SentSummary | Refused | FilesRefused
 
 
 # --- a partner's own channel (bot/services/partners.py) ------------------------------------------
@@ -519,7 +533,14 @@ class TestQueued:
 
 
 AudienceResult = (
-    AudienceSaved | AudiencesListed | AudienceShown | AudienceDeleted | AudienceInUse | TestQueued | Refused
+    AudienceSaved
+    | AudiencesListed
+    | AudienceShown
+    | AudienceDeleted
+    | AudienceInUse
+    | TestQueued
+    | FilesRefused
+    | Refused
 )
 
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from bot.domain.cta import CallToAction
 from bot.domain.directory import Partner
+from bot.domain.files import Attachment
 from bot.domain.refs import ChannelRef, UserRef
 from bot.domain.scheduling import Schedule
 from bot.domain.variants import Variant
@@ -124,6 +125,8 @@ class Announcement:
     ctas: tuple[CallToAction, ...] = ()
     # `translate <id> <lang> …`: the text per language, picked per delivery (bot/domain/variants.py).
     variants: tuple[Variant, ...] = ()
+    # Files it carries, in order (stored once each, bot/ports/files.py).
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

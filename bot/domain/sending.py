@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.files import Attachment
 from bot.domain.refs import ChannelRef, MessageRef
 from bot.domain.variants import Variant
 
@@ -46,6 +47,8 @@ class AnnouncementPost:
     # A test copy (`test <id>`, delivery_id 0): the line marking it, shown above the announcement.
     test_note: str = ""
     ctas: tuple[CtaButton, ...] = ()
+    # Files posted with it (the Sender reads their bytes from the FileStore), in order.
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,8 @@ class DigestItem:
     # reader's text in `title` and `body` (bot/services/digests.py).
     language: str | None = None
     variants: tuple[Variant, ...] = ()
+    # Its files, listed by name and size (a digest carries no uploads).
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from bot.timing import HeldGroup
 from storage.repositories import rollups
 from storage.repositories.base import Repository, channel_ref
 from storage.repositories.cta import ctas_of
+from storage.repositories.files import files_of
 from storage.repositories.outbox import (
     _claim,
     _failed_statement,
@@ -213,6 +214,7 @@ class DigestRepository(Repository):
                 slugs.setdefault(announcement_id, []).append(slug)
             ctas = await ctas_of(connection, [row[0] for row in found if row[0] is not None])
             variants = await variants_of(connection, [row[0] for row in found if row[0] is not None])
+            files = {row[0]: await files_of(session, row[0]) for row in found if row[0] is not None}
         return period, [
             DigestItem(
                 announcement_id=a_id,
@@ -223,6 +225,7 @@ class DigestRepository(Repository):
                 delivery_id=delivery_id or 0,
                 language=language,
                 variants=variants.get(a_id, ()),
+                files=files.get(a_id, ()),
             )
             for a_id, title, body, delivery_id, language in found
             if a_id is not None

@@ -4,8 +4,8 @@
   (announcement, language) with the tag as the roster stores it; `revision` counts its replacements.
   Each delivery reads the variant of its partner's language (fallback `de-at` → `de` → default text).
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-04
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "0024"
-down_revision: str | None = "0023"
+revision: str = "0025"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
