@@ -18,7 +18,8 @@ class VariantStore(Protocol):
         the announcement does not exist."""
         ...
 
-    async def readers(self, announcement_id: int) -> dict[str | None, int]:
-        """The announcement's copies read (or to be read), by the language each delivery keeps: its
-        partner's when it was sent (None: no partner, "": a partner with no language)."""
+    async def readers(self, announcement_id: int, *, delivered: bool = False) -> dict[str | None, int]:
+        """The announcement's copies read (or to be read; only those posted when `delivered`), by the
+        language each delivery keeps: its partner's when it was sent (None: no partner, "": a partner
+        with no language)."""
         ...

@@ -117,10 +117,11 @@ class TranslationService:
         if variant is None:
             return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=cmd.announcement_id)
         readers = await self._stores.variants.readers(announcement.id)
+        delivered = await self._stores.variants.readers(announcement.id, delivered=True)
         variants = (*(v for v in announcement.variants if v.language != language), variant)
-        mine = [stored or "" for stored in readers if self._reads(variants, stored) == language]
-        copies = sum(readers[stored] for stored in readers if (stored or "") in mine)
-        result = TranslationSaved(announcement.id, variant, sent=bool(readers), copies=copies)
+        mine = sorted({stored or "" for stored in readers if self._reads(variants, stored) == language})
+        copies = sum(count for stored, count in delivered.items() if (stored or "") in mine)
+        result = TranslationSaved(announcement.id, variant, sent=bool(delivered), copies=copies)
         if not cmd.update_sent or not mine:
             return result
         updated = await self._stores.revisions.edit_languages(announcement.id, mine, now=self._clock.now())
@@ -130,6 +131,8 @@ class TranslationService:
             return Refused(RefusalCode.NOT_EDITABLE, announcement_id=announcement.id, status=status)
         await self._stores.progress.reopen(announcement.id)
         self._wake_worker()
+        if not delivered and not updated:  # nothing is out yet: every copy goes out with the new text
+            return result
         return TranslationSaved(announcement.id, variant, sent=True, copies=copies, updated=updated)
 
     async def listing(self, cmd: Translations) -> TranslationsListed | Refused:

@@ -80,12 +80,14 @@ class VariantRepository(Repository):
             await session.flush()
             return Variant(language, title, body, row.revision, now)
 
-    async def readers(self, announcement_id: int) -> dict[str | None, int]:
-        """The announcement's copies that are read (or will be), by the language each delivery keeps
-        (its partner's when it was sent; None: no partner, "": a partner with no language)."""
+    async def readers(self, announcement_id: int, *, delivered: bool = False) -> dict[str | None, int]:
+        """The announcement's copies that are read (or will be; only those posted when `delivered`),
+        by the language each delivery keeps (its partner's when it was sent; None: no partner, "": a
+        partner with no language)."""
+        statuses = [DeliveryStatus.SENT.value] if delivered else _READ
         query = (
             sa_select(_D.c.language, func.count())
-            .where(_D.c.announcement_id == announcement_id, _D.c.status.in_(_READ))
+            .where(_D.c.announcement_id == announcement_id, _D.c.status.in_(statuses))
             .group_by(_D.c.language)
         )
         async with self._sessions() as session:

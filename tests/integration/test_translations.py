@@ -187,3 +187,15 @@ async def test_refusals(harness: Harness) -> None:
     assert await rows(h, AnnouncementVariantRow) == []
     outside = await h.admin(f'translate {draft} de title:"T" B.', channel="acme")
     assert outside.is_error and await rows(h, AnnouncementVariantRow) == []
+
+
+async def test_a_variant_added_while_copies_wait_goes_out_with_them(harness: Harness) -> None:
+    h = harness
+    await _partners(h)
+    sent = await broadcast_and_send(h, 'topic:pricing title:"New prices"', "Out.")  # queued, none posted
+    saved = await h.admin(f"translate {sent} de update-sent {GERMAN[0]} {GERMAN[1]}")
+    assert m.TRANSLATION_NOT_SENT.format(language="German") in saved.text and "updated" not in saved.text
+    assert await rows(h, DeliveryUpdateRow) == []
+    await h.deliver()
+    assert "**Neue Preise**" in _text(h, "berlin") and not h.posts("berlin")[0].edited
+    assert "**New prices**" in _text(h, "acme")
