@@ -10,6 +10,8 @@ from discord import app_commands
 
 from adapters.discord.admin import DiscordHandlers
 from bot import commands as c
+from bot.commands import MAX_BODY, MAX_TITLE
+from bot.grammar import MAX_LANGUAGE
 
 
 def add_translation_commands(group: app_commands.Group, h: DiscordHandlers) -> None:
@@ -24,9 +26,9 @@ def add_translation_commands(group: app_commands.Group, h: DiscordHandlers) -> N
     async def translate(
         interaction: discord.Interaction,
         announcement: app_commands.Range[int, 1],
-        language: app_commands.Range[str, 1, 20],
-        title: app_commands.Range[str, 1, 150],
-        body: app_commands.Range[str, 1, 6000],
+        language: app_commands.Range[str, 1, MAX_LANGUAGE],
+        title: app_commands.Range[str, 1, MAX_TITLE],
+        body: app_commands.Range[str, 1, MAX_BODY],
         update_sent: bool = False,
     ) -> None:
         command = c.Translate(announcement, language.strip(), title.strip(), body.strip(), update_sent)
