@@ -87,6 +87,9 @@ from bot.domain.sending import (
 from bot.domain.topics import (
     Topic,
 )
+from bot.domain.variants import (
+    Variant,
+)
 
 __all__ = [
     "AckDue",
@@ -144,6 +147,7 @@ __all__ = [
     "TopicStats",
     "UpdateTarget",
     "UserRef",
+    "Variant",
     "Work",
     "WorkKind",
 ]

@@ -80,6 +80,9 @@ from bot.ports.topics import (
     TopicAlreadyExists,
     TopicStore,
 )
+from bot.ports.variants import (
+    VariantStore,
+)
 
 __all__ = [
     "AckStore",
@@ -121,4 +124,5 @@ __all__ = [
     "TopicAlreadyExists",
     "TopicStore",
     "TransientSendError",
+    "VariantStore",
 ]
