@@ -8,14 +8,19 @@ Each message is rendered once, as partnerbot renders an announcement, and reused
 carry a nonce per message (unique per run) as partnerbot's do, and discord.py gets partnerbot's fix
 for its quadratic bucket cleanup (adapters/discord/sender.py). Prints `posting` once set up, then
 one JSON line: {"sent", "errors", "seconds", "cpu"} (CPU seconds this process spent posting).
+With `attach` in the spec, every message carries that file: Slack's three-step upload and share
+(files.getUploadURLExternal, the bytes, files.completeUploadExternal with the blocks), a multipart
+message on Discord.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +37,27 @@ from adapters.discord.views import static_view
 from adapters.slack import translate as slack_translate
 from bot.domain import AnnouncementPost, ChannelRef, Outgoing, Platform
 
+
+@dataclass(frozen=True, slots=True)
+class Attach:
+    """`--attach`: the file every message carries (read once)."""
+
+    name: str
+    media_type: str
+    data: bytes
+
+    @classmethod
+    def of(cls, spec: dict[str, str]) -> Attach:
+        return cls(spec["name"], spec["media_type"], Path(spec["path"]).read_bytes())
+
+
 POST = AnnouncementPost(
     delivery_id=1, announcement_id=1, title="Benchmark", body="Hello partners", topics=("security",),
     urgent=False,
 )  # fmt: skip
 
 
-async def _slack_poster(spec: dict[str, Any], session: aiohttp.ClientSession) -> Any:
+async def _slack_poster(spec: dict[str, Any], session: aiohttp.ClientSession, attach: Attach | None) -> Any:
     client = AsyncWebClient(token=spec["token"], base_url=spec["base_url"], session=session)
     out = Outgoing(ChannelRef(Platform.SLACK, "", ""), POST)
     message = slack_translate.outgoing_message(out, key="d1")
@@ -48,10 +67,26 @@ async def _slack_poster(spec: dict[str, Any], session: aiohttp.ClientSession) ->
             channel=channel, unfurl_links=False, unfurl_media=False, parse="none", **message
         )
 
-    return post
+    async def share(channel: str, n: int) -> None:
+        # What Slack documents for one file: an upload URL, the bytes, the share with the blocks.
+        assert attach is not None
+        ticket = await client.files_getUploadURLExternal(filename=attach.name, length=len(attach.data))
+        form = aiohttp.FormData()
+        form.add_field("filename", attach.data, filename=attach.name, content_type=attach.media_type)
+        async with session.post(ticket["upload_url"], data=form) as answer:
+            answer.raise_for_status()
+        await client.files_completeUploadExternal(
+            files=[{"id": ticket["file_id"], "title": attach.name}],
+            channel_id=channel,
+            blocks=json.dumps(message["blocks"]),
+        )
+
+    return share if attach is not None else post
 
 
-async def _discord_poster(spec: dict[str, Any], stack: list[discord.Client], prefix: str) -> Any:
+async def _discord_poster(
+    spec: dict[str, Any], stack: list[discord.Client], prefix: str, attach: Attach | None
+) -> Any:
     base = spec["api_url"].rstrip("/") + "/api/v10"
     discord.http.Route.BASE = base
     client = discord.Client(intents=discord.Intents.none())
@@ -64,11 +99,15 @@ async def _discord_poster(spec: dict[str, Any], stack: list[discord.Client], pre
     view = static_view(part.components)
 
     async def post(channel: str, n: int) -> None:
+        files = (
+            [discord.File(io.BytesIO(attach.data), filename=attach.name)] if attach else discord.utils.MISSING
+        )
         params = handle_message_parameters(
             embeds=list(part.embeds),
             view=view,
             nonce=f"{prefix}-{n}",
             allowed_mentions=discord.AllowedMentions.none(),
+            files=files,
         )
         await client.http.send_message(int(channel), params=params)
 
@@ -79,10 +118,11 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     clients: list[discord.Client] = []
     async with aiohttp.ClientSession() as session:
         posters = {}
+        attach = Attach.of(spec["attach"]) if spec.get("attach") else None
         if "slack" in spec:
-            posters["slack"] = await _slack_poster(spec["slack"], session)
+            posters["slack"] = await _slack_poster(spec["slack"], session, attach)
         if "discord" in spec:
-            posters["discord"] = await _discord_poster(spec["discord"], clients, spec["run"])
+            posters["discord"] = await _discord_poster(spec["discord"], clients, spec["run"], attach)
         slots = asyncio.Semaphore(spec["concurrency"])
         errors = 0
 

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,10 +100,10 @@ def _db_name(url: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def _core(url: str, targets: list[Target]) -> AsyncIterator[tuple[App, AsyncEngine]]:
+async def _core(url: str, targets: list[Target], **settings: str) -> AsyncIterator[tuple[App, AsyncEngine]]:
     """partnerbot's core in this process (it targets; it never delivers here), with the channels
     seeded, and a plain engine to watch for completion without taking SQLite's write lock."""
-    app = await build_app(Settings(_env_file=None, database_url=url))
+    app = await build_app(Settings(_env_file=None, database_url=url, **settings))  # type: ignore[arg-type]
     await seed(app.engine, targets)
     watcher = create_async_engine(async_url(url))
     try:
@@ -140,10 +140,16 @@ async def _wait_sent(watcher: AsyncEngine, announcement_id: int) -> None:
 
 
 async def timed_broadcast(
-    app: App, watcher: AsyncEngine, fakes: Fakes, workers: list[Worker], label: str
+    app: App,
+    watcher: AsyncEngine,
+    fakes: Fakes,
+    workers: list[Worker],
+    label: str,
+    *,
+    make_draft: Callable[[str], Awaitable[int]] | None = None,
 ) -> Run:
     """Draft, then time send (targeting) → every delivery recorded; check none was lost or doubled."""
-    announcement = await draft(app, label)
+    announcement = await (make_draft or (lambda title: draft(app, title)))(label)
     before = fakes.stored()
     fakes.mark()
     cpu = sum(w.cpu_seconds() for w in workers)
@@ -161,9 +167,12 @@ async def timed_broadcast(
     return Run(label, stats.delivered, seconds, cpu, fakes_cpu, targeting)
 
 
-async def run_baseline(fakes: Fakes, concurrency: int, run: int, label: str = BASELINE) -> Run:
+async def run_baseline(
+    fakes: Fakes, concurrency: int, run: int, label: str = BASELINE, *, extra: dict[str, Any] | None = None
+) -> Run:
     with tempfile.NamedTemporaryFile("w", suffix=".json") as spec:
-        json.dump(fakes.baseline_spec(concurrency) | {"run": f"bl{run}-{concurrency}"}, spec)
+        spec_run = {"run": f"bl{run}-{concurrency}"}
+        json.dump(fakes.baseline_spec(concurrency) | spec_run | (extra or {}), spec)
         spec.flush()
         before = fakes.stored()
         script = Path(__file__).with_name("baseline.py")

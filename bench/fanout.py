@@ -8,6 +8,7 @@
     uv run python bench/fanout.py --platform mixed --mode all
     uv run python bench/fanout.py --platform slack --baseline-shared-session  # vs concurrency 16 and 64
     uv run python bench/fanout.py --platform slack --profile /tmp/prof        # py-spy each round
+    uv run python bench/fanout.py --platform mixed --attach [--channels 200]  # a 1 MB file each
 
 `--platform local`: targeting time, the same for a broadcast scheduled `at:"… local"`, deliveries/s
 through the worker with the local sender, and this process's peak RSS.
@@ -17,7 +18,8 @@ subprocesses (`partnerbot worker`, and bench/baseline.py, a plain script with th
 library and concurrency that persists nothing). Modes (see bench/delivery.py): `compare` (default;
 limits off, baseline vs partnerbot, ratio), `limits` (limits on, time vs the floor they allow),
 `workers` (PostgreSQL, 1/2/4 worker processes), `rss` (a worker's peak RSS), `all`. Setup (channels,
-partners, subscriptions) is bulk-inserted and not timed.
+partners, subscriptions) is bulk-inserted and not timed. `--attach` (compare only, bench/attach.py):
+the announcement carries a 1 MB file, uploaded to every channel by both sides.
 """
 
 from __future__ import annotations
@@ -42,6 +44,16 @@ async def main(args: argparse.Namespace) -> None:
         return
     from bench import delivery  # the fakes and both client libraries: not loaded for `local`
 
+    if args.attach:
+        from bench.attach import DEFAULT_CHANNELS as ATTACH_CHANNELS
+        from bench.attach import compare_attach
+
+        opts = delivery.Options(
+            args.platform, args.channels or ATTACH_CHANNELS, args.batch, args.concurrency, args.db
+        )
+        print("== compare, 1 MB attachment")
+        await compare_attach(opts, rounds=args.rounds)
+        return
     modes = ["compare", "limits", "workers", "rss"] if args.mode == "all" else [args.mode]
     for mode in modes:
         channels = args.channels or (
@@ -74,5 +86,6 @@ if __name__ == "__main__":
     parser.add_argument("--baseline-shared-session", action="store_true", help="compare: baselines with one "
                         "shared aiohttp session at concurrency 16 and 64, a ratio for each")  # fmt: skip
     parser.add_argument("--profile", type=Path, help="compare: py-spy each partnerbot round into this folder")
+    parser.add_argument("--attach", action="store_true", help="compare with a 1 MB attachment per message")
     parser.add_argument("--slack-rate", type=float, default=100.0, help="limits: Slack workspace cap /s")
     asyncio.run(main(parser.parse_args()))

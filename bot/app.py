@@ -21,6 +21,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.attachments import MIB
 from bot.cadence import JobRun
 from bot.config import Settings
 from bot.core import PartnerBot
@@ -32,11 +33,13 @@ from bot.ports.dashboard import DashboardViews
 from bot.ports.metrics import Metrics, NoMetrics
 from bot.services.cta import CtaLinks
 from bot.services.dashboard_access import AccessPorts, DashboardAccess
-from bot.services.delivery import DeliveryWorker, RetryPolicy
+from bot.services.delivery import LEASE_MARGIN, DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestPorts, DigestService
+from bot.services.files import FilePorts
 from bot.services.ratelimits import NoLimiter, SharedLimiter
 from storage import migrate
 from storage.engine import command_slots, make_engine, make_sessionmaker
+from storage.files import FilesystemFileStore, LocalFileReader
 from storage.repositories import (
     AckRepository,
     AnnouncementRepository,
@@ -108,6 +111,7 @@ class App:
     clock: Clock
     digests: DigestService
     limiter: RateLimiter
+    files: FilesystemFileStore
     metrics: PrometheusMetrics | None = None
     scheduler: AsyncIOScheduler | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -202,6 +206,7 @@ async def build_app(
     stores = build_stores(engine, admin_channels=settings.admin_channel_refs())
     worker_box: list[DeliveryWorker] = []
     core = settings.core()  # the core gets no token, secret or database URL
+    files = FilesystemFileStore(settings.files_dir)
     links = cta_links(settings)
     bot = PartnerBot(
         stores,
@@ -213,6 +218,10 @@ async def build_app(
         dashboard=_dashboard_access(engine, stores, clock, settings) if settings.dashboard_enabled else None,
         test_channels=_test_channels(settings),
         cta_links=links,
+        # `attach:<path>` is read only for console invocations (bot/services/files.py decides).
+        files=FilePorts(
+            store=files, local=LocalFileReader(), discord_file=int(settings.discord_max_file_mb * MIB)
+        ),
     )
     digests = DigestService(DigestPorts(digests=stores.digests), clock, core, cta_links=links)
     limiter = limiter or build_limiter(settings, engine)
@@ -241,6 +250,7 @@ async def build_app(
         clock=clock,
         digests=digests,
         limiter=limiter,
+        files=files,
         metrics=metrics,
     )
 
@@ -347,7 +357,12 @@ def slack_adapter(app: App) -> SlackAdapter:
         else None
     )
     return build_slack_adapter(
-        app.bot, app.settings.slack(), admins=app.settings.admins(), oauth_stores=stores
+        app.bot,
+        app.settings.slack(),
+        admins=app.settings.admins(),
+        oauth_stores=stores,
+        files=app.files,
+        share_budget=share_budget(app.settings),
     )
 
 
@@ -361,7 +376,15 @@ def slack_delivery(app: App) -> PlatformAdapter:
         if client_id
         else None
     )
-    return build_slack_delivery(app.settings.slack(), installations=store)
+    return build_slack_delivery(
+        app.settings.slack(), installations=store, files=app.files, share_budget=share_budget(app.settings)
+    )
+
+
+def share_budget(settings: Settings) -> float:
+    """How long an announcement's Slack uploads may take before the share: most of the part of a
+    lease a post starts with (LEASE_MARGIN), so the share starts while the claim still holds."""
+    return settings.lease_seconds * LEASE_MARGIN * 0.8
 
 
 def discord_adapter(app: App, options: DiscordOptions | None = None) -> DiscordAdapter:
@@ -375,13 +398,14 @@ def discord_adapter(app: App, options: DiscordOptions | None = None) -> DiscordA
         command_sync=CommandSyncRepository(make_sessionmaker(app.engine)),
         clock=app.clock,
         options=options,
+        files=app.files,
     )
 
 
 def discord_delivery(app: App) -> PlatformAdapter:
     from adapters.discord.delivery import build_discord_delivery
 
-    return build_discord_delivery(app.settings.discord())
+    return build_discord_delivery(app.settings.discord(), files=app.files)
 
 
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None, deliver_only: bool = False) -> None:

@@ -14,6 +14,7 @@ from bot.domain.announcements import Audience
 from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.cta import CallToAction
 from bot.domain.directory import DeliveryMode
+from bot.domain.files import NewFile
 from bot.timezones import QuietHours
 
 MAX_NEWS = 20
@@ -177,6 +178,11 @@ class Broadcast:
     saved_audience: str | None = None
     # `cta:"Label|URL"` (up to 3, in order): link buttons under it, their clicks counted.
     ctas: tuple[CallToAction, ...] = ()
+    # `attach:<path>` (the console only): local files to attach, read by the core's LocalFiles port.
+    attach: tuple[str, ...] = ()
+    # Files an adapter or the CLI already holds (a Slack message's files, a Discord message's
+    # attachments, `partnerbot broadcast --attach`).
+    files: tuple[NewFile, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

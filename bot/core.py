@@ -42,6 +42,7 @@ from bot.services.cta import CtaLinks, CtaPorts, CtaService
 from bot.services.dashboard_access import DASHBOARD_CHANNEL, DashboardAccess
 from bot.services.engagement import EngagementPorts, EngagementService
 from bot.services.feedback import FeedbackPorts, FeedbackService
+from bot.services.files import FilePorts, FileService
 from bot.services.partner_admin import PartnerAdminPorts, PartnerAdminService
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION, PartnerPorts, PartnerService
 from bot.services.progress import ProgressPorts, ProgressService
@@ -72,6 +73,7 @@ class PartnerBot:
         wake_worker: Callable[[], None] = lambda: None,
         command_slots: int | None = None,
         dashboard: DashboardAccess | None = None,
+        files: FilePorts | None = None,
         test_channels: Mapping[Platform, str] | None = None,
         cta_links: CtaLinks | None = None,
     ) -> None:
@@ -98,6 +100,7 @@ class PartnerBot:
             ProgressPorts(notices=s.notices, progress=s.progress, stats=s.stats, revisions=s.revisions), clock
         )
         scheduling = SchedulingService(SchedulingPorts(schedules=s.schedules), clock, settings)
+        file_service = FileService(files) if files is not None else None
         self.audiences = AudienceService(
             AudiencePorts(
                 audiences=s.audiences, announcements=s.announcements, topics=s.topics, directory=s.directory
@@ -111,6 +114,7 @@ class PartnerBot:
             clock,
             test_channels=test_channels or {},
             wake_worker=wake_worker,
+            files=file_service,
         )
         self.admin = AdminService(
             AdminPorts(
@@ -128,6 +132,7 @@ class PartnerBot:
                 settings,
                 join_code=new_join_code,
             ),
+            files=file_service,
         )
         self.rescheduling = ReschedulingService(
             ReschedulingPorts(announcements=s.announcements, schedules=s.schedules),

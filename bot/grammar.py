@@ -96,8 +96,10 @@ MAX_ATTRIBUTE = 40
 MAX_LANGUAGE = 20
 _SHOWN = 40  # how much of a bad word an error message repeats
 _INVITE_KEYS = ("tier", "type", "region", "language")
-_BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at", "cta", "audience")
-_REPEATABLE = ("cta",)  # `cta:"Label|URL"` may be given up to MAX_CTAS times, in order
+_BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at", "cta", "attach", "audience")
+# Options a broadcast may repeat, in order: `cta:"Label|URL"` up to MAX_CTAS times, `attach:<path>`
+# once per file.
+_REPEATABLE = ("cta", "attach")
 _FILTER_KEYS = ("tier", "type", "region", "language")
 _AUDIENCE_KEYS = (*_FILTER_KEYS, "topic")
 _AUDIENCE_ACTIONS = ("save", "list", "show", "delete")
@@ -510,6 +512,7 @@ def _broadcast(text: str, pos: int) -> Broadcast:
     options: dict[str, str] = {}
     flags: set[str] = set()
     ctas: list[str] = []
+    attach: list[str] = []
     while "title" not in options and (word := read_word(text, pos)) is not None:
         # Only the lower-case flags: "Urgent" is prose, refused below with a pointer to `urgent`.
         if word.text in _BROADCAST_FLAGS:
@@ -526,14 +529,30 @@ def _broadcast(text: str, pos: int) -> Broadcast:
             )
         token, option = found
         if option[0] in _REPEATABLE:
-            ctas.append(option[1])
+            if option[0] == "attach":
+                attach.append(_attach_path(option[1]))
+            else:
+                ctas.append(option[1])
         else:
             _add_option(options, option, "broadcast", _BROADCAST_KEYS)
         pos = token.end
     if "ack" in flags and "urgent" not in flags:
         raise _Invalid(msg.ACK_NEEDS_URGENT, Refusal(RefusalCode.ACK_NEEDS_URGENT, "urgent"))
     broadcast = _build_broadcast(options, "urgent" in flags, text[pos:].strip(), ack="ack" in flags)
-    return replace(broadcast, ctas=_ctas(ctas)) if ctas else broadcast
+    if ctas:
+        broadcast = replace(broadcast, ctas=_ctas(ctas))
+    return replace(broadcast, attach=tuple(attach)) if attach else broadcast
+
+
+def _attach_path(value: str) -> str:
+    """One `attach:<path>` (quote a path with spaces: `attach:"Price list.pdf"`)."""
+    path = value.strip()
+    if not path:
+        example = msg.OPTION_EXAMPLES["attach"]
+        raise _Invalid(
+            msg.OPTION_EMPTY.format(key="attach", example=example), Refusal(RefusalCode.MISSING, "attach")
+        )
+    return path
 
 
 def _ctas(written: list[str]) -> tuple[CallToAction, ...]:

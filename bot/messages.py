@@ -126,6 +126,7 @@ OPTION_EXAMPLES: Final[Mapping[str, str]] = {
     "title": '"Price update for Q3"',
     "at": "{at_example}",
     "timezone": "Europe/Berlin",
+    "attach": '"./Price list Q3.pdf"',
     "audience": "emea-gold",
     "cta": '"Register now|https://example.com/webinar"',
 }
@@ -191,8 +192,8 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "partner": PARTNER_ACTIONS_USAGE,
     "broadcast": (
         "`broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [audience:<name>] "
-        "[urgent [ack]] "
-        '[at:"YYYY-MM-DD HH:MM[ local]"] [cta:"<label>|<https://…>"]… title:"<title>" <body…>`'
+        '[urgent [ack]] [at:"YYYY-MM-DD HH:MM[ local]"] [cta:"<label>|<https://…>"]… [attach:<path>…] '
+        'title:"<title>" <body…>`'
     ),
     "send": "`send <id>`",
     "cancel": "`cancel <id>`",
@@ -256,7 +257,10 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "acknowledge it; `acks <id>` shows who has. "
     '`cta:"Register now|https://example.com/webinar"` adds a link button under it (up to 3, in the '
     "order written; the label up to 75 characters, the address a full `https://…` one); each click "
-    "is counted per partner and channel, and `stats <id>` shows them.",
+    "is counted per partner and channel, and `stats <id>` shows them. Files: in the console, "
+    "`attach:<path>` (once per file, up to 10); on Slack and Discord, use “Broadcast to partners” on a "
+    "message that carries the files. The preview lists them and refuses what a target platform can't "
+    "take (Discord: 10 MB per file, 25 MB per message; 10 files).",
     "send": "Sends a draft announcement, or schedules it when it has an `at:` time.",
     "cancel": "Cancels a draft, or a scheduled announcement until its first delivery goes out.",
     "edit": "Changes an announcement's title and/or body. Copies already delivered are updated in place "
@@ -1053,6 +1057,14 @@ SLACK_BODY_CLIPPED: Final = (
     "⚠️ The message has {length:,} characters; an announcement holds at most {max:,}. Only the first "
     "{max:,} are filled in below — shorten it before you preview."
 )
+SLACK_FILES_FROM_MESSAGE: Final = (
+    "📎 The message's files go out with it: {files}. The preview says if a partner's platform can't take one."
+)
+SLACK_FILES_FIELD: Final = "More files"
+SLACK_FILES_HINT: Final = "Sent with the announcement, after the message's own files (10 in all at most)."
+SLACK_FILES_UNAVAILABLE: Final = (
+    "⚠️ Some of the message's files can't be attached (deleted, or beyond this workspace's history): {files}."
+)
 SLACK_TOPICS_FIELD: Final = "Topics"
 SLACK_TOPICS_PLACEHOLDER: Final = "Choose topics"
 SLACK_TOPIC_GROUP: Final = "Topics {first} to {last}"
@@ -1368,6 +1380,9 @@ TEST_BUTTON: Final = "Send test"
 TEST_QUEUED: Final = (
     "🧪 A test copy of announcement #{id} “{title}” is on its way to {channel}; no partner gets it."
 )
+TEST_FILES_REFUSED: Final = (
+    "No test copy of announcement {id} was queued: this platform can't take its files.\n{problems}"
+)
 TEST_HERE: Final = "this channel"
 TEST_CHANNEL: Final = "the test channel"
 # The line above a test copy (its neutral markup is rendered like the announcement around it).
@@ -1416,3 +1431,35 @@ CLICKS: Final = Plural("{n} click", "{n} clicks")
 CTA_OPENED: Final = "**{label}**\n{url}"
 # The redirect's page when a link is not (or no longer) one partnerbot made.
 CTA_REDIRECT_NOT_FOUND: Final = "This link is not valid. Ask whoever sent it for a new one."
+# --- files attached to announcements (bot/attachments.py, bot/services/files.py) -----------------
+
+FILES_HEADING: Final = Plural("📎 **{n} file attached:**", "📎 **{n} files attached:**")
+FILE_LINE: Final = "• {name} — {size}, {type}"
+FILE_IMAGE: Final = "image"
+FILE_PROBLEMS_HEADING: Final = "⛔ **Files a target platform can't take:**"
+FILE_EMPTY: Final = "• {name} is empty (0 bytes): no platform takes an empty file."
+FILE_TOO_LARGE: Final = "• {name} is {size}; {platform} takes at most {limit} per file."
+FILE_TOO_MANY: Final = "• {count} files; {platform} takes at most {limit} in one message."
+FILE_TOTAL_TOO_LARGE: Final = "• The files add up to {size}; {platform} takes at most {limit} per message."
+FILE_UNREADABLE: Final = "• `attach:{name}` can't be read: {detail}"
+FILE_LOCAL_ONLY: Final = (
+    "• `attach:{name}` names a path on partnerbot's server, which only the console may read. Use "
+    "“Broadcast to partners” on a message that carries the file instead."
+)
+FILES_NOT_SENDABLE: Final = (
+    "This draft can't be sent with these files. `cancel {id}`, then broadcast again without them or "
+    "with smaller ones."
+)
+FILES_REFUSED: Final = (
+    "Announcement {id} can't be sent: its files don't fit every platform it targets.\n{problems}"
+)
+FILE_UNREADABLE_MISSING: Final = "there is no such file"
+FILE_UNREADABLE_DIRECTORY: Final = "it is a folder, not a file"
+FILE_UNREADABLE_DENIED: Final = "partnerbot may not read it"
+FILE_UNREADABLE_TOO_LARGE: Final = "it is larger than the largest file any platform takes ({limit})"
+FILE_DOWNLOAD_FAILED: Final = (
+    "{name} could not be downloaded from {platform} ({reason}), so no draft was made. Try again, or "
+    "broadcast from a message without it."
+)
+DIGEST_FILE: Final = "📎 {name} ({size})"
+FILES_OFF: Final = "this partnerbot keeps no files (no file store is configured)"

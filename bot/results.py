@@ -22,6 +22,7 @@ from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.engagement import SendingLoad
 from bot.domain.feedback import AckState, Question
+from bot.domain.files import FileProblem
 from bot.domain.topics import Topic
 from bot.timezones import DigestTime, QuietHours
 from bot.timing import ScheduledAnnouncement
@@ -36,6 +37,19 @@ class Previewed:
     reach: Reach
     notes: tuple[str, ...] = ()
     ack_hours: float = 4.0
+    # What a target platform cannot take of its files (bot/attachments.py): then it cannot be sent.
+    file_problems: tuple[FileProblem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FilesRefused:
+    """Files that stop a broadcast: unreadable `attach:` paths (no draft is made), or, at `send`,
+    what a platform the draft now reaches cannot take (`announcement_id` set); with `test`, what the
+    test channel's platform cannot take (`test <id>`: no test copy is queued)."""
+
+    problems: tuple[FileProblem, ...]
+    announcement_id: int | None = None
+    test: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +97,8 @@ class Refused:
         return None if self.code is None else Refusal(self.code, self.field)
 
 
-BroadcastResult = Previewed | Refused
-SendResult = SentSummary | Refused
+BroadcastResult = Previewed | Refused | FilesRefused
+SendResult = SentSummary | Refused | FilesRefused
 
 
 # --- a partner's own channel (bot/services/partners.py) ------------------------------------------
@@ -516,5 +530,12 @@ class TestQueued:
 
 
 AudienceResult = (
-    AudienceSaved | AudiencesListed | AudienceShown | AudienceDeleted | AudienceInUse | TestQueued | Refused
+    AudienceSaved
+    | AudiencesListed
+    | AudienceShown
+    | AudienceDeleted
+    | AudienceInUse
+    | TestQueued
+    | FilesRefused
+    | Refused
 )

@@ -178,6 +178,27 @@ class AnnouncementCtaRow(SQLModel, table=True):
     url: str = Field(max_length=1900)
 
 
+class StoredFileRow(SQLModel, table=True):
+    """An attachment's bytes, stored once under their SHA-256 (in the FileStore: a directory by
+    default); what is known of them without reading them."""
+
+    __tablename__ = "stored_file"
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int = Field(sa_type=BigInteger)
+    media_type: str = Field(max_length=127)
+    created_at: datetime = _ts()
+
+
+class AnnouncementFileRow(SQLModel, table=True):
+    """The files an announcement carries, in the order given, each under the name it was given."""
+
+    __tablename__ = "announcement_file"
+    announcement_id: int = Field(foreign_key="announcement.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    sha256: str = Field(foreign_key="stored_file.sha256", max_length=64, index=True)
+    name: str = Field(max_length=255)
+
+
 class DeliveryRow(OutboxColumns, table=True):
     """The outbox: one row per (announcement, channel); the unique key makes re-targeting harmless."""
 

@@ -8,6 +8,10 @@ problem with the input before the core sees a command.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+
+import aiohttp
 import discord
 
 from adapters.discord import preview as pv
@@ -17,7 +21,7 @@ from adapters.discord.views import BroadcastFields, BroadcastModal, EditModal, s
 from bot import commands as c
 from bot import messages as m
 from bot.commands import MAX_BODY, MAX_TITLE
-from bot.domain import AnnouncementStatus, Audience, ButtonStyle, Invocation, Priority, Reply
+from bot.domain import AnnouncementStatus, Audience, ButtonStyle, Invocation, NewFile, Priority, Reply
 from bot.services.admin import CANCEL_ACTION, EDIT_ACTION, RECALL_ACTION, SEND_ACTION
 
 
@@ -25,13 +29,21 @@ class DiscordHandlers(PartnerHandlers):
     """Everything Discord hands partnerbot: the partner side plus the admin flows."""
 
     async def admin(
-        self, interaction: discord.Interaction, command: c.AdminCommand | str, *, detail: str = ""
+        self,
+        interaction: discord.Interaction,
+        command: c.AdminCommand | str,
+        *,
+        detail: str = "",
+        attachments: Sequence[discord.Attachment] = (),
     ) -> None:
         """A typed admin command, or (a `str`) a problem the adapter found in the input: shown to
-        admins; anyone else gets the core's (audited) refusal for `detail`."""
+        admins; anyone else gets the core's (audited) refusal for `detail`. `attachments` (a
+        broadcast's) are downloaded as part of the work, after the interaction is acknowledged."""
         inv = self.invocation(interaction)
         if isinstance(command, str):
             work = self._problem(inv, command, detail)
+        elif isinstance(command, c.Broadcast) and attachments:
+            work = self._broadcast_with_files(inv, command, attachments)
         else:
             work = self.bot.run_admin(inv, command)
         render = (
@@ -44,6 +56,25 @@ class DiscordHandlers(PartnerHandlers):
         # A slow preview in the admin channel stays visible to the team; elsewhere it is a refusal.
         private = not self.admins.is_admin_channel(inv.channel)
         await self.answer(interaction, work, ephemeral=None, render=render, defer_ephemeral=private)
+
+    async def _broadcast_with_files(
+        self, inv: Invocation, command: c.Broadcast, attachments: Sequence[discord.Attachment]
+    ) -> Reply:
+        if refusal := await self.bot.admin_refusal(inv, "broadcast"):
+            return refusal  # nothing is downloaded for someone who may not broadcast
+        files = []
+        for attachment in attachments:
+            try:
+                files.append(NewFile(attachment.filename, await attachment.read()))
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+                reason = (
+                    f"HTTP {exc.status}" if isinstance(exc, discord.HTTPException) else type(exc).__name__
+                )
+                words = m.FILE_DOWNLOAD_FAILED.format(
+                    name=attachment.filename, platform="Discord", reason=reason
+                )
+                return Reply(words, is_error=True)
+        return await self.bot.run_admin(inv, replace(command, files=tuple(files)))
 
     async def _problem(self, inv: Invocation, problem: str, detail: str) -> Reply:
         return await self.bot.admin_refusal(inv, detail) or Reply(text=problem, is_error=True)
@@ -61,7 +92,12 @@ class DiscordHandlers(PartnerHandlers):
         title, body = tr.prefill(text, title_limit=MAX_TITLE, body_limit=MAX_BODY)
         examples = ", ".join(topic.slug for topic in (await self.bot.topics())[:4])
         modal = BroadcastModal(
-            title=title, body=body, topic_examples=examples, title_limit=MAX_TITLE, body_limit=MAX_BODY
+            title=title,
+            body=body,
+            topic_examples=examples,
+            title_limit=MAX_TITLE,
+            body_limit=MAX_BODY,
+            attachments=message.attachments,
         )
         await interaction.response.send_modal(modal)
 
@@ -82,7 +118,7 @@ class DiscordHandlers(PartnerHandlers):
         if problem or isinstance(command, str):
             await self.admin(interaction, problem or str(command), detail="broadcast")
             return
-        await self.admin(interaction, command)
+        await self.admin(interaction, command, attachments=fields.attachments)
 
     async def render_preview(self, reply: Reply) -> list[tr.Part]:
         """A broadcast's answer: the draft as partners will see it, its reach, Send/Cancel, selects."""

@@ -30,7 +30,7 @@ from adapters.discord.views import AnnouncementView, CoreButton, CtaButton, Prev
 from bot.command_sync import CommandSyncStore
 from bot.core import PartnerBot
 from bot.domain import Platform
-from bot.ports import Clock, Sender
+from bot.ports import Clock, FileStore, Sender
 from bot.settings import Admins
 
 log = logging.getLogger(__name__)
@@ -130,6 +130,7 @@ class DiscordAdapter:
         command_sync: CommandSyncStore,
         clock: Clock,
         options: DiscordOptions | None = None,
+        files: FileStore | None = None,
     ) -> None:
         self.settings = settings
         self.admins = admins
@@ -140,7 +141,7 @@ class DiscordAdapter:
         self.client = PartnerbotClient(self.handlers, options=self.options, setup=self._setup)
         # Typed as the port: PlatformAdapter.sender is a mutable protocol member, hence invariant.
         self.sender: Sender = DiscordSender(
-            self.client, timeout=self.options.send_timeout, recent=self.handlers.recent
+            self.client, timeout=self.options.send_timeout, recent=self.handlers.recent, files=files
         )
         self.synced: list[str] = []  # command scopes pushed to Discord by the last start or sync
         self._force_sync = False
@@ -287,8 +288,10 @@ def build_discord_adapter(
     command_sync: CommandSyncStore,
     clock: Clock,
     options: DiscordOptions | None = None,
+    files: FileStore | None = None,
 ) -> DiscordAdapter:
-    """The adapter; without `options`, they come from `settings` (PARTNERBOT_DISCORD_*)."""
+    """The adapter; without `options`, they come from `settings` (PARTNERBOT_DISCORD_*). `files`:
+    where announcements' attachments are read from (posts with files are refused without it)."""
     return DiscordAdapter(
         bot,
         settings,
@@ -296,4 +299,5 @@ def build_discord_adapter(
         command_sync=command_sync,
         clock=clock,
         options=options or options_from(settings),
+        files=files,
     )

@@ -15,20 +15,20 @@ from adapters.discord.client import MAX_RATELIMIT_WAIT, point_endpoints
 from adapters.discord.sender import DiscordSender
 from adapters.discord.settings import DiscordSettings
 from bot.domain import Platform
-from bot.ports import Sender
+from bot.ports import FileStore, Sender
 
 
 class DiscordDelivery:
     platform = Platform.DISCORD
 
-    def __init__(self, settings: DiscordSettings) -> None:
+    def __init__(self, settings: DiscordSettings, *, files: FileStore | None = None) -> None:
         self._settings = settings
         self._client = discord.Client(
             intents=discord.Intents.none(),
             allowed_mentions=discord.AllowedMentions.none(),
             max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
         )
-        self.sender: Sender = DiscordSender(self._client, timeout=settings.discord_send_timeout)
+        self.sender: Sender = DiscordSender(self._client, timeout=settings.discord_send_timeout, files=files)
         self._restore: Callable[[], None] | None = None
 
     async def start(self) -> None:
@@ -54,5 +54,5 @@ class DiscordDelivery:
             self._restore = None
 
 
-def build_discord_delivery(settings: DiscordSettings) -> DiscordDelivery:
-    return DiscordDelivery(settings)
+def build_discord_delivery(settings: DiscordSettings, *, files: FileStore | None = None) -> DiscordDelivery:
+    return DiscordDelivery(settings, files=files)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import logging
 import time
 from collections import OrderedDict
@@ -25,9 +26,10 @@ from discord.http import MultipartParameters, handle_message_parameters
 from discord.utils import MISSING
 
 from adapters.discord import translate as tr
+from adapters.discord.files import render_with_files, upload_names
 from adapters.discord.views import static_view
 from bot.domain import ChannelRef, MessageRef, Outgoing, Platform
-from bot.ports import PermanentSendError, RateKey, SendError, TransientSendError
+from bot.ports import FileMissing, FileStore, PermanentSendError, RateKey, SendError, TransientSendError
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -154,10 +156,17 @@ class DiscordSender:
     platform = Platform.DISCORD
 
     def __init__(
-        self, client: discord.Client, *, timeout: float = 15.0, recent: RecentPosts | None = None
+        self,
+        client: discord.Client,
+        *,
+        timeout: float = 15.0,
+        recent: RecentPosts | None = None,
+        files: FileStore | None = None,
     ) -> None:
         self._client = client
         self._timeout = timeout
+        # Where announcements' attachments are read from; None: posts with files are refused.
+        self._files = files
         self.recent = recent or RecentPosts()
         # Each Part's JSON payload, built once: the copies of an announcement share their Parts
         # (translate.render_announcement) and differ only in the nonce. Holding the Part keeps its
@@ -168,7 +177,7 @@ class DiscordSender:
     # --- the Sender protocol ---------------------------------------------------------------
 
     async def post(self, out: Outgoing, *, idempotency_key: str) -> MessageRef:
-        parts = tr.render_outgoing(out)
+        parts = render_with_files(out)
         if out.thread is None:
             return MessageRef(
                 out.channel, await self._post_parts(int(out.channel.channel), parts, idempotency_key)
@@ -185,7 +194,7 @@ class DiscordSender:
 
     async def find_posted(self, out: Outgoing, *, idempotency_key: str) -> MessageRef | None:
         """Look through recent history for every part an earlier attempt may have posted."""
-        parts = tr.render_outgoing(out)
+        parts = render_with_files(out)
         where = int(out.thread.message if out.thread else out.channel.channel)
         try:
             history = await self._call(self._client.http.logs_from(where, HISTORY_WINDOW))
@@ -202,7 +211,7 @@ class DiscordSender:
         return MessageRef(out.channel, found[0])
 
     async def edit(self, ref: MessageRef, out: Outgoing) -> None:
-        parts = tr.render_outgoing(out)
+        parts = render_with_files(out)
         if len(parts) > 1:
             raise PermanentSendError("the edited text needs more than one Discord message", deactivate=False)
         params = self._params(parts[0], nonce=None)
@@ -210,7 +219,8 @@ class DiscordSender:
             self._client.http.edit_message(int(ref.channel.channel), int(ref.message), params=params)
         )
 
-    async def delete(self, ref: MessageRef) -> None:
+    async def delete(self, ref: MessageRef, *, out: Outgoing | None = None) -> None:
+        # Deleting a message deletes its attachments too: nothing else to remove.
         try:
             await self._call(self._client.http.delete_message(int(ref.channel.channel), int(ref.message)))
         except UnknownTarget as missing:
@@ -226,8 +236,13 @@ class DiscordSender:
     async def _post_parts(self, channel_id: int, parts: Sequence[tr.Part], key: str) -> str:
         first = ""
         for index, part in enumerate(parts):
-            params = self._params(part, nonce=tr.nonce(key, index))
-            message = await self._call(self._client.http.send_message(channel_id, params=params))
+            uploads = await self._uploads(part)
+            params = self._params(part, nonce=tr.nonce(key, index), files=uploads)
+            try:
+                message = await self._call(self._client.http.send_message(channel_id, params=params))
+            finally:
+                for upload in uploads:
+                    upload.close()
             first = first or str(message["id"])
         self.recent.add(int(first))
         return first
@@ -250,9 +265,21 @@ class DiscordSender:
             raise classify(exc) from exc
         return starter
 
-    def _params(self, part: tr.Part, *, nonce: str | None) -> MultipartParameters:
-        """The message's parameters, as discord.py's `handle_message_parameters` builds them, from
-        the Part's payload built once (about a twentieth of a Discord fan-out's CPU per copy)."""
+    def _params(
+        self, part: tr.Part, *, nonce: str | None, files: Sequence[discord.File] = ()
+    ) -> MultipartParameters:
+        """The message's parameters, as discord.py's `handle_message_parameters` builds them. Without
+        files, from the Part's payload built once (about a twentieth of a Discord fan-out's CPU per
+        copy); with files, afresh (the multipart form carries the payload and the uploads)."""
+        if files:
+            return handle_message_parameters(
+                content=part.content or MISSING,
+                embeds=list(part.embeds),
+                view=_view_of(part.components) if part.components else MISSING,
+                nonce=nonce,
+                allowed_mentions=discord.AllowedMentions.none(),
+                files=list(files),
+            )
         kept = self._payloads.get(id(part))
         if kept is None or kept[0] is not part:
             built = handle_message_parameters(
@@ -269,6 +296,25 @@ class DiscordSender:
             payload["nonce"] = nonce
             payload["enforce_nonce"] = True
         return MultipartParameters(payload=payload, multipart=[], files=None)
+
+    async def _uploads(self, part: tr.Part) -> list[discord.File]:
+        """The part's files as multipart uploads (`files[n]` + `payload_json`), bytes from the store."""
+        if not part.files:
+            return []
+        if self._files is None:
+            raise PermanentSendError(
+                "this process has no file store to read attachments from", deactivate=False
+            )
+        uploads = []
+        for name, attachment in zip(upload_names(part.files), part.files, strict=True):
+            try:
+                data = await self._files.read(sha256=attachment.sha256)
+            except FileMissing as exc:
+                raise PermanentSendError(
+                    f"attachment {attachment.name} is missing: {exc}", deactivate=False
+                ) from exc
+            uploads.append(discord.File(io.BytesIO(data), filename=name))
+        return uploads
 
     async def _request(self, request: Awaitable[_T]) -> _T:
         """One REST call with a deadline; transport failures become SendErrors, HTTP errors pass."""

@@ -21,9 +21,11 @@ from typing import Any, Protocol
 import discord
 
 from bot import messages as m
+from bot.attachments import human_size
 from bot.commands import Broadcast
 from bot.domain import (
     AnnouncementPost,
+    Attachment,
     Audience,
     ButtonStyle,
     ChannelRef,
@@ -105,6 +107,8 @@ class Part:
     content: str = ""
     embeds: tuple[discord.Embed, ...] = field(default=(), compare=False)
     components: tuple[Component, ...] = ()
+    # Files uploaded with this message (multipart `files[n]`); the Sender reads their bytes.
+    files: tuple[Attachment, ...] = ()
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -171,6 +175,8 @@ class DigestItemShape(Protocol):
     def topics(self) -> tuple[str, ...]: ...
     @property
     def ctas(self) -> tuple[CtaButton, ...]: ...
+    @property
+    def files(self) -> tuple[Attachment, ...]: ...
 
 
 class DigestShape(Protocol):
@@ -252,6 +258,9 @@ def render_digest(digest: DigestShape) -> list[Part]:
     embeds = [discord.Embed(title=digest.period_label[:TITLE_LIMIT], colour=NORMAL_COLOUR)]
     for item in digest.items:
         body = f"{item.body}\n\n🔗 {cta_links(item.ctas)}" if item.ctas else item.body
+        if item.files:
+            listed = [m.DIGEST_FILE.format(name=f.name, size=human_size(f.size)) for f in item.files]
+            body = "\n\n".join([body, "\n".join(listed)])
         item_embeds = _item_embeds(item.title, body, NORMAL_COLOUR)
         footer = m.DISCORD_DIGEST_FOOTER.format(topics=", ".join(item.topics), id=item.announcement_id)
         item_embeds[-1].set_footer(text=footer[:FOOTER_BUDGET])

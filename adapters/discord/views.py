@@ -37,6 +37,8 @@ class BroadcastFields:
     topics: str
     audience: str
     send_at: str = ""  # as typed: the text of `at:"…"`
+    # The files on the message the context menu was used on (downloaded when the draft is made).
+    attachments: tuple[discord.Attachment, ...] = ()
 
 
 class Handlers(Protocol):
@@ -209,9 +211,18 @@ class BroadcastModal(discord.ui.Modal):
     """Prefilled from the message the context menu was used on; submitting it creates a draft."""
 
     def __init__(
-        self, *, title: str, body: str, topic_examples: str, title_limit: int, body_limit: int
+        self,
+        *,
+        title: str,
+        body: str,
+        topic_examples: str,
+        title_limit: int,
+        body_limit: int,
+        attachments: Sequence[discord.Attachment] = (),
     ) -> None:
         super().__init__(title=m.DISCORD_BROADCAST_MODAL_TITLE, timeout=900)
+        # A modal holds five inputs and no file list: the preview lists the files instead.
+        self.attachments = tuple(attachments)
         self.heading: discord.ui.TextInput[BroadcastModal] = discord.ui.TextInput(
             custom_id="title", default=title or None, max_length=title_limit
         )
@@ -252,7 +263,12 @@ class BroadcastModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         fields = BroadcastFields(
-            self.heading.value, self.body.value, self.topics.value, self.audience.value, self.send_at.value
+            self.heading.value,
+            self.body.value,
+            self.topics.value,
+            self.audience.value,
+            self.send_at.value,
+            self.attachments,
         )
         await handlers_of(interaction).broadcast_submitted(interaction, fields)
 

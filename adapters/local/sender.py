@@ -64,7 +64,7 @@ class LocalSender:
         except UnknownMessage as exc:  # as Slack's chat.update answers message_not_found
             raise PermanentSendError("message_not_found", deactivate=False) from exc
 
-    async def delete(self, ref: MessageRef) -> None:
+    async def delete(self, ref: MessageRef, *, out: Outgoing | None = None) -> None:
         self.calls["delete"] += 1
         try:
             self._workspace.delete(ref)

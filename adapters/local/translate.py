@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot import messages as m
-from bot.domain import AnnouncementPost, Button, ButtonStyle, DigestPost, Outgoing, RelayPost, Reply
+from bot.attachments import human_size
+from bot.domain import (
+    AnnouncementPost,
+    Attachment,
+    Button,
+    ButtonStyle,
+    DigestPost,
+    Outgoing,
+    RelayPost,
+    Reply,
+)
 from bot.safety import neutralize_mentions
 
 # The buttons under a delivered announcement, as Slack and Discord show them; pressing one is the
@@ -36,8 +48,10 @@ def render_outgoing(out: Outgoing) -> str:
         mark = "🚨 URGENT · " if content.urgent else ""
         topics = ", ".join(content.topics)
         labels = " ".join(f"[{b.label}]" for b in announcement_buttons(content))
+        files = "".join("\n" + line for line in file_lines(content.files))
         test = f"{content.test_note}\n" if content.test_note else ""
-        return neutralize_mentions(f"{test}{mark}**{content.title}**\n{content.body}\n_{topics}_  {labels}")
+        text = f"{test}{mark}**{content.title}**\n{content.body}{files}\n_{topics}_  {labels}"
+        return neutralize_mentions(text)
     if isinstance(content, DigestPost):
         return neutralize_mentions(render_digest(content))
     assert isinstance(content, RelayPost)
@@ -67,7 +81,13 @@ def render_digest(post: DigestPost) -> str:
     """A heading, then each announcement in full: its title, topics and text, oldest first."""
     blocks = [m.DIGEST_HEADER.format(label=post.period_label, announcements=m.ANNOUNCEMENTS(len(post.items)))]
     for item in post.items:
-        blocks.append(f"———\n**{item.title}** · _{', '.join(item.topics)}_\n{item.body}")
+        files = "".join("\n" + line for line in file_lines(item.files))
+        blocks.append(f"———\n**{item.title}** · _{', '.join(item.topics)}_\n{item.body}{files}")
         if item.ctas:
             blocks.append("🔗 " + " · ".join(f"[{cta.label}]({cta.href})" for cta in item.ctas))
     return "\n".join(blocks)
+
+
+def file_lines(files: Sequence[Attachment]) -> list[str]:
+    """`📎 name (size)` per file: what a digest (and the console) shows of an announcement's files."""
+    return [m.DIGEST_FILE.format(name=f.name, size=human_size(f.size)) for f in files]

@@ -53,9 +53,10 @@ from adapters.slack.sender import (
     make_client,
 )
 from adapters.slack.settings import SlackSettings
+from adapters.slack.uploads import DEFAULT_BUDGET
 from bot.core import PartnerBot
 from bot.domain import Platform
-from bot.ports import Sender
+from bot.ports import FileStore, Sender
 from bot.services.admin import EDIT_ACTION
 from bot.settings import Admins
 
@@ -68,7 +69,8 @@ REDIRECT_PATH: Final = "/slack/oauth_redirect"
 # Bot scopes requested by the OAuth install; keep in step with manifest.yml (a test checks it).
 BOT_SCOPES: Final = (
     "app_mentions:read", "channels:history", "channels:read", "chat:write", "chat:write.public",
-    "commands", "groups:history", "groups:read", "reactions:read", "usergroups:read", "users:read",
+    "commands", "files:read", "files:write", "groups:history", "groups:read", "reactions:read",
+    "usergroups:read", "users:read",
 )  # fmt: skip
 OAUTH_STATE_SECONDS: Final = 600
 SEEN_TRIGGERS: Final = 2_000  # interactions remembered to recognise one Slack sends again
@@ -325,10 +327,13 @@ def build_slack_adapter(
     *,
     admins: Admins,
     oauth_stores: OAuthStores | None = None,
+    files: FileStore | None = None,
+    share_budget: float = DEFAULT_BUDGET,
 ) -> SlackAdapter:
     """Wire bolt, the Sender and the listeners from `settings` (nothing connects until start()).
     `admins` says who may use admin features where (the user-group pre-check); `oauth_stores` is
-    needed in OAuth mode (SLACK_CLIENT_ID/SECRET) only."""
+    needed in OAuth mode (SLACK_CLIENT_ID/SECRET) only; `files` is where attachments are read from,
+    `share_budget` how long their uploads may take before the share (adapters/slack/uploads.py)."""
     mode = mode_of(settings)
     if mode.oauth and settings.slack_bot_token:
         log.warning("SLACK_CLIENT_ID/SECRET are set: OAuth mode, SLACK_BOT_TOKEN is ignored")
@@ -362,7 +367,14 @@ def build_slack_adapter(
             request_verification_enabled=False,
         )
         tokens, revocation = StaticToken(settings.slack_bot_token), None
-    sender = SlackSender(tokens, base_url=api_url, team_of=directory.team_of, team_rate=team_rate(settings))
+    sender = SlackSender(
+        tokens,
+        base_url=api_url,
+        team_of=directory.team_of,
+        team_rate=team_rate(settings),
+        files=files,
+        share_budget=share_budget,
+    )
     handlers = SlackHandlers(bot, directory, revocation=revocation, forget_team=tokens.forget)
     register(bolt, handlers)
     bolt.error(edge.on_bolt_error)

@@ -11,8 +11,9 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from adapters.slack.app import SlackConfigError, mode_of, team_rate
 from adapters.slack.sender import DEFAULT_API_URL, BotTokens, InstalledTokens, SlackSender, StaticToken
 from adapters.slack.settings import SlackSettings
+from adapters.slack.uploads import DEFAULT_BUDGET
 from bot.domain import Platform
-from bot.ports import Sender
+from bot.ports import FileStore, Sender
 
 
 class SlackDelivery:
@@ -37,7 +38,11 @@ class SlackDelivery:
 
 
 def build_slack_delivery(
-    settings: SlackSettings, *, installations: AsyncInstallationStore | None = None
+    settings: SlackSettings,
+    *,
+    installations: AsyncInstallationStore | None = None,
+    files: FileStore | None = None,
+    share_budget: float = DEFAULT_BUDGET,
 ) -> SlackDelivery:
     """`installations` (storage/slack_oauth.py) is needed in OAuth mode only."""
     tokens: BotTokens
@@ -48,6 +53,10 @@ def build_slack_delivery(
     else:
         tokens = StaticToken(settings.slack_bot_token)
     sender = SlackSender(
-        tokens, base_url=settings.slack_api_url or DEFAULT_API_URL, team_rate=team_rate(settings)
+        tokens,
+        base_url=settings.slack_api_url or DEFAULT_API_URL,
+        team_rate=team_rate(settings),
+        files=files,
+        share_budget=share_budget,
     )
     return SlackDelivery(sender)

@@ -24,6 +24,7 @@ from adapters.slack import edge, views
 from adapters.slack import payloads as p
 from adapters.slack import translate as tr
 from adapters.slack.directory import SlackDirectory
+from adapters.slack.downloads import DownloadFailed, download_files, failed_words
 from adapters.slack.replies import open_view, replace_public, respond_with, show
 from adapters.slack.translate import Caller
 from bot import messages as m
@@ -38,6 +39,8 @@ _R = TypeVar("_R")
 # How long a scheduled broadcast's submission waits for the core's verdict on its time before the
 # modal is closed regardless: Slack wants the ack within 3 s, and the request spends some on the way.
 MODAL_VERDICT_SECONDS = 2.0
+# Files on a message that cannot be downloaded: deleted, beyond a free plan's history, external.
+UNUSABLE_FILES = frozenset({"tombstone", "hidden_by_limit", "external"})
 
 
 def tracked(
@@ -361,12 +364,17 @@ class SlackHandlers:
             await show(Reply(m.SLACK_NO_TOPICS_TO_BROADCAST, is_error=True), caller, client, respond=respond)
             return
         message = p.Interaction.read(body).message or p.PostedMessage()
-        origin = views.Origin(caller.team, caller.channel, _message_ts(body))
+        usable = [f for f in message.files if f.id and f.mode not in UNUSABLE_FILES]
+        origin = views.Origin(
+            caller.team, caller.channel, _message_ts(body), files=tuple(f.id for f in usable)
+        )
         view = views.broadcast_modal(
             topics=topics,
             message_text=message.text or "",
             origin=origin,
             choices=views.audience_choices(await self._bot.audience_options()),
+            files=[(f.name or f.id, f.size or 0) for f in usable],
+            unavailable=[f.name or f.id or "?" for f in message.files if f not in usable],
             saved=[audience.name for audience in await self._bot.saved_audiences()],
         )
         await open_view(client, body, view)
@@ -384,7 +392,9 @@ class SlackHandlers:
             return
         send_at = views.read_send_at(values)
         caller = _modal_caller(body, view, _team(context))
-        work = asyncio.ensure_future(self._broadcast(command, send_at, caller, client))
+        # The message's files, then those added in the modal (the same file once).
+        files = tuple(dict.fromkeys([*_modal_origin(view, _team(context)).files, *views.read_files(values)]))
+        work = asyncio.ensure_future(self._broadcast(command, send_at, caller, client, files))
         if send_at is not None:
             # A refused time (past, more than a year ahead) belongs next to the picker, which only
             # the ack can do: give the core what is left of Slack's 3 s before closing the modal.
@@ -399,10 +409,21 @@ class SlackHandlers:
         await show(outcome, caller, client)
 
     async def _broadcast(
-        self, command: Broadcast, send_at: views.SendAt | None, caller: Caller, client: AsyncWebClient
+        self,
+        command: Broadcast,
+        send_at: views.SendAt | None,
+        caller: Caller,
+        client: AsyncWebClient,
+        files: tuple[str, ...] = (),
     ) -> Reply | dict[str, str]:
-        """The core's answer to the submitted modal, or errors for its "Send at" field."""
+        """The core's answer to the submitted modal, or errors for its "Send at" field. The files of
+        the message the shortcut ran on are downloaded here and go to the core with the command."""
         try:
+            if files:
+                try:
+                    command = replace(command, files=tuple(await download_files(client, files)))
+                except DownloadFailed as failed:
+                    return Reply(failed_words(failed), is_error=True)
             if send_at is not None:
                 zone = await self._directory.timezone(client, caller.user)
                 scheduled = views.scheduled(command, send_at, zone)
@@ -494,8 +515,12 @@ def _message_ts(body: Mapping[str, Any]) -> str:
     return p.Interaction.read(body).message_timestamp
 
 
+def _modal_origin(view: Mapping[str, Any], team: str) -> views.Origin:
+    return views.Origin.decode(p.View.read(view).private_metadata) or views.Origin(team, "")
+
+
 def _modal_caller(body: Mapping[str, Any], view: Mapping[str, Any], team: str) -> Caller:
-    origin = views.Origin.decode(p.View.read(view).private_metadata) or views.Origin(team, "")
+    origin = _modal_origin(view, team)
     user = p.Interaction.read(body).user
     return Caller(
         team=origin.team or team,

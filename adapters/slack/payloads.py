@@ -115,9 +115,20 @@ class Container(Payload):
     channel_id: Text | None = None
 
 
+class SharedFile(Payload):
+    """A file on a message: https://docs.slack.dev/reference/objects/file-object. `mode` is
+    `tombstone` for a deleted one, `hidden_by_limit` beyond a free workspace's history."""
+
+    id: Text = ""
+    name: Text | None = None
+    size: int | None = None
+    mode: Text | None = None
+
+
 class PostedMessage(Payload):
     ts: Text | None = None
     text: Text | None = None
+    files: tuple[SharedFile, ...] = ()
 
 
 class Interaction(Payload):
@@ -155,6 +166,7 @@ class InputState(Payload):
     selected_options: list[Option] | None = None
     selected_option: Option | None = None  # a static_select
     selected_date_time: int | Text | None = None
+    files: list[SharedFile] | None = None  # a file_input's uploads
 
 
 class ViewState(Payload):

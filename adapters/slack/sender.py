@@ -28,15 +28,15 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import translate
-from bot.domain import ChannelRef, MessageRef, Outgoing, Platform
-from bot.ports import PermanentSendError, RateKey, SendError, TransientSendError
+from adapters.slack import translate, uploads
+from bot.domain import AnnouncementPost, ChannelRef, MessageRef, Outgoing, Platform
+from bot.ports import FileStore, PermanentSendError, RateKey, SendError, TransientSendError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL: Final = "https://slack.com/api/"
 # Calls that create something: repeating one after the request left us may create it twice.
-NOT_IDEMPOTENT: Final = frozenset({"chat.postMessage", "chat.postEphemeral"})
+NOT_IDEMPOTENT: Final = frozenset({"chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal"})
 # The bot lost the channel or the workspace for good: https://docs.slack.dev/reference/methods/chat.postMessage#errors
 DEACTIVATING: Final = frozenset(
     {"channel_not_found", "not_in_channel", "is_archived", "account_inactive", "invalid_auth",
@@ -163,8 +163,15 @@ class SlackSender:
         team_rate: tuple[float, float] = TEAM_RATE,
         timeout: int = 15,
         wall_clock: Callable[[], float] = time.time,
+        files: FileStore | None = None,
+        share_budget: float = uploads.DEFAULT_BUDGET,
     ) -> None:
         self._tokens = tokens
+        # How long an announcement's uploads may take before its share (a share after the lease
+        # ran out could be a second copy): part of what a post's lease leaves (bot/app.py).
+        self._share_budget = share_budget
+        # Where announcements' attachments are read from; None: posts with files are refused.
+        self._files = files
         self._base_url = base_url
         self._team_of = team_of
         self._team_rate = team_rate
@@ -178,6 +185,8 @@ class SlackSender:
     async def post(self, out: Outgoing, *, idempotency_key: str) -> MessageRef:
         message = _rendered(out, idempotency_key)
         client = await self._client(out.channel)
+        if isinstance(out.content, AnnouncementPost) and out.content.files:
+            return MessageRef(out.channel, await self._share(client, out, message, idempotency_key))
         try:
             response = await client.chat_postMessage(
                 channel=out.channel.channel, unfurl_links=False, unfurl_media=False, parse="none", **message
@@ -214,8 +223,14 @@ class SlackSender:
         except Exception as exc:
             raise self._send_error(exc, ref.channel, posting=False) from exc
 
-    async def delete(self, ref: MessageRef) -> None:
+    async def delete(self, ref: MessageRef, *, out: Outgoing | None = None) -> None:
         client = await self._client(ref.channel)
+        if out is not None and isinstance(out.content, AnnouncementPost) and out.content.files:
+            # Files first: were the message deleted first, a crash would leave them unreachable.
+            def fail(exc: Exception, posting: bool) -> Exception:
+                return self._send_error(exc, ref.channel, posting=posting)
+
+            await uploads.delete_shared_files(client, ref.channel.channel, ref.message, fail)
         try:
             await client.chat_delete(channel=ref.channel.channel, ts=ref.message)
         except SlackApiError as exc:
@@ -224,6 +239,30 @@ class SlackSender:
             raise self._send_error(exc, ref.channel, posting=False) from exc
         except Exception as exc:
             raise self._send_error(exc, ref.channel, posting=False) from exc
+
+    async def _share(
+        self, client: AsyncWebClient, out: Outgoing, message: translate.Message, key: str
+    ) -> str:
+        """An announcement with files: uploaded and shared with its blocks (adapters/slack/uploads.py)."""
+        assert isinstance(out.content, AnnouncementPost)
+        if self._files is None or self._session is None:
+            raise PermanentSendError(
+                "this process has no file store to read attachments from", deactivate=False
+            )
+
+        def fail(exc: Exception, posting: bool) -> Exception:
+            return self._send_error(exc, out.channel, posting=posting)
+
+        return await uploads.post_with_files(
+            client,
+            self._session,
+            self._files,
+            channel=out.channel.channel,
+            files=out.content.files,
+            message=translate.with_file_key(message, key),
+            fail=fail,
+            budget=self._share_budget,
+        )
 
     def rate_keys(self, channel: ChannelRef) -> list[RateKey]:
         # The channel bucket first: waiting on it must not hold a token of the shared workspace bucket.
@@ -303,7 +342,9 @@ def _classify(exc: Exception, *, posting: bool) -> SendError:
         return exc
     if isinstance(exc, SlackApiError):
         status = exc.response.status_code
-        error = str(exc.response.get("error") or f"http_{status}")
+        # A proxy's or an overloaded edge's answer may not be JSON: then there is no `error` to read.
+        data = exc.response.data if isinstance(exc.response.data, dict) else {}
+        error = str(data.get("error") or f"http_{status}")
         if status == 429:
             retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
             return TransientSendError("ratelimited", retry_after=_seconds(retry_after), rate_limited=True)

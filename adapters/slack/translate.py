@@ -19,6 +19,7 @@ from slackify_markdown import slackify_markdown  # type: ignore[import-untyped] 
 
 from adapters.slack.payloads import Container, Interaction, MessageEvent, Named, SlashCommand, clean
 from bot import messages as m
+from bot.attachments import human_size
 from bot.domain import (
     AnnouncementPost,
     Button,
@@ -60,6 +61,9 @@ DIGEST_EVENT: Final = "partnerbot_digest"
 # chat.postMessage truncates `text` beyond 40,000 characters; a digest must never be cut silently.
 MAX_TEXT: Final = 40_000
 FEEDBACK_BLOCK: Final = "partnerbot_feedback"
+# An announcement shared with its files (files.completeUploadExternal takes no metadata): its first
+# block's block_id is this and the delivery's key (adapters/slack/uploads.py).
+FILE_KEY_PREFIX: Final = "partnerbot_key:"
 # The calls to action under an announcement: URL buttons, `cta:<announcement>:<number>`.
 CTA_BLOCK: Final = "partnerbot_cta"
 CTA_ACTION: Final = re.compile(r"^cta:([0-9]{1,18}):([1-9])$")
@@ -166,9 +170,14 @@ def invocation(caller: Caller, *, display_name: str = "", platform_admin: bool =
 
 
 def delivery_key(message: Mapping[str, Any], event_type: str) -> str | None:
-    """The idempotency key partnerbot put in a message's metadata, if it is one of ours."""
+    """The idempotency key partnerbot put in a message's metadata, if it is one of ours (an
+    announcement shared with its files carries it in its first block's `block_id` instead)."""
     metadata = message.get("metadata") or {}
     if metadata.get("event_type") != event_type:
+        if event_type == DELIVERY_EVENT and message.get("files"):
+            first = (message.get("blocks") or [{}])[0]
+            block_id = str(first.get("block_id") or "")
+            return block_id.removeprefix(FILE_KEY_PREFIX) if block_id.startswith(FILE_KEY_PREFIX) else None
         return None
     key = (metadata.get("event_payload") or {}).get("key")
     return str(key) if key is not None else None
@@ -510,6 +519,12 @@ def digest_message(post: DigestPost, *, key: str) -> Message:
             links = "🔗 " + cta_links(item.ctas)
             blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": links}]})
             lines.append(links)
+        if item.files:
+            listed = mrkdwn(
+                " · ".join(m.DIGEST_FILE.format(name=f.name, size=human_size(f.size)) for f in item.files)
+            )
+            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": listed[:MAX_SECTION]}]})
+            lines.append(listed)
     payload = {"key": key, "digest_id": post.digest_id}
     message: Message = {
         "text": mrkdwn(header),
@@ -521,6 +536,18 @@ def digest_message(post: DigestPost, *, key: str) -> Message:
     if len(text) > MAX_TEXT:
         raise MessageTooLong(f"digest needs {len(text)} characters; Slack keeps {MAX_TEXT}")
     return {**message, "text": text}
+
+
+def with_file_key(message: Message, key: str) -> Message:
+    """The message for files.completeUploadExternal: its key in the first block's block_id."""
+    blocks = list(message.get("blocks") or [text_block(str(message.get("text") or ""))])
+    if key:
+        blocks[0] = {**blocks[0], "block_id": FILE_KEY_PREFIX + key}  # a copy: blocks are shared
+    return {**message, "blocks": blocks}
+
+
+def text_block(text: str) -> Block:
+    return _section(text[:MAX_SECTION] or " ")
 
 
 def outgoing_message(out: Outgoing, *, key: str) -> Message:

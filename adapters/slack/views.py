@@ -16,6 +16,7 @@ from typing import Any, Final
 from adapters.slack.payloads import InputState
 from adapters.slack.translate import JSON, MAX_OPTIONS, unescape
 from bot import messages as m
+from bot.attachments import human_size
 from bot.commands import MAX_BODY, MAX_TITLE, Broadcast
 from bot.domain import Announcement, AnnouncementStatus, Audience, Topic
 from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
@@ -28,6 +29,7 @@ BROADCAST_VIEW: Final = "partnerbot_broadcast"
 ASK_VIEW: Final = "partnerbot_ask"
 EDIT_VIEW: Final = "partnerbot_edit"
 MAX_VIEW_TITLE: Final = 24
+MAX_CONTEXT: Final = 3_000  # a context element's text
 VALUE: Final = "value"  # the action_id of every input element (one element per input block)
 # The audience values offered when no vocabulary is given (and the languages offered while no partner
 # has one); the handler passes `audience_choices(vocabulary)`, which the core validates against.
@@ -43,6 +45,8 @@ SAVED_AUDIENCE_BLOCK: Final = "bc_saved_audience"
 # https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element: 100 options at most.
 MAX_SELECT_OPTIONS: Final = 100
 CTA_BLOCK: Final = "bc_cta"  # calls to action, one `Label|URL` per line
+FILES_BLOCK: Final = "bc_files"  # more files, beside the message's (a file_input element)
+MAX_FILE_INPUT: Final = 10
 MAX_INPUT: Final = 3_000  # https://docs.slack.dev/reference/block-kit/block-elements/plain-text-input-element
 QUESTION_BLOCK: Final = "ask_question"
 EDIT_TITLE_BLOCK, EDIT_BODY_BLOCK = "ed_title", "ed_body"
@@ -58,11 +62,15 @@ class Origin:
     channel: str
     message_ts: str = ""
     announcement_id: int = 0  # the Edit modal: which announcement it changes
+    # The broadcast modal: ids of the files on the message the shortcut ran on (downloaded on submit).
+    files: tuple[str, ...] = ()
 
     def encode(self) -> str:
         data: JSON = {"t": self.team, "c": self.channel, "m": self.message_ts}
         if self.announcement_id:
             data["a"] = self.announcement_id
+        if self.files:
+            data["f"] = list(self.files)
         return json.dumps(data)
 
     @classmethod
@@ -74,6 +82,7 @@ class Origin:
                 channel=str(data["c"]),
                 message_ts=str(data.get("m") or ""),
                 announcement_id=int(data.get("a") or 0),
+                files=tuple(str(f) for f in data.get("f") or ()),
             )
         except (ValueError, KeyError, TypeError):
             return None
@@ -157,11 +166,15 @@ def broadcast_modal(
     message_text: str,
     origin: Origin,
     choices: Mapping[str, Sequence[str]] | None = None,
+    files: Sequence[tuple[str, int]] = (),
+    unavailable: Sequence[str] = (),
     saved: Sequence[str] = (),
 ) -> JSON:
     """The "Broadcast to partners" modal, its body prefilled with the message the shortcut ran on;
     the audience selects offer `choices` (`audience_choices`; the built-in lists if not given), and,
-    when there are saved audiences (`saved`, their names), a choice of one of them instead."""
+    when there are saved audiences (`saved`, their names), a choice of one of them instead.
+    `files` (name, size) are the message's files, which go out with it (said above the title);
+    `unavailable` names those that cannot (deleted, beyond the workspace's history), said too."""
     body = prefill_body(message_text).strip()
     title = {
         "type": "plain_text_input",
@@ -169,6 +182,13 @@ def broadcast_modal(
         "placeholder": _plain(m.SLACK_TITLE_PLACEHOLDER),
     }
     blocks: list[JSON] = [_input(TITLE_BLOCK, m.SLACK_TITLE_LABEL, title)]
+    if files:
+        listed = ", ".join(m.DIGEST_FILE.format(name=name, size=human_size(size)) for name, size in files)
+        note = m.SLACK_FILES_FROM_MESSAGE.format(files=listed)
+        blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": note[:MAX_CONTEXT]}]})
+    if unavailable:
+        note = m.SLACK_FILES_UNAVAILABLE.format(files=", ".join(unavailable))
+        blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": note[:MAX_CONTEXT]}]})
     if len(body) > MAX_BODY:
         clipped = m.SLACK_BODY_CLIPPED.format(length=len(body), max=MAX_BODY)
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": clipped}]})
@@ -222,6 +242,10 @@ def broadcast_modal(
         "placeholder": _plain(m.SLACK_CTA_PLACEHOLDER),
     }
     blocks.append(_input(CTA_BLOCK, m.SLACK_CTA_FIELD, ctas, optional=True, hint=m.SLACK_CTA_HINT))
+    # https://docs.slack.dev/reference/block-kit/block-elements/file-input-element: the files come
+    # back in the submission's state as file objects (downloaded like the message's, on submit).
+    more = {"type": "file_input", "max_files": MAX_FILE_INPUT}
+    blocks.append(_input(FILES_BLOCK, m.SLACK_FILES_FIELD, more, optional=True, hint=m.SLACK_FILES_HINT))
     return _modal(BROADCAST_VIEW, m.SLACK_BROADCAST_MODAL_TITLE, m.SLACK_BROADCAST_SUBMIT, blocks, origin)
 
 
@@ -309,6 +333,11 @@ def _ctas(values: Mapping[str, Any], errors: dict[str, str]) -> tuple[CallToActi
         errors[CTA_BLOCK] = refusal_reply(cta_refused(ctas, count=len(lines))).text.replace("*", "")
         return ()
     return ctas
+
+
+def read_files(values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The ids of the files added in the modal's file input, in order."""
+    return tuple(f.id for f in _state(values, FILES_BLOCK).files or () if f.id)
 
 
 def read_send_at(values: Mapping[str, Any]) -> SendAt | None:

@@ -17,7 +17,7 @@ import asyncio
 import getpass
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -28,18 +28,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot import commands as c
 from bot import messages as m
 from bot.app import App, PlatformAdapter, build_adapters, build_app
+from bot.attachments import MAX_FILES
 from bot.cli import PLATFORM_SETTINGS, CliError, err, load_settings, out, run_async, warn
 from bot.cli.audiences import audience_name
 from bot.commands import MAX_BODY, MAX_TITLE
 from bot.config import Settings
-from bot.domain import Audience, ChannelRef, DeliveryProgress, Invocation, Platform, Reach, UserRef
+from bot.domain import Audience, ChannelRef, DeliveryProgress, Invocation, NewFile, Platform, Reach, UserRef
 from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
 from bot.lexer import as_slug, comma_list
+from bot.ports import FileUnreadable
 from bot.presenter import present
 from bot.presenter.refusals import cta_refused, refusal_reply
 from bot.results import Refused
 from bot.vocabulary import UnknownValue
 from bot.when import At, parse_at
+from storage.files import LocalFileReader
 
 FAILED, USAGE, TIMED_OUT, INTERRUPTED = 1, 2, 3, 130
 POLL_SECONDS = 0.5  # how often --wait reads the progress
@@ -52,6 +55,7 @@ class Request:
     dry_run: bool
     wait: bool
     timeout: float | None
+    attach: tuple[str, ...] = ()
 
 
 Values = list[str] | None  # a repeatable option; each value may also list several, comma-separated
@@ -80,6 +84,13 @@ def broadcast(
         typer.Option(
             "--cta",
             help='A link button, "Label|https://…" (repeatable, up to 3, in order); clicks are counted.',
+        ),
+    ] = None,
+    attach: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A file to post with it (repeatable, up to 10); the preview refuses what a "
+            "platform can't take."
         ),
     ] = None,
     admin_channel: Annotated[
@@ -117,7 +128,7 @@ def broadcast(
         ctas=_ctas(cta or []),
     )
     settings, admin = _admin_channel(settings, admin_channel)
-    request = Request(command, admin, dry_run, wait, timeout)
+    request = Request(command, admin, dry_run, wait, timeout, tuple(attach or ()))
     try:
         run_async(lambda: _run(settings, request))
     except KeyboardInterrupt:
@@ -273,6 +284,8 @@ async def _run(settings: Settings, request: Request) -> None:
         if request.wait:
             adapters = _delivery_adapters(app)
         reach = await _check_reach(app, request.command)
+        if request.attach:
+            request = replace(request, command=replace(request.command, files=await _files(request.attach)))
         inv = await _invocation(app, request.admin)
         draft = await _draft(app, inv, request)
         for line in _delivery_warnings(app.settings, reach):
@@ -295,6 +308,23 @@ async def _run(settings: Settings, request: Request) -> None:
         await app.close()  # stops the worker first: it may be sending through the adapters
         for adapter in adapters:
             await adapter.stop()
+
+
+async def _files(paths: tuple[str, ...]) -> tuple[NewFile, ...]:
+    """Every --attach file, read before anything is created; one line and exit 2 for one that
+    cannot be read."""
+    if len(paths) > MAX_FILES:
+        raise CliError(
+            f"{len(paths)} files given with --attach; an announcement carries at most {MAX_FILES}", USAGE
+        )
+    reader = LocalFileReader()
+    files = []
+    for path in paths:
+        try:
+            files.append(await reader.read(path=path))
+        except FileUnreadable as exc:
+            raise CliError(f"--attach {escape(path)}: {escape(str(exc))}", USAGE) from exc
+    return tuple(files)
 
 
 async def _check_audience(app: App, audience: Audience) -> None:
@@ -366,7 +396,10 @@ async def _draft(app: App, inv: Invocation, request: Request) -> int:
     """The core's `broadcast`: the draft's id; its preview printed on a dry run."""
     reply = await app.bot.run_admin(inv, request.command)
     if reply.is_error or reply.draft is None:
-        # Unknown or archived topic, a time in the past…: refused before a draft was written.
+        # Unknown or archived topic, a time in the past…: refused before a draft was written; files a
+        # platform can't take: refused in the draft's preview, and the draft is not kept.
+        if reply.draft is not None:
+            await app.stores.announcements.discard_draft(reply.draft.announcement_id)
         raise CliError(escape(reply.text), USAGE)
     if request.dry_run:  # for reading: wrapped to the terminal
         out.print(reply.text, markup=False, emoji=False)

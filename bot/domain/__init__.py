@@ -52,6 +52,13 @@ from bot.domain.feedback import (
     Question,
     QuestionStatus,
 )
+from bot.domain.files import (
+    Attachment,
+    FileLimits,
+    FileProblem,
+    FileProblemKind,
+    NewFile,
+)
 from bot.domain.outbox import (
     DeliveryStatus,
     Outcome,
@@ -88,6 +95,7 @@ __all__ = [
     "AnnouncementPost",
     "AnnouncementStats",
     "AnnouncementStatus",
+    "Attachment",
     "Audience",
     "AudienceUser",
     "Button",
@@ -101,10 +109,14 @@ __all__ = [
     "DigestItem",
     "DigestPost",
     "DraftPreview",
+    "FileLimits",
+    "FileProblem",
+    "FileProblemKind",
     "ImportRow",
     "InviteOutcome",
     "Invocation",
     "MessageRef",
+    "NewFile",
     "Outcome",
     "OutcomeKind",
     "Outgoing",

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from bot.domain.cta import CallToAction
 from bot.domain.directory import Partner
+from bot.domain.files import Attachment
 from bot.domain.refs import ChannelRef, UserRef
 from bot.domain.scheduling import Schedule
 
@@ -121,6 +122,8 @@ class Announcement:
     audience_name: str | None = None
     # `cta:"Label|URL"`: up to three link buttons, in the order written (bot/domain/cta.py).
     ctas: tuple[CallToAction, ...] = ()
+    # Files it carries, in order (stored once each, bot/ports/files.py).
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

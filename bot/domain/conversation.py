@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from bot.domain.announcements import Audience, Reach
 from bot.domain.cta import CallToAction
+from bot.domain.files import Attachment, FileProblem
 from bot.domain.refs import ChannelRef, MessageRef, UserRef
 
 
@@ -101,6 +102,8 @@ class RefusalCode(StrEnum):
     CTA_TOO_MANY = "cta_too_many"
     AT_INVALID = "at_invalid"
     SYNTAX = "syntax"
+    # Files (bot/services/files.py): a path that cannot be read, or files a target platform refuses.
+    FILES_REFUSED = "files_refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,9 @@ class DraftPreview:
     reach: Reach
     summary: str
     ctas: tuple[CallToAction, ...] = ()  # the link buttons under it, in order
+    # The files it carries, and what a target platform refuses of them (then it cannot be sent).
+    files: tuple[Attachment, ...] = ()
+    file_problems: tuple[FileProblem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

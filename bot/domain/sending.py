@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.files import Attachment
 from bot.domain.refs import ChannelRef, MessageRef
 
 
@@ -45,6 +46,8 @@ class AnnouncementPost:
     # A test copy (`test <id>`, delivery_id 0): the line marking it, shown above the announcement.
     test_note: str = ""
     ctas: tuple[CtaButton, ...] = ()
+    # Files posted with it (the Sender reads their bytes from the FileStore), in order.
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,8 @@ class DigestItem:
     topics: tuple[str, ...]
     ctas: tuple[CtaButton, ...] = ()
     delivery_id: int = 0  # the held delivery the digest carries (its CTA links count clicks on it)
+    # Its files, listed by name and size (a digest carries no uploads).
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,12 @@ from bot.ports.feedback import (
     AckStore,
     FeedbackStore,
 )
+from bot.ports.files import (
+    FileMissing,
+    FileStore,
+    FileUnreadable,
+    LocalFiles,
+)
 from bot.ports.jobs import (
     JobRunStore,
 )
@@ -86,8 +92,12 @@ __all__ = [
     "DirectoryStore",
     "EngagementStore",
     "FeedbackStore",
+    "FileMissing",
+    "FileStore",
+    "FileUnreadable",
     "JobRunStore",
     "KnownName",
+    "LocalFiles",
     "NoticeStore",
     "OutboxStore",
     "PermanentSendError",

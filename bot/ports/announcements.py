@@ -10,6 +10,7 @@ from bot.domain.announcements import Announcement, AnnouncementStatus, Audience,
 from bot.domain.cta import CallToAction
 from bot.domain.directory import Partner
 from bot.domain.engagement import NewsPull
+from bot.domain.files import Attachment
 from bot.domain.outbox import Outcome, Work
 from bot.domain.refs import ChannelRef, UserRef
 from bot.domain.scheduling import Schedule
@@ -34,8 +35,10 @@ class AnnouncementStore(Protocol):
         ack_required: bool = False,
         audience_name: str | None = None,
         ctas: Sequence[CallToAction] = (),
+        files: Sequence[Attachment] = (),
     ) -> Announcement:
-        """A draft; with `audience_name`, it targets that saved audience, resolved when it is sent."""
+        """A draft; with `audience_name`, it targets that saved audience, resolved when it is sent;
+        `files` (already in the FileStore) are linked to it in the same transaction."""
         ...
 
     async def get(self, announcement_id: int) -> Announcement | None: ...

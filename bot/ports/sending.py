@@ -87,8 +87,9 @@ class Sender(Protocol):
         """Replace a posted message's content in place."""
         ...
 
-    async def delete(self, ref: MessageRef) -> None:
-        """Remove a posted message."""
+    async def delete(self, ref: MessageRef, *, out: Outgoing | None = None) -> None:
+        """Remove a posted message; `out` is what it was posted as (a Sender whose platform keeps a
+        message's files apart from it, Slack, deletes those too)."""
         ...
 
     def rate_keys(self, channel: ChannelRef) -> list[RateKey]:

@@ -35,6 +35,7 @@ from bot.presenter.feedback import (
     helpful_reply,
     open_questions_reply,
 )
+from bot.presenter.files import files_refused_reply
 from bot.presenter.partners import SUBSCRIBE_ACTION as SUBSCRIBE_ACTION
 from bot.presenter.partners import UNSUBSCRIBE_ACTION as UNSUBSCRIBE_ACTION
 from bot.presenter.partners import (
@@ -78,6 +79,7 @@ from bot.results import (
     Edited,
     EditUnchanged,
     FeedbackResult,
+    FilesRefused,
     HelpfulCounted,
     HowToEdit,
     Invited,
@@ -135,6 +137,7 @@ __all__ = [
 
 def present(
     result: Previewed
+    | FilesRefused
     | SentSummary
     | PartnerResult
     | FeedbackResult
@@ -151,6 +154,8 @@ def present(
     match result:
         case Previewed():
             return preview_reply(result)
+        case FilesRefused():
+            return files_refused_reply(result)
         case SentSummary():
             return sent_reply(result)
         case Refused():

@@ -6,6 +6,7 @@ from bot import messages as m
 from bot.domain.announcements import Announcement, AnnouncementStatus, Audience, Reach
 from bot.domain.audiences import SavedAudience
 from bot.domain.conversation import Reply
+from bot.presenter.files import files_refused_reply
 from bot.presenter.refusals import refusal_reply
 from bot.results import (
     AudienceDeleted,
@@ -15,6 +16,7 @@ from bot.results import (
     AudienceSaved,
     AudienceShown,
     AudiencesListed,
+    FilesRefused,
     Refused,
     TestQueued,
 )
@@ -39,6 +41,8 @@ def audience_reply(result: AudienceResult) -> Reply:
             where = m.TEST_CHANNEL if result.elsewhere else m.TEST_HERE
             text = m.TEST_QUEUED.format(id=result.announcement_id, title=result.title, channel=where)
             return Reply(text=text, ephemeral=True)
+        case FilesRefused():
+            return files_refused_reply(result)
         case Refused():
             return refusal_reply(result)
     raise AssertionError(f"unhandled audience result {result!r}")

@@ -8,6 +8,7 @@ from bot import messages as m
 from bot.domain.announcements import Announcement, Priority
 from bot.domain.conversation import Button, ButtonStyle, DraftPreview, Refusal, RefusalCode, Reply
 from bot.presenter.audiences import reference_words
+from bot.presenter.files import file_lines, problem_lines
 from bot.results import Previewed, SentSummary
 
 # The actions of the buttons under a preview and under a sent summary (adapters route on these).
@@ -29,6 +30,12 @@ def preview_reply(previewed: Previewed) -> Reply:
     tail = _cta_lines(a)
     if a.ack_required:
         tail += "\n" + m.ACK_PREVIEW.format(hours=f"{previewed.ack_hours:g} h")
+    if a.files:
+        tail += "\n\n" + "\n".join(file_lines(a.files))
+    problems = previewed.file_problems
+    if problems:
+        tail += "\n\n" + "\n".join([m.FILE_PROBLEMS_HEADING, *problem_lines(problems)])
+        tail += "\n" + m.FILES_NOT_SENDABLE.format(id=a.id)
     empty = reach.channels == 0
     if empty:
         tail += "\n\n" + m.EMPTY_AUDIENCE.format(id=a.id, audience=audience_words(a))
@@ -43,10 +50,26 @@ def preview_reply(previewed: Previewed) -> Reply:
         tail += "".join("\n" + note for note in previewed.notes)
     summary = m.PREVIEW_HEADING.format(**fields) + "\n" + m.PREVIEW_DETAILS.format(**fields) + tail
     draft = DraftPreview(
-        a.id, a.title, a.body, a.topics, a.audience, urgent, a.ack_required, reach, summary, ctas=a.ctas
+        a.id,
+        a.title,
+        a.body,
+        a.topics,
+        a.audience,
+        urgent,
+        a.ack_required,
+        reach,
+        summary,
+        ctas=a.ctas,
+        files=a.files,
+        file_problems=problems,
     )
-    if empty:
-        refusal = Refusal(RefusalCode.EMPTY_AUDIENCE)
+    if empty or problems:
+        refusal = Refusal(RefusalCode.EMPTY_AUDIENCE if empty else RefusalCode.FILES_REFUSED)
+        if problems:  # Cancel only: it cannot be sent as it is
+            cancel = (Button(m.CANCEL_BUTTON, CANCEL_ACTION, str(a.id), ButtonStyle.DANGER),)
+            return Reply(
+                text + tail, ephemeral=False, buttons=cancel, is_error=True, refusal=refusal, draft=draft
+            )
         return Reply(text=text + tail, ephemeral=False, is_error=True, refusal=refusal, draft=draft)
     buttons = (
         Button(m.SEND_BUTTON, SEND_ACTION, str(a.id), ButtonStyle.PRIMARY),

@@ -13,6 +13,7 @@ from bot.commands import Broadcast, Cancel, Invite, Send, TopicAdd, TopicArchive
 from bot.domain.announcements import Announcement, AnnouncementStatus, Priority, Reach
 from bot.domain.conversation import Invocation, RefusalCode, Reply
 from bot.domain.cta import CtaRefused, check_ctas
+from bot.domain.files import Attachment, FileProblem, FileProblemKind
 from bot.domain.topics import Topic
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
@@ -29,6 +30,7 @@ from bot.presenter.refusals import cta_refused
 from bot.results import (
     BroadcastResult,
     Cancelled,
+    FilesRefused,
     Previewed,
     Refused,
     ScheduledListed,
@@ -39,6 +41,7 @@ from bot.results import (
     TopicsOverview,
 )
 from bot.services.audiences import AudienceService
+from bot.services.files import FileService
 from bot.services.partner_admin import PartnerAdminService
 from bot.services.progress import ProgressService
 from bot.services.scheduling import SchedulingService
@@ -77,9 +80,12 @@ class AdminService:
         scheduling: SchedulingService,
         roster: PartnerAdminService,
         audiences: AudienceService,
+        files: FileService | None = None,
     ) -> None:
         self._progress = progress
         self._audiences = audiences
+        # Attachments; None (a core without a FileStore) refuses files instead of dropping them.
+        self._files = files
         self._stores = ports
         self._clock = clock
         self._settings = settings
@@ -166,6 +172,9 @@ class AdminService:
             if isinstance(checked, Reply):  # nothing is created: a wrong time must not become a draft
                 return _refused(checked)
             schedule = checked
+        gathered = await self._gather(inv, cmd)
+        if isinstance(gathered, FilesRefused):
+            return gathered
         announcement = await self._stores.announcements.create(
             title=cmd.title,
             body=cmd.body,
@@ -178,16 +187,38 @@ class AdminService:
             schedule=schedule,
             ack_required=cmd.ack_required,
             audience_name=cmd.saved_audience,
+            files=gathered,
             ctas=ctas,
         )
         reach = await self._stores.announcements.reach(topic_ids, cmd.audience)
+        problems = self._file_problems(announcement, reach)
         plan = self.scheduling.plan(
             groups, schedule=schedule, urgent=cmd.urgent, hold_digests=self.hold_digests
         )
         lines = self.scheduling.describe(plan, schedule)
         if schedule is not None:
             lines.append(m.SCHEDULE_HINT.format(id=announcement.id))
-        return Previewed(announcement, reach, tuple(lines), self._settings.ack_reminder_hours)
+        return Previewed(
+            announcement, reach, tuple(lines), self._settings.ack_reminder_hours, file_problems=problems
+        )
+
+    async def _gather(self, inv: Invocation, cmd: Broadcast) -> tuple[Attachment, ...] | FilesRefused:
+        """The broadcast's files, stored; refused (no draft) when a path cannot be read."""
+        if not (cmd.attach or cmd.files):
+            return ()
+        if self._files is None:
+            names = [*cmd.attach, *(f.name for f in cmd.files)]
+            return FilesRefused(
+                tuple(FileProblem(FileProblemKind.UNREADABLE, n, detail=m.FILES_OFF) for n in names)
+            )
+        gathered = await self._files.gather(inv, cmd)
+        return FilesRefused(gathered.problems) if gathered.problems else gathered.files
+
+    def _file_problems(self, announcement: Announcement, reach: Reach) -> tuple[FileProblem, ...]:
+        if not announcement.files or self._files is None:
+            return ()
+        platforms = [name for name, count in reach.by_platform.items() if count]
+        return self._files.check(announcement.files, platforms)
 
     async def send(self, cmd: Send) -> Reply:
         """Send a draft, or schedule it when it has a time; answer with the summary, in words."""
@@ -212,6 +243,11 @@ class AdminService:
             if isinstance(checked, Reply):
                 return _refused(checked)
             schedule = checked
+        if announcement.files:
+            # Checked again against whom it reaches now: a partner may have joined on another platform.
+            reach = await self._stores.announcements.reach(topic_ids, announcement.audience)
+            if problems := self._file_problems(announcement, reach):
+                return FilesRefused(problems, announcement.id)
         urgent = announcement.priority is Priority.URGENT
         plan = self.scheduling.plan(groups, schedule=schedule, urgent=urgent, hold_digests=self.hold_digests)
         written = await self._stores.announcements.start_sending(

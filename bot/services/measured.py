@@ -43,8 +43,8 @@ class MeasuredSender:
     async def edit(self, ref: MessageRef, out: Outgoing) -> None:
         await self._measured("edit", self._sender.edit(ref, out))
 
-    async def delete(self, ref: MessageRef) -> None:
-        await self._measured("delete", self._sender.delete(ref))
+    async def delete(self, ref: MessageRef, *, out: Outgoing | None = None) -> None:
+        await self._measured("delete", self._sender.delete(ref, out=out))
 
     def rate_keys(self, channel: ChannelRef) -> list[RateKey]:
         return self._sender.rate_keys(channel)

@@ -132,6 +132,7 @@ def post_of(delivery_id: int, announcement: Announcement, links: CtaLinks | None
         topics=announcement.topics,
         urgent=announcement.priority is Priority.URGENT,
         ack_required=announcement.ack_required,
+        files=announcement.files,
         ctas=ctas,
     )
 
@@ -343,7 +344,7 @@ class RevisionQueue:
         if work.kind is WorkKind.EDIT:
             await sender.edit(ref, out)
         else:
-            await sender.delete(ref)
+            await sender.delete(ref, out=out)
         return ref
 
     async def record(self, chunk: Chunk, *, worker: str, now: datetime) -> list[int]:
@@ -378,9 +379,9 @@ class _Paced:
         await self._pace(self._sender.rate_keys(ref.channel))
         await self._sender.edit(ref, out)
 
-    async def delete(self, ref: MessageRef) -> None:
+    async def delete(self, ref: MessageRef, *, out: Outgoing | None = None) -> None:
         await self._pace(self._sender.rate_keys(ref.channel))
-        await self._sender.delete(ref)
+        await self._sender.delete(ref, out=out)
 
     def rate_keys(self, channel: ChannelRef) -> list[RateKey]:
         return self._sender.rate_keys(channel)

@@ -23,7 +23,8 @@ from bot.domain.refs import ChannelRef, Platform
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
 from bot.ports.outbox import NoticeStore
-from bot.results import Refused, TestQueued
+from bot.results import FilesRefused, Refused, TestQueued
+from bot.services.files import FileService
 
 _GONE = (AnnouncementStatus.CANCELLED, AnnouncementStatus.RECALLED)
 
@@ -46,16 +47,20 @@ class TestSendService:
         *,
         test_channels: Mapping[Platform, str],
         wake_worker: Callable[[], None],
+        files: FileService | None = None,
     ) -> None:
         self._stores = ports
         self._clock = clock
         # Per platform, the channel test copies go to instead of the admin channel they are asked from.
         self._test_channels = dict(test_channels)
         self._wake_worker = wake_worker
+        # Checks an announcement's files against the test channel's platform (None: no FileStore).
+        self._files = files
 
-    async def queue(self, inv: Invocation, cmd: SendTest) -> TestQueued | Refused:
+    async def queue(self, inv: Invocation, cmd: SendTest) -> TestQueued | FilesRefused | Refused:
         """Queue a test copy of a draft, scheduled or sent announcement (not a cancelled or recalled
-        one) for the test channel of the caller's platform, or the caller's channel."""
+        one) for the test channel of the caller's platform, or the caller's channel; refused when
+        that platform cannot take its files (the copy would fail in the outbox, out of sight)."""
         announcement = await self._stores.announcements.get(cmd.announcement_id)
         if announcement is None:
             return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=cmd.announcement_id)
@@ -64,6 +69,10 @@ class TestSendService:
                 RefusalCode.NOT_TESTABLE, announcement_id=announcement.id, status=announcement.status.value
             )
         target = self.channel_for(inv.channel)
+        if announcement.files and self._files is not None:
+            problems = self._files.check(announcement.files, [target.platform.value])
+            if problems:
+                return FilesRefused(problems, announcement.id, test=True)
         # Each press is its own copy: a random key (the notice outbox is idempotent per key).
         key = f"test:{announcement.id}:{secrets.token_hex(8)}"
         mark = m.TEST_MARK.format(id=announcement.id)

@@ -26,13 +26,15 @@ from bot.domain import (
 )
 from bot.domain.cta import CallToAction
 from bot.domain.engagement import EngagementKind, NewsPull
+from bot.domain.files import Attachment
 from bot.timing import DeliveryPlan
 from storage.repositories.audiences import current_audience
 from storage.repositories.base import Repository, need_id
 from storage.repositories.cta import ctas_of, delete_ctas, save_ctas
 from storage.repositories.engagement import record_event
+from storage.repositories.files import files_of, link_files
 from storage.repositories.targeting import targets, write_deliveries
-from storage.tables import AnnouncementRow, AnnouncementTopicRow, DeliveryRow, TopicRow
+from storage.tables import AnnouncementFileRow, AnnouncementRow, AnnouncementTopicRow, DeliveryRow, TopicRow
 
 LOCAL_ZONE = "local"  # `send_zone` of an announcement scheduled on each channel's own clock
 
@@ -55,6 +57,7 @@ class AnnouncementRepository(Repository):
         ack_required: bool = False,
         audience_name: str | None = None,
         ctas: Sequence[CallToAction] = (),
+        files: Sequence[Attachment] = (),
     ) -> Announcement:
         async with self._sessions.begin() as session:
             row = AnnouncementRow(
@@ -80,6 +83,7 @@ class AnnouncementRepository(Repository):
             await session.flush()
             for topic_id in topic_ids:
                 session.add(AnnouncementTopicRow(announcement_id=need_id(row.id), topic_id=topic_id))
+            await link_files(session, need_id(row.id), files, now=now)
             await session.flush()
             await save_ctas(session, need_id(row.id), ctas)
             return await to_announcement(session, row, origin.workspace)
@@ -282,7 +286,8 @@ class AnnouncementRepository(Repository):
         return found
 
     async def discard_draft(self, announcement_id: int) -> bool:
-        """Delete a draft and its topic links as if it had never been written (a dry run's preview).
+        """Delete a draft and its topic and file links as if it had never been written (a dry run's
+        preview). The stored files stay: their content may be another announcement's too.
 
         Only a draft: it has no deliveries, questions or notices yet. False if it is not (or no longer)
         a draft, e.g. an admin sent it meanwhile."""
@@ -294,6 +299,9 @@ class AnnouncementRepository(Repository):
                 delete(AnnouncementTopicRow).where(
                     col(AnnouncementTopicRow.announcement_id) == announcement_id
                 )
+            )
+            await session.exec(
+                delete(AnnouncementFileRow).where(col(AnnouncementFileRow.announcement_id) == announcement_id)
             )
             await delete_ctas(session, announcement_id)
             await session.delete(row)
@@ -341,6 +349,7 @@ async def to_announcement(session: AsyncSession, row: AnnouncementRow, workspace
         ack_required=row.ack_required,
         audience_name=row.audience_name,
         ctas=ctas.get(need_id(row.id), ()),
+        files=await files_of(session, need_id(row.id)),
     )
 
 

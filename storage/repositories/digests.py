@@ -34,6 +34,7 @@ from bot.timing import HeldGroup
 from storage.repositories import rollups
 from storage.repositories.base import Repository, channel_ref
 from storage.repositories.cta import ctas_of
+from storage.repositories.files import files_of
 from storage.repositories.outbox import (
     _claim,
     _failed_statement,
@@ -210,6 +211,7 @@ class DigestRepository(Repository):
             for announcement_id, slug in (await connection.execute(topics)).all():
                 slugs.setdefault(announcement_id, []).append(slug)
             ctas = await ctas_of(connection, [row[0] for row in found if row[0] is not None])
+            files = {row[0]: await files_of(session, row[0]) for row in found if row[0] is not None}
         return period, [
             DigestItem(
                 announcement_id=a_id,
@@ -218,6 +220,7 @@ class DigestRepository(Repository):
                 topics=tuple(slugs.get(a_id, ())),
                 ctas=tuple(CtaButton(n, cta.label, cta.url) for n, cta in enumerate(ctas.get(a_id, ()), 1)),
                 delivery_id=delivery_id or 0,
+                files=files.get(a_id, ()),
             )
             for a_id, title, body, delivery_id in found
             if a_id is not None

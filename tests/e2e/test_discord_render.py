@@ -9,9 +9,10 @@ import discord
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.discord import files as files_of_discord
 from adapters.discord import translate as tr
 from adapters.discord.sender import RecentPosts, UnknownTarget, classify
-from bot.domain import AnnouncementPost, Button, Reply, Row
+from bot.domain import AnnouncementPost, Attachment, Button, Reply, Row
 from bot.domain.sending import CtaButton
 from bot.ports import PermanentSendError, TransientSendError
 
@@ -133,6 +134,7 @@ class Item:
     body: str
     topics: tuple[str, ...]
     ctas: tuple[CtaButton, ...] = ()
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,3 +172,25 @@ def test_recent_posts_are_remembered_for_two_minutes() -> None:
     assert 42 in recent and 43 not in recent and "42" not in recent
     now[0] += RecentPosts.KEEP
     assert 42 not in recent
+
+
+def test_a_digest_lists_each_announcements_files_by_name_and_size() -> None:
+    pdf = Attachment(sha256="a" * 64, name="prices.pdf", media_type="application/pdf", size=2048)
+    digest = Digest("Daily digest", (Item(1, "Prices", "New lists.", ("pricing",), files=(pdf,)),))
+    [part] = tr.render_digest(digest)
+    assert "📎 prices.pdf (2 KB)" in (part.embeds[1].description or "")
+
+
+def test_an_announcement_shows_its_first_image_and_carries_every_file_on_its_first_message() -> None:
+    files = (
+        Attachment(sha256="a" * 64, name="Price list.pdf", media_type="application/pdf", size=10),
+        Attachment(sha256="b" * 64, name="shot one.png", media_type="image/png", size=10),
+        Attachment(sha256="c" * 64, name="shot_one.png", media_type="image/png", size=10),
+    )
+    post = AnnouncementPost(1, 1, "Title", "x " * 3000, ("pricing",), urgent=False, files=files)
+    first, *rest = files_of_discord.render_announcement_with_files(post)
+    assert first.files == files and all(not part.files for part in rest)
+    assert files_of_discord.upload_names(files) == ["Price_list.pdf", "shot_one.png", "shot_one_2.png"]
+    assert first.embeds[0].image.url == "attachment://shot_one.png"
+    # The shared, cached rendering is not changed by it.
+    assert tr.render_announcement(post)[0].embeds[0].image.url is None

@@ -264,6 +264,29 @@ def test_broadcast_modal_is_prefilled_and_read_back() -> None:
     assert lonely == {"bc_urgent": "Asking for acknowledgement needs Urgent ticked too."}
 
 
+def test_the_modal_offers_files_saved_audiences_and_buttons_together() -> None:
+    origin = views.Origin("T1", "C1", "1.2", files=("F1",))
+    topics = [Topic(1, "pricing", "Pricing")]
+    view = views.broadcast_modal(
+        topics=topics, message_text="x", origin=origin, files=[("a.pdf", 2048)], saved=["golds"]
+    )
+    blocks = {b["block_id"]: b for b in view["blocks"] if "block_id" in b}
+    assert {"bc_saved_audience", "bc_cta", "bc_files"} <= set(blocks)
+    assert "a.pdf" in view["blocks"][0]["elements"][0]["text"]
+    assert views.Origin.decode(view["private_metadata"]).files == ("F1",)
+    values = {
+        "bc_title": {"value": {"value": "T"}},
+        "bc_body": {"value": {"value": "Body"}},
+        "bc_saved_audience": {"value": {"selected_option": {"value": "golds"}}},
+        "bc_cta": {"value": {"value": "Order|https://example.com/o"}},
+        "bc_files": {"value": {"files": [{"id": "F2"}]}},
+    }
+    command = views.read_broadcast(values)
+    assert not isinstance(command, dict)
+    assert command.saved_audience == "golds" and [c.label for c in command.ctas] == ["Order"]
+    assert views.read_files(values) == ("F2",)
+
+
 def test_an_overlong_message_is_flagged_in_the_modal_not_cut_silently() -> None:
     view = views.broadcast_modal(topics=[], message_text="y" * 3500, origin=views.Origin("T", "C"))
     assert "3,500 characters" in view["blocks"][1]["elements"][0]["text"]

@@ -12,12 +12,13 @@ import json
 import secrets
 import traceback
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from .discord_files import Upload
 from .discord_rest import (
     API_VERSION,
     PRIVILEGED_INTENTS,
@@ -498,15 +499,20 @@ class FakeDiscordGateway(FakeDiscordRest):
         author_id: int,
         embeds: list[Json] | None = None,
         reply_to: int | None = None,
+        files: Sequence[tuple[str, bytes, str]] = (),
     ) -> Message:
         """A user posts in a channel or thread → MESSAGE_CREATE (content blanked for sessions
-        without the message-content intent unless the bot is mentioned)."""
+        without the message-content intent unless the bot is mentioned). `files`: (name, bytes,
+        content type) uploaded with it, served by the fake CDN."""
         channel = self.channels[channel_id]
         self._member_or_fail(channel.guild_id, author_id)
         body: Json = {"content": content, "embeds": embeds or []}
         if reply_to is not None:
             body["message_reference"] = {"message_id": str(reply_to)}
-        message = self.create_message(channel, self.users[author_id], body)
+        message = self.create_message(channel, self.users[author_id], body, allow_empty=bool(files))
+        self.attach_files(
+            message, [Upload(i, name, kind, data) for i, (name, data, kind) in enumerate(files)]
+        )
         self.emit_message("MESSAGE_CREATE", message)
         return message
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from aiohttp import web
 
+from . import discord_files as files
 from .discord_oauth import DiscordOAuth
 
 Json = dict[str, Any]
@@ -137,6 +138,7 @@ class ApiError(enum.Enum):
     INVALID_FORM_BODY = (400, 50035, "Invalid Form Body")
     ALREADY_ACKNOWLEDGED = (400, 40060, "Interaction has already been acknowledged.")
     THREAD_ALREADY_CREATED = (400, 160004, "A thread has already been created for this message")
+    REQUEST_TOO_LARGE = (413, 40005, "Request entity too large")
 
 
 class DiscordError(Exception):
@@ -391,6 +393,7 @@ class Message:
     reactions: dict[str, set[int]] = field(default_factory=dict)
     edited_timestamp: str | None = None
     deleted: bool = False
+    attachments: list[Json] = field(default_factory=list)  # tests/fakes/discord_files.py
 
     @property
     def edited(self) -> bool:
@@ -913,7 +916,7 @@ class DiscordState:
             "content": message.content,
             "embeds": message.embeds,
             "components": message.components,
-            "attachments": [],
+            "attachments": message.attachments,
             "timestamp": snowflake_iso(message.id),
             "edited_timestamp": message.edited_timestamp,
             "tts": False,
@@ -1246,6 +1249,9 @@ class FakeDiscordRest(DiscordState):
         self._stopping = asyncio.Event()
         # OAuth2 for "Sign in with Discord": authorize, token, and what a user's Bearer token reads.
         self.oauth = DiscordOAuth(self, api_prefix=API_PREFIX, clock=self.clock)
+        # Attachments' bytes by attachment id (the fake CDN), and the per-file limit (no boosts).
+        self.attachment_bytes: dict[int, bytes] = {}
+        self.attachment_size_limit = files.MAX_FILE
 
     @property
     def api_base(self) -> str:
@@ -1323,6 +1329,7 @@ class FakeDiscordRest(DiscordState):
 
     def add_rest_routes(self, app: web.Application) -> None:
         self.oauth.add_routes(app)
+        app.router.add_get("/attachments/{channel_id}/{attachment_id}/{name}", self._cdn)
         for spec in ROUTES:
             handler = getattr(self, "_" + spec.name)
             app.router.add_route(spec.method, API_PREFIX + spec.path, self._endpoint(spec, handler))
@@ -1589,15 +1596,39 @@ class FakeDiscordRest(DiscordState):
         self.require(
             channel, Permission.SEND_MESSAGES_IN_THREADS if channel.is_thread else Permission.SEND_MESSAGES
         )
-        body = call.json()
+        body = dict(call.json())
+        uploads: list[files.Upload] = body.pop(files.UPLOADS_KEY, [])
+        if len(uploads) > files.MAX_FILES:
+            raise invalid_form("files", f"Must be {files.MAX_FILES} or fewer in length.")
+        if files.too_large(uploads, self.attachment_size_limit):
+            raise DiscordError(ApiError.REQUEST_TOO_LARGE)
         nonce = body.get("nonce")
         if body.get("enforce_nonce") and nonce is not None:
             validate_message_body({"nonce": nonce}, allow_empty=True)
             if original := self.find_nonce_duplicate(channel.id, self.bot.id, nonce):
                 return self.message_payload(original)
-        message = self.create_message(channel, self.bot, body)
+        message = self.create_message(channel, self.bot, body, allow_empty=bool(uploads))
+        self.attach_files(message, uploads)
         self.emit_message("MESSAGE_CREATE", message)
         return self.message_payload(message)
+
+    def attach_files(self, message: Message, uploads: list[files.Upload]) -> None:
+        """Store the uploads as the message's attachments, served by the fake CDN."""
+        for upload in sorted(uploads, key=lambda u: u.index):
+            attachment_id = self.snowflakes.next()
+            name = files.filename_of(upload.filename)
+            url = f"{self.base_url}/attachments/{message.channel_id}/{attachment_id}/{name}"
+            self.attachment_bytes[attachment_id] = upload.data
+            message.attachments.append(files.attachment_payload(attachment_id, upload, url))
+        if message.attachments:
+            message.embeds = files.resolve_embeds(message.embeds, message.attachments)
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        """cdn.discordapp.com/attachments/{channel}/{attachment}/{name}: the bytes, no auth needed."""
+        data = self.attachment_bytes.get(int(request.match_info["attachment_id"]))
+        if data is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=data, content_type="application/octet-stream")
 
     async def _edit_message(self, call: Call) -> Json:
         channel = self.channel_for_bot(call.id("channel_id"))
@@ -1605,6 +1636,8 @@ class FakeDiscordRest(DiscordState):
         if message.author.id != self.bot.id:
             raise DiscordError(ApiError.CANNOT_EDIT_OTHERS_MESSAGE)
         self.edit_message(message, call.json())
+        if message.attachments:  # an edit's embeds may show the message's files (`attachment://`)
+            message.embeds = files.resolve_embeds(message.embeds, message.attachments)
         self.emit_message("MESSAGE_UPDATE", message)
         return self.message_payload(message)
 
@@ -1847,9 +1880,7 @@ async def _read_body(request: web.Request) -> Any:
     if not request.body_exists:
         return None
     if request.content_type == "multipart/form-data":
-        form = await request.post()
-        raw = form.get("payload_json")
-        return json.loads(raw) if isinstance(raw, str) else None
+        return await files.read_multipart(request)
     text = await request.text()
     try:
         return json.loads(text) if text else None

@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from tests.fakes.slack_files import FilesError, SlackFiles
 from tests.fakes.slack_oidc import SlackOpenID
 from tests.fakes.slack_socket import LINK_PATH, SocketMode
 
@@ -41,6 +42,8 @@ METHOD_TIERS = {
     "conversations.history": 3, "conversations.replies": 3, "conversations.info": 3,
     "views.open": 4, "views.update": 4, "views.publish": 4, "users.info": 4,
     "usergroups.users.list": 2, "reactions.add": 3, "oauth.v2.access": 4, "team.info": 3,
+    "files.getUploadURLExternal": 4, "files.completeUploadExternal": 4, "files.info": 4, "files.delete": 3,
+    "files.list": 3,
 }  # fmt: skip
 HISTORY_METHODS = frozenset({"conversations.history", "conversations.replies"})
 MAX_TEXT = 40_000  # longer text is truncated: https://docs.slack.dev/reference/methods/chat.postMessage
@@ -170,6 +173,7 @@ class Message:
     deleted: bool = False
     reply_broadcast: bool = False
     reactions: dict[str, list[str]] = field(default_factory=dict)
+    files: list[JSON] | None = None  # shared files (files.completeUploadExternal, a person's upload)
 
     @property
     def is_reply(self) -> bool:
@@ -180,6 +184,8 @@ class Message:
         optional = {"user": self.user, "bot_id": self.bot_id, "app_id": self.app_id, "team": self.team,
                     "blocks": self.blocks, "thread_ts": self.thread_ts, "edited": self.edited}  # fmt: skip
         out.update({k: v for k, v in optional.items() if v is not None})
+        if self.files:
+            out.update(files=self.files, upload=True)
         if include_metadata and self.metadata is not None:
             out["metadata"] = self.metadata
         if any(self.reactions.values()):
@@ -462,6 +468,7 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self._port = 0
         self.socket_mode = SocketMode(app_id, lambda: self.origin, clock)  # apps.connections.open
+        self.files = SlackFiles(lambda: self.origin, self._new_id, self.epoch)  # uploads, files.*, downloads
         # Sign in with Slack (OpenID Connect): the authorize page, openid.connect.token / .userInfo, keys.
         self.openid = SlackOpenID(
             client_id=client_id, client_secret=client_secret, origin=lambda: self.origin, epoch=self.epoch
@@ -475,6 +482,10 @@ class FakeSlack:
             "views.publish": self._views_publish, "users.info": self._users_info,
             "usergroups.users.list": self._usergroup_users, "reactions.add": self._reactions_add,
             "oauth.v2.access": self._oauth_access, "team.info": self._team_info,
+            "files.getUploadURLExternal": self.files.get_upload_url, "files.info": self.files.info,
+            "files.delete": self._files_delete, "files.list": self.files.list,
+            "files.completeUploadExternal": lambda ctx: self.files.complete_upload(
+                ctx, lambda c: self._channel(c, write=True), self._share_files),
         }  # fmt: skip
 
     # ---- lifecycle ---------------------------------------------------------------------------------
@@ -486,6 +497,7 @@ class FakeSlack:
         app.router.add_get("/oauth/v2/authorize", self._authorize)
         app.router.add_get(LINK_PATH, self.socket_mode.handle)
         self.openid.add_routes(app)
+        self.files.add_routes(app, self._team_of_token)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -578,11 +590,19 @@ class FakeSlack:
         self.workspaces[team_id].inactive_error = error
 
     def user_message(
-        self, channel_id: str, user_id: str, text: str, *, thread_ts: str | None = None
+        self,
+        channel_id: str,
+        user_id: str,
+        text: str,
+        *,
+        thread_ts: str | None = None,
+        files: list[JSON] | None = None,
     ) -> Message:
-        """A message a person typed in Slack (what inbound `message` events describe)."""
+        """A message a person typed in Slack (what inbound `message` events describe); `files` from
+        `fake.files.add_user_file`."""
         user = self.users[user_id]
-        msg = Message(self.next_ts(), channel_id, text, user=user_id, team=user.team_id, thread_ts=thread_ts)
+        msg = Message(self.next_ts(), channel_id, text, user=user_id, team=user.team_id, thread_ts=thread_ts,
+                      files=files)  # fmt: skip
         self.channels[channel_id].messages.append(msg)
         return msg
 
@@ -668,6 +688,8 @@ class FakeSlack:
             body = handler(_Ctx(params, ws, _basic_auth(request)))
         except _Fail as f:
             body = {"ok": False, "error": f.error, **f.extra}
+        except FilesError as f:
+            body = {"ok": False, "error": f.error}
         if fault is not None:
             return await self._inject(request, fault)
         return web.json_response(body)
@@ -836,6 +858,28 @@ class FakeSlack:
         msg.reply_broadcast = msg.is_reply and ctx.flag("reply_broadcast")
         ch.messages.append(msg)
         return {"ok": True, "channel": ch.id, "ts": msg.ts, "message": msg.to_api()}
+
+    def _share_files(
+        self, ws: Workspace, ch: Channel, text: str, blocks: Any, thread_ts: str | None, files: list[JSON]
+    ) -> str:
+        """The message files.completeUploadExternal posts: the files, with the blocks or the comment."""
+        msg = self._bot_message(ws, ch, text, _check_blocks(blocks), None, thread_ts)
+        msg.files = files
+        ch.messages.append(msg)
+        return msg.ts
+
+    def _files_delete(self, ctx: _Ctx) -> JSON:
+        out = self.files.delete(ctx)
+        file_id = ctx.arg("file")
+        for ch in self.channels.values():  # the sharing message keeps a tombstone
+            for msg in ch.messages:
+                if msg.files:
+                    msg.files = [{"id": f["id"], "mode": "tombstone"} if f.get("id") == file_id else f
+                                 for f in msg.files]  # fmt: skip
+        return out
+
+    def _team_of_token(self, token: str) -> str | None:
+        return next((w.team_id for w in self.workspaces.values() if w.bot_token == token), None)
 
     def _chat_update(self, ctx: _Ctx) -> JSON:
         ch = self._channel(ctx, write=True)

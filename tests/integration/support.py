@@ -155,8 +155,8 @@ class SenderProxy:
     async def edit(self, ref: MessageRef, out: Outgoing) -> None:
         await self.inner.edit(ref, out)
 
-    async def delete(self, ref: MessageRef) -> None:
-        await self.inner.delete(ref)
+    async def delete(self, ref: MessageRef, *, out: Outgoing | None = None) -> None:
+        await self.inner.delete(ref, out=out)
 
     def rate_keys(self, channel: ChannelRef) -> list[RateKey]:
         return self.inner.rate_keys(channel)

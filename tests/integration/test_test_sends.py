@@ -4,13 +4,20 @@ the copy answer that it is a test copy and record nothing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from adapters.local.workspace import Message
 from bot import messages as m
+from bot.attachments import MIB
+from bot.commands import SendTest
+from bot.domain import AnnouncementPost, ChannelRef, Invocation, MessageRef, Outgoing, Platform, UserRef
 from bot.presenter import TEST_ACTION
+from bot.presenter.audiences import audience_reply
+from bot.results import FilesRefused
 from storage.tables import DeliveryRow, EngagementEventRow, NoticeRow, ReactionRow
 from tests.conftest import FakeClock
 from tests.harness import ADMIN_CHANNEL, Harness, make_harness
-from tests.integration.support import broadcast_and_send, id_from, rows, setup_topics
+from tests.integration.support import SenderProxy, broadcast_and_send, id_from, rows, setup_topics
 
 
 async def _setup(h: Harness) -> int:
@@ -135,3 +142,82 @@ async def test_a_test_copy_carries_the_calls_to_action_and_counts_no_click(harne
     assert "https://example.com/r" in pressed.text and m.TEST_CTA_NOT_COUNTED in pressed.text
     assert [e for e in await rows(h, EngagementEventRow) if e.kind == "link_clicked"] == []
     assert [c.clicks for c in await h.app.stores.ctas.clicks(draft)] == [0]
+
+
+class _Recording(SenderProxy):
+    """Keeps what the worker hands the Sender, as a Slack or Discord Sender would get it."""
+
+    posted: list[Outgoing]
+
+    async def post(self, out: Outgoing, *, idempotency_key: str) -> MessageRef:
+        self.posted.append(out)
+        return await super().post(out, idempotency_key=idempotency_key)
+
+
+async def test_a_test_copy_carries_the_files(database_url: str, clock: FakeClock, tmp_path: Path) -> None:
+    h = await make_harness(database_url, clock, files_dir=str(tmp_path / "files"))
+    try:
+        await setup_topics(h, "pricing")
+        await h.join("acme", "Acme", tier="gold")
+        await h.partner("acme", "subscribe pricing")
+        pdf, png = tmp_path / "Price list.pdf", tmp_path / "shot.png"
+        pdf.write_bytes(b"%PDF-1.7\n" + b"price list " * 50)
+        png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(64)))
+        preview = await h.admin(f'broadcast topic:pricing attach:"{pdf}" attach:{png} title:"Q3" See them.')
+        draft = id_from(preview)
+        recording = _Recording(h.local.sender)
+        recording.posted = []
+        h.app.worker.add_sender(Platform.LOCAL, recording)
+
+        await h.admin(f"test {draft}")
+        await h.deliver()
+
+        [copy] = _test_copies(h)
+        assert m.DIGEST_FILE.format(name="Price list.pdf", size="559 bytes") in copy.text
+        assert m.DIGEST_FILE.format(name="shot.png", size="72 bytes") in copy.text
+        # The Sender gets the files as a delivery's (Slack uploads them, Discord attaches them), and
+        # their bytes are in the file store.
+        [out] = recording.posted
+        assert isinstance(out.content, AnnouncementPost) and out.content.test_note
+        assert [f.name for f in out.content.files] == ["Price list.pdf", "shot.png"]
+        for file, path in zip(out.content.files, (pdf, png), strict=True):
+            assert await h.app.files.read(sha256=file.sha256) == path.read_bytes()
+        assert h.posts("acme") == [] and await rows(h, DeliveryRow) == []
+    finally:
+        await h.close()
+
+
+async def test_no_test_copy_where_the_platform_cannot_take_the_files(
+    database_url: str, clock: FakeClock, tmp_path: Path
+) -> None:
+    h = await make_harness(database_url, clock, files_dir=str(tmp_path / "files"))
+    try:
+        await setup_topics(h, "pricing")
+        await h.join("acme", "Acme", tier="gold")
+        await h.partner("acme", "subscribe pricing")
+        video = tmp_path / "demo.mp4"
+        video.write_bytes(b"\x00" * (11 * MIB))  # above Discord's 10 MiB; fine for the console
+        preview = await h.admin(f'broadcast topic:pricing attach:{video} title:"Demo" Watch.')
+        assert not preview.is_error, preview.text
+        draft = id_from(preview)
+
+        on_discord = Invocation(
+            channel=ChannelRef(Platform.DISCORD, "G1", "9000"),
+            user=UserRef(Platform.DISCORD, "G1", "42", display_name="alice"),
+            channel_name="admin",
+            thread=None,
+        )
+        refused = await h.app.bot.test_sends.queue(on_discord, SendTest(draft))
+        assert isinstance(refused, FilesRefused) and refused.test and refused.announcement_id == draft
+        reply = audience_reply(refused)
+        assert reply.is_error
+        assert reply.text.startswith(m.TEST_FILES_REFUSED.format(id=draft, problems="").strip())
+        assert "demo.mp4 is 11 MB; Discord takes at most 10 MB per file." in reply.text
+        assert await rows(h, NoticeRow) == []
+
+        queued = await h.admin(f"test {draft}")  # the console takes it: the copy goes
+        assert not queued.is_error, queued.text
+        await h.deliver()
+        assert len(_test_copies(h)) == 1
+    finally:
+        await h.close()

@@ -1,0 +1,68 @@
+"""Files attached to announcements: what is stored (content-addressed), what arrives, what a
+platform refuses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.domain.refs import Platform
+
+# Images every platform shows inline (Slack's image blocks take png/jpg/gif; Discord embeds also webp).
+INLINE_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif"})
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file an announcement carries: its content's SHA-256 (the key it is stored under once), the
+    name the admin gave it, its media type (sniffed from the bytes) and its size in bytes."""
+
+    sha256: str
+    name: str
+    media_type: str
+    size: int
+
+    @property
+    def inline_image(self) -> bool:
+        return self.media_type in INLINE_IMAGES
+
+
+@dataclass(frozen=True, slots=True)
+class NewFile:
+    """A file handed in for a new announcement (downloaded by an adapter, read by the console or the
+    CLI), not stored yet."""
+
+    name: str
+    data: bytes = field(repr=False)
+
+
+class FileProblemKind(StrEnum):
+    EMPTY = "empty"  # no platform takes a file of 0 bytes
+    TOO_LARGE = "too_large"  # over the platform's limit per file
+    TOO_MANY = "too_many"  # more files than one message may carry
+    TOTAL_TOO_LARGE = "total_too_large"  # all files together over the limit per message
+    UNREADABLE = "unreadable"  # a local path that cannot be read (the console, the CLI)
+    LOCAL_ONLY = "local_only"  # `attach:` a path from a chat platform: only the console reads paths
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """Why an announcement's files cannot go out as they are. `platform` is None for a problem on
+    every platform; `limit` (bytes or files) and `size` (bytes or files) are what the sentence names."""
+
+    kind: FileProblemKind
+    name: str = ""
+    platform: Platform | None = None
+    size: int = 0
+    limit: int = 0
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FileLimits:
+    """What one message on a platform may carry (bot/attachments.py has each platform's numbers)."""
+
+    platform: Platform
+    per_file: int
+    per_message: int | None
+    files: int
