@@ -6,6 +6,8 @@
     uv run python bench/fanout.py --platform slack --mode workers           # PostgreSQL, 1/2/4 workers
     uv run python bench/fanout.py --platform slack --mode rss               # 100,000 targets
     uv run python bench/fanout.py --platform mixed --mode all
+    uv run python bench/fanout.py --platform slack --baseline-shared-session  # vs concurrency 16 and 64
+    uv run python bench/fanout.py --platform slack --profile /tmp/prof        # py-spy each round
     uv run python bench/fanout.py --platform mixed --attach [--channels 200]  # a 1 MB file each
 
 `--platform local`: targeting time, the same for a broadcast scheduled `at:"… local"`, deliveries/s
@@ -57,10 +59,12 @@ async def main(args: argparse.Namespace) -> None:
         channels = args.channels or (
             LIMITS_CHANNELS[args.platform] if mode == "limits" else DEFAULT_CHANNELS[mode]
         )
-        opts = delivery.Options(args.platform, channels, args.batch, args.concurrency, args.db)
+        opts = delivery.Options(
+            args.platform, channels, args.batch, args.concurrency, args.db, profile=args.profile
+        )
         print(f"== {mode}")
         if mode == "compare":
-            await delivery.compare(opts, rounds=args.rounds)
+            await delivery.compare(opts, rounds=args.rounds, shared_session=args.baseline_shared_session)
         elif mode == "limits":
             await delivery.limits(opts, slack_rate=args.slack_rate)
         elif mode == "workers":
@@ -79,6 +83,9 @@ if __name__ == "__main__":
     parser.add_argument("--batch", type=int, default=500, help="PARTNERBOT_WORKER_BATCH")
     parser.add_argument("--concurrency", type=int, default=64, help="sends in flight, both sides")
     parser.add_argument("--rounds", type=int, default=3, help="compare: baseline/partnerbot pairs")
+    parser.add_argument("--baseline-shared-session", action="store_true", help="compare: baselines with one "
+                        "shared aiohttp session at concurrency 16 and 64, a ratio for each")  # fmt: skip
+    parser.add_argument("--profile", type=Path, help="compare: py-spy each partnerbot round into this folder")
     parser.add_argument("--attach", action="store_true", help="compare with a 1 MB attachment per message")
     parser.add_argument("--slack-rate", type=float, default=100.0, help="limits: Slack workspace cap /s")
     asyncio.run(main(parser.parse_args()))

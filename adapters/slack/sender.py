@@ -11,12 +11,14 @@ Rules it keeps (https://docs.slack.dev/apis/web-api/rate-limits and /reference/m
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
 from typing import Any, Final, Protocol
 
 import aiohttp
+import orjson
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
@@ -290,7 +292,7 @@ class SlackSender:
         client = self._clients.get(token)
         if client is None:
             if self._session is None or self._session.closed:
-                self._session = aiohttp.ClientSession()
+                self._session = aiohttp.ClientSession(json_serialize=json_dumps)
             client = self._clients[token] = make_client(
                 self._base_url, token=token, session=self._session, timeout=self._timeout
             )
@@ -315,6 +317,16 @@ class SlackSender:
         if isinstance(error, PermanentSendError) and error.deactivate:
             self._tokens.forget(channel.workspace)
         return error
+
+
+def json_dumps(value: Any) -> str:
+    """Request bodies (slack_sdk sends chat.postMessage as JSON through the session's serializer)
+    with orjson: about a twentieth of a fan-out's CPU was the standard library's encoder. Anything
+    orjson refuses (a subclass it does not know, an integer over 64 bits) goes through `json`."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value)
 
 
 def _rendered(out: Outgoing, key: str) -> translate.Message:

@@ -47,6 +47,7 @@ from bot.services.queues import (
     RevisionQueue,
     Settling,
 )
+from bot.services.ratelimits import NoLimiter
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,7 @@ class DeliveryWorker:
         self._lease = lease
         self._retry = retry or RetryPolicy()
         self._limiter = limiter
+        self._unlimited = isinstance(limiter, NoLimiter)
         self._outbox = stores.outbox
         self._announcements = AnnouncementCache(stores.announcements)
         deactivate = ChannelDeactivation(stores.directory, stores.outbox)
@@ -387,6 +389,8 @@ class DeliveryWorker:
         left = self._time_to_post(lease_until)
         if left is not None and left <= 0:  # no time left to wait for a token: take none
             raise LeaseRanOut(LEASE_RAN_OUT)
+        if self._unlimited:  # PARTNERBOT_RATE_LIMITS=off: no token to wait for, no timer to arm
+            return
         try:
             # asyncio.timeout rather than wait_for, which wraps every acquire in a task of its own.
             async with asyncio.timeout(left):

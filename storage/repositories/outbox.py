@@ -131,7 +131,7 @@ class OutboxRepository(Repository):
                 if kind is WorkKind.DELIVERY:
                     conn = await session.connection()
                     posted = _DELIVERY.c.id.in_([row["b_id"] for row in sent])
-                    await rollups.move_sent(conn, await rollups.sent_changes(conn, posted, now))
+                    await rollups.count_sent(conn, posted, now)
                 # Unguarded: whoever learnt the message id records it, even after losing the lease.
                 await session.exec(_sent_statement(table), params=sent)
             if retry:

@@ -110,7 +110,7 @@ async def mark_engaged(conn: AsyncConnection, *, announcement_id: int, channel_i
     )
 
 
-Changes = list[tuple[int, datetime | None, datetime]]
+Changes = list[tuple[int, datetime | None, datetime | None]]
 
 
 async def sent_changes(conn: AsyncConnection, where: Any, now: datetime) -> Changes:
@@ -120,12 +120,38 @@ async def sent_changes(conn: AsyncConnection, where: Any, now: datetime) -> Chan
     return [(row[0], _aware(row[1]), now) for row in rows]
 
 
-async def move_sent(conn: AsyncConnection, changes: Iterable[tuple[int, datetime | None, datetime]]) -> None:
-    """Deliveries whose `sent_at` changes, as (channel id, old sent_at or None, new sent_at): each
-    counts on its new day and week and, if it had one, no longer on its old ones."""
+async def count_sent(conn: AsyncConnection, where: Any, now: datetime) -> None:
+    """`move_sent` for deliveries `where` selects, about to be marked sent at `now`, done in the
+    database: one INSERT … SELECT per roll-up counts them on now's day and week by channel, and only
+    the few that already had a `sent_at` (a send recorded again) come back to be taken off their old
+    day and week. The group commit of a fan-out no longer carries every row through Python twice."""
+    day = day_of(now)
+    for table, key, value in ((DELIVERY_DAY, "day", day), (DELIVERY_WEEK, "week", week_of(day))):
+        counted = (
+            select(_D.c.channel_id, bindparam("b_key", value, type_=table.c[key].type), func.count())
+            .where(where)
+            .group_by(_D.c.channel_id)
+        )
+        statement = _insert(conn, table).from_select(["channel_id", key, "sent"], counted)
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.channel_id, table.c[key]],
+                set_={"sent": table.c.sent + statement.excluded.sent},
+            )
+        )
+    again = select(_D.c.channel_id, _D.c.sent_at).where(where, _D.c.sent_at.is_not(None))
+    await move_sent(conn, [(row[0], _aware(row[1]), None) for row in await conn.execute(again)])
+
+
+async def move_sent(
+    conn: AsyncConnection, changes: Iterable[tuple[int, datetime | None, datetime | None]]
+) -> None:
+    """Deliveries whose `sent_at` changes, as (channel id, old sent_at or None, new sent_at or None):
+    each counts on its new day and week and, if it had one, no longer on its old ones."""
     days: Counter[tuple[int, date]] = Counter()
     for channel_id, old, new in changes:
-        days[(channel_id, day_of(new))] += 1
+        if new is not None:
+            days[(channel_id, day_of(new))] += 1
         if old is not None:
             days[(channel_id, day_of(old))] -= 1
     weeks: Counter[tuple[int, date]] = Counter()

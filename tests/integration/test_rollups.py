@@ -162,3 +162,36 @@ def test_a_window_reads_whole_weeks_and_the_days_around_them() -> None:
     assert rollups.spans(date(2026, 12, 1), date(2026, 12, 6)).weeks == ()
     on_monday = rollups.spans(date(2026, 11, 2), date(2026, 11, 30), [date(2026, 11, 16)])
     assert on_monday == rollups.Spans(weeks=((date(2026, 11, 2), date(2026, 11, 23)),), days=())
+
+
+async def test_a_send_recorded_again_moves_its_count_to_the_new_day(
+    harness: Harness, clock: FakeClock
+) -> None:
+    """The group commit counts sends in SQL; one already recorded (a late duplicate outcome) is taken
+    off its old day and week, and a chunk with two copies for one channel counts both."""
+    from bot.domain import Outcome, OutcomeKind, WorkKind
+
+    h = harness
+    await setup_topics(h, "security")
+    await h.join("acme", "Acme", tier="gold")
+    await h.subscribe("acme", "security")
+    for day in range(2):
+        await broadcast_and_send(h, "topic:security title:Patch", f"Day {day}.")
+    await h.deliver()
+    async with h.app.engine.connect() as conn:
+        ids = [row[0] for row in await conn.execute(sa.select(DeliveryRow.__table__.c.id))]  # type: ignore[attr-defined]
+    assert len(ids) == 2
+    clock.advance(days=9)  # another day and another week
+    again = [Outcome(OutcomeKind.SENT, i, message_id=f"m{i}") for i in ids]
+    await h.app.stores.outbox.record(WorkKind.DELIVERY, again, worker="w", now=clock.now())
+    live = await _snapshot(h)
+    assert [row[2] for row in live["delivery_day"] if row[2]] == [2]  # all on the new day
+    assert [row[2] for row in live["delivery_week"] if row[2]] == [2]
+    rebuilt = await _rebuilt(h)  # which drops the old day's and week's rows, now at zero
+
+    def counting(snapshot: Snapshot) -> Snapshot:
+        return {
+            name: [row for row in rows if "delivery" not in name or row[2]] for name, rows in snapshot.items()
+        }
+
+    assert counting(live) == counting(rebuilt)
