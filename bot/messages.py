@@ -1514,7 +1514,7 @@ PREVIEW_LANGUAGE_FALLBACK: Final = Plural(
     "{n} partner reads {language}; no {language} text yet, so they get the default ({default}).",
     "{n} partners read {language}; no {language} text yet, so they get the default ({default}).",
 )
-PREVIEW_LANGUAGE_HINT: Final = 'Add one with `translate {id} {tag} title:"…" …`.'
+PREVIEW_LANGUAGE_HINT: Final = 'Add one with `translate {id} {tag} title:"<title>" <body>`.'
 # --- files attached to announcements (bot/attachments.py, bot/services/files.py) -----------------
 
 FILES_HEADING: Final = Plural("📎 **{n} file attached:**", "📎 **{n} files attached:**")

@@ -21,7 +21,7 @@ import yarl
 
 from adapters.discord.admin import DiscordHandlers
 from adapters.discord.commands import build_tree
-from adapters.discord.edge import Known, guard_parsers
+from adapters.discord.edge import Known, guard_parsers, parse_json_as_discord_sends_it
 from adapters.discord.handlers import DiscordOptions
 from adapters.discord.sender import DiscordSender
 from adapters.discord.settings import DiscordSettings
@@ -76,6 +76,7 @@ class PartnerbotClient(discord.AutoShardedClient):
         self._options = options
         self._setup = setup
         # No dispatch payload may raise inside discord.py's gateway loop (adapters/discord/edge.py).
+        parse_json_as_discord_sends_it()
         guard_parsers(self._connection.parsers, self._known)
 
     def _known(self) -> Known:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Container, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+import discord.utils as discord_utils
 from pydantic import ValidationError
 
 from adapters.discord import translate as tr
@@ -149,6 +150,19 @@ def guarded(event: str, parse: Parser, known: Callable[[], Known]) -> Parser:
             log.warning("Discord %s could not be parsed (%s); ignored", event, short(error))
 
     return parser
+
+
+def parse_json_as_discord_sends_it() -> None:
+    """discord.py parses gateway frames and REST answers with orjson whenever orjson is installed (the
+    Slack sender uses it), and orjson refuses the lone surrogates (`"\\ud800"`) that Discord passes
+    through from users' text: the frame would fail inside discord.py, before `guarded` could normalise
+    it. The standard library parses them (to be cleaned by `normalised`), as discord.py does without
+    orjson; encoding (what partnerbot sends, already clean) stays as discord.py chose."""
+    discord_utils._from_json = _stdlib_loads
+
+
+def _stdlib_loads(data: str | bytes | bytearray | memoryview) -> Any:
+    return json.loads(bytes(data) if isinstance(data, memoryview) else data)
 
 
 def guard_parsers(parsers: MutableMapping[str, Parser], known: Callable[[], Known]) -> None:
