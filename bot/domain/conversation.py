@@ -97,7 +97,7 @@ class RefusalCode(StrEnum):
     MISSING = "missing"
     TOO_LONG = "too_long"
     # A call to action (`cta:"Label|URL"`, bot/domain/cta.py): no `|` in it, a label that is empty or
-    # too long, an address that is no absolute http(s) URL (too long: TOO_LONG), more than three.
+    # too long, an address that is no absolute http or https URL (too long: TOO_LONG), more than three.
     CTA_FORM = "cta_form"
     CTA_LABEL = "cta_label"
     CTA_URL = "cta_url"

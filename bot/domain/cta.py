@@ -50,7 +50,7 @@ class CtaProblem(StrEnum):
 
     FORM = "form"  # no `|` between the label and the URL
     LABEL = "label"  # empty, or longer than MAX_CTA_LABEL
-    URL = "url"  # not an absolute http(s) URL with a host
+    URL = "url"  # not an absolute http or https URL with a host
     URL_TOO_LONG = "url_too_long"
     TOO_MANY = "too_many"
 

@@ -16,11 +16,8 @@ from typing import Protocol
 from bot.domain.analytics import DeliveryProgress
 from bot.domain.announcements import AnnouncementStatus, Audience
 from bot.domain.cta import CtaClicks
-from bot.domain.engagement import ENGAGING_KINDS, EngagementKind
+from bot.domain.engagement import EngagementKind
 from bot.domain.refs import Platform
-
-# What counts as engaging with an announcement (the funnel's last step), in the funnel's order.
-ENGAGED_KINDS: tuple[EngagementKind, ...] = ENGAGING_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +60,7 @@ class Funnel:
     targeted: int
     delivered: int
     engaged: int
-    by_kind: tuple[tuple[EngagementKind, int], ...]  # in ENGAGED_KINDS order
+    by_kind: tuple[tuple[EngagementKind, int], ...]  # in bot.domain.engagement.ENGAGING_KINDS order
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,13 +104,12 @@ class EngagementService:
 
 async def gone_quiet(store: EngagementStore, settings: CoreSettings, *, now: datetime) -> list[QuietPartner]:
     """The partners gone quiet at `now` under the settings' thresholds (`quiet`, the weekly report)."""
-    s = settings
     return await store.gone_quiet(
         now=now,
-        window=timedelta(days=s.engagement_window_days),
-        quiet_for=timedelta(weeks=s.quiet_weeks),
-        drop_percent=s.quiet_drop_percent,
-        formula=formula_of(s),
+        window=timedelta(days=settings.engagement_window_days),
+        quiet_for=timedelta(weeks=settings.quiet_weeks),
+        drop_percent=settings.quiet_drop_percent,
+        formula=formula_of(settings),
     )
 
 

@@ -143,6 +143,12 @@ def post_of(
     )
 
 
+def redirects_for(platform: Platform, links: CtaLinks | None) -> CtaLinks | None:
+    """Slack's URL buttons report their clicks themselves and never show the redirect: signing a
+    link per Slack copy would be work on the fan-out's hot path for nothing."""
+    return None if platform is Platform.SLACK else links
+
+
 @dataclass(frozen=True, slots=True)
 class ChannelDeactivation:
     """After-record hook: only a permanent error that condemns the channel itself switches it off,
@@ -196,7 +202,9 @@ class DeliveryQueue:
         courier.sender(work.channel.platform)  # none here: retried later, before anything is read
         announcement = self.announcements.loaded[work.announcement_id]
         language = reader_language(work.language, self.default_language)
-        post = post_of(work.id, announcement, self.links, language=language)
+        post = post_of(
+            work.id, announcement, redirects_for(work.channel.platform, self.links), language=language
+        )
         out = Outgoing(channel=work.channel, content=post)
         return await courier.post(work, out, f"d{work.id}", lease_until)
 
@@ -336,7 +344,9 @@ class RevisionQueue:
         if announcement is None:
             raise PermanentSendError("the announcement is gone", deactivate=False)
         language = reader_language(target.language, self.default_language)
-        post = post_of(target.delivery_id, announcement, self.links, language=language)
+        post = post_of(
+            target.delivery_id, announcement, redirects_for(channel.platform, self.links), language=language
+        )
         out = Outgoing(channel=channel, content=post)
         message = target.message_id
         if message is None:

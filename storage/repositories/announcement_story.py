@@ -15,9 +15,9 @@ from sqlmodel import SQLModel
 
 from bot.domain.analytics import DeliveryProgress
 from bot.domain.announcements import AnnouncementStatus, Audience
+from bot.domain.engagement import ENGAGING_KINDS
 from bot.domain.refs import Platform
 from bot.ports.announcement_story import (
-    ENGAGED_KINDS,
     AnnouncementLine,
     AnnouncementQuery,
     AnswerLine,
@@ -57,7 +57,7 @@ _C, _P, _E, _U = _t(ChannelRow), _t(PartnerRow), _t(EngagementEventRow), _t(Deli
 _R, _Q, _N = _t(ReactionRow), _t(QuestionRow), _t(AnswerRow)
 
 _SENT = "sent"
-_ENGAGED = [kind.value for kind in ENGAGED_KINDS]
+_ENGAGED = [kind.value for kind in ENGAGING_KINDS]
 _EXPORT_CHUNK = 200
 # Points on the delivered-over-time line (cumulative counts at evenly spaced instants).
 _TIMELINE_POINTS = 24
@@ -115,7 +115,7 @@ class AnnouncementStoryRepository(Repository):
             targeted=line.targeted,
             delivered=line.delivered,
             engaged=line.engaged,
-            by_kind=tuple((kind, int(kinds.get(kind.value, 0))) for kind in ENGAGED_KINDS),
+            by_kind=tuple((kind, int(kinds.get(kind.value, 0))) for kind in ENGAGING_KINDS),
         )
         return Story(
             line=line,

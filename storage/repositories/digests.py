@@ -240,7 +240,7 @@ class DigestRepository(Repository):
             if sent:
                 conn = await session.connection()
                 carried_now = and_(_D.c.digest_id.in_([row["b_id"] for row in sent]), _D.c.status == _HELD)
-                await rollups.move_sent(conn, await rollups.sent_changes(conn, carried_now, now))
+                await rollups.count_sent(conn, carried_now, now)
                 await session.exec(_sent_statement(_G), params=sent)
                 await session.exec(
                     update(_D)

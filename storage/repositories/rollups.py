@@ -110,16 +110,6 @@ async def mark_engaged(conn: AsyncConnection, *, announcement_id: int, channel_i
     )
 
 
-Changes = list[tuple[int, datetime | None, datetime | None]]
-
-
-async def sent_changes(conn: AsyncConnection, where: Any, now: datetime) -> Changes:
-    """The (channel, old sent_at, now) of the deliveries `where` selects, read just before they are
-    marked sent at `now` (for `move_sent`)."""
-    rows = (await conn.execute(select(_D.c.channel_id, _D.c.sent_at).where(where))).all()
-    return [(row[0], _aware(row[1]), now) for row in rows]
-
-
 async def count_sent(conn: AsyncConnection, where: Any, now: datetime) -> None:
     """`move_sent` for deliveries `where` selects, about to be marked sent at `now`, done in the
     database: one INSERT … SELECT per roll-up counts them on now's day and week by channel, and only
