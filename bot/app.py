@@ -60,6 +60,7 @@ from storage.repositories import (
     RevisionRepository,
     SavedAudienceRepository,
     ScheduleRepository,
+    SearchRepository,
     StatsRepository,
     SubscriptionRepository,
     TopicRepository,
@@ -178,6 +179,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         audiences=SavedAudienceRepository(sessions),
         ctas=CtaRepository(sessions),
         variants=VariantRepository(sessions),
+        search=SearchRepository(sessions),
     )
 
 

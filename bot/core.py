@@ -21,7 +21,7 @@ from bot.domain.topics import Topic
 from bot.grammar import help_text, parse_admin, parse_partner
 from bot.ports.clock import Clock
 from bot.ports.stores import Stores
-from bot.presenter import TEST_ACTION, present
+from bot.presenter import SHOW_ACTION, TEST_ACTION, present
 from bot.presenter.audiences import audience_reply
 from bot.presenter.engagement import engagement_reply
 from bot.presenter.engagement import quiet_reply as gone_quiet_reply
@@ -53,6 +53,7 @@ from bot.services.rescheduling import ReschedulingPorts, ReschedulingService
 from bot.services.revisions import RevisionPorts, RevisionService
 from bot.services.roster import RosterPorts, RosterService
 from bot.services.scheduling import SchedulingPorts, SchedulingService
+from bot.services.search import SearchPorts, SearchService
 from bot.services.test_sends import TestSendPorts, TestSendService
 from bot.services.translations import TranslationPorts, TranslationService
 from bot.settings import CoreSettings
@@ -94,6 +95,13 @@ class PartnerBot:
                 topics=s.topics,
                 subscriptions=s.subscriptions,
                 announcements=s.announcements,
+            ),
+            clock,
+            settings,
+        )
+        self.search = SearchService(
+            SearchPorts(
+                directory=s.directory, topics=s.topics, announcements=s.announcements, search=s.search
             ),
             clock,
             settings,
@@ -454,6 +462,8 @@ class PartnerBot:
                 return present(await p.subscriptions(inv))
             case c.News():
                 return present(await p.news(inv, parsed))
+            case c.SearchNews():
+                return present(await self.search.search(inv, parsed))
             case c.Ask():
                 channel = await p.channel(inv)
                 return present(await self.feedback.ask(inv, channel.id, parsed.text))
@@ -567,6 +577,10 @@ class PartnerBot:
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:
         if action in (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION):
             return present(await self.partners.toggle(inv, value, subscribe=action == SUBSCRIBE_ACTION))
+        if action == SHOW_ACTION:
+            if not (value.isdigit() and len(value) <= 18):
+                return Reply(text=m.BUTTON_EXPIRED, is_error=True)
+            return present(await self.search.show(inv, int(value)))
         verbs = {SEND_ACTION: "send", CANCEL_ACTION: "cancel", RECALL_ACTION: "recall", TEST_ACTION: "test"}
         if action in verbs:
             if not value.isdigit():

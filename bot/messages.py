@@ -35,6 +35,7 @@ PARTNER_HELP: Final = """\
 • `unsubscribe <topic>…` or `unsubscribe all` — stop following topics
 • `list` — the topics this channel follows
 • `news [<topic>] [<n>]` — the latest announcements (5 by default, up to 20)
+• `news search <words>` — search every past announcement (`"exact phrase"`, `regist*` for a prefix)
 • `ask <question>` — send a question to the vendor team
 • `settings` — show delivery settings; `settings mode immediate|daily|weekly`; \
 `settings timezone <IANA name>`; `settings quiet 20:00-08:00` or `settings quiet off`
@@ -93,6 +94,19 @@ ALL_ON_ITS_OWN: Final = "`{command} all` stands on its own: use either `{command
 
 NEWS_COUNT: Final = "Ask for between 1 and {max} announcements (you wrote {value}), e.g. `news 10`."
 NEWS_TOO_MANY: Final = "`news` takes at most one topic and one number, e.g. `news security 10`."
+# `news search <words>` (bot/domain/search.py): how to write a search, and what was wrong with one.
+SEARCH_HOW: Final = (
+    "Write the words to look for, e.g. `news search deal registration`; put an exact phrase in quotes "
+    '(`news search "deal registration"`) and end a word with `*` to match its beginning (`regist*`).'
+)
+SEARCH_PROBLEMS: Final[Mapping[str, str]] = {
+    "empty": "Tell me what to look for. " + SEARCH_HOW,
+    "too_long": "That search is too long: keep it under {max} characters. " + SEARCH_HOW,
+    "unclosed_quote": 'A quote is left open — close the phrase with a second `"`. ' + SEARCH_HOW,
+    "bad_star": "A `*` only goes at the end of a word, as in `regist*`. " + SEARCH_HOW,
+    "short_prefix": "Give at least {min} letters before a `*`, as in `regist*`. " + SEARCH_HOW,
+    "too_many": "Search for at most {terms} words or phrases at a time. " + SEARCH_HOW,
+}
 ASK_EMPTY: Final = "Write your question after `ask`, e.g. `ask When does the new price list apply?`"
 MODE_INVALID: Final = (
     '"{value}" isn\'t a delivery mode — choose immediate|daily|weekly, e.g. `settings mode daily`.'
@@ -179,7 +193,7 @@ PARTNER_USAGE: Final[Mapping[str, str]] = {
     "subscribe": "`subscribe <topic> [<topic>…]`, or `subscribe all`",
     "unsubscribe": "`unsubscribe <topic> [<topic>…]`, or `unsubscribe all`",
     "list": "`list`",
-    "news": "`news [<topic>] [<n>]`",
+    "news": "`news [<topic>] [<n>]` or `news search <words>`",
     "ask": "`ask <question>`",
     "settings": f"`settings`, {SETTINGS_MODE_USAGE}, `settings timezone <IANA name>` or "
     f"{SETTINGS_QUIET_USAGE}",
@@ -230,7 +244,9 @@ PARTNER_ABOUT: Final[Mapping[str, str]] = {
     "must first be linked to your organisation with `join <code>`.",
     "unsubscribe": "Stops following topics in this channel.",
     "list": "Lists the topics this channel follows.",
-    "news": "Shows the latest announcements this channel may see: 5 unless you give a number (up to 20).",
+    "news": "Shows the latest announcements this channel may see: 5 unless you give a number (up to 20). "
+    "`news search <words>` looks through every announcement this channel may see, of any age, best "
+    'match first: `"exact phrase"` for words in that order, `regist*` for words beginning so.',
     "ask": "Sends your question to the vendor team; the answer comes back here.",
     "settings": "Shows or changes how announcements arrive: one by one, or as a daily or weekly digest, "
     "the time zone digests follow, and quiet hours in which normal announcements wait.",
@@ -354,6 +370,19 @@ NEWS_NEEDS_TOPICS: Final = (
 NO_NEWS: Final = "No announcements yet on those topics."
 NEWS_HEADER: Final = Plural("**The latest announcement:**", "**The latest {n} announcements:**")
 NEWS_ITEM: Final = "**{title}** — {date} · {topics}\n{body}"
+NEWS_FOUND_HEADER: Final = Plural(
+    "**One announcement matches “{words}”:**", "**{n} announcements match “{words}”, best first:**"
+)
+NEWS_FOUND_MORE: Final = "Showing the best {n}; add words to narrow the search."
+NEWS_FOUND_ITEM: Final = "**{title}** — {date} · {topics}\n{snippet}"
+NO_SEARCH_RESULTS: Final = (
+    "No announcement this channel may see matches “{words}”. Try fewer or other words, or `regist*` "
+    "to match the beginning of a word."
+)
+SHOW_BUTTON: Final = "Show"
+SHOW_GONE: Final = "That announcement isn't available here any more (it may have been recalled)."
+SHOW_FILES: Final = Plural("📎 {n} file: {names}", "📎 {n} files: {names}")
+SHOW_LINK: Final = "🔗 {label}: {url}"
 SETTINGS: Final = (
     "**Delivery settings for this channel**\n• mode: `{mode}`{digest}\n• time zone: `{timezone}`\n"
     "• quiet hours: {quiet}\n• {partner}"
@@ -684,6 +713,7 @@ ENGAGEMENT_KIND_COUNTS: Final[dict[str, Plural]] = {
     "question_asked": Plural("{n} question", "{n} questions"),
     "answer_received": Plural("{n} answer received", "{n} answers received"),
     "news_pulled": Plural("{n} news pull", "{n} news pulls"),
+    "news_searched": Plural("{n} news search", "{n} news searches"),
     "subscribed": Plural("{n} subscription", "{n} subscriptions"),
     "unsubscribed": Plural("{n} unsubscription", "{n} unsubscriptions"),
     "muted": Plural("{n} topic muted", "{n} topics muted"),
@@ -700,6 +730,7 @@ ENGAGEMENT_ACTIONS: Final[dict[str, str]] = {
     "question_asked": "asked a question",
     "answer_received": "received an answer",
     "news_pulled": "pulled news",
+    "news_searched": "searched news",
     "subscribed": "subscribed",
     "unsubscribed": "unsubscribed",
     "muted": "muted a topic",

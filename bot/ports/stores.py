@@ -17,6 +17,7 @@ from bot.ports.jobs import JobRunStore
 from bot.ports.outbox import DigestStore, NoticeStore, OutboxStore
 from bot.ports.privacy import PrivacyStore
 from bot.ports.scheduling import ScheduleStore
+from bot.ports.search import SearchStore
 from bot.ports.sending import RateLimitRows
 from bot.ports.topics import SubscriptionStore, TopicStore
 from bot.ports.variants import VariantStore
@@ -48,3 +49,4 @@ class Stores:
     audiences: SavedAudienceStore
     ctas: CtaStore
     variants: VariantStore
+    search: SearchStore
