@@ -201,6 +201,15 @@ class SearchDocumentRow(SQLModel, table=True):
     triggers; on PostgreSQL the generated `search_vector` tsvector column and its GIN index."""
 
     __tablename__ = "search_document"
+    # The rows with CJK text, for the searches that match them by LIKE (words under three characters).
+    __table_args__ = (
+        Index(
+            "ix_search_document_cjk",
+            "announcement_id",
+            sqlite_where=text("cjk"),
+            postgresql_where=text("cjk"),
+        ),
+    )
     announcement_id: int = Field(foreign_key="announcement.id", primary_key=True)
     title: str = Field(sa_type=Text)
     body: str = Field(sa_type=Text)

@@ -39,6 +39,8 @@ def is_cjk(text: str) -> bool:
 def fold(text: str) -> str:
     """`text` as the index stores it and queries look for it: case-folded, accents stripped (except on
     CJK letters), compatibility forms (full-width letters, ligatures) unified."""
+    if text.isascii():  # the common case, and a fast one (casefold is lower for ASCII)
+        return text.lower()
     kept: list[str] = []
     for char in unicodedata.normalize("NFKD", text):
         if unicodedata.combining(char) and kept and not is_cjk(kept[-1]):

@@ -152,18 +152,18 @@ def tsquery(terms: Sequence[Term]) -> str:
 
 
 def _cjk_filter(dialect: str, terms: Sequence[Term], params: dict[str, Any]) -> list[str]:
-    """Substring conditions for CJK terms: through the trigram index on SQLite (a LIKE of three or more
-    characters uses it; shorter ones scan the CJK rows only), LIKE over the CJK rows on PostgreSQL."""
+    """Substring conditions for CJK terms. On SQLite a word of three or more characters goes through
+    the trigram index (MATCH); otherwise LIKE over the CJK rows (a partial index keeps them apart)."""
     where = []
     words = [word for term in terms for word in term.words]
     for n, word in enumerate(words):
+        if dialect == "sqlite" and len(word) >= 3:
+            params[f"cjk{n}"] = f'"{word}"'
+            where.append(f"a.id IN (SELECT rowid FROM search_trigram WHERE search_trigram MATCH :cjk{n})")
+            continue
         params[f"cjk{n}"] = f"%{_like_escape(word)}%"
-        like = f"(t.title LIKE :cjk{n} ESCAPE '\\' OR t.body LIKE :cjk{n} ESCAPE '\\')"
-        if dialect == "sqlite":
-            where.append(f"a.id IN (SELECT t.rowid FROM search_trigram t WHERE {like})")
-        else:
-            where.append(like.replace("t.", "d."))
-    if where and dialect != "sqlite":
+        where.append(f"(d.title LIKE :cjk{n} ESCAPE '\\' OR d.body LIKE :cjk{n} ESCAPE '\\')")
+    if len(where) > sum(1 for w in where if "search_trigram" in w):
         where.append("d.cjk")
     return where
 

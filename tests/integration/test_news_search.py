@@ -128,7 +128,9 @@ async def test_accents_and_japanese(harness: Harness) -> None:
     await member(h, "acme", tier="gold", language="ja")
     await broadcast_and_send(h, 'topic:pricing title:"Café partners"', "Crème brûlée for Zürich.")
     assert not (await h.admin('broadcast topic:pricing title:"Tokyo price list" Out now.')).is_error
-    translated = await h.admin('translate 2 ja title:"新しい価格表" 新しい価格表を公開しました。詳細はポータルへ。')
+    translated = await h.admin(
+        'translate 2 ja title:"新しい価格表" 新しい価格表を公開しました。詳細はポータルへ。'
+    )
     assert not translated.is_error, translated.text
     assert not (await h.admin("send 2")).is_error
 

@@ -52,6 +52,13 @@ def upgrade() -> None:
         sa.Column("cjk", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("announcement_id"),
     )
+    op.create_index(
+        "ix_search_document_cjk",
+        "search_document",
+        ["announcement_id"],
+        sqlite_where=sa.text("cjk"),
+        postgresql_where=sa.text("cjk"),
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "ALTER TABLE search_document ADD COLUMN search_vector tsvector "
@@ -91,4 +98,5 @@ def downgrade() -> None:
             for trigger in ("ai", "ad", "au"):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_{trigger}")
             op.execute(f"DROP TABLE IF EXISTS {table}")
+    op.drop_index("ix_search_document_cjk", table_name="search_document")
     op.drop_table("search_document")
