@@ -121,26 +121,18 @@ def seed(url: str, announcements: int, questions: int, now: datetime) -> list[st
                            "deactivated_reason": "", "created_at": old} for i in range(1, PARTNERS + 1))),
         (_t(TopicRow), ({"id": n, "slug": slug, "title": slug.title(), "description": "", "archived": False,
                          "created_at": old} for n, slug in enumerate(TOPICS, 1))),
-        (_t(AnnouncementRow), ({"id": a, "title": writer.text(3, 8)[:150], "body": writer.text(40, 160),
-                                "audience": {"tiers": [TIERS[a % 4]]} if a % 5 == 0 else {},
-                                "priority": "normal", "status": "recalled" if a % 97 == 0 else "sent",
-                                "author_platform": "slack", "author_workspace": "T0BENCH", "author_user": "U0",
-                                "author_name": "", "origin_channel": "C0", "created_at": sent(a),
-                                "sent_at": sent(a), "ack_required": False, "revision": 0, "progress_text": "",
-                                "progress_final": False} for a in range(1, announcements + 1))),
+        (_t(AnnouncementRow), (_announcement(a, writer, sent(a)) for a in range(1, announcements + 1))),
         (_t(AnnouncementTopicRow), ({"announcement_id": a, "topic_id": a % len(TOPICS) + 1}
                                     for a in range(1, announcements + 1))),
         (_t(AnnouncementVariantRow), ({"announcement_id": a, "language": "ja",
                                        "title": rng.choice(JAPANESE) + "のお知らせ",
                                        "body": "".join(rng.choices(JAPANESE, k=12)) + "。", "revision": 1,
                                        "updated_at": sent(a)} for a in range(7, announcements + 1, 50))),
-        (_t(QuestionRow), ({"id": q, "channel_id": q % PARTNERS + 1, "announcement_id": q % announcements + 1,
-                            "asker_id": "U1", "asker_name": "", "text": writer.text(8, 30), "status": "answered",
-                            "created_at": sent(q % announcements + 1),
-                            "answered_at": sent(q % announcements + 1)} for q in range(1, questions + 1))),
+        (_t(QuestionRow), (_question(q, q % announcements + 1, writer, sent(q % announcements + 1))
+                           for q in range(1, questions + 1))),
         (_t(AnswerRow), ({"id": q, "question_id": q, "admin_platform": "slack", "admin_id": "U0",
-                          "admin_name": "", "text": writer.text(10, 60), "created_at": sent(q % announcements + 1)}
-                         for q in range(1, questions + 1))),
+                          "admin_name": "", "text": writer.text(10, 60),
+                          "created_at": sent(q % announcements + 1)} for q in range(1, questions + 1))),
     ]  # fmt: skip
     with engine.begin() as conn:
         for table, rows in tables:
@@ -149,6 +141,22 @@ def seed(url: str, announcements: int, questions: int, now: datetime) -> list[st
     _fix_sequences(engine)
     engine.dispose()
     return words
+
+
+def _announcement(a: int, writer: Writer, at: datetime) -> dict[str, Any]:
+    """Every fifth for one tier only; one in 97 recalled."""
+    return {"id": a, "title": writer.text(3, 8)[:150], "body": writer.text(40, 160),
+            "audience": {"tiers": [TIERS[a % 4]]} if a % 5 == 0 else {}, "priority": "normal",
+            "status": "recalled" if a % 97 == 0 else "sent", "author_platform": "slack",
+            "author_workspace": "T0BENCH", "author_user": "U0", "author_name": "", "origin_channel": "C0",
+            "created_at": at, "sent_at": at, "ack_required": False, "revision": 0, "progress_text": "",
+            "progress_final": False}  # fmt: skip
+
+
+def _question(q: int, announcement: int, writer: Writer, at: datetime) -> dict[str, Any]:
+    return {"id": q, "channel_id": q % PARTNERS + 1, "announcement_id": announcement, "asker_id": "U1",
+            "asker_name": "", "text": writer.text(8, 30), "status": "answered", "created_at": at,
+            "answered_at": at}  # fmt: skip
 
 
 def _fix_sequences(engine: Engine) -> None:
@@ -197,7 +205,7 @@ def _analyze(engine: Engine) -> None:
 
 
 def queries(words: list[str], rng: random.Random, count: int) -> list[tuple[str, str]]:
-    """(kind, words) pairs: words ranked 50–2,000 are a partner's typical terms; the top 10 are the
+    """(kind, words) pairs: words ranked 50 to 2,000 are a partner's typical terms; the top 10 are the
     worst case (they are in most announcements)."""
     mid = words[50:2000]
     kinds = {
