@@ -39,6 +39,7 @@ _D: Table = SQLModel.metadata.tables[SearchDocumentRow.__tablename__]
 _A: Table = SQLModel.metadata.tables[AnnouncementRow.__tablename__]
 _V: Table = SQLModel.metadata.tables[AnnouncementVariantRow.__tablename__]
 FOUND = ("sending", "sent")  # the statuses a search finds (as `news`)
+CANDIDATES = 2_000  # matches ranked per search, newest first (`_candidates`)
 _AUDIENCE = (("tiers", "tier"), ("types", "type"), ("regions", "region"), ("languages", "language"))
 
 
@@ -151,57 +152,84 @@ def tsquery(terms: Sequence[Term]) -> str:
     return " & ".join(parts)
 
 
-def _cjk_filter(dialect: str, terms: Sequence[Term], params: dict[str, Any]) -> list[str]:
-    """Substring conditions for CJK terms. On SQLite a word of three or more characters goes through
-    the trigram index (MATCH); otherwise LIKE over the CJK rows (a partial index keeps them apart)."""
-    where = []
-    words = [word for term in terms for word in term.words]
-    for n, word in enumerate(words):
-        if dialect == "sqlite" and len(word) >= 3:
-            params[f"cjk{n}"] = f'"{word}"'
-            where.append(f"a.id IN (SELECT rowid FROM search_trigram WHERE search_trigram MATCH :cjk{n})")
-            continue
+def _like(column: str, n: int) -> str:
+    return f"({column}title LIKE :cjk{n} ESCAPE '\\' OR {column}body LIKE :cjk{n} ESCAPE '\\')"
+
+
+def _candidates(dialect: str, query: SearchQuery, params: dict[str, Any]) -> tuple[str, list[str]]:
+    """The newest CANDIDATES documents that match the query's most selective indexed part — (SQL
+    giving `id` and `score`, lower is better), and the conditions for the rest of it.
+
+    Walking the index newest first and stopping at CANDIDATES bounds the work for a word found in
+    most announcements (ranking all of them took seconds); below that many matches the ranking is
+    exact, above it a result ranks among the newest CANDIDATES that match."""
+    latin = [term for term in query.terms if not term.cjk]
+    cjk = [word for term in query.terms if term.cjk for word in term.words]
+    long = [word for word in cjk if len(word) >= 3] if dialect == "sqlite" else []
+    short = [word for word in cjk if word not in long]
+    rest: list[str] = []
+    for n, word in enumerate(short):
         params[f"cjk{n}"] = f"%{_like_escape(word)}%"
-        where.append(f"(d.title LIKE :cjk{n} ESCAPE '\\' OR d.body LIKE :cjk{n} ESCAPE '\\')")
-    if len(where) > sum(1 for w in where if "search_trigram" in w):
-        where.append("d.cjk")
-    return where
+    if latin and dialect == "sqlite":
+        params["match"] = fts5_match(latin)
+        found = (
+            "SELECT rowid AS id, bm25(search_fts, 10.0, 1.0) AS score FROM search_fts "
+            "WHERE search_fts MATCH :match ORDER BY rowid DESC LIMIT :candidates"
+        )
+    elif latin:
+        params["tsq"] = tsquery(latin)
+        found = (
+            "SELECT announcement_id AS id, 0.0 AS score FROM search_document "
+            "WHERE search_vector @@ to_tsquery('simple', :tsq) "
+            "ORDER BY announcement_id DESC LIMIT :candidates"
+        )
+    elif long:
+        params["trigrams"] = " AND ".join(f'"{word}"' for word in long)
+        found = (
+            "SELECT rowid AS id, 0.0 AS score FROM search_trigram "
+            "WHERE search_trigram MATCH :trigrams ORDER BY rowid DESC LIMIT :candidates"
+        )
+        long = []
+    else:
+        likes = " AND ".join(_like("", n) for n in range(len(short)))
+        hint = " INDEXED BY ix_search_document_cjk" if dialect == "sqlite" else ""
+        found = (
+            f"SELECT announcement_id AS id, 0.0 AS score FROM search_document{hint} "
+            f"WHERE cjk AND {likes} ORDER BY announcement_id DESC LIMIT :candidates"
+        )
+        short = []
+    if long:
+        params["trigrams"] = " AND ".join(f'"{word}"' for word in long)
+        rest.append("h.id IN (SELECT rowid FROM search_trigram WHERE search_trigram MATCH :trigrams)")
+    rest += [_like("d.", n) for n in range(len(short))]
+    return found, rest
 
 
 def search_sql(dialect: str, query: SearchQuery, partner: Partner | None, params: dict[str, Any]) -> str:
-    """The SELECT of (announcement id, rank) for `query`, best first, then newest; `params` filled in."""
-    latin = [term for term in query.terms if not term.cjk]
-    where = [f"a.status IN {FOUND!r}", _visible(partner, params), *_cjk_filter(dialect, [
-        term for term in query.terms if term.cjk], params)]  # fmt: skip
+    """The SELECT of (announcement id, score) for `query`, best first, then newest; `params` filled in."""
+    found, rest = _candidates(dialect, query, params)
+    params.setdefault("candidates", CANDIDATES)
+    where = [
+        "a.id = h.id",
+        "d.announcement_id = h.id",
+        f"a.status IN {FOUND!r}",
+        _visible(partner, params),
+        *rest,
+    ]
     if params.get("topic_id") is not None:
         where.append(
             "EXISTS (SELECT 1 FROM announcement_topic tp WHERE tp.announcement_id = a.id"
             " AND tp.topic_id = :topic_id)"
         )
-    newest = "COALESCE(a.sent_at, a.created_at) DESC, a.id DESC"
-    if dialect == "sqlite":
-        source = "search_document d JOIN announcement a ON a.id = d.announcement_id"
-        rank = "0.0"
-        if latin:
-            params["match"] = fts5_match(latin)
-            source = (
-                "search_fts JOIN search_document d ON d.announcement_id = search_fts.rowid "
-                "JOIN announcement a ON a.id = search_fts.rowid"
-            )
-            where.insert(0, "search_fts MATCH :match")
-            rank = "bm25(search_fts, 10.0, 1.0)"
-        order = f"score, {newest}"
-    else:
-        source = "search_document d JOIN announcement a ON a.id = d.announcement_id"
-        rank = "0.0"
-        if latin:
-            params["tsq"] = tsquery(latin)
-            where.insert(0, "d.search_vector @@ to_tsquery('simple', :tsq)")
-            rank = "-ts_rank(d.search_vector, to_tsquery('simple', :tsq))"
-        order = f"score, {newest}"
+    score = "h.score"
+    if dialect != "sqlite" and "tsq" in params:  # ranked here, for the candidates only
+        score = "-ts_rank(d.search_vector, to_tsquery('simple', :tsq))"
     return (
-        f"SELECT a.id AS id, {rank} AS score FROM {source} WHERE {' AND '.join(where)} "
-        f"ORDER BY {order} LIMIT :limit"
+        f"WITH h AS MATERIALIZED ({found}) "
+        # CROSS JOIN: SQLite keeps this join order (the candidates drive), PostgreSQL plans freely.
+        f"SELECT a.id AS id, {score} AS score FROM h CROSS JOIN announcement a CROSS JOIN search_document d "
+        f"WHERE {' AND '.join(where)} "
+        "ORDER BY score, COALESCE(a.sent_at, a.created_at) DESC, a.id DESC LIMIT :limit"
     )
 
 
