@@ -17,7 +17,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+
+from bot.domain.variants import Variant
 
 MAX_QUERY = 200  # characters a partner may type after `news search`
 MAX_TERMS = 8
@@ -215,7 +218,13 @@ def _substrings(text: str, term: Term) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """An announcement a search found: its id and where it ranks (lower is better)."""
+    """An announcement a search found, as a result shows it: where it ranks (lower is better), its
+    default text, when it was sent, its topics and its translations."""
 
     announcement_id: int
     rank: float
+    title: str
+    body: str
+    sent: datetime
+    topics: tuple[str, ...] = ()
+    variants: tuple[Variant, ...] = ()

@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.commands import SearchNews
-from bot.domain.announcements import Announcement
 from bot.domain.conversation import Invocation
 from bot.domain.directory import Channel, Partner
 from bot.domain.engagement import NewsSearch
-from bot.domain.search import SearchQuery, matches, snippet
+from bot.domain.search import SearchHit, SearchQuery, matches, snippet
 from bot.domain.variants import pick, reader_language
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
@@ -58,12 +57,8 @@ class SearchService:
             searched_by=NewsSearch(inv.user.user, self._clock.now(), cmd.words),
         )
         language = self._language(partner)
-        found = []
-        for hit in hits[:SEARCH_SHOWN]:
-            announcement = await self._stores.announcements.get(hit.announcement_id)
-            if announcement is not None:
-                found.append(_found(announcement, cmd.query, language))
-        return NewsFound(cmd.words, tuple(found), more=len(hits) > SEARCH_SHOWN)
+        found = tuple(_found(hit, cmd.query, language) for hit in hits[:SEARCH_SHOWN])
+        return NewsFound(cmd.words, found, more=len(hits) > SEARCH_SHOWN)
 
     async def show(self, inv: Invocation, announcement_id: int) -> AnnouncementShown | AnnouncementGone:
         """A search result in full, if the channel may still see it."""
@@ -93,18 +88,17 @@ class SearchService:
         return reader_language(partner.language if partner else None, self._settings.default_language)
 
 
-def _found(announcement: Announcement, query: SearchQuery, language: str) -> FoundAnnouncement:
+def _found(hit: SearchHit, query: SearchQuery, language: str) -> FoundAnnouncement:
     """The result in the reader's language; its snippet quotes the first text of the announcement that
     holds a match: the reader's own, else the default text, else another language's."""
-    variant = pick(announcement.variants, language)
-    title = variant.title if variant else announcement.title
-    texts = [variant.body if variant else announcement.body, announcement.body]
-    texts += [v.body for v in announcement.variants]
+    variant = pick(hit.variants, language)
+    title = variant.title if variant else hit.title
+    texts = [variant.body if variant else hit.body, hit.body, *(v.body for v in hit.variants)]
     quoted = next((text for text in texts if matches(text, query)), texts[0])
     return FoundAnnouncement(
-        announcement_id=announcement.id,
+        announcement_id=hit.announcement_id,
         title=title,
-        sent=announcement.sent_at or announcement.created_at,
-        topics=announcement.topics,
+        sent=hit.sent,
+        topics=hit.topics,
         snippet=snippet(quoted, query),
     )

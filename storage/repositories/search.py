@@ -25,19 +25,29 @@ from typing import Any
 
 from sqlalchemy import Table, delete, insert, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import Partner
 from bot.domain.engagement import EngagementKind, NewsSearch
 from bot.domain.search import SearchHit, SearchQuery, Term, fold, is_cjk
+from bot.domain.variants import Variant
 from storage.repositories.base import Repository
 from storage.repositories.engagement import record_event
-from storage.tables import AnnouncementRow, AnnouncementVariantRow, SearchDocumentRow
+from storage.tables import (
+    AnnouncementRow,
+    AnnouncementTopicRow,
+    AnnouncementVariantRow,
+    SearchDocumentRow,
+    TopicRow,
+)
 
 _D: Table = SQLModel.metadata.tables[SearchDocumentRow.__tablename__]
 _A: Table = SQLModel.metadata.tables[AnnouncementRow.__tablename__]
 _V: Table = SQLModel.metadata.tables[AnnouncementVariantRow.__tablename__]
+_AT: Table = SQLModel.metadata.tables[AnnouncementTopicRow.__tablename__]
+_T: Table = SQLModel.metadata.tables[TopicRow.__tablename__]
 FOUND = ("sending", "sent")  # the statuses a search finds (as `news`)
 CANDIDATES = 2_000  # matches ranked per search, newest first (`_candidates`)
 _AUDIENCE = (("tiers", "tier"), ("types", "type"), ("regions", "region"), ("languages", "language"))
@@ -233,6 +243,49 @@ def search_sql(dialect: str, query: SearchQuery, partner: Partner | None, params
     )
 
 
+async def _hits(conn: AsyncConnection, ranked: list[tuple[int, float]]) -> list[SearchHit]:
+    """The found announcements as results show them, in rank order (three queries in all)."""
+    ids = [announcement_id for announcement_id, _ in ranked]
+    if not ids:
+        return []
+    rows = {
+        row.id: row
+        for row in await conn.execute(
+            select(_A.c.id, _A.c.title, _A.c.body, _A.c.sent_at, _A.c.created_at).where(_A.c.id.in_(ids))
+        )
+    }
+    topics: dict[int, list[str]] = {}
+    slugs = (
+        select(_AT.c.announcement_id, _T.c.slug)
+        .join(_T, _T.c.id == _AT.c.topic_id)
+        .where(_AT.c.announcement_id.in_(ids))
+        .order_by(_T.c.slug)
+    )
+    for announcement_id, slug in await conn.execute(slugs):
+        topics.setdefault(announcement_id, []).append(slug)
+    variants: dict[int, list[Variant]] = {}
+    texts = select(_V.c.announcement_id, _V.c.language, _V.c.title, _V.c.body, _V.c.revision).where(
+        _V.c.announcement_id.in_(ids)
+    )
+    for row in await conn.execute(texts.order_by(_V.c.announcement_id, _V.c.language)):
+        variants.setdefault(row.announcement_id, []).append(
+            Variant(row.language, row.title, row.body, row.revision)
+        )
+    return [
+        SearchHit(
+            announcement_id=i,
+            rank=score,
+            title=rows[i].title,
+            body=rows[i].body,
+            sent=rows[i].sent_at or rows[i].created_at,
+            topics=tuple(topics.get(i, ())),
+            variants=tuple(variants.get(i, ())),
+        )
+        for i, score in ranked
+        if i in rows
+    ]
+
+
 class SearchRepository(Repository):
     """`bot.ports.search.SearchStore` on SQLite and PostgreSQL."""
 
@@ -253,6 +306,7 @@ class SearchRepository(Repository):
             params: dict[str, Any] = {"channel_id": channel_id, "limit": limit, "topic_id": topic_id}
             sql = search_sql(conn.dialect.name, query, partner, params)
             rows = (await conn.execute(text(sql), params)).all()
+            hits = await _hits(conn, [(int(row.id), float(row.score)) for row in rows])
         if searched_by is not None:
             async with self._sessions.begin() as session:
                 await record_event(
@@ -263,7 +317,7 @@ class SearchRepository(Repository):
                     now=searched_by.at,
                     detail=searched_by.words,
                 )
-        return [SearchHit(int(row.id), float(row.score)) for row in rows]
+        return hits
 
     async def visible(self, announcement_id: int, *, channel_id: int, partner: Partner | None) -> bool:
         params: dict[str, Any] = {"channel_id": channel_id, "id": announcement_id}
