@@ -202,3 +202,24 @@ async def test_bad_syntax_is_a_friendly_error(sqlite_harness: Harness) -> None:
         assert reply.is_error, words
         assert reply.text == search_problem(QueryProblem(problem))
         assert "`news search" in reply.text
+
+
+async def test_delivered_copies_stay_findable_and_more_results_are_announced(harness: Harness) -> None:
+    h = harness
+    await setup_topics(h, "pricing")
+    await member(h, "acme", tier="gold")
+    gold_only = await broadcast_and_send(h, 'topic:pricing tier:gold title:"Gold rebate"', "Rebate.")
+    await h.deliver()
+    # Acme is silver now: the gold-only announcement no longer matches its audience, but it was
+    # delivered to this channel, so it stays findable there.
+    assert not (await h.admin('partner set "Acme" tier:silver')).is_error
+    assert titles(await search(h, "acme", "rebate")) == ["Gold rebate"]
+    assert (await h.local.press("pat", "acme", SHOW_ACTION, str(gold_only))).text.startswith(
+        "**Gold rebate**"
+    )
+
+    for n in range(1, 7):
+        await broadcast_and_send(h, f'topic:pricing title:"Rebate {n}"', "Rebate.")
+    reply = await search(h, "acme", "rebate")
+    assert len(reply.rows) == 5
+    assert m.NEWS_FOUND_MORE.format(n=5) in reply.text
