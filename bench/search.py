@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
 import random
 import statistics
 import sys
@@ -229,15 +230,17 @@ async def measure(url: str, words: list[str], searches: int) -> None:
         user=UserRef(Platform.SLACK, "T0BENCH", "U1", "bench"),
     )
     timings: dict[str, list[float]] = {}
+    cpu: list[float] = []  # this process's CPU per search: steadier than wall time on a busy machine
     whole: list[float] = []
     found = 0
     try:
         for kind, typed in queries(words, rng, searches):
             query = parse_query(typed)
             assert isinstance(query, SearchQuery), typed
-            started = time.perf_counter()
+            started, busy = time.perf_counter(), time.process_time()
             hits = await store.search(query=query, channel_id=2, partner=partner, limit=6)
             timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - busy) * 1000)
             found += bool(hits)
             started = time.perf_counter()
             await service.search(inv, SearchNews(typed, query))
@@ -254,6 +257,11 @@ async def measure(url: str, words: list[str], searches: int) -> None:
     print(
         f"  whole use-case (search + read back + snippets): p50 {_p(whole, 50):.1f} ms · "
         f"p95 {_p(whole, 95):.1f} ms"
+    )
+    print(
+        f"  CPU of this process per search SQL (all of it on SQLite, the client's share on PostgreSQL): "
+        f"p50 {_p(cpu, 50):.1f} ms · p95 {_p(cpu, 95):.1f} ms · load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs"
     )
 
 
