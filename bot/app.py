@@ -44,6 +44,7 @@ from storage.repositories import (
     AckRepository,
     AnnouncementRepository,
     AuditRepository,
+    CapRepository,
     CommandSyncRepository,
     CtaRepository,
     DigestRepository,
@@ -178,6 +179,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         audiences=SavedAudienceRepository(sessions),
         ctas=CtaRepository(sessions),
         variants=VariantRepository(sessions),
+        caps=CapRepository(sessions, excluded_channels=admin_channels),
     )
 
 

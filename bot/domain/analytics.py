@@ -31,6 +31,9 @@ class AnnouncementStats:
     reactive: int = 0
     # Clicks on its calls to action, per CTA in order, by tier and region (bot/domain/cta.py).
     ctas: tuple[CtaClicks, ...] = ()
+    # Copies over their channel's weekly cap, held for a digest instead (bot/caps.py); those still
+    # waiting are in `in_digest` too.
+    capped: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,8 @@ class TopicStats:
     # Engagement events on the topic (subscriptions, news pulls, mutes…) or on its sent announcements.
     proactive: int = 0
     reactive: int = 0
+    # Its announcements' copies over a channel's weekly cap (over-sending on the topic; bot/caps.py).
+    capped: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from bot.ports.analytics import ProgressStore, ReportStore, StatsStore
 from bot.ports.announcements import AnnouncementStore, RevisionStore
 from bot.ports.audiences import SavedAudienceStore
 from bot.ports.audit import AuditStore
+from bot.ports.caps import CapStore
 from bot.ports.cta import CtaStore
 from bot.ports.directory import DirectoryStore
 from bot.ports.engagement import EngagementStore
@@ -48,3 +49,4 @@ class Stores:
     audiences: SavedAudienceStore
     ctas: CtaStore
     variants: VariantStore
+    caps: CapStore

@@ -4,6 +4,7 @@ from storage.repositories.acks import AckRepository
 from storage.repositories.announcements import AnnouncementRepository
 from storage.repositories.audiences import SavedAudienceRepository
 from storage.repositories.audit import AuditRepository
+from storage.repositories.caps import CapRepository
 from storage.repositories.command_sync import CommandSyncRepository
 from storage.repositories.cta import CtaRepository
 from storage.repositories.digests import DigestRepository
@@ -28,6 +29,7 @@ __all__ = [
     "AckRepository",
     "AnnouncementRepository",
     "AuditRepository",
+    "CapRepository",
     "CommandSyncRepository",
     "CtaRepository",
     "DigestRepository",

@@ -112,6 +112,13 @@ class StatsRepository(Repository):
                     )
                 ).all()
             )
+            capped = (
+                await (await session.connection()).execute(
+                    sa_select(func.count()).where(
+                        _D.c.announcement_id == announcement_id, _D.c.capped.is_(True)
+                    )
+                )
+            ).scalar_one()
             ctas = await cta_clicks(await session.connection(), announcement_id)
             asked, answered = (
                 await (await session.connection()).execute(
@@ -144,6 +151,7 @@ class StatsRepository(Repository):
             proactive=int(actions.get(True, 0)),
             reactive=int(actions.get(False, 0)),
             ctas=ctas,
+            capped=int(capped),
         )
 
     async def progress(self, announcement_id: int, *, now: datetime) -> DeliveryProgress:
@@ -202,6 +210,7 @@ class StatsRepository(Repository):
                 func.count(func.distinct(case((_D.c.status == "sent", _D.c.id)))),
                 func.count(func.distinct(case((_R.c.active.is_(True), _R.c.id)))),
                 func.count(func.distinct(_Q.c.id)),
+                func.count(func.distinct(case((_D.c.capped.is_(True), _D.c.id)))),
             )
             .select_from(
                 _T.outerjoin(_AT, _AT.c.topic_id == _T.c.id)
@@ -218,8 +227,8 @@ class StatsRepository(Repository):
             rows = (await (await session.connection()).execute(per_topic)).all()
             actions = await _topic_actions(session)
         return [
-            TopicStats(slug, int(a), int(d), int(r), int(q), *actions.get(slug, (0, 0)))
-            for slug, a, d, r, q in rows
+            TopicStats(slug, int(a), int(d), int(r), int(q), *actions.get(slug, (0, 0)), capped=int(c))
+            for slug, a, d, r, q, c in rows
         ]
 
 

@@ -9,7 +9,7 @@ so 10,000 channels in a handful of zones still take one statement.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, literal, not_, or_, true
@@ -18,9 +18,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain import Audience, ChannelRef
+from bot.caps import WINDOW, WeeklyCap
+from bot.domain import Audience, ChannelRef, DeliveryStatus, Priority
 from bot.timing import DeliveryPlan
-from storage.tables import ChannelRow, DeliveryRow, PartnerRow, SubscriptionRow, UTCDateTime
+from storage.tables import AnnouncementRow, ChannelRow, DeliveryRow, PartnerRow, SubscriptionRow, UTCDateTime
 
 _COLUMNS = [
     "announcement_id",
@@ -36,6 +37,7 @@ _COLUMNS = [
     "type",
     "region",
     "language",
+    "capped",
 ]
 
 UNLINKED = "unlinked"
@@ -90,6 +92,7 @@ def targets(topic_ids: Sequence[int], audience: Audience, excluded: Sequence[Cha
             col(ChannelRow.id).label("id"),
             col(ChannelRow.platform).label("platform"),
             col(ChannelRow.mode).label("mode"),
+            col(ChannelRow.weekly_cap).label("weekly_cap"),
             col(ChannelRow.partner_id).label("partner_id"),
             col(PartnerRow.tier).label("tier"),
             col(PartnerRow.type).label("type"),
@@ -115,27 +118,27 @@ async def write_deliveries(
     now: datetime,
     plan: DeliveryPlan | None,
     excluded: Sequence[ChannelRef] = (),
+    cap: WeeklyCap | None = None,
 ) -> None:
-    """One delivery row per target; the unique (announcement, channel) key makes a re-run add nothing."""
+    """One delivery row per target; the unique (announcement, channel) key makes a re-run add nothing.
+    With a `cap` (a non-urgent broadcast), a row that would go out alone to a channel at its weekly cap
+    is held for a digest instead, marked `capped` (bot/caps.py)."""
     found = targets(topic_ids, audience, excluded).subquery()
     by_mode = case(
         (or_(literal(bypass_digest), found.c.mode == "immediate"), literal("pending")),
         else_=literal("digest"),
     )
     status: Any = by_mode
-    not_before: Any = literal(now, UTCDateTime())
+    not_before = due_time(found, plan, now)
     if plan is not None and plan.timings:
-        key = found.c.zone + literal("|") + found.c.quiet + literal("|") + found.c.mode
+        key = group_key_column(found)
         held = [t.group.key for t in plan.timings if t.held]
         sent = [t.group.key for t in plan.timings if not t.held]
         status = case((key.in_(held), literal("digest")), (key.in_(sent), literal("pending")), else_=by_mode)
-        not_before = case(
-            {t.group.key: literal(t.not_before, UTCDateTime()) for t in plan.timings},
-            value=key,
-            else_=literal(plan.fallback, UTCDateTime()),
-        )
-    elif plan is not None:
-        not_before = literal(plan.fallback, UTCDateTime())
+    capped: Any = literal(False)
+    if cap is not None and await caps_in_use(session, cap):
+        capped = and_(status == literal("pending"), over_cap(found, cap, plan, now))
+        status = case((capped, literal("digest")), else_=status)
     rows = sa_select(
         literal(announcement_id),
         found.c.id,
@@ -151,7 +154,58 @@ async def write_deliveries(
         found.c.type,
         found.c.region,
         found.c.language,
+        capped,
     ).where(true())  # SQLite needs a WHERE before ON CONFLICT: https://sqlite.org/lang_upsert.html
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     await session.exec(insert(DeliveryRow).from_select(_COLUMNS, rows).on_conflict_do_nothing())
+
+
+def group_key_column(found: Any) -> Any:
+    """The `zone|quiet|mode` key of each target, as bot/timing.py `group_key` makes it."""
+    return found.c.zone + literal("|") + found.c.quiet + literal("|") + found.c.mode
+
+
+def due_time(found: Any, plan: DeliveryPlan | None, now: datetime, shift: timedelta = timedelta(0)) -> Any:
+    """Each target's `not_before` under `plan` (its group's, else the fallback; now without a plan),
+    moved by `shift`."""
+    if plan is not None and plan.timings:
+        return case(
+            {t.group.key: literal(t.not_before + shift, UTCDateTime()) for t in plan.timings},
+            value=group_key_column(found),
+            else_=literal(plan.fallback + shift, UTCDateTime()),
+        )
+    return literal((plan.fallback if plan is not None else now) + shift, UTCDateTime())
+
+
+_GOING_ALONE = (DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value, DeliveryStatus.SENT.value)
+
+
+def over_cap(found: Any, cap: WeeklyCap, plan: DeliveryPlan | None, now: datetime) -> Any:
+    """True for a target at its weekly cap: as many non-urgent deliveries posted alone (or queued
+    to be) within a week either side of its due time as its cap (its own, else `cap.vendor`)."""
+    limit = case((found.c.weekly_cap.is_(None), literal(cap.vendor or 0)), else_=found.c.weekly_cap)
+    delivery = DeliveryRow.__table__.alias("counted")  # type: ignore[attr-defined]
+    at = func.coalesce(delivery.c.sent_at, delivery.c.not_before)
+    counted = (
+        sa_select(func.count())
+        .select_from(delivery.join(AnnouncementRow, col(AnnouncementRow.id) == delivery.c.announcement_id))
+        .where(
+            delivery.c.channel_id == found.c.id,
+            delivery.c.status.in_(_GOING_ALONE),
+            delivery.c.digest_id.is_(None),
+            col(AnnouncementRow.priority) != Priority.URGENT.value,
+            at > due_time(found, plan, now, -WINDOW),
+            at < due_time(found, plan, now, WINDOW),
+        )
+        .scalar_subquery()
+    )
+    return and_(limit > 0, counted >= limit)
+
+
+async def caps_in_use(session: AsyncSession, cap: WeeklyCap) -> bool:
+    """Whether any channel can be capped: the vendor sets a cap, or a channel has its own."""
+    if cap.vendor:
+        return True
+    found = await session.exec(sa_select(exists().where(col(ChannelRow.weekly_cap) > 0)))  # type: ignore[call-overload]
+    return bool(found.one()[0])

@@ -1,0 +1,55 @@
+"""Fatigue caps (bot/caps.py): the preview's count of targeted channels already at their weekly cap.
+
+The capping itself happens in the fan-out (storage/repositories/targeting.py `over_cap`); this reads
+the same condition over the same targets without writing anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, literal
+from sqlalchemy import select as sa_select
+
+from bot.caps import CapReach, WeeklyCap
+from bot.domain import Audience, DeliveryMode
+from bot.timing import DeliveryPlan
+from storage.repositories.base import Repository
+from storage.repositories.targeting import caps_in_use, group_key_column, over_cap, targets
+
+
+class CapRepository(Repository):
+    async def at_cap(
+        self,
+        topic_ids: Sequence[int],
+        audience: Audience,
+        *,
+        cap: WeeklyCap,
+        plan: DeliveryPlan,
+        now: datetime,
+    ) -> CapReach:
+        """See `bot.ports.caps.CapStore.at_cap`."""
+        found = targets(topic_ids, audience, self._excluded).subquery()
+        limit = case((found.c.weekly_cap.is_(None), literal(cap.vendor or 0)), else_=found.c.weekly_cap)
+        query = (
+            sa_select(found.c.mode, limit, func.count())
+            .where(_alone(found, plan), over_cap(found, cap, plan, now))
+            .group_by(found.c.mode, limit)
+        )
+        async with self._sessions() as session:
+            if not await caps_in_use(session, cap):
+                return CapReach()
+            rows = (await (await session.connection()).execute(query)).all()
+        missed = sum(int(n) for mode, _, n in rows if mode == DeliveryMode.IMMEDIATE.value)
+        digest = sum(int(n) for mode, _, n in rows if mode != DeliveryMode.IMMEDIATE.value)
+        return CapReach(missed=missed, digest=digest, caps=tuple(sorted({int(c) for _, c, _ in rows})))
+
+
+def _alone(found: Any, plan: DeliveryPlan) -> Any:
+    """Targets whose row would go out as a post of its own (not held for a digest by `plan`)."""
+    sent = [t.group.key for t in plan.timings if not t.held]
+    if plan.timings:
+        return group_key_column(found).in_(sent) if sent else literal(False)
+    return found.c.mode == DeliveryMode.IMMEDIATE.value
