@@ -202,7 +202,8 @@ class PartnerService:
             follows_vendor=cmd.cap is None,
             mode=channel.mode,
             digest_at=self._settings.digest_at(),
-            timezone=await self._timezone(channel),
+            # A partner imported without a zone stores "": the vendor's applies.
+            timezone=await self._timezone(channel) or self._settings.default_timezone,
         )
 
     async def _timezone(self, channel: Channel) -> str:
