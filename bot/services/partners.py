@@ -173,7 +173,8 @@ class PartnerService:
             partner_name=partner.name if partner else "",
             partner_tier=partner.tier if partner else "",
             cap=effective_cap(channel.weekly_cap, self._settings.weekly_cap),
-            cap_is_default=channel.weekly_cap is None,
+            # The vendor's cap is the one in force (none in force: nobody's).
+            cap_is_default=channel.weekly_cap is None and self._settings.weekly_cap is not None,
         )
 
     async def set_mode(self, inv: Invocation, cmd: SetMode) -> ModeSet:

@@ -9,6 +9,9 @@ from hypothesis import strategies as st
 from bot import messages as msg
 from bot.caps import CAP_OFF, MAX_CAP, MIN_CAP, CapReach, effective_cap
 from bot.commands import SetWeeklyCap
+from bot.domain.directory import DeliveryMode
+from bot.presenter import present
+from bot.results import WeeklyCapSet
 from bot.grammar import CommandError, parse_partner
 from bot.presenter.caps import cap_lines
 from bot.timezones import DigestTime
@@ -118,3 +121,15 @@ def test_preview_lines() -> None:
         msg.WAIT_CAP_DIGEST(40, caps="(from 2 to 5)"),
     ]
     assert "40 channels are at their weekly cap (from 2 to 5): they get this in their next digest." in many[1]
+
+
+def test_cap_replies_say_what_now_holds() -> None:
+    def reply(cap: int | None, follows_vendor: bool, mode: DeliveryMode = DeliveryMode.IMMEDIATE) -> str:
+        return present(WeeklyCapSet(cap, follows_vendor, mode, NINE, "Asia/Tokyo")).text
+
+    assert reply(3, False) == msg.CAP_SET(3, when="every day at 09:00", timezone="Asia/Tokyo")
+    assert reply(1, False).startswith("🧢 Saved: at most 1 normal announcement a week is posted")
+    assert reply(2, False, DeliveryMode.WEEKLY) == msg.CAP_SET_DIGEST(2, mode="weekly")
+    assert reply(None, False) == msg.CAP_OFF
+    assert reply(4, True) == msg.CAP_DEFAULT(4)
+    assert reply(None, True) == msg.CAP_DEFAULT_NONE
