@@ -7,12 +7,14 @@ channel's zone (the vendor's, UTC, here).
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 
+from adapters.local.sender import Fault
 from adapters.local.workspace import BOT
 from bot import messages as m
 from bot.jobs import make_digests
@@ -233,3 +235,68 @@ async def test_a_digest_channel_over_its_cap_gets_it_in_its_next_digest(harness:
     await h.deliver()
     label = m.DIGEST_DAILY.format(date="Wednesday 25 November 2026")
     assert h.posts("acme")[-1].text.startswith(m.DIGEST_HEADER.format(label=label, announcements=m.ANNOUNCEMENTS(1)))
+
+
+# --- the outbox guarantees, and edges -------------------------------------------------------------
+
+
+async def test_you_also_missed_is_made_once_by_two_processes_and_posted_once_after_a_timeout(
+    capped: Harness, database_url: str, clock: FakeClock
+) -> None:
+    h = capped
+    await setup_topics(h, "security")
+    for name in ("acme", "birch"):
+        await h.subscribe(name, "security")
+    for title in ("One", "Two", "Three", "Four"):
+        await _send(h, title)
+    await h.deliver()
+    assert [len(h.posts(c)) for c in ("acme", "birch")] == [2, 2]
+    other = await make_harness(database_url, clock, weekly_cap=2)
+    try:
+        move_to(clock, utc(2026, 11, 25, 9, 0))
+        made = await asyncio.gather(make_digests(h.app), make_digests(other.app), make_digests(h.app))
+        assert sum(made) == 2
+        h.local.sender.fail_next(Fault("after_post"))  # posted, then the call timed out
+        await h.deliver()
+        clock.advance(minutes=10)
+        await asyncio.gather(h.deliver(), other.deliver())
+    finally:
+        await other.close()
+    for name in ("acme", "birch"):
+        (missed,) = h.posts(name)[2:]
+        assert "**Three**" in missed.text and "**Four**" in missed.text
+    assert {(r.status, r.capped) for r in await deliveries(h) if r.digest_id} == {("sent", True)}
+
+
+async def test_held_by_the_cap_then_switched_to_a_digest_mode_joins_that_digest(
+    capped: Harness, clock: FakeClock
+) -> None:
+    h = capped
+    await setup_topics(h, "security")
+    await h.subscribe("acme", "security")
+    for title in ("One", "Two", "Three"):
+        await _send(h, title)
+    await h.deliver()
+    await h.partner("acme", "settings mode weekly")  # Mondays at 09:00
+    move_to(clock, utc(2026, 11, 25, 9, 0))
+    assert await make_digests(h.app) == 0  # no "You also missed" for a weekly channel
+    move_to(clock, utc(2026, 11, 30, 9, 0))
+    assert await make_digests(h.app) == 1
+    await h.deliver()
+    weekly = h.posts("acme")[-1]
+    assert weekly.text.startswith("📰 **Weekly digest") and "**Three**" in weekly.text
+
+
+async def test_a_recalled_announcement_is_left_out_of_you_also_missed(capped: Harness, clock: FakeClock) -> None:
+    h = capped
+    await setup_topics(h, "security")
+    await h.subscribe("acme", "security")
+    for title in ("One", "Two", "Three", "Four"):
+        await _send(h, title)
+    await h.deliver()
+    assert not (await h.admin("recall 3")).is_error  # "Three", held by the cap
+    move_to(clock, utc(2026, 11, 25, 9, 0))
+    await make_digests(h.app)
+    await h.deliver()
+    missed = h.posts("acme")[-1]
+    assert "**Four**" in missed.text and "**Three**" not in missed.text
