@@ -81,6 +81,9 @@ class DeliveryProgress:
     held: int
     withdrawn: int = 0
     failures_by_reason: tuple[tuple[str, int], ...] = ()
+    # Rows over their channel's weekly cap (bot/caps.py), whatever their state now: held for a digest,
+    # or sent in one.
+    capped: int = 0
 
     @property
     def done(self) -> int:

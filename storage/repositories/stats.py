@@ -180,14 +180,19 @@ class StatsRepository(Repository):
         )
         # Grouped over a subquery: PostgreSQL would not match a CASE in GROUP BY with the one in the
         # select list, as each carries its own bound `now`.
-        rows = sa_select(state, reason).where(_D.c.announcement_id == announcement_id).subquery()
-        query = sa_select(rows.c.state, rows.c.reason, func.count()).group_by(rows.c.state, rows.c.reason)
+        capped = case((_D.c.capped.is_(True), 1), else_=0).label("capped")
+        rows = sa_select(state, reason, capped).where(_D.c.announcement_id == announcement_id).subquery()
+        query = sa_select(
+            rows.c.state, rows.c.reason, func.count(), func.coalesce(func.sum(rows.c.capped), 0)
+        ).group_by(rows.c.state, rows.c.reason)
         async with self._sessions() as session:
             grouped = (await (await session.connection()).execute(query)).all()
         states: Counter[str] = Counter()
         failures: Counter[str] = Counter()
-        for name, last_error, count in grouped:
+        over_cap = 0
+        for name, last_error, count, in_capped in grouped:
             states[name] += count
+            over_cap += int(in_capped)
             if name == "failed":
                 failures[failure_reason(last_error or "")] += count
         return DeliveryProgress(
@@ -199,6 +204,7 @@ class StatsRepository(Repository):
             held=states["held"],
             withdrawn=states["withdrawn"],
             failures_by_reason=tuple(sorted(failures.items(), key=lambda kv: (-kv[1], kv[0]))),
+            capped=over_cap,
         )
 
     async def topics(self) -> list[TopicStats]:

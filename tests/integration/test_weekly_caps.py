@@ -52,7 +52,9 @@ async def capped(database_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
 
 
 async def _send(h: Harness, title: str, *, urgent: bool = False) -> int:
-    return await broadcast_and_send(h, f'topic:security{" urgent" if urgent else ""} title:"{title}"', "Body.")
+    return await broadcast_and_send(
+        h, f'topic:security{" urgent" if urgent else ""} title:"{title}"', "Body."
+    )
 
 
 async def _row(h: Harness, announcement_id: int, channel: str) -> tuple[str, bool]:
@@ -97,7 +99,10 @@ async def test_settings_cap_set_show_off_default_and_errors(harness: Harness) ->
 async def test_vendor_default_and_the_channels_own_choice(capped: Harness) -> None:
     h = capped
     await h.link("acme")
-    assert "weekly cap: 2 normal announcements a week (vendor default)" in (await h.partner("acme", "settings")).text
+    assert (
+        "weekly cap: 2 normal announcements a week (vendor default)"
+        in (await h.partner("acme", "settings")).text
+    )
     assert (await h.partner("acme", "settings cap default")).text == m.CAP_DEFAULT(2)
     await h.partner("acme", "settings cap 5")
     assert "weekly cap: 5 normal announcements a week\n" in (await h.partner("acme", "settings")).text
@@ -106,7 +111,9 @@ async def test_vendor_default_and_the_channels_own_choice(capped: Harness) -> No
 # --- capping -------------------------------------------------------------------------------------
 
 
-async def test_the_fourth_of_a_week_waits_for_a_you_also_missed_digest(harness: Harness, clock: FakeClock) -> None:
+async def test_the_fourth_of_a_week_waits_for_a_you_also_missed_digest(
+    harness: Harness, clock: FakeClock
+) -> None:
     h = harness
     await setup_topics(h, "security")
     await h.subscribe("acme", "security")
@@ -149,7 +156,9 @@ async def test_the_fourth_of_a_week_waits_for_a_you_also_missed_digest(harness: 
     assert await make_digests(h.app) == 0
     await h.deliver()
     post = h.posts("acme")[-1]
-    assert post.text.startswith(m.DIGEST_HEADER.format(label=m.DIGEST_MISSED, announcements=m.ANNOUNCEMENTS(1)))
+    assert post.text.startswith(
+        m.DIGEST_HEADER.format(label=m.DIGEST_MISSED, announcements=m.ANNOUNCEMENTS(1))
+    )
     assert "**Note 4**" in post.text and "Breach" not in post.text
     assert await _row(h, fourth, "acme") == ("sent", True)
     (digest,) = await rows(h, DigestRow)
@@ -189,7 +198,9 @@ async def test_the_window_rolls(capped: Harness, clock: FakeClock) -> None:
     assert "Late" in h.posts("acme")[-1].text
 
 
-async def test_scheduled_announcements_count_in_the_week_around_them(capped: Harness, clock: FakeClock) -> None:
+async def test_scheduled_announcements_count_in_the_week_around_them(
+    capped: Harness, clock: FakeClock
+) -> None:
     h = capped
     await setup_topics(h, "security")
     await h.subscribe("acme", "security")
@@ -215,7 +226,9 @@ async def test_preview_counts_channels_at_their_cap(capped: Harness) -> None:
     assert "3 channels are at their weekly cap of 2: they get this" in preview.text
 
 
-async def test_a_digest_channel_over_its_cap_gets_it_in_its_next_digest(harness: Harness, clock: FakeClock) -> None:
+async def test_a_digest_channel_over_its_cap_gets_it_in_its_next_digest(
+    harness: Harness, clock: FakeClock
+) -> None:
     h = harness
     h.app.bot.admin.hold_digests = False  # digest channels get normal announcements at once
     await setup_topics(h, "security")
@@ -234,7 +247,9 @@ async def test_a_digest_channel_over_its_cap_gets_it_in_its_next_digest(harness:
     assert await make_digests(h.app) == 1
     await h.deliver()
     label = m.DIGEST_DAILY.format(date="Wednesday 25 November 2026")
-    assert h.posts("acme")[-1].text.startswith(m.DIGEST_HEADER.format(label=label, announcements=m.ANNOUNCEMENTS(1)))
+    assert h.posts("acme")[-1].text.startswith(
+        m.DIGEST_HEADER.format(label=label, announcements=m.ANNOUNCEMENTS(1))
+    )
 
 
 # --- the outbox guarantees, and edges -------------------------------------------------------------
@@ -287,7 +302,9 @@ async def test_held_by_the_cap_then_switched_to_a_digest_mode_joins_that_digest(
     assert weekly.text.startswith("📰 **Weekly digest") and "**Three**" in weekly.text
 
 
-async def test_a_recalled_announcement_is_left_out_of_you_also_missed(capped: Harness, clock: FakeClock) -> None:
+async def test_a_recalled_announcement_is_left_out_of_you_also_missed(
+    capped: Harness, clock: FakeClock
+) -> None:
     h = capped
     await setup_topics(h, "security")
     await h.subscribe("acme", "security")

@@ -10,10 +10,10 @@ from bot import messages as msg
 from bot.caps import CAP_OFF, MAX_CAP, MIN_CAP, CapReach, effective_cap
 from bot.commands import SetWeeklyCap
 from bot.domain.directory import DeliveryMode
-from bot.presenter import present
-from bot.results import WeeklyCapSet
 from bot.grammar import CommandError, parse_partner
+from bot.presenter import present
 from bot.presenter.caps import cap_lines
+from bot.results import WeeklyCapSet
 from bot.timezones import DigestTime
 
 PROPERTY = settings(max_examples=200, deadline=None)
