@@ -17,7 +17,7 @@ from bot.caps import CapReach, WeeklyCap
 from bot.domain import Audience, DeliveryMode
 from bot.timing import DeliveryPlan
 from storage.repositories.base import Repository
-from storage.repositories.targeting import caps_in_use, group_key_column, over_cap, targets
+from storage.repositories.targeting import cap_counts, caps_in_use, group_key_column, over_cap, targets
 
 
 class CapRepository(Repository):
@@ -32,10 +32,12 @@ class CapRepository(Repository):
     ) -> CapReach:
         """See `bot.ports.caps.CapStore.at_cap`."""
         found = targets(topic_ids, audience, self._excluded).subquery()
+        source, counted = cap_counts(found, plan, now)
         limit = case((found.c.weekly_cap.is_(None), literal(cap.vendor or 0)), else_=found.c.weekly_cap)
         query = (
             sa_select(found.c.mode, limit, func.count())
-            .where(_alone(found, plan), over_cap(found, cap, plan, now))
+            .select_from(source)
+            .where(_alone(found, plan), over_cap(found, counted, cap))
             .group_by(found.c.mode, limit)
         )
         async with self._sessions() as session:

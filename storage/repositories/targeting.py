@@ -23,6 +23,8 @@ from bot.domain import Audience, ChannelRef, DeliveryStatus, Priority
 from bot.timing import DeliveryPlan
 from storage.tables import AnnouncementRow, ChannelRow, DeliveryRow, PartnerRow, SubscriptionRow, UTCDateTime
 
+_DELIVERY, _ANNOUNCEMENT = DeliveryRow.__table__, AnnouncementRow.__table__  # type: ignore[attr-defined]
+
 _COLUMNS = [
     "announcement_id",
     "channel_id",
@@ -136,26 +138,32 @@ async def write_deliveries(
         sent = [t.group.key for t in plan.timings if not t.held]
         status = case((key.in_(held), literal("digest")), (key.in_(sent), literal("pending")), else_=by_mode)
     capped: Any = literal(False)
+    source: Any = found
     if cap is not None and await caps_in_use(session, cap):
-        capped = and_(status == literal("pending"), over_cap(found, cap, plan, now))
+        source, counted = cap_counts(found, plan, now)
+        capped = and_(status == literal("pending"), over_cap(found, counted, cap))
         status = case((capped, literal("digest")), else_=status)
-    rows = sa_select(
-        literal(announcement_id),
-        found.c.id,
-        found.c.platform,
-        status,
-        literal(0),
-        literal(False),
-        literal(""),
-        not_before,
-        literal(""),
-        # The segment as it is now, kept on the row: stats read what the partner was when sent.
-        found.c.tier,
-        found.c.type,
-        found.c.region,
-        found.c.language,
-        capped,
-    ).where(true())  # SQLite needs a WHERE before ON CONFLICT: https://sqlite.org/lang_upsert.html
+    rows = (
+        sa_select(
+            literal(announcement_id),
+            found.c.id,
+            found.c.platform,
+            status,
+            literal(0),
+            literal(False),
+            literal(""),
+            not_before,
+            literal(""),
+            # The segment as it is now, kept on the row: stats read what the partner was when sent.
+            found.c.tier,
+            found.c.type,
+            found.c.region,
+            found.c.language,
+            capped,
+        )
+        .select_from(source)
+        .where(true())
+    )  # SQLite needs a WHERE before ON CONFLICT: https://sqlite.org/lang_upsert.html
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     await session.exec(insert(DeliveryRow).from_select(_COLUMNS, rows).on_conflict_do_nothing())
@@ -178,28 +186,62 @@ def due_time(found: Any, plan: DeliveryPlan | None, now: datetime, shift: timede
     return literal((plan.fallback if plan is not None else now) + shift, UTCDateTime())
 
 
-_GOING_ALONE = (DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value, DeliveryStatus.SENT.value)
-
-
-def over_cap(found: Any, cap: WeeklyCap, plan: DeliveryPlan | None, now: datetime) -> Any:
-    """True for a target at its weekly cap: as many non-urgent deliveries posted alone (or queued
-    to be) within a week either side of its due time as its cap (its own, else `cap.vendor`)."""
-    limit = case((found.c.weekly_cap.is_(None), literal(cap.vendor or 0)), else_=found.c.weekly_cap)
-    delivery = DeliveryRow.__table__.alias("counted")  # type: ignore[attr-defined]
-    at = func.coalesce(delivery.c.sent_at, delivery.c.not_before)
-    counted = (
-        sa_select(func.count())
-        .select_from(delivery.join(AnnouncementRow, col(AnnouncementRow.id) == delivery.c.announcement_id))
-        .where(
-            delivery.c.channel_id == found.c.id,
-            delivery.c.status.in_(_GOING_ALONE),
-            delivery.c.digest_id.is_(None),
-            col(AnnouncementRow.priority) != Priority.URGENT.value,
-            at > due_time(found, plan, now, -WINDOW),
-            at < due_time(found, plan, now, WINDOW),
+def cap_counts(found: Any, plan: DeliveryPlan | None, now: datetime) -> tuple[Any, Any]:
+    """`found` joined to what its weekly caps count, and each target's count: its non-urgent
+    deliveries posted alone (or queued to be) within a week either side of its due time; copies a
+    digest carried do not count. One grouped count per distinct due time (one for a plain send, one
+    per zone for `at:"… local"`), each narrowed by index, joined to the targets by channel."""
+    fallback = plan.fallback if plan is not None else now
+    timings = plan.timings if plan is not None else ()
+    dues = sorted({fallback, *(t.not_before for t in timings)})
+    counts = {due: _counted(due, f"cap_count_{i}") for i, due in enumerate(dues)}
+    source = found
+    for sub in counts.values():
+        source = source.outerjoin(sub, sub.c.channel_id == found.c.id)
+    n: Any = func.coalesce(counts[fallback].c.n, 0)
+    if timings:
+        n = case(
+            {t.group.key: func.coalesce(counts[t.not_before].c.n, 0) for t in timings},
+            value=group_key_column(found),
+            else_=n,
         )
-        .scalar_subquery()
+    return source, n
+
+
+def _counted(due: datetime, name: str) -> Any:
+    """Per channel, its non-urgent deliveries posted alone (sent, by `sent_at`) or queued to be
+    (pending or claimed, by `not_before`) within a week either side of `due`."""
+    low, high = due - WINDOW, due + WINDOW
+    delivery = _DELIVERY.alias(f"{name}_rows")
+    normal = exists().where(
+        _ANNOUNCEMENT.c.id == delivery.c.announcement_id, _ANNOUNCEMENT.c.priority != Priority.URGENT.value
     )
+    sent = sa_select(delivery.c.channel_id.label("channel_id")).where(
+        delivery.c.status == DeliveryStatus.SENT.value,
+        delivery.c.sent_at > low,
+        delivery.c.sent_at < high,
+        delivery.c.digest_id.is_(None),
+        normal,
+    )
+    queued = sa_select(delivery.c.channel_id).where(
+        delivery.c.status.in_([DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value]),
+        delivery.c.not_before > low,
+        delivery.c.not_before < high,
+        delivery.c.digest_id.is_(None),
+        normal,
+    )
+    rows = sent.union_all(queued).subquery(f"{name}_all")
+    return (
+        sa_select(rows.c.channel_id.label("channel_id"), func.count().label("n"))
+        .group_by(rows.c.channel_id)
+        .subquery(name)
+    )
+
+
+def over_cap(found: Any, counted: Any, cap: WeeklyCap) -> Any:
+    """True for a target at its weekly cap (`counted`: its count from `cap_counts`): its own cap,
+    else `cap.vendor`; 0 or none is no cap."""
+    limit = case((found.c.weekly_cap.is_(None), literal(cap.vendor or 0)), else_=found.c.weekly_cap)
     return and_(limit > 0, counted >= limit)
 
 
