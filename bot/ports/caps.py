@@ -26,3 +26,7 @@ class CapStore(Protocol):
         """The targets a non-urgent broadcast timed by `plan` would reach alone that are at their
         weekly cap, counted as `start_sending` with the same `cap` would cap them."""
         ...
+
+    async def capped(self, announcement_id: int, *, cap: WeeklyCap) -> CapReach:
+        """The channels whose copy of the announcement was held by their weekly cap when it was sent."""
+        ...

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot import messages as m
-from bot.caps import WeeklyCap
+from bot.caps import CapReach, WeeklyCap
 from bot.commands import Broadcast, Cancel, Invite, Send, TopicAdd, TopicArchive, TopicUnarchive
 from bot.domain.announcements import Announcement, AnnouncementStatus, Audience, Priority, Reach
 from bot.domain.conversation import Invocation, RefusalCode, Reply
@@ -294,7 +294,9 @@ class AdminService:
             await self._progress.start(announcement, written)
         self._wake_worker()
         when = None if schedule is None else self.scheduling.when(schedule, plan)
-        return SentSummary(announcement, written, when, tuple(self.scheduling.describe(plan, None)))
+        capping = CapReach() if urgent else await self._stores.caps.capped(announcement.id, cap=self._cap())
+        notes = (*self.scheduling.describe(plan, None), *cap_lines(capping, self._settings.digest_at()))
+        return SentSummary(announcement, written, when, notes)
 
     async def cancel(self, cmd: Cancel) -> Cancelled | Refused:
         """Cancel a draft, or a scheduled announcement until its first delivery goes out."""

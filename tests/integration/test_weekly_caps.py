@@ -129,7 +129,8 @@ async def test_the_fourth_of_a_week_waits_for_a_you_also_missed_digest(
     assert m.WAIT_CAP_MISSED(1, caps="of 3", when=EVERY_DAY) in preview.text
     assert "1 channel is at its weekly cap of 3" in preview.text
     fourth = id_from(preview)
-    assert not (await h.admin(f"send {fourth}")).is_error
+    sent = await h.admin(f"send {fourth}")
+    assert m.WAIT_CAP_MISSED(1, caps="of 3", when=EVERY_DAY) in sent.text
     await h.deliver()
     assert (len(h.posts("acme")), len(h.posts("birch"))) == (3, 4)
     assert await _row(h, fourth, "acme") == ("digest", True)
@@ -317,3 +318,24 @@ async def test_a_recalled_announcement_is_left_out_of_you_also_missed(
     await h.deliver()
     missed = h.posts("acme")[-1]
     assert "**Four**" in missed.text and "**Three**" not in missed.text
+
+
+async def test_channels_due_at_different_times_are_each_counted_around_their_own(
+    capped: Harness, clock: FakeClock
+) -> None:
+    h = capped
+    await setup_topics(h, "security")
+    await h.subscribe("acme", "security")
+    await h.subscribe("birch", "security")
+    await h.partner("acme", "settings quiet 08:00-10:00")  # now, 09:00 UTC: acme's copies wait until 10:00
+    await _send(h, "One")
+    await _send(h, "Two")
+    preview = await h.admin('broadcast topic:security title:"Three" Body.')
+    assert m.WAIT_CAP_MISSED(2, caps="of 2", when=EVERY_DAY) in preview.text
+    third = id_from(preview)
+    await h.admin(f"send {third}")
+    assert await _row(h, third, "acme") == ("digest", True)
+    assert await _row(h, third, "birch") == ("digest", True)
+    move_to(clock, utc(2026, 11, 24, 10, 0))
+    await h.deliver()
+    assert (len(h.posts("acme")), len(h.posts("birch"))) == (2, 2)
