@@ -79,7 +79,9 @@ async def test_author_cannot_approve_a_non_admin_is_refused_another_admin_sends(
     assert refused["text"].startswith("🔒 Only configured partnerbot admins can do that.")
     async with world.app.engine.connect() as conn:
         audit = (await conn.execute(AuditRow.__table__.select())).mappings().all()
-    assert any(r["user_id"] == world.eve.id and not r["allowed"] and "approve 1" in r["detail"] for r in audit)
+    assert any(
+        r["user_id"] == world.eve.id and not r["allowed"] and "approve 1" in r["detail"] for r in audit
+    )
     assert world.bot_posts(acme.channel) == []
 
     await press(world, request, APPROVE, approver)
