@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot import messages as m
-from bot.domain import RefusalCode
+from bot.domain import ApprovalState, RefusalCode
 from bot.presenter.approvals import APPROVE_ACTION, REJECT_ACTION
 from storage.tables import ApprovalRow, AuditRow, DeliveryRow
 from tests.conftest import FakeClock
@@ -192,3 +192,73 @@ async def test_urgent_asks_for_approval_by_default(approving: Harness) -> None:
     urgent = await _draft(approving, options="topic:security urgent")
     asked = await approving.admin(f"send {urgent}")
     assert asked.refusal is not None and asked.refusal.code is RefusalCode.APPROVAL_PENDING
+
+
+async def test_an_edit_of_an_approved_scheduled_announcement_needs_a_new_approval(approving: Harness) -> None:
+    h = approving
+    draft = await _draft(h, options='topic:security at:"2026-12-01 09:00"')
+    await h.admin(f"send {draft}")
+    scheduled = await h.admin(f"approve {draft}", user="bob")
+    assert "scheduled" in scheduled.text, scheduled.text
+    assert (await announcement(h, draft)).status == "scheduled"
+
+    asked = await h.admin(f'edit {draft} title:"Patch today" Update today.')
+    assert asked.refusal is not None and asked.refusal.code is RefusalCode.APPROVAL_PENDING
+    assert asked.text.startswith(
+        m.EDIT_APPROVAL_REQUESTED.format(id=draft, who="alice", title="Patch today", body="Update today.")
+    )
+    assert [b.action for b in asked.buttons] == [APPROVE_ACTION, REJECT_ACTION]
+    assert (await announcement(h, draft)).title == "Patch now"  # the approved text stands meanwhile
+
+    rejected = await h.admin(f"reject {draft} Keep the date in the title.", user="bob")
+    assert rejected.text.startswith(m.EDIT_CHANGES_REQUESTED.split("\n", 1)[0].format(who="bob", id=draft)), (
+        rejected.text
+    )
+    assert (await announcement(h, draft)).title == "Patch now"
+
+    await h.admin(f'edit {draft} title:"Patch now (1 Dec)" Update on 1 December.')
+    own = await h.admin(f"approve {draft}")
+    assert own.text == m.OWN_APPROVAL.format(id=draft)
+    applied = await h.admin(f"approve {draft}", user="bob")
+    assert applied.text.startswith(m.EDIT_APPROVED.format(who="bob", id=draft)), applied.text
+    row = await announcement(h, draft)
+    assert (row.title, row.body, row.status) == ("Patch now (1 Dec)", "Update on 1 December.", "scheduled")
+
+    both = await h.admin(f'edit {draft} at:"2026-12-02 09:00" title:"Later" Text.')
+    assert both.is_error and both.text == m.APPROVAL_EDIT_AND_TIME.format(id=draft)
+    moved = await h.admin(f'edit {draft} at:"2026-12-02 09:00"')  # a new time alone needs none
+    assert not moved.is_error and moved.refusal is None, moved.text
+
+
+async def test_edits_of_sent_announcements_need_approval_only_with_all(
+    database_url: str, clock: FakeClock
+) -> None:
+    for mode, gated in (("broadcasts", False), ("all", True)):
+        h = await _harness(database_url, clock, approval=mode)
+        try:
+            draft = (
+                await _draft(h)
+                if mode == "broadcasts"
+                else id_from(await h.admin('broadcast topic:security title:"Again" Text.'))
+            )
+            await h.admin(f"send {draft}")
+            await h.admin(f"approve {draft}", user="bob")
+            await h.deliver()
+            edited = await h.admin(f'edit {draft} title:"Corrected" Text, corrected.')
+            pending = edited.refusal is not None and edited.refusal.code is RefusalCode.APPROVAL_PENDING
+            assert pending is gated, edited.text
+        finally:
+            await h.close()
+
+
+async def test_two_decisions_at_once_only_one_wins(approving: Harness) -> None:
+    h = approving
+    draft = await _draft(h)
+    await h.admin(f"send {draft}")
+    store = h.app.stores.approvals
+    latest = await store.latest(draft)
+    assert latest is not None
+    bob = h.local.invocation("bob", ADMIN_CHANNEL).user
+    first = await store.decide(latest.id, state=ApprovalState.APPROVED, decided_by=bob, now=h.app.clock.now())
+    second = await store.decide(latest.id, state=ApprovalState.VOID, decided_by=None, now=h.app.clock.now())
+    assert first is not None and first.state is ApprovalState.APPROVED and second is None
