@@ -171,6 +171,7 @@ class PartnerBot:
                 audit=s.audit,
                 notices=s.notices,
                 topics=s.topics,
+                schedules=s.schedules,
             ),
             clock,
             settings,

@@ -29,6 +29,7 @@ from bot.ports.approvals import ApprovalStore
 from bot.ports.audit import AuditStore
 from bot.ports.clock import Clock
 from bot.ports.outbox import NoticeStore
+from bot.ports.scheduling import ScheduleStore
 from bot.ports.topics import TopicStore
 from bot.results import (
     ApprovalRefusal,
@@ -57,6 +58,7 @@ class ApprovalPorts:
     audit: AuditStore
     notices: NoticeStore
     topics: TopicStore
+    schedules: ScheduleStore
 
 
 class ApprovalService:
@@ -119,6 +121,7 @@ class ApprovalService:
         preview = Previewed(
             announcement,
             reach,
+            await self._timing(announcement, topic_ids),
             ack_hours=self._settings.ack_reminder_hours,
             default_language=self._settings.default_language,
         )
@@ -238,12 +241,28 @@ class ApprovalService:
             what = "approve" if approving else "reject"
             await self._audit(inv, "refused", f"own request: {what} {announcement_id}", allowed=False)
             return ApprovalRefused(ApprovalRefusal.OWN, announcement_id, approving=approving)
+        if approval.kind is ApprovalKind.SEND and announcement.status is not AnnouncementStatus.DRAFT:
+            # Cancelled (or sent by an approval elsewhere) since: nothing is left to approve.
+            await self._stores.approvals.decide(
+                approval.id, state=ApprovalState.VOID, decided_by=None, now=self._clock.now()
+            )
+            status = announcement.status.value
+            return Refused(RefusalCode.NOT_A_DRAFT, announcement_id=announcement_id, status=status)
         if approval.revision != (await self._stores.approvals.revision(announcement_id) or 0):
             await self._stores.approvals.decide(
                 approval.id, state=ApprovalState.VOID, decided_by=None, now=self._clock.now()
             )
             return ApprovalRefused(ApprovalRefusal.STALE, announcement_id)
         return approval, announcement
+
+    async def _timing(self, announcement: Announcement, topic_ids: list[int]) -> tuple[str, ...]:
+        """When it would go out once approved (its time, quiet hours, digests), as the preview says."""
+        groups = await self._stores.schedules.target_groups(topic_ids, announcement.audience)
+        scheduling, urgent = self._admin.scheduling, announcement.priority is Priority.URGENT
+        plan = scheduling.plan(
+            groups, schedule=announcement.schedule, urgent=urgent, hold_digests=self._admin.hold_digests
+        )
+        return tuple(scheduling.describe(plan, announcement.schedule))
 
     async def _bypassed(self, inv: Invocation, what: str) -> None:
         await self._audit(inv, "approval-bypassed", f"{what}: urgent, PARTNERBOT_URGENT_NEEDS_APPROVAL=false")

@@ -197,7 +197,8 @@ async def test_urgent_asks_for_approval_by_default(approving: Harness) -> None:
 async def test_an_edit_of_an_approved_scheduled_announcement_needs_a_new_approval(approving: Harness) -> None:
     h = approving
     draft = await _draft(h, options='topic:security at:"2026-12-01 09:00"')
-    await h.admin(f"send {draft}")
+    asked_to_send = await h.admin(f"send {draft}")
+    assert "2026-12-01 09:00" in asked_to_send.text  # reviewers see when it would go out
     scheduled = await h.admin(f"approve {draft}", user="bob")
     assert "scheduled" in scheduled.text, scheduled.text
     assert (await announcement(h, draft)).status == "scheduled"
@@ -262,3 +263,14 @@ async def test_two_decisions_at_once_only_one_wins(approving: Harness) -> None:
     first = await store.decide(latest.id, state=ApprovalState.APPROVED, decided_by=bob, now=h.app.clock.now())
     second = await store.decide(latest.id, state=ApprovalState.VOID, decided_by=None, now=h.app.clock.now())
     assert first is not None and first.state is ApprovalState.APPROVED and second is None
+
+
+async def test_a_request_for_a_draft_cancelled_since_is_void(approving: Harness) -> None:
+    h = approving
+    draft = await _draft(h)
+    await h.admin(f"send {draft}")
+    await h.admin(f"cancel {draft}")
+    late = await h.admin(f"approve {draft}", user="bob")
+    assert late.is_error and late.refusal is not None and late.refusal.code is RefusalCode.NOT_A_DRAFT
+    [row] = await rows(h, ApprovalRow)
+    assert row.state == "void" and await rows(h, DeliveryRow) == []

@@ -44,7 +44,9 @@ def test_incomplete_commands_get_their_usage(text: str, expected: str) -> None:
 
 def test_refusals_name_the_problem() -> None:
     bad_id = parse_admin("approve x7")
-    assert isinstance(bad_id, CommandError) and bad_id.message.startswith('"x7" isn\'t an announcement number')
+    assert isinstance(bad_id, CommandError) and bad_id.message.startswith(
+        '"x7" isn\'t an announcement number'
+    )
     bad_reject = parse_admin("reject seven Fix it")
     assert isinstance(bad_reject, CommandError) and msg.REJECT_EXAMPLE in bad_reject.message
     long = parse_admin("reject 1 " + "x" * (MAX_COMMENT + 1))
