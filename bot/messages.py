@@ -1631,13 +1631,13 @@ TOPIC_APPROVAL_ALREADY_ON: Final = "Announcements about `{slug}` already need ap
 TOPIC_APPROVAL_ALREADY_OFF: Final = (
     "Announcements about `{slug}` didn't need approval for their topic: nothing changed."
 )
-# `stats <id>`: the announcement's approval history, one line per request, oldest first.
+# `stats <id>` and the dashboard's announcement page: the approval history, a line per request, oldest first.
 APPROVAL_HISTORY: Final = "**Approval**"
 APPROVAL_LINES: Final[Mapping[str, str]] = {
-    "pending": "• {when}: {who} asked to {what} — awaiting approval",
-    "approved": "• {when}: {who} asked to {what} — approved by {decider}",
-    "changes_requested": "• {when}: {who} asked to {what} — {decider} requested changes: “{comment}”",
-    "void": "• {when}: {who} asked to {what} — left behind by an edit or a newer request",
+    "pending": "{when}: {who} asked to {what} — awaiting approval",
+    "approved": "{when}: {who} asked to {what} — approved by {decider}",
+    "changes_requested": "{when}: {who} asked to {what} — {decider} requested changes: “{comment}”",
+    "void": "{when}: {who} asked to {what} — left behind by an edit or a newer request",
 }
 APPROVAL_WHAT: Final[Mapping[str, str]] = {"send": "send it", "edit": "change its text"}
 # `partnerbot broadcast --send` when the announcement needs approval: the request, in the admin channel.

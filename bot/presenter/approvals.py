@@ -134,16 +134,20 @@ def _topic_set(result: TopicApprovalSet) -> Reply:
 
 
 def history_lines(history: Sequence[Approval], revision: int) -> list[str]:
-    """`stats <id>`: one line per request, oldest first; a pending one the text has moved past is
-    shown as left behind."""
-    if not history:
-        return []
-    lines = [m.APPROVAL_HISTORY]
+    """`stats <id>`: a heading, then one bullet per request (`history_entries`)."""
+    entries = history_entries(history, revision)
+    return [m.APPROVAL_HISTORY, *(f"• {entry}" for entry in entries)] if entries else []
+
+
+def history_entries(history: Sequence[Approval], revision: int) -> list[str]:
+    """One sentence per request, oldest first; a pending one the text has moved past (`revision`
+    is the announcement's current one) is shown as left behind. The dashboard lists them too."""
+    entries = []
     for approval in history:
         state = approval.state
         if state is ApprovalState.PENDING and approval.revision != revision:
             state = ApprovalState.VOID
-        lines.append(
+        entries.append(
             m.APPROVAL_LINES[state.value].format(
                 when=approval.requested_at.strftime("%Y-%m-%d %H:%M UTC"),
                 who=who_is(approval.requested_by),
@@ -152,4 +156,4 @@ def history_lines(history: Sequence[Approval], revision: int) -> list[str]:
                 comment=approval.comment,
             )
         )
-    return lines
+    return entries

@@ -79,7 +79,7 @@ class ApprovalRepository(Repository):
             )
             session.add(row)
             await session.flush()
-            return _approval(row)
+            return to_approval(row)
 
     async def decide(
         self,
@@ -112,7 +112,7 @@ class ApprovalRepository(Repository):
             row = await session.get(ApprovalRow, approval_id)
             assert row is not None
             await session.refresh(row)
-            return _approval(row)
+            return to_approval(row)
 
     async def latest(self, announcement_id: int) -> Approval | None:
         async with self._sessions() as session:
@@ -124,7 +124,7 @@ class ApprovalRepository(Repository):
                     .limit(1)
                 )
             ).first()
-            return None if row is None else _approval(row)
+            return None if row is None else to_approval(row)
 
     async def history(self, announcement_id: int) -> list[Approval]:
         async with self._sessions() as session:
@@ -133,10 +133,11 @@ class ApprovalRepository(Repository):
                 .where(col(ApprovalRow.announcement_id) == announcement_id)
                 .order_by(col(ApprovalRow.id))
             )
-            return [_approval(row) for row in rows]
+            return [to_approval(row) for row in rows]
 
 
-def _approval(row: ApprovalRow) -> Approval:
+def to_approval(row: ApprovalRow) -> Approval:
+    """A stored request as the domain's Approval (also for the dashboard's announcement story)."""
     requested = UserRef(
         Platform(row.requested_platform), row.requested_workspace, row.requested_user, row.requested_name
     )
