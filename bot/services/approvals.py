@@ -118,6 +118,7 @@ class ApprovalService:
             requested_by=inv.user,
             now=self._clock.now(),
         )
+        await self._audit(inv, "approval-requested", f"send {announcement.id} (revision {revision})")
         preview = Previewed(
             announcement,
             reach,
@@ -158,6 +159,8 @@ class ApprovalService:
             title=title,
             body=body,
         )
+        detail = f"edit {announcement.id} (revision {approval.revision}): {title}"
+        await self._audit(inv, "approval-requested", detail)
         return EditApprovalRequested(approval, announcement)
 
     async def approve(self, inv: Invocation, cmd: Approve) -> Approved | ApprovalRefused | Refused:

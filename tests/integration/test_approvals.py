@@ -64,6 +64,8 @@ async def test_send_asks_for_approval_and_the_author_cannot_approve(approving: H
     ]
     assert (await announcement(h, draft)).status == "draft"
     assert await rows(h, DeliveryRow) == []
+    [requested] = await _audit(h, "approval-requested")
+    assert requested.user_id == "alice" and requested.detail == f"send {draft} (revision 0)"
 
     own = await h.local.press("alice", ADMIN_CHANNEL, APPROVE_ACTION, str(draft))
     assert own.is_error and own.text == m.OWN_APPROVAL.format(id=draft)
