@@ -43,6 +43,7 @@ from storage.files import FilesystemFileStore, LocalFileReader
 from storage.repositories import (
     AckRepository,
     AnnouncementRepository,
+    ApprovalRepository,
     AuditRepository,
     CapRepository,
     CommandSyncRepository,
@@ -180,6 +181,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         ctas=CtaRepository(sessions),
         variants=VariantRepository(sessions),
         caps=CapRepository(sessions, excluded_channels=admin_channels),
+        approvals=ApprovalRepository(sessions),
     )
 
 
