@@ -60,6 +60,7 @@ from storage.repositories import (
     RevisionRepository,
     SavedAudienceRepository,
     ScheduleRepository,
+    SeriesRepository,
     StatsRepository,
     SubscriptionRepository,
     TopicRepository,
@@ -178,6 +179,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         audiences=SavedAudienceRepository(sessions),
         ctas=CtaRepository(sessions),
         variants=VariantRepository(sessions),
+        series=SeriesRepository(sessions),
     )
 
 

@@ -76,6 +76,13 @@ from bot.domain.refs import (
 from bot.domain.scheduling import (
     Schedule,
 )
+from bot.domain.series import (
+    Occurrence,
+    Recurrence,
+    Series,
+    SeriesStatus,
+    SeriesTemplate,
+)
 from bot.domain.sending import (
     AnnouncementPost,
     DigestItem,
@@ -120,6 +127,7 @@ __all__ = [
     "Invocation",
     "MessageRef",
     "NewFile",
+    "Occurrence",
     "Outcome",
     "OutcomeKind",
     "Outgoing",
@@ -134,6 +142,7 @@ __all__ = [
     "Question",
     "QuestionStatus",
     "Reach",
+    "Recurrence",
     "RecallCounts",
     "Refusal",
     "RefusalCode",
@@ -143,6 +152,9 @@ __all__ = [
     "Row",
     "SavedAudience",
     "Schedule",
+    "Series",
+    "SeriesStatus",
+    "SeriesTemplate",
     "Topic",
     "TopicStats",
     "UpdateTarget",

@@ -60,6 +60,7 @@ from bot.ports.privacy import (
     PersonRef,
     PrivacyStore,
 )
+from bot.ports.series import SeriesStore
 from bot.ports.scheduling import (
     ScheduleStore,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "RevisionStore",
     "SavedAudienceStore",
     "ScheduleStore",
+    "SeriesStore",
     "SendError",
     "Sender",
     "StatsStore",
