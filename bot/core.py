@@ -24,6 +24,7 @@ from bot.ports.stores import Stores
 from bot.presenter import TEST_ACTION, present
 from bot.presenter.audiences import audience_reply
 from bot.presenter.engagement import engagement_reply
+from bot.presenter.series import SERIES_END_ACTION, SERIES_START_ACTION, calendar_reply, series_reply
 from bot.presenter.engagement import quiet_reply as gone_quiet_reply
 from bot.presenter.translations import translation_reply
 from bot.results import FeedbackResult, QuestionAnswered, Refused
@@ -53,6 +54,8 @@ from bot.services.rescheduling import ReschedulingPorts, ReschedulingService
 from bot.services.revisions import RevisionPorts, RevisionService
 from bot.services.roster import RosterPorts, RosterService
 from bot.services.scheduling import SchedulingPorts, SchedulingService
+from bot.services.series import SeriesPorts, SeriesService
+from bot.services.calendar import CalendarPorts, CalendarService
 from bot.services.test_sends import TestSendPorts, TestSendService
 from bot.services.translations import TranslationPorts, TranslationService
 from bot.settings import CoreSettings
@@ -147,6 +150,19 @@ class PartnerBot:
                 join_code=new_join_code,
             ),
             files=file_service,
+        )
+        # Recurring series (`broadcast … every:"…"`, `series …`) and `calendar`; the `series` job
+        # drafts their occurrences (bot/jobs.py).
+        self.series = SeriesService(
+            SeriesPorts(
+                series=s.series, schedules=s.schedules, announcements=s.announcements, job_runs=s.job_runs
+            ),
+            clock,
+            settings,
+            admin=self.admin,
+        )
+        self.calendar = CalendarService(
+            CalendarPorts(schedules=s.schedules, series=s.series), clock, settings, series=self.series
         )
         self.rescheduling = ReschedulingService(
             ReschedulingPorts(announcements=s.announcements, schedules=s.schedules),
@@ -501,6 +517,8 @@ class PartnerBot:
                 return present(await a.list_topics())
             case c.Invite():
                 return await a.invite(inv, parsed)
+            case c.Broadcast() if parsed.every is not None:
+                return series_reply(await self.series.create(inv, parsed))
             case c.Broadcast():
                 return await a.broadcast(inv, parsed)
             case c.Send():
@@ -554,6 +572,14 @@ class PartnerBot:
                 return translation_reply(await self.translations.translate(parsed))
             case c.Translations():
                 return translation_reply(await self.translations.listing(parsed))
+            case c.SeriesList():
+                return series_reply(await self.series.listing())
+            case c.SeriesAction():
+                return series_reply(await self.series.change(parsed))
+            case c.SeriesEdit():
+                return series_reply(await self.series.edit(parsed))
+            case c.Calendar():
+                return calendar_reply(await self.calendar.show(parsed))
         raise AssertionError(f"unhandled admin command {parsed!r}")
 
     async def _dashboard_link(self, inv: Invocation) -> Reply:
@@ -567,7 +593,14 @@ class PartnerBot:
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:
         if action in (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION):
             return present(await self.partners.toggle(inv, value, subscribe=action == SUBSCRIBE_ACTION))
-        verbs = {SEND_ACTION: "send", CANCEL_ACTION: "cancel", RECALL_ACTION: "recall", TEST_ACTION: "test"}
+        verbs = {
+            SEND_ACTION: "send",
+            CANCEL_ACTION: "cancel",
+            RECALL_ACTION: "recall",
+            TEST_ACTION: "test",
+            SERIES_START_ACTION: "series start",
+            SERIES_END_ACTION: "series end",
+        }
         if action in verbs:
             if not value.isdigit():
                 return Reply(text=m.BUTTON_EXPIRED, is_error=True)

@@ -1676,7 +1676,7 @@ SERIES_EDIT_ENDED: Final = "Series {id} has ended, so its text no longer matters
 SERIES_USAGE: Final = SERIES_USAGE_TEXT
 SERIES_UNKNOWN_ACTION: Final = 'unknown `series` action "{word}"{did_you_mean}\nUsage: {usage}'
 SERIES_ID: Final = "series id"
-SERIES_OCCURRENCE_SENT: Final = "#{id} {status}"
+SERIES_OCCURRENCE_SENT: Final = "drafted as #{id}"
 SERIES_OCCURRENCE_REFUSED: Final = "nothing went out: {reason}"
 JOB_SERIES: Final = Plural("{n} occurrence drafted", "{n} occurrences drafted")
 
