@@ -1640,7 +1640,7 @@ SERIES_NONE: Final = (
     "<body…>` creates one."
 )
 SERIES_HEADER: Final = Plural("**{n} series:**", "**{n} series:**")
-SERIES_LINE: Final = "• **{id}** {title} — {rule} · {status} · next: {next}"
+SERIES_LINE: Final = "• **{id}** {title} — {rule} · {state} · next: {next}"
 SERIES_LAST: Final = " · last: {day}, {note}"
 SERIES_NO_NEXT: Final = "none"
 SERIES_STATUS: Final[Mapping[str, str]] = {
@@ -1675,7 +1675,7 @@ SERIES_EDIT_NOTHING: Final = 'Say what changes: `series edit <id> title:"<title>
 SERIES_EDIT_ENDED: Final = "Series {id} has ended, so its text no longer matters."
 SERIES_USAGE: Final = SERIES_USAGE_TEXT
 SERIES_UNKNOWN_ACTION: Final = 'unknown `series` action "{word}"{did_you_mean}\nUsage: {usage}'
-SERIES_ID: Final = "series id"
+SERIES_ID: Final = "a series"
 SERIES_OCCURRENCE_SENT: Final = "drafted as #{id}"
 SERIES_OCCURRENCE_REFUSED: Final = "nothing went out: {reason}"
 JOB_SERIES: Final = Plural("{n} occurrence drafted", "{n} occurrences drafted")

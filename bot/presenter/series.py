@@ -129,7 +129,7 @@ def _listing(result: SeriesListed) -> Reply:
             id=series.id,
             title=series.template.title,
             rule=rule_words(series),
-            status=m.SERIES_STATUS[series.status.value].format(id=series.id),
+            state=m.SERIES_STATUS[series.status.value].format(id=series.id),
             next=_occurrence(series, upcoming) if upcoming else m.SERIES_NO_NEXT,
         )
         if series.last_occurrence is not None:
