@@ -24,8 +24,8 @@ from bot.ports.stores import Stores
 from bot.presenter import TEST_ACTION, present
 from bot.presenter.audiences import audience_reply
 from bot.presenter.engagement import engagement_reply
-from bot.presenter.series import SERIES_END_ACTION, SERIES_START_ACTION, calendar_reply, series_reply
 from bot.presenter.engagement import quiet_reply as gone_quiet_reply
+from bot.presenter.series import SERIES_END_ACTION, SERIES_START_ACTION, calendar_reply, series_reply
 from bot.presenter.translations import translation_reply
 from bot.results import FeedbackResult, QuestionAnswered, Refused
 from bot.services.acks import AckPorts, AckService
@@ -40,6 +40,7 @@ from bot.services.admin import (
 )
 from bot.services.analytics import AnalyticsPorts, AnalyticsService
 from bot.services.audiences import AudiencePorts, AudienceService
+from bot.services.calendar import CalendarPorts, CalendarService
 from bot.services.cta import CtaLinks, CtaPorts, CtaService
 from bot.services.dashboard_access import DASHBOARD_CHANNEL, DashboardAccess
 from bot.services.engagement import EngagementPorts, EngagementService
@@ -55,7 +56,6 @@ from bot.services.revisions import RevisionPorts, RevisionService
 from bot.services.roster import RosterPorts, RosterService
 from bot.services.scheduling import SchedulingPorts, SchedulingService
 from bot.services.series import SeriesPorts, SeriesService
-from bot.services.calendar import CalendarPorts, CalendarService
 from bot.services.test_sends import TestSendPorts, TestSendService
 from bot.services.translations import TranslationPorts, TranslationService
 from bot.settings import CoreSettings

@@ -193,8 +193,7 @@ PARTNER_USAGE: Final[Mapping[str, str]] = {
 }
 
 SERIES_USAGE_TEXT: Final = (
-    "`series`, `series start|pause|resume|end <id>` or "
-    '`series edit <id> [title:"<title>"] [<body…>]`'
+    '`series`, `series start|pause|resume|end <id>` or `series edit <id> [title:"<title>"] [<body…>]`'
 )
 
 ADMIN_USAGE: Final[Mapping[str, str]] = {
@@ -277,7 +276,9 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "is counted per partner and channel, and `stats <id>` shows them. Files: in the console, "
     "`attach:<path>` (once per file, up to 10); on Slack and Discord, use “Broadcast to partners” on a "
     "message that carries the files. The preview lists them and refuses what a target platform can't "
-    "take (Discord: 10 MB per file, 25 MB per message; 10 files).",
+    "take (Discord: 10 MB per file, 25 MB per message; 10 files). "
+    '`every:"monday 09:00 local"` (with `until:"YYYY-MM-DD"`) makes it a recurring series instead '
+    "(`help series`).",
     "send": "Sends a draft announcement, or schedules it when it has an `at:` time.",
     "cancel": "Cancels a draft, or a scheduled announcement until its first delivery goes out.",
     "edit": "Changes an announcement's title and/or body. Copies already delivered are updated in place "
@@ -296,10 +297,10 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "translations": "Lists an announcement's translations: language, title, and how many channels read "
     "each (the default text included).",
     "scheduled": "Lists scheduled announcements and when they go out.",
-    "series": "Lists the recurring series (`broadcast … every:\"…\"`) with their rule, state and next "
+    "series": 'Lists the recurring series (`broadcast … every:"…"`) with their rule, state and next '
     "occurrence. `series start <id>` starts a draft series, `pause`/`resume` hold and restart it "
     "(occurrences while paused are skipped), `end` stops it for good. `series edit <id> "
-    '[title:\"…\"] [<body…>]` changes the text of the occurrences not drafted yet. Each occurrence is '
+    '[title:"…"] [<body…>]` changes the text of the occurrences not drafted yet. Each occurrence is '
     "drafted from the series' text at its time (the earliest channel's, for `local`) and sent like a "
     "scheduled announcement; a restart never skips or repeats one.",
     "calendar": "Shows, per day, what is scheduled and what recurs over the next weeks (2 unless you "
@@ -1606,8 +1607,7 @@ UNTIL_BEFORE_FIRST: Final = (
     "Pick a later date."
 )
 UNTIL_NOTHING_LEFT: Final = (
-    'Nothing of series {id} is left: `until:"{until}"` has passed. `broadcast … every:"…"` starts a '
-    "new one."
+    'Nothing of series {id} is left: `until:"{until}"` has passed. `broadcast … every:"…"` starts a new one.'
 )
 
 DAY_NAMES: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -1671,7 +1671,9 @@ SERIES_EDITED: Final = (
     "Series {id} “{title}” has its new text from the next occurrence on ({next}). Announcements "
     "already drafted from it keep theirs (`edit <id>` changes one)."
 )
-SERIES_EDIT_NOTHING: Final = 'Say what changes: `series edit <id> title:"<title>" <body…>`, or just a new body.'
+SERIES_EDIT_NOTHING: Final = (
+    'Say what changes: `series edit <id> title:"<title>" <body…>`, or just a new body.'
+)
 SERIES_EDIT_ENDED: Final = "Series {id} has ended, so its text no longer matters."
 SERIES_USAGE: Final = SERIES_USAGE_TEXT
 SERIES_UNKNOWN_ACTION: Final = 'unknown `series` action "{word}"{did_you_mean}\nUsage: {usage}'
@@ -1690,7 +1692,7 @@ CALENDAR_DAY: Final = "**{day}**"
 CALENDAR_SCHEDULED: Final = "• {time} — #{id} {title}"
 CALENDAR_SERIES: Final = "• {time} — series {id} {title}{paused}"
 CALENDAR_PAUSED: Final = " (paused)"
-CALENDAR_GAP: Final = "_{first} – {last}: nothing planned_"
+CALENDAR_GAP: Final = "_{first} to {last}: nothing planned_"
 CALENDAR_GAP_DAY: Final = "_{day}: nothing planned_"
 CALENDAR_SUMMARY: Final = Plural(
     "{planned} planned; {n} day with nothing planned.", "{planned} planned; {n} days with nothing planned."

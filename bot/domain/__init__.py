@@ -76,13 +76,6 @@ from bot.domain.refs import (
 from bot.domain.scheduling import (
     Schedule,
 )
-from bot.domain.series import (
-    Occurrence,
-    Recurrence,
-    Series,
-    SeriesStatus,
-    SeriesTemplate,
-)
 from bot.domain.sending import (
     AnnouncementPost,
     DigestItem,
@@ -90,6 +83,13 @@ from bot.domain.sending import (
     Outgoing,
     RelayKind,
     RelayPost,
+)
+from bot.domain.series import (
+    Occurrence,
+    Recurrence,
+    Series,
+    SeriesStatus,
+    SeriesTemplate,
 )
 from bot.domain.topics import (
     Topic,
@@ -142,8 +142,8 @@ __all__ = [
     "Question",
     "QuestionStatus",
     "Reach",
-    "Recurrence",
     "RecallCounts",
+    "Recurrence",
     "Refusal",
     "RefusalCode",
     "RelayKind",

@@ -60,7 +60,6 @@ from bot.ports.privacy import (
     PersonRef,
     PrivacyStore,
 )
-from bot.ports.series import SeriesStore
 from bot.ports.scheduling import (
     ScheduleStore,
 )
@@ -73,6 +72,7 @@ from bot.ports.sending import (
     SendError,
     TransientSendError,
 )
+from bot.ports.series import SeriesStore
 from bot.ports.stores import (
     Stores,
 )
@@ -116,9 +116,9 @@ __all__ = [
     "RevisionStore",
     "SavedAudienceStore",
     "ScheduleStore",
-    "SeriesStore",
     "SendError",
     "Sender",
+    "SeriesStore",
     "StatsStore",
     "Stores",
     "SubscriptionStore",

@@ -38,16 +38,16 @@ from bot.presenter.refusals import refusal_reply
 from bot.results import (
     Previewed,
     Refused,
+    SentSummary,
     SeriesChanged,
     SeriesEdited,
     SeriesListed,
     SeriesPreviewed,
     SeriesResult,
-    SentSummary,
 )
 from bot.services.admin import AdminService, CheckedBroadcast
 from bot.settings import CoreSettings
-from bot.timezones import local_wall, to_utc, zone_or
+from bot.timezones import to_utc, zone_or
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,9 @@ class SeriesPorts:
 
 
 class SeriesService:
-    def __init__(self, ports: SeriesPorts, clock: Clock, settings: CoreSettings, *, admin: AdminService) -> None:
+    def __init__(
+        self, ports: SeriesPorts, clock: Clock, settings: CoreSettings, *, admin: AdminService
+    ) -> None:
         self._stores = ports
         self._clock = clock
         self._settings = settings
@@ -257,20 +259,26 @@ class SeriesService:
             if not floor <= occurrence.first <= now:
                 continue
             runs = self._stores.job_runs
-            if not await runs.claim(OCCURRENCE_JOB, occurrence.key, worker=worker, now=now, lease_until=now + lease):
+            if not await runs.claim(
+                OCCURRENCE_JOB, occurrence.key, worker=worker, now=now, lease_until=now + lease
+            ):
                 continue
             try:
                 note = await self._draft(series, occurrence)
             except Exception as exc:
                 failed = f"failed: {type(exc).__name__}: {exc}"
-                await runs.finish(OCCURRENCE_JOB, occurrence.key, worker=worker, ok=False, detail=failed, now=now)
+                await runs.finish(
+                    OCCURRENCE_JOB, occurrence.key, worker=worker, ok=False, detail=failed, now=now
+                )
                 raise
             await runs.finish(OCCURRENCE_JOB, occurrence.key, worker=worker, ok=True, detail=note, now=now)
             drafted += 1
             series = await self._stores.series.get(series.id) or series
         left = await self.next_occurrence(series, after=now - CATCH_UP) if series.until else True
         if not left:
-            await self._stores.series.set_status(series.id, SeriesStatus.ENDED, expected=(SeriesStatus.ACTIVE,))
+            await self._stores.series.set_status(
+                series.id, SeriesStatus.ENDED, expected=(SeriesStatus.ACTIVE,)
+            )
         return drafted
 
     async def _draft(self, series: Series, occurrence: Occurrence) -> str:
@@ -297,7 +305,9 @@ class SeriesService:
         await self._stores.schedules.cancel(announcement_id)  # e.g. nobody to reach today
         return await self._note(series, occurrence, announcement_id, _refused_words(sent))
 
-    async def _note(self, series: Series, occurrence: Occurrence, announcement_id: int | None, note: str) -> str:
+    async def _note(
+        self, series: Series, occurrence: Occurrence, announcement_id: int | None, note: str
+    ) -> str:
         await self._stores.series.record_occurrence(
             series.id, day=occurrence.day, announcement_id=announcement_id, note=note
         )
@@ -325,4 +335,3 @@ def _refused_words(result: object) -> str:
 
 def _wrong_state(series: Series, *, action: str = "") -> Refused:
     return Refused(RefusalCode.SERIES_STATE, action, value=str(series.id), status=series.status.value)
-

@@ -32,7 +32,9 @@ def test_list_start_pause_resume_edit_end_and_the_calendar(
     _series(seeded)
     listed = run(monkeypatch, capsys, "series", "list")
     assert listed.returncode == 0, listed.stderr
-    assert "1 Weekly_tips — every Monday at 09:00 UTC · draft (`series start 1`) · next: Mon " in listed.stdout
+    assert (
+        "1 Weekly_tips — every Monday at 09:00 UTC · draft (`series start 1`) · next: Mon " in listed.stdout
+    )
     for action, words in (
         ("start", "Series 1 “Weekly_tips” started: the first occurrence is Mon "),
         ("pause", "Series 1 “Weekly_tips” paused"),
@@ -48,7 +50,9 @@ def test_list_start_pause_resume_edit_end_and_the_calendar(
     assert "_" not in shown.stdout.replace("Weekly_tips", "")
     ended = run(monkeypatch, capsys, "series", "end", "1")
     assert ended.returncode == 0 and "ended: no more occurrences" in " ".join(ended.stdout.split())
-    assert table(seeded, "SELECT action, channel_id FROM audit_log WHERE action LIKE 'series%' ORDER BY id") == [
+    assert table(
+        seeded, "SELECT action, channel_id FROM audit_log WHERE action LIKE 'series%' ORDER BY id"
+    ) == [
         ("seriesaction", "cli"),
         ("seriesaction", "cli"),
         ("seriesaction", "cli"),
@@ -64,7 +68,11 @@ def test_list_start_pause_resume_edit_end_and_the_calendar(
         (["series", "resume", "1"], 1, "Series 1 is a draft, not started yet"),
         (["series", "edit", "1"], 2, "say what changes: --title and/or --body"),
         (["series", "edit", "1", "--title", " "], 2, "say what changes"),
-        (["calendar", "--weeks", "13"], 2, "--weeks: Give the number of weeks as a whole number from 1 to 12"),
+        (
+            ["calendar", "--weeks", "13"],
+            2,
+            "--weeks: Give the number of weeks as a whole number from 1 to 12",
+        ),
     ],
 )
 def test_refusals_are_one_line(

@@ -91,16 +91,17 @@ async def test_preview_shows_the_rule_in_words_and_the_next_three_occurrences(be
         "Goes out on the first Monday of every month at 10:00 on each channel's own clock, until "
         "2027-03-31." in local.text
     )
-    assert "Mon 2026-12-07 10:00 local · Mon 2027-01-04 10:00 local · Mon 2027-02-01 10:00 local" in local.text
+    assert (
+        "Mon 2026-12-07 10:00 local · Mon 2027-01-04 10:00 local · Mon 2027-02-01 10:00 local" in local.text
+    )
 
 
 async def test_refusals_are_friendly_and_create_nothing(berlin: Harness) -> None:
     h = berlin
     await _zoned(h, ("acme", ""))
+    too_early = m.UNTIL_BEFORE_FIRST.format(until="2026-11-29", first="2026-11-30")
     cases = {
-        'broadcast topic:pricing every:"monday 09:00" until:"2026-11-29" title:"T" B': m.UNTIL_BEFORE_FIRST.format(
-            until="2026-11-29", first="2026-11-30"
-        ),
+        'broadcast topic:pricing every:"monday 09:00" until:"2026-11-29" title:"T" B': too_early,
         'broadcast topic:pricing every:"monday 09:00" at:"2026-12-01 09:00" title:"T" B': m.EVERY_WITH_AT,
         'broadcast topic:pricing until:"2027-01-01" title:"T" B': m.UNTIL_WITHOUT_EVERY,
         'broadcast topic:nope every:"day 09:00" title:"T" B': "nope",
@@ -133,7 +134,9 @@ async def test_states_pause_resume_end_refuse_what_does_not_apply(berlin: Harnes
     assert len(h.posts("acme")) == 1  # paused: Thursday is skipped
     move_to(clock, utc(2026, 11, 26, 12, 0))
     resumed = await h.admin("series resume 1")
-    assert resumed.text == m.SERIES_RESUMED.format(id=1, title="Daily", next="Fri 2026-11-27 09:00 Europe/Berlin")
+    assert resumed.text == m.SERIES_RESUMED.format(
+        id=1, title="Daily", next="Fri 2026-11-27 09:00 Europe/Berlin"
+    )
     await _tick(h)
     assert len(h.posts("acme")) == 1  # resuming does not send Thursday's late
     move_to(clock, utc(2026, 11, 27, 8, 0))
@@ -205,10 +208,15 @@ async def test_local_series_goes_out_once_a_day_at_nine_local_across_dst_and_res
         # (each process has its own local workspace, so the posts are counted in the outbox)
         assert all(d.status == "sent" and d.message_id for d in sent)
         local = Counter(
-            (channel_zone[d.channel_id], d.not_before.astimezone(ZoneInfo(channel_zone[d.channel_id])).replace(tzinfo=None))
+            (
+                channel_zone[d.channel_id],
+                d.not_before.astimezone(ZoneInfo(channel_zone[d.channel_id])).replace(tzinfo=None),
+            )
             for d in sent
         )
-        expected = Counter({(zone, datetime.combine(day, time(9))): 1 for zone in zones.values() for day in days})
+        expected = Counter(
+            {(zone, datetime.combine(day, time(9))): 1 for zone in zones.values() for day in days}
+        )
         assert local == expected
         assert len(await rows(h, AnnouncementRow)) == len(days)
         runs = await rows(h, JobRunRow, job=OCCURRENCE_JOB)
@@ -295,7 +303,6 @@ async def test_calendar_shows_each_day_scheduled_and_recurring_with_the_gaps(ber
     assert "**Mon 2026-11-30**\n• 07:00 — series 2 Paused (paused)\n• 09:00 local — series 1 Tips" in shown
     await h.admin("series end 2")
     quiet = (await h.admin("calendar")).text
-    assert "_Tue 2026-11-24 – Wed 2026-11-25: nothing planned_" in quiet
+    assert "_Tue 2026-11-24 to Wed 2026-11-25: nothing planned_" in quiet
     assert m.CALENDAR_SUMMARY(9, planned=m.CALENDAR_ITEMS(5)) in quiet
     assert (await h.admin("calendar 2 weeks")).text == quiet
-

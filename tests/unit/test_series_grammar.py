@@ -33,7 +33,10 @@ NINE = time(9, 0)
         ("1st monday 10:00", Recurrence(Cadence.MONTHLY, time(10), frozenset({0}), nth=1)),
         ("first Monday 10:00", Recurrence(Cadence.MONTHLY, time(10), frozenset({0}), nth=1)),
         ("4th fri 23:59", Recurrence(Cadence.MONTHLY, time(23, 59), frozenset({4}), nth=4)),
-        ("last sunday 00:00 local", Recurrence(Cadence.MONTHLY, time(0), frozenset({6}), nth=LAST, local=True)),
+        (
+            "last sunday 00:00 local",
+            Recurrence(Cadence.MONTHLY, time(0), frozenset({6}), nth=LAST, local=True),
+        ),
     ],
 )
 def test_every_forms(text: str, rule: Recurrence) -> None:
@@ -51,7 +54,9 @@ def test_every_forms(text: str, rule: Recurrence) -> None:
         ("5th monday 09:00", msg.EVERY_UNKNOWN_DAY.format(word="5th", did_you_mean=".")),
         (
             "tuesdy 09:00",
-            msg.EVERY_UNKNOWN_DAY.format(word="tuesdy", did_you_mean=msg.DID_YOU_MEAN.format(suggestion="tuesday")),
+            msg.EVERY_UNKNOWN_DAY.format(
+                word="tuesdy", did_you_mean=msg.DID_YOU_MEAN.format(suggestion="tuesday")
+            ),
         ),
     ],
 )
@@ -94,7 +99,10 @@ def test_series_and_calendar_forms(text: str, expected: object) -> None:
         ("calendar two", msg.CALENDAR_WEEKS_INVALID.format(max=12, value="two")),
         ("calendar 2 3", "Usage: "),
         ('broadcast topic:a every:"day 09:00" attach:x.pdf title:"T" B', msg.EVERY_NO_FILES),
-        ('broadcast topic:a every:"day 09:00" until:"someday" title:"T" B', msg.UNTIL_INVALID.format(value="someday")),
+        (
+            'broadcast topic:a every:"day 09:00" until:"someday" title:"T" B',
+            msg.UNTIL_INVALID.format(value="someday"),
+        ),
         ('broadcast topic:a until:"2027-01-01" title:"T" B', msg.UNTIL_WITHOUT_EVERY),
         ('broadcast topic:a every:"day 09:00" at:"2027-01-01 09:00" title:"T" B', msg.EVERY_WITH_AT),
         ('broadcast topic:a every:"" title:"T" B', "`every:` needs a value"),
@@ -148,8 +156,14 @@ def test_every_and_until_never_raise(text: str) -> None:
 @PROPERTY
 @given(any_text, any_text)
 def test_series_commands_never_raise(action: str, rest: str) -> None:
-    for text in (f"series {action} {rest}", f"calendar {rest}", f'broadcast topic:a every:"{rest}" title:"T" B'):
-        assert isinstance(parse_admin(text), (SeriesList, SeriesAction, SeriesEdit, Calendar, Broadcast, CommandError))
+    for text in (
+        f"series {action} {rest}",
+        f"calendar {rest}",
+        f'broadcast topic:a every:"{rest}" title:"T" B',
+    ):
+        assert isinstance(
+            parse_admin(text), (SeriesList, SeriesAction, SeriesEdit, Calendar, Broadcast, CommandError)
+        )
 
 
 @PROPERTY
