@@ -34,11 +34,11 @@ from bot.ports.clock import Clock
 from bot.ports.jobs import JobRunStore
 from bot.ports.scheduling import ScheduleStore
 from bot.ports.series import SeriesStore
-from bot.presenter.refusals import refusal_reply
+from bot.presenter import present
 from bot.results import (
+    FilesRefused,
     Previewed,
     Refused,
-    SentSummary,
     SeriesChanged,
     SeriesEdited,
     SeriesListed,
@@ -94,11 +94,12 @@ class SeriesService:
         if isinstance(checked, Refused):
             return checked
         zone = None if cmd.every.local else zone_or(self._settings.default_timezone, "UTC")[0]
+        # A saved audience is resolved again at each occurrence; filters are kept as checked.
         template = SeriesTemplate(
             title=cmd.title,
             body=cmd.body,
-            topics=cmd.topics,
-            audience=cmd.audience,
+            topics=cmd.topics if cmd.saved_audience else checked.command.topics,
+            audience=cmd.audience if cmd.saved_audience else checked.command.audience,
             saved_audience=cmd.saved_audience,
             urgent=cmd.urgent,
             ack_required=cmd.ack_required,
@@ -299,11 +300,12 @@ class SeriesService:
         schedule = Schedule(occurrence.wall, series.zone, occurrence.first)
         await self._stores.schedules.reschedule(announcement_id, schedule=schedule, plan=None)
         sent = await self._admin.send_draft(Send(announcement_id), occurrence=True)
-        if isinstance(sent, SentSummary):
-            words = m.SERIES_OCCURRENCE_SENT.format(id=announcement_id)
-            return await self._note(series, occurrence, announcement_id, words)
-        await self._stores.schedules.cancel(announcement_id)  # e.g. nobody to reach today
-        return await self._note(series, occurrence, announcement_id, _refused_words(sent))
+        if isinstance(sent, Refused | FilesRefused):
+            await self._stores.schedules.cancel(announcement_id)  # e.g. nobody to reach today
+            return await self._note(series, occurrence, announcement_id, _refused_words(sent))
+        # Sent, scheduled, or whatever else the send path made of it (it is that path's to report).
+        words = m.SERIES_OCCURRENCE_SENT.format(id=announcement_id)
+        return await self._note(series, occurrence, announcement_id, words)
 
     async def _note(
         self, series: Series, occurrence: Occurrence, announcement_id: int | None, note: str
@@ -328,9 +330,8 @@ def _broadcast(template: SeriesTemplate) -> Broadcast:
     )
 
 
-def _refused_words(result: object) -> str:
-    reason = refusal_reply(result).text if isinstance(result, Refused) else type(result).__name__
-    return m.SERIES_OCCURRENCE_REFUSED.format(reason=reason)
+def _refused_words(result: Refused | FilesRefused) -> str:
+    return m.SERIES_OCCURRENCE_REFUSED.format(reason=present(result).text.splitlines()[0])
 
 
 def _wrong_state(series: Series, *, action: str = "") -> Refused:
