@@ -19,6 +19,7 @@ from adapters.discord import translate as tr
 from adapters.discord.admin import DiscordHandlers
 from adapters.discord.audience_commands import add_audience_commands, saved_audiences
 from adapters.discord.edge import short, shown
+from adapters.discord.series_commands import add_series_commands
 from adapters.discord.translate import CTA_OPTION_LIMIT
 from adapters.discord.translation_commands import add_translation_commands
 from bot import commands as c
@@ -54,6 +55,8 @@ AdminVerb = Literal[
     "test",
     "translate",
     "translations",
+    "series",
+    "calendar",
 ]
 Mode = Literal["immediate", "daily", "weekly"]
 Tree = app_commands.CommandTree[Any]
@@ -433,6 +436,7 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
 
     add_audience_commands(group, h)
     add_translation_commands(group, h)
+    add_series_commands(group, h)
 
     @group.command(name="help", description="The admin commands")
     async def help_(interaction: discord.Interaction, command: AdminVerb | None = None) -> None:
