@@ -226,6 +226,28 @@ async def test_local_series_goes_out_once_a_day_at_nine_local_across_dst_and_res
         await h.close()
 
 
+async def test_a_vendor_zone_series_goes_out_at_the_first_valid_instant_in_a_dst_gap(
+    berlin: Harness, clock: FakeClock
+) -> None:
+    """02:30 does not exist in Berlin on 2027-03-28 (clocks jump from 02:00 to 03:00): that
+    occurrence goes out at 03:00 CEST, as `at:` schedules do; the days around it at 02:30."""
+    h = berlin
+    move_to(clock, utc(2027, 3, 26, 12, 0))
+    await _zoned(h, ("acme", ""))
+    await h.admin('broadcast topic:pricing every:"day 02:30" until:"2027-03-29" title:"Night" N.')
+    await h.admin("series start 1")
+    while clock.now() < utc(2027, 3, 29, 2, 0):
+        await _tick(h)
+        clock.advance(minutes=30)
+    sent = sorted((d.not_before, d.status) for d in await rows(h, DeliveryRow))
+    assert sent == [
+        (utc(2027, 3, 27, 1, 30), "sent"),  # 02:30 CET
+        (utc(2027, 3, 28, 1, 0), "sent"),  # 03:00 CEST, the first instant after the gap
+        (utc(2027, 3, 29, 0, 30), "sent"),  # 02:30 CEST
+    ]
+    assert len(h.posts("acme")) == 3
+
+
 async def test_a_crashed_run_is_taken_over_and_sends_its_draft_once(
     berlin: Harness, clock: FakeClock, database_url: str
 ) -> None:
