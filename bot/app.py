@@ -43,6 +43,7 @@ from storage.files import FilesystemFileStore, LocalFileReader
 from storage.repositories import (
     AckRepository,
     AnnouncementRepository,
+    ApprovalRepository,
     AuditRepository,
     CommandSyncRepository,
     CtaRepository,
@@ -180,6 +181,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         ctas=CtaRepository(sessions),
         variants=VariantRepository(sessions),
         series=SeriesRepository(sessions),
+        approvals=ApprovalRepository(sessions),
     )
 
 

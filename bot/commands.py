@@ -158,6 +158,8 @@ class Invite:
 # field errors) and the Discord modals and options (max_length, Range) all read these.
 MAX_TITLE = 150
 MAX_BODY = 3_000
+# `reject <id> <comment>`: the comment an author reads in the admin channel and `stats <id>` keeps.
+MAX_COMMENT = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +395,30 @@ class Calendar:
     weeks: int = DEFAULT_CALENDAR_WEEKS
 
 
+@dataclass(frozen=True, slots=True)
+class Approve:
+    """`approve <id>`: another admin approves what awaits approval for the announcement (its send, or
+    an edit), which then goes the normal way."""
+
+    announcement_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """`reject <id> <comment>` (the "Request changes" button): it does not go out; the comment says why."""
+
+    announcement_id: int
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class TopicApproval:
+    """`topic require-approval <slug>` (or `… off`): announcements about it need an approval."""
+
+    slug: str
+    required: bool = True
+
+
 AdminCommand = (
     AdminHelp
     | TopicAdd
@@ -429,4 +455,7 @@ AdminCommand = (
     | SeriesAction
     | SeriesEdit
     | Calendar
+    | Approve
+    | Reject
+    | TopicApproval
 )

@@ -1,4 +1,4 @@
-"""`/partner-admin series list|start|pause|resume|end|edit` and `/partner-admin calendar`: recurring
+"""`/partner-admin series list|start|pause|resume|end|edit|calendar`: recurring
 series and the calendar (the rest of `/partner-admin` is in adapters/discord/commands.py). A series
 is made with the text form (`@partnerbot broadcast … every:"…"` in the admin channel); the options
 here become the typed commands directly and the core checks them (bot/services/series.py)."""
@@ -17,7 +17,7 @@ SeriesId = app_commands.Range[int, 1]
 
 
 def add_series_commands(group: app_commands.Group, h: DiscordHandlers) -> None:
-    """Add `series …` and `calendar` to the `/partner-admin` group."""
+    """Add `series …` (the calendar among them) to the `/partner-admin` group."""
     series = app_commands.Group(name="series", description="Recurring announcements", parent=group)
 
     @series.command(name="list", description="Every recurring series with its next occurrence")
@@ -59,7 +59,8 @@ def add_series_commands(group: app_commands.Group, h: DiscordHandlers) -> None:
         )
         await h.admin(interaction, edit)
 
-    @group.command(name="calendar", description="What is scheduled and recurring per day, gaps included")
+    # Under `series`, not beside it: `/partner-admin` is at Discord's limit of 25 subcommands.
+    @series.command(name="calendar", description="What is scheduled and recurring per day, gaps included")
     async def calendar(
         interaction: discord.Interaction,
         weeks: app_commands.Range[int, 1, MAX_CALENDAR_WEEKS] = c.DEFAULT_CALENDAR_WEEKS,

@@ -37,6 +37,7 @@ from bot.domain import (
 )
 from bot.domain.sending import CtaButton
 from bot.presenter import TEST_ACTION
+from bot.presenter.approvals import APPROVE_ACTION
 from bot.presenter.series import SERIES_END_ACTION, SERIES_START_ACTION
 from bot.safety import neutralize_mentions
 from bot.services.admin import CANCEL_ACTION, RECALL_ACTION, SEND_ACTION
@@ -62,6 +63,7 @@ CORE_ACTIONS: Final = (
     TEST_ACTION,
     SERIES_START_ACTION,
     SERIES_END_ACTION,
+    APPROVE_ACTION,
 )
 # Message metadata: https://docs.slack.dev/messaging/message-metadata
 DELIVERY_EVENT: Final = "partnerbot_delivery"

@@ -36,6 +36,7 @@ from bot.ports.scheduling import ScheduleStore
 from bot.ports.series import SeriesStore
 from bot.presenter import present
 from bot.results import (
+    ApprovalRequested,
     FilesRefused,
     Previewed,
     Refused,
@@ -46,6 +47,7 @@ from bot.results import (
     SeriesResult,
 )
 from bot.services.admin import AdminService, CheckedBroadcast
+from bot.services.approvals import ApprovalService
 from bot.settings import CoreSettings
 from bot.timezones import to_utc, zone_or
 
@@ -78,12 +80,20 @@ class SeriesPorts:
 
 class SeriesService:
     def __init__(
-        self, ports: SeriesPorts, clock: Clock, settings: CoreSettings, *, admin: AdminService
+        self,
+        ports: SeriesPorts,
+        clock: Clock,
+        settings: CoreSettings,
+        *,
+        admin: AdminService,
+        approvals: ApprovalService | None = None,
     ) -> None:
         self._stores = ports
         self._clock = clock
         self._settings = settings
         self._admin = admin
+        # Approval before send: an occurrence that needs it waits for another admin, as `send` does.
+        self._approvals = approvals
 
     # --- making one ---------------------------------------------------------------------------
 
@@ -299,6 +309,13 @@ class SeriesService:
             await self._note(series, occurrence, announcement_id, "drafted")
         schedule = Schedule(occurrence.wall, series.zone, occurrence.first)
         await self._stores.schedules.reschedule(announcement_id, schedule=schedule, plan=None)
+        if self._approvals is not None:
+            inv = Invocation(channel=series.origin, user=series.author)
+            gated = await self._approvals.gate_send(inv, Send(announcement_id))
+            if isinstance(gated, ApprovalRequested):
+                await self._approvals.announce(inv, announcement_id)  # said in the admin channel
+                words = m.SERIES_OCCURRENCE_AWAITS.format(id=announcement_id)
+                return await self._note(series, occurrence, announcement_id, words)
         sent = await self._admin.send_draft(Send(announcement_id), occurrence=True)
         if isinstance(sent, Refused | FilesRefused):
             await self._stores.schedules.cancel(announcement_id)  # e.g. nobody to reach today

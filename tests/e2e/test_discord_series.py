@@ -1,4 +1,4 @@
-"""Recurring series through the Discord fake: `/partner-admin series …` and `/partner-admin calendar`
+"""Recurring series through the Discord fake: `/partner-admin series …` (the calendar among them)
 as slash commands, with the core's words; a blank title is refused, a non-admin is refused."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ async def test_series_and_calendar_as_slash_commands(world: DiscordWorld) -> Non
     assert edited.startswith("Series 1 “Weekly tips” has its new text")
     assert await _admin(world, "series resume", series_id=1) == m.SERIES_NOT_ALLOWED["active"].format(id=1)
     assert (await _admin(world, "series pause", series_id=1)).startswith("Series 1 “Weekly tips” paused")
-    shown = await _admin(world, "calendar", weeks=1)
+    shown = await _admin(world, "series calendar", weeks=1)
     assert "**Calendar, " in shown and "09:00 — series 1 Weekly tips (paused)" in shown
     assert (await _admin(world, "series end", series_id=1)).startswith("Series 1 “Weekly tips” ended")
 

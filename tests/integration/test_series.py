@@ -303,6 +303,26 @@ async def test_an_occurrence_that_cannot_go_out_says_why_and_the_series_goes_on(
     assert len(h.posts("acme")) == 1
 
 
+async def test_with_approval_on_an_occurrence_waits_for_another_admin(
+    database_url: str, clock: FakeClock
+) -> None:
+    h = await make_harness(database_url, clock, default_timezone=BERLIN, approval="broadcasts")
+    try:
+        await _zoned(h, ("acme", ""))
+        await h.admin('broadcast topic:pricing every:"day 09:00" title:"Daily" D.')
+        await h.admin("series start 1")
+        move_to(clock, utc(2026, 11, 25, 8, 0))
+        await _tick(h)
+        assert h.posts("acme") == []  # nothing goes out unapproved
+        assert [a.status for a in await rows(h, AnnouncementRow)] == ["draft"]
+        listed = (await h.admin("series")).text
+        assert "last: Wed 2026-11-25, " + m.SERIES_OCCURRENCE_AWAITS.format(id=1) in listed
+        notice = [p.text for p in h.workspace.in_channel("admin") if "#1" in p.text]
+        assert any("awaits approval" in text or "approve 1" in text for text in notice), notice
+    finally:
+        await h.close()
+
+
 # --- the calendar --------------------------------------------------------------------------------
 
 
