@@ -307,15 +307,16 @@ class SeriesService:
                 return await self._note(series, occurrence, None, _refused_words(result))
             announcement_id = result.announcement.id
             await self._note(series, occurrence, announcement_id, "drafted")
-        schedule = Schedule(occurrence.wall, series.zone, occurrence.first)
-        await self._stores.schedules.reschedule(announcement_id, schedule=schedule, plan=None)
         if self._approvals is not None:
+            # Asked before it gets its time: approved later, it goes out then, like a draft without one.
             inv = Invocation(channel=series.origin, user=series.author)
             gated = await self._approvals.gate_send(inv, Send(announcement_id))
             if isinstance(gated, ApprovalRequested):
                 await self._approvals.announce(inv, announcement_id)  # said in the admin channel
                 words = m.SERIES_OCCURRENCE_AWAITS.format(id=announcement_id)
                 return await self._note(series, occurrence, announcement_id, words)
+        schedule = Schedule(occurrence.wall, series.zone, occurrence.first)
+        await self._stores.schedules.reschedule(announcement_id, schedule=schedule, plan=None)
         sent = await self._admin.send_draft(Send(announcement_id), occurrence=True)
         if isinstance(sent, Refused | FilesRefused):
             await self._stores.schedules.cancel(announcement_id)  # e.g. nobody to reach today

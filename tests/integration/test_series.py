@@ -306,7 +306,13 @@ async def test_an_occurrence_that_cannot_go_out_says_why_and_the_series_goes_on(
 async def test_with_approval_on_an_occurrence_waits_for_another_admin(
     database_url: str, clock: FakeClock
 ) -> None:
-    h = await make_harness(database_url, clock, default_timezone=BERLIN, approval="broadcasts")
+    h = await make_harness(
+        database_url,
+        clock,
+        default_timezone=BERLIN,
+        approval="broadcasts",
+        admin_users=("local:alice", "local:bob"),
+    )
     try:
         await _zoned(h, ("acme", ""))
         await h.admin('broadcast topic:pricing every:"day 09:00" title:"Daily" D.')
@@ -318,7 +324,13 @@ async def test_with_approval_on_an_occurrence_waits_for_another_admin(
         listed = (await h.admin("series")).text
         assert "last: Wed 2026-11-25, " + m.SERIES_OCCURRENCE_AWAITS.format(id=1) in listed
         notice = [p.text for p in h.workspace.in_channel("admin") if "#1" in p.text]
-        assert any("awaits approval" in text or "approve 1" in text for text in notice), notice
+        assert any("approve 1" in text for text in notice), notice
+        # Bob approves later: it goes out then (it had no time of its own yet).
+        move_to(clock, utc(2026, 11, 25, 10, 0))
+        approved = await h.admin("approve 1", user="bob")
+        assert not approved.is_error, approved.text
+        await _tick(h)
+        assert len(h.posts("acme")) == 1
     finally:
         await h.close()
 
