@@ -45,6 +45,7 @@ from storage.repositories import (
     AnnouncementRepository,
     ApprovalRepository,
     AuditRepository,
+    CapRepository,
     CommandSyncRepository,
     CtaRepository,
     DigestRepository,
@@ -181,6 +182,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         ctas=CtaRepository(sessions),
         variants=VariantRepository(sessions),
         series=SeriesRepository(sessions),
+        caps=CapRepository(sessions, excluded_channels=admin_channels),
         approvals=ApprovalRepository(sessions),
     )
 

@@ -95,6 +95,14 @@ class SetQuietHours:
 
 
 @dataclass(frozen=True, slots=True)
+class SetWeeklyCap:
+    """`settings cap <n>|off|default` (bot/caps.py): 1..50, CAP_OFF (0) for `off` (no cap even when
+    the vendor sets one), or None for `default` (the vendor's cap, PARTNERBOT_WEEKLY_CAP)."""
+
+    cap: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Join:
     code: str
 
@@ -111,6 +119,7 @@ PartnerCommand = (
     | SetMode
     | SetTimezone
     | SetQuietHours
+    | SetWeeklyCap
     | Join
 )
 

@@ -138,7 +138,11 @@ class PartnerBot:
         )
         self.admin = AdminService(
             AdminPorts(
-                topics=s.topics, schedules=s.schedules, announcements=s.announcements, directory=s.directory
+                topics=s.topics,
+                schedules=s.schedules,
+                announcements=s.announcements,
+                directory=s.directory,
+                caps=s.caps,
             ),
             clock,
             settings,
@@ -501,6 +505,8 @@ class PartnerBot:
                 return present(await p.set_timezone(inv, parsed))
             case c.SetQuietHours():
                 return present(await p.set_quiet_hours(inv, parsed))
+            case c.SetWeeklyCap():
+                return present(await p.set_weekly_cap(inv, parsed))
             case c.Join():
                 return present(await p.join(inv, parsed))
         raise AssertionError(f"unhandled partner command {parsed!r}")

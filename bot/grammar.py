@@ -15,6 +15,7 @@ from datetime import date
 from typing import Final, TypeVar
 
 from bot import messages as msg
+from bot.caps import CAP_OFF, MAX_CAP, MIN_CAP
 from bot.commands import (
     DEFAULT_CALENDAR_WEEKS,
     DEFAULT_NEWS,
@@ -68,6 +69,7 @@ from bot.commands import (
     SetMode,
     SetQuietHours,
     SetTimezone,
+    SetWeeklyCap,
     ShowSettings,
     Stats,
     Subscribe,
@@ -328,7 +330,7 @@ def _ask(text: str, pos: int) -> Ask:
     return Ask(question)
 
 
-def _settings(text: str, pos: int) -> ShowSettings | SetMode | SetTimezone | SetQuietHours:
+def _settings(text: str, pos: int) -> ShowSettings | SetMode | SetTimezone | SetQuietHours | SetWeeklyCap:
     word = read_word(text, pos)
     if word is None:
         return ShowSettings()
@@ -344,7 +346,9 @@ def _settings(text: str, pos: int) -> ShowSettings | SetMode | SetTimezone | Set
         return SetTimezone(values[0])
     if setting == "quiet":
         return SetQuietHours(_quiet(values))
-    did_you_mean = _did_you_mean(setting, ("mode", "timezone", "quiet"))
+    if setting == "cap":
+        return SetWeeklyCap(_cap(values))
+    did_you_mean = _did_you_mean(setting, ("mode", "timezone", "quiet", "cap"))
     raise _Invalid(
         msg.UNKNOWN_SETTING.format(
             word=_shown(word.text), did_you_mean=did_you_mean, usage=msg.PARTNER_USAGE["settings"]
@@ -362,6 +366,24 @@ def _quiet(values: list[str]) -> QuietHours | None:
     if quiet is None:
         raise _Invalid(msg.QUIET_INVALID.format(value=_shown(typed)))
     return quiet
+
+
+def _cap(values: list[str]) -> int | None:
+    """`settings cap 3`, `settings cap off` (CAP_OFF), `settings cap default` (None)."""
+    if len(values) != 1:
+        raise _usage_error(msg.SETTINGS_CAP_USAGE)
+    value = values[0].lower()
+    if value == "off":
+        return CAP_OFF
+    if value == "default":
+        return None
+    # Bounding the length first keeps int() away from huge digit strings.
+    if NUMBER.fullmatch(value) is None or len(value.lstrip("+-0")) > 3:
+        raise _Invalid(msg.CAP_INVALID.format(value=_shown(values[0]), min=MIN_CAP, max=MAX_CAP))
+    cap = int(value)
+    if not MIN_CAP <= cap <= MAX_CAP:
+        raise _Invalid(msg.CAP_INVALID.format(value=_shown(values[0]), min=MIN_CAP, max=MAX_CAP))
+    return cap
 
 
 def _mode(values: list[str]) -> DeliveryMode:

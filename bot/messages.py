@@ -37,7 +37,8 @@ PARTNER_HELP: Final = """\
 • `news [<topic>] [<n>]` — the latest announcements (5 by default, up to 20)
 • `ask <question>` — send a question to the vendor team
 • `settings` — show delivery settings; `settings mode immediate|daily|weekly`; \
-`settings timezone <IANA name>`; `settings quiet 20:00-08:00` or `settings quiet off`
+`settings timezone <IANA name>`; `settings quiet 20:00-08:00` or `settings quiet off`; \
+`settings cap <n>|off|default` — at most n normal announcements a week
 • `join <code>` — link this channel to your partner organisation
 • `help <command>` — more about one command"""
 
@@ -174,6 +175,7 @@ QUESTION_ID: Final = "a question"
 SETTINGS_MODE_USAGE: Final = "`settings mode immediate|daily|weekly`"
 SETTINGS_TIMEZONE_USAGE: Final = "`settings timezone <IANA name>`, e.g. `settings timezone Europe/Berlin`"
 SETTINGS_QUIET_USAGE: Final = "`settings quiet 20:00-08:00` or `settings quiet off`"
+SETTINGS_CAP_USAGE: Final = "`settings cap <n>` (1 to 50), `settings cap off` or `settings cap default`"
 TOPIC_ADD_USAGE: Final = '`topic add <slug> "<title>" ["<description>"]`'
 TOPIC_ARCHIVE_USAGE: Final = "`topic archive <slug>`"
 PARTNER_ACTIONS_USAGE: Final = (
@@ -193,8 +195,8 @@ PARTNER_USAGE: Final[Mapping[str, str]] = {
     "list": "`list`",
     "news": "`news [<topic>] [<n>]`",
     "ask": "`ask <question>`",
-    "settings": f"`settings`, {SETTINGS_MODE_USAGE}, `settings timezone <IANA name>` or "
-    f"{SETTINGS_QUIET_USAGE}",
+    "settings": f"`settings`, {SETTINGS_MODE_USAGE}, `settings timezone <IANA name>`, "
+    f"{SETTINGS_QUIET_USAGE}, or {SETTINGS_CAP_USAGE}",
     "join": "`join <code>`",
 }
 
@@ -253,7 +255,8 @@ PARTNER_ABOUT: Final[Mapping[str, str]] = {
     "news": "Shows the latest announcements this channel may see: 5 unless you give a number (up to 20).",
     "ask": "Sends your question to the vendor team; the answer comes back here.",
     "settings": "Shows or changes how announcements arrive: one by one, or as a daily or weekly digest, "
-    "the time zone digests follow, and quiet hours in which normal announcements wait.",
+    "the time zone digests follow, quiet hours in which normal announcements wait, and a weekly cap: "
+    "normal announcements over it wait for a digest instead of being posted one by one.",
     "join": "Links this channel to your partner organisation with the code your vendor gave you.",
 }
 
@@ -396,7 +399,7 @@ NEWS_HEADER: Final = Plural("**The latest announcement:**", "**The latest {n} an
 NEWS_ITEM: Final = "**{title}** — {date} · {topics}\n{body}"
 SETTINGS: Final = (
     "**Delivery settings for this channel**\n• mode: `{mode}`{digest}\n• time zone: `{timezone}`\n"
-    "• quiet hours: {quiet}\n• {partner}"
+    "• quiet hours: {quiet}\n• weekly cap: {cap}\n• {partner}"
 )
 LINKED_TO: Final = "partner: {name} ({tier})"
 NOT_LINKED: Final = "not linked to a partner organisation (`join <code>` links it)"
@@ -1718,6 +1721,67 @@ CALENDAR_SUMMARY: Final = Plural(
 CALENDAR_ITEMS: Final = Plural("{n} announcement", "{n} announcements")
 CALENDAR_LOCAL: Final = "{time} local"
 CLI_SERIES_NOT_FOUND: Final = "no series {id}"
+
+# --- fatigue caps ------------------------------------------------------------------------------
+# `settings cap`, the preview's and stats' capped counts (bot/caps.py, bot/presenter/caps.py).
+
+CAP_INVALID: Final = (
+    '"{value}" isn\'t a weekly cap: give a number of normal announcements from {min} to {max}, e.g. '
+    "`settings cap 3`, or `settings cap off`."
+)
+CAP_SHOW: Final = Plural("{n} normal announcement a week", "{n} normal announcements a week")
+CAP_SHOW_DEFAULT: Final = Plural(
+    "{n} normal announcement a week (vendor default)", "{n} normal announcements a week (vendor default)"
+)
+CAP_SHOW_NONE: Final = "off"
+CAP_SET: Final = Plural(
+    "🧢 Saved: at most {n} normal announcement a week is posted here on its own; the others arrive "
+    "together in a “You also missed” digest {when} ({timezone}). Urgent ones always arrive at once.",
+    "🧢 Saved: at most {n} normal announcements a week are posted here on their own; the others arrive "
+    "together in a “You also missed” digest {when} ({timezone}). Urgent ones always arrive at once.",
+)
+CAP_SET_DIGEST: Final = Plural(
+    "🧢 Saved: a weekly cap of {n} normal announcement. This channel gets a {mode} digest, so normal "
+    "announcements already arrive together; the cap counts once it is back on "
+    "`settings mode immediate`.",
+    "🧢 Saved: a weekly cap of {n} normal announcements. This channel gets a {mode} digest, so normal "
+    "announcements already arrive together; the cap counts once it is back on "
+    "`settings mode immediate`.",
+)
+CAP_OFF: Final = (
+    "No weekly cap for this channel: every announcement is posted when it is sent, whatever the "
+    "vendor's default."
+)
+CAP_DEFAULT: Final = Plural(
+    "This channel follows the vendor's weekly cap again: {n} normal announcement a week.",
+    "This channel follows the vendor's weekly cap again: {n} normal announcements a week.",
+)
+CAP_DEFAULT_NONE: Final = (
+    "This channel follows the vendor's weekly cap again; there is none at the moment, so every "
+    "announcement is posted when it is sent."
+)
+# The digest that carries an immediate channel's announcements over its cap.
+DIGEST_MISSED: Final = "You also missed"
+# Preview lines: targeted channels already at their weekly cap, and what happens there.
+CAP_OF: Final = "of {cap}"
+CAP_FROM_TO: Final = "(from {low} to {high})"
+WAIT_CAP_MISSED: Final = Plural(
+    "🧢 {n} channel is at its weekly cap {caps}: it gets this in a “You also missed” digest at its "
+    "digest time ({when}).",
+    "🧢 {n} channels are at their weekly cap {caps}: they get this in a “You also missed” digest at "
+    "their digest time ({when}).",
+)
+WAIT_CAP_DIGEST: Final = Plural(
+    "🧢 {n} channel is at its weekly cap {caps}: it gets this in its next digest.",
+    "🧢 {n} channels are at their weekly cap {caps}: they get this in their next digest.",
+)
+# `stats`, `stats <id>`: deliveries over a channel's cap (held for a digest instead).
+STATS_CAPPED: Final = Plural(
+    "• over a weekly cap: {n} copy, held for a digest", "• over weekly caps: {n} copies, held for digests"
+)
+# After a line of `stats` and `topics` (over-sending on a topic).
+CAPPED_SUFFIX: Final = Plural(", {n} over a weekly cap", ", {n} over weekly caps")
+
 
 # --- approval before send (bot/services/approvals.py, `approve`, `reject`, `topic require-approval`) --
 

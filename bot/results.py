@@ -165,12 +165,28 @@ class ChannelSettings:
     quiet_is_default: bool = False
     partner_name: str = ""
     partner_tier: str = ""
+    # Its weekly cap (bot/caps.py; None: none), and whether it is the vendor's rather than its own.
+    cap: int | None = None
+    cap_is_default: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ModeSet:
     """The channel's new delivery mode; digests go out at `digest_at` in `timezone`."""
 
+    mode: DeliveryMode
+    digest_at: DigestTime
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyCapSet:
+    """The channel's new weekly cap (bot/caps.py): `cap` is the one now in force (None: none);
+    `follows_vendor` after `settings cap default`. Its mode says whether the cap bites now (an
+    immediate channel) and when the "You also missed" digest goes out (`digest_at` in `timezone`)."""
+
+    cap: int | None
+    follows_vendor: bool
     mode: DeliveryMode
     digest_at: DigestTime
     timezone: str
@@ -208,6 +224,7 @@ PartnerResult = (
     | ChannelSettings
     | ModeSet
     | QuietHoursSet
+    | WeeklyCapSet
     | TimezoneSet
     | Joined
     | Refused

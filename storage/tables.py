@@ -102,6 +102,9 @@ class ChannelRow(SQLModel, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     # "HH:MM-HH:MM", "off", or None for the vendor default (PARTNERBOT_QUIET_HOURS).
     quiet_hours: str | None = Field(default=None, max_length=16)
+    # Non-urgent announcements per rolling week (`settings cap`): 1..50, 0 for off, None for the
+    # vendor default (PARTNERBOT_WEEKLY_CAP).
+    weekly_cap: int | None = Field(default=None)
     active: bool = Field(default=True)
     deactivated_reason: str = Field(default="", max_length=200)
     created_at: datetime = _ts()
@@ -270,6 +273,9 @@ class DeliveryRow(OutboxColumns, table=True):
     # When a partner first acted on this copy (an engaging action: bot.domain.engagement.ENGAGING_KINDS),
     # set in that action's transaction: the dashboard counts engaged copies without joining the events.
     engaged_at: datetime | None = _ts(nullable=True)
+    # Over its channel's weekly cap when written: held for a digest (status `digest`) instead of
+    # posted alone. Stays true once a digest carried it (bot/caps.py).
+    capped: bool = Field(default=False)
 
 
 class DigestRow(OutboxColumns, table=True):

@@ -10,6 +10,7 @@ from bot.ports.announcements import AnnouncementStore, RevisionStore
 from bot.ports.approvals import ApprovalStore
 from bot.ports.audiences import SavedAudienceStore
 from bot.ports.audit import AuditStore
+from bot.ports.caps import CapStore
 from bot.ports.cta import CtaStore
 from bot.ports.directory import DirectoryStore
 from bot.ports.engagement import EngagementStore
@@ -51,4 +52,5 @@ class Stores:
     ctas: CtaStore
     variants: VariantStore
     series: SeriesStore
+    caps: CapStore
     approvals: ApprovalStore

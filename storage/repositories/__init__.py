@@ -5,6 +5,7 @@ from storage.repositories.announcements import AnnouncementRepository
 from storage.repositories.approvals import ApprovalRepository
 from storage.repositories.audiences import SavedAudienceRepository
 from storage.repositories.audit import AuditRepository
+from storage.repositories.caps import CapRepository
 from storage.repositories.command_sync import CommandSyncRepository
 from storage.repositories.cta import CtaRepository
 from storage.repositories.digests import DigestRepository
@@ -31,6 +32,7 @@ __all__ = [
     "AnnouncementRepository",
     "ApprovalRepository",
     "AuditRepository",
+    "CapRepository",
     "CommandSyncRepository",
     "CtaRepository",
     "DigestRepository",

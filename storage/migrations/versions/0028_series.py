@@ -5,8 +5,8 @@
   state, and what became of the latest occurrence. Occurrences themselves are claimed in `job_run`
   (job `series-occurrence`, period `<series id>/<date>`), so a restart never skips or repeats one.
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-04
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "0027"
-down_revision: str | None = "0026"
+revision: str = "0028"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
