@@ -63,6 +63,7 @@ from storage.repositories import (
     SavedAudienceRepository,
     ScheduleRepository,
     SearchRepository,
+    SeriesRepository,
     StatsRepository,
     SubscriptionRepository,
     TopicRepository,
@@ -182,6 +183,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         ctas=CtaRepository(sessions),
         variants=VariantRepository(sessions),
         search=SearchRepository(sessions),
+        series=SeriesRepository(sessions),
         caps=CapRepository(sessions, excluded_channels=admin_channels),
         approvals=ApprovalRepository(sessions),
     )

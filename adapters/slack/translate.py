@@ -38,6 +38,7 @@ from bot.domain import (
 from bot.domain.sending import CtaButton
 from bot.presenter import SHOW_ACTION, TEST_ACTION
 from bot.presenter.approvals import APPROVE_ACTION
+from bot.presenter.series import SERIES_END_ACTION, SERIES_START_ACTION
 from bot.safety import neutralize_mentions
 from bot.services.admin import CANCEL_ACTION, RECALL_ACTION, SEND_ACTION
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
@@ -60,6 +61,8 @@ CORE_ACTIONS: Final = (
     CANCEL_ACTION,
     RECALL_ACTION,
     TEST_ACTION,
+    SERIES_START_ACTION,
+    SERIES_END_ACTION,
     APPROVE_ACTION,
     SHOW_ACTION,
 )

@@ -74,6 +74,7 @@ from bot.ports.sending import (
     SendError,
     TransientSendError,
 )
+from bot.ports.series import SeriesStore
 from bot.ports.stores import (
     Stores,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "SearchStore",
     "SendError",
     "Sender",
+    "SeriesStore",
     "StatsStore",
     "Stores",
     "SubscriptionStore",

@@ -21,6 +21,7 @@ from bot.ports.privacy import PrivacyStore
 from bot.ports.scheduling import ScheduleStore
 from bot.ports.search import SearchStore
 from bot.ports.sending import RateLimitRows
+from bot.ports.series import SeriesStore
 from bot.ports.topics import SubscriptionStore, TopicStore
 from bot.ports.variants import VariantStore
 
@@ -52,5 +53,6 @@ class Stores:
     ctas: CtaStore
     variants: VariantStore
     search: SearchStore
+    series: SeriesStore
     caps: CapStore
     approvals: ApprovalStore

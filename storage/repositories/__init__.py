@@ -22,6 +22,7 @@ from storage.repositories.reports import ReportRepository
 from storage.repositories.revisions import RevisionRepository
 from storage.repositories.scheduling import ScheduleRepository
 from storage.repositories.search import SearchRepository
+from storage.repositories.series import SeriesRepository
 from storage.repositories.stats import StatsRepository
 from storage.repositories.subscriptions import SubscriptionRepository
 from storage.repositories.topics import TopicRepository
@@ -50,6 +51,7 @@ __all__ = [
     "SavedAudienceRepository",
     "ScheduleRepository",
     "SearchRepository",
+    "SeriesRepository",
     "StatsRepository",
     "SubscriptionRepository",
     "TopicRepository",

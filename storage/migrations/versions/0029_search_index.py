@@ -9,8 +9,8 @@
   text weight B) with a GIN index.
 - Rows for the announcements that exist are built here.
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-04
 """
 
@@ -21,8 +21,8 @@ from alembic import op
 
 from storage.repositories.search import reindex_all
 
-revision: str = "0028"
-down_revision: str | None = "0027"
+revision: str = "0029"
+down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
