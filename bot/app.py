@@ -43,6 +43,7 @@ from storage.files import FilesystemFileStore, LocalFileReader
 from storage.repositories import (
     AckRepository,
     AnnouncementRepository,
+    ApprovalRepository,
     AuditRepository,
     CommandSyncRepository,
     CtaRepository,
@@ -182,6 +183,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         ctas=CtaRepository(sessions),
         variants=VariantRepository(sessions),
         file_usage=FileUsageRepository(sessions),
+        approvals=ApprovalRepository(sessions),
     )
 
 
