@@ -45,6 +45,7 @@ from storage.repositories import (
     AnnouncementRepository,
     ApprovalRepository,
     AuditRepository,
+    CapRepository,
     CommandSyncRepository,
     CtaRepository,
     DigestRepository,
@@ -61,6 +62,7 @@ from storage.repositories import (
     RevisionRepository,
     SavedAudienceRepository,
     ScheduleRepository,
+    SeriesRepository,
     StatsRepository,
     SubscriptionRepository,
     TopicRepository,
@@ -183,6 +185,8 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         ctas=CtaRepository(sessions),
         variants=VariantRepository(sessions),
         file_usage=FileUsageRepository(sessions),
+        series=SeriesRepository(sessions),
+        caps=CapRepository(sessions, excluded_channels=admin_channels),
         approvals=ApprovalRepository(sessions),
     )
 

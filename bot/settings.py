@@ -74,6 +74,9 @@ class CoreSettings(BaseSettings):
     open_subscriptions: bool = Field(False, validation_alias=env("PARTNERBOT_OPEN_SUBSCRIPTIONS"))
     # Vendor-wide quiet hours, e.g. `20:00-08:00` in each channel's own time zone; off unless set.
     quiet_hours: str = Field("", validation_alias=env("PARTNERBOT_QUIET_HOURS"))
+    # Fatigue cap: at most this many non-urgent announcements per channel per rolling week (1..50);
+    # those over it wait for a digest (bot/caps.py). Empty or `off`: no cap. `settings cap` overrides it.
+    weekly_cap: int | None = Field(None, ge=1, le=50, validation_alias=env("PARTNERBOT_WEEKLY_CAP"))
     # When daily/weekly digests go out, in each channel's own time zone.
     digest_time: str = Field("09:00", validation_alias=env("PARTNERBOT_DIGEST_TIME"))
     digest_weekday: str = Field("monday", validation_alias=env("PARTNERBOT_DIGEST_WEEKDAY"))
@@ -158,7 +161,7 @@ class CoreSettings(BaseSettings):
             raise ValueError(f"not a BCP 47 language tag: {word!r} (for example `en`, `de`, `pt-br`)")
         return str(langcodes.standardize_tag(word)).lower()
 
-    @field_validator("retention_days", mode="before")
+    @field_validator("retention_days", "weekly_cap", mode="before")
     @classmethod
     def _retention_off(cls, value: object) -> object:
         if isinstance(value, str) and value.strip().lower() in ("", "off"):

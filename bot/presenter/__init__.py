@@ -39,6 +39,7 @@ from bot.presenter.files import files_refused_reply
 from bot.presenter.partners import SUBSCRIBE_ACTION as SUBSCRIBE_ACTION
 from bot.presenter.partners import UNSUBSCRIBE_ACTION as UNSUBSCRIBE_ACTION
 from bot.presenter.partners import (
+    cap_reply,
     joined_reply,
     mode_reply,
     news_reply,
@@ -116,6 +117,7 @@ from bot.results import (
     TopicsListed,
     TopicsOverview,
     Unsubscribed,
+    WeeklyCapSet,
 )
 
 __all__ = [
@@ -176,6 +178,8 @@ def present(
             return mode_reply(result)
         case QuietHoursSet():
             return quiet_reply(result)
+        case WeeklyCapSet():
+            return cap_reply(result)
         case TimezoneSet():
             return timezone_reply(result)
         case Joined():
