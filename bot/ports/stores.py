@@ -15,6 +15,7 @@ from bot.ports.cta import CtaStore
 from bot.ports.directory import DirectoryStore
 from bot.ports.engagement import EngagementStore
 from bot.ports.feedback import AckStore, FeedbackStore
+from bot.ports.files import FileUsageStore
 from bot.ports.jobs import JobRunStore
 from bot.ports.outbox import DigestStore, NoticeStore, OutboxStore
 from bot.ports.privacy import PrivacyStore
@@ -53,6 +54,7 @@ class Stores:
     ctas: CtaStore
     variants: VariantStore
     search: SearchStore
+    file_usage: FileUsageStore
     series: SeriesStore
     caps: CapStore
     approvals: ApprovalStore
