@@ -94,6 +94,11 @@ class SetQuietHours:
 
 
 @dataclass(frozen=True, slots=True)
+class SetLanguage:
+    language: str | None  # a BCP 47 tag, lower case; None: `settings language off`
+
+
+@dataclass(frozen=True, slots=True)
 class Join:
     code: str
 
@@ -110,6 +115,7 @@ PartnerCommand = (
     | SetMode
     | SetTimezone
     | SetQuietHours
+    | SetLanguage
     | Join
 )
 

@@ -55,6 +55,7 @@ from bot.commands import (
     Scheduled,
     Send,
     SendTest,
+    SetLanguage,
     SetMode,
     SetQuietHours,
     SetTimezone,
@@ -72,6 +73,7 @@ from bot.domain.announcements import Audience
 from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
 from bot.domain.directory import DeliveryMode
+from bot.i18n import normalised
 from bot.lexer import (
     NUMBER,
     OPTION,
@@ -302,7 +304,7 @@ def _ask(text: str, pos: int) -> Ask:
     return Ask(question)
 
 
-def _settings(text: str, pos: int) -> ShowSettings | SetMode | SetTimezone | SetQuietHours:
+def _settings(text: str, pos: int) -> ShowSettings | SetMode | SetTimezone | SetQuietHours | SetLanguage:
     word = read_word(text, pos)
     if word is None:
         return ShowSettings()
@@ -318,7 +320,9 @@ def _settings(text: str, pos: int) -> ShowSettings | SetMode | SetTimezone | Set
         return SetTimezone(values[0])
     if setting == "quiet":
         return SetQuietHours(_quiet(values))
-    did_you_mean = _did_you_mean(setting, ("mode", "timezone", "quiet"))
+    if setting in ("language", "lang"):
+        return SetLanguage(_language(values))
+    did_you_mean = _did_you_mean(setting, ("mode", "timezone", "quiet", "language"))
     raise _Invalid(
         msg.UNKNOWN_SETTING.format(
             word=_shown(word.text), did_you_mean=did_you_mean, usage=msg.PARTNER_USAGE["settings"]
@@ -336,6 +340,17 @@ def _quiet(values: list[str]) -> QuietHours | None:
     if quiet is None:
         raise _Invalid(msg.QUIET_INVALID.format(value=_shown(typed)))
     return quiet
+
+
+def _language(values: list[str]) -> str | None:
+    if len(values) != 1:
+        raise _usage_error(msg.SETTINGS_LANGUAGE_USAGE)
+    if values[0].lower() == "off":
+        return None
+    tag = normalised(values[0])
+    if tag is None or len(tag) > MAX_LANGUAGE:
+        raise _Invalid(msg.LANGUAGE_INVALID.format(value=_shown(values[0])))
+    return tag
 
 
 def _mode(values: list[str]) -> DeliveryMode:

@@ -23,6 +23,7 @@ from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.engagement import SendingLoad
 from bot.domain.feedback import AckState, Question
 from bot.domain.files import FileProblem
+from bot.domain.languages import ReaderLanguage
 from bot.domain.topics import Topic
 from bot.domain.variants import Variant
 from bot.timezones import DigestTime, QuietHours
@@ -161,6 +162,7 @@ class ChannelSettings:
     quiet_is_default: bool = False
     partner_name: str = ""
     partner_tier: str = ""
+    language: ReaderLanguage | None = None  # the language partnerbot speaks here, and why
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +180,14 @@ class QuietHoursSet:
 
     quiet: QuietHours | None
     timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageSet:
+    """`settings language …` done: the channel's own tag (None: removed) and what it now reads."""
+
+    language: str | None
+    reader: ReaderLanguage
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +214,7 @@ PartnerResult = (
     | ChannelSettings
     | ModeSet
     | QuietHoursSet
+    | LanguageSet
     | TimezoneSet
     | Joined
     | Refused

@@ -100,6 +100,8 @@ class ChannelRow(SQLModel, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     # "HH:MM-HH:MM", "off", or None for the vendor default (PARTNERBOT_QUIET_HOURS).
     quiet_hours: str | None = Field(default=None, max_length=16)
+    # `settings language <tag>` (BCP 47, lower case), or None: the partner's language applies.
+    language: str | None = Field(default=None, max_length=20)
     active: bool = Field(default=True)
     deactivated_reason: str = Field(default="", max_length=200)
     created_at: datetime = _ts()

@@ -295,6 +295,11 @@ class DirectoryRepository(Repository):
     ) -> None:
         await self._set_channel(channel_id, user, now, quiet_hours=quiet)
 
+    async def set_language(
+        self, channel_id: int, language: str | None, *, user: str | None, now: datetime
+    ) -> None:
+        await self._set_channel(channel_id, user, now, language=language)
+
     async def _set_channel(
         self, channel_id: int, user: str | None, now: datetime, **values: str | None
     ) -> None:

@@ -155,7 +155,7 @@ def test_settings_show_mode_digest_time_zone_quiet_hours_and_partner(
     assert str(NIGHT) == "20:00-08:00"
     assert present(settings).text == (
         f"**Delivery settings for this channel**\n• mode: {mode}\n• time zone: `Europe/Berlin`\n"
-        f"• quiet hours: {quiet}\n• {partner}"
+        f"• quiet hours: {quiet}\n• language: off\n• {partner}"
     )
 
 
