@@ -129,24 +129,28 @@ def number(value: float) -> str:
     return str(format_decimal(value, locale=locale))
 
 
+def _words_locale() -> Locale:
+    """The locale of the words around a name or a date: the reader's catalog language (a reader of a
+    language partnerbot has no wording in reads English sentences, so English names in them)."""
+    return Locale.parse(catalog_language(reader()))
+
+
 def language_name(tag: str) -> str:
     """A language's name in the reader's language: `de` → "German" for English readers, "Deutsch" for
     German ones; the tag itself when Babel has no name for it."""
     locale = locale_of(tag)
-    reader_locale = locale_of(reader()) or Locale.parse(ENGLISH)
-    name = locale.get_display_name(reader_locale) if locale is not None else None
+    name = locale.get_display_name(_words_locale()) if locale is not None else None
     return str(name) if name else tag
 
 
 def long_date(day: date) -> str:
     """A date written out for the reader: "Mittwoch, 25. November 2026", "2026年11月25日水曜日"."""
-    return str(format_date(day, format="full", locale=locale_of(reader()) or Locale.parse(ENGLISH)))
+    return str(format_date(day, format="full", locale=_words_locale()))
 
 
 def weekday_name(index: int) -> str:
     """Monday (0) … Sunday (6) in the reader's language."""
-    locale = locale_of(reader()) or Locale.parse(ENGLISH)
-    return str(locale.days["format"]["wide"][index])
+    return str(_words_locale().days["format"]["wide"][index])
 
 
 class Message(str):

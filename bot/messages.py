@@ -189,8 +189,8 @@ PARTNER_USAGE: Final[Mapping[str, str]] = {
     "news": P("`news [<topic>] [<n>]`"),
     "ask": P("`ask <question>`"),
     "settings": P(
-        f"`settings`, {SETTINGS_MODE_USAGE}, `settings timezone <IANA name>`, {SETTINGS_QUIET_USAGE} "
-        "or `settings language <language tag>|off`"
+        f"`settings`, {SETTINGS_MODE_USAGE}, `settings timezone <IANA name>`, {SETTINGS_QUIET_USAGE}; "
+        "`settings language <language tag>` or `settings language off`"
     ),
     "join": P("`join <code>`"),
 }
