@@ -175,7 +175,13 @@ class PartnerBot:
             AnalyticsPorts(stats=s.stats, announcements=s.announcements, acks=s.acks)
         )
         self.acks = AckService(
-            AckPorts(feedback=s.feedback, announcements=s.announcements, acks=s.acks, notices=s.notices),
+            AckPorts(
+                feedback=s.feedback,
+                announcements=s.announcements,
+                acks=s.acks,
+                notices=s.notices,
+                directory=s.directory,
+            ),
             clock,
             settings,
         )

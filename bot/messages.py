@@ -458,7 +458,10 @@ DIRECT_QUESTION: Final = "a direct question"
 ADMIN_THREAD_HEADING: Final = (
     "💬 Partner questions on announcement #{id} “{title}” — reply in this thread to answer."
 )
-QUESTION_RELAYED: Final = "❓ **Question #{id}** from **{partner}** ({tier}, {platform}) — {asker}:\n> {text}"
+# `{language}`: the language the partner reads (bot/services/languages.py), named in the admin's.
+QUESTION_RELAYED: Final = (
+    "❓ **Question #{id}** from **{partner}** ({tier}, {platform}) — {asker}, reads {language}:\n> {text}"
+)
 ANSWER_RELAYED: Final = P("💬 **Answer from {admin}** to “{question}”:\n{answer}")
 ANSWER_RELAYED_RECALLED: Final = P(
     "💬 **Answer from {admin}** to your question about an announcement that has since been withdrawn:\n"

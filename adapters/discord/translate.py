@@ -330,7 +330,7 @@ def thread_name(out: Outgoing) -> str:
     # Questions and notices (reports, reminders) only ever go to admin channels.
     if isinstance(out.content, RelayPost) and out.content.kind in (RelayKind.QUESTION, RelayKind.NOTICE):
         return m.DISCORD_ADMIN_THREAD
-    return m.DISCORD_PARTNER_THREAD
+    return str(m.DISCORD_PARTNER_THREAD)  # in the reader's language
 
 
 def same_message(payload: Mapping[str, Any], part: Part, expected_nonce: str, bot_id: int) -> bool:
@@ -408,6 +408,17 @@ def invocation(
         thread=MessageRef(channel, str(thread_id)) if thread_id is not None else None,
         platform_admin=bool({str(r) for r in role_ids} & set(admin_roles)),
     )
+
+
+def interaction_locale(locale: object, guild_locale: object) -> str:
+    """The language an interaction says its user reads: its `locale` (the user's client language),
+    else its `guild_locale` (a server's community language); "" when neither is set.
+    https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object"""
+    for value in (locale, guild_locale):
+        tag = str(getattr(value, "value", value) or "")
+        if tag and tag != "None":
+            return tag
+    return ""
 
 
 def without_mention(content: str, bot_id: int) -> tuple[str, bool]:

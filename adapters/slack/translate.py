@@ -202,6 +202,7 @@ def mrkdwn(text: str) -> str:
     adding blank lines around quotes and lists, turning pasted `<…>` into links.
     https://docs.slack.dev/messaging/formatting-message-text
     """
+    text = str(text)  # a partner-facing bot.messages text, in the reader's language
     safe = neutralize_mentions(text).replace("&", "&amp;").replace("<", "&lt;")
     escaped = "\n".join(
         line[:1] + line[1:].replace(">", "&gt;") if line.startswith(">") else line.replace(">", "&gt;")
@@ -271,7 +272,8 @@ def _back_off(text: str, at: int) -> int:
 
 
 def _plain(text: str, limit: int) -> JSON:
-    return {"type": "plain_text", "text": text[:limit] or " ", "emoji": True}
+    # str(): a partner-facing bot.messages text in the reader's language (bot/i18n.py `reading`).
+    return {"type": "plain_text", "text": str(text)[:limit] or " ", "emoji": True}
 
 
 def _section(text: str, **extra: Any) -> Block:
