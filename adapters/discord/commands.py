@@ -205,17 +205,24 @@ def partner_group(h: DiscordHandlers) -> app_commands.Group:
 
     @group.command(name="settings", description="Show or change how announcements arrive here")
     @app_commands.describe(
-        mode="One by one, or a daily/weekly digest", timezone="IANA name, e.g. Europe/Berlin"
+        mode="One by one, or a daily/weekly digest",
+        timezone="IANA name, e.g. Europe/Berlin",
+        language="The language partnerbot speaks here: a tag such as de, fr, ja; off: your organisation's",
     )
     @app_commands.autocomplete(timezone=_timezones)
     async def settings(
-        interaction: discord.Interaction, mode: Mode | None = None, timezone: str | None = None
+        interaction: discord.Interaction,
+        mode: Mode | None = None,
+        timezone: str | None = None,
+        language: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
-        changes: list[c.PartnerCommand] = []
+        changes: list[c.PartnerCommand | str] = []
         if mode:
             changes.append(c.SetMode(DeliveryMode(mode)))
         if timezone:
             changes.append(c.SetTimezone(timezone.strip()))
+        if language:  # through the grammar, which checks the tag
+            changes.append(f"settings language {language.strip()}")
         if changes:
             await h.partner(interaction, *changes, changes_channel=True)
         else:

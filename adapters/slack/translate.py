@@ -36,6 +36,7 @@ from bot.domain import (
     UserRef,
 )
 from bot.domain.sending import CtaButton
+from bot.i18n import reader
 from bot.presenter import TEST_ACTION
 from bot.safety import neutralize_mentions
 from bot.services.admin import CANCEL_ACTION, RECALL_ACTION, SEND_ACTION
@@ -393,8 +394,9 @@ def settled_preview(original: Mapping[str, Any], result: Reply) -> Message:
 def announcement_message(post: AnnouncementPost, *, key: str) -> Message:
     """A delivered announcement: title, body (Markdown → mrkdwn), topics/urgency, feedback buttons,
     and metadata carrying the delivery's idempotency key (found again by `find_posted`)."""
+    # Keyed by the reader's language too: the topics line and the marks are partnerbot's words.
     shared, fallback = _announcement_content(
-        post.title, post.body, post.topics, post.urgent, post.ack_required
+        post.title, post.body, post.topics, post.urgent, post.ack_required, reader()
     )
     feedback = {"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": _feedback_elements(post)}
     blocks: list[Block] = [*shared, *cta_blocks(post), feedback]
@@ -415,7 +417,7 @@ def announcement_message(post: AnnouncementPost, *, key: str) -> Message:
 
 @functools.lru_cache(maxsize=64)
 def _announcement_content(
-    title: str, body: str, topics: tuple[str, ...], urgent: bool, ack_required: bool
+    title: str, body: str, topics: tuple[str, ...], urgent: bool, ack_required: bool, language: str
 ) -> tuple[tuple[Block, ...], str]:
     """The blocks every copy of an announcement shares, and its fallback text. Cached: a fan-out
     renders them once, not once per channel (the blocks are shared, so never mutate them)."""
