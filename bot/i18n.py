@@ -118,6 +118,17 @@ def gettext(message: str) -> str:
     return str(catalog().gettext(str.__str__(message)))
 
 
+def translation(message: str, language: str) -> str | None:
+    """`message` (an English message id) in `language`, or None when partnerbot has no wording for it
+    in that language (no catalog, English, or an id the catalog lacks): for platforms that show
+    their own fallback, like Discord's command descriptions."""
+    shipped = catalog_language(language)
+    if shipped == ENGLISH:
+        return None
+    translated = str(_translations(shipped).gettext(str.__str__(message)))
+    return translated if translated != message else None
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The form of the message for `count` in the reader's language: `ngettext("channel", "channels", 2)`."""
     return str(catalog().ngettext(singular, plural, count))

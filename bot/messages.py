@@ -1224,6 +1224,33 @@ DISCORD_ACK_OPTION: Final = "Partners must acknowledge it (urgent announcements 
 # ≤ 100 characters (Discord's option description limit).
 DISCORD_CTA_OPTION: Final = "A link button: Label|https://… (e.g. Register now|https://example.com/webinar)"
 
+# The /partner command and option descriptions (≤ 100 characters each), localised for each Discord
+# client language through discord.py's `app_commands.Translator` (adapters/discord/i18n.py). Command
+# and option names stay English: they are what partners type.
+DISCORD_PARTNER_DESCRIPTIONS: Final[Mapping[str, str]] = {
+    "partner": P("Choose the vendor's topics for this channel, read news, ask"),
+    "subscribe": P("Follow topics in this channel"),
+    "topics_option": P("Topic names separated by spaces or commas, or: all"),
+    "unsubscribe": P("Stop following topics in this channel"),
+    "topics": P("Every topic, marking the ones this channel follows"),
+    "list": P("The topics this channel follows"),
+    "news": P("The latest announcements for this channel"),
+    "topic_option": P("Only this topic"),
+    "count_option": P("How many (1 to {max})"),
+    "ask": P("Send a question to the vendor team"),
+    "question_option": P("Your question"),
+    "settings": P("Show or change how announcements arrive here"),
+    "mode_option": P("One by one, or a daily/weekly digest"),
+    "timezone_option": P("IANA name, e.g. Europe/Berlin"),
+    "language_option": P(
+        "The language partnerbot speaks here: a tag such as de, fr, ja; off: your organisation's"
+    ),
+    "join": P("Link this channel to your partner organisation"),
+    "code_option": P("The join code your partner manager gave you"),
+    "help": P("What partnerbot can do here"),
+    "command_option": P("One command to explain"),
+}
+
 # Permissions:
 
 DISCORD_NEEDS_PERMISSION: Final = P(

@@ -156,3 +156,21 @@ async def test_the_preview_counts_the_japanese_readers_who_get_the_default(tokyo
         user=world.admin,
     )
     assert "1 partner reads Japanese; no Japanese text yet" in preview["data"]["content"]
+
+
+async def test_discord_shows_the_partner_commands_described_in_each_clients_language(
+    tokyo: DiscordWorld,
+) -> None:
+    """The /partner descriptions as synced: localised per Discord locale from the partner catalogs
+    (app_commands.Translator); the command and option names stay English, what partners type."""
+    [partner] = [c for c in tokyo.fake.commands[None] if c["name"] == "partner"]
+    assert partner["description_localizations"]["ja"].startswith("このチャンネルで受け取るベンダーのトピック")
+    assert partner["description_localizations"]["de"].startswith("Themen des Herstellers")
+    assert "en-US" not in partner["description_localizations"]  # English is the default text
+    assert not partner["name_localizations"]
+    news = next(o for o in partner["options"] if o["name"] == "news")
+    count = next(o for o in news["options"] if o["name"] == "count")
+    assert count["description"] == "How many (1 to 20)"
+    assert count["description_localizations"]["fr"] == "Combien (de 1 à 20)"
+    assert count["description_localizations"]["es-ES"] == "Cuántos (de 1 a 20)"
+    assert not count.get("name_localizations")
