@@ -9,7 +9,8 @@ from bot.domain.conversation import Button, ButtonStyle, Reply, Row
 from bot.domain.directory import DeliveryMode
 from bot.domain.languages import ReaderLanguage
 from bot.domain.topics import Topic
-from bot.i18n import language_name, weekday_name
+from bot.domain.variants import pick
+from bot.i18n import language_name, reader, weekday_name
 from bot.results import (
     ChannelSettings,
     Joined,
@@ -65,15 +66,12 @@ def news_reply(news: NewsListed) -> Reply:
         return Reply(text=m.NEWS_NEEDS_TOPICS)
     if not news.announcements:
         return Reply(text=m.NO_NEWS)
-    blocks = [
-        m.NEWS_ITEM.format(
-            title=a.title,
-            date=f"{(a.sent_at or a.created_at):%Y-%m-%d}",
-            topics=", ".join(a.topics),
-            body=a.body,
-        )
-        for a in news.announcements
-    ]
+    blocks = []
+    for a in news.announcements:
+        variant = pick(a.variants, reader())  # the reader's translation, as its delivery would have
+        title, body = (variant.title, variant.body) if variant else (a.title, a.body)
+        date = f"{(a.sent_at or a.created_at):%Y-%m-%d}"
+        blocks.append(m.NEWS_ITEM.format(title=title, date=date, topics=", ".join(a.topics), body=body))
     return Reply(text=m.NEWS_HEADER(len(news.announcements)) + "\n\n" + "\n\n".join(blocks))
 
 

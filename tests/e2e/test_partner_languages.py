@@ -60,6 +60,8 @@ async def test_a_german_slack_partner_reads_partnerbot_in_german(database_url: s
             assert "Frage stellen" in words and "Ask a question" not in words
         for post in world.bot_posts(acme.channel):
             assert "Ask a question" in json.dumps(post.blocks)
+        news = await _say(world, "berlin", "news")
+        assert "Die 2 neuesten Ankündigungen:" in news and "Neue Preise" in news and "New prices" not in news
 
         # A question: relayed to the admins in English, naming the partner's language.
         asked = await _say(world, "berlin", "ask Gilt das auch für Österreich?")
