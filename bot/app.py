@@ -43,7 +43,9 @@ from storage.files import FilesystemFileStore, LocalFileReader
 from storage.repositories import (
     AckRepository,
     AnnouncementRepository,
+    ApprovalRepository,
     AuditRepository,
+    CapRepository,
     CommandSyncRepository,
     CtaRepository,
     DigestRepository,
@@ -178,6 +180,8 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         audiences=SavedAudienceRepository(sessions),
         ctas=CtaRepository(sessions),
         variants=VariantRepository(sessions),
+        caps=CapRepository(sessions, excluded_channels=admin_channels),
+        approvals=ApprovalRepository(sessions),
     )
 
 

@@ -99,6 +99,14 @@ class SetLanguage:
 
 
 @dataclass(frozen=True, slots=True)
+class SetWeeklyCap:
+    """`settings cap <n>|off|default` (bot/caps.py): 1..50, CAP_OFF (0) for `off` (no cap even when
+    the vendor sets one), or None for `default` (the vendor's cap, PARTNERBOT_WEEKLY_CAP)."""
+
+    cap: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Join:
     code: str
 
@@ -116,6 +124,7 @@ PartnerCommand = (
     | SetTimezone
     | SetQuietHours
     | SetLanguage
+    | SetWeeklyCap
     | Join
 )
 
@@ -163,6 +172,8 @@ class Invite:
 # field errors) and the Discord modals and options (max_length, Range) all read these.
 MAX_TITLE = 150
 MAX_BODY = 3_000
+# `reject <id> <comment>`: the comment an author reads in the admin channel and `stats <id>` keeps.
+MAX_COMMENT = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,6 +369,30 @@ class Dashboard:
     """`dashboard`: a one-time sign-in link to the web dashboard, for the admin who asks."""
 
 
+@dataclass(frozen=True, slots=True)
+class Approve:
+    """`approve <id>`: another admin approves what awaits approval for the announcement (its send, or
+    an edit), which then goes the normal way."""
+
+    announcement_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """`reject <id> <comment>` (the "Request changes" button): it does not go out; the comment says why."""
+
+    announcement_id: int
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class TopicApproval:
+    """`topic require-approval <slug>` (or `… off`): announcements about it need an approval."""
+
+    slug: str
+    required: bool = True
+
+
 AdminCommand = (
     AdminHelp
     | TopicAdd
@@ -390,4 +425,7 @@ AdminCommand = (
     | SendTest
     | Translate
     | Translations
+    | Approve
+    | Reject
+    | TopicApproval
 )

@@ -39,13 +39,15 @@ PARTNER_HELP: Final = P("""\
 • `ask <question>` — send a question to the vendor team
 • `settings` — show delivery settings; `settings mode immediate|daily|weekly`; \
 `settings timezone <IANA name>`; `settings quiet 20:00-08:00` or `settings quiet off`; \
-`settings language de` or `settings language off`
+`settings language de` or `settings language off`; \
+`settings cap <n>|off|default` — at most n normal announcements a week
 • `join <code>` — link this channel to your partner organisation
 • `help <command>` — more about one command""")
 
 ADMIN_HELP: Final = """\
 **partnerbot admin commands**
-• `topic add <slug> "<title>" ["<description>"]` · `topic archive <slug>` · `topic unarchive <slug>`
+• `topic add <slug> "<title>" ["<description>"]` · `topic archive <slug>` · `topic unarchive <slug>` \
+· `topic require-approval <slug> [off]` — its announcements need another admin's approval
 • `topics` — every topic, archived ones marked, with how many channels follow each and its last \
 30 days' deliveries against partner actions
 • `invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]` \
@@ -60,6 +62,8 @@ and announcements received a week against its actions \
 the body, as written; up to 3 `cta:` add link buttons whose clicks `stats <id>` counts
 • `send <id>` · `cancel <id>` · `scheduled` · `stats [<id>]` · `acks <id>` — who acknowledged
 • `drafts` — open drafts, each with a Cancel button
+• `approve <id>` · `reject <id> <comment>` — decide on what awaits approval (another admin's \
+announcement: with approval on, `send` asks for it)
 • `reschedule <id> at:"YYYY-MM-DD HH:MM[ local]"` — a new time, until the first delivery goes out
 • `edit <id> [at:"…"] [title:"<title>"] [<new body…>]` — change it, also every copy already delivered
 • `recall <id>` — delete every delivered copy and stop the rest
@@ -172,6 +176,7 @@ SETTINGS_QUIET_USAGE: Final = P("`settings quiet 20:00-08:00` or `settings quiet
 SETTINGS_LANGUAGE_USAGE: Final = P(
     "`settings language <language tag>`, e.g. `settings language de`, or `settings language off`"
 )
+SETTINGS_CAP_USAGE: Final = P("`settings cap <n>` (1 to 50), `settings cap off` or `settings cap default`")
 TOPIC_ADD_USAGE: Final = '`topic add <slug> "<title>" ["<description>"]`'
 TOPIC_ARCHIVE_USAGE: Final = "`topic archive <slug>`"
 PARTNER_ACTIONS_USAGE: Final = (
@@ -179,6 +184,9 @@ PARTNER_ACTIONS_USAGE: Final = (
     '[timezone:…]` or `partner remove "<name>"`'
 )
 TOPIC_UNARCHIVE_USAGE: Final = "`topic unarchive <slug>`"
+TOPIC_APPROVAL_USAGE: Final = "`topic require-approval <slug>` or `topic require-approval <slug> off`"
+REJECT_EXAMPLE: Final = 'reject 42 "Name the regions in the title."'
+COMMENT_WHAT: Final = "The comment"
 
 PARTNER_USAGE: Final[Mapping[str, str]] = {
     "help": P("`help [<command>]`"),
@@ -189,15 +197,15 @@ PARTNER_USAGE: Final[Mapping[str, str]] = {
     "news": P("`news [<topic>] [<n>]`"),
     "ask": P("`ask <question>`"),
     "settings": P(
-        f"`settings`, {SETTINGS_MODE_USAGE}, `settings timezone <IANA name>`, {SETTINGS_QUIET_USAGE}; "
-        "`settings language <language tag>` or `settings language off`"
+        f"`settings`, {SETTINGS_MODE_USAGE}, `settings timezone <IANA name>`, {SETTINGS_QUIET_USAGE}, "
+        f"{SETTINGS_CAP_USAGE}; `settings language <language tag>` or `settings language off`"
     ),
     "join": P("`join <code>`"),
 }
 
 ADMIN_USAGE: Final[Mapping[str, str]] = {
     "help": "`help [<command>]`",
-    "topic": f"{TOPIC_ADD_USAGE}, {TOPIC_ARCHIVE_USAGE} or {TOPIC_UNARCHIVE_USAGE}",
+    "topic": f"{TOPIC_ADD_USAGE}, {TOPIC_ARCHIVE_USAGE}, {TOPIC_UNARCHIVE_USAGE} or {TOPIC_APPROVAL_USAGE}",
     "topics": "`topics`",
     "invite": '`invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]`',
     "partner": PARTNER_ACTIONS_USAGE,
@@ -227,6 +235,8 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "test": "`test <id>`",
     "translate": '`translate <id> <language> [update-sent] title:"<title>" <body…>`',
     "translations": "`translations <id>`",
+    "approve": "`approve <id>`",
+    "reject": "`reject <id> <comment>`",
 }
 
 # `help <command>`: the usage line, then what the command does.
@@ -245,8 +255,10 @@ PARTNER_ABOUT: Final[Mapping[str, str]] = {
     "ask": P("Sends your question to the vendor team; the answer comes back here."),
     "settings": P(
         "Shows or changes how announcements arrive: one by one, or as a daily or weekly digest, "
-        "the time zone digests follow, quiet hours in which normal announcements wait, and the language "
-        "partnerbot speaks here (a BCP 47 tag such as `de`; `off` goes back to your organisation's)."
+        "the time zone digests follow, quiet hours in which normal announcements wait, a weekly cap "
+        "(normal announcements over it wait for a digest instead of being posted one by one), and the "
+        "language partnerbot speaks here (a BCP 47 tag such as `de`; `off` goes back to your "
+        "organisation's)."
     ),
     "join": P("Links this channel to your partner organisation with the code your vendor gave you."),
 }
@@ -254,7 +266,9 @@ PARTNER_ABOUT: Final[Mapping[str, str]] = {
 ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "help": "Lists the admin commands, or explains one of them.",
     "topic": "Adds a topic partners can follow, archives one (partners no longer see it and broadcasts "
-    "can't target it; subscriptions are kept), or brings an archived one back.",
+    "can't target it; subscriptions are kept), or brings an archived one back. `topic require-approval "
+    "<slug>` makes every announcement about it wait for another admin's approval before it goes out, "
+    "whatever `PARTNERBOT_APPROVAL` says; `… off` undoes it.",
     "topics": "Lists every topic, archived ones marked, with how many active channels follow each.",
     "invite": "Creates a partner organisation and a one-time join code for its channel. Tiers, types and "
     "regions must be known values (`PARTNERBOT_TIERS`, `PARTNERBOT_TYPES`, `PARTNERBOT_REGIONS`); the "
@@ -279,7 +293,14 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "`attach:<path>` (once per file, up to 10); on Slack and Discord, use “Broadcast to partners” on a "
     "message that carries the files. The preview lists them and refuses what a target platform can't "
     "take (Discord: 10 MB per file, 25 MB per message; 10 files).",
-    "send": "Sends a draft announcement, or schedules it when it has an `at:` time.",
+    "send": "Sends a draft announcement, or schedules it when it has an `at:` time. When it needs "
+    "approval (`PARTNERBOT_APPROVAL`, or a topic marked `topic require-approval`), it is posted here "
+    "with Approve and Request changes buttons instead, and goes out when another admin approves it.",
+    "approve": "Approves what awaits approval for another admin's announcement: its send (it then goes "
+    "out, or waits for its time) or an edit of its text (then applied). The author can't approve their "
+    "own; an approval is for the text it saw, so an edit after it needs a new one.",
+    "reject": "Requests changes to an announcement that awaits approval, with a comment for its author "
+    "(the Request changes button asks for it). Nothing goes out; the author edits it and sends again.",
     "cancel": "Cancels a draft, or a scheduled announcement until its first delivery goes out.",
     "edit": "Changes an announcement's title and/or body. Copies already delivered are updated in place "
     "(partner threads and their questions stay), at the same pace as sending; copies not out yet go out "
@@ -370,7 +391,7 @@ NEWS_HEADER: Final = partner_plural("**The latest announcement:**", "**The lates
 NEWS_ITEM: Final = P("**{title}** — {date} · {topics}\n{body}")
 SETTINGS: Final = P(
     "**Delivery settings for this channel**\n• mode: `{mode}`{digest}\n• time zone: `{timezone}`\n"
-    "• quiet hours: {quiet}\n• language: {language}\n• {partner}"
+    "• quiet hours: {quiet}\n• weekly cap: {cap}\n• language: {language}\n• {partner}"
 )
 # The language line of `settings`, and `settings language …` (bot/services/languages.py).
 LANGUAGE_LINE: Final = P("{language} (`{tag}`, {source})")
@@ -1615,3 +1636,152 @@ FILE_DOWNLOAD_FAILED: Final = (
 )
 DIGEST_FILE: Final = "📎 {name} ({size})"
 FILES_OFF: Final = "this partnerbot keeps no files (no file store is configured)"
+
+
+# --- fatigue caps ------------------------------------------------------------------------------
+# `settings cap`, the preview's and stats' capped counts (bot/caps.py, bot/presenter/caps.py).
+
+CAP_INVALID: Final = P(
+    '"{value}" isn\'t a weekly cap: give a number of normal announcements from {min} to {max}, e.g. '
+    "`settings cap 3`, or `settings cap off`."
+)
+CAP_SHOW: Final = partner_plural("{n} normal announcement a week", "{n} normal announcements a week")
+CAP_SHOW_DEFAULT: Final = partner_plural(
+    "{n} normal announcement a week (vendor default)", "{n} normal announcements a week (vendor default)"
+)
+CAP_SHOW_NONE: Final = P("off")
+CAP_SET: Final = partner_plural(
+    "🧢 Saved: at most {n} normal announcement a week is posted here on its own; the others arrive "
+    "together in a “You also missed” digest {when} ({timezone}). Urgent ones always arrive at once.",
+    "🧢 Saved: at most {n} normal announcements a week are posted here on their own; the others arrive "
+    "together in a “You also missed” digest {when} ({timezone}). Urgent ones always arrive at once.",
+)
+CAP_SET_DIGEST: Final = partner_plural(
+    "🧢 Saved: a weekly cap of {n} normal announcement. This channel gets a {mode} digest, so normal "
+    "announcements already arrive together; the cap counts once it is back on "
+    "`settings mode immediate`.",
+    "🧢 Saved: a weekly cap of {n} normal announcements. This channel gets a {mode} digest, so normal "
+    "announcements already arrive together; the cap counts once it is back on "
+    "`settings mode immediate`.",
+)
+CAP_OFF: Final = P(
+    "No weekly cap for this channel: every announcement is posted when it is sent, whatever the "
+    "vendor's default."
+)
+CAP_DEFAULT: Final = partner_plural(
+    "This channel follows the vendor's weekly cap again: {n} normal announcement a week.",
+    "This channel follows the vendor's weekly cap again: {n} normal announcements a week.",
+)
+CAP_DEFAULT_NONE: Final = P(
+    "This channel follows the vendor's weekly cap again; there is none at the moment, so every "
+    "announcement is posted when it is sent."
+)
+# The digest that carries an immediate channel's announcements over its cap.
+DIGEST_MISSED: Final = P("You also missed")
+# Preview lines: targeted channels already at their weekly cap, and what happens there.
+CAP_OF: Final = "of {cap}"
+CAP_FROM_TO: Final = "(from {low} to {high})"
+WAIT_CAP_MISSED: Final = Plural(
+    "🧢 {n} channel is at its weekly cap {caps}: it gets this in a “You also missed” digest at its "
+    "digest time ({when}).",
+    "🧢 {n} channels are at their weekly cap {caps}: they get this in a “You also missed” digest at "
+    "their digest time ({when}).",
+)
+WAIT_CAP_DIGEST: Final = Plural(
+    "🧢 {n} channel is at its weekly cap {caps}: it gets this in its next digest.",
+    "🧢 {n} channels are at their weekly cap {caps}: they get this in their next digest.",
+)
+# `stats`, `stats <id>`: deliveries over a channel's cap (held for a digest instead).
+STATS_CAPPED: Final = Plural(
+    "• over a weekly cap: {n} copy, held for a digest", "• over weekly caps: {n} copies, held for digests"
+)
+# After a line of `stats` and `topics` (over-sending on a topic).
+CAPPED_SUFFIX: Final = Plural(", {n} over a weekly cap", ", {n} over weekly caps")
+
+
+# --- approval before send (bot/services/approvals.py, `approve`, `reject`, `topic require-approval`) --
+
+APPROVE_BUTTON: Final = "Approve"
+REQUEST_CHANGES_BUTTON: Final = "Request changes"
+APPROVAL_REQUESTED: Final = (
+    "✋ **Announcement #{id} “{title}” awaits approval** — {who} asked to send it. {why}\n"
+    "Another admin can **Approve** it (then it goes out as it would have) or **Request changes** "
+    "(`approve {id}` · `reject {id} <comment>`)."
+)
+APPROVAL_WHY_SETTING: Final = "Every announcement needs another admin's approval here."
+APPROVAL_WHY_TOPICS: Final = Plural(
+    "Its topic {topics} needs another admin's approval.",
+    "Its topics {topics} need another admin's approval.",
+)
+EDIT_APPROVAL_REQUESTED: Final = (
+    "✋ **An edit of announcement #{id} awaits approval** — {who} asked to change it to:\n"
+    "> **{title}**\n{body}\n"
+    "Another admin can **Approve** it (then the new text is applied) or **Request changes** "
+    "(`approve {id}` · `reject {id} <comment>`). Until then the approved text stands."
+)
+APPROVED: Final = "✅ {who} approved announcement #{id} “{title}”."
+EDIT_APPROVED: Final = "✅ {who} approved the edit of announcement #{id}."
+CHANGES_REQUESTED: Final = (
+    "✏️ {who} asked for changes to announcement #{id} “{title}”:\n> {comment}\n"
+    "{author}: change it with `edit {id} …`, then `send {id}` asks again. Nothing went out."
+)
+EDIT_CHANGES_REQUESTED: Final = (
+    "✏️ {who} asked for changes to the edit of announcement #{id}:\n> {comment}\n"
+    "{author}: the announcement keeps its approved text; `edit {id} …` proposes another."
+)
+NOTHING_TO_APPROVE: Final = (
+    "Nothing about announcement #{id} awaits approval: with approval on, `send {id}` asks for it."
+)
+OWN_APPROVAL: Final = (
+    "You asked for announcement #{id} yourself, so another admin has to approve it: ask a colleague "
+    "to press Approve or type `approve {id}`."
+)
+OWN_REJECTION: Final = (
+    "You asked for announcement #{id} yourself: to change it, `edit {id} …`; to drop it, `cancel {id}`."
+)
+APPROVAL_STALE: Final = (
+    "Announcement #{id} was edited after approval was asked, so that request no longer stands: "
+    "`send {id}` asks again for the text as it is now."
+)
+APPROVAL_TAKEN: Final = "Someone else has just decided on announcement #{id}: nothing more to do."
+APPROVAL_EDIT_AND_TIME: Final = (
+    "Announcement #{id} needs approval for a new text, so change the time and the text one at a time: "
+    '`reschedule {id} at:"…"`, then `edit {id} title:"…" …`.'
+)
+URGENT_BYPASS_NOTE: Final = (
+    "Urgent, so it went out without approval (`PARTNERBOT_URGENT_NEEDS_APPROVAL=false`); "
+    "the audit log records it."
+)
+HOW_TO_REJECT: Final = "Type `reject {id} <what should change>`: the comment goes to the author."
+TOPIC_APPROVAL_ON: Final = (
+    "Announcements about `{slug}` now need another admin's approval before they go out."
+)
+TOPIC_APPROVAL_OFF: Final = (
+    "Announcements about `{slug}` no longer need approval for their topic "
+    "(`PARTNERBOT_APPROVAL` still applies)."
+)
+TOPIC_APPROVAL_ALREADY_ON: Final = "Announcements about `{slug}` already need approval: nothing changed."
+TOPIC_APPROVAL_ALREADY_OFF: Final = (
+    "Announcements about `{slug}` didn't need approval for their topic: nothing changed."
+)
+# `stats <id>` and the dashboard's announcement page: the approval history, a line per request, oldest first.
+APPROVAL_HISTORY: Final = "**Approval**"
+APPROVAL_LINES: Final[Mapping[str, str]] = {
+    "pending": "{when}: {who} asked to {what} — awaiting approval",
+    "approved": "{when}: {who} asked to {what} — approved by {decider}",
+    "changes_requested": "{when}: {who} asked to {what} — {decider} requested changes: “{comment}”",
+    "void": "{when}: {who} asked to {what} — left behind by an edit or a newer request",
+}
+APPROVAL_WHAT: Final[Mapping[str, str]] = {"send": "send it", "edit": "change its text"}
+# `partnerbot broadcast --send` when the announcement needs approval: the request, in the admin channel.
+APPROVAL_NOTICE: Final = (
+    "✋ **Announcement #{id} “{title}” awaits approval** — {who} asked to send it from the command "
+    "line. Another admin: `approve {id}`, or `reject {id} <comment>`; `test {id}` posts a copy to read first."
+)
+CLI_AWAITS_APPROVAL: Final = (
+    "Announcement #{id} awaits another admin's approval in the admin channel; it goes out when approved."
+)
+# The Request changes form (Slack modal, Discord modal).
+REJECT_FORM_TITLE: Final = "Request changes"
+REJECT_FORM_LABEL: Final = "What should change?"
+REJECT_FORM_SUBMIT: Final = "Send to the author"

@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 from bot.domain.analytics import AnnouncementStats, TopicStats
 from bot.domain.announcements import Announcement, Reach
+from bot.domain.approvals import Approval, ApprovalNeed
 from bot.domain.audiences import AudienceUser, SavedAudience
 from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.directory import DeliveryMode, Partner, PartnerCard
@@ -24,6 +26,7 @@ from bot.domain.engagement import SendingLoad
 from bot.domain.feedback import AckState, Question
 from bot.domain.files import FileProblem
 from bot.domain.languages import ReaderLanguage
+from bot.domain.refs import UserRef
 from bot.domain.topics import Topic
 from bot.domain.variants import Variant
 from bot.timezones import DigestTime, QuietHours
@@ -163,12 +166,28 @@ class ChannelSettings:
     partner_name: str = ""
     partner_tier: str = ""
     language: ReaderLanguage | None = None  # the language partnerbot speaks here, and why
+    # Its weekly cap (bot/caps.py; None: none), and whether it is the vendor's rather than its own.
+    cap: int | None = None
+    cap_is_default: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ModeSet:
     """The channel's new delivery mode; digests go out at `digest_at` in `timezone`."""
 
+    mode: DeliveryMode
+    digest_at: DigestTime
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyCapSet:
+    """The channel's new weekly cap (bot/caps.py): `cap` is the one now in force (None: none);
+    `follows_vendor` after `settings cap default`. Its mode says whether the cap bites now (an
+    immediate channel) and when the "You also missed" digest goes out (`digest_at` in `timezone`)."""
+
+    cap: int | None
+    follows_vendor: bool
     mode: DeliveryMode
     digest_at: DigestTime
     timezone: str
@@ -215,6 +234,7 @@ PartnerResult = (
     | ModeSet
     | QuietHoursSet
     | LanguageSet
+    | WeeklyCapSet
     | TimezoneSet
     | Joined
     | Refused
@@ -579,3 +599,75 @@ class TranslationsListed:
 
 
 TranslationResult = TranslationSaved | TranslationsListed | Refused
+
+
+# --- approval before send (bot/services/approvals.py) -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRequested:
+    """`send` on a draft that needs approval: nothing went out; `preview` is what reviewers read."""
+
+    approval: Approval
+    preview: Previewed
+    need: ApprovalNeed
+
+
+@dataclass(frozen=True, slots=True)
+class EditApprovalRequested:
+    """`edit` of an announcement under approval: the new text waits for an approval."""
+
+    approval: Approval
+    announcement: Announcement
+
+
+@dataclass(frozen=True, slots=True)
+class Approved:
+    """Another admin approved: `outcome` is what sending (or the edit) did next."""
+
+    approval: Approval
+    title: str
+    outcome: SendResult | EditResult
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesRequested:
+    """ "Request changes": nothing went out; the comment is for `author`."""
+
+    approval: Approval
+    title: str
+    author: UserRef
+
+
+class ApprovalRefusal(StrEnum):
+    NOTHING_PENDING = "nothing_pending"
+    OWN = "own"  # the author may not approve (or reject) their own request
+    STALE = "stale"  # edited after the request
+    TAKEN = "taken"  # another admin decided first
+    EDIT_AND_TIME = "edit_and_time"  # under approval, a new text and a new time in one `edit`
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRefused:
+    reason: ApprovalRefusal
+    announcement_id: int
+    # For OWN: whether it was Approve (else Request changes) that the author pressed.
+    approving: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TopicApprovalSet:
+    slug: str
+    required: bool
+    changed: bool = True
+
+
+ApprovalResult = (
+    ApprovalRequested
+    | EditApprovalRequested
+    | Approved
+    | ChangesRequested
+    | ApprovalRefused
+    | TopicApprovalSet
+    | Refused
+)

@@ -16,6 +16,7 @@ import langcodes
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.approvals import ApprovalMode
 from bot.domain.refs import ChannelRef, Platform, UserRef
 from bot.timezones import WEEKDAYS, DigestTime, QuietHours, canonical_zone, parse_quiet
 
@@ -76,6 +77,9 @@ class CoreSettings(BaseSettings):
     open_subscriptions: bool = Field(False, validation_alias=env("PARTNERBOT_OPEN_SUBSCRIPTIONS"))
     # Vendor-wide quiet hours, e.g. `20:00-08:00` in each channel's own time zone; off unless set.
     quiet_hours: str = Field("", validation_alias=env("PARTNERBOT_QUIET_HOURS"))
+    # Fatigue cap: at most this many non-urgent announcements per channel per rolling week (1..50);
+    # those over it wait for a digest (bot/caps.py). Empty or `off`: no cap. `settings cap` overrides it.
+    weekly_cap: int | None = Field(None, ge=1, le=50, validation_alias=env("PARTNERBOT_WEEKLY_CAP"))
     # When daily/weekly digests go out, in each channel's own time zone.
     digest_time: str = Field("09:00", validation_alias=env("PARTNERBOT_DIGEST_TIME"))
     digest_weekday: str = Field("monday", validation_alias=env("PARTNERBOT_DIGEST_WEEKDAY"))
@@ -100,6 +104,12 @@ class CoreSettings(BaseSettings):
     # Post a live progress message in the admin channel for each broadcast (sent / to go / failed,
     # then a summary with failures by reason), edited in place every few seconds.
     progress_messages: bool = Field(True, validation_alias=env("PARTNERBOT_PROGRESS_MESSAGES"))
+    # Approval before send (README "Approval before send"): `off` (only topics marked `topic
+    # require-approval`), `broadcasts` (every send of a draft, and text edits of announcements still
+    # waiting for their time), `all` (also text edits of announcements partners already have).
+    approval: ApprovalMode = Field(ApprovalMode.OFF, validation_alias=env("PARTNERBOT_APPROVAL"))
+    # False: urgent announcements go out without approval (the bypass is audited).
+    urgent_needs_approval: bool = Field(True, validation_alias=env("PARTNERBOT_URGENT_NEEDS_APPROVAL"))
     # The known partner tiers, types and regions (bot/vocabulary.py): every input path refuses other
     # values with a did-you-mean. Values the roster already holds stay valid too.
     tiers: CommaList = Field(
@@ -154,7 +164,7 @@ class CoreSettings(BaseSettings):
             raise ValueError(f"not a BCP 47 language tag: {word!r} (for example `en`, `de`, `pt-br`)")
         return str(langcodes.standardize_tag(word)).lower()
 
-    @field_validator("retention_days", mode="before")
+    @field_validator("retention_days", "weekly_cap", mode="before")
     @classmethod
     def _retention_off(cls, value: object) -> object:
         if isinstance(value, str) and value.strip().lower() in ("", "off"):

@@ -71,6 +71,8 @@ class TopicRow(SQLModel, table=True):
     description: str = Field(default="", sa_type=Text)
     archived: bool = Field(default=False)
     created_at: datetime = _ts()
+    # `topic require-approval <slug>`: announcements about it need another admin's approval to go out.
+    require_approval: bool = Field(default=False)
 
 
 class PartnerRow(SQLModel, table=True):
@@ -102,6 +104,9 @@ class ChannelRow(SQLModel, table=True):
     quiet_hours: str | None = Field(default=None, max_length=16)
     # `settings language <tag>` (BCP 47, lower case), or None: the partner's language applies.
     language: str | None = Field(default=None, max_length=20)
+    # Non-urgent announcements per rolling week (`settings cap`): 1..50, 0 for off, None for the
+    # vendor default (PARTNERBOT_WEEKLY_CAP).
+    weekly_cap: int | None = Field(default=None)
     active: bool = Field(default=True)
     deactivated_reason: str = Field(default="", max_length=200)
     created_at: datetime = _ts()
@@ -270,6 +275,9 @@ class DeliveryRow(OutboxColumns, table=True):
     # When a partner first acted on this copy (an engaging action: bot.domain.engagement.ENGAGING_KINDS),
     # set in that action's transaction: the dashboard counts engaged copies without joining the events.
     engaged_at: datetime | None = _ts(nullable=True)
+    # Over its channel's weekly cap when written: held for a digest (status `digest`) instead of
+    # posted alone. Stays true once a digest carried it (bot/caps.py).
+    capped: bool = Field(default=False)
 
 
 class DigestRow(OutboxColumns, table=True):
@@ -438,6 +446,31 @@ class AuditRow(SQLModel, table=True):
     action: str = Field(max_length=40)
     detail: str = Field(default="", sa_type=Text)
     allowed: bool = Field(default=True)
+
+
+class ApprovalRow(SQLModel, table=True):
+    """A request for approval of an announcement at one revision (`send`, or `edit` of one under
+    approval) and its outcome: approved, changes requested (with the comment) or void."""
+
+    __tablename__ = "approval"
+    id: int | None = _pk()
+    announcement_id: int = Field(foreign_key="announcement.id", index=True)
+    revision: int
+    kind: str = Field(max_length=16)
+    state: str = Field(default="pending", max_length=24)
+    requested_platform: str = Field(max_length=16)
+    requested_workspace: str = Field(max_length=64)
+    requested_user: str = Field(max_length=64)
+    requested_name: str = Field(default="", max_length=200)
+    requested_at: datetime = _ts()
+    decided_platform: str | None = Field(default=None, max_length=16)
+    decided_user: str | None = Field(default=None, max_length=64)
+    decided_name: str = Field(default="", max_length=200)
+    decided_at: datetime | None = _ts(nullable=True)
+    comment: str = Field(default="", sa_type=Text)
+    # An edit request's new text, applied when it is approved.
+    title: str | None = Field(default=None, max_length=150)
+    body: str | None = Field(default=None, sa_type=Text)
 
 
 class SignInLinkRow(SQLModel, table=True):

@@ -75,6 +75,7 @@ def detail_table(s: AnnouncementStats) -> Table:
         ("failed", s.failed),
         ("pending", s.pending),
         ("in digest", s.in_digest),
+        ("over a weekly cap", s.capped),
         ("reactions", _counts(s.reactions)),
         ("questions asked / answered", f"{s.questions_asked} / {s.questions_answered}"),
         ("partner actions proactive / reactive", f"{s.proactive} / {s.reactive}"),
@@ -156,6 +157,7 @@ STATS_CSV_COLUMNS = (
     "proactive",
     "reactive",
     "clicks_by_cta",  # `<label>=<clicks>` per call to action, in their order
+    "capped",  # copies over their channel's weekly cap, held for a digest (bot/caps.py)
 )
 
 
@@ -188,5 +190,6 @@ def write_stats_csv(found: Sequence[AnnouncementStats], stream: TextIO) -> None:
                 s.proactive,
                 s.reactive,
                 "; ".join(f"{cta.label}={cta.clicks}" for cta in s.ctas),
+                s.capped,
             )
         )

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from bot.ports.analytics import ProgressStore, ReportStore, StatsStore
 from bot.ports.announcements import AnnouncementStore, RevisionStore
+from bot.ports.approvals import ApprovalStore
 from bot.ports.audiences import SavedAudienceStore
 from bot.ports.audit import AuditStore
+from bot.ports.caps import CapStore
 from bot.ports.cta import CtaStore
 from bot.ports.directory import DirectoryStore
 from bot.ports.engagement import EngagementStore
@@ -48,3 +50,5 @@ class Stores:
     audiences: SavedAudienceStore
     ctas: CtaStore
     variants: VariantStore
+    caps: CapStore
+    approvals: ApprovalStore

@@ -40,6 +40,7 @@ from bot.presenter.language import localized as localized
 from bot.presenter.partners import SUBSCRIBE_ACTION as SUBSCRIBE_ACTION
 from bot.presenter.partners import UNSUBSCRIBE_ACTION as UNSUBSCRIBE_ACTION
 from bot.presenter.partners import (
+    cap_reply,
     joined_reply,
     language_reply,
     mode_reply,
@@ -119,6 +120,7 @@ from bot.results import (
     TopicsListed,
     TopicsOverview,
     Unsubscribed,
+    WeeklyCapSet,
 )
 
 __all__ = [
@@ -181,6 +183,8 @@ def present(
             return quiet_reply(result)
         case LanguageSet():
             return language_reply(result)
+        case WeeklyCapSet():
+            return cap_reply(result)
         case TimezoneSet():
             return timezone_reply(result)
         case Joined():

@@ -23,6 +23,7 @@ from bot.results import (
     TimezoneSet,
     TopicsListed,
     Unsubscribed,
+    WeeklyCapSet,
 )
 from bot.timezones import DigestTime
 
@@ -90,7 +91,13 @@ def settings_reply(settings: ChannelSettings) -> Reply:
     partner = m.LINKED_TO.format(name=s.partner_name, tier=s.partner_tier) if s.partner_name else m.NOT_LINKED
     language = language_line(s.language) if s.language else m.QUIET_SHOW_NONE
     text = m.SETTINGS.format(
-        mode=s.mode.value, digest=digest, timezone=s.timezone, quiet=quiet, language=language, partner=partner
+        mode=s.mode.value,
+        digest=digest,
+        timezone=s.timezone,
+        quiet=quiet,
+        cap=_cap(s),
+        language=language,
+        partner=partner,
     )
     if s.language and not s.language.translated:
         text += "\n" + m.LANGUAGE_NO_WORDING.format(language=language_name(s.language.tag))
@@ -112,6 +119,24 @@ def language_reply(changed: LanguageSet) -> Reply:
     if not changed.reader.translated:
         text += "\n" + m.LANGUAGE_NO_WORDING.format(language=name)
     return Reply(text=text)
+
+
+def _cap(s: ChannelSettings) -> str:
+    if s.cap is None:
+        return m.CAP_SHOW_NONE
+    return (m.CAP_SHOW_DEFAULT if s.cap_is_default else m.CAP_SHOW)(s.cap)
+
+
+def cap_reply(changed: WeeklyCapSet) -> Reply:
+    """`settings cap …`: what the channel's cap now is and what it does there."""
+    if changed.cap is None:
+        return Reply(text=m.CAP_DEFAULT_NONE if changed.follows_vendor else m.CAP_OFF)
+    if changed.follows_vendor:
+        return Reply(text=m.CAP_DEFAULT(changed.cap))
+    if changed.mode is not DeliveryMode.IMMEDIATE:
+        return Reply(text=m.CAP_SET_DIGEST(changed.cap, mode=changed.mode.value))
+    when = _when(DeliveryMode.DAILY, changed.digest_at)
+    return Reply(text=m.CAP_SET(changed.cap, when=when, timezone=changed.timezone))
 
 
 def mode_reply(changed: ModeSet) -> Reply:

@@ -9,13 +9,15 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot import messages as m
+from bot.caps import CapReach, WeeklyCap
 from bot.commands import Broadcast, Cancel, Invite, Send, TopicAdd, TopicArchive, TopicUnarchive
-from bot.domain.announcements import Announcement, AnnouncementStatus, Priority, Reach
+from bot.domain.announcements import Announcement, AnnouncementStatus, Audience, Priority, Reach
 from bot.domain.conversation import Invocation, RefusalCode, Reply
 from bot.domain.cta import CtaRefused, check_ctas
 from bot.domain.files import Attachment, FileProblem, FileProblemKind
 from bot.domain.topics import Topic
 from bot.ports.announcements import AnnouncementStore
+from bot.ports.caps import CapStore
 from bot.ports.clock import Clock
 from bot.ports.directory import DirectoryStore
 from bot.ports.scheduling import ScheduleStore
@@ -26,6 +28,7 @@ from bot.presenter import RECALL_ACTION as RECALL_ACTION
 from bot.presenter import SEND_ACTION as SEND_ACTION
 from bot.presenter import error as error
 from bot.presenter import present
+from bot.presenter.caps import cap_lines
 from bot.presenter.refusals import cta_refused
 from bot.results import (
     BroadcastResult,
@@ -47,7 +50,7 @@ from bot.services.progress import ProgressService
 from bot.services.scheduling import SchedulingService
 from bot.services.translations import checked_variants
 from bot.settings import CoreSettings
-from bot.timing import CancelOutcome
+from bot.timing import CancelOutcome, DeliveryPlan
 from bot.vocabulary import UnknownValue
 from bot.vocabulary import load as load_vocabulary
 
@@ -67,6 +70,7 @@ class AdminPorts:
     schedules: ScheduleStore
     announcements: AnnouncementStore
     directory: DirectoryStore
+    caps: CapStore
 
 
 class AdminService:
@@ -201,6 +205,7 @@ class AdminService:
             groups, schedule=schedule, urgent=cmd.urgent, hold_digests=self.hold_digests
         )
         lines = self.scheduling.describe(plan, schedule)
+        lines += await self._cap_lines(topic_ids, cmd.audience, plan, urgent=cmd.urgent)
         if schedule is not None:
             lines.append(m.SCHEDULE_HINT.format(id=announcement.id))
         return Previewed(
@@ -211,6 +216,20 @@ class AdminService:
             self._settings.default_language,
             file_problems=problems,
         )
+
+    def _cap(self) -> WeeklyCap:
+        return WeeklyCap(vendor=self._settings.weekly_cap)
+
+    async def _cap_lines(
+        self, topic_ids: Sequence[int], audience: Audience, plan: DeliveryPlan, *, urgent: bool
+    ) -> list[str]:
+        """The preview's lines on targeted channels at their weekly cap (urgent ones always pass)."""
+        if urgent:
+            return []
+        reach = await self._stores.caps.at_cap(
+            topic_ids, audience, cap=self._cap(), plan=plan, now=self._clock.now()
+        )
+        return cap_lines(reach, self._settings.digest_at())
 
     async def _gather(self, inv: Invocation, cmd: Broadcast) -> tuple[Attachment, ...] | FilesRefused:
         """The broadcast's files, stored; refused (no draft) when a path cannot be read."""
@@ -267,6 +286,7 @@ class AdminService:
             bypass_digest=urgent or not self.hold_digests,
             now=self._clock.now(),
             plan=plan,
+            cap=None if urgent else self._cap(),
         )
         if written is None:  # someone else sent, scheduled or cancelled it in the meantime
             return _not_a_draft(await self._stores.announcements.get(announcement.id) or announcement)
@@ -274,7 +294,9 @@ class AdminService:
             await self._progress.start(announcement, written)
         self._wake_worker()
         when = None if schedule is None else self.scheduling.when(schedule, plan)
-        return SentSummary(announcement, written, when, tuple(self.scheduling.describe(plan, None)))
+        capping = CapReach() if urgent else await self._stores.caps.capped(announcement.id, cap=self._cap())
+        notes = (*self.scheduling.describe(plan, None), *cap_lines(capping, self._settings.digest_at()))
+        return SentSummary(announcement, written, when, notes)
 
     async def cancel(self, cmd: Cancel) -> Cancelled | Refused:
         """Cancel a draft, or a scheduled announcement until its first delivery goes out."""

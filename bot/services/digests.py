@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from bot import messages as m
+from bot.caps import MISSED
 from bot.domain.directory import DeliveryMode
 from bot.domain.outbox import Work
 from bot.domain.sending import DigestItem, DigestPost, Outgoing
@@ -60,7 +61,11 @@ class DigestService:
         made = 0
         for group in await self._stores.digests.held_groups():
             _, tz = zone_or(group.zone or None, self._settings.default_timezone)
-            if group.mode is DeliveryMode.IMMEDIATE:
+            if group.missed:
+                # Held by the channel's weekly cap: a "You also missed" digest at its daily digest time.
+                boundary, day = last_digest(now, DeliveryMode.DAILY, when, tz)
+                period = f"{MISSED}:{day.isoformat()}"
+            elif group.mode is DeliveryMode.IMMEDIATE:
                 # The channel left digest mode with announcements still held: send them now, once.
                 boundary, period = now, f"{CATCH_UP}:{local_wall(now, tz):%Y-%m-%dT%H:%M}"
             else:
@@ -90,7 +95,7 @@ class DigestService:
         ]
         language = reader_language(items[0].language if items else None, self._settings.default_language)
         with reading(language):
-            period_label = label(period)
+            period_label = str(label(period))  # plain text in the reader language
         post = DigestPost(digest_id=work.id, period_label=period_label, items=tuple(items), language=language)
         return Outgoing(channel=work.channel, content=post)
 
@@ -103,6 +108,8 @@ class DigestService:
 
 def label(period: str) -> str:
     kind, day = parse_period_key(period)
+    if kind == MISSED:
+        return m.DIGEST_MISSED
     if day is None or kind == CATCH_UP:
         return m.DIGEST_CATCH_UP
     template = m.DIGEST_WEEKLY if kind == DeliveryMode.WEEKLY.value else m.DIGEST_DAILY

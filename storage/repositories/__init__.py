@@ -2,8 +2,10 @@
 
 from storage.repositories.acks import AckRepository
 from storage.repositories.announcements import AnnouncementRepository
+from storage.repositories.approvals import ApprovalRepository
 from storage.repositories.audiences import SavedAudienceRepository
 from storage.repositories.audit import AuditRepository
+from storage.repositories.caps import CapRepository
 from storage.repositories.command_sync import CommandSyncRepository
 from storage.repositories.cta import CtaRepository
 from storage.repositories.digests import DigestRepository
@@ -27,7 +29,9 @@ from storage.repositories.variants import VariantRepository
 __all__ = [
     "AckRepository",
     "AnnouncementRepository",
+    "ApprovalRepository",
     "AuditRepository",
+    "CapRepository",
     "CommandSyncRepository",
     "CtaRepository",
     "DigestRepository",

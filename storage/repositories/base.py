@@ -60,4 +60,5 @@ def to_channel(row: ChannelRow) -> Channel:
         active=row.active,
         quiet_hours=row.quiet_hours,
         language=row.language,
+        weekly_cap=row.weekly_cap,
     )
