@@ -62,6 +62,7 @@ from storage.repositories import (
     RevisionRepository,
     SavedAudienceRepository,
     ScheduleRepository,
+    SeriesRepository,
     StatsRepository,
     SubscriptionRepository,
     TopicRepository,
@@ -180,6 +181,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         audiences=SavedAudienceRepository(sessions),
         ctas=CtaRepository(sessions),
         variants=VariantRepository(sessions),
+        series=SeriesRepository(sessions),
         caps=CapRepository(sessions, excluded_channels=admin_channels),
         approvals=ApprovalRepository(sessions),
     )

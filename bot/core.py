@@ -29,6 +29,7 @@ from bot.presenter.approvals import APPROVE_ACTION, REJECT_ACTION, approval_repl
 from bot.presenter.audiences import audience_reply
 from bot.presenter.engagement import engagement_reply
 from bot.presenter.engagement import quiet_reply as gone_quiet_reply
+from bot.presenter.series import SERIES_END_ACTION, SERIES_START_ACTION, calendar_reply, series_reply
 from bot.presenter.translations import translation_reply
 from bot.results import ApprovalRequested, FeedbackResult, QuestionAnswered, Refused
 from bot.services.acks import AckPorts, AckService
@@ -44,6 +45,7 @@ from bot.services.admin import (
 from bot.services.analytics import AnalyticsPorts, AnalyticsService
 from bot.services.approvals import ApprovalPorts, ApprovalService
 from bot.services.audiences import AudiencePorts, AudienceService
+from bot.services.calendar import CalendarPorts, CalendarService
 from bot.services.cta import CtaLinks, CtaPorts, CtaService
 from bot.services.dashboard_access import DASHBOARD_CHANNEL, DashboardAccess
 from bot.services.engagement import EngagementPorts, EngagementService
@@ -59,6 +61,7 @@ from bot.services.rescheduling import ReschedulingPorts, ReschedulingService
 from bot.services.revisions import RevisionPorts, RevisionService
 from bot.services.roster import RosterPorts, RosterService
 from bot.services.scheduling import SchedulingPorts, SchedulingService
+from bot.services.series import SeriesPorts, SeriesService
 from bot.services.test_sends import TestSendPorts, TestSendService
 from bot.services.translations import TranslationPorts, TranslationService
 from bot.settings import CoreSettings
@@ -185,6 +188,20 @@ class PartnerBot:
             admin=self.admin,
             revisions=self.revisions,
             wake_worker=wake_worker,
+        )
+        # Recurring series (`broadcast … every:"…"`, `series …`) and `calendar`; the `series` job
+        # drafts their occurrences (bot/jobs.py).
+        self.series = SeriesService(
+            SeriesPorts(
+                series=s.series, schedules=s.schedules, announcements=s.announcements, job_runs=s.job_runs
+            ),
+            clock,
+            settings,
+            admin=self.admin,
+            approvals=self.approvals,
+        )
+        self.calendar = CalendarService(
+            CalendarPorts(schedules=s.schedules, series=s.series), clock, settings, series=self.series
         )
         self.feedback = FeedbackService(
             FeedbackPorts(
@@ -564,6 +581,8 @@ class PartnerBot:
                 return present(await a.list_topics())
             case c.Invite():
                 return await a.invite(inv, parsed)
+            case c.Broadcast() if parsed.every is not None:
+                return series_reply(await self.series.create(inv, parsed))
             case c.Broadcast():
                 return await a.broadcast(inv, parsed)
             case c.Send():
@@ -618,6 +637,14 @@ class PartnerBot:
                 return translation_reply(await self.translations.translate(parsed))
             case c.Translations():
                 return translation_reply(await self.translations.listing(parsed))
+            case c.SeriesList():
+                return series_reply(await self.series.listing())
+            case c.SeriesAction():
+                return series_reply(await self.series.change(parsed))
+            case c.SeriesEdit():
+                return series_reply(await self.series.edit(parsed))
+            case c.Calendar():
+                return calendar_reply(await self.calendar.show(parsed))
             case c.Approve():
                 return approval_reply(await self.approvals.approve(inv, parsed))
             case c.Reject():
@@ -666,6 +693,8 @@ class PartnerBot:
             CANCEL_ACTION: "cancel",
             RECALL_ACTION: "recall",
             TEST_ACTION: "test",
+            SERIES_START_ACTION: "series start",
+            SERIES_END_ACTION: "series end",
             APPROVE_ACTION: "approve",
         }
         if action in verbs:

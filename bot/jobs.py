@@ -214,6 +214,13 @@ async def _progress(host: JobHost, period: Period) -> str:
     return m.JOB_PROGRESS(edited)
 
 
+async def _series(host: JobHost, period: Period) -> str:
+    drafted = await host.bot.series.draft_due(worker=host.worker.id, lease=JOB_LEASE)
+    if drafted:
+        host.worker.wake()
+    return m.JOB_SERIES(drafted)
+
+
 async def _prune_rate_limits(host: JobHost, period: Period) -> str:
     full_before = (host.clock.now() - RATE_LIMIT_IDLE).timestamp()
     return m.JOB_RATE_LIMITS_PRUNED(await host.job_ports.rate_limits.prune(full_before=full_before))
@@ -253,6 +260,14 @@ _JOBS = (
         "wake the worker to post them",
         Ticks(timedelta(minutes=1)),
         _digests,
+    ),
+    Job(
+        "series",
+        "draft each recurring series' occurrences whose time has come (the earliest targeted zone's, "
+        "for `local`) and send them as scheduled announcements; each occurrence is claimed once "
+        "(job `series-occurrence`), so a restart never skips or repeats one",
+        Ticks(timedelta(minutes=1)),
+        _series,
     ),
     Job(
         "weekly-report",

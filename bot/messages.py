@@ -62,6 +62,10 @@ and announcements received a week against its actions \
 the body, as written; up to 3 `cta:` add link buttons whose clicks `stats <id>` counts
 • `send <id>` · `cancel <id>` · `scheduled` · `stats [<id>]` · `acks <id>` — who acknowledged
 • `drafts` — open drafts, each with a Cancel button
+• `broadcast … every:"monday 09:00 local" [until:"YYYY-MM-DD"] title:"<title>" <body…>` — a recurring \
+series (`every:"day 08:30"`, `every:"1st monday 10:00"`…) · `series` — the series with their next \
+occurrence · `series start|pause|resume|end <id>` · `series edit <id> [title:"<title>"] [<body…>]`
+• `calendar [<weeks>]` — what is scheduled and recurring per day (2 weeks, up to 12), gaps included
 • `approve <id>` · `reject <id> <comment>` — decide on what awaits approval (another admin's \
 announcement: with approval on, `send` asks for it)
 • `reschedule <id> at:"YYYY-MM-DD HH:MM[ local]"` — a new time, until the first delivery goes out
@@ -139,6 +143,8 @@ OPTION_EXAMPLES: Final[Mapping[str, str]] = {
     "attach": '"./Price list Q3.pdf"',
     "audience": "emea-gold",
     "cta": '"Register now|https://example.com/webinar"',
+    "every": '"monday 09:00 local"',
+    "until": '"2027-06-30"',
 }
 BROADCAST_TOPIC_MISSING: Final = (
     "Say which topics this is about with `topic:<slug>` (several: `topic:pricing,security`)."
@@ -203,6 +209,10 @@ PARTNER_USAGE: Final[Mapping[str, str]] = {
     "join": P("`join <code>`"),
 }
 
+SERIES_USAGE_TEXT: Final = (
+    '`series`, `series start|pause|resume|end <id>` or `series edit <id> [title:"<title>"] [<body…>]`'
+)
+
 ADMIN_USAGE: Final[Mapping[str, str]] = {
     "help": "`help [<command>]`",
     "topic": f"{TOPIC_ADD_USAGE}, {TOPIC_ARCHIVE_USAGE}, {TOPIC_UNARCHIVE_USAGE} or {TOPIC_APPROVAL_USAGE}",
@@ -212,7 +222,7 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "broadcast": (
         "`broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [audience:<name>] "
         '[urgent [ack]] [at:"YYYY-MM-DD HH:MM[ local]"] [cta:"<label>|<https://…>"]… [attach:<path>…] '
-        'title:"<title>" <body…>`'
+        '[every:"<days> HH:MM[ local]" [until:"YYYY-MM-DD"]] title:"<title>" <body…>`'
     ),
     "send": "`send <id>`",
     "cancel": "`cancel <id>`",
@@ -235,6 +245,8 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "test": "`test <id>`",
     "translate": '`translate <id> <language> [update-sent] title:"<title>" <body…>`',
     "translations": "`translations <id>`",
+    "series": SERIES_USAGE_TEXT,
+    "calendar": "`calendar [<weeks>]`",
     "approve": "`approve <id>`",
     "reject": "`reject <id> <comment>`",
 }
@@ -292,7 +304,9 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "is counted per partner and channel, and `stats <id>` shows them. Files: in the console, "
     "`attach:<path>` (once per file, up to 10); on Slack and Discord, use “Broadcast to partners” on a "
     "message that carries the files. The preview lists them and refuses what a target platform can't "
-    "take (Discord: 10 MB per file, 25 MB per message; 10 files).",
+    "take (Discord: 10 MB per file, 25 MB per message; 10 files). "
+    '`every:"monday 09:00 local"` (with `until:"YYYY-MM-DD"`) makes it a recurring series instead '
+    "(`help series`).",
     "send": "Sends a draft announcement, or schedules it when it has an `at:` time. When it needs "
     "approval (`PARTNERBOT_APPROVAL`, or a topic marked `topic require-approval`), it is posted here "
     "with Approve and Request changes buttons instead, and goes out when another admin approves it.",
@@ -318,6 +332,15 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "translations": "Lists an announcement's translations: language, title, and how many channels read "
     "each (the default text included).",
     "scheduled": "Lists scheduled announcements and when they go out.",
+    "series": 'Lists the recurring series (`broadcast … every:"…"`) with their rule, state and next '
+    "occurrence. `series start <id>` starts a draft series, `pause`/`resume` hold and restart it "
+    "(occurrences while paused are skipped), `end` stops it for good. `series edit <id> "
+    '[title:"…"] [<body…>]` changes the text of the occurrences not drafted yet. Each occurrence is '
+    "drafted from the series' text at its time (the earliest channel's, for `local`) and sent like a "
+    "scheduled announcement; a restart never skips or repeats one.",
+    "calendar": "Shows, per day, what is scheduled and what recurs over the next weeks (2 unless you "
+    "give a number, up to 12), times in the vendor's zone and `local` ones marked, and the days with "
+    "nothing planned.",
     "stats": "Shows delivery, reactions and questions for one announcement, or for the latest ones.",
     "acks": "Lists who has and hasn't acknowledged an urgent announcement that asks for it.",
     "questions": "Lists the partner questions still waiting for an answer.",
@@ -1637,6 +1660,136 @@ FILE_DOWNLOAD_FAILED: Final = (
 DIGEST_FILE: Final = "📎 {name} ({size})"
 FILES_OFF: Final = "this partnerbot keeps no files (no file store is configured)"
 
+# --- recurring series and the calendar ------------------------------------------------------------
+# `broadcast … every:"…"`, `series …` and `calendar` (bot/recurrence.py, bot/services/series.py,
+# bot/presenter/series.py).
+
+EVERY_FORMS: Final = (
+    'Write `every:"<days> HH:MM"`, adding ` local` for each channel\'s own clock: the days are `day`, '
+    "`weekdays`, a weekday (`monday`, or several: `monday,thursday`) or `1st`, `2nd`, `3rd`, `4th` or "
+    '`last` and a weekday, e.g. `every:"monday 09:00 local"`, `every:"1st monday 10:00"`, '
+    '`every:"day 08:30"`.'
+)
+EVERY_INVALID: Final = '"{value}" isn\'t a repeat rule. ' + EVERY_FORMS
+EVERY_TIME_INVALID: Final = (
+    '"{value}" in `every:"{every}"` isn\'t a time of day: use the 24-hour clock, HH:MM, e.g. '
+    '`every:"monday 09:00"`.'
+)
+EVERY_UNKNOWN_DAY: Final = '"{word}" isn\'t a day of the week{did_you_mean}\n' + EVERY_FORMS
+UNTIL_INVALID: Final = (
+    '"{value}" isn\'t a date: write `until:"YYYY-MM-DD"`, the last day the series may fall on, e.g. '
+    '`until:"2027-06-30"`.'
+)
+UNTIL_WITHOUT_EVERY: Final = (
+    '`until:` ends a recurring series, so it goes with `every:"…"`, e.g. '
+    '`every:"monday 09:00" until:"2027-06-30"`.'
+)
+EVERY_WITH_AT: Final = (
+    "`every:` and `at:` don't go together: a series goes out at the time of its `every:` rule. "
+    "Keep one of them."
+)
+EVERY_NO_FILES: Final = (
+    "A recurring series can't carry files: leave out `attach:`, or send the files as a one-off broadcast."
+)
+UNTIL_BEFORE_FIRST: Final = (
+    'With `until:"{until}"` the series would never go out: its first occurrence would be {first}. '
+    "Pick a later date."
+)
+UNTIL_NOTHING_LEFT: Final = (
+    'Nothing of series {id} is left: `until:"{until}"` has passed. `broadcast … every:"…"` starts a new one.'
+)
+
+DAY_NAMES: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DAY_SHORT: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+NTH_WORDS: Final[Mapping[int, str]] = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+RULE_DAILY: Final = "every day at {time}"
+RULE_WEEKDAYS: Final = "every weekday (Monday to Friday) at {time}"
+RULE_WEEKLY: Final = "every {days} at {time}"
+RULE_MONTHLY: Final = "on the {nth} {day} of every month at {time}"
+RULE_AND: Final = " and "
+RULE_LOCAL: Final = " on each channel's own clock"
+RULE_ZONE: Final = " {zone}"
+RULE_UNTIL: Final = ", until {until}"
+OCCURRENCE_LOCAL: Final = "{day} {time} local"
+OCCURRENCE_ZONED: Final = "{day} {time} {zone}"
+
+SERIES_PREVIEW: Final = "**Draft series {id}: {title}**\nGoes out {rule}."
+SERIES_REACH: Final = "Reaches now: {channels} of {partners} · topics: {topics} · {audience}"
+SERIES_REACH_SAVED: Final = "audience `{name}`, resolved at each occurrence"
+SERIES_URGENT: Final = "Urgent: quiet hours and digests don't hold it."
+SERIES_NEXT: Final = Plural("Next occurrence: {list}", "Next {n} occurrences: {list}")
+SERIES_HOW: Final = (
+    "Each occurrence is drafted from this text at its time and sent like a scheduled announcement "
+    "(quiet hours, digests). `series start {id}` starts it; `series end {id}` discards it."
+)
+SERIES_START_BUTTON: Final = "Start series"
+SERIES_DISCARD_BUTTON: Final = "Discard"
+SERIES_NONE: Final = (
+    'No recurring series yet. `broadcast topic:<slug> every:"monday 09:00 local" title:"<title>" '
+    "<body…>` creates one."
+)
+SERIES_HEADER: Final = Plural("**{n} series:**", "**{n} series:**")
+SERIES_LINE: Final = "• **{id}** {title} — {rule} · {state} · next: {next}"
+SERIES_LAST: Final = " · last: {day}, {note}"
+SERIES_NO_NEXT: Final = "none"
+SERIES_STATUS: Final[Mapping[str, str]] = {
+    "draft": "draft (`series start {id}`)",
+    "active": "active",
+    "paused": "paused (`series resume {id}`)",
+    "ended": "ended",
+}
+SERIES_STARTED: Final = "Series {id} “{title}” started: the first occurrence is {next}."
+SERIES_PAUSED: Final = (
+    "Series {id} “{title}” paused: nothing goes out until `series resume {id}`; occurrences while it "
+    "is paused are skipped."
+)
+SERIES_RESUMED: Final = "Series {id} “{title}” resumed: the next occurrence is {next}."
+SERIES_ENDED: Final = (
+    "Series {id} “{title}” ended: no more occurrences. Announcements already drafted from it stay as "
+    "they are (`scheduled` lists them)."
+)
+SERIES_DISCARDED: Final = "Draft series {id} “{title}” discarded: nothing went out."
+NO_SUCH_SERIES: Final = "There's no series {id}. `series` lists them."
+SERIES_NOT_ALLOWED: Final[Mapping[str, str]] = {
+    "draft": "Series {id} is a draft, not started yet: `series start {id}` starts it.",
+    "active": "Series {id} is already running: `series pause {id}` or `series end {id}` stop it.",
+    "paused": "Series {id} is paused: `series resume {id}` starts it again, `series end {id}` ends it.",
+    "ended": 'Series {id} has ended for good: `broadcast … every:"…"` starts a new one.',
+}
+SERIES_EDITED: Final = (
+    "Series {id} “{title}” has its new text from the next occurrence on ({next}). Announcements "
+    "already drafted from it keep theirs (`edit <id>` changes one)."
+)
+SERIES_EDIT_NOTHING: Final = (
+    'Say what changes: `series edit <id> title:"<title>" <body…>`, or just a new body.'
+)
+SERIES_EDIT_ENDED: Final = "Series {id} has ended, so its text no longer matters."
+SERIES_USAGE: Final = SERIES_USAGE_TEXT
+SERIES_UNKNOWN_ACTION: Final = 'unknown `series` action "{word}"{did_you_mean}\nUsage: {usage}'
+SERIES_ID: Final = "a series"
+SERIES_OCCURRENCE_SENT: Final = "drafted as #{id}"
+SERIES_OCCURRENCE_AWAITS: Final = "drafted as #{id}, waiting for approval (`approve {id}`)"
+SERIES_OCCURRENCE_REFUSED: Final = "nothing went out: {reason}"
+JOB_SERIES: Final = Plural("{n} occurrence drafted", "{n} occurrences drafted")
+
+CALENDAR_WEEKS_INVALID: Final = (
+    "Give the number of weeks as a whole number from 1 to {max} (you wrote {value}), e.g. `calendar 4`."
+)
+CALENDAR_HEADER: Final = (
+    "**Calendar, {first} to {last}** — times in {zone}; “local” is each channel's own clock."
+)
+CALENDAR_DAY: Final = "**{day}**"
+CALENDAR_SCHEDULED: Final = "• {time} — #{id} {title}"
+CALENDAR_SERIES: Final = "• {time} — series {id} {title}{paused}"
+CALENDAR_PAUSED: Final = " (paused)"
+CALENDAR_GAP: Final = "_{first} to {last}: nothing planned_"
+CALENDAR_GAP_DAY: Final = "_{day}: nothing planned_"
+CALENDAR_SUMMARY: Final = Plural(
+    "{planned} planned; {n} day with nothing planned.", "{planned} planned; {n} days with nothing planned."
+)
+CALENDAR_ITEMS: Final = Plural("{n} announcement", "{n} announcements")
+CALENDAR_LOCAL: Final = "{time} local"
+CLI_SERIES_NOT_FOUND: Final = "no series {id}"
 
 # --- fatigue caps ------------------------------------------------------------------------------
 # `settings cap`, the preview's and stats' capped counts (bot/caps.py, bot/presenter/caps.py).

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from bot.domain.analytics import AnnouncementStats, TopicStats
@@ -27,6 +27,7 @@ from bot.domain.feedback import AckState, Question
 from bot.domain.files import FileProblem
 from bot.domain.languages import ReaderLanguage
 from bot.domain.refs import UserRef
+from bot.domain.series import Series
 from bot.domain.topics import Topic
 from bot.domain.variants import Variant
 from bot.timezones import DigestTime, QuietHours
@@ -599,6 +600,68 @@ class TranslationsListed:
 
 
 TranslationResult = TranslationSaved | TranslationsListed | Refused
+
+
+# --- recurring series and the calendar (bot/services/series.py, bot/services/calendar.py) -------
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPreviewed:
+    """`broadcast … every:"…"`: the draft series, who it reaches now, its next occurrences (naive
+    wall-clock moments: the series' zone, or each channel's own for `local`)."""
+
+    series: Series
+    reach: Reach
+    upcoming: tuple[datetime, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesListed:
+    """`series`: each series with its next occurrence (None: none left, or not running)."""
+
+    items: tuple[tuple[Series, datetime | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesChanged:
+    """`series start|pause|resume|end <id>` done; `upcoming` the next occurrence when it runs."""
+
+    series: Series
+    action: str
+    upcoming: datetime | None = None
+    was_draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesEdited:
+    series: Series
+    upcoming: datetime | None
+
+
+SeriesResult = SeriesPreviewed | SeriesListed | SeriesChanged | SeriesEdited | Refused
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    """One thing planned on a day: a scheduled announcement or a series' occurrence, at `at` on the
+    vendor's clock, or at that wall-clock time on each channel's own (`local`)."""
+
+    at: time
+    local: bool
+    title: str
+    announcement_id: int | None = None
+    series_id: int | None = None
+    paused: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarShown:
+    """`calendar [weeks]`: from `first` to `last` (vendor dates), what is planned on each day."""
+
+    first: date
+    last: date
+    zone: str
+    days: tuple[tuple[date, tuple[CalendarEntry, ...]], ...]
 
 
 # --- approval before send (bot/services/approvals.py) -------------------------------------------------

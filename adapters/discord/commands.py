@@ -21,6 +21,7 @@ from adapters.discord.approval_commands import add_approval_commands
 from adapters.discord.audience_commands import add_audience_commands, saved_audiences
 from adapters.discord.edge import short, shown
 from adapters.discord.i18n import described
+from adapters.discord.series_commands import add_series_commands
 from adapters.discord.translate import CTA_OPTION_LIMIT
 from adapters.discord.translation_commands import add_translation_commands
 from bot import commands as c
@@ -56,6 +57,7 @@ AdminVerb = Literal[
     "test",
     "translate",
     "translations",
+    "series",
     "approve",
     "reject",
 ]
@@ -458,6 +460,7 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
 
     add_audience_commands(group, h)
     add_translation_commands(group, h)
+    add_series_commands(group, h)
     add_approval_commands(group, h)
 
     @group.command(name="help", description="The admin commands")

@@ -39,6 +39,7 @@ from bot.domain.sending import CtaButton
 from bot.i18n import reader
 from bot.presenter import TEST_ACTION
 from bot.presenter.approvals import APPROVE_ACTION
+from bot.presenter.series import SERIES_END_ACTION, SERIES_START_ACTION
 from bot.safety import neutralize_mentions
 from bot.services.admin import CANCEL_ACTION, RECALL_ACTION, SEND_ACTION
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
@@ -55,7 +56,16 @@ HELPFUL_ACTION: Final = "partnerbot_helpful"
 MUTE_ACTION: Final = "partnerbot_mute"
 ACK_ACTION: Final = "partnerbot_ack"
 TOPIC_ACTIONS: Final = (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION)
-CORE_ACTIONS: Final = (*TOPIC_ACTIONS, SEND_ACTION, CANCEL_ACTION, RECALL_ACTION, TEST_ACTION, APPROVE_ACTION)
+CORE_ACTIONS: Final = (
+    *TOPIC_ACTIONS,
+    SEND_ACTION,
+    CANCEL_ACTION,
+    RECALL_ACTION,
+    TEST_ACTION,
+    SERIES_START_ACTION,
+    SERIES_END_ACTION,
+    APPROVE_ACTION,
+)
 # Message metadata: https://docs.slack.dev/messaging/message-metadata
 DELIVERY_EVENT: Final = "partnerbot_delivery"
 RELAY_EVENT: Final = "partnerbot_relay"

@@ -92,6 +92,11 @@ class RefusalCode(StrEnum):
     NOT_TESTABLE = "not_testable"
     # `translate` into the language of the default text (PARTNERBOT_DEFAULT_LANGUAGE): that is `edit`.
     DEFAULT_LANGUAGE = "default_language"
+    # Recurring series (bot/services/series.py): no series by that number, one whose state does not
+    # allow the action (`status` names it), an `until:` before its first occurrence.
+    NO_SUCH_SERIES = "no_such_series"
+    SERIES_STATE = "series_state"
+    UNTIL_PAST = "until_past"
     # The grammar's (bot/grammar.py): a required input left empty, one over its limit, a time it
     # cannot read; anything else it refuses is `SYNTAX`, about no single field.
     MISSING = "missing"

@@ -20,6 +20,7 @@ from bot.ports.outbox import DigestStore, NoticeStore, OutboxStore
 from bot.ports.privacy import PrivacyStore
 from bot.ports.scheduling import ScheduleStore
 from bot.ports.sending import RateLimitRows
+from bot.ports.series import SeriesStore
 from bot.ports.topics import SubscriptionStore, TopicStore
 from bot.ports.variants import VariantStore
 
@@ -50,5 +51,6 @@ class Stores:
     audiences: SavedAudienceStore
     ctas: CtaStore
     variants: VariantStore
+    series: SeriesStore
     caps: CapStore
     approvals: ApprovalStore

@@ -16,6 +16,7 @@ from bot.domain.conversation import Invocation, RefusalCode, Reply
 from bot.domain.cta import CtaRefused, check_ctas
 from bot.domain.files import Attachment, FileProblem, FileProblemKind
 from bot.domain.topics import Topic
+from bot.domain.variants import Variant
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.caps import CapStore
 from bot.ports.clock import Clock
@@ -60,6 +61,15 @@ _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 # `topics`: each topic's deliveries against partner actions over this window (over-sending).
 TOPIC_LOAD_WINDOW = timedelta(days=30)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedBroadcast:
+    """A broadcast ready to become a draft: checked, with its topics and its variants."""
+
+    command: Broadcast
+    topics: tuple[Topic, ...]
+    variants: tuple[Variant, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +155,10 @@ class AdminService:
         """Create a draft and answer with its preview (`draft`, in words)."""
         return present(await self.draft(inv, cmd))
 
-    async def draft(self, inv: Invocation, cmd: Broadcast) -> BroadcastResult:
-        """Create a draft and return it with who it will reach and when (a scheduled time;
-        deliveries waiting for quiet hours or digests), or why nothing was created."""
+    async def checked(self, cmd: Broadcast) -> CheckedBroadcast | Refused:
+        """The broadcast with its saved audience resolved and its audience, calls to action, variants
+        and topics checked (as a draft needs them, and a recurring series at each occurrence); or why
+        not."""
         if cmd.saved_audience is not None:  # `audience:<name>`: its filters (and topics) now
             resolved = await self._audiences.resolve(cmd)
             if isinstance(resolved, Refused):
@@ -172,14 +183,24 @@ class AdminService:
         if cmd.ack_required and not cmd.urgent:
             # The grammar checks this too; structured input (modals, Discord options) arrives here only.
             return Refused(RefusalCode.ACK_NEEDS_URGENT, "urgent")
+        return CheckedBroadcast(replace(cmd, ctas=ctas), tuple(topics), variants)
+
+    async def draft(self, inv: Invocation, cmd: Broadcast) -> BroadcastResult:
+        """Create a draft and return it with who it will reach and when (a scheduled time;
+        deliveries waiting for quiet hours or digests), or why nothing was created."""
+        checked = await self.checked(cmd)
+        if isinstance(checked, Refused):
+            return checked
+        cmd, topics, variants = checked.command, checked.topics, checked.variants
+        ctas = cmd.ctas
         topic_ids = [t.id for t in topics]
         groups = await self._stores.schedules.target_groups(topic_ids, cmd.audience)
         schedule = None
         if cmd.send_at is not None:
-            checked = self.scheduling.resolve(cmd, groups)
-            if isinstance(checked, Reply):  # nothing is created: a wrong time must not become a draft
-                return _refused(checked)
-            schedule = checked
+            resolved = self.scheduling.resolve(cmd, groups)
+            if isinstance(resolved, Reply):  # nothing is created: a wrong time must not become a draft
+                return _refused(resolved)
+            schedule = resolved
         gathered = await self._gather(inv, cmd)
         if isinstance(gathered, FilesRefused):
             return gathered
@@ -253,9 +274,10 @@ class AdminService:
         """Send a draft, or schedule it when it has a time; answer with the summary, in words."""
         return present(await self.send_draft(cmd))
 
-    async def send_draft(self, cmd: Send) -> SendResult:
+    async def send_draft(self, cmd: Send, *, occurrence: bool = False) -> SendResult:
         """Send a draft (or schedule it): how many deliveries were written and when they go out,
-        or why nothing was sent."""
+        or why nothing was sent. An `occurrence` of a recurring series is drafted at its time, so its
+        schedule may have begun already: its earlier zones' deliveries are due at once."""
         announcement = await self._stores.announcements.get(cmd.announcement_id)
         if announcement is None:
             return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=cmd.announcement_id)
@@ -267,7 +289,7 @@ class AdminService:
             audience = _audience(announcement)
             return Refused(RefusalCode.EMPTY_AUDIENCE, announcement_id=announcement.id, audience=audience)
         schedule = announcement.schedule
-        if schedule is not None:
+        if schedule is not None and not occurrence:
             checked = self.scheduling.check(schedule, groups)
             if isinstance(checked, Reply):
                 return _refused(checked)

@@ -36,6 +36,7 @@ def test_jobs_are_defined_in_one_place_with_a_schedule_and_a_description(
     sqlite_harness: Harness,
 ) -> None:
     assert set(JOBS) == {
+        "series",
         "outbox-sweep",
         "finish-announcements",
         "digests",

@@ -3,8 +3,8 @@
 - channel.language: `settings language <tag>` (BCP 47, lower case), or NULL: the partner's language
   applies, else the platform's locale, else PARTNERBOT_DEFAULT_LANGUAGE.
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-04
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0028"
-down_revision: str | None = "0027"
+revision: str = "0029"
+down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
