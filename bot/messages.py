@@ -887,6 +887,26 @@ JOB_PROGRESS: Final = Plural("{n} progress message updated", "{n} progress messa
 JOB_RATE_LIMITS_PRUNED: Final = Plural(
     "{n} idle rate-limit bucket removed", "{n} idle rate-limit buckets removed"
 )
+JOB_FILES_GC: Final = Plural("{n} unused file removed ({size})", "{n} unused files removed ({size})")
+
+# `partnerbot files gc [--dry-run]` (bot/cli/files.py): one line per file, then a total.
+FILES_GC_NONE: Final = "No unused files: every stored file belongs to a live announcement."
+FILES_GC_REMOVED: Final = Plural("Removed {n} unused file ({size}).", "Removed {n} unused files ({size}).")
+FILES_GC_WOULD_REMOVE: Final = Plural(
+    "Would remove {n} unused file ({size}); run without --dry-run to remove it.",
+    "Would remove {n} unused files ({size}); run without --dry-run to remove them.",
+)
+FILES_GC_LINE: Final = "{action} {key} ({size}): {why}"
+FILES_GC_ACTION: Final = "removed"
+FILES_GC_WOULD: Final = "would remove"
+FILES_GC_NAMED: Final = "“{names}”, "
+FILES_GC_WHY: Final[Mapping[str, str]] = {
+    "closed": "{names}carried only by {announcements}",
+    "unlinked": "no announcement carries it (its drafts were discarded)",
+    "untracked": "stored for a draft that was never saved",
+    "incomplete": "left by an interrupted write",
+}
+FILES_GC_ANNOUNCEMENT: Final = "#{id} ({status})"
 
 # The roster import (bot/services/roster.py).
 UNKNOWN_COLUMNS: Final = Plural(

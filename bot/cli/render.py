@@ -13,6 +13,7 @@ from rich.table import Column, Table
 
 from bot import messages as m
 from bot.domain import AnnouncementStats, TopicStats
+from bot.safety import spreadsheet_safe
 
 
 def fitting_table(*headers: str, title: str | None = None) -> Table:
@@ -166,12 +167,14 @@ def _pairs(counts: Mapping[str, int]) -> str:
 
 
 def write_stats_csv(found: Sequence[AnnouncementStats], stream: TextIO) -> None:
-    """The per-announcement stats as CSV (a header, then one row each) through the csv module."""
+    """The per-announcement stats as CSV (a header, then one row each) through the csv module; text
+    a spreadsheet would run as a formula starts with an apostrophe (`bot.safety.spreadsheet_safe`)."""
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(STATS_CSV_COLUMNS)
     for s in found:
         writer.writerow(
-            (
+            spreadsheet_safe(cell)
+            for cell in (
                 s.announcement_id,
                 s.title,
                 s.status.value,

@@ -15,6 +15,7 @@ from bot.ports.cta import CtaStore
 from bot.ports.directory import DirectoryStore
 from bot.ports.engagement import EngagementStore
 from bot.ports.feedback import AckStore, FeedbackStore
+from bot.ports.files import FileUsageStore
 from bot.ports.jobs import JobRunStore
 from bot.ports.outbox import DigestStore, NoticeStore, OutboxStore
 from bot.ports.privacy import PrivacyStore
@@ -51,6 +52,7 @@ class Stores:
     audiences: SavedAudienceStore
     ctas: CtaStore
     variants: VariantStore
+    file_usage: FileUsageStore
     series: SeriesStore
     caps: CapStore
     approvals: ApprovalStore
