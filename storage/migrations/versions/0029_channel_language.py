@@ -20,10 +20,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("channel") as batch:
-        batch.add_column(sa.Column("language", sa.String(length=20), nullable=True))
+    # Plain ALTER TABLE (no batch rebuild): subscriptions and deliveries hold foreign keys on `channel`.
+    op.add_column("channel", sa.Column("language", sa.String(length=20), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("channel") as batch:
-        batch.drop_column("language")
+    op.drop_column("channel", "language")  # SQLite 3.35+
