@@ -106,6 +106,11 @@ class SetQuietHours:
 
 
 @dataclass(frozen=True, slots=True)
+class SetLanguage:
+    language: str | None  # a BCP 47 tag, lower case; None: `settings language off`
+
+
+@dataclass(frozen=True, slots=True)
 class SetWeeklyCap:
     """`settings cap <n>|off|default` (bot/caps.py): 1..50, CAP_OFF (0) for `off` (no cap even when
     the vendor sets one), or None for `default` (the vendor's cap, PARTNERBOT_WEEKLY_CAP)."""
@@ -131,6 +136,7 @@ PartnerCommand = (
     | SetMode
     | SetTimezone
     | SetQuietHours
+    | SetLanguage
     | SetWeeklyCap
     | Join
 )

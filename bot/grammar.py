@@ -67,6 +67,7 @@ from bot.commands import (
     SeriesAction,
     SeriesEdit,
     SeriesList,
+    SetLanguage,
     SetMode,
     SetQuietHours,
     SetTimezone,
@@ -88,6 +89,7 @@ from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
 from bot.domain.directory import DeliveryMode
 from bot.domain.search import MAX_QUERY, MAX_TERMS, MIN_PREFIX, QueryProblem, parse_query
 from bot.domain.series import Recurrence
+from bot.i18n import normalised
 from bot.lexer import (
     NUMBER,
     OPTION,
@@ -338,7 +340,8 @@ def _search(words: str) -> SearchNews:
 
 def search_problem(problem: QueryProblem) -> str:
     """What was wrong with a search and how to write one (also for Discord's `search:` option)."""
-    return msg.SEARCH_PROBLEMS[problem.value].format(max=MAX_QUERY, min=MIN_PREFIX, terms=MAX_TERMS)
+    problem_text = msg.SEARCH_PROBLEMS[problem.value].format(max=MAX_QUERY, min=MIN_PREFIX, terms=MAX_TERMS)
+    return problem_text + " " + msg.SEARCH_HOW
 
 
 def _ask(text: str, pos: int) -> Ask:
@@ -348,7 +351,9 @@ def _ask(text: str, pos: int) -> Ask:
     return Ask(question)
 
 
-def _settings(text: str, pos: int) -> ShowSettings | SetMode | SetTimezone | SetQuietHours | SetWeeklyCap:
+def _settings(
+    text: str, pos: int
+) -> ShowSettings | SetMode | SetTimezone | SetQuietHours | SetWeeklyCap | SetLanguage:
     word = read_word(text, pos)
     if word is None:
         return ShowSettings()
@@ -366,7 +371,9 @@ def _settings(text: str, pos: int) -> ShowSettings | SetMode | SetTimezone | Set
         return SetQuietHours(_quiet(values))
     if setting == "cap":
         return SetWeeklyCap(_cap(values))
-    did_you_mean = _did_you_mean(setting, ("mode", "timezone", "quiet", "cap"))
+    if setting in ("language", "lang"):
+        return SetLanguage(_language(values))
+    did_you_mean = _did_you_mean(setting, ("mode", "timezone", "quiet", "cap", "language"))
     raise _Invalid(
         msg.UNKNOWN_SETTING.format(
             word=_shown(word.text), did_you_mean=did_you_mean, usage=msg.PARTNER_USAGE["settings"]
@@ -384,6 +391,17 @@ def _quiet(values: list[str]) -> QuietHours | None:
     if quiet is None:
         raise _Invalid(msg.QUIET_INVALID.format(value=_shown(typed)))
     return quiet
+
+
+def _language(values: list[str]) -> str | None:
+    if len(values) != 1:
+        raise _usage_error(msg.SETTINGS_LANGUAGE_USAGE)
+    if values[0].lower() == "off":
+        return None
+    tag = normalised(values[0])
+    if tag is None or len(tag) > MAX_LANGUAGE:
+        raise _Invalid(msg.LANGUAGE_INVALID.format(value=_shown(values[0])))
+    return tag
 
 
 def _cap(values: list[str]) -> int | None:

@@ -23,12 +23,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from bot.i18n import Plural
+from bot.i18n import Message as P
+from bot.i18n import Plural, partner_plural
 
 # --- grammar -----------------------------------------------------------------------------------
 # Help texts and parse errors of bot/commands.py (`/partner …` and `/partner-admin …`).
 
-PARTNER_HELP: Final = """\
+PARTNER_HELP: Final = P("""\
 **partnerbot — what you can do in this channel**
 • `topics` — all topics, marking the ones this channel follows
 • `subscribe <topic> [<topic>…]` or `subscribe all` — follow topics (spaces or commas between them)
@@ -39,9 +40,10 @@ PARTNER_HELP: Final = """\
 • `ask <question>` — send a question to the vendor team
 • `settings` — show delivery settings; `settings mode immediate|daily|weekly`; \
 `settings timezone <IANA name>`; `settings quiet 20:00-08:00` or `settings quiet off`; \
+`settings language de` or `settings language off`; \
 `settings cap <n>|off|default` — at most n normal announcements a week
 • `join <code>` — link this channel to your partner organisation
-• `help <command>` — more about one command"""
+• `help <command>` — more about one command""")
 
 ADMIN_HELP: Final = """\
 **partnerbot admin commands**
@@ -82,44 +84,46 @@ targets one, resolved when it is sent
 language (`de`, `pt-br`…) · `translations <id>` — its translations and who reads each
 • `help <command>` — more about one command"""
 
-HELP_POINTER: Final = "Type `help` to see what you can do."
-DID_YOU_MEAN: Final = ' — did you mean "{suggestion}"?'
-UNKNOWN_COMMAND: Final = 'unknown command "{word}"{did_you_mean}\n' + HELP_POINTER
-UNKNOWN_SETTING: Final = 'unknown setting "{word}"{did_you_mean}\nUsage: {usage}'
+HELP_POINTER: Final = P("Type `help` to see what you can do.")
+DID_YOU_MEAN: Final = P(' — did you mean "{suggestion}"?')
+UNKNOWN_COMMAND: Final = P('unknown command "{word}"{did_you_mean}\n' + HELP_POINTER)
+UNKNOWN_SETTING: Final = P('unknown setting "{word}"{did_you_mean}\nUsage: {usage}')
 UNKNOWN_TOPIC_ACTION: Final = 'unknown `topic` action "{word}"{did_you_mean}\nUsage: {usage}'
-USAGE: Final = "Usage: {usage}"
+USAGE: Final = P("Usage: {usage}")
 
-UNCLOSED_QUOTE: Final = (
+UNCLOSED_QUOTE: Final = P(
     "There's an opening {quote} without a closing quote. Close it at the end of the phrase, "
     'e.g. `"Partner pricing"`.'
 )
-BAD_SLUG: Final = (
+BAD_SLUG: Final = P(
     '"{slug}" isn\'t a valid topic name: topic names are up to 40 lower-case letters, digits and '
     "hyphens, starting with a letter or digit (e.g. `pricing`, `release-notes`)."
 )
-TOPICS_POINTER: Final = " Type `topics` to see them all."
-ALL_ON_ITS_OWN: Final = "`{command} all` stands on its own: use either `{command} all` or a list of topics."
+TOPICS_POINTER: Final = P(" Type `topics` to see them all.")
+ALL_ON_ITS_OWN: Final = P(
+    "`{command} all` stands on its own: use either `{command} all` or a list of topics."
+)
 
-NEWS_COUNT: Final = "Ask for between 1 and {max} announcements (you wrote {value}), e.g. `news 10`."
-NEWS_TOO_MANY: Final = "`news` takes at most one topic and one number, e.g. `news security 10`."
+NEWS_COUNT: Final = P("Ask for between 1 and {max} announcements (you wrote {value}), e.g. `news 10`.")
+NEWS_TOO_MANY: Final = P("`news` takes at most one topic and one number, e.g. `news security 10`.")
 # `news search <words>` (bot/domain/search.py): how to write a search, and what was wrong with one.
-SEARCH_HOW: Final = (
+SEARCH_HOW: Final = P(
     "Write the words to look for, e.g. `news search deal registration`; put an exact phrase in quotes "
     '(`news search "deal registration"`) and end a word with `*` to match its beginning (`regist*`).'
 )
 SEARCH_PROBLEMS: Final[Mapping[str, str]] = {
-    "empty": "Tell me what to look for. " + SEARCH_HOW,
-    "too_long": "That search is too long: keep it under {max} characters. " + SEARCH_HOW,
-    "unclosed_quote": 'A quote is left open — close the phrase with a second `"`. ' + SEARCH_HOW,
-    "bad_star": "A `*` only goes at the end of a word, as in `regist*`. " + SEARCH_HOW,
-    "short_prefix": "Give at least {min} letters before a `*`, as in `regist*`. " + SEARCH_HOW,
-    "too_many": "Search for at most {terms} words or phrases at a time. " + SEARCH_HOW,
+    "empty": P("Tell me what to look for."),
+    "too_long": P("That search is too long: keep it under {max} characters."),
+    "unclosed_quote": P('A quote is left open — close the phrase with a second `"`.'),
+    "bad_star": P("A `*` only goes at the end of a word, as in `regist*`."),
+    "short_prefix": P("Give at least {min} letters before a `*`, as in `regist*`."),
+    "too_many": P("Search for at most {terms} words or phrases at a time."),
 }
-ASK_EMPTY: Final = "Write your question after `ask`, e.g. `ask When does the new price list apply?`"
-MODE_INVALID: Final = (
+ASK_EMPTY: Final = P("Write your question after `ask`, e.g. `ask When does the new price list apply?`")
+MODE_INVALID: Final = P(
     '"{value}" isn\'t a delivery mode — choose immediate|daily|weekly, e.g. `settings mode daily`.'
 )
-TIMEZONE_ONE_WORD: Final = (
+TIMEZONE_ONE_WORD: Final = P(
     "Time-zone names have no spaces: use the IANA name, e.g. `settings timezone America/New_York`."
 )
 
@@ -186,10 +190,13 @@ ID_INVALID: Final = '"{value}" isn\'t {what} number, e.g. `{example}`.'
 ANNOUNCEMENT_ID: Final = "an announcement"
 QUESTION_ID: Final = "a question"
 
-SETTINGS_MODE_USAGE: Final = "`settings mode immediate|daily|weekly`"
-SETTINGS_TIMEZONE_USAGE: Final = "`settings timezone <IANA name>`, e.g. `settings timezone Europe/Berlin`"
-SETTINGS_QUIET_USAGE: Final = "`settings quiet 20:00-08:00` or `settings quiet off`"
-SETTINGS_CAP_USAGE: Final = "`settings cap <n>` (1 to 50), `settings cap off` or `settings cap default`"
+SETTINGS_MODE_USAGE: Final = P("`settings mode immediate|daily|weekly`")
+SETTINGS_TIMEZONE_USAGE: Final = P("`settings timezone <IANA name>`, e.g. `settings timezone Europe/Berlin`")
+SETTINGS_QUIET_USAGE: Final = P("`settings quiet 20:00-08:00` or `settings quiet off`")
+SETTINGS_LANGUAGE_USAGE: Final = P(
+    "`settings language <language tag>`, e.g. `settings language de`, or `settings language off`"
+)
+SETTINGS_CAP_USAGE: Final = P("`settings cap <n>` (1 to 50), `settings cap off` or `settings cap default`")
 TOPIC_ADD_USAGE: Final = '`topic add <slug> "<title>" ["<description>"]`'
 TOPIC_ARCHIVE_USAGE: Final = "`topic archive <slug>`"
 PARTNER_ACTIONS_USAGE: Final = (
@@ -202,16 +209,18 @@ REJECT_EXAMPLE: Final = 'reject 42 "Name the regions in the title."'
 COMMENT_WHAT: Final = "The comment"
 
 PARTNER_USAGE: Final[Mapping[str, str]] = {
-    "help": "`help [<command>]`",
-    "topics": "`topics`",
-    "subscribe": "`subscribe <topic> [<topic>…]`, or `subscribe all`",
-    "unsubscribe": "`unsubscribe <topic> [<topic>…]`, or `unsubscribe all`",
-    "list": "`list`",
-    "news": "`news [<topic>] [<n>]` or `news search <words>`",
-    "ask": "`ask <question>`",
-    "settings": f"`settings`, {SETTINGS_MODE_USAGE}, `settings timezone <IANA name>`, "
-    f"{SETTINGS_QUIET_USAGE}, or {SETTINGS_CAP_USAGE}",
-    "join": "`join <code>`",
+    "help": P("`help [<command>]`"),
+    "topics": P("`topics`"),
+    "subscribe": P("`subscribe <topic> [<topic>…]`, or `subscribe all`"),
+    "unsubscribe": P("`unsubscribe <topic> [<topic>…]`, or `unsubscribe all`"),
+    "list": P("`list`"),
+    "news": P("`news [<topic>] [<n>]` or `news search <words>`"),
+    "ask": P("`ask <question>`"),
+    "settings": P(
+        f"`settings`, {SETTINGS_MODE_USAGE}, `settings timezone <IANA name>`, {SETTINGS_QUIET_USAGE}, "
+        f"{SETTINGS_CAP_USAGE}; `settings language <language tag>` or `settings language off`"
+    ),
+    "join": P("`join <code>`"),
 }
 
 SERIES_USAGE_TEXT: Final = (
@@ -257,23 +266,31 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
 }
 
 # `help <command>`: the usage line, then what the command does.
-COMMAND_HELP: Final = "{usage}\n{about}"
+COMMAND_HELP: Final = P("{usage}\n{about}")
 
 PARTNER_ABOUT: Final[Mapping[str, str]] = {
-    "help": "Lists the commands, or explains one of them.",
-    "topics": "Lists every topic, marking the ones this channel follows.",
-    "subscribe": "Follows topics in this channel; separate several with spaces or commas. The channel "
-    "must first be linked to your organisation with `join <code>`.",
-    "unsubscribe": "Stops following topics in this channel.",
-    "list": "Lists the topics this channel follows.",
-    "news": "Shows the latest announcements this channel may see: 5 unless you give a number (up to 20). "
-    "`news search <words>` looks through every announcement this channel may see, of any age, best "
-    'match first: `"exact phrase"` for words in that order, `regist*` for words beginning so.',
-    "ask": "Sends your question to the vendor team; the answer comes back here.",
-    "settings": "Shows or changes how announcements arrive: one by one, or as a daily or weekly digest, "
-    "the time zone digests follow, quiet hours in which normal announcements wait, and a weekly cap: "
-    "normal announcements over it wait for a digest instead of being posted one by one.",
-    "join": "Links this channel to your partner organisation with the code your vendor gave you.",
+    "help": P("Lists the commands, or explains one of them."),
+    "topics": P("Lists every topic, marking the ones this channel follows."),
+    "subscribe": P(
+        "Follows topics in this channel; separate several with spaces or commas. The channel "
+        "must first be linked to your organisation with `join <code>`."
+    ),
+    "unsubscribe": P("Stops following topics in this channel."),
+    "list": P("Lists the topics this channel follows."),
+    "news": P(
+        "Shows the latest announcements this channel may see: 5 unless you give a number (up to 20). "
+        "`news search <words>` looks through every announcement this channel may see, of any age, best "
+        'match first: `"exact phrase"` for words in that order, `regist*` for words beginning so.'
+    ),
+    "ask": P("Sends your question to the vendor team; the answer comes back here."),
+    "settings": P(
+        "Shows or changes how announcements arrive: one by one, or as a daily or weekly digest, "
+        "the time zone digests follow, quiet hours in which normal announcements wait, a weekly cap "
+        "(normal announcements over it wait for a digest instead of being posted one by one), and the "
+        "language partnerbot speaks here (a BCP 47 tag such as `de`; `off` goes back to your "
+        "organisation's)."
+    ),
+    "join": P("Links this channel to your partner organisation with the code your vendor gave you."),
 }
 
 ADMIN_ABOUT: Final[Mapping[str, str]] = {
@@ -380,81 +397,105 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
 # --- partners ----------------------------------------------------------------------------------
 # Replies of bot/services/partners.py, in a partner's own channel.
 
-NO_TOPICS_YET: Final = "There are no topics yet — your vendor team hasn't set any up. Try again later."
-TOPICS_HEADER: Final = (
+NO_TOPICS_YET: Final = P("There are no topics yet — your vendor team hasn't set any up. Try again later.")
+TOPICS_HEADER: Final = P(
     "**Topics** ({count}; this channel follows {mine}). Use the buttons or `subscribe <topic>`."
 )
-SUBSCRIBE_BUTTON: Final = "Subscribe"
-UNSUBSCRIBE_BUTTON: Final = "Unsubscribe"
-UNKNOWN_TOPIC: Final = 'unknown topic "{slug}"{did_you_mean}' + TOPICS_POINTER
-SUBSCRIBED: Final = "✅ This channel now gets announcements on {topics}."
-NOTHING_NEW: Final = "Nothing changed."
-ALREADY_SUBSCRIBED: Final = "Already following {topics}."
-NOT_LINKED_HINT: Final = (
+SUBSCRIBE_BUTTON: Final = P("Subscribe")
+UNSUBSCRIBE_BUTTON: Final = P("Unsubscribe")
+UNKNOWN_TOPIC: Final = P('unknown topic "{slug}"{did_you_mean}' + TOPICS_POINTER)
+SUBSCRIBED: Final = P("✅ This channel now gets announcements on {topics}.")
+NOTHING_NEW: Final = P("Nothing changed.")
+ALREADY_SUBSCRIBED: Final = P("Already following {topics}.")
+NOT_LINKED_HINT: Final = P(
     "_This channel isn't linked to a partner organisation yet, so announcements aimed at a tier, type, "
     "region or language won't reach it. Ask your partner manager for a join code, then `join <code>`._"
 )
-SUBSCRIBE_NEEDS_LINK: Final = (
+SUBSCRIBE_NEEDS_LINK: Final = P(
     "This channel isn't linked to a partner organisation yet, so it can't follow partner news. "
     "Ask your partner manager for a join code, then type `join <code>` here; after that, "
     "`subscribe <topic>` works."
 )
-UNSUBSCRIBED: Final = "This channel no longer gets announcements on {topics}."
-NOTHING_TO_UNSUBSCRIBE: Final = (
+UNSUBSCRIBED: Final = P("This channel no longer gets announcements on {topics}.")
+NOTHING_TO_UNSUBSCRIBE: Final = P(
     "This channel wasn't following any of those topics. `list` shows what it follows."
 )
-NO_SUBSCRIPTIONS: Final = (
+NO_SUBSCRIPTIONS: Final = P(
     "This channel follows no topics yet. `topics` lists them; `subscribe all` takes everything."
 )
-SUBSCRIPTIONS: Final = "**This channel follows {topics}:**\n{lines}"
-NEWS_NEEDS_TOPICS: Final = (
+SUBSCRIPTIONS: Final = P("**This channel follows {topics}:**\n{lines}")
+NEWS_NEEDS_TOPICS: Final = P(
     "This channel follows no topics, so there's no news to show. Try `news <topic>` or `subscribe <topic>`."
 )
-NO_NEWS: Final = "No announcements yet on those topics."
-NEWS_HEADER: Final = Plural("**The latest announcement:**", "**The latest {n} announcements:**")
-NEWS_ITEM: Final = "**{title}** — {date} · {topics}\n{body}"
-NEWS_FOUND_HEADER: Final = Plural(
+NO_NEWS: Final = P("No announcements yet on those topics.")
+NEWS_HEADER: Final = partner_plural("**The latest announcement:**", "**The latest {n} announcements:**")
+NEWS_ITEM: Final = P("**{title}** — {date} · {topics}\n{body}")
+NEWS_FOUND_HEADER: Final = partner_plural(
     "**One announcement matches “{words}”:**", "**{n} announcements match “{words}”, best first:**"
 )
-NEWS_FOUND_MORE: Final = "Showing the best {n}; add words to narrow the search."
-NEWS_FOUND_ITEM: Final = "**{title}** — {date} · {topics}\n{snippet}"
-NO_SEARCH_RESULTS: Final = (
+NEWS_FOUND_MORE: Final = P("Showing the best {n}; add words to narrow the search.")
+NEWS_FOUND_ITEM: Final = P("**{title}** — {date} · {topics}\n{snippet}")
+NO_SEARCH_RESULTS: Final = P(
     "No announcement this channel may see matches “{words}”. Try fewer or other words, or `regist*` "
     "to match the beginning of a word."
 )
-SHOW_BUTTON: Final = "Show"
-SHOW_GONE: Final = "That announcement isn't available here any more (it may have been recalled)."
-SHOW_FILES: Final = Plural("📎 {n} file: {names}", "📎 {n} files: {names}")
-SHOW_LINK: Final = "🔗 {label}: {url}"
-SETTINGS: Final = (
+SHOW_BUTTON: Final = P("Show")
+SHOW_GONE: Final = P("That announcement isn't available here any more (it may have been recalled).")
+SHOW_FILES: Final = partner_plural("📎 {n} file: {names}", "📎 {n} files: {names}")
+SHOW_LINK: Final = P("🔗 {label}: {url}")
+SETTINGS: Final = P(
     "**Delivery settings for this channel**\n• mode: `{mode}`{digest}\n• time zone: `{timezone}`\n"
-    "• quiet hours: {quiet}\n• weekly cap: {cap}\n• {partner}"
+    "• quiet hours: {quiet}\n• weekly cap: {cap}\n• language: {language}\n• {partner}"
 )
-LINKED_TO: Final = "partner: {name} ({tier})"
-NOT_LINKED: Final = "not linked to a partner organisation (`join <code>` links it)"
-MODE_IMMEDIATE: Final = "Announcements will be posted here as soon as they are sent."
-MODE_DIGEST: Final = (
+# The language line of `settings`, and `settings language …` (bot/services/languages.py).
+LANGUAGE_LINE: Final = P("{language} (`{tag}`, {source})")
+LANGUAGE_SOURCES: Final[Mapping[str, str]] = {
+    "channel": P("set for this channel"),
+    "partner": P("your organisation's language"),
+    "platform": P("your Discord language"),
+    "default": P("the vendor's default"),
+    "admin": P("the admin channel's language"),
+}
+LANGUAGE_NO_WORDING: Final = P(
+    "partnerbot has no wording in {language} yet, so its own messages stay in English; announcements "
+    "still arrive in {language} where the vendor wrote a translation."
+)
+LANGUAGE_SET: Final = P(
+    "🌐 This channel now reads {language} (`{tag}`): partnerbot's messages and, where the vendor wrote "
+    "one, each announcement's translation."
+)
+LANGUAGE_OFF: Final = P(
+    "🌐 This channel has no language of its own any more; it now reads {language} ({source})."
+)
+LANGUAGE_INVALID: Final = P(
+    '"{value}" isn\'t a language tag I know. Use a BCP 47 tag such as `de`, `fr`, `es`, `ja` or `pt-BR`, '
+    "or `settings language off`."
+)
+LINKED_TO: Final = P("partner: {name} ({tier})")
+NOT_LINKED: Final = P("not linked to a partner organisation (`join <code>` links it)")
+MODE_IMMEDIATE: Final = P("Announcements will be posted here as soon as they are sent.")
+MODE_DIGEST: Final = P(
     "Saved: announcements now arrive here as one {mode} digest, {when} ({timezone}), instead of one by "
     "one. Urgent announcements still arrive at once."
 )
-BAD_TIMEZONE: Final = (
+BAD_TIMEZONE: Final = P(
     '"{value}" isn\'t a time zone I know{did_you_mean} Use an IANA name such as `Europe/Berlin` or '
     "`America/New_York`."
 )
-TIMEZONE_SET: Final = "Time zone for this channel set to `{timezone}`."
-JOINED: Final = "🤝 This channel is now linked to **{name}** ({tier}). `topics` shows what you can follow."
-JOIN_UNKNOWN: Final = (
+TIMEZONE_SET: Final = P("Time zone for this channel set to `{timezone}`.")
+JOINED: Final = P("🤝 This channel is now linked to **{name}** ({tier}). `topics` shows what you can follow.")
+JOIN_UNKNOWN: Final = P(
     "That join code doesn't exist. Check it for typos, or ask your partner manager for a new one."
 )
-JOIN_USED: Final = "That join code has already been used. Ask your partner manager for a new one."
-JOIN_EXPIRED: Final = "That join code has expired. Ask your partner manager for a new one."
+JOIN_USED: Final = P("That join code has already been used. Ask your partner manager for a new one.")
+JOIN_EXPIRED: Final = P("That join code has expired. Ask your partner manager for a new one.")
 
 
 # --- feedback ----------------------------------------------------------------------------------
 # Questions, answers and their relays (bot/services/feedback.py).
 
-QUESTION_TOO_LONG: Final = "That question is longer than {max} characters — please shorten it or split it."
-QUESTION_RECEIVED: Final = (
+QUESTION_TOO_LONG: Final = P("That question is longer than {max} characters — please shorten it or split it.")
+QUESTION_RECEIVED: Final = P(
     "📨 Thanks — your question (#{id}) went to the vendor team. The answer will appear here."
 )
 WHICH_QUESTION: Final = (
@@ -492,19 +533,22 @@ DIRECT_QUESTION: Final = "a direct question"
 ADMIN_THREAD_HEADING: Final = (
     "💬 Partner questions on announcement #{id} “{title}” — reply in this thread to answer."
 )
-QUESTION_RELAYED: Final = "❓ **Question #{id}** from **{partner}** ({tier}, {platform}) — {asker}:\n> {text}"
-ANSWER_RELAYED: Final = "💬 **Answer from {admin}** to “{question}”:\n{answer}"
-ANSWER_RELAYED_RECALLED: Final = (
+# `{language}`: the language the partner reads (bot/services/languages.py), named in the admin's.
+QUESTION_RELAYED: Final = (
+    "❓ **Question #{id}** from **{partner}** ({tier}, {platform}) — {asker}, reads {language}:\n> {text}"
+)
+ANSWER_RELAYED: Final = P("💬 **Answer from {admin}** to “{question}”:\n{answer}")
+ANSWER_RELAYED_RECALLED: Final = P(
     "💬 **Answer from {admin}** to your question about an announcement that has since been withdrawn:\n"
     "> {question}\n{answer}"
 )
-VENDOR_TEAM: Final = "the vendor team"
+VENDOR_TEAM: Final = P("the vendor team")
 
 
 # --- admin -------------------------------------------------------------------------------------
 # Replies of bot/services/admin.py and the checks in bot/core.py.
 
-ADMIN_ONLY_IN_ADMIN_CHANNEL: Final = (
+ADMIN_ONLY_IN_ADMIN_CHANNEL: Final = P(
     "🔒 Admin commands work only in the vendor's admin channel. "
     + "Partners: `/partner help` shows what you can do."
 )
@@ -610,8 +654,8 @@ CANNOT_CANCEL: Final[Mapping[str, str]] = {
 }
 SENDING: Final = "📣 Sending announcement #{id} “{title}” to {channels}. `stats {id}` shows progress."
 CANCELLED: Final = "Announcement #{id} “{title}” cancelled; nothing was sent."
-BUTTON_EXPIRED: Final = "That button no longer does anything. Run the command again."
-INTERNAL_ERROR: Final = (
+BUTTON_EXPIRED: Final = P("That button no longer does anything. Run the command again.")
+INTERNAL_ERROR: Final = P(
     "Sorry — something went wrong on our side and it has been logged. Nothing you had saved was lost; "
     "please try again in a moment."
 )
@@ -711,27 +755,27 @@ CANCEL_TOO_LATE: Final = (
     "`stats {id}` shows how far it got."
 )
 
-DIGEST_DAILY: Final = "Daily digest · {date}"
-DIGEST_WEEKLY: Final = "Weekly digest · week to {date}"
-DIGEST_CATCH_UP: Final = "What you missed"
-DIGEST_HEADER: Final = "📰 **{label}** — {announcements}"
+DIGEST_DAILY: Final = P("Daily digest · {date}")
+DIGEST_WEEKLY: Final = P("Weekly digest · week to {date}")
+DIGEST_CATCH_UP: Final = P("What you missed")
+DIGEST_HEADER: Final = P("📰 **{label}** — {announcements}")
 DIGEST_DAY: Final = "{day:%A} {day.day} {day:%B %Y}"
-DIGEST_EVERY_DAY: Final = "every day at {time}"
-DIGEST_EVERY_WEEK: Final = "every {weekday} at {time}"
-SETTINGS_DIGEST: Final = " — {when}"
+DIGEST_EVERY_DAY: Final = P("every day at {time}")
+DIGEST_EVERY_WEEK: Final = P("every {weekday} at {time}")
+SETTINGS_DIGEST: Final = P(" — {when}")
 
-QUIET_SET: Final = (
+QUIET_SET: Final = P(
     "🌙 Quiet hours set to {quiet} ({timezone}): normal announcements that arrive then wait until "
     "{end}. Urgent ones still arrive at once."
 )
-QUIET_OFF: Final = "Quiet hours are off for this channel: announcements arrive whenever they are sent."
-QUIET_INVALID: Final = (
+QUIET_OFF: Final = P("Quiet hours are off for this channel: announcements arrive whenever they are sent.")
+QUIET_INVALID: Final = P(
     '"{value}" isn\'t a quiet-hours window: write it as start-end on a 24-hour clock, e.g. '
     "`settings quiet 20:00-08:00`, or `settings quiet off`."
 )
-QUIET_SHOW: Final = "`{quiet}`"
-QUIET_SHOW_DEFAULT: Final = "`{quiet}` (vendor default)"
-QUIET_SHOW_NONE: Final = "off"
+QUIET_SHOW: Final = P("`{quiet}`")
+QUIET_SHOW_DEFAULT: Final = P("`{quiet}` (vendor default)")
+QUIET_SHOW_NONE: Final = P("off")
 
 
 # --- reports -----------------------------------------------------------------------------------
@@ -809,13 +853,13 @@ ACK_NEEDS_URGENT: Final = (
     "`ack` asks partners to acknowledge an **urgent** announcement: write `urgent ack`, "
     'e.g. `broadcast topic:security urgent ack title:"Patch now" …`.'
 )
-ACK_BUTTON: Final = "Acknowledge"
-ACK_MARK: Final = "✅ Please acknowledge"
-ACK_THANKS: Final = "✅ Thanks — acknowledged. The vendor team can see that you have read it."
-ACK_ALREADY: Final = "✅ Already acknowledged by {who} on {when} — nothing more to do."
-ACK_YOU: Final = "you"
-ACK_NOT_NEEDED: Final = "This announcement doesn't ask for an acknowledgement — nothing to do."
-ACK_NOT_AN_ANNOUNCEMENT: Final = (
+ACK_BUTTON: Final = P("Acknowledge")
+ACK_MARK: Final = P("✅ Please acknowledge")
+ACK_THANKS: Final = P("✅ Thanks — acknowledged. The vendor team can see that you have read it.")
+ACK_ALREADY: Final = P("✅ Already acknowledged by {who} on {when} — nothing more to do.")
+ACK_YOU: Final = P("you")
+ACK_NOT_NEEDED: Final = P("This announcement doesn't ask for an acknowledgement — nothing to do.")
+ACK_NOT_AN_ANNOUNCEMENT: Final = P(
     "That message isn't a partnerbot announcement (any more), so there's nothing to do."
 )
 ACK_NOT_REQUIRED: Final = (
@@ -830,7 +874,7 @@ ACKS_WAITING_LINE: Final = "• {partner} ({tier}, {platform}) #{channel}"
 ACKS_UNLINKED: Final = "unlinked channel"
 STATS_ACKS: Final = "• acknowledged: {done} of {total} ({rate}) — by tier: {tiers}"
 STATS_ACK_TIER: Final = "{tier} {done}/{total}"
-ACK_REMINDER: Final = (
+ACK_REMINDER: Final = P(
     "⏰ Reminder: please acknowledge the urgent announcement **{title}** above — press **Acknowledge** "
     "under it so the vendor team knows you've read it."
 )
@@ -842,8 +886,8 @@ ACK_REMINDER: Final = (
 
 CHANNELS: Final = Plural("{n} channel", "{n} channels")
 PARTNERS: Final = Plural("{n} partner", "{n} partners")
-TOPICS: Final = Plural("{n} topic", "{n} topics")
-ANNOUNCEMENTS: Final = Plural("{n} announcement", "{n} announcements")
+TOPICS: Final = partner_plural("{n} topic", "{n} topics")
+ANNOUNCEMENTS: Final = partner_plural("{n} announcement", "{n} announcements")
 COPIES: Final = Plural("{n} copy", "{n} copies")
 DELIVERIES: Final = Plural("{n} delivery", "{n} deliveries")
 REACTIONS: Final = Plural("{n} reaction", "{n} reactions")
@@ -1087,7 +1131,7 @@ CLI_STATS_CSV_WRITTEN: Final = Plural(
 # --- the other buttons under a delivered announcement: Helpful, Mute this topic -------------------
 # (bot/core.py `helpful` and `mute`; the same words on every platform).
 
-HELPFUL_THANKS: Final = "👍 Thanks — marked as helpful."
+HELPFUL_THANKS: Final = P("👍 Thanks — marked as helpful.")
 NOT_AN_ANNOUNCEMENT: Final = ACK_NOT_AN_ANNOUNCEMENT
 
 # --- personal data (bot/services/privacy.py): `partnerbot partners forget`, the retention job -------
@@ -1136,9 +1180,9 @@ JOB_RETENTION_NOTHING: Final = "nothing older than the retention period left to 
 JOB_RETENTION: Final = "blanked {what}"
 
 # --- the buttons under a delivered announcement, on every platform -----------------------------
-ASK_BUTTON: Final = "Ask a question"
-HELPFUL_BUTTON: Final = "Helpful"
-MUTE_BUTTON: Final = "Mute this topic"
+ASK_BUTTON: Final = P("Ask a question")
+HELPFUL_BUTTON: Final = P("Helpful")
+MUTE_BUTTON: Final = P("Mute this topic")
 
 
 # --- the Slack adapter (adapters/slack) ----------------------------------------------------------
@@ -1146,16 +1190,16 @@ MUTE_BUTTON: Final = "Mute this topic"
 # controls under an announcement).
 
 # Under a delivered announcement:
-SLACK_MUTE_PLACEHOLDER: Final = "Mute a topic…"
-SLACK_URGENT_LABEL: Final = "🚨 **Urgent**"
-SLACK_TOPICS_LABEL: Final = "Topics: {topics}"
+SLACK_MUTE_PLACEHOLDER: Final = P("Mute a topic…")
+SLACK_URGENT_LABEL: Final = P("🚨 **Urgent**")
+SLACK_TOPICS_LABEL: Final = P("Topics: {topics}")
 SLACK_FALLBACK: Final = "{urgent}{title} ({topics})"
-SLACK_FALLBACK_URGENT: Final = "URGENT: "
+SLACK_FALLBACK_URGENT: Final = P("URGENT: ")
 
 # Modals:
 SLACK_BROADCAST_MODAL_TITLE: Final = "Broadcast to partners"
 SLACK_BROADCAST_SUBMIT: Final = "Preview"
-SLACK_CANCEL: Final = "Cancel"
+SLACK_CANCEL: Final = P("Cancel")
 SLACK_TITLE_LABEL: Final = "Title"
 SLACK_TITLE_PLACEHOLDER: Final = "e.g. New price list for Q3"
 SLACK_BODY_LABEL: Final = "Announcement (Markdown)"
@@ -1240,18 +1284,18 @@ SLACK_RECALL_CONFIRM_TEXT: Final = (
 SLACK_RECALL_CONFIRM_YES: Final = "Recall"
 SLACK_RECALL_CONFIRM_NO: Final = "Keep it"
 
-SLACK_ASK_MODAL_TITLE: Final = "Ask a question"
-SLACK_ASK_SUBMIT: Final = "Send"
-SLACK_ASK_LABEL: Final = "Your question for the vendor team"
-SLACK_ASK_HINT: Final = "The answer will appear in the announcement's thread."
+SLACK_ASK_MODAL_TITLE: Final = P("Ask a question")
+SLACK_ASK_SUBMIT: Final = P("Send")
+SLACK_ASK_LABEL: Final = P("Your question for the vendor team")
+SLACK_ASK_HINT: Final = P("The answer will appear in the announcement's thread.")
 
 # A reply with more rows than one Slack message holds (50 blocks): the rest are listed whole, without
 # their buttons, and whatever still does not fit is counted.
-SLACK_MORE_ROWS: Final = Plural(
+SLACK_MORE_ROWS: Final = partner_plural(
     "…and {n} more (without its button: a Slack message holds only 50 blocks):",
     "…and {n} more (without their buttons: a Slack message holds only 50 blocks):",
 )
-SLACK_ROWS_LEFT_OUT: Final = Plural(
+SLACK_ROWS_LEFT_OUT: Final = partner_plural(
     "…and {n} more line that doesn't fit in one Slack message.",
     "…and {n} more lines that don't fit in one Slack message.",
 )
@@ -1262,31 +1306,59 @@ SLACK_ROWS_LEFT_OUT: Final = Plural(
 
 # Delivered announcements:
 
-DISCORD_FOOTER: Final = "{topics} · {priority} · announcement #{id}"
-DISCORD_DIGEST_FOOTER: Final = "{topics} · announcement #{id}"
-DISCORD_PRIORITY_URGENT: Final = "urgent"
-DISCORD_PRIORITY_NORMAL: Final = "normal priority"
-DISCORD_CONTINUED: Final = "(continued)"
-DISCORD_PARTNER_THREAD: Final = "Questions and answers"
+DISCORD_FOOTER: Final = P("{topics} · {priority} · announcement #{id}")
+DISCORD_DIGEST_FOOTER: Final = P("{topics} · announcement #{id}")
+DISCORD_PRIORITY_URGENT: Final = P("urgent")
+DISCORD_PRIORITY_NORMAL: Final = P("normal priority")
+DISCORD_CONTINUED: Final = P("(continued)")
+DISCORD_PARTNER_THREAD: Final = P("Questions and answers")
 DISCORD_ADMIN_THREAD: Final = "Partner questions"
 
-DISCORD_ASK_MODAL_TITLE: Final = "Ask the vendor team"
-DISCORD_ASK_LABEL: Final = "Your question"
-DISCORD_ASK_PLACEHOLDER: Final = "The answer will appear in a thread under this announcement."
+DISCORD_ASK_MODAL_TITLE: Final = P("Ask the vendor team")
+DISCORD_ASK_LABEL: Final = P("Your question")
+DISCORD_ASK_PLACEHOLDER: Final = P("The answer will appear in a thread under this announcement.")
 DISCORD_ACK_OPTION: Final = "Partners must acknowledge it (urgent announcements only)"
 # ≤ 100 characters (Discord's option description limit).
 DISCORD_CTA_OPTION: Final = "A link button: Label|https://… (e.g. Register now|https://example.com/webinar)"
 
+# The /partner command and option descriptions (≤ 100 characters each), localised for each Discord
+# client language through discord.py's `app_commands.Translator` (adapters/discord/i18n.py). Command
+# and option names stay English: they are what partners type.
+DISCORD_PARTNER_DESCRIPTIONS: Final[Mapping[str, str]] = {
+    "partner": P("Choose the vendor's topics for this channel, read news, ask"),
+    "subscribe": P("Follow topics in this channel"),
+    "topics_option": P("Topic names separated by spaces or commas, or: all"),
+    "unsubscribe": P("Stop following topics in this channel"),
+    "topics": P("Every topic, marking the ones this channel follows"),
+    "list": P("The topics this channel follows"),
+    "news": P("The latest announcements for this channel"),
+    "topic_option": P("Only this topic"),
+    "count_option": P("How many (1 to {max})"),
+    "search_option": P('Words to look for in every past announcement: "exact phrase", regist* for a prefix'),
+    "ask": P("Send a question to the vendor team"),
+    "question_option": P("Your question"),
+    "settings": P("Show or change how announcements arrive here"),
+    "mode_option": P("One by one, or a daily/weekly digest"),
+    "timezone_option": P("IANA name, e.g. Europe/Berlin"),
+    "language_option": P(
+        "The language partnerbot speaks here: a tag such as de, fr, ja; off: your organisation's"
+    ),
+    "join": P("Link this channel to your partner organisation"),
+    "code_option": P("The join code your partner manager gave you"),
+    "help": P("What partnerbot can do here"),
+    "command_option": P("One command to explain"),
+}
+
 # Permissions:
 
-DISCORD_NEEDS_PERMISSION: Final = (
+DISCORD_NEEDS_PERMISSION: Final = P(
     "🔒 Changing what this channel gets needs the **{permission}** permission in this channel. "
     "Ask someone who manages the channel."
 )
 
 # A slash command partnerbot could not match to the ones it registered (Discord may still show an
 # older version of it for a few minutes after an update).
-DISCORD_COMMAND_NOT_UNDERSTOOD: Final = (
+DISCORD_COMMAND_NOT_UNDERSTOOD: Final = P(
     "partnerbot could not read that command (Discord may still be showing an older version of it). "
     "Nothing was changed: try again in a minute, or run `/partner help`."
 )
@@ -1343,7 +1415,7 @@ DISCORD_RECALL_CONFIRM_BUTTON: Final = "Yes, recall #{id}"
 
 # --- the local adapter (adapters/local: demo, console, tests) -------------------------------------
 
-LOCAL_ASK_NEEDS_TEXT: Final = (
+LOCAL_ASK_NEEDS_TEXT: Final = P(
     "Write the question after the button, e.g. `:press {message} ask When does it apply?`"
 )
 
@@ -1776,22 +1848,22 @@ CLI_SERIES_NOT_FOUND: Final = "no series {id}"
 # --- fatigue caps ------------------------------------------------------------------------------
 # `settings cap`, the preview's and stats' capped counts (bot/caps.py, bot/presenter/caps.py).
 
-CAP_INVALID: Final = (
+CAP_INVALID: Final = P(
     '"{value}" isn\'t a weekly cap: give a number of normal announcements from {min} to {max}, e.g. '
     "`settings cap 3`, or `settings cap off`."
 )
-CAP_SHOW: Final = Plural("{n} normal announcement a week", "{n} normal announcements a week")
-CAP_SHOW_DEFAULT: Final = Plural(
+CAP_SHOW: Final = partner_plural("{n} normal announcement a week", "{n} normal announcements a week")
+CAP_SHOW_DEFAULT: Final = partner_plural(
     "{n} normal announcement a week (vendor default)", "{n} normal announcements a week (vendor default)"
 )
-CAP_SHOW_NONE: Final = "off"
-CAP_SET: Final = Plural(
+CAP_SHOW_NONE: Final = P("off")
+CAP_SET: Final = partner_plural(
     "🧢 Saved: at most {n} normal announcement a week is posted here on its own; the others arrive "
     "together in a “You also missed” digest {when} ({timezone}). Urgent ones always arrive at once.",
     "🧢 Saved: at most {n} normal announcements a week are posted here on their own; the others arrive "
     "together in a “You also missed” digest {when} ({timezone}). Urgent ones always arrive at once.",
 )
-CAP_SET_DIGEST: Final = Plural(
+CAP_SET_DIGEST: Final = partner_plural(
     "🧢 Saved: a weekly cap of {n} normal announcement. This channel gets a {mode} digest, so normal "
     "announcements already arrive together; the cap counts once it is back on "
     "`settings mode immediate`.",
@@ -1799,20 +1871,20 @@ CAP_SET_DIGEST: Final = Plural(
     "announcements already arrive together; the cap counts once it is back on "
     "`settings mode immediate`.",
 )
-CAP_OFF: Final = (
+CAP_OFF: Final = P(
     "No weekly cap for this channel: every announcement is posted when it is sent, whatever the "
     "vendor's default."
 )
-CAP_DEFAULT: Final = Plural(
+CAP_DEFAULT: Final = partner_plural(
     "This channel follows the vendor's weekly cap again: {n} normal announcement a week.",
     "This channel follows the vendor's weekly cap again: {n} normal announcements a week.",
 )
-CAP_DEFAULT_NONE: Final = (
+CAP_DEFAULT_NONE: Final = P(
     "This channel follows the vendor's weekly cap again; there is none at the moment, so every "
     "announcement is posted when it is sent."
 )
 # The digest that carries an immediate channel's announcements over its cap.
-DIGEST_MISSED: Final = "You also missed"
+DIGEST_MISSED: Final = P("You also missed")
 # Preview lines: targeted channels already at their weekly cap, and what happens there.
 CAP_OF: Final = "of {cap}"
 CAP_FROM_TO: Final = "(from {low} to {high})"

@@ -26,6 +26,7 @@ from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.engagement import SendingLoad
 from bot.domain.feedback import AckState, Question
 from bot.domain.files import Attachment, FileProblem
+from bot.domain.languages import ReaderLanguage
 from bot.domain.refs import UserRef
 from bot.domain.series import Series
 from bot.domain.topics import Topic
@@ -166,6 +167,7 @@ class ChannelSettings:
     quiet_is_default: bool = False
     partner_name: str = ""
     partner_tier: str = ""
+    language: ReaderLanguage | None = None  # the language partnerbot speaks here, and why
     # Its weekly cap (bot/caps.py; None: none), and whether it is the vendor's rather than its own.
     cap: int | None = None
     cap_is_default: bool = False
@@ -199,6 +201,14 @@ class QuietHoursSet:
 
     quiet: QuietHours | None
     timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageSet:
+    """`settings language …` done: the channel's own tag (None: removed) and what it now reads."""
+
+    language: str | None
+    reader: ReaderLanguage
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +276,7 @@ PartnerResult = (
     | ChannelSettings
     | ModeSet
     | QuietHoursSet
+    | LanguageSet
     | WeeklyCapSet
     | TimezoneSet
     | Joined

@@ -68,6 +68,9 @@ class CoreSettings(BaseSettings):
     # The language of an announcement's default text (BCP 47): what partners read when no variant of
     # their language exists (`translate`), and the language of partners who set none.
     default_language: str = Field("en", validation_alias=env("PARTNERBOT_DEFAULT_LANGUAGE"))
+    # The language of the bot's replies in the admin channels (partner-catalog wording; admin-only
+    # wording is English): partner replies follow each channel's reader language (bot/i18n.py).
+    admin_language: str = Field("en", validation_alias=env("PARTNERBOT_ADMIN_LANGUAGE"))
     invite_ttl_days: int = Field(14, ge=1, le=365, validation_alias=env("PARTNERBOT_INVITE_TTL_DAYS"))
     # Off (the default): only channels linked to a partner (by `join` or the roster) may subscribe.
     # On: any channel the bot is in may subscribe, as communities that want open news do.
@@ -153,7 +156,7 @@ class CoreSettings(BaseSettings):
             return tuple(str(item).strip() for item in value)
         raise ValueError("expected a comma-separated list like `slack:C0ADMIN,discord:112233`")
 
-    @field_validator("default_language", mode="before")
+    @field_validator("default_language", "admin_language", mode="before")
     @classmethod
     def _language(cls, value: object) -> str:
         word = str(value).strip()

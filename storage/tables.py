@@ -102,6 +102,8 @@ class ChannelRow(SQLModel, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     # "HH:MM-HH:MM", "off", or None for the vendor default (PARTNERBOT_QUIET_HOURS).
     quiet_hours: str | None = Field(default=None, max_length=16)
+    # `settings language <tag>` (BCP 47, lower case), or None: the partner's language applies.
+    language: str | None = Field(default=None, max_length=20)
     # Non-urgent announcements per rolling week (`settings cap`): 1..50, 0 for off, None for the
     # vendor default (PARTNERBOT_WEEKLY_CAP).
     weekly_cap: int | None = Field(default=None)

@@ -181,3 +181,7 @@ class Invocation:
     channel_name: str = ""
     thread: MessageRef | None = None
     platform_admin: bool = False
+    # The language the platform says the user reads (Discord: the interaction's `locale`, else its
+    # `guild_locale`), a BCP 47 tag; "" when it says none (Slack). The core uses it only when neither
+    # the channel nor its partner sets a language (bot/services/languages.py).
+    locale: str = ""

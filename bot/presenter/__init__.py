@@ -36,11 +36,13 @@ from bot.presenter.feedback import (
     open_questions_reply,
 )
 from bot.presenter.files import files_refused_reply
+from bot.presenter.language import localized as localized
 from bot.presenter.partners import SUBSCRIBE_ACTION as SUBSCRIBE_ACTION
 from bot.presenter.partners import UNSUBSCRIBE_ACTION as UNSUBSCRIBE_ACTION
 from bot.presenter.partners import (
     cap_reply,
     joined_reply,
+    language_reply,
     mode_reply,
     news_reply,
     quiet_reply,
@@ -89,6 +91,7 @@ from bot.results import (
     HowToEdit,
     Invited,
     Joined,
+    LanguageSet,
     ModeSet,
     NewsFound,
     NewsListed,
@@ -189,6 +192,8 @@ def present(
             return mode_reply(result)
         case QuietHoursSet():
             return quiet_reply(result)
+        case LanguageSet():
+            return language_reply(result)
         case WeeklyCapSet():
             return cap_reply(result)
         case TimezoneSet():

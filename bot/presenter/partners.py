@@ -7,10 +7,14 @@ from collections.abc import Sequence
 from bot import messages as m
 from bot.domain.conversation import Button, ButtonStyle, Reply, Row
 from bot.domain.directory import DeliveryMode
+from bot.domain.languages import ReaderLanguage
 from bot.domain.topics import Topic
+from bot.domain.variants import pick
+from bot.i18n import language_name, reader, weekday_name
 from bot.results import (
     ChannelSettings,
     Joined,
+    LanguageSet,
     ModeSet,
     NewsListed,
     QuietHoursSet,
@@ -21,7 +25,7 @@ from bot.results import (
     Unsubscribed,
     WeeklyCapSet,
 )
-from bot.timezones import WEEKDAYS, DigestTime
+from bot.timezones import DigestTime
 
 # The actions of the Subscribe/Unsubscribe buttons next to each topic (adapters route on these).
 SUBSCRIBE_ACTION = "topic_subscribe"
@@ -63,15 +67,12 @@ def news_reply(news: NewsListed) -> Reply:
         return Reply(text=m.NEWS_NEEDS_TOPICS)
     if not news.announcements:
         return Reply(text=m.NO_NEWS)
-    blocks = [
-        m.NEWS_ITEM.format(
-            title=a.title,
-            date=f"{(a.sent_at or a.created_at):%Y-%m-%d}",
-            topics=", ".join(a.topics),
-            body=a.body,
-        )
-        for a in news.announcements
-    ]
+    blocks = []
+    for a in news.announcements:
+        variant = pick(a.variants, reader())  # the reader's translation, as its delivery would have
+        title, body = (variant.title, variant.body) if variant else (a.title, a.body)
+        date = f"{(a.sent_at or a.created_at):%Y-%m-%d}"
+        blocks.append(m.NEWS_ITEM.format(title=title, date=date, topics=", ".join(a.topics), body=body))
     return Reply(text=m.NEWS_HEADER(len(news.announcements)) + "\n\n" + "\n\n".join(blocks))
 
 
@@ -80,6 +81,7 @@ def settings_reply(settings: ChannelSettings) -> Reply:
     digest = (
         "" if s.mode is DeliveryMode.IMMEDIATE else m.SETTINGS_DIGEST.format(when=_when(s.mode, s.digest_at))
     )
+    quiet: str
     if s.quiet is None:
         quiet = m.QUIET_SHOW_NONE
     elif s.quiet_is_default:
@@ -87,9 +89,35 @@ def settings_reply(settings: ChannelSettings) -> Reply:
     else:
         quiet = m.QUIET_SHOW.format(quiet=s.quiet)
     partner = m.LINKED_TO.format(name=s.partner_name, tier=s.partner_tier) if s.partner_name else m.NOT_LINKED
+    language = language_line(s.language) if s.language else m.QUIET_SHOW_NONE
     text = m.SETTINGS.format(
-        mode=s.mode.value, digest=digest, timezone=s.timezone, quiet=quiet, cap=_cap(s), partner=partner
+        mode=s.mode.value,
+        digest=digest,
+        timezone=s.timezone,
+        quiet=quiet,
+        cap=_cap(s),
+        language=language,
+        partner=partner,
     )
+    if s.language and not s.language.translated:
+        text += "\n" + m.LANGUAGE_NO_WORDING.format(language=language_name(s.language.tag))
+    return Reply(text=text)
+
+
+def language_line(reader: ReaderLanguage) -> str:
+    source = m.LANGUAGE_SOURCES[reader.source.value]
+    return m.LANGUAGE_LINE.format(language=language_name(reader.tag), tag=reader.tag, source=source)
+
+
+def language_reply(changed: LanguageSet) -> Reply:
+    name = language_name(changed.reader.tag)
+    if changed.language is None:
+        source = m.LANGUAGE_SOURCES[changed.reader.source.value]
+        text = m.LANGUAGE_OFF.format(language=name, source=source)
+    else:
+        text = m.LANGUAGE_SET.format(language=name, tag=changed.reader.tag)
+    if not changed.reader.translated:
+        text += "\n" + m.LANGUAGE_NO_WORDING.format(language=name)
     return Reply(text=text)
 
 
@@ -139,7 +167,7 @@ def _when(mode: DeliveryMode, at: DigestTime) -> str:
     """When a digest of `mode` goes out, in words."""
     time = f"{at.hour:02d}:{at.minute:02d}"
     if mode is DeliveryMode.WEEKLY:
-        return m.DIGEST_EVERY_WEEK.format(weekday=WEEKDAYS[at.weekday].capitalize(), time=time)
+        return m.DIGEST_EVERY_WEEK.format(weekday=weekday_name(at.weekday), time=time)
     return m.DIGEST_EVERY_DAY.format(time=time)
 
 

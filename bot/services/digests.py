@@ -18,6 +18,7 @@ from bot.domain.directory import DeliveryMode
 from bot.domain.outbox import Work
 from bot.domain.sending import DigestItem, DigestPost, Outgoing
 from bot.domain.variants import pick, reader_language
+from bot.i18n import ENGLISH, catalog_language, long_date, reader, reading
 from bot.ports.clock import Clock
 from bot.ports.outbox import DigestStore
 from bot.services.cta import CtaLinks, linked
@@ -92,7 +93,10 @@ class DigestService:
             else item
             for item in items
         ]
-        post = DigestPost(digest_id=work.id, period_label=label(period), items=tuple(items))
+        language = reader_language(items[0].language if items else None, self._settings.default_language)
+        with reading(language):
+            period_label = str(label(period))  # plain text in the reader language
+        post = DigestPost(digest_id=work.id, period_label=period_label, items=tuple(items), language=language)
         return Outgoing(channel=work.channel, content=post)
 
     def _in_language(self, item: DigestItem) -> DigestItem:
@@ -113,4 +117,5 @@ def label(period: str) -> str:
 
 
 def _day(day: date) -> str:
-    return m.DIGEST_DAY.format(day=day)
+    """The house format in English ("Wednesday 25 November 2026"); the reader's locale's own else."""
+    return m.DIGEST_DAY.format(day=day) if catalog_language(reader()) == ENGLISH else long_date(day)

@@ -295,6 +295,11 @@ class DirectoryRepository(Repository):
     ) -> None:
         await self._set_channel(channel_id, user, now, quiet_hours=quiet)
 
+    async def set_language(
+        self, channel_id: int, language: str | None, *, user: str | None, now: datetime
+    ) -> None:
+        await self._set_channel(channel_id, user, now, language=language)
+
     async def set_weekly_cap(
         self, channel_id: int, cap: int | None, *, user: str | None, now: datetime
     ) -> None:

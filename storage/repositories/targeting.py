@@ -99,7 +99,8 @@ def targets(topic_ids: Sequence[int], audience: Audience, excluded: Sequence[Cha
             col(PartnerRow.tier).label("tier"),
             col(PartnerRow.type).label("type"),
             col(PartnerRow.region).label("region"),
-            col(PartnerRow.language).label("language"),
+            # The reader's language: the channel's own setting (`settings language`), else its partner's.
+            func.coalesce(col(ChannelRow.language), col(PartnerRow.language)).label("language"),
             zone_column().label("zone"),
             quiet_column().label("quiet"),
         )

@@ -166,7 +166,7 @@ def test_settings_show_mode_digest_time_zone_quiet_hours_cap_and_partner(
     assert str(NIGHT) == "20:00-08:00"
     assert present(settings).text == (
         f"**Delivery settings for this channel**\n• mode: {mode}\n• time zone: `Europe/Berlin`\n"
-        f"• quiet hours: {quiet}\n• weekly cap: {cap}\n• {partner}"
+        f"• quiet hours: {quiet}\n• weekly cap: {cap}\n• language: off\n• {partner}"
     )
 
 
