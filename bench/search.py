@@ -5,7 +5,7 @@
 
 Seeds partners (one channel each), topics, announcements (titles and bodies drawn from a vocabulary
 with a Zipf-like frequency, a fifth of them for one tier only, one in fifty with a Japanese variant)
-and answered questions with bulk inserts, then builds the search index over them as migration 0029
+and answered questions with bulk inserts, then builds the search index over them as migration 0030
 does for existing rows (`reindex_all`: search_document, SQLite's FTS5 tables through their triggers,
 PostgreSQL's generated tsvector and its GIN index), timed, and prints how much the database grew.
 Then it runs `--searches` searches through `SearchRepository.search` (the SQL a `news search` runs)

@@ -203,7 +203,7 @@ class SearchDocumentRow(SQLModel, table=True):
     announcement, its edits and translations; deleted on recall): its title and its body with every
     variant's text, folded (bot/domain/search.py), and its audience as `|value|` lists ("" = any).
 
-    The full-text indexes are built on it by migration 0029 and are not SQLModel tables: on SQLite the
+    The full-text indexes are built on it by migration 0030 and are not SQLModel tables: on SQLite the
     FTS5 tables `search_fts` (unicode61) and `search_trigram` (CJK rows only), kept in step by
     triggers; on PostgreSQL the generated `search_vector` tsvector column and its GIN index."""
 

@@ -13,7 +13,7 @@ config = context.config
 
 
 ADAPTER_TABLES = ("slack_", "discord_")
-# The full-text indexes over search_document (migration 0029), built in SQL, not SQLModel: SQLite's
+# The full-text indexes over search_document (migration 0030), built in SQL, not SQLModel: SQLite's
 # FTS5 tables (and their shadow tables), PostgreSQL's generated tsvector column and its indexes.
 SEARCH_INDEXES = ("search_fts", "search_trigram", "search_vector")
 

@@ -3,7 +3,7 @@
 `search_document` holds one row per announcement that may be found: folded title, folded body with
 every variant's text, and its audience as `|value|` lists. `reindex` rewrites that row inside the
 transaction that changed the announcement (create, send, edit, translate) and deletes it on recall or
-discard. The indexes over it (migration 0029):
+discard. The indexes over it (migration 0030):
 
 - SQLite: FTS5 `search_fts` (external content, `unicode61 remove_diacritics 2`, bm25 with the title
   weighted 10:1) and `search_trigram` (trigram tokenizer, only rows holding CJK text, for Japanese and
@@ -95,7 +95,7 @@ async def unindex(session: AsyncSession, announcement_id: int) -> None:
 
 
 def reindex_all(conn: Connection) -> int:
-    """Build every announcement's row (migration 0029, and the bench): synchronous, in batches."""
+    """Build every announcement's row (migration 0030, and the bench): synchronous, in batches."""
     variants: dict[int, list[tuple[str, str]]] = {}
     for v in conn.execute(select(_V.c.announcement_id, _V.c.title, _V.c.body).order_by(_V.c.language)):
         variants.setdefault(v.announcement_id, []).append((v.title, v.body))

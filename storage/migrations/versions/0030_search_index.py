@@ -9,8 +9,8 @@
   text weight B) with a GIN index.
 - Rows for the announcements that exist are built here.
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-04
 """
 
@@ -21,8 +21,8 @@ from alembic import op
 
 from storage.repositories.search import reindex_all
 
-revision: str = "0029"
-down_revision: str | None = "0028"
+revision: str = "0030"
+down_revision: str | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
