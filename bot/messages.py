@@ -939,7 +939,7 @@ FILES_GC_WHY: Final[Mapping[str, str]] = {
     "untracked": "stored for a draft that was never saved",
     "incomplete": "left by an interrupted write",
 }
-FILES_GC_ANNOUNCEMENT: Final = "#{id} ({status})"
+FILES_GC_ANNOUNCEMENT: Final = "#{id} ({state})"
 
 # The roster import (bot/services/roster.py).
 UNKNOWN_COLUMNS: Final = Plural(
