@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 READY = "is running"  # bot/app.py serve(): "partnerbot worker <id> is running"
-START_TIMEOUT = 60.0
+START_TIMEOUT = 180.0  # a busy shared machine can take a minute to import everything
 STOP_TIMEOUT = 15.0
 OWN_PREFIXES = ("PARTNERBOT_", "SLACK_", "DISCORD_")
 
