@@ -94,7 +94,7 @@ async def workspaces(opts: Options, *, count: int, rounds: int) -> None:
           f"(bursts of {SLACK_BURST}), 1/s per channel; 429s answered by the fake: {refused}")  # fmt: skip
     fastest = min(o.seconds for o in ours)
     print(f"floor max(channels per workspace) / {WORKSPACE_RATE:g}/s = {floor:.2f} s ({burst_floor:.2f} s "
-          f"with the bursts); partnerbot best {fastest:.2f} s = {fastest / floor:.2f}x that floor")  # fmt: skip
+          f"with the bursts); partnerbot best {fastest:.2f} s = {fastest / floor:.2f}x that")  # fmt: skip
     print(f"partnerbot time / plain loop time: median of {rounds} {statistics.median(ratios):.2f}, best of "
           f"each {best:.2f}  (issue 20 target <= 1.2)")  # fmt: skip
 
