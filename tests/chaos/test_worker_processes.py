@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlmodel import col
 
 from bot.domain import DeliveryStatus
@@ -26,7 +27,7 @@ from tests.chaos.world import ChaosConfig, ChaosWorld, chaos_world, until
 CONFIG = ChaosConfig(channels=400, kills=0)
 WAIT = 180.0  # start-ups on a busy machine; bounded, never timed
 
-pytestmark = [pytest.mark.timeout(240), pytest.mark.parametrize("database_url", [
+pytestmark = [pytest.mark.timeout(600), pytest.mark.parametrize("database_url", [
     pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)]  # fmt: skip
 
 
@@ -56,6 +57,17 @@ async def _both_running(worker: Worker) -> None:
         raise AssertionError(f"{exc}\n{worker.log_tail()}") from None
 
 
+async def _hold(world: ChaosWorld, wait: timedelta) -> None:
+    """Make the broadcast's deliveries due `wait` from now."""
+    query = (
+        update(DeliveryRow)
+        .where(col(DeliveryRow.announcement_id) == world.announcement_id)
+        .values(not_before=datetime.now(UTC) + wait)
+    )
+    async with world.app.engine.begin() as conn:
+        await conn.execute(query)
+
+
 async def _claimers(world: ChaosWorld) -> int:
     """How many worker processes (host:pid) recorded the broadcast's sent deliveries."""
     query = select(func.count(func.distinct(col(DeliveryRow.claimed_by)))).where(
@@ -74,11 +86,13 @@ def _delivery_children(worker: Worker) -> list[int]:
 
 
 async def test_two_processes_deliver_every_channel_exactly_once(world: ChaosWorld, tmp_path: Path) -> None:
+    await _hold(world, timedelta(days=1))  # nothing is due until both processes run
     pool = WorkerPool(_env(world), tmp_path / "workers")
     try:
         worker = await pool.spawn()
         await _both_running(worker)
         assert len(_delivery_children(worker)) == 1
+        await _hold(world, timedelta(0))
         await until(_all_sent(world), "every delivery to be sent", timeout=WAIT)
         codes = await pool.terminate(timeout=60)
     finally:
@@ -92,11 +106,13 @@ async def test_two_processes_deliver_every_channel_exactly_once(world: ChaosWorl
 async def test_a_dead_delivery_process_stops_the_group_and_nothing_is_lost(
     world: ChaosWorld, tmp_path: Path
 ) -> None:
+    await _hold(world, timedelta(days=1))
     pool = WorkerPool(_env(world), tmp_path / "workers")
     try:
         worker = await pool.spawn()
         await _both_running(worker)
         [child] = _delivery_children(worker)
+        await _hold(world, timedelta(0))
         await until(lambda: world.bot_messages() > 0, "the first deliveries", timeout=WAIT)
         os.kill(child, signal.SIGKILL)
         code = await worker.process.wait()
