@@ -37,7 +37,8 @@ from storage import migrate
 
 log = logging.getLogger(__name__)
 
-STOP_SECONDS = 30.0  # how long a stopped delivery process may take to finish its sends
+STOP_SECONDS = 30.0
+POLL_SECONDS = 0.5  # how long a stopped delivery process may take to finish its sends
 
 
 class ProcessesRefused(Exception):
@@ -88,10 +89,16 @@ class DeliveryProcesses:
         if not self._processes:
             return
         sentinels = [p.sentinel for p in self._processes]
-        await asyncio.to_thread(multiprocessing.connection.wait, sentinels)
+        try:
+            await asyncio.to_thread(multiprocessing.connection.wait, sentinels)
+        except OSError:  # the sentinels are unusable: watch by polling instead
+            log.warning("cannot wait on the delivery processes' sentinels; polling them", exc_info=True)
+            while all(p.is_alive() for p in self._processes):
+                await asyncio.sleep(POLL_SECONDS)
         if self._stopping or stop.is_set():
             return
         gone = next(p for p in self._processes if not p.is_alive())
+        log.info("delivery process %s (pid %s) exited with code %s", gone.name, gone.pid, gone.exitcode)
         self.failure = m.CLI_PROCESS_EXITED.format(name=gone.name, code=gone.exitcode)
         log.error("%s", self.failure)
         stop.set()
