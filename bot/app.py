@@ -43,6 +43,7 @@ from storage.files import FilesystemFileStore, LocalFileReader
 from storage.repositories import (
     AckRepository,
     AnnouncementRepository,
+    ApprovalRepository,
     AuditRepository,
     CommandSyncRepository,
     CtaRepository,
@@ -178,6 +179,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         audiences=SavedAudienceRepository(sessions),
         ctas=CtaRepository(sessions),
         variants=VariantRepository(sessions),
+        approvals=ApprovalRepository(sessions),
     )
 
 

@@ -157,6 +157,8 @@ class Invite:
 # field errors) and the Discord modals and options (max_length, Range) all read these.
 MAX_TITLE = 150
 MAX_BODY = 3_000
+# `reject <id> <comment>`: the comment an author reads in the admin channel and `stats <id>` keeps.
+MAX_COMMENT = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +354,30 @@ class Dashboard:
     """`dashboard`: a one-time sign-in link to the web dashboard, for the admin who asks."""
 
 
+@dataclass(frozen=True, slots=True)
+class Approve:
+    """`approve <id>`: another admin approves what awaits approval for the announcement (its send, or
+    an edit), which then goes the normal way."""
+
+    announcement_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """`reject <id> <comment>` (the "Request changes" button): it does not go out; the comment says why."""
+
+    announcement_id: int
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class TopicApproval:
+    """`topic require-approval <slug>` (or `… off`): announcements about it need an approval."""
+
+    slug: str
+    required: bool = True
+
+
 AdminCommand = (
     AdminHelp
     | TopicAdd
@@ -384,4 +410,7 @@ AdminCommand = (
     | SendTest
     | Translate
     | Translations
+    | Approve
+    | Reject
+    | TopicApproval
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
@@ -22,11 +23,12 @@ from bot.grammar import help_text, parse_admin, parse_partner
 from bot.ports.clock import Clock
 from bot.ports.stores import Stores
 from bot.presenter import TEST_ACTION, present
+from bot.presenter.approvals import APPROVE_ACTION, REJECT_ACTION, approval_reply, history_lines
 from bot.presenter.audiences import audience_reply
 from bot.presenter.engagement import engagement_reply
 from bot.presenter.engagement import quiet_reply as gone_quiet_reply
 from bot.presenter.translations import translation_reply
-from bot.results import FeedbackResult, QuestionAnswered, Refused
+from bot.results import ApprovalRequested, FeedbackResult, QuestionAnswered, Refused
 from bot.services.acks import AckPorts, AckService
 from bot.services.admin import (
     CANCEL_ACTION,
@@ -38,6 +40,7 @@ from bot.services.admin import (
     new_join_code,
 )
 from bot.services.analytics import AnalyticsPorts, AnalyticsService
+from bot.services.approvals import ApprovalPorts, ApprovalService
 from bot.services.audiences import AudiencePorts, AudienceService
 from bot.services.cta import CtaLinks, CtaPorts, CtaService
 from bot.services.dashboard_access import DASHBOARD_CHANNEL, DashboardAccess
@@ -159,6 +162,22 @@ class PartnerBot:
             settings,
             wake_worker=wake_worker,
             rescheduling=self.rescheduling,
+        )
+        # Approval before send: `send` and `edit` ask it first (bot/services/approvals.py).
+        self.approvals = ApprovalService(
+            ApprovalPorts(
+                approvals=s.approvals,
+                announcements=s.announcements,
+                audit=s.audit,
+                notices=s.notices,
+                topics=s.topics,
+                schedules=s.schedules,
+            ),
+            clock,
+            settings,
+            admin=self.admin,
+            revisions=self.revisions,
+            wake_worker=wake_worker,
         )
         self.feedback = FeedbackService(
             FeedbackPorts(
@@ -504,17 +523,18 @@ class PartnerBot:
             case c.Broadcast():
                 return await a.broadcast(inv, parsed)
             case c.Send():
-                return await a.send(parsed)
+                return await self._send(inv, parsed)
             case c.Cancel():
                 return present(await a.cancel(parsed))
             case c.Edit():
-                return present(await self.revisions.edit(parsed))
+                gated = await self.approvals.gate_edit(inv, parsed)
+                return approval_reply(gated) if gated else present(await self.revisions.edit(parsed))
             case c.Recall():
                 return present(await self.revisions.recall(parsed))
             case c.Scheduled():
                 return present(await a.scheduled())
             case c.Stats():
-                return present(await self.analytics.show(parsed.announcement_id))
+                return await self._stats(parsed.announcement_id)
             case c.Acks():
                 return present(await self.acks.listing(parsed.announcement_id))
             case c.Questions():
@@ -554,7 +574,37 @@ class PartnerBot:
                 return translation_reply(await self.translations.translate(parsed))
             case c.Translations():
                 return translation_reply(await self.translations.listing(parsed))
+            case c.Approve():
+                return approval_reply(await self.approvals.approve(inv, parsed))
+            case c.Reject():
+                return approval_reply(await self.approvals.reject(inv, parsed))
+            case c.TopicApproval():
+                return approval_reply(await self.approvals.set_topic(parsed))
         raise AssertionError(f"unhandled admin command {parsed!r}")
+
+    async def _send(self, inv: Invocation, cmd: c.Send) -> Reply:
+        """`send`: asks for approval first where it is needed (bot/services/approvals.py)."""
+        gated = await self.approvals.gate_send(inv, cmd)
+        if isinstance(gated, ApprovalRequested):
+            return approval_reply(gated)
+        sent = await self.admin.send(cmd)
+        if gated is not None and gated.bypassed and not sent.is_error:
+            return replace(sent, text=f"{sent.text}\n{m.URGENT_BYPASS_NOTE}")
+        return sent
+
+    async def _stats(self, announcement_id: int | None) -> Reply:
+        """`stats [<id>]`; for one announcement, its approval history under the numbers."""
+        shown = present(await self.analytics.show(announcement_id))
+        if announcement_id is None or shown.is_error:
+            return shown
+        lines = history_lines(*await self.approvals.history(announcement_id))
+        return replace(shown, text="\n".join([shown.text, "", *lines])) if lines else shown
+
+    async def approval_notice(self, inv: Invocation, announcement_id: int) -> None:
+        """Post the pending approval request of a send made outside the chat (the CLI) into the
+        admin channel of `inv`, where other admins will see it."""
+        async with self.slots.turn():
+            await self.approvals.announce(inv, announcement_id)
 
     async def _dashboard_link(self, inv: Invocation) -> Reply:
         """A one-time sign-in link for the admin who asked, shown only to them."""
@@ -567,11 +617,21 @@ class PartnerBot:
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:
         if action in (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION):
             return present(await self.partners.toggle(inv, value, subscribe=action == SUBSCRIBE_ACTION))
-        verbs = {SEND_ACTION: "send", CANCEL_ACTION: "cancel", RECALL_ACTION: "recall", TEST_ACTION: "test"}
+        verbs = {
+            SEND_ACTION: "send",
+            CANCEL_ACTION: "cancel",
+            RECALL_ACTION: "recall",
+            TEST_ACTION: "test",
+            APPROVE_ACTION: "approve",
+        }
         if action in verbs:
             if not value.isdigit():
                 return Reply(text=m.BUTTON_EXPIRED, is_error=True)
             return await self._admin(inv, f"{verbs[action]} {value}")
+        if action == REJECT_ACTION and value.isdigit():
+            # Adapters with forms (Slack, Discord) ask for the comment; elsewhere, say how to type it.
+            refusal = await self._authorise(inv, f"reject {value}")
+            return refusal or Reply(text=m.HOW_TO_REJECT.format(id=value))
         if action == EDIT_ACTION and value.isdigit():
             # Adapters with forms (Slack, Discord) open one instead; elsewhere, say how to edit.
             refusal = await self._authorise(inv, f"edit {value}")

@@ -18,6 +18,7 @@ from bot import messages as msg
 from bot.commands import (
     DEFAULT_NEWS,
     MAX_BODY,
+    MAX_COMMENT,
     MAX_NEWS,
     MAX_TITLE,
     SYNTAX_ERROR,
@@ -26,6 +27,7 @@ from bot.commands import (
     AdminHelp,
     AdminTopics,
     Answer,
+    Approve,
     Ask,
     AudienceDelete,
     AudienceList,
@@ -51,6 +53,7 @@ from bot.commands import (
     Questions,
     Quiet,
     Recall,
+    Reject,
     Reschedule,
     Scheduled,
     Send,
@@ -62,6 +65,7 @@ from bot.commands import (
     Stats,
     Subscribe,
     TopicAdd,
+    TopicApproval,
     TopicArchive,
     TopicUnarchive,
     Translate,
@@ -374,7 +378,7 @@ def _admin_help(text: str, pos: int) -> AdminHelp:
     return AdminHelp(_help_topic(text, pos, _ADMIN))
 
 
-def _topic(text: str, pos: int) -> TopicAdd | TopicArchive | TopicUnarchive:
+def _topic(text: str, pos: int) -> TopicAdd | TopicArchive | TopicUnarchive | TopicApproval:
     word = read_word(text, pos)
     if word is None:
         raise _usage_error(msg.ADMIN_USAGE["topic"])
@@ -390,12 +394,39 @@ def _topic(text: str, pos: int) -> TopicAdd | TopicArchive | TopicUnarchive:
         if len(tokens) != 1:
             raise _usage_error(msg.TOPIC_UNARCHIVE_USAGE)
         return TopicUnarchive(_slug(tokens[0].text, partner=False))
-    did_you_mean = _did_you_mean(action, ("add", "archive", "unarchive"))
+    if action == "require-approval":
+        return _topic_approval(tokens)
+    did_you_mean = _did_you_mean(action, ("add", "archive", "unarchive", "require-approval"))
     raise _Invalid(
         msg.UNKNOWN_TOPIC_ACTION.format(
             word=_shown(word.text), did_you_mean=did_you_mean, usage=msg.ADMIN_USAGE["topic"]
         )
     )
+
+
+def _topic_approval(tokens: list[Token]) -> TopicApproval:
+    """`topic require-approval <slug>` or `topic require-approval <slug> off`."""
+    if not 1 <= len(tokens) <= 2 or (len(tokens) == 2 and tokens[1].text.lower() != "off"):
+        raise _usage_error(msg.TOPIC_APPROVAL_USAGE)
+    return TopicApproval(_slug(tokens[0].text, partner=False), required=len(tokens) == 1)
+
+
+def _reject(text: str, pos: int) -> Reject:
+    """`reject <id> <comment>`: the comment is the rest of the line, as written (one quoted phrase
+    loses its quotes)."""
+    word = read_word(text, pos)
+    comment = text[word.end :].strip() if word else ""
+    if word is None or not comment:
+        raise _usage_error(msg.ADMIN_USAGE["reject"])
+    announcement_id = _parse_id(word.text, msg.ANNOUNCEMENT_ID, msg.REJECT_EXAMPLE)
+    token = read_token(comment, 0)
+    if token is not None and token.quoted and token.end == len(comment):
+        comment = token.text.strip()
+    if not comment:
+        raise _usage_error(msg.ADMIN_USAGE["reject"])
+    if len(comment) > MAX_COMMENT:
+        raise _Invalid(msg.VALUE_TOO_LONG.format(what=msg.COMMENT_WHAT, max=MAX_COMMENT))
+    return Reject(announcement_id, comment)
 
 
 def _topic_add(tokens: list[Token]) -> TopicAdd:
@@ -857,4 +888,6 @@ _ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
     "test": lambda text, pos: SendTest(_required_id(text, pos, "test")),
     "translate": _translate,
     "translations": lambda text, pos: Translations(_required_id(text, pos, "translations")),
+    "approve": lambda text, pos: Approve(_required_id(text, pos, "approve")),
+    "reject": _reject,
 }

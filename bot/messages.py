@@ -43,7 +43,8 @@ PARTNER_HELP: Final = """\
 
 ADMIN_HELP: Final = """\
 **partnerbot admin commands**
-• `topic add <slug> "<title>" ["<description>"]` · `topic archive <slug>` · `topic unarchive <slug>`
+• `topic add <slug> "<title>" ["<description>"]` · `topic archive <slug>` · `topic unarchive <slug>` \
+· `topic require-approval <slug> [off]` — its announcements need another admin's approval
 • `topics` — every topic, archived ones marked, with how many channels follow each and its last \
 30 days' deliveries against partner actions
 • `invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]` \
@@ -58,6 +59,8 @@ and announcements received a week against its actions \
 the body, as written; up to 3 `cta:` add link buttons whose clicks `stats <id>` counts
 • `send <id>` · `cancel <id>` · `scheduled` · `stats [<id>]` · `acks <id>` — who acknowledged
 • `drafts` — open drafts, each with a Cancel button
+• `approve <id>` · `reject <id> <comment>` — decide on what awaits approval (another admin's \
+announcement: with approval on, `send` asks for it)
 • `reschedule <id> at:"YYYY-MM-DD HH:MM[ local]"` — a new time, until the first delivery goes out
 • `edit <id> [at:"…"] [title:"<title>"] [<new body…>]` — change it, also every copy already delivered
 • `recall <id>` — delete every delivered copy and stop the rest
@@ -172,6 +175,9 @@ PARTNER_ACTIONS_USAGE: Final = (
     '[timezone:…]` or `partner remove "<name>"`'
 )
 TOPIC_UNARCHIVE_USAGE: Final = "`topic unarchive <slug>`"
+TOPIC_APPROVAL_USAGE: Final = "`topic require-approval <slug>` or `topic require-approval <slug> off`"
+REJECT_EXAMPLE: Final = 'reject 42 "Name the regions in the title."'
+COMMENT_WHAT: Final = "The comment"
 
 PARTNER_USAGE: Final[Mapping[str, str]] = {
     "help": "`help [<command>]`",
@@ -188,7 +194,7 @@ PARTNER_USAGE: Final[Mapping[str, str]] = {
 
 ADMIN_USAGE: Final[Mapping[str, str]] = {
     "help": "`help [<command>]`",
-    "topic": f"{TOPIC_ADD_USAGE}, {TOPIC_ARCHIVE_USAGE} or {TOPIC_UNARCHIVE_USAGE}",
+    "topic": f"{TOPIC_ADD_USAGE}, {TOPIC_ARCHIVE_USAGE}, {TOPIC_UNARCHIVE_USAGE} or {TOPIC_APPROVAL_USAGE}",
     "topics": "`topics`",
     "invite": '`invite "<partner name>" tier:<tier> [type:<type>] [region:<region>] [language:<language>]`',
     "partner": PARTNER_ACTIONS_USAGE,
@@ -218,6 +224,8 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "test": "`test <id>`",
     "translate": '`translate <id> <language> [update-sent] title:"<title>" <body…>`',
     "translations": "`translations <id>`",
+    "approve": "`approve <id>`",
+    "reject": "`reject <id> <comment>`",
 }
 
 # `help <command>`: the usage line, then what the command does.
@@ -240,7 +248,9 @@ PARTNER_ABOUT: Final[Mapping[str, str]] = {
 ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "help": "Lists the admin commands, or explains one of them.",
     "topic": "Adds a topic partners can follow, archives one (partners no longer see it and broadcasts "
-    "can't target it; subscriptions are kept), or brings an archived one back.",
+    "can't target it; subscriptions are kept), or brings an archived one back. `topic require-approval "
+    "<slug>` makes every announcement about it wait for another admin's approval before it goes out, "
+    "whatever `PARTNERBOT_APPROVAL` says; `… off` undoes it.",
     "topics": "Lists every topic, archived ones marked, with how many active channels follow each.",
     "invite": "Creates a partner organisation and a one-time join code for its channel. Tiers, types and "
     "regions must be known values (`PARTNERBOT_TIERS`, `PARTNERBOT_TYPES`, `PARTNERBOT_REGIONS`); the "
@@ -265,7 +275,14 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "`attach:<path>` (once per file, up to 10); on Slack and Discord, use “Broadcast to partners” on a "
     "message that carries the files. The preview lists them and refuses what a target platform can't "
     "take (Discord: 10 MB per file, 25 MB per message; 10 files).",
-    "send": "Sends a draft announcement, or schedules it when it has an `at:` time.",
+    "send": "Sends a draft announcement, or schedules it when it has an `at:` time. When it needs "
+    "approval (`PARTNERBOT_APPROVAL`, or a topic marked `topic require-approval`), it is posted here "
+    "with Approve and Request changes buttons instead, and goes out when another admin approves it.",
+    "approve": "Approves what awaits approval for another admin's announcement: its send (it then goes "
+    "out, or waits for its time) or an edit of its text (then applied). The author can't approve their "
+    "own; an approval is for the text it saw, so an edit after it needs a new one.",
+    "reject": "Requests changes to an announcement that awaits approval, with a comment for its author "
+    "(the Request changes button asks for it). Nothing goes out; the author edits it and sends again.",
     "cancel": "Cancels a draft, or a scheduled announcement until its first delivery goes out.",
     "edit": "Changes an announcement's title and/or body. Copies already delivered are updated in place "
     "(partner threads and their questions stay), at the same pace as sending; copies not out yet go out "
@@ -1567,3 +1584,91 @@ FILE_DOWNLOAD_FAILED: Final = (
 )
 DIGEST_FILE: Final = "📎 {name} ({size})"
 FILES_OFF: Final = "this partnerbot keeps no files (no file store is configured)"
+
+
+# --- approval before send (bot/services/approvals.py, `approve`, `reject`, `topic require-approval`) --
+
+APPROVE_BUTTON: Final = "Approve"
+REQUEST_CHANGES_BUTTON: Final = "Request changes"
+APPROVAL_REQUESTED: Final = (
+    "✋ **Announcement #{id} “{title}” awaits approval** — {who} asked to send it. {why}\n"
+    "Another admin can **Approve** it (then it goes out as it would have) or **Request changes** "
+    "(`approve {id}` · `reject {id} <comment>`)."
+)
+APPROVAL_WHY_SETTING: Final = "Every announcement needs another admin's approval here."
+APPROVAL_WHY_TOPICS: Final = Plural(
+    "Its topic {topics} needs another admin's approval.",
+    "Its topics {topics} need another admin's approval.",
+)
+EDIT_APPROVAL_REQUESTED: Final = (
+    "✋ **An edit of announcement #{id} awaits approval** — {who} asked to change it to:\n"
+    "> **{title}**\n{body}\n"
+    "Another admin can **Approve** it (then the new text is applied) or **Request changes** "
+    "(`approve {id}` · `reject {id} <comment>`). Until then the approved text stands."
+)
+APPROVED: Final = "✅ {who} approved announcement #{id} “{title}”."
+EDIT_APPROVED: Final = "✅ {who} approved the edit of announcement #{id}."
+CHANGES_REQUESTED: Final = (
+    "✏️ {who} asked for changes to announcement #{id} “{title}”:\n> {comment}\n"
+    "{author}: change it with `edit {id} …`, then `send {id}` asks again. Nothing went out."
+)
+EDIT_CHANGES_REQUESTED: Final = (
+    "✏️ {who} asked for changes to the edit of announcement #{id}:\n> {comment}\n"
+    "{author}: the announcement keeps its approved text; `edit {id} …` proposes another."
+)
+NOTHING_TO_APPROVE: Final = (
+    "Nothing about announcement #{id} awaits approval: with approval on, `send {id}` asks for it."
+)
+OWN_APPROVAL: Final = (
+    "You asked for announcement #{id} yourself, so another admin has to approve it: ask a colleague "
+    "to press Approve or type `approve {id}`."
+)
+OWN_REJECTION: Final = (
+    "You asked for announcement #{id} yourself: to change it, `edit {id} …`; to drop it, `cancel {id}`."
+)
+APPROVAL_STALE: Final = (
+    "Announcement #{id} was edited after approval was asked, so that request no longer stands: "
+    "`send {id}` asks again for the text as it is now."
+)
+APPROVAL_TAKEN: Final = "Someone else has just decided on announcement #{id}: nothing more to do."
+APPROVAL_EDIT_AND_TIME: Final = (
+    "Announcement #{id} needs approval for a new text, so change the time and the text one at a time: "
+    '`reschedule {id} at:"…"`, then `edit {id} title:"…" …`.'
+)
+URGENT_BYPASS_NOTE: Final = (
+    "Urgent, so it went out without approval (`PARTNERBOT_URGENT_NEEDS_APPROVAL=false`); "
+    "the audit log records it."
+)
+HOW_TO_REJECT: Final = "Type `reject {id} <what should change>`: the comment goes to the author."
+TOPIC_APPROVAL_ON: Final = (
+    "Announcements about `{slug}` now need another admin's approval before they go out."
+)
+TOPIC_APPROVAL_OFF: Final = (
+    "Announcements about `{slug}` no longer need approval for their topic "
+    "(`PARTNERBOT_APPROVAL` still applies)."
+)
+TOPIC_APPROVAL_ALREADY_ON: Final = "Announcements about `{slug}` already need approval: nothing changed."
+TOPIC_APPROVAL_ALREADY_OFF: Final = (
+    "Announcements about `{slug}` didn't need approval for their topic: nothing changed."
+)
+# `stats <id>` and the dashboard's announcement page: the approval history, a line per request, oldest first.
+APPROVAL_HISTORY: Final = "**Approval**"
+APPROVAL_LINES: Final[Mapping[str, str]] = {
+    "pending": "{when}: {who} asked to {what} — awaiting approval",
+    "approved": "{when}: {who} asked to {what} — approved by {decider}",
+    "changes_requested": "{when}: {who} asked to {what} — {decider} requested changes: “{comment}”",
+    "void": "{when}: {who} asked to {what} — left behind by an edit or a newer request",
+}
+APPROVAL_WHAT: Final[Mapping[str, str]] = {"send": "send it", "edit": "change its text"}
+# `partnerbot broadcast --send` when the announcement needs approval: the request, in the admin channel.
+APPROVAL_NOTICE: Final = (
+    "✋ **Announcement #{id} “{title}” awaits approval** — {who} asked to send it from the command "
+    "line. Another admin: `approve {id}`, or `reject {id} <comment>`; `test {id}` posts a copy to read first."
+)
+CLI_AWAITS_APPROVAL: Final = (
+    "Announcement #{id} awaits another admin's approval in the admin channel; it goes out when approved."
+)
+# The Request changes form (Slack modal, Discord modal).
+REJECT_FORM_TITLE: Final = "Request changes"
+REJECT_FORM_LABEL: Final = "What should change?"
+REJECT_FORM_SUBMIT: Final = "Send to the author"

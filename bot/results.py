@@ -14,15 +14,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 from bot.domain.analytics import AnnouncementStats, TopicStats
 from bot.domain.announcements import Announcement, Reach
+from bot.domain.approvals import Approval, ApprovalNeed
 from bot.domain.audiences import AudienceUser, SavedAudience
 from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.engagement import SendingLoad
 from bot.domain.feedback import AckState, Question
 from bot.domain.files import FileProblem
+from bot.domain.refs import UserRef
 from bot.domain.topics import Topic
 from bot.domain.variants import Variant
 from bot.timezones import DigestTime, QuietHours
@@ -568,3 +571,75 @@ class TranslationsListed:
 
 
 TranslationResult = TranslationSaved | TranslationsListed | Refused
+
+
+# --- approval before send (bot/services/approvals.py) -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRequested:
+    """`send` on a draft that needs approval: nothing went out; `preview` is what reviewers read."""
+
+    approval: Approval
+    preview: Previewed
+    need: ApprovalNeed
+
+
+@dataclass(frozen=True, slots=True)
+class EditApprovalRequested:
+    """`edit` of an announcement under approval: the new text waits for an approval."""
+
+    approval: Approval
+    announcement: Announcement
+
+
+@dataclass(frozen=True, slots=True)
+class Approved:
+    """Another admin approved: `outcome` is what sending (or the edit) did next."""
+
+    approval: Approval
+    title: str
+    outcome: SendResult | EditResult
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesRequested:
+    """ "Request changes": nothing went out; the comment is for `author`."""
+
+    approval: Approval
+    title: str
+    author: UserRef
+
+
+class ApprovalRefusal(StrEnum):
+    NOTHING_PENDING = "nothing_pending"
+    OWN = "own"  # the author may not approve (or reject) their own request
+    STALE = "stale"  # edited after the request
+    TAKEN = "taken"  # another admin decided first
+    EDIT_AND_TIME = "edit_and_time"  # under approval, a new text and a new time in one `edit`
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRefused:
+    reason: ApprovalRefusal
+    announcement_id: int
+    # For OWN: whether it was Approve (else Request changes) that the author pressed.
+    approving: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TopicApprovalSet:
+    slug: str
+    required: bool
+    changed: bool = True
+
+
+ApprovalResult = (
+    ApprovalRequested
+    | EditApprovalRequested
+    | Approved
+    | ChangesRequested
+    | ApprovalRefused
+    | TopicApprovalSet
+    | Refused
+)

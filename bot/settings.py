@@ -16,6 +16,7 @@ import langcodes
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.approvals import ApprovalMode
 from bot.domain.refs import ChannelRef, Platform, UserRef
 from bot.timezones import WEEKDAYS, DigestTime, QuietHours, canonical_zone, parse_quiet
 
@@ -97,6 +98,12 @@ class CoreSettings(BaseSettings):
     # Post a live progress message in the admin channel for each broadcast (sent / to go / failed,
     # then a summary with failures by reason), edited in place every few seconds.
     progress_messages: bool = Field(True, validation_alias=env("PARTNERBOT_PROGRESS_MESSAGES"))
+    # Approval before send (README "Approval before send"): `off` (only topics marked `topic
+    # require-approval`), `broadcasts` (every send of a draft, and text edits of announcements still
+    # waiting for their time), `all` (also text edits of announcements partners already have).
+    approval: ApprovalMode = Field(ApprovalMode.OFF, validation_alias=env("PARTNERBOT_APPROVAL"))
+    # False: urgent announcements go out without approval (the bypass is audited).
+    urgent_needs_approval: bool = Field(True, validation_alias=env("PARTNERBOT_URGENT_NEEDS_APPROVAL"))
     # The known partner tiers, types and regions (bot/vocabulary.py): every input path refuses other
     # values with a did-you-mean. Values the roster already holds stay valid too.
     tiers: CommaList = Field(

@@ -71,6 +71,8 @@ class TopicRow(SQLModel, table=True):
     description: str = Field(default="", sa_type=Text)
     archived: bool = Field(default=False)
     created_at: datetime = _ts()
+    # `topic require-approval <slug>`: announcements about it need another admin's approval to go out.
+    require_approval: bool = Field(default=False)
 
 
 class PartnerRow(SQLModel, table=True):
@@ -436,6 +438,31 @@ class AuditRow(SQLModel, table=True):
     action: str = Field(max_length=40)
     detail: str = Field(default="", sa_type=Text)
     allowed: bool = Field(default=True)
+
+
+class ApprovalRow(SQLModel, table=True):
+    """A request for approval of an announcement at one revision (`send`, or `edit` of one under
+    approval) and its outcome: approved, changes requested (with the comment) or void."""
+
+    __tablename__ = "approval"
+    id: int | None = _pk()
+    announcement_id: int = Field(foreign_key="announcement.id", index=True)
+    revision: int
+    kind: str = Field(max_length=16)
+    state: str = Field(default="pending", max_length=24)
+    requested_platform: str = Field(max_length=16)
+    requested_workspace: str = Field(max_length=64)
+    requested_user: str = Field(max_length=64)
+    requested_name: str = Field(default="", max_length=200)
+    requested_at: datetime = _ts()
+    decided_platform: str | None = Field(default=None, max_length=16)
+    decided_user: str | None = Field(default=None, max_length=64)
+    decided_name: str = Field(default="", max_length=200)
+    decided_at: datetime | None = _ts(nullable=True)
+    comment: str = Field(default="", sa_type=Text)
+    # An edit request's new text, applied when it is approved.
+    title: str | None = Field(default=None, max_length=150)
+    body: str | None = Field(default=None, sa_type=Text)
 
 
 class SignInLinkRow(SQLModel, table=True):

@@ -87,9 +87,8 @@ async def make_harness(
         _env_file=None,
         database_url=database_url,
         admin_channels=(f"local:{ADMIN_CHANNEL}",),
-        admin_users=(f"local:{ADMIN}",),
         # Off unless a test is about it (test_edit_recall.py): it adds a post to every broadcast.
-        **{"progress_messages": False, **overrides},  # type: ignore[arg-type]
+        **{"admin_users": (f"local:{ADMIN}",), "progress_messages": False, **overrides},  # type: ignore[arg-type]
     )
     app = await build_app(
         settings, clock=clock, run_migrations=False, retry=RetryPolicy(max_attempts=4), metrics=metrics

@@ -17,11 +17,12 @@ import discord
 from adapters.discord import preview as pv
 from adapters.discord import translate as tr
 from adapters.discord.handlers import PartnerHandlers
-from adapters.discord.views import BroadcastFields, BroadcastModal, EditModal, static_view
+from adapters.discord.views import BroadcastFields, BroadcastModal, EditModal, RejectModal, static_view
 from bot import commands as c
 from bot import messages as m
-from bot.commands import MAX_BODY, MAX_TITLE
+from bot.commands import MAX_BODY, MAX_COMMENT, MAX_TITLE
 from bot.domain import AnnouncementStatus, Audience, ButtonStyle, Invocation, NewFile, Priority, Reply
+from bot.presenter.approvals import APPROVE_ACTION, REJECT_ACTION
 from bot.services.admin import CANCEL_ACTION, EDIT_ACTION, RECALL_ACTION, SEND_ACTION
 
 
@@ -204,7 +205,10 @@ class DiscordHandlers(PartnerHandlers):
         if action == RECALL_ACTION:
             await self._confirm_recall(interaction, value)
             return
-        if action not in (SEND_ACTION, CANCEL_ACTION, tr.RECALL_CONFIRMED):
+        if action == REJECT_ACTION:
+            await self._reject_form(interaction, value)
+            return
+        if action not in (SEND_ACTION, CANCEL_ACTION, tr.RECALL_CONFIRMED, APPROVE_ACTION):
             await super().core_button(interaction, action, value)
             return
         inv = self.invocation(interaction)
@@ -263,6 +267,33 @@ class DiscordHandlers(PartnerHandlers):
                 await self.send_parts(interaction, rest, ephemeral=False)
             return
         await self.send_parts(interaction, tr.render_reply(reply), ephemeral=reply.ephemeral)
+
+    async def _reject_form(self, interaction: discord.Interaction, value: str) -> None:
+        """Request changes: a modal for the comment, or the core's (audited) refusal, privately."""
+        if not value.isdigit():
+            await self.reply_now(interaction, Reply(text=m.BUTTON_EXPIRED, is_error=True))
+            return
+        if refusal := await self.bot.admin_refusal(self.invocation(interaction), f"reject {value}"):
+            await self.reply_now(interaction, refusal)
+            return
+        await interaction.response.send_modal(RejectModal(announcement_id=int(value), limit=MAX_COMMENT))
+
+    async def reject_submitted(
+        self, interaction: discord.Interaction, announcement_id: int, comment: str
+    ) -> None:
+        """The Request changes modal: the request loses its buttons once the core accepts, and the
+        decision is said in the channel; a refusal only to the admin."""
+        comment = comment.strip()
+        if not comment:
+            await self.admin(interaction, m.USAGE.format(usage=m.ADMIN_USAGE["reject"]), detail="reject")
+            return
+        await interaction.response.defer()  # type 6: "edit original" is the request the button was on
+        reply = await self.bot.run_admin(self.invocation(interaction), c.Reject(announcement_id, comment))
+        if not reply.is_error and interaction.message is not None:
+            await interaction.edit_original_response(view=None)
+        await self.send_parts(
+            interaction, tr.render_reply(reply), ephemeral=reply.is_error or reply.ephemeral
+        )
 
     async def _render_edited(self, reply: Reply) -> list[tr.Part]:
         """An edited draft answers with its new preview; anything else is plain text."""

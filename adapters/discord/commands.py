@@ -17,6 +17,7 @@ from discord import app_commands
 
 from adapters.discord import translate as tr
 from adapters.discord.admin import DiscordHandlers
+from adapters.discord.approval_commands import add_approval_commands
 from adapters.discord.audience_commands import add_audience_commands, saved_audiences
 from adapters.discord.edge import short, shown
 from adapters.discord.translate import CTA_OPTION_LIMIT
@@ -54,6 +55,8 @@ AdminVerb = Literal[
     "test",
     "translate",
     "translations",
+    "approve",
+    "reject",
 ]
 Mode = Literal["immediate", "daily", "weekly"]
 Tree = app_commands.CommandTree[Any]
@@ -259,6 +262,18 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
     async def topic_archive(interaction: discord.Interaction, slug: str) -> None:
         await h.admin(interaction, c.TopicArchive(slug.strip().lower()))
 
+    @topic.command(
+        name="require-approval", description="Announcements about it need another admin's approval"
+    )
+    @app_commands.describe(off="Turn it off again")
+    @app_commands.autocomplete(slug=_topics(h, several=False))
+    async def topic_approval(interaction: discord.Interaction, slug: str, off: bool = False) -> None:
+        valid = as_slug(slug.strip().lower())
+        if valid is None:
+            await h.admin(interaction, m.BAD_SLUG.format(slug=slug), detail=f"topic require-approval {slug}")
+            return
+        await h.admin(interaction, c.TopicApproval(valid, required=not off))
+
     @group.command(name="invite", description="A one-time join code for a partner organisation")
     @app_commands.autocomplete(
         tier=_vocabulary(h, "tier"), type=_vocabulary(h, "type"), region=_vocabulary(h, "region")
@@ -433,6 +448,7 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
 
     add_audience_commands(group, h)
     add_translation_commands(group, h)
+    add_approval_commands(group, h)
 
     @group.command(name="help", description="The admin commands")
     async def help_(interaction: discord.Interaction, command: AdminVerb | None = None) -> None:

@@ -68,6 +68,10 @@ class Handlers(Protocol):
         self, interaction: discord.Interaction, announcement_id: int, title: str, body: str
     ) -> None: ...
 
+    async def reject_submitted(
+        self, interaction: discord.Interaction, announcement_id: int, comment: str
+    ) -> None: ...
+
 
 def handlers_of(interaction: discord.Interaction) -> Handlers:
     found = getattr(interaction.client, "handlers", None)
@@ -300,3 +304,18 @@ class EditModal(discord.ui.Modal):
         await handlers_of(interaction).edit_submitted(
             interaction, self.announcement_id, self.heading.value, self.body.value
         )
+
+
+class RejectModal(discord.ui.Modal):
+    """ "Request changes" under an approval request: the comment for the announcement's author."""
+
+    def __init__(self, *, announcement_id: int, limit: int) -> None:
+        super().__init__(title=m.REJECT_FORM_TITLE, timeout=900)
+        self.announcement_id = announcement_id
+        self.comment: discord.ui.TextInput[RejectModal] = discord.ui.TextInput(
+            custom_id="comment", style=discord.TextStyle.paragraph, max_length=limit
+        )
+        self.add_item(discord.ui.Label(text=m.REJECT_FORM_LABEL, component=self.comment))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await handlers_of(interaction).reject_submitted(interaction, self.announcement_id, self.comment.value)

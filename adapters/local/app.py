@@ -17,9 +17,11 @@ from adapters.local.translate import (
 )
 from adapters.local.workspace import BOT, WORKSPACE, LocalWorkspace, Message
 from bot import messages as m
+from bot.commands import Reject
 from bot.core import PartnerBot
 from bot.domain import Button, Invocation, Platform, Reply, UserRef
 from bot.domain.engagement import HELPFUL_EMOJI
+from bot.presenter.approvals import REJECT_ACTION
 
 ADMIN_COMMAND = "/partner-admin"
 PARTNER_COMMAND = "/partner"
@@ -72,7 +74,8 @@ class LocalAdapter:
         """`user` presses `button` under `message`: a core button (Send, Subscribe…) or one of the
         buttons under a delivered announcement, which do what they do on Slack and Discord — Ask
         (`text` is the question, asked in the announcement's thread), Helpful, Acknowledge, and a
-        call to action (the click counted, its link shown)."""
+        call to action (the click counted, its link shown), and Request changes under an approval
+        request (`text` is the comment)."""
         if button.action == ASK_ACTION:
             if not text.strip():
                 reply = Reply(text=m.LOCAL_ASK_NEEDS_TEXT.format(message=message.id), is_error=True)
@@ -86,6 +89,12 @@ class LocalAdapter:
         if button.action == CTA_ACTION:
             announcement_id, _, number = button.value.partition(":")
             return await self.cta(user, message, int(announcement_id), int(number))
+        if button.action == REJECT_ACTION and text.strip() and button.value.isdigit():
+            # Request changes, with the comment a form would ask for (without one: how to type it).
+            command = Reject(int(button.value), text.strip())
+            reply = await self.bot.run_admin(self.invocation(user, message.channel), command)
+            self._show(reply, user, message.channel, None)
+            return reply
         return await self.press(user, message.channel, button.action, button.value)
 
     async def react(self, user: str, message: Message, emoji: str, *, added: bool = True) -> bool:

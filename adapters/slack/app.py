@@ -57,6 +57,7 @@ from adapters.slack.uploads import DEFAULT_BUDGET
 from bot.core import PartnerBot
 from bot.domain import Platform
 from bot.ports import FileStore, Sender
+from bot.presenter.approvals import REJECT_ACTION
 from bot.services.admin import EDIT_ACTION
 from bot.settings import Admins
 
@@ -435,3 +436,5 @@ def register(bolt: AsyncApp, h: SlackHandlers) -> None:
     bolt.view_submission(views.BROADCAST_VIEW)(h.broadcast_submitted)
     bolt.view_submission(views.EDIT_VIEW)(h.edit_submitted)
     bolt.view_submission(views.ASK_VIEW)(h.question_submitted)
+    bolt.action(REJECT_ACTION)(h.reject_button)
+    bolt.view_submission(views.REJECT_VIEW)(h.reject_submitted)

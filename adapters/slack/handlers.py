@@ -28,7 +28,7 @@ from adapters.slack.downloads import DownloadFailed, download_files, failed_word
 from adapters.slack.replies import open_view, replace_public, respond_with, show
 from adapters.slack.translate import Caller
 from bot import messages as m
-from bot.commands import Broadcast, Edit, ListTopics
+from bot.commands import Broadcast, Edit, ListTopics, Reject
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Invocation, Platform, Reply
 
@@ -263,6 +263,25 @@ class SlackHandlers:
         await open_view(client, body, views.edit_modal(found, origin=origin))
 
     @tracked
+    async def reject_button(
+        self, ack: AsyncAck, body: JSON, action: JSON, client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        """Request changes under an approval request: a modal for the comment, or the core's reason
+        not to (not an admin here), only to the one who pressed."""
+        await ack()
+        caller = tr.caller_from_interaction(body, _team(context))
+        value = p.Action.read(action).value or ""
+        if not (value.isascii() and value.isdigit() and len(value) < 19):
+            await show(Reply(m.BUTTON_EXPIRED, is_error=True), caller, client)
+            return
+        inv = await self._invocation(caller, client)
+        if refusal := await self._bot.admin_refusal(inv, f"reject {value}"):
+            await show(refusal, caller, client)
+            return
+        origin = views.Origin(caller.team, caller.channel, _message_ts(body), announcement_id=int(value))
+        await open_view(client, body, views.reject_modal(origin=origin))
+
+    @tracked
     async def ask_button(
         self, ack: AsyncAck, body: JSON, client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
@@ -460,6 +479,26 @@ class SlackHandlers:
             and origin.message_ts
             and await replace_public(reply, caller, client, origin.message_ts)
         ):
+            return
+        await show(reply, caller, client)
+
+    @tracked
+    async def reject_submitted(
+        self, ack: AsyncAck, body: JSON, view: JSON, client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        """The Request changes modal: the decision replaces the request it was pressed on (for all to
+        see); a refusal (the author's own request, decided already) goes only to the admin."""
+        comment = views.read_comment(p.View.read(view).state.values)
+        if isinstance(comment, dict):
+            await ack(response_action="errors", errors=comment)
+            return
+        await ack()
+        origin = views.Origin.decode(p.View.read(view).private_metadata) or views.Origin(_team(context), "")
+        caller = replace(_modal_caller(body, view, _team(context)), thread_ts=None)
+        command = Reject(origin.announcement_id, comment)
+        reply = await self._bot.run_admin(await self._invocation(caller, client), command)
+        settled = not reply.is_error and bool(origin.message_ts)
+        if settled and await replace_public(reply, caller, client, origin.message_ts):
             return
         await show(reply, caller, client)
 

@@ -37,6 +37,7 @@ from bot.domain import (
 )
 from bot.domain.sending import CtaButton
 from bot.presenter import TEST_ACTION
+from bot.presenter.approvals import APPROVE_ACTION
 from bot.safety import neutralize_mentions
 from bot.services.admin import CANCEL_ACTION, RECALL_ACTION, SEND_ACTION
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
@@ -53,7 +54,7 @@ HELPFUL_ACTION: Final = "partnerbot_helpful"
 MUTE_ACTION: Final = "partnerbot_mute"
 ACK_ACTION: Final = "partnerbot_ack"
 TOPIC_ACTIONS: Final = (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION)
-CORE_ACTIONS: Final = (*TOPIC_ACTIONS, SEND_ACTION, CANCEL_ACTION, RECALL_ACTION, TEST_ACTION)
+CORE_ACTIONS: Final = (*TOPIC_ACTIONS, SEND_ACTION, CANCEL_ACTION, RECALL_ACTION, TEST_ACTION, APPROVE_ACTION)
 # Message metadata: https://docs.slack.dev/messaging/message-metadata
 DELIVERY_EVENT: Final = "partnerbot_delivery"
 RELAY_EVENT: Final = "partnerbot_relay"

@@ -17,7 +17,7 @@ from adapters.slack.payloads import InputState
 from adapters.slack.translate import JSON, MAX_OPTIONS, unescape
 from bot import messages as m
 from bot.attachments import human_size
-from bot.commands import MAX_BODY, MAX_TITLE, Broadcast
+from bot.commands import MAX_BODY, MAX_COMMENT, MAX_TITLE, Broadcast
 from bot.domain import Announcement, AnnouncementStatus, Audience, Topic
 from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
 from bot.presenter.refusals import cta_refused, refusal_reply
@@ -28,6 +28,7 @@ from bot.when import LOCAL, parse_at
 BROADCAST_VIEW: Final = "partnerbot_broadcast"
 ASK_VIEW: Final = "partnerbot_ask"
 EDIT_VIEW: Final = "partnerbot_edit"
+REJECT_VIEW: Final = "partnerbot_reject"  # "Request changes" under an approval request
 MAX_VIEW_TITLE: Final = 24
 MAX_CONTEXT: Final = 3_000  # a context element's text
 VALUE: Final = "value"  # the action_id of every input element (one element per input block)
@@ -50,6 +51,7 @@ MAX_FILE_INPUT: Final = 10
 MAX_INPUT: Final = 3_000  # https://docs.slack.dev/reference/block-kit/block-elements/plain-text-input-element
 QUESTION_BLOCK: Final = "ask_question"
 EDIT_TITLE_BLOCK, EDIT_BODY_BLOCK = "ed_title", "ed_body"
+COMMENT_BLOCK: Final = "rj_comment"
 URGENT: Final = "urgent"
 ACK: Final = "ack"
 
@@ -411,4 +413,17 @@ def ask_modal(*, origin: Origin) -> JSON:
 def read_question(values: Mapping[str, Any]) -> str | dict[str, str]:
     errors: dict[str, str] = {}
     text = _text(values, QUESTION_BLOCK, MAX_QUESTION, errors)
+    return errors or text
+
+
+def reject_modal(*, origin: Origin) -> JSON:
+    """ "Request changes" on announcement #N awaiting approval: the comment for its author."""
+    element = {"type": "plain_text_input", "multiline": True, "max_length": MAX_COMMENT}
+    blocks = [_input(COMMENT_BLOCK, m.REJECT_FORM_LABEL, element)]
+    return _modal(REJECT_VIEW, m.REJECT_FORM_TITLE, m.REJECT_FORM_SUBMIT, blocks, origin)
+
+
+def read_comment(values: Mapping[str, Any]) -> str | dict[str, str]:
+    errors: dict[str, str] = {}
+    text = _text(values, COMMENT_BLOCK, MAX_COMMENT, errors)
     return errors or text

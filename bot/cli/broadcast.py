@@ -39,6 +39,7 @@ from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
 from bot.lexer import as_slug, comma_list
 from bot.ports import FileUnreadable
 from bot.presenter import present
+from bot.presenter.approvals import PENDING
 from bot.presenter.refusals import cta_refused, refusal_reply
 from bot.results import Refused
 from bot.vocabulary import UnknownValue
@@ -311,6 +312,10 @@ async def _run(settings: Settings, request: Request) -> None:
         if sent.is_error:
             await app.stores.announcements.discard_draft(draft)
             raise CliError(escape(sent.text), FAILED)
+        if sent.refusal == PENDING:  # PARTNERBOT_APPROVAL: another admin approves it in the chat
+            await app.bot.approval_notice(inv, draft)
+            out.print(m.CLI_AWAITS_APPROVAL.format(id=draft), markup=False, emoji=False, soft_wrap=True)
+            return
         out.print(sent.text, markup=False, emoji=False, soft_wrap=True)
         if request.wait:
             progress, timed_out = await _follow(app, adapters, draft, request.timeout)

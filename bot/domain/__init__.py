@@ -23,6 +23,7 @@ from bot.domain.announcements import (
     Reach,
     RecallCounts,
 )
+from bot.domain.approvals import Approval, ApprovalKind, ApprovalMode, ApprovalNeed, ApprovalState
 from bot.domain.audiences import AudienceUser, SavedAudience
 from bot.domain.conversation import (
     Button,
@@ -98,6 +99,11 @@ __all__ = [
     "AnnouncementPost",
     "AnnouncementStats",
     "AnnouncementStatus",
+    "Approval",
+    "ApprovalKind",
+    "ApprovalMode",
+    "ApprovalNeed",
+    "ApprovalState",
     "Attachment",
     "Audience",
     "AudienceUser",

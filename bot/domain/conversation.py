@@ -106,6 +106,8 @@ class RefusalCode(StrEnum):
     SYNTAX = "syntax"
     # Files (bot/services/files.py): a path that cannot be read, or files a target platform refuses.
     FILES_REFUSED = "files_refused"
+    # Not an error: `send` held until another admin approves (bot/services/approvals.py).
+    APPROVAL_PENDING = "approval_pending"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from bot.ports.announcements import (
     AnnouncementStore,
     RevisionStore,
 )
+from bot.ports.approvals import ApprovalStore
 from bot.ports.audiences import SavedAudienceStore
 from bot.ports.audit import (
     AuditStore,
@@ -87,6 +88,7 @@ from bot.ports.variants import (
 __all__ = [
     "AckStore",
     "AnnouncementStore",
+    "ApprovalStore",
     "AuditStore",
     "Blanked",
     "Clock",

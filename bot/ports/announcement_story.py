@@ -15,6 +15,7 @@ from typing import Protocol
 
 from bot.domain.analytics import DeliveryProgress
 from bot.domain.announcements import AnnouncementStatus, Audience
+from bot.domain.approvals import Approval
 from bot.domain.cta import CtaClicks
 from bot.domain.engagement import EngagementKind
 from bot.domain.refs import Platform
@@ -104,6 +105,10 @@ class Story:
     revisions: tuple[RevisionEntry, ...]
     # Its calls to action, each with its clicks (every click counts), by tier and region.
     ctas: tuple[CtaClicks, ...] = ()
+    # Approval before send: its requests, oldest first, and its current revision (a pending request
+    # for an older one is left behind).
+    approvals: tuple[Approval, ...] = ()
+    revision: int = 0
 
 
 @dataclass(frozen=True, slots=True)

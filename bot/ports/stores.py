@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.ports.analytics import ProgressStore, ReportStore, StatsStore
 from bot.ports.announcements import AnnouncementStore, RevisionStore
+from bot.ports.approvals import ApprovalStore
 from bot.ports.audiences import SavedAudienceStore
 from bot.ports.audit import AuditStore
 from bot.ports.cta import CtaStore
@@ -48,3 +49,4 @@ class Stores:
     audiences: SavedAudienceStore
     ctas: CtaStore
     variants: VariantStore
+    approvals: ApprovalStore

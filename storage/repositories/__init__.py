@@ -2,6 +2,7 @@
 
 from storage.repositories.acks import AckRepository
 from storage.repositories.announcements import AnnouncementRepository
+from storage.repositories.approvals import ApprovalRepository
 from storage.repositories.audiences import SavedAudienceRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.command_sync import CommandSyncRepository
@@ -27,6 +28,7 @@ from storage.repositories.variants import VariantRepository
 __all__ = [
     "AckRepository",
     "AnnouncementRepository",
+    "ApprovalRepository",
     "AuditRepository",
     "CommandSyncRepository",
     "CtaRepository",

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Table, and_, case, func, literal
 from sqlalchemy import select as sa_select
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col, select
 
 from bot.domain.analytics import DeliveryProgress
 from bot.domain.announcements import AnnouncementStatus, Audience
@@ -28,6 +28,7 @@ from bot.ports.announcement_story import (
     SegmentReach,
     Story,
 )
+from storage.repositories.approvals import to_approval
 from storage.repositories.base import Repository
 from storage.repositories.cta import cta_clicks
 from storage.repositories.revisions import SUPERSEDED
@@ -37,6 +38,7 @@ from storage.tables import (
     AnnouncementRow,
     AnnouncementTopicRow,
     AnswerRow,
+    ApprovalRow,
     ChannelRow,
     DeliveryRow,
     DeliveryUpdateRow,
@@ -111,6 +113,15 @@ class AnnouncementStoryRepository(Repository):
             timeline = await _timeline(conn, announcement_id)
             revisions = await _revisions(conn, announcement_id)
             ctas = await cta_clicks(conn, announcement_id)
+            approvals = await session.exec(
+                select(ApprovalRow)
+                .where(col(ApprovalRow.announcement_id) == announcement_id)
+                .order_by(col(ApprovalRow.id))
+            )
+            approved = tuple(to_approval(row) for row in approvals)
+            revision = (
+                await conn.execute(sa_select(_A.c.revision).where(_A.c.id == announcement_id))
+            ).scalar()
         funnel = Funnel(
             targeted=line.targeted,
             delivered=line.delivered,
@@ -130,6 +141,8 @@ class AnnouncementStoryRepository(Repository):
             delivered_over_time=timeline,
             revisions=revisions,
             ctas=ctas,
+            approvals=approved,
+            revision=int(revision or 0),
         )
 
     async def progress(self, announcement_id: int, *, now: datetime) -> DeliveryProgress:

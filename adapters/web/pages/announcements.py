@@ -20,6 +20,7 @@ from bot.domain.engagement import EngagementKind
 from bot.domain.refs import Platform
 from bot.i18n import Plural
 from bot.ports.announcement_story import AnnouncementQuery, ChannelActivity, SegmentReach, Story
+from bot.presenter.approvals import history_entries
 
 PAGE_SIZE = 50
 CHANNELS_PAGE_SIZE = 50
@@ -166,6 +167,7 @@ async def show(request: web.Request) -> web.StreamResponse:
         next_after=channels[-1].delivery_id if len(channels) == CHANNELS_PAGE_SIZE else None,
         paged=after is not None,
         charts=_charts(story),
+        approvals=history_entries(story.approvals, story.revision),
         kind_labels=KIND_LABELS,
         message_link=message_link,
         plural={"channels": CHANNELS, "copies": COPIES, "people": PEOPLE},
