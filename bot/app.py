@@ -45,6 +45,7 @@ from storage.repositories import (
     AnnouncementRepository,
     ApprovalRepository,
     AuditRepository,
+    CapRepository,
     CommandSyncRepository,
     CtaRepository,
     DigestRepository,
@@ -61,6 +62,7 @@ from storage.repositories import (
     RevisionRepository,
     SavedAudienceRepository,
     ScheduleRepository,
+    SeriesRepository,
     StatsRepository,
     SubscriptionRepository,
     TopicRepository,
@@ -68,6 +70,7 @@ from storage.repositories import (
 )
 from storage.repositories.announcement_story import AnnouncementStoryRepository
 from storage.repositories.dashboard_links import SignInLinkRepository
+from storage.repositories.files import FileUsageRepository
 from storage.repositories.ops import OpsRepository
 from storage.repositories.overview import OverviewRepository
 from storage.repositories.partner_pulse import PartnerPulseRepository
@@ -129,6 +132,8 @@ class App:
             outbox=s.outbox,
             rate_limits=s.rate_limits,
             privacy=s.privacy,
+            file_usage=s.file_usage,
+            file_bytes=self.files,
         )
 
     def start_background(self, *, jobs: bool = True) -> None:
@@ -179,6 +184,9 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         audiences=SavedAudienceRepository(sessions),
         ctas=CtaRepository(sessions),
         variants=VariantRepository(sessions),
+        file_usage=FileUsageRepository(sessions),
+        series=SeriesRepository(sessions),
+        caps=CapRepository(sessions, excluded_channels=admin_channels),
         approvals=ApprovalRepository(sessions),
     )
 

@@ -7,7 +7,7 @@ the parser lets adapters build commands from structured input (Discord options, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final
 
 from bot.domain.announcements import Audience
@@ -15,6 +15,7 @@ from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.cta import CallToAction
 from bot.domain.directory import DeliveryMode
 from bot.domain.files import NewFile
+from bot.domain.series import Recurrence
 from bot.domain.variants import Variant
 from bot.timezones import QuietHours
 
@@ -94,6 +95,19 @@ class SetQuietHours:
 
 
 @dataclass(frozen=True, slots=True)
+class SetLanguage:
+    language: str | None  # a BCP 47 tag, lower case; None: `settings language off`
+
+
+@dataclass(frozen=True, slots=True)
+class SetWeeklyCap:
+    """`settings cap <n>|off|default` (bot/caps.py): 1..50, CAP_OFF (0) for `off` (no cap even when
+    the vendor sets one), or None for `default` (the vendor's cap, PARTNERBOT_WEEKLY_CAP)."""
+
+    cap: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Join:
     code: str
 
@@ -110,6 +124,8 @@ PartnerCommand = (
     | SetMode
     | SetTimezone
     | SetQuietHours
+    | SetLanguage
+    | SetWeeklyCap
     | Join
 )
 
@@ -189,6 +205,10 @@ class Broadcast:
     # Files an adapter or the CLI already holds (a Slack message's files, a Discord message's
     # attachments, `partnerbot broadcast --attach`).
     files: tuple[NewFile, ...] = ()
+    # `every:"monday 09:00 local"`: a recurring series instead of a one-off (bot/domain/series.py),
+    # `until:"YYYY-MM-DD"` its last date.
+    every: Recurrence | None = None
+    until: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,6 +375,42 @@ class Dashboard:
 
 
 @dataclass(frozen=True, slots=True)
+class SeriesList:
+    """`series`: every recurring series with its next occurrence."""
+
+
+SERIES_ACTIONS = ("start", "pause", "resume", "end")
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesAction:
+    """`series start|pause|resume|end <id>`."""
+
+    action: str  # one of SERIES_ACTIONS
+    series_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesEdit:
+    """`series edit <id> [title:"…"] [<body…>]`: the text of occurrences not drafted yet."""
+
+    series_id: int
+    title: str | None = None
+    body: str | None = None
+
+
+DEFAULT_CALENDAR_WEEKS = 2
+MAX_CALENDAR_WEEKS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    """`calendar [weeks]`: per day, what is scheduled and recurring."""
+
+    weeks: int = DEFAULT_CALENDAR_WEEKS
+
+
+@dataclass(frozen=True, slots=True)
 class Approve:
     """`approve <id>`: another admin approves what awaits approval for the announcement (its send, or
     an edit), which then goes the normal way."""
@@ -410,6 +466,10 @@ AdminCommand = (
     | SendTest
     | Translate
     | Translations
+    | SeriesList
+    | SeriesAction
+    | SeriesEdit
+    | Calendar
     | Approve
     | Reject
     | TopicApproval

@@ -17,16 +17,19 @@ from bot import messages as m
 from bot.domain.announcements import Announcement, AnnouncementStatus
 from bot.domain.audiences import SavedAudience
 from bot.domain.conversation import Invocation, Refusal, RefusalCode, Reply
+from bot.domain.languages import ReaderLanguage
 from bot.domain.refs import ChannelRef, Platform, UserRef
 from bot.domain.topics import Topic
 from bot.grammar import help_text, parse_admin, parse_partner
+from bot.i18n import reading
 from bot.ports.clock import Clock
 from bot.ports.stores import Stores
-from bot.presenter import TEST_ACTION, present
+from bot.presenter import TEST_ACTION, localized, present
 from bot.presenter.approvals import APPROVE_ACTION, REJECT_ACTION, approval_reply, history_lines
 from bot.presenter.audiences import audience_reply
 from bot.presenter.engagement import engagement_reply
 from bot.presenter.engagement import quiet_reply as gone_quiet_reply
+from bot.presenter.series import SERIES_END_ACTION, SERIES_START_ACTION, calendar_reply, series_reply
 from bot.presenter.translations import translation_reply
 from bot.results import ApprovalRequested, FeedbackResult, QuestionAnswered, Refused
 from bot.services.acks import AckPorts, AckService
@@ -42,11 +45,13 @@ from bot.services.admin import (
 from bot.services.analytics import AnalyticsPorts, AnalyticsService
 from bot.services.approvals import ApprovalPorts, ApprovalService
 from bot.services.audiences import AudiencePorts, AudienceService
+from bot.services.calendar import CalendarPorts, CalendarService
 from bot.services.cta import CtaLinks, CtaPorts, CtaService
 from bot.services.dashboard_access import DASHBOARD_CHANNEL, DashboardAccess
 from bot.services.engagement import EngagementPorts, EngagementService
 from bot.services.feedback import FeedbackPorts, FeedbackService
 from bot.services.files import FilePorts, FileService
+from bot.services.languages import Languages
 from bot.services.partner_admin import PartnerAdminPorts, PartnerAdminService
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION, PartnerPorts, PartnerService
 from bot.services.progress import ProgressPorts, ProgressService
@@ -56,6 +61,7 @@ from bot.services.rescheduling import ReschedulingPorts, ReschedulingService
 from bot.services.revisions import RevisionPorts, RevisionService
 from bot.services.roster import RosterPorts, RosterService
 from bot.services.scheduling import SchedulingPorts, SchedulingService
+from bot.services.series import SeriesPorts, SeriesService
 from bot.services.test_sends import TestSendPorts, TestSendService
 from bot.services.translations import TranslationPorts, TranslationService
 from bot.settings import CoreSettings
@@ -135,7 +141,11 @@ class PartnerBot:
         )
         self.admin = AdminService(
             AdminPorts(
-                topics=s.topics, schedules=s.schedules, announcements=s.announcements, directory=s.directory
+                topics=s.topics,
+                schedules=s.schedules,
+                announcements=s.announcements,
+                directory=s.directory,
+                caps=s.caps,
             ),
             clock,
             settings,
@@ -179,6 +189,20 @@ class PartnerBot:
             revisions=self.revisions,
             wake_worker=wake_worker,
         )
+        # Recurring series (`broadcast … every:"…"`, `series …`) and `calendar`; the `series` job
+        # drafts their occurrences (bot/jobs.py).
+        self.series = SeriesService(
+            SeriesPorts(
+                series=s.series, schedules=s.schedules, announcements=s.announcements, job_runs=s.job_runs
+            ),
+            clock,
+            settings,
+            admin=self.admin,
+            approvals=self.approvals,
+        )
+        self.calendar = CalendarService(
+            CalendarPorts(schedules=s.schedules, series=s.series), clock, settings, series=self.series
+        )
         self.feedback = FeedbackService(
             FeedbackPorts(
                 feedback=s.feedback, announcements=s.announcements, digests=s.digests, directory=s.directory
@@ -190,7 +214,13 @@ class PartnerBot:
             AnalyticsPorts(stats=s.stats, announcements=s.announcements, acks=s.acks)
         )
         self.acks = AckService(
-            AckPorts(feedback=s.feedback, announcements=s.announcements, acks=s.acks, notices=s.notices),
+            AckPorts(
+                feedback=s.feedback,
+                announcements=s.announcements,
+                acks=s.acks,
+                notices=s.notices,
+                directory=s.directory,
+            ),
             clock,
             settings,
         )
@@ -206,6 +236,7 @@ class PartnerBot:
         self.reminders = ReminderService(
             ReminderPorts(reports=s.reports, notices=s.notices), settings, feedback=self.feedback
         )
+        self.languages = Languages(s.directory, clock, settings)
         self.roster_import = RosterService(
             RosterPorts(directory=s.directory, topics=s.topics), clock, settings
         )
@@ -214,11 +245,11 @@ class PartnerBot:
 
     async def partner_command(self, inv: Invocation, text: str) -> Reply:
         """`/partner <text>` (or an @mention outside the admin channel)."""
-        return await self._in_turn(lambda: self._partner(inv, text))
+        return await self._in_turn(lambda: self._partner(inv, text), inv)
 
     async def admin_command(self, inv: Invocation, text: str) -> Reply:
         """`/partner-admin <text>` (or an @mention in the admin channel)."""
-        return await self._in_turn(lambda: self._admin(inv, text))
+        return await self._in_turn(lambda: self._admin(inv, text), inv)
 
     async def mention(self, inv: Invocation, text: str) -> Reply:
         """`@partnerbot <text>`: the admin grammar in an admin channel, the partner grammar elsewhere."""
@@ -228,7 +259,7 @@ class PartnerBot:
 
     async def button(self, inv: Invocation, action: str, value: str) -> Reply:
         """A button press from a reply the core produced (topic toggles, preview Send/Cancel)."""
-        return await self._in_turn(lambda: self._button(inv, action, value))
+        return await self._in_turn(lambda: self._button(inv, action, value), inv)
 
     async def dashboard_answer(
         self, admin: UserRef, question_id: int, text: str
@@ -269,7 +300,7 @@ class PartnerBot:
     async def acknowledge(self, inv: Invocation, *, platform: Platform, channel: str, message: str) -> Reply:
         """The "Acknowledge" button under a delivered urgent announcement (`message` in `channel`)."""
         return await self._in_turn(
-            lambda: self._acknowledge(inv, platform=platform, channel=channel, message=message)
+            lambda: self._acknowledge(inv, platform=platform, channel=channel, message=message), inv
         )
 
     async def _acknowledge(self, inv: Invocation, *, platform: Platform, channel: str, message: str) -> Reply:
@@ -294,7 +325,7 @@ class PartnerBot:
             )
             return await self._unless_test_copy(reply, platform, channel, message)
 
-        return await self._in_turn(run)
+        return await self._in_turn(run, where=ChannelRef(platform, "", channel))
 
     async def cta_pressed(
         self, *, platform: Platform, channel: str, message: str, user: str, announcement_id: int, number: int
@@ -317,7 +348,7 @@ class PartnerBot:
                 return await self._test_copy_cta(announcement_id, number)
             return reply
 
-        return await self._in_turn(run)
+        return await self._in_turn(run, where=ChannelRef(platform, "", channel))
 
     async def _test_copy_cta(self, announcement_id: int, number: int) -> Reply:
         """A call to action pressed on a test copy: its link, so the admin can try it, and no click."""
@@ -348,7 +379,7 @@ class PartnerBot:
                 return Reply(text=m.NOT_AN_ANNOUNCEMENT, is_error=True)
             return present(await self.partners.unsubscribe(inv, c.Unsubscribe(topics=topics), muted=True))
 
-        return await self._in_turn(run)
+        return await self._in_turn(run, inv)
 
     async def delivered(self, *, platform: Platform, channel: str, message: str) -> bool:
         """Whether partnerbot knows `message` in `channel` as a delivered announcement. An adapter
@@ -377,21 +408,46 @@ class PartnerBot:
                 return _presented(answered)
             return _presented(await self.feedback.partner_thread_reply(inv, thread, text))
 
-        return await self._in_turn(handle)
+        return await self._in_turn(handle, inv)
 
     # --- internals ---------------------------------------------------------------------------
 
-    async def _in_turn(self, handler: Callable[[], Awaitable[_R]]) -> _R | Reply:
+    async def _in_turn(
+        self,
+        handler: Callable[[], Awaitable[_R]],
+        inv: Invocation | None = None,
+        *,
+        where: ChannelRef | None = None,
+    ) -> _R | Reply:
+        """Run `handler` in a command slot, in the reader's language (`inv`'s channel; none: English),
+        its reply's words made plain text in that language before the adapter renders them."""
         async with self.slots.turn():
-            return await _guarded(handler)
+            if inv is not None:
+                where = inv.channel
+            language = await self._reader(where, inv.locale if inv else "") if where else None
+            with reading(language):
+                return localized(await _guarded(handler))
+
+    async def _reader(self, channel: ChannelRef, locale: str = "") -> str | None:
+        try:
+            return (await self.languages.of_channel(channel, locale=locale)).tag
+        except Exception:  # the reply still goes out, in the vendor default
+            log.exception("looking up the reader's language failed")
+            return self.settings.default_language
+
+    async def reader_language(self, inv: Invocation) -> ReaderLanguage:
+        """The language `inv`'s channel reads, for what an adapter words itself (modals, labels): it
+        renders them inside `bot.i18n.reading(<tag>)`."""
+        async with self.slots.turn():
+            return await self.languages.of(inv)
 
     async def run_partner(self, inv: Invocation, command: c.PartnerCommand) -> Reply:
         """A partner command from structured input (Discord options, buttons): no text to parse."""
-        return await self._in_turn(lambda: self._run_partner(inv, command))
+        return await self._in_turn(lambda: self._run_partner(inv, command), inv)
 
     async def run_admin(self, inv: Invocation, command: c.AdminCommand) -> Reply:
         """An admin command from structured input (the Slack broadcast modal, Discord options)."""
-        return await self._in_turn(lambda: self._run_admin(inv, command, type(command).__name__.lower()))
+        return await self._in_turn(lambda: self._run_admin(inv, command, type(command).__name__.lower()), inv)
 
     async def editable(self, inv: Invocation, announcement_id: int) -> Announcement | Reply:
         """What an Edit form is prefilled with: the announcement, or a reply saying why not (not an
@@ -477,13 +533,18 @@ class PartnerBot:
                 channel = await p.channel(inv)
                 return present(await self.feedback.ask(inv, channel.id, parsed.text))
             case c.ShowSettings():
-                return present(await p.settings(inv))
+                shown = await p.settings(inv)
+                return present(replace(shown, language=await self.languages.of(inv)))
+            case c.SetLanguage():
+                return present(await self.languages.set(inv, parsed, await p.channel(inv)))
             case c.SetMode():
                 return present(await p.set_mode(inv, parsed))
             case c.SetTimezone():
                 return present(await p.set_timezone(inv, parsed))
             case c.SetQuietHours():
                 return present(await p.set_quiet_hours(inv, parsed))
+            case c.SetWeeklyCap():
+                return present(await p.set_weekly_cap(inv, parsed))
             case c.Join():
                 return present(await p.join(inv, parsed))
         raise AssertionError(f"unhandled partner command {parsed!r}")
@@ -520,6 +581,8 @@ class PartnerBot:
                 return present(await a.list_topics())
             case c.Invite():
                 return await a.invite(inv, parsed)
+            case c.Broadcast() if parsed.every is not None:
+                return series_reply(await self.series.create(inv, parsed))
             case c.Broadcast():
                 return await a.broadcast(inv, parsed)
             case c.Send():
@@ -574,6 +637,14 @@ class PartnerBot:
                 return translation_reply(await self.translations.translate(parsed))
             case c.Translations():
                 return translation_reply(await self.translations.listing(parsed))
+            case c.SeriesList():
+                return series_reply(await self.series.listing())
+            case c.SeriesAction():
+                return series_reply(await self.series.change(parsed))
+            case c.SeriesEdit():
+                return series_reply(await self.series.edit(parsed))
+            case c.Calendar():
+                return calendar_reply(await self.calendar.show(parsed))
             case c.Approve():
                 return approval_reply(await self.approvals.approve(inv, parsed))
             case c.Reject():
@@ -622,6 +693,8 @@ class PartnerBot:
             CANCEL_ACTION: "cancel",
             RECALL_ACTION: "recall",
             TEST_ACTION: "test",
+            SERIES_START_ACTION: "series start",
+            SERIES_END_ACTION: "series end",
             APPROVE_ACTION: "approve",
         }
         if action in verbs:

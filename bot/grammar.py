@@ -15,12 +15,16 @@ from datetime import date
 from typing import Final, TypeVar
 
 from bot import messages as msg
+from bot.caps import CAP_OFF, MAX_CAP, MIN_CAP
 from bot.commands import (
+    DEFAULT_CALENDAR_WEEKS,
     DEFAULT_NEWS,
     MAX_BODY,
+    MAX_CALENDAR_WEEKS,
     MAX_COMMENT,
     MAX_NEWS,
     MAX_TITLE,
+    SERIES_ACTIONS,
     SYNTAX_ERROR,
     Acks,
     AdminCommand,
@@ -34,6 +38,7 @@ from bot.commands import (
     AudienceSave,
     AudienceShow,
     Broadcast,
+    Calendar,
     Cancel,
     CommandError,
     Dashboard,
@@ -58,9 +63,14 @@ from bot.commands import (
     Scheduled,
     Send,
     SendTest,
+    SeriesAction,
+    SeriesEdit,
+    SeriesList,
+    SetLanguage,
     SetMode,
     SetQuietHours,
     SetTimezone,
+    SetWeeklyCap,
     ShowSettings,
     Stats,
     Subscribe,
@@ -76,6 +86,8 @@ from bot.domain.announcements import Audience
 from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
 from bot.domain.directory import DeliveryMode
+from bot.domain.series import Recurrence
+from bot.i18n import normalised
 from bot.lexer import (
     NUMBER,
     OPTION,
@@ -92,6 +104,7 @@ from bot.lexer import (
     read_words,
 )
 from bot.presenter.refusals import cta_refused, refusal_reply
+from bot.recurrence import parse_every, parse_until
 from bot.timezones import QuietHours, parse_quiet
 from bot.when import At, at_example, parse_at, with_examples
 
@@ -102,7 +115,20 @@ MAX_ATTRIBUTE = 40
 MAX_LANGUAGE = 20
 _SHOWN = 40  # how much of a bad word an error message repeats
 _INVITE_KEYS = ("tier", "type", "region", "language")
-_BROADCAST_KEYS = ("topic", "tier", "type", "region", "language", "title", "at", "cta", "attach", "audience")
+_BROADCAST_KEYS = (
+    "topic",
+    "tier",
+    "type",
+    "region",
+    "language",
+    "title",
+    "at",
+    "cta",
+    "attach",
+    "audience",
+    "every",
+    "until",
+)
 # Options a broadcast may repeat, in order: `cta:"Label|URL"` up to MAX_CTAS times, `attach:<path>`
 # once per file.
 _REPEATABLE = ("cta", "attach")
@@ -306,7 +332,9 @@ def _ask(text: str, pos: int) -> Ask:
     return Ask(question)
 
 
-def _settings(text: str, pos: int) -> ShowSettings | SetMode | SetTimezone | SetQuietHours:
+def _settings(
+    text: str, pos: int
+) -> ShowSettings | SetMode | SetTimezone | SetQuietHours | SetWeeklyCap | SetLanguage:
     word = read_word(text, pos)
     if word is None:
         return ShowSettings()
@@ -322,7 +350,11 @@ def _settings(text: str, pos: int) -> ShowSettings | SetMode | SetTimezone | Set
         return SetTimezone(values[0])
     if setting == "quiet":
         return SetQuietHours(_quiet(values))
-    did_you_mean = _did_you_mean(setting, ("mode", "timezone", "quiet"))
+    if setting == "cap":
+        return SetWeeklyCap(_cap(values))
+    if setting in ("language", "lang"):
+        return SetLanguage(_language(values))
+    did_you_mean = _did_you_mean(setting, ("mode", "timezone", "quiet", "cap", "language"))
     raise _Invalid(
         msg.UNKNOWN_SETTING.format(
             word=_shown(word.text), did_you_mean=did_you_mean, usage=msg.PARTNER_USAGE["settings"]
@@ -340,6 +372,35 @@ def _quiet(values: list[str]) -> QuietHours | None:
     if quiet is None:
         raise _Invalid(msg.QUIET_INVALID.format(value=_shown(typed)))
     return quiet
+
+
+def _language(values: list[str]) -> str | None:
+    if len(values) != 1:
+        raise _usage_error(msg.SETTINGS_LANGUAGE_USAGE)
+    if values[0].lower() == "off":
+        return None
+    tag = normalised(values[0])
+    if tag is None or len(tag) > MAX_LANGUAGE:
+        raise _Invalid(msg.LANGUAGE_INVALID.format(value=_shown(values[0])))
+    return tag
+
+
+def _cap(values: list[str]) -> int | None:
+    """`settings cap 3`, `settings cap off` (CAP_OFF), `settings cap default` (None)."""
+    if len(values) != 1:
+        raise _usage_error(msg.SETTINGS_CAP_USAGE)
+    value = values[0].lower()
+    if value == "off":
+        return CAP_OFF
+    if value == "default":
+        return None
+    # Bounding the length first keeps int() away from huge digit strings.
+    if NUMBER.fullmatch(value) is None or len(value.lstrip("+-0")) > 3:
+        raise _Invalid(msg.CAP_INVALID.format(value=_shown(values[0]), min=MIN_CAP, max=MAX_CAP))
+    cap = int(value)
+    if not MIN_CAP <= cap <= MAX_CAP:
+        raise _Invalid(msg.CAP_INVALID.format(value=_shown(values[0]), min=MIN_CAP, max=MAX_CAP))
+    return cap
 
 
 def _mode(values: list[str]) -> DeliveryMode:
@@ -573,6 +634,8 @@ def _broadcast(text: str, pos: int) -> Broadcast:
         pos = token.end
     if "ack" in flags and "urgent" not in flags:
         raise _Invalid(msg.ACK_NEEDS_URGENT, Refusal(RefusalCode.ACK_NEEDS_URGENT, "urgent"))
+    if attach and "every" in options:
+        raise _Invalid(msg.EVERY_NO_FILES, Refusal(RefusalCode.SYNTAX, "attach"))
     broadcast = _build_broadcast(options, "urgent" in flags, text[pos:].strip(), ack="ack" in flags)
     if ctas:
         broadcast = replace(broadcast, ctas=_ctas(ctas))
@@ -640,6 +703,7 @@ def _build_broadcast(options: dict[str, str], urgent: bool, body: str, *, ack: b
         languages=frozenset(comma_list([options.get("language", "")])),
     )
     at = _send_at(options["at"]) if "at" in options else None
+    every, until = _every(options)
     return Broadcast(
         topics,
         audience,
@@ -651,7 +715,26 @@ def _build_broadcast(options: dict[str, str], urgent: bool, body: str, *, ack: b
         send_local=at.local if at else False,
         ack_required=ack,
         saved_audience=saved,
+        every=every,
+        until=until,
     )
+
+
+def _every(options: dict[str, str]) -> tuple[Recurrence | None, date | None]:
+    """`every:"…"` and `until:"…"`: a recurring series' rule and last date."""
+    if "every" not in options:
+        if "until" in options:
+            raise _Invalid(msg.UNTIL_WITHOUT_EVERY, Refusal(RefusalCode.SYNTAX, "until"))
+        return None, None
+    if "at" in options:
+        raise _Invalid(msg.EVERY_WITH_AT, Refusal(RefusalCode.SYNTAX, "at"))
+    rule = parse_every(options["every"])
+    if isinstance(rule, str):
+        raise _Invalid(rule, Refusal(RefusalCode.SYNTAX, "every"))
+    until = parse_until(options["until"]) if "until" in options else None
+    if isinstance(until, str):
+        raise _Invalid(until, Refusal(RefusalCode.SYNTAX, "until"))
+    return rule, until
 
 
 def _send_at(value: str) -> At:
@@ -857,6 +940,64 @@ def _audience_save(text: str, name: str, tokens: list[Token]) -> AudienceSave:
     return AudienceSave(name, audience, topics)
 
 
+def _series(text: str, pos: int) -> SeriesList | SeriesAction | SeriesEdit:
+    """`series`, `series start|pause|resume|end <id>`, `series edit <id> [title:"…"] [<body…>]`."""
+    word = read_word(text, pos)
+    if word is None:
+        return SeriesList()
+    action = word.text.lower()
+    if action == "edit":
+        return _series_edit(text, word.end)
+    if action not in SERIES_ACTIONS:
+        did_you_mean = _did_you_mean(action, (*SERIES_ACTIONS, "edit"))
+        raise _Invalid(
+            msg.SERIES_UNKNOWN_ACTION.format(
+                word=_shown(word.text), did_you_mean=did_you_mean, usage=msg.SERIES_USAGE
+            )
+        )
+    words = read_words(text, word.end)
+    if len(words) != 1:
+        raise _usage_error(msg.SERIES_USAGE)
+    return SeriesAction(action, _parse_id(words[0], msg.SERIES_ID, f"series {action} 3"))
+
+
+def _series_edit(text: str, pos: int) -> SeriesEdit:
+    """The broadcast rule: `title:"…"` first, everything after it is the body, as written."""
+    word = read_word(text, pos)
+    if word is None:
+        raise _usage_error(msg.SERIES_USAGE)
+    series_id = _parse_id(word.text, msg.SERIES_ID, 'series edit 3 title:"Weekly update"')
+    pos = word.end
+    title = None
+    nxt = read_word(text, pos)
+    found = _option_at(text, nxt, ("title",)) if nxt is not None else None
+    if found is not None and found[1][0] == "title":  # any other `word:` starts the body
+        title = _title(found[1][1], empty=msg.TITLE_EMPTY)
+        pos = found[0].end
+    body = text[pos:].strip() or None
+    if title is None and body is None:
+        raise _Invalid(msg.SERIES_EDIT_NOTHING)
+    if body is not None and len(body) > MAX_BODY:
+        raise _Invalid(_body_too_long(body), Refusal(RefusalCode.TOO_LONG, "body"))
+    return SeriesEdit(series_id, title=title, body=body)
+
+
+def _calendar(text: str, pos: int) -> Calendar:
+    """`calendar [<weeks>]` (a trailing `weeks` is allowed: `calendar 4 weeks`)."""
+    words = read_words(text, pos)
+    if len(words) == 2 and words[1].lower() in ("week", "weeks"):
+        words = words[:1]
+    if not words:
+        return Calendar(DEFAULT_CALENDAR_WEEKS)
+    if len(words) > 1:
+        raise _usage_error(msg.ADMIN_USAGE["calendar"])
+    value = words[0]
+    weeks = int(value) if NUMBER.fullmatch(value) and len(value.lstrip("+-0")) <= 2 else 0
+    if not 1 <= weeks <= MAX_CALENDAR_WEEKS:
+        raise _Invalid(msg.CALENDAR_WEEKS_INVALID.format(max=MAX_CALENDAR_WEEKS, value=_shown(value)))
+    return Calendar(weeks)
+
+
 def _dashboard(text: str, pos: int) -> Dashboard:
     if read_word(text, pos) is not None:
         raise _usage_error(msg.ADMIN_USAGE["dashboard"])
@@ -888,6 +1029,8 @@ _ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
     "test": lambda text, pos: SendTest(_required_id(text, pos, "test")),
     "translate": _translate,
     "translations": lambda text, pos: Translations(_required_id(text, pos, "translations")),
+    "series": _series,
+    "calendar": _calendar,
     "approve": lambda text, pos: Approve(_required_id(text, pos, "approve")),
     "reject": _reject,
 }

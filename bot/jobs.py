@@ -26,16 +26,19 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot import messages as m
+from bot.attachments import human_size
 from bot.cadence import Period, report_weeks, tick_period
 from bot.core import PartnerBot
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
+from bot.ports.files import FileBytes, FileUsageStore
 from bot.ports.jobs import JobRunStore
 from bot.ports.outbox import OutboxStore
 from bot.ports.privacy import PrivacyStore
 from bot.ports.sending import RateLimitRows
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
+from bot.services.file_gc import FileCollector
 from bot.services.privacy import PrivacyService
 from bot.settings import CoreSettings
 from bot.timezones import zone_or
@@ -57,7 +60,8 @@ RATE_LIMIT_IDLE = timedelta(minutes=5)
 @dataclass(frozen=True, slots=True)
 class JobPorts:
     """The ports the jobs use themselves: their claims (`job_runs`), finishing announcements
-    (`announcements`, `outbox`), pruning rate-limit buckets, retention (`privacy`). Everything else
+    (`announcements`, `outbox`), pruning rate-limit buckets, retention (`privacy`), collecting unused
+    files (`file_usage`, `file_bytes`). Everything else
     goes through the core's services (`JobHost.bot`), the digests and the worker."""
 
     job_runs: JobRunStore
@@ -65,6 +69,8 @@ class JobPorts:
     outbox: OutboxStore
     rate_limits: RateLimitRows
     privacy: PrivacyStore
+    file_usage: FileUsageStore
+    file_bytes: FileBytes
 
 
 class JobHost(Protocol):
@@ -214,6 +220,13 @@ async def _progress(host: JobHost, period: Period) -> str:
     return m.JOB_PROGRESS(edited)
 
 
+async def _series(host: JobHost, period: Period) -> str:
+    drafted = await host.bot.series.draft_due(worker=host.worker.id, lease=JOB_LEASE)
+    if drafted:
+        host.worker.wake()
+    return m.JOB_SERIES(drafted)
+
+
 async def _prune_rate_limits(host: JobHost, period: Period) -> str:
     full_before = (host.clock.now() - RATE_LIMIT_IDLE).timestamp()
     return m.JOB_RATE_LIMITS_PRUNED(await host.job_ports.rate_limits.prune(full_before=full_before))
@@ -222,6 +235,12 @@ async def _prune_rate_limits(host: JobHost, period: Period) -> str:
 async def _retention(host: JobHost, period: Period) -> str:
     service = PrivacyService(host.job_ports.privacy)
     return await service.apply_retention(retention_days=host.settings.retention_days, now=host.clock.now())
+
+
+async def _files_gc(host: JobHost, period: Period) -> str:
+    ports = host.job_ports
+    collected = await FileCollector(ports.file_usage, ports.file_bytes, host.clock).collect()
+    return m.JOB_FILES_GC(len(collected.removed), size=human_size(collected.size))
 
 
 _JOBS = (
@@ -253,6 +272,14 @@ _JOBS = (
         "wake the worker to post them",
         Ticks(timedelta(minutes=1)),
         _digests,
+    ),
+    Job(
+        "series",
+        "draft each recurring series' occurrences whose time has come (the earliest targeted zone's, "
+        "for `local`) and send them as scheduled announcements; each occurrence is claimed once "
+        "(job `series-occurrence`), so a restart never skips or repeats one",
+        Ticks(timedelta(minutes=1)),
+        _series,
     ),
     Job(
         "weekly-report",
@@ -288,6 +315,13 @@ _JOBS = (
         "and audit details older than that (rows and counts stay); off by default",
         Ticks(timedelta(hours=1)),
         _retention,
+    ),
+    Job(
+        "files-gc",
+        "delete the stored bytes of files no live announcement carries (only cancelled or recalled "
+        "ones did, their drafts were discarded, or a draft never saved); never a live one's",
+        Ticks(timedelta(hours=6)),
+        _files_gc,
     ),
 )
 JOBS: dict[str, Job] = {job.name: job for job in _JOBS}

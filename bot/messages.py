@@ -23,12 +23,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from bot.i18n import Plural
+from bot.i18n import Message as P
+from bot.i18n import Plural, partner_plural
 
 # --- grammar -----------------------------------------------------------------------------------
 # Help texts and parse errors of bot/commands.py (`/partner …` and `/partner-admin …`).
 
-PARTNER_HELP: Final = """\
+PARTNER_HELP: Final = P("""\
 **partnerbot — what you can do in this channel**
 • `topics` — all topics, marking the ones this channel follows
 • `subscribe <topic> [<topic>…]` or `subscribe all` — follow topics (spaces or commas between them)
@@ -37,9 +38,11 @@ PARTNER_HELP: Final = """\
 • `news [<topic>] [<n>]` — the latest announcements (5 by default, up to 20)
 • `ask <question>` — send a question to the vendor team
 • `settings` — show delivery settings; `settings mode immediate|daily|weekly`; \
-`settings timezone <IANA name>`; `settings quiet 20:00-08:00` or `settings quiet off`
+`settings timezone <IANA name>`; `settings quiet 20:00-08:00` or `settings quiet off`; \
+`settings language de` or `settings language off`; \
+`settings cap <n>|off|default` — at most n normal announcements a week
 • `join <code>` — link this channel to your partner organisation
-• `help <command>` — more about one command"""
+• `help <command>` — more about one command""")
 
 ADMIN_HELP: Final = """\
 **partnerbot admin commands**
@@ -59,6 +62,10 @@ and announcements received a week against its actions \
 the body, as written; up to 3 `cta:` add link buttons whose clicks `stats <id>` counts
 • `send <id>` · `cancel <id>` · `scheduled` · `stats [<id>]` · `acks <id>` — who acknowledged
 • `drafts` — open drafts, each with a Cancel button
+• `broadcast … every:"monday 09:00 local" [until:"YYYY-MM-DD"] title:"<title>" <body…>` — a recurring \
+series (`every:"day 08:30"`, `every:"1st monday 10:00"`…) · `series` — the series with their next \
+occurrence · `series start|pause|resume|end <id>` · `series edit <id> [title:"<title>"] [<body…>]`
+• `calendar [<weeks>]` — what is scheduled and recurring per day (2 weeks, up to 12), gaps included
 • `approve <id>` · `reject <id> <comment>` — decide on what awaits approval (another admin's \
 announcement: with approval on, `send` asks for it)
 • `reschedule <id> at:"YYYY-MM-DD HH:MM[ local]"` — a new time, until the first delivery goes out
@@ -76,31 +83,33 @@ targets one, resolved when it is sent
 language (`de`, `pt-br`…) · `translations <id>` — its translations and who reads each
 • `help <command>` — more about one command"""
 
-HELP_POINTER: Final = "Type `help` to see what you can do."
-DID_YOU_MEAN: Final = ' — did you mean "{suggestion}"?'
-UNKNOWN_COMMAND: Final = 'unknown command "{word}"{did_you_mean}\n' + HELP_POINTER
-UNKNOWN_SETTING: Final = 'unknown setting "{word}"{did_you_mean}\nUsage: {usage}'
+HELP_POINTER: Final = P("Type `help` to see what you can do.")
+DID_YOU_MEAN: Final = P(' — did you mean "{suggestion}"?')
+UNKNOWN_COMMAND: Final = P('unknown command "{word}"{did_you_mean}\n' + HELP_POINTER)
+UNKNOWN_SETTING: Final = P('unknown setting "{word}"{did_you_mean}\nUsage: {usage}')
 UNKNOWN_TOPIC_ACTION: Final = 'unknown `topic` action "{word}"{did_you_mean}\nUsage: {usage}'
-USAGE: Final = "Usage: {usage}"
+USAGE: Final = P("Usage: {usage}")
 
-UNCLOSED_QUOTE: Final = (
+UNCLOSED_QUOTE: Final = P(
     "There's an opening {quote} without a closing quote. Close it at the end of the phrase, "
     'e.g. `"Partner pricing"`.'
 )
-BAD_SLUG: Final = (
+BAD_SLUG: Final = P(
     '"{slug}" isn\'t a valid topic name: topic names are up to 40 lower-case letters, digits and '
     "hyphens, starting with a letter or digit (e.g. `pricing`, `release-notes`)."
 )
-TOPICS_POINTER: Final = " Type `topics` to see them all."
-ALL_ON_ITS_OWN: Final = "`{command} all` stands on its own: use either `{command} all` or a list of topics."
+TOPICS_POINTER: Final = P(" Type `topics` to see them all.")
+ALL_ON_ITS_OWN: Final = P(
+    "`{command} all` stands on its own: use either `{command} all` or a list of topics."
+)
 
-NEWS_COUNT: Final = "Ask for between 1 and {max} announcements (you wrote {value}), e.g. `news 10`."
-NEWS_TOO_MANY: Final = "`news` takes at most one topic and one number, e.g. `news security 10`."
-ASK_EMPTY: Final = "Write your question after `ask`, e.g. `ask When does the new price list apply?`"
-MODE_INVALID: Final = (
+NEWS_COUNT: Final = P("Ask for between 1 and {max} announcements (you wrote {value}), e.g. `news 10`.")
+NEWS_TOO_MANY: Final = P("`news` takes at most one topic and one number, e.g. `news security 10`.")
+ASK_EMPTY: Final = P("Write your question after `ask`, e.g. `ask When does the new price list apply?`")
+MODE_INVALID: Final = P(
     '"{value}" isn\'t a delivery mode — choose immediate|daily|weekly, e.g. `settings mode daily`.'
 )
-TIMEZONE_ONE_WORD: Final = (
+TIMEZONE_ONE_WORD: Final = P(
     "Time-zone names have no spaces: use the IANA name, e.g. `settings timezone America/New_York`."
 )
 
@@ -134,6 +143,8 @@ OPTION_EXAMPLES: Final[Mapping[str, str]] = {
     "attach": '"./Price list Q3.pdf"',
     "audience": "emea-gold",
     "cta": '"Register now|https://example.com/webinar"',
+    "every": '"monday 09:00 local"',
+    "until": '"2027-06-30"',
 }
 BROADCAST_TOPIC_MISSING: Final = (
     "Say which topics this is about with `topic:<slug>` (several: `topic:pricing,security`)."
@@ -165,9 +176,13 @@ ID_INVALID: Final = '"{value}" isn\'t {what} number, e.g. `{example}`.'
 ANNOUNCEMENT_ID: Final = "an announcement"
 QUESTION_ID: Final = "a question"
 
-SETTINGS_MODE_USAGE: Final = "`settings mode immediate|daily|weekly`"
-SETTINGS_TIMEZONE_USAGE: Final = "`settings timezone <IANA name>`, e.g. `settings timezone Europe/Berlin`"
-SETTINGS_QUIET_USAGE: Final = "`settings quiet 20:00-08:00` or `settings quiet off`"
+SETTINGS_MODE_USAGE: Final = P("`settings mode immediate|daily|weekly`")
+SETTINGS_TIMEZONE_USAGE: Final = P("`settings timezone <IANA name>`, e.g. `settings timezone Europe/Berlin`")
+SETTINGS_QUIET_USAGE: Final = P("`settings quiet 20:00-08:00` or `settings quiet off`")
+SETTINGS_LANGUAGE_USAGE: Final = P(
+    "`settings language <language tag>`, e.g. `settings language de`, or `settings language off`"
+)
+SETTINGS_CAP_USAGE: Final = P("`settings cap <n>` (1 to 50), `settings cap off` or `settings cap default`")
 TOPIC_ADD_USAGE: Final = '`topic add <slug> "<title>" ["<description>"]`'
 TOPIC_ARCHIVE_USAGE: Final = "`topic archive <slug>`"
 PARTNER_ACTIONS_USAGE: Final = (
@@ -180,17 +195,23 @@ REJECT_EXAMPLE: Final = 'reject 42 "Name the regions in the title."'
 COMMENT_WHAT: Final = "The comment"
 
 PARTNER_USAGE: Final[Mapping[str, str]] = {
-    "help": "`help [<command>]`",
-    "topics": "`topics`",
-    "subscribe": "`subscribe <topic> [<topic>…]`, or `subscribe all`",
-    "unsubscribe": "`unsubscribe <topic> [<topic>…]`, or `unsubscribe all`",
-    "list": "`list`",
-    "news": "`news [<topic>] [<n>]`",
-    "ask": "`ask <question>`",
-    "settings": f"`settings`, {SETTINGS_MODE_USAGE}, `settings timezone <IANA name>` or "
-    f"{SETTINGS_QUIET_USAGE}",
-    "join": "`join <code>`",
+    "help": P("`help [<command>]`"),
+    "topics": P("`topics`"),
+    "subscribe": P("`subscribe <topic> [<topic>…]`, or `subscribe all`"),
+    "unsubscribe": P("`unsubscribe <topic> [<topic>…]`, or `unsubscribe all`"),
+    "list": P("`list`"),
+    "news": P("`news [<topic>] [<n>]`"),
+    "ask": P("`ask <question>`"),
+    "settings": P(
+        f"`settings`, {SETTINGS_MODE_USAGE}, `settings timezone <IANA name>`, {SETTINGS_QUIET_USAGE}, "
+        f"{SETTINGS_CAP_USAGE}; `settings language <language tag>` or `settings language off`"
+    ),
+    "join": P("`join <code>`"),
 }
+
+SERIES_USAGE_TEXT: Final = (
+    '`series`, `series start|pause|resume|end <id>` or `series edit <id> [title:"<title>"] [<body…>]`'
+)
 
 ADMIN_USAGE: Final[Mapping[str, str]] = {
     "help": "`help [<command>]`",
@@ -201,7 +222,7 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "broadcast": (
         "`broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [audience:<name>] "
         '[urgent [ack]] [at:"YYYY-MM-DD HH:MM[ local]"] [cta:"<label>|<https://…>"]… [attach:<path>…] '
-        'title:"<title>" <body…>`'
+        '[every:"<days> HH:MM[ local]" [until:"YYYY-MM-DD"]] title:"<title>" <body…>`'
     ),
     "send": "`send <id>`",
     "cancel": "`cancel <id>`",
@@ -224,25 +245,34 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "test": "`test <id>`",
     "translate": '`translate <id> <language> [update-sent] title:"<title>" <body…>`',
     "translations": "`translations <id>`",
+    "series": SERIES_USAGE_TEXT,
+    "calendar": "`calendar [<weeks>]`",
     "approve": "`approve <id>`",
     "reject": "`reject <id> <comment>`",
 }
 
 # `help <command>`: the usage line, then what the command does.
-COMMAND_HELP: Final = "{usage}\n{about}"
+COMMAND_HELP: Final = P("{usage}\n{about}")
 
 PARTNER_ABOUT: Final[Mapping[str, str]] = {
-    "help": "Lists the commands, or explains one of them.",
-    "topics": "Lists every topic, marking the ones this channel follows.",
-    "subscribe": "Follows topics in this channel; separate several with spaces or commas. The channel "
-    "must first be linked to your organisation with `join <code>`.",
-    "unsubscribe": "Stops following topics in this channel.",
-    "list": "Lists the topics this channel follows.",
-    "news": "Shows the latest announcements this channel may see: 5 unless you give a number (up to 20).",
-    "ask": "Sends your question to the vendor team; the answer comes back here.",
-    "settings": "Shows or changes how announcements arrive: one by one, or as a daily or weekly digest, "
-    "the time zone digests follow, and quiet hours in which normal announcements wait.",
-    "join": "Links this channel to your partner organisation with the code your vendor gave you.",
+    "help": P("Lists the commands, or explains one of them."),
+    "topics": P("Lists every topic, marking the ones this channel follows."),
+    "subscribe": P(
+        "Follows topics in this channel; separate several with spaces or commas. The channel "
+        "must first be linked to your organisation with `join <code>`."
+    ),
+    "unsubscribe": P("Stops following topics in this channel."),
+    "list": P("Lists the topics this channel follows."),
+    "news": P("Shows the latest announcements this channel may see: 5 unless you give a number (up to 20)."),
+    "ask": P("Sends your question to the vendor team; the answer comes back here."),
+    "settings": P(
+        "Shows or changes how announcements arrive: one by one, or as a daily or weekly digest, "
+        "the time zone digests follow, quiet hours in which normal announcements wait, a weekly cap "
+        "(normal announcements over it wait for a digest instead of being posted one by one), and the "
+        "language partnerbot speaks here (a BCP 47 tag such as `de`; `off` goes back to your "
+        "organisation's)."
+    ),
+    "join": P("Links this channel to your partner organisation with the code your vendor gave you."),
 }
 
 ADMIN_ABOUT: Final[Mapping[str, str]] = {
@@ -274,7 +304,9 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "is counted per partner and channel, and `stats <id>` shows them. Files: in the console, "
     "`attach:<path>` (once per file, up to 10); on Slack and Discord, use “Broadcast to partners” on a "
     "message that carries the files. The preview lists them and refuses what a target platform can't "
-    "take (Discord: 10 MB per file, 25 MB per message; 10 files).",
+    "take (Discord: 10 MB per file, 25 MB per message; 10 files). "
+    '`every:"monday 09:00 local"` (with `until:"YYYY-MM-DD"`) makes it a recurring series instead '
+    "(`help series`).",
     "send": "Sends a draft announcement, or schedules it when it has an `at:` time. When it needs "
     "approval (`PARTNERBOT_APPROVAL`, or a topic marked `topic require-approval`), it is posted here "
     "with Approve and Request changes buttons instead, and goes out when another admin approves it.",
@@ -300,6 +332,15 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "translations": "Lists an announcement's translations: language, title, and how many channels read "
     "each (the default text included).",
     "scheduled": "Lists scheduled announcements and when they go out.",
+    "series": 'Lists the recurring series (`broadcast … every:"…"`) with their rule, state and next '
+    "occurrence. `series start <id>` starts a draft series, `pause`/`resume` hold and restart it "
+    "(occurrences while paused are skipped), `end` stops it for good. `series edit <id> "
+    '[title:"…"] [<body…>]` changes the text of the occurrences not drafted yet. Each occurrence is '
+    "drafted from the series' text at its time (the earliest channel's, for `local`) and sent like a "
+    "scheduled announcement; a restart never skips or repeats one.",
+    "calendar": "Shows, per day, what is scheduled and what recurs over the next weeks (2 unless you "
+    "give a number, up to 12), times in the vendor's zone and `local` ones marked, and the days with "
+    "nothing planned.",
     "stats": "Shows delivery, reactions and questions for one announcement, or for the latest ones.",
     "acks": "Lists who has and hasn't acknowledged an urgent announcement that asks for it.",
     "questions": "Lists the partner questions still waiting for an answer.",
@@ -338,68 +379,92 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
 # --- partners ----------------------------------------------------------------------------------
 # Replies of bot/services/partners.py, in a partner's own channel.
 
-NO_TOPICS_YET: Final = "There are no topics yet — your vendor team hasn't set any up. Try again later."
-TOPICS_HEADER: Final = (
+NO_TOPICS_YET: Final = P("There are no topics yet — your vendor team hasn't set any up. Try again later.")
+TOPICS_HEADER: Final = P(
     "**Topics** ({count}; this channel follows {mine}). Use the buttons or `subscribe <topic>`."
 )
-SUBSCRIBE_BUTTON: Final = "Subscribe"
-UNSUBSCRIBE_BUTTON: Final = "Unsubscribe"
-UNKNOWN_TOPIC: Final = 'unknown topic "{slug}"{did_you_mean}' + TOPICS_POINTER
-SUBSCRIBED: Final = "✅ This channel now gets announcements on {topics}."
-NOTHING_NEW: Final = "Nothing changed."
-ALREADY_SUBSCRIBED: Final = "Already following {topics}."
-NOT_LINKED_HINT: Final = (
+SUBSCRIBE_BUTTON: Final = P("Subscribe")
+UNSUBSCRIBE_BUTTON: Final = P("Unsubscribe")
+UNKNOWN_TOPIC: Final = P('unknown topic "{slug}"{did_you_mean}' + TOPICS_POINTER)
+SUBSCRIBED: Final = P("✅ This channel now gets announcements on {topics}.")
+NOTHING_NEW: Final = P("Nothing changed.")
+ALREADY_SUBSCRIBED: Final = P("Already following {topics}.")
+NOT_LINKED_HINT: Final = P(
     "_This channel isn't linked to a partner organisation yet, so announcements aimed at a tier, type, "
     "region or language won't reach it. Ask your partner manager for a join code, then `join <code>`._"
 )
-SUBSCRIBE_NEEDS_LINK: Final = (
+SUBSCRIBE_NEEDS_LINK: Final = P(
     "This channel isn't linked to a partner organisation yet, so it can't follow partner news. "
     "Ask your partner manager for a join code, then type `join <code>` here; after that, "
     "`subscribe <topic>` works."
 )
-UNSUBSCRIBED: Final = "This channel no longer gets announcements on {topics}."
-NOTHING_TO_UNSUBSCRIBE: Final = (
+UNSUBSCRIBED: Final = P("This channel no longer gets announcements on {topics}.")
+NOTHING_TO_UNSUBSCRIBE: Final = P(
     "This channel wasn't following any of those topics. `list` shows what it follows."
 )
-NO_SUBSCRIPTIONS: Final = (
+NO_SUBSCRIPTIONS: Final = P(
     "This channel follows no topics yet. `topics` lists them; `subscribe all` takes everything."
 )
-SUBSCRIPTIONS: Final = "**This channel follows {topics}:**\n{lines}"
-NEWS_NEEDS_TOPICS: Final = (
+SUBSCRIPTIONS: Final = P("**This channel follows {topics}:**\n{lines}")
+NEWS_NEEDS_TOPICS: Final = P(
     "This channel follows no topics, so there's no news to show. Try `news <topic>` or `subscribe <topic>`."
 )
-NO_NEWS: Final = "No announcements yet on those topics."
-NEWS_HEADER: Final = Plural("**The latest announcement:**", "**The latest {n} announcements:**")
-NEWS_ITEM: Final = "**{title}** — {date} · {topics}\n{body}"
-SETTINGS: Final = (
+NO_NEWS: Final = P("No announcements yet on those topics.")
+NEWS_HEADER: Final = partner_plural("**The latest announcement:**", "**The latest {n} announcements:**")
+NEWS_ITEM: Final = P("**{title}** — {date} · {topics}\n{body}")
+SETTINGS: Final = P(
     "**Delivery settings for this channel**\n• mode: `{mode}`{digest}\n• time zone: `{timezone}`\n"
-    "• quiet hours: {quiet}\n• {partner}"
+    "• quiet hours: {quiet}\n• weekly cap: {cap}\n• language: {language}\n• {partner}"
 )
-LINKED_TO: Final = "partner: {name} ({tier})"
-NOT_LINKED: Final = "not linked to a partner organisation (`join <code>` links it)"
-MODE_IMMEDIATE: Final = "Announcements will be posted here as soon as they are sent."
-MODE_DIGEST: Final = (
+# The language line of `settings`, and `settings language …` (bot/services/languages.py).
+LANGUAGE_LINE: Final = P("{language} (`{tag}`, {source})")
+LANGUAGE_SOURCES: Final[Mapping[str, str]] = {
+    "channel": P("set for this channel"),
+    "partner": P("your organisation's language"),
+    "platform": P("your Discord language"),
+    "default": P("the vendor's default"),
+    "admin": P("the admin channel's language"),
+}
+LANGUAGE_NO_WORDING: Final = P(
+    "partnerbot has no wording in {language} yet, so its own messages stay in English; announcements "
+    "still arrive in {language} where the vendor wrote a translation."
+)
+LANGUAGE_SET: Final = P(
+    "🌐 This channel now reads {language} (`{tag}`): partnerbot's messages and, where the vendor wrote "
+    "one, each announcement's translation."
+)
+LANGUAGE_OFF: Final = P(
+    "🌐 This channel has no language of its own any more; it now reads {language} ({source})."
+)
+LANGUAGE_INVALID: Final = P(
+    '"{value}" isn\'t a language tag I know. Use a BCP 47 tag such as `de`, `fr`, `es`, `ja` or `pt-BR`, '
+    "or `settings language off`."
+)
+LINKED_TO: Final = P("partner: {name} ({tier})")
+NOT_LINKED: Final = P("not linked to a partner organisation (`join <code>` links it)")
+MODE_IMMEDIATE: Final = P("Announcements will be posted here as soon as they are sent.")
+MODE_DIGEST: Final = P(
     "Saved: announcements now arrive here as one {mode} digest, {when} ({timezone}), instead of one by "
     "one. Urgent announcements still arrive at once."
 )
-BAD_TIMEZONE: Final = (
+BAD_TIMEZONE: Final = P(
     '"{value}" isn\'t a time zone I know{did_you_mean} Use an IANA name such as `Europe/Berlin` or '
     "`America/New_York`."
 )
-TIMEZONE_SET: Final = "Time zone for this channel set to `{timezone}`."
-JOINED: Final = "🤝 This channel is now linked to **{name}** ({tier}). `topics` shows what you can follow."
-JOIN_UNKNOWN: Final = (
+TIMEZONE_SET: Final = P("Time zone for this channel set to `{timezone}`.")
+JOINED: Final = P("🤝 This channel is now linked to **{name}** ({tier}). `topics` shows what you can follow.")
+JOIN_UNKNOWN: Final = P(
     "That join code doesn't exist. Check it for typos, or ask your partner manager for a new one."
 )
-JOIN_USED: Final = "That join code has already been used. Ask your partner manager for a new one."
-JOIN_EXPIRED: Final = "That join code has expired. Ask your partner manager for a new one."
+JOIN_USED: Final = P("That join code has already been used. Ask your partner manager for a new one.")
+JOIN_EXPIRED: Final = P("That join code has expired. Ask your partner manager for a new one.")
 
 
 # --- feedback ----------------------------------------------------------------------------------
 # Questions, answers and their relays (bot/services/feedback.py).
 
-QUESTION_TOO_LONG: Final = "That question is longer than {max} characters — please shorten it or split it."
-QUESTION_RECEIVED: Final = (
+QUESTION_TOO_LONG: Final = P("That question is longer than {max} characters — please shorten it or split it.")
+QUESTION_RECEIVED: Final = P(
     "📨 Thanks — your question (#{id}) went to the vendor team. The answer will appear here."
 )
 WHICH_QUESTION: Final = (
@@ -437,19 +502,22 @@ DIRECT_QUESTION: Final = "a direct question"
 ADMIN_THREAD_HEADING: Final = (
     "💬 Partner questions on announcement #{id} “{title}” — reply in this thread to answer."
 )
-QUESTION_RELAYED: Final = "❓ **Question #{id}** from **{partner}** ({tier}, {platform}) — {asker}:\n> {text}"
-ANSWER_RELAYED: Final = "💬 **Answer from {admin}** to “{question}”:\n{answer}"
-ANSWER_RELAYED_RECALLED: Final = (
+# `{language}`: the language the partner reads (bot/services/languages.py), named in the admin's.
+QUESTION_RELAYED: Final = (
+    "❓ **Question #{id}** from **{partner}** ({tier}, {platform}) — {asker}, reads {language}:\n> {text}"
+)
+ANSWER_RELAYED: Final = P("💬 **Answer from {admin}** to “{question}”:\n{answer}")
+ANSWER_RELAYED_RECALLED: Final = P(
     "💬 **Answer from {admin}** to your question about an announcement that has since been withdrawn:\n"
     "> {question}\n{answer}"
 )
-VENDOR_TEAM: Final = "the vendor team"
+VENDOR_TEAM: Final = P("the vendor team")
 
 
 # --- admin -------------------------------------------------------------------------------------
 # Replies of bot/services/admin.py and the checks in bot/core.py.
 
-ADMIN_ONLY_IN_ADMIN_CHANNEL: Final = (
+ADMIN_ONLY_IN_ADMIN_CHANNEL: Final = P(
     "🔒 Admin commands work only in the vendor's admin channel. "
     + "Partners: `/partner help` shows what you can do."
 )
@@ -555,8 +623,8 @@ CANNOT_CANCEL: Final[Mapping[str, str]] = {
 }
 SENDING: Final = "📣 Sending announcement #{id} “{title}” to {channels}. `stats {id}` shows progress."
 CANCELLED: Final = "Announcement #{id} “{title}” cancelled; nothing was sent."
-BUTTON_EXPIRED: Final = "That button no longer does anything. Run the command again."
-INTERNAL_ERROR: Final = (
+BUTTON_EXPIRED: Final = P("That button no longer does anything. Run the command again.")
+INTERNAL_ERROR: Final = P(
     "Sorry — something went wrong on our side and it has been logged. Nothing you had saved was lost; "
     "please try again in a moment."
 )
@@ -656,27 +724,27 @@ CANCEL_TOO_LATE: Final = (
     "`stats {id}` shows how far it got."
 )
 
-DIGEST_DAILY: Final = "Daily digest · {date}"
-DIGEST_WEEKLY: Final = "Weekly digest · week to {date}"
-DIGEST_CATCH_UP: Final = "What you missed"
-DIGEST_HEADER: Final = "📰 **{label}** — {announcements}"
+DIGEST_DAILY: Final = P("Daily digest · {date}")
+DIGEST_WEEKLY: Final = P("Weekly digest · week to {date}")
+DIGEST_CATCH_UP: Final = P("What you missed")
+DIGEST_HEADER: Final = P("📰 **{label}** — {announcements}")
 DIGEST_DAY: Final = "{day:%A} {day.day} {day:%B %Y}"
-DIGEST_EVERY_DAY: Final = "every day at {time}"
-DIGEST_EVERY_WEEK: Final = "every {weekday} at {time}"
-SETTINGS_DIGEST: Final = " — {when}"
+DIGEST_EVERY_DAY: Final = P("every day at {time}")
+DIGEST_EVERY_WEEK: Final = P("every {weekday} at {time}")
+SETTINGS_DIGEST: Final = P(" — {when}")
 
-QUIET_SET: Final = (
+QUIET_SET: Final = P(
     "🌙 Quiet hours set to {quiet} ({timezone}): normal announcements that arrive then wait until "
     "{end}. Urgent ones still arrive at once."
 )
-QUIET_OFF: Final = "Quiet hours are off for this channel: announcements arrive whenever they are sent."
-QUIET_INVALID: Final = (
+QUIET_OFF: Final = P("Quiet hours are off for this channel: announcements arrive whenever they are sent.")
+QUIET_INVALID: Final = P(
     '"{value}" isn\'t a quiet-hours window: write it as start-end on a 24-hour clock, e.g. '
     "`settings quiet 20:00-08:00`, or `settings quiet off`."
 )
-QUIET_SHOW: Final = "`{quiet}`"
-QUIET_SHOW_DEFAULT: Final = "`{quiet}` (vendor default)"
-QUIET_SHOW_NONE: Final = "off"
+QUIET_SHOW: Final = P("`{quiet}`")
+QUIET_SHOW_DEFAULT: Final = P("`{quiet}` (vendor default)")
+QUIET_SHOW_NONE: Final = P("off")
 
 
 # --- reports -----------------------------------------------------------------------------------
@@ -752,13 +820,13 @@ ACK_NEEDS_URGENT: Final = (
     "`ack` asks partners to acknowledge an **urgent** announcement: write `urgent ack`, "
     'e.g. `broadcast topic:security urgent ack title:"Patch now" …`.'
 )
-ACK_BUTTON: Final = "Acknowledge"
-ACK_MARK: Final = "✅ Please acknowledge"
-ACK_THANKS: Final = "✅ Thanks — acknowledged. The vendor team can see that you have read it."
-ACK_ALREADY: Final = "✅ Already acknowledged by {who} on {when} — nothing more to do."
-ACK_YOU: Final = "you"
-ACK_NOT_NEEDED: Final = "This announcement doesn't ask for an acknowledgement — nothing to do."
-ACK_NOT_AN_ANNOUNCEMENT: Final = (
+ACK_BUTTON: Final = P("Acknowledge")
+ACK_MARK: Final = P("✅ Please acknowledge")
+ACK_THANKS: Final = P("✅ Thanks — acknowledged. The vendor team can see that you have read it.")
+ACK_ALREADY: Final = P("✅ Already acknowledged by {who} on {when} — nothing more to do.")
+ACK_YOU: Final = P("you")
+ACK_NOT_NEEDED: Final = P("This announcement doesn't ask for an acknowledgement — nothing to do.")
+ACK_NOT_AN_ANNOUNCEMENT: Final = P(
     "That message isn't a partnerbot announcement (any more), so there's nothing to do."
 )
 ACK_NOT_REQUIRED: Final = (
@@ -773,7 +841,7 @@ ACKS_WAITING_LINE: Final = "• {partner} ({tier}, {platform}) #{channel}"
 ACKS_UNLINKED: Final = "unlinked channel"
 STATS_ACKS: Final = "• acknowledged: {done} of {total} ({rate}) — by tier: {tiers}"
 STATS_ACK_TIER: Final = "{tier} {done}/{total}"
-ACK_REMINDER: Final = (
+ACK_REMINDER: Final = P(
     "⏰ Reminder: please acknowledge the urgent announcement **{title}** above — press **Acknowledge** "
     "under it so the vendor team knows you've read it."
 )
@@ -785,8 +853,8 @@ ACK_REMINDER: Final = (
 
 CHANNELS: Final = Plural("{n} channel", "{n} channels")
 PARTNERS: Final = Plural("{n} partner", "{n} partners")
-TOPICS: Final = Plural("{n} topic", "{n} topics")
-ANNOUNCEMENTS: Final = Plural("{n} announcement", "{n} announcements")
+TOPICS: Final = partner_plural("{n} topic", "{n} topics")
+ANNOUNCEMENTS: Final = partner_plural("{n} announcement", "{n} announcements")
 COPIES: Final = Plural("{n} copy", "{n} copies")
 DELIVERIES: Final = Plural("{n} delivery", "{n} deliveries")
 REACTIONS: Final = Plural("{n} reaction", "{n} reactions")
@@ -819,6 +887,26 @@ JOB_PROGRESS: Final = Plural("{n} progress message updated", "{n} progress messa
 JOB_RATE_LIMITS_PRUNED: Final = Plural(
     "{n} idle rate-limit bucket removed", "{n} idle rate-limit buckets removed"
 )
+JOB_FILES_GC: Final = Plural("{n} unused file removed ({size})", "{n} unused files removed ({size})")
+
+# `partnerbot files gc [--dry-run]` (bot/cli/files.py): one line per file, then a total.
+FILES_GC_NONE: Final = "No unused files: every stored file belongs to a live announcement."
+FILES_GC_REMOVED: Final = Plural("Removed {n} unused file ({size}).", "Removed {n} unused files ({size}).")
+FILES_GC_WOULD_REMOVE: Final = Plural(
+    "Would remove {n} unused file ({size}); run without --dry-run to remove it.",
+    "Would remove {n} unused files ({size}); run without --dry-run to remove them.",
+)
+FILES_GC_LINE: Final = "{action} {key} ({size}): {why}"
+FILES_GC_ACTION: Final = "removed"
+FILES_GC_WOULD: Final = "would remove"
+FILES_GC_NAMED: Final = "“{names}”, "
+FILES_GC_WHY: Final[Mapping[str, str]] = {
+    "closed": "{names}carried only by {announcements}",
+    "unlinked": "no announcement carries it (its drafts were discarded)",
+    "untracked": "stored for a draft that was never saved",
+    "incomplete": "left by an interrupted write",
+}
+FILES_GC_ANNOUNCEMENT: Final = "#{id} ({status})"
 
 # The roster import (bot/services/roster.py).
 UNKNOWN_COLUMNS: Final = Plural(
@@ -1030,7 +1118,7 @@ CLI_STATS_CSV_WRITTEN: Final = Plural(
 # --- the other buttons under a delivered announcement: Helpful, Mute this topic -------------------
 # (bot/core.py `helpful` and `mute`; the same words on every platform).
 
-HELPFUL_THANKS: Final = "👍 Thanks — marked as helpful."
+HELPFUL_THANKS: Final = P("👍 Thanks — marked as helpful.")
 NOT_AN_ANNOUNCEMENT: Final = ACK_NOT_AN_ANNOUNCEMENT
 
 # --- personal data (bot/services/privacy.py): `partnerbot partners forget`, the retention job -------
@@ -1079,9 +1167,9 @@ JOB_RETENTION_NOTHING: Final = "nothing older than the retention period left to 
 JOB_RETENTION: Final = "blanked {what}"
 
 # --- the buttons under a delivered announcement, on every platform -----------------------------
-ASK_BUTTON: Final = "Ask a question"
-HELPFUL_BUTTON: Final = "Helpful"
-MUTE_BUTTON: Final = "Mute this topic"
+ASK_BUTTON: Final = P("Ask a question")
+HELPFUL_BUTTON: Final = P("Helpful")
+MUTE_BUTTON: Final = P("Mute this topic")
 
 
 # --- the Slack adapter (adapters/slack) ----------------------------------------------------------
@@ -1089,16 +1177,16 @@ MUTE_BUTTON: Final = "Mute this topic"
 # controls under an announcement).
 
 # Under a delivered announcement:
-SLACK_MUTE_PLACEHOLDER: Final = "Mute a topic…"
-SLACK_URGENT_LABEL: Final = "🚨 **Urgent**"
-SLACK_TOPICS_LABEL: Final = "Topics: {topics}"
+SLACK_MUTE_PLACEHOLDER: Final = P("Mute a topic…")
+SLACK_URGENT_LABEL: Final = P("🚨 **Urgent**")
+SLACK_TOPICS_LABEL: Final = P("Topics: {topics}")
 SLACK_FALLBACK: Final = "{urgent}{title} ({topics})"
-SLACK_FALLBACK_URGENT: Final = "URGENT: "
+SLACK_FALLBACK_URGENT: Final = P("URGENT: ")
 
 # Modals:
 SLACK_BROADCAST_MODAL_TITLE: Final = "Broadcast to partners"
 SLACK_BROADCAST_SUBMIT: Final = "Preview"
-SLACK_CANCEL: Final = "Cancel"
+SLACK_CANCEL: Final = P("Cancel")
 SLACK_TITLE_LABEL: Final = "Title"
 SLACK_TITLE_PLACEHOLDER: Final = "e.g. New price list for Q3"
 SLACK_BODY_LABEL: Final = "Announcement (Markdown)"
@@ -1183,18 +1271,18 @@ SLACK_RECALL_CONFIRM_TEXT: Final = (
 SLACK_RECALL_CONFIRM_YES: Final = "Recall"
 SLACK_RECALL_CONFIRM_NO: Final = "Keep it"
 
-SLACK_ASK_MODAL_TITLE: Final = "Ask a question"
-SLACK_ASK_SUBMIT: Final = "Send"
-SLACK_ASK_LABEL: Final = "Your question for the vendor team"
-SLACK_ASK_HINT: Final = "The answer will appear in the announcement's thread."
+SLACK_ASK_MODAL_TITLE: Final = P("Ask a question")
+SLACK_ASK_SUBMIT: Final = P("Send")
+SLACK_ASK_LABEL: Final = P("Your question for the vendor team")
+SLACK_ASK_HINT: Final = P("The answer will appear in the announcement's thread.")
 
 # A reply with more rows than one Slack message holds (50 blocks): the rest are listed whole, without
 # their buttons, and whatever still does not fit is counted.
-SLACK_MORE_ROWS: Final = Plural(
+SLACK_MORE_ROWS: Final = partner_plural(
     "…and {n} more (without its button: a Slack message holds only 50 blocks):",
     "…and {n} more (without their buttons: a Slack message holds only 50 blocks):",
 )
-SLACK_ROWS_LEFT_OUT: Final = Plural(
+SLACK_ROWS_LEFT_OUT: Final = partner_plural(
     "…and {n} more line that doesn't fit in one Slack message.",
     "…and {n} more lines that don't fit in one Slack message.",
 )
@@ -1205,31 +1293,58 @@ SLACK_ROWS_LEFT_OUT: Final = Plural(
 
 # Delivered announcements:
 
-DISCORD_FOOTER: Final = "{topics} · {priority} · announcement #{id}"
-DISCORD_DIGEST_FOOTER: Final = "{topics} · announcement #{id}"
-DISCORD_PRIORITY_URGENT: Final = "urgent"
-DISCORD_PRIORITY_NORMAL: Final = "normal priority"
-DISCORD_CONTINUED: Final = "(continued)"
-DISCORD_PARTNER_THREAD: Final = "Questions and answers"
+DISCORD_FOOTER: Final = P("{topics} · {priority} · announcement #{id}")
+DISCORD_DIGEST_FOOTER: Final = P("{topics} · announcement #{id}")
+DISCORD_PRIORITY_URGENT: Final = P("urgent")
+DISCORD_PRIORITY_NORMAL: Final = P("normal priority")
+DISCORD_CONTINUED: Final = P("(continued)")
+DISCORD_PARTNER_THREAD: Final = P("Questions and answers")
 DISCORD_ADMIN_THREAD: Final = "Partner questions"
 
-DISCORD_ASK_MODAL_TITLE: Final = "Ask the vendor team"
-DISCORD_ASK_LABEL: Final = "Your question"
-DISCORD_ASK_PLACEHOLDER: Final = "The answer will appear in a thread under this announcement."
+DISCORD_ASK_MODAL_TITLE: Final = P("Ask the vendor team")
+DISCORD_ASK_LABEL: Final = P("Your question")
+DISCORD_ASK_PLACEHOLDER: Final = P("The answer will appear in a thread under this announcement.")
 DISCORD_ACK_OPTION: Final = "Partners must acknowledge it (urgent announcements only)"
 # ≤ 100 characters (Discord's option description limit).
 DISCORD_CTA_OPTION: Final = "A link button: Label|https://… (e.g. Register now|https://example.com/webinar)"
 
+# The /partner command and option descriptions (≤ 100 characters each), localised for each Discord
+# client language through discord.py's `app_commands.Translator` (adapters/discord/i18n.py). Command
+# and option names stay English: they are what partners type.
+DISCORD_PARTNER_DESCRIPTIONS: Final[Mapping[str, str]] = {
+    "partner": P("Choose the vendor's topics for this channel, read news, ask"),
+    "subscribe": P("Follow topics in this channel"),
+    "topics_option": P("Topic names separated by spaces or commas, or: all"),
+    "unsubscribe": P("Stop following topics in this channel"),
+    "topics": P("Every topic, marking the ones this channel follows"),
+    "list": P("The topics this channel follows"),
+    "news": P("The latest announcements for this channel"),
+    "topic_option": P("Only this topic"),
+    "count_option": P("How many (1 to {max})"),
+    "ask": P("Send a question to the vendor team"),
+    "question_option": P("Your question"),
+    "settings": P("Show or change how announcements arrive here"),
+    "mode_option": P("One by one, or a daily/weekly digest"),
+    "timezone_option": P("IANA name, e.g. Europe/Berlin"),
+    "language_option": P(
+        "The language partnerbot speaks here: a tag such as de, fr, ja; off: your organisation's"
+    ),
+    "join": P("Link this channel to your partner organisation"),
+    "code_option": P("The join code your partner manager gave you"),
+    "help": P("What partnerbot can do here"),
+    "command_option": P("One command to explain"),
+}
+
 # Permissions:
 
-DISCORD_NEEDS_PERMISSION: Final = (
+DISCORD_NEEDS_PERMISSION: Final = P(
     "🔒 Changing what this channel gets needs the **{permission}** permission in this channel. "
     "Ask someone who manages the channel."
 )
 
 # A slash command partnerbot could not match to the ones it registered (Discord may still show an
 # older version of it for a few minutes after an update).
-DISCORD_COMMAND_NOT_UNDERSTOOD: Final = (
+DISCORD_COMMAND_NOT_UNDERSTOOD: Final = P(
     "partnerbot could not read that command (Discord may still be showing an older version of it). "
     "Nothing was changed: try again in a minute, or run `/partner help`."
 )
@@ -1286,7 +1401,7 @@ DISCORD_RECALL_CONFIRM_BUTTON: Final = "Yes, recall #{id}"
 
 # --- the local adapter (adapters/local: demo, console, tests) -------------------------------------
 
-LOCAL_ASK_NEEDS_TEXT: Final = (
+LOCAL_ASK_NEEDS_TEXT: Final = P(
     "Write the question after the button, e.g. `:press {message} ask When does it apply?`"
 )
 
@@ -1584,6 +1699,197 @@ FILE_DOWNLOAD_FAILED: Final = (
 )
 DIGEST_FILE: Final = "📎 {name} ({size})"
 FILES_OFF: Final = "this partnerbot keeps no files (no file store is configured)"
+
+# --- recurring series and the calendar ------------------------------------------------------------
+# `broadcast … every:"…"`, `series …` and `calendar` (bot/recurrence.py, bot/services/series.py,
+# bot/presenter/series.py).
+
+EVERY_FORMS: Final = (
+    'Write `every:"<days> HH:MM"`, adding ` local` for each channel\'s own clock: the days are `day`, '
+    "`weekdays`, a weekday (`monday`, or several: `monday,thursday`) or `1st`, `2nd`, `3rd`, `4th` or "
+    '`last` and a weekday, e.g. `every:"monday 09:00 local"`, `every:"1st monday 10:00"`, '
+    '`every:"day 08:30"`.'
+)
+EVERY_INVALID: Final = '"{value}" isn\'t a repeat rule. ' + EVERY_FORMS
+EVERY_TIME_INVALID: Final = (
+    '"{value}" in `every:"{every}"` isn\'t a time of day: use the 24-hour clock, HH:MM, e.g. '
+    '`every:"monday 09:00"`.'
+)
+EVERY_UNKNOWN_DAY: Final = '"{word}" isn\'t a day of the week{did_you_mean}\n' + EVERY_FORMS
+UNTIL_INVALID: Final = (
+    '"{value}" isn\'t a date: write `until:"YYYY-MM-DD"`, the last day the series may fall on, e.g. '
+    '`until:"2027-06-30"`.'
+)
+UNTIL_WITHOUT_EVERY: Final = (
+    '`until:` ends a recurring series, so it goes with `every:"…"`, e.g. '
+    '`every:"monday 09:00" until:"2027-06-30"`.'
+)
+EVERY_WITH_AT: Final = (
+    "`every:` and `at:` don't go together: a series goes out at the time of its `every:` rule. "
+    "Keep one of them."
+)
+EVERY_NO_FILES: Final = (
+    "A recurring series can't carry files: leave out `attach:`, or send the files as a one-off broadcast."
+)
+UNTIL_BEFORE_FIRST: Final = (
+    'With `until:"{until}"` the series would never go out: its first occurrence would be {first}. '
+    "Pick a later date."
+)
+UNTIL_NOTHING_LEFT: Final = (
+    'Nothing of series {id} is left: `until:"{until}"` has passed. `broadcast … every:"…"` starts a new one.'
+)
+
+DAY_NAMES: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DAY_SHORT: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+NTH_WORDS: Final[Mapping[int, str]] = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+RULE_DAILY: Final = "every day at {time}"
+RULE_WEEKDAYS: Final = "every weekday (Monday to Friday) at {time}"
+RULE_WEEKLY: Final = "every {days} at {time}"
+RULE_MONTHLY: Final = "on the {nth} {day} of every month at {time}"
+RULE_AND: Final = " and "
+RULE_LOCAL: Final = " on each channel's own clock"
+RULE_ZONE: Final = " {zone}"
+RULE_UNTIL: Final = ", until {until}"
+OCCURRENCE_LOCAL: Final = "{day} {time} local"
+OCCURRENCE_ZONED: Final = "{day} {time} {zone}"
+
+SERIES_PREVIEW: Final = "**Draft series {id}: {title}**\nGoes out {rule}."
+SERIES_REACH: Final = "Reaches now: {channels} of {partners} · topics: {topics} · {audience}"
+SERIES_REACH_SAVED: Final = "audience `{name}`, resolved at each occurrence"
+SERIES_URGENT: Final = "Urgent: quiet hours and digests don't hold it."
+SERIES_NEXT: Final = Plural("Next occurrence: {list}", "Next {n} occurrences: {list}")
+SERIES_HOW: Final = (
+    "Each occurrence is drafted from this text at its time and sent like a scheduled announcement "
+    "(quiet hours, digests). `series start {id}` starts it; `series end {id}` discards it."
+)
+SERIES_START_BUTTON: Final = "Start series"
+SERIES_DISCARD_BUTTON: Final = "Discard"
+SERIES_NONE: Final = (
+    'No recurring series yet. `broadcast topic:<slug> every:"monday 09:00 local" title:"<title>" '
+    "<body…>` creates one."
+)
+SERIES_HEADER: Final = Plural("**{n} series:**", "**{n} series:**")
+SERIES_LINE: Final = "• **{id}** {title} — {rule} · {state} · next: {next}"
+SERIES_LAST: Final = " · last: {day}, {note}"
+SERIES_NO_NEXT: Final = "none"
+SERIES_STATUS: Final[Mapping[str, str]] = {
+    "draft": "draft (`series start {id}`)",
+    "active": "active",
+    "paused": "paused (`series resume {id}`)",
+    "ended": "ended",
+}
+SERIES_STARTED: Final = "Series {id} “{title}” started: the first occurrence is {next}."
+SERIES_PAUSED: Final = (
+    "Series {id} “{title}” paused: nothing goes out until `series resume {id}`; occurrences while it "
+    "is paused are skipped."
+)
+SERIES_RESUMED: Final = "Series {id} “{title}” resumed: the next occurrence is {next}."
+SERIES_ENDED: Final = (
+    "Series {id} “{title}” ended: no more occurrences. Announcements already drafted from it stay as "
+    "they are (`scheduled` lists them)."
+)
+SERIES_DISCARDED: Final = "Draft series {id} “{title}” discarded: nothing went out."
+NO_SUCH_SERIES: Final = "There's no series {id}. `series` lists them."
+SERIES_NOT_ALLOWED: Final[Mapping[str, str]] = {
+    "draft": "Series {id} is a draft, not started yet: `series start {id}` starts it.",
+    "active": "Series {id} is already running: `series pause {id}` or `series end {id}` stop it.",
+    "paused": "Series {id} is paused: `series resume {id}` starts it again, `series end {id}` ends it.",
+    "ended": 'Series {id} has ended for good: `broadcast … every:"…"` starts a new one.',
+}
+SERIES_EDITED: Final = (
+    "Series {id} “{title}” has its new text from the next occurrence on ({next}). Announcements "
+    "already drafted from it keep theirs (`edit <id>` changes one)."
+)
+SERIES_EDIT_NOTHING: Final = (
+    'Say what changes: `series edit <id> title:"<title>" <body…>`, or just a new body.'
+)
+SERIES_EDIT_ENDED: Final = "Series {id} has ended, so its text no longer matters."
+SERIES_USAGE: Final = SERIES_USAGE_TEXT
+SERIES_UNKNOWN_ACTION: Final = 'unknown `series` action "{word}"{did_you_mean}\nUsage: {usage}'
+SERIES_ID: Final = "a series"
+SERIES_OCCURRENCE_SENT: Final = "drafted as #{id}"
+SERIES_OCCURRENCE_AWAITS: Final = "drafted as #{id}, waiting for approval (`approve {id}`)"
+SERIES_OCCURRENCE_REFUSED: Final = "nothing went out: {reason}"
+JOB_SERIES: Final = Plural("{n} occurrence drafted", "{n} occurrences drafted")
+
+CALENDAR_WEEKS_INVALID: Final = (
+    "Give the number of weeks as a whole number from 1 to {max} (you wrote {value}), e.g. `calendar 4`."
+)
+CALENDAR_HEADER: Final = (
+    "**Calendar, {first} to {last}** — times in {zone}; “local” is each channel's own clock."
+)
+CALENDAR_DAY: Final = "**{day}**"
+CALENDAR_SCHEDULED: Final = "• {time} — #{id} {title}"
+CALENDAR_SERIES: Final = "• {time} — series {id} {title}{paused}"
+CALENDAR_PAUSED: Final = " (paused)"
+CALENDAR_GAP: Final = "_{first} to {last}: nothing planned_"
+CALENDAR_GAP_DAY: Final = "_{day}: nothing planned_"
+CALENDAR_SUMMARY: Final = Plural(
+    "{planned} planned; {n} day with nothing planned.", "{planned} planned; {n} days with nothing planned."
+)
+CALENDAR_ITEMS: Final = Plural("{n} announcement", "{n} announcements")
+CALENDAR_LOCAL: Final = "{time} local"
+CLI_SERIES_NOT_FOUND: Final = "no series {id}"
+
+# --- fatigue caps ------------------------------------------------------------------------------
+# `settings cap`, the preview's and stats' capped counts (bot/caps.py, bot/presenter/caps.py).
+
+CAP_INVALID: Final = P(
+    '"{value}" isn\'t a weekly cap: give a number of normal announcements from {min} to {max}, e.g. '
+    "`settings cap 3`, or `settings cap off`."
+)
+CAP_SHOW: Final = partner_plural("{n} normal announcement a week", "{n} normal announcements a week")
+CAP_SHOW_DEFAULT: Final = partner_plural(
+    "{n} normal announcement a week (vendor default)", "{n} normal announcements a week (vendor default)"
+)
+CAP_SHOW_NONE: Final = P("off")
+CAP_SET: Final = partner_plural(
+    "🧢 Saved: at most {n} normal announcement a week is posted here on its own; the others arrive "
+    "together in a “You also missed” digest {when} ({timezone}). Urgent ones always arrive at once.",
+    "🧢 Saved: at most {n} normal announcements a week are posted here on their own; the others arrive "
+    "together in a “You also missed” digest {when} ({timezone}). Urgent ones always arrive at once.",
+)
+CAP_SET_DIGEST: Final = partner_plural(
+    "🧢 Saved: a weekly cap of {n} normal announcement. This channel gets a {mode} digest, so normal "
+    "announcements already arrive together; the cap counts once it is back on "
+    "`settings mode immediate`.",
+    "🧢 Saved: a weekly cap of {n} normal announcements. This channel gets a {mode} digest, so normal "
+    "announcements already arrive together; the cap counts once it is back on "
+    "`settings mode immediate`.",
+)
+CAP_OFF: Final = P(
+    "No weekly cap for this channel: every announcement is posted when it is sent, whatever the "
+    "vendor's default."
+)
+CAP_DEFAULT: Final = partner_plural(
+    "This channel follows the vendor's weekly cap again: {n} normal announcement a week.",
+    "This channel follows the vendor's weekly cap again: {n} normal announcements a week.",
+)
+CAP_DEFAULT_NONE: Final = P(
+    "This channel follows the vendor's weekly cap again; there is none at the moment, so every "
+    "announcement is posted when it is sent."
+)
+# The digest that carries an immediate channel's announcements over its cap.
+DIGEST_MISSED: Final = P("You also missed")
+# Preview lines: targeted channels already at their weekly cap, and what happens there.
+CAP_OF: Final = "of {cap}"
+CAP_FROM_TO: Final = "(from {low} to {high})"
+WAIT_CAP_MISSED: Final = Plural(
+    "🧢 {n} channel is at its weekly cap {caps}: it gets this in a “You also missed” digest at its "
+    "digest time ({when}).",
+    "🧢 {n} channels are at their weekly cap {caps}: they get this in a “You also missed” digest at "
+    "their digest time ({when}).",
+)
+WAIT_CAP_DIGEST: Final = Plural(
+    "🧢 {n} channel is at its weekly cap {caps}: it gets this in its next digest.",
+    "🧢 {n} channels are at their weekly cap {caps}: they get this in their next digest.",
+)
+# `stats`, `stats <id>`: deliveries over a channel's cap (held for a digest instead).
+STATS_CAPPED: Final = Plural(
+    "• over a weekly cap: {n} copy, held for a digest", "• over weekly caps: {n} copies, held for digests"
+)
+# After a line of `stats` and `topics` (over-sending on a topic).
+CAPPED_SUFFIX: Final = Plural(", {n} over a weekly cap", ", {n} over weekly caps")
 
 
 # --- approval before send (bot/services/approvals.py, `approve`, `reject`, `topic require-approval`) --

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from bot.domain.analytics import AnnouncementStats, TopicStats
@@ -25,7 +25,9 @@ from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.engagement import SendingLoad
 from bot.domain.feedback import AckState, Question
 from bot.domain.files import FileProblem
+from bot.domain.languages import ReaderLanguage
 from bot.domain.refs import UserRef
+from bot.domain.series import Series
 from bot.domain.topics import Topic
 from bot.domain.variants import Variant
 from bot.timezones import DigestTime, QuietHours
@@ -164,6 +166,10 @@ class ChannelSettings:
     quiet_is_default: bool = False
     partner_name: str = ""
     partner_tier: str = ""
+    language: ReaderLanguage | None = None  # the language partnerbot speaks here, and why
+    # Its weekly cap (bot/caps.py; None: none), and whether it is the vendor's rather than its own.
+    cap: int | None = None
+    cap_is_default: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,11 +182,32 @@ class ModeSet:
 
 
 @dataclass(frozen=True, slots=True)
+class WeeklyCapSet:
+    """The channel's new weekly cap (bot/caps.py): `cap` is the one now in force (None: none);
+    `follows_vendor` after `settings cap default`. Its mode says whether the cap bites now (an
+    immediate channel) and when the "You also missed" digest goes out (`digest_at` in `timezone`)."""
+
+    cap: int | None
+    follows_vendor: bool
+    mode: DeliveryMode
+    digest_at: DigestTime
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
 class QuietHoursSet:
     """The channel's new quiet hours in `timezone` (None: off)."""
 
     quiet: QuietHours | None
     timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageSet:
+    """`settings language …` done: the channel's own tag (None: removed) and what it now reads."""
+
+    language: str | None
+    reader: ReaderLanguage
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +234,8 @@ PartnerResult = (
     | ChannelSettings
     | ModeSet
     | QuietHoursSet
+    | LanguageSet
+    | WeeklyCapSet
     | TimezoneSet
     | Joined
     | Refused
@@ -571,6 +600,68 @@ class TranslationsListed:
 
 
 TranslationResult = TranslationSaved | TranslationsListed | Refused
+
+
+# --- recurring series and the calendar (bot/services/series.py, bot/services/calendar.py) -------
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPreviewed:
+    """`broadcast … every:"…"`: the draft series, who it reaches now, its next occurrences (naive
+    wall-clock moments: the series' zone, or each channel's own for `local`)."""
+
+    series: Series
+    reach: Reach
+    upcoming: tuple[datetime, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesListed:
+    """`series`: each series with its next occurrence (None: none left, or not running)."""
+
+    items: tuple[tuple[Series, datetime | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesChanged:
+    """`series start|pause|resume|end <id>` done; `upcoming` the next occurrence when it runs."""
+
+    series: Series
+    action: str
+    upcoming: datetime | None = None
+    was_draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesEdited:
+    series: Series
+    upcoming: datetime | None
+
+
+SeriesResult = SeriesPreviewed | SeriesListed | SeriesChanged | SeriesEdited | Refused
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    """One thing planned on a day: a scheduled announcement or a series' occurrence, at `at` on the
+    vendor's clock, or at that wall-clock time on each channel's own (`local`)."""
+
+    at: time
+    local: bool
+    title: str
+    announcement_id: int | None = None
+    series_id: int | None = None
+    paused: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarShown:
+    """`calendar [weeks]`: from `first` to `last` (vendor dates), what is planned on each day."""
+
+    first: date
+    last: date
+    zone: str
+    days: tuple[tuple[date, tuple[CalendarEntry, ...]], ...]
 
 
 # --- approval before send (bot/services/approvals.py) -------------------------------------------------

@@ -50,3 +50,17 @@ def clean_text(text: str) -> str:
     """Text from a platform, safe to store: lone surrogates become U+FFFD (the replacement character a
     UTF-8 decoder would show), NUL bytes are dropped (PostgreSQL refuses them in text)."""
     return _LONE_SURROGATE.sub("\ufffd", text).replace("\x00", "")
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(…)`, `@SUM(…)`, a
+# tab or carriage return before one). OWASP's advice: start such a cell with an apostrophe, which
+# spreadsheets show as text and do not display. https://owasp.org/www-community/attacks/CSV_Injection
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that no spreadsheet runs as a formula: text starting with = + - @ TAB or CR gets a
+    leading apostrophe; numbers, dates and other text are written as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

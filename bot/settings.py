@@ -68,12 +68,18 @@ class CoreSettings(BaseSettings):
     # The language of an announcement's default text (BCP 47): what partners read when no variant of
     # their language exists (`translate`), and the language of partners who set none.
     default_language: str = Field("en", validation_alias=env("PARTNERBOT_DEFAULT_LANGUAGE"))
+    # The language of the bot's replies in the admin channels (partner-catalog wording; admin-only
+    # wording is English): partner replies follow each channel's reader language (bot/i18n.py).
+    admin_language: str = Field("en", validation_alias=env("PARTNERBOT_ADMIN_LANGUAGE"))
     invite_ttl_days: int = Field(14, ge=1, le=365, validation_alias=env("PARTNERBOT_INVITE_TTL_DAYS"))
     # Off (the default): only channels linked to a partner (by `join` or the roster) may subscribe.
     # On: any channel the bot is in may subscribe, as communities that want open news do.
     open_subscriptions: bool = Field(False, validation_alias=env("PARTNERBOT_OPEN_SUBSCRIPTIONS"))
     # Vendor-wide quiet hours, e.g. `20:00-08:00` in each channel's own time zone; off unless set.
     quiet_hours: str = Field("", validation_alias=env("PARTNERBOT_QUIET_HOURS"))
+    # Fatigue cap: at most this many non-urgent announcements per channel per rolling week (1..50);
+    # those over it wait for a digest (bot/caps.py). Empty or `off`: no cap. `settings cap` overrides it.
+    weekly_cap: int | None = Field(None, ge=1, le=50, validation_alias=env("PARTNERBOT_WEEKLY_CAP"))
     # When daily/weekly digests go out, in each channel's own time zone.
     digest_time: str = Field("09:00", validation_alias=env("PARTNERBOT_DIGEST_TIME"))
     digest_weekday: str = Field("monday", validation_alias=env("PARTNERBOT_DIGEST_WEEKDAY"))
@@ -150,7 +156,7 @@ class CoreSettings(BaseSettings):
             return tuple(str(item).strip() for item in value)
         raise ValueError("expected a comma-separated list like `slack:C0ADMIN,discord:112233`")
 
-    @field_validator("default_language", mode="before")
+    @field_validator("default_language", "admin_language", mode="before")
     @classmethod
     def _language(cls, value: object) -> str:
         word = str(value).strip()
@@ -158,7 +164,7 @@ class CoreSettings(BaseSettings):
             raise ValueError(f"not a BCP 47 language tag: {word!r} (for example `en`, `de`, `pt-br`)")
         return str(langcodes.standardize_tag(word)).lower()
 
-    @field_validator("retention_days", mode="before")
+    @field_validator("retention_days", "weekly_cap", mode="before")
     @classmethod
     def _retention_off(cls, value: object) -> object:
         if isinstance(value, str) and value.strip().lower() in ("", "off"):

@@ -95,7 +95,10 @@ class CancelOutcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class HeldGroup:
-    """Channels with announcements held for a digest that share a zone ("" = unset) and mode."""
+    """Channels with announcements held for a digest that share a zone ("" = unset) and mode.
+    `missed`: an immediate channel's announcements held by its weekly cap (bot/caps.py), for its
+    "You also missed" digest; always False for daily/weekly channels, whose digest carries both."""
 
     zone: str
     mode: DeliveryMode
+    missed: bool = False

@@ -13,14 +13,18 @@ import os
 import re
 import tempfile
 from collections import OrderedDict
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot import messages as m
 from bot.attachments import SLACK_FILE, human_size
-from bot.domain.files import NewFile
+from bot.domain.files import NewFile, StoredBytes
 from bot.ports.files import FileMissing, FileUnreadable
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
+_PREFIX = re.compile(r"^[0-9a-f]{2}$")
+# Temporary files of writes in progress (or interrupted by a crash), beside the final names.
+_INCOMING = ".incoming-"
 
 
 # A fan-out reads the same few files once per channel: the most recently read stay in memory, up
@@ -29,7 +33,8 @@ READ_CACHE_BYTES = 64 * 1024 * 1024
 
 
 class FilesystemFileStore:
-    """`FileStore` in a directory (created on first write)."""
+    """`FileStore` (and `FileBytes`, for collecting unused files) in a directory (created on first
+    write). Only the store's own names are listed or removed: anything else in it is left alone."""
 
     def __init__(self, root: str | os.PathLike[str], *, cache_bytes: int = READ_CACHE_BYTES) -> None:
         self._root = Path(root)
@@ -71,9 +76,12 @@ class FilesystemFileStore:
         sha256 = hashlib.sha256(data).hexdigest()
         final = self.path_of(sha256)
         if final.exists() and final.stat().st_size == len(data):
+            # Stored again: touched, so a collection of unused files running now leaves it
+            # (bot/services/file_gc.py).
+            os.utime(final)
             return sha256
         final.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=final.parent, prefix=".incoming-")
+        fd, temp = tempfile.mkstemp(dir=final.parent, prefix=_INCOMING)
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
@@ -84,6 +92,49 @@ class FilesystemFileStore:
             Path(temp).unlink(missing_ok=True)
             raise
         return sha256
+
+    async def contents(self) -> list[StoredBytes]:
+        return await asyncio.to_thread(self._contents)
+
+    async def remove(self, *, key: str, unless_after: datetime) -> bool:
+        removed = await asyncio.to_thread(self._remove, key, unless_after.timestamp())
+        if removed and key in self._cache:
+            self._cached -= len(self._cache.pop(key))
+        return removed
+
+    def _contents(self) -> list[StoredBytes]:
+        if not self._root.is_dir():
+            return []
+        found: list[StoredBytes] = []
+        for folder in sorted(self._root.iterdir()):
+            if not (folder.is_dir() and _PREFIX.match(folder.name)):
+                continue  # not ours: left alone
+            for path in sorted(folder.iterdir()):
+                partial = path.name.startswith(_INCOMING)
+                key = f"{folder.name}/{path.name}" if partial else folder.name + path.name
+                if not (partial or _HASH.match(key)) or not path.is_file():
+                    continue
+                stat = path.stat()
+                found.append(
+                    StoredBytes(key, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC), partial)
+                )
+        return found
+
+    def _remove(self, key: str, unless_after: float) -> bool:
+        if _HASH.match(key):
+            path = self.path_of(key)
+        else:
+            folder, _, name = key.partition("/")
+            if not (_PREFIX.match(folder) and name.startswith(_INCOMING) and "/" not in name):
+                return False
+            path = self._root / folder / name
+        try:
+            if path.stat().st_mtime > unless_after:
+                return False
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def _read(self, sha256: str) -> bytes:
         try:

@@ -102,6 +102,11 @@ class ChannelRow(SQLModel, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     # "HH:MM-HH:MM", "off", or None for the vendor default (PARTNERBOT_QUIET_HOURS).
     quiet_hours: str | None = Field(default=None, max_length=16)
+    # `settings language <tag>` (BCP 47, lower case), or None: the partner's language applies.
+    language: str | None = Field(default=None, max_length=20)
+    # Non-urgent announcements per rolling week (`settings cap`): 1..50, 0 for off, None for the
+    # vendor default (PARTNERBOT_WEEKLY_CAP).
+    weekly_cap: int | None = Field(default=None)
     active: bool = Field(default=True)
     deactivated_reason: str = Field(default="", max_length=200)
     created_at: datetime = _ts()
@@ -270,6 +275,9 @@ class DeliveryRow(OutboxColumns, table=True):
     # When a partner first acted on this copy (an engaging action: bot.domain.engagement.ENGAGING_KINDS),
     # set in that action's transaction: the dashboard counts engaged copies without joining the events.
     engaged_at: datetime | None = _ts(nullable=True)
+    # Over its channel's weekly cap when written: held for a digest (status `digest`) instead of
+    # posted alone. Stays true once a digest carried it (bot/caps.py).
+    capped: bool = Field(default=False)
 
 
 class DigestRow(OutboxColumns, table=True):
@@ -405,6 +413,40 @@ class SavedAudienceRow(SQLModel, table=True):
     topics: list[str] = Field(default_factory=list, sa_type=JSON)
     updated_by: str = Field(default="", max_length=200)
     updated_at: datetime = _ts()
+
+
+class SeriesRow(SQLModel, table=True):
+    """A recurring series (`broadcast … every:"…"`): the template each occurrence is drafted from,
+    the rule (its canonical `every:` text), and what became of the latest occurrence. Occurrences are
+    claimed in `job_run` (job `series-occurrence`, period `<id>/<date>`)."""
+
+    __tablename__ = "series"
+    id: int | None = _pk()
+    title: str = Field(max_length=150)
+    body: str = Field(sa_type=Text)
+    topics: list[str] = Field(default_factory=list, sa_type=JSON)
+    audience: dict[str, list[str]] = Field(default_factory=dict, sa_type=JSON)
+    audience_name: str | None = Field(default=None, max_length=40)
+    urgent: bool = Field(default=False)
+    ack_required: bool = Field(default=False)
+    ctas: list[list[str]] = Field(default_factory=list, sa_type=JSON)  # [label, url] in order
+    rule: str = Field(max_length=80)
+    zone: str | None = Field(default=None, max_length=64)  # None: each channel's own (`local`)
+    until: date | None = Field(default=None)
+    status: str = Field(default="draft", max_length=16, index=True)
+    author_platform: str = Field(max_length=16)
+    author_workspace: str = Field(max_length=64)
+    author_user: str = Field(max_length=64)
+    author_name: str = Field(default="", max_length=200)
+    origin_workspace: str = Field(max_length=64)
+    origin_channel: str = Field(max_length=64)
+    created_at: datetime = _ts()
+    active_since: datetime | None = _ts(nullable=True)
+    revision: int = Field(default=0)
+    edited_at: datetime | None = _ts(nullable=True)
+    last_occurrence: date | None = Field(default=None)
+    last_announcement_id: int | None = Field(default=None, foreign_key="announcement.id")
+    last_note: str = Field(default="", max_length=300)
 
 
 class JobRunRow(SQLModel, table=True):

@@ -23,6 +23,7 @@ from adapters.discord.admin import DiscordHandlers
 from adapters.discord.commands import build_tree
 from adapters.discord.edge import Known, guard_parsers, parse_json_as_discord_sends_it
 from adapters.discord.handlers import DiscordOptions
+from adapters.discord.i18n import CatalogTranslator
 from adapters.discord.sender import DiscordSender
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.sync import sync_commands
@@ -88,6 +89,8 @@ class PartnerbotClient(discord.AutoShardedClient):
         # Persistent components: registered before any interaction can arrive.
         self.add_view(AnnouncementView())
         self.add_dynamic_items(CoreButton, CtaButton, PreviewSelect)
+        # Command descriptions in each Discord client's language, from the partner catalogs.
+        await self.tree.set_translator(CatalogTranslator())
         await self._setup()
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:

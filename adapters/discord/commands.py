@@ -20,6 +20,8 @@ from adapters.discord.admin import DiscordHandlers
 from adapters.discord.approval_commands import add_approval_commands
 from adapters.discord.audience_commands import add_audience_commands, saved_audiences
 from adapters.discord.edge import short, shown
+from adapters.discord.i18n import described
+from adapters.discord.series_commands import add_series_commands
 from adapters.discord.translate import CTA_OPTION_LIMIT
 from adapters.discord.translation_commands import add_translation_commands
 from bot import commands as c
@@ -55,6 +57,7 @@ AdminVerb = Literal[
     "test",
     "translate",
     "translations",
+    "series",
     "approve",
     "reject",
 ]
@@ -165,33 +168,33 @@ async def _timezones(interaction: discord.Interaction, current: str) -> list[app
 def partner_group(h: DiscordHandlers) -> app_commands.Group:
     group = app_commands.Group(
         name="partner",
-        description="Choose the vendor's topics for this channel, read news, ask",
+        description=described("partner"),
         guild_only=True,
     )
     many, one = _topics(h, allow_all=True), _topics(h, several=False)
 
-    @group.command(name="subscribe", description="Follow topics in this channel")
-    @app_commands.describe(topics="Topic names separated by spaces or commas, or: all")
+    @group.command(name="subscribe", description=described("subscribe"))
+    @app_commands.describe(topics=described("topics_option"))
     @app_commands.autocomplete(topics=many)
     async def subscribe(interaction: discord.Interaction, topics: str) -> None:
         await h.partner(interaction, f"subscribe {topics}", changes_channel=True)
 
-    @group.command(name="unsubscribe", description="Stop following topics in this channel")
-    @app_commands.describe(topics="Topic names separated by spaces or commas, or: all")
+    @group.command(name="unsubscribe", description=described("unsubscribe"))
+    @app_commands.describe(topics=described("topics_option"))
     @app_commands.autocomplete(topics=many)
     async def unsubscribe(interaction: discord.Interaction, topics: str) -> None:
         await h.partner(interaction, f"unsubscribe {topics}", changes_channel=True)
 
-    @group.command(name="topics", description="Every topic, marking the ones this channel follows")
+    @group.command(name="topics", description=described("topics"))
     async def topics(interaction: discord.Interaction) -> None:
         await h.partner(interaction, c.ListTopics())
 
-    @group.command(name="list", description="The topics this channel follows")
+    @group.command(name="list", description=described("list"))
     async def list_(interaction: discord.Interaction) -> None:
         await h.partner(interaction, c.ListSubscriptions())
 
-    @group.command(name="news", description="The latest announcements for this channel")
-    @app_commands.describe(topic="Only this topic", count=f"How many (1 to {MAX_NEWS})")
+    @group.command(name="news", description=described("news"))
+    @app_commands.describe(topic=described("topic_option"), count=described("count_option", max=MAX_NEWS))
     @app_commands.autocomplete(topic=one)
     async def news(
         interaction: discord.Interaction,
@@ -200,36 +203,45 @@ def partner_group(h: DiscordHandlers) -> app_commands.Group:
     ) -> None:
         await h.partner(interaction, c.News(topic.strip().lower() if topic else None, count))
 
-    @group.command(name="ask", description="Send a question to the vendor team")
+    @group.command(name="ask", description=described("ask"))
+    @app_commands.describe(question=described("question_option"))
     async def ask(
         interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_QUESTION]
     ) -> None:
         await h.partner(interaction, c.Ask(question.strip()))
 
-    @group.command(name="settings", description="Show or change how announcements arrive here")
+    @group.command(name="settings", description=described("settings"))
     @app_commands.describe(
-        mode="One by one, or a daily/weekly digest", timezone="IANA name, e.g. Europe/Berlin"
+        mode=described("mode_option"),
+        timezone=described("timezone_option"),
+        language=described("language_option"),
     )
     @app_commands.autocomplete(timezone=_timezones)
     async def settings(
-        interaction: discord.Interaction, mode: Mode | None = None, timezone: str | None = None
+        interaction: discord.Interaction,
+        mode: Mode | None = None,
+        timezone: str | None = None,
+        language: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
-        changes: list[c.PartnerCommand] = []
+        changes: list[c.PartnerCommand | str] = []
         if mode:
             changes.append(c.SetMode(DeliveryMode(mode)))
         if timezone:
             changes.append(c.SetTimezone(timezone.strip()))
+        if language:  # through the grammar, which checks the tag
+            changes.append(f"settings language {language.strip()}")
         if changes:
             await h.partner(interaction, *changes, changes_channel=True)
         else:
             await h.partner(interaction, c.ShowSettings())
 
-    @group.command(name="join", description="Link this channel to your partner organisation")
-    @app_commands.describe(code="The join code your partner manager gave you")
+    @group.command(name="join", description=described("join"))
+    @app_commands.describe(code=described("code_option"))
     async def join(interaction: discord.Interaction, code: app_commands.Range[str, 1, 40]) -> None:
         await h.partner(interaction, c.Join(code.strip()), changes_channel=True)
 
-    @group.command(name="help", description="What partnerbot can do here")
+    @group.command(name="help", description=described("help"))
+    @app_commands.describe(command=described("command_option"))
     async def help_(interaction: discord.Interaction, command: PartnerVerb | None = None) -> None:
         await h.partner(interaction, c.Help(command or ""))
 
@@ -448,6 +460,7 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
 
     add_audience_commands(group, h)
     add_translation_commands(group, h)
+    add_series_commands(group, h)
     add_approval_commands(group, h)
 
     @group.command(name="help", description="The admin commands")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, TypeVar
 
@@ -25,6 +25,7 @@ from bot import commands as c
 from bot import messages as m
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Invocation, Platform, Refusal, RefusalCode, Reply
+from bot.i18n import reading
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
 from bot.settings import Admins
 
@@ -82,7 +83,8 @@ class PartnerHandlers:
 
     def invocation(self, interaction: discord.Interaction) -> Invocation:
         channel_id, thread_id, name = _where(interaction.channel, interaction.channel_id or 0)
-        return self._invocation(interaction.guild_id or 0, channel_id, thread_id, name, interaction.user)
+        inv = self._invocation(interaction.guild_id or 0, channel_id, thread_id, name, interaction.user)
+        return replace(inv, locale=tr.interaction_locale(interaction.locale, interaction.guild_locale))
 
     def _invocation(
         self, guild_id: int, channel_id: int, thread_id: int | None, name: str, user: discord.abc.User
@@ -214,9 +216,11 @@ class PartnerHandlers:
         if message is None:
             return
         if custom_id == tr.ASK_ID:
-            await interaction.response.send_modal(
-                AskModal(channel_id=message.channel.id, message_id=message.id)
-            )
+            # The modal must open within 3 s: the language is one read, like any command's.
+            language = await self.bot.reader_language(self.invocation(interaction))
+            with reading(language.tag):
+                modal = AskModal(channel_id=message.channel.id, message_id=message.id)
+            await interaction.response.send_modal(modal)
         elif custom_id == tr.HELPFUL_ID:
             await self.answer(interaction, self._helpful(interaction, message), ephemeral=True)
         elif custom_id == tr.ACK_ID:

@@ -30,6 +30,15 @@ def digest(definitions: Iterable[dict[str, Any]]) -> str:
     return hashlib.sha256(json.dumps(ordered, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
+async def definitions(tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None) -> list[Any]:
+    """The payloads `tree.sync` sends for a scope, with their localisations when a translator is set:
+    a changed translation is a changed definition, so it is synced."""
+    commands = tree.get_commands(guild=guild)
+    if tree.translator is None:
+        return [command.to_dict(tree) for command in commands]
+    return [await command.get_translated_payload(tree, tree.translator) for command in commands]
+
+
 async def sync_commands(
     tree: app_commands.CommandTree[Any],
     store: CommandSyncStore,
@@ -47,7 +56,7 @@ async def sync_commands(
     synced: list[str] = []
     for scope, guild_id in scopes.items():
         guild = discord.Object(guild_id) if guild_id is not None else None
-        value = digest(command.to_dict(tree) for command in tree.get_commands(guild=guild))
+        value = digest(await definitions(tree, guild))
         if not force and known.get(scope) == value:
             continue
         await tree.sync(guild=guild)

@@ -41,6 +41,7 @@ from bot.domain import (
 )
 from bot.domain.cta import MAX_CTA_LABEL, MAX_CTA_URL, CallToAction, CtaRefused, parse_ctas
 from bot.domain.sending import CtaButton
+from bot.i18n import reader
 from bot.lexer import UnclosedQuote, as_option, as_slug, comma_list, read_all
 from bot.presenter.refusals import cta_refused, refusal_reply
 from bot.when import parse_at
@@ -204,7 +205,8 @@ def render_announcement(post: AnnouncementPost, *, buttons: bool = True) -> list
 
     Nothing here depends on the delivery, so a fan-out renders each announcement once (cached; the
     Parts and their embeds are shared between copies, so never mutate them)."""
-    parts = list(_rendered_announcement(replace(post, delivery_id=0, ctas=()), buttons))
+    # Cached per reader language too: the footer and the buttons are partnerbot's words.
+    parts = list(_rendered_announcement(replace(post, delivery_id=0, ctas=()), buttons, reader()))
     if buttons and post.ctas:  # per copy: a redirect link names its delivery
         parts[0] = replace(parts[0], components=(*cta_buttons(post), *parts[0].components))
     return parts
@@ -235,7 +237,7 @@ def cta_buttons(post: AnnouncementPost) -> tuple[ButtonSpec, ...]:
 
 
 @functools.lru_cache(maxsize=64)
-def _rendered_announcement(post: AnnouncementPost, buttons: bool) -> tuple[Part, ...]:
+def _rendered_announcement(post: AnnouncementPost, buttons: bool, language: str) -> tuple[Part, ...]:
     colour = URGENT_COLOUR if post.urgent else NORMAL_COLOUR
     title = (m.URGENT_MARK if post.urgent else "") + post.title
     footer = announcement_footer(post)
@@ -246,7 +248,9 @@ def _rendered_announcement(post: AnnouncementPost, buttons: bool) -> tuple[Part,
     parts = [Part(embeds=tuple(embeds)) for embeds in messages]
     if buttons:
         ack = (ACK_BUTTON,) if post.ack_required else ()
-        parts[0] = Part(embeds=parts[0].embeds, components=(*ack, *ANNOUNCEMENT_BUTTONS))
+        # Labels as plain text in the reader's language: the Sender caches a View per component set.
+        labelled = tuple(replace(spec, label=str(spec.label)) for spec in (*ack, *ANNOUNCEMENT_BUTTONS))
+        parts[0] = Part(embeds=parts[0].embeds, components=labelled)
     if post.test_note:  # a test copy (`test <id>`): the mark above the announcement, as content
         parts[0] = Part(content=post.test_note, embeds=parts[0].embeds, components=parts[0].components)
     return tuple(parts)
@@ -330,7 +334,7 @@ def thread_name(out: Outgoing) -> str:
     # Questions and notices (reports, reminders) only ever go to admin channels.
     if isinstance(out.content, RelayPost) and out.content.kind in (RelayKind.QUESTION, RelayKind.NOTICE):
         return m.DISCORD_ADMIN_THREAD
-    return m.DISCORD_PARTNER_THREAD
+    return str(m.DISCORD_PARTNER_THREAD)  # in the reader's language
 
 
 def same_message(payload: Mapping[str, Any], part: Part, expected_nonce: str, bot_id: int) -> bool:
@@ -408,6 +412,17 @@ def invocation(
         thread=MessageRef(channel, str(thread_id)) if thread_id is not None else None,
         platform_admin=bool({str(r) for r in role_ids} & set(admin_roles)),
     )
+
+
+def interaction_locale(locale: object, guild_locale: object) -> str:
+    """The language an interaction says its user reads: its `locale` (the user's client language),
+    else its `guild_locale` (a server's community language); "" when neither is set.
+    https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object"""
+    for value in (locale, guild_locale):
+        tag = str(getattr(value, "value", value) or "")
+        if tag and tag != "None":
+            return tag
+    return ""
 
 
 def without_mention(content: str, bot_id: int) -> tuple[str, bool]:

@@ -89,10 +89,12 @@ def static_view(components: Sequence[tr.Component]) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for spec in components:
         if isinstance(spec, tr.ButtonSpec) and spec.url:
-            view.add_item(discord.ui.Button(label=spec.label, url=spec.url, style=discord.ButtonStyle.link))
+            view.add_item(
+                discord.ui.Button(label=str(spec.label), url=spec.url, style=discord.ButtonStyle.link)
+            )
         elif isinstance(spec, tr.ButtonSpec):
             view.add_item(
-                discord.ui.Button(label=spec.label, custom_id=spec.custom_id, style=_STYLES[spec.style])
+                discord.ui.Button(label=str(spec.label), custom_id=spec.custom_id, style=_STYLES[spec.style])
             )
         else:
             view.add_item(
@@ -123,7 +125,8 @@ class AnnouncementView(discord.ui.View):
 
 class _AnnouncementButton(discord.ui.Button[AnnouncementView]):
     def __init__(self, spec: tr.ButtonSpec) -> None:
-        super().__init__(label=spec.label, custom_id=spec.custom_id, style=_STYLES[spec.style])
+        # str(): the label in the reader's language (bot/i18n.py `reading`, set around each send).
+        super().__init__(label=str(spec.label), custom_id=spec.custom_id, style=_STYLES[spec.style])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await handlers_of(interaction).announcement_button(interaction, self.custom_id or "")
@@ -133,15 +136,16 @@ class AskModal(discord.ui.Modal):
     """The question a partner asks about one announcement; it lands in that announcement's thread."""
 
     def __init__(self, *, channel_id: int, message_id: int) -> None:
-        super().__init__(title=m.DISCORD_ASK_MODAL_TITLE, timeout=900)
+        # Built inside `reading(<the channel's language>)`: str() fixes the words in that language.
+        super().__init__(title=str(m.DISCORD_ASK_MODAL_TITLE), timeout=900)
         self.channel_id, self.message_id = channel_id, message_id
         self.question: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
             custom_id="question",
             style=discord.TextStyle.paragraph,
-            placeholder=m.DISCORD_ASK_PLACEHOLDER,
+            placeholder=str(m.DISCORD_ASK_PLACEHOLDER),
             max_length=MAX_QUESTION,
         )
-        self.add_item(discord.ui.Label(text=m.DISCORD_ASK_LABEL, component=self.question))
+        self.add_item(discord.ui.Label(text=str(m.DISCORD_ASK_LABEL), component=self.question))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await handlers_of(interaction).ask_submitted(

@@ -16,6 +16,7 @@ from bot.domain import (
     RelayPost,
     Reply,
 )
+from bot.i18n import text
 from bot.safety import neutralize_mentions
 
 # The buttons under a delivered announcement, as Slack and Discord show them; pressing one is the
@@ -66,10 +67,10 @@ def announcement_buttons(post: AnnouncementPost) -> tuple[Button, ...]:
     )
     buttons = (
         *ctas,
-        Button(m.ASK_BUTTON, ASK_ACTION, value, ButtonStyle.PRIMARY),
-        Button(m.HELPFUL_BUTTON, HELPFUL_ACTION, value),
+        Button(text(m.ASK_BUTTON), ASK_ACTION, value, ButtonStyle.PRIMARY),
+        Button(text(m.HELPFUL_BUTTON), HELPFUL_ACTION, value),
     )
-    ack = (Button(m.ACK_BUTTON, ACK_ACTION, value, ButtonStyle.PRIMARY),) if post.ack_required else ()
+    ack = (Button(text(m.ACK_BUTTON), ACK_ACTION, value, ButtonStyle.PRIMARY),) if post.ack_required else ()
     return (*buttons, *ack)
 
 

@@ -31,6 +31,7 @@ from bot import messages as m
 from bot.commands import Broadcast, Edit, ListTopics, Reject
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Invocation, Platform, Reply
+from bot.i18n import reading
 
 log = logging.getLogger(__name__)
 JSON = dict[str, Any]
@@ -288,7 +289,10 @@ class SlackHandlers:
         await ack()
         caller = tr.caller_from_interaction(body, _team(context))
         origin = views.Origin(caller.team, caller.channel, _message_ts(body))
-        await open_view(client, body, views.ask_modal(origin=origin))
+        language = await self._bot.reader_language(tr.invocation(caller))
+        with reading(language.tag):  # the modal in the channel's language
+            modal = views.ask_modal(origin=origin)
+        await open_view(client, body, modal)
 
     @tracked
     async def helpful_button(

@@ -36,8 +36,10 @@ from bot.domain import (
     UserRef,
 )
 from bot.domain.sending import CtaButton
+from bot.i18n import reader
 from bot.presenter import TEST_ACTION
 from bot.presenter.approvals import APPROVE_ACTION
+from bot.presenter.series import SERIES_END_ACTION, SERIES_START_ACTION
 from bot.safety import neutralize_mentions
 from bot.services.admin import CANCEL_ACTION, RECALL_ACTION, SEND_ACTION
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
@@ -54,7 +56,16 @@ HELPFUL_ACTION: Final = "partnerbot_helpful"
 MUTE_ACTION: Final = "partnerbot_mute"
 ACK_ACTION: Final = "partnerbot_ack"
 TOPIC_ACTIONS: Final = (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION)
-CORE_ACTIONS: Final = (*TOPIC_ACTIONS, SEND_ACTION, CANCEL_ACTION, RECALL_ACTION, TEST_ACTION, APPROVE_ACTION)
+CORE_ACTIONS: Final = (
+    *TOPIC_ACTIONS,
+    SEND_ACTION,
+    CANCEL_ACTION,
+    RECALL_ACTION,
+    TEST_ACTION,
+    SERIES_START_ACTION,
+    SERIES_END_ACTION,
+    APPROVE_ACTION,
+)
 # Message metadata: https://docs.slack.dev/messaging/message-metadata
 DELIVERY_EVENT: Final = "partnerbot_delivery"
 RELAY_EVENT: Final = "partnerbot_relay"
@@ -203,6 +214,7 @@ def mrkdwn(text: str) -> str:
     adding blank lines around quotes and lists, turning pasted `<…>` into links.
     https://docs.slack.dev/messaging/formatting-message-text
     """
+    text = str(text)  # a partner-facing bot.messages text, in the reader's language
     safe = neutralize_mentions(text).replace("&", "&amp;").replace("<", "&lt;")
     escaped = "\n".join(
         line[:1] + line[1:].replace(">", "&gt;") if line.startswith(">") else line.replace(">", "&gt;")
@@ -272,7 +284,8 @@ def _back_off(text: str, at: int) -> int:
 
 
 def _plain(text: str, limit: int) -> JSON:
-    return {"type": "plain_text", "text": text[:limit] or " ", "emoji": True}
+    # str(): a partner-facing bot.messages text in the reader's language (bot/i18n.py `reading`).
+    return {"type": "plain_text", "text": str(text)[:limit] or " ", "emoji": True}
 
 
 def _section(text: str, **extra: Any) -> Block:
@@ -392,8 +405,9 @@ def settled_preview(original: Mapping[str, Any], result: Reply) -> Message:
 def announcement_message(post: AnnouncementPost, *, key: str) -> Message:
     """A delivered announcement: title, body (Markdown → mrkdwn), topics/urgency, feedback buttons,
     and metadata carrying the delivery's idempotency key (found again by `find_posted`)."""
+    # Keyed by the reader's language too: the topics line and the marks are partnerbot's words.
     shared, fallback = _announcement_content(
-        post.title, post.body, post.topics, post.urgent, post.ack_required
+        post.title, post.body, post.topics, post.urgent, post.ack_required, reader()
     )
     feedback = {"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": _feedback_elements(post)}
     blocks: list[Block] = [*shared, *cta_blocks(post), feedback]
@@ -414,7 +428,7 @@ def announcement_message(post: AnnouncementPost, *, key: str) -> Message:
 
 @functools.lru_cache(maxsize=64)
 def _announcement_content(
-    title: str, body: str, topics: tuple[str, ...], urgent: bool, ack_required: bool
+    title: str, body: str, topics: tuple[str, ...], urgent: bool, ack_required: bool, language: str
 ) -> tuple[tuple[Block, ...], str]:
     """The blocks every copy of an announcement shares, and its fallback text. Cached: a fan-out
     renders them once, not once per channel (the blocks are shared, so never mutate them)."""

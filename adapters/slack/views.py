@@ -91,7 +91,8 @@ class Origin:
 
 
 def _plain(text: str) -> JSON:
-    return {"type": "plain_text", "text": text, "emoji": True}
+    # str(): a partner-facing bot.messages text in the reader's language (bot/i18n.py `reading`).
+    return {"type": "plain_text", "text": str(text), "emoji": True}
 
 
 def _option(label: str, value: str) -> JSON:
@@ -115,7 +116,7 @@ def _modal(callback_id: str, title: str, submit: str, blocks: list[JSON], origin
     return {
         "type": "modal",
         "callback_id": callback_id,
-        "title": _plain(title[:MAX_VIEW_TITLE]),
+        "title": _plain(str(title)[:MAX_VIEW_TITLE]),
         "submit": _plain(submit),
         "close": _plain(m.SLACK_CANCEL),
         "private_metadata": origin.encode(),

@@ -15,7 +15,7 @@ from aiohttp_session import setup as setup_sessions
 
 from adapters.web import sessions
 from adapters.web.deps import DEPS, DashboardDeps, deps
-from adapters.web.pages import announcements, audit, partners, signin, signin_platforms, topics
+from adapters.web.pages import announcements, audit, calendar, partners, signin, signin_platforms, topics
 from adapters.web.pages import overview as overview_page
 from adapters.web.pages import questions as questions_page
 from adapters.web.render import PREFIX, SIGNED_IN_KEY, page
@@ -52,6 +52,7 @@ def build_dashboard(dashboard: DashboardDeps) -> web.Application:
     questions_page.add_routes(app.router)
     partners.add_routes(app.router)
     topics.add_routes(app.router)
+    calendar.add_routes(app.router)
     app.router.add_static("/static/", str(files("adapters.web") / "static"), name="static")
     return app
 

@@ -8,6 +8,7 @@ in the table next to every chart.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.etree import ElementTree
@@ -83,6 +84,15 @@ def horizontal_bars(title: str, items: Sequence[tuple[str, float]]) -> Markup:
 
 def sparkline(values: Sequence[float | None], label: str) -> Markup:
     """A small trend line for a table cell (no axes); `label` is what a screen reader hears."""
+    return _sparkline(tuple(values), label)
+
+
+# pygal takes 5 to 15 ms per sparkline (most of it configuration and CSS, the same for every one), and the
+# Partners table shows 50: a drawn line is kept for the same values and label, which a partner's past
+# weeks keep from one view of the table to the next. The SVG is immutable markup; 2,000 of them take
+# about 20 MB.
+@functools.lru_cache(maxsize=2000)
+def _sparkline(values: tuple[float | None, ...], label: str) -> Markup:
     chart = pygal.Line(style=STYLE, js=[], disable_xml_declaration=True, explicit_size=False)
     chart.add("", list(values) or [0])
     svg = chart.render_sparkline(width=120, height=24, show_dots=False)

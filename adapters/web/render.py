@@ -25,6 +25,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("/announcements", "Announcements"),
     ("/partners", "Partners"),
     ("/topics", "Topics"),
+    ("/calendar", "Calendar"),
     ("/questions", "Questions"),
     ("/audit", "Audit log"),
 )

@@ -550,13 +550,18 @@ from bot.cli.audiences import audiences_cli  # noqa: E402
 from bot.cli.broadcast import broadcast  # noqa: E402
 from bot.cli.dashboard import dashboard_cli  # noqa: E402
 from bot.cli.engagement import engagement  # noqa: E402
+from bot.cli.files import files_cli  # noqa: E402
 from bot.cli.partners import register as register_partners  # noqa: E402
+from bot.cli.series import calendar, series_cli  # noqa: E402
 
 app.command()(broadcast)
 app.command()(engagement)
 register_partners(partners_cli)
 app.add_typer(dashboard_cli, name="dashboard")
 app.add_typer(audiences_cli, name="audiences")
+app.add_typer(files_cli, name="files")
+app.add_typer(series_cli, name="series")
+app.command()(calendar)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ import typer
 from bot.app import App
 from bot.cli import CliError, load_settings, run_async, with_app
 from bot.domain.engagement import PartnerScore
+from bot.safety import spreadsheet_safe
 
 COLUMNS = (
     "name",
@@ -75,6 +76,6 @@ def engagement(
             writer = csv.DictWriter(target, fieldnames=COLUMNS, lineterminator="\n")
             writer.writeheader()
             async for score in scores:
-                writer.writerow(_row(score))
+                writer.writerow({k: spreadsheet_safe(v) for k, v in _row(score).items()})
 
         run_async(lambda: with_app(load_settings(), work))

@@ -13,6 +13,7 @@ from rich.table import Column, Table
 
 from bot import messages as m
 from bot.domain import AnnouncementStats, TopicStats
+from bot.safety import spreadsheet_safe
 
 
 def fitting_table(*headers: str, title: str | None = None) -> Table:
@@ -75,6 +76,7 @@ def detail_table(s: AnnouncementStats) -> Table:
         ("failed", s.failed),
         ("pending", s.pending),
         ("in digest", s.in_digest),
+        ("over a weekly cap", s.capped),
         ("reactions", _counts(s.reactions)),
         ("questions asked / answered", f"{s.questions_asked} / {s.questions_answered}"),
         ("partner actions proactive / reactive", f"{s.proactive} / {s.reactive}"),
@@ -156,6 +158,7 @@ STATS_CSV_COLUMNS = (
     "proactive",
     "reactive",
     "clicks_by_cta",  # `<label>=<clicks>` per call to action, in their order
+    "capped",  # copies over their channel's weekly cap, held for a digest (bot/caps.py)
 )
 
 
@@ -164,12 +167,14 @@ def _pairs(counts: Mapping[str, int]) -> str:
 
 
 def write_stats_csv(found: Sequence[AnnouncementStats], stream: TextIO) -> None:
-    """The per-announcement stats as CSV (a header, then one row each) through the csv module."""
+    """The per-announcement stats as CSV (a header, then one row each) through the csv module; text
+    a spreadsheet would run as a formula starts with an apostrophe (`bot.safety.spreadsheet_safe`)."""
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(STATS_CSV_COLUMNS)
     for s in found:
         writer.writerow(
-            (
+            spreadsheet_safe(cell)
+            for cell in (
                 s.announcement_id,
                 s.title,
                 s.status.value,
@@ -188,5 +193,6 @@ def write_stats_csv(found: Sequence[AnnouncementStats], stream: TextIO) -> None:
                 s.proactive,
                 s.reactive,
                 "; ".join(f"{cta.label}={cta.clicks}" for cta in s.ctas),
+                s.capped,
             )
         )

@@ -85,6 +85,13 @@ from bot.domain.sending import (
     RelayKind,
     RelayPost,
 )
+from bot.domain.series import (
+    Occurrence,
+    Recurrence,
+    Series,
+    SeriesStatus,
+    SeriesTemplate,
+)
 from bot.domain.topics import (
     Topic,
 )
@@ -126,6 +133,7 @@ __all__ = [
     "Invocation",
     "MessageRef",
     "NewFile",
+    "Occurrence",
     "Outcome",
     "OutcomeKind",
     "Outgoing",
@@ -141,6 +149,7 @@ __all__ = [
     "QuestionStatus",
     "Reach",
     "RecallCounts",
+    "Recurrence",
     "Refusal",
     "RefusalCode",
     "RelayKind",
@@ -149,6 +158,9 @@ __all__ = [
     "Row",
     "SavedAudience",
     "Schedule",
+    "Series",
+    "SeriesStatus",
+    "SeriesTemplate",
     "Topic",
     "TopicStats",
     "UpdateTarget",

@@ -31,6 +31,9 @@ class AnnouncementStats:
     reactive: int = 0
     # Clicks on its calls to action, per CTA in order, by tier and region (bot/domain/cta.py).
     ctas: tuple[CtaClicks, ...] = ()
+    # Copies over their channel's weekly cap, held for a digest instead (bot/caps.py); those still
+    # waiting are in `in_digest` too.
+    capped: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,8 @@ class TopicStats:
     # Engagement events on the topic (subscriptions, news pulls, mutes…) or on its sent announcements.
     proactive: int = 0
     reactive: int = 0
+    # Its announcements' copies over a channel's weekly cap (over-sending on the topic; bot/caps.py).
+    capped: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +81,9 @@ class DeliveryProgress:
     held: int
     withdrawn: int = 0
     failures_by_reason: tuple[tuple[str, int], ...] = ()
+    # Rows over their channel's weekly cap (bot/caps.py), whatever their state now: held for a digest,
+    # or sent in one.
+    capped: int = 0
 
     @property
     def done(self) -> int:

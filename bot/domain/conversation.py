@@ -92,6 +92,11 @@ class RefusalCode(StrEnum):
     NOT_TESTABLE = "not_testable"
     # `translate` into the language of the default text (PARTNERBOT_DEFAULT_LANGUAGE): that is `edit`.
     DEFAULT_LANGUAGE = "default_language"
+    # Recurring series (bot/services/series.py): no series by that number, one whose state does not
+    # allow the action (`status` names it), an `until:` before its first occurrence.
+    NO_SUCH_SERIES = "no_such_series"
+    SERIES_STATE = "series_state"
+    UNTIL_PAST = "until_past"
     # The grammar's (bot/grammar.py): a required input left empty, one over its limit, a time it
     # cannot read; anything else it refuses is `SYNTAX`, about no single field.
     MISSING = "missing"
@@ -176,3 +181,7 @@ class Invocation:
     channel_name: str = ""
     thread: MessageRef | None = None
     platform_admin: bool = False
+    # The language the platform says the user reads (Discord: the interaction's `locale`, else its
+    # `guild_locale`), a BCP 47 tag; "" when it says none (Slack). The core uses it only when neither
+    # the channel nor its partner sets a language (bot/services/languages.py).
+    locale: str = ""

@@ -50,6 +50,12 @@ class Channel:
     active: bool
     # "HH:MM-HH:MM", "off" (explicitly none), or None (the vendor default applies).
     quiet_hours: str | None = None
+    # `settings language <tag>`: the language partnerbot speaks in this channel (BCP 47, lower case);
+    # None: the partner's, else the platform's locale, else the vendor default.
+    language: str | None = None
+    # Non-urgent announcements per rolling week: 1..50, 0 (`off`: none, whatever the vendor sets), or
+    # None (the vendor default, PARTNERBOT_WEEKLY_CAP).
+    weekly_cap: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -231,6 +231,8 @@ class SendingLoad:
     received: int
     proactive: int
     reactive: int
+    # Deliveries over their channel's weekly cap in the window (held for a digest: bot/caps.py).
+    capped: int = 0
 
     @property
     def per_week(self) -> float:

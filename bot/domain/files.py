@@ -4,6 +4,7 @@ platform refuses."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.refs import Platform
@@ -66,3 +67,56 @@ class FileLimits:
     per_file: int
     per_message: int | None
     files: int
+
+
+class UnusedWhy(StrEnum):
+    """Why stored bytes are no announcement's any more (`partnerbot files gc`, the files-gc job)."""
+
+    CLOSED = "closed"  # only cancelled or recalled announcements carried it
+    UNLINKED = "unlinked"  # its drafts were discarded: no announcement carries it
+    UNTRACKED = "untracked"  # stored, but no announcement was ever saved with it (a refused draft)
+    INCOMPLETE = "incomplete"  # a temporary file left by an interrupted write
+
+
+@dataclass(frozen=True, slots=True)
+class UnusedFile:
+    """Stored bytes that may be removed: their key (a SHA-256, or a temporary file's name), size,
+    why, and — for CLOSED — the names they were attached under and the announcements (id, status)."""
+
+    key: str
+    size: int
+    why: UnusedWhy
+    names: tuple[str, ...] = ()
+    announcements: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBytes:
+    """What the FileStore holds under a key (a SHA-256, or a temporary file's name when `partial`):
+    its size and when it was last written or stored again (a re-attached content is touched)."""
+
+    key: str
+    size: int
+    modified: datetime
+    partial: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FileUsage:
+    """The database's side of a collection: the recorded contents no live announcement (draft,
+    scheduled, sending, sent) carries, and every content recorded at all."""
+
+    unused: tuple[UnusedFile, ...]
+    known: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class FilesCollected:
+    """A collection's outcome: what was removed (or, in a dry run, would be)."""
+
+    removed: tuple[UnusedFile, ...]
+    dry_run: bool
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.removed)

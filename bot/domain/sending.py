@@ -84,12 +84,14 @@ class DigestItem:
 class DigestPost:
     """A daily/weekly digest for one channel: every announcement held for it since its last digest.
 
-    `period_label` is already phrased ("Daily digest · Wednesday 25 November 2026").
+    `period_label` is already phrased ("Daily digest · Wednesday 25 November 2026"), in `language`
+    (its reader's, by its first item; "": the vendor default), which the sender's own words use too.
     """
 
     digest_id: int
     period_label: str
     items: tuple[DigestItem, ...]
+    language: str = ""
 
 
 @dataclass(frozen=True, slots=True)

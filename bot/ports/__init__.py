@@ -73,6 +73,7 @@ from bot.ports.sending import (
     SendError,
     TransientSendError,
 )
+from bot.ports.series import SeriesStore
 from bot.ports.stores import (
     Stores,
 )
@@ -119,6 +120,7 @@ __all__ = [
     "ScheduleStore",
     "SendError",
     "Sender",
+    "SeriesStore",
     "StatsStore",
     "Stores",
     "SubscriptionStore",

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from bot.caps import WeeklyCap
 from bot.domain.announcements import Announcement, AnnouncementStatus, Audience, Priority, Reach, RecallCounts
 from bot.domain.cta import CallToAction
 from bot.domain.directory import Partner
@@ -79,9 +80,11 @@ class AnnouncementStore(Protocol):
         now: datetime,
         allowed_from: Sequence[AnnouncementStatus] = (AnnouncementStatus.DRAFT,),
         plan: DeliveryPlan | None = None,
+        cap: WeeklyCap | None = None,
     ) -> int | None:
         """Move the announcement to `sending` (or the plan's status) and write its outbox rows in one
-        transaction; with a `plan`, each row gets its group's `not_before` and digest hold."""
+        transaction; with a `plan`, each row gets its group's `not_before` and digest hold; with a
+        `cap` (non-urgent only), a channel at its weekly cap gets a capped digest row (bot/caps.py)."""
         ...
 
     async def news(

@@ -90,6 +90,19 @@ class DirectoryStore(Protocol):
         """ "HH:MM-HH:MM", "off" (none, whatever the vendor default), or None (the vendor default)."""
         ...
 
+    async def set_language(
+        self, channel_id: int, language: str | None, *, user: str | None, now: datetime
+    ) -> None:
+        """The channel's reply and delivery language (a BCP 47 tag, lower case), or None: the partner's."""
+        ...
+
+    async def set_weekly_cap(
+        self, channel_id: int, cap: int | None, *, user: str | None, now: datetime
+    ) -> None:
+        """1..50 non-urgent announcements per rolling week, 0 (none, whatever the vendor default), or
+        None (the vendor default)."""
+        ...
+
     async def deactivate(self, channel_ids: Sequence[int], *, reason: str) -> int: ...
 
     async def deactivate_workspace(self, platform: str, workspace: str, *, reason: str) -> int:

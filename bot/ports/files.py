@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
-from bot.domain.files import NewFile
+from bot.domain.files import FileUsage, NewFile, StoredBytes
 
 
 class FileMissing(Exception):
@@ -33,4 +34,26 @@ class LocalFiles(Protocol):
 
     async def read(self, *, path: str) -> NewFile:
         """The file's name and bytes; FileUnreadable (in words) when it cannot be read."""
+        ...
+
+
+class FileBytes(Protocol):
+    """What a collection of unused files needs from the FileStore besides `put`/`read`."""
+
+    async def contents(self) -> list[StoredBytes]:
+        """Everything stored, temporary files of interrupted writes included (`partial`)."""
+        ...
+
+    async def remove(self, *, key: str, unless_after: datetime) -> bool:
+        """Remove the bytes under `key` unless they were written or stored again after `unless_after`
+        (checked right before removing: a content attached again meanwhile stays); whether removed."""
+        ...
+
+
+class FileUsageStore(Protocol):
+    """Which stored contents announcements still carry. `storage.repositories.files`."""
+
+    async def usage(self) -> FileUsage:
+        """The recorded contents no draft, scheduled, sending or sent announcement carries (with the
+        cancelled or recalled ones that did), and every recorded content."""
         ...

@@ -29,8 +29,8 @@ class SegmentChoices:
 
 @dataclass(frozen=True, slots=True)
 class ActionBucket:
-    """Proactive and reactive actions in one bucket (a day, a week) from `start`, midnight UTC; the
-    first and the last are cut by the window."""
+    """Proactive and reactive actions in one bucket (a UTC day, or a calendar week from Monday) from
+    `start`, midnight UTC; the first and the last are cut by the window."""
 
     start: datetime
     proactive: int
@@ -79,8 +79,9 @@ class OverviewView(Protocol):
     async def figures(
         self, segment: Segment, *, topic_id: int | None, now: datetime, bucket: timedelta
     ) -> OverviewFigures:
-        """The cards over [now - segment.days, now], and the actions per `bucket` (one day, one week:
-        UTC days from the window's first); `topic_id` is the segment's topic, resolved."""
+        """The cards over [now - segment.days, now], and the actions per `bucket` (one day: UTC days
+        from the window's first; one week: calendar weeks, Monday to Sunday, the first and last cut to
+        the window); `topic_id` is the segment's topic, resolved."""
         ...
 
     async def failures(self, segment: Segment, *, topic_id: int | None, now: datetime) -> list[FailureCount]:

@@ -10,15 +10,18 @@ from bot.ports.announcements import AnnouncementStore, RevisionStore
 from bot.ports.approvals import ApprovalStore
 from bot.ports.audiences import SavedAudienceStore
 from bot.ports.audit import AuditStore
+from bot.ports.caps import CapStore
 from bot.ports.cta import CtaStore
 from bot.ports.directory import DirectoryStore
 from bot.ports.engagement import EngagementStore
 from bot.ports.feedback import AckStore, FeedbackStore
+from bot.ports.files import FileUsageStore
 from bot.ports.jobs import JobRunStore
 from bot.ports.outbox import DigestStore, NoticeStore, OutboxStore
 from bot.ports.privacy import PrivacyStore
 from bot.ports.scheduling import ScheduleStore
 from bot.ports.sending import RateLimitRows
+from bot.ports.series import SeriesStore
 from bot.ports.topics import SubscriptionStore, TopicStore
 from bot.ports.variants import VariantStore
 
@@ -49,4 +52,7 @@ class Stores:
     audiences: SavedAudienceStore
     ctas: CtaStore
     variants: VariantStore
+    file_usage: FileUsageStore
+    series: SeriesStore
+    caps: CapStore
     approvals: ApprovalStore

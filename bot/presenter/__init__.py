@@ -36,10 +36,13 @@ from bot.presenter.feedback import (
     open_questions_reply,
 )
 from bot.presenter.files import files_refused_reply
+from bot.presenter.language import localized as localized
 from bot.presenter.partners import SUBSCRIBE_ACTION as SUBSCRIBE_ACTION
 from bot.presenter.partners import UNSUBSCRIBE_ACTION as UNSUBSCRIBE_ACTION
 from bot.presenter.partners import (
+    cap_reply,
     joined_reply,
+    language_reply,
     mode_reply,
     news_reply,
     quiet_reply,
@@ -84,6 +87,7 @@ from bot.results import (
     HowToEdit,
     Invited,
     Joined,
+    LanguageSet,
     ModeSet,
     NewsListed,
     OpenQuestions,
@@ -116,6 +120,7 @@ from bot.results import (
     TopicsListed,
     TopicsOverview,
     Unsubscribed,
+    WeeklyCapSet,
 )
 
 __all__ = [
@@ -176,6 +181,10 @@ def present(
             return mode_reply(result)
         case QuietHoursSet():
             return quiet_reply(result)
+        case LanguageSet():
+            return language_reply(result)
+        case WeeklyCapSet():
+            return cap_reply(result)
         case TimezoneSet():
             return timezone_reply(result)
         case Joined():

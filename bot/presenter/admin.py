@@ -104,9 +104,10 @@ def _load(load: SendingLoad | None, days: int) -> str:
     """ " · last 30 days: 12 delivered, 1 proactive action, 4 reactive actions": over-sending shows
     as many deliveries against few actions."""
     load = load or SendingLoad(days, 0, 0, 0)
-    return m.ADMIN_TOPIC_LOAD.format(
+    text = m.ADMIN_TOPIC_LOAD.format(
         days=days,
         delivered=load.received,
         proactive=m.PROACTIVE_ACTIONS(load.proactive),
         reactive=m.REACTIVE_ACTIONS(load.reactive),
     )
+    return text + (m.CAPPED_SUFFIX(load.capped) if load.capped else "")

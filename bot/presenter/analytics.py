@@ -62,6 +62,7 @@ def render_announcement(s: AnnouncementStats) -> str:
             if s.failures_by_reason
             else ""
         )
+        + ("\n" + m.STATS_CAPPED(s.capped) if s.capped else "")
         + "\n"
         + m.STATS_ACTIONS.format(**actions(s.proactive, s.reactive))
         + _cta_clicks(s.ctas)
@@ -84,26 +85,39 @@ def _cta_clicks(ctas: tuple[CtaClicks, ...]) -> str:
 
 
 def render_summary(s: AnnouncementStats) -> str:
-    return m.STATS_SUMMARY_LINE.format(
-        id=s.announcement_id,
-        title=s.title,
-        status=m.STATUS_NAMES[s.status.value],
-        delivered=s.delivered,
-        targeted=s.targeted,
-        failed=s.failed,
-        reactions=m.REACTIONS(sum(s.reactions.values())),
-        questions=m.QUESTIONS(s.questions_asked),
-    ) + m.STATS_ACTIONS_SUFFIX.format(**actions(s.proactive, s.reactive))
+    return (
+        m.STATS_SUMMARY_LINE.format(
+            id=s.announcement_id,
+            title=s.title,
+            status=m.STATUS_NAMES[s.status.value],
+            delivered=s.delivered,
+            targeted=s.targeted,
+            failed=s.failed,
+            reactions=m.REACTIONS(sum(s.reactions.values())),
+            questions=m.QUESTIONS(s.questions_asked),
+        )
+        + m.STATS_ACTIONS_SUFFIX.format(**actions(s.proactive, s.reactive))
+        + _capped_suffix(s.capped)
+    )
 
 
 def render_topic(t: TopicStats) -> str:
-    return m.STATS_TOPIC_LINE.format(
-        slug=t.slug,
-        announcements=m.ANNOUNCEMENTS(t.announcements),
-        delivered=t.delivered,
-        reactions=m.REACTIONS(t.reactions),
-        questions=m.QUESTIONS(t.questions),
-    ) + m.STATS_ACTIONS_SUFFIX.format(**actions(t.proactive, t.reactive))
+    return (
+        m.STATS_TOPIC_LINE.format(
+            slug=t.slug,
+            announcements=m.ANNOUNCEMENTS(t.announcements),
+            delivered=t.delivered,
+            reactions=m.REACTIONS(t.reactions),
+            questions=m.QUESTIONS(t.questions),
+        )
+        + m.STATS_ACTIONS_SUFFIX.format(**actions(t.proactive, t.reactive))
+        + _capped_suffix(t.capped)
+    )
+
+
+def _capped_suffix(capped: int) -> str:
+    """ ", 4 over weekly caps" (bot/caps.py): shown only when some were."""
+    return m.CAPPED_SUFFIX(capped) if capped else ""
 
 
 def actions(proactive: int, reactive: int) -> dict[str, str]:

@@ -7,10 +7,14 @@ from collections.abc import Sequence
 from bot import messages as m
 from bot.domain.conversation import Button, ButtonStyle, Reply, Row
 from bot.domain.directory import DeliveryMode
+from bot.domain.languages import ReaderLanguage
 from bot.domain.topics import Topic
+from bot.domain.variants import pick
+from bot.i18n import language_name, reader, weekday_name
 from bot.results import (
     ChannelSettings,
     Joined,
+    LanguageSet,
     ModeSet,
     NewsListed,
     QuietHoursSet,
@@ -19,8 +23,9 @@ from bot.results import (
     TimezoneSet,
     TopicsListed,
     Unsubscribed,
+    WeeklyCapSet,
 )
-from bot.timezones import WEEKDAYS, DigestTime
+from bot.timezones import DigestTime
 
 # The actions of the Subscribe/Unsubscribe buttons next to each topic (adapters route on these).
 SUBSCRIBE_ACTION = "topic_subscribe"
@@ -62,15 +67,12 @@ def news_reply(news: NewsListed) -> Reply:
         return Reply(text=m.NEWS_NEEDS_TOPICS)
     if not news.announcements:
         return Reply(text=m.NO_NEWS)
-    blocks = [
-        m.NEWS_ITEM.format(
-            title=a.title,
-            date=f"{(a.sent_at or a.created_at):%Y-%m-%d}",
-            topics=", ".join(a.topics),
-            body=a.body,
-        )
-        for a in news.announcements
-    ]
+    blocks = []
+    for a in news.announcements:
+        variant = pick(a.variants, reader())  # the reader's translation, as its delivery would have
+        title, body = (variant.title, variant.body) if variant else (a.title, a.body)
+        date = f"{(a.sent_at or a.created_at):%Y-%m-%d}"
+        blocks.append(m.NEWS_ITEM.format(title=title, date=date, topics=", ".join(a.topics), body=body))
     return Reply(text=m.NEWS_HEADER(len(news.announcements)) + "\n\n" + "\n\n".join(blocks))
 
 
@@ -79,6 +81,7 @@ def settings_reply(settings: ChannelSettings) -> Reply:
     digest = (
         "" if s.mode is DeliveryMode.IMMEDIATE else m.SETTINGS_DIGEST.format(when=_when(s.mode, s.digest_at))
     )
+    quiet: str
     if s.quiet is None:
         quiet = m.QUIET_SHOW_NONE
     elif s.quiet_is_default:
@@ -86,10 +89,54 @@ def settings_reply(settings: ChannelSettings) -> Reply:
     else:
         quiet = m.QUIET_SHOW.format(quiet=s.quiet)
     partner = m.LINKED_TO.format(name=s.partner_name, tier=s.partner_tier) if s.partner_name else m.NOT_LINKED
+    language = language_line(s.language) if s.language else m.QUIET_SHOW_NONE
     text = m.SETTINGS.format(
-        mode=s.mode.value, digest=digest, timezone=s.timezone, quiet=quiet, partner=partner
+        mode=s.mode.value,
+        digest=digest,
+        timezone=s.timezone,
+        quiet=quiet,
+        cap=_cap(s),
+        language=language,
+        partner=partner,
     )
+    if s.language and not s.language.translated:
+        text += "\n" + m.LANGUAGE_NO_WORDING.format(language=language_name(s.language.tag))
     return Reply(text=text)
+
+
+def language_line(reader: ReaderLanguage) -> str:
+    source = m.LANGUAGE_SOURCES[reader.source.value]
+    return m.LANGUAGE_LINE.format(language=language_name(reader.tag), tag=reader.tag, source=source)
+
+
+def language_reply(changed: LanguageSet) -> Reply:
+    name = language_name(changed.reader.tag)
+    if changed.language is None:
+        source = m.LANGUAGE_SOURCES[changed.reader.source.value]
+        text = m.LANGUAGE_OFF.format(language=name, source=source)
+    else:
+        text = m.LANGUAGE_SET.format(language=name, tag=changed.reader.tag)
+    if not changed.reader.translated:
+        text += "\n" + m.LANGUAGE_NO_WORDING.format(language=name)
+    return Reply(text=text)
+
+
+def _cap(s: ChannelSettings) -> str:
+    if s.cap is None:
+        return m.CAP_SHOW_NONE
+    return (m.CAP_SHOW_DEFAULT if s.cap_is_default else m.CAP_SHOW)(s.cap)
+
+
+def cap_reply(changed: WeeklyCapSet) -> Reply:
+    """`settings cap …`: what the channel's cap now is and what it does there."""
+    if changed.cap is None:
+        return Reply(text=m.CAP_DEFAULT_NONE if changed.follows_vendor else m.CAP_OFF)
+    if changed.follows_vendor:
+        return Reply(text=m.CAP_DEFAULT(changed.cap))
+    if changed.mode is not DeliveryMode.IMMEDIATE:
+        return Reply(text=m.CAP_SET_DIGEST(changed.cap, mode=changed.mode.value))
+    when = _when(DeliveryMode.DAILY, changed.digest_at)
+    return Reply(text=m.CAP_SET(changed.cap, when=when, timezone=changed.timezone))
 
 
 def mode_reply(changed: ModeSet) -> Reply:
@@ -120,7 +167,7 @@ def _when(mode: DeliveryMode, at: DigestTime) -> str:
     """When a digest of `mode` goes out, in words."""
     time = f"{at.hour:02d}:{at.minute:02d}"
     if mode is DeliveryMode.WEEKLY:
-        return m.DIGEST_EVERY_WEEK.format(weekday=WEEKDAYS[at.weekday].capitalize(), time=time)
+        return m.DIGEST_EVERY_WEEK.format(weekday=weekday_name(at.weekday), time=time)
     return m.DIGEST_EVERY_DAY.format(time=time)
 
 

@@ -17,13 +17,15 @@ from datetime import datetime, timedelta
 from bot import messages as m
 from bot.cadence import NoticeDraft
 from bot.domain.conversation import Invocation, RefusalCode
-from bot.domain.refs import Platform
+from bot.domain.refs import ChannelRef, Platform
+from bot.i18n import reading
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
 from bot.ports.feedback import AckStore, FeedbackStore
 from bot.ports.outbox import NoticeStore
 from bot.results import AckListing, Acknowledged, Refused
 from bot.safety import neutralize_mentions
+from bot.services.languages import LanguageDirectory, Languages
 from bot.settings import CoreSettings
 
 ACK_REMINDER_KEY = "reminder:ack:"
@@ -38,6 +40,7 @@ class AckPorts:
     announcements: AnnouncementStore
     acks: AckStore
     notices: NoticeStore
+    directory: LanguageDirectory | None = None  # each reminder in its channel's language
 
 
 class AckService:
@@ -45,6 +48,12 @@ class AckService:
         self._stores = ports
         self._clock = clock
         self._settings = settings
+
+    async def _language(self, channel: ChannelRef) -> str:
+        directory = self._stores.directory
+        if directory is None:
+            return self._settings.default_language
+        return (await Languages(directory, self._clock, self._settings).of_channel(channel)).tag
 
     @property
     def wait(self) -> timedelta:
@@ -84,13 +93,12 @@ class AckService:
         due = await self._stores.acks.due(
             delivered_before=now - self.wait, key_prefix=ACK_REMINDER_KEY, limit=BATCH
         )
-        drafts = [
-            NoticeDraft(
-                key=f"{ACK_REMINDER_KEY}{d.delivery_id}",
-                channel=d.message.channel,
-                text=m.ACK_REMINDER.format(title=neutralize_mentions(d.title)),
-                thread=d.message.message,
+        drafts = []
+        for d in due:
+            with reading(await self._language(d.message.channel)):
+                text = m.ACK_REMINDER.format(title=neutralize_mentions(d.title))
+            key = f"{ACK_REMINDER_KEY}{d.delivery_id}"
+            drafts.append(
+                NoticeDraft(key=key, channel=d.message.channel, text=text, thread=d.message.message)
             )
-            for d in due
-        ]
         return await self._stores.notices.add(drafts, now=now) if drafts else 0

@@ -9,13 +9,16 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot import messages as m
+from bot.caps import CapReach, WeeklyCap
 from bot.commands import Broadcast, Cancel, Invite, Send, TopicAdd, TopicArchive, TopicUnarchive
-from bot.domain.announcements import Announcement, AnnouncementStatus, Priority, Reach
+from bot.domain.announcements import Announcement, AnnouncementStatus, Audience, Priority, Reach
 from bot.domain.conversation import Invocation, RefusalCode, Reply
 from bot.domain.cta import CtaRefused, check_ctas
 from bot.domain.files import Attachment, FileProblem, FileProblemKind
 from bot.domain.topics import Topic
+from bot.domain.variants import Variant
 from bot.ports.announcements import AnnouncementStore
+from bot.ports.caps import CapStore
 from bot.ports.clock import Clock
 from bot.ports.directory import DirectoryStore
 from bot.ports.scheduling import ScheduleStore
@@ -26,6 +29,7 @@ from bot.presenter import RECALL_ACTION as RECALL_ACTION
 from bot.presenter import SEND_ACTION as SEND_ACTION
 from bot.presenter import error as error
 from bot.presenter import present
+from bot.presenter.caps import cap_lines
 from bot.presenter.refusals import cta_refused
 from bot.results import (
     BroadcastResult,
@@ -47,7 +51,7 @@ from bot.services.progress import ProgressService
 from bot.services.scheduling import SchedulingService
 from bot.services.translations import checked_variants
 from bot.settings import CoreSettings
-from bot.timing import CancelOutcome
+from bot.timing import CancelOutcome, DeliveryPlan
 from bot.vocabulary import UnknownValue
 from bot.vocabulary import load as load_vocabulary
 
@@ -60,6 +64,15 @@ TOPIC_LOAD_WINDOW = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
+class CheckedBroadcast:
+    """A broadcast ready to become a draft: checked, with its topics and its variants."""
+
+    command: Broadcast
+    topics: tuple[Topic, ...]
+    variants: tuple[Variant, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AdminPorts:
     """The ports AdminService uses (bot/core.py wires them)."""
 
@@ -67,6 +80,7 @@ class AdminPorts:
     schedules: ScheduleStore
     announcements: AnnouncementStore
     directory: DirectoryStore
+    caps: CapStore
 
 
 class AdminService:
@@ -141,9 +155,10 @@ class AdminService:
         """Create a draft and answer with its preview (`draft`, in words)."""
         return present(await self.draft(inv, cmd))
 
-    async def draft(self, inv: Invocation, cmd: Broadcast) -> BroadcastResult:
-        """Create a draft and return it with who it will reach and when (a scheduled time;
-        deliveries waiting for quiet hours or digests), or why nothing was created."""
+    async def checked(self, cmd: Broadcast) -> CheckedBroadcast | Refused:
+        """The broadcast with its saved audience resolved and its audience, calls to action, variants
+        and topics checked (as a draft needs them, and a recurring series at each occurrence); or why
+        not."""
         if cmd.saved_audience is not None:  # `audience:<name>`: its filters (and topics) now
             resolved = await self._audiences.resolve(cmd)
             if isinstance(resolved, Refused):
@@ -168,14 +183,24 @@ class AdminService:
         if cmd.ack_required and not cmd.urgent:
             # The grammar checks this too; structured input (modals, Discord options) arrives here only.
             return Refused(RefusalCode.ACK_NEEDS_URGENT, "urgent")
+        return CheckedBroadcast(replace(cmd, ctas=ctas), tuple(topics), variants)
+
+    async def draft(self, inv: Invocation, cmd: Broadcast) -> BroadcastResult:
+        """Create a draft and return it with who it will reach and when (a scheduled time;
+        deliveries waiting for quiet hours or digests), or why nothing was created."""
+        checked = await self.checked(cmd)
+        if isinstance(checked, Refused):
+            return checked
+        cmd, topics, variants = checked.command, checked.topics, checked.variants
+        ctas = cmd.ctas
         topic_ids = [t.id for t in topics]
         groups = await self._stores.schedules.target_groups(topic_ids, cmd.audience)
         schedule = None
         if cmd.send_at is not None:
-            checked = self.scheduling.resolve(cmd, groups)
-            if isinstance(checked, Reply):  # nothing is created: a wrong time must not become a draft
-                return _refused(checked)
-            schedule = checked
+            resolved = self.scheduling.resolve(cmd, groups)
+            if isinstance(resolved, Reply):  # nothing is created: a wrong time must not become a draft
+                return _refused(resolved)
+            schedule = resolved
         gathered = await self._gather(inv, cmd)
         if isinstance(gathered, FilesRefused):
             return gathered
@@ -201,6 +226,7 @@ class AdminService:
             groups, schedule=schedule, urgent=cmd.urgent, hold_digests=self.hold_digests
         )
         lines = self.scheduling.describe(plan, schedule)
+        lines += await self._cap_lines(topic_ids, cmd.audience, plan, urgent=cmd.urgent)
         if schedule is not None:
             lines.append(m.SCHEDULE_HINT.format(id=announcement.id))
         return Previewed(
@@ -211,6 +237,20 @@ class AdminService:
             self._settings.default_language,
             file_problems=problems,
         )
+
+    def _cap(self) -> WeeklyCap:
+        return WeeklyCap(vendor=self._settings.weekly_cap)
+
+    async def _cap_lines(
+        self, topic_ids: Sequence[int], audience: Audience, plan: DeliveryPlan, *, urgent: bool
+    ) -> list[str]:
+        """The preview's lines on targeted channels at their weekly cap (urgent ones always pass)."""
+        if urgent:
+            return []
+        reach = await self._stores.caps.at_cap(
+            topic_ids, audience, cap=self._cap(), plan=plan, now=self._clock.now()
+        )
+        return cap_lines(reach, self._settings.digest_at())
 
     async def _gather(self, inv: Invocation, cmd: Broadcast) -> tuple[Attachment, ...] | FilesRefused:
         """The broadcast's files, stored; refused (no draft) when a path cannot be read."""
@@ -234,9 +274,10 @@ class AdminService:
         """Send a draft, or schedule it when it has a time; answer with the summary, in words."""
         return present(await self.send_draft(cmd))
 
-    async def send_draft(self, cmd: Send) -> SendResult:
+    async def send_draft(self, cmd: Send, *, occurrence: bool = False) -> SendResult:
         """Send a draft (or schedule it): how many deliveries were written and when they go out,
-        or why nothing was sent."""
+        or why nothing was sent. An `occurrence` of a recurring series is drafted at its time, so its
+        schedule may have begun already: its earlier zones' deliveries are due at once."""
         announcement = await self._stores.announcements.get(cmd.announcement_id)
         if announcement is None:
             return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=cmd.announcement_id)
@@ -248,7 +289,7 @@ class AdminService:
             audience = _audience(announcement)
             return Refused(RefusalCode.EMPTY_AUDIENCE, announcement_id=announcement.id, audience=audience)
         schedule = announcement.schedule
-        if schedule is not None:
+        if schedule is not None and not occurrence:
             checked = self.scheduling.check(schedule, groups)
             if isinstance(checked, Reply):
                 return _refused(checked)
@@ -267,6 +308,7 @@ class AdminService:
             bypass_digest=urgent or not self.hold_digests,
             now=self._clock.now(),
             plan=plan,
+            cap=None if urgent else self._cap(),
         )
         if written is None:  # someone else sent, scheduled or cancelled it in the meantime
             return _not_a_draft(await self._stores.announcements.get(announcement.id) or announcement)
@@ -274,7 +316,9 @@ class AdminService:
             await self._progress.start(announcement, written)
         self._wake_worker()
         when = None if schedule is None else self.scheduling.when(schedule, plan)
-        return SentSummary(announcement, written, when, tuple(self.scheduling.describe(plan, None)))
+        capping = CapReach() if urgent else await self._stores.caps.capped(announcement.id, cap=self._cap())
+        notes = (*self.scheduling.describe(plan, None), *cap_lines(capping, self._settings.digest_at()))
+        return SentSummary(announcement, written, when, notes)
 
     async def cancel(self, cmd: Cancel) -> Cancelled | Refused:
         """Cancel a draft, or a scheduled announcement until its first delivery goes out."""

@@ -13,10 +13,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from bot import messages as m
+from bot.caps import MISSED
 from bot.domain.directory import DeliveryMode
 from bot.domain.outbox import Work
 from bot.domain.sending import DigestItem, DigestPost, Outgoing
 from bot.domain.variants import pick, reader_language
+from bot.i18n import ENGLISH, catalog_language, long_date, reader, reading
 from bot.ports.clock import Clock
 from bot.ports.outbox import DigestStore
 from bot.services.cta import CtaLinks, linked
@@ -59,7 +61,11 @@ class DigestService:
         made = 0
         for group in await self._stores.digests.held_groups():
             _, tz = zone_or(group.zone or None, self._settings.default_timezone)
-            if group.mode is DeliveryMode.IMMEDIATE:
+            if group.missed:
+                # Held by the channel's weekly cap: a "You also missed" digest at its daily digest time.
+                boundary, day = last_digest(now, DeliveryMode.DAILY, when, tz)
+                period = f"{MISSED}:{day.isoformat()}"
+            elif group.mode is DeliveryMode.IMMEDIATE:
                 # The channel left digest mode with announcements still held: send them now, once.
                 boundary, period = now, f"{CATCH_UP}:{local_wall(now, tz):%Y-%m-%dT%H:%M}"
             else:
@@ -87,7 +93,10 @@ class DigestService:
             else item
             for item in items
         ]
-        post = DigestPost(digest_id=work.id, period_label=label(period), items=tuple(items))
+        language = reader_language(items[0].language if items else None, self._settings.default_language)
+        with reading(language):
+            period_label = str(label(period))  # plain text in the reader language
+        post = DigestPost(digest_id=work.id, period_label=period_label, items=tuple(items), language=language)
         return Outgoing(channel=work.channel, content=post)
 
     def _in_language(self, item: DigestItem) -> DigestItem:
@@ -99,6 +108,8 @@ class DigestService:
 
 def label(period: str) -> str:
     kind, day = parse_period_key(period)
+    if kind == MISSED:
+        return m.DIGEST_MISSED
     if day is None or kind == CATCH_UP:
         return m.DIGEST_CATCH_UP
     template = m.DIGEST_WEEKLY if kind == DeliveryMode.WEEKLY.value else m.DIGEST_DAILY
@@ -106,4 +117,5 @@ def label(period: str) -> str:
 
 
 def _day(day: date) -> str:
-    return m.DIGEST_DAY.format(day=day)
+    """The house format in English ("Wednesday 25 November 2026"); the reader's locale's own else."""
+    return m.DIGEST_DAY.format(day=day) if catalog_language(reader()) == ENGLISH else long_date(day)

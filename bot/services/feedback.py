@@ -20,6 +20,7 @@ from bot.domain.feedback import Question, QuestionStatus
 from bot.domain.outbox import Work
 from bot.domain.refs import ChannelRef, MessageRef, Platform
 from bot.domain.sending import Outgoing, RelayKind, RelayPost
+from bot.i18n import language_name, reading
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
 from bot.ports.directory import DirectoryStore
@@ -29,6 +30,7 @@ from bot.ports.sending import Sender, SendError, TransientSendError
 from bot.presenter.feedback import one_line
 from bot.results import HelpfulCounted, OpenQuestions, QuestionAnswered, QuestionAsked, Refused
 from bot.safety import neutralize_mentions
+from bot.services.languages import Languages
 from bot.settings import CoreSettings
 
 MAX_QUESTION = 3000
@@ -52,6 +54,7 @@ class FeedbackService:
         self._stores = ports
         self._clock = clock
         self._settings = settings
+        self._languages = Languages(ports.directory, clock, settings)
 
     async def reaction(
         self, *, platform: Platform, channel: str, message: str, user: str, emoji: str, added: bool
@@ -225,18 +228,22 @@ class FeedbackService:
         question = await self._stores.feedback.question(work.question_id)
         assert question is not None
         key = f"r{work.id}"
+        reader = await self._languages.of_channel(question.channel)
         if work.relay_kind is RelayKind.ANSWER:
             assert work.answer_id is not None
-            out = await self._answer_outgoing(work, question)
-            return await _post_once(sender_for(out.channel.platform), out, key, work.ambiguous)
+            with reading(reader.tag):  # the answer's frame in the partner's language, their words kept
+                out = await self._answer_outgoing(work, question)
+                return await _post_once(sender_for(out.channel.platform), out, key, work.ambiguous)
         admin = await self.admin_channel_of(question)
-        thread = await self._admin_thread(work, question, admin, sender_for)
-        out = Outgoing(
-            channel=admin,
-            content=RelayPost(relay_id=work.id, kind=RelayKind.QUESTION, text=_question_text(question)),
-            thread=thread,
-        )
-        ref = await _post_once(sender_for(admin.platform), out, key, work.ambiguous)
+        with reading(self._settings.admin_language):
+            thread = await self._admin_thread(work, question, admin, sender_for)
+            text = _question_text(question, language_name(reader.tag))
+            out = Outgoing(
+                channel=admin,
+                content=RelayPost(relay_id=work.id, kind=RelayKind.QUESTION, text=text),
+                thread=thread,
+            )
+            ref = await _post_once(sender_for(admin.platform), out, key, work.ambiguous)
         await self._stores.feedback.set_relayed(
             question.id, channel=admin.channel, message=ref.message, thread=(thread or ref).message
         )
@@ -329,8 +336,9 @@ async def _post_once(sender: Sender, out: Outgoing, key: str, ambiguous: bool) -
     return await sender.post(out, idempotency_key=key)
 
 
-def _question_text(question: Question) -> str:
+def _question_text(question: Question, language: str) -> str:
     return m.QUESTION_RELAYED.format(
+        language=language,
         id=question.id,
         partner=neutralize_mentions(question.partner_name),
         tier=question.partner_tier,

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import available_timezones
 
-from bot.commands import Join, News, SetMode, SetQuietHours, SetTimezone, Subscribe, Unsubscribe
+from bot.caps import effective_cap
+from bot.commands import Join, News, SetMode, SetQuietHours, SetTimezone, SetWeeklyCap, Subscribe, Unsubscribe
 from bot.domain.conversation import Invocation, RefusalCode
 from bot.domain.directory import Channel, InviteOutcome
 from bot.domain.engagement import NewsPull
@@ -34,6 +35,7 @@ from bot.results import (
     TimezoneSet,
     TopicsListed,
     Unsubscribed,
+    WeeklyCapSet,
 )
 from bot.settings import CoreSettings
 from bot.timezones import closest_zone, stored_quiet
@@ -170,6 +172,9 @@ class PartnerService:
             quiet_is_default=not channel.quiet_hours,
             partner_name=partner.name if partner else "",
             partner_tier=partner.tier if partner else "",
+            cap=effective_cap(channel.weekly_cap, self._settings.weekly_cap),
+            # The vendor's cap is the one in force (none in force: nobody's).
+            cap_is_default=channel.weekly_cap is None and self._settings.weekly_cap is not None,
         )
 
     async def set_mode(self, inv: Invocation, cmd: SetMode) -> ModeSet:
@@ -186,6 +191,21 @@ class PartnerService:
             now=self._clock.now(),
         )
         return QuietHoursSet(cmd.quiet, await self._timezone(channel))
+
+    async def set_weekly_cap(self, inv: Invocation, cmd: SetWeeklyCap) -> WeeklyCapSet:
+        """`settings cap <n>|off|default` (bot/caps.py)."""
+        channel = await self.channel(inv)
+        await self._stores.directory.set_weekly_cap(
+            channel.id, cmd.cap, user=inv.user.user, now=self._clock.now()
+        )
+        return WeeklyCapSet(
+            cap=effective_cap(cmd.cap, self._settings.weekly_cap),
+            follows_vendor=cmd.cap is None,
+            mode=channel.mode,
+            digest_at=self._settings.digest_at(),
+            # A partner imported without a zone stores "": the vendor's applies.
+            timezone=await self._timezone(channel) or self._settings.default_timezone,
+        )
 
     async def _timezone(self, channel: Channel) -> str:
         """The zone the channel's clock follows: its own, else its partner's, else the vendor's."""

@@ -18,6 +18,7 @@ from bot.domain.outbox import DeliveryStatus, Outcome, OutcomeKind, Work, WorkKi
 from bot.domain.refs import ChannelRef, MessageRef, Platform
 from bot.domain.sending import AnnouncementPost, DigestPost, Outgoing, RelayKind, RelayPost
 from bot.domain.variants import pick, reader_language
+from bot.i18n import reading
 from bot.ports.announcements import AnnouncementStore, RevisionStore
 from bot.ports.directory import DirectoryStore
 from bot.ports.outbox import DigestStore, NoticeStore, OutboxStore
@@ -206,7 +207,8 @@ class DeliveryQueue:
             work.id, announcement, redirects_for(work.channel.platform, self.links), language=language
         )
         out = Outgoing(channel=work.channel, content=post)
-        return await courier.post(work, out, f"d{work.id}", lease_until)
+        with reading(language):  # the sender's own words (buttons, marks) in the reader's language
+            return await courier.post(work, out, f"d{work.id}", lease_until)
 
     async def record(self, chunk: Chunk, *, worker: str, now: datetime) -> list[int]:
         await self.outbox.record(WorkKind.DELIVERY, _outcomes(chunk), worker=worker, now=now)
@@ -241,7 +243,9 @@ class DigestQueue:
         out = await self.digests.outgoing(work)
         if isinstance(out.content, DigestPost) and not out.content.items:
             return MessageRef(work.channel, "")  # everything in it was recalled: post nothing
-        return await courier.post(work, out, idempotency_key(work), lease_until)
+        language = out.content.language if isinstance(out.content, DigestPost) else None
+        with reading(language):
+            return await courier.post(work, out, idempotency_key(work), lease_until)
 
     async def record(self, chunk: Chunk, *, worker: str, now: datetime) -> list[int]:
         touched = await self.store.record(_outcomes(chunk), worker=worker, now=now)
@@ -364,7 +368,8 @@ class RevisionQueue:
         ref = MessageRef(channel, message)
         await courier.pace(sender.rate_keys(channel), None)
         if work.kind is WorkKind.EDIT:
-            await sender.edit(ref, out)
+            with reading(language):
+                await sender.edit(ref, out)
         else:
             await sender.delete(ref, out=out)
         return ref

@@ -5,6 +5,7 @@ from storage.repositories.announcements import AnnouncementRepository
 from storage.repositories.approvals import ApprovalRepository
 from storage.repositories.audiences import SavedAudienceRepository
 from storage.repositories.audit import AuditRepository
+from storage.repositories.caps import CapRepository
 from storage.repositories.command_sync import CommandSyncRepository
 from storage.repositories.cta import CtaRepository
 from storage.repositories.digests import DigestRepository
@@ -20,6 +21,7 @@ from storage.repositories.ratelimits import RateLimitRepository
 from storage.repositories.reports import ReportRepository
 from storage.repositories.revisions import RevisionRepository
 from storage.repositories.scheduling import ScheduleRepository
+from storage.repositories.series import SeriesRepository
 from storage.repositories.stats import StatsRepository
 from storage.repositories.subscriptions import SubscriptionRepository
 from storage.repositories.topics import TopicRepository
@@ -30,6 +32,7 @@ __all__ = [
     "AnnouncementRepository",
     "ApprovalRepository",
     "AuditRepository",
+    "CapRepository",
     "CommandSyncRepository",
     "CtaRepository",
     "DigestRepository",
@@ -46,6 +49,7 @@ __all__ = [
     "RevisionRepository",
     "SavedAudienceRepository",
     "ScheduleRepository",
+    "SeriesRepository",
     "StatsRepository",
     "SubscriptionRepository",
     "TopicRepository",

@@ -12,6 +12,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.caps import WeeklyCap
 from bot.domain import (
     Announcement,
     AnnouncementStatus,
@@ -204,6 +205,7 @@ class AnnouncementRepository(Repository):
         now: datetime,
         allowed_from: Sequence[AnnouncementStatus] = (AnnouncementStatus.DRAFT,),
         plan: DeliveryPlan | None = None,
+        cap: WeeklyCap | None = None,
     ) -> int | None:
         """Move the announcement to `sending` and write its outbox rows in one transaction.
 
@@ -242,6 +244,7 @@ class AnnouncementRepository(Repository):
                 now=now,
                 plan=plan,
                 excluded=self._excluded,
+                cap=cap,
             )
             # rowcount of INSERT … SELECT is -1 on PostgreSQL (psycopg): count the rows instead.
             written = await session.exec(

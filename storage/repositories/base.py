@@ -59,4 +59,6 @@ def to_channel(row: ChannelRow) -> Channel:
         timezone=row.timezone,
         active=row.active,
         quiet_hours=row.quiet_hours,
+        language=row.language,
+        weekly_cap=row.weekly_cap,
     )

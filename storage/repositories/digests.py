@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, exists, func, literal, select, true, update
+from sqlalchemy import Table, and_, bindparam, case, delete, exists, func, literal, not_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel, col
 from sqlmodel import select as sm_select
@@ -68,11 +68,24 @@ def _unlinked_held() -> Any:
     return and_(col(DeliveryRow.status) == _HELD, col(DeliveryRow.digest_id).is_(None))
 
 
+def _missed() -> Any:
+    """A held row waits for a "You also missed" digest: capped (bot/caps.py) on an immediate channel.
+    Needs the row's channel joined."""
+    return and_(col(DeliveryRow.capped).is_(True), col(ChannelRow.mode) == DeliveryMode.IMMEDIATE.value)
+
+
+def _missed_row(missed: bool) -> Any:
+    """`_missed() == missed` for the row-linking UPDATE, where the channel is not joined."""
+    immediate = exists().where(_C.c.id == _D.c.channel_id, _C.c.mode == DeliveryMode.IMMEDIATE.value)
+    held_by_cap = and_(_D.c.capped.is_(True), immediate)
+    return held_by_cap if missed else ~held_by_cap
+
+
 class DigestRepository(Repository):
     async def held_groups(self) -> list[HeldGroup]:
         """Zones and modes of active channels that have announcements held for no digest yet."""
         query = (
-            select(zone_column(), col(ChannelRow.mode))
+            select(zone_column(), col(ChannelRow.mode), case((_missed(), 1), else_=0))
             .select_from(DeliveryRow)
             .join(ChannelRow, col(ChannelRow.id) == DeliveryRow.channel_id)
             .outerjoin(PartnerRow, col(PartnerRow.id) == ChannelRow.partner_id)
@@ -81,12 +94,16 @@ class DigestRepository(Repository):
         )
         async with self._sessions() as session:
             found = (await (await session.connection()).execute(query)).all()
-        return [HeldGroup(zone=zone, mode=DeliveryMode(mode)) for zone, mode in sorted(found)]
+        return [
+            HeldGroup(zone=zone, mode=DeliveryMode(mode), missed=bool(missed))
+            for zone, mode, missed in sorted(found, key=lambda row: (row[0], row[1], bool(row[2])))
+        ]
 
     async def create(self, *, group: HeldGroup, period: str, boundary: datetime, now: datetime) -> int:
         """One digest per channel of `group` for `period`, carrying its rows held up to `boundary`."""
         batch = secrets.token_hex(8)
-        due = _unlinked_held(), col(DeliveryRow.not_before) <= boundary
+        missed = _missed() if group.missed else not_(_missed())
+        due = _unlinked_held(), col(DeliveryRow.not_before) <= boundary, missed
         channels = (
             select(
                 col(DeliveryRow.channel_id).label("channel_id"), col(DeliveryRow.platform).label("platform")
@@ -141,6 +158,7 @@ class DigestRepository(Repository):
                     _D.c.digest_id.is_(None),
                     _D.c.not_before <= boundary,
                     exists().where(ours),
+                    _missed_row(group.missed),
                 )
                 .values(digest_id=select(_G.c.id).where(ours).scalar_subquery())
                 .execution_options(synchronize_session=False)

@@ -295,13 +295,23 @@ class DirectoryRepository(Repository):
     ) -> None:
         await self._set_channel(channel_id, user, now, quiet_hours=quiet)
 
+    async def set_language(
+        self, channel_id: int, language: str | None, *, user: str | None, now: datetime
+    ) -> None:
+        await self._set_channel(channel_id, user, now, language=language)
+
+    async def set_weekly_cap(
+        self, channel_id: int, cap: int | None, *, user: str | None, now: datetime
+    ) -> None:
+        await self._set_channel(channel_id, user, now, weekly_cap=cap)
+
     async def _set_channel(
-        self, channel_id: int, user: str | None, now: datetime, **values: str | None
+        self, channel_id: int, user: str | None, now: datetime, **values: str | int | None
     ) -> None:
         """A partner's own setting, and its `settings_changed` event (detail: `name=value`)."""
         async with self._sessions.begin() as session:
             await session.exec(update(ChannelRow).where(col(ChannelRow.id) == channel_id).values(**values))
-            detail = ",".join(f"{key}={value or ''}" for key, value in values.items())
+            detail = ",".join(f"{key}={'' if value is None else value}" for key, value in values.items())
             await record_event(
                 session,
                 EngagementKind.SETTINGS_CHANGED,

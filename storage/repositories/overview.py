@@ -108,11 +108,16 @@ def _seconds(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
     return func.extract("epoch", later - earlier)
 
 
-def _per_day(segment: Segment, topic_id: int | None, start: datetime, now: datetime, dialect: str) -> Any:
+def _per_day(
+    segment: Segment, topic_id: int | None, start: datetime, now: datetime, dialect: str, *, weekly: bool
+) -> Any:
     """(UTC date, proactive, reactive) of the actions on each day from `start`'s to `now`'s, whole
     days (a chart of days): from the daily roll-up (`engagement_day`, the partners of the segment), or,
-    for one topic, from the events (the roll-up is not kept per topic)."""
+    for one topic, from the events (the roll-up is not kept per topic). `weekly` (a chart of weeks):
+    the whole weeks inside come as one row each, dated their Monday, from `engagement_week`."""
     first, last = start.astimezone(UTC).date(), now.astimezone(UTC).date()
+    if topic_id is None and weekly:
+        return _per_week(segment, first, last)
     if topic_id is None:
         r = rollups.ENGAGEMENT_DAY
         query = select(r.c.day, func.sum(r.c.proactive), func.sum(r.c.reactive)).where(
@@ -134,6 +139,25 @@ def _per_day(segment: Segment, topic_id: int | None, start: datetime, now: datet
         .subquery("per")
     )
     return select(per.c.day, _sum_if(per.c.proactive), _sum_if(~per.c.proactive)).group_by(per.c.day)
+
+
+def _per_week(segment: Segment, first: date, last: date) -> Any:
+    """`_per_day` for a chart of weeks: a 90-day window reads its dozen whole weeks from the weekly
+    roll-up (one row per partner and week) and only its first and last few days from the daily one,
+    a fifth of the rows."""
+    spans = rollups.spans(first, last + timedelta(days=1))
+    rows = rollups.event_rows(spans)
+    query = select(rows.c.day, func.sum(rows.c.proactive), func.sum(rows.c.reactive))
+    if _dimensions(segment):
+        query = query.where(rows.c.partner_id.in_(_partners(segment)))
+    return query.group_by(rows.c.day)
+
+
+def week_buckets(first: date, last: date) -> tuple[date, int]:
+    """Weekly buckets over [first, last]: calendar weeks (Monday to Sunday), the first and last cut
+    to the window; the Monday on or before `first`, and how many buckets."""
+    monday = first - timedelta(days=first.weekday())
+    return monday, (last - monday).days // 7 + 1
 
 
 def _as_date(value: Any) -> date:
@@ -184,9 +208,11 @@ class OverviewRepository(Repository):
         asked = [_Q.c.created_at >= since, _Q.c.created_at <= until, *_question_filter(segment, topic_id)]
         answered = and_(_Q.c.answered_at.is_not(None), _Q.c.answered_at <= until)
         questions = select(func.count(), _sum_if(answered)).where(*asked)
-        first = start.astimezone(UTC).date()
-        step = max(1, bucket.days)
-        buckets = (now.astimezone(UTC).date() - first).days // step + 1
+        first, last = start.astimezone(UTC).date(), now.astimezone(UTC).date()
+        weekly = bucket.days >= 7
+        # Days from `first`, or calendar weeks (read from the weekly roll-up) from its Monday.
+        anchor, buckets = week_buckets(first, last) if weekly else (first, (last - first).days + 1)
+        step = 7 if weekly else 1
 
         async def read_reach() -> Any:
             async with self._sessions() as session:
@@ -195,7 +221,8 @@ class OverviewRepository(Repository):
         async def read_days() -> Any:
             async with self._sessions() as session:
                 conn = await session.connection()
-                return (await conn.execute(_per_day(segment, topic_id, start, now, conn.dialect.name))).all()
+                query = _per_day(segment, topic_id, start, now, conn.dialect.name, weekly=weekly)
+                return (await conn.execute(query)).all()
 
         async def read_questions() -> tuple[int, int, timedelta | None]:
             async with self._sessions() as session:
@@ -219,10 +246,11 @@ class OverviewRepository(Repository):
         ) = await gather(read_reach(), read_days(), read_questions())
         counts: Counter[tuple[int, bool]] = Counter()
         for day, proactive, reactive in per_day:
-            n = min(max((_as_date(day) - first).days // step, 0), buckets - 1)
+            n = min(max((_as_date(day) - anchor).days // step, 0), buckets - 1)
             counts[(n, True)] += int(proactive or 0)
             counts[(n, False)] += int(reactive or 0)
         midnight = datetime(first.year, first.month, first.day, tzinfo=UTC)
+        anchor_midnight = datetime(anchor.year, anchor.month, anchor.day, tzinfo=UTC)
         return OverviewFigures(
             announcements=int(announcements),
             channels=int(channels),
@@ -232,7 +260,11 @@ class OverviewRepository(Repository):
             questions_answered=int(answered_n),
             median_answer=median,
             actions=tuple(
-                ActionBucket(midnight + timedelta(days=i * step), counts[(i, True)], counts[(i, False)])
+                ActionBucket(
+                    max(midnight, anchor_midnight + timedelta(days=i * step)),
+                    counts[(i, True)],
+                    counts[(i, False)],
+                )
                 for i in range(buckets)
             ),
         )

@@ -112,6 +112,13 @@ class StatsRepository(Repository):
                     )
                 ).all()
             )
+            capped = (
+                await (await session.connection()).execute(
+                    sa_select(func.count()).where(
+                        _D.c.announcement_id == announcement_id, _D.c.capped.is_(True)
+                    )
+                )
+            ).scalar_one()
             ctas = await cta_clicks(await session.connection(), announcement_id)
             asked, answered = (
                 await (await session.connection()).execute(
@@ -144,6 +151,7 @@ class StatsRepository(Repository):
             proactive=int(actions.get(True, 0)),
             reactive=int(actions.get(False, 0)),
             ctas=ctas,
+            capped=int(capped),
         )
 
     async def progress(self, announcement_id: int, *, now: datetime) -> DeliveryProgress:
@@ -172,14 +180,19 @@ class StatsRepository(Repository):
         )
         # Grouped over a subquery: PostgreSQL would not match a CASE in GROUP BY with the one in the
         # select list, as each carries its own bound `now`.
-        rows = sa_select(state, reason).where(_D.c.announcement_id == announcement_id).subquery()
-        query = sa_select(rows.c.state, rows.c.reason, func.count()).group_by(rows.c.state, rows.c.reason)
+        capped = case((_D.c.capped.is_(True), 1), else_=0).label("capped")
+        rows = sa_select(state, reason, capped).where(_D.c.announcement_id == announcement_id).subquery()
+        query = sa_select(
+            rows.c.state, rows.c.reason, func.count(), func.coalesce(func.sum(rows.c.capped), 0)
+        ).group_by(rows.c.state, rows.c.reason)
         async with self._sessions() as session:
             grouped = (await (await session.connection()).execute(query)).all()
         states: Counter[str] = Counter()
         failures: Counter[str] = Counter()
-        for name, last_error, count in grouped:
+        over_cap = 0
+        for name, last_error, count, in_capped in grouped:
             states[name] += count
+            over_cap += int(in_capped)
             if name == "failed":
                 failures[failure_reason(last_error or "")] += count
         return DeliveryProgress(
@@ -191,6 +204,7 @@ class StatsRepository(Repository):
             held=states["held"],
             withdrawn=states["withdrawn"],
             failures_by_reason=tuple(sorted(failures.items(), key=lambda kv: (-kv[1], kv[0]))),
+            capped=over_cap,
         )
 
     async def topics(self) -> list[TopicStats]:
@@ -202,6 +216,7 @@ class StatsRepository(Repository):
                 func.count(func.distinct(case((_D.c.status == "sent", _D.c.id)))),
                 func.count(func.distinct(case((_R.c.active.is_(True), _R.c.id)))),
                 func.count(func.distinct(_Q.c.id)),
+                func.count(func.distinct(case((_D.c.capped.is_(True), _D.c.id)))),
             )
             .select_from(
                 _T.outerjoin(_AT, _AT.c.topic_id == _T.c.id)
@@ -218,8 +233,8 @@ class StatsRepository(Repository):
             rows = (await (await session.connection()).execute(per_topic)).all()
             actions = await _topic_actions(session)
         return [
-            TopicStats(slug, int(a), int(d), int(r), int(q), *actions.get(slug, (0, 0)))
-            for slug, a, d, r, q in rows
+            TopicStats(slug, int(a), int(d), int(r), int(q), *actions.get(slug, (0, 0)), capped=int(c))
+            for slug, a, d, r, q, c in rows
         ]
 
 

@@ -74,6 +74,13 @@ class TopicRepository(Repository):
             .where(d.c.status == DeliveryStatus.SENT.value, d.c.sent_at > since, d.c.sent_at <= until)
             .group_by(at_.c.topic_id)
         )
+        # Over a channel's weekly cap (bot/caps.py), by when it would have gone out alone.
+        capped = (
+            sa_select(at_.c.topic_id, func.count())
+            .select_from(d.join(at_, at_.c.announcement_id == d.c.announcement_id))
+            .where(d.c.capped.is_(True), d.c.not_before > since, d.c.not_before <= until)
+            .group_by(at_.c.topic_id)
+        )
         window = and_(e.c.at > since, e.c.at <= until)
         on_topic = sa_select(e.c.topic_id.label("tid"), e.c.proactive.label("pro")).where(
             window, e.c.topic_id.is_not(None)
@@ -89,11 +96,16 @@ class TopicRepository(Repository):
         async with self._sessions() as session:
             connection = await session.connection()
             for topic_id, count in (await connection.execute(delivered)).all():
-                found.setdefault(topic_id, [0, 0, 0])[0] = int(count)
+                found.setdefault(topic_id, [0, 0, 0, 0])[0] = int(count)
             for topic_id, proactive, count in (await connection.execute(actions)).all():
-                found.setdefault(topic_id, [0, 0, 0])[1 if proactive else 2] += int(count)
+                found.setdefault(topic_id, [0, 0, 0, 0])[1 if proactive else 2] += int(count)
+            for topic_id, count in (await connection.execute(capped)).all():
+                found.setdefault(topic_id, [0, 0, 0, 0])[3] = int(count)
         days = (until - since).days
-        return {tid: SendingLoad(days, sent, pro, re_) for tid, (sent, pro, re_) in found.items()}
+        return {
+            tid: SendingLoad(days, sent, pro, re_, capped=over)
+            for tid, (sent, pro, re_, over) in found.items()
+        }
 
     async def by_slugs(self, slugs: Iterable[str]) -> list[Topic]:
         async with self._sessions() as session:

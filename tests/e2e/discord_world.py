@@ -66,11 +66,18 @@ class DiscordWorld:
     # --- interactions ---------------------------------------------------------------------
 
     async def slash(
-        self, command: str, options: Mapping[str, Any] | None = None, *, channel: Channel, user: Member
+        self,
+        command: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        channel: Channel,
+        user: Member,
+        locale: str = "en-US",
     ) -> dict[str, Any]:
-        """Run a slash command; the bot's first answer (type 4, or 5 followed by the followup)."""
+        """Run a slash command (from a Discord client set to `locale`); the bot's first answer (type 4,
+        or 5 followed by the followup)."""
         interaction = self.fake.push_slash_command(
-            command, options, channel_id=channel.id, user_id=user.user.id
+            command, options, channel_id=channel.id, user_id=user.user.id, locale=locale
         )
         return await self.answer(interaction)
 

@@ -138,3 +138,19 @@ def test_errors_are_one_line(
     nowhere = run(monkeypatch, capsys, "--csv", str(tmp_path / "missing" / "scores.csv"))
     assert nowhere.returncode == 1 and nowhere.said.startswith("partnerbot: cannot write ")
     assert len(nowhere.stderr.strip().splitlines()) == 1 and "Traceback" not in nowhere.stderr
+
+
+def test_a_partner_name_that_is_a_formula_is_not_run_by_a_spreadsheet(
+    seeded: str,
+    pulled: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with sqlite3.connect(seeded.removeprefix("sqlite:///")) as db:
+        db.execute("UPDATE partner SET name = '=HYPERLINK(\"http://evil.example\")' WHERE name = 'Acme'")
+        db.execute("UPDATE partner SET region = '@emea' WHERE name = 'Birch'")
+    result = run(monkeypatch, capsys, "--csv", "-")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[0]["name"] == '\'=HYPERLINK("http://evil.example")'
+    assert rows[1]["region"] == "'@emea" and rows[1]["score"] == "60.0"

@@ -36,6 +36,7 @@ def test_jobs_are_defined_in_one_place_with_a_schedule_and_a_description(
     sqlite_harness: Harness,
 ) -> None:
     assert set(JOBS) == {
+        "series",
         "outbox-sweep",
         "finish-announcements",
         "digests",
@@ -45,6 +46,7 @@ def test_jobs_are_defined_in_one_place_with_a_schedule_and_a_description(
         "broadcast-progress",
         "rate-limit-pruning",
         "retention",
+        "files-gc",
     }
     settings = Settings(_env_file=None, default_timezone="Europe/Berlin", report_time="08:30")
     assert JOBS["weekly-report"].schedule(settings) == "Mondays 08:30 Europe/Berlin, once across processes"

@@ -7,12 +7,14 @@ Runs on SQLite and PostgreSQL (the `harness` fixture); the chat replies go throu
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time
 
 from bot import messages as m
 from bot.commands import Join, News, SetMode, SetQuietHours, SetTimezone, Subscribe, Unsubscribe
 from bot.domain import DeliveryMode, Refusal, RefusalCode
 from bot.domain.conversation import Invocation
+from bot.domain.languages import LanguageSource, ReaderLanguage
 from bot.presenter import present
 from bot.results import (
     ChannelSettings,
@@ -88,7 +90,9 @@ async def test_settings_are_returned_as_values_and_changes_as_what_now_holds(har
     assert await p.set_quiet_hours(acme, SetQuietHours(night)) == QuietHoursSet(night, "Europe/Berlin")
     shown = await p.settings(acme)
     assert shown == ChannelSettings(DeliveryMode.WEEKLY, digest_at, "Europe/Berlin", night, False)
-    assert (await h.partner("acme", "settings")).text == present(shown).text
+    # The core adds the language the channel reads (bot/services/languages.py).
+    english = ReaderLanguage("en", LanguageSource.DEFAULT)
+    assert (await h.partner("acme", "settings")).text == present(replace(shown, language=english)).text
     assert await p.set_quiet_hours(acme, SetQuietHours(None)) == QuietHoursSet(None, "Europe/Berlin")
     assert (await p.settings(acme)).quiet is None
 

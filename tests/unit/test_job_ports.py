@@ -20,6 +20,8 @@ def test_a_job_host_offers_narrow_ports_not_the_stores_bag() -> None:
         "outbox",
         "rate_limits",
         "privacy",
+        "file_usage",
+        "file_bytes",
     ]
 
 

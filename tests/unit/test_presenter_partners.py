@@ -125,37 +125,48 @@ def test_news_lists_each_announcement_with_its_date_and_topics() -> None:
 
 
 @pytest.mark.parametrize(
-    ("settings", "mode", "quiet", "partner"),
+    ("settings", "mode", "quiet", "cap", "partner"),
     [
         (
             ChannelSettings(DeliveryMode.IMMEDIATE, NINE_ON_FRIDAY, "Europe/Berlin", None),
             "`immediate`",
             "off",
+            "off",
             m.NOT_LINKED,
         ),
         (
             ChannelSettings(
-                DeliveryMode.WEEKLY, NINE_ON_FRIDAY, "Europe/Berlin", NIGHT, True, "Acme", "gold"
+                DeliveryMode.WEEKLY,
+                NINE_ON_FRIDAY,
+                "Europe/Berlin",
+                NIGHT,
+                True,
+                "Acme",
+                "gold",
+                cap=3,
+                cap_is_default=True,
             ),
             "`weekly` — every Friday at 09:00",
             "`20:00-08:00` (vendor default)",
+            "3 normal announcements a week (vendor default)",
             "partner: Acme (gold)",
         ),
         (
-            ChannelSettings(DeliveryMode.DAILY, NINE_ON_FRIDAY, "Europe/Berlin", NIGHT),
+            ChannelSettings(DeliveryMode.DAILY, NINE_ON_FRIDAY, "Europe/Berlin", NIGHT, cap=1),
             "`daily` — every day at 09:00",
             "`20:00-08:00`",
+            "1 normal announcement a week",
             m.NOT_LINKED,
         ),
     ],
 )
-def test_settings_show_mode_digest_time_zone_quiet_hours_and_partner(
-    settings: ChannelSettings, mode: str, quiet: str, partner: str
+def test_settings_show_mode_digest_time_zone_quiet_hours_cap_and_partner(
+    settings: ChannelSettings, mode: str, quiet: str, cap: str, partner: str
 ) -> None:
     assert str(NIGHT) == "20:00-08:00"
     assert present(settings).text == (
         f"**Delivery settings for this channel**\n• mode: {mode}\n• time zone: `Europe/Berlin`\n"
-        f"• quiet hours: {quiet}\n• {partner}"
+        f"• quiet hours: {quiet}\n• weekly cap: {cap}\n• language: off\n• {partner}"
     )
 
 

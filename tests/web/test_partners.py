@@ -169,6 +169,20 @@ async def test_the_table_pages_by_fifty_and_the_csv_has_every_row(
     assert {row["region"] for row in table} == {"na"}
 
 
+async def test_the_csv_starts_a_formula_with_an_apostrophe(dashboard: Dashboard, clock: FakeClock) -> None:
+    """OWASP's CSV injection: a partner named like a formula is text in a spreadsheet."""
+    h = dashboard.harness
+    await _world(h, clock)
+    roster = [ImportRow(1, PartnerProfile(name="=1+2", tier="@gold", region="-na"), None)]
+    await h.app.stores.directory.import_rows(roster, now=clock.now())
+    await dashboard.sign_in()
+    response = await dashboard.response("GET", "/partners.csv?sort=name&dir=asc")
+    assert response.status == 200
+    table = list(csv.DictReader(io.StringIO(await response.text())))
+    assert (table[0]["name"], table[0]["tier"], table[0]["region"]) == ("'=1+2", "'@gold", "'-na")
+    assert table[0]["score"] == "0.0" and table[1]["name"] == "Acme"
+
+
 async def test_a_partners_own_page(dashboard: Dashboard, clock: FakeClock) -> None:
     h = dashboard.harness
     await _world(h, clock)

@@ -26,10 +26,11 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("topic") as batch:
-        batch.add_column(
-            sa.Column("require_approval", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # Plain ALTER TABLE … ADD COLUMN: a batch rebuild of `topic` fails on the foreign keys that
+    # subscriptions and announcement topics hold on it (SQLite, foreign keys on).
+    op.add_column(
+        "topic", sa.Column("require_approval", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     op.create_table(
         "approval",
         sa.Column("id", _ID, autoincrement=True, nullable=False),
@@ -57,5 +58,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_approval_announcement_id", table_name="approval")
     op.drop_table("approval")
-    with op.batch_alter_table("topic") as batch:
-        batch.drop_column("require_approval")
+    # A plain ALTER TABLE … DROP COLUMN (SQLite 3.35+), for the same reason.
+    op.drop_column("topic", "require_approval")
