@@ -81,6 +81,8 @@ targets one, resolved when it is sent
 • `test <id>` — post a test copy, exactly as partners will see it, here (or in the test channel)
 • `translate <id> <language> [update-sent] title:"<title>" <body…>` — the text for partners of that \
 language (`de`, `pt-br`…) · `translations <id>` — its translations and who reads each
+• `translate <id> <language> draft` — a machine draft of the missing text (with a translator set up), \
+never sent until `translate <id> <language> accept`
 • `help <command>` — more about one command"""
 
 HELP_POINTER: Final = P("Type `help` to see what you can do.")
