@@ -61,9 +61,9 @@ def _prose(text: str) -> list[Piece]:
 
 
 def _run(text: str) -> list[Piece]:
-    """A run of prose: its spaces kept, its words translated."""
+    """A run of prose: its spaces kept, its words translated (punctuation alone is kept as it is)."""
     words = text.strip()
-    if not words:
+    if not any(char.isalnum() for char in words):  # spaces or punctuation alone: nothing to translate
         return [Piece(text, translate=False)]
     lead, tail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
     return [Piece(lead, translate=False), Piece(words, translate=True), Piece(tail, translate=False)]
