@@ -36,6 +36,7 @@ PARTNER_HELP: Final = P("""\
 • `unsubscribe <topic>…` or `unsubscribe all` — stop following topics
 • `list` — the topics this channel follows
 • `news [<topic>] [<n>]` — the latest announcements (5 by default, up to 20)
+• `news search <words>` — search every past announcement (`"exact phrase"`, `regist*` for a prefix)
 • `ask <question>` — send a question to the vendor team
 • `settings` — show delivery settings; `settings mode immediate|daily|weekly`; \
 `settings timezone <IANA name>`; `settings quiet 20:00-08:00` or `settings quiet off`; \
@@ -107,6 +108,19 @@ ALL_ON_ITS_OWN: Final = P(
 
 NEWS_COUNT: Final = P("Ask for between 1 and {max} announcements (you wrote {value}), e.g. `news 10`.")
 NEWS_TOO_MANY: Final = P("`news` takes at most one topic and one number, e.g. `news security 10`.")
+# `news search <words>` (bot/domain/search.py): how to write a search, and what was wrong with one.
+SEARCH_HOW: Final = P(
+    "Write the words to look for, e.g. `news search deal registration`; put an exact phrase in quotes "
+    '(`news search "deal registration"`) and end a word with `*` to match its beginning (`regist*`).'
+)
+SEARCH_PROBLEMS: Final[Mapping[str, str]] = {
+    "empty": P("Tell me what to look for."),
+    "too_long": P("That search is too long: keep it under {max} characters."),
+    "unclosed_quote": P('A quote is left open — close the phrase with a second `"`.'),
+    "bad_star": P("A `*` only goes at the end of a word, as in `regist*`."),
+    "short_prefix": P("Give at least {min} letters before a `*`, as in `regist*`."),
+    "too_many": P("Search for at most {terms} words or phrases at a time."),
+}
 ASK_EMPTY: Final = P("Write your question after `ask`, e.g. `ask When does the new price list apply?`")
 MODE_INVALID: Final = P(
     '"{value}" isn\'t a delivery mode — choose immediate|daily|weekly, e.g. `settings mode daily`.'
@@ -202,7 +216,7 @@ PARTNER_USAGE: Final[Mapping[str, str]] = {
     "subscribe": P("`subscribe <topic> [<topic>…]`, or `subscribe all`"),
     "unsubscribe": P("`unsubscribe <topic> [<topic>…]`, or `unsubscribe all`"),
     "list": P("`list`"),
-    "news": P("`news [<topic>] [<n>]`"),
+    "news": P("`news [<topic>] [<n>]` or `news search <words>`"),
     "ask": P("`ask <question>`"),
     "settings": P(
         f"`settings`, {SETTINGS_MODE_USAGE}, `settings timezone <IANA name>`, {SETTINGS_QUIET_USAGE}, "
@@ -268,7 +282,11 @@ PARTNER_ABOUT: Final[Mapping[str, str]] = {
     ),
     "unsubscribe": P("Stops following topics in this channel."),
     "list": P("Lists the topics this channel follows."),
-    "news": P("Shows the latest announcements this channel may see: 5 unless you give a number (up to 20)."),
+    "news": P(
+        "Shows the latest announcements this channel may see: 5 unless you give a number (up to 20). "
+        "`news search <words>` looks through every announcement this channel may see, of any age, best "
+        'match first: `"exact phrase"` for words in that order, `regist*` for words beginning so.'
+    ),
     "ask": P("Sends your question to the vendor team; the answer comes back here."),
     "settings": P(
         "Shows or changes how announcements arrive: one by one, or as a daily or weekly digest, "
@@ -419,6 +437,19 @@ NEWS_NEEDS_TOPICS: Final = P(
 NO_NEWS: Final = P("No announcements yet on those topics.")
 NEWS_HEADER: Final = partner_plural("**The latest announcement:**", "**The latest {n} announcements:**")
 NEWS_ITEM: Final = P("**{title}** — {date} · {topics}\n{body}")
+NEWS_FOUND_HEADER: Final = partner_plural(
+    "**One announcement matches “{words}”:**", "**{n} announcements match “{words}”, best first:**"
+)
+NEWS_FOUND_MORE: Final = P("Showing the best {n}; add words to narrow the search.")
+NEWS_FOUND_ITEM: Final = P("**{title}** — {date} · {topics}\n{snippet}")
+NO_SEARCH_RESULTS: Final = P(
+    "No announcement this channel may see matches “{words}”. Try fewer or other words, or `regist*` "
+    "to match the beginning of a word."
+)
+SHOW_BUTTON: Final = P("Show")
+SHOW_GONE: Final = P("That announcement isn't available here any more (it may have been recalled).")
+SHOW_FILES: Final = partner_plural("📎 {n} file: {names}", "📎 {n} files: {names}")
+SHOW_LINK: Final = P("🔗 {label}: {url}")
 SETTINGS: Final = P(
     "**Delivery settings for this channel**\n• mode: `{mode}`{digest}\n• time zone: `{timezone}`\n"
     "• quiet hours: {quiet}\n• weekly cap: {cap}\n• language: {language}\n• {partner}"
@@ -776,6 +807,7 @@ ENGAGEMENT_KIND_COUNTS: Final[dict[str, Plural]] = {
     "question_asked": Plural("{n} question", "{n} questions"),
     "answer_received": Plural("{n} answer received", "{n} answers received"),
     "news_pulled": Plural("{n} news pull", "{n} news pulls"),
+    "news_searched": Plural("{n} news search", "{n} news searches"),
     "subscribed": Plural("{n} subscription", "{n} subscriptions"),
     "unsubscribed": Plural("{n} unsubscription", "{n} unsubscriptions"),
     "muted": Plural("{n} topic muted", "{n} topics muted"),
@@ -792,6 +824,7 @@ ENGAGEMENT_ACTIONS: Final[dict[str, str]] = {
     "question_asked": "asked a question",
     "answer_received": "received an answer",
     "news_pulled": "pulled news",
+    "news_searched": "searched news",
     "subscribed": "subscribed",
     "unsubscribed": "unsubscribed",
     "muted": "muted a topic",
@@ -1308,6 +1341,7 @@ DISCORD_PARTNER_DESCRIPTIONS: Final[Mapping[str, str]] = {
     "news": P("The latest announcements for this channel"),
     "topic_option": P("Only this topic"),
     "count_option": P("How many (1 to {max})"),
+    "search_option": P('Words to look for in every past announcement: "exact phrase", regist* for a prefix'),
     "ask": P("Send a question to the vendor team"),
     "question_option": P("Your question"),
     "settings": P("Show or change how announcements arrive here"),

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain.outbox import DeliveryStatus
 from bot.domain.variants import Variant
 from storage.repositories.base import Repository
+from storage.repositories.search import reindex
 from storage.tables import AnnouncementRow, AnnouncementVariantRow, DeliveryRow
 
 _V: Table = SQLModel.metadata.tables[AnnouncementVariantRow.__tablename__]
@@ -97,6 +98,7 @@ class VariantRepository(Repository):
             row.machine = machine
             session.add(row)
             await session.flush()
+            await reindex(session, announcement_id)  # a machine draft is left out (search.py)
             return Variant(language, title, body, row.revision, now, machine=machine)
 
     async def accept(self, announcement_id: int, *, language: str, now: datetime) -> Variant | None:
@@ -110,6 +112,7 @@ class VariantRepository(Repository):
                 row.machine, row.updated_at = False, now
                 session.add(row)
                 await session.flush()
+                await reindex(session, announcement_id)  # found by search from now on
             return Variant(language, row.title, row.body, row.revision, row.updated_at, machine=False)
 
     async def readers(self, announcement_id: int, *, delivered: bool = False) -> dict[str | None, int]:

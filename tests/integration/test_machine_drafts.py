@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot import messages as m
-from storage.tables import AnnouncementVariantRow
+from storage.tables import AnnouncementVariantRow, SearchDocumentRow
 from tests.conftest import FakeClock
 from tests.fakes.libretranslate import FakeLibreTranslate, libretranslate
 from tests.harness import Harness, make_harness
@@ -78,8 +78,13 @@ async def test_a_machine_draft_is_never_sent_until_accepted(
 async def test_accepted_drafts_go_out_in_their_language(translated: Harness) -> None:
     h = translated
     draft = await _partners(h)
+    [before] = await rows(h, SearchDocumentRow)
     await h.admin(f"translate {draft} de draft")
+    [drafted] = await rows(h, SearchDocumentRow)
+    assert drafted.body == before.body  # partners' news search never finds a machine draft
     accepted = await h.admin(f"translate {draft} de accept")
+    [found] = await rows(h, SearchDocumentRow)
+    assert found.body != before.body  # …and finds it once accepted
     assert accepted.text == m.TRANSLATION_ACCEPTED.format(language="German", id=draft, title="de:NEW PRICES")
     [row] = await rows(h, AnnouncementVariantRow)
     assert row.machine is False
