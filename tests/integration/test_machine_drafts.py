@@ -131,6 +131,10 @@ async def test_refusals_change_nothing(translated: Harness, fake: FakeLibreTrans
     assert nothing.is_error and f"`translate {draft} fr draft`" in nothing.text
     assert (await h.admin(f"translate {draft} en draft")).is_error  # the default text's language
     assert "#999" in (await h.admin("translate 999 de draft")).text
+    fake.status = None  # a translated title over the limit (the fake adds `de:`) is not saved either
+    long = id_from(await h.admin('broadcast topic:pricing title:"' + "t" * 148 + '" Body.'))
+    too_long = await h.admin(f"translate {long} de draft")
+    assert too_long.is_error and "151" in too_long.text
     assert await rows(h, AnnouncementVariantRow) == []
 
 
