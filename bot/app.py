@@ -435,10 +435,17 @@ def discord_delivery(app: App) -> PlatformAdapter:
     return build_discord_delivery(app.settings.discord(), files=app.files)
 
 
-async def serve(settings: Settings, *, stop: asyncio.Event | None = None, deliver_only: bool = False) -> None:
+async def serve(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    deliver_only: bool = False,
+    run_migrations: bool = True,
+) -> None:
     """`partnerbot run`: every configured adapter, the worker and the scheduler, until stopped.
-    `partnerbot worker` (`deliver_only`): the Senders and the delivery worker, nothing else."""
-    app = await build_app(settings, metrics=PrometheusMetrics())
+    `partnerbot worker` (`deliver_only`): the Senders and the delivery worker, nothing else.
+    `run_migrations` False: another process migrated (bot/cli/processes.py)."""
+    app = await build_app(settings, metrics=PrometheusMetrics(), run_migrations=run_migrations)
     adapters = build_adapters(app, deliver_only=deliver_only)
     ops = operations(app, adapters)
     dashboard = dashboard_app(app) if settings.dashboard_enabled and not deliver_only else None

@@ -946,7 +946,7 @@ FILES_GC_WHY: Final[Mapping[str, str]] = {
     "untracked": "stored for a draft that was never saved",
     "incomplete": "left by an interrupted write",
 }
-FILES_GC_ANNOUNCEMENT: Final = "#{id} ({status})"
+FILES_GC_ANNOUNCEMENT: Final = "#{id} ({state})"
 
 # The roster import (bot/services/roster.py).
 UNKNOWN_COLUMNS: Final = Plural(
@@ -1129,6 +1129,26 @@ CLI_SECRET_KEY_MISSING: Final = (
 CLI_KEY_ROTATED: Final = Plural(
     "Re-encrypted the Slack tokens of {n} stored row under the first key of PARTNERBOT_SECRET_KEY.",
     "Re-encrypted the Slack tokens of {n} stored rows under the first key of PARTNERBOT_SECRET_KEY.",
+)
+# --- `run` / `worker` start-up (bot/cli/loops.py, bot/cli/processes.py): one line each ------------
+CLI_UVLOOP_MISSING: Final = (
+    "PARTNERBOT_EVENT_LOOP=uvloop, but uvloop is not installed: install partnerbot[fast] (or uvloop "
+    "itself), or set PARTNERBOT_EVENT_LOOP=auto."
+)
+CLI_PROCESSES_NEED_POSTGRES: Final = (
+    "PARTNERBOT_WORKER_PROCESSES={count} needs PostgreSQL: on SQLite every process waits for the "
+    "database file's one write lock, so more processes add waiting, not deliveries. Set it to 1, or "
+    "use PostgreSQL (PARTNERBOT_DATABASE_URL)."
+)
+CLI_PROCESSES_OWN_LIMITS: Final = (
+    "PARTNERBOT_RATE_LIMITS=process paces each process on its own, so {count} worker processes "
+    "would post {count} times faster than the platforms allow: use `shared` (the default on "
+    "PostgreSQL) or `off`, or set PARTNERBOT_WORKER_PROCESSES=1."
+)
+CLI_PROCESS_EXITED: Final = (
+    "delivery process {name} exited with code {code} while the others ran, so all of them were "
+    "stopped; start partnerbot again (a service manager does it by itself): the deliveries it had "
+    "claimed are taken over once their leases run out."
 )
 # `partnerbot stats --csv FILE`, once the file is written.
 CLI_STATS_CSV_WRITTEN: Final = Plural(
