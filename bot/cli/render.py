@@ -29,7 +29,8 @@ def fitting_table(*headers: str, title: str | None = None) -> Table:
 
 def keep_whole(table: Table, width: int, *headers: str) -> Table:
     """Size the columns to fit `width`, keeping the cells of the `headers` columns (slugs, tiers,
-    types: words people copy or scan) on one line whenever the table can still fit that way; the
+    types: words people copy or scan) on one line whenever the table can still fit that way (the
+    first header first, then each next one while it still fits); the
     other columns share what is left in proportion to their content, each at least as wide as its
     header. (Rich's own shrinking may re-widen a column past the edge, which the terminal then
     cuts; fixed widths avoid that.)"""
@@ -39,14 +40,16 @@ def keep_whole(table: Table, width: int, *headers: str) -> Table:
     if sum(natural) + overhead <= width:
         return table
     floor = [column.min_width or 1 for column in columns]
-    kept = [
-        max(f, n) if column.header in headers else f
-        for f, n, column in zip(floor, natural, columns, strict=True)
-    ]
-    if sum(kept) + overhead > width:
-        kept = floor
-        if sum(kept) + overhead > width:
-            return table  # narrower than the headers: let Rich do what it can
+    if sum(floor) + overhead > width:
+        return table  # narrower than the headers: let Rich do what it can
+    kept = floor
+    for header in headers:  # in the order given: the first ones matter most
+        wider = [
+            max(k, n) if column.header == header else k
+            for k, n, column in zip(kept, natural, columns, strict=True)
+        ]
+        if sum(wider) + overhead <= width:
+            kept = wider
     spare = width - overhead - sum(kept)
     want = [max(0, n - k) for n, k in zip(natural, kept, strict=True)]
     total = sum(want) or 1
