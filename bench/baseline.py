@@ -27,6 +27,7 @@ from typing import Any
 import aiohttp
 import discord
 from discord.http import handle_message_parameters
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -59,15 +60,26 @@ POST = AnnouncementPost(
 
 async def _slack_poster(spec: dict[str, Any], session: aiohttp.ClientSession, attach: Attach | None) -> Any:
     client = AsyncWebClient(token=spec["token"], base_url=spec["base_url"], session=session)
+    # --workspaces: one client per workspace's token on the shared session; a 429 sleeps its
+    # Retry-After inside the call and tries again (slack_sdk's own handler), as a plain script would.
+    clients = {
+        team: AsyncWebClient(
+            token=token,
+            base_url=spec["base_url"],
+            session=session,
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=5)],
+        )
+        for team, token in (spec.get("tokens") or {}).items()
+    }
     out = Outgoing(ChannelRef(Platform.SLACK, "", ""), POST)
     message = slack_translate.outgoing_message(out, key="d1")
 
-    async def post(channel: str, n: int) -> None:
-        await client.chat_postMessage(
+    async def post(channel: str, n: int, team: str = "") -> None:
+        await clients.get(team, client).chat_postMessage(
             channel=channel, unfurl_links=False, unfurl_media=False, parse="none", **message
         )
 
-    async def share(channel: str, n: int) -> None:
+    async def share(channel: str, n: int, team: str = "") -> None:
         # What Slack documents for one file: an upload URL, the bytes, the share with the blocks.
         assert attach is not None
         ticket = await client.files_getUploadURLExternal(filename=attach.name, length=len(attach.data))
@@ -98,7 +110,7 @@ async def _discord_poster(
     [part] = discord_translate.render_outgoing(Outgoing(ChannelRef(Platform.DISCORD, "", ""), POST))
     view = static_view(part.components)
 
-    async def post(channel: str, n: int) -> None:
+    async def post(channel: str, n: int, team: str = "") -> None:
         files = (
             [discord.File(io.BytesIO(attach.data), filename=attach.name)] if attach else discord.utils.MISSING
         )
@@ -126,17 +138,17 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         slots = asyncio.Semaphore(spec["concurrency"])
         errors = 0
 
-        async def one(n: int, platform: str, channel: str) -> None:
+        async def one(n: int, platform: str, channel: str, workspace: str) -> None:
             nonlocal errors
             async with slots:
                 try:
-                    await posters[platform](channel, n)
+                    await posters[platform](channel, n, workspace)
                 except Exception:  # counted, not retried: the baseline has no outbox
                     errors += 1
 
         print("posting", flush=True)  # set up: the bench starts watching the fakes' CPU now
         started, cpu = time.perf_counter(), time.process_time()
-        await asyncio.gather(*(one(n, p, c) for n, (p, c) in enumerate(spec["targets"])))
+        await asyncio.gather(*(one(n, p, c, w) for n, (p, c, w) in enumerate(spec["targets"])))
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         for client in clients:
             await client.close()

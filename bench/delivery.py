@@ -293,6 +293,11 @@ async def workers(opts: Options, counts: tuple[int, ...] = (1, 2, 4)) -> None:
                 async with running_workers(count, worker_env(opts, url, fakes)) as started:
                     label = f"partnerbot ({count} worker{'s' if count > 1 else ''})"
                     runs.append(await timed_broadcast(app, watcher, fakes, started, label))
+            # One `partnerbot worker` delivering from 2 processes (PARTNERBOT_WORKER_PROCESSES).
+            env = worker_env(opts, url, fakes, PARTNERBOT_WORKER_PROCESSES="2")
+            async with running_workers(1, env) as started:
+                label = "partnerbot (1, 2 processes)"
+                runs.append(await timed_broadcast(app, watcher, fakes, started, label))
     finally:
         if cluster is not None:
             await asyncio.to_thread(cluster.stop)

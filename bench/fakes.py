@@ -37,6 +37,8 @@ class Fakes:
     slack: FakeSlack | None
     discord: FakeDiscord | None
     slack_token: str = ""
+    # Every Slack workspace's bot token (team id → token); `slack_token` is the first one's.
+    slack_tokens: dict[str, str] = field(default_factory=dict)
     _cpu: tuple[float, float] = field(default=(0.0, 0.0))
 
     def worker_env(self) -> dict[str, str]:
@@ -52,10 +54,12 @@ class Fakes:
         """What the baseline script needs: the same servers, tokens and channels, in the same order."""
         spec: dict[str, Any] = {
             "concurrency": concurrency,
-            "targets": [[t.platform.value, t.channel] for t in self.targets],
+            "targets": [[t.platform.value, t.channel, t.workspace] for t in self.targets],
         }
         if self.slack is not None:
             spec["slack"] = {"base_url": self.slack.base_url, "token": self.slack_token}
+            if len(self.slack_tokens) > 1:  # --workspaces: a client per workspace's token
+                spec["slack"]["tokens"] = self.slack_tokens
         if self.discord is not None:
             spec["discord"] = {"api_url": self.discord.base_url, "token": self.discord.token}
         return spec
@@ -95,7 +99,7 @@ def layout(platform: PlatformChoice, n: int) -> list[Target]:
 async def running_fakes(targets: list[Target], limits: Limits | None = None) -> AsyncIterator[Fakes]:
     """Start the fakes every target needs, with every channel created and the bot in it."""
     slack = discord = None
-    token = ""
+    tokens: dict[str, str] = {}
     async with contextlib.AsyncExitStack() as stack:
         if any(t.platform is Platform.SLACK for t in targets):
             rates = RateLimits(enabled=False)
@@ -106,7 +110,8 @@ async def running_fakes(targets: list[Target], limits: Limits | None = None) -> 
                     workspace_post=Limit(limits.slack_workspace_rate, SLACK_BURST),
                 )
             slack = await stack.enter_async_context(FakeSlack(rate_limits=rates))
-            token = slack.add_workspace(SLACK_TEAM, name="Bench").bot_token
+            for team in dict.fromkeys(t.workspace for t in targets if t.platform is Platform.SLACK):
+                tokens[team] = slack.add_workspace(team, name=f"Bench {team}").bot_token
             for t in targets:
                 if t.platform is Platform.SLACK:
                     slack.add_channel(t.workspace, f"partner-{t.channel.lower()}", channel_id=t.channel)
@@ -121,4 +126,4 @@ async def running_fakes(targets: list[Target], limits: Limits | None = None) -> 
                 if int(t.workspace) not in discord.guilds:
                     discord.add_guild(f"Partners {t.workspace}", guild_id=int(t.workspace))
                 discord.add_channel(int(t.workspace), f"partner-{t.channel}", channel_id=int(t.channel))
-        yield Fakes(targets, slack, discord, token)
+        yield Fakes(targets, slack, discord, next(iter(tokens.values()), ""), tokens)

@@ -9,6 +9,7 @@
     uv run python bench/fanout.py --platform slack --baseline-shared-session  # vs concurrency 16 and 64
     uv run python bench/fanout.py --platform slack --profile /tmp/prof        # py-spy each round
     uv run python bench/fanout.py --platform mixed --attach [--channels 200]  # a 1 MB file each
+    uv run python bench/fanout.py --platform slack --workspaces 1000 [--channels 10000]  # OAuth installs
 
 `--platform local`: targeting time, the same for a broadcast scheduled `at:"… local"`, deliveries/s
 through the worker with the local sender, and this process's peak RSS.
@@ -19,7 +20,9 @@ library and concurrency that persists nothing). Modes (see bench/delivery.py): `
 limits off, baseline vs partnerbot, ratio), `limits` (limits on, time vs the floor they allow),
 `workers` (PostgreSQL, 1/2/4 worker processes), `rss` (a worker's peak RSS), `all`. Setup (channels,
 partners, subscriptions) is bulk-inserted and not timed. `--attach` (compare only, bench/attach.py):
-the announcement carries a 1 MB file, uploaded to every channel by both sides.
+the announcement carries a 1 MB file, uploaded to every channel by both sides. `--workspaces W`
+(bench/workspaces.py): the channels spread over W Slack workspaces installed through OAuth, limits
+on per workspace, against a plain slack_sdk loop with a client per token.
 """
 
 from __future__ import annotations
@@ -54,6 +57,16 @@ async def main(args: argparse.Namespace) -> None:
         print("== compare, 1 MB attachment")
         await compare_attach(opts, rounds=args.rounds)
         return
+    if args.workspaces:
+        from bench.workspaces import DEFAULT_PER_WORKSPACE, workspaces
+
+        if args.platform != "slack":
+            raise SystemExit("--workspaces is for --platform slack (workspaces are Slack's)")
+        channels = args.channels or DEFAULT_PER_WORKSPACE * args.workspaces
+        opts = delivery.Options(args.platform, channels, args.batch, args.concurrency, args.db)
+        print(f"== {args.workspaces:,} workspaces")
+        await workspaces(opts, count=args.workspaces, rounds=args.rounds)
+        return
     modes = ["compare", "limits", "workers", "rss"] if args.mode == "all" else [args.mode]
     for mode in modes:
         channels = args.channels or (
@@ -87,5 +100,7 @@ if __name__ == "__main__":
                         "shared aiohttp session at concurrency 16 and 64, a ratio for each")  # fmt: skip
     parser.add_argument("--profile", type=Path, help="compare: py-spy each partnerbot round into this folder")
     parser.add_argument("--attach", action="store_true", help="compare with a 1 MB attachment per message")
+    parser.add_argument("--workspaces", type=int, help="spread the channels over this many Slack workspaces "
+                        "installed through OAuth, limits on (default 10 channels each)")  # fmt: skip
     parser.add_argument("--slack-rate", type=float, default=100.0, help="limits: Slack workspace cap /s")
     asyncio.run(main(parser.parse_args()))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 READY = "is running"  # bot/app.py serve(): "partnerbot worker <id> is running"
-START_TIMEOUT = 60.0
+START_TIMEOUT = 180.0  # a busy shared machine can take a minute to import everything
 STOP_TIMEOUT = 15.0
 OWN_PREFIXES = ("PARTNERBOT_", "SLACK_", "DISCORD_")
 
@@ -27,13 +27,16 @@ OWN_PREFIXES = ("PARTNERBOT_", "SLACK_", "DISCORD_")
 @dataclass
 class Worker:
     process: asyncio.subprocess.Process
+    processes: int = 1  # PARTNERBOT_WORKER_PROCESSES: ready once each has said so
     log: deque[str] = field(default_factory=lambda: deque(maxlen=40))
     _reader: asyncio.Task[None] | None = None
 
     def cpu_seconds(self) -> float:
-        """User + system CPU this process (all its threads) has used so far (Linux)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU this process (all its threads) and its child processes (the delivery
+        processes PARTNERBOT_WORKER_PROCESSES starts) have used so far (Linux)."""
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return sum(_cpu_of(p) for p in [str(pid), *children])
 
     def peak_rss_mb(self) -> float:
         """VmHWM: the most resident memory this process has used (Linux)."""
@@ -43,10 +46,12 @@ class Worker:
 
     async def _read(self, ready: asyncio.Event) -> None:
         assert self.process.stderr is not None
+        running = 0
         async for raw in self.process.stderr:
             line = raw.decode(errors="replace").rstrip()
             self.log.append(line)
-            if READY in line:
+            running += READY in line
+            if running == self.processes:
                 ready.set()
 
     async def start(self) -> None:
@@ -73,6 +78,14 @@ class Worker:
             await self._reader
 
 
+def _cpu_of(pid: str) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:  # a child that has just exited
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def worker_command() -> list[str]:
     script = Path(sys.executable).with_name("partnerbot")
     if script.exists():
@@ -96,7 +109,7 @@ async def running_workers(count: int, env: Mapping[str, str]) -> AsyncIterator[l
                     stdout=asyncio.subprocess.DEVNULL,
                     stderr=asyncio.subprocess.PIPE,
                 )
-                workers.append(Worker(process))
+                workers.append(Worker(process, int(env.get("PARTNERBOT_WORKER_PROCESSES", "1"))))
             await asyncio.gather(*(w.start() for w in workers))
             yield workers
         finally:

@@ -63,6 +63,7 @@ from storage.repositories import (
     RevisionRepository,
     SavedAudienceRepository,
     ScheduleRepository,
+    SearchRepository,
     SeriesRepository,
     StatsRepository,
     SubscriptionRepository,
@@ -185,6 +186,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         audiences=SavedAudienceRepository(sessions),
         ctas=CtaRepository(sessions),
         variants=VariantRepository(sessions),
+        search=SearchRepository(sessions),
         file_usage=FileUsageRepository(sessions),
         series=SeriesRepository(sessions),
         caps=CapRepository(sessions, excluded_channels=admin_channels),
@@ -423,10 +425,17 @@ def discord_delivery(app: App) -> PlatformAdapter:
     return build_discord_delivery(app.settings.discord(), files=app.files)
 
 
-async def serve(settings: Settings, *, stop: asyncio.Event | None = None, deliver_only: bool = False) -> None:
+async def serve(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    deliver_only: bool = False,
+    run_migrations: bool = True,
+) -> None:
     """`partnerbot run`: every configured adapter, the worker and the scheduler, until stopped.
-    `partnerbot worker` (`deliver_only`): the Senders and the delivery worker, nothing else."""
-    app = await build_app(settings, metrics=PrometheusMetrics())
+    `partnerbot worker` (`deliver_only`): the Senders and the delivery worker, nothing else.
+    `run_migrations` False: another process migrated (bot/cli/processes.py)."""
+    app = await build_app(settings, metrics=PrometheusMetrics(), run_migrations=run_migrations)
     adapters = build_adapters(app, deliver_only=deliver_only)
     ops = operations(app, adapters)
     dashboard = dashboard_app(app) if settings.dashboard_enabled and not deliver_only else None

@@ -15,6 +15,7 @@ from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.cta import CallToAction
 from bot.domain.directory import DeliveryMode
 from bot.domain.files import NewFile
+from bot.domain.search import SearchQuery
 from bot.domain.series import Recurrence
 from bot.domain.variants import Variant
 from bot.timezones import QuietHours
@@ -70,6 +71,16 @@ class News:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchNews:
+    """`news search <words>`: past announcements matching `query` (the words as typed in `words`);
+    Discord's `/partner news search:` may also name a `topic`."""
+
+    words: str
+    query: SearchQuery
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Ask:
     text: str
 
@@ -119,6 +130,7 @@ PartnerCommand = (
     | Unsubscribe
     | ListSubscriptions
     | News
+    | SearchNews
     | Ask
     | ShowSettings
     | SetMode

@@ -45,6 +45,14 @@ class Settings(CoreSettings, SlackSettings, DiscordSettings, WebSettings):
     # `partnerbot worker`; unset: none, besides the Slack adapter's own server); log lines as JSON.
     metrics_port: int | None = Field(None, validation_alias=env("PARTNERBOT_METRICS_PORT"))
     log_format: Literal["text", "json"] = Field("text", validation_alias=env("PARTNERBOT_LOG_FORMAT"))
+    # How the long-running commands (`run`, `worker`) drive asyncio: `auto` uses uvloop when it is
+    # installed (`pip install partnerbot[fast]`), the standard loop otherwise (bot/cli/loops.py).
+    event_loop: Literal["auto", "asyncio", "uvloop"] = Field(
+        "auto", validation_alias=env("PARTNERBOT_EVENT_LOOP")
+    )
+    # Delivery processes of `partnerbot worker` (and of `run`'s worker): more than one fills more
+    # cores, sharing the outbox through the leases (bot/cli/processes.py says when SQLite allows it).
+    worker_processes: int = Field(1, ge=1, le=64, validation_alias=env("PARTNERBOT_WORKER_PROCESSES"))
     # The web dashboard (README "Dashboard") at /dashboard/ of `partnerbot run`'s HTTP server.
     dashboard_enabled: bool = Field(True, validation_alias=env("PARTNERBOT_DASHBOARD"))
 

@@ -24,7 +24,7 @@ from bot.grammar import help_text, parse_admin, parse_partner
 from bot.i18n import reading
 from bot.ports.clock import Clock
 from bot.ports.stores import Stores
-from bot.presenter import TEST_ACTION, localized, present
+from bot.presenter import SHOW_ACTION, TEST_ACTION, localized, present
 from bot.presenter.approvals import APPROVE_ACTION, REJECT_ACTION, approval_reply, history_lines
 from bot.presenter.audiences import audience_reply
 from bot.presenter.engagement import engagement_reply
@@ -62,6 +62,7 @@ from bot.services.rescheduling import ReschedulingPorts, ReschedulingService
 from bot.services.revisions import RevisionPorts, RevisionService
 from bot.services.roster import RosterPorts, RosterService
 from bot.services.scheduling import SchedulingPorts, SchedulingService
+from bot.services.search import SearchPorts, SearchService
 from bot.services.series import SeriesPorts, SeriesService
 from bot.services.test_sends import TestSendPorts, TestSendService
 from bot.services.translations import TranslationPorts, TranslationService
@@ -105,6 +106,13 @@ class PartnerBot:
                 topics=s.topics,
                 subscriptions=s.subscriptions,
                 announcements=s.announcements,
+            ),
+            clock,
+            settings,
+        )
+        self.search = SearchService(
+            SearchPorts(
+                directory=s.directory, topics=s.topics, announcements=s.announcements, search=s.search
             ),
             clock,
             settings,
@@ -545,6 +553,8 @@ class PartnerBot:
                 return present(await p.subscriptions(inv))
             case c.News():
                 return present(await p.news(inv, parsed))
+            case c.SearchNews():
+                return present(await self.search.search(inv, parsed))
             case c.Ask():
                 channel = await p.channel(inv)
                 return present(await self.feedback.ask(inv, channel.id, parsed.text))
@@ -715,6 +725,10 @@ class PartnerBot:
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:
         if action in (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION):
             return present(await self.partners.toggle(inv, value, subscribe=action == SUBSCRIBE_ACTION))
+        if action == SHOW_ACTION:
+            if not (value.isdigit() and len(value) <= 18):
+                return Reply(text=m.BUTTON_EXPIRED, is_error=True)
+            return present(await self.search.show(inv, int(value)))
         verbs = {
             SEND_ACTION: "send",
             CANCEL_ACTION: "cancel",

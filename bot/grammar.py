@@ -61,6 +61,7 @@ from bot.commands import (
     Reject,
     Reschedule,
     Scheduled,
+    SearchNews,
     Send,
     SendTest,
     SeriesAction,
@@ -86,6 +87,7 @@ from bot.domain.announcements import Audience
 from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
 from bot.domain.directory import DeliveryMode
+from bot.domain.search import MAX_QUERY, MAX_TERMS, MIN_PREFIX, QueryProblem, parse_query
 from bot.domain.series import Recurrence
 from bot.i18n import normalised
 from bot.lexer import (
@@ -307,7 +309,10 @@ def _unsubscribe(text: str, pos: int) -> Unsubscribe:
     return Unsubscribe(topics, all=everything)
 
 
-def _news(text: str, pos: int) -> News:
+def _news(text: str, pos: int) -> News | SearchNews:
+    first = read_word(text, pos)
+    if first is not None and first.text.lower() == "search":
+        return _search(text[first.end :])
     topic: str | None = None
     count: int | None = None
     for word in read_words(text, pos):
@@ -323,6 +328,20 @@ def _news(text: str, pos: int) -> News:
         if not 1 <= count <= MAX_NEWS:
             raise _Invalid(msg.NEWS_COUNT.format(max=MAX_NEWS, value=_shown(word)))
     return News(topic, DEFAULT_NEWS if count is None else count)
+
+
+def _search(words: str) -> SearchNews:
+    """`news search <words>`: the words parsed into a search, or how to write one."""
+    parsed = parse_query(words)
+    if isinstance(parsed, QueryProblem):
+        raise _Invalid(search_problem(parsed))
+    return SearchNews(" ".join(words.split()), parsed)
+
+
+def search_problem(problem: QueryProblem) -> str:
+    """What was wrong with a search and how to write one (also for Discord's `search:` option)."""
+    problem_text = msg.SEARCH_PROBLEMS[problem.value].format(max=MAX_QUERY, min=MIN_PREFIX, terms=MAX_TERMS)
+    return problem_text + " " + msg.SEARCH_HOW
 
 
 def _ask(text: str, pos: int) -> Ask:

@@ -36,6 +36,7 @@ PARTNER_HELP: Final = P("""\
 • `unsubscribe <topic>…` or `unsubscribe all` — stop following topics
 • `list` — the topics this channel follows
 • `news [<topic>] [<n>]` — the latest announcements (5 by default, up to 20)
+• `news search <words>` — search every past announcement (`"exact phrase"`, `regist*` for a prefix)
 • `ask <question>` — send a question to the vendor team
 • `settings` — show delivery settings; `settings mode immediate|daily|weekly`; \
 `settings timezone <IANA name>`; `settings quiet 20:00-08:00` or `settings quiet off`; \
@@ -105,6 +106,19 @@ ALL_ON_ITS_OWN: Final = P(
 
 NEWS_COUNT: Final = P("Ask for between 1 and {max} announcements (you wrote {value}), e.g. `news 10`.")
 NEWS_TOO_MANY: Final = P("`news` takes at most one topic and one number, e.g. `news security 10`.")
+# `news search <words>` (bot/domain/search.py): how to write a search, and what was wrong with one.
+SEARCH_HOW: Final = P(
+    "Write the words to look for, e.g. `news search deal registration`; put an exact phrase in quotes "
+    '(`news search "deal registration"`) and end a word with `*` to match its beginning (`regist*`).'
+)
+SEARCH_PROBLEMS: Final[Mapping[str, str]] = {
+    "empty": P("Tell me what to look for."),
+    "too_long": P("That search is too long: keep it under {max} characters."),
+    "unclosed_quote": P('A quote is left open — close the phrase with a second `"`.'),
+    "bad_star": P("A `*` only goes at the end of a word, as in `regist*`."),
+    "short_prefix": P("Give at least {min} letters before a `*`, as in `regist*`."),
+    "too_many": P("Search for at most {terms} words or phrases at a time."),
+}
 ASK_EMPTY: Final = P("Write your question after `ask`, e.g. `ask When does the new price list apply?`")
 MODE_INVALID: Final = P(
     '"{value}" isn\'t a delivery mode — choose immediate|daily|weekly, e.g. `settings mode daily`.'
@@ -200,7 +214,7 @@ PARTNER_USAGE: Final[Mapping[str, str]] = {
     "subscribe": P("`subscribe <topic> [<topic>…]`, or `subscribe all`"),
     "unsubscribe": P("`unsubscribe <topic> [<topic>…]`, or `unsubscribe all`"),
     "list": P("`list`"),
-    "news": P("`news [<topic>] [<n>]`"),
+    "news": P("`news [<topic>] [<n>]` or `news search <words>`"),
     "ask": P("`ask <question>`"),
     "settings": P(
         f"`settings`, {SETTINGS_MODE_USAGE}, `settings timezone <IANA name>`, {SETTINGS_QUIET_USAGE}, "
@@ -263,7 +277,11 @@ PARTNER_ABOUT: Final[Mapping[str, str]] = {
     ),
     "unsubscribe": P("Stops following topics in this channel."),
     "list": P("Lists the topics this channel follows."),
-    "news": P("Shows the latest announcements this channel may see: 5 unless you give a number (up to 20)."),
+    "news": P(
+        "Shows the latest announcements this channel may see: 5 unless you give a number (up to 20). "
+        "`news search <words>` looks through every announcement this channel may see, of any age, best "
+        'match first: `"exact phrase"` for words in that order, `regist*` for words beginning so.'
+    ),
     "ask": P("Sends your question to the vendor team; the answer comes back here."),
     "settings": P(
         "Shows or changes how announcements arrive: one by one, or as a daily or weekly digest, "
@@ -412,6 +430,19 @@ NEWS_NEEDS_TOPICS: Final = P(
 NO_NEWS: Final = P("No announcements yet on those topics.")
 NEWS_HEADER: Final = partner_plural("**The latest announcement:**", "**The latest {n} announcements:**")
 NEWS_ITEM: Final = P("**{title}** — {date} · {topics}\n{body}")
+NEWS_FOUND_HEADER: Final = partner_plural(
+    "**One announcement matches “{words}”:**", "**{n} announcements match “{words}”, best first:**"
+)
+NEWS_FOUND_MORE: Final = P("Showing the best {n}; add words to narrow the search.")
+NEWS_FOUND_ITEM: Final = P("**{title}** — {date} · {topics}\n{snippet}")
+NO_SEARCH_RESULTS: Final = P(
+    "No announcement this channel may see matches “{words}”. Try fewer or other words, or `regist*` "
+    "to match the beginning of a word."
+)
+SHOW_BUTTON: Final = P("Show")
+SHOW_GONE: Final = P("That announcement isn't available here any more (it may have been recalled).")
+SHOW_FILES: Final = partner_plural("📎 {n} file: {names}", "📎 {n} files: {names}")
+SHOW_LINK: Final = P("🔗 {label}: {url}")
 SETTINGS: Final = P(
     "**Delivery settings for this channel**\n• mode: `{mode}`{digest}\n• time zone: `{timezone}`\n"
     "• quiet hours: {quiet}\n• weekly cap: {cap}\n• language: {language}\n• {partner}"
@@ -769,6 +800,7 @@ ENGAGEMENT_KIND_COUNTS: Final[dict[str, Plural]] = {
     "question_asked": Plural("{n} question", "{n} questions"),
     "answer_received": Plural("{n} answer received", "{n} answers received"),
     "news_pulled": Plural("{n} news pull", "{n} news pulls"),
+    "news_searched": Plural("{n} news search", "{n} news searches"),
     "subscribed": Plural("{n} subscription", "{n} subscriptions"),
     "unsubscribed": Plural("{n} unsubscription", "{n} unsubscriptions"),
     "muted": Plural("{n} topic muted", "{n} topics muted"),
@@ -785,6 +817,7 @@ ENGAGEMENT_ACTIONS: Final[dict[str, str]] = {
     "question_asked": "asked a question",
     "answer_received": "received an answer",
     "news_pulled": "pulled news",
+    "news_searched": "searched news",
     "subscribed": "subscribed",
     "unsubscribed": "unsubscribed",
     "muted": "muted a topic",
@@ -906,7 +939,7 @@ FILES_GC_WHY: Final[Mapping[str, str]] = {
     "untracked": "stored for a draft that was never saved",
     "incomplete": "left by an interrupted write",
 }
-FILES_GC_ANNOUNCEMENT: Final = "#{id} ({status})"
+FILES_GC_ANNOUNCEMENT: Final = "#{id} ({state})"
 
 # The roster import (bot/services/roster.py).
 UNKNOWN_COLUMNS: Final = Plural(
@@ -1089,6 +1122,26 @@ CLI_SECRET_KEY_MISSING: Final = (
 CLI_KEY_ROTATED: Final = Plural(
     "Re-encrypted the Slack tokens of {n} stored row under the first key of PARTNERBOT_SECRET_KEY.",
     "Re-encrypted the Slack tokens of {n} stored rows under the first key of PARTNERBOT_SECRET_KEY.",
+)
+# --- `run` / `worker` start-up (bot/cli/loops.py, bot/cli/processes.py): one line each ------------
+CLI_UVLOOP_MISSING: Final = (
+    "PARTNERBOT_EVENT_LOOP=uvloop, but uvloop is not installed: install partnerbot[fast] (or uvloop "
+    "itself), or set PARTNERBOT_EVENT_LOOP=auto."
+)
+CLI_PROCESSES_NEED_POSTGRES: Final = (
+    "PARTNERBOT_WORKER_PROCESSES={count} needs PostgreSQL: on SQLite every process waits for the "
+    "database file's one write lock, so more processes add waiting, not deliveries. Set it to 1, or "
+    "use PostgreSQL (PARTNERBOT_DATABASE_URL)."
+)
+CLI_PROCESSES_OWN_LIMITS: Final = (
+    "PARTNERBOT_RATE_LIMITS=process paces each process on its own, so {count} worker processes "
+    "would post {count} times faster than the platforms allow: use `shared` (the default on "
+    "PostgreSQL) or `off`, or set PARTNERBOT_WORKER_PROCESSES=1."
+)
+CLI_PROCESS_EXITED: Final = (
+    "delivery process {name} exited with code {code} while the others ran, so all of them were "
+    "stopped; start partnerbot again (a service manager does it by itself): the deliveries it had "
+    "claimed are taken over once their leases run out."
 )
 # `partnerbot stats --csv FILE`, once the file is written.
 CLI_STATS_CSV_WRITTEN: Final = Plural(
@@ -1301,6 +1354,7 @@ DISCORD_PARTNER_DESCRIPTIONS: Final[Mapping[str, str]] = {
     "news": P("The latest announcements for this channel"),
     "topic_option": P("Only this topic"),
     "count_option": P("How many (1 to {max})"),
+    "search_option": P('Words to look for in every past announcement: "exact phrase", regist* for a prefix'),
     "ask": P("Send a question to the vendor team"),
     "question_option": P("Your question"),
     "settings": P("Show or change how announcements arrive here"),

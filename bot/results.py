@@ -21,10 +21,11 @@ from bot.domain.announcements import Announcement, Reach
 from bot.domain.approvals import Approval, ApprovalNeed
 from bot.domain.audiences import AudienceUser, SavedAudience
 from bot.domain.conversation import Refusal, RefusalCode
+from bot.domain.cta import CallToAction
 from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.engagement import SendingLoad
 from bot.domain.feedback import AckState, Question
-from bot.domain.files import FileProblem
+from bot.domain.files import Attachment, FileProblem
 from bot.domain.languages import ReaderLanguage
 from bot.domain.refs import UserRef
 from bot.domain.series import Series
@@ -225,12 +226,53 @@ class Joined:
     tier: str
 
 
+@dataclass(frozen=True, slots=True)
+class FoundAnnouncement:
+    """One search result as the channel reads it (its language's variant where one exists): `snippet`
+    is a line of its text with the matches in `**bold**`."""
+
+    announcement_id: int
+    title: str
+    sent: datetime
+    topics: tuple[str, ...]
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewsFound:
+    """`news search <words>`: the best matches first; `more` when others matched beyond those shown."""
+
+    words: str
+    found: tuple[FoundAnnouncement, ...]
+    more: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementShown:
+    """The "Show" button under a search result: the whole announcement in the channel's language."""
+
+    title: str
+    body: str
+    sent: datetime
+    topics: tuple[str, ...]
+    ctas: tuple[CallToAction, ...] = ()
+    files: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementGone:
+    """ "Show" on a result the channel may no longer see (recalled since the search)."""
+
+
 PartnerResult = (
     TopicsListed
     | Subscribed
     | Unsubscribed
     | SubscriptionsListed
     | NewsListed
+    | NewsFound
+    | AnnouncementShown
+    | AnnouncementGone
     | ChannelSettings
     | ModeSet
     | QuietHoursSet

@@ -198,6 +198,35 @@ class AnnouncementVariantRow(SQLModel, table=True):
     updated_at: datetime = _ts()
 
 
+class SearchDocumentRow(SQLModel, table=True):
+    """What `news search` looks in, one row per announcement that may be found (written with the
+    announcement, its edits and translations; deleted on recall): its title and its body with every
+    variant's text, folded (bot/domain/search.py), and its audience as `|value|` lists ("" = any).
+
+    The full-text indexes are built on it by migration 0030 and are not SQLModel tables: on SQLite the
+    FTS5 tables `search_fts` (unicode61) and `search_trigram` (CJK rows only), kept in step by
+    triggers; on PostgreSQL the generated `search_vector` tsvector column and its GIN index."""
+
+    __tablename__ = "search_document"
+    # The rows with CJK text, for the searches that match them by LIKE (words under three characters).
+    __table_args__ = (
+        Index(
+            "ix_search_document_cjk",
+            "announcement_id",
+            sqlite_where=text("cjk"),
+            postgresql_where=text("cjk"),
+        ),
+    )
+    announcement_id: int = Field(foreign_key="announcement.id", primary_key=True)
+    title: str = Field(sa_type=Text)
+    body: str = Field(sa_type=Text)
+    tiers: str = Field(default="", sa_type=Text)
+    types: str = Field(default="", sa_type=Text)
+    regions: str = Field(default="", sa_type=Text)
+    languages: str = Field(default="", sa_type=Text)
+    cjk: bool = Field(default=False)
+
+
 class StoredFileRow(SQLModel, table=True):
     """An attachment's bytes, stored once under their SHA-256 (in the FileStore: a directory by
     default); what is known of them without reading them."""

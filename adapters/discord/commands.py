@@ -27,8 +27,9 @@ from adapters.discord.translation_commands import add_translation_commands
 from bot import commands as c
 from bot import messages as m
 from bot.commands import DEFAULT_NEWS, MAX_BODY, MAX_NEWS, MAX_TITLE
-from bot.domain import DeliveryMode
-from bot.grammar import parse_admin
+from bot.domain import DeliveryMode, Reply
+from bot.domain.search import MAX_QUERY, QueryProblem, parse_query
+from bot.grammar import parse_admin, search_problem
 from bot.lexer import as_slug, comma_list
 from bot.services.feedback import MAX_QUESTION
 from bot.when import parse_at
@@ -194,14 +195,27 @@ def partner_group(h: DiscordHandlers) -> app_commands.Group:
         await h.partner(interaction, c.ListSubscriptions())
 
     @group.command(name="news", description=described("news"))
-    @app_commands.describe(topic=described("topic_option"), count=described("count_option", max=MAX_NEWS))
+    @app_commands.describe(
+        topic=described("topic_option"),
+        count=described("count_option", max=MAX_NEWS),
+        search=described("search_option"),
+    )
     @app_commands.autocomplete(topic=one)
     async def news(
         interaction: discord.Interaction,
         topic: str | None = None,
         count: app_commands.Range[int, 1, MAX_NEWS] = DEFAULT_NEWS,
+        search: app_commands.Range[str, 1, MAX_QUERY] | None = None,
     ) -> None:
-        await h.partner(interaction, c.News(topic.strip().lower() if topic else None, count))
+        slug = topic.strip().lower() if topic else None
+        if search is None:
+            await h.partner(interaction, c.News(slug, count))
+            return
+        parsed = parse_query(search)
+        if isinstance(parsed, QueryProblem):
+            await h.reply_now(interaction, Reply(text=search_problem(parsed), is_error=True))
+            return
+        await h.partner(interaction, c.SearchNews(" ".join(search.split()), parsed, topic=slug))
 
     @group.command(name="ask", description=described("ask"))
     @app_commands.describe(question=described("question_option"))

@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from bot import messages as m
 from bot.app import App, build_app, last_job_runs
 from bot.cli.discord import discord_cli as discord_commands
+from bot.cli.loops import LoopFactory
 from bot.cli.render import fitting_table, keep_whole
 from bot.config import Settings
 from bot.domain import AnnouncementStats, Platform, UserRef
@@ -107,9 +108,11 @@ def log_formatter(kind: str) -> logging.Formatter:
     return logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def run_async(work: Callable[[], Awaitable[T]]) -> T:
+def run_async(work: Callable[[], Awaitable[T]], *, loop: LoopFactory | None = None) -> T:
+    """Run `work` in a new event loop (`loop`'s, else asyncio's), database errors in one line."""
     try:
-        return asyncio.run(work())  # type: ignore[arg-type]
+        with asyncio.Runner(loop_factory=loop) as runner:
+            return runner.run(work())  # type: ignore[arg-type]
     except CliError:
         raise
     except OperationalError as exc:
@@ -218,11 +221,22 @@ def _check_secret_key(settings: Settings) -> None:
 
 
 def _serve(settings: Settings, *, deliver_only: bool) -> None:
-    from bot.app import StartupError, serve
+    from bot.app import StartupError
+    from bot.cli.loops import EventLoopUnavailable, loop_factory, loop_name
+    from bot.cli.processes import DeliveryProcesses, ProcessesRefused, check_processes, serve_processes
 
-    _log_to_stderr(settings.log_format)
     try:
-        run_async(lambda: serve(settings, deliver_only=deliver_only))
+        factory = loop_factory(settings.event_loop)
+        check_processes(settings)
+    except (EventLoopUnavailable, ProcessesRefused) as exc:
+        raise CliError(str(exc), 2) from exc
+    _log_to_stderr(settings.log_format)
+    logging.getLogger(__name__).info(
+        "event loop: %s; delivery processes: %d", loop_name(factory), settings.worker_processes
+    )
+    extra = DeliveryProcesses(settings, setup_logging=_log_to_stderr)
+    try:
+        run_async(lambda: serve_processes(settings, deliver_only=deliver_only, extra=extra), loop=factory)
     except ValueError as exc:  # an adapter's configuration error (e.g. SlackConfigError): one line
         raise CliError(f"configuration error — {exc}", 2) from exc
     except StartupError as exc:
@@ -231,6 +245,8 @@ def _serve(settings: Settings, *, deliver_only: bool) -> None:
             f"could not start — {exc}. Check the token and that the platform is reachable; "
             "nothing was claimed, so nothing is lost."
         ) from exc
+    if extra.failure is not None:
+        raise CliError(extra.failure)
 
 
 # --- database ----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ class EngagementKind(StrEnum):
     QUESTION_ASKED = "question_asked"
     ANSWER_RECEIVED = "answer_received"
     NEWS_PULLED = "news_pulled"
+    NEWS_SEARCHED = "news_searched"  # `news search <words>` (detail: the words, up to 100 characters)
     SUBSCRIBED = "subscribed"
     UNSUBSCRIBED = "unsubscribed"
     MUTED = "muted"
@@ -37,6 +38,7 @@ class EngagementKind(StrEnum):
 PROACTIVE: frozenset[EngagementKind] = frozenset(
     {
         EngagementKind.NEWS_PULLED,
+        EngagementKind.NEWS_SEARCHED,
         EngagementKind.SUBSCRIBED,
         EngagementKind.UNSUBSCRIBED,
         EngagementKind.MUTED,
@@ -92,6 +94,16 @@ class NewsPull:
     user: str | None
     at: datetime
     topic_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewsSearch:
+    """Who searched past news (recorded as a `news_searched` event with the search): the platform
+    user id, when, and the words as typed."""
+
+    user: str | None
+    at: datetime
+    words: str
 
 
 # --- the engagement score and "gone quiet" (bot/services/engagement.py) ---

@@ -64,6 +64,7 @@ from bot.ports.privacy import (
 from bot.ports.scheduling import (
     ScheduleStore,
 )
+from bot.ports.search import SearchStore
 from bot.ports.sending import (
     PermanentSendError,
     RateKey,
@@ -118,6 +119,7 @@ __all__ = [
     "RevisionStore",
     "SavedAudienceStore",
     "ScheduleStore",
+    "SearchStore",
     "SendError",
     "Sender",
     "SeriesStore",

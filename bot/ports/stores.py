@@ -20,6 +20,7 @@ from bot.ports.jobs import JobRunStore
 from bot.ports.outbox import DigestStore, NoticeStore, OutboxStore
 from bot.ports.privacy import PrivacyStore
 from bot.ports.scheduling import ScheduleStore
+from bot.ports.search import SearchStore
 from bot.ports.sending import RateLimitRows
 from bot.ports.series import SeriesStore
 from bot.ports.topics import SubscriptionStore, TopicStore
@@ -52,6 +53,7 @@ class Stores:
     audiences: SavedAudienceStore
     ctas: CtaStore
     variants: VariantStore
+    search: SearchStore
     file_usage: FileUsageStore
     series: SeriesStore
     caps: CapStore

@@ -70,11 +70,15 @@ from bot.presenter.roster import (
     partner_unchanged_reply,
 )
 from bot.presenter.scheduling import drafts_reply, rescheduled_reply
+from bot.presenter.search import SHOW_ACTION as SHOW_ACTION
+from bot.presenter.search import announcement_gone_reply, announcement_shown_reply, news_found_reply
 from bot.results import (
     AckListing,
     Acknowledged,
     AckResult,
     AdminResult,
+    AnnouncementGone,
+    AnnouncementShown,
     Cancelled,
     ChannelSettings,
     CtaOpened,
@@ -89,6 +93,7 @@ from bot.results import (
     Joined,
     LanguageSet,
     ModeSet,
+    NewsFound,
     NewsListed,
     OpenQuestions,
     PartnerChanged,
@@ -175,6 +180,12 @@ def present(
             return subscriptions_reply(result)
         case NewsListed():
             return news_reply(result)
+        case NewsFound():
+            return news_found_reply(result)
+        case AnnouncementShown():
+            return announcement_shown_reply(result)
+        case AnnouncementGone():
+            return announcement_gone_reply(result)
         case ChannelSettings():
             return settings_reply(result)
         case ModeSet():

@@ -87,7 +87,7 @@ class PartnerService:
 
         def choose(topics: Sequence[Topic]) -> list[int]:
             nonlocal chosen, problem
-            chosen, problem = _resolve(cmd.topics, topics, everything=cmd.all)
+            chosen, problem = resolve_topics(cmd.topics, topics, everything=cmd.all)
             return [] if problem else [t.id for t in chosen]
 
         channel, new_ids = await self._stores.subscriptions.subscribe_channel(
@@ -117,7 +117,7 @@ class PartnerService:
         if cmd.all:
             chosen: Sequence[Topic] = mine
         else:
-            chosen, problem = _resolve(cmd.topics, await self._stores.topics.all(include_archived=True))
+            chosen, problem = resolve_topics(cmd.topics, await self._stores.topics.all(include_archived=True))
             if problem:
                 return problem
         removed = await self._stores.subscriptions.remove(
@@ -142,7 +142,9 @@ class PartnerService:
         """The latest announcements on a topic, or on the topics the channel follows."""
         channel = await self.channel(inv)
         if cmd.topic:
-            chosen, problem = _resolve((cmd.topic,), await self._stores.topics.all(include_archived=True))
+            chosen, problem = resolve_topics(
+                (cmd.topic,), await self._stores.topics.all(include_archived=True)
+            )
             if problem:
                 return problem
         else:
@@ -239,7 +241,7 @@ class PartnerService:
 _NEEDS_LINK = Refused(RefusalCode.NEEDS_LINK)
 
 
-def _resolve(
+def resolve_topics(
     wanted: Sequence[str], topics: Sequence[Topic], *, everything: bool = False
 ) -> tuple[list[Topic], Refused | None]:
     """Map slugs to topics; the refusal (with the closest known slug) for the first unknown one."""

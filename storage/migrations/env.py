@@ -13,11 +13,16 @@ config = context.config
 
 
 ADAPTER_TABLES = ("slack_", "discord_")
+# The full-text indexes over search_document (migration 0030), built in SQL, not SQLModel: SQLite's
+# FTS5 tables (and their shadow tables), PostgreSQL's generated tsvector column and its indexes.
+SEARCH_INDEXES = ("search_fts", "search_trigram", "search_vector")
 
 
 def include_name(name: str | None, type_: str, _parent: object) -> bool:
     # Tables owned by the adapters (slack_sdk's installation/OAuth-state stores, Discord's command-sync
     # digest) are not SQLModel tables; autogenerate must not propose dropping them.
+    if name is not None and name.startswith(SEARCH_INDEXES):
+        return False
     return not (type_ == "table" and name is not None and name.startswith(ADAPTER_TABLES))
 
 

@@ -21,6 +21,7 @@ from storage.repositories.ratelimits import RateLimitRepository
 from storage.repositories.reports import ReportRepository
 from storage.repositories.revisions import RevisionRepository
 from storage.repositories.scheduling import ScheduleRepository
+from storage.repositories.search import SearchRepository
 from storage.repositories.series import SeriesRepository
 from storage.repositories.stats import StatsRepository
 from storage.repositories.subscriptions import SubscriptionRepository
@@ -49,6 +50,7 @@ __all__ = [
     "RevisionRepository",
     "SavedAudienceRepository",
     "ScheduleRepository",
+    "SearchRepository",
     "SeriesRepository",
     "StatsRepository",
     "SubscriptionRepository",

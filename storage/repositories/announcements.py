@@ -35,6 +35,7 @@ from storage.repositories.base import Repository, need_id
 from storage.repositories.cta import ctas_of, delete_ctas, save_ctas
 from storage.repositories.engagement import record_event
 from storage.repositories.files import files_of, link_files
+from storage.repositories.search import reindex, unindex
 from storage.repositories.targeting import targets, write_deliveries
 from storage.repositories.variants import delete_variants, save_variants, variants_of
 from storage.tables import AnnouncementFileRow, AnnouncementRow, AnnouncementTopicRow, DeliveryRow, TopicRow
@@ -91,6 +92,7 @@ class AnnouncementRepository(Repository):
             await session.flush()
             await save_ctas(session, need_id(row.id), ctas)
             await save_variants(session, need_id(row.id), variants, now=now)
+            await reindex(session, need_id(row.id))
             return await to_announcement(session, row, origin.workspace)
 
     async def get(self, announcement_id: int) -> Announcement | None:
@@ -235,6 +237,7 @@ class AnnouncementRepository(Repository):
             )
             if not moved.rowcount:
                 return None
+            await reindex(session, announcement_id)  # its audience is fixed now
             await write_deliveries(
                 session,
                 announcement_id,
@@ -311,6 +314,7 @@ class AnnouncementRepository(Repository):
             row = await session.get(AnnouncementRow, announcement_id, with_for_update=True)
             if row is None or row.status != AnnouncementStatus.DRAFT.value:
                 return False
+            await unindex(session, announcement_id)
             await session.exec(
                 delete(AnnouncementTopicRow).where(
                     col(AnnouncementTopicRow.announcement_id) == announcement_id

@@ -36,6 +36,7 @@ from storage.repositories.outbox import (
     _sent_statement,
     outcome_params,
 )
+from storage.repositories.search import reindex
 from storage.tables import AnnouncementRow, ChannelRow, DeliveryRow, DeliveryUpdateRow
 
 _U: Table = SQLModel.metadata.tables[DeliveryUpdateRow.__tablename__]
@@ -72,6 +73,7 @@ class RevisionRepository(Repository):
             ).scalar_one_or_none()
             if revision is None:
                 return None
+            await reindex(session, announcement_id)
             await session.exec(
                 update(_U)
                 .where(_U.c.announcement_id == announcement_id, _U.c.kind == WorkKind.EDIT.value,
@@ -135,6 +137,7 @@ class RevisionRepository(Repository):
             ).scalar_one_or_none()
             if found is None:
                 return None
+            await reindex(session, announcement_id)  # recalled: no longer found
             never_posted = or_(
                 and_(_D.c.status == _PENDING, ~_D.c.ambiguous),
                 # Held for a digest, made or not: a digest leaves recalled announcements out.

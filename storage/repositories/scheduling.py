@@ -13,6 +13,7 @@ from bot.domain import Announcement, AnnouncementStatus, Audience, DeliveryMode,
 from bot.timing import CancelOutcome, DeliveryPlan, RescheduleOutcome, ScheduledAnnouncement, TargetGroup
 from storage.repositories.announcements import LOCAL_ZONE, to_announcement
 from storage.repositories.base import Repository
+from storage.repositories.search import unindex
 from storage.repositories.targeting import quiet_column, targets, zone_column
 from storage.tables import AnnouncementRow, ChannelRow, DeliveryRow, PartnerRow, UTCDateTime
 
@@ -109,6 +110,7 @@ class ScheduleRepository(Repository):
                 await _refuse_if_under_way(session, announcement_id)
                 row.status = AnnouncementStatus.CANCELLED.value
                 session.add(row)
+                await unindex(session, announcement_id)
                 return CancelOutcome.CANCELLED
         except _TooLate:
             return CancelOutcome.TOO_LATE

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain.outbox import DeliveryStatus
 from bot.domain.variants import Variant
 from storage.repositories.base import Repository
+from storage.repositories.search import reindex
 from storage.tables import AnnouncementRow, AnnouncementVariantRow, DeliveryRow
 
 _V: Table = SQLModel.metadata.tables[AnnouncementVariantRow.__tablename__]
@@ -78,6 +79,7 @@ class VariantRepository(Repository):
                 row.title, row.body, row.revision, row.updated_at = title, body, row.revision + 1, now
             session.add(row)
             await session.flush()
+            await reindex(session, announcement_id)
             return Variant(language, title, body, row.revision, now)
 
     async def readers(self, announcement_id: int, *, delivered: bool = False) -> dict[str | None, int]:

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from tests.e2e.discord_world import OPTIONS, DiscordWorld, discord_world, eventually
+from tests.fakes.discord_gateway import walk_components
 
 EPHEMERAL = 64
 
@@ -165,3 +166,35 @@ async def test_a_slow_answer_is_deferred_then_followed_up(sqlite_url: str) -> No
         assert not preview["data"]["flags"] & EPHEMERAL
         message = world.fake.messages[drafted.original_message_id or 0]
         assert message.embeds[0]["title"] == "Slow" and message.components
+
+
+async def test_news_search_option_and_show_button(world: DiscordWorld) -> None:
+    await world.add_topic("pricing", "Price lists")
+    acme = world.acme
+    await world.subscribe(acme, "pricing")
+    announcement = await world.broadcast("pricing", "Deal registration", "The deal registration form moved.")
+    await world.send(announcement)
+    await world.wait_posts(acme.channel)
+
+    asked = world.fake.push_slash_command(
+        "partner news",
+        {"search": '"deal registration"'},
+        channel_id=acme.channel.id,
+        user_id=acme.member.user.id,
+    )
+    found = await world.answer(asked)
+    assert found["data"]["flags"] & EPHEMERAL
+    assert "**Deal registration**" in found["data"]["content"]
+    assert "**deal registration**" in found["data"]["content"]  # the match, highlighted
+    message = world.fake.messages[asked.original_message_id or 0]
+    show_id = f"pb:news_show:{announcement}"
+    assert [c["custom_id"] for c in walk_components(message.components) if "custom_id" in c] == [show_id]
+
+    pressed = world.fake.push_component(message.id, show_id, user_id=acme.member.user.id)
+    shown = await world.answer(pressed)
+    assert shown["data"]["flags"] & EPHEMERAL
+    assert "The deal registration form moved." in shown["data"]["content"]
+
+    bad = await world.slash("partner news", {"search": "reg*x"}, channel=acme.channel, user=acme.member)
+    assert bad["data"]["flags"] & EPHEMERAL
+    assert "A `*` only goes at the end of a word" in bad["data"]["content"]

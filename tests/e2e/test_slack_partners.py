@@ -97,3 +97,29 @@ async def test_answers_to_commands_reuse_one_connection_to_the_response_urls(wor
         assert "now gets announcements on `security`" in answer[0]["text"]
     assert len(world.fake.response_url_peers) == 3
     assert len(set(world.fake.response_url_peers)) == 1
+
+
+async def test_news_search_and_the_show_button(world: SlackWorld) -> None:
+    seat = await world.partner("acme", tier="gold", follows=("pricing",))
+    announcement = await world.broadcast(
+        'topic:pricing title:"Deal registration" The form moved to the portal.'
+    )
+    found = (await world.command("/partner", "news search regist*", channel=seat.channel, user=seat.user))[0]
+    assert found["response_type"] == "ephemeral"
+    buttons = [b["accessory"] for b in found["blocks"] if "accessory" in b]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [("news_show", str(announcement))]
+    assert "*Deal Registration*" in str(found["blocks"]) or "*Deal registration*" in str(found["blocks"])
+
+    url = await world.press_ephemeral(
+        {"action_id": "news_show", "value": str(announcement), "block_id": "b1"},
+        channel=seat.channel,
+        user=seat.user,
+        message_ts="1700000000.000100",
+    )
+    shown = (await world.wait_for(lambda: world.fake.response_url_posts(url), "the announcement"))[0]
+    assert shown["response_type"] == "ephemeral" and not shown.get("replace_original")
+    assert "The form moved to the portal." in str(shown)
+    assert world.bot_posts(seat.channel) == []  # privately: nothing in the channel for everyone
+
+    bad = (await world.command("/partner", 'news search "open', channel=seat.channel, user=seat.user))[0]
+    assert "A quote is left open" in bad["text"]

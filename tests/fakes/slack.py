@@ -470,6 +470,7 @@ class FakeSlack:
                  ) -> None:  # fmt: skip
         self.clock = clock
         self.rate_limits = rate_limits or RateLimits()
+        self._token_teams: dict[str, str] = {}  # bot token → team id (_workspace_of_token)
         self.client_id, self.client_secret = client_id, client_secret
         self.app_id, self.verification_token = app_id, verification_token
         self.workspaces: dict[str, Workspace] = {}
@@ -584,6 +585,7 @@ class FakeSlack:
         ws = Workspace(team_id, name, domain or name.lower().replace(" ", "-"), token, self._new_id("U"),
                        self._new_id("B"), scopes or {"chat:write", "commands"})  # fmt: skip
         self.workspaces[team_id] = ws
+        self._token_teams[token] = team_id
         self.users[ws.bot_user_id] = User(ws.bot_user_id, team_id, "partnerbot", is_bot=True)
         return ws
 
@@ -743,7 +745,7 @@ class FakeSlack:
         token = _token(request, form_token)
         if not token:
             raise _Fail("not_authed")
-        ws = next((w for w in self.workspaces.values() if w.bot_token == token), None)
+        ws = self._workspace_of_token(token)
         if ws is None:
             raise _Fail("invalid_auth")
         if ws.inactive_error:
@@ -907,8 +909,22 @@ class FakeSlack:
                                  for f in msg.files]  # fmt: skip
         return out
 
+    def _workspace_of_token(self, token: str) -> Workspace | None:
+        """The workspace a bot token belongs to: a dict lookup per call (a scan over a thousand
+        workspaces per post made bench/fanout.py --workspaces measure the fake), kept in step with
+        `workspaces` however a workspace got there."""
+        team = self._token_teams.get(token)
+        ws = self.workspaces.get(team) if team is not None else None
+        if ws is not None and ws.bot_token == token:
+            return ws
+        ws = next((w for w in self.workspaces.values() if w.bot_token == token), None)
+        if ws is not None:
+            self._token_teams[token] = ws.team_id
+        return ws
+
     def _team_of_token(self, token: str) -> str | None:
-        return next((w.team_id for w in self.workspaces.values() if w.bot_token == token), None)
+        ws = self._workspace_of_token(token)
+        return ws.team_id if ws is not None else None
 
     def _chat_update(self, ctx: _Ctx) -> JSON:
         ch = self._channel(ctx, write=True)

@@ -382,3 +382,34 @@ async def test_a_timeout_after_posting_an_answer_is_not_posted_twice(
     assert h.local.sender.calls["find_posted"] == 1
     assert_exactly_once(h, "acme")
     assert "portal.example.com" in h.posts("acme")[0].text
+
+
+# --- group commit --------------------------------------------------------------------------------
+
+
+async def test_outcomes_returning_apart_are_recorded_together(
+    sqlite_harness: Harness, monkeypatch: Any
+) -> None:
+    """Sends that come back a few milliseconds apart are written in a few transactions (at most one
+    per RECORD_EVERY while others are in flight), not one each; every row still ends `sent`."""
+    channels = [f"gc{n:02d}" for n in range(20)]
+    await _audience_of(sqlite_harness, *channels)
+    sender, outbox = sqlite_harness.local.sender, sqlite_harness.app.stores.outbox
+    post, record = sender.post, outbox.record
+    calls = {"post": 0, "record": 0}
+
+    async def slow_post(out: Outgoing, *, idempotency_key: str) -> Any:
+        calls["post"] += 1
+        await asyncio.sleep(0.01 * calls["post"])  # the platform answers each a little later
+        return await post(out, idempotency_key=idempotency_key)
+
+    async def counted_record(*args: Any, **kwargs: Any) -> None:
+        calls["record"] += 1
+        await record(*args, **kwargs)
+
+    monkeypatch.setattr(sender, "post", slow_post)
+    monkeypatch.setattr(outbox, "record", counted_record)
+    assert await sqlite_harness.deliver() == 20
+    assert_exactly_once(sqlite_harness, *channels)
+    assert {r.status for r in await deliveries(sqlite_harness)} == {"sent"}
+    assert calls["record"] <= 7, calls  # answers over ~200 ms: a write per 50 ms, not 20

@@ -1,0 +1,329 @@
+"""Full-text search over announcements, by the database (issue 18).
+
+`search_document` holds one row per announcement that may be found: folded title, folded body with
+every variant's text, and its audience as `|value|` lists. `reindex` rewrites that row inside the
+transaction that changed the announcement (create, send, edit, translate) and deletes it on recall or
+discard. The indexes over it (migration 0030):
+
+- SQLite: FTS5 `search_fts` (external content, `unicode61 remove_diacritics 2`, bm25 with the title
+  weighted 10:1) and `search_trigram` (trigram tokenizer, only rows holding CJK text, for Japanese and
+  Chinese, which unicode61 cannot split into words), both kept in step by triggers.
+- PostgreSQL: the generated column `search_vector` (`to_tsvector('simple', …)`, title weight A, body
+  B) with a GIN index, queried with `to_tsquery('simple', …)` built from sanitised words; CJK terms are
+  matched as substrings (LIKE) among the CJK rows.
+
+The 'simple' configuration (no stemming, no stop words) because announcements are multilingual: an
+English stemmer would mangle the German variant, and "simple" matches SQLite's unicode61 word for word.
+Accents are folded in Python before indexing and querying (bot/domain/search.py), so neither database
+needs `unaccent`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, delete, insert, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain import Partner
+from bot.domain.engagement import EngagementKind, NewsSearch
+from bot.domain.search import SearchHit, SearchQuery, Term, fold, is_cjk
+from bot.domain.variants import Variant
+from storage.repositories.base import Repository
+from storage.repositories.engagement import record_event
+from storage.tables import (
+    AnnouncementRow,
+    AnnouncementTopicRow,
+    AnnouncementVariantRow,
+    SearchDocumentRow,
+    TopicRow,
+)
+
+_D: Table = SQLModel.metadata.tables[SearchDocumentRow.__tablename__]
+_A: Table = SQLModel.metadata.tables[AnnouncementRow.__tablename__]
+_V: Table = SQLModel.metadata.tables[AnnouncementVariantRow.__tablename__]
+_AT: Table = SQLModel.metadata.tables[AnnouncementTopicRow.__tablename__]
+_T: Table = SQLModel.metadata.tables[TopicRow.__tablename__]
+FOUND = ("sending", "sent")  # the statuses a search finds (as `news`)
+CANDIDATES = 2_000  # matches ranked per search, newest first (`_candidates`)
+_AUDIENCE = (("tiers", "tier"), ("types", "type"), ("regions", "region"), ("languages", "language"))
+
+
+def document(
+    title: str, body: str, variants: Iterable[tuple[str, str]], audience: Mapping[str, Sequence[str]]
+) -> dict[str, Any]:
+    """The search_document values (but the id) for an announcement's texts and stored audience."""
+    texts = [body, *(f"{v_title}\n{v_body}" for v_title, v_body in variants)]
+    values: dict[str, Any] = {"title": fold(title), "body": fold("\n".join(texts))}
+    for column, _ in _AUDIENCE:
+        wanted = sorted(set(audience.get(column, ())))
+        values[column] = "|" + "|".join(wanted) + "|" if wanted else ""
+    values["cjk"] = is_cjk(values["title"]) or is_cjk(values["body"])
+    return values
+
+
+async def reindex(session: AsyncSession, announcement_id: int) -> None:
+    """Bring the announcement's search row up to date inside the caller's transaction: rewritten while
+    it may be found some day (draft, scheduled, sent), removed once recalled or gone."""
+    conn = await session.connection()
+    await conn.execute(delete(_D).where(_D.c.announcement_id == announcement_id))
+    row = (
+        await conn.execute(
+            select(_A.c.title, _A.c.body, _A.c.audience, _A.c.status).where(_A.c.id == announcement_id)
+        )
+    ).first()
+    if row is None or row.status in ("recalled", "cancelled"):
+        return
+    variants = (
+        await conn.execute(
+            select(_V.c.title, _V.c.body)
+            .where(_V.c.announcement_id == announcement_id)
+            .order_by(_V.c.language)
+        )
+    ).all()
+    values = document(row.title, row.body, [(v.title, v.body) for v in variants], row.audience or {})
+    await conn.execute(insert(_D).values(announcement_id=announcement_id, **values))
+
+
+async def unindex(session: AsyncSession, announcement_id: int) -> None:
+    """Remove the announcement's search row (before the announcement itself is deleted)."""
+    await (await session.connection()).execute(delete(_D).where(_D.c.announcement_id == announcement_id))
+
+
+def reindex_all(conn: Connection) -> int:
+    """Build every announcement's row (migration 0030, and the bench): synchronous, in batches."""
+    variants: dict[int, list[tuple[str, str]]] = {}
+    for v in conn.execute(select(_V.c.announcement_id, _V.c.title, _V.c.body).order_by(_V.c.language)):
+        variants.setdefault(v.announcement_id, []).append((v.title, v.body))
+    query = select(_A.c.id, _A.c.title, _A.c.body, _A.c.audience).where(
+        _A.c.status.notin_(("recalled", "cancelled"))
+    )
+    batch: list[dict[str, Any]] = []
+    written = 0
+    for row in conn.execute(query):
+        values = document(row.title, row.body, variants.get(row.id, ()), row.audience or {})
+        batch.append({"announcement_id": row.id, **values})
+        if len(batch) == 1000:
+            written += _flush(conn, batch)
+    return written + _flush(conn, batch)
+
+
+def _flush(conn: Connection, batch: list[dict[str, Any]]) -> int:
+    if batch:
+        conn.execute(insert(_D), batch)
+    count = len(batch)
+    batch.clear()
+    return count
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+
+def _visible(partner: Partner | None, params: dict[str, Any]) -> str:
+    """SQL: the announcement `a` (document `d`) reaches this channel: its audience at send time
+    includes the channel's partner (as `news` decides), or a copy was delivered to the channel."""
+    rules = []
+    for column, attribute in _AUDIENCE:
+        value = getattr(partner, attribute) if partner is not None else None
+        if value:
+            params[f"aud_{column}"] = "%|" + _like_escape(value) + "|%"
+            rules.append(f"(d.{column} = '' OR d.{column} LIKE :aud_{column} ESCAPE '\\')")
+        else:
+            rules.append(f"d.{column} = ''")
+    delivered = (
+        "EXISTS (SELECT 1 FROM delivery dl WHERE dl.announcement_id = a.id"
+        " AND dl.channel_id = :channel_id AND dl.status = 'sent')"
+    )
+    return f"(({' AND '.join(rules)}) OR {delivered})"
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def fts5_match(terms: Sequence[Term]) -> str:
+    """An FTS5 MATCH expression for word terms: every word double-quoted (words hold letters and
+    digits only), phrases as one string, a prefix as `"…" *`; all of them required."""
+    return " AND ".join('"' + " ".join(term.words) + '"' + (" *" if term.prefix else "") for term in terms)
+
+
+def tsquery(terms: Sequence[Term]) -> str:
+    """A to_tsquery text for word terms: quoted lexemes, `<->` within a phrase, `:*` for a prefix."""
+    parts = []
+    for term in terms:
+        lexemes = [f"'{word}'" for word in term.words]
+        if term.prefix:
+            lexemes[-1] += ":*"
+        parts.append("(" + " <-> ".join(lexemes) + ")")
+    return " & ".join(parts)
+
+
+def _like(column: str, n: int) -> str:
+    return f"({column}title LIKE :cjk{n} ESCAPE '\\' OR {column}body LIKE :cjk{n} ESCAPE '\\')"
+
+
+def _candidates(dialect: str, query: SearchQuery, params: dict[str, Any]) -> tuple[str, list[str]]:
+    """The newest CANDIDATES documents that match the query's most selective indexed part — (SQL
+    giving `id` and `score`, lower is better), and the conditions for the rest of it.
+
+    Walking the index newest first and stopping at CANDIDATES bounds the work for a word found in
+    most announcements (ranking all of them took seconds); below that many matches the ranking is
+    exact, above it a result ranks among the newest CANDIDATES that match."""
+    latin = [term for term in query.terms if not term.cjk]
+    cjk = [word for term in query.terms if term.cjk for word in term.words]
+    long = [word for word in cjk if len(word) >= 3] if dialect == "sqlite" else []
+    short = [word for word in cjk if word not in long]
+    rest: list[str] = []
+    for n, word in enumerate(short):
+        params[f"cjk{n}"] = f"%{_like_escape(word)}%"
+    if latin and dialect == "sqlite":
+        params["match"] = fts5_match(latin)
+        found = (
+            "SELECT rowid AS id, bm25(search_fts, 10.0, 1.0) AS score FROM search_fts "
+            "WHERE search_fts MATCH :match ORDER BY rowid DESC LIMIT :candidates"
+        )
+    elif latin:
+        params["tsq"] = tsquery(latin)
+        found = (
+            "SELECT announcement_id AS id, 0.0 AS score FROM search_document "
+            "WHERE search_vector @@ to_tsquery('simple', :tsq) "
+            "ORDER BY announcement_id DESC LIMIT :candidates"
+        )
+    elif long:
+        params["trigrams"] = " AND ".join(f'"{word}"' for word in long)
+        found = (
+            "SELECT rowid AS id, 0.0 AS score FROM search_trigram "
+            "WHERE search_trigram MATCH :trigrams ORDER BY rowid DESC LIMIT :candidates"
+        )
+        long = []
+    else:
+        likes = " AND ".join(_like("", n) for n in range(len(short)))
+        hint = " INDEXED BY ix_search_document_cjk" if dialect == "sqlite" else ""
+        found = (
+            f"SELECT announcement_id AS id, 0.0 AS score FROM search_document{hint} "
+            f"WHERE cjk AND {likes} ORDER BY announcement_id DESC LIMIT :candidates"
+        )
+        short = []
+    if long:
+        params["trigrams"] = " AND ".join(f'"{word}"' for word in long)
+        rest.append("h.id IN (SELECT rowid FROM search_trigram WHERE search_trigram MATCH :trigrams)")
+    rest += [_like("d.", n) for n in range(len(short))]
+    return found, rest
+
+
+def search_sql(dialect: str, query: SearchQuery, partner: Partner | None, params: dict[str, Any]) -> str:
+    """The SELECT of (announcement id, score) for `query`, best first, then newest; `params` filled in."""
+    found, rest = _candidates(dialect, query, params)
+    params.setdefault("candidates", CANDIDATES)
+    where = [
+        "a.id = h.id",
+        "d.announcement_id = h.id",
+        f"a.status IN {FOUND!r}",
+        _visible(partner, params),
+        *rest,
+    ]
+    if params.get("topic_id") is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM announcement_topic tp WHERE tp.announcement_id = a.id"
+            " AND tp.topic_id = :topic_id)"
+        )
+    score = "h.score"
+    if dialect != "sqlite" and "tsq" in params:  # ranked here, for the candidates only
+        score = "-ts_rank(d.search_vector, to_tsquery('simple', :tsq))"
+    return (
+        f"WITH h AS MATERIALIZED ({found}) "
+        # CROSS JOIN: SQLite keeps this join order (the candidates drive), PostgreSQL plans freely.
+        f"SELECT a.id AS id, {score} AS score FROM h CROSS JOIN announcement a CROSS JOIN search_document d "
+        f"WHERE {' AND '.join(where)} "
+        "ORDER BY score, COALESCE(a.sent_at, a.created_at) DESC, a.id DESC LIMIT :limit"
+    )
+
+
+async def _hits(conn: AsyncConnection, ranked: list[tuple[int, float]]) -> list[SearchHit]:
+    """The found announcements as results show them, in rank order (three queries in all)."""
+    ids = [announcement_id for announcement_id, _ in ranked]
+    if not ids:
+        return []
+    rows = {
+        row.id: row
+        for row in await conn.execute(
+            select(_A.c.id, _A.c.title, _A.c.body, _A.c.sent_at, _A.c.created_at).where(_A.c.id.in_(ids))
+        )
+    }
+    topics: dict[int, list[str]] = {}
+    slugs = (
+        select(_AT.c.announcement_id, _T.c.slug)
+        .join(_T, _T.c.id == _AT.c.topic_id)
+        .where(_AT.c.announcement_id.in_(ids))
+        .order_by(_T.c.slug)
+    )
+    for announcement_id, slug in await conn.execute(slugs):
+        topics.setdefault(announcement_id, []).append(slug)
+    variants: dict[int, list[Variant]] = {}
+    texts = select(_V.c.announcement_id, _V.c.language, _V.c.title, _V.c.body, _V.c.revision).where(
+        _V.c.announcement_id.in_(ids)
+    )
+    for row in await conn.execute(texts.order_by(_V.c.announcement_id, _V.c.language)):
+        variants.setdefault(row.announcement_id, []).append(
+            Variant(row.language, row.title, row.body, row.revision)
+        )
+    return [
+        SearchHit(
+            announcement_id=i,
+            rank=score,
+            title=rows[i].title,
+            body=rows[i].body,
+            sent=rows[i].sent_at or rows[i].created_at,
+            topics=tuple(topics.get(i, ())),
+            variants=tuple(variants.get(i, ())),
+        )
+        for i, score in ranked
+        if i in rows
+    ]
+
+
+class SearchRepository(Repository):
+    """`bot.ports.search.SearchStore` on SQLite and PostgreSQL."""
+
+    async def search(
+        self,
+        *,
+        query: SearchQuery,
+        channel_id: int,
+        partner: Partner | None,
+        limit: int,
+        topic_id: int | None = None,
+        searched_by: NewsSearch | None = None,
+    ) -> list[SearchHit]:
+        # The search reads in its own transaction: on SQLite a write transaction would hold the
+        # database's one write lock for as long as the search takes.
+        async with self._sessions() as session:
+            conn = await session.connection()
+            params: dict[str, Any] = {"channel_id": channel_id, "limit": limit, "topic_id": topic_id}
+            sql = search_sql(conn.dialect.name, query, partner, params)
+            rows = (await conn.execute(text(sql), params)).all()
+            hits = await _hits(conn, [(int(row.id), float(row.score)) for row in rows])
+        if searched_by is not None:
+            async with self._sessions.begin() as session:
+                await record_event(
+                    session,
+                    EngagementKind.NEWS_SEARCHED,
+                    channel_id=channel_id,
+                    user=searched_by.user,
+                    now=searched_by.at,
+                    detail=searched_by.words,
+                )
+        return hits
+
+    async def visible(self, announcement_id: int, *, channel_id: int, partner: Partner | None) -> bool:
+        params: dict[str, Any] = {"channel_id": channel_id, "id": announcement_id}
+        sql = (
+            "SELECT 1 FROM search_document d JOIN announcement a ON a.id = d.announcement_id "
+            f"WHERE a.id = :id AND a.status IN {FOUND!r} AND {_visible(partner, params)}"
+        )
+        async with self._sessions() as session:
+            return (await (await session.connection()).execute(text(sql), params)).first() is not None
