@@ -75,6 +75,8 @@ def test_settings_compose_the_pieces_under_the_same_names() -> None:
         # The file store's directory: the root hands it to the core (as it does Discord's file
         # limit, which is DiscordSettings' since the adapter's preview thumbnail reads it too).
         | {"files_dir"}
+        # How `partnerbot run|worker` runs its processes and event loop (bot/cli/processes.py, loops.py).
+        | {"event_loop", "worker_processes"}
     )
     # The one HTTP listener is both the Slack adapter's and the dashboard's: the same two settings.
     assert set(SlackSettings.model_fields) & set(WebSettings.model_fields) == {"http_host", "http_port"}
