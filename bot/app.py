@@ -31,6 +31,7 @@ from bot.metrics import Operations, PrometheusMetrics, serve_operations
 from bot.ports import Clock, RateKey, RateLimiter, Sender, Stores, SystemClock
 from bot.ports.dashboard import DashboardViews
 from bot.ports.metrics import Metrics, NoMetrics
+from bot.ports.translator import Translator
 from bot.services.cta import CtaLinks
 from bot.services.dashboard_access import AccessPorts, DashboardAccess
 from bot.services.delivery import LEASE_MARGIN, DeliveryWorker, RetryPolicy
@@ -203,6 +204,16 @@ def _test_channels(settings: Settings) -> dict[Platform, str]:
     return {platform: channel for platform, channel in configured.items() if channel}
 
 
+def _translator(settings: Settings) -> Translator | None:
+    """The machine translator of `translate <id> <lang> draft`, when PARTNERBOT_TRANSLATOR_URL is set."""
+    if not settings.translator_url.strip():
+        return None
+    from adapters.translator import LibreTranslator  # only where one is configured
+
+    key = settings.translator_key.get_secret_value()
+    return LibreTranslator(settings.translator_url.strip(), api_key=key)
+
+
 async def build_app(
     settings: Settings,
     *,
@@ -234,6 +245,7 @@ async def build_app(
         test_channels=_test_channels(settings),
         cta_links=links,
         image_links=image_links(settings),
+        translator=_translator(settings),
         # `attach:<path>` is read only for console invocations (bot/services/files.py decides).
         files=FilePorts(
             store=files, local=LocalFileReader(), discord_file=int(settings.discord_max_file_mb * MIB)

@@ -375,6 +375,23 @@ class Translate:
 
 
 @dataclass(frozen=True, slots=True)
+class TranslateDraft:
+    """`translate <id> <language> draft`: the missing text drafted by the machine translator, kept
+    as a machine draft (shown, never sent) until accepted or replaced."""
+
+    announcement_id: int
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class TranslateAccept:
+    """`translate <id> <language> accept`: the machine draft of that language is sent from now on."""
+
+    announcement_id: int
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
 class Translations:
     """`translations <id>`: the announcement's translations and how many channels read each."""
 
@@ -477,6 +494,8 @@ AdminCommand = (
     | AudienceDelete
     | SendTest
     | Translate
+    | TranslateDraft
+    | TranslateAccept
     | Translations
     | SeriesList
     | SeriesAction

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.discord.settings import DiscordSettings
@@ -55,6 +55,10 @@ class Settings(CoreSettings, SlackSettings, DiscordSettings, WebSettings):
     worker_processes: int = Field(1, ge=1, le=64, validation_alias=env("PARTNERBOT_WORKER_PROCESSES"))
     # The web dashboard (README "Dashboard") at /dashboard/ of `partnerbot run`'s HTTP server.
     dashboard_enabled: bool = Field(True, validation_alias=env("PARTNERBOT_DASHBOARD"))
+    # The optional machine translator of `translate <id> <lang> draft` (adapters/translator/): the base
+    # URL of a LibreTranslate-compatible API (empty: none) and its API key (secret; empty: none sent).
+    translator_url: str = Field("", validation_alias=env("PARTNERBOT_TRANSLATOR_URL"))
+    translator_key: SecretStr = Field(SecretStr(""), validation_alias=env("PARTNERBOT_TRANSLATOR_KEY"))
 
     def core(self) -> CoreSettings:
         """The core's piece: no token, secret, key or database URL."""

@@ -24,6 +24,7 @@ from bot.grammar import help_text, parse_admin, parse_partner
 from bot.i18n import reading
 from bot.ports.clock import Clock
 from bot.ports.stores import Stores
+from bot.ports.translator import Translator
 from bot.presenter import SHOW_ACTION, TEST_ACTION, localized, present
 from bot.presenter.approvals import APPROVE_ACTION, REJECT_ACTION, approval_reply, history_lines
 from bot.presenter.audiences import audience_reply
@@ -90,6 +91,7 @@ class PartnerBot:
         test_channels: Mapping[Platform, str] | None = None,
         cta_links: CtaLinks | None = None,
         image_links: ImageLinks | None = None,
+        translator: Translator | None = None,
     ) -> None:
         self.settings = settings
         # The web dashboard's sign-in links (`dashboard`); None when the root serves no dashboard.
@@ -148,6 +150,7 @@ class PartnerBot:
             clock,
             settings,
             wake_worker=wake_worker,
+            translator=translator,  # `translate <id> <lang> draft`: None without PARTNERBOT_TRANSLATOR_URL
         )
         self.admin = AdminService(
             AdminPorts(
@@ -672,6 +675,10 @@ class PartnerBot:
                 return audience_reply(await self.test_sends.queue(inv, parsed))
             case c.Translate():
                 return translation_reply(await self.translations.translate(parsed))
+            case c.TranslateDraft():
+                return translation_reply(await self.translations.draft(parsed))
+            case c.TranslateAccept():
+                return translation_reply(await self.translations.accept(parsed))
             case c.Translations():
                 return translation_reply(await self.translations.listing(parsed))
             case c.SeriesList():

@@ -80,6 +80,8 @@ from bot.commands import (
     TopicArchive,
     TopicUnarchive,
     Translate,
+    TranslateAccept,
+    TranslateDraft,
     Translations,
     Unsubscribe,
 )
@@ -140,6 +142,7 @@ _AUDIENCE_ACTIONS = ("save", "list", "show", "delete")
 _PARTNER_SET_KEYS = ("tier", "type", "region", "language", "timezone")
 _BROADCAST_FLAGS = ("urgent", "ack")  # `ack`: partners must acknowledge (urgent announcements only)
 _EDIT_KEYS = ("title", "at")
+_MACHINE_ACTIONS = ("draft", "accept")  # `translate <id> <lang> draft|accept`: machine drafts
 UPDATE_SENT = "update-sent"  # `translate … update-sent title:"…"`: edit the copies already delivered
 _UPDATE_SENT_WORDS = (UPDATE_SENT, "--update-sent")
 # The date of the admin's "today" (the injected clock, vendor time zone) for examples in messages.
@@ -806,9 +809,10 @@ def _edit(text: str, pos: int) -> Edit:
     )
 
 
-def _translate(text: str, pos: int) -> Translate:
+def _translate(text: str, pos: int) -> Translate | TranslateDraft | TranslateAccept:
     """`translate <id> <language> [update-sent] title:"…" <body…>`: the broadcast rule — the flag
-    first, then the title; everything after the title is the body, exactly as written."""
+    first, then the title; everything after the title is the body, exactly as written. Or
+    `translate <id> <language> draft|accept` (machine drafts), with nothing after."""
     word = read_word(text, pos)
     if word is None:
         raise _usage_error(msg.ADMIN_USAGE["translate"])
@@ -819,6 +823,15 @@ def _translate(text: str, pos: int) -> Translate:
     if len(tag.text) > MAX_LANGUAGE:
         refusal = Refusal(RefusalCode.TOO_LONG, "language")
         raise _Invalid(msg.TRANSLATE_LANGUAGE_TOO_LONG.format(max=MAX_LANGUAGE), refusal)
+    action = read_word(text, tag.end)
+    if action is not None and action.text.lower() in _MACHINE_ACTIONS:
+        if text[action.end :].strip():
+            shown = msg.TRANSLATE_WORD_AFTER_ACTION.format(
+                action=action.text.lower(), id=announcement_id, language=tag.text
+            )
+            raise _Invalid(shown, Refusal(RefusalCode.SYNTAX))
+        kind = TranslateDraft if action.text.lower() == "draft" else TranslateAccept
+        return kind(announcement_id, tag.text)
     pos, update_sent, title = tag.end, False, None
     while title is None and (nxt := read_word(text, pos)) is not None:
         if nxt.text.lower() in _UPDATE_SENT_WORDS and not update_sent:

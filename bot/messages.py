@@ -82,6 +82,8 @@ targets one, resolved when it is sent
 • `test <id>` — post a test copy, exactly as partners will see it, here (or in the test channel)
 • `translate <id> <language> [update-sent] title:"<title>" <body…>` — the text for partners of that \
 language (`de`, `pt-br`…) · `translations <id>` — its translations and who reads each
+• `translate <id> <language> draft` — a machine draft of the missing text (with a translator set up), \
+never sent until `translate <id> <language> accept`
 • `help <command>` — more about one command"""
 
 HELP_POINTER: Final = P("Type `help` to see what you can do.")
@@ -257,7 +259,10 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
         "`audience show <name>` or `audience delete <name>`"
     ),
     "test": "`test <id>`",
-    "translate": '`translate <id> <language> [update-sent] title:"<title>" <body…>`',
+    "translate": (
+        '`translate <id> <language> [update-sent] title:"<title>" <body…>`, '
+        "`translate <id> <language> draft` or `translate <id> <language> accept`"
+    ),
     "translations": "`translations <id>`",
     "series": SERIES_USAGE_TEXT,
     "calendar": "`calendar [<weeks>]`",
@@ -346,7 +351,9 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "(`PARTNERBOT_DEFAULT_LANGUAGE`). The language is a BCP 47 tag; the broadcast rule applies: "
     '`title:"…"` comes first and everything after it is the body, as written. For an announcement '
     "already sent, copies delivered in that language keep their text unless `update-sent` comes "
-    "before the title: then they are updated in place, like `edit`.",
+    "before the title: then they are updated in place, like `edit`. With a machine translator "
+    "configured (`PARTNERBOT_TRANSLATOR_URL`), `draft` writes a machine draft of the missing text: it "
+    "is shown for review and never sent until `accept` (or your own text replaces it).",
     "translations": "Lists an announcement's translations: language, title, and how many channels read "
     "each (the default text included).",
     "scheduled": "Lists scheduled announcements and when they go out.",
@@ -1701,6 +1708,48 @@ PREVIEW_LANGUAGE_FALLBACK: Final = Plural(
     "{n} partners read {language}; no {language} text yet, so they get the default ({default}).",
 )
 PREVIEW_LANGUAGE_HINT: Final = 'Add one with `translate {id} {tag} title:"<title>" <body>`.'
+PREVIEW_LANGUAGE_DRAFT_HINT: Final = (
+    "A machine draft is waiting for review: `translations {id}`, then `translate {id} {tag} accept`."
+)
+# Machine drafts (`translate <id> <lang> draft|accept`, the optional Translator port).
+TRANSLATE_WORD_AFTER_ACTION: Final = (
+    "Nothing goes after `{action}`: write `translate {id} {language} {action}` alone, or your own "
+    'text with `translate {id} {language} title:"…" …`.'
+)
+TRANSLATOR_NOT_CONFIGURED: Final = (
+    "No machine translator is set up, so I drafted nothing. An operator can set "
+    "`PARTNERBOT_TRANSLATOR_URL` (a LibreTranslate-compatible server) and `PARTNERBOT_TRANSLATOR_KEY`; "
+    'meanwhile write the text with `translate {id} {tag} title:"…" …`.'
+)
+TRANSLATOR_FAILED: Final = (
+    "The machine translator could not translate announcement #{id} into {language} ({reason}), so I "
+    'saved nothing. Try again later, or write the text with `translate {id} {tag} title:"…" …`.'
+)
+TRANSLATION_EXISTS: Final = (
+    "Announcement #{id} already has {language} text (“{title}”), so I drafted nothing. Replace it "
+    'with `translate {id} {tag} title:"…" …`.'
+)
+TRANSLATION_DRAFTED: Final = (
+    "🤖 {language} machine draft of announcement #{id}: “{title}” — machine draft, review before it "
+    "is sent. Partners who read {language} keep getting the default text until you accept it with "
+    "`translate {id} {tag} accept`, or replace it with your own "
+    '`translate {id} {tag} title:"…" …`.'
+)
+TRANSLATION_ACCEPTED: Final = (
+    "✅ {language} text of announcement #{id} accepted: “{title}”. Copies not delivered yet go out in "
+    "{language}."
+)
+TRANSLATION_ALREADY_ACCEPTED: Final = (
+    "The {language} text of announcement #{id} is no machine draft: it is already sent as it is."
+)
+TRANSLATION_NO_DRAFT: Final = (
+    "Announcement #{id} has no {language} text to accept. Draft one with `translate {id} {tag} draft`."
+)
+TRANSLATIONS_MACHINE_MARK: Final = " — 🤖 machine draft, review before it is sent (not sent)"
+TRANSLATOR_TIMEOUT: Final = "no answer in time"
+TRANSLATOR_HTTP_ERROR: Final = "the service answered HTTP {status}"
+TRANSLATOR_UNREACHABLE: Final = "the service could not be reached"
+TRANSLATOR_BAD_ANSWER: Final = "the service's answer could not be read"
 # --- files attached to announcements (bot/attachments.py, bot/services/files.py) -----------------
 
 FILES_HEADING: Final = Plural("📎 **{n} file attached:**", "📎 **{n} files attached:**")

@@ -641,7 +641,47 @@ class TranslationsListed:
     readers: Mapping[str, int] = field(default_factory=dict)
 
 
-TranslationResult = TranslationSaved | TranslationsListed | Refused
+@dataclass(frozen=True, slots=True)
+class TranslationDrafted:
+    """`translate <id> <lang> draft`: the machine draft as saved (never sent until accepted)."""
+
+    announcement_id: int
+    variant: Variant
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationAccepted:
+    """`translate <id> <lang> accept`: the variant now sent; `already`: it was no machine draft."""
+
+    announcement_id: int
+    variant: Variant
+    already: bool = False
+
+
+class DraftProblem(StrEnum):
+    """Why `translate <id> <lang> draft|accept` did nothing."""
+
+    NO_TRANSLATOR = "no_translator"  # PARTNERBOT_TRANSLATOR_URL is unset
+    FAILED = "failed"  # the translator answered with an error, or not in time
+    EXISTS = "exists"  # `draft` where the admin's own text is there: never overwritten
+    NO_VARIANT = "no_variant"  # `accept` with nothing of that language to accept
+
+
+@dataclass(frozen=True, slots=True)
+class DraftRefused:
+    """A machine draft refused: the language's tag, the text there (EXISTS), the translator's one-line
+    reason (FAILED)."""
+
+    problem: DraftProblem
+    announcement_id: int
+    language: str
+    title: str = ""
+    reason: str = ""
+
+
+TranslationResult = (
+    TranslationSaved | TranslationsListed | TranslationDrafted | TranslationAccepted | DraftRefused | Refused
+)
 
 
 # --- recurring series and the calendar (bot/services/series.py, bot/services/calendar.py) -------

@@ -196,6 +196,8 @@ class AnnouncementVariantRow(SQLModel, table=True):
     body: str = Field(sa_type=Text)
     revision: int = Field(default=1)
     updated_at: datetime = _ts()
+    # A machine draft (`translate <id> <lang> draft`): shown for review, never sent until accepted.
+    machine: bool = Field(default=False)
 
 
 class SearchDocumentRow(SQLModel, table=True):

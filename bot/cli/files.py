@@ -57,5 +57,8 @@ def why(f: UnusedFile) -> str:
     if f.why is not UnusedWhy.CLOSED:
         return m.FILES_GC_WHY[f.why.value]
     names = m.FILES_GC_NAMED.format(names="”, “".join(f.names)) if f.names else ""
-    carried = ", ".join(m.FILES_GC_ANNOUNCEMENT.format(id=i, state=m.STATUS_NAMES.get(status, status)) for i, status in f.announcements)
+    carried = ", ".join(
+        m.FILES_GC_ANNOUNCEMENT.format(id=i, state=m.STATUS_NAMES.get(status, status))
+        for i, status in f.announcements
+    )
     return m.FILES_GC_WHY[f.why.value].format(names=names, announcements=carried)

@@ -92,6 +92,9 @@ class RefusalCode(StrEnum):
     NOT_TESTABLE = "not_testable"
     # `translate` into the language of the default text (PARTNERBOT_DEFAULT_LANGUAGE): that is `edit`.
     DEFAULT_LANGUAGE = "default_language"
+    # `translate <id> <lang> draft|accept`: no translator, its failure, the admin's own text there,
+    # nothing to accept (bot/results.py DraftProblem says which).
+    TRANSLATION_DRAFT = "translation_draft"
     # Recurring series (bot/services/series.py): no series by that number, one whose state does not
     # allow the action (`status` names it), an `until:` before its first occurrence.
     NO_SUCH_SERIES = "no_such_series"

@@ -4,6 +4,9 @@ Languages are BCP 47 tags in the form the roster stores them (bot/vocabulary.py:
 lower-cased, `de-at`). A reader gets the variant of its own tag, else of each shorter tag in turn
 (`de-at` → `de`), else the default text, which is written in the vendor's default language
 (`PARTNERBOT_DEFAULT_LANGUAGE`).
+
+A machine draft (`translate <id> <lang> draft`, written by the optional Translator port) is kept and
+shown but never read: `pick` passes over it until an admin accepts it or writes their own text.
 """
 
 from __future__ import annotations
@@ -22,6 +25,22 @@ class Variant:
     body: str
     revision: int = 1
     updated_at: datetime | None = None
+    machine: bool = False  # a machine draft: shown for review, never sent
+
+
+@dataclass(frozen=True, slots=True)
+class MachineText:
+    """What a Translator returned: the title and body in the target language."""
+
+    title: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class TranslatorFailure:
+    """A Translator that could not translate: `reason` is one line for the admin (no secret in it)."""
+
+    reason: str
 
 
 def fallbacks(language: str) -> tuple[str, ...]:
@@ -31,8 +50,9 @@ def fallbacks(language: str) -> tuple[str, ...]:
 
 
 def pick(variants: Iterable[Variant], language: str) -> Variant | None:
-    """The variant a reader of `language` gets, or None: the default text."""
-    by_language = {variant.language: variant for variant in variants}
+    """The variant a reader of `language` gets, or None: the default text. Machine drafts are never
+    read: their readers get the next fallback."""
+    by_language = {variant.language: variant for variant in variants if not variant.machine}
     for tag in fallbacks(language):
         if tag in by_language:
             return by_language[tag]

@@ -71,6 +71,10 @@ class DirectoryStore(Protocol):
 
     async def channel(self, ref: ChannelRef) -> Channel | None: ...
 
+    async def languages(self, ref: ChannelRef) -> tuple[str | None, str | None]:
+        """The channel's own language and its partner's, in one read (None: unset, or no such row)."""
+        ...
+
     async def ensure_channel(self, ref: ChannelRef, *, name: str, now: datetime) -> Channel:
         """The channel a command came from, registered on first use and re-activated if it was off."""
         ...

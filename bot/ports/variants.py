@@ -12,10 +12,22 @@ class VariantStore(Protocol):
     """Implemented by `storage.repositories.VariantRepository`."""
 
     async def save(
-        self, announcement_id: int, *, language: str, title: str, body: str, now: datetime
+        self,
+        announcement_id: int,
+        *,
+        language: str,
+        title: str,
+        body: str,
+        now: datetime,
+        machine: bool = False,
     ) -> Variant | None:
         """Add the variant, or replace the one of that language (its revision counts up); None when
-        the announcement does not exist."""
+        the announcement does not exist. `machine`: a machine draft, never sent until accepted."""
+        ...
+
+    async def accept(self, announcement_id: int, *, language: str, now: datetime) -> Variant | None:
+        """The machine draft of that language made an ordinary variant (read from now on); None when
+        there is no variant of that language. A variant already accepted is returned as it is."""
         ...
 
     async def readers(self, announcement_id: int, *, delivered: bool = False) -> dict[str | None, int]:

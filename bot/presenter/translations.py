@@ -7,10 +7,20 @@ from collections.abc import Mapping
 from babel import Locale, UnknownLocaleError
 
 from bot import messages as m
-from bot.domain.conversation import Reply
-from bot.domain.variants import pick, same_language
-from bot.presenter.refusals import refusal_reply
-from bot.results import Previewed, Refused, TranslationResult, TranslationSaved, TranslationsListed
+from bot.domain.conversation import Refusal, RefusalCode, Reply
+from bot.domain.variants import fallbacks, pick, same_language
+from bot.presenter.refusals import error, refusal_reply
+from bot.results import (
+    DraftProblem,
+    DraftRefused,
+    Previewed,
+    Refused,
+    TranslationAccepted,
+    TranslationDrafted,
+    TranslationResult,
+    TranslationSaved,
+    TranslationsListed,
+)
 
 
 def language_name(tag: str) -> str:
@@ -29,8 +39,35 @@ def translation_reply(result: TranslationResult) -> Reply:
             return saved_reply(result)
         case TranslationsListed():
             return listed_reply(result)
+        case TranslationDrafted():
+            fields = _fields(result.announcement_id, result.variant.language)
+            return Reply(text=m.TRANSLATION_DRAFTED.format(title=result.variant.title, **fields))
+        case TranslationAccepted():
+            fields = _fields(result.announcement_id, result.variant.language)
+            shown = m.TRANSLATION_ALREADY_ACCEPTED if result.already else m.TRANSLATION_ACCEPTED
+            return Reply(text=shown.format(title=result.variant.title, **fields))
+        case DraftRefused():
+            return draft_refused_reply(result)
         case Refused():
             return refusal_reply(result)
+
+
+def _fields(announcement_id: int, tag: str) -> dict[str, str | int]:
+    return {"id": announcement_id, "language": language_name(tag), "tag": tag}
+
+
+_DRAFT_WORDS = {
+    DraftProblem.NO_TRANSLATOR: m.TRANSLATOR_NOT_CONFIGURED,
+    DraftProblem.FAILED: m.TRANSLATOR_FAILED,
+    DraftProblem.EXISTS: m.TRANSLATION_EXISTS,
+    DraftProblem.NO_VARIANT: m.TRANSLATION_NO_DRAFT,
+}
+
+
+def draft_refused_reply(refused: DraftRefused) -> Reply:
+    fields = _fields(refused.announcement_id, refused.language)
+    text = _DRAFT_WORDS[refused.problem].format(title=refused.title, reason=refused.reason, **fields)
+    return error(text, Refusal(RefusalCode.TRANSLATION_DRAFT, "language"))
 
 
 def saved_reply(saved: TranslationSaved) -> Reply:
@@ -67,11 +104,10 @@ def listed_reply(listed: TranslationsListed) -> Reply:
     for variant in a.variants:
         readers = _read_by(listed.readers, variant.language)
         name = language_name(variant.language)
-        lines.append(
-            m.TRANSLATIONS_LINE.format(
-                language=name, tag=variant.language, title=variant.title, readers=readers
-            )
+        line = m.TRANSLATIONS_LINE.format(
+            language=name, tag=variant.language, title=variant.title, readers=readers
         )
+        lines.append(line + (m.TRANSLATIONS_MACHINE_MARK if variant.machine else ""))
     return Reply(text="\n".join(lines))
 
 
@@ -96,7 +132,10 @@ def language_lines(previewed: Previewed) -> list[str]:
     missing = [
         (tag, n) for tag, n in ordered if pick(a.variants, tag) is None and not same_language(tag, default)
     ]
+    drafts = {variant.language for variant in a.variants if variant.machine}
     for tag, n in missing:
         text = m.PREVIEW_LANGUAGE_FALLBACK(n, language=language_name(tag), default=language_name(default))
-        lines.append(text + " " + m.PREVIEW_LANGUAGE_HINT.format(id=a.id, tag=tag))
+        drafted = next((t for t in fallbacks(tag) if t in drafts), None)
+        hint = m.PREVIEW_LANGUAGE_DRAFT_HINT if drafted else m.PREVIEW_LANGUAGE_HINT
+        lines.append(text + " " + hint.format(id=a.id, tag=drafted or tag))
     return lines

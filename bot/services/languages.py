@@ -24,10 +24,20 @@ from bot.settings import CoreSettings
 
 def resolve(*, channel: Channel | None, partner: Partner | None, locale: str, default: str) -> ReaderLanguage:
     """The reader's language by the order above; a platform locale Babel does not know is skipped."""
-    if channel is not None and channel.language:
-        return ReaderLanguage(channel.language, LanguageSource.CHANNEL)
-    if partner is not None and partner.language:
-        return ReaderLanguage(partner.language, LanguageSource.PARTNER)
+    return resolve_tags(
+        channel=channel.language if channel is not None else None,
+        partner=partner.language if partner is not None else None,
+        locale=locale,
+        default=default,
+    )
+
+
+def resolve_tags(*, channel: str | None, partner: str | None, locale: str, default: str) -> ReaderLanguage:
+    """`resolve` from the two stored tags (what `LanguageDirectory.languages` reads in one go)."""
+    if channel:
+        return ReaderLanguage(channel, LanguageSource.CHANNEL)
+    if partner:
+        return ReaderLanguage(partner, LanguageSource.PARTNER)
     platform = normalised(locale) if locale else None
     if platform:
         return ReaderLanguage(platform, LanguageSource.PLATFORM)
@@ -35,9 +45,7 @@ def resolve(*, channel: Channel | None, partner: Partner | None, locale: str, de
 
 
 class LanguageDirectory(Protocol):
-    async def channel(self, ref: ChannelRef) -> Channel | None: ...
-
-    async def partner(self, partner_id: int) -> Partner | None: ...
+    async def languages(self, ref: ChannelRef) -> tuple[str | None, str | None]: ...
 
     async def set_language(
         self, channel_id: int, language: str | None, *, user: str | None, now: datetime
@@ -60,11 +68,8 @@ class Languages:
     async def of_channel(self, ref: ChannelRef, *, locale: str = "") -> ReaderLanguage:
         if self._settings.is_admin_channel(ref):
             return ReaderLanguage(self._settings.admin_language, LanguageSource.ADMIN)
-        channel = await self._directory.channel(ref)
-        partner = None
-        if channel is not None and channel.partner_id is not None:
-            partner = await self._directory.partner(channel.partner_id)
-        return resolve(
+        channel, partner = await self._directory.languages(ref)
+        return resolve_tags(
             channel=channel, partner=partner, locale=locale, default=self._settings.default_language
         )
 

@@ -3,6 +3,10 @@
 A variant is saved for a language as the roster stores it (bot/vocabulary.py). For an announcement
 already out, the copies read in that language keep their text unless the admin asks for
 `update-sent`: then they are edited in place through the update outbox, exactly as `edit` does.
+
+`translate <id> <lang> draft` asks the optional Translator port for the missing text and keeps it
+as a machine draft, which `pick` never reads: deliveries in that language get the fallback until
+`translate <id> <lang> accept`, or until the admin's own text replaces it.
 """
 
 from __future__ import annotations
@@ -11,16 +15,25 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from bot import messages as m
-from bot.commands import MAX_BODY, MAX_TITLE, Translate, Translations
+from bot.commands import MAX_BODY, MAX_TITLE, Translate, TranslateAccept, TranslateDraft, Translations
 from bot.domain.announcements import Announcement, AnnouncementStatus
 from bot.domain.conversation import RefusalCode
-from bot.domain.variants import Variant, pick, reader_language
+from bot.domain.variants import TranslatorFailure, Variant, pick, reader_language
 from bot.ports.analytics import ProgressStore
 from bot.ports.announcements import AnnouncementStore, RevisionStore
 from bot.ports.clock import Clock
 from bot.ports.directory import DirectoryStore
+from bot.ports.translator import Translator
 from bot.ports.variants import VariantStore
-from bot.results import Refused, TranslationSaved, TranslationsListed
+from bot.results import (
+    DraftProblem,
+    DraftRefused,
+    Refused,
+    TranslationAccepted,
+    TranslationDrafted,
+    TranslationSaved,
+    TranslationsListed,
+)
 from bot.settings import CoreSettings
 from bot.vocabulary import UnknownValue, Vocabulary
 from bot.vocabulary import load as load_vocabulary
@@ -83,11 +96,13 @@ class TranslationService:
         settings: CoreSettings,
         *,
         wake_worker: Callable[[], None],
+        translator: Translator | None = None,
     ) -> None:
         self._stores = ports
         self._clock = clock
         self._settings = settings
         self._wake_worker = wake_worker
+        self._translator = translator
 
     @property
     def default_language(self) -> str:
@@ -98,19 +113,10 @@ class TranslationService:
         wrong = text_refused(cmd.title, cmd.body)  # structured input (Discord's options) arrives here
         if wrong is not None:
             return wrong
-        announcement = await self._stores.announcements.get(cmd.announcement_id)
-        if announcement is None:
-            return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=cmd.announcement_id)
-        if announcement.status in _CLOSED:
-            status = announcement.status.value
-            return Refused(RefusalCode.NOT_EDITABLE, announcement_id=announcement.id, status=status)
-        try:
-            vocabulary = await load_vocabulary(self._stores.directory, self._settings)
-            language = vocabulary.check("language", cmd.language)
-        except UnknownValue as unknown:
-            return Refused(RefusalCode.UNKNOWN_VALUE, "language", value=cmd.language, message=unknown.message)
-        if language == self.default_language:
-            return Refused(RefusalCode.DEFAULT_LANGUAGE, "language", announcement.id, value=language)
+        found = await self._editable(cmd.announcement_id, cmd.language)
+        if isinstance(found, Refused):
+            return found
+        announcement, language = found
         variant = await self._stores.variants.save(
             announcement.id, language=language, title=cmd.title, body=cmd.body, now=self._clock.now()
         )
@@ -134,6 +140,71 @@ class TranslationService:
         if not delivered and not updated:  # nothing is out yet: every copy goes out with the new text
             return result
         return TranslationSaved(announcement.id, variant, sent=True, copies=copies, updated=updated)
+
+    async def draft(self, cmd: TranslateDraft) -> TranslationDrafted | DraftRefused | Refused:
+        """The missing text drafted by the translator, saved as a machine draft (never sent)."""
+        if self._translator is None:
+            return DraftRefused(DraftProblem.NO_TRANSLATOR, cmd.announcement_id, cmd.language)
+        found = await self._editable(cmd.announcement_id, cmd.language)
+        if isinstance(found, Refused):
+            return found
+        announcement, language = found
+        there = next((v for v in announcement.variants if v.language == language), None)
+        if there is not None and not there.machine:  # the admin's own text is never overwritten
+            return DraftRefused(DraftProblem.EXISTS, announcement.id, language, title=there.title)
+        text = await self._translator.translate(
+            title=announcement.title, body=announcement.body, source=self.default_language, target=language
+        )
+        if isinstance(text, TranslatorFailure):
+            return DraftRefused(DraftProblem.FAILED, announcement.id, language, reason=text.reason)
+        wrong = text_refused(text.title, text.body)
+        if wrong is not None:
+            return wrong
+        variant = await self._stores.variants.save(
+            announcement.id,
+            language=language,
+            title=text.title.strip(),
+            body=text.body.strip(),
+            now=self._clock.now(),
+            machine=True,
+        )
+        if variant is None:
+            return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=cmd.announcement_id)
+        return TranslationDrafted(announcement.id, variant)
+
+    async def accept(self, cmd: TranslateAccept) -> TranslationAccepted | DraftRefused | Refused:
+        """The machine draft of that language read from now on (copies not out yet get it)."""
+        found = await self._editable(cmd.announcement_id, cmd.language)
+        if isinstance(found, Refused):
+            return found
+        announcement, language = found
+        there = next((v for v in announcement.variants if v.language == language), None)
+        if there is not None and not there.machine:
+            return TranslationAccepted(announcement.id, there, already=True)
+        if there is None:
+            return DraftRefused(DraftProblem.NO_VARIANT, announcement.id, language)
+        now = self._clock.now()
+        variant = await self._stores.variants.accept(announcement.id, language=language, now=now)
+        if variant is None:  # removed meanwhile
+            return DraftRefused(DraftProblem.NO_VARIANT, announcement.id, language)
+        return TranslationAccepted(announcement.id, variant)
+
+    async def _editable(self, announcement_id: int, typed: str) -> tuple[Announcement, str] | Refused:
+        """The announcement, open to translation, and the language standardised (not the default's)."""
+        announcement = await self._stores.announcements.get(announcement_id)
+        if announcement is None:
+            return Refused(RefusalCode.NO_SUCH_ANNOUNCEMENT, announcement_id=announcement_id)
+        if announcement.status in _CLOSED:
+            status = announcement.status.value
+            return Refused(RefusalCode.NOT_EDITABLE, announcement_id=announcement.id, status=status)
+        try:
+            vocabulary = await load_vocabulary(self._stores.directory, self._settings)
+            language = vocabulary.check("language", typed)
+        except UnknownValue as unknown:
+            return Refused(RefusalCode.UNKNOWN_VALUE, "language", value=typed, message=unknown.message)
+        if language == self.default_language:
+            return Refused(RefusalCode.DEFAULT_LANGUAGE, "language", announcement.id, value=language)
+        return announcement, language
 
     async def listing(self, cmd: Translations) -> TranslationsListed | Refused:
         announcement = await self._stores.announcements.get(cmd.announcement_id)

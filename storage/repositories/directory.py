@@ -274,6 +274,18 @@ class DirectoryRepository(Repository):
             row = (await session.exec(_channel_query(ref))).first()
             return to_channel(row) if row else None
 
+    async def languages(self, ref: ChannelRef) -> tuple[str | None, str | None]:
+        # One statement: every reply resolves its reader's language first (bot/services/languages.py).
+        query = (
+            select(ChannelRow.language, PartnerRow.language)
+            .select_from(ChannelRow)
+            .outerjoin(PartnerRow, col(PartnerRow.id) == col(ChannelRow.partner_id))
+            .where(ChannelRow.platform == ref.platform, ChannelRow.channel_id == ref.channel)
+        )
+        async with self._sessions() as session:
+            row = (await session.exec(query)).first()
+        return (row[0] or None, row[1] or None) if row else (None, None)
+
     async def ensure_channel(self, ref: ChannelRef, *, name: str, now: datetime) -> Channel:
         """The channel a command came from, registered on first use and re-activated if it was off."""
         # Nearly always it is known and unchanged: a read, which on SQLite takes no write lock.

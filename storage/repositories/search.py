@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, text
+from sqlalchemy import Table, delete, false, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import SQLModel
@@ -81,7 +81,7 @@ async def reindex(session: AsyncSession, announcement_id: int) -> None:
     variants = (
         await conn.execute(
             select(_V.c.title, _V.c.body)
-            .where(_V.c.announcement_id == announcement_id)
+            .where(_V.c.announcement_id == announcement_id, _V.c.machine == false())  # never sent: unsearched
             .order_by(_V.c.language)
         )
     ).all()

@@ -33,13 +33,24 @@ async def variants_of(
     if not ids:
         return {}
     query = (
-        sa_select(_V.c.announcement_id, _V.c.language, _V.c.title, _V.c.body, _V.c.revision, _V.c.updated_at)
+        sa_select(
+            _V.c.announcement_id,
+            _V.c.language,
+            _V.c.title,
+            _V.c.body,
+            _V.c.revision,
+            _V.c.updated_at,
+            _V.c.machine,
+        )
         .where(_V.c.announcement_id.in_(ids))
         .order_by(_V.c.announcement_id, _V.c.language)
     )
     found: dict[int, list[Variant]] = {}
-    for announcement_id, language, title, body, revision, updated_at in (await conn.execute(query)).all():
-        found.setdefault(announcement_id, []).append(Variant(language, title, body, revision, updated_at))
+    for announcement_id, language, title, body, revision, updated_at, machine in (
+        await conn.execute(query)
+    ).all():
+        variant = Variant(language, title, body, revision, updated_at, machine=bool(machine))
+        found.setdefault(announcement_id, []).append(variant)
     return {key: tuple(value) for key, value in found.items()}
 
 
@@ -62,10 +73,17 @@ async def delete_variants(session: AsyncSession, announcement_id: int) -> None:
 
 class VariantRepository(Repository):
     async def save(
-        self, announcement_id: int, *, language: str, title: str, body: str, now: datetime
+        self,
+        announcement_id: int,
+        *,
+        language: str,
+        title: str,
+        body: str,
+        now: datetime,
+        machine: bool = False,
     ) -> Variant | None:
         """Add the variant, or replace the one of that language (its revision counts up); None when
-        the announcement does not exist."""
+        the announcement does not exist. `machine`: a machine draft, never sent until accepted."""
         async with self._sessions.begin() as session:
             # Locks the announcement: two admins translating it at once take turns.
             if await session.get(AnnouncementRow, announcement_id, with_for_update=True) is None:
@@ -77,10 +95,25 @@ class VariantRepository(Repository):
                 )
             else:
                 row.title, row.body, row.revision, row.updated_at = title, body, row.revision + 1, now
+            row.machine = machine
             session.add(row)
             await session.flush()
-            await reindex(session, announcement_id)
-            return Variant(language, title, body, row.revision, now)
+            await reindex(session, announcement_id)  # a machine draft is left out (search.py)
+            return Variant(language, title, body, row.revision, now, machine=machine)
+
+    async def accept(self, announcement_id: int, *, language: str, now: datetime) -> Variant | None:
+        """The machine draft of that language made an ordinary variant; None when there is none of
+        that language. One already accepted (or written by hand) comes back as it is."""
+        async with self._sessions.begin() as session:
+            row = await session.get(AnnouncementVariantRow, (announcement_id, language), with_for_update=True)
+            if row is None:
+                return None
+            if row.machine:
+                row.machine, row.updated_at = False, now
+                session.add(row)
+                await session.flush()
+                await reindex(session, announcement_id)  # found by search from now on
+            return Variant(language, row.title, row.body, row.revision, row.updated_at, machine=False)
 
     async def readers(self, announcement_id: int, *, delivered: bool = False) -> dict[str | None, int]:
         """The announcement's copies that are read (or will be; only those posted when `delivered`),

@@ -30,6 +30,9 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 # Far below SQLITE_BUSY_TIMEOUT_MS: a statement that waited for a lock would not finish in time.
 QUICK = 3.0
 
+# Every partner reply first reads its reader's language: the channel's and its partner's, one statement.
+LANGUAGE = ["read"]
+
 
 @pytest.fixture
 async def sqlite_sessions(sqlite_url: str) -> AsyncIterator[Sessions]:
@@ -178,8 +181,9 @@ async def test_partner_subscribe_reads_the_topics_and_writes_in_one_transaction(
         + m.ALREADY_SUBSCRIBED.format(topics="`roadmap`")
     )
     # Before: the channel look-up, the topics and the subscription were three write transactions,
-    # then a read of the topics and a write.
-    assert begun == ["write"]
+    # then a read of the topics and a write. Now one read of the reader's language (channel and
+    # partner in one statement, issue 17), then one write.
+    assert begun == LANGUAGE + ["write"]
     follows = await harness.app.stores.subscriptions.topics_of((await channel_row(harness, "acme")).id or 0)
     assert [t.slug for t in follows] == ["pricing", "roadmap", "security"]
 
@@ -189,7 +193,7 @@ async def test_a_known_channel_is_looked_up_without_a_write(harness: Harness) ->
     await harness.subscribe("acme", "security")
     with transactions(harness) as begun:
         reply = await harness.partner("acme", "list")
-    assert "`security`" in reply.text and begun == ["read", "read"]
+    assert "`security`" in reply.text and begun == LANGUAGE + ["read", "read"]
 
 
 async def test_a_new_channel_is_registered_by_subscribe_and_by_a_refused_one(harness: Harness) -> None:
@@ -200,12 +204,14 @@ async def test_a_new_channel_is_registered_by_subscribe_and_by_a_refused_one(har
     await harness.link("newco")
     with transactions(harness) as begun:
         reply = await harness.partner("newco", "subscribe security")
-    assert reply.text == m.SUBSCRIBED.format(topics="`security`") and begun == ["write"]
+    assert reply.text == m.SUBSCRIBED.format(topics="`security`") and begun == LANGUAGE + ["write"]
     unknown = await harness.partner("newco", "subscribe secrity")
     assert unknown.is_error and "did you mean" in unknown.text
 
 
-async def test_partner_subscribe_runs_six_statements_in_its_one_transaction(harness: Harness) -> None:
+async def test_partner_subscribe_runs_six_statements_in_its_one_transaction_after_the_language(
+    harness: Harness,
+) -> None:
     await setup_topics(harness, "security", "pricing")
     await harness.subscribe("acme", "pricing")
     statements: list[str] = []
@@ -225,9 +231,11 @@ async def test_partner_subscribe_runs_six_statements_in_its_one_transaction(harn
     # The topics, the channel, one INSERT … ON CONFLICT DO NOTHING RETURNING that adds the new
     # subscriptions and tells them from those that existed, the `subscribed` engagement event for the
     # new one and its count in the partner's day and week (an upsert of each roll-up), in the same
-    # transaction (SQLite issues the BEGIN IMMEDIATE as a statement too).
-    assert begun == ["write"]
+    # transaction (SQLite issues the BEGIN IMMEDIATE as a statement too); before it, the reader's
+    # language in one SELECT of its own.
+    assert begun == LANGUAGE + ["write"]
     assert [s for s in statements if s != "BEGIN"] == [
+        "SELECT",
         "SELECT",
         "SELECT",
         "INSERT",
@@ -244,5 +252,5 @@ async def test_subscribe_to_an_unknown_topic_still_registers_the_channel_in_one_
     with transactions(harness) as begun:
         reply = await harness.partner("newco", "subscribe securty")
     assert reply.is_error
-    assert begun == ["write"]
+    assert begun == LANGUAGE + ["write"]
     assert (await channel_row(harness, "newco")).id is not None

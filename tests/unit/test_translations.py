@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bot import messages as msg
 from bot.cli import CliError
 from bot.cli.variant_files import read_variants
-from bot.commands import CommandError, Translate, Translations
+from bot.commands import CommandError, Translate, TranslateAccept, TranslateDraft, Translations
 from bot.domain import (
     Announcement,
     AnnouncementStatus,
@@ -52,6 +52,9 @@ PROPERTY = settings(max_examples=200, deadline=None)
             Translate(1, "fr", "T", "update-sent tier:gold x"),
         ),
         ("translations 42", Translations(42)),
+        ("translate 42 de draft", TranslateDraft(42, "de")),
+        ("translate #42 pt-BR DRAFT  ", TranslateDraft(42, "pt-BR")),
+        ("translate 42 de accept", TranslateAccept(42, "de")),
     ],
 )
 def test_forms(text: str, expected: object) -> None:
@@ -75,6 +78,9 @@ def test_forms(text: str, expected: object) -> None:
         ('translate 4 de title:"T" ' + "b" * 40_001, RefusalCode.TOO_LONG, "body", ""),
         ('translate 4 de title:"T" B --update-sent', RefusalCode.SYNTAX, "body", "before the title"),
         ("translations", RefusalCode.SYNTAX, "", "Usage: `translations <id>`"),
+        ("translate 4 de draft now", RefusalCode.SYNTAX, "", "Nothing goes after `draft`"),
+        ('translate 4 de accept title:"T" B', RefusalCode.SYNTAX, "", "Nothing goes after `accept`"),
+        ("translate 4 draft", RefusalCode.MISSING, "title", "needs its own title"),
         ("translations 1 2", RefusalCode.SYNTAX, "", "Usage: `translations <id>`"),
     ],
 )
@@ -89,6 +95,8 @@ def test_help_names_the_commands() -> None:
     assert (
         "`translate <id> <language> [update-sent]" in msg.ADMIN_HELP
         and "`translations <id>`" in msg.ADMIN_HELP
+        and "`translate <id> <language> draft`" in msg.ADMIN_HELP
+        and "`translate <id> <language> accept`" in msg.ADMIN_HELP
     )
 
 
@@ -118,6 +126,20 @@ def test_the_body_comes_back_exactly_as_written(language: str, body: str) -> Non
     assert parsed == Translate(3, language, "Titel", body.strip())
 
 
+_TAG = st.from_regex(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,4})?", fullmatch=True)
+
+
+@PROPERTY
+@given(st.integers(1, 10**9), _TAG, st.sampled_from(["draft", "accept", "Draft", "ACCEPT"]), any_text)
+def test_draft_and_accept_take_nothing_after(ident: int, tag: str, action: str, rest: str) -> None:
+    parsed = parse_admin(f"translate {ident} {tag} {action} {rest}")
+    if rest.strip():
+        assert isinstance(parsed, CommandError) and f"`{action.lower()}`" in parsed.message
+    else:
+        kind = TranslateDraft if action.lower() == "draft" else TranslateAccept
+        assert parsed == kind(ident, tag)
+
+
 # --- matching ------------------------------------------------------------------------------------
 
 DE, DE_AT, ZH = Variant("de", "de", "b"), Variant("de-at", "de-at", "b"), Variant("zh-hant", "zh", "b")
@@ -138,6 +160,16 @@ def test_pick_returns_a_variant_of_a_fallback_or_none(languages: list[str], read
     variants = [Variant(language, language, "b") for language in languages]
     found = pick(variants, reader)
     assert found is None or found.language in fallbacks(reader)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["de", "de-at", "fr"]), st.booleans()), unique_by=lambda t: t[0]))
+def test_pick_never_returns_a_machine_draft(languages: list[tuple[str, bool]]) -> None:
+    variants = [Variant(language, language, "b", machine=machine) for language, machine in languages]
+    for reader in ("de", "de-at", "fr"):
+        found = pick(variants, reader)
+        assert found is None or not found.machine
+    assert pick([Variant("de", "t", "b", machine=True), DE_AT], "de-at") is DE_AT
+    assert pick([Variant("de-at", "t", "b", machine=True), DE], "de-at") is DE
 
 
 def test_the_default_language_setting_is_a_normalised_tag() -> None:
