@@ -77,6 +77,8 @@ def test_settings_compose_the_pieces_under_the_same_names() -> None:
         | {"files_dir"}
         # How `partnerbot run|worker` runs its processes and event loop (bot/cli/processes.py, loops.py).
         | {"event_loop", "worker_processes"}
+        # The machine-translation service the root builds the translator port from.
+        | {"translator_url", "translator_key"}
     )
     # The one HTTP listener is both the Slack adapter's and the dashboard's: the same two settings.
     assert set(SlackSettings.model_fields) & set(WebSettings.model_fields) == {"http_host", "http_port"}
