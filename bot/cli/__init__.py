@@ -506,7 +506,7 @@ def jobs() -> None:
             f"{run.period} · {run.status} · {run.started_at:%Y-%m-%d %H:%M} UTC\n{run.detail}" if run else "—"
         )
         table.add_row(name, job.schedule(settings), job.description, last)
-    out.print(keep_whole(table, out.width, "job"))
+    out.print(keep_whole(table, out.width, "job", "schedule"))
 
 
 # --- console and demo ------------------------------------------------------------------------
