@@ -37,6 +37,7 @@ from bot.services.dashboard_access import AccessPorts, DashboardAccess
 from bot.services.delivery import LEASE_MARGIN, DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestPorts, DigestService
 from bot.services.files import FilePorts
+from bot.services.preview_images import ImageLinks
 from bot.services.ratelimits import NoLimiter, SharedLimiter
 from storage import migrate
 from storage.engine import command_slots, make_engine, make_sessionmaker
@@ -243,6 +244,7 @@ async def build_app(
         dashboard=_dashboard_access(engine, stores, clock, settings) if settings.dashboard_enabled else None,
         test_channels=_test_channels(settings),
         cta_links=links,
+        image_links=image_links(settings),
         translator=_translator(settings),
         # `attach:<path>` is read only for console invocations (bot/services/files.py decides).
         files=FilePorts(
@@ -450,6 +452,7 @@ async def serve(
     ops = operations(app, adapters)
     dashboard = dashboard_app(app) if settings.dashboard_enabled and not deliver_only else None
     redirect = redirect_app(app) if not deliver_only else None
+    images = preview_files_app(app) if not deliver_only else None
     slack_server = None
     if Platform.SLACK in settings.configured_platforms() and not deliver_only:
         from adapters.slack.app import SlackAdapter
@@ -461,6 +464,8 @@ async def serve(
                     adapter.mounts.append(lambda root: mount_dashboard(root, dashboard))
                 if redirect is not None:
                     adapter.mounts.append(lambda root: mount_redirect(root, redirect))
+                if images is not None:
+                    adapter.mounts.append(lambda root: mount_preview_files(root, images))
                 slack_server = adapter
     stop = stop or _stop_on_signals()
     ops_server = None
@@ -470,10 +475,10 @@ async def serve(
             ops_server = await serve_operations(ops, settings.http_host, settings.metrics_port)
             log.info("metrics on http://%s:%d/metrics", settings.http_host, settings.metrics_port)
         # No Slack server to share: the root's own, for the dashboard and/or the CTA redirect.
-        if (dashboard is not None or redirect is not None) and slack_server is None:
+        if (dashboard is not None or redirect is not None or images is not None) and slack_server is None:
             try:
                 web_server = await serve_web(
-                    settings.http_host, settings.http_port, ops, dashboard, redirect=redirect
+                    settings.http_host, settings.http_port, ops, dashboard, redirect=redirect, images=images
                 )
                 if dashboard is not None:
                     log.info(
@@ -580,6 +585,20 @@ def cta_links(settings: Settings) -> CtaLinks | None:
     return CtaLinks(public, [_derive(key, b"partnerbot cta redirects") for key in keys])
 
 
+def image_links(settings: Settings) -> ImageLinks | None:
+    """Signed, expiring links to drafts' images (the Slack preview's image block) on
+    PARTNERBOT_PUBLIC_URL, keyed (HKDF) from PARTNERBOT_SECRET_KEY; without a key, a random one: the
+    links then work as long as the process that made them, enough for a preview. None without a
+    public URL (the Slack preview then says so)."""
+    public = settings.web().public_url.strip()
+    if not public:
+        return None
+    keys = [key.strip() for key in settings.secret_key.split(",") if key.strip()]
+    if not keys:
+        return ImageLinks(public, [os.urandom(32)])
+    return ImageLinks(public, [_derive(key, b"partnerbot preview images") for key in keys])
+
+
 def _derive(key: str, info: bytes) -> bytes:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -675,6 +694,21 @@ def mount_redirect(root: web.Application, redirect: web.Application) -> None:
     mount(root, redirect)
 
 
+def preview_files_app(app: App) -> web.Application | None:
+    """/f/<token>, drafts' images for the Slack preview; None without PARTNERBOT_PUBLIC_URL."""
+    if app.bot.preview_images is None:
+        return None
+    from adapters.web.preview_files import build_preview_files
+
+    return build_preview_files(app.bot.preview_image)
+
+
+def mount_preview_files(root: web.Application, files: web.Application) -> None:
+    from adapters.web.preview_files import mount
+
+    mount(root, files)
+
+
 def mount_dashboard(root: web.Application, dashboard: web.Application) -> None:
     from adapters.web.app import mount
 
@@ -688,9 +722,10 @@ async def serve_web(
     dashboard: web.Application | None,
     *,
     redirect: web.Application | None = None,
+    images: web.Application | None = None,
 ) -> web.AppRunner:
-    """An HTTP server of the root's own: the dashboard, the CTA redirect (/r/), /healthz, and /metrics
-    and /readyz if `ops`."""
+    """An HTTP server of the root's own: the dashboard, the CTA redirect (/r/), preview images (/f/),
+    /healthz, and /metrics and /readyz if `ops`."""
     from aiohttp import web
 
     from bot.metrics import HEALTH_PATH
@@ -700,6 +735,8 @@ async def serve_web(
         mount_dashboard(root, dashboard)
     if redirect is not None:
         mount_redirect(root, redirect)
+    if images is not None:
+        mount_preview_files(root, images)
     if ops is not None:
         for path, handler in ops.routes().items():
             root.router.add_get(path, handler)

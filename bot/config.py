@@ -33,12 +33,8 @@ class Settings(CoreSettings, SlackSettings, DiscordSettings, WebSettings):
     # Where attachments' bytes are kept, once per content (storage/files.py); relative to the
     # working directory. Every process that sends (`run`, `worker`) must see the same directory.
     files_dir: str = Field("./partnerbot-files", validation_alias=env("PARTNERBOT_FILES_DIR"))
-    # Discord's limit per attached file on the servers partnerbot posts to: 10 MiB without boosts
-    # (a server boosted to level 2 takes 50, level 3 100). Files over it are refused in the preview.
-    # The root hands it to the core's file checks (bot/services/files.py).
-    discord_max_file_mb: float = Field(
-        10.0, gt=0, le=500, validation_alias=env("PARTNERBOT_DISCORD_MAX_FILE_MB")
-    )
+    # PARTNERBOT_DISCORD_MAX_FILE_MB is DiscordSettings' (the adapter's preview thumbnail reads it);
+    # the root also hands it to the core's file checks (bot/services/files.py).
     # Who paces sends to the platforms' limits (bot/services/ratelimits.py): `auto` shares the
     # buckets through the database on PostgreSQL (many processes) and keeps them in-process on SQLite.
     rate_limits: Literal["auto", "process", "shared", "off"] = Field(

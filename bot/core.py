@@ -55,6 +55,7 @@ from bot.services.files import FilePorts, FileService
 from bot.services.languages import Languages
 from bot.services.partner_admin import PartnerAdminPorts, PartnerAdminService
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION, PartnerPorts, PartnerService
+from bot.services.preview_images import ImageLinks, PreviewImage, PreviewImageService
 from bot.services.progress import ProgressPorts, ProgressService
 from bot.services.reminders import ReminderPorts, ReminderService
 from bot.services.reports import ReportPorts, ReportService
@@ -89,6 +90,7 @@ class PartnerBot:
         files: FilePorts | None = None,
         test_channels: Mapping[Platform, str] | None = None,
         cta_links: CtaLinks | None = None,
+        image_links: ImageLinks | None = None,
         translator: Translator | None = None,
     ) -> None:
         self.settings = settings
@@ -240,6 +242,12 @@ class PartnerBot:
         )
         # Calls to action: clicks on their buttons, and the signed redirect (when a public URL is set).
         self.ctas = CtaService(CtaPorts(ctas=s.ctas, feedback=s.feedback), clock, cta_links)
+        # A preview's image on Slack, at a signed link (PARTNERBOT_PUBLIC_URL); None: no such links.
+        self.preview_images = (
+            PreviewImageService(s.announcements, files.store, clock, image_links)
+            if image_links is not None and files is not None
+            else None
+        )
         # The periodic jobs' services (bot/jobs.py) and the roster import (the CLI).
         self.reports = ReportService(
             ReportPorts(reports=s.reports, notices=s.notices, engagement=s.engagement), settings
@@ -368,6 +376,14 @@ class PartnerBot:
             return Reply(text=m.TEST_COPY_PRESSED)
         cta = announcement.ctas[number - 1]
         return Reply(text=m.CTA_OPENED.format(label=cta.label, url=cta.url) + "\n" + m.TEST_CTA_NOT_COUNTED)
+
+    async def preview_image(self, token: str) -> PreviewImage | None:
+        """A preview's image link (`/f/<token>`) was opened: the image, if the token is genuine,
+        unexpired and names an image of its announcement; None otherwise (the web adapter's 404)."""
+        if self.preview_images is None:
+            return None
+        async with self.slots.turn():
+            return await self.preview_images.image(token)
 
     async def cta_redirect(self, token: str) -> str | None:
         """A signed CTA link (`/r/<token>`) was opened: the click counted and the stored URL to go to;
@@ -574,6 +590,17 @@ class PartnerBot:
         return await self._run_admin(inv, parsed, text)
 
     async def _run_admin(self, inv: Invocation, parsed: c.AdminCommand, detail: str) -> Reply:
+        return self._with_image_url(await self._admin_command(inv, parsed, detail))
+
+    def _with_image_url(self, reply: Reply) -> Reply:
+        """A draft's preview with the signed link to its image, where such links are made."""
+        draft = reply.draft
+        if draft is None or not draft.files or self.preview_images is None:
+            return reply
+        url = self.preview_images.url(draft.announcement_id, draft.files)
+        return replace(reply, draft=replace(draft, image_url=url)) if url else reply
+
+    async def _admin_command(self, inv: Invocation, parsed: c.AdminCommand, detail: str) -> Reply:
         refusal = await self._authorise(inv, detail)
         if refusal:
             return refusal

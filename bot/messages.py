@@ -1755,6 +1755,11 @@ TRANSLATOR_BAD_ANSWER: Final = "the service's answer could not be read"
 FILES_HEADING: Final = Plural("📎 **{n} file attached:**", "📎 **{n} files attached:**")
 FILE_LINE: Final = "• {name} — {size}, {type}"
 FILE_IMAGE: Final = "image"
+# The preview's image thumbnail (adapters/discord/preview.py, adapters/slack/thumbnails.py).
+THUMBNAIL_TOO_LARGE: Final = "🖼️ No thumbnail: {name} is {size}, over {platform}'s {limit} per file."
+THUMBNAIL_UNREADABLE: Final = "🖼️ No thumbnail: {name} can't be read from partnerbot's file store."
+THUMBNAIL_NEEDS_PUBLIC_URL: Final = "🖼️ image preview needs PARTNERBOT_PUBLIC_URL"
+PREVIEW_IMAGE_NOT_FOUND: Final = "This image link is not valid, or has expired."
 FILE_PROBLEMS_HEADING: Final = "⛔ **Files a target platform can't take:**"
 FILE_EMPTY: Final = "• {name} is empty (0 bytes): no platform takes an empty file."
 FILE_TOO_LARGE: Final = "• {name} is {size}; {platform} takes at most {limit} per file."

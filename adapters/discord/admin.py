@@ -8,6 +8,7 @@ problem with the input before the core sees a command.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -16,14 +17,26 @@ import discord
 
 from adapters.discord import preview as pv
 from adapters.discord import translate as tr
-from adapters.discord.handlers import PartnerHandlers
+from adapters.discord.handlers import PartnerHandlers, uploads
 from adapters.discord.views import BroadcastFields, BroadcastModal, EditModal, RejectModal, static_view
 from bot import commands as c
 from bot import messages as m
 from bot.commands import MAX_BODY, MAX_COMMENT, MAX_TITLE
-from bot.domain import AnnouncementStatus, Audience, ButtonStyle, Invocation, NewFile, Priority, Reply
+from bot.domain import (
+    AnnouncementStatus,
+    Attachment,
+    Audience,
+    ButtonStyle,
+    Invocation,
+    NewFile,
+    Priority,
+    Reply,
+)
+from bot.ports.files import FileMissing, FileUnreadable
 from bot.presenter.approvals import APPROVE_ACTION, REJECT_ACTION
 from bot.services.admin import CANCEL_ACTION, EDIT_ACTION, RECALL_ACTION, SEND_ACTION
+
+log = logging.getLogger(__name__)
 
 
 class DiscordHandlers(PartnerHandlers):
@@ -131,7 +144,24 @@ class DiscordHandlers(PartnerHandlers):
         known = await self._audience_values()
         if audience := pv.audience_select(draft.announcement_id, known, draft.audience):
             selects.append(audience)
-        return pv.preview_parts(reply, draft, selects)
+        return pv.preview_parts(reply, draft, selects, await self._thumbnail(draft.files))
+
+    async def _thumbnail(self, files: Sequence[Attachment]) -> pv.Thumbnail | None:
+        """The draft's first image, read to be uploaded with the preview: none when it has no image;
+        a note instead when it is over Discord's limit per file or cannot be read."""
+        found = pv.thumbnail_image(files)
+        if found is None:
+            return None
+        name, image = found
+        if image.size > self.options.max_file:
+            return pv.Thumbnail(note=pv.too_large_note(image, self.options.max_file))
+        try:
+            if self.files is None:
+                raise FileMissing("no file store")
+            return pv.Thumbnail(name=name, data=await self.files.read(sha256=image.sha256))
+        except (FileMissing, FileUnreadable, OSError):
+            log.warning("the preview's thumbnail %s could not be read", image.sha256, exc_info=True)
+            return pv.Thumbnail(note=m.THUMBNAIL_UNREADABLE.format(name=image.name))
 
     async def _audience_values(self) -> dict[str, set[str]]:
         """The values the core accepts (bot/vocabulary.py): configured ones and the roster's own."""
@@ -191,7 +221,10 @@ class DiscordHandlers(PartnerHandlers):
         first, *rest = await self.render_preview(reply)
         content = f"{first.content}\n{m.DISCORD_REPLACES_DRAFT.format(old=old.id)}"
         await interaction.edit_original_response(
-            content=content, embeds=list(first.embeds), view=static_view(first.components)
+            content=content,
+            embeds=list(first.embeds),
+            view=static_view(first.components),
+            attachments=uploads(first),  # the redrawn preview's thumbnail replaces the old one's
         )
         if rest:
             await self.send_parts(interaction, rest, ephemeral=False)

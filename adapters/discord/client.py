@@ -28,6 +28,7 @@ from adapters.discord.sender import DiscordSender
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.sync import sync_commands
 from adapters.discord.views import AnnouncementView, CoreButton, CtaButton, PreviewSelect
+from bot.attachments import MIB
 from bot.command_sync import CommandSyncStore
 from bot.core import PartnerBot
 from bot.domain import Platform
@@ -141,7 +142,7 @@ class DiscordAdapter:
         self.options = options or DiscordOptions()
         self._command_sync = command_sync
         self._clock = clock
-        self.handlers = DiscordHandlers(bot, admins, self.options)
+        self.handlers = DiscordHandlers(bot, admins, self.options, files=files)
         self.client = PartnerbotClient(self.handlers, options=self.options, setup=self._setup)
         # Typed as the port: PlatformAdapter.sender is a mutable protocol member, hence invariant.
         self.sender: Sender = DiscordSender(
@@ -281,6 +282,7 @@ def options_from(settings: DiscordSettings) -> DiscordOptions:
         message_content=settings.discord_message_content,
         subscribe_permission=permission,
         send_timeout=settings.discord_send_timeout,
+        max_file=int(settings.discord_max_file_mb * MIB),
     )
 
 

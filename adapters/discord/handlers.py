@@ -9,6 +9,7 @@ https://discord.com/developers/docs/interactions/receiving-and-responding#respon
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
@@ -23,9 +24,11 @@ from adapters.discord.sender import RecentPosts
 from adapters.discord.views import AskModal, static_view
 from bot import commands as c
 from bot import messages as m
+from bot.attachments import DISCORD_FILE
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Invocation, Platform, Refusal, RefusalCode, Reply
 from bot.i18n import reading
+from bot.ports import FileStore
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
 from bot.settings import Admins
 
@@ -51,11 +54,16 @@ class DiscordOptions:
     # of sending it, and the event and the answer each spend some of that on the way.
     ack_seconds: float = 1.5
     skip_identify_wait: bool = False  # tests: no 5 s pause before a re-IDENTIFY
+    # Discord's limit per file (PARTNERBOT_DISCORD_MAX_FILE_MB): a larger image gets no thumbnail.
+    max_file: int = DISCORD_FILE
 
 
 class PartnerHandlers:
-    def __init__(self, bot: PartnerBot, admins: Admins, options: DiscordOptions) -> None:
+    def __init__(
+        self, bot: PartnerBot, admins: Admins, options: DiscordOptions, *, files: FileStore | None = None
+    ) -> None:
         self.bot = bot
+        self.files = files  # where the preview's thumbnail is read from
         self.admins = admins
         self.options = options
         self.client: discord.Client | None = None
@@ -153,6 +161,7 @@ class PartnerHandlers:
         for part in parts:
             content = part.content or MISSING
             view = static_view(part.components) if part.components else MISSING
+            files = uploads(part)  # multipart `files[n]` beside `payload_json`
             if not interaction.response.is_done():
                 await interaction.response.send_message(
                     content,
@@ -160,6 +169,7 @@ class PartnerHandlers:
                     view=view,
                     ephemeral=ephemeral,
                     allowed_mentions=mentions,
+                    files=files,
                 )
             else:
                 await interaction.followup.send(
@@ -168,6 +178,7 @@ class PartnerHandlers:
                     view=view,
                     ephemeral=ephemeral,
                     allowed_mentions=mentions,
+                    files=files,
                 )
 
     # --- /partner ------------------------------------------------------------------------
@@ -400,3 +411,8 @@ def _name(channel: Any) -> str:
     if isinstance(channel, discord.Thread) and channel.parent is not None:
         return channel.parent.name
     return str(getattr(channel, "name", "") or "")
+
+
+def uploads(part: tr.Part) -> list[discord.File]:
+    """The files an interaction's answer uploads (fresh streams: discord.py reads each once)."""
+    return [discord.File(io.BytesIO(data), filename=name) for name, data in part.uploads]

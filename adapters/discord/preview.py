@@ -1,10 +1,15 @@
-"""Pure rendering of the admin's broadcast preview: the draft as partners will see it, its reach,
-Send/Cancel, and the selects that change its topics and audience (`pbx:<kind>:<draft id>`)."""
+"""Pure rendering of the admin's broadcast preview: the draft as partners will see it (its first
+image uploaded with it and shown in the embed, `attachment://<name>`), its reach, Send/Cancel, and
+the selects that change its topics and audience (`pbx:<kind>:<draft id>`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+import discord
+
+from adapters.discord.files import EMBED_IMAGES, upload_names
 from adapters.discord.translate import (
     AUDIENCE_KEYS,
     CHOICE_LIMIT,
@@ -18,17 +23,50 @@ from adapters.discord.translate import (
     split_text,
 )
 from bot import messages as m
-from bot.domain import AnnouncementPost, Audience, DraftPreview, Reply
+from bot.attachments import human_size
+from bot.domain import AnnouncementPost, Attachment, Audience, DraftPreview, Reply
 
 
-def preview_parts(reply: Reply, draft: DraftPreview, selects: Sequence[SelectSpec]) -> list[Part]:
+@dataclass(frozen=True, slots=True)
+class Thumbnail:
+    """The preview's image: uploaded with it under `name` and shown in its embed; or, when it
+    cannot be, `note` says why (the file is still listed with the others)."""
+
+    name: str = ""
+    data: bytes = b""
+    note: str = ""
+
+
+def thumbnail_image(files: Sequence[Attachment]) -> tuple[str, Attachment] | None:
+    """The first image an embed can show, with the name it is uploaded under."""
+    names = upload_names(files)
+    return next(((n, f) for n, f in zip(names, files, strict=True) if f.media_type in EMBED_IMAGES), None)
+
+
+def too_large_note(image: Attachment, limit: int) -> str:
+    return m.THUMBNAIL_TOO_LARGE.format(
+        name=image.name, size=human_size(image.size), platform="Discord", limit=human_size(limit)
+    )
+
+
+def preview_parts(
+    reply: Reply, draft: DraftPreview, selects: Sequence[SelectSpec], thumbnail: Thumbnail | None = None
+) -> list[Part]:
     """The preview as Discord shows it: the announcement rendered exactly as partners will get it
-    (embeds), the reach by platform/tier/region as text, Send/Cancel buttons and the two selects."""
-    chunks = split_text(draft.summary, CONTENT_LIMIT) or [""]
+    (embeds, with the draft's first image when there is a `thumbnail`), the reach by
+    platform/tier/region as text, Send/Cancel buttons and the two selects."""
+    note = thumbnail.note if thumbnail else ""
+    chunks = split_text(f"{draft.summary}\n{note}" if note else draft.summary, CONTENT_LIMIT) or [""]
     post = AnnouncementPost(0, draft.announcement_id, draft.title, draft.body, draft.topics, draft.urgent)
     rendered = render_announcement(post, buttons=False)
     buttons = tuple(button_spec(b.label, b.action, b.value, b.style) for b in reply.buttons)
-    first = Part(content=chunks[0], embeds=rendered[0].embeds, components=(*buttons, *selects))
+    embeds = rendered[0].embeds
+    uploads: tuple[tuple[str, bytes], ...] = ()
+    if thumbnail and thumbnail.data and embeds:
+        shown = discord.Embed.from_dict(embeds[0].to_dict())  # the rendered embeds are shared: a copy
+        shown.set_image(url=f"attachment://{thumbnail.name}")
+        embeds, uploads = (shown, *embeds[1:]), ((thumbnail.name, thumbnail.data),)
+    first = Part(content=chunks[0], embeds=embeds, components=(*buttons, *selects), uploads=uploads)
     return [first, *(Part(content=chunk) for chunk in chunks[1:]), *rendered[1:]]
 
 

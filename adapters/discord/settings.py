@@ -29,6 +29,12 @@ class DiscordSettings(BaseSettings):
     discord_subscribe_permission: str = Field(
         "manage_channels", validation_alias=AliasChoices("PARTNERBOT_DISCORD_SUBSCRIBE_PERMISSION")
     )
+    # Discord's limit per attached file on the servers partnerbot posts to: 10 MiB without boosts
+    # (a server boosted to level 2 takes 50, level 3 100). Files over it are refused in the preview,
+    # and the preview shows no thumbnail of an image over it.
+    discord_max_file_mb: float = Field(
+        10.0, gt=0, le=500, validation_alias=AliasChoices("PARTNERBOT_DISCORD_MAX_FILE_MB")
+    )
     discord_send_timeout: float = Field(
         15.0, gt=0, validation_alias=AliasChoices("PARTNERBOT_DISCORD_SEND_TIMEOUT")
     )

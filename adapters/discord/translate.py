@@ -110,6 +110,8 @@ class Part:
     components: tuple[Component, ...] = ()
     # Files uploaded with this message (multipart `files[n]`); the Sender reads their bytes.
     files: tuple[Attachment, ...] = ()
+    # Files uploaded with an interaction's answer (the preview's thumbnail): name and bytes, read.
+    uploads: tuple[tuple[str, bytes], ...] = field(default=(), compare=False, repr=False)
 
 
 # --- text -------------------------------------------------------------------------------------

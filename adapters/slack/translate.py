@@ -18,6 +18,7 @@ from typing import Any, Final
 from slackify_markdown import slackify_markdown  # type: ignore[import-untyped]  # ships no py.typed
 
 from adapters.slack.payloads import Container, Interaction, MessageEvent, Named, SlashCommand, clean
+from adapters.slack.thumbnails import preview_image_blocks
 from bot import messages as m
 from bot.attachments import human_size
 from bot.domain import (
@@ -337,6 +338,7 @@ def reply_message(reply: Reply) -> Message:
     a section and without their buttons; any that still do not fit are counted, never dropped silently."""
     text = mrkdwn(reply.text)
     head = [_section(piece) for piece in split_mrkdwn(text)]
+    head += preview_image_blocks(reply.draft) if reply.draft else []
     tail = _actions(reply.buttons)
     blocks = list(head)
     room = MAX_BLOCKS - len(head) - len(tail)

@@ -148,6 +148,9 @@ class DraftPreview:
     # The files it carries, and what a target platform refuses of them (then it cannot be sent).
     files: tuple[Attachment, ...] = ()
     file_problems: tuple[FileProblem, ...] = ()
+    # A signed link to its first image for platforms that show images by URL (Slack); "" when
+    # there is none or no such links are made (no PARTNERBOT_PUBLIC_URL).
+    image_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,7 @@ class World:
     admin_channel: Channel
     slack_channel: Channel
     discord_channel: DiscordChannel
+    web_url: str = ""  # the Slack adapter's own HTTP server (also /f/ and /r/)
 
     def slack_posts(self, channel: Channel) -> list[Message]:
         return [msg for msg in self.slack.messages(channel.id) if msg.bot_id is not None and not msg.is_reply]
@@ -117,7 +118,7 @@ class World:
 
 
 @asynccontextmanager
-async def two_platforms(sqlite_url: str, files_dir: Path) -> AsyncIterator[World]:
+async def two_platforms(sqlite_url: str, files_dir: Path, **overrides: Any) -> AsyncIterator[World]:
     async with FakeSlack() as slack, FakeDiscord(heartbeat_interval_ms=500) as discord:
         vendor = slack.add_workspace("T0VENDOR", name="Vendor", scopes=set(BOT_SCOPES))
         dana = slack.add_user(vendor.team_id, "dana", is_admin=True)
@@ -141,10 +142,13 @@ async def two_platforms(sqlite_url: str, files_dir: Path) -> AsyncIterator[World
             lease_seconds=2,
             progress_messages=False,
             files_dir=str(files_dir),
+            **overrides,
         )
         app = await build_app(settings, run_migrations=False, retry=RetryPolicy(initial=0.05, cap=0.3))
         slack_adapter: SlackAdapter = root.slack_adapter(app)
         discord_adapter: DiscordAdapter = root.discord_adapter(app, OPTIONS)
+        if (images := root.preview_files_app(app)) is not None:  # /f/ beside /slack/events, as `run` does
+            slack_adapter.mounts.append(lambda web_root: root.mount_preview_files(web_root, images))
         for adapter in (slack_adapter, discord_adapter):
             app.worker.add_sender(adapter.platform, adapter.sender)
             await adapter.start()
@@ -164,7 +168,16 @@ async def two_platforms(sqlite_url: str, files_dir: Path) -> AsyncIterator[World
                 await app.stores.subscriptions.add(row.id, [1], now=app.clock.now())
             app.start_background()
             yield World(
-                slack, discord, app, events, vendor, dana, admin_channel, slack_channel, discord_channel
+                slack,
+                discord,
+                app,
+                events,
+                vendor,
+                dana,
+                admin_channel,
+                slack_channel,
+                discord_channel,
+                web_url=slack_adapter.base_url,
             )
         finally:
             await events.close()

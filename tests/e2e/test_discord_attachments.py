@@ -4,11 +4,13 @@ lists them in the preview and posts them with the announcement, the image in its
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.discord_world import DiscordWorld, discord_world
+from adapters.discord.handlers import DiscordOptions
+from tests.e2e.discord_world import OPTIONS, DiscordWorld, discord_world
 from tests.fakes.discord_rest import walk_components
 
 PDF = b"%PDF-1.4\n" + b"partner pricing " * 100
@@ -16,9 +18,14 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(128))
 
 
 @pytest.fixture
-async def world(sqlite_url: str, tmp_path: Path) -> AsyncIterator[DiscordWorld]:
+def options() -> DiscordOptions:
+    return OPTIONS
+
+
+@pytest.fixture
+async def world(sqlite_url: str, tmp_path: Path, options: DiscordOptions) -> AsyncIterator[DiscordWorld]:
     async with discord_world(
-        sqlite_url, partners=("acme",), settings={"files_dir": str(tmp_path / "files")}
+        sqlite_url, options=options, partners=("acme",), settings={"files_dir": str(tmp_path / "files")}
     ) as w:
         await w.add_topic("pricing", "Price lists")
         await w.link(w.partners["acme"], tier="gold")
@@ -42,6 +49,11 @@ async def test_the_context_menu_takes_the_messages_attachments_along(world: Disc
     assert "prices.pdf — 1.6 KB, application/pdf" in preview["content"]
     assert "chart.png — 136 bytes, image (image/png)" in preview["content"]
     message = fake.messages[submit.original_message_id or 0]
+    # The preview shows the image as partners will see it: uploaded with it, in its embed.
+    [thumbnail] = message.attachments
+    assert thumbnail["filename"] == "chart.png"
+    assert fake.attachment_bytes[int(thumbnail["id"])] == PNG
+    assert message.embeds[0]["image"]["url"] == thumbnail["url"]
     send = next(
         c["custom_id"]
         for c in walk_components(message.components)
@@ -69,3 +81,76 @@ async def test_an_attachment_that_cannot_be_downloaded_makes_no_draft(world: Dis
     content = answer.get("content") or (await world.followups(submit, 1))[0].content
     assert "gone.pdf could not be downloaded from Discord (HTTP 404)" in content
     assert await world.app.stores.announcements.get(1) is None
+
+
+async def _preview_of(world: DiscordWorld, files: list[tuple[str, bytes, str]]) -> tuple[str, int]:
+    """A context-menu broadcast of a message with `files`: the preview's text and message id."""
+    fake, admin = world.fake, world.admin
+    source = fake.push_message(
+        world.admin_channel.id, "Screens\nSee the screenshots.", author_id=admin.user.id, files=files
+    )
+    menu = fake.push_message_command("Broadcast to partners", source.id, user_id=admin.user.id)
+    await fake.interaction_response(menu.id)
+    submit = fake.push_modal_submit(menu.id, {"topics": "pricing"})
+    await fake.interaction_response(submit.id)
+    message = fake.messages[submit.original_message_id or 0]
+    return message.content, message.id
+
+
+async def test_the_preview_shows_the_first_image_and_lists_the_others(world: DiscordWorld) -> None:
+    gif = b"GIF89a" + bytes(64)
+    content, message_id = await _preview_of(
+        world,
+        [("notes.pdf", PDF, "application/pdf"), ("a b.png", PNG, "image/png"), ("c.gif", gif, "image/gif")],
+    )
+    message = world.fake.messages[message_id]
+    assert [a["filename"] for a in message.attachments] == ["a_b.png"]
+    assert message.embeds[0]["image"]["url"] == message.attachments[0]["url"]
+    assert "3 files attached" in content
+    assert "a_b.png — 136 bytes, image (image/png)" in content
+    assert "c.gif — 70 bytes, image (image/gif)" in content
+    assert "No thumbnail" not in content
+
+
+async def test_a_draft_without_an_image_uploads_nothing_with_its_preview(world: DiscordWorld) -> None:
+    content, message_id = await _preview_of(world, [("prices.pdf", PDF, "application/pdf")])
+    message = world.fake.messages[message_id]
+    assert message.attachments == [] and "image" not in message.embeds[0]
+    assert "prices.pdf — 1.6 KB, application/pdf" in content
+
+
+@pytest.mark.parametrize("options", [replace(OPTIONS, max_file=100)])
+async def test_an_image_over_discords_limit_gets_no_thumbnail_and_the_preview_says_why(
+    world: DiscordWorld,
+) -> None:
+    content, message_id = await _preview_of(world, [("chart.png", PNG, "image/png")])
+    message = world.fake.messages[message_id]
+    assert message.attachments == [] and "image" not in message.embeds[0]
+    assert "No thumbnail: chart.png is 136 bytes, over Discord's 100 bytes per file." in content
+
+
+async def test_an_image_gone_from_the_file_store_gets_no_thumbnail(
+    world: DiscordWorld, tmp_path: Path
+) -> None:
+    fake, admin = world.fake, world.admin
+    source = fake.push_message(
+        world.admin_channel.id, "Chart\nSee it.", author_id=admin.user.id,
+        files=[("chart.png", PNG, "image/png")],
+    )  # fmt: skip
+    store = world.app.files
+    original = store.read
+
+    async def gone(*, sha256: str) -> bytes:
+        raise OSError("disk gone")
+
+    store.read = gone  # type: ignore[method-assign]
+    try:
+        menu = fake.push_message_command("Broadcast to partners", source.id, user_id=admin.user.id)
+        await fake.interaction_response(menu.id)
+        submit = fake.push_modal_submit(menu.id, {"topics": "pricing"})
+        await fake.interaction_response(submit.id)
+    finally:
+        store.read = original  # type: ignore[method-assign]
+    message = fake.messages[submit.original_message_id or 0]
+    assert message.attachments == []
+    assert "No thumbnail: chart.png can't be read from partnerbot's file store." in message.content

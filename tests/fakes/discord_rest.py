@@ -1731,12 +1731,16 @@ class FakeDiscordRest(DiscordState):
 
     async def _create_interaction_response(self, call: Call) -> Any:
         interaction = self._interaction_by_callback(call)
-        body = call.json()
+        body = dict(call.json())
+        # Multipart as for messages: `payload_json` (the whole callback body) and `files[n]`.
+        uploads = self._checked_uploads(body)
         if interaction.callbacks:
             raise DiscordError(ApiError.ALREADY_ACKNOWLEDGED)
         kind = int(body.get("type") or 0)
         self._check_callback_type(interaction, kind)
-        message = self._apply_callback(interaction, kind, body.get("data") or {})
+        if uploads and kind not in (4, 7):
+            raise invalid_form("files", f"Callback type {kind} takes no files")
+        message = self._apply_callback(interaction, kind, body.get("data") or {}, uploads)
         interaction.callbacks.append(body)
         # discord.py asks for ?with_response=1 and reads {"interaction", "resource"}.
         if call.query.get("with_response", "").lower() not in ("1", "true"):
@@ -1755,11 +1759,25 @@ class FakeDiscordRest(DiscordState):
                 code="INTERACTION_CALLBACK_TYPE_INVALID",
             )
 
-    def _apply_callback(self, interaction: Interaction, kind: int, data: Json) -> Message | None:
+    def _checked_uploads(self, body: Json) -> list[files.Upload]:
+        """The files of a multipart request (taken out of `body`), within Discord's limits."""
+        uploads: list[files.Upload] = body.pop(files.UPLOADS_KEY, [])
+        if len(uploads) > files.MAX_FILES:
+            raise invalid_form("files", f"Must be {files.MAX_FILES} or fewer in length.")
+        if files.too_large(uploads, self.attachment_size_limit):
+            raise DiscordError(ApiError.REQUEST_TOO_LARGE)
+        return uploads
+
+    def _apply_callback(
+        self, interaction: Interaction, kind: int, data: Json, uploads: list[files.Upload] | None = None
+    ) -> Message | None:
+        uploads = uploads or []
         if kind in (4, 5):
             flags = int(data.get("flags") or 0) & MessageFlag.EPHEMERAL
             body = data | {"flags": flags | (MessageFlag.LOADING if kind == 5 else 0)}
-            message = self._interaction_message(interaction, body, allow_empty=kind == 5)
+            message = self._interaction_message(
+                interaction, body, allow_empty=kind == 5 or bool(uploads), uploads=uploads
+            )
             interaction.original_message_id = message.id
             return message
         if kind in (6, 7):
@@ -1767,6 +1785,7 @@ class FakeDiscordRest(DiscordState):
             message = self.messages[interaction.message_id or 0]
             if kind == 7:
                 self.edit_message(message, data)
+                self.attach_files(message, uploads)
                 self.emit_message("MESSAGE_UPDATE", message)
             return message
         if kind == 8 and len(data.get("choices") or []) > 25:
@@ -1776,7 +1795,12 @@ class FakeDiscordRest(DiscordState):
         return None
 
     def _interaction_message(
-        self, interaction: Interaction, body: Json, *, allow_empty: bool = False
+        self,
+        interaction: Interaction,
+        body: Json,
+        *,
+        allow_empty: bool = False,
+        uploads: list[files.Upload] | None = None,
     ) -> Message:
         channel = self.channels[interaction.channel_id]
         user = self.users[interaction.user_id]
@@ -1795,6 +1819,7 @@ class FakeDiscordRest(DiscordState):
             interaction_metadata=metadata,
         )
         message.type = 20 if interaction.type == 2 else 0
+        self.attach_files(message, uploads or [])
         self.emit_message("MESSAGE_CREATE", message)
         return message
 
@@ -1831,7 +1856,13 @@ class FakeDiscordRest(DiscordState):
 
     async def _edit_original_interaction_response(self, call: Call) -> Json:
         message = self._original(self._interaction_by_webhook(call))
-        self.edit_message(message, call.json())
+        body = dict(call.json())
+        uploads = self._checked_uploads(body)
+        self.edit_message(message, body)
+        if "attachments" in body:  # the attachments kept: those listed by id; new uploads join them
+            kept = {str(a.get("id")) for a in body["attachments"] or [] if isinstance(a, dict)}
+            message.attachments = [a for a in message.attachments if a["id"] in kept]
+        self.attach_files(message, uploads)
         self.emit_message("MESSAGE_UPDATE", message)
         return self.message_payload(message)
 
@@ -1843,17 +1874,19 @@ class FakeDiscordRest(DiscordState):
         interaction = self._interaction_by_webhook(call)
         if not interaction.callbacks:
             raise DiscordError(ApiError.UNKNOWN_WEBHOOK)
-        body = call.json()
+        body = dict(call.json())
+        uploads = self._checked_uploads(body)
         original = self.messages.get(interaction.original_message_id or 0)
         if original is not None and original.flags & MessageFlag.LOADING:
             # The first followup after a deferred (type 5) response replaces the loading message and
             # keeps the defer's ephemeral choice,
             # https://discord.com/developers/docs/interactions/receiving-and-responding#create-followup-message
             self.edit_message(original, body | {"flags": None})
+            self.attach_files(original, uploads)
             self.emit_message("MESSAGE_UPDATE", original)
             message = original
         else:
-            message = self._interaction_message(interaction, body)
+            message = self._interaction_message(interaction, body, allow_empty=bool(uploads), uploads=uploads)
             interaction.followup_ids.append(message.id)
         wait = call.query.get("wait", "").lower() in ("1", "true")
         return self.message_payload(message) if wait else NO_CONTENT

@@ -401,7 +401,36 @@ def _check_blocks(blocks: Any) -> list[JSON] | None:
             raise _Fail("invalid_blocks")
         if block.get("type") == "actions":
             _check_elements(block.get("elements"))
+        if block.get("type") == "image":
+            _check_image(block)
+        if block.get("type") == "context":
+            _check_context(block.get("elements"))
     return blocks
+
+
+def _check_image(block: JSON) -> None:
+    """https://docs.slack.dev/reference/block-kit/blocks/image-block: `image_url` (≤ 3,000) or
+    `slack_file`, not both; `alt_text` required, ≤ 2,000; `title` plain_text ≤ 2,000."""
+    url, file = block.get("image_url"), block.get("slack_file")
+    if (url is None) == (file is None) or (url is not None and not 0 < len(str(url)) <= 3000):
+        raise _Fail("invalid_blocks")
+    if not isinstance(block.get("alt_text"), str) or not 0 < len(block["alt_text"]) <= 2000:
+        raise _Fail("invalid_blocks")
+    title = block.get("title")
+    plain = isinstance(title, dict) and title.get("type") == "plain_text"
+    if title is not None and not (plain and 0 < len(title.get("text", "")) <= 2000):
+        raise _Fail("invalid_blocks")
+
+
+def _check_context(elements: Any) -> None:
+    """https://docs.slack.dev/reference/block-kit/blocks/context-block: 1 to 10 text or image elements."""
+    if not isinstance(elements, list) or not 0 < len(elements) <= 10:
+        raise _Fail("invalid_blocks")
+    for el in elements:
+        if not isinstance(el, dict) or el.get("type") not in ("plain_text", "mrkdwn", "image"):
+            raise _Fail("invalid_blocks")
+        if el["type"] != "image" and not 0 < len(str(el.get("text", ""))) <= 3000:
+            raise _Fail("invalid_blocks")
 
 
 def _check_elements(elements: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import math
 from collections.abc import AsyncIterator
@@ -660,3 +661,52 @@ async def test_persistent_button_opens_modal_and_submit_is_answered(world: World
 async def test_unregistered_command_cannot_be_invoked(world: World) -> None:
     with pytest.raises(LookupError):
         world.fake.push_slash_command("nope", channel_id=world.news.id, user_id=world.alice.user.id)
+
+
+async def test_interaction_responses_and_followups_take_files_as_discord_does(world: World) -> None:
+    """Multipart `payload_json` + `files[n]` on the callback and on a follow-up (after a defer, the
+    follow-up replacing the "thinking" message): the files become the message's attachments and an
+    embed's `attachment://` image resolves to the uploaded file; over the size limit, 413."""
+    client = make_client()
+    tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
+    png = b"\x89PNG\r\n\x1a\n" + bytes(32)
+    failures: list[int] = []
+
+    def shot() -> tuple[discord.File, discord.Embed]:
+        embed = discord.Embed(title="Shot").set_image(url="attachment://shot.png")
+        return discord.File(io.BytesIO(png), filename="shot.png"), embed
+
+    @tree.command(name="now", description="Answer with a file")
+    async def now(interaction: discord.Interaction) -> None:
+        file, embed = shot()
+        await interaction.response.send_message("here", file=file, embed=embed, ephemeral=True)
+
+    @tree.command(name="later", description="Defer, then follow up with a file")
+    async def later(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        file, embed = shot()
+        await interaction.followup.send("here", file=file, embed=embed)
+        try:
+            big = discord.File(io.BytesIO(bytes(11 * 1024 * 1024)), filename="big.bin")
+            await interaction.followup.send("too big", file=big)
+        except discord.HTTPException as exc:
+            failures.append(exc.status)
+
+    async def sync() -> None:
+        await tree.sync()
+
+    client.setup_hook = sync  # type: ignore[method-assign]
+    async with running(client, world.fake.token):
+        fake = world.fake
+        for name in ("now", "later"):
+            invoked = fake.push_slash_command(name, channel_id=world.news.id, user_id=world.alice.user.id)
+            await fake.interaction_response(invoked.id, WAIT)
+            await fake.wait_for(lambda i=invoked: i.original_message_id is not None, WAIT)
+            if name == "later":
+                await fake.wait_for(lambda: failures != [], WAIT)
+            message = fake.messages[invoked.original_message_id or 0]
+            [attachment] = message.attachments
+            assert attachment["filename"] == "shot.png"
+            assert fake.attachment_bytes[int(attachment["id"])] == png
+            assert message.embeds[0]["image"]["url"] == attachment["url"] and message.ephemeral
+        assert failures == [413]

@@ -72,8 +72,13 @@ def test_settings_compose_the_pieces_under_the_same_names() -> None:
         | set(DiscordSettings.model_fields)
         | set(WebSettings.model_fields)
         | {"database_url", "secret_key", "rate_limits", "metrics_port", "log_format", "dashboard_enabled"}
-        # The file store's directory and Discord's file limit: the root hands them to the core.
-        | {"files_dir", "discord_max_file_mb"}
+        # The file store's directory: the root hands it to the core (as it does Discord's file
+        # limit, which is DiscordSettings' since the adapter's preview thumbnail reads it too).
+        | {"files_dir"}
+        # How `partnerbot run|worker` runs its processes and event loop (bot/cli/processes.py, loops.py).
+        | {"event_loop", "worker_processes"}
+        # The machine-translation service the root builds the translator port from.
+        | {"translator_url", "translator_key"}
     )
     # The one HTTP listener is both the Slack adapter's and the dashboard's: the same two settings.
     assert set(SlackSettings.model_fields) & set(WebSettings.model_fields) == {"http_host", "http_port"}
