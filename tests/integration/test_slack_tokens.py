@@ -147,7 +147,10 @@ def _values(engine: sa.Engine) -> list[str]:
         ]
 
 
-@pytest.mark.parametrize("keys", ["", " , ", "not-a-key", f"{OLD},short"])
+# Stable ids (the keys are made per run): pytest-xdist needs every worker to collect the same ids.
+@pytest.mark.parametrize(
+    "keys", ["", " , ", "not-a-key", f"{OLD},short"], ids=["empty", "commas", "not-a-key", "a-short-second"]
+)
 def test_a_missing_or_malformed_key_is_refused_with_how_to_make_one(keys: str) -> None:
     with pytest.raises(SecretKeyError, match=r"Fernet\.generate_key"):
         TokenCipher(keys)

@@ -183,7 +183,7 @@ async def test_partner_subscribe_reads_the_topics_and_writes_in_one_transaction(
     # Before: the channel look-up, the topics and the subscription were three write transactions,
     # then a read of the topics and a write. Now one read of the reader's language (channel and
     # partner in one statement, issue 17), then one write.
-    assert begun == LANGUAGE + ["write"]
+    assert begun == [*LANGUAGE, "write"]
     follows = await harness.app.stores.subscriptions.topics_of((await channel_row(harness, "acme")).id or 0)
     assert [t.slug for t in follows] == ["pricing", "roadmap", "security"]
 
@@ -193,7 +193,7 @@ async def test_a_known_channel_is_looked_up_without_a_write(harness: Harness) ->
     await harness.subscribe("acme", "security")
     with transactions(harness) as begun:
         reply = await harness.partner("acme", "list")
-    assert "`security`" in reply.text and begun == LANGUAGE + ["read", "read"]
+    assert "`security`" in reply.text and begun == [*LANGUAGE, "read", "read"]
 
 
 async def test_a_new_channel_is_registered_by_subscribe_and_by_a_refused_one(harness: Harness) -> None:
@@ -204,7 +204,7 @@ async def test_a_new_channel_is_registered_by_subscribe_and_by_a_refused_one(har
     await harness.link("newco")
     with transactions(harness) as begun:
         reply = await harness.partner("newco", "subscribe security")
-    assert reply.text == m.SUBSCRIBED.format(topics="`security`") and begun == LANGUAGE + ["write"]
+    assert reply.text == m.SUBSCRIBED.format(topics="`security`") and begun == [*LANGUAGE, "write"]
     unknown = await harness.partner("newco", "subscribe secrity")
     assert unknown.is_error and "did you mean" in unknown.text
 
@@ -233,7 +233,7 @@ async def test_partner_subscribe_runs_six_statements_in_its_one_transaction_afte
     # new one and its count in the partner's day and week (an upsert of each roll-up), in the same
     # transaction (SQLite issues the BEGIN IMMEDIATE as a statement too); before it, the reader's
     # language in one SELECT of its own.
-    assert begun == LANGUAGE + ["write"]
+    assert begun == [*LANGUAGE, "write"]
     assert [s for s in statements if s != "BEGIN"] == [
         "SELECT",
         "SELECT",
@@ -252,5 +252,5 @@ async def test_subscribe_to_an_unknown_topic_still_registers_the_channel_in_one_
     with transactions(harness) as begun:
         reply = await harness.partner("newco", "subscribe securty")
     assert reply.is_error
-    assert begun == LANGUAGE + ["write"]
+    assert begun == [*LANGUAGE, "write"]
     assert (await channel_row(harness, "newco")).id is not None

@@ -46,6 +46,8 @@ def test_verify_never_raises_on_any_header_or_body(timestamp: str, signature: st
         ("1796315190.5", 400, "malformed timestamp"),
         (str(int(time.time()) - 301), 401, "bad signature or stale timestamp"),
     ],
+    # Stable ids (one timestamp is "now"): pytest-xdist needs every worker to collect the same ids.
+    ids=["letters", "empty", "too-long", "fraction", "stale"],
 )
 def test_malformed_and_stale_timestamps(timestamp: str, status: int, reason: str) -> None:
     body = b'{"type": "url_verification"}'
