@@ -1424,6 +1424,10 @@ DISCORD_NOT_A_DRAFT_ANY_MORE: Final = {
     "cancelled": "Draft #{id} was cancelled; broadcast again to start a new one.",
     "recalled": "Announcement #{id} was recalled; broadcast again to start a new one.",
 }
+DISCORD_REDRAFT_FILES_UNREADABLE: Final = (
+    "Draft #{id} keeps its topics and audience: its files could not be read again for a new draft. "
+    "Start a new broadcast with the files, or send this one as it is."
+)
 DISCORD_REPLACES_DRAFT: Final = "_Replaces draft #{old}, which was cancelled._"
 
 # Admin: edit and recall:

@@ -146,6 +146,18 @@ class DiscordHandlers(PartnerHandlers):
             selects.append(audience)
         return pv.preview_parts(reply, draft, selects, await self._thumbnail(draft.files))
 
+    async def _kept_files(self, files: Sequence[Attachment]) -> tuple[NewFile, ...] | None:
+        """The draft's files read back for the draft that replaces it; None if one cannot be read."""
+        if not files:
+            return ()
+        try:
+            if self.files is None:
+                raise FileMissing("no file store")
+            return tuple([NewFile(f.name, await self.files.read(sha256=f.sha256)) for f in files])
+        except (FileMissing, FileUnreadable, OSError):
+            log.warning("a draft's files could not be read again for its new topics", exc_info=True)
+            return None
+
     async def _thumbnail(self, files: Sequence[Attachment]) -> pv.Thumbnail | None:
         """The draft's first image, read to be uploaded with the preview: none when it has no image;
         a note instead when it is over Discord's limit per file or cannot be read."""
@@ -197,6 +209,13 @@ class DiscordHandlers(PartnerHandlers):
                 interaction, tr.render_reply(Reply(text=text, is_error=True)), ephemeral=True
             )
             return
+        kept = await self._kept_files(old.files)
+        if kept is None:  # the files could not be read again: keep the draft as it is
+            text = m.DISCORD_REDRAFT_FILES_UNREADABLE.format(id=announcement_id)
+            await self.send_parts(
+                interaction, tr.render_reply(Reply(text=text, is_error=True)), ephemeral=True
+            )
+            return
         topics = tuple(values) if kind == "topics" else old.topics
         audience = pv.audience_from_values(values) if kind == "audience" else old.audience
         # A draft to a saved audience keeps the reference unless other filters were picked.
@@ -210,7 +229,9 @@ class DiscordHandlers(PartnerHandlers):
             urgent=urgent,
             ack_required=old.ack_required,
             saved_audience=saved,
-            ctas=old.ctas,  # a redraft keeps the calls to action too
+            ctas=old.ctas,  # a redraft keeps the calls to action, the translations and the files too
+            variants=old.variants,
+            files=kept,
         )
         command = tr.rescheduled(command, old.schedule)  # the draft keeps its time
         reply = await self.bot.run_admin(inv, command)

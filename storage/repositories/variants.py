@@ -57,10 +57,11 @@ async def variants_of(
 async def save_variants(
     session: AsyncSession, announcement_id: int, variants: Iterable[Variant], *, now: datetime
 ) -> None:
-    """The variants written with a draft (each language once; the core checked them)."""
+    """The variants written with a draft (each language once; the core checked them); a machine
+    draft carried over (a Discord preview redrawn for new topics) stays a machine draft."""
     rows = [
         {"announcement_id": announcement_id, "language": v.language, "title": v.title, "body": v.body,
-         "revision": 1, "updated_at": now}
+         "revision": 1, "updated_at": now, "machine": v.machine}
         for v in variants
     ]  # fmt: skip
     if rows:

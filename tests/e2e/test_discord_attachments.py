@@ -3,8 +3,10 @@ lists them in the preview and posts them with the announcement, the image in its
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -154,3 +156,62 @@ async def test_an_image_gone_from_the_file_store_gets_no_thumbnail(
     message = fake.messages[submit.original_message_id or 0]
     assert message.attachments == []
     assert "No thumbnail: chart.png can't be read from partnerbot's file store." in message.content
+
+
+async def test_picking_an_audience_under_the_preview_keeps_the_files_and_translations(
+    world: DiscordWorld,
+) -> None:
+    """The select makes a new draft (the core has no "edit draft"): it carries the old one's files and
+    its variants as they were — a machine draft stays a machine draft, never sent unreviewed."""
+    _, message_id = await _preview_of(
+        world, [("prices.pdf", PDF, "application/pdf"), ("chart.png", PNG, "image/png")]
+    )
+    message = world.fake.messages[message_id]
+    first = int(
+        next(
+            c["custom_id"]
+            for c in walk_components(message.components)
+            if "announcement_send" in c.get("custom_id", "")
+        ).rsplit(":", 1)[1]
+    )
+    variants = world.app.stores.variants
+    now = datetime(2026, 12, 4, tzinfo=UTC)
+    assert await variants.save(first, language="de", title="Bilder", body="Siehe Anhang.", now=now)
+    assert await variants.save(first, language="fr", title="Images", body="Voir.", now=now, machine=True)
+
+    narrowed = world.fake.push_component(
+        message.id, f"pbx:audience:{first}", user_id=world.admin.user.id, values=["tier:gold"]
+    )
+    assert (await world.fake.interaction_response(narrowed.id))["type"] == 6
+    await world.fake.wait_for(lambda: f"Replaces draft #{first}" in world.fake.messages[message_id].content)
+    new = await world.app.stores.announcements.get(first + 1)
+    assert new is not None and new.status.value == "draft"
+    assert [(f.name, f.size) for f in new.files] == [("prices.pdf", len(PDF)), ("chart.png", len(PNG))]
+    assert {(v.language, v.title, v.machine) for v in new.variants} == {
+        ("de", "Bilder", False),
+        ("fr", "Images", True),
+    }
+    assert [a["filename"] for a in world.fake.messages[message_id].attachments] == ["chart.png"]
+
+
+async def test_files_that_cannot_be_read_again_keep_the_draft_and_say_so(
+    world: DiscordWorld, tmp_path: Path
+) -> None:
+    _, message_id = await _preview_of(world, [("prices.pdf", PDF, "application/pdf")])
+    message = world.fake.messages[message_id]
+    first = int(
+        next(
+            c["custom_id"]
+            for c in walk_components(message.components)
+            if "announcement_send" in c.get("custom_id", "")
+        ).rsplit(":", 1)[1]
+    )
+    shutil.rmtree(tmp_path / "files")  # the stored bytes are gone
+    narrowed = world.fake.push_component(
+        message.id, f"pbx:audience:{first}", user_id=world.admin.user.id, values=["tier:gold"]
+    )
+    (answer,) = await world.followups(narrowed, 1)
+    assert answer.ephemeral and f"Draft #{first} keeps its topics and audience" in answer.content
+    kept = await world.app.stores.announcements.get(first)
+    assert kept is not None and kept.status.value == "draft"
+    assert await world.app.stores.announcements.get(first + 1) is None
