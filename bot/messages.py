@@ -1751,7 +1751,7 @@ TRANSLATION_NO_DRAFT: Final = (
 )
 TRANSLATIONS_MACHINE_MARK: Final = " — 🤖 machine draft, review before it is sent (not sent)"
 TRANSLATOR_TIMEOUT: Final = "no answer in time"
-TRANSLATOR_HTTP_ERROR: Final = "the service answered HTTP {status}"
+TRANSLATOR_HTTP_ERROR: Final = "the service answered HTTP {code}"
 TRANSLATOR_UNREACHABLE: Final = "the service could not be reached"
 TRANSLATOR_BAD_ANSWER: Final = "the service's answer could not be read"
 # --- files attached to announcements (bot/attachments.py, bot/services/files.py) -----------------

@@ -47,7 +47,7 @@ class LibreTranslator:
             ):
                 if response.status != 200:
                     log.warning("translator: HTTP %s from %s", response.status, self._endpoint)
-                    return TranslatorFailure(m.TRANSLATOR_HTTP_ERROR.format(status=response.status))
+                    return TranslatorFailure(m.TRANSLATOR_HTTP_ERROR.format(code=response.status))
                 data = await response.json(content_type=None)
         except TimeoutError:
             log.warning("translator: no answer from %s in time", self._endpoint)

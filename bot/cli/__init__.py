@@ -491,7 +491,7 @@ def _write_stats_csv(found: list[AnnouncementStats], target: str) -> None:
             write_stats_csv(found, stream)
     except OSError as exc:
         raise CliError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    out.print(m.CLI_STATS_CSV_WRITTEN(len(found), file=target), markup=False, highlight=False)
+    out.print(m.CLI_STATS_CSV_WRITTEN(len(found), file=target), markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

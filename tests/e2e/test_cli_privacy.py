@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from bot import messages as m
 from bot.cli import main
@@ -41,6 +42,8 @@ def seeded(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> 
             monkeypatch.delenv(key)
     monkeypatch.setenv("PARTNERBOT_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("COLUMNS", "250")
+    # Rich reads COLUMNS when a Console is made: the CLI's was made at import (80 in an xdist worker).
+    monkeypatch.setattr("bot.cli.out", Console())
     return sqlite_url
 
 

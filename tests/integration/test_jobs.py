@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from bot.app import build_scheduler, last_job_runs
@@ -185,6 +186,8 @@ def test_partnerbot_jobs_lists_schedules_and_last_runs(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PARTNERBOT_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("COLUMNS", "250")
+    # Rich reads COLUMNS when a Console is made: the CLI's was made at import (80 in an xdist worker).
+    monkeypatch.setattr("bot.cli.out", Console())
 
     async def one_report() -> None:
         h = await make_harness(sqlite_url, FakeClock())

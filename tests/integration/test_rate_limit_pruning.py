@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from bot.jobs import JOBS, RATE_LIMIT_IDLE, run_job
@@ -98,6 +99,8 @@ def test_partnerbot_jobs_lists_the_pruning(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PARTNERBOT_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("COLUMNS", "250")
+    # Rich reads COLUMNS when a Console is made: the CLI's was made at import (80 in an xdist worker).
+    monkeypatch.setattr("bot.cli.out", Console())
     result = CliRunner().invoke(cli, ["jobs"])
     assert result.exit_code == 0, result.output
     assert "rate-limit-pruning" in result.output and "every 10 min, once across processes" in result.output

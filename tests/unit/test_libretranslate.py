@@ -45,11 +45,11 @@ async def test_an_http_error_is_a_one_line_failure_without_the_key() -> None:
         got = await LibreTranslator(url, api_key="wrong").translate(
             title="T", body="B", source="en", target="de"
         )
-    assert got == TranslatorFailure(m.TRANSLATOR_HTTP_ERROR.format(status=403))
+    assert got == TranslatorFailure(m.TRANSLATOR_HTTP_ERROR.format(code=403))
     fake = FakeLibreTranslate(status=429)
     async with libretranslate(fake) as url:
         got = await LibreTranslator(url).translate(title="T", body="B", source="en", target="de")
-    assert got == TranslatorFailure(m.TRANSLATOR_HTTP_ERROR.format(status=429))
+    assert got == TranslatorFailure(m.TRANSLATOR_HTTP_ERROR.format(code=429))
 
 
 async def test_no_answer_in_time_is_a_failure() -> None:
