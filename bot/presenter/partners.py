@@ -95,7 +95,7 @@ def settings_reply(settings: ChannelSettings) -> Reply:
         digest=digest,
         timezone=s.timezone,
         quiet=quiet,
-        cap=_cap(s),
+        cap=_cap(settings=s),
         language=language,
         partner=partner,
     )
@@ -121,10 +121,10 @@ def language_reply(changed: LanguageSet) -> Reply:
     return Reply(text=text)
 
 
-def _cap(s: ChannelSettings) -> str:
-    if s.cap is None:
+def _cap(*, settings: ChannelSettings) -> str:
+    if settings.cap is None:
         return m.CAP_SHOW_NONE
-    return (m.CAP_SHOW_DEFAULT if s.cap_is_default else m.CAP_SHOW)(s.cap)
+    return (m.CAP_SHOW_DEFAULT if settings.cap_is_default else m.CAP_SHOW)(settings.cap)
 
 
 def cap_reply(changed: WeeklyCapSet) -> Reply:

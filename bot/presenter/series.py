@@ -93,8 +93,8 @@ def _occurrence(series: Series, wall: datetime) -> str:
 
 
 def _preview(result: SeriesPreviewed) -> Reply:
-    s, t = result.series, result.series.template
-    lines = [m.SERIES_PREVIEW.format(id=s.id, title=t.title, rule=rule_words(s))]
+    series, t = result.series, result.series.template
+    lines = [m.SERIES_PREVIEW.format(id=series.id, title=t.title, rule=rule_words(series))]
     lines.extend(f"> {line}" if line.strip() else ">" for line in t.body.splitlines())
     audience = (
         m.SERIES_REACH_SAVED.format(name=t.saved_audience) if t.saved_audience else t.audience.describe()
@@ -110,12 +110,12 @@ def _preview(result: SeriesPreviewed) -> Reply:
     if t.urgent:
         lines.append(m.SERIES_URGENT)
     if result.upcoming:
-        shown = " · ".join(_occurrence(s, wall) for wall in result.upcoming)
+        shown = " · ".join(_occurrence(series, wall) for wall in result.upcoming)
         lines.append(m.SERIES_NEXT(len(result.upcoming), list=shown))
-    lines.append(m.SERIES_HOW.format(id=s.id))
+    lines.append(m.SERIES_HOW.format(id=series.id))
     buttons = (
-        Button(m.SERIES_START_BUTTON, SERIES_START_ACTION, str(s.id), ButtonStyle.PRIMARY),
-        Button(m.SERIES_DISCARD_BUTTON, SERIES_END_ACTION, str(s.id), ButtonStyle.DANGER),
+        Button(m.SERIES_START_BUTTON, SERIES_START_ACTION, str(series.id), ButtonStyle.PRIMARY),
+        Button(m.SERIES_DISCARD_BUTTON, SERIES_END_ACTION, str(series.id), ButtonStyle.DANGER),
     )
     return Reply(text="\n".join(lines), ephemeral=False, buttons=buttons)
 

@@ -31,15 +31,15 @@ async def show(request: web.Request) -> web.StreamResponse:
     listed = await d.bot.series.listing()
     series = [
         {
-            "id": s.id,
-            "title": s.template.title,
-            "rule": rule_words(s),
-            "status": s.status.value,
+            "id": one.id,
+            "title": one.template.title,
+            "rule": rule_words(one),
+            "status": one.status.value,
             "next": f"{day_words(upcoming.date())} {upcoming:%H:%M}" if upcoming else "",
-            "local": s.zone is None,
-            "last": f"{day_words(s.last_occurrence)}: {s.last_note}" if s.last_occurrence else "",
+            "local": one.zone is None,
+            "last": f"{day_words(one.last_occurrence)}: {one.last_note}" if one.last_occurrence else "",
         }
-        for s, upcoming in listed.items
+        for one, upcoming in listed.items
     ]
     days = [
         {"day": day_words(day), "weekend": day.weekday() >= 5, "entries": entries}
