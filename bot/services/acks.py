@@ -48,12 +48,12 @@ class AckService:
         self._stores = ports
         self._clock = clock
         self._settings = settings
+        self._languages = Languages(ports.directory, clock, settings) if ports.directory else None
 
     async def _language(self, channel: ChannelRef) -> str:
-        directory = self._stores.directory
-        if directory is None:
+        if self._languages is None:
             return self._settings.default_language
-        return (await Languages(directory, self._clock, self._settings).of_channel(channel)).tag
+        return (await self._languages.of_channel(channel)).tag
 
     @property
     def wait(self) -> timedelta:
