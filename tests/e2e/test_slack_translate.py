@@ -138,7 +138,7 @@ def test_copies_of_one_announcement_share_its_buttons_but_each_carries_its_own_d
     other = tr.announcement_message(replace(first, delivery_id=8), key="d8")
     values = [[e["value"] for e in m["blocks"][-1]["elements"]] for m in (message, other)]
     assert values == [["7", "3", "7", "pricing"], ["8", "3", "8", "pricing"]]
-    assert [e["action_id"] for e in other["blocks"][-1]["elements"]][0] == "partnerbot_ack"
+    assert other["blocks"][-1]["elements"][0]["action_id"] == "partnerbot_ack"
     with reading("de"):
         german = tr.announcement_message(replace(first, delivery_id=9), key="d9")
     labels = [e["text"]["text"] for e in german["blocks"][-1]["elements"]]
