@@ -53,6 +53,7 @@ from storage.repositories import (
     DigestRepository,
     DirectoryRepository,
     EngagementRepository,
+    FaqRepository,
     FeedbackRepository,
     JobRunRepository,
     NoticeRepository,
@@ -192,6 +193,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         series=SeriesRepository(sessions),
         caps=CapRepository(sessions, excluded_channels=admin_channels),
         approvals=ApprovalRepository(sessions),
+        faq=FaqRepository(sessions),
     )
 
 

@@ -17,15 +17,17 @@ from bot import messages as m
 from bot.domain.announcements import Announcement, AnnouncementStatus
 from bot.domain.audiences import SavedAudience
 from bot.domain.conversation import Invocation, Refusal, RefusalCode, Reply
+from bot.domain.faq import OfferState
 from bot.domain.languages import ReaderLanguage
 from bot.domain.refs import ChannelRef, Platform, UserRef
 from bot.domain.topics import Topic
 from bot.grammar import help_text, parse_admin, parse_partner
 from bot.i18n import reading
 from bot.ports.clock import Clock
+from bot.ports.similarity import Similarity
 from bot.ports.stores import Stores
 from bot.ports.translator import Translator
-from bot.presenter import SHOW_ACTION, TEST_ACTION, localized, present
+from bot.presenter import FAQ_ASK_ACTION, FAQ_USED_ACTION, SHOW_ACTION, TEST_ACTION, localized, present
 from bot.presenter.approvals import APPROVE_ACTION, REJECT_ACTION, approval_reply, history_lines
 from bot.presenter.audiences import audience_reply
 from bot.presenter.engagement import engagement_reply
@@ -65,6 +67,7 @@ from bot.services.roster import RosterPorts, RosterService
 from bot.services.scheduling import SchedulingPorts, SchedulingService
 from bot.services.search import SearchPorts, SearchService
 from bot.services.series import SeriesPorts, SeriesService
+from bot.services.similarity import FullTextSimilarity
 from bot.services.test_sends import TestSendPorts, TestSendService
 from bot.services.translations import TranslationPorts, TranslationService
 from bot.settings import CoreSettings
@@ -92,6 +95,7 @@ class PartnerBot:
         cta_links: CtaLinks | None = None,
         image_links: ImageLinks | None = None,
         translator: Translator | None = None,
+        similarity: Similarity | None = None,
     ) -> None:
         self.settings = settings
         # The web dashboard's sign-in links (`dashboard`); None when the root serves no dashboard.
@@ -100,6 +104,7 @@ class PartnerBot:
         self.slots = CommandSlots(command_slots)
         self._stores = stores
         self._clock = clock
+        self._wake_worker = wake_worker
         # Each service gets only the ports it uses (its `…Ports`); this is where they are handed over.
         s = stores
         self.partners = PartnerService(
@@ -218,10 +223,16 @@ class PartnerBot:
         )
         self.feedback = FeedbackService(
             FeedbackPorts(
-                feedback=s.feedback, announcements=s.announcements, digests=s.digests, directory=s.directory
+                feedback=s.feedback,
+                announcements=s.announcements,
+                digests=s.digests,
+                directory=s.directory,
+                faq=s.faq,
             ),
             clock,
             settings,
+            # Answers that already exist (issue 18): full-text unless the root hands in another.
+            similarity=similarity or FullTextSimilarity(s.faq, s.search),
         )
         self.analytics = AnalyticsService(
             AnalyticsPorts(stats=s.stats, announcements=s.announcements, acks=s.acks)
@@ -729,6 +740,19 @@ class PartnerBot:
         minutes = m.DASHBOARD_LINK_MINUTES(max(1, round(self.dashboard.link_ttl.total_seconds() / 60)))
         return Reply(text=m.DASHBOARD_LINK.format(url=url, minutes=minutes), ephemeral=True, private=True)
 
+    async def _offer_pressed(self, inv: Invocation, action: str, value: str) -> Reply:
+        """ "This answers it" (`<question>-<answer used>`) or "Ask the team anyway" (`<question>`)."""
+        ids = value.split("-") if action == FAQ_USED_ACTION else [value]
+        if len(ids) != (2 if action == FAQ_USED_ACTION else 1) or not all(
+            i.isascii() and i.isdigit() and len(i) <= 18 for i in ids
+        ):
+            return Reply(text=m.BUTTON_EXPIRED, is_error=True)
+        used = int(ids[1]) if len(ids) == 2 else None
+        settled = await self.feedback.settle_offer(inv, int(ids[0]), used=used)
+        if settled.state is OfferState.RELAYED:
+            self._wake_worker()  # the relay is due now
+        return present(settled)
+
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:
         if action in (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION):
             return present(await self.partners.toggle(inv, value, subscribe=action == SUBSCRIBE_ACTION))
@@ -736,6 +760,8 @@ class PartnerBot:
             if not (value.isdigit() and len(value) <= 18):
                 return Reply(text=m.BUTTON_EXPIRED, is_error=True)
             return present(await self.search.show(inv, int(value)))
+        if action in (FAQ_USED_ACTION, FAQ_ASK_ACTION):
+            return await self._offer_pressed(inv, action, value)
         verbs = {
             SEND_ACTION: "send",
             CANCEL_ACTION: "cancel",

@@ -2070,3 +2070,26 @@ CLI_AWAITS_APPROVAL: Final = (
 REJECT_FORM_TITLE: Final = "Request changes"
 REJECT_FORM_LABEL: Final = "What should change?"
 REJECT_FORM_SUBMIT: Final = "Send to the author"
+
+
+# --- answers that already exist (issue 18: bot/services/feedback.py, bot/presenter/feedback.py) ----
+# The private offer a partner gets when their question resembles one the vendor already answered.
+FAQ_OFFER_HEADER: Final = P(
+    "💡 This may already be answered. Have a look before your question (#{id}) goes to the vendor team:"
+)
+# `{question}`: an FAQ's wording, or the partner's own earlier question; another partner's is never shown.
+FAQ_OFFER_QUESTION: Final = "**{question}**\n{answer}"
+FAQ_OFFER_ANSWER: Final = P("**Answered before:** {answer}")
+FAQ_OFFER_WAIT: Final = partner_plural(
+    "If you press neither button, your question goes to the team in {n} minute.",
+    "If you press neither button, your question goes to the team in {n} minutes.",
+)
+FAQ_ANSWERED_BUTTON: Final = P("This answers it")
+FAQ_ASK_BUTTON: Final = P("Ask the team anyway")
+FAQ_SELF_SERVED: Final = P("👍 Glad that helped. Question #{id} is closed; it did not go to the team.")
+FAQ_RELAYED: Final = P("📨 Your question (#{id}) went to the vendor team. The answer will appear here.")
+FAQ_ALREADY_SELF_SERVED: Final = P("Question #{id} is already closed: an earlier answer answered it.")
+FAQ_ALREADY_RELAYED: Final = P(
+    "Question #{id} has already gone to the vendor team. The answer will appear here."
+)
+FAQ_OFFER_GONE: Final = P("This offer is no longer open, so nothing changed.")

@@ -24,6 +24,7 @@ from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.cta import CallToAction
 from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.engagement import SendingLoad
+from bot.domain.faq import OfferState, SimilarAnswer
 from bot.domain.feedback import AckState, Question
 from bot.domain.files import Attachment, FileProblem
 from bot.domain.languages import ReaderLanguage
@@ -308,6 +309,24 @@ class QuestionAsked:
 
 
 @dataclass(frozen=True, slots=True)
+class QuestionOffered:
+    """A partner's question (`question_id`) matched answers that already exist: they are offered
+    first, and the question goes to the team if the partner asks anyway or after `minutes`."""
+
+    question_id: int
+    answers: tuple[SimilarAnswer, ...]
+    minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class OfferSettled:
+    """What a press on an offer did (or found: pressed twice, already relayed…)."""
+
+    question_id: int
+    state: OfferState
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionAnswered:
     """An admin's answer is on its way to `partner` (its name as stored). `recalled` is the
     announcement the question was asked under when that was recalled: the answer then goes into
@@ -325,7 +344,16 @@ class OpenQuestions:
     questions: tuple[Question, ...]
 
 
-FeedbackResult = HelpfulCounted | CtaOpened | QuestionAsked | QuestionAnswered | OpenQuestions | Refused
+FeedbackResult = (
+    HelpfulCounted
+    | CtaOpened
+    | QuestionAsked
+    | QuestionOffered
+    | OfferSettled
+    | QuestionAnswered
+    | OpenQuestions
+    | Refused
+)
 
 
 # --- acknowledgements (bot/services/acks.py) ----------------------------------------------------

@@ -379,6 +379,8 @@ class QuestionRow(SQLModel, table=True):
     admin_thread: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = _ts()
     answered_at: datetime | None = _ts(nullable=True)
+    # "This answers it" (issue 18): the answered question whose answer served this one.
+    self_served_by: int | None = Field(default=None)
 
 
 class AnswerRow(SQLModel, table=True):
@@ -728,3 +730,42 @@ class DeliveryWeekRow(SQLModel, table=True):
     week: date = Field(primary_key=True)
     channel_id: int = Field(primary_key=True, foreign_key="channel.id")
     sent: int = Field(default=0)
+
+
+class FaqDocumentRow(SQLModel, table=True):
+    """An answered question as its answer may be offered again (issue 18): one row per answered
+    question, written in the transaction that records its answer (storage/repositories/faq.py).
+
+    `shown_question` / `shown_answer` are the words a partner is shown (the question and its latest
+    answer, or the wording an admin gave the FAQ: `edited`); `question` / `answer` are the same
+    folded (bot/domain/search.py) for the full-text indexes built on them by migration 0032: SQLite's
+    FTS5 `faq_fts` (unicode61, accents removed; triggers keep it in step), PostgreSQL's generated
+    `faq_vector` tsvector with a GIN index. `faq`: an admin marked it reusable for every partner;
+    `served`: the partner questions it answered on its own ("This answers it")."""
+
+    __tablename__ = "faq_document"
+    __table_args__ = (
+        Index("ix_faq_document_announcement", "announcement_id"),
+        Index("ix_faq_document_faq", "question_id", sqlite_where=text("faq"), postgresql_where=text("faq")),
+    )
+    question_id: int = Field(foreign_key="question.id", primary_key=True)
+    announcement_id: int | None = Field(default=None, foreign_key="announcement.id")
+    channel_id: int = Field(foreign_key="channel.id")
+    shown_question: str = Field(sa_type=Text)
+    shown_answer: str = Field(sa_type=Text)
+    question: str = Field(sa_type=Text)
+    answer: str = Field(sa_type=Text)
+    cjk: bool = Field(default=False)
+    faq: bool = Field(default=False)
+    edited: bool = Field(default=False)
+    served: int = Field(default=0)
+    updated_at: datetime = _ts()
+
+
+class OfferedAnswerRow(SQLModel, table=True):
+    """Which answers a pending question was offered (so a press names one that really was)."""
+
+    __tablename__ = "offered_answer"
+    __table_args__ = {"sqlite_with_rowid": False}
+    question_id: int = Field(foreign_key="question.id", primary_key=True)
+    answered_by: int = Field(foreign_key="question.id", primary_key=True)
