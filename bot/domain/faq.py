@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
 from enum import StrEnum
 
 from bot.domain.search import fold, is_cjk, words

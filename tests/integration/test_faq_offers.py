@@ -85,7 +85,8 @@ async def test_offer_then_this_answers_it(harness: Harness) -> None:
     assert len(offer.rows) == 1
     assert DEAL_ANSWER in offer.rows[0].text and "How do I register" not in offer.rows[0].text
     button = offer.rows[0].button
-    assert button is not None and (button.action, button.value) == (FAQ_USED_ACTION, f"{question_id}-{answered}")
+    assert button is not None
+    assert (button.action, button.value) == (FAQ_USED_ACTION, f"{question_id}-{answered}")
     await h.deliver()
     assert len(admin_posts(h)) == relayed_before  # waiting on the partner's choice
     assert await _status(h, question_id) == "offered"
@@ -158,7 +159,7 @@ async def test_buttons_from_elsewhere_or_garbled_are_refused_kindly(harness: Har
     assert other.text == m.FAQ_OFFER_GONE and other.is_error
     unoffered = await h.local.press("pat", "birch", FAQ_USED_ACTION, f"{question_id}-{question_id}")
     assert unoffered.text == m.FAQ_OFFER_GONE
-    for value in ("x", "1-2-3", "", "９"):
+    for value in ("x", "1-2-3", "", "\uff19"):  # a full-width 9 is no id
         assert (await h.local.press("pat", "birch", FAQ_USED_ACTION, value)).text == m.BUTTON_EXPIRED
     assert (await h.local.press("pat", "birch", FAQ_ASK_ACTION, "1-2")).text == m.BUTTON_EXPIRED
     assert await _status(h, question_id) == "offered"
@@ -192,7 +193,8 @@ async def test_faqs_reach_other_announcements_and_direct_questions(harness: Harn
     )
     edited = await h.partner("birch", "ask Where is deal registration?")
     _offered(edited)
-    assert "Deal registration: where?" in edited.rows[0].text and "Portal → Deals → New." in edited.rows[0].text
+    assert "Deal registration: where?" in edited.rows[0].text
+    assert "Portal → Deals → New." in edited.rows[0].text
 
 
 async def test_silver_never_sees_a_gold_only_announcements_answers(harness: Harness) -> None:
@@ -218,7 +220,9 @@ async def test_accents_and_japanese(harness: Harness) -> None:
     offer = await _ask(h, "acme", posts["acme"], "como registro oportunidad portal")
     _offered(offer)
     assert "Oportunidades" in offer.rows[0].text
-    await _answered(h, "cedar", posts["cedar"], "請求書の送付先を変更したいです", "ポータルの設定から変更できます。")
+    await _answered(
+        h, "cedar", posts["cedar"], "請求書の送付先を変更したいです", "ポータルの設定から変更できます。"
+    )
     japanese = await _ask(h, "cedar", posts["cedar"], "請求書の送付先はどこで変更しますか")
     _offered(japanese)
     assert "ポータルの設定" in japanese.rows[0].text
