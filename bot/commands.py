@@ -294,6 +294,28 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class FaqMark:
+    """`faq <question id>` (mark an answered question as FAQ), `faq <question id> off` (unmark)."""
+
+    question_id: int
+    on: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class FaqEdit:
+    """`faq <question id> question:"…" answer:"…"` (either or both): the FAQ's wording; marks it too."""
+
+    question_id: int
+    question: str | None = None
+    answer: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Faqs:
+    """`faqs`: every FAQ, with how many questions each answered on its own."""
+
+
+@dataclass(frozen=True, slots=True)
 class PartnerShow:
     """`partner "<name>"`: the partner's card."""
 
@@ -504,4 +526,7 @@ AdminCommand = (
     | Approve
     | Reject
     | TopicApproval
+    | FaqMark
+    | FaqEdit
+    | Faqs
 )

@@ -27,11 +27,20 @@ from bot.ports.clock import Clock
 from bot.ports.similarity import Similarity
 from bot.ports.stores import Stores
 from bot.ports.translator import Translator
-from bot.presenter import FAQ_ASK_ACTION, FAQ_USED_ACTION, SHOW_ACTION, TEST_ACTION, localized, present
+from bot.presenter import (
+    FAQ_ASK_ACTION,
+    FAQ_MARK_ACTION,
+    FAQ_USED_ACTION,
+    SHOW_ACTION,
+    TEST_ACTION,
+    localized,
+    present,
+)
 from bot.presenter.approvals import APPROVE_ACTION, REJECT_ACTION, approval_reply, history_lines
 from bot.presenter.audiences import audience_reply
 from bot.presenter.engagement import engagement_reply
 from bot.presenter.engagement import quiet_reply as gone_quiet_reply
+from bot.presenter.faq import faq_reply
 from bot.presenter.series import SERIES_END_ACTION, SERIES_START_ACTION, calendar_reply, series_reply
 from bot.presenter.translations import translation_reply
 from bot.results import ApprovalRequested, FeedbackResult, QuestionAnswered, Refused
@@ -52,6 +61,7 @@ from bot.services.calendar import CalendarPorts, CalendarService
 from bot.services.cta import CtaLinks, CtaPorts, CtaService
 from bot.services.dashboard_access import DASHBOARD_CHANNEL, DashboardAccess
 from bot.services.engagement import EngagementPorts, EngagementService
+from bot.services.faq import FaqPorts, FaqService
 from bot.services.feedback import FeedbackPorts, FeedbackService
 from bot.services.files import FilePorts, FileService
 from bot.services.languages import Languages
@@ -234,6 +244,7 @@ class PartnerBot:
             # Answers that already exist (issue 18): full-text unless the root hands in another.
             similarity=similarity or FullTextSimilarity(s.faq, s.search),
         )
+        self.faqs = FaqService(FaqPorts(faq=s.faq), clock)
         self.analytics = AnalyticsService(
             AnalyticsPorts(stats=s.stats, announcements=s.announcements, acks=s.acks)
         )
@@ -706,6 +717,12 @@ class PartnerBot:
                 return approval_reply(await self.approvals.reject(inv, parsed))
             case c.TopicApproval():
                 return approval_reply(await self.approvals.set_topic(parsed))
+            case c.FaqMark():
+                return faq_reply(await self.faqs.mark(parsed))
+            case c.FaqEdit():
+                return faq_reply(await self.faqs.edit(parsed))
+            case c.Faqs():
+                return faq_reply(await self.faqs.listing())
         raise AssertionError(f"unhandled admin command {parsed!r}")
 
     async def _send(self, inv: Invocation, cmd: c.Send) -> Reply:
@@ -770,6 +787,7 @@ class PartnerBot:
             SERIES_START_ACTION: "series start",
             SERIES_END_ACTION: "series end",
             APPROVE_ACTION: "approve",
+            FAQ_MARK_ACTION: "faq",  # "Mark as FAQ" under an answer's confirmation (issue 18)
         }
         if action in verbs:
             if not value.isdigit():

@@ -73,6 +73,8 @@ announcement: with approval on, `send` asks for it)
 • `edit <id> [at:"…"] [title:"<title>"] [<new body…>]` — change it, also every copy already delivered
 • `recall <id>` — delete every delivered copy and stop the rest
 • `questions` — open partner questions · `answer <question id> <text>`
+• `faq <question id> [off]` · `faq <question id> [question:"…"] [answer:"…"]` — reuse an answer for \
+every partner (its wording) · `faqs` — the FAQs and how many questions each answered
 • `engagement [tier:<tier>] [region:<region>] [topic:<slug>]` — partner engagement scores · \
 `quiet` — partners who have gone quiet
 • `dashboard` — a one-time sign-in link to the web dashboard, shown only to you
@@ -268,6 +270,8 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "calendar": "`calendar [<weeks>]`",
     "approve": "`approve <id>`",
     "reject": "`reject <id> <comment>`",
+    "faq": '`faq <question id> [off]` or `faq <question id> [question:"…"] [answer:"…"]`',
+    "faqs": "`faqs`",
 }
 
 # `help <command>`: the usage line, then what the command does.
@@ -398,6 +402,12 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "channel when one is set (`PARTNERBOT_SLACK_TEST_CHANNEL`, `PARTNERBOT_DISCORD_TEST_CHANNEL`). It is "
     "marked as a test and counted nowhere: no delivery, no stats, no engagement. The preview's "
     "**Send test** button does the same.",
+    "faq": "Marks an answered question as FAQ (`off` unmarks it): partners whose question resembles it are "
+    "offered its answer before their question goes to the team, whatever announcement they ask about "
+    '(if they may see the one it was asked under). `question:"…"` and `answer:"…"` set the wording '
+    "partners see (and mark it). Without FAQs, a partner is offered only the answers given under the "
+    "announcement they ask about, without another partner's question.",
+    "faqs": "Lists the FAQs with how many partner questions each has answered on its own.",
 }
 
 
@@ -2093,3 +2103,30 @@ FAQ_ALREADY_RELAYED: Final = P(
     "Question #{id} has already gone to the vendor team. The answer will appear here."
 )
 FAQ_OFFER_GONE: Final = P("This offer is no longer open, so nothing changed.")
+
+# Admin side (plain English): `faq`, `faqs`, the "Mark as FAQ" button.
+FAQ_NOT_AN_OPTION: Final = (
+    '"{word}" isn\'t something `faq` takes. Use `faq {id}`, `faq {id} off`, or '
+    '`faq {id} question:"…" answer:"…"` to set the wording partners see.'
+)
+FAQ_EMPTY: Final = '`{key}:` is empty. Put the wording in quotes, e.g. `faq {id} {key}:"…"`.'
+FAQ_TOO_LONG: Final = "The FAQ's {key} is longer than {max} characters; please shorten it."
+FAQ_MARKED: Final = (
+    "📌 Question #{id} is an FAQ now: partners whose question resembles it are offered its answer first.\n"
+    "**{question}**\n{answer}"
+)
+FAQ_UNMARKED: Final = (
+    "Question #{id} is no longer an FAQ; its answer is still offered under its own announcement."
+)
+FAQ_ALREADY: Final = "Question #{id} is already an FAQ: nothing changed."
+FAQ_ALREADY_OFF: Final = "Question #{id} isn't an FAQ: nothing changed."
+FAQ_REWORDED: Final = "📌 FAQ #{id} now reads:\n**{question}**\n{answer}"
+FAQ_NOT_ANSWERED: Final = (
+    "Question #{id} has no answer yet, so it can't be an FAQ. Answer it first: `answer {id} <text>`."
+)
+NO_FAQS: Final = "No FAQs yet. `faq <question id>` makes an answered question one."
+FAQ_TWICE: Final = "`{key}:` appears twice in `faq`; give it once."
+FAQS_HEADER: Final = Plural("**{n} FAQ**, the most used first:", "**{n} FAQs**, the most used first:")
+FAQ_LINE: Final = "• #{id} “{question}” — {served}"
+FAQ_SERVED: Final = Plural("answered {n} question on its own", "answered {n} questions on its own")
+MARK_FAQ_BUTTON: Final = "Mark as FAQ"

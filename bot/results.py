@@ -24,7 +24,7 @@ from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.cta import CallToAction
 from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.engagement import SendingLoad
-from bot.domain.faq import OfferState, SimilarAnswer
+from bot.domain.faq import Faq, OfferState, SimilarAnswer
 from bot.domain.feedback import AckState, Question
 from bot.domain.files import Attachment, FileProblem
 from bot.domain.languages import ReaderLanguage
@@ -316,6 +316,34 @@ class QuestionOffered:
     question_id: int
     answers: tuple[SimilarAnswer, ...]
     minutes: int
+
+
+class FaqChange(StrEnum):
+    MARKED = "marked"
+    UNMARKED = "unmarked"
+    ALREADY = "already"
+    ALREADY_OFF = "already_off"
+    REWORDED = "reworded"
+
+
+@dataclass(frozen=True, slots=True)
+class FaqChanged:
+    """`faq <id> …` (or Mark as FAQ): what changed, and the FAQ as it is now."""
+
+    faq: Faq
+    change: FaqChange
+
+
+@dataclass(frozen=True, slots=True)
+class FaqNotAnswered:
+    """`faq <id>` for a question that does not exist or has no answer yet."""
+
+    question_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class FaqsListed:
+    faqs: tuple[Faq, ...]
 
 
 @dataclass(frozen=True, slots=True)

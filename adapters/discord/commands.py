@@ -20,6 +20,7 @@ from adapters.discord.admin import DiscordHandlers
 from adapters.discord.approval_commands import add_approval_commands
 from adapters.discord.audience_commands import add_audience_commands, saved_audiences
 from adapters.discord.edge import short, shown
+from adapters.discord.faq_commands import add_faq_commands
 from adapters.discord.i18n import described
 from adapters.discord.series_commands import add_series_commands
 from adapters.discord.translate import CTA_OPTION_LIMIT
@@ -61,6 +62,8 @@ AdminVerb = Literal[
     "series",
     "approve",
     "reject",
+    "faq",
+    "faqs",
 ]
 Mode = Literal["immediate", "daily", "weekly"]
 Tree = app_commands.CommandTree[Any]
@@ -476,6 +479,7 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
     add_translation_commands(group, h)
     add_series_commands(group, h)
     add_approval_commands(group, h)
+    add_faq_commands(group, h)
 
     @group.command(name="help", description="The admin commands")
     async def help_(interaction: discord.Interaction, command: AdminVerb | None = None) -> None:

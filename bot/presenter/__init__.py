@@ -29,6 +29,7 @@ from bot.presenter.broadcast import TEST_ACTION as TEST_ACTION
 from bot.presenter.broadcast import audience_words as audience_words
 from bot.presenter.broadcast import preview_reply, sent_reply
 from bot.presenter.feedback import FAQ_ASK_ACTION as FAQ_ASK_ACTION
+from bot.presenter.feedback import FAQ_MARK_ACTION as FAQ_MARK_ACTION
 from bot.presenter.feedback import FAQ_USED_ACTION as FAQ_USED_ACTION
 from bot.presenter.feedback import (
     answered_reply,

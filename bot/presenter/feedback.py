@@ -37,7 +37,8 @@ def answered_reply(answered: QuestionAnswered) -> Reply:
             id=answered.question_id, partner=partner, announcement=answered.recalled
         )
         return Reply(text=text)
-    return Reply(text=m.ANSWER_QUEUED.format(id=answered.question_id, partner=partner))
+    mark = Button(m.MARK_FAQ_BUTTON, FAQ_MARK_ACTION, str(answered.question_id))
+    return Reply(text=m.ANSWER_QUEUED.format(id=answered.question_id, partner=partner), buttons=(mark,))
 
 
 def open_questions_reply(listed: OpenQuestions) -> Reply:
@@ -65,6 +66,7 @@ def one_line(text: str, limit: int = 120) -> str:
 
 # --- answers that already exist (issue 18) ---------------------------------------------------------
 
+FAQ_MARK_ACTION = "faq_mark"  # value `<question id>`: runs `faq <id>` for the admin who pressed
 FAQ_USED_ACTION = "faq_used"  # value `<question id>-<answered question id>`
 FAQ_ASK_ACTION = "faq_ask"  # value `<question id>`
 _OFFER_TEXT = 600  # characters of an offered answer shown (a Slack section holds 3,000)

@@ -9,8 +9,8 @@ from adapters.local.workspace import Message
 from bot import messages as m
 from bot.domain import Reply
 from bot.domain.engagement import EngagementKind
-from bot.presenter import FAQ_ASK_ACTION, FAQ_USED_ACTION
-from storage.tables import EngagementEventRow, FaqDocumentRow, QuestionRow
+from bot.presenter import FAQ_ASK_ACTION, FAQ_MARK_ACTION, FAQ_USED_ACTION
+from storage.tables import AuditRow, EngagementEventRow, FaqDocumentRow, QuestionRow
 from tests.conftest import FakeClock
 from tests.harness import Harness
 from tests.integration.support import admin_posts, broadcast_and_send, id_from, rows, setup_topics
@@ -238,3 +238,44 @@ async def test_offers_off(harness: Harness) -> None:
     h.app.bot.settings.faq_offer_minutes = 0
     reply = await _ask(h, "birch", posts["birch"], "Where do I register a deal in the portal?")
     assert reply.text == m.QUESTION_RECEIVED.format(id=id_from(reply))
+
+
+# --- the admin's side: `faq`, `faqs`, Mark as FAQ -------------------------------------------------
+
+
+async def test_faq_commands_and_the_mark_as_faq_button(harness: Harness) -> None:
+    h = harness
+    await _members(h)
+    posts = await _announce(h)
+    asked = await _ask(h, "acme", posts["acme"], DEAL_QUESTION)
+    await h.deliver()
+    assert (await h.admin(f"faq {id_from(asked)}")).text == m.FAQ_NOT_ANSWERED.format(id=id_from(asked))
+    confirmation = await h.admin(f"answer {id_from(asked)} {DEAL_ANSWER}")
+    [mark] = confirmation.buttons
+    assert (mark.label, mark.action, mark.value) == (m.MARK_FAQ_BUTTON, FAQ_MARK_ACTION, "1")
+    assert (await h.admin("faqs")).text == m.NO_FAQS
+
+    # A partner can't press it: the core's admin check, as for `faq 1` typed in their channel.
+    refused = await h.local.press("pat", "acme", FAQ_MARK_ACTION, "1")
+    assert refused.is_error
+    marked = await h.local.press("alice", "admin", FAQ_MARK_ACTION, "1")
+    assert marked.text.startswith(m.FAQ_MARKED.split("\n")[0].format(id=1))
+    assert (await h.admin("faq 1")).text == m.FAQ_ALREADY.format(id=1)
+
+    reworded = await h.admin('faq 1 question:"Deal registration: where?" answer:"Portal → Deals."')
+    assert reworded.text == m.FAQ_REWORDED.format(
+        id=1, question="Deal registration: where?", answer="Portal → Deals."
+    )
+    offer = await h.partner("birch", "ask Where is deal registration?")
+    await h.local.press("pat", "birch", FAQ_USED_ACTION, f"{id_from(offer)}-1")
+    assert (await h.admin("faqs")).text == (
+        m.FAQS_HEADER(1)
+        + "\n"
+        + m.FAQ_LINE.format(id=1, question="Deal registration: where?", served=m.FAQ_SERVED(1))
+    )
+    assert (await h.admin("faq 1 off")).text == m.FAQ_UNMARKED.format(id=1)
+    assert (await h.admin("faq 1 off")).text == m.FAQ_ALREADY_OFF.format(id=1)
+    assert (await h.admin("faqs")).text == m.NO_FAQS
+    # Every admin action is audited.
+    actions = [row.action for row in await rows(h, AuditRow)]
+    assert actions.count("faqmark") >= 4 and "faqedit" in actions and "faqs" in actions
