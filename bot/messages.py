@@ -824,6 +824,7 @@ ENGAGEMENT_KIND_COUNTS: Final[dict[str, Plural]] = {
     "settings_changed": Plural("{n} settings change", "{n} settings changes"),
     "joined": Plural("{n} channel joined", "{n} channels joined"),
     "link_clicked": Plural("{n} link click", "{n} link clicks"),
+    "question_self_served": Plural("{n} question self-served", "{n} questions self-served"),
 }
 # One engagement event in words, keyed by `EngagementKind` value (the partner card, `quiet`, the report).
 ENGAGEMENT_ACTIONS: Final[dict[str, str]] = {
@@ -841,6 +842,7 @@ ENGAGEMENT_ACTIONS: Final[dict[str, str]] = {
     "settings_changed": "changed settings",
     "joined": "joined",
     "link_clicked": "clicked a link",
+    "question_self_served": "found an answer that already existed",
 }
 REPORT_BY_TOPIC: Final = "**By topic**"
 REPORT_BY_TIER: Final = "**By tier**"
@@ -2130,3 +2132,8 @@ FAQS_HEADER: Final = Plural("**{n} FAQ**, the most used first:", "**{n} FAQs**, 
 FAQ_LINE: Final = "• #{id} “{question}” — {served}"
 FAQ_SERVED: Final = Plural("answered {n} question on its own", "answered {n} questions on its own")
 MARK_FAQ_BUTTON: Final = "Mark as FAQ"
+# `stats <id>` (and the weekly report): questions answered by an offered answer against relayed ones.
+STATS_SELF_SERVED: Final = "• questions self-served {self_served} · relayed to the team {relayed}"
+REPORT_SELF_SERVED: Final = (
+    "Partner questions: {self_served} self-served by an answer that already existed, {relayed} to the team"
+)

@@ -5,11 +5,14 @@ it is relayed as it always was."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from adapters.local.workspace import Message
 from bot import messages as m
 from bot.domain import Reply
 from bot.domain.engagement import EngagementKind
 from bot.presenter import FAQ_ASK_ACTION, FAQ_MARK_ACTION, FAQ_USED_ACTION
+from bot.services.reports import render_actions, render_self_served
 from storage.tables import AuditRow, EngagementEventRow, FaqDocumentRow, QuestionRow
 from tests.conftest import FakeClock
 from tests.harness import Harness
@@ -106,6 +109,13 @@ async def test_offer_then_this_answers_it(harness: Harness) -> None:
     await h.deliver()
     assert len(admin_posts(h)) == relayed_before
     assert (await rows(h, FaqDocumentRow, question_id=answered))[0].served == 1
+    # `stats` and the weekly report: self-served against relayed.
+    assert m.STATS_SELF_SERVED.format(self_served=1, relayed=1) in (await h.admin("stats 1")).text
+    totals = await h.app.stores.reports.actions(
+        since=h.app.clock.now() - timedelta(days=7), until=h.app.clock.now() + timedelta(seconds=1)
+    )
+    assert render_self_served(totals) == m.REPORT_SELF_SERVED.format(self_served=1, relayed=1)
+    assert "1 question self-served" in render_actions(totals)
 
 
 async def test_ask_the_team_anyway_relays_once(harness: Harness) -> None:
