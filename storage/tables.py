@@ -756,6 +756,9 @@ class FaqDocumentRow(SQLModel, table=True):
     question: str = Field(sa_type=Text)
     answer: str = Field(sa_type=Text)
     cjk: bool = Field(default=False)
+    # Who may be offered it, as words for the full-text index (`scope`): `a<announcement id>`, and
+    # `faq` for an FAQ; SQLite's match ANDs them with the question's words (faq_search.py).
+    scope: str = Field(default="", sa_type=Text)
     faq: bool = Field(default=False)
     edited: bool = Field(default=False)
     served: int = Field(default=0)

@@ -17,7 +17,7 @@ from bot.domain.feedback import QuestionStatus
 from bot.domain.sending import RelayKind
 from storage.repositories.base import Repository
 from storage.repositories.engagement import record_event
-from storage.repositories.faq_search import candidate_queries, wording
+from storage.repositories.faq_search import candidate_queries, scope, wording
 from storage.tables import FaqDocumentRow, OfferedAnswerRow, QuestionRow, RelayRow
 
 _F: Table = SQLModel.metadata.tables[FaqDocumentRow.__tablename__]
@@ -102,8 +102,13 @@ class FaqRepository(Repository):
     async def set_faq(self, question_id: int, *, on: bool, now: datetime) -> Faq | None:
         async with self._sessions.begin() as session:
             conn = await session.connection()
+            row = (await conn.execute(_faq_query(question_id))).first()
+            if row is None:
+                return None
             await conn.execute(
-                update(_F).where(_F.c.question_id == question_id).values(faq=on, updated_at=now)
+                update(_F)
+                .where(_F.c.question_id == question_id)
+                .values(faq=on, scope=scope(row.announcement_id, on), updated_at=now)
             )
             row = (await conn.execute(_faq_query(question_id))).first()
         return _to_faq(row) if row is not None else None

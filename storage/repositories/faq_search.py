@@ -43,6 +43,12 @@ _COLUMNS = (
 _OFFERABLE = "(f.faq OR f.announcement_id = :announcement_id)"
 
 
+def scope(announcement_id: int | None, faq: bool) -> str:
+    """The words naming who may be offered a row: its announcement's answers, and FAQs."""
+    words = [f"a{announcement_id}"] if announcement_id is not None else []
+    return " ".join([*words, "faq"] if faq else words)
+
+
 def wording(shown_question: str, shown_answer: str) -> dict[str, Any]:
     """The folded, indexed columns for the words a partner is shown."""
     question, answer = fold(shown_question), fold(shown_answer)
@@ -76,6 +82,7 @@ async def index_answer(session: AsyncSession, question_id: int, answer: str, *, 
                 question_id=question_id,
                 announcement_id=asked.announcement_id,
                 channel_id=asked.channel_id,
+                scope=scope(asked.announcement_id, False),
                 **values,
             )
         )
@@ -101,6 +108,7 @@ def index_all(conn: Connection, *, now: datetime) -> int:
                 "announcement_id": row.announcement_id,
                 "channel_id": row.channel_id,
                 "updated_at": now,
+                "scope": scope(row.announcement_id, False),
                 "faq": False,
                 "edited": False,
                 "served": 0,
@@ -137,22 +145,42 @@ def tsquery_any(words: Sequence[str]) -> str:
     return " | ".join(f"'{word}'" for word in words)
 
 
+# The rows a partner may be offered, found first through their indexes (the announcement's answers
+# by ix_faq_document_announcement, the FAQs by the partial ix_faq_document_faq) on PostgreSQL: a few
+# hundred at most, so the word match and its rank are computed for them alone, never for every answer
+# holding a common word. On SQLite the same restriction is part of the FTS5 match (the `scope` words),
+# which intersects the doclists inside the index.
+_OFFERABLE_IDS = (
+    "WITH o(id) AS MATERIALIZED ("
+    "SELECT question_id FROM faq_document WHERE announcement_id = :announcement_id "
+    "UNION SELECT question_id FROM faq_document WHERE faq) "
+)
+
+
+def fts5_scoped(words: Sequence[str], announcement_id: int | None) -> str:
+    """(scope: faq OR a<id>) AND (any of the words)."""
+    scopes = ['"faq"', *([f'"a{announcement_id}"'] if announcement_id is not None else [])]
+    return f"scope : ({' OR '.join(scopes)}) AND ({fts5_any(words)})"
+
+
 def word_sql(dialect: str, words: Sequence[str], params: dict[str, Any]) -> str:
     """The SELECT of offerable rows holding any of `words`, best first (`score`: lower is better)."""
     if dialect == "sqlite":
-        params["match"] = fts5_any(words)
+        announcement_id = params["announcement_id"]
+        params["match"] = fts5_scoped(words, announcement_id if announcement_id >= 0 else None)
+        # bm25: the question's words count twice the answer's, the scope words not at all.
         return (
-            f"SELECT {_COLUMNS}, bm25(faq_fts, 2.0, 1.0) AS score "
+            f"SELECT {_COLUMNS}, bm25(faq_fts, 2.0, 1.0, 0.0) AS score "
             "FROM faq_fts JOIN faq_document f ON f.question_id = faq_fts.rowid "
             "JOIN channel c ON c.id = f.channel_id "
-            f"WHERE faq_fts MATCH :match AND {_OFFERABLE} ORDER BY score LIMIT :candidates"
+            "WHERE faq_fts MATCH :match ORDER BY score LIMIT :candidates"
         )
     params["tsq"] = tsquery_any(words)
     return (
-        f"SELECT {_COLUMNS}, -ts_rank(f.faq_vector, q.query, 1) AS score "
-        "FROM faq_document f CROSS JOIN to_tsquery('simple', :tsq) AS q(query) "
-        "JOIN channel c ON c.id = f.channel_id "
-        f"WHERE f.faq_vector @@ q.query AND {_OFFERABLE} ORDER BY score LIMIT :candidates"
+        f"{_OFFERABLE_IDS}SELECT {_COLUMNS}, -ts_rank(f.faq_vector, q.query, 1) AS score "
+        "FROM o JOIN faq_document f ON f.question_id = o.id "
+        "CROSS JOIN to_tsquery('simple', :tsq) AS q(query) JOIN channel c ON c.id = f.channel_id "
+        "WHERE f.faq_vector @@ q.query ORDER BY score LIMIT :candidates"
     )
 
 

@@ -3,9 +3,9 @@
 - faq_document: one row per answered question, as its answer may be offered again (the words shown,
   folded copies for the indexes, FAQ flag and wording, how many questions it served); written with
   each answer (storage/repositories/faq_search.py).
-- SQLite: FTS5 external-content table `faq_fts` (unicode61, accents removed) kept in step by
-  triggers. PostgreSQL: a generated tsvector column `faq_vector` ('simple'; question weight A, answer
-  B) with a GIN index.
+- SQLite: FTS5 external-content table `faq_fts` (unicode61, accents removed; question, answer and
+  `scope`, the words naming who may be offered the row) kept in step by triggers. PostgreSQL: a
+  generated tsvector column `faq_vector` ('simple'; question weight A, answer B) with a GIN index.
 - offered_answer: which answers a question waiting on its offer was shown.
 - question.self_served_by: the answered question whose answer closed it ("This answers it").
 - Rows for the questions answered so far are built here.
@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("question", sa.Text(), nullable=False),
         sa.Column("answer", sa.Text(), nullable=False),
         sa.Column("cjk", sa.Boolean(), nullable=False),
+        sa.Column("scope", sa.Text(), nullable=False),
         sa.Column("faq", sa.Boolean(), nullable=False),
         sa.Column("edited", sa.Boolean(), nullable=False),
         sa.Column("served", sa.Integer(), nullable=False),
@@ -74,21 +75,22 @@ def upgrade() -> None:
         op.execute("CREATE INDEX faq_vector_gin ON faq_document USING gin (faq_vector)")
     else:
         op.execute(
-            "CREATE VIRTUAL TABLE faq_fts USING fts5(question, answer, content = 'faq_document', "
+            "CREATE VIRTUAL TABLE faq_fts USING fts5(question, answer, scope, content = 'faq_document', "
             "content_rowid = 'question_id', tokenize = 'unicode61 remove_diacritics 2')"
         )
         new = (
-            "INSERT INTO faq_fts(rowid, question, answer) VALUES (new.question_id, new.question, new.answer);"
+            "INSERT INTO faq_fts(rowid, question, answer, scope) "
+            "VALUES (new.question_id, new.question, new.answer, new.scope);"
         )
         old = (
-            "INSERT INTO faq_fts(faq_fts, rowid, question, answer) "
-            "VALUES ('delete', old.question_id, old.question, old.answer);"
+            "INSERT INTO faq_fts(faq_fts, rowid, question, answer, scope) "
+            "VALUES ('delete', old.question_id, old.question, old.answer, old.scope);"
         )
         op.execute(f"CREATE TRIGGER faq_fts_ai AFTER INSERT ON faq_document BEGIN {new} END")
         op.execute(f"CREATE TRIGGER faq_fts_ad AFTER DELETE ON faq_document BEGIN {old} END")
         # Only when the indexed words change: counting a use (`served`) leaves the index alone.
         op.execute(
-            "CREATE TRIGGER faq_fts_au AFTER UPDATE OF question, answer ON faq_document "
+            "CREATE TRIGGER faq_fts_au AFTER UPDATE OF question, answer, scope ON faq_document "
             f"BEGIN {old} {new} END"
         )
     index_all(op.get_bind(), now=datetime.now(UTC))
