@@ -17,7 +17,7 @@ from bot.domain.feedback import QuestionStatus
 from bot.domain.sending import RelayKind
 from storage.repositories.base import Repository
 from storage.repositories.engagement import record_event
-from storage.repositories.faq_search import candidate_queries, scope, wording
+from storage.repositories.faq_search import candidate_queries, scope, weigh, wording
 from storage.tables import FaqDocumentRow, OfferedAnswerRow, QuestionRow, RelayRow
 
 _F: Table = SQLModel.metadata.tables[FaqDocumentRow.__tablename__]
@@ -38,9 +38,11 @@ class FaqRepository(Repository):
         found: dict[int, FaqCandidate] = {}
         async with self._sessions() as session:
             conn = await session.connection()
+            sqlite = conn.dialect.name == "sqlite"
             for sql, params in candidate_queries(conn.dialect.name, wanted, announcement_id):
                 for row in await conn.execute(text(sql), params):
-                    found.setdefault(row.question_id, _candidate(row))
+                    rank = weigh(wanted, row.question, row.answer) if sqlite else float(row.score)
+                    found.setdefault(row.question_id, _candidate(row, rank))
         return sorted(found.values(), key=lambda c: (c.rank, -c.question_id))
 
     async def self_serve(
@@ -186,7 +188,7 @@ def _to_faq(row: Any) -> Faq:
     )
 
 
-def _candidate(row: Any) -> FaqCandidate:
+def _candidate(row: Any, rank: float) -> FaqCandidate:
     return FaqCandidate(
         question_id=row.question_id,
         announcement_id=row.announcement_id,
@@ -196,5 +198,5 @@ def _candidate(row: Any) -> FaqCandidate:
         answer=row.shown_answer,
         folded=f"{row.question}\n{row.answer}",
         faq=bool(row.faq),
-        rank=float(row.score),
+        rank=rank,
     )

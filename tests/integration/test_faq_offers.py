@@ -289,3 +289,16 @@ async def test_faq_commands_and_the_mark_as_faq_button(harness: Harness) -> None
     # Every admin action is audited.
     actions = [row.action for row in await rows(h, AuditRow)]
     assert actions.count("faqmark") >= 4 and "faqedit" in actions and "faqs" in actions
+
+
+async def test_retention_forgets_old_answers_but_keeps_faqs(harness: Harness, clock: FakeClock) -> None:
+    h = harness
+    await _members(h)
+    posts = await _announce(h)
+    kept = await _answered(h, "acme", posts["acme"], DEAL_QUESTION, DEAL_ANSWER)
+    gone = await _answered(h, "acme", posts["acme"], "Is the webinar recorded?", "Yes, on the portal.")
+    await h.app.stores.faq.set_faq(kept, on=True, now=clock.now())
+    clock.advance(days=400)
+    await h.app.stores.privacy.blank_before(clock.now(), placeholder="[removed]", reminder_prefix="reminder:")
+    assert [row.question_id for row in await rows(h, FaqDocumentRow)] == [kept]
+    assert gone != kept
