@@ -1,7 +1,7 @@
 """`news search` at scale: index build time, database size overhead, search latency p50/p95.
 
     uv run python bench/search.py [--announcements 100000 --questions 50000 --searches 300]
-        [--database sqlite|postgres|both] [--db URL]
+        [--database sqlite|postgres|both] [--db URL [--seeded]]
 
 Seeds partners (one channel each), topics, announcements (titles and bodies drawn from a vocabulary
 with a Zipf-like frequency, a fifth of them for one tier only, one in fifty with a Japanese variant)
@@ -14,7 +14,8 @@ the snippets), for a gold partner's channel, with queries of several kinds (mid-
 two words, a phrase, a prefix, a very common word, Japanese), and prints p50/p95 per kind and overall.
 
 `--db URL` uses that database (SQLite file or PostgreSQL) instead of a temporary SQLite file and a
-throwaway PostgreSQL cluster (tests/pg.py).
+throwaway PostgreSQL cluster (tests/pg.py); `--db URL --seeded` measures a database a run with the
+same `--db` seeded and indexed before, without seeding again (that takes minutes).
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ JAPANESE = (
     "詳細",
 )
 PARTNERS = 1_000
+SEED = 18  # the vocabulary is the first thing drawn from it: `--seeded` draws it again
 VOCABULARY = 6_000
 
 
@@ -104,7 +106,7 @@ class Writer:
 def seed(url: str, announcements: int, questions: int, now: datetime) -> list[str]:
     """Everything but the search index; returns the vocabulary, most frequent first."""
     migrate.upgrade(url)
-    rng = random.Random(18)
+    rng = random.Random(SEED)
     words = vocabulary(rng)
     writer = Writer(rng, words)
     old = now - timedelta(days=3 * 365)
@@ -207,7 +209,8 @@ def _analyze(engine: Engine) -> None:
 
 def queries(words: list[str], rng: random.Random, count: int) -> list[tuple[str, str]]:
     """(kind, words) pairs: words ranked 50 to 2,000 are a partner's typical terms; the top 10 are the
-    worst case (they are in most announcements)."""
+    worst case (they are in most announcements); words ranked past 4,000 are in a few dozen; "no match"
+    is a word in none (the vocabulary has no `q` or `x`)."""
     mid = words[50:2000]
     kinds = {
         "word": lambda: rng.choice(mid),
@@ -215,7 +218,9 @@ def queries(words: list[str], rng: random.Random, count: int) -> list[tuple[str,
         "phrase": lambda: f'"{rng.choice(words[:300])} {rng.choice(words[:300])}"',
         "prefix": lambda: rng.choice(mid)[:4] + "*",
         "common word": lambda: rng.choice(words[:10]),
+        "rare word": lambda: rng.choice(words[4000:]),
         "japanese": lambda: rng.choice(JAPANESE),
+        "no match": lambda: rng.choice(words[50:2000]) + "qx",
     }
     return [(kind, make()) for kind, make in itertools.islice(itertools.cycle(kinds.items()), count)]
 
@@ -230,8 +235,8 @@ async def measure(url: str, words: list[str], searches: int) -> None:
         user=UserRef(Platform.SLACK, "T0BENCH", "U1", "bench"),
     )
     timings: dict[str, list[float]] = {}
+    wholes: dict[str, list[float]] = {}
     cpu: list[float] = []  # this process's CPU per search: steadier than wall time on a busy machine
-    whole: list[float] = []
     found = 0
     try:
         for kind, typed in queries(words, rng, searches):
@@ -244,25 +249,24 @@ async def measure(url: str, words: list[str], searches: int) -> None:
             found += bool(hits)
             started = time.perf_counter()
             await service.search(inv, SearchNews(typed, query))
-            whole.append((time.perf_counter() - started) * 1000)
+            wholes.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
     finally:
         await app.close()
-    every = [t for values in timings.values() for t in values]
+    print(f"  {'':>12}  {'search SQL':>24}  {'whole use-case':>24}")
     for kind, values in timings.items():
-        print(f"  {kind:>12}: p50 {_p(values, 50):6.1f} ms · p95 {_p(values, 95):6.1f} ms")
-    print(
-        f"  search SQL, all {len(every)}: p50 {_p(every, 50):.1f} ms · p95 {_p(every, 95):.1f} ms "
-        f"({found} found something)"
-    )
-    print(
-        f"  whole use-case (search + read back + snippets): p50 {_p(whole, 50):.1f} ms · "
-        f"p95 {_p(whole, 95):.1f} ms"
-    )
+        print(f"  {kind:>12}: {_pp(values)}  {_pp(wholes[kind])}")
+    every = [t for values in timings.values() for t in values]
+    whole = [t for values in wholes.values() for t in values]
+    print(f"  {'all ' + str(len(every)):>12}: {_pp(every)}  {_pp(whole)}  ({found} found something)")
     print(
         f"  CPU of this process per search SQL (all of it on SQLite, the client's share on PostgreSQL): "
         f"p50 {_p(cpu, 50):.1f} ms · p95 {_p(cpu, 95):.1f} ms · load average {os.getloadavg()[0]:.1f} "
         f"on {os.cpu_count()} CPUs"
     )
+
+
+def _pp(values: list[float]) -> str:
+    return f"p50 {_p(values, 50):6.1f} ms · p95 {_p(values, 95):6.1f} ms"
 
 
 def _p(values: list[float], percent: int) -> float:
@@ -272,6 +276,10 @@ def _p(values: list[float], percent: int) -> float:
 
 
 async def run(url: str, name: str, args: argparse.Namespace) -> None:
+    if args.seeded:
+        print(f"{name}: measured as seeded before (--seeded)")
+        await measure(url, vocabulary(random.Random(SEED)), args.searches)
+        return
     started = time.perf_counter()
     words = await asyncio.to_thread(seed, url, args.announcements, args.questions, datetime.now(UTC))
     print(
@@ -285,6 +293,8 @@ async def run(url: str, name: str, args: argparse.Namespace) -> None:
 async def main(args: argparse.Namespace) -> None:
     from tests.pg import find_bindir, start_cluster
 
+    if args.seeded and not args.db:
+        sys.exit("--seeded needs --db: the database seeded before")
     if args.db:
         await run(args.db, args.db.split(":")[0], args)
         return
@@ -311,4 +321,7 @@ if __name__ == "__main__":
     parser.add_argument("--searches", type=int, default=300)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
     parser.add_argument("--db", help="this database URL (SQLite or PostgreSQL) instead of a temporary one")
+    parser.add_argument(
+        "--seeded", action="store_true", help="with --db: measure a database this bench seeded before"
+    )
     asyncio.run(main(parser.parse_args()))
