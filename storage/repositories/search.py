@@ -252,7 +252,8 @@ def search_sql(dialect: str, query: SearchQuery, partner: Partner | None, params
         joined = (
             f"WITH d AS MATERIALIZED (SELECT id AS announcement_id, {rank} AS score, "
             f"tiers, types, regions, languages{texts} FROM ({found}) AS found) "
-            f"SELECT a.id AS id, d.score AS score FROM d CROSS JOIN announcement a WHERE {' AND '.join(where)} "
+            "SELECT a.id AS id, d.score AS score FROM d CROSS JOIN announcement a "
+            f"WHERE {' AND '.join(where)} "
         )
     return joined + "ORDER BY score, COALESCE(a.sent_at, a.created_at) DESC, a.id DESC LIMIT :limit"
 
