@@ -212,7 +212,7 @@ class SearchDocumentRow(SQLModel, table=True):
     triggers; on PostgreSQL the generated `search_vector` tsvector column and its GIN index."""
 
     __tablename__ = "search_document"
-    # The rows with CJK text, for the searches that match them by LIKE (words under three characters).
+    # The rows with CJK text, for the searches that look for a word as a substring (under three characters).
     __table_args__ = (
         Index(
             "ix_search_document_cjk",

@@ -10,7 +10,7 @@ discard. The indexes over it (migration 0030):
   Chinese, which unicode61 cannot split into words), both kept in step by triggers.
 - PostgreSQL: the generated column `search_vector` (`to_tsvector('simple', …)`, title weight A, body
   B) with a GIN index, queried with `to_tsquery('simple', …)` built from sanitised words; CJK terms are
-  matched as substrings (LIKE) among the CJK rows.
+  matched as substrings (strpos) among the CJK rows.
 
 The 'simple' configuration (no stemming, no stop words) because announcements are multilingual: an
 English stemmer would mangle the German variant, and "simple" matches SQLite's unicode61 word for word.
