@@ -1304,6 +1304,34 @@ SLACK_EDIT_HINT: Final = (
     "Copies partners already got are updated in place, at the same pace as sending; their threads and "
     "questions stay. Copies not sent yet go out with the new text."
 )
+# The modals' "Translations" section (adapters/slack/variant_fields.py): admin-only words.
+SLACK_TRANSLATIONS_HEADING: Final = "**Translations**"
+SLACK_TRANSLATIONS_HINT: Final = (
+    "Partners reading {default} get the text above; a language below gets its own title and text. "
+    "Partners of a language with none get the text above. Add a language with the fields below."
+)
+SLACK_VARIANT_TITLE_LABEL: Final = "Title in {language} ({tag})"
+SLACK_VARIANT_BODY_LABEL: Final = "Text in {language} ({tag})"
+SLACK_VARIANT_MACHINE_HINT: Final = (
+    "A machine draft, not sent until accepted: saved unchanged it stays a draft; changed, it is your text."
+)
+SLACK_VARIANT_NEEDS_BOTH: Final = "A translation needs a title and a text: fill in both."
+SLACK_VARIANT_CANNOT_REMOVE: Final = (
+    "Removing a translation isn't possible here: put its text back, or cancel this edit."
+)
+SLACK_ADD_LANGUAGE_FIELD: Final = "Add a language"
+SLACK_ADD_LANGUAGE_PLACEHOLDER: Final = "Your partners' languages"
+SLACK_ADD_TAG_FIELD: Final = "…or another language"
+SLACK_ADD_TAG_PLACEHOLDER: Final = "A BCP 47 tag: de, pt-BR, ja…"
+SLACK_ADD_LANGUAGE_BUTTON: Final = "Add language"
+SLACK_ADD_LANGUAGE_NONE: Final = "Pick a language, or type its tag, then press Add language."
+SLACK_ADD_LANGUAGE_THERE: Final = "{language} ({tag}) is in the form already."
+SLACK_ADD_LANGUAGE_FULL: Final = "No room for another language in this form: Slack allows 100 blocks."
+SLACK_UPDATE_SENT_FIELD: Final = "Copies already delivered"
+SLACK_UPDATE_SENT_OPTION: Final = (
+    "Also send a new translation to the channels that got the default text (it replaces their copy)"
+)
+
 SLACK_RECALL_CONFIRM_TITLE: Final = "Recall #{id}?"
 SLACK_RECALL_CONFIRM_TEXT: Final = (
     "Every copy partners got is deleted, and copies not sent yet never go out. This can't be undone."
