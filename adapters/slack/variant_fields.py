@@ -75,13 +75,13 @@ def translation_blocks(
     (`offered`: the roster's languages, the default's left out)."""
     hint = m.SLACK_TRANSLATIONS_HINT.format(default=language_name(default_language))
     blocks: list[JSON] = [
-        {"type": "divider"},
+        {"type": "divider", "block_id": "vr_divider"},
         {
             "type": "section",
             "block_id": HEADING_BLOCK,
             "text": {"type": "mrkdwn", "text": m.SLACK_TRANSLATIONS_HEADING.replace("**", "*")},
         },
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": hint}]},
+        {"type": "context", "block_id": "vr_hint", "elements": [{"type": "mrkdwn", "text": hint}]},
     ]
     for variant in variants:
         blocks += language_blocks(variant.language, variant)
