@@ -505,6 +505,20 @@ class PartnerBot:
 
         return await self._in_turn(find)
 
+    async def preview(self, inv: Invocation, announcement_id: int) -> Reply | None:
+        """A draft's preview as it stands, for an adapter that redraws it after a change made beside
+        it (a translation added from under the preview): the refusal if `inv` may not use admin
+        features here, None when it is no draft (any more)."""
+
+        async def show() -> Reply | None:
+            refusal = await self._authorise(inv, f"preview {announcement_id}")
+            if refusal:
+                return refusal
+            previewed = await self.revisions.preview(announcement_id)
+            return present(previewed) if previewed else None
+
+        return await self._in_turn(show, inv)
+
     async def vocabulary(self) -> Vocabulary:
         """The known tiers, types, regions (and the roster's languages), for pickers and the CLI."""
         return await load_vocabulary(self._stores.directory, self.settings)

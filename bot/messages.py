@@ -1457,6 +1457,21 @@ DISCORD_REDRAFT_FILES_UNREADABLE: Final = (
     "Start a new broadcast with the files, or send this one as it is."
 )
 DISCORD_REPLACES_DRAFT: Final = "_Replaces draft #{old}, which was cancelled._"
+# "Add translation" under a preview (adapters/discord/translation_form.py): admin-only words.
+DISCORD_ADD_TRANSLATION_BUTTON: Final = "Add translation"
+DISCORD_TRANSLATION_PICK: Final = "Which language? Pick one to write its text, or to change the one it has."
+DISCORD_TRANSLATION_SELECT: Final = "A language…"
+DISCORD_TRANSLATION_EDIT_OPTION: Final = "{language} ({tag}) — change its text"
+DISCORD_TRANSLATION_MACHINE_OPTION: Final = "{language} ({tag}) — review the machine draft"
+DISCORD_TRANSLATION_OTHER_OPTION: Final = "Another language…"
+DISCORD_TRANSLATION_MODAL_TITLE: Final = "Translation of #{id}"
+DISCORD_TRANSLATION_MODAL_SHORT_TITLE: Final = "Translation"  # a modal title holds 45 characters
+DISCORD_LANGUAGE_LABEL: Final = "Language"
+DISCORD_LANGUAGE_DESCRIPTION: Final = "A BCP 47 tag: de, de-AT, pt-BR…"
+DISCORD_TRANSLATION_BODY_LABEL: Final = "Text"
+DISCORD_TRANSLATE_MACHINE_WITH_TEXT: Final = (
+    "`machine: {action}` goes alone: leave out title, body and update_sent (they are for your own text)."
+)
 
 # Admin: edit and recall:
 
