@@ -353,7 +353,10 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "already sent, copies delivered in that language keep their text unless `update-sent` comes "
     "before the title: then they are updated in place, like `edit`. With a machine translator "
     "configured (`PARTNERBOT_TRANSLATOR_URL`), `draft` writes a machine draft of the missing text: it "
-    "is shown for review and never sent until `accept` (or your own text replaces it).",
+    "is shown for review and never sent until `accept` (or your own text replaces it). In Slack, the "
+    "Broadcast and Edit forms have a Translations section (a title and text per language, Add "
+    "language); in Discord, press Add translation under the preview, or use "
+    "`/partner-admin translate` (its `machine` option: `draft` or `accept`).",
     "translations": "Lists an announcement's translations: language, title, and how many channels read "
     "each (the default text included).",
     "scheduled": "Lists scheduled announcements and when they go out.",

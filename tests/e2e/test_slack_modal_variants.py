@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import FakeClock
-from tests.e2e.test_slack_broadcast import actions_of, open_broadcast_modal, selected, typed
+from tests.e2e.test_slack_broadcast import open_broadcast_modal, selected, typed
 from tests.e2e.test_slack_harness import SlackWorld, open_world
 from tests.fakes.slack import JSON
 
