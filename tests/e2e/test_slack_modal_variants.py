@@ -177,3 +177,38 @@ async def test_edit_modal_edits_a_variant_and_updates_copies_sent(world: SlackWo
     assert "Österreich" in world.bot_posts(vienna.channel)[0].text
     listed = (await world.admin("translations 1"))[0]["text"]
     assert "korrigiert" in listed and "Österreich" in listed
+
+
+async def test_a_drafts_translation_changed_in_the_edit_modal_redraws_its_preview(world: SlackWorld) -> None:
+    await world.partner("berlin", tier="gold", follows=("pricing",), language="de")
+    await world.admin('broadcast topic:pricing title:"Q3 prices" Old lists.')
+    preview = (await world.wait_for(lambda: world.bot_posts(world.admin_channel), "the preview"))[0]
+    assert "no German text yet" in preview.text
+    before = set(world.fake.views)
+    await world.events.block_actions(
+        "announcement_edit",
+        "1",
+        user_id=world.dana.id,
+        channel_id=world.admin_channel.id,
+        message_ts=preview.ts,
+    )
+    view_id = await world.wait_for(lambda: next(iter(set(world.fake.views) - before), None), "the modal")
+    view = world.fake.views[view_id].data
+    assert "ed_update_sent" not in ids(view)  # a draft: nothing delivered to update
+    pick, _ = adders(view)
+    view = await add_language(world, view, {pick: picked("de")})
+    values = {
+        "ed_title": typed("Q3 prices"),
+        "ed_body": typed("Old lists."),
+        "vr_title:de": typed("Neue Preise"),
+        "vr_body:de": typed("Alte Listen."),
+    }
+    submitted = await world.events.view_submission(view["id"], values)
+    assert (submitted.status, submitted.body) == (200, "")
+    # Only the translation changed: the preview is redrawn in place, the German partner now counted.
+    await world.wait_for(lambda: "no German text yet" not in preview.text, "the preview redrawn")
+    assert (
+        "German text added to announcement #1" in preview.text
+        and "Preview of announcement #1" in preview.text
+    )
+    assert "Neue Preise" in (await world.admin("translations 1"))[0]["text"]
