@@ -1474,6 +1474,9 @@ DISCORD_TRANSLATION_MODAL_SHORT_TITLE: Final = "Translation"  # a modal title ho
 DISCORD_LANGUAGE_LABEL: Final = "Language"
 DISCORD_LANGUAGE_DESCRIPTION: Final = "A BCP 47 tag: de, de-AT, pt-BR…"
 DISCORD_TRANSLATION_BODY_LABEL: Final = "Text"
+DISCORD_UPDATE_SENT_LABEL: Final = "Copies already delivered"
+DISCORD_UPDATE_SENT_NO: Final = "Keep them: only copies not sent yet get it"
+DISCORD_UPDATE_SENT_YES: Final = "Update them: those that got the default too"
 DISCORD_TRANSLATE_MACHINE_WITH_TEXT: Final = (
     "`machine: {action}` goes alone: leave out title, body and update_sent (they are for your own text)."
 )

@@ -18,7 +18,12 @@ import discord
 from adapters.discord import preview as pv
 from adapters.discord import translate as tr
 from adapters.discord.handlers import uploads
-from adapters.discord.translation_form import TRANSLATE_ACTION, TranslationHandlers, translate_button
+from adapters.discord.translation_form import (
+    TRANSLATE_ACTION,
+    TranslationHandlers,
+    translate_button,
+    with_translate_button,
+)
 from adapters.discord.views import BroadcastFields, BroadcastModal, EditModal, RejectModal, static_view
 from bot import commands as c
 from bot import messages as m
@@ -275,9 +280,8 @@ class DiscordHandlers(TranslationHandlers):
         reply = await self.bot.button(inv, RECALL_ACTION if action == tr.RECALL_CONFIRMED else action, value)
         if not reply.is_error:
             await interaction.edit_original_response(view=None)
-        await self.send_parts(
-            interaction, tr.render_reply(reply), ephemeral=reply.is_error or reply.ephemeral
-        )
+        parts = with_translate_button(tr.render_reply(reply), EDIT_ACTION)  # after Send: beside Edit
+        await self.send_parts(interaction, parts, ephemeral=reply.is_error or reply.ephemeral)
 
     # --- Edit and Recall --------------------------------------------------------------------
 

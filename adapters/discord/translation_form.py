@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Final, cast
 
 import discord
@@ -22,7 +23,7 @@ from adapters.discord.views import static_view
 from bot import commands as c
 from bot import messages as m
 from bot.commands import MAX_BODY, MAX_TITLE
-from bot.domain import Announcement, ButtonStyle, Reply
+from bot.domain import Announcement, AnnouncementStatus, ButtonStyle, Reply
 from bot.domain.variants import Variant
 from bot.grammar import MAX_LANGUAGE
 from bot.i18n import language_name
@@ -37,6 +38,19 @@ def translate_button(announcement_id: int) -> tr.ButtonSpec:
     return tr.button_spec(
         m.DISCORD_ADD_TRANSLATION_BUTTON, TRANSLATE_ACTION, str(announcement_id), ButtonStyle.DEFAULT
     )
+
+
+def with_translate_button(parts: list[tr.Part], edit_action: str) -> list[tr.Part]:
+    """A reply's messages with Add translation beside its Edit button (after Send: Edit / Recall)."""
+    out = []
+    for part in parts:
+        buttons = [b for b in part.components if isinstance(b, tr.ButtonSpec)]
+        edit = next((b for b in buttons if b.custom_id.startswith(f"pb:{edit_action}:")), None)
+        if edit is not None and len(part.components) < tr.COMPONENTS_PER_MESSAGE:
+            value = edit.custom_id.rsplit(":", 1)[1]
+            part = replace(part, components=(*part.components, translate_button(int(value))))
+        out.append(part)
+    return out
 
 
 def language_options(
@@ -85,7 +99,15 @@ class TranslationSelect(
 class TranslationModal(discord.ui.Modal):
     """Language, title and text of one translation; prefilled when the announcement has it."""
 
-    def __init__(self, announcement_id: int, message_id: int, language: str, variant: Variant | None) -> None:
+    def __init__(
+        self,
+        announcement_id: int,
+        message_id: int,
+        language: str,
+        variant: Variant | None,
+        *,
+        sent: bool = False,
+    ) -> None:
         heading = m.DISCORD_TRANSLATION_MODAL_TITLE.format(id=announcement_id)
         super().__init__(
             title=heading if len(heading) <= MAX_MODAL_TITLE else m.DISCORD_TRANSLATION_MODAL_SHORT_TITLE
@@ -112,13 +134,27 @@ class TranslationModal(discord.ui.Modal):
         )
         self.add_item(discord.ui.Label(text=m.DISCORD_TITLE_LABEL, component=self.heading))
         self.add_item(discord.ui.Label(text=m.DISCORD_TRANSLATION_BODY_LABEL, component=self.body))
+        # Out already: `update-sent`, as a select (a modal's own choice component) defaulting to no.
+        self.update: discord.ui.Select[TranslationModal] | None = None
+        if sent:
+            self.update = discord.ui.Select(
+                custom_id="update_sent",
+                options=[
+                    discord.SelectOption(label=m.DISCORD_UPDATE_SENT_NO, value="no", default=True),
+                    discord.SelectOption(label=m.DISCORD_UPDATE_SENT_YES, value="yes"),
+                ],
+                required=False,
+            )
+            self.add_item(discord.ui.Label(text=m.DISCORD_UPDATE_SENT_LABEL, component=self.update))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        update_sent = self.update is not None and "yes" in self.update.values
         command = c.Translate(
             self.announcement_id,
             self.language.value.strip(),
             self.heading.value.strip(),
             self.body.value.strip(),
+            update_sent,
         )
         await _handlers(interaction).translation_submitted(interaction, command, self.message_id)
 
@@ -151,7 +187,9 @@ class TranslationHandlers(PartnerHandlers):
             return
         language = "" if picked == OTHER else picked
         variant = next((v for v in found.variants if v.language == language), None)
-        await interaction.response.send_modal(TranslationModal(found.id, message_id, language, variant))
+        sent = found.status is not AnnouncementStatus.DRAFT
+        modal = TranslationModal(found.id, message_id, language, variant, sent=sent)
+        await interaction.response.send_modal(modal)
 
     async def translation_submitted(
         self, interaction: discord.Interaction, command: c.Translate, message_id: int

@@ -129,3 +129,30 @@ async def test_machine_option_drafts_and_accepts_and_goes_alone(world: DiscordWo
     assert accepted == m.TRANSLATION_NO_DRAFT.format(id=draft, language="German", tag="de")
     missing = await _admin(world, "translate", announcement=draft, language="de", body="Text")
     assert m.TITLE_EMPTY in missing
+
+
+async def test_after_send_a_new_translation_can_update_the_copies_that_got_the_default(
+    world: DiscordWorld,
+) -> None:
+    fake = world.fake
+    draft, shown = await preview(world)
+    send = fake.push_component(shown.id, f"pb:announcement_send:{draft}", user_id=world.admin.user.id)
+    (sending,) = await world.followups(send, 1)
+    assert f"pb:announcement_translate:{draft}" in components(sending)  # beside Edit and Recall
+    [japanese] = await world.wait_posts(world.partners["tokyo"].channel)
+    await world.delivered(draft, 3)
+    assert japanese.embeds[0]["title"] == "New prices"  # no Japanese text yet: the default
+
+    # The modal of a sent announcement asks about the copies already delivered (default: keep them).
+    picked = await pick_language(world, sending, draft, "ja")
+    modal = (await fake.interaction_response(picked.id))["data"]
+    selects = [c for c in walk_components(modal["components"]) if c.get("custom_id") == "update_sent"]
+    assert [o["value"] for o in selects[0]["options"]] == ["no", "yes"]
+    saved = fake.push_modal_submit(
+        picked.id, {"title": "新価格", "body": "リストが出ました。", "update_sent": ["yes"]}
+    )
+    said = (await world.answer(saved))["data"]["content"]
+    assert "1 copy already delivered in Japanese will be updated in place" in said
+    await fake.wait_for(lambda: japanese.embeds[0]["title"] == "新価格")
+    [german] = world.bot_posts(world.partners["berlin"].channel)
+    assert german.embeds[0]["title"] == "New prices"  # other languages untouched
