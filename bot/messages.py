@@ -357,7 +357,10 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "already sent, copies delivered in that language keep their text unless `update-sent` comes "
     "before the title: then they are updated in place, like `edit`. With a machine translator "
     "configured (`PARTNERBOT_TRANSLATOR_URL`), `draft` writes a machine draft of the missing text: it "
-    "is shown for review and never sent until `accept` (or your own text replaces it).",
+    "is shown for review and never sent until `accept` (or your own text replaces it). In Slack, the "
+    "Broadcast and Edit forms have a Translations section (a title and text per language, Add "
+    "language); in Discord, press Add translation under the preview, or use "
+    "`/partner-admin translate` (its `machine` option: `draft` or `accept`).",
     "translations": "Lists an announcement's translations: language, title, and how many channels read "
     "each (the default text included).",
     "scheduled": "Lists scheduled announcements and when they go out.",
@@ -1316,6 +1319,34 @@ SLACK_EDIT_HINT: Final = (
     "Copies partners already got are updated in place, at the same pace as sending; their threads and "
     "questions stay. Copies not sent yet go out with the new text."
 )
+# The modals' "Translations" section (adapters/slack/variant_fields.py): admin-only words.
+SLACK_TRANSLATIONS_HEADING: Final = "**Translations**"
+SLACK_TRANSLATIONS_HINT: Final = (
+    "Partners reading {default} get the text above; a language below gets its own title and text. "
+    "Partners of a language with none get the text above. Add a language with the fields below."
+)
+SLACK_VARIANT_TITLE_LABEL: Final = "Title in {language} ({tag})"
+SLACK_VARIANT_BODY_LABEL: Final = "Text in {language} ({tag})"
+SLACK_VARIANT_MACHINE_HINT: Final = (
+    "A machine draft, not sent until accepted: saved unchanged it stays a draft; changed, it is your text."
+)
+SLACK_VARIANT_NEEDS_BOTH: Final = "A translation needs a title and a text: fill in both."
+SLACK_VARIANT_CANNOT_REMOVE: Final = (
+    "Removing a translation isn't possible here: put its text back, or cancel this edit."
+)
+SLACK_ADD_LANGUAGE_FIELD: Final = "Add a language"
+SLACK_ADD_LANGUAGE_PLACEHOLDER: Final = "Your partners' languages"
+SLACK_ADD_TAG_FIELD: Final = "…or another language"
+SLACK_ADD_TAG_PLACEHOLDER: Final = "A BCP 47 tag: de, pt-BR, ja…"
+SLACK_ADD_LANGUAGE_BUTTON: Final = "Add language"
+SLACK_ADD_LANGUAGE_NONE: Final = "Pick a language, or type its tag, then press Add language."
+SLACK_ADD_LANGUAGE_THERE: Final = "{language} ({tag}) is in the form already."
+SLACK_ADD_LANGUAGE_FULL: Final = "No room for another language in this form: Slack allows 100 blocks."
+SLACK_UPDATE_SENT_FIELD: Final = "Copies already delivered"
+SLACK_UPDATE_SENT_OPTION: Final = (
+    "Also send a new translation to the channels that got the default text (it replaces their copy)"
+)
+
 SLACK_RECALL_CONFIRM_TITLE: Final = "Recall #{id}?"
 SLACK_RECALL_CONFIRM_TEXT: Final = (
     "Every copy partners got is deleted, and copies not sent yet never go out. This can't be undone."
@@ -1382,6 +1413,8 @@ DISCORD_PARTNER_DESCRIPTIONS: Final[Mapping[str, str]] = {
     "language_option": P(
         "The language partnerbot speaks here: a tag such as de, fr, ja; off: your organisation's"
     ),
+    "quiet_option": P("Quiet hours with nothing posted, e.g. 20:00-08:00, or off"),
+    "cap_option": P("The most normal announcements a week: 1 to 50, off, or default"),
     "join": P("Link this channel to your partner organisation"),
     "code_option": P("The join code your partner manager gave you"),
     "help": P("What partnerbot can do here"),
@@ -1441,6 +1474,24 @@ DISCORD_REDRAFT_FILES_UNREADABLE: Final = (
     "Start a new broadcast with the files, or send this one as it is."
 )
 DISCORD_REPLACES_DRAFT: Final = "_Replaces draft #{old}, which was cancelled._"
+# "Add translation" under a preview (adapters/discord/translation_form.py): admin-only words.
+DISCORD_ADD_TRANSLATION_BUTTON: Final = "Add translation"
+DISCORD_TRANSLATION_PICK: Final = "Which language? Pick one to write its text, or to change the one it has."
+DISCORD_TRANSLATION_SELECT: Final = "A language…"
+DISCORD_TRANSLATION_EDIT_OPTION: Final = "{language} ({tag}) — change its text"
+DISCORD_TRANSLATION_MACHINE_OPTION: Final = "{language} ({tag}) — review the machine draft"
+DISCORD_TRANSLATION_OTHER_OPTION: Final = "Another language…"
+DISCORD_TRANSLATION_MODAL_TITLE: Final = "Translation of #{id}"
+DISCORD_TRANSLATION_MODAL_SHORT_TITLE: Final = "Translation"  # a modal title holds 45 characters
+DISCORD_LANGUAGE_LABEL: Final = "Language"
+DISCORD_LANGUAGE_DESCRIPTION: Final = "A BCP 47 tag: de, de-AT, pt-BR…"
+DISCORD_TRANSLATION_BODY_LABEL: Final = "Text"
+DISCORD_UPDATE_SENT_LABEL: Final = "Copies already delivered"
+DISCORD_UPDATE_SENT_NO: Final = "Keep them: only copies not sent yet get it"
+DISCORD_UPDATE_SENT_YES: Final = "Update them: those that got the default too"
+DISCORD_TRANSLATE_MACHINE_WITH_TEXT: Final = (
+    "`machine: {action}` goes alone: leave out title, body and update_sent (they are for your own text)."
+)
 
 # Admin: edit and recall:
 
