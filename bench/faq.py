@@ -5,7 +5,7 @@ questions, its index build time and size.
         [--database sqlite|postgres|both] [--db URL]
 
 Seeds partners, announcements and answered questions as bench/search.py does (its `seed`: texts drawn
-from a Zipf-distributed vocabulary), builds `faq_document` as migration 0032 does for existing answers
+from a Zipf-distributed vocabulary), builds `faq_document` as migration 0033 does for existing answers
 (`index_all`: SQLite's FTS5 through its triggers, PostgreSQL's generated tsvector and GIN index),
 marks one answered question in a hundred as FAQ, then times `FullTextSimilarity.similar` — the store's
 candidate query, the relevance floor and the audience checks, what a partner's question costs before it

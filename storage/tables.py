@@ -742,7 +742,7 @@ class FaqDocumentRow(SQLModel, table=True):
 
     `shown_question` / `shown_answer` are the words a partner is shown (the question and its latest
     answer, or the wording an admin gave the FAQ: `edited`); `question` / `answer` are the same
-    folded (bot/domain/search.py) for the full-text indexes built on them by migration 0032: SQLite's
+    folded (bot/domain/search.py) for the full-text indexes built on them by migration 0033: SQLite's
     FTS5 `faq_fts` (unicode61, accents removed; triggers keep it in step), PostgreSQL's generated
     `faq_vector` tsvector with a GIN index. `faq`: an admin marked it reusable for every partner;
     `served`: the partner questions it answered on its own ("This answers it")."""

@@ -2,7 +2,7 @@
 
 `faq_document` holds one row per answered question (storage/tables.py), rewritten by `index_answer`
 in the transaction that records an answer and by `set_wording` when an admin edits an FAQ. Its
-indexes (migration 0032) mirror `news search`'s (storage/repositories/search.py):
+indexes (migration 0033) mirror `news search`'s (storage/repositories/search.py):
 
 - SQLite: FTS5 `faq_fts` (external content, `unicode61 remove_diacritics 2`), queried with an OR of
   the question's significant words ANDed with the `scope` words of the rows the partner may be offered,
@@ -94,7 +94,7 @@ async def index_answer(session: AsyncSession, question_id: int, answer: str, *, 
 
 
 def index_all(conn: Connection, *, now: datetime) -> int:
-    """Build a row for every answered question from its latest answer (migration 0032, the bench)."""
+    """Build a row for every answered question from its latest answer (migration 0033, the bench)."""
     latest: dict[int, str] = {}
     for question_id, answer in conn.execute(select(_AN.c.question_id, _AN.c.text).order_by(_AN.c.id)):
         latest[question_id] = answer

@@ -15,7 +15,7 @@ ADAPTER_TABLES = ("slack_", "discord_")
 # The full-text indexes over search_document (migration 0030), built in SQL, not SQLModel: SQLite's
 # FTS5 tables (and their shadow tables), PostgreSQL's generated tsvector column and its indexes.
 SEARCH_INDEXES = ("search_fts", "search_trigram", "search_vector")
-# The same over faq_document (migration 0032, issue 18): SQLite's `faq_fts`, PostgreSQL's `faq_vector`.
+# The same over faq_document (migration 0033, issue 18): SQLite's `faq_fts`, PostgreSQL's `faq_vector`.
 FAQ_INDEXES = ("faq_fts", "faq_vector")
 
 

@@ -10,8 +10,8 @@
 - question.self_served_by: the answered question whose answer closed it ("This answers it").
 - Rows for the questions answered so far are built here.
 
-Revision ID: 0032
-Revises: 0031
+Revision ID: 0033
+Revises: 0032
 Create Date: 2026-12-04
 """
 
@@ -23,8 +23,8 @@ from alembic import op
 
 from storage.repositories.faq_search import index_all
 
-revision: str = "0032"
-down_revision: str | None = "0031"
+revision: str = "0033"
+down_revision: str | None = "0032"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
