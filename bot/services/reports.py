@@ -77,7 +77,8 @@ class ReportService:
         )
         lines = [header, _counts(m.REPORT_TOTALS, engagement.totals())]
         lines += [render_actions(actions)] if actions is not None else []
-        lines += [render_self_served(actions)] if actions is not None else []
+        if actions is not None and actions.by_kind.get(EngagementKind.QUESTION_ASKED):
+            lines.append(render_self_served(actions))
         lines += ["", m.REPORT_BY_TOPIC]
         lines += [_line(_topic_name(line.name), line) for line in engagement.by_topic]
         lines += ["", m.REPORT_BY_TIER]
