@@ -1750,7 +1750,7 @@ TRANSLATION_NO_DRAFT: Final = (
     "Announcement #{id} has no {language} text to accept. Draft one with `translate {id} {tag} draft`."
 )
 TRANSLATIONS_MACHINE_MARK: Final = " — 🤖 machine draft, review before it is sent (not sent)"
-TRANSLATOR_TIMEOUT: Final = "no answer in time"
+TRANSLATOR_TIMEOUT: Final = "no answer within {seconds:g} s (PARTNERBOT_TRANSLATOR_TIMEOUT)"
 TRANSLATOR_HTTP_ERROR: Final = "the service answered HTTP {code}"
 TRANSLATOR_UNREACHABLE: Final = "the service could not be reached"
 TRANSLATOR_BAD_ANSWER: Final = "the service's answer could not be read"
