@@ -18,7 +18,8 @@ from bot.domain.directory import DeliveryMode
 from bot.domain.outbox import Work
 from bot.domain.sending import DigestItem, DigestPost, Outgoing
 from bot.domain.variants import pick, reader_language
-from bot.i18n import ENGLISH, catalog_language, long_date, reader, reading
+from bot.formats import long_day
+from bot.i18n import ENGLISH, catalog_language, reader, reading
 from bot.ports.clock import Clock
 from bot.ports.outbox import DigestStore
 from bot.services.cta import CtaLinks, linked
@@ -118,4 +119,4 @@ def label(period: str) -> str:
 
 def _day(day: date) -> str:
     """The house format in English ("Wednesday 25 November 2026"); the reader's locale's own else."""
-    return m.DIGEST_DAY.format(day=day) if catalog_language(reader()) == ENGLISH else long_date(day)
+    return m.DIGEST_DAY.format(day=day) if catalog_language(reader()) == ENGLISH else long_day(day)

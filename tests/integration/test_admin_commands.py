@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import time as _time
 from datetime import timedelta
+
+from babel.dates import format_time
 
 from adapters.local.sender import Fault
 from bot import messages as m
@@ -23,6 +26,9 @@ from tests.integration.support import (
     setup_topics,
     slack_invocation,
 )
+
+# 09:00 as English readers write it (Babel: "9:00 AM", with the narrow space CLDR puts before AM).
+NINE_AM = format_time(_time(9, 0), format="short", locale="en")
 
 
 async def _four_partners(h: Harness) -> None:
@@ -367,7 +373,7 @@ async def test_digest_holding_switched_off_delivers_at_once(harness: Harness) ->
     harness.app.bot.admin.hold_digests = False
     await _four_partners(harness)
     reply = await harness.partner("acme", "settings mode daily")
-    assert not reply.is_error and "daily digest, every day at 09:00 (UTC)" in reply.text
+    assert not reply.is_error and f"daily digest, every day at {NINE_AM} (UTC)" in reply.text
     preview = await harness.admin('broadcast topic:security title:"Normal" Not urgent.')
     assert "digest" not in preview.text.split("**Reach:**")[1]
     await harness.admin("send 1")
