@@ -1007,7 +1007,7 @@ PARTNER_TREND_DOWN: Final = "down {change} from {previous} the {days} days befor
 PARTNER_TREND_STEADY: Final = "steady ({previous} the {days} days before)"
 PARTNER_RECENT: Final = Plural("• the latest action:", "• the latest {n} actions:")
 PARTNER_NO_ACTIONS: Final = "• no action recorded yet"
-PARTNER_ACTION_LINE: Final = "  · {when:%Y-%m-%d %H:%M} UTC: {action}{about}"
+PARTNER_ACTION_LINE: Final = "  · {when}: {action}{about}"
 PARTNER_ACTION_ANNOUNCEMENT: Final = ' ("{title}")'
 PARTNER_ACTION_TOPIC: Final = " (`{slug}`)"
 PARTNER_NO_CHANNELS: Final = '• no channels yet: `invite "{name}"` makes a join code for one'
@@ -1016,8 +1016,8 @@ CHANNEL_ACTIVE: Final = "active"
 CHANNEL_INACTIVE: Final = "off ({reason})"
 NO_TOPICS: Final = "none"
 ACTIVITY_NONE: Final = "none yet"
-ACTIVITY_DELIVERY: Final = "{when:%Y-%m-%d %H:%M} UTC (an announcement delivered)"
-ACTIVITY_FEEDBACK: Final = "{when:%Y-%m-%d %H:%M} UTC (a question, reaction or acknowledgement)"
+ACTIVITY_DELIVERY: Final = "{when} (an announcement delivered)"
+ACTIVITY_FEEDBACK: Final = "{when} (a question, reaction or acknowledgement)"
 PARTNER_SET_NOTHING: Final = (
     'Say what to change, e.g. `partner set "{name}" tier:gold region:emea` '
     "(tier, type, region, language, timezone)."
