@@ -766,7 +766,6 @@ DIGEST_DAILY: Final = P("Daily digest · {date}")
 DIGEST_WEEKLY: Final = P("Weekly digest · week to {date}")
 DIGEST_CATCH_UP: Final = P("What you missed")
 DIGEST_HEADER: Final = P("📰 **{label}** — {announcements}")
-DIGEST_DAY: Final = "{day:%A} {day.day} {day:%B %Y}"
 DIGEST_EVERY_DAY: Final = P("every day at {time}")
 DIGEST_EVERY_WEEK: Final = P("every {weekday} at {time}")
 SETTINGS_DIGEST: Final = P(" — {when}")
