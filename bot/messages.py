@@ -779,7 +779,6 @@ DIGEST_DAILY: Final = P("Daily digest · {date}")
 DIGEST_WEEKLY: Final = P("Weekly digest · week to {date}")
 DIGEST_CATCH_UP: Final = P("What you missed")
 DIGEST_HEADER: Final = P("📰 **{label}** — {announcements}")
-DIGEST_DAY: Final = "{day:%A} {day.day} {day:%B %Y}"
 DIGEST_EVERY_DAY: Final = P("every day at {time}")
 DIGEST_EVERY_WEEK: Final = P("every {weekday} at {time}")
 SETTINGS_DIGEST: Final = P(" — {when}")
@@ -1022,7 +1021,7 @@ PARTNER_TREND_DOWN: Final = "down {change} from {previous} the {days} days befor
 PARTNER_TREND_STEADY: Final = "steady ({previous} the {days} days before)"
 PARTNER_RECENT: Final = Plural("• the latest action:", "• the latest {n} actions:")
 PARTNER_NO_ACTIONS: Final = "• no action recorded yet"
-PARTNER_ACTION_LINE: Final = "  · {when:%Y-%m-%d %H:%M} UTC: {action}{about}"
+PARTNER_ACTION_LINE: Final = "  · {when}: {action}{about}"
 PARTNER_ACTION_ANNOUNCEMENT: Final = ' ("{title}")'
 PARTNER_ACTION_TOPIC: Final = " (`{slug}`)"
 PARTNER_NO_CHANNELS: Final = '• no channels yet: `invite "{name}"` makes a join code for one'
@@ -1031,8 +1030,8 @@ CHANNEL_ACTIVE: Final = "active"
 CHANNEL_INACTIVE: Final = "off ({reason})"
 NO_TOPICS: Final = "none"
 ACTIVITY_NONE: Final = "none yet"
-ACTIVITY_DELIVERY: Final = "{when:%Y-%m-%d %H:%M} UTC (an announcement delivered)"
-ACTIVITY_FEEDBACK: Final = "{when:%Y-%m-%d %H:%M} UTC (a question, reaction or acknowledgement)"
+ACTIVITY_DELIVERY: Final = "{when} (an announcement delivered)"
+ACTIVITY_FEEDBACK: Final = "{when} (a question, reaction or acknowledgement)"
 PARTNER_SET_NOTHING: Final = (
     'Say what to change, e.g. `partner set "{name}" tier:gold region:emea` '
     "(tier, type, region, language, timezone)."
@@ -1813,7 +1812,7 @@ TRANSLATION_NO_DRAFT: Final = (
     "Announcement #{id} has no {language} text to accept. Draft one with `translate {id} {tag} draft`."
 )
 TRANSLATIONS_MACHINE_MARK: Final = " — 🤖 machine draft, review before it is sent (not sent)"
-TRANSLATOR_TIMEOUT: Final = "no answer in time"
+TRANSLATOR_TIMEOUT: Final = "no answer within {seconds:g} s (PARTNERBOT_TRANSLATOR_TIMEOUT)"
 TRANSLATOR_HTTP_ERROR: Final = "the service answered HTTP {code}"
 TRANSLATOR_UNREACHABLE: Final = "the service could not be reached"
 TRANSLATOR_BAD_ANSWER: Final = "the service's answer could not be read"
