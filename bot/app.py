@@ -53,6 +53,7 @@ from storage.repositories import (
     DigestRepository,
     DirectoryRepository,
     EngagementRepository,
+    FaqRepository,
     FeedbackRepository,
     JobRunRepository,
     NoticeRepository,
@@ -192,6 +193,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         series=SeriesRepository(sessions),
         caps=CapRepository(sessions, excluded_channels=admin_channels),
         approvals=ApprovalRepository(sessions),
+        faq=FaqRepository(sessions),
     )
 
 
@@ -211,7 +213,7 @@ def _translator(settings: Settings) -> Translator | None:
     from adapters.translator import LibreTranslator  # only where one is configured
 
     key = settings.translator_key.get_secret_value()
-    return LibreTranslator(settings.translator_url.strip(), api_key=key)
+    return LibreTranslator(settings.translator_url.strip(), api_key=key, timeout=settings.translator_timeout)
 
 
 async def build_app(

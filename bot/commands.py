@@ -294,6 +294,28 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class FaqMark:
+    """`faq <question id>` (mark an answered question as FAQ), `faq <question id> off` (unmark)."""
+
+    question_id: int
+    on: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class FaqEdit:
+    """`faq <question id> question:"…" answer:"…"` (either or both): the FAQ's wording; marks it too."""
+
+    question_id: int
+    question: str | None = None
+    answer: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Faqs:
+    """`faqs`: every FAQ, with how many questions each answered on its own."""
+
+
+@dataclass(frozen=True, slots=True)
 class PartnerShow:
     """`partner "<name>"`: the partner's card."""
 
@@ -389,6 +411,19 @@ class TranslateAccept:
 
     announcement_id: int
     language: str
+
+
+@dataclass(frozen=True, slots=True)
+class EditTexts:
+    """The Edit modal (Slack) in one submission: the default text and each language's text. Never
+    typed: adapters build it. Variants whose text is unchanged are left alone; `update_sent` means
+    for each changed one what `translate … update-sent` means."""
+
+    announcement_id: int
+    title: str
+    body: str
+    variants: tuple[Variant, ...] = ()
+    update_sent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,6 +532,7 @@ AdminCommand = (
     | TranslateDraft
     | TranslateAccept
     | Translations
+    | EditTexts
     | SeriesList
     | SeriesAction
     | SeriesEdit
@@ -504,4 +540,7 @@ AdminCommand = (
     | Approve
     | Reject
     | TopicApproval
+    | FaqMark
+    | FaqEdit
+    | Faqs
 )

@@ -17,22 +17,33 @@ from bot import messages as m
 from bot.domain.announcements import Announcement, AnnouncementStatus
 from bot.domain.audiences import SavedAudience
 from bot.domain.conversation import Invocation, Refusal, RefusalCode, Reply
+from bot.domain.faq import OfferState
 from bot.domain.languages import ReaderLanguage
 from bot.domain.refs import ChannelRef, Platform, UserRef
 from bot.domain.topics import Topic
 from bot.grammar import help_text, parse_admin, parse_partner
 from bot.i18n import reading
 from bot.ports.clock import Clock
+from bot.ports.similarity import Similarity
 from bot.ports.stores import Stores
 from bot.ports.translator import Translator
-from bot.presenter import SHOW_ACTION, TEST_ACTION, localized, present
+from bot.presenter import (
+    FAQ_ASK_ACTION,
+    FAQ_MARK_ACTION,
+    FAQ_USED_ACTION,
+    SHOW_ACTION,
+    TEST_ACTION,
+    localized,
+    present,
+)
 from bot.presenter.approvals import APPROVE_ACTION, REJECT_ACTION, approval_reply, history_lines
 from bot.presenter.audiences import audience_reply
 from bot.presenter.engagement import engagement_reply
 from bot.presenter.engagement import quiet_reply as gone_quiet_reply
+from bot.presenter.faq import faq_reply
 from bot.presenter.series import SERIES_END_ACTION, SERIES_START_ACTION, calendar_reply, series_reply
 from bot.presenter.translations import translation_reply
-from bot.results import ApprovalRequested, FeedbackResult, QuestionAnswered, Refused
+from bot.results import ApprovalRequested, EditUnchanged, FeedbackResult, QuestionAnswered, Refused
 from bot.services.acks import AckPorts, AckService
 from bot.services.admin import (
     CANCEL_ACTION,
@@ -50,6 +61,7 @@ from bot.services.calendar import CalendarPorts, CalendarService
 from bot.services.cta import CtaLinks, CtaPorts, CtaService
 from bot.services.dashboard_access import DASHBOARD_CHANNEL, DashboardAccess
 from bot.services.engagement import EngagementPorts, EngagementService
+from bot.services.faq import FaqPorts, FaqService
 from bot.services.feedback import FeedbackPorts, FeedbackService
 from bot.services.files import FilePorts, FileService
 from bot.services.languages import Languages
@@ -65,6 +77,7 @@ from bot.services.roster import RosterPorts, RosterService
 from bot.services.scheduling import SchedulingPorts, SchedulingService
 from bot.services.search import SearchPorts, SearchService
 from bot.services.series import SeriesPorts, SeriesService
+from bot.services.similarity import FullTextSimilarity
 from bot.services.test_sends import TestSendPorts, TestSendService
 from bot.services.translations import TranslationPorts, TranslationService
 from bot.settings import CoreSettings
@@ -92,6 +105,7 @@ class PartnerBot:
         cta_links: CtaLinks | None = None,
         image_links: ImageLinks | None = None,
         translator: Translator | None = None,
+        similarity: Similarity | None = None,
     ) -> None:
         self.settings = settings
         # The web dashboard's sign-in links (`dashboard`); None when the root serves no dashboard.
@@ -100,6 +114,7 @@ class PartnerBot:
         self.slots = CommandSlots(command_slots)
         self._stores = stores
         self._clock = clock
+        self._wake_worker = wake_worker
         # Each service gets only the ports it uses (its `…Ports`); this is where they are handed over.
         s = stores
         self.partners = PartnerService(
@@ -218,11 +233,18 @@ class PartnerBot:
         )
         self.feedback = FeedbackService(
             FeedbackPorts(
-                feedback=s.feedback, announcements=s.announcements, digests=s.digests, directory=s.directory
+                feedback=s.feedback,
+                announcements=s.announcements,
+                digests=s.digests,
+                directory=s.directory,
+                faq=s.faq,
             ),
             clock,
             settings,
+            # Answers that already exist (issue 18): full-text unless the root hands in another.
+            similarity=similarity or FullTextSimilarity(s.faq, s.search),
         )
+        self.faqs = FaqService(FaqPorts(faq=s.faq), clock)
         self.analytics = AnalyticsService(
             AnalyticsPorts(stats=s.stats, announcements=s.announcements, acks=s.acks)
         )
@@ -505,6 +527,20 @@ class PartnerBot:
 
         return await self._in_turn(find)
 
+    async def preview(self, inv: Invocation, announcement_id: int) -> Reply | None:
+        """A draft's preview as it stands, for an adapter that redraws it after a change made beside
+        it (a translation added from under the preview): the refusal if `inv` may not use admin
+        features here, None when it is no draft (any more)."""
+
+        async def show() -> Reply | None:
+            refusal = await self._authorise(inv, f"preview {announcement_id}")
+            if refusal:
+                return refusal
+            previewed = await self.revisions.preview(announcement_id)
+            return present(previewed) if previewed else None
+
+        return await self._in_turn(show, inv)
+
     async def vocabulary(self) -> Vocabulary:
         """The known tiers, types, regions (and the roster's languages), for pickers and the CLI."""
         return await load_vocabulary(self._stores.directory, self.settings)
@@ -681,6 +717,8 @@ class PartnerBot:
                 return translation_reply(await self.translations.accept(parsed))
             case c.Translations():
                 return translation_reply(await self.translations.listing(parsed))
+            case c.EditTexts():
+                return await self._edit_texts(inv, parsed)
             case c.SeriesList():
                 return series_reply(await self.series.listing())
             case c.SeriesAction():
@@ -695,7 +733,46 @@ class PartnerBot:
                 return approval_reply(await self.approvals.reject(inv, parsed))
             case c.TopicApproval():
                 return approval_reply(await self.approvals.set_topic(parsed))
+            case c.FaqMark():
+                return faq_reply(await self.faqs.mark(parsed))
+            case c.FaqEdit():
+                return faq_reply(await self.faqs.edit(parsed))
+            case c.Faqs():
+                return faq_reply(await self.faqs.listing())
         raise AssertionError(f"unhandled admin command {parsed!r}")
+
+    async def _edit_texts(self, inv: Invocation, cmd: c.EditTexts) -> Reply:
+        """The Edit modal: every changed translation checked, then saved, then the default text edited
+        (a draft's preview, last, shows them all); a wrong one first saves nothing."""
+        changed = await self.translations.changed(cmd)
+        if isinstance(changed, Refused):
+            return translation_reply(changed)
+        saved = [translation_reply(await self.translations.translate(each)) for each in changed]
+        edit = c.Edit(cmd.announcement_id, title=cmd.title, body=cmd.body)
+        gated = await self.approvals.gate_edit(inv, edit)
+        result = None if gated else await self.revisions.edit(edit)
+        if saved and isinstance(result, EditUnchanged):  # only translations changed
+            result = await self.revisions.preview(cmd.announcement_id)
+            if result is None:
+                return replace(saved[-1], text="\n".join(reply.text for reply in saved))
+        edited = approval_reply(gated) if gated else present(result) if result else None
+        if edited is None:  # not expected: either the approval gate or the edit answers
+            raise AssertionError("edit without a result")
+        lines = [reply.text for reply in saved if reply.text]
+        return replace(edited, text="\n".join([*lines, edited.text])) if lines else edited
+
+    async def translation_language(self, inv: Invocation, typed: str) -> str | Reply:
+        """A language an admin adds to a form (Slack's Edit and Broadcast modals) before its text: the
+        tag as stored, or the refusal (not an admin here, no such tag, the default text's own)."""
+
+        async def check() -> str | Reply:
+            refusal = await self._authorise(inv, "translate")
+            if refusal:
+                return refusal
+            language = await self.translations.language(typed)
+            return translation_reply(language) if isinstance(language, Refused) else language
+
+        return await self._in_turn(check, inv)
 
     async def _send(self, inv: Invocation, cmd: c.Send) -> Reply:
         """`send`: asks for approval first where it is needed (bot/services/approvals.py)."""
@@ -729,6 +806,19 @@ class PartnerBot:
         minutes = m.DASHBOARD_LINK_MINUTES(max(1, round(self.dashboard.link_ttl.total_seconds() / 60)))
         return Reply(text=m.DASHBOARD_LINK.format(url=url, minutes=minutes), ephemeral=True, private=True)
 
+    async def _offer_pressed(self, inv: Invocation, action: str, value: str) -> Reply:
+        """ "This answers it" (`<question>-<answer used>`) or "Ask the team anyway" (`<question>`)."""
+        ids = value.split("-") if action == FAQ_USED_ACTION else [value]
+        if len(ids) != (2 if action == FAQ_USED_ACTION else 1) or not all(
+            i.isascii() and i.isdigit() and len(i) <= 18 for i in ids
+        ):
+            return Reply(text=m.BUTTON_EXPIRED, is_error=True)
+        used = int(ids[1]) if len(ids) == 2 else None
+        settled = await self.feedback.settle_offer(inv, int(ids[0]), used=used)
+        if settled.state is OfferState.RELAYED:
+            self._wake_worker()  # the relay is due now
+        return present(settled)
+
     async def _button(self, inv: Invocation, action: str, value: str) -> Reply:
         if action in (SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION):
             return present(await self.partners.toggle(inv, value, subscribe=action == SUBSCRIBE_ACTION))
@@ -736,6 +826,8 @@ class PartnerBot:
             if not (value.isdigit() and len(value) <= 18):
                 return Reply(text=m.BUTTON_EXPIRED, is_error=True)
             return present(await self.search.show(inv, int(value)))
+        if action in (FAQ_USED_ACTION, FAQ_ASK_ACTION):
+            return await self._offer_pressed(inv, action, value)
         verbs = {
             SEND_ACTION: "send",
             CANCEL_ACTION: "cancel",
@@ -744,6 +836,7 @@ class PartnerBot:
             SERIES_START_ACTION: "series start",
             SERIES_END_ACTION: "series end",
             APPROVE_ACTION: "approve",
+            FAQ_MARK_ACTION: "faq",  # "Mark as FAQ" under an answer's confirmation (issue 18)
         }
         if action in verbs:
             if not value.isdigit():

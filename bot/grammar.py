@@ -45,6 +45,9 @@ from bot.commands import (
     Drafts,
     Edit,
     Engagement,
+    FaqEdit,
+    FaqMark,
+    Faqs,
     Help,
     Invite,
     Join,
@@ -890,6 +893,37 @@ def _answer(text: str, pos: int) -> Answer:
     return Answer(question_id, reply)
 
 
+_FAQ_KEYS = ("question", "answer")
+MAX_FAQ_TEXT = 3000
+
+
+def _faq(text: str, pos: int) -> FaqMark | FaqEdit:
+    """`faq <question id> [on|off]` or `faq <question id> [question:"…"] [answer:"…"]`."""
+    tokens = read_all(text, pos)
+    if not tokens:
+        raise _usage_error(msg.ADMIN_USAGE["faq"])
+    question_id = _parse_id(tokens[0].text, msg.QUESTION_ID, "faq 12")
+    rest = tokens[1:]
+    if not rest:
+        return FaqMark(question_id)
+    if len(rest) == 1 and as_option(text, rest[0]) is None and rest[0].text.lower() in ("on", "off"):
+        return FaqMark(question_id, on=rest[0].text.lower() == "on")
+    options: dict[str, str] = {}
+    for token in rest:
+        option = as_option(text, token)
+        if option is None or option[0] not in _FAQ_KEYS:
+            raise _Invalid(msg.FAQ_NOT_AN_OPTION.format(word=_shown(token.text), id=question_id))
+        key, value = option
+        if key in options:
+            raise _Invalid(msg.FAQ_TWICE.format(key=key))
+        if not value.strip():
+            raise _Invalid(msg.FAQ_EMPTY.format(key=key, id=question_id))
+        if len(value) > MAX_FAQ_TEXT:
+            raise _Invalid(msg.FAQ_TOO_LONG.format(key=key, max=MAX_FAQ_TEXT))
+        options[key] = value.strip()
+    return FaqEdit(question_id, options.get("question"), options.get("answer"))
+
+
 _ENGAGEMENT_KEYS = ("tier", "region", "topic")
 _ENGAGEMENT_EXAMPLES = {"tier": "gold", "region": "emea", "topic": "pricing"}
 
@@ -1030,6 +1064,12 @@ def _calendar(text: str, pos: int) -> Calendar:
     return Calendar(weeks)
 
 
+def _no_arguments(text: str, pos: int, command: str, parsed: Faqs) -> Faqs:
+    if read_word(text, pos) is not None:
+        raise _usage_error(msg.ADMIN_USAGE[command])
+    return parsed
+
+
 def _dashboard(text: str, pos: int) -> Dashboard:
     if read_word(text, pos) is not None:
         raise _usage_error(msg.ADMIN_USAGE["dashboard"])
@@ -1065,4 +1105,6 @@ _ADMIN: Final[Mapping[str, Callable[[str, int], AdminCommand]]] = {
     "calendar": _calendar,
     "approve": lambda text, pos: Approve(_required_id(text, pos, "approve")),
     "reject": _reject,
+    "faq": _faq,
+    "faqs": lambda text, pos: _no_arguments(text, pos, "faqs", Faqs()),
 }

@@ -73,6 +73,8 @@ announcement: with approval on, `send` asks for it)
 • `edit <id> [at:"…"] [title:"<title>"] [<new body…>]` — change it, also every copy already delivered
 • `recall <id>` — delete every delivered copy and stop the rest
 • `questions` — open partner questions · `answer <question id> <text>`
+• `faq <question id> [off]` · `faq <question id> [question:"…"] [answer:"…"]` — reuse an answer for \
+every partner (its wording) · `faqs` — the FAQs and how many questions each answered
 • `engagement [tier:<tier>] [region:<region>] [topic:<slug>]` — partner engagement scores · \
 `quiet` — partners who have gone quiet
 • `dashboard` — a one-time sign-in link to the web dashboard, shown only to you
@@ -268,6 +270,8 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "calendar": "`calendar [<weeks>]`",
     "approve": "`approve <id>`",
     "reject": "`reject <id> <comment>`",
+    "faq": '`faq <question id> [off]` or `faq <question id> [question:"…"] [answer:"…"]`',
+    "faqs": "`faqs`",
 }
 
 # `help <command>`: the usage line, then what the command does.
@@ -353,7 +357,10 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "already sent, copies delivered in that language keep their text unless `update-sent` comes "
     "before the title: then they are updated in place, like `edit`. With a machine translator "
     "configured (`PARTNERBOT_TRANSLATOR_URL`), `draft` writes a machine draft of the missing text: it "
-    "is shown for review and never sent until `accept` (or your own text replaces it).",
+    "is shown for review and never sent until `accept` (or your own text replaces it). In Slack, the "
+    "Broadcast and Edit forms have a Translations section (a title and text per language, Add "
+    "language); in Discord, press Add translation under the preview, or use "
+    "`/partner-admin translate` (its `machine` option: `draft` or `accept`).",
     "translations": "Lists an announcement's translations: language, title, and how many channels read "
     "each (the default text included).",
     "scheduled": "Lists scheduled announcements and when they go out.",
@@ -398,6 +405,12 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "channel when one is set (`PARTNERBOT_SLACK_TEST_CHANNEL`, `PARTNERBOT_DISCORD_TEST_CHANNEL`). It is "
     "marked as a test and counted nowhere: no delivery, no stats, no engagement. The preview's "
     "**Send test** button does the same.",
+    "faq": "Marks an answered question as FAQ (`off` unmarks it): partners whose question resembles it are "
+    "offered its answer before their question goes to the team, whatever announcement they ask about "
+    '(if they may see the one it was asked under). `question:"…"` and `answer:"…"` set the wording '
+    "partners see (and mark it). Without FAQs, a partner is offered only the answers given under the "
+    "announcement they ask about, without another partner's question.",
+    "faqs": "Lists the FAQs with how many partner questions each has answered on its own.",
 }
 
 
@@ -766,7 +779,6 @@ DIGEST_DAILY: Final = P("Daily digest · {date}")
 DIGEST_WEEKLY: Final = P("Weekly digest · week to {date}")
 DIGEST_CATCH_UP: Final = P("What you missed")
 DIGEST_HEADER: Final = P("📰 **{label}** — {announcements}")
-DIGEST_DAY: Final = "{day:%A} {day.day} {day:%B %Y}"
 DIGEST_EVERY_DAY: Final = P("every day at {time}")
 DIGEST_EVERY_WEEK: Final = P("every {weekday} at {time}")
 SETTINGS_DIGEST: Final = P(" — {when}")
@@ -814,6 +826,7 @@ ENGAGEMENT_KIND_COUNTS: Final[dict[str, Plural]] = {
     "settings_changed": Plural("{n} settings change", "{n} settings changes"),
     "joined": Plural("{n} channel joined", "{n} channels joined"),
     "link_clicked": Plural("{n} link click", "{n} link clicks"),
+    "question_self_served": Plural("{n} question self-served", "{n} questions self-served"),
 }
 # One engagement event in words, keyed by `EngagementKind` value (the partner card, `quiet`, the report).
 ENGAGEMENT_ACTIONS: Final[dict[str, str]] = {
@@ -831,6 +844,7 @@ ENGAGEMENT_ACTIONS: Final[dict[str, str]] = {
     "settings_changed": "changed settings",
     "joined": "joined",
     "link_clicked": "clicked a link",
+    "question_self_served": "found an answer that already existed",
 }
 REPORT_BY_TOPIC: Final = "**By topic**"
 REPORT_BY_TIER: Final = "**By tier**"
@@ -1007,7 +1021,7 @@ PARTNER_TREND_DOWN: Final = "down {change} from {previous} the {days} days befor
 PARTNER_TREND_STEADY: Final = "steady ({previous} the {days} days before)"
 PARTNER_RECENT: Final = Plural("• the latest action:", "• the latest {n} actions:")
 PARTNER_NO_ACTIONS: Final = "• no action recorded yet"
-PARTNER_ACTION_LINE: Final = "  · {when:%Y-%m-%d %H:%M} UTC: {action}{about}"
+PARTNER_ACTION_LINE: Final = "  · {when}: {action}{about}"
 PARTNER_ACTION_ANNOUNCEMENT: Final = ' ("{title}")'
 PARTNER_ACTION_TOPIC: Final = " (`{slug}`)"
 PARTNER_NO_CHANNELS: Final = '• no channels yet: `invite "{name}"` makes a join code for one'
@@ -1016,8 +1030,8 @@ CHANNEL_ACTIVE: Final = "active"
 CHANNEL_INACTIVE: Final = "off ({reason})"
 NO_TOPICS: Final = "none"
 ACTIVITY_NONE: Final = "none yet"
-ACTIVITY_DELIVERY: Final = "{when:%Y-%m-%d %H:%M} UTC (an announcement delivered)"
-ACTIVITY_FEEDBACK: Final = "{when:%Y-%m-%d %H:%M} UTC (a question, reaction or acknowledgement)"
+ACTIVITY_DELIVERY: Final = "{when} (an announcement delivered)"
+ACTIVITY_FEEDBACK: Final = "{when} (a question, reaction or acknowledgement)"
 PARTNER_SET_NOTHING: Final = (
     'Say what to change, e.g. `partner set "{name}" tier:gold region:emea` '
     "(tier, type, region, language, timezone)."
@@ -1304,6 +1318,34 @@ SLACK_EDIT_HINT: Final = (
     "Copies partners already got are updated in place, at the same pace as sending; their threads and "
     "questions stay. Copies not sent yet go out with the new text."
 )
+# The modals' "Translations" section (adapters/slack/variant_fields.py): admin-only words.
+SLACK_TRANSLATIONS_HEADING: Final = "**Translations**"
+SLACK_TRANSLATIONS_HINT: Final = (
+    "Partners reading {default} get the text above; a language below gets its own title and text. "
+    "Partners of a language with none get the text above. Add a language with the fields below."
+)
+SLACK_VARIANT_TITLE_LABEL: Final = "Title in {language} ({tag})"
+SLACK_VARIANT_BODY_LABEL: Final = "Text in {language} ({tag})"
+SLACK_VARIANT_MACHINE_HINT: Final = (
+    "A machine draft, not sent until accepted: saved unchanged it stays a draft; changed, it is your text."
+)
+SLACK_VARIANT_NEEDS_BOTH: Final = "A translation needs a title and a text: fill in both."
+SLACK_VARIANT_CANNOT_REMOVE: Final = (
+    "Removing a translation isn't possible here: put its text back, or cancel this edit."
+)
+SLACK_ADD_LANGUAGE_FIELD: Final = "Add a language"
+SLACK_ADD_LANGUAGE_PLACEHOLDER: Final = "Your partners' languages"
+SLACK_ADD_TAG_FIELD: Final = "…or another language"
+SLACK_ADD_TAG_PLACEHOLDER: Final = "A BCP 47 tag: de, pt-BR, ja…"
+SLACK_ADD_LANGUAGE_BUTTON: Final = "Add language"
+SLACK_ADD_LANGUAGE_NONE: Final = "Pick a language, or type its tag, then press Add language."
+SLACK_ADD_LANGUAGE_THERE: Final = "{language} ({tag}) is in the form already."
+SLACK_ADD_LANGUAGE_FULL: Final = "No room for another language in this form: Slack allows 100 blocks."
+SLACK_UPDATE_SENT_FIELD: Final = "Copies already delivered"
+SLACK_UPDATE_SENT_OPTION: Final = (
+    "Also send a new translation to the channels that got the default text (it replaces their copy)"
+)
+
 SLACK_RECALL_CONFIRM_TITLE: Final = "Recall #{id}?"
 SLACK_RECALL_CONFIRM_TEXT: Final = (
     "Every copy partners got is deleted, and copies not sent yet never go out. This can't be undone."
@@ -1370,6 +1412,8 @@ DISCORD_PARTNER_DESCRIPTIONS: Final[Mapping[str, str]] = {
     "language_option": P(
         "The language partnerbot speaks here: a tag such as de, fr, ja; off: your organisation's"
     ),
+    "quiet_option": P("Quiet hours with nothing posted, e.g. 20:00-08:00, or off"),
+    "cap_option": P("The most normal announcements a week: 1 to 50, off, or default"),
     "join": P("Link this channel to your partner organisation"),
     "code_option": P("The join code your partner manager gave you"),
     "help": P("What partnerbot can do here"),
@@ -1429,6 +1473,24 @@ DISCORD_REDRAFT_FILES_UNREADABLE: Final = (
     "Start a new broadcast with the files, or send this one as it is."
 )
 DISCORD_REPLACES_DRAFT: Final = "_Replaces draft #{old}, which was cancelled._"
+# "Add translation" under a preview (adapters/discord/translation_form.py): admin-only words.
+DISCORD_ADD_TRANSLATION_BUTTON: Final = "Add translation"
+DISCORD_TRANSLATION_PICK: Final = "Which language? Pick one to write its text, or to change the one it has."
+DISCORD_TRANSLATION_SELECT: Final = "A language…"
+DISCORD_TRANSLATION_EDIT_OPTION: Final = "{language} ({tag}) — change its text"
+DISCORD_TRANSLATION_MACHINE_OPTION: Final = "{language} ({tag}) — review the machine draft"
+DISCORD_TRANSLATION_OTHER_OPTION: Final = "Another language…"
+DISCORD_TRANSLATION_MODAL_TITLE: Final = "Translation of #{id}"
+DISCORD_TRANSLATION_MODAL_SHORT_TITLE: Final = "Translation"  # a modal title holds 45 characters
+DISCORD_LANGUAGE_LABEL: Final = "Language"
+DISCORD_LANGUAGE_DESCRIPTION: Final = "A BCP 47 tag: de, de-AT, pt-BR…"
+DISCORD_TRANSLATION_BODY_LABEL: Final = "Text"
+DISCORD_UPDATE_SENT_LABEL: Final = "Copies already delivered"
+DISCORD_UPDATE_SENT_NO: Final = "Keep them: only copies not sent yet get it"
+DISCORD_UPDATE_SENT_YES: Final = "Update them: those that got the default too"
+DISCORD_TRANSLATE_MACHINE_WITH_TEXT: Final = (
+    "`machine: {action}` goes alone: leave out title, body and update_sent (they are for your own text)."
+)
 
 # Admin: edit and recall:
 
@@ -1750,7 +1812,7 @@ TRANSLATION_NO_DRAFT: Final = (
     "Announcement #{id} has no {language} text to accept. Draft one with `translate {id} {tag} draft`."
 )
 TRANSLATIONS_MACHINE_MARK: Final = " — 🤖 machine draft, review before it is sent (not sent)"
-TRANSLATOR_TIMEOUT: Final = "no answer in time"
+TRANSLATOR_TIMEOUT: Final = "no answer within {seconds:g} s (PARTNERBOT_TRANSLATOR_TIMEOUT)"
 TRANSLATOR_HTTP_ERROR: Final = "the service answered HTTP {code}"
 TRANSLATOR_UNREACHABLE: Final = "the service could not be reached"
 TRANSLATOR_BAD_ANSWER: Final = "the service's answer could not be read"
@@ -2070,3 +2132,58 @@ CLI_AWAITS_APPROVAL: Final = (
 REJECT_FORM_TITLE: Final = "Request changes"
 REJECT_FORM_LABEL: Final = "What should change?"
 REJECT_FORM_SUBMIT: Final = "Send to the author"
+
+
+# --- answers that already exist (issue 18: bot/services/feedback.py, bot/presenter/feedback.py) ----
+# The private offer a partner gets when their question resembles one the vendor already answered.
+FAQ_OFFER_HEADER: Final = P(
+    "💡 This may already be answered. Have a look before your question (#{id}) goes to the vendor team:"
+)
+# `{question}`: an FAQ's wording, or the partner's own earlier question; another partner's is never shown.
+FAQ_OFFER_QUESTION: Final = "**{question}**\n{answer}"
+FAQ_OFFER_ANSWER: Final = P("**Answered before:** {answer}")
+FAQ_OFFER_WAIT: Final = partner_plural(
+    "If you press neither button, your question goes to the team in {n} minute.",
+    "If you press neither button, your question goes to the team in {n} minutes.",
+)
+FAQ_ANSWERED_BUTTON: Final = P("This answers it")
+FAQ_ASK_BUTTON: Final = P("Ask the team anyway")
+FAQ_SELF_SERVED: Final = P("👍 Glad that helped. Question #{id} is closed; it did not go to the team.")
+FAQ_RELAYED: Final = P("📨 Your question (#{id}) went to the vendor team. The answer will appear here.")
+FAQ_ALREADY_SELF_SERVED: Final = P("Question #{id} is already closed: an earlier answer answered it.")
+FAQ_ALREADY_RELAYED: Final = P(
+    "Question #{id} has already gone to the vendor team. The answer will appear here."
+)
+FAQ_OFFER_GONE: Final = P("This offer is no longer open, so nothing changed.")
+
+# Admin side (plain English): `faq`, `faqs`, the "Mark as FAQ" button.
+FAQ_NOT_AN_OPTION: Final = (
+    '"{word}" isn\'t something `faq` takes. Use `faq {id}`, `faq {id} off`, or '
+    '`faq {id} question:"…" answer:"…"` to set the wording partners see.'
+)
+FAQ_EMPTY: Final = '`{key}:` is empty. Put the wording in quotes, e.g. `faq {id} {key}:"…"`.'
+FAQ_TOO_LONG: Final = "The FAQ's {key} is longer than {max} characters; please shorten it."
+FAQ_MARKED: Final = (
+    "📌 Question #{id} is an FAQ now: partners whose question resembles it are offered its answer first.\n"
+    "**{question}**\n{answer}"
+)
+FAQ_UNMARKED: Final = (
+    "Question #{id} is no longer an FAQ; its answer is still offered under its own announcement."
+)
+FAQ_ALREADY: Final = "Question #{id} is already an FAQ: nothing changed."
+FAQ_ALREADY_OFF: Final = "Question #{id} isn't an FAQ: nothing changed."
+FAQ_REWORDED: Final = "📌 FAQ #{id} now reads:\n**{question}**\n{answer}"
+FAQ_NOT_ANSWERED: Final = (
+    "Question #{id} has no answer yet, so it can't be an FAQ. Answer it first: `answer {id} <text>`."
+)
+NO_FAQS: Final = "No FAQs yet. `faq <question id>` makes an answered question one."
+FAQ_TWICE: Final = "`{key}:` appears twice in `faq`; give it once."
+FAQS_HEADER: Final = Plural("**{n} FAQ**, the most used first:", "**{n} FAQs**, the most used first:")
+FAQ_LINE: Final = "• #{id} “{question}” — {served}"
+FAQ_SERVED: Final = Plural("answered {n} question on its own", "answered {n} questions on its own")
+MARK_FAQ_BUTTON: Final = "Mark as FAQ"
+# `stats <id>` (and the weekly report): questions answered by an offered answer against relayed ones.
+STATS_SELF_SERVED: Final = "• questions self-served {self_served} · relayed to the team {relayed}"
+REPORT_SELF_SERVED: Final = (
+    "Partner questions: {self_served} self-served by an answer that already existed, {relayed} to the team"
+)

@@ -24,6 +24,7 @@ from bot.domain.conversation import Refusal, RefusalCode
 from bot.domain.cta import CallToAction
 from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.engagement import SendingLoad
+from bot.domain.faq import Faq, OfferState, SimilarAnswer
 from bot.domain.feedback import AckState, Question
 from bot.domain.files import Attachment, FileProblem
 from bot.domain.languages import ReaderLanguage
@@ -308,6 +309,52 @@ class QuestionAsked:
 
 
 @dataclass(frozen=True, slots=True)
+class QuestionOffered:
+    """A partner's question (`question_id`) matched answers that already exist: they are offered
+    first, and the question goes to the team if the partner asks anyway or after `minutes`."""
+
+    question_id: int
+    answers: tuple[SimilarAnswer, ...]
+    minutes: int
+
+
+class FaqChange(StrEnum):
+    MARKED = "marked"
+    UNMARKED = "unmarked"
+    ALREADY = "already"
+    ALREADY_OFF = "already_off"
+    REWORDED = "reworded"
+
+
+@dataclass(frozen=True, slots=True)
+class FaqChanged:
+    """`faq <id> …` (or Mark as FAQ): what changed, and the FAQ as it is now."""
+
+    faq: Faq
+    change: FaqChange
+
+
+@dataclass(frozen=True, slots=True)
+class FaqNotAnswered:
+    """`faq <id>` for a question that does not exist or has no answer yet."""
+
+    question_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class FaqsListed:
+    faqs: tuple[Faq, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OfferSettled:
+    """What a press on an offer did (or found: pressed twice, already relayed…)."""
+
+    question_id: int
+    state: OfferState
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionAnswered:
     """An admin's answer is on its way to `partner` (its name as stored). `recalled` is the
     announcement the question was asked under when that was recalled: the answer then goes into
@@ -325,7 +372,16 @@ class OpenQuestions:
     questions: tuple[Question, ...]
 
 
-FeedbackResult = HelpfulCounted | CtaOpened | QuestionAsked | QuestionAnswered | OpenQuestions | Refused
+FeedbackResult = (
+    HelpfulCounted
+    | CtaOpened
+    | QuestionAsked
+    | QuestionOffered
+    | OfferSettled
+    | QuestionAnswered
+    | OpenQuestions
+    | Refused
+)
 
 
 # --- acknowledgements (bot/services/acks.py) ----------------------------------------------------
@@ -340,6 +396,7 @@ class Acknowledged:
     needed: bool = True
     earlier: AckState | None = None
     by_caller: bool = False
+    timezone: str = ""  # the channel's (IANA name), for when `earlier` was given; "": UTC
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,6 +146,10 @@ class CoreSettings(BaseSettings):
     quiet_drop_percent: float = Field(
         50.0, gt=0, le=100, validation_alias=env("PARTNERBOT_QUIET_DROP_PERCENT")
     )
+    # Answers that already exist (issue 18): a question offered existing answers goes to the team
+    # after this many minutes if the partner presses neither "This answers it" nor "Ask the team
+    # anyway"; 0 turns the offers off (every question is relayed at once, as before).
+    faq_offer_minutes: int = Field(15, ge=0, le=10_080, validation_alias=env("PARTNERBOT_FAQ_OFFER_MINUTES"))
 
     @field_validator("admin_channels", "admin_users", "admin_groups", mode="before")
     @classmethod

@@ -131,6 +131,8 @@ class InviteRow(SQLModel, table=True):
 
 class AnnouncementRow(SQLModel, table=True):
     __tablename__ = "announcement"
+    # What `news search` checks of each candidate it found, without reading the wide row (0032).
+    __table_args__ = (Index("ix_announcement_found", "id", "status", "sent_at", "created_at"),)
     id: int | None = _pk()
     title: str = Field(max_length=150)
     body: str = Field(sa_type=Text)
@@ -210,7 +212,7 @@ class SearchDocumentRow(SQLModel, table=True):
     triggers; on PostgreSQL the generated `search_vector` tsvector column and its GIN index."""
 
     __tablename__ = "search_document"
-    # The rows with CJK text, for the searches that match them by LIKE (words under three characters).
+    # The rows with CJK text, for the searches that look for a word as a substring (under three characters).
     __table_args__ = (
         Index(
             "ix_search_document_cjk",
@@ -218,6 +220,8 @@ class SearchDocumentRow(SQLModel, table=True):
             sqlite_where=text("cjk"),
             postgresql_where=text("cjk"),
         ),
+        # The audience of each candidate a search found, without reading its texts (0032).
+        Index("ix_search_document_audience", "announcement_id", "tiers", "types", "regions", "languages"),
     )
     announcement_id: int = Field(foreign_key="announcement.id", primary_key=True)
     title: str = Field(sa_type=Text)
@@ -379,6 +383,8 @@ class QuestionRow(SQLModel, table=True):
     admin_thread: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = _ts()
     answered_at: datetime | None = _ts(nullable=True)
+    # "This answers it" (issue 18): the answered question whose answer served this one.
+    self_served_by: int | None = Field(default=None)
 
 
 class AnswerRow(SQLModel, table=True):
@@ -728,3 +734,45 @@ class DeliveryWeekRow(SQLModel, table=True):
     week: date = Field(primary_key=True)
     channel_id: int = Field(primary_key=True, foreign_key="channel.id")
     sent: int = Field(default=0)
+
+
+class FaqDocumentRow(SQLModel, table=True):
+    """An answered question as its answer may be offered again (issue 18): one row per answered
+    question, written in the transaction that records its answer (storage/repositories/faq.py).
+
+    `shown_question` / `shown_answer` are the words a partner is shown (the question and its latest
+    answer, or the wording an admin gave the FAQ: `edited`); `question` / `answer` are the same
+    folded (bot/domain/search.py) for the full-text indexes built on them by migration 0033: SQLite's
+    FTS5 `faq_fts` (unicode61, accents removed; triggers keep it in step), PostgreSQL's generated
+    `faq_vector` tsvector with a GIN index. `faq`: an admin marked it reusable for every partner;
+    `served`: the partner questions it answered on its own ("This answers it")."""
+
+    __tablename__ = "faq_document"
+    __table_args__ = (
+        Index("ix_faq_document_announcement", "announcement_id"),
+        Index("ix_faq_document_faq", "question_id", sqlite_where=text("faq"), postgresql_where=text("faq")),
+    )
+    question_id: int = Field(foreign_key="question.id", primary_key=True)
+    announcement_id: int | None = Field(default=None, foreign_key="announcement.id")
+    channel_id: int = Field(foreign_key="channel.id")
+    shown_question: str = Field(sa_type=Text)
+    shown_answer: str = Field(sa_type=Text)
+    question: str = Field(sa_type=Text)
+    answer: str = Field(sa_type=Text)
+    cjk: bool = Field(default=False)
+    # Who may be offered it, as words for the full-text index (`scope`): `a<announcement id>`, and
+    # `faq` for an FAQ; SQLite's match ANDs them with the question's words (faq_search.py).
+    scope: str = Field(default="", sa_type=Text)
+    faq: bool = Field(default=False)
+    edited: bool = Field(default=False)
+    served: int = Field(default=0)
+    updated_at: datetime = _ts()
+
+
+class OfferedAnswerRow(SQLModel, table=True):
+    """Which answers a pending question was offered (so a press names one that really was)."""
+
+    __tablename__ = "offered_answer"
+    __table_args__ = {"sqlite_with_rowid": False}
+    question_id: int = Field(foreign_key="question.id", primary_key=True)
+    answered_by: int = Field(foreign_key="question.id", primary_key=True)

@@ -20,6 +20,7 @@ from adapters.discord.admin import DiscordHandlers
 from adapters.discord.approval_commands import add_approval_commands
 from adapters.discord.audience_commands import add_audience_commands, saved_audiences
 from adapters.discord.edge import short, shown
+from adapters.discord.faq_commands import add_faq_commands
 from adapters.discord.i18n import described
 from adapters.discord.series_commands import add_series_commands
 from adapters.discord.translate import CTA_OPTION_LIMIT
@@ -61,6 +62,8 @@ AdminVerb = Literal[
     "series",
     "approve",
     "reject",
+    "faq",
+    "faqs",
 ]
 Mode = Literal["immediate", "daily", "weekly"]
 Tree = app_commands.CommandTree[Any]
@@ -229,6 +232,8 @@ def partner_group(h: DiscordHandlers) -> app_commands.Group:
         mode=described("mode_option"),
         timezone=described("timezone_option"),
         language=described("language_option"),
+        quiet=described("quiet_option"),
+        cap=described("cap_option"),
     )
     @app_commands.autocomplete(timezone=_timezones)
     async def settings(
@@ -236,14 +241,21 @@ def partner_group(h: DiscordHandlers) -> app_commands.Group:
         mode: Mode | None = None,
         timezone: str | None = None,
         language: app_commands.Range[str, 1, 40] | None = None,
+        quiet: app_commands.Range[str, 1, 40] | None = None,
+        cap: app_commands.Range[str, 1, 20] | None = None,
     ) -> None:
         changes: list[c.PartnerCommand | str] = []
         if mode:
             changes.append(c.SetMode(DeliveryMode(mode)))
         if timezone:
             changes.append(c.SetTimezone(timezone.strip()))
-        if language:  # through the grammar, which checks the tag
+        # These three go through the chat grammar, which checks them and words its refusals.
+        if language:
             changes.append(f"settings language {language.strip()}")
+        if quiet:
+            changes.append(f"settings quiet {quiet.strip()}")
+        if cap:
+            changes.append(f"settings cap {cap.strip()}")
         if changes:
             await h.partner(interaction, *changes, changes_channel=True)
         else:
@@ -476,6 +488,7 @@ def admin_group(h: DiscordHandlers) -> app_commands.Group:
     add_translation_commands(group, h)
     add_series_commands(group, h)
     add_approval_commands(group, h)
+    add_faq_commands(group, h)
 
     @group.command(name="help", description="The admin commands")
     async def help_(interaction: discord.Interaction, command: AdminVerb | None = None) -> None:

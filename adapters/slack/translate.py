@@ -38,7 +38,7 @@ from bot.domain import (
 )
 from bot.domain.sending import CtaButton
 from bot.i18n import reader
-from bot.presenter import SHOW_ACTION, TEST_ACTION
+from bot.presenter import FAQ_ASK_ACTION, FAQ_MARK_ACTION, FAQ_USED_ACTION, SHOW_ACTION, TEST_ACTION
 from bot.presenter.approvals import APPROVE_ACTION
 from bot.presenter.series import SERIES_END_ACTION, SERIES_START_ACTION
 from bot.safety import neutralize_mentions
@@ -67,6 +67,9 @@ CORE_ACTIONS: Final = (
     SERIES_END_ACTION,
     APPROVE_ACTION,
     SHOW_ACTION,
+    FAQ_USED_ACTION,  # the offer of answers that already exist (issue 18)
+    FAQ_ASK_ACTION,
+    FAQ_MARK_ACTION,
 )
 # Message metadata: https://docs.slack.dev/messaging/message-metadata
 DELIVERY_EVENT: Final = "partnerbot_delivery"

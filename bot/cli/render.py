@@ -107,7 +107,8 @@ def stats_tables(found: Sequence[AnnouncementStats], topics: Sequence[TopicStats
             f"{s.title}\n({m.STATUS_NAMES[s.status.value]})",
             "\n".join(delivery),
             f"reactions: {_counts(s.reactions)}\n"
-            f"questions: {s.questions_asked} ({s.questions_answered} answered)\n"
+            f"questions: {s.questions_asked} ({s.questions_answered} answered, "
+            f"{s.questions_self_served} self-served)\n"
             f"actions: {s.proactive} proactive, {s.reactive} reactive",
             f"tier: {_counts(s.reach_by_tier)}\nregion: {_counts(s.reach_by_region)}",
         )
@@ -162,6 +163,8 @@ STATS_CSV_COLUMNS = (
     "reactive",
     "clicks_by_cta",  # `<label>=<clicks>` per call to action, in their order
     "capped",  # copies over their channel's weekly cap, held for a digest (bot/caps.py)
+    "questions_self_served",  # closed by an answer that already existed ("This answers it", issue 18)
+    "questions_relayed",  # went to the team (no match, "Ask the team anyway", or the offer's wait ran out)
 )
 
 
@@ -197,5 +200,7 @@ def write_stats_csv(found: Sequence[AnnouncementStats], stream: TextIO) -> None:
                 s.reactive,
                 "; ".join(f"{cta.label}={cta.clicks}" for cta in s.ctas),
                 s.capped,
+                s.questions_self_served,
+                s.questions_relayed,
             )
         )

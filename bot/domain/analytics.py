@@ -34,6 +34,10 @@ class AnnouncementStats:
     # Copies over their channel's weekly cap, held for a digest instead (bot/caps.py); those still
     # waiting are in `in_digest` too.
     capped: int = 0
+    # Answers that already exist (issue 18): questions closed by an offered answer ("This answers it")
+    # and questions that went to the team (asked anyway, no match, or the offer's wait ran out).
+    questions_self_served: int = 0
+    questions_relayed: int = 0
 
 
 @dataclass(frozen=True, slots=True)

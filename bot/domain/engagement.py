@@ -27,6 +27,8 @@ class EngagementKind(StrEnum):
     SETTINGS_CHANGED = "settings_changed"
     JOINED = "joined"
     LINK_CLICKED = "link_clicked"  # a call to action clicked (detail `cta:<n>`; bot/services/cta.py)
+    # "This answers it" on an offered answer (issue 18; detail: the answered question used).
+    QUESTION_SELF_SERVED = "question_self_served"
 
 
 # Proactive: the partner chose to act without being asked — pulling news, subscribing, asking, joining,
@@ -43,6 +45,7 @@ PROACTIVE: frozenset[EngagementKind] = frozenset(
         EngagementKind.UNSUBSCRIBED,
         EngagementKind.MUTED,
         EngagementKind.QUESTION_ASKED,
+        EngagementKind.QUESTION_SELF_SERVED,
         EngagementKind.SETTINGS_CHANGED,
         EngagementKind.JOINED,
     }

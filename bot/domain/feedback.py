@@ -12,6 +12,10 @@ from bot.domain.refs import ChannelRef, MessageRef
 class QuestionStatus(StrEnum):
     OPEN = "open"
     ANSWERED = "answered"
+    # Issue 18: existing answers were offered to the partner; relayed when they ask the team anyway
+    # (or the offer's wait runs out), closed as self-served when one answered it.
+    OFFERED = "offered"
+    SELF_SERVED = "self_served"
 
 
 @dataclass(frozen=True, slots=True)

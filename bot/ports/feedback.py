@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -31,8 +32,12 @@ class FeedbackStore(Protocol):
         text: str,
         partner_thread: str | None,
         now: datetime,
+        offered: Sequence[int] = (),
+        relay_at: datetime | None = None,
     ) -> int:
-        """Store a question and queue its relay to the admin channel, atomically."""
+        """Store a question and queue its relay to the admin channel, atomically. With `offered`
+        (the answered questions whose answers the partner is offered first, issue 18) the question
+        waits on the partner's choice (status `offered`) and its relay is due at `relay_at`."""
         ...
 
     async def answer(

@@ -14,6 +14,7 @@ from bot.ports.caps import CapStore
 from bot.ports.cta import CtaStore
 from bot.ports.directory import DirectoryStore
 from bot.ports.engagement import EngagementStore
+from bot.ports.faq import FaqStore
 from bot.ports.feedback import AckStore, FeedbackStore
 from bot.ports.files import FileUsageStore
 from bot.ports.jobs import JobRunStore
@@ -58,3 +59,4 @@ class Stores:
     series: SeriesStore
     caps: CapStore
     approvals: ApprovalStore
+    faq: FaqStore

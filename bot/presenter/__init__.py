@@ -28,12 +28,17 @@ from bot.presenter.broadcast import SEND_ACTION as SEND_ACTION
 from bot.presenter.broadcast import TEST_ACTION as TEST_ACTION
 from bot.presenter.broadcast import audience_words as audience_words
 from bot.presenter.broadcast import preview_reply, sent_reply
+from bot.presenter.feedback import FAQ_ASK_ACTION as FAQ_ASK_ACTION
+from bot.presenter.feedback import FAQ_MARK_ACTION as FAQ_MARK_ACTION
+from bot.presenter.feedback import FAQ_USED_ACTION as FAQ_USED_ACTION
 from bot.presenter.feedback import (
     answered_reply,
     asked_reply,
     cta_opened_reply,
     helpful_reply,
+    offered_reply,
     open_questions_reply,
+    settled_reply,
 )
 from bot.presenter.files import files_refused_reply
 from bot.presenter.language import localized as localized
@@ -95,6 +100,7 @@ from bot.results import (
     ModeSet,
     NewsFound,
     NewsListed,
+    OfferSettled,
     OpenQuestions,
     PartnerChanged,
     PartnerRemoved,
@@ -104,6 +110,7 @@ from bot.results import (
     Previewed,
     QuestionAnswered,
     QuestionAsked,
+    QuestionOffered,
     QuietHoursSet,
     Recalled,
     Refused,
@@ -206,6 +213,10 @@ def present(
             return cta_opened_reply(result)
         case QuestionAsked():
             return asked_reply(result)
+        case QuestionOffered():
+            return offered_reply(result)
+        case OfferSettled():
+            return settled_reply(result)
         case QuestionAnswered():
             return answered_reply(result)
         case OpenQuestions():

@@ -63,6 +63,12 @@ def render_announcement(s: AnnouncementStats) -> str:
             else ""
         )
         + ("\n" + m.STATS_CAPPED(s.capped) if s.capped else "")
+        + (
+            "\n"
+            + m.STATS_SELF_SERVED.format(self_served=s.questions_self_served, relayed=s.questions_relayed)
+            if s.questions_asked
+            else ""
+        )
         + "\n"
         + m.STATS_ACTIONS.format(**actions(s.proactive, s.reactive))
         + _cta_clicks(s.ctas)

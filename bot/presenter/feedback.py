@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from bot import messages as m
-from bot.domain.conversation import Reply
-from bot.results import CtaOpened, HelpfulCounted, OpenQuestions, QuestionAnswered, QuestionAsked
+from bot.domain.conversation import Button, ButtonStyle, Reply, Row
+from bot.domain.faq import OfferState
+from bot.results import (
+    CtaOpened,
+    HelpfulCounted,
+    OfferSettled,
+    OpenQuestions,
+    QuestionAnswered,
+    QuestionAsked,
+    QuestionOffered,
+)
 from bot.safety import neutralize_mentions
 
 
@@ -28,7 +37,8 @@ def answered_reply(answered: QuestionAnswered) -> Reply:
             id=answered.question_id, partner=partner, announcement=answered.recalled
         )
         return Reply(text=text)
-    return Reply(text=m.ANSWER_QUEUED.format(id=answered.question_id, partner=partner))
+    mark = Button(m.MARK_FAQ_BUTTON, FAQ_MARK_ACTION, str(answered.question_id))
+    return Reply(text=m.ANSWER_QUEUED.format(id=answered.question_id, partner=partner), buttons=(mark,))
 
 
 def open_questions_reply(listed: OpenQuestions) -> Reply:
@@ -52,3 +62,45 @@ def one_line(text: str, limit: int = 120) -> str:
     """`text` on one line, cut at `limit` characters with an ellipsis."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# --- answers that already exist (issue 18) ---------------------------------------------------------
+
+FAQ_MARK_ACTION = "faq_mark"  # value `<question id>`: runs `faq <id>` for the admin who pressed
+FAQ_USED_ACTION = "faq_used"  # value `<question id>-<answered question id>`
+FAQ_ASK_ACTION = "faq_ask"  # value `<question id>`
+_OFFER_TEXT = 600  # characters of an offered answer shown (a Slack section holds 3,000)
+
+
+def offered_reply(offered: QuestionOffered) -> Reply:
+    """The private offer: each answer with its "This answers it" button, then "Ask the team anyway"."""
+    rows = []
+    for answer in offered.answers:
+        shown = one_line(neutralize_mentions(answer.answer), _OFFER_TEXT)
+        if answer.question:
+            text = m.FAQ_OFFER_QUESTION.format(
+                question=one_line(neutralize_mentions(answer.question), 200), answer=shown
+            )
+        else:
+            text = m.FAQ_OFFER_ANSWER.format(answer=shown)
+        value = f"{offered.question_id}-{answer.question_id}"
+        rows.append(Row(text, Button(m.FAQ_ANSWERED_BUTTON, FAQ_USED_ACTION, value, ButtonStyle.PRIMARY)))
+    head = m.FAQ_OFFER_HEADER.format(id=offered.question_id)
+    wait = m.FAQ_OFFER_WAIT(offered.minutes)
+    return Reply(
+        text=f"{head}\n{wait}",
+        rows=tuple(rows),
+        buttons=(Button(m.FAQ_ASK_BUTTON, FAQ_ASK_ACTION, str(offered.question_id)),),
+    )
+
+
+def settled_reply(settled: OfferSettled) -> Reply:
+    words = {
+        OfferState.SELF_SERVED: m.FAQ_SELF_SERVED,
+        OfferState.RELAYED: m.FAQ_RELAYED,
+        OfferState.ALREADY_SELF_SERVED: m.FAQ_ALREADY_SELF_SERVED,
+        OfferState.ALREADY_RELAYED: m.FAQ_ALREADY_RELAYED,
+    }
+    if settled.state is OfferState.UNKNOWN:
+        return Reply(text=m.FAQ_OFFER_GONE, is_error=True)
+    return Reply(text=words[settled.state].format(id=settled.question_id))

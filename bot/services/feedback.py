@@ -7,6 +7,7 @@ use-cases return typed results (bot/results.py) that the presenter (bot/presente
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from bot import messages as m
 from bot.domain.announcements import AnnouncementStatus
 from bot.domain.conversation import Invocation, RefusalCode
 from bot.domain.engagement import HELPFUL_EMOJI
+from bot.domain.faq import MAX_OFFERED, OfferState, SimilarAnswer
 from bot.domain.feedback import Question, QuestionStatus
 from bot.domain.outbox import Work
 from bot.domain.refs import ChannelRef, MessageRef, Platform
@@ -24,15 +26,26 @@ from bot.i18n import language_name, reading
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
 from bot.ports.directory import DirectoryStore
+from bot.ports.faq import FaqStore
 from bot.ports.feedback import FeedbackStore
 from bot.ports.outbox import DigestStore
 from bot.ports.sending import Sender, SendError, TransientSendError
+from bot.ports.similarity import Similarity
 from bot.presenter.feedback import one_line
-from bot.results import HelpfulCounted, OpenQuestions, QuestionAnswered, QuestionAsked, Refused
+from bot.results import (
+    HelpfulCounted,
+    OfferSettled,
+    OpenQuestions,
+    QuestionAnswered,
+    QuestionAsked,
+    QuestionOffered,
+    Refused,
+)
 from bot.safety import neutralize_mentions
 from bot.services.languages import Languages
 from bot.settings import CoreSettings
 
+log = logging.getLogger(__name__)
 MAX_QUESTION = 3000
 SenderLookup = Callable[[Platform], Sender]
 # An admin may aim a reply at one question of a busy thread: "#12 …". Only `#`: "Q3 prices…" is prose.
@@ -47,14 +60,18 @@ class FeedbackPorts:
     announcements: AnnouncementStore
     digests: DigestStore
     directory: DirectoryStore
+    faq: FaqStore
 
 
 class FeedbackService:
-    def __init__(self, ports: FeedbackPorts, clock: Clock, settings: CoreSettings) -> None:
+    def __init__(
+        self, ports: FeedbackPorts, clock: Clock, settings: CoreSettings, *, similarity: Similarity
+    ) -> None:
         self._stores = ports
         self._clock = clock
         self._settings = settings
         self._languages = Languages(ports.directory, clock, settings)
+        self._similarity = similarity
 
     async def reaction(
         self, *, platform: Platform, channel: str, message: str, user: str, emoji: str, added: bool
@@ -85,26 +102,84 @@ class FeedbackService:
 
     async def ask(
         self, inv: Invocation, channel_id: int, text: str, *, thread: str | None = None
-    ) -> QuestionAsked | Refused:
+    ) -> QuestionAsked | QuestionOffered | Refused:
         """A direct question (`ask …`, or a reply under a digest), not tied to one announcement;
         with `thread`, the answer comes back in that thread."""
         if len(text) > MAX_QUESTION:
             return _TOO_LONG
+        return await self._store_question(inv, channel_id, None, None, text, thread)
+
+    async def _store_question(
+        self,
+        inv: Invocation,
+        channel_id: int,
+        delivery_id: int | None,
+        announcement_id: int | None,
+        text: str,
+        thread: str | None,
+    ) -> QuestionAsked | QuestionOffered:
+        """Store the question: relayed at once, or, when answers that already exist match it, held
+        while they are offered (relayed anyway after PARTNERBOT_FAQ_OFFER_MINUTES)."""
+        now = self._clock.now()
+        offers = await self._offers(inv, channel_id, announcement_id, text)
+        wait = timedelta(minutes=self._settings.faq_offer_minutes)
         question_id = await self._stores.feedback.ask(
             channel_id=channel_id,
-            delivery_id=None,
-            announcement_id=None,
+            delivery_id=delivery_id,
+            announcement_id=announcement_id,
             asker=inv.user.user,
             asker_name=inv.user.display_name,
             text=text,
             partner_thread=thread,
-            now=self._clock.now(),
+            now=now,
+            offered=tuple(offer.question_id for offer in offers),
+            relay_at=now + wait,
         )
-        return QuestionAsked(question_id)
+        if not offers:
+            return QuestionAsked(question_id)
+        return QuestionOffered(question_id, tuple(offers), self._settings.faq_offer_minutes)
+
+    async def _offers(
+        self, inv: Invocation, channel_id: int, announcement_id: int | None, text: str
+    ) -> list[SimilarAnswer]:
+        """Answers worth offering; none when offers are off — or when looking fails: the question
+        then goes to the team as it always did (it is never lost to a failed lookup)."""
+        if self._settings.faq_offer_minutes == 0:
+            return []
+        try:
+            channel = await self._stores.directory.channel(inv.channel)
+            partner_id = channel.partner_id if channel is not None else None
+            partner = await self._stores.directory.partner(partner_id) if partner_id else None
+            return await self._similarity.similar(
+                text=text,
+                channel_id=channel_id,
+                partner=partner,
+                announcement_id=announcement_id,
+                limit=MAX_OFFERED,
+            )
+        except Exception:
+            log.exception("looking for answers that already exist failed; relaying the question")
+            return []
+
+    async def settle_offer(self, inv: Invocation, question_id: int, *, used: int | None) -> OfferSettled:
+        """A press on an offer: "This answers it" (`used`: the answer that did) or "Ask the team
+        anyway" (`used` None). Pressing twice, or after the question went to the team, says where
+        it stands; nothing is relayed or counted twice."""
+        channel = await self._stores.directory.channel(inv.channel)
+        if channel is None:
+            return OfferSettled(question_id, OfferState.UNKNOWN)
+        now = self._clock.now()
+        if used is None:
+            state = await self._stores.faq.relay_now(question_id=question_id, channel_id=channel.id, now=now)
+        else:
+            state = await self._stores.faq.self_serve(
+                question_id=question_id, used=used, channel_id=channel.id, user=inv.user.user, now=now
+            )
+        return OfferSettled(question_id, state)
 
     async def partner_thread_reply(
         self, inv: Invocation, thread: str, text: str
-    ) -> QuestionAsked | Refused | None:
+    ) -> QuestionAsked | QuestionOffered | Refused | None:
         """A partner wrote in an announcement's thread: that is a question for the vendor.
 
         Threads under anything else are ignored without touching the directory: with Discord's
@@ -125,17 +200,9 @@ class FeedbackService:
             return await self.ask(inv, digest_channel, text.strip(), thread=thread)
         if len(text) > MAX_QUESTION:
             return _TOO_LONG
-        question_id = await self._stores.feedback.ask(
-            channel_id=hit.channel_id,
-            delivery_id=hit.delivery_id,
-            announcement_id=hit.announcement_id,
-            asker=inv.user.user,
-            asker_name=inv.user.display_name,
-            text=text.strip(),
-            partner_thread=thread,
-            now=self._clock.now(),
+        return await self._store_question(
+            inv, hit.channel_id, hit.delivery_id, hit.announcement_id, text.strip(), thread
         )
-        return QuestionAsked(question_id)
 
     async def admin_thread_reply(
         self, inv: Invocation, thread: str, text: str

@@ -77,6 +77,8 @@ class ReportService:
         )
         lines = [header, _counts(m.REPORT_TOTALS, engagement.totals())]
         lines += [render_actions(actions)] if actions is not None else []
+        if actions is not None and actions.by_kind.get(EngagementKind.QUESTION_ASKED):
+            lines.append(render_self_served(actions))
         lines += ["", m.REPORT_BY_TOPIC]
         lines += [_line(_topic_name(line.name), line) for line in engagement.by_topic]
         lines += ["", m.REPORT_BY_TIER]
@@ -122,6 +124,15 @@ def _counts(template: str, line: EngagementLine) -> str:
         questions=m.QUESTIONS(line.questions),
         unanswered=line.unanswered,
     )
+
+
+def render_self_served(actions: ActionTotals) -> str:
+    """Questions self-served against relayed (issue 18), from the week's events: a question still
+    waiting on its offer when the report is made counts as relayed (it is, within
+    PARTNERBOT_FAQ_OFFER_MINUTES, unless its asker takes an offered answer)."""
+    self_served = actions.by_kind.get(EngagementKind.QUESTION_SELF_SERVED, 0)
+    asked = actions.by_kind.get(EngagementKind.QUESTION_ASKED, 0)
+    return m.REPORT_SELF_SERVED.format(self_served=self_served, relayed=max(asked - self_served, 0))
 
 
 def render_actions(actions: ActionTotals) -> str:

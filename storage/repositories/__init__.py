@@ -11,6 +11,7 @@ from storage.repositories.cta import CtaRepository
 from storage.repositories.digests import DigestRepository
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.engagement import EngagementRepository
+from storage.repositories.faq import FaqRepository
 from storage.repositories.feedback import FeedbackRepository
 from storage.repositories.jobs import JobRunRepository
 from storage.repositories.notices import NoticeRepository
@@ -39,6 +40,7 @@ __all__ = [
     "DigestRepository",
     "DirectoryRepository",
     "EngagementRepository",
+    "FaqRepository",
     "FeedbackRepository",
     "JobRunRepository",
     "NoticeRepository",

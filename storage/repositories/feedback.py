@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,17 @@ from bot.domain import DeliveryHit, MessageRef, Platform, Question, QuestionStat
 from bot.domain.engagement import HELPFUL_EMOJI, EngagementKind
 from storage.repositories.base import Repository, channel_ref, need_id
 from storage.repositories.engagement import record_delivery_event, record_event
-from storage.tables import AnswerRow, ChannelRow, DeliveryRow, PartnerRow, QuestionRow, ReactionRow, RelayRow
+from storage.repositories.faq_search import index_answer
+from storage.tables import (
+    AnswerRow,
+    ChannelRow,
+    DeliveryRow,
+    OfferedAnswerRow,
+    PartnerRow,
+    QuestionRow,
+    ReactionRow,
+    RelayRow,
+)
 
 
 class FeedbackRepository(Repository):
@@ -83,10 +94,14 @@ class FeedbackRepository(Repository):
         text: str,
         partner_thread: str | None,
         now: datetime,
+        offered: Sequence[int] = (),
+        relay_at: datetime | None = None,
     ) -> int:
-        """Store a question and queue its relay to the admin channel, atomically."""
+        """Store a question and queue its relay to the admin channel, atomically; with `offered`
+        answers, the question waits on the partner's choice and its relay is due at `relay_at`."""
         async with self._sessions.begin() as session:
             question = QuestionRow(
+                status=QuestionStatus.OFFERED.value if offered else QuestionStatus.OPEN.value,
                 channel_id=channel_id,
                 delivery_id=delivery_id,
                 announcement_id=announcement_id,
@@ -106,10 +121,12 @@ class FeedbackRepository(Repository):
                 now=now,
                 announcement_id=announcement_id,
             )
-            session.add(
-                RelayRow(kind=RelayKind.QUESTION.value, question_id=need_id(question.id), not_before=now)
-            )
-            return need_id(question.id)
+            question_id = need_id(question.id)
+            for used in offered:
+                session.add(OfferedAnswerRow(question_id=question_id, answered_by=used))
+            due = relay_at if offered and relay_at is not None else now
+            session.add(RelayRow(kind=RelayKind.QUESTION.value, question_id=question_id, not_before=due))
+            return question_id
 
     async def answer(
         self,
@@ -149,6 +166,7 @@ class FeedbackRepository(Repository):
                 .where(col(QuestionRow.id) == question_id)
                 .values(status=QuestionStatus.ANSWERED.value, answered_at=now)
             )
+            await index_answer(session, question_id, text, now=now)
             session.add(
                 RelayRow(
                     kind=RelayKind.ANSWER.value,
@@ -190,6 +208,15 @@ class FeedbackRepository(Repository):
                 update(QuestionRow)
                 .where(col(QuestionRow.id) == question_id)
                 .values(admin_channel=channel, admin_message=message, admin_thread=thread)
+            )
+            # An offer nobody took up in time (issue 18): the question is the team's now.
+            await session.exec(
+                update(QuestionRow)
+                .where(
+                    col(QuestionRow.id) == question_id,
+                    col(QuestionRow.status) == QuestionStatus.OFFERED.value,
+                )
+                .values(status=QuestionStatus.OPEN.value)
             )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, func, select, union, update
+from sqlalchemy import ColumnElement, Table, and_, delete, func, select, union, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import SQLModel
 
@@ -25,6 +25,7 @@ from storage.tables import (
     ChannelRow,
     DeliveryRow,
     EngagementEventRow,
+    FaqDocumentRow,
     InviteRow,
     NoticeRow,
     QuestionRow,
@@ -42,6 +43,16 @@ _Q, _AN, _R, _K, _AU, _AN2, _I, _C, _D, _N, _E = (
 )  # fmt: skip
 
 _PLATFORMS = frozenset(p.value for p in Platform)
+_FAQ = SQLModel.metadata.tables[FaqDocumentRow.__tablename__]
+
+
+async def forget_old_answers(conn: AsyncConnection, cutoff: datetime) -> None:
+    """Answers that already exist (issue 18) keep a copy of the question's words: a question blanked
+    for its age is no longer offered either, unless an admin made it an FAQ (its own wording)."""
+    old = select(_Q.c.id).where(_Q.c.created_at < cutoff).scalar_subquery()
+    await conn.execute(delete(_FAQ).where(_FAQ.c.question_id.in_(old), _FAQ.c.faq.is_(False)))
+
+
 # Notices still to be posted (or being posted) keep their text: the worker needs it.
 _UNFINISHED = ("pending", "claimed")
 
@@ -149,6 +160,7 @@ class PrivacyRepository(Repository):
                 counts[kind] = int((await conn.execute(statement.values(text=placeholder))).rowcount)
             audit = update(_AU).where(_AU.c.at < cutoff, _AU.c.detail != placeholder, _AU.c.detail != "")
             counts["audit_entries"] = int((await conn.execute(audit.values(detail=placeholder))).rowcount)
+            await forget_old_answers(conn, cutoff)
         return Blanked(**counts)
 
 

@@ -120,11 +120,13 @@ class StatsRepository(Repository):
                 )
             ).scalar_one()
             ctas = await cta_clicks(await session.connection(), announcement_id)
-            asked, answered = (
+            asked, answered, self_served, relayed = (
                 await (await session.connection()).execute(
                     sa_select(
                         func.count(),
-                        func.coalesce(func.sum(case((_Q.c.status == "answered", 1), else_=0)), 0),
+                        _count_where(_Q.c.status == "answered"),
+                        _count_where(_Q.c.status == "self_served"),
+                        _count_where(_Q.c.status.in_(("open", "answered"))),
                     ).where(_Q.c.announcement_id == announcement_id)
                 )
             ).one()
@@ -152,6 +154,8 @@ class StatsRepository(Repository):
             reactive=int(actions.get(False, 0)),
             ctas=ctas,
             capped=int(capped),
+            questions_self_served=int(self_served),
+            questions_relayed=int(relayed),
         )
 
     async def progress(self, announcement_id: int, *, now: datetime) -> DeliveryProgress:
@@ -259,3 +263,7 @@ async def _topic_actions(session: Any) -> dict[str, tuple[int, int]]:
     for slug, proactive, count in (await (await session.connection()).execute(query)).all():
         found.setdefault(slug, [0, 0])[0 if proactive else 1] += int(count)
     return {slug: (pro, re_) for slug, (pro, re_) in found.items()}
+
+
+def _count_where(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)

@@ -15,10 +15,12 @@ ADAPTER_TABLES = ("slack_", "discord_")
 # The full-text indexes over search_document (migration 0030), built in SQL, not SQLModel: SQLite's
 # FTS5 tables (and their shadow tables), PostgreSQL's generated tsvector column and its indexes.
 SEARCH_INDEXES = ("search_fts", "search_trigram", "search_vector")
+# The same over faq_document (migration 0033, issue 18): SQLite's `faq_fts`, PostgreSQL's `faq_vector`.
+FAQ_INDEXES = ("faq_fts", "faq_vector")
 
 
 def _include(name: str | None, type_: str, _parent: object) -> bool:
-    if name is not None and name.startswith(SEARCH_INDEXES):
+    if name is not None and name.startswith(SEARCH_INDEXES + FAQ_INDEXES):
         return False
     return not (type_ == "table" and name is not None and name.startswith(ADAPTER_TABLES))
 

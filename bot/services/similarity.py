@@ -1,0 +1,71 @@
+"""The default `Similarity` (bot/ports/similarity.py): full-text matching by the database.
+
+The store finds answered questions holding any of the new question's significant words, ranked by
+the database (bm25, ts_rank); here they must clear the relevance floor (bot/domain/faq.py) and the
+audience rules:
+
+- an answer given under the announcement asked about, or an FAQ;
+- an FAQ given under another announcement only if this channel may see that announcement (the rule
+  of `news search`: its audience includes the partner, or it was delivered to the channel);
+- another partner's question wording is never shown unless it is an FAQ (then the FAQ's wording).
+"""
+
+from __future__ import annotations
+
+from bot.domain.directory import Partner
+from bot.domain.faq import FaqCandidate, SimilarAnswer, clears_floor, match_words
+from bot.ports.faq import FaqStore
+from bot.ports.search import SearchStore
+
+
+class FullTextSimilarity:
+    def __init__(self, faq: FaqStore, search: SearchStore) -> None:
+        self._faq = faq
+        self._search = search
+
+    async def similar(
+        self,
+        *,
+        text: str,
+        channel_id: int,
+        partner: Partner | None,
+        announcement_id: int | None,
+        limit: int,
+    ) -> list[SimilarAnswer]:
+        wanted = match_words(text)
+        if not wanted:
+            return []
+        found = await self._faq.candidates(wanted=wanted, announcement_id=announcement_id)
+        offered: list[SimilarAnswer] = []
+        for candidate in found:
+            if len(offered) == limit:
+                break
+            if not clears_floor(wanted, candidate.folded):
+                continue
+            if not await self._may_see(candidate, channel_id, partner, announcement_id):
+                continue
+            offered.append(_shown(candidate, channel_id, partner))
+        return offered
+
+    async def _may_see(
+        self, candidate: FaqCandidate, channel_id: int, partner: Partner | None, announcement_id: int | None
+    ) -> bool:
+        if candidate.announcement_id is None or candidate.announcement_id == announcement_id:
+            return candidate.faq or candidate.announcement_id is not None
+        if not candidate.faq:
+            return False
+        return await self._search.visible(candidate.announcement_id, channel_id=channel_id, partner=partner)
+
+
+def _shown(candidate: FaqCandidate, channel_id: int, partner: Partner | None) -> SimilarAnswer:
+    """The candidate as the partner sees it: the question's words only if it is an FAQ or theirs."""
+    own = candidate.channel_id == channel_id or (
+        partner is not None and candidate.partner_id is not None and candidate.partner_id == partner.id
+    )
+    return SimilarAnswer(
+        question_id=candidate.question_id,
+        question=candidate.question if candidate.faq or own else "",
+        answer=candidate.answer,
+        faq=candidate.faq,
+        rank=candidate.rank,
+    )
