@@ -2070,3 +2070,6 @@ CLI_AWAITS_APPROVAL: Final = (
 REJECT_FORM_TITLE: Final = "Request changes"
 REJECT_FORM_LABEL: Final = "What should change?"
 REJECT_FORM_SUBMIT: Final = "Send to the author"
+
+# The `score-snapshots` job (bot/jobs.py): score snapshots of completed days built this run.
+JOB_SCORE_SNAPSHOTS: Final = Plural("{n} score snapshot built", "{n} score snapshots built")

@@ -7,9 +7,11 @@ refused or failed action records nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from itertools import pairwise
 
 
 class EngagementKind(StrEnum):
@@ -69,6 +71,32 @@ def window_end(now: datetime) -> datetime:
     midnight UTC (`now`'s day is counted as far as it has gone). Whole days let the store read its daily
     roll-ups instead of every event and delivery."""
     return datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), time(), tzinfo=UTC)
+
+
+# The score windows (days) the dashboard offers (its Partners and Overview pages): the `score-snapshots`
+# job keeps a snapshot of each one's completed days, and of the gone-quiet windows' (bot/jobs.py).
+SNAPSHOT_WINDOWS: tuple[int, ...] = (7, 30, 90)
+
+
+def snapshot_pieces(bounds: Iterable[date], today: date) -> tuple[tuple[date, date], ...]:
+    """The completed days of a window cut at `bounds` (its first day, where it changes from one count to
+    another, its end), as spans [first, end) that end by `today`: what a score snapshot holds. The
+    window's days from `today` on are counted live."""
+    days = sorted({min(b, today) for b in bounds})
+    return tuple((first, end) for first, end in pairwise(days) if first < end)
+
+
+def score_pieces(days: int, today: date) -> tuple[tuple[date, date], ...]:
+    """`snapshot_pieces` of a score over the last `days` whole days, today's included."""
+    until = today + timedelta(days=1)
+    return snapshot_pieces((until - timedelta(days=days), until), today)
+
+
+def quiet_pieces(window: timedelta, quiet_for: timedelta, today: date) -> tuple[tuple[date, date], ...]:
+    """`snapshot_pieces` of the gone-quiet lists at a time on `today` (the window and the one before
+    it, and the last `quiet_for`): the bounds `gone_quiet` counts between."""
+    until = today + timedelta(days=1)
+    return snapshot_pieces((until - 2 * window, until - window, until - quiet_for, until), today)
 
 
 # How a "Helpful" press is stored among an announcement's reactions (bot/services/feedback.py uses it).

@@ -13,7 +13,7 @@ from bot.ports.audit import AuditStore
 from bot.ports.caps import CapStore
 from bot.ports.cta import CtaStore
 from bot.ports.directory import DirectoryStore
-from bot.ports.engagement import EngagementStore
+from bot.ports.engagement import EngagementStore, ScoreSnapshots
 from bot.ports.feedback import AckStore, FeedbackStore
 from bot.ports.files import FileUsageStore
 from bot.ports.jobs import JobRunStore
@@ -58,3 +58,4 @@ class Stores:
     series: SeriesStore
     caps: CapStore
     approvals: ApprovalStore
+    score_snapshots: ScoreSnapshots
