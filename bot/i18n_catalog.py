@@ -163,7 +163,7 @@ def main(argv: list[str]) -> int:
             catalog = load_po(path)
             catalog.update(pot, no_fuzzy_matching=True)
             with path.open("wb") as f:
-                write_po(f, catalog, width=100, ignore_obsolete=True)
+                write_po(f, catalog, width=0, ignore_obsolete=True)
             print(f"updated {path}")
     elif command == "compile":
         for mo in compile_all():

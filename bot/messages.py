@@ -1370,6 +1370,8 @@ DISCORD_PARTNER_DESCRIPTIONS: Final[Mapping[str, str]] = {
     "language_option": P(
         "The language partnerbot speaks here: a tag such as de, fr, ja; off: your organisation's"
     ),
+    "quiet_option": P("Quiet hours with nothing posted, e.g. 20:00-08:00, or off"),
+    "cap_option": P("The most normal announcements a week: 1 to 50, off, or default"),
     "join": P("Link this channel to your partner organisation"),
     "code_option": P("The join code your partner manager gave you"),
     "help": P("What partnerbot can do here"),

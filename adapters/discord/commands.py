@@ -229,6 +229,8 @@ def partner_group(h: DiscordHandlers) -> app_commands.Group:
         mode=described("mode_option"),
         timezone=described("timezone_option"),
         language=described("language_option"),
+        quiet=described("quiet_option"),
+        cap=described("cap_option"),
     )
     @app_commands.autocomplete(timezone=_timezones)
     async def settings(
@@ -236,14 +238,21 @@ def partner_group(h: DiscordHandlers) -> app_commands.Group:
         mode: Mode | None = None,
         timezone: str | None = None,
         language: app_commands.Range[str, 1, 40] | None = None,
+        quiet: app_commands.Range[str, 1, 40] | None = None,
+        cap: app_commands.Range[str, 1, 20] | None = None,
     ) -> None:
         changes: list[c.PartnerCommand | str] = []
         if mode:
             changes.append(c.SetMode(DeliveryMode(mode)))
         if timezone:
             changes.append(c.SetTimezone(timezone.strip()))
-        if language:  # through the grammar, which checks the tag
+        # These three go through the chat grammar, which checks them and words its refusals.
+        if language:
             changes.append(f"settings language {language.strip()}")
+        if quiet:
+            changes.append(f"settings quiet {quiet.strip()}")
+        if cap:
+            changes.append(f"settings cap {cap.strip()}")
         if changes:
             await h.partner(interaction, *changes, changes_channel=True)
         else:

@@ -198,3 +198,32 @@ async def test_news_search_option_and_show_button(world: DiscordWorld) -> None:
     bad = await world.slash("partner news", {"search": "reg*x"}, channel=acme.channel, user=acme.member)
     assert bad["data"]["flags"] & EPHEMERAL
     assert "A `*` only goes at the end of a word" in bad["data"]["content"]
+
+
+async def test_settings_quiet_hours_and_weekly_cap_as_options(world: DiscordWorld) -> None:
+    """`/partner settings quiet: cap:` say what the chat's `settings quiet …` and `settings cap …` say,
+    and a value the grammar refuses is refused in its words, with nothing changed."""
+    acme = world.acme
+    await world.link(acme, tier="gold")
+    changed = await world.slash(
+        "partner settings", {"quiet": "20:00-08:00", "cap": "3"}, channel=acme.channel, user=acme.manager
+    )
+    content = changed["data"]["content"]
+    assert changed["data"]["flags"] & EPHEMERAL
+    assert (
+        "Quiet hours set to `20:00-08:00`" in content and "at most 3 normal announcements a week" in content
+    )
+
+    shown = await world.slash("partner settings", channel=acme.channel, user=acme.member)
+    assert "quiet hours: `20:00-08:00`" in shown["data"]["content"]
+    assert "weekly cap: 3 normal announcements a week" in shown["data"]["content"]
+
+    refused = await world.slash("partner settings", {"cap": "lots"}, channel=acme.channel, user=acme.manager)
+    assert refused["data"]["content"].startswith('"lots" isn\'t a weekly cap')
+    again = await world.slash("partner settings", channel=acme.channel, user=acme.member)
+    assert (
+        "weekly cap: 3 normal announcements a week" in again["data"]["content"]
+    )  # the refused value changed nothing
+
+    member = await world.slash("partner settings", {"cap": "off"}, channel=acme.channel, user=acme.member)
+    assert "Manage Channels" in member["data"]["content"]  # changing needs the permission, as for mode
