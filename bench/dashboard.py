@@ -135,8 +135,8 @@ def seed(url: str, partners: int, announcements: int, deliveries: int, events: i
         # day); the bulk rebuild writes them in partner order, so today's few thousand rows would sit
         # on as many pages. (SQLite keeps them clustered by (day, partner): WITHOUT ROWID.)
         with engine.begin() as conn:
-            for table in ("engagement_day", "delivery_day", "engagement_week", "delivery_week"):
-                conn.execute(text(f"CLUSTER {table} USING {table}_pkey"))
+            for rollup in ("engagement_day", "delivery_day", "engagement_week", "delivery_week"):
+                conn.execute(text(f"CLUSTER {rollup} USING {rollup}_pkey"))
         # Statistics and the visibility map as autovacuum would have them in production: without the
         # map, an index-only scan still visits the table for every row right after a bulk load.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -231,7 +231,8 @@ async def main(args: argparse.Namespace) -> None:
         started = time.perf_counter()
         await asyncio.to_thread(seed, cluster.url("bench"), *sizes, now)
         print(f"postgres: seeded in {time.perf_counter() - started:.0f} s")
-        await measure(cluster.url("bench"), "postgres", args.requests, build_snapshots=args.snapshots == "build")
+        build = args.snapshots == "build"
+        await measure(cluster.url("bench"), "postgres", args.requests, build_snapshots=build)
     finally:
         await asyncio.to_thread(cluster.stop)
 
