@@ -78,25 +78,28 @@ def window_end(now: datetime) -> datetime:
 SNAPSHOT_WINDOWS: tuple[int, ...] = (7, 30, 90)
 
 
-def snapshot_pieces(bounds: Iterable[date], today: date) -> tuple[tuple[date, date], ...]:
-    """The completed days of a window cut at `bounds` (its first day, where it changes from one count to
-    another, its end), as spans [first, end) that end by `today`: what a score snapshot holds. The
+def snapshot_pieces(
+    start: date, until: date, cuts: Iterable[date], today: date
+) -> tuple[tuple[date, date], ...]:
+    """The completed days of the window [start, until) cut where it changes from one count to another
+    (`cuts` inside it), as spans [first, end) that end by `today`: what a score snapshot holds. The
     window's days from `today` on are counted live."""
-    days = sorted({min(b, today) for b in bounds})
+    inside = {c for c in cuts if start < c < until}
+    days = sorted({min(b, today) for b in (start, until, *inside)})
     return tuple((first, end) for first, end in pairwise(days) if first < end)
 
 
 def score_pieces(days: int, today: date) -> tuple[tuple[date, date], ...]:
     """`snapshot_pieces` of a score over the last `days` whole days, today's included."""
     until = today + timedelta(days=1)
-    return snapshot_pieces((until - timedelta(days=days), until), today)
+    return snapshot_pieces(until - timedelta(days=days), until, (), today)
 
 
 def quiet_pieces(window: timedelta, quiet_for: timedelta, today: date) -> tuple[tuple[date, date], ...]:
     """`snapshot_pieces` of the gone-quiet lists at a time on `today` (the window and the one before
     it, and the last `quiet_for`): the bounds `gone_quiet` counts between."""
     until = today + timedelta(days=1)
-    return snapshot_pieces((until - 2 * window, until - window, until - quiet_for, until), today)
+    return snapshot_pieces(until - 2 * window, until, (until - window, until - quiet_for), today)
 
 
 # How a "Helpful" press is stored among an announcement's reactions (bot/services/feedback.py uses it).

@@ -149,7 +149,7 @@ class EngagementRepository(Repository):
         """See `bot.ports.engagement.EngagementStore`: one statement, streamed in batches."""
         only = only or ScoreFilter()
         async with self._sessions() as session:
-            found = await snapshots.ready(await session.connection(), (since, until))
+            found = await snapshots.ready(await session.connection(), since, until)
         events, received, last_kind = _sources(since, since, until, until, only.topic_id, snapshot=found)
         proactive = func.coalesce(events.c.proactive, 0)
         reactive = func.coalesce(events.c.reactive, 0)
@@ -197,7 +197,7 @@ class EngagementRepository(Repository):
         until = window_end(now)
         since, previous, recent = until - window, until - 2 * window, until - quiet_for
         async with self._sessions() as session:
-            found = await snapshots.ready(await session.connection(), (previous, since, recent, until))
+            found = await snapshots.ready(await session.connection(), previous, until, (since, recent))
         events, received, last_kind = _sources(previous, since, until, recent, None, snapshot=found)
 
         def n(column: Any) -> ColumnElement[Any]:

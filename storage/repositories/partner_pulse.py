@@ -74,7 +74,7 @@ class PartnerPulseRepository(Repository):
                 stmt = _table(query, topic_id, since, until, formula, ids=matching)
                 stmt = stmt.limit(limit).offset(offset)
             else:
-                found = await snapshots.ready(conn, (since, until)) if topic_id is None else {}
+                found = await snapshots.ready(conn, since, until) if topic_id is None else {}
                 stmt = (
                     _table(query, topic_id, since, until, formula, snapshot=found).limit(limit).offset(offset)
                 )

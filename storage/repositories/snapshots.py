@@ -48,29 +48,24 @@ Piece = tuple[date, date]
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _whole_days(bounds: Sequence[datetime]) -> list[date] | None:
-    if not all(b.astimezone(UTC).time() == time() for b in bounds):
-        return None
-    return [b.astimezone(UTC).date() for b in bounds]
+def _day(bound: datetime) -> date | None:
+    """A bound's UTC day if it is a midnight UTC."""
+    return bound.astimezone(UTC).date() if bound.astimezone(UTC).time() == time() else None
 
 
-def pieces_of(bounds: Sequence[datetime]) -> tuple[tuple[Piece, ...], date] | None:
-    """A window's completed pieces (`snapshot_pieces`) and the first day counted live (its last): the
-    window ends at its last bound, the others cut it. None unless every bound is a midnight UTC."""
-    days = _whole_days(bounds)
-    if days is None:
-        return None
-    today = max(days) - timedelta(days=1)
-    return snapshot_pieces(days, today), today
-
-
-async def ready(conn: AsyncConnection, bounds: Sequence[datetime]) -> dict[Piece, int]:
-    """The ready spans among the window's completed pieces, by piece (none: the window is counted from
-    the roll-ups as before)."""
-    found = pieces_of(bounds)
-    if found is None or not found[0]:
+async def ready(
+    conn: AsyncConnection, start: datetime, until: datetime, cuts: Iterable[datetime] = ()
+) -> dict[Piece, int]:
+    """The ready spans among the completed pieces of the window [start, until) cut at `cuts`
+    (`snapshot_pieces`), by piece; none unless every bound is a midnight UTC (the window is then
+    counted from the rows)."""
+    days = [_day(b) for b in (start, until, *cuts)]
+    if any(d is None for d in days):
         return {}
-    pieces = found[0]
+    first, end, *inside = [d for d in days if d is not None]
+    pieces = snapshot_pieces(first, end, inside, end - timedelta(days=1))
+    if not pieces:
+        return {}
     wanted = or_(*[and_(SPAN.c.first_day == a, SPAN.c.end_day == b) for a, b in pieces])
     rows = await conn.execute(
         select(SPAN.c.id, SPAN.c.first_day, SPAN.c.end_day).where(wanted, SPAN.c.state == READY)
@@ -84,7 +79,7 @@ def _pieces(
     """[start, until) as the completed pieces (with their span id, if ready) and then the live days."""
     today = until - timedelta(days=1)
     pieces: list[tuple[Piece, int | None]] = [
-        (piece, spans.get(piece)) for piece in snapshot_pieces((start, *cuts, until), today)
+        (piece, spans.get(piece)) for piece in snapshot_pieces(start, until, cuts, today)
     ]
     return [*pieces, ((today, until), None)]
 

@@ -103,7 +103,7 @@ async def _reads(h: Harness) -> dict[str, Any]:
 async def _from_scratch(h: Harness) -> dict[str, Any]:
     """`_reads` with no snapshot ready: the roll-ups added up as before the snapshots."""
 
-    async def none(conn: Any, bounds: Any) -> dict[Any, int]:
+    async def none(conn: Any, *bounds: Any) -> dict[Any, int]:
         return {}
 
     with pytest.MonkeyPatch.context() as patch:

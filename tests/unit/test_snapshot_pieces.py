@@ -28,11 +28,25 @@ def test_the_gone_quiet_windows_are_cut_where_their_counts_change() -> None:
     )
 
 
-@given(st.lists(st.integers(min_value=-400, max_value=10), min_size=1, max_size=6))
-def test_the_pieces_tile_the_completed_days_in_order(offsets: list[int]) -> None:
-    bounds = [TODAY + timedelta(days=n) for n in offsets]
-    pieces = snapshot_pieces(bounds, TODAY)
-    first, end = min(min(bounds), TODAY), min(max(bounds), TODAY)  # the window's completed days
+def test_cuts_outside_the_window_cut_nothing() -> None:
+    # Quiet for longer than both windows: the last `quiet_for` starts before the window does.
+    got = quiet_pieces(timedelta(days=7), timedelta(weeks=4), TODAY)
+    assert got == (
+        (TODAY - timedelta(days=13), TODAY - timedelta(days=6)),
+        (TODAY - timedelta(days=6), TODAY),
+    )
+
+
+@given(
+    st.integers(min_value=-400, max_value=10),
+    st.integers(min_value=1, max_value=400),
+    st.lists(st.integers(min_value=-800, max_value=20), max_size=4),
+)
+def test_the_pieces_tile_the_completed_days_in_order(offset: int, length: int, cuts: list[int]) -> None:
+    start = TODAY + timedelta(days=offset)
+    until = start + timedelta(days=length)
+    pieces = snapshot_pieces(start, until, [TODAY + timedelta(days=n) for n in cuts], TODAY)
+    first, end = min(start, TODAY), min(until, TODAY)  # the window's completed days
     days = [d for a, b in pieces for d in (a + timedelta(days=i) for i in range((b - a).days))]
     assert days == [first + timedelta(days=i) for i in range((end - first).days)]
     assert all(a < b <= TODAY for a, b in pieces)
