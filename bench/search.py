@@ -1,7 +1,7 @@
 """`news search` at scale: index build time, database size overhead, search latency p50/p95.
 
     uv run python bench/search.py [--announcements 100000 --questions 50000 --searches 300]
-        [--database sqlite|postgres|both] [--db URL]
+        [--database sqlite|postgres|both] [--db URL [--seeded]]
 
 Seeds partners (one channel each), topics, announcements (titles and bodies drawn from a vocabulary
 with a Zipf-like frequency, a fifth of them for one tier only, one in fifty with a Japanese variant)
@@ -10,11 +10,13 @@ does for existing rows (`reindex_all`: search_document, SQLite's FTS5 tables thr
 PostgreSQL's generated tsvector and its GIN index), timed, and prints how much the database grew.
 Then it runs `--searches` searches through `SearchRepository.search` (the SQL a `news search` runs)
 and through the whole use-case (`SearchService.search`: the search, the announcements read back and
-the snippets), for a gold partner's channel, with queries of several kinds (mid-frequency words,
-two words, a phrase, a prefix, a very common word, Japanese), and prints p50/p95 per kind and overall.
+the snippets), for a silver partner's channel, with queries of several kinds (mid-frequency words,
+two words, a phrase, a prefix, a very common word, a rare word, Japanese, a word in none), and
+prints p50/p95 per kind and overall, with the load average (the machine may be shared).
 
 `--db URL` uses that database (SQLite file or PostgreSQL) instead of a temporary SQLite file and a
-throwaway PostgreSQL cluster (tests/pg.py).
+throwaway PostgreSQL cluster (tests/pg.py); `--db URL --seeded` measures a database a run with the
+same `--db` seeded and indexed before, without seeding again (that takes minutes).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -73,6 +75,7 @@ JAPANESE = (
     "詳細",
 )
 PARTNERS = 1_000
+SEED = 18  # the vocabulary is the first thing drawn from it: `--seeded` draws it again
 VOCABULARY = 6_000
 
 
@@ -104,7 +107,7 @@ class Writer:
 def seed(url: str, announcements: int, questions: int, now: datetime) -> list[str]:
     """Everything but the search index; returns the vocabulary, most frequent first."""
     migrate.upgrade(url)
-    rng = random.Random(18)
+    rng = random.Random(SEED)
     words = vocabulary(rng)
     writer = Writer(rng, words)
     old = now - timedelta(days=3 * 365)
@@ -207,7 +210,8 @@ def _analyze(engine: Engine) -> None:
 
 def queries(words: list[str], rng: random.Random, count: int) -> list[tuple[str, str]]:
     """(kind, words) pairs: words ranked 50 to 2,000 are a partner's typical terms; the top 10 are the
-    worst case (they are in most announcements)."""
+    worst case (they are in most announcements); words ranked past 4,000 are in a few dozen; "no match"
+    is a word in none (the vocabulary has no `q` or `x`)."""
     mid = words[50:2000]
     kinds = {
         "word": lambda: rng.choice(mid),
@@ -215,54 +219,106 @@ def queries(words: list[str], rng: random.Random, count: int) -> list[tuple[str,
         "phrase": lambda: f'"{rng.choice(words[:300])} {rng.choice(words[:300])}"',
         "prefix": lambda: rng.choice(mid)[:4] + "*",
         "common word": lambda: rng.choice(words[:10]),
+        "rare word": lambda: rng.choice(words[4000:]),
         "japanese": lambda: rng.choice(JAPANESE),
+        "no match": lambda: rng.choice(words[50:2000]) + "qx",
     }
     return [(kind, make()) for kind, make in itertools.islice(itertools.cycle(kinds.items()), count)]
+
+
+class ServerCpu:
+    """CPU time of the PostgreSQL backends serving this database, read from /proc: where the cluster
+    runs on this machine (as the bench's own does) and as a mean over a kind's searches (Linux counts
+    in clock ticks). Unlike wall time it does not grow with other jobs' load."""
+
+    def __init__(self, url: str) -> None:
+        self._engine = create_engine(sync_url(url)).execution_options(isolation_level="AUTOCOMMIT")
+        self._conn = self._engine.connect()
+
+    def read(self) -> float | None:
+        pids = self._conn.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+        ).scalars()
+        ticks = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                return None  # not on this machine, or not ours to read
+            ticks += int(fields[11]) + int(fields[12])  # utime + stime
+        return ticks * 1000 / os.sysconf("SC_CLK_TCK")
+
+    def close(self) -> None:
+        self._conn.close()
+        self._engine.dispose()
 
 
 async def measure(url: str, words: list[str], searches: int) -> None:
     app = await build_app(Settings(_env_file=None, database_url=url), run_migrations=False)  # type: ignore[call-arg]
     rng = random.Random(7)
     store, service = app.stores.search, app.bot.search
-    partner = await app.stores.directory.partner(2)  # gold
+    partner = await app.stores.directory.partner(2)  # silver (partner i has tier TIERS[i % 4])
     inv = Invocation(
         channel=ChannelRef(Platform.SLACK, "T0BENCH", "C00000002"),
         user=UserRef(Platform.SLACK, "T0BENCH", "U1", "bench"),
     )
     timings: dict[str, list[float]] = {}
-    cpu: list[float] = []  # this process's CPU per search: steadier than wall time on a busy machine
-    whole: list[float] = []
+    wholes: dict[str, list[float]] = {}
+    # CPU per search SQL, steadier than wall time on a busy machine: this process's (all of it on
+    # SQLite, the client's share on PostgreSQL) and the PostgreSQL backends'.
+    cpu: dict[str, list[float]] = {}
+    server: dict[str, list[float]] = {}
+    backends = ServerCpu(url) if url.startswith("postgresql") else None
     found = 0
     try:
+        # Not counted: warming up the connections' caches, as a running bot's are.
+        for _, typed in queries(words, random.Random(1), 16):
+            await service.search(inv, SearchNews(typed, cast(SearchQuery, parse_query(typed))))
         for kind, typed in queries(words, rng, searches):
             query = parse_query(typed)
             assert isinstance(query, SearchQuery), typed
+            before = backends.read() if backends else None
             started, busy = time.perf_counter(), time.process_time()
             hits = await store.search(query=query, channel_id=2, partner=partner, limit=6)
             timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
-            cpu.append((time.process_time() - busy) * 1000)
+            cpu.setdefault(kind, []).append((time.process_time() - busy) * 1000)
+            after = backends.read() if backends else None
+            if before is not None and after is not None:
+                server.setdefault(kind, []).append(after - before)
             found += bool(hits)
             started = time.perf_counter()
             await service.search(inv, SearchNews(typed, query))
-            whole.append((time.perf_counter() - started) * 1000)
+            wholes.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
     finally:
         await app.close()
-    every = [t for values in timings.values() for t in values]
+        if backends:
+            backends.close()
+    print(
+        f"  {'':>12}  {'search SQL':^25}  {'whole use-case':^25}  {'CPU of the search SQL':^25}"
+        + ("  server CPU" if server else "")
+    )
     for kind, values in timings.items():
-        print(f"  {kind:>12}: p50 {_p(values, 50):6.1f} ms · p95 {_p(values, 95):6.1f} ms")
-    print(
-        f"  search SQL, all {len(every)}: p50 {_p(every, 50):.1f} ms · p95 {_p(every, 95):.1f} ms "
-        f"({found} found something)"
+        print(f"  {kind:>12}: {_pp(values)}  {_pp(wholes[kind])}  {_pp(cpu[kind])}" + _mean(server.get(kind)))
+    every, whole, busy_all, served = (
+        [t for values in table.values() for t in values] for table in (timings, wholes, cpu, server)
     )
+    print(f"  {'all ' + str(len(every)):>12}: {_pp(every)}  {_pp(whole)}  {_pp(busy_all)}" + _mean(served))
     print(
-        f"  whole use-case (search + read back + snippets): p50 {_p(whole, 50):.1f} ms · "
-        f"p95 {_p(whole, 95):.1f} ms"
+        f"  {found} found something · CPU: this process's (all of the work on SQLite, the client's share "
+        f"on PostgreSQL); server CPU: the PostgreSQL backends', mean per search · load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
-    print(
-        f"  CPU of this process per search SQL (all of it on SQLite, the client's share on PostgreSQL): "
-        f"p50 {_p(cpu, 50):.1f} ms · p95 {_p(cpu, 95):.1f} ms · load average {os.getloadavg()[0]:.1f} "
-        f"on {os.cpu_count()} CPUs"
-    )
+
+
+def _mean(values: list[float] | None) -> str:
+    return f"  mean {statistics.mean(values):5.1f} ms" if values else ""
+
+
+def _pp(values: list[float]) -> str:
+    return f"p50 {_p(values, 50):6.1f} ms · p95 {_p(values, 95):6.1f} ms"
 
 
 def _p(values: list[float], percent: int) -> float:
@@ -272,6 +328,10 @@ def _p(values: list[float], percent: int) -> float:
 
 
 async def run(url: str, name: str, args: argparse.Namespace) -> None:
+    if args.seeded:
+        print(f"{name}: measured as seeded before (--seeded)")
+        await measure(url, vocabulary(random.Random(SEED)), args.searches)
+        return
     started = time.perf_counter()
     words = await asyncio.to_thread(seed, url, args.announcements, args.questions, datetime.now(UTC))
     print(
@@ -285,6 +345,8 @@ async def run(url: str, name: str, args: argparse.Namespace) -> None:
 async def main(args: argparse.Namespace) -> None:
     from tests.pg import find_bindir, start_cluster
 
+    if args.seeded and not args.db:
+        sys.exit("--seeded needs --db: the database seeded before")
     if args.db:
         await run(args.db, args.db.split(":")[0], args)
         return
@@ -311,4 +373,7 @@ if __name__ == "__main__":
     parser.add_argument("--searches", type=int, default=300)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
     parser.add_argument("--db", help="this database URL (SQLite or PostgreSQL) instead of a temporary one")
+    parser.add_argument(
+        "--seeded", action="store_true", help="with --db: measure a database this bench seeded before"
+    )
     asyncio.run(main(parser.parse_args()))

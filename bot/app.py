@@ -214,7 +214,7 @@ def _translator(settings: Settings) -> Translator | None:
     from adapters.translator import LibreTranslator  # only where one is configured
 
     key = settings.translator_key.get_secret_value()
-    return LibreTranslator(settings.translator_url.strip(), api_key=key)
+    return LibreTranslator(settings.translator_url.strip(), api_key=key, timeout=settings.translator_timeout)
 
 
 async def build_app(

@@ -392,6 +392,19 @@ class TranslateAccept:
 
 
 @dataclass(frozen=True, slots=True)
+class EditTexts:
+    """The Edit modal (Slack) in one submission: the default text and each language's text. Never
+    typed: adapters build it. Variants whose text is unchanged are left alone; `update_sent` means
+    for each changed one what `translate … update-sent` means."""
+
+    announcement_id: int
+    title: str
+    body: str
+    variants: tuple[Variant, ...] = ()
+    update_sent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Translations:
     """`translations <id>`: the announcement's translations and how many channels read each."""
 
@@ -497,6 +510,7 @@ AdminCommand = (
     | TranslateDraft
     | TranslateAccept
     | Translations
+    | EditTexts
     | SeriesList
     | SeriesAction
     | SeriesEdit

@@ -59,6 +59,11 @@ class Settings(CoreSettings, SlackSettings, DiscordSettings, WebSettings):
     # URL of a LibreTranslate-compatible API (empty: none) and its API key (secret; empty: none sent).
     translator_url: str = Field("", validation_alias=env("PARTNERBOT_TRANSLATOR_URL"))
     translator_key: SecretStr = Field(SecretStr(""), validation_alias=env("PARTNERBOT_TRANSLATOR_KEY"))
+    # How long one `translate … draft` waits for the translator's answer, in seconds (1 to 120); past it
+    # the admin is told the service did not answer in time.
+    translator_timeout: float = Field(
+        20.0, ge=1, le=120, validation_alias=env("PARTNERBOT_TRANSLATOR_TIMEOUT")
+    )
 
     def core(self) -> CoreSettings:
         """The core's piece: no token, secret, key or database URL."""

@@ -32,7 +32,7 @@ from bot.presenter.engagement import engagement_reply
 from bot.presenter.engagement import quiet_reply as gone_quiet_reply
 from bot.presenter.series import SERIES_END_ACTION, SERIES_START_ACTION, calendar_reply, series_reply
 from bot.presenter.translations import translation_reply
-from bot.results import ApprovalRequested, FeedbackResult, QuestionAnswered, Refused
+from bot.results import ApprovalRequested, EditUnchanged, FeedbackResult, QuestionAnswered, Refused
 from bot.services.acks import AckPorts, AckService
 from bot.services.admin import (
     CANCEL_ACTION,
@@ -505,6 +505,20 @@ class PartnerBot:
 
         return await self._in_turn(find)
 
+    async def preview(self, inv: Invocation, announcement_id: int) -> Reply | None:
+        """A draft's preview as it stands, for an adapter that redraws it after a change made beside
+        it (a translation added from under the preview): the refusal if `inv` may not use admin
+        features here, None when it is no draft (any more)."""
+
+        async def show() -> Reply | None:
+            refusal = await self._authorise(inv, f"preview {announcement_id}")
+            if refusal:
+                return refusal
+            previewed = await self.revisions.preview(announcement_id)
+            return present(previewed) if previewed else None
+
+        return await self._in_turn(show, inv)
+
     async def vocabulary(self) -> Vocabulary:
         """The known tiers, types, regions (and the roster's languages), for pickers and the CLI."""
         return await load_vocabulary(self._stores.directory, self.settings)
@@ -681,6 +695,8 @@ class PartnerBot:
                 return translation_reply(await self.translations.accept(parsed))
             case c.Translations():
                 return translation_reply(await self.translations.listing(parsed))
+            case c.EditTexts():
+                return await self._edit_texts(inv, parsed)
             case c.SeriesList():
                 return series_reply(await self.series.listing())
             case c.SeriesAction():
@@ -696,6 +712,39 @@ class PartnerBot:
             case c.TopicApproval():
                 return approval_reply(await self.approvals.set_topic(parsed))
         raise AssertionError(f"unhandled admin command {parsed!r}")
+
+    async def _edit_texts(self, inv: Invocation, cmd: c.EditTexts) -> Reply:
+        """The Edit modal: every changed translation checked, then saved, then the default text edited
+        (a draft's preview, last, shows them all); a wrong one first saves nothing."""
+        changed = await self.translations.changed(cmd)
+        if isinstance(changed, Refused):
+            return translation_reply(changed)
+        saved = [translation_reply(await self.translations.translate(each)) for each in changed]
+        edit = c.Edit(cmd.announcement_id, title=cmd.title, body=cmd.body)
+        gated = await self.approvals.gate_edit(inv, edit)
+        result = None if gated else await self.revisions.edit(edit)
+        if saved and isinstance(result, EditUnchanged):  # only translations changed
+            result = await self.revisions.preview(cmd.announcement_id)
+            if result is None:
+                return replace(saved[-1], text="\n".join(reply.text for reply in saved))
+        edited = approval_reply(gated) if gated else present(result) if result else None
+        if edited is None:  # not expected: either the approval gate or the edit answers
+            raise AssertionError("edit without a result")
+        lines = [reply.text for reply in saved if reply.text]
+        return replace(edited, text="\n".join([*lines, edited.text])) if lines else edited
+
+    async def translation_language(self, inv: Invocation, typed: str) -> str | Reply:
+        """A language an admin adds to a form (Slack's Edit and Broadcast modals) before its text: the
+        tag as stored, or the refusal (not an admin here, no such tag, the default text's own)."""
+
+        async def check() -> str | Reply:
+            refusal = await self._authorise(inv, "translate")
+            if refusal:
+                return refusal
+            language = await self.translations.language(typed)
+            return translation_reply(language) if isinstance(language, Refused) else language
+
+        return await self._in_turn(check, inv)
 
     async def _send(self, inv: Invocation, cmd: c.Send) -> Reply:
         """`send`: asks for approval first where it is needed (bot/services/approvals.py)."""

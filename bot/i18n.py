@@ -11,7 +11,8 @@ Admin-only strings stay plain `str` constants: the partner catalogs (bot/locale/
 messages.po, extracted by bot/i18n_catalog.py) do not carry them, and they read in English.
 
 Plural forms come from the language's own rule through `ngettext` (German two forms, Japanese one).
-Numbers in a `Plural` (`{n}`) and those `number()` formats follow the reader's locale (Babel).
+Numbers in a `Plural` (`{n}`, partner-facing or admin-only) and those `number()` formats follow the
+reader's locale (Babel); bot/formats.py writes dates and times the same way.
 """
 
 from __future__ import annotations
@@ -223,7 +224,7 @@ class Plural:
             form = ngettext(self.singular, self.plural, n)
             return form.format(n=number(n), **values)
         form = self.singular if n == 1 else self.plural
-        return form.format(n=f"{n:,}", **values)
+        return form.format(n=number(n), **values)
 
 
 def partner_plural(singular: str, plural: str) -> Plural:

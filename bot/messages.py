@@ -353,7 +353,10 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "already sent, copies delivered in that language keep their text unless `update-sent` comes "
     "before the title: then they are updated in place, like `edit`. With a machine translator "
     "configured (`PARTNERBOT_TRANSLATOR_URL`), `draft` writes a machine draft of the missing text: it "
-    "is shown for review and never sent until `accept` (or your own text replaces it).",
+    "is shown for review and never sent until `accept` (or your own text replaces it). In Slack, the "
+    "Broadcast and Edit forms have a Translations section (a title and text per language, Add "
+    "language); in Discord, press Add translation under the preview, or use "
+    "`/partner-admin translate` (its `machine` option: `draft` or `accept`).",
     "translations": "Lists an announcement's translations: language, title, and how many channels read "
     "each (the default text included).",
     "scheduled": "Lists scheduled announcements and when they go out.",
@@ -766,7 +769,6 @@ DIGEST_DAILY: Final = P("Daily digest · {date}")
 DIGEST_WEEKLY: Final = P("Weekly digest · week to {date}")
 DIGEST_CATCH_UP: Final = P("What you missed")
 DIGEST_HEADER: Final = P("📰 **{label}** — {announcements}")
-DIGEST_DAY: Final = "{day:%A} {day.day} {day:%B %Y}"
 DIGEST_EVERY_DAY: Final = P("every day at {time}")
 DIGEST_EVERY_WEEK: Final = P("every {weekday} at {time}")
 SETTINGS_DIGEST: Final = P(" — {when}")
@@ -1007,7 +1009,7 @@ PARTNER_TREND_DOWN: Final = "down {change} from {previous} the {days} days befor
 PARTNER_TREND_STEADY: Final = "steady ({previous} the {days} days before)"
 PARTNER_RECENT: Final = Plural("• the latest action:", "• the latest {n} actions:")
 PARTNER_NO_ACTIONS: Final = "• no action recorded yet"
-PARTNER_ACTION_LINE: Final = "  · {when:%Y-%m-%d %H:%M} UTC: {action}{about}"
+PARTNER_ACTION_LINE: Final = "  · {when}: {action}{about}"
 PARTNER_ACTION_ANNOUNCEMENT: Final = ' ("{title}")'
 PARTNER_ACTION_TOPIC: Final = " (`{slug}`)"
 PARTNER_NO_CHANNELS: Final = '• no channels yet: `invite "{name}"` makes a join code for one'
@@ -1016,8 +1018,8 @@ CHANNEL_ACTIVE: Final = "active"
 CHANNEL_INACTIVE: Final = "off ({reason})"
 NO_TOPICS: Final = "none"
 ACTIVITY_NONE: Final = "none yet"
-ACTIVITY_DELIVERY: Final = "{when:%Y-%m-%d %H:%M} UTC (an announcement delivered)"
-ACTIVITY_FEEDBACK: Final = "{when:%Y-%m-%d %H:%M} UTC (a question, reaction or acknowledgement)"
+ACTIVITY_DELIVERY: Final = "{when} (an announcement delivered)"
+ACTIVITY_FEEDBACK: Final = "{when} (a question, reaction or acknowledgement)"
 PARTNER_SET_NOTHING: Final = (
     'Say what to change, e.g. `partner set "{name}" tier:gold region:emea` '
     "(tier, type, region, language, timezone)."
@@ -1304,6 +1306,34 @@ SLACK_EDIT_HINT: Final = (
     "Copies partners already got are updated in place, at the same pace as sending; their threads and "
     "questions stay. Copies not sent yet go out with the new text."
 )
+# The modals' "Translations" section (adapters/slack/variant_fields.py): admin-only words.
+SLACK_TRANSLATIONS_HEADING: Final = "**Translations**"
+SLACK_TRANSLATIONS_HINT: Final = (
+    "Partners reading {default} get the text above; a language below gets its own title and text. "
+    "Partners of a language with none get the text above. Add a language with the fields below."
+)
+SLACK_VARIANT_TITLE_LABEL: Final = "Title in {language} ({tag})"
+SLACK_VARIANT_BODY_LABEL: Final = "Text in {language} ({tag})"
+SLACK_VARIANT_MACHINE_HINT: Final = (
+    "A machine draft, not sent until accepted: saved unchanged it stays a draft; changed, it is your text."
+)
+SLACK_VARIANT_NEEDS_BOTH: Final = "A translation needs a title and a text: fill in both."
+SLACK_VARIANT_CANNOT_REMOVE: Final = (
+    "Removing a translation isn't possible here: put its text back, or cancel this edit."
+)
+SLACK_ADD_LANGUAGE_FIELD: Final = "Add a language"
+SLACK_ADD_LANGUAGE_PLACEHOLDER: Final = "Your partners' languages"
+SLACK_ADD_TAG_FIELD: Final = "…or another language"
+SLACK_ADD_TAG_PLACEHOLDER: Final = "A BCP 47 tag: de, pt-BR, ja…"
+SLACK_ADD_LANGUAGE_BUTTON: Final = "Add language"
+SLACK_ADD_LANGUAGE_NONE: Final = "Pick a language, or type its tag, then press Add language."
+SLACK_ADD_LANGUAGE_THERE: Final = "{language} ({tag}) is in the form already."
+SLACK_ADD_LANGUAGE_FULL: Final = "No room for another language in this form: Slack allows 100 blocks."
+SLACK_UPDATE_SENT_FIELD: Final = "Copies already delivered"
+SLACK_UPDATE_SENT_OPTION: Final = (
+    "Also send a new translation to the channels that got the default text (it replaces their copy)"
+)
+
 SLACK_RECALL_CONFIRM_TITLE: Final = "Recall #{id}?"
 SLACK_RECALL_CONFIRM_TEXT: Final = (
     "Every copy partners got is deleted, and copies not sent yet never go out. This can't be undone."
@@ -1431,6 +1461,24 @@ DISCORD_REDRAFT_FILES_UNREADABLE: Final = (
     "Start a new broadcast with the files, or send this one as it is."
 )
 DISCORD_REPLACES_DRAFT: Final = "_Replaces draft #{old}, which was cancelled._"
+# "Add translation" under a preview (adapters/discord/translation_form.py): admin-only words.
+DISCORD_ADD_TRANSLATION_BUTTON: Final = "Add translation"
+DISCORD_TRANSLATION_PICK: Final = "Which language? Pick one to write its text, or to change the one it has."
+DISCORD_TRANSLATION_SELECT: Final = "A language…"
+DISCORD_TRANSLATION_EDIT_OPTION: Final = "{language} ({tag}) — change its text"
+DISCORD_TRANSLATION_MACHINE_OPTION: Final = "{language} ({tag}) — review the machine draft"
+DISCORD_TRANSLATION_OTHER_OPTION: Final = "Another language…"
+DISCORD_TRANSLATION_MODAL_TITLE: Final = "Translation of #{id}"
+DISCORD_TRANSLATION_MODAL_SHORT_TITLE: Final = "Translation"  # a modal title holds 45 characters
+DISCORD_LANGUAGE_LABEL: Final = "Language"
+DISCORD_LANGUAGE_DESCRIPTION: Final = "A BCP 47 tag: de, de-AT, pt-BR…"
+DISCORD_TRANSLATION_BODY_LABEL: Final = "Text"
+DISCORD_UPDATE_SENT_LABEL: Final = "Copies already delivered"
+DISCORD_UPDATE_SENT_NO: Final = "Keep them: only copies not sent yet get it"
+DISCORD_UPDATE_SENT_YES: Final = "Update them: those that got the default too"
+DISCORD_TRANSLATE_MACHINE_WITH_TEXT: Final = (
+    "`machine: {action}` goes alone: leave out title, body and update_sent (they are for your own text)."
+)
 
 # Admin: edit and recall:
 
@@ -1752,7 +1800,7 @@ TRANSLATION_NO_DRAFT: Final = (
     "Announcement #{id} has no {language} text to accept. Draft one with `translate {id} {tag} draft`."
 )
 TRANSLATIONS_MACHINE_MARK: Final = " — 🤖 machine draft, review before it is sent (not sent)"
-TRANSLATOR_TIMEOUT: Final = "no answer in time"
+TRANSLATOR_TIMEOUT: Final = "no answer within {seconds:g} s (PARTNERBOT_TRANSLATOR_TIMEOUT)"
 TRANSLATOR_HTTP_ERROR: Final = "the service answered HTTP {code}"
 TRANSLATOR_UNREACHABLE: Final = "the service could not be reached"
 TRANSLATOR_BAD_ANSWER: Final = "the service's answer could not be read"

@@ -340,6 +340,7 @@ class Acknowledged:
     needed: bool = True
     earlier: AckState | None = None
     by_caller: bool = False
+    timezone: str = ""  # the channel's (IANA name), for when `earlier` was given; "": UTC
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,6 +131,8 @@ class InviteRow(SQLModel, table=True):
 
 class AnnouncementRow(SQLModel, table=True):
     __tablename__ = "announcement"
+    # What `news search` checks of each candidate it found, without reading the wide row (0032).
+    __table_args__ = (Index("ix_announcement_found", "id", "status", "sent_at", "created_at"),)
     id: int | None = _pk()
     title: str = Field(max_length=150)
     body: str = Field(sa_type=Text)
@@ -210,7 +212,7 @@ class SearchDocumentRow(SQLModel, table=True):
     triggers; on PostgreSQL the generated `search_vector` tsvector column and its GIN index."""
 
     __tablename__ = "search_document"
-    # The rows with CJK text, for the searches that match them by LIKE (words under three characters).
+    # The rows with CJK text, for the searches that look for a word as a substring (under three characters).
     __table_args__ = (
         Index(
             "ix_search_document_cjk",
@@ -218,6 +220,8 @@ class SearchDocumentRow(SQLModel, table=True):
             sqlite_where=text("cjk"),
             postgresql_where=text("cjk"),
         ),
+        # The audience of each candidate a search found, without reading its texts (0032).
+        Index("ix_search_document_audience", "announcement_id", "tiers", "types", "regions", "languages"),
     )
     announcement_id: int = Field(foreign_key="announcement.id", primary_key=True)
     title: str = Field(sa_type=Text)

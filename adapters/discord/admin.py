@@ -17,7 +17,13 @@ import discord
 
 from adapters.discord import preview as pv
 from adapters.discord import translate as tr
-from adapters.discord.handlers import PartnerHandlers, uploads
+from adapters.discord.handlers import uploads
+from adapters.discord.translation_form import (
+    TRANSLATE_ACTION,
+    TranslationHandlers,
+    translate_button,
+    with_translate_button,
+)
 from adapters.discord.views import BroadcastFields, BroadcastModal, EditModal, RejectModal, static_view
 from bot import commands as c
 from bot import messages as m
@@ -39,7 +45,7 @@ from bot.services.admin import CANCEL_ACTION, EDIT_ACTION, RECALL_ACTION, SEND_A
 log = logging.getLogger(__name__)
 
 
-class DiscordHandlers(PartnerHandlers):
+class DiscordHandlers(TranslationHandlers):
     """Everything Discord hands partnerbot: the partner side plus the admin flows."""
 
     async def admin(
@@ -144,7 +150,8 @@ class DiscordHandlers(PartnerHandlers):
         known = await self._audience_values()
         if audience := pv.audience_select(draft.announcement_id, known, draft.audience):
             selects.append(audience)
-        return pv.preview_parts(reply, draft, selects, await self._thumbnail(draft.files))
+        extra = (translate_button(draft.announcement_id),)  # adapters/discord/translation_form.py
+        return pv.preview_parts(reply, draft, selects, await self._thumbnail(draft.files), extra=extra)
 
     async def _kept_files(self, files: Sequence[Attachment]) -> tuple[NewFile, ...] | None:
         """The draft's files read back for the draft that replaces it; None if one cannot be read."""
@@ -256,6 +263,9 @@ class DiscordHandlers(PartnerHandlers):
         if action == EDIT_ACTION:
             await self.edit_form(interaction, value)
             return
+        if action == TRANSLATE_ACTION:
+            await self.translation_choice(interaction, value)
+            return
         if action == RECALL_ACTION:
             await self._confirm_recall(interaction, value)
             return
@@ -270,9 +280,8 @@ class DiscordHandlers(PartnerHandlers):
         reply = await self.bot.button(inv, RECALL_ACTION if action == tr.RECALL_CONFIRMED else action, value)
         if not reply.is_error:
             await interaction.edit_original_response(view=None)
-        await self.send_parts(
-            interaction, tr.render_reply(reply), ephemeral=reply.is_error or reply.ephemeral
-        )
+        parts = with_translate_button(tr.render_reply(reply), EDIT_ACTION)  # after Send: beside Edit
+        await self.send_parts(interaction, parts, ephemeral=reply.is_error or reply.ephemeral)
 
     # --- Edit and Recall --------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from adapters.discord.i18n import CatalogTranslator
 from adapters.discord.sender import DiscordSender
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.sync import sync_commands
+from adapters.discord.translation_form import TranslationSelect
 from adapters.discord.views import AnnouncementView, CoreButton, CtaButton, PreviewSelect
 from bot.attachments import MIB
 from bot.command_sync import CommandSyncStore
@@ -89,7 +90,7 @@ class PartnerbotClient(discord.AutoShardedClient):
     async def setup_hook(self) -> None:
         # Persistent components: registered before any interaction can arrive.
         self.add_view(AnnouncementView())
-        self.add_dynamic_items(CoreButton, CtaButton, PreviewSelect)
+        self.add_dynamic_items(CoreButton, CtaButton, PreviewSelect, TranslationSelect)
         # Command descriptions in each Discord client's language, from the partner catalogs.
         await self.tree.set_translator(CatalogTranslator())
         await self._setup()

@@ -55,7 +55,7 @@ _MODELS: Final[dict[str, type[Model]]] = {
 
 @dataclass(frozen=True, slots=True)
 class Known:
-    """The custom_ids partnerbot answers: its persistent buttons, core buttons and preview selects
+    """The custom_ids partnerbot answers: its persistent buttons, core buttons, preview and language selects
     (translate.py), and the modals discord.py holds open right now (`modals`; None: not known, so
     discord.py decides, dropping a modal it does not hold)."""
 
@@ -70,7 +70,10 @@ class Known:
         if cta is not None:
             return int(cta["id"]) <= MAX_SNOWFLAKE
         select = tr.PREVIEW_SELECT.fullmatch(custom_id)
-        return select is not None and int(select["id"]) <= MAX_SNOWFLAKE
+        if select is not None:
+            return int(select["id"]) <= MAX_SNOWFLAKE
+        chooser = tr.TRANSLATION_SELECT.fullmatch(custom_id)
+        return chooser is not None and max(int(chooser["id"]), int(chooser["message"])) <= MAX_SNOWFLAKE
 
     def modal(self, custom_id: str) -> bool:
         return self.modals is None or custom_id in self.modals

@@ -15,6 +15,7 @@ from adapters.discord.translate import (
     CHOICE_LIMIT,
     CHOICES_LIMIT,
     CONTENT_LIMIT,
+    ButtonSpec,
     Part,
     SelectSpec,
     audience_of,
@@ -50,7 +51,12 @@ def too_large_note(image: Attachment, limit: int) -> str:
 
 
 def preview_parts(
-    reply: Reply, draft: DraftPreview, selects: Sequence[SelectSpec], thumbnail: Thumbnail | None = None
+    reply: Reply,
+    draft: DraftPreview,
+    selects: Sequence[SelectSpec],
+    thumbnail: Thumbnail | None = None,
+    *,
+    extra: Sequence[ButtonSpec] = (),
 ) -> list[Part]:
     """The preview as Discord shows it: the announcement rendered exactly as partners will get it
     (embeds, with the draft's first image when there is a `thumbnail`), the reach by
@@ -59,7 +65,7 @@ def preview_parts(
     chunks = split_text(f"{draft.summary}\n{note}" if note else draft.summary, CONTENT_LIMIT) or [""]
     post = AnnouncementPost(0, draft.announcement_id, draft.title, draft.body, draft.topics, draft.urgent)
     rendered = render_announcement(post, buttons=False)
-    buttons = tuple(button_spec(b.label, b.action, b.value, b.style) for b in reply.buttons)
+    buttons = (*(button_spec(b.label, b.action, b.value, b.style) for b in reply.buttons), *extra)
     embeds = rendered[0].embeds
     uploads: tuple[tuple[str, bytes], ...] = ()
     if thumbnail and thumbnail.data and embeds:

@@ -73,6 +73,8 @@ CORE_BUTTON = re.compile(r"pb:(?P<action>[a-z_]{1,40}):(?P<value>[^:]{0,50})")
 # The button under Recall's private "are you sure?" (Discord has no confirmation dialog).
 RECALL_CONFIRMED = "announcement_recall_confirmed"
 PREVIEW_SELECT = re.compile(r"pbx:(?P<kind>topics|audience):(?P<id>[0-9]{1,19})")
+# "Add translation"'s language select: the announcement, and the preview to redraw (translation_form.py).
+TRANSLATION_SELECT = re.compile(r"pbt:(?P<id>[0-9]{1,19}):(?P<message>[0-9]{1,19})")
 # A call to action as a normal button (no PARTNERBOT_PUBLIC_URL): `cta:<announcement>:<number>`.
 CTA_BUTTON = re.compile(r"cta:(?P<id>[0-9]{1,19}):(?P<n>[1-9])")
 LINK_URL_LIMIT = 512  # a link button's url

@@ -54,6 +54,7 @@ from adapters.slack.sender import (
 )
 from adapters.slack.settings import SlackSettings
 from adapters.slack.uploads import DEFAULT_BUDGET
+from adapters.slack.variant_fields import ADD_LANGUAGE_ACTION
 from bot.core import PartnerBot
 from bot.domain import Platform
 from bot.ports import FileStore, Sender
@@ -438,3 +439,4 @@ def register(bolt: AsyncApp, h: SlackHandlers) -> None:
     bolt.view_submission(views.ASK_VIEW)(h.question_submitted)
     bolt.action(REJECT_ACTION)(h.reject_button)
     bolt.view_submission(views.REJECT_VIEW)(h.reject_submitted)
+    bolt.action(ADD_LANGUAGE_ACTION)(h.add_language)

@@ -10,9 +10,9 @@ import asyncio
 import functools
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -23,14 +23,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import edge, views
 from adapters.slack import payloads as p
 from adapters.slack import translate as tr
+from adapters.slack import variant_fields as vf
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.downloads import DownloadFailed, download_files, failed_words
-from adapters.slack.replies import open_view, replace_public, respond_with, show
+from adapters.slack.replies import open_view, replace_public, respond_with, show, update_view
 from adapters.slack.translate import Caller
 from bot import messages as m
-from bot.commands import Broadcast, Edit, ListTopics, Reject
+from bot.commands import Broadcast, ListTopics, Reject
 from bot.core import PartnerBot
 from bot.domain import ChannelRef, Invocation, Platform, Reply
+from bot.domain.variants import Variant
 from bot.i18n import reading
 
 log = logging.getLogger(__name__)
@@ -261,7 +263,8 @@ class SlackHandlers:
             await show(found, caller, client, respond=respond)
             return
         origin = views.Origin(caller.team, caller.channel, _message_ts(body), announcement_id=found.id)
-        await open_view(client, body, views.edit_modal(found, origin=origin))
+        translations = await self._translation_blocks(found.variants)
+        await open_view(client, body, views.edit_modal(found, origin=origin, translations=translations))
 
     @tracked
     async def reject_button(
@@ -399,8 +402,32 @@ class SlackHandlers:
             files=[(f.name or f.id, f.size or 0) for f in usable],
             unavailable=[f.name or f.id or "?" for f in message.files if f not in usable],
             saved=[audience.name for audience in await self._bot.saved_audiences()],
+            translations=await self._translation_blocks(),
         )
         await open_view(client, body, view)
+
+    async def _translation_blocks(self, variants: Sequence[Variant] = ()) -> list[JSON]:
+        """A modal's Translations section: the roster's languages offered first (bot/vocabulary.py)."""
+        offered = (await self._bot.audience_options()).get("language", ())
+        default = self._bot.settings.default_language
+        return vf.translation_blocks(default_language=default, offered=offered, variants=variants)
+
+    @tracked
+    async def add_language(
+        self, ack: AsyncAck, body: JSON, client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        """ "Add language" in a modal's Translations section: the view updated with the language's
+        inputs, or with a note saying why not (a block_actions press can't show field errors)."""
+        await ack()
+        view = cast(JSON, body.get("view") or {})
+        opened = p.View.read(view)
+        asked = vf.language_asked(opened.state.values, opened.blocks)
+        caller = replace(_modal_caller(body, view, _team(context)), thread_ts=None)
+        inv = await self._invocation(caller, client)
+        found = await self._bot.translation_language(inv, asked) if asked else ""
+        refused = found.text.replace("*", "") if isinstance(found, Reply) else ""  # plain text: a note
+        updated = vf.added(view, "" if isinstance(found, Reply) else found, refused)
+        await update_view(client, opened, updated)
 
     @tracked
     async def broadcast_submitted(
@@ -408,8 +435,9 @@ class SlackHandlers:
     ) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + MODAL_VERDICT_SECONDS
-        values = p.View.read(view).state.values
-        command = views.read_broadcast(values)
+        read = p.View.read(view)
+        values = read.state.values
+        command = views.read_broadcast(values, vf.languages_of(read.blocks))
         if isinstance(command, dict):
             await ack(response_action="errors", errors=command)
             return
@@ -466,15 +494,15 @@ class SlackHandlers:
     async def edit_submitted(
         self, ack: AsyncAck, body: JSON, view: JSON, client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        edited = views.read_edit(p.View.read(view).state.values)
-        if isinstance(edited, dict):
-            await ack(response_action="errors", errors=edited)
+        read = p.View.read(view)
+        origin = views.Origin.decode(read.private_metadata) or views.Origin(_team(context), "")
+        languages, stored = vf.languages_of(read.blocks), vf.stored_languages(read.blocks)
+        command = views.read_edit(read.state.values, origin.announcement_id, languages, stored)
+        if isinstance(command, dict):
+            await ack(response_action="errors", errors=command)
             return
         await ack()  # closes the modal; the outcome appears in the admin channel
-        origin = views.Origin.decode(p.View.read(view).private_metadata) or views.Origin(_team(context), "")
         caller = replace(_modal_caller(body, view, _team(context)), thread_ts=None)
-        title, text = edited
-        command = Edit(origin.announcement_id, title=title, body=text)
         reply = await self._bot.run_admin(await self._invocation(caller, client), command)
         # A draft's new preview replaces the one its Edit button was on; anything else is news.
         is_preview = reply.draft is not None and not reply.is_error  # one that can be sent

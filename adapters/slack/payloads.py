@@ -178,6 +178,10 @@ class View(Payload):
 
     state: ViewState = ViewState()
     private_metadata: Text | None = None
+    id: Text | None = None
+    hash: Text | None = None  # views.update with it fails if the view changed meanwhile
+    callback_id: Text | None = None
+    blocks: list[dict[Text, Any]] = []
 
 
 Obj = dict[str, Any]

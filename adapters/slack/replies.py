@@ -22,6 +22,7 @@ from slack_sdk.webhook import WebhookResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import translate as tr
+from adapters.slack.payloads import View
 from adapters.slack.translate import Caller
 from bot.domain import Reply
 
@@ -102,6 +103,15 @@ async def open_view(client: AsyncWebClient, body: dict[str, Any], view: dict[str
         await client.views_open(trigger_id=str(body.get("trigger_id") or ""), view=view)
     except REPLY_ERRORS:
         log.warning("could not open a modal", exc_info=True)
+
+
+async def update_view(client: AsyncWebClient, opened: View, view: dict[str, Any]) -> None:
+    """Replace an open modal's blocks, unless it changed meanwhile (`hash`): then the admin's next
+    press works on the newer one. https://docs.slack.dev/reference/methods/views.update"""
+    try:
+        await client.views_update(view_id=opened.id or "", hash=opened.hash, view=view)
+    except REPLY_ERRORS:
+        log.warning("could not update a modal", exc_info=True)
 
 
 class PooledRespond(AsyncRespond):

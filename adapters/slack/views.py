@@ -15,9 +15,10 @@ from typing import Any, Final
 
 from adapters.slack.payloads import InputState
 from adapters.slack.translate import JSON, MAX_OPTIONS, unescape
+from adapters.slack.variant_fields import read_variants, update_sent, update_sent_block
 from bot import messages as m
 from bot.attachments import human_size
-from bot.commands import MAX_BODY, MAX_COMMENT, MAX_TITLE, Broadcast
+from bot.commands import MAX_BODY, MAX_COMMENT, MAX_TITLE, Broadcast, EditTexts
 from bot.domain import Announcement, AnnouncementStatus, Audience, Topic
 from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
 from bot.presenter.refusals import cta_refused, refusal_reply
@@ -172,6 +173,7 @@ def broadcast_modal(
     files: Sequence[tuple[str, int]] = (),
     unavailable: Sequence[str] = (),
     saved: Sequence[str] = (),
+    translations: Sequence[JSON] = (),
 ) -> JSON:
     """The "Broadcast to partners" modal, its body prefilled with the message the shortcut ran on;
     the audience selects offer `choices` (`audience_choices`; the built-in lists if not given), and,
@@ -249,6 +251,7 @@ def broadcast_modal(
     # back in the submission's state as file objects (downloaded like the message's, on submit).
     more = {"type": "file_input", "max_files": MAX_FILE_INPUT}
     blocks.append(_input(FILES_BLOCK, m.SLACK_FILES_FIELD, more, optional=True, hint=m.SLACK_FILES_HINT))
+    blocks += translations  # adapters/slack/variant_fields.py: a title and a text per language
     return _modal(BROADCAST_VIEW, m.SLACK_BROADCAST_MODAL_TITLE, m.SLACK_BROADCAST_SUBMIT, blocks, origin)
 
 
@@ -294,10 +297,12 @@ def _send_at(values: Mapping[str, Any], errors: dict[str, str]) -> SendAt | None
         return None
 
 
-def read_broadcast(values: Mapping[str, Any]) -> Broadcast | dict[str, str]:
+def read_broadcast(values: Mapping[str, Any], languages: Sequence[str] = ()) -> Broadcast | dict[str, str]:
     """The submitted modal as a `Broadcast` to send when Send is pressed (`read_send_at` has its
-    time, `scheduled` combines the two), or the errors to show next to its fields."""
+    time, `scheduled` combines the two), or the errors to show next to its fields; `languages`:
+    those its Translations section has inputs for (`variant_fields.languages_of`)."""
     errors: dict[str, str] = {}
+    variants = read_variants(values, languages, (), errors)
     title = _text(values, TITLE_BLOCK, MAX_TITLE, errors)
     body = _text(values, BODY_BLOCK, MAX_BODY, errors)
     topics = _selected(values, TOPICS_BLOCK)
@@ -324,6 +329,7 @@ def read_broadcast(values: Mapping[str, Any]) -> Broadcast | dict[str, str]:
         ack_required=ACK in flags,
         saved_audience=saved,
         ctas=ctas,
+        variants=variants,
     )
 
 
@@ -372,8 +378,10 @@ def scheduled(command: Broadcast, send_at: SendAt, user_zone: str | None) -> Bro
     return replace(command, send_at=at.wall, send_zone=at.zone, send_local=at.local)
 
 
-def edit_modal(announcement: Announcement, *, origin: Origin) -> JSON:
-    """ "Edit announcement #N", prefilled with its current title and body (the grammar's limits)."""
+def edit_modal(announcement: Announcement, *, origin: Origin, translations: Sequence[JSON] = ()) -> JSON:
+    """ "Edit announcement #N", prefilled with its current title and body (the grammar's limits),
+    then `translations` (adapters/slack/variant_fields.py), and for one already out the box that
+    also sends a new translation to the channels that got the default text (`update-sent`)."""
     title = {
         "type": "plain_text_input",
         "max_length": MAX_TITLE,
@@ -389,19 +397,26 @@ def edit_modal(announcement: Announcement, *, origin: Origin) -> JSON:
     blocks = [
         _input(EDIT_TITLE_BLOCK, m.SLACK_TITLE_LABEL, title),
         _input(EDIT_BODY_BLOCK, m.SLACK_BODY_LABEL, body, hint=hint),
+        *translations,
     ]
+    if announcement.status is not AnnouncementStatus.DRAFT and translations:
+        blocks.append(update_sent_block())
     heading = m.SLACK_EDIT_MODAL_TITLE.format(id=announcement.id)
     if len(heading) > MAX_VIEW_TITLE:  # never cut an id short
         heading = m.SLACK_EDIT_MODAL_SHORT_TITLE.format(id=announcement.id)
     return _modal(EDIT_VIEW, heading, m.SLACK_EDIT_SUBMIT, blocks, origin)
 
 
-def read_edit(values: Mapping[str, Any]) -> tuple[str, str] | dict[str, str]:
-    """The new (title, body), or the errors to show next to the fields."""
+def read_edit(
+    values: Mapping[str, Any], announcement_id: int, languages: Sequence[str] = (), stored: Sequence[str] = ()
+) -> EditTexts | dict[str, str]:
+    """The new title, body and translations (`languages`: those the modal has inputs for; `stored`:
+    those the announcement had when it was opened), or the errors to show next to the fields."""
     errors: dict[str, str] = {}
     title = _text(values, EDIT_TITLE_BLOCK, MAX_TITLE, errors)
     body = _text(values, EDIT_BODY_BLOCK, MAX_BODY, errors)
-    return errors or (title, body)
+    variants = read_variants(values, languages, stored, errors)
+    return errors or EditTexts(announcement_id, title, body, variants, update_sent(values))
 
 
 def ask_modal(*, origin: Origin) -> JSON:

@@ -24,6 +24,7 @@ class LibreTranslator:
     def __init__(self, url: str, *, api_key: str = "", timeout: float = 20.0) -> None:
         self._endpoint = url.rstrip("/") + "/translate"
         self._api_key = api_key
+        self._seconds = timeout
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
     async def translate(
@@ -51,7 +52,7 @@ class LibreTranslator:
                 data = await response.json(content_type=None)
         except TimeoutError:
             log.warning("translator: no answer from %s in time", self._endpoint)
-            return TranslatorFailure(m.TRANSLATOR_TIMEOUT)
+            return TranslatorFailure(m.TRANSLATOR_TIMEOUT.format(seconds=self._seconds))
         except aiohttp.ClientError as exc:
             log.warning("translator: %s unreachable (%s)", self._endpoint, type(exc).__name__)
             return TranslatorFailure(m.TRANSLATOR_UNREACHABLE)

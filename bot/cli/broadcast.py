@@ -14,10 +14,10 @@ deliveries still pending (they go on elsewhere); 130 — interrupted.
 from __future__ import annotations
 
 import asyncio
-import getpass
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -29,35 +29,35 @@ from bot import commands as c
 from bot import messages as m
 from bot.app import App, PlatformAdapter, build_adapters, build_app
 from bot.attachments import MAX_FILES
-from bot.cli import PLATFORM_SETTINGS, CliError, err, load_settings, out, run_async, warn
+from bot.cli import CliError, err, load_settings, out, run_async, warn
 from bot.cli.audiences import audience_name
+from bot.cli.broadcast_common import (
+    FAILED,
+    INTERRUPTED,
+    TIMED_OUT,
+    USAGE,
+    Request,
+    check_audience,
+    check_reach,
+    cli_invocation,
+    delivery_warnings,
+)
+from bot.cli.broadcast_series import run_series
 from bot.cli.variant_files import read_variants
 from bot.commands import MAX_BODY, MAX_TITLE
 from bot.config import Settings
-from bot.domain import Audience, ChannelRef, DeliveryProgress, Invocation, NewFile, Platform, Reach, UserRef
+from bot.domain import Audience, ChannelRef, DeliveryProgress, Invocation, NewFile, Platform
 from bot.domain.cta import CallToAction, CtaRefused, parse_ctas
+from bot.domain.series import Recurrence
 from bot.lexer import as_slug, comma_list
 from bot.ports import FileUnreadable
-from bot.presenter import present
 from bot.presenter.approvals import PENDING
 from bot.presenter.refusals import cta_refused, refusal_reply
-from bot.results import Refused
-from bot.vocabulary import UnknownValue
+from bot.recurrence import parse_every, parse_until
 from bot.when import At, parse_at
 from storage.files import LocalFileReader
 
-FAILED, USAGE, TIMED_OUT, INTERRUPTED = 1, 2, 3, 130
 POLL_SECONDS = 0.5  # how often --wait reads the progress
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    command: c.Broadcast
-    admin: ChannelRef
-    dry_run: bool
-    wait: bool
-    timeout: float | None
-    attach: tuple[str, ...] = ()
 
 
 Values = list[str] | None  # a repeatable option; each value may also list several, comma-separated
@@ -104,6 +104,16 @@ def broadcast(
             "platform can't take."
         ),
     ] = None,
+    every: Annotated[
+        str | None,
+        typer.Option(
+            help='Repeat it: a recurring series, e.g. "monday 09:00", "month 1st 10:00 local" (the chat\'s '
+            "every:); started at once unless --dry-run.",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="With --every: the series' last date, YYYY-MM-DD.")
+    ] = None,
     admin_channel: Annotated[
         str | None,
         typer.Option(help="slack:C… or discord:… where questions go; the first PARTNERBOT_ADMIN_CHANNELS."),
@@ -123,6 +133,7 @@ def broadcast(
     _check_modes(at=at, dry_run=dry_run, wait=wait, timeout=timeout)
     if ack and not urgent:
         raise CliError("--ack asks partners to acknowledge an urgent announcement: add --urgent", USAGE)
+    _check_series(every, until, at=at, wait=wait, attach=attach, variant=variant)
     when = _schedule(at)
     saved = _saved_audience(audience, tier, type_, region, language)
     command = c.Broadcast(
@@ -138,11 +149,16 @@ def broadcast(
         saved_audience=saved,
         ctas=_ctas(cta or []),
         variants=read_variants(variant or [], _read),
+        every=_every(every),
+        until=_until(until),
     )
     settings, admin = _admin_channel(settings, admin_channel)
     request = Request(command, admin, dry_run, wait, timeout, tuple(attach or ()))
     try:
-        run_async(lambda: _run(settings, request))
+        if command.every is not None:
+            run_async(lambda: run_series(settings, request))
+        else:
+            run_async(lambda: _run(settings, request))
     except KeyboardInterrupt:
         raise CliError(
             "interrupted; what was queued goes on with any running `partnerbot run` or `partnerbot worker`",
@@ -166,6 +182,54 @@ def _check_modes(*, at: str | None, dry_run: bool, wait: bool, timeout: float | 
             "--wait cannot follow a scheduled (--at) broadcast; run `partnerbot stats <id>` once it is due",
             USAGE,
         )
+
+
+def _check_series(
+    every: str | None,
+    until: str | None,
+    *,
+    at: str | None,
+    wait: bool,
+    attach: list[str] | None,
+    variant: list[str] | None,
+) -> None:
+    """What a recurring series cannot be given, refused rather than dropped."""
+    if every is None:
+        if until is not None:
+            raise CliError("--until ends a recurring series, so it goes with --every", USAGE)
+        return
+    if at is not None:
+        raise CliError("--every and --at don't go together: a series goes out at its rule's time", USAGE)
+    if wait:
+        raise CliError(
+            "--wait cannot follow a series (its occurrences go out over weeks); "
+            "run `partnerbot series list` to see what became of each",
+            USAGE,
+        )
+    if attach:
+        raise CliError("a recurring series can't carry files: leave out --attach, or send a one-off", USAGE)
+    if variant:
+        raise CliError(
+            "a recurring series has no translations yet: leave out --variant, or send a one-off", USAGE
+        )
+
+
+def _every(value: str | None) -> Recurrence | None:
+    if value is None:
+        return None
+    rule = parse_every(value)
+    if isinstance(rule, str):  # the grammar's sentence, written for `every:"…"`; the words are the same
+        raise CliError(f"--every: {escape(rule)}", USAGE)
+    return rule
+
+
+def _until(value: str | None) -> date | None:
+    if value is None:
+        return None
+    day = parse_until(value)
+    if isinstance(day, str):
+        raise CliError(f"--until: {escape(day)}", USAGE)
+    return day
 
 
 def _ctas(values: list[str]) -> tuple[CallToAction, ...]:
@@ -292,15 +356,15 @@ async def _run(settings: Settings, request: Request) -> None:
     app = await build_app(settings)
     adapters: list[PlatformAdapter] = []
     try:
-        await _check_audience(app, request.command.audience)
+        await check_audience(app, request.command.audience)
         if request.wait:
             adapters = _delivery_adapters(app)
-        reach = await _check_reach(app, request.command)
+        reach = await check_reach(app, request.command)
         if request.attach:
             request = replace(request, command=replace(request.command, files=await _files(request.attach)))
-        inv = await _invocation(app, request.admin)
+        inv = await cli_invocation(app, request.admin)
         draft = await _draft(app, inv, request)
-        for line in _delivery_warnings(app.settings, reach):
+        for line in delivery_warnings(app.settings, reach):
             warn(line)
         if request.dry_run:
             # The preview came from a real draft (the core's targeting, schedule and reach); delete it
@@ -343,15 +407,6 @@ async def _files(paths: tuple[str, ...]) -> tuple[NewFile, ...]:
     return tuple(files)
 
 
-async def _check_audience(app: App, audience: Audience) -> None:
-    """Refuse a tier, type, region or language outside the vocabulary (bot/vocabulary.py), in the
-    core's words: a typo would otherwise reach nobody."""
-    try:
-        (await app.bot.vocabulary()).check_audience(audience)
-    except UnknownValue as unknown:
-        raise CliError(escape(unknown.message), USAGE) from unknown
-
-
 def _delivery_adapters(app: App) -> list[PlatformAdapter]:
     """The Senders `partnerbot worker` uses, built before anything is created: a bad configuration
     stops the command while nothing is queued yet."""
@@ -359,53 +414,6 @@ def _delivery_adapters(app: App) -> list[PlatformAdapter]:
         return build_adapters(app, deliver_only=True)
     except ValueError as exc:  # an adapter's configuration error (e.g. SlackConfigError)
         raise CliError(f"configuration error — {escape(str(exc))}", USAGE) from exc
-
-
-async def _check_reach(app: App, command: c.Broadcast) -> Reach | None:
-    """Refuse a broadcast that would reach nobody before the core writes its draft. (Unknown or
-    archived topics are left to the core, which explains them and also creates nothing.)"""
-    if command.saved_audience is not None:  # its filters (and topics) as they are now
-        resolved = await app.bot.audiences.resolve(command)
-        if isinstance(resolved, Refused):
-            raise CliError(escape(present(resolved).text), USAGE)
-        command = resolved
-    topics = await app.stores.topics.by_slugs(command.topics)
-    if len(topics) != len(command.topics) or any(topic.archived for topic in topics):
-        return None
-    reach = await app.stores.announcements.reach([topic.id for topic in topics], command.audience)
-    if reach.channels == 0:
-        raise CliError(
-            f"it would reach no channel: no active channel following {', '.join(command.topics)} is "
-            f"within “{escape(command.audience.describe())}”; nothing was created",
-            FAILED,
-        )
-    return reach
-
-
-def _delivery_warnings(settings: Settings, reach: Reach | None) -> list[str]:
-    """What nobody would deliver: everything when no credentials are set here, else the targeted
-    channels on a platform this process has no credentials for."""
-    configured = {p.value for p in settings.configured_platforms()}
-    if not configured:
-        return [m.CLI_NO_CREDENTIALS]
-    warnings = []
-    for platform, (name, setting) in PLATFORM_SETTINGS.items():
-        count = reach.by_platform.get(platform, 0) if reach else 0
-        if count and platform not in configured:
-            warnings.append(m.CLI_PLATFORM_NOT_CONFIGURED(count, platform=name, setting=setting))
-    return warnings
-
-
-async def _invocation(app: App, admin: ChannelRef) -> Invocation:
-    known = await app.stores.directory.channel(admin)  # its workspace, if an admin used it in chat
-    channel = known.ref if known is not None else admin
-    try:
-        login = getpass.getuser()
-    except (OSError, KeyError):  # no login name in this environment (a bare container)
-        login = "operator"
-    user = UserRef(channel.platform, channel.workspace, f"cli:{login}"[:64], f"{login} (partnerbot CLI)")
-    # Whoever runs the CLI holds the database credentials, which is more than any chat admin has.
-    return Invocation(channel=channel, user=user, platform_admin=True)
 
 
 async def _draft(app: App, inv: Invocation, request: Request) -> int:

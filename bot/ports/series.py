@@ -46,6 +46,11 @@ class SeriesStore(Protocol):
         was not in one of them."""
         ...
 
+    async def discard_draft(self, series_id: int) -> bool:
+        """Delete a series that is still a draft (`partnerbot broadcast --every … --dry-run` keeps
+        nothing); False when it is no draft (any more)."""
+        ...
+
     async def edit(
         self, series_id: int, *, title: str | None, body: str | None, now: datetime
     ) -> Series | None:

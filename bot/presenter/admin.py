@@ -8,8 +8,10 @@ from bot import messages as m
 from bot.domain.conversation import Reply
 from bot.domain.engagement import SendingLoad
 from bot.domain.feedback import AckState
+from bot.formats import moment
 from bot.results import AckListing, Acknowledged, Cancelled, TopicAdded, TopicArchiveSet, TopicsOverview
 from bot.safety import neutralize_mentions
+from bot.timezones import zone_or
 
 
 def topic_added_reply(added: TopicAdded) -> Reply:
@@ -58,7 +60,7 @@ def acknowledged_reply(acked: Acknowledged) -> Reply:
     if earlier is None:
         return Reply(text=m.ACK_THANKS)
     who = m.ACK_YOU if acked.by_caller else neutralize_mentions(earlier.who)
-    return Reply(text=m.ACK_ALREADY.format(who=who, when=_when(earlier.acked_at)))
+    return Reply(text=m.ACK_ALREADY.format(who=who, when=_when(earlier.acked_at, acked.timezone)))
 
 
 def ack_listing_reply(listing: AckListing) -> Reply:
@@ -96,8 +98,12 @@ def _fields(state: AckState) -> dict[str, str]:
     }
 
 
-def _when(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "?"
+def _when(instant: datetime | None, timezone: str = "") -> str:
+    """When, for the reader: in the channel's time zone when it has one, else UTC."""
+    if instant is None:
+        return "?"
+    name, tz = zone_or(timezone or None, "UTC")
+    return moment(instant, tz, zone_name=name)
 
 
 def _load(load: SendingLoad | None, days: int) -> str:

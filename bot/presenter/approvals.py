@@ -10,6 +10,7 @@ from bot import messages as m
 from bot.domain.approvals import Approval, ApprovalKind, ApprovalState
 from bot.domain.conversation import Button, ButtonStyle, Refusal, RefusalCode, Reply
 from bot.domain.refs import UserRef
+from bot.formats import moment
 from bot.presenter import present
 from bot.presenter.broadcast import preview_reply
 from bot.presenter.refusals import error, refusal_reply
@@ -149,7 +150,7 @@ def history_entries(history: Sequence[Approval], revision: int) -> list[str]:
             state = ApprovalState.VOID
         entries.append(
             m.APPROVAL_LINES[state.value].format(
-                when=approval.requested_at.strftime("%Y-%m-%d %H:%M UTC"),
+                when=moment(approval.requested_at),
                 who=who_is(approval.requested_by),
                 what=m.APPROVAL_WHAT[approval.kind.value],
                 decider=who_is(approval.decided_by),

@@ -6,6 +6,7 @@ from bot import messages as m
 from bot.domain.announcements import Announcement, AnnouncementStatus, Audience, Reach
 from bot.domain.audiences import SavedAudience
 from bot.domain.conversation import Reply
+from bot.formats import moment
 from bot.presenter.files import files_refused_reply
 from bot.presenter.refusals import refusal_reply
 from bot.results import (
@@ -93,7 +94,7 @@ def listed_reply(result: AudiencesListed) -> Reply:
 
 def shown_reply(result: AudienceShown) -> Reply:
     saved, reach = result.item.saved, result.item.reach
-    when = f"{saved.updated_at:%Y-%m-%d %H:%M} UTC" if saved.updated_at else "?"
+    when = moment(saved.updated_at) if saved.updated_at else "?"
     shown_reach = m.AUDIENCE_SHOWN_REACH.format(
         channels=m.CHANNELS(reach.channels), partners=m.PARTNERS(reach.partners)
     )

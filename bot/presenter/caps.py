@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from bot import messages as m
 from bot.caps import CapReach
+from bot.formats import clock
 from bot.timezones import DigestTime
 
 
@@ -19,7 +22,7 @@ def cap_lines(reach: CapReach, digest_at: DigestTime) -> list[str]:
     )
     lines = []
     if reach.missed:
-        when = m.DIGEST_EVERY_DAY.format(time=f"{digest_at.hour:02d}:{digest_at.minute:02d}")
+        when = m.DIGEST_EVERY_DAY.format(time=clock(time(digest_at.hour, digest_at.minute)))
         lines.append(m.WAIT_CAP_MISSED(reach.missed, caps=caps, when=when))
     if reach.digest:
         lines.append(m.WAIT_CAP_DIGEST(reach.digest, caps=caps))

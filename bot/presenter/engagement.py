@@ -17,6 +17,7 @@ from bot.domain.engagement import (
     UnknownScoreTopic,
     UnknownScoreValue,
 )
+from bot.formats import day, number
 
 
 def engagement_reply(
@@ -108,8 +109,8 @@ def _quiet_row(partner: QuietPartner, weeks: str, days: int) -> str:
 
 
 def when(instant: datetime) -> str:
-    return instant.astimezone(UTC).strftime("%Y-%m-%d")
+    return day(instant.astimezone(UTC).date())
 
 
 def _number(value: float) -> str:
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+    return number(round(value, 1))

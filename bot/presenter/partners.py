@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import time
 
 from bot import messages as m
 from bot.domain.conversation import Button, ButtonStyle, Reply, Row
@@ -10,6 +11,7 @@ from bot.domain.directory import DeliveryMode
 from bot.domain.languages import ReaderLanguage
 from bot.domain.topics import Topic
 from bot.domain.variants import pick
+from bot.formats import clock, day, number
 from bot.i18n import language_name, reader, weekday_name
 from bot.results import (
     ChannelSettings,
@@ -37,7 +39,10 @@ def topics_reply(listed: TopicsListed) -> Reply:
     if not listed.topics:
         return Reply(text=m.NO_TOPICS_YET)
     rows = tuple(_topic_row(topic, topic.slug in listed.mine) for topic in listed.topics)
-    return Reply(text=m.TOPICS_HEADER.format(count=len(listed.topics), mine=len(listed.mine)), rows=rows)
+    return Reply(
+        text=m.TOPICS_HEADER.format(count=number(len(listed.topics)), mine=number(len(listed.mine))),
+        rows=rows,
+    )
 
 
 def subscribed_reply(subscribed: Subscribed) -> Reply:
@@ -71,7 +76,7 @@ def news_reply(news: NewsListed) -> Reply:
     for a in news.announcements:
         variant = pick(a.variants, reader())  # the reader's translation, as its delivery would have
         title, body = (variant.title, variant.body) if variant else (a.title, a.body)
-        date = f"{(a.sent_at or a.created_at):%Y-%m-%d}"
+        date = day((a.sent_at or a.created_at).date())
         blocks.append(m.NEWS_ITEM.format(title=title, date=date, topics=", ".join(a.topics), body=body))
     return Reply(text=m.NEWS_HEADER(len(news.announcements)) + "\n\n" + "\n\n".join(blocks))
 
@@ -150,9 +155,7 @@ def quiet_reply(changed: QuietHoursSet) -> Reply:
     if changed.quiet is None:
         return Reply(text=m.QUIET_OFF)
     quiet = changed.quiet
-    return Reply(
-        text=m.QUIET_SET.format(quiet=f"`{quiet}`", timezone=changed.timezone, end=f"{quiet.end:%H:%M}")
-    )
+    return Reply(text=m.QUIET_SET.format(quiet=f"`{quiet}`", timezone=changed.timezone, end=clock(quiet.end)))
 
 
 def timezone_reply(changed: TimezoneSet) -> Reply:
@@ -165,10 +168,10 @@ def joined_reply(joined: Joined) -> Reply:
 
 def _when(mode: DeliveryMode, at: DigestTime) -> str:
     """When a digest of `mode` goes out, in words."""
-    time = f"{at.hour:02d}:{at.minute:02d}"
+    at_time = clock(time(at.hour, at.minute))
     if mode is DeliveryMode.WEEKLY:
-        return m.DIGEST_EVERY_WEEK.format(weekday=weekday_name(at.weekday), time=time)
-    return m.DIGEST_EVERY_DAY.format(time=time)
+        return m.DIGEST_EVERY_WEEK.format(weekday=weekday_name(at.weekday), time=at_time)
+    return m.DIGEST_EVERY_DAY.format(time=at_time)
 
 
 def _topic_row(topic: Topic, subscribed: bool) -> Row:

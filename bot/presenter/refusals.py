@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot import messages as m
 from bot.domain.conversation import Refusal, RefusalCode, Reply
 from bot.domain.cta import MAX_CTA_LABEL, MAX_CTA_URL, MAX_CTAS, CtaProblem, CtaRefused
+from bot.formats import day
 from bot.results import Refused
 
 
@@ -84,7 +85,7 @@ def _refusal_text(r: Refused) -> str:
             hint = m.DID_YOU_MEAN.format(suggestion=r.suggestion) + " " if r.suggestion else ". "
             return m.NO_SUCH_PARTNER.format(name=r.value, did_you_mean=hint)
         case RefusalCode.PARTNER_REMOVED:
-            removed = f"{r.removed_on:%Y-%m-%d}" if r.removed_on else "?"
+            removed = day(r.removed_on) if r.removed_on else "?"
             return m.PARTNER_REMOVED_ALREADY.format(name=r.value, removed=removed)
         case RefusalCode.NOTHING_TO_CHANGE:
             return m.PARTNER_SET_NOTHING.format(name=r.value)

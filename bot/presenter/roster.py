@@ -3,22 +3,22 @@ partner's profile in words. The chat and `partnerbot partners show|set|remove` u
 
 from __future__ import annotations
 
-from datetime import UTC
-
+from bot import formats
 from bot import messages as m
 from bot.domain.conversation import Reply
 from bot.domain.directory import Partner, PartnerCard, PartnerProfile
 from bot.domain.engagement import PartnerEngagement, SendingLoad
+from bot.formats import day, moment
 from bot.results import Invited, PartnerChanged, PartnerRemoved, PartnerShown, PartnerUnchanged
 
 
 def invited_reply(invited: Invited) -> Reply:
     """The join code and how the partner uses it; `join_code` carries it for the CLI and adapters."""
-    p, code, expires = invited.partner, invited.code, f"{invited.expires:%Y-%m-%d}"
+    p, code, expires = invited.partner, invited.code, day(invited.expires)
     if invited.removed_on is not None:
         text = m.INVITE_RESTORED.format(
             name=p.name,
-            removed=f"{invited.removed_on:%Y-%m-%d}",
+            removed=day(invited.removed_on),
             profile=profile_text(p),
             code=code,
             expires=expires,
@@ -66,10 +66,10 @@ def card_text(card: PartnerCard) -> str:
     p = card.partner
     activity = m.ACTIVITY_NONE
     if card.last_feedback and (card.last_delivery is None or card.last_feedback >= card.last_delivery):
-        activity = m.ACTIVITY_FEEDBACK.format(when=card.last_feedback)
+        activity = m.ACTIVITY_FEEDBACK.format(when=moment(card.last_feedback))
     elif card.last_delivery:
-        activity = m.ACTIVITY_DELIVERY.format(when=card.last_delivery)
-    removed = m.PARTNER_CARD_REMOVED.format(removed=f"{p.removed_at:%Y-%m-%d}") if p.removed_at else ""
+        activity = m.ACTIVITY_DELIVERY.format(when=moment(card.last_delivery))
+    removed = m.PARTNER_CARD_REMOVED.format(removed=day(p.removed_at.date())) if p.removed_at else ""
     lines = [
         m.PARTNER_CARD.format(
             name=p.name,
@@ -132,7 +132,7 @@ def engagement_lines(e: PartnerEngagement) -> list[str]:
             about = m.PARTNER_ACTION_ANNOUNCEMENT.format(title=action.announcement)
         elif action.topic is not None:
             about = m.PARTNER_ACTION_TOPIC.format(slug=action.topic)
-        when = action.at.astimezone(UTC)
+        when = moment(action.at)
         lines.append(
             m.PARTNER_ACTION_LINE.format(
                 when=when, action=m.ENGAGEMENT_ACTIONS[action.kind.value], about=about
@@ -143,8 +143,7 @@ def engagement_lines(e: PartnerEngagement) -> list[str]:
 
 def number(value: float) -> str:
     """A score as `engagement` shows it: 90, 12.5."""
-    rounded = round(value, 1)
-    return f"{rounded:g}" if rounded == int(rounded) else f"{rounded:.1f}"
+    return formats.number(round(value, 1))
 
 
 def load_text(load: SendingLoad) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import messages as m
 from bot.domain.conversation import Button, Reply, Row
+from bot.formats import day
 from bot.results import AnnouncementGone, AnnouncementShown, NewsFound
 
 # The "Show" button under each search result (value: the announcement id); adapters route on it.
@@ -21,7 +22,7 @@ def news_found_reply(found: NewsFound) -> Reply:
         Row(
             text=m.NEWS_FOUND_ITEM.format(
                 title=item.title,
-                date=f"{item.sent:%Y-%m-%d}",
+                date=day(item.sent.date()),
                 topics=", ".join(f"`{slug}`" for slug in item.topics),
                 snippet=item.snippet,
             ),
@@ -38,7 +39,7 @@ def announcement_shown_reply(shown: AnnouncementShown) -> Reply:
     lines = [
         m.NEWS_ITEM.format(
             title=shown.title,
-            date=f"{shown.sent:%Y-%m-%d}",
+            date=day(shown.sent.date()),
             topics=", ".join(f"`{slug}`" for slug in shown.topics),
             body=shown.body,
         )

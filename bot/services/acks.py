@@ -13,11 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot import messages as m
 from bot.cadence import NoticeDraft
+from bot.domain.announcements import Announcement
 from bot.domain.conversation import Invocation, RefusalCode
+from bot.domain.directory import Channel, Partner
+from bot.domain.feedback import AckDue
 from bot.domain.refs import ChannelRef, Platform
+from bot.domain.variants import pick
 from bot.i18n import reading
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
@@ -32,6 +37,14 @@ ACK_REMINDER_KEY = "reminder:ack:"
 BATCH = 200  # reminders queued per run; a backlog drains over the next runs
 
 
+class AckDirectory(LanguageDirectory, Protocol):
+    """The directory reads acknowledgements need: each reminder's language, a channel's time zone."""
+
+    async def channel(self, ref: ChannelRef) -> Channel | None: ...
+
+    async def partner(self, partner_id: int) -> Partner | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class AckPorts:
     """The ports AckService uses (bot/core.py wires them)."""
@@ -40,7 +53,7 @@ class AckPorts:
     announcements: AnnouncementStore
     acks: AckStore
     notices: NoticeStore
-    directory: LanguageDirectory | None = None  # each reminder in its channel's language
+    directory: AckDirectory | None = None  # each reminder in its channel's language; its time zone
 
 
 class AckService:
@@ -76,7 +89,21 @@ class AckService:
         )
         if earlier is None:
             return Acknowledged()
-        return Acknowledged(earlier=earlier, by_caller=earlier.acked_by == inv.user.user)
+        zone = await self._timezone(inv.channel)
+        return Acknowledged(earlier=earlier, by_caller=earlier.acked_by == inv.user.user, timezone=zone)
+
+    async def _timezone(self, ref: ChannelRef) -> str:
+        """The channel's time zone (its own, else its partner's, else the vendor default)."""
+        directory = self._stores.directory
+        channel = await directory.channel(ref) if directory else None
+        if channel is not None and channel.timezone:
+            return channel.timezone
+        partner = (
+            await directory.partner(channel.partner_id)
+            if directory and channel and channel.partner_id
+            else None
+        )
+        return (partner.timezone if partner else None) or self._settings.default_timezone
 
     async def listing(self, announcement_id: int) -> AckListing | Refused:
         """`acks <id>`: the delivered channels that have acknowledged (who, when) and those that have not."""
@@ -94,11 +121,22 @@ class AckService:
             delivered_before=now - self.wait, key_prefix=ACK_REMINDER_KEY, limit=BATCH
         )
         drafts = []
+        announcements: dict[int, Announcement | None] = {}
         for d in due:
-            with reading(await self._language(d.message.channel)):
-                text = m.ACK_REMINDER.format(title=neutralize_mentions(d.title))
+            if d.announcement_id not in announcements:
+                announcements[d.announcement_id] = await self._stores.announcements.get(d.announcement_id)
+            language = await self._language(d.message.channel)
+            title = _title(d, announcements[d.announcement_id], language)
+            with reading(language):
+                text = m.ACK_REMINDER.format(title=neutralize_mentions(title))
             key = f"{ACK_REMINDER_KEY}{d.delivery_id}"
             drafts.append(
                 NoticeDraft(key=key, channel=d.message.channel, text=text, thread=d.message.message)
             )
         return await self._stores.notices.add(drafts, now=now) if drafts else 0
+
+
+def _title(due: AckDue, announcement: Announcement | None, language: str) -> str:
+    """The announcement's title as a reader of `language` reads it: its variant's, else the default."""
+    variant = pick(announcement.variants, language) if announcement else None
+    return variant.title if variant else due.title

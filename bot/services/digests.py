@@ -10,7 +10,6 @@ one is posted, its rows are marked sent with the digest's message.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
 
 from bot import messages as m
 from bot.caps import MISSED
@@ -18,7 +17,8 @@ from bot.domain.directory import DeliveryMode
 from bot.domain.outbox import Work
 from bot.domain.sending import DigestItem, DigestPost, Outgoing
 from bot.domain.variants import pick, reader_language
-from bot.i18n import ENGLISH, catalog_language, long_date, reader, reading
+from bot.formats import long_day
+from bot.i18n import reading
 from bot.ports.clock import Clock
 from bot.ports.outbox import DigestStore
 from bot.services.cta import CtaLinks, linked
@@ -113,9 +113,5 @@ def label(period: str) -> str:
     if day is None or kind == CATCH_UP:
         return m.DIGEST_CATCH_UP
     template = m.DIGEST_WEEKLY if kind == DeliveryMode.WEEKLY.value else m.DIGEST_DAILY
-    return template.format(date=_day(day))
-
-
-def _day(day: date) -> str:
-    """The house format in English ("Wednesday 25 November 2026"); the reader's locale's own else."""
-    return m.DIGEST_DAY.format(day=day) if catalog_language(reader()) == ENGLISH else long_date(day)
+    # The day written out as the reader writes it: "Wednesday, November 25, 2026" (Babel, CLDR).
+    return template.format(date=long_day(day))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.commands import Edit, Recall, Reschedule
-from bot.domain.announcements import AnnouncementStatus
+from bot.domain.announcements import Announcement, AnnouncementStatus
 from bot.domain.conversation import RefusalCode
 from bot.ports.analytics import ProgressStore
 from bot.ports.announcements import AnnouncementStore, RevisionStore
@@ -83,18 +83,28 @@ class RevisionService:
             return Refused(RefusalCode.NOT_EDITABLE, announcement_id=announcement.id, status=status)
         if announcement.status is AnnouncementStatus.DRAFT:
             # A draft: show the new preview, with its Send / Edit / Cancel buttons.
-            edited = replace(announcement, title=title, body=body)
-            topic_ids = await self._stores.announcements.topic_ids(announcement.id)
-            reach = await self._stores.announcements.reach(topic_ids, announcement.audience)
-            return Previewed(
-                edited,
-                reach,
-                ack_hours=self._settings.ack_reminder_hours,
-                default_language=self._settings.default_language,
-            )
+            return await self._previewed(replace(announcement, title=title, body=body))
         await self._stores.progress.reopen(announcement.id)
         self._wake_worker()
         return Edited(announcement.id, copies)
+
+    async def preview(self, announcement_id: int) -> Previewed | None:
+        """A draft's preview as it stands (its translations changed: reach by language anew); None
+        when it is no draft (any more)."""
+        announcement = await self._stores.announcements.get(announcement_id)
+        if announcement is None or announcement.status is not AnnouncementStatus.DRAFT:
+            return None
+        return await self._previewed(announcement)
+
+    async def _previewed(self, announcement: Announcement) -> Previewed:
+        topic_ids = await self._stores.announcements.topic_ids(announcement.id)
+        reach = await self._stores.announcements.reach(topic_ids, announcement.audience)
+        return Previewed(
+            announcement,
+            reach,
+            ack_hours=self._settings.ack_reminder_hours,
+            default_language=self._settings.default_language,
+        )
 
     async def how_to_edit(self, announcement_id: int) -> HowToEdit | Refused:
         """The Edit button where no form can be shown: the command to type, and the current text."""

@@ -15,7 +15,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from bot import messages as m
-from bot.commands import MAX_BODY, MAX_TITLE, Translate, TranslateAccept, TranslateDraft, Translations
+from bot.commands import (
+    MAX_BODY,
+    MAX_TITLE,
+    EditTexts,
+    Translate,
+    TranslateAccept,
+    TranslateDraft,
+    Translations,
+)
 from bot.domain.announcements import Announcement, AnnouncementStatus
 from bot.domain.conversation import RefusalCode
 from bot.domain.variants import TranslatorFailure, Variant, pick, reader_language
@@ -197,14 +205,36 @@ class TranslationService:
         if announcement.status in _CLOSED:
             status = announcement.status.value
             return Refused(RefusalCode.NOT_EDITABLE, announcement_id=announcement.id, status=status)
+        language = await self.language(typed, announcement.id)
+        return language if isinstance(language, Refused) else (announcement, language)
+
+    async def language(self, typed: str, announcement_id: int | None = None) -> str | Refused:
+        """A variant's language as stored (`de_AT` → `de-at`), or why it cannot have one: a tag that
+        is none, or the default text's own language. For forms that add a language before the text."""
         try:
             vocabulary = await load_vocabulary(self._stores.directory, self._settings)
             language = vocabulary.check("language", typed)
         except UnknownValue as unknown:
             return Refused(RefusalCode.UNKNOWN_VALUE, "language", value=typed, message=unknown.message)
         if language == self.default_language:
-            return Refused(RefusalCode.DEFAULT_LANGUAGE, "language", announcement.id, value=language)
-        return announcement, language
+            return Refused(RefusalCode.DEFAULT_LANGUAGE, "language", announcement_id, value=language)
+        return language
+
+    async def changed(self, cmd: EditTexts) -> tuple[Translate, ...] | Refused:
+        """The Edit modal's variants that differ from the ones stored, as `translate` commands, each
+        checked first (so that a wrong one saves nothing at all); unchanged ones are left alone."""
+        wanted: list[Translate] = []
+        for variant in cmd.variants:
+            wrong = text_refused(variant.title, variant.body)
+            found = wrong or await self._editable(cmd.announcement_id, variant.language)
+            if isinstance(found, Refused):
+                return found
+            announcement, language = found
+            there = next((v for v in announcement.variants if v.language == language), None)
+            title, body = variant.title.strip(), variant.body.strip()
+            if there is None or (there.title, there.body) != (title, body):
+                wanted.append(Translate(announcement.id, language, title, body, cmd.update_sent))
+        return tuple(wanted)
 
     async def listing(self, cmd: Translations) -> TranslationsListed | Refused:
         announcement = await self._stores.announcements.get(cmd.announcement_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 
 from bot.domain import Audience, ChannelRef, Platform, UserRef
@@ -90,6 +90,16 @@ class SeriesRepository(Repository):
             if not changed.all():
                 return None
         return await self.get(series_id)
+
+    async def discard_draft(self, series_id: int) -> bool:
+        # A draft has drafted no occurrence, so no announcement points at it.
+        async with self._sessions.begin() as session:
+            deleted = await session.exec(
+                delete(SeriesRow)
+                .where(col(SeriesRow.id) == series_id, col(SeriesRow.status) == SeriesStatus.DRAFT.value)
+                .returning(col(SeriesRow.id))
+            )
+            return bool(deleted.all())
 
     async def edit(
         self, series_id: int, *, title: str | None, body: str | None, now: datetime

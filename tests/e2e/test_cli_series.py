@@ -89,3 +89,73 @@ def test_refusals_are_one_line(
     assert result.said.startswith("partnerbot: ") and message in result.said, result.said
     assert "Traceback" not in result.stderr
     assert table(seeded, "SELECT status FROM series") == [("draft",)]
+
+
+BASE = ["broadcast", "--topic", "pricing", "--title", "Weekly tips", "--body", "One tip a week."]
+
+
+def test_broadcast_every_makes_and_starts_a_series(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    made = run(monkeypatch, capsys, *BASE, "--every", "monday 09:00", "--until", "2099-06-30")
+    assert made.returncode == 0, made.stderr
+    said = " ".join(made.stdout.split())
+    assert "Weekly tips" in said and "every Monday at 09:00 UTC" in said, said
+    assert "1 channel of 1 partner" in said, said  # the reach, as the chat's preview says it
+    assert "Series 1 “Weekly tips” started: the first occurrence is Mon " in said, said
+    assert "**" not in made.stdout and "`series start 1` starts it" not in said
+    assert table(seeded, "SELECT title, rule, status, until FROM series") == [
+        ("Weekly tips", "monday 09:00", "active", "2099-06-30")
+    ]
+    assert table(seeded, "SELECT count(*) FROM announcement") == [(0,)]  # drafted at each occurrence
+    actions = table(seeded, "SELECT action, user_id LIKE 'cli:%' FROM audit_log ORDER BY id")
+    assert actions == [("broadcast", 1), ("seriesaction", 1)], actions  # as the operator, like a one-off
+
+
+def test_broadcast_every_dry_run_keeps_nothing(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shown = run(monkeypatch, capsys, *BASE, "--every", "1st monday 10:00 local", "--dry-run")
+    assert shown.returncode == 0, shown.stderr
+    assert "Dry run: nothing was started and nothing was kept." in shown.stdout
+    said = " ".join(shown.stdout.split())
+    assert "Goes out on the first Monday of every month at 10:00 on each channel's own clock" in said
+    assert "`series start" not in said  # the chat's buttons' words: this command started or kept nothing
+    assert table(seeded, "SELECT count(*) FROM series") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--every", "someday"], "--every: "),
+        (["--every", "monday 09:00", "--until", "30/06/2027"], "--until: "),
+        (["--until", "2027-06-30"], "--until ends a recurring series, so it goes with --every"),
+        (["--every", "monday 09:00", "--at", "2099-01-01 09:00"], "--every and --at don't go together"),
+        (["--every", "monday 09:00", "--wait"], "--wait cannot follow a series"),
+        (["--every", "monday 09:00", "--attach", "x.pdf"], "a recurring series can't carry files"),
+        (["--every", "monday 09:00", "--variant", "de=x.txt"], "a recurring series has no translations"),
+        (["--every", "monday 09:00", "--until", "2020-01-01"], "until"),
+    ],
+    ids=[
+        "bad-rule",
+        "bad-until",
+        "until-alone",
+        "with-at",
+        "with-wait",
+        "with-attach",
+        "with-variant",
+        "past",
+    ],
+)
+def test_broadcast_every_refusals_are_one_line_and_create_nothing(
+    seeded: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    extra: list[str],
+    message: str,
+) -> None:
+    result = run(monkeypatch, capsys, *BASE, *extra)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.said.startswith("partnerbot: ") and message in result.said, result.said
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) <= 3
+    assert table(seeded, "SELECT count(*) FROM series") == [(0,)]

@@ -80,6 +80,7 @@ async def test_context_menu_modal_preview_select_and_send(world: DiscordWorld) -
         f"pb:announcement_edit:{first}",
         f"pb:announcement_cancel:{first}",
         f"pb:announcement_test:{first}",
+        f"pb:announcement_translate:{first}",
         f"pbx:topics:{first}",
         f"pbx:audience:{first}",
     ]

@@ -80,7 +80,11 @@ async def test_edit_updates_every_copy_in_place_and_recall_deletes_them(database
         send = press(world, draft, f"pb:announcement_send:{aid}")
         (sending,) = await world.followups(send, 1)
         assert "Sending announcement" in sending.content and not sending.ephemeral
-        assert custom_ids(sending) == [f"pb:announcement_edit:{aid}", f"pb:announcement_recall:{aid}"]
+        assert custom_ids(sending) == [
+            f"pb:announcement_edit:{aid}",
+            f"pb:announcement_recall:{aid}",
+            f"pb:announcement_translate:{aid}",
+        ]
         await fake.wait_for(lambda: draft.components == [])
         posts = {space.name: (await world.wait_posts(space.channel))[0] for space in (acme, globex)}
         await world.delivered(aid, 2)

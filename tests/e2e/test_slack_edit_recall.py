@@ -12,6 +12,7 @@ import pytest
 
 from adapters.slack import translate as tr
 from adapters.slack import views
+from bot.commands import EditTexts
 from bot.domain import (
     Announcement,
     AnnouncementStatus,
@@ -284,4 +285,5 @@ def test_the_edit_modal_carries_its_announcement_and_never_cuts_the_id() -> None
     assert views.Origin.decode('{"t": "T", "c": "C"}') == views.Origin("T", "C")  # modals opened before
     fields = inputs_of(view)
     assert (len(fields["ed_title"]["initial_value"]), len(fields["ed_body"]["initial_value"])) == (150, 3000)
-    assert views.read_edit({"ed_title": typed(" New "), "ed_body": typed("Body\n")}) == ("New", "Body")
+    edited = views.read_edit({"ed_title": typed(" New "), "ed_body": typed("Body\n")}, 123456)
+    assert edited == EditTexts(123456, "New", "Body")

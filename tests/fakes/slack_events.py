@@ -397,9 +397,11 @@ class SlackEventSender:
         message_ts: str | None = None,
         view_id: str | None = None,
         team_id: str | None = None,
+        state: JSON | None = None,
         **tamper: Unpack[Tamper],
     ) -> InboundResponse:
-        """A button pressed in a message (channel_id + message_ts) or in a view (view_id):
+        """A button pressed in a message (channel_id + message_ts) or in a view (view_id; `state`: what
+        its inputs hold then, `{block_id: {action_id: {...}}}`, sent as the view's `state.values`):
         https://docs.slack.dev/reference/interaction-payloads/block_actions-payload"""
         action = {
             "action_id": action_id,
@@ -414,7 +416,7 @@ class SlackEventSender:
             payload = {
                 **self._base_interaction("block_actions", team_id or opened.team_id, user_id),
                 "container": {"type": "view", "view_id": view_id},
-                "view": opened.data,
+                "view": {**opened.data, "state": {"values": state or {}}},
                 "actions": [action],
             }
             return await self._interaction(payload, **tamper)

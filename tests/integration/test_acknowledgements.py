@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+from babel.dates import format_date, format_time
+
 from adapters.local.workspace import Message
 from bot import messages as m
 from bot.commands import Broadcast, CommandError
@@ -74,8 +76,11 @@ async def test_acknowledge_once_then_acks_and_stats_by_tier(harness: Harness) ->
     (acme_post,) = h.posts("acme")
 
     assert (await h.local.acknowledge("pat", acme_post)).text == m.ACK_THANKS
+    acked = h.app.clock.now()
     again = await h.local.acknowledge("pat", acme_post)
-    assert not again.is_error and again.text.startswith("✅ Already acknowledged by you on 2026-")
+    # When, as English readers write it (Babel), in the channel's zone (UTC here).
+    when = f"{format_date(acked, 'medium', locale='en')}, {format_time(acked, 'short', locale='en')} UTC"
+    assert not again.is_error and again.text == m.ACK_ALREADY.format(who=m.ACK_YOU, when=when)
     colleague = await h.local.acknowledge("kim", acme_post)
     assert "Already acknowledged by pat" in colleague.text
     assert len(await rows(h, AckRow)) == 1
@@ -90,7 +95,8 @@ async def test_acknowledge_once_then_acks_and_stats_by_tier(harness: Harness) ->
     listing = (await h.admin(f"acks {announcement}")).text
     assert listing.startswith(f"**Acknowledgements of #{announcement} “Patch @\u200bhere now”**: 2 of 3")
     done, waiting = listing.split(m.ACKS_WAITING.format(count=1))
-    assert "• Acme (gold, local) #acme — pat, 2026-" in done and "• Birch (silver, local) #birch — bo" in done
+    assert f"• Acme (gold, local) #acme — pat, {when}" in done
+    assert "• Birch (silver, local) #birch — bo" in done
     assert waiting.strip() == "• Cedar (gold, local) #cedar"
     assert "Cedar" not in done
 

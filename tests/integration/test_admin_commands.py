@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import time as _time
 from datetime import timedelta
+
+from babel.dates import format_time
 
 from adapters.local.sender import Fault
 from bot import messages as m
+from bot.formats import day
 from bot.presenter import TEST_ACTION
 from bot.services.admin import CANCEL_ACTION, EDIT_ACTION, SEND_ACTION
 from storage.tables import AnnouncementRow, AuditRow, DeliveryRow, PartnerRow, QuestionRow, TopicRow
@@ -23,6 +27,9 @@ from tests.integration.support import (
     setup_topics,
     slack_invocation,
 )
+
+# 09:00 as English readers write it (Babel: "9:00 AM", with the narrow space CLDR puts before AM).
+NINE_AM = format_time(_time(9, 0), format="short", locale="en")
 
 
 async def _four_partners(h: Harness) -> None:
@@ -143,7 +150,7 @@ async def test_invite_creates_partner_and_one_time_code(harness: Harness, clock:
     code = reply.text.split("`")[1]
     assert code.startswith("PB-") and len(code) == len("PB-XXXX-XXXX")
     expires = clock.now() + timedelta(days=harness.app.settings.invite_ttl_days)
-    assert f"valid until {expires:%Y-%m-%d}" in reply.text
+    assert f"valid until {day(expires.date())}" in reply.text  # as the admin reads it (Babel)
     assert f"/partner join {code}" in reply.text
     (partner,) = await rows(harness, PartnerRow)
     assert (partner.name, partner.tier, partner.type, partner.region, partner.language) == (
@@ -367,7 +374,7 @@ async def test_digest_holding_switched_off_delivers_at_once(harness: Harness) ->
     harness.app.bot.admin.hold_digests = False
     await _four_partners(harness)
     reply = await harness.partner("acme", "settings mode daily")
-    assert not reply.is_error and "daily digest, every day at 09:00 (UTC)" in reply.text
+    assert not reply.is_error and f"daily digest, every day at {NINE_AM} (UTC)" in reply.text
     preview = await harness.admin('broadcast topic:security title:"Normal" Not urgent.')
     assert "digest" not in preview.text.split("**Reach:**")[1]
     await harness.admin("send 1")

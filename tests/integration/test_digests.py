@@ -7,11 +7,13 @@ The clock starts on Tuesday 2026-11-24 09:00 UTC.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from adapters.local.sender import Fault
 from bot import messages as m
 from bot.app import build_scheduler
+from bot.formats import clock as time_of_day
+from bot.formats import long_day
 from bot.jobs import JOBS, finish_announcements, make_digests
 from storage.tables import ChannelRow, DigestRow
 from tests.conftest import FakeClock
@@ -74,7 +76,7 @@ async def test_daily_digest_at_the_local_hour_carries_everything_once(
     await h.deliver()
 
     (post,) = h.posts("acme")
-    label = m.DIGEST_DAILY.format(date="Wednesday 25 November 2026")
+    label = m.DIGEST_DAILY.format(date=long_day(date(2026, 11, 25)))
     assert post.text.startswith(m.DIGEST_HEADER.format(label=label, announcements=m.ANNOUNCEMENTS(2)))
     assert post.text.index("**Patch Tuesday** · _security_\nThree fixes this month.") < post.text.index(
         "**New prices** · _pricing, security_\nLists are out."
@@ -109,7 +111,7 @@ async def test_weekly_digest_on_monday_in_the_channel_zone(harness: Harness, clo
     assert await make_digests(h.app) == 1
     await h.deliver()
     (post,) = h.posts("tokyo")
-    label = m.DIGEST_WEEKLY.format(date="Monday 30 November 2026")
+    label = m.DIGEST_WEEKLY.format(date=long_day(date(2026, 11, 30)))
     assert post.text.startswith(m.DIGEST_HEADER.format(label=label, announcements=m.ANNOUNCEMENTS(2)))
 
 
@@ -118,7 +120,7 @@ async def test_digest_hour_and_weekday_are_vendor_settings(database_url: str, cl
     try:
         await setup_topics(h, "security", "pricing")
         await _digest_channel(h, "acme", "weekly")
-        assert "every Friday at 17:30" in (await h.partner("acme", "settings")).text
+        assert f"every Friday at {time_of_day(time(17, 30))}" in (await h.partner("acme", "settings")).text
         await _two_announcements(h)
         move_to(clock, utc(2026, 11, 27, 17, 29))
         assert await make_digests(h.app) == 0

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.engagement import EngagementKind, EngagementOverview, QuietReason, ScoreFilter
+from bot.formats import day
 from storage.tables import AnnouncementRow, AnnouncementTopicRow, DeliveryRow, EngagementEventRow, TopicRow
 from tests.conftest import FakeClock
 from tests.harness import Harness
@@ -189,9 +190,9 @@ async def test_engagement_and_quiet_commands_in_chat(harness: Harness, clock: Fa
         [
             "**2 partners have gone quiet**",
             "• Bolt (silver) — no action in the last 4 weeks while still receiving; last action: reacted on "
-            + (clock.now() - timedelta(days=60)).strftime("%Y-%m-%d"),
+            + day((clock.now() - timedelta(days=60)).date()),
             "• Dull (silver) — score 12.5, down from 171.4; last action: reacted on "
-            + (clock.now() - timedelta(days=50)).strftime("%Y-%m-%d"),
+            + day((clock.now() - timedelta(days=50)).date()),
             "_Gone quiet: still receiving with no action in the last 4 weeks, or a score down by more "
             "than 50% against the previous 90 days._",
         ]

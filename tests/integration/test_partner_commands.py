@@ -7,7 +7,10 @@ that come from the grammar, or that repeat a storage path already covered on bot
 
 from __future__ import annotations
 
+from datetime import time as _time
+
 import pytest
+from babel.dates import format_time
 
 from bot import messages as m
 from bot.services.partners import SUBSCRIBE_ACTION, UNSUBSCRIBE_ACTION
@@ -23,6 +26,10 @@ from tests.integration.support import (
     rows,
     setup_topics,
 )
+
+# 09:00 as English readers write it (Babel: "9:00 AM", with the narrow space CLDR puts before AM).
+NINE_AM = format_time(_time(9, 0), format="short", locale="en")
+
 
 # --- help ----------------------------------------------------------------------------------------
 
@@ -455,7 +462,7 @@ async def test_settings_show_defaults(sqlite_harness: Harness) -> None:
 async def test_settings_mode_timezone_and_partner_are_stored(harness: Harness) -> None:
     await harness.join("acme", "Acme GmbH", tier="gold")
     mode = await harness.partner("acme", "settings mode Daily")
-    daily = m.MODE_DIGEST.format(mode="daily", when="every day at 09:00", timezone="UTC")
+    daily = m.MODE_DIGEST.format(mode="daily", when=f"every day at {NINE_AM}", timezone="UTC")
     assert not mode.is_error and mode.text == daily
     zone = await harness.partner("acme", "settings timezone america/new_york")
     assert not zone.is_error and zone.text == m.TIMEZONE_SET.format(timezone="America/New_York")
@@ -474,7 +481,7 @@ async def test_settings_mode_timezone_and_partner_are_stored(harness: Harness) -
 
 @pytest.mark.parametrize(
     ("mode", "expected", "when"),
-    [("daily", "daily", "every day at 09:00"), ("WEEKLY", "weekly", "every Monday at 09:00")],
+    [("daily", "daily", f"every day at {NINE_AM}"), ("WEEKLY", "weekly", f"every Monday at {NINE_AM}")],
 )
 async def test_settings_mode_values(sqlite_harness: Harness, mode: str, expected: str, when: str) -> None:
     h = sqlite_harness

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.engagement import EngagementKind
+from bot.formats import moment
 from storage.tables import EngagementEventRow
 from tests.conftest import FakeClock
 from tests.harness import Harness
@@ -57,7 +58,7 @@ async def test_partner_card_in_chat_shows_score_trend_and_actions(harness: Harne
     now = clock.now()
 
     def at(days: int) -> str:
-        return f"{now - timedelta(days=days):%Y-%m-%d %H:%M} UTC"
+        return moment(now - timedelta(days=days))
 
     acme = (await harness.admin("partner Acme")).text.splitlines()
     # After the channels, before the over-sending line (still the card's last).
@@ -102,7 +103,7 @@ async def test_a_partner_without_actions_says_so(harness: Harness, clock: FakeCl
         "• engagement score over the last 90 days: 60, up 60 from 0 the 90 days before "
         "(`engagement` explains the score)",
         "• the latest action:",
-        f"  · {subscribed:%Y-%m-%d %H:%M} UTC: subscribed (`security`)",
+        f"  · {moment(subscribed)}: subscribed (`security`)",
     ]
 
 

@@ -6,9 +6,10 @@ The clock starts on Tuesday 2026-11-24 09:00 UTC; Europe/Berlin is UTC+1 in wint
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from bot import messages as m
+from bot.formats import clock as time_of_day
 from tests.conftest import FakeClock
 from tests.harness import Harness, make_harness
 from tests.integration.support import broadcast_and_send, channel_row, deliveries, id_from, setup_topics
@@ -34,7 +35,9 @@ async def test_settings_quiet_set_show_off_and_errors(harness: Harness) -> None:
     h = harness
     await h.partner("acme", "settings timezone Europe/Berlin")
     reply = await h.partner("acme", "settings quiet 20:00-08:00")
-    assert reply.text == m.QUIET_SET.format(quiet="`20:00-08:00`", timezone="Europe/Berlin", end="08:00")
+    assert reply.text == m.QUIET_SET.format(
+        quiet="`20:00-08:00`", timezone="Europe/Berlin", end=time_of_day(time(8))
+    )
     assert (await channel_row(h, "acme")).quiet_hours == "20:00-08:00"
     assert "quiet hours: `20:00-08:00`" in (await h.partner("acme", "settings")).text
 

@@ -8,7 +8,10 @@ action in the last 4 weeks.
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot import messages as m
+from bot.formats import day
 from bot.jobs import run_job
 from tests.conftest import FakeClock
 from tests.harness import ADMIN_CHANNEL, Harness
@@ -39,7 +42,7 @@ async def test_the_report_lists_ten_quiet_partners_then_says_quiet(
     (report,) = [n for n in notices_in(h, ADMIN_CHANNEL) if "to Mon 4 Jan" in n.text]
     lines = report.text.splitlines()
     start = lines.index("**11 partners have gone quiet**")
-    joined = "2026-11-24"
+    joined = day(date(2026, 11, 24))
     # By name, as `quiet` lists them; each one's last action was subscribing (after joining).
     assert lines[start + 1 :] == [
         *(

@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 
 from adapters.local.sender import Fault
 from adapters.local.workspace import BOT
 from bot import messages as m
+from bot.formats import clock as time_of_day
+from bot.formats import long_day
 from bot.jobs import make_digests
 from storage.tables import DigestRow
 from tests.conftest import FakeClock
@@ -30,7 +32,7 @@ from tests.integration.support import (
     setup_topics,
 )
 
-EVERY_DAY = m.DIGEST_EVERY_DAY.format(time="09:00")
+EVERY_DAY = m.DIGEST_EVERY_DAY.format(time=time_of_day(time(9)))  # as English readers write it (Babel)
 
 
 def utc(*parts: int) -> datetime:
@@ -247,7 +249,7 @@ async def test_a_digest_channel_over_its_cap_gets_it_in_its_next_digest(
     move_to(clock, utc(2026, 11, 25, 9, 0))
     assert await make_digests(h.app) == 1
     await h.deliver()
-    label = m.DIGEST_DAILY.format(date="Wednesday 25 November 2026")
+    label = m.DIGEST_DAILY.format(date=long_day(date(2026, 11, 25)))
     assert h.posts("acme")[-1].text.startswith(
         m.DIGEST_HEADER.format(label=label, announcements=m.ANNOUNCEMENTS(1))
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import time as _time
+
 import pytest
+from babel.dates import format_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +18,10 @@ from bot.presenter import present
 from bot.presenter.caps import cap_lines
 from bot.results import WeeklyCapSet
 from bot.timezones import DigestTime
+
+# 09:00 as English readers write it (Babel: "9:00 AM", with the narrow space CLDR puts before AM).
+NINE_AM = format_time(_time(9, 0), format="short", locale="en")
+
 
 PROPERTY = settings(max_examples=200, deadline=None)
 NINE = DigestTime(hour=9, minute=0, weekday=0)
@@ -113,11 +120,11 @@ def test_effective_cap() -> None:
 def test_preview_lines() -> None:
     assert cap_lines(CapReach(), NINE) == []
     one = cap_lines(CapReach(missed=1, caps=(3,)), NINE)
-    assert one == [msg.WAIT_CAP_MISSED(1, caps="of 3", when="every day at 09:00")]
+    assert one == [msg.WAIT_CAP_MISSED(1, caps="of 3", when=f"every day at {NINE_AM}")]
     assert "1 channel is at its weekly cap of 3" in one[0]
     many = cap_lines(CapReach(missed=2, digest=40, caps=(2, 5)), NINE)
     assert many == [
-        msg.WAIT_CAP_MISSED(2, caps="(from 2 to 5)", when="every day at 09:00"),
+        msg.WAIT_CAP_MISSED(2, caps="(from 2 to 5)", when=f"every day at {NINE_AM}"),
         msg.WAIT_CAP_DIGEST(40, caps="(from 2 to 5)"),
     ]
     assert "40 channels are at their weekly cap (from 2 to 5): they get this in their next digest." in many[1]
@@ -127,7 +134,7 @@ def test_cap_replies_say_what_now_holds() -> None:
     def reply(cap: int | None, follows_vendor: bool, mode: DeliveryMode = DeliveryMode.IMMEDIATE) -> str:
         return present(WeeklyCapSet(cap, follows_vendor, mode, NINE, "Asia/Tokyo")).text
 
-    assert reply(3, False) == msg.CAP_SET(3, when="every day at 09:00", timezone="Asia/Tokyo")
+    assert reply(3, False) == msg.CAP_SET(3, when=f"every day at {NINE_AM}", timezone="Asia/Tokyo")
     assert reply(1, False).startswith("🧢 Saved: at most 1 normal announcement a week is posted")
     assert reply(2, False, DeliveryMode.WEEKLY) == msg.CAP_SET_DIGEST(2, mode="weekly")
     assert reply(None, False) == msg.CAP_OFF

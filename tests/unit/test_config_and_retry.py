@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -78,7 +79,7 @@ def test_settings_compose_the_pieces_under_the_same_names() -> None:
         # How `partnerbot run|worker` runs its processes and event loop (bot/cli/processes.py, loops.py).
         | {"event_loop", "worker_processes"}
         # The machine-translation service the root builds the translator port from.
-        | {"translator_url", "translator_key"}
+        | {"translator_url", "translator_key", "translator_timeout"}
     )
     # The one HTTP listener is both the Slack adapter's and the dashboard's: the same two settings.
     assert set(SlackSettings.model_fields) & set(WebSettings.model_fields) == {"http_host", "http_port"}
@@ -148,3 +149,28 @@ def test_discord_options_come_from_the_one_settings_read(monkeypatch: pytest.Mon
         "PARTNERBOT_DISCORD_SUBSCRIBE_PERMISSION='manage_chanels' is not a Discord permission name "
         "(e.g. manage_channels, manage_guild, or none)"
     )
+
+
+def test_translator_timeout_defaults_to_20_seconds_and_reaches_the_translator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.app import _translator
+
+    assert Settings(_env_file=None).translator_timeout == 20.0  # type: ignore[call-arg]
+    monkeypatch.setenv("PARTNERBOT_TRANSLATOR_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("PARTNERBOT_TRANSLATOR_TIMEOUT", "7.5")
+    translator = _translator(Settings(_env_file=None))  # type: ignore[call-arg]
+    assert translator is not None and translator._timeout.total == 7.5  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("value", ["0", "0.5", "121", "soon"])
+def test_a_translator_timeout_out_of_bounds_is_one_friendly_line(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    from bot.cli import CliError, load_settings
+
+    monkeypatch.setenv("PARTNERBOT_TRANSLATOR_TIMEOUT", value)
+    monkeypatch.chdir(Path(__file__).parent)  # no .env here
+    expected = r"configuration error — PARTNERBOT_TRANSLATOR_TIMEOUT: .*\.env\.example"
+    with pytest.raises(CliError, match=expected):
+        load_settings()

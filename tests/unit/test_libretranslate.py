@@ -56,7 +56,7 @@ async def test_no_answer_in_time_is_a_failure() -> None:
     fake = FakeLibreTranslate(hang=True)
     async with libretranslate(fake) as url:
         got = await LibreTranslator(url, timeout=0.2).translate(title="T", body="B", source="en", target="de")
-    assert got == TranslatorFailure(m.TRANSLATOR_TIMEOUT)
+    assert got == TranslatorFailure("no answer within 0.2 s (PARTNERBOT_TRANSLATOR_TIMEOUT)")
 
 
 async def test_an_answer_of_another_shape_is_a_failure() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.domain.engagement import EngagementKind, PartnerEngagement, RecentAction
+from bot.formats import moment
 from bot.presenter.roster import engagement_lines
 
 
@@ -23,6 +24,7 @@ def test_trend_up_down_and_steady() -> None:
 
 def test_recent_actions_name_what_and_where() -> None:
     at = datetime(2026, 12, 1, 14, 3, tzinfo=UTC)
+    when = moment(at)  # the instant as the admin reads it
     lines = engagement_lines(
         PartnerEngagement(
             90,
@@ -37,9 +39,9 @@ def test_recent_actions_name_what_and_where() -> None:
     )
     assert lines[1:] == [
         "• the latest 3 actions:",
-        '  · 2026-12-01 14:03 UTC: acknowledged ("Price list 2027")',
-        "  · 2026-12-01 14:03 UTC: muted a topic (`pricing`)",
-        "  · 2026-12-01 14:03 UTC: changed settings",
+        f'  · {when}: acknowledged ("Price list 2027")',
+        f"  · {when}: muted a topic (`pricing`)",
+        f"  · {when}: changed settings",
     ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from babel.dates import format_date, format_time
 
 from bot import messages as m
 from bot.domain import AckState, ChannelRef, Platform, Refusal, RefusalCode, Topic
@@ -22,6 +23,10 @@ from bot.results import (
 )
 
 AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+# Babel's English medium date and short time, then the zone: "Nov 24, 2026, 9:30 AM UTC".
+AT_UTC = (
+    f"{format_date(AT.date(), 'medium', locale='en')}, {format_time(AT.time(), 'short', locale='en')} UTC"
+)
 
 
 def _state(partner: str, acked_by: str | None = None, name: str = "") -> AckState:
@@ -70,11 +75,9 @@ def test_an_acknowledge_press_thanks_says_who_did_already_or_that_none_is_needed
     assert present(Acknowledged(needed=False)).text == m.ACK_NOT_NEEDED
     earlier = _state("Acme", "U1", "Pat")
     assert present(Acknowledged(earlier=earlier, by_caller=True)).text == m.ACK_ALREADY.format(
-        who=m.ACK_YOU, when="2026-11-24 09:30 UTC"
+        who=m.ACK_YOU, when=AT_UTC
     )
-    assert present(Acknowledged(earlier=earlier)).text == m.ACK_ALREADY.format(
-        who="Pat", when="2026-11-24 09:30 UTC"
-    )
+    assert present(Acknowledged(earlier=earlier)).text == m.ACK_ALREADY.format(who="Pat", when=AT_UTC)
 
 
 def test_the_ack_listing_splits_who_acknowledged_from_who_has_not() -> None:
@@ -84,7 +87,7 @@ def test_the_ack_listing_splits_who_acknowledged_from_who_has_not() -> None:
             m.ACKS_HEADER.format(id=4, title="Patch now", done=1, channels="2 channels"),
             "",
             m.ACKS_DONE.format(count=1),
-            "• Acme (gold, slack) #news — Pat, 2026-11-24 09:30 UTC",
+            f"• Acme (gold, slack) #news — Pat, {AT_UTC}",
             "",
             m.ACKS_WAITING.format(count=1),
             f"• {m.ACKS_UNLINKED} (—, slack) #news",

@@ -6,12 +6,14 @@ from datetime import UTC, datetime
 
 from bot import messages as m
 from bot.domain import Approval, ApprovalKind, ApprovalState, Platform, UserRef
+from bot.formats import moment
 from bot.presenter.approvals import approval_reply, history_lines
 from bot.results import ApprovalRefusal, ApprovalRefused
 
 ALICE = UserRef(Platform.SLACK, "T1", "U1", "alice")
 BOB = UserRef(Platform.DISCORD, "", "42", "bob")
 AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+ASKED = moment(AT)  # as the admin reads it (English by default)
 
 
 def _approval(revision: int, state: ApprovalState, **kw: object) -> Approval:
@@ -27,9 +29,9 @@ def test_history_lines_mark_a_request_the_text_moved_past() -> None:
     lines = history_lines(history, revision=2)
     assert lines == [
         m.APPROVAL_HISTORY,
-        "• 2026-11-24 09:30 UTC: alice asked to send it — bob requested changes: “Say which regions.”",
-        "• 2026-11-24 09:30 UTC: alice asked to send it — left behind by an edit or a newer request",
-        "• 2026-11-24 09:30 UTC: alice asked to send it — approved by bob",
+        f"• {ASKED}: alice asked to send it — bob requested changes: “Say which regions.”",
+        f"• {ASKED}: alice asked to send it — left behind by an edit or a newer request",
+        f"• {ASKED}: alice asked to send it — approved by bob",
     ]
     assert history_lines([], revision=0) == []
 

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from bot import messages as m
 from bot.domain import ChannelRef, Partner, Platform, Refusal, RefusalCode
 from bot.domain.directory import Channel, DeliveryMode, PartnerCard, PartnerChannel
+from bot.formats import day, moment
 from bot.presenter import present
 from bot.results import PartnerChanged, PartnerRemoved, PartnerShown, PartnerUnchanged, Refused
 
@@ -34,7 +35,7 @@ def test_a_partners_card_names_its_profile_channels_and_last_activity() -> None:
         "**Acme**",
         "• tier: gold · type: reseller · region: none · language: en",
         "• time zone: Europe/Berlin",
-        "• last activity: 2026-11-20 09:30 UTC (an announcement delivered)",
+        f"• last activity: {moment(datetime(2026, 11, 20, 9, 30, tzinfo=UTC))} (an announcement delivered)",
         "• 2 channels:",
         "  · slack #acme-news · active · daily · topics: pricing, security",
         "  · slack #acme-old · "
@@ -47,7 +48,7 @@ def test_a_partners_card_names_its_profile_channels_and_last_activity() -> None:
 def test_a_removed_partner_without_channels_says_so_on_its_card() -> None:
     removed = replace(ACME, removed_at=datetime(2026, 11, 1, tzinfo=UTC))
     text = present(PartnerShown(PartnerCard(removed, (), None, None))).text
-    assert text.startswith("**Acme**" + m.PARTNER_CARD_REMOVED.format(removed="2026-11-01") + "\n")
+    assert text.startswith("**Acme**" + m.PARTNER_CARD_REMOVED.format(removed=day(date(2026, 11, 1))) + "\n")
     assert text.endswith("\n" + m.PARTNER_NO_CHANNELS.format(name="Acme"))
     assert m.ACTIVITY_NONE in text
 
@@ -77,7 +78,7 @@ def test_roster_refusals_name_the_partner() -> None:
     nothing_close = present(Refused(RefusalCode.NO_SUCH_PARTNER, value="Zed"))
     assert nothing_close.text == m.NO_SUCH_PARTNER.format(name="Zed", did_you_mean=". ")
     gone = present(Refused(RefusalCode.PARTNER_REMOVED, value="Acme", removed_on=date(2026, 11, 1)))
-    assert gone.text == m.PARTNER_REMOVED_ALREADY.format(name="Acme", removed="2026-11-01")
+    assert gone.text == m.PARTNER_REMOVED_ALREADY.format(name="Acme", removed=day(date(2026, 11, 1)))
     unknown_day = present(Refused(RefusalCode.PARTNER_REMOVED, value="Acme"))
     assert unknown_day.text == m.PARTNER_REMOVED_ALREADY.format(name="Acme", removed="?")
     nothing = present(Refused(RefusalCode.NOTHING_TO_CHANGE, value="Acme"))

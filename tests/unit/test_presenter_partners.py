@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 import pytest
+from babel.dates import format_date, format_time
 
 from bot import messages as m
 from bot.domain import (
@@ -42,6 +43,11 @@ PRICING = Topic(1, "pricing", "Pricing", "List prices and discounts.")
 SECURITY = Topic(2, "security", "Security")
 NINE_ON_FRIDAY = DigestTime(hour=9, minute=0, weekday=4)
 NIGHT = QuietHours(time(20), time(8))
+
+
+def _en_time(hour: int, minute: int = 0) -> str:
+    """Babel's English short time ("9:00 AM"): what English readers see."""
+    return str(format_time(time(hour, minute), format="short", locale="en"))
 
 
 def _announcement(title: str, day: int) -> Announcement:
@@ -113,9 +119,10 @@ def test_what_subscribing_changed_reads_as_before(
 
 def test_news_lists_each_announcement_with_its_date_and_topics() -> None:
     reply = present(NewsListed((_announcement("New prices", 20), _announcement("Old prices", 10))))
-    item = "**{}** — 2026-11-{} · pricing, security\nOut **now**."
+    item = "**{}** — {} · pricing, security\nOut **now**."
+    new, old = (format_date(datetime(2026, 11, day), format="medium", locale="en") for day in (21, 11))
     assert reply.text == "\n\n".join(
-        ["**The latest 2 announcements:**", item.format("New prices", 21), item.format("Old prices", 11)]
+        ["**The latest 2 announcements:**", item.format("New prices", new), item.format("Old prices", old)]
     )
     assert present(NewsListed((_announcement("New prices", 20),))).text.startswith(
         "**The latest announcement:**\n\n"
@@ -146,14 +153,14 @@ def test_news_lists_each_announcement_with_its_date_and_topics() -> None:
                 cap=3,
                 cap_is_default=True,
             ),
-            "`weekly` — every Friday at 09:00",
+            f"`weekly` — every Friday at {_en_time(9)}",
             "`20:00-08:00` (vendor default)",
             "3 normal announcements a week (vendor default)",
             "partner: Acme (gold)",
         ),
         (
             ChannelSettings(DeliveryMode.DAILY, NINE_ON_FRIDAY, "Europe/Berlin", NIGHT, cap=1),
-            "`daily` — every day at 09:00",
+            f"`daily` — every day at {_en_time(9)}",
             "`20:00-08:00`",
             "1 normal announcement a week",
             m.NOT_LINKED,
@@ -173,12 +180,14 @@ def test_settings_show_mode_digest_time_zone_quiet_hours_cap_and_partner(
 def test_changed_settings_say_what_now_holds() -> None:
     assert present(ModeSet(DeliveryMode.IMMEDIATE, NINE_ON_FRIDAY, "UTC")).text == m.MODE_IMMEDIATE
     weekly = present(ModeSet(DeliveryMode.WEEKLY, NINE_ON_FRIDAY, "Asia/Tokyo")).text
-    assert weekly == m.MODE_DIGEST.format(mode="weekly", when="every Friday at 09:00", timezone="Asia/Tokyo")
+    assert weekly == m.MODE_DIGEST.format(
+        mode="weekly", when=f"every Friday at {_en_time(9)}", timezone="Asia/Tokyo"
+    )
     daily = present(ModeSet(DeliveryMode.DAILY, DigestTime(hour=7, minute=30), "UTC")).text
-    assert daily == m.MODE_DIGEST.format(mode="daily", when="every day at 07:30", timezone="UTC")
+    assert daily == m.MODE_DIGEST.format(mode="daily", when=f"every day at {_en_time(7, 30)}", timezone="UTC")
     assert present(QuietHoursSet(None, "UTC")).text == m.QUIET_OFF
     quiet = present(QuietHoursSet(NIGHT, "Europe/Berlin")).text
-    assert quiet == m.QUIET_SET.format(quiet="`20:00-08:00`", timezone="Europe/Berlin", end="08:00")
+    assert quiet == m.QUIET_SET.format(quiet="`20:00-08:00`", timezone="Europe/Berlin", end=_en_time(8))
     assert present(TimezoneSet("Asia/Tokyo")).text == m.TIMEZONE_SET.format(timezone="Asia/Tokyo")
 
 

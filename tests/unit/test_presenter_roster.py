@@ -9,17 +9,19 @@ import pytest
 
 from bot import messages as m
 from bot.domain import Partner, Refusal, RefusalCode
+from bot.formats import day
 from bot.presenter import present
 from bot.presenter.roster import profile_text
 from bot.results import Invited, Refused
 
+UNTIL, REMOVED = day(date(2026, 12, 8)), day(date(2026, 11, 1))  # as the admin reads them
 ACME = Partner(1, "Acme", "gold", "reseller", "", "en", "UTC")
 CODE, EXPIRES = "PB-ABCD-EFGH", date(2026, 12, 8)
 
 
 def test_a_new_partners_join_code() -> None:
     reply = present(Invited(ACME, CODE, EXPIRES))
-    assert reply.text == m.INVITE_CREATED.format(name="Acme", tier="gold", code=CODE, expires="2026-12-08")
+    assert reply.text == m.INVITE_CREATED.format(name="Acme", tier="gold", code=CODE, expires=UNTIL)
     assert reply.join_code == CODE and not reply.is_error
 
 
@@ -28,11 +30,15 @@ def test_a_code_for_an_existing_partner_or_a_restored_one_names_its_profile() ->
     assert profile == m.PROFILE.format(tier="gold", type="reseller", region=m.NONE_VALUE, language="en")
     existing = present(Invited(ACME, CODE, EXPIRES, existed=True))
     assert existing.text == m.INVITE_EXISTS_CODE.format(
-        name="Acme", profile=profile, code=CODE, expires="2026-12-08"
+        name="Acme", profile=profile, code=CODE, expires=UNTIL
     )
     restored = present(Invited(ACME, CODE, EXPIRES, existed=True, removed_on=date(2026, 11, 1)))
     assert restored.text == m.INVITE_RESTORED.format(
-        name="Acme", removed="2026-11-01", profile=profile, code=CODE, expires="2026-12-08"
+        name="Acme",
+        removed=REMOVED,
+        profile=profile,
+        code=CODE,
+        expires=UNTIL,
     )
     assert existing.join_code == restored.join_code == CODE
 

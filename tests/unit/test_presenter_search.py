@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from babel.dates import format_date
+
 from bot import messages as m
 from bot.domain.cta import CallToAction
 from bot.domain.files import Attachment
@@ -11,6 +13,7 @@ from bot.presenter import SHOW_ACTION, present
 from bot.results import AnnouncementGone, AnnouncementShown, FoundAnnouncement, NewsFound
 
 SENT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+DAY = format_date(SENT.date(), format="medium", locale="en")  # Babel's English: "Mar 2, 2026"
 
 
 def _found(n: int) -> FoundAnnouncement:
@@ -21,8 +24,8 @@ def test_results_one_row_each_with_a_show_button() -> None:
     reply = present(NewsFound("deal", (_found(7), _found(3))))
     assert reply.text == m.NEWS_FOUND_HEADER(2, words="deal")
     assert [row.text for row in reply.rows] == [
-        "**Title 7** — 2026-03-02 · `pricing`, `security`\n… the **deal** 7 …",
-        "**Title 3** — 2026-03-02 · `pricing`, `security`\n… the **deal** 3 …",
+        f"**Title 7** — {DAY} · `pricing`, `security`\n… the **deal** 7 …",
+        f"**Title 3** — {DAY} · `pricing`, `security`\n… the **deal** 3 …",
     ]
     assert [(r.button.action, r.button.value) for r in reply.rows if r.button] == [
         (SHOW_ACTION, "7"),
@@ -53,7 +56,7 @@ def test_show_has_the_text_links_and_file_names() -> None:
     )
     reply = present(shown)
     assert reply.text == (
-        "**Rebates** — 2026-03-02 · `pricing`\nThey start in March.\n"
+        f"**Rebates** — {DAY} · `pricing`\nThey start in March.\n"
         "🔗 Portal: https://example.com/p\n📎 2 files: terms.pdf, q.png"
     )
     gone = present(AnnouncementGone())
