@@ -6,8 +6,8 @@
 Empty at first: the `score-snapshots` job builds today's spans (bot/jobs.py); until it has, the score
 and gone-quiet reads add up the roll-ups as before.
 
-Revision ID: 0032
-Revises: 0031
+Revision ID: 0033
+Revises: 0032
 Create Date: 2026-12-04
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "0032"
-down_revision: str | None = "0031"
+revision: str = "0033"
+down_revision: str | None = "0032"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
