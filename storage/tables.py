@@ -711,6 +711,22 @@ class DeliveryDayRow(SQLModel, table=True):
     sent: int = Field(default=0)
 
 
+class AnnouncementDayRow(SQLModel, table=True):
+    """Per announcement and UTC day, its copies sent that day (by `sent_at`) and how many of them a
+    partner has acted on (`engaged_at` set), with the latest such `engaged_at` (an upper bound: a copy
+    sent again moves off its day without lowering it). Kept where `delivery_day` is (the outbox,
+    digests) and where a copy is marked engaged, in the same transaction; the dashboard's Topics page
+    reads a window's whole days here instead of every copy (migration 0035 back-fills it)."""
+
+    __tablename__ = "announcement_day"
+    __table_args__ = {"sqlite_with_rowid": False}
+    day: date = Field(primary_key=True)  # first: a window reads its whole days as one range of the key
+    announcement_id: int = Field(primary_key=True, foreign_key="announcement.id")
+    sent: int = Field(default=0)
+    engaged: int = Field(default=0)
+    last_engaged_at: datetime | None = _when(nullable=True)
+
+
 class EngagementWeekRow(SQLModel, table=True):
     """`engagement_day` summed per week (starting Monday, UTC): a window of whole days reads its whole
     weeks here and only its first and last few days from `engagement_day`. `last_day`: the day of the

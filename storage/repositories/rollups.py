@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import SQLModel
 
 from bot.domain.engagement import ENGAGING_KINDS, EngagementKind, is_proactive
+from storage.repositories import announcement_rollup
 from storage.tables import (
     DeliveryDayRow,
     DeliveryRow,
@@ -107,13 +108,17 @@ async def add_events(
 
 async def mark_engaged(conn: AsyncConnection, *, announcement_id: int, channel_id: int, at: datetime) -> None:
     """The first engaging action on the announcement's copy in the channel marks the copy engaged."""
-    await conn.execute(
+    marked = await conn.execute(
         update(_D)
         .where(
             _D.c.announcement_id == announcement_id, _D.c.channel_id == channel_id, _D.c.engaged_at.is_(None)
         )
         .values(engaged_at=at)
+        .returning(_D.c.sent_at)
     )
+    sent_at = marked.scalar()
+    if sent_at is not None:  # a copy not sent yet counts as engaged on the day it is sent
+        await announcement_rollup.engaged(conn, announcement_id=announcement_id, sent_at=sent_at, at=at)
 
 
 async def count_sent(
@@ -139,6 +144,7 @@ async def count_sent(
             ),
             params,
         )
+    await announcement_rollup.count_sent(conn, where, day, params)
     await invalidate_snapshots(conn, [day])
     again = select(_D.c.channel_id, _D.c.sent_at).where(where, _D.c.sent_at.is_not(None))
     await move_sent(conn, [(row[0], _aware(row[1]), None) for row in await conn.execute(again, params)])
@@ -283,6 +289,7 @@ def rebuild_sync(conn: Connection) -> None:
         conn.execute(statement)
     conn.execute(update(_D).where(_D.c.engaged_at.is_not(None)).values(engaged_at=None))
     conn.execute(engaged_statement())
+    announcement_rollup.rebuild_sync(conn, _utc_day(_D.c.sent_at, conn.dialect.name))
     conn.execute(update(SCORE_SPAN).where(SCORE_SPAN.c.state != "stale").values(state="stale"))
 
 
