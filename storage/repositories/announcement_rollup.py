@@ -12,6 +12,7 @@ taken off, counted from the rows. The numbers are the rows' exactly.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -55,7 +56,7 @@ def _upsert(statement: Any) -> Any:
 
 async def count_sent(conn: AsyncConnection, where: Any, day: date, params: dict[str, Any] | None) -> None:
     """Deliveries `where` selects, about to be marked sent on `day`: counted on that day per
-    announcement (engaged ones too), and those sent before taken off their old day."""
+    announcement (the engaged ones too); see `move_off` for those sent before."""
     counted = (
         select(
             bindparam("b_day", day, type_=_R.c.day.type),
@@ -71,16 +72,17 @@ async def count_sent(conn: AsyncConnection, where: Any, day: date, params: dict[
         ["day", "announcement_id", "sent", "engaged", "last_engaged_at"], counted
     )
     await conn.execute(_upsert(statement), params)
-    again = select(_D.c.announcement_id, _D.c.sent_at, _D.c.engaged_at).where(
-        where, _D.c.sent_at.is_not(None)
-    )
+
+
+async def move_off(conn: AsyncConnection, copies: Iterable[tuple[int, datetime, datetime | None]]) -> None:
+    """Copies (announcement id, old sent_at, engaged_at) sent again (`count_sent` counted them on
+    their new day): taken off their old day."""
     moved: Counter[tuple[date, int, bool]] = Counter()
-    for announcement_id, sent_at, engaged_at in await conn.execute(again, params):
+    for announcement_id, sent_at, engaged_at in copies:
         moved[(_day(sent_at), int(announcement_id), engaged_at is not None)] += 1
-    if moved:
-        await _add(
-            conn, [(d, a, -n, -n if engaged else 0, None) for (d, a, engaged), n in sorted(moved.items())]
-        )
+    rows = [(d, a, -n, -n if engaged else 0, None) for (d, a, engaged), n in sorted(moved.items())]
+    if rows:
+        await _add(conn, rows)
 
 
 async def engaged(conn: AsyncConnection, *, announcement_id: int, sent_at: datetime, at: datetime) -> None:
@@ -88,7 +90,7 @@ async def engaged(conn: AsyncConnection, *, announcement_id: int, sent_at: datet
     await _add(conn, [(_day(sent_at), announcement_id, 0, 1, at)])
 
 
-async def _add(conn: AsyncConnection, rows: list[tuple[date, int, int, int, datetime | None]]) -> None:
+async def _add(conn: AsyncConnection, rows: Sequence[tuple[date, int, int, int, datetime | None]]) -> None:
     statement = _insert(conn.dialect.name).values(
         day=bindparam("b_day"),
         announcement_id=bindparam("b_announcement"),

@@ -146,8 +146,12 @@ async def count_sent(
         )
     await announcement_rollup.count_sent(conn, where, day, params)
     await invalidate_snapshots(conn, [day])
-    again = select(_D.c.channel_id, _D.c.sent_at).where(where, _D.c.sent_at.is_not(None))
-    await move_sent(conn, [(row[0], _aware(row[1]), None) for row in await conn.execute(again, params)])
+    again = select(_D.c.channel_id, _D.c.sent_at, _D.c.announcement_id, _D.c.engaged_at).where(
+        where, _D.c.sent_at.is_not(None)
+    )
+    rows = (await conn.execute(again, params)).all()
+    await move_sent(conn, [(row[0], _aware(row[1]), None) for row in rows])
+    await announcement_rollup.move_off(conn, [(row[2], row[1], row[3]) for row in rows])
 
 
 async def move_sent(
