@@ -1,12 +1,15 @@
 """The dashboard's pages at scale: server-side render time per page, p50 and p95.
 
     uv run python bench/dashboard.py [--partners 10000 --announcements 1000 --deliveries 1000000
-        --events 2000000 --requests 20 --database postgres|sqlite] [--db postgresql://… [--seeded]]
+        --events 2000000 --requests 20 --database postgres|sqlite] [--db URL [--seeded]]
+        [--snapshots build|skip]
 
 Seeds as bench/engagement.py does (its `seed`: partners with one channel each, announcements,
 deliveries and engagement events over the last 180 days), then adds topics, the announcements' topics,
 subscriptions, failed deliveries with a few reasons, questions (most answered) and audit rows, and, on
-PostgreSQL, a VACUUM ANALYZE (not timed). Then it serves the real dashboard (`bot.app.dashboard_app`) on a
+PostgreSQL, the roll-ups clustered by day and a VACUUM ANALYZE (not timed). It builds the score snapshots
+as the `score-snapshots` job does (timed; `--snapshots skip` makes them stale instead, for the numbers
+without them). Then it serves the real dashboard (`bot.app.dashboard_app`) on a
 loopback port, signs in with a one-time link, and requests every URL in PAGES `--requests` times,
 printing p50/p95 per page (after one untimed warm-up request each). A page is one line in PAGES.
 """
@@ -37,6 +40,7 @@ from bench.engagement import seed as seed_engagement
 from bot.app import App, build_app, dashboard_access, dashboard_app
 from bot.config import Settings
 from bot.domain.refs import Platform, UserRef
+from bot.jobs import JOB_LEASE, snapshot_pieces_for
 from storage.engine import sync_url
 from storage.repositories import rollups
 from storage.tables import (
@@ -127,6 +131,12 @@ def seed(url: str, partners: int, announcements: int, deliveries: int, events: i
             )
         rollups.rebuild_sync(conn)  # the failed deliveries are no longer sent
     if engine.dialect.name == "postgresql":
+        # A database that grew day by day holds each day's roll-up rows together (they are written that
+        # day); the bulk rebuild writes them in partner order, so today's few thousand rows would sit
+        # on as many pages. (SQLite keeps them clustered by (day, partner): WITHOUT ROWID.)
+        with engine.begin() as conn:
+            for rollup in ("engagement_day", "delivery_day", "engagement_week", "delivery_week"):
+                conn.execute(text(f"CLUSTER {rollup} USING {rollup}_pkey"))
         # Statistics and the visibility map as autovacuum would have them in production: without the
         # map, an index-only scan still visits the table for every row right after a bulk load.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -139,9 +149,27 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
-async def measure(url: str, name: str, requests: int, pages: tuple[str, ...] = PAGES) -> None:
+async def snapshots(app: App, build: bool) -> None:
+    """Build the score snapshots as the `score-snapshots` job would (timed), or make them stale so the
+    pages add up the roll-ups (the numbers before them)."""
+    if not build:
+        async with app.engine.begin() as conn:
+            await conn.execute(text("UPDATE score_span SET state = 'stale'"))
+        print("score snapshots: none (stale)")
+        return
+    now = app.clock.now()
+    pieces = snapshot_pieces_for(app.settings, now.astimezone(UTC).date())
+    started = time.perf_counter()
+    built = await app.stores.score_snapshots.refresh(pieces, now=now, worker="bench", lease=JOB_LEASE)
+    print(f"score snapshots: {built} of {len(pieces)} built in {time.perf_counter() - started:.1f} s")
+
+
+async def measure(
+    url: str, name: str, requests: int, pages: tuple[str, ...] = PAGES, *, build_snapshots: bool = True
+) -> None:
     settings = Settings(_env_file=None, database_url=url, admin_users=("local:bench",))  # type: ignore[call-arg]
     app: App = await build_app(settings, run_migrations=False)
+    await snapshots(app, build_snapshots)
     root = web.Application()
     from adapters.web.app import mount
 
@@ -187,12 +215,13 @@ async def main(args: argparse.Namespace) -> None:
             started = time.perf_counter()
             await asyncio.to_thread(seed, url, *sizes, now)
             print(f"sqlite: seeded in {time.perf_counter() - started:.0f} s")
-            await measure(url, "sqlite", args.requests)
+            await measure(url, "sqlite", args.requests, build_snapshots=args.snapshots == "build")
         return
     if args.db:
         if not args.seeded:
             await asyncio.to_thread(seed, args.db, *sizes, now)
-        await measure(args.db, "postgres", args.requests)
+        name = "sqlite" if args.db.startswith("sqlite") else "postgres"
+        await measure(args.db, name, args.requests, build_snapshots=args.snapshots == "build")
         return
     if find_bindir() is None:
         raise SystemExit("no PostgreSQL binaries found (set PARTNERBOT_PG_BINDIR or pass --db)")
@@ -202,7 +231,8 @@ async def main(args: argparse.Namespace) -> None:
         started = time.perf_counter()
         await asyncio.to_thread(seed, cluster.url("bench"), *sizes, now)
         print(f"postgres: seeded in {time.perf_counter() - started:.0f} s")
-        await measure(cluster.url("bench"), "postgres", args.requests)
+        build = args.snapshots == "build"
+        await measure(cluster.url("bench"), "postgres", args.requests, build_snapshots=build)
     finally:
         await asyncio.to_thread(cluster.stop)
 
@@ -215,6 +245,12 @@ if __name__ == "__main__":
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
-    parser.add_argument("--db", help="postgres: this database URL instead of a throwaway cluster")
+    parser.add_argument("--db", help="this database URL (postgresql://… or sqlite:///…) instead of a new one")
     parser.add_argument("--seeded", action="store_true", help="with --db: it is seeded already, only measure")
+    parser.add_argument(
+        "--snapshots",
+        choices=["build", "skip"],
+        default="build",
+        help="build the score snapshots before measuring (as the job keeps them), or make them stale",
+    )
     asyncio.run(main(parser.parse_args()))

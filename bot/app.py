@@ -79,6 +79,7 @@ from storage.repositories.ops import OpsRepository
 from storage.repositories.overview import OverviewRepository
 from storage.repositories.partner_pulse import PartnerPulseRepository
 from storage.repositories.questions import QuestionsRepository
+from storage.repositories.snapshots import ScoreSnapshotRepository
 from storage.repositories.topic_trends import TopicTrendsRepository
 
 if TYPE_CHECKING:  # the adapters themselves are imported only when configured
@@ -138,6 +139,7 @@ class App:
             privacy=s.privacy,
             file_usage=s.file_usage,
             file_bytes=self.files,
+            score_snapshots=s.score_snapshots,
         )
 
     def start_background(self, *, jobs: bool = True) -> None:
@@ -194,6 +196,7 @@ def build_stores(engine: AsyncEngine, *, admin_channels: Sequence[ChannelRef] = 
         caps=CapRepository(sessions, excluded_channels=admin_channels),
         approvals=ApprovalRepository(sessions),
         faq=FaqRepository(sessions),
+        score_snapshots=ScoreSnapshotRepository(sessions),
     )
 
 

@@ -22,15 +22,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from bot import messages as m
 from bot.attachments import human_size
 from bot.cadence import Period, report_weeks, tick_period
 from bot.core import PartnerBot
+from bot.domain.engagement import SNAPSHOT_WINDOWS, quiet_pieces, score_pieces
 from bot.ports.announcements import AnnouncementStore
 from bot.ports.clock import Clock
+from bot.ports.engagement import ScoreSnapshots
 from bot.ports.files import FileBytes, FileUsageStore
 from bot.ports.jobs import JobRunStore
 from bot.ports.outbox import OutboxStore
@@ -61,7 +63,7 @@ RATE_LIMIT_IDLE = timedelta(minutes=5)
 class JobPorts:
     """The ports the jobs use themselves: their claims (`job_runs`), finishing announcements
     (`announcements`, `outbox`), pruning rate-limit buckets, retention (`privacy`), collecting unused
-    files (`file_usage`, `file_bytes`). Everything else
+    files (`file_usage`, `file_bytes`), the score snapshots (`score_snapshots`). Everything else
     goes through the core's services (`JobHost.bot`), the digests and the worker."""
 
     job_runs: JobRunStore
@@ -71,6 +73,7 @@ class JobPorts:
     privacy: PrivacyStore
     file_usage: FileUsageStore
     file_bytes: FileBytes
+    score_snapshots: ScoreSnapshots
 
 
 class JobHost(Protocol):
@@ -243,6 +246,23 @@ async def _files_gc(host: JobHost, period: Period) -> str:
     return m.JOB_FILES_GC(len(collected.removed), size=human_size(collected.size))
 
 
+def snapshot_pieces_for(settings: CoreSettings, today: date) -> list[tuple[date, date]]:
+    """The spans of completed days the score and gone-quiet reads of `today` look for: the dashboard's
+    windows, the engagement window (`engagement`), and the gone-quiet lists' pieces."""
+    windows = {*SNAPSHOT_WINDOWS, settings.engagement_window_days}
+    pieces = {piece for days in windows for piece in score_pieces(days, today)}
+    window, quiet_for = timedelta(days=settings.engagement_window_days), timedelta(weeks=settings.quiet_weeks)
+    return sorted(pieces | set(quiet_pieces(window, quiet_for, today)))
+
+
+async def _score_snapshots(host: JobHost, period: Period) -> str:
+    now = host.clock.now()
+    pieces = snapshot_pieces_for(host.settings, now.astimezone(UTC).date())
+    ports = host.job_ports
+    built = await ports.score_snapshots.refresh(pieces, now=now, worker=host.worker.id, lease=JOB_LEASE)
+    return m.JOB_SCORE_SNAPSHOTS(built)
+
+
 _JOBS = (
     Job(
         "broadcast-progress",
@@ -322,6 +342,14 @@ _JOBS = (
         "ones did, their drafts were discarded, or a draft never saved); never a live one's",
         Ticks(timedelta(hours=6)),
         _files_gc,
+    ),
+    Job(
+        "score-snapshots",
+        "sum each partner's engagement and deliveries over the completed days of the dashboard's score "
+        "windows and the gone-quiet lists (today's are counted live), so those pages read one row per "
+        "partner; built once a day after midnight UTC, and again when a past day's counts change",
+        Ticks(timedelta(minutes=5)),
+        _score_snapshots,
     ),
 )
 JOBS: dict[str, Job] = {job.name: job for job in _JOBS}

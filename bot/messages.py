@@ -2187,3 +2187,5 @@ STATS_SELF_SERVED: Final = "• questions self-served {self_served} · relayed t
 REPORT_SELF_SERVED: Final = (
     "Partner questions: {self_served} self-served by an answer that already existed, {relayed} to the team"
 )
+# The `score-snapshots` job (bot/jobs.py): score snapshots of completed days built this run.
+JOB_SCORE_SNAPSHOTS: Final = Plural("{n} score snapshot built", "{n} score snapshots built")

@@ -776,3 +776,44 @@ class OfferedAnswerRow(SQLModel, table=True):
     __table_args__ = {"sqlite_with_rowid": False}
     question_id: int = Field(foreign_key="question.id", primary_key=True)
     answered_by: int = Field(foreign_key="question.id", primary_key=True)
+
+
+class ScoreSpanRow(SQLModel, table=True):
+    """A snapshot of the roll-ups over the completed UTC days [first_day, end_day), per partner
+    (`score_span_event`) and per channel (`score_span_sent`): a score or gone-quiet window reads one row
+    per partner for its completed days instead of their day and week rows
+    (storage/repositories/snapshots.py). `state`: building (by `built_by` until `lease_until`), ready,
+    or stale (a roll-up of one of its days changed after it was built; rebuilt by the next job run)."""
+
+    __tablename__ = "score_span"
+    __table_args__ = (UniqueConstraint("first_day", "end_day", name="uq_score_span_days"),)
+    id: int | None = _pk()
+    first_day: date
+    end_day: date
+    state: str = Field(max_length=16)
+    built_by: str = Field(default="", max_length=64)
+    lease_until: datetime | None = _when(nullable=True)
+    built_at: datetime | None = _when(nullable=True)
+
+
+class ScoreSpanEventRow(SQLModel, table=True):
+    """Per span and partner, `engagement_day` summed over the span's days (as `rollups.event_rows`)."""
+
+    __tablename__ = "score_span_event"
+    __table_args__ = {"sqlite_with_rowid": False}
+    span_id: int = Field(primary_key=True)
+    partner_id: int = Field(primary_key=True)
+    proactive: int = Field(default=0)
+    reactive: int = Field(default=0)
+    last_at: datetime = _when()
+    last_day: date
+
+
+class ScoreSpanSentRow(SQLModel, table=True):
+    """Per span and channel, `delivery_day` summed over the span's days."""
+
+    __tablename__ = "score_span_sent"
+    __table_args__ = {"sqlite_with_rowid": False}
+    span_id: int = Field(primary_key=True)
+    channel_id: int = Field(primary_key=True)
+    sent: int = Field(default=0)

@@ -7,9 +7,11 @@ refused or failed action records nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from itertools import pairwise
 
 
 class EngagementKind(StrEnum):
@@ -72,6 +74,35 @@ def window_end(now: datetime) -> datetime:
     midnight UTC (`now`'s day is counted as far as it has gone). Whole days let the store read its daily
     roll-ups instead of every event and delivery."""
     return datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), time(), tzinfo=UTC)
+
+
+# The score windows (days) the dashboard offers (its Partners and Overview pages): the `score-snapshots`
+# job keeps a snapshot of each one's completed days, and of the gone-quiet windows' (bot/jobs.py).
+SNAPSHOT_WINDOWS: tuple[int, ...] = (7, 30, 90)
+
+
+def snapshot_pieces(
+    start: date, until: date, cuts: Iterable[date], today: date
+) -> tuple[tuple[date, date], ...]:
+    """The completed days of the window [start, until) cut where it changes from one count to another
+    (`cuts` inside it), as spans [first, end) that end by `today`: what a score snapshot holds. The
+    window's days from `today` on are counted live."""
+    inside = {c for c in cuts if start < c < until}
+    days = sorted({min(b, today) for b in (start, until, *inside)})
+    return tuple((first, end) for first, end in pairwise(days) if first < end)
+
+
+def score_pieces(days: int, today: date) -> tuple[tuple[date, date], ...]:
+    """`snapshot_pieces` of a score over the last `days` whole days, today's included."""
+    until = today + timedelta(days=1)
+    return snapshot_pieces(until - timedelta(days=days), until, (), today)
+
+
+def quiet_pieces(window: timedelta, quiet_for: timedelta, today: date) -> tuple[tuple[date, date], ...]:
+    """`snapshot_pieces` of the gone-quiet lists at a time on `today` (the window and the one before
+    it, and the last `quiet_for`): the bounds `gone_quiet` counts between."""
+    until = today + timedelta(days=1)
+    return snapshot_pieces(until - 2 * window, until, (until - window, until - quiet_for), today)
 
 
 # How a "Helpful" press is stored among an announcement's reactions (bot/services/feedback.py uses it).

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from bot.domain.engagement import (
@@ -55,4 +55,18 @@ class EngagementStore(Protocol):
         """One partner's score over the last `window` before `now` and over the window before it (the
         same formula, counting and whole days as `gone_quiet`), and its `recent` latest events before
         `now`, newest first."""
+        ...
+
+
+class ScoreSnapshots(Protocol):
+    """Implemented by `storage.repositories.snapshots.ScoreSnapshotRepository`: snapshots of the
+    engagement roll-ups over spans of completed UTC days, which the score and gone-quiet reads use in
+    place of those days' roll-ups while nothing in them changes."""
+
+    async def refresh(
+        self, pieces: Iterable[tuple[date, date]], *, now: datetime, worker: str, lease: timedelta
+    ) -> int:
+        """Build each span [first, end) of `pieces` that ends by `now`'s UTC day and is missing or stale
+        (at most one worker at a time per span, under `lease`); forget every other span.
+        Returns how many were built."""
         ...

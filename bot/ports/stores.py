@@ -13,7 +13,7 @@ from bot.ports.audit import AuditStore
 from bot.ports.caps import CapStore
 from bot.ports.cta import CtaStore
 from bot.ports.directory import DirectoryStore
-from bot.ports.engagement import EngagementStore
+from bot.ports.engagement import EngagementStore, ScoreSnapshots
 from bot.ports.faq import FaqStore
 from bot.ports.feedback import AckStore, FeedbackStore
 from bot.ports.files import FileUsageStore
@@ -60,3 +60,4 @@ class Stores:
     caps: CapStore
     approvals: ApprovalStore
     faq: FaqStore
+    score_snapshots: ScoreSnapshots

@@ -78,6 +78,8 @@ def buttons(
     ctas: Sequence[CallToAction], *, announcement_id: int, delivery_id: int, links: CtaLinks | None
 ) -> tuple[CtaButton, ...]:
     """The CTAs as one delivered copy shows them, each with its counted redirect when links are on."""
+    if not ctas:  # most announcements: no generator to build per delivered copy
+        return ()
     return tuple(
         CtaButton(
             number,

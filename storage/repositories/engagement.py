@@ -3,7 +3,7 @@ inside that method's transaction), read per partner for the score and gone-quiet
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -25,8 +25,9 @@ from bot.domain.engagement import (
     is_proactive,
     window_end,
 )
-from storage.repositories import rollups
+from storage.repositories import rollups, snapshots
 from storage.repositories.base import Repository
+from storage.repositories.snapshots import Piece
 from storage.tables import (
     AnnouncementRow,
     AnnouncementTopicRow,
@@ -147,7 +148,9 @@ class EngagementRepository(Repository):
     ) -> AsyncIterator[PartnerScore]:
         """See `bot.ports.engagement.EngagementStore`: one statement, streamed in batches."""
         only = only or ScoreFilter()
-        events, received, last_kind = _sources(since, since, until, until, only.topic_id)
+        async with self._sessions() as session:
+            found = await snapshots.ready(await session.connection(), since, until)
+        events, received, last_kind = _sources(since, since, until, until, only.topic_id, snapshot=found)
         proactive = func.coalesce(events.c.proactive, 0)
         reactive = func.coalesce(events.c.reactive, 0)
         got = func.coalesce(received.c.received, 0)
@@ -193,7 +196,9 @@ class EngagementRepository(Repository):
         """See `bot.ports.engagement.EngagementStore`: one statement over the last two windows."""
         until = window_end(now)
         since, previous, recent = until - window, until - 2 * window, until - quiet_for
-        events, received, last_kind = _sources(previous, since, until, recent, None)
+        async with self._sessions() as session:
+            found = await snapshots.ready(await session.connection(), previous, until, (since, recent))
+        events, received, last_kind = _sources(previous, since, until, recent, None, snapshot=found)
 
         def n(column: Any) -> ColumnElement[Any]:
             return func.coalesce(column, 0)
@@ -297,16 +302,19 @@ def _sources(
     topic_id: int | None,
     *,
     partner_id: int | None = None,
+    snapshot: Mapping[Piece, int] | None = None,
 ) -> tuple[Any, Any, Any]:
     """Per partner, the counted actions and the deliveries received in [since, until) (proactive,
     reactive, received), in [start, since) (old_…) and in [recent, until) (recent), and the latest
     action in [start, until) with its kind: from the daily roll-ups when every bound is a whole UTC
-    day and no topic narrows the count (they are not kept per topic), else from the rows."""
+    day and no topic narrows the count (they are not kept per topic), else from the rows. `snapshot`:
+    the ready score snapshots of the window's completed days (`snapshots.ready`), read in place of
+    those days' roll-ups."""
     bounds = (start, since, until, recent)
     if topic_id is None and all(b.astimezone(UTC).time() == time() for b in bounds):
         days = tuple(b.astimezone(UTC).date() for b in bounds)
-        events = _event_days(*days, partner_id=partner_id).subquery("ev")
-        received = _per_partner(_sent_days(*days, partner_id=partner_id))
+        events = _event_days(*days, partner_id=partner_id, snapshot=snapshot).subquery("ev")
+        received = _per_partner(_sent_days(*days, partner_id=partner_id, snapshot=snapshot))
         return events, received, rollups.last_kind(_P.c.id, events.c.last_day)
     events = _event_counts(start, since, until, topic_id, recent=recent, partner_id=partner_id).subquery("ev")
     received = _per_partner(_sent_rows(start, since, until, recent, topic_id, partner_id=partner_id))
@@ -345,10 +353,20 @@ def _event_counts(
 
 
 def _event_days(
-    start: date, since: date, until: date, recent: date, *, partner_id: int | None = None
+    start: date,
+    since: date,
+    until: date,
+    recent: date,
+    *,
+    partner_id: int | None = None,
+    snapshot: Mapping[Piece, int] | None = None,
 ) -> Select[Any]:
-    """`_sources`' actions, summed from the roll-ups (`last_day`: the day of the latest)."""
-    r = rollups.event_rows(rollups.spans(start, until, (since, recent)), partner_id)
+    """`_sources`' actions, summed from the roll-ups (`last_day`: the day of the latest) or the
+    snapshots of its completed days."""
+    if snapshot:
+        r = snapshots.event_rows(start, until, (since, recent), snapshot, partner_id)
+    else:
+        r = rollups.event_rows(rollups.spans(start, until, (since, recent)), partner_id)
     current, old = r.c.day >= since, r.c.day < since
     return select(
         r.c.partner_id,
@@ -413,11 +431,20 @@ def _sent_rows(
 
 
 def _sent_days(
-    start: date, since: date, until: date, recent: date, *, partner_id: int | None = None
+    start: date,
+    since: date,
+    until: date,
+    recent: date,
+    *,
+    partner_id: int | None = None,
+    snapshot: Mapping[Piece, int] | None = None,
 ) -> Select[Any]:
-    """Per channel, `_sources`' deliveries summed from the roll-ups."""
+    """Per channel, `_sources`' deliveries summed from the roll-ups or the snapshots."""
     channels = _channels_of(partner_id) if partner_id is not None else None
-    r = rollups.sent_rows(rollups.spans(start, until, (since, recent)), channels)
+    if snapshot:
+        r = snapshots.sent_rows(start, until, (since, recent), snapshot, channels)
+    else:
+        r = rollups.sent_rows(rollups.spans(start, until, (since, recent)), channels)
     current = r.c.day >= since
     return select(
         r.c.channel_id,

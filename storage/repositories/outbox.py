@@ -26,6 +26,9 @@ _HELD = DeliveryStatus.DIGEST.value
 _DELIVERY: Table = SQLModel.metadata.tables[DeliveryRow.__tablename__]
 _RELAY: Table = SQLModel.metadata.tables[RelayRow.__tablename__]
 _ANNOUNCEMENT: Table = SQLModel.metadata.tables[AnnouncementRow.__tablename__]
+# The rows a record marks sent, as one expanding parameter: an IN of literal ids was coerced id by id
+# on every group commit (2.5 % of a Slack fan-out's worker samples).
+_POSTED = _DELIVERY.c.id.in_(bindparam("b_posted", expanding=True))
 
 
 class OutboxRepository(Repository):
@@ -130,8 +133,8 @@ class OutboxRepository(Repository):
             if sent:
                 if kind is WorkKind.DELIVERY:
                     conn = await session.connection()
-                    posted = _DELIVERY.c.id.in_([row["b_id"] for row in sent])
-                    await rollups.count_sent(conn, posted, now)
+                    posted = [row["b_id"] for row in sent]
+                    await rollups.count_sent(conn, _POSTED, now, params={"b_posted": posted})
                 # Unguarded: whoever learnt the message id records it, even after losing the lease.
                 await session.exec(_sent_statement(table), params=sent)
             if retry:

@@ -4,7 +4,7 @@ weekly trends in one grouped statement; one partner's profile, timeline and rece
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,8 +23,10 @@ from bot.ports.partner_pulse import (
     ReceivedAnnouncement,
     TimelineEvent,
 )
+from storage.repositories import snapshots
 from storage.repositories.base import Repository
 from storage.repositories.engagement import _aware, _event_counts, _score, _sources, _t
+from storage.repositories.snapshots import Piece
 from storage.tables import (
     AnnouncementRow,
     AnnouncementTopicRow,
@@ -72,7 +74,10 @@ class PartnerPulseRepository(Repository):
                 stmt = _table(query, topic_id, since, until, formula, ids=matching)
                 stmt = stmt.limit(limit).offset(offset)
             else:
-                stmt = _table(query, topic_id, since, until, formula).limit(limit).offset(offset)
+                found = await snapshots.ready(conn, since, until) if topic_id is None else {}
+                stmt = (
+                    _table(query, topic_id, since, until, formula, snapshot=found).limit(limit).offset(offset)
+                )
             rows = (await conn.execute(stmt)).all() if stmt is not None else []
             total = (
                 await conn.execute(select(func.count()).select_from(_P).where(*_partner_filters(query)))
@@ -363,11 +368,12 @@ def _table(
     formula: ScoreFormula,
     *,
     ids: Sequence[int] | Select[Any] | None = None,
+    snapshot: Mapping[Piece, int] | None = None,
 ) -> Select[Any]:
     """Every matching partner with its score over [since, until), in the query's order (of `ids` only,
     counting for those partners alone, if given)."""
     if ids is None:
-        events, received, _ = _sources(since, since, until, until, topic_id)
+        events, received, _ = _sources(since, since, until, until, topic_id, snapshot=snapshot)
     else:
         counts = _event_counts(since, since, until, topic_id, recent=until)
         events = counts.where(_E.c.partner_id.in_(_listed(ids))).subquery("ev")

@@ -32,6 +32,7 @@ from storage.tables import (
     EngagementDayRow,
     EngagementEventRow,
     EngagementWeekRow,
+    ScoreSpanRow,
 )
 
 
@@ -42,6 +43,7 @@ def _t(model: type[SQLModel]) -> Table:
 ENGAGEMENT_DAY, ENGAGEMENT_WEEK = _t(EngagementDayRow), _t(EngagementWeekRow)
 DELIVERY_DAY, DELIVERY_WEEK = _t(DeliveryDayRow), _t(DeliveryWeekRow)
 _E, _D = _t(EngagementEventRow), _t(DeliveryRow)
+SCORE_SPAN = _t(ScoreSpanRow)
 _WEEK = timedelta(days=7)
 
 
@@ -65,6 +67,9 @@ def counted(kind: EngagementKind) -> bool:
 
 def _insert(conn: AsyncConnection, table: Table) -> Any:
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+insert_for = _insert  # INSERT … ON CONFLICT for the connection's database (storage/repositories/snapshots.py)
 
 
 async def add_events(
@@ -97,6 +102,7 @@ async def add_events(
                 },
             )
         )
+    await invalidate_snapshots(conn, [day])
 
 
 async def mark_engaged(conn: AsyncConnection, *, announcement_id: int, channel_id: int, at: datetime) -> None:
@@ -110,11 +116,14 @@ async def mark_engaged(conn: AsyncConnection, *, announcement_id: int, channel_i
     )
 
 
-async def count_sent(conn: AsyncConnection, where: Any, now: datetime) -> None:
+async def count_sent(
+    conn: AsyncConnection, where: Any, now: datetime, *, params: dict[str, Any] | None = None
+) -> None:
     """`move_sent` for deliveries `where` selects, about to be marked sent at `now`, done in the
     database: one INSERT … SELECT per roll-up counts them on now's day and week by channel, and only
     the few that already had a `sent_at` (a send recorded again) come back to be taken off their old
-    day and week. The group commit of a fan-out no longer carries every row through Python twice."""
+    day and week. The group commit of a fan-out no longer carries every row through Python twice.
+    `params`: the values of bind parameters in `where` (an expanding IN costs no per-id coercion)."""
     day = day_of(now)
     for table, key, value in ((DELIVERY_DAY, "day", day), (DELIVERY_WEEK, "week", week_of(day))):
         counted = (
@@ -127,10 +136,12 @@ async def count_sent(conn: AsyncConnection, where: Any, now: datetime) -> None:
             statement.on_conflict_do_update(
                 index_elements=[table.c.channel_id, table.c[key]],
                 set_={"sent": table.c.sent + statement.excluded.sent},
-            )
+            ),
+            params,
         )
+    await invalidate_snapshots(conn, [day])
     again = select(_D.c.channel_id, _D.c.sent_at).where(where, _D.c.sent_at.is_not(None))
-    await move_sent(conn, [(row[0], _aware(row[1]), None) for row in await conn.execute(again)])
+    await move_sent(conn, [(row[0], _aware(row[1]), None) for row in await conn.execute(again, params)])
 
 
 async def move_sent(
@@ -161,6 +172,19 @@ async def move_sent(
             ),
             params,
         )
+    await invalidate_snapshots(conn, [day for _, day in days])
+
+
+async def invalidate_snapshots(conn: AsyncConnection, days: Iterable[date]) -> None:
+    """Mark stale every score snapshot (storage/repositories/snapshots.py) over one of `days`, whose
+    roll-up rows the caller has just changed in its transaction (after the change: see the snapshots'
+    build). Today's writes match none: a snapshot ends by the day it was built."""
+    wanted = sorted(set(days))
+    if not wanted:
+        return
+    s = SCORE_SPAN
+    over = or_(*[(s.c.first_day <= day) & (s.c.end_day > day) for day in wanted])
+    await conn.execute(update(s).where(over, s.c.state != "stale").values(state="stale"))
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -259,6 +283,7 @@ def rebuild_sync(conn: Connection) -> None:
         conn.execute(statement)
     conn.execute(update(_D).where(_D.c.engaged_at.is_not(None)).values(engaged_at=None))
     conn.execute(engaged_statement())
+    conn.execute(update(SCORE_SPAN).where(SCORE_SPAN.c.state != "stale").values(state="stale"))
 
 
 def engaged_statement() -> Any:

@@ -3,6 +3,7 @@ manifest, and how Web API failures map onto the core's send errors. (Kept beside
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
@@ -33,6 +34,7 @@ from bot.domain import (
     Row,
     Topic,
 )
+from bot.i18n import reading
 from bot.ports import PermanentSendError, TransientSendError
 
 MANIFEST = Path(tr.__file__).parent / "manifest.yml"
@@ -126,6 +128,22 @@ def test_announcement_blocks_metadata_and_fallback() -> None:
     }
     assert message["text"] == "Q3 prices (pricing)"
     assert tr.delivery_key({"metadata": message["metadata"]}, tr.DELIVERY_EVENT) == "d7"
+
+
+def test_copies_of_one_announcement_share_its_buttons_but_each_carries_its_own_delivery() -> None:
+    # The feedback buttons are built once per announcement and language; the copies differ only in
+    # the delivery id of Helpful and Acknowledge, and one copy never changes another.
+    first = replace(post("Body"), ack_required=True)
+    message = tr.announcement_message(first, key="d7")
+    other = tr.announcement_message(replace(first, delivery_id=8), key="d8")
+    values = [[e["value"] for e in m["blocks"][-1]["elements"]] for m in (message, other)]
+    assert values == [["7", "3", "7", "pricing"], ["8", "3", "8", "pricing"]]
+    assert other["blocks"][-1]["elements"][0]["action_id"] == "partnerbot_ack"
+    with reading("de"):
+        german = tr.announcement_message(replace(first, delivery_id=9), key="d9")
+    labels = [e["text"]["text"] for e in german["blocks"][-1]["elements"]]
+    assert labels != [e["text"]["text"] for e in message["blocks"][-1]["elements"]]
+    assert [e["value"] for e in german["blocks"][-1]["elements"]] == ["9", "3", "9", "pricing"]
 
 
 def test_a_long_body_fills_several_sections_and_several_topics_offer_a_mute_choice() -> None:

@@ -48,6 +48,7 @@ def test_jobs_are_defined_in_one_place_with_a_schedule_and_a_description(
         "rate-limit-pruning",
         "retention",
         "files-gc",
+        "score-snapshots",
     }
     settings = Settings(_env_file=None, default_timezone="Europe/Berlin", report_time="08:30")
     assert JOBS["weekly-report"].schedule(settings) == "Mondays 08:30 Europe/Berlin, once across processes"

@@ -22,6 +22,7 @@ def test_a_job_host_offers_narrow_ports_not_the_stores_bag() -> None:
         "privacy",
         "file_usage",
         "file_bytes",
+        "score_snapshots",
     ]
 
 
