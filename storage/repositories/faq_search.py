@@ -15,6 +15,10 @@ character pairs (bot/domain/faq.py) are matched as substrings (LIKE) among the r
 that the partner may be offered (the answers of one announcement and the FAQs: a small set, walked
 through the partial indexes). Match expressions are built from folded letters and digits only: no
 partner text reaches MATCH or to_tsquery raw.
+
+`faq_word` (migration 0035) counts, for each significant word, the documents holding it (and under ''
+the documents): `recount` keeps it in every transaction that writes, rewords or deletes a document, so
+the match can leave out common words (bot/domain/faq.py) with one primary-key read, on both databases.
 """
 
 from __future__ import annotations
