@@ -43,7 +43,17 @@ from bot.presenter.engagement import quiet_reply as gone_quiet_reply
 from bot.presenter.faq import faq_reply
 from bot.presenter.series import SERIES_END_ACTION, SERIES_START_ACTION, calendar_reply, series_reply
 from bot.presenter.translations import translation_reply
-from bot.results import ApprovalRequested, EditUnchanged, FeedbackResult, QuestionAnswered, Refused
+from bot.results import (
+    ApprovalRequested,
+    EditUnchanged,
+    FaqChange,
+    FaqChanged,
+    FaqNotAnswered,
+    FaqsListed,
+    FeedbackResult,
+    QuestionAnswered,
+    Refused,
+)
 from bot.services.acks import AckPorts, AckService
 from bot.services.admin import (
     CANCEL_ACTION,
@@ -61,7 +71,7 @@ from bot.services.calendar import CalendarPorts, CalendarService
 from bot.services.cta import CtaLinks, CtaPorts, CtaService
 from bot.services.dashboard_access import DASHBOARD_CHANNEL, DashboardAccess
 from bot.services.engagement import EngagementPorts, EngagementService
-from bot.services.faq import FaqPorts, FaqService
+from bot.services.faq import FaqPorts, FaqService, command_text
 from bot.services.feedback import FeedbackPorts, FeedbackService
 from bot.services.files import FilePorts, FileService
 from bot.services.languages import Languages
@@ -88,6 +98,8 @@ from bot.when import today_in
 
 log = logging.getLogger(__name__)
 _R = TypeVar("_R")
+# What the dashboard's FAQ forms audit: a change (pressing again when nothing changes is not one).
+_FAQ_CHANGES = (FaqChange.MARKED, FaqChange.UNMARKED, FaqChange.REWORDED)
 
 
 class PartnerBot:
@@ -324,6 +336,35 @@ class PartnerBot:
             return result
 
         return await self._in_turn(run)
+
+    async def dashboard_faq(
+        self, admin: UserRef, command: c.FaqMark | c.FaqEdit
+    ) -> FaqChanged | FaqNotAnswered | Reply:
+        """Mark as FAQ (or not) and the FAQ's wording from the web dashboard: the same use-cases as
+        `faq <id> …` in the chat. A change is audited as in the chat ("faqmark", "faqedit"), where
+        "dashboard"; a Reply only if something broke (INTERNAL_ERROR)."""
+
+        async def run() -> FaqChanged | FaqNotAnswered:
+            if isinstance(command, c.FaqMark):
+                result = await self.faqs.mark(command)
+            else:
+                result = await self.faqs.edit(command)
+            if isinstance(result, FaqChanged) and result.change in _FAQ_CHANGES:
+                await self._stores.audit.record(
+                    user=admin,
+                    channel=DASHBOARD_CHANNEL,
+                    action=type(command).__name__.lower(),
+                    detail=command_text(command),
+                    allowed=True,
+                    now=self._clock.now(),
+                )
+            return result
+
+        return await self._in_turn(run)
+
+    async def dashboard_faqs(self) -> FaqsListed | Reply:
+        """Every FAQ with its wording and how many questions it answered, for the dashboard."""
+        return await self._in_turn(self.faqs.listing)
 
     # --- events ------------------------------------------------------------------------------
 

@@ -24,8 +24,9 @@ from babel import Locale
 from babel.dates import format_date, format_time, get_datetime_format
 
 from bot.i18n import ENGLISH, catalog_language, locale_of, number, reader
+from bot.timezones import zone_or
 
-__all__ = ["clock", "day", "long_day", "moment", "number", "reader_locale"]
+__all__ = ["clock", "day", "local_day", "long_day", "moment", "number", "reader_locale"]
 
 
 def reader_locale() -> Locale:
@@ -40,6 +41,14 @@ def reader_locale() -> Locale:
 def day(value: date) -> str:
     """A date, medium length: "Mar 3, 2026" (en), "03.03.2026" (de), "2026/03/03" (ja)."""
     return str(format_date(value, format="medium", locale=reader_locale()))
+
+
+def local_day(instant: datetime, zone_name: str) -> str:
+    """The date `instant` (naive: UTC) falls on in the zone `zone_name` (the channel's clock; UTC if
+    unknown), as `day` writes it: an announcement sent at 23:00 UTC is the next day in Tokyo."""
+    _, where = zone_or(zone_name, "UTC")
+    aware = instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+    return day(aware.astimezone(where).date())
 
 
 def long_day(value: date) -> str:

@@ -153,6 +153,7 @@ class NewsListed:
 
     announcements: tuple[Announcement, ...]
     follows_nothing: bool = False
+    timezone: str = "UTC"  # the channel's clock: the dates shown are its dates
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +247,7 @@ class NewsFound:
     words: str
     found: tuple[FoundAnnouncement, ...]
     more: bool = False
+    timezone: str = "UTC"  # the channel's clock: the dates shown are its dates
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +260,7 @@ class AnnouncementShown:
     topics: tuple[str, ...]
     ctas: tuple[CallToAction, ...] = ()
     files: tuple[Attachment, ...] = ()
+    timezone: str = "UTC"  # the channel's clock: the date shown is its date
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,9 @@ class QuestionLine:
     answered_at: datetime | None = None
     answered_by: str = ""
     answer: str = ""
+    # Issue 18: an admin marked the answered question as FAQ; `served`: the questions it answered.
+    faq: bool = False
+    served: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from bot.domain.directory import DeliveryMode
 from bot.domain.languages import ReaderLanguage
 from bot.domain.topics import Topic
 from bot.domain.variants import pick
-from bot.formats import clock, day, number
+from bot.formats import clock, local_day, number
 from bot.i18n import language_name, reader, weekday_name
 from bot.results import (
     ChannelSettings,
@@ -76,7 +76,7 @@ def news_reply(news: NewsListed) -> Reply:
     for a in news.announcements:
         variant = pick(a.variants, reader())  # the reader's translation, as its delivery would have
         title, body = (variant.title, variant.body) if variant else (a.title, a.body)
-        date = day((a.sent_at or a.created_at).date())
+        date = local_day(a.sent_at or a.created_at, news.timezone)
         blocks.append(m.NEWS_ITEM.format(title=title, date=date, topics=", ".join(a.topics), body=body))
     return Reply(text=m.NEWS_HEADER(len(news.announcements)) + "\n\n" + "\n\n".join(blocks))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import messages as m
 from bot.domain.conversation import Button, Reply, Row
-from bot.formats import day
+from bot.formats import local_day
 from bot.results import AnnouncementGone, AnnouncementShown, NewsFound
 
 # The "Show" button under each search result (value: the announcement id); adapters route on it.
@@ -22,7 +22,7 @@ def news_found_reply(found: NewsFound) -> Reply:
         Row(
             text=m.NEWS_FOUND_ITEM.format(
                 title=item.title,
-                date=day(item.sent.date()),
+                date=local_day(item.sent, found.timezone),
                 topics=", ".join(f"`{slug}`" for slug in item.topics),
                 snippet=item.snippet,
             ),
@@ -39,7 +39,7 @@ def announcement_shown_reply(shown: AnnouncementShown) -> Reply:
     lines = [
         m.NEWS_ITEM.format(
             title=shown.title,
-            date=day(shown.sent.date()),
+            date=local_day(shown.sent, shown.timezone),
             topics=", ".join(f"`{slug}`" for slug in shown.topics),
             body=shown.body,
         )

@@ -46,3 +46,14 @@ class FaqService:
 
     async def listing(self) -> FaqsListed:
         return FaqsListed(tuple(await self._faq.faqs()))
+
+
+def command_text(cmd: c.FaqMark | c.FaqEdit) -> str:
+    """The chat command `cmd` is (`faq 3 off`, `faq 3 question:"…"`), for the audit log."""
+    if isinstance(cmd, c.FaqMark):
+        return f"faq {cmd.question_id}" + ("" if cmd.on else " off")
+    words = [f"faq {cmd.question_id}"]
+    words += [
+        f'{key}:"{value}"' for key, value in (("question", cmd.question), ("answer", cmd.answer)) if value
+    ]
+    return " ".join(words)

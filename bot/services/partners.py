@@ -160,7 +160,9 @@ class PartnerService:
                 channel.id, inv.user.user, self._clock.now(), chosen[0].id if cmd.topic else None
             ),
         )
-        return NewsListed(tuple(found))
+        return NewsListed(
+            tuple(found), timezone=await self._timezone(channel) or self._settings.default_timezone
+        )
 
     async def settings(self, inv: Invocation) -> ChannelSettings:
         """The channel's delivery settings and the partner it is linked to."""

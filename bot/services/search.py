@@ -58,7 +58,9 @@ class SearchService:
         )
         language = self._language(partner)
         found = tuple(_found(hit, cmd.query, language) for hit in hits[:SEARCH_SHOWN])
-        return NewsFound(cmd.words, found, more=len(hits) > SEARCH_SHOWN)
+        return NewsFound(
+            cmd.words, found, more=len(hits) > SEARCH_SHOWN, timezone=self._zone(channel, partner)
+        )
 
     async def show(self, inv: Invocation, announcement_id: int) -> AnnouncementShown | AnnouncementGone:
         """A search result in full, if the channel may still see it."""
@@ -75,7 +77,12 @@ class SearchService:
             topics=announcement.topics,
             ctas=announcement.ctas,
             files=announcement.files,
+            timezone=self._zone(channel, partner),
         )
+
+    def _zone(self, channel: Channel, partner: Partner | None) -> str:
+        """The channel's clock: its own zone, else its partner's, else the vendor's."""
+        return channel.timezone or (partner.timezone if partner else "") or self._settings.default_timezone
 
     async def _reader(self, inv: Invocation) -> tuple[Channel, Partner | None]:
         channel = await self._stores.directory.ensure_channel(

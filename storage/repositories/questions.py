@@ -18,6 +18,7 @@ from storage.tables import (
     AnnouncementTopicRow,
     AnswerRow,
     ChannelRow,
+    FaqDocumentRow,
     PartnerRow,
     QuestionRow,
     TopicRow,
@@ -31,6 +32,7 @@ _A = AnnouncementRow.__table__.c  # type: ignore[attr-defined]
 _ANS = AnswerRow.__table__.c  # type: ignore[attr-defined]
 _AT = AnnouncementTopicRow.__table__.c  # type: ignore[attr-defined]
 _T = TopicRow.__table__.c  # type: ignore[attr-defined]
+_F = FaqDocumentRow.__table__.c  # type: ignore[attr-defined]
 
 _EXPORT_CHUNK = 1000
 
@@ -141,9 +143,13 @@ def _lines(segment: Segment, *, answers: bool) -> Any:
         _Q.status,
         _Q.answered_at,
     ]
+    source = _joined()
     if answers:
         columns += [_latest_answer(_ANS.admin_name), _latest_answer(_ANS.admin_id), _latest_answer(_ANS.text)]
-    return _filtered(select(*columns).select_from(_joined()), segment)
+        # Its FAQ state (issue 18): one row per answered question, by primary key.
+        columns += [_F.faq, _F.served]
+        source = source.outerjoin(FaqDocumentRow.__table__, _F.question_id == _Q.id)  # type: ignore[attr-defined]
+    return _filtered(select(*columns).select_from(source), segment)
 
 
 def _filtered(stmt: Any, segment: Segment) -> Any:
@@ -168,9 +174,11 @@ def _filtered(stmt: Any, segment: Segment) -> Any:
 def _line(row: Any) -> QuestionLine:
     answered_by = ""
     answer = ""
+    faq, served = False, 0
     if len(row) > 12:
         answered_by = row[12] or row[13] or ""
         answer = row[14] or ""
+        faq, served = bool(row[15]), int(row[16] or 0)
     return QuestionLine(
         id=row[0],
         asked_at=row[1],
@@ -185,4 +193,6 @@ def _line(row: Any) -> QuestionLine:
         answered_at=row[11],
         answered_by=answered_by,
         answer=answer,
+        faq=faq,
+        served=served,
     )

@@ -1,5 +1,6 @@
 """Every page of the navigation in a real browser: at 1280x800 and at a phone's width, light and dark,
-its charts drawn, nothing fetched off the machine; answering a question; the README's screenshot."""
+its charts drawn, nothing fetched off the machine; answering a question and marking it as FAQ; the
+README's screenshot."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
 from adapters.web.render import NAVIGATION
-from storage.tables import AnswerRow, QuestionRow, RelayRow
+from storage.tables import AnswerRow, FaqDocumentRow, QuestionRow, RelayRow
 from tests.browser.conftest import DESKTOP, PHONE, NewPage, Programme
 from tests.harness import ADMIN
 from tests.integration.support import rows
@@ -145,6 +146,25 @@ async def test_an_admin_answers_an_open_question_from_the_questions_page(
     assert (queued.admin_platform, queued.admin_id) == ("local", ADMIN)  # the signed-in admin
     relays = await rows(h, RelayRow, kind="answer")
     assert [r.answer_id for r in relays] == [queued.id]
+
+    # Answered, it can be an FAQ: tick the box (by its label), save, and it stays ticked on a reload.
+    faq = page.get_by_label(f"Offer the answer to question #{question.id} to every partner (FAQ)")
+    assert not await faq.is_checked()
+    await faq.check()
+    await page.locator("form.faq").filter(has=faq).get_by_role("button", name="Save").click()
+    await page.wait_for_load_state()
+    assert (
+        await page.get_by_role("status").filter(has_text=f"Question #{question.id} is an FAQ now").count()
+        == 1
+    )
+    await page.reload()
+    assert await faq.is_checked()
+    (document,) = await rows(h, FaqDocumentRow, question_id=question.id)
+    assert document.faq
+    await _open(page, programme.url("/questions?faq=1"))
+    assert await page.get_by_label(f"Answer partners see for FAQ #{question.id}").input_value() == (
+        "No reboot: the patch applies live."
+    )
     assert tab.errors == [], tab.errors
 
 

@@ -13,6 +13,7 @@ from babel.dates import format_date, format_time
 from bot import messages as m
 from bot.i18n import reading
 from bot.jobs import run_job
+from bot.presenter import SHOW_ACTION
 from tests.conftest import FakeClock
 from tests.harness import Harness
 from tests.integration.support import broadcast_and_send, id_from, setup_topics
@@ -104,3 +105,27 @@ async def test_the_ack_reminder_quotes_the_title_the_reader_reads(harness: Harne
     with reading("de"):
         assert reminders["berlin"] == [m.ACK_REMINDER.format(title="Jetzt patchen")]
     assert reminders["acme"] == [m.ACK_REMINDER.format(title="Patch now")]
+
+
+async def test_news_and_search_dates_are_the_channels_own_dates(harness: Harness, clock: FakeClock) -> None:
+    """Sent at 20:00 UTC: still that day in Berlin, already the next day in Tokyo."""
+    h = harness
+    await _readers(h)
+    clock.advance(hours=11)  # 2026-11-24 20:00 UTC
+    await h.partner("tokyo", "settings timezone Asia/Tokyo")
+    await h.partner("berlin", "settings timezone Europe/Berlin")
+    announcement = await broadcast_and_send(
+        h, 'topic:pricing title:"Late prices"', "The price lists are out."
+    )
+    await h.deliver()
+    for channel, locale, local in (
+        ("tokyo", "ja", datetime(2026, 11, 25)),
+        ("berlin", "de", datetime(2026, 11, 24)),
+        ("acme", "en", datetime(2026, 11, 24)),
+    ):
+        expected = _day(local, locale)
+        assert f" — {expected} · pricing" in (await h.partner(channel, "news")).text
+        found = await h.partner(channel, "news search prices")
+        assert [f" — {expected} · `pricing`" in row.text for row in found.rows] == [True], found
+        shown = await h.local.press("pat", channel, SHOW_ACTION, str(announcement))
+        assert shown is not None and f" — {expected} · `pricing`" in shown.text, shown

@@ -38,6 +38,7 @@ def _stats(id: int = 7, failures: dict[str, int] | None = None) -> AnnouncementS
         reactions={"👍": 2, "🎉": 3},
         questions_asked=1,
         questions_answered=0,
+        questions_relayed=1,
         reach_by_tier={"gold": 3, "silver": 2},
         reach_by_region={},
         failures_by_reason=failures or {},
@@ -69,7 +70,9 @@ def test_one_announcements_numbers_count_reactions_and_reach_most_first() -> Non
         answered=0,
         tiers="gold 3, silver 2",
         regions="—",
-    ) + "\n" + m.STATS_ACTIONS.format(proactive="0 proactive actions", reactive="0 reactive actions")
+    ) + "\n" + m.STATS_SELF_SERVED.format(self_served=0, relayed=1) + "\n" + m.STATS_ACTIONS.format(
+        proactive="0 proactive actions", reactive="0 reactive actions"
+    )
     assert not shown.is_error
 
 
@@ -77,7 +80,8 @@ def test_failures_and_the_acknowledgement_rate_follow_when_there_are_some() -> N
     acks = (_ack("gold", True), _ack("gold", False), _ack("", True))
     shown = present(StatsShown(_stats(failures={"not_in_channel": 1}), acks))
     lines = shown.text.split("\n")
-    assert lines[-3] == m.STATS_FAILURES.format(reasons="not_in_channel 1")
+    assert lines[-4] == m.STATS_FAILURES.format(reasons="not_in_channel 1")
+    assert lines[-3] == m.STATS_SELF_SERVED.format(self_served=0, relayed=1)
     assert lines[-2] == m.STATS_ACTIONS.format(proactive="0 proactive actions", reactive="0 reactive actions")
     unlinked = m.STATS_ACK_TIER.format(tier=m.ACKS_UNLINKED, done=1, total=1)
     tiers = ", ".join(sorted([m.STATS_ACK_TIER.format(tier="gold", done=1, total=2), unlinked]))

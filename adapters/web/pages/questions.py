@@ -13,6 +13,7 @@ from aiohttp import web
 from adapters.web import charts
 from adapters.web.deps import deps
 from adapters.web.export import csv_response
+from adapters.web.pages import faqs
 from adapters.web.render import SIGNED_IN_KEY, page, url
 from bot.domain.conversation import RefusalCode, Reply
 from bot.domain.dashboard import Segment
@@ -36,6 +37,8 @@ CSV_HEADER = (
     "answered_at",
     "answered_by",
     "answer",
+    "faq",
+    "self_served",
 )
 WINDOWS = (7, 30, 90, 365)
 
@@ -71,6 +74,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/questions", show, name="questions")
     router.add_get("/questions.csv", export, name="questions-csv")
     router.add_post(r"/questions/{id:\d+}/answer", answer, name="question-answer")
+    faqs.add_routes(router)
 
 
 def segment_of(request: web.Request) -> Segment:
@@ -109,6 +113,8 @@ def age(asked: datetime, now: datetime) -> str:
 
 
 async def show(request: web.Request) -> web.StreamResponse:
+    if request.query.get("faq") == "1":  # the FAQs, with their wording (issue 18)
+        return await faqs.show(request)
     return await _render(request, segment_of(request))
 
 
@@ -133,7 +139,7 @@ async def _render(
     )
     more = len(open_questions) > OPEN_LIMIT
     open_questions = open_questions[:OPEN_LIMIT]
-    notice = ""
+    notice = faqs.notice(request)
     done = request.query.get("answered", "")
     if done.isdigit():
         notice = (
@@ -164,6 +170,8 @@ async def _render(
         windows=WINDOWS,
         back=url("/questions", **filters),
         max_answer=MAX_ANSWER,
+        served=faqs.SERVED,
+        faqs_page=url("/questions", faq=1),
     )
 
 
@@ -215,6 +223,8 @@ async def export(request: web.Request) -> web.StreamResponse:
                 q.answered_at.isoformat() if q.answered_at else "",
                 q.answered_by,
                 q.answer,
+                "yes" if q.faq else "no",
+                q.served,
             )
 
     return await csv_response(request, "partnerbot-questions.csv", CSV_HEADER, rows())
