@@ -11,12 +11,17 @@ marks one answered question in a hundred as FAQ, then times `FullTextSimilarity.
 candidate query, the relevance floor and the audience checks, what a partner's question costs before it
 is stored — for questions under random announcements: new questions written from the same vocabulary
 (most find nothing above the floor) and near-copies of answered ones (they find their original).
+Each question is matched twice: with every significant word ("all words", the match before the
+common-word rule) and without the words too common among the answered questions (bot/domain/faq.py),
+as partnerbot matches. Wall time, this process's CPU (time.process_time: all the work on SQLite, the
+client's share on PostgreSQL) and the PostgreSQL backends' CPU (bench/search.py's ServerCpu).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sys
 import tempfile
@@ -28,12 +33,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, text
 
-from bench.search import Writer, _analyze, _p, seed, size, vocabulary
+from bench.search import ServerCpu, Writer, _analyze, _mean, _pp, seed, size, vocabulary
 from bot.app import build_app
 from bot.config import Settings
+from bot.domain.faq import FaqCandidate, MatchWords
+from bot.ports.faq import FaqStore
 from bot.services.similarity import FullTextSimilarity
 from storage.engine import sync_url
-from storage.repositories.faq_search import index_all
+from storage.repositories.faq_search import count_all, index_all
 
 
 def build(url: str) -> None:
@@ -45,6 +52,7 @@ def build(url: str) -> None:
         conn.execute(
             text("UPDATE faq_document SET faq = true, scope = scope || ' faq' WHERE question_id % 100 = 0")
         )
+        words = count_all(conn)
     built = time.perf_counter() - started
     if engine.dialect.name == "postgresql":
         _analyze(engine)
@@ -55,16 +63,35 @@ def build(url: str) -> None:
     engine.dispose()
     print(
         f"  faq index build: {built:.1f} s for {written:,} answered questions · database "
-        f"{before / 2**20:.0f} MB → {after / 2**20:.0f} MB (+{(after - before) / 2**20:.0f} MB)"
+        f"{before / 2**20:.0f} MB → {after / 2**20:.0f} MB (+{(after - before) / 2**20:.0f} MB) · "
+        f"{words:,} words counted"
     )
+
+
+class AllWords:
+    """The store as the match was before the common-word rule: no word is common."""
+
+    def __init__(self, store: FaqStore) -> None:
+        self._store = store
+
+    async def common_words(self, *, words: object) -> frozenset[str]:
+        return frozenset()
+
+    async def candidates(self, *, wanted: MatchWords, announcement_id: int | None) -> list[FaqCandidate]:
+        return await self._store.candidates(wanted=wanted, announcement_id=announcement_id)
 
 
 async def measure(url: str, args: argparse.Namespace) -> None:
     rng = random.Random(1818)
     writer = Writer(rng, vocabulary(random.Random(18)))
     app = await build_app(Settings(_env_file=None, database_url=url), run_migrations=False)  # type: ignore[call-arg]
+    backends = ServerCpu(url) if url.startswith("postgresql") else None
     try:
-        similarity = FullTextSimilarity(app.stores.faq, app.stores.search)
+        store = app.stores.faq
+        matchers = {
+            "all words": FullTextSimilarity(AllWords(store), app.stores.search),  # type: ignore[arg-type]
+            "rare words": FullTextSimilarity(store, app.stores.search),
+        }
         partner = await app.stores.directory.partner(2)  # gold
         engine = create_engine(sync_url(url))
         with engine.connect() as conn:
@@ -73,8 +100,7 @@ async def measure(url: str, args: argparse.Namespace) -> None:
                 for row in conn.execute(text("SELECT question, announcement_id FROM faq_document LIMIT 2000"))
             ]
         engine.dispose()
-        kinds: dict[str, list[float]] = {"new": [], "near-copy": []}
-        offered = {"new": 0, "near-copy": 0}
+        questions = []
         for n in range(args.matches):
             kind = "new" if n % 2 == 0 else "near-copy"
             original, announcement = rng.choice(answered)
@@ -84,25 +110,45 @@ async def measure(url: str, args: argparse.Namespace) -> None:
                 words = words[: max(3, len(words) * 2 // 3)]
             else:
                 announcement = rng.randint(1, args.announcements)
-            started = time.perf_counter()
-            found = await similarity.similar(
-                text=" ".join(words),
-                channel_id=2,
-                partner=partner,
-                announcement_id=announcement,
-                limit=3,
-            )
-            kinds[kind].append((time.perf_counter() - started) * 1000)
-            offered[kind] += bool(found)
-        every = [v for values in kinds.values() for v in values]
-        for kind, values in kinds.items():
+            questions.append((kind, " ".join(words), announcement))
+        for name, similarity in matchers.items():
+            for _, typed, announcement in questions[:10]:  # warm the connections' caches, uncounted
+                await similarity.similar(
+                    text=typed, channel_id=2, partner=partner, announcement_id=announcement, limit=3
+                )
+            wall: dict[str, list[float]] = {}
+            cpu: dict[str, list[float]] = {}
+            server: list[float] = []
+            offered = {"new": 0, "near-copy": 0}
+            for kind, typed, announcement in questions:
+                before = backends.read() if backends else None
+                started, busy = time.perf_counter(), time.process_time()
+                found = await similarity.similar(
+                    text=typed, channel_id=2, partner=partner, announcement_id=announcement, limit=3
+                )
+                wall.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+                cpu.setdefault(kind, []).append((time.process_time() - busy) * 1000)
+                after = backends.read() if backends else None
+                if before is not None and after is not None:
+                    server.append(after - before)
+                offered[kind] += bool(found)
             print(
-                f"  {kind:10} p50 {_p(values, 50):6.1f} ms · p95 {_p(values, 95):6.1f} ms · "
-                f"offered something {offered[kind]} of {len(values)}"
+                f"  {name}:{'':9} {'wall':^25}  {'CPU (this process)':^25}"
+                + ("  server CPU" if server else "")
             )
-        print(f"  all        p50 {_p(every, 50):6.1f} ms · p95 {_p(every, 95):6.1f} ms")
+            for kind in wall:
+                print(
+                    f"  {kind:>18}: {_pp(wall[kind])}  {_pp(cpu[kind])}  · offered something "
+                    f"{offered[kind]} of {len(wall[kind])}"
+                )
+            every = [v for values in wall.values() for v in values]
+            busy_all = [v for values in cpu.values() for v in values]
+            print(f"  {'all':>18}: {_pp(every)}  {_pp(busy_all)}" + _mean(server))
+        print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     finally:
         await app.close()
+        if backends:
+            backends.close()
 
 
 async def run(url: str, name: str, args: argparse.Namespace) -> None:
@@ -113,6 +159,7 @@ async def run(url: str, name: str, args: argparse.Namespace) -> None:
     engine = create_engine(sync_url(url))
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM faq_document"))
+        conn.execute(text("DELETE FROM faq_word"))
     engine.dispose()
     await asyncio.to_thread(build, url)
     await measure(url, args)

@@ -785,6 +785,17 @@ class FaqDocumentRow(SQLModel, table=True):
     updated_at: datetime = _ts()
 
 
+class FaqWordRow(SQLModel, table=True):
+    """How many answered questions (`faq_document` rows) hold each significant word (issue 18), kept
+    in the transactions that write the documents (storage/repositories/faq_search.py): the FAQ match
+    leaves out words too common to say what a question is about (bot/domain/faq.py). The word ''
+    counts the documents themselves."""
+
+    __tablename__ = "faq_word"
+    word: str = Field(primary_key=True)
+    docs: int = Field(default=0)
+
+
 class OfferedAnswerRow(SQLModel, table=True):
     """Which answers a pending question was offered (so a press names one that really was)."""
 

@@ -11,6 +11,12 @@ scale) nor across collections (bm25 depends on how common a word is), so the flo
 a candidate must contain at least half of the question's significant words, and at least two of them
 when the question has two or more. One shared word ("pricing") is a coincidence; two that cover half of
 a short question are a topic. The database's rank only orders the candidates that clear it.
+
+**Common words.** A word held by more than `COMMON_SHARE` of the answered questions (and by more than
+`COMMON_MIN_DOCS` of them, so a small collection drops nothing) says little about what a question is
+about, and matching on it reads most of the index: it is left out of the match, and the floor counts
+coverage over the question's remaining significant words. The counts are `faq_word`'s, kept with the
+documents (storage/repositories/faq_search.py). A question made only of common words is offered nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from bot.domain.search import fold, is_cjk, words
 MAX_OFFERED = 3
 MAX_MATCH_WORDS = 12  # the question's rarest-looking (longest) words the database is asked for
 MIN_WORD = 3  # letters of a significant word in a spaced script
+COMMON_SHARE = 0.05  # a word in more than this share of the answered questions is common...
+COMMON_MIN_DOCS = 100  # ...once it is in more than this many of them
 
 # Words too common to say what a question is about, in the partner languages partnerbot speaks.
 # Only words of three letters or more matter (shorter ones are never significant).
@@ -58,17 +66,39 @@ class MatchWords:
         return bool(self.words or self.grams)
 
 
-def match_words(text: str) -> MatchWords:
-    """The significant words of `text` (folded, unique, in order), at most MAX_MATCH_WORDS of each
-    kind: the longest first when there are more (long words are the rarer ones)."""
+def match_words(text: str, common: frozenset[str] = frozenset()) -> MatchWords:
+    """The significant words of `text` (folded, unique, in order) but the `common` ones, at most
+    MAX_MATCH_WORDS of each kind: the longest first when there are more (long words are the rarer
+    ones)."""
+    every = significant_words(text)
+    return MatchWords(_cap([w for w in every.words if w not in common]), _cap(list(every.grams)))
+
+
+def significant_words(text: str) -> MatchWords:
+    """Every significant word of `text` (folded, in order, repeats kept), common or not, uncapped."""
     found: list[str] = []
     grams: list[str] = []
     for word in words(fold(text)):
         if is_cjk(word):
             grams.extend(_bigrams(word))
-        elif len(word) >= MIN_WORD and word not in _FOLDED_STOPS and not word.isdigit():
+        elif significant(word):
             found.append(word)
-    return MatchWords(_cap(found), _cap(grams))
+    return MatchWords(tuple(found), tuple(grams))
+
+
+def significant(word: str) -> bool:
+    """Whether a folded word of a spaced script can be matched on (CJK runs are matched by pairs)."""
+    return len(word) >= MIN_WORD and word not in _FOLDED_STOPS and not word.isdigit() and not is_cjk(word)
+
+
+def document_words(folded_text: str) -> frozenset[str]:
+    """The words of an answered question's (folded) text that `faq_word` counts it under."""
+    return frozenset(word for word in words(folded_text) if significant(word))
+
+
+def is_common(docs: int, total: int) -> bool:
+    """Whether a word held by `docs` of the `total` answered questions is too common to match on."""
+    return docs > max(COMMON_MIN_DOCS, COMMON_SHARE * total)
 
 
 def _bigrams(run: str) -> list[str]:

@@ -13,6 +13,11 @@ from bot.domain.faq import Faq, FaqCandidate, MatchWords, OfferState
 class FaqStore(Protocol):
     """Implemented by `storage.repositories.FaqRepository` (SQLite FTS5, PostgreSQL tsvector)."""
 
+    async def common_words(self, *, words: Sequence[str]) -> frozenset[str]:
+        """The ones of `words` too common among the answered questions to match on (bot/domain/faq.py:
+        `is_common` over `faq_word`'s counts)."""
+        ...
+
     async def candidates(self, *, wanted: MatchWords, announcement_id: int | None) -> list[FaqCandidate]:
         """Answered questions holding any of the wanted words, best ranked first: the FAQs and the
         ones asked about `announcement_id`. The caller applies the relevance floor and audience."""

@@ -1,7 +1,8 @@
 """The default `Similarity` (bot/ports/similarity.py): full-text matching by the database.
 
-The store finds answered questions holding any of the new question's significant words, ranked by
-the database (bm25, ts_rank); here they must clear the relevance floor (bot/domain/faq.py) and the
+The store finds answered questions holding any of the new question's significant words — but those
+too common among the answered questions (bot/domain/faq.py) — ranked (a share of the words found
+on SQLite, ts_rank on PostgreSQL); here they must clear the relevance floor (bot/domain/faq.py) and the
 audience rules:
 
 - an answer given under the announcement asked about, or an FAQ;
@@ -13,7 +14,7 @@ audience rules:
 from __future__ import annotations
 
 from bot.domain.directory import Partner
-from bot.domain.faq import FaqCandidate, SimilarAnswer, clears_floor, match_words
+from bot.domain.faq import FaqCandidate, SimilarAnswer, clears_floor, match_words, significant_words
 from bot.ports.faq import FaqStore
 from bot.ports.search import SearchStore
 
@@ -32,7 +33,12 @@ class FullTextSimilarity:
         announcement_id: int | None,
         limit: int,
     ) -> list[SimilarAnswer]:
-        wanted = match_words(text)
+        every = significant_words(text)
+        if not every:
+            return []
+        # Common words are left out of the match and of the floor (bot/domain/faq.py).
+        common = await self._faq.common_words(words=sorted(set(every.words))) if every.words else frozenset()
+        wanted = match_words(text, common)
         if not wanted:
             return []
         found = await self._faq.candidates(wanted=wanted, announcement_id=announcement_id)

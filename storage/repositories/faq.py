@@ -12,15 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import SQLModel
 
 from bot.domain.engagement import EngagementKind
-from bot.domain.faq import Faq, FaqCandidate, MatchWords, OfferState
+from bot.domain.faq import Faq, FaqCandidate, MatchWords, OfferState, is_common
 from bot.domain.feedback import QuestionStatus
 from bot.domain.sending import RelayKind
 from storage.repositories.base import Repository
 from storage.repositories.engagement import record_event
-from storage.repositories.faq_search import candidate_queries, scope, weigh, wording
-from storage.tables import FaqDocumentRow, OfferedAnswerRow, QuestionRow, RelayRow
+from storage.repositories.faq_search import candidate_queries, folded, recount, scope, weigh, wording
+from storage.tables import FaqDocumentRow, FaqWordRow, OfferedAnswerRow, QuestionRow, RelayRow
 
 _F: Table = SQLModel.metadata.tables[FaqDocumentRow.__tablename__]
+_W: Table = SQLModel.metadata.tables[FaqWordRow.__tablename__]
 _O: Table = SQLModel.metadata.tables[OfferedAnswerRow.__tablename__]
 _Q: Table = SQLModel.metadata.tables[QuestionRow.__tablename__]
 _RELAY: Table = SQLModel.metadata.tables[RelayRow.__tablename__]
@@ -33,6 +34,13 @@ _STATE_OF = {
 
 class FaqRepository(Repository):
     """`bot.ports.faq.FaqStore` on SQLite and PostgreSQL."""
+
+    async def common_words(self, *, words: Sequence[str]) -> frozenset[str]:
+        query = select(_W.c.word, _W.c.docs).where(_W.c.word.in_(["", *words]))
+        async with self._sessions() as session:
+            counts: dict[str, int] = {row.word: row.docs for row in await session.execute(query)}
+        total = counts.pop("", 0)
+        return frozenset(word for word, docs in counts.items() if is_common(docs, total))
 
     async def candidates(self, *, wanted: MatchWords, announcement_id: int | None) -> list[FaqCandidate]:
         found: dict[int, FaqCandidate] = {}
@@ -124,6 +132,7 @@ class FaqRepository(Repository):
             if row is None:
                 return None
             values = wording(question or row.shown_question, answer or row.shown_answer)
+            await recount(conn, removed=[folded(row)], added=[folded(values)])
             await conn.execute(
                 update(_F)
                 .where(_F.c.question_id == question_id)
@@ -171,6 +180,8 @@ def _faq_query(question_id: int | None) -> Any:
         _F.c.announcement_id,
         _F.c.shown_question,
         _F.c.shown_answer,
+        _F.c.question,
+        _F.c.answer,
         _F.c.faq,
         _F.c.served,
     )

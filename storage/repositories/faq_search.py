@@ -15,27 +15,34 @@ character pairs (bot/domain/faq.py) are matched as substrings (LIKE) among the r
 that the partner may be offered (the answers of one announcement and the FAQs: a small set, walked
 through the partial indexes). Match expressions are built from folded letters and digits only: no
 partner text reaches MATCH or to_tsquery raw.
+
+`faq_word` (migration 0035) counts, for each significant word, the documents holding it (and under ''
+the documents): `recount` keeps it in every transaction that writes, rewords or deletes a document, so
+the match can leave out common words (bot/domain/faq.py) with one primary-key read, on both databases.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.faq import MatchWords
+from bot.domain.faq import MatchWords, document_words
 from bot.domain.search import fold, is_cjk
 from bot.domain.search import words as words_of
-from storage.tables import AnswerRow, FaqDocumentRow, QuestionRow
+from storage.tables import AnswerRow, FaqDocumentRow, FaqWordRow, QuestionRow
 
 _F: Table = SQLModel.metadata.tables[FaqDocumentRow.__tablename__]
 _Q: Table = SQLModel.metadata.tables[QuestionRow.__tablename__]
 _AN: Table = SQLModel.metadata.tables[AnswerRow.__tablename__]
+_W: Table = SQLModel.metadata.tables[FaqWordRow.__tablename__]
 SCOPED = 300  # rows a scoped SQLite match reads at most before ranking (an announcement's answers + FAQs)
 CANDIDATES = 20  # ranked rows read per kind of match before the relevance floor (bot/domain/faq.py)
 _COLUMNS = (
@@ -75,10 +82,15 @@ async def index_answer(session: AsyncSession, question_id: int, answer: str, *, 
     ).first()
     if asked is None:
         return
-    existing = (await conn.execute(select(_F.c.edited).where(_F.c.question_id == question_id))).first()
+    existing = (
+        await conn.execute(
+            select(_F.c.edited, _F.c.question, _F.c.answer).where(_F.c.question_id == question_id)
+        )
+    ).first()
     if existing is not None and existing.edited:
         return
     values = wording(asked.text, answer) | {"updated_at": now}
+    await recount(conn, removed=[folded(existing)] if existing is not None else [], added=[folded(values)])
     if existing is None:
         await conn.execute(
             insert(_F).values(
@@ -132,7 +144,53 @@ def _flush(conn: Connection, batch: list[dict[str, Any]]) -> int:
 
 
 async def unindex(session: AsyncSession, question_ids: Sequence[int]) -> None:
-    await (await session.connection()).execute(delete(_F).where(_F.c.question_id.in_(question_ids)))
+    conn = await session.connection()
+    gone = await conn.execute(select(_F.c.question, _F.c.answer).where(_F.c.question_id.in_(question_ids)))
+    await recount(conn, removed=[folded(row) for row in gone], added=[])
+    await conn.execute(delete(_F).where(_F.c.question_id.in_(question_ids)))
+
+
+# --- word counts (faq_word) ----------------------------------------------------------------------
+
+
+def folded(row: Any) -> str:
+    """A document's folded text, as `faq_word` counts it and the relevance floor reads it."""
+    if isinstance(row, dict):
+        return f"{row['question']}\n{row['answer']}"
+    return f"{row.question}\n{row.answer}"
+
+
+_UPSERT = (
+    "INSERT INTO faq_word (word, docs) VALUES (:word, :docs) "
+    "ON CONFLICT (word) DO UPDATE SET docs = faq_word.docs + excluded.docs"
+)
+
+
+def _changes(removed: Iterable[str], added: Iterable[str]) -> list[dict[str, Any]]:
+    """The count changes, in word order (concurrent writers lock rows in the same order): each
+    document counts once per word, and once under '' (the number of documents)."""
+    delta: Counter[str] = Counter()
+    for text_, sign in [*((t, -1) for t in removed), *((t, 1) for t in added)]:
+        for word in document_words(text_) | {""}:
+            delta[word] += sign
+    return [{"word": word, "docs": delta[word]} for word in sorted(delta) if delta[word]]
+
+
+async def recount(conn: AsyncConnection, *, removed: Sequence[str], added: Sequence[str]) -> None:
+    """Keep `faq_word` in step with documents replaced (`removed` → `added` folded texts), inside the
+    caller's transaction."""
+    changes = _changes(removed, added)
+    if changes:
+        await conn.execute(text(_UPSERT), changes)
+
+
+def count_all(conn: Connection) -> int:
+    """Rebuild `faq_word` from every `faq_document` row (migration 0035, the bench)."""
+    conn.execute(delete(_W))
+    changes = _changes([], (folded(row) for row in conn.execute(select(_F.c.question, _F.c.answer))))
+    for start in range(0, len(changes), 5000):
+        conn.execute(insert(_W), changes[start : start + 5000])
+    return len(changes)
 
 
 # --- matching ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from sqlmodel import SQLModel
 from bot.domain import Platform
 from bot.ports import Blanked, KnownName, PersonalData, PersonRef
 from storage.repositories.base import Repository
+from storage.repositories.faq_search import folded, recount
 from storage.tables import (
     AckRow,
     AnnouncementRow,
@@ -50,7 +51,10 @@ async def forget_old_answers(conn: AsyncConnection, cutoff: datetime) -> None:
     """Answers that already exist (issue 18) keep a copy of the question's words: a question blanked
     for its age is no longer offered either, unless an admin made it an FAQ (its own wording)."""
     old = select(_Q.c.id).where(_Q.c.created_at < cutoff).scalar_subquery()
-    await conn.execute(delete(_FAQ).where(_FAQ.c.question_id.in_(old), _FAQ.c.faq.is_(False)))
+    forgotten = (_FAQ.c.question_id.in_(old), _FAQ.c.faq.is_(False))
+    gone = await conn.execute(select(_FAQ.c.question, _FAQ.c.answer).where(*forgotten))
+    await recount(conn, removed=[folded(row) for row in gone], added=[])
+    await conn.execute(delete(_FAQ).where(*forgotten))
 
 
 # Notices still to be posted (or being posted) keep their text: the worker needs it.

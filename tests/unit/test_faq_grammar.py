@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 
 from bot import messages as msg
 from bot.commands import CommandError, FaqEdit, FaqMark, Faqs
-from bot.domain.faq import clears_floor, match_words, needed
+from bot.domain.faq import (
+    COMMON_MIN_DOCS,
+    clears_floor,
+    document_words,
+    is_common,
+    match_words,
+    needed,
+)
 from bot.domain.search import fold
 from bot.grammar import MAX_FAQ_TEXT, help_text, parse_admin
 
@@ -99,3 +106,31 @@ def test_match_words_are_safe_for_match_expressions(text: str) -> None:
     assert len(wanted.words) <= 12 and len(wanted.grams) <= 12
     assert all(word.isalnum() for word in wanted.words)
     assert all('"' not in gram and "'" not in gram for gram in wanted.grams)
+
+
+# --- common words (bot/domain/faq.py) -----------------------------------------------------------
+
+
+def test_a_word_is_common_past_its_share_and_the_minimum() -> None:
+    assert not is_common(COMMON_MIN_DOCS, 10)  # a small collection drops nothing
+    assert is_common(COMMON_MIN_DOCS + 1, 1000)  # above 5% and above the minimum
+    assert not is_common(500, 10_000) and is_common(501, 10_000)  # exactly 5% is not common
+
+
+def test_common_words_leave_the_match_and_the_floor() -> None:
+    wanted = match_words("How do I register a deal in the portal?", frozenset({"deal", "portal"}))
+    assert wanted.words == ("register",)
+    assert clears_floor(wanted, fold("To register, open Settings"))  # one remaining word: the floor is 1
+    assert not match_words("deal portal", frozenset({"deal", "portal"}))
+    assert match_words("請求書 deal", frozenset({"deal"})).grams == ("請求", "求書")  # pairs are kept
+
+
+def test_the_cap_keeps_rare_words_when_long_common_ones_are_dropped() -> None:
+    rare = [f"w{n:02d}x" for n in range(11)]
+    common = frozenset({"registrations", "certifications"})
+    wanted = match_words(" ".join([*common, *rare]), common)
+    assert wanted.words == tuple(rare)
+
+
+def test_document_words_are_the_significant_ones() -> None:
+    assert document_words(fold("How do I register 42 deals? 請求書")) == {"register", "deals"}
