@@ -716,7 +716,7 @@ class AnnouncementDayRow(SQLModel, table=True):
     partner has acted on (`engaged_at` set), with the latest such `engaged_at` (an upper bound: a copy
     sent again moves off its day without lowering it). Kept where `delivery_day` is (the outbox,
     digests) and where a copy is marked engaged, in the same transaction; the dashboard's Topics page
-    reads a window's whole days here instead of every copy (migration 0035 back-fills it)."""
+    reads a window's whole days here instead of every copy (migration 0036 back-fills it)."""
 
     __tablename__ = "announcement_day"
     __table_args__ = {"sqlite_with_rowid": False}

@@ -3,8 +3,8 @@
 Back-filled from the deliveries here; from now on storage/repositories/rollups.py keeps it in the
 transactions that mark copies sent or engaged.
 
-Revision ID: 0035
-Revises: 0034
+Revision ID: 0036
+Revises: 0035
 Create Date: 2026-12-04
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "0035"
-down_revision: str | None = "0034"
+revision: str = "0036"
+down_revision: str | None = "0035"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
