@@ -231,8 +231,9 @@ async def test_partner_subscribe_runs_six_statements_in_its_one_transaction_afte
     # The topics, the channel, one INSERT … ON CONFLICT DO NOTHING RETURNING that adds the new
     # subscriptions and tells them from those that existed, the `subscribed` engagement event for the
     # new one and its count in the partner's day and week (an upsert of each roll-up), in the same
-    # transaction (SQLite issues the BEGIN IMMEDIATE as a statement too); before it, the reader's
-    # language in one SELECT of its own.
+    # transaction (SQLite issues the BEGIN IMMEDIATE as a statement too), then the UPDATE that marks
+    # stale any score snapshot over that day (it matches none for today's day, but a late event's day
+    # may be in one: storage/repositories/rollups.py); before it, the reader's language in one SELECT.
     assert begun == [*LANGUAGE, "write"]
     assert [s for s in statements if s != "BEGIN"] == [
         "SELECT",
@@ -242,6 +243,7 @@ async def test_partner_subscribe_runs_six_statements_in_its_one_transaction_afte
         "INSERT",
         "INSERT",
         "INSERT",
+        "UPDATE",
     ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 
 from bot.domain import ApprovalKind, ApprovalState, Platform, UserRef
+from bot.formats import moment
 from tests.integration.support import id_from, setup_topics
 from tests.web.support import Dashboard
 
@@ -30,9 +31,11 @@ async def test_the_story_lists_the_approval_history(dashboard: Dashboard) -> Non
     assert status == 200
     section = text.split("<h2>Approval</h2>", 1)[1].split("</ul>", 1)[0]
     items = [html.unescape(item.split("</li>")[0]).strip() for item in section.split("<li>")[1:]]
+    when = moment(now)  # as the admin language (English) writes it: Babel's, not typed here
+    assert when.startswith("Nov 24, 2026") and when.endswith(" UTC")
     assert items == [
-        "2026-11-24 09:00 UTC: alice asked to send it — bob requested changes: “Add <the> date.”",
-        "2026-11-24 09:00 UTC: alice asked to send it — left behind by an edit or a newer request",
+        f"{when}: alice asked to send it — bob requested changes: “Add <the> date.”",
+        f"{when}: alice asked to send it — left behind by an edit or a newer request",
     ]
     assert "&lt;the&gt;" in section  # escaped, never markup
 
