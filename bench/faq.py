@@ -24,7 +24,6 @@ import asyncio
 import os
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, text
 
+from bench.databases import each_database
 from bench.search import ServerCpu, Writer, _analyze, _mean, _pp, seed, size, vocabulary
 from bot.app import build_app
 from bot.config import Settings
@@ -166,25 +166,7 @@ async def run(url: str, name: str, args: argparse.Namespace) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    from tests.pg import find_bindir, start_cluster
-
-    if args.db:
-        await run(args.db, args.db.split(":")[0], args)
-        return
-    for database in ["sqlite", "postgres"] if args.database == "both" else [args.database]:
-        if database == "sqlite":
-            with tempfile.TemporaryDirectory() as tmp:
-                await run(f"sqlite:///{tmp}/bench.db", "sqlite", args)
-            continue
-        if find_bindir() is None:
-            print("postgres: skipped — no PostgreSQL binaries found (set PARTNERBOT_PG_BINDIR or pass --db)")
-            continue
-        cluster = await asyncio.to_thread(start_cluster)
-        try:
-            await asyncio.to_thread(cluster.psql, "CREATE DATABASE bench")
-            await run(cluster.url("bench"), "postgres", args)
-        finally:
-            await asyncio.to_thread(cluster.stop)
+    await each_database(lambda url, kind: run(url, kind, args), db=args.db, choice=args.database)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -40,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import Engine, Table, create_engine, text
 from sqlmodel import SQLModel
 
+from bench.databases import each_database
 from bench.engagement import _batches
 from bot.app import build_app
 from bot.commands import SearchNews
@@ -343,27 +343,9 @@ async def run(url: str, name: str, args: argparse.Namespace) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    from tests.pg import find_bindir, start_cluster
-
     if args.seeded and not args.db:
         sys.exit("--seeded needs --db: the database seeded before")
-    if args.db:
-        await run(args.db, args.db.split(":")[0], args)
-        return
-    for database in ["sqlite", "postgres"] if args.database == "both" else [args.database]:
-        if database == "sqlite":
-            with tempfile.TemporaryDirectory() as tmp:
-                await run(f"sqlite:///{tmp}/bench.db", "sqlite", args)
-            continue
-        if find_bindir() is None:
-            print("postgres: skipped — no PostgreSQL binaries found (set PARTNERBOT_PG_BINDIR or pass --db)")
-            continue
-        cluster = await asyncio.to_thread(start_cluster)
-        try:
-            await asyncio.to_thread(cluster.psql, "CREATE DATABASE bench")
-            await run(cluster.url("bench"), "postgres", args)
-        finally:
-            await asyncio.to_thread(cluster.stop)
+    await each_database(lambda url, kind: run(url, kind, args), db=args.db, choice=args.database)
 
 
 if __name__ == "__main__":
