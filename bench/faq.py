@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, text
 
 from bench.databases import each_database
-from bench.search import ServerCpu, Writer, _analyze, _mean, _pp, seed, size, vocabulary
+from bench.search import ServerCpu, Writer, _mean, _pp, seed, settled_size, size, vocabulary
 from bot.app import build_app
 from bot.config import Settings
 from bot.domain.faq import FaqCandidate, MatchWords
@@ -54,12 +54,7 @@ def build(url: str) -> None:
         )
         words = count_all(conn)
     built = time.perf_counter() - started
-    if engine.dialect.name == "postgresql":
-        _analyze(engine)
-    else:
-        with engine.connect() as conn:
-            conn.execute(text("VACUUM"))
-    after = size(engine)
+    after = settled_size(engine)
     engine.dispose()
     print(
         f"  faq index build: {built:.1f} s for {written:,} answered questions · database "

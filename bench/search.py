@@ -181,6 +181,17 @@ def size(engine: Engine) -> int:
         return int(pages) * int(conn.execute(text("PRAGMA page_size")).scalar_one())
 
 
+def settled_size(engine: Engine) -> int:
+    """The database's size once what was just written is settled: statistics on PostgreSQL, free
+    pages returned on SQLite, so that two measurements compare."""
+    if engine.dialect.name == "postgresql":
+        _analyze(engine)
+    else:
+        with engine.connect() as conn:
+            conn.execute(text("VACUUM"))
+    return size(engine)
+
+
 def build_index(url: str) -> None:
     engine = create_engine(sync_url(url))
     if engine.dialect.name == "postgresql":
@@ -190,12 +201,7 @@ def build_index(url: str) -> None:
     with engine.begin() as conn:
         written = reindex_all(conn)
     built = time.perf_counter() - started
-    if engine.dialect.name == "postgresql":
-        _analyze(engine)
-    else:
-        with engine.connect() as conn:
-            conn.execute(text("VACUUM"))
-    after = size(engine)
+    after = settled_size(engine)
     engine.dispose()
     print(
         f"  index build: {built:.1f} s for {written:,} announcements · database {before / 2**20:.0f} MB → "
