@@ -414,6 +414,15 @@ class TranslateAccept:
 
 
 @dataclass(frozen=True, slots=True)
+class TranslateRemove:
+    """`translate <id> <language> remove`: that language's text removed; its partners get the default
+    text from now on (copies already delivered keep theirs)."""
+
+    announcement_id: int
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
 class EditTexts:
     """The Edit modal (Slack) in one submission: the default text and each language's text. Never
     typed: adapters build it. Variants whose text is unchanged are left alone; `update_sent` means
@@ -531,6 +540,7 @@ AdminCommand = (
     | Translate
     | TranslateDraft
     | TranslateAccept
+    | TranslateRemove
     | Translations
     | EditTexts
     | SeriesList

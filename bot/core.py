@@ -756,6 +756,8 @@ class PartnerBot:
                 return translation_reply(await self.translations.draft(parsed))
             case c.TranslateAccept():
                 return translation_reply(await self.translations.accept(parsed))
+            case c.TranslateRemove():
+                return translation_reply(await self.translations.remove(parsed))
             case c.Translations():
                 return translation_reply(await self.translations.listing(parsed))
             case c.EditTexts():

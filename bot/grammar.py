@@ -85,6 +85,7 @@ from bot.commands import (
     Translate,
     TranslateAccept,
     TranslateDraft,
+    TranslateRemove,
     Translations,
     Unsubscribe,
 )
@@ -145,7 +146,8 @@ _AUDIENCE_ACTIONS = ("save", "list", "show", "delete")
 _PARTNER_SET_KEYS = ("tier", "type", "region", "language", "timezone")
 _BROADCAST_FLAGS = ("urgent", "ack")  # `ack`: partners must acknowledge (urgent announcements only)
 _EDIT_KEYS = ("title", "at")
-_MACHINE_ACTIONS = ("draft", "accept")  # `translate <id> <lang> draft|accept`: machine drafts
+# `translate <id> <lang> draft|accept` (machine drafts) and `remove`: a word alone after the language.
+_MACHINE_ACTIONS = ("draft", "accept", "remove")
 UPDATE_SENT = "update-sent"  # `translate … update-sent title:"…"`: edit the copies already delivered
 _UPDATE_SENT_WORDS = (UPDATE_SENT, "--update-sent")
 # The date of the admin's "today" (the injected clock, vendor time zone) for examples in messages.
@@ -812,10 +814,10 @@ def _edit(text: str, pos: int) -> Edit:
     )
 
 
-def _translate(text: str, pos: int) -> Translate | TranslateDraft | TranslateAccept:
+def _translate(text: str, pos: int) -> Translate | TranslateDraft | TranslateAccept | TranslateRemove:
     """`translate <id> <language> [update-sent] title:"…" <body…>`: the broadcast rule — the flag
     first, then the title; everything after the title is the body, exactly as written. Or
-    `translate <id> <language> draft|accept` (machine drafts), with nothing after."""
+    `translate <id> <language> draft|accept|remove` (machine drafts, removal), with nothing after."""
     word = read_word(text, pos)
     if word is None:
         raise _usage_error(msg.ADMIN_USAGE["translate"])
@@ -833,8 +835,12 @@ def _translate(text: str, pos: int) -> Translate | TranslateDraft | TranslateAcc
                 action=action.text.lower(), id=announcement_id, language=tag.text
             )
             raise _Invalid(shown, Refusal(RefusalCode.SYNTAX))
-        kind = TranslateDraft if action.text.lower() == "draft" else TranslateAccept
-        return kind(announcement_id, tag.text)
+        kinds: dict[str, type[TranslateDraft | TranslateAccept | TranslateRemove]] = {
+            "draft": TranslateDraft,
+            "accept": TranslateAccept,
+            "remove": TranslateRemove,
+        }
+        return kinds[action.text.lower()](announcement_id, tag.text)
     pos, update_sent, title = tag.end, False, None
     while title is None and (nxt := read_word(text, pos)) is not None:
         if nxt.text.lower() in _UPDATE_SENT_WORDS and not update_sent:

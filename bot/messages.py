@@ -85,7 +85,7 @@ targets one, resolved when it is sent
 • `translate <id> <language> [update-sent] title:"<title>" <body…>` — the text for partners of that \
 language (`de`, `pt-br`…) · `translations <id>` — its translations and who reads each
 • `translate <id> <language> draft` — a machine draft of the missing text (with a translator set up), \
-never sent until `translate <id> <language> accept`
+never sent until `translate <id> <language> accept` · `translate <id> <language> remove` — drop that text
 • `help <command>` — more about one command"""
 
 HELP_POINTER: Final = P("Type `help` to see what you can do.")
@@ -263,7 +263,8 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "test": "`test <id>`",
     "translate": (
         '`translate <id> <language> [update-sent] title:"<title>" <body…>`, '
-        "`translate <id> <language> draft` or `translate <id> <language> accept`"
+        "`translate <id> <language> draft`, `translate <id> <language> accept` or "
+        "`translate <id> <language> remove`"
     ),
     "translations": "`translations <id>`",
     "series": SERIES_USAGE_TEXT,
@@ -360,7 +361,9 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "is shown for review and never sent until `accept` (or your own text replaces it). In Slack, the "
     "Broadcast and Edit forms have a Translations section (a title and text per language, Add "
     "language); in Discord, press Add translation under the preview, or use "
-    "`/partner-admin translate` (its `machine` option: `draft` or `accept`).",
+    "`/partner-admin translate` (its `machine` option: `draft` or `accept`). `remove` drops a "
+    "language's text: its readers get the default text from now on; copies already delivered keep "
+    "theirs.",
     "translations": "Lists an announcement's translations: language, title, and how many channels read "
     "each (the default text included).",
     "scheduled": "Lists scheduled announcements and when they go out.",
@@ -1807,6 +1810,16 @@ TRANSLATION_ACCEPTED: Final = (
 )
 TRANSLATION_ALREADY_ACCEPTED: Final = (
     "The {language} text of announcement #{id} is no machine draft: it is already sent as it is."
+)
+TRANSLATION_REMOVED: Final = (
+    "🗑️ The {language} text of announcement #{id} is removed: its {language} readers get the default text "
+    "from now on."
+)
+TRANSLATION_REMOVED_SENT: Final = (
+    " Copies already delivered keep the {language} text they got; `edit {id}` changes every copy."
+)
+TRANSLATION_NOTHING_TO_REMOVE: Final = (
+    "Announcement #{id} has no {language} text to remove. `translations {id}` lists its languages."
 )
 TRANSLATION_NO_DRAFT: Final = (
     "Announcement #{id} has no {language} text to accept. Draft one with `translate {id} {tag} draft`."

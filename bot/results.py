@@ -718,6 +718,16 @@ class TranslationAccepted:
     already: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class TranslationRemoved:
+    """`translate <id> <lang> remove`: the text of that language is gone; `sent`: copies were already
+    delivered (they keep the text they got)."""
+
+    announcement_id: int
+    language: str
+    sent: bool = False
+
+
 class DraftProblem(StrEnum):
     """Why `translate <id> <lang> draft|accept` did nothing."""
 
@@ -725,6 +735,7 @@ class DraftProblem(StrEnum):
     FAILED = "failed"  # the translator answered with an error, or not in time
     EXISTS = "exists"  # `draft` where the admin's own text is there: never overwritten
     NO_VARIANT = "no_variant"  # `accept` with nothing of that language to accept
+    NO_TEXT = "no_text"  # `remove` with no text of that language
 
 
 @dataclass(frozen=True, slots=True)
@@ -740,7 +751,13 @@ class DraftRefused:
 
 
 TranslationResult = (
-    TranslationSaved | TranslationsListed | TranslationDrafted | TranslationAccepted | DraftRefused | Refused
+    TranslationSaved
+    | TranslationsListed
+    | TranslationDrafted
+    | TranslationAccepted
+    | TranslationRemoved
+    | DraftRefused
+    | Refused
 )
 
 

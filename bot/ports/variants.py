@@ -30,6 +30,10 @@ class VariantStore(Protocol):
         there is no variant of that language. A variant already accepted is returned as it is."""
         ...
 
+    async def remove(self, announcement_id: int, *, language: str) -> bool:
+        """Delete the text of that language (and take it out of search); False when there is none."""
+        ...
+
     async def readers(self, announcement_id: int, *, delivered: bool = False) -> dict[str | None, int]:
         """The announcement's copies read (or to be read; only those posted when `delivered`), by the
         language each delivery keeps: its partner's when it was sent (None: no partner, "": a partner

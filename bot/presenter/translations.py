@@ -17,6 +17,7 @@ from bot.results import (
     Refused,
     TranslationAccepted,
     TranslationDrafted,
+    TranslationRemoved,
     TranslationResult,
     TranslationSaved,
     TranslationsListed,
@@ -46,6 +47,10 @@ def translation_reply(result: TranslationResult) -> Reply:
             fields = _fields(result.announcement_id, result.variant.language)
             shown = m.TRANSLATION_ALREADY_ACCEPTED if result.already else m.TRANSLATION_ACCEPTED
             return Reply(text=shown.format(title=result.variant.title, **fields))
+        case TranslationRemoved():
+            fields = _fields(result.announcement_id, result.language)
+            text = m.TRANSLATION_REMOVED.format(**fields)
+            return Reply(text=text + (m.TRANSLATION_REMOVED_SENT.format(**fields) if result.sent else ""))
         case DraftRefused():
             return draft_refused_reply(result)
         case Refused():
@@ -61,6 +66,7 @@ _DRAFT_WORDS = {
     DraftProblem.FAILED: m.TRANSLATOR_FAILED,
     DraftProblem.EXISTS: m.TRANSLATION_EXISTS,
     DraftProblem.NO_VARIANT: m.TRANSLATION_NO_DRAFT,
+    DraftProblem.NO_TEXT: m.TRANSLATION_NOTHING_TO_REMOVE,
 }
 
 

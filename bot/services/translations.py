@@ -22,6 +22,7 @@ from bot.commands import (
     Translate,
     TranslateAccept,
     TranslateDraft,
+    TranslateRemove,
     Translations,
 )
 from bot.domain.announcements import Announcement, AnnouncementStatus
@@ -39,6 +40,7 @@ from bot.results import (
     Refused,
     TranslationAccepted,
     TranslationDrafted,
+    TranslationRemoved,
     TranslationSaved,
     TranslationsListed,
 )
@@ -196,6 +198,18 @@ class TranslationService:
         if variant is None:  # removed meanwhile
             return DraftRefused(DraftProblem.NO_VARIANT, announcement.id, language)
         return TranslationAccepted(announcement.id, variant)
+
+    async def remove(self, cmd: TranslateRemove) -> TranslationRemoved | DraftRefused | Refused:
+        """The text of that language dropped: its readers get the default text from now on (copies
+        not out yet included; those delivered keep what they got)."""
+        found = await self._editable(cmd.announcement_id, cmd.language)
+        if isinstance(found, Refused):
+            return found
+        announcement, language = found
+        if not await self._stores.variants.remove(announcement.id, language=language):
+            return DraftRefused(DraftProblem.NO_TEXT, announcement.id, language)
+        sent = announcement.status is AnnouncementStatus.SENT
+        return TranslationRemoved(announcement.id, language, sent=sent)
 
     async def _editable(self, announcement_id: int, typed: str) -> tuple[Announcement, str] | Refused:
         """The announcement, open to translation, and the language standardised (not the default's)."""

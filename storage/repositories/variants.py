@@ -116,6 +116,19 @@ class VariantRepository(Repository):
                 await reindex(session, announcement_id)  # found by search from now on
             return Variant(language, row.title, row.body, row.revision, row.updated_at, machine=False)
 
+    async def remove(self, announcement_id: int, *, language: str) -> bool:
+        async with self._sessions.begin() as session:
+            # Locks the announcement, as `save` does: a removal and a translation take turns.
+            if await session.get(AnnouncementRow, announcement_id, with_for_update=True) is None:
+                return False
+            row = await session.get(AnnouncementVariantRow, (announcement_id, language))
+            if row is None:
+                return False
+            await session.delete(row)
+            await session.flush()
+            await reindex(session, announcement_id)  # its words are no longer found
+            return True
+
     async def readers(self, announcement_id: int, *, delivered: bool = False) -> dict[str | None, int]:
         """The announcement's copies that are read (or will be; only those posted when `delivered`),
         by the language each delivery keeps (its partner's when it was sent; None: no partner, "": a

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot import messages as m
+from bot.i18n import reading
 from bot.jobs import make_digests
 from storage.tables import AnnouncementVariantRow, DeliveryUpdateRow
 from tests.conftest import FakeClock
@@ -199,3 +200,36 @@ async def test_a_variant_added_while_copies_wait_goes_out_with_them(harness: Har
     await h.deliver()
     assert "**Neue Preise**" in _text(h, "berlin") and not h.posts("berlin")[0].edited
     assert "**New prices**" in _text(h, "acme")
+
+
+async def test_remove_drops_a_language_before_and_after_sending(harness: Harness) -> None:
+    """`translate <id> <lang> remove`: before sending, German partners get the default text and the
+    German words are no longer found; after sending, delivered copies keep theirs and the reply says
+    so; removing a language that has no text is refused in a sentence."""
+    h = harness
+    await _partners(h)
+    draft = id_from(await h.admin('broadcast topic:pricing title:"New prices" The new price lists are out.'))
+    assert not (await h.admin(f"translate {draft} de {GERMAN[0]} {GERMAN[1]}")).is_error
+    assert not (await h.admin(f'translate {draft} fr title:"Nouveaux prix" Les listes sont là.')).is_error
+
+    removed = await h.admin(f"translate {draft} de remove")
+    assert removed.text == m.TRANSLATION_REMOVED.format(language="German", id=draft), removed.text
+    nothing = await h.admin(f"translate {draft} de remove")
+    assert nothing.is_error
+    assert nothing.text == m.TRANSLATION_NOTHING_TO_REMOVE.format(language="German", id=draft)
+    assert [v.language for v in await rows(h, AnnouncementVariantRow)] == ["fr"]
+
+    assert not (await h.admin(f"send {draft}")).is_error
+    await h.deliver()
+    assert "**New prices**" in _text(h, "berlin")  # the default text now
+    assert "**Nouveaux prix**" in _text(h, "paris")
+    found = await h.partner("berlin", "news search Preislisten")
+    with reading("de"):  # Berlin reads German
+        assert found.text == m.NO_SEARCH_RESULTS.format(words="Preislisten"), found.text
+
+    after = await h.admin(f"translate {draft} fr remove")
+    assert after.text == m.TRANSLATION_REMOVED.format(
+        language="French", id=draft
+    ) + m.TRANSLATION_REMOVED_SENT.format(language="French", id=draft)
+    assert "**Nouveaux prix**" in _text(h, "paris")  # a delivered copy is not touched
+    assert await rows(h, AnnouncementVariantRow) == []

@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 from bot import messages as msg
 from bot.cli import CliError
 from bot.cli.variant_files import read_variants
-from bot.commands import CommandError, Translate, TranslateAccept, TranslateDraft, Translations
+from bot.commands import (
+    CommandError,
+    Translate,
+    TranslateAccept,
+    TranslateDraft,
+    TranslateRemove,
+    Translations,
+)
 from bot.domain import (
     Announcement,
     AnnouncementStatus,
@@ -55,6 +62,7 @@ PROPERTY = settings(max_examples=200, deadline=None)
         ("translate 42 de draft", TranslateDraft(42, "de")),
         ("translate #42 pt-BR DRAFT  ", TranslateDraft(42, "pt-BR")),
         ("translate 42 de accept", TranslateAccept(42, "de")),
+        ("translate 42 de-AT remove", TranslateRemove(42, "de-AT")),
     ],
 )
 def test_forms(text: str, expected: object) -> None:
@@ -130,14 +138,19 @@ _TAG = st.from_regex(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,4})?", fullmatch=True)
 
 
 @PROPERTY
-@given(st.integers(1, 10**9), _TAG, st.sampled_from(["draft", "accept", "Draft", "ACCEPT"]), any_text)
-def test_draft_and_accept_take_nothing_after(ident: int, tag: str, action: str, rest: str) -> None:
+@given(
+    st.integers(1, 10**9),
+    _TAG,
+    st.sampled_from(["draft", "accept", "remove", "Draft", "ACCEPT", "Remove"]),
+    any_text,
+)
+def test_draft_accept_and_remove_take_nothing_after(ident: int, tag: str, action: str, rest: str) -> None:
     parsed = parse_admin(f"translate {ident} {tag} {action} {rest}")
     if rest.strip():
         assert isinstance(parsed, CommandError) and f"`{action.lower()}`" in parsed.message
     else:
-        kind = TranslateDraft if action.lower() == "draft" else TranslateAccept
-        assert parsed == kind(ident, tag)
+        kinds = {"draft": TranslateDraft, "accept": TranslateAccept, "remove": TranslateRemove}
+        assert parsed == kinds[action.lower()](ident, tag)
 
 
 # --- matching ------------------------------------------------------------------------------------
