@@ -82,9 +82,7 @@ def seed(url: str, partners: int, announcements: int, deliveries: int, events: i
                                 "author_user": "U0", "author_name": "", "origin_channel": "C0",
                                 "created_at": old, "ack_required": False, "revision": 0, "progress_text": "",
                                 "progress_final": False} for a in range(1, announcements + 1))),
-        (_t(DeliveryRow), ({"announcement_id": a, "channel_id": (a + j * step) % partners + 1,
-                            "platform": "slack", "status": "sent", "attempts": 1, "ambiguous": False,
-                            "last_error": "", "not_before": old, "claimed_by": "", "sent_at": ago()}
+        (_t(DeliveryRow), (_delivery(a, (a + j * step) % partners + 1, old, ago())
                            for a in range(1, announcements + 1) for j in range(per))),
         (_t(EngagementEventRow), (_event(rng, partners, announcements, ago()) for _ in range(events))),
     ]  # fmt: skip
@@ -100,6 +98,15 @@ def seed(url: str, partners: int, announcements: int, deliveries: int, events: i
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
     engine.dispose()
+
+
+def _delivery(announcement: int, channel: int, due: datetime, sent: datetime) -> dict[str, Any]:
+    """A sent copy to channel `channel` (whose partner has the same id), with the partner's segment
+    as fan-out records it at send time, so the dashboard's segment filters match real rows."""
+    return {"announcement_id": announcement, "channel_id": channel, "platform": "slack", "status": "sent",
+            "attempts": 1, "ambiguous": False, "last_error": "", "not_before": due, "claimed_by": "",
+            "sent_at": sent, "tier": TIERS[channel % 4], "type": "reseller",
+            "region": REGIONS[(channel // 4) % 4], "language": "en"}  # fmt: skip
 
 
 def _event(rng: random.Random, partners: int, announcements: int, at: datetime) -> dict[str, Any]:
