@@ -47,6 +47,11 @@ def zone(name: str) -> ZoneInfo:
         raise KeyError(name) from None
 
 
+def channel_clock(own: str | None, partner: str | None, default: str) -> str:
+    """The zone a channel's clock follows: its own, else its partner's, else the vendor's."""
+    return own or partner or default
+
+
 def zone_or(name: str | None, fallback: str) -> tuple[str, ZoneInfo]:
     """`name` if it is a zone we know, else `fallback` (a stored name may predate a tzdata update)."""
     for candidate in (name, fallback, "UTC"):

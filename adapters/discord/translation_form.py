@@ -19,7 +19,7 @@ import discord
 
 from adapters.discord import translate as tr
 from adapters.discord.handlers import PartnerHandlers
-from adapters.discord.views import static_view
+from adapters.discord.views import handlers_of, static_view
 from bot import commands as c
 from bot import messages as m
 from bot.commands import MAX_BODY, MAX_TITLE
@@ -227,7 +227,4 @@ class TranslationHandlers(PartnerHandlers):
 
 
 def _handlers(interaction: discord.Interaction) -> TranslationHandlers:
-    found = getattr(interaction.client, "handlers", None)
-    if not isinstance(found, TranslationHandlers):
-        raise RuntimeError("the Discord client carries no partnerbot handlers")
-    return found
+    return cast(TranslationHandlers, handlers_of(interaction))

@@ -32,6 +32,7 @@ from bot.results import AckListing, Acknowledged, Refused
 from bot.safety import neutralize_mentions
 from bot.services.languages import LanguageDirectory, Languages
 from bot.settings import CoreSettings
+from bot.timezones import channel_clock
 
 ACK_REMINDER_KEY = "reminder:ack:"
 BATCH = 200  # reminders queued per run; a backlog drains over the next runs
@@ -103,7 +104,8 @@ class AckService:
             if directory and channel and channel.partner_id
             else None
         )
-        return (partner.timezone if partner else None) or self._settings.default_timezone
+        own = channel.timezone if channel else None
+        return channel_clock(own, partner.timezone if partner else None, self._settings.default_timezone)
 
     async def listing(self, announcement_id: int) -> AckListing | Refused:
         """`acks <id>`: the delivered channels that have acknowledged (who, when) and those that have not."""

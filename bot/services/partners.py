@@ -38,7 +38,7 @@ from bot.results import (
     WeeklyCapSet,
 )
 from bot.settings import CoreSettings
-from bot.timezones import closest_zone, stored_quiet
+from bot.timezones import channel_clock, closest_zone, stored_quiet
 
 _INVITE_REFUSALS = {
     InviteOutcome.UNKNOWN: RefusalCode.INVITE_UNKNOWN,
@@ -213,10 +213,10 @@ class PartnerService:
 
     async def _timezone(self, channel: Channel) -> str:
         """The zone the channel's clock follows: its own, else its partner's, else the vendor's."""
-        if channel.timezone:
+        if channel.timezone:  # no partner to read
             return channel.timezone
         partner = await self._stores.directory.partner(channel.partner_id) if channel.partner_id else None
-        return partner.timezone if partner else self._settings.default_timezone
+        return channel_clock(None, partner.timezone if partner else None, self._settings.default_timezone)
 
     async def set_timezone(self, inv: Invocation, cmd: SetTimezone) -> TimezoneSet | Refused:
         zone = _canonical_timezone(cmd.timezone)

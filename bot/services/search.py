@@ -19,6 +19,7 @@ from bot.ports.topics import TopicStore
 from bot.results import AnnouncementGone, AnnouncementShown, FoundAnnouncement, NewsFound, Refused
 from bot.services.partners import resolve_topics
 from bot.settings import CoreSettings
+from bot.timezones import channel_clock
 
 SEARCH_SHOWN = 5  # results per search; `more` says when others matched
 
@@ -82,7 +83,9 @@ class SearchService:
 
     def _zone(self, channel: Channel, partner: Partner | None) -> str:
         """The channel's clock: its own zone, else its partner's, else the vendor's."""
-        return channel.timezone or (partner.timezone if partner else "") or self._settings.default_timezone
+        return channel_clock(
+            channel.timezone, partner.timezone if partner else None, self._settings.default_timezone
+        )
 
     async def _reader(self, inv: Invocation) -> tuple[Channel, Partner | None]:
         channel = await self._stores.directory.ensure_channel(
