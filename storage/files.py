@@ -58,6 +58,15 @@ class FilesystemFileStore:
         self._remember(sha256, data)
         return data
 
+    async def has(self, *, sha256: str) -> bool:
+        if sha256 in self._cache:
+            return True
+        try:
+            path = self.path_of(sha256)
+        except FileMissing:
+            return False
+        return await asyncio.to_thread(path.is_file)
+
     def _remember(self, sha256: str, data: bytes) -> None:
         if len(data) > self._cache_bytes or sha256 in self._cache:
             return
