@@ -22,9 +22,11 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import aiohttp
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from adapters.slack.translate import mrkdwn
 from bot import messages as m
 from bot.attachments import DISCORD_MESSAGE, human_size
 from bot.i18n import number
@@ -166,6 +168,14 @@ async def test_slack_without_a_public_url_names_the_files_and_links_the_copy(
             f"📎 A private message can't carry files: open the {number(2)} files "
             "Price list Q3.pdf, screenshot.png in <https://"
         )
+
+        # The copy deleted in Slack since: no permalink, so the names and whom to ask.
+        [copy] = w.slack_posts(w.slack_channel)
+        bot = AsyncWebClient(token=w.vendor.bot_token, base_url=w.slack.base_url)
+        await bot.chat_delete(channel=w.slack_channel.id, ts=copy.ts)
+        again = await slack_show(w, w.slack.add_user(w.vendor.team_id, "sam"))
+        [note] = [e["text"] for b in blocks_of(again, "context") for e in b["elements"]]
+        assert note == mrkdwn(m.SHOW_FILES_NO_COPY(2, names="Price list Q3.pdf, screenshot.png"))
 
 
 async def discord_show(w: World) -> tuple[JSON, Any]:
