@@ -59,8 +59,7 @@ class FilesystemFileStore:
         return data
 
     async def has(self, *, sha256: str) -> bool:
-        if sha256 in self._cache:
-            return True
+        # On disk, not in the read cache: bytes removed (by `files gc`, or by hand) are gone for good.
         try:
             path = self.path_of(sha256)
         except FileMissing:

@@ -233,8 +233,9 @@ class SearchHit:
 @dataclass(frozen=True, slots=True)
 class DeliveredCopy:
     """The copy of an announcement a channel received ("Show" answers with it): its delivery, the
-    platform message it was posted as (None when no message is recorded, e.g. a digest carried it)
-    and the language it was read in as the delivery keeps it (None: the vendor default)."""
+    platform message it was posted as, with its files (None when there is no such message: a digest
+    carried it, which lists the files but uploads none), and the language it was read in as the
+    delivery keeps it (None: the vendor default)."""
 
     delivery_id: int
     message: str | None

@@ -87,7 +87,7 @@ class SearchService:
             limit=SEARCH_SHOWN + 1,
             searched_by=NewsSearch(inv.user.user, self._clock.now(), cmd.words),
         )
-        language = self._language(partner)
+        language = self._channel_language(channel, partner)
         found = tuple(_found(hit, cmd.query, language) for hit in hits[:SEARCH_SHOWN])
         return NewsFound(
             cmd.words, found, more=len(hits) > SEARCH_SHOWN, timezone=self._zone(channel, partner)
@@ -169,9 +169,6 @@ class SearchService:
         )
         partner = await self._stores.directory.partner(channel.partner_id) if channel.partner_id else None
         return channel, partner
-
-    def _language(self, partner: Partner | None) -> str:
-        return reader_language(partner.language if partner else None, self._settings.default_language)
 
     def _channel_language(self, channel: Channel, partner: Partner | None) -> str:
         """The language a copy sent now would be read in: the channel's own setting, else its

@@ -352,9 +352,13 @@ class SearchRepository(Repository):
 
     async def delivered(self, announcement_id: int, *, channel_id: int) -> DeliveredCopy | None:
         # The unique (announcement, channel) key makes this one row at most.
-        query = select(_DL.c.id, _DL.c.message_id, _DL.c.language).where(
+        query = select(_DL.c.id, _DL.c.message_id, _DL.c.language, _DL.c.digest_id).where(
             _DL.c.announcement_id == announcement_id, _DL.c.channel_id == channel_id, _DL.c.status == "sent"
         )
         async with self._sessions() as session:
             row = (await (await session.connection()).execute(query)).first()
-        return None if row is None else DeliveredCopy(row.id, row.message_id, row.language)
+        if row is None:
+            return None
+        # A digest carried it: its message id is the digest's, which names the files but carries none.
+        message = None if row.digest_id is not None else row.message_id
+        return DeliveredCopy(row.id, message, row.language)

@@ -218,7 +218,6 @@ async def test_discord_names_a_file_over_the_limit_and_one_gone_from_storage(
     async with sent(sqlite_url, tmp_path) as w:
         w.discord.attachment_size_limit = len(PNG)  # a smaller server's limit: the PDF is over it
         w.app.files.path_of(hashlib.sha256(PNG).hexdigest()).unlink()  # removed by hand
-        w.app.files._cache.clear()  # the store keeps recent reads in memory: as after a restart
         _, message = await discord_show(w)
         assert message.ephemeral and message.attachments == []
         [copy] = w.discord_posts()

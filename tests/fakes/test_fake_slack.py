@@ -280,7 +280,9 @@ async def test_get_permalink_links_a_message_until_it_is_deleted(world: World) -
     posted = await client.chat_postMessage(channel=ch.id, text="hello")
     found = await client.chat_getPermalink(channel=ch.id, message_ts=posted["ts"])
     domain = world.ws.domain
-    assert found["permalink"] == f"https://{domain}.slack.com/archives/{ch.id}/p{posted['ts'].replace('.', '')}"
+    assert (
+        found["permalink"] == f"https://{domain}.slack.com/archives/{ch.id}/p{posted['ts'].replace('.', '')}"
+    )
     assert world.fake.permalinks_asked == [(ch.id, posted["ts"])]
     await client.chat_delete(channel=ch.id, ts=posted["ts"])
     gone = await api_error(client.chat_getPermalink(channel=ch.id, message_ts=posted["ts"]))

@@ -12,6 +12,7 @@ import pytest
 from bot import messages as m
 from bot.domain.conversation import Reply
 from bot.domain.refs import Platform
+from bot.jobs import make_digests
 from bot.presenter import SHOW_ACTION
 from storage.tables import DeliveryRow
 from tests.conftest import FakeClock
@@ -74,6 +75,9 @@ async def test_show_reads_the_language_of_the_channels_copy(h: Harness) -> None:
     # …unless the channel set its own.
     assert not (await h.partner("globex", "settings language de")).is_error
     assert (await show(h, "globex", announcement)).text.startswith("**Preisliste**")
+    # The search results follow the same rule as a copy (and Show): the channel's setting first.
+    [row] = (await h.partner("globex", "news search price")).rows
+    assert row.text.startswith("**Preisliste**")
 
 
 async def test_links_count_on_the_channels_copy_and_nowhere_else(h: Harness) -> None:
@@ -136,7 +140,6 @@ async def test_files_come_with_signed_image_links_and_the_copy_that_carries_them
 
     # The PDF's bytes are removed from the store by hand: Show says so, and offers no link to it.
     h.app.files.path_of(pdf.file.sha256).unlink()
-    h.app.files._cache.clear()  # the store keeps recent reads in memory: as after a restart
     again = await show(h, "acme", announcement)
     assert [(f.file.name, f.missing) for f in again.files] == [("prices.pdf", True), ("shot.png", False)]
     said = h.workspace.in_channel("acme")[-1].text
@@ -163,3 +166,28 @@ async def test_without_a_public_url_nothing_is_linked_but_presses_still_count(
         assert (await h.app.stores.ctas.clicks(announcement))[0].clicks == 1
     finally:
         await h.close()
+
+
+async def test_a_copy_a_digest_carried_counts_clicks_but_has_no_message_with_files(
+    h: Harness, folder: Path, clock: FakeClock
+) -> None:
+    await member(h, "acme")
+    assert not (await h.partner("acme", "settings mode daily")).is_error
+    announcement = await broadcast_and_send(
+        h,
+        f'topic:pricing attach:{folder / "prices.pdf"} cta:"Portal|https://example.com/p" title:"Q3"',
+        "See the file.",
+    )
+    await h.deliver()
+    clock.advance(days=1)
+    assert await make_digests(h.app) == 1
+    await h.deliver()
+    [copy] = await rows(h, DeliveryRow, announcement_id=announcement)
+    assert copy.status == "sent" and copy.digest_id is not None
+
+    shown = await show(h, "acme", announcement)
+    # The digest names the file but carries none: no message to point to for it.
+    assert shown.delivered is None and [f.file.name for f in shown.files] == ["prices.pdf"]
+    # Its links still count on the copy the digest carried, as the digest's own links do.
+    [link] = shown.links
+    assert link.tracked.startswith(f"{PUBLIC}/r/{announcement}.1.{copy.id}.")
