@@ -339,7 +339,7 @@ class PartnerHandlers:
         if not shown.needs_rendering(reply):
             return tr.render_reply(reply)
         # INTERACTION_CREATE's `attachment_size_limit` (discord.py's `filesize_limit`): this server's.
-        per_file = getattr(interaction, "filesize_limit", 0) or self.options.max_file
+        per_file = interaction.filesize_limit or self.options.max_file
         return shown.shown_parts(reply, await shown.gather(reply, self.files, per_file=per_file))
 
     # --- gateway events ------------------------------------------------------------------
