@@ -6,7 +6,7 @@ from typing import Protocol
 
 from bot.domain.directory import Partner
 from bot.domain.engagement import NewsSearch
-from bot.domain.search import SearchHit, SearchQuery
+from bot.domain.search import DeliveredCopy, SearchHit, SearchQuery
 
 
 class SearchStore(Protocol):
@@ -30,4 +30,9 @@ class SearchStore(Protocol):
 
     async def visible(self, announcement_id: int, *, channel_id: int, partner: Partner | None) -> bool:
         """Whether a search from the channel may find the announcement (the "Show" button checks)."""
+        ...
+
+    async def delivered(self, announcement_id: int, *, channel_id: int) -> DeliveredCopy | None:
+        """The copy of the announcement sent to the channel, if one was (the "Show" button answers
+        with it: its language, its counted links, a link to the message that carries its files)."""
         ...
