@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -113,7 +114,11 @@ def _day_rows(where: Any, day: Any, sign: int, *, sent: bool = True) -> Select[A
 
 
 async def _add_days(conn: AsyncConnection, rows: Select[Any], params: dict[str, Any] | None) -> None:
-    statement = _insert(conn.dialect.name, DAY).from_select(
+    await conn.execute(_days_upsert(conn.dialect.name, rows), params)
+
+
+def _days_upsert(dialect: str, rows: Select[Any]) -> Any:
+    statement = _insert(dialect, DAY).from_select(
         ["day", "topic_id", *SEGMENT, "sent", "engaged", "last_engaged_at"], rows
     )
     excluded = statement.excluded
@@ -122,16 +127,13 @@ async def _add_days(conn: AsyncConnection, rows: Select[Any], params: dict[str, 
         (excluded.last_engaged_at > DAY.c.last_engaged_at, excluded.last_engaged_at),
         else_=DAY.c.last_engaged_at,
     )
-    await conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[DAY.c.day, DAY.c.topic_id, *[DAY.c[name] for name in SEGMENT]],
-            set_={
-                "sent": DAY.c.sent + excluded.sent,
-                "engaged": DAY.c.engaged + excluded.engaged,
-                "last_engaged_at": later,
-            },
-        ),
-        params,
+    return statement.on_conflict_do_update(
+        index_elements=[DAY.c.day, DAY.c.topic_id, *[DAY.c[name] for name in SEGMENT]],
+        set_={
+            "sent": DAY.c.sent + excluded.sent,
+            "engaged": DAY.c.engaged + excluded.engaged,
+            "last_engaged_at": later,
+        },
     )
 
 
@@ -178,19 +180,14 @@ def _reach_columns(table: Table) -> list[str]:
     return [*ids, *SEGMENT]
 
 
-async def _reach_later(
-    conn: AsyncConnection, table: Table, rows: Select[Any], params: dict[str, Any] | None
-) -> None:
+def _reach_later(dialect: str, table: Table, rows: Select[Any]) -> Any:
     """Keep the later of each key's `last_sent_at` and the one `rows` bring."""
     columns = _reach_columns(table)
-    statement = _insert(conn.dialect.name, table).from_select([*columns, "last_sent_at"], rows)
+    statement = _insert(dialect, table).from_select([*columns, "last_sent_at"], rows)
     newer = statement.excluded.last_sent_at > table.c.last_sent_at
-    await conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c[name] for name in columns],
-            set_={"last_sent_at": case((newer, statement.excluded.last_sent_at), else_=table.c.last_sent_at)},
-        ),
-        params,
+    return statement.on_conflict_do_update(
+        index_elements=[table.c[name] for name in columns],
+        set_={"last_sent_at": case((newer, statement.excluded.last_sent_at), else_=table.c.last_sent_at)},
     )
 
 
@@ -220,31 +217,50 @@ async def _recompute_reach(
         await conn.execute(statement, params)
 
 
-async def _sent_keys(
+async def _counted(
     conn: AsyncConnection, where: Any, params: dict[str, Any] | None
-) -> tuple[set[int], set[int]]:
+) -> tuple[set[int], set[int], bool]:
+    """What the copies `where` selects count now: the channels and announcements of the sent ones,
+    and whether one has failed. A fan-out's copies (claimed) count nothing: nothing to take off."""
     rows = (
         await conn.execute(
-            select(_D.c.channel_id, _D.c.announcement_id).where(where, _D.c.status == _SENT).distinct(),
+            select(_D.c.channel_id, _D.c.announcement_id, _D.c.status)
+            .where(where, _D.c.status.in_((_SENT, _FAILED)))
+            .distinct(),
             params,
         )
     ).all()
-    return {int(row[0]) for row in rows}, {int(row[1]) for row in rows}
+    sent = [row for row in rows if row[2] == _SENT]
+    return {int(r[0]) for r in sent}, {int(r[1]) for r in sent}, len(sent) < len(rows)
+
+
+@lru_cache(maxsize=16)
+def _sent_statements(where: Any, dialect: str) -> tuple[Any, ...]:
+    """`count_sent`'s upserts for `where` (the outbox's is one constant: built once, not per commit),
+    with `b_overview_day` and `b_overview_at` to bind."""
+    day = bindparam("b_overview_day", type_=Date)
+    at = bindparam("b_overview_at", type_=UTCDateTime())
+    return (
+        _days_upsert(dialect, _day_rows(where, day, 1)),
+        *[
+            _reach_later(dialect, table, _reach_rows(table, where, at))
+            for table in (CHANNEL_REACH, ANNOUNCEMENT_REACH)
+        ],
+    )
 
 
 async def count_sent(conn: AsyncConnection, where: Any, now: datetime, params: dict[str, Any] | None) -> None:
     """Copies `where` selects, about to be marked sent at `now` (status `sent`, `sent_at` now): taken
     off what they counted before (a copy sent again, a failed one that went out after all), counted on
     now's day, and now is their channels' and announcements' latest."""
-    channels, announcements = await _sent_keys(conn, where, params)
-    await _count(conn, where, params, sign=-1)
-    day = bindparam("b_overview_day", now.astimezone(UTC).date(), type_=Date)
-    await _add_days(conn, _day_rows(where, day, 1), params)
-    if channels or announcements:  # sent before: its old time may have been the latest
+    channels, announcements, failed = await _counted(conn, where, params)
+    if channels or failed:
+        await _count(conn, where, params, sign=-1)
+    if channels:  # sent before: its old time may have been the latest
         await _recompute_reach(conn, channels, announcements, leaving=where, params=params)
-    at = bindparam("b_overview_at", now, type_=UTCDateTime())
-    for table in (CHANNEL_REACH, ANNOUNCEMENT_REACH):
-        await _reach_later(conn, table, _reach_rows(table, where, at), params)
+    values = {**(params or {}), "b_overview_day": now.astimezone(UTC).date(), "b_overview_at": now}
+    for statement in _sent_statements(where, conn.dialect.name):
+        await conn.execute(statement, values)
 
 
 async def _count(conn: AsyncConnection, where: Any, params: dict[str, Any] | None, *, sign: int) -> None:
@@ -269,8 +285,9 @@ async def changing(
     """Around a statement that changes the copies `where` selects (before and after it) other than
     marking them sent (`count_sent`): failed, recalled, engaged. `where` must select the same copies
     after the change (ids, not the status being changed)."""
-    channels, announcements = await _sent_keys(conn, where, params)
-    await _count(conn, where, params, sign=-1)
+    channels, announcements, failed = await _counted(conn, where, params)
+    if channels or failed:
+        await _count(conn, where, params, sign=-1)
     yield
     await _count(conn, where, params, sign=1)
     if channels or announcements:
