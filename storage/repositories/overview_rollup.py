@@ -99,6 +99,8 @@ def _per_topic(columns: Sequence[Any], where: Any) -> Any:
 
 
 # --- writing -------------------------------------------------------------------------------------
+# Every upsert takes its rows in key order: two PostgreSQL workers committing copies of one segment
+# (or announcement) lock the shared rows in the same order, so they wait for each other, never deadlock.
 
 
 def _day_rows(where: Any, day: Any, sign: int, *, sent: bool = True) -> Select[Any]:
@@ -110,7 +112,7 @@ def _day_rows(where: Any, day: Any, sign: int, *, sent: bool = True) -> Select[A
     rows = _per_topic([*columns, _D.c.engaged_at.label("engaged_at")], where)
     keys = [rows.c.day, rows.c.topic_id, *[rows.c[name] for name in SEGMENT]]
     totals = (func.sum(rows.c.sent), func.sum(rows.c.engaged), func.max(rows.c.engaged_at))
-    return select(*keys, *totals).group_by(*keys)
+    return select(*keys, *totals).group_by(*keys).order_by(*keys)
 
 
 async def _add_days(conn: AsyncConnection, rows: Select[Any], params: dict[str, Any] | None) -> None:
@@ -145,7 +147,7 @@ def _failure_rows(where: Any, dialect: str, sign: int) -> Select[Any]:
     ]
     rows = _per_topic(columns, where)
     keys = [rows.c.day, rows.c.topic_id, *[rows.c[name] for name in SEGMENT], rows.c.last_error]
-    return select(*keys, func.count() * sign).group_by(*keys)
+    return select(*keys, func.count() * sign).group_by(*keys).order_by(*keys)
 
 
 async def _add_failures(conn: AsyncConnection, rows: Select[Any], params: dict[str, Any] | None) -> None:
@@ -166,12 +168,13 @@ def _reach_rows(table: Table, where: Any, at: Any) -> Select[Any]:
     if table is CHANNEL_REACH:
         rows = _per_topic([_D.c.channel_id, *_segment(), at.label("at")], where)
         keys = [rows.c.topic_id, rows.c.channel_id, *[rows.c[name] for name in SEGMENT]]
-        return select(*keys, func.max(rows.c.at)).group_by(*keys)
+        return select(*keys, func.max(rows.c.at)).group_by(*keys).order_by(*keys)
     segment = _segment()
     return (
         select(_D.c.announcement_id, *segment, func.max(at))
         .where(where)
         .group_by(_D.c.announcement_id, *segment)
+        .order_by(_D.c.announcement_id, *segment)
     )
 
 
