@@ -405,17 +405,19 @@ def reach(
     late: Any = literal(0)
     if whole is not None:
         late_day = exists().where(*days, DAY.c.last_engaged_at > _at(now))
-        late = (
+        engaged_later = (
             select(func.count())
             .where(
                 *sent_in,
                 _D.c.sent_at >= _at(whole[0]),
                 _D.c.sent_at < _at(whole[1]),
                 _D.c.engaged_at > _at(now),
-                late_day,
             )
             .scalar_subquery()
         )
+        # CASE evaluates its branch only when taken: SQLite would otherwise scan the whole days' copies
+        # before looking at a condition that holds for none of them.
+        late = case((late_day, engaged_later), else_=0)
     in_window = [*sent_in, _D.c.sent_at >= _at(start), _D.c.sent_at <= _at(now)]
     channels = _distinct(
         CHANNEL_REACH, "channel_id", [_topic(CHANNEL_REACH, topic_id)], dimensions, in_window, start, now
@@ -445,10 +447,17 @@ def _distinct(
     latest_in = select(table.c[column].label("id")).where(
         *where, table.c.last_sent_at >= _at(start), table.c.last_sent_at <= _at(now)
     )
-    ahead = select(table.c[column]).where(*where, table.c.last_sent_at > _at(now))
-    from_rows = select(_D.c[column].label("id")).where(*in_window, _D.c[column].in_(ahead))
+    ahead = [*where, table.c.last_sent_at > _at(now)]
+    # Each channel (announcement) whose latest copy is ahead, looked up in its own copies (by index).
+    copy_in = exists().where(*in_window, _D.c[column] == table.c[column])
+    from_rows = select(table.c[column].label("id")).where(*ahead, copy_in)
+    only_latest = select(func.count(func.distinct(table.c[column]))).where(
+        *where, table.c.last_sent_at >= _at(start), table.c.last_sent_at <= _at(now)
+    )
     ids = latest_in.union_all(from_rows).subquery(f"reached_{column}")
-    return select(func.count(func.distinct(ids.c.id))).scalar_subquery()
+    with_rows = select(func.count(func.distinct(ids.c.id)))
+    # Almost always nothing is ahead: then the rows are not read at all (CASE takes one branch).
+    return case((exists().where(*ahead), with_rows.scalar_subquery()), else_=only_latest.scalar_subquery())
 
 
 def failures(
