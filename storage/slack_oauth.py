@@ -21,6 +21,8 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.engine import READ_ONLY
+
 # The columns holding secrets, per table of slack_sdk's store (its default table names).
 TOKEN_COLUMNS = {
     "slack_installations": ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token"),
@@ -159,9 +161,17 @@ def _token_attributes(model: Installation | Bot) -> tuple[str, ...]:
 
 
 def slack_installation_store(
-    engine: AsyncEngine, *, client_id: str, cipher: TokenCipher
+    engine: AsyncEngine, *, client_id: str, cipher: TokenCipher, read_only: bool = False
 ) -> EncryptedInstallationStore:
-    """Each workspace's installation (its bot token, encrypted) for the app `client_id`."""
+    """Each workspace's installation (its bot token, encrypted) for the app `client_id`.
+
+    `read_only`: for the Sender's token look-ups, which only read. slack_sdk's store reads through
+    `engine.connect()`, which on SQLite starts `BEGIN IMMEDIATE` and so takes the write lock: a
+    fan-out over many workspaces queued its look-ups behind each other and behind the group
+    commit. Read-only, they start deferred and never wait for a writer (storage/engine.py); a
+    write through such a store is refused."""
+    if read_only:
+        engine = engine.execution_options(**{READ_ONLY: True})
     return EncryptedInstallationStore(client_id=client_id, engine=engine, cipher=cipher)
 
 

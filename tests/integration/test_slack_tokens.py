@@ -3,6 +3,7 @@ slack_sdk's store, rotated with a list of keys, plain rows from before read and 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -16,7 +17,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import migrate
-from storage.engine import make_engine, sync_url
+from storage.engine import ReadOnlyTransactionError, make_engine, sync_url
 from storage.slack_oauth import (
     TOKEN_COLUMNS,
     SecretKeyError,
@@ -154,3 +155,24 @@ def _values(engine: sa.Engine) -> list[str]:
 def test_a_missing_or_malformed_key_is_refused_with_how_to_make_one(keys: str) -> None:
     with pytest.raises(SecretKeyError, match=r"Fernet\.generate_key"):
         TokenCipher(keys)
+
+
+async def test_the_senders_look_ups_read_while_a_writer_holds_sqlite(sqlite_url: str) -> None:
+    """The read-only store the Sender looks tokens up with (bot/app.py) takes no write lock: a
+    look-up goes through while another transaction writes, where slack_sdk's `engine.connect()`
+    would wait for it (BEGIN IMMEDIATE); a write through it is refused."""
+    engine = make_engine(sqlite_url)
+    try:
+        await slack_installation_store(engine, client_id="1.2", cipher=TokenCipher(OLD)).async_save(
+            an_installation()
+        )
+        lookups = slack_installation_store(engine, client_id="1.2", cipher=TokenCipher(OLD), read_only=True)
+        async with engine.begin() as writer:  # BEGIN IMMEDIATE: the write lock is held meanwhile
+            await writer.execute(sa.text("UPDATE slack_bots SET bot_scopes = 'chat:write'"))
+            # Well under the busy timeout (10 s) a look-up that needed the lock would wait out.
+            bot = await asyncio.wait_for(lookups.async_find_bot(enterprise_id=None, team_id="T1"), 5)
+        assert bot is not None and bot.bot_token == BOT
+        with pytest.raises(ReadOnlyTransactionError):
+            await lookups.async_save(an_installation("T2"))
+    finally:
+        await engine.dispose()
