@@ -10,6 +10,7 @@ A token stored before encryption was turned on is still read as it is; `encrypt_
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Literal, TypeVar
 
 import sqlalchemy as sa
@@ -134,6 +135,28 @@ class EncryptedInstallationStore(AsyncSQLAlchemyInstallationStore):
             enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
         )
         return self._opened(found)
+
+    async def async_find_bot_tokens(self, team_ids: Sequence[str]) -> dict[str, str]:
+        """For each of `team_ids` that has a bot, its token as `async_find_bot(enterprise_id=None,
+        team_id=…)` finds it (the latest installed bot row with a token), in one query: the Sender
+        looks up the workspaces a fan-out meets together (adapters/slack/sender.py)."""
+        c = self.bots.c
+        query = (
+            sa.select(c.team_id, c.bot_token)
+            .where(
+                c.client_id == self.client_id,
+                c.enterprise_id.is_(None),
+                c.team_id.in_(sa.bindparam("b_teams", expanding=True)),
+                c.bot_token.is_not(None),
+            )
+            .order_by(c.installed_at, c.id)  # the latest row of each team is read last and kept
+        )
+        tokens: dict[str, str] = {}
+        async with self.engine.connect() as conn:
+            for team, token in await conn.execute(query, {"b_teams": list(set(team_ids))}):
+                tokens[team] = token
+        opened = {team: self.cipher.decrypt(token) for team, token in tokens.items()}
+        return {team: token for team, token in opened.items() if token is not None}
 
     async def async_find_installation(
         self,

@@ -130,7 +130,8 @@ def post_of(
     variant, else the default text; bot/domain/variants.py); its CTAs lead through signed links when
     `links`. Every copy — delivery, edit, test — is built here."""
     ctas = buttons(announcement.ctas, announcement_id=announcement.id, delivery_id=delivery_id, links=links)
-    variant = pick(announcement.variants, language) if language else None
+    # Most announcements have no variants: no fallback chain to work out per delivered copy.
+    variant = pick(announcement.variants, language) if language and announcement.variants else None
     return AnnouncementPost(
         delivery_id=delivery_id,
         announcement_id=announcement.id,
