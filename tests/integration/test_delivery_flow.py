@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from bot.domain import Platform
+from bot.domain import Platform, Work, WorkKind
 from bot.ports.sending import RateKey
 from bot.services.delivery import DeliveryWorker
+from bot.services.queues import AnnouncementCache
 from tests.harness import Harness
 from tests.integration.support import assert_exactly_once, broadcast_and_send, deliveries, setup_topics
 
@@ -113,3 +114,24 @@ async def test_the_next_batch_is_claimed_while_the_last_wave_is_out_and_each_goe
     assert_exactly_once(h, *channels)
     rows = await deliveries(h)
     assert {(r.status, r.attempts, r.ambiguous) for r in rows} == {("sent", 1, False)}
+
+
+async def test_an_edit_finds_its_announcement_after_a_delivery_batch_forgot_it(harness: Harness) -> None:
+    """With batches of several queues in flight at once, a delivery batch's end may forget an
+    announcement that just became `sent` while an edit of it had loaded it and not yet used it: the
+    edit reads it again rather than failing it as gone."""
+    h = harness
+    await setup_topics(h, "security")
+    await h.subscribe("acme", "security")
+    announcement_id = await broadcast_and_send(h, 'topic:security title:"Forgotten"', "Read me.")
+    cache = AnnouncementCache(h.app.stores.announcements)
+    await h.deliver()
+    (row,) = await deliveries(h)
+    work = Work(WorkKind.DELIVERY, row.id, attempts=1, ambiguous=False, announcement_id=announcement_id)
+    await cache.load([work])
+    cache.forget([announcement_id])  # the delivery batch's end, meanwhile
+
+    assert cache.get(announcement_id) is None
+    found = await cache.fetch(announcement_id)
+    assert found is not None and found.title == "Forgotten"
+    assert await cache.fetch(announcement_id + 1000) is None  # one that really is gone
