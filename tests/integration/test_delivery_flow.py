@@ -19,7 +19,7 @@ from tests.harness import Harness
 from tests.integration.support import assert_exactly_once, broadcast_and_send, deliveries, setup_topics
 
 BATCH, CONCURRENCY, CHANNELS = 4, 2, 10
-WAIT = 10.0  # seconds: generous for a loaded machine; every wait ends on an event well before
+WAIT = 30.0  # seconds: generous for a loaded machine; every wait ends on an event well before
 
 
 class Gate:
