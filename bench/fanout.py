@@ -63,7 +63,9 @@ async def main(args: argparse.Namespace) -> None:
         if args.platform != "slack":
             raise SystemExit("--workspaces is for --platform slack (workspaces are Slack's)")
         channels = args.channels or DEFAULT_PER_WORKSPACE * args.workspaces
-        opts = delivery.Options(args.platform, channels, args.batch, args.concurrency, args.db)
+        opts = delivery.Options(
+            args.platform, channels, args.batch, args.concurrency, args.db, profile=args.profile
+        )
         print(f"== {args.workspaces:,} workspaces")
         await workspaces(opts, count=args.workspaces, rounds=args.rounds)
         return
@@ -98,7 +100,8 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3, help="compare: baseline/partnerbot pairs")
     parser.add_argument("--baseline-shared-session", action="store_true", help="compare: baselines with one "
                         "shared aiohttp session at concurrency 16 and 64, a ratio for each")  # fmt: skip
-    parser.add_argument("--profile", type=Path, help="compare: py-spy each partnerbot round into this folder")
+    parser.add_argument("--profile", type=Path, help="compare, --workspaces: py-spy each partnerbot round "
+                        "into this folder")  # fmt: skip
     parser.add_argument("--attach", action="store_true", help="compare with a 1 MB attachment per message")
     parser.add_argument("--workspaces", type=int, help="spread the channels over this many Slack workspaces "
                         "installed through OAuth, limits on (default 10 channels each)")  # fmt: skip

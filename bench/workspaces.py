@@ -24,6 +24,7 @@ from slack_sdk.oauth.installation_store import Installation
 from bench.delivery import Options, Run, _core, _database, _db_name, print_runs, run_baseline, timed_broadcast
 from bench.delivery import worker_env as base_env
 from bench.fakes import SLACK_BURST, Fakes, Limits, running_fakes
+from bench.profile import sampling
 from bench.seed import Target
 from bench.workers import running_workers
 from bot.app import App
@@ -83,7 +84,9 @@ async def workspaces(opts: Options, *, count: int, rounds: int) -> None:
             for n in range(rounds):
                 runs.append(await run_baseline(fakes, opts.concurrency, n, "plain loop, per token"))
                 async with running_workers(1, oauth_env(opts, url, fakes, key)) as started:
-                    runs.append(await timed_broadcast(app, watcher, fakes, started, "partnerbot (OAuth)"))
+                    out = opts.profile / f"workspaces-partnerbot-{n}.txt" if opts.profile else None
+                    async with sampling(started[0].process.pid, out):
+                        runs.append(await timed_broadcast(app, watcher, fakes, started, "partnerbot (OAuth)"))
             refused = _refused(fakes)
     print_runs(opts, _db_name(url), runs)
     floor, burst_floor = floors(targets)

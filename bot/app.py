@@ -386,6 +386,9 @@ def slack_adapter(app: App) -> SlackAdapter:
                 app.engine, client_id=client_id, cipher=TokenCipher(app.settings.secret_key)
             ),
             states=slack_state_store(app.engine, expiration_seconds=OAUTH_STATE_SECONDS),
+            lookups=slack_installation_store(
+                app.engine, client_id=client_id, cipher=TokenCipher(app.settings.secret_key), read_only=True
+            ),
         )
         if client_id
         else None
@@ -406,7 +409,9 @@ def slack_delivery(app: App) -> PlatformAdapter:
 
     client_id = app.settings.slack_client_id
     store = (
-        slack_installation_store(app.engine, client_id=client_id, cipher=TokenCipher(app.settings.secret_key))
+        slack_installation_store(
+            app.engine, client_id=client_id, cipher=TokenCipher(app.settings.secret_key), read_only=True
+        )
         if client_id
         else None
     )

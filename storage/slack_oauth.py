@@ -10,6 +10,7 @@ A token stored before encryption was turned on is still read as it is; `encrypt_
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Literal, TypeVar
 
 import sqlalchemy as sa
@@ -20,6 +21,8 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.engine import READ_ONLY
 
 # The columns holding secrets, per table of slack_sdk's store (its default table names).
 TOKEN_COLUMNS = {
@@ -133,6 +136,28 @@ class EncryptedInstallationStore(AsyncSQLAlchemyInstallationStore):
         )
         return self._opened(found)
 
+    async def async_find_bot_tokens(self, team_ids: Sequence[str]) -> dict[str, str]:
+        """For each of `team_ids` that has a bot, its token as `async_find_bot(enterprise_id=None,
+        team_id=…)` finds it (the latest installed bot row with a token), in one query: the Sender
+        looks up the workspaces a fan-out meets together (adapters/slack/sender.py)."""
+        c = self.bots.c
+        query = (
+            sa.select(c.team_id, c.bot_token)
+            .where(
+                c.client_id == self.client_id,
+                c.enterprise_id.is_(None),
+                c.team_id.in_(sa.bindparam("b_teams", expanding=True)),
+                c.bot_token.is_not(None),
+            )
+            .order_by(c.installed_at, c.id)  # the latest row of each team is read last and kept
+        )
+        tokens: dict[str, str] = {}
+        async with self.engine.connect() as conn:
+            for team, token in await conn.execute(query, {"b_teams": list(set(team_ids))}):
+                tokens[team] = token
+        opened = {team: self.cipher.decrypt(token) for team, token in tokens.items()}
+        return {team: token for team, token in opened.items() if token is not None}
+
     async def async_find_installation(
         self,
         *,
@@ -159,9 +184,17 @@ def _token_attributes(model: Installation | Bot) -> tuple[str, ...]:
 
 
 def slack_installation_store(
-    engine: AsyncEngine, *, client_id: str, cipher: TokenCipher
+    engine: AsyncEngine, *, client_id: str, cipher: TokenCipher, read_only: bool = False
 ) -> EncryptedInstallationStore:
-    """Each workspace's installation (its bot token, encrypted) for the app `client_id`."""
+    """Each workspace's installation (its bot token, encrypted) for the app `client_id`.
+
+    `read_only`: for the Sender's token look-ups, which only read. slack_sdk's store reads through
+    `engine.connect()`, which on SQLite starts `BEGIN IMMEDIATE` and so takes the write lock: a
+    fan-out over many workspaces queued its look-ups behind each other and behind the group
+    commit. Read-only, they start deferred and never wait for a writer (storage/engine.py); a
+    write through such a store is refused."""
+    if read_only:
+        engine = engine.execution_options(**{READ_ONLY: True})
     return EncryptedInstallationStore(client_id=client_id, engine=engine, cipher=cipher)
 
 

@@ -92,6 +92,9 @@ class OAuthStores:
 
     installations: AsyncInstallationStore
     states: AsyncOAuthStateStore
+    # The same installations for the Sender's token look-ups, read without taking a write lock
+    # (storage/slack_oauth.py); None: the look-ups go through `installations`.
+    lookups: AsyncInstallationStore | None = None
 
 
 class SlackConfigError(ValueError):
@@ -357,7 +360,8 @@ def build_slack_adapter(
             # the HMAC on every request (Socket Mode requests carry no signature).
             request_verification_enabled=False,
         )
-        tokens, revocation = InstalledTokens(store), AsyncTokenRevocationListeners(store)
+        tokens = InstalledTokens(oauth_stores.lookups or store)
+        revocation = AsyncTokenRevocationListeners(store)
     else:
         bolt = AsyncApp(
             name="partnerbot",

@@ -14,8 +14,8 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
-from typing import Any, Final, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, Final, Protocol, runtime_checkable
 
 import aiohttp
 import orjson
@@ -129,21 +129,68 @@ class StaticToken:
         pass
 
 
+@runtime_checkable
+class BotTokenLookup(Protocol):
+    """An installation store that also finds many workspaces' bot tokens in one query
+    (storage/slack_oauth.py): what `async_find_bot` returns, for each team that has a bot."""
+
+    async def async_find_bot_tokens(self, team_ids: Sequence[str]) -> dict[str, str]: ...
+
+
 class InstalledTokens:
     """OAuth distribution: each workspace's latest bot token from slack_sdk's installation store,
-    cached briefly so a fan-out does not query the store once per message."""
+    cached briefly so a fan-out does not query the store once per message.
+
+    A fan-out over many workspaces meets each one's first message at once (a batch of 500 rows
+    may name 500 workspaces): when the store can (`BotTokenLookup`), the workspaces missing from
+    the cache meanwhile are looked up together, one query for each round rather than one per
+    workspace, and a workspace already being looked up is not asked for twice."""
 
     def __init__(self, store: AsyncInstallationStore, *, ttl: float = 300.0) -> None:
         self._store = store
+        self._bulk = store if isinstance(store, BotTokenLookup) else None
         self._ttl = ttl
         self._cache: dict[str, tuple[str | None, float]] = {}
+        self._asked: dict[str, asyncio.Future[str | None]] = {}  # queued or in flight
+        self._queued: list[str] = []
+        self._looking: asyncio.Task[None] | None = None
 
     async def token(self, team: str) -> str | None:
         cached = self._cache.get(team)
         if cached is not None and cached[1] > time.monotonic():
             return cached[0]
-        bot = await self._store.async_find_bot(enterprise_id=None, team_id=team)
-        token = bot.bot_token if bot is not None else None
+        if self._bulk is None:
+            bot = await self._store.async_find_bot(enterprise_id=None, team_id=team)
+            return self._keep(team, bot.bot_token if bot is not None else None)
+        answer = self._asked.get(team)
+        if answer is None:
+            answer = self._asked[team] = asyncio.get_running_loop().create_future()
+            self._queued.append(team)
+            if self._looking is None or self._looking.done():
+                self._looking = asyncio.create_task(self._look_up(self._bulk))
+        # Shielded: a send that is cancelled must not cancel the answer other sends wait for.
+        return await asyncio.shield(answer)
+
+    async def _look_up(self, bulk: BotTokenLookup) -> None:
+        """Answer the queued workspaces, a round at a time, until none is left."""
+        while self._queued:
+            teams, self._queued = self._queued, []
+            try:
+                found = await bulk.async_find_bot_tokens(teams)
+            except Exception as exc:  # each waiting send fails as a single look-up would have
+                for team in teams:
+                    answer = self._asked.pop(team)
+                    if not answer.done():
+                        answer.set_exception(exc)
+                        answer.exception()  # retrieved here too: a send may have stopped waiting
+                continue
+            for team in teams:
+                token = self._keep(team, found.get(team))
+                answer = self._asked.pop(team)
+                if not answer.done():
+                    answer.set_result(token)
+
+    def _keep(self, team: str, token: str | None) -> str | None:
         self._cache[team] = (token, time.monotonic() + self._ttl)
         return token
 

@@ -158,6 +158,7 @@ class DeliveryWorker:
         }
         self._id = worker_id
         self._batch = batch
+        self._concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
         self._lease = lease
         self._retry = retry or RetryPolicy()
@@ -219,7 +220,7 @@ class DeliveryWorker:
         """Work until `stop` is set, polling while idle (a wake() cuts the wait short)."""
         while not stop.is_set():
             try:
-                done = await self.run_once()
+                done = await self._flow(stop)
             except Exception:  # the database went away, a bug…: log, back off, keep the process alive
                 log.exception("delivery worker batch failed")
                 done = 0
@@ -237,17 +238,62 @@ class DeliveryWorker:
         """Claim and process one batch of the leading queue (deliveries), then one of each other queue
         (during a fan-out at most every OTHER_QUEUES_EVERY seconds); the number of rows handled."""
         lead, *others = self._queues
-        done = led = await self._take(lead)
+        led = await self._take(lead)
+        return led + await self._others(others, full=led == self._batch)
+
+    async def _flow(self, stop: asyncio.Event) -> int:
+        """One round of `run`: like run_once, except that while deliveries come in full batches (a
+        fan-out) they flow without a break. The next batch is claimed as soon as the current one is
+        down to its last wave of sends (no more of its rows than there are slots), and its sends
+        queue right behind that wave; run_once instead lets the sending concurrency drain to nothing
+        at each batch's end while it records the batch and claims the next. At most two delivery
+        batches are in hand at once, each with the lease of its own claim; the other queues are
+        looked at between claims, as run_once does."""
+        lead, *others = self._queues
+        done = 0
+        running: list[asyncio.Task[None]] = []
+        try:
+            batch, kept = await self._claim(lead)
+            while batch:
+                done += len(batch)
+                tail = asyncio.Event()
+                running.append(asyncio.create_task(self._run_batch(lead, batch, kept, tail=tail)))
+                if len(batch) < self._batch or stop.is_set():
+                    break  # the queue ran dry (or the worker is stopping): no claim ahead of it
+                waiting = asyncio.ensure_future(tail.wait())
+                await asyncio.wait({running[-1], waiting}, return_when=asyncio.FIRST_COMPLETED)
+                waiting.cancel()
+                if len(running) == 2:  # the batch before is done with, or nearly: two in hand at most
+                    await running.pop(0)
+                if running[0].done():  # finished already (or failed: its error surfaces here)
+                    await running.pop()
+                done += await self._others(others, full=True)
+                batch, kept = await self._claim(lead)
+            while running:
+                await running.pop(0)
+        except asyncio.CancelledError:
+            for task in running:  # the worker is cancelled: so are the sends it started
+                task.cancel()
+            raise
+        finally:
+            # A batch failed (the database went away…): the other still records what it sent.
+            await asyncio.gather(*running, return_exceptions=True)
+        return done + await self._others(others, full=len(batch) == self._batch)
+
+    async def _others(self, queues: list[Queue], *, full: bool) -> int:
+        """A batch of each queue after the first, unless the first came full (a fan-out) and they
+        were looked at less than OTHER_QUEUES_EVERY ago; the number of rows handled."""
         now_loop = asyncio.get_running_loop().time()
-        if led == self._batch and now_loop - self._other_queues_at < OTHER_QUEUES_EVERY:
-            return done
+        if full and now_loop - self._other_queues_at < OTHER_QUEUES_EVERY:
+            return 0
         self._other_queues_at = now_loop
-        for queue in others:
+        done = 0
+        for queue in queues:
             done += await self._take(queue)
         return done
 
-    async def _take(self, queue: Queue) -> int:
-        """Claim one batch of `queue` and process it; the number of rows claimed."""
+    async def _claim(self, queue: Queue) -> tuple[list[Work], datetime | None]:
+        """One batch of `queue` claimed for this worker, and the lease its sends must start within."""
         # Each claim's lease starts when it is made, not when this round began: a batch may take long.
         now, lease_until = self._lease_from_now()
         # Only rows this process can send: a Slack-only process leaves Discord rows to its peers.
@@ -255,9 +301,13 @@ class DeliveryWorker:
         batch = await queue.claim(
             now=now, lease_until=lease_until, limit=self._batch, worker=self._id, platforms=platforms
         )
+        return batch, lease_until if queue.keeps_lease else None
+
+    async def _take(self, queue: Queue) -> int:
+        """Claim one batch of `queue` and process it; the number of rows claimed."""
+        batch, kept = await self._claim(queue)
         if not batch:
             return 0
-        kept = lease_until if queue.keeps_lease else None
         if queue.one_at_a_time:
             # Each keeps its claim's lease: one that waits behind the others past it is not posted.
             for work in batch:
@@ -284,12 +334,28 @@ class DeliveryWorker:
         """Process a batch already claimed from the queue of `kind` (tests drive single queues)."""
         await self._run_batch(self._by_kind[kind], batch, lease_until)
 
-    async def _run_batch(self, queue: Queue, batch: list[Work], lease_until: datetime | None) -> None:
+    async def _run_batch(
+        self,
+        queue: Queue,
+        batch: list[Work],
+        lease_until: datetime | None,
+        *,
+        tail: asyncio.Event | None = None,
+    ) -> None:
+        """Send a claimed batch and record its outcomes; `tail` is set once no more of its sends are
+        left than there are slots (its last wave is in flight: time to claim the next batch)."""
         await queue.prepare(batch)
         finished: asyncio.Queue[tuple[Work, Outcome]] = asyncio.Queue()
+        left = len(batch)
+        if tail is not None and left <= self._concurrency:
+            tail.set()
 
         async def attempt(work: Work) -> None:
+            nonlocal left
             finished.put_nowait((work, await self._attempt(queue, work, lease_until)))
+            left -= 1
+            if tail is not None and left == self._concurrency:
+                tail.set()
 
         sending = asyncio.gather(*(attempt(work) for work in batch))
         # Group commit: outcomes are written as sends return, at most every RECORD_EVERY seconds

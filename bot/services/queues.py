@@ -118,6 +118,15 @@ class AnnouncementCache:
     def get(self, announcement_id: int) -> Announcement | None:
         return self.loaded.get(announcement_id)
 
+    async def fetch(self, announcement_id: int) -> Announcement | None:
+        """The loaded announcement, else read again: the worker's fan-out flow overlaps batches of
+        other queues with delivery batches, whose end may forget an announcement that just became
+        `sent` while an edit of it had loaded it and not yet used it."""
+        found = self.loaded.get(announcement_id)
+        if found is None:
+            found = await self.store.get(announcement_id)
+        return found
+
     def forget(self, announcement_ids: Sequence[int]) -> None:
         for announcement_id in announcement_ids:
             self.loaded.pop(announcement_id, None)
@@ -130,7 +139,8 @@ def post_of(
     variant, else the default text; bot/domain/variants.py); its CTAs lead through signed links when
     `links`. Every copy — delivery, edit, test — is built here."""
     ctas = buttons(announcement.ctas, announcement_id=announcement.id, delivery_id=delivery_id, links=links)
-    variant = pick(announcement.variants, language) if language else None
+    # Most announcements have no variants: no fallback chain to work out per delivered copy.
+    variant = pick(announcement.variants, language) if language and announcement.variants else None
     return AnnouncementPost(
         delivery_id=delivery_id,
         announcement_id=announcement.id,
@@ -344,7 +354,7 @@ class RevisionQueue:
         if target.status is DeliveryStatus.CLAIMED and not target.abandoned:
             raise Settling(f"delivery {target.delivery_id} is being sent; updating it after")
         sender = courier.sender(channel.platform)
-        announcement = self.announcements.get(work.announcement_id)
+        announcement = await self.announcements.fetch(work.announcement_id)
         if announcement is None:
             raise PermanentSendError("the announcement is gone", deactivate=False)
         language = reader_language(target.language, self.default_language)

@@ -3,7 +3,9 @@ slack_sdk's store, rotated with a list of keys, plain rows from before read and 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -15,8 +17,9 @@ from slack_sdk.oauth.installation_store.sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.slack.sender import InstalledTokens
 from storage import migrate
-from storage.engine import make_engine, sync_url
+from storage.engine import ReadOnlyTransactionError, make_engine, sync_url
 from storage.slack_oauth import (
     TOKEN_COLUMNS,
     SecretKeyError,
@@ -154,3 +157,88 @@ def _values(engine: sa.Engine) -> list[str]:
 def test_a_missing_or_malformed_key_is_refused_with_how_to_make_one(keys: str) -> None:
     with pytest.raises(SecretKeyError, match=r"Fernet\.generate_key"):
         TokenCipher(keys)
+
+
+async def test_the_senders_look_ups_read_while_a_writer_holds_sqlite(sqlite_url: str) -> None:
+    """The read-only store the Sender looks tokens up with (bot/app.py) takes no write lock: a
+    look-up goes through while another transaction writes, where slack_sdk's `engine.connect()`
+    would wait for it (BEGIN IMMEDIATE); a write through it is refused."""
+    engine = make_engine(sqlite_url)
+    try:
+        await slack_installation_store(engine, client_id="1.2", cipher=TokenCipher(OLD)).async_save(
+            an_installation()
+        )
+        lookups = slack_installation_store(engine, client_id="1.2", cipher=TokenCipher(OLD), read_only=True)
+        async with engine.begin() as writer:  # BEGIN IMMEDIATE: the write lock is held meanwhile
+            await writer.execute(sa.text("UPDATE slack_bots SET bot_scopes = 'chat:write'"))
+            # Well under the busy timeout (10 s) a look-up that needed the lock would wait out.
+            bot = await asyncio.wait_for(lookups.async_find_bot(enterprise_id=None, team_id="T1"), 5)
+        assert bot is not None and bot.bot_token == BOT
+        with pytest.raises(ReadOnlyTransactionError):
+            await lookups.async_save(an_installation("T2"))
+    finally:
+        await engine.dispose()
+
+
+async def test_many_workspaces_tokens_in_one_query_as_find_bot_finds_each(engine: AsyncEngine) -> None:
+    store = slack_installation_store(engine, client_id="1.2", cipher=TokenCipher(OLD))
+    for team in ("T1", "T2", "T3"):
+        await store.async_save(an_installation(team))
+    # T2 installed again later with a new token: the latest bot row is the one a look-up finds.
+    again = an_installation("T2")
+    again.bot_token, again.installed_at = "xoxb-2-newer", again.installed_at + 60
+    await store.async_save(again)
+    lookups = slack_installation_store(engine, client_id="1.2", cipher=TokenCipher(OLD), read_only=True)
+
+    found = await lookups.async_find_bot_tokens(["T1", "T2", "T3", "T9", "T1"])
+
+    assert found == {"T1": BOT, "T2": "xoxb-2-newer", "T3": BOT}  # T9 never installed: absent
+    for team in ("T1", "T2", "T3"):
+        bot = await lookups.async_find_bot(enterprise_id=None, team_id=team)
+        assert bot is not None and found[team] == bot.bot_token
+    other_app = slack_installation_store(engine, client_id="9.9", cipher=TokenCipher(OLD), read_only=True)
+    assert await other_app.async_find_bot_tokens(["T1"]) == {}
+
+
+async def test_a_fan_out_meeting_many_workspaces_looks_their_tokens_up_together(engine: AsyncEngine) -> None:
+    """InstalledTokens (the Sender's) over the real store: 40 workspaces met at once cost a couple of
+    queries, not 40; each send gets its own workspace's token, a missing one None, and a second
+    round is served from the cache."""
+    store = slack_installation_store(engine, client_id="1.2", cipher=TokenCipher(OLD))
+    teams = [f"T{n:03d}" for n in range(40)]
+    for team in teams:
+        installation = an_installation(team)
+        installation.bot_token = f"xoxb-{team}"
+        await store.async_save(installation)
+    queries: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "slack_bots" in statement:
+            queries.append(statement)
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", count)
+    tokens = InstalledTokens(
+        slack_installation_store(engine, client_id="1.2", cipher=TokenCipher(OLD), read_only=True)
+    )
+    asked = [*teams, "T999", *teams[:5]]  # one never installed; five asked twice at once
+    got = await asyncio.gather(*(tokens.token(team) for team in asked))
+
+    assert got == [f"xoxb-{team}" for team in teams] + [None] + [f"xoxb-{team}" for team in teams[:5]]
+    assert 1 <= len(queries) <= 2, queries  # the first miss starts a query; the rest wait for the next
+    assert await tokens.token("T007") == "xoxb-T007" and len(queries) <= 2  # cached
+
+
+async def test_a_failed_look_up_fails_each_send_waiting_for_it_and_the_next_asks_again(
+    engine: AsyncEngine,
+) -> None:
+    store = slack_installation_store(engine, client_id="1.2", cipher=TokenCipher(OLD))
+    await store.async_save(an_installation("T1"))
+    # Read with a different key: the stored token cannot be opened (a key rotated away too early).
+    tokens = InstalledTokens(
+        slack_installation_store(engine, client_id="1.2", cipher=TokenCipher(NEW), read_only=True)
+    )
+    results = await asyncio.gather(tokens.token("T1"), tokens.token("T1"), return_exceptions=True)
+    assert [type(r) for r in results] == [SecretKeyError, SecretKeyError]
+    # Nothing was cached for T1 (neither a token nor "not installed"): the next send asks again.
+    with pytest.raises(SecretKeyError):
+        await tokens.token("T1")
