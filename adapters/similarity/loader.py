@@ -46,7 +46,8 @@ def load_sentence_transformer(model: str) -> Encoder:
     try:
         loaded = library.SentenceTransformer(model, local_files_only=True)
     except Exception as exc:  # the library raises OSError, ValueError, hub errors… for a missing model
-        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        lines = str(exc).strip().splitlines()  # the library's first sentence says why
+        reason = lines[0][:200] if lines else type(exc).__name__
         raise EncoderUnavailable(
             f"the embedding model {model!r} does not load offline ({reason}): set "
             "PARTNERBOT_SIMILARITY_MODEL to a model directory on this machine (for example the `model` "
