@@ -26,6 +26,7 @@ import os
 import random
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,6 +47,22 @@ from storage.repositories import FaqVectorRepository
 from tests.encoders import MODEL, HashedWords
 
 
+class Counted:
+    """The encoder, counting the texts it is given and the time it takes (the model's share)."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self._encoder = encoder
+        self.texts = 0
+        self.seconds = 0.0
+
+    def encode(self, texts: Sequence[str]) -> Sequence[Sequence[float]]:
+        started = time.perf_counter()
+        vectors = self._encoder.encode(texts)
+        self.seconds += time.perf_counter() - started
+        self.texts += len(texts)
+        return vectors
+
+
 def mark_faqs(url: str, faqs: int, questions: int) -> int:
     engine = create_engine(sync_url(url))
     step = max(1, questions // max(1, faqs))
@@ -60,8 +77,9 @@ def mark_faqs(url: str, faqs: int, questions: int) -> int:
     return marked
 
 
-async def measure(url: str, args: argparse.Namespace, encoder: Encoder, model: str) -> None:
+async def measure(url: str, args: argparse.Namespace, model_encoder: Encoder, model: str) -> None:
     rng = random.Random(1818)
+    encoder = Counted(model_encoder)
     writer = Writer(rng, vocabulary(random.Random(18)))
     app = await build_app(Settings(_env_file=None, database_url=url), run_migrations=False)  # type: ignore[call-arg]
     try:
@@ -81,7 +99,11 @@ async def measure(url: str, args: argparse.Namespace, encoder: Encoder, model: s
                 text=typed, channel_id=2, partner=partner, announcement_id=announcement, limit=3
             )
         filled = time.perf_counter() - started
-        print(f"  filling (every FAQ + {args.matches} announcements' answers): {filled:.1f} s")
+        print(
+            f"  filling (every FAQ + {args.matches} announcements' answers): {filled:.1f} s, "
+            f"{encoder.texts:,} texts encoded in {encoder.seconds:.1f} s"
+        )
+        encoder.texts, encoder.seconds = 0, 0.0
         wall: list[float] = []
         cpu: list[float] = []
         offered = 0
@@ -96,6 +118,10 @@ async def measure(url: str, args: argparse.Namespace, encoder: Encoder, model: s
         print(f"  {'':14} {'wall':^25}  {'CPU (this process)':^25}")
         print(
             f"  {'kept vectors':>14}: {_pp(wall)}  {_pp(cpu)}  · offered something {offered} of {len(wall)}"
+        )
+        print(
+            f"  {'':14} the model: {encoder.texts / len(wall):.1f} texts and "
+            f"{encoder.seconds * 1000 / len(wall):.1f} ms per question (mean)"
         )
         print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     finally:

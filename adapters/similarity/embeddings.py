@@ -8,9 +8,9 @@ and kept in `faq_vector` (the `FaqVectorStore`), keyed by question and model; a 
 encoding of its own text plus a walk over the kept vectors, page by page. A candidate without a kept
 vector (new, reworded, or never met since the model was configured) is encoded when met — at most
 `FILL_PER_QUESTION` of them per question, so the first questions after switching models stay quick;
-the rest are met by the next questions. Those whose cosine similarity with the question reaches the
-floor (PARTNERBOT_SIMILARITY_FLOOR) go, best first, through the same audience rules as the full-text
-default (`bot.services.similarity.OfferAudience`).
+the rest are met by the next questions. The best `CANDIDATES` whose cosine similarity with the
+question reaches the floor (PARTNERBOT_SIMILARITY_FLOOR) go, best first, through the same audience
+rules as the full-text default (`bot.services.similarity.OfferAudience`).
 
 Vectors are L2-normalised here (so a dot product is the cosine) and kept as little-endian float32.
 Only `Encoder.encode` runs the model, in a worker thread: the event loop keeps serving meanwhile.
@@ -36,6 +36,11 @@ PAGE = 500  # FAQs read per page of the walk (their vectors: 1.5 KB each at 384 
 FILL_PER_QUESTION = 256  # candidates without a vector encoded while one question waits, at most
 ENCODE_BATCH = 32  # texts per call to the model
 FETCH = 8  # ranked candidates read at a time for the audience rules
+# The best-scored candidates handed to the audience rules, at most: as many as the full-text match
+# ranks (storage/repositories/faq_search.py CANDIDATES). Each FAQ under another announcement costs a
+# visibility query; a loose floor could otherwise send hundreds through them (measured: most of a
+# question's time with 500 FAQs above the floor, bench/similarity.py).
+CANDIDATES = 20
 
 
 class Encoder(Protocol):
@@ -87,7 +92,7 @@ class EmbeddingSimilarity:
         scores.update(await self._fill(list(missing)[:FILL_PER_QUESTION], query))
         ranked = sorted(
             (item for item in scores.items() if item[1] >= self._floor), key=lambda item: (-item[1], -item[0])
-        )
+        )[:CANDIDATES]
         return await self._audience.offers(
             self._candidates(ranked),
             channel_id=channel_id,

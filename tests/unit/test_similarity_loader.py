@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,3 +38,38 @@ def test_without_the_library_the_extra_is_named(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(EncoderUnavailable, match=r"pip install 'partnerbot\[embeddings\]'"):
         load_sentence_transformer("/models/minilm")
     assert os.environ["HF_HUB_OFFLINE"] == os.environ["TRANSFORMERS_OFFLINE"] == "1"
+
+
+class _Library(types.ModuleType):
+    """A stand-in sentence_transformers whose model loads."""
+
+    def __init__(self) -> None:
+        super().__init__("sentence_transformers")
+        self.SentenceTransformer = lambda name, **options: _Model()
+
+
+class _Torch(types.ModuleType):
+    def __init__(self) -> None:
+        super().__init__("torch")
+        self.threads: list[int] = []
+
+    def set_num_threads(self, n: int) -> None:
+        self.threads.append(n)
+
+
+@pytest.mark.parametrize(("omp", "threads"), [(None, [1]), ("4", [])], ids=["default", "operator's own"])
+def test_one_thread_per_encoding_unless_the_operator_says(
+    monkeypatch: pytest.MonkeyPatch, omp: str | None, threads: list[int]
+) -> None:
+    torch = _Torch()
+    monkeypatch.setitem(sys.modules, "torch", torch)
+    monkeypatch.setitem(sys.modules, "sentence_transformers", _Library())
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        monkeypatch.setenv(name, "0")
+    if omp is None:
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OMP_NUM_THREADS", omp)
+    encoder = load_sentence_transformer("/models/minilm")
+    assert encoder.encode(["a"]) == [[0.6, 0.8]]
+    assert torch.threads == threads
