@@ -8,7 +8,7 @@ Seeds answered questions as bench/faq.py does (bench/search.py's `seed`, `faq_do
 migration 0033 does), marks `--faqs` of them as FAQs, then times `EmbeddingSimilarity.similar`:
 
 - the filling: every FAQ and the asked-about announcements' answers encoded and kept once
-  (`faq_vector`), as the first questions after configuring a model do `FILL_PER_QUESTION` at a time;
+  (`faq_embedding`), as the first questions after configuring a model do `FILL_PER_QUESTION` at a time;
 - kept: questions under random announcements once every vector is kept — the query's encoding, the
   walk over the FAQs' vectors a page at a time, the cosine per candidate and the audience rules.
 

@@ -808,14 +808,14 @@ class FaqWordRow(SQLModel, table=True):
     docs: int = Field(default=0)
 
 
-class FaqVectorRow(SQLModel, table=True):
+class FaqEmbeddingRow(SQLModel, table=True):
     """An answered question's vector for one embedding model (issue 18, PARTNERBOT_SIMILARITY=
     embeddings; adapters/similarity/): computed once from the wording partners are shown and kept,
     so a new question costs one encoding, not one per candidate. Dropped in the transaction that
     changes that wording (storage/repositories/faq.py, faq_search.py) and with its `faq_document` row
     (ON DELETE CASCADE: retention forgets it too). `vector`: the matcher's own encoding (float32)."""
 
-    __tablename__ = "faq_vector"
+    __tablename__ = "faq_embedding"
     question_id: int = Field(
         sa_column=Column(
             Integer, ForeignKey("faq_document.question_id", ondelete="CASCADE"), primary_key=True

@@ -4,7 +4,7 @@ embedding vectors, for PARTNERBOT_SIMILARITY=embeddings.
 The candidates are the ones the full-text default may offer — the answers given under the
 announcement asked about, and the FAQs — a few hundred to a few thousand rows, so they are compared
 one by one (no vector index). Each one's vector is computed once from the wording partners are shown
-and kept in `faq_vector` (the `FaqVectorStore`), keyed by question and model; a question costs one
+and kept in `faq_embedding` (the `FaqVectorStore`), keyed by question and model; a question costs one
 encoding of its own text plus a walk over the kept vectors, page by page. A candidate without a kept
 vector (new, reworded, or never met since the model was configured) is encoded when met — at most
 `FILL_PER_QUESTION` of them per question, so the first questions after switching models stay quick;

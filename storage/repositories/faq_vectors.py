@@ -1,10 +1,10 @@
 """The vectors an embedding matcher keeps per answered question and model (issue 18; the port is
-`bot.ports.faq.FaqVectorStore`, the table `faq_vector`, migration 0037_faq_vector).
+`bot.ports.faq.FaqVectorStore`, the table `faq_embedding`, migration 0037_faq_embedding).
 
 The offerable rows are read as the full-text match reads them: the FAQs through the partial index
 `ix_faq_document_faq` (page by page, by question id, so thousands of FAQs are never held at once) and
 one announcement's answers through `ix_faq_document_announcement`; each with its vector, if kept,
-by the primary key of `faq_vector`. Vectors are dropped where the wording changes (`forget_vectors`,
+by the primary key of `faq_embedding`. Vectors are dropped where the wording changes (`forget_vectors`,
 called by storage/repositories/faq.py and faq_search.py in their transactions) and with their
 `faq_document` row (ON DELETE CASCADE).
 """
@@ -22,10 +22,10 @@ from sqlmodel import SQLModel
 
 from bot.domain.faq import FaqCandidate, KeptVector, Wording
 from storage.repositories.base import Repository
-from storage.tables import ChannelRow, FaqDocumentRow, FaqVectorRow
+from storage.tables import ChannelRow, FaqDocumentRow, FaqEmbeddingRow
 
 _F: Table = SQLModel.metadata.tables[FaqDocumentRow.__tablename__]
-_V: Table = SQLModel.metadata.tables[FaqVectorRow.__tablename__]
+_V: Table = SQLModel.metadata.tables[FaqEmbeddingRow.__tablename__]
 _C: Table = SQLModel.metadata.tables[ChannelRow.__tablename__]
 
 

@@ -1,5 +1,5 @@
 """The embedding matcher's kept vectors (PARTNERBOT_SIMILARITY=embeddings; adapters/similarity/,
-`faq_vector`), on SQLite and PostgreSQL: each answered question is encoded once per wording and
+`faq_embedding`), on SQLite and PostgreSQL: each answered question is encoded once per wording and
 model, not once per question asked; a vector goes when its wording changes (an FAQ edited, a new
 answer) or its question is forgotten; an edit made while the model encodes is never overwritten by
 the old words' vector; thousands of FAQs are walked a page at a time, and the first questions after
@@ -18,7 +18,7 @@ from bot import messages as m
 from bot.domain.faq import Wording
 from storage.engine import make_sessionmaker
 from storage.repositories import FaqVectorRepository
-from storage.tables import FaqVectorRow
+from storage.tables import FaqEmbeddingRow
 from tests.conftest import FakeClock
 from tests.encoders import FLOOR, MODEL, HashedWords, cosine
 from tests.harness import Harness, make_harness
@@ -58,7 +58,7 @@ def _vectors(h: Harness) -> FaqVectorRepository:
 
 
 async def _kept(h: Harness) -> dict[int, bytes]:
-    return {row.question_id: row.vector for row in await rows(h, FaqVectorRow) if row.model == MODEL}
+    return {row.question_id: row.vector for row in await rows(h, FaqEmbeddingRow) if row.model == MODEL}
 
 
 async def test_each_answer_is_encoded_once_not_per_question(harness: Harness, encoder: HashedWords) -> None:
@@ -178,7 +178,7 @@ async def test_many_faqs_are_walked_by_pages_and_filled_a_few_per_question(
         now=h.app.clock.now(),
     )  # fmt: skip
     async with h.app.engine.begin() as conn:  # as if the model had just been configured
-        await conn.execute(delete(FaqVectorRow.__table__))  # type: ignore[arg-type]
+        await conn.execute(delete(FaqEmbeddingRow.__table__))  # type: ignore[arg-type]
     offered = []
     for _ in range(3):
         encoder.encoded.clear()
@@ -206,7 +206,7 @@ async def test_each_model_keeps_its_own_vectors(database_url: str, clock: FakeCl
                 answered = await _answered(h, "acme", posts["acme"], DEAL_QUESTION, DEAL_ANSWER)
                 await h.app.stores.faq.set_faq(answered, on=True, now=h.app.clock.now())
             _offered(await h.partner("birch", "ask Where do I register a deal in the portal?"))
-            found = {(row.question_id, row.model) for row in await rows(h, FaqVectorRow)}
+            found = {(row.question_id, row.model) for row in await rows(h, FaqEmbeddingRow)}
         finally:
             await h.close()
     assert found == {(answered, MODEL), (answered, "tests/another-model")}

@@ -1,9 +1,9 @@
-"""faq_vector: an answered question's vector per embedding model (PARTNERBOT_SIMILARITY=embeddings)
+"""faq_embedding: an answered question's vector per embedding model (PARTNERBOT_SIMILARITY=embeddings)
 
 Empty until an embedding matcher is configured: it fills the table as it meets questions without a
 vector (adapters/similarity/embeddings.py); the full-text default never reads it.
 
-Revision ID: 0037_faq_vector
+Revision ID: 0037_faq_embedding
 Revises: 0036
 Create Date: 2026-12-04
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0037_faq_vector"
+revision: str = "0037_faq_embedding"
 down_revision: str | None = "0036"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
-        "faq_vector",
+        "faq_embedding",
         sa.Column(
             "question_id",
             sa.Integer(),
@@ -34,4 +34,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table("faq_vector")
+    op.drop_table("faq_embedding")
