@@ -35,12 +35,11 @@ from bot.services.similarity import OfferAudience
 PAGE = 500  # FAQs read per page of the walk (their vectors: 1.5 KB each at 384 dimensions)
 FILL_PER_QUESTION = 256  # candidates without a vector encoded while one question waits, at most
 ENCODE_BATCH = 32  # texts per call to the model
-FETCH = 8  # ranked candidates read at a time for the audience rules
-# The best-scored candidates handed to the audience rules, at most: as many as the full-text match
-# ranks (storage/repositories/faq_search.py CANDIDATES). Each FAQ under another announcement costs a
-# visibility query; a loose floor could otherwise send hundreds through them (measured: most of a
-# question's time with 500 FAQs above the floor, bench/similarity.py).
-CANDIDATES = 20
+FETCH = 40  # ranked candidates read (and their announcements checked) at a time for the audience rules
+# The best-scored candidates handed to the audience rules, at most. FAQs under announcements the
+# partner may not see are skipped there, so more than the full-text match's 20 are needed, but not
+# every one above a loose floor (hundreds of candidates, each chunk a read and a visibility query).
+CANDIDATES = 200
 
 
 class Encoder(Protocol):
@@ -133,14 +132,13 @@ class EmbeddingSimilarity:
                 scores[wording.question_id] = dot(query, vector)
         return scores
 
-    async def _candidates(self, ranked: Sequence[tuple[int, float]]) -> AsyncIterator[FaqCandidate]:
-        """The ranked candidates in order, read a few at a time (the audience rules stop early)."""
+    async def _candidates(self, ranked: Sequence[tuple[int, float]]) -> AsyncIterator[Sequence[FaqCandidate]]:
+        """The ranked candidates in order, read a chunk at a time (the audience rules stop early)."""
         for start in range(0, len(ranked), FETCH):
             chunk = ranked[start : start + FETCH]
             found = {c.question_id: c for c in await self._vectors.offerable([qid for qid, _ in chunk])}
-            for question_id, score in chunk:
-                if question_id in found:  # gone meanwhile (retention): skipped
-                    yield replace(found[question_id], rank=-score)
+            # One gone meanwhile (retention) is skipped.
+            yield [replace(found[qid], rank=-score) for qid, score in chunk if qid in found]
 
     async def _encode(self, texts: Sequence[str]) -> list[array[float]]:
         vectors = await asyncio.to_thread(self._encoder.encode, texts)
