@@ -224,9 +224,16 @@ async def test_embeddings_offer_exactly_what_the_audience_rules_and_the_floor_sa
     try:
         await _build(database_url, rng, announcements, sessions)
         documents = _documents(database_url)
+        search = SearchRepository(sessions)
+        # The audience check in one query agrees with the rule read plainly, and with `visible`.
+        seen = await search.visible_among(set(announcements), channel_id=1, partner=PARTNER)
+        assert seen == {a for a in announcements if _visible(announcements[a])} != set(announcements)
+        for a in list(announcements)[:20]:
+            assert await search.visible(a, channel_id=1, partner=PARTNER) == (a in seen)
+        assert await search.visible_among(set(), channel_id=1, partner=PARTNER) == frozenset()
         similarity = EmbeddingSimilarity(
             FaqVectorRepository(sessions),
-            OfferAudience(SearchRepository(sessions)),
+            OfferAudience(search),
             HashedWords(),
             model=MODEL,
             floor=FLOOR,
