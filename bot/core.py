@@ -85,7 +85,7 @@ from bot.services.rescheduling import ReschedulingPorts, ReschedulingService
 from bot.services.revisions import RevisionPorts, RevisionService
 from bot.services.roster import RosterPorts, RosterService
 from bot.services.scheduling import SchedulingPorts, SchedulingService
-from bot.services.search import SearchPorts, SearchService
+from bot.services.search import SearchPorts, SearchService, ShowLinks
 from bot.services.series import SeriesPorts, SeriesService
 from bot.services.similarity import FullTextSimilarity
 from bot.services.test_sends import TestSendPorts, TestSendService
@@ -141,10 +141,20 @@ class PartnerBot:
         )
         self.search = SearchService(
             SearchPorts(
-                directory=s.directory, topics=s.topics, announcements=s.announcements, search=s.search
+                directory=s.directory,
+                topics=s.topics,
+                announcements=s.announcements,
+                search=s.search,
+                ctas=s.ctas,
             ),
             clock,
             settings,
+            # "Show": counted CTA redirects, and images at signed links only where /f/ can serve them.
+            ShowLinks(
+                ctas=cta_links,
+                images=image_links if files is not None else None,
+                files=files.store if files is not None else None,
+            ),
         )
         self.progress = ProgressService(
             ProgressPorts(notices=s.notices, progress=s.progress, stats=s.stats, revisions=s.revisions), clock
@@ -431,6 +441,12 @@ class PartnerBot:
             return reply
 
         return await self._in_turn(run, where=ChannelRef(platform, "", channel))
+
+    async def show_link_pressed(self, inv: Invocation, announcement_id: int, number: int) -> bool:
+        """A call to action pressed under "Show" where the platform reports link presses (Slack): the
+        click counted on the channel's copy; False when nothing was counted (no copy, recalled)."""
+        counted = await self._in_turn(lambda: self.search.link_pressed(inv, announcement_id, number), inv)
+        return counted is True
 
     async def _test_copy_cta(self, announcement_id: int, number: int) -> Reply:
         """A call to action pressed on a test copy: its link, so the admin can try it, and no click."""

@@ -466,6 +466,33 @@ SHOW_BUTTON: Final = P("Show")
 SHOW_GONE: Final = P("That announcement isn't available here any more (it may have been recalled).")
 SHOW_FILES: Final = partner_plural("📎 {n} file: {names}", "📎 {n} files: {names}")
 SHOW_LINK: Final = P("🔗 {label}: {url}")
+# "Show" and an announcement's files: one gone from partnerbot's file store (every platform); the files
+# a Slack private message cannot carry (images it shows by link); those over Discord's limits for one
+# message. `{link}` is the copy this channel received; without one, the sentence says whom to ask.
+SHOW_FILE_GONE: Final = P("📎 {name} is no longer available: its file was removed from partnerbot's storage.")
+SHOW_FILES_IN_COPY: Final = partner_plural(
+    "📎 A private message can't carry files: open {names} in [the copy this channel received]({link}).",
+    "📎 A private message can't carry files: open the {n} files {names} in [the copy this channel "
+    "received]({link}).",
+)
+SHOW_FILES_NO_COPY: Final = partner_plural(
+    "📎 A private message can't carry files, and this channel has no copy of the announcement to link "
+    "to: ask the vendor's team for {names}.",
+    "📎 A private message can't carry files, and this channel has no copy of the announcement to link "
+    "to: ask the vendor's team for the {n} files {names}.",
+)
+SHOW_NOT_ATTACHED_IN_COPY: Final = partner_plural(
+    "📎 {names} is not attached here: Discord takes up to 10 files, {limit} each and {total} in all, in "
+    "one message. Open it in [the copy this channel received]({link}).",
+    "📎 {names} are not attached here: Discord takes up to 10 files, {limit} each and {total} in all, in "
+    "one message. Open them in [the copy this channel received]({link}).",
+)
+SHOW_NOT_ATTACHED_NO_COPY: Final = partner_plural(
+    "📎 {names} is not attached here: Discord takes up to 10 files, {limit} each and {total} in all, in "
+    "one message. Ask the vendor's team for it.",
+    "📎 {names} are not attached here: Discord takes up to 10 files, {limit} each and {total} in all, in "
+    "one message. Ask the vendor's team for them.",
+)
 SETTINGS: Final = P(
     "**Delivery settings for this channel**\n• mode: `{mode}`{digest}\n• time zone: `{timezone}`\n"
     "• quiet hours: {quiet}\n• weekly cap: {cap}\n• language: {language}\n• {partner}"

@@ -20,15 +20,15 @@ from bot.domain.analytics import AnnouncementStats, TopicStats
 from bot.domain.announcements import Announcement, Reach
 from bot.domain.approvals import Approval, ApprovalNeed
 from bot.domain.audiences import AudienceUser, SavedAudience
-from bot.domain.conversation import Refusal, RefusalCode
-from bot.domain.cta import CallToAction
+from bot.domain.conversation import FileShown, Refusal, RefusalCode
 from bot.domain.directory import DeliveryMode, Partner, PartnerCard
 from bot.domain.engagement import SendingLoad
 from bot.domain.faq import Faq, OfferState, SimilarAnswer
 from bot.domain.feedback import AckState, Question
-from bot.domain.files import Attachment, FileProblem
+from bot.domain.files import FileProblem
 from bot.domain.languages import ReaderLanguage
-from bot.domain.refs import UserRef
+from bot.domain.refs import MessageRef, UserRef
+from bot.domain.sending import CtaButton
 from bot.domain.series import Series
 from bot.domain.topics import Topic
 from bot.domain.variants import Variant
@@ -252,14 +252,18 @@ class NewsFound:
 
 @dataclass(frozen=True, slots=True)
 class AnnouncementShown:
-    """The "Show" button under a search result: the whole announcement in the channel's language."""
+    """The "Show" button under a search result: the whole announcement as the channel got it, in its
+    language. `ctas` carry the counted redirect of the channel's own copy where there is one (and
+    PARTNERBOT_PUBLIC_URL is set); `delivered` is that copy's message, which carries the files."""
 
+    announcement_id: int
     title: str
     body: str
     sent: datetime
     topics: tuple[str, ...]
-    ctas: tuple[CallToAction, ...] = ()
-    files: tuple[Attachment, ...] = ()
+    ctas: tuple[CtaButton, ...] = ()
+    files: tuple[FileShown, ...] = ()
+    delivered: MessageRef | None = None
     timezone: str = "UTC"  # the channel's clock: the date shown is its date
 
 

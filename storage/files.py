@@ -58,6 +58,14 @@ class FilesystemFileStore:
         self._remember(sha256, data)
         return data
 
+    async def has(self, *, sha256: str) -> bool:
+        # On disk, not in the read cache: bytes removed (by `files gc`, or by hand) are gone for good.
+        try:
+            path = self.path_of(sha256)
+        except FileMissing:
+            return False
+        return await asyncio.to_thread(path.is_file)
+
     def _remember(self, sha256: str, data: bytes) -> None:
         if len(data) > self._cache_bytes or sha256 in self._cache:
             return

@@ -739,6 +739,71 @@ class AnnouncementDayRow(SQLModel, table=True):
     last_engaged_at: datetime | None = _when(nullable=True)
 
 
+class OverviewDayRow(SQLModel, table=True):
+    """Per UTC day of `sent_at` and segment at send time (the delivery's tier, type, region, language;
+    "" for none), the copies with status `sent` and how many of them a partner acted on, with the
+    latest `engaged_at` (an upper bound). `topic_id` 0 counts every copy; a topic's id counts the copies
+    of its announcements (each copy once per topic of its announcement). The dashboard's Overview reads
+    a window's whole days here (storage/repositories/overview_rollup.py keeps it; migration 0037)."""
+
+    __tablename__ = "overview_day"
+    __table_args__ = {"sqlite_with_rowid": False}
+    day: date = Field(primary_key=True)  # first: a window reads its whole days as one range of the key
+    topic_id: int = Field(primary_key=True)
+    tier: str = Field(primary_key=True, max_length=40)
+    type: str = Field(primary_key=True, max_length=40)
+    region: str = Field(primary_key=True, max_length=40)
+    language: str = Field(primary_key=True, max_length=20)
+    sent: int = Field(default=0)
+    engaged: int = Field(default=0)
+    last_engaged_at: datetime | None = _when(nullable=True)
+
+
+class OverviewFailureRow(SQLModel, table=True):
+    """`overview_day` for the failed copies (status `failed`), per UTC day of `not_before` (when the
+    copy was due, as the Overview's failures filter them) and `last_error`."""
+
+    __tablename__ = "overview_failure"
+    __table_args__ = {"sqlite_with_rowid": False}
+    day: date = Field(primary_key=True)
+    topic_id: int = Field(primary_key=True)
+    tier: str = Field(primary_key=True, max_length=40)
+    type: str = Field(primary_key=True, max_length=40)
+    region: str = Field(primary_key=True, max_length=40)
+    language: str = Field(primary_key=True, max_length=20)
+    last_error: str = Field(primary_key=True, max_length=300)
+    failed: int = Field(default=0)
+
+
+class ChannelReachRow(SQLModel, table=True):
+    """Per channel, segment at send time and topic (0: any), when its latest copy with status `sent`
+    went out: the Overview's window always ends now, so the channels it reached are those whose latest
+    copy is inside it (a distinct count over at most a row per channel, not over every copy)."""
+
+    __tablename__ = "channel_reach"
+    __table_args__ = {"sqlite_with_rowid": False}
+    topic_id: int = Field(primary_key=True)  # first: a view reads one topic's (or every) channel
+    channel_id: int = Field(primary_key=True, foreign_key="channel.id")
+    tier: str = Field(primary_key=True, max_length=40)
+    type: str = Field(primary_key=True, max_length=40)
+    region: str = Field(primary_key=True, max_length=40)
+    language: str = Field(primary_key=True, max_length=20)
+    last_sent_at: datetime = _when()
+
+
+class AnnouncementReachRow(SQLModel, table=True):
+    """`channel_reach` per announcement (a topic filters announcements by their topics)."""
+
+    __tablename__ = "announcement_reach"
+    __table_args__ = {"sqlite_with_rowid": False}
+    announcement_id: int = Field(primary_key=True, foreign_key="announcement.id")
+    tier: str = Field(primary_key=True, max_length=40)
+    type: str = Field(primary_key=True, max_length=40)
+    region: str = Field(primary_key=True, max_length=40)
+    language: str = Field(primary_key=True, max_length=20)
+    last_sent_at: datetime = _when()
+
+
 class EngagementWeekRow(SQLModel, table=True):
     """`engagement_day` summed per week (starting Monday, UTC): a window of whole days reads its whole
     weeks here and only its first and last few days from `engagement_day`. `last_day`: the day of the

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import discord
 from discord.utils import MISSING
 
+from adapters.discord import shown
 from adapters.discord import translate as tr
 from adapters.discord.sender import RecentPosts
 from adapters.discord.views import AskModal, static_view
@@ -326,8 +327,20 @@ class PartnerHandlers:
             await self.reply_now(interaction, refusal)
             return
         await self.answer(
-            interaction, self.bot.button(self.invocation(interaction), action, value), ephemeral=True
+            interaction,
+            self.bot.button(self.invocation(interaction), action, value),
+            ephemeral=True,
+            render=partial(self.render_shown, interaction),
         )
+
+    async def render_shown(self, interaction: discord.Interaction, reply: Reply) -> list[tr.Part]:
+        """A reply, and for an announcement shown in full ("Show") its files read to be uploaded
+        with the answer, within this interaction's limit per file, and its link buttons."""
+        if not shown.needs_rendering(reply):
+            return tr.render_reply(reply)
+        # INTERACTION_CREATE's `attachment_size_limit` (discord.py's `filesize_limit`): this server's.
+        per_file = interaction.filesize_limit or self.options.max_file
+        return shown.shown_parts(reply, await shown.gather(reply, self.files, per_file=per_file))
 
     # --- gateway events ------------------------------------------------------------------
 

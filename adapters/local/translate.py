@@ -17,6 +17,7 @@ from bot.domain import (
     Reply,
 )
 from bot.i18n import text
+from bot.presenter.search import show_lines
 from bot.safety import neutralize_mentions
 
 # The buttons under a delivered announcement, as Slack and Discord show them; pressing one is the
@@ -30,7 +31,7 @@ CTA_ACTION = "local:cta"  # a call to action; its value is `<announcement>:<numb
 def render_reply(reply: Reply) -> str:
     """A reply as the platforms would show it: mentions in it cannot ping (Slack and Discord send
     with mentions disabled and defuse them the same way)."""
-    lines = [reply.text]
+    lines = [reply.text, *show_lines(reply)]  # a shown announcement's links and files, as lines
     for row in reply.rows:
         lines.append(f"  {row.text}" + (f"  [{row.button.label}]" if row.button else ""))
     if reply.buttons:

@@ -431,6 +431,7 @@ def register(bolt: AsyncApp, h: SlackHandlers) -> None:
     bolt.action(tr.ASK_ACTION)(h.ask_button)
     bolt.action(tr.HELPFUL_ACTION)(h.helpful_button)
     bolt.action(tr.CTA_ACTION)(h.cta_button)
+    bolt.action(tr.SHOW_LINK_PRESS)(h.show_link_button)
     bolt.action(tr.ACK_ACTION)(h.ack_button)
     bolt.action(tr.MUTE_ACTION)(h.mute_button)
     bolt.shortcut(tr.BROADCAST_SHORTCUT)(h.broadcast_shortcut)

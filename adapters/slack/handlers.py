@@ -328,6 +328,20 @@ class SlackHandlers:
         )
 
     @tracked
+    async def show_link_button(
+        self, ack: AsyncAck, body: JSON, action: JSON, client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        """A call to action under "Show" (a private message, no delivered copy of its own): Slack has
+        opened the URL; ack, and the core counts the click on the channel's copy, if it got one."""
+        await ack()
+        found = tr.SHOW_LINK_PRESS.match(p.Action.read(action).action_id)
+        if found is None:  # not expected: only `news_show_link:<id>:<n>` is routed here
+            return
+        caller = tr.caller_from_interaction(body, _team(context))
+        inv = await self._invocation(caller, client)
+        await self._bot.show_link_pressed(inv, int(found.group(1)), int(found.group(2)))
+
+    @tracked
     async def ack_button(
         self,
         ack: AsyncAck,

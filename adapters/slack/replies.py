@@ -21,10 +21,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.slack import shown
 from adapters.slack import translate as tr
 from adapters.slack.payloads import View
 from adapters.slack.translate import Caller
 from bot.domain import Reply
+from bot.presenter.search import show_lines
 
 log = logging.getLogger(__name__)
 REPLY_ERRORS = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError)
@@ -41,9 +43,9 @@ async def show(
     """Public replies (`ephemeral=False`, e.g. the admin preview) go to the channel; the rest only to
     the caller. Never with `link_names`, and with `parse=none`: nothing partnerbot says pings."""
     try:
-        message = tr.reply_message(reply)
-    except tr.MessageTooLong:
-        message = {"text": tr.mrkdwn(reply.text)}
+        message = tr.reply_message(reply, permalink=await shown.permalink(reply, client))
+    except tr.MessageTooLong:  # as text: a shown announcement's links and files as lines
+        message = {"text": tr.mrkdwn("\n".join([reply.text, *show_lines(reply)]))}
     try:
         if not reply.ephemeral and await _post_public(message, caller, client, respond, thread_ts):
             return

@@ -18,6 +18,7 @@ from typing import Any, Final
 from slackify_markdown import slackify_markdown  # type: ignore[import-untyped]  # ships no py.typed
 
 from adapters.slack.payloads import Container, Interaction, MessageEvent, Named, SlashCommand, clean
+from adapters.slack.shown import shown_blocks
 from adapters.slack.thumbnails import preview_image_blocks
 from bot import messages as m
 from bot.attachments import human_size
@@ -40,6 +41,7 @@ from bot.domain.sending import CtaButton
 from bot.i18n import reader
 from bot.presenter import FAQ_ASK_ACTION, FAQ_MARK_ACTION, FAQ_USED_ACTION, SHOW_ACTION, TEST_ACTION
 from bot.presenter.approvals import APPROVE_ACTION
+from bot.presenter.search import SHOW_LINK_ACTION
 from bot.presenter.series import SERIES_END_ACTION, SERIES_START_ACTION
 from bot.safety import neutralize_mentions
 from bot.services.admin import CANCEL_ACTION, RECALL_ACTION, SEND_ACTION
@@ -84,6 +86,8 @@ FILE_KEY_PREFIX: Final = "partnerbot_key:"
 # The calls to action under an announcement: URL buttons, `cta:<announcement>:<number>`.
 CTA_BLOCK: Final = "partnerbot_cta"
 CTA_ACTION: Final = re.compile(r"^cta:([0-9]{1,18}):([1-9])$")
+# A call to action under "Show" (adapters/slack/shown.py): `news_show_link:<announcement>:<number>`.
+SHOW_LINK_PRESS: Final = re.compile(rf"^{SHOW_LINK_ACTION}:([0-9]{{1,18}}):([1-9])$")
 MAX_BUTTON_URL: Final = 3_000
 
 MAX_BLOCKS: Final = 50
@@ -335,13 +339,16 @@ def _row_blocks(row: Row) -> list[Block]:
     return [first, *(_section(piece) for piece in pieces[1:])]
 
 
-def reply_message(reply: Reply) -> Message:
+def reply_message(reply: Reply, *, permalink: str = "") -> Message:
     """A core reply as Block Kit: its text in sections, one section per row (with the row's button
     as accessory), then its buttons. Rows that do not fit the 50-block limit follow whole, several to
-    a section and without their buttons; any that still do not fit are counted, never dropped silently."""
+    a section and without their buttons; any that still do not fit are counted, never dropped silently.
+    A shown announcement's link buttons, images and files follow its text (adapters/slack/shown.py;
+    `permalink`: the channel's copy, where its files are)."""
     text = mrkdwn(reply.text)
     head = [_section(piece) for piece in split_mrkdwn(text)]
     head += preview_image_blocks(reply.draft) if reply.draft else []
+    head += shown_blocks(reply, permalink, mrkdwn)
     tail = _actions(reply.buttons)
     blocks = list(head)
     room = MAX_BLOCKS - len(head) - len(tail)

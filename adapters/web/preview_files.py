@@ -1,4 +1,5 @@
-"""Drafts' images for the Slack preview: `/f/<token>` serves the image a signed, expiring token names.
+"""Announcements' images for Slack (a draft's preview, and "Show" under a search result, whose
+private message cannot carry files): `/f/<token>` serves the image a signed, expiring token names.
 
 Slack's image block fetches its `image_url` from the public internet, so with PARTNERBOT_PUBLIC_URL
 the preview links here. The core reads the token (bot/services/preview_images.py): only a genuine,

@@ -26,6 +26,34 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkButton:
+    """A button that opens a web page (an announcement's call to action under "Show").
+
+    `url` is the page the admin gave; `tracked`, where set, is partnerbot's counted redirect to it
+    for this channel's delivered copy (bot/services/cta.py), for platforms whose link buttons report
+    no click (Discord). Platforms whose link buttons do report one (Slack) send `action` and `value`
+    back, and the core counts the click on that copy.
+    """
+
+    label: str
+    url: str
+    tracked: str = ""
+    action: str = ""
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FileShown:
+    """A file a reply shows (its announcement's): `image_url` is a signed link to it for platforms
+    that show images by URL (Slack), "" when there is none; `missing` when the bytes are gone from
+    the file store, so no platform can show it."""
+
+    file: Attachment
+    image_url: str = ""
+    missing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
     """A line of a reply that can carry its own button (e.g. a topic with Subscribe/Unsubscribe)."""
 
@@ -172,6 +200,14 @@ class Reply:
     # Never to be seen by anyone but the caller (a sign-in link): an adapter that can only answer in
     # public (a Discord @mention) shows `PRIVATE_REPLY_ELSEWHERE` instead.
     private: bool = False
+    # An announcement shown in full ("Show" under a search result): its calls to action as link
+    # buttons, its files, and the copy delivered in this channel (which carries the files), if any.
+    links: tuple[LinkButton, ...] = ()
+    files: tuple[FileShown, ...] = ()
+    delivered: MessageRef | None = None
+    # The reader's language tag for what an adapter words itself about them (where the files are),
+    # inside `bot.i18n.reading`; set by the core for a reply with links or files, "" otherwise.
+    language: str = ""
 
 
 @dataclass(frozen=True, slots=True)

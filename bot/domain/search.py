@@ -228,3 +228,15 @@ class SearchHit:
     sent: datetime
     topics: tuple[str, ...] = ()
     variants: tuple[Variant, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveredCopy:
+    """The copy of an announcement a channel received ("Show" answers with it): its delivery, the
+    platform message it was posted as, with its files (None when there is no such message: a digest
+    carried it, which lists the files but uploads none), and the language it was read in as the
+    delivery keeps it (None: the vendor default)."""
+
+    delivery_id: int
+    message: str | None
+    language: str | None

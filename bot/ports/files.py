@@ -27,6 +27,10 @@ class FileStore(Protocol):
         """The bytes stored under `sha256`; FileMissing when there are none."""
         ...
 
+    async def has(self, *, sha256: str) -> bool:
+        """Whether `read` would find bytes under `sha256` (without reading them)."""
+        ...
+
 
 class LocalFiles(Protocol):
     """Reads a file the admin names by its path, in the console or the CLI only (never from a chat

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from bot.domain.directory import Partner
 from bot.domain.engagement import NewsSearch
-from bot.domain.search import SearchHit, SearchQuery
+from bot.domain.search import DeliveredCopy, SearchHit, SearchQuery
 
 
 class SearchStore(Protocol):
@@ -38,4 +38,9 @@ class SearchStore(Protocol):
     ) -> frozenset[int]:
         """The ones of `announcement_ids` a search from the channel may find (`visible`, in one query:
         the answers offered before a question is relayed check several at once)."""
+        ...
+
+    async def delivered(self, announcement_id: int, *, channel_id: int) -> DeliveredCopy | None:
+        """The copy of the announcement sent to the channel, if one was (the "Show" button answers
+        with it: its language, its counted links, a link to the message that carries its files)."""
         ...

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from bot.domain.conversation import Button, Reply, Row
-from bot.i18n import text
+from bot.i18n import reader, text
 
 _R = TypeVar("_R")
 
@@ -25,6 +25,8 @@ def localized(result: _R) -> _R:
         text=text(result.text),
         rows=tuple(_row(row) for row in result.rows),
         buttons=tuple(_button(b) for b in result.buttons),
+        # Adapters word the files of a shown announcement themselves (bot/domain/conversation.py).
+        language=reader() if result.links or result.files else result.language,
     )
     return reply  # type: ignore[return-value]
 

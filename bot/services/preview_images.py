@@ -1,4 +1,5 @@
-"""The preview's image on Slack: a signed, expiring link `<public URL>/f/<token>` to a draft's image.
+"""The preview's image on Slack: a signed, expiring link `<public URL>/f/<token>` to a draft's image
+(and, for "Show" under a search result, to a sent announcement's images: bot/services/search.py).
 
 Slack shows an image block only from a public URL (or a file already uploaded to Slack), so with
 PARTNERBOT_PUBLIC_URL set a draft's preview links to partnerbot's own `/f/<token>` (adapters/web).

@@ -31,7 +31,7 @@ from bot.domain import (
 )
 from bot.domain.sending import CtaButton
 from bot.timing import HeldGroup
-from storage.repositories import rollups
+from storage.repositories import overview_rollup, rollups
 from storage.repositories.base import Repository, channel_ref
 from storage.repositories.cta import ctas_of
 from storage.repositories.files import files_of
@@ -277,12 +277,14 @@ class DigestRepository(Repository):
                 gave_up = exists().where(
                     _G.c.id == bindparam("b_id"), _G.c.status == DeliveryStatus.FAILED.value
                 )
-                await session.exec(
-                    update(_D)
-                    .where(carried, _D.c.status == _HELD, gave_up)
-                    .values(status=DeliveryStatus.FAILED.value, last_error=bindparam("b_error")),
-                    params=failed,
-                )
+                given_up = _D.c.digest_id.in_([row["b_id"] for row in failed])
+                async with overview_rollup.changing(await session.connection(), given_up):
+                    await session.exec(
+                        update(_D)
+                        .where(carried, _D.c.status == _HELD, gave_up)
+                        .values(status=DeliveryStatus.FAILED.value, last_error=bindparam("b_error")),
+                        params=failed,
+                    )
             done = [o.id for o in outcomes if o.kind is not OutcomeKind.RETRY]
             if not done:
                 return []

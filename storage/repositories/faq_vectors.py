@@ -1,5 +1,5 @@
 """The vectors an embedding matcher keeps per answered question and model (issue 18; the port is
-`bot.ports.faq.FaqVectorStore`, the table `faq_embedding`, migration 0037_faq_embedding).
+`bot.ports.faq.FaqVectorStore`, the table `faq_embedding`, migration 0038).
 
 The offerable rows are read as the full-text match reads them: the FAQs through the partial index
 `ix_faq_document_faq` (page by page, by question id, so thousands of FAQs are never held at once) and

@@ -17,7 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, col, select
 
 from bot.domain import ChannelRef, DeliveryStatus, Outcome, OutcomeKind, Platform, RelayKind, Work, WorkKind
-from storage.repositories import rollups
+from storage.repositories import overview_rollup, rollups
 from storage.repositories.base import Repository
 from storage.tables import AnnouncementRow, ChannelRow, DeliveryRow, RelayRow
 
@@ -139,7 +139,11 @@ class OutboxRepository(Repository):
                 await session.exec(_sent_statement(table), params=sent)
             if retry:
                 await session.exec(_retry_statement(table), params=retry)
-            if failed:
+            if failed and kind is WorkKind.DELIVERY:
+                given_up = _DELIVERY.c.id.in_([row["b_id"] for row in failed])
+                async with overview_rollup.changing(await session.connection(), given_up):
+                    await session.exec(_failed_statement(table), params=failed)
+            elif failed:
                 await session.exec(_failed_statement(table), params=failed)
 
     async def fail_pending_for_channel(self, channel_id: int, *, reason: str) -> int:
@@ -149,11 +153,22 @@ class OutboxRepository(Repository):
             and_(_DELIVERY.c.status == _HELD, _DELIVERY.c.digest_id.is_(None)),
         )
         async with self._sessions.begin() as session:
-            result = await session.exec(
-                update(_DELIVERY)
-                .where(_DELIVERY.c.channel_id == channel_id, queued)
-                .values(status=DeliveryStatus.FAILED.value, last_error=reason[:300])
+            conn = await session.connection()
+            ids = list(
+                (
+                    await conn.execute(
+                        sa_select(_DELIVERY.c.id).where(_DELIVERY.c.channel_id == channel_id, queued)
+                    )
+                ).scalars()
             )
+            if not ids:
+                return 0
+            async with overview_rollup.changing(conn, _DELIVERY.c.id.in_(ids)):
+                result = await conn.execute(
+                    update(_DELIVERY)
+                    .where(_DELIVERY.c.id.in_(ids), queued)
+                    .values(status=DeliveryStatus.FAILED.value, last_error=reason[:300])
+                )
             return int(result.rowcount)
 
     async def finish_announcements(self, announcement_ids: Sequence[int], *, now: datetime) -> list[int]:

@@ -1,7 +1,8 @@
 """The Overview page's read side (bot/ports/overview.py): a handful of aggregates per page view.
 
-Nothing here reads rows one by one: counts, distinct counts and GROUP BYs over the window's deliveries,
-engagement events and questions, on SQLite and PostgreSQL alike.
+Nothing here reads rows one by one: counts, distinct counts and GROUP BYs over the window's roll-ups
+(storage/repositories/overview_rollup.py for the copies, rollups.py for the actions), engagement events
+and questions, on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlmodel import SQLModel
 from bot.domain.dashboard import Segment
 from bot.domain.engagement import EngagementKind
 from bot.ports.overview import ActionBucket, FailureCount, OverviewFigures, SegmentChoices
-from storage.repositories import rollups
+from storage.repositories import overview_rollup, rollups
 from storage.repositories.base import Repository
 from storage.repositories.stats import failure_reason
 from storage.tables import (
@@ -191,20 +192,12 @@ class OverviewRepository(Repository):
         matched to them (engaged copies), its actions per day, its questions; side by side."""
         start = now - timedelta(days=segment.days)
         since, until = _at(start), _at(now)
-        window = [
-            _D.c.status == "sent",
-            _D.c.sent_at >= since,
-            _D.c.sent_at <= until,
-            *_delivery_filter(segment, topic_id),
-        ]
-        # Engaged copies: those a partner acted on (`delivery.engaged_at`, set by the first action on
-        # the copy; sent in the window, any action on it comes after the window's start).
-        reach = select(
-            func.count(),
-            func.count(func.distinct(_D.c.channel_id)),
-            func.count(func.distinct(_D.c.announcement_id)),
-            _sum_if(_D.c.engaged_at <= until),
-        ).where(*window)
+        # The window's sent copies, distinct channels and announcements, and engaged copies (those a
+        # partner acted on by now: `delivery.engaged_at`, set by the first action on the copy), from
+        # the Overview's roll-ups: its whole days and latest copies there, its part-days from the rows.
+        of_topic = None if topic_id is None else _of_topic(topic_id)
+        copies = _delivery_filter(segment, topic_id)
+        reach = overview_rollup.reach(_dimensions(segment), topic_id, copies, of_topic, start, now)
         asked = [_Q.c.created_at >= since, _Q.c.created_at <= until, *_question_filter(segment, topic_id)]
         answered = and_(_Q.c.answered_at.is_not(None), _Q.c.answered_at <= until)
         questions = select(func.count(), _sum_if(answered)).where(*asked)
@@ -270,17 +263,9 @@ class OverviewRepository(Repository):
         )
 
     async def failures(self, segment: Segment, *, topic_id: int | None, now: datetime) -> list[FailureCount]:
-        since = _at(now - timedelta(days=segment.days))
-        query = (
-            select(_D.c.last_error, func.count())
-            .where(
-                _D.c.status == "failed",
-                _D.c.not_before >= since,
-                _D.c.not_before <= _at(now),
-                *_delivery_filter(segment, topic_id),
-            )
-            .group_by(_D.c.last_error)
-        )
+        start = now - timedelta(days=segment.days)
+        copies = _delivery_filter(segment, topic_id)
+        query = overview_rollup.failures(_dimensions(segment), topic_id, copies, start, now)
         async with self._sessions() as session:
             rows = (await (await session.connection()).execute(query)).all()
         reasons: Counter[str] = Counter()

@@ -28,6 +28,7 @@ from bot.domain import (
     Work,
     WorkKind,
 )
+from storage.repositories import overview_rollup
 from storage.repositories.base import Repository
 from storage.repositories.outbox import (
     _claim,
@@ -246,11 +247,13 @@ class RevisionRepository(Repository):
             if failed:
                 await session.exec(_failed_statement(_U), params=failed)
             if recalled:
-                await session.exec(
-                    update(_D)
-                    .where(_D.c.id.in_(list(recalled)))
-                    .values(status=_RECALLED, lease_until=None, last_error="recalled")
-                )
+                gone = _D.c.id.in_(list(recalled))
+                async with overview_rollup.changing(await session.connection(), gone):
+                    await session.exec(
+                        update(_D)
+                        .where(gone)
+                        .values(status=_RECALLED, lease_until=None, last_error="recalled")
+                    )
 
     async def counts(self, announcement_id: int) -> dict[tuple[str, str], int]:
         """(kind, status) → number of updates, for the admin's progress message."""

@@ -6,8 +6,9 @@ disagree with the rows. The score and the gone-quiet lists count whole UTC days
 (`bot.domain.engagement.window_end`): a window reads its whole weeks from the weekly roll-ups and its
 first and last few days from the daily ones, instead of every event and delivery (at 2,000,000 events
 and 1,000,000 deliveries over 10,000 partners, about 300,000 rows instead of three million).
-`rebuild` recomputes all four from the rows: the migration's back-fill, the benchmark's bulk load, and
-the tests that check the roll-ups against the rows they count.
+`rebuild` recomputes all four (and the per-announcement and Overview roll-ups: announcement_rollup.py,
+overview_rollup.py) from the rows: the migrations' back-fill, the benchmark's bulk load, and the tests
+that check the roll-ups against the rows they count.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import SQLModel
 
 from bot.domain.engagement import ENGAGING_KINDS, EngagementKind, is_proactive
-from storage.repositories import announcement_rollup
+from storage.repositories import announcement_rollup, overview_rollup
 from storage.tables import (
     DeliveryDayRow,
     DeliveryRow,
@@ -108,15 +109,15 @@ async def add_events(
 
 async def mark_engaged(conn: AsyncConnection, *, announcement_id: int, channel_id: int, at: datetime) -> None:
     """The first engaging action on the announcement's copy in the channel marks the copy engaged."""
+    copy = (_D.c.announcement_id == announcement_id) & (_D.c.channel_id == channel_id)
     marked = await conn.execute(
-        update(_D)
-        .where(
-            _D.c.announcement_id == announcement_id, _D.c.channel_id == channel_id, _D.c.engaged_at.is_(None)
-        )
-        .values(engaged_at=at)
-        .returning(_D.c.sent_at)
+        update(_D).where(copy, _D.c.engaged_at.is_(None)).values(engaged_at=at).returning(_D.c.sent_at)
     )
-    sent_at = marked.scalar()
+    rows = marked.all()
+    if not rows:
+        return
+    await overview_rollup.engaged(conn, copy)
+    sent_at = rows[0][0]
     if sent_at is not None:  # a copy not sent yet counts as engaged on the day it is sent
         await announcement_rollup.engaged(conn, announcement_id=announcement_id, sent_at=sent_at, at=at)
 
@@ -130,6 +131,7 @@ async def count_sent(
     day and week. The group commit of a fan-out no longer carries every row through Python twice.
     `params`: the values of bind parameters in `where` (an expanding IN costs no per-id coercion)."""
     day = day_of(now)
+    await overview_rollup.count_sent(conn, where, now, params)
     for table, key, value in ((DELIVERY_DAY, "day", day), (DELIVERY_WEEK, "week", week_of(day))):
         counted = (
             select(_D.c.channel_id, bindparam("b_key", value, type_=table.c[key].type), func.count())
@@ -294,6 +296,7 @@ def rebuild_sync(conn: Connection) -> None:
     conn.execute(update(_D).where(_D.c.engaged_at.is_not(None)).values(engaged_at=None))
     conn.execute(engaged_statement())
     announcement_rollup.rebuild_sync(conn, _utc_day(_D.c.sent_at, conn.dialect.name))
+    overview_rollup.rebuild_sync(conn)
     conn.execute(update(SCORE_SPAN).where(SCORE_SPAN.c.state != "stale").values(state="stale"))
 
 

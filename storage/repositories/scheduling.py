@@ -11,6 +11,7 @@ from sqlmodel import SQLModel, col, select
 
 from bot.domain import Announcement, AnnouncementStatus, Audience, DeliveryMode, DeliveryStatus, Schedule
 from bot.timing import CancelOutcome, DeliveryPlan, RescheduleOutcome, ScheduledAnnouncement, TargetGroup
+from storage.repositories import overview_rollup
 from storage.repositories.announcements import LOCAL_ZONE, to_announcement
 from storage.repositories.base import Repository
 from storage.repositories.search import unindex
@@ -97,16 +98,17 @@ class ScheduleRepository(Repository):
                     went_out = row.send_wall is not None and status in _UNDER_WAY
                     return CancelOutcome.TOO_LATE if went_out else CancelOutcome.NOT_CANCELLABLE
                 mine = _DELIVERY.c.announcement_id == announcement_id
-                await session.exec(
-                    update(_DELIVERY)
-                    .where(
-                        mine,
-                        _DELIVERY.c.status.in_(_WAITING),
-                        _DELIVERY.c.digest_id.is_(None),
-                        _DELIVERY.c.attempts == 0,
+                async with overview_rollup.changing(await session.connection(), mine):
+                    await session.exec(
+                        update(_DELIVERY)
+                        .where(
+                            mine,
+                            _DELIVERY.c.status.in_(_WAITING),
+                            _DELIVERY.c.digest_id.is_(None),
+                            _DELIVERY.c.attempts == 0,
+                        )
+                        .values(status=DeliveryStatus.FAILED.value, last_error=CANCELLED_ERROR)
                     )
-                    .values(status=DeliveryStatus.FAILED.value, last_error=CANCELLED_ERROR)
-                )
                 await _refuse_if_under_way(session, announcement_id)
                 row.status = AnnouncementStatus.CANCELLED.value
                 session.add(row)

@@ -31,7 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import Partner
 from bot.domain.engagement import EngagementKind, NewsSearch
-from bot.domain.search import SearchHit, SearchQuery, Term, fold, is_cjk
+from bot.domain.search import DeliveredCopy, SearchHit, SearchQuery, Term, fold, is_cjk
 from bot.domain.variants import Variant
 from storage.repositories.base import Repository
 from storage.repositories.engagement import record_event
@@ -39,6 +39,7 @@ from storage.tables import (
     AnnouncementRow,
     AnnouncementTopicRow,
     AnnouncementVariantRow,
+    DeliveryRow,
     SearchDocumentRow,
     TopicRow,
 )
@@ -48,6 +49,7 @@ _A: Table = SQLModel.metadata.tables[AnnouncementRow.__tablename__]
 _V: Table = SQLModel.metadata.tables[AnnouncementVariantRow.__tablename__]
 _AT: Table = SQLModel.metadata.tables[AnnouncementTopicRow.__tablename__]
 _T: Table = SQLModel.metadata.tables[TopicRow.__tablename__]
+_DL: Table = SQLModel.metadata.tables[DeliveryRow.__tablename__]
 FOUND = ("sending", "sent")  # the statuses a search finds (as `news`)
 CANDIDATES = 2_000  # matches ranked per search, newest first (`_candidates`)
 _AUDIENCE = (("tiers", "tier"), ("types", "type"), ("regions", "region"), ("languages", "language"))
@@ -361,3 +363,16 @@ class SearchRepository(Repository):
         async with self._sessions() as session:
             rows = await (await session.connection()).execute(sql, params)
             return frozenset(row.id for row in rows)
+
+    async def delivered(self, announcement_id: int, *, channel_id: int) -> DeliveredCopy | None:
+        # The unique (announcement, channel) key makes this one row at most.
+        query = select(_DL.c.id, _DL.c.message_id, _DL.c.language, _DL.c.digest_id).where(
+            _DL.c.announcement_id == announcement_id, _DL.c.channel_id == channel_id, _DL.c.status == "sent"
+        )
+        async with self._sessions() as session:
+            row = (await (await session.connection()).execute(query)).first()
+        if row is None:
+            return None
+        # A digest carried it: its message id is the digest's, which names the files but carries none.
+        message = None if row.digest_id is not None else row.message_id
+        return DeliveredCopy(row.id, message, row.language)

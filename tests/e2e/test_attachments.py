@@ -149,6 +149,8 @@ async def two_platforms(sqlite_url: str, files_dir: Path, **overrides: Any) -> A
         discord_adapter: DiscordAdapter = root.discord_adapter(app, OPTIONS)
         if (images := root.preview_files_app(app)) is not None:  # /f/ beside /slack/events, as `run` does
             slack_adapter.mounts.append(lambda web_root: root.mount_preview_files(web_root, images))
+        if (redirect := root.redirect_app(app)) is not None:  # and /r/, the counted CTA redirect
+            slack_adapter.mounts.append(lambda web_root: root.mount_redirect(web_root, redirect))
         for adapter in (slack_adapter, discord_adapter):
             app.worker.add_sender(adapter.platform, adapter.sender)
             await adapter.start()

@@ -35,7 +35,6 @@ from .discord_rest import (
 )
 
 SELECT_TYPES = frozenset({3, 5, 6, 7, 8})
-ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024  # bytes, an unboosted guild's upload limit
 
 
 class Op(enum.IntEnum):
@@ -629,7 +628,8 @@ class FakeDiscordGateway(FakeDiscordRest):
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(guild.id)},
             "context": 0,
-            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+            # The same per-file limit the REST side enforces (a test may lower it: a smaller server).
+            "attachment_size_limit": self.attachment_size_limit,
         }
         if data is not None:
             payload["data"] = data

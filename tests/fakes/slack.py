@@ -478,6 +478,7 @@ class FakeSlack:
         self.users: dict[str, User] = {}
         self.usergroups: dict[str, tuple[str, list[str]]] = {}  # id -> (team id, user ids)
         self.ephemerals: list[Ephemeral] = []
+        self.permalinks_asked: list[tuple[str, str]] = []  # (channel, message_ts) per chat.getPermalink
         self.views: dict[str, OpenedView] = {}
         self.home_views: dict[str, JSON] = {}  # user id -> published Home tab
         self.response_urls: dict[str, ResponseUrl] = {}
@@ -506,7 +507,8 @@ class FakeSlack:
         self._methods: dict[str, Callable[[_Ctx], JSON]] = {
             "auth.test": self._auth_test, "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update, "chat.delete": self._chat_delete,
-            "chat.postEphemeral": self._chat_post_ephemeral, "conversations.history": self._history,
+            "chat.postEphemeral": self._chat_post_ephemeral, "chat.getPermalink": self._get_permalink,
+            "conversations.history": self._history,
             "conversations.replies": self._replies, "conversations.info": self._conversations_info,
             "views.open": self._views_open, "views.update": self._views_update,
             "views.publish": self._views_publish, "users.info": self._users_info,
@@ -795,6 +797,10 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "used_url"}, status=404)
         params, _ = await _read_params(request)
         body = json.loads(params["payload"]) if isinstance(params.get("payload"), str) else params
+        try:  # blocks are checked as for chat.postMessage; Slack answers a bad payload in plain text
+            _check_blocks(body.get("blocks"))
+        except _Fail as failed:
+            return web.Response(status=400, text=failed.error)
         ru.posts.append(body)
         self._apply_response(ru, body)
         return web.json_response({"ok": True})
@@ -958,6 +964,18 @@ class FakeSlack:
         eph = Ephemeral(self.next_ts(), ch.id, user, text[:MAX_TEXT], blocks, ctx.opt("thread_ts"))
         self.ephemerals.append(eph)
         return {"ok": True, "message_ts": eph.message_ts}
+
+    def _get_permalink(self, ctx: _Ctx) -> JSON:
+        """https://docs.slack.dev/reference/methods/chat.getPermalink: a message's link (`p` and its
+        ts without the dot), for any message the token's workspace can see."""
+        ch = self._channel(ctx, member=False)
+        ts = ctx.arg("message_ts")
+        msg = ch.find(ts)
+        if msg is None:  # `find` passes over deleted messages
+            raise _Fail("message_not_found")
+        self.permalinks_asked.append((ch.id, ts))
+        link = f"https://{ctx.ws.domain}.slack.com/archives/{ch.id}/p{ts.replace('.', '')}"
+        return {"ok": True, "channel": ch.id, "permalink": link}
 
     def _page_cap(self, method: str, default: int, cap: int) -> tuple[int, int]:
         return (15, 15) if self.rate_limits.non_marketplace and method in HISTORY_METHODS else (default, cap)

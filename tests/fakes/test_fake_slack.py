@@ -267,6 +267,27 @@ async def test_response_url_accepts_five_posts_within_30_minutes(world: World) -
     await shared.send(text="for everyone", response_type="in_channel")
     assert [m.text for m in fake.messages(ch.id)] == ["for everyone"]
 
+    # Blocks are checked as for chat.postMessage: an image block needs its alt_text.
+    checked = fake.issue_response_url(world.ws.team_id, ch.id, world.alice.id)
+    bad = await AsyncWebhookClient(checked).send(
+        text="picture", blocks=[{"type": "image", "image_url": "https://example.com/a.png"}]
+    )
+    assert (bad.status_code, bad.body) == (400, "invalid_blocks") and fake.response_url_posts(checked) == []
+
+
+async def test_get_permalink_links_a_message_until_it_is_deleted(world: World) -> None:
+    client, ch = world.client, world.channel
+    posted = await client.chat_postMessage(channel=ch.id, text="hello")
+    found = await client.chat_getPermalink(channel=ch.id, message_ts=posted["ts"])
+    domain = world.ws.domain
+    assert (
+        found["permalink"] == f"https://{domain}.slack.com/archives/{ch.id}/p{posted['ts'].replace('.', '')}"
+    )
+    assert world.fake.permalinks_asked == [(ch.id, posted["ts"])]
+    await client.chat_delete(channel=ch.id, ts=posted["ts"])
+    gone = await api_error(client.chat_getPermalink(channel=ch.id, message_ts=posted["ts"]))
+    assert gone.response["error"] == "message_not_found"
+
 
 async def test_views_need_a_fresh_unused_trigger(world: World) -> None:
     fake, modal = (

@@ -177,9 +177,12 @@ async def test_the_store_writes_atomically_and_reads_back(tmp_path: Path) -> Non
         await store.read(sha256="f" * 64)
     with pytest.raises(FileMissing):
         await store.read(sha256="../../etc/passwd")
+    assert await store.has(sha256=key) and not await store.has(sha256="f" * 64)
+    assert not await store.has(sha256="../../etc/passwd")
     # Read once from disk, then from memory while it fits the cache; a file larger than it never stays.
     store.path_of(key).unlink()
     assert await store.read(sha256=key) == PNG
+    assert not await store.has(sha256=key)  # off disk is gone, whatever the cache still holds
     small = FilesystemFileStore(tmp_path / "small", cache_bytes=10)
     other = await small.put(data=PDF)
     await small.read(sha256=other)

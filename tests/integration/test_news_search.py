@@ -162,7 +162,10 @@ async def test_show_posts_the_whole_announcement_privately(harness: Harness) -> 
     shown = await h.local.press("pat", "acme", button.action, button.value)
     assert shown.ephemeral and not shown.is_error
     assert body.strip() in shown.text
-    assert m.SHOW_LINK.format(label="Portal", url="https://example.com/p") in shown.text
+    assert [(link.label, link.url) for link in shown.links] == [("Portal", "https://example.com/p")]
+    # The console writes the link out under the text (adapters/local/translate.py).
+    said = h.workspace.in_channel("acme")[-1].text
+    assert m.SHOW_LINK.format(label="Portal", url="https://example.com/p") in said
 
 
 async def test_a_search_is_a_proactive_engagement_event(harness: Harness) -> None:

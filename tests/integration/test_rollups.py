@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from bot.jobs import make_digests
 from storage import migrate
 from storage.engine import sync_url
-from storage.repositories import announcement_rollup, engagement, rollups
+from storage.repositories import announcement_rollup, engagement, overview_rollup, rollups
 from storage.tables import DeliveryRow
 from tests.conftest import FakeClock
 from tests.harness import Harness
@@ -25,6 +25,10 @@ TABLES = (
     rollups.DELIVERY_DAY,
     rollups.DELIVERY_WEEK,
     announcement_rollup.ANNOUNCEMENT_DAY,
+    overview_rollup.DAY,
+    overview_rollup.FAILURE,
+    overview_rollup.CHANNEL_REACH,
+    overview_rollup.ANNOUNCEMENT_REACH,
 )
 
 
@@ -199,6 +203,8 @@ async def test_a_send_recorded_again_moves_its_count_to_the_new_day(
         def kept(name: str, row: tuple[Any, ...]) -> bool:
             if name == "announcement_day":  # (day, announcement, sent, engaged, …)
                 return bool(row[2] or row[3])
+            if name == "overview_day":  # (day, topic, tier, type, region, language, sent, engaged, …)
+                return bool(row[6] or row[7])
             return "delivery" not in name or bool(row[2])
 
         return {name: [row for row in rows if kept(name, row)] for name, rows in snapshot.items()}

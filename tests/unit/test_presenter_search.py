@@ -7,9 +7,12 @@ from datetime import UTC, datetime
 from babel.dates import format_date
 
 from bot import messages as m
-from bot.domain.cta import CallToAction
+from bot.domain.conversation import FileShown, LinkButton
 from bot.domain.files import Attachment
+from bot.domain.refs import ChannelRef, MessageRef, Platform
+from bot.domain.sending import CtaButton
 from bot.presenter import SHOW_ACTION, present
+from bot.presenter.search import SHOW_LINK_ACTION, show_lines
 from bot.results import AnnouncementGone, AnnouncementShown, FoundAnnouncement, NewsFound
 
 SENT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -42,22 +45,57 @@ def test_one_result_more_results_and_none() -> None:
     assert none.text == m.NO_SEARCH_RESULTS.format(words="zzz") and none.rows == ()
 
 
-def test_show_has_the_text_links_and_file_names() -> None:
-    shown = AnnouncementShown(
-        title="Rebates",
-        body="They start in March.",
-        sent=SENT,
-        topics=("pricing",),
-        ctas=(CallToAction("Portal", "https://example.com/p"),),
-        files=(
-            Attachment("a" * 64, "terms.pdf", "application/pdf", 10),
-            Attachment("b" * 64, "q.png", "image/png", 9),
+def _shown(**extra: object) -> AnnouncementShown:
+    values: dict[str, object] = {
+        "announcement_id": 12,
+        "title": "Rebates",
+        "body": "They start in March.",
+        "sent": SENT,
+        "topics": ("pricing",),
+        "ctas": (
+            CtaButton(1, "Portal", "https://example.com/p", "https://bot.example/r/12.1.4.sig"),
+            CtaButton(2, "Terms", "https://example.com/t"),
         ),
+        "files": (FileShown(PDF), FileShown(PNG, image_url="https://bot.example/f/tok")),
+    }
+    return AnnouncementShown(**(values | extra))  # type: ignore[arg-type]
+
+
+PDF = Attachment("a" * 64, "terms.pdf", "application/pdf", 10)
+PNG = Attachment("b" * 64, "q.png", "image/png", 9)
+COPY = MessageRef(ChannelRef(Platform.SLACK, "T1", "C1"), "1700000000.000100")
+
+
+def test_show_has_the_text_and_typed_link_buttons_and_files() -> None:
+    reply = present(_shown(delivered=COPY))
+    assert reply.text == f"**Rebates** — {DAY} · `pricing`\nThey start in March."
+    assert reply.links == (
+        LinkButton(
+            "Portal",
+            "https://example.com/p",
+            tracked="https://bot.example/r/12.1.4.sig",
+            action=SHOW_LINK_ACTION,
+            value="12:1",
+        ),
+        LinkButton("Terms", "https://example.com/t", action=SHOW_LINK_ACTION, value="12:2"),
     )
-    reply = present(shown)
-    assert reply.text == (
-        f"**Rebates** — {DAY} · `pricing`\nThey start in March.\n"
-        "🔗 Portal: https://example.com/p\n📎 2 files: terms.pdf, q.png"
-    )
+    assert reply.files == (FileShown(PDF), FileShown(PNG, image_url="https://bot.example/f/tok"))
+    assert reply.delivered == COPY and reply.ephemeral and not reply.is_error
     gone = present(AnnouncementGone())
     assert gone.is_error and gone.text == m.SHOW_GONE
+
+
+def test_show_lines_write_links_and_files_out_for_adapters_without_buttons() -> None:
+    reply = present(_shown(files=(FileShown(PDF), FileShown(PNG, missing=True))))
+    assert show_lines(reply) == [
+        "🔗 Portal: https://bot.example/r/12.1.4.sig",  # the counted redirect, where there is one
+        "🔗 Terms: https://example.com/t",
+        "📎 1 file: terms.pdf",
+        m.SHOW_FILE_GONE.format(name="q.png"),
+    ]
+    assert show_lines(present(_shown(ctas=(), files=()))) == []
+
+
+def test_other_replies_carry_no_links_files_or_language() -> None:
+    reply = present(NewsFound("deal", (_found(7),)))
+    assert (reply.links, reply.files, reply.delivered, reply.language) == ((), (), None, "")

@@ -53,6 +53,9 @@ class Stores:
     async def put(self, *, data: bytes) -> str:
         raise NotImplementedError
 
+    async def has(self, *, sha256: str) -> bool:
+        return sha256 in self.blobs
+
 
 @pytest.fixture
 def stores() -> Stores:

@@ -3,8 +3,8 @@
 Empty until an embedding matcher is configured: it fills the table as it meets questions without a
 vector (adapters/similarity/embeddings.py); the full-text default never reads it.
 
-Revision ID: 0037_faq_embedding
-Revises: 0036
+Revision ID: 0038
+Revises: 0037
 Create Date: 2026-12-04
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0037_faq_embedding"
-down_revision: str | None = "0036"
+revision: str = "0038"
+down_revision: str | None = "0037"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
