@@ -31,6 +31,7 @@ from bot.metrics import Operations, PrometheusMetrics, serve_operations
 from bot.ports import Clock, RateKey, RateLimiter, Sender, Stores, SystemClock
 from bot.ports.dashboard import DashboardViews
 from bot.ports.metrics import Metrics, NoMetrics
+from bot.ports.similarity import Similarity
 from bot.ports.translator import Translator
 from bot.services.cta import CtaLinks
 from bot.services.dashboard_access import AccessPorts, DashboardAccess
@@ -39,6 +40,7 @@ from bot.services.digests import DigestPorts, DigestService
 from bot.services.files import FilePorts
 from bot.services.preview_images import ImageLinks
 from bot.services.ratelimits import NoLimiter, SharedLimiter
+from bot.services.similarity import OfferAudience
 from storage import migrate
 from storage.engine import command_slots, make_engine, make_sessionmaker
 from storage.files import FilesystemFileStore, LocalFileReader
@@ -54,6 +56,7 @@ from storage.repositories import (
     DirectoryRepository,
     EngagementRepository,
     FaqRepository,
+    FaqVectorRepository,
     FeedbackRepository,
     JobRunRepository,
     NoticeRepository,
@@ -87,6 +90,7 @@ if TYPE_CHECKING:  # the adapters themselves are imported only when configured
 
     from adapters.discord.client import DiscordAdapter
     from adapters.discord.handlers import DiscordOptions
+    from adapters.similarity import Encoder
     from adapters.slack.app import SlackAdapter
     from adapters.web.signins import PlatformSignIns
 
@@ -219,6 +223,26 @@ def _translator(settings: Settings) -> Translator | None:
     return LibreTranslator(settings.translator_url.strip(), api_key=key, timeout=settings.translator_timeout)
 
 
+async def _similarity(
+    settings: Settings, engine: AsyncEngine, stores: Stores, encoder: Encoder | None
+) -> Similarity | None:
+    """PARTNERBOT_SIMILARITY: None for the core's full-text default; for `embeddings`, the model
+    loaded offline now (an `EncoderUnavailable` says why it cannot be), unless `encoder` is given."""
+    if settings.similarity != "embeddings":
+        return None
+    from adapters.similarity import EmbeddingSimilarity, load_sentence_transformer
+
+    if encoder is None:
+        encoder = await asyncio.to_thread(load_sentence_transformer, settings.similarity_model)
+    return EmbeddingSimilarity(
+        FaqVectorRepository(make_sessionmaker(engine)),
+        OfferAudience(stores.search),
+        encoder,
+        model=settings.similarity_model,
+        floor=settings.similarity_floor,
+    )
+
+
 async def build_app(
     settings: Settings,
     *,
@@ -228,13 +252,18 @@ async def build_app(
     run_migrations: bool = True,
     limiter: RateLimiter | None = None,
     metrics: PrometheusMetrics | None = None,
+    encoder: Encoder | None = None,
+    answers_questions: bool = True,
 ) -> App:
-    """Migrate the database, then wire storage, the core and the delivery worker."""
+    """Migrate the database, then wire storage, the core and the delivery worker. `encoder` stands
+    in for PARTNERBOT_SIMILARITY_MODEL (tests); `answers_questions` False (a delivery-only process,
+    which never matches a question) loads no embedding model."""
     if run_migrations:
         await asyncio.to_thread(migrate.upgrade, settings.database_url, secret_key=settings.secret_key)
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
     stores = build_stores(engine, admin_channels=settings.admin_channel_refs())
+    similarity = await _similarity(settings, engine, stores, encoder) if answers_questions else None
     worker_box: list[DeliveryWorker] = []
     core = settings.core()  # the core gets no token, secret or database URL
     files = FilesystemFileStore(settings.files_dir)
@@ -251,6 +280,7 @@ async def build_app(
         cta_links=links,
         image_links=image_links(settings),
         translator=_translator(settings),
+        similarity=similarity,
         # `attach:<path>` is read only for console invocations (bot/services/files.py decides).
         files=FilePorts(
             store=files, local=LocalFileReader(), discord_file=int(settings.discord_max_file_mb * MIB)
@@ -457,7 +487,12 @@ async def serve(
     """`partnerbot run`: every configured adapter, the worker and the scheduler, until stopped.
     `partnerbot worker` (`deliver_only`): the Senders and the delivery worker, nothing else.
     `run_migrations` False: another process migrated (bot/cli/processes.py)."""
-    app = await build_app(settings, metrics=PrometheusMetrics(), run_migrations=run_migrations)
+    app = await build_app(
+        settings,
+        metrics=PrometheusMetrics(),
+        run_migrations=run_migrations,
+        answers_questions=not deliver_only,
+    )
     adapters = build_adapters(app, deliver_only=deliver_only)
     ops = operations(app, adapters)
     dashboard = dashboard_app(app) if settings.dashboard_enabled and not deliver_only else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.discord.settings import DiscordSettings
@@ -64,6 +64,29 @@ class Settings(CoreSettings, SlackSettings, DiscordSettings, WebSettings):
     translator_timeout: float = Field(
         20.0, ge=1, le=120, validation_alias=env("PARTNERBOT_TRANSLATOR_TIMEOUT")
     )
+
+    # Answers that already exist (issue 18, README "Semantic matching"): how a partner's question is
+    # matched against answered ones. `fulltext` (the default) by the database's full-text index;
+    # `embeddings` by an embedding model (`pip install 'partnerbot[embeddings]'`), loaded offline from
+    # PARTNERBOT_SIMILARITY_MODEL (a model directory, or a model already in the Hugging Face cache),
+    # offering answers whose cosine similarity reaches PARTNERBOT_SIMILARITY_FLOOR.
+    similarity: Literal["fulltext", "embeddings"] = Field(
+        "fulltext", validation_alias=env("PARTNERBOT_SIMILARITY")
+    )
+    similarity_model: str = Field(
+        "", validate_default=True, validation_alias=env("PARTNERBOT_SIMILARITY_MODEL")
+    )
+    similarity_floor: float = Field(0.5, gt=0, lt=1, validation_alias=env("PARTNERBOT_SIMILARITY_FLOOR"))
+
+    @field_validator("similarity_model")
+    @classmethod
+    def _model_named(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("similarity") == "embeddings" and not value.strip():
+            raise ValueError(
+                "PARTNERBOT_SIMILARITY=embeddings needs PARTNERBOT_SIMILARITY_MODEL: a model directory on "
+                "this machine or a model already in the Hugging Face cache"
+            )
+        return value.strip()
 
     def core(self) -> CoreSettings:
         """The core's piece: no token, secret, key or database URL."""

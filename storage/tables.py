@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, Text, TypeDecorator, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlmodel import Column, Field, SQLModel
 
@@ -859,6 +871,23 @@ class FaqWordRow(SQLModel, table=True):
     __tablename__ = "faq_word"
     word: str = Field(primary_key=True)
     docs: int = Field(default=0)
+
+
+class FaqEmbeddingRow(SQLModel, table=True):
+    """An answered question's vector for one embedding model (issue 18, PARTNERBOT_SIMILARITY=
+    embeddings; adapters/similarity/): computed once from the wording partners are shown and kept,
+    so a new question costs one encoding, not one per candidate. Dropped in the transaction that
+    changes that wording (storage/repositories/faq.py, faq_search.py) and with its `faq_document` row
+    (ON DELETE CASCADE: retention forgets it too). `vector`: the matcher's own encoding (float32)."""
+
+    __tablename__ = "faq_embedding"
+    question_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("faq_document.question_id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    model: str = Field(sa_column=Column(Text, primary_key=True))
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class OfferedAnswerRow(SQLModel, table=True):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from adapters.local.app import LocalAdapter
 from adapters.local.workspace import BOT, LocalWorkspace, Message
+from adapters.similarity import Encoder
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.domain import ImportRow, PartnerProfile, Platform, Reply
@@ -81,7 +82,12 @@ class Harness:
 
 
 async def make_harness(
-    database_url: str, clock: Clock, *, metrics: PrometheusMetrics | None = None, **overrides: object
+    database_url: str,
+    clock: Clock,
+    *,
+    metrics: PrometheusMetrics | None = None,
+    encoder: Encoder | None = None,
+    **overrides: object,
 ) -> Harness:
     settings = Settings(
         _env_file=None,
@@ -91,7 +97,12 @@ async def make_harness(
         **{"admin_users": (f"local:{ADMIN}",), "progress_messages": False, **overrides},  # type: ignore[arg-type]
     )
     app = await build_app(
-        settings, clock=clock, run_migrations=False, retry=RetryPolicy(max_attempts=4), metrics=metrics
+        settings,
+        clock=clock,
+        run_migrations=False,
+        retry=RetryPolicy(max_attempts=4),
+        metrics=metrics,
+        encoder=encoder,  # PARTNERBOT_SIMILARITY=embeddings without a real model (tests/encoders.py)
     )
     local = LocalAdapter(app.bot)
     app.worker.add_sender(Platform.LOCAL, local.sender)

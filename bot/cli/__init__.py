@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from adapters.similarity.loader import EncoderUnavailable
 from bot import messages as m
 from bot.app import App, build_app, last_job_runs
 from bot.cli.discord import discord_cli as discord_commands
@@ -109,12 +110,14 @@ def log_formatter(kind: str) -> logging.Formatter:
 
 
 def run_async(work: Callable[[], Awaitable[T]], *, loop: LoopFactory | None = None) -> T:
-    """Run `work` in a new event loop (`loop`'s, else asyncio's), database errors in one line."""
+    """Run `work` in a new event loop (`loop`'s, else asyncio's), database and model errors in one line."""
     try:
         with asyncio.Runner(loop_factory=loop) as runner:
             return runner.run(work())  # type: ignore[arg-type]
     except CliError:
         raise
+    except EncoderUnavailable as exc:  # PARTNERBOT_SIMILARITY=embeddings that cannot load its model
+        raise CliError(f"configuration error — {exc}", 2) from exc
     except OperationalError as exc:
         raise CliError(f"cannot use the database: {exc.orig}. Check PARTNERBOT_DATABASE_URL.") from exc
     except SQLAlchemyError as exc:

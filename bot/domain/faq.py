@@ -165,6 +165,26 @@ class FaqCandidate:
 
 
 @dataclass(frozen=True, slots=True)
+class Wording:
+    """The words of an answered question a partner may be shown (an FAQ's edited wording, else the
+    question and its latest answer): what an embedding model is given for it."""
+
+    question_id: int
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeptVector:
+    """An answered question that may be offered and its vector as kept for one model, in the
+    encoding of the `Similarity` that wrote it; None until one is computed (or after its wording
+    changed)."""
+
+    question_id: int
+    vector: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
 class Faq:
     """An answered question an admin marked as reusable, with its wording and how many partner
     questions it has answered on its own (`served`)."""

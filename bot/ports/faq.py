@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain.faq import Faq, FaqCandidate, MatchWords, OfferState
+from bot.domain.faq import Faq, FaqCandidate, KeptVector, MatchWords, OfferState, Wording
 
 
 class FaqStore(Protocol):
@@ -51,4 +51,34 @@ class FaqStore(Protocol):
 
     async def faqs(self) -> Sequence[Faq]:
         """Every FAQ, the most used first."""
+        ...
+
+
+class FaqVectorStore(Protocol):
+    """The vectors an embedding `Similarity` keeps for the answered questions it may offer, one per
+    question and model (implemented by `storage.repositories.FaqVectorRepository`). A vector is
+    dropped in the transaction that changes the wording it was computed from (a new answer, an FAQ's
+    edited wording), so a kept vector always belongs to the words partners are shown."""
+
+    async def faq_vectors(self, *, model: str, after: int, limit: int) -> list[KeptVector]:
+        """Up to `limit` FAQs whose question id is above `after`, by id, each with its vector for
+        `model` (None when none is kept): one page of a walk over every FAQ."""
+        ...
+
+    async def answer_vectors(self, *, model: str, announcement_id: int) -> list[KeptVector]:
+        """The answered questions asked about `announcement_id`, each with its vector for `model`."""
+        ...
+
+    async def wordings(self, question_ids: Sequence[int]) -> list[Wording]:
+        """The current wording of each of these answered questions (those still answered)."""
+        ...
+
+    async def keep_vectors(self, *, model: str, vectors: Sequence[tuple[Wording, bytes]]) -> None:
+        """Keep (or replace) each vector for `model` — unless its question's wording is no longer
+        the one it was computed from (edited meanwhile): then it is dropped."""
+        ...
+
+    async def offerable(self, question_ids: Sequence[int]) -> list[FaqCandidate]:
+        """These answered questions as candidates (who asked, under which announcement, their shown
+        wording), in no order and with rank 0: the caller ranks them."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 
 from bot.domain.directory import Partner
@@ -30,6 +31,13 @@ class SearchStore(Protocol):
 
     async def visible(self, announcement_id: int, *, channel_id: int, partner: Partner | None) -> bool:
         """Whether a search from the channel may find the announcement (the "Show" button checks)."""
+        ...
+
+    async def visible_among(
+        self, announcement_ids: Collection[int], *, channel_id: int, partner: Partner | None
+    ) -> frozenset[int]:
+        """The ones of `announcement_ids` a search from the channel may find (`visible`, in one query:
+        the answers offered before a question is relayed check several at once)."""
         ...
 
     async def delivered(self, announcement_id: int, *, channel_id: int) -> DeliveredCopy | None:

@@ -1,4 +1,6 @@
-"""The default `Similarity` (bot/ports/similarity.py): full-text matching by the database.
+"""The default `Similarity` (bot/ports/similarity.py): full-text matching by the database — and the
+audience rules every `Similarity` keeps (`OfferAudience`, shared with the embedding matcher in
+adapters/similarity/).
 
 The store finds answered questions holding any of the new question's significant words — but those
 too common among the answered questions (bot/domain/faq.py) — ranked (a share of the words found
@@ -13,16 +15,64 @@ audience rules:
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
+
 from bot.domain.directory import Partner
 from bot.domain.faq import FaqCandidate, SimilarAnswer, clears_floor, match_words, significant_words
 from bot.ports.faq import FaqStore
 from bot.ports.search import SearchStore
 
 
+class OfferAudience:
+    """Which ranked candidates a partner may be offered, and how each is shown (the module's rules).
+    Every `Similarity` hands its candidates to `offers`, best first, in chunks: the announcements of
+    a chunk's FAQs are checked in one query."""
+
+    def __init__(self, search: SearchStore) -> None:
+        self._search = search
+
+    async def offers(
+        self,
+        ranked: AsyncIterable[Sequence[FaqCandidate]],
+        *,
+        channel_id: int,
+        partner: Partner | None,
+        announcement_id: int | None,
+        limit: int,
+    ) -> list[SimilarAnswer]:
+        """The first `limit` of `ranked` this channel may be offered, as the partner sees them."""
+        offered: list[SimilarAnswer] = []
+        if limit <= 0:
+            return offered
+        async for chunk in ranked:
+            elsewhere = {c.announcement_id for c in chunk if _faq_elsewhere(c, announcement_id)}
+            seen = await self._search.visible_among(
+                {a for a in elsewhere if a is not None}, channel_id=channel_id, partner=partner
+            )
+            for candidate in chunk:
+                if _may_see(candidate, announcement_id, seen):
+                    offered.append(_shown(candidate, channel_id, partner))
+                    if len(offered) == limit:
+                        return offered
+        return offered
+
+
+def _faq_elsewhere(candidate: FaqCandidate, announcement_id: int | None) -> bool:
+    """An FAQ given under another announcement than the one asked about: offered only if the channel
+    may see that announcement."""
+    return candidate.faq and candidate.announcement_id not in (None, announcement_id)
+
+
+def _may_see(candidate: FaqCandidate, announcement_id: int | None, seen: frozenset[int]) -> bool:
+    if candidate.announcement_id is None or candidate.announcement_id == announcement_id:
+        return candidate.faq or candidate.announcement_id is not None
+    return candidate.faq and candidate.announcement_id in seen
+
+
 class FullTextSimilarity:
     def __init__(self, faq: FaqStore, search: SearchStore) -> None:
         self._faq = faq
-        self._search = search
+        self._audience = OfferAudience(search)
 
     async def similar(
         self,
@@ -42,25 +92,19 @@ class FullTextSimilarity:
         if not wanted:
             return []
         found = await self._faq.candidates(wanted=wanted, announcement_id=announcement_id)
-        offered: list[SimilarAnswer] = []
-        for candidate in found:
-            if len(offered) == limit:
-                break
-            if not clears_floor(wanted, candidate.folded):
-                continue
-            if not await self._may_see(candidate, channel_id, partner, announcement_id):
-                continue
-            offered.append(_shown(candidate, channel_id, partner))
-        return offered
+        close = [candidate for candidate in found if clears_floor(wanted, candidate.folded)]
+        return await self._audience.offers(
+            one_chunk(close),
+            channel_id=channel_id,
+            partner=partner,
+            announcement_id=announcement_id,
+            limit=limit,
+        )
 
-    async def _may_see(
-        self, candidate: FaqCandidate, channel_id: int, partner: Partner | None, announcement_id: int | None
-    ) -> bool:
-        if candidate.announcement_id is None or candidate.announcement_id == announcement_id:
-            return candidate.faq or candidate.announcement_id is not None
-        if not candidate.faq:
-            return False
-        return await self._search.visible(candidate.announcement_id, channel_id=channel_id, partner=partner)
+
+async def one_chunk(items: Sequence[FaqCandidate]) -> AsyncIterator[Sequence[FaqCandidate]]:
+    """`items` as the one chunk `OfferAudience.offers` reads (the full-text match's few rows)."""
+    yield items
 
 
 def _shown(candidate: FaqCandidate, channel_id: int, partner: Partner | None) -> SimilarAnswer:

@@ -12,6 +12,7 @@ from storage.repositories.digests import DigestRepository
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.engagement import EngagementRepository
 from storage.repositories.faq import FaqRepository
+from storage.repositories.faq_vectors import FaqVectorRepository
 from storage.repositories.feedback import FeedbackRepository
 from storage.repositories.jobs import JobRunRepository
 from storage.repositories.notices import NoticeRepository
@@ -41,6 +42,7 @@ __all__ = [
     "DirectoryRepository",
     "EngagementRepository",
     "FaqRepository",
+    "FaqVectorRepository",
     "FeedbackRepository",
     "JobRunRepository",
     "NoticeRepository",

@@ -18,6 +18,7 @@ from bot.domain.sending import RelayKind
 from storage.repositories.base import Repository
 from storage.repositories.engagement import record_event
 from storage.repositories.faq_search import candidate_queries, folded, recount, scope, weigh, wording
+from storage.repositories.faq_vectors import forget_vectors
 from storage.tables import FaqDocumentRow, FaqWordRow, OfferedAnswerRow, QuestionRow, RelayRow
 
 _F: Table = SQLModel.metadata.tables[FaqDocumentRow.__tablename__]
@@ -133,6 +134,7 @@ class FaqRepository(Repository):
                 return None
             values = wording(question or row.shown_question, answer or row.shown_answer)
             await recount(conn, removed=[folded(row)], added=[folded(values)])
+            await forget_vectors(conn, question_id)  # computed from the old wording
             await conn.execute(
                 update(_F)
                 .where(_F.c.question_id == question_id)

@@ -37,6 +37,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain.faq import MatchWords, document_words
 from bot.domain.search import fold, is_cjk
 from bot.domain.search import words as words_of
+from storage.repositories.faq_vectors import forget_vectors
 from storage.tables import AnswerRow, FaqDocumentRow, FaqWordRow, QuestionRow
 
 _F: Table = SQLModel.metadata.tables[FaqDocumentRow.__tablename__]
@@ -103,6 +104,7 @@ async def index_answer(session: AsyncSession, question_id: int, answer: str, *, 
         )
     else:
         await conn.execute(update(_F).where(_F.c.question_id == question_id).values(**values))
+        await forget_vectors(conn, question_id)  # computed from the previous answer
 
 
 def index_all(conn: Connection, *, now: datetime) -> int:

@@ -20,10 +20,10 @@ needs `unaccent`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, delete, false, insert, select, text
+from sqlalchemy import Table, bindparam, delete, false, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import SQLModel
@@ -349,6 +349,20 @@ class SearchRepository(Repository):
         )
         async with self._sessions() as session:
             return (await (await session.connection()).execute(text(sql), params)).first() is not None
+
+    async def visible_among(
+        self, announcement_ids: Collection[int], *, channel_id: int, partner: Partner | None
+    ) -> frozenset[int]:
+        if not announcement_ids:
+            return frozenset()
+        params: dict[str, Any] = {"channel_id": channel_id, "ids": sorted(set(announcement_ids))}
+        sql = text(
+            "SELECT a.id FROM search_document d JOIN announcement a ON a.id = d.announcement_id "
+            f"WHERE a.id IN :ids AND a.status IN {FOUND!r} AND {_visible(partner, params)}"
+        ).bindparams(bindparam("ids", expanding=True))
+        async with self._sessions() as session:
+            rows = await (await session.connection()).execute(sql, params)
+            return frozenset(row.id for row in rows)
 
     async def delivered(self, announcement_id: int, *, channel_id: int) -> DeliveredCopy | None:
         # The unique (announcement, channel) key makes this one row at most.

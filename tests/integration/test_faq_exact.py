@@ -19,9 +19,12 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import Table, create_engine, select, text
 from sqlmodel import SQLModel
 
+import adapters.similarity.embeddings as embeddings
+from adapters.similarity.embeddings import EmbeddingSimilarity
 from bot.domain.faq import (
     COMMON_MIN_DOCS,
     clears_floor,
@@ -30,13 +33,15 @@ from bot.domain.faq import (
     match_words,
     significant_words,
 )
-from bot.services.similarity import FullTextSimilarity
+from bot.services.similarity import FullTextSimilarity, OfferAudience
 from storage.engine import Sessions, make_engine, sync_url
 from storage.repositories.faq import FaqRepository
 from storage.repositories.faq_search import count_all, index_answer
+from storage.repositories.faq_vectors import FaqVectorRepository
 from storage.repositories.privacy import forget_old_answers
 from storage.repositories.search import SearchRepository
 from storage.tables import FaqWordRow, QuestionRow
+from tests.encoders import FLOOR, MODEL, HashedWords, cosine
 from tests.integration.test_search_exact import PARTNER, START, _seed, _visible
 
 COMMON = ["deal", "portal"]  # in about 60% of the documents: common once past COMMON_MIN_DOCS
@@ -122,7 +127,12 @@ def _documents(url: str) -> list[Any]:
     engine = create_engine(sync_url(url))
     with engine.connect() as conn:
         found = list(
-            conn.execute(text("SELECT question_id, announcement_id, question, answer, faq FROM faq_document"))
+            conn.execute(
+                text(
+                    "SELECT question_id, announcement_id, question, answer, shown_question, "
+                    "shown_answer, faq FROM faq_document"
+                )
+            )
         )
     engine.dispose()
     return found
@@ -139,15 +149,25 @@ def expected(
     wanted = match_words(asked, common)
     offered = set()
     for doc in documents:
-        own = doc.announcement_id is not None and doc.announcement_id == announcement
-        faq_seen = bool(doc.faq) and (
-            doc.announcement_id is None
-            or doc.announcement_id == announcement
-            or _visible(announcements[doc.announcement_id])
-        )
-        if (own or faq_seen) and wanted and clears_floor(wanted, f"{doc.question}\n{doc.answer}"):
+        if (
+            may_offer(doc, announcements, announcement)
+            and wanted
+            and clears_floor(wanted, f"{doc.question}\n{doc.answer}")
+        ):
             offered.add(doc.question_id)
     return offered
+
+
+def may_offer(doc: Any, announcements: dict[int, Any], announcement: int | None) -> bool:
+    """The audience rules, read plainly: the announcement's own answers, and the FAQs whose
+    announcement (if any) the partner may see."""
+    own = doc.announcement_id is not None and doc.announcement_id == announcement
+    faq_seen = bool(doc.faq) and (
+        doc.announcement_id is None
+        or doc.announcement_id == announcement
+        or _visible(announcements[doc.announcement_id])
+    )
+    return own or faq_seen
 
 
 async def test_counts_kept_with_the_documents_and_offers_exactly_what_the_rules_say(
@@ -183,6 +203,65 @@ async def test_counts_kept_with_the_documents_and_offers_exactly_what_the_rules_
             every = significant_words(asked).words
             if every and all(w.lower() in COMMON for w in every):
                 assert not found  # only common words: nothing to match on
+        assert offered_any >= 20
+    finally:
+        await engine.dispose()
+
+
+async def test_embeddings_offer_exactly_what_the_audience_rules_and_the_floor_say(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same random answered questions, matched by the embedding matcher (a hashed bag of words,
+    tests/encoders.py): offered are the candidates the audience rules allow whose cosine similarity
+    reaches the floor, best first — the FAQs walked a few at a time."""
+    monkeypatch.setattr(embeddings, "PAGE", 5)
+    monkeypatch.setattr(embeddings, "FILL_PER_QUESTION", 10_000)  # every candidate scored at once
+    monkeypatch.setattr(embeddings, "CANDIDATES", 10_000)  # every one above the floor checked
+    rng = random.Random(1819)
+    announcements = _seed(database_url, rng)
+    engine = make_engine(database_url)
+    sessions = Sessions(engine)
+    try:
+        await _build(database_url, rng, announcements, sessions)
+        documents = _documents(database_url)
+        search = SearchRepository(sessions)
+        # The audience check in one query agrees with the rule read plainly, and with `visible`.
+        seen = await search.visible_among(set(announcements), channel_id=1, partner=PARTNER)
+        assert seen == {a for a in announcements if _visible(announcements[a])} != set(announcements)
+        for a in list(announcements)[:20]:
+            assert await search.visible(a, channel_id=1, partner=PARTNER) == (a in seen)
+        assert await search.visible_among(set(), channel_id=1, partner=PARTNER) == frozenset()
+        similarity = EmbeddingSimilarity(
+            FaqVectorRepository(sessions),
+            OfferAudience(search),
+            HashedWords(),
+            model=MODEL,
+            floor=FLOOR,
+        )
+        offered_any = 0
+        for _ in range(120):
+            asked = _text(rng)
+            announcement = rng.choice([None, *announcements])
+            scores = {
+                doc.question_id: cosine(asked, f"{doc.shown_question}\n{doc.shown_answer}")
+                for doc in documents
+                if may_offer(doc, announcements, announcement)
+            }
+            # float32 vectors: a score within a hair of the floor may fall either way
+            sure = {q for q, score in scores.items() if score >= FLOOR + 1e-5}
+            near = {q for q, score in scores.items() if score >= FLOOR - 1e-5}
+            found = await similarity.similar(
+                text=asked, channel_id=1, partner=PARTNER, announcement_id=announcement, limit=1000
+            )
+            assert sure <= {f.question_id for f in found} <= near, asked
+            assert [f.rank for f in found] == sorted(f.rank for f in found)
+            for f in found:
+                assert f.rank == pytest.approx(-scores[f.question_id], abs=1e-5)
+            first = await similarity.similar(
+                text=asked, channel_id=1, partner=PARTNER, announcement_id=announcement, limit=3
+            )
+            assert [f.question_id for f in first] == [f.question_id for f in found[:3]], asked
+            offered_any += bool(found)
         assert offered_any >= 20
     finally:
         await engine.dispose()

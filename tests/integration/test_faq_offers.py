@@ -1,11 +1,18 @@
 """Answers that already exist (issue 18), on SQLite (FTS5) and PostgreSQL (tsvector): a partner's
 question first looks for answered ones; with a match the partner is offered them privately and the
 question waits ("This answers it" closes it, "Ask the team anyway" or the wait relays it); with none
-it is relayed as it always was."""
+it is relayed as it always was.
+
+Every test runs with both matchers (PARTNERBOT_SIMILARITY): the full-text default and the embedding
+one (adapters/similarity/) over a hashed bag of words (tests/encoders.py): the audience rules and the
+offers must not depend on how questions are matched."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
+
+import pytest
 
 from adapters.local.workspace import Message
 from bot import messages as m
@@ -15,11 +22,32 @@ from bot.presenter import FAQ_ASK_ACTION, FAQ_MARK_ACTION, FAQ_USED_ACTION
 from bot.services.reports import render_actions, render_self_served
 from storage.tables import AuditRow, EngagementEventRow, FaqDocumentRow, QuestionRow
 from tests.conftest import FakeClock
-from tests.harness import Harness
+from tests.encoders import FLOOR, MODEL, HashedWords
+from tests.harness import Harness, make_harness
 from tests.integration.support import admin_posts, broadcast_and_send, id_from, rows, setup_topics
 
 DEAL_QUESTION = "How do I register a deal in the partner portal?"
 DEAL_ANSWER = "Open the portal, choose Deals, then New registration."
+
+
+@pytest.fixture(params=["fulltext", "embeddings"])
+async def harness(
+    request: pytest.FixtureRequest, database_url: str, clock: FakeClock
+) -> AsyncIterator[Harness]:
+    """The conftest harness, with each matcher."""
+    if request.param == "embeddings":
+        h = await make_harness(
+            database_url,
+            clock,
+            encoder=HashedWords(),
+            similarity="embeddings",
+            similarity_model=MODEL,
+            similarity_floor=FLOOR,
+        )
+    else:
+        h = await make_harness(database_url, clock)
+    yield h
+    await h.close()
 
 
 async def _members(h: Harness) -> None:

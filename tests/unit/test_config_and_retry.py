@@ -80,6 +80,8 @@ def test_settings_compose_the_pieces_under_the_same_names() -> None:
         | {"event_loop", "worker_processes"}
         # The machine-translation service the root builds the translator port from.
         | {"translator_url", "translator_key", "translator_timeout"}
+        # The matcher of answers that already exist, which the root builds the Similarity port from.
+        | {"similarity", "similarity_model", "similarity_floor"}
     )
     # The one HTTP listener is both the Slack adapter's and the dashboard's: the same two settings.
     assert set(SlackSettings.model_fields) & set(WebSettings.model_fields) == {"http_host", "http_port"}

@@ -1,0 +1,167 @@
+"""The embedding matcher (PARTNERBOT_SIMILARITY=embeddings) at scale: what one partner question costs
+when the vendor has thousands of FAQs.
+
+    uv run python bench/similarity.py [--questions 20000 --announcements 5000 --faqs 2000 --matches 100]
+        [--database sqlite|postgres|both] [--db URL] [--model DIR]
+
+Seeds answered questions as bench/faq.py does (bench/search.py's `seed`, `faq_document` built as
+migration 0033 does), marks `--faqs` of them as FAQs, then times `EmbeddingSimilarity.similar`:
+
+- the filling: every FAQ and the asked-about announcements' answers encoded and kept once
+  (`faq_embedding`), as the first questions after configuring a model do `FILL_PER_QUESTION` at a time;
+- kept: questions under random announcements once every vector is kept — the query's encoding, the
+  walk over the FAQs' vectors a page at a time, the cosine per candidate and the audience rules.
+
+Without `--model` the encoder is the tests' hashed bag of words (tests/encoders.py, 1,024 dimensions,
+no ML library): it times partnerbot's own share. With `--model DIR` (a sentence-transformers model
+directory; needs `pip install 'partnerbot[embeddings]'` in the environment that runs this) the model's
+encoding is included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import create_engine, text
+
+import adapters.similarity.embeddings as embeddings
+from adapters.similarity import EmbeddingSimilarity, Encoder, load_sentence_transformer
+from bench.databases import each_database
+from bench.faq import build
+from bench.search import Writer, _pp, seed, vocabulary
+from bot.app import build_app
+from bot.config import Settings
+from bot.services.similarity import OfferAudience
+from storage.engine import make_sessionmaker, sync_url
+from storage.repositories import FaqVectorRepository
+from tests.encoders import MODEL, HashedWords
+
+
+class Counted:
+    """The encoder, counting the texts it is given and the time it takes (the model's share)."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self._encoder = encoder
+        self.texts = 0
+        self.seconds = 0.0
+
+    def encode(self, texts: Sequence[str]) -> Sequence[Sequence[float]]:
+        started = time.perf_counter()
+        vectors = self._encoder.encode(texts)
+        self.seconds += time.perf_counter() - started
+        self.texts += len(texts)
+        return vectors
+
+
+def mark_faqs(url: str, faqs: int, questions: int) -> int:
+    engine = create_engine(sync_url(url))
+    step = max(1, questions // max(1, faqs))
+    with engine.begin() as conn:
+        # Only the flag: `scope` feeds the full-text index, which this bench does not read.
+        conn.execute(
+            text("UPDATE faq_document SET faq = (question_id % :step = 0 AND question_id <= :last)"),
+            {"step": step, "last": step * faqs},
+        )
+        marked = int(conn.execute(text("SELECT count(*) FROM faq_document WHERE faq")).scalar_one())
+    engine.dispose()
+    return marked
+
+
+async def measure(url: str, args: argparse.Namespace, model_encoder: Encoder, model: str) -> None:
+    rng = random.Random(1818)
+    encoder = Counted(model_encoder)
+    writer = Writer(rng, vocabulary(random.Random(18)))
+    app = await build_app(Settings(_env_file=None, database_url=url), run_migrations=False)  # type: ignore[call-arg]
+    try:
+        similarity = EmbeddingSimilarity(
+            FaqVectorRepository(make_sessionmaker(app.engine)),
+            OfferAudience(app.stores.search),
+            encoder,
+            model=model,
+            floor=args.floor,
+        )
+        partner = await app.stores.directory.partner(2)  # gold
+        questions = [(writer.text(8, 25), rng.randint(1, args.announcements)) for _ in range(args.matches)]
+        embeddings.FILL_PER_QUESTION = 1_000_000  # the filling, timed as one piece
+        started = time.perf_counter()
+        for typed, announcement in questions:
+            await similarity.similar(
+                text=typed, channel_id=2, partner=partner, announcement_id=announcement, limit=3
+            )
+        filled = time.perf_counter() - started
+        print(
+            f"  filling (every FAQ + {args.matches} announcements' answers): {filled:.1f} s, "
+            f"{encoder.texts:,} texts encoded in {encoder.seconds:.1f} s"
+        )
+        encoder.texts, encoder.seconds = 0, 0.0
+        wall: list[float] = []
+        cpu: list[float] = []
+        offered = 0
+        for typed, announcement in questions:
+            started, busy = time.perf_counter(), time.process_time()
+            found = await similarity.similar(
+                text=typed, channel_id=2, partner=partner, announcement_id=announcement, limit=3
+            )
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - busy) * 1000)
+            offered += bool(found)
+        print(f"  {'':14} {'wall':^25}  {'CPU (this process)':^25}")
+        print(
+            f"  {'kept vectors':>14}: {_pp(wall)}  {_pp(cpu)}  · offered something {offered} of {len(wall)}"
+        )
+        print(
+            f"  {'':14} the model: {encoder.texts / len(wall):.1f} texts and "
+            f"{encoder.seconds * 1000 / len(wall):.1f} ms per question (mean)"
+        )
+        print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    finally:
+        await app.close()
+
+
+async def run(url: str, name: str, args: argparse.Namespace, encoder: Encoder, model: str) -> None:
+    started = time.perf_counter()
+    await asyncio.to_thread(seed, url, args.announcements, args.questions, datetime.now(UTC))
+    print(f"{name}: seeded {args.questions:,} answered questions in {time.perf_counter() - started:.0f} s")
+    engine = create_engine(sync_url(url))
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM faq_document"))
+        conn.execute(text("DELETE FROM faq_word"))
+    engine.dispose()
+    await asyncio.to_thread(build, url)
+    print(f"  {mark_faqs(url, args.faqs, args.questions):,} FAQs")
+    await measure(url, args, encoder, model)
+
+
+async def main(args: argparse.Namespace) -> None:
+    if args.model:
+        encoder, model = load_sentence_transformer(args.model), args.model
+    else:
+        encoder, model = HashedWords(), MODEL
+    await each_database(
+        lambda url, kind: run(url, kind, args, encoder, model), db=args.db, choice=args.database
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--questions", type=int, default=20_000)
+    parser.add_argument("--announcements", type=int, default=5_000)
+    parser.add_argument("--faqs", type=int, default=2_000)
+    parser.add_argument("--matches", type=int, default=100)
+    parser.add_argument("--floor", type=float, default=0.5)
+    parser.add_argument(
+        "--model", help="a sentence-transformers model directory (else: a hashed bag of words)"
+    )
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
+    parser.add_argument("--db", help="this database URL (SQLite or PostgreSQL) instead of a temporary one")
+    asyncio.run(main(parser.parse_args()))
