@@ -69,6 +69,12 @@ class FaqVectorStore(Protocol):
         """The answered questions asked about `announcement_id`, each with its vector for `model`."""
         ...
 
+    async def missing_vectors(self, *, model: str, after: int, limit: int) -> list[Wording]:
+        """Up to `limit` offerable answered questions (FAQs, and answers under an announcement) whose
+        question id is above `after` and that have no vector for `model`, by id, with their current
+        wording: one page of the walk that fills them."""
+        ...
+
     async def wordings(self, question_ids: Sequence[int]) -> list[Wording]:
         """The current wording of each of these answered questions (those still answered)."""
         ...
