@@ -15,6 +15,7 @@ from sqlalchemy import delete
 
 import adapters.similarity.embeddings as embeddings
 import bot.jobs as jobs
+from adapters.local.workspace import Message
 from adapters.similarity import VectorFill
 from bot import messages as m
 from bot.app import build_scheduler
@@ -61,9 +62,9 @@ async def _forget_every_vector(h: Harness) -> None:
         await conn.execute(delete(FaqEmbeddingRow.__table__))  # type: ignore[arg-type]
 
 
-async def _faqs(h: Harness, count: int) -> list[int]:
+async def _faqs(h: Harness, count: int) -> tuple[list[int], dict[str, Message]]:
     """`count` FAQs whose words no two share (none is offered while the next is asked); the last
-    one answers MATCH_QUESTION."""
+    one answers MATCH_QUESTION. With the announcement's posts they were asked under."""
     await _members(h)
     posts = await _announce(h)
     faqs = []
@@ -74,14 +75,14 @@ async def _faqs(h: Harness, count: int) -> list[int]:
     await h.app.stores.faq.set_wording(
         faqs[-1], question=MATCH_QUESTION, answer=MATCH_ANSWER, now=h.app.clock.now()
     )
-    return faqs
+    return faqs, posts
 
 
 async def test_a_question_encodes_at_most_a_few_missing_vectors(
     harness: Harness, encoder: HashedWords
 ) -> None:
     h = harness
-    faqs = await _faqs(h, embeddings.FILL_PER_QUESTION + 3)
+    faqs, _ = await _faqs(h, embeddings.FILL_PER_QUESTION + 3)
     await _forget_every_vector(h)
     encoder.encoded.clear()
     encoder.batches.clear()
@@ -97,7 +98,7 @@ async def test_the_job_fills_every_vector_in_batches_and_a_second_run_does_nothi
     harness: Harness, encoder: HashedWords, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     h = harness
-    faqs = await _faqs(h, 9)
+    faqs, _ = await _faqs(h, 9)
     await _forget_every_vector(h)
     encoder.batches.clear()
     monkeypatch.setattr(jobs, "VECTORS_PER_RUN", 6)  # a bounded run: 9 need two
@@ -106,7 +107,7 @@ async def test_the_job_fills_every_vector_in_batches_and_a_second_run_does_nothi
     clock.advance(minutes=1)
     assert await run_job(h.app, "faq-vectors")
     assert set(await _kept(h)) == set(faqs)
-    assert sum(encoder.batches) == 9 and max(encoder.batches) > 1  # batches, not one text a call
+    assert encoder.batches == [6, 3]  # batches, not one text a call
     details = [row.detail for row in await rows(h, JobRunRow) if row.job == "faq-vectors"]
     assert sorted(details) == [m.JOB_VECTORS(3), m.JOB_VECTORS(6)]
 
@@ -122,18 +123,30 @@ async def test_the_job_fills_every_vector_in_batches_and_a_second_run_does_nothi
     assert encoder.encoded == [MATCH_QUESTION]
 
 
-async def test_the_filler_reads_and_encodes_a_page_at_a_time(harness: Harness, encoder: HashedWords) -> None:
+async def test_the_filler_reads_faqs_then_answers_a_page_at_a_time(
+    harness: Harness, encoder: HashedWords
+) -> None:
     h = harness
-    faqs = await _faqs(h, 7)
+    faqs, posts = await _faqs(h, 7)
+    answers = [
+        await _answered(h, channel, posts[channel], f"Only{n} here{n}?", f"Plain{n}.")
+        for n, channel in enumerate(("acme", "cedar"))
+    ]
+    direct = await h.partner("cedar", "ask Direct question for the team?")
+    assert not (await h.admin(f"answer {id_from(direct)} Never offered to others.")).is_error
     await _forget_every_vector(h)
+    encoder.encoded.clear()
     encoder.batches.clear()
     filler = VectorFill(FaqVectorRepository(make_sessionmaker(h.app.engine)), encoder, model=MODEL, batch=3)
     assert await filler.fill(limit=5) == 5
     assert encoder.batches == [3, 2]  # the limit cuts the second page
-    assert await filler.fill(limit=100) == 2
-    assert encoder.batches == [3, 2, 2]
-    assert set(await _kept(h)) == set(faqs)
-    assert await filler.fill(limit=100) == 0 and encoder.batches == [3, 2, 2]
+    assert set(await _kept(h)) == set(faqs[-5:])  # FAQs first, newest first
+    assert await filler.fill(limit=100) == 4
+    assert encoder.batches == [3, 2, 2, 2]  # the last 2 FAQs, then the 2 answers
+    # The direct question's answer (no announcement, no FAQ) is never offered, so never encoded.
+    assert set(await _kept(h)) == {*faqs, *answers}
+    assert not [text for text in encoder.encoded if "Never offered" in text]
+    assert await filler.fill(limit=100) == 0 and encoder.batches == [3, 2, 2, 2]
 
 
 class Held(HashedWords):
@@ -162,7 +175,7 @@ async def test_an_faq_edited_while_the_job_encodes_keeps_no_stale_vector(
         similarity_floor=FLOOR,
     )  # fmt: skip
     try:
-        faqs = await _faqs(h, 3)
+        faqs, _ = await _faqs(h, 3)
         await _forget_every_vector(h)
         encoder.started.clear()
         running = asyncio.create_task(run_job(h.app, "faq-vectors"))
