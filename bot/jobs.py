@@ -55,10 +55,12 @@ JOB_LEASE = timedelta(minutes=10)
 PROGRESS_EVERY = timedelta(seconds=10)
 # Finished runs of jobs that never catch up are forgotten after this long.
 KEEP_TICK_RUNS = timedelta(days=2)
-# Vectors the `faq-vectors` job encodes per run, at most: 512 texts took 11 s with all-MiniLM-L6-v2 on
-# one quiet CPU thread (22 ms each in batches) and take about 50 s on busy cores, inside one minute's
-# tick and far inside JOB_LEASE; 2,000 FAQs are caught up within 4 runs (README "Semantic matching").
-VECTORS_PER_RUN = 512
+# Vectors the `faq-vectors` job encodes per run, at most. all-MiniLM-L6-v2 on one CPU thread took
+# 86-118 ms a text over bench/similarity.py's long answers (22 ms for short ones): 256 take about
+# 25-35 s, inside the job's one-minute tick (a run still going when the next tick comes makes
+# APScheduler skip it with a warning) and under half a core, leaving the rest to questions; 2,000
+# FAQs are caught up in 8 runs, about 8 minutes (README "Semantic matching").
+VECTORS_PER_RUN = 256
 # A shared rate-limit bucket (`rate_limit` row) full again for this long is deleted: missing reads as
 # full. The margin covers processes whose clocks run behind (the buckets use each one's wall clock).
 RATE_LIMIT_IDLE = timedelta(minutes=5)
