@@ -36,10 +36,11 @@ from bot.services.similarity import OfferAudience
 
 PAGE = 500  # FAQs read per page of the walk (their vectors: 1.5 KB each at 384 dimensions)
 # Candidates without a vector encoded while one question waits, at most, in one call to the model.
-# all-MiniLM-L6-v2 on one CPU thread took 22 ms per text in batches of 8 on a quiet core and up to
-# 143 ms per text on busy ones (README "Semantic matching"): 4 keep the wait under ~0.6 s at worst,
-# and still let an answer given a moment ago under the announcement asked about (met first) be
-# offered before the `faq-vectors` job's next run.
+# With all-MiniLM-L6-v2 on one CPU thread a question with nothing kept cost 302-376 ms this way (its
+# own text and 4 long bench answers; bench/similarity.py, README "Semantic matching"), and a text
+# costs up to ~143 ms on busy cores: 4 keep the wait well under a second, and still let an answer given
+# a moment ago under the announcement asked about (met first) be offered before the `faq-vectors`
+# job's next run.
 FILL_PER_QUESTION = 4
 FETCH = 40  # ranked candidates read (and their announcements checked) at a time for the audience rules
 # The best-scored candidates handed to the audience rules, at most. FAQs under announcements the
