@@ -56,9 +56,9 @@ PROGRESS_EVERY = timedelta(seconds=10)
 # Finished runs of jobs that never catch up are forgotten after this long.
 KEEP_TICK_RUNS = timedelta(days=2)
 # Vectors the `faq-vectors` job encodes per run, at most. all-MiniLM-L6-v2 on one CPU thread took
-# 86-118 ms a text over bench/similarity.py's long answers (22 ms for short ones): 256 take about
+# 83-118 ms a text over bench/similarity.py's long answers (22 ms for short ones): 256 take about
 # 25-35 s, inside the job's one-minute tick (a run still going when the next tick comes makes
-# APScheduler skip it with a warning) and under half a core, leaving the rest to questions; 2,000
+# APScheduler skip it with a warning) and about half a core, leaving the rest to questions; 2,000
 # FAQs are caught up in 8 runs, about 8 minutes (README "Semantic matching").
 VECTORS_PER_RUN = 256
 # A shared rate-limit bucket (`rate_limit` row) full again for this long is deleted: missing reads as
