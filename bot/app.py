@@ -31,7 +31,7 @@ from bot.metrics import Operations, PrometheusMetrics, serve_operations
 from bot.ports import Clock, RateKey, RateLimiter, Sender, Stores, SystemClock
 from bot.ports.dashboard import DashboardViews
 from bot.ports.metrics import Metrics, NoMetrics
-from bot.ports.similarity import Similarity
+from bot.ports.similarity import Similarity, VectorFiller
 from bot.ports.translator import Translator
 from bot.services.cta import CtaLinks
 from bot.services.dashboard_access import AccessPorts, DashboardAccess
@@ -127,6 +127,8 @@ class App:
     limiter: RateLimiter
     files: FilesystemFileStore
     metrics: PrometheusMetrics | None = None
+    # The embedding matcher's missing vectors (PARTNERBOT_SIMILARITY=embeddings), for the jobs.
+    vector_filler: VectorFiller | None = None
     scheduler: AsyncIOScheduler | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -144,6 +146,7 @@ class App:
             file_usage=s.file_usage,
             file_bytes=self.files,
             score_snapshots=s.score_snapshots,
+            vectors=self.vector_filler,
         )
 
     def start_background(self, *, jobs: bool = True) -> None:
@@ -225,22 +228,25 @@ def _translator(settings: Settings) -> Translator | None:
 
 async def _similarity(
     settings: Settings, engine: AsyncEngine, stores: Stores, encoder: Encoder | None
-) -> Similarity | None:
+) -> tuple[Similarity | None, VectorFiller | None]:
     """PARTNERBOT_SIMILARITY: None for the core's full-text default; for `embeddings`, the model
-    loaded offline now (an `EncoderUnavailable` says why it cannot be), unless `encoder` is given."""
+    loaded offline now (an `EncoderUnavailable` says why it cannot be), unless `encoder` is given,
+    with the filler of its missing vectors that the `faq-vectors` job runs."""
     if settings.similarity != "embeddings":
-        return None
-    from adapters.similarity import EmbeddingSimilarity, load_sentence_transformer
+        return None, None
+    from adapters.similarity import EmbeddingSimilarity, VectorFill, load_sentence_transformer
 
     if encoder is None:
         encoder = await asyncio.to_thread(load_sentence_transformer, settings.similarity_model)
-    return EmbeddingSimilarity(
-        FaqVectorRepository(make_sessionmaker(engine)),
+    vectors = FaqVectorRepository(make_sessionmaker(engine))
+    similarity = EmbeddingSimilarity(
+        vectors,
         OfferAudience(stores.search),
         encoder,
         model=settings.similarity_model,
         floor=settings.similarity_floor,
     )
+    return similarity, VectorFill(vectors, encoder, model=settings.similarity_model)
 
 
 async def build_app(
@@ -263,7 +269,9 @@ async def build_app(
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
     stores = build_stores(engine, admin_channels=settings.admin_channel_refs())
-    similarity = await _similarity(settings, engine, stores, encoder) if answers_questions else None
+    similarity, vector_filler = (
+        await _similarity(settings, engine, stores, encoder) if answers_questions else (None, None)
+    )
     worker_box: list[DeliveryWorker] = []
     core = settings.core()  # the core gets no token, secret or database URL
     files = FilesystemFileStore(settings.files_dir)
@@ -316,6 +324,7 @@ async def build_app(
         limiter=limiter,
         files=files,
         metrics=metrics,
+        vector_filler=vector_filler,
     )
 
 
@@ -343,10 +352,14 @@ def build_limiter(settings: Settings, engine: AsyncEngine) -> RateLimiter:
 
 
 def build_scheduler(host: JobHost, metrics: Metrics | None = None) -> AsyncIOScheduler:
-    """Every job of bot/jobs.py on an interval tick (APScheduler only ticks; bot/jobs.py decides which
-    runs happen); `coalesce` and one instance at a time (APScheduler defaults)."""
+    """Every job of bot/jobs.py that applies to this process (`faq-vectors` only with an embedding
+    matcher) on an interval tick (APScheduler only ticks; bot/jobs.py decides which runs happen);
+    `coalesce` and one instance at a time (APScheduler defaults)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
+    ports = host.job_ports
     for job in JOBS.values():
+        if not job.applies(ports):
+            continue
         scheduler.add_job(
             run_measured_job,
             "interval",

@@ -38,6 +38,7 @@ from bot.ports.jobs import JobRunStore
 from bot.ports.outbox import OutboxStore
 from bot.ports.privacy import PrivacyStore
 from bot.ports.sending import RateLimitRows
+from bot.ports.similarity import VectorFiller
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
 from bot.services.file_gc import FileCollector
@@ -54,6 +55,12 @@ JOB_LEASE = timedelta(minutes=10)
 PROGRESS_EVERY = timedelta(seconds=10)
 # Finished runs of jobs that never catch up are forgotten after this long.
 KEEP_TICK_RUNS = timedelta(days=2)
+# Vectors the `faq-vectors` job encodes per run, at most. all-MiniLM-L6-v2 on one CPU thread took
+# 83-118 ms a text over bench/similarity.py's long answers (22 ms for short ones): 256 take about
+# 25-35 s, inside the job's one-minute tick (a run still going when the next tick comes makes
+# APScheduler skip it with a warning) and about half a core, leaving the rest to questions; 2,000
+# FAQs are caught up in 8 runs, about 8 minutes (README "Semantic matching").
+VECTORS_PER_RUN = 256
 # A shared rate-limit bucket (`rate_limit` row) full again for this long is deleted: missing reads as
 # full. The margin covers processes whose clocks run behind (the buckets use each one's wall clock).
 RATE_LIMIT_IDLE = timedelta(minutes=5)
@@ -63,8 +70,10 @@ RATE_LIMIT_IDLE = timedelta(minutes=5)
 class JobPorts:
     """The ports the jobs use themselves: their claims (`job_runs`), finishing announcements
     (`announcements`, `outbox`), pruning rate-limit buckets, retention (`privacy`), collecting unused
-    files (`file_usage`, `file_bytes`), the score snapshots (`score_snapshots`). Everything else
-    goes through the core's services (`JobHost.bot`), the digests and the worker."""
+    files (`file_usage`, `file_bytes`), the score snapshots (`score_snapshots`), and with
+    PARTNERBOT_SIMILARITY=embeddings the embedding matcher's missing vectors (`vectors`; None
+    otherwise, and then the `faq-vectors` job is not scheduled). Everything else goes through the
+    core's services (`JobHost.bot`), the digests and the worker."""
 
     job_runs: JobRunStore
     announcements: AnnouncementStore
@@ -74,6 +83,7 @@ class JobPorts:
     file_usage: FileUsageStore
     file_bytes: FileBytes
     score_snapshots: ScoreSnapshots
+    vectors: VectorFiller | None = None
 
 
 class JobHost(Protocol):
@@ -159,6 +169,9 @@ class Job:
     run: Callable[[JobHost, Period], Awaitable[str]]
     # How often APScheduler wakes the job in each process to see whether a period is due.
     tick: timedelta = timedelta(seconds=60)
+    # Whether this process has what the job works on (e.g. an embedding matcher); if not, the job is
+    # neither scheduled nor run here.
+    applies: Callable[[JobPorts], bool] = lambda ports: True
 
     def schedule(self, settings: CoreSettings) -> str:
         return self.cadence.describe(settings)
@@ -263,6 +276,17 @@ async def _score_snapshots(host: JobHost, period: Period) -> str:
     return m.JOB_SCORE_SNAPSHOTS(built)
 
 
+async def _faq_vectors(host: JobHost, period: Period) -> str:
+    filler = host.job_ports.vectors
+    if filler is None:  # not scheduled without one (Job.applies); run_job skips it too
+        return m.JOB_VECTORS(0)
+    return m.JOB_VECTORS(await filler.fill(limit=VECTORS_PER_RUN))
+
+
+def _has_vectors(ports: JobPorts) -> bool:
+    return ports.vectors is not None
+
+
 _JOBS = (
     Job(
         "broadcast-progress",
@@ -351,6 +375,15 @@ _JOBS = (
         Ticks(timedelta(minutes=5)),
         _score_snapshots,
     ),
+    Job(
+        "faq-vectors",
+        "with PARTNERBOT_SIMILARITY=embeddings only: encode the answered questions and FAQs that have "
+        "no vector for PARTNERBOT_SIMILARITY_MODEL yet (new, reworded, or every one after a model "
+        f"change), in batches, at most {VECTORS_PER_RUN} a run, so partners' questions never wait for them",
+        Ticks(timedelta(minutes=1)),
+        _faq_vectors,
+        applies=_has_vectors,
+    ),
 )
 JOBS: dict[str, Job] = {job.name: job for job in _JOBS}
 
@@ -362,6 +395,8 @@ async def run_job(host: JobHost, name: str) -> list[str]:
     """One scheduler tick of job `name`: run each due period this process can claim. Returns the
     periods it ran. A failing run is recorded as failed (claimable again) and the error re-raised."""
     job = JOBS[name]
+    if not job.applies(host.job_ports):
+        return []
     now = host.clock.now()
     runs = host.job_ports.job_runs
     last = await runs.last_done(name) if job.cadence.catches_up else None

@@ -2229,3 +2229,5 @@ REPORT_SELF_SERVED: Final = (
 )
 # The `score-snapshots` job (bot/jobs.py): score snapshots of completed days built this run.
 JOB_SCORE_SNAPSHOTS: Final = Plural("{n} score snapshot built", "{n} score snapshots built")
+# The `faq-vectors` job (bot/jobs.py): answered questions encoded for the embedding matcher this run.
+JOB_VECTORS: Final = Plural("{n} answer encoded", "{n} answers encoded")

@@ -23,13 +23,16 @@ def slot(word: str) -> int:
 
 
 class HashedWords:
-    """`Encoder`: each significant word adds one to its slot; counts `texts` encoded, as `encoded`."""
+    """`Encoder`: each significant word adds one to its slot; records the texts encoded (`encoded`)
+    and the size of each call's batch (`batches`)."""
 
     def __init__(self) -> None:
         self.encoded: list[str] = []
+        self.batches: list[int] = []
 
     def encode(self, texts: Sequence[str]) -> list[list[float]]:
         self.encoded.extend(texts)
+        self.batches.append(len(texts))
         return [self.vector(text) for text in texts]
 
     @staticmethod

@@ -5,12 +5,14 @@ The candidates are the ones the full-text default may offer — the answers give
 announcement asked about, and the FAQs — a few hundred to a few thousand rows, so they are compared
 one by one (no vector index). Each one's vector is computed once from the wording partners are shown
 and kept in `faq_embedding` (the `FaqVectorStore`), keyed by question and model; a question costs one
-encoding of its own text plus a walk over the kept vectors, page by page. A candidate without a kept
-vector (new, reworded, or never met since the model was configured) is encoded when met — at most
-`FILL_PER_QUESTION` of them per question, so the first questions after switching models stay quick;
-the rest are met by the next questions. The best `CANDIDATES` whose cosine similarity with the
-question reaches the floor (PARTNERBOT_SIMILARITY_FLOOR) go, best first, through the same audience
-rules as the full-text default (`bot.services.similarity.OfferAudience`).
+encoding of its own text plus a walk over the kept vectors, page by page. Vectors are filled in
+batches by the `faq-vectors` job (`VectorFill`, adapters/similarity/filling.py), never while a whole
+backlog waits: a question encodes at most `FILL_PER_QUESTION` candidates without a kept vector (new
+or reworded since the job's last run), the first met — the answers under the announcement asked
+about come first — and leaves the others out of the comparison until the job has kept theirs. The
+best `CANDIDATES` whose cosine similarity with the question reaches the floor
+(PARTNERBOT_SIMILARITY_FLOOR) go, best first, through the same audience rules as the full-text
+default (`bot.services.similarity.OfferAudience`).
 
 Vectors are L2-normalised here (so a dot product is the cosine) and kept as little-endian float32.
 Only `Encoder.encode` runs the model, in a worker thread: the event loop keeps serving meanwhile.
@@ -33,8 +35,13 @@ from bot.ports.faq import FaqVectorStore
 from bot.services.similarity import OfferAudience
 
 PAGE = 500  # FAQs read per page of the walk (their vectors: 1.5 KB each at 384 dimensions)
-FILL_PER_QUESTION = 256  # candidates without a vector encoded while one question waits, at most
-ENCODE_BATCH = 32  # texts per call to the model
+# Candidates without a vector encoded while one question waits, at most, in one call to the model.
+# With all-MiniLM-L6-v2 on one CPU thread a question with nothing kept cost 302-376 ms this way (its
+# own text and 4 long bench answers; bench/similarity.py, README "Semantic matching"), and a text
+# costs up to ~143 ms on busy cores: 4 keep the wait well under a second, and still let an answer given
+# a moment ago under the announcement asked about (met first) be offered before the `faq-vectors`
+# job's next run.
+FILL_PER_QUESTION = 4
 FETCH = 40  # ranked candidates read (and their announcements checked) at a time for the audience rules
 # The best-scored candidates handed to the audience rules, at most. FAQs under announcements the
 # partner may not see are skipped there, so more than the full-text match's 20 are needed, but not
@@ -43,10 +50,12 @@ CANDIDATES = 200
 
 
 class Encoder(Protocol):
-    """An embedding model: one vector per text, every vector of the same length."""
+    """An embedding model: one vector per text, every vector of the same length. It is handed a
+    batch of texts at once: a model computes a batch far cheaper per text than one text at a time."""
 
     def encode(self, texts: Sequence[str]) -> Sequence[Sequence[float]]:
-        """Vectors for `texts`, in order (blocking: called from a worker thread)."""
+        """Vectors for `texts`, in order, computed as one batch (blocking: called from a worker
+        thread)."""
         ...
 
 
@@ -117,20 +126,12 @@ class EmbeddingSimilarity:
             after = page[-1].question_id
 
     async def _fill(self, question_ids: Sequence[int], query: Sequence[float]) -> dict[int, float]:
-        """Encode and keep the vectors of these candidates; their scores against `query`."""
-        scores: dict[int, float] = {}
-        for start in range(0, len(question_ids), ENCODE_BATCH):
-            wordings = await self._vectors.wordings(question_ids[start : start + ENCODE_BATCH])
-            if not wordings:
-                continue
-            encoded = await self._encode([embedded_text(wording) for wording in wordings])
-            await self._vectors.keep_vectors(
-                model=self._model,
-                vectors=[(wording, pack(vector)) for wording, vector in zip(wordings, encoded, strict=True)],
-            )
-            for wording, vector in zip(wordings, encoded, strict=True):
-                scores[wording.question_id] = dot(query, vector)
-        return scores
+        """Encode and keep the vectors of these few candidates; their scores against `query`."""
+        wordings = await self._vectors.wordings(question_ids)
+        encoded = await encode_and_keep(self._vectors, self._encoder, model=self._model, wordings=wordings)
+        return {
+            wording.question_id: dot(query, vector) for wording, vector in zip(wordings, encoded, strict=True)
+        }
 
     async def _candidates(self, ranked: Sequence[tuple[int, float]]) -> AsyncIterator[Sequence[FaqCandidate]]:
         """The ranked candidates in order, read a chunk at a time (the audience rules stop early)."""
@@ -141,8 +142,28 @@ class EmbeddingSimilarity:
             yield [replace(found[qid], rank=-score) for qid, score in chunk if qid in found]
 
     async def _encode(self, texts: Sequence[str]) -> list[array[float]]:
-        vectors = await asyncio.to_thread(self._encoder.encode, texts)
-        return [normalised(vector) for vector in vectors]
+        return await encode(self._encoder, texts)
+
+
+async def encode(encoder: Encoder, texts: Sequence[str]) -> list[array[float]]:
+    """The unit vectors of `texts`, computed in one call to the model, in a worker thread."""
+    if not texts:
+        return []
+    vectors = await asyncio.to_thread(encoder.encode, texts)
+    return [normalised(vector) for vector in vectors]
+
+
+async def encode_and_keep(
+    vectors: FaqVectorStore, encoder: Encoder, *, model: str, wordings: Sequence[Wording]
+) -> list[array[float]]:
+    """Encode these answered questions in one call and keep their vectors (each only if its wording
+    is still the one encoded: `FaqVectorStore.keep_vectors`); the vectors, in order."""
+    encoded = await encode(encoder, [embedded_text(wording) for wording in wordings])
+    if encoded:
+        await vectors.keep_vectors(
+            model=model, vectors=[(w, pack(v)) for w, v in zip(wordings, encoded, strict=True)]
+        )
+    return encoded
 
 
 def embedded_text(wording: Wording) -> str:

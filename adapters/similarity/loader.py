@@ -8,6 +8,7 @@ local files only. Either failure is an `EncoderUnavailable` whose message says w
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -36,6 +37,7 @@ def load_sentence_transformer(model: str) -> Encoder:
     """The model `model` (a directory or a cached model name), loaded without the network."""
     os.environ["HF_HUB_OFFLINE"] = "1"  # before the import: huggingface_hub reads it once
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    _quiet()
     try:
         library = importlib.import_module("sentence_transformers")
     except ImportError as exc:
@@ -55,6 +57,17 @@ def load_sentence_transformer(model: str) -> Encoder:
             "folder a model package installs) or to a model already in the Hugging Face cache"
         ) from exc
     return SentenceTransformerEncoder(loaded)
+
+
+def _quiet() -> None:
+    """No progress bars or library chatter in the bot's log (an operator's own settings are kept):
+    huggingface_hub reads HF_HUB_DISABLE_PROGRESS_BARS at import, and transformers takes its tqdm
+    switch from it (the "Loading weights" bar of every start-up) and its log level from
+    TRANSFORMERS_VERBOSITY; sentence-transformers logs each load at INFO. Failures still raise, and
+    become `EncoderUnavailable`'s one line."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
 
 
 def _one_thread_per_encoding() -> None:

@@ -69,6 +69,14 @@ class FaqVectorStore(Protocol):
         """The answered questions asked about `announcement_id`, each with its vector for `model`."""
         ...
 
+    async def missing_vectors(
+        self, *, model: str, faqs: bool, before: int | None, limit: int
+    ) -> list[Wording]:
+        """Up to `limit` answered questions without a vector for `model`, newest first (question id
+        below `before`, if given), with their current wording: FAQs (`faqs`), or else the answers
+        given under an announcement that are no FAQ. One page of the walk that fills them."""
+        ...
+
     async def wordings(self, question_ids: Sequence[int]) -> list[Wording]:
         """The current wording of each of these answered questions (those still answered)."""
         ...

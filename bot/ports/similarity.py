@@ -28,3 +28,14 @@ class Similarity(Protocol):
         """Up to `limit` answers for the question `text` asked in `channel_id` (about
         `announcement_id`, or none for a direct question), best first; none when nothing is close."""
         ...
+
+
+class VectorFiller(Protocol):
+    """Computes the vectors an embedding `Similarity` has not kept yet (for every answered question
+    it may offer), in batches, so that questions never wait for them; run by the `faq-vectors` job
+    (bot/jobs.py). Only an embedding matcher has one."""
+
+    async def fill(self, *, limit: int) -> int:
+        """Encode and keep up to `limit` missing vectors, a batch at a time; how many were encoded.
+        Fewer than `limit` means none were missing when the walk ended."""
+        ...

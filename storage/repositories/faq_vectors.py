@@ -4,9 +4,11 @@
 The offerable rows are read as the full-text match reads them: the FAQs through the partial index
 `ix_faq_document_faq` (page by page, by question id, so thousands of FAQs are never held at once) and
 one announcement's answers through `ix_faq_document_announcement`; each with its vector, if kept,
-by the primary key of `faq_embedding`. Vectors are dropped where the wording changes (`forget_vectors`,
-called by storage/repositories/faq.py and faq_search.py in their transactions) and with their
-`faq_document` row (ON DELETE CASCADE).
+by the primary key of `faq_embedding`. The `faq-vectors` job walks the rows without a vector, FAQs
+(through the same partial index) then the other answers, newest first by primary key, a page at a
+time (`missing_vectors`). Vectors are dropped where the wording changes (`forget_vectors`, called by
+storage/repositories/faq.py and faq_search.py in their transactions) and with their `faq_document`
+row (ON DELETE CASCADE).
 """
 
 from __future__ import annotations
@@ -58,6 +60,26 @@ class FaqVectorRepository(Repository):
         async with self._sessions() as session:
             rows = (await (await session.connection()).execute(query)).all()
         return [KeptVector(row.question_id, row.vector) for row in rows]
+
+    async def missing_vectors(
+        self, *, model: str, faqs: bool, before: int | None, limit: int
+    ) -> list[Wording]:
+        joined = _F.outerjoin(_V, and_(_V.c.question_id == _F.c.question_id, _V.c.model == model))
+        # What a question may be offered (bot/services/similarity.py): FAQs, and answers given under
+        # an announcement; a direct question's answer that is no FAQ is never compared.
+        which = _F.c.faq if faqs else and_(~_F.c.faq, _F.c.announcement_id.is_not(None))
+        query = (
+            select(_F.c.question_id, _F.c.shown_question, _F.c.shown_answer)
+            .select_from(joined)
+            .where(_V.c.question_id.is_(None), which)
+            .order_by(_F.c.question_id.desc())
+            .limit(limit)
+        )
+        if before is not None:
+            query = query.where(_F.c.question_id < before)
+        async with self._sessions() as session:
+            rows = (await (await session.connection()).execute(query)).all()
+        return [Wording(row.question_id, row.shown_question, row.shown_answer) for row in rows]
 
     async def wordings(self, question_ids: Sequence[int]) -> list[Wording]:
         if not question_ids:

@@ -4,6 +4,7 @@ library is an `EncoderUnavailable` naming the extra to install."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import types
@@ -73,3 +74,29 @@ def test_one_thread_per_encoding_unless_the_operator_says(
     encoder = load_sentence_transformer("/models/minilm")
     assert encoder.encode(["a"]) == [[0.6, 0.8]]
     assert torch.threads == threads
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [((None, None), ("1", "error")), (("0", "info"), ("0", "info"))],
+    ids=["default", "operator's own"],
+)
+def test_no_progress_bar_or_library_chatter_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, given: tuple[str | None, str | None], expected: tuple[str, str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "torch", _Torch())
+    monkeypatch.setitem(sys.modules, "sentence_transformers", _Library())
+    library_log = logging.getLogger("sentence_transformers")
+    monkeypatch.setattr(library_log, "level", logging.NOTSET)  # restored after the test
+    monkeypatch.setattr(library_log, "_cache", {})  # the logger's memo of isEnabledFor, likewise
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        monkeypatch.setenv(name, "0")
+    for name, value in zip(("HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOSITY"), given, strict=True):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    load_sentence_transformer("/models/minilm")
+    # huggingface_hub reads the first at import, and transformers' "Loading weights" bar follows it.
+    assert (os.environ["HF_HUB_DISABLE_PROGRESS_BARS"], os.environ["TRANSFORMERS_VERBOSITY"]) == expected
+    assert not library_log.isEnabledFor(logging.INFO)
