@@ -283,7 +283,7 @@ def search_sql(
 
 def narrow_enough(estimate: float, documents: float) -> bool:
     """Whether reading every match from the GIN index beats walking the newest rows: the walk reads
-    about CANDIDATES / share rows, the index all documents × share of them; they cost the same at
+    about CANDIDATES / share rows, the index all documents * share of them; they cost the same at
     share = sqrt(CANDIDATES / documents) (14% of 100,000). PostgreSQL's own choice charges a row's
     tsquery test almost nothing, so it walked 38,000 rows for a prefix in 5% of them, and for a
     phrase it estimates all of its words, not their order."""

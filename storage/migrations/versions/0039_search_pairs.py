@@ -38,11 +38,11 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_FUNCTION)
         op.execute(
-            "CREATE INDEX ix_search_document_pairs ON search_document USING gin (search_pairs(search_vector))"
+            "CREATE INDEX search_vector_pairs ON search_document USING gin (search_pairs(search_vector))"
         )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP INDEX ix_search_document_pairs")
+        op.execute("DROP INDEX search_vector_pairs")
         op.execute("DROP FUNCTION search_pairs(tsvector)")
