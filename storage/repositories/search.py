@@ -200,15 +200,20 @@ def _candidates(
         # Few matches (`narrow_enough`): all of them from the GIN indexes, fenced (OFFSET 0) so that
         # the planner cannot walk the newest rows instead, then the newest CANDIDATES. A phrase's
         # announcements come from its word pairs (migration 0039) and are checked for the phrase here.
+        # Ranked before the sort, so that it sorts narrow rows, not their tsvectors (a wide sort of
+        # 4,400 rows spilled to disk); the texts only when a CJK word must be looked for in them.
         params["tsq"] = tsquery(latin)
         indexed = (
             "search_pairs(search_vector) @@ CAST(:pairs AS tsquery)"
             if params.get("pairs")
             else "search_vector @@ to_tsquery('simple', :tsq)"
         )
+        texts = ", title, body" if short else ""
         found = (
-            f"SELECT {_PG_COLUMNS}, search_vector FROM (SELECT announcement_id, tiers, types, regions, "
-            f"languages, title, body, search_vector FROM search_document WHERE {indexed} OFFSET 0) AS m "
+            f"SELECT announcement_id AS id, tiers, types, regions, languages{texts}, "
+            "-ts_rank(search_vector, to_tsquery('simple', :tsq)) AS score "
+            f"FROM (SELECT announcement_id, tiers, types, regions, languages{texts}, search_vector "
+            f"FROM search_document WHERE {indexed} OFFSET 0) AS m "
             "WHERE search_vector @@ to_tsquery('simple', :tsq) "
             "ORDER BY announcement_id DESC LIMIT :candidates"
         )
@@ -271,6 +276,7 @@ def search_sql(
         # Ranked once the newest candidates are chosen (not every match before the sort), from the
         # tsvector their scan read; the texts only when a CJK word must be looked for in them.
         rank = "-ts_rank(search_vector, to_tsquery('simple', :tsq))" if "tsq" in params else "0.0"
+        rank = "score" if narrow and "tsq" in params else rank  # ranked by the narrow scan already
         texts = ", title, body" if rest else ""
         joined = (
             f"WITH d AS MATERIALIZED (SELECT id AS announcement_id, {rank} AS score, "
