@@ -10,7 +10,8 @@ discard. The indexes over it (migration 0030):
   Chinese, which unicode61 cannot split into words), both kept in step by triggers.
 - PostgreSQL: the generated column `search_vector` (`to_tsvector('simple', …)`, title weight A, body
   B) with a GIN index, queried with `to_tsquery('simple', …)` built from sanitised words; CJK terms are
-  matched as substrings (strpos) among the CJK rows.
+  matched as substrings (strpos) among the CJK rows. A phrase's announcements come from a GIN index of
+  adjacent word pairs (`search_pairs`, migration 0039), since the words' index keeps no positions.
 
 The 'simple' configuration (no stemming, no stop words) because announcements are multilingual: an
 English stemmer would mangle the German variant, and "simple" matches SQLite's unicode61 word for word.
@@ -255,7 +256,9 @@ def search_sql(
 
     The candidates drive: each is checked for its status (sent) and whether the channel may see it,
     SQLite from the small covering indexes of migration 0032 (INDEXED BY: it would read the wide rows
-    for a rowid lookup otherwise), PostgreSQL from the audience the candidates' scan already read."""
+    for a rowid lookup otherwise), PostgreSQL from the audience the candidates' scan already read.
+    `narrow` (PostgreSQL, from `pg_narrow`, which also fills `params["pairs"]`): read every match of
+    the word terms from the GIN indexes rather than walking the newest rows; the same candidates."""
     found, rest = _candidates(dialect, query, params, narrow)
     params.setdefault("candidates", CANDIDATES)
     where = ["a.id = d.announcement_id", f"a.status IN {FOUND!r}", _visible(partner, params), *rest]
