@@ -215,3 +215,47 @@ def test_few_matches_are_read_from_the_index_below_the_square_root() -> None:
     assert narrow_enough(5_000, 100_000)  # a prefix in 5%: 5,000 rows by the index, not 40,000 walked
     assert not narrow_enough(50_000, 100_000)  # a common word: 4,000 rows walked, not 50,000
     assert not narrow_enough(10, 0)  # never analysed: the planner's own choice
+
+
+async def test_postgresql_phrase_pairs_come_from_the_parser_and_searches_take_the_narrow_way(
+    database_url: str,
+) -> None:
+    """A phrase's pairs are its adjacent whole words as the 'simple' parser normalises them (not the
+    prefix at its end, none across two phrases); once the table is analysed, 60 announcements are few
+    enough to read from the indexes, and the repository's searches that way find what the rules say."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the word-pair index is PostgreSQL's (SQLite's FTS5 keeps positions)")
+    announcements = _seed(database_url, random.Random(40))
+    sync = create_engine(sync_url(database_url))
+    with sync.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE search_document"))
+    sync.dispose()
+    pairs = {
+        '"Deal REGISTRATION portal"': "'deal registration' & 'registration portal'",
+        '"deal regist*"': None,
+        '"deal registration" "portal rebate"': "'deal registration' & 'portal rebate'",
+        "deal registration": None,
+    }
+    engine = make_engine(database_url)
+    repository = SearchRepository(Sessions(engine))
+    try:
+        async with engine.connect() as conn:
+            for typed, wanted in pairs.items():
+                query = parse_query(typed)
+                assert isinstance(query, SearchQuery), typed
+                params: dict[str, Any] = {}
+                assert await pg_narrow(conn, query, params), typed
+                assert params["pairs"] == wanted, typed
+        for typed in [
+            '"deal registration"',
+            '"deal deal"',
+            '"deal regist*"',
+            "regi*",
+            '"pricing margin" renewal',
+        ]:
+            query = parse_query(typed)
+            assert isinstance(query, SearchQuery), typed
+            hits = await repository.search(query=query, channel_id=1, partner=PARTNER, limit=100)
+            assert {hit.announcement_id for hit in hits} == expected(announcements, query), typed
+    finally:
+        await engine.dispose()
