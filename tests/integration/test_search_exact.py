@@ -190,6 +190,7 @@ async def test_postgresql_reads_few_matches_from_the_indexes_with_the_same_resul
         "regi*",
         "re*",
         "pri* deal",
+        f"deal {JAPANESE[1]}",  # a CJK word: looked for in the texts the narrow scan kept
     ]
     empty: list[str] = []
     try:
