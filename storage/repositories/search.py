@@ -10,7 +10,8 @@ discard. The indexes over it (migration 0030):
   Chinese, which unicode61 cannot split into words), both kept in step by triggers.
 - PostgreSQL: the generated column `search_vector` (`to_tsvector('simple', …)`, title weight A, body
   B) with a GIN index, queried with `to_tsquery('simple', …)` built from sanitised words; CJK terms are
-  matched as substrings (strpos) among the CJK rows.
+  matched as substrings (strpos) among the CJK rows. A phrase's announcements come from a GIN index of
+  adjacent word pairs (`search_pairs`, migration 0039), since the words' index keeps no positions.
 
 The 'simple' configuration (no stemming, no stop words) because announcements are multilingual: an
 English stemmer would mangle the German variant, and "simple" matches SQLite's unicode61 word for word.
@@ -174,7 +175,9 @@ def _contains(dialect: str, column: str, n: int) -> str:
     return f"({find}({column}title, :cjk{n}) > 0 OR {find}({column}body, :cjk{n}) > 0)"
 
 
-def _candidates(dialect: str, query: SearchQuery, params: dict[str, Any]) -> tuple[str, list[str]]:
+def _candidates(
+    dialect: str, query: SearchQuery, params: dict[str, Any], narrow: bool
+) -> tuple[str, list[str]]:
     """The newest CANDIDATES documents that match the query's most selective indexed part — (SQL
     giving `id` and `score`, lower is better), and the conditions for the rest of it.
 
@@ -194,7 +197,29 @@ def _candidates(dialect: str, query: SearchQuery, params: dict[str, Any]) -> tup
             "SELECT rowid AS id, bm25(search_fts, 10.0, 1.0) AS score FROM search_fts "
             "WHERE search_fts MATCH :match ORDER BY rowid DESC LIMIT :candidates"
         )
+    elif latin and narrow:
+        # Few matches (`narrow_enough`): all of them from the GIN indexes, fenced (OFFSET 0) so that
+        # the planner cannot walk the newest rows instead, then the newest CANDIDATES. A phrase's
+        # announcements come from its word pairs (migration 0039) and are checked for the phrase here.
+        # Ranked before the sort, so that it sorts narrow rows, not their tsvectors (a wide sort of
+        # 4,400 rows spilled to disk); the texts only when a CJK word must be looked for in them.
+        params["tsq"] = tsquery(latin)
+        indexed = (
+            "search_pairs(search_vector) @@ CAST(:pairs AS tsquery)"
+            if params.get("pairs")
+            else "search_vector @@ to_tsquery('simple', :tsq)"
+        )
+        texts = ", title, body" if short else ""
+        found = (
+            f"SELECT announcement_id AS id, tiers, types, regions, languages{texts}, "
+            "-ts_rank(search_vector, to_tsquery('simple', :tsq)) AS score "
+            f"FROM (SELECT announcement_id, tiers, types, regions, languages{texts}, search_vector "
+            f"FROM search_document WHERE {indexed} OFFSET 0) AS m "
+            "WHERE search_vector @@ to_tsquery('simple', :tsq) "
+            "ORDER BY announcement_id DESC LIMIT :candidates"
+        )
     elif latin:
+        # Many matches: newest first by the primary key, testing each row, until CANDIDATES match.
         params["tsq"] = tsquery(latin)
         found = (
             f"SELECT {_PG_COLUMNS}, search_vector FROM search_document "
@@ -224,13 +249,17 @@ def _candidates(dialect: str, query: SearchQuery, params: dict[str, Any]) -> tup
     return found, rest
 
 
-def search_sql(dialect: str, query: SearchQuery, partner: Partner | None, params: dict[str, Any]) -> str:
+def search_sql(
+    dialect: str, query: SearchQuery, partner: Partner | None, params: dict[str, Any], *, narrow: bool = False
+) -> str:
     """The SELECT of (announcement id, score) for `query`, best first, then newest; `params` filled in.
 
     The candidates drive: each is checked for its status (sent) and whether the channel may see it,
     SQLite from the small covering indexes of migration 0032 (INDEXED BY: it would read the wide rows
-    for a rowid lookup otherwise), PostgreSQL from the audience the candidates' scan already read."""
-    found, rest = _candidates(dialect, query, params)
+    for a rowid lookup otherwise), PostgreSQL from the audience the candidates' scan already read.
+    `narrow` (PostgreSQL, from `pg_narrow`, which also fills `params["pairs"]`): read every match of
+    the word terms from the GIN indexes rather than walking the newest rows; the same candidates."""
+    found, rest = _candidates(dialect, query, params, narrow)
     params.setdefault("candidates", CANDIDATES)
     where = ["a.id = d.announcement_id", f"a.status IN {FOUND!r}", _visible(partner, params), *rest]
     if params.get("topic_id") is not None:
@@ -250,6 +279,7 @@ def search_sql(dialect: str, query: SearchQuery, partner: Partner | None, params
         # Ranked once the newest candidates are chosen (not every match before the sort), from the
         # tsvector their scan read; the texts only when a CJK word must be looked for in them.
         rank = "-ts_rank(search_vector, to_tsquery('simple', :tsq))" if "tsq" in params else "0.0"
+        rank = "score" if narrow and "tsq" in params else rank  # ranked by the narrow scan already
         texts = ", title, body" if rest else ""
         joined = (
             f"WITH d AS MATERIALIZED (SELECT id AS announcement_id, {rank} AS score, "
@@ -258,6 +288,49 @@ def search_sql(dialect: str, query: SearchQuery, partner: Partner | None, params
             f"WHERE {' AND '.join(where)} "
         )
     return joined + "ORDER BY score, COALESCE(a.sent_at, a.created_at) DESC, a.id DESC LIMIT :limit"
+
+
+def narrow_enough(estimate: float, documents: float) -> bool:
+    """Whether reading every match from the GIN index beats walking the newest rows: the walk reads
+    about CANDIDATES / share rows, the index all documents * share of them; they cost the same at
+    share = sqrt(CANDIDATES / documents) (14% of 100,000). PostgreSQL's own choice charges a row's
+    tsquery test almost nothing, so it walked 38,000 rows for a prefix in 5% of them, and for a
+    phrase it estimates all of its words, not their order."""
+    return documents > 0 and estimate * estimate < CANDIDATES * documents
+
+
+async def pg_narrow(conn: AsyncConnection, query: SearchQuery, params: dict[str, Any]) -> bool:
+    """For PostgreSQL word terms: set `params["pairs"]` (a tsquery of the phrases' adjacent word
+    pairs, normalised by the 'simple' parser as the documents were) and say whether the matches are
+    few enough to read them all from the indexes (`narrow_enough`), from the planner's estimate."""
+    latin = [term for term in query.terms if not term.cjk]
+    if not latin:
+        return False
+    # A phrase's whole words (not the prefix at its end), each phrase parsed on its own so that no
+    # pair spans two of them.
+    phrases = [term.words[:-1] if term.prefix else term.words for term in latin]
+    phrases = [words for words in phrases if len(words) > 1]
+    texts = {f"phrase{n}": " ".join(words) for n, words in enumerate(phrases)}
+    pairs = " || ".join(f"tsvector_to_array(search_pairs(to_tsvector('simple', :{name})))" for name in texts)
+    look = text(
+        "SELECT (SELECT reltuples FROM pg_class WHERE oid = 'search_document'::regclass) AS documents, "
+        + (f"(SELECT string_agg(quote_literal(p), ' & ') FROM unnest({pairs}) AS p)" if pairs else "NULL")
+        + " AS pairs"
+    )
+    row = (await conn.execute(look, texts)).one()
+    params["pairs"] = row.pairs
+    probe: dict[str, Any] = {"tsq": tsquery(latin), "pairs": row.pairs}
+    indexed = (
+        "search_pairs(search_vector) @@ CAST(:pairs AS tsquery)"
+        if row.pairs
+        else "search_vector @@ to_tsquery('simple', :tsq)"
+    )
+    plan = (
+        await conn.execute(
+            text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_document WHERE {indexed}"), probe
+        )
+    ).scalar_one()
+    return narrow_enough(float(plan[0]["Plan"]["Plan Rows"]), float(row.documents or 0))
 
 
 async def _hits(conn: AsyncConnection, ranked: list[tuple[int, float]]) -> list[SearchHit]:
@@ -326,7 +399,8 @@ class SearchRepository(Repository):
                 # times) guessed 0.5% and read all 70,000 rows of a common word by bitmap.
                 await conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
             params: dict[str, Any] = {"channel_id": channel_id, "limit": limit, "topic_id": topic_id}
-            sql = search_sql(conn.dialect.name, query, partner, params)
+            narrow = conn.dialect.name == "postgresql" and await pg_narrow(conn, query, params)
+            sql = search_sql(conn.dialect.name, query, partner, params, narrow=narrow)
             rows = (await conn.execute(text(sql), params)).all()
             hits = await _hits(conn, [(int(row.id), float(row.score)) for row in rows])
         if searched_by is not None:

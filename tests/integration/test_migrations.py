@@ -13,7 +13,8 @@ from storage.engine import sync_url
 
 ADAPTER_TABLES = ("slack_", "discord_")
 # The full-text indexes over search_document (migration 0030), built in SQL, not SQLModel: SQLite's
-# FTS5 tables (and their shadow tables), PostgreSQL's generated tsvector column and its indexes.
+# FTS5 tables (and their shadow tables), PostgreSQL's generated tsvector column and its indexes (the
+# word pairs of migration 0039 included).
 SEARCH_INDEXES = ("search_fts", "search_trigram", "search_vector")
 # The same over faq_document (migration 0033, issue 18): SQLite's `faq_fts`, PostgreSQL's `faq_vector`.
 FAQ_INDEXES = ("faq_fts", "faq_vector")

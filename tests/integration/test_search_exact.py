@@ -17,13 +17,14 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, create_engine
+import pytest
+from sqlalchemy import Table, create_engine, text
 from sqlmodel import SQLModel
 
 from bot.domain import Partner
 from bot.domain.search import SearchQuery, Term, fold, matches, parse_query
 from storage.engine import Sessions, make_engine, sync_url
-from storage.repositories.search import SearchRepository, reindex_all
+from storage.repositories.search import SearchRepository, narrow_enough, pg_narrow, reindex_all, search_sql
 from storage.tables import (
     AnnouncementRow,
     AnnouncementVariantRow,
@@ -160,5 +161,102 @@ async def test_search_finds_exactly_what_the_rules_say(database_url: str) -> Non
                 assert better.rank < worse.rank or (
                     better.rank == worse.rank and better.announcement_id > worse.announcement_id
                 ), typed
+    finally:
+        await engine.dispose()
+
+
+async def test_postgresql_reads_few_matches_from_the_indexes_with_the_same_results(database_url: str) -> None:
+    """Phrases of common words (through the word-pair index, migration 0039) and prefixes, read all
+    from the GIN indexes (`narrow`) or newest first by the primary key: the same announcements in the
+    same order, audience rules and recalled ones included, and both as the rules say."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one way to find candidates (FTS5, newest first)")
+    rng = random.Random(39)
+    announcements = _seed(database_url, rng)
+    engine = make_engine(database_url)
+    # Phrases of three words and two phrases at once, taken from a text that a search must find.
+    said = next(
+        words
+        for item in announcements.values()
+        if _visible(item) and len(words := item["texts"][0].split(".")[0].split()) >= 4
+    )
+    typed = [
+        '"deal registration"',
+        '"deal deal"',
+        f'"{said[0]} {said[1]} {said[2]}"',
+        '"deal regist*"',
+        '"pricing margin" renewal',
+        f'"{said[0]} {said[1]}" "{said[2]} {said[3]}"',
+        "regi*",
+        "re*",
+        "pri* deal",
+        f"deal {JAPANESE[1]}",  # a CJK word: looked for in the texts the narrow scan kept
+    ]
+    empty: list[str] = []
+    try:
+        async with engine.connect() as conn:
+            for words in typed:
+                query = parse_query(words)
+                assert isinstance(query, SearchQuery), words
+                found = {}
+                for narrow in (True, False):
+                    params: dict[str, Any] = {"channel_id": 1, "limit": 100, "topic_id": None}
+                    await pg_narrow(conn, query, params)
+                    sql = search_sql("postgresql", query, PARTNER, params, narrow=narrow)
+                    found[narrow] = [(row.id, row.score) for row in await conn.execute(text(sql), params)]
+                assert found[True] == found[False], words
+                assert {a for a, _ in found[True]} == expected(announcements, query), words
+                empty += [] if found[True] else [words]
+    finally:
+        await engine.dispose()
+    assert empty == [], "common words: each search should find something to compare"
+
+
+def test_few_matches_are_read_from_the_index_below_the_square_root() -> None:
+    assert narrow_enough(5_000, 100_000)  # a prefix in 5%: 5,000 rows by the index, not 40,000 walked
+    assert not narrow_enough(50_000, 100_000)  # a common word: 4,000 rows walked, not 50,000
+    assert not narrow_enough(10, 0)  # never analysed: the planner's own choice
+
+
+async def test_postgresql_phrase_pairs_come_from_the_parser_and_searches_take_the_narrow_way(
+    database_url: str,
+) -> None:
+    """A phrase's pairs are its adjacent whole words as the 'simple' parser normalises them (not the
+    prefix at its end, none across two phrases); once the table is analysed, 60 announcements are few
+    enough to read from the indexes, and the repository's searches that way find what the rules say."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the word-pair index is PostgreSQL's (SQLite's FTS5 keeps positions)")
+    announcements = _seed(database_url, random.Random(40))
+    sync = create_engine(sync_url(database_url))
+    with sync.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE search_document"))
+    sync.dispose()
+    pairs = {
+        '"Deal REGISTRATION portal"': "'deal registration' & 'registration portal'",
+        '"deal regist*"': None,
+        '"deal registration" "portal rebate"': "'deal registration' & 'portal rebate'",
+        "deal registration": None,
+    }
+    engine = make_engine(database_url)
+    repository = SearchRepository(Sessions(engine))
+    try:
+        async with engine.connect() as conn:
+            for typed, wanted in pairs.items():
+                query = parse_query(typed)
+                assert isinstance(query, SearchQuery), typed
+                params: dict[str, Any] = {}
+                assert await pg_narrow(conn, query, params), typed
+                assert params["pairs"] == wanted, typed
+        for typed in [
+            '"deal registration"',
+            '"deal deal"',
+            '"deal regist*"',
+            "regi*",
+            '"pricing margin" renewal',
+        ]:
+            query = parse_query(typed)
+            assert isinstance(query, SearchQuery), typed
+            hits = await repository.search(query=query, channel_id=1, partner=PARTNER, limit=100)
+            assert {hit.announcement_id for hit in hits} == expected(announcements, query), typed
     finally:
         await engine.dispose()
