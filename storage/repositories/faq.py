@@ -17,7 +17,15 @@ from bot.domain.feedback import QuestionStatus
 from bot.domain.sending import RelayKind
 from storage.repositories.base import Repository
 from storage.repositories.engagement import record_event
-from storage.repositories.faq_search import candidate_queries, folded, recount, scope, weigh, wording
+from storage.repositories.faq_candidates import candidate
+from storage.repositories.faq_search import (
+    candidate_queries,
+    folded,
+    recount,
+    scope,
+    weigh,
+    wording,
+)
 from storage.repositories.faq_vectors import forget_vectors
 from storage.tables import FaqDocumentRow, FaqWordRow, OfferedAnswerRow, QuestionRow, RelayRow
 
@@ -51,7 +59,7 @@ class FaqRepository(Repository):
             for sql, params in candidate_queries(conn.dialect.name, wanted, announcement_id):
                 for row in await conn.execute(text(sql), params):
                     rank = weigh(wanted, row.question, row.answer) if sqlite else float(row.score)
-                    found.setdefault(row.question_id, _candidate(row, rank))
+                    found.setdefault(row.question_id, candidate(row, rank))
         return sorted(found.values(), key=lambda c: (c.rank, -c.question_id))
 
     async def self_serve(
@@ -198,18 +206,4 @@ def _to_faq(row: Any) -> Faq:
         served=row.served,
         announcement_id=row.announcement_id,
         faq=bool(row.faq),
-    )
-
-
-def _candidate(row: Any, rank: float) -> FaqCandidate:
-    return FaqCandidate(
-        question_id=row.question_id,
-        announcement_id=row.announcement_id,
-        channel_id=row.channel_id,
-        partner_id=row.partner_id,
-        question=row.shown_question,
-        answer=row.shown_answer,
-        folded=f"{row.question}\n{row.answer}",
-        faq=bool(row.faq),
-        rank=rank,
     )

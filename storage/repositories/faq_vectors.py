@@ -24,6 +24,7 @@ from sqlmodel import SQLModel
 
 from bot.domain.faq import FaqCandidate, KeptVector, Wording
 from storage.repositories.base import Repository
+from storage.repositories.faq_candidates import candidate
 from storage.tables import ChannelRow, FaqDocumentRow, FaqEmbeddingRow
 
 _F: Table = SQLModel.metadata.tables[FaqDocumentRow.__tablename__]
@@ -136,20 +137,7 @@ class FaqVectorRepository(Repository):
         )
         async with self._sessions() as session:
             rows = (await (await session.connection()).execute(query)).all()
-        return [
-            FaqCandidate(
-                question_id=row.question_id,
-                announcement_id=row.announcement_id,
-                channel_id=row.channel_id,
-                partner_id=row.partner_id,
-                question=row.shown_question,
-                answer=row.shown_answer,
-                folded=f"{row.question}\n{row.answer}",
-                faq=bool(row.faq),
-                rank=0.0,
-            )
-            for row in rows
-        ]
+        return [candidate(row, rank=0.0) for row in rows]
 
 
 def _insert(conn: AsyncConnection) -> Any:
