@@ -126,6 +126,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
 
 
 @pytest.fixture
+def postgres_database_url(pg_cluster: pg.Cluster) -> str:
+    """A fresh, migrated PostgreSQL database, for a test of something only PostgreSQL has (mark the
+    test `postgres`)."""
+    name = f"t{os.getpid()}_{next(_db_numbers)}"
+    pg_cluster.psql(f"CREATE DATABASE {name} TEMPLATE template_pb")
+    return pg_cluster.url(name)
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
     path = tmp_path / "partnerbot.db"
     shutil.copy(sqlite_template, path)

@@ -165,12 +165,14 @@ async def test_search_finds_exactly_what_the_rules_say(database_url: str) -> Non
         await engine.dispose()
 
 
-async def test_postgresql_reads_few_matches_from_the_indexes_with_the_same_results(database_url: str) -> None:
+@pytest.mark.postgres
+async def test_postgresql_reads_few_matches_from_the_indexes_with_the_same_results(
+    postgres_database_url: str,
+) -> None:
     """Phrases of common words (through the word-pair index, migration 0039) and prefixes, read all
     from the GIN indexes (`narrow`) or newest first by the primary key: the same announcements in the
     same order, audience rules and recalled ones included, and both as the rules say."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite has one way to find candidates (FTS5, newest first)")
+    database_url = postgres_database_url  # SQLite has one way to find candidates (FTS5, newest first)
     rng = random.Random(39)
     announcements = _seed(database_url, rng)
     engine = make_engine(database_url)
@@ -218,14 +220,14 @@ def test_few_matches_are_read_from_the_index_below_the_square_root() -> None:
     assert not narrow_enough(10, 0)  # never analysed: the planner's own choice
 
 
+@pytest.mark.postgres
 async def test_postgresql_phrase_pairs_come_from_the_parser_and_searches_take_the_narrow_way(
-    database_url: str,
+    postgres_database_url: str,
 ) -> None:
     """A phrase's pairs are its adjacent whole words as the 'simple' parser normalises them (not the
     prefix at its end, none across two phrases); once the table is analysed, 60 announcements are few
     enough to read from the indexes, and the repository's searches that way find what the rules say."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the word-pair index is PostgreSQL's (SQLite's FTS5 keeps positions)")
+    database_url = postgres_database_url  # the word-pair index is PostgreSQL's (FTS5 keeps positions)
     announcements = _seed(database_url, random.Random(40))
     sync = create_engine(sync_url(database_url))
     with sync.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

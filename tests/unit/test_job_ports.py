@@ -23,6 +23,7 @@ def test_a_job_host_offers_narrow_ports_not_the_stores_bag() -> None:
         "file_usage",
         "file_bytes",
         "score_snapshots",
+        "vectors",
     ]
 
 
