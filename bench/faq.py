@@ -146,7 +146,8 @@ async def measure(url: str, args: argparse.Namespace) -> None:
             backends.close()
 
 
-async def run(url: str, name: str, args: argparse.Namespace) -> None:
+async def seed_answers(url: str, name: str, args: argparse.Namespace) -> None:
+    """Announcements and answered questions (`--announcements`, `--questions`), indexed for matching."""
     started = time.perf_counter()
     await asyncio.to_thread(seed, url, args.announcements, args.questions, datetime.now(UTC))
     print(f"{name}: seeded {args.questions:,} answered questions in {time.perf_counter() - started:.0f} s")
@@ -157,6 +158,10 @@ async def run(url: str, name: str, args: argparse.Namespace) -> None:
         conn.execute(text("DELETE FROM faq_word"))
     engine.dispose()
     await asyncio.to_thread(build, url)
+
+
+async def run(url: str, name: str, args: argparse.Namespace) -> None:
+    await seed_answers(url, name, args)
     await measure(url, args)
 
 

@@ -29,7 +29,6 @@ import random
 import sys
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -38,8 +37,8 @@ from sqlalchemy import create_engine, text
 
 from adapters.similarity import EmbeddingSimilarity, Encoder, VectorFill, load_sentence_transformer
 from bench.databases import each_database
-from bench.faq import build
-from bench.search import Writer, _pp, seed, vocabulary
+from bench.faq import seed_answers
+from bench.search import Writer, _pp, vocabulary
 from bot.app import build_app
 from bot.config import Settings
 from bot.domain.directory import Partner
@@ -159,15 +158,7 @@ async def fill(vectors: FaqVectorRepository, encoder: Counted, model: str, runs:
 
 
 async def run(url: str, name: str, args: argparse.Namespace, encoder: Encoder, model: str) -> None:
-    started = time.perf_counter()
-    await asyncio.to_thread(seed, url, args.announcements, args.questions, datetime.now(UTC))
-    print(f"{name}: seeded {args.questions:,} answered questions in {time.perf_counter() - started:.0f} s")
-    engine = create_engine(sync_url(url))
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM faq_document"))
-        conn.execute(text("DELETE FROM faq_word"))
-    engine.dispose()
-    await asyncio.to_thread(build, url)
+    await seed_answers(url, name, args)
     print(f"  {mark_faqs(url, args.faqs, args.questions):,} FAQs")
     await measure(url, args, encoder, model)
 
