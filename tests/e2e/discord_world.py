@@ -28,7 +28,10 @@ from bot.domain import ChannelRef, ImportRow, PartnerProfile, Platform
 from bot.services.delivery import RetryPolicy
 from tests.fakes.discord import Channel, FakeDiscord, Guild, Interaction, Member, Message
 
-WAIT = 5.0
+# How long a wait for an event may take before the test fails: a failure detector, not a speed
+# target (every wait ends on its event, long before this when all is well; a loaded CI machine
+# has taken over 5 s).
+WAIT = 20.0
 MANAGE_CHANNELS = discord.Permissions(manage_channels=True).value
 OPTIONS = DiscordOptions(
     guild_ready_timeout=0.05, skip_identify_wait=True, send_timeout=2.0, ready_timeout=10

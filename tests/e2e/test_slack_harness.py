@@ -33,7 +33,10 @@ SECRET = "e2e-signing-secret"
 # PARTNERBOT_SECRET_KEY of the OAuth worlds (a fixed Fernet key: tests only).
 TOKEN_KEY = "5Tjv4RIi2pUJ5ojPz3ixDsSKLYxWIkbZQ0QUZZN6TEY="
 VENDOR = "T0VENDOR"
-WAIT = 5.0
+# How long a wait for an event may take before the test fails: a failure detector, not a speed
+# target (every wait ends on its event, long before this when all is well; a loaded CI machine
+# has taken over 5 s).
+WAIT = 20.0
 _T = TypeVar("_T")
 
 
