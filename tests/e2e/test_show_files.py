@@ -64,6 +64,15 @@ async def sent(sqlite_url: str, tmp_path: Path, **overrides: Any) -> AsyncIterat
         await w.send(preview, 1)
         await wait_for(lambda: w.slack_posts(w.slack_channel), "the Slack delivery")
         await wait_for(lambda: w.discord_posts(), "the Discord delivery")
+
+        # A copy is on the platform before the worker's group commit records it (and its message id,
+        # which the permalink needs): Show is pressed only once both are recorded.
+        async def recorded() -> bool:
+            async with AsyncSession(w.app.engine) as session:
+                rows = (await session.exec(select(DeliveryRow).where(DeliveryRow.announcement_id == 1))).all()
+            return len(rows) == 2 and all(r.status == "sent" and r.message_id for r in rows)
+
+        await eventually(recorded)
         yield w
 
 
