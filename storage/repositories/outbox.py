@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, case, exists, or_, true, update
@@ -280,6 +281,7 @@ def _claim(
     )
 
 
+@lru_cache(maxsize=4)
 def _sent_statement(table: Table) -> Any:
     return (
         update(table)
@@ -295,6 +297,7 @@ def _sent_statement(table: Table) -> Any:
     )
 
 
+@lru_cache(maxsize=4)
 def _retry_statement(table: Table) -> Any:
     return (
         update(table)
@@ -315,6 +318,7 @@ def _retry_statement(table: Table) -> Any:
     )
 
 
+@lru_cache(maxsize=4)
 def _failed_statement(table: Table) -> Any:
     return (
         update(table)

@@ -225,16 +225,19 @@ async def _counted(
 ) -> tuple[set[int], set[int], bool]:
     """What the copies `where` selects count now: the channels and announcements of the sent ones,
     and whether one has failed. A fan-out's copies (claimed) count nothing: nothing to take off."""
-    rows = (
-        await conn.execute(
-            select(_D.c.channel_id, _D.c.announcement_id, _D.c.status)
-            .where(where, _D.c.status.in_((_SENT, _FAILED)))
-            .distinct(),
-            params,
-        )
-    ).all()
+    rows = (await conn.execute(_counted_statement(where), params)).all()
     sent = [row for row in rows if row[2] == _SENT]
     return {int(r[0]) for r in sent}, {int(r[1]) for r in sent}, len(sent) < len(rows)
+
+
+@lru_cache(maxsize=16)
+def _counted_statement(where: Any) -> Any:
+    """`_counted`'s query, built once per `where` (the outbox's group commit passes one constant)."""
+    return (
+        select(_D.c.channel_id, _D.c.announcement_id, _D.c.status)
+        .where(where, _D.c.status.in_((_SENT, _FAILED)))
+        .distinct()
+    )
 
 
 @lru_cache(maxsize=16)
