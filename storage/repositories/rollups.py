@@ -132,27 +132,29 @@ async def count_sent(
 ) -> None:
     """`move_sent` for deliveries `where` selects, about to be marked sent at `now`, done in the
     database: one INSERT … SELECT per roll-up counts them on now's day and week by channel, and only
-    the few that already had a `sent_at` (a send recorded again) come back to be taken off their old
-    day and week. The group commit of a fan-out no longer carries every row through Python twice.
+    the few that already had a `sent_at` (a send recorded again) come back, in the one look-up the
+    Overview's roll-ups make too (`counted_before`), to be taken off their old day and week. The
+    group commit of a fan-out no longer carries every row through Python twice.
     `params`: the values of bind parameters in `where` (an expanding IN costs no per-id coercion)."""
     day = day_of(now)
-    await overview_rollup.count_sent(conn, where, now, params)
-    days, again = _count_sent_statements(where, conn.dialect.name)
+    before = await overview_rollup.counted_before(conn, where, params)
+    await overview_rollup.count_sent(conn, where, now, params, before)
     keys = {"b_rollup_day": day, "b_rollup_week": week_of(day)}
-    for statement in days:
+    for statement in _count_sent_statements(where, conn.dialect.name):
         await conn.execute(statement, {**(params or {}), **keys})
     await announcement_rollup.count_sent(conn, where, day, params)
     await invalidate_snapshots(conn, [day])
-    rows = (await conn.execute(again, params)).all()
-    await move_sent(conn, [(row[0], _aware(row[1]), None) for row in rows])
-    await announcement_rollup.move_off(conn, [(row[2], row[1], row[3]) for row in rows])
+    again = [row for row in before if row.sent_at is not None]
+    await move_sent(conn, [(row.channel_id, _aware(row.sent_at), None) for row in again])
+    await announcement_rollup.move_off(
+        conn, [(row.announcement_id, row.sent_at, row.engaged_at) for row in again]
+    )
 
 
 @lru_cache(maxsize=16)
-def _count_sent_statements(where: Any, dialect: str) -> tuple[tuple[Any, ...], Any]:
-    """`count_sent`'s two upserts (`b_rollup_day`, `b_rollup_week` to bind) and its look-up of the
-    copies sent before, built once per `where` (the outbox's group commit passes one constant)
-    rather than on every commit: building them was a fifth of the commit's CPU."""
+def _count_sent_statements(where: Any, dialect: str) -> tuple[Any, ...]:
+    """`count_sent`'s two upserts (`b_rollup_day`, `b_rollup_week` to bind), built once per `where`
+    (the outbox's group commit passes one constant) rather than on every commit."""
     upserts = []
     for table, key in ((DELIVERY_DAY, "day"), (DELIVERY_WEEK, "week")):
         counted = (
@@ -167,10 +169,7 @@ def _count_sent_statements(where: Any, dialect: str) -> tuple[tuple[Any, ...], A
                 set_={"sent": table.c.sent + statement.excluded.sent},
             )
         )
-    again = select(_D.c.channel_id, _D.c.sent_at, _D.c.announcement_id, _D.c.engaged_at).where(
-        where, _D.c.sent_at.is_not(None)
-    )
-    return tuple(upserts), again
+    return tuple(upserts)
 
 
 async def move_sent(
