@@ -13,9 +13,9 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, case, exists, or_, true, update
+from sqlalchemy import Integer, Table, and_, bindparam, case, exists, or_, true, update
 from sqlalchemy import select as sa_select
-from sqlmodel import SQLModel, col, select
+from sqlmodel import SQLModel
 
 from bot.domain import ChannelRef, DeliveryStatus, Outcome, OutcomeKind, Platform, RelayKind, Work, WorkKind
 from storage.repositories import overview_rollup, rollups
@@ -30,6 +30,13 @@ _ANNOUNCEMENT: Table = SQLModel.metadata.tables[AnnouncementRow.__tablename__]
 # The rows a record marks sent, as one expanding parameter: an IN of literal ids was coerced id by id
 # on every group commit (2.5 % of a Slack fan-out's worker samples).
 _POSTED = _DELIVERY.c.id.in_(bindparam("b_posted", expanding=True))
+_CHANNEL: Table = SQLModel.metadata.tables[ChannelRow.__tablename__]
+# The claimed rows' channels, as columns (building ORM objects was most of a claim's CPU), their ids
+# one expanding parameter (a literal IN was coerced id by id).
+_LOCATED = sa_select(
+    _CHANNEL.c.id, _CHANNEL.c.platform, _CHANNEL.c.workspace_id, _CHANNEL.c.channel_id
+).where(_CHANNEL.c.id.in_(bindparam("b_channels", expanding=True)))
+_PLATFORMS = {platform.value: platform for platform in Platform}
 
 
 class OutboxRepository(Repository):
@@ -37,43 +44,22 @@ class OutboxRepository(Repository):
         self, *, now: datetime, lease_until: datetime, limit: int, worker: str, platforms: Sequence[str]
     ) -> list[Work]:
         """Claim due deliveries for the platforms this process can send to."""
-        returned = (
-            _DELIVERY.c.id,
-            _DELIVERY.c.announcement_id,
-            _DELIVERY.c.channel_id,
-            _DELIVERY.c.attempts,
-            _DELIVERY.c.ambiguous,
-            _DELIVERY.c.not_before,
-            _DELIVERY.c.language,
-        )
+        values = {
+            "b_now": now,
+            "b_lease_until": lease_until,
+            "b_limit": limit,
+            "b_worker": worker,
+            "b_platforms": list(platforms),
+        }
         async with self._sessions.begin() as session:
-            claimed = (
-                await session.exec(
-                    _claim(
-                        _DELIVERY,
-                        now=now,
-                        lease_until=lease_until,
-                        limit=limit,
-                        worker=worker,
-                        platforms=platforms,
-                        # A recalled announcement never goes out again, whatever a row's state says
-                        # (e.g. one that was in flight during the recall and came back for a retry).
-                        extra=~exists().where(
-                            _ANNOUNCEMENT.c.id == _DELIVERY.c.announcement_id,
-                            _ANNOUNCEMENT.c.status == "recalled",
-                        ),
-                    ).returning(*returned)
-                )
-            ).all()
+            conn = await session.connection()
+            claimed = (await conn.execute(_claim_deliveries(), values)).all()
             if not claimed:
                 return []
-            # Columns, not ORM objects: building a batch of those was most of a claim's CPU.
-            located = select(
-                ChannelRow.id, ChannelRow.platform, ChannelRow.workspace_id, ChannelRow.channel_id
-            ).where(col(ChannelRow.id).in_({row.channel_id for row in claimed}))
+            located = await conn.execute(_LOCATED, {"b_channels": list({row.channel_id for row in claimed})})
             channels = {
-                id_: ChannelRef(Platform(platform), workspace, channel)
-                for id_, platform, workspace, channel in await session.exec(located)
+                id_: ChannelRef(_PLATFORMS[platform], workspace, channel)
+                for id_, platform, workspace, channel in located
             }
         return [
             Work(
@@ -237,7 +223,37 @@ def outcome_params(
     return sent, retry, failed
 
 
-def _due(table: Table, now: datetime) -> Any:
+@lru_cache(maxsize=1)
+def _claim_deliveries() -> Any:
+    """The deliveries' claim, built once: `b_now`, `b_lease_until`, `b_limit`, `b_worker` and
+    `b_platforms` to bind."""
+    returned = (
+        _DELIVERY.c.id,
+        _DELIVERY.c.announcement_id,
+        _DELIVERY.c.channel_id,
+        _DELIVERY.c.attempts,
+        _DELIVERY.c.ambiguous,
+        _DELIVERY.c.not_before,
+        _DELIVERY.c.language,
+    )
+    return _claim(
+        _DELIVERY,
+        now=bindparam("b_now", type_=_DELIVERY.c.not_before.type),
+        lease_until=bindparam("b_lease_until", type_=_DELIVERY.c.lease_until.type),
+        limit=bindparam("b_limit", type_=Integer),
+        worker=bindparam("b_worker", type_=_DELIVERY.c.claimed_by.type),
+        # A recalled announcement never goes out again, whatever a row's state says (e.g. one that
+        # was in flight during the recall and came back for a retry).
+        extra=and_(
+            _DELIVERY.c.platform.in_(bindparam("b_platforms", expanding=True)),
+            ~exists().where(
+                _ANNOUNCEMENT.c.id == _DELIVERY.c.announcement_id, _ANNOUNCEMENT.c.status == "recalled"
+            ),
+        ),
+    ).returning(*returned)
+
+
+def _due(table: Table, now: Any) -> Any:
     return or_(
         and_(table.c.status == _PENDING, table.c.not_before <= now),
         and_(table.c.status == _CLAIMED, table.c.lease_until < now),
@@ -247,13 +263,15 @@ def _due(table: Table, now: datetime) -> Any:
 def _claim(
     table: Table,
     *,
-    now: datetime,
-    lease_until: datetime,
-    limit: int,
-    worker: str,
+    now: Any,
+    lease_until: Any,
+    limit: Any,
+    worker: Any,
     platforms: Sequence[str] | None = None,
     extra: Any = None,
 ) -> Any:
+    """`now`, `lease_until`, `limit` and `worker`: values, or bind parameters for a statement built
+    once."""
     condition = _due(table, now)
     if platforms is not None:
         condition = and_(condition, table.c.platform.in_(list(platforms)))
