@@ -30,6 +30,7 @@ _ANNOUNCEMENT: Table = SQLModel.metadata.tables[AnnouncementRow.__tablename__]
 # The rows a record marks sent, as one expanding parameter: an IN of literal ids was coerced id by id
 # on every group commit (2.5 % of a Slack fan-out's worker samples).
 _POSTED = _DELIVERY.c.id.in_(bindparam("b_posted", expanding=True))
+_GIVEN_UP = _DELIVERY.c.id.in_(bindparam("b_given_up", expanding=True))
 _CHANNEL: Table = SQLModel.metadata.tables[ChannelRow.__tablename__]
 # The claimed rows' channels, as columns (building ORM objects was most of a claim's CPU), their ids
 # one expanding parameter (a literal IN was coerced id by id).
@@ -117,21 +118,21 @@ class OutboxRepository(Repository):
         table = _DELIVERY if kind is WorkKind.DELIVERY else _RELAY
         sent, retry, failed = outcome_params(outcomes, worker=worker, now=now)
         async with self._sessions.begin() as session:
+            conn = await session.connection()  # Core statements only: no ORM work on this path
             if sent:
                 if kind is WorkKind.DELIVERY:
-                    conn = await session.connection()
                     posted = [row["b_id"] for row in sent]
                     await rollups.count_sent(conn, _POSTED, now, params={"b_posted": posted})
                 # Unguarded: whoever learnt the message id records it, even after losing the lease.
-                await session.exec(_sent_statement(table), params=sent)
+                await conn.execute(_sent_statement(table), sent)
             if retry:
-                await session.exec(_retry_statement(table), params=retry)
+                await conn.execute(_retry_statement(table), retry)
             if failed and kind is WorkKind.DELIVERY:
-                given_up = _DELIVERY.c.id.in_([row["b_id"] for row in failed])
-                async with overview_rollup.changing(await session.connection(), given_up):
-                    await session.exec(_failed_statement(table), params=failed)
+                given_up = {"b_given_up": [row["b_id"] for row in failed]}
+                async with overview_rollup.changing(conn, _GIVEN_UP, given_up):
+                    await conn.execute(_failed_statement(table), failed)
             elif failed:
-                await session.exec(_failed_statement(table), params=failed)
+                await conn.execute(_failed_statement(table), failed)
 
     async def fail_pending_for_channel(self, channel_id: int, *, reason: str) -> int:
         """A channel was deactivated: its queued deliveries (held for a digest too) can never go out."""
