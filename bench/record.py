@@ -37,7 +37,7 @@ LEASE = timedelta(minutes=5)
 
 def _count_hops() -> None:
     """Count every function aiosqlite runs on its thread (one round trip each)."""
-    original = aiosqlite.core.Connection._execute
+    original: Any = aiosqlite.core.Connection._execute
 
     async def counted(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
         global _hops
@@ -61,7 +61,8 @@ async def run(channels: int, url: str | None, *, batch: int, chunk: int) -> None
         await seed(app.engine, [Target(Platform.LOCAL, "local", f"c{i}") for i in range(1, channels + 1)])
         await send(app, await draft(app, "Record"))
         outbox, clock = app.stores.outbox, app.clock
-        totals = {"claim": [0.0, 0], "record": [0.0, 0]}
+        cpu_of = {"claim": 0.0, "record": 0.0}
+        trips_of = {"claim": 0, "record": 0}
         recorded = 0
         while True:
             now = clock.now()
@@ -72,8 +73,8 @@ async def run(channels: int, url: str | None, *, batch: int, chunk: int) -> None
                 )
 
             claimed, cpu, hops = await _timed(claim)
-            totals["claim"][0] += cpu
-            totals["claim"][1] += hops
+            cpu_of["claim"] += cpu
+            trips_of["claim"] += hops
             if not claimed:
                 break
             for start in range(0, len(claimed), chunk):
@@ -86,13 +87,15 @@ async def run(channels: int, url: str | None, *, batch: int, chunk: int) -> None
                     await outbox.record(WorkKind.DELIVERY, outcomes, worker="bench", now=clock.now())
 
                 _, cpu, hops = await _timed(record)
-                totals["record"][0] += cpu
-                totals["record"][1] += hops
+                cpu_of["record"] += cpu
+                trips_of["record"] += hops
                 recorded += len(outcomes)
         await app.close()
     print(f"deliveries recorded sent   {recorded:,} (claims of {batch}, group commits of {chunk})")
-    for step, (cpu, hops) in totals.items():
-        per = f"{hops / recorded:.3f} round trips to SQLite's thread per delivery" if not url else ""
+    for step, cpu in cpu_of.items():
+        per = (
+            f"{trips_of[step] / recorded:.3f} round trips to SQLite's thread per delivery" if not url else ""
+        )
         print(f"{step:<7} CPU {1000 * cpu / recorded:.4f} ms per delivery   {per}")
 
 

@@ -28,7 +28,7 @@ _ITEM = Table(
 def trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The name of every function aiosqlite runs on its thread, in order."""
     seen: list[str] = []
-    original = aiosqlite.core.Connection._execute
+    original: Any = aiosqlite.core.Connection._execute
 
     async def counted(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
         seen.append(getattr(fn, "__name__", repr(fn)))
