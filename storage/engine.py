@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.ext.asyncio.session import _AsyncSessionContextManager
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import sqlite_driver
+
 # SQLite waits this long for a competing writer instead of failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -50,6 +52,8 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     kwargs: dict[str, Any] = {"echo": echo}
     if full.startswith("postgresql"):
         kwargs.update(pool_size=PG_POOL_SIZE, max_overflow=PG_MAX_OVERFLOW, pool_pre_ping=True)
+    if make_url(full).drivername == "sqlite+aiosqlite":
+        kwargs["module"] = sqlite_driver.dbapi()  # one trip to aiosqlite's thread per statement
     engine = create_async_engine(full, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, case, func, literal, select
@@ -57,9 +58,17 @@ def _upsert(statement: Any) -> Any:
 async def count_sent(conn: AsyncConnection, where: Any, day: date, params: dict[str, Any] | None) -> None:
     """Deliveries `where` selects, about to be marked sent on `day`: counted on that day per
     announcement (the engaged ones too); see `move_off` for those sent before."""
+    values = {**(params or {}), "b_announcement_day": day}
+    await conn.execute(_count_sent_statement(where, conn.dialect.name), values)
+
+
+@lru_cache(maxsize=16)
+def _count_sent_statement(where: Any, dialect: str) -> Any:
+    """`count_sent`'s upsert for `where`, built once per `where` (the outbox's group commit passes
+    one constant) rather than on every commit; `b_announcement_day` to bind."""
     counted = (
         select(
-            bindparam("b_day", day, type_=_R.c.day.type),
+            bindparam("b_announcement_day", type_=_R.c.day.type),
             _D.c.announcement_id,
             func.count(),
             func.count(_D.c.engaged_at),
@@ -68,10 +77,10 @@ async def count_sent(conn: AsyncConnection, where: Any, day: date, params: dict[
         .where(where)
         .group_by(_D.c.announcement_id)
     )
-    statement = _insert(conn.dialect.name).from_select(
+    statement = _insert(dialect).from_select(
         ["day", "announcement_id", "sent", "engaged", "last_engaged_at"], counted
     )
-    await conn.execute(_upsert(statement), params)
+    return _upsert(statement)
 
 
 async def move_off(conn: AsyncConnection, copies: Iterable[tuple[int, datetime, datetime | None]]) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, case, exists, or_, true, update
+from sqlalchemy import Integer, Table, and_, bindparam, case, exists, or_, true, update
 from sqlalchemy import select as sa_select
-from sqlmodel import SQLModel, col, select
+from sqlmodel import SQLModel
 
 from bot.domain import ChannelRef, DeliveryStatus, Outcome, OutcomeKind, Platform, RelayKind, Work, WorkKind
 from storage.repositories import overview_rollup, rollups
@@ -29,6 +30,14 @@ _ANNOUNCEMENT: Table = SQLModel.metadata.tables[AnnouncementRow.__tablename__]
 # The rows a record marks sent, as one expanding parameter: an IN of literal ids was coerced id by id
 # on every group commit (2.5 % of a Slack fan-out's worker samples).
 _POSTED = _DELIVERY.c.id.in_(bindparam("b_posted", expanding=True))
+_GIVEN_UP = _DELIVERY.c.id.in_(bindparam("b_given_up", expanding=True))
+_CHANNEL: Table = SQLModel.metadata.tables[ChannelRow.__tablename__]
+# The claimed rows' channels, as columns (building ORM objects was most of a claim's CPU), their ids
+# one expanding parameter (a literal IN was coerced id by id).
+_LOCATED = sa_select(
+    _CHANNEL.c.id, _CHANNEL.c.platform, _CHANNEL.c.workspace_id, _CHANNEL.c.channel_id
+).where(_CHANNEL.c.id.in_(bindparam("b_channels", expanding=True)))
+_PLATFORMS = {platform.value: platform for platform in Platform}
 
 
 class OutboxRepository(Repository):
@@ -36,43 +45,22 @@ class OutboxRepository(Repository):
         self, *, now: datetime, lease_until: datetime, limit: int, worker: str, platforms: Sequence[str]
     ) -> list[Work]:
         """Claim due deliveries for the platforms this process can send to."""
-        returned = (
-            _DELIVERY.c.id,
-            _DELIVERY.c.announcement_id,
-            _DELIVERY.c.channel_id,
-            _DELIVERY.c.attempts,
-            _DELIVERY.c.ambiguous,
-            _DELIVERY.c.not_before,
-            _DELIVERY.c.language,
-        )
+        values = {
+            "b_now": now,
+            "b_lease_until": lease_until,
+            "b_limit": limit,
+            "b_worker": worker,
+            "b_platforms": list(platforms),
+        }
         async with self._sessions.begin() as session:
-            claimed = (
-                await session.exec(
-                    _claim(
-                        _DELIVERY,
-                        now=now,
-                        lease_until=lease_until,
-                        limit=limit,
-                        worker=worker,
-                        platforms=platforms,
-                        # A recalled announcement never goes out again, whatever a row's state says
-                        # (e.g. one that was in flight during the recall and came back for a retry).
-                        extra=~exists().where(
-                            _ANNOUNCEMENT.c.id == _DELIVERY.c.announcement_id,
-                            _ANNOUNCEMENT.c.status == "recalled",
-                        ),
-                    ).returning(*returned)
-                )
-            ).all()
+            conn = await session.connection()
+            claimed = (await conn.execute(_claim_deliveries(), values)).all()
             if not claimed:
                 return []
-            # Columns, not ORM objects: building a batch of those was most of a claim's CPU.
-            located = select(
-                ChannelRow.id, ChannelRow.platform, ChannelRow.workspace_id, ChannelRow.channel_id
-            ).where(col(ChannelRow.id).in_({row.channel_id for row in claimed}))
+            located = await conn.execute(_LOCATED, {"b_channels": list({row.channel_id for row in claimed})})
             channels = {
-                id_: ChannelRef(Platform(platform), workspace, channel)
-                for id_, platform, workspace, channel in await session.exec(located)
+                id_: ChannelRef(_PLATFORMS[platform], workspace, channel)
+                for id_, platform, workspace, channel in located
             }
         return [
             Work(
@@ -130,21 +118,21 @@ class OutboxRepository(Repository):
         table = _DELIVERY if kind is WorkKind.DELIVERY else _RELAY
         sent, retry, failed = outcome_params(outcomes, worker=worker, now=now)
         async with self._sessions.begin() as session:
+            conn = await session.connection()  # Core statements only: no ORM work on this path
             if sent:
                 if kind is WorkKind.DELIVERY:
-                    conn = await session.connection()
                     posted = [row["b_id"] for row in sent]
                     await rollups.count_sent(conn, _POSTED, now, params={"b_posted": posted})
                 # Unguarded: whoever learnt the message id records it, even after losing the lease.
-                await session.exec(_sent_statement(table), params=sent)
+                await conn.execute(_sent_statement(table), sent)
             if retry:
-                await session.exec(_retry_statement(table), params=retry)
+                await conn.execute(_retry_statement(table), retry)
             if failed and kind is WorkKind.DELIVERY:
-                given_up = _DELIVERY.c.id.in_([row["b_id"] for row in failed])
-                async with overview_rollup.changing(await session.connection(), given_up):
-                    await session.exec(_failed_statement(table), params=failed)
+                given_up = {"b_given_up": [row["b_id"] for row in failed]}
+                async with overview_rollup.changing(conn, _GIVEN_UP, given_up):
+                    await conn.execute(_failed_statement(table), failed)
             elif failed:
-                await session.exec(_failed_statement(table), params=failed)
+                await conn.execute(_failed_statement(table), failed)
 
     async def fail_pending_for_channel(self, channel_id: int, *, reason: str) -> int:
         """A channel was deactivated: its queued deliveries (held for a digest too) can never go out."""
@@ -236,7 +224,37 @@ def outcome_params(
     return sent, retry, failed
 
 
-def _due(table: Table, now: datetime) -> Any:
+@lru_cache(maxsize=1)
+def _claim_deliveries() -> Any:
+    """The deliveries' claim, built once: `b_now`, `b_lease_until`, `b_limit`, `b_worker` and
+    `b_platforms` to bind."""
+    returned = (
+        _DELIVERY.c.id,
+        _DELIVERY.c.announcement_id,
+        _DELIVERY.c.channel_id,
+        _DELIVERY.c.attempts,
+        _DELIVERY.c.ambiguous,
+        _DELIVERY.c.not_before,
+        _DELIVERY.c.language,
+    )
+    return _claim(
+        _DELIVERY,
+        now=bindparam("b_now", type_=_DELIVERY.c.not_before.type),
+        lease_until=bindparam("b_lease_until", type_=_DELIVERY.c.lease_until.type),
+        limit=bindparam("b_limit", type_=Integer),
+        worker=bindparam("b_worker", type_=_DELIVERY.c.claimed_by.type),
+        # A recalled announcement never goes out again, whatever a row's state says (e.g. one that
+        # was in flight during the recall and came back for a retry).
+        extra=and_(
+            _DELIVERY.c.platform.in_(bindparam("b_platforms", expanding=True)),
+            ~exists().where(
+                _ANNOUNCEMENT.c.id == _DELIVERY.c.announcement_id, _ANNOUNCEMENT.c.status == "recalled"
+            ),
+        ),
+    ).returning(*returned)
+
+
+def _due(table: Table, now: Any) -> Any:
     return or_(
         and_(table.c.status == _PENDING, table.c.not_before <= now),
         and_(table.c.status == _CLAIMED, table.c.lease_until < now),
@@ -246,13 +264,15 @@ def _due(table: Table, now: datetime) -> Any:
 def _claim(
     table: Table,
     *,
-    now: datetime,
-    lease_until: datetime,
-    limit: int,
-    worker: str,
+    now: Any,
+    lease_until: Any,
+    limit: Any,
+    worker: Any,
     platforms: Sequence[str] | None = None,
     extra: Any = None,
 ) -> Any:
+    """`now`, `lease_until`, `limit` and `worker`: values, or bind parameters for a statement built
+    once."""
     condition = _due(table, now)
     if platforms is not None:
         condition = and_(condition, table.c.platform.in_(list(platforms)))
@@ -280,6 +300,7 @@ def _claim(
     )
 
 
+@lru_cache(maxsize=4)
 def _sent_statement(table: Table) -> Any:
     return (
         update(table)
@@ -295,6 +316,7 @@ def _sent_statement(table: Table) -> Any:
     )
 
 
+@lru_cache(maxsize=4)
 def _retry_statement(table: Table) -> Any:
     return (
         update(table)
@@ -315,6 +337,7 @@ def _retry_statement(table: Table) -> Any:
     )
 
 
+@lru_cache(maxsize=4)
 def _failed_statement(table: Table) -> Any:
     return (
         update(table)

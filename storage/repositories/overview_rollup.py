@@ -40,6 +40,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    or_,
     select,
     true,
     union_all,
@@ -220,21 +221,31 @@ async def _recompute_reach(
         await conn.execute(statement, params)
 
 
-async def _counted(
-    conn: AsyncConnection, where: Any, params: dict[str, Any] | None
-) -> tuple[set[int], set[int], bool]:
-    """What the copies `where` selects count now: the channels and announcements of the sent ones,
-    and whether one has failed. A fan-out's copies (claimed) count nothing: nothing to take off."""
-    rows = (
-        await conn.execute(
-            select(_D.c.channel_id, _D.c.announcement_id, _D.c.status)
-            .where(where, _D.c.status.in_((_SENT, _FAILED)))
-            .distinct(),
-            params,
-        )
-    ).all()
-    sent = [row for row in rows if row[2] == _SENT]
-    return {int(r[0]) for r in sent}, {int(r[1]) for r in sent}, len(sent) < len(rows)
+async def counted_before(conn: AsyncConnection, where: Any, params: dict[str, Any] | None) -> list[Any]:
+    """The copies `where` selects that count somewhere already, before a change to them: those with
+    status `sent` or `failed` (the Overview's roll-ups), or a `sent_at` (the per-channel and
+    per-announcement ones: storage/repositories/rollups.py), as (channel_id, announcement_id,
+    status, sent_at, engaged_at). A fan-out's copies (claimed, never sent) are none of them."""
+    return list((await conn.execute(_counted_statement(where), params)).all())
+
+
+def _counts(before: Sequence[Any]) -> tuple[set[int], set[int], bool]:
+    """What the copies `counted_before` found count in the Overview: the channels and announcements
+    of the sent ones, and whether one has failed."""
+    sent = [row for row in before if row.status == _SENT]
+    failed = any(row.status == _FAILED for row in before)
+    return {int(r.channel_id) for r in sent}, {int(r.announcement_id) for r in sent}, failed
+
+
+@lru_cache(maxsize=16)
+def _counted_statement(where: Any) -> Any:
+    """`counted_before`'s query, built once per `where` (the outbox's group commit passes one
+    constant). Its test is a CASE so that no index can serve it: as a plain `status IN (…)` SQLite
+    read it from the (status, …) index, every sent copy in the table on every group commit, rather
+    than the few hundred rows `where` picks by id (https://www.sqlite.org/optoverview.html)."""
+    counts = case((or_(_D.c.status.in_((_SENT, _FAILED)), _D.c.sent_at.is_not(None)), True), else_=False)
+    columns = (_D.c.channel_id, _D.c.announcement_id, _D.c.status, _D.c.sent_at, _D.c.engaged_at)
+    return select(*columns).where(where, counts)
 
 
 @lru_cache(maxsize=16)
@@ -252,11 +263,13 @@ def _sent_statements(where: Any, dialect: str) -> tuple[Any, ...]:
     )
 
 
-async def count_sent(conn: AsyncConnection, where: Any, now: datetime, params: dict[str, Any] | None) -> None:
+async def count_sent(
+    conn: AsyncConnection, where: Any, now: datetime, params: dict[str, Any] | None, before: Sequence[Any]
+) -> None:
     """Copies `where` selects, about to be marked sent at `now` (status `sent`, `sent_at` now): taken
     off what they counted before (a copy sent again, a failed one that went out after all), counted on
-    now's day, and now is their channels' and announcements' latest."""
-    channels, announcements, failed = await _counted(conn, where, params)
+    now's day, and now is their channels' and announcements' latest. `before`: `counted_before`."""
+    channels, announcements, failed = _counts(before)
     if channels or failed:
         await _count(conn, where, params, sign=-1)
     if channels:  # sent before: its old time may have been the latest
@@ -288,7 +301,7 @@ async def changing(
     """Around a statement that changes the copies `where` selects (before and after it) other than
     marking them sent (`count_sent`): failed, recalled, engaged. `where` must select the same copies
     after the change (ids, not the status being changed)."""
-    channels, announcements, failed = await _counted(conn, where, params)
+    channels, announcements, failed = _counts(await counted_before(conn, where, params))
     if channels or failed:
         await _count(conn, where, params, sign=-1)
     yield

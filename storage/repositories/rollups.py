@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -68,7 +69,11 @@ def counted(kind: EngagementKind) -> bool:
 
 
 def _insert(conn: AsyncConnection, table: Table) -> Any:
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+    return _insert_on(conn.dialect.name, table)
+
+
+def _insert_on(dialect: str, table: Table) -> Any:
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 insert_for = _insert  # INSERT … ON CONFLICT for the connection's database (storage/repositories/snapshots.py)
@@ -127,33 +132,44 @@ async def count_sent(
 ) -> None:
     """`move_sent` for deliveries `where` selects, about to be marked sent at `now`, done in the
     database: one INSERT … SELECT per roll-up counts them on now's day and week by channel, and only
-    the few that already had a `sent_at` (a send recorded again) come back to be taken off their old
-    day and week. The group commit of a fan-out no longer carries every row through Python twice.
+    the few that already had a `sent_at` (a send recorded again) come back, in the one look-up the
+    Overview's roll-ups make too (`counted_before`), to be taken off their old day and week. The
+    group commit of a fan-out no longer carries every row through Python twice.
     `params`: the values of bind parameters in `where` (an expanding IN costs no per-id coercion)."""
     day = day_of(now)
-    await overview_rollup.count_sent(conn, where, now, params)
-    for table, key, value in ((DELIVERY_DAY, "day", day), (DELIVERY_WEEK, "week", week_of(day))):
+    before = await overview_rollup.counted_before(conn, where, params)
+    await overview_rollup.count_sent(conn, where, now, params, before)
+    keys = {"b_rollup_day": day, "b_rollup_week": week_of(day)}
+    for statement in _count_sent_statements(where, conn.dialect.name):
+        await conn.execute(statement, {**(params or {}), **keys})
+    await announcement_rollup.count_sent(conn, where, day, params)
+    await invalidate_snapshots(conn, [day])
+    again = [row for row in before if row.sent_at is not None]
+    await move_sent(conn, [(row.channel_id, _aware(row.sent_at), None) for row in again])
+    await announcement_rollup.move_off(
+        conn, [(row.announcement_id, row.sent_at, row.engaged_at) for row in again]
+    )
+
+
+@lru_cache(maxsize=16)
+def _count_sent_statements(where: Any, dialect: str) -> tuple[Any, ...]:
+    """`count_sent`'s two upserts (`b_rollup_day`, `b_rollup_week` to bind), built once per `where`
+    (the outbox's group commit passes one constant) rather than on every commit."""
+    upserts = []
+    for table, key in ((DELIVERY_DAY, "day"), (DELIVERY_WEEK, "week")):
         counted = (
-            select(_D.c.channel_id, bindparam("b_key", value, type_=table.c[key].type), func.count())
+            select(_D.c.channel_id, bindparam(f"b_rollup_{key}", type_=table.c[key].type), func.count())
             .where(where)
             .group_by(_D.c.channel_id)
         )
-        statement = _insert(conn, table).from_select(["channel_id", key, "sent"], counted)
-        await conn.execute(
+        statement = _insert_on(dialect, table).from_select(["channel_id", key, "sent"], counted)
+        upserts.append(
             statement.on_conflict_do_update(
                 index_elements=[table.c.channel_id, table.c[key]],
                 set_={"sent": table.c.sent + statement.excluded.sent},
-            ),
-            params,
+            )
         )
-    await announcement_rollup.count_sent(conn, where, day, params)
-    await invalidate_snapshots(conn, [day])
-    again = select(_D.c.channel_id, _D.c.sent_at, _D.c.announcement_id, _D.c.engaged_at).where(
-        where, _D.c.sent_at.is_not(None)
-    )
-    rows = (await conn.execute(again, params)).all()
-    await move_sent(conn, [(row[0], _aware(row[1]), None) for row in rows])
-    await announcement_rollup.move_off(conn, [(row[2], row[1], row[3]) for row in rows])
+    return tuple(upserts)
 
 
 async def move_sent(
@@ -194,9 +210,22 @@ async def invalidate_snapshots(conn: AsyncConnection, days: Iterable[date]) -> N
     wanted = sorted(set(days))
     if not wanted:
         return
+    values = {f"b_span_day_{i}": day for i, day in enumerate(wanted)}
+    await conn.execute(_stale_statement(len(wanted)), values)
+
+
+@lru_cache(maxsize=8)
+def _stale_statement(days: int) -> Any:
+    """`invalidate_snapshots`' UPDATE for this many days (`b_span_day_0`… to bind): one day on every
+    group commit, built once."""
     s = SCORE_SPAN
-    over = or_(*[(s.c.first_day <= day) & (s.c.end_day > day) for day in wanted])
-    await conn.execute(update(s).where(over, s.c.state != "stale").values(state="stale"))
+    over = or_(
+        *[
+            (s.c.first_day <= bindparam(f"b_span_day_{i}")) & (s.c.end_day > bindparam(f"b_span_day_{i}"))
+            for i in range(days)
+        ]
+    )
+    return update(s).where(over, s.c.state != "stale").values(state="stale")
 
 
 # --- reading -------------------------------------------------------------------------------------
