@@ -10,9 +10,10 @@ Guarantees, and where they come from:
   ambiguous, and the next attempt asks the Sender to look for the earlier message first; a send
   that waited (for a slot, for the rate limiter) until its lease ran out is not posted, since the
   row may have a new holder by then;
-- rate limits: the core paces each bucket a Sender names (aiolimiter), and a 429 reschedules the row
-  with the platform's Retry-After instead of holding a worker inside the call; a 429 is no failure,
-  so it never uses up one of the row's attempts (however long a workspace stays throttled).
+- rate limits: the core paces each bucket a Sender names (bot/services/ratelimits.py), and a 429
+  reschedules the row with the platform's Retry-After instead of holding a worker inside the call;
+  a 429 is no failure, so it never uses up one of the row's attempts (however long a workspace
+  stays throttled).
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ from bot.services.queues import (
     RevisionQueue,
     Settling,
 )
-from bot.services.ratelimits import NoLimiter
 
 log = logging.getLogger(__name__)
 
@@ -161,9 +161,9 @@ class DeliveryWorker:
         self._concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
         self._lease = lease
+        self._margin = lease * LEASE_MARGIN  # computed once: _time_to_post runs for every post
         self._retry = retry or RetryPolicy()
         self._limiter = limiter
-        self._unlimited = isinstance(limiter, NoLimiter)
         self._outbox = stores.outbox
         self._announcements = AnnouncementCache(stores.announcements)
         deactivate = ChannelDeactivation(stores.directory, stores.outbox)
@@ -475,7 +475,8 @@ class DeliveryWorker:
         left = self._time_to_post(lease_until)
         if left is not None and left <= 0:  # no time left to wait for a token: take none
             raise LeaseRanOut(LEASE_RAN_OUT)
-        if self._unlimited:  # PARTNERBOT_RATE_LIMITS=off: no token to wait for, no timer to arm
+        if self._limiter.try_acquire(keys):
+            # Every bucket had room (or limits are off): no await, and no timer armed for a timeout.
             return
         try:
             # asyncio.timeout rather than wait_for, which wraps every acquire in a task of its own.
@@ -490,7 +491,7 @@ class DeliveryWorker:
         """Seconds a claim still leaves for starting a post (None: no lease to keep)."""
         if lease_until is None:
             return None
-        return (lease_until - self._lease * LEASE_MARGIN - self._clock.now()).total_seconds()
+        return (lease_until - self._margin - self._clock.now()).total_seconds()
 
     def _transient(self, work: Work, exc: TransientSendError) -> Outcome:
         if exc.rate_limited:

@@ -29,6 +29,9 @@ class Gate:
         self.held: list[asyncio.Future[None]] = []
         self._arrived = asyncio.Condition()
 
+    def try_acquire(self, keys: list[RateKey]) -> bool:
+        return False  # never at once: every send is held in acquire
+
     async def acquire(self, keys: list[RateKey]) -> None:
         turn = asyncio.get_running_loop().create_future()
         async with self._arrived:
