@@ -19,6 +19,7 @@ Guarantees, and where they come from:
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextvars
 import logging
 import random
@@ -68,7 +69,8 @@ OTHER_QUEUES_EVERY = 1.0
 # the look-before-post of the next attempt finds them).
 RECORD_EVERY = 0.25
 # The platform an attempt sent to, for the metrics of rows that do not name their channel (relays):
-# each attempt runs in a task of its own (asyncio.gather), so it sees only its own value.
+# each task of a batch sends one row at a time and clears it before each such row, and the batch's
+# tasks each have their own copy (asyncio.gather), so an attempt sees only its own value.
 _SENT_TO: contextvars.ContextVar[Platform | None] = contextvars.ContextVar("sent_to", default=None)
 
 
@@ -350,14 +352,21 @@ class DeliveryWorker:
         if tail is not None and left <= self._concurrency:
             tail.set()
 
-        async def attempt(work: Work) -> None:
-            nonlocal left
-            finished.put_nowait((work, await self._attempt(queue, work, lease_until)))
-            left -= 1
-            if tail is not None and left == self._concurrency:
-                tail.set()
+        unsent = collections.deque(batch)
 
-        sending = asyncio.gather(*(attempt(work) for work in batch))
+        async def attempts() -> None:
+            nonlocal left
+            while unsent:
+                work = unsent.popleft()
+                finished.put_nowait((work, await self._attempt(queue, work, lease_until)))
+                left -= 1
+                if tail is not None and left == self._concurrency:
+                    tail.set()
+
+        # As many tasks as may send at once, each taking the batch's rows in order, rather than a
+        # task per row: a fan-out batch would otherwise create hundreds of tasks that only queue on
+        # the slots (every attempt still takes a slot, shared with the batch before or after).
+        sending = asyncio.gather(*(attempts() for _ in range(min(len(batch), self._concurrency))))
         # Group commit: outcomes are written as sends return, at most every RECORD_EVERY seconds
         # together with whatever else finished meanwhile, so a message id is on record before a
         # reaction or reply to it can arrive, and a crash loses at most the sends of that window
@@ -391,6 +400,8 @@ class DeliveryWorker:
             self._on_finished(done)
 
     async def _attempt(self, queue: Queue, work: Work, lease_until: datetime | None) -> Outcome:
+        if self._metrics is not None and work.channel is None:
+            _SENT_TO.set(None)  # not the platform the task's row before this one went to
         outcome = await self._attempt_once(queue, work, lease_until)
         if outcome.kind is OutcomeKind.FAILED:
             log.info("%s %s failed: %s", work.kind.value, work.id, outcome.error, extra=log_ids(work))
