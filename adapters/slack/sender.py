@@ -44,8 +44,8 @@ DEACTIVATING: Final = frozenset(
 )  # fmt: skip
 # "It's possible some aspect of the operation succeeded before the error was raised" (fatal_error).
 TRANSIENT: Final = frozenset({"ratelimited", "fatal_error", "internal_error", "service_unavailable"})
-# chat.postMessage: about 1 message per second per channel, short bursts allowed. As an aiolimiter
-# bucket: 3 at once, then 1 per second.
+# chat.postMessage: about 1 message per second per channel, short bursts allowed. As a rate-limit
+# bucket (bot/services/ratelimits.py): 3 at once, then 1 per second.
 CHANNEL_RATE: Final = (3.0, 3.0)
 # Slack does not publish its workspace-wide cap on chat.postMessage. 20 at once, then 4 per second,
 # is a conservative guess well under what large workspaces sustain; a 429 (with Retry-After)
