@@ -27,6 +27,7 @@ from bot.ports.sending import RateKey
 from bot.services.ratelimits import Bucket, take
 
 GRACE = 1e-6  # seconds
+SWEEP_FROM = 4096  # buckets
 
 
 @dataclass(slots=True)
@@ -41,7 +42,10 @@ class ProcessLimiter:
 
     def __init__(self) -> None:
         self._tats: dict[str, float] = {}
-        self._buckets: dict[RateKey, Bucket] = {}
+        # A bucket whose TAT has passed is full again, as a missing one reads: such entries are
+        # dropped once the dict has doubled since the last sweep, so a fan-out over 100,000
+        # channels keeps only the buckets of its last few seconds.
+        self._sweep_at = SWEEP_FROM
         # Waiters by (turn, seq); a turn is when the waiter's buckets are expected to have room.
         self._waiting: list[tuple[float, int, _Waiter]] = []
         # The turns already promised to waiters, per bucket they wait on (the busy ones only): the
@@ -54,16 +58,20 @@ class ProcessLimiter:
     def try_acquire(self, keys: list[RateKey]) -> bool:
         """Take one cell of every bucket in `keys` if all have room now and no waiter is due on any
         of them before; False (nothing taken) if not."""
-        buckets = self._of(keys)
         now = asyncio.get_running_loop().time()
         tats, promised = self._tats, self._promised
-        for b in buckets:
-            if tats.get(b.key, 0.0) - b.tolerance > now:
+        # Bucket.of's arithmetic inline: this runs for every post of a fan-out.
+        for key in keys:
+            tolerance = max(0.0, key.period - key.period / key.rate)
+            if tats.get(key.key, 0.0) - tolerance > now:
                 return False
             # A bucket that waiters are queued on: the newcomer queues behind them.
-            if promised and promised.get(b.key, 0.0) - b.tolerance > now:
+            if promised and promised.get(key.key, 0.0) - tolerance > now:
                 return False
-        take(buckets, tats, now)
+        for key in keys:
+            tats[key.key] = max(tats.get(key.key, 0.0), now) + key.period / key.rate
+        if len(tats) >= self._sweep_at:
+            self._sweep(now)
         return True
 
     async def acquire(self, keys: list[RateKey]) -> None:
@@ -71,25 +79,18 @@ class ProcessLimiter:
         Cancelled while waiting, it takes nothing; cancelled after the grant, the cells go unused."""
         if not keys or self.try_acquire(keys):
             return
-        waiter = _Waiter(tuple(self._of(keys)), next(self._numbers))
+        waiter = _Waiter(tuple(Bucket.of(key) for key in keys), next(self._numbers))
         waiter.granted.add_done_callback(self._left)
         self._wait(waiter, asyncio.get_running_loop().time())
         self._arm()
         await waiter.granted
 
     async def close(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        """Nothing to release: a waiter still queued keeps its turn (its own timeout ends it)."""
 
-    def _of(self, keys: list[RateKey]) -> list[Bucket]:
-        buckets = []
-        for key in keys:
-            bucket = self._buckets.get(key)
-            if bucket is None:
-                bucket = self._buckets[key] = Bucket.of(key)
-            buckets.append(bucket)
-        return buckets
+    def _sweep(self, now: float) -> None:
+        self._tats = {key: tat for key, tat in self._tats.items() if tat > now}
+        self._sweep_at = max(SWEEP_FROM, 2 * len(self._tats))
 
     def _wait(self, waiter: _Waiter, now: float) -> None:
         """Queue `waiter` for its turn: when its busy buckets have room, after the waiters before it."""

@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import ProcessLimiter
 from bot.ports import RateKey
+from bot.services.process_limiter import SWEEP_FROM
 from bot.services.ratelimits import Bucket, NoLimiter, SharedLimiter
 from tests.unit.test_ratelimits import conforms
 
@@ -120,6 +121,18 @@ async def test_many_posts_over_shared_buckets_all_go_and_every_bucket_conforms()
     # 36 posts at 20/s after a burst of 5: about 1.55 s; the pacing must not leave cells unused.
     times = grants[WORKSPACE.key]
     assert max(times) - min(times) < 1.55 + 3.0
+    await limiter.close()
+
+
+async def test_buckets_full_again_are_forgotten_and_busy_ones_kept() -> None:
+    """A fan-out over 100,000 channels must not keep 100,000 buckets: one whose TAT has passed
+    reads the same as a missing one, and is dropped once the dict has doubled."""
+    limiter = ProcessLimiter()
+    assert all(limiter.try_acquire([CHANNEL]) for _ in range(3))  # busy for 0.3 s
+    for n in range(2 * SWEEP_FROM):  # 1,000,000 a second: full again a microsecond later
+        assert limiter.try_acquire([RateKey(f"c{n}", 1e6, 1.0)])
+    assert len(limiter._tats) < SWEEP_FROM  # swept (a private look: nothing else shows it)
+    assert not limiter.try_acquire([CHANNEL])  # the busy bucket kept its state
     await limiter.close()
 
 
