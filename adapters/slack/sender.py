@@ -384,12 +384,13 @@ class OrjsonResponse(aiohttp.ClientResponse):
     """Responses whose JSON is read with orjson: slack_sdk reads every answer with `res.json()`,
     the standard library's decoder by default, and Slack echoes the whole posted message back (a
     few percent of a fan-out's CPU). orjson's JSONDecodeError is the standard library's subclass,
-    so slack_sdk's handling of a body that is not JSON is unchanged."""
+    so slack_sdk's handling of a body that is not JSON is unchanged. JSON is UTF-8 (RFC 8259 §8.1,
+    and Slack says `charset=utf-8`): no charset to work out from the headers for every answer."""
 
     async def json(
         self,
         *,
-        encoding: str | None = None,
+        encoding: str | None = "utf-8",
         loads: Callable[[str], Any] = orjson.loads,
         content_type: str | None = "application/json",
     ) -> Any:
