@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 
-import pytest
-
 from bot.app import ProcessLimiter
 from bot.ports import RateKey
 from bot.services.process_limiter import SWEEP_FROM
@@ -49,23 +47,22 @@ async def test_waiters_go_one_interval_apart_in_arrival_order() -> None:
     times = await asyncio.wait_for(asyncio.gather(*(post(n) for n in range(8))), WAIT)
     assert order == list(range(8))
     assert conforms(times, Bucket.of(CHANNEL))
-    # Three at once, then five that waited their turns: about 0.5 s in all, not far more.
-    assert times[-1] - times[0] == pytest.approx(0.5, abs=0.4)
+    # Three at once, then five that waited their turns: 0.5 s in all, and not seconds more (a late
+    # timer on a loaded machine moves the turns after it, so the bound is loose).
+    assert 0.5 - 1e-3 <= times[-1] - times[0] < 3.0
     await limiter.close()
 
 
 async def test_a_post_waiting_for_its_channel_holds_nothing_of_the_workspace() -> None:
     limiter = ProcessLimiter()
-    loop = asyncio.get_running_loop()
     slow = RateKey("slow", 1, 30.0)  # one now, the next in 30 s
     await limiter.acquire([slow, WORKSPACE])
     waiting = asyncio.ensure_future(limiter.acquire([slow, WORKSPACE]))
     await asyncio.sleep(0)  # it has queued for the slow channel
-    started = loop.time()
-    # The workspace's other four cells go to other channels at once.
-    for n in range(4):
-        await asyncio.wait_for(limiter.acquire([RateKey(f"c{n}", 3, 0.3), WORKSPACE]), WAIT)
-    assert loop.time() - started < 5.0 and not waiting.done()
+    # The workspace's other four cells go to other channels at once, and then it is spent.
+    assert all(limiter.try_acquire([RateKey(f"c{n}", 3, 0.3), WORKSPACE]) for n in range(4))
+    assert not limiter.try_acquire([RateKey("c4", 3, 0.3), WORKSPACE])
+    assert not waiting.done()
     waiting.cancel()
     await limiter.close()
 
