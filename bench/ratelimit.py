@@ -6,7 +6,9 @@ Each acquire draws from two buckets, as a Slack post does (its channel, one of 1
 workspace), at a rate so high nothing ever waits: what is left is the limiter's own cost. Runs on a
 temporary SQLite file and on PostgreSQL (`--pg`, else a throwaway cluster when the binaries are
 installed), with 1 and 32 concurrent acquirers (the worker's default concurrency), and prints
-acquires/s and sends per database flush. `ProcessLimiter` (aiolimiter, in-process) is the baseline.
+acquires/s and sends per database flush. The in-process limiters are the baseline: `ProcessLimiter`
+(GCRA buckets in memory) and the chain of aiolimiter buckets it replaced, each through the worker's
+pacing path (`try_acquire`, else `acquire` under a timeout, as DeliveryWorker.pace does).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from aiolimiter import AsyncLimiter
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -40,13 +43,37 @@ def keys(i: int) -> list[RateKey]:
     return [RateKey(f"slack:chan:C{i % 1000}", HUGE, 1.0), RateKey("slack:team:T1", HUGE, 1.0)]
 
 
+class AiolimiterChain:
+    """`PARTNERBOT_RATE_LIMITS=process` before bot/services/process_limiter.py: one aiolimiter
+    bucket per key, acquired in turn; never a cell without the await (and the worker's timeout)."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, AsyncLimiter] = {}
+
+    def try_acquire(self, keys: list[RateKey]) -> bool:
+        return False
+
+    async def acquire(self, keys: list[RateKey]) -> None:
+        for key in keys:
+            bucket = self._buckets.get(key.key)
+            if bucket is None:
+                bucket = self._buckets[key.key] = AsyncLimiter(key.rate, key.period)
+            await bucket.acquire()
+
+    async def close(self) -> None:
+        pass
+
+
 async def measure(limiter: RateLimiter, acquires: int, concurrency: int) -> float:
-    """Acquires per second with `concurrency` tasks acquiring in a loop."""
+    """Acquires per second with `concurrency` tasks acquiring in a loop, as the worker paces."""
     each = acquires // concurrency
 
     async def acquirer(offset: int) -> None:
         for i in range(each):
-            await limiter.acquire(keys(offset + i * concurrency))
+            wanted = keys(offset + i * concurrency)
+            if not limiter.try_acquire(wanted):
+                async with asyncio.timeout(60.0):
+                    await limiter.acquire(wanted)
 
     started = time.perf_counter()
     await asyncio.gather(*(acquirer(n) for n in range(concurrency)))
@@ -95,9 +122,13 @@ async def main(acquires: int, pg_url: str | None) -> None:
         try:
             print(f"{acquires} acquires, 2 buckets each, limits never binding")
             print(f"{'limiter':<28}{'acquirers':>10}{'acquires/s':>13}{'sends/flush':>13}")
-            for concurrency in (1, 32):
-                rate = await measure(ProcessLimiter(), acquires, concurrency)
-                print(f"{'process (aiolimiter)':<28}{concurrency:>10}{rate:>13,.0f}{'-':>13}")
+            for label, make in (
+                ("process", ProcessLimiter),
+                ("process, aiolimiter (before)", AiolimiterChain),
+            ):
+                for concurrency in (1, 32):
+                    rate = await measure(make(), acquires, concurrency)
+                    print(f"{label:<28}{concurrency:>10}{rate:>13,.0f}{'-':>13}")
             for name, get_url in databases:
                 await asyncio.to_thread(migrate.upgrade, get_url())
                 for concurrency in (1, 32):

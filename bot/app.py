@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from aiolimiter import AsyncLimiter
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -28,7 +27,7 @@ from bot.core import PartnerBot
 from bot.domain import ChannelRef, Platform
 from bot.jobs import JOBS, JobHost, JobPorts, run_job
 from bot.metrics import Operations, PrometheusMetrics, serve_operations
-from bot.ports import Clock, RateKey, RateLimiter, Sender, Stores, SystemClock
+from bot.ports import Clock, RateLimiter, Sender, Stores, SystemClock
 from bot.ports.dashboard import DashboardViews
 from bot.ports.metrics import Metrics, NoMetrics
 from bot.ports.similarity import Similarity, VectorFiller
@@ -39,6 +38,7 @@ from bot.services.delivery import LEASE_MARGIN, DeliveryWorker, RetryPolicy
 from bot.services.digests import DigestPorts, DigestService
 from bot.services.files import FilePorts
 from bot.services.preview_images import ImageLinks
+from bot.services.process_limiter import ProcessLimiter
 from bot.services.ratelimits import NoLimiter, SharedLimiter
 from bot.services.similarity import OfferAudience
 from storage import migrate
@@ -348,7 +348,7 @@ def build_limiter(settings: Settings, engine: AsyncEngine) -> RateLimiter:
     return ProcessLimiter()
 
 
-# The scheduler and the in-process limiter are libraries the core must not import: wired here.
+# The scheduler is a library the core must not import: wired here.
 
 
 def build_scheduler(host: JobHost, metrics: Metrics | None = None) -> AsyncIOScheduler:
@@ -382,23 +382,6 @@ async def run_measured_job(host: JobHost, name: str, metrics: Metrics) -> list[s
     for _ in ran:
         metrics.job_run(job=name, failed=False)
     return ran
-
-
-class ProcessLimiter:
-    """One leaky bucket per rate key, shared by every send in this process."""
-
-    def __init__(self) -> None:
-        self._buckets: dict[str, AsyncLimiter] = {}
-
-    async def acquire(self, keys: list[RateKey]) -> None:
-        for key in keys:
-            bucket = self._buckets.get(key.key)
-            if bucket is None:
-                bucket = self._buckets[key.key] = AsyncLimiter(key.rate, key.period)
-            await bucket.acquire()
-
-    async def close(self) -> None:
-        pass
 
 
 def build_adapters(app: App, *, deliver_only: bool = False) -> list[PlatformAdapter]:

@@ -63,7 +63,14 @@ class RateKey:
 
 class RateLimiter(Protocol):
     """Paces sends: `acquire` returns once one request may go out under every bucket in `keys`.
-    Implementations: bot.services.ratelimits (one process) and the database-backed shared one."""
+    Implementations: bot.services.process_limiter (one process) and bot.services.ratelimits (the
+    database-backed shared one, and none at all)."""
+
+    def try_acquire(self, keys: list[RateKey]) -> bool:
+        """Take one request's cells at once if every bucket in `keys` has room, without waiting:
+        True if taken; False (nothing taken) means `acquire`. Lets a fan-out whose buckets have room
+        skip the await, and the timeout around it, on every post."""
+        ...
 
     async def acquire(self, keys: list[RateKey]) -> None: ...
 

@@ -10,14 +10,16 @@ Guarantees, and where they come from:
   ambiguous, and the next attempt asks the Sender to look for the earlier message first; a send
   that waited (for a slot, for the rate limiter) until its lease ran out is not posted, since the
   row may have a new holder by then;
-- rate limits: the core paces each bucket a Sender names (aiolimiter), and a 429 reschedules the row
-  with the platform's Retry-After instead of holding a worker inside the call; a 429 is no failure,
-  so it never uses up one of the row's attempts (however long a workspace stays throttled).
+- rate limits: the core paces each bucket a Sender names (bot/services/ratelimits.py), and a 429
+  reschedules the row with the platform's Retry-After instead of holding a worker inside the call;
+  a 429 is no failure, so it never uses up one of the row's attempts (however long a workspace
+  stays throttled).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextvars
 import logging
 import random
@@ -47,7 +49,6 @@ from bot.services.queues import (
     RevisionQueue,
     Settling,
 )
-from bot.services.ratelimits import NoLimiter
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,8 @@ OTHER_QUEUES_EVERY = 1.0
 # the look-before-post of the next attempt finds them).
 RECORD_EVERY = 0.25
 # The platform an attempt sent to, for the metrics of rows that do not name their channel (relays):
-# each attempt runs in a task of its own (asyncio.gather), so it sees only its own value.
+# each task of a batch sends one row at a time and clears it before each such row, and the batch's
+# tasks each have their own copy (asyncio.gather), so an attempt sees only its own value.
 _SENT_TO: contextvars.ContextVar[Platform | None] = contextvars.ContextVar("sent_to", default=None)
 
 
@@ -161,9 +163,9 @@ class DeliveryWorker:
         self._concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
         self._lease = lease
+        self._margin = lease * LEASE_MARGIN  # computed once: _time_to_post runs for every post
         self._retry = retry or RetryPolicy()
         self._limiter = limiter
-        self._unlimited = isinstance(limiter, NoLimiter)
         self._outbox = stores.outbox
         self._announcements = AnnouncementCache(stores.announcements)
         deactivate = ChannelDeactivation(stores.directory, stores.outbox)
@@ -350,14 +352,21 @@ class DeliveryWorker:
         if tail is not None and left <= self._concurrency:
             tail.set()
 
-        async def attempt(work: Work) -> None:
-            nonlocal left
-            finished.put_nowait((work, await self._attempt(queue, work, lease_until)))
-            left -= 1
-            if tail is not None and left == self._concurrency:
-                tail.set()
+        unsent = collections.deque(batch)
 
-        sending = asyncio.gather(*(attempt(work) for work in batch))
+        async def attempts() -> None:
+            nonlocal left
+            while unsent:
+                work = unsent.popleft()
+                finished.put_nowait((work, await self._attempt(queue, work, lease_until)))
+                left -= 1
+                if tail is not None and left == self._concurrency:
+                    tail.set()
+
+        # As many tasks as may send at once, each taking the batch's rows in order, rather than a
+        # task per row: a fan-out batch would otherwise create hundreds of tasks that only queue on
+        # the slots (every attempt still takes a slot, shared with the batch before or after).
+        sending = asyncio.gather(*(attempts() for _ in range(min(len(batch), self._concurrency))))
         # Group commit: outcomes are written as sends return, at most every RECORD_EVERY seconds
         # together with whatever else finished meanwhile, so a message id is on record before a
         # reaction or reply to it can arrive, and a crash loses at most the sends of that window
@@ -391,6 +400,8 @@ class DeliveryWorker:
             self._on_finished(done)
 
     async def _attempt(self, queue: Queue, work: Work, lease_until: datetime | None) -> Outcome:
+        if self._metrics is not None and work.channel is None:
+            _SENT_TO.set(None)  # not the platform the task's row before this one went to
         outcome = await self._attempt_once(queue, work, lease_until)
         if outcome.kind is OutcomeKind.FAILED:
             log.info("%s %s failed: %s", work.kind.value, work.id, outcome.error, extra=log_ids(work))
@@ -475,7 +486,8 @@ class DeliveryWorker:
         left = self._time_to_post(lease_until)
         if left is not None and left <= 0:  # no time left to wait for a token: take none
             raise LeaseRanOut(LEASE_RAN_OUT)
-        if self._unlimited:  # PARTNERBOT_RATE_LIMITS=off: no token to wait for, no timer to arm
+        if self._limiter.try_acquire(keys):
+            # Every bucket had room (or limits are off): no await, and no timer armed for a timeout.
             return
         try:
             # asyncio.timeout rather than wait_for, which wraps every acquire in a task of its own.
@@ -490,7 +502,7 @@ class DeliveryWorker:
         """Seconds a claim still leaves for starting a post (None: no lease to keep)."""
         if lease_until is None:
             return None
-        return (lease_until - self._lease * LEASE_MARGIN - self._clock.now()).total_seconds()
+        return (lease_until - self._margin - self._clock.now()).total_seconds()
 
     def _transient(self, work: Work, exc: TransientSendError) -> Outcome:
         if exc.rate_limited:

@@ -4,8 +4,9 @@ Every Sender names the buckets a post draws from (`RateKey`: at most `rate` requ
 seconds, bursting up to `rate`). Which limiter enforces them is a deployment choice
 (`PARTNERBOT_RATE_LIMITS`):
 
-- `process` — one leaky bucket per key in this process (`ProcessLimiter`, aiolimiter's, built by the
-  composition root in bot/app.py). Right for one process; N processes would each spend the whole budget.
+- `process` — the same GCRA buckets in this process's memory (`ProcessLimiter`,
+  bot/services/process_limiter.py). Right for one process; N processes would each spend the whole
+  budget.
 - `shared` — the buckets live in the database (`SharedLimiter`), so every process draws from the
   same ones.
 - `off` — no pacing at all: only for benchmarks against fakes whose limits are off, or behind a
@@ -27,6 +28,9 @@ from bot.ports.sending import RateKey, TransientSendError
 
 class NoLimiter:
     """`PARTNERBOT_RATE_LIMITS=off`: never waits."""
+
+    def try_acquire(self, keys: list[RateKey]) -> bool:
+        return True
 
     async def acquire(self, keys: list[RateKey]) -> None:
         pass
@@ -165,6 +169,10 @@ class SharedLimiter:
         self._flusher: asyncio.Task[None] | None = None
         self._numbers = itertools.count()
         self._closed = False
+
+    def try_acquire(self, keys: list[RateKey]) -> bool:
+        """Never at once: the buckets are in the database, so every grant is a flush."""
+        return not keys
 
     async def acquire(self, keys: list[RateKey]) -> None:
         """Return once one request may go out under every bucket in `keys`; raises

@@ -27,6 +27,9 @@ class HeldLimiter:
         self.entered = asyncio.Event()
         self._open = asyncio.Event()
 
+    def try_acquire(self, keys: list[RateKey]) -> bool:
+        return False  # never a cell at once: every send waits in acquire
+
     async def acquire(self, keys: list[RateKey]) -> None:
         self.entered.set()
         await self._open.wait()

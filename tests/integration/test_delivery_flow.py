@@ -29,6 +29,9 @@ class Gate:
         self.held: list[asyncio.Future[None]] = []
         self._arrived = asyncio.Condition()
 
+    def try_acquire(self, keys: list[RateKey]) -> bool:
+        return False  # never at once: every send is held in acquire
+
     async def acquire(self, keys: list[RateKey]) -> None:
         turn = asyncio.get_running_loop().create_future()
         async with self._arrived:
@@ -135,3 +138,42 @@ async def test_an_edit_finds_its_announcement_after_a_delivery_batch_forgot_it(h
     found = await cache.fetch(announcement_id)
     assert found is not None and found.title == "Forgotten"
     assert await cache.fetch(announcement_id + 1000) is None  # one that really is gone
+
+
+async def test_a_batch_is_sent_by_as_many_tasks_as_there_are_slots_not_a_task_per_row(
+    harness: Harness,
+) -> None:
+    """A fan-out batch of hundreds of rows needs only `concurrency` tasks: each takes the batch's
+    next row when its send is done, instead of every row's task waiting on the slots."""
+    h = harness
+    await setup_topics(h, "security")
+    channels = [f"ch{i:02d}" for i in range(CHANNELS)]
+    for channel in channels:
+        await h.subscribe(channel, "security")
+    await broadcast_and_send(h, 'topic:security title:"Tasks"', "Ten channels, one batch.")
+    gate = Gate()
+    app = h.app
+    worker = DeliveryWorker(
+        app.stores,
+        app.clock,
+        {Platform.LOCAL: h.local.sender},
+        app.bot.feedback,
+        worker_id="task-worker",
+        batch=CHANNELS,
+        concurrency=CONCURRENCY,
+        limiter=gate,
+    )
+    before = asyncio.all_tasks()
+    draining = asyncio.create_task(worker.drain())
+    try:
+        await gate.holding(CONCURRENCY)  # the whole batch is claimed; two sends wait at the gate
+        started = asyncio.all_tasks() - before
+        assert len(started) == 1 + CONCURRENCY, started  # the drain, and one task per slot
+        for _ in range(CHANNELS):
+            await gate.holding(1)
+            gate.let_through()
+        assert await asyncio.wait_for(draining, WAIT) == CHANNELS
+    finally:
+        draining.cancel()
+    assert_exactly_once(h, *channels)
+    assert {(r.status, r.attempts) for r in await deliveries(h)} == {("sent", 1)}

@@ -461,6 +461,10 @@ async def test_relays_draw_from_the_same_rate_buckets_as_deliveries(sqlite_harne
     acquired: list[list[str]] = []
 
     class Recording:
+        def try_acquire(self, keys: list[RateKey]) -> bool:
+            acquired.append([k.key for k in keys])
+            return True
+
         async def acquire(self, keys: list[RateKey]) -> None:
             acquired.append([k.key for k in keys])
 
