@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aiohttp
 import pytest
@@ -20,6 +21,18 @@ POST = AnnouncementPost(
     delivery_id=41, announcement_id=7, title="Q3 prices", body="New **list prices** from 1 July.",
     topics=("pricing",), urgent=True,
 )  # fmt: skip
+
+
+@asynccontextmanager
+async def serving(app: web.Application) -> AsyncIterator[str]:
+    """`app` on a loopback port, for as long as the block runs; its base URL."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
 
 
 @pytest.fixture
@@ -61,21 +74,13 @@ async def test_the_sessions_json_reader_decodes_like_the_standard_library() -> N
 
     app = web.Application()
     app.router.add_get("/{name}", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
-        async with aiohttp.ClientSession(response_class=OrjsonResponse) as session:
-            async with session.get(f"{base}/ok") as res:
-                assert await res.json() == json.loads(answers["/ok"])
-            async with session.get(f"{base}/broken") as res:
-                # slack_sdk catches the standard library's error for a body that is not JSON.
-                with pytest.raises(json.JSONDecodeError):
-                    await res.json()
-    finally:
-        await runner.cleanup()
+    async with serving(app) as base, aiohttp.ClientSession(response_class=OrjsonResponse) as session:
+        async with session.get(f"{base}/ok") as res:
+            assert await res.json() == json.loads(answers["/ok"])
+        async with session.get(f"{base}/broken") as res:
+            # slack_sdk catches the standard library's error for a body that is not JSON.
+            with pytest.raises(json.JSONDecodeError):
+                await res.json()
 
 
 async def test_a_broken_json_answer_to_a_post_is_a_transient_error_that_may_have_posted() -> None:
@@ -84,16 +89,12 @@ async def test_a_broken_json_answer_to_a_post_is_a_transient_error_that_may_have
 
     app = web.Application()
     app.router.add_post("/api/chat.postMessage", broken)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    sender = SlackSender(StaticToken("xoxb-1"), base_url=f"http://127.0.0.1:{runner.addresses[0][1]}/api/")
-    out = Outgoing(ChannelRef(Platform.SLACK, "T1", "C1"), POST)
-    try:
-        with pytest.raises(TransientSendError) as raised:
-            await sender.post(out, idempotency_key="d41")
-        assert raised.value.maybe_posted  # Slack may have stored it: the next attempt looks first
-    finally:
-        await sender.close()
-        await runner.cleanup()
+    async with serving(app) as base:
+        sender = SlackSender(StaticToken("xoxb-1"), base_url=f"{base}/api/")
+        out = Outgoing(ChannelRef(Platform.SLACK, "T1", "C1"), POST)
+        try:
+            with pytest.raises(TransientSendError) as raised:
+                await sender.post(out, idempotency_key="d41")
+            assert raised.value.maybe_posted  # Slack may have stored it: the next attempt looks first
+        finally:
+            await sender.close()

@@ -19,6 +19,7 @@ from tests.harness import Harness
 from tests.integration.support import assert_exactly_once, broadcast_and_send, deliveries, setup_topics
 
 BATCH, CONCURRENCY, CHANNELS = 4, 2, 10
+CHANNEL_NAMES = [f"ch{i:02d}" for i in range(CHANNELS)]
 WAIT = 30.0  # seconds: generous for a loaded machine; every wait ends on an event well before
 
 
@@ -67,27 +68,31 @@ async def _until(h: Harness, ready: object, what: str) -> Counter[str]:
         await asyncio.sleep(0)  # yield to the worker: no fixed wait
 
 
+async def gated_worker(h: Harness, title: str, *, worker_id: str, batch: int) -> tuple[DeliveryWorker, Gate]:
+    """A broadcast to CHANNELS local channels, and a worker for it whose sends wait at a Gate."""
+    await setup_topics(h, "security")
+    for channel in CHANNEL_NAMES:
+        await h.subscribe(channel, "security")
+    await broadcast_and_send(h, f'topic:security title:"{title}"', "Ten channels.")
+    gate = Gate()
+    worker = DeliveryWorker(
+        h.app.stores,
+        h.app.clock,
+        {Platform.LOCAL: h.local.sender},
+        h.app.bot.feedback,
+        worker_id=worker_id,
+        batch=batch,
+        concurrency=CONCURRENCY,
+        limiter=gate,
+    )
+    return worker, gate
+
+
 async def test_the_next_batch_is_claimed_while_the_last_wave_is_out_and_each_goes_once(
     harness: Harness,
 ) -> None:
     h = harness
-    await setup_topics(h, "security")
-    channels = [f"ch{i:02d}" for i in range(CHANNELS)]
-    for channel in channels:
-        await h.subscribe(channel, "security")
-    await broadcast_and_send(h, 'topic:security title:"Flow"', "Ten channels, batches of four.")
-    gate = Gate()
-    app = h.app
-    worker = DeliveryWorker(
-        app.stores,
-        app.clock,
-        {Platform.LOCAL: h.local.sender},
-        app.bot.feedback,
-        worker_id="flow-worker",
-        batch=BATCH,
-        concurrency=CONCURRENCY,
-        limiter=gate,
-    )
+    worker, gate = await gated_worker(h, "Flow", worker_id="flow-worker", batch=BATCH)
     stop = asyncio.Event()
     running = asyncio.create_task(worker.run(stop, poll_seconds=0.01))
     try:
@@ -114,7 +119,7 @@ async def test_the_next_batch_is_claimed_while_the_last_wave_is_out_and_each_goe
     finally:
         stop.set()
         await asyncio.wait_for(running, WAIT)
-    assert_exactly_once(h, *channels)
+    assert_exactly_once(h, *CHANNEL_NAMES)
     rows = await deliveries(h)
     assert {(r.status, r.attempts, r.ambiguous) for r in rows} == {("sent", 1, False)}
 
@@ -146,23 +151,7 @@ async def test_a_batch_is_sent_by_as_many_tasks_as_there_are_slots_not_a_task_pe
     """A fan-out batch of hundreds of rows needs only `concurrency` tasks: each takes the batch's
     next row when its send is done, instead of every row's task waiting on the slots."""
     h = harness
-    await setup_topics(h, "security")
-    channels = [f"ch{i:02d}" for i in range(CHANNELS)]
-    for channel in channels:
-        await h.subscribe(channel, "security")
-    await broadcast_and_send(h, 'topic:security title:"Tasks"', "Ten channels, one batch.")
-    gate = Gate()
-    app = h.app
-    worker = DeliveryWorker(
-        app.stores,
-        app.clock,
-        {Platform.LOCAL: h.local.sender},
-        app.bot.feedback,
-        worker_id="task-worker",
-        batch=CHANNELS,
-        concurrency=CONCURRENCY,
-        limiter=gate,
-    )
+    worker, gate = await gated_worker(h, "Tasks", worker_id="task-worker", batch=CHANNELS)
     before = asyncio.all_tasks()
     draining = asyncio.create_task(worker.drain())
     try:
@@ -175,5 +164,5 @@ async def test_a_batch_is_sent_by_as_many_tasks_as_there_are_slots_not_a_task_pe
         assert await asyncio.wait_for(draining, WAIT) == CHANNELS
     finally:
         draining.cancel()
-    assert_exactly_once(h, *channels)
+    assert_exactly_once(h, *CHANNEL_NAMES)
     assert {(r.status, r.attempts) for r in await deliveries(h)} == {("sent", 1)}
