@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -57,6 +58,11 @@ def _pk() -> Any:
 def _when(nullable: bool = False) -> Any:
     # A column *type* rather than a Column (see _ts): a mixin's fields are copied into each table.
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A model's Core table, for the repositories' SQLAlchemy Core statements."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
 
 
 class OutboxColumns(SQLModel):
@@ -598,6 +604,7 @@ __all__ = [
     "SubscriptionRow",
     "TopicRow",
     "UTCDateTime",
+    "table_of",
 ]
 
 

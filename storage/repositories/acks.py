@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, String, Table, cast, exists, literal, select
+from sqlalchemy import ColumnElement, String, cast, exists, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import SQLModel, col
+from sqlmodel import col
 
 from bot.domain import AckDue, AckState, ChannelRef, DeliveryStatus, MessageRef, Platform
 from bot.domain.engagement import EngagementKind
@@ -14,11 +14,7 @@ from storage.repositories.base import Repository
 from storage.repositories.engagement import record_delivery_event
 from storage.repositories.targeting import segment_label
 from storage.tables import AckRow, AnnouncementRow, ChannelRow, DeliveryRow, NoticeRow, PartnerRow
-
-
-def _t(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
+from storage.tables import table_of as _t
 
 _K, _D, _C, _P, _A, _N = (
     _t(AckRow), _t(DeliveryRow), _t(ChannelRow), _t(PartnerRow), _t(AnnouncementRow), _t(NoticeRow)

@@ -17,17 +17,12 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, case, func, literal, select
+from sqlalchemy import Connection, bindparam, case, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import SQLModel
 
 from storage.tables import AnnouncementDayRow, DeliveryRow, UTCDateTime
-
-
-def _t(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
+from storage.tables import table_of as _t
 
 ANNOUNCEMENT_DAY, _D = _t(AnnouncementDayRow), _t(DeliveryRow)
 _R = ANNOUNCEMENT_DAY

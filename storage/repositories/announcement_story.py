@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, case, func, literal
+from sqlalchemy import and_, case, func, literal
 from sqlalchemy import select as sa_select
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 
 from bot.domain.analytics import DeliveryProgress
 from bot.domain.announcements import AnnouncementStatus, Audience
@@ -48,11 +48,7 @@ from storage.tables import (
     ReactionRow,
     TopicRow,
 )
-
-
-def _t(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
+from storage.tables import table_of as _t
 
 _A, _AT, _T, _D = _t(AnnouncementRow), _t(AnnouncementTopicRow), _t(TopicRow), _t(DeliveryRow)
 _C, _P, _E, _U = _t(ChannelRow), _t(PartnerRow), _t(EngagementEventRow), _t(DeliveryUpdateRow)

@@ -7,10 +7,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Table, and_, func
+from sqlalchemy import and_, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.cta import CallToAction, CtaClicks
@@ -19,11 +18,7 @@ from storage.repositories.base import Repository
 from storage.repositories.engagement import record_event
 from storage.repositories.targeting import segment_label
 from storage.tables import AnnouncementCtaRow, DeliveryRow, EngagementEventRow
-
-
-def _t(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
+from storage.tables import table_of as _t
 
 _CTA, _D, _E = _t(AnnouncementCtaRow), _t(DeliveryRow), _t(EngagementEventRow)
 

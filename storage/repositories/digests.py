@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, case, delete, exists, func, literal, not_, select, true, update
+from sqlalchemy import and_, bindparam, case, delete, exists, func, literal, not_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import SQLModel, col
+from sqlmodel import col
 from sqlmodel import select as sm_select
 
 from bot.domain import (
@@ -54,11 +54,7 @@ from storage.tables import (
     TopicRow,
     UTCDateTime,
 )
-
-
-def _t(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
+from storage.tables import table_of as _t
 
 _D, _G, _C = _t(DeliveryRow), _t(DigestRow), _t(ChannelRow)
 _HELD = DeliveryStatus.DIGEST.value

@@ -7,8 +7,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, Table, and_, case, cast, func, literal, or_, select, text
-from sqlmodel import SQLModel
+from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, func, literal, or_, select, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.engagement import (
@@ -37,11 +36,7 @@ from storage.tables import (
     PartnerRow,
     TopicRow,
 )
-
-
-def _t(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
+from storage.tables import table_of as _t
 
 _E, _C, _D = _t(EngagementEventRow), _t(ChannelRow), _t(DeliveryRow)
 _P, _AT = _t(PartnerRow), _t(AnnouncementTopicRow)

@@ -7,21 +7,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Table
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import AnnouncementStatus
 from bot.domain.files import Attachment, FileUsage, UnusedFile, UnusedWhy
 from storage.repositories.base import Repository
 from storage.tables import AnnouncementFileRow, AnnouncementRow, StoredFileRow
-
-
-def _t(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
+from storage.tables import table_of as _t
 
 SF, AF, A = _t(StoredFileRow), _t(AnnouncementFileRow), _t(AnnouncementRow)
 

@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Float, Table, and_, case, cast, func, literal, or_, select
-from sqlmodel import SQLModel
+from sqlalchemy import ColumnElement, Date, Float, and_, case, cast, func, literal, or_, select
 
 from bot.domain.dashboard import Segment
 from bot.domain.engagement import EngagementKind
@@ -33,11 +32,7 @@ from storage.tables import (
     TopicRow,
     UTCDateTime,
 )
-
-
-def _t(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
+from storage.tables import table_of as _t
 
 _D, _C, _P, _Q = _t(DeliveryRow), _t(ChannelRow), _t(PartnerRow), _t(QuestionRow)
 _E, _AT, _T, _S = _t(EngagementEventRow), _t(AnnouncementTopicRow), _t(TopicRow), _t(SubscriptionRow)

@@ -47,7 +47,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import SQLModel
 
 from storage.tables import (
     AnnouncementReachRow,
@@ -58,11 +57,7 @@ from storage.tables import (
     OverviewFailureRow,
     UTCDateTime,
 )
-
-
-def _t(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
+from storage.tables import table_of as _t
 
 DAY, FAILURE = _t(OverviewDayRow), _t(OverviewFailureRow)
 CHANNEL_REACH, ANNOUNCEMENT_REACH = _t(ChannelReachRow), _t(AnnouncementReachRow)

@@ -25,7 +25,7 @@ from bot.ports.partner_pulse import (
 )
 from storage.repositories import snapshots
 from storage.repositories.base import Repository
-from storage.repositories.engagement import _aware, _event_counts, _score, _sources, _t
+from storage.repositories.engagement import _aware, _event_counts, _score, _sources
 from storage.repositories.snapshots import Piece
 from storage.tables import (
     AnnouncementRow,
@@ -37,6 +37,7 @@ from storage.tables import (
     SubscriptionRow,
     TopicRow,
 )
+from storage.tables import table_of as _t
 
 _E, _C, _D, _P = _t(EngagementEventRow), _t(ChannelRow), _t(DeliveryRow), _t(PartnerRow)
 _A, _AT, _S, _T = _t(AnnouncementRow), _t(AnnouncementTopicRow), _t(SubscriptionRow), _t(TopicRow)

@@ -32,11 +32,7 @@ from storage.tables import (
     QuestionRow,
     ReactionRow,
 )
-
-
-def _t(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
+from storage.tables import table_of as _t
 
 _Q, _AN, _R, _K, _AU, _AN2, _I, _C, _D, _N, _E = (
     _t(QuestionRow), _t(AnswerRow), _t(ReactionRow), _t(AckRow), _t(AuditRow), _t(AnnouncementRow),

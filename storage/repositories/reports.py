@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, Table, and_, case, cast, exists, func, literal, or_, select
-from sqlmodel import SQLModel, col
+from sqlmodel import col
 
 from bot.cadence import Engagement, EngagementLine
 from bot.domain import DeliveryStatus, Question, QuestionStatus
@@ -27,11 +27,7 @@ from storage.tables import (
     TopicRow,
     UTCDateTime,
 )
-
-
-def _t(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
+from storage.tables import table_of as _t
 
 _D, _C, _P, _R, _Q = _t(DeliveryRow), _t(ChannelRow), _t(PartnerRow), _t(ReactionRow), _t(QuestionRow)
 _AT, _T, _N = _t(AnnouncementTopicRow), _t(TopicRow), _t(NoticeRow)

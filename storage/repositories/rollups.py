@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Table, bindparam, case, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import SQLModel
 
 from bot.domain.engagement import ENGAGING_KINDS, EngagementKind, is_proactive
 from storage.repositories import announcement_rollup, overview_rollup
@@ -37,11 +36,7 @@ from storage.tables import (
     EngagementWeekRow,
     ScoreSpanRow,
 )
-
-
-def _t(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
+from storage.tables import table_of as _t
 
 ENGAGEMENT_DAY, ENGAGEMENT_WEEK = _t(EngagementDayRow), _t(EngagementWeekRow)
 DELIVERY_DAY, DELIVERY_WEEK = _t(DeliveryDayRow), _t(DeliveryWeekRow)

@@ -25,20 +25,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Table, and_, delete, false, func, literal, or_, select, text, update
+from sqlalchemy import Date, and_, delete, false, func, literal, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import SQLModel
 
 from bot.domain.engagement import snapshot_pieces
 from storage.repositories import rollups
 from storage.repositories.base import Repository
 from storage.tables import ScoreSpanEventRow, ScoreSpanRow, ScoreSpanSentRow
-
-
-def _t(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
+from storage.tables import table_of as _t
 
 SPAN, SPAN_EVENT, SPAN_SENT = _t(ScoreSpanRow), _t(ScoreSpanEventRow), _t(ScoreSpanSentRow)
 READY, BUILDING, STALE = "ready", "building", "stale"

@@ -7,9 +7,8 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, case, func, literal
+from sqlalchemy import and_, case, func, literal
 from sqlalchemy import select as sa_select
-from sqlmodel import SQLModel
 
 from bot.domain import AnnouncementStats, AnnouncementStatus, DeliveryProgress, DeliveryStatus, TopicStats
 from storage.repositories.base import Repository
@@ -26,11 +25,7 @@ from storage.tables import (
     ReactionRow,
     TopicRow,
 )
-
-
-def _t(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
+from storage.tables import table_of as _t
 
 _D, _C, _P, _R, _Q = _t(DeliveryRow), _t(ChannelRow), _t(PartnerRow), _t(ReactionRow), _t(QuestionRow)
 _A, _AT, _T = _t(AnnouncementRow), _t(AnnouncementTopicRow), _t(TopicRow)

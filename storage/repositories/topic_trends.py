@@ -14,8 +14,8 @@ from bot.domain.engagement import EngagementKind
 from bot.ports.topic_trends import TopicLoad, TopicSubscribers
 from storage.repositories import announcement_rollup
 from storage.repositories.base import Repository
-from storage.repositories.engagement import _t
 from storage.tables import AnnouncementTopicRow, DeliveryRow, EngagementEventRow, SubscriptionRow, TopicRow
+from storage.tables import table_of as _t
 
 _E, _D, _AT, _S, _T = (
     _t(EngagementEventRow),

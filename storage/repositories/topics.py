@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Table, and_, func
+from sqlalchemy import and_, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 
 from bot.domain import DeliveryStatus, Topic
 from bot.domain.engagement import SendingLoad
@@ -22,10 +22,7 @@ from storage.tables import (
     SubscriptionRow,
     TopicRow,
 )
-
-
-def _t(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
+from storage.tables import table_of as _t
 
 
 class TopicRepository(Repository):
