@@ -13,6 +13,7 @@ from bot.domain import ImportRow, PartnerProfile, Platform, Reply
 from bot.metrics import PrometheusMetrics
 from bot.ports import Clock
 from bot.services.delivery import RetryPolicy
+from tests.encoders import FLOOR, MODEL
 
 ADMIN_CHANNEL = "admin"
 ADMIN = "alice"
@@ -107,3 +108,14 @@ async def make_harness(
     local = LocalAdapter(app.bot)
     app.worker.add_sender(Platform.LOCAL, local.sender)
     return Harness(app, local)
+
+
+async def make_embedding_harness(
+    database_url: str, clock: Clock, encoder: Encoder, *, model: str = MODEL
+) -> Harness:
+    """`make_harness` with PARTNERBOT_SIMILARITY=embeddings: `encoder` stands in for the model
+    (tests/encoders.py), with the test encoder's similarity floor."""
+    return await make_harness(
+        database_url, clock, encoder=encoder, similarity="embeddings", similarity_model=model,
+        similarity_floor=FLOOR,
+    )  # fmt: skip

@@ -22,8 +22,8 @@ from bot.presenter import FAQ_ASK_ACTION, FAQ_MARK_ACTION, FAQ_USED_ACTION
 from bot.services.reports import render_actions, render_self_served
 from storage.tables import AuditRow, EngagementEventRow, FaqDocumentRow, QuestionRow
 from tests.conftest import FakeClock
-from tests.encoders import FLOOR, MODEL, HashedWords
-from tests.harness import Harness, make_harness
+from tests.encoders import HashedWords
+from tests.harness import Harness, make_embedding_harness, make_harness
 from tests.integration.support import admin_posts, broadcast_and_send, id_from, rows, setup_topics
 
 DEAL_QUESTION = "How do I register a deal in the partner portal?"
@@ -36,14 +36,7 @@ async def harness(
 ) -> AsyncIterator[Harness]:
     """The conftest harness, with each matcher."""
     if request.param == "embeddings":
-        h = await make_harness(
-            database_url,
-            clock,
-            encoder=HashedWords(),
-            similarity="embeddings",
-            similarity_model=MODEL,
-            similarity_floor=FLOOR,
-        )
+        h = await make_embedding_harness(database_url, clock, HashedWords())
     else:
         h = await make_harness(database_url, clock)
     yield h

@@ -24,8 +24,8 @@ from storage.engine import make_sessionmaker
 from storage.repositories import FaqVectorRepository
 from storage.tables import FaqEmbeddingRow, JobRunRow
 from tests.conftest import FakeClock
-from tests.encoders import FLOOR, MODEL, HashedWords
-from tests.harness import Harness, make_harness
+from tests.encoders import MODEL, HashedWords
+from tests.harness import Harness, make_embedding_harness, make_harness
 from tests.integration.support import id_from, rows
 from tests.integration.test_faq_offers import _announce, _answered, _members
 
@@ -40,14 +40,7 @@ def encoder() -> HashedWords:
 
 @pytest.fixture
 async def harness(database_url: str, clock: FakeClock, encoder: HashedWords) -> AsyncIterator[Harness]:
-    h = await make_harness(
-        database_url,
-        clock,
-        encoder=encoder,
-        similarity="embeddings",
-        similarity_model=MODEL,
-        similarity_floor=FLOOR,
-    )
+    h = await make_embedding_harness(database_url, clock, encoder)
     yield h
     await h.close()
 
@@ -170,10 +163,7 @@ async def test_an_faq_edited_while_the_job_encodes_keeps_no_stale_vector(
 ) -> None:
     encoder = Held()
     encoder.started.set()  # not held while the FAQs are made
-    h = await make_harness(
-        database_url, clock, encoder=encoder, similarity="embeddings", similarity_model=MODEL,
-        similarity_floor=FLOOR,
-    )  # fmt: skip
+    h = await make_embedding_harness(database_url, clock, encoder)
     try:
         faqs, _ = await _faqs(h, 3)
         await _forget_every_vector(h)

@@ -20,8 +20,8 @@ from storage.engine import make_sessionmaker
 from storage.repositories import FaqVectorRepository
 from storage.tables import FaqEmbeddingRow
 from tests.conftest import FakeClock
-from tests.encoders import FLOOR, MODEL, HashedWords, cosine
-from tests.harness import Harness, make_harness
+from tests.encoders import MODEL, HashedWords, cosine
+from tests.harness import Harness, make_embedding_harness
 from tests.integration.support import id_from, rows
 from tests.integration.test_faq_offers import (
     DEAL_ANSWER,
@@ -41,14 +41,7 @@ def encoder() -> HashedWords:
 
 @pytest.fixture
 async def harness(database_url: str, clock: FakeClock, encoder: HashedWords) -> AsyncIterator[Harness]:
-    h = await make_harness(
-        database_url,
-        clock,
-        encoder=encoder,
-        similarity="embeddings",
-        similarity_model=MODEL,
-        similarity_floor=FLOOR,
-    )
+    h = await make_embedding_harness(database_url, clock, encoder)
     yield h
     await h.close()
 
@@ -195,10 +188,7 @@ async def test_many_faqs_are_walked_by_pages_and_filled_a_few_per_question(
 async def test_each_model_keeps_its_own_vectors(database_url: str, clock: FakeClock) -> None:
     answered = 0
     for model in (MODEL, "tests/another-model"):
-        h = await make_harness(
-            database_url, clock, encoder=HashedWords(), similarity="embeddings", similarity_model=model,
-            similarity_floor=FLOOR,
-        )  # fmt: skip
+        h = await make_embedding_harness(database_url, clock, HashedWords(), model=model)
         try:
             if not answered:
                 await _members(h)
