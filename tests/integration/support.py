@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
@@ -14,7 +16,7 @@ from adapters.local.workspace import BOT, Message
 from bot.domain import ChannelRef, Invocation, MessageRef, Outgoing, Platform, Reply, UserRef
 from bot.ports import RateKey
 from storage.repositories import rollups
-from storage.tables import AnnouncementRow, ChannelRow, DeliveryRow
+from storage.tables import AnnouncementRow, ChannelRow, DeliveryRow, TopicRow
 from tests.harness import ADMIN_CHANNEL, Harness
 
 _M = TypeVar("_M", bound=SQLModel)
@@ -110,6 +112,25 @@ async def rebuild_rollups(h: Harness) -> None:
     keep the daily roll-ups), recompute the roll-ups as a bulk load would."""
     async with h.app.engine.begin() as conn:
         await rollups.rebuild(conn)
+
+
+async def add_sent_announcements(
+    session: AsyncSession, now: datetime, slugs: Sequence[str], count: int, *, days_ago: int
+) -> None:
+    """Topics 1…len(slugs) and announcements 1…count, all sent `days_ago` days before `now`, straight
+    into the tables (flushed): the seed of the roll-up tests' randomised worlds."""
+    for number, slug in enumerate(slugs, start=1):
+        session.add(TopicRow(id=number, slug=slug, title=slug.title(), description="", created_at=now))
+    sent = now - timedelta(days=days_ago)
+    for number in range(1, count + 1):
+        session.add(
+            AnnouncementRow(
+                id=number, title=f"A{number}", body="b", status="sent", author_platform="local",
+                author_workspace="W", author_user="alice", origin_channel="admin",
+                created_at=sent, sent_at=sent,
+            )
+        )  # fmt: skip
+    await session.flush()
 
 
 async def setup_topics(h: Harness, *slugs: str) -> None:

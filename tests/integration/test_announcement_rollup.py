@@ -18,10 +18,10 @@ from bot.ports.topic_trends import TopicLoad
 from storage.engine import make_sessionmaker
 from storage.repositories import announcement_rollup, rollups
 from storage.repositories.topic_trends import TopicTrendsRepository
-from storage.tables import AnnouncementRow, AnnouncementTopicRow, DeliveryRow, TopicRow
+from storage.tables import AnnouncementTopicRow, DeliveryRow
 from tests.conftest import FakeClock
 from tests.harness import Harness
-from tests.integration.support import channel_row
+from tests.integration.support import add_sent_announcements, channel_row
 
 NAMES = ("acme", "birch", "cedar", "dune", "elm", "fjord")
 _D = DeliveryRow.__table__  # type: ignore[attr-defined]
@@ -37,17 +37,9 @@ async def _world(h: Harness, clock: FakeClock, seed: int) -> None:
         channels.append((await channel_row(h, name)).id)
     now = clock.now()
     async with AsyncSession(h.app.engine) as session:
-        for number, slug in enumerate(("security", "pricing", "events", "legal"), start=1):
-            session.add(TopicRow(id=number, slug=slug, title=slug.title(), description="", created_at=now))
-        for number in range(1, 13):
-            session.add(
-                AnnouncementRow(
-                    id=number, title=f"A{number}", body="b", status="sent", author_platform="local",
-                    author_workspace="W", author_user="alice", origin_channel="admin",
-                    created_at=now - timedelta(days=101), sent_at=now - timedelta(days=101),
-                )
-            )  # fmt: skip
-        await session.flush()
+        await add_sent_announcements(
+            session, now, ("security", "pricing", "events", "legal"), 12, days_ago=101
+        )
         for number in range(1, 13):
             for topic in sorted({number % 4 + 1, (number * 3) % 4 + 1}):
                 session.add(AnnouncementTopicRow(announcement_id=number, topic_id=topic))

@@ -26,10 +26,10 @@ from storage.repositories.outbox import OutboxRepository
 from storage.repositories.overview import OverviewRepository, _delivery_filter
 from storage.repositories.revisions import RevisionRepository
 from storage.repositories.stats import failure_reason
-from storage.tables import AnnouncementRow, AnnouncementTopicRow, DeliveryRow, TopicRow, UTCDateTime
+from storage.tables import AnnouncementTopicRow, DeliveryRow, UTCDateTime
 from tests.conftest import FakeClock
 from tests.harness import Harness
-from tests.integration.support import channel_row
+from tests.integration.support import add_sent_announcements, channel_row
 
 NAMES = ("acme", "birch", "cedar", "dune", "elm", "fjord", "grove", "heath")
 TOPICS = ("security", "pricing", "events", "legal")
@@ -75,17 +75,7 @@ async def _world(h: Harness, clock: FakeClock, seed: int) -> list[int]:
         channels.append((await channel_row(h, name)).id)
     now = clock.now()
     async with AsyncSession(h.app.engine) as session:
-        for number, slug in enumerate(TOPICS, start=1):
-            session.add(TopicRow(id=number, slug=slug, title=slug.title(), description="", created_at=now))
-        for number in range(1, 21):
-            session.add(
-                AnnouncementRow(
-                    id=number, title=f"A{number}", body="b", status="sent", author_platform="local",
-                    author_workspace="W", author_user="alice", origin_channel="admin",
-                    created_at=now - timedelta(days=121), sent_at=now - timedelta(days=121),
-                )
-            )  # fmt: skip
-        await session.flush()
+        await add_sent_announcements(session, now, TOPICS, 20, days_ago=121)
         for number in range(1, 21):
             if number != 20:
                 for topic in sorted({number % 4 + 1, (number * 3) % 4 + 1}):
