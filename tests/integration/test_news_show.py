@@ -18,19 +18,12 @@ from storage.tables import DeliveryRow
 from tests.conftest import FakeClock
 from tests.harness import Harness, make_harness
 from tests.integration.support import broadcast_and_send, rows, setup_topics
-
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
-PDF = b"%PDF-1.7\n" + b"price list " * 50
-PUBLIC = "https://partners.example.com"
+from tests.integration.test_preview_images import PNG, PUBLIC, write_attachments
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    (mine / "prices.pdf").write_bytes(PDF)
-    (mine / "shot.png").write_bytes(PNG)
-    return mine
+    return write_attachments(tmp_path)
 
 
 async def built(database_url: str, clock: FakeClock, tmp_path: Path, **settings: object) -> Harness:

@@ -19,13 +19,18 @@ PDF = b"%PDF-1.7\n" + b"price list " * 50
 PUBLIC = "https://partners.example.com"
 
 
-@pytest.fixture
-def files(tmp_path: Path) -> Path:
+def write_attachments(tmp_path: Path) -> Path:
+    """A folder holding prices.pdf and shot.png, for `broadcast … attach:` to take from."""
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "prices.pdf").write_bytes(PDF)
     (folder / "shot.png").write_bytes(PNG)
     return folder
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    return write_attachments(tmp_path)
 
 
 async def harness(database_url: str, clock: FakeClock, tmp_path: Path, **settings: object) -> Harness:
