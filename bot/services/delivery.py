@@ -268,7 +268,7 @@ class DeliveryWorker:
                 if len(running) == 2:  # the batch before is done with, or nearly: two in hand at most
                     await running.pop(0)
                 if running[0].done():  # finished already (or failed: its error surfaces here)
-                    await running.pop()
+                    await running.pop(0)
                 done += await self._others(others, full=True)
                 batch, kept = await self._claim(lead)
             while running:
