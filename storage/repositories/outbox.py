@@ -8,18 +8,20 @@ worker that held it may have posted the message before it died.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, Table, and_, bindparam, case, exists, or_, true, update
+from sqlalchemy import Integer, String, Table, and_, bindparam, case, exists, func, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel
 
 from bot.domain import ChannelRef, DeliveryStatus, Outcome, OutcomeKind, Platform, RelayKind, Work, WorkKind
 from storage.repositories import overview_rollup, rollups
 from storage.repositories.base import Repository
+from storage.repositories.id_lists import bound_ids, ids_in, json_rows, one_step
 from storage.tables import AnnouncementRow, ChannelRow, DeliveryRow, RelayRow
 
 _PENDING, _CLAIMED = DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value
@@ -27,16 +29,33 @@ _HELD = DeliveryStatus.DIGEST.value
 _DELIVERY: Table = SQLModel.metadata.tables[DeliveryRow.__tablename__]
 _RELAY: Table = SQLModel.metadata.tables[RelayRow.__tablename__]
 _ANNOUNCEMENT: Table = SQLModel.metadata.tables[AnnouncementRow.__tablename__]
-# The rows a record marks sent, as one expanding parameter: an IN of literal ids was coerced id by id
-# on every group commit (2.5 % of a Slack fan-out's worker samples).
-_POSTED = _DELIVERY.c.id.in_(bindparam("b_posted", expanding=True))
-_GIVEN_UP = _DELIVERY.c.id.in_(bindparam("b_given_up", expanding=True))
 _CHANNEL: Table = SQLModel.metadata.tables[ChannelRow.__tablename__]
-# The claimed rows' channels, as columns (building ORM objects was most of a claim's CPU), their ids
-# one expanding parameter (a literal IN was coerced id by id).
-_LOCATED = sa_select(
-    _CHANNEL.c.id, _CHANNEL.c.platform, _CHANNEL.c.workspace_id, _CHANNEL.c.channel_id
-).where(_CHANNEL.c.id.in_(bindparam("b_channels", expanding=True)))
+
+
+@lru_cache(maxsize=4)
+def _posted(dialect: str) -> Any:
+    """The rows a record marks sent, their ids one parameter (`b_posted`): an IN of literal ids was
+    coerced id by id on every group commit (2.5 % of a Slack fan-out's worker samples). One constant
+    per database, so that the roll-ups' statements built for it are built once."""
+    return ids_in(_DELIVERY.c.id, "b_posted", dialect)
+
+
+@lru_cache(maxsize=4)
+def _given_up(dialect: str) -> Any:
+    return ids_in(_DELIVERY.c.id, "b_given_up", dialect)
+
+
+@lru_cache(maxsize=4)
+def _located(dialect: str) -> Any:
+    """The claimed rows' channels (`b_channels`), as columns (building ORM objects was most of a
+    claim's CPU); on SQLite as one row, a JSON array of [id, platform, workspace, channel]."""
+    columns = (_CHANNEL.c.id, _CHANNEL.c.platform, _CHANNEL.c.workspace_id, _CHANNEL.c.channel_id)
+    where = ids_in(_CHANNEL.c.id, "b_channels", dialect)
+    if one_step(dialect):
+        return sa_select(func.json_group_array(func.json_array(*columns))).where(where)
+    return sa_select(*columns).where(where)
+
+
 _PLATFORMS = {platform.value: platform for platform in Platform}
 
 
@@ -57,10 +76,13 @@ class OutboxRepository(Repository):
             claimed = (await conn.execute(_claim_deliveries(), values)).all()
             if not claimed:
                 return []
-            located = await conn.execute(_LOCATED, {"b_channels": list({row.channel_id for row in claimed})})
+            dialect = conn.dialect.name
+            ids = bound_ids({row.channel_id for row in claimed}, dialect)
+            located = await conn.execute(_located(dialect), {"b_channels": ids})
+            rows = json.loads(located.scalar_one()) if one_step(dialect) else located
             channels = {
                 id_: ChannelRef(_PLATFORMS[platform], workspace, channel)
-                for id_, platform, workspace, channel in located
+                for id_, platform, workspace, channel in rows
             }
         return [
             Work(
@@ -119,17 +141,22 @@ class OutboxRepository(Repository):
         sent, retry, failed = outcome_params(outcomes, worker=worker, now=now)
         async with self._sessions.begin() as session:
             conn = await session.connection()  # Core statements only: no ORM work on this path
+            dialect = conn.dialect.name
             if sent:
                 if kind is WorkKind.DELIVERY:
-                    posted = [row["b_id"] for row in sent]
-                    await rollups.count_sent(conn, _POSTED, now, params={"b_posted": posted})
+                    posted = bound_ids((row["b_id"] for row in sent), dialect)
+                    await rollups.count_sent(conn, _posted(dialect), now, params={"b_posted": posted})
                 # Unguarded: whoever learnt the message id records it, even after losing the lease.
-                await conn.execute(_sent_statement(table), sent)
+                if one_step(dialect):
+                    pairs = json_rows([(row["b_id"], row["b_message"]) for row in sent])
+                    await conn.execute(_sent_in_one_step(table), {"b_sent": pairs, "b_now": now})
+                else:
+                    await conn.execute(_sent_statement(table), sent)
             if retry:
                 await conn.execute(_retry_statement(table), retry)
             if failed and kind is WorkKind.DELIVERY:
-                given_up = {"b_given_up": [row["b_id"] for row in failed]}
-                async with overview_rollup.changing(conn, _GIVEN_UP, given_up):
+                given_up = {"b_given_up": bound_ids((row["b_id"] for row in failed), dialect)}
+                async with overview_rollup.changing(conn, _given_up(dialect), given_up):
                     await conn.execute(_failed_statement(table), failed)
             elif failed:
                 await conn.execute(_failed_statement(table), failed)
@@ -309,6 +336,25 @@ def _sent_statement(table: Table) -> Any:
             status=DeliveryStatus.SENT.value,
             message_id=bindparam("b_message"),
             sent_at=bindparam("b_now"),
+            lease_until=None,
+            ambiguous=False,
+            last_error="",
+        )
+    )
+
+
+@lru_cache(maxsize=4)
+def _sent_in_one_step(table: Table) -> Any:
+    """`_sent_statement` as one statement for SQLite (see id_lists.py): `b_sent` a JSON array of
+    [id, message id] pairs, `b_now`."""
+    pairs = func.json_each(bindparam("b_sent", type_=String())).table_valued("value").alias("sent_pairs")
+    return (
+        update(table)
+        .where(table.c.id == func.json_extract(pairs.c.value, "$[0]"))
+        .values(
+            status=DeliveryStatus.SENT.value,
+            message_id=func.json_extract(pairs.c.value, "$[1]"),
+            sent_at=bindparam("b_now", type_=table.c.sent_at.type),
             lease_until=None,
             ambiguous=False,
             last_error="",
