@@ -68,15 +68,6 @@ OTHER_QUEUES_EVERY = 1.0
 # after it at the earliest, and a crash loses at most this window's records (posted, not recorded:
 # the look-before-post of the next attempt finds them).
 RECORD_EVERY = 0.25
-# A fan-out's next batch is claimed once the current one is down to this share of its rows (or to
-# its last wave of sends, if that is more), so that the claim, which waits its turn behind the
-# group commits, is in hand before the sends run out: claimed at the last wave, the sending stood
-# still for the claim and the batch's preparation in 17-19 % of a Slack fan-out's time (a trace of
-# the worker during bench/fanout.py, 20,000 channels), claimed at half 13 %.
-CLAIM_AHEAD = 0.5
-# Batches in hand at once during a fan-out: two sending (the one ending, the one queued behind it)
-# and one whose last group commit may still be under way; the next claim does not wait for it.
-IN_HAND = 3
 # The platform an attempt sent to, for the metrics of rows that do not name their channel (relays):
 # each task of a batch sends one row at a time and clears it before each such row, and the batch's
 # tasks each have their own copy (asyncio.gather), so an attempt sees only its own value.
@@ -140,17 +131,6 @@ class LeaseRanOut(TransientSendError):
 __all__ = ["DeliveryWorker", "LeaseRanOut", "RetryPolicy", "Settling", "WorkerStats"]
 
 
-async def _first(task: asyncio.Task[None], event: asyncio.Event) -> None:
-    """Until `event` is set or `task` has ended (failed included), whichever comes first."""
-    if event.is_set() or task.done():
-        return
-    waiting = asyncio.ensure_future(event.wait())
-    try:
-        await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        waiting.cancel()
-
-
 class DeliveryWorker:
     def __init__(
         self,
@@ -181,7 +161,6 @@ class DeliveryWorker:
         self._id = worker_id
         self._batch = batch
         self._concurrency = concurrency
-        self._claim_ahead = max(concurrency, int(batch * CLAIM_AHEAD))
         self._slots = asyncio.Semaphore(concurrency)
         self._lease = lease
         self._margin = lease * LEASE_MARGIN  # computed once: _time_to_post runs for every post
@@ -267,40 +246,40 @@ class DeliveryWorker:
     async def _flow(self, stop: asyncio.Event) -> int:
         """One round of `run`: like run_once, except that while deliveries come in full batches (a
         fan-out) they flow without a break. The next batch is claimed as soon as the current one is
-        down to CLAIM_AHEAD of its rows, and its sends queue right behind the current one's; run_once
-        instead lets the sending concurrency drain to nothing at each batch's end while it records
-        the batch and claims the next. At most two batches are sending and IN_HAND in hand at once,
-        each with the lease of its own claim; the other queues are looked at while a batch sends."""
+        down to its last wave of sends (no more of its rows than there are slots), and its sends
+        queue right behind that wave; run_once instead lets the sending concurrency drain to nothing
+        at each batch's end while it records the batch and claims the next. At most two delivery
+        batches are in hand at once, each with the lease of its own claim; the other queues are
+        looked at between claims, as run_once does."""
         lead, *others = self._queues
         done = 0
-        running: list[tuple[asyncio.Task[None], asyncio.Event]] = []  # (batch, its sends are over)
+        running: list[asyncio.Task[None]] = []
         try:
             batch, kept = await self._claim(lead)
             while batch:
                 done += len(batch)
-                tail, sent = asyncio.Event(), asyncio.Event()
-                task = asyncio.create_task(self._run_batch(lead, batch, kept, tail=tail, sent=sent))
-                running.append((task, sent))
+                tail = asyncio.Event()
+                running.append(asyncio.create_task(self._run_batch(lead, batch, kept, tail=tail)))
                 if len(batch) < self._batch or stop.is_set():
                     break  # the queue ran dry (or the worker is stopping): no claim ahead of it
-                done += await self._others(others, full=True)  # while this batch sends
-                await _first(task, tail)
-                # Two batches sending at most: the one before this one finishes its sends first.
-                # Its last group commit may still be under way; the next claim does not wait for it.
-                for earlier, earlier_sent in running[:-1]:
-                    await _first(earlier, earlier_sent)
-                while running and (running[0][0].done() or len(running) >= IN_HAND):
-                    await running.pop(0)[0]  # recorded (or failed: its error surfaces here)
+                waiting = asyncio.ensure_future(tail.wait())
+                await asyncio.wait({running[-1], waiting}, return_when=asyncio.FIRST_COMPLETED)
+                waiting.cancel()
+                if len(running) == 2:  # the batch before is done with, or nearly: two in hand at most
+                    await running.pop(0)
+                if running[0].done():  # finished already (or failed: its error surfaces here)
+                    await running.pop(0)
+                done += await self._others(others, full=True)
                 batch, kept = await self._claim(lead)
             while running:
-                await running.pop(0)[0]
+                await running.pop(0)
         except asyncio.CancelledError:
-            for task, _ in running:  # the worker is cancelled: so are the sends it started
+            for task in running:  # the worker is cancelled: so are the sends it started
                 task.cancel()
             raise
         finally:
-            # A batch failed (the database went away…): the others still record what they sent.
-            await asyncio.gather(*(task for task, _ in running), return_exceptions=True)
+            # A batch failed (the database went away…): the other still records what it sent.
+            await asyncio.gather(*running, return_exceptions=True)
         return done + await self._others(others, full=len(batch) == self._batch)
 
     async def _others(self, queues: list[Queue], *, full: bool) -> int:
@@ -364,14 +343,13 @@ class DeliveryWorker:
         lease_until: datetime | None,
         *,
         tail: asyncio.Event | None = None,
-        sent: asyncio.Event | None = None,
     ) -> None:
-        """Send a claimed batch and record its outcomes; `tail` is set once it is down to its claim-
-        ahead share of rows (time to claim the next batch), `sent` once none of its sends is left."""
+        """Send a claimed batch and record its outcomes; `tail` is set once no more of its sends are
+        left than there are slots (its last wave is in flight: time to claim the next batch)."""
         await queue.prepare(batch)
         finished: asyncio.Queue[tuple[Work, Outcome]] = asyncio.Queue()
         left = len(batch)
-        if tail is not None and left <= self._claim_ahead:
+        if tail is not None and left <= self._concurrency:
             tail.set()
 
         unsent = collections.deque(batch)
@@ -382,15 +360,13 @@ class DeliveryWorker:
                 work = unsent.popleft()
                 finished.put_nowait((work, await self._attempt(queue, work, lease_until)))
                 left -= 1
-                if tail is not None and left == self._claim_ahead:
+                if tail is not None and left == self._concurrency:
                     tail.set()
 
         # As many tasks as may send at once, each taking the batch's rows in order, rather than a
         # task per row: a fan-out batch would otherwise create hundreds of tasks that only queue on
         # the slots (every attempt still takes a slot, shared with the batch before or after).
         sending = asyncio.gather(*(attempts() for _ in range(min(len(batch), self._concurrency))))
-        if sent is not None:
-            sending.add_done_callback(lambda _: sent.set())
         # Group commit: outcomes are written as sends return, at most every RECORD_EVERY seconds
         # together with whatever else finished meanwhile, so a message id is on record before a
         # reaction or reply to it can arrive, and a crash loses at most the sends of that window
