@@ -1,5 +1,5 @@
 """SQLAlchemy's aiosqlite adapter with one trip to aiosqlite's thread per statement instead of three
-or four.
+or four, and none for BEGIN.
 
 aiosqlite runs every call on one thread of its own and each `await` on it is a round trip: a
 future, a queue hand-off and a wake-up of the event loop. SQLAlchemy's adapter makes a statement
@@ -30,8 +30,15 @@ from sqlalchemy.util.concurrency import await_
 _Ran = tuple[Any, int, int | None, list[Any]]
 
 
-def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Ran:
-    """On aiosqlite's thread: one statement (or one executemany), start to finish."""
+# The transaction openers that wait for the transaction's first statement (see OneTripCursor).
+_BEGINS = frozenset({"BEGIN", "BEGIN IMMEDIATE"})
+
+
+def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool, begin: str | None) -> _Ran:
+    """On aiosqlite's thread: the transaction's BEGIN if it waited for this statement, then one
+    statement (or one executemany), start to finish."""
+    if begin is not None:
+        conn.execute(begin)
     cursor = conn.cursor()
     try:
         if many:
@@ -95,6 +102,15 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         """sqlite3 ignores input sizes (a no-op in the DBAPI module as well)."""
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
+        if operation in _BEGINS and not parameters:
+            # No trip of its own: BEGIN runs on the thread just before the transaction's first
+            # statement (a transaction that runs none costs no trip at all). The effect is the
+            # same: BEGIN IMMEDIATE still takes the write lock before that statement, and if it
+            # fails, so does the statement, as the transaction would have.
+            self._adapt_connection._pending_begin = operation  # type: ignore[attr-defined]
+            self._description, self._rowcount, self._lastrowid = None, -1, None
+            self._rows = collections.deque()
+            return None
         try:
             return await_(self._ran(operation, parameters, many=False))
         except Exception as error:
@@ -109,17 +125,41 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     async def _ran(self, operation: str, parameters: Any, *, many: bool) -> None:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
         on_thread: Any = connection._execute  # aiosqlite's own way onto its thread (untyped)
-        async with self._adapt_connection._execute_mutex:
-            ran: _Ran = await on_thread(_run, connection._conn, operation, parameters, many)
+        adapt: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
+        async with adapt._execute_mutex:
+            begin, adapt._pending_begin = adapt._pending_begin, None
+            ran: _Ran = await on_thread(_run, connection._conn, operation, parameters, many, begin)
         self._description, self._rowcount, self._lastrowid, rows = ran
         self._rows = collections.deque(rows)
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("_pending_begin",)
     _cursor_cls = OneTripCursor  # type: ignore[assignment]  # mypy reads the base's as exactly its class
 
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._pending_begin: str | None = None  # a BEGIN waiting for its transaction's first statement
+
+    def cursor(self, server_side: bool = False) -> Any:
+        if server_side and self._pending_begin is not None:
+            # A server-side cursor steps on aiosqlite's own cursor, not through `_run`: its
+            # transaction begins first, on a trip of its own.
+            begin, self._pending_begin = self._pending_begin, None
+            try:
+                await_(self._begin(begin))
+            except Exception as error:
+                self._handle_exception(error)
+        return super().cursor(server_side)
+
+    async def _begin(self, begin: str) -> None:
+        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        on_thread: Any = connection._execute
+        async with self._execute_mutex:
+            await on_thread(connection._conn.execute, begin)
+
     def rollback(self) -> None:
+        self._pending_begin = None  # a transaction that ran no statement: nothing to undo
         # The pool rolls back every connection it takes back, after a commit too: no trip when no
         # transaction is open. sqlite3 makes the same check before it rolls back (and before it
         # commits), on the thread: https://docs.python.org/3/library/sqlite3.html#sqlite3.Connection.rollback
@@ -128,6 +168,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         super().rollback()
 
     def commit(self) -> None:
+        self._pending_begin = None  # nor anything to commit
         if self._idle():
             return
         super().commit()

@@ -3,6 +3,7 @@ the same results and errors as SQLAlchemy's own aiosqlite adapter."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -110,3 +111,63 @@ async def test_errors_are_the_drivers_and_roll_back(engine: AsyncEngine) -> None
     async with engine.connect() as conn:
         names = (await conn.execute(select(_ITEM.c.name))).scalars().all()
     assert names == ["a"]
+
+
+async def test_begin_rides_with_the_transactions_first_statement(sqlite_url: str, trips: list[str]) -> None:
+    engine = await _engine(sqlite_url, stock=False)
+    database = sqlite_url.removeprefix("sqlite:///")
+    try:
+        trips.clear()
+        async with engine.begin():
+            pass  # a transaction that runs nothing costs no trip: no BEGIN, no COMMIT
+        assert trips == []
+        async with engine.begin() as conn:
+            await conn.execute(insert(_ITEM).values(name="a"))
+            raw = await conn.get_raw_connection()
+            # BEGIN IMMEDIATE ran before the insert, on the same trip: the write lock is held.
+            assert raw.dbapi_connection._connection.in_transaction  # type: ignore[union-attr]
+            other = sqlite3.connect(database, timeout=0)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            other.close()
+        assert trips == ["_run", "commit"]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_stream_that_opens_a_transaction_begins_it_first(sqlite_url: str, trips: list[str]) -> None:
+    engine = await _engine(sqlite_url, stock=False)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert(_ITEM), [{"name": f"n{i}"} for i in range(5)])
+        async with engine.begin() as conn:
+            trips.clear()
+            streamed = await conn.stream(select(_ITEM.c.name).order_by(_ITEM.c.id))
+            raw = await conn.get_raw_connection()
+            assert raw.dbapi_connection._connection.in_transaction  # type: ignore[union-attr]
+            names = [name async for name in streamed.scalars()]
+        assert names == [f"n{i}" for i in range(5)]
+        assert trips[0] == "execute"  # the BEGIN, on a trip of its own before the cursor's
+    finally:
+        await engine.dispose()
+
+
+async def test_a_begin_that_cannot_take_the_lock_fails_its_statement(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.engine.SQLITE_BUSY_TIMEOUT_MS", 50)
+    engine = await _engine(sqlite_url, stock=False)
+    holder = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        with pytest.raises(OperationalError, match="locked"):
+            async with engine.begin() as conn:
+                await conn.execute(insert(_ITEM).values(name="a"))
+        holder.execute("ROLLBACK")
+        async with engine.begin() as conn:  # the connection is usable again, and nothing was written
+            await conn.execute(insert(_ITEM).values(name="b"))
+        async with engine.connect() as conn:
+            assert (await conn.execute(select(_ITEM.c.name))).scalars().all() == ["b"]
+    finally:
+        holder.close()
+        await engine.dispose()
