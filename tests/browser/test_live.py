@@ -32,6 +32,9 @@ async def test_a_live_part_is_replaced_until_its_fragment_says_stop(
     programme: Programme, new_page: NewPage
 ) -> None:
     calls: list[int] = []
+    # The first update waits until the test has seen the part as served: at 0.2 s a tick, a loaded
+    # machine could otherwise replace it before it is read (seen once in CI).
+    seen_as_served = asyncio.Event()
 
     async def live(request: web.Request) -> web.Response:
         return web.Response(
@@ -39,6 +42,7 @@ async def test_a_live_part_is_replaced_until_its_fragment_says_stop(
         )
 
     async def fragment(request: web.Request) -> web.Response:
+        await seen_as_served.wait()
         calls.append(len(calls) + 1)
         n = len(calls)
         if n == 2:
@@ -59,6 +63,7 @@ async def test_a_live_part_is_replaced_until_its_fragment_says_stop(
         await page.goto(str(server.make_url("/live")))
         live_part = page.locator("#live")
         assert await live_part.inner_text() == "waiting"
+        seen_as_served.set()
         # (expect polls from outside the page: wait_for_function would need eval, which the CSP refuses)
         await expect(live_part).to_have_attribute("data-refreshed", "1")
         assert (await live_part.inner_text()).startswith("update 1 at Nov 24, 2026, 6:00")  # times localised
@@ -69,4 +74,5 @@ async def test_a_live_part_is_replaced_until_its_fragment_says_stop(
         assert await live_part.get_attribute("data-refreshed") == "2"
         assert tab.errors == [], tab.errors  # no CSP refusal: the script is the dashboard's own file
     finally:
+        seen_as_served.set()  # a failed assertion must not leave the handler waiting
         await server.close()
