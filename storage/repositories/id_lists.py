@@ -41,4 +41,4 @@ def bound_ids(ids: Iterable[int], dialect: str) -> Any:
 
 def json_rows(rows: Sequence[Sequence[Any]]) -> str:
     """Rows of values as one JSON parameter, each row an array (read with `json_each` and `json_extract`)."""
-    return json.dumps(rows, default=str, separators=(",", ":"))
+    return json.dumps(rows, separators=(",", ":"))

@@ -329,18 +329,7 @@ def _claim(
 
 @lru_cache(maxsize=4)
 def _sent_statement(table: Table) -> Any:
-    return (
-        update(table)
-        .where(table.c.id == bindparam("b_id"))
-        .values(
-            status=DeliveryStatus.SENT.value,
-            message_id=bindparam("b_message"),
-            sent_at=bindparam("b_now"),
-            lease_until=None,
-            ambiguous=False,
-            last_error="",
-        )
-    )
+    return _marked_sent(update(table).where(table.c.id == bindparam("b_id")), bindparam("b_message"))
 
 
 @lru_cache(maxsize=4)
@@ -348,17 +337,20 @@ def _sent_in_one_step(table: Table) -> Any:
     """`_sent_statement` as one statement for SQLite (see id_lists.py): `b_sent` a JSON array of
     [id, message id] pairs, `b_now`."""
     pairs = func.json_each(bindparam("b_sent", type_=String())).table_valued("value").alias("sent_pairs")
-    return (
-        update(table)
-        .where(table.c.id == func.json_extract(pairs.c.value, "$[0]"))
-        .values(
-            status=DeliveryStatus.SENT.value,
-            message_id=func.json_extract(pairs.c.value, "$[1]"),
-            sent_at=bindparam("b_now", type_=table.c.sent_at.type),
-            lease_until=None,
-            ambiguous=False,
-            last_error="",
-        )
+    picked = update(table).where(table.c.id == func.json_extract(pairs.c.value, "$[0]"))
+    return _marked_sent(picked, func.json_extract(pairs.c.value, "$[1]"))
+
+
+def _marked_sent(statement: Any, message: Any) -> Any:
+    """What marking a row sent writes, its message id taken from `message`, its time from `b_now`."""
+    sent_at = statement.table.c.sent_at
+    return statement.values(
+        status=DeliveryStatus.SENT.value,
+        message_id=message,
+        sent_at=bindparam("b_now", type_=sent_at.type),
+        lease_until=None,
+        ambiguous=False,
+        last_error="",
     )
 
 
