@@ -5,7 +5,8 @@ Tested on a page of the test's own, served beside the real dashboard on the same
 the dashboard's Content-Security-Policy and its real script (/dashboard/static/dashboard.js): the
 pages that refresh (a broadcast in progress) come with another dashboard branch, and a data: or
 inline page could not load the script under that policy anyway. The fragment is scripted: an update,
-a failure (retried), an update, then stop.
+a failure (retried), an update, then stop. A second part on the page that never stops is the clock
+the test waits on: once it has ticked four more times, the stopped part would have asked again.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>live</title>
 <script src="/dashboard/static/dashboard.js" defer></script></head>
-<body><div id="live" data-refresh="/live/fragment" data-every="0.2"><p>waiting</p></div></body></html>"""
+<body><div id="live" data-refresh="/live/fragment" data-every="0.2"><p>waiting</p></div>
+<div id="clock" data-refresh="/live/clock" data-every="0.2"></div></body></html>"""
 
 
 async def test_a_live_part_is_replaced_until_its_fragment_says_stop(
@@ -51,9 +53,20 @@ async def test_a_live_part_is_replaced_until_its_fragment_says_stop(
         at = '<time datetime="2026-11-24T09:00:00+00:00">2026-11-24 09:00 UTC</time>'
         return web.Response(text=f"<p>update {n} at {at}</p>", content_type="text/html", headers=stop)
 
+    clock_calls: list[int] = []
+    clock_target: list[int] = []  # when set: the clock's call that lets the test go on
+    clock_reached = asyncio.Event()
+
+    async def clock(request: web.Request) -> web.Response:
+        clock_calls.append(len(clock_calls) + 1)
+        if clock_target and len(clock_calls) >= clock_target[0]:
+            clock_reached.set()
+        return web.Response(text="tick", content_type="text/html")
+
     root = web.Application()
     root.router.add_get("/live", live)
     root.router.add_get("/live/fragment", fragment)
+    root.router.add_get("/live/clock", clock)
     mount(root, dashboard_app(programme.harness.app))
     server = TestServer(root, host="127.0.0.1")
     await server.start_server()
@@ -69,7 +82,9 @@ async def test_a_live_part_is_replaced_until_its_fragment_says_stop(
         assert (await live_part.inner_text()).startswith("update 1 at Nov 24, 2026, 6:00")  # times localised
         await expect(live_part).to_have_attribute("data-refreshed", "2")
         assert (await live_part.inner_text()).startswith("update 3 at ")  # the failure in between was skipped
-        await asyncio.sleep(0.8)  # four more ticks' time: stopped, nothing more asked
+        # Four more ticks of the page's own timers (the clock part's), and the stopped part asked nothing.
+        clock_target.append(len(clock_calls) + 4)
+        await asyncio.wait_for(clock_reached.wait(), 20)
         assert calls == [1, 2, 3]
         assert await live_part.get_attribute("data-refreshed") == "2"
         assert tab.errors == [], tab.errors  # no CSP refusal: the script is the dashboard's own file
