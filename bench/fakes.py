@@ -2,7 +2,8 @@
 
 Delivering processes (partnerbot workers, the baseline script) are subprocesses pointed at them by
 URL and token, so the fakes get a core of their own and never share an event loop with the code
-being measured. `cpu_share()` reports how busy they were, to show they were not the bottleneck.
+being measured. `cpu_share()` reports how busy they were, to show they were not the bottleneck, and
+`steady()` keeps the collector from pausing them while a run is timed.
 """
 
 from __future__ import annotations
