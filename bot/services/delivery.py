@@ -302,9 +302,7 @@ class DeliveryWorker:
                     break  # the queue ran dry (or the worker is stopping): no claim ahead of it
                 await hand.reached(hand.ahead)
                 claiming = loop.time()
-                # In hand: the batch before (its last wave, or recording), this one, and the one about
-                # to be claimed; one more still recording at most (its writes fell behind).
-                if len(running) > 3:
+                if len(running) > 2:  # one recording at most (its writes fell behind)
                     await running.pop(0).task
                 # Finished already (or failed: its error surfaces here).
                 while running and running[0].task.done():

@@ -162,10 +162,9 @@ async def test_the_next_batch_is_claimed_while_the_last_wave_is_out_and_each_goe
 async def test_a_batch_still_recording_holds_up_no_claim_and_only_one_is_left_behind(
     harness: Harness,
 ) -> None:
-    """Batches of two rows, two slots, and every delivery's record held: the first four batches are
-    claimed and sent although none of them is on record (in hand: the batch in its last wave, the
-    one sending, the one claimed ahead, and one more still recording), and a fifth waits until the
-    first is recorded."""
+    """Batches of two rows, two slots, and every delivery's record held: the first three batches
+    are claimed and sent although none of them is on record (the claim of the third waited for the
+    first to have sent, not to have recorded), and a fourth waits until the first is recorded."""
     h = harness
     held = HeldRecords(h.app.stores.outbox)
     batch = 2
@@ -175,18 +174,20 @@ async def test_a_batch_still_recording_holds_up_no_claim_and_only_one_is_left_be
     stop = asyncio.Event()
     running = asyncio.create_task(worker.run(stop, poll_seconds=0.01))
     try:
-        for _ in range(4 * batch):  # batches 1-4, one send at a time, none recorded
+        for _ in range(3 * batch):  # batches 1-3, one send at a time, none recorded
             await gate.holding(1)
             statuses = await _statuses(h)
-            assert statuses["claimed"] <= 4 * batch, f"{dict(statuses)}: a fifth batch while none is recorded"
+            assert statuses["claimed"] <= 3 * batch, (
+                f"{dict(statuses)}: a fourth batch while none is recorded"
+            )
             gate.let_through()
-        await _until(h, lambda s: h.local.sender.calls["post"] == 4 * batch, "batch 4 sent")
+        await _until(h, lambda s: h.local.sender.calls["post"] == 3 * batch, "batch 3 sent")
         statuses = await _statuses(h)
-        assert (statuses["claimed"], statuses["pending"]) == (4 * batch, CHANNELS - 4 * batch), statuses
+        assert (statuses["claimed"], statuses["pending"]) == (3 * batch, CHANNELS - 3 * batch), statuses
         assert statuses["sent"] == 0  # every group commit is still held
 
-        held.released.set()  # the writes catch up: batch 5 is claimed
-        for _ in range(CHANNELS - 4 * batch):
+        held.released.set()  # the writes catch up: batch 4 is claimed, then batch 5
+        for _ in range(CHANNELS - 3 * batch):
             await gate.holding(1)
             gate.let_through()
         await _until(h, lambda s: s["sent"] == CHANNELS, "every delivery recorded sent")
