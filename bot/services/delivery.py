@@ -22,7 +22,6 @@ import asyncio
 import collections
 import contextvars
 import logging
-import math
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -69,10 +68,6 @@ OTHER_QUEUES_EVERY = 1.0
 # after it at the earliest, and a crash loses at most this window's records (posted, not recorded:
 # the look-before-post of the next attempt finds them).
 RECORD_EVERY = 0.25
-# A fan-out claims its next batch this many claims' worth of sends ahead (see _claim_lead): a
-# claim's time varies several-fold with the group commit it waits behind (20-190 ms in
-# bench/fanout.py at 10,000 channels on SQLite). 2, 4 and 8 measured alike there, within noise.
-CLAIM_LEAD = 4
 # The platform an attempt sent to, for the metrics of rows that do not name their channel (relays):
 # each task of a batch sends one row at a time and clears it before each such row, and the batch's
 # tasks each have their own copy (asyncio.gather), so an attempt sees only its own value.
@@ -130,14 +125,12 @@ def log_ids(work: Work) -> dict[str, int | str]:
 
 
 class _InHand:
-    """A fan-out batch in `_flow`: its task, the batch before it, and the moments the flow waits for."""
+    """A fan-out batch in `_flow`: its task, and the two moments the flow waits for."""
 
-    __slots__ = ("after", "ahead", "sent", "tail", "task")
+    __slots__ = ("sent", "tail", "task")
 
-    def __init__(self, after: _InHand | None) -> None:
-        self.after = after  # its sends start once this one is down to its last wave
-        self.ahead = asyncio.Event()  # few enough of its sends are left: claim the next batch
-        self.tail = asyncio.Event()  # its last wave is sending: the next batch may start
+    def __init__(self) -> None:
+        self.tail = asyncio.Event()  # its last wave is sending: claim the next batch
         self.sent = asyncio.Event()  # every send is back: only its records are left
         self.task: asyncio.Task[None]
 
@@ -221,10 +214,6 @@ class DeliveryWorker:
         self._on_finished = on_finished
         self._other_queues_at = -OTHER_QUEUES_EVERY
         self._recorded_at = -RECORD_EVERY
-        # A fan-out's pace (sends per second over a batch) and how long its last claim took: when
-        # to claim the next batch (_claim_lead). Nothing measured yet: at the last wave.
-        self._send_rate = 0.0
-        self._claim_took = 0.0
         self.stats = WorkerStats()
 
     @property
@@ -275,42 +264,36 @@ class DeliveryWorker:
 
     async def _flow(self, stop: asyncio.Event) -> int:
         """One round of `run`: like run_once, except that while deliveries come in full batches (a
-        fan-out) they flow without a break, where run_once lets the sending concurrency drain to
-        nothing at each batch's end while it records the batch and claims the next.
-
-        The next batch is claimed while the current one still has several times as many sends
-        left as go out while a claim takes (`_claim_lead`): on SQLite a claim waits its turn behind the
-        group commits, and claimed at the last wave it left the sends idle at each batch's end.
-        Its sends start once the current batch is down to its last wave (no more of its rows than
-        there are slots), so batches do not interleave and each starts well within the lease of
-        its own claim. A batch still recording what it sent holds up no claim; one more than the
-        batch in its last wave, the one sending and the one claimed ahead is waited for. The other
-        queues are looked at between claims, as run_once does."""
+        fan-out) they flow without a break. The next batch is claimed as soon as the current one is
+        down to its last wave of sends (no more of its rows than there are slots), and its sends
+        queue right behind that wave; run_once instead lets the sending concurrency drain to nothing
+        at each batch's end while it records the batch and claims the next. At most two delivery
+        batches are sending at once, each with the lease of its own claim, and one more may still
+        be recording what it sent: its last group commit and roll-up queue behind the other writes
+        on SQLite, and a claim that waited for them left the sends idle at each batch's end. The
+        other queues are looked at between claims, as run_once does."""
         lead, *others = self._queues
-        loop = asyncio.get_running_loop()
         done = 0
         running: list[_InHand] = []
         try:
             batch, kept = await self._claim(lead)
-            previous: _InHand | None = None
             while batch:
                 done += len(batch)
-                hand = _InHand(after=previous)
+                hand = _InHand()
                 hand.task = asyncio.create_task(self._run_batch(lead, batch, kept, hand=hand))
                 running.append(hand)
                 if len(batch) < self._batch or stop.is_set():
                     break  # the queue ran dry (or the worker is stopping): no claim ahead of it
-                await hand.reached(hand.ahead)
-                claiming = loop.time()
-                if len(running) > 2:  # one recording at most (its writes fell behind)
+                await hand.reached(hand.tail)
+                if len(running) >= 2:  # two sending at most: the one before has sent all it had
+                    await running[-2].reached(running[-2].sent)
+                if len(running) > 2:  # and one recording at most (its writes fell behind)
                     await running.pop(0).task
                 # Finished already (or failed: its error surfaces here).
                 while running and running[0].task.done():
                     await running.pop(0).task
                 done += await self._others(others, full=True)
                 batch, kept = await self._claim(lead)
-                self._claim_took = loop.time() - claiming
-                previous = hand
             while running:
                 await running.pop(0).task
         except asyncio.CancelledError:
@@ -321,14 +304,6 @@ class DeliveryWorker:
             # A batch failed (the database went away…): the others still record what they sent.
             await asyncio.gather(*(hand.task for hand in running), return_exceptions=True)
         return done + await self._others(others, full=len(batch) == self._batch)
-
-    def _claim_lead(self, rows: int) -> int:
-        """How many of a fan-out batch's sends are left when the next batch is claimed: CLAIM_LEAD
-        times as many as went out while the last claim took, at the last batch's pace, between one wave
-        (`concurrency`) and the whole batch. With rate limits on the pace is slow and this stays
-        one wave; at full speed on SQLite it is a few hundred."""
-        expected = CLAIM_LEAD * self._claim_took * self._send_rate
-        return max(self._concurrency, min(rows, math.ceil(expected)))
 
     async def _others(self, queues: list[Queue], *, full: bool) -> int:
         """A batch of each queue after the first, unless the first came full (a fan-out) and they
@@ -392,24 +367,16 @@ class DeliveryWorker:
         *,
         hand: _InHand | None = None,
     ) -> None:
-        """Send a claimed batch and record its outcomes. In a fan-out (`hand`), the sends wait until
-        the batch before is down to its last wave; `hand.ahead` is set once `_claim_lead` of them
-        are left, `hand.tail` once no more are left than there are slots (its last wave is in
-        flight) and `hand.sent` once every send is back (only its records are left)."""
+        """Send a claimed batch and record its outcomes. In a fan-out, `hand.tail` is set once no
+        more of its sends are left than there are slots (its last wave is in flight: time to claim
+        the next batch), `hand.sent` once every send is back (only its records are left)."""
         await queue.prepare(batch)
-        if hand is not None and hand.after is not None:
-            await hand.after.reached(hand.after.tail)
-        loop = asyncio.get_running_loop()
-        started = loop.time()
         finished: asyncio.Queue[tuple[Work, Outcome]] = asyncio.Queue()
         left = len(batch)
-        marks: dict[int, list[asyncio.Event]] = {}
-        if hand is not None:
-            for count, event in ((self._claim_lead(left), hand.ahead), (self._concurrency, hand.tail)):
-                if left <= count:
-                    event.set()
-                else:
-                    marks.setdefault(count, []).append(event)
+        ahead = self._concurrency
+        tail = hand.tail if hand is not None else None
+        if tail is not None and left <= ahead:
+            tail.set()
 
         unsent = collections.deque(batch)
 
@@ -419,22 +386,15 @@ class DeliveryWorker:
                 work = unsent.popleft()
                 finished.put_nowait((work, await self._attempt(queue, work, lease_until)))
                 left -= 1
-                for event in marks.get(left, ()):
-                    event.set()
+                if tail is not None and left == ahead:
+                    tail.set()
 
         # As many tasks as may send at once, each taking the batch's rows in order, rather than a
         # task per row: a fan-out batch would otherwise create hundreds of tasks that only queue on
         # the slots (every attempt still takes a slot, shared with the batch before or after).
         sending = asyncio.gather(*(attempts() for _ in range(min(len(batch), self._concurrency))))
         if hand is not None:
-
-            def all_sent(_: object) -> None:
-                assert hand is not None
-                hand.sent.set()
-                # The pace the next claim's lead is reckoned at (a whole batch's, start to end).
-                self._send_rate = len(batch) / max(loop.time() - started, 1e-3)
-
-            sending.add_done_callback(all_sent)
+            sending.add_done_callback(lambda _: hand.sent.set())
         # Group commit: outcomes are written as sends return, at most every RECORD_EVERY seconds
         # together with whatever else finished meanwhile, so a message id is on record before a
         # reaction or reply to it can arrive, and a crash loses at most the sends of that window

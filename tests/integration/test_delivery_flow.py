@@ -1,7 +1,7 @@
 """The serving worker's flow of delivery batches (DeliveryWorker.run): the next batch is claimed while
-the current one still sends (at its last wave until a pace is measured, further ahead at full
-speed), a batch still recording what it sent holds up no claim (one such batch at most), and every
-channel still gets its copy exactly once, on both databases.
+the current one's last wave of sends is still out, never more than two batches are sending, a batch
+still recording what it sent holds up no claim (one such batch at most), and every channel still
+gets its copy exactly once, on both databases.
 
 The sends are held in a gate (the rate limiter's place in the path), so the test decides when each
 one may go and looks at the outbox in between; it waits for events, never for a fixed time.
@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.domain import Outcome, Platform, Work, WorkKind
 from bot.ports.sending import RateKey
-from bot.services.delivery import CLAIM_LEAD, DeliveryWorker
+from bot.services.delivery import DeliveryWorker
 from bot.services.queues import AnnouncementCache
 from tests.harness import Harness
 from tests.integration.support import assert_exactly_once, broadcast_and_send, deliveries, setup_topics
@@ -197,45 +197,6 @@ async def test_a_batch_still_recording_holds_up_no_claim_and_only_one_is_left_be
         await asyncio.wait_for(running, WAIT)
     assert_exactly_once(h, *CHANNEL_NAMES)
     assert {(r.status, r.attempts, r.ambiguous) for r in await deliveries(h)} == {("sent", 1, False)}
-
-
-async def test_the_next_batch_is_claimed_as_far_ahead_as_a_claim_takes_at_the_pace_measured(
-    harness: Harness,
-) -> None:
-    """Nothing measured yet, or the pace slow (rate limits), a fan-out claims its next batch at the
-    last wave; at full speed, as many sends ahead as go out in CLAIM_LEAD claims' time, up to the
-    whole batch."""
-    worker, _ = await gated_worker(harness, "Lead", worker_id="lead-worker", batch=1000)
-    assert worker._claim_lead(1000) == CONCURRENCY  # nothing measured yet
-    worker._claim_took, worker._send_rate = 0.05, 4.0  # 4 posts a second: a claim is worth none
-    assert worker._claim_lead(1000) == CONCURRENCY
-    worker._send_rate = 3_500.0  # 175 posts go out while a claim takes
-    assert worker._claim_lead(1000) == CLAIM_LEAD * 175
-    worker._claim_took = 1.0
-    assert worker._claim_lead(1000) == 1000  # never more than the batch
-    assert worker._claim_lead(3) == 3
-
-
-async def test_a_batch_claimed_a_whole_batch_ahead_still_goes_once(harness: Harness) -> None:
-    """With the lead at the whole batch, batch 2 is claimed as soon as batch 1 starts sending (its
-    sends wait for batch 1's last wave); every channel gets its copy once, at the first attempt."""
-    h = harness
-    worker, gate = await gated_worker(h, "Ahead", worker_id="ahead-worker", batch=BATCH)
-    worker._claim_took, worker._send_rate = 1.0, 1_000.0
-    stop = asyncio.Event()
-    running = asyncio.create_task(worker.run(stop, poll_seconds=0.01))
-    try:
-        await gate.holding(CONCURRENCY)  # batch 1's first wave is held at the gate
-        await _until(h, lambda s: s["claimed"] == 2 * BATCH, "batch 2 claimed while batch 1 sends")
-        for _ in range(CHANNELS):
-            await gate.holding(1)
-            gate.let_through()
-        await _until(h, lambda s: s["sent"] == CHANNELS, "every delivery recorded sent")
-    finally:
-        stop.set()
-        await asyncio.wait_for(running, WAIT)
-    assert_exactly_once(h, *CHANNEL_NAMES)
-    assert {(r.status, r.attempts) for r in await deliveries(h)} == {("sent", 1)}
 
 
 async def test_an_edit_finds_its_announcement_after_a_delivery_batch_forgot_it(harness: Harness) -> None:
