@@ -124,25 +124,6 @@ def log_ids(work: Work) -> dict[str, int | str]:
     return ids
 
 
-class _InHand:
-    """A fan-out batch in `_flow`: its task, and the two moments the flow waits for."""
-
-    __slots__ = ("sent", "tail", "task")
-
-    def __init__(self) -> None:
-        self.tail = asyncio.Event()  # its last wave is sending: claim the next batch
-        self.sent = asyncio.Event()  # every send is back: only its records are left
-        self.task: asyncio.Task[None]
-
-    async def reached(self, moment: asyncio.Event) -> None:
-        """Wait for `moment`, or for the batch's end (a batch that failed never reaches it)."""
-        waiting = asyncio.ensure_future(moment.wait())
-        try:
-            await asyncio.wait({self.task, waiting}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            waiting.cancel()
-
-
 class LeaseRanOut(TransientSendError):
     """The claim expired while the send waited its turn: left to whoever holds the row now."""
 
@@ -268,41 +249,37 @@ class DeliveryWorker:
         down to its last wave of sends (no more of its rows than there are slots), and its sends
         queue right behind that wave; run_once instead lets the sending concurrency drain to nothing
         at each batch's end while it records the batch and claims the next. At most two delivery
-        batches are sending at once, each with the lease of its own claim, and one more may still
-        be recording what it sent: its last group commit and roll-up queue behind the other writes
-        on SQLite, and a claim that waited for them left the sends idle at each batch's end. The
-        other queues are looked at between claims, as run_once does."""
+        batches are in hand at once, each with the lease of its own claim; the other queues are
+        looked at between claims, as run_once does."""
         lead, *others = self._queues
         done = 0
-        running: list[_InHand] = []
+        running: list[asyncio.Task[None]] = []
         try:
             batch, kept = await self._claim(lead)
             while batch:
                 done += len(batch)
-                hand = _InHand()
-                hand.task = asyncio.create_task(self._run_batch(lead, batch, kept, hand=hand))
-                running.append(hand)
+                tail = asyncio.Event()
+                running.append(asyncio.create_task(self._run_batch(lead, batch, kept, tail=tail)))
                 if len(batch) < self._batch or stop.is_set():
                     break  # the queue ran dry (or the worker is stopping): no claim ahead of it
-                await hand.reached(hand.tail)
-                if len(running) >= 2:  # two sending at most: the one before has sent all it had
-                    await running[-2].reached(running[-2].sent)
-                if len(running) > 2:  # and one recording at most (its writes fell behind)
-                    await running.pop(0).task
-                # Finished already (or failed: its error surfaces here).
-                while running and running[0].task.done():
-                    await running.pop(0).task
+                waiting = asyncio.ensure_future(tail.wait())
+                await asyncio.wait({running[-1], waiting}, return_when=asyncio.FIRST_COMPLETED)
+                waiting.cancel()
+                if len(running) == 2:  # the batch before is done with, or nearly: two in hand at most
+                    await running.pop(0)
+                if running[0].done():  # finished already (or failed: its error surfaces here)
+                    await running.pop(0)
                 done += await self._others(others, full=True)
                 batch, kept = await self._claim(lead)
             while running:
-                await running.pop(0).task
+                await running.pop(0)
         except asyncio.CancelledError:
-            for hand in running:  # the worker is cancelled: so are the sends it started
-                hand.task.cancel()
+            for task in running:  # the worker is cancelled: so are the sends it started
+                task.cancel()
             raise
         finally:
-            # A batch failed (the database went away…): the others still record what they sent.
-            await asyncio.gather(*(hand.task for hand in running), return_exceptions=True)
+            # A batch failed (the database went away…): the other still records what it sent.
+            await asyncio.gather(*running, return_exceptions=True)
         return done + await self._others(others, full=len(batch) == self._batch)
 
     async def _others(self, queues: list[Queue], *, full: bool) -> int:
@@ -365,17 +342,14 @@ class DeliveryWorker:
         batch: list[Work],
         lease_until: datetime | None,
         *,
-        hand: _InHand | None = None,
+        tail: asyncio.Event | None = None,
     ) -> None:
-        """Send a claimed batch and record its outcomes. In a fan-out, `hand.tail` is set once no
-        more of its sends are left than there are slots (its last wave is in flight: time to claim
-        the next batch), `hand.sent` once every send is back (only its records are left)."""
+        """Send a claimed batch and record its outcomes; `tail` is set once no more of its sends are
+        left than there are slots (its last wave is in flight: time to claim the next batch)."""
         await queue.prepare(batch)
         finished: asyncio.Queue[tuple[Work, Outcome]] = asyncio.Queue()
         left = len(batch)
-        ahead = self._concurrency
-        tail = hand.tail if hand is not None else None
-        if tail is not None and left <= ahead:
+        if tail is not None and left <= self._concurrency:
             tail.set()
 
         unsent = collections.deque(batch)
@@ -386,15 +360,13 @@ class DeliveryWorker:
                 work = unsent.popleft()
                 finished.put_nowait((work, await self._attempt(queue, work, lease_until)))
                 left -= 1
-                if tail is not None and left == ahead:
+                if tail is not None and left == self._concurrency:
                     tail.set()
 
         # As many tasks as may send at once, each taking the batch's rows in order, rather than a
         # task per row: a fan-out batch would otherwise create hundreds of tasks that only queue on
         # the slots (every attempt still takes a slot, shared with the batch before or after).
         sending = asyncio.gather(*(attempts() for _ in range(min(len(batch), self._concurrency))))
-        if hand is not None:
-            sending.add_done_callback(lambda _: hand.sent.set())
         # Group commit: outcomes are written as sends return, at most every RECORD_EVERY seconds
         # together with whatever else finished meanwhile, so a message id is on record before a
         # reaction or reply to it can arrive, and a crash loses at most the sends of that window

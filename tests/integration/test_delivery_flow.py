@@ -1,7 +1,6 @@
 """The serving worker's flow of delivery batches (DeliveryWorker.run): the next batch is claimed while
-the current one's last wave of sends is still out, never more than two batches are sending, a batch
-still recording what it sent holds up no claim (one such batch at most), and every channel still
-gets its copy exactly once, on both databases.
+the current one's last wave of sends is still out, never more than two batches are in hand, and
+every channel still gets its copy exactly once, on both databases.
 
 The sends are held in a gate (the rate limiter's place in the path), so the test decides when each
 one may go and looks at the outbox in between; it waits for events, never for a fixed time.
@@ -11,10 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import datetime
-from typing import Any
 
-from bot.domain import Outcome, Platform, Work, WorkKind
+from bot.domain import Platform, Work, WorkKind
 from bot.ports.sending import RateKey
 from bot.services.delivery import DeliveryWorker
 from bot.services.queues import AnnouncementCache
@@ -71,39 +68,7 @@ async def _until(h: Harness, ready: object, what: str) -> Counter[str]:
         await asyncio.sleep(0)  # yield to the worker: no fixed wait
 
 
-class HeldRecords:
-    """The outbox, except that recording deliveries waits for `released`: a batch's group commit
-    stuck behind other writes (SQLite has one writer)."""
-
-    def __init__(self, outbox: Any) -> None:
-        self._outbox = outbox
-        self.released = asyncio.Event()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._outbox, name)
-
-    async def record(
-        self, kind: WorkKind, outcomes: list[tuple[Work, Outcome]], *, worker: str, now: datetime
-    ) -> None:
-        if kind is WorkKind.DELIVERY:
-            await asyncio.wait_for(self.released.wait(), WAIT)
-        await self._outbox.record(kind, outcomes, worker=worker, now=now)
-
-
-class StoresWith:
-    """The app's stores with another outbox."""
-
-    def __init__(self, stores: Any, outbox: Any) -> None:
-        self._stores = stores
-        self.outbox = outbox
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stores, name)
-
-
-async def gated_worker(
-    h: Harness, title: str, *, worker_id: str, batch: int, stores: Any = None
-) -> tuple[DeliveryWorker, Gate]:
+async def gated_worker(h: Harness, title: str, *, worker_id: str, batch: int) -> tuple[DeliveryWorker, Gate]:
     """A broadcast to CHANNELS local channels, and a worker for it whose sends wait at a Gate."""
     await setup_topics(h, "security")
     for channel in CHANNEL_NAMES:
@@ -111,7 +76,7 @@ async def gated_worker(
     await broadcast_and_send(h, f'topic:security title:"{title}"', "Ten channels.")
     gate = Gate()
     worker = DeliveryWorker(
-        stores or h.app.stores,
+        h.app.stores,
         h.app.clock,
         {Platform.LOCAL: h.local.sender},
         h.app.bot.feedback,
@@ -157,46 +122,6 @@ async def test_the_next_batch_is_claimed_while_the_last_wave_is_out_and_each_goe
     assert_exactly_once(h, *CHANNEL_NAMES)
     rows = await deliveries(h)
     assert {(r.status, r.attempts, r.ambiguous) for r in rows} == {("sent", 1, False)}
-
-
-async def test_a_batch_still_recording_holds_up_no_claim_and_only_one_is_left_behind(
-    harness: Harness,
-) -> None:
-    """Batches of two rows, two slots, and every delivery's record held: the first three batches
-    are claimed and sent although none of them is on record (the claim of the third waited for the
-    first to have sent, not to have recorded), and a fourth waits until the first is recorded."""
-    h = harness
-    held = HeldRecords(h.app.stores.outbox)
-    batch = 2
-    worker, gate = await gated_worker(
-        h, "Behind", worker_id="behind-worker", batch=batch, stores=StoresWith(h.app.stores, held)
-    )
-    stop = asyncio.Event()
-    running = asyncio.create_task(worker.run(stop, poll_seconds=0.01))
-    try:
-        for _ in range(3 * batch):  # batches 1-3, one send at a time, none recorded
-            await gate.holding(1)
-            statuses = await _statuses(h)
-            assert statuses["claimed"] <= 3 * batch, (
-                f"{dict(statuses)}: a fourth batch while none is recorded"
-            )
-            gate.let_through()
-        await _until(h, lambda s: h.local.sender.calls["post"] == 3 * batch, "batch 3 sent")
-        statuses = await _statuses(h)
-        assert (statuses["claimed"], statuses["pending"]) == (3 * batch, CHANNELS - 3 * batch), statuses
-        assert statuses["sent"] == 0  # every group commit is still held
-
-        held.released.set()  # the writes catch up: batch 4 is claimed, then batch 5
-        for _ in range(CHANNELS - 3 * batch):
-            await gate.holding(1)
-            gate.let_through()
-        await _until(h, lambda s: s["sent"] == CHANNELS, "every delivery recorded sent")
-    finally:
-        held.released.set()
-        stop.set()
-        await asyncio.wait_for(running, WAIT)
-    assert_exactly_once(h, *CHANNEL_NAMES)
-    assert {(r.status, r.attempts, r.ambiguous) for r in await deliveries(h)} == {("sent", 1, False)}
 
 
 async def test_an_edit_finds_its_announcement_after_a_delivery_batch_forgot_it(harness: Harness) -> None:
