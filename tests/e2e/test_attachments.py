@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters.discord.client import DiscordAdapter
 from adapters.slack import uploads
@@ -30,6 +32,7 @@ from bot.domain import Attachment, ChannelRef, ImportRow, PartnerProfile, Platfo
 from bot.ports import TransientSendError
 from bot.services.delivery import RetryPolicy
 from storage.files import FilesystemFileStore
+from storage.tables import DeliveryRow
 from tests.e2e.discord_world import OPTIONS
 from tests.fakes.discord import Channel as DiscordChannel
 from tests.fakes.discord import FakeDiscord
@@ -191,10 +194,23 @@ async def two_platforms(sqlite_url: str, files_dir: Path, **overrides: Any) -> A
 FILES = [("Price list Q3.pdf", PDF, "application/pdf"), ("screenshot.png", PNG, "image/png")]
 
 
+async def _all_recorded_sent(w: World) -> None:
+    """Wait until every delivery is on record as sent: none is claimed or due any more."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        async with AsyncSession(w.app.engine) as session:
+            statuses = {row.status for row in await session.exec(select(DeliveryRow))}
+        if statuses == {"sent"}:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for every delivery to be sent: {statuses}")
+        await asyncio.sleep(0.02)
+
+
 async def _delivered_once_with_both_files(w: World) -> None:
     [slack_post] = await wait_for(lambda: w.slack_posts(w.slack_channel), "the Slack delivery")
     [discord_post] = await wait_for(lambda: w.discord_posts(), "the Discord delivery")
-    await asyncio.sleep(0.5)  # anything still in flight would land now
+    await _all_recorded_sent(w)  # nothing left that the worker could post again
     assert len(w.slack_posts(w.slack_channel)) == 1 and len(w.discord_posts()) == 1
 
     # Slack: one message holding the announcement's blocks (its key in the first block) and both files.
