@@ -204,6 +204,28 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = WAIT
             await asyncio.sleep(0.02)
 
 
+# The names discord.py gives the tasks it runs handlers in: an event's listeners, a slash command, a
+# press on a view's item, a form's submission, a press matched by a dynamic item (discord.py 2.x).
+HANDLER_TASKS = (
+    "discord.py: ",
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch-",
+    "discord-ui-modal-dispatch-",
+    "discord-ui-dynamic-item-",
+)
+
+
+async def handlers_settled(timeout: float = WAIT) -> None:
+    """Wait until every handler discord.py has started has finished. The gateway delivers in order,
+    so once the answer to a later command is back (`world.slash`), every earlier dispatch has been
+    read and its handler started: this then waits for those still working."""
+    me = asyncio.current_task()
+    running = {t for t in asyncio.all_tasks() if t is not me and t.get_name().startswith(HANDLER_TASKS)}
+    if running:
+        _, still = await asyncio.wait(running, timeout=timeout)
+        assert not still, f"handlers still running after {timeout:.0f} s: {[t.get_name() for t in still]}"
+
+
 def _partner(fake: FakeDiscord, name: str) -> PartnerSpace:
     guild = fake.add_guild(f"{name.title()} Partners")
     channel = fake.add_channel(guild.id, "vendor-news")

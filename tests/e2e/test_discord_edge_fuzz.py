@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import inspect
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import discord.app_commands.tree
+import discord.client
+import discord.ui.modal
+import discord.ui.view
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,7 +31,7 @@ from sqlalchemy import text
 
 from adapters.discord import translate as tr
 from bot import messages as m
-from tests.e2e.discord_world import WAIT, DiscordWorld, discord_world
+from tests.e2e.discord_world import HANDLER_TASKS, WAIT, DiscordWorld, discord_world, handlers_settled
 from tests.fakes.discord import Message
 
 _T = TypeVar("_T")
@@ -303,7 +308,8 @@ async def test_fuzzed_dispatches_never_traceback_never_change_state_and_keep_the
     )
     buttons = bot_message_with_components(world)
     modal_id = await open_ask_modal(world, plain)
-    await asyncio.sleep(0.2)
+    await still_answers(world)  # the message and the form are read: their handlers started
+    await handlers_settled()
     before = await snapshot(world)
     identifies, resumes = len(world.fake.identifies), len(world.fake.resumes)
     dispatches = Dispatches(world, plain, buttons, modal_id)
@@ -318,8 +324,8 @@ async def test_fuzzed_dispatches_never_traceback_never_change_state_and_keep_the
         on_loop(loop, run(send))
 
     await asyncio.to_thread(property_)
-    await still_answers(world)
-    await asyncio.sleep(0.5)  # handlers of the last dispatches finish
+    await still_answers(world)  # every dispatch before it is read: its handler started
+    await handlers_settled()
     no_tracebacks(caplog)
     unchanged(before, await snapshot(world))
     assert (len(world.fake.identifies), len(world.fake.resumes)) == (identifies, resumes)
@@ -341,7 +347,8 @@ async def test_unknown_custom_ids_are_ignored_with_one_warning_each(
 ) -> None:
     caplog.set_level(logging.INFO)
     target = world.fake.push_message(world.acme.channel.id, "hi", author_id=world.acme.member.user.id)
-    await asyncio.sleep(0.1)
+    await still_answers(world)  # the message is read: its handler started
+    await handlers_settled()
     before = await snapshot(world)
     odd = (
         "nope",
@@ -496,3 +503,14 @@ async def test_text_from_discord_is_normalised_before_the_database(
         posts = await world.wait_posts(world.admin_channel)
         assert any("Is \ufffd the date final?" in str(p.content) + str(p.embeds) for p in posts)
     no_tracebacks(caplog)
+
+
+def test_discord_py_still_names_its_handler_tasks_as_handlers_settled_expects() -> None:
+    """`handlers_settled` finds discord.py's handler tasks by name; a discord.py that renamed them
+    would make it wait for nothing, so the names are checked against its source."""
+    source = "".join(
+        inspect.getsource(module)
+        for module in (discord.client, discord.app_commands.tree, discord.ui.view, discord.ui.modal)
+    )
+    for prefix in HANDLER_TASKS:
+        assert f"name='{prefix}" in source or f"name=f'{prefix}" in source, prefix
