@@ -32,6 +32,14 @@ log = logging.getLogger(__name__)
 REPLY_ERRORS = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError)
 
 
+def why(error: BaseException) -> str:
+    """One line for the log: Slack's error code (`channel_not_found`), else the exception. These are
+    answers from Slack or the network, not bugs: no traceback."""
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or error.response.status_code)
+    return f"{type(error).__name__}: {error}"[:200]
+
+
 async def show(
     reply: Reply,
     caller: Caller,
@@ -55,8 +63,8 @@ async def show(
             await client.chat_postEphemeral(
                 channel=caller.channel, user=caller.user, thread_ts=thread_ts, **message
             )
-    except REPLY_ERRORS:
-        log.warning("could not show a reply in %s", caller.channel, exc_info=True)
+    except REPLY_ERRORS as error:
+        log.warning("could not show a reply in %s: %s", caller.channel, why(error))
 
 
 async def _post_public(
@@ -85,8 +93,8 @@ async def replace_public(reply: Reply, caller: Caller, client: AsyncWebClient, t
     False if that can't be done (not the bot's message, gone), so the caller posts it instead."""
     try:
         await client.chat_update(channel=caller.channel, ts=ts, parse="none", **tr.reply_message(reply))
-    except (*REPLY_ERRORS, tr.MessageTooLong):
-        log.info("could not update message %s in %s; posting instead", ts, caller.channel, exc_info=True)
+    except (*REPLY_ERRORS, tr.MessageTooLong) as error:
+        log.info("could not update message %s in %s (%s); posting instead", ts, caller.channel, why(error))
         return False
     return True
 
@@ -95,16 +103,16 @@ async def respond_with(respond: AsyncRespond, message: tr.Message, *, replace: b
     """Answer through the response_url, only to the person who acted (replacing their message if asked)."""
     try:
         await respond(response_type="ephemeral", replace_original=True if replace else None, **message)
-    except REPLY_ERRORS:
-        log.warning("could not answer through response_url", exc_info=True)
+    except REPLY_ERRORS as error:
+        log.warning("could not answer through response_url: %s", why(error))
 
 
 async def open_view(client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
     """Open a modal with the interaction's trigger_id (valid 3 s, once)."""
     try:
         await client.views_open(trigger_id=str(body.get("trigger_id") or ""), view=view)
-    except REPLY_ERRORS:
-        log.warning("could not open a modal", exc_info=True)
+    except REPLY_ERRORS as error:
+        log.warning("could not open a modal: %s", why(error))
 
 
 async def update_view(client: AsyncWebClient, opened: View, view: dict[str, Any]) -> None:
@@ -112,8 +120,8 @@ async def update_view(client: AsyncWebClient, opened: View, view: dict[str, Any]
     press works on the newer one. https://docs.slack.dev/reference/methods/views.update"""
     try:
         await client.views_update(view_id=opened.id or "", hash=opened.hash, view=view)
-    except REPLY_ERRORS:
-        log.warning("could not update a modal", exc_info=True)
+    except REPLY_ERRORS as error:
+        log.warning("could not update a modal: %s", why(error))
 
 
 class PooledRespond(AsyncRespond):
