@@ -57,7 +57,7 @@ async def show(
     try:
         if not reply.ephemeral and await _post_public(message, caller, client, respond, thread_ts):
             return
-        if respond is not None:
+        if respond is not None and respond.response_url:
             await respond_with(respond, message)
         else:
             await client.chat_postEphemeral(
@@ -101,6 +101,9 @@ async def replace_public(reply: Reply, caller: Caller, client: AsyncWebClient, t
 
 async def respond_with(respond: AsyncRespond, message: tr.Message, *, replace: bool = False) -> None:
     """Answer through the response_url, only to the person who acted (replacing their message if asked)."""
+    if not respond.response_url:  # Slack always sends one with these payloads; a forged one may not
+        log.warning("could not answer: the payload has no response_url")
+        return
     try:
         await respond(response_type="ephemeral", replace_original=True if replace else None, **message)
     except REPLY_ERRORS as error:
