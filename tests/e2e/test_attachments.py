@@ -33,7 +33,7 @@ from bot.ports import TransientSendError
 from bot.services.delivery import RetryPolicy
 from storage.files import FilesystemFileStore
 from storage.tables import DeliveryRow
-from tests.e2e.discord_world import OPTIONS
+from tests.e2e.discord_world import OPTIONS, eventually
 from tests.fakes.discord import Channel as DiscordChannel
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import JSON, Channel, FakeSlack, Message, User, Workspace
@@ -196,15 +196,12 @@ FILES = [("Price list Q3.pdf", PDF, "application/pdf"), ("screenshot.png", PNG, 
 
 async def _all_recorded_sent(w: World) -> None:
     """Wait until every delivery is on record as sent: none is claimed or due any more."""
-    deadline = time.monotonic() + WAIT
-    while True:
+
+    async def all_sent() -> bool:
         async with AsyncSession(w.app.engine) as session:
-            statuses = {row.status for row in await session.exec(select(DeliveryRow))}
-        if statuses == {"sent"}:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for every delivery to be sent: {statuses}")
-        await asyncio.sleep(0.02)
+            return {row.status for row in await session.exec(select(DeliveryRow))} == {"sent"}
+
+    await eventually(all_sent)
 
 
 async def _delivered_once_with_both_files(w: World) -> None:
