@@ -10,7 +10,9 @@ for its quadratic bucket cleanup (adapters/discord/sender.py). Prints `posting` 
 one JSON line: {"sent", "errors", "seconds", "cpu"} (CPU seconds this process spent posting).
 With `attach` in the spec, every message carries that file: Slack's three-step upload and share
 (files.getUploadURLExternal, the bytes, files.completeUploadExternal with the blocks), a multipart
-message on Discord.
+message on Discord. With `raw` (`bench/fanout.py --baseline-raw`), no client library at all: the same
+request bodies posted with aiohttp alone and encoded and decoded with orjson, which shows what the
+client library itself costs per post (and so what going around it could save).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 
 import aiohttp
 import discord
+import orjson
 from discord.http import handle_message_parameters
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -126,15 +129,56 @@ async def _discord_poster(
     return post
 
 
+def _raw_poster(spec: dict[str, Any], platform: str, session: aiohttp.ClientSession, prefix: str) -> Any:
+    """`raw`: each post is one aiohttp request with the body the client library would send."""
+    out = Outgoing(ChannelRef(Platform(platform), "", ""), POST)
+    if platform == "slack":
+        url = spec["base_url"].rstrip("/") + "/chat.postMessage"
+        tokens: dict[str, str] = spec.get("tokens") or {}
+        message = slack_translate.outgoing_message(out, key="d1")
+        fixed = {"unfurl_links": False, "unfurl_media": False, "parse": "none", **message}
+
+        async def post_slack(channel: str, n: int, team: str = "") -> None:
+            token = tokens.get(team, spec["token"])
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json; charset=utf-8"}
+            body = orjson.dumps({"channel": channel, **fixed})
+            async with session.post(url, data=body, headers=headers) as answer:
+                if not orjson.loads(await answer.read()).get("ok"):
+                    raise RuntimeError(f"chat.postMessage answered {answer.status}")
+
+        return post_slack
+    base = spec["api_url"].rstrip("/") + "/api/v10/channels/"
+    headers = {"Authorization": f"Bot {spec['token']}", "Content-Type": "application/json"}
+    [part] = discord_translate.render_outgoing(out)
+    view, nobody = static_view(part.components), discord.AllowedMentions.none()
+    payload = handle_message_parameters(embeds=list(part.embeds), view=view, allowed_mentions=nobody).payload
+
+    async def post_discord(channel: str, n: int, team: str = "") -> None:
+        body = orjson.dumps({**(payload or {}), "nonce": f"{prefix}-{n}", "enforce_nonce": True})
+        async with session.post(f"{base}{channel}/messages", data=body, headers=headers) as answer:
+            orjson.loads(await answer.read())
+            if answer.status != 200:
+                raise RuntimeError(f"create message answered {answer.status}")
+
+    return post_discord
+
+
 async def run(spec: dict[str, Any]) -> dict[str, Any]:
     clients: list[discord.Client] = []
     async with aiohttp.ClientSession() as session:
         posters = {}
         attach = Attach.of(spec["attach"]) if spec.get("attach") else None
-        if "slack" in spec:
-            posters["slack"] = await _slack_poster(spec["slack"], session, attach)
-        if "discord" in spec:
-            posters["discord"] = await _discord_poster(spec["discord"], clients, spec["run"], attach)
+        if spec.get("raw"):
+            for platform in ("slack", "discord"):
+                if platform in spec:
+                    # Nonces of their own: the round's client-library baseline at the same
+                    # concurrency used `run`'s, and Discord answers a nonce it knows with that message.
+                    posters[platform] = _raw_poster(spec[platform], platform, session, spec["run"] + "r")
+        else:
+            if "slack" in spec:
+                posters["slack"] = await _slack_poster(spec["slack"], session, attach)
+            if "discord" in spec:
+                posters["discord"] = await _discord_poster(spec["discord"], clients, spec["run"], attach)
         slots = asyncio.Semaphore(spec["concurrency"])
         errors = 0
 

@@ -7,6 +7,7 @@
     uv run python bench/fanout.py --platform slack --mode rss               # 100,000 targets
     uv run python bench/fanout.py --platform mixed --mode all
     uv run python bench/fanout.py --platform slack --baseline-shared-session  # vs concurrency 16 and 64
+    uv run python bench/fanout.py --platform discord --baseline-raw        # and vs aiohttp alone
     uv run python bench/fanout.py --platform slack --profile /tmp/prof        # py-spy each round
     uv run python bench/fanout.py --platform mixed --attach [--channels 200]  # a 1 MB file each
     uv run python bench/fanout.py --platform slack --workspaces 1000 [--channels 10000]  # OAuth installs
@@ -42,6 +43,9 @@ LIMITS_CHANNELS = {"slack": 2_000, "discord": 1_000, "mixed": 2_000}
 
 
 async def main(args: argparse.Namespace) -> None:
+    if args.baseline_raw and (args.platform == "local" or args.attach or args.workspaces):
+        raise SystemExit("--baseline-raw is for --platform slack, discord or mixed, without --attach or "
+                         "--workspaces")  # fmt: skip
     if args.platform == "local":
         await run_local(args.channels or 10_000, args.db, batch=args.batch, concurrency=args.concurrency)
         return
@@ -79,7 +83,9 @@ async def main(args: argparse.Namespace) -> None:
         )
         print(f"== {mode}")
         if mode == "compare":
-            await delivery.compare(opts, rounds=args.rounds, shared_session=args.baseline_shared_session)
+            await delivery.compare(
+                opts, rounds=args.rounds, shared_session=args.baseline_shared_session, raw=args.baseline_raw
+            )
         elif mode == "limits":
             await delivery.limits(opts, slack_rate=args.slack_rate)
         elif mode == "workers":
@@ -103,6 +109,8 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3, help="compare: baseline/partnerbot pairs")
     parser.add_argument("--baseline-shared-session", action="store_true", help="compare: baselines with one "
                         "shared aiohttp session at concurrency 16 and 64, a ratio for each")  # fmt: skip
+    parser.add_argument("--baseline-raw", action="store_true", help="compare: one more baseline, the same "
+                        "posts with aiohttp alone (no client library): what the library costs")  # fmt: skip
     parser.add_argument("--profile", type=Path, help="compare, --workspaces: py-spy each partnerbot round "
                         "into this folder")  # fmt: skip
     parser.add_argument("--attach", action="store_true", help="compare with a 1 MB attachment per message")
