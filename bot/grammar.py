@@ -542,7 +542,12 @@ def _title(value: str, *, empty: str) -> str:
 
 
 def _add_option(
-    options: dict[str, str], option: tuple[str, str], command: str, keys: tuple[str, ...]
+    options: dict[str, str],
+    option: tuple[str, str],
+    command: str,
+    keys: tuple[str, ...],
+    *,
+    quoted: bool = False,
 ) -> None:
     key, value = option
     if key not in keys:
@@ -551,9 +556,12 @@ def _add_option(
     if key in options:
         raise _Invalid(msg.OPTION_TWICE.format(key=key))
     if not comma_list([value]):
-        example = with_examples(msg.OPTION_EXAMPLES[key], _TODAY.get())
         field = "topics" if key == "topic" else key  # the names `Refusal.field` uses
-        raise _Invalid(msg.OPTION_EMPTY.format(key=key, example=example), Refusal(RefusalCode.MISSING, field))
+        if key == "title" and quoted:  # `title:""` was typed right, only empty: say that, not "no space"
+            raise _Invalid(msg.TITLE_EMPTY, Refusal(RefusalCode.MISSING, field))
+        example = with_examples(msg.OPTION_EXAMPLES[key], _TODAY.get())
+        empty = msg.OPTION_QUOTED_EMPTY if quoted else msg.OPTION_EMPTY
+        raise _Invalid(empty.format(key=key, example=example), Refusal(RefusalCode.MISSING, field))
     # Topics are lower-cased by slug validation, which quotes them as typed when they are wrong.
     options[key] = value.strip() if key in ("title", "at", "topic", "timezone") else value.strip().lower()
 
@@ -569,7 +577,7 @@ def _invite(text: str, pos: int) -> Invite:
         if option is None:
             names.append(token.text.strip())
         else:
-            _add_option(options, option, "invite", _INVITE_KEYS)
+            _add_option(options, option, "invite", _INVITE_KEYS, quoted=token.quoted)
     name = " ".join(part for part in names if part)
     if not name:
         raise _Invalid(msg.NAME_MISSING)
@@ -621,7 +629,7 @@ def _name_and_options(text: str, pos: int, command: str, keys: tuple[str, ...]) 
         if option is None:
             names.append(token.text.strip())
         else:
-            _add_option(options, option, command, keys)
+            _add_option(options, option, command, keys, quoted=token.quoted)
     name = " ".join(part for part in names if part)
     if not name:
         raise _Invalid(msg.PARTNER_NAME_MISSING)
@@ -644,10 +652,9 @@ def _broadcast(text: str, pos: int) -> Broadcast:
             continue
         found = _option_at(text, word, _BROADCAST_KEYS)
         if found is None:
-            choices = (*_BROADCAST_FLAGS, *(f"{key}:" for key in _BROADCAST_KEYS))
             raise _Invalid(
                 msg.BODY_BEFORE_TITLE.format(
-                    word=_shown(word.text), did_you_mean=_did_you_mean(word.text, choices)
+                    word=_shown(word.text), did_you_mean=_broadcast_word_meant(word.text)
                 )
             )
         token, option = found
@@ -657,7 +664,7 @@ def _broadcast(text: str, pos: int) -> Broadcast:
             else:
                 ctas.append(option[1])
         else:
-            _add_option(options, option, "broadcast", _BROADCAST_KEYS)
+            _add_option(options, option, "broadcast", _BROADCAST_KEYS, quoted=token.quoted)
         pos = token.end
     if "ack" in flags and "urgent" not in flags:
         raise _Invalid(msg.ACK_NEEDS_URGENT, Refusal(RefusalCode.ACK_NEEDS_URGENT, "urgent"))
@@ -667,6 +674,19 @@ def _broadcast(text: str, pos: int) -> Broadcast:
     if ctas:
         broadcast = replace(broadcast, ctas=_ctas(ctas))
     return replace(broadcast, attach=tuple(attach)) if attach else broadcast
+
+
+def _broadcast_word_meant(word: str) -> str:
+    """The did-you-mean for a word before the title that is no option or flag. A word with no colon is
+    matched against the option names only when it is nearly one (`titel` → `title:`): a loose match
+    would offer `attach:` for "Patch", the first word of a body typed without `title:"…"`."""
+    flags_and_options = (*_BROADCAST_FLAGS, *(f"{key}:" for key in _BROADCAST_KEYS))
+    if ":" in word:
+        return _did_you_mean(word, flags_and_options)
+    near = difflib.get_close_matches(word.lower(), _BROADCAST_KEYS, n=1, cutoff=0.8)
+    if near:
+        return msg.DID_YOU_MEAN.format(suggestion=f"{near[0]}:")
+    return _did_you_mean(word, _BROADCAST_FLAGS)
 
 
 def _attach_path(value: str) -> str:
@@ -795,7 +815,7 @@ def _edit(text: str, pos: int) -> Edit:
         if found is None:
             break  # the body starts here
         token, option = found
-        _add_option(options, option, "edit", _EDIT_KEYS)
+        _add_option(options, option, "edit", _EDIT_KEYS, quoted=token.quoted)
         pos = token.end
     title = _title(options["title"], empty=msg.TITLE_EMPTY) if "title" in options else None
     at = _send_at(options["at"]) if "at" in options else None
@@ -885,7 +905,7 @@ def _reschedule(text: str, pos: int) -> Reschedule:
         raise _Invalid(with_examples(msg.RESCHEDULE_USAGE, _TODAY.get()))
     announcement_id = _parse_id(tokens[0].text, msg.ANNOUNCEMENT_ID, f"reschedule 42 at:{_at_example()}")
     options: dict[str, str] = {}
-    _add_option(options, option, "reschedule", ("at",))
+    _add_option(options, option, "reschedule", ("at",), quoted=tokens[1].quoted)
     at = _send_at(options["at"])
     return Reschedule(announcement_id, at.wall, send_zone=at.zone, send_local=at.local)
 
@@ -1004,7 +1024,7 @@ def _audience_save(text: str, name: str, tokens: list[Token]) -> AudienceSave:
         if option is None:
             keys = ", ".join(f"`{key}:`" for key in _AUDIENCE_KEYS)
             raise _Invalid(msg.AUDIENCE_NOT_AN_OPTION.format(word=_shown(token.text), keys=keys))
-        _add_option(options, option, "audience save", _AUDIENCE_KEYS)
+        _add_option(options, option, "audience save", _AUDIENCE_KEYS, quoted=token.quoted)
     if not options:
         raise _Invalid(msg.AUDIENCE_SAVE_NOTHING.format(name=name))
     audience = Audience.of({key: comma_list([options[key]]) for key in _FILTER_KEYS if key in options})

@@ -146,6 +146,9 @@ ONE_VALUE: Final = "A partner has one {key}: write `{key}:<value>` without comma
 NOT_AN_OPTION: Final = '"{word}" isn\'t an option — after the partner name only {keys} may follow.'
 OPTION_UNKNOWN: Final = 'unknown option "{key}:" — `{command}` accepts {keys}.'
 OPTION_EMPTY: Final = "`{key}:` needs a value right after the colon, with no space, e.g. `{key}:{example}`."
+OPTION_QUOTED_EMPTY: Final = (
+    "`{key}:` has nothing between its quotes: give it a value, e.g. `{key}:{example}`."
+)
 OPTION_TWICE: Final = (
     "`{key}:` appears more than once — give it once (several values go in one option, separated by commas)."
 )

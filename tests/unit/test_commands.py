@@ -294,7 +294,12 @@ ADMIN_ERRORS = [
         [f"{MAX_BODY + 1} characters", f"limit is {MAX_BODY}"],
     ),
     ('broadcast topic:x title:"' + "t" * (MAX_TITLE + 1) + '" b', [f"keep it to {MAX_TITLE}"]),
-    ('broadcast topic:x title:"" b', ["`title:` needs a value"]),
+    # An empty quoted value was typed right, only empty: no "with no space" hint that would mislead.
+    ('broadcast topic:x title:"" b', ["The title can't be empty"]),
+    ('broadcast topic:x title:"   " b', ["The title can't be empty"]),
+    ('edit 3 title:"" b', ["The title can't be empty"]),
+    ('broadcast topic:"" title:T b', ["`topic:` has nothing between its quotes", "`topic:pricing,security`"]),
+    ('invite "Acme" tier:""', ["`tier:` has nothing between its quotes"]),
     ('broadcast topic:x title: "T" body', ["`title:` needs a value right after the colon"]),
     ("broadcast topic:, title:T b", ["`topic:` needs a value"]),
     ("broadcast topic:Bad! title:T b", ['"Bad!" isn\'t a valid topic name']),
@@ -334,6 +339,28 @@ def test_admin_errors(text: str, fragments: list[str]) -> None:
     assert isinstance(result, CommandError), result
     for fragment in fragments:
         assert fragment in result.message
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # A body typed without `title:"…"`: its first word is no near miss of an option.
+        ("broadcast topic:x Patch now", None),
+        ("broadcast topic:x Latest news", None),
+        ('broadcast topic:x Urgent title:"T" body', "urgent"),
+        ('broadcast topic:x titel "T" body', "title:"),
+        ('broadcast topic:x topics:x title:"T" body', None),
+        ('broadcast topic:x regoin: title:"T" body', "region:"),
+    ],
+)
+def test_broadcast_suggests_only_near_misses(text: str, meant: str | None) -> None:
+    result = parse_admin(text)
+    assert isinstance(result, CommandError), result
+    assert 'the body goes after `title:"…"`' in result.message or "unknown option" in result.message
+    if meant is None:
+        assert "did you mean" not in result.message, result.message
+    else:
+        assert f'did you mean "{meant}"?' in result.message, result.message
 
 
 def test_long_bad_words_are_shortened_in_messages() -> None:

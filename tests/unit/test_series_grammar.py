@@ -105,7 +105,7 @@ def test_series_and_calendar_forms(text: str, expected: object) -> None:
         ),
         ('broadcast topic:a until:"2027-01-01" title:"T" B', msg.UNTIL_WITHOUT_EVERY),
         ('broadcast topic:a every:"day 09:00" at:"2027-01-01 09:00" title:"T" B', msg.EVERY_WITH_AT),
-        ('broadcast topic:a every:"" title:"T" B', "`every:` needs a value"),
+        ('broadcast topic:a every:"" title:"T" B', "`every:` has nothing between its quotes"),
     ],
 )
 def test_refusals(text: str, message: str) -> None:
