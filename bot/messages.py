@@ -1643,9 +1643,10 @@ AUDIENCE_FILTER_SEP: Final = " · "
 AUDIENCE_EVERYONE: Final = "all partners"
 AUDIENCE_TOPICS: Final = "topics: {topics}"
 AUDIENCE_REACH: Final = "reaches {channels} of {partners} now"
-AUDIENCE_SAVED: Final = (
-    "💾 Saved audience “{name}” ({filters}) — {reach}. Use it with `broadcast audience:{name} …`."
-)
+AUDIENCE_SAVED: Final = "💾 Saved audience “{name}” ({filters}) — {reach}. Use it with `{usage}`."
+# An audience that names no topics needs `topic:` beside it on `broadcast`, so the hint carries it.
+AUDIENCE_USAGE: Final = "broadcast audience:{name} …"
+AUDIENCE_USAGE_TOPIC: Final = "broadcast audience:{name} topic:<slug> …"
 AUDIENCE_REPLACED: Final = "💾 Saved audience “{name}” replaced: {changes}. It {reach}."
 AUDIENCE_UNCHANGED: Final = "Saved audience “{name}” already is {filters}; nothing changed."
 AUDIENCE_CHANGE: Final = "{key} {old} → {new}"
@@ -1657,7 +1658,8 @@ AUDIENCE_LIST_HEADER: Final = Plural("**{n} saved audience**", "**{n} saved audi
 AUDIENCE_LIST_LINE: Final = "• `{name}` — {filters} · {reach}"
 AUDIENCE_LIST_NONE: Final = (
     "No saved audiences yet. `audience save emea-gold tier:gold region:emea` saves one; "
-    "`broadcast audience:emea-gold …` then targets it."
+    "`broadcast audience:emea-gold topic:<slug> …` then targets it (`topic:` may be left out when "
+    "the audience names its topics: `audience save emea-gold tier:gold region:emea topic:<slug>`)."
 )
 AUDIENCE_DELETED: Final = "🗑️ Saved audience “{name}” deleted."
 AUDIENCE_IN_USE: Final = Plural(

@@ -77,7 +77,9 @@ def saved_reply(result: AudienceSaved) -> Reply:
     saved, before = result.saved, result.before
     reach = _reach(result.reach)
     if before is None:
-        return Reply(text=m.AUDIENCE_SAVED.format(name=saved.name, filters=saved_words(saved), reach=reach))
+        usage = (m.AUDIENCE_USAGE if saved.topics else m.AUDIENCE_USAGE_TOPIC).format(name=saved.name)
+        text = m.AUDIENCE_SAVED.format(name=saved.name, filters=saved_words(saved), reach=reach, usage=usage)
+        return Reply(text=text)
     changes = _changes(before, saved)
     if not changes:
         return Reply(text=m.AUDIENCE_UNCHANGED.format(name=saved.name, filters=saved_words(saved)))

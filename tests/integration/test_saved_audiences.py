@@ -161,3 +161,25 @@ async def test_an_audience_an_open_draft_uses_cannot_be_deleted(harness: Harness
     deleted = await h.admin("audience delete emea-gold")
     assert not deleted.is_error, deleted.text
     assert await rows(h, SavedAudienceRow) == []
+
+
+async def test_the_usage_hints_work_when_copied(harness: Harness) -> None:
+    """The save reply and the empty list name the `broadcast` that uses the audience: with `topic:` when
+    the audience names no topics (a broadcast without it is refused), without when it does."""
+    h = harness
+    await _partners(h)
+
+    empty = await h.admin("audience list")
+    assert "`broadcast audience:emea-gold topic:<slug> …`" in empty.text
+
+    without_topics = await h.admin("audience save emea-gold tier:gold region:emea")
+    assert "Use it with `broadcast audience:emea-gold topic:<slug> …`." in without_topics.text
+    copied = "broadcast audience:emea-gold topic:<slug> …".replace("<slug>", "security")
+    preview = await h.admin(copied.replace("…", 'title:"Hello" Hi.'))
+    assert not preview.is_error, preview.text
+    assert "Preview of announcement" in preview.text
+
+    with_topics = await h.admin("audience save golds tier:gold topic:security")
+    assert "Use it with `broadcast audience:golds …`." in with_topics.text
+    preview = await h.admin('broadcast audience:golds title:"Hello" Hi.')
+    assert not preview.is_error, preview.text
