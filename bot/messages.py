@@ -58,7 +58,8 @@ and announcements received a week against its actions \
 · `partner set "<name>" tier:<tier> [type:…] [region:…] \
 [language:…] [timezone:…]` · `partner remove "<name>"`
 • `broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [audience:<name>] \
-[urgent [ack]] [at:"YYYY-MM-DD HH:MM[ local]"] [cta:"<label>|<https://…>"]… title:"<title>" <body…>` \
+[urgent [ack]] [at:"YYYY-MM-DD HH:MM[ local|<IANA zone>]"] [cta:"<label>|<https://…>"]… \
+title:"<title>" <body…>` \
 — a draft with a preview of its reach. Options and flags come first; everything after `title:"…"` is \
 the body, as written; up to 3 `cta:` add link buttons whose clicks `stats <id>` counts
 • `send <id>` · `cancel <id>` · `scheduled` · `stats [<id>]` · `acks <id>` — who acknowledged
@@ -69,7 +70,7 @@ occurrence · `series start|pause|resume|end <id>` · `series edit <id> [title:"
 • `calendar [<weeks>]` — what is scheduled and recurring per day (2 weeks, up to 12), gaps included
 • `approve <id>` · `reject <id> <comment>` — decide on what awaits approval (another admin's \
 announcement: with approval on, `send` asks for it)
-• `reschedule <id> at:"YYYY-MM-DD HH:MM[ local]"` — a new time, until the first delivery goes out
+• `reschedule <id> at:"YYYY-MM-DD HH:MM[ local|<IANA zone>]"` — a new time, until the first delivery goes out
 • `edit <id> [at:"…"] [title:"<title>"] [<new body…>]` — change it, also every copy already delivered
 • `recall <id>` — delete every delivered copy and stop the rest
 • `questions` — open partner questions · `answer <question id> <text>`
@@ -242,7 +243,8 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "partner": PARTNER_ACTIONS_USAGE,
     "broadcast": (
         "`broadcast topic:<slug>[,<slug>] [tier:a,b] [type:…] [region:…] [language:…] [audience:<name>] "
-        '[urgent [ack]] [at:"YYYY-MM-DD HH:MM[ local]"] [cta:"<label>|<https://…>"]… [attach:<path>…] '
+        '[urgent [ack]] [at:"YYYY-MM-DD HH:MM[ local|<IANA zone>]"] [cta:"<label>|<https://…>"]… '
+        "[attach:<path>…] "
         '[every:"<days> HH:MM[ local]" [until:"YYYY-MM-DD"]] title:"<title>" <body…>`'
     ),
     "send": "`send <id>`",
@@ -254,7 +256,7 @@ ADMIN_USAGE: Final[Mapping[str, str]] = {
     "acks": "`acks <id>`",
     "questions": "`questions`",
     "answer": "`answer <question id> <text>`",
-    "reschedule": '`reschedule <id> at:"YYYY-MM-DD HH:MM[ local| <IANA zone>]"`',
+    "reschedule": '`reschedule <id> at:"YYYY-MM-DD HH:MM[ local|<IANA zone>]"`',
     "drafts": "`drafts`",
     "engagement": "`engagement [tier:<tier>] [region:<region>] [topic:<slug>]`",
     "quiet": "`quiet`",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -385,6 +386,15 @@ def test_help_covers_every_command() -> None:
         # `{at_example}` slots are filled with a date after today (tests/unit/test_admin_grammar.py).
         about = msg.ADMIN_ABOUT[command].split(msg.AT_EXAMPLE_SLOT)
         assert all(part in help_text(command, admin=True) for part in about)
+
+
+def test_help_names_every_at_form_the_readme_names() -> None:
+    """`at:` takes `local` or an IANA zone (README's command list); the help and usage lines said only
+    `[ local]`, and `reschedule`'s usage `[ local| <IANA zone>]` with a stray space."""
+    readme_form = 'at:"YYYY-MM-DD HH:MM[ local|<IANA zone>]"'
+    for text in (msg.ADMIN_HELP, msg.ADMIN_USAGE["broadcast"], msg.ADMIN_USAGE["reschedule"]):
+        forms = re.findall(r'at:"YYYY-MM-DD HH:MM[^"]*"', text)
+        assert forms and set(forms) == {readme_form}, forms
 
 
 def test_help_text_falls_back_to_the_reference() -> None:
