@@ -153,8 +153,8 @@ class TranslationService:
 
     async def draft(self, cmd: TranslateDraft) -> TranslationDrafted | DraftRefused | Refused:
         """The missing text drafted by the translator, saved as a machine draft (never sent)."""
-        if self._translator is None:
-            return DraftRefused(DraftProblem.NO_TRANSLATOR, cmd.announcement_id, cmd.language)
+        # The announcement and the language first: "no translator" for an announcement that does not
+        # exist (or is sent, or has the admin's own text) would send the admin to a `translate` that fails.
         found = await self._editable(cmd.announcement_id, cmd.language)
         if isinstance(found, Refused):
             return found
@@ -162,6 +162,8 @@ class TranslationService:
         there = next((v for v in announcement.variants if v.language == language), None)
         if there is not None and not there.machine:  # the admin's own text is never overwritten
             return DraftRefused(DraftProblem.EXISTS, announcement.id, language, title=there.title)
+        if self._translator is None:
+            return DraftRefused(DraftProblem.NO_TRANSLATOR, announcement.id, language)
         text = await self._translator.translate(
             title=announcement.title, body=announcement.body, source=self.default_language, target=language
         )

@@ -179,6 +179,10 @@ async def test_refusals(harness: Harness) -> None:
         f'translate {cancelled} de title:"T" B.': ("not_editable", "was cancelled"),
         f"translate {draft}": ("missing", "Which language is this text in?"),
         "translations 999": ("no_such_announcement", "There's no announcement #999."),
+        # `draft` without a translator set up: the announcement is checked first, so the answer is not
+        # "no translator … write it with `translate 999 de title:…`", which would fail in turn.
+        "translate 999 de draft": ("no_such_announcement", "There's no announcement #999."),
+        f"translate {cancelled} de draft": ("not_editable", "was cancelled"),
         "translations": ("syntax", "Usage: `translations <id>`"),
     }
     for command, (code, fragment) in cases.items():
