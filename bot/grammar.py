@@ -325,7 +325,9 @@ def _news(text: str, pos: int) -> News | SearchNews:
     count: int | None = None
     for word in read_words(text, pos):
         if NUMBER.fullmatch(word) is None:
-            if topic is not None:
+            # `news security, pricing` (written like `subscribe`): one topic, said so, rather than
+            # refusing "security," as a topic name.
+            if topic is not None or "," in word:
                 raise _Invalid(msg.NEWS_TOO_MANY)
             topic = _slug(word, partner=True)
             continue

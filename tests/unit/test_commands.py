@@ -119,6 +119,9 @@ PARTNER_ERRORS = [
     ("news -3", ["you wrote -3"]),
     ("news " + "9" * 5000, ["between 1 and 20", "…"]),
     ("news 3 4", ["at most one topic and one number"]),
+    # Topics written as for `subscribe`: one topic is the rule, not "security," being no topic name.
+    ("news security, pricing", ["at most one topic and one number", "`news security 10`"]),
+    ("news security,pricing 3", ["at most one topic and one number"]),
     ("news 2025", ["between 1 and 20"]),  # an all-digit word is always the count
     ("news security pricing", ["at most one topic and one number"]),
     ("news bad_slug", ["valid topic name"]),
