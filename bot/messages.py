@@ -1067,6 +1067,7 @@ NO_TOPICS: Final = "none"
 ACTIVITY_NONE: Final = "none yet"
 ACTIVITY_DELIVERY: Final = "{when} (an announcement delivered)"
 ACTIVITY_FEEDBACK: Final = "{when} (a question, reaction or acknowledgement)"
+ACTIVITY_ACTION: Final = "{when} ({action})"
 PARTNER_SET_NOTHING: Final = (
     'Say what to change, e.g. `partner set "{name}" tier:gold region:emea` '
     "(tier, type, region, language, timezone)."

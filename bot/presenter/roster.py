@@ -69,6 +69,13 @@ def card_text(card: PartnerCard) -> str:
         activity = m.ACTIVITY_FEEDBACK.format(when=moment(card.last_feedback))
     elif card.last_delivery:
         activity = m.ACTIVITY_DELIVERY.format(when=moment(card.last_delivery))
+    # The card lists the partner's latest actions below (subscribed, searched news…): "last activity"
+    # must not say "none yet", or name an older delivery, above a later action of its own.
+    latest = card.engagement.recent[0] if card.engagement and card.engagement.recent else None
+    known = [at for at in (card.last_feedback, card.last_delivery) if at is not None]
+    if latest is not None and all(latest.at > at for at in known):
+        action = m.ENGAGEMENT_ACTIONS[latest.kind.value]
+        activity = m.ACTIVITY_ACTION.format(when=moment(latest.at), action=action)
     removed = m.PARTNER_CARD_REMOVED.format(removed=day(p.removed_at.date())) if p.removed_at else ""
     lines = [
         m.PARTNER_CARD.format(

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from bot import messages as m
 from bot.domain import ChannelRef, Partner, Platform, Refusal, RefusalCode
 from bot.domain.directory import Channel, DeliveryMode, PartnerCard, PartnerChannel
+from bot.domain.engagement import EngagementKind, PartnerEngagement, RecentAction
 from bot.formats import day, moment
 from bot.presenter import present
 from bot.results import PartnerChanged, PartnerRemoved, PartnerShown, PartnerUnchanged, Refused
@@ -43,6 +44,26 @@ def test_a_partners_card_names_its_profile_channels_and_last_activity() -> None:
         + f" · daily · topics: {m.NO_TOPICS}",
     ]
     assert not shown.is_error
+
+
+def test_last_activity_is_never_older_than_the_actions_listed_below_it() -> None:
+    """A partner that only subscribed (no delivery, no feedback yet) read "last activity: none yet"
+    above "· …: subscribed (`security`)"; one that searched after its last delivery read the delivery."""
+    subscribed = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+    actions = PartnerEngagement(
+        90, 120.0, 0.0, (RecentAction(EngagementKind.SUBSCRIBED, subscribed, topic="security"),)
+    )
+    only_actions = present(PartnerShown(PartnerCard(ACME, (), None, None, engagement=actions))).text
+    assert f"• last activity: {moment(subscribed)} (subscribed)" in only_actions
+    assert m.ACTIVITY_NONE not in only_actions
+
+    delivered = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    later = present(PartnerShown(PartnerCard(ACME, (), delivered, None, engagement=actions))).text
+    assert f"• last activity: {moment(subscribed)} (subscribed)" in later
+    # An action older than the last delivery leaves the delivery as the last activity.
+    newer = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+    older = present(PartnerShown(PartnerCard(ACME, (), newer, None, engagement=actions))).text
+    assert f"• last activity: {moment(newer)} (an announcement delivered)" in older
 
 
 def test_a_removed_partner_without_channels_says_so_on_its_card() -> None:
