@@ -786,6 +786,7 @@ TIME_UTC: Final = "{time:%Y-%m-%d %H:%M} UTC"
 TIME_IN_ZONE: Final = "{time:%Y-%m-%d %H:%M} {zone}"
 SCHEDULE_AT: Final = "{wall} {zone} ({utc})"
 SCHEDULE_LOCAL: Final = "{wall} on each channel's own clock (the first at {first}, the last at {last})"
+SCHEDULE_LOCAL_ONCE: Final = "{wall} on each channel's own clock (at {first})"
 SCHEDULE_LINE: Final = "🕘 **Scheduled for** {when}."
 SCHEDULE_HINT: Final = "Send (or `send {id}`) queues it for then; nothing goes out before."
 WAIT_QUIET: Final = Plural(

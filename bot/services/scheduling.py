@@ -165,9 +165,16 @@ class SchedulingService:
         """When a schedule goes out, in its own zone and in UTC (first and last for `local`)."""
         wall = f"{schedule.wall:%Y-%m-%d %H:%M}"
         if not schedule.local:
-            return m.SCHEDULE_AT.format(wall=wall, zone=schedule.zone, utc=utc(schedule.first))
+            at_utc = utc(schedule.first)
+            # In UTC the zone's time is the UTC time: once ("09:00 UTC"), not "09:00 UTC (09:00 UTC)".
+            if at_utc == f"{wall} {schedule.zone}":
+                return at_utc
+            return m.SCHEDULE_AT.format(wall=wall, zone=schedule.zone, utc=at_utc)
         releases = [t.release for t in plan.timings] if plan and plan.timings else [schedule.first]
-        return m.SCHEDULE_LOCAL.format(wall=wall, first=utc(min(releases)), last=utc(max(releases)))
+        first, last = utc(min(releases)), utc(max(releases))
+        if first == last:  # every channel on one clock: "the first at X, the last at X" says X twice
+            return m.SCHEDULE_LOCAL_ONCE.format(wall=wall, first=first)
+        return m.SCHEDULE_LOCAL.format(wall=wall, first=first, last=last)
 
     # --- `scheduled` ---------------------------------------------------------------------------
 

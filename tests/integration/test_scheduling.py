@@ -157,7 +157,7 @@ async def test_dst_gap_moves_forward_and_repeated_time_takes_the_first(harness: 
     await h.subscribe("berlin", "pricing")
     # 2027-03-28 02:30 does not exist in Berlin (02:00 → 03:00): it goes at 03:00 CEST = 01:00 UTC.
     gap = await h.admin('broadcast topic:pricing at:"2027-03-28 02:30 local" title:"Gap" Spring.')
-    assert "the first at 2027-03-28 01:00 UTC" in gap.text, gap.text
+    assert "on each channel's own clock (at 2027-03-28 01:00 UTC)" in gap.text, gap.text
     # 2027-10-31 02:30 happens twice (03:00 CEST → 02:00 CET): the first, 02:30 CEST = 00:30 UTC.
     fold = await h.admin('broadcast topic:pricing at:"2027-10-31 02:30 Europe/Berlin" title:"Fold" Autumn.')
     assert m.SCHEDULE_AT.format(
