@@ -266,7 +266,7 @@ class PartnerBot:
             # Answers that already exist (issue 18): full-text unless the root hands in another.
             similarity=similarity or FullTextSimilarity(s.faq, s.search),
         )
-        self.faqs = FaqService(FaqPorts(faq=s.faq), clock)
+        self.faqs = FaqService(FaqPorts(faq=s.faq, feedback=s.feedback), clock)
         self.analytics = AnalyticsService(
             AnalyticsPorts(stats=s.stats, announcements=s.announcements, acks=s.acks)
         )

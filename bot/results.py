@@ -343,9 +343,10 @@ class FaqChanged:
 
 @dataclass(frozen=True, slots=True)
 class FaqNotAnswered:
-    """`faq <id>` for a question that does not exist or has no answer yet."""
+    """`faq <id>` for a question that does not exist (`exists` false) or has no answer yet."""
 
     question_id: int
+    exists: bool = True
 
 
 @dataclass(frozen=True, slots=True)

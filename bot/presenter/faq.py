@@ -11,6 +11,8 @@ from bot.safety import neutralize_mentions
 
 def faq_reply(result: FaqChanged | FaqNotAnswered | FaqsListed) -> Reply:
     match result:
+        case FaqNotAnswered(exists=False):
+            return Reply(text=m.NO_SUCH_QUESTION.format(id=result.question_id), is_error=True)
         case FaqNotAnswered():
             return Reply(text=m.FAQ_NOT_ANSWERED.format(id=result.question_id), is_error=True)
         case FaqsListed():

@@ -281,6 +281,10 @@ async def test_faq_commands_and_the_mark_as_faq_button(harness: Harness) -> None
     asked = await _ask(h, "acme", posts["acme"], DEAL_QUESTION)
     await h.deliver()
     assert (await h.admin(f"faq {id_from(asked)}")).text == m.FAQ_NOT_ANSWERED.format(id=id_from(asked))
+    # A question that does not exist is said to be missing, not "answer it first" (`answer 99` fails).
+    for typed in ("faq 99", "faq 99 off", 'faq 99 question:"Q?" answer:"A."'):
+        missing = await h.admin(typed)
+        assert missing.is_error and missing.text == m.NO_SUCH_QUESTION.format(id=99), (typed, missing.text)
     confirmation = await h.admin(f"answer {id_from(asked)} {DEAL_ANSWER}")
     [mark] = confirmation.buttons
     assert (mark.label, mark.action, mark.value) == (m.MARK_FAQ_BUTTON, FAQ_MARK_ACTION, "1")
