@@ -448,6 +448,7 @@ UNSUBSCRIBED: Final = P("This channel no longer gets announcements on {topics}."
 NOTHING_TO_UNSUBSCRIBE: Final = P(
     "This channel wasn't following any of those topics. `list` shows what it follows."
 )
+NOT_FOLLOWING_TOPIC: Final = P("This channel wasn't following `{topic}`. `list` shows what it follows.")
 NO_SUBSCRIPTIONS: Final = P(
     "This channel follows no topics yet. `topics` lists them; `subscribe all` takes everything."
 )
@@ -456,6 +457,7 @@ NEWS_NEEDS_TOPICS: Final = P(
     "This channel follows no topics, so there's no news to show. Try `news <topic>` or `subscribe <topic>`."
 )
 NO_NEWS: Final = P("No announcements yet on those topics.")
+NO_NEWS_ON_TOPIC: Final = P("No announcements yet on `{topic}`.")
 NEWS_HEADER: Final = partner_plural("**The latest announcement:**", "**The latest {n} announcements:**")
 NEWS_ITEM: Final = P("**{title}** — {date} · {topics}\n{body}")
 NEWS_FOUND_HEADER: Final = partner_plural(

@@ -134,9 +134,11 @@ class Subscribed:
 
 @dataclass(frozen=True, slots=True)
 class Unsubscribed:
-    """The slugs `unsubscribe` removed (none: the channel followed none of them)."""
+    """The slugs `unsubscribe` removed (none: the channel followed none of them), and the ones it named
+    (`all`: the ones the channel followed), so the reply can name a single one."""
 
     removed: tuple[str, ...]
+    asked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,7 @@ class NewsListed:
     announcements: tuple[Announcement, ...]
     follows_nothing: bool = False
     timezone: str = "UTC"  # the channel's clock: the dates shown are its dates
+    topics: tuple[str, ...] = ()  # the slugs looked at, so "none yet" can name a single one
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,11 @@ def subscribed_reply(subscribed: Subscribed) -> Reply:
 
 def unsubscribed_reply(unsubscribed: Unsubscribed) -> Reply:
     if not unsubscribed.removed:
+        match unsubscribed.asked:
+            case ():  # `unsubscribe all` in a channel that follows nothing
+                return Reply(text=m.NO_SUBSCRIPTIONS)
+            case (slug,):  # one topic: named, not "any of those topics"
+                return Reply(text=m.NOT_FOLLOWING_TOPIC.format(topic=slug))
         return Reply(text=m.NOTHING_TO_UNSUBSCRIBE)
     return Reply(text=m.UNSUBSCRIBED.format(topics=_slugs(unsubscribed.removed)))
 
@@ -71,6 +76,8 @@ def news_reply(news: NewsListed) -> Reply:
     if news.follows_nothing:
         return Reply(text=m.NEWS_NEEDS_TOPICS)
     if not news.announcements:
+        if len(news.topics) == 1:  # one topic: named, not "those topics"
+            return Reply(text=m.NO_NEWS_ON_TOPIC.format(topic=news.topics[0]))
         return Reply(text=m.NO_NEWS)
     blocks = []
     for a in news.announcements:

@@ -123,7 +123,7 @@ class PartnerService:
         removed = await self._stores.subscriptions.remove(
             channel.id, [t.id for t in chosen], user=inv.user.user, now=self._clock.now(), muted=muted
         )
-        return Unsubscribed(tuple(removed))
+        return Unsubscribed(tuple(removed), tuple(t.slug for t in chosen))
 
     async def toggle(
         self, inv: Invocation, slug: str, *, subscribe: bool
@@ -161,7 +161,9 @@ class PartnerService:
             ),
         )
         return NewsListed(
-            tuple(found), timezone=await self._timezone(channel) or self._settings.default_timezone
+            tuple(found),
+            timezone=await self._timezone(channel) or self._settings.default_timezone,
+            topics=tuple(t.slug for t in chosen),
         )
 
     async def settings(self, inv: Invocation) -> ChannelSettings:

@@ -263,9 +263,11 @@ async def test_unsubscribe_topics_all_and_nothing(harness: Harness) -> None:
     listed = await harness.partner("acme", "list")
     assert "1 topic:" in listed.text and "`pricing`" in listed.text
 
-    # Not following it: nothing to do, said plainly (not an error).
+    # Not following it: nothing to do, said plainly (not an error), naming the one topic.
     none = await harness.partner("acme", "unsubscribe security")
-    assert not none.is_error and none.text == m.NOTHING_TO_UNSUBSCRIBE
+    assert not none.is_error and none.text == m.NOT_FOLLOWING_TOPIC.format(topic="security")
+    several = await harness.partner("acme", "unsubscribe security events")
+    assert not several.is_error and several.text == m.NOTHING_TO_UNSUBSCRIBE
 
     typo = await harness.partner("acme", "unsubscribe pricng")
     assert typo.is_error and 'did you mean "pricing"' in typo.text
@@ -273,7 +275,8 @@ async def test_unsubscribe_topics_all_and_nothing(harness: Harness) -> None:
     everything = await harness.partner("acme", "unsubscribe all")
     assert everything.text == m.UNSUBSCRIBED.format(topics="`pricing`")
     assert (await harness.partner("acme", "list")).text == m.NO_SUBSCRIPTIONS
-    assert (await harness.partner("acme", "unsubscribe all")).text == m.NOTHING_TO_UNSUBSCRIBE
+    # `all` in a channel that follows nothing: says so, not "any of those topics".
+    assert (await harness.partner("acme", "unsubscribe all")).text == m.NO_SUBSCRIPTIONS
     # Another channel's subscriptions are untouched.
     assert "`security`" in (await harness.partner("birch", "list")).text
 
@@ -314,6 +317,11 @@ async def test_news_without_topics_or_announcements(sqlite_harness: Harness) -> 
     await setup_topics(h, "security")
     assert (await h.partner("acme", "news")).text == m.NEWS_NEEDS_TOPICS
     await h.subscribe("acme", "security")
+    # One topic is named, not "those topics"; several keep the general sentence.
+    assert (await h.partner("acme", "news")).text == m.NO_NEWS_ON_TOPIC.format(topic="security")
+    assert (await h.partner("acme", "news security 3")).text == m.NO_NEWS_ON_TOPIC.format(topic="security")
+    await h.admin('topic add pricing "Pricing"')
+    await h.subscribe("acme", "pricing")
     assert (await h.partner("acme", "news")).text == m.NO_NEWS
 
 

@@ -101,7 +101,9 @@ def test_topics_are_rows_with_subscribe_or_unsubscribe() -> None:
             m.SUBSCRIBED.format(topics="`pricing`") + "\n" + m.NOT_LINKED_HINT,
         ),
         (Unsubscribed(("pricing", "security")), m.UNSUBSCRIBED.format(topics="`pricing`, `security`")),
-        (Unsubscribed(()), m.NOTHING_TO_UNSUBSCRIBE),
+        (Unsubscribed((), ("pricing", "security")), m.NOTHING_TO_UNSUBSCRIBE),
+        (Unsubscribed((), ("pricing",)), m.NOT_FOLLOWING_TOPIC.format(topic="pricing")),
+        (Unsubscribed(()), m.NO_SUBSCRIPTIONS),
         (
             SubscriptionsListed((PRICING, SECURITY)),
             "**This channel follows 2 topics:**\n• `pricing` — Pricing\n• `security` — Security",
@@ -127,7 +129,8 @@ def test_news_lists_each_announcement_with_its_date_and_topics() -> None:
     assert present(NewsListed((_announcement("New prices", 20),))).text.startswith(
         "**The latest announcement:**\n\n"
     )
-    assert present(NewsListed(())).text == m.NO_NEWS
+    assert present(NewsListed((), topics=("pricing", "security"))).text == m.NO_NEWS
+    assert present(NewsListed((), topics=("pricing",))).text == "No announcements yet on `pricing`."
     assert present(NewsListed((), follows_nothing=True)).text == m.NEWS_NEEDS_TOPICS
 
 
