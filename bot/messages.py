@@ -333,8 +333,8 @@ ADMIN_ABOUT: Final[Mapping[str, str]] = {
     "each channel's own clock, or an IANA zone such as `Europe/Berlin`. `urgent ack` asks partners to "
     "acknowledge it; `acks <id>` shows who has. "
     '`cta:"Register now|https://example.com/webinar"` adds a link button under it (up to 3, in the '
-    "order written; the label up to 75 characters, the address a full `https://…` one); each click "
-    "is counted per partner and channel, and `stats <id>` shows them. Files: in the console, "
+    "order written; the label up to 75 characters, the address a whole `http://…` or `https://…` one); "
+    "each click is counted per partner and channel, and `stats <id>` shows them. Files: in the console, "
     "`attach:<path>` (once per file, up to 10); on Slack and Discord, use “Broadcast to partners” on a "
     "message that carries the files. The preview lists them and refuses what a target platform can't "
     "take (Discord: 10 MB per file, 25 MB per message; 10 files). "

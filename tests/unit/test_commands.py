@@ -400,6 +400,15 @@ def test_help_names_every_at_form_the_readme_names() -> None:
         assert forms and set(forms) == {readme_form}, forms
 
 
+def test_broadcast_help_names_the_cta_addresses_the_grammar_takes() -> None:
+    """`help broadcast` said "the address a full `https://…` one"; an `http://` address is taken too
+    (README "Calls to action"), so the help names both."""
+    about = help_text("broadcast", admin=True)
+    assert "`http://…` or `https://…`" in about
+    plain = parse_admin('broadcast topic:x cta:"Register|http://example.com/r" title:"T" B')
+    assert isinstance(plain, Broadcast) and plain.ctas[0].url == "http://example.com/r"
+
+
 def test_help_text_falls_back_to_the_reference() -> None:
     assert help_text() == msg.PARTNER_HELP
     assert help_text("nonsense", admin=True) == msg.ADMIN_HELP
