@@ -160,10 +160,16 @@ async def _meta(line: str, local: LocalAdapter, state: dict[str, str], out: Cons
     verb, _, rest = line[1:].partition(" ")
     if verb == "help":
         out.print(HELP)
-    elif verb == "as":
-        state["who"] = rest.strip() or state["who"]
-    elif verb == "in":
-        state["where"] = rest.strip().lstrip("#") or state["where"]
+    elif verb in ("as", "in"):
+        # Without a name nothing changes: say who and where you are, and how to change it.
+        key, value = ("who", rest.strip()) if verb == "as" else ("where", rest.strip().lstrip("#"))
+        if not value:
+            out.print(
+                f"You are {escape(state['who'])} in #{escape(state['where'])}; "
+                f":{verb} <{'name' if verb == 'as' else 'channel'}> changes it."
+            )
+            return
+        state[key] = value
     elif verb == "reply":
         message_id, _, text = rest.strip().partition(" ")
         message = local.workspace.get(message_id)
@@ -180,7 +186,10 @@ async def _meta(line: str, local: LocalAdapter, state: dict[str, str], out: Cons
         await _press(rest.strip(), local, state, out)
     elif verb == "log":
         channel = rest.strip().lstrip("#") or state["where"]
-        for m in local.workspace.in_channel(channel):
+        messages = local.workspace.in_channel(channel)
+        if not messages:  # an empty answer would look like the command did nothing
+            out.print(f"No messages in #{escape(channel)} yet.")
+        for m in messages:
             thread = f" (thread of {m.thread})" if m.thread else ""
             out.print(f"[dim]{m.id}[/dim] {escape(m.author)}{thread}: ", end="")
             out.print(m.text.splitlines()[0] if m.text else "", markup=False, soft_wrap=True)

@@ -111,6 +111,18 @@ def test_an_unknown_message_id_is_a_friendly_error(
     assert "Traceback" not in session.stdout + session.stderr
 
 
+def test_meta_commands_without_their_argument_say_so(
+    shell: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`:as`, `:in` without a name and `:log` of an empty channel printed nothing at all."""
+    session = console(monkeypatch, capsys, [":as", ":in", ":log nowhere", ":as pat", ":in acme", ":as"])
+    assert session.returncode == 0, session.stderr
+    assert "You are admin in #admin; :as <name> changes it." in session.stdout
+    assert "You are admin in #admin; :in <channel> changes it." in session.stdout
+    assert "No messages in #nowhere yet." in session.stdout
+    assert "You are pat in #acme; :as <name> changes it." in session.stdout
+
+
 def test_every_button_edits_deletions_progress_and_mentions_across_a_restart(
     shell: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
