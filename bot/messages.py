@@ -689,6 +689,17 @@ RECALLED: Final = (
     "↩️ Announcement #{id} “{title}” recalled: {deleting} already delivered will be deleted; "
     "{cancelled} not sent yet will never go out."
 )
+# The same without a clause that would count nothing ("0 copies … will be deleted").
+RECALLED_DELIVERED: Final = (
+    "↩️ Announcement #{id} “{title}” recalled: {deleting} already delivered will be deleted."
+)
+RECALLED_UNSENT: Final = (
+    "↩️ Announcement #{id} “{title}” recalled: {cancelled} not sent yet will never go out."
+)
+RECALLED_NOTHING: Final = (
+    "↩️ Announcement #{id} “{title}” recalled. No copy of it had been delivered, and none was waiting "
+    "to go out."
+)
 NO_SUCH_ANNOUNCEMENT: Final = "There's no announcement #{id}. `stats` lists recent ones."
 NOT_A_DRAFT: Final[Mapping[str, str]] = {
     "draft": _BUSY + "try `send {id}` again.",

@@ -33,7 +33,13 @@ def revised_reply(revised: Revised) -> Reply:
 
 
 def recalled_reply(recalled: Recalled) -> Reply:
-    text = m.RECALLED.format(
+    template = {
+        (True, True): m.RECALLED,
+        (True, False): m.RECALLED_DELIVERED,
+        (False, True): m.RECALLED_UNSENT,
+        (False, False): m.RECALLED_NOTHING,
+    }[(recalled.deleting > 0, recalled.cancelled > 0)]
+    text = template.format(
         id=recalled.announcement_id,
         title=recalled.title,
         deleting=m.COPIES(recalled.deleting),

@@ -168,7 +168,7 @@ async def test_recall_deletes_every_delivered_copy_and_says_how_many(harness: Ha
     await _delivered(h)
     reply = await h.admin("recall 1")
     assert not reply.is_error and not reply.ephemeral
-    assert reply.text == m.RECALLED.format(id=1, title="Patch", deleting=m.COPIES(3), cancelled=m.COPIES(0))
+    assert reply.text == m.RECALLED_DELIVERED.format(id=1, title="Patch", deleting=m.COPIES(3))
     await h.deliver()
     assert [h.posts(c) for c in ("acme", "birch", "cedar")] == [[], [], []]
     assert {d.status for d in await deliveries(h, 1)} == {DeliveryStatus.RECALLED.value}
@@ -198,8 +198,8 @@ async def test_recall_finds_a_copy_whose_attempt_may_have_posted(harness: Harnes
     await broadcast_and_send(h, 'topic:security title:"Patch"', "Please patch.")
     await h.deliver()
     assert len(h.posts("cedar")) == 1
-    assert (await h.admin("recall 1")).text == m.RECALLED.format(
-        id=1, title="Patch", deleting=m.COPIES(3), cancelled=m.COPIES(0)
+    assert (await h.admin("recall 1")).text == m.RECALLED_DELIVERED.format(
+        id=1, title="Patch", deleting=m.COPIES(3)
     )
     clock.advance(hours=2)
     await h.deliver()
@@ -224,7 +224,7 @@ async def test_recall_waits_for_a_copy_in_flight(harness: Harness, clock: FakeCl
     assert len(held) == 1
     await h.deliver()  # the other two
     reply = await h.admin("recall 1")
-    assert reply.text == m.RECALLED.format(id=1, title="Patch", deleting=m.COPIES(3), cancelled=m.COPIES(0))
+    assert reply.text == m.RECALLED_DELIVERED.format(id=1, title="Patch", deleting=m.COPIES(3))
     await h.deliver()  # two deleted; the in-flight one waits
     in_flight = held[0].channel
     assert in_flight is not None
@@ -269,9 +269,7 @@ async def test_buttons_edit_and_recall(harness: Harness) -> None:
     how = await h.app.bot.button(inv, EDIT_ACTION, "1")
     assert how.text.startswith("To change announcement #1") and "Please patch." in how.text
     recalled = await h.app.bot.button(inv, RECALL_ACTION, "1")
-    assert recalled.text == m.RECALLED.format(
-        id=1, title="Patch", deleting=m.COPIES(3), cancelled=m.COPIES(0)
-    )
+    assert recalled.text == m.RECALLED_DELIVERED.format(id=1, title="Patch", deleting=m.COPIES(3))
     refused = await h.app.bot.button(h.local.invocation("mallory", "admin"), EDIT_ACTION, "1")
     assert refused.is_error
 

@@ -87,6 +87,16 @@ def test_a_recall_counts_the_copies_deleted_and_cancelled() -> None:
     assert not recalled.ephemeral
 
 
+def test_a_recall_counts_nothing_it_did_not_do() -> None:
+    # No "0 copies already delivered will be deleted": a clause that counts nothing is left out.
+    queued_only = present(Recalled(7, "Later", deleting=0, cancelled=1)).text
+    assert queued_only == "↩️ Announcement #7 “Later” recalled: 1 copy not sent yet will never go out."
+    delivered_only = present(Recalled(7, "Later", deleting=3, cancelled=0)).text
+    assert delivered_only == "↩️ Announcement #7 “Later” recalled: 3 copies already delivered will be deleted."
+    neither = present(Recalled(7, "Later", deleting=0, cancelled=0)).text
+    assert "0 " not in neither and neither.startswith("↩️ Announcement #7 “Later” recalled.")
+
+
 def test_recall_and_edit_refusals_are_worded_by_status() -> None:
     draft = present(Refused(RefusalCode.NOT_RECALLABLE, announcement_id=7, status="draft"))
     assert draft.text == m.NOT_RECALLABLE_DRAFT.format(id=7)
