@@ -15,6 +15,7 @@ from typing import Annotated, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from adapters.similarity.loader import EncoderUnavailable
@@ -312,6 +313,8 @@ def topics_add(
         raise CliError(
             f"{slug!r} is not a valid slug: lower-case letters, digits and hyphens (e.g. release-notes)"
         )
+    if not title.strip():  # the chat's `topic add` refuses it too: a topic is listed by its title
+        raise CliError(f'the topic needs a title, e.g. partnerbot topics add {slug} "Release notes"')
 
     async def work(a: App) -> None:
         try:
@@ -322,7 +325,7 @@ def topics_add(
             raise CliError(f"a topic {slug!r} already exists") from exc
         given = ["--description", description] if description else []
         await audit(a, "topicadd", "topics", "add", slug, title, *given)
-        out.print(f"Added topic [bold]{topic.slug}[/bold] — {topic.title}")
+        out.print(f"Added topic [bold]{topic.slug}[/bold] — {escape(topic.title)}")
 
     run_async(lambda: with_app(load_settings(), work))
 
@@ -545,6 +548,8 @@ def demo(
 
     if db is not None and db.exists():
         raise CliError(f"{db} already exists; the demo needs a fresh file (delete it or pick another path)")
+    if db is not None and not db.parent.is_dir():  # else SQLite's "unable to open" and a wrong hint
+        raise CliError(f"{db.parent} is not a directory: give --db a file in an existing directory")
     run_async(lambda: run_demo(db, out))
 
 

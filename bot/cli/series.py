@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from bot import commands as c
 from bot import messages as m
@@ -24,13 +23,13 @@ SeriesId = Annotated[int, typer.Argument(help="The series' number (`partnerbot s
 
 
 def _print(text: str) -> None:
-    out.print(escape(text.replace("**", "")), markup=False, emoji=False, highlight=False, soft_wrap=True)
+    out.print(text.replace("**", ""), markup=False, emoji=False, highlight=False, soft_wrap=True)
 
 
 def _shown(result: SeriesResult) -> str:
     text = series_reply(result).text.replace("**", "")
     if isinstance(result, Refused):
-        raise CliError(escape(text))
+        raise CliError(text)
     return text
 
 
