@@ -151,3 +151,18 @@ def test_invite_url_with_a_token_that_carries_no_id_does_not_ask_to_set_the_toke
     good = base64.b64encode(b"112233445566778899").decode().rstrip("=") + ".GxYz12.secret"
     fine = CliRunner().invoke(discord_app(), ["discord", "invite-url"], env={"DISCORD_TOKEN": good})
     assert fine.exit_code == 0 and "client_id=112233445566778899&" in fine.stdout
+
+
+def test_archiving_twice_or_unarchiving_a_live_topic_says_nothing_changed(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Both said "Topic pricing unarchived." / "archived." as if something had changed.
+    live = partnerbot(monkeypatch, capsys, "topics", "unarchive", "pricing")
+    assert live.returncode == 0 and live.stdout == "Topic pricing isn't archived; nothing changed.\n"
+    first = partnerbot(monkeypatch, capsys, "topics", "archive", "pricing")
+    assert first.returncode == 0 and first.stdout == "Topic pricing archived.\n"
+    again = partnerbot(monkeypatch, capsys, "topics", "archive", "pricing")
+    assert again.returncode == 0 and again.stdout == "Topic pricing is already archived; nothing changed.\n"
+    back = partnerbot(monkeypatch, capsys, "topics", "unarchive", "pricing")
+    assert back.returncode == 0 and back.stdout == "Topic pricing unarchived.\n"
+    assert table(seeded, "SELECT archived FROM topic WHERE slug = 'pricing'") == [(0,)]
