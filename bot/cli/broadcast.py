@@ -93,7 +93,7 @@ def broadcast(
             "--variant",
             metavar="LANG=FILE",
             help="The text for partners of another language (repeatable), e.g. de=news.de.txt: the "
-            "file's first line is the title, the lines after it the body.",
+            "file's first line is the title, the lines after it the body; - is stdin (once in all).",
         ),
     ] = None,
     attach: Annotated[
@@ -133,6 +133,7 @@ def broadcast(
     if ack and not urgent:
         raise CliError("--ack asks partners to acknowledge an urgent announcement: add --urgent", USAGE)
     _check_series(every, until, at=at, wait=wait, attach=attach, variant=variant)
+    _check_stdin_once(body_file, variant or [])
     when = _schedule(at)
     saved = _saved_audience(audience, tier, type_, region, language)
     command = c.Broadcast(
@@ -275,6 +276,19 @@ def _body(text: str | None, file: str | None) -> str:
     if len(body) > MAX_BODY:
         raise CliError(f"the text is {len(body)} characters long; the limit is {MAX_BODY}", USAGE)
     return body
+
+
+def _check_stdin_once(body_file: str | None, variants: list[str]) -> None:
+    """Standard input can be read once: the second `-` would read nothing and be refused as an empty
+    file, which sends people looking for a problem with their file."""
+    readers = ["--body-file -"] if body_file == "-" else []
+    readers += [f"--variant {v.strip()}" for v in variants if v.partition("=")[2].strip() == "-"]
+    if len(readers) > 1:
+        raise CliError(
+            f"{' and '.join(readers)} all read standard input, which can be read only once: "
+            "give the others as files",
+            USAGE,
+        )
 
 
 def _read(file: str) -> str:

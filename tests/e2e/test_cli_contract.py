@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import os
 import sys
 from pathlib import Path
@@ -166,3 +167,39 @@ def test_archiving_twice_or_unarchiving_a_live_topic_says_nothing_changed(
     back = partnerbot(monkeypatch, capsys, "topics", "unarchive", "pricing")
     assert back.returncode == 0 and back.stdout == "Topic pricing unarchived.\n"
     assert table(seeded, "SELECT archived FROM topic WHERE slug = 'pricing'") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("args", "readers"),
+    [
+        (["--body-file", "-", "--variant", "fr=-"], "--body-file - and --variant fr=-"),
+        (["--body", "B", "--variant", "fr=-", "--variant", "de = -"], "--variant fr=- and --variant de = -"),
+    ],
+)
+def test_standard_input_is_given_to_one_option_at_most(
+    seeded: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    readers: str,
+) -> None:
+    # The second reader got nothing and was refused as "the file is empty".
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Titre\nCorps\n"))
+    result = partnerbot(monkeypatch, capsys, "broadcast", "--topic", "pricing", "--title", "T", *args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.said == (
+        f"partnerbot: {readers} all read standard input, which can be read only once: "
+        "give the others as files"
+    )
+    assert table(seeded, "SELECT count(*) FROM announcement") == [(0,)]
+
+
+def test_standard_input_read_by_one_variant_is_its_text(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Titre\nCorps\n"))
+    args = ["--topic", "pricing", "--title", "T", "--body", "B", "--variant", "fr=-"]
+    assert partnerbot(monkeypatch, capsys, "broadcast", *args).returncode == 0
+    assert table(seeded, "SELECT language, title, body FROM announcement_variant") == [
+        ("fr", "Titre", "Corps")
+    ]
