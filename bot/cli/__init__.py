@@ -16,7 +16,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from adapters.similarity.loader import EncoderUnavailable
 from bot import messages as m
@@ -122,7 +122,15 @@ def run_async(work: Callable[[], Awaitable[T]], *, loop: LoopFactory | None = No
     except OperationalError as exc:
         raise CliError(f"cannot use the database: {exc.orig}. Check PARTNERBOT_DATABASE_URL.") from exc
     except SQLAlchemyError as exc:
-        raise CliError(f"database error: {exc}") from exc
+        raise CliError(f"database error: {db_reason(exc)}") from exc
+
+
+def db_reason(exc: SQLAlchemyError) -> str:
+    """What went wrong, in one line: the driver's own message, without the statement and the
+    "(Background on this error at: https://sqlalche.me/…)" line SQLAlchemy adds below it."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return str(exc.orig).strip() or type(exc.orig).__name__
+    return str(exc).strip().splitlines()[0]
 
 
 async def with_app(settings: Settings, work: Callable[[App], Awaitable[T]]) -> T:
@@ -268,7 +276,9 @@ def db_upgrade() -> None:
     except SecretKeyError as exc:
         raise CliError(f"configuration error — {exc}", 2) from exc
     except SQLAlchemyError as exc:
-        raise CliError(f"cannot migrate the database: {exc}. Check PARTNERBOT_DATABASE_URL.") from exc
+        raise CliError(
+            f"cannot migrate the database: {db_reason(exc)}. Check PARTNERBOT_DATABASE_URL."
+        ) from exc
     out.print(f"Database is at revision [bold]{revision}[/bold].")
 
 

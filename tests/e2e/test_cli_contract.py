@@ -122,6 +122,7 @@ def test_demo_in_a_missing_directory_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # It said "cannot use the database … Check PARTNERBOT_DATABASE_URL", which the demo does not use.
+    monkeypatch.chdir(tmp_path)
     missing = tmp_path / "nowhere"
     result = partnerbot(monkeypatch, capsys, "demo", "--db", str(missing / "demo.db"))
     assert result.returncode == 1 and result.stdout == ""
@@ -203,3 +204,17 @@ def test_standard_input_read_by_one_variant_is_its_text(
     assert table(seeded, "SELECT language, title, body FROM announcement_variant") == [
         ("fr", "Titre", "Corps")
     ]
+
+
+def test_db_upgrade_on_a_database_it_cannot_open_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # SQLAlchemy's message ran onto a second line: "(Background on this error at: https://sqlalche.me/…)".
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PARTNERBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'nowhere' / 'x.db'}")
+    result = partnerbot(monkeypatch, capsys, "db", "upgrade")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        "partnerbot: cannot migrate the database: unable to open database file. "
+        "Check PARTNERBOT_DATABASE_URL.\n"
+    )
