@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.domain import AnnouncementStats, Platform, UserRef
 from bot.i18n import Plural
 from bot.jobs import JOBS
+from bot.lexer import MAX_ID
 from bot.ports import TopicAlreadyExists
 from storage import migrate
 
@@ -480,7 +481,10 @@ def stats(
 
     async def work(a: App) -> None:
         if announcement_id is not None:
-            one = await a.bot.analytics.announcement(announcement_id)
+            # An id past what the database's BIGINT holds is no announcement either (SQLite's driver
+            # raised OverflowError for it, a traceback).
+            in_range = 1 <= announcement_id <= MAX_ID
+            one = await a.bot.analytics.announcement(announcement_id) if in_range else None
             if one is None:
                 raise CliError(f"there is no announcement #{announcement_id}")
             found = [one]

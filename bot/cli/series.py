@@ -12,6 +12,7 @@ from bot import commands as c
 from bot import messages as m
 from bot.app import App
 from bot.cli import CliError, audit, load_settings, out, run_async, with_app
+from bot.lexer import MAX_ID
 from bot.presenter.series import calendar_reply, series_reply
 from bot.results import Refused, SeriesResult
 
@@ -19,7 +20,10 @@ USAGE = 2
 series_cli = typer.Typer(
     help='Recurring announcements (made in the chat with `broadcast … every:"…"`).', no_args_is_help=True
 )
-SeriesId = Annotated[int, typer.Argument(help="The series' number (`partnerbot series list`).", min=1)]
+# The upper bound is the database's BIGINT: past it SQLite's driver raised OverflowError, a traceback.
+SeriesId = Annotated[
+    int, typer.Argument(help="The series' number (`partnerbot series list`).", min=1, max=MAX_ID)
+]
 
 
 def _print(text: str) -> None:

@@ -218,3 +218,17 @@ def test_db_upgrade_on_a_database_it_cannot_open_is_one_line(
         "partnerbot: cannot migrate the database: unable to open database file. "
         "Check PARTNERBOT_DATABASE_URL.\n"
     )
+
+
+def test_an_id_too_large_for_the_database_is_not_a_traceback(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    huge = str(2**64)  # SQLite's driver raised OverflowError for it
+    stats = partnerbot(monkeypatch, capsys, "stats", huge)
+    assert stats.returncode == 1 and stats.said == f"partnerbot: there is no announcement #{huge}"
+    for action in ("start", "pause", "resume", "end"):
+        series = partnerbot(monkeypatch, capsys, "series", action, huge)
+        assert series.returncode == 2 and "Traceback" not in series.stderr
+        assert "Invalid value for 'series_id'" in series.said
+    edit = partnerbot(monkeypatch, capsys, "series", "edit", huge, "--title", "T")
+    assert edit.returncode == 2 and "Invalid value for 'series_id'" in edit.said
