@@ -14,6 +14,7 @@ deliveries still pending (they go on elsewhere); 130 — interrupted.
 from __future__ import annotations
 
 import asyncio
+import math
 import sys
 import time
 from dataclasses import replace
@@ -174,7 +175,7 @@ def _check_modes(*, at: str | None, dry_run: bool, wait: bool, timeout: float | 
         raise CliError("--dry-run sends nothing, so there is nothing to --wait for", USAGE)
     if timeout is not None and not wait:
         raise CliError("--timeout only applies with --wait", USAGE)
-    if timeout is not None and timeout <= 0:
+    if timeout is not None and (math.isnan(timeout) or timeout <= 0):  # nan: no deadline is ever reached
         raise CliError("--timeout must be a positive number of seconds", USAGE)
     if at is not None and wait:
         # A scheduled broadcast goes out hours or days later: a command should not sit until then.

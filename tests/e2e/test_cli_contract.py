@@ -232,3 +232,16 @@ def test_an_id_too_large_for_the_database_is_not_a_traceback(
         assert "Invalid value for 'series_id'" in series.said
     edit = partnerbot(monkeypatch, capsys, "series", "edit", huge, "--title", "T")
     assert edit.returncode == 2 and "Invalid value for 'series_id'" in edit.said
+
+
+@pytest.mark.parametrize("timeout", ["nan", "-1", "0"])
+def test_wait_refuses_a_timeout_that_is_no_number_of_seconds(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], timeout: str
+) -> None:
+    # "nan" was taken: no deadline compares as reached, so `--wait` never stopped.
+    args = ["--topic", "pricing", "--title", "T", "--body", "B", "--wait", "--timeout", timeout]
+    result = partnerbot(monkeypatch, capsys, "broadcast", *args)
+    assert (
+        result.returncode == 2 and result.said == "partnerbot: --timeout must be a positive number of seconds"
+    )
+    assert table(seeded, "SELECT count(*) FROM announcement") == [(0,)]
