@@ -15,7 +15,8 @@ from typing import Annotated, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from rich.markup import escape
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from adapters.similarity.loader import EncoderUnavailable
 from bot import messages as m
@@ -27,6 +28,7 @@ from bot.config import Settings
 from bot.domain import AnnouncementStats, Platform, UserRef
 from bot.i18n import Plural
 from bot.jobs import JOBS
+from bot.lexer import MAX_ID
 from bot.ports import TopicAlreadyExists
 from storage import migrate
 
@@ -121,7 +123,15 @@ def run_async(work: Callable[[], Awaitable[T]], *, loop: LoopFactory | None = No
     except OperationalError as exc:
         raise CliError(f"cannot use the database: {exc.orig}. Check PARTNERBOT_DATABASE_URL.") from exc
     except SQLAlchemyError as exc:
-        raise CliError(f"database error: {exc}") from exc
+        raise CliError(f"database error: {db_reason(exc)}") from exc
+
+
+def db_reason(exc: SQLAlchemyError) -> str:
+    """What went wrong, in one line: the driver's own message, without the statement and the
+    "(Background on this error at: https://sqlalche.me/…)" line SQLAlchemy adds below it."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return str(exc.orig).strip() or type(exc.orig).__name__
+    return str(exc).strip().splitlines()[0]
 
 
 async def with_app(settings: Settings, work: Callable[[App], Awaitable[T]]) -> T:
@@ -267,7 +277,9 @@ def db_upgrade() -> None:
     except SecretKeyError as exc:
         raise CliError(f"configuration error — {exc}", 2) from exc
     except SQLAlchemyError as exc:
-        raise CliError(f"cannot migrate the database: {exc}. Check PARTNERBOT_DATABASE_URL.") from exc
+        raise CliError(
+            f"cannot migrate the database: {db_reason(exc)}. Check PARTNERBOT_DATABASE_URL."
+        ) from exc
     out.print(f"Database is at revision [bold]{revision}[/bold].")
 
 
@@ -312,6 +324,8 @@ def topics_add(
         raise CliError(
             f"{slug!r} is not a valid slug: lower-case letters, digits and hyphens (e.g. release-notes)"
         )
+    if not title.strip():  # the chat's `topic add` refuses it too: a topic is listed by its title
+        raise CliError(f'the topic needs a title, e.g. partnerbot topics add {slug} "Release notes"')
 
     async def work(a: App) -> None:
         try:
@@ -322,7 +336,7 @@ def topics_add(
             raise CliError(f"a topic {slug!r} already exists") from exc
         given = ["--description", description] if description else []
         await audit(a, "topicadd", "topics", "add", slug, title, *given)
-        out.print(f"Added topic [bold]{topic.slug}[/bold] — {topic.title}")
+        out.print(f"Added topic [bold]{topic.slug}[/bold] — {escape(topic.title)}")
 
     run_async(lambda: with_app(load_settings(), work))
 
@@ -354,11 +368,16 @@ def topics_unarchive(slug: Annotated[str, typer.Argument(help="The topic's slug.
 
 def _set_archived(slug: str, *, archived: bool) -> None:
     async def work(a: App) -> None:
+        before = {t.slug: t.archived for t in await a.stores.topics.all(include_archived=True)}
         topic = await a.stores.topics.set_archived(slug, archived=archived)
         if topic is None:
             raise CliError(f"there is no topic {slug!r}; `partnerbot topics list --archived` lists them all")
         verb = "archive" if archived else "unarchive"
         await audit(a, f"topic{verb}", "topics", verb, slug)
+        if before.get(slug) == archived:  # as the chat's `topic unarchive` says it: not "unarchived"
+            state = "is already archived" if archived else "isn't archived"
+            out.print(f"Topic [bold]{topic.slug}[/bold] {state}; nothing changed.")
+            return
         out.print(f"Topic [bold]{topic.slug}[/bold] {'archived' if archived else 'unarchived'}.")
 
     run_async(lambda: with_app(load_settings(), work))
@@ -462,7 +481,10 @@ def stats(
 
     async def work(a: App) -> None:
         if announcement_id is not None:
-            one = await a.bot.analytics.announcement(announcement_id)
+            # An id past what the database's BIGINT holds is no announcement either (SQLite's driver
+            # raised OverflowError for it, a traceback).
+            in_range = 1 <= announcement_id <= MAX_ID
+            one = await a.bot.analytics.announcement(announcement_id) if in_range else None
             if one is None:
                 raise CliError(f"there is no announcement #{announcement_id}")
             found = [one]
@@ -545,6 +567,8 @@ def demo(
 
     if db is not None and db.exists():
         raise CliError(f"{db} already exists; the demo needs a fresh file (delete it or pick another path)")
+    if db is not None and not db.parent.is_dir():  # else SQLite's "unable to open" and a wrong hint
+        raise CliError(f"{db.parent} is not a directory: give --db a file in an existing directory")
     run_async(lambda: run_demo(db, out))
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from bot import commands as c
 from bot.app import App
@@ -26,15 +25,14 @@ def audience_name(value: str, option: str = "NAME") -> str:
     name = as_slug(value)
     if name is None:
         raise CliError(
-            f"{option}: {escape(repr(value))} is not an audience name "
-            "(one word of letters, digits and dashes, up to 40)",
+            f"{option}: {value!r} is not an audience name (one word of letters, digits and dashes, up to 40)",
             USAGE,
         )
     return name
 
 
 def _print(text: str) -> None:
-    out.print(escape(text.replace("*", "")), markup=False, emoji=False, highlight=False, soft_wrap=True)
+    out.print(text.replace("*", ""), markup=False, emoji=False, highlight=False, soft_wrap=True)
 
 
 @audiences_cli.command("list")
@@ -55,7 +53,7 @@ def show(name: Annotated[str, typer.Argument(help="The audience's name.")]) -> N
     async def work(a: App) -> None:
         result = await a.bot.audiences.show(checked)
         if isinstance(result, Refused):
-            raise CliError(escape(audience_reply(result).text.replace("*", "")))
+            raise CliError(audience_reply(result).text.replace("*", ""))
         _print(audience_reply(result).text)
 
     run_async(lambda: with_app(load_settings(), work))
@@ -78,7 +76,7 @@ def save(
     for word in comma_list(topic or []):
         slug = as_slug(word)
         if slug is None:
-            raise CliError(f"--topic: {escape(repr(word))} is not a topic slug", USAGE)
+            raise CliError(f"--topic: {word!r} is not a topic slug", USAGE)
         topics.append(slug)
     if not any(values.values()) and not topics:
         raise CliError(
@@ -92,7 +90,7 @@ def save(
         result = await a.bot.audiences.save(inv, command)
         reply = audience_reply(result)
         if isinstance(result, Refused):
-            raise CliError(escape(reply.text.replace("*", "")), USAGE)
+            raise CliError(reply.text.replace("*", ""), USAGE)
         given = (*values.items(), ("topic", topics))
         options = [part for key, vs in given for v in vs for part in (f"--{key}", v)]
         await audit(a, "audiencesave", "audiences", "save", checked, *options)
@@ -110,7 +108,7 @@ def delete(name: Annotated[str, typer.Argument(help="The audience's name.")]) ->
         result = await a.bot.audiences.delete(checked)
         reply = audience_reply(result)
         if isinstance(result, Refused | AudienceInUse):
-            raise CliError(escape(reply.text.replace("*", "")))
+            raise CliError(reply.text.replace("*", ""))
         await audit(a, "audiencedelete", "audiences", "delete", checked)
         _print(reply.text)
 

@@ -14,6 +14,7 @@ deliveries still pending (they go on elsewhere); 130 — interrupted.
 from __future__ import annotations
 
 import asyncio
+import math
 import sys
 import time
 from dataclasses import replace
@@ -22,7 +23,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot import commands as c
@@ -94,7 +94,7 @@ def broadcast(
             "--variant",
             metavar="LANG=FILE",
             help="The text for partners of another language (repeatable), e.g. de=news.de.txt: the "
-            "file's first line is the title, the lines after it the body.",
+            "file's first line is the title, the lines after it the body; - is stdin (once in all).",
         ),
     ] = None,
     attach: Annotated[
@@ -134,6 +134,7 @@ def broadcast(
     if ack and not urgent:
         raise CliError("--ack asks partners to acknowledge an urgent announcement: add --urgent", USAGE)
     _check_series(every, until, at=at, wait=wait, attach=attach, variant=variant)
+    _check_stdin_once(body_file, variant or [])
     when = _schedule(at)
     saved = _saved_audience(audience, tier, type_, region, language)
     command = c.Broadcast(
@@ -174,7 +175,7 @@ def _check_modes(*, at: str | None, dry_run: bool, wait: bool, timeout: float | 
         raise CliError("--dry-run sends nothing, so there is nothing to --wait for", USAGE)
     if timeout is not None and not wait:
         raise CliError("--timeout only applies with --wait", USAGE)
-    if timeout is not None and timeout <= 0:
+    if timeout is not None and (math.isnan(timeout) or timeout <= 0):  # nan: no deadline is ever reached
         raise CliError("--timeout must be a positive number of seconds", USAGE)
     if at is not None and wait:
         # A scheduled broadcast goes out hours or days later: a command should not sit until then.
@@ -219,7 +220,7 @@ def _every(value: str | None) -> Recurrence | None:
         return None
     rule = parse_every(value)
     if isinstance(rule, str):  # the grammar's sentence, written for `every:"…"`; the words are the same
-        raise CliError(f"--every: {escape(rule)}", USAGE)
+        raise CliError(f"--every: {rule}", USAGE)
     return rule
 
 
@@ -228,7 +229,7 @@ def _until(value: str | None) -> date | None:
         return None
     day = parse_until(value)
     if isinstance(day, str):
-        raise CliError(f"--until: {escape(day)}", USAGE)
+        raise CliError(f"--until: {day}", USAGE)
     return day
 
 
@@ -237,7 +238,7 @@ def _ctas(values: list[str]) -> tuple[CallToAction, ...]:
     ctas = parse_ctas(values)
     if isinstance(ctas, CtaRefused):
         refused = cta_refused(ctas, count=len(values))
-        raise CliError("--cta: " + escape(refusal_reply(refused).text.replace("*", "")), USAGE)
+        raise CliError("--cta: " + refusal_reply(refused).text.replace("*", ""), USAGE)
     return ctas
 
 
@@ -251,9 +252,7 @@ def _topics(values: list[str], *, required: bool = True) -> tuple[str, ...]:
     for word in words:
         slug = as_slug(word)
         if slug is None:
-            raise CliError(
-                f"{escape(repr(word))} is not a topic slug (lower-case letters, digits, hyphens)", USAGE
-            )
+            raise CliError(f"{word!r} is not a topic slug (lower-case letters, digits, hyphens)", USAGE)
         slugs.append(slug)
     return tuple(dict.fromkeys(slugs))
 
@@ -280,12 +279,25 @@ def _body(text: str | None, file: str | None) -> str:
     return body
 
 
+def _check_stdin_once(body_file: str | None, variants: list[str]) -> None:
+    """Standard input can be read once: the second `-` would read nothing and be refused as an empty
+    file, which sends people looking for a problem with their file."""
+    readers = ["--body-file -"] if body_file == "-" else []
+    readers += [f"--variant {v.strip()}" for v in variants if v.partition("=")[2].strip() == "-"]
+    if len(readers) > 1:
+        raise CliError(
+            f"{' and '.join(readers)} all read standard input, which can be read only once: "
+            "give the others as files",
+            USAGE,
+        )
+
+
 def _read(file: str) -> str:
     try:
         return sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         where = "standard input" if file == "-" else file
-        raise CliError(f"cannot read {escape(where)}: {escape(str(exc))}", USAGE) from exc
+        raise CliError(f"cannot read {where}: {exc!s}", USAGE) from exc
 
 
 def _audience(tier: Values, type_: Values, region: Values, language: Values) -> Audience:
@@ -313,7 +325,7 @@ def _schedule(at: str | None) -> At | None:
     parsed = parse_at(at)
     if isinstance(parsed, str):
         # The grammar's message, written for `at:"…"` in chat; the forms are the same for --at.
-        raise CliError(f"--at: {escape(parsed)}", USAGE)
+        raise CliError(f"--at: {parsed}", USAGE)
     return parsed
 
 
@@ -334,7 +346,7 @@ def _admin_channel(settings: Settings, chosen: str | None) -> tuple[Settings, Ch
     platform, _, channel = chosen.partition(":")
     if platform not in (Platform.SLACK.value, Platform.DISCORD.value) or not channel:
         raise CliError(
-            f"--admin-channel {escape(chosen)}: name it as platform:id, e.g. slack:C0ADMIN or discord:112233",
+            f"--admin-channel {chosen}: name it as platform:id, e.g. slack:C0ADMIN or discord:112233",
             USAGE,
         )
     if not configured:
@@ -342,8 +354,8 @@ def _admin_channel(settings: Settings, chosen: str | None) -> tuple[Settings, Ch
         settings = settings.model_copy(update={"admin_channels": (chosen,)})
     elif chosen not in configured:
         raise CliError(
-            f"{escape(chosen)} is not an admin channel (PARTNERBOT_ADMIN_CHANNELS: "
-            f"{escape(', '.join(configured))}); partner questions are relayed there",
+            f"{chosen} is not an admin channel (PARTNERBOT_ADMIN_CHANNELS: "
+            f"{', '.join(configured)}); partner questions are relayed there",
             USAGE,
         )
     return settings, ChannelRef(Platform(platform), "", channel)
@@ -375,7 +387,7 @@ async def _run(settings: Settings, request: Request) -> None:
         sent = await app.bot.run_admin(inv, c.Send(draft))
         if sent.is_error:
             await app.stores.announcements.discard_draft(draft)
-            raise CliError(escape(sent.text), FAILED)
+            raise CliError(sent.text, FAILED)
         if sent.refusal == PENDING:  # PARTNERBOT_APPROVAL: another admin approves it in the chat
             await app.bot.approval_notice(inv, draft)
             out.print(m.CLI_AWAITS_APPROVAL.format(id=draft), markup=False, emoji=False, soft_wrap=True)
@@ -403,7 +415,7 @@ async def _files(paths: tuple[str, ...]) -> tuple[NewFile, ...]:
         try:
             files.append(await reader.read(path=path))
         except FileUnreadable as exc:
-            raise CliError(f"--attach {escape(path)}: {escape(str(exc))}", USAGE) from exc
+            raise CliError(f"--attach {path}: {exc!s}", USAGE) from exc
     return tuple(files)
 
 
@@ -413,7 +425,7 @@ def _delivery_adapters(app: App) -> list[PlatformAdapter]:
     try:
         return build_adapters(app, deliver_only=True)
     except ValueError as exc:  # an adapter's configuration error (e.g. SlackConfigError)
-        raise CliError(f"configuration error — {escape(str(exc))}", USAGE) from exc
+        raise CliError(f"configuration error — {exc!s}", USAGE) from exc
 
 
 async def _draft(app: App, inv: Invocation, request: Request) -> int:
@@ -424,7 +436,7 @@ async def _draft(app: App, inv: Invocation, request: Request) -> int:
         # platform can't take: refused in the draft's preview, and the draft is not kept.
         if reply.draft is not None:
             await app.stores.announcements.discard_draft(reply.draft.announcement_id)
-        raise CliError(escape(reply.text), USAGE)
+        raise CliError(reply.text, USAGE)
     if request.dry_run:  # for reading: wrapped to the terminal
         out.print(reply.text, markup=False, emoji=False)
     return reply.draft.announcement_id

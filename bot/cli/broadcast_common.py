@@ -7,8 +7,6 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 
-from rich.markup import escape
-
 from bot import commands as c
 from bot import messages as m
 from bot.app import App
@@ -38,7 +36,7 @@ async def check_audience(app: App, audience: Audience) -> None:
     try:
         (await app.bot.vocabulary()).check_audience(audience)
     except UnknownValue as unknown:
-        raise CliError(escape(unknown.message), USAGE) from unknown
+        raise CliError(unknown.message, USAGE) from unknown
 
 
 async def check_reach(app: App, command: c.Broadcast) -> Reach | None:
@@ -47,7 +45,7 @@ async def check_reach(app: App, command: c.Broadcast) -> Reach | None:
     if command.saved_audience is not None:  # its filters (and topics) as they are now
         resolved = await app.bot.audiences.resolve(command)
         if isinstance(resolved, Refused):
-            raise CliError(escape(present(resolved).text), USAGE)
+            raise CliError(present(resolved).text, USAGE)
         command = resolved
     topics = await app.stores.topics.by_slugs(command.topics)
     if len(topics) != len(command.topics) or any(topic.archived for topic in topics):
@@ -56,7 +54,7 @@ async def check_reach(app: App, command: c.Broadcast) -> Reach | None:
     if reach.channels == 0:
         raise CliError(
             f"it would reach no channel: no active channel following {', '.join(command.topics)} is "
-            f"within “{escape(command.audience.describe())}”; nothing was created",
+            f"within “{command.audience.describe()}”; nothing was created",
             FAILED,
         )
     return reach

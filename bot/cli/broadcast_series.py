@@ -9,8 +9,6 @@ the preview and deletes the draft series again. The checks on the input are `par
 
 from __future__ import annotations
 
-from rich.markup import escape
-
 from bot import commands as c
 from bot import messages as m
 from bot.app import build_app
@@ -39,7 +37,7 @@ async def run_series(settings: Settings, request: Request) -> None:
         drafted = await app.bot.run_admin(inv, command)
         series_id = _series_id(drafted)
         if drafted.is_error or series_id is None:  # unknown topic, `until` before the first…
-            raise CliError(escape(_plain(drafted)), USAGE)
+            raise CliError(_plain(drafted), USAGE)
         for line in delivery_warnings(app.settings, reach):
             warn(line)
         # The chat's closing line names `series start`/`series end`: here this command does one of them.
@@ -50,7 +48,7 @@ async def run_series(settings: Settings, request: Request) -> None:
             return
         started = await app.bot.run_admin(inv, c.SeriesAction("start", series_id))
         if started.is_error:
-            raise CliError(escape(_plain(started)), FAILED)
+            raise CliError(_plain(started), FAILED)
         _print(started)
     finally:
         await app.close()

@@ -27,12 +27,17 @@ def invite_url_command(
     """Print the OAuth2 URL that adds partnerbot to a server with the permissions its features need."""
     from bot.cli import CliError, err, load_settings
 
+    portal = "Developer Portal → General Information → Application ID"
+    if client_id is not None and client_id <= 0:  # a snowflake is positive; 0 or -5 makes a dead link
+        raise CliError(f"--client-id {client_id} is not an application id: copy it from the {portal}", 2)
     if client_id is None:
         token = load_settings().discord_token
-        client_id = client_id_from_token(token) if token else None
-        if client_id is None:
+        if not token:
+            raise CliError(f"give --client-id ({portal}) or set DISCORD_TOKEN", 2)
+        client_id = client_id_from_token(token)
+        if client_id is None:  # set, but not a bot token: saying "set DISCORD_TOKEN" would mislead
             raise CliError(
-                "give --client-id (Developer Portal → General Information) or set DISCORD_TOKEN", 2
+                f"DISCORD_TOKEN does not start with an application id, so give --client-id ({portal})", 2
             )
     typer.echo(invite_url(client_id))
     if explain:

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import click
 import typer
-from rich.markup import escape
 
 from bot import messages as m
 from bot.app import App
@@ -32,13 +31,21 @@ async def partner_filter(
         for key, given in (("tier", tier), ("type", type_), ("region", region)):
             checked[key] = frozenset(vocabulary.check(key, v) for v in comma_list(given or []))
     except UnknownValue as unknown:
-        raise CliError(escape(unknown.message), 2) from unknown
-    slugs = frozenset(s for word in comma_list(topic or []) if (s := as_slug(word)))
+        raise CliError(unknown.message, 2) from unknown
+    words = comma_list(topic or [])
+    for word in words:
+        if as_slug(word) is None:  # not dropped: the filter would silently list every partner
+            raise CliError(
+                f'"{word}" is not a topic slug: lower-case letters, digits and hyphens '
+                "(`partnerbot topics list`)",
+                2,
+            )
+    slugs = frozenset(s for word in words if (s := as_slug(word)))
     known = [t.slug for t in await app.stores.topics.all(include_archived=True)]
     for slug in sorted(slugs - set(known)):
         suggestion = closest(slug, known)
         hint = f' — did you mean "{suggestion}"?' if suggestion else ""
-        raise CliError(f'unknown topic "{escape(slug)}"{hint} (`partnerbot topics list`)', 2)
+        raise CliError(f'unknown topic "{slug}"{hint} (`partnerbot topics list`)', 2)
     return PartnerFilter(
         tiers=checked["tier"], types=checked["type"], regions=checked["region"], topics=slugs
     )
@@ -136,7 +143,7 @@ def forget(
 
 def _plain(text: str) -> str:
     """Chat markup (`*bold*`, backticks) read as plain text in a terminal: only the asterisks go."""
-    return escape(text.replace("*", ""))
+    return text.replace("*", "")
 
 
 def register(partners: typer.Typer) -> None:

@@ -5,15 +5,27 @@ from __future__ import annotations
 import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich import box
 from rich.cells import cell_len
+from rich.console import RenderableType
 from rich.table import Column, Table
+from rich.text import Text
 
 from bot import messages as m
 from bot.domain import AnnouncementStats, TopicStats
 from bot.safety import spreadsheet_safe
+
+
+class PlainTable(Table):
+    """A table whose text cells are shown as written: Rich would read a string cell as console
+    markup, so a topic titled "[beta] Features" lost its "[beta]" and one with "[/]" in it stopped
+    `topics list` with a MarkupError. Names, titles and descriptions are people's text, never markup."""
+
+    def add_row(self, *renderables: RenderableType | None, **options: Any) -> None:
+        cells = [Text(cell) if isinstance(cell, str) else cell for cell in renderables]
+        super().add_row(*cells, **options)
 
 
 def fitting_table(*headers: str, title: str | None = None) -> Table:
@@ -21,7 +33,12 @@ def fitting_table(*headers: str, title: str | None = None) -> Table:
     words, never by cutting a header or a cell to "tit…": no column is narrower than its header."""
     # No side borders and one space of padding: a 7-column table keeps ~20 more characters for its
     # cells at 80 columns than Rich's default box does.
-    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0))
+    table = PlainTable(
+        title=None if title is None else Text(title),
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 1, 0, 0),
+    )
     for header in headers:
         table.add_column(header, overflow="fold", min_width=len(header))
     return table

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from bot import commands as c
 from bot import messages as m
 from bot.app import App
 from bot.cli import CliError, audit, load_settings, out, run_async, with_app
+from bot.lexer import MAX_ID
 from bot.presenter.series import calendar_reply, series_reply
 from bot.results import Refused, SeriesResult
 
@@ -20,17 +20,20 @@ USAGE = 2
 series_cli = typer.Typer(
     help='Recurring announcements (made in the chat with `broadcast … every:"…"`).', no_args_is_help=True
 )
-SeriesId = Annotated[int, typer.Argument(help="The series' number (`partnerbot series list`).", min=1)]
+# The upper bound is the database's BIGINT: past it SQLite's driver raised OverflowError, a traceback.
+SeriesId = Annotated[
+    int, typer.Argument(help="The series' number (`partnerbot series list`).", min=1, max=MAX_ID)
+]
 
 
 def _print(text: str) -> None:
-    out.print(escape(text.replace("**", "")), markup=False, emoji=False, highlight=False, soft_wrap=True)
+    out.print(text.replace("**", ""), markup=False, emoji=False, highlight=False, soft_wrap=True)
 
 
 def _shown(result: SeriesResult) -> str:
     text = series_reply(result).text.replace("**", "")
     if isinstance(result, Refused):
-        raise CliError(escape(text))
+        raise CliError(text)
     return text
 
 

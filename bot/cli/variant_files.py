@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.markup import escape
-
 from bot.cli import CliError
 from bot.commands import MAX_BODY, MAX_TITLE
 from bot.domain.variants import Variant
@@ -23,10 +21,10 @@ def _variant(value: str, read: Callable[[str], str]) -> Variant:
     language, sep, file = (part.strip() for part in value.partition("="))
     if not sep or not language or not file:
         example = "--variant de=news.de.txt"
-        raise CliError(f"--variant {escape(value)}: give a language and a file, e.g. {example}", USAGE)
+        raise CliError(f"--variant {value}: give a language and a file, e.g. {example}", USAGE)
     first, _, rest = read(file).strip().partition("\n")
     title, body = first.strip(), rest.strip()
-    where = f"--variant {escape(language)}"
+    where = f"--variant {language}"
     if not title:
         raise CliError(f"{where}: the file is empty; its first line is the title, the rest the body", USAGE)
     if len(title) > MAX_TITLE:
