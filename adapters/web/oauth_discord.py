@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
 from adapters.web.oauth import Pending, platform_error
@@ -90,7 +90,7 @@ async def identify(
         except OAuthError as exc:
             log.warning("Sign in with Discord: /oauth2/token refused: %s", exc.error)
             raise platform_error("Discord", str(exc.error)) from None
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx2.HTTPError, ValueError) as exc:
             log.warning("Sign in with Discord: /oauth2/token failed: %r", exc)
             raise platform_error("Discord", "its sign-in service did not answer") from None
         me = await _get(client, config.api + "/users/@me", "who you are")
@@ -118,7 +118,7 @@ def is_admin(admins: Admins, identity: DiscordIdentity) -> bool:
 async def _get(client: AsyncOAuth2Client, url: str, what: str, *, missing_ok: bool = False) -> dict[str, Any]:
     try:
         response = await client.get(url)
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         log.warning("Sign in with Discord: %s failed: %r", url, exc)
         raise platform_error("Discord", f"it did not tell {what}") from None
     if missing_ok and response.status_code == 404:  # not a member of that guild
@@ -140,14 +140,14 @@ async def _admin_guilds(config: DiscordSignIn, admins: Admins) -> list[str]:
     if unknown and not config.bot_token:
         log.warning("Sign in with Discord: DISCORD_TOKEN is not set; admin roles cannot be checked")
     elif unknown:
-        async with httpx.AsyncClient(
+        async with httpx2.AsyncClient(
             timeout=config.timeout, headers={"Authorization": f"Bot {config.bot_token}"}
         ) as http:
             for channel in unknown:
                 try:
                     response = await http.get(f"{config.api}/channels/{channel}")
                     guild = str(response.json().get("guild_id") or "") if response.status_code == 200 else ""
-                except (httpx.HTTPError, ValueError, AttributeError) as exc:
+                except (httpx2.HTTPError, ValueError, AttributeError) as exc:
                     log.warning("cannot read Discord channel %s: %r", channel, exc)
                     continue
                 if guild:

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -99,7 +99,7 @@ async def identify(config: SlackSignIn, redirect_uri: str, code: str, pending: P
         except OAuthError as exc:  # Slack's `ok: false` (and any HTTP error with an error body)
             log.warning("Sign in with Slack: openid.connect.token refused: %s", exc.error)
             raise platform_error("Slack", str(exc.error)) from None
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx2.HTTPError, ValueError) as exc:
             log.warning("Sign in with Slack: openid.connect.token failed: %r", exc)
             raise platform_error("Slack", "its sign-in service did not answer") from None
         claims = await _verified_claims(config, client, str(token.get("id_token") or ""), pending)
@@ -122,7 +122,7 @@ async def _verified_claims(
         response = await client.request("GET", config.keys_url, withhold_token=True)
         response.raise_for_status()
         keys = KeySet.import_key_set(response.json())
-    except (httpx.HTTPError, ValueError, JoseError) as exc:
+    except (httpx2.HTTPError, ValueError, JoseError) as exc:
         log.warning("Sign in with Slack: cannot read Slack's signing keys: %r", exc)
         raise platform_error("Slack", "its signing keys could not be read") from None
     try:
@@ -150,7 +150,7 @@ async def _userinfo(config: SlackSignIn, client: AsyncOAuth2Client) -> dict[str,
     try:
         response = await client.post(config.api + "openid.connect.userInfo")
         body = response.json()
-    except (httpx.HTTPError, ValueError) as exc:
+    except (httpx2.HTTPError, ValueError) as exc:
         log.warning("Sign in with Slack: openid.connect.userInfo failed: %r", exc)
         raise platform_error("Slack", "its profile service did not answer") from None
     if not isinstance(body, dict) or not body.get("ok"):
@@ -171,7 +171,7 @@ async def is_admin(config: SlackSignIn, admins: Admins, user: UserRef) -> bool:
     if not token:
         log.warning("Sign in with Slack: no bot token for workspace %s to read admin groups", user.workspace)
         return False
-    async with httpx.AsyncClient(
+    async with httpx2.AsyncClient(
         timeout=config.timeout, headers={"Authorization": f"Bearer {token}"}
     ) as http:
         for group in groups:
@@ -179,7 +179,7 @@ async def is_admin(config: SlackSignIn, admins: Admins, user: UserRef) -> bool:
                 body = (
                     await http.post(config.api + "usergroups.users.list", data={"usergroup": group})
                 ).json()
-            except (httpx.HTTPError, ValueError) as exc:
+            except (httpx2.HTTPError, ValueError) as exc:
                 log.warning("cannot read Slack user group %s: %r", group, exc)
                 continue
             if not body.get("ok"):
