@@ -5,6 +5,8 @@ approves at once (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -399,3 +401,16 @@ async def test_in_oauth_mode_the_group_check_uses_the_workspaces_installation(
         assert await signed_in(d)
     finally:
         await close_dashboard(d)
+
+
+def test_the_sign_in_modules_import_without_authlibs_deprecation_warning() -> None:
+    """Authlib warns at import when it falls back to the deprecated httpx; `partnerbot run` and
+    `dashboard` printed that on every start. In a fresh interpreter, where the import really runs."""
+    script = (
+        "import warnings\n"
+        "from authlib.deprecate import AuthlibDeprecationWarning\n"
+        "warnings.simplefilter('error', AuthlibDeprecationWarning)\n"
+        "import adapters.web.oauth_slack, adapters.web.oauth_discord\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
