@@ -1909,6 +1909,7 @@ FILE_UNREADABLE_MISSING: Final = "there is no such file"
 FILE_UNREADABLE_DIRECTORY: Final = "it is a folder, not a file"
 FILE_UNREADABLE_DENIED: Final = "partnerbot may not read it"
 FILE_UNREADABLE_TOO_LARGE: Final = "it is larger than the largest file any platform takes ({limit})"
+FILE_NOT_UTF8: Final = "it is not UTF-8 text (save it as UTF-8)"  # --body-file, --variant
 FILE_DOWNLOAD_FAILED: Final = (
     "{name} could not be downloaded from {platform} ({reason}), so no draft was made. Try again, or "
     "broadcast from a message without it."

@@ -394,10 +394,9 @@ def partners_import(
     ] = False,
 ) -> None:
     """Import partners and their channels from CSV: every row is checked; all rows or none."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"cannot read {file}: {exc}") from exc
+    from bot.cli.text_files import read_text
+
+    text = read_text(str(file), code=1)
 
     async def work(a: App) -> None:
         report = await a.bot.roster_import.import_csv(text, update=update)

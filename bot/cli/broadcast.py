@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import math
-import sys
 import time
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -43,6 +41,7 @@ from bot.cli.broadcast_common import (
     delivery_warnings,
 )
 from bot.cli.broadcast_series import run_series
+from bot.cli.text_files import read_text
 from bot.cli.variant_files import read_variants
 from bot.commands import MAX_BODY, MAX_TITLE
 from bot.config import Settings
@@ -293,11 +292,7 @@ def _check_stdin_once(body_file: str | None, variants: list[str]) -> None:
 
 
 def _read(file: str) -> str:
-    try:
-        return sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        where = "standard input" if file == "-" else file
-        raise CliError(f"cannot read {where}: {exc!s}", USAGE) from exc
+    return read_text(file, code=USAGE)
 
 
 def _audience(tier: Values, type_: Values, region: Values, language: Values) -> Audience:

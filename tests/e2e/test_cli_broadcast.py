@@ -238,7 +238,7 @@ BAD_INPUT: Sequence[tuple[str, list[str], int, str]] = [
         "unreadable file",
         [*TOPIC_TITLE, "--body-file", "missing.txt"],
         2,
-        "cannot read missing.txt: [Errno 2]",
+        "cannot read missing.txt: there is no such file",
     ),
     ("bad --at", [*GOOD, "--at", "31/12/2026 09:00"], 2, '--at: The date in "31/12/2026 09:00" is ambiguous'),
     ("unknown zone", [*GOOD, "--at", "2030-01-01 09:00 Europe/Berln"], 2, 'did you mean "Europe/Berlin"?'),

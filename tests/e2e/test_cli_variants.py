@@ -4,6 +4,7 @@ line and exit 2, with nothing created."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def test_variants_are_stored_with_the_announcement(
     ("variant", "content", "said"),
     [
         ("de", None, "--variant de: give a language and a file"),
-        ("de=missing.txt", None, "cannot read missing.txt"),
+        ("de=missing.txt", None, "cannot read missing.txt: there is no such file"),
         ("de=v.txt", "", "the file is empty"),
         ("de=v.txt", "Nur ein Titel\n", "the file has only a title"),
         ("en=v.txt", "Title\nBody", "is the language of the default text"),
@@ -57,3 +58,26 @@ def test_a_wrong_variant_is_one_line_and_exit_2(
     assert "Traceback" not in result.stderr
     assert table(seeded, "SELECT count(*) FROM announcement") == [(0,)]
     assert table(seeded, "SELECT count(*) FROM announcement_variant") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda path: path.mkdir(), "cannot read v.txt: it is a folder, not a file"),
+        (lambda path: path.write_bytes("Prix\nVoilà".encode("latin-1")), "v.txt: it is not UTF-8 text"),
+    ],
+    ids=["folder", "latin-1"],
+)
+def test_a_variant_file_that_cannot_be_read_says_why_in_words(
+    seeded: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    make: Callable[[Path], object],
+    said: str,
+) -> None:
+    # As `--attach` says it: no "[Errno 21] Is a directory" or codec error text.
+    make(tmp_path / "v.txt")
+    result = run_main(monkeypatch, capsys, ["--topic", "pricing", *BODY, "--variant", "fr=v.txt"])
+    assert result.returncode == 2 and said in result.said and "Errno" not in result.said, result.said
+    assert table(seeded, "SELECT count(*) FROM announcement") == [(0,)]
