@@ -96,7 +96,8 @@ def parse_roster(text: str, vocabulary: Vocabulary | None = None) -> tuple[list[
         if None in raw:
             problems.append("more values than columns")
         if problems:
-            errors.append(f"line {index}: " + "; ".join(problems))
+            # One line per CSV line: its problems joined as clauses, without a full stop before a ";".
+            errors.append(f"line {index}: " + "; ".join(p.removesuffix(".") for p in problems))
             continue
         rows.append(_to_row(index, record, vocabulary))
     errors += _duplicates(rows)

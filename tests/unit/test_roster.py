@@ -35,6 +35,14 @@ def test_problems_are_reported_per_line() -> None:
     assert errors[1].startswith("line 3:") and "more values than columns" in errors[1]
 
 
+def test_several_problems_on_a_line_read_as_one_sentence() -> None:
+    # A problem that is a sentence of its own ("… Accepted regions: …, apac.") loses its full stop
+    # before the "; " that joins it to the next: no ".;" in the line.
+    _, errors = parse_roster(HEADER + "Acme,gold,reseller,mars,en,UTC,slack,C0ACME0001,T1,extra\n")
+    assert errors[0].startswith("line 2: ") and "more values than columns" in errors[0]
+    assert ".;" not in errors[0], errors[0]
+
+
 def test_empty_and_headerless_files() -> None:
     assert parse_roster(HEADER)[1] == ["the file has no partner rows"]
     assert "lacks" in parse_roster("")[1][0]
