@@ -227,6 +227,8 @@ def _parse_admin(text: str) -> AdminCommand:
 
 # --- shared pieces ---
 
+_SLASH_NAMES = frozenset({"/partner", "/partner-admin", "partner-admin"})
+
 
 def _shown(word: str) -> str:
     return word if len(word) <= _SHOWN else word[:_SHOWN] + "…"
@@ -238,6 +240,9 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def _unknown_command(word: str, commands: Iterable[str]) -> str:
+    if word.lower() in _SLASH_NAMES:  # the slash command's own name: say what to write instead
+        hint = msg.SLASH_NAME_AS_COMMAND.format(word=word)
+        return msg.UNKNOWN_COMMAND.format(word=_shown(word), did_you_mean=hint)
     return msg.UNKNOWN_COMMAND.format(word=_shown(word), did_you_mean=_did_you_mean(word, commands))
 
 

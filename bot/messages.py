@@ -92,6 +92,8 @@ never sent until `translate <id> <language> accept` · `translate <id> <language
 HELP_POINTER: Final = P("Type `help` to see what you can do.")
 DID_YOU_MEAN: Final = P(' — did you mean "{suggestion}"?')
 UNKNOWN_COMMAND: Final = P('unknown command "{word}"{did_you_mean}\n' + HELP_POINTER)
+# `@partnerbot /partner help`, `/partner /partner help`: the slash command's name typed as a command.
+SLASH_NAME_AS_COMMAND: Final = P(' — leave "{word}" out here and write the command itself, e.g. `help`.')
 UNKNOWN_SETTING: Final = P('unknown setting "{word}"{did_you_mean}\nUsage: {usage}')
 UNKNOWN_TOPIC_ACTION: Final = 'unknown `topic` action "{word}"{did_you_mean}\nUsage: {usage}'
 USAGE: Final = P("Usage: {usage}")

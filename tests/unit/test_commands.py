@@ -103,6 +103,8 @@ PARTNER_ERRORS = [
     ("sub security", ['did you mean "subscribe"?']),
     ("unsub all", ['did you mean "unsubscribe"?']),
     ("xyzzy", ['unknown command "xyzzy".', "`help`"]),
+    # `@partnerbot /partner help`: the slash command's name, said how to write it instead.
+    ("/partner help", ['unknown command "/partner"', 'leave "/partner" out here', "e.g. `help`"]),
     ("help subscibe", ['did you mean "subscribe"?']),
     ("subscribe", ["Usage: `subscribe <topic> [<topic>…]`, or `subscribe all`"]),
     ("subscribe , ,", ["Usage: `subscribe"]),
@@ -260,6 +262,7 @@ def test_broadcast_defaults_and_limits() -> None:
 
 ADMIN_ERRORS = [
     ("brodcast topic:x", ['unknown command "brodcast"', 'did you mean "broadcast"?', "`help`"]),
+    ("/partner-admin help", ['unknown command "/partner-admin"', 'leave "/partner-admin" out here']),
     ("help sned", ['did you mean "send"?']),
     ("topic", ["Usage: `topic add"]),
     ("topic remove pricing", ['unknown `topic` action "remove"', "Usage:"]),
