@@ -152,7 +152,8 @@ def _changed(result: SeriesChanged) -> str:
 
 
 def calendar_reply(shown: CalendarShown) -> Reply:
-    """Each day with what is planned, runs of empty days as one gap line, then the count."""
+    """Each day with what is planned, runs of empty days as one gap line, then the count (of what will
+    go out: a day with only paused series on it counts as a day with nothing planned)."""
     lines = [
         m.CALENDAR_HEADER.format(first=day_words(shown.first), last=day_words(shown.last), zone=shown.zone)
     ]
@@ -168,7 +169,10 @@ def calendar_reply(shown: CalendarShown) -> Reply:
         gap = []
         lines.append(m.CALENDAR_DAY.format(day=day_words(day)))
         lines.extend(_entry(entry) for entry in entries)
-        planned += len(entries)
+        # A paused series' occurrences are shown (to be resumed) but will not go out: not planned.
+        going_out = sum(1 for entry in entries if not entry.paused)
+        planned += going_out
+        empty += 0 if going_out else 1
     lines.extend(_gap(gap))
     lines.append(m.CALENDAR_SUMMARY(empty, planned=m.CALENDAR_ITEMS(planned)))
     return Reply(text="\n".join(lines))

@@ -355,6 +355,8 @@ async def test_calendar_shows_each_day_scheduled_and_recurring_with_the_gaps(ber
     assert "**Thu 2026-11-26**\n• 07:00 — series 2 Paused (paused)\n• 09:00 local — series 1 Tips" in shown
     assert "**Fri 2026-11-27**\n• 07:00 — series 2 Paused (paused)\n• 14:00 — #1 Price list" in shown
     assert "**Mon 2026-11-30**\n• 07:00 — series 2 Paused (paused)\n• 09:00 local — series 1 Tips" in shown
+    # The paused series is shown, but counts neither as planned nor against a day being empty.
+    assert lines[-1] == m.CALENDAR_SUMMARY(4, planned=m.CALENDAR_ITEMS(3))
     await h.admin("series end 2")
     quiet = (await h.admin("calendar")).text
     assert "_Tue 2026-11-24 to Wed 2026-11-25: nothing planned_" in quiet

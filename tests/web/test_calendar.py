@@ -44,6 +44,15 @@ async def test_calendar_shows_days_gaps_and_series(dashboard: Dashboard) -> None
         status, text = await dashboard.get(f"/calendar?weeks={bad}")
         assert status == 200 and "<h2>Tue 2026-11-24 to Mon 2026-12-07</h2>" in text
 
+    # A paused daily series is listed on every day, but nothing of it goes out: the days it alone
+    # fills still count, and show, as days with nothing planned.
+    await h.admin("series start 2")
+    await h.admin("series pause 2")
+    status, text = await dashboard.get("/calendar")
+    assert text.count('<span class="muted">(paused)</span>') == 14
+    assert "9 of 14 days have nothing planned." in text
+    assert len(re.findall(r'<tr class="gap">', text)) == 9
+
 
 async def test_an_empty_calendar_says_how_to_start(sqlite_dashboard: Dashboard) -> None:
     await sqlite_dashboard.sign_in()

@@ -41,11 +41,18 @@ async def show(request: web.Request) -> web.StreamResponse:
         }
         for one, upcoming in listed.items
     ]
+    # A day with only paused series on it is shown with them, and marked as a day nothing goes out
+    # (as `calendar` counts it in chat).
     days = [
-        {"day": day_words(day), "weekend": day.weekday() >= 5, "entries": entries}
+        {
+            "day": day_words(day),
+            "weekend": day.weekday() >= 5,
+            "entries": entries,
+            "gap": all(entry.paused for entry in entries),
+        }
         for day, entries in shown.days
     ]
-    empty = sum(1 for _, entries in shown.days if not entries)
+    empty = sum(1 for day in days if day["gap"])
     return page(
         request,
         "calendar.html",
