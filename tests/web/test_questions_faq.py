@@ -176,7 +176,11 @@ async def test_unknown_and_unanswered_questions_get_a_friendly_page(
         status, html = await dashboard.post(path, form)
         question_id = path.split("/")[2]
         assert status == 404, path
-        assert f"There is no answered question #{question_id}, so nothing changed" in _text(html)
+        if question_id == "99":  # none at all: not told to answer it first
+            assert "There is no question #99, so nothing changed." in _text(html)
+            assert "Answer it first" not in _text(html)
+        else:
+            assert f"There is no answered question #{question_id}, so nothing changed" in _text(html)
     assert "Restart?" in html  # what the admin wrote is shown, not dropped
     assert [a for a in await rows(h, AuditRow) if a.action.startswith("faq")] == []
     assert not [d for d in await rows(h, FaqDocumentRow) if d.faq]

@@ -34,6 +34,7 @@ NOT_ANSWERED = (
     "There is no answered question #{id}, so nothing changed: only a question with an answer can be an "
     "FAQ. Answer it first (in the list of questions waiting for an answer)."
 )
+NO_SUCH_QUESTION = "There is no question #{id}, so nothing changed."
 BROKEN = "Something went wrong and nothing changed. Try again in a moment."
 EMPTY = "The FAQ's {key} is empty, so nothing was saved. Write it, then save."
 TOO_LONG = "The FAQ's {key} is longer than {max:,} characters, so nothing was saved. Shorten it."
@@ -121,6 +122,6 @@ async def _run(
         done = url("/questions", **where, faqd=command.question_id, change=result.change.value)
         raise web.HTTPSeeOther(done + anchor)
     if isinstance(result, FaqNotAnswered):
-        problem = NOT_ANSWERED.format(id=command.question_id)
+        problem = (NOT_ANSWERED if result.exists else NO_SUCH_QUESTION).format(id=command.question_id)
         return await show(request, status=404, problem=problem, kept=kept)
     return await show(request, status=500, problem=BROKEN, kept=kept)
