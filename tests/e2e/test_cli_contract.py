@@ -1,46 +1,28 @@
 """What a black-box run of the README's CLI table found: people's text shown as written (tables,
 one-line errors), filters and titles checked rather than dropped, and errors that name the real fix."""
 
+# ruff: noqa: F811  (the tests take `seeded`, the fixture imported from test_cli_audit)
+
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
-import os
 import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import CliError, main
-from tests.e2e.test_cli_broadcast import ADMIN, Result, seed, table
+from bot.cli import CliError
+from tests.e2e.test_cli_audit import run as partnerbot
+from tests.e2e.test_cli_audit import seeded  # noqa: F401  (the fixture: Acme following pricing)
+from tests.e2e.test_cli_broadcast import table
 from tests.e2e.test_discord_cli import cli as discord_app
 
 
-@pytest.fixture
-def seeded(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Topics `pricing` and `events`; gold partner Acme following `pricing`."""
-    asyncio.run(seed(sqlite_url, {"Acme": "C0ACME0001"}))
-    monkeypatch.chdir(tmp_path)
-    for key in os.environ:
-        if key.startswith(("SLACK_", "DISCORD_", "PARTNERBOT_")):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("PARTNERBOT_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("PARTNERBOT_ADMIN_CHANNELS", ADMIN)
+@pytest.fixture(autouse=True)
+def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")  # one table row a line, whatever the terminal
-    return sqlite_url
-
-
-def partnerbot(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> Result:
-    monkeypatch.setattr(sys, "argv", ["partnerbot", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exited:
-        code = int(exited.code or 0)
-    captured = capsys.readouterr()
-    return Result(code, captured.out, captured.err)
 
 
 @pytest.mark.parametrize("title", ["[beta] Features", "Plans [/] and prices", "[bold]Q4[/bold]"])
