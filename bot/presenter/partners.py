@@ -12,7 +12,7 @@ from bot.domain.languages import ReaderLanguage
 from bot.domain.topics import Topic
 from bot.domain.variants import pick
 from bot.formats import clock, local_day, number
-from bot.i18n import language_name, reader, weekday_name
+from bot.i18n import language_name, reader, reading, weekday_name
 from bot.results import (
     ChannelSettings,
     Joined,
@@ -122,14 +122,17 @@ def language_line(reader: ReaderLanguage) -> str:
 
 
 def language_reply(changed: LanguageSet) -> Reply:
-    name = language_name(changed.reader.tag)
-    if changed.language is None:
-        source = m.LANGUAGE_SOURCES[changed.reader.source.value]
-        text = m.LANGUAGE_OFF.format(language=name, source=source)
-    else:
-        text = m.LANGUAGE_SET.format(language=name, tag=changed.reader.tag)
-    if not changed.reader.translated:
-        text += "\n" + m.LANGUAGE_NO_WORDING.format(language=name)
+    """Worded in the language the channel reads from now on (the command was read in the one before):
+    the confirmation is the first thing said in it."""
+    with reading(changed.reader.tag):
+        name = language_name(changed.reader.tag)
+        if changed.language is None:
+            source = m.LANGUAGE_SOURCES[changed.reader.source.value]
+            text = m.LANGUAGE_OFF.format(language=name, source=source)
+        else:
+            text = m.LANGUAGE_SET.format(language=name, tag=changed.reader.tag)
+        if not changed.reader.translated:
+            text += "\n" + m.LANGUAGE_NO_WORDING.format(language=name)
     return Reply(text=text)
 
 

@@ -511,6 +511,15 @@ async def test_settings_timezone_values(sqlite_harness: Harness, typed: str, sto
     assert f"time zone: `{stored}`" in (await h.partner("acme", "settings")).text
 
 
+async def test_a_language_change_is_confirmed_in_the_language_it_sets(sqlite_harness: Harness) -> None:
+    # Read in the language before it, the confirmation came in English for "de", in German for "off".
+    h = sqlite_harness
+    german = await h.partner("acme", "settings language de")
+    assert german.text.startswith("🌐 Dieser Kanal liest jetzt Deutsch (`de`)"), german.text
+    back = await h.partner("acme", "settings language off")
+    assert back.text.startswith("🌐 This channel has no language of its own any more; it now reads English")
+
+
 async def test_settings_mode_invalid(sqlite_harness: Harness) -> None:
     h = sqlite_harness
     await h.partner("acme", "settings")
