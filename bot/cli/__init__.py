@@ -477,6 +477,8 @@ def stats(
 
     if as_json and csv_file is not None:
         raise CliError("--json and --csv cannot be combined: pick one", 2)
+    if csv_file is not None and not csv_file.strip():
+        raise CliError("--csv needs a file name, or - for standard output", 2)
 
     async def work(a: App) -> None:
         if announcement_id is not None:

@@ -28,7 +28,8 @@ def invite_url_command(
     from bot.cli import CliError, err, load_settings
 
     portal = "Developer Portal → General Information → Application ID"
-    if client_id is not None and client_id <= 0:  # a snowflake is positive; 0 or -5 makes a dead link
+    # A snowflake is a positive 64-bit integer: 0, -5 or a 25-digit number would make a dead link.
+    if client_id is not None and not 0 < client_id < 2**64:
         raise CliError(f"--client-id {client_id} is not an application id: copy it from the {portal}", 2)
     if client_id is None:
         token = load_settings().discord_token

@@ -59,6 +59,8 @@ def engagement(
     """Every partner's engagement score, best first (CSV on stdout by default)."""
     if csv_file is not None and as_json:
         raise CliError("choose one of --csv FILE and --json", 2)
+    if csv_file is not None and not csv_file.strip():
+        raise CliError("--csv needs a file name, or - for standard output", 2)
     with ExitStack() as stack:
         target: TextIO = sys.stdout
         if csv_file not in (None, "-"):

@@ -114,7 +114,7 @@ def test_demo_in_a_missing_directory_says_so(
     assert not missing.exists()
 
 
-@pytest.mark.parametrize("client_id", ["0", "-5"])
+@pytest.mark.parametrize("client_id", ["0", "-5", str(2**64), "9" * 25])  # snowflakes: 64 bits
 def test_invite_url_refuses_an_id_that_is_not_positive(client_id: str) -> None:
     result = CliRunner().invoke(
         discord_app(), ["discord", "invite-url", "--client-id", client_id], env={"DISCORD_TOKEN": ""}
@@ -227,3 +227,13 @@ def test_wait_refuses_a_timeout_that_is_no_number_of_seconds(
         result.returncode == 2 and result.said == "partnerbot: --timeout must be a positive number of seconds"
     )
     assert table(seeded, "SELECT count(*) FROM announcement") == [(0,)]
+
+
+@pytest.mark.parametrize("command", [["engagement"], ["stats"]])
+def test_an_empty_csv_file_name_is_refused_in_words(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    # `--csv ''` said "cannot write : Is a directory" (the current directory, opened as the file).
+    result = partnerbot(monkeypatch, capsys, *command, "--csv", "")
+    assert result.returncode == 2 and result.stdout == "", result
+    assert result.said == "partnerbot: --csv needs a file name, or - for standard output"
