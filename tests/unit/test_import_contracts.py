@@ -40,6 +40,38 @@ def test_the_core_contract_forbids_the_outer_parts_and_their_libraries() -> None
     assert wanted <= forbidden
 
 
+# Declared dependencies the core may import: languages, time zones and its own settings' validation.
+CORE_MAY_USE = {"babel", "langcodes", "pydantic", "pydantic_settings", "tzdata"}
+# Distributions whose import name is not their name, lower-cased with "-" as "_".
+IMPORT_NAMES = {
+    "discord.py": "discord", "python_json_logger": "pythonjsonlogger", "markdown_it_py": "markdown_it",
+    "prometheus_client": "prometheus_client", "psycopg": "psycopg",
+}  # fmt: skip
+
+
+def _declared_imports() -> set[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    names = set()
+    for requirement in config["project"]["dependencies"]:
+        name = re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0]
+        if name in IMPORT_NAMES:
+            names.add(IMPORT_NAMES[name])
+            continue
+        name = name.lower().replace("-", "_")
+        names.add(IMPORT_NAMES.get(name, name))
+    return names
+
+
+def test_every_declared_library_is_forbidden_to_the_core_unless_it_may_use_it() -> None:
+    """A dependency added for an adapter, storage or the root is forbidden to the core at once: the
+    contract cannot fall behind pyproject.toml (it had: cryptography, orjson, yarl… were allowed)."""
+    (core,) = [c for c in _contracts() if str(c["name"]).startswith("The core imports no adapter")]
+    forbidden = set(core["forbidden_modules"])  # type: ignore[call-overload]
+    unruled = _declared_imports() - forbidden - CORE_MAY_USE
+    assert unruled == set(), "forbid it to the core in pyproject.toml, or add it to CORE_MAY_USE"
+    assert _declared_imports() >= CORE_MAY_USE, "CORE_MAY_USE names a library no longer declared"
+
+
 def test_the_core_may_not_import_the_settings_that_hold_platform_secrets() -> None:
     """Every core module is held to it, and it names the root's settings and the adapters' own."""
     contracts = _contracts()
