@@ -368,17 +368,16 @@ def topics_unarchive(slug: Annotated[str, typer.Argument(help="The topic's slug.
 
 def _set_archived(slug: str, *, archived: bool) -> None:
     async def work(a: App) -> None:
-        before = {t.slug: t.archived for t in await a.stores.topics.all(include_archived=True)}
-        topic = await a.stores.topics.set_archived(slug, archived=archived)
-        if topic is None:
+        was = await a.stores.topics.set_archived(slug, archived=archived)
+        if was is None:
             raise CliError(f"there is no topic {slug!r}; `partnerbot topics list --archived` lists them all")
         verb = "archive" if archived else "unarchive"
         await audit(a, f"topic{verb}", "topics", verb, slug)
-        if before.get(slug) == archived:  # as the chat's `topic unarchive` says it: not "unarchived"
+        if was == archived:  # as the chat's `topic unarchive` says it: not "unarchived"
             state = "is already archived" if archived else "isn't archived"
-            out.print(f"Topic [bold]{topic.slug}[/bold] {state}; nothing changed.")
+            out.print(f"Topic [bold]{slug}[/bold] {state}; nothing changed.")
             return
-        out.print(f"Topic [bold]{topic.slug}[/bold] {'archived' if archived else 'unarchived'}.")
+        out.print(f"Topic [bold]{slug}[/bold] {'archived' if archived else 'unarchived'}.")
 
     run_async(lambda: with_app(load_settings(), work))
 

@@ -32,22 +32,23 @@ async def partner_filter(
             checked[key] = frozenset(vocabulary.check(key, v) for v in comma_list(given or []))
     except UnknownValue as unknown:
         raise CliError(unknown.message, 2) from unknown
-    words = comma_list(topic or [])
-    for word in words:
-        if as_slug(word) is None:  # not dropped: the filter would silently list every partner
+    slugs: set[str] = set()
+    for word in comma_list(topic or []):
+        slug = as_slug(word)
+        if slug is None:  # not dropped: the filter would silently list every partner
             raise CliError(
                 f'"{word}" is not a topic slug: lower-case letters, digits and hyphens '
                 "(`partnerbot topics list`)",
                 2,
             )
-    slugs = frozenset(s for word in words if (s := as_slug(word)))
+        slugs.add(slug)
     known = [t.slug for t in await app.stores.topics.all(include_archived=True)]
     for slug in sorted(slugs - set(known)):
         suggestion = closest(slug, known)
         hint = f' — did you mean "{suggestion}"?' if suggestion else ""
         raise CliError(f'unknown topic "{slug}"{hint} (`partnerbot topics list`)', 2)
     return PartnerFilter(
-        tiers=checked["tier"], types=checked["type"], regions=checked["region"], topics=slugs
+        tiers=checked["tier"], types=checked["type"], regions=checked["region"], topics=frozenset(slugs)
     )
 
 

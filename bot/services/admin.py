@@ -121,19 +121,15 @@ class AdminService:
         return TopicAdded(topic)
 
     async def archive_topic(self, cmd: TopicArchive) -> TopicArchiveSet | Refused:
-        topic = await self._stores.topics.set_archived(cmd.slug, archived=True)
-        if topic is None:
+        if await self._stores.topics.set_archived(cmd.slug, archived=True) is None:
             return await self._unknown_topic(cmd.slug)
-        return TopicArchiveSet(topic.slug, archived=True)
+        return TopicArchiveSet(cmd.slug, archived=True)
 
     async def unarchive_topic(self, cmd: TopicUnarchive) -> TopicArchiveSet | Refused:
-        known = {t.slug: t for t in await self._stores.topics.all(include_archived=True)}
-        if cmd.slug not in known:
+        was = await self._stores.topics.set_archived(cmd.slug, archived=False)
+        if was is None:
             return await self._unknown_topic(cmd.slug, include_archived=True)
-        if not known[cmd.slug].archived:
-            return TopicArchiveSet(cmd.slug, archived=False, changed=False)
-        await self._stores.topics.set_archived(cmd.slug, archived=False)
-        return TopicArchiveSet(cmd.slug, archived=False)
+        return TopicArchiveSet(cmd.slug, archived=False, changed=was)
 
     async def list_topics(self) -> TopicsOverview:
         """Every topic, archived ones marked, with the active channels following each."""

@@ -36,14 +36,15 @@ class TopicRepository(Repository):
                 raise TopicAlreadyExists(slug) from exc
             return to_topic(row)
 
-    async def set_archived(self, slug: str, *, archived: bool) -> Topic | None:
+    async def set_archived(self, slug: str, *, archived: bool) -> bool | None:
         async with self._sessions.begin() as session:
             row = (await session.exec(select(TopicRow).where(TopicRow.slug == slug))).first()
             if row is None:
                 return None
+            was = row.archived
             row.archived = archived
             session.add(row)
-            return to_topic(row)
+            return was
 
     async def all(self, *, include_archived: bool = False) -> list[Topic]:
         async with self._sessions() as session:
